@@ -1,0 +1,193 @@
+/**
+ * The domain model, in the vocabulary of the Assistants API ("the seeds"): assistants, threads,
+ * messages, runs and run steps. Both backends translate their wire objects into these types, so
+ * everything above `src/backends` speaks one language whichever protocol is underneath.
+ */
+
+/** A JSON Schema object, as used for function parameters and structured output. */
+export type JsonSchema = { [key: string]: unknown };
+
+export interface FunctionDefinition {
+  name: string;
+  description?: string;
+  parameters?: JsonSchema;
+  /** Whether the model must follow `parameters` exactly (structured outputs). */
+  strict?: boolean;
+}
+
+export type ToolDefinition =
+  | { type: 'file_search'; maxNumResults?: number }
+  | { type: 'code_interpreter' }
+  | { type: 'function'; function: FunctionDefinition };
+
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; name: string; schema: JsonSchema; strict?: boolean; description?: string };
+
+export interface ToolResources {
+  fileSearch?: { vectorStoreIds: string[] };
+  codeInterpreter?: { fileIds: string[] };
+}
+
+export interface Assistant {
+  id: string;
+  name: string;
+  description?: string;
+  instructions?: string;
+  model: string;
+  tools: ToolDefinition[];
+  toolResources?: ToolResources;
+  temperature?: number;
+  topP?: number;
+  responseFormat?: ResponseFormat;
+  metadata?: Record<string, string>;
+  /** Unix seconds. */
+  createdAt: number;
+}
+
+/** Which wire protocol a remote object belongs to. */
+export type BackendKind = 'responses' | 'assistantsV2';
+
+export interface Thread {
+  /** Local id: the key of the thread's file in the workspace store. */
+  id: string;
+  title: string;
+  /** Unix seconds. */
+  createdAt: number;
+  updatedAt: number;
+  /**
+   * The server-side thread (a conversation for Responses, a thread for Assistants v2). Absent when
+   * the server has no conversations: the history is then kept locally and sent as input.
+   */
+  remoteId?: string;
+  backend: BackendKind;
+  assistantId?: string;
+  metadata?: Record<string, string>;
+}
+
+export type Annotation =
+  | { type: 'file_citation'; text?: string; fileId: string; filename?: string; quote?: string; startIndex?: number; endIndex?: number }
+  | { type: 'file_path'; text?: string; fileId: string; containerId?: string; filename?: string; startIndex?: number; endIndex?: number }
+  | { type: 'url_citation'; url: string; title?: string; startIndex?: number; endIndex?: number };
+
+export type MessageContent =
+  | { type: 'text'; text: string; annotations: Annotation[] }
+  | { type: 'image_file'; fileId: string; containerId?: string }
+  | { type: 'image_url'; url: string };
+
+export type AttachmentTool = 'file_search' | 'code_interpreter';
+
+/** A file attached to a message, made available to the named tools. */
+export interface Attachment {
+  fileId: string;
+  filename?: string;
+  tools: AttachmentTool[];
+}
+
+export type MessageRole = 'user' | 'assistant';
+export type MessageStatus = 'in_progress' | 'completed' | 'incomplete';
+
+export interface Message {
+  id: string;
+  role: MessageRole;
+  content: MessageContent[];
+  attachments?: Attachment[];
+  /** Unix seconds. */
+  createdAt: number;
+  runId?: string;
+  status?: MessageStatus;
+}
+
+export type RunStatus =
+  | 'queued'
+  | 'in_progress'
+  | 'requires_action'
+  | 'cancelling'
+  | 'cancelled'
+  | 'failed'
+  | 'completed'
+  | 'incomplete'
+  | 'expired';
+
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['cancelled', 'failed', 'completed', 'incomplete', 'expired'];
+
+export function isTerminal(status: RunStatus): boolean {
+  return TERMINAL_RUN_STATUSES.includes(status);
+}
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** A function call the run is waiting on (status `requires_action`). */
+export interface FunctionCallRequest {
+  /** The id tool outputs must answer (`call_id` in Responses, tool call id in Assistants v2). */
+  callId: string;
+  name: string;
+  /** JSON text, as the model produced it. */
+  arguments: string;
+}
+
+export interface ToolOutput {
+  callId: string;
+  output: string;
+}
+
+export interface RunError {
+  code: string;
+  message: string;
+}
+
+export interface Run {
+  id: string;
+  threadId: string;
+  assistantId: string;
+  status: RunStatus;
+  model?: string;
+  /** Per-run instructions that override the assistant's. */
+  instructions?: string;
+  usage?: Usage;
+  lastError?: RunError;
+  incompleteReason?: string;
+  requiredAction?: { toolCalls: FunctionCallRequest[] };
+  /** Unix seconds. */
+  createdAt: number;
+  startedAt?: number;
+  completedAt?: number;
+}
+
+export interface FileSearchResult {
+  fileId: string;
+  filename?: string;
+  score?: number;
+  text?: string;
+}
+
+export type CodeInterpreterOutput =
+  | { type: 'logs'; logs: string }
+  | { type: 'image'; fileId: string; containerId?: string };
+
+export type ToolCall =
+  | { type: 'function'; id: string; name: string; arguments: string; output?: string }
+  | { type: 'file_search'; id: string; queries?: string[]; results?: FileSearchResult[] }
+  | { type: 'code_interpreter'; id: string; input: string; outputs: CodeInterpreterOutput[]; containerId?: string };
+
+export type RunStepStatus = 'in_progress' | 'completed' | 'failed' | 'cancelled' | 'expired';
+
+export type RunStepDetails =
+  | { type: 'message_creation'; messageId: string }
+  | { type: 'tool_calls'; toolCalls: ToolCall[] }
+  | { type: 'reasoning'; summary: string };
+
+export interface RunStep {
+  id: string;
+  runId: string;
+  status: RunStepStatus;
+  details: RunStepDetails;
+  /** Unix seconds. */
+  createdAt: number;
+  completedAt?: number;
+}
