@@ -1,6 +1,7 @@
 // Two bundles from one base: the extension host (Node, CommonJS, `vscode` external) and the chat
 // webview (browser). `--watch` rebuilds on change; `--production` minifies and drops source maps.
 // `--tests` also bundles the integration suite that runs inside VS Code.
+import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -48,6 +49,10 @@ if (tests) {
     external: ['vscode', 'mocha'],
   });
 }
+
+// The codicon font the webview's components use, served from the bundle folder like everything else.
+fs.mkdirSync('dist/codicons', { recursive: true });
+for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/codicons/${file}`);
 
 if (watch) {
   const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));

@@ -1,0 +1,69 @@
+/**
+ * `npm start`: builds the extension and starts VS Code (code-server on 127.0.0.1) with it installed
+ * and the sample workspace open, then prints the URL to open. OPENAI_API_KEY / OPENAI_BASE_URL from
+ * the environment reach the extension. `npm start -- --mock` points it at the project's fake server
+ * instead, so everything can be tried offline. `--port N` (or PORT) picks the port; default 8080.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ensureCodeServer, repoRoot, startCodeServer } from '../test/support/codeServer';
+
+function argValue(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : process.argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+}
+
+async function main(): Promise<void> {
+  const mock = process.argv.includes('--mock');
+  const port = Number(argValue('--port') ?? process.env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`Not a port: ${argValue('--port') ?? process.env.PORT}`);
+
+  if (spawnSync('node', ['esbuild.mjs'], { cwd: repoRoot, stdio: 'inherit' }).status !== 0) process.exit(1);
+  ensureCodeServer();
+
+  const home = path.join(repoRoot, '.vscode-test', 'start');
+  const extensionsDir = path.join(home, 'extensions');
+  const userDataDir = path.join(home, 'user-data');
+  fs.mkdirSync(extensionsDir, { recursive: true });
+  // The extension folder linked in as an installed extension: rebuilds (npm run watch) show after a window reload.
+  const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+  const link = path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`);
+  fs.rmSync(link, { recursive: true, force: true });
+  fs.symlinkSync(repoRoot, link, 'dir');
+  fs.rmSync(path.join(extensionsDir, 'extensions.json'), { force: true });
+  const settingsFile = path.join(userDataDir, 'User', 'settings.json');
+  if (!fs.existsSync(settingsFile)) {
+    fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
+    fs.writeFileSync(settingsFile, JSON.stringify({ 'workbench.startupEditor': 'none' }, null, 2));
+  }
+
+  const env: NodeJS.ProcessEnv = {};
+  let stopFake: (() => Promise<void>) | undefined;
+  if (mock) {
+    const { FakeOpenAIServer } = await import('../test/fakes/fakeServer');
+    const fake = await FakeOpenAIServer.start();
+    stopFake = () => fake.close();
+    Object.assign(env, { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'fake-key-for-the-offline-server', ASSISTANTS_MOCK: '1' });
+    console.log(`Fake OpenAI server: ${fake.baseUrl}`);
+  }
+
+  const server = await startCodeServer({ port, userDataDir, extensionsDir, logFile: path.join(home, 'code-server.log'), env });
+  const workspace = path.join(repoRoot, 'sample-workspace');
+  console.log(`\nVS Code with Assistants is running. Open:\n\n  ${server.url}/?folder=${encodeURIComponent(workspace)}\n`);
+  console.log(mock ? 'Talking to the fake server (offline).' : 'Set your key with "Assistants: Set API Key" (or export OPENAI_API_KEY before npm start).');
+  console.log('Press Ctrl+C to stop.');
+
+  const shutdown = async () => {
+    await server.stop();
+    await stopFake?.();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

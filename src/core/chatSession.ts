@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import type { Backend, RunRef, ToolHandler } from './backend';
+import { AssistantsError } from './errors';
+import type { RunEvent } from './events';
+import type { Assistant, Message, Thread } from './model';
+import { isTerminal } from './model';
+import type { RunDriverOptions } from './runDriver';
+import { RunDriver } from './runDriver';
+import type { RunRecord, StoredThread, ThreadStore } from './threadStore';
+
+/** What the chat shows changed. The host turns these into webview messages. */
+export type ChatUpdate =
+  /** The thread was switched, created or reloaded: re-send the whole state. */
+  | { type: 'thread' }
+  | { type: 'message'; threadId: string; message: Message }
+  | { type: 'run'; threadId: string; runId: string; event: RunEvent }
+  | { type: 'busy'; busy: boolean };
+
+export interface ChatSessionOptions {
+  store: ThreadStore;
+  /** A backend for the current provider; throws AssistantsError `no_api_key` when there is no key. */
+  connect(): Promise<Backend>;
+  /** The assistant runs use. */
+  assistant(): Promise<Assistant>;
+  toolHandler: ToolHandler;
+  /** Driver options, read at the start of each run (settings may change between runs). */
+  driver?: () => Omit<RunDriverOptions, 'toolHandler' | 'onRunRef'>;
+  onUpdate(update: ChatUpdate): void;
+  /** Errors the user should see that happen after `send` returned (a run failing to start, say). */
+  onError(error: AssistantsError): void;
+  now?: () => number;
+}
+
+const TITLE_LENGTH = 60;
+
+/**
+ * One chat: the current thread, its messages and runs, and at most one run in progress. Everything is
+ * saved to the thread store as it happens, so a window reload finds the thread, and a run that had
+ * not finished is picked up again from its stored ref.
+ */
+export class ChatSession {
+  private current: StoredThread | undefined;
+  private active: { abort: AbortController; runId?: string; done: Promise<void> } | undefined;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly options: ChatSessionOptions) {}
+
+  get thread(): StoredThread | undefined {
+    return this.current;
+  }
+
+  get activeRunId(): string | undefined {
+    return this.active?.runId;
+  }
+
+  get busy(): boolean {
+    return this.active !== undefined;
+  }
+
+  /** Opens the workspace's most recent thread, if any, and resumes its unfinished run. */
+  async open(): Promise<void> {
+    this.current = await this.options.store.mostRecent();
+    this.options.onUpdate({ type: 'thread' });
+    if (this.current?.pendingRun) this.resumePending(this.current.pendingRun);
+  }
+
+  async openThread(id: string): Promise<void> {
+    if (this.current?.thread.id === id) return;
+    await this.stopAndWait();
+    const stored = await this.options.store.load(id);
+    if (!stored) throw new AssistantsError('not_found', 'That thread no longer exists in this workspace.');
+    this.current = stored;
+    this.options.onUpdate({ type: 'thread' });
+    if (stored.pendingRun) this.resumePending(stored.pendingRun);
+  }
+
+  /** Starts an empty thread; the server-side thread is made with the first message. */
+  async newThread(): Promise<void> {
+    await this.stopAndWait();
+    this.current = undefined;
+    this.options.onUpdate({ type: 'thread' });
+  }
+
+  async deleteThread(id: string): Promise<void> {
+    if (this.current?.thread.id === id) await this.newThread();
+    await this.options.store.delete(id);
+  }
+
+  /**
+   * Adds the user's message and starts a run. Resolves once the message is on the thread (the
+   * composer may clear); the run goes on and reports through `onUpdate`.
+   */
+  async send(text: string): Promise<void> {
+    const trimmed = text.trim();
+    if (!trimmed) throw new AssistantsError('bad_request', 'Type a message first.');
+    if (this.active) throw new AssistantsError('bad_request', 'A run is still in progress. Stop it or wait for it to finish.');
+    const backend = await this.options.connect();
+    const assistant = await this.options.assistant();
+    const stored = await this.ensureThread(backend, trimmed);
+    const message = await backend.addMessage(stored.thread, { content: [{ type: 'text', text: trimmed, annotations: [] }] });
+    stored.messages.push(message);
+    stored.thread.updatedAt = this.nowSeconds();
+    await this.options.store.save(stored);
+    this.options.onUpdate({ type: 'message', threadId: stored.thread.id, message });
+    this.startRun(backend, assistant, stored);
+  }
+
+  /** Stop: cancels the run on the server; the run ends `cancelled` through the usual events. */
+  stop(): void {
+    this.active?.abort.abort();
+  }
+
+  dispose(): void {
+    this.stop();
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+  }
+
+  private async stopAndWait(): Promise<void> {
+    const active = this.active;
+    if (!active) return;
+    active.abort.abort();
+    await active.done;
+  }
+
+  private async ensureThread(backend: Backend, firstText: string): Promise<StoredThread> {
+    if (this.current && this.current.thread.backend === backend.kind) return this.current;
+    const now = this.nowSeconds();
+    const { remoteId } = await backend.createThread();
+    const thread: Thread = {
+      id: randomUUID(),
+      title: firstText.length > TITLE_LENGTH ? `${firstText.slice(0, TITLE_LENGTH - 1)}…` : firstText,
+      createdAt: now,
+      updatedAt: now,
+      backend: backend.kind,
+      remoteId,
+    };
+    this.current = { thread, messages: [], runs: {} };
+    this.options.onUpdate({ type: 'thread' });
+    return this.current;
+  }
+
+  private startRun(backend: Backend, assistant: Assistant, stored: StoredThread): void {
+    const history = [...stored.messages];
+    this.track(stored, (driver, onEvent, signal) =>
+      driver.run({ kind: 'start', thread: stored.thread, assistant, history }, onEvent, signal), backend);
+  }
+
+  private resumePending(ref: RunRef): void {
+    const stored = this.current;
+    if (!stored || this.active) return;
+    void (async () => {
+      try {
+        const backend = await this.options.connect();
+        const assistant = await this.options.assistant();
+        this.track(stored, (driver, onEvent, signal) =>
+          driver.resume(ref, { thread: stored.thread, assistant, history: stored.messages }, onEvent, signal), backend);
+      } catch (error) {
+        this.options.onError(toError(error));
+      }
+    })();
+  }
+
+  private track(
+    stored: StoredThread,
+    execute: (driver: RunDriver, onEvent: (event: RunEvent) => void, signal: AbortSignal) => Promise<unknown>,
+    backend: Backend,
+  ): void {
+    const abort = new AbortController();
+    const driver = new RunDriver(backend, {
+      ...this.options.driver?.(),
+      toolHandler: this.options.toolHandler,
+      onRunRef: (ref) => {
+        stored.pendingRun = ref;
+        void this.options.store.save(stored);
+      },
+    });
+    const onEvent = (event: RunEvent) => this.apply(stored, event);
+    const done = execute(driver, onEvent, abort.signal)
+      .then(() => undefined)
+      .catch((error: unknown) => this.options.onError(toError(error)))
+      .finally(async () => {
+        if (this.active?.abort === abort) this.active = undefined;
+        stored.pendingRun = undefined;
+        await this.flush(stored);
+        this.options.onUpdate({ type: 'busy', busy: false });
+      });
+    this.active = { abort, done };
+    this.options.onUpdate({ type: 'busy', busy: true });
+  }
+
+  /** Applies a run event to the stored thread and forwards it. */
+  private apply(stored: StoredThread, event: RunEvent): void {
+    const runId = this.runIdOf(stored, event);
+    switch (event.type) {
+      case 'run.updated': {
+        if (this.active && !this.active.runId) this.active.runId = event.run.id;
+        const record: RunRecord = stored.runs[event.run.id] ?? { run: event.run, steps: [] };
+        record.run = event.run;
+        stored.runs[event.run.id] = record;
+        if (isTerminal(event.run.status)) stored.pendingRun = undefined;
+        this.scheduleSave(stored, isTerminal(event.run.status) || event.run.status === 'requires_action');
+        break;
+      }
+      case 'step.created':
+      case 'step.updated':
+      case 'step.completed': {
+        const record = stored.runs[event.step.runId];
+        if (record) {
+          const index = record.steps.findIndex((s) => s.id === event.step.id);
+          if (index >= 0) record.steps[index] = event.step;
+          else record.steps.push(event.step);
+        }
+        this.scheduleSave(stored, false);
+        break;
+      }
+      case 'message.created':
+      case 'message.completed': {
+        const index = stored.messages.findIndex((m) => m.id === event.message.id);
+        if (index >= 0) stored.messages[index] = event.message;
+        else stored.messages.push(event.message);
+        stored.thread.updatedAt = this.nowSeconds();
+        this.scheduleSave(stored, event.type === 'message.completed');
+        break;
+      }
+      case 'message.delta': {
+        const message = stored.messages.find((m) => m.id === event.messageId);
+        if (message) {
+          const part = message.content[event.index];
+          if (part?.type === 'text') part.text += event.text;
+          else message.content[event.index] = { type: 'text', text: event.text, annotations: [] };
+        }
+        this.scheduleSave(stored, false);
+        break;
+      }
+      case 'usage': {
+        const record = runId ? stored.runs[runId] : undefined;
+        if (record) record.run = { ...record.run, usage: event.usage };
+        break;
+      }
+      case 'retry':
+      case 'fallback':
+      case 'error':
+        break;
+      default: {
+        const exhaustive: never = event;
+        return exhaustive;
+      }
+    }
+    if (runId) this.options.onUpdate({ type: 'run', threadId: stored.thread.id, runId, event });
+  }
+
+  private runIdOf(stored: StoredThread, event: RunEvent): string | undefined {
+    if (event.type === 'run.updated') return event.run.id;
+    if (event.type === 'step.created' || event.type === 'step.updated' || event.type === 'step.completed') return event.step.runId;
+    if ((event.type === 'message.created' || event.type === 'message.completed') && event.message.runId) return event.message.runId;
+    return this.active?.runId ?? stored.pendingRun?.runId;
+  }
+
+  /** Deltas come many a second: save at most every half second, and at once on milestones. */
+  private scheduleSave(stored: StoredThread, now: boolean): void {
+    if (now) {
+      void this.flush(stored);
+      return;
+    }
+    if (this.saveTimer) return;
+    this.saveTimer = setTimeout(() => void this.flush(stored), 500);
+  }
+
+  private async flush(stored: StoredThread): Promise<void> {
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+    }
+    await this.options.store.save(stored);
+  }
+
+  private nowSeconds(): number {
+    return Math.floor((this.options.now ?? Date.now)() / 1000);
+  }
+}
+
+function toError(error: unknown): AssistantsError {
+  if (error instanceof AssistantsError) return error;
+  return new AssistantsError('server', error instanceof Error ? error.message : String(error), { cause: error });
+}

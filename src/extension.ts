@@ -1,0 +1,62 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { nodeFileSystem } from './core/fileSystem';
+import { ThreadStore } from './core/threadStore';
+import { workspaceToolHandler } from './core/workspaceFunctions';
+import { createBackend } from './backends/createBackend';
+import { ApiKeyStore } from './host/apiKey';
+import { GlobalStateAssistantStore } from './host/assistantStore';
+import { HostChatController } from './host/chatController';
+import { ChatViewProvider } from './host/chatViewProvider';
+import { registerCommands } from './host/commands';
+import { defaultAssistantDraft } from './host/defaultAssistant';
+import { readSettings } from './host/settings';
+import { AssistantsTreeProvider, ThreadsTreeProvider } from './host/trees';
+import { workspaceReader } from './host/workspaceReader';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Assistants', { log: true });
+  context.subscriptions.push(log);
+  // Threads belong to the workspace; with no folder open they go to the extension's global storage.
+  const storage = context.storageUri ?? vscode.Uri.joinPath(context.globalStorageUri, 'no-workspace');
+  const store = new ThreadStore(nodeFileSystem, path.join(storage.fsPath, 'threads'));
+  const apiKeys = new ApiKeyStore(context.secrets);
+  const mock = process.env.ASSISTANTS_MOCK === '1';
+  const assistantStore = new GlobalStateAssistantStore(context.globalState);
+
+  const controller = new HostChatController({
+    store,
+    apiKeys,
+    toolHandler: workspaceToolHandler(workspaceReader(), () => vscode.workspace.isTrusted),
+    createBackend: (config) => createBackend(config, assistantStore),
+    globalState: context.globalState,
+    log,
+    mock,
+  });
+  const chatView = new ChatViewProvider(context.extensionUri, controller, log);
+  const threadsTree = new ThreadsTreeProvider(store, () => controller.session.thread?.thread.id);
+  const assistantsTree = new AssistantsTreeProvider(async () => {
+    const draft = defaultAssistantDraft(readSettings(), vscode.workspace.isTrusted);
+    return [{ ...draft, id: 'default', createdAt: 0 }];
+  });
+  context.subscriptions.push(
+    controller,
+    chatView,
+    threadsTree,
+    assistantsTree,
+    vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, chatView, { webviewOptions: { retainContextWhenHidden: false } }),
+    vscode.window.registerTreeDataProvider(ThreadsTreeProvider.viewId, threadsTree),
+    vscode.window.registerTreeDataProvider(AssistantsTreeProvider.viewId, assistantsTree),
+    controller.onDidChangeThreads(() => threadsTree.refresh()),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('assistants')) assistantsTree.refresh();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => assistantsTree.refresh()),
+  );
+  registerCommands(context, { controller, apiKeys, store, threadsTree, assistantsTree, log });
+  void controller.session.open().catch((error: unknown) => log.error(`Could not open the last thread: ${String(error)}`));
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

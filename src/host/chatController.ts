@@ -1,0 +1,182 @@
+import * as vscode from 'vscode';
+import type { Backend, ToolHandler } from '../core/backend';
+import { ChatSession } from '../core/chatSession';
+import type { ChatUpdate } from '../core/chatSession';
+import { AssistantsError } from '../core/errors';
+import type { Assistant } from '../core/model';
+import type { ProviderConfig } from '../core/provider';
+import type { ThreadStore } from '../core/threadStore';
+import type { ChatState, HostToWebview, Notice } from '../shared/protocol';
+import type { ApiKeyStore } from './apiKey';
+import type { ChatController } from './chatViewProvider';
+import { defaultAssistantDraft, resolveDefaultAssistant } from './defaultAssistant';
+import { Disposable } from './lifecycle';
+import type { AssistantsSettings } from './settings';
+import { providerLabel, readSettings } from './settings';
+
+export interface ChatControllerDeps {
+  store: ThreadStore;
+  apiKeys: ApiKeyStore;
+  toolHandler: ToolHandler;
+  createBackend(config: ProviderConfig): Backend;
+  globalState: vscode.Memento;
+  log: vscode.LogOutputChannel;
+  /** True when `npm start -- --mock` pointed the extension at the project's fake server. */
+  mock: boolean;
+}
+
+const NO_KEY_NOTICE: Notice = {
+  severity: 'warning',
+  message: 'No API key is set. Set one to start chatting (it is kept in VS Code\'s secret storage).',
+  action: { label: 'Set API Key', command: 'assistants.setApiKey' },
+};
+
+/**
+ * Connects the chat view to a ChatSession: builds the backend from settings and the stored key,
+ * turns session updates into webview messages, and keeps the `assistants.runActive` context key.
+ */
+export class HostChatController extends Disposable implements ChatController {
+  private readonly updates = this.register(new vscode.EventEmitter<HostToWebview>());
+  readonly onDidUpdate = this.updates.event;
+  private readonly threadsChanged = this.register(new vscode.EventEmitter<void>());
+  /** Fires when the thread list may have changed (for the Threads view). */
+  readonly onDidChangeThreads = this.threadsChanged.event;
+
+  readonly session: ChatSession;
+  private backend: { key: string; backend: Backend } | undefined;
+  private notice: Notice | undefined;
+
+  constructor(private readonly deps: ChatControllerDeps) {
+    super();
+    this.session = new ChatSession({
+      store: deps.store,
+      connect: () => this.connect(),
+      assistant: () => this.assistant(),
+      toolHandler: deps.toolHandler,
+      driver: () => ({ preferStreaming: readSettings().streaming }),
+      onUpdate: (update) => this.onSessionUpdate(update),
+      onError: (error) => this.showError(error),
+    });
+    this.register({ dispose: () => this.session.dispose() });
+    this.register(vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('assistants')) this.providerChanged();
+    }));
+    this.register(deps.apiKeys.onDidChange(() => this.providerChanged()));
+  }
+
+  async state(): Promise<ChatState> {
+    const settings = readSettings();
+    const stored = this.session.thread;
+    const hasKey = (await this.deps.apiKeys.get()) !== undefined;
+    const notice = this.notice ?? (hasKey ? undefined : NO_KEY_NOTICE);
+    return {
+      provider: { backend: settings.protocol, label: providerLabel(settings, this.deps.mock), mock: this.deps.mock, hasKey },
+      assistant: { id: 'default', name: 'Default assistant', model: settings.model },
+      thread: stored ? { id: stored.thread.id, title: stored.thread.title } : undefined,
+      messages: stored?.messages ?? [],
+      runs: stored?.runs ?? {},
+      activeRunId: this.session.activeRunId,
+      notice,
+    };
+  }
+
+  async send(text: string): Promise<void> {
+    try {
+      this.clearNotice();
+      await this.session.send(text);
+      this.threadsChanged.fire();
+    } catch (error) {
+      const typed = error instanceof AssistantsError ? error : new AssistantsError('server', String(error));
+      this.deps.log.error(`Send failed: ${typed.kind}: ${typed.message}`);
+      if (typed.kind === 'no_api_key') this.setNotice(NO_KEY_NOTICE);
+      throw typed;
+    }
+  }
+
+  stop(): void {
+    this.session.stop();
+  }
+
+  async newThread(): Promise<void> {
+    await this.session.newThread();
+  }
+
+  async openThread(id: string): Promise<void> {
+    await this.session.openThread(id);
+  }
+
+  private async connect(): Promise<Backend> {
+    const settings = readSettings();
+    const key = await this.deps.apiKeys.get();
+    if (!key) throw new AssistantsError('no_api_key', 'No API key is set. Run "Assistants: Set API Key" first.');
+    const config = providerConfig(settings, key.key);
+    const cacheKey = JSON.stringify({ ...config, apiKey: undefined }) + key.source;
+    if (!this.backend || this.backend.key !== cacheKey) {
+      this.backend = { key: cacheKey, backend: this.deps.createBackend(config) };
+      this.deps.log.info(`Connected to ${providerLabel(settings, this.deps.mock)} (${settings.protocol}, key from ${key.source}).`);
+    }
+    return this.backend.backend;
+  }
+
+  private async assistant(): Promise<Assistant> {
+    const backend = await this.connect();
+    return resolveDefaultAssistant(backend, defaultAssistantDraft(readSettings(), vscode.workspace.isTrusted), this.deps.globalState);
+  }
+
+  private onSessionUpdate(update: ChatUpdate): void {
+    switch (update.type) {
+      case 'thread':
+        void this.state().then((state) => this.updates.fire({ type: 'state/full', state }));
+        this.threadsChanged.fire();
+        return;
+      case 'message':
+        this.updates.fire({ type: 'message/added', threadId: update.threadId, message: update.message });
+        return;
+      case 'run':
+        if (update.event.type === 'error') this.deps.log.warn(`Run ${update.runId}: ${update.event.error.code}: ${update.event.error.message}`);
+        this.updates.fire({ type: 'run/event', threadId: update.threadId, runId: update.runId, event: update.event });
+        return;
+      case 'busy':
+        void vscode.commands.executeCommand('setContext', 'assistants.runActive', update.busy);
+        if (!update.busy) this.threadsChanged.fire();
+        return;
+      default: {
+        const exhaustive: never = update;
+        return exhaustive;
+      }
+    }
+  }
+
+  private showError(error: AssistantsError): void {
+    this.deps.log.error(`${error.kind}: ${error.message}`);
+    this.setNotice({
+      severity: 'error',
+      message: error.message,
+      action: error.kind === 'no_api_key' || error.kind === 'auth' ? { label: 'Set API Key', command: 'assistants.setApiKey' } : undefined,
+    });
+  }
+
+  private setNotice(notice: Notice): void {
+    this.notice = notice;
+    this.updates.fire({ type: 'notice/show', notice });
+  }
+
+  private clearNotice(): void {
+    if (!this.notice) return;
+    this.notice = undefined;
+    this.updates.fire({ type: 'notice/clear' });
+  }
+
+  private providerChanged(): void {
+    this.backend = undefined;
+    this.notice = undefined;
+    void this.state().then((state) => this.updates.fire({ type: 'state/full', state }));
+  }
+}
+
+export function providerConfig(settings: AssistantsSettings, apiKey: string): ProviderConfig {
+  if (settings.provider === 'azure') {
+    return { protocol: settings.protocol, apiKey, azure: { endpoint: settings.baseUrl, apiVersion: settings.azureApiVersion } };
+  }
+  return { protocol: settings.protocol, apiKey, baseUrl: settings.baseUrl };
+}

@@ -1,0 +1,97 @@
+import * as vscode from 'vscode';
+import type { ChatState, HostCommand, HostToWebview, WebviewToHost } from '../shared/protocol';
+import { isWebviewToHost } from '../shared/protocol';
+import { Disposable } from './lifecycle';
+import { chatHtml, chatResourceRoots } from './webviewHtml';
+
+/** What the chat view needs from the rest of the host. */
+export interface ChatController {
+  /** The whole view state, re-sent on every `ready`. */
+  state(): Promise<ChatState>;
+  /** Resolves once the message is accepted; rejects with a sentence when it is not. */
+  send(text: string): Promise<void>;
+  stop(): void;
+  /** Updates to push to the view while it is open. */
+  readonly onDidUpdate: vscode.Event<HostToWebview>;
+}
+
+const ALLOWED_COMMANDS: readonly HostCommand[] = ['assistants.setApiKey', 'assistants.newThread', 'assistants.openSettings'];
+
+/**
+ * The sidebar chat. Holds posts until the page says `ready` (a hidden view loses its DOM and says
+ * `ready` again when shown), then sends the whole state and streams updates.
+ */
+export class ChatViewProvider extends Disposable implements vscode.WebviewViewProvider {
+  static readonly viewType = 'assistants.chat';
+
+  private view: vscode.WebviewView | undefined;
+  private ready = false;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly controller: ChatController,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    this.register(controller.onDidUpdate((message) => this.post(message)));
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    this.ready = false;
+    view.webview.options = { enableScripts: true, localResourceRoots: chatResourceRoots(this.extensionUri) };
+    view.webview.html = chatHtml(view.webview, this.extensionUri);
+    const subscriptions = [
+      view.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+      view.onDidChangeVisibility(() => {
+        if (!view.visible) this.ready = false;
+      }),
+    ];
+    view.onDidDispose(() => {
+      subscriptions.forEach((s) => s.dispose());
+      if (this.view === view) this.view = undefined;
+    });
+  }
+
+  /** Re-sends the whole state (after the thread or the provider changed). */
+  async refresh(): Promise<void> {
+    if (this.ready) await this.post({ type: 'state/full', state: await this.controller.state() });
+  }
+
+  private async receive(message: unknown): Promise<void> {
+    if (!isWebviewToHost(message)) {
+      this.log.warn('Chat view sent an unknown message; ignored.');
+      return;
+    }
+    const typed: WebviewToHost = message;
+    switch (typed.type) {
+      case 'ready':
+        this.ready = true;
+        await this.refresh();
+        return;
+      case 'chat/send':
+        try {
+          await this.controller.send(typed.text);
+          await this.post({ type: 'send/result', requestId: typed.requestId, ok: true });
+        } catch (error) {
+          await this.post({ type: 'send/result', requestId: typed.requestId, ok: false, error: error instanceof Error ? error.message : String(error) });
+        }
+        return;
+      case 'chat/stop':
+        this.controller.stop();
+        return;
+      case 'command/run':
+        if (ALLOWED_COMMANDS.includes(typed.command)) await vscode.commands.executeCommand(typed.command);
+        return;
+      default: {
+        const exhaustive: never = typed;
+        return exhaustive;
+      }
+    }
+  }
+
+  private async post(message: HostToWebview): Promise<void> {
+    if (!this.view || !this.ready) return;
+    await this.view.webview.postMessage(message);
+  }
+}

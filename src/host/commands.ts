@@ -1,0 +1,74 @@
+import * as vscode from 'vscode';
+import type { ThreadStore } from '../core/threadStore';
+import type { ApiKeyStore } from './apiKey';
+import type { HostChatController } from './chatController';
+import type { AssistantsTreeProvider, ThreadsTreeProvider } from './trees';
+
+export interface CommandDeps {
+  controller: HostChatController;
+  apiKeys: ApiKeyStore;
+  store: ThreadStore;
+  threadsTree: ThreadsTreeProvider;
+  assistantsTree: AssistantsTreeProvider;
+  log: vscode.LogOutputChannel;
+}
+
+/** Runs a command body; a failure becomes a sentence in a notification, the details go to the log. */
+function guarded<A extends unknown[]>(log: vscode.LogOutputChannel, body: (...args: A) => Promise<unknown> | unknown) {
+  return async (...args: A) => {
+    try {
+      await body(...args);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log.error(message);
+      void vscode.window.showErrorMessage(message);
+    }
+  };
+}
+
+export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): void {
+  const { controller, apiKeys, log } = deps;
+  const register = (id: string, body: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, guarded(log, body)));
+
+  register('assistants.setApiKey', async () => {
+    const key = await vscode.window.showInputBox({
+      title: 'Assistants: Set API Key',
+      prompt: 'Your API key is kept in VS Code\'s secret storage, never in settings.',
+      password: true,
+      ignoreFocusOut: true,
+      placeHolder: 'sk-...',
+      validateInput: (value) => (value.trim() ? undefined : 'Enter a key, or press Escape to cancel.'),
+    });
+    if (key === undefined) return;
+    await apiKeys.set(key);
+    void vscode.window.showInformationMessage('API key saved in secret storage.');
+  });
+  register('assistants.clearApiKey', async () => {
+    await apiKeys.clear();
+    void vscode.window.showInformationMessage('API key removed from secret storage.');
+  });
+  register('assistants.newThread', async () => {
+    await controller.newThread();
+    await vscode.commands.executeCommand('assistants.chat.focus');
+  });
+  register('assistants.openThread', async (id: string) => {
+    await controller.openThread(id);
+    deps.threadsTree.refresh();
+    await vscode.commands.executeCommand('assistants.chat.focus');
+  });
+  register('assistants.deleteThread', async (item?: { id: string; title: string }) => {
+    if (!item) return;
+    const choice = await vscode.window.showWarningMessage(`Delete the thread "${item.title}" from this workspace?`, { modal: true }, 'Delete');
+    if (choice !== 'Delete') return;
+    await controller.session.deleteThread(item.id);
+    deps.threadsTree.refresh();
+  });
+  register('assistants.stopRun', () => controller.stop());
+  register('assistants.focusChat', () => vscode.commands.executeCommand('assistants.chat.focus'));
+  register('assistants.refresh', () => {
+    deps.threadsTree.refresh();
+    deps.assistantsTree.refresh();
+  });
+  register('assistants.showLog', () => log.show());
+  register('assistants.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:assistants-vscode.assistants-vscode'));
+}

@@ -1,0 +1,37 @@
+import type * as vscode from 'vscode';
+import type { AssistantDraft, Backend } from '../core/backend';
+import type { Assistant } from '../core/model';
+import { READ_FILE_TOOL } from '../core/workspaceFunctions';
+import type { AssistantsSettings } from './settings';
+import { settingsTools } from './settings';
+
+const DEFAULT_MARK = 'assistants-vscode-default';
+
+/** The assistant built from settings, used until assistants are managed in the Assistants view. */
+export function defaultAssistantDraft(settings: AssistantsSettings, trusted: boolean): AssistantDraft {
+  const tools = settingsTools(settings);
+  if (settings.tools.workspaceFunctions && trusted) tools.push(READ_FILE_TOOL);
+  return {
+    name: 'Default assistant',
+    description: 'Built from the assistants.* settings.',
+    instructions: settings.instructions,
+    model: settings.model,
+    tools,
+    metadata: { source: DEFAULT_MARK },
+  };
+}
+
+/**
+ * With Responses the assistant is ours, a plain object. With Assistants v2 it must be a server
+ * object: find the one we made before (by its metadata), bring it up to date, or create it.
+ */
+export async function resolveDefaultAssistant(backend: Backend, draft: AssistantDraft, state: vscode.Memento): Promise<Assistant> {
+  if (backend.kind === 'responses') return { ...draft, id: 'default', createdAt: 0 };
+  const known = (await backend.listAssistants()).find((a) => a.metadata?.source === DEFAULT_MARK);
+  const fingerprint = JSON.stringify(draft);
+  const stateKey = `assistants.defaultAssistant.${known?.id ?? 'none'}`;
+  if (known && state.get<string>(stateKey) === fingerprint) return known;
+  const assistant = known ? await backend.updateAssistant(known.id, draft) : await backend.createAssistant(draft);
+  await state.update(`assistants.defaultAssistant.${assistant.id}`, fingerprint);
+  return assistant;
+}

@@ -1,0 +1,56 @@
+import * as vscode from 'vscode';
+import type { ToolDefinition } from '../core/model';
+import type { BackendKind } from '../core/model';
+import { DEFAULT_BASE_URL } from '../core/provider';
+
+/** The `assistants.*` settings, read in one place. */
+export interface AssistantsSettings {
+  protocol: BackendKind;
+  provider: 'openai' | 'azure';
+  /** Resolved: the setting, else OPENAI_BASE_URL, else OpenAI's. */
+  baseUrl: string;
+  azureApiVersion: string;
+  model: string;
+  instructions: string;
+  tools: { fileSearch: boolean; codeInterpreter: boolean; workspaceFunctions: boolean };
+  streaming: boolean;
+}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): AssistantsSettings {
+  const config = vscode.workspace.getConfiguration('assistants');
+  const baseUrl = config.get<string>('baseUrl', '').trim() || env.OPENAI_BASE_URL?.trim() || DEFAULT_BASE_URL;
+  return {
+    protocol: config.get<BackendKind>('protocol', 'responses'),
+    provider: config.get<'openai' | 'azure'>('provider', 'openai'),
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    azureApiVersion: config.get<string>('azureApiVersion', '2025-04-01-preview'),
+    model: config.get<string>('model', 'gpt-4.1'),
+    instructions: config.get<string>('instructions', ''),
+    tools: {
+      fileSearch: config.get<boolean>('tools.fileSearch', false),
+      codeInterpreter: config.get<boolean>('tools.codeInterpreter', false),
+      workspaceFunctions: config.get<boolean>('tools.workspaceFunctions', true),
+    },
+    streaming: config.get<boolean>('streaming', true),
+  };
+}
+
+/** The built-in tools the settings switch on (workspace functions are added by the host). */
+export function settingsTools(settings: AssistantsSettings): ToolDefinition[] {
+  const tools: ToolDefinition[] = [];
+  if (settings.tools.fileSearch) tools.push({ type: 'file_search' });
+  if (settings.tools.codeInterpreter) tools.push({ type: 'code_interpreter' });
+  return tools;
+}
+
+/** A short name for where requests go, shown in the chat header. */
+export function providerLabel(settings: AssistantsSettings, mock: boolean): string {
+  if (mock) return 'Fake server (offline)';
+  if (settings.provider === 'azure') return 'Azure OpenAI';
+  if (settings.baseUrl === DEFAULT_BASE_URL) return 'OpenAI';
+  try {
+    return new URL(settings.baseUrl).host;
+  } catch {
+    return settings.baseUrl;
+  }
+}

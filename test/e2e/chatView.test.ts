@@ -1,0 +1,33 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { Workbench } from './workbench';
+
+describe('the Assistants view in a browser (packaged .vsix in code-server)', function () {
+  this.timeout(180_000);
+  let workbench: Workbench;
+
+  before(async () => {
+    workbench = await Workbench.start('chat-view', { env: { OPENAI_API_KEY: '' } });
+  });
+
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('shows the chat webview in the Assistants view container', async () => {
+    await workbench.openAssistantsView();
+    const chat = workbench.chatFrame();
+    await chat.locator('#app').waitFor({ state: 'attached', timeout: 60_000 });
+    // The composer is the user's way in: it must be there and usable.
+    const composer = chat.locator('textarea, vscode-textarea').first();
+    await composer.waitFor({ timeout: 30_000 });
+    const shot = await workbench.screenshot('assistants-view');
+    assert.ok(fs.statSync(shot).size > 10_000, 'the screenshot is not empty');
+  });
+
+  it('says there is no API key and offers to set one', async () => {
+    const chat = workbench.chatFrame();
+    await chat.getByText(/No API key/i).first().waitFor({ timeout: 30_000 });
+    await workbench.screenshot('no-key-notice');
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * A real VS Code (code-server) with the packaged extension installed the way a user installs it,
+ * driven by Debian's Chromium through playwright-core.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import type { CodeServer } from '../support/codeServer';
+import { chromiumArgs, chromiumPath, ensureCodeServer, installVsix, repoRoot, startCodeServer } from '../support/codeServer';
+
+export const extensionId = 'assistants-vscode.assistants-vscode';
+
+export interface WorkbenchOptions {
+  settings?: Record<string, unknown>;
+  /** Environment of the server process, inherited by the extension host. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export class Workbench {
+  private shot = 0;
+
+  private constructor(
+    readonly page: Page,
+    private readonly browser: Browser,
+    private readonly server: CodeServer,
+    private readonly root: string,
+    readonly workspace: string,
+    private readonly artifacts: string,
+  ) {}
+
+  static async start(name: string, options: WorkbenchOptions = {}): Promise<Workbench> {
+    ensureCodeServer();
+    const vsix = process.env.ASSISTANTS_VSIX ?? path.join(repoRoot, 'dist', 'assistants-vscode.vsix');
+    if (!fs.existsSync(vsix)) throw new Error(`No packaged extension at ${vsix}: run npm run package first.`);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'assistants-e2e-'));
+    const userDataDir = path.join(root, 'user-data');
+    const extensionsDir = path.join(root, 'extensions');
+    const workspace = path.join(root, 'workspace');
+    fs.cpSync(path.join(repoRoot, 'sample-workspace'), workspace, { recursive: true });
+    fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+    fs.writeFileSync(
+      path.join(userDataDir, 'User', 'settings.json'),
+      JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'security.workspace.trust.enabled': false, ...options.settings }, null, 2),
+    );
+    installVsix(vsix, extensionsDir, userDataDir);
+    const artifacts = path.join(process.env.ASSISTANTS_ARTIFACTS ?? path.join(repoRoot, 'test-results', 'e2e'), name);
+    fs.rmSync(artifacts, { recursive: true, force: true });
+    fs.mkdirSync(artifacts, { recursive: true });
+    const tmp = path.join(root, 'tmp');
+    fs.mkdirSync(tmp);
+    const server = await startCodeServer({ userDataDir, extensionsDir, logFile: path.join(artifacts, 'code-server.log'), env: { TMPDIR: tmp, ...options.env } });
+    const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    return new Workbench(page, browser, server, root, workspace, artifacts);
+  }
+
+  /** Saves a numbered screenshot of the whole window as a test artifact. */
+  async screenshot(label: string): Promise<string> {
+    const file = path.join(this.artifacts, `${String(++this.shot).padStart(2, '0')}-${label}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  async openAssistantsView(): Promise<void> {
+    const item = this.page.locator('.activitybar .action-item a.action-label[aria-label^="Assistants"]');
+    await item.waitFor({ timeout: 30_000 });
+    await item.click();
+  }
+
+  /** The chat webview's document (two nested iframes). */
+  chatFrame(): FrameLocator {
+    return this.page.frameLocator(`iframe.webview.ready[src*="extensionId=${extensionId}"]`).frameLocator('iframe#active-frame');
+  }
+
+  /** Runs a command from the Command Palette, as a user would. */
+  async runCommand(title: string): Promise<void> {
+    await this.page.locator('.part.editor').click();
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.fill(`>${title}`);
+    await this.page.locator('.quick-input-list .monaco-list-row').first().waitFor();
+    await input.press('Enter');
+  }
+
+  async reload(): Promise<void> {
+    await this.page.reload();
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    await this.server.stop();
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
