@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FakeOpenAIServer } from '../test/fakes/fakeServer';
 import { ensureCodeServer, repoRoot, startCodeServer } from '../test/support/codeServer';
 
 function argValue(name: string): string | undefined {
@@ -41,7 +42,6 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = {};
   let stopFake: (() => Promise<void>) | undefined;
   if (mock) {
-    const { FakeOpenAIServer } = await import('../test/fakes/fakeServer');
     const fake = await FakeOpenAIServer.start();
     stopFake = () => fake.close();
     Object.assign(env, { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'fake-key-for-the-offline-server', ASSISTANTS_MOCK: '1' });

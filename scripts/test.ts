@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runIntegrationTier } from '../test/integration/tier';
 import { repoRoot } from '../test/support/codeServer';
 import type { TierReport } from '../test/support/report';
 import { emptyReport, readReport } from '../test/support/report';
@@ -53,7 +54,6 @@ async function runTier(name: TierName): Promise<TierReport> {
     case 'contract':
       return mochaTier('contract', 'test/contract/**/*.test.ts');
     case 'integration': {
-      const { runIntegrationTier } = await import('../test/integration/tier');
       return runIntegrationTier(path.join(artifacts, 'integration'));
     }
     case 'package':

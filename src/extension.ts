@@ -14,7 +14,20 @@ import { readSettings } from './host/settings';
 import { AssistantsTreeProvider, ThreadsTreeProvider } from './host/trees';
 import { workspaceReader } from './host/workspaceReader';
 
-export function activate(context: vscode.ExtensionContext): void {
+/**
+ * What the extension offers other extensions (and its own integration tests): the chat, driven
+ * without the UI.
+ */
+export interface AssistantsApi {
+  /** Sends a message on the current thread (starting one if needed); resolves once it is on the thread. */
+  sendMessage(text: string): Promise<void>;
+  /** Resolves when no run is in progress. */
+  whenIdle(): Promise<void>;
+  /** The open thread and its messages, if any. */
+  currentThread(): { id: string; title: string; messageCount: number; lastRunStatus?: string } | undefined;
+}
+
+export function activate(context: vscode.ExtensionContext): AssistantsApi {
   const log = vscode.window.createOutputChannel('Assistants', { log: true });
   context.subscriptions.push(log);
   // Threads belong to the workspace; with no folder open they go to the extension's global storage.
@@ -54,7 +67,20 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidGrantWorkspaceTrust(() => assistantsTree.refresh()),
   );
   registerCommands(context, { controller, apiKeys, store, threadsTree, assistantsTree, log });
-  void controller.session.open().catch((error: unknown) => log.error(`Could not open the last thread: ${String(error)}`));
+  const opened = controller.session.open().catch((error: unknown) => log.error(`Could not open the last thread: ${String(error)}`));
+  return {
+    sendMessage: async (text) => {
+      await opened;
+      await controller.send(text);
+    },
+    whenIdle: () => controller.session.whenIdle(),
+    currentThread: () => {
+      const stored = controller.session.thread;
+      if (!stored) return undefined;
+      const runs = Object.values(stored.runs);
+      return { id: stored.thread.id, title: stored.thread.title, messageCount: stored.messages.length, lastRunStatus: runs[runs.length - 1]?.run.status };
+    },
+  };
 }
 
 export function deactivate(): void {

@@ -61,6 +61,8 @@ export interface RunSnapshot {
   steps: RunStep[];
   /** Messages the run produced, oldest first. */
   messages: Message[];
+  /** The server's `openai-poll-after-ms` hint from this retrieve, when it sent one: wait that long before the next poll. */
+  pollAfterMs?: number;
 }
 
 export interface FileObject {

@@ -57,6 +57,11 @@ export class ChatSession {
     return this.active !== undefined;
   }
 
+  /** Resolves when no run is in progress (at once when none is). */
+  async whenIdle(): Promise<void> {
+    while (this.active) await this.active.done;
+  }
+
   /** Opens the workspace's most recent thread, if any, and resumes its unfinished run. */
   async open(): Promise<void> {
     this.current = await this.options.store.mostRecent();
@@ -179,9 +184,10 @@ export class ChatSession {
       .then(() => undefined)
       .catch((error: unknown) => this.options.onError(toError(error)))
       .finally(async () => {
-        if (this.active?.abort === abort) this.active = undefined;
         stored.pendingRun = undefined;
-        await this.flush(stored);
+        // Saved before the session counts as idle, so whoever waits for idle reads the final thread.
+        await this.flush(stored).catch((error: unknown) => this.options.onError(toError(error)));
+        if (this.active?.abort === abort) this.active = undefined;
         this.options.onUpdate({ type: 'busy', busy: false });
       });
     this.active = { abort, done };

@@ -1,3 +1,4 @@
+import type { RunRef } from './backend';
 import type { Message, Run, RunError, RunStep, Usage } from './model';
 
 /**
@@ -5,8 +6,12 @@ import type { Message, Run, RunError, RunStep, Usage } from './model';
  * streams or is polled, and the host forwards them to the webview unchanged in shape.
  */
 export type RunEvent =
-  /** The run's status or other fields changed; carries the whole run. */
-  | { type: 'run.updated'; run: Run }
+  /**
+   * The run's status or other fields changed; carries the whole run. `ref` is set by a streaming
+   * backend when the server-side handle changes (a new response per tool round in Responses), so a
+   * dropped stream can be resumed by polling.
+   */
+  | { type: 'run.updated'; run: Run; ref?: RunRef }
   | { type: 'step.created'; step: RunStep }
   /** A step changed while in progress (tool-call arguments, code input, outputs); carries the whole step. */
   | { type: 'step.updated'; step: RunStep }

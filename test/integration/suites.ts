@@ -1,2 +1,3 @@
 // Every integration suite, in the order they run. New suites are added here.
 import './activation.test';
+import './chat.test';

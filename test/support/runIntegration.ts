@@ -14,7 +14,7 @@ import type { TierReport } from './report';
 import { readReport } from './report';
 
 /** Lines of mocha's spec reporter (suite titles are indented, results marked). */
-const suiteOutput = /^\s+(✔|✓|\d+\)|\d+ (passing|failing|pending))|^ {2,}\S/;
+const suiteOutput = /^\s+(✔|✓|\d+\)|\d+ (passing|failing|pending))|^ {2,}(?!at )\S/;
 
 export interface IntegrationOptions {
   /** Folder opened as the workspace (copied to a temp folder first, so tests may write). */

@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import type { OpenAI } from 'openai';
+import type { MessageContentPartParam, MessageCreateParams } from 'openai/resources/beta/threads/messages';
+import type { Run as WireRun, RunCreateParamsNonStreaming } from 'openai/resources/beta/threads/runs/runs';
+import type { RunStepInclude } from 'openai/resources/beta/threads/runs/steps';
+import type {
+  AssistantDraft,
+  Backend,
+  FileObject,
+  FilePurpose,
+  NewMessage,
+  RunAction,
+  RunRef,
+  RunSnapshot,
+  VectorStore,
+} from '../../core/backend';
+import { AssistantsError } from '../../core/errors';
+import type { RunEvent } from '../../core/events';
+import { isTerminal } from '../../core/model';
+import type { Assistant, Message, MessageContent, Thread } from '../../core/model';
+import { cancelledError } from '../../core/sleep';
+import type { ErrorContext } from '../errorMapping';
+import { toAssistantsError, toStreamingError } from '../errorMapping';
+import { FilesAndStores } from './filesAndStores';
+import { fromWireAssistant, toWireAssistantBody } from './mapAssistant';
+import { fromWireMessage, fromWireRun, fromWireStep } from './mapRun';
+import { StreamTranslator } from './streamTranslator';
+
+/** Ask for file-search result text so a step can show what was found, not just which file. */
+const STEP_INCLUDE: RunStepInclude[] = ['step_details.tool_calls[*].file_search.results[*].content'];
+const PAGE_SIZE = 100;
+
+/**
+ * The Assistants v2 wire protocol, for servers that still implement it: assistants, threads, messages,
+ * runs and run steps are server objects. The SDK's `client.beta` resources send `OpenAI-Beta: assistants=v2`.
+ */
+export class AssistantsV2Backend implements Backend {
+  readonly kind = 'assistantsV2' as const;
+  private readonly files: FilesAndStores;
+
+  constructor(
+    private readonly client: OpenAI,
+    private readonly context: ErrorContext = {},
+  ) {
+    this.files = new FilesAndStores(client);
+  }
+
+  // Assistants
+
+  listAssistants(signal?: AbortSignal): Promise<Assistant[]> {
+    return this.call(async () => {
+      const assistants: Assistant[] = [];
+      for await (const wire of this.client.beta.assistants.list({ limit: PAGE_SIZE, order: 'desc' }, { signal })) {
+        assistants.push(fromWireAssistant(wire));
+      }
+      return assistants;
+    });
+  }
+
+  createAssistant(draft: AssistantDraft, signal?: AbortSignal): Promise<Assistant> {
+    return this.call(async () => fromWireAssistant(await this.client.beta.assistants.create(toWireAssistantBody(draft), { signal })));
+  }
+
+  updateAssistant(id: string, draft: AssistantDraft, signal?: AbortSignal): Promise<Assistant> {
+    return this.call(async () => fromWireAssistant(await this.client.beta.assistants.update(id, toWireAssistantBody(draft), { signal })));
+  }
+
+  deleteAssistant(id: string, signal?: AbortSignal): Promise<void> {
+    return this.call(async () => {
+      await this.client.beta.assistants.delete(id, { signal });
+    });
+  }
+
+  // Threads and messages
+
+  createThread(signal?: AbortSignal): Promise<{ remoteId?: string }> {
+    return this.call(async () => ({ remoteId: (await this.client.beta.threads.create({}, { signal })).id }));
+  }
+
+  deleteThread(thread: Thread, signal?: AbortSignal): Promise<void> {
+    const remoteId = thread.remoteId;
+    if (!remoteId) return Promise.resolve();
+    return this.call(async () => {
+      try {
+        await this.client.beta.threads.delete(remoteId, { signal });
+      } catch (error) {
+        // Already gone on the server: the local delete is what the user asked for.
+        if (toAssistantsError(error, this.context).kind !== 'not_found') throw error;
+      }
+    });
+  }
+
+  addMessage(thread: Thread, message: NewMessage, signal?: AbortSignal): Promise<Message> {
+    const remoteId = thread.remoteId;
+    if (!remoteId) {
+      return Promise.resolve({
+        id: `msg_local_${randomUUID()}`,
+        role: 'user',
+        content: message.content,
+        ...(message.attachments ? { attachments: message.attachments } : {}),
+        createdAt: Math.floor(Date.now() / 1000),
+        status: 'completed',
+      });
+    }
+    return this.call(async () => fromWireMessage(await this.client.beta.threads.messages.create(remoteId, toWireMessage(message), { signal })));
+  }
+
+  // Runs
+
+  async *stream(action: RunAction, signal?: AbortSignal): AsyncIterable<RunEvent> {
+    const threadId = remoteThreadId(action);
+    const runs = this.client.beta.threads.runs;
+    let events;
+    try {
+      events =
+        action.kind === 'start'
+          ? await runs.create(threadId, { ...startBody(action), stream: true }, { signal })
+          : await runs.submitToolOutputs(action.ref.runId, { thread_id: threadId, tool_outputs: toolOutputs(action), stream: true }, { signal });
+    } catch (error) {
+      throw toStreamingError(error, this.context);
+    }
+    const translator = new StreamTranslator();
+    try {
+      for await (const event of events) {
+        yield* translator.translate(event);
+      }
+    } catch (error) {
+      throw toAssistantsError(error, this.context);
+    }
+    // The SDK ends quietly both on abort and when the server closes early; neither is a finished run.
+    if (signal?.aborted) throw cancelledError();
+    const run = translator.run;
+    if (!run || (!isTerminal(run.status) && run.status !== 'requires_action')) {
+      throw new AssistantsError('network', 'The connection closed before the run finished.');
+    }
+  }
+
+  create(action: RunAction, signal?: AbortSignal): Promise<RunSnapshot> {
+    return this.call(async () => {
+      const threadId = remoteThreadId(action);
+      const runs = this.client.beta.threads.runs;
+      const run =
+        action.kind === 'start'
+          ? await runs.create(threadId, startBody(action), { signal })
+          : await runs.submitToolOutputs(action.ref.runId, { thread_id: threadId, tool_outputs: toolOutputs(action) }, { signal });
+      return this.snapshot(run, { threadId: action.thread.id, remoteThreadId: threadId, runId: run.id }, undefined, signal);
+    });
+  }
+
+  retrieve(ref: RunRef, signal?: AbortSignal): Promise<RunSnapshot> {
+    return this.call(async () => {
+      const threadId = refThreadId(ref);
+      const { data: run, response } = await this.client.beta.threads.runs.retrieve(ref.runId, { thread_id: threadId }, { signal }).withResponse();
+      return this.snapshot(run, ref, pollAfter(response.headers), signal);
+    });
+  }
+
+  cancel(ref: RunRef, signal?: AbortSignal): Promise<void> {
+    return this.call(async () => {
+      const threadId = refThreadId(ref);
+      await this.client.beta.threads.runs.cancel(ref.runId, { thread_id: threadId }, { signal });
+    });
+  }
+
+  // Files, vector stores, models
+
+  uploadFile(name: string, data: Uint8Array, purpose: FilePurpose, signal?: AbortSignal): Promise<FileObject> {
+    return this.call(() => this.files.uploadFile(name, data, purpose, signal));
+  }
+
+  listFiles(signal?: AbortSignal): Promise<FileObject[]> {
+    return this.call(() => this.files.listFiles(signal));
+  }
+
+  deleteFile(id: string, signal?: AbortSignal): Promise<void> {
+    return this.call(() => this.files.deleteFile(id, signal));
+  }
+
+  /** Code-interpreter outputs are ordinary files in Assistants v2, so there is no container to name. */
+  fileContent(id: string, _containerId?: string, signal?: AbortSignal): Promise<Uint8Array> {
+    return this.call(() => this.files.fileContent(id, signal));
+  }
+
+  createVectorStore(name: string, fileIds: string[], signal?: AbortSignal): Promise<VectorStore> {
+    return this.call(() => this.files.createVectorStore(name, fileIds, signal));
+  }
+
+  addVectorStoreFiles(vectorStoreId: string, fileIds: string[], signal?: AbortSignal): Promise<VectorStore> {
+    return this.call(() => this.files.addVectorStoreFiles(vectorStoreId, fileIds, signal));
+  }
+
+  listVectorStores(signal?: AbortSignal): Promise<VectorStore[]> {
+    return this.call(() => this.files.listVectorStores(signal));
+  }
+
+  deleteVectorStore(id: string, signal?: AbortSignal): Promise<void> {
+    return this.call(() => this.files.deleteVectorStore(id, signal));
+  }
+
+  listModels(signal?: AbortSignal): Promise<string[]> {
+    return this.call(() => this.files.listModels(signal));
+  }
+
+  /** Run + its steps + the messages it wrote, oldest first. */
+  private async snapshot(wire: WireRun, ref: RunRef, pollAfterMs: number | undefined, signal?: AbortSignal): Promise<RunSnapshot> {
+    const threads = this.client.beta.threads;
+    const threadId = wire.thread_id;
+    const steps = [];
+    for await (const step of threads.runs.steps.list(wire.id, { thread_id: threadId, order: 'asc', limit: PAGE_SIZE, include: STEP_INCLUDE }, { signal })) {
+      steps.push(fromWireStep(step));
+    }
+    const messages = [];
+    for await (const message of threads.messages.list(threadId, { run_id: wire.id, order: 'asc', limit: PAGE_SIZE }, { signal })) {
+      messages.push(fromWireMessage(message));
+    }
+    const snapshot: RunSnapshot = { run: fromWireRun(wire), ref: { ...ref, runId: wire.id }, steps, messages };
+    if (pollAfterMs !== undefined) snapshot.pollAfterMs = pollAfterMs;
+    return snapshot;
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toAssistantsError(error, this.context);
+    }
+  }
+}
+
+function startBody(action: RunAction & { kind: 'start' }): RunCreateParamsNonStreaming {
+  return {
+    assistant_id: action.assistant.id,
+    include: STEP_INCLUDE,
+    ...(action.instructions !== undefined ? { instructions: action.instructions } : {}),
+  };
+}
+
+function toolOutputs(action: RunAction & { kind: 'submit' }): { tool_call_id: string; output: string }[] {
+  return action.outputs.map((output) => ({ tool_call_id: output.callId, output: output.output }));
+}
+
+function remoteThreadId(action: RunAction): string {
+  const id = action.kind === 'submit' ? (action.ref.remoteThreadId ?? action.thread.remoteId) : action.thread.remoteId;
+  if (!id) throw new AssistantsError('bad_request', 'This thread has no server-side thread; an Assistants v2 server needs one to run on.');
+  return id;
+}
+
+function refThreadId(ref: RunRef): string {
+  if (!ref.remoteThreadId) throw new AssistantsError('bad_request', 'This run has no server-side thread id, so it cannot be reached.');
+  return ref.remoteThreadId;
+}
+
+function pollAfter(headers: Headers): number | undefined {
+  const value = Number(headers.get('openai-poll-after-ms') ?? Number.NaN);
+  return Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+function toWireMessage(message: NewMessage): MessageCreateParams {
+  const body: MessageCreateParams = { role: 'user', content: message.content.map(toWirePart) };
+  if (message.attachments && message.attachments.length > 0) {
+    body.attachments = message.attachments.map((attachment) => ({
+      file_id: attachment.fileId,
+      tools: attachment.tools.map((type) => ({ type })),
+    }));
+  }
+  return body;
+}
+
+function toWirePart(content: MessageContent): MessageContentPartParam {
+  switch (content.type) {
+    case 'text':
+      return { type: 'text', text: content.text };
+    case 'image_file':
+      return { type: 'image_file', image_file: { file_id: content.fileId } };
+    case 'image_url':
+      return { type: 'image_url', image_url: { url: content.url } };
+  }
+}

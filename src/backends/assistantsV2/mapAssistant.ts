@@ -1,0 +1,138 @@
+import type {
+  Assistant as WireAssistant,
+  AssistantCreateParams,
+  AssistantTool,
+} from 'openai/resources/beta/assistants';
+import type { AssistantResponseFormatOption } from 'openai/resources/beta/threads/threads';
+import type { AssistantDraft } from '../../core/backend';
+import type { Assistant, ResponseFormat, ToolDefinition, ToolResources } from '../../core/model';
+
+/** AssistantObject -> domain Assistant. */
+export function fromWireAssistant(wire: WireAssistant): Assistant {
+  const assistant: Assistant = {
+    id: wire.id,
+    name: wire.name ?? '',
+    model: wire.model,
+    tools: wire.tools.map(fromWireTool),
+    createdAt: wire.created_at,
+  };
+  if (wire.description) assistant.description = wire.description;
+  if (wire.instructions) assistant.instructions = wire.instructions;
+  const toolResources = fromWireToolResources(wire.tool_resources);
+  if (toolResources) assistant.toolResources = toolResources;
+  if (typeof wire.temperature === 'number') assistant.temperature = wire.temperature;
+  if (typeof wire.top_p === 'number') assistant.topP = wire.top_p;
+  const responseFormat = fromWireResponseFormat(wire.response_format);
+  if (responseFormat) assistant.responseFormat = responseFormat;
+  if (wire.metadata && Object.keys(wire.metadata).length > 0) assistant.metadata = { ...wire.metadata };
+  return assistant;
+}
+
+/**
+ * Domain draft -> create/update body. Absent optional fields are sent as null so an update
+ * replaces the whole definition instead of merging into the old one.
+ */
+export function toWireAssistantBody(draft: AssistantDraft): AssistantCreateParams {
+  return {
+    model: draft.model,
+    name: draft.name,
+    description: draft.description ?? null,
+    instructions: draft.instructions ?? null,
+    tools: draft.tools.map(toWireTool),
+    tool_resources: toWireToolResources(draft.toolResources),
+    temperature: draft.temperature ?? null,
+    top_p: draft.topP ?? null,
+    response_format: draft.responseFormat ? toWireResponseFormat(draft.responseFormat) : 'auto',
+    metadata: draft.metadata ?? {},
+  };
+}
+
+export function toWireTool(tool: ToolDefinition): AssistantTool {
+  switch (tool.type) {
+    case 'code_interpreter':
+      return { type: 'code_interpreter' };
+    case 'file_search':
+      return tool.maxNumResults !== undefined
+        ? { type: 'file_search', file_search: { max_num_results: tool.maxNumResults } }
+        : { type: 'file_search' };
+    case 'function': {
+      const fn = tool.function;
+      return {
+        type: 'function',
+        function: {
+          name: fn.name,
+          ...(fn.description !== undefined ? { description: fn.description } : {}),
+          ...(fn.parameters !== undefined ? { parameters: fn.parameters } : {}),
+          ...(fn.strict !== undefined ? { strict: fn.strict } : {}),
+        },
+      };
+    }
+  }
+}
+
+function fromWireTool(tool: AssistantTool): ToolDefinition {
+  switch (tool.type) {
+    case 'code_interpreter':
+      return { type: 'code_interpreter' };
+    case 'file_search': {
+      const max = tool.file_search?.max_num_results;
+      return max !== undefined ? { type: 'file_search', maxNumResults: max } : { type: 'file_search' };
+    }
+    case 'function': {
+      const fn = tool.function;
+      return {
+        type: 'function',
+        function: {
+          name: fn.name,
+          ...(fn.description !== undefined ? { description: fn.description } : {}),
+          ...(fn.parameters !== undefined ? { parameters: fn.parameters } : {}),
+          ...(typeof fn.strict === 'boolean' ? { strict: fn.strict } : {}),
+        },
+      };
+    }
+  }
+}
+
+function toWireToolResources(resources: ToolResources | undefined): AssistantCreateParams.ToolResources | null {
+  if (!resources) return null;
+  const wire: AssistantCreateParams.ToolResources = {};
+  if (resources.fileSearch) wire.file_search = { vector_store_ids: [...resources.fileSearch.vectorStoreIds] };
+  if (resources.codeInterpreter) wire.code_interpreter = { file_ids: [...resources.codeInterpreter.fileIds] };
+  return wire;
+}
+
+function fromWireToolResources(wire: WireAssistant.ToolResources | null | undefined): ToolResources | undefined {
+  if (!wire) return undefined;
+  const resources: ToolResources = {};
+  const vectorStoreIds = wire.file_search?.vector_store_ids ?? [];
+  const fileIds = wire.code_interpreter?.file_ids ?? [];
+  if (vectorStoreIds.length > 0) resources.fileSearch = { vectorStoreIds: [...vectorStoreIds] };
+  if (fileIds.length > 0) resources.codeInterpreter = { fileIds: [...fileIds] };
+  return resources.fileSearch || resources.codeInterpreter ? resources : undefined;
+}
+
+function toWireResponseFormat(format: ResponseFormat): AssistantResponseFormatOption {
+  if (format.type !== 'json_schema') return { type: format.type };
+  return {
+    type: 'json_schema',
+    json_schema: {
+      name: format.name,
+      schema: format.schema,
+      ...(format.strict !== undefined ? { strict: format.strict } : {}),
+      ...(format.description !== undefined ? { description: format.description } : {}),
+    },
+  };
+}
+
+function fromWireResponseFormat(wire: AssistantResponseFormatOption | null | undefined): ResponseFormat | undefined {
+  if (!wire || wire === 'auto') return undefined;
+  if (wire.type !== 'json_schema') return { type: wire.type };
+  const schema = wire.json_schema;
+  return {
+    type: 'json_schema',
+    name: schema.name,
+    schema: schema.schema ?? {},
+    ...(typeof schema.strict === 'boolean' ? { strict: schema.strict } : {}),
+    ...(schema.description !== undefined ? { description: schema.description } : {}),
+  };
+}

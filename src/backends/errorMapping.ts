@@ -1,0 +1,133 @@
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from 'openai';
+import { AssistantsError } from '../core/errors';
+
+/** Where the request went, for "Could not reach <host>". */
+export interface ErrorContext {
+  baseUrl?: string;
+}
+
+/**
+ * Turns anything an SDK call can throw into an AssistantsError with a sentence the user can act on.
+ * The server's own message is kept where it helps (with anything key-like masked); the raw error
+ * stays available as `options.cause` for the output channel.
+ */
+export function toAssistantsError(error: unknown, context: ErrorContext = {}): AssistantsError {
+  if (error instanceof AssistantsError) {
+    return error;
+  }
+  if (error instanceof APIUserAbortError || isAbortError(error)) {
+    return new AssistantsError('cancelled', 'The request was cancelled.', { cause: error });
+  }
+  if (error instanceof APIConnectionTimeoutError) {
+    return new AssistantsError('timeout', `The server at ${hostOf(context)} did not answer in time. Try again, or check the base URL setting.`, { cause: error });
+  }
+  if (error instanceof APIConnectionError) {
+    return new AssistantsError(
+      'network',
+      `Could not reach ${hostOf(context)}. Check your network connection, proxy (http.proxy) and the "assistants.baseUrl" setting.`,
+      { cause: error },
+    );
+  }
+  if (error instanceof APIError && typeof error.status === 'number') {
+    return fromStatus(error.status, serverMessage(error), error.headers, error);
+  }
+  if (error instanceof Error) {
+    return new AssistantsError('network', `The request failed: ${redact(error.message)}`, { cause: error });
+  }
+  return new AssistantsError('network', 'The request failed for an unknown reason.', { cause: error });
+}
+
+/**
+ * Like `toAssistantsError`, for a request that asked to stream: a server that cannot stream says so
+ * with 501/405 or a 400 that names the `stream` parameter; that becomes kind `unsupported` so the
+ * driver falls back to polling.
+ */
+export function toStreamingError(error: unknown, context: ErrorContext = {}): AssistantsError {
+  const mapped = toAssistantsError(error, context);
+  if (mapped.kind === 'bad_request' && /stream/i.test(mapped.message)) {
+    return new AssistantsError('unsupported', `The server cannot stream responses; polling instead. (${mapped.message})`, mapped.options);
+  }
+  return mapped;
+}
+
+function fromStatus(status: number, detail: string, headers: Headers | undefined, cause: unknown): AssistantsError {
+  const suffix = detail ? ` Server said: ${detail}` : '';
+  if (status === 401) {
+    return new AssistantsError('auth', `The API key was rejected. Run "Assistants: Set API Key" to enter a valid key.${suffix}`, { status, cause });
+  }
+  if (status === 403) {
+    return new AssistantsError('permission', `The API key is not allowed to do this (check the project and organization settings).${suffix}`, { status, cause });
+  }
+  if (status === 404) {
+    return new AssistantsError('not_found', `The server does not know this object or endpoint; it may have been deleted, or the base URL may be wrong.${suffix}`, { status, cause });
+  }
+  if (status === 429) {
+    const retryAfterMs = parseRetryAfter(headers);
+    const wait = retryAfterMs !== undefined ? ` Retrying in ${Math.ceil(retryAfterMs / 1000)} s.` : '';
+    return new AssistantsError('rate_limited', `Rate limit or quota reached.${wait}${suffix}`, { status, cause, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+  }
+  if (status === 405 || status === 501) {
+    return new AssistantsError('unsupported', `The server does not support this operation.${suffix}`, { status, cause });
+  }
+  if (status === 408) {
+    return new AssistantsError('timeout', `The server timed out handling the request. Try again.${suffix}`, { status, cause });
+  }
+  if (status >= 500) {
+    return new AssistantsError('server', `The server had an error (HTTP ${status}). It will be retried; if it persists, try again later.${suffix}`, { status, cause });
+  }
+  return new AssistantsError('bad_request', `The server rejected the request (HTTP ${status}).${suffix}`, { status, cause });
+}
+
+/** `retry-after-ms` (OpenAI's precise header) wins over `retry-after` (seconds or an HTTP date). */
+export function parseRetryAfter(headers: Headers | undefined, now: number = Date.now()): number | undefined {
+  if (!headers) {
+    return undefined;
+  }
+  const ms = headers.get('retry-after-ms');
+  if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms)) && Number(ms) >= 0) {
+    return Number(ms);
+  }
+  const value = headers.get('retry-after');
+  if (value === null || value.trim() === '') {
+    return undefined;
+  }
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) {
+    return seconds * 1000;
+  }
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function serverMessage(error: APIError): string {
+  const body = error.error;
+  if (body && typeof body === 'object' && 'message' in body && typeof body.message === 'string') {
+    return redact(body.message);
+  }
+  return '';
+}
+
+/** Servers sometimes echo part of the key back ("Incorrect API key provided: sk-..."); never pass that on. */
+function redact(text: string): string {
+  return text.replace(/\b(sk-|sess-)[A-Za-z0-9_*-]{4,}/g, '$1***');
+}
+
+function hostOf(context: ErrorContext): string {
+  if (!context.baseUrl) {
+    return 'the server';
+  }
+  try {
+    return new URL(context.baseUrl).host;
+  } catch {
+    return 'the server';
+  }
+}
+
+function isAbortError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
+}

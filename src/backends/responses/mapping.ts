@@ -1,0 +1,188 @@
+import type {
+  Response,
+  ResponseOutputItem,
+  ResponseOutputMessage,
+  ResponseOutputText,
+} from 'openai/resources/responses/responses';
+import type { RunRef, RunSnapshot } from '../../core/backend';
+import type {
+  Annotation,
+  CodeInterpreterOutput,
+  FunctionCallRequest,
+  Message,
+  MessageContent,
+  Run,
+  RunStatus,
+  RunStep,
+  RunStepStatus,
+  ToolCall,
+  Usage,
+} from '../../core/model';
+
+/** Metadata key under which a response remembers which assistant ran it. */
+export const ASSISTANT_ID_KEY = 'assistant_id';
+
+/** What a response alone does not say: which run (first response) it continues, and where it lives. */
+export interface RunContext {
+  ref: RunRef;
+  assistantId: string;
+}
+
+/**
+ * A response seen as a run. A response that finished by asking for function calls is a run in
+ * `requires_action`; its id stays the id of the first response of the run.
+ */
+export function toSnapshot(response: Response, context: RunContext): RunSnapshot {
+  const runId = context.ref.runId;
+  const calls = pendingCalls(response);
+  const status = runStatus(response, calls.length > 0);
+  const run: Run = {
+    id: runId,
+    threadId: response.conversation?.id ?? context.ref.remoteThreadId ?? '',
+    assistantId: response.metadata?.[ASSISTANT_ID_KEY] ?? context.assistantId,
+    status,
+    model: response.model,
+    createdAt: response.created_at,
+    ...(typeof response.instructions === 'string' ? { instructions: response.instructions } : {}),
+    ...(response.usage ? { usage: toUsage(response.usage) } : {}),
+    ...(response.error ? { lastError: { code: response.error.code, message: response.error.message } } : {}),
+    ...(response.incomplete_details?.reason ? { incompleteReason: response.incomplete_details.reason } : {}),
+    ...(status === 'requires_action' ? { requiredAction: { toolCalls: calls } } : {}),
+    ...(status !== 'queued' ? { startedAt: response.created_at } : {}),
+    ...(typeof response.completed_at === 'number' ? { completedAt: response.completed_at } : {}),
+  };
+  const steps: RunStep[] = [];
+  const messages: Message[] = [];
+  for (const item of response.output) {
+    const step = toStep(item, runId, response);
+    if (step) {
+      steps.push(step);
+    }
+    if (item.type === 'message') {
+      messages.push(toMessage(item, runId, response.created_at));
+    }
+  }
+  return { run, ref: { ...context.ref, cursor: response.id }, steps, messages };
+}
+
+export function toUsage(usage: NonNullable<Response['usage']>): Usage {
+  return { promptTokens: usage.input_tokens, completionTokens: usage.output_tokens, totalTokens: usage.total_tokens };
+}
+
+function runStatus(response: Response, waitingForCalls: boolean): RunStatus {
+  switch (response.status) {
+    case 'completed':
+      return waitingForCalls ? 'requires_action' : 'completed';
+    case 'failed':
+    case 'incomplete':
+    case 'cancelled':
+    case 'queued':
+    case 'in_progress':
+      return response.status;
+    default:
+      return 'in_progress';
+  }
+}
+
+/** Function calls not followed by a final message: the model waits for their outputs. */
+function pendingCalls(response: Response): FunctionCallRequest[] {
+  const output = response.output;
+  const lastCall = output.map((item) => item.type).lastIndexOf('function_call');
+  if (lastCall === -1 || output.slice(lastCall).some((item) => item.type === 'message')) {
+    return [];
+  }
+  return output.flatMap((item) => (item.type === 'function_call' ? [{ callId: item.call_id, name: item.name, arguments: item.arguments }] : []));
+}
+
+function toStep(item: ResponseOutputItem, runId: string, response: Response): RunStep | undefined {
+  const base = { runId, createdAt: response.created_at };
+  const status = stepStatus('status' in item ? (item.status ?? undefined) : undefined, response);
+  switch (item.type) {
+    case 'message':
+      return { ...base, id: `step_${item.id}`, status, details: { type: 'message_creation', messageId: item.id } };
+    case 'function_call':
+      return { ...base, id: item.id ?? item.call_id, status, details: { type: 'tool_calls', toolCalls: [{ type: 'function', id: item.call_id, name: item.name, arguments: item.arguments }] } };
+    case 'file_search_call':
+      return {
+        ...base,
+        id: item.id,
+        status,
+        details: {
+          type: 'tool_calls',
+          toolCalls: [
+            {
+              type: 'file_search',
+              id: item.id,
+              queries: item.queries,
+              ...(item.results
+                ? { results: item.results.map((result) => ({ fileId: result.file_id ?? '', filename: result.filename, score: result.score, text: result.text })) }
+                : {}),
+            },
+          ],
+        },
+      };
+    case 'code_interpreter_call':
+      return { ...base, id: item.id, status, details: { type: 'tool_calls', toolCalls: [codeCall(item)] } };
+    case 'reasoning':
+      return { ...base, id: item.id, status, details: { type: 'reasoning', summary: item.summary.map((part) => part.text).join('\n\n') } };
+    default:
+      return undefined;
+  }
+}
+
+function codeCall(item: Extract<ResponseOutputItem, { type: 'code_interpreter_call' }>): ToolCall {
+  const outputs: CodeInterpreterOutput[] = [];
+  for (const output of item.outputs ?? []) {
+    if (output.type === 'logs') {
+      outputs.push({ type: 'logs', logs: output.logs });
+    } else {
+      // Images come as URLs; only those naming a container file can be fetched later by id.
+      const file = containerFileOf(output.url);
+      if (file) {
+        outputs.push({ type: 'image', fileId: file.fileId, containerId: file.containerId });
+      }
+    }
+  }
+  return { type: 'code_interpreter', id: item.id, input: item.code ?? '', outputs, containerId: item.container_id };
+}
+
+function containerFileOf(url: string): { containerId: string; fileId: string } | undefined {
+  const match = /containers\/([^/]+)\/files\/([^/]+)/.exec(url);
+  return match ? { containerId: match[1], fileId: match[2] } : undefined;
+}
+
+function stepStatus(status: string | undefined, response: Response): RunStepStatus {
+  switch (status) {
+    case 'completed':
+      return 'completed';
+    case 'failed':
+      return 'failed';
+    case 'incomplete':
+      return response.status === 'cancelled' ? 'cancelled' : 'failed';
+    case undefined:
+      // Items without a status (reasoning) are done once the response moved past them.
+      return response.status === 'in_progress' || response.status === 'queued' ? 'in_progress' : 'completed';
+    default:
+      return 'in_progress';
+  }
+}
+
+export function toMessage(item: ResponseOutputMessage, runId: string, createdAt: number): Message {
+  const content: MessageContent[] = item.content.map((part) =>
+    part.type === 'output_text' ? { type: 'text', text: part.text, annotations: part.annotations.map(toAnnotation) } : { type: 'text', text: part.refusal, annotations: [] },
+  );
+  return { id: item.id, role: 'assistant', content, createdAt, runId, status: item.status };
+}
+
+function toAnnotation(annotation: ResponseOutputText['annotations'][number]): Annotation {
+  switch (annotation.type) {
+    case 'file_citation':
+      return { type: 'file_citation', fileId: annotation.file_id, filename: annotation.filename, startIndex: annotation.index, endIndex: annotation.index };
+    case 'container_file_citation':
+      return { type: 'file_path', fileId: annotation.file_id, containerId: annotation.container_id, filename: annotation.filename, startIndex: annotation.start_index, endIndex: annotation.end_index };
+    case 'url_citation':
+      return { type: 'url_citation', url: annotation.url, title: annotation.title, startIndex: annotation.start_index, endIndex: annotation.end_index };
+    case 'file_path':
+      return { type: 'file_path', fileId: annotation.file_id, startIndex: annotation.index, endIndex: annotation.index };
+  }
+}

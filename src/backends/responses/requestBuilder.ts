@@ -1,0 +1,136 @@
+import type {
+  ResponseCreateParamsBase,
+  ResponseIncludable,
+  ResponseInputItem,
+  ResponseTextConfig,
+  Tool,
+} from 'openai/resources/responses/responses';
+import type { RunAction } from '../../core/backend';
+import type { Assistant, Message, ResponseFormat } from '../../core/model';
+import { ASSISTANT_ID_KEY } from './mapping';
+
+/** What the backend resolved for this request: where the thread lives and the attachments' knowledge. */
+export interface RequestContext {
+  /** The conversation, when the server keeps one for this thread. */
+  conversationId?: string;
+  /** Vector stores built from the thread's file_search attachments. */
+  attachmentVectorStoreIds: string[];
+}
+
+/**
+ * The body of `POST /responses` for a run action, without `stream`/`background` (the caller picks).
+ * With a conversation the server already holds the history; without one the local history (start)
+ * or the previous response (tool outputs) carries the context.
+ */
+export function buildResponseParams(action: RunAction, context: RequestContext): ResponseCreateParamsBase {
+  const assistant = action.assistant;
+  const tools = buildTools(assistant, action.history, context.attachmentVectorStoreIds);
+  const include: ResponseIncludable[] = [];
+  if (tools.some((tool) => tool.type === 'file_search')) {
+    include.push('file_search_call.results');
+  }
+  if (tools.some((tool) => tool.type === 'code_interpreter')) {
+    include.push('code_interpreter_call.outputs');
+  }
+  const instructions = action.kind === 'start' ? (action.instructions ?? assistant.instructions) : assistant.instructions;
+  const params: ResponseCreateParamsBase = {
+    model: assistant.model,
+    store: true,
+    truncation: 'auto',
+    metadata: { [ASSISTANT_ID_KEY]: assistant.id },
+    ...(instructions ? { instructions } : {}),
+    ...(tools.length > 0 ? { tools } : {}),
+    ...(include.length > 0 ? { include } : {}),
+    ...(assistant.temperature !== undefined ? { temperature: assistant.temperature } : {}),
+    ...(assistant.topP !== undefined ? { top_p: assistant.topP } : {}),
+    ...(assistant.responseFormat ? { text: textConfig(assistant.responseFormat) } : {}),
+  };
+  if (action.kind === 'start') {
+    if (context.conversationId) {
+      params.conversation = context.conversationId;
+    } else {
+      params.input = historyInput(action.history);
+    }
+    return params;
+  }
+  const outputs: ResponseInputItem[] = action.outputs.map((output) => ({ type: 'function_call_output', call_id: output.callId, output: output.output }));
+  if (context.conversationId) {
+    params.conversation = context.conversationId;
+  } else {
+    params.previous_response_id = action.ref.cursor ?? action.ref.runId;
+  }
+  params.input = outputs;
+  return params;
+}
+
+function buildTools(assistant: Assistant, history: Message[], attachmentStores: string[]): Tool[] {
+  const tools: Tool[] = [];
+  const codeFiles = new Set(assistant.toolResources?.codeInterpreter?.fileIds ?? []);
+  for (const attachment of history.flatMap((message) => message.attachments ?? [])) {
+    if (attachment.tools.includes('code_interpreter')) {
+      codeFiles.add(attachment.fileId);
+    }
+  }
+  const stores = [...new Set([...(assistant.toolResources?.fileSearch?.vectorStoreIds ?? []), ...attachmentStores])];
+  const wantsFileSearch = assistant.tools.some((tool) => tool.type === 'file_search') || attachmentStores.length > 0;
+  const wantsCode = assistant.tools.some((tool) => tool.type === 'code_interpreter') || codeFiles.size > 0;
+  for (const tool of assistant.tools) {
+    if (tool.type === 'function') {
+      tools.push({
+        type: 'function',
+        name: tool.function.name,
+        parameters: tool.function.parameters ?? { type: 'object', properties: {} },
+        strict: tool.function.strict ?? false,
+        ...(tool.function.description ? { description: tool.function.description } : {}),
+      });
+    }
+  }
+  // file_search needs at least one vector store to search; without one the tool is left out.
+  if (wantsFileSearch && stores.length > 0) {
+    const maxNumResults = assistant.tools.find((tool) => tool.type === 'file_search')?.maxNumResults;
+    tools.push({ type: 'file_search', vector_store_ids: stores, ...(maxNumResults !== undefined ? { max_num_results: maxNumResults } : {}) });
+  }
+  if (wantsCode) {
+    tools.push({ type: 'code_interpreter', container: { type: 'auto', file_ids: [...codeFiles] } });
+  }
+  return tools;
+}
+
+/** The file ids of the thread's attachments meant for file_search. */
+export function fileSearchAttachments(history: Message[]): string[] {
+  return [...new Set(history.flatMap((message) => (message.attachments ?? []).filter((a) => a.tools.includes('file_search')).map((a) => a.fileId)))];
+}
+
+function historyInput(history: Message[]): ResponseInputItem[] {
+  const items: ResponseInputItem[] = [];
+  for (const message of history) {
+    const text = message.content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
+    if (text === '') {
+      continue;
+    }
+    items.push(
+      message.role === 'user'
+        ? { type: 'message', role: 'user', content: [{ type: 'input_text', text }] }
+        : { type: 'message', role: 'assistant', content: text },
+    );
+  }
+  return items;
+}
+
+function textConfig(format: ResponseFormat): ResponseTextConfig {
+  switch (format.type) {
+    case 'text':
+    case 'json_object':
+      return { format: { type: format.type } };
+    case 'json_schema':
+      return {
+        format: {
+          type: 'json_schema',
+          name: format.name,
+          schema: format.schema,
+          ...(format.strict !== undefined ? { strict: format.strict } : {}),
+          ...(format.description ? { description: format.description } : {}),
+        },
+      };
+  }
+}

@@ -1,0 +1,140 @@
+import type { Response, ResponseOutputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
+import { AssistantsError } from '../../core/errors';
+
+/**
+ * Rebuilds the response object from its stream events, so a streamed response maps to runs,
+ * steps and messages by the same code as a polled one. Events the extension does not show
+ * (audio, web search, MCP, ...) only move the response forward through its full snapshots.
+ */
+export class ResponseAccumulator {
+  private response: Response | undefined;
+
+  /** Applies one event; returns the response as it stands, or undefined before `response.created`. */
+  apply(event: ResponseStreamEvent): Response | undefined {
+    switch (event.type) {
+      case 'response.created':
+      case 'response.queued':
+      case 'response.in_progress':
+      case 'response.completed':
+      case 'response.failed':
+      case 'response.incomplete':
+        this.response = structuredClone(event.response);
+        break;
+      case 'response.output_item.added':
+      case 'response.output_item.done':
+        this.setItem(event.output_index, structuredClone(event.item));
+        break;
+      case 'response.content_part.added':
+      case 'response.content_part.done': {
+        const item = this.item(event.output_index);
+        if (item?.type === 'message' && event.part.type !== 'reasoning_text') {
+          item.content[event.content_index] = structuredClone(event.part);
+        }
+        break;
+      }
+      case 'response.output_text.delta': {
+        const part = this.textPart(event.output_index, event.content_index);
+        if (part) {
+          part.text += event.delta;
+        }
+        break;
+      }
+      case 'response.output_text.done': {
+        const part = this.textPart(event.output_index, event.content_index);
+        if (part) {
+          part.text = event.text;
+        }
+        break;
+      }
+      case 'response.output_text.annotation.added': {
+        const part = this.textPart(event.output_index, event.content_index);
+        if (part && isAnnotation(event.annotation)) {
+          part.annotations[event.annotation_index] = event.annotation;
+        }
+        break;
+      }
+      case 'response.function_call_arguments.delta': {
+        const item = this.item(event.output_index);
+        if (item?.type === 'function_call') {
+          item.arguments += event.delta;
+        }
+        break;
+      }
+      case 'response.function_call_arguments.done': {
+        const item = this.item(event.output_index);
+        if (item?.type === 'function_call') {
+          item.arguments = event.arguments;
+        }
+        break;
+      }
+      case 'response.code_interpreter_call_code.delta':
+      case 'response.code_interpreter_call_code.done': {
+        const item = this.item(event.output_index);
+        if (item?.type === 'code_interpreter_call') {
+          item.code = event.type === 'response.code_interpreter_call_code.done' ? event.code : (item.code ?? '') + event.delta;
+        }
+        break;
+      }
+      case 'response.code_interpreter_call.in_progress':
+      case 'response.code_interpreter_call.interpreting':
+      case 'response.code_interpreter_call.completed': {
+        const item = this.item(event.output_index);
+        if (item?.type === 'code_interpreter_call') {
+          item.status = event.type === 'response.code_interpreter_call.in_progress' ? 'in_progress' : event.type === 'response.code_interpreter_call.interpreting' ? 'interpreting' : 'completed';
+        }
+        break;
+      }
+      case 'response.file_search_call.in_progress':
+      case 'response.file_search_call.searching':
+      case 'response.file_search_call.completed': {
+        const item = this.item(event.output_index);
+        if (item?.type === 'file_search_call') {
+          item.status = event.type === 'response.file_search_call.in_progress' ? 'in_progress' : event.type === 'response.file_search_call.searching' ? 'searching' : 'completed';
+        }
+        break;
+      }
+      case 'response.reasoning_summary_part.added':
+      case 'response.reasoning_summary_part.done': {
+        const item = this.item(event.output_index);
+        if (item?.type === 'reasoning') {
+          item.summary[event.summary_index] = { type: 'summary_text', text: event.part.text };
+        }
+        break;
+      }
+      case 'response.reasoning_summary_text.delta':
+      case 'response.reasoning_summary_text.done': {
+        const item = this.item(event.output_index);
+        const part = item?.type === 'reasoning' ? item.summary[event.summary_index] : undefined;
+        if (part) {
+          part.text = event.type === 'response.reasoning_summary_text.done' ? event.text : part.text + event.delta;
+        }
+        break;
+      }
+      case 'error':
+        throw new AssistantsError('server', `The server reported an error while streaming: ${event.message}`);
+      default:
+        break;
+    }
+    return this.response;
+  }
+
+  private item(index: number): ResponseOutputItem | undefined {
+    return this.response?.output[index];
+  }
+
+  private setItem(index: number, item: ResponseOutputItem): void {
+    if (this.response) {
+      this.response.output[index] = item;
+    }
+  }
+
+  private textPart(outputIndex: number, contentIndex: number): { text: string; annotations: unknown[] } | undefined {
+    const item = this.item(outputIndex);
+    const part = item?.type === 'message' ? item.content[contentIndex] : undefined;
+    return part?.type === 'output_text' ? part : undefined;
+  }
+}
+
+function isAnnotation(value: unknown): value is Extract<Extract<ResponseOutputItem, { type: 'message' }>['content'][number], { type: 'output_text' }>['annotations'][number] {
+  return typeof value === 'object' && value !== null && 'type' in value && typeof value.type === 'string';
+}

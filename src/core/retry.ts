@@ -1,0 +1,67 @@
+import { AssistantsError } from './errors';
+import type { ErrorKind } from './errors';
+import { abortableSleep } from './sleep';
+import type { Sleep } from './sleep';
+
+export interface RetryInfo {
+  /** 1 for the first retry. */
+  attempt: number;
+  waitMs: number;
+  /** The user-facing message of the failure being retried. */
+  reason: string;
+}
+
+export interface RetryOptions {
+  maxRetries?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  signal?: AbortSignal;
+  sleep?: Sleep;
+  /** Called before each wait, so the driver can show "retrying in N s". */
+  onRetry?: (info: RetryInfo) => void;
+  /** Source of jitter in [0, 1); injectable for tests. */
+  random?: () => number;
+}
+
+export const DEFAULT_RETRY = { maxRetries: 4, baseDelayMs: 500, maxDelayMs: 20_000 } as const;
+
+const RETRYABLE: readonly ErrorKind[] = ['rate_limited', 'server', 'network', 'timeout'];
+
+export function isRetryable(error: unknown): error is AssistantsError {
+  return error instanceof AssistantsError && RETRYABLE.includes(error.kind);
+}
+
+/**
+ * Runs `fn`, retrying transient failures (429, 5xx, network) a bounded number of times. A 429 with
+ * a server-given wait waits exactly that (capped); otherwise full-jitter exponential backoff.
+ * Anything else, and the last failure, is rethrown unchanged.
+ */
+export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const maxRetries = options.maxRetries ?? DEFAULT_RETRY.maxRetries;
+  const baseDelayMs = options.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs;
+  const maxDelayMs = options.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
+  const sleep = options.sleep ?? abortableSleep;
+  const random = options.random ?? Math.random;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!isRetryable(error) || attempt > maxRetries || options.signal?.aborted) {
+        throw error;
+      }
+      const waitMs = delayFor(error, attempt, baseDelayMs, maxDelayMs, random);
+      options.onRetry?.({ attempt, waitMs, reason: error.message });
+      await sleep(waitMs, options.signal);
+    }
+  }
+}
+
+function delayFor(error: AssistantsError, attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number): number {
+  const told = error.options.retryAfterMs;
+  if (told !== undefined) {
+    return Math.min(told, maxDelayMs);
+  }
+  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+  // Half fixed, half random: spreads clients apart without ever retrying instantly.
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}

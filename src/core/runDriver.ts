@@ -1,0 +1,74 @@
+import type { Backend, RunRef, RunSnapshot, StartRun, ToolHandler } from './backend';
+import type { RunEvent } from './events';
+import type { Assistant, Message, Thread } from './model';
+import type { PollOptions } from './pollSchedule';
+import { RunSession } from './runSession';
+import type { Sleep } from './sleep';
+import { abortableSleep } from './sleep';
+
+export interface RunDriverOptions {
+  toolHandler: ToolHandler;
+  /** Default true: stream when the server can, poll otherwise. */
+  preferStreaming?: boolean;
+  poll?: PollOptions;
+  retry?: { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** How long Stop waits for the server to confirm the cancel before giving up. Default 15 s. */
+  cancelWaitMs?: number;
+  sleep?: Sleep;
+  now?: () => number;
+  /** Called whenever the run's server-side handle changes, so the host can persist it and resume after a reload. */
+  onRunRef?: (ref: RunRef | undefined) => void;
+}
+
+/**
+ * Takes a run from start to a terminal status on any Backend: streams or polls, runs tools on
+ * `requires_action`, retries transient failures, cancels on Stop, and resumes dropped streams by
+ * polling the same run. It emits one kind of event stream whatever happens underneath.
+ */
+export class RunDriver {
+  /** Learned once per backend: a server that cannot stream is not asked again. */
+  private streamingUnsupported = false;
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly options: RunDriverOptions,
+  ) {}
+
+  /** Runs to a terminal status, emitting events. Aborting `signal` is Stop: cancel on the server, wait for a terminal status. */
+  run(action: StartRun, onEvent: (event: RunEvent) => void, signal?: AbortSignal): Promise<RunSnapshot> {
+    return this.session(action.thread, action.assistant, action.history, onEvent, signal).start(action);
+  }
+
+  /** Picks up a run left unfinished (window reload) from its stored ref. */
+  resume(
+    ref: RunRef,
+    context: { thread: Thread; assistant: Assistant; history: Message[] },
+    onEvent: (event: RunEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<RunSnapshot> {
+    return this.session(context.thread, context.assistant, context.history, onEvent, signal).resume(ref);
+  }
+
+  private session(thread: Thread, assistant: Assistant, history: Message[], onEvent: (event: RunEvent) => void, signal: AbortSignal | undefined): RunSession {
+    const preferStreaming = this.options.preferStreaming ?? true;
+    return new RunSession({
+      backend: this.backend,
+      toolHandler: this.options.toolHandler,
+      thread,
+      assistant,
+      history,
+      onEvent,
+      signal,
+      poll: this.options.poll ?? {},
+      retry: this.options.retry ?? {},
+      cancelWaitMs: this.options.cancelWaitMs ?? 15_000,
+      sleep: this.options.sleep ?? abortableSleep,
+      now: this.options.now ?? Date.now,
+      onRunRef: this.options.onRunRef,
+      canStream: () => preferStreaming && !this.streamingUnsupported,
+      markStreamingUnsupported: () => {
+        this.streamingUnsupported = true;
+      },
+    });
+  }
+}

@@ -1,0 +1,410 @@
+import type { Backend, RunAction, RunRef, RunSnapshot, StartRun, ToolHandler } from './backend';
+import { AssistantsError } from './errors';
+import type { RunEvent } from './events';
+import type { Assistant, FunctionCallRequest, Message, Run, Thread, ToolOutput, Usage } from './model';
+import { isTerminal } from './model';
+import type { PollOptions } from './pollSchedule';
+import { PollSchedule } from './pollSchedule';
+import { withRetry } from './retry';
+import { RunState } from './runState';
+import type { Sleep } from './sleep';
+import { cancelledError } from './sleep';
+import { addUsage } from './usage';
+
+export interface RunSessionDeps {
+  backend: Backend;
+  toolHandler: ToolHandler;
+  thread: Thread;
+  assistant: Assistant;
+  history: Message[];
+  onEvent: (event: RunEvent) => void;
+  signal: AbortSignal | undefined;
+  poll: PollOptions;
+  retry: { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number };
+  cancelWaitMs: number;
+  sleep: Sleep;
+  now: () => number;
+  onRunRef: ((ref: RunRef | undefined) => void) | undefined;
+  canStream: () => boolean;
+  markStreamingUnsupported: () => void;
+}
+
+type StreamOutcome = 'settled' | 'unsupported' | 'dropped' | 'stopped';
+
+/**
+ * One run, from its first request to its terminal status. A run is a series of legs: the start,
+ * then one per round of tool outputs; each leg streams or is created and polled.
+ */
+export class RunSession {
+  private readonly state = new RunState();
+  /** Aborted on Stop: interrupts waits and the tool handler, never an in-flight create. */
+  private readonly stop = new AbortController();
+  private stopping = false;
+  private cancelling: Promise<void> | undefined;
+  /** Aborts the current stream, once the server has been asked to cancel. */
+  private streamAbort: AbortController | undefined;
+  /** False from the start of a leg until the server has named the object running it. */
+  private legKnown = true;
+  private priorUsage: Usage | undefined;
+  private legUsage: Usage | undefined;
+  private reportedUsage = '';
+  private reportedRef = '';
+
+  constructor(private readonly deps: RunSessionDeps) {}
+
+  start(action: StartRun): Promise<RunSnapshot> {
+    return this.guard(() => this.loop(action));
+  }
+
+  resume(ref: RunRef): Promise<RunSnapshot> {
+    return this.guard(() => {
+      this.setRef(ref);
+      return this.loop(undefined);
+    });
+  }
+
+  private async guard(body: () => Promise<void>): Promise<RunSnapshot> {
+    const onAbort = (): void => this.requestStop();
+    this.deps.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (this.deps.signal?.aborted) {
+        this.requestStop();
+      }
+      await body();
+      return this.finish();
+    } catch (error) {
+      const failure = asAssistantsError(error);
+      if (!(this.stopping && failure.kind === 'cancelled')) {
+        this.emit({ type: 'error', error: { code: failure.kind, message: failure.message } });
+      }
+      throw failure;
+    } finally {
+      this.deps.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async loop(first: RunAction | undefined): Promise<void> {
+    let action = first;
+    for (;;) {
+      if (this.stopping && !this.state.ref) {
+        throw cancelledError();
+      }
+      if (action) {
+        await this.leg(action);
+      } else {
+        await this.pollUntilSettled(true);
+      }
+      if (this.stopping) {
+        return this.awaitStopped();
+      }
+      const run = this.currentRun();
+      if (run.status !== 'requires_action') {
+        return;
+      }
+      const outputs = await this.answer(run);
+      if (this.stopping) {
+        return this.awaitStopped();
+      }
+      this.priorUsage = addUsage(this.priorUsage, this.legUsage);
+      this.legUsage = undefined;
+      const { thread, assistant, history } = this.deps;
+      action = { kind: 'submit', thread, assistant, ref: this.currentRef(), outputs, history };
+    }
+  }
+
+  private async leg(action: RunAction): Promise<void> {
+    this.legKnown = false;
+    if (this.deps.canStream()) {
+      const outcome = await this.streamLeg(action);
+      if (outcome === 'settled' || outcome === 'stopped') {
+        return;
+      }
+      if (outcome === 'dropped') {
+        await this.pollUntilSettled(true);
+        return;
+      }
+      this.deps.markStreamingUnsupported();
+      this.emit({ type: 'fallback', reason: 'The server cannot stream; following the run by polling.' });
+    }
+    await this.createLeg(action);
+  }
+
+  private async streamLeg(action: RunAction): Promise<StreamOutcome> {
+    let outcome: 'ended' | 'dropped' | 'stopped';
+    try {
+      outcome = await this.retrying(() => this.consumeStream(action));
+    } catch (error) {
+      if (this.stopping) {
+        return 'stopped';
+      }
+      const failure = asAssistantsError(error);
+      if (failure.kind === 'unsupported' && !this.legKnown) {
+        return 'unsupported';
+      }
+      throw failure;
+    }
+    if (outcome === 'stopped') {
+      return 'stopped';
+    }
+    if (outcome === 'ended' && isSettled(this.currentRun())) {
+      return 'settled';
+    }
+    this.emit({
+      type: 'fallback',
+      reason: outcome === 'dropped' ? 'The stream dropped; following the same run by polling.' : 'The stream ended before the run finished; following it by polling.',
+    });
+    return 'dropped';
+  }
+
+  /** One attempt at streaming a leg. Failing before the server named the run is retryable (nothing was started). */
+  private async consumeStream(action: RunAction): Promise<'ended' | 'dropped' | 'stopped'> {
+    this.streamAbort = new AbortController();
+    try {
+      for await (const event of this.deps.backend.stream(action, this.streamAbort.signal)) {
+        this.onStreamEvent(event);
+      }
+    } catch (error) {
+      if (this.stopping) {
+        return 'stopped';
+      }
+      if (!this.legKnown) {
+        throw asAssistantsError(error);
+      }
+      return 'dropped';
+    } finally {
+      this.streamAbort = undefined;
+    }
+    if (!this.legKnown) {
+      throw new AssistantsError('server', 'The server closed the stream before the run started.');
+    }
+    return 'ended';
+  }
+
+  private onStreamEvent(event: RunEvent): void {
+    if (event.type === 'usage') {
+      this.trackUsage(event.usage);
+      return;
+    }
+    if (event.type === 'run.updated') {
+      const { thread } = this.deps;
+      const known = this.state.ref;
+      this.setRef(event.ref ?? (known && known.runId === event.run.id ? known : { threadId: thread.id, remoteThreadId: thread.remoteId, runId: event.run.id }));
+      this.legKnown = true;
+      this.trackUsage(event.run.usage);
+    }
+    this.state.apply(event);
+    this.emit(event);
+    if (this.stopping && this.legKnown) {
+      this.startCancel();
+    }
+  }
+
+  private async createLeg(action: RunAction): Promise<void> {
+    // No stop signal here: an interrupted create may still start a run we could then not cancel.
+    const snapshot = await this.retrying(() => this.deps.backend.create(action), false);
+    this.legKnown = true;
+    this.adopt(snapshot);
+    if (this.stopping) {
+      this.startCancel();
+      return;
+    }
+    await this.pollUntilSettled(false, snapshot.pollAfterMs);
+  }
+
+  private async pollUntilSettled(immediate: boolean, hintMs?: number): Promise<void> {
+    const schedule = new PollSchedule(this.deps.poll);
+    let changed = true;
+    let hint = hintMs;
+    let first = immediate;
+    try {
+      while (!this.stopping) {
+        if (!first) {
+          if (this.state.run && isSettled(this.state.run)) {
+            return;
+          }
+          await this.deps.sleep(schedule.next(changed, hint), this.stop.signal);
+        }
+        first = false;
+        const snapshot = await this.retrying(() => this.deps.backend.retrieve(this.currentRef()));
+        changed = this.adopt(snapshot);
+        hint = snapshot.pollAfterMs;
+      }
+    } catch (error) {
+      if (!this.stopping) {
+        throw error;
+      }
+    }
+  }
+
+  /** After Stop: make sure the server was asked to cancel, then wait (bounded) for a terminal status. */
+  private async awaitStopped(): Promise<void> {
+    if (this.state.run && isTerminal(this.state.run.status)) {
+      return;
+    }
+    if (!this.state.ref || !this.legKnown) {
+      throw cancelledError();
+    }
+    this.startCancel();
+    await this.cancelling;
+    const schedule = new PollSchedule(this.deps.poll);
+    const deadline = this.deps.now() + this.deps.cancelWaitMs;
+    for (;;) {
+      const snapshot = await this.retrying(() => this.deps.backend.retrieve(this.currentRef()), false);
+      const changed = this.adopt(snapshot);
+      const run = this.currentRun();
+      if (isTerminal(run.status)) {
+        return;
+      }
+      if (run.status === 'requires_action') {
+        // The server waits for outputs we will never send: for the user the run is over.
+        const cancelled: Run = { ...run, status: 'cancelled', requiredAction: undefined };
+        this.state.apply({ type: 'run.updated', run: cancelled });
+        this.emit({ type: 'run.updated', run: cancelled });
+        return;
+      }
+      if (this.deps.now() >= deadline) {
+        return;
+      }
+      await this.deps.sleep(schedule.next(changed, snapshot.pollAfterMs));
+    }
+  }
+
+  private requestStop(): void {
+    if (this.stopping) {
+      return;
+    }
+    this.stopping = true;
+    this.stop.abort();
+    if (this.legKnown && this.state.ref) {
+      this.startCancel();
+    }
+  }
+
+  private startCancel(): void {
+    const ref = this.state.ref;
+    if (this.cancelling || !ref) {
+      return;
+    }
+    this.cancelling = this.retrying(() => this.deps.backend.cancel(ref), false)
+      // The run may have ended meanwhile, or the server refuses: polling tells what happened.
+      .catch(() => undefined)
+      .finally(() => this.streamAbort?.abort());
+  }
+
+  private async answer(run: Run): Promise<ToolOutput[]> {
+    const calls = run.requiredAction?.toolCalls ?? [];
+    let outputs: ToolOutput[];
+    try {
+      outputs = await this.deps.toolHandler.handle(calls, { run, signal: this.stop.signal });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      outputs = calls.map((call) => ({ callId: call.callId, output: `Error: the tool failed: ${reason}` }));
+    }
+    return completeOutputs(calls, outputs);
+  }
+
+  /** Adopts a polled snapshot and emits what changed; true when anything did. */
+  private adopt(snapshot: RunSnapshot): boolean {
+    this.setRef(snapshot.ref);
+    const usageChanged = this.trackUsage(snapshot.run.usage);
+    const events = this.state.advance(snapshot);
+    for (const event of events) {
+      this.emit(event);
+    }
+    return usageChanged || events.length > 0;
+  }
+
+  /** Records the current leg's usage and reports the run's total when it moved. */
+  private trackUsage(usage: Usage | undefined): boolean {
+    if (!usage) {
+      return false;
+    }
+    this.legUsage = usage;
+    const total = this.totalUsage();
+    const key = JSON.stringify(total);
+    if (!total || key === this.reportedUsage) {
+      return false;
+    }
+    this.reportedUsage = key;
+    this.emit({ type: 'usage', usage: total });
+    return true;
+  }
+
+  private totalUsage(): Usage | undefined {
+    return addUsage(this.priorUsage, this.legUsage);
+  }
+
+  private setRef(ref: RunRef): void {
+    this.state.ref = { ...ref };
+    const key = JSON.stringify(ref);
+    if (key !== this.reportedRef) {
+      this.reportedRef = key;
+      this.deps.onRunRef?.({ ...ref });
+    }
+  }
+
+  private finish(): RunSnapshot {
+    const snapshot = this.state.snapshot();
+    if (!snapshot) {
+      throw new AssistantsError('run_failed', 'The run ended before the server reported it.');
+    }
+    const total = this.totalUsage();
+    if (total) {
+      snapshot.run.usage = total;
+    }
+    if (isTerminal(snapshot.run.status)) {
+      this.deps.onRunRef?.(undefined);
+    }
+    return snapshot;
+  }
+
+  private emit(event: RunEvent): void {
+    const total = this.totalUsage();
+    const shown: RunEvent = event.type === 'run.updated' && total ? { ...event, run: { ...event.run, usage: total } } : event;
+    this.deps.onEvent(shown);
+  }
+
+  private retrying<T>(fn: () => Promise<T>, interruptible = true): Promise<T> {
+    return withRetry(fn, {
+      ...this.deps.retry,
+      sleep: this.deps.sleep,
+      signal: interruptible ? this.stop.signal : undefined,
+      onRetry: (info) => this.emit({ type: 'retry', ...info }),
+    });
+  }
+
+  private currentRun(): Run {
+    if (!this.state.run) {
+      throw new AssistantsError('run_failed', 'The server did not report the run.');
+    }
+    return this.state.run;
+  }
+
+  private currentRef(): RunRef {
+    if (!this.state.ref) {
+      throw new AssistantsError('run_failed', 'The server did not report the run.');
+    }
+    return this.state.ref;
+  }
+}
+
+function isSettled(run: Run): boolean {
+  return isTerminal(run.status) || run.status === 'requires_action';
+}
+
+/** Every call gets an answer, or the run would wait for it forever. */
+function completeOutputs(calls: FunctionCallRequest[], outputs: ToolOutput[]): ToolOutput[] {
+  const byId = new Map(outputs.map((output) => [output.callId, output]));
+  return calls.map((call) => byId.get(call.callId) ?? { callId: call.callId, output: 'Error: no output was produced for this call.' });
+}
+
+function asAssistantsError(error: unknown): AssistantsError {
+  if (error instanceof AssistantsError) {
+    return error;
+  }
+  if (error instanceof Error && error.name === 'AbortError') {
+    return cancelledError();
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return new AssistantsError('run_failed', `The run failed unexpectedly: ${detail}`, { cause: error });
+}

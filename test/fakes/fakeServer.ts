@@ -1,0 +1,350 @@
+import * as http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { assistantsV2Routes } from './assistantsV2Routes';
+import { conversationRoutes } from './conversationRoutes';
+import { fileRoutes } from './fileRoutes';
+import type { FakeRequest, FakeResponse, Route, SseWriter } from './http';
+import { asObject, errorBody, errorType, matchPath, parseBody } from './http';
+import { responseRoutes } from './responseRoutes';
+import { ScriptedModel } from './scriptedModel';
+import { FakeStore } from './store';
+
+export interface FakeServerOptions {
+  /** Default true; false = a local model server with Responses but no Conversations (answers 404). */
+  conversations?: boolean;
+  /** Default true; false = answers 400 to `stream: true`. */
+  streaming?: boolean;
+  /** Value of the `openai-poll-after-ms` header on GETs of unfinished runs/responses; default: none. */
+  pollAfterMs?: number;
+  /** Multiplies every scripted delay; default 1. */
+  timeScale?: number;
+  /** Port on 127.0.0.1; default 0 (a random free port). */
+  port?: number;
+}
+
+/** One request as the fake saw it, with what it answered. */
+export interface RecordedRequest {
+  method: string;
+  /** Without the /v1 prefix. */
+  path: string;
+  /** The query string without `?`. */
+  query: string;
+  /** Request headers; credentials are redacted. */
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  /** 0 while unanswered (or when the connection was reset before an answer). */
+  status: number;
+  /** Parsed JSON, a Buffer for binary content, or the list of SSE events. */
+  response: unknown;
+}
+
+/** A recorded server-sent event. */
+export interface RecordedEvent {
+  event: string;
+  data: unknown;
+}
+
+export interface FaultSpec {
+  method?: string;
+  /** Matched against the path without /v1: a string is an exact path or a route template; or a RegExp. */
+  path: string | RegExp;
+  /** Default 1. */
+  times?: number;
+  /**
+   * rate_limit: 429 + Retry-After (seconds, `retryAfterSeconds`, default 1; also retry-after-ms when `retryAfterMs`);
+   * server_error: 500; reset: destroy the socket (for streams after `afterEvents` events, default 0);
+   * slow_first_byte: wait `delayMs` before answering.
+   */
+  kind: 'rate_limit' | 'server_error' | 'reset' | 'slow_first_byte';
+  retryAfterSeconds?: number;
+  retryAfterMs?: number;
+  afterEvents?: number;
+  delayMs?: number;
+}
+
+/**
+ * A stateful, in-memory OpenAI server on 127.0.0.1 for tests and the offline demo: Responses, Conversations,
+ * Files, Vector stores, Containers, Models, plus the Assistants v2 routes; with fault injection.
+ */
+export class FakeOpenAIServer {
+  readonly model = new ScriptedModel();
+  readonly requests: RecordedRequest[] = [];
+  readonly store: FakeStore;
+  readonly options: Readonly<Required<Omit<FakeServerOptions, 'pollAfterMs' | 'port'>> & { pollAfterMs?: number }>;
+  private readonly routes: Route[] = [];
+  private faults: FaultSpec[] = [];
+  private readonly lifetime = new AbortController();
+  private readonly sockets = new Set<Socket>();
+  private requestCounter = 0;
+  private url = '';
+
+  private constructor(private readonly server: http.Server, options: FakeServerOptions) {
+    this.options = {
+      conversations: options.conversations ?? true,
+      streaming: options.streaming ?? true,
+      timeScale: options.timeScale ?? 1,
+      pollAfterMs: options.pollAfterMs,
+    };
+    this.store = new FakeStore(this.options.timeScale);
+  }
+
+  static async start(options: FakeServerOptions = {}): Promise<FakeOpenAIServer> {
+    const server = http.createServer();
+    const fake = new FakeOpenAIServer(server, options);
+    server.on('request', (req, res) => void fake.dispatch(req, res));
+    server.on('connection', (socket) => {
+      fake.sockets.add(socket);
+      socket.on('close', () => fake.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    fake.url = `http://127.0.0.1:${port}/v1`;
+    fake.use(conversationRoutes(fake));
+    fake.use(responseRoutes(fake));
+    fake.use(fileRoutes(fake));
+    fake.use(assistantsV2Routes(fake));
+    return fake;
+  }
+
+  /** 'http://127.0.0.1:PORT/v1' */
+  get baseUrl(): string {
+    return this.url;
+  }
+
+  inject(fault: FaultSpec): void {
+    this.faults.push({ ...fault });
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** Registers extra routes (the Assistants v2 module does this); state lives in `store`. */
+  use(routes: Route[]): void {
+    this.routes.push(...routes);
+  }
+
+  /** Aborted when the server closes: background work stops with it. */
+  get signal(): AbortSignal {
+    return this.lifetime.signal;
+  }
+
+  /**
+   * Waits a scripted delay (scaled by `timeScale`). Resolves false at once when the server closes or `signal`
+   * aborts meanwhile, so no timer outlives its purpose.
+   */
+  sleep(scriptedMs: number, signal?: AbortSignal): Promise<boolean> {
+    const ms = this.store.scaled(scriptedMs);
+    const signals = signal ? [this.lifetime.signal, signal] : [this.lifetime.signal];
+    if (signals.some((s) => s.aborted)) return Promise.resolve(false);
+    if (ms === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const finish = (slept: boolean): void => {
+        clearTimeout(timer);
+        for (const s of signals) s.removeEventListener('abort', onAbort);
+        resolve(slept);
+      };
+      const onAbort = (): void => finish(false);
+      const timer = setTimeout(() => finish(true), ms);
+      for (const s of signals) s.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** The `openai-poll-after-ms` header for a GET of an unfinished object, when configured. */
+  pollHeaders(unfinished: boolean): Record<string, string> {
+    return unfinished && this.options.pollAfterMs !== undefined ? { 'openai-poll-after-ms': String(this.options.pollAfterMs) } : {};
+  }
+
+  async close(): Promise<void> {
+    this.lifetime.abort();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      for (const socket of this.sockets) socket.destroy();
+    });
+  }
+
+  private async dispatch(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.requestCounter += 1;
+    res.setHeader('x-request-id', `req_fake${this.requestCounter.toString().padStart(8, '0')}`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const body = parseBody(req.headers['content-type'], Buffer.concat(chunks));
+    const fullPath = url.pathname.replace(/\/+$/, '');
+    const path = fullPath.startsWith('/v1/') ? fullPath.slice(3) : fullPath;
+    const record: RecordedRequest = { method, path, query: url.search.replace(/^\?/, ''), headers: redact(req.headers), body, status: 0, response: undefined };
+    this.requests.push(record);
+    const fault = this.takeFault(method, path);
+    const answer = new RecordingResponse(res, record, fault?.kind === 'reset' ? (fault.afterEvents ?? 0) : undefined);
+    try {
+      if (fault?.kind === 'slow_first_byte') await this.sleepUnscaled(fault.delayMs ?? 1000);
+      if (!hasCredentials(req.headers)) {
+        answer.error(401, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.", 'invalid_request_error', null);
+        return;
+      }
+      if (fault?.kind === 'rate_limit') {
+        const headers: Record<string, string> = { 'retry-after': String(fault.retryAfterSeconds ?? 1) };
+        if (fault.retryAfterMs !== undefined) headers['retry-after-ms'] = String(fault.retryAfterMs);
+        answer.error(429, 'Rate limit reached for requests.', 'requests', 'rate_limit_exceeded', headers);
+        return;
+      }
+      if (fault?.kind === 'server_error') {
+        answer.error(500, 'The server had an error while processing your request.', 'server_error', null);
+        return;
+      }
+      if (!fullPath.startsWith('/v1/')) {
+        answer.error(404, `Invalid URL (${method} ${fullPath})`, 'invalid_request_error', null);
+        return;
+      }
+      if (method === 'POST' && asObject(body).stream === true && !this.options.streaming) {
+        answer.error(400, 'Streaming is not supported by this server.', 'invalid_request_error', 'unsupported_value');
+        return;
+      }
+      for (const route of this.routes) {
+        if (route.method !== method) continue;
+        const params = matchPath(route.path, path);
+        if (!params) continue;
+        const request: FakeRequest = { method, path, params, query: url.searchParams, headers: req.headers, body };
+        await route.handle(request, answer);
+        return;
+      }
+      answer.error(404, `Invalid URL (${method} ${fullPath})`, 'invalid_request_error', null);
+    } catch (err) {
+      if (!answer.answered) answer.error(500, `Fake server error: ${err instanceof Error ? err.message : String(err)}`, 'server_error', null);
+      else res.destroy();
+    }
+  }
+
+  private sleepUnscaled(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  private takeFault(method: string, path: string): FaultSpec | undefined {
+    const index = this.faults.findIndex(
+      (f) =>
+        (f.method === undefined || f.method.toUpperCase() === method) &&
+        (typeof f.path === 'string' ? f.path === path || matchPath(f.path, path) !== undefined : f.path.test(path)),
+    );
+    if (index === -1) return undefined;
+    const fault = this.faults[index];
+    const left = (fault.times ?? 1) - 1;
+    if (left <= 0) this.faults.splice(index, 1);
+    else fault.times = left;
+    return fault;
+  }
+}
+
+function hasCredentials(headers: http.IncomingHttpHeaders): boolean {
+  const auth = headers.authorization;
+  if (typeof auth === 'string' && /^Bearer\s+\S+/i.test(auth)) return true;
+  const key = headers['api-key'];
+  return typeof key === 'string' && key.length > 0;
+}
+
+function redact(headers: http.IncomingHttpHeaders): Record<string, string | string[] | undefined> {
+  const copy: Record<string, string | string[] | undefined> = { ...headers };
+  if (copy.authorization !== undefined) copy.authorization = 'Bearer <redacted>';
+  if (copy['api-key'] !== undefined) copy['api-key'] = '<redacted>';
+  return copy;
+}
+
+/** A FakeResponse that writes to Node's response and records what it wrote. */
+class RecordingResponse implements FakeResponse {
+  answered = false;
+
+  constructor(
+    private readonly res: http.ServerResponse,
+    private readonly record: RecordedRequest,
+    /** Set when a reset fault applies: reset after this many SSE events, or instead of any other answer. */
+    private readonly resetAfterEvents: number | undefined,
+  ) {}
+
+  json(status: number, body: unknown, headers: Record<string, string> = {}): void {
+    if (this.begin()) return;
+    this.record.status = status;
+    this.record.response = body;
+    this.res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    this.res.end(JSON.stringify(body));
+  }
+
+  error(status: number, message: string, type = errorType(status), code: string | null = null, headers: Record<string, string> = {}): void {
+    this.json(status, errorBody(message, type, code), headers);
+  }
+
+  bytes(status: number, data: Buffer, contentType: string): void {
+    if (this.begin()) return;
+    this.record.status = status;
+    this.record.response = data;
+    this.res.writeHead(status, { 'content-type': contentType, 'content-length': String(data.length) });
+    this.res.end(data);
+  }
+
+  sse(): SseWriter {
+    this.answered = true;
+    const events: RecordedEvent[] = [];
+    this.record.status = 200;
+    this.record.response = events;
+    const res = this.res;
+    let closed = false;
+    res.on('close', () => {
+      closed = true;
+    });
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    res.flushHeaders();
+    const resetAfter = this.resetAfterEvents;
+    const write = async (text: string): Promise<void> => {
+      if (closed || res.writableEnded) return;
+      if (!res.write(text)) await new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.once('drain', done);
+        res.once('close', done);
+      });
+    };
+    const writer: SseWriter = {
+      get closed() {
+        return closed || res.writableEnded || res.destroyed;
+      },
+      async event(name, data) {
+        if (writer.closed) return;
+        if (resetAfter !== undefined && events.length >= resetAfter) {
+          writer.destroy();
+          return;
+        }
+        events.push({ event: name, data });
+        await write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      },
+      async done() {
+        if (writer.closed) return;
+        events.push({ event: 'done', data: '[DONE]' });
+        await write('event: done\ndata: [DONE]\n\n');
+        writer.end();
+      },
+      end() {
+        if (!writer.closed) res.end();
+      },
+      destroy() {
+        closed = true;
+        res.socket?.destroy();
+        res.destroy();
+      },
+    };
+    return writer;
+  }
+
+  /** True when the answer must be dropped (a reset fault); marks the request answered. */
+  private begin(): boolean {
+    this.answered = true;
+    if (this.resetAfterEvents === undefined) return false;
+    this.res.socket?.destroy();
+    this.res.destroy();
+    return true;
+  }
+}

@@ -1,0 +1,247 @@
+import type { FakeOpenAIServer } from './fakeServer';
+import { pngChart } from './png';
+import type { Turn, TurnStep } from './scriptedModel';
+import { argumentsJson, chunkText } from './scriptedModel';
+import type { SearchHit, StoredContainer, StoredContainerFile } from './store';
+
+/** One Responses stream event as sent on the wire (`type` and `sequence_number` included). */
+export type StreamEvent = Record<string, unknown> & { type: string; sequence_number: number };
+
+/** The mutable `response` object plus what the engine needs to run it. */
+export interface ResponseRun {
+  json: Record<string, unknown> & { id: string; status: string; output: Record<string, unknown>[] };
+  background: boolean;
+  /** Set when the response is streamed or in the background: scripted delays apply. */
+  paced: boolean;
+  turn: Turn;
+  vectorStoreIds: string[];
+  /** `container` of the code_interpreter tool: an id, or undefined for `auto`. */
+  containerId?: string;
+  include: string[];
+  /** Input size in characters, for the usage estimate. */
+  inputChars: number;
+  /** Every event so far, for streams that resume with `starting_after`. */
+  history: StreamEvent[];
+  listeners: Set<(event: StreamEvent) => Promise<void>>;
+  abort: AbortController;
+  finished: Promise<void>;
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'incomplete']);
+
+/** True when the response will not change any more. */
+export function isTerminal(status: string): boolean {
+  return TERMINAL.has(status);
+}
+
+/** Default pacing of streamed / background responses (scripted ms, scaled by timeScale). */
+const DEFAULT_EVENT_MS = 3;
+const DEFAULT_QUEUED_MS = 20;
+
+/**
+ * Runs a scripted turn as the Responses service would: mutates `run.json` step by step and emits the
+ * stream events in the service's order. Resolves when the response is terminal (or the server closes).
+ */
+export async function runResponse(server: FakeOpenAIServer, run: ResponseRun, onItemDone: (item: Record<string, unknown>) => void): Promise<void> {
+  const store = server.store;
+  const json = run.json;
+  const turn = run.turn;
+  const tick = pacing(run);
+  let sequence = 0;
+  let outputChars = 0;
+  const emit = async (type: string, fields: Record<string, unknown>): Promise<void> => {
+    const event: StreamEvent = { type, ...fields, sequence_number: sequence++ };
+    run.history.push(event);
+    for (const listener of [...run.listeners]) await listener(event);
+  };
+  const snapshot = (): unknown => structuredClone(json);
+  const wait = async (ms: number): Promise<boolean> => {
+    if (run.abort.signal.aborted) return false;
+    if (!run.paced || ms <= 0) return true;
+    return (await server.sleep(ms, run.abort.signal)) && !run.abort.signal.aborted;
+  };
+
+  await emit('response.created', { response: snapshot() });
+  if (run.background) {
+    await emit('response.queued', { response: snapshot() });
+    if (!(await wait(turn.queuedMs ?? DEFAULT_QUEUED_MS))) return;
+  }
+  json.status = 'in_progress';
+  await emit('response.in_progress', { response: snapshot() });
+
+  let hits: SearchHit[] = [];
+  let chart: { container: StoredContainer; file: StoredContainerFile } | undefined;
+  for (const step of turn.steps) {
+    if (!(await wait(tick.event))) return;
+    const outputIndex = json.output.length;
+    const add = async (item: Record<string, unknown>): Promise<Record<string, unknown>> => {
+      json.output.push(item);
+      await emit('response.output_item.added', { output_index: outputIndex, item: structuredClone(item) });
+      return item;
+    };
+    const done = async (item: Record<string, unknown>): Promise<void> => {
+      await emit('response.output_item.done', { output_index: outputIndex, item: structuredClone(item) });
+      onItemDone(item);
+    };
+    if (step.type === 'text') {
+      const item = await add({ id: store.newId('msg'), type: 'message', status: 'in_progress', role: 'assistant', content: [] });
+      const part: Record<string, unknown> & { text: string; annotations: unknown[] } = { type: 'output_text', text: '', annotations: [], logprobs: [] };
+      (item.content as unknown[]).push(part);
+      const ids = { item_id: item.id, output_index: outputIndex, content_index: 0 };
+      await emit('response.content_part.added', { ...ids, part: structuredClone(part) });
+      for (const delta of chunkText(step.text, step.chunkSize)) {
+        if (!(await wait(step.chunkDelayMs ?? tick.delta))) return;
+        part.text += delta;
+        await emit('response.output_text.delta', { ...ids, delta, logprobs: [] });
+      }
+      outputChars += step.text.length;
+      for (const annotation of annotationsFor(step, hits, chart, step.text)) {
+        part.annotations.push(annotation);
+        await emit('response.output_text.annotation.added', { ...ids, annotation_index: part.annotations.length - 1, annotation });
+      }
+      chart = undefined;
+      await emit('response.output_text.done', { ...ids, text: part.text, logprobs: [] });
+      await emit('response.content_part.done', { ...ids, part: structuredClone(part) });
+      item.status = 'completed';
+      await done(item);
+    } else if (step.type === 'function_call') {
+      const args = argumentsJson(step.arguments);
+      const item = await add({ id: store.newId('fc'), type: 'function_call', status: 'in_progress', arguments: '', call_id: store.newId('call'), name: step.name });
+      const ids = { item_id: item.id, output_index: outputIndex };
+      for (const delta of chunkText(args)) {
+        if (!(await wait(tick.delta))) return;
+        item.arguments = `${String(item.arguments)}${delta}`;
+        await emit('response.function_call_arguments.delta', { ...ids, delta });
+      }
+      outputChars += args.length;
+      await emit('response.function_call_arguments.done', { ...ids, name: step.name, arguments: args });
+      item.status = 'completed';
+      await done(item);
+    } else if (step.type === 'file_search') {
+      const item = await add({ id: store.newId('fs'), type: 'file_search_call', status: 'in_progress', queries: step.queries, results: null });
+      const ids = { item_id: item.id, output_index: outputIndex };
+      await emit('response.file_search_call.in_progress', ids);
+      if (!(await wait(tick.event))) return;
+      item.status = 'searching';
+      await emit('response.file_search_call.searching', ids);
+      hits = store.search(run.vectorStoreIds, step.queries);
+      if (!(await wait(tick.event))) return;
+      item.status = 'completed';
+      if (run.include.includes('file_search_call.results')) {
+        item.results = hits.map((h) => ({ file_id: h.fileId, filename: h.filename, score: h.score, text: h.text, attributes: {} }));
+      }
+      await emit('response.file_search_call.completed', ids);
+      await done(item);
+    } else if (step.type === 'code_interpreter') {
+      const container = (run.containerId ? store.containers.get(run.containerId) : undefined) ?? store.createContainer('code-interpreter');
+      const item = await add({ id: store.newId('ci'), type: 'code_interpreter_call', status: 'in_progress', container_id: container.id, code: '', outputs: null });
+      const ids = { item_id: item.id, output_index: outputIndex };
+      await emit('response.code_interpreter_call.in_progress', ids);
+      for (const delta of chunkText(step.code)) {
+        if (!(await wait(tick.delta))) return;
+        item.code = `${String(item.code)}${delta}`;
+        await emit('response.code_interpreter_call_code.delta', { ...ids, delta });
+      }
+      await emit('response.code_interpreter_call_code.done', { ...ids, code: step.code });
+      item.status = 'interpreting';
+      await emit('response.code_interpreter_call.interpreting', ids);
+      if (!(await wait(tick.event))) return;
+      if (step.image) chart = { container, file: store.addChart(container) };
+      if (run.include.includes('code_interpreter_call.outputs')) {
+        const outputs: unknown[] = [{ type: 'logs', logs: step.logs }];
+        if (step.image) outputs.push({ type: 'image', url: `data:image/png;base64,${pngChart().toString('base64')}` });
+        item.outputs = outputs;
+      }
+      item.status = 'completed';
+      await emit('response.code_interpreter_call.completed', ids);
+      await done(item);
+    } else {
+      const item = await add({ id: store.newId('rs'), type: 'reasoning', summary: [] });
+      const ids = { item_id: item.id, output_index: outputIndex, summary_index: 0 };
+      const part = { type: 'summary_text', text: '' };
+      await emit('response.reasoning_summary_part.added', { ...ids, part: { ...part } });
+      for (const delta of chunkText(step.summary)) {
+        if (!(await wait(tick.delta))) return;
+        part.text += delta;
+        await emit('response.reasoning_summary_text.delta', { ...ids, delta });
+      }
+      await emit('response.reasoning_summary_text.done', { ...ids, text: part.text });
+      await emit('response.reasoning_summary_part.done', { ...ids, part: { ...part } });
+      (item.summary as unknown[]).push(part);
+      await done(item);
+    }
+  }
+  if (!(await wait(tick.event))) return;
+  json.usage = usage(run.inputChars, outputChars);
+  const outcome = turn.outcome ?? { status: 'completed' };
+  if (outcome.status === 'completed') {
+    json.status = 'completed';
+    json.completed_at = store.nowSeconds();
+    await emit('response.completed', { response: snapshot() });
+  } else if (outcome.status === 'incomplete') {
+    json.status = 'incomplete';
+    json.incomplete_details = { reason: outcome.reason };
+    await emit('response.incomplete', { response: snapshot() });
+  } else {
+    // Responses has no `expired` status: the service reports a run that timed out as failed.
+    json.status = 'failed';
+    json.error = outcome.status === 'failed' ? { code: outcome.code, message: outcome.message } : { code: 'server_error', message: 'The response expired before it completed.' };
+    await emit('response.failed', { response: snapshot() });
+  }
+}
+
+/** Stops a running response: it ends `cancelled` with what it produced so far. */
+export function cancelResponse(run: ResponseRun): void {
+  if (isTerminal(run.json.status)) return;
+  run.abort.abort();
+  run.json.status = 'cancelled';
+  for (const item of run.json.output) if (item.status === 'in_progress' || item.status === 'searching' || item.status === 'interpreting') item.status = 'incomplete';
+}
+
+function pacing(run: ResponseRun): { event: number; delta: number } {
+  const turn = run.turn;
+  if (turn.durationMs === undefined) return { event: DEFAULT_EVENT_MS, delta: DEFAULT_EVENT_MS };
+  // Spread the scripted duration over the turn's pauses so a background run takes about that long.
+  const pauses = turn.steps.reduce((sum, step) => sum + pausesOf(step), 1);
+  const each = Math.max(0, (turn.durationMs - (turn.queuedMs ?? DEFAULT_QUEUED_MS)) / pauses);
+  return { event: each, delta: each };
+}
+
+function pausesOf(step: TurnStep): number {
+  switch (step.type) {
+    case 'text':
+      return 1 + chunkText(step.text, step.chunkSize).length;
+    case 'function_call':
+      return 1 + chunkText(argumentsJson(step.arguments)).length;
+    case 'file_search':
+      return 3;
+    case 'code_interpreter':
+      return 2 + chunkText(step.code).length;
+    case 'reasoning':
+      return 1 + chunkText(step.summary).length;
+  }
+}
+
+function annotationsFor(step: Extract<TurnStep, { type: 'text' }>, hits: SearchHit[], chart: { container: StoredContainer; file: StoredContainerFile } | undefined, text: string): Record<string, unknown>[] {
+  const annotations: Record<string, unknown>[] = [];
+  if (step.citeFiles) {
+    for (const hit of hits) annotations.push({ type: 'file_citation', file_id: hit.fileId, index: text.length, filename: hit.filename });
+  }
+  if (chart) {
+    annotations.push({ type: 'container_file_citation', container_id: chart.container.id, file_id: chart.file.id, start_index: 0, end_index: text.length, filename: 'chart.png' });
+  }
+  return annotations;
+}
+
+/** A token estimate (about four characters a token), with the detail objects the schema requires. */
+export function usage(inputChars: number, outputChars: number): Record<string, unknown> {
+  const input = Math.max(1, Math.ceil(inputChars / 4));
+  const output = Math.ceil(outputChars / 4);
+  return {
+    input_tokens: input,
+    input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+    output_tokens: output,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: input + output,
+  };
+}

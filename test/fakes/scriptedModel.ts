@@ -1,0 +1,140 @@
+/** One thing the model does within a turn; each protocol renders it in its own wire shape. */
+export type TurnStep =
+  | { type: 'text'; text: string; chunkSize?: number; chunkDelayMs?: number; citeFiles?: boolean }
+  | { type: 'function_call'; name: string; arguments: string | Record<string, unknown> }
+  | { type: 'file_search'; queries: string[] }
+  | { type: 'code_interpreter'; code: string; logs: string; image?: boolean }
+  | { type: 'reasoning'; summary: string };
+
+export type TurnOutcome =
+  | { status: 'completed' }
+  | { status: 'failed'; code: string; message: string }
+  | { status: 'expired' }
+  | { status: 'incomplete'; reason: string };
+
+/** What the model does in one run / response. */
+export interface Turn {
+  steps: TurnStep[];
+  /** Default: completed. */
+  outcome?: TurnOutcome;
+  /** How long a background run stays queued before it starts. */
+  queuedMs?: number;
+  /** How long a background run takes in total. */
+  durationMs?: number;
+}
+
+/** What the protocol tells the model about the request, so the default rules can answer sensibly. */
+export interface TurnContext {
+  lastUserText: string;
+  toolOutputs: { callId: string; output: string }[];
+  functionNames: string[];
+  hasFileSearch: boolean;
+  hasCodeInterpreter: boolean;
+}
+
+/** Default characters per streamed text delta. */
+export const DEFAULT_CHUNK_SIZE = 12;
+
+const SLOW_SECONDS = 8;
+
+/**
+ * A protocol-neutral model: tests enqueue exact turns; with an empty queue deterministic rules answer so the
+ * offline demo is useful.
+ */
+export class ScriptedModel {
+  private readonly queue: Turn[] = [];
+
+  enqueue(...turns: Turn[]): void {
+    this.queue.push(...turns);
+  }
+
+  /** The next scripted turn, or the default answer to `context`. */
+  next(context: TurnContext): Turn {
+    return this.queue.shift() ?? defaultTurn(context);
+  }
+
+  /** How many scripted turns are still waiting. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  reset(): void {
+    this.queue.length = 0;
+  }
+}
+
+/** The rules used when nothing is scripted. */
+export function defaultTurn(context: TurnContext): Turn {
+  const text = context.lastUserText;
+  if (context.toolOutputs.length > 0) {
+    const outputs = context.toolOutputs.map((o) => o.output).join('\n');
+    return { steps: [{ type: 'text', text: `The function returned: ${outputs}` }] };
+  }
+  const path = pathLikeWord(text);
+  if (path && /\b(read|open|show|look at)\b/i.test(text) && context.functionNames.includes('read_file')) {
+    return { steps: [{ type: 'function_call', name: 'read_file', arguments: { path } }] };
+  }
+  if (/\b(search|find)/i.test(text) && context.hasFileSearch) {
+    return {
+      steps: [
+        { type: 'file_search', queries: [text] },
+        { type: 'text', text: `Here is what the attached files say about "${text}".`, citeFiles: true },
+      ],
+    };
+  }
+  if (/\b(plot|chart|code|python)/i.test(text) && context.hasCodeInterpreter) {
+    return {
+      steps: [
+        {
+          type: 'code_interpreter',
+          code: 'import matplotlib.pyplot as plt\nvalues = [3, 5, 2, 6]\nplt.bar(range(len(values)), values)\nplt.savefig("chart.png")\nprint(sum(values))',
+          logs: '16',
+          image: true,
+        },
+        { type: 'text', text: 'I ran the code: the values add up to 16, and the chart is attached.' },
+      ],
+    };
+  }
+  if (/\bslow\b/i.test(text)) {
+    const sentences = Array.from({ length: 20 }, (_, i) => `Sentence ${i + 1} of a deliberately slow answer.`);
+    const answer = sentences.join(' ');
+    const chunkSize = 8;
+    const chunkDelayMs = Math.round((SLOW_SECONDS * 1000) / Math.ceil(answer.length / chunkSize));
+    return { steps: [{ type: 'text', text: answer, chunkSize, chunkDelayMs }] };
+  }
+  return { steps: [{ type: 'text', text: markdownAnswer(text) }] };
+}
+
+function pathLikeWord(text: string): string | undefined {
+  const words = text.split(/\s+/).map((w) => w.replace(/^[`'"(]+|[`'"),.:;!?]+$/g, ''));
+  return words.find((w) => /[\w-]\.[A-Za-z0-9]+$/.test(w) || /\w\/\w/.test(w));
+}
+
+function markdownAnswer(question: string): string {
+  const quoted = question.trim() === '' ? '(empty)' : question.trim();
+  return [
+    '## Answer',
+    '',
+    `You asked: *${quoted}*`,
+    '',
+    '- This reply comes from the offline fake server.',
+    '- It shows a heading, a list and a code block.',
+    '',
+    '```ts',
+    `const question = ${JSON.stringify(quoted)};`,
+    '```',
+  ].join('\n');
+}
+
+/** Splits `text` into stream deltas. */
+export function chunkText(text: string, chunkSize = DEFAULT_CHUNK_SIZE): string[] {
+  const size = Math.max(1, chunkSize);
+  const chunks: string[] = [];
+  for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
+  return chunks.length > 0 ? chunks : [''];
+}
+
+/** Function-call arguments as the JSON string the wire carries. */
+export function argumentsJson(args: string | Record<string, unknown>): string {
+  return typeof args === 'string' ? args : JSON.stringify(args);
+}

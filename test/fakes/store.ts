@@ -1,0 +1,168 @@
+import { pngChart } from './png';
+
+/** An uploaded file with its bytes. */
+export interface StoredFile {
+  id: string;
+  filename: string;
+  purpose: string;
+  bytes: number;
+  createdAt: number;
+  data: Buffer;
+}
+
+/** A file attached to a vector store; it is `in_progress` until `readyAt` (ms clock). */
+export interface StoredVectorStoreFile {
+  fileId: string;
+  createdAt: number;
+  readyAt: number;
+  batchId?: string;
+}
+
+export interface StoredVectorStore {
+  id: string;
+  name: string;
+  createdAt: number;
+  metadata: Record<string, string>;
+  files: Map<string, StoredVectorStoreFile>;
+  batches: Map<string, { id: string; createdAt: number; fileIds: string[] }>;
+}
+
+export interface StoredContainerFile {
+  id: string;
+  path: string;
+  source: 'user' | 'assistant';
+  createdAt: number;
+  data: Buffer;
+}
+
+export interface StoredContainer {
+  id: string;
+  name: string;
+  createdAt: number;
+  files: Map<string, StoredContainerFile>;
+}
+
+/** One file_search hit. */
+export interface SearchHit {
+  fileId: string;
+  filename: string;
+  score: number;
+  text: string;
+}
+
+/** How long an attached file stays `in_progress` before the vector store has indexed it. */
+const INDEXING_MS = 60;
+
+/**
+ * All state of one fake server instance. Protocol modules keep their own objects in `collection(name)` so
+ * both protocols share files, vector stores and containers.
+ */
+export class FakeStore {
+  readonly files = new Map<string, StoredFile>();
+  readonly vectorStores = new Map<string, StoredVectorStore>();
+  readonly containers = new Map<string, StoredContainer>();
+  private readonly collections = new Map<string, Map<string, unknown>>();
+  private counter = 0;
+
+  constructor(private readonly timeScale = 1) {}
+
+  /** A fresh id such as `resp_0000000001a`; a prefix ending in `-` (as `file-`) is used as is. */
+  newId(prefix: string): string {
+    this.counter += 1;
+    const separator = prefix.endsWith('-') || prefix.endsWith('_') ? '' : '_';
+    return `${prefix}${separator}${this.counter.toString(16).padStart(12, '0')}fake`;
+  }
+
+  /** A named map for protocol-specific objects (responses, conversations, threads, runs...). */
+  collection<T>(name: string): Map<string, T> {
+    let map = this.collections.get(name);
+    if (!map) {
+      map = new Map<string, unknown>();
+      this.collections.set(name, map);
+    }
+    return map as Map<string, T>;
+  }
+
+  /** Unix seconds, as the API's `created_at` fields. */
+  nowSeconds(): number {
+    return Math.floor(Date.now() / 1000);
+  }
+
+  /** A scripted delay scaled by the server's time scale. */
+  scaled(ms: number): number {
+    return Math.max(0, Math.round(ms * this.timeScale));
+  }
+
+  addFile(filename: string, purpose: string, data: Buffer): StoredFile {
+    const file: StoredFile = { id: this.newId('file-'), filename, purpose, bytes: data.length, createdAt: this.nowSeconds(), data };
+    this.files.set(file.id, file);
+    return file;
+  }
+
+  createVectorStore(name: string, fileIds: string[], metadata: Record<string, string> = {}): StoredVectorStore {
+    const store: StoredVectorStore = {
+      id: this.newId('vs'),
+      name,
+      createdAt: this.nowSeconds(),
+      metadata,
+      files: new Map(),
+      batches: new Map(),
+    };
+    this.vectorStores.set(store.id, store);
+    this.attachFiles(store, fileIds);
+    return store;
+  }
+
+  /** Attaches files to a vector store; each becomes searchable after a short indexing time. */
+  attachFiles(store: StoredVectorStore, fileIds: string[], batchId?: string): void {
+    const readyAt = Date.now() + this.scaled(INDEXING_MS);
+    for (const fileId of fileIds) {
+      store.files.set(fileId, { fileId, createdAt: this.nowSeconds(), readyAt, batchId });
+    }
+  }
+
+  /** `in_progress` until indexed; `failed` when the file was deleted meanwhile. */
+  vectorStoreFileStatus(entry: StoredVectorStoreFile): 'in_progress' | 'completed' | 'failed' {
+    if (!this.files.has(entry.fileId)) return 'failed';
+    return Date.now() >= entry.readyAt ? 'completed' : 'in_progress';
+  }
+
+  /** Keyword search over the indexed files of the given vector stores; best first. */
+  search(vectorStoreIds: string[], queries: string[], maxResults = 5): SearchHit[] {
+    const terms = queries
+      .join(' ')
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}_]+/u)
+      .filter((t) => t.length > 2);
+    const hits: SearchHit[] = [];
+    for (const id of vectorStoreIds) {
+      const store = this.vectorStores.get(id);
+      if (!store) continue;
+      for (const entry of store.files.values()) {
+        const file = this.files.get(entry.fileId);
+        if (!file || this.vectorStoreFileStatus(entry) !== 'completed') continue;
+        const text = file.data.toString('utf8');
+        const lower = text.toLowerCase();
+        const matched = terms.filter((t) => lower.includes(t)).length;
+        // Every indexed file is a candidate; matching terms lift it, so a question with no overlap still cites something.
+        const score = Math.round(((matched + 1) / (terms.length + 1)) * 1000) / 1000;
+        hits.push({ fileId: file.id, filename: file.filename, score, text: text.slice(0, 400) });
+      }
+    }
+    return hits.sort((a, b) => b.score - a.score || a.filename.localeCompare(b.filename)).slice(0, maxResults);
+  }
+
+  createContainer(name: string): StoredContainer {
+    const container: StoredContainer = { id: this.newId('cntr'), name, createdAt: this.nowSeconds(), files: new Map() };
+    this.containers.set(container.id, container);
+    return container;
+  }
+
+  /** Adds the chart a code-interpreter run "drew" to its container. */
+  addChart(container: StoredContainer): StoredContainerFile {
+    const id = this.newId('cfile');
+    const file: StoredContainerFile = { id, path: `/mnt/data/${id}.png`, source: 'assistant', createdAt: this.nowSeconds(), data: pngChart() };
+    container.files.set(id, file);
+    return file;
+  }
+}

@@ -1,0 +1,201 @@
+import * as assert from 'node:assert/strict';
+import type { ToolHandler } from '../../../../src/core/backend';
+import type { RunEvent } from '../../../../src/core/events';
+import type { Assistant, FunctionCallRequest, Thread } from '../../../../src/core/model';
+import { RunDriver } from '../../../../src/core/runDriver';
+import type { RunDriverOptions } from '../../../../src/core/runDriver';
+import type { FakeServerOptions } from '../../../fakes/fakeServer';
+import type { V2Harness } from './harness';
+import { deltaText, newAssistant, newThread, startHarness } from './harness';
+
+const echoTools: ToolHandler = {
+  handle: async (calls) => calls.map((call) => ({ callId: call.callId, output: `out:${call.name}:${call.arguments}` })),
+};
+
+describe('RunDriver over AssistantsV2Backend and the fake server', () => {
+  let h: V2Harness;
+  let assistant: Assistant;
+  let thread: Thread;
+
+  async function boot(options: FakeServerOptions = {}): Promise<void> {
+    h = await startHarness(options);
+    assistant = await newAssistant(h.backend, {
+      tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } } }],
+    });
+    thread = await newThread(h.backend);
+    await h.backend.addMessage(thread, { content: [{ type: 'text', text: 'Question?', annotations: [] }] });
+  }
+
+  function drive(options: Partial<RunDriverOptions> = {}, signal?: AbortSignal) {
+    const driver = new RunDriver(h.backend, { toolHandler: echoTools, poll: { initialMs: 10, maxMs: 40 }, retry: { baseDelayMs: 5, maxDelayMs: 50 }, ...options });
+    const events: RunEvent[] = [];
+    const result = driver.run({ kind: 'start', thread, assistant, history: [] }, (e) => events.push(e), signal);
+    return { events, result };
+  }
+
+  const statuses = (events: RunEvent[]): string[] => events.flatMap((e) => (e.type === 'run.updated' ? [e.run.status] : []));
+  const requests = (method: string, pattern: RegExp): number => h.server.requests.filter((r) => r.method === method && pattern.test(r.path)).length;
+
+  afterEach(async () => {
+    await h.server.close();
+  });
+
+  describe('happy path', () => {
+    it('streams a run to completed', async () => {
+      await boot();
+      h.server.model.enqueue({ steps: [{ type: 'text', text: 'Streamed answer.', chunkSize: 4 }] });
+      const { events, result } = drive();
+      const snapshot = await result;
+      assert.equal(snapshot.run.status, 'completed');
+      assert.equal(deltaText(events), 'Streamed answer.');
+      assert.equal(snapshot.messages[0].content[0].type === 'text' && snapshot.messages[0].content[0].text, 'Streamed answer.');
+      assert.ok(events.some((e) => e.type === 'usage'));
+      assert.equal(requests('GET', /\/runs\/[^/]+$/), 0, 'a streamed run needs no polling');
+    });
+
+    it('polls a background run to completed, honouring openai-poll-after-ms', async () => {
+      await boot({ pollAfterMs: 25 });
+      h.server.model.enqueue({ steps: [{ type: 'text', text: 'Polled answer.' }], queuedMs: 30, durationMs: 60 });
+      const waits: number[] = [];
+      const sleep = (ms: number): Promise<void> => {
+        waits.push(ms);
+        return new Promise((resolve) => setTimeout(resolve, ms));
+      };
+      const { events, result } = drive({ preferStreaming: false, sleep });
+      const snapshot = await result;
+      assert.equal(snapshot.run.status, 'completed');
+      assert.deepEqual([...new Set(statuses(events))], ['queued', 'in_progress', 'completed']);
+      assert.equal(snapshot.messages[0].content[0].type === 'text' && snapshot.messages[0].content[0].text, 'Polled answer.');
+      // The create answer carries no hint; every wait after a retrieve does what the server said.
+      assert.ok(waits.length > 1 && waits.slice(1).every((w) => w === 25), `waits: ${waits.join(',')}`);
+    });
+  });
+
+  for (const preferStreaming of [true, false]) {
+    it(`answers two function calls together and finishes (${preferStreaming ? 'streaming' : 'polling'})`, async () => {
+      await boot();
+      h.server.model.enqueue(
+        { steps: [{ type: 'function_call', name: 'lookup', arguments: { q: 'a' } }, { type: 'function_call', name: 'lookup', arguments: { q: 'b' } }] },
+        { steps: [{ type: 'text', text: 'Both looked up.' }] },
+      );
+      const batches: FunctionCallRequest[][] = [];
+      const handler: ToolHandler = { handle: async (calls, ctx) => (batches.push(calls), echoTools.handle(calls, ctx)) };
+      const { events, result } = drive({ toolHandler: handler, preferStreaming });
+      const snapshot = await result;
+      assert.equal(snapshot.run.status, 'completed');
+      assert.equal(batches.length, 1);
+      assert.deepEqual(batches[0].map((c) => JSON.parse(c.arguments)), [{ q: 'a' }, { q: 'b' }]);
+      assert.ok(statuses(events).includes('requires_action'));
+      const submit = h.server.requests.find((r) => r.path.endsWith('/submit_tool_outputs'));
+      const sent = (submit?.body as { tool_outputs: { tool_call_id: string; output: string }[] }).tool_outputs;
+      assert.deepEqual(sent.map((o) => o.tool_call_id), batches[0].map((c) => c.callId));
+      assert.equal(sent[1].output, 'out:lookup:{"q":"b"}');
+      const toolStep = snapshot.steps.find((s) => s.details.type === 'tool_calls');
+      assert.ok(toolStep?.details.type === 'tool_calls');
+      assert.deepEqual(toolStep.details.toolCalls.map((c) => c.type === 'function' && c.output), ['out:lookup:{"q":"a"}', 'out:lookup:{"q":"b"}']);
+      assert.ok(snapshot.messages.some((m) => m.content[0]?.type === 'text' && m.content[0].text === 'Both looked up.'));
+    });
+  }
+
+  for (const preferStreaming of [true, false]) {
+    it(`Stop cancels on the server and ends cancelled (${preferStreaming ? 'streaming' : 'polling'})`, async () => {
+      await boot();
+      h.server.model.enqueue({ steps: [{ type: 'text', text: 'y'.repeat(400), chunkSize: 2, chunkDelayMs: 5 }], queuedMs: 0, durationMs: 0 });
+      const stop = new AbortController();
+      const { events, result } = drive({ preferStreaming }, stop.signal);
+      while (!events.some((e) => e.type === 'message.delta' || e.type === 'message.created')) await new Promise((r) => setTimeout(r, 5));
+      stop.abort();
+      const snapshot = await result;
+      assert.equal(snapshot.run.status, 'cancelled');
+      assert.equal(requests('POST', /\/cancel$/), 1);
+      const serverRun = await h.backend.retrieve({ threadId: thread.id, remoteThreadId: thread.remoteId, runId: snapshot.run.id });
+      assert.equal(serverRun.run.status, 'cancelled');
+    });
+  }
+
+  it('resumes a dropped stream by polling the same run', async () => {
+    await boot();
+    h.server.model.enqueue({ steps: [{ type: 'text', text: 'One two three four five six.', chunkSize: 3, chunkDelayMs: 15 }] });
+    h.server.inject({ method: 'POST', path: '/threads/:thread_id/runs', kind: 'reset', afterEvents: 9 });
+    const { events, result } = drive();
+    const snapshot = await result;
+    assert.equal(snapshot.run.status, 'completed');
+    assert.ok(events.some((e) => e.type === 'fallback'));
+    assert.equal(requests('POST', /\/runs$/), 1, 'the run is not restarted');
+    assert.ok(requests('GET', /\/runs\/[^/]+$/) >= 1);
+    assert.equal(snapshot.messages[0].content[0].type === 'text' && snapshot.messages[0].content[0].text, 'One two three four five six.');
+  });
+
+  it('falls back to polling when the server cannot stream', async () => {
+    await boot({ streaming: false });
+    h.server.model.enqueue({ steps: [{ type: 'text', text: 'No stream here.' }], queuedMs: 5, durationMs: 10 });
+    const { events, result } = drive();
+    const snapshot = await result;
+    assert.equal(snapshot.run.status, 'completed');
+    assert.ok(events.some((e) => e.type === 'fallback'));
+    assert.equal(requests('POST', /\/runs$/), 2, 'one refused stream, one background create');
+  });
+
+  describe('injected faults', () => {
+    it('retries a 429 on run creation and honours retry-after-ms', async () => {
+      await boot();
+      h.server.model.enqueue({ steps: [{ type: 'text', text: 'After the wait.' }] });
+      h.server.inject({ method: 'POST', path: '/threads/:thread_id/runs', kind: 'rate_limit', retryAfterMs: 20 });
+      const { events, result } = drive();
+      assert.equal((await result).run.status, 'completed');
+      const retry = events.find((e) => e.type === 'retry');
+      assert.equal(retry?.type === 'retry' && retry.waitMs, 20);
+      assert.equal(deltaText(events), 'After the wait.');
+    });
+
+    it('retries a 500 while polling', async () => {
+      await boot();
+      h.server.model.enqueue({ steps: [{ type: 'text', text: 'Survived.' }], queuedMs: 10, durationMs: 20 });
+      h.server.inject({ method: 'GET', path: '/threads/:thread_id/runs/:run_id', kind: 'server_error', times: 2 });
+      const { events, result } = drive({ preferStreaming: false });
+      assert.equal((await result).run.status, 'completed');
+      assert.equal(events.filter((e) => e.type === 'retry').length, 2);
+    });
+
+    it('retries a reset connection while polling', async () => {
+      await boot();
+      h.server.model.enqueue({ steps: [{ type: 'text', text: 'Reconnected.' }], queuedMs: 10, durationMs: 20 });
+      h.server.inject({ method: 'GET', path: '/threads/:thread_id/runs/:run_id', kind: 'reset' });
+      const { events, result } = drive({ preferStreaming: false });
+      assert.equal((await result).run.status, 'completed');
+      assert.ok(events.some((e) => e.type === 'retry'));
+    });
+
+    it('waits out a slow first byte', async () => {
+      await boot();
+      h.server.model.enqueue({ steps: [{ type: 'text', text: 'Slow start.' }] });
+      h.server.inject({ method: 'POST', path: '/threads/:thread_id/runs', kind: 'slow_first_byte', delayMs: 150 });
+      const started = Date.now();
+      const { events, result } = drive();
+      assert.equal((await result).run.status, 'completed');
+      assert.ok(Date.now() - started >= 150);
+      assert.equal(deltaText(events), 'Slow start.');
+    });
+  });
+
+  describe('unsuccessful outcomes', () => {
+    const outcomes = [
+      { outcome: { status: 'failed' as const, code: 'server_error', message: 'The model fell over.' }, check: (s: Awaited<ReturnType<typeof drive>['result']>) => assert.deepEqual(s.run.lastError, { code: 'server_error', message: 'The model fell over.' }) },
+      { outcome: { status: 'expired' as const }, check: (s: Awaited<ReturnType<typeof drive>['result']>) => assert.equal(s.run.status, 'expired') },
+      { outcome: { status: 'incomplete' as const, reason: 'max_completion_tokens' }, check: (s: Awaited<ReturnType<typeof drive>['result']>) => assert.equal(s.run.incompleteReason, 'max_completion_tokens') },
+    ];
+    for (const { outcome, check } of outcomes) {
+      for (const preferStreaming of [true, false]) {
+        it(`ends ${outcome.status} (${preferStreaming ? 'streaming' : 'polling'})`, async () => {
+          await boot();
+          h.server.model.enqueue({ steps: [{ type: 'text', text: 'Partial.' }], outcome, queuedMs: 5, durationMs: 10 });
+          const { events, result } = drive({ preferStreaming });
+          const snapshot = await result;
+          assert.equal(snapshot.run.status, outcome.status);
+          assert.equal(statuses(events).at(-1), outcome.status);
+          check(snapshot);
+        });
+      }
+    }
+  });
+});

@@ -1,0 +1,42 @@
+import * as assert from 'node:assert/strict';
+import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
+import { parseRetryAfter, toAssistantsError, toStreamingError } from '../../../../src/backends/errorMapping';
+
+function apiError(status: number, message: string, headers: Record<string, string> = {}): APIError {
+  return APIError.generate(status, { error: { message } }, undefined, new Headers(headers));
+}
+
+describe('toAssistantsError', () => {
+  it('maps statuses to kinds with actionable sentences', () => {
+    const auth = toAssistantsError(apiError(401, 'Incorrect API key provided: sk-abcdef123456.'));
+    assert.equal(auth.kind, 'auth');
+    assert.match(auth.message, /Assistants: Set API Key/);
+    assert.doesNotMatch(auth.message, /abcdef123456/, 'key material is masked');
+    assert.equal(toAssistantsError(apiError(404, 'No such thing')).kind, 'not_found');
+    assert.equal(toAssistantsError(apiError(503, 'busy')).kind, 'server');
+    assert.equal(toAssistantsError(apiError(501, 'nope')).kind, 'unsupported');
+    assert.equal(toAssistantsError(apiError(400, 'bad field')).kind, 'bad_request');
+    assert.match(toAssistantsError(apiError(400, 'bad field')).message, /bad field/);
+  });
+
+  it('reads the wait of a 429 from retry-after-ms, then retry-after', () => {
+    assert.equal(toAssistantsError(apiError(429, 'slow', { 'retry-after-ms': '750', 'retry-after': '9' })).options.retryAfterMs, 750);
+    const rateLimited = toAssistantsError(apiError(429, 'slow', { 'retry-after': '2' }));
+    assert.equal(rateLimited.kind, 'rate_limited');
+    assert.equal(rateLimited.options.retryAfterMs, 2000);
+    assert.equal(parseRetryAfter(new Headers({ 'retry-after': new Date(10_000).toUTCString() }), 4_000), 6_000);
+    assert.equal(parseRetryAfter(new Headers({})), undefined);
+  });
+
+  it('names the host it could not reach, and maps aborts to cancelled', () => {
+    const network = toAssistantsError(new APIConnectionError({ message: 'Connection error.' }), { baseUrl: 'http://127.0.0.1:9/v1' });
+    assert.equal(network.kind, 'network');
+    assert.match(network.message, /Could not reach 127\.0\.0\.1:9/);
+    assert.equal(toAssistantsError(new APIUserAbortError()).kind, 'cancelled');
+  });
+
+  it('marks a server that cannot stream as unsupported', () => {
+    assert.equal(toStreamingError(apiError(400, 'Streaming is not supported by this server.')).kind, 'unsupported');
+    assert.equal(toStreamingError(apiError(400, 'Missing model')).kind, 'bad_request');
+  });
+});

@@ -1,0 +1,128 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AssistantsV2Backend } from '../../../src/backends/assistantsV2/assistantsV2Backend';
+import { createOpenAIClient } from '../../../src/backends/openaiClient';
+import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
+import { InMemoryAssistantStore } from '../../../src/core/assistantStore';
+import type { Backend } from '../../../src/core/backend';
+import type { ChatUpdate } from '../../../src/core/chatSession';
+import { ChatSession } from '../../../src/core/chatSession';
+import type { AssistantsError } from '../../../src/core/errors';
+import { nodeFileSystem } from '../../../src/core/fileSystem';
+import type { Assistant, BackendKind } from '../../../src/core/model';
+import { ThreadStore } from '../../../src/core/threadStore';
+import { READ_FILE_TOOL, workspaceToolHandler } from '../../../src/core/workspaceFunctions';
+import { FakeOpenAIServer } from '../../fakes/fakeServer';
+
+const protocols: BackendKind[] = ['responses', 'assistantsV2'];
+
+for (const protocol of protocols) {
+  describe(`ChatSession over ${protocol} (fake server)`, () => {
+    let fake: FakeOpenAIServer;
+    let dir: string;
+    let workspace: string;
+    let updates: ChatUpdate[];
+    let errors: AssistantsError[];
+    let backend: Backend;
+    let assistant: Assistant;
+
+    const makeSession = (store = new ThreadStore(nodeFileSystem, dir)) =>
+      new ChatSession({
+        store,
+        connect: async () => backend,
+        assistant: async () => assistant,
+        toolHandler: workspaceToolHandler({ roots: () => [workspace], readFile: async (f) => (fs.existsSync(f) ? fs.readFileSync(f) : undefined) }, () => true),
+        driver: () => ({ poll: { initialMs: 20, maxMs: 100 } }),
+        onUpdate: (update) => updates.push(update),
+        onError: (error) => errors.push(error),
+      });
+
+    const idle = async (session: ChatSession) => {
+      const deadline = Date.now() + 10_000;
+      while (session.busy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(session.busy, false, 'the run did not finish');
+    };
+
+    beforeEach(async () => {
+      fake = await FakeOpenAIServer.start({ timeScale: 0.05 });
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-'));
+      workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-ws-'));
+      fs.writeFileSync(path.join(workspace, 'notes.md'), 'The launch code is 4711.\n');
+      updates = [];
+      errors = [];
+      const client = createOpenAIClient({ protocol, apiKey: 'test', baseUrl: fake.baseUrl });
+      backend = protocol === 'responses' ? new ResponsesBackend(client, new InMemoryAssistantStore()) : new AssistantsV2Backend(client);
+      const draft = { name: 'Test', model: 'gpt-test', instructions: 'Be brief.', tools: [READ_FILE_TOOL] };
+      assistant = protocol === 'responses' ? { ...draft, id: 'default', createdAt: 0 } : await backend.createAssistant(draft);
+    });
+
+    afterEach(async () => {
+      await fake.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(workspace, { recursive: true, force: true });
+    });
+
+    it('sends, streams the answer, and keeps the thread for the next window', async () => {
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Hello from the fake model.', chunkSize: 5 }] });
+      const session = makeSession();
+      await session.open();
+      await session.send('Hi there');
+      await idle(session);
+      assert.deepEqual(errors, []);
+      const deltas = updates.filter((u) => u.type === 'run' && u.event.type === 'message.delta');
+      assert.ok(deltas.length > 1, 'the answer arrived in several deltas');
+      const reopened = makeSession();
+      await reopened.open();
+      const stored = reopened.thread!;
+      assert.equal(stored.thread.title, 'Hi there');
+      assert.equal(stored.messages.length, 2);
+      const answer = stored.messages[1].content[0];
+      assert.equal(answer.type === 'text' && answer.text, 'Hello from the fake model.');
+      const runs = Object.values(stored.runs);
+      assert.equal(runs.length, 1);
+      assert.equal(runs[0].run.status, 'completed');
+      assert.equal(stored.pendingRun, undefined);
+    });
+
+    it('answers a read_file call from the workspace and finishes the run', async () => {
+      fake.model.enqueue(
+        { steps: [{ type: 'function_call', name: 'read_file', arguments: { path: 'notes.md' } }] },
+        { steps: [{ type: 'text', text: 'The file says 4711.' }] },
+      );
+      const session = makeSession();
+      await session.send('What is in notes.md?');
+      await idle(session);
+      assert.deepEqual(errors, []);
+      const run = Object.values(session.thread!.runs)[0];
+      assert.equal(run.run.status, 'completed');
+      const call = run.steps.flatMap((s) => (s.details.type === 'tool_calls' ? s.details.toolCalls : [])).find((c) => c.type === 'function');
+      assert.ok(call && call.type === 'function' && call.name === 'read_file');
+      const submitted = fake.requests.filter((r) => JSON.stringify(r.body ?? '').includes('The launch code is 4711.'));
+      assert.ok(submitted.length > 0, 'the file content was sent back as the function output');
+    });
+
+    it('Stop cancels the run on the server', async () => {
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'word '.repeat(400), chunkSize: 5, chunkDelayMs: 100 }] });
+      const session = makeSession();
+      await session.send('Tell me a long story');
+      const deadline = Date.now() + 5000;
+      while (!updates.some((u) => u.type === 'run' && u.event.type === 'message.delta') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      session.stop();
+      await idle(session);
+      const run = Object.values(session.thread!.runs)[0];
+      assert.equal(run.run.status, 'cancelled');
+    });
+
+    it('refuses a second send while a run is active, and empty text', async () => {
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'slow '.repeat(50), chunkSize: 5, chunkDelayMs: 100 }] });
+      const session = makeSession();
+      await assert.rejects(session.send('   '), /Type a message/);
+      await session.send('first');
+      await assert.rejects(session.send('second'), /still in progress/);
+      session.stop();
+      await idle(session);
+    });
+  });
+}

@@ -1,0 +1,261 @@
+import * as assert from 'node:assert/strict';
+import type { RunEvent } from '../../../src/core/events';
+import type { Message, Run, RunStep } from '../../../src/core/model';
+import type { ChatState, HostToWebview } from '../../../src/shared/protocol';
+import type { Applied, ViewState } from '../../../webview/state';
+import { applyHostMessage, emptyState, sendStarted, sendTimedOut } from '../../../webview/state';
+
+const NOW = 1_700_000_000_000;
+const THREAD = 'thr_1';
+
+function chat(overrides: Partial<ChatState> = {}): ChatState {
+  return {
+    provider: { backend: 'responses', label: 'OpenAI', mock: false, hasKey: true },
+    assistant: { id: 'asst_1', name: 'Helper', model: 'gpt-4.1-mini' },
+    thread: { id: THREAD, title: 'Parser questions' },
+    messages: [userMessage('msg_u0', 'Hello')],
+    runs: {},
+    ...overrides,
+  };
+}
+
+function userMessage(id: string, text: string): Message {
+  return { id, role: 'user', content: [{ type: 'text', text, annotations: [] }], createdAt: 100 };
+}
+
+function run(id: string, status: Run['status'], extra: Partial<Run> = {}): Run {
+  return { id, threadId: THREAD, assistantId: 'asst_1', status, createdAt: 101, ...extra };
+}
+
+function fullState(overrides: Partial<ChatState> = {}): ViewState {
+  return applyHostMessage(emptyState(), { type: 'state/full', state: chat(overrides) }, NOW).state;
+}
+
+function event(state: ViewState, runId: string, e: RunEvent, threadId = THREAD, now = NOW): Applied {
+  return applyHostMessage(state, { type: 'run/event', threadId, runId, event: e }, now);
+}
+
+/** Applies several events in order, returning the last result. */
+function events(state: ViewState, runId: string, list: RunEvent[]): Applied {
+  let applied: Applied = { state, changes: [] };
+  for (const e of list) applied = event(applied.state, runId, e);
+  return applied;
+}
+
+function textOf(state: ViewState, messageId: string): string {
+  const message = state.messages.find((m) => m.id === messageId);
+  assert.ok(message, `message ${messageId} exists`);
+  return message.content.map((c) => (c.type === 'text' ? c.text : '')).join('|');
+}
+
+const functionStep = (status: RunStep['status'], output?: string): RunStep => ({
+  id: 'step_1',
+  runId: 'run_1',
+  status,
+  createdAt: 102,
+  details: { type: 'tool_calls', toolCalls: [{ type: 'function', id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}', output }] },
+});
+
+describe('webview state', () => {
+  it('rebuilds everything from a full state and reports the last run for the status line', () => {
+    const older = { run: run('run_a', 'completed', { createdAt: 50 }), steps: [] };
+    const newer = { run: run('run_b', 'failed', { createdAt: 90 }), steps: [] };
+    const { state, changes } = applyHostMessage(emptyState(), { type: 'state/full', state: chat({ runs: { run_b: newer, run_a: older } }) }, NOW);
+    assert.deepEqual(changes, [{ kind: 'all' }]);
+    assert.equal(state.thread?.title, 'Parser questions');
+    assert.equal(state.messages.length, 1);
+    assert.equal(state.statusRunId, 'run_b');
+    assert.equal(state.activeRunId, undefined);
+  });
+
+  it('prefers the active run for the status line', () => {
+    const state = fullState({
+      runs: { run_a: { run: run('run_a', 'in_progress', { createdAt: 10 }), steps: [] }, run_b: { run: run('run_b', 'completed', { createdAt: 90 }), steps: [] } },
+      activeRunId: 'run_a',
+    });
+    assert.equal(state.statusRunId, 'run_a');
+  });
+
+  it('adds a message once and replaces it when it comes again', () => {
+    const state = fullState();
+    const added = applyHostMessage(state, { type: 'message/added', threadId: THREAD, message: userMessage('msg_u1', 'Hi') }, NOW);
+    assert.deepEqual(added.changes, [{ kind: 'messages' }]);
+    assert.equal(added.state.messages.length, 2);
+    const again = applyHostMessage(added.state, { type: 'message/added', threadId: THREAD, message: userMessage('msg_u1', 'Hi again') }, NOW);
+    assert.deepEqual(again.changes, [{ kind: 'message', messageId: 'msg_u1' }]);
+    assert.equal(again.state.messages.length, 2);
+    assert.equal(textOf(again.state, 'msg_u1'), 'Hi again');
+  });
+
+  it('ignores messages and events of another thread', () => {
+    const state = fullState();
+    const other = applyHostMessage(state, { type: 'message/added', threadId: 'thr_other', message: userMessage('x', 'x') }, NOW);
+    assert.equal(other.state, state);
+    assert.deepEqual(other.changes, []);
+    const ev = event(state, 'run_9', { type: 'run.updated', run: run('run_9', 'queued') }, 'thr_other');
+    assert.equal(ev.state, state);
+  });
+
+  it('tracks the active run through its statuses', () => {
+    let state = fullState();
+    let applied = event(state, 'run_1', { type: 'run.updated', run: run('run_1', 'queued') });
+    assert.equal(applied.state.activeRunId, 'run_1');
+    assert.ok(applied.changes.some((c) => c.kind === 'messages'), 'a new run takes a place in the transcript');
+    assert.ok(applied.changes.some((c) => c.kind === 'status'));
+    state = applied.state;
+    applied = event(state, 'run_1', { type: 'run.updated', run: run('run_1', 'in_progress', { startedAt: 102 }) });
+    assert.ok(applied.changes.some((c) => c.kind === 'steps' && c.runId === 'run_1'));
+    assert.equal(applied.state.runs.run_1.run.status, 'in_progress');
+    applied = event(applied.state, 'run_1', { type: 'run.updated', run: run('run_1', 'completed', { startedAt: 102, completedAt: 110 }) });
+    assert.equal(applied.state.activeRunId, undefined);
+    assert.equal(applied.state.statusRunId, 'run_1', 'the finished run stays on the status line');
+  });
+
+  it('streams deltas into only the message they belong to', () => {
+    const base = events(fullState(), 'run_1', [
+      { type: 'run.updated', run: run('run_1', 'in_progress') },
+      { type: 'message.created', message: { id: 'msg_a', role: 'assistant', content: [], createdAt: 103, status: 'in_progress' } },
+      { type: 'message.created', message: { id: 'msg_b', role: 'assistant', content: [{ type: 'text', text: 'other', annotations: [] }], createdAt: 104 } },
+    ]).state;
+    const before = base.messages.find((m) => m.id === 'msg_b');
+    const first = event(base, 'run_1', { type: 'message.delta', messageId: 'msg_a', index: 0, text: 'Hel' });
+    const second = event(first.state, 'run_1', { type: 'message.delta', messageId: 'msg_a', index: 0, text: 'lo' });
+    assert.deepEqual(second.changes, [{ kind: 'message', messageId: 'msg_a' }]);
+    assert.equal(textOf(second.state, 'msg_a'), 'Hello');
+    assert.equal(second.state.messages.find((m) => m.id === 'msg_b'), before, 'the other message is the very same object');
+    assert.equal(textOf(base, 'msg_a'), '', 'the previous state is not mutated');
+    assert.equal(second.state.messages.find((m) => m.id === 'msg_a')?.runId, 'run_1', 'created messages learn their run');
+  });
+
+  it('opens a new content part when a delta names the next index', () => {
+    const base = events(fullState(), 'run_1', [
+      { type: 'message.created', message: { id: 'msg_a', role: 'assistant', content: [], createdAt: 103 } },
+      { type: 'message.delta', messageId: 'msg_a', index: 0, text: 'one' },
+      { type: 'message.delta', messageId: 'msg_a', index: 1, text: 'two' },
+    ]).state;
+    assert.equal(textOf(base, 'msg_a'), 'one|two');
+  });
+
+  it('starts a message from a delta that outran message.created', () => {
+    const applied = event(fullState(), 'run_1', { type: 'message.delta', messageId: 'msg_x', index: 0, text: 'early' });
+    assert.deepEqual(applied.changes, [{ kind: 'messages' }]);
+    const message = applied.state.messages.at(-1);
+    assert.equal(message?.id, 'msg_x');
+    assert.equal(message?.role, 'assistant');
+    assert.equal(message?.runId, 'run_1');
+    assert.equal(textOf(applied.state, 'msg_x'), 'early');
+  });
+
+  it('replaces the streamed text with the completed message', () => {
+    const applied = events(fullState(), 'run_1', [
+      { type: 'message.created', message: { id: 'msg_a', role: 'assistant', content: [], createdAt: 103, status: 'in_progress' } },
+      { type: 'message.delta', messageId: 'msg_a', index: 0, text: 'draft' },
+      {
+        type: 'message.completed',
+        message: { id: 'msg_a', role: 'assistant', content: [{ type: 'text', text: 'final', annotations: [] }], createdAt: 103, status: 'completed', runId: 'run_1' },
+      },
+    ]);
+    assert.equal(textOf(applied.state, 'msg_a'), 'final');
+    assert.equal(applied.state.messages.find((m) => m.id === 'msg_a')?.status, 'completed');
+  });
+
+  it('keeps steps under their run, updating them in place', () => {
+    const started = events(fullState(), 'run_1', [
+      { type: 'run.updated', run: run('run_1', 'in_progress') },
+      { type: 'step.created', step: functionStep('in_progress') },
+    ]);
+    assert.deepEqual(started.changes, [{ kind: 'steps', runId: 'run_1' }]);
+    const done = event(started.state, 'run_1', { type: 'step.completed', step: functionStep('completed', '{"temp":18}') });
+    const steps = done.state.runs.run_1.steps;
+    assert.equal(steps.length, 1);
+    assert.equal(steps[0].status, 'completed');
+    const details = steps[0].details;
+    assert.ok(details.type === 'tool_calls' && details.toolCalls[0].type === 'function');
+    assert.equal(details.toolCalls[0].output, '{"temp":18}');
+  });
+
+  it('keeps a step that arrives before its run with a stand-in run', () => {
+    const applied = event(fullState(), 'run_1', { type: 'step.created', step: functionStep('in_progress') });
+    assert.equal(applied.state.runs.run_1.steps.length, 1);
+    assert.equal(applied.state.runs.run_1.run.status, 'in_progress');
+    const updated = event(applied.state, 'run_1', { type: 'run.updated', run: run('run_1', 'requires_action') });
+    assert.equal(updated.state.runs.run_1.steps.length, 1, 'the run update keeps the earlier steps');
+    assert.equal(updated.state.runs.run_1.run.status, 'requires_action');
+  });
+
+  it('records usage on the run and keeps it through later run updates', () => {
+    const usage = { promptTokens: 10, completionTokens: 5, totalTokens: 15 };
+    const applied = events(fullState(), 'run_1', [
+      { type: 'run.updated', run: run('run_1', 'in_progress') },
+      { type: 'usage', usage },
+      { type: 'run.updated', run: run('run_1', 'completed') },
+    ]);
+    assert.deepEqual(applied.state.runs.run_1.run.usage, usage);
+  });
+
+  it('shows a retry until the run moves again', () => {
+    const base = event(fullState(), 'run_1', { type: 'run.updated', run: run('run_1', 'in_progress') }).state;
+    const retry = event(base, 'run_1', { type: 'retry', attempt: 2, waitMs: 3000, reason: 'rate limited' });
+    assert.deepEqual(retry.state.runNotices.run_1.retry, { attempt: 2, reason: 'rate limited', until: NOW + 3000 });
+    assert.deepEqual(retry.changes, [{ kind: 'status' }]);
+    const moved = event(retry.state, 'run_1', { type: 'step.created', step: functionStep('in_progress') });
+    assert.equal(moved.state.runNotices.run_1.retry, undefined);
+    assert.ok(moved.changes.some((c) => c.kind === 'status'), 'the status line learns the retry is over');
+  });
+
+  it('records the fallback to polling and run errors', () => {
+    const applied = events(fullState(), 'run_1', [
+      { type: 'run.updated', run: run('run_1', 'in_progress') },
+      { type: 'fallback', reason: 'stream dropped' },
+      { type: 'error', error: { code: 'server_error', message: 'The server failed' } },
+    ]);
+    assert.equal(applied.state.runNotices.run_1.fallback, 'stream dropped');
+    assert.deepEqual(applied.state.runNotices.run_1.error, { code: 'server_error', message: 'The server failed' });
+  });
+
+  it('shows and clears notices', () => {
+    const notice = { severity: 'warning' as const, message: 'No API key is set.', action: { label: 'Set API Key', command: 'assistants.setApiKey' as const } };
+    const shown = applyHostMessage(fullState(), { type: 'notice/show', notice }, NOW);
+    assert.deepEqual(shown.state.notice, notice);
+    assert.deepEqual(shown.changes, [{ kind: 'notice' }]);
+    const cleared = applyHostMessage(shown.state, { type: 'notice/clear' }, NOW);
+    assert.equal(cleared.state.notice, undefined);
+  });
+
+  describe('sending', () => {
+    const result = (requestId: string, ok: boolean, error?: string): HostToWebview => ({ type: 'send/result', requestId, ok, error });
+
+    it('settles the pending send on its own result only', () => {
+      const pending = sendStarted(fullState(), 'req_1');
+      const stray = applyHostMessage(pending, result('req_0', true), NOW);
+      assert.equal(stray.state.pendingSendId, 'req_1');
+      assert.deepEqual(stray.changes, []);
+      const ok = applyHostMessage(pending, result('req_1', true), NOW);
+      assert.equal(ok.state.pendingSendId, undefined);
+      assert.deepEqual(ok.changes, [{ kind: 'send', requestId: 'req_1', ok: true }]);
+    });
+
+    it('keeps the refusal reason for the composer', () => {
+      const refused = applyHostMessage(sendStarted(fullState(), 'req_1'), result('req_1', false, 'Set an API key first.'), NOW);
+      assert.equal(refused.state.sendError, 'Set an API key first.');
+      assert.deepEqual(refused.changes, [{ kind: 'send', requestId: 'req_1', ok: false }]);
+      const noReason = applyHostMessage(sendStarted(fullState(), 'req_2'), result('req_2', false), NOW);
+      assert.match(noReason.state.sendError ?? '', /could not be sent/);
+    });
+
+    it('times out only a send that is still pending', () => {
+      const pending = sendStarted(fullState(), 'req_1');
+      const timedOut = sendTimedOut(pending, 'req_1');
+      assert.equal(timedOut.state.pendingSendId, undefined);
+      assert.match(timedOut.state.sendError ?? '', /did not answer/);
+      const late = sendTimedOut(applyHostMessage(pending, result('req_1', true), NOW).state, 'req_1');
+      assert.deepEqual(late.changes, []);
+    });
+
+    it('keeps the pending send across a full state', () => {
+      const pending = sendStarted(fullState(), 'req_1');
+      const refreshed = applyHostMessage(pending, { type: 'state/full', state: chat() }, NOW);
+      assert.equal(refreshed.state.pendingSendId, 'req_1');
+    });
+  });
+});

@@ -1,0 +1,135 @@
+/** Wires the state, the page's parts and the host channel together. */
+import type { HostToWebview } from '../src/shared/protocol';
+import { renderHeader } from './render/header';
+import { renderNotice } from './render/notice';
+import { Composer } from './render/composer';
+import { StatusLine } from './render/statusLine';
+import { Transcript } from './render/transcript';
+import type { Change, ViewState } from './state';
+import { applyHostMessage, emptyState, sendStarted, sendTimedOut } from './state';
+import { h } from './ui/dom';
+import type { HostChannel, PersistedState } from './vscodeApi';
+
+/** A send the host has not answered by then is given back to the user. */
+const SEND_TIMEOUT_MS = 15_000;
+
+export class ChatApp {
+  private state: ViewState = emptyState();
+  private readonly header = h('header', { className: 'chat-header', attrs: { 'aria-label': 'Chat' } });
+  private readonly notice = h('div', { className: 'notice-slot' });
+  private readonly transcript: Transcript;
+  private readonly status = new StatusLine();
+  private readonly composer: Composer;
+  private persisted: PersistedState;
+  private restoredScroll = false;
+  private ticker: number | undefined;
+  private saveTimer: number | undefined;
+
+  constructor(
+    root: HTMLElement,
+    private readonly host: HostChannel,
+  ) {
+    this.persisted = host.loadState();
+    this.transcript = new Transcript((fromBottom) => this.persist({ scrollFromBottom: fromBottom }));
+    this.composer = new Composer(
+      {
+        send: (text) => this.send(text),
+        stop: () => this.host.post({ type: 'chat/stop' }),
+        draftChanged: (draft) => this.persist({ draft }),
+      },
+      this.persisted.draft,
+    );
+    this.notice.hidden = true;
+    root.replaceChildren(this.header, this.notice, this.transcript.element, this.status.element, this.composer.element);
+    renderHeader(this.header, this.state);
+    this.status.update(this.state, Date.now());
+  }
+
+  start(): void {
+    this.host.onMessage((message) => this.receive(message));
+    this.host.post({ type: 'ready' });
+    this.composer.focus();
+  }
+
+  private receive(message: HostToWebview): void {
+    const { state, changes } = applyHostMessage(this.state, message, Date.now());
+    this.state = state;
+    this.apply(changes);
+  }
+
+  private apply(changes: Change[]): void {
+    for (const change of changes) {
+      switch (change.kind) {
+        case 'all':
+          renderHeader(this.header, this.state);
+          renderNotice(this.notice, this.state.notice, (command) => this.host.post({ type: 'command/run', command }));
+          this.transcript.reset(this.state);
+          this.refreshStatus();
+          this.composer.setPending(this.state.pendingSendId !== undefined);
+          if (!this.restoredScroll) {
+            this.restoredScroll = true;
+            this.transcript.restoreScroll(this.persisted.scrollFromBottom);
+          }
+          break;
+        case 'messages':
+          this.transcript.sync(this.state);
+          break;
+        case 'message':
+          this.transcript.messageChanged(this.state, change.messageId);
+          break;
+        case 'steps':
+          this.transcript.stepsChanged(this.state, change.runId);
+          break;
+        case 'status':
+          this.refreshStatus();
+          break;
+        case 'notice':
+          renderNotice(this.notice, this.state.notice, (command) => this.host.post({ type: 'command/run', command }));
+          break;
+        case 'send':
+          this.composer.setPending(false);
+          if (change.ok) this.composer.accepted();
+          else this.composer.showError(this.state.sendError);
+          break;
+      }
+    }
+  }
+
+  private send(text: string): void {
+    const requestId = newRequestId();
+    this.state = sendStarted(this.state, requestId);
+    this.composer.setPending(true);
+    this.host.post({ type: 'chat/send', requestId, text });
+    window.setTimeout(() => {
+      const { state, changes } = sendTimedOut(this.state, requestId);
+      this.state = state;
+      this.apply(changes);
+    }, SEND_TIMEOUT_MS);
+  }
+
+  /** Redraws the status line and keeps a one-second tick only while something on it changes by itself. */
+  private refreshStatus(): void {
+    this.composer.setRunActive(this.state.activeRunId !== undefined);
+    const ticking = this.status.update(this.state, Date.now());
+    if (ticking && this.ticker === undefined) {
+      this.ticker = window.setInterval(() => this.refreshStatus(), 1000);
+    } else if (!ticking && this.ticker !== undefined) {
+      window.clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+
+  /** setState on every keystroke or scroll frame is wasteful; a short debounce is plenty. */
+  private persist(patch: Partial<PersistedState>): void {
+    this.persisted = { ...this.persisted, ...patch };
+    if (this.saveTimer !== undefined) return;
+    this.saveTimer = window.setTimeout(() => {
+      this.saveTimer = undefined;
+      this.host.saveState(this.persisted);
+    }, 150);
+  }
+}
+
+function newRequestId(): string {
+  return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}

@@ -1,0 +1,37 @@
+/** Who the chat talks to: provider (with a loud badge for the offline fake), assistant, model, thread. */
+import type { ViewState } from '../state';
+import { clear, codicon, h } from '../ui/dom';
+import { badge } from '../ui/kit';
+
+export function renderHeader(target: HTMLElement, state: ViewState): void {
+  clear(target);
+  const assistant = state.assistant;
+  const titleRow = h(
+    'div',
+    { className: 'header-row' },
+    codicon('hubot'),
+    h('span', { className: 'header-assistant', text: assistant?.name ?? 'No assistant selected' }),
+    assistant ? h('span', { className: 'header-model', text: assistant.model }) : null,
+    h('span', { className: 'header-spacer' }),
+    providerBadge(state),
+  );
+  const thread = h(
+    'div',
+    { className: 'header-thread', attrs: { title: state.thread?.title } },
+    codicon('comment-discussion'),
+    h('span', { text: state.thread?.title ?? 'New thread' }),
+  );
+  target.append(titleRow, thread);
+}
+
+function providerBadge(state: ViewState): HTMLElement | null {
+  const provider = state.provider;
+  if (provider.mock) {
+    const el = badge('Fake server (offline)');
+    el.classList.add('badge-mock');
+    el.title = 'Answers come from the built-in fake server, not from a model.';
+    return el;
+  }
+  if (!provider.label) return null;
+  return h('span', { className: 'header-provider', text: provider.label, attrs: { title: `Provider: ${provider.label}` } });
+}

@@ -1,0 +1,98 @@
+/** One chat bubble: the user's text as typed, or the assistant's sanitized Markdown with footnotes. */
+import type { Attachment, MessageContent, Message } from '../../src/core/model';
+import type { Footnote } from '../citations';
+import { applyCitations } from '../citations';
+import { codicon, h } from '../ui/dom';
+import { actionIcon } from '../ui/kit';
+import { renderMarkdown } from './markdown';
+
+export interface MessageContext {
+  assistantName: string;
+}
+
+export function renderMessage(message: Message, context: MessageContext): HTMLElement {
+  const streaming = message.status === 'in_progress';
+  const article = h('article', {
+    className: `msg msg-${message.role}${streaming ? ' msg-streaming' : ''}`,
+    attrs: { 'data-message-id': message.id, 'aria-busy': streaming ? 'true' : undefined },
+  });
+  const who = message.role === 'user' ? 'You' : context.assistantName;
+  article.append(
+    h('div', { className: 'msg-role' }, codicon(message.role === 'user' ? 'account' : 'hubot'), h('span', { text: who })),
+  );
+  const body = h('div', { className: 'msg-body' });
+  for (const part of message.content) body.append(renderPart(part, message.role));
+  if (streaming && message.role === 'assistant') body.append(h('span', { className: 'msg-cursor', attrs: { 'aria-hidden': 'true' } }));
+  if (message.status === 'incomplete') body.append(h('p', { className: 'msg-note', text: 'The answer was cut off before it finished.' }));
+  article.append(body);
+  if (message.attachments?.length) article.append(renderAttachments(message.attachments));
+  return article;
+}
+
+function renderPart(part: MessageContent, role: Message['role']): Node {
+  switch (part.type) {
+    case 'text':
+      return role === 'user' ? h('div', { className: 'msg-text-plain', text: part.text }) : renderAssistantText(part.text, part.annotations);
+    case 'image_file':
+      return chip('file-media', part.fileId, 'Image file (not downloaded)');
+    case 'image_url':
+      return isLocalImage(part.url)
+        ? h('img', { className: 'msg-image', attrs: { src: part.url, alt: 'Image from the conversation' } })
+        : chip('link-external', part.url, 'Image link (not loaded)');
+  }
+}
+
+function renderAssistantText(text: string, annotations: Parameters<typeof applyCitations>[1]): Node {
+  const cited = applyCitations(text, annotations);
+  const container = h('div', { className: 'markdown' });
+  container.append(renderMarkdown(cited.text));
+  decorateCodeBlocks(container);
+  if (cited.footnotes.length) container.append(renderFootnotes(cited.footnotes));
+  return container;
+}
+
+/** Only images the host hands over (inline data or webview resources) load; nothing is fetched from the web. */
+function isLocalImage(url: string): boolean {
+  return /^data:image\//i.test(url) || /^blob:/i.test(url) || /^https:\/\/[^/]*\.vscode-(resource|cdn)\./i.test(url);
+}
+
+function decorateCodeBlocks(container: HTMLElement): void {
+  for (const pre of Array.from(container.querySelectorAll('pre'))) {
+    const code = pre.querySelector('code');
+    const language = /language-([\w+-]+)/.exec(code?.className ?? '')?.[1] ?? '';
+    const copy = actionIcon({
+      label: 'Copy code',
+      icon: 'copy',
+      onClick: () => void navigator.clipboard.writeText(code?.textContent ?? pre.textContent ?? ''),
+    });
+    copy.classList.add('code-copy');
+    const header = h('div', { className: 'code-header' }, h('span', { className: 'code-lang', text: language }), copy);
+    const wrapper = h('div', { className: 'code-block' });
+    pre.replaceWith(wrapper);
+    wrapper.append(header, pre);
+  }
+}
+
+function renderFootnotes(footnotes: Footnote[]): HTMLElement {
+  const list = h('div', { className: 'footnotes', attrs: { role: 'list', 'aria-label': 'Sources' } });
+  for (const note of footnotes) {
+    const label = h('span', { className: 'chip-label', text: note.label });
+    const inner = note.url
+      ? h('a', { attrs: { href: note.url, rel: 'noopener noreferrer', title: note.url } }, h('span', { className: 'chip-num', text: String(note.number) }), label)
+      : h('span', { attrs: { title: note.quote ?? note.label } }, h('span', { className: 'chip-num', text: String(note.number) }), codicon('file'), label);
+    list.append(h('span', { className: 'chip footnote', attrs: { role: 'listitem' } }, inner));
+  }
+  return list;
+}
+
+function renderAttachments(attachments: Attachment[]): HTMLElement {
+  const list = h('div', { className: 'attachments', attrs: { 'aria-label': 'Attachments' } });
+  for (const attachment of attachments) {
+    list.append(chip('file', attachment.filename ?? attachment.fileId, attachment.tools.join(', ')));
+  }
+  return list;
+}
+
+export function chip(icon: string, label: string, title?: string): HTMLElement {
+  return h('span', { className: 'chip', attrs: { title } }, codicon(icon), h('span', { className: 'chip-label', text: label }));
+}

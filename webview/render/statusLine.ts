@@ -1,0 +1,71 @@
+/**
+ * The active run's status line. The clock ticks outside the live region so screen readers hear
+ * status changes, not every second.
+ */
+import type { ViewState } from '../state';
+import { FALLBACK_TEXT, elapsedSeconds, formatDuration, formatUsage, isLive, retryText, statusLabel } from '../status';
+import { clear, codicon, h } from '../ui/dom';
+
+const STATUS_ICONS: Record<string, { icon: string; spin?: boolean }> = {
+  queued: { icon: 'clock' },
+  in_progress: { icon: 'loading', spin: true },
+  requires_action: { icon: 'bell' },
+  cancelling: { icon: 'loading', spin: true },
+  cancelled: { icon: 'circle-slash' },
+  failed: { icon: 'error' },
+  completed: { icon: 'pass' },
+  incomplete: { icon: 'warning' },
+  expired: { icon: 'watch' },
+};
+
+export class StatusLine {
+  readonly element: HTMLElement;
+  private readonly live: HTMLElement;
+  private readonly clock: HTMLElement;
+  private readonly extra: HTMLElement;
+  private lastLiveText = '';
+  private lastExtraText = '';
+
+  constructor() {
+    this.live = h('div', { className: 'status-main', attrs: { role: 'status', 'aria-live': 'polite' } });
+    this.clock = h('span', { className: 'status-clock', attrs: { 'aria-hidden': 'true' } });
+    this.extra = h('div', { className: 'status-extra', attrs: { 'aria-live': 'polite' } });
+    this.element = h('div', { className: 'status-line', attrs: { id: 'status' } }, h('div', { className: 'status-row' }, this.live, this.clock), this.extra);
+  }
+
+  /** Redraws from the state; cheap enough to call every second. Returns whether the clock should keep ticking. */
+  update(state: ViewState, nowMs: number): boolean {
+    const view = state.statusRunId ? state.runs[state.statusRunId] : undefined;
+    this.element.hidden = !view;
+    if (!view) return false;
+    const { run } = view;
+    const notices = state.runNotices[run.id];
+    const live = isLive(run.status);
+
+    // The error's sentence sits under the answer; here the code keeps the line short.
+    const error = run.lastError ?? notices?.error;
+    const liveText = `${statusLabel(run.status)}${error && !live ? ` (${error.code})` : ''}`;
+    if (liveText !== this.lastLiveText) {
+      this.lastLiveText = liveText;
+      const icon = STATUS_ICONS[run.status];
+      clear(this.live);
+      this.live.append(codicon(icon.icon, { spin: icon.spin }), h('span', { className: 'status-label', text: liveText }));
+      this.element.dataset.status = run.status;
+    }
+    this.clock.textContent = formatDuration(elapsedSeconds(run, nowMs));
+
+    const lines: { icon: string; text: string; title?: string }[] = [];
+    if (notices?.retry) lines.push({ icon: 'sync', text: retryText(notices.retry, nowMs) });
+    if (notices?.fallback && live) lines.push({ icon: 'debug-disconnect', text: FALLBACK_TEXT, title: notices.fallback });
+    if (run.usage) lines.push({ icon: 'symbol-numeric', text: formatUsage(run.usage) });
+    const extraText = lines.map((l) => l.text).join('\n');
+    if (extraText !== this.lastExtraText) {
+      this.lastExtraText = extraText;
+      clear(this.extra);
+      for (const line of lines) {
+        this.extra.append(h('div', { className: 'status-note', attrs: { title: line.title } }, codicon(line.icon), h('span', { text: line.text })));
+      }
+    }
+    return live || notices?.retry !== undefined;
+  }
+}

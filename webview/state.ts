@@ -1,0 +1,244 @@
+/**
+ * The chat's view state and the pure function that applies host messages to it. No DOM here: the
+ * renderer reads the returned `changes` to touch only the parts of the page that moved, and the
+ * whole module runs in plain Node for tests.
+ */
+import type { RunEvent } from '../src/core/events';
+import type { Message, Run, RunError, RunStep } from '../src/core/model';
+import type { ChatState, HostToWebview, Notice, ProviderView, RunView } from '../src/shared/protocol';
+
+/** What the driver said about a run besides its status: retries, fallback to polling, errors. */
+export interface RunNotices {
+  /** A pending retry; `until` is epoch milliseconds (from the `now` given to `applyHostMessage`). */
+  retry?: { attempt: number; reason: string; until: number };
+  /** Why the driver polls instead of streaming. */
+  fallback?: string;
+  error?: RunError;
+}
+
+export interface ViewState {
+  provider: ProviderView;
+  assistant?: ChatState['assistant'];
+  thread?: ChatState['thread'];
+  messages: Message[];
+  runs: Record<string, RunView>;
+  activeRunId?: string;
+  /** The run the status line reports on: the active one, else the last one seen. */
+  statusRunId?: string;
+  runNotices: Record<string, RunNotices>;
+  notice?: Notice;
+  /** The `chat/send` awaiting its `send/result`. */
+  pendingSendId?: string;
+  sendError?: string;
+}
+
+/** The parts of the page a message invalidated. */
+export type Change =
+  | { kind: 'all' }
+  | { kind: 'messages' }
+  | { kind: 'message'; messageId: string }
+  | { kind: 'steps'; runId: string }
+  | { kind: 'status' }
+  | { kind: 'notice' }
+  | { kind: 'send'; requestId: string; ok: boolean };
+
+export interface Applied {
+  state: ViewState;
+  changes: Change[];
+}
+
+export function emptyState(): ViewState {
+  return {
+    provider: { backend: 'responses', label: '', mock: false, hasKey: false },
+    messages: [],
+    runs: {},
+    runNotices: {},
+  };
+}
+
+export function fromChatState(chat: ChatState): ViewState {
+  return {
+    provider: chat.provider,
+    assistant: chat.assistant,
+    thread: chat.thread,
+    messages: chat.messages,
+    runs: chat.runs,
+    activeRunId: chat.activeRunId,
+    statusRunId: chat.activeRunId ?? latestRunId(chat.runs),
+    runNotices: {},
+    notice: chat.notice,
+  };
+}
+
+/** Records a `chat/send` just posted, so the composer can wait for its result. */
+export function sendStarted(state: ViewState, requestId: string): ViewState {
+  return { ...state, pendingSendId: requestId, sendError: undefined };
+}
+
+/** The host never answered a send: give the composer back with a sentence the user can act on. */
+export function sendTimedOut(state: ViewState, requestId: string): Applied {
+  if (state.pendingSendId !== requestId) return { state, changes: [] };
+  return {
+    state: { ...state, pendingSendId: undefined, sendError: 'The extension did not answer. Try sending again.' },
+    changes: [{ kind: 'send', requestId, ok: false }],
+  };
+}
+
+/** Applies one host message. `now` (epoch ms) stamps retry deadlines; it is a parameter to keep this pure. */
+export function applyHostMessage(state: ViewState, message: HostToWebview, now: number): Applied {
+  switch (message.type) {
+    case 'state/full':
+      return { state: { ...fromChatState(message.state), pendingSendId: state.pendingSendId }, changes: [{ kind: 'all' }] };
+    case 'message/added':
+      if (!isCurrentThread(state, message.threadId)) return { state, changes: [] };
+      return upsertMessage(state, message.message);
+    case 'run/event':
+      if (!isCurrentThread(state, message.threadId)) return { state, changes: [] };
+      return applyRunEvent(state, message.runId, message.event, now);
+    case 'notice/show':
+      return { state: { ...state, notice: message.notice }, changes: [{ kind: 'notice' }] };
+    case 'notice/clear':
+      return { state: { ...state, notice: undefined }, changes: [{ kind: 'notice' }] };
+    case 'send/result': {
+      if (state.pendingSendId !== message.requestId) return { state, changes: [] };
+      const sendError = message.ok ? undefined : (message.error ?? 'The message could not be sent.');
+      return {
+        state: { ...state, pendingSendId: undefined, sendError },
+        changes: [{ kind: 'send', requestId: message.requestId, ok: message.ok }],
+      };
+    }
+  }
+}
+
+export function applyRunEvent(state: ViewState, runId: string, event: RunEvent, now: number): Applied {
+  // Any sign of progress means the announced retry has happened.
+  const base = event.type === 'retry' ? state : clearRetry(state, runId);
+  const retryCleared = base !== state;
+  const withStatus = (applied: Applied): Applied =>
+    retryCleared && !applied.changes.some((c) => c.kind === 'status' || c.kind === 'all')
+      ? { state: applied.state, changes: [...applied.changes, { kind: 'status' }] }
+      : applied;
+
+  switch (event.type) {
+    case 'run.updated':
+      return withStatus(updateRun(base, event.run));
+    case 'step.created':
+    case 'step.updated':
+    case 'step.completed':
+      return withStatus(upsertStep(base, event.step.runId || runId, event.step));
+    case 'message.created':
+    case 'message.completed':
+      return withStatus(upsertMessage(base, { ...event.message, runId: event.message.runId ?? runId }));
+    case 'message.delta':
+      return withStatus(appendDelta(base, runId, event.messageId, event.index, event.text, now));
+    case 'usage': {
+      const view = base.runs[runId];
+      if (!view) return withStatus({ state: base, changes: [] });
+      const runs = { ...base.runs, [runId]: { ...view, run: { ...view.run, usage: event.usage } } };
+      return { state: { ...base, runs }, changes: [{ kind: 'status' }] };
+    }
+    case 'retry':
+      return setNotices(base, runId, { retry: { attempt: event.attempt, reason: event.reason, until: now + event.waitMs } });
+    case 'fallback':
+      return withStatus(setNotices(base, runId, { fallback: event.reason }));
+    case 'error':
+      return withStatus(setNotices(base, runId, { error: event.error }));
+  }
+}
+
+function isCurrentThread(state: ViewState, threadId: string): boolean {
+  // Before the first full state there is no thread to compare with; take what comes.
+  return !state.thread || state.thread.id === threadId;
+}
+
+function latestRunId(runs: Record<string, RunView>): string | undefined {
+  let latest: Run | undefined;
+  for (const view of Object.values(runs)) {
+    if (!latest || view.run.createdAt >= latest.createdAt) latest = view.run;
+  }
+  return latest?.id;
+}
+
+function updateRun(state: ViewState, run: Run): Applied {
+  const previous = state.runs[run.id];
+  const isNew = !previous;
+  const runs = { ...state.runs, [run.id]: { run: { ...run, usage: run.usage ?? previous?.run.usage }, steps: previous?.steps ?? [] } };
+  const terminal = isTerminalStatus(run.status);
+  let activeRunId = state.activeRunId;
+  if (!terminal) activeRunId = run.id;
+  else if (activeRunId === run.id) activeRunId = undefined;
+  const changes: Change[] = [{ kind: 'status' }];
+  // A new run gets a place in the transcript; a known one only changes its steps' header.
+  changes.push(isNew ? { kind: 'messages' } : { kind: 'steps', runId: run.id });
+  return { state: { ...state, runs, activeRunId, statusRunId: run.id }, changes };
+}
+
+function upsertStep(state: ViewState, runId: string, step: RunStep): Applied {
+  const previous = state.runs[runId];
+  const view: RunView = previous ?? { run: placeholderRun(state, runId, step.createdAt), steps: [] };
+  const index = view.steps.findIndex((s) => s.id === step.id);
+  const steps = index < 0 ? [...view.steps, step] : view.steps.map((s, i) => (i === index ? step : s));
+  const runs = { ...state.runs, [runId]: { ...view, steps } };
+  const changes: Change[] = previous ? [{ kind: 'steps', runId }] : [{ kind: 'messages' }, { kind: 'status' }];
+  return { state: { ...state, runs, statusRunId: state.statusRunId ?? runId }, changes };
+}
+
+/** Steps can outrun the first `run.updated` on a poll; keep them with a stand-in until it arrives. */
+function placeholderRun(state: ViewState, runId: string, createdAt: number): Run {
+  return {
+    id: runId,
+    threadId: state.thread?.id ?? '',
+    assistantId: state.assistant?.id ?? '',
+    status: 'in_progress',
+    createdAt,
+  };
+}
+
+function upsertMessage(state: ViewState, message: Message): Applied {
+  const index = state.messages.findIndex((m) => m.id === message.id);
+  if (index < 0) {
+    return { state: { ...state, messages: [...state.messages, message] }, changes: [{ kind: 'messages' }] };
+  }
+  const messages = state.messages.map((m, i) => (i === index ? message : m));
+  return { state: { ...state, messages }, changes: [{ kind: 'message', messageId: message.id }] };
+}
+
+function appendDelta(state: ViewState, runId: string, messageId: string, index: number, text: string, now: number): Applied {
+  const existing = state.messages.find((m) => m.id === messageId);
+  if (!existing) {
+    // The delta raced ahead of `message.created`: start the message from it.
+    const content: Message['content'] = [];
+    while (content.length < index) content.push({ type: 'text', text: '', annotations: [] });
+    content.push({ type: 'text', text, annotations: [] });
+    return upsertMessage(state, { id: messageId, role: 'assistant', content, createdAt: Math.floor(now / 1000), runId, status: 'in_progress' });
+  }
+  const content = [...existing.content];
+  const part = content[index];
+  if (part && part.type === 'text') {
+    content[index] = { ...part, text: part.text + text };
+  } else if (!part) {
+    while (content.length < index) content.push({ type: 'text', text: '', annotations: [] });
+    content[index] = { type: 'text', text, annotations: [] };
+  } else {
+    // Text cannot land on an image part; the completed message will carry the truth.
+    return { state, changes: [] };
+  }
+  const updated: Message = { ...existing, content };
+  return upsertMessage(state, updated);
+}
+
+function setNotices(state: ViewState, runId: string, patch: RunNotices): Applied {
+  const runNotices = { ...state.runNotices, [runId]: { ...state.runNotices[runId], ...patch } };
+  return { state: { ...state, runNotices }, changes: [{ kind: 'status' }] };
+}
+
+function clearRetry(state: ViewState, runId: string): ViewState {
+  const notices = state.runNotices[runId];
+  if (!notices?.retry) return state;
+  const rest: RunNotices = { ...notices, retry: undefined };
+  return { ...state, runNotices: { ...state.runNotices, [runId]: rest } };
+}
+
+function isTerminalStatus(status: Run['status']): boolean {
+  return status === 'completed' || status === 'failed' || status === 'cancelled' || status === 'expired' || status === 'incomplete';
+}

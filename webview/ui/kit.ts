@@ -1,0 +1,106 @@
+/**
+ * The only file that knows which web-component kit draws our controls. Swapping
+ * `@vscode-elements/elements` for another kit means rewriting these factories, nothing else.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
+import '@vscode-elements/elements/dist/vscode-icon/index.js';
+import '@vscode-elements/elements/dist/vscode-textarea/index.js';
+import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/vscode-button.js';
+import type { VscodeCollapsible } from '@vscode-elements/elements/dist/vscode-collapsible/vscode-collapsible.js';
+import type { VscodeTextarea } from '@vscode-elements/elements/dist/vscode-textarea/vscode-textarea.js';
+import type { Child } from './dom';
+import { append } from './dom';
+
+export interface ButtonOptions {
+  label: string;
+  /** A codicon name shown before the label. */
+  icon?: string;
+  secondary?: boolean;
+  /** Show only the icon; `label` becomes the accessible name and tooltip. */
+  iconOnly?: boolean;
+  onClick: () => void;
+}
+
+export type Button = VscodeButton;
+
+export function button(options: ButtonOptions): Button {
+  const el = document.createElement('vscode-button');
+  if (options.icon) el.icon = options.icon;
+  el.secondary = options.secondary ?? false;
+  el.setAttribute('aria-label', options.label);
+  el.title = options.label;
+  if (options.iconOnly) el.iconOnly = true;
+  else el.textContent = options.label;
+  el.addEventListener('click', () => {
+    if (!el.disabled) options.onClick();
+  });
+  return el;
+}
+
+export interface ActionIconOptions {
+  /** A codicon name. */
+  icon: string;
+  /** Accessible name and tooltip. */
+  label: string;
+  onClick: () => void;
+}
+
+/** A toolbar-style icon button, as on VS Code's view and editor toolbars. */
+export function actionIcon(options: ActionIconOptions): HTMLElement {
+  const el = document.createElement('vscode-icon');
+  el.name = options.icon;
+  el.label = options.label;
+  el.title = options.label;
+  el.actionIcon = true;
+  el.addEventListener('click', () => options.onClick());
+  return el;
+}
+
+export function badge(text: string, variant: 'default' | 'counter' = 'default'): HTMLElement {
+  const el = document.createElement('vscode-badge');
+  el.variant = variant;
+  el.textContent = text;
+  return el;
+}
+
+export interface CollapsibleOptions {
+  heading: string;
+  description?: string;
+  open?: boolean;
+  onToggle?: (open: boolean) => void;
+}
+
+export type Collapsible = VscodeCollapsible;
+
+export function collapsible(options: CollapsibleOptions, ...children: Child[]): Collapsible {
+  const el = document.createElement('vscode-collapsible');
+  el.heading = options.heading;
+  if (options.description) el.description = options.description;
+  el.open = options.open ?? false;
+  if (options.onToggle) {
+    const onToggle = options.onToggle;
+    el.addEventListener('vsc-collapsible-toggle', (event) => onToggle(event.detail.open));
+  }
+  append(el, ...children);
+  return el;
+}
+
+export interface TextareaOptions {
+  label: string;
+  placeholder: string;
+  rows: number;
+}
+
+export type Textarea = VscodeTextarea;
+
+export function textarea(options: TextareaOptions): Textarea {
+  const el = document.createElement('vscode-textarea');
+  el.label = options.label;
+  el.setAttribute('aria-label', options.label);
+  el.placeholder = options.placeholder;
+  el.rows = options.rows;
+  el.resize = 'vertical';
+  return el;
+}
