@@ -88,7 +88,10 @@ export class ChatApp {
           break;
         case 'send':
           this.composer.setPending(false);
-          if (change.ok) this.composer.accepted();
+          if (change.ok) {
+            this.composer.accepted();
+            this.transcript.scrollToBottom();
+          }
           else this.composer.showError(this.state.sendError);
           break;
       }

@@ -195,13 +195,18 @@ export class ChatSession {
   }
 
   /** Applies a run event to the stored thread and forwards it. */
-  private apply(stored: StoredThread, event: RunEvent): void {
+  private apply(stored: StoredThread, received: RunEvent): void {
+    // The backend may keep changing the objects it emitted, and the stored thread is changed in place
+    // below: what is forwarded and what is stored are copies of their own.
+    const event = structuredClone(received);
+    const copy = structuredClone(received);
     const runId = this.runIdOf(stored, event);
     switch (event.type) {
       case 'run.updated': {
         if (this.active && !this.active.runId) this.active.runId = event.run.id;
-        const record: RunRecord = stored.runs[event.run.id] ?? { run: event.run, steps: [] };
-        record.run = event.run;
+        if (copy.type !== 'run.updated') return;
+        const record: RunRecord = stored.runs[copy.run.id] ?? { run: copy.run, steps: [] };
+        record.run = copy.run;
         stored.runs[event.run.id] = record;
         if (isTerminal(event.run.status)) stored.pendingRun = undefined;
         this.scheduleSave(stored, isTerminal(event.run.status) || event.run.status === 'requires_action');
@@ -211,19 +216,20 @@ export class ChatSession {
       case 'step.updated':
       case 'step.completed': {
         const record = stored.runs[event.step.runId];
-        if (record) {
-          const index = record.steps.findIndex((s) => s.id === event.step.id);
-          if (index >= 0) record.steps[index] = event.step;
-          else record.steps.push(event.step);
+        if (record && (copy.type === 'step.created' || copy.type === 'step.updated' || copy.type === 'step.completed')) {
+          const index = record.steps.findIndex((s) => s.id === copy.step.id);
+          if (index >= 0) record.steps[index] = copy.step;
+          else record.steps.push(copy.step);
         }
         this.scheduleSave(stored, false);
         break;
       }
       case 'message.created':
       case 'message.completed': {
-        const index = stored.messages.findIndex((m) => m.id === event.message.id);
-        if (index >= 0) stored.messages[index] = event.message;
-        else stored.messages.push(event.message);
+        if (copy.type !== 'message.created' && copy.type !== 'message.completed') return;
+        const index = stored.messages.findIndex((m) => m.id === copy.message.id);
+        if (index >= 0) stored.messages[index] = copy.message;
+        else stored.messages.push(copy.message);
         stored.thread.updatedAt = this.nowSeconds();
         this.scheduleSave(stored, event.type === 'message.completed');
         break;

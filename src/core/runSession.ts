@@ -1,7 +1,7 @@
 import type { Backend, RunAction, RunRef, RunSnapshot, StartRun, ToolHandler } from './backend';
 import { AssistantsError } from './errors';
 import type { RunEvent } from './events';
-import type { Assistant, FunctionCallRequest, Message, Run, Thread, ToolOutput, Usage } from './model';
+import type { Assistant, FunctionCallRequest, Message, Run, RunStep, Thread, ToolOutput, Usage } from './model';
 import { isTerminal } from './model';
 import type { PollOptions } from './pollSchedule';
 import { PollSchedule } from './pollSchedule';
@@ -300,7 +300,26 @@ export class RunSession {
       const reason = error instanceof Error ? error.message : String(error);
       outputs = calls.map((call) => ({ callId: call.callId, output: `Error: the tool failed: ${reason}` }));
     }
-    return completeOutputs(calls, outputs);
+    const complete = completeOutputs(calls, outputs);
+    this.showOutputs(complete);
+    return complete;
+  }
+
+  /** Puts each output on its function call's step, so the chat shows what the function answered. */
+  private showOutputs(outputs: ToolOutput[]): void {
+    const byCall = new Map(outputs.map((o) => [o.callId, o.output]));
+    for (const step of this.state.steps.values()) {
+      if (step.details.type !== 'tool_calls') continue;
+      const toolCalls = step.details.toolCalls;
+      if (!toolCalls.some((c) => c.type === 'function' && c.output === undefined && byCall.has(c.id))) continue;
+      const updated: RunStep = {
+        ...step,
+        details: { type: 'tool_calls', toolCalls: toolCalls.map((c) => (c.type === 'function' && c.output === undefined && byCall.has(c.id) ? { ...c, output: byCall.get(c.id) } : c)) },
+      };
+      const event: RunEvent = { type: 'step.updated', step: updated };
+      this.state.apply(event);
+      this.emit(event);
+    }
   }
 
   /** Adopts a polled snapshot and emits what changed; true when anything did. */

@@ -150,6 +150,14 @@ describe('Assistants v2 adapter and fake routes against the OpenAPI description'
       }
     }
     assert.deepEqual(statuses.slice(-2), ['cancelling', 'cancelled']);
+    // Endpoints the adapter does not use, so the fake's answers to them are checked too.
+    const threadId = thread.remoteId ?? '';
+    await h.client.beta.assistants.retrieve(assistant.id);
+    await h.client.beta.threads.retrieve(threadId);
+    await h.client.beta.threads.runs.list(threadId, { limit: 2 });
+    const steps = await h.client.beta.threads.runs.steps.list(first.run.id, { thread_id: threadId });
+    await h.client.beta.threads.runs.steps.retrieve(steps.data[0].id, { thread_id: threadId, run_id: first.run.id, include: ['step_details.tool_calls[*].file_search.results[*].content'] });
+    await h.client.beta.threads.messages.retrieve(first.messages[0].id, { thread_id: threadId });
     await h.backend.listFiles();
     await h.backend.listVectorStores();
     await h.backend.listModels();
@@ -159,6 +167,11 @@ describe('Assistants v2 adapter and fake routes against the OpenAPI description'
       'GET /threads/:thread_id/runs/:run_id',
       'GET /threads/:thread_id/runs/:run_id/steps',
       'GET /threads/:thread_id/messages',
+      'GET /threads/:thread_id/messages/:message_id',
+      'GET /threads/:thread_id/runs',
+      'GET /threads/:thread_id/runs/:run_id/steps/:step_id',
+      'GET /assistants/:assistant_id',
+      'GET /threads/:thread_id',
       'DELETE /threads/:thread_id',
       'DELETE /assistants/:assistant_id',
     ]);

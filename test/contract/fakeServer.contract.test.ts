@@ -83,7 +83,7 @@ describe('fake OpenAI server against the OpenAPI contract', function () {
     assert.ok(call);
     assert.deepEqual(JSON.parse(call.arguments), { path: 'src/main.ts' });
     const answer = await client.responses.create({ model: 'gpt-4.1', conversation: conversation.id, input: [{ type: 'function_call_output', call_id: call.call_id, output: 'export {}' }], tools });
-    assert.equal(answer.output_text, 'The function returned: export {}');
+    assert.equal(answer.output_text, 'The function returned:\n\n```\nexport {}\n```');
     const items = await client.conversations.items.list(conversation.id, { order: 'asc' });
     assert.deepEqual(
       items.data.map((i) => i.type),

@@ -42,7 +42,7 @@ export class Workbench {
     fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
     fs.writeFileSync(
       path.join(userDataDir, 'User', 'settings.json'),
-      JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'security.workspace.trust.enabled': false, ...options.settings }, null, 2),
+      JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'security.workspace.trust.enabled': false, 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true, ...options.settings }, null, 2),
     );
     installVsix(vsix, extensionsDir, userDataDir);
     const artifacts = path.join(process.env.ASSISTANTS_ARTIFACTS ?? path.join(repoRoot, 'test-results', 'e2e'), name);

@@ -216,10 +216,13 @@ export class V2Engine {
       type: 'function',
       function: { name: call.name, arguments: argumentsJson(call.arguments), output: null },
     }));
-    const step = this.newStep(run, { type: 'tool_calls', tool_calls: toolCalls });
+    // As on the real service, a tool-call step starts empty and its calls arrive as deltas.
+    const listed: FunctionToolCall[] = [];
+    const step = this.newStep(run, { type: 'tool_calls', tool_calls: listed });
     await emit('thread.run.step.created', step);
     await emit('thread.run.step.in_progress', step);
     for (const [index, call] of toolCalls.entries()) {
+      listed.push(call);
       await emit('thread.run.step.delta', {
         id: step.id,
         object: 'thread.run.step.delta',
@@ -237,9 +240,11 @@ export class V2Engine {
 
   private async fileSearch(run: V2Run, queries: string[], emit: EventSink): Promise<void> {
     const call: FileSearchToolCall = { id: this.server.store.newId('call'), type: 'file_search', file_search: {} };
-    const step = this.newStep(run, { type: 'tool_calls', tool_calls: [call] });
+    const listed: FileSearchToolCall[] = [];
+    const step = this.newStep(run, { type: 'tool_calls', tool_calls: listed });
     await emit('thread.run.step.created', step);
     await emit('thread.run.step.in_progress', step);
+    listed.push(call);
     await emit('thread.run.step.delta', { id: step.id, object: 'thread.run.step.delta', delta: { step_details: { type: 'tool_calls', tool_calls: [{ index: 0, id: call.id, type: 'file_search', file_search: {} }] } } });
     const hits = this.search(run, queries);
     run.citations = hits.map((h) => ({ fileId: h.fileId, filename: h.filename }));
@@ -253,9 +258,11 @@ export class V2Engine {
 
   private async codeInterpreter(run: V2Run, step: Extract<TurnStep, { type: 'code_interpreter' }>, emit: EventSink): Promise<void> {
     const call: CodeInterpreterToolCall = { id: this.server.store.newId('call'), type: 'code_interpreter', code_interpreter: { input: '', outputs: [] } };
-    const runStep = this.newStep(run, { type: 'tool_calls', tool_calls: [call] });
+    const listed: CodeInterpreterToolCall[] = [];
+    const runStep = this.newStep(run, { type: 'tool_calls', tool_calls: listed });
     await emit('thread.run.step.created', runStep);
     await emit('thread.run.step.in_progress', runStep);
+    listed.push(call);
     const delta = (codeInterpreter: Record<string, unknown>): Promise<void> =>
       emit('thread.run.step.delta', {
         id: runStep.id,

@@ -68,7 +68,7 @@ export function defaultTurn(context: TurnContext): Turn {
   const text = context.lastUserText;
   if (context.toolOutputs.length > 0) {
     const outputs = context.toolOutputs.map((o) => o.output).join('\n');
-    return { steps: [{ type: 'text', text: `The function returned: ${outputs}` }] };
+    return { steps: [{ type: 'text', text: `The function returned:\n\n\`\`\`\n${outputs}\n\`\`\`` }] };
   }
   const path = pathLikeWord(text);
   if (path && /\b(read|open|show|look at)\b/i.test(text) && context.functionNames.includes('read_file')) {

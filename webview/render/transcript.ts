@@ -49,6 +49,11 @@ export class Transcript {
     return Math.max(0, el.scrollHeight - el.scrollTop - el.clientHeight);
   }
 
+  /** After the user sends, the answer is what they want to see: jump to it, and follow it from there. */
+  scrollToBottom(): void {
+    this.element.scrollTop = this.element.scrollHeight;
+  }
+
   /** Waits a frame: the kit's components lay themselves out after they are connected. */
   restoreScroll(fromBottom: number): void {
     requestAnimationFrame(() => {

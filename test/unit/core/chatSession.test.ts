@@ -73,6 +73,9 @@ for (const protocol of protocols) {
       assert.deepEqual(errors, []);
       const deltas = updates.filter((u) => u.type === 'run' && u.event.type === 'message.delta');
       assert.ok(deltas.length > 1, 'the answer arrived in several deltas');
+      const created = updates.find((u) => u.type === 'run' && u.event.type === 'message.created');
+      const streamed = created?.type === 'run' && created.event.type === 'message.created' ? created.event.message.content[0] : undefined;
+      assert.ok(!(streamed?.type === 'text' && streamed.text.includes('fake model.')), 'deltas are not already in the created message');
       const reopened = makeSession();
       await reopened.open();
       const stored = reopened.thread!;
@@ -99,6 +102,7 @@ for (const protocol of protocols) {
       assert.equal(run.run.status, 'completed');
       const call = run.steps.flatMap((s) => (s.details.type === 'tool_calls' ? s.details.toolCalls : [])).find((c) => c.type === 'function');
       assert.ok(call && call.type === 'function' && call.name === 'read_file');
+      assert.equal(call.output, 'The launch code is 4711.\n', 'the step shows what the function answered');
       const submitted = fake.requests.filter((r) => JSON.stringify(r.body ?? '').includes('The launch code is 4711.'));
       assert.ok(submitted.length > 0, 'the file content was sent back as the function output');
     });

@@ -137,7 +137,7 @@ describe('scripted model defaults', () => {
       { type: 'function_call', name: 'read_file', arguments: { path: 'src/app.ts' } },
     ]);
     const used = model.next(context({ toolOutputs: [{ callId: 'c', output: '42' }] })).steps[0];
-    assert.deepEqual(used, { type: 'text', text: 'The function returned: 42' });
+    assert.deepEqual(used, { type: 'text', text: 'The function returned:\n\n```\n42\n```' });
     assert.deepEqual(model.next(context({ lastUserText: 'find the budget', hasFileSearch: true })).steps.map((s) => s.type), ['file_search', 'text']);
     assert.deepEqual(model.next(context({ lastUserText: 'plot it', hasCodeInterpreter: true })).steps.map((s) => s.type), ['code_interpreter', 'text']);
     assert.deepEqual(model.next(context({ lastUserText: 'plot it' })).steps.map((s) => s.type), ['text']);

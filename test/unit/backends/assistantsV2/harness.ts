@@ -1,3 +1,4 @@
+import type { OpenAI } from 'openai';
 import { AssistantsV2Backend } from '../../../../src/backends/assistantsV2/assistantsV2Backend';
 import { createOpenAIClient } from '../../../../src/backends/openaiClient';
 import type { RunEvent } from '../../../../src/core/events';
@@ -9,12 +10,14 @@ import { FakeOpenAIServer } from '../../../fakes/fakeServer';
 export interface V2Harness {
   server: FakeOpenAIServer;
   backend: AssistantsV2Backend;
+  /** The same SDK client, for endpoints the adapter does not use. */
+  client: OpenAI;
 }
 
 export async function startHarness(options: FakeServerOptions = {}): Promise<V2Harness> {
   const server = await FakeOpenAIServer.start(options);
   const client = createOpenAIClient({ protocol: 'assistantsV2', apiKey: 'sk-test-key', baseUrl: server.baseUrl });
-  return { server, backend: new AssistantsV2Backend(client, { baseUrl: server.baseUrl }) };
+  return { server, client, backend: new AssistantsV2Backend(client, { baseUrl: server.baseUrl }) };
 }
 
 /** A local thread backed by a new server-side thread. */

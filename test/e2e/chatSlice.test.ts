@@ -1,0 +1,92 @@
+import * as assert from 'node:assert/strict';
+import type { FrameLocator } from 'playwright-core';
+import type { BackendKind } from '../../src/core/model';
+import { FakeOpenAIServer } from '../fakes/fakeServer';
+import { Workbench } from './workbench';
+
+const protocols: BackendKind[] = ['responses', 'assistantsV2'];
+
+for (const protocol of protocols) {
+  describe(`asking in the sidebar over ${protocol} (packaged .vsix, fake server)`, function () {
+    this.timeout(180_000);
+    let fake: FakeOpenAIServer;
+    let workbench: Workbench;
+    let chat: FrameLocator;
+
+    async function ask(text: string): Promise<void> {
+      const input = chat.locator('.composer-input textarea');
+      await input.click();
+      await input.fill(text);
+      await input.press('Enter');
+      // The composer clears only once the host accepted the message.
+      await chat.locator('.msg-user').filter({ hasText: text }).first().waitFor({ timeout: 30_000 });
+    }
+
+    async function statusIs(label: string): Promise<void> {
+      await chat.locator('.status-label').filter({ hasText: label }).waitFor({ timeout: 30_000 });
+    }
+
+    before(async () => {
+      fake = await FakeOpenAIServer.start({ timeScale: 0.5 });
+      workbench = await Workbench.start(`chat-${protocol}`, {
+        settings: { 'assistants.protocol': protocol },
+        env: { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'e2e-test-key' },
+      });
+      await workbench.openAssistantsView();
+      chat = workbench.chatFrame();
+      await chat.locator('.composer-input').waitFor({ timeout: 60_000 });
+    });
+
+    after(async () => {
+      await workbench?.close();
+      await fake?.close();
+    });
+
+    it('streams the answer in and ends "Completed"', async () => {
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Streaming **works**: the answer arrives in pieces.', chunkSize: 4, chunkDelayMs: 60 }] });
+      await ask('Does streaming work?');
+      // Seen while it is still being written...
+      await chat.locator('.msg-assistant.msg-streaming').first().waitFor({ timeout: 30_000 });
+      await workbench.screenshot('streaming');
+      await statusIs('Completed');
+      const answer = chat.locator('.msg-assistant').last();
+      assert.match(await answer.innerText(), /Streaming works: the answer arrives in pieces\./);
+      assert.equal(await answer.locator('strong').count(), 1, 'Markdown is rendered');
+      await workbench.screenshot('completed');
+    });
+
+    it('shows a read_file call as a step and an answer that uses its output', async () => {
+      await ask('Please read the file src/inventory.ts');
+      await statusIs('Completed');
+      // Steps of a finished run are folded under its answer: unfold them as a user would.
+      const panel = chat.locator('.run-block').last().locator('vscode-collapsible');
+      await panel.click({ position: { x: 30, y: 10 } });
+      const step = chat.locator('.step').filter({ hasText: 'read_file' }).last();
+      await step.waitFor({ timeout: 30_000 });
+      await step.locator('summary').click();
+      assert.match(await step.innerText(), /src\/inventory\.ts/);
+      assert.match(await step.innerText(), /LOW_STOCK_THRESHOLD/, 'the function output is shown in the step');
+      assert.match(await chat.locator('.msg-assistant').last().innerText(), /LOW_STOCK_THRESHOLD/, 'the answer uses the output');
+      await workbench.screenshot('read-file-step');
+    });
+
+    it('Stop during a slow answer ends "Cancelled"', async () => {
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'slow '.repeat(300), chunkSize: 5, chunkDelayMs: 100 }] });
+      await ask('Write slowly please');
+      await chat.locator('.msg-assistant.msg-streaming').first().waitFor({ timeout: 30_000 });
+      await chat.getByRole('button', { name: 'Stop' }).click();
+      await statusIs('Cancelled');
+      await workbench.screenshot('cancelled');
+    });
+
+    it('still has the thread after a window reload', async () => {
+      await workbench.reload();
+      await workbench.openAssistantsView();
+      chat = workbench.chatFrame();
+      await chat.locator('.msg-user').filter({ hasText: 'Does streaming work?' }).waitFor({ timeout: 60_000 });
+      assert.match(await chat.locator('.header-thread').innerText(), /Does streaming work\?/);
+      assert.ok((await chat.locator('.msg-assistant').count()) >= 3);
+      await workbench.screenshot('after-reload');
+    });
+  });
+}
