@@ -86,11 +86,26 @@ export interface VectorStore {
 
 export type AssistantDraft = Omit<Assistant, 'id' | 'createdAt'>;
 
+/** Files, vector stores and models: the same for both protocols. Every method throws `AssistantsError`. */
+export interface FileOperations {
+  uploadFile(name: string, data: Uint8Array, purpose: FilePurpose, signal?: AbortSignal): Promise<FileObject>;
+  listFiles(signal?: AbortSignal): Promise<FileObject[]>;
+  deleteFile(id: string, signal?: AbortSignal): Promise<void>;
+  /** A file's bytes; `containerId` for files a code interpreter made (Responses). */
+  fileContent(id: string, containerId?: string, signal?: AbortSignal): Promise<Uint8Array>;
+  createVectorStore(name: string, fileIds: string[], signal?: AbortSignal): Promise<VectorStore>;
+  /** Adds files in batches and resolves once the server has processed them. */
+  addVectorStoreFiles(vectorStoreId: string, fileIds: string[], signal?: AbortSignal): Promise<VectorStore>;
+  listVectorStores(signal?: AbortSignal): Promise<VectorStore[]>;
+  deleteVectorStore(id: string, signal?: AbortSignal): Promise<void>;
+  listModels(signal?: AbortSignal): Promise<string[]>;
+}
+
 /**
  * The port both adapters implement. The run driver and the services above it use nothing else,
  * so Responses and Assistants v2 are interchangeable. Every method throws `AssistantsError`.
  */
-export interface Backend {
+export interface Backend extends FileOperations {
   readonly kind: BackendKind;
 
   // Assistants: the extension's own store for Responses, server objects for Assistants v2.
@@ -118,20 +133,8 @@ export interface Backend {
   retrieve(ref: RunRef, signal?: AbortSignal): Promise<RunSnapshot>;
   /** Asks the server to cancel; the run reaches a terminal status later. */
   cancel(ref: RunRef, signal?: AbortSignal): Promise<void>;
-
-  // Files, vector stores, models.
-  uploadFile(name: string, data: Uint8Array, purpose: FilePurpose, signal?: AbortSignal): Promise<FileObject>;
-  listFiles(signal?: AbortSignal): Promise<FileObject[]>;
-  deleteFile(id: string, signal?: AbortSignal): Promise<void>;
-  /** A file's bytes; `containerId` for files a code interpreter made (Responses). */
-  fileContent(id: string, containerId?: string, signal?: AbortSignal): Promise<Uint8Array>;
-  createVectorStore(name: string, fileIds: string[], signal?: AbortSignal): Promise<VectorStore>;
-  /** Adds files in batches and resolves once the server has processed them. */
-  addVectorStoreFiles(vectorStoreId: string, fileIds: string[], signal?: AbortSignal): Promise<VectorStore>;
-  listVectorStores(signal?: AbortSignal): Promise<VectorStore[]>;
-  deleteVectorStore(id: string, signal?: AbortSignal): Promise<void>;
-  listModels(signal?: AbortSignal): Promise<string[]>;
 }
+
 
 /**
  * Answers the function calls of a run in `requires_action`. The workspace-functions layer plugs in

@@ -322,31 +322,34 @@ export class RunSession {
     }
   }
 
-  /** Adopts a polled snapshot and emits what changed; true when anything did. */
+  /**
+   * Adopts a polled snapshot and emits what changed. True when the run moved on (a new status, step or
+   * message): polling then speeds up again. Text growing inside a message does not count, or a long
+   * answer would keep polling at its fastest for its whole length.
+   */
   private adopt(snapshot: RunSnapshot): boolean {
     this.setRef(snapshot.ref);
-    const usageChanged = this.trackUsage(snapshot.run.usage);
+    this.trackUsage(snapshot.run.usage);
     const events = this.state.advance(snapshot);
     for (const event of events) {
       this.emit(event);
     }
-    return usageChanged || events.length > 0;
+    return events.some((event) => event.type === 'run.updated' || event.type === 'step.created' || event.type === 'message.created');
   }
 
   /** Records the current leg's usage and reports the run's total when it moved. */
-  private trackUsage(usage: Usage | undefined): boolean {
+  private trackUsage(usage: Usage | undefined): void {
     if (!usage) {
-      return false;
+      return;
     }
     this.legUsage = usage;
     const total = this.totalUsage();
     const key = JSON.stringify(total);
     if (!total || key === this.reportedUsage) {
-      return false;
+      return;
     }
     this.reportedUsage = key;
     this.emit({ type: 'usage', usage: total });
-    return true;
   }
 
   private totalUsage(): Usage | undefined {

@@ -6,13 +6,10 @@ import type { RunStepInclude } from 'openai/resources/beta/threads/runs/steps';
 import type {
   AssistantDraft,
   Backend,
-  FileObject,
-  FilePurpose,
   NewMessage,
   RunAction,
   RunRef,
   RunSnapshot,
-  VectorStore,
 } from '../../core/backend';
 import { AssistantsError } from '../../core/errors';
 import type { RunEvent } from '../../core/events';
@@ -21,7 +18,7 @@ import type { Assistant, Message, MessageContent, Thread } from '../../core/mode
 import { cancelledError } from '../../core/sleep';
 import type { ErrorContext } from '../errorMapping';
 import { toAssistantsError, toStreamingError } from '../errorMapping';
-import { FilesAndStores } from './filesAndStores';
+import { OpenAIFileOperations } from '../shared/openaiFiles';
 import { fromWireAssistant, toWireAssistantBody } from './mapAssistant';
 import { fromWireMessage, fromWireRun, fromWireStep } from './mapRun';
 import { StreamTranslator } from './streamTranslator';
@@ -34,15 +31,10 @@ const PAGE_SIZE = 100;
  * The Assistants v2 wire protocol, for servers that still implement it: assistants, threads, messages,
  * runs and run steps are server objects. The SDK's `client.beta` resources send `OpenAI-Beta: assistants=v2`.
  */
-export class AssistantsV2Backend implements Backend {
+export class AssistantsV2Backend extends OpenAIFileOperations implements Backend {
   readonly kind = 'assistantsV2' as const;
-  private readonly files: FilesAndStores;
-
-  constructor(
-    private readonly client: OpenAI,
-    private readonly context: ErrorContext = {},
-  ) {
-    this.files = new FilesAndStores(client);
+  constructor(client: OpenAI, context: ErrorContext = {}) {
+    super(client, context);
   }
 
   // Assistants
@@ -85,7 +77,7 @@ export class AssistantsV2Backend implements Backend {
         await this.client.beta.threads.delete(remoteId, { signal });
       } catch (error) {
         // Already gone on the server: the local delete is what the user asked for.
-        if (toAssistantsError(error, this.context).kind !== 'not_found') throw error;
+        if (toAssistantsError(error, this.errorContext).kind !== 'not_found') throw error;
       }
     });
   }
@@ -117,7 +109,7 @@ export class AssistantsV2Backend implements Backend {
           ? await runs.create(threadId, { ...startBody(action), stream: true }, { signal })
           : await runs.submitToolOutputs(action.ref.runId, { thread_id: threadId, tool_outputs: toolOutputs(action), stream: true }, { signal });
     } catch (error) {
-      throw toStreamingError(error, this.context);
+      throw toStreamingError(error, this.errorContext);
     }
     const translator = new StreamTranslator();
     try {
@@ -125,7 +117,7 @@ export class AssistantsV2Backend implements Backend {
         yield* translator.translate(event);
       }
     } catch (error) {
-      throw toAssistantsError(error, this.context);
+      throw toAssistantsError(error, this.errorContext);
     }
     // The SDK ends quietly both on abort and when the server closes early; neither is a finished run.
     if (signal?.aborted) throw cancelledError();
@@ -164,42 +156,15 @@ export class AssistantsV2Backend implements Backend {
 
   // Files, vector stores, models
 
-  uploadFile(name: string, data: Uint8Array, purpose: FilePurpose, signal?: AbortSignal): Promise<FileObject> {
-    return this.call(() => this.files.uploadFile(name, data, purpose, signal));
-  }
 
-  listFiles(signal?: AbortSignal): Promise<FileObject[]> {
-    return this.call(() => this.files.listFiles(signal));
-  }
 
-  deleteFile(id: string, signal?: AbortSignal): Promise<void> {
-    return this.call(() => this.files.deleteFile(id, signal));
-  }
 
   /** Code-interpreter outputs are ordinary files in Assistants v2, so there is no container to name. */
-  fileContent(id: string, _containerId?: string, signal?: AbortSignal): Promise<Uint8Array> {
-    return this.call(() => this.files.fileContent(id, signal));
-  }
 
-  createVectorStore(name: string, fileIds: string[], signal?: AbortSignal): Promise<VectorStore> {
-    return this.call(() => this.files.createVectorStore(name, fileIds, signal));
-  }
 
-  addVectorStoreFiles(vectorStoreId: string, fileIds: string[], signal?: AbortSignal): Promise<VectorStore> {
-    return this.call(() => this.files.addVectorStoreFiles(vectorStoreId, fileIds, signal));
-  }
 
-  listVectorStores(signal?: AbortSignal): Promise<VectorStore[]> {
-    return this.call(() => this.files.listVectorStores(signal));
-  }
 
-  deleteVectorStore(id: string, signal?: AbortSignal): Promise<void> {
-    return this.call(() => this.files.deleteVectorStore(id, signal));
-  }
 
-  listModels(signal?: AbortSignal): Promise<string[]> {
-    return this.call(() => this.files.listModels(signal));
-  }
 
   /** Run + its steps + the messages it wrote, oldest first. */
   private async snapshot(wire: WireRun, ref: RunRef, pollAfterMs: number | undefined, signal?: AbortSignal): Promise<RunSnapshot> {
@@ -218,13 +183,6 @@ export class AssistantsV2Backend implements Backend {
     return snapshot;
   }
 
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw toAssistantsError(error, this.context);
-    }
-  }
 }
 
 function startBody(action: RunAction & { kind: 'start' }): RunCreateParamsNonStreaming {

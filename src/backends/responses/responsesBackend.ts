@@ -5,23 +5,17 @@ import type { AssistantStore } from '../../core/assistantStore';
 import type {
   AssistantDraft,
   Backend,
-  FileObject,
-  FilePurpose,
   NewMessage,
   RunAction,
   RunRef,
   RunSnapshot,
-  VectorStore,
 } from '../../core/backend';
 import type { AssistantsError } from '../../core/errors';
 import type { RunEvent } from '../../core/events';
 import type { Assistant, Message, Thread } from '../../core/model';
-import { PollSchedule } from '../../core/pollSchedule';
 import { RunState } from '../../core/runState';
-import { abortableSleep } from '../../core/sleep';
-import { FilesAndStores } from '../assistantsV2/filesAndStores';
-import type { ErrorContext } from '../errorMapping';
 import { toAssistantsError, toStreamingError } from '../errorMapping';
+import { OpenAIFileOperations } from '../shared/openaiFiles';
 import { toSnapshot } from './mapping';
 import type { RunContext } from './mapping';
 import { buildResponseParams, fileSearchAttachments } from './requestBuilder';
@@ -32,31 +26,25 @@ export interface ResponsesBackendOptions {
   baseUrl?: string;
 }
 
-/** How long an attachment vector store may take to index before the run goes ahead without waiting. */
-const ATTACHMENT_INDEX_WAIT_MS = 60_000;
-
 /**
  * The default backend: Responses + Conversations. Threads are conversations, runs are responses
  * (one per round of tool outputs), run steps are output items. Assistant definitions live in the
  * extension's own store. On a server without conversations the thread stays local and its history
  * is sent as input.
  */
-export class ResponsesBackend implements Backend {
+export class ResponsesBackend extends OpenAIFileOperations implements Backend {
   readonly kind = 'responses' as const;
   /** Learned on first use: undefined until a conversations request answered. */
   private conversationsAvailable: boolean | undefined;
-  private readonly files: FilesAndStores;
-  private readonly errorContext: ErrorContext;
   /** Vector stores made for attachment sets, so each set is indexed once. */
   private readonly attachmentStores = new Map<string, Promise<string>>();
 
   constructor(
-    private readonly client: OpenAI,
+    client: OpenAI,
     private readonly assistants: AssistantStore,
     options: ResponsesBackendOptions = {},
   ) {
-    this.files = new FilesAndStores(client);
-    this.errorContext = { baseUrl: options.baseUrl ?? client.baseURL };
+    super(client, { baseUrl: options.baseUrl ?? client.baseURL });
   }
 
   listAssistants(): Promise<Assistant[]> {
@@ -168,46 +156,14 @@ export class ResponsesBackend implements Backend {
     await this.call(() => this.client.responses.cancel(ref.cursor ?? ref.runId, { signal }));
   }
 
-  async uploadFile(name: string, data: Uint8Array, purpose: FilePurpose, signal?: AbortSignal): Promise<FileObject> {
-    return this.call(() => this.files.uploadFile(name, data, purpose, signal));
-  }
 
-  listFiles(signal?: AbortSignal): Promise<FileObject[]> {
-    return this.call(() => this.files.listFiles(signal));
-  }
 
-  deleteFile(id: string, signal?: AbortSignal): Promise<void> {
-    return this.call(() => this.files.deleteFile(id, signal));
-  }
 
-  async fileContent(id: string, containerId?: string, signal?: AbortSignal): Promise<Uint8Array> {
-    if (!containerId) {
-      return this.call(() => this.files.fileContent(id, signal));
-    }
-    const response = await this.call(() => this.client.containers.files.content.retrieve(id, { container_id: containerId }, { signal }));
-    return new Uint8Array(await response.arrayBuffer());
-  }
 
-  async createVectorStore(name: string, fileIds: string[], signal?: AbortSignal): Promise<VectorStore> {
-    const store = await this.call(() => this.files.createVectorStore(name, fileIds, signal));
-    return this.untilIndexed(store, signal);
-  }
 
-  addVectorStoreFiles(vectorStoreId: string, fileIds: string[], signal?: AbortSignal): Promise<VectorStore> {
-    return this.call(() => this.files.addVectorStoreFiles(vectorStoreId, fileIds, signal));
-  }
 
-  listVectorStores(signal?: AbortSignal): Promise<VectorStore[]> {
-    return this.call(() => this.files.listVectorStores(signal));
-  }
 
-  deleteVectorStore(id: string, signal?: AbortSignal): Promise<void> {
-    return this.call(() => this.files.deleteVectorStore(id, signal));
-  }
 
-  listModels(signal?: AbortSignal): Promise<string[]> {
-    return this.call(() => this.files.listModels(signal));
-  }
 
   private async params(action: RunAction, signal: AbortSignal | undefined): Promise<ResponseCreateParamsBase> {
     const attachmentVectorStoreIds = await this.attachmentVectorStores(action.history, signal);
@@ -238,26 +194,7 @@ export class ResponsesBackend implements Backend {
     return [await pending];
   }
 
-  private async untilIndexed(store: VectorStore, signal: AbortSignal | undefined): Promise<VectorStore> {
-    const schedule = new PollSchedule({ initialMs: 100, maxMs: 1000 });
-    const deadline = Date.now() + ATTACHMENT_INDEX_WAIT_MS;
-    let current = store;
-    while (current.status === 'in_progress' && Date.now() < deadline) {
-      await abortableSleep(schedule.next(false), signal);
-      const id = current.id;
-      const wire = await this.call(() => this.client.vectorStores.retrieve(id, { signal }));
-      current = { ...current, status: wire.status, fileCounts: { inProgress: wire.file_counts.in_progress, completed: wire.file_counts.completed, failed: wire.file_counts.failed, cancelled: wire.file_counts.cancelled, total: wire.file_counts.total } };
-    }
-    return current;
-  }
 
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw this.error(error);
-    }
-  }
 
   private error(error: unknown): AssistantsError {
     return toAssistantsError(error, this.errorContext);

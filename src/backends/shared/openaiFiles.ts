@@ -1,0 +1,138 @@
+import { toFile } from 'openai';
+import type { OpenAI } from 'openai';
+import type { FileObject as WireFile } from 'openai/resources/files';
+import type { VectorStore as WireVectorStore } from 'openai/resources/vector-stores/vector-stores';
+import type { FileObject, FileOperations, FilePurpose, VectorStore } from '../../core/backend';
+import { PollSchedule } from '../../core/pollSchedule';
+import { abortableSleep } from '../../core/sleep';
+import type { ErrorContext } from '../errorMapping';
+import { toAssistantsError } from '../errorMapping';
+
+/** The API accepts at most this many file ids per batch request. */
+const MAX_BATCH = 500;
+/** Used only when the server sends no `openai-poll-after-ms`; indexing a few files takes seconds. */
+const BATCH_POLL_MS = 500;
+/** How long a new vector store may take to index before we hand it back still in progress. */
+const INDEX_WAIT_MS = 60_000;
+
+/**
+ * Files, vector stores and models: the same endpoints whichever run protocol the server speaks, so
+ * both backends extend this. Every call maps its failure to an AssistantsError.
+ */
+export class OpenAIFileOperations implements FileOperations {
+  constructor(
+    protected readonly client: OpenAI,
+    protected readonly errorContext: ErrorContext = {},
+  ) {}
+
+  uploadFile(name: string, data: Uint8Array, purpose: FilePurpose, signal?: AbortSignal): Promise<FileObject> {
+    return this.call(async () => fromWireFile(await this.client.files.create({ file: await toFile(data, name), purpose }, { signal })));
+  }
+
+  listFiles(signal?: AbortSignal): Promise<FileObject[]> {
+    return this.call(async () => {
+      const files: FileObject[] = [];
+      for await (const file of this.client.files.list({ limit: 100 }, { signal })) files.push(fromWireFile(file));
+      return files;
+    });
+  }
+
+  deleteFile(id: string, signal?: AbortSignal): Promise<void> {
+    return this.call(async () => void (await this.client.files.delete(id, { signal })));
+  }
+
+  /** Files a code interpreter wrote live in its container (Responses); the rest are plain files. */
+  fileContent(id: string, containerId?: string, signal?: AbortSignal): Promise<Uint8Array> {
+    return this.call(async () => {
+      const response = containerId
+        ? await this.client.containers.files.content.retrieve(id, { container_id: containerId }, { signal })
+        : await this.client.files.content(id, { signal });
+      return new Uint8Array(await response.arrayBuffer());
+    });
+  }
+
+  /** Creates the store with its files and resolves once they are indexed (or a minute has passed). */
+  async createVectorStore(name: string, fileIds: string[], signal?: AbortSignal): Promise<VectorStore> {
+    const store = await this.call(() => this.client.vectorStores.create({ name, file_ids: fileIds.slice(0, MAX_BATCH) }, { signal }));
+    if (fileIds.length > MAX_BATCH) return this.addVectorStoreFiles(store.id, fileIds.slice(MAX_BATCH), signal);
+    return this.untilIndexed(fromWireVectorStore(store), signal);
+  }
+
+  addVectorStoreFiles(vectorStoreId: string, fileIds: string[], signal?: AbortSignal): Promise<VectorStore> {
+    return this.call(async () => {
+      for (let start = 0; start < fileIds.length; start += MAX_BATCH) {
+        const batch = fileIds.slice(start, start + MAX_BATCH);
+        await this.client.vectorStores.fileBatches.createAndPoll(vectorStoreId, { file_ids: batch }, { signal, pollIntervalMs: BATCH_POLL_MS });
+      }
+      return fromWireVectorStore(await this.client.vectorStores.retrieve(vectorStoreId, { signal }));
+    });
+  }
+
+  listVectorStores(signal?: AbortSignal): Promise<VectorStore[]> {
+    return this.call(async () => {
+      const stores: VectorStore[] = [];
+      for await (const store of this.client.vectorStores.list({ limit: 100 }, { signal })) stores.push(fromWireVectorStore(store));
+      return stores;
+    });
+  }
+
+  deleteVectorStore(id: string, signal?: AbortSignal): Promise<void> {
+    return this.call(async () => void (await this.client.vectorStores.delete(id, { signal })));
+  }
+
+  listModels(signal?: AbortSignal): Promise<string[]> {
+    return this.call(async () => {
+      const ids: string[] = [];
+      for await (const model of this.client.models.list({ signal })) ids.push(model.id);
+      return ids.sort();
+    });
+  }
+
+  protected async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toAssistantsError(error, this.errorContext);
+    }
+  }
+
+  private async untilIndexed(store: VectorStore, signal: AbortSignal | undefined): Promise<VectorStore> {
+    const schedule = new PollSchedule({ initialMs: 100, maxMs: 1000 });
+    const deadline = Date.now() + INDEX_WAIT_MS;
+    let current = store;
+    while (current.status === 'in_progress' && Date.now() < deadline) {
+      await abortableSleep(schedule.next(false), signal);
+      const id = current.id;
+      current = fromWireVectorStore(await this.call(() => this.client.vectorStores.retrieve(id, { signal })));
+    }
+    return current;
+  }
+}
+
+function fromWireFile(wire: WireFile): FileObject {
+  return {
+    id: wire.id,
+    filename: wire.filename,
+    bytes: wire.bytes,
+    purpose: wire.purpose,
+    createdAt: wire.created_at,
+    status: wire.status,
+  };
+}
+
+function fromWireVectorStore(wire: WireVectorStore): VectorStore {
+  const counts = wire.file_counts;
+  return {
+    id: wire.id,
+    name: wire.name,
+    status: wire.status,
+    fileCounts: {
+      inProgress: counts.in_progress,
+      completed: counts.completed,
+      failed: counts.failed,
+      cancelled: counts.cancelled,
+      total: counts.total,
+    },
+    createdAt: wire.created_at,
+  };
+}
