@@ -14,6 +14,8 @@ export interface FakeServerOptions {
   conversations?: boolean;
   /** Default true; false = answers 400 to `stream: true`. */
   streaming?: boolean;
+  /** Default true; false = a local server without background responses (answers 400 to `background: true`). */
+  background?: boolean;
   /** Value of the `openai-poll-after-ms` header on GETs of unfinished runs/responses; default: none. */
   pollAfterMs?: number;
   /** Multiplies every scripted delay; default 1. */
@@ -82,6 +84,7 @@ export class FakeOpenAIServer {
     this.options = {
       conversations: options.conversations ?? true,
       streaming: options.streaming ?? true,
+      background: options.background ?? true,
       timeScale: options.timeScale ?? 1,
       pollAfterMs: options.pollAfterMs,
     };

@@ -81,6 +81,7 @@ async function createResponse(server: FakeOpenAIServer, req: FakeRequest, res: F
   const body = asObject(req.body);
   if (typeof body.model !== 'string' || body.model === '') return res.error(400, "Missing required parameter: 'model'.", 'invalid_request_error', 'missing_required_parameter');
   const background = body.background === true;
+  if (background && !server.options.background) return res.error(400, 'Background mode is not supported by this server.', 'invalid_request_error', 'unsupported_parameter');
   const keep = body.store !== false;
   if (background && !keep) return res.error(400, 'Background mode requires store=true.', 'invalid_request_error', 'invalid_value');
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { APIError } from 'openai';
 import type { OpenAI } from 'openai';
 import type { ResponseCreateParamsBase, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import type { AssistantStore } from '../../core/assistantStore';
@@ -36,6 +37,8 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
   readonly kind = 'responses' as const;
   /** Learned on first use: undefined until a conversations request answered. */
   private conversationsAvailable: boolean | undefined;
+  /** Learned on first refusal: local servers often have no background responses. */
+  private backgroundAvailable = true;
   /** Vector stores made for attachment sets, so each set is indexed once. */
   private readonly attachmentStores = new Map<string, Promise<string>>();
 
@@ -115,7 +118,7 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
     try {
       // Background as well as streamed: the response outlives a dropped connection (so it can be
       // polled) and can be cancelled on the server.
-      events = await this.client.responses.create({ ...params, stream: true, background: true }, { signal });
+      events = await this.withBackground((background) => this.client.responses.create({ ...params, stream: true, ...(background ? { background } : {}) }, { signal }));
     } catch (error) {
       throw toStreamingError(error, this.errorContext);
     }
@@ -141,7 +144,7 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
 
   async create(action: RunAction, signal?: AbortSignal): Promise<RunSnapshot> {
     const params = await this.params(action, signal);
-    const response = await this.call(() => this.client.responses.create({ ...params, stream: false, background: true }, { signal }));
+    const response = await this.call(() => this.withBackground((background) => this.client.responses.create({ ...params, stream: false, ...(background ? { background } : {}) }, { signal })));
     return toSnapshot(response, this.runContext(action, action.kind === 'submit' ? action.ref.runId : response.id));
   }
 
@@ -169,6 +172,21 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
     const attachmentVectorStoreIds = await this.attachmentVectorStores(action.history, signal);
     const conversationId = action.thread.remoteId;
     return buildResponseParams(action, { conversationId, attachmentVectorStoreIds });
+  }
+
+  /**
+   * Asks for a background response (it outlives a dropped connection and can be cancelled on the
+   * server); a server that refuses background mode gets plain requests from then on.
+   */
+  private async withBackground<T>(request: (background: boolean) => Promise<T>): Promise<T> {
+    if (!this.backgroundAvailable) return request(false);
+    try {
+      return await request(true);
+    } catch (error) {
+      if (!refusesBackground(error)) throw error;
+      this.backgroundAvailable = false;
+      return request(false);
+    }
   }
 
   private runContext(action: RunAction, runId: string): RunContext {
@@ -199,4 +217,8 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
   private error(error: unknown): AssistantsError {
     return toAssistantsError(error, this.errorContext);
   }
+}
+
+function refusesBackground(error: unknown): boolean {
+  return error instanceof APIError && (error.status === 400 || error.status === 422 || error.status === 501) && /background/i.test(error.message);
 }

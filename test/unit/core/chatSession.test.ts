@@ -130,3 +130,39 @@ for (const protocol of protocols) {
     });
   });
 }
+
+describe('ChatSession on a local server (Responses without conversations or background mode)', () => {
+  it('keeps the history locally, sends it with each run, and needs no background responses', async () => {
+    const fake = await FakeOpenAIServer.start({ conversations: false, background: false, timeScale: 0.05 });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-local-'));
+    try {
+      const backend = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: 'local', baseUrl: fake.baseUrl }), new InMemoryAssistantStore());
+      const errors: AssistantsError[] = [];
+      const session = new ChatSession({
+        store: new ThreadStore(nodeFileSystem, dir),
+        connect: async () => backend,
+        assistant: async () => ({ id: 'default', name: 'Local', model: 'llama', tools: [], createdAt: 0 }),
+        toolHandler: { handle: async () => [] },
+        onUpdate: () => undefined,
+        onError: (error) => errors.push(error),
+      });
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'First answer.' }] }, { steps: [{ type: 'text', text: 'Second answer.' }] });
+      await session.send('first question');
+      await session.whenIdle();
+      await session.send('second question');
+      await session.whenIdle();
+      assert.deepEqual(errors, []);
+      assert.equal(session.thread?.thread.remoteId, undefined, 'no conversation on such a server');
+      assert.equal(session.thread?.messages.length, 4);
+      const runs = fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/responses') && r.status === 200);
+      const lastInput = JSON.stringify((runs[runs.length - 1].body as { input?: unknown }).input);
+      assert.match(lastInput, /first question/);
+      assert.match(lastInput, /First answer\./);
+      assert.match(lastInput, /second question/);
+      assert.ok(Object.values(session.thread!.runs).every((r) => r.run.status === 'completed'));
+    } finally {
+      await fake.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
