@@ -15,7 +15,9 @@ import { RunDriver } from '../src/core/runDriver';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
 
 const SCENARIOS_MS = [500, 2000, 8000];
-const REPETITIONS = 5;
+const REPETITIONS = 6;
+/** Spreads completion times across repetitions (ms). */
+const PHASE_STEP_MS = 83;
 const TERMINAL = new Set(['completed', 'failed', 'cancelled', 'incomplete', 'expired']);
 
 interface Sample {
@@ -95,29 +97,27 @@ async function main(): Promise<void> {
   const rows: { scenario: string; poller: string; median: number; p95: number; rps: number }[] = [];
   const all: Record<'ours' | 'sdk', Sample[]> = { ours: [], sdk: [] };
   try {
-    const jobs = SCENARIOS_MS.map(async (durationMs) => {
-      const turn = { steps: [{ type: 'text' as const, text: 'Done.' }], queuedMs: Math.min(200, durationMs / 4), durationMs };
-      const mine: Promise<Sample>[] = [];
-      const theirs: Promise<Sample>[] = [];
+    for (const durationMs of SCENARIOS_MS) {
+      const mine: Sample[] = [];
+      const theirs: Sample[] = [];
       for (let i = 0; i < REPETITIONS; i++) {
-        // Both pollers see the same script; the fake hands turns out in request order, so enqueue per request.
-        fake.model.enqueue(turn);
-        mine.push(ours(fake, driver, backend, assistant, watcher.doneAt));
-        fake.model.enqueue(turn);
-        theirs.push(sdk(fake, client, v2Assistant.id, watcher.doneAt));
+        // A different completion time per repetition, so lags are not an accident of one poll phase.
+        const turn = { steps: [{ type: 'text' as const, text: 'Done.' }], queuedMs: Math.min(200, durationMs / 4), durationMs: durationMs + i * PHASE_STEP_MS };
+        // The fake hands turns out in request order: both pollers get the same turn, so order does not matter.
+        fake.model.enqueue(turn, turn);
+        const [a, b] = await Promise.all([ours(fake, driver, backend, assistant, watcher.doneAt), sdk(fake, client, v2Assistant.id, watcher.doneAt)]);
+        mine.push(a);
+        theirs.push(b);
       }
-      const [a, b] = [await Promise.all(mine), await Promise.all(theirs)];
-      all.ours.push(...a);
-      all.sdk.push(...b);
-      rows.push({ scenario: `${durationMs / 1000} s`, poller: 'RunDriver (adaptive)', ...summarize(a) });
-      rows.push({ scenario: `${durationMs / 1000} s`, poller: 'SDK createAndPoll', ...summarize(b) });
-    });
-    await Promise.all(jobs);
+      all.ours.push(...mine);
+      all.sdk.push(...theirs);
+      rows.push({ scenario: `${durationMs / 1000} s`, poller: 'RunDriver (adaptive)', ...summarize(mine) });
+      rows.push({ scenario: `${durationMs / 1000} s`, poller: 'SDK createAndPoll', ...summarize(theirs) });
+    }
   } finally {
     watcher.stop();
     await fake.close();
   }
-  rows.sort((x, y) => parseFloat(x.scenario) - parseFloat(y.scenario));
   rows.push({ scenario: 'all', poller: 'RunDriver (adaptive)', ...summarize(all.ours) });
   rows.push({ scenario: 'all', poller: 'SDK createAndPoll', ...summarize(all.sdk) });
   console.log(`Run detection lag, ${REPETITIONS} runs per scenario (server completes after the given time)\n`);

@@ -70,9 +70,24 @@ describe('withRetry', () => {
 
 describe('PollSchedule', () => {
   it('backs off by the factor to the cap and resets on change; a server hint wins', () => {
-    const schedule = new PollSchedule({ initialMs: 50, maxMs: 300, factor: 2 });
+    const schedule = new PollSchedule({ initialMs: 50, maxMs: 300, factor: 2, maxPerSecond: 100 }, () => 0);
     assert.deepEqual([schedule.next(true), schedule.next(false), schedule.next(false), schedule.next(false), schedule.next(false)], [50, 100, 200, 300, 300]);
     assert.equal(schedule.next(true), 50);
     assert.equal(schedule.next(false, 1500), 1500);
+  });
+
+  it('keeps the average under maxPerSecond requests, even when the run changes at every poll', () => {
+    let now = 0;
+    const schedule = new PollSchedule({ initialMs: 100, maxMs: 250, factor: 1.5, maxPerSecond: 4 }, () => now);
+    const due: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      now += schedule.next(true);
+      due.push(now);
+    }
+    // By due[i] the run has made i + 2 requests (its start and i + 1 polls): within 4 a second, after
+    // a fast start of two polls.
+    due.forEach((at, i) => assert.ok(i + 2 <= 3 + (4 * at) / 1000, `${i + 2} requests by ${at} ms`));
+    assert.equal(due[0], 100, 'the first poll is fast');
+    assert.ok(due[39] >= 9_500, 'forty-one requests, less the fast start, take at least 9.5 seconds');
   });
 });
