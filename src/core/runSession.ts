@@ -212,7 +212,7 @@ export class RunSession {
   }
 
   private async pollUntilSettled(immediate: boolean, hintMs?: number): Promise<void> {
-    const schedule = new PollSchedule(this.deps.poll);
+    const schedule = new PollSchedule(this.deps.poll, this.deps.now);
     let changed = true;
     let hint = hintMs;
     let first = immediate;
@@ -246,7 +246,7 @@ export class RunSession {
     }
     this.startCancel();
     await this.cancelling;
-    const schedule = new PollSchedule(this.deps.poll);
+    const schedule = new PollSchedule(this.deps.poll, this.deps.now);
     const deadline = this.deps.now() + this.deps.cancelWaitMs;
     for (;;) {
       const snapshot = await this.retrying(() => this.deps.backend.retrieve(this.currentRef()), false);

@@ -12,9 +12,9 @@ const noTools: ToolHandler = { handle: async () => [] };
 
 function setup(options: Partial<RunDriverOptions> = {}) {
   const backend = new StubBackend();
-  const { sleep, waits } = recordingSleep();
+  const { sleep, waits, now } = recordingSleep();
   const refs: (RunRef | undefined)[] = [];
-  const driver = new RunDriver(backend, { toolHandler: noTools, sleep, onRunRef: (r) => refs.push(r), retry: { baseDelayMs: 10 }, ...options });
+  const driver = new RunDriver(backend, { toolHandler: noTools, sleep, now, onRunRef: (r) => refs.push(r), retry: { baseDelayMs: 10 }, ...options });
   const events: RunEvent[] = [];
   return { backend, driver, events, waits, refs, onEvent: (event: RunEvent) => events.push(event) };
 }
@@ -110,7 +110,7 @@ describe('RunDriver', () => {
 
   describe('polling', () => {
     it('starts fast, backs off to the cap, and resets on change', async () => {
-      const t = setup({ preferStreaming: false, poll: { initialMs: 50, maxMs: 200, factor: 2 } });
+      const t = setup({ preferStreaming: false, poll: { initialMs: 50, maxMs: 200, factor: 2, maxPerSecond: 100 } });
       t.backend.creates.push(snapshot('queued'));
       t.backend.retrieves.push(
         snapshot('queued'),

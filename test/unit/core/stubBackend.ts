@@ -144,13 +144,17 @@ export function snapshot(status: RunStatus, parts: Partial<RunSnapshot> & { run?
 }
 
 /** A sleep that returns at once (after a macrotask) but records what was asked and honours aborts. */
-export function recordingSleep(): { sleep: (ms: number, signal?: AbortSignal) => Promise<void>; waits: number[] } {
+/** A sleep that records its waits and moves a virtual clock on by them, without waiting. */
+export function recordingSleep(): { sleep: (ms: number, signal?: AbortSignal) => Promise<void>; waits: number[]; now: () => number } {
   const waits: number[] = [];
+  let clock = 0;
   return {
     waits,
+    now: () => clock,
     sleep: (ms, signal) =>
       new Promise<void>((resolve, reject) => {
         waits.push(ms);
+        clock += ms;
         if (signal?.aborted) {
           reject(new AssistantsError('cancelled', 'stopped'));
           return;
