@@ -23,7 +23,8 @@ async function main(): Promise<void> {
   if (spawnSync('node', ['esbuild.mjs'], { cwd: repoRoot, stdio: 'inherit' }).status !== 0) process.exit(1);
   ensureCodeServer();
 
-  const home = path.join(repoRoot, '.vscode-test', 'start');
+  // The offline demo has a profile of its own, so its settings never leak into a real one.
+  const home = path.join(repoRoot, '.vscode-test', mock ? 'start-mock' : 'start');
   const extensionsDir = path.join(home, 'extensions');
   const userDataDir = path.join(home, 'user-data');
   fs.mkdirSync(extensionsDir, { recursive: true });
@@ -36,7 +37,14 @@ async function main(): Promise<void> {
   const settingsFile = path.join(userDataDir, 'User', 'settings.json');
   if (!fs.existsSync(settingsFile)) {
     fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
-    fs.writeFileSync(settingsFile, JSON.stringify({ 'workbench.startupEditor': 'none' }, null, 2));
+    const settings: Record<string, unknown> = {
+      'workbench.startupEditor': 'none',
+      // The sample workspace sits inside this repository: no prompt to open the parent repository.
+      'git.openRepositoryInParentFolders': 'never',
+    };
+    // Offline, every tool is worth a click: the fake server plays file search and code interpreter too.
+    if (mock) Object.assign(settings, { 'assistants.tools.fileSearch': true, 'assistants.tools.codeInterpreter': true });
+    fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
   }
 
   const env: NodeJS.ProcessEnv = {};
