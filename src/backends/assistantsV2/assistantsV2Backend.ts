@@ -12,6 +12,7 @@ import type {
   RunSnapshot,
 } from '../../core/backend';
 import { AssistantsError } from '../../core/errors';
+import type { ErrorKind } from '../../core/errors';
 import type { RunEvent } from '../../core/events';
 import { isTerminal } from '../../core/model';
 import type { Assistant, Message, MessageContent, Thread } from '../../core/model';
@@ -26,6 +27,10 @@ import { StreamTranslator } from './streamTranslator';
 /** Ask for file-search result text so a step can show what was found, not just which file. */
 const STEP_INCLUDE: RunStepInclude[] = ['step_details.tool_calls[*].file_search.results[*].content'];
 const PAGE_SIZE = 100;
+/** Failures after which the request may still have reached the server. */
+const ORPHAN_KINDS = new Set<ErrorKind>(['network', 'timeout', 'server']);
+/** Our clock and the server's may differ a little. */
+const ORPHAN_CLOCK_SLACK_S = 30;
 
 /**
  * The Assistants v2 wire protocol, for servers that still implement it: assistants, threads, messages,
@@ -102,6 +107,7 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
   async *stream(action: RunAction, signal?: AbortSignal): AsyncIterable<RunEvent> {
     const threadId = remoteThreadId(action);
     const runs = this.client.beta.threads.runs;
+    const startedAt = Math.floor(Date.now() / 1000);
     let events;
     try {
       events =
@@ -109,7 +115,9 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
           ? await runs.create(threadId, { ...startBody(action), stream: true }, { signal })
           : await runs.submitToolOutputs(action.ref.runId, { thread_id: threadId, tool_outputs: toolOutputs(action), stream: true }, { signal });
     } catch (error) {
-      throw toStreamingError(error, this.errorContext);
+      const failure = toStreamingError(error, this.errorContext);
+      yield* this.orphanedRun(action, failure, startedAt, signal);
+      throw failure;
     }
     const translator = new StreamTranslator();
     try {
@@ -117,13 +125,40 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
         yield* translator.translate(event);
       }
     } catch (error) {
-      throw toAssistantsError(error, this.errorContext);
+      const failure = toAssistantsError(error, this.errorContext);
+      if (!translator.run) yield* this.orphanedRun(action, failure, startedAt, signal);
+      throw failure;
     }
     // The SDK ends quietly both on abort and when the server closes early; neither is a finished run.
     if (signal?.aborted) throw cancelledError();
     const run = translator.run;
     if (!run || (!isTerminal(run.status) && run.status !== 'requires_action')) {
       throw new AssistantsError('network', 'The connection closed before the run finished.');
+    }
+  }
+
+  /**
+   * The connection failed before the server named the run, but the request may have reached it: a
+   * retry would then be refused (one active run per thread) or submit the outputs twice. So look for
+   * the run the request made (or the run the outputs moved on) and name it; the driver then follows
+   * it by polling instead of asking again.
+   */
+  private async *orphanedRun(action: RunAction, failure: AssistantsError, startedAt: number, signal?: AbortSignal): AsyncIterable<RunEvent> {
+    if (!ORPHAN_KINDS.has(failure.kind) || signal?.aborted) return;
+    const threadId = remoteThreadId(action);
+    const runs = this.client.beta.threads.runs;
+    try {
+      if (action.kind === 'start') {
+        const latest = (await runs.list(threadId, { order: 'desc', limit: 1 }, { signal })).data[0];
+        if (latest && latest.created_at >= startedAt - ORPHAN_CLOCK_SLACK_S && !isTerminal(fromWireRun(latest).status)) {
+          yield { type: 'run.updated', run: fromWireRun(latest) };
+        }
+      } else {
+        const run = await runs.retrieve(action.ref.runId, { thread_id: threadId }, { signal });
+        if (run.status !== 'requires_action') yield { type: 'run.updated', run: fromWireRun(run) };
+      }
+    } catch {
+      // Could not look: the driver's own retry decides.
     }
   }
 

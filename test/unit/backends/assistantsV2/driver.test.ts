@@ -126,6 +126,19 @@ describe('RunDriver over AssistantsV2Backend and the fake server', () => {
     assert.equal(snapshot.messages[0].content[0].type === 'text' && snapshot.messages[0].content[0].text, 'One two three four five six.');
   });
 
+  it('follows the run a dropped request made instead of starting a second one', async () => {
+    await boot();
+    h.server.model.enqueue({ steps: [{ type: 'text', text: 'Made it.', chunkSize: 3, chunkDelayMs: 15 }] });
+    // The server starts the run, then the connection drops before the client reads a single event.
+    h.server.inject({ method: 'POST', path: '/threads/:thread_id/runs', kind: 'reset', afterEvents: 0 });
+    const { events, result } = drive();
+    const snapshot = await result;
+    assert.equal(snapshot.run.status, 'completed');
+    assert.ok(events.some((e) => e.type === 'fallback'));
+    assert.equal(requests('POST', /\/runs$/), 1, 'the run is not asked for twice');
+    assert.equal(snapshot.messages[0].content[0].type === 'text' && snapshot.messages[0].content[0].text, 'Made it.');
+  });
+
   it('falls back to polling when the server cannot stream', async () => {
     await boot({ streaming: false });
     h.server.model.enqueue({ steps: [{ type: 'text', text: 'No stream here.' }], queuedMs: 5, durationMs: 10 });
