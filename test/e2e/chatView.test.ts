@@ -30,4 +30,16 @@ describe('the Assistants view in a browser (packaged .vsix in code-server)', fun
     await chat.getByText(/No API key/i).first().waitFor({ timeout: 30_000 });
     await workbench.screenshot('no-key-notice');
   });
+
+  it('takes a key from "Assistants: Set API Key" (masked) and the notice goes away', async () => {
+    await workbench.runCommand('Assistants: Set API Key');
+    // The key is masked while typed.
+    const input = workbench.page.locator('.quick-input-widget input[type="password"]');
+    await input.waitFor({ timeout: 30_000 });
+    await input.fill('test-key-typed-by-a-user');
+    await workbench.screenshot('set-api-key');
+    await input.press('Enter');
+    await workbench.chatFrame().getByText(/No API key/i).first().waitFor({ state: 'detached', timeout: 30_000 });
+    await workbench.screenshot('key-set');
+  });
 });
