@@ -2,32 +2,11 @@ import * as assert from 'node:assert/strict';
 import type { ToolHandler } from '../../src/core/backend';
 import type { Assistant, Thread } from '../../src/core/model';
 import { RunDriver } from '../../src/core/runDriver';
-import type { RecordedRequest } from '../fakes/fakeServer';
-import { matchPath } from '../fakes/http';
 import type { V2Harness } from '../unit/backends/assistantsV2/harness';
 import { newThread, startHarness } from '../unit/backends/assistantsV2/harness';
-import { validateRequest, validateResponse } from './openapi';
+import { assertExercised, contractErrors } from './recorded';
 
 const echoTools: ToolHandler = { handle: async (calls) => calls.map((c) => ({ callId: c.callId, output: `${c.name} done` })) };
-
-/** Every request the adapter sent and every answer (JSON or SSE events) the fake gave, checked against the spec. */
-function contractErrors(requests: RecordedRequest[]): string[] {
-  const errors: string[] = [];
-  for (const r of requests) {
-    const label = `${r.method} ${r.path}`;
-    errors.push(...validateRequest(r.method, r.path, r.body).map((e) => `${label} request: ${e}`));
-    if (r.status !== 0) errors.push(...validateResponse(r.method, r.path, r.status, r.response).map((e) => `${label} ${r.status}: ${e}`));
-  }
-  return errors;
-}
-
-/** Guards against a contract test that passes because it checked nothing. */
-function assertExercised(requests: RecordedRequest[], templates: string[]): void {
-  for (const template of templates) {
-    const [method, path] = template.split(' ');
-    assert.ok(requests.some((r) => r.method === method && r.status === 200 && matchPath(path, r.path)), `${template} was never exercised`);
-  }
-}
 
 describe('Assistants v2 adapter and fake routes against the OpenAPI description', function () {
   // The first validation compiles schemas out of a 3 MB document.

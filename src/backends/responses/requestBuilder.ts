@@ -101,6 +101,15 @@ export function fileSearchAttachments(history: Message[]): string[] {
   return [...new Set(history.flatMap((message) => (message.attachments ?? []).filter((a) => a.tools.includes('file_search')).map((a) => a.fileId)))];
 }
 
+/**
+ * A text message as an input item. The content is a plain string on purpose: as a list of parts
+ * the item matches two of the spec's `oneOf` input-item shapes at once, which a validating server
+ * may refuse.
+ */
+export function textMessageItem(role: 'user' | 'assistant', text: string): ResponseInputItem {
+  return { type: 'message', role, content: text };
+}
+
 function historyInput(history: Message[]): ResponseInputItem[] {
   const items: ResponseInputItem[] = [];
   for (const message of history) {
@@ -108,11 +117,7 @@ function historyInput(history: Message[]): ResponseInputItem[] {
     if (text === '') {
       continue;
     }
-    items.push(
-      message.role === 'user'
-        ? { type: 'message', role: 'user', content: [{ type: 'input_text', text }] }
-        : { type: 'message', role: 'assistant', content: text },
-    );
+    items.push(textMessageItem(message.role, text));
   }
   return items;
 }

@@ -19,7 +19,7 @@ import { toAssistantsError, toStreamingError } from '../errorMapping';
 import { OpenAIFileOperations } from '../shared/openaiFiles';
 import { toSnapshot } from './mapping';
 import type { RunContext } from './mapping';
-import { buildResponseParams, fileSearchAttachments } from './requestBuilder';
+import { buildResponseParams, fileSearchAttachments, textMessageItem } from './requestBuilder';
 import { ResponseAccumulator } from './streamAccumulator';
 
 export interface ResponsesBackendOptions {
@@ -106,7 +106,7 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
       return local;
     }
     const list = await this.call(() =>
-      this.client.conversations.items.create(thread.remoteId ?? '', { items: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text }] }] }, { signal }),
+      this.client.conversations.items.create(thread.remoteId ?? '', { items: [textMessageItem('user', text)] }, { signal }),
     );
     const id = list.data[0]?.id;
     return id ? { ...local, id } : local;

@@ -132,7 +132,7 @@ describe('ResponsesBackend with the run driver', () => {
     assert.equal(result.run.status, 'completed');
     const body = bodyOf(h.requests('POST', '/responses')[0]);
     assert.equal(body.conversation, undefined);
-    assert.deepEqual(body.input, [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Remember me' }] }]);
+    assert.deepEqual(body.input, [{ type: 'message', role: 'user', content: 'Remember me' }]);
   });
 
   it('continues a tool loop with previous_response_id when there are no conversations', async () => {
