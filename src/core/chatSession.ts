@@ -42,6 +42,9 @@ export class ChatSession {
   private current: StoredThread | undefined;
   private active: { abort: AbortController; runId?: string; done: Promise<void> } | undefined;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private disposed = false;
+  /** Aborted on dispose: runs stop being followed, and are not cancelled. */
+  private readonly detach = new AbortController();
 
   constructor(private readonly options: ChatSessionOptions) {}
 
@@ -66,7 +69,7 @@ export class ChatSession {
   async open(): Promise<void> {
     this.current = await this.options.store.mostRecent();
     this.options.onUpdate({ type: 'thread' });
-    if (this.current?.pendingRun) this.resumePending(this.current.pendingRun);
+    if (this.current?.pendingRun) await this.resumePending(this.current.pendingRun);
   }
 
   async openThread(id: string): Promise<void> {
@@ -76,7 +79,7 @@ export class ChatSession {
     if (!stored) throw new AssistantsError('not_found', 'That thread no longer exists in this workspace.');
     this.current = stored;
     this.options.onUpdate({ type: 'thread' });
-    if (stored.pendingRun) this.resumePending(stored.pendingRun);
+    if (stored.pendingRun) await this.resumePending(stored.pendingRun);
   }
 
   /** Starts an empty thread; the server-side thread is made with the first message. */
@@ -115,8 +118,13 @@ export class ChatSession {
     this.active?.abort.abort();
   }
 
+  /**
+   * The window is closing or reloading: stop listening, but do not cancel. The run goes on on the
+   * server, and its stored ref lets the next window pick it up.
+   */
   dispose(): void {
-    this.stop();
+    this.disposed = true;
+    this.detach.abort();
     if (this.saveTimer) clearTimeout(this.saveTimer);
   }
 
@@ -146,28 +154,27 @@ export class ChatSession {
 
   private startRun(backend: Backend, assistant: Assistant, stored: StoredThread): void {
     const history = [...stored.messages];
-    this.track(stored, (driver, onEvent, signal) =>
-      driver.run({ kind: 'start', thread: stored.thread, assistant, history }, onEvent, signal), backend);
+    this.track(stored, (driver, onEvent, signal, detach) =>
+      driver.run({ kind: 'start', thread: stored.thread, assistant, history }, onEvent, signal, detach), backend);
   }
 
-  private resumePending(ref: RunRef): void {
+  /** Picks up a run a closed window left going; resolves once it is being followed again. */
+  private async resumePending(ref: RunRef): Promise<void> {
     const stored = this.current;
     if (!stored || this.active) return;
-    void (async () => {
-      try {
-        const backend = await this.options.connect();
-        const assistant = await this.options.assistant();
-        this.track(stored, (driver, onEvent, signal) =>
-          driver.resume(ref, { thread: stored.thread, assistant, history: stored.messages }, onEvent, signal), backend);
-      } catch (error) {
-        this.options.onError(toError(error));
-      }
-    })();
+    try {
+      const backend = await this.options.connect();
+      const assistant = await this.options.assistant();
+      this.track(stored, (driver, onEvent, signal, detach) =>
+        driver.resume(ref, { thread: stored.thread, assistant, history: stored.messages }, onEvent, signal, detach), backend);
+    } catch (error) {
+      this.options.onError(toError(error));
+    }
   }
 
   private track(
     stored: StoredThread,
-    execute: (driver: RunDriver, onEvent: (event: RunEvent) => void, signal: AbortSignal) => Promise<unknown>,
+    execute: (driver: RunDriver, onEvent: (event: RunEvent) => void, signal: AbortSignal, detach: AbortSignal) => Promise<unknown>,
     backend: Backend,
   ): void {
     const abort = new AbortController();
@@ -175,15 +182,19 @@ export class ChatSession {
       ...this.options.driver?.(),
       toolHandler: this.options.toolHandler,
       onRunRef: (ref) => {
+        if (this.disposed) return;
         stored.pendingRun = ref;
         void this.options.store.save(stored);
       },
     });
     const onEvent = (event: RunEvent) => this.apply(stored, event);
-    const done = execute(driver, onEvent, abort.signal)
+    const done = execute(driver, onEvent, abort.signal, this.detach.signal)
       .then(() => undefined)
-      .catch((error: unknown) => this.options.onError(toError(error)))
+      .catch((error: unknown) => {
+        if (!this.disposed) this.options.onError(toError(error));
+      })
       .finally(async () => {
+        if (this.disposed) return;
         stored.pendingRun = undefined;
         // Saved before the session counts as idle, so whoever waits for idle reads the final thread.
         await this.flush(stored).catch((error: unknown) => this.options.onError(toError(error)));
@@ -196,6 +207,7 @@ export class ChatSession {
 
   /** Applies a run event to the stored thread and forwards it. */
   private apply(stored: StoredThread, received: RunEvent): void {
+    if (this.disposed) return;
     // The backend may keep changing the objects it emitted, and the stored thread is changed in place
     // below: what is forwarded and what is stored are copies of their own.
     const event = structuredClone(received);

@@ -34,9 +34,13 @@ export class RunDriver {
     private readonly options: RunDriverOptions,
   ) {}
 
-  /** Runs to a terminal status, emitting events. Aborting `signal` is Stop: cancel on the server, wait for a terminal status. */
-  run(action: StartRun, onEvent: (event: RunEvent) => void, signal?: AbortSignal): Promise<RunSnapshot> {
-    return this.session(action.thread, action.assistant, action.history, onEvent, signal).start(action);
+  /**
+   * Runs to a terminal status, emitting events. Aborting `signal` is Stop: cancel on the server, wait
+   * for a terminal status. Aborting `detach` stops following the run without cancelling it (the
+   * window closes; the run goes on and can be resumed from its ref): the promise rejects `cancelled`.
+   */
+  run(action: StartRun, onEvent: (event: RunEvent) => void, signal?: AbortSignal, detach?: AbortSignal): Promise<RunSnapshot> {
+    return this.session(action.thread, action.assistant, action.history, onEvent, signal, detach).start(action);
   }
 
   /** Picks up a run left unfinished (window reload) from its stored ref. */
@@ -45,11 +49,19 @@ export class RunDriver {
     context: { thread: Thread; assistant: Assistant; history: Message[] },
     onEvent: (event: RunEvent) => void,
     signal?: AbortSignal,
+    detach?: AbortSignal,
   ): Promise<RunSnapshot> {
-    return this.session(context.thread, context.assistant, context.history, onEvent, signal).resume(ref);
+    return this.session(context.thread, context.assistant, context.history, onEvent, signal, detach).resume(ref);
   }
 
-  private session(thread: Thread, assistant: Assistant, history: Message[], onEvent: (event: RunEvent) => void, signal: AbortSignal | undefined): RunSession {
+  private session(
+    thread: Thread,
+    assistant: Assistant,
+    history: Message[],
+    onEvent: (event: RunEvent) => void,
+    signal: AbortSignal | undefined,
+    detach: AbortSignal | undefined,
+  ): RunSession {
     const preferStreaming = this.options.preferStreaming ?? true;
     return new RunSession({
       backend: this.backend,
@@ -59,6 +71,7 @@ export class RunDriver {
       history,
       onEvent,
       signal,
+      detach,
       poll: this.options.poll ?? {},
       retry: this.options.retry ?? {},
       cancelWaitMs: this.options.cancelWaitMs ?? 15_000,

@@ -19,6 +19,8 @@ export interface RunSessionDeps {
   history: Message[];
   onEvent: (event: RunEvent) => void;
   signal: AbortSignal | undefined;
+  /** Stop following the run without cancelling it. */
+  detach: AbortSignal | undefined;
   poll: PollOptions;
   retry: { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number };
   cancelWaitMs: number;
@@ -40,6 +42,7 @@ export class RunSession {
   /** Aborted on Stop: interrupts waits and the tool handler, never an in-flight create. */
   private readonly stop = new AbortController();
   private stopping = false;
+  private detached = false;
   private cancelling: Promise<void> | undefined;
   /** Aborts the current stream, once the server has been asked to cancel. */
   private streamAbort: AbortController | undefined;
@@ -65,21 +68,30 @@ export class RunSession {
 
   private async guard(body: () => Promise<void>): Promise<RunSnapshot> {
     const onAbort = (): void => this.requestStop();
+    const onDetach = (): void => this.requestDetach();
     this.deps.signal?.addEventListener('abort', onAbort, { once: true });
+    this.deps.detach?.addEventListener('abort', onDetach, { once: true });
     try {
       if (this.deps.signal?.aborted) {
         this.requestStop();
       }
+      if (this.deps.detach?.aborted) {
+        this.requestDetach();
+      }
       await body();
+      if (this.detached) {
+        throw cancelledError();
+      }
       return this.finish();
     } catch (error) {
-      const failure = asAssistantsError(error);
+      const failure = this.detached ? cancelledError() : asAssistantsError(error);
       if (!(this.stopping && failure.kind === 'cancelled')) {
         this.emit({ type: 'error', error: { code: failure.kind, message: failure.message } });
       }
       throw failure;
     } finally {
       this.deps.signal?.removeEventListener('abort', onAbort);
+      this.deps.detach?.removeEventListener('abort', onDetach);
     }
   }
 
@@ -238,6 +250,9 @@ export class RunSession {
 
   /** After Stop: make sure the server was asked to cancel, then wait (bounded) for a terminal status. */
   private async awaitStopped(): Promise<void> {
+    if (this.detached) {
+      throw cancelledError();
+    }
     if (this.state.run && isTerminal(this.state.run.status)) {
       return;
     }
@@ -280,9 +295,20 @@ export class RunSession {
     }
   }
 
+  /** Stops waiting, streaming and tools, and asks the server for nothing more: not even a cancel. */
+  private requestDetach(): void {
+    if (this.stopping) {
+      return;
+    }
+    this.detached = true;
+    this.stopping = true;
+    this.stop.abort();
+    this.streamAbort?.abort();
+  }
+
   private startCancel(): void {
     const ref = this.state.ref;
-    if (this.cancelling || !ref) {
+    if (this.detached || this.cancelling || !ref) {
       return;
     }
     this.cancelling = this.retrying(() => this.deps.backend.cancel(ref), false)

@@ -119,6 +119,31 @@ for (const protocol of protocols) {
       assert.equal(run.run.status, 'cancelled');
     });
 
+    it('leaves a run going when the window closes, and the next window picks it up', async () => {
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'part '.repeat(40), chunkSize: 5, chunkDelayMs: 200 }] });
+      const first = makeSession();
+      await first.send('Survive a reload');
+      const deadline = Date.now() + 5000;
+      while (!first.thread?.pendingRun && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(first.thread?.pendingRun, 'the run ref is stored while the run goes on');
+      first.dispose();
+      const runsStarted = fake.requests.filter((r) => r.method === 'POST' && /\/(responses|runs)$/.test(r.path)).length;
+
+      const second = makeSession();
+      await second.open();
+      assert.equal(second.busy, true, 'the stored run is picked up again');
+      await idle(second);
+      assert.deepEqual(errors, []);
+      const stored = second.thread!;
+      const run = Object.values(stored.runs)[0];
+      assert.equal(run.run.status, 'completed');
+      assert.equal(stored.pendingRun, undefined);
+      const answer = stored.messages.find((m) => m.role === 'assistant')?.content[0];
+      assert.equal(answer?.type === 'text' && answer.text, 'part '.repeat(40));
+      assert.equal(fake.requests.filter((r) => r.method === 'POST' && /\/(responses|runs)$/.test(r.path)).length, runsStarted, 'no second run');
+      assert.equal(fake.requests.filter((r) => /\/cancel$/.test(r.path)).length, 0, 'closing the window cancels nothing');
+    });
+
     it('refuses a second send while a run is active, and empty text', async () => {
       fake.model.enqueue({ steps: [{ type: 'text', text: 'slow '.repeat(50), chunkSize: 5, chunkDelayMs: 100 }] });
       const session = makeSession();
