@@ -2,7 +2,9 @@
 import type { HostToWebview } from '../src/shared/protocol';
 import { renderHeader } from './render/header';
 import { renderNotice } from './render/notice';
+import { FileRequests } from './files';
 import { Composer } from './render/composer';
+import { Figures } from './render/figure';
 import { StatusLine } from './render/statusLine';
 import { Transcript } from './render/transcript';
 import type { Change, ViewState } from './state';
@@ -20,6 +22,7 @@ export class ChatApp {
   private readonly transcript: Transcript;
   private readonly status = new StatusLine();
   private readonly composer: Composer;
+  private readonly files: FileRequests;
   private persisted: PersistedState;
   private restoredScroll = false;
   private ticker: number | undefined;
@@ -30,7 +33,13 @@ export class ChatApp {
     private readonly host: HostChannel,
   ) {
     this.persisted = host.loadState();
-    this.transcript = new Transcript((fromBottom) => this.persist({ scrollFromBottom: fromBottom }));
+    this.files = new FileRequests({
+      post: (message) => this.host.post(message),
+      newRequestId,
+      setTimer: (callback, ms) => void window.setTimeout(callback, ms),
+    });
+    const figures = new Figures(this.files, (message) => this.host.post(message));
+    this.transcript = new Transcript((fromBottom) => this.persist({ scrollFromBottom: fromBottom }), figures);
     this.composer = new Composer(
       {
         send: (text) => this.send(text),
@@ -52,6 +61,10 @@ export class ChatApp {
   }
 
   private receive(message: HostToWebview): void {
+    if (message.type === 'file/content') {
+      this.files.receive(message);
+      return;
+    }
     const { state, changes } = applyHostMessage(this.state, message, Date.now());
     this.state = state;
     this.apply(changes);

@@ -16,13 +16,23 @@ export interface Footnote {
   quote?: string;
 }
 
+/** A file the code interpreter wrote, which the host can download and save. */
+export interface SavableFile {
+  fileId: string;
+  containerId?: string;
+  filename?: string;
+}
+
 export interface Cited {
   text: string;
   footnotes: Footnote[];
+  /** The footnotes that name a file the code interpreter wrote (`file_path`), by footnote number. */
+  files: Map<number, SavableFile>;
 }
 
 export function applyCitations(text: string, annotations: readonly Annotation[]): Cited {
   const footnotes: Footnote[] = [];
+  const files = new Map<number, SavableFile>();
   const numbers = new Map<string, number>();
   const numberFor = (annotation: Annotation): number => {
     const key = annotation.type === 'url_citation' ? `url:${annotation.url}` : `file:${annotation.fileId}`;
@@ -31,6 +41,9 @@ export function applyCitations(text: string, annotations: readonly Annotation[])
     const number = footnotes.length + 1;
     numbers.set(key, number);
     footnotes.push(footnoteOf(annotation, number));
+    if (annotation.type === 'file_path') {
+      files.set(number, { fileId: annotation.fileId, containerId: annotation.containerId, filename: annotation.filename });
+    }
     return number;
   };
 
@@ -48,7 +61,7 @@ export function applyCitations(text: string, annotations: readonly Annotation[])
   }
   // Annotations without a position still deserve a footnote.
   for (const annotation of annotations) numberFor(annotation);
-  return { text: out, footnotes };
+  return { text: out, footnotes, files };
 }
 
 function position(text: string, annotation: Annotation): { start: number; end: number } | undefined {

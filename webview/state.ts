@@ -107,6 +107,9 @@ export function applyHostMessage(state: ViewState, message: HostToWebview, now: 
         changes: [{ kind: 'send', requestId: message.requestId, ok: message.ok }],
       };
     }
+    case 'file/content':
+      // Files are not view state: the page's file loader takes them (see files.ts).
+      return { state, changes: [] };
   }
 }
 

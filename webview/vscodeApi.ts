@@ -45,6 +45,7 @@ const HOST_TYPES: ReadonlySet<string> = new Set<HostToWebview['type']>([
   'notice/show',
   'notice/clear',
   'send/result',
+  'file/content',
 ]);
 
 function isHostMessage(value: unknown): value is HostToWebview {

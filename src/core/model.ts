@@ -168,7 +168,14 @@ export interface FileSearchResult {
 
 export type CodeInterpreterOutput =
   | { type: 'logs'; logs: string }
-  | { type: 'image'; fileId: string; containerId?: string };
+  | {
+      type: 'image';
+      /** The file to download (with `containerId` for a container file); a synthetic `inline-<index>` key, naming no file, when only `url` came. */
+      fileId: string;
+      containerId?: string;
+      /** An inline image the server sent, e.g. a data URL, when it gave no file. */
+      url?: string;
+    };
 
 export type ToolCall =
   | { type: 'function'; id: string; name: string; arguments: string; output?: string }

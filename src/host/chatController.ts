@@ -97,6 +97,11 @@ export class HostChatController extends Disposable implements ChatController {
     this.session.stop();
   }
 
+  async fileContent(fileId: string, containerId?: string): Promise<Uint8Array> {
+    const backend = await this.connect();
+    return backend.fileContent(fileId, containerId);
+  }
+
   async newThread(): Promise<void> {
     await this.session.newThread();
   }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ChatState, HostCommand, HostToWebview, WebviewToHost } from '../shared/protocol';
 import { isWebviewToHost } from '../shared/protocol';
+import { ChatFiles } from './chatFiles';
 import { Disposable } from './lifecycle';
 import { chatHtml, chatResourceRoots } from './webviewHtml';
 
@@ -11,6 +12,8 @@ export interface ChatController {
   /** Resolves once the message is accepted; rejects with a sentence when it is not. */
   send(text: string): Promise<void>;
   stop(): void;
+  /** The bytes of a file the assistant made, through the current backend (a container file when `containerId` is set). */
+  fileContent(fileId: string, containerId?: string): Promise<Uint8Array>;
   /** Updates to push to the view while it is open. */
   readonly onDidUpdate: vscode.Event<HostToWebview>;
 }
@@ -26,6 +29,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
 
   private view: vscode.WebviewView | undefined;
   private ready = false;
+  private readonly files: ChatFiles;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -33,6 +37,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
+    this.files = new ChatFiles((fileId, containerId) => controller.fileContent(fileId, containerId), log);
     this.register(controller.onDidUpdate((message) => this.post(message)));
   }
 
@@ -82,6 +87,12 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         return;
       case 'command/run':
         if (ALLOWED_COMMANDS.includes(typed.command)) await vscode.commands.executeCommand(typed.command);
+        return;
+      case 'file/request':
+        await this.post(await this.files.image(typed.requestId, typed.fileId, typed.containerId));
+        return;
+      case 'file/save':
+        await this.files.save(typed);
         return;
       default: {
         const exhaustive: never = typed;

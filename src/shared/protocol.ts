@@ -51,16 +51,50 @@ export type HostToWebview =
   | { type: 'notice/show'; notice: Notice }
   | { type: 'notice/clear' }
   /** The send was accepted (the composer may clear) or refused (the composer keeps its text). */
-  | { type: 'send/result'; requestId: string; ok: boolean; error?: string };
+  | { type: 'send/result'; requestId: string; ok: boolean; error?: string }
+  /** Answers `file/request`: the image as a `data:` URL, or a sentence saying why there is none. */
+  | { type: 'file/content'; requestId: string; fileId: string; dataUrl?: string; error?: string };
 
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'chat/send'; requestId: string; text: string }
   | { type: 'chat/stop' }
-  | { type: 'command/run'; command: HostCommand };
+  | { type: 'command/run'; command: HostCommand }
+  /**
+   * Asks for an image the assistant made (a code-interpreter figure, an `image_file` part): the
+   * host downloads it and answers `file/content` with the same `requestId`. The webview never
+   * fetches anything itself.
+   */
+  | { type: 'file/request'; requestId: string; fileId: string; containerId?: string }
+  /**
+   * Saves a file the assistant made into the workspace, through a save dialog. `dataUrl` carries
+   * an image the server sent inline (no file to download; `fileId` then only names it).
+   */
+  | { type: 'file/save'; fileId: string; containerId?: string; filename?: string; dataUrl?: string };
 
 export function isWebviewToHost(value: unknown): value is WebviewToHost {
   if (typeof value !== 'object' || value === null) return false;
-  const type = (value as { type?: unknown }).type;
-  return type === 'ready' || type === 'chat/send' || type === 'chat/stop' || type === 'command/run';
+  const message = value as Record<string, unknown>;
+  switch (message.type) {
+    case 'ready':
+    case 'chat/send':
+    case 'chat/stop':
+    case 'command/run':
+      return true;
+    case 'file/request':
+      return typeof message.requestId === 'string' && isFileRef(message);
+    case 'file/save':
+      return isFileRef(message) && isOptionalString(message.filename) && isOptionalString(message.dataUrl);
+    default:
+      return false;
+  }
+}
+
+/** File messages reach the network and the disk: check their fields, not just their type. */
+function isFileRef(message: Record<string, unknown>): boolean {
+  return typeof message.fileId === 'string' && message.fileId.length > 0 && isOptionalString(message.containerId);
+}
+
+function isOptionalString(value: unknown): boolean {
+  return value === undefined || typeof value === 'string';
 }

@@ -79,6 +79,20 @@ for (const protocol of protocols) {
       await workbench.screenshot('cancelled');
     });
 
+    it('a run goes on through a window reload and finishes in the new window', async () => {
+      const words = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
+      fake.model.enqueue({ steps: [{ type: 'text', text: words, chunkSize: 6, chunkDelayMs: 150 }] });
+      await ask('Keep going while I reload');
+      await chat.locator('.msg-assistant.msg-streaming').first().waitFor({ timeout: 30_000 });
+      await workbench.reload();
+      await workbench.openAssistantsView();
+      chat = workbench.chatFrame();
+      await statusIs('Completed');
+      assert.match(await chat.locator('.msg-assistant').last().innerText(), /word0 word1 .* word39/);
+      assert.equal(fake.requests.filter((r) => /\/cancel$/.test(r.path)).length, 1, 'only the Stop of the earlier test cancelled anything');
+      await workbench.screenshot('resumed-after-reload');
+    });
+
     it('still has the thread after a window reload', async () => {
       await workbench.reload();
       await workbench.openAssistantsView();

@@ -1,13 +1,15 @@
 /** One chat bubble: the user's text as typed, or the assistant's sanitized Markdown with footnotes. */
 import type { Attachment, MessageContent, Message } from '../../src/core/model';
-import type { Footnote } from '../citations';
+import type { Footnote, SavableFile } from '../citations';
 import { applyCitations } from '../citations';
 import { codicon, h } from '../ui/dom';
 import { actionIcon } from '../ui/kit';
+import type { Figures } from './figure';
 import { renderMarkdown } from './markdown';
 
 export interface MessageContext {
   assistantName: string;
+  figures: Figures;
 }
 
 export function renderMessage(message: Message, context: MessageContext): HTMLElement {
@@ -21,7 +23,7 @@ export function renderMessage(message: Message, context: MessageContext): HTMLEl
     h('div', { className: 'msg-role' }, codicon(message.role === 'user' ? 'account' : 'hubot'), h('span', { text: who })),
   );
   const body = h('div', { className: 'msg-body' });
-  for (const part of message.content) body.append(renderPart(part, message.role));
+  message.content.forEach((part, index) => body.append(renderPart(part, message.role, context.figures, index)));
   if (streaming && message.role === 'assistant') body.append(h('span', { className: 'msg-cursor', attrs: { 'aria-hidden': 'true' } }));
   if (message.status === 'incomplete') body.append(h('p', { className: 'msg-note', text: 'The answer was cut off before it finished.' }));
   article.append(body);
@@ -29,12 +31,12 @@ export function renderMessage(message: Message, context: MessageContext): HTMLEl
   return article;
 }
 
-function renderPart(part: MessageContent, role: Message['role']): Node {
+function renderPart(part: MessageContent, role: Message['role'], figures: Figures, index: number): Node {
   switch (part.type) {
     case 'text':
-      return role === 'user' ? h('div', { className: 'msg-text-plain', text: part.text }) : renderAssistantText(part.text, part.annotations);
+      return role === 'user' ? h('div', { className: 'msg-text-plain', text: part.text }) : renderAssistantText(part.text, part.annotations, figures);
     case 'image_file':
-      return chip('file-media', part.fileId, 'Image file (not downloaded)');
+      return figures.file({ fileId: part.fileId, containerId: part.containerId }, { alt: `Image ${index + 1} of the message` });
     case 'image_url':
       return isLocalImage(part.url)
         ? h('img', { className: 'msg-image', attrs: { src: part.url, alt: 'Image from the conversation' } })
@@ -42,12 +44,12 @@ function renderPart(part: MessageContent, role: Message['role']): Node {
   }
 }
 
-function renderAssistantText(text: string, annotations: Parameters<typeof applyCitations>[1]): Node {
+function renderAssistantText(text: string, annotations: Parameters<typeof applyCitations>[1], figures: Figures): Node {
   const cited = applyCitations(text, annotations);
   const container = h('div', { className: 'markdown' });
   container.append(renderMarkdown(cited.text));
   decorateCodeBlocks(container);
-  if (cited.footnotes.length) container.append(renderFootnotes(cited.footnotes));
+  if (cited.footnotes.length) container.append(renderFootnotes(cited.footnotes, cited.files, figures));
   return container;
 }
 
@@ -73,16 +75,27 @@ function decorateCodeBlocks(container: HTMLElement): void {
   }
 }
 
-function renderFootnotes(footnotes: Footnote[]): HTMLElement {
+function renderFootnotes(footnotes: Footnote[], files: Map<number, SavableFile>, figures: Figures): HTMLElement {
   const list = h('div', { className: 'footnotes', attrs: { role: 'list', 'aria-label': 'Sources' } });
   for (const note of footnotes) {
     const label = h('span', { className: 'chip-label', text: note.label });
-    const inner = note.url
-      ? h('a', { attrs: { href: note.url, rel: 'noopener noreferrer', title: note.url } }, h('span', { className: 'chip-num', text: String(note.number) }), label)
-      : h('span', { attrs: { title: note.quote ?? note.label } }, h('span', { className: 'chip-num', text: String(note.number) }), codicon('file'), label);
+    const num = h('span', { className: 'chip-num', text: String(note.number) });
+    const file = files.get(note.number);
+    let inner: HTMLElement;
+    if (note.url) inner = h('a', { attrs: { href: note.url, rel: 'noopener noreferrer', title: note.url } }, num, label);
+    else if (file) inner = saveButton(file, note, figures, num, label);
+    else inner = h('span', { attrs: { title: note.quote ?? note.label } }, num, codicon('file'), label);
     list.append(h('span', { className: 'chip footnote', attrs: { role: 'listitem' } }, inner));
   }
   return list;
+}
+
+/** A file the code interpreter wrote: the chip itself saves it. */
+function saveButton(file: SavableFile, note: Footnote, figures: Figures, num: HTMLElement, label: HTMLElement): HTMLElement {
+  const title = `Save ${note.label} to the workspace`;
+  const el = h('button', { className: 'chip-action', attrs: { type: 'button', title, 'aria-label': title } }, num, codicon('save'), label);
+  el.addEventListener('click', () => figures.save(file));
+  return el;
 }
 
 function renderAttachments(attachments: Attachment[]): HTMLElement {

@@ -5,6 +5,7 @@ import type { RunNotices } from '../state';
 import { errorSentence, isLive, statusLabel } from '../status';
 import { codicon, h } from '../ui/dom';
 import { collapsible } from '../ui/kit';
+import type { Figures } from './figure';
 import { highlightedCode } from './highlight';
 import { renderMarkdown } from './markdown';
 import { chip } from './message';
@@ -15,9 +16,9 @@ export interface OpenState {
   items: Map<string, boolean>;
 }
 
-export function renderRunBlock(view: RunView, notices: RunNotices | undefined, open: OpenState): HTMLElement {
+export function renderRunBlock(view: RunView, notices: RunNotices | undefined, open: OpenState, figures: Figures): HTMLElement {
   const block = h('section', { className: 'run-block', attrs: { 'data-run-id': view.run.id, 'aria-label': 'Run steps' } });
-  const items = view.steps.flatMap((step) => stepItems(step));
+  const items = view.steps.flatMap((step) => stepItems(step, figures));
   const error = view.run.lastError ?? notices?.error;
   if (error && !isLive(view.run.status)) {
     block.append(h('div', { className: 'run-error', attrs: { role: 'note' } }, codicon('error'), h('span', { text: errorSentence(error.message) })));
@@ -50,7 +51,7 @@ interface StepItem {
   body: () => Node[];
 }
 
-function stepItems(step: RunStep): StepItem[] {
+function stepItems(step: RunStep, figures: Figures): StepItem[] {
   const details = step.details;
   switch (details.type) {
     case 'message_creation':
@@ -58,11 +59,11 @@ function stepItems(step: RunStep): StepItem[] {
     case 'reasoning':
       return [{ key: step.id, status: step.status, icon: 'lightbulb', title: 'Reasoning', body: () => [reasoningBody(details.summary)] }];
     case 'tool_calls':
-      return details.toolCalls.map((call) => toolItem(step, call));
+      return details.toolCalls.map((call) => toolItem(step, call, figures));
   }
 }
 
-function toolItem(step: RunStep, call: ToolCall): StepItem {
+function toolItem(step: RunStep, call: ToolCall, figures: Figures): StepItem {
   const key = `${step.id}/${call.id}`;
   switch (call.type) {
     case 'function':
@@ -70,7 +71,7 @@ function toolItem(step: RunStep, call: ToolCall): StepItem {
     case 'file_search':
       return { key, status: step.status, icon: 'search', title: 'File search', body: () => fileSearchBody(call.queries ?? [], call.results) };
     case 'code_interpreter':
-      return { key, status: step.status, icon: 'terminal', title: 'Code interpreter', body: () => codeBody(call.input, call.outputs) };
+      return { key, status: step.status, icon: 'terminal', title: 'Code interpreter', body: () => codeBody(call.input, call.outputs, figures) };
   }
 }
 
@@ -170,13 +171,32 @@ function snippet(text: string): string {
   return flat.length > 280 ? `${flat.slice(0, 279)}…` : flat;
 }
 
-function codeBody(input: string, outputs: CodeInterpreterOutput[]): Node[] {
+function codeBody(input: string, outputs: CodeInterpreterOutput[], figures: Figures): Node[] {
   const nodes: Node[] = [section('Input', codePre(input, 'python'))];
+  let figureNumber = 0;
   for (const output of outputs) {
-    if (output.type === 'logs') nodes.push(section('Logs', h('pre', { className: 'step-logs', text: output.logs })));
-    else nodes.push(section('Image', chip('file-media', output.fileId, 'Image produced by the code interpreter (not downloaded)')));
+    if (output.type === 'logs') {
+      nodes.push(section('Logs', h('pre', { className: 'step-logs', text: output.logs })));
+      continue;
+    }
+    figureNumber++;
+    const options = { alt: `Figure ${figureNumber} made by the code interpreter`, caption: `Figure ${figureNumber}` };
+    const ref = { fileId: output.fileId, containerId: output.containerId };
+    if (output.url === undefined) nodes.push(section('Image', figures.file(ref, options)));
+    else if (isDataImage(output.url)) nodes.push(section('Image', figures.inline(output.url, ref, { ...options, filename: `figure-${figureNumber}${extensionOf(output.url)}` })));
+    // Anything else would be a fetch from the web, which the page never does.
+    else nodes.push(section('Image', chip('link-external', output.url, 'Image link (not loaded)')));
   }
   return nodes;
+}
+
+function isDataImage(url: string): boolean {
+  return /^data:image\//i.test(url);
+}
+
+function extensionOf(dataUrl: string): string {
+  const subtype = /^data:image\/([\w.+-]+)/i.exec(dataUrl)?.[1]?.toLowerCase();
+  return subtype === 'jpeg' ? '.jpg' : subtype && /^(png|gif|webp)$/.test(subtype) ? `.${subtype}` : '';
 }
 
 function reasoningBody(summary: string): Node {

@@ -7,6 +7,7 @@ import type { Message } from '../../src/core/model';
 import type { RunView } from '../../src/shared/protocol';
 import type { ViewState } from '../state';
 import { codicon, h } from '../ui/dom';
+import type { Figures } from './figure';
 import { renderMessage } from './message';
 import type { OpenState } from './steps';
 import { renderRunBlock } from './steps';
@@ -32,7 +33,10 @@ export class Transcript {
   private frame: number | undefined;
   private state: ViewState | undefined;
 
-  constructor(onScroll: (fromBottom: number) => void) {
+  constructor(
+    onScroll: (fromBottom: number) => void,
+    private readonly figures: Figures,
+  ) {
     this.list = h('div', { className: 'transcript-list' });
     this.empty = h(
       'div',
@@ -141,8 +145,8 @@ export class Transcript {
     if (cached && cached.data === entry.data && cached.notices === notices) return cached.node;
     const node =
       entry.kind === 'message'
-        ? renderMessage(entry.data, { assistantName: state.assistant?.name ?? 'Assistant' })
-        : renderRunBlock(entry.data, notices, this.open);
+        ? renderMessage(entry.data, { assistantName: state.assistant?.name ?? 'Assistant', figures: this.figures })
+        : renderRunBlock(entry.data, notices, this.open, this.figures);
     this.rendered.set(entry.key, { node, data: entry.data, notices });
     return node;
   }

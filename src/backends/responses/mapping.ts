@@ -131,23 +131,18 @@ function toStep(item: ResponseOutputItem, runId: string, response: Response): Ru
 }
 
 function codeCall(item: Extract<ResponseOutputItem, { type: 'code_interpreter_call' }>): ToolCall {
-  const outputs: CodeInterpreterOutput[] = [];
-  for (const output of item.outputs ?? []) {
-    if (output.type === 'logs') {
-      outputs.push({ type: 'logs', logs: output.logs });
-    } else {
-      // Images come as URLs; only those naming a container file can be fetched later by id.
-      const file = containerFileOf(output.url);
-      if (file) {
-        outputs.push({ type: 'image', fileId: file.fileId, containerId: file.containerId });
-      }
-    }
-  }
+  const outputs = (item.outputs ?? []).map((output, index): CodeInterpreterOutput => {
+    if (output.type === 'logs') return { type: 'logs', logs: output.logs };
+    // A URL naming a container file can be downloaded by id; anything else (a data URL) is kept as sent.
+    const file = containerFileOf(output.url);
+    return file ? { type: 'image', fileId: file.fileId, containerId: file.containerId } : { type: 'image', fileId: `inline-${index}`, url: output.url };
+  });
   return { type: 'code_interpreter', id: item.id, input: item.code ?? '', outputs, containerId: item.container_id };
 }
 
 function containerFileOf(url: string): { containerId: string; fileId: string } | undefined {
-  const match = /containers\/([^/]+)\/files\/([^/]+)/.exec(url);
+  if (/^data:/i.test(url)) return undefined;
+  const match = /containers\/([^/]+)\/files\/([^/?#]+)/.exec(url);
   return match ? { containerId: match[1], fileId: match[2] } : undefined;
 }
 

@@ -1,0 +1,111 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FrameLocator, Locator } from 'playwright-core';
+import type { BackendKind } from '../../src/core/model';
+import { FakeOpenAIServer } from '../fakes/fakeServer';
+import { Workbench } from './workbench';
+
+/** The part of an `<img>` the test reads (the test project has no DOM types). */
+interface ImageElement {
+  naturalWidth: number;
+  decode(): Promise<void>;
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+// Responses sends the figure inline (a data URL); Assistants v2 names a file the host downloads.
+const protocols: BackendKind[] = ['responses', 'assistantsV2'];
+
+for (const protocol of protocols) {
+  describe(`figures the code interpreter makes, over ${protocol} (packaged .vsix, fake server)`, function () {
+    this.timeout(180_000);
+    let fake: FakeOpenAIServer;
+    let workbench: Workbench;
+    let chat: FrameLocator;
+
+    before(async () => {
+      fake = await FakeOpenAIServer.start({ timeScale: 0.5 });
+      workbench = await Workbench.start(`figures-${protocol}`, {
+        settings: { 'assistants.protocol': protocol, 'assistants.tools.codeInterpreter': true },
+        env: { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'e2e-test-key' },
+      });
+      await workbench.openAssistantsView();
+      chat = workbench.chatFrame();
+      await chat.locator('.composer-input').waitFor({ timeout: 60_000 });
+    });
+
+    after(async () => {
+      await workbench?.close();
+      await fake?.close();
+    });
+
+    /** Accepts VS Code's save dialog as proposed and waits for the file on disk. */
+    async function acceptSaveDialog(expectedName: string): Promise<Buffer> {
+      const input = workbench.page.locator('.quick-input-widget input.input');
+      await input.waitFor({ timeout: 30_000 });
+      // The dialog fills in the proposed path a moment after it opens.
+      let proposed = '';
+      for (const deadline = Date.now() + 10_000; !proposed.endsWith(`/${expectedName}`) && Date.now() < deadline; ) {
+        proposed = await input.inputValue();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await workbench.screenshot(`save-dialog-${expectedName}`);
+      assert.ok(proposed.endsWith(`/${expectedName}`), `the dialog proposes ${expectedName} in the workspace, not "${proposed}"`);
+      await input.press('Enter');
+      const file = path.join(workbench.workspace, expectedName);
+      const deadline = Date.now() + 30_000;
+      while (!fs.existsSync(file) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.ok(fs.existsSync(file), `${expectedName} was written to the workspace`);
+      await workbench.page.locator('.notifications-toasts').filter({ hasText: `Saved ${expectedName}` }).waitFor({ timeout: 30_000 });
+      return fs.readFileSync(file);
+    }
+
+    async function naturalWidth(image: Locator): Promise<number> {
+      await image.waitFor({ timeout: 30_000 });
+      // Decoding may finish a moment after the element appears.
+      return image.evaluate(async (el: ImageElement) => {
+        await el.decode();
+        return el.naturalWidth;
+      });
+    }
+
+    it('shows the chart in the unfolded code-interpreter step and saves it with one click', async () => {
+      const input = chat.locator('.composer-input textarea');
+      await input.click();
+      await input.fill('Plot a chart with python code');
+      await input.press('Enter');
+      await chat.locator('.status-label').filter({ hasText: 'Completed' }).waitFor({ timeout: 60_000 });
+
+      await chat.locator('.run-block').last().locator('vscode-collapsible').click({ position: { x: 30, y: 10 } });
+      const step = chat.locator('.step').filter({ hasText: 'Code interpreter' }).last();
+      await step.locator('summary').click();
+      const figure = step.locator('figure.file-figure');
+      const image = figure.locator('img.file-image');
+      assert.ok((await naturalWidth(image)) > 0, 'the chart decoded into a real image');
+      assert.match((await image.getAttribute('alt')) ?? '', /Figure 1 made by the code interpreter/);
+      assert.match((await image.getAttribute('src')) ?? '', /^data:image\/png;base64,/, 'the page loads nothing from the network');
+      await figure.scrollIntoViewIfNeeded();
+      await workbench.screenshot('chart-in-step');
+
+      const expected = protocol === 'responses' ? 'figure-1.png' : `${(await figure.getAttribute('data-file-id')) ?? ''}.png`;
+      await figure.locator('.file-figure-save').click();
+      const saved = await acceptSaveDialog(expected);
+      assert.deepEqual([...saved.subarray(0, 8)], PNG_SIGNATURE);
+      await workbench.screenshot('chart-saved');
+    });
+
+    if (protocol === 'responses') {
+      it('saves the file the answer cites from its footnote chip', async () => {
+        const chip = chat.locator('.msg-assistant').last().locator('.footnotes .chip-action');
+        await chip.waitFor({ timeout: 30_000 });
+        assert.match(await chip.innerText(), /chart\.png/);
+        // Keyboard reachable: focus and Enter, as a keyboard user would.
+        await chip.focus();
+        await chip.press('Enter');
+        const saved = await acceptSaveDialog('chart.png');
+        assert.deepEqual([...saved.subarray(0, 8)], PNG_SIGNATURE);
+      });
+    }
+  });
+}

@@ -1,0 +1,27 @@
+import * as assert from 'node:assert/strict';
+import { isWebviewToHost } from '../../src/shared/protocol';
+
+describe('webview -> host messages', () => {
+  it('accepts file requests and saves with the fields the host needs', () => {
+    assert.equal(isWebviewToHost({ type: 'file/request', requestId: 'r1', fileId: 'cfile_1', containerId: 'cntr_1' }), true);
+    assert.equal(isWebviewToHost({ type: 'file/request', requestId: 'r1', fileId: 'file-1' }), true);
+    assert.equal(isWebviewToHost({ type: 'file/save', fileId: 'file-1', filename: 'chart.png' }), true);
+    assert.equal(isWebviewToHost({ type: 'file/save', fileId: 'inline-1', dataUrl: 'data:image/png;base64,AAAA' }), true);
+  });
+
+  it('refuses file messages with missing or mistyped fields', () => {
+    assert.equal(isWebviewToHost({ type: 'file/request', fileId: 'file-1' }), false, 'no request id');
+    assert.equal(isWebviewToHost({ type: 'file/request', requestId: 'r1', fileId: '' }), false, 'empty file id');
+    assert.equal(isWebviewToHost({ type: 'file/request', requestId: 'r1', fileId: 'f', containerId: 7 }), false);
+    assert.equal(isWebviewToHost({ type: 'file/save', fileId: 'f', filename: ['a'] }), false);
+    assert.equal(isWebviewToHost({ type: 'file/save', fileId: 'f', dataUrl: 1 }), false);
+  });
+
+  it('still accepts the chat messages and nothing unknown', () => {
+    assert.equal(isWebviewToHost({ type: 'ready' }), true);
+    assert.equal(isWebviewToHost({ type: 'chat/send', requestId: 'r', text: 'hi' }), true);
+    assert.equal(isWebviewToHost({ type: 'file/delete', fileId: 'f' }), false);
+    assert.equal(isWebviewToHost(null), false);
+    assert.equal(isWebviewToHost('ready'), false);
+  });
+});
