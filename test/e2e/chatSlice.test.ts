@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import type { BackendKind } from '../../src/core/model';
-import { FakeOpenAIServer } from '../fakes/fakeServer';
-import { Workbench } from './workbench';
+import type { FakeOpenAIServer } from '../fakes/fakeServer';
+import type { Workbench } from './workbench';
+import { startChat } from './workbench';
 
 const protocols: BackendKind[] = ['responses', 'assistantsV2'];
 
@@ -13,28 +14,12 @@ for (const protocol of protocols) {
     let workbench: Workbench;
     let chat: FrameLocator;
 
-    async function ask(text: string): Promise<void> {
-      const input = chat.locator('.composer-input textarea');
-      await input.click();
-      await input.fill(text);
-      await input.press('Enter');
-      // The composer clears only once the host accepted the message.
-      await chat.locator('.msg-user').filter({ hasText: text }).first().waitFor({ timeout: 30_000 });
-    }
-
-    async function statusIs(label: string): Promise<void> {
-      await chat.locator('.status-label').filter({ hasText: label }).waitFor({ timeout: 30_000 });
-    }
+    const ask = (text: string) => workbench.ask(text);
+    const statusIs = (label: string) => workbench.statusIs(label);
 
     before(async () => {
-      fake = await FakeOpenAIServer.start({ timeScale: 0.5 });
-      workbench = await Workbench.start(`chat-${protocol}`, {
-        settings: { 'assistants.protocol': protocol },
-        env: { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'e2e-test-key' },
-      });
-      await workbench.openAssistantsView();
+      ({ fake, workbench } = await startChat(`chat-${protocol}`, protocol));
       chat = workbench.chatFrame();
-      await chat.locator('.composer-input').waitFor({ timeout: 60_000 });
     });
 
     after(async () => {
@@ -59,8 +44,7 @@ for (const protocol of protocols) {
       await ask('Please read the file src/inventory.ts');
       await statusIs('Completed');
       // Steps of a finished run are folded under its answer: unfold them as a user would.
-      const panel = chat.locator('.run-block').last().locator('vscode-collapsible');
-      await panel.click({ position: { x: 30, y: 10 } });
+      await workbench.unfoldLastSteps();
       const step = chat.locator('.step').filter({ hasText: 'read_file' }).last();
       await step.waitFor({ timeout: 30_000 });
       await step.locator('summary').click();

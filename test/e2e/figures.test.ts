@@ -3,8 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Locator } from 'playwright-core';
 import type { BackendKind } from '../../src/core/model';
-import { FakeOpenAIServer } from '../fakes/fakeServer';
-import { Workbench } from './workbench';
+import type { FakeOpenAIServer } from '../fakes/fakeServer';
+import type { Workbench } from './workbench';
+import { startChat } from './workbench';
 
 /** The part of an `<img>` the test reads (the test project has no DOM types). */
 interface ImageElement {
@@ -25,14 +26,8 @@ for (const protocol of protocols) {
     let chat: FrameLocator;
 
     before(async () => {
-      fake = await FakeOpenAIServer.start({ timeScale: 0.5 });
-      workbench = await Workbench.start(`figures-${protocol}`, {
-        settings: { 'assistants.protocol': protocol, 'assistants.tools.codeInterpreter': true },
-        env: { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'e2e-test-key' },
-      });
-      await workbench.openAssistantsView();
+      ({ fake, workbench } = await startChat(`figures-${protocol}`, protocol, { 'assistants.tools.codeInterpreter': true }));
       chat = workbench.chatFrame();
-      await chat.locator('.composer-input').waitFor({ timeout: 60_000 });
     });
 
     after(async () => {
@@ -71,13 +66,9 @@ for (const protocol of protocols) {
     }
 
     it('shows the chart in the unfolded code-interpreter step and saves it with one click', async () => {
-      const input = chat.locator('.composer-input textarea');
-      await input.click();
-      await input.fill('Plot a chart with python code');
-      await input.press('Enter');
-      await chat.locator('.status-label').filter({ hasText: 'Completed' }).waitFor({ timeout: 60_000 });
-
-      await chat.locator('.run-block').last().locator('vscode-collapsible').click({ position: { x: 30, y: 10 } });
+      await workbench.ask('Plot a chart with python code');
+      await workbench.statusIs('Completed');
+      await workbench.unfoldLastSteps();
       const step = chat.locator('.step').filter({ hasText: 'Code interpreter' }).last();
       await step.locator('summary').click();
       const figure = step.locator('figure.file-figure');

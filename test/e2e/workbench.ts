@@ -7,6 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import type { BackendKind } from '../../src/core/model';
+import { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { CodeServer } from '../support/codeServer';
 import { chromiumArgs, chromiumPath, ensureCodeServer, installVsix, repoRoot, startCodeServer } from '../support/codeServer';
 
@@ -76,6 +78,27 @@ export class Workbench {
     return this.page.frameLocator(`iframe.webview.ready[src*="extensionId=${extensionId}"]`).frameLocator('iframe#active-frame');
   }
 
+  /** Types a message into the chat's composer and sends it with Enter, as a user would. */
+  async ask(text: string): Promise<void> {
+    const chat = this.chatFrame();
+    const input = chat.locator('.composer-input textarea');
+    await input.click();
+    await input.fill(text);
+    await input.press('Enter');
+    // The composer clears only once the host accepted the message.
+    await chat.locator('.msg-user').filter({ hasText: text }).first().waitFor({ timeout: 30_000 });
+  }
+
+  /** Waits until the run's status line shows `label`. */
+  async statusIs(label: string): Promise<void> {
+    await this.chatFrame().locator('.status-label').filter({ hasText: label }).waitFor({ timeout: 60_000 });
+  }
+
+  /** Unfolds the steps under the last answer (a finished run's steps are folded). */
+  async unfoldLastSteps(): Promise<void> {
+    await this.chatFrame().locator('.run-block').last().locator('vscode-collapsible').click({ position: { x: 30, y: 10 } });
+  }
+
   /** Runs a command from the Command Palette, as a user would. */
   async runCommand(title: string): Promise<void> {
     await this.page.locator('.part.editor').click();
@@ -96,4 +119,20 @@ export class Workbench {
     await this.server.stop();
     fs.rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** A workbench whose extension talks to a fresh fake server over `protocol`, with the chat open. */
+export async function startChat(
+  name: string,
+  protocol: BackendKind,
+  settings: Record<string, unknown> = {},
+): Promise<{ fake: FakeOpenAIServer; workbench: Workbench }> {
+  const fake = await FakeOpenAIServer.start({ timeScale: 0.5 });
+  const workbench = await Workbench.start(name, {
+    settings: { 'assistants.protocol': protocol, ...settings },
+    env: { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'e2e-test-key' },
+  });
+  await workbench.openAssistantsView();
+  await workbench.chatFrame().locator('.composer-input').waitFor({ timeout: 60_000 });
+  return { fake, workbench };
 }
