@@ -82,7 +82,13 @@ export class Transcript {
       let cursor: ChildNode | null = this.list.firstChild;
       for (const entry of entries) {
         seen.add(entry.key);
+        const previous = this.rendered.get(entry.key)?.node;
         const node = this.nodeFor(entry, state);
+        if (previous && previous !== node) {
+          // The entry was redrawn: its old node goes, or it would linger in the list as a stray copy.
+          if (cursor === previous) cursor = previous.nextSibling;
+          previous.remove();
+        }
         if (node === cursor) {
           cursor = cursor.nextSibling;
         } else {
