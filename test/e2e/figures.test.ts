@@ -59,9 +59,10 @@ for (const protocol of protocols) {
     async function naturalWidth(image: Locator): Promise<number> {
       await image.waitFor({ timeout: 30_000 });
       // Decoding may finish a moment after the element appears.
-      return image.evaluate(async (el: ImageElement) => {
-        await el.decode();
-        return el.naturalWidth;
+      return image.evaluate(async (el) => {
+        const img = el as unknown as ImageElement;
+        await img.decode();
+        return img.naturalWidth;
       });
     }
 
