@@ -14,7 +14,12 @@ export type ChatUpdate =
   | { type: 'thread' }
   | { type: 'message'; threadId: string; message: Message }
   | { type: 'run'; threadId: string; runId: string; event: RunEvent }
-  | { type: 'busy'; busy: boolean };
+  | { type: 'busy'; busy: boolean }
+  /**
+   * The run has no id yet and the driver waits (a rate limit on its creation, say) or changed course:
+   * worth telling the user, though it belongs to no run the chat shows.
+   */
+  | { type: 'waiting'; threadId: string; event: Extract<RunEvent, { type: 'retry' | 'fallback' }> };
 
 export interface ChatSessionOptions {
   store: ThreadStore;
@@ -271,6 +276,7 @@ export class ChatSession {
       }
     }
     if (runId) this.options.onUpdate({ type: 'run', threadId: stored.thread.id, runId, event });
+    else if (event.type === 'retry' || event.type === 'fallback') this.options.onUpdate({ type: 'waiting', threadId: stored.thread.id, event });
   }
 
   private runIdOf(stored: StoredThread, event: RunEvent): string | undefined {

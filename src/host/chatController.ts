@@ -45,6 +45,7 @@ export class HostChatController extends Disposable implements ChatController {
   readonly session: ChatSession;
   private backend: { key: string; backend: Backend } | undefined;
   private notice: Notice | undefined;
+  private transientNotice = false;
 
   constructor(private readonly deps: ChatControllerDeps) {
     super();
@@ -137,7 +138,15 @@ export class HostChatController extends Disposable implements ChatController {
       case 'message':
         this.updates.fire({ type: 'message/added', threadId: update.threadId, message: update.message });
         return;
+      case 'waiting':
+        if (update.event.type === 'retry') {
+          const seconds = Math.max(1, Math.round(update.event.waitMs / 1000));
+          this.deps.log.warn(`Starting the run: retry ${update.event.attempt} in ${seconds} s: ${update.event.reason}`);
+          this.setNotice({ severity: 'info', message: `Retrying in ${seconds} s (attempt ${update.event.attempt}): ${update.event.reason}` }, true);
+        }
+        return;
       case 'run':
+        if (this.transientNotice) this.clearNotice();
         if (update.event.type === 'error') this.deps.log.warn(`Run ${update.runId}: ${update.event.error.code}: ${update.event.error.message}`);
         this.updates.fire({ type: 'run/event', threadId: update.threadId, runId: update.runId, event: update.event });
         return;
@@ -161,14 +170,17 @@ export class HostChatController extends Disposable implements ChatController {
     });
   }
 
-  private setNotice(notice: Notice): void {
+  /** `transient`: the notice goes away by itself once the run is under way. */
+  private setNotice(notice: Notice, transient = false): void {
     this.notice = notice;
+    this.transientNotice = transient;
     this.updates.fire({ type: 'notice/show', notice });
   }
 
   private clearNotice(): void {
     if (!this.notice) return;
     this.notice = undefined;
+    this.transientNotice = false;
     this.updates.fire({ type: 'notice/clear' });
   }
 

@@ -144,6 +144,18 @@ for (const protocol of protocols) {
       assert.equal(fake.requests.filter((r) => /\/cancel$/.test(r.path)).length, 0, 'closing the window cancels nothing');
     });
 
+    it('tells about a rate limit on starting the run, then runs', async () => {
+      fake.inject({ method: 'POST', path: protocol === 'responses' ? '/responses' : '/threads/:thread_id/runs', kind: 'rate_limit', retryAfterSeconds: 0, retryAfterMs: 50 });
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'After the wait.' }] });
+      const session = makeSession();
+      await session.send('Busy server?');
+      await idle(session);
+      const waiting = updates.filter((u) => u.type === 'waiting');
+      assert.equal(waiting.length, 1);
+      assert.ok(waiting[0].type === 'waiting' && waiting[0].event.type === 'retry' && waiting[0].event.waitMs === 50);
+      assert.equal(Object.values(session.thread!.runs)[0].run.status, 'completed');
+    });
+
     it('refuses a second send while a run is active, and empty text', async () => {
       fake.model.enqueue({ steps: [{ type: 'text', text: 'slow '.repeat(50), chunkSize: 5, chunkDelayMs: 100 }] });
       const session = makeSession();
