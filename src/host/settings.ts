@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import type { ToolDefinition } from '../core/model';
-import type { BackendKind } from '../core/model';
+import type { BackendKind, ToolDefinition } from '../core/model';
 import { DEFAULT_BASE_URL } from '../core/provider';
 
 /** The `assistants.*` settings, read in one place. */

@@ -5,7 +5,7 @@ import type {
 } from 'openai/resources/beta/assistants';
 import type { AssistantResponseFormatOption } from 'openai/resources/beta/threads/threads';
 import type { AssistantDraft } from '../../core/backend';
-import type { Assistant, ResponseFormat, ToolDefinition, ToolResources } from '../../core/model';
+import type { Assistant, FunctionDefinition, JsonSchema, ResponseFormat, ToolDefinition, ToolResources } from '../../core/model';
 
 /** AssistantObject -> domain Assistant. */
 export function fromWireAssistant(wire: WireAssistant): Assistant {
@@ -55,18 +55,8 @@ export function toWireTool(tool: ToolDefinition): AssistantTool {
       return tool.maxNumResults !== undefined
         ? { type: 'file_search', file_search: { max_num_results: tool.maxNumResults } }
         : { type: 'file_search' };
-    case 'function': {
-      const fn = tool.function;
-      return {
-        type: 'function',
-        function: {
-          name: fn.name,
-          ...(fn.description !== undefined ? { description: fn.description } : {}),
-          ...(fn.parameters !== undefined ? { parameters: fn.parameters } : {}),
-          ...(fn.strict !== undefined ? { strict: fn.strict } : {}),
-        },
-      };
-    }
+    case 'function':
+      return { type: 'function', function: functionFields(tool.function) };
   }
 }
 
@@ -78,18 +68,8 @@ function fromWireTool(tool: AssistantTool): ToolDefinition {
       const max = tool.file_search?.max_num_results;
       return max !== undefined ? { type: 'file_search', maxNumResults: max } : { type: 'file_search' };
     }
-    case 'function': {
-      const fn = tool.function;
-      return {
-        type: 'function',
-        function: {
-          name: fn.name,
-          ...(fn.description !== undefined ? { description: fn.description } : {}),
-          ...(fn.parameters !== undefined ? { parameters: fn.parameters } : {}),
-          ...(typeof fn.strict === 'boolean' ? { strict: fn.strict } : {}),
-        },
-      };
-    }
+    case 'function':
+      return { type: 'function', function: functionFields(tool.function) };
   }
 }
 
@@ -134,5 +114,15 @@ function fromWireResponseFormat(wire: AssistantResponseFormatOption | null | und
     schema: schema.schema ?? {},
     ...(typeof schema.strict === 'boolean' ? { strict: schema.strict } : {}),
     ...(schema.description !== undefined ? { description: schema.description } : {}),
+  };
+}
+
+/** The fields of a function definition that are set; the wire and the domain spell them alike. */
+function functionFields(fn: { name: string; description?: string; parameters?: JsonSchema; strict?: boolean | null }): FunctionDefinition {
+  return {
+    name: fn.name,
+    ...(fn.description !== undefined ? { description: fn.description } : {}),
+    ...(fn.parameters !== undefined ? { parameters: fn.parameters } : {}),
+    ...(typeof fn.strict === 'boolean' ? { strict: fn.strict } : {}),
   };
 }
