@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { assistantsV2Routes } from './assistantsV2Routes';
@@ -75,7 +76,12 @@ export class FakeOpenAIServer {
   readonly options: Readonly<Required<Omit<FakeServerOptions, 'pollAfterMs' | 'port'>> & { pollAfterMs?: number }>;
   private readonly routes: Route[] = [];
   private faults: FaultSpec[] = [];
-  private readonly lifetime = new AbortController();
+  /** Every pending scripted wait listens to it: many at once is normal, not a leak. */
+  private readonly lifetime = (() => {
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    return controller;
+  })();
   private readonly sockets = new Set<Socket>();
   private requestCounter = 0;
   private url = '';

@@ -32,6 +32,8 @@ export class Transcript {
   private dirtyMessages = new Set<string>();
   private frame: number | undefined;
   private state: ViewState | undefined;
+  /** The reader is at the bottom and wants to stay there while the answer grows. */
+  private following = true;
 
   constructor(
     onScroll: (fromBottom: number) => void,
@@ -45,7 +47,20 @@ export class Transcript {
       h('p', { text: 'Ask a question to start. Answers stream here, with every step the assistant takes.' }),
     );
     this.element = h('main', { className: 'transcript', attrs: { 'aria-label': 'Conversation', tabindex: '0' } }, this.empty, this.list);
-    this.element.addEventListener('scroll', () => onScroll(this.fromBottom()), { passive: true });
+    this.element.addEventListener(
+      'scroll',
+      () => {
+        this.following = this.fromBottom() <= STICK_THRESHOLD_PX;
+        onScroll(this.fromBottom());
+      },
+      { passive: true },
+    );
+    // Content also grows after a render (components and images lay out late): a reader at the bottom stays there.
+    if (typeof ResizeObserver !== 'undefined') {
+      new ResizeObserver(() => {
+        if (this.following) this.scrollToBottom();
+      }).observe(this.list);
+    }
   }
 
   fromBottom(): number {
