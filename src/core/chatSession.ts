@@ -171,7 +171,7 @@ export class ChatSession {
       const backend = await this.options.connect();
       const assistant = await this.options.assistant();
       this.track(stored, (driver, onEvent, signal, detach) =>
-        driver.resume(ref, { thread: stored.thread, assistant, history: stored.messages }, onEvent, signal, detach), backend);
+        driver.resume(ref, { thread: stored.thread, assistant, history: stored.messages, priorUsage: stored.runs[ref.runId]?.run.usage }, onEvent, signal, detach), backend);
     } catch (error) {
       this.options.onError(toError(error));
     }

@@ -59,9 +59,10 @@ export class RunSession {
     return this.guard(() => this.loop(action));
   }
 
-  resume(ref: RunRef): Promise<RunSnapshot> {
+  resume(ref: RunRef, priorUsage?: Usage): Promise<RunSnapshot> {
     return this.guard(() => {
       this.setRef(ref);
+      this.priorUsage = priorUsage;
       return this.loop(undefined);
     });
   }

@@ -134,6 +134,14 @@ describe('RunDriver', () => {
       assert.deepEqual(t.waits, [300, 250]);
     });
 
+    it('counts the usage of legs that finished before the reload', async () => {
+      const t = setup();
+      t.backend.retrieves.push(snapshot('completed', { ref: ref({ cursor: 'resp_2' }), run: { usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 } } }));
+      const prior = { promptTokens: 100, completionTokens: 50, totalTokens: 150 };
+      const result = await t.driver.resume(ref({ cursor: 'resp_2' }), { thread, assistant, history: [], priorUsage: prior }, t.onEvent);
+      assert.deepEqual(result.run.usage, { promptTokens: 110, completionTokens: 55, totalTokens: 165 });
+    });
+
     it('resumes from a stored ref by polling', async () => {
       const t = setup();
       t.backend.retrieves.push(snapshot('in_progress', { ref: ref({ cursor: 'resp_2' }) }), snapshot('completed', { ref: ref({ cursor: 'resp_2' }) }));

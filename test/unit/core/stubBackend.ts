@@ -143,7 +143,6 @@ export function snapshot(status: RunStatus, parts: Partial<RunSnapshot> & { run?
   return { run: run(status, parts.run), ref: parts.ref ?? ref(), steps: parts.steps ?? [], messages: parts.messages ?? [], ...(parts.pollAfterMs !== undefined ? { pollAfterMs: parts.pollAfterMs } : {}) };
 }
 
-/** A sleep that returns at once (after a macrotask) but records what was asked and honours aborts. */
 /** A sleep that records its waits and moves a virtual clock on by them, without waiting. */
 export function recordingSleep(): { sleep: (ms: number, signal?: AbortSignal) => Promise<void>; waits: number[]; now: () => number } {
   const waits: number[] = [];
