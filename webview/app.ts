@@ -1,6 +1,7 @@
 /** Wires the state, the page's parts and the host channel together. */
 import type { HostToWebview } from '../src/shared/protocol';
 import { renderHeader } from './render/header';
+import type { NoticeActions } from './render/notice';
 import { renderNotice } from './render/notice';
 import { FileRequests } from './files';
 import { Composer } from './render/composer';
@@ -8,7 +9,7 @@ import { Figures } from './render/figure';
 import { StatusLine } from './render/statusLine';
 import { Transcript } from './render/transcript';
 import type { Change, ViewState } from './state';
-import { applyHostMessage, emptyState, sendStarted, sendTimedOut } from './state';
+import { applyHostMessage, composerHoldsSent, dismissNotice, emptyState, sendStarted, sendTimedOut } from './state';
 import { h } from './ui/dom';
 import type { HostChannel, PersistedState } from './vscodeApi';
 
@@ -27,6 +28,15 @@ export class ChatApp {
   private restoredScroll = false;
   private ticker: number | undefined;
   private saveTimer: number | undefined;
+  private readonly noticeActions: NoticeActions = {
+    runCommand: (command) => this.host.post({ type: 'command/run', command }),
+    dismiss: () => {
+      const { state, changes } = dismissNotice(this.state);
+      this.state = state;
+      this.apply(changes);
+      this.host.post({ type: 'notice/dismiss' });
+    },
+  };
 
   constructor(
     root: HTMLElement,
@@ -44,7 +54,8 @@ export class ChatApp {
       {
         send: (text) => this.send(text),
         stop: () => this.host.post({ type: 'chat/stop' }),
-        draftChanged: (draft) => this.persist({ draft }),
+        // The page is destroyed on hide, before any debounce fires: a draft is saved at once.
+        draftChanged: (draft) => this.persist({ draft }, true),
       },
       this.persisted.draft,
     );
@@ -52,6 +63,11 @@ export class ChatApp {
     root.replaceChildren(this.header, this.notice, this.transcript.element, this.status.element, this.composer.element);
     renderHeader(this.header, this.state);
     this.status.update(this.state, Date.now());
+    // The scroll position waits on a debounce; hiding the view must not lose it.
+    window.addEventListener('pagehide', () => this.savePersisted());
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') this.savePersisted();
+    });
   }
 
   start(): void {
@@ -75,7 +91,7 @@ export class ChatApp {
       switch (change.kind) {
         case 'all':
           renderHeader(this.header, this.state);
-          renderNotice(this.notice, this.state.notice, (command) => this.host.post({ type: 'command/run', command }));
+          renderNotice(this.notice, this.state.notice, this.noticeActions);
           this.transcript.reset(this.state);
           this.refreshStatus();
           this.composer.setPending(this.state.pendingSendId !== undefined);
@@ -97,7 +113,7 @@ export class ChatApp {
           this.refreshStatus();
           break;
         case 'notice':
-          renderNotice(this.notice, this.state.notice, (command) => this.host.post({ type: 'command/run', command }));
+          renderNotice(this.notice, this.state.notice, this.noticeActions);
           break;
         case 'send':
           this.composer.setPending(false);
@@ -107,13 +123,17 @@ export class ChatApp {
           }
           else this.composer.showError(this.state.sendError);
           break;
+        case 'sendLate':
+          if (composerHoldsSent(this.composer.text(), change.text)) this.composer.accepted();
+          else this.composer.showError(this.state.sendError);
+          break;
       }
     }
   }
 
   private send(text: string): void {
     const requestId = newRequestId();
-    this.state = sendStarted(this.state, requestId);
+    this.state = sendStarted(this.state, requestId, text);
     this.composer.setPending(true);
     this.host.post({ type: 'chat/send', requestId, text });
     window.setTimeout(() => {
@@ -135,14 +155,23 @@ export class ChatApp {
     }
   }
 
-  /** setState on every keystroke or scroll frame is wasteful; a short debounce is plenty. */
-  private persist(patch: Partial<PersistedState>): void {
+  /** setState on every scroll frame is wasteful, so scrolling waits on a short debounce; `now` skips it. */
+  private persist(patch: Partial<PersistedState>, now = false): void {
     this.persisted = { ...this.persisted, ...patch };
+    if (now) {
+      this.savePersisted();
+      return;
+    }
     if (this.saveTimer !== undefined) return;
-    this.saveTimer = window.setTimeout(() => {
+    this.saveTimer = window.setTimeout(() => this.savePersisted(), 150);
+  }
+
+  private savePersisted(): void {
+    if (this.saveTimer !== undefined) {
+      window.clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
-      this.host.saveState(this.persisted);
-    }, 150);
+    }
+    this.host.saveState(this.persisted);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { RunEvent } from '../src/core/events';
 import type { Message, Run, RunError, RunStep } from '../src/core/model';
+import { isTerminal } from '../src/core/model';
 import type { ChatState, HostToWebview, Notice, ProviderView, RunView } from '../src/shared/protocol';
 
 /** What the driver said about a run besides its status: retries, fallback to polling, errors. */
@@ -14,6 +15,12 @@ export interface RunNotices {
   /** Why the driver polls instead of streaming. */
   fallback?: string;
   error?: RunError;
+  /**
+   * The host stopped following the run while its last known status was still live (`run/busy`
+   * false, or a full state that names no active run): it counts as ended, its clock stopped here
+   * (epoch ms).
+   */
+  endedAt?: number;
 }
 
 export interface ViewState {
@@ -29,6 +36,10 @@ export interface ViewState {
   notice?: Notice;
   /** The `chat/send` awaiting its `send/result`. */
   pendingSendId?: string;
+  /** The text of that send, kept in case its answer comes only after the timeout. */
+  pendingSendText?: string;
+  /** The last send the webview gave up on: a late acceptance still clears the composer. */
+  timedOutSend?: { requestId: string; text: string };
   sendError?: string;
 }
 
@@ -40,7 +51,9 @@ export type Change =
   | { kind: 'steps'; runId: string }
   | { kind: 'status' }
   | { kind: 'notice' }
-  | { kind: 'send'; requestId: string; ok: boolean };
+  | { kind: 'send'; requestId: string; ok: boolean }
+  /** A send given up on was accepted after all: the composer clears if it still holds `text`. */
+  | { kind: 'sendLate'; text: string };
 
 export interface Applied {
   state: ViewState;
@@ -71,24 +84,56 @@ export function fromChatState(chat: ChatState): ViewState {
 }
 
 /** Records a `chat/send` just posted, so the composer can wait for its result. */
-export function sendStarted(state: ViewState, requestId: string): ViewState {
-  return { ...state, pendingSendId: requestId, sendError: undefined };
+export function sendStarted(state: ViewState, requestId: string, text: string): ViewState {
+  return { ...state, pendingSendId: requestId, pendingSendText: text, sendError: undefined };
 }
 
 /** The host never answered a send: give the composer back with a sentence the user can act on. */
 export function sendTimedOut(state: ViewState, requestId: string): Applied {
   if (state.pendingSendId !== requestId) return { state, changes: [] };
   return {
-    state: { ...state, pendingSendId: undefined, sendError: 'The extension did not answer. Try sending again.' },
+    state: {
+      ...state,
+      pendingSendId: undefined,
+      pendingSendText: undefined,
+      // The host may still be busy, not gone: remember the send so a late acceptance is not sent twice.
+      timedOutSend: { requestId, text: state.pendingSendText ?? '' },
+      sendError: 'The extension did not answer. Try sending again.',
+    },
     changes: [{ kind: 'send', requestId, ok: false }],
   };
+}
+
+/**
+ * Whether the composer still holds what a late-accepted send carried. The composer sends its text
+ * trimmed, so the comparison trims too; anything the user has typed since is theirs to keep.
+ */
+export function composerHoldsSent(composerText: string, sentText: string): boolean {
+  return sentText !== '' && composerText.trim() === sentText;
+}
+
+/** The user closed the notice; the host is told separately, so it does not come back with the next state. */
+export function dismissNotice(state: ViewState): Applied {
+  if (!state.notice) return { state, changes: [] };
+  return { state: { ...state, notice: undefined }, changes: [{ kind: 'notice' }] };
 }
 
 /** Applies one host message. `now` (epoch ms) stamps retry deadlines; it is a parameter to keep this pure. */
 export function applyHostMessage(state: ViewState, message: HostToWebview, now: number): Applied {
   switch (message.type) {
-    case 'state/full':
-      return { state: { ...fromChatState(message.state), pendingSendId: state.pendingSendId }, changes: [{ kind: 'all' }] };
+    case 'state/full': {
+      const { pendingSendId, pendingSendText, timedOutSend } = state;
+      const fresh = endUnfollowedRuns({ ...fromChatState(message.state), pendingSendId, pendingSendText, timedOutSend }, now).state;
+      return { state: fresh, changes: [{ kind: 'all' }] };
+    }
+    case 'run/busy': {
+      // Busy only says a run is coming; its `run.updated` marks it active.
+      if (message.busy) return { state, changes: [] };
+      const ended = endUnfollowedRuns({ ...state, activeRunId: undefined }, now);
+      if (ended.runIds.length === 0 && state.activeRunId === undefined) return { state, changes: [] };
+      const changes: Change[] = [{ kind: 'status' }, ...ended.runIds.map((runId): Change => ({ kind: 'steps', runId }))];
+      return { state: ended.state, changes };
+    }
     case 'message/added':
       if (!isCurrentThread(state, message.threadId)) return { state, changes: [] };
       return upsertMessage(state, message.message);
@@ -100,10 +145,11 @@ export function applyHostMessage(state: ViewState, message: HostToWebview, now: 
     case 'notice/clear':
       return { state: { ...state, notice: undefined }, changes: [{ kind: 'notice' }] };
     case 'send/result': {
+      if (state.timedOutSend?.requestId === message.requestId) return lateSendResult(state, state.timedOutSend.text, message.ok);
       if (state.pendingSendId !== message.requestId) return { state, changes: [] };
       const sendError = message.ok ? undefined : (message.error ?? 'The message could not be sent.');
       return {
-        state: { ...state, pendingSendId: undefined, sendError },
+        state: { ...state, pendingSendId: undefined, pendingSendText: undefined, sendError },
         changes: [{ kind: 'send', requestId: message.requestId, ok: message.ok }],
       };
     }
@@ -149,6 +195,29 @@ export function applyRunEvent(state: ViewState, runId: string, event: RunEvent, 
   }
 }
 
+/** A late refusal changes nothing the user can act on: the composer already has the text back. */
+function lateSendResult(state: ViewState, text: string, ok: boolean): Applied {
+  const settled: ViewState = { ...state, timedOutSend: undefined };
+  if (!ok) return { state: settled, changes: [] };
+  // The timeout's "try again" is now wrong; an error from a newer send stays.
+  const sendError = state.pendingSendId === undefined ? undefined : state.sendError;
+  return { state: { ...settled, sendError }, changes: [{ kind: 'sendLate', text }] };
+}
+
+/**
+ * Marks every run that still looks live but is not the active one as ended now: nothing will
+ * move it any more, so its clock must not run on.
+ */
+function endUnfollowedRuns(state: ViewState, now: number): { state: ViewState; runIds: string[] } {
+  const runIds = Object.values(state.runs)
+    .filter(({ run }) => run.id !== state.activeRunId && !isTerminal(run.status) && state.runNotices[run.id]?.endedAt === undefined)
+    .map(({ run }) => run.id);
+  if (runIds.length === 0) return { state, runIds };
+  const runNotices = { ...state.runNotices };
+  for (const runId of runIds) runNotices[runId] = { ...runNotices[runId], endedAt: now };
+  return { state: { ...state, runNotices }, runIds };
+}
+
 function isCurrentThread(state: ViewState, threadId: string): boolean {
   // Before the first full state there is no thread to compare with; take what comes.
   return !state.thread || state.thread.id === threadId;
@@ -166,14 +235,17 @@ function updateRun(state: ViewState, run: Run): Applied {
   const previous = state.runs[run.id];
   const isNew = !previous;
   const runs = { ...state.runs, [run.id]: { run: { ...run, usage: run.usage ?? previous?.run.usage }, steps: previous?.steps ?? [] } };
-  const terminal = isTerminalStatus(run.status);
+  const terminal = isTerminal(run.status);
   let activeRunId = state.activeRunId;
   if (!terminal) activeRunId = run.id;
   else if (activeRunId === run.id) activeRunId = undefined;
+  // Fresh news of a live run means someone follows it again.
+  const ended = !terminal && state.runNotices[run.id]?.endedAt !== undefined;
+  const runNotices = ended ? { ...state.runNotices, [run.id]: { ...state.runNotices[run.id], endedAt: undefined } } : state.runNotices;
   const changes: Change[] = [{ kind: 'status' }];
   // A new run gets a place in the transcript; a known one only changes its steps' header.
   changes.push(isNew ? { kind: 'messages' } : { kind: 'steps', runId: run.id });
-  return { state: { ...state, runs, activeRunId, statusRunId: run.id }, changes };
+  return { state: { ...state, runs, runNotices, activeRunId, statusRunId: run.id }, changes };
 }
 
 function upsertStep(state: ViewState, runId: string, step: RunStep): Applied {
@@ -240,8 +312,4 @@ function clearRetry(state: ViewState, runId: string): ViewState {
   if (!notices?.retry) return state;
   const rest: RunNotices = { ...notices, retry: undefined };
   return { ...state, runNotices: { ...state.runNotices, [runId]: rest } };
-}
-
-function isTerminalStatus(status: Run['status']): boolean {
-  return status === 'completed' || status === 'failed' || status === 'cancelled' || status === 'expired' || status === 'incomplete';
 }

@@ -23,6 +23,11 @@ export function isLive(status: RunStatus): boolean {
   return status === 'queued' || status === 'in_progress' || status === 'requires_action' || status === 'cancelling';
 }
 
+/** Whether the run still moves: live by its status, and not given up on by the host. */
+export function isRunning(run: Run, notices: RunNotices | undefined): boolean {
+  return isLive(run.status) && notices?.endedAt === undefined;
+}
+
 /** Seconds the run has taken so far (or took), from its start, else its creation. */
 export function elapsedSeconds(run: Run, nowMs: number): number {
   const start = run.startedAt ?? run.createdAt;

@@ -38,15 +38,19 @@ export function connectToHost(): HostChannel {
   };
 }
 
-const HOST_TYPES: ReadonlySet<string> = new Set<HostToWebview['type']>([
-  'state/full',
-  'run/event',
-  'message/added',
-  'notice/show',
-  'notice/clear',
-  'send/result',
-  'file/content',
-]);
+// A record, not a list: a message type added to the protocol fails the type-check here until it is
+// accepted, instead of being dropped at run time.
+const HOST_TYPE_RECORD: Record<HostToWebview['type'], true> = {
+  'state/full': true,
+  'run/event': true,
+  'message/added': true,
+  'notice/show': true,
+  'notice/clear': true,
+  'run/busy': true,
+  'send/result': true,
+  'file/content': true,
+};
+const HOST_TYPES: ReadonlySet<string> = new Set(Object.keys(HOST_TYPE_RECORD));
 
 function isHostMessage(value: unknown): value is HostToWebview {
   if (typeof value !== 'object' || value === null) return false;

@@ -10,6 +10,7 @@ import type {
   RunStep,
   Thread,
   ToolOutput,
+  Usage,
 } from './model';
 
 /** Where a run lives on the server: enough to poll, continue, cancel or resume it after a reload. */
@@ -24,6 +25,11 @@ export interface RunRef {
    * latest response id (a run that submitted tool outputs continues in a new response).
    */
   cursor?: string;
+  /**
+   * Tokens the run used in the legs before the one `cursor` names, so a run resumed after a reload
+   * counts them once (the current leg's usage comes from the server again).
+   */
+  usageBefore?: Usage;
 }
 
 export interface NewMessage {

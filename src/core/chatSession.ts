@@ -38,6 +38,9 @@ export interface ChatSessionOptions {
 
 const TITLE_LENGTH = 60;
 
+/** Failures after which the run may well be going on on the server: its ref is kept for a later resume. */
+const RESUMABLE_FAILURES = new Set<string>(['network', 'timeout', 'server', 'rate_limited']);
+
 /**
  * One chat: the current thread, its messages and runs, and at most one run in progress. Everything is
  * saved to the thread store as it happens, so a window reload finds the thread, and a run that had
@@ -45,11 +48,15 @@ const TITLE_LENGTH = 60;
  */
 export class ChatSession {
   private current: StoredThread | undefined;
-  private active: { abort: AbortController; runId?: string; done: Promise<void> } | undefined;
+  /**
+   * The run being followed. `abort` is Stop (cancel on the server); `detach` only stops following it
+   * (another thread opened, the window closing): the run goes on and is resumed from its stored ref.
+   */
+  private active: { abort: AbortController; detach: AbortController; runId?: string; done: Promise<void> } | undefined;
+  /** A send between its first check and the start of its run: a second send must wait its turn. */
+  private sending = false;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
-  /** Aborted on dispose: runs stop being followed, and are not cancelled. */
-  private readonly detach = new AbortController();
 
   constructor(private readonly options: ChatSessionOptions) {}
 
@@ -79,7 +86,7 @@ export class ChatSession {
 
   async openThread(id: string): Promise<void> {
     if (this.current?.thread.id === id) return;
-    await this.stopAndWait();
+    await this.detachAndWait();
     const stored = await this.options.store.load(id);
     if (!stored) throw new AssistantsError('not_found', 'That thread no longer exists in this workspace.');
     this.current = stored;
@@ -89,14 +96,23 @@ export class ChatSession {
 
   /** Starts an empty thread; the server-side thread is made with the first message. */
   async newThread(): Promise<void> {
-    await this.stopAndWait();
+    await this.detachAndWait();
     this.current = undefined;
     this.options.onUpdate({ type: 'thread' });
   }
 
+  /** Deletes the thread here and, best effort, its server-side thread (a conversation costs storage). */
   async deleteThread(id: string): Promise<void> {
     if (this.current?.thread.id === id) await this.newThread();
+    const stored = await this.options.store.load(id);
     await this.options.store.delete(id);
+    if (!stored?.thread.remoteId) return;
+    try {
+      const backend = await this.options.connect();
+      if (backend.kind === stored.thread.backend) await backend.deleteThread(stored.thread);
+    } catch {
+      // Gone already, or no key: the local thread is what the user asked to remove.
+    }
   }
 
   /**
@@ -106,16 +122,21 @@ export class ChatSession {
   async send(text: string): Promise<void> {
     const trimmed = text.trim();
     if (!trimmed) throw new AssistantsError('bad_request', 'Type a message first.');
-    if (this.active) throw new AssistantsError('bad_request', 'A run is still in progress. Stop it or wait for it to finish.');
-    const backend = await this.options.connect();
-    const assistant = await this.options.assistant();
-    const stored = await this.ensureThread(backend, trimmed);
-    const message = await backend.addMessage(stored.thread, { content: [{ type: 'text', text: trimmed, annotations: [] }] });
-    stored.messages.push(message);
-    stored.thread.updatedAt = this.nowSeconds();
-    await this.options.store.save(stored);
-    this.options.onUpdate({ type: 'message', threadId: stored.thread.id, message });
-    this.startRun(backend, assistant, stored);
+    if (this.active || this.sending) throw new AssistantsError('bad_request', 'A run is still in progress. Stop it or wait for it to finish.');
+    this.sending = true;
+    try {
+      const backend = await this.options.connect();
+      const assistant = await this.options.assistant();
+      const stored = await this.ensureThread(backend, trimmed);
+      const message = await backend.addMessage(stored.thread, { content: [{ type: 'text', text: trimmed, annotations: [] }] });
+      stored.messages.push(message);
+      stored.thread.updatedAt = this.nowSeconds();
+      await this.options.store.save(stored);
+      this.options.onUpdate({ type: 'message', threadId: stored.thread.id, message });
+      this.startRun(backend, assistant, stored);
+    } finally {
+      this.sending = false;
+    }
   }
 
   /** Stop: cancels the run on the server; the run ends `cancelled` through the usual events. */
@@ -129,14 +150,15 @@ export class ChatSession {
    */
   dispose(): void {
     this.disposed = true;
-    this.detach.abort();
+    this.active?.detach.abort();
     if (this.saveTimer) clearTimeout(this.saveTimer);
   }
 
-  private async stopAndWait(): Promise<void> {
+  /** Stops following the run (it goes on on the server, and resumes when its thread is opened again). */
+  private async detachAndWait(): Promise<void> {
     const active = this.active;
     if (!active) return;
-    active.abort.abort();
+    active.detach.abort();
     await active.done;
   }
 
@@ -170,8 +192,10 @@ export class ChatSession {
     try {
       const backend = await this.options.connect();
       const assistant = await this.options.assistant();
+      // The user may have opened another thread, or sent, while we connected.
+      if (this.current !== stored || this.active || this.sending) return;
       this.track(stored, (driver, onEvent, signal, detach) =>
-        driver.resume(ref, { thread: stored.thread, assistant, history: stored.messages, priorUsage: stored.runs[ref.runId]?.run.usage }, onEvent, signal, detach), backend);
+        driver.resume(ref, { thread: stored.thread, assistant, history: stored.messages }, onEvent, signal, detach), backend);
     } catch (error) {
       this.options.onError(toError(error));
     }
@@ -183,36 +207,43 @@ export class ChatSession {
     backend: Backend,
   ): void {
     const abort = new AbortController();
+    const detach = new AbortController();
     const driver = new RunDriver(backend, {
       ...this.options.driver?.(),
       toolHandler: this.options.toolHandler,
       onRunRef: (ref) => {
-        if (this.disposed) return;
+        if (detach.signal.aborted) return;
         stored.pendingRun = ref;
-        void this.options.store.save(stored);
+        void this.flush(stored);
       },
     });
-    const onEvent = (event: RunEvent) => this.apply(stored, event);
-    const done = execute(driver, onEvent, abort.signal, this.detach.signal)
-      .then(() => undefined)
+    const onEvent = (event: RunEvent) => {
+      if (!detach.signal.aborted) this.apply(stored, event);
+    };
+    const done = execute(driver, onEvent, abort.signal, detach.signal)
+      .then(() => {
+        stored.pendingRun = undefined;
+      })
       .catch((error: unknown) => {
-        if (!this.disposed) this.options.onError(toError(error));
+        if (detach.signal.aborted) return;
+        const failure = toError(error);
+        // A run we may still follow later keeps its ref: a network outage is not the end of the run.
+        if (!RESUMABLE_FAILURES.has(failure.kind)) stored.pendingRun = undefined;
+        // Stop before the run had an id ends here too: the user asked for it, it is no error.
+        if (!(failure.kind === 'cancelled' && abort.signal.aborted)) this.options.onError(failure);
       })
       .finally(async () => {
-        if (this.disposed) return;
-        stored.pendingRun = undefined;
         // Saved before the session counts as idle, so whoever waits for idle reads the final thread.
-        await this.flush(stored).catch((error: unknown) => this.options.onError(toError(error)));
+        await this.flush(stored);
         if (this.active?.abort === abort) this.active = undefined;
-        this.options.onUpdate({ type: 'busy', busy: false });
+        if (!this.disposed) this.options.onUpdate({ type: 'busy', busy: false });
       });
-    this.active = { abort, done };
+    this.active = { abort, detach, done };
     this.options.onUpdate({ type: 'busy', busy: true });
   }
 
   /** Applies a run event to the stored thread and forwards it. */
   private apply(stored: StoredThread, received: RunEvent): void {
-    if (this.disposed) return;
     // The backend may keep changing the objects it emitted, and the stored thread is changed in place
     // below: what is forwarded and what is stored are copies of their own.
     const event = structuredClone(received);
@@ -296,12 +327,13 @@ export class ChatSession {
     this.saveTimer = setTimeout(() => void this.flush(stored), 500);
   }
 
+  /** Saves now; a failure (disk full, say) reaches the user as a sentence, never as an unhandled rejection. */
   private async flush(stored: StoredThread): Promise<void> {
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
     }
-    await this.options.store.save(stored);
+    await this.options.store.save(stored).catch((error: unknown) => this.options.onError(toError(error)));
   }
 
   private nowSeconds(): number {

@@ -16,6 +16,9 @@ export interface PollOptions {
  */
 export const DEFAULT_POLL = { initialMs: 100, maxMs: 270, factor: 1.5, maxPerSecond: 4 } as const;
 
+/** The shortest wait a server hint can ask for. */
+const MIN_HINT_MS = 20;
+
 /** Polls that may come quicker than the average allows: most of a short run's lag is at its start. */
 const FAST_START_POLLS = 2;
 
@@ -44,9 +47,10 @@ export class PollSchedule {
    */
   next(changed: boolean, serverHintMs?: number): number {
     this.currentMs = changed ? this.initialMs : Math.min(this.maxMs, this.currentMs * this.factor);
-    if (serverHintMs !== undefined && serverHintMs >= 0) return serverHintMs;
-    const now = this.now();
     this.requests += 1;
+    // A hint of 0 would poll in a tight loop: a few milliseconds are the least we wait.
+    if (serverHintMs !== undefined && serverHintMs >= 0) return Math.max(MIN_HINT_MS, serverHintMs);
+    const now = this.now();
     // A run that changes at every poll would otherwise be polled at the fastest rate throughout: the
     // next request waits until the average since the start is back within the budget.
     const earliest = this.startedAt + ((this.requests - 1 - FAST_START_POLLS) / this.maxPerSecond) * 1000;

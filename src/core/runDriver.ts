@@ -1,6 +1,6 @@
 import type { Backend, RunRef, RunSnapshot, StartRun, ToolHandler } from './backend';
 import type { RunEvent } from './events';
-import type { Assistant, Message, Thread, Usage } from './model';
+import type { Assistant, Message, Thread } from './model';
 import type { PollOptions } from './pollSchedule';
 import { RunSession } from './runSession';
 import type { Sleep } from './sleep';
@@ -46,18 +46,12 @@ export class RunDriver {
   /** Picks up a run left unfinished (window reload) from its stored ref. */
   resume(
     ref: RunRef,
-    context: {
-      thread: Thread;
-      assistant: Assistant;
-      history: Message[];
-      /** Tokens the run had used in the legs that finished before the window closed. */
-      priorUsage?: Usage;
-    },
+    context: { thread: Thread; assistant: Assistant; history: Message[] },
     onEvent: (event: RunEvent) => void,
     signal?: AbortSignal,
     detach?: AbortSignal,
   ): Promise<RunSnapshot> {
-    return this.session(context.thread, context.assistant, context.history, onEvent, signal, detach).resume(ref, context.priorUsage);
+    return this.session(context.thread, context.assistant, context.history, onEvent, signal, detach).resume(ref);
   }
 
   private session(

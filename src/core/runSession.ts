@@ -59,10 +59,10 @@ export class RunSession {
     return this.guard(() => this.loop(action));
   }
 
-  resume(ref: RunRef, priorUsage?: Usage): Promise<RunSnapshot> {
+  resume(ref: RunRef): Promise<RunSnapshot> {
     return this.guard(() => {
+      this.priorUsage = ref.usageBefore;
       this.setRef(ref);
-      this.priorUsage = priorUsage;
       return this.loop(undefined);
     });
   }
@@ -186,6 +186,10 @@ export class RunSession {
       return 'dropped';
     } finally {
       this.streamAbort = undefined;
+    }
+    // Stop aborts the stream, and an aborted stream ends quietly: that is the stop, not an early end.
+    if (this.stopping) {
+      return 'stopped';
     }
     if (!this.legKnown) {
       throw new AssistantsError('server', 'The server closed the stream before the run started.');
@@ -388,7 +392,7 @@ export class RunSession {
     const key = JSON.stringify(ref);
     if (key !== this.reportedRef) {
       this.reportedRef = key;
-      this.deps.onRunRef?.({ ...ref });
+      this.deps.onRunRef?.({ ...ref, ...(this.priorUsage ? { usageBefore: this.priorUsage } : {}) });
     }
   }
 

@@ -8,6 +8,8 @@ export interface WorkspaceReader {
   roots(): string[];
   /** The file's bytes, or undefined when there is no such file. */
   readFile(absolutePath: string): Promise<Uint8Array | undefined>;
+  /** The path with every symbolic link resolved; the path itself when it cannot be resolved. */
+  realPath(absolutePath: string): Promise<string>;
 }
 
 export const READ_FILE_TOOL: ToolDefinition = {
@@ -38,11 +40,14 @@ export function resolveInWorkspace(roots: string[], requested: string): { path: 
   const cleaned = requested.trim().replace(/^["']|["']$/g, '');
   if (!cleaned) return { error: 'No path was given.' };
   const absolute = path.isAbsolute(cleaned) ? path.normalize(cleaned) : path.resolve(roots[0], cleaned);
-  const inside = roots.some((root) => {
+  return isInside(roots, absolute) ? { path: absolute } : { error: `Refused: ${requested} is outside the workspace.` };
+}
+
+function isInside(roots: string[], absolute: string): boolean {
+  return roots.some((root) => {
     const relative = path.relative(root, absolute);
-    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+    return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
   });
-  return inside ? { path: absolute } : { error: `Refused: ${requested} is outside the workspace.` };
 }
 
 async function readFileCall(reader: WorkspaceReader, call: FunctionCallRequest): Promise<string> {
@@ -55,7 +60,10 @@ async function readFileCall(reader: WorkspaceReader, call: FunctionCallRequest):
   if (typeof requested !== 'string') return 'Error: "path" must be a string.';
   const resolved = resolveInWorkspace(reader.roots(), requested);
   if ('error' in resolved) return `Error: ${resolved.error}`;
-  const bytes = await reader.readFile(resolved.path);
+  // A link inside the workspace may point anywhere (a cloned repo can ship one to ~/.ssh): check where it lands.
+  const [target, ...roots] = await Promise.all([reader.realPath(resolved.path), ...reader.roots().map((root) => reader.realPath(root))]);
+  if (!isInside(roots, target)) return `Error: Refused: ${requested} links to a file outside the workspace.`;
+  const bytes = await reader.readFile(target);
   if (!bytes) return `Error: ${requested} does not exist in the workspace.`;
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
   if (text.includes('\u0000')) return `Error: ${requested} is a binary file.`;

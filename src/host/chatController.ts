@@ -98,6 +98,11 @@ export class HostChatController extends Disposable implements ChatController {
     this.session.stop();
   }
 
+  dismissNotice(): void {
+    this.notice = undefined;
+    this.transientNotice = false;
+  }
+
   async fileContent(fileId: string, containerId?: string): Promise<Uint8Array> {
     const backend = await this.connect();
     return backend.fileContent(fileId, containerId);
@@ -132,7 +137,9 @@ export class HostChatController extends Disposable implements ChatController {
   private onSessionUpdate(update: ChatUpdate): void {
     switch (update.type) {
       case 'thread':
-        void this.state().then((state) => this.updates.fire({ type: 'state/full', state }));
+        // A notice about the thread left behind does not belong to the one opened now.
+        this.notice = undefined;
+        this.fireState();
         this.threadsChanged.fire();
         return;
       case 'message':
@@ -152,6 +159,7 @@ export class HostChatController extends Disposable implements ChatController {
         return;
       case 'busy':
         void vscode.commands.executeCommand('setContext', 'assistants.runActive', update.busy);
+        this.updates.fire({ type: 'run/busy', busy: update.busy });
         if (!update.busy) this.threadsChanged.fire();
         return;
       default: {
@@ -187,7 +195,14 @@ export class HostChatController extends Disposable implements ChatController {
   private providerChanged(): void {
     this.backend = undefined;
     this.notice = undefined;
-    void this.state().then((state) => this.updates.fire({ type: 'state/full', state }));
+    this.fireState();
+  }
+
+  private fireState(): void {
+    this.state().then(
+      (state) => this.updates.fire({ type: 'state/full', state }),
+      (error: unknown) => this.deps.log.error(`Could not build the chat state: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 }
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ChatState, HostCommand, HostToWebview, WebviewToHost } from '../shared/protocol';
+import type { ChatState, HostToWebview, WebviewToHost } from '../shared/protocol';
 import { isWebviewToHost } from '../shared/protocol';
 import { ChatFiles } from './chatFiles';
 import { Disposable } from './lifecycle';
@@ -12,13 +12,14 @@ export interface ChatController {
   /** Resolves once the message is accepted; rejects with a sentence when it is not. */
   send(text: string): Promise<void>;
   stop(): void;
+  /** The user closed the notice: forget it. */
+  dismissNotice(): void;
   /** The bytes of a file the assistant made, through the current backend (a container file when `containerId` is set). */
   fileContent(fileId: string, containerId?: string): Promise<Uint8Array>;
   /** Updates to push to the view while it is open. */
   readonly onDidUpdate: vscode.Event<HostToWebview>;
 }
 
-const ALLOWED_COMMANDS: readonly HostCommand[] = ['assistants.setApiKey', 'assistants.newThread', 'assistants.openSettings'];
 
 /**
  * The sidebar chat. Holds posts until the page says `ready` (a hidden view loses its DOM and says
@@ -47,7 +48,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     view.webview.options = { enableScripts: true, localResourceRoots: chatResourceRoots(this.extensionUri) };
     view.webview.html = chatHtml(view.webview, this.extensionUri);
     const subscriptions = [
-      view.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+      view.webview.onDidReceiveMessage((message: unknown) =>
+        this.receive(message).catch((error: unknown) => this.log.error(`Chat view message failed: ${error instanceof Error ? error.message : String(error)}`)),
+      ),
       view.onDidChangeVisibility(() => {
         if (!view.visible) this.ready = false;
       }),
@@ -86,7 +89,11 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         this.controller.stop();
         return;
       case 'command/run':
-        if (ALLOWED_COMMANDS.includes(typed.command)) await vscode.commands.executeCommand(typed.command);
+        // The guard let only HOST_COMMANDS through.
+        await vscode.commands.executeCommand(typed.command);
+        return;
+      case 'notice/dismiss':
+        this.controller.dismissNotice();
         return;
       case 'file/request':
         await this.post(await this.files.image(typed.requestId, typed.fileId, typed.containerId));

@@ -10,7 +10,7 @@ export function chatHtml(webview: vscode.Webview, extensionUri: vscode.Uri): str
   const asset = (...segments: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...segments)).toString();
   const csp = [
     "default-src 'none'",
-    `img-src ${webview.cspSource} data: blob:`,
+    `img-src ${webview.cspSource} data:`,
     `font-src ${webview.cspSource}`,
     `style-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,

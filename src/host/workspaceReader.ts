@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
 import type { WorkspaceReader } from '../core/workspaceFunctions';
 
@@ -5,6 +6,13 @@ import type { WorkspaceReader } from '../core/workspaceFunctions';
 export function workspaceReader(): WorkspaceReader {
   return {
     roots: () => (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath),
+    async realPath(absolutePath) {
+      try {
+        return await fs.realpath(absolutePath);
+      } catch {
+        return absolutePath;
+      }
+    },
     async readFile(absolutePath) {
       try {
         return await vscode.workspace.fs.readFile(vscode.Uri.file(absolutePath));

@@ -20,7 +20,8 @@ export interface Notice {
 }
 
 /** Commands the webview may ask the host to run; nothing else is accepted. */
-export type HostCommand = 'assistants.setApiKey' | 'assistants.newThread' | 'assistants.openSettings';
+export const HOST_COMMANDS = ['assistants.setApiKey', 'assistants.newThread', 'assistants.openSettings'] as const;
+export type HostCommand = (typeof HOST_COMMANDS)[number];
 
 export interface ProviderView {
   backend: BackendKind;
@@ -50,6 +51,11 @@ export type HostToWebview =
   | { type: 'message/added'; threadId: string; message: Message }
   | { type: 'notice/show'; notice: Notice }
   | { type: 'notice/clear' }
+  /**
+   * Whether the host is following a run. `busy: false` also ends a run the webview still thinks is
+   * live (the driver gave up polling, or Stop's wait ran out): Send is usable again.
+   */
+  | { type: 'run/busy'; busy: boolean }
   /** The send was accepted (the composer may clear) or refused (the composer keeps its text). */
   | { type: 'send/result'; requestId: string; ok: boolean; error?: string }
   /** Answers `file/request`: the image as a `data:` URL, or a sentence saying why there is none. */
@@ -60,6 +66,8 @@ export type WebviewToHost =
   | { type: 'chat/send'; requestId: string; text: string }
   | { type: 'chat/stop' }
   | { type: 'command/run'; command: HostCommand }
+  /** The user closed the notice: the host forgets it, so it does not come back with the next state. */
+  | { type: 'notice/dismiss' }
   /**
    * Asks for an image the assistant made (a code-interpreter figure, an `image_file` part): the
    * host downloads it and answers `file/content` with the same `requestId`. The webview never
@@ -77,10 +85,13 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
   const message = value as Record<string, unknown>;
   switch (message.type) {
     case 'ready':
-    case 'chat/send':
     case 'chat/stop':
-    case 'command/run':
+    case 'notice/dismiss':
       return true;
+    case 'chat/send':
+      return typeof message.requestId === 'string' && typeof message.text === 'string';
+    case 'command/run':
+      return (HOST_COMMANDS as readonly unknown[]).includes(message.command);
     case 'file/request':
       return typeof message.requestId === 'string' && isFileRef(message);
     case 'file/save':

@@ -62,6 +62,10 @@ export class Composer {
     this.refreshSend();
   }
 
+  text(): string {
+    return this.input.value;
+  }
+
   /** The host accepted the message: only now does the text leave the composer. */
   accepted(): void {
     this.input.value = '';

@@ -5,6 +5,7 @@
 import DOMPurify from 'dompurify';
 import MarkdownIt from 'markdown-it';
 import { MARK_CLOSE, MARK_OPEN } from '../citations';
+import { MARKDOWN_LINK_PATTERN } from '../links';
 import { highlightToHtml } from './highlight';
 
 const md = new MarkdownIt({
@@ -17,6 +18,10 @@ const md = new MarkdownIt({
     return html ?? '';
   },
 });
+
+// markdown-it's own check only refuses a few schemes (`command:` passes); refusing the rest here
+// too keeps such a link as plain text even before DOMPurify strips its href.
+md.validateLink = (url) => MARKDOWN_LINK_PATTERN.test(url.trim());
 
 // The CSP allows no remote images and the chat must not fetch: show a Markdown image as its link.
 md.renderer.rules.image = (tokens, idx) => {
@@ -31,7 +36,7 @@ const citationPattern = new RegExp(`${MARK_OPEN}(\\d+)${MARK_CLOSE}`, 'g');
 const purifyConfig = {
   FORBID_TAGS: ['img', 'style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'svg', 'math'],
   FORBID_ATTR: ['style'],
-  ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|#)/i,
+  ALLOWED_URI_REGEXP: MARKDOWN_LINK_PATTERN,
 };
 
 let hooked = false;

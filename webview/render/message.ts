@@ -2,6 +2,7 @@
 import type { Attachment, MessageContent, Message } from '../../src/core/model';
 import type { Footnote, SavableFile } from '../citations';
 import { applyCitations } from '../citations';
+import { safeHref } from '../links';
 import { codicon, h } from '../ui/dom';
 import { actionIcon } from '../ui/kit';
 import type { Figures } from './figure';
@@ -53,9 +54,9 @@ function renderAssistantText(text: string, annotations: Parameters<typeof applyC
   return container;
 }
 
-/** Only images the host hands over (inline data or webview resources) load; nothing is fetched from the web. */
+/** The host hands images over only as inline `data:` URLs; anything else would be a fetch from the web. */
 function isLocalImage(url: string): boolean {
-  return /^data:image\//i.test(url) || /^blob:/i.test(url) || /^https:\/\/[^/]*\.vscode-(resource|cdn)\./i.test(url);
+  return /^data:image\//i.test(url);
 }
 
 function decorateCodeBlocks(container: HTMLElement): void {
@@ -81,8 +82,11 @@ function renderFootnotes(footnotes: Footnote[], files: Map<number, SavableFile>,
     const label = h('span', { className: 'chip-label', text: note.label });
     const num = h('span', { className: 'chip-num', text: String(note.number) });
     const file = files.get(note.number);
+    const href = note.url === undefined ? undefined : safeHref(note.url);
     let inner: HTMLElement;
-    if (note.url) inner = h('a', { attrs: { href: note.url, rel: 'noopener noreferrer', title: note.url } }, num, label);
+    if (href) inner = h('a', { attrs: { href, rel: 'noopener noreferrer', title: href } }, num, label);
+    // A source whose URL is not a web link still shows where it came from, as text.
+    else if (note.url) inner = h('span', { attrs: { title: note.url } }, num, codicon('link'), label);
     else if (file) inner = saveButton(file, note, figures, num, label);
     else inner = h('span', { attrs: { title: note.quote ?? note.label } }, num, codicon('file'), label);
     list.append(h('span', { className: 'chip footnote', attrs: { role: 'listitem' } }, inner));

@@ -5,7 +5,13 @@ import { actionIcon, button } from '../ui/kit';
 
 const ICONS: Record<Notice['severity'], string> = { info: 'info', warning: 'warning', error: 'error' };
 
-export function renderNotice(target: HTMLElement, notice: Notice | undefined, runCommand: (command: HostCommand) => void): void {
+export interface NoticeActions {
+  runCommand(command: HostCommand): void;
+  /** The user closed the banner: the host must forget the notice, or the next full state brings it back. */
+  dismiss(): void;
+}
+
+export function renderNotice(target: HTMLElement, notice: Notice | undefined, actions: NoticeActions): void {
   clear(target);
   target.hidden = !notice;
   if (!notice) return;
@@ -18,20 +24,21 @@ export function renderNotice(target: HTMLElement, notice: Notice | undefined, ru
     codicon(ICONS[notice.severity]),
     h('span', { className: 'notice-text', text: notice.message }),
   );
-  const actions = h('div', { className: 'notice-actions' });
+  const buttons = h('div', { className: 'notice-actions' });
   if (notice.action) {
     const { command, label } = notice.action;
-    actions.append(button({ label, onClick: () => runCommand(command) }));
+    buttons.append(button({ label, onClick: () => actions.runCommand(command) }));
   }
-  actions.append(
+  buttons.append(
     actionIcon({
       label: 'Dismiss',
       icon: 'close',
       onClick: () => {
         target.hidden = true;
+        actions.dismiss();
       },
     }),
   );
-  banner.append(actions);
+  banner.append(buttons);
   target.append(banner);
 }

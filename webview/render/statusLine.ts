@@ -3,7 +3,7 @@
  * status changes, not every second.
  */
 import type { ViewState } from '../state';
-import { FALLBACK_TEXT, elapsedSeconds, formatDuration, formatUsage, isLive, retryText, statusLabel } from '../status';
+import { FALLBACK_TEXT, elapsedSeconds, formatDuration, formatUsage, isRunning, retryText, statusLabel } from '../status';
 import { clear, codicon, h } from '../ui/dom';
 
 const STATUS_ICONS: Record<string, { icon: string; spin?: boolean }> = {
@@ -40,19 +40,22 @@ export class StatusLine {
     if (!view) return false;
     const { run } = view;
     const notices = state.runNotices[run.id];
-    const live = isLive(run.status);
+    const live = isRunning(run, notices);
 
     // The error's sentence sits under the answer; here the code keeps the line short.
     const error = run.lastError ?? notices?.error;
     const liveText = `${statusLabel(run.status)}${error && !live ? ` (${error.code})` : ''}`;
-    if (liveText !== this.lastLiveText) {
-      this.lastLiveText = liveText;
+    // The spinner is part of the key: a run the host gave up on keeps its label but stops spinning.
+    const drawn = `${liveText}|${live}`;
+    if (drawn !== this.lastLiveText) {
+      this.lastLiveText = drawn;
       const icon = STATUS_ICONS[run.status];
       clear(this.live);
-      this.live.append(codicon(icon.icon, { spin: icon.spin }), h('span', { className: 'status-label', text: liveText }));
+      this.live.append(codicon(icon.icon, { spin: icon.spin && live }), h('span', { className: 'status-label', text: liveText }));
       this.element.dataset.status = run.status;
     }
-    this.clock.textContent = formatDuration(elapsedSeconds(run, nowMs));
+    // elapsedSeconds reads the end of a still-live status from its clock argument: an ended run's stops there.
+    this.clock.textContent = formatDuration(elapsedSeconds(run, notices?.endedAt ?? nowMs));
 
     const lines: { icon: string; text: string; title?: string }[] = [];
     if (notices?.retry) lines.push({ icon: 'sync', text: retryText(notices.retry, nowMs) });

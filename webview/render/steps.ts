@@ -2,7 +2,7 @@
 import type { CodeInterpreterOutput, FileSearchResult, RunStep, RunStepStatus, ToolCall } from '../../src/core/model';
 import type { RunView } from '../../src/shared/protocol';
 import type { RunNotices } from '../state';
-import { errorSentence, isLive, statusLabel } from '../status';
+import { errorSentence, isRunning, statusLabel } from '../status';
 import { codicon, h } from '../ui/dom';
 import { collapsible } from '../ui/kit';
 import type { Figures } from './figure';
@@ -19,15 +19,15 @@ export interface OpenState {
 export function renderRunBlock(view: RunView, notices: RunNotices | undefined, open: OpenState, figures: Figures): HTMLElement {
   const block = h('section', { className: 'run-block', attrs: { 'data-run-id': view.run.id, 'aria-label': 'Run steps' } });
   const items = view.steps.flatMap((step) => stepItems(step, figures));
+  const live = isRunning(view.run, notices);
   const error = view.run.lastError ?? notices?.error;
-  if (error && !isLive(view.run.status)) {
+  if (error && !live) {
     block.append(h('div', { className: 'run-error', attrs: { role: 'note' } }, codicon('error'), h('span', { text: errorSentence(error.message) })));
   }
   if (!items.length) {
     block.classList.add('run-block-empty');
     return block;
   }
-  const live = isLive(view.run.status);
   const tools = items.length === 1 ? '1 step' : `${items.length} steps`;
   const panel = collapsible({
     heading: live ? 'Working' : 'Steps',

@@ -1,7 +1,7 @@
 /**
  * The scrolling transcript. Nodes are keyed (a message by id, a run's steps by run id) and reused
  * while their data object is unchanged, so a structural change moves nodes instead of redrawing,
- * and a streamed delta redraws one message, at most once per animation frame.
+ * and a streamed delta or a step update redraws one entry, at most once per animation frame.
  */
 import type { Message } from '../../src/core/model';
 import type { RunView } from '../../src/shared/protocol';
@@ -30,6 +30,7 @@ export class Transcript {
   private rendered = new Map<string, Rendered>();
   private readonly open: OpenState = { runs: new Map(), items: new Map() };
   private dirtyMessages = new Set<string>();
+  private dirtyRuns = new Set<string>();
   private frame: number | undefined;
   private state: ViewState | undefined;
   /** The reader is at the bottom and wants to stay there while the answer grows. */
@@ -84,6 +85,7 @@ export class Transcript {
   reset(state: ViewState): void {
     this.rendered = new Map();
     this.dirtyMessages.clear();
+    this.dirtyRuns.clear();
     this.list.replaceChildren();
     this.sync(state);
   }
@@ -124,19 +126,25 @@ export class Transcript {
   messageChanged(state: ViewState, messageId: string): void {
     this.state = state;
     this.dirtyMessages.add(messageId);
-    if (this.frame === undefined) this.frame = requestAnimationFrame(() => this.flush());
+    this.schedule();
   }
 
-  /** A run's steps changed: redraw its block only. */
+  /**
+   * A run's steps changed: redraw its block only, on the next frame, since a busy run sends many
+   * step updates in a burst. A run not on the page yet needs its place now.
+   */
   stepsChanged(state: ViewState, runId: string): void {
     this.state = state;
-    const rendered = this.rendered.get(`r:${runId}`);
-    const view = state.runs[runId];
-    if (!rendered || !view) {
+    if (!this.rendered.has(`r:${runId}`) || !state.runs[runId]) {
       this.sync(state);
       return;
     }
-    this.keepingBottom(() => this.replace(`r:${runId}`, { key: `r:${runId}`, kind: 'run', data: view }, state));
+    this.dirtyRuns.add(runId);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.frame === undefined) this.frame = requestAnimationFrame(() => this.flush());
   }
 
   private flush(): void {
@@ -144,11 +152,18 @@ export class Transcript {
     const state = this.state;
     if (!state) return;
     const ids = [...this.dirtyMessages];
+    const runIds = [...this.dirtyRuns];
     this.dirtyMessages.clear();
+    this.dirtyRuns.clear();
     this.keepingBottom(() => {
       for (const id of ids) {
         const message = state.messages.find((m) => m.id === id);
         if (message && this.rendered.has(`m:${id}`)) this.replace(`m:${id}`, { key: `m:${id}`, kind: 'message', data: message }, state);
+      }
+      for (const runId of runIds) {
+        const view = state.runs[runId];
+        // A sync since the mark may have redrawn or dropped the block; replace() skips a dropped one.
+        if (view) this.replace(`r:${runId}`, runEntry(view), state);
       }
     });
   }

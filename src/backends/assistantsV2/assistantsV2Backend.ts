@@ -144,35 +144,48 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
    * it by polling instead of asking again.
    */
   private async *orphanedRun(action: RunAction, failure: AssistantsError, startedAt: number, signal?: AbortSignal): AsyncIterable<RunEvent> {
-    if (!ORPHAN_KINDS.has(failure.kind) || signal?.aborted) return;
+    const orphan = await this.findOrphan(action, failure, startedAt, signal);
+    if (orphan) yield { type: 'run.updated', run: fromWireRun(orphan) };
+  }
+
+  private async findOrphan(action: RunAction, failure: AssistantsError, startedAt: number, signal?: AbortSignal): Promise<WireRun | undefined> {
+    if (!ORPHAN_KINDS.has(failure.kind) || signal?.aborted) return undefined;
     const threadId = remoteThreadId(action);
     const runs = this.client.beta.threads.runs;
     try {
       if (action.kind === 'start') {
         const latest = (await runs.list(threadId, { order: 'desc', limit: 1 }, { signal })).data[0];
-        if (latest && latest.created_at >= startedAt - ORPHAN_CLOCK_SLACK_S && !isTerminal(fromWireRun(latest).status)) {
-          yield { type: 'run.updated', run: fromWireRun(latest) };
-        }
-      } else {
-        const run = await runs.retrieve(action.ref.runId, { thread_id: threadId }, { signal });
-        if (run.status !== 'requires_action') yield { type: 'run.updated', run: fromWireRun(run) };
+        return latest && latest.created_at >= startedAt - ORPHAN_CLOCK_SLACK_S && !isTerminal(fromWireRun(latest).status) ? latest : undefined;
       }
+      const run = await runs.retrieve(action.ref.runId, { thread_id: threadId }, { signal });
+      return run.status !== 'requires_action' ? run : undefined;
     } catch {
       // Could not look: the driver's own retry decides.
+      return undefined;
     }
   }
 
-  create(action: RunAction, signal?: AbortSignal): Promise<RunSnapshot> {
-    return this.call(async () => {
-      const threadId = remoteThreadId(action);
-      const runs = this.client.beta.threads.runs;
-      const run =
+  async create(action: RunAction, signal?: AbortSignal): Promise<RunSnapshot> {
+    const threadId = remoteThreadId(action);
+    const ref = (runId: string): RunRef => ({ threadId: action.thread.id, remoteThreadId: threadId, runId });
+    const startedAt = Math.floor(Date.now() / 1000);
+    const runs = this.client.beta.threads.runs;
+    try {
+      const run = await this.call(() =>
         action.kind === 'start'
-          ? await runs.create(threadId, startBody(action), { signal })
-          : await runs.submitToolOutputs(action.ref.runId, { thread_id: threadId, tool_outputs: toolOutputs(action) }, { signal });
-      return this.snapshot(run, { threadId: action.thread.id, remoteThreadId: threadId, runId: run.id }, undefined, signal);
-    });
+          ? runs.create(threadId, startBody(action), { signal })
+          : runs.submitToolOutputs(action.ref.runId, { thread_id: threadId, tool_outputs: toolOutputs(action) }, { signal }),
+      );
+      return await this.call(() => this.snapshot(run, ref(run.id), undefined, signal));
+    } catch (error) {
+      // As with streams: the request may have started the run before the connection died.
+      const failure = error instanceof AssistantsError ? error : toAssistantsError(error, this.errorContext);
+      const orphan = await this.findOrphan(action, failure, startedAt, signal);
+      if (!orphan) throw failure;
+      return this.call(() => this.snapshot(orphan, ref(orphan.id), undefined, signal));
+    }
   }
+
 
   retrieve(ref: RunRef, signal?: AbortSignal): Promise<RunSnapshot> {
     return this.call(async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { APIError } from 'openai';
 import type { OpenAI } from 'openai';
-import type { ResponseCreateParamsBase, ResponseStreamEvent } from 'openai/resources/responses/responses';
+import type { ResponseCreateParamsBase, ResponseIncludable, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import type { AssistantStore } from '../../core/assistantStore';
 import type {
   AssistantDraft,
@@ -11,7 +11,7 @@ import type {
   RunRef,
   RunSnapshot,
 } from '../../core/backend';
-import type { AssistantsError } from '../../core/errors';
+import { AssistantsError } from '../../core/errors';
 import type { RunEvent } from '../../core/events';
 import type { Assistant, Message, Thread } from '../../core/model';
 import { RunState } from '../../core/runState';
@@ -21,6 +21,9 @@ import { toSnapshot } from './mapping';
 import type { RunContext } from './mapping';
 import { buildResponseParams, fileSearchAttachments, textMessageItem } from './requestBuilder';
 import { ResponseAccumulator } from './streamAccumulator';
+
+/** What a poll must see that a plain retrieve leaves out: search results and code outputs. */
+const RETRIEVE_INCLUDE: ResponseIncludable[] = ['file_search_call.results', 'code_interpreter_call.outputs'];
 
 export interface ResponsesBackendOptions {
   /** For error messages ("Could not reach <host>"). */
@@ -120,17 +123,19 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
       // polled) and can be cancelled on the server.
       events = await this.withBackground((background) => this.client.responses.create({ ...params, stream: true, ...(background ? { background } : {}) }, { signal }));
     } catch (error) {
-      throw toStreamingError(error, this.errorContext);
+      throw this.unrepeatable(toStreamingError(error, this.errorContext));
     }
     const accumulator = new ResponseAccumulator();
     const state = new RunState();
     let runId = action.kind === 'submit' ? action.ref.runId : undefined;
+    let named = false;
     try {
       for await (const event of events) {
         const response = accumulator.apply(event);
         if (!response) {
           continue;
         }
+        named = true;
         runId ??= response.id;
         const snapshot = toSnapshot(response, this.runContext(action, runId));
         for (const runEvent of state.advance(snapshot)) {
@@ -138,18 +143,22 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
         }
       }
     } catch (error) {
-      throw this.error(error);
+      throw named ? this.error(error) : this.unrepeatable(this.error(error));
     }
   }
 
   async create(action: RunAction, signal?: AbortSignal): Promise<RunSnapshot> {
     const params = await this.params(action, signal);
-    const response = await this.call(() => this.withBackground((background) => this.client.responses.create({ ...params, stream: false, ...(background ? { background } : {}) }, { signal })));
+    const response = await this.call(() => this.withBackground((background) => this.client.responses.create({ ...params, stream: false, ...(background ? { background } : {}) }, { signal }))).catch(
+      (error: AssistantsError) => {
+        throw this.unrepeatable(error);
+      },
+    );
     return toSnapshot(response, this.runContext(action, action.kind === 'submit' ? action.ref.runId : response.id));
   }
 
   async retrieve(ref: RunRef, signal?: AbortSignal): Promise<RunSnapshot> {
-    const { data, response } = await this.call(() => this.client.responses.retrieve(ref.cursor ?? ref.runId, {}, { signal }).withResponse());
+    const { data, response } = await this.call(() => this.client.responses.retrieve(ref.cursor ?? ref.runId, { include: RETRIEVE_INCLUDE }, { signal }).withResponse());
     const snapshot = toSnapshot(data, { ref, assistantId: '' });
     const hint = Number(response.headers.get('openai-poll-after-ms') ?? Number.NaN);
     return Number.isFinite(hint) && hint >= 0 ? { ...snapshot, pollAfterMs: hint } : snapshot;
@@ -189,6 +198,20 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
     }
   }
 
+  /**
+   * The connection died after a request that starts a background response may have reached the
+   * server, before the server named the response: sending it again could start a second run (or
+   * submit tool outputs twice), and there is no way to look the first one up. So it is not retried.
+   */
+  private unrepeatable(failure: AssistantsError): AssistantsError {
+    if (!this.backgroundAvailable || (failure.kind !== 'network' && failure.kind !== 'timeout') || neverReachedServer(failure)) return failure;
+    return new AssistantsError(
+      'run_failed',
+      'The connection dropped while the run was starting. It may still be running on the server, so it was not started a second time; send again if no answer arrives.',
+      { cause: failure },
+    );
+  }
+
   private runContext(action: RunAction, runId: string): RunContext {
     return {
       ref: { threadId: action.thread.id, ...(action.thread.remoteId ? { remoteThreadId: action.thread.remoteId } : {}), runId },
@@ -221,4 +244,17 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
 
 function refusesBackground(error: unknown): boolean {
   return error instanceof APIError && (error.status === 400 || error.status === 422 || error.status === 501) && /background/i.test(error.message);
+}
+
+/** Errors that mean the request never left this machine or never found the server: safe to send again. */
+const UNREACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+function neverReachedServer(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHED.has(code)) return true;
+    current = current instanceof AssistantsError ? current.options.cause : (current as { cause?: unknown }).cause;
+  }
+  return false;
 }

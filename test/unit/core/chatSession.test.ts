@@ -33,7 +33,7 @@ for (const protocol of protocols) {
         store,
         connect: async () => backend,
         assistant: async () => assistant,
-        toolHandler: workspaceToolHandler({ roots: () => [workspace], readFile: async (f) => (fs.existsSync(f) ? fs.readFileSync(f) : undefined) }, () => true),
+        toolHandler: workspaceToolHandler({ roots: () => [workspace], readFile: async (f) => (fs.existsSync(f) ? fs.readFileSync(f) : undefined), realPath: async (f) => f }, () => true),
         driver: () => ({ poll: { initialMs: 20, maxMs: 100 } }),
         onUpdate: (update) => updates.push(update),
         onError: (error) => errors.push(error),

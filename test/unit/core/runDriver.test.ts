@@ -134,12 +134,24 @@ describe('RunDriver', () => {
       assert.deepEqual(t.waits, [300, 250]);
     });
 
-    it('counts the usage of legs that finished before the reload', async () => {
-      const t = setup();
-      t.backend.retrieves.push(snapshot('completed', { ref: ref({ cursor: 'resp_2' }), run: { usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 } } }));
-      const prior = { promptTokens: 100, completionTokens: 50, totalTokens: 150 };
-      const result = await t.driver.resume(ref({ cursor: 'resp_2' }), { thread, assistant, history: [], priorUsage: prior }, t.onEvent);
-      assert.deepEqual(result.run.usage, { promptTokens: 110, completionTokens: 55, totalTokens: 165 });
+    it('reports the usage of earlier legs with the ref, and counts it once on resume', async () => {
+      const t = setup({ preferStreaming: false });
+      const calls = [{ callId: 'c1', name: 'f', arguments: '{}' }];
+      t.backend.creates.push(
+        snapshot('requires_action', { ref: ref({ cursor: 'resp_1' }), run: { ...run('requires_action'), requiredAction: { toolCalls: calls }, usage: { promptTokens: 4, completionTokens: 0, totalTokens: 4 } } }),
+        snapshot('in_progress', { ref: ref({ cursor: 'resp_2' }) }),
+      );
+      t.backend.retrieves.push(snapshot('completed', { ref: ref({ cursor: 'resp_2' }), run: { ...run('completed'), usage: { promptTokens: 20, completionTokens: 5, totalTokens: 25 } } }));
+      const first = await t.driver.run(start, t.onEvent);
+      assert.equal(first.run.usage?.totalTokens, 29);
+      const second = t.refs.find((r) => r?.cursor === 'resp_2');
+      assert.deepEqual(second?.usageBefore, { promptTokens: 4, completionTokens: 0, totalTokens: 4 });
+
+      // A window reload while the second leg ran: the new window resumes from that stored ref.
+      const u = setup();
+      u.backend.retrieves.push(snapshot('completed', { ref: ref({ cursor: 'resp_2' }), run: { ...run('completed'), usage: { promptTokens: 20, completionTokens: 5, totalTokens: 25 } } }));
+      const resumed = await u.driver.resume(second!, { thread, assistant, history: [] }, u.onEvent);
+      assert.equal(resumed.run.usage?.totalTokens, 29);
     });
 
     it('resumes from a stored ref by polling', async () => {

@@ -12,6 +12,13 @@ describe('workspace functions', () => {
   const reader: WorkspaceReader = {
     roots: () => [root],
     readFile: async (file) => (fs.existsSync(file) ? fs.readFileSync(file) : undefined),
+    realPath: async (file) => {
+      try {
+        return fs.realpathSync(file);
+      } catch {
+        return file;
+      }
+    },
   };
   const run = { id: 'run', threadId: 't', assistantId: 'a', status: 'requires_action' as const, createdAt: 0 };
   const signal = new AbortController().signal;
@@ -42,6 +49,29 @@ describe('workspace functions', () => {
     assert.match(outputs[1].output, /outside the workspace/);
     assert.match(outputs[2].output, /does not exist/);
     assert.match(outputs[3].output, /no workspace function named rm_rf/);
+  });
+
+  it('refuses a link inside the workspace that points outside it, and reads a folder named ..x', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'secret-'));
+    fs.writeFileSync(path.join(outside, 'credentials'), 'aws_secret_access_key = hunter2\n');
+    fs.symlinkSync(path.join(outside, 'credentials'), path.join(root, 'config.txt'));
+    fs.mkdirSync(path.join(root, '..x'));
+    fs.writeFileSync(path.join(root, '..x', 'ok.txt'), 'fine\n');
+    try {
+      const handler = workspaceToolHandler(reader, () => true);
+      const [linked, dotted] = await handler.handle(
+        [
+          { callId: 'c1', name: 'read_file', arguments: '{"path":"config.txt"}' },
+          { callId: 'c2', name: 'read_file', arguments: '{"path":"..x/ok.txt"}' },
+        ],
+        { run, signal },
+      );
+      assert.match(linked.output, /links to a file outside the workspace/);
+      assert.doesNotMatch(linked.output, /hunter2/);
+      assert.equal(dotted.output, 'fine\n');
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('refuses everything in an untrusted workspace', async () => {

@@ -3,7 +3,7 @@ import type { RunEvent } from '../../../src/core/events';
 import type { Message, Run, RunStep } from '../../../src/core/model';
 import type { ChatState, HostToWebview } from '../../../src/shared/protocol';
 import type { Applied, ViewState } from '../../../webview/state';
-import { applyHostMessage, emptyState, sendStarted, sendTimedOut } from '../../../webview/state';
+import { applyHostMessage, composerHoldsSent, dismissNotice, emptyState, sendStarted, sendTimedOut } from '../../../webview/state';
 
 const NOW = 1_700_000_000_000;
 const THREAD = 'thr_1';
@@ -222,11 +222,75 @@ describe('webview state', () => {
     assert.equal(cleared.state.notice, undefined);
   });
 
+  it('dismisses the notice locally', () => {
+    const notice = { severity: 'info' as const, message: 'Hi' };
+    const dismissed = dismissNotice(applyHostMessage(fullState(), { type: 'notice/show', notice }, NOW).state);
+    assert.equal(dismissed.state.notice, undefined);
+    assert.deepEqual(dismissed.changes, [{ kind: 'notice' }]);
+    assert.deepEqual(dismissNotice(dismissed.state).changes, [], 'nothing to redraw without a notice');
+  });
+
+  describe('run/busy', () => {
+    const busy = (state: ViewState, value: boolean, now = NOW): Applied => applyHostMessage(state, { type: 'run/busy', busy: value }, now);
+
+    it('ends the run the webview still thinks is live when the host stops following it', () => {
+      const live = event(fullState(), 'run_1', { type: 'run.updated', run: run('run_1', 'in_progress', { startedAt: 101 }) }).state;
+      assert.equal(live.activeRunId, 'run_1');
+      const idle = busy(live, false, NOW + 5000);
+      assert.equal(idle.state.activeRunId, undefined, 'Send is usable again');
+      assert.equal(idle.state.runs.run_1.run.status, 'in_progress', 'the last known status stays as the label');
+      assert.equal(idle.state.runNotices.run_1.endedAt, NOW + 5000, 'the clock stops here');
+      assert.deepEqual(idle.changes, [{ kind: 'status' }, { kind: 'steps', runId: 'run_1' }]);
+      assert.equal(idle.state.statusRunId, 'run_1', 'the status line still reports on it');
+    });
+
+    it('changes nothing when no run is live, or when the host turns busy', () => {
+      const done = events(fullState(), 'run_1', [
+        { type: 'run.updated', run: run('run_1', 'in_progress') },
+        { type: 'run.updated', run: run('run_1', 'completed') },
+      ]).state;
+      const idle = busy(done, false);
+      assert.equal(idle.state, done);
+      assert.deepEqual(idle.changes, []);
+      assert.equal(idle.state.runNotices.run_1?.endedAt, undefined, 'a finished run is not marked');
+      const live = event(fullState(), 'run_1', { type: 'run.updated', run: run('run_1', 'queued') }).state;
+      const busyAgain = busy(live, true);
+      assert.equal(busyAgain.state, live);
+    });
+
+    it('clears the active run even when its run is unknown', () => {
+      const state = { ...fullState(), activeRunId: 'run_gone' };
+      const idle = busy(state, false);
+      assert.equal(idle.state.activeRunId, undefined);
+      assert.deepEqual(idle.changes, [{ kind: 'status' }]);
+    });
+
+    it('takes a run up again when fresh news of it arrives', () => {
+      const live = event(fullState(), 'run_1', { type: 'run.updated', run: run('run_1', 'in_progress') }).state;
+      const idle = busy(live, false).state;
+      const back = event(idle, 'run_1', { type: 'run.updated', run: run('run_1', 'requires_action') });
+      assert.equal(back.state.activeRunId, 'run_1');
+      assert.equal(back.state.runNotices.run_1.endedAt, undefined);
+    });
+
+    it('shows a live-looking run of a full state without an active run as ended', () => {
+      const runs = {
+        run_a: { run: run('run_a', 'in_progress', { createdAt: 50 }), steps: [] },
+        run_b: { run: run('run_b', 'queued', { createdAt: 90 }), steps: [] },
+        run_c: { run: run('run_c', 'completed', { createdAt: 20 }), steps: [] },
+      };
+      const state = applyHostMessage(emptyState(), { type: 'state/full', state: chat({ runs, activeRunId: 'run_b' }) }, NOW).state;
+      assert.equal(state.runNotices.run_a?.endedAt, NOW);
+      assert.equal(state.runNotices.run_b?.endedAt, undefined, 'the active run keeps going');
+      assert.equal(state.runNotices.run_c?.endedAt, undefined);
+    });
+  });
+
   describe('sending', () => {
     const result = (requestId: string, ok: boolean, error?: string): HostToWebview => ({ type: 'send/result', requestId, ok, error });
 
     it('settles the pending send on its own result only', () => {
-      const pending = sendStarted(fullState(), 'req_1');
+      const pending = sendStarted(fullState(), 'req_1', 'Hello there');
       const stray = applyHostMessage(pending, result('req_0', true), NOW);
       assert.equal(stray.state.pendingSendId, 'req_1');
       assert.deepEqual(stray.changes, []);
@@ -236,15 +300,15 @@ describe('webview state', () => {
     });
 
     it('keeps the refusal reason for the composer', () => {
-      const refused = applyHostMessage(sendStarted(fullState(), 'req_1'), result('req_1', false, 'Set an API key first.'), NOW);
+      const refused = applyHostMessage(sendStarted(fullState(), 'req_1', 'Hello there'), result('req_1', false, 'Set an API key first.'), NOW);
       assert.equal(refused.state.sendError, 'Set an API key first.');
       assert.deepEqual(refused.changes, [{ kind: 'send', requestId: 'req_1', ok: false }]);
-      const noReason = applyHostMessage(sendStarted(fullState(), 'req_2'), result('req_2', false), NOW);
+      const noReason = applyHostMessage(sendStarted(fullState(), 'req_2', 'Hello there'), result('req_2', false), NOW);
       assert.match(noReason.state.sendError ?? '', /could not be sent/);
     });
 
     it('times out only a send that is still pending', () => {
-      const pending = sendStarted(fullState(), 'req_1');
+      const pending = sendStarted(fullState(), 'req_1', 'Hello there');
       const timedOut = sendTimedOut(pending, 'req_1');
       assert.equal(timedOut.state.pendingSendId, undefined);
       assert.match(timedOut.state.sendError ?? '', /did not answer/);
@@ -252,8 +316,44 @@ describe('webview state', () => {
       assert.deepEqual(late.changes, []);
     });
 
+    it('clears the composer when a send that timed out is accepted late', () => {
+      const timedOut = sendTimedOut(sendStarted(fullState(), 'req_1', 'Hello there'), 'req_1').state;
+      assert.deepEqual(timedOut.timedOutSend, { requestId: 'req_1', text: 'Hello there' });
+      // A full state in between must not make the webview forget the send it gave up on.
+      const refreshed = applyHostMessage(timedOut, { type: 'state/full', state: chat() }, NOW).state;
+      const late = applyHostMessage(refreshed, result('req_1', true), NOW);
+      assert.deepEqual(late.changes, [{ kind: 'sendLate', text: 'Hello there' }]);
+      assert.equal(late.state.sendError, undefined, 'the timeout sentence goes');
+      assert.equal(late.state.timedOutSend, undefined);
+      const again = applyHostMessage(late.state, result('req_1', true), NOW);
+      assert.deepEqual(again.changes, [], 'a repeated answer does nothing');
+    });
+
+    it('forgets a send that timed out when it is refused late, keeping the composer', () => {
+      const timedOut = sendTimedOut(sendStarted(fullState(), 'req_1', 'Hello there'), 'req_1').state;
+      const refused = applyHostMessage(timedOut, result('req_1', false, 'No key.'), NOW);
+      assert.deepEqual(refused.changes, []);
+      assert.equal(refused.state.timedOutSend, undefined);
+    });
+
+    it('keeps the error of a newer send when an older one is accepted late', () => {
+      const timedOut = sendTimedOut(sendStarted(fullState(), 'req_1', 'Hello there'), 'req_1').state;
+      const newer = { ...sendStarted(timedOut, 'req_2', 'Something else'), sendError: 'newer error' };
+      const late = applyHostMessage(newer, result('req_1', true), NOW);
+      assert.equal(late.state.pendingSendId, 'req_2');
+      assert.equal(late.state.sendError, 'newer error');
+    });
+
+    it('clears the composer only while it still holds the text that was sent', () => {
+      assert.equal(composerHoldsSent('Hello there', 'Hello there'), true);
+      assert.equal(composerHoldsSent('  Hello there\n', 'Hello there'), true, 'the send trimmed the text');
+      assert.equal(composerHoldsSent('Hello there, and more', 'Hello there'), false);
+      assert.equal(composerHoldsSent('', 'Hello there'), false);
+      assert.equal(composerHoldsSent('', ''), false);
+    });
+
     it('keeps the pending send across a full state', () => {
-      const pending = sendStarted(fullState(), 'req_1');
+      const pending = sendStarted(fullState(), 'req_1', 'Hello there');
       const refreshed = applyHostMessage(pending, { type: 'state/full', state: chat() }, NOW);
       assert.equal(refreshed.state.pendingSendId, 'req_1');
     });

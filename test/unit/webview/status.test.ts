@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { Run } from '../../../src/core/model';
-import { elapsedSeconds, errorSentence, formatDuration, formatUsage, retryText, statusLabel } from '../../../webview/status';
+import { elapsedSeconds, errorSentence, formatDuration, formatUsage, isRunning, retryText, statusLabel } from '../../../webview/status';
 
 const run = (extra: Partial<Run>): Run => ({ id: 'run_1', threadId: 't', assistantId: 'a', status: 'in_progress', createdAt: 1000, ...extra });
 
@@ -16,6 +16,12 @@ describe('webview status wording', () => {
     assert.equal(elapsedSeconds(run({ status: 'queued' }), 1_003_000), 3);
     assert.equal(elapsedSeconds(run({ status: 'completed', startedAt: 1005, completedAt: 1009 }), 5_000_000), 4);
     assert.equal(elapsedSeconds(run({ startedAt: 2000 }), 1_000_000), 0, 'clock skew never shows a negative time');
+  });
+
+  it('counts a run the host gave up on as stopped, whatever its last status', () => {
+    assert.equal(isRunning(run({}), undefined), true);
+    assert.equal(isRunning(run({}), { endedAt: 1_010_000 }), false);
+    assert.equal(isRunning(run({ status: 'completed' }), undefined), false);
   });
 
   it('formats durations', () => {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { GlobalRegistrator } from '@happy-dom/global-registrator';
-import type { Message } from '../../../src/core/model';
-import type { ChatState } from '../../../src/shared/protocol';
+import type { Message, RunStep } from '../../../src/core/model';
+import type { ChatState, RunView } from '../../../src/shared/protocol';
 import type { Transcript } from '../../../webview/render/transcript';
 import type * as TranscriptModule from '../../../webview/render/transcript';
 import type * as FigureModule from '../../../webview/render/figure';
@@ -59,5 +59,80 @@ describe('transcript (DOM, happy-dom)', () => {
     t.sync(state);
     assert.deepEqual(ids(t), ['m1', 'm2', 'm3']);
     assert.match(t.element.textContent ?? '', /first answer, edited/);
+  });
+
+  const step = (id: string, status: RunStep['status']): RunStep => ({
+    id,
+    runId: 'run_1',
+    status,
+    createdAt: 3,
+    details: { type: 'tool_calls', toolCalls: [{ type: 'function', id: `call_${id}`, name: `tool_${id}`, arguments: '{}' }] },
+  });
+  const runView = (steps: RunStep[]): RunView => ({
+    run: { id: 'run_1', threadId: 't1', assistantId: 'a', status: 'in_progress', createdAt: 3 },
+    steps,
+  });
+  const nextFrame = (): Promise<void> => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  const block = (t: Transcript): Element | null => t.element.querySelector('[data-run-id="run_1"]');
+
+  it('redraws a run’s steps once per frame, not on every update', async () => {
+    const t = newTranscript();
+    let state = fromChatState({ ...chat, runs: { run_1: runView([step('s1', 'in_progress')]) } });
+    t.reset(state);
+    const before = block(t);
+    assert.ok(before, 'the run is on the page');
+    for (const next of [step('s1', 'completed'), step('s2', 'in_progress')]) {
+      state = applyHostMessage(state, { type: 'run/event', threadId: 't1', runId: 'run_1', event: { type: 'step.updated', step: next } }, 0).state;
+      t.stepsChanged(state, 'run_1');
+    }
+    assert.equal(block(t), before, 'nothing is redrawn before the frame');
+    assert.doesNotMatch(t.element.textContent ?? '', /tool_s2/);
+    await nextFrame();
+    const after = block(t);
+    assert.notEqual(after, before, 'the block was redrawn');
+    assert.equal(t.element.querySelectorAll('[data-run-id="run_1"]').length, 1, 'the old block is gone');
+    assert.match(t.element.textContent ?? '', /tool_s2/);
+  });
+
+  it('places a run that is new to the page at once', () => {
+    const t = newTranscript();
+    t.reset(fromChatState(chat));
+    const state = applyHostMessage(fromChatState(chat), { type: 'run/event', threadId: 't1', runId: 'run_1', event: { type: 'step.created', step: step('s1', 'in_progress') } }, 0).state;
+    t.stepsChanged(state, 'run_1');
+    assert.ok(block(t), 'no frame is needed to show a new run');
+  });
+
+  it('links a cited source only when its URL is a web link', () => {
+    const t = newTranscript();
+    const answer: Message = {
+      id: 'm3',
+      role: 'assistant',
+      createdAt: 4,
+      content: [
+        {
+          type: 'text',
+          text: 'See a and b.',
+          annotations: [
+            { type: 'url_citation', url: 'https://example.com/a', title: 'Safe source', startIndex: 5, endIndex: 6 },
+            { type: 'url_citation', url: 'javascript:alert(1)', title: 'Bad source', startIndex: 11, endIndex: 12 },
+          ],
+        },
+      ],
+    };
+    t.reset(fromChatState({ ...chat, messages: [...chat.messages, answer] }));
+    const links = Array.from(t.element.querySelectorAll('.footnotes a')).map((a) => a.getAttribute('href'));
+    assert.deepEqual(links, ['https://example.com/a']);
+    assert.match(t.element.querySelector('.footnotes')?.textContent ?? '', /Bad source/, 'the unsafe source still shows, as text');
+  });
+
+  // happy-dom does not give DOMPurify a DOM it can clean, so this checks the markdown-it layer;
+  // DOMPurify's allow-list is the same pattern (see links.test.ts).
+  it('keeps only web, mail and anchor links in Markdown', () => {
+    const t = newTranscript();
+    const text = '[ok](https://example.com/x) [mail](mailto:a@b.c) [bad](javascript:alert(1)) [cmd](command:workbench.action.quit)';
+    const answer: Message = { id: 'm3', role: 'assistant', createdAt: 4, content: [{ type: 'text', text, annotations: [] }] };
+    t.reset(fromChatState({ ...chat, messages: [...chat.messages, answer] }));
+    const hrefs = Array.from(t.element.querySelectorAll('.markdown a')).map((a) => a.getAttribute('href')).filter((href) => href !== null);
+    assert.deepEqual(hrefs, ['https://example.com/x', 'mailto:a@b.c']);
   });
 });

@@ -139,6 +139,16 @@ describe('RunDriver over AssistantsV2Backend and the fake server', () => {
     assert.equal(snapshot.messages[0].content[0].type === 'text' && snapshot.messages[0].content[0].text, 'Made it.');
   });
 
+  it('follows the run a dropped create made, when polling', async () => {
+    await boot();
+    h.server.model.enqueue({ steps: [{ type: 'text', text: 'Made it too.' }], queuedMs: 5, durationMs: 20 });
+    h.server.inject({ method: 'POST', path: '/threads/:thread_id/runs', kind: 'reset' });
+    const { result } = drive({ preferStreaming: false });
+    const snapshot = await result;
+    assert.equal(snapshot.run.status, 'completed');
+    assert.equal(requests('POST', /\/runs$/), 1, 'the run is not asked for twice');
+  });
+
   it('falls back to polling when the server cannot stream', async () => {
     await boot({ streaming: false });
     h.server.model.enqueue({ steps: [{ type: 'text', text: 'No stream here.' }], queuedMs: 5, durationMs: 10 });

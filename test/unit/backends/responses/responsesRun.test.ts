@@ -1,5 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { createOpenAIClient } from '../../../../src/backends/openaiClient';
+import { ResponsesBackend } from '../../../../src/backends/responses/responsesBackend';
+import { InMemoryAssistantStore } from '../../../../src/core/assistantStore';
 import { AssistantsError } from '../../../../src/core/errors';
+import type { RunEvent } from '../../../../src/core/events';
+import { RunDriver } from '../../../../src/core/runDriver';
 import type { FunctionCallRequest } from '../../../../src/core/model';
 import { bodyOf, echoTools, startHarness, textOf } from './harness';
 import type { Harness } from './harness';
@@ -107,6 +112,30 @@ describe('ResponsesBackend with the run driver', () => {
     assert.ok(h.events.some((e) => e.type === 'fallback'));
     const text = h.events.flatMap((e) => (e.type === 'message.delta' ? [e.text] : [])).join('');
     assert.equal(text, 'First part, then the rest after the drop.', 'deltas carry each character once');
+  });
+
+  for (const preferStreaming of [true, false]) {
+    it(`does not start a second run when the connection drops before the server named the first (${preferStreaming ? 'streaming' : 'polling'})`, async () => {
+      h = await startHarness({ driver: { preferStreaming } });
+      h.fake.model.enqueue({ steps: [{ type: 'text', text: 'One.' }] }, { steps: [{ type: 'text', text: 'Two.' }] });
+      h.fake.inject({ method: 'POST', path: '/responses', kind: 'reset', afterEvents: 0 });
+      await assert.rejects(h.driver.run(await h.startWith('Hi'), h.onEvent), (error: AssistantsError) => error.kind === 'run_failed' && /not started a second time/.test(error.message));
+      assert.equal(h.requests('POST', '/responses').length, 1, 'the request is not sent again');
+    });
+  }
+
+  it('retries a request that never reached the server', async () => {
+    h = await startHarness();
+    const port = Number(new URL(h.fake.baseUrl).port);
+    await h.fake.close();
+    // Nothing listens on the port now: connection refused, so the run was certainly not started.
+    const client = createOpenAIClient({ protocol: 'responses', apiKey: 'k', baseUrl: `http://127.0.0.1:${port}/v1` });
+    const backend = new ResponsesBackend(client, new InMemoryAssistantStore());
+    const driver = new RunDriver(backend, { toolHandler: echoTools, retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2 } });
+    const thread = { id: 't', title: 't', createdAt: 0, updatedAt: 0, backend: 'responses' as const };
+    const events: RunEvent[] = [];
+    await assert.rejects(driver.run({ kind: 'start', thread, assistant: h.assistant, history: [] }, (e) => events.push(e)), (error: AssistantsError) => error.kind === 'network');
+    assert.equal(events.filter((e) => e.type === 'retry').length, 2);
   });
 
   it('falls back to polling on a server that cannot stream, once per backend', async () => {

@@ -1,0 +1,22 @@
+/**
+ * Which links the chat may render as links. Model output and server annotations are untrusted: a
+ * `javascript:` or `command:` URL in an `href` would run or reach VS Code on a click.
+ */
+
+/** Markdown links: the web, mail, and in-page anchors. DOMPurify drops any other `href`. */
+export const MARKDOWN_LINK_PATTERN = /^(?:https?:|mailto:|#)/i;
+
+/**
+ * The `href` for a URL from the server (a citation's source), or undefined when it is not plain
+ * `https:`/`http:` and must show as text. Parsing, rather than a prefix test, sees through the
+ * tabs, newlines and letter case a browser ignores in a scheme.
+ */
+export function safeHref(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
+}
