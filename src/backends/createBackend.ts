@@ -8,6 +8,6 @@ import { ResponsesBackend } from './responses/responsesBackend';
 /** The adapter for the configured protocol, on one SDK client. */
 export function createBackend(config: ProviderConfig, assistants: AssistantStore): Backend {
   const client = createOpenAIClient(config);
-  const host = config.azure?.endpoint ?? config.baseUrl;
-  return config.protocol === 'assistantsV2' ? new AssistantsV2Backend(client, { baseUrl: host }) : new ResponsesBackend(client, assistants);
+  const context = { baseUrl: config.azure?.endpoint ?? config.baseUrl, apiKey: config.apiKey };
+  return config.protocol === 'assistantsV2' ? new AssistantsV2Backend(client, context) : new ResponsesBackend(client, assistants, context);
 }

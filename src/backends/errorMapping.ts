@@ -9,6 +9,8 @@ import { AssistantsError } from '../core/errors';
 /** Where the request went, for "Could not reach <host>". */
 export interface ErrorContext {
   baseUrl?: string;
+  /** The key in use, only so that a server echoing it back never gets it into a message. */
+  apiKey?: string;
 }
 
 /**
@@ -18,7 +20,9 @@ export interface ErrorContext {
  */
 export function toAssistantsError(error: unknown, context: ErrorContext = {}): AssistantsError {
   if (error instanceof AssistantsError) {
-    return error;
+    // Made from a server's words elsewhere (a stream's error event): mask those too.
+    const message = redact(error.message, context);
+    return message === error.message ? error : new AssistantsError(error.kind, message, error.options);
   }
   if (error instanceof APIUserAbortError || isAbortError(error)) {
     return new AssistantsError('cancelled', 'The request was cancelled.', { cause: error });
@@ -34,10 +38,10 @@ export function toAssistantsError(error: unknown, context: ErrorContext = {}): A
     );
   }
   if (error instanceof APIError && typeof error.status === 'number') {
-    return fromStatus(error.status, serverMessage(error), error.headers, error);
+    return fromStatus(error.status, serverMessage(error, context), error.headers, error);
   }
   if (error instanceof Error) {
-    return new AssistantsError('network', `The request failed: ${redact(error.message)}`, { cause: error });
+    return new AssistantsError('network', `The request failed: ${redact(error.message, context)}`, { cause: error });
   }
   return new AssistantsError('network', 'The request failed for an unknown reason.', { cause: error });
 }
@@ -53,6 +57,26 @@ export function toStreamingError(error: unknown, context: ErrorContext = {}): As
     return new AssistantsError('unsupported', `The server cannot stream responses; polling instead. (${mapped.message})`, mapped.options);
   }
   return mapped;
+}
+
+/**
+ * Whether the server streams, learned from its first refusal, so that a server that cannot is not
+ * asked again on every run (the driver of each run starts out hoping it can).
+ */
+export class StreamSupport {
+  private refused: AssistantsError | undefined;
+
+  /** Throws the remembered refusal, before any request is made. */
+  check(): void {
+    if (this.refused) throw this.refused;
+  }
+
+  /** Maps a failed streaming request, remembering a refusal. */
+  failure(error: unknown, context: ErrorContext): AssistantsError {
+    const mapped = toStreamingError(error, context);
+    if (mapped.kind === 'unsupported') this.refused = mapped;
+    return mapped;
+  }
 }
 
 function fromStatus(status: number, detail: string, headers: Headers | undefined, cause: unknown): AssistantsError {
@@ -104,17 +128,18 @@ export function parseRetryAfter(headers: Headers | undefined, now: number = Date
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function serverMessage(error: APIError): string {
+function serverMessage(error: APIError, context: ErrorContext): string {
   const body = error.error;
   if (body && typeof body === 'object' && 'message' in body && typeof body.message === 'string') {
-    return redact(body.message);
+    return redact(body.message, context);
   }
   return '';
 }
 
 /** Servers sometimes echo part of the key back ("Incorrect API key provided: sk-..."); never pass that on. */
-function redact(text: string): string {
-  return text.replace(/\b(sk-|sess-)[A-Za-z0-9_*-]{4,}/g, '$1***');
+export function redact(text: string, context: ErrorContext = {}): string {
+  const masked = context.apiKey && context.apiKey.length >= 8 ? text.split(context.apiKey).join('***') : text;
+  return masked.replace(/\b(sk-|sess-)[A-Za-z0-9_*-]{4,}/g, '$1***');
 }
 
 function hostOf(context: ErrorContext): string {

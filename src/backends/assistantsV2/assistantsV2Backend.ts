@@ -18,7 +18,7 @@ import { isTerminal } from '../../core/model';
 import type { Assistant, Message, MessageContent, Thread } from '../../core/model';
 import { cancelledError } from '../../core/sleep';
 import type { ErrorContext } from '../errorMapping';
-import { toAssistantsError, toStreamingError } from '../errorMapping';
+import { StreamSupport, toAssistantsError } from '../errorMapping';
 import { OpenAIFileOperations } from '../shared/openaiFiles';
 import { fromWireAssistant, toWireAssistantBody } from './mapAssistant';
 import { fromWireMessage, fromWireRun, fromWireStep } from './mapRun';
@@ -37,6 +37,7 @@ const ORPHAN_CLOCK_SLACK_S = 30;
  * runs and run steps are server objects. The SDK's `client.beta` resources send `OpenAI-Beta: assistants=v2`.
  */
 export class AssistantsV2Backend extends OpenAIFileOperations implements Backend {
+  private readonly streaming = new StreamSupport();
   readonly kind = 'assistantsV2' as const;
   constructor(client: OpenAI, context: ErrorContext = {}) {
     super(client, context);
@@ -105,6 +106,7 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
   // Runs
 
   async *stream(action: RunAction, signal?: AbortSignal): AsyncIterable<RunEvent> {
+    this.streaming.check();
     const threadId = remoteThreadId(action);
     const runs = this.client.beta.threads.runs;
     const startedAt = Math.floor(Date.now() / 1000);
@@ -115,7 +117,7 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
           ? await runs.create(threadId, { ...startBody(action), stream: true }, { signal })
           : await runs.submitToolOutputs(action.ref.runId, { thread_id: threadId, tool_outputs: toolOutputs(action), stream: true }, { signal });
     } catch (error) {
-      const failure = toStreamingError(error, this.errorContext);
+      const failure = this.streaming.failure(error, this.errorContext);
       yield* this.orphanedRun(action, failure, startedAt, signal);
       throw failure;
     }

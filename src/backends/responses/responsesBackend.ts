@@ -15,7 +15,7 @@ import { AssistantsError } from '../../core/errors';
 import type { RunEvent } from '../../core/events';
 import type { Assistant, Message, Thread } from '../../core/model';
 import { RunState } from '../../core/runState';
-import { toAssistantsError, toStreamingError } from '../errorMapping';
+import { StreamSupport, toAssistantsError } from '../errorMapping';
 import { OpenAIFileOperations } from '../shared/openaiFiles';
 import { toSnapshot } from './mapping';
 import type { RunContext } from './mapping';
@@ -28,6 +28,8 @@ const RETRIEVE_INCLUDE: ResponseIncludable[] = ['file_search_call.results', 'cod
 export interface ResponsesBackendOptions {
   /** For error messages ("Could not reach <host>"). */
   baseUrl?: string;
+  /** Only to mask it, should a server echo it in an error. */
+  apiKey?: string;
 }
 
 /**
@@ -37,6 +39,7 @@ export interface ResponsesBackendOptions {
  * is sent as input.
  */
 export class ResponsesBackend extends OpenAIFileOperations implements Backend {
+  private readonly streaming = new StreamSupport();
   readonly kind = 'responses' as const;
   /** Learned on first use: undefined until a conversations request answered. */
   private conversationsAvailable: boolean | undefined;
@@ -50,7 +53,7 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
     private readonly assistants: AssistantStore,
     options: ResponsesBackendOptions = {},
   ) {
-    super(client, { baseUrl: options.baseUrl ?? client.baseURL });
+    super(client, { baseUrl: options.baseUrl ?? client.baseURL, apiKey: options.apiKey });
   }
 
   listAssistants(): Promise<Assistant[]> {
@@ -116,6 +119,7 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
   }
 
   async *stream(action: RunAction, signal?: AbortSignal): AsyncIterable<RunEvent> {
+    this.streaming.check();
     const params = await this.params(action, signal);
     let events: AsyncIterable<ResponseStreamEvent>;
     try {
@@ -123,7 +127,7 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
       // polled) and can be cancelled on the server.
       events = await this.withBackground((background) => this.client.responses.create({ ...params, stream: true, ...(background ? { background } : {}) }, { signal }));
     } catch (error) {
-      throw this.unrepeatable(toStreamingError(error, this.errorContext));
+      throw this.unrepeatable(this.streaming.failure(error, this.errorContext));
     }
     const accumulator = new ResponseAccumulator();
     const state = new RunState();

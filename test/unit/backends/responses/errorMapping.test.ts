@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import { parseRetryAfter, toAssistantsError, toStreamingError } from '../../../../src/backends/errorMapping';
+import { AssistantsError } from '../../../../src/core/errors';
 
 function apiError(status: number, message: string, headers: Record<string, string> = {}): APIError {
   return APIError.generate(status, { error: { message } }, undefined, new Headers(headers));
@@ -38,5 +39,14 @@ describe('toAssistantsError', () => {
   it('marks a server that cannot stream as unsupported', () => {
     assert.equal(toStreamingError(apiError(400, 'Streaming is not supported by this server.')).kind, 'unsupported');
     assert.equal(toStreamingError(apiError(400, 'Missing model')).kind, 'bad_request');
+  });
+});
+
+describe('keys in server messages', () => {
+  it('masks the configured key wherever a server echoes it, whatever its shape', () => {
+    const key = 'gsk_0123456789abcdefTOPSECRET';
+    const error = toAssistantsError(new AssistantsError('server', `The server reported an error while streaming: bad key ${key}`), { apiKey: key });
+    assert.doesNotMatch(error.message, /TOPSECRET/);
+    assert.match(error.message, /bad key \*\*\*/);
   });
 });
