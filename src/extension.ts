@@ -9,7 +9,7 @@ import { GlobalStateAssistantStore } from './host/assistantStore';
 import { HostChatController } from './host/chatController';
 import { ChatViewProvider } from './host/chatViewProvider';
 import { registerCommands } from './host/commands';
-import { defaultAssistantDraft } from './host/defaultAssistant';
+import { localDefaultAssistant } from './host/defaultAssistant';
 import { readSettings } from './host/settings';
 import { AssistantsTreeProvider, ThreadsTreeProvider } from './host/trees';
 import { workspaceReader } from './host/workspaceReader';
@@ -48,10 +48,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   });
   const chatView = new ChatViewProvider(context.extensionUri, controller, log);
   const threadsTree = new ThreadsTreeProvider(store, () => controller.session.thread?.thread.id);
-  const assistantsTree = new AssistantsTreeProvider(async () => {
-    const draft = defaultAssistantDraft(readSettings(), vscode.workspace.isTrusted);
-    return [{ ...draft, id: 'default', createdAt: 0 }];
-  });
+  const assistantsTree = new AssistantsTreeProvider(async () => [localDefaultAssistant(readSettings(), vscode.workspace.isTrusted)]);
   context.subscriptions.push(
     controller,
     chatView,

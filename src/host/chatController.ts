@@ -9,7 +9,7 @@ import type { ThreadStore } from '../core/threadStore';
 import type { ChatState, HostToWebview, Notice } from '../shared/protocol';
 import type { ApiKeyStore } from './apiKey';
 import type { ChatController } from './chatViewProvider';
-import { defaultAssistantDraft, resolveDefaultAssistant } from './defaultAssistant';
+import { defaultAssistantDraft, localDefaultAssistant, resolveDefaultAssistant } from './defaultAssistant';
 import { Disposable } from './lifecycle';
 import type { AssistantsSettings } from './settings';
 import { providerLabel, readSettings } from './settings';
@@ -70,9 +70,10 @@ export class HostChatController extends Disposable implements ChatController {
     const stored = this.session.thread;
     const hasKey = (await this.deps.apiKeys.get()) !== undefined;
     const notice = this.notice ?? (hasKey ? undefined : NO_KEY_NOTICE);
+    const assistant = localDefaultAssistant(settings, vscode.workspace.isTrusted);
     return {
       provider: { backend: settings.protocol, label: providerLabel(settings, this.deps.mock), mock: this.deps.mock, hasKey },
-      assistant: { id: 'default', name: 'Default assistant', model: settings.model },
+      assistant: { id: assistant.id, name: assistant.name, model: assistant.model },
       thread: stored ? { id: stored.thread.id, title: stored.thread.title } : undefined,
       messages: stored?.messages ?? [],
       runs: stored?.runs ?? {},

@@ -6,6 +6,7 @@ import type { AssistantsSettings } from './settings';
 import { settingsTools } from './settings';
 
 const DEFAULT_MARK = 'assistants-vscode-default';
+const DEFAULT_ID = 'default';
 
 /** The assistant built from settings, used until assistants are managed in the Assistants view. */
 export function defaultAssistantDraft(settings: AssistantsSettings, trusted: boolean): AssistantDraft {
@@ -21,12 +22,17 @@ export function defaultAssistantDraft(settings: AssistantsSettings, trusted: boo
   };
 }
 
+/** The default assistant as the extension keeps it (Responses; and the Assistants view). */
+export function localDefaultAssistant(settings: AssistantsSettings, trusted: boolean): Assistant {
+  return { ...defaultAssistantDraft(settings, trusted), id: DEFAULT_ID, createdAt: 0 };
+}
+
 /**
  * With Responses the assistant is ours, a plain object. With Assistants v2 it must be a server
  * object: find the one we made before (by its metadata), bring it up to date, or create it.
  */
 export async function resolveDefaultAssistant(backend: Backend, draft: AssistantDraft, state: vscode.Memento): Promise<Assistant> {
-  if (backend.kind === 'responses') return { ...draft, id: 'default', createdAt: 0 };
+  if (backend.kind === 'responses') return { ...draft, id: DEFAULT_ID, createdAt: 0 };
   const known = (await backend.listAssistants()).find((a) => a.metadata?.source === DEFAULT_MARK);
   const fingerprint = JSON.stringify(draft);
   const stateKey = `assistants.defaultAssistant.${known?.id ?? 'none'}`;

@@ -19,7 +19,7 @@ import type { Assistant, Message, MessageContent, Thread } from '../../core/mode
 import { cancelledError } from '../../core/sleep';
 import type { ErrorContext } from '../errorMapping';
 import { StreamSupport, toAssistantsError } from '../errorMapping';
-import { OpenAIFileOperations } from '../shared/openaiFiles';
+import { OpenAIFileOperations, pollAfter } from '../shared/openaiFiles';
 import { fromWireAssistant, toWireAssistantBody } from './mapAssistant';
 import { fromWireMessage, fromWireRun, fromWireStep } from './mapRun';
 import { StreamTranslator } from './streamTranslator';
@@ -256,11 +256,6 @@ function remoteThreadId(action: RunAction): string {
 function refThreadId(ref: RunRef): string {
   if (!ref.remoteThreadId) throw new AssistantsError('bad_request', 'This run has no server-side thread id, so it cannot be reached.');
   return ref.remoteThreadId;
-}
-
-function pollAfter(headers: Headers): number | undefined {
-  const value = Number(headers.get('openai-poll-after-ms') ?? Number.NaN);
-  return Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
 function toWireMessage(message: NewMessage): MessageCreateParams {

@@ -16,7 +16,7 @@ import type { RunEvent } from '../../core/events';
 import type { Assistant, Message, Thread } from '../../core/model';
 import { RunState } from '../../core/runState';
 import { StreamSupport, toAssistantsError } from '../errorMapping';
-import { OpenAIFileOperations } from '../shared/openaiFiles';
+import { OpenAIFileOperations, pollAfter } from '../shared/openaiFiles';
 import { toSnapshot } from './mapping';
 import type { RunContext } from './mapping';
 import { buildResponseParams, fileSearchAttachments, textMessageItem } from './requestBuilder';
@@ -164,8 +164,8 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
   async retrieve(ref: RunRef, signal?: AbortSignal): Promise<RunSnapshot> {
     const { data, response } = await this.call(() => this.client.responses.retrieve(ref.cursor ?? ref.runId, { include: RETRIEVE_INCLUDE }, { signal }).withResponse());
     const snapshot = toSnapshot(data, { ref, assistantId: '' });
-    const hint = Number(response.headers.get('openai-poll-after-ms') ?? Number.NaN);
-    return Number.isFinite(hint) && hint >= 0 ? { ...snapshot, pollAfterMs: hint } : snapshot;
+    const hint = pollAfter(response.headers);
+    return hint === undefined ? snapshot : { ...snapshot, pollAfterMs: hint };
   }
 
   async cancel(ref: RunRef, signal?: AbortSignal): Promise<void> {

@@ -136,3 +136,9 @@ function fromWireVectorStore(wire: WireVectorStore): VectorStore {
     createdAt: wire.created_at,
   };
 }
+
+/** The server's `openai-poll-after-ms` hint: how long to wait before polling again. */
+export function pollAfter(headers: Headers): number | undefined {
+  const value = Number(headers.get('openai-poll-after-ms') ?? Number.NaN);
+  return Number.isFinite(value) && value >= 0 ? value : undefined;
+}
