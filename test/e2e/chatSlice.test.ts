@@ -3,7 +3,7 @@ import type { FrameLocator } from 'playwright-core';
 import type { BackendKind } from '../../src/core/model';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
-import { startChat } from './workbench';
+import { screenshotOnFailure, startChat } from './workbench';
 
 const protocols: BackendKind[] = ['responses', 'assistantsV2'];
 
@@ -12,6 +12,7 @@ for (const protocol of protocols) {
     this.timeout(180_000);
     let fake: FakeOpenAIServer;
     let workbench: Workbench;
+    screenshotOnFailure(() => workbench);
     let chat: FrameLocator;
 
     const ask = (text: string) => workbench.ask(text);

@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { Workbench } from './workbench';
+import { Workbench, screenshotOnFailure } from './workbench';
 
 describe('the Assistants view in a browser (packaged .vsix in code-server)', function () {
   this.timeout(180_000);
   let workbench: Workbench;
+  screenshotOnFailure(() => workbench);
 
   before(async () => {
     workbench = await Workbench.start('chat-view', { env: { OPENAI_API_KEY: '' } });

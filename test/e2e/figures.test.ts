@@ -5,7 +5,7 @@ import type { FrameLocator, Locator } from 'playwright-core';
 import type { BackendKind } from '../../src/core/model';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
-import { startChat } from './workbench';
+import { screenshotOnFailure, startChat } from './workbench';
 
 /** The part of an `<img>` the test reads (the test project has no DOM types). */
 interface ImageElement {
@@ -23,6 +23,7 @@ for (const protocol of protocols) {
     this.timeout(180_000);
     let fake: FakeOpenAIServer;
     let workbench: Workbench;
+    screenshotOnFailure(() => workbench);
     let chat: FrameLocator;
 
     before(async () => {

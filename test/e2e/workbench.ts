@@ -67,10 +67,19 @@ export class Workbench {
     return file;
   }
 
+  /**
+   * Shows the Assistants view container. Clicking its icon when it is already shown would hide it
+   * (a reloaded window restores it by itself), so click only while it is not the checked one.
+   */
   async openAssistantsView(): Promise<void> {
-    const item = this.page.locator('.activitybar .action-item a.action-label[aria-label^="Assistants"]');
-    await item.waitFor({ timeout: 30_000 });
-    await item.click();
+    const entry = this.page.locator('.activitybar .action-item').filter({ has: this.page.locator('a.action-label[aria-label^="Assistants"]') });
+    await entry.waitFor({ timeout: 30_000 });
+    const deadline = Date.now() + 30_000;
+    while (!/\bchecked\b/.test((await entry.getAttribute('class')) ?? '')) {
+      if (Date.now() > deadline) throw new Error('The Assistants view container did not open.');
+      await entry.locator('a.action-label').click();
+      await this.page.waitForTimeout(500);
+    }
   }
 
   /** The chat webview's document (two nested iframes). */
@@ -135,4 +144,11 @@ export async function startChat(
   await workbench.openAssistantsView();
   await workbench.chatFrame().locator('.composer-input').waitFor({ timeout: 60_000 });
   return { fake, workbench };
+}
+
+/** Registers an `afterEach` that keeps a screenshot of the window when a test failed. */
+export function screenshotOnFailure(workbench: () => Workbench | undefined): void {
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await workbench()?.screenshot(`failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
+  });
 }
