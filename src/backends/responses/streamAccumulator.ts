@@ -6,6 +6,18 @@ import { AssistantsError } from '../../core/errors';
  * steps and messages by the same code as a polled one. Events the extension does not show
  * (audio, web search, MCP, ...) only move the response forward through its full snapshots.
  */
+/** The status each progress event of a tool call announces. */
+const CODE_STATUS = {
+  'response.code_interpreter_call.in_progress': 'in_progress',
+  'response.code_interpreter_call.interpreting': 'interpreting',
+  'response.code_interpreter_call.completed': 'completed',
+} as const;
+const SEARCH_STATUS = {
+  'response.file_search_call.in_progress': 'in_progress',
+  'response.file_search_call.searching': 'searching',
+  'response.file_search_call.completed': 'completed',
+} as const;
+
 export class ResponseAccumulator {
   private response: Response | undefined;
 
@@ -80,7 +92,7 @@ export class ResponseAccumulator {
       case 'response.code_interpreter_call.completed': {
         const item = this.item(event.output_index);
         if (item?.type === 'code_interpreter_call') {
-          item.status = event.type === 'response.code_interpreter_call.in_progress' ? 'in_progress' : event.type === 'response.code_interpreter_call.interpreting' ? 'interpreting' : 'completed';
+          item.status = CODE_STATUS[event.type];
         }
         break;
       }
@@ -89,7 +101,7 @@ export class ResponseAccumulator {
       case 'response.file_search_call.completed': {
         const item = this.item(event.output_index);
         if (item?.type === 'file_search_call') {
-          item.status = event.type === 'response.file_search_call.in_progress' ? 'in_progress' : event.type === 'response.file_search_call.searching' ? 'searching' : 'completed';
+          item.status = SEARCH_STATUS[event.type];
         }
         break;
       }
