@@ -141,7 +141,6 @@ export interface Backend extends FileOperations {
   cancel(ref: RunRef, signal?: AbortSignal): Promise<void>;
 }
 
-
 /**
  * Answers the function calls of a run in `requires_action`. The workspace-functions layer plugs in
  * here (with approval); several calls of one step are answered together.

@@ -76,6 +76,11 @@ export type MessageContent =
   | { type: 'image_file'; fileId: string; containerId?: string }
   | { type: 'image_url'; url: string };
 
+/** The text parts of a message, one per line (images and files left out). */
+export function textOf(content: MessageContent[]): string {
+  return content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
+}
+
 export type AttachmentTool = 'file_search' | 'code_interpreter';
 
 /** A file attached to a message, made available to the named tools. */

@@ -20,7 +20,6 @@ export interface ChatController {
   readonly onDidUpdate: vscode.Event<HostToWebview>;
 }
 
-
 /**
  * The sidebar chat. Holds posts until the page says `ready` (a hidden view loses its DOM and says
  * `ready` again when shown), then sends the whole state and streams updates.

@@ -188,7 +188,6 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
     }
   }
 
-
   retrieve(ref: RunRef, signal?: AbortSignal): Promise<RunSnapshot> {
     return this.call(async () => {
       const threadId = refThreadId(ref);
@@ -203,18 +202,6 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
       await this.client.beta.threads.runs.cancel(ref.runId, { thread_id: threadId }, { signal });
     });
   }
-
-  // Files, vector stores, models
-
-
-
-
-  /** Code-interpreter outputs are ordinary files in Assistants v2, so there is no container to name. */
-
-
-
-
-
 
   /** Run + its steps + the messages it wrote, oldest first. */
   private async snapshot(wire: WireRun, ref: RunRef, pollAfterMs: number | undefined, signal?: AbortSignal): Promise<RunSnapshot> {
@@ -232,7 +219,6 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
     if (pollAfterMs !== undefined) snapshot.pollAfterMs = pollAfterMs;
     return snapshot;
   }
-
 }
 
 function startBody(action: RunAction & { kind: 'start' }): RunCreateParamsNonStreaming {

@@ -7,6 +7,7 @@ import type {
 } from 'openai/resources/responses/responses';
 import type { RunAction } from '../../core/backend';
 import type { Assistant, Message, ResponseFormat } from '../../core/model';
+import { textOf } from '../../core/model';
 import { ASSISTANT_ID_KEY } from './mapping';
 
 /** What the backend resolved for this request: where the thread lives and the attachments' knowledge. */
@@ -113,7 +114,7 @@ export function textMessageItem(role: 'user' | 'assistant', text: string): Respo
 function historyInput(history: Message[]): ResponseInputItem[] {
   const items: ResponseInputItem[] = [];
   for (const message of history) {
-    const text = message.content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
+    const text = textOf(message.content);
     if (text === '') {
       continue;
     }

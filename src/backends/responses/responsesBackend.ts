@@ -14,6 +14,7 @@ import type {
 import { AssistantsError } from '../../core/errors';
 import type { RunEvent } from '../../core/events';
 import type { Assistant, Message, Thread } from '../../core/model';
+import { textOf } from '../../core/model';
 import { RunState } from '../../core/runState';
 import { StreamSupport, toAssistantsError } from '../errorMapping';
 import { OpenAIFileOperations, pollAfter } from '../shared/openaiFiles';
@@ -107,7 +108,7 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
       status: 'completed',
       ...(message.attachments?.length ? { attachments: message.attachments } : {}),
     };
-    const text = message.content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
+    const text = textOf(message.content);
     if (!thread.remoteId || text === '') {
       return local;
     }
@@ -172,15 +173,6 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
     await this.call(() => this.client.responses.cancel(ref.cursor ?? ref.runId, { signal }));
   }
 
-
-
-
-
-
-
-
-
-
   private async params(action: RunAction, signal: AbortSignal | undefined): Promise<ResponseCreateParamsBase> {
     const attachmentVectorStoreIds = await this.attachmentVectorStores(action.history, signal);
     const conversationId = action.thread.remoteId;
@@ -238,8 +230,6 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
     }
     return [await pending];
   }
-
-
 
   private error(error: unknown): AssistantsError {
     return toAssistantsError(error, this.errorContext);
