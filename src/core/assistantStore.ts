@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AssistantDraft } from './backend';
+import type { Assistant, AssistantDraft } from './model';
 import { AssistantsError } from './errors';
-import type { Assistant } from './model';
 
 /**
  * Where the Responses backend keeps assistant definitions (the server has no assistant objects

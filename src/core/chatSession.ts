@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Backend, RunRef, ToolHandler } from './backend';
+import type { Backend } from './backend';
+import type { RunRef } from './runRef';
+import type { ToolHandler } from './toolHandler';
 import { AssistantsError } from './errors';
 import type { RunEvent } from './events';
 import type { Assistant, Message, Thread } from './model';

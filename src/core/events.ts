@@ -1,4 +1,4 @@
-import type { RunRef } from './backend';
+import type { RunRef } from './runRef';
 import type { Message, Run, RunError, RunStep, Usage } from './model';
 
 /**

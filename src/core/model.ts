@@ -46,6 +46,9 @@ export interface Assistant {
   createdAt: number;
 }
 
+/** An assistant's fields before a store gives it an id and a creation time. */
+export type AssistantDraft = Omit<Assistant, 'id' | 'createdAt'>;
+
 /** Which wire protocol a remote object belongs to. */
 export type BackendKind = 'responses' | 'assistantsV2';
 

@@ -1,4 +1,7 @@
-import type { Backend, RunRef, RunSnapshot, StartRun, ToolHandler } from './backend';
+import type { Backend } from './backend';
+import type { StartRun } from './runAction';
+import type { RunRef, RunSnapshot } from './runRef';
+import type { ToolHandler } from './toolHandler';
 import type { RunEvent } from './events';
 import type { Assistant, Message, Thread } from './model';
 import type { PollOptions } from './pollSchedule';

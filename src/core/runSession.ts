@@ -1,4 +1,7 @@
-import type { Backend, RunAction, RunRef, RunSnapshot, StartRun, ToolHandler } from './backend';
+import type { Backend } from './backend';
+import type { RunAction, StartRun } from './runAction';
+import type { RunRef, RunSnapshot } from './runRef';
+import type { ToolHandler } from './toolHandler';
 import { AssistantsError } from './errors';
 import type { RunEvent } from './events';
 import type { Assistant, FunctionCallRequest, Message, Run, RunStep, Thread, ToolOutput, Usage } from './model';

@@ -1,4 +1,4 @@
-import type { RunRef, RunSnapshot } from './backend';
+import type { RunRef, RunSnapshot } from './runRef';
 import type { RunEvent } from './events';
 import type { Message, MessageContent, Run, RunStep } from './model';
 

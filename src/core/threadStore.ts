@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { RunRef } from './backend';
+import type { RunRef } from './runRef';
 import type { FileSystem } from './fileSystem';
 import type { Message, Run, RunStep, Thread } from './model';
 

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { ToolHandler } from './backend';
+import type { ToolHandler } from './toolHandler';
 import type { FunctionCallRequest, ToolDefinition, ToolOutput } from './model';
 
 /** Reads a file of the workspace; the host implements it with the editor's file system. */

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type * as vscode from 'vscode';
 import type { AssistantStore } from '../core/assistantStore';
-import type { AssistantDraft } from '../core/backend';
+import type { Assistant, AssistantDraft } from '../core/model';
 import { AssistantsError } from '../core/errors';
-import type { Assistant } from '../core/model';
 
 const KEY = 'assistants.definitions';
 

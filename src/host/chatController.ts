@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { Backend, ToolHandler } from '../core/backend';
+import type { Backend } from '../core/backend';
+import type { ToolHandler } from '../core/toolHandler';
 import { ChatSession } from '../core/chatSession';
 import type { ChatUpdate } from '../core/chatSession';
 import { AssistantsError } from '../core/errors';

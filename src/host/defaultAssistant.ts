@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
-import type { AssistantDraft, Backend } from '../core/backend';
-import type { Assistant } from '../core/model';
+import type { Backend } from '../core/backend';
+import type { Assistant, AssistantDraft } from '../core/model';
 import { READ_FILE_TOOL } from '../core/workspaceFunctions';
 import type { AssistantsSettings } from './settings';
 import { settingsTools } from './settings';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { ToolHandler } from '../../src/core/backend';
+import type { ToolHandler } from '../../src/core/toolHandler';
 import type { Assistant, Thread } from '../../src/core/model';
 import { RunDriver } from '../../src/core/runDriver';
 import type { V2Harness } from '../unit/backends/assistantsV2/harness';

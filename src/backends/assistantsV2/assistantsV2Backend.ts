@@ -3,19 +3,14 @@ import type { OpenAI } from 'openai';
 import type { MessageContentPartParam, MessageCreateParams } from 'openai/resources/beta/threads/messages';
 import type { Run as WireRun, RunCreateParamsNonStreaming } from 'openai/resources/beta/threads/runs/runs';
 import type { RunStepInclude } from 'openai/resources/beta/threads/runs/steps';
-import type {
-  AssistantDraft,
-  Backend,
-  NewMessage,
-  RunAction,
-  RunRef,
-  RunSnapshot,
-} from '../../core/backend';
+import type { Backend } from '../../core/backend';
+import type { Assistant, AssistantDraft, Message, MessageContent, Thread } from '../../core/model';
+import type { NewMessage, RunAction } from '../../core/runAction';
+import type { RunRef, RunSnapshot } from '../../core/runRef';
 import { AssistantsError } from '../../core/errors';
 import type { ErrorKind } from '../../core/errors';
 import type { RunEvent } from '../../core/events';
 import { isTerminal } from '../../core/model';
-import type { Assistant, Message, MessageContent, Thread } from '../../core/model';
 import { cancelledError } from '../../core/sleep';
 import type { ErrorContext } from '../errorMapping';
 import { StreamSupport, toAssistantsError } from '../errorMapping';

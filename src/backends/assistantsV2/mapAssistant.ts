@@ -4,8 +4,15 @@ import type {
   AssistantTool,
 } from 'openai/resources/beta/assistants';
 import type { AssistantResponseFormatOption } from 'openai/resources/beta/threads/threads';
-import type { AssistantDraft } from '../../core/backend';
-import type { Assistant, FunctionDefinition, JsonSchema, ResponseFormat, ToolDefinition, ToolResources } from '../../core/model';
+import type {
+  Assistant,
+  AssistantDraft,
+  FunctionDefinition,
+  JsonSchema,
+  ResponseFormat,
+  ToolDefinition,
+  ToolResources,
+} from '../../core/model';
 
 /** AssistantObject -> domain Assistant. */
 export function fromWireAssistant(wire: WireAssistant): Assistant {

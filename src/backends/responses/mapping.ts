@@ -4,7 +4,7 @@ import type {
   ResponseOutputMessage,
   ResponseOutputText,
 } from 'openai/resources/responses/responses';
-import type { RunRef, RunSnapshot } from '../../core/backend';
+import type { RunRef, RunSnapshot } from '../../core/runRef';
 import type {
   Annotation,
   CodeInterpreterOutput,

@@ -5,7 +5,7 @@ import type {
   ResponseTextConfig,
   Tool,
 } from 'openai/resources/responses/responses';
-import type { RunAction } from '../../core/backend';
+import type { RunAction } from '../../core/runAction';
 import type { Assistant, Message, ResponseFormat } from '../../core/model';
 import { textOf } from '../../core/model';
 import { ASSISTANT_ID_KEY } from './mapping';

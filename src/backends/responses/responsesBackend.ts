@@ -3,17 +3,12 @@ import { APIError } from 'openai';
 import type { OpenAI } from 'openai';
 import type { ResponseCreateParamsBase, ResponseIncludable, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import type { AssistantStore } from '../../core/assistantStore';
-import type {
-  AssistantDraft,
-  Backend,
-  NewMessage,
-  RunAction,
-  RunRef,
-  RunSnapshot,
-} from '../../core/backend';
+import type { Backend } from '../../core/backend';
+import type { Assistant, AssistantDraft, Message, Thread } from '../../core/model';
+import type { NewMessage, RunAction } from '../../core/runAction';
+import type { RunRef, RunSnapshot } from '../../core/runRef';
 import { AssistantsError } from '../../core/errors';
 import type { RunEvent } from '../../core/events';
-import type { Assistant, Message, Thread } from '../../core/model';
 import { textOf } from '../../core/model';
 import { RunState } from '../../core/runState';
 import { StreamSupport, toAssistantsError } from '../errorMapping';

@@ -2,7 +2,7 @@ import { toFile } from 'openai';
 import type { OpenAI } from 'openai';
 import type { FileObject as WireFile } from 'openai/resources/files';
 import type { VectorStore as WireVectorStore } from 'openai/resources/vector-stores/vector-stores';
-import type { FileObject, FileOperations, FilePurpose, VectorStore } from '../../core/backend';
+import type { FileObject, FileOperations, FilePurpose, VectorStore } from '../../core/files';
 import { PollSchedule } from '../../core/pollSchedule';
 import { abortableSleep } from '../../core/sleep';
 import type { ErrorContext } from '../errorMapping';

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import type { RunRef, StartRun, ToolHandler } from '../../../src/core/backend';
+import type { StartRun } from '../../../src/core/runAction';
+import type { RunRef } from '../../../src/core/runRef';
+import type { ToolHandler } from '../../../src/core/toolHandler';
 import { AssistantsError } from '../../../src/core/errors';
 import type { RunEvent } from '../../../src/core/events';
 import type { FunctionCallRequest } from '../../../src/core/model';

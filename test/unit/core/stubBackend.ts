@@ -1,4 +1,6 @@
-import type { Backend, RunAction, RunRef, RunSnapshot } from '../../../src/core/backend';
+import type { Backend } from '../../../src/core/backend';
+import type { RunAction } from '../../../src/core/runAction';
+import type { RunRef, RunSnapshot } from '../../../src/core/runRef';
 import { AssistantsError } from '../../../src/core/errors';
 import type { RunEvent } from '../../../src/core/events';
 import type { Assistant, Message, Run, RunStatus, RunStep, Thread } from '../../../src/core/model';

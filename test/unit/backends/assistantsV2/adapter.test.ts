@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { AssistantsError } from '../../../../src/core/errors';
-import type { RunSnapshot } from '../../../../src/core/backend';
+import type { RunSnapshot } from '../../../../src/core/runRef';
 import { isTerminal } from '../../../../src/core/model';
 import type { V2Harness } from './harness';
 import { collect, deltaText, newAssistant, newThread, startHarness } from './harness';

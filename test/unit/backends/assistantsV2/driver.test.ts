@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { ToolHandler } from '../../../../src/core/backend';
+import type { ToolHandler } from '../../../../src/core/toolHandler';
 import type { RunEvent } from '../../../../src/core/events';
 import type { Assistant, FunctionCallRequest, Thread } from '../../../../src/core/model';
 import { RunDriver } from '../../../../src/core/runDriver';

@@ -1,4 +1,6 @@
-import type { RunRef, StartRun, ToolHandler } from '../../../../src/core/backend';
+import type { StartRun } from '../../../../src/core/runAction';
+import type { RunRef } from '../../../../src/core/runRef';
+import type { ToolHandler } from '../../../../src/core/toolHandler';
 import { InMemoryAssistantStore } from '../../../../src/core/assistantStore';
 import type { RunEvent } from '../../../../src/core/events';
 import type { Assistant, Message, Thread } from '../../../../src/core/model';
