@@ -4,7 +4,7 @@ import {
   APIError,
   APIUserAbortError,
 } from 'openai';
-import { AssistantsError } from '../core/errors';
+import { AssistantsError, asAssistantsError } from '../core/errors';
 
 /** Where the request went, for "Could not reach <host>". */
 export interface ErrorContext {
@@ -40,10 +40,11 @@ export function toAssistantsError(error: unknown, context: ErrorContext = {}): A
   if (error instanceof APIError && typeof error.status === 'number') {
     return fromStatus(error.status, serverMessage(error, context), error.headers, error);
   }
-  if (error instanceof Error) {
-    return new AssistantsError('network', `The request failed: ${redact(error.message, context)}`, { cause: error });
+  if (isTransportFailure(error)) {
+    return new AssistantsError('network', `The connection to ${hostOf(context)} failed: ${redact(error.message, context)}`, { cause: error });
   }
-  return new AssistantsError('network', 'The request failed for an unknown reason.', { cause: error });
+  const mapped = asAssistantsError(error);
+  return new AssistantsError(mapped.kind, redact(mapped.message, context), mapped.options);
 }
 
 /**
@@ -151,6 +152,17 @@ function hostOf(context: ErrorContext): string {
   } catch {
     return 'the server';
   }
+}
+
+/**
+ * A socket or fetch failure that reached us outside the SDK's own connection errors: a stream read
+ * that broke mid-body (undici's `TypeError: terminated`, `fetch failed`) or a Node socket error code.
+ */
+function isTransportFailure(error: unknown): error is Error {
+  if (!(error instanceof Error)) return false;
+  const code = (error as Error & { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && /^(ECONN|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_|UND_ERR_)/.test(code)) return true;
+  return error instanceof TypeError && /terminated|fetch failed|network|socket/i.test(error.message);
 }
 
 function isAbortError(error: unknown): boolean {

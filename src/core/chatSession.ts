@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Backend } from './backend';
 import type { RunRef } from './runRef';
 import type { ToolHandler } from './toolHandler';
-import { AssistantsError } from './errors';
+import { AssistantsError, asAssistantsError } from './errors';
 import type { RunEvent } from './events';
 import type { Assistant, Message, Thread } from './model';
 import { isTerminal } from './model';
@@ -199,7 +199,7 @@ export class ChatSession {
       this.track(stored, (driver, onEvent, signal, detach) =>
         driver.resume(ref, { thread: stored.thread, assistant, history: stored.messages }, onEvent, signal, detach), backend);
     } catch (error) {
-      this.options.onError(toError(error));
+      this.options.onError(asAssistantsError(error));
     }
   }
 
@@ -228,7 +228,7 @@ export class ChatSession {
       })
       .catch((error: unknown) => {
         if (detach.signal.aborted) return;
-        const failure = toError(error);
+        const failure = asAssistantsError(error);
         // A run we may still follow later keeps its ref: a network outage is not the end of the run.
         if (!RESUMABLE_FAILURES.has(failure.kind)) stored.pendingRun = undefined;
         // Stop before the run had an id ends here too: the user asked for it, it is no error.
@@ -335,15 +335,10 @@ export class ChatSession {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
     }
-    await this.options.store.save(stored).catch((error: unknown) => this.options.onError(toError(error)));
+    await this.options.store.save(stored).catch((error: unknown) => this.options.onError(asAssistantsError(error)));
   }
 
   private nowSeconds(): number {
     return Math.floor((this.options.now ?? Date.now)() / 1000);
   }
-}
-
-function toError(error: unknown): AssistantsError {
-  if (error instanceof AssistantsError) return error;
-  return new AssistantsError('server', error instanceof Error ? error.message : String(error), { cause: error });
 }

@@ -14,7 +14,9 @@ export type ErrorKind =
   | 'timeout'
   | 'cancelled'
   | 'unsupported'
-  | 'run_failed';
+  | 'run_failed'
+  /** A failure no layer recognised (a bug, or a value thrown by a library); the log has the rest. */
+  | 'unexpected';
 
 export class AssistantsError extends Error {
   constructor(
@@ -25,4 +27,20 @@ export class AssistantsError extends Error {
     super(message);
     this.name = 'AssistantsError';
   }
+}
+
+/**
+ * The one way an unknown thrown value becomes an AssistantsError, used by every layer that catches
+ * what it did not throw: an AssistantsError passes through unchanged; an abort (`AbortError`)
+ * becomes `cancelled`; anything else becomes `unexpected` with the thrown message, the original
+ * kept as `options.cause` for the log. Backends first map the SDK's own errors (HTTP status, code,
+ * connection) and hand only what remains to this function.
+ */
+export function asAssistantsError(error: unknown): AssistantsError {
+  if (error instanceof AssistantsError) return error;
+  if (error instanceof Error && error.name === 'AbortError') {
+    return new AssistantsError('cancelled', 'The request was cancelled.', { cause: error });
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return new AssistantsError('unexpected', `Something unexpected went wrong: ${detail}. "Assistants: Show Log" has the details.`, { cause: error });
 }

@@ -2,7 +2,7 @@ import type { Backend } from './backend';
 import type { RunAction, StartRun } from './runAction';
 import type { RunRef, RunSnapshot } from './runRef';
 import type { ToolHandler } from './toolHandler';
-import { AssistantsError } from './errors';
+import { AssistantsError, asAssistantsError } from './errors';
 import type { RunEvent } from './events';
 import type { Assistant, FunctionCallRequest, Message, Run, RunStep, Thread, ToolOutput, Usage } from './model';
 import { isTerminal } from './model';
@@ -452,15 +452,4 @@ function isSettled(run: Run): boolean {
 function completeOutputs(calls: FunctionCallRequest[], outputs: ToolOutput[]): ToolOutput[] {
   const byId = new Map(outputs.map((output) => [output.callId, output]));
   return calls.map((call) => byId.get(call.callId) ?? { callId: call.callId, output: 'Error: no output was produced for this call.' });
-}
-
-function asAssistantsError(error: unknown): AssistantsError {
-  if (error instanceof AssistantsError) {
-    return error;
-  }
-  if (error instanceof Error && error.name === 'AbortError') {
-    return cancelledError();
-  }
-  const detail = error instanceof Error ? error.message : String(error);
-  return new AssistantsError('run_failed', `The run failed unexpectedly: ${detail}`, { cause: error });
 }

@@ -3,7 +3,7 @@ import type { Backend } from '../core/backend';
 import type { ToolHandler } from '../core/toolHandler';
 import { ChatSession } from '../core/chatSession';
 import type { ChatUpdate } from '../core/chatSession';
-import { AssistantsError } from '../core/errors';
+import { AssistantsError, asAssistantsError } from '../core/errors';
 import type { Assistant } from '../core/model';
 import type { ProviderConfig } from '../core/provider';
 import type { ThreadStore } from '../core/threadStore';
@@ -89,7 +89,7 @@ export class HostChatController extends Disposable implements ChatController {
       await this.session.send(text);
       this.threadsChanged.fire();
     } catch (error) {
-      const typed = error instanceof AssistantsError ? error : new AssistantsError('server', String(error));
+      const typed = asAssistantsError(error);
       this.deps.log.error(`Send failed: ${typed.kind}: ${typed.message}`);
       if (typed.kind === 'no_api_key') this.setNotice(NO_KEY_NOTICE);
       throw typed;

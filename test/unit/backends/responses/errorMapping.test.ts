@@ -50,3 +50,18 @@ describe('keys in server messages', () => {
     assert.match(error.message, /bad key \*\*\*/);
   });
 });
+
+describe('toAssistantsError beyond the SDK', () => {
+  it('calls a broken stream read a network failure, and a parse error unexpected, not network', () => {
+    const cut = new TypeError('terminated');
+    assert.equal(toAssistantsError(cut, { baseUrl: 'http://127.0.0.1:9/v1' }).kind, 'network');
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    assert.equal(toAssistantsError(reset).kind, 'network');
+    assert.equal(toAssistantsError(new SyntaxError('Unexpected token < in JSON')).kind, 'unexpected');
+  });
+
+  it('masks the key in an unrecognised error too', () => {
+    const mapped = toAssistantsError(new Error('bad header Bearer sk-test-secret-123456'), { apiKey: 'sk-test-secret-123456' });
+    assert.doesNotMatch(mapped.message, /secret-123456/);
+  });
+});
