@@ -5,8 +5,8 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 
-/** OpenAI's OpenAPI description, next to the repository (`../shared/openai-openapi.yaml`). */
-export const SPEC_PATH = path.resolve(__dirname, '..', '..', '..', 'shared', 'openai-openapi.yaml');
+/** OpenAI's OpenAPI description, kept in this folder (source and date in its README; `npm run contract:refresh` renews it). */
+export const SPEC_PATH = path.join(__dirname, 'openai-openapi.yaml');
 
 /** One server-sent event as recorded: the `event:` name and the parsed `data:`. */
 export interface SseEvent {
