@@ -5,8 +5,8 @@
  */
 import type { RunEvent } from '../src/core/events';
 import type { Message, Run, RunError, RunStep } from '../src/core/model';
-import { isTerminal } from '../src/core/model';
 import type { ChatState, HostToWebview, Notice, ProviderView, RunView } from '../src/shared/protocol';
+import { isLive } from './status';
 
 /** What the driver said about a run besides its status: retries, fallback to polling, errors. */
 export interface RunNotices {
@@ -210,7 +210,7 @@ function lateSendResult(state: ViewState, text: string, ok: boolean): Applied {
  */
 function endUnfollowedRuns(state: ViewState, now: number): { state: ViewState; runIds: string[] } {
   const runIds = Object.values(state.runs)
-    .filter(({ run }) => run.id !== state.activeRunId && !isTerminal(run.status) && state.runNotices[run.id]?.endedAt === undefined)
+    .filter(({ run }) => run.id !== state.activeRunId && isLive(run.status) && state.runNotices[run.id]?.endedAt === undefined)
     .map(({ run }) => run.id);
   if (runIds.length === 0) return { state, runIds };
   const runNotices = { ...state.runNotices };
@@ -235,7 +235,7 @@ function updateRun(state: ViewState, run: Run): Applied {
   const previous = state.runs[run.id];
   const isNew = !previous;
   const runs = { ...state.runs, [run.id]: { run: { ...run, usage: run.usage ?? previous?.run.usage }, steps: previous?.steps ?? [] } };
-  const terminal = isTerminal(run.status);
+  const terminal = !isLive(run.status);
   let activeRunId = state.activeRunId;
   if (!terminal) activeRunId = run.id;
   else if (activeRunId === run.id) activeRunId = undefined;

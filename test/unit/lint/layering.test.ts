@@ -4,39 +4,68 @@ import { ESLint } from 'eslint';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const RULE = '@typescript-eslint/no-restricted-imports';
+const eslint = new ESLint({ cwd: repoRoot });
 
+/** The layering messages ESLint gives `code` as if it stood at `file` (a path in the repository). */
 async function ruleHits(code: string, file: string): Promise<string[]> {
-  const eslint = new ESLint({ cwd: repoRoot });
   const [result] = await eslint.lintText(code, { filePath: path.join(repoRoot, file) });
   return result.messages.filter((m) => m.ruleId === RULE).map((m) => m.message);
 }
 
-describe('layering lint rule', function () {
-  this.timeout(30_000);
+/** Each row: an import that breaks the map in ARCHITECTURE.md, at the file that makes it. */
+const MUST_FAIL: { rule: string; file: string; code: string; message: RegExp }[] = [
+  { rule: 'core: no runtime vscode', file: 'src/core/fixture.ts', code: "import * as vscode from 'vscode';\nexport const uri = vscode.Uri;\n", message: /import vscode types only/ },
+  { rule: 'core: no host', file: 'src/core/fixture.ts', code: "import { HostChatController } from '../host/chatController';\nexport const c = HostChatController;\n", message: /bottom layer/ },
+  { rule: 'core: no host, even for types', file: 'src/core/fixture.ts', code: "import type { HostChatController } from '../host/chatController';\nexport type C = HostChatController;\n", message: /bottom layer/ },
+  { rule: 'core: no backends', file: 'src/core/fixture.ts', code: "import { createBackend } from '../backends/createBackend';\nexport const b = createBackend;\n", message: /bottom layer/ },
+  { rule: 'core: no shared protocol', file: 'src/core/fixture.ts', code: "import type { ChatState } from '../shared/protocol';\nexport type S = ChatState;\n", message: /bottom layer/ },
+  { rule: 'core: no tests', file: 'src/core/fixture.ts', code: "import { FakeServer } from '../../test/fakes/fakeServer';\nexport const f = FakeServer;\n", message: /never imports tests/ },
+  { rule: 'core: no child_process', file: 'src/core/fixture.ts', code: "import { spawn } from 'node:child_process';\nexport const s = spawn;\n", message: /Node built-ins: path, crypto/ },
+  { rule: 'core: no fs outside the FileSystem port', file: 'src/core/sub/fixture.ts', code: "import { promises } from 'fs';\nexport const p = promises;\n", message: /Node built-ins/ },
+  { rule: 'core: depth is read exactly', file: 'src/core/sub/fixture.ts', code: "import { HostChatController } from '../../host/chatController';\nexport const c = HostChatController;\n", message: /bottom layer/ },
+  { rule: 'shared: no host', file: 'src/shared/fixture.ts', code: "import type { HostChatController } from '../host/chatController';\nexport type C = HostChatController;\n", message: /host-webview protocol/ },
+  { rule: 'shared: no core runtime', file: 'src/shared/fixture.ts', code: "import { isTerminal } from '../core/model';\nexport const t = isTerminal;\n", message: /import type only/ },
+  { rule: 'shared: core types from model and events only', file: 'src/shared/fixture.ts', code: "import type { ChatSession } from '../core/chatSession';\nexport type C = ChatSession;\n", message: /host-webview protocol/ },
+  { rule: 'shared: no Node', file: 'src/shared/fixture.ts', code: "import type { Stats } from 'node:fs';\nexport type S = Stats;\n", message: /host-webview protocol/ },
+  { rule: 'backends: no runtime vscode', file: 'src/backends/fixture.ts', code: "import { window } from 'vscode';\nexport const w = window;\n", message: /import vscode types only/ },
+  { rule: 'backends: no host', file: 'src/backends/responses/fixture.ts', code: "import { readSettings } from '../../host/settings';\nexport const r = readSettings;\n", message: /src\/core and the openai SDK only/ },
+  { rule: 'backends: no fs', file: 'src/backends/responses/fixture.ts', code: "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n", message: /Node built-ins/ },
+  { rule: 'host: no webview', file: 'src/host/fixture.ts', code: "import { createState } from '../../webview/state';\nexport const s = createState;\n", message: /never imports tests, scripts, benchmarks or the webview/ },
+  { rule: 'extension: no tests', file: 'src/extension.ts', code: "import { FakeServer } from '../test/fakes/fakeServer';\nexport const f = FakeServer;\n", message: /never imports tests/ },
+  { rule: 'webview: no host code', file: 'webview/fixture.ts', code: "import { ChatSession } from '../src/core/chatSession';\nexport const c = ChatSession;\n", message: /never imports host code/ },
+  { rule: 'webview: no host types either', file: 'webview/render/fixture.ts', code: "import type { HostChatController } from '../../src/host/chatController';\nexport type C = HostChatController;\n", message: /never imports host code/ },
+  { rule: 'webview: core model for types only', file: 'webview/fixture.ts', code: "import { isTerminal } from '../src/core/model';\nexport const t = isTerminal;\n", message: /only types from src/ },
+  { rule: 'webview: no vscode', file: 'webview/fixture.ts', code: "import type * as vscode from 'vscode';\nexport type U = vscode.Uri;\n", message: /no vscode module/ },
+  { rule: 'webview: no Node', file: 'webview/fixture.ts', code: "import * as path from 'path';\nexport const p = path;\n", message: /Node built-ins: none/ },
+];
 
-  it('fails a runtime vscode import under src/core', async () => {
-    const hits = await ruleHits("import * as vscode from 'vscode';\nexport const uri = vscode.Uri;\n", 'src/core/fixture.ts');
-    assert.equal(hits.length, 1);
-    assert.match(hits[0], /import vscode types only/);
-  });
+/** Imports the map allows, so the rules are not simply "everything fails". */
+const MUST_PASS: { rule: string; file: string; code: string }[] = [
+  { rule: 'core: vscode types', file: 'src/core/fixture.ts', code: "import type * as vscode from 'vscode';\nexport type U = vscode.Uri;\n" },
+  { rule: 'core: path and crypto', file: 'src/core/fixture.ts', code: "import * as path from 'node:path';\nimport { randomUUID } from 'node:crypto';\nexport const p = [path, randomUUID];\n" },
+  { rule: 'core: a subfolder named like a layer is no layer', file: 'src/core/sub/fixture.ts', code: "import { x } from '../shared/x';\nexport const y = x;\n" },
+  { rule: 'core: the FileSystem port may use fs', file: 'src/core/fileSystem.ts', code: "import { promises } from 'node:fs';\nexport const p = promises;\n" },
+  { rule: 'shared: its own types', file: 'src/shared/fixture.ts', code: "import type { ChatState } from './protocol';\nexport type S = ChatState;\n" },
+  { rule: 'shared: core model types', file: 'src/shared/fixture.ts', code: "import type { Run } from '../core/model';\nexport type R = Run;\n" },
+  { rule: 'backends: core at run time', file: 'src/backends/responses/fixture.ts', code: "import { AssistantsError } from '../../core/errors';\nexport const e = AssistantsError;\n" },
+  { rule: 'backends: their own shared folder', file: 'src/backends/responses/fixture.ts', code: "import { OpenAIFileOperations } from '../shared/openaiFiles';\nexport const o = OpenAIFileOperations;\n" },
+  { rule: 'host: vscode, core, backends, shared, Node', file: 'src/host/fixture.ts', code: "import * as vscode from 'vscode';\nimport * as fs from 'node:fs';\nimport { ChatSession } from '../core/chatSession';\nimport { createBackend } from '../backends/createBackend';\nimport type { ChatState } from '../shared/protocol';\nexport const all = [vscode, fs, ChatSession, createBackend];\nexport type S = ChatState;\n" },
+  { rule: 'webview: protocol and model types', file: 'webview/render/fixture.ts', code: "import type { ChatState } from '../../src/shared/protocol';\nimport type { Run } from '../../src/core/model';\nexport type T = [ChatState, Run];\n" },
+];
 
-  it('fails it under src/backends too', async () => {
-    const hits = await ruleHits("import { window } from 'vscode';\nexport const w = window;\n", 'src/backends/fixture.ts');
-    assert.equal(hits.length, 1);
-  });
+describe('layering lint rules (ARCHITECTURE.md)', function () {
+  this.timeout(60_000);
 
-  it('allows a type-only vscode import under src/core', async () => {
-    const hits = await ruleHits("import type * as vscode from 'vscode';\nexport type U = vscode.Uri;\n", 'src/core/fixture.ts');
-    assert.deepEqual(hits, []);
-  });
+  for (const { rule, file, code, message } of MUST_FAIL) {
+    it(`fails: ${rule}`, async () => {
+      const hits = await ruleHits(code, file);
+      assert.ok(hits.some((hit) => message.test(hit)), `expected a layering error matching ${message} at ${file}, got ${JSON.stringify(hits)}`);
+    });
+  }
 
-  it('allows vscode in the host', async () => {
-    const hits = await ruleHits("import * as vscode from 'vscode';\nexport const uri = vscode.Uri;\n", 'src/host/fixture.ts');
-    assert.deepEqual(hits, []);
-  });
-
-  it('keeps host code out of the webview', async () => {
-    const hits = await ruleHits("import { ChatSession } from '../src/core/chatSession';\nexport const c = ChatSession;\n", 'webview/fixture.ts');
-    assert.equal(hits.length, 1);
-  });
+  for (const { rule, file, code } of MUST_PASS) {
+    it(`allows: ${rule}`, async () => {
+      assert.deepEqual(await ruleHits(code, file), []);
+    });
+  }
 });
