@@ -129,7 +129,7 @@ describe('AssistantsV2Backend against the fake server', () => {
       const assistant = await newAssistant(h.backend);
       const thread = await newThread(h.backend);
       await h.backend.addMessage(thread, { content: [{ type: 'text', text: 'Hello', annotations: [] }] });
-      h.server.model.enqueue({ steps: [{ type: 'text', text: 'Polled answer.' }], queuedMs: 20, durationMs: 40 });
+      h.server.model.enqueue({ steps: [{ type: 'text', text: 'Polled answer.' }], queuedMs: 20, durationMs: 300 });
 
       const created = await h.backend.create({ kind: 'start', thread, assistant, history: [] });
       assert.equal(created.run.status, 'queued');
