@@ -3,6 +3,7 @@
  * DOM here: renderers watch a file's status and redraw their figure when it settles.
  */
 import type { HostToWebview, WebviewToHost } from '../src/shared/protocol';
+import { isRasterDataImage } from './links';
 
 /** A file as the host can download it: a container file when `containerId` is set. */
 export interface FileRef {
@@ -65,7 +66,7 @@ export class FileRequests {
     if (!entry || entry.requestId !== message.requestId) return;
     this.keysByRequest.delete(message.requestId);
     const status: FileStatus =
-      message.dataUrl !== undefined && /^data:image\//i.test(message.dataUrl)
+      message.dataUrl !== undefined && isRasterDataImage(message.dataUrl)
         ? { state: 'ready', dataUrl: message.dataUrl }
         : { state: 'error', error: message.error ?? 'The image could not be shown.' };
     this.settle(entry, status, false);

@@ -20,3 +20,11 @@ export function safeHref(url: string): string | undefined {
   }
   return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
 }
+
+/**
+ * Whether `url` is an inline raster image (PNG, JPEG, GIF or WebP, base64): the only `data:` URL
+ * the chat puts on the page. SVG is refused: it is a document that can carry script and links.
+ */
+export function isRasterDataImage(url: string): boolean {
+  return /^data:image\/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]*$/i.test(url);
+}

@@ -1,6 +1,7 @@
 /**
  * Assistant Markdown to DOM. markdown-it runs with raw HTML off; its output still goes through
- * DOMPurify before it touches the page, because model output is untrusted.
+ * DOMPurify before it touches the page, because model output is untrusted. Citation marks are
+ * swapped for superscripts in text nodes only, never inside an attribute.
  */
 import DOMPurify from 'dompurify';
 import MarkdownIt from 'markdown-it';
@@ -32,6 +33,8 @@ md.renderer.rules.image = (tokens, idx) => {
 };
 
 const citationPattern = new RegExp(`${MARK_OPEN}(\\d+)${MARK_CLOSE}`, 'g');
+const anyMark = new RegExp(`[${MARK_OPEN}${MARK_CLOSE}]`, 'g');
+const hasMark = new RegExp(`[${MARK_OPEN}${MARK_CLOSE}]`);
 
 const purifyConfig = {
   FORBID_TAGS: ['img', 'style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'svg', 'math'],
@@ -44,6 +47,10 @@ function hookLinks(): void {
   if (hooked) return;
   hooked = true;
   DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+    // A mark that fell into an attribute (a link title, say) is dropped there, not turned into markup.
+    for (const attribute of Array.from(node.attributes ?? [])) {
+      if (hasMark.test(attribute.value)) node.setAttribute(attribute.name, attribute.value.replace(citationPattern, '').replace(anyMark, ''));
+    }
     if (node.tagName === 'A') {
       node.setAttribute('rel', 'noopener noreferrer');
       const href = node.getAttribute('href');
@@ -55,8 +62,31 @@ function hookLinks(): void {
 /** Renders Markdown (with citation marks from `applyCitations`) into a sanitized fragment. */
 export function renderMarkdown(source: string): DocumentFragment {
   hookLinks();
-  const html = md
-    .render(source)
-    .replace(citationPattern, (_match, n: string) => `<sup class="cite-ref" data-cite="${n}">[${n}]</sup>`);
-  return DOMPurify.sanitize(html, { ...purifyConfig, RETURN_DOM_FRAGMENT: true });
+  const fragment = DOMPurify.sanitize(md.render(source), { ...purifyConfig, RETURN_DOM_FRAGMENT: true });
+  placeCitations(fragment);
+  return fragment;
+}
+
+/** Swaps each citation mark in the fragment's text for a `<sup>`; text stays text. */
+function placeCitations(root: DocumentFragment): void {
+  const walker = root.ownerDocument.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const marked: Text[] = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (hasMark.test((node as Text).data)) marked.push(node as Text);
+  }
+  for (const node of marked) {
+    const parts: Node[] = [];
+    let last = 0;
+    for (const match of node.data.matchAll(citationPattern)) {
+      parts.push(root.ownerDocument.createTextNode(node.data.slice(last, match.index).replace(anyMark, '')));
+      const sup = root.ownerDocument.createElement('sup');
+      sup.className = 'cite-ref';
+      sup.dataset.cite = match[1];
+      sup.textContent = `[${match[1]}]`;
+      parts.push(sup);
+      last = match.index + match[0].length;
+    }
+    parts.push(root.ownerDocument.createTextNode(node.data.slice(last).replace(anyMark, '')));
+    node.replaceWith(...parts);
+  }
 }

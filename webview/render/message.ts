@@ -2,7 +2,7 @@
 import type { Attachment, MessageContent, Message } from '../../src/core/model';
 import type { Footnote, SavableFile } from '../citations';
 import { applyCitations } from '../citations';
-import { safeHref } from '../links';
+import { isRasterDataImage, safeHref } from '../links';
 import { codicon, h } from '../ui/dom';
 import { actionIcon } from '../ui/kit';
 import type { Figures } from './figure';
@@ -39,7 +39,7 @@ function renderPart(part: MessageContent, role: Message['role'], figures: Figure
     case 'image_file':
       return figures.file({ fileId: part.fileId, containerId: part.containerId }, { alt: `Image ${index + 1} of the message` });
     case 'image_url':
-      return isLocalImage(part.url)
+      return isRasterDataImage(part.url)
         ? h('img', { className: 'msg-image', attrs: { src: part.url, alt: 'Image from the conversation' } })
         : chip('link-external', part.url, 'Image link (not loaded)');
   }
@@ -54,10 +54,6 @@ function renderAssistantText(text: string, annotations: Parameters<typeof applyC
   return container;
 }
 
-/** The host hands images over only as inline `data:` URLs; anything else would be a fetch from the web. */
-function isLocalImage(url: string): boolean {
-  return /^data:image\//i.test(url);
-}
 
 function decorateCodeBlocks(container: HTMLElement): void {
   for (const pre of Array.from(container.querySelectorAll('pre'))) {
@@ -86,7 +82,7 @@ function renderFootnotes(footnotes: Footnote[], files: Map<number, SavableFile>,
     let inner: HTMLElement;
     if (href) inner = h('a', { attrs: { href, rel: 'noopener noreferrer', title: href } }, num, label);
     // A source whose URL is not a web link still shows where it came from, as text.
-    else if (note.url) inner = h('span', { attrs: { title: note.url } }, num, codicon('link'), label);
+    else if (note.url) inner = h('span', { attrs: { title: 'Not a web link, so not opened' } }, num, codicon('link'), label);
     else if (file) inner = saveButton(file, note, figures, num, label);
     else inner = h('span', { attrs: { title: note.quote ?? note.label } }, num, codicon('file'), label);
     list.append(h('span', { className: 'chip footnote', attrs: { role: 'listitem' } }, inner));

@@ -2,6 +2,7 @@
 import type { CodeInterpreterOutput, FileSearchResult, RunStep, RunStepStatus, ToolCall } from '../../src/core/model';
 import type { RunView } from '../../src/shared/protocol';
 import type { RunNotices } from '../state';
+import { isRasterDataImage } from '../links';
 import { errorSentence, isRunning, statusLabel } from '../status';
 import { codicon, h } from '../ui/dom';
 import { collapsible } from '../ui/kit';
@@ -183,15 +184,11 @@ function codeBody(input: string, outputs: CodeInterpreterOutput[], figures: Figu
     const options = { alt: `Figure ${figureNumber} made by the code interpreter`, caption: `Figure ${figureNumber}` };
     const ref = { fileId: output.fileId, containerId: output.containerId };
     if (output.url === undefined) nodes.push(section('Image', figures.file(ref, options)));
-    else if (isDataImage(output.url)) nodes.push(section('Image', figures.inline(output.url, ref, { ...options, filename: `figure-${figureNumber}${extensionOf(output.url)}` })));
+    else if (isRasterDataImage(output.url)) nodes.push(section('Image', figures.inline(output.url, ref, { ...options, filename: `figure-${figureNumber}${extensionOf(output.url)}` })));
     // Anything else would be a fetch from the web, which the page never does.
     else nodes.push(section('Image', chip('link-external', output.url, 'Image link (not loaded)')));
   }
   return nodes;
-}
-
-function isDataImage(url: string): boolean {
-  return /^data:image\//i.test(url);
 }
 
 function extensionOf(dataUrl: string): string {

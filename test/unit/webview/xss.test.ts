@@ -1,0 +1,85 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { bundleForBrowser, launchChromium, openPage } from '../../support/browserBundle';
+import { XSS_PAYLOADS } from './xss/payloads';
+
+// DOMPurify needs a real browser DOM (happy-dom lets handlers through), so these run in Chromium.
+describe('server text is only text (XSS corpus, Chromium)', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    browser = await launchChromium();
+    page = await openPage(browser, await bundleForBrowser(path.join(__dirname, 'xss', 'page.ts')));
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('has at least 60 payloads', () => {
+    assert.ok(XSS_PAYLOADS.length >= 60, `${XSS_PAYLOADS.length} payloads`);
+  });
+
+  it('the check itself catches a handler, a javascript: URL, a style and a script', async () => {
+    const found = await page.evaluate(() => [
+      window.checkHtml('<p>plain <a href="https://example.com/">link</a></p>'),
+      window.checkHtml('<a href=" java&#9;script:alert(1)" onclick="x" style="color:red">a</a><script></script>'),
+    ]);
+    assert.deepEqual(found[0], []);
+    assert.equal(found[1].length, 4, found[1].join(', '));
+  });
+
+  it('no payload runs, or leaves a handler, a dangerous URL, a style or an active element, through any path', async () => {
+    const failures: string[] = [];
+    for (const payload of XSS_PAYLOADS) {
+      const found = await page.evaluate((p) => window.renderPaths(p), payload);
+      if (found.length) failures.push(`${JSON.stringify(payload)}: ${[...new Set(found)].join(', ')}`);
+    }
+    assert.deepEqual(failures, []);
+  });
+
+  it('shows the payload as text rather than dropping it', async () => {
+    const text = await page.evaluate(async (p) => {
+      await window.renderPaths(p);
+      return document.body.textContent ?? '';
+    }, '<img src=x onerror=alert(1)>');
+    assert.match(text, /<img src=x onerror=alert\(1\)>/);
+  });
+
+  it('an OpenAI citation marker becomes a citation when an annotation matches, and vanishes when none does', async () => {
+    const text = 'Limit is 40.\uE200cite\uE202turn0file3\uE201 Done.';
+    const at = text.indexOf('\uE200');
+    const [matched, unmatched] = await page.evaluate(
+      ([t, i]) => [
+        window.renderAnswer(t, [{ type: 'file_citation', fileId: 'file-3', filename: 'inventory.ts', startIndex: i, endIndex: i }]),
+        window.renderAnswer(t, []),
+      ],
+      [text, at] as const,
+    );
+    assert.match(matched.html, /Limit is 40\.<sup class="cite-ref" data-cite="1">\[1\]<\/sup> Done\./);
+    assert.match(unmatched.text, /Limit is 40\. Done\./);
+    assert.doesNotMatch(unmatched.text + matched.text, /cite|turn0|[\uE200-\uE2FF]/);
+  });
+
+  it('never puts a citation inside an attribute, even when the annotation points into a link', async () => {
+    const text = 'See [the docs](https://example.com/guide "Guide") and https://example.com/raw today.';
+    const inUrl = text.indexOf('guide') + 2;
+    const inTitle = text.indexOf('Guide') + 1;
+    const inAutolink = text.indexOf('raw') + 1;
+    const result = await page.evaluate(
+      ([t, a, b, c]) =>
+        window.renderAnswer(t, [
+          { type: 'file_citation', fileId: 'f1', filename: 'a.md', startIndex: a, endIndex: a },
+          { type: 'file_citation', fileId: 'f2', filename: 'b.md', startIndex: b, endIndex: b },
+          { type: 'file_citation', fileId: 'f3', filename: 'c.md', startIndex: c, endIndex: c },
+        ]),
+      [text, inUrl, inTitle, inAutolink] as const,
+    );
+    // eslint-disable-next-line no-control-regex -- a mark is a control character
+    for (const value of result.attributes) assert.doesNotMatch(value, /<|\[\d\]|[\u0000-\u001F]/, `attribute ${JSON.stringify(value)}`);
+    assert.match(result.html, /<sup class="cite-ref" data-cite="3">\[3\]<\/sup>/, 'the autolink ends before the mark, which shows as a citation');
+  });
+});
