@@ -5,6 +5,8 @@ import {
   APIUserAbortError,
 } from 'openai';
 import { AssistantsError, asAssistantsError } from '../core/errors';
+import type { ErrorKind } from '../core/errors';
+import { PageAnswerError } from './openaiClient';
 
 /** Where the request went, for "Could not reach <host>". */
 export interface ErrorContext {
@@ -30,6 +32,9 @@ export function toAssistantsError(error: unknown, context: ErrorContext = {}): A
   if (error instanceof APIConnectionTimeoutError) {
     return new AssistantsError('timeout', `The server at ${hostOf(context)} did not answer in time. Try again, or check the base URL setting.`, { cause: error });
   }
+  if (error instanceof PageAnswerError || (error instanceof APIConnectionError && error.cause instanceof PageAnswerError)) {
+    return notApiAnswer(context, error);
+  }
   if (error instanceof APIConnectionError) {
     return new AssistantsError(
       'network',
@@ -37,8 +42,16 @@ export function toAssistantsError(error: unknown, context: ErrorContext = {}): A
       { cause: error },
     );
   }
-  if (error instanceof APIError && typeof error.status === 'number') {
-    return fromStatus(error.status, serverMessage(error, context), error.headers, error);
+  if (error instanceof APIError) {
+    const detail = serverMessage(error, context);
+    const permanent = fromCode(codesOf(error), detail, error.status, error);
+    if (permanent) return permanent;
+    // No status: the server sent an `error` event inside a stream (the SDK raises it as an APIError).
+    if (typeof error.status !== 'number') return fromStreamFrame(codesOf(error), detail, error);
+    return fromStatus(error.status, detail, error.headers, error);
+  }
+  if (error instanceof SyntaxError) {
+    return notApiAnswer(context, error);
   }
   if (isTransportFailure(error)) {
     return new AssistantsError('network', `The connection to ${hostOf(context)} failed: ${redact(error.message, context)}`, { cause: error });
@@ -80,6 +93,59 @@ export class StreamSupport {
   }
 }
 
+/**
+ * Error codes (or types) that name a condition no retry can change, whatever HTTP status or stream
+ * frame carried them: one request, then what the user can do about it. Codes as OpenAI documents
+ * them (https://platform.openai.com/docs/guides/error-codes).
+ */
+const PERMANENT_CODES: Record<string, { kind: ErrorKind; sentence: string }> = {
+  insufficient_quota: { kind: 'quota', sentence: 'The account behind this API key has no credits or quota left. Add credits or raise the limit in its billing settings, then send again.' },
+  billing_hard_limit_reached: { kind: 'quota', sentence: "The account behind this API key reached its billing limit. Raise the limit in its billing settings, then send again." },
+  billing_not_active: { kind: 'quota', sentence: "The account behind this API key has no active billing. Set up billing for it, then send again." },
+  invalid_api_key: { kind: 'auth', sentence: 'The API key was rejected. Run "Assistants: Set API Key" to enter a valid key.' },
+  model_not_found: { kind: 'not_found', sentence: 'The server does not offer this model to this key. Check the "assistants.model" setting (on Azure: your deployment name).' },
+  context_length_exceeded: { kind: 'bad_request', sentence: 'This thread is now too long for the model. Start a new thread, or choose a model with a larger context window.' },
+};
+
+/** Codes a stream's error frame uses for a passing condition. */
+const TRANSIENT_CODES: Record<string, ErrorKind> = {
+  rate_limit_exceeded: 'rate_limited',
+  server_error: 'server',
+  internal_error: 'server',
+  server_is_overloaded: 'server',
+  overloaded_error: 'server',
+};
+
+function codesOf(error: APIError): string[] {
+  const codes = [error.code, error.type];
+  return codes.filter((code): code is string => typeof code === 'string' && code !== '');
+}
+
+function fromCode(codes: string[], detail: string, status: number | undefined, cause: unknown): AssistantsError | undefined {
+  const known = codes.map((code) => PERMANENT_CODES[code]).find((entry) => entry !== undefined);
+  if (!known) return undefined;
+  const suffix = detail ? ` Server said: ${detail}` : '';
+  return new AssistantsError(known.kind, `${known.sentence}${suffix}`, { ...(status !== undefined ? { status } : {}), cause });
+}
+
+/** An `error` event inside a stream: classified by its code, with the server's own words. */
+function fromStreamFrame(codes: string[], detail: string, cause: unknown): AssistantsError {
+  const kind = codes.map((code) => TRANSIENT_CODES[code]).find((entry) => entry !== undefined);
+  const said = detail || 'no reason given';
+  if (kind === 'rate_limited') return new AssistantsError(kind, `The server's rate limit was reached. Wait a minute, then send again. Server said: ${said}`, { cause });
+  if (kind === 'server') return new AssistantsError(kind, `The server had an error while answering. Try again in a few minutes. Server said: ${said}`, { cause });
+  return new AssistantsError('run_failed', `The server stopped the run with an error: ${said}`, { cause });
+}
+
+/** A body that is not the API's JSON: the request was answered, so this is no network failure. */
+export function notApiAnswer(context: ErrorContext, cause?: unknown): AssistantsError {
+  return new AssistantsError(
+    'bad_response',
+    `The server at ${hostOf(context)} answered with something that is not the OpenAI API's JSON (a web page or a proxy's answer?). Check the "assistants.baseUrl" setting.`,
+    { cause },
+  );
+}
+
 function fromStatus(status: number, detail: string, headers: Headers | undefined, cause: unknown): AssistantsError {
   const suffix = detail ? ` Server said: ${detail}` : '';
   if (status === 401) {
@@ -93,8 +159,8 @@ function fromStatus(status: number, detail: string, headers: Headers | undefined
   }
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(headers);
-    const wait = retryAfterMs !== undefined ? ` Retrying in ${Math.ceil(retryAfterMs / 1000)} s.` : '';
-    return new AssistantsError('rate_limited', `Rate limit or quota reached.${wait}${suffix}`, { status, cause, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    // The retry, if any, is announced by the driver as it happens; this sentence must stay true when none follows.
+    return new AssistantsError('rate_limited', `The server's rate limit was reached. Wait a minute, then send again.${suffix}`, { status, cause, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   }
   if (status === 405 || status === 501) {
     return new AssistantsError('unsupported', `The server does not support this operation.${suffix}`, { status, cause });
@@ -103,7 +169,7 @@ function fromStatus(status: number, detail: string, headers: Headers | undefined
     return new AssistantsError('timeout', `The server timed out handling the request. Try again.${suffix}`, { status, cause });
   }
   if (status >= 500) {
-    return new AssistantsError('server', `The server had an error (HTTP ${status}). It will be retried; if it persists, try again later.${suffix}`, { status, cause });
+    return new AssistantsError('server', `The server had an error (HTTP ${status}). Try again in a few minutes.${suffix}`, { status, cause });
   }
   return new AssistantsError('bad_request', `The server rejected the request (HTTP ${status}).${suffix}`, { status, cause });
 }

@@ -16,7 +16,7 @@ export function createOpenAIClient(config: ProviderConfig, options: { fetch?: ty
     project: config.project ?? null,
     maxRetries: 0,
     timeout: REQUEST_TIMEOUT_MS,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: refusingPages(options.fetch),
   };
   if (config.azure) {
     return new AzureOpenAI({
@@ -27,4 +27,29 @@ export function createOpenAIClient(config: ProviderConfig, options: { fetch?: ty
     });
   }
   return new OpenAI({ ...common, baseURL: config.baseUrl ?? DEFAULT_BASE_URL });
+}
+
+/** Raised (inside the SDK's connection error) for a successful answer that is a web page, not the API. */
+export class PageAnswerError extends Error {
+  constructor(readonly contentType: string) {
+    super(`The server answered with ${contentType}, not the API's JSON.`);
+    this.name = 'PageAnswerError';
+  }
+}
+
+/**
+ * A proxy's login page or a web server's index answers 200 with HTML; the SDK would hand that back
+ * as text and fail later in a way that looks like a bug. No endpoint of the API answers HTML.
+ */
+function refusingPages(inner: typeof fetch | undefined): typeof fetch {
+  return async (input, init) => {
+    // Looked up at call time: the host may patch the global fetch (proxy support).
+    const response = await (inner ?? globalThis.fetch)(input, init);
+    const type = response.headers.get('content-type') ?? '';
+    if (response.ok && /^text\/html/i.test(type)) {
+      await response.body?.cancel();
+      throw new PageAnswerError(type);
+    }
+    return response;
+  };
 }

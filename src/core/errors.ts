@@ -8,8 +8,12 @@ export type ErrorKind =
   | 'permission'
   | 'not_found'
   | 'rate_limited'
+  /** Out of credits or quota, or billing not set up: no retry can help until the account changes. */
+  | 'quota'
   | 'bad_request'
   | 'server'
+  /** The server answered, but not in the API's shape (an HTML page, broken JSON): a proxy or a wrong base URL. */
+  | 'bad_response'
   | 'network'
   | 'timeout'
   | 'cancelled'

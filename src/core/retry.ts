@@ -34,7 +34,7 @@ export function isRetryable(error: unknown): error is AssistantsError {
 /**
  * Runs `fn`, retrying transient failures (429, 5xx, network) a bounded number of times. A 429 with
  * a server-given wait waits exactly that (capped); otherwise full-jitter exponential backoff.
- * Anything else, and the last failure, is rethrown unchanged.
+ * Anything else is rethrown unchanged; the last failure of a series says the retries gave up.
  */
 export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const maxRetries = options.maxRetries ?? DEFAULT_RETRY.maxRetries;
@@ -46,14 +46,22 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
     try {
       return await fn();
     } catch (error) {
-      if (!isRetryable(error) || attempt > maxRetries || options.signal?.aborted) {
+      if (!isRetryable(error) || options.signal?.aborted) {
         throw error;
+      }
+      if (attempt > maxRetries) {
+        throw attempt > 1 ? gaveUp(error, attempt) : error;
       }
       const waitMs = delayFor(error, attempt, baseDelayMs, maxDelayMs, random);
       options.onRetry?.({ attempt, waitMs, reason: error.message });
       await sleep(waitMs, options.signal);
     }
   }
+}
+
+/** The last failure, saying that the retries announced before it are over. */
+function gaveUp(error: AssistantsError, attempts: number): AssistantsError {
+  return new AssistantsError(error.kind, `Gave up after ${attempts} attempts. ${error.message}`, { ...error.options, cause: error });
 }
 
 function delayFor(error: AssistantsError, attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number): number {

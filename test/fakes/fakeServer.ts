@@ -21,6 +21,8 @@ export interface FakeServerOptions {
   pollAfterMs?: number;
   /** Multiplies every scripted delay; default 1. */
   timeScale?: number;
+  /** Default true; false = a server that keeps no responses (every `GET /responses/{id}` answers 404). */
+  keepsResponses?: boolean;
   /** Port on 127.0.0.1; default 0 (a random free port). */
   port?: number;
 }
@@ -58,11 +60,32 @@ export interface FaultSpec {
    * server_error: 500; reset: destroy the socket (for streams after `afterEvents` events, default 0);
    * slow_first_byte: wait `delayMs` before answering.
    */
-  kind: 'rate_limit' | 'server_error' | 'reset' | 'slow_first_byte';
+  kind: 'rate_limit' | 'server_error' | 'reset' | 'slow_first_byte' | 'stall' | 'script';
   retryAfterSeconds?: number;
   retryAfterMs?: number;
+  /**
+   * reset: reset after this many SSE events (default 0). stall: write this many events, then nothing
+   * more while the run goes on (the connection stays open until the client leaves).
+   */
   afterEvents?: number;
+  /** reset after `afterEvents`: first write half of the next event, so the client sees a frame cut in the middle. */
+  midEvent?: boolean;
   delayMs?: number;
+  /** kind `script`: the exact answer to send instead of the route's. */
+  script?: ScriptedAnswer;
+}
+
+/**
+ * An answer written byte for byte, as a real server or proxy might send it: a status, headers, then
+ * chunks (text or raw bytes) with pauses between them, then an ending.
+ */
+export interface ScriptedAnswer {
+  /** Default 200. */
+  status?: number;
+  headers?: Record<string, string>;
+  chunks: (string | Buffer | { waitMs: number })[];
+  /** close (default): end the response; reset: destroy the socket; hang: keep it open until the client leaves. */
+  end?: 'close' | 'reset' | 'hang';
 }
 
 /**
@@ -91,6 +114,7 @@ export class FakeOpenAIServer {
       conversations: options.conversations ?? true,
       streaming: options.streaming ?? true,
       background: options.background ?? true,
+      keepsResponses: options.keepsResponses ?? true,
       timeScale: options.timeScale ?? 1,
       pollAfterMs: options.pollAfterMs,
     };
@@ -188,9 +212,13 @@ export class FakeOpenAIServer {
     const record: RecordedRequest = { method, path, query: url.search.replace(/^\?/, ''), headers: redact(req.headers), body, status: 0, response: undefined };
     this.requests.push(record);
     const fault = this.takeFault(method, path);
-    const answer = new RecordingResponse(res, record, fault?.kind === 'reset' ? (fault.afterEvents ?? 0) : undefined);
+    const answer = new RecordingResponse(res, record, fault);
     try {
       if (fault?.kind === 'slow_first_byte') await this.sleepUnscaled(fault.delayMs ?? 1000);
+      if (fault?.kind === 'script' && fault.script) {
+        await this.writeScript(res, record, fault.script);
+        return;
+      }
       if (!hasCredentials(req.headers)) {
         answer.error(401, "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.", 'invalid_request_error', null);
         return;
@@ -203,6 +231,10 @@ export class FakeOpenAIServer {
       }
       if (fault?.kind === 'server_error') {
         answer.error(500, 'The server had an error while processing your request.', 'server_error', null);
+        return;
+      }
+      if (!this.options.keepsResponses && method === 'GET' && /^\/responses\/[^/]+$/.test(path)) {
+        answer.error(404, `Response with id '${path.split('/')[2]}' not found.`, 'invalid_request_error', null);
         return;
       }
       if (!fullPath.startsWith('/v1/')) {
@@ -225,6 +257,35 @@ export class FakeOpenAIServer {
     } catch (err) {
       if (!answer.answered) answer.error(500, `Fake server error: ${err instanceof Error ? err.message : String(err)}`, 'server_error', null);
       else res.destroy();
+    }
+  }
+
+  /** Sends a scripted answer byte for byte; the record keeps the text sent. */
+  private async writeScript(res: http.ServerResponse, record: RecordedRequest, script: ScriptedAnswer): Promise<void> {
+    record.status = script.status ?? 200;
+    const sent: string[] = [];
+    record.response = sent;
+    res.writeHead(record.status, script.headers ?? {});
+    res.flushHeaders();
+    for (const chunk of script.chunks) {
+      if (res.destroyed) return;
+      if (typeof chunk === 'object' && !Buffer.isBuffer(chunk)) {
+        await this.sleepUnscaled(chunk.waitMs);
+        continue;
+      }
+      sent.push(chunk.toString());
+      res.write(chunk);
+    }
+    if (script.end === 'reset') {
+      res.socket?.destroy();
+      res.destroy();
+    } else if (script.end === 'hang') {
+      await new Promise<void>((resolve) => {
+        res.once('close', () => resolve());
+        this.lifetime.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    } else {
+      res.end();
     }
   }
 
@@ -265,12 +326,19 @@ function redact(headers: http.IncomingHttpHeaders): Record<string, string | stri
 class RecordingResponse implements FakeResponse {
   answered = false;
 
+  /** Set when a reset fault applies: reset after this many SSE events, or instead of any other answer. */
+  private readonly resetAfterEvents: number | undefined;
+  /** Set when a stall fault applies: after this many SSE events, write nothing more and keep the connection. */
+  private readonly stallAfterEvents: number | undefined;
+
   constructor(
     private readonly res: http.ServerResponse,
     private readonly record: RecordedRequest,
-    /** Set when a reset fault applies: reset after this many SSE events, or instead of any other answer. */
-    private readonly resetAfterEvents: number | undefined,
-  ) {}
+    private readonly fault: FaultSpec | undefined,
+  ) {
+    this.resetAfterEvents = fault?.kind === 'reset' ? (fault.afterEvents ?? 0) : undefined;
+    this.stallAfterEvents = fault?.kind === 'stall' ? (fault.afterEvents ?? 0) : undefined;
+  }
 
   json(status: number, body: unknown, headers: Record<string, string> = {}): void {
     if (this.begin()) return;
@@ -305,6 +373,10 @@ class RecordingResponse implements FakeResponse {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     res.flushHeaders();
     const resetAfter = this.resetAfterEvents;
+    const stallAfter = this.stallAfterEvents;
+    const midEvent = this.fault?.midEvent === true;
+    // A stalled stream swallows everything after its quota of events; the socket stays open until the client leaves.
+    const stalled = (): boolean => stallAfter !== undefined && events.length >= stallAfter;
     const write = async (text: string): Promise<void> => {
       if (closed || res.writableEnded) return;
       if (!res.write(text)) await new Promise<void>((resolve) => {
@@ -322,22 +394,24 @@ class RecordingResponse implements FakeResponse {
         return closed || res.writableEnded || res.destroyed;
       },
       async event(name, data) {
-        if (writer.closed) return;
+        if (writer.closed || stalled()) return;
+        const frame = `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
         if (resetAfter !== undefined && events.length >= resetAfter) {
+          if (midEvent) await write(frame.slice(0, Math.floor(frame.length / 2)));
           writer.destroy();
           return;
         }
         events.push({ event: name, data });
-        await write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+        await write(frame);
       },
       async done() {
-        if (writer.closed) return;
+        if (writer.closed || stalled()) return;
         events.push({ event: 'done', data: '[DONE]' });
         await write('event: done\ndata: [DONE]\n\n');
         writer.end();
       },
       end() {
-        if (!writer.closed) res.end();
+        if (!writer.closed && !stalled()) res.end();
       },
       destroy() {
         closed = true;

@@ -1,5 +1,5 @@
 import type { Response, ResponseOutputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
-import { AssistantsError } from '../../core/errors';
+import { APIError } from 'openai';
 
 /**
  * Rebuilds the response object from its stream events, so a streamed response maps to runs,
@@ -123,7 +123,8 @@ export class ResponseAccumulator {
         break;
       }
       case 'error':
-        throw new AssistantsError('server', `The server reported an error while streaming: ${event.message}`);
+        // Raised as the SDK raises an `event: error` frame, so both are classified by their code in one place.
+        throw new APIError(undefined, { code: event.code, message: event.message, param: event.param, type: 'error' }, undefined, undefined);
       default:
         break;
     }

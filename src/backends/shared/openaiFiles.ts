@@ -6,7 +6,7 @@ import type { FileObject, FileOperations, FilePurpose, VectorStore } from '../..
 import { PollSchedule } from '../../core/pollSchedule';
 import { abortableSleep } from '../../core/sleep';
 import type { ErrorContext } from '../errorMapping';
-import { toAssistantsError } from '../errorMapping';
+import { notApiAnswer, toAssistantsError } from '../errorMapping';
 
 /** The API accepts at most this many file ids per batch request. */
 const MAX_BATCH = 500;
@@ -89,11 +89,15 @@ export class OpenAIFileOperations implements FileOperations {
   }
 
   protected async call<T>(fn: () => Promise<T>): Promise<T> {
+    let result: T;
     try {
-      return await fn();
+      result = await fn();
     } catch (error) {
       throw toAssistantsError(error, this.errorContext);
     }
+    // The SDK hands back a body that is not JSON as text; no call of ours expects text.
+    if (typeof result === 'string') throw notApiAnswer(this.errorContext);
+    return result;
   }
 
   private async untilIndexed(store: VectorStore, signal: AbortSignal | undefined): Promise<VectorStore> {

@@ -44,14 +44,14 @@ describe('withRetry', () => {
     assert.deepEqual(sleeps, [1234]);
   });
 
-  it('gives up after maxRetries with the last error', async () => {
+  it('gives up after maxRetries with the last error, saying the retries are over', async () => {
     const { fn, calls } = failing([new AssistantsError('server', '1'), new AssistantsError('server', '2'), new AssistantsError('server', '3')], 'ok');
-    await assert.rejects(withRetry(fn, { sleep, maxRetries: 2 }), (error: AssistantsError) => error.message === '3');
+    await assert.rejects(withRetry(fn, { sleep, maxRetries: 2 }), (error: AssistantsError) => error.kind === 'server' && error.message === 'Gave up after 3 attempts. 3');
     assert.equal(calls(), 3);
   });
 
   it('does not retry errors a retry cannot fix', async () => {
-    for (const kind of ['auth', 'bad_request', 'not_found', 'unsupported', 'cancelled'] as const) {
+    for (const kind of ['auth', 'bad_request', 'not_found', 'unsupported', 'cancelled', 'quota', 'bad_response'] as const) {
       const { fn, calls } = failing([new AssistantsError(kind, kind)], 'ok');
       await assert.rejects(withRetry(fn, { sleep }));
       assert.equal(calls(), 1, kind);

@@ -327,9 +327,9 @@ describe('RunDriver', () => {
     it('ends with an error event and a rejection when retries run out', async () => {
       const t = setup({ preferStreaming: false, retry: { maxRetries: 2, baseDelayMs: 1 } });
       t.backend.creates.push(new AssistantsError('server', 'down'), new AssistantsError('server', 'down'), new AssistantsError('server', 'still down'));
-      await assert.rejects(t.driver.run(start, t.onEvent), (error: AssistantsError) => error.kind === 'server' && error.message === 'still down');
+      await assert.rejects(t.driver.run(start, t.onEvent), (error: AssistantsError) => error.kind === 'server' && error.message === 'Gave up after 3 attempts. still down');
       assert.equal(t.backend.count('create'), 3);
-      assert.deepEqual(t.events.at(-1), { type: 'error', error: { code: 'server', message: 'still down' } });
+      assert.deepEqual(t.events.at(-1), { type: 'error', error: { code: 'server', message: 'Gave up after 3 attempts. still down' } });
     });
 
     it('does not retry what cannot succeed', async () => {

@@ -222,3 +222,26 @@ describe('RunDriver over AssistantsV2Backend and the fake server', () => {
     }
   });
 });
+
+describe('Errors told truly (Assistants v2)', () => {
+  it('classifies an error frame inside a run stream by its code and asks once', async () => {
+    const h = await startHarness();
+    try {
+      const assistant = await newAssistant(h.backend);
+      const thread = await newThread(h.backend);
+      const frame = `event: error\ndata: ${JSON.stringify({ error: { type: 'insufficient_quota', code: 'insufficient_quota', message: 'You have no credits left.', param: null } })}\n\n`;
+      h.server.inject({ method: 'POST', path: '/threads/:thread_id/runs', kind: 'script', script: { headers: { 'content-type': 'text/event-stream' }, chunks: [frame] } });
+      const driver = new RunDriver(h.backend, { toolHandler: echoTools, poll: { initialMs: 10, maxMs: 40 }, retry: { baseDelayMs: 5, maxDelayMs: 50 } });
+      const events: RunEvent[] = [];
+      await assert.rejects(driver.run({ kind: 'start', thread, assistant, history: [] }, (e) => events.push(e)), (error: Error & { kind?: string }) => {
+        assert.equal(error.kind, 'quota');
+        assert.match(error.message, /no credits/);
+        return true;
+      });
+      assert.equal(h.server.requests.filter((r) => r.method === 'POST' && /\/runs$/.test(r.path)).length, 1);
+      assert.equal(events.filter((e) => e.type === 'retry').length, 0);
+    } finally {
+      await h.server.close();
+    }
+  });
+});

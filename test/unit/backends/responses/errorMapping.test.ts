@@ -52,12 +52,12 @@ describe('keys in server messages', () => {
 });
 
 describe('toAssistantsError beyond the SDK', () => {
-  it('calls a broken stream read a network failure, and a parse error unexpected, not network', () => {
+  it('calls a broken stream read a network failure, and a parse error a bad answer, not network', () => {
     const cut = new TypeError('terminated');
     assert.equal(toAssistantsError(cut, { baseUrl: 'http://127.0.0.1:9/v1' }).kind, 'network');
     const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
     assert.equal(toAssistantsError(reset).kind, 'network');
-    assert.equal(toAssistantsError(new SyntaxError('Unexpected token < in JSON')).kind, 'unexpected');
+    assert.equal(toAssistantsError(new SyntaxError('Unexpected token < in JSON')).kind, 'bad_response');
   });
 
   it('masks the key in an unrecognised error too', () => {

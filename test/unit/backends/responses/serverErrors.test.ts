@@ -1,0 +1,113 @@
+import * as assert from 'node:assert/strict';
+import { AssistantsError } from '../../../../src/core/errors';
+import { startHarness } from './harness';
+import type { Harness } from './harness';
+
+const SSE = { 'content-type': 'text/event-stream' };
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+function errorFrame(type: string, code: string, message: string): string {
+  return `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type, code, message, param: null }, sequence_number: 0 })}\n\n`;
+}
+
+function errorBody(code: string, message: string, type = code): string {
+  return JSON.stringify({ error: { message, type, param: null, code } });
+}
+
+async function failure(promise: Promise<unknown>): Promise<AssistantsError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof AssistantsError, `expected an AssistantsError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the run to fail');
+}
+
+describe('Errors told truly (Responses)', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  it('classifies an error frame inside a stream by its code, and does not ask again for a permanent one', async () => {
+    h = await startHarness();
+    h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { headers: SSE, chunks: [errorFrame('insufficient_quota', 'insufficient_quota', 'You have no credits left.')] } });
+    const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+    assert.equal(error.kind, 'quota');
+    assert.match(error.message, /no credits/);
+    assert.doesNotMatch(error.message, /connection dropped/i);
+    assert.equal(h.requests('POST', '/responses').length, 1);
+    assert.equal(h.events.filter((e) => e.type === 'retry').length, 0);
+  });
+
+  it('sends one request for each permanent error, whatever status carries it', async () => {
+    const cases = [
+      { status: 429, code: 'insufficient_quota', kind: 'quota' },
+      { status: 400, code: 'context_length_exceeded', kind: 'bad_request' },
+      { status: 404, code: 'model_not_found', kind: 'not_found' },
+      { status: 401, code: 'invalid_api_key', kind: 'auth' },
+      { status: 429, code: 'billing_hard_limit_reached', kind: 'quota' },
+    ];
+    for (const { status, code, kind } of cases) {
+      h = await startHarness();
+      h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', times: 10, script: { status, headers: { ...JSON_TYPE, 'retry-after': '1' }, chunks: [errorBody(code, `Server text for ${code}.`)] } });
+      const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+      assert.equal(error.kind, kind, code);
+      assert.match(error.message, new RegExp(`Server text for ${code}`));
+      assert.equal(h.requests('POST', '/responses').length, 1, code);
+      assert.equal(h.events.filter((e) => e.type === 'retry').length, 0, code);
+      await h.close();
+    }
+  });
+
+  it('ends persistent 429s and 5xx with what happened and what to do, promising no retry', async () => {
+    for (const kind of ['rate_limit', 'server_error'] as const) {
+      h = await startHarness();
+      h.fake.inject({ method: 'POST', path: '/responses', kind, times: 20, retryAfterMs: 1 });
+      const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+      assert.equal(h.events.filter((e) => e.type === 'retry').length, 4, kind);
+      assert.match(error.message, /^Gave up after 5 attempts\./, kind);
+      assert.doesNotMatch(error.message, /retrying in|will be retried/i, kind);
+      assert.match(error.message, /send again|try again/i, kind);
+      const shown = h.events.filter((e) => e.type === 'error');
+      assert.equal(shown.length, 1);
+      assert.equal(shown[0].type === 'error' && shown[0].error.message, error.message);
+      await h.close();
+    }
+  });
+
+  it('never promises a retry for a failure that is not retried (a 503 creating the conversation)', async () => {
+    h = await startHarness();
+    h.fake.inject({ method: 'POST', path: '/conversations', kind: 'script', script: { status: 503, headers: JSON_TYPE, chunks: [errorBody('server_error', 'Overloaded.', 'server_error')] } });
+    const error = await failure(h.backend.createThread());
+    assert.equal(error.kind, 'server');
+    assert.doesNotMatch(error.message, /retried|retrying/i);
+    assert.match(error.message, /Try again in a few minutes/);
+  });
+
+  it('calls a body that is not JSON a bad answer, not a network failure', async () => {
+    const bodies = [
+      { headers: { 'content-type': 'text/html' }, chunks: ['<html><body>Proxy login</body></html>'] },
+      { headers: JSON_TYPE, chunks: ['<html><body>Proxy login</body></html>'] },
+      { headers: JSON_TYPE, chunks: ['{"id": "resp_1", "object": "resp'] },
+    ];
+    for (const script of bodies) {
+      h = await startHarness({ driver: { preferStreaming: false } });
+      h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', times: 10, script });
+      const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+      assert.equal(error.kind, 'bad_response', JSON.stringify(script));
+      assert.match(error.message, /not the OpenAI API's JSON/);
+      assert.equal(h.requests('POST', '/responses').length, 1);
+      await h.close();
+    }
+  });
+
+  it('classifies a stream frame with a transient code as such, with the server\'s words', async () => {
+    h = await startHarness({ driver: { retry: { maxRetries: 0 } } });
+    h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { headers: SSE, chunks: [errorFrame('server_error', 'server_error', 'The model is overloaded.')] } });
+    const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+    assert.equal(error.kind, 'server');
+    assert.match(error.message, /The model is overloaded/);
+  });
+});
