@@ -2,9 +2,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { nodeFileSystem } from './core/fileSystem';
 import { ThreadStore } from './core/threadStore';
-import { workspaceToolHandler } from './core/workspaceFunctions';
 import { createBackend } from './backends/createBackend';
 import { ApiKeyStore } from './host/apiKey';
+import { DialogApprover } from './host/approvals';
 import { GlobalStateAssistantStore } from './host/assistantStore';
 import { HostChatController } from './host/chatController';
 import { ChatViewProvider } from './host/chatViewProvider';
@@ -12,7 +12,7 @@ import { registerCommands } from './host/commands';
 import { localDefaultAssistant } from './host/defaultAssistant';
 import { readSettings } from './host/settings';
 import { AssistantsTreeProvider, ThreadsTreeProvider } from './host/trees';
-import { workspaceReader } from './host/workspaceReader';
+import { createWorkspaceFunctions } from './host/workspaceFunctions';
 
 /**
  * What the extension offers other extensions (and its own integration tests): the chat, driven
@@ -37,10 +37,12 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   const mock = process.env.ASSISTANTS_MOCK === '1';
   const assistantStore = new GlobalStateAssistantStore(context.globalState);
 
+  const functions = createWorkspaceFunctions(new DialogApprover());
   const controller = new HostChatController({
     store,
     apiKeys,
-    toolHandler: workspaceToolHandler(workspaceReader(), () => vscode.workspace.isTrusted),
+    toolHandler: functions.toolHandler,
+    functionTools: functions.registry.tools(),
     createBackend: (config) => createBackend(config, assistantStore),
     globalState: context.globalState,
     log,
@@ -48,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   });
   const chatView = new ChatViewProvider(context.extensionUri, controller, log);
   const threadsTree = new ThreadsTreeProvider(store, () => controller.session.thread?.thread.id);
-  const assistantsTree = new AssistantsTreeProvider(async () => [localDefaultAssistant(readSettings(), vscode.workspace.isTrusted)]);
+  const assistantsTree = new AssistantsTreeProvider(async () => [localDefaultAssistant(readSettings(), vscode.workspace.isTrusted, functions.registry.tools())]);
   context.subscriptions.push(
     controller,
     chatView,

@@ -4,7 +4,7 @@ import type { ToolHandler } from '../core/toolHandler';
 import { ChatSession } from '../core/chatSession';
 import type { ChatUpdate } from '../core/chatSession';
 import { AssistantsError, asAssistantsError } from '../core/errors';
-import type { Assistant } from '../core/model';
+import type { Assistant, ToolDefinition } from '../core/model';
 import type { ProviderConfig } from '../core/provider';
 import type { ThreadStore } from '../core/threadStore';
 import type { ChatState, HostToWebview, Notice } from '../shared/protocol';
@@ -19,6 +19,8 @@ export interface ChatControllerDeps {
   store: ThreadStore;
   apiKeys: ApiKeyStore;
   toolHandler: ToolHandler;
+  /** The workspace functions' definitions, given to the assistant when settings and trust allow. */
+  functionTools: ToolDefinition[];
   createBackend(config: ProviderConfig): Backend;
   globalState: vscode.Memento;
   log: vscode.LogOutputChannel;
@@ -71,7 +73,7 @@ export class HostChatController extends Disposable implements ChatController {
     const stored = this.session.thread;
     const hasKey = (await this.deps.apiKeys.get()) !== undefined;
     const notice = this.notice ?? (hasKey ? undefined : NO_KEY_NOTICE);
-    const assistant = localDefaultAssistant(settings, vscode.workspace.isTrusted);
+    const assistant = localDefaultAssistant(settings, vscode.workspace.isTrusted, this.deps.functionTools);
     return {
       provider: { backend: settings.protocol, label: providerLabel(settings, this.deps.mock), mock: this.deps.mock, hasKey },
       assistant: { id: assistant.id, name: assistant.name, model: assistant.model },
@@ -133,7 +135,7 @@ export class HostChatController extends Disposable implements ChatController {
 
   private async assistant(): Promise<Assistant> {
     const backend = await this.connect();
-    return resolveDefaultAssistant(backend, defaultAssistantDraft(readSettings(), vscode.workspace.isTrusted), this.deps.globalState);
+    return resolveDefaultAssistant(backend, defaultAssistantDraft(readSettings(), vscode.workspace.isTrusted, this.deps.functionTools), this.deps.globalState);
   }
 
   private onSessionUpdate(update: ChatUpdate): void {

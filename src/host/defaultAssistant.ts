@@ -1,21 +1,29 @@
 import type * as vscode from 'vscode';
 import type { Backend } from '../core/backend';
-import type { Assistant, AssistantDraft } from '../core/model';
-import { READ_FILE_TOOL } from '../core/workspaceFunctions';
+import type { Assistant, AssistantDraft, ToolDefinition } from '../core/model';
 import type { AssistantsSettings } from './settings';
 import { settingsTools } from './settings';
 
 const DEFAULT_MARK = 'assistants-vscode-default';
 const DEFAULT_ID = 'default';
 
-/** The assistant built from settings, used until assistants are managed in the Assistants view. */
-export function defaultAssistantDraft(settings: AssistantsSettings, trusted: boolean): AssistantDraft {
+/** Told to the model when workspace functions are on in the settings but the workspace is not trusted. */
+export const UNTRUSTED_NOTE =
+  'Workspace functions (reading, searching or editing files of the workspace) are off: the user has not trusted this workspace in VS Code. If a request needs them, say so; the user can trust the workspace with "Manage Workspace Trust".';
+
+/**
+ * The assistant built from settings, used until assistants are managed in the Assistants view.
+ * `functionTools` are the workspace functions, given when the settings and the workspace trust allow them.
+ */
+export function defaultAssistantDraft(settings: AssistantsSettings, trusted: boolean, functionTools: ToolDefinition[] = []): AssistantDraft {
   const tools = settingsTools(settings);
-  if (settings.tools.workspaceFunctions && trusted) tools.push(READ_FILE_TOOL);
+  const functionsWanted = settings.tools.workspaceFunctions;
+  if (functionsWanted && trusted) tools.push(...functionTools);
+  const untrustedNote = functionsWanted && !trusted ? `\n\n${UNTRUSTED_NOTE}` : '';
   return {
     name: 'Default assistant',
     description: 'Built from the assistants.* settings.',
-    instructions: settings.instructions,
+    instructions: `${settings.instructions}${untrustedNote}`,
     model: settings.model,
     tools,
     metadata: { source: DEFAULT_MARK },
@@ -23,8 +31,8 @@ export function defaultAssistantDraft(settings: AssistantsSettings, trusted: boo
 }
 
 /** The default assistant as the extension keeps it (Responses; and the Assistants view). */
-export function localDefaultAssistant(settings: AssistantsSettings, trusted: boolean): Assistant {
-  return { ...defaultAssistantDraft(settings, trusted), id: DEFAULT_ID, createdAt: 0 };
+export function localDefaultAssistant(settings: AssistantsSettings, trusted: boolean, functionTools: ToolDefinition[] = []): Assistant {
+  return { ...defaultAssistantDraft(settings, trusted, functionTools), id: DEFAULT_ID, createdAt: 0 };
 }
 
 /**

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { DEFAULT_DENY } from '../core/functions/confinement';
+import type { ApprovalPolicy } from '../core/functions/registry';
 import type { BackendKind, ToolDefinition } from '../core/model';
 import { DEFAULT_BASE_URL } from '../core/provider';
 
@@ -31,6 +33,26 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AssistantsSe
       workspaceFunctions: config.get<boolean>('tools.workspaceFunctions', true),
     },
     streaming: config.get<boolean>('streaming', true),
+  };
+}
+
+/** How workspace functions may be used; user (machine) settings only, so a repository cannot loosen them. */
+export interface FunctionSettings {
+  /** Globs kept from the assistant (`assistants.functions.deny`). */
+  deny: readonly string[];
+  /** Per function name: `allow`, `ask` or `never` (`assistants.functions.approval`). */
+  approval: Record<string, ApprovalPolicy>;
+}
+
+const POLICIES: readonly string[] = ['allow', 'ask', 'never'];
+
+export function readFunctionSettings(): FunctionSettings {
+  const config = vscode.workspace.getConfiguration('assistants.functions');
+  const deny = config.get<unknown>('deny');
+  const approval = config.get<Record<string, unknown>>('approval', {});
+  return {
+    deny: Array.isArray(deny) ? deny.filter((glob): glob is string => typeof glob === 'string') : DEFAULT_DENY,
+    approval: Object.fromEntries(Object.entries(approval).filter(([, policy]) => POLICIES.includes(policy as string))) as Record<string, ApprovalPolicy>,
   };
 }
 

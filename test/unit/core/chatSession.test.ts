@@ -13,7 +13,7 @@ import type { AssistantsError } from '../../../src/core/errors';
 import { nodeFileSystem } from '../../../src/core/fileSystem';
 import type { Assistant, BackendKind } from '../../../src/core/model';
 import { ThreadStore } from '../../../src/core/threadStore';
-import { READ_FILE_TOOL, workspaceToolHandler } from '../../../src/core/workspaceFunctions';
+import { functionFixture } from './functions/fixture';
 import { FakeOpenAIServer } from '../../fakes/fakeServer';
 
 const protocols: BackendKind[] = ['responses', 'assistantsV2'];
@@ -33,7 +33,7 @@ for (const protocol of protocols) {
         store,
         connect: async () => backend,
         assistant: async () => assistant,
-        toolHandler: workspaceToolHandler({ roots: () => [workspace], readFile: async (f) => (fs.existsSync(f) ? fs.readFileSync(f) : undefined), realPath: async (f) => f }, () => true),
+        toolHandler: functionFixture({ root: workspace }).handler,
         driver: () => ({ poll: { initialMs: 20, maxMs: 100 } }),
         onUpdate: (update) => updates.push(update),
         onError: (error) => errors.push(error),
@@ -54,7 +54,7 @@ for (const protocol of protocols) {
       errors = [];
       const client = createOpenAIClient({ protocol, apiKey: 'test', baseUrl: fake.baseUrl });
       backend = protocol === 'responses' ? new ResponsesBackend(client, new InMemoryAssistantStore()) : new AssistantsV2Backend(client);
-      const draft = { name: 'Test', model: 'gpt-test', instructions: 'Be brief.', tools: [READ_FILE_TOOL] };
+      const draft = { name: 'Test', model: 'gpt-test', instructions: 'Be brief.', tools: functionFixture({ root: workspace }).registry.tools().filter((t) => t.type === 'function' && t.function.name === 'read_file') };
       assistant = protocol === 'responses' ? { ...draft, id: 'default', createdAt: 0 } : await backend.createAssistant(draft);
     });
 

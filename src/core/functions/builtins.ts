@@ -1,0 +1,20 @@
+import type { EditorFunctionDeps } from './editorFunctions';
+import { getDiagnosticsFunction, getOpenEditorsFunction, getSelectionFunction } from './editorFunctions';
+import type { FileFunctionDeps } from './fileFunctions';
+import { listFilesFunction, readFileFunction, searchTextFunction } from './fileFunctions';
+import type { WorkspaceFunction } from './registry';
+
+/** What the built-in functions need from the host. */
+export type BuiltinDeps = FileFunctionDeps & EditorFunctionDeps;
+
+/** The workspace functions the extension offers every assistant, in the order the model sees them. */
+export function builtinFunctions(deps: BuiltinDeps): WorkspaceFunction[] {
+  return [
+    readFileFunction(deps),
+    listFilesFunction(deps),
+    searchTextFunction(deps),
+    getDiagnosticsFunction(deps),
+    getSelectionFunction(deps),
+    getOpenEditorsFunction(deps),
+  ];
+}

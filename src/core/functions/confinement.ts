@@ -1,0 +1,205 @@
+import * as path from 'node:path';
+import { minimatch } from 'minimatch';
+import type { WorkspaceFs } from './workspaceFs';
+
+/**
+ * Files kept from the assistant unless the user changes `assistants.functions.deny`: environment
+ * files, private keys and certificates, the `.git` folder (its config can hold a token), and the
+ * token files of package managers and other tools. Globs relative to a workspace folder, matched
+ * without regard to case.
+ */
+export const DEFAULT_DENY: readonly string[] = [
+  '**/.env',
+  '**/.env.*',
+  '**/.git',
+  '**/*.pem',
+  '**/*.key',
+  '**/*.p12',
+  '**/*.pfx',
+  '**/id_rsa*',
+  '**/id_dsa*',
+  '**/id_ecdsa*',
+  '**/id_ed25519*',
+  '**/.ssh',
+  '**/.npmrc',
+  '**/.yarnrc.yml',
+  '**/.pypirc',
+  '**/.netrc',
+  '**/.aws/credentials',
+  '**/.docker/config.json',
+];
+
+/** Which folders the assistant may reach and which paths in them it may not. */
+export interface ConfinementRules {
+  /** Workspace folders, absolute; relative paths start at the first. */
+  roots: string[];
+  /** Globs (relative to a workspace folder) never read or written: `assistants.functions.deny`. */
+  deny: readonly string[];
+  /** Globs hidden by `files.exclude` (the entries set to true). */
+  exclude: readonly string[];
+}
+
+/** A path the assistant may use. */
+export interface Confined {
+  ok: true;
+  /** Canonical absolute path (links resolved): what to open. Never shown to the model. */
+  absolute: string;
+  /** Canonical workspace folder the path is in. */
+  root: string;
+  /** The path as the model may see it: relative to its folder, `/`-separated (prefixed with the folder's name in a multi-root workspace). */
+  display: string;
+}
+
+/** A path refused, with a sentence for the model that names no local absolute path. */
+export interface Refused {
+  ok: false;
+  reason: string;
+}
+
+const ENCODED = /%(2e|2f|5c|00)/i;
+const URI = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * The one gate every workspace path goes through, whichever function asks. Both the path and the
+ * workspace folders are compared in canonical form (links resolved), so a workspace opened through
+ * a link (macOS's `/tmp`) works and a link inside the workspace pointing out of it does not. `..`
+ * that leaves a folder, absolute paths elsewhere, `~`, URIs and percent-encoded separators are
+ * refused, and so is anything matching the deny list or `files.exclude` (case-insensitively, so
+ * `.ENV` is no way around `.env`).
+ */
+export class Confinement {
+  constructor(
+    private readonly fs: Pick<WorkspaceFs, 'realPath'>,
+    private readonly rules: () => ConfinementRules,
+    /** Whether the file system ignores case (macOS and Windows by default). */
+    private readonly caseInsensitive = process.platform === 'darwin' || process.platform === 'win32',
+  ) {}
+
+  /** Resolves a path the model gave. */
+  async resolve(requested: string): Promise<Confined | Refused> {
+    const rules = this.rules();
+    if (rules.roots.length === 0) return refuse('No folder is open in VS Code, so there are no workspace files.');
+    const cleaned = requested.trim().replace(/^["'`]|["'`]$/g, '');
+    // An absolute path is not echoed: outputs never carry local absolute paths, whoever wrote them.
+    const shown = path.isAbsolute(cleaned) || /^[a-z]:[\\/]/i.test(cleaned) ? `the absolute path ending in ${JSON.stringify(path.basename(cleaned))}` : JSON.stringify(cleaned);
+    if (!cleaned) return refuse('No path was given.');
+    if (cleaned.includes('\u0000')) return refuse(`Refused: ${shown} contains a NUL character.`);
+    if (ENCODED.test(cleaned)) return refuse(`Refused: ${shown} contains a percent-encoded character (such as %2F or %2E); give the path as plain text, relative to the workspace folder.`);
+    if (URI.test(cleaned)) return refuse(`Refused: ${shown} is a URI; give a path relative to the workspace folder.`);
+    if (cleaned.startsWith('~')) return refuse(`Refused: ${shown} is outside the workspace.`);
+    // A backslash is a separator to whoever wrote the path, whatever this machine thinks of it.
+    const slashed = cleaned.replace(/\\/g, '/');
+    const lexical = path.isAbsolute(slashed) ? path.normalize(slashed) : path.resolve(this.startFolder(rules.roots, slashed), slashed);
+    const canonicalRoots = await this.canonicalRoots(rules.roots);
+    const stated = rules.roots.some((root) => this.within(root, lexical)) || canonicalRoots.some((root) => this.within(root, lexical));
+    if (!stated) return refuse(`Refused: ${shown} is outside the workspace.`);
+    const canonical = await this.canonical(lexical);
+    return this.admitCanonical(canonical, canonicalRoots, rules, shown, this.lexicalRelative(lexical, rules.roots, canonicalRoots));
+  }
+
+  /**
+   * Checks a path met while walking a folder that was itself confined: where it really is (a link may
+   * point anywhere) and whether the rules keep it hidden.
+   */
+  async admit(absolute: string): Promise<Confined | Refused> {
+    const rules = this.rules();
+    const canonicalRoots = await this.canonicalRoots(rules.roots);
+    const canonical = await this.canonical(absolute);
+    return this.admitCanonical(canonical, canonicalRoots, rules, JSON.stringify(path.basename(absolute)), this.lexicalRelative(absolute, rules.roots, canonicalRoots));
+  }
+
+  /** Whether a workspace-relative path is hidden (deny list or files.exclude), for walkers skipping whole folders. */
+  hidden(relative: string): boolean {
+    const rules = this.rules();
+    return this.matchAny(relative, rules.deny) !== undefined || this.matchAny(relative, rules.exclude) !== undefined;
+  }
+
+  /** The display form of a canonical path inside the workspace, or undefined when it is outside. */
+  async displayOf(absolute: string): Promise<string | undefined> {
+    const rules = this.rules();
+    const canonicalRoots = await this.canonicalRoots(rules.roots);
+    const canonical = await this.canonical(absolute);
+    const index = canonicalRoots.findIndex((root) => this.within(root, canonical));
+    if (index >= 0) return this.display(canonicalRoots, index, canonical);
+    const lexicalIndex = rules.roots.findIndex((root) => this.within(root, absolute));
+    return lexicalIndex >= 0 ? this.display(rules.roots, lexicalIndex, absolute) : undefined;
+  }
+
+  private admitCanonical(canonical: string, canonicalRoots: string[], rules: ConfinementRules, shown: string, lexicalRelative: string | undefined): Confined | Refused {
+    const index = canonicalRoots.findIndex((root) => this.within(root, canonical));
+    if (index < 0) return refuse(`Refused: ${shown} links to a place outside the workspace.`);
+    const root = canonicalRoots[index];
+    const relative = toPosix(path.relative(root, canonical));
+    for (const candidate of new Set([relative, lexicalRelative ?? relative])) {
+      const denied = this.matchAny(candidate, rules.deny);
+      if (denied) return refuse(`Refused: ${shown} may hold secrets, so it is kept from the assistant (the setting assistants.functions.deny lists ${denied}).`);
+      const excluded = this.matchAny(candidate, rules.exclude);
+      if (excluded) return refuse(`Refused: ${shown} is hidden by the files.exclude setting (${excluded}).`);
+    }
+    return { ok: true, absolute: canonical, root, display: this.display(canonicalRoots, index, canonical) };
+  }
+
+  /** Relative paths start at the first folder, or at the folder whose name they begin with (multi-root). */
+  private startFolder(roots: string[], relative: string): string {
+    if (roots.length > 1) {
+      const first = relative.split('/')[0];
+      const named = roots.find((root) => path.basename(root) === first);
+      if (named) return path.dirname(named);
+    }
+    return roots[0];
+  }
+
+  private display(roots: string[], index: number, absolute: string): string {
+    const relative = toPosix(path.relative(roots[index], absolute)) || '.';
+    return roots.length > 1 ? `${path.basename(roots[index])}/${relative}` : relative;
+  }
+
+  private lexicalRelative(lexical: string, roots: string[], canonicalRoots: string[]): string | undefined {
+    const root = roots.find((r) => this.within(r, lexical)) ?? canonicalRoots.find((r) => this.within(r, lexical));
+    return root === undefined ? undefined : toPosix(path.relative(root, lexical));
+  }
+
+  private async canonicalRoots(roots: string[]): Promise<string[]> {
+    return Promise.all(roots.map(async (root) => (await this.fs.realPath(root)) ?? path.normalize(root)));
+  }
+
+  /** The real path of the longest part that exists, with the rest (not yet there) appended. */
+  private async canonical(absolute: string): Promise<string> {
+    const rest: string[] = [];
+    let current = path.normalize(absolute);
+    for (;;) {
+      const real = await this.fs.realPath(current);
+      if (real !== undefined) return path.join(real, ...rest);
+      const parent = path.dirname(current);
+      if (parent === current) return path.normalize(absolute);
+      rest.unshift(path.basename(current));
+      current = parent;
+    }
+  }
+
+  private within(root: string, absolute: string): boolean {
+    const fold = (p: string) => (this.caseInsensitive ? p.toLowerCase() : p);
+    const relative = path.relative(fold(root), fold(absolute));
+    return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
+  }
+
+  /** The first pattern matching the path or one of its folders (a hidden folder hides what is in it). */
+  private matchAny(relative: string, patterns: readonly string[]): string | undefined {
+    if (!relative || relative === '.') return undefined;
+    const parts = relative.split('/');
+    for (let end = parts.length; end > 0; end--) {
+      const prefix = parts.slice(0, end).join('/');
+      const hit = patterns.find((pattern) => minimatch(prefix, pattern, { dot: true, nocase: true }));
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+}
+
+function refuse(reason: string): Refused {
+  return { ok: false, reason };
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}

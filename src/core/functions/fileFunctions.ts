@@ -1,0 +1,156 @@
+import type { Confinement } from './confinement';
+import { forEachLine, readTextRange } from './readText';
+import type { WorkspaceFunction } from './registry';
+import { walkFiles } from './walk';
+import type { WorkspaceFs } from './workspaceFs';
+
+/** What the file functions read through. */
+export interface FileFunctionDeps {
+  fs: WorkspaceFs;
+  confinement: Confinement;
+}
+
+/** Characters of a file `read_file` returns at most: the model's context is the limit, not the disk. */
+export const READ_FILE_LIMIT = 100_000;
+/** Paths `list_files` returns at most. */
+export const LIST_LIMIT = 500;
+/** Matches `search_text` returns at most, and characters shown of a matching line. */
+export const SEARCH_LIMIT = 100;
+export const SEARCH_LINE_CHARS = 240;
+
+const BINARY = (display: string) => `${display} is a binary file; its bytes are not sent. Ask the user about it instead.`;
+
+export function readFileFunction({ fs, confinement }: FileFunctionDeps): WorkspaceFunction {
+  return {
+    definition: {
+      name: 'read_file',
+      description:
+        "Read a UTF-8 text file from the user's VS Code workspace, whole or a range of lines. The path is relative to the workspace folder (for example src/index.ts). Files outside the workspace, and files that may hold secrets, cannot be read.",
+      parameters: {
+        type: 'object',
+        properties: {
+          path: { type: 'string', description: 'Path of the file, relative to the workspace folder.' },
+          startLine: { type: 'integer', minimum: 1, description: 'First line to read (1-based). Default: 1.' },
+          endLine: { type: 'integer', minimum: 1, description: 'Last line to read, inclusive. Default: the end of the file.' },
+        },
+        required: ['path'],
+        additionalProperties: false,
+      },
+    },
+    writes: false,
+    async handle(args, { signal }) {
+      const requested = args.path as string;
+      const target = await confinement.resolve(requested);
+      if (!target.ok) throw new Error(target.reason);
+      const stat = await fs.stat(target.absolute);
+      if (!stat) throw new Error(`${target.display} does not exist in the workspace.`);
+      if (stat.type === 'directory') throw new Error(`${target.display} is a folder; list its files with list_files.`);
+      if (stat.type !== 'file') throw new Error(`${target.display} is not a regular file.`);
+      const startLine = args.startLine as number | undefined;
+      const endLine = args.endLine as number | undefined;
+      if (startLine !== undefined && endLine !== undefined && endLine < startLine) throw new Error('endLine comes before startLine.');
+      const read = await readTextRange(fs, target.absolute, { startLine, endLine, maxChars: READ_FILE_LIMIT, signal });
+      if (read.kind === 'binary') return BINARY(target.display);
+      if (read.pastEnd) return `${target.display} has only ${read.lastLine} lines; nothing from line ${read.firstLine} on.`;
+      if (read.cut) {
+        return `${read.text}\n[Cut at ${READ_FILE_LIMIT} characters (line ${read.lastLine}); the file has ${stat.size} bytes. Ask for a line range from line ${read.lastLine} on to read further.]`;
+      }
+      return read.text;
+    },
+  };
+}
+
+export function listFilesFunction({ fs, confinement }: FileFunctionDeps): WorkspaceFunction {
+  return {
+    definition: {
+      name: 'list_files',
+      description:
+        'List files of the workspace, as paths relative to the workspace folder. Honours files.exclude and .gitignore; files that may hold secrets are not listed.',
+      parameters: {
+        type: 'object',
+        properties: {
+          glob: { type: 'string', description: 'Only paths matching this glob, e.g. **/*.ts or src/**. Default: every file.' },
+          folder: { type: 'string', description: 'Folder to list, relative to the workspace folder. Default: the whole workspace.' },
+        },
+        additionalProperties: false,
+      },
+    },
+    writes: false,
+    async handle(args, { signal }) {
+      const start = await confinement.resolve((args.folder as string | undefined) || '.');
+      if (!start.ok) throw new Error(start.reason);
+      if (!(await fs.stat(start.absolute))) throw new Error(`${start.display} does not exist in the workspace.`);
+      const paths: string[] = [];
+      let more = false;
+      for await (const file of walkFiles(fs, confinement, start, { glob: args.glob as string | undefined, signal })) {
+        if (paths.length === LIST_LIMIT) {
+          more = true;
+          break;
+        }
+        paths.push(file.display);
+      }
+      if (paths.length === 0) return 'No files match.';
+      return more ? `${paths.join('\n')}\n[Only the first ${LIST_LIMIT} paths; narrow the glob or the folder to see the rest.]` : paths.join('\n');
+    },
+  };
+}
+
+export function searchTextFunction({ fs, confinement }: FileFunctionDeps): WorkspaceFunction {
+  return {
+    definition: {
+      name: 'search_text',
+      description:
+        'Search the text files of the workspace for a string or a regular expression. Answers path:line: text, one match a line. Honours files.exclude and .gitignore.',
+      parameters: {
+        type: 'object',
+        properties: {
+          query: { type: 'string', minLength: 1, description: 'Text to find (a regular expression when isRegex is true).' },
+          isRegex: { type: 'boolean', description: 'Treat query as a JavaScript regular expression. Default: false.' },
+          caseSensitive: { type: 'boolean', description: 'Default: false.' },
+          glob: { type: 'string', description: 'Only files matching this glob, e.g. **/*.py.' },
+        },
+        required: ['query'],
+        additionalProperties: false,
+      },
+    },
+    writes: false,
+    async handle(args, { signal }) {
+      const query = args.query as string;
+      const flags = args.caseSensitive === true ? '' : 'i';
+      let pattern: RegExp;
+      try {
+        pattern = new RegExp(args.isRegex === true ? query : escapeRegExp(query), flags);
+      } catch (error) {
+        throw new Error(`the regular expression is not valid: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+      const start = await confinement.resolve('.');
+      if (!start.ok) throw new Error(start.reason);
+      const hits: string[] = [];
+      let more = false;
+      for await (const file of walkFiles(fs, confinement, start, { glob: args.glob as string | undefined, signal })) {
+        await forEachLine(
+          fs,
+          file.absolute,
+          (text, line) => {
+            if (!pattern.test(text)) return true;
+            if (hits.length === SEARCH_LIMIT) {
+              more = true;
+              return false;
+            }
+            const shown = text.length > SEARCH_LINE_CHARS ? `${text.slice(0, SEARCH_LINE_CHARS)}…` : text;
+            hits.push(`${file.display}:${line}: ${shown.trim()}`);
+            return true;
+          },
+          signal,
+        );
+        if (more) break;
+      }
+      if (hits.length === 0) return `No matches for ${JSON.stringify(query)}.`;
+      return more ? `${hits.join('\n')}\n[Only the first ${SEARCH_LIMIT} matches; narrow the query or the glob to see the rest.]` : hits.join('\n');
+    },
+  };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

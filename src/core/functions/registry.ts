@@ -1,0 +1,89 @@
+import Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import type { FunctionDefinition, Run, ToolDefinition } from '../model';
+
+/**
+ * Whether a call runs without asking: `allow` runs it, `ask` asks in the chat every time (unless the
+ * user allowed it for the thread), `never` refuses it and tells the model so.
+ */
+export type ApprovalPolicy = 'allow' | 'ask' | 'never';
+
+/** What a handler gets besides its arguments. */
+export interface FunctionContext {
+  /** Aborted when the run is stopped or the call's time is up: handlers stop reading and return. */
+  signal: AbortSignal;
+  run: Run;
+}
+
+/**
+ * One function the assistant may call. The handler answers with the text the model reads; it may
+ * throw, and the throw becomes an output the model can read (see `functionToolHandler`).
+ */
+export interface WorkspaceFunction {
+  definition: FunctionDefinition & { parameters: { type: 'object'; [key: string]: unknown } };
+  /** True when the function changes something (a file): such functions ask before running by default. */
+  writes: boolean;
+  /** The policy when the user has set none; default `allow` for read-only functions and `ask` for writing ones. */
+  approval?: ApprovalPolicy;
+  handle(args: Record<string, unknown>, context: FunctionContext): Promise<string>;
+}
+
+/** A call's arguments, checked against the function's JSON Schema; or why they are not usable. */
+export type ParsedArguments = { ok: true; args: Record<string, unknown> } | { ok: false; error: string };
+
+/**
+ * The functions an assistant may call, by name: their definitions go to the model as tools, their
+ * arguments are checked against their JSON Schema (ajv) before any handler runs.
+ */
+export class FunctionRegistry {
+  private readonly functions = new Map<string, { fn: WorkspaceFunction; validate: ValidateFunction }>();
+  private readonly ajv = new Ajv({ allErrors: false, strict: false });
+
+  constructor(functions: readonly WorkspaceFunction[] = []) {
+    for (const fn of functions) this.register(fn);
+  }
+
+  /** Adds a function; throws when the name is taken (two handlers for one name is a bug). */
+  register(fn: WorkspaceFunction): void {
+    const name = fn.definition.name;
+    if (this.functions.has(name)) throw new Error(`A function named ${name} is already registered.`);
+    this.functions.set(name, { fn, validate: this.ajv.compile(fn.definition.parameters) });
+  }
+
+  get(name: string): WorkspaceFunction | undefined {
+    return this.functions.get(name)?.fn;
+  }
+
+  list(): WorkspaceFunction[] {
+    return [...this.functions.values()].map((entry) => entry.fn);
+  }
+
+  /** The definitions as tools for a run. */
+  tools(): ToolDefinition[] {
+    return this.list().map((fn) => ({ type: 'function', function: fn.definition }));
+  }
+
+  /** The policy a function has when the user set none. */
+  static defaultPolicy(fn: WorkspaceFunction): ApprovalPolicy {
+    return fn.approval ?? (fn.writes ? 'ask' : 'allow');
+  }
+
+  /** Parses the model's JSON and checks it against the function's schema. */
+  parse(name: string, json: string): ParsedArguments {
+    const entry = this.functions.get(name);
+    if (!entry) return { ok: false, error: `no workspace function named ${name} is available.` };
+    let args: unknown;
+    try {
+      args = json.trim() ? JSON.parse(json) : {};
+    } catch {
+      return { ok: false, error: 'the arguments were not valid JSON.' };
+    }
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) return { ok: false, error: 'the arguments must be a JSON object.' };
+    if (!entry.validate(args)) {
+      const first = entry.validate.errors?.[0];
+      const where = first?.instancePath ? `"${first.instancePath.slice(1)}" ` : '';
+      return { ok: false, error: `the arguments do not match the parameters: ${where}${first?.message ?? 'invalid'}.` };
+    }
+    return { ok: true, args: args as Record<string, unknown> };
+  }
+}

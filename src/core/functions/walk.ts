@@ -1,0 +1,98 @@
+import * as path from 'node:path';
+import ignore from 'ignore';
+import type { Ignore } from 'ignore';
+import { minimatch } from 'minimatch';
+import type { Confined, Confinement } from './confinement';
+import { readTextRange } from './readText';
+import type { WorkspaceFs } from './workspaceFs';
+
+/** Why a walk left a path out; counted so callers can say how many files they skipped. */
+export type SkipReason = 'hidden' | 'gitignored' | 'link' | 'outside';
+
+export interface WalkOptions {
+  /** Only files whose display path matches this glob (default: every file). */
+  glob?: string;
+  signal?: AbortSignal;
+  /** Called for every path left out, with the reason. */
+  onSkip?(display: string, reason: SkipReason): void;
+}
+
+/** `.gitignore` files are small; a huge one is read only this far. */
+const GITIGNORE_CHARS = 200_000;
+
+/**
+ * The files under a confined folder, depth first in name order. Folders hidden by the deny list or
+ * `files.exclude`, what `.gitignore` files ignore (nested ones too) and `.git` are skipped; links
+ * to folders are not followed (no cycles, no detours out of the workspace); links to files go
+ * through the confinement again.
+ */
+export async function* walkFiles(fs: WorkspaceFs, confinement: Confinement, start: Confined, options: WalkOptions = {}): AsyncGenerator<Confined> {
+  const matches = (display: string) => !options.glob || minimatch(display, options.glob, { dot: true, nocase: true, matchBase: !options.glob.includes('/') });
+  // The .gitignore files of the folders above the start apply too (the start's own is read by the walk).
+  const ignores: Array<{ base: string; rules: Ignore }> = [];
+  for (let dir = start.absolute; dir !== start.root && dir.startsWith(start.root); ) {
+    dir = path.dirname(dir);
+    await loadGitignore(fs, dir, ignores);
+  }
+  const stat = await fs.stat(start.absolute);
+  if (stat?.type === 'file') {
+    if (matches(start.display)) yield start;
+    return;
+  }
+  yield* walkFolder(fs, confinement, start.absolute, start.root, ignores, matches, options);
+}
+
+async function* walkFolder(
+  fs: WorkspaceFs,
+  confinement: Confinement,
+  folder: string,
+  root: string,
+  ignores: Array<{ base: string; rules: Ignore }>,
+  matches: (display: string) => boolean,
+  options: WalkOptions,
+): AsyncGenerator<Confined> {
+  options.signal?.throwIfAborted();
+  const local = [...ignores];
+  await loadGitignore(fs, folder, local);
+  const entries = (await fs.readDir(folder)).sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    const absolute = path.join(folder, entry.name);
+    const relative = path.relative(root, absolute).split(path.sep).join('/');
+    if (entry.name === '.git' || confinement.hidden(relative)) {
+      options.onSkip?.(relative, 'hidden');
+      continue;
+    }
+    const isDir = entry.type === 'directory';
+    if (local.some(({ base, rules }) => isIgnored(rules, path.relative(base, absolute), isDir))) {
+      options.onSkip?.(relative, 'gitignored');
+      continue;
+    }
+    if (isDir) {
+      yield* walkFolder(fs, confinement, absolute, root, local, matches, options);
+    } else if (entry.type === 'file' || entry.type === 'link') {
+      const admitted = await confinement.admit(absolute);
+      if (!admitted.ok) {
+        options.onSkip?.(relative, 'outside');
+        continue;
+      }
+      if (entry.type === 'link' && (await fs.stat(admitted.absolute))?.type !== 'file') {
+        options.onSkip?.(relative, 'link');
+        continue;
+      }
+      if (matches(admitted.display)) yield admitted;
+    }
+  }
+}
+
+function isIgnored(rules: Ignore, relative: string, isDir: boolean): boolean {
+  const posix = relative.split(path.sep).join('/');
+  if (!posix || posix.startsWith('..')) return false;
+  return rules.ignores(isDir ? `${posix}/` : posix);
+}
+
+async function loadGitignore(fs: WorkspaceFs, folder: string, into: Array<{ base: string; rules: Ignore }>): Promise<void> {
+  const file = path.join(folder, '.gitignore');
+  if ((await fs.stat(file))?.type !== 'file') return;
+  const read = await readTextRange(fs, file, { maxChars: GITIGNORE_CHARS });
+  if (read.kind === 'text') into.push({ base: folder, rules: ignore().add(read.text) });
+}
