@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readFileFunction } from '../src/core/functions/fileFunctions';
 import { Confinement, DEFAULT_DENY } from '../src/core/functions/confinement';
-import { nodeWorkspaceFs } from '../src/core/functions/workspaceFs';
+import { nodeWorkspaceFs } from '../src/core/fileSystem';
 
 const SIZE_MB = 200;
 

@@ -1,5 +1,6 @@
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { WorkspaceFs } from './functions/workspaceFs';
 
 /**
  * The little file system the stores need. The host and the tests both use the Node implementation
@@ -47,5 +48,47 @@ export const nodeFileSystem: FileSystem = {
   },
   async delete(file) {
     await fs.rm(file, { force: true });
+  },
+};
+
+/** The workspace functions' file access, on Node's file system. */
+export const nodeWorkspaceFs: WorkspaceFs = {
+  async realPath(absolute) {
+    try {
+      return await fs.realpath(absolute);
+    } catch {
+      return undefined;
+    }
+  },
+  async stat(absolute) {
+    try {
+      const stat = await fs.stat(absolute);
+      return { type: stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other', size: stat.size, mtimeMs: stat.mtimeMs };
+    } catch {
+      return undefined;
+    }
+  },
+  async readDir(absolute) {
+    try {
+      const entries = await fs.readdir(absolute, { withFileTypes: true });
+      return entries.map((entry) => ({
+        name: entry.name,
+        type: entry.isSymbolicLink() ? 'link' : entry.isFile() ? 'file' : entry.isDirectory() ? 'directory' : 'other',
+      }));
+    } catch {
+      return [];
+    }
+  },
+  async *readChunks(absolute, chunkBytes, signal) {
+    const stream = createReadStream(absolute, { highWaterMark: chunkBytes, signal });
+    try {
+      for await (const chunk of stream) yield chunk as Uint8Array;
+    } finally {
+      stream.destroy();
+    }
+  },
+  async writeFile(absolute, data) {
+    await fs.mkdir(path.dirname(absolute), { recursive: true });
+    await fs.writeFile(absolute, data);
   },
 };

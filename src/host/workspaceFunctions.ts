@@ -1,11 +1,12 @@
 import { realpathSync } from 'node:fs';
+import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { builtinFunctions } from '../core/functions/builtins';
 import { Confinement } from '../core/functions/confinement';
 import type { Approver } from '../core/functions/functionToolHandler';
 import { functionToolHandler } from '../core/functions/functionToolHandler';
 import { FunctionRegistry } from '../core/functions/registry';
-import { nodeWorkspaceFs } from '../core/functions/workspaceFs';
+import { nodeWorkspaceFs } from '../core/fileSystem';
 import type { ToolHandler } from '../core/toolHandler';
 import { vscodeEditorState } from './editorState';
 import { readFunctionSettings } from './settings';
@@ -39,6 +40,7 @@ export function createWorkspaceFunctions(approver: Approver): WorkspaceFunctions
     policy: (name) => readFunctionSettings().approval[name],
     approver,
     roots: () => workspaceRoots().flatMap((root) => [root, realOrSelf(root)]),
+    home: os.homedir(),
   });
   return { registry, confinement, toolHandler };
 }

@@ -1,4 +1,3 @@
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FunctionCallRequest, ToolOutput } from '../model';
 import type { ToolHandler } from '../toolHandler';
@@ -33,6 +32,8 @@ export interface FunctionToolHandlerOptions {
   approver: Approver;
   /** Workspace folders: their paths are taken out of error outputs. */
   roots(): string[];
+  /** The user's home folder, shown as `~` in outputs. */
+  home?: string;
 }
 
 export const UNTRUSTED_OUTPUT = 'Error: workspace functions are off because the user has not trusted this workspace in VS Code. Tell the user; they can trust it with "Manage Workspace Trust".';
@@ -55,7 +56,7 @@ export function functionToolHandler(options: FunctionToolHandlerOptions): ToolHa
           outputs.push({ callId: call.callId, output: 'Error: the run was stopped before this call ran.' });
           continue;
         }
-        outputs.push({ callId: call.callId, output: scrubPaths(await answer(call), options.roots()) });
+        outputs.push({ callId: call.callId, output: scrubPaths(await answer(call), options.roots(), options.home) });
       }
       return outputs;
 
@@ -87,11 +88,10 @@ export function functionToolHandler(options: FunctionToolHandlerOptions): ToolHa
  * Takes local absolute paths out of a text the model will read: a workspace folder becomes its
  * relative form, the home folder becomes `~`.
  */
-export function scrubPaths(text: string, roots: string[]): string {
+export function scrubPaths(text: string, roots: string[], home?: string): string {
   let result = text;
   for (const root of [...roots].sort((a, b) => b.length - a.length)) {
     result = result.split(`${root}${path.sep}`).join('').split(root).join('.');
   }
-  const home = os.homedir();
-  return home.length > 1 ? result.split(home).join('~') : result;
+  return home && home.length > 1 ? result.split(home).join('~') : result;
 }

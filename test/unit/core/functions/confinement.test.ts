@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Confinement, DEFAULT_DENY } from '../../../../src/core/functions/confinement';
-import { nodeWorkspaceFs } from '../../../../src/core/functions/workspaceFs';
+import { nodeWorkspaceFs } from '../../../../src/core/fileSystem';
 
 describe('Confinement: one gate for every workspace path', () => {
   let base: string;

@@ -8,7 +8,7 @@ import type { ApprovalAnswer, ApprovalRequest } from '../../../../src/core/funct
 import { functionToolHandler } from '../../../../src/core/functions/functionToolHandler';
 import type { ApprovalPolicy } from '../../../../src/core/functions/registry';
 import { FunctionRegistry } from '../../../../src/core/functions/registry';
-import { nodeWorkspaceFs } from '../../../../src/core/functions/workspaceFs';
+import { nodeWorkspaceFs } from '../../../../src/core/fileSystem';
 import type { Run } from '../../../../src/core/model';
 import type { ToolHandler } from '../../../../src/core/toolHandler';
 

@@ -88,7 +88,7 @@ describe('function registry and tool handler', () => {
   });
 
   it('scrubs workspace folders and the home folder from any text', () => {
-    assert.equal(scrubPaths('/w/project/src/x.ts and /w/project', ['/w/project']), 'src/x.ts and .');
+    assert.equal(scrubPaths('/w/project/src/x.ts and /w/project, /home/me/.ssh', ['/w/project'], '/home/me'), 'src/x.ts and ., ~/.ssh');
   });
 });
 

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { forEachLine, MAX_LINE_CHARS, READ_CHUNK_BYTES, readTextRange } from '../../../../src/core/functions/readText';
 import type { WorkspaceFs } from '../../../../src/core/functions/workspaceFs';
-import { nodeWorkspaceFs } from '../../../../src/core/functions/workspaceFs';
+import { nodeWorkspaceFs } from '../../../../src/core/fileSystem';
 
 /** Counts the bytes handed out, to show that reading stops once it has what it sends. */
 function countingFs(): { fs: Pick<WorkspaceFs, 'readChunks'>; bytes: () => number } {
