@@ -209,6 +209,24 @@ export function redact(text: string, context: ErrorContext = {}): string {
   return masked.replace(/\b(sk-|sess-)[A-Za-z0-9_*-]{4,}/g, '$1***');
 }
 
+/**
+ * The one boundary where server text enters the domain: every string of a run event or snapshot a
+ * backend hands up (run and step errors, incomplete details, tool outputs, answers) with the key
+ * masked, because proxies quote the `Authorization` header back in error messages. Returns a copy.
+ */
+export function redactServerText<T>(value: T, context: ErrorContext): T {
+  return redactValue(value, context) as T;
+}
+
+function redactValue(value: unknown, context: ErrorContext): unknown {
+  if (typeof value === 'string') return redact(value, context);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, context));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactValue(item, context)]));
+  }
+  return value;
+}
+
 function hostOf(context: ErrorContext): string {
   if (!context.baseUrl) {
     return 'the server';

@@ -13,7 +13,7 @@ import type { RunEvent } from '../../core/events';
 import { isTerminal } from '../../core/model';
 import { cancelledError } from '../../core/sleep';
 import type { ErrorContext } from '../errorMapping';
-import { StreamSupport, toAssistantsError } from '../errorMapping';
+import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapping';
 import { OpenAIFileOperations, pollAfter } from '../shared/openaiFiles';
 import { fromWireAssistant, toWireAssistantBody } from './mapAssistant';
 import { fromWireMessage, fromWireRun, fromWireStep } from './mapRun';
@@ -119,7 +119,7 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
     const translator = new StreamTranslator();
     try {
       for await (const event of events) {
-        yield* translator.translate(event);
+        for (const runEvent of translator.translate(event)) yield redactServerText(runEvent, this.errorContext);
       }
     } catch (error) {
       const failure = toAssistantsError(error, this.errorContext);
@@ -142,7 +142,7 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
    */
   private async *orphanedRun(action: RunAction, failure: AssistantsError, startedAt: number, signal?: AbortSignal): AsyncIterable<RunEvent> {
     const orphan = await this.findOrphan(action, failure, startedAt, signal);
-    if (orphan) yield { type: 'run.updated', run: fromWireRun(orphan) };
+    if (orphan) yield redactServerText({ type: 'run.updated', run: fromWireRun(orphan) }, this.errorContext);
   }
 
   private async findOrphan(action: RunAction, failure: AssistantsError, startedAt: number, signal?: AbortSignal): Promise<WireRun | undefined> {
@@ -210,7 +210,7 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
     for await (const message of threads.messages.list(threadId, { run_id: wire.id, order: 'asc', limit: PAGE_SIZE }, { signal })) {
       messages.push(fromWireMessage(message));
     }
-    const snapshot: RunSnapshot = { run: fromWireRun(wire), ref: { ...ref, runId: wire.id }, steps, messages };
+    const snapshot: RunSnapshot = redactServerText({ run: fromWireRun(wire), ref: { ...ref, runId: wire.id }, steps, messages }, this.errorContext);
     if (pollAfterMs !== undefined) snapshot.pollAfterMs = pollAfterMs;
     return snapshot;
   }

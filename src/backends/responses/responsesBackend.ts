@@ -11,7 +11,7 @@ import { AssistantsError } from '../../core/errors';
 import type { RunEvent } from '../../core/events';
 import { textOf } from '../../core/model';
 import { RunState } from '../../core/runState';
-import { StreamSupport, toAssistantsError } from '../errorMapping';
+import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapping';
 import { OpenAIFileOperations, pollAfter } from '../shared/openaiFiles';
 import { toSnapshot } from './mapping';
 import type { RunContext } from './mapping';
@@ -139,7 +139,7 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
         runId ??= response.id;
         const snapshot = toSnapshot(response, this.runContext(action, runId));
         for (const runEvent of state.advance(snapshot)) {
-          yield runEvent.type === 'run.updated' ? { ...runEvent, ref: snapshot.ref } : runEvent;
+          yield redactServerText(runEvent.type === 'run.updated' ? { ...runEvent, ref: snapshot.ref } : runEvent, this.errorContext);
         }
       }
     } catch (error) {
@@ -154,12 +154,12 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
         throw this.unrepeatable(error);
       },
     );
-    return toSnapshot(response, this.runContext(action, action.kind === 'submit' ? action.ref.runId : response.id));
+    return redactServerText(toSnapshot(response, this.runContext(action, action.kind === 'submit' ? action.ref.runId : response.id)), this.errorContext);
   }
 
   async retrieve(ref: RunRef, signal?: AbortSignal): Promise<RunSnapshot> {
     const { data, response } = await this.call(() => this.client.responses.retrieve(ref.cursor ?? ref.runId, { include: RETRIEVE_INCLUDE }, { signal }).withResponse());
-    const snapshot = toSnapshot(data, { ref, assistantId: '' });
+    const snapshot = redactServerText(toSnapshot(data, { ref, assistantId: '' }), this.errorContext);
     const hint = pollAfter(response.headers);
     return hint === undefined ? snapshot : { ...snapshot, pollAfterMs: hint };
   }

@@ -1,0 +1,81 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createBackend } from '../../../src/backends/createBackend';
+import { InMemoryAssistantStore } from '../../../src/core/assistantStore';
+import type { ChatUpdate } from '../../../src/core/chatSession';
+import { ChatSession } from '../../../src/core/chatSession';
+import type { AssistantsError } from '../../../src/core/errors';
+import { nodeFileSystem } from '../../../src/core/fileSystem';
+import type { Assistant, BackendKind } from '../../../src/core/model';
+import { ThreadStore } from '../../../src/core/threadStore';
+import { FakeOpenAIServer } from '../../fakes/fakeServer';
+import type { Turn } from '../../fakes/scriptedModel';
+
+/** Not shaped like an OpenAI key, so only knowing the key itself can mask it. */
+const KEY = 'proxykey-0123456789abcdef-TOPSECRET';
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+/** Runs whose server text quotes the key: a failed run, an incomplete one, a tool output. */
+const echoingTurns = (): Turn[] => [
+  { steps: [{ type: 'text', text: 'Starting.' }], outcome: { status: 'failed', code: 'invalid_request', message: `Upstream refused header "Authorization: Bearer ${KEY}"` } },
+  { steps: [{ type: 'text', text: 'Partial.' }], outcome: { status: 'incomplete', reason: `proxy_cut Bearer ${KEY}` } },
+  { steps: [{ type: 'code_interpreter', code: 'print(env)', logs: `OPENAI_API_KEY=${KEY}\n` }, { type: 'text', text: 'Done.' }] },
+];
+
+for (const protocol of ['responses', 'assistantsV2'] as BackendKind[]) {
+  for (const streaming of [true, false]) {
+    describe(`The key never leaves (${protocol}, ${streaming ? 'streamed' : 'polled'})`, () => {
+      let fake: FakeOpenAIServer;
+      let dir: string;
+
+      beforeEach(async () => {
+        fake = await FakeOpenAIServer.start({ timeScale: 0.05 });
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), 'key-leak-'));
+      });
+      afterEach(async () => {
+        await fake.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      });
+
+      it('keeps a key the server echoes out of every file written and every update for the chat view', async () => {
+        const backend = createBackend({ protocol, apiKey: KEY, baseUrl: fake.baseUrl }, new InMemoryAssistantStore());
+        const draft = { name: 'Test', model: 'gpt-test', instructions: 'Be brief.', tools: [{ type: 'code_interpreter' as const }] };
+        const assistant: Assistant = protocol === 'responses' ? { ...draft, id: 'default', createdAt: 0 } : await backend.createAssistant(draft);
+        const updates: ChatUpdate[] = [];
+        const errors: AssistantsError[] = [];
+        const session = new ChatSession({
+          store: new ThreadStore(nodeFileSystem, dir),
+          connect: async () => backend,
+          assistant: async () => assistant,
+          toolHandler: { handle: async () => [] },
+          driver: () => ({ preferStreaming: streaming, poll: { initialMs: 20, maxMs: 60 } }),
+          onUpdate: (update) => updates.push(update),
+          onError: (error) => errors.push(error),
+        });
+        fake.model.enqueue(...echoingTurns());
+        for (const text of ['one', 'two', 'three']) {
+          await session.send(text);
+          await session.whenIdle();
+        }
+        const serverSaid = JSON.stringify(fake.requests.map((r) => r.response));
+        assert.ok(serverSaid.includes(KEY), 'the scripted server did echo the key');
+        const runs = Object.values(session.thread?.runs ?? {}).map((r) => r.run.status);
+        assert.deepEqual(runs, ['failed', 'incomplete', 'completed']);
+        const written = filesUnder(dir);
+        assert.ok(written.length > 0);
+        for (const file of written) assert.ok(!fs.readFileSync(file, 'utf8').includes(KEY), `${path.basename(file)} holds the key`);
+        assert.ok(!JSON.stringify(updates).includes(KEY), 'an update for the chat view holds the key');
+        assert.ok(!JSON.stringify(errors.map((e) => e.message)).includes(KEY), 'an error notice holds the key');
+        assert.ok(JSON.stringify(session.thread).includes('Authorization: Bearer ***'), 'the rest of the server text is kept');
+      });
+    });
+  }
+}
