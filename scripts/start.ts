@@ -2,13 +2,14 @@
  * `npm start`: builds the extension and starts VS Code (code-server on 127.0.0.1) with it installed
  * and the sample workspace open, then prints the URL to open. OPENAI_API_KEY / OPENAI_BASE_URL from
  * the environment reach the extension. `npm start -- --mock` points it at the project's fake server
- * instead, so everything can be tried offline. `--port N` (or PORT) picks the port; default 8080.
+ * instead, so everything can be tried offline. `--port N` picks the port; default 8080. PORT in the
+ * environment is left alone: on a web developer's machine it belongs to their own server.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
-import { ensureCodeServer, repoRoot, startCodeServer } from '../test/support/codeServer';
+import { PortInUseError, ensureCodeServer, repoRoot, startCodeServer } from '../test/support/codeServer';
 
 function argValue(name: string): string | undefined {
   const index = process.argv.indexOf(name);
@@ -17,8 +18,9 @@ function argValue(name: string): string | undefined {
 
 async function main(): Promise<void> {
   const mock = process.argv.includes('--mock');
-  const port = Number(argValue('--port') ?? process.env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`Not a port: ${argValue('--port') ?? process.env.PORT}`);
+  const portArg = argValue('--port');
+  const port = Number(portArg ?? 8080);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`"${portArg}" is not a port: give a number from 1 to 65535, as in npm start -- --port 9000.`);
 
   if (spawnSync('node', ['esbuild.mjs'], { cwd: repoRoot, stdio: 'inherit' }).status !== 0) process.exit(1);
   ensureCodeServer();
@@ -56,7 +58,10 @@ async function main(): Promise<void> {
     console.log(`Fake OpenAI server: ${fake.baseUrl}`);
   }
 
-  const server = await startCodeServer({ port, userDataDir, extensionsDir, logFile: path.join(home, 'code-server.log'), env });
+  const server = await startCodeServer({ port, userDataDir, extensionsDir, logFile: path.join(home, 'code-server.log'), env }).catch(async (error: unknown) => {
+    await stopFake?.();
+    throw error instanceof PortInUseError ? new Error(`${error.message} Pick another with npm start -- --port N.`) : error;
+  });
   const workspace = path.join(repoRoot, 'sample-workspace');
   console.log(`\nVS Code with Assistants is running. Open:\n\n  ${server.url}/?folder=${encodeURIComponent(workspace)}\n`);
   console.log(mock ? 'Talking to the fake server (offline).' : 'Set your key with "Assistants: Set API Key" (or export OPENAI_API_KEY before npm start).');

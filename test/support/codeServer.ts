@@ -41,6 +41,29 @@ export function ensureCodeServer(log: (line: string) => void = console.log): voi
   ensureInstalled(codeServerDir, env, log);
 }
 
+/**
+ * Variables code-server (and the VS Code server inside it) reads for itself, found in code-server
+ * 4.139's source (out/node/cli.js, main.js, wrapper.js; lib/vscode/out/server-main.js, server-cli.js):
+ * `PORT` and `CODE_SERVER_HOST` override `--bind-addr`; `PASSWORD`, `HASHED_PASSWORD`,
+ * `GITHUB_TOKEN` set auth; `CODE_SERVER_CONFIG`, `CODE_SERVER_*`, `CS_DISABLE_*`, `LOG_LEVEL`,
+ * `EXTENSIONS_GALLERY` change its behaviour; `CODE_SERVER_PARENT_PID` makes it act as a child of
+ * another code-server; `VSCODE_IPC_HOOK_CLI` (set in VS Code's own terminals) sends it to open in
+ * that editor instead of starting; `VSCODE_PROXY_URI`, `VSCODE_OPTIONS` and the other `VSCODE_*`
+ * and `ELECTRON_*` variables steer the VS Code server. `NODE_OPTIONS` is Node's, but options meant
+ * for the caller's Node must not reach code-server's Node 24.
+ */
+const CODE_SERVER_VARIABLES = /^(PORT|PASSWORD|HASHED_PASSWORD|GITHUB_TOKEN|LOG_LEVEL|EXTENSIONS_GALLERY|NODE_OPTIONS|CODE_SERVER_\w*|CS_DISABLE_\w*|VSCODE_\w*|ELECTRON_\w*)$/;
+
+/**
+ * The environment to start code-server with: `base` (the caller's environment) without the
+ * variables code-server reads for itself, so that only the harness's flags decide its port, auth
+ * and folders; `extra` is added afterwards (e.g. the extension host's OPENAI_BASE_URL, TMPDIR).
+ */
+export function codeServerEnvironment(base: NodeJS.ProcessEnv, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const kept = Object.fromEntries(Object.entries(base).filter(([name]) => !CODE_SERVER_VARIABLES.test(name)));
+  return { ...kept, ...extra };
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -58,6 +81,7 @@ export interface CodeServerOptions {
   extensionsDir: string;
   /** Adds `--vscode-option enable-smoke-test-driver`, without which the workbench ignores test payloads. */
   smokeTestDriver?: boolean;
+  /** Added to the environment, after the variables code-server reads for itself were taken out. */
   env?: NodeJS.ProcessEnv;
   logFile: string;
 }
@@ -68,9 +92,29 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
-/** Starts code-server on 127.0.0.1 in its own process group and waits for /healthz. */
+/** Thrown when the port asked for is already taken, so /healthz would be answered by someone else. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(`Port ${port} on 127.0.0.1 is already in use by another program.`);
+  }
+}
+
+async function ensurePortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
+/**
+ * Starts code-server on 127.0.0.1 in its own process group and waits for /healthz. Throws
+ * PortInUseError when `options.port` is taken, and an Error naming the log file when it exits or
+ * does not answer within 60 s.
+ */
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
   const port = options.port ?? (await freePort());
+  await ensurePortFree(port);
   fs.mkdirSync(options.userDataDir, { recursive: true });
   fs.mkdirSync(options.extensionsDir, { recursive: true });
   const configFile = path.join(options.userDataDir, 'code-server.yaml');
@@ -89,7 +133,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   ];
   if (options.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
   const out = fs.openSync(options.logFile, 'a');
-  const child = spawn(node24, args, { detached: true, stdio: ['ignore', out, out], env: { ...process.env, ...options.env } });
+  const child = spawn(node24, args, { detached: true, stdio: ['ignore', out, out], env: codeServerEnvironment(process.env, options.env) });
   fs.closeSync(out);
   const url = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
@@ -118,7 +162,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
 
 /** Installs a .vsix into an extensions folder the way a user would. */
 export function installVsix(vsix: string, extensionsDir: string, userDataDir: string): void {
-  const result = spawnSync(node24, [entry, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsix], { encoding: 'utf8' });
+  const result = spawnSync(node24, [entry, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', vsix], { encoding: 'utf8', env: codeServerEnvironment(process.env) });
   if (result.status !== 0) throw new Error(`Installing ${path.basename(vsix)} failed: ${result.stderr || result.stdout}`);
 }
 
