@@ -1,7 +1,8 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { HostToWebview } from '../shared/protocol';
-import { RecentCache, imageDataUrl, imageFromDataUrl, suggestedFileName } from './fileBytes';
+import { imageFromDataUrl } from '../core/images';
+import { RecentCache, imageDataUrl, suggestedFileName } from './fileBytes';
 
 /** Downloads a file the assistant made (a container file when `containerId` is set). */
 export type FileSource = (fileId: string, containerId?: string) => Promise<Uint8Array>;

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { MAX_IMAGE_BYTES, RecentCache, imageDataUrl, imageFromDataUrl, sniffImage, suggestedFileName } from '../../../src/host/fileBytes';
+import { imageFromDataUrl, sniffImage } from '../../../src/core/images';
+import { MAX_IMAGE_BYTES, RecentCache, imageDataUrl, suggestedFileName } from '../../../src/host/fileBytes';
 import { pngChart } from '../../fakes/png';
 
 const bytes = (...values: (number | string)[]): Uint8Array =>
