@@ -1,37 +1,89 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { WorkspaceFs } from './functions/workspaceFs';
+
+/** What `stat` tells about a path: enough to tell files from folders and to see that a file changed. */
+export interface FileStamp {
+  kind: 'file' | 'directory' | 'other';
+  size: number;
+  /** Last modification, epoch milliseconds (with the file system's precision). */
+  mtimeMs: number;
+  /** The file's inode (file index on Windows): an atomic replace gives the path a new one. */
+  ino: number;
+}
 
 /**
  * The little file system the stores need. The host and the tests both use the Node implementation
  * (the extension host is Node); the port keeps the stores free of any editor API.
  */
 export interface FileSystem {
-  /** The file's bytes, or undefined when it does not exist. */
+  /** The file's bytes, or undefined when it does not exist. Throws when the path is a folder. */
   readFile(file: string): Promise<Uint8Array | undefined>;
-  /** Writes to a temporary file beside the target, then renames it over: readers never see half a file. */
+  /**
+   * Writes to a temporary file beside the target (`<file>.<pid>-<random>.tmp`), flushes it to disk,
+   * then renames it over the target: readers, and whoever opens the file after a crash, see the old
+   * or the new bytes, never part of them. Creates missing folders.
+   */
   writeFileAtomic(file: string, data: Uint8Array): Promise<void>;
   /** Names in a folder; empty when the folder does not exist. */
   readDir(dir: string): Promise<string[]>;
+  /** What is at `file`, or undefined when nothing is. */
+  stat(file: string): Promise<FileStamp | undefined>;
+  /** Moves a file or folder, creating the target's folder; false when `from` no longer exists. */
+  rename(from: string, to: string): Promise<boolean>;
+  /** Removes a file, or a folder with everything in it; nothing happens when it does not exist. */
   delete(file: string): Promise<void>;
+  /**
+   * Removes the temporary files `writeFileAtomic` left in `dir` (not below it) because their writer
+   * died before renaming them. Another live process's writes in progress are left alone. Resolves to
+   * how many were removed.
+   */
+  removeStaleTemporaryFiles(dir: string): Promise<number>;
 }
 
-let tempCounter = 0;
+/** `<pid>-<random>`; earlier versions wrote `<pid>.<counter>`, which killed writers may have left too. */
+const TEMP_FILE = /\.(\d+)[.-][0-9a-f]+\.tmp$/;
+
+/** A temporary file this old has no writer left, whatever its process id says (ids get reused). */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export const nodeFileSystem: FileSystem = {
   async readFile(file) {
     try {
       return await fs.readFile(file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (isMissing(error)) return undefined;
       throw error;
     }
   },
   async writeFileAtomic(file, data) {
     await fs.mkdir(path.dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.${++tempCounter}.tmp`;
-    await fs.writeFile(temp, data);
+    const temp = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
     try {
+      const handle = await fs.open(temp, 'w');
+      try {
+        await handle.writeFile(data);
+        // Without this a crash soon after the rename can leave an empty file under the real name.
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       await fs.rename(temp, file);
     } catch (error) {
       await fs.rm(temp, { force: true });
@@ -42,12 +94,47 @@ export const nodeFileSystem: FileSystem = {
     try {
       return await fs.readdir(dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if (isMissing(error)) return [];
+      throw error;
+    }
+  },
+  async stat(file) {
+    try {
+      const stats = await fs.stat(file);
+      return { kind: stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other', size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  },
+  async rename(from, to) {
+    await fs.mkdir(path.dirname(to), { recursive: true });
+    try {
+      await fs.rename(from, to);
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
       throw error;
     }
   },
   async delete(file) {
-    await fs.rm(file, { force: true });
+    await fs.rm(file, { recursive: true, force: true });
+  },
+  async removeStaleTemporaryFiles(dir) {
+    let removed = 0;
+    for (const name of await this.readDir(dir)) {
+      const match = TEMP_FILE.exec(name);
+      if (!match) continue;
+      const file = path.join(dir, name);
+      const stamp = await this.stat(file);
+      if (!stamp || stamp.kind !== 'file') continue;
+      const pid = Number(match[1]);
+      const orphaned = (pid !== process.pid && !processAlive(pid)) || Date.now() - stamp.mtimeMs > STALE_TEMP_MS;
+      if (!orphaned) continue;
+      await fs.rm(file, { force: true });
+      removed++;
+    }
+    return removed;
   },
 };
 
