@@ -10,6 +10,7 @@ import { HostChatController } from './host/chatController';
 import { ChatViewProvider } from './host/chatViewProvider';
 import { registerCommands } from './host/commands';
 import { localDefaultAssistant } from './host/defaultAssistant';
+import { showSetAsideThreads } from './host/setAsideThreads';
 import { readSettings } from './host/settings';
 import { AssistantsTreeProvider, ThreadsTreeProvider } from './host/trees';
 import { createWorkspaceFunctions } from './host/workspaceFunctions';
@@ -32,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   context.subscriptions.push(log);
   // Threads belong to the workspace; with no folder open they go to the extension's global storage.
   const storage = context.storageUri ?? vscode.Uri.joinPath(context.globalStorageUri, 'no-workspace');
-  const store = new ThreadStore(nodeFileSystem, path.join(storage.fsPath, 'threads'));
+  const store = new ThreadStore(nodeFileSystem, path.join(storage.fsPath, 'threads'), { onSetAside: (files) => showSetAsideThreads(files, store.corruptDir, log) });
   const apiKeys = new ApiKeyStore(context.secrets);
   const mock = process.env.ASSISTANTS_MOCK === '1';
   const assistantStore = new GlobalStateAssistantStore(context.globalState);

@@ -48,7 +48,7 @@ export class ChatApp {
       newRequestId,
       setTimer: (callback, ms) => void window.setTimeout(callback, ms),
     });
-    const figures = new Figures(this.files, (message) => this.host.post(message));
+    const figures = new Figures(this.files, (message) => this.host.post(message), () => this.state.thread?.id);
     this.transcript = new Transcript((fromBottom) => this.persist({ scrollFromBottom: fromBottom }), figures);
     this.composer = new Composer(
       {

@@ -5,10 +5,14 @@
 import type { HostToWebview, WebviewToHost } from '../src/shared/protocol';
 import { isRasterDataImage } from './links';
 
-/** A file as the host can download it: a container file when `containerId` is set. */
+/**
+ * A file as the host can download it: a container file when `containerId` is set; an image kept
+ * beside the thread when `threadId` is set (`fileId` is then its stored-output URL).
+ */
 export interface FileRef {
   fileId: string;
   containerId?: string;
+  threadId?: string;
 }
 
 export type FileStatus = { state: 'loading' } | { state: 'ready'; dataUrl: string } | { state: 'error'; error: string };
@@ -77,7 +81,13 @@ export class FileRequests {
     const entry: Entry = { requestId, status: { state: 'loading' }, retry: false, listeners };
     this.entries.set(key, entry);
     this.keysByRequest.set(requestId, key);
-    this.deps.post({ type: 'file/request', requestId, fileId: ref.fileId, ...(ref.containerId ? { containerId: ref.containerId } : {}) });
+    this.deps.post({
+      type: 'file/request',
+      requestId,
+      fileId: ref.fileId,
+      ...(ref.containerId ? { containerId: ref.containerId } : {}),
+      ...(ref.threadId ? { threadId: ref.threadId } : {}),
+    });
     this.deps.setTimer(() => {
       // A late answer still counts: the request id stays known.
       if (entry.status.state === 'loading' && this.entries.get(key) === entry) this.settle(entry, { state: 'error', error: TIMEOUT_ERROR }, true);

@@ -77,11 +77,24 @@ export type Annotation =
 export type MessageContent =
   | { type: 'text'; text: string; annotations: Annotation[] }
   | { type: 'image_file'; fileId: string; containerId?: string }
+  /** `url`: a web or `data:` URL, or once saved a stored output (`isStoredOutput`) in place of a `data:` URL. */
   | { type: 'image_url'; url: string };
 
 /** The text parts of a message, one per line (images and files left out). */
 export function textOf(content: MessageContent[]): string {
   return content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
+}
+
+/** How the `url` of an image kept beside its thread begins (see `isStoredOutput`). */
+export const STORED_OUTPUT_PREFIX = 'stored-output:';
+
+/**
+ * Whether an image `url` names an output the thread store keeps in a file beside the thread, by
+ * content hash (`stored-output:<sha256 hex>.<png|jpg|gif|webp>`), in place of the inline `data:` URL
+ * the server sent. The chat asks the host for its bytes, as for a server file.
+ */
+export function isStoredOutput(url: string): boolean {
+  return /^stored-output:[0-9a-f]{64}\.(png|jpg|gif|webp)$/.test(url);
 }
 
 export type AttachmentTool = 'file_search' | 'code_interpreter';
@@ -181,7 +194,10 @@ export type CodeInterpreterOutput =
       /** The file to download (with `containerId` for a container file); a synthetic `inline-<index>` key, naming no file, when only `url` came. */
       fileId: string;
       containerId?: string;
-      /** An inline image the server sent, e.g. a data URL, when it gave no file. */
+      /**
+       * An inline image the server sent, e.g. a data URL, when it gave no file; once saved, a
+       * stored output (`isStoredOutput`).
+       */
       url?: string;
     };
 

@@ -1,7 +1,11 @@
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import type { RunRef } from './runRef';
-import type { FileSystem } from './fileSystem';
+import type { FileStamp, FileSystem } from './fileSystem';
+import { IMAGE_EXTENSIONS, imageFromDataUrl, sniffImage } from './images';
 import type { Message, Run, RunStep, Thread } from './model';
+import { STORED_OUTPUT_PREFIX, isStoredOutput } from './model';
+import type { RunRef } from './runRef';
+import { THREAD_ID, isSummary, parseThreadFile, summaryOf } from './threadFile';
 
 /** A run as it is kept with its thread: the run and its steps. */
 export interface RunRecord {
@@ -9,7 +13,7 @@ export interface RunRecord {
   steps: RunStep[];
 }
 
-/** Everything kept for one thread, in one file. */
+/** Everything kept for one thread, in one file (images it holds are kept beside it, see `ThreadStore.save`). */
 export interface StoredThread {
   thread: Thread;
   messages: Message[];
@@ -18,45 +22,110 @@ export interface StoredThread {
   pendingRun?: RunRef;
 }
 
-type ThreadSummary = Pick<Thread, 'id' | 'title' | 'createdAt' | 'updatedAt' | 'backend'>;
+/** What the thread list shows of a thread. */
+export type ThreadSummary = Pick<Thread, 'id' | 'title' | 'createdAt' | 'updatedAt' | 'backend'>;
 
-interface IndexFile {
-  version: 1;
-  threads: ThreadSummary[];
+/** A thread file that could not be read (not JSON, cut short, not a thread) and was moved out of the way. */
+export interface SetAsideFile {
+  /** The thread id its name carried. */
+  id: string;
+  /** Where the file is now (inside `ThreadStore.corruptDir`). */
+  file: string;
+}
+
+export interface ThreadStoreOptions {
+  /**
+   * Thread files found corrupt and moved to `corruptDir`, once each (all found by one listing come
+   * in one call). Tell the user: the thread no longer shows in the list.
+   */
+  onSetAside?(files: SetAsideFile[]): void;
+}
+
+/** An index entry: the summary, and the stamp of the file it was read from. */
+interface IndexEntry extends ThreadSummary {
+  file: Pick<FileStamp, 'size' | 'mtimeMs' | 'ino'>;
 }
 
 const INDEX = 'index.json';
-const THREAD_FILE = /^thread-([A-Za-z0-9_-]+)\.json$/;
+const INDEX_VERSION = 2;
+const THREAD_FILE = /^thread-([A-Za-z0-9_-]{1,128})\.json$/;
+const OUTPUTS = 'outputs';
+const CORRUPT = 'corrupt';
 
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-const decode = (bytes: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(bytes));
 
 /**
- * The workspace's threads: one file per thread plus an index for listing, which is rebuilt from the
- * thread files whenever it is missing or unreadable. Every write is atomic, and writes are queued so
- * two saves never interleave.
+ * The workspace's threads, in a folder: one file per thread (`thread-<id>.json`, the truth), the
+ * images a thread holds beside it (`outputs/<id>/<sha256>.<ext>`, written once each), corrupt
+ * thread files moved to `corrupt/`, and `index.json`, a cache of the list.
+ *
+ * The index is never trusted: each entry carries the size, modification time and inode of the file
+ * it was read from, the list is the folder's thread files, and any file whose stamp differs is read
+ * again. So writers never update shared state: two windows (or two stores in one) saving at once,
+ * or a process killed between any two writes, cannot hide or lose a thread. Every write is atomic
+ * (temporary file, flush, rename); temporary files a killed writer left are removed when the store
+ * starts. Saves through one store are queued, so they never interleave.
+ *
+ * Methods throw the file system's errors (disk full, no permission); a corrupt file is not an
+ * error: it is set aside, reported through `onSetAside`, and the rest loads.
  */
 export class ThreadStore {
+  /** Where corrupt thread files are moved. */
+  readonly corruptDir: string;
   private queue: Promise<unknown> = Promise.resolve();
+  private starting: Promise<void> | undefined;
 
-  constructor(private readonly fs: FileSystem, private readonly dir: string) {}
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly dir: string,
+    private readonly options: ThreadStoreOptions = {},
+  ) {
+    this.corruptDir = path.join(dir, CORRUPT);
+  }
 
   /** Threads, most recently updated first. */
   async list(): Promise<ThreadSummary[]> {
-    const index = await this.readIndex();
-    return [...index.threads].sort((a, b) => b.updatedAt - a.updatedAt);
+    await this.start();
+    const cached = await this.readIndex();
+    const entries: IndexEntry[] = [];
+    const setAside: SetAsideFile[] = [];
+    let changed = false;
+    await Promise.all(
+      (await this.fs.readDir(this.dir)).map(async (name) => {
+        const id = THREAD_FILE.exec(name)?.[1];
+        if (!id) return;
+        const stamp = await this.fs.stat(path.join(this.dir, name));
+        if (stamp?.kind !== 'file') return;
+        const hit = cached.get(id);
+        if (hit && sameFile(hit.file, stamp)) {
+          entries.push(hit);
+          return;
+        }
+        changed = true;
+        const read = await this.read(id);
+        if (read.stored) entries.push({ ...summaryOf(read.stored.thread), file: { size: stamp.size, mtimeMs: stamp.mtimeMs, ino: stamp.ino } });
+        if (read.setAside) setAside.push(read.setAside);
+      }),
+    );
+    if (changed || entries.length !== cached.size) await this.writeIndex(entries);
+    if (setAside.length) this.options.onSetAside?.(setAside);
+    return entries.map(summaryOf).sort((a, b) => b.updatedAt - a.updatedAt);
   }
 
+  /**
+   * The thread, or undefined when there is none by that id (or its file was corrupt: it is then set
+   * aside and reported). Images it holds come as stored outputs (`readOutput`). Throws on an id
+   * that is not a thread id.
+   */
   async load(id: string): Promise<StoredThread | undefined> {
-    const bytes = await this.fs.readFile(this.threadFile(id));
-    if (!bytes) return undefined;
-    try {
-      return decode(bytes) as StoredThread;
-    } catch {
-      return undefined;
-    }
+    this.threadFile(id);
+    await this.start();
+    const read = await this.read(id);
+    if (read.setAside) this.options.onSetAside?.([read.setAside]);
+    return read.stored;
   }
 
+  /** The most recently updated thread that can be read, if any. */
   async mostRecent(): Promise<StoredThread | undefined> {
     for (const summary of await this.list()) {
       const stored = await this.load(summary.id);
@@ -65,61 +134,150 @@ export class ThreadStore {
     return undefined;
   }
 
+  /**
+   * Saves the thread. Images it holds inline (base64 `data:` URLs in message parts and
+   * code-interpreter outputs) are written once each beside the thread, named by content hash, and
+   * replaced **in `stored` itself** by stored-output URLs (`isStoredOutput`): the thread file stays
+   * small, and saving it again (every half second while a run streams) rewrites only the text.
+   */
   save(stored: StoredThread): Promise<void> {
+    const file = this.threadFile(stored.thread.id);
     return this.enqueue(async () => {
-      await this.fs.writeFileAtomic(this.threadFile(stored.thread.id), encode(stored));
-      const index = await this.readIndex();
-      const { id, title, createdAt, updatedAt, backend } = stored.thread;
-      const threads = index.threads.filter((t) => t.id !== id);
-      threads.push({ id, title, createdAt, updatedAt, backend });
-      await this.writeIndex({ version: 1, threads });
+      await this.start();
+      // Writing outputs yields: a run event may add another image meanwhile. The last pass finds
+      // none and does not yield, so what is serialized next holds no inline image.
+      while ((await this.keepOutputs(stored)) > 0);
+      await this.fs.writeFileAtomic(file, encode(stored));
     });
   }
 
+  /** Deletes the thread's file and its outputs. The list drops it at once (the index is only a cache). */
   delete(id: string): Promise<void> {
+    const file = this.threadFile(id);
     return this.enqueue(async () => {
-      await this.fs.delete(this.threadFile(id));
-      const index = await this.readIndex();
-      await this.writeIndex({ version: 1, threads: index.threads.filter((t) => t.id !== id) });
+      await this.start();
+      await this.fs.delete(file);
+      await this.fs.delete(this.outputsDir(id));
     });
   }
 
-  /** Rebuilds the index from the thread files (they are the truth). */
-  async rebuildIndex(): Promise<IndexFile> {
-    const threads: ThreadSummary[] = [];
-    for (const name of await this.fs.readDir(this.dir)) {
-      const match = THREAD_FILE.exec(name);
-      if (!match) continue;
-      const stored = await this.load(match[1]);
-      if (!stored) continue;
-      const { id, title, createdAt, updatedAt, backend } = stored.thread;
-      threads.push({ id, title, createdAt, updatedAt, backend });
-    }
-    const index: IndexFile = { version: 1, threads };
-    await this.writeIndex(index);
-    return index;
+  /** The bytes of an output kept beside the thread (`url` as `isStoredOutput` accepts), or undefined when it is not there. */
+  async readOutput(threadId: string, url: string): Promise<Uint8Array | undefined> {
+    this.threadFile(threadId);
+    if (!isStoredOutput(url)) return undefined;
+    return this.fs.readFile(path.join(this.outputsDir(threadId), url.slice(STORED_OUTPUT_PREFIX.length)));
   }
 
-  private async readIndex(): Promise<IndexFile> {
-    const bytes = await this.fs.readFile(path.join(this.dir, INDEX));
-    if (bytes) {
-      try {
-        const index = decode(bytes) as IndexFile;
-        if (index.version === 1 && Array.isArray(index.threads)) return index;
-      } catch {
-        // unreadable: rebuilt below
+  /** Once per store: remove what killed writers left (their temporary files). */
+  private start(): Promise<void> {
+    this.starting ??= (async () => {
+      await this.fs.removeStaleTemporaryFiles(this.dir);
+      const outputs = path.join(this.dir, OUTPUTS);
+      for (const name of await this.fs.readDir(outputs)) await this.fs.removeStaleTemporaryFiles(path.join(outputs, name));
+    })();
+    return this.starting;
+  }
+
+  /** Reads and checks a thread file; a corrupt one is moved aside. */
+  private async read(id: string): Promise<{ stored?: StoredThread; setAside?: SetAsideFile }> {
+    const file = this.threadFile(id);
+    if ((await this.fs.stat(file))?.kind !== 'file') return {};
+    const bytes = await this.fs.readFile(file);
+    if (!bytes) return {};
+    const stored = parseThreadFile(bytes, id);
+    if (stored) return { stored };
+    return { setAside: await this.setAside(id, file) };
+  }
+
+  private async setAside(id: string, file: string): Promise<SetAsideFile | undefined> {
+    const target = path.join(this.corruptDir, `thread-${id}-${Date.now()}.json`);
+    // False: another window moved it first, and reports it.
+    if (!(await this.fs.rename(file, target))) return undefined;
+    const moved = await this.fs.readFile(target);
+    if (moved && parseThreadFile(moved, id)) {
+      // A writer replaced the corrupt file just before the move: that one is good, put it back
+      // (unless an even newer one is there already).
+      if (await this.fs.stat(file)) await this.fs.delete(target);
+      else await this.fs.rename(target, file);
+      return undefined;
+    }
+    return { id, file: target };
+  }
+
+  /** Moves the inline images of `stored` into output files; resolves to how many it moved. */
+  private async keepOutputs(stored: StoredThread): Promise<number> {
+    const id = stored.thread.id;
+    let moved = 0;
+    const keep = async (url: string | undefined, replace: (url: string) => void) => {
+      if (url === undefined || !url.startsWith('data:')) return;
+      const kept = await this.writeOutput(id, url);
+      if (kept === undefined) return;
+      replace(kept);
+      moved++;
+    };
+    for (const message of stored.messages) {
+      for (const part of message.content) {
+        if (part.type === 'image_url') await keep(part.url, (url) => (part.url = url));
       }
     }
-    return this.rebuildIndex();
+    for (const record of Object.values(stored.runs)) {
+      for (const step of record.steps) {
+        if (step.details.type !== 'tool_calls') continue;
+        for (const call of step.details.toolCalls) {
+          if (call.type !== 'code_interpreter') continue;
+          for (const output of call.outputs) {
+            if (output.type === 'image') await keep(output.url, (url) => (output.url = url));
+          }
+        }
+      }
+    }
+    return moved;
   }
 
-  private writeIndex(index: IndexFile): Promise<void> {
-    return this.fs.writeFileAtomic(path.join(this.dir, INDEX), encode(index));
+  /** Writes an inline image beside the thread (once: the name is its hash); undefined when it is no image we keep. */
+  private async writeOutput(threadId: string, dataUrl: string): Promise<string | undefined> {
+    const bytes = imageFromDataUrl(dataUrl);
+    const mime = bytes && sniffImage(bytes);
+    if (!bytes || !mime) return undefined;
+    const name = `${createHash('sha256').update(bytes).digest('hex')}.${IMAGE_EXTENSIONS[mime]}`;
+    const file = path.join(this.outputsDir(threadId), name);
+    if ((await this.fs.stat(file))?.size !== bytes.byteLength) await this.fs.writeFileAtomic(file, bytes);
+    return `${STORED_OUTPUT_PREFIX}${name}`;
+  }
+
+  /** The cached list, entries checked one by one; whatever is wrong in it is simply not used. */
+  private async readIndex(): Promise<Map<string, IndexEntry>> {
+    const entries = new Map<string, IndexEntry>();
+    const bytes = await this.fs.readFile(path.join(this.dir, INDEX)).catch(() => undefined);
+    if (!bytes) return entries;
+    let index: unknown;
+    try {
+      index = JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      return entries;
+    }
+    if (typeof index !== 'object' || index === null || (index as { version?: unknown }).version !== INDEX_VERSION) return entries;
+    const threads = (index as { threads?: unknown }).threads;
+    if (!Array.isArray(threads)) return entries;
+    for (const entry of threads) {
+      if (isSummary(entry) && isStamp((entry as Partial<IndexEntry>).file)) entries.set(entry.id, entry as IndexEntry);
+    }
+    return entries;
+  }
+
+  /** Best effort: the index only spares the next listing some reads. */
+  private async writeIndex(threads: IndexEntry[]): Promise<void> {
+    const entries = threads.map((entry) => ({ ...summaryOf(entry), file: entry.file }));
+    await this.fs.writeFileAtomic(path.join(this.dir, INDEX), encode({ version: INDEX_VERSION, threads: entries })).catch(() => undefined);
   }
 
   private threadFile(id: string): string {
-    if (!/^[A-Za-z0-9_-]+$/.test(id)) throw new Error(`Invalid thread id: ${id}`);
+    if (!THREAD_ID.test(id)) throw new Error(`Invalid thread id: ${id}`);
     return path.join(this.dir, `thread-${id}.json`);
+  }
+
+  private outputsDir(id: string): string {
+    return path.join(this.dir, OUTPUTS, id);
   }
 
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
@@ -127,4 +285,13 @@ export class ThreadStore {
     this.queue = next.catch(() => undefined);
     return next;
   }
+}
+
+function isStamp(value: unknown): value is IndexEntry['file'] {
+  const stamp = value as Partial<IndexEntry['file']> | undefined;
+  return typeof stamp === 'object' && stamp !== null && [stamp.size, stamp.mtimeMs, stamp.ino].every((n) => typeof n === 'number' && Number.isFinite(n));
+}
+
+function sameFile(cached: IndexEntry['file'], now: FileStamp): boolean {
+  return cached.size === now.size && cached.mtimeMs === now.mtimeMs && cached.ino === now.ino;
 }

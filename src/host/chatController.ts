@@ -112,6 +112,10 @@ export class HostChatController extends Disposable implements ChatController {
     return backend.fileContent(fileId, containerId);
   }
 
+  storedOutput(threadId: string, url: string): Promise<Uint8Array | undefined> {
+    return this.deps.store.readOutput(threadId, url);
+  }
+
   async newThread(): Promise<void> {
     await this.session.newThread();
   }

@@ -2,14 +2,23 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { HostToWebview } from '../shared/protocol';
 import { imageFromDataUrl } from '../core/images';
+import { isStoredOutput } from '../core/model';
 import { RecentCache, imageDataUrl, suggestedFileName } from './fileBytes';
 
 /** Downloads a file the assistant made (a container file when `containerId` is set). */
 export type FileSource = (fileId: string, containerId?: string) => Promise<Uint8Array>;
 
-export interface SaveRequest {
+/** Reads an image kept beside a thread (`url` a stored output); undefined when it is not there. */
+export type StoredOutputSource = (threadId: string, url: string) => Promise<Uint8Array | undefined>;
+
+/** A file to show or save: on the server, or kept beside a thread (`threadId` with a stored-output `fileId`). */
+export interface FileRequest {
   fileId: string;
   containerId?: string;
+  threadId?: string;
+}
+
+export interface SaveRequest extends FileRequest {
   filename?: string;
   dataUrl?: string;
 }
@@ -26,16 +35,18 @@ export class ChatFiles {
 
   constructor(
     private readonly source: FileSource,
+    private readonly stored: StoredOutputSource,
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
   /** The answer to a `file/request`. */
-  async image(requestId: string, fileId: string, containerId?: string): Promise<Extract<HostToWebview, { type: 'file/content' }>> {
-    const key = `${containerId ?? ''}/${fileId}`;
+  async image(requestId: string, request: FileRequest): Promise<Extract<HostToWebview, { type: 'file/content' }>> {
+    const { fileId, containerId, threadId } = request;
+    const key = `${threadId ?? ''}/${containerId ?? ''}/${fileId}`;
     const cached = this.images.get(key);
     if (cached) return { type: 'file/content', requestId, fileId, dataUrl: cached };
     try {
-      const result = imageDataUrl(await this.source(fileId, containerId));
+      const result = imageDataUrl(await this.bytesOf(request));
       if ('error' in result) {
         this.log.warn(`File ${fileId}: ${result.error}`);
         return { type: 'file/content', requestId, fileId, error: result.error };
@@ -44,7 +55,8 @@ export class ChatFiles {
       return { type: 'file/content', requestId, fileId, dataUrl: result.dataUrl };
     } catch (error) {
       this.log.error(`Downloading file ${fileId}${containerId ? ` from container ${containerId}` : ''} failed: ${messageOf(error)}`);
-      return { type: 'file/content', requestId, fileId, error: 'The image could not be downloaded. See the Assistants log for details.' };
+      const stored = threadId !== undefined && isStoredOutput(fileId);
+      return { type: 'file/content', requestId, fileId, error: stored ? 'The image could not be read from this workspace\'s storage. See the Assistants log for details.' : 'The image could not be downloaded. See the Assistants log for details.' };
     }
   }
 
@@ -80,9 +92,16 @@ export class ChatFiles {
       if (!inline) throw new Error('the inline data is not an image data URL');
       return inline;
     }
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Downloading file…' }, () =>
-      this.source(request.fileId, request.containerId),
-    );
+    if (request.threadId !== undefined && isStoredOutput(request.fileId)) return this.bytesOf(request);
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Downloading file…' }, () => this.bytesOf(request));
+  }
+
+  /** From beside the thread for a stored output, else from the server. */
+  private async bytesOf(request: FileRequest): Promise<Uint8Array> {
+    if (request.threadId === undefined || !isStoredOutput(request.fileId)) return this.source(request.fileId, request.containerId);
+    const bytes = await this.stored(request.threadId, request.fileId);
+    if (!bytes) throw new Error(`the stored output ${request.fileId} of thread ${request.threadId} is missing`);
+    return bytes;
   }
 }
 

@@ -16,6 +16,8 @@ export interface ChatController {
   dismissNotice(): void;
   /** The bytes of a file the assistant made, through the current backend (a container file when `containerId` is set). */
   fileContent(fileId: string, containerId?: string): Promise<Uint8Array>;
+  /** The bytes of an image kept beside a thread (`url` a stored output), or undefined when it is not there. */
+  storedOutput(threadId: string, url: string): Promise<Uint8Array | undefined>;
   /** Updates to push to the view while it is open. */
   readonly onDidUpdate: vscode.Event<HostToWebview>;
 }
@@ -37,7 +39,11 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
-    this.files = new ChatFiles((fileId, containerId) => controller.fileContent(fileId, containerId), log);
+    this.files = new ChatFiles(
+      (fileId, containerId) => controller.fileContent(fileId, containerId),
+      (threadId, url) => controller.storedOutput(threadId, url),
+      log,
+    );
     this.register(controller.onDidUpdate((message) => this.post(message)));
   }
 
@@ -95,7 +101,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         this.controller.dismissNotice();
         return;
       case 'file/request':
-        await this.post(await this.files.image(typed.requestId, typed.fileId, typed.containerId));
+        await this.post(await this.files.image(typed.requestId, typed));
         return;
       case 'file/save':
         await this.files.save(typed);

@@ -1,9 +1,7 @@
 import * as vscode from 'vscode';
 import type { Assistant } from '../core/model';
-import type { ThreadStore } from '../core/threadStore';
+import type { ThreadStore, ThreadSummary } from '../core/threadStore';
 import { Disposable } from './lifecycle';
-
-type ThreadSummary = Awaited<ReturnType<ThreadStore['list']>>[number];
 
 /** The Threads view: this workspace's threads, most recent first; a click opens one in the chat. */
 export class ThreadsTreeProvider extends Disposable implements vscode.TreeDataProvider<ThreadSummary> {

@@ -71,14 +71,16 @@ export type WebviewToHost =
   /**
    * Asks for an image the assistant made (a code-interpreter figure, an `image_file` part): the
    * host downloads it and answers `file/content` with the same `requestId`. The webview never
-   * fetches anything itself.
+   * fetches anything itself. An image kept beside its thread (`fileId` a stored output, see
+   * `isStoredOutput`) names that thread in `threadId`: the host reads it from the workspace's storage.
    */
-  | { type: 'file/request'; requestId: string; fileId: string; containerId?: string }
+  | { type: 'file/request'; requestId: string; fileId: string; containerId?: string; threadId?: string }
   /**
    * Saves a file the assistant made into the workspace, through a save dialog. `dataUrl` carries
-   * an image the server sent inline (no file to download; `fileId` then only names it).
+   * an image the server sent inline (no file to download; `fileId` then only names it); `threadId`
+   * as for `file/request`.
    */
-  | { type: 'file/save'; fileId: string; containerId?: string; filename?: string; dataUrl?: string };
+  | { type: 'file/save'; fileId: string; containerId?: string; threadId?: string; filename?: string; dataUrl?: string };
 
 export function isWebviewToHost(value: unknown): value is WebviewToHost {
   if (typeof value !== 'object' || value === null) return false;
@@ -103,7 +105,7 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
 
 /** File messages reach the network and the disk: check their fields, not just their type. */
 function isFileRef(message: Record<string, unknown>): boolean {
-  return typeof message.fileId === 'string' && message.fileId.length > 0 && isOptionalString(message.containerId);
+  return typeof message.fileId === 'string' && message.fileId.length > 0 && isOptionalString(message.containerId) && isOptionalString(message.threadId);
 }
 
 function isOptionalString(value: unknown): boolean {

@@ -5,6 +5,8 @@ describe('webview -> host messages', () => {
   it('accepts file requests and saves with the fields the host needs', () => {
     assert.equal(isWebviewToHost({ type: 'file/request', requestId: 'r1', fileId: 'cfile_1', containerId: 'cntr_1' }), true);
     assert.equal(isWebviewToHost({ type: 'file/request', requestId: 'r1', fileId: 'file-1' }), true);
+    assert.equal(isWebviewToHost({ type: 'file/request', requestId: 'r1', fileId: `stored-output:${'a'.repeat(64)}.png`, threadId: 't1' }), true);
+    assert.equal(isWebviewToHost({ type: 'file/save', fileId: `stored-output:${'a'.repeat(64)}.png`, threadId: 't1' }), true);
     assert.equal(isWebviewToHost({ type: 'file/save', fileId: 'file-1', filename: 'chart.png' }), true);
     assert.equal(isWebviewToHost({ type: 'file/save', fileId: 'inline-1', dataUrl: 'data:image/png;base64,AAAA' }), true);
   });
@@ -13,6 +15,7 @@ describe('webview -> host messages', () => {
     assert.equal(isWebviewToHost({ type: 'file/request', fileId: 'file-1' }), false, 'no request id');
     assert.equal(isWebviewToHost({ type: 'file/request', requestId: 'r1', fileId: '' }), false, 'empty file id');
     assert.equal(isWebviewToHost({ type: 'file/request', requestId: 'r1', fileId: 'f', containerId: 7 }), false);
+    assert.equal(isWebviewToHost({ type: 'file/request', requestId: 'r1', fileId: 'f', threadId: 7 }), false);
     assert.equal(isWebviewToHost({ type: 'file/save', fileId: 'f', filename: ['a'] }), false);
     assert.equal(isWebviewToHost({ type: 'file/save', fileId: 'f', dataUrl: 1 }), false);
   });

@@ -23,6 +23,8 @@ export class Figures {
   constructor(
     private readonly requests: FileRequests,
     private readonly post: (message: WebviewToHost) => void,
+    /** The thread the chat shows: stored outputs are read from beside it. */
+    private readonly threadId: () => string | undefined,
   ) {}
 
   /** A figure for a file the host downloads; it fills in when the image arrives. */
@@ -31,6 +33,11 @@ export class Figures {
     const show = (status: FileStatus): void => frame.replaceChildren(frameContent(status, options.alt));
     show(this.requests.watch(ref, show));
     return this.figure(frame, { ...ref, filename: options.filename }, options);
+  }
+
+  /** A figure for an image kept beside the thread (a stored-output URL); the host reads it from disk. */
+  stored(url: string, options: FigureOptions): HTMLElement {
+    return this.file({ fileId: url, threadId: this.threadId() }, options);
   }
 
   /** A figure for an image the server sent inline (a `data:` URL), shown at once. */
@@ -45,6 +52,7 @@ export class Figures {
       type: 'file/save',
       fileId: target.fileId,
       ...(target.containerId ? { containerId: target.containerId } : {}),
+      ...(target.threadId ? { threadId: target.threadId } : {}),
       ...(target.filename ? { filename: target.filename } : {}),
       ...(target.dataUrl ? { dataUrl: target.dataUrl } : {}),
     });

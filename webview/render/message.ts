@@ -2,7 +2,7 @@
 import type { Attachment, MessageContent, Message } from '../../src/core/model';
 import type { Footnote, SavableFile } from '../citations';
 import { applyCitations } from '../citations';
-import { isRasterDataImage, safeHref } from '../links';
+import { isRasterDataImage, isStoredOutputUrl, safeHref } from '../links';
 import { codicon, h } from '../ui/dom';
 import { actionIcon } from '../ui/kit';
 import type { Figures } from './figure';
@@ -39,6 +39,7 @@ function renderPart(part: MessageContent, role: Message['role'], figures: Figure
     case 'image_file':
       return figures.file({ fileId: part.fileId, containerId: part.containerId }, { alt: `Image ${index + 1} of the message` });
     case 'image_url':
+      if (isStoredOutputUrl(part.url)) return figures.stored(part.url, { alt: 'Image from the conversation' });
       return isRasterDataImage(part.url)
         ? h('img', { className: 'msg-image', attrs: { src: part.url, alt: 'Image from the conversation' } })
         : chip('link-external', part.url, 'Image link (not loaded)');

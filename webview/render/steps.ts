@@ -2,7 +2,7 @@
 import type { CodeInterpreterOutput, FileSearchResult, RunStep, RunStepStatus, ToolCall } from '../../src/core/model';
 import type { RunView } from '../../src/shared/protocol';
 import type { RunNotices } from '../state';
-import { isRasterDataImage } from '../links';
+import { isRasterDataImage, isStoredOutputUrl } from '../links';
 import { errorSentence, isRunning, statusLabel } from '../status';
 import { codicon, h } from '../ui/dom';
 import { collapsible } from '../ui/kit';
@@ -184,6 +184,7 @@ function codeBody(input: string, outputs: CodeInterpreterOutput[], figures: Figu
     const options = { alt: `Figure ${figureNumber} made by the code interpreter`, caption: `Figure ${figureNumber}` };
     const ref = { fileId: output.fileId, containerId: output.containerId };
     if (output.url === undefined) nodes.push(section('Image', figures.file(ref, options)));
+    else if (isStoredOutputUrl(output.url)) nodes.push(section('Image', figures.stored(output.url, { ...options, filename: `figure-${figureNumber}${output.url.slice(output.url.lastIndexOf('.'))}` })));
     else if (isRasterDataImage(output.url)) nodes.push(section('Image', figures.inline(output.url, ref, { ...options, filename: `figure-${figureNumber}${extensionOf(output.url)}` })));
     // Anything else would be a fetch from the web, which the page never does.
     else nodes.push(section('Image', chip('link-external', output.url, 'Image link (not loaded)')));

@@ -11,10 +11,12 @@ import type { ChatUpdate } from '../../../src/core/chatSession';
 import { ChatSession } from '../../../src/core/chatSession';
 import type { AssistantsError } from '../../../src/core/errors';
 import { nodeFileSystem } from '../../../src/core/fileSystem';
-import type { Assistant, BackendKind } from '../../../src/core/model';
+import type { Assistant, BackendKind, RunStep } from '../../../src/core/model';
+import { isStoredOutput } from '../../../src/core/model';
 import { ThreadStore } from '../../../src/core/threadStore';
 import { functionFixture } from './functions/fixture';
 import { FakeOpenAIServer } from '../../fakes/fakeServer';
+import { pngChart } from '../../fakes/png';
 
 const protocols: BackendKind[] = ['responses', 'assistantsV2'];
 
@@ -87,6 +89,33 @@ for (const protocol of protocols) {
       assert.equal(runs.length, 1);
       assert.equal(runs[0].run.status, 'completed');
       assert.equal(stored.pendingRun, undefined);
+    });
+
+    it('shows a plot at once, keeps it beside the thread, and gives it back after a reload', async () => {
+      fake.model.enqueue({ steps: [{ type: 'code_interpreter', code: 'plot()', logs: 'done', image: true }, { type: 'text', text: 'Here is the chart.' }] });
+      // Responses sends outputs only to an assistant that has the code interpreter.
+      if (protocol === 'responses') assistant = { ...assistant, tools: [...assistant.tools, { type: 'code_interpreter' }] };
+      const store = new ThreadStore(nodeFileSystem, dir);
+      const session = makeSession(store);
+      await session.send('Plot it');
+      await idle(session);
+      assert.deepEqual(errors, []);
+      const imagesOf = (steps: RunStep[]) =>
+        steps.flatMap((step) => (step.details.type === 'tool_calls' ? step.details.toolCalls : [])).flatMap((call) => (call.type === 'code_interpreter' ? call.outputs : [])).flatMap((o) => (o.type === 'image' ? [o] : []));
+      const forwarded = updates.flatMap((u) => (u.type === 'run' && u.event.type.startsWith('step.') && 'step' in u.event ? imagesOf([u.event.step]) : []));
+      if (protocol === 'responses') assert.ok(forwarded.some((o) => /^data:image\/png;base64,/.test(o.url ?? '')), 'the chat gets the image as it arrives');
+      const file = fs.readFileSync(path.join(dir, `thread-${session.thread!.thread.id}.json`), 'utf8');
+      assert.doesNotMatch(file, /data:image/, 'the thread file holds no image');
+      const reopened = makeSession(new ThreadStore(nodeFileSystem, dir));
+      await reopened.open();
+      const kept = imagesOf(Object.values(reopened.thread!.runs).flatMap((r) => r.steps));
+      assert.equal(kept.length, 1);
+      if (protocol === 'responses') {
+        assert.ok(kept[0].url && isStoredOutput(kept[0].url));
+        assert.deepEqual(Buffer.from((await store.readOutput(reopened.thread!.thread.id, kept[0].url))!), pngChart());
+      } else {
+        assert.equal(kept[0].url, undefined, 'a server file stays a file id');
+      }
     });
 
     it('answers a read_file call from the workspace and finishes the run', async () => {

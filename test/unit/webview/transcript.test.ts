@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { GlobalRegistrator } from '@happy-dom/global-registrator';
 import type { Message, RunStep } from '../../../src/core/model';
-import type { ChatState, RunView } from '../../../src/shared/protocol';
+import type { ChatState, RunView, WebviewToHost } from '../../../src/shared/protocol';
 import type { Transcript } from '../../../webview/render/transcript';
 import type * as TranscriptModule from '../../../webview/render/transcript';
 import type * as FigureModule from '../../../webview/render/figure';
@@ -20,19 +20,25 @@ const chat: ChatState = {
 };
 
 describe('transcript (DOM, happy-dom)', () => {
-  let newTranscript: () => Transcript;
+  let newTranscript: (posted?: WebviewToHost[]) => Transcript;
 
   // A browser-like global scope only for these tests: it replaces fetch and friends, which the
   // other suites need as Node has them.
   before(() => {
     GlobalRegistrator.register({ url: 'https://webview.test/' });
+    // happy-dom has no form-associated elements; the kit's button (on every figure) only sets its form value.
+    const prototype = HTMLElement.prototype as { attachInternals?: () => unknown };
+    prototype.attachInternals ??= () => ({ form: null, setFormValue: () => undefined });
     /* eslint-disable @typescript-eslint/no-require-imports -- the UI kit defines custom elements when loaded, so it loads after the DOM exists */
     const { Transcript: TranscriptClass } = require('../../../webview/render/transcript') as typeof TranscriptModule;
     const { Figures } = require('../../../webview/render/figure') as typeof FigureModule;
     const { FileRequests } = require('../../../webview/files') as typeof FilesModule;
     /* eslint-enable @typescript-eslint/no-require-imports */
-    newTranscript = () =>
-      new TranscriptClass(() => undefined, new Figures(new FileRequests({ post: () => undefined, newRequestId: () => 'r', setTimer: () => undefined }), () => undefined));
+    newTranscript = (posted: WebviewToHost[] = []) => {
+      let next = 0;
+      const post = (m: WebviewToHost) => posted.push(m);
+      return new TranscriptClass(() => undefined, new Figures(new FileRequests({ post, newRequestId: () => `r${++next}`, setTimer: () => undefined }), post, () => 't1'));
+    };
   });
 
   after(async () => {
@@ -134,5 +140,26 @@ describe('transcript (DOM, happy-dom)', () => {
     t.reset(fromChatState({ ...chat, messages: [...chat.messages, answer] }));
     const hrefs = Array.from(t.element.querySelectorAll('.markdown a')).map((a) => a.getAttribute('href')).filter((href) => href !== null);
     assert.deepEqual(hrefs, ['https://example.com/x', 'mailto:a@b.c']);
+  });
+  it('asks the host for images kept beside the thread, naming the thread', () => {
+    const stored = `stored-output:${'a'.repeat(64)}.png`;
+    const plot = `stored-output:${'b'.repeat(64)}.png`;
+    const answer: Message = { id: 'm3', role: 'assistant', content: [{ type: 'image_url', url: stored }], createdAt: 3, runId: 'run_1' };
+    const plotStep: RunStep = {
+      id: 's1',
+      runId: 'run_1',
+      status: 'completed',
+      createdAt: 3,
+      details: { type: 'tool_calls', toolCalls: [{ type: 'code_interpreter', id: 'ci', input: 'plot()', outputs: [{ type: 'image', fileId: 'inline-0', url: plot }] }] },
+    };
+    const posted: WebviewToHost[] = [];
+    const t = newTranscript(posted);
+    t.reset(fromChatState({ ...chat, messages: [...chat.messages, answer], runs: { run_1: { ...runView([plotStep]), run: { ...runView([]).run, status: 'completed' } } } }));
+    const requests = posted.flatMap((m) => (m.type === 'file/request' ? [{ fileId: m.fileId, threadId: m.threadId }] : []));
+    assert.deepEqual(requests.sort((a, b) => a.fileId.localeCompare(b.fileId)), [
+      { fileId: stored, threadId: 't1' },
+      { fileId: plot, threadId: 't1' },
+    ]);
+    assert.equal(t.element.querySelectorAll('img[src^="stored-output:"]').length, 0, 'the page never points an image at a stored-output URL');
   });
 });

@@ -33,7 +33,7 @@ for (const name of ['alert', 'confirm', 'prompt', 'print'] as const) {
 const URL_ATTRIBUTES = new Set(['href', 'src', 'srcset', 'action', 'formaction', 'xlink:href', 'poster', 'background', 'data', 'cite', 'ping', 'lowsrc', 'srcdoc']);
 const FORBIDDEN_TAGS = new Set(['SCRIPT', 'IFRAME', 'FRAME', 'OBJECT', 'EMBED', 'STYLE', 'LINK', 'META', 'BASE', 'FORM', 'INPUT', 'TEXTAREA', 'SELECT', 'SVG', 'MATH', 'TEMPLATE', 'NOSCRIPT', 'VIDEO', 'AUDIO', 'SOURCE']);
 
-const figures = new Figures(new FileRequests({ post: () => undefined, newRequestId: () => 'r', setTimer: () => undefined }), () => undefined);
+const figures = new Figures(new FileRequests({ post: () => undefined, newRequestId: () => 'r', setTimer: () => undefined }), () => undefined, () => 't1');
 
 function paths(payload: string): HTMLElement[] {
   const text = (value: string): Message['content'][number] => ({ type: 'text', text: value, annotations: [] });
