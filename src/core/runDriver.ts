@@ -9,6 +9,9 @@ import { RunSession } from './runSession';
 import type { Sleep } from './sleep';
 import { abortableSleep } from './sleep';
 
+/** Long enough for a model thinking before its first token, short enough that a dead stream is noticed. */
+export const DEFAULT_STREAM_IDLE_MS = 30_000;
+
 export interface RunDriverOptions {
   toolHandler: ToolHandler;
   /** Default true: stream when the server can, poll otherwise. */
@@ -17,6 +20,8 @@ export interface RunDriverOptions {
   retry?: { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number };
   /** How long Stop waits for the server to confirm the cancel before giving up. Default 15 s. */
   cancelWaitMs?: number;
+  /** A stream silent for this long is given up and the run followed by polling. Default 30 s. */
+  streamIdleMs?: number;
   sleep?: Sleep;
   now?: () => number;
   /** Called whenever the run's server-side handle changes, so the host can persist it and resume after a reload. */
@@ -78,6 +83,7 @@ export class RunDriver {
       poll: this.options.poll ?? {},
       retry: this.options.retry ?? {},
       cancelWaitMs: this.options.cancelWaitMs ?? 15_000,
+      streamIdleMs: this.options.streamIdleMs ?? DEFAULT_STREAM_IDLE_MS,
       sleep: this.options.sleep ?? abortableSleep,
       now: this.options.now ?? Date.now,
       onRunRef: this.options.onRunRef,

@@ -27,6 +27,8 @@ export interface RunSessionDeps {
   poll: PollOptions;
   retry: { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number };
   cancelWaitMs: number;
+  /** A stream that delivers nothing for this long is given up for polling. */
+  streamIdleMs: number;
   sleep: Sleep;
   now: () => number;
   onRunRef: ((ref: RunRef | undefined) => void) | undefined;
@@ -86,9 +88,13 @@ export class RunSession {
       if (this.detached) {
         throw cancelledError();
       }
+      this.closeOpenMessages();
       return this.finish();
     } catch (error) {
       const failure = this.detached ? cancelledError() : asAssistantsError(error);
+      if (!this.detached) {
+        this.closeOpenMessages();
+      }
       if (!(this.stopping && failure.kind === 'cancelled')) {
         this.emit({ type: 'error', error: { code: failure.kind, message: failure.message } });
       }
@@ -136,7 +142,7 @@ export class RunSession {
         return;
       }
       if (outcome === 'dropped') {
-        await this.pollUntilSettled(true);
+        await this.pollAfterDrop();
         return;
       }
       this.deps.markStreamingUnsupported();
@@ -174,9 +180,23 @@ export class RunSession {
 
   /** One attempt at streaming a leg. Failing before the server named the run is retryable (nothing was started). */
   private async consumeStream(action: RunAction): Promise<'ended' | 'dropped' | 'stopped'> {
-    this.streamAbort = new AbortController();
+    const abort = new AbortController();
+    this.streamAbort = abort;
+    let stalled = false;
+    let idle: ReturnType<typeof setTimeout> | undefined;
+    // A stream that goes silent (a proxy holding the connection, a server that stopped writing) is
+    // given up: the run is then followed by polling, like a dropped stream.
+    const watch = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        stalled = true;
+        abort.abort();
+      }, this.deps.streamIdleMs);
+    };
     try {
-      for await (const event of this.deps.backend.stream(action, this.streamAbort.signal)) {
+      watch();
+      for await (const event of this.deps.backend.stream(action, abort.signal)) {
+        watch();
         this.onStreamEvent(event);
       }
     } catch (error) {
@@ -184,20 +204,69 @@ export class RunSession {
         return 'stopped';
       }
       if (!this.legKnown) {
-        throw asAssistantsError(error);
+        throw stalled ? this.silentStart() : asAssistantsError(error);
       }
       return 'dropped';
     } finally {
+      clearTimeout(idle);
       this.streamAbort = undefined;
     }
     // Stop aborts the stream, and an aborted stream ends quietly: that is the stop, not an early end.
     if (this.stopping) {
       return 'stopped';
     }
+    if (stalled) {
+      if (!this.legKnown) throw this.silentStart();
+      return 'dropped';
+    }
     if (!this.legKnown) {
       throw new AssistantsError('server', 'The server closed the stream before the run started.');
     }
     return 'ended';
+  }
+
+  /** Not retried: the request may have started a run, and sending it again could start a second. */
+  private silentStart(): AssistantsError {
+    const seconds = Math.round(this.deps.streamIdleMs / 1000);
+    return new AssistantsError('run_failed', `The server sent nothing for ${seconds} s after the run was requested. It may still be running there, so it was not started a second time; send again if no answer arrives.`);
+  }
+
+  /**
+   * Follows a run whose stream dropped or went silent by polling it. A server that keeps nothing
+   * (the response is unknown to it) cannot be asked: the run ends here, its partial answer kept and
+   * marked as cut off, with a sentence saying so.
+   */
+  private async pollAfterDrop(): Promise<void> {
+    try {
+      await this.pollUntilSettled(true);
+    } catch (error) {
+      const failure = asAssistantsError(error);
+      if (failure.kind !== 'not_found' && failure.kind !== 'unsupported') throw failure;
+      const run = this.currentRun();
+      const cut: Run = { ...run, status: 'incomplete', incompleteReason: 'connection_lost', requiredAction: undefined };
+      this.state.apply({ type: 'run.updated', run: cut });
+      this.emit({ type: 'run.updated', run: cut });
+      throw new AssistantsError('run_failed', 'The connection dropped in the middle of the answer, and this server cannot resume it. The partial answer is kept; send again to ask for the rest.', { cause: failure });
+    }
+  }
+
+  /**
+   * Every run that ends, ends in the chat: a message the server never closed (a stream cut short, a
+   * final event that skipped it) is closed here, complete if the run completed, else cut off.
+   */
+  private closeOpenMessages(): void {
+    const run = this.state.run;
+    if (!run) {
+      return;
+    }
+    const status = run.status === 'completed' ? 'completed' : 'incomplete';
+    for (const message of this.state.messages.values()) {
+      if (message.role !== 'assistant' || (message.status !== 'in_progress' && message.status !== undefined)) continue;
+      const closed: Message = { ...structuredClone(message), status };
+      const event: RunEvent = { type: 'message.completed', message: closed };
+      this.state.apply(event);
+      this.emit(event);
+    }
   }
 
   private onStreamEvent(event: RunEvent): void {

@@ -2,7 +2,7 @@ import type { AssistantStreamEvent } from 'openai/resources/beta/assistants';
 import type { MessageDeltaEvent } from 'openai/resources/beta/threads/messages';
 import type { RunStepDeltaEvent, ToolCallDelta } from 'openai/resources/beta/threads/runs/steps';
 import type { RunEvent } from '../../core/events';
-import type { Run, RunStep, ToolCall } from '../../core/model';
+import type { Message, Run, RunStep, ToolCall } from '../../core/model';
 import { fromWireMessage, fromWireRun, fromWireStep } from './mapRun';
 
 /**
@@ -11,6 +11,10 @@ import { fromWireMessage, fromWireRun, fromWireStep } from './mapRun';
  */
 export class StreamTranslator {
   private readonly steps = new Map<string, RunStep>();
+  /** Messages the stream has announced. */
+  private readonly messages = new Set<string>();
+  /** Text streamed per message and content index. */
+  private readonly texts = new Map<string, string[]>();
   private latestRun: Run | undefined;
   private usageReported = false;
 
@@ -46,12 +50,18 @@ export class StreamTranslator {
       case 'thread.run.step.expired':
         return [{ type: 'step.completed', step: this.remember(fromWireStep(event.data)) }];
       case 'thread.message.created':
+        this.messages.add(event.data.id);
         return [{ type: 'message.created', message: fromWireMessage(event.data) }];
-      case 'thread.message.delta':
-        return messageDeltas(event.data);
+      case 'thread.message.delta': {
+        const deltas = messageDeltas(event.data);
+        const streamed = this.streamedText(event.data.id);
+        for (const delta of deltas) if (delta.type === 'message.delta') streamed[delta.index] = (streamed[delta.index] ?? '') + delta.text;
+        return [...this.announce(event.data.id), ...deltas];
+      }
       case 'thread.message.completed':
       case 'thread.message.incomplete':
-        return [{ type: 'message.completed', message: fromWireMessage(event.data) }];
+        this.messages.add(event.data.id);
+        return [{ type: 'message.completed', message: this.keepStreamed(fromWireMessage(event.data)) }];
       // thread.created never comes from runs on an existing thread; message.in_progress adds nothing.
       default:
         return [];
@@ -66,6 +76,41 @@ export class StreamTranslator {
       events.push({ type: 'usage', usage: run.usage });
     }
     return events;
+  }
+
+  private streamedText(messageId: string): string[] {
+    let texts = this.texts.get(messageId);
+    if (!texts) this.texts.set(messageId, (texts = []));
+    return texts;
+  }
+
+  /** A final message that carries less text than was streamed (some servers send it empty) keeps the streamed text. */
+  private keepStreamed(message: Message): Message {
+    const streamed = this.texts.get(message.id) ?? [];
+    const content = [...message.content];
+    streamed.forEach((text, index) => {
+      const part = content[index];
+      if (part === undefined || (part.type === 'text' && part.text.length < text.length)) {
+        content[index] = { type: 'text', text, annotations: part?.type === 'text' ? part.annotations : [] };
+      }
+    });
+    return { ...message, content };
+  }
+
+  /** A delta for a message the server never announced creates it, so its text has somewhere to go. */
+  private announce(messageId: string): RunEvent[] {
+    if (this.messages.has(messageId)) return [];
+    this.messages.add(messageId);
+    const run = this.latestRun;
+    const message: Message = {
+      id: messageId,
+      role: 'assistant',
+      content: [],
+      createdAt: run?.createdAt ?? Math.floor(Date.now() / 1000),
+      status: 'in_progress',
+      ...(run ? { runId: run.id } : {}),
+    };
+    return [{ type: 'message.created', message }];
   }
 
   private remember(step: RunStep): RunStep {

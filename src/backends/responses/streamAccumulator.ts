@@ -30,36 +30,38 @@ export class ResponseAccumulator {
       case 'response.completed':
       case 'response.failed':
       case 'response.incomplete':
-        this.response = structuredClone(event.response);
+        this.response = settle(this.response, structuredClone(event.response));
         break;
       case 'response.output_item.added':
       case 'response.output_item.done':
-        this.setItem(event.output_index, structuredClone(event.item));
+        this.setItem(event.output_index, keepText(this.item(event.output_index), structuredClone(event.item)));
         break;
       case 'response.content_part.added':
       case 'response.content_part.done': {
         const item = this.item(event.output_index);
         if (item?.type === 'message' && event.part.type !== 'reasoning_text') {
-          item.content[event.content_index] = structuredClone(event.part);
+          const part = structuredClone(event.part);
+          item.content[event.content_index] = keepPartText(item.content[event.content_index], part) ?? part;
         }
         break;
       }
       case 'response.output_text.delta': {
-        const part = this.textPart(event.output_index, event.content_index);
+        const part = this.textPart(event.output_index, event.content_index, event.item_id);
         if (part) {
           part.text += event.delta;
         }
         break;
       }
       case 'response.output_text.done': {
-        const part = this.textPart(event.output_index, event.content_index);
-        if (part) {
+        const part = this.textPart(event.output_index, event.content_index, event.item_id);
+        // A done that carries less than was streamed (some servers send it empty) never erases text.
+        if (part && event.text.length >= part.text.length) {
           part.text = event.text;
         }
         break;
       }
       case 'response.output_text.annotation.added': {
-        const part = this.textPart(event.output_index, event.content_index);
+        const part = this.textPart(event.output_index, event.content_index, event.item_id);
         if (part && isAnnotation(event.annotation)) {
           part.annotations[event.annotation_index] = event.annotation;
         }
@@ -74,7 +76,7 @@ export class ResponseAccumulator {
       }
       case 'response.function_call_arguments.done': {
         const item = this.item(event.output_index);
-        if (item?.type === 'function_call') {
+        if (item?.type === 'function_call' && event.arguments.length >= item.arguments.length) {
           item.arguments = event.arguments;
         }
         break;
@@ -141,11 +143,70 @@ export class ResponseAccumulator {
     }
   }
 
-  private textPart(outputIndex: number, contentIndex: number): { text: string; annotations: unknown[] } | undefined {
-    const item = this.item(outputIndex);
-    const part = item?.type === 'message' ? item.content[contentIndex] : undefined;
-    return part?.type === 'output_text' ? part : undefined;
+  /**
+   * The text part a delta or done event names. Servers may skip `output_item.added` or
+   * `content_part.added`: the event then creates the message and the part it needs.
+   */
+  private textPart(outputIndex: number, contentIndex: number, itemId: string): { text: string; annotations: unknown[] } | undefined {
+    if (!this.response) return undefined;
+    let item = this.item(outputIndex);
+    if (!item) {
+      item = { type: 'message', id: itemId, role: 'assistant', status: 'in_progress', content: [] };
+      this.setItem(outputIndex, item);
+    }
+    if (item.type !== 'message') return undefined;
+    const part = (item.content[contentIndex] ??= { type: 'output_text', text: '', annotations: [] });
+    return part.type === 'output_text' ? part : undefined;
   }
+}
+
+type OutputMessage = Extract<ResponseOutputItem, { type: 'message' }>;
+
+/** A later copy of an item keeps text the earlier one streamed when it carries less (an empty `content`). */
+function keepText(before: ResponseOutputItem | undefined, after: ResponseOutputItem): ResponseOutputItem {
+  if (before?.type === 'message' && after.type === 'message') {
+    const length = Math.max(before.content.length, after.content.length);
+    const content: OutputMessage['content'] = [];
+    for (let index = 0; index < length; index++) {
+      const part = keepPartText(before.content[index], after.content[index]);
+      if (part) content.push(part);
+    }
+    return { ...after, content };
+  }
+  if (before?.type === 'function_call' && after.type === 'function_call' && after.arguments.length < before.arguments.length) {
+    return { ...after, arguments: before.arguments };
+  }
+  return after;
+}
+
+function keepPartText(before: OutputMessage['content'][number] | undefined, after: OutputMessage['content'][number] | undefined): OutputMessage['content'][number] | undefined {
+  if (!after) return before;
+  if (before?.type === 'output_text' && after.type === 'output_text' && after.text.length < before.text.length) {
+    return { ...after, text: before.text, annotations: after.annotations.length ? after.annotations : before.annotations };
+  }
+  return after;
+}
+
+/**
+ * The final response replaces the streamed one, except where it carries less: items it leaves out
+ * (some servers send `output: []`) and text it shortens are kept from the stream. Items still open
+ * then end with the response.
+ */
+function settle(streamed: Response | undefined, final: Response): Response {
+  if (!streamed) return final;
+  const length = Math.max(streamed.output.length, final.output.length);
+  const output: ResponseOutputItem[] = [];
+  for (let index = 0; index < length; index++) {
+    const before = streamed.output[index];
+    const after = final.output[index];
+    const item = after ? keepText(before, after) : before;
+    if (item) output.push(item);
+  }
+  const ended = final.status === 'completed' ? 'completed' : 'incomplete';
+  for (const item of output) {
+    if (item.type === 'message' && item.status === 'in_progress') item.status = ended;
+  }
+  return { ...final, output };
 }
 
 function isAnnotation(value: unknown): value is Extract<Extract<ResponseOutputItem, { type: 'message' }>['content'][number], { type: 'output_text' }>['annotations'][number] {

@@ -256,7 +256,9 @@ describe('RunDriver', () => {
       assert.equal(result.run.status, 'cancelled');
       assert.equal(t.backend.count('cancel'), 1);
       assert.equal(t.backend.calls.findIndex((call) => call.method === 'cancel') < t.backend.calls.findIndex((call) => call.method === 'retrieve'), true);
-      assert.deepEqual(types(t.events).slice(-1), ['run.updated:cancelled']);
+      assert.deepEqual(types(t.events).slice(-2), ['run.updated:cancelled', 'message.completed']);
+      const closed = t.events.at(-1);
+      assert.equal(closed?.type === 'message.completed' && closed.message.status, 'incomplete', 'the partial answer is marked cut off');
       assert.equal(t.events.some((event) => event.type === 'error'), false);
     });
 

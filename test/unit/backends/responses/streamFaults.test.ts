@@ -1,0 +1,108 @@
+import * as assert from 'node:assert/strict';
+import { AssistantsError } from '../../../../src/core/errors';
+import { startHarness, textOf } from './harness';
+import type { Harness } from './harness';
+
+const SSE = { 'content-type': 'text/event-stream' };
+
+function frame(type: string, fields: Record<string, unknown>, sequence: number): string {
+  return `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence, ...fields })}\n\n`;
+}
+
+function response(status: string, output: unknown[] = []): Record<string, unknown> {
+  return { id: 'resp_scripted', object: 'response', created_at: 1, status, model: 'gpt-4.1-mini', output, error: null, incomplete_details: null, metadata: {} };
+}
+
+/** What some servers send: no content_part.added, no output_text.done, and a final response with no output. */
+function skeletalStream(): string[] {
+  let n = 0;
+  return [
+    frame('response.created', { response: response('in_progress') }, n++),
+    frame('response.output_item.added', { output_index: 0, item: { type: 'message', id: 'msg_1', role: 'assistant', status: 'in_progress', content: [] } }, n++),
+    ...['Hello ', 'from a ', 'terse server.'].map((delta) => frame('response.output_text.delta', { output_index: 0, content_index: 0, item_id: 'msg_1', delta, logprobs: [] }, n++)),
+    frame('response.completed', { response: response('completed') }, n++),
+  ];
+}
+
+async function failure(promise: Promise<unknown>): Promise<AssistantsError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof AssistantsError);
+    return error;
+  }
+  assert.fail('expected the run to fail');
+}
+
+describe('Streams rebuilt from what servers send (Responses)', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  it('keeps the answer of a stream that skips structure and ends with an empty output', async () => {
+    h = await startHarness();
+    h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { headers: SSE, chunks: skeletalStream() } });
+    const result = await h.driver.run(await h.startWith('Hi'), h.onEvent);
+    assert.equal(result.run.status, 'completed');
+    assert.equal(textOf(result.messages[0]), 'Hello from a terse server.');
+    assert.equal(result.messages[0].status, 'completed');
+  });
+
+  it('keeps streamed text when the done events carry less, and creates the item a delta names', async () => {
+    h = await startHarness();
+    let n = 0;
+    const chunks = [
+      frame('response.created', { response: response('in_progress') }, n++),
+      // No output_item.added at all: the delta has to create the message.
+      frame('response.output_text.delta', { output_index: 0, content_index: 0, item_id: 'msg_2', delta: 'Kept text.', logprobs: [] }, n++),
+      frame('response.output_text.done', { output_index: 0, content_index: 0, item_id: 'msg_2', text: '', logprobs: [] }, n++),
+      frame('response.content_part.done', { output_index: 0, content_index: 0, item_id: 'msg_2', part: { type: 'output_text', text: '', annotations: [] } }, n++),
+      frame('response.output_item.done', { output_index: 0, item: { type: 'message', id: 'msg_2', role: 'assistant', status: 'completed', content: [] } }, n++),
+      frame('response.completed', { response: response('completed', [{ type: 'message', id: 'msg_2', role: 'assistant', status: 'completed', content: [] }]) }, n),
+    ];
+    h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { headers: SSE, chunks } });
+    const result = await h.driver.run(await h.startWith('Hi'), h.onEvent);
+    assert.equal(textOf(result.messages[0]), 'Kept text.');
+  });
+
+  it('notices a stream gone silent and follows the run by polling to its end', async () => {
+    h = await startHarness({ driver: { streamIdleMs: 300 } });
+    h.fake.model.enqueue({ steps: [{ type: 'text', text: 'one two three four five six seven', chunkSize: 4, chunkDelayMs: 30 }] });
+    h.fake.inject({ method: 'POST', path: '/responses', kind: 'stall', afterEvents: 4 });
+    const started = Date.now();
+    const result = await h.driver.run(await h.startWith('Hi'), h.onEvent);
+    assert.ok(Date.now() - started < 5000);
+    assert.equal(result.run.status, 'completed');
+    assert.equal(textOf(result.messages[0]), 'one two three four five six seven');
+    assert.ok(h.events.some((e) => e.type === 'fallback'), 'the switch to polling is announced');
+    assert.ok(h.requests('GET', /^\/responses\/resp/).length >= 1);
+  });
+
+  for (const fault of ['cut mid-event', 'silent'] as const) {
+    it(`ends a ${fault} stream on a server that keeps nothing as cut off, with the partial answer kept`, async () => {
+      h = await startHarness({ fake: { background: false, keepsResponses: false }, driver: { streamIdleMs: 300 } });
+      // A first run teaches the backend that this server refuses background mode.
+      h.fake.model.enqueue({ steps: [{ type: 'text', text: 'Warm-up.' }] });
+      await h.driver.run(await h.startWith('Warm up'), () => undefined);
+      h.fake.model.enqueue({ steps: [{ type: 'text', text: 'Partial words then more words never seen', chunkSize: 8, chunkDelayMs: 20 }] });
+      h.fake.inject(
+        fault === 'silent'
+          ? { method: 'POST', path: '/responses', kind: 'stall', afterEvents: 6 }
+          : { method: 'POST', path: '/responses', kind: 'reset', afterEvents: 6, midEvent: true },
+      );
+      const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+      assert.equal(error.kind, 'run_failed');
+      assert.match(error.message, /connection dropped in the middle of the answer.*cannot resume/);
+      assert.doesNotMatch(error.message, /base URL/);
+      const statuses = h.events.flatMap((e) => (e.type === 'run.updated' ? [e.run.status] : []));
+      assert.equal(statuses.at(-1), 'incomplete', 'the run ends');
+      const closed = h.events.filter((e) => e.type === 'message.completed');
+      assert.equal(closed.length, 1);
+      const message = closed[0].type === 'message.completed' ? closed[0].message : undefined;
+      assert.equal(message?.status, 'incomplete', 'marked cut off, so the chat shows no typing cursor');
+      assert.ok(textOf(message).startsWith('Partial'), `partial text kept: ${textOf(message)}`);
+      assert.equal(h.events.at(-1)?.type, 'error');
+    });
+  }
+});
