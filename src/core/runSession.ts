@@ -111,7 +111,9 @@ export class RunSession {
       if (this.stopping && !this.state.ref) {
         throw cancelledError();
       }
-      if (action) {
+      if (action?.kind === 'submit') {
+        await this.submitLeg(action);
+      } else if (action) {
         await this.leg(action);
       } else {
         await this.pollUntilSettled(true);
@@ -131,6 +133,23 @@ export class RunSession {
       this.legUsage = undefined;
       const { thread, assistant, history } = this.deps;
       action = { kind: 'submit', thread, assistant, ref: this.currentRef(), outputs, history };
+    }
+  }
+
+  /**
+   * Sends tool outputs. A refusal may mean the run moved on meanwhile (it expired waiting, or was
+   * cancelled elsewhere): the run is read again, so what it became is recorded, not `requires_action`.
+   */
+  private async submitLeg(action: RunAction & { kind: 'submit' }): Promise<void> {
+    try {
+      await this.leg(action);
+    } catch (error) {
+      const failure = asAssistantsError(error);
+      if (failure.kind !== 'bad_request' && failure.kind !== 'not_found') throw failure;
+      const snapshot = await this.retrying(() => this.deps.backend.retrieve(this.currentRef())).catch(() => undefined);
+      if (!snapshot) throw failure;
+      this.adopt(snapshot);
+      if (this.currentRun().status === 'requires_action') throw failure;
     }
   }
 

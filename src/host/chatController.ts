@@ -57,7 +57,10 @@ export class HostChatController extends Disposable implements ChatController {
       connect: () => this.connect(),
       assistant: () => this.assistant(),
       toolHandler: deps.toolHandler,
-      driver: () => ({ preferStreaming: readSettings().streaming }),
+      driver: () => {
+        const settings = readSettings();
+        return { preferStreaming: settings.streaming, streamIdleMs: settings.streamIdleTimeoutSeconds * 1000 };
+      },
       onUpdate: (update) => this.onSessionUpdate(update),
       onError: (error) => this.showError(error),
     });

@@ -15,6 +15,8 @@ export interface AssistantsSettings {
   instructions: string;
   tools: { fileSearch: boolean; codeInterpreter: boolean; workspaceFunctions: boolean };
   streaming: boolean;
+  /** Seconds of silence after which a stream is given up for polling. */
+  streamIdleTimeoutSeconds: number;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): AssistantsSettings {
@@ -33,6 +35,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AssistantsSe
       workspaceFunctions: config.get<boolean>('tools.workspaceFunctions', true),
     },
     streaming: config.get<boolean>('streaming', true),
+    streamIdleTimeoutSeconds: Math.max(5, config.get<number>('streamIdleTimeoutSeconds', 30)),
   };
 }
 

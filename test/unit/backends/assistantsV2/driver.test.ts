@@ -5,6 +5,7 @@ import type { Assistant, FunctionCallRequest, Thread } from '../../../../src/cor
 import { RunDriver } from '../../../../src/core/runDriver';
 import type { RunDriverOptions } from '../../../../src/core/runDriver';
 import type { FakeServerOptions } from '../../../fakes/fakeServer';
+import type { V2Run } from '../../../fakes/assistantsV2State';
 import type { V2Harness } from './harness';
 import { deltaText, newAssistant, newThread, startHarness } from './harness';
 
@@ -243,5 +244,73 @@ describe('Errors told truly (Assistants v2)', () => {
     } finally {
       await h.server.close();
     }
+  });
+});
+
+describe('Runs rebuilt from what servers send (Assistants v2)', () => {
+  let h: V2Harness;
+  let assistant: Assistant;
+  let thread: Thread;
+  beforeEach(async () => {
+    h = await startHarness();
+    assistant = await newAssistant(h.backend, { tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }] });
+    thread = await newThread(h.backend);
+    await h.backend.addMessage(thread, { content: [{ type: 'text', text: 'Question?', annotations: [] }] });
+  });
+  afterEach(async () => {
+    await h.server.close();
+  });
+
+  it('records what a run became when it expired while its tool outputs were prepared', async () => {
+    const runs = h.server.store.collection<V2Run>('assistantsV2.runs');
+    const expiring: ToolHandler = {
+      handle: async (calls, { run }) => {
+        const wire = runs.get(run.id);
+        assert.ok(wire);
+        wire.object.status = 'expired';
+        wire.object.required_action = null;
+        return calls.map((call) => ({ callId: call.callId, output: 'late' }));
+      },
+    };
+    h.server.model.enqueue({ steps: [{ type: 'function_call', name: 'lookup', arguments: {} }] });
+    const events: RunEvent[] = [];
+    const driver = new RunDriver(h.backend, { toolHandler: expiring, poll: { initialMs: 10, maxMs: 40 }, retry: { baseDelayMs: 5, maxDelayMs: 50 } });
+    const result = await driver.run({ kind: 'start', thread, assistant, history: [] }, (e) => events.push(e));
+    assert.equal(result.run.status, 'expired');
+    const last = events.filter((e) => e.type === 'run.updated').at(-1);
+    assert.equal(last?.type === 'run.updated' && last.run.status, 'expired', 'the chat and the thread file learn the run expired');
+  });
+
+  it('keeps text streamed for a message the server never announced, and keeps it when the final event is empty', async () => {
+    const runJson = (status: string) => ({ id: 'run_s', object: 'thread.run', thread_id: thread.remoteId, assistant_id: assistant.id, status, created_at: 1, model: 'gpt', instructions: '', tools: [], required_action: null, last_error: null, usage: null, metadata: {} });
+    const delta = (text: string) => ({ id: 'msg_s', object: 'thread.message.delta', delta: { content: [{ index: 0, type: 'text', text: { value: text } }] } });
+    const done = { id: 'msg_s', object: 'thread.message', thread_id: thread.remoteId, run_id: 'run_s', role: 'assistant', status: 'completed', created_at: 1, content: [], attachments: [], metadata: {} };
+    const frames = [
+      ['thread.run.created', runJson('queued')],
+      ['thread.run.in_progress', runJson('in_progress')],
+      ['thread.message.delta', delta('Streamed ')],
+      ['thread.message.delta', delta('without a created event.')],
+      ['thread.message.completed', done],
+      ['thread.run.completed', runJson('completed')],
+    ].map(([event, data]) => `event: ${String(event)}\ndata: ${JSON.stringify(data)}\n\n`);
+    h.server.inject({ method: 'POST', path: '/threads/:thread_id/runs', kind: 'script', script: { headers: { 'content-type': 'text/event-stream' }, chunks: [...frames, 'event: done\ndata: [DONE]\n\n'] } });
+    const events: RunEvent[] = [];
+    const driver = new RunDriver(h.backend, { toolHandler: echoTools });
+    const result = await driver.run({ kind: 'start', thread, assistant, history: [] }, (e) => events.push(e));
+    assert.equal(result.run.status, 'completed');
+    const message = result.messages.find((m) => m.id === 'msg_s');
+    assert.equal(message?.content[0]?.type === 'text' && message.content[0].text, 'Streamed without a created event.');
+    assert.ok(events.some((e) => e.type === 'message.created' && e.message.id === 'msg_s'));
+  });
+
+  it('notices a run stream gone silent and follows the run by polling', async () => {
+    h.server.model.enqueue({ steps: [{ type: 'text', text: 'Slow but sure answer.', chunkSize: 3, chunkDelayMs: 20 }] });
+    h.server.inject({ method: 'POST', path: '/threads/:thread_id/runs', kind: 'stall', afterEvents: 3 });
+    const events: RunEvent[] = [];
+    const driver = new RunDriver(h.backend, { toolHandler: echoTools, streamIdleMs: 300, poll: { initialMs: 10, maxMs: 40 } });
+    const result = await driver.run({ kind: 'start', thread, assistant, history: [] }, (e) => events.push(e));
+    assert.equal(result.run.status, 'completed');
+    assert.equal(deltaText(events), 'Slow but sure answer.');
+    assert.ok(events.some((e) => e.type === 'fallback'));
   });
 });
