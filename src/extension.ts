@@ -4,7 +4,8 @@ import { nodeFileSystem } from './core/fileSystem';
 import { ThreadStore } from './core/threadStore';
 import { createBackend } from './backends/createBackend';
 import { ApiKeyStore } from './host/apiKey';
-import { DialogApprover } from './host/approvals';
+import { ChatApprover } from './host/approvals';
+import { DiffEditProposer } from './host/editProposals';
 import { GlobalStateAssistantStore } from './host/assistantStore';
 import { HostChatController } from './host/chatController';
 import { ChatViewProvider } from './host/chatViewProvider';
@@ -38,12 +39,15 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   const mock = process.env.ASSISTANTS_MOCK === '1';
   const assistantStore = new GlobalStateAssistantStore(context.globalState);
 
-  const functions = createWorkspaceFunctions(new DialogApprover());
+  const approver = new ChatApprover();
+  const proposer = new DiffEditProposer();
+  const functions = createWorkspaceFunctions(approver, proposer);
   const controller = new HostChatController({
     store,
     apiKeys,
     toolHandler: functions.toolHandler,
     functionTools: functions.registry.tools(),
+    approver,
     createBackend: (config) => createBackend(config, assistantStore),
     globalState: context.globalState,
     log,
@@ -53,6 +57,8 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   const threadsTree = new ThreadsTreeProvider(store, () => controller.session.thread?.thread.id);
   const assistantsTree = new AssistantsTreeProvider(async () => [localDefaultAssistant(readSettings(), vscode.workspace.isTrusted, functions.registry.tools())]);
   context.subscriptions.push(
+    approver,
+    proposer,
     controller,
     chatView,
     threadsTree,
@@ -66,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => assistantsTree.refresh()),
   );
-  registerCommands(context, { controller, apiKeys, store, threadsTree, assistantsTree, log });
+  registerCommands(context, { controller, apiKeys, store, threadsTree, assistantsTree, log, proposer });
   const opened = controller.session.open().catch((error: unknown) => log.error(`Could not open the last thread: ${String(error)}`));
   return {
     sendMessage: async (text) => {

@@ -1,5 +1,6 @@
 /** Wires the state, the page's parts and the host channel together. */
 import type { HostToWebview } from '../src/shared/protocol';
+import { Approvals } from './render/approvals';
 import { renderHeader } from './render/header';
 import type { NoticeActions } from './render/notice';
 import { renderNotice } from './render/notice';
@@ -23,6 +24,7 @@ export class ChatApp {
   private readonly transcript: Transcript;
   private readonly status = new StatusLine();
   private readonly composer: Composer;
+  private readonly approvals = new Approvals((callId, choice) => this.host.post({ type: 'approval/answer', callId, choice }));
   private readonly files: FileRequests;
   private persisted: PersistedState;
   private restoredScroll = false;
@@ -60,7 +62,7 @@ export class ChatApp {
       this.persisted.draft,
     );
     this.notice.hidden = true;
-    root.replaceChildren(this.header, this.notice, this.transcript.element, this.status.element, this.composer.element);
+    root.replaceChildren(this.header, this.notice, this.transcript.element, this.status.element, this.approvals.element, this.composer.element);
     renderHeader(this.header, this.state);
     this.status.update(this.state, Date.now());
     // The scroll position waits on a debounce; hiding the view must not lose it.
@@ -80,6 +82,10 @@ export class ChatApp {
     if (message.type === 'file/content') {
       this.files.receive(message);
       return;
+    }
+    if (message.type === 'approval/show' || message.type === 'state/full') {
+      this.approvals.show(message.type === 'approval/show' ? message.approvals : (message.state.approvals ?? []));
+      if (message.type === 'approval/show') return;
     }
     const { state, changes } = applyHostMessage(this.state, message, Date.now());
     this.state = state;

@@ -154,7 +154,8 @@ export function applyHostMessage(state: ViewState, message: HostToWebview, now: 
       };
     }
     case 'file/content':
-      // Files are not view state: the page's file loader takes them (see files.ts).
+    case 'approval/show':
+      // Files and approvals are not view state: the page's file loader and approvals part take them.
       return { state, changes: [] };
   }
 }

@@ -49,6 +49,7 @@ const HOST_TYPE_RECORD: Record<HostToWebview['type'], true> = {
   'run/busy': true,
   'send/result': true,
   'file/content': true,
+  'approval/show': true,
 };
 const HOST_TYPES: ReadonlySet<string> = new Set(Object.keys(HOST_TYPE_RECORD));
 

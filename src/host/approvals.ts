@@ -1,23 +1,48 @@
 import * as vscode from 'vscode';
 import type { ApprovalAnswer, ApprovalRequest, Approver } from '../core/functions/functionToolHandler';
-
-const ARGUMENT_CHARS = 600;
+import type { ApprovalView } from '../shared/protocol';
+import { Disposable } from './lifecycle';
 
 /**
- * Asks in a modal dialog: the function, what it would do (writes or only reads) and its arguments,
- * with Allow once, Allow for this thread and Deny. Closing the dialog denies.
+ * Asks in the chat: the call shows with its arguments and Allow once, Allow for this thread and
+ * Deny. The chat view is brought forward when a call waits; a stopped run denies what it waited on.
  */
-export class DialogApprover implements Approver {
-  async ask(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalAnswer> {
-    if (signal.aborted) return 'deny';
-    const args = request.arguments.length > ARGUMENT_CHARS ? `${request.arguments.slice(0, ARGUMENT_CHARS)}…` : request.arguments;
-    const detail = `${request.writes ? 'This function changes files.' : 'This function only reads.'}\n\nArguments: ${args}`;
-    const choice = await Promise.race([
-      vscode.window.showWarningMessage(`The assistant wants to call ${request.name}.`, { modal: true, detail }, 'Allow once', 'Allow for this thread', 'Deny'),
-      new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true })),
-    ]);
-    if (choice === 'Allow once') return 'once';
-    if (choice === 'Allow for this thread') return 'thread';
-    return 'deny';
+export class ChatApprover extends Disposable implements Approver {
+  private readonly pending = new Map<string, { view: ApprovalView; resolve(answer: ApprovalAnswer): void }>();
+  private readonly changed = this.register(new vscode.EventEmitter<ApprovalView[]>());
+  /** Fires with the whole waiting list whenever it changes. */
+  readonly onDidChange = this.changed.event;
+
+  ask(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalAnswer> {
+    if (signal.aborted) return Promise.resolve('deny');
+    return new Promise<ApprovalAnswer>((resolve) => {
+      const settle = (answer: ApprovalAnswer) => {
+        if (!this.pending.delete(request.callId)) return;
+        signal.removeEventListener('abort', onAbort);
+        this.changed.fire(this.list());
+        resolve(answer);
+      };
+      const onAbort = () => settle('deny');
+      signal.addEventListener('abort', onAbort, { once: true });
+      const { callId, runId, name, arguments: args, writes } = request;
+      this.pending.set(callId, { view: { callId, runId, name, arguments: args, writes }, resolve: settle });
+      this.changed.fire(this.list());
+      void vscode.commands.executeCommand('assistants.chat.focus');
+    });
+  }
+
+  /** The user's answer from the chat; unknown ids (answered already, run stopped) are ignored. */
+  answer(callId: string, answer: ApprovalAnswer): void {
+    this.pending.get(callId)?.resolve(answer);
+  }
+
+  /** The calls waiting, oldest first. */
+  list(): ApprovalView[] {
+    return [...this.pending.values()].map((entry) => entry.view);
+  }
+
+  override dispose(): void {
+    for (const entry of [...this.pending.values()]) entry.resolve('deny');
+    super.dispose();
   }
 }

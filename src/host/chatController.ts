@@ -7,8 +7,9 @@ import { AssistantsError, asAssistantsError } from '../core/errors';
 import type { Assistant, ToolDefinition } from '../core/model';
 import type { ProviderConfig } from '../core/provider';
 import type { ThreadStore } from '../core/threadStore';
-import type { ChatState, HostToWebview, Notice } from '../shared/protocol';
+import type { ApprovalChoice, ChatState, HostToWebview, Notice } from '../shared/protocol';
 import type { ApiKeyStore } from './apiKey';
+import type { ChatApprover } from './approvals';
 import type { ChatController } from './chatViewProvider';
 import { defaultAssistantDraft, localDefaultAssistant, resolveDefaultAssistant } from './defaultAssistant';
 import { Disposable } from './lifecycle';
@@ -21,6 +22,8 @@ export interface ChatControllerDeps {
   toolHandler: ToolHandler;
   /** The workspace functions' definitions, given to the assistant when settings and trust allow. */
   functionTools: ToolDefinition[];
+  /** Function calls waiting for the user's answer in the chat. */
+  approver: ChatApprover;
   createBackend(config: ProviderConfig): Backend;
   globalState: vscode.Memento;
   log: vscode.LogOutputChannel;
@@ -69,6 +72,7 @@ export class HostChatController extends Disposable implements ChatController {
       if (event.affectsConfiguration('assistants')) this.providerChanged();
     }));
     this.register(deps.apiKeys.onDidChange(() => this.providerChanged()));
+    this.register(deps.approver.onDidChange((approvals) => this.updates.fire({ type: 'approval/show', approvals })));
   }
 
   async state(): Promise<ChatState> {
@@ -85,6 +89,7 @@ export class HostChatController extends Disposable implements ChatController {
       runs: stored?.runs ?? {},
       activeRunId: this.session.activeRunId,
       notice,
+      approvals: this.deps.approver.list(),
     };
   }
 
@@ -103,6 +108,10 @@ export class HostChatController extends Disposable implements ChatController {
 
   stop(): void {
     this.session.stop();
+  }
+
+  answerApproval(callId: string, choice: ApprovalChoice): void {
+    this.deps.approver.answer(callId, choice);
   }
 
   dismissNotice(): void {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ChatState, HostToWebview, WebviewToHost } from '../shared/protocol';
+import type { ApprovalChoice, ChatState, HostToWebview, WebviewToHost } from '../shared/protocol';
 import { isWebviewToHost } from '../shared/protocol';
 import { ChatFiles } from './chatFiles';
 import { Disposable } from './lifecycle';
@@ -18,6 +18,8 @@ export interface ChatController {
   fileContent(fileId: string, containerId?: string): Promise<Uint8Array>;
   /** The bytes of an image kept beside a thread (`url` a stored output), or undefined when it is not there. */
   storedOutput(threadId: string, url: string): Promise<Uint8Array | undefined>;
+  /** The user's answer to a function call waiting for approval. */
+  answerApproval(callId: string, choice: ApprovalChoice): void;
   /** Updates to push to the view while it is open. */
   readonly onDidUpdate: vscode.Event<HostToWebview>;
 }
@@ -105,6 +107,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         return;
       case 'file/save':
         await this.files.save(typed);
+        return;
+      case 'approval/answer':
+        this.controller.answerApproval(typed.callId, typed.choice);
         return;
       default: {
         const exhaustive: never = typed;

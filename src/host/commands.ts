@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ThreadStore } from '../core/threadStore';
 import type { ApiKeyStore } from './apiKey';
 import type { HostChatController } from './chatController';
+import type { DiffEditProposer } from './editProposals';
 import type { AssistantsTreeProvider, ThreadsTreeProvider } from './trees';
 
 export interface CommandDeps {
@@ -10,6 +11,7 @@ export interface CommandDeps {
   store: ThreadStore;
   threadsTree: ThreadsTreeProvider;
   assistantsTree: AssistantsTreeProvider;
+  proposer: DiffEditProposer;
   log: vscode.LogOutputChannel;
 }
 
@@ -70,5 +72,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     deps.assistantsTree.refresh();
   });
   register('assistants.showLog', () => log.show());
+  register('assistants.applyProposedEdit', (uri?: vscode.Uri) => deps.proposer.settle('apply', uri));
+  register('assistants.discardProposedEdit', (uri?: vscode.Uri) => deps.proposer.settle('discard', uri));
   register('assistants.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:assistants-vscode.assistants-vscode'));
 }

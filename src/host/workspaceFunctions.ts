@@ -5,6 +5,7 @@ import { builtinFunctions } from '../core/functions/builtins';
 import { Confinement } from '../core/functions/confinement';
 import type { Approver } from '../core/functions/functionToolHandler';
 import { functionToolHandler } from '../core/functions/functionToolHandler';
+import type { EditProposer } from '../core/functions/proposeEdit';
 import { FunctionRegistry } from '../core/functions/registry';
 import { nodeWorkspaceFs } from '../core/fileSystem';
 import type { ToolHandler } from '../core/toolHandler';
@@ -31,9 +32,9 @@ export function filesExclude(): string[] {
     .map(([glob]) => glob);
 }
 
-export function createWorkspaceFunctions(approver: Approver): WorkspaceFunctions {
+export function createWorkspaceFunctions(approver: Approver, proposer: EditProposer): WorkspaceFunctions {
   const confinement = new Confinement(nodeWorkspaceFs, () => ({ roots: workspaceRoots(), deny: readFunctionSettings().deny, exclude: filesExclude() }));
-  const registry = new FunctionRegistry(builtinFunctions({ fs: nodeWorkspaceFs, confinement, editor: vscodeEditorState() }));
+  const registry = new FunctionRegistry(builtinFunctions({ fs: nodeWorkspaceFs, confinement, editor: vscodeEditorState(), proposer }));
   const toolHandler = functionToolHandler({
     registry,
     trusted: () => vscode.workspace.isTrusted,

@@ -32,6 +32,20 @@ export interface ProviderView {
   hasKey: boolean;
 }
 
+/** A function call waiting for the user's approval, as the chat shows it. */
+export interface ApprovalView {
+  callId: string;
+  runId: string;
+  name: string;
+  /** The arguments as the model wrote them (JSON text). */
+  arguments: string;
+  /** True when the function changes files. */
+  writes: boolean;
+}
+
+/** The user's answer to an approval. */
+export type ApprovalChoice = 'once' | 'thread' | 'deny';
+
 export interface ChatState {
   provider: ProviderView;
   assistant?: { id: string; name: string; model: string };
@@ -42,6 +56,8 @@ export interface ChatState {
   /** The run in progress, if any. */
   activeRunId?: string;
   notice?: Notice;
+  /** Function calls waiting for the user's approval. */
+  approvals?: ApprovalView[];
 }
 
 export type HostToWebview =
@@ -59,7 +75,9 @@ export type HostToWebview =
   /** The send was accepted (the composer may clear) or refused (the composer keeps its text). */
   | { type: 'send/result'; requestId: string; ok: boolean; error?: string }
   /** Answers `file/request`: the image as a `data:` URL, or a sentence saying why there is none. */
-  | { type: 'file/content'; requestId: string; fileId: string; dataUrl?: string; error?: string };
+  | { type: 'file/content'; requestId: string; fileId: string; dataUrl?: string; error?: string }
+  /** The function calls now waiting for approval (the whole list; empty when none waits). */
+  | { type: 'approval/show'; approvals: ApprovalView[] };
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -80,7 +98,9 @@ export type WebviewToHost =
    * an image the server sent inline (no file to download; `fileId` then only names it); `threadId`
    * as for `file/request`.
    */
-  | { type: 'file/save'; fileId: string; containerId?: string; threadId?: string; filename?: string; dataUrl?: string };
+  | { type: 'file/save'; fileId: string; containerId?: string; threadId?: string; filename?: string; dataUrl?: string }
+  /** The user's answer to the approval of the call `callId`. */
+  | { type: 'approval/answer'; callId: string; choice: ApprovalChoice };
 
 export function isWebviewToHost(value: unknown): value is WebviewToHost {
   if (typeof value !== 'object' || value === null) return false;
@@ -98,10 +118,14 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
       return typeof message.requestId === 'string' && isFileRef(message);
     case 'file/save':
       return isFileRef(message) && isOptionalString(message.filename) && isOptionalString(message.dataUrl);
+    case 'approval/answer':
+      return typeof message.callId === 'string' && (APPROVAL_CHOICES as readonly unknown[]).includes(message.choice);
     default:
       return false;
   }
 }
+
+const APPROVAL_CHOICES: readonly ApprovalChoice[] = ['once', 'thread', 'deny'];
 
 /** File messages reach the network and the disk: check their fields, not just their type. */
 function isFileRef(message: Record<string, unknown>): boolean {

@@ -6,6 +6,7 @@ import { Confinement, DEFAULT_DENY } from '../../../../src/core/functions/confin
 import type { EditorState } from '../../../../src/core/functions/editorFunctions';
 import type { ApprovalAnswer, ApprovalRequest } from '../../../../src/core/functions/functionToolHandler';
 import { functionToolHandler } from '../../../../src/core/functions/functionToolHandler';
+import type { EditDecision, EditProposer } from '../../../../src/core/functions/proposeEdit';
 import type { ApprovalPolicy } from '../../../../src/core/functions/registry';
 import { FunctionRegistry } from '../../../../src/core/functions/registry';
 import { nodeWorkspaceFs } from '../../../../src/core/fileSystem';
@@ -20,6 +21,9 @@ export interface FunctionFixture {
   registry: FunctionRegistry;
   editor: EditorState & { state: { diagnostics: ReturnType<EditorState['diagnostics']>; selection: ReturnType<EditorState['selection']>; open: ReturnType<EditorState['openEditors']> } };
   exclude: string[];
+  /** What the fake proposer does with the next proposal: apply it (optionally trimmed by the user) or discard it. */
+  proposals: Array<{ display: string; original: string | undefined; proposed: string }>;
+  decide: (proposed: string) => EditDecision;
   policies: Record<string, ApprovalPolicy>;
   asked: ApprovalRequest[];
   answers: ApprovalAnswer[];
@@ -43,6 +47,8 @@ export function functionFixture(options: { caseInsensitive?: boolean; root?: str
       return file;
     },
     exclude: [],
+    proposals: [],
+    decide: () => ({ applied: false, reason: 'rejected' }),
     policies: {},
     asked: [],
     answers: [],
@@ -62,7 +68,18 @@ export function functionFixture(options: { caseInsensitive?: boolean; root?: str
     dispose: () => fs.rmSync(root, { recursive: true, force: true }),
   };
   fixture.confinement = new Confinement(nodeWorkspaceFs, () => ({ roots: [root], deny: DEFAULT_DENY, exclude: fixture.exclude }), options.caseInsensitive ?? false);
-  fixture.registry = new FunctionRegistry(builtinFunctions({ fs: nodeWorkspaceFs, confinement: fixture.confinement, editor }));
+  const proposer: EditProposer = {
+    async propose({ absolute, display, original, proposed }) {
+      fixture.proposals.push({ display, original, proposed });
+      const decision = fixture.decide(proposed);
+      if (decision.applied) {
+        fs.mkdirSync(path.dirname(absolute), { recursive: true });
+        fs.writeFileSync(absolute, decision.text);
+      }
+      return decision;
+    },
+  };
+  fixture.registry = new FunctionRegistry(builtinFunctions({ fs: nodeWorkspaceFs, confinement: fixture.confinement, editor, proposer }));
   const handler = (fixture.handler = functionToolHandler({
     registry: fixture.registry,
     trusted: () => fixture.trusted,

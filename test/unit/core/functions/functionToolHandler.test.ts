@@ -16,11 +16,11 @@ describe('function registry and tool handler', () => {
 
   it('offers the built-ins as function tools with JSON-Schema parameters', () => {
     const names = ws.registry.tools().map((tool) => (tool.type === 'function' ? tool.function.name : tool.type));
-    assert.deepEqual(names, ['read_file', 'list_files', 'search_text', 'get_diagnostics', 'get_selection', 'get_open_editors']);
+    assert.deepEqual(names, ['read_file', 'list_files', 'search_text', 'get_diagnostics', 'get_selection', 'get_open_editors', 'propose_edit']);
     for (const fn of ws.registry.list()) {
       assert.equal(fn.definition.parameters.type, 'object');
-      assert.equal(fn.writes, false);
-      assert.equal(FunctionRegistry.defaultPolicy(fn), 'allow');
+      assert.equal(fn.writes, fn.definition.name === 'propose_edit');
+      assert.equal(FunctionRegistry.defaultPolicy(fn), fn.writes ? 'ask' : 'allow');
     }
     assert.throws(() => ws.registry.register(ws.registry.list()[0]), /already registered/);
   });

@@ -1,0 +1,96 @@
+import type { Confinement } from './confinement';
+import { readTextRange } from './readText';
+import type { WorkspaceFunction } from './registry';
+import type { WorkspaceFs } from './workspaceFs';
+
+/** What the user did with a proposed edit. `text` is what was written: the proposal, or the user's trimmed version of it. */
+export type EditDecision = { applied: true; text: string } | { applied: false; reason: 'rejected' | 'changed' | 'stopped' };
+
+/** Shows a proposed edit (a diff) and writes only what the user accepts; the host implements it. */
+export interface EditProposer {
+  propose(edit: { absolute: string; display: string; original: string | undefined; proposed: string }, signal: AbortSignal): Promise<EditDecision>;
+}
+
+export interface ProposeEditDeps {
+  fs: WorkspaceFs;
+  confinement: Confinement;
+  proposer: EditProposer;
+}
+
+/** Files larger than this are not edited through a proposal (the whole text goes through the diff). */
+export const EDIT_LIMIT_CHARS = 2_000_000;
+
+/**
+ * `propose_edit`: the model proposes new text for a file (replacements of exact snippets, or the
+ * whole content for a new file); the user sees a diff, may revert parts of it, and applies or
+ * discards. Nothing is written without that.
+ */
+export function proposeEditFunction({ fs, confinement, proposer }: ProposeEditDeps): WorkspaceFunction {
+  return {
+    definition: {
+      name: 'propose_edit',
+      description:
+        'Propose a change to a file of the workspace. The user sees a diff and applies it, part of it, or nothing. Give edits (exact snippets of the current text and their replacements) for an existing file, or content for a new file.',
+      parameters: {
+        type: 'object',
+        properties: {
+          path: { type: 'string', description: 'Path of the file, relative to the workspace folder.' },
+          edits: {
+            type: 'array',
+            minItems: 1,
+            description: 'Replacements applied in order; each oldText must occur exactly once in the file.',
+            items: {
+              type: 'object',
+              properties: { oldText: { type: 'string', minLength: 1 }, newText: { type: 'string' } },
+              required: ['oldText', 'newText'],
+              additionalProperties: false,
+            },
+          },
+          content: { type: 'string', description: 'The whole new content (for a new file, or a complete rewrite).' },
+        },
+        required: ['path'],
+        additionalProperties: false,
+      },
+    },
+    writes: true,
+    async handle(args, { signal }) {
+      const target = await confinement.resolve(args.path as string);
+      if (!target.ok) throw new Error(target.reason);
+      const edits = args.edits as Array<{ oldText: string; newText: string }> | undefined;
+      const content = args.content as string | undefined;
+      if ((edits === undefined) === (content === undefined)) throw new Error('give either edits or content, not both and not neither.');
+      const stat = await fs.stat(target.absolute);
+      if (stat && stat.type !== 'file') throw new Error(`${target.display} is not a file.`);
+      let original: string | undefined;
+      if (stat) {
+        const read = await readTextRange(fs, target.absolute, { maxChars: EDIT_LIMIT_CHARS + 1, signal });
+        if (read.kind === 'binary') throw new Error(`${target.display} is a binary file; it cannot be edited here.`);
+        if (read.cut) throw new Error(`${target.display} is too large to edit through a proposal (over ${EDIT_LIMIT_CHARS} characters).`);
+        original = read.text;
+      }
+      if (edits && original === undefined) throw new Error(`${target.display} does not exist; give content to create it.`);
+      const proposed = edits ? applyEdits(original ?? '', edits) : (content ?? '');
+      if (proposed === original) return `The proposal leaves ${target.display} unchanged; nothing was shown to the user.`;
+      const decision = await proposer.propose({ absolute: target.absolute, display: target.display, original, proposed }, signal);
+      if (!decision.applied) {
+        if (decision.reason === 'changed') return `${target.display} changed while the user reviewed the proposal, so nothing was written. Read it again before proposing.`;
+        if (decision.reason === 'stopped') return `The run was stopped; ${target.display} is unchanged.`;
+        return `The user discarded the proposed edit; ${target.display} is unchanged.`;
+      }
+      if (decision.text === proposed) return `The user applied the edit to ${target.display}.`;
+      return `The user applied the edit to ${target.display} with changes of their own (parts reverted or edited). Read the file again before further edits.`;
+    },
+  };
+}
+
+/** Applies exact-snippet replacements in order; throws with the snippet's fate when one does not occur exactly once. */
+export function applyEdits(text: string, edits: ReadonlyArray<{ oldText: string; newText: string }>): string {
+  let result = text;
+  edits.forEach((edit, index) => {
+    const first = result.indexOf(edit.oldText);
+    if (first === -1) throw new Error(`edit ${index + 1}: oldText does not occur in the file; read the file and copy the text exactly.`);
+    if (result.indexOf(edit.oldText, first + 1) !== -1) throw new Error(`edit ${index + 1}: oldText occurs more than once; include more surrounding lines so it is unique.`);
+    result = result.slice(0, first) + edit.newText + result.slice(first + edit.oldText.length);
+  });
+  return result;
+}
