@@ -1,65 +1,78 @@
 /**
  * `npm test`: lint, type-check, build, then every test tier: unit (plain Node), contract (against
  * the OpenAPI file), integration (inside a real VS Code: code-server), e2e (Chromium driving
- * code-server with the packaged .vsix). Ends with one line `N passed, N failed`; exits non-zero on
- * any failure. `npm test -- --only unit,contract` runs a subset.
+ * code-server with the packaged .vsix). Each tier runs as a process of its own with a wall-clock
+ * limit; one that passes it is stopped and counted as failed. Ends with one line
+ * `N passed, N failed`; exits non-zero on any failure. `npm test -- --only unit,contract` runs a subset.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runIntegrationTier } from '../test/integration/tier';
 import { repoRoot } from '../test/support/codeServer';
 import type { TierReport } from '../test/support/report';
 import { emptyReport, readReport } from '../test/support/report';
+import { checkReport, mochaTier, runTierCommand, stopCurrentTier, withExit } from '../test/support/tierProcess';
 
 type TierName = 'lint' | 'typecheck' | 'build' | 'unit' | 'contract' | 'integration' | 'package' | 'e2e';
 const ALL: TierName[] = ['lint', 'typecheck', 'build', 'unit', 'contract', 'integration', 'package', 'e2e'];
+
+const MINUTE = 60_000;
+/**
+ * Wall-clock limit of each tier, a few times what it takes on a 2-core machine. Integration and e2e
+ * include installing code-server on a fresh clone (about two minutes).
+ */
+const LIMITS: Record<TierName, number> = {
+  lint: 5 * MINUTE,
+  typecheck: 5 * MINUTE,
+  build: 5 * MINUTE,
+  unit: 10 * MINUTE,
+  contract: 10 * MINUTE,
+  integration: 20 * MINUTE,
+  package: 5 * MINUTE,
+  e2e: 30 * MINUTE,
+};
 
 const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? (process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined);
 const selected = new Set<TierName>(onlyArg ? (onlyArg.split(',') as TierName[]) : ALL);
 const artifacts = path.join(repoRoot, 'test-results');
 fs.mkdirSync(artifacts, { recursive: true });
 
-function command(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): boolean {
-  const result = spawnSync(cmd, args, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...env } });
-  return result.status === 0;
-}
-
 /** A check that is not a test suite counts as one test: it passed or it did not. */
-function check(name: string, ok: boolean): TierReport {
-  return ok ? { ...emptyReport(), passed: 1 } : { ...emptyReport(), failed: 1, failures: [`${name} failed (see above)`] };
+async function check(name: TierName, command: string, args: string[]): Promise<TierReport> {
+  return checkReport(name, await runTierCommand({ tier: name, command, args, limitMs: LIMITS[name] }), LIMITS[name]);
 }
 
-function mochaTier(name: string, pattern: string, extraEnv: NodeJS.ProcessEnv = {}, timeoutMs?: number): TierReport {
-  const summary = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'assistants-tier-')), 'summary.json');
-  const args = ['mocha', '--reporter', path.join('test', 'support', 'summaryReporter.cjs'), pattern];
-  if (timeoutMs) args.push('--timeout', String(timeoutMs));
-  command('npx', args, { MOCHA_SUMMARY_FILE: summary, ...extraEnv });
-  const report = readReport(summary);
-  if (report.passed + report.failed === 0) return { ...report, failed: 1, failures: [`${name}: no test ran`] };
-  return report;
+async function integrationTier(): Promise<TierReport> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assistants-tier-'));
+  const reportFile = path.join(dir, 'report.json');
+  try {
+    const args = ['--import', 'tsx', path.join('test', 'integration', 'tier.ts'), path.join(artifacts, 'integration'), reportFile];
+    const exit = await runTierCommand({ tier: 'integration', command: process.execPath, args, limitMs: LIMITS.integration });
+    const report = exit.timedOut && !fs.existsSync(reportFile) ? emptyReport() : readReport(reportFile);
+    return withExit('integration', report, exit, LIMITS.integration);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function runTier(name: TierName): Promise<TierReport> {
   switch (name) {
     case 'lint':
-      return check('lint', command('npx', ['eslint', '.']));
+      return check(name, 'npx', ['eslint', '.']);
     case 'typecheck':
-      return check('typecheck', command('npm', ['run', '--silent', 'typecheck']));
+      return check(name, 'npm', ['run', '--silent', 'typecheck']);
     case 'build':
-      return check('build', command('node', ['esbuild.mjs', '--tests']));
+      return check(name, 'node', ['esbuild.mjs', '--tests']);
     case 'unit':
-      return mochaTier('unit', 'test/unit/**/*.test.ts');
+      return mochaTier(name, 'test/unit/**/*.test.ts', { limitMs: LIMITS.unit });
     case 'contract':
-      return mochaTier('contract', 'test/contract/**/*.test.ts');
-    case 'integration': {
-      return runIntegrationTier(path.join(artifacts, 'integration'));
-    }
+      return mochaTier(name, 'test/contract/**/*.test.ts', { limitMs: LIMITS.contract });
+    case 'integration':
+      return integrationTier();
     case 'package':
-      return check('package', command('npm', ['run', '--silent', 'package']));
+      return check(name, 'npm', ['run', '--silent', 'package']);
     case 'e2e':
-      return mochaTier('e2e', 'test/e2e/**/*.test.ts', { ASSISTANTS_ARTIFACTS: path.join(artifacts, 'e2e') }, 180_000);
+      return mochaTier(name, 'test/e2e/**/*.test.ts', { env: { ASSISTANTS_ARTIFACTS: path.join(artifacts, 'e2e') }, testTimeoutMs: 180_000, limitMs: LIMITS.e2e });
     default: {
       const exhaustive: never = name;
       return exhaustive;
@@ -68,6 +81,13 @@ async function runTier(name: TierName): Promise<TierReport> {
 }
 
 async function main(): Promise<void> {
+  // Tiers run in process groups of their own, which a Ctrl+C on the terminal does not reach.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      stopCurrentTier();
+      process.exit(130);
+    });
+  }
   const rows: { name: TierName; report: TierReport; seconds: number }[] = [];
   for (const name of ALL) {
     if (!selected.has(name)) continue;

@@ -82,7 +82,8 @@ describe('npm start -- --port N, with code-server variables in the environment',
   it('prints its URL on port N, answers there and not on PORT, and frees N on Ctrl+C', async () => {
     const port = await freePort();
     const portFromEnvironment = await freePort();
-    start = spawn(path.join(repoRoot, 'node_modules', '.bin', 'tsx'), ['scripts/start.ts', '--mock', '--port', String(port)], {
+    // As package.json's start script runs it: one Node process that gets the signal itself.
+    start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--mock', '--port', String(port)], {
       cwd: repoRoot,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],

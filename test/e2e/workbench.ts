@@ -46,18 +46,28 @@ export class Workbench {
       path.join(userDataDir, 'User', 'settings.json'),
       JSON.stringify({ 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'security.workspace.trust.enabled': false, 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true, ...options.settings }, null, 2),
     );
-    installVsix(vsix, extensionsDir, userDataDir);
     const artifacts = path.join(process.env.ASSISTANTS_ARTIFACTS ?? path.join(repoRoot, 'test-results', 'e2e'), name);
     fs.rmSync(artifacts, { recursive: true, force: true });
     fs.mkdirSync(artifacts, { recursive: true });
     const tmp = path.join(root, 'tmp');
     fs.mkdirSync(tmp);
-    const server = await startCodeServer({ userDataDir, extensionsDir, logFile: path.join(artifacts, 'code-server.log'), env: { TMPDIR: tmp, ...options.env } });
-    const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    return new Workbench(page, browser, server, root, workspace, artifacts);
+    // A start that fails half-way closes what it opened: a failed before-all hook has nothing to close.
+    let server: CodeServer | undefined;
+    let browser: Browser | undefined;
+    try {
+      installVsix(vsix, extensionsDir, userDataDir);
+      server = await startCodeServer({ userDataDir, extensionsDir, logFile: path.join(artifacts, 'code-server.log'), env: { TMPDIR: tmp, ...options.env } });
+      browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      return new Workbench(page, browser, server, root, workspace, artifacts);
+    } catch (error) {
+      await browser?.close().catch(() => undefined);
+      await server?.stop();
+      fs.rmSync(root, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   /** Saves a numbered screenshot of the whole window as a test artifact. */
@@ -137,13 +147,22 @@ export async function startChat(
   settings: Record<string, unknown> = {},
 ): Promise<{ fake: FakeOpenAIServer; workbench: Workbench }> {
   const fake = await FakeOpenAIServer.start({ timeScale: 0.5 });
-  const workbench = await Workbench.start(name, {
-    settings: { 'assistants.protocol': protocol, ...settings },
-    env: { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'e2e-test-key' },
-  });
-  await workbench.openAssistantsView();
-  await workbench.chatFrame().locator('.composer-input').waitFor({ timeout: 60_000 });
-  return { fake, workbench };
+  let workbench: Workbench | undefined;
+  try {
+    workbench = await Workbench.start(name, {
+      settings: { 'assistants.protocol': protocol, ...settings },
+      env: { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'e2e-test-key' },
+    });
+    await workbench.openAssistantsView();
+    await workbench.chatFrame().locator('.composer-input').waitFor({ timeout: 60_000 });
+    return { fake, workbench };
+  } catch (error) {
+    // The caller's before-all hook failed and gets neither: close both here, or mocha never exits.
+    await workbench?.screenshot('failed-start').catch(() => undefined);
+    await workbench?.close();
+    await fake.close();
+    throw error;
+  }
 }
 
 /** Registers an `afterEach` that keeps a screenshot of the window when a test failed. */

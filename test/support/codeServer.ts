@@ -92,6 +92,23 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
+/** Process groups of the code-servers this process started and has not stopped yet. */
+const running = new Set<number>();
+let exitHooked = false;
+
+/**
+ * code-server runs in its own process group, which a signal to ours does not reach: when this
+ * process ends (normally, or through endOnSignal.ts) the ones still running are killed with it.
+ */
+function killOnExit(pid: number): void {
+  running.add(pid);
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on('exit', () => {
+    for (const group of running) try { process.kill(-group, 'SIGKILL'); } catch { /* already gone */ }
+  });
+}
+
 /** Thrown when the port asked for is already taken, so /healthz would be answered by someone else. */
 export class PortInUseError extends Error {
   constructor(readonly port: number) {
@@ -135,19 +152,30 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const out = fs.openSync(options.logFile, 'a');
   const child = spawn(node24, args, { detached: true, stdio: ['ignore', out, out], env: codeServerEnvironment(process.env, options.env) });
   fs.closeSync(out);
+  if (child.pid !== undefined) killOnExit(child.pid);
   const url = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.pid === undefined) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    // Its file watcher and extension host outlive a plain kill: stop the whole group.
-    try { process.kill(-child.pid, 'SIGTERM'); } catch { return; }
-    const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ } }, 5000);
-    await exited;
-    clearTimeout(timer);
+    if (child.pid === undefined) return;
+    const group = child.pid;
+    const killGroup = () => { try { process.kill(-group, 'SIGKILL'); } catch { /* already gone */ } };
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // Its file watcher and extension host outlive a plain kill: stop the whole group.
+      try { process.kill(-group, 'SIGTERM'); } catch { /* already gone */ }
+      const timer = setTimeout(killGroup, 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    // Whatever of the group outlived code-server itself.
+    killGroup();
+    running.delete(group);
   };
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`code-server exited with code ${child.exitCode}; see ${options.logFile}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await stop();
+      throw new Error(`code-server exited (${child.exitCode ?? child.signalCode}); see ${options.logFile}`);
+    }
     try {
       const response = await fetch(`${url}/healthz`);
       if (response.ok) return { url, port, stop };

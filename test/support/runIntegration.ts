@@ -8,7 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { format } from 'node:util';
+import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import type { CodeServer } from './codeServer';
 import { chromiumArgs, chromiumPath, ensureCodeServer, remoteUri, repoRoot, startCodeServer } from './codeServer';
 import type { TierReport } from './report';
 import { readReport } from './report';
@@ -42,15 +44,18 @@ export async function runIntegration(options: IntegrationOptions): Promise<TierR
   const reportFile = path.join(root, 'report.json');
   const tmp = path.join(root, 'tmp');
   fs.mkdirSync(tmp);
-  const server = await startCodeServer({
-    userDataDir,
-    extensionsDir: path.join(root, 'extensions'),
-    smokeTestDriver: true,
-    logFile: path.join(options.artifactsDir, 'code-server.log'),
-    env: { TMPDIR: tmp },
-  });
-  const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
+  // Whatever fails, what was started is closed in `finally`.
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
   try {
+    server = await startCodeServer({
+      userDataDir,
+      extensionsDir: path.join(root, 'extensions'),
+      smokeTestDriver: true,
+      logFile: path.join(options.artifactsDir, 'code-server.log'),
+      env: { TMPDIR: tmp },
+    });
+    browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs, headless: true });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const exitCode = new Promise<number>((resolve) => {
@@ -82,8 +87,8 @@ export async function runIntegration(options: IntegrationOptions): Promise<TierR
     if (code !== 0 && report.failed === 0) return { ...report, failed: 1, failures: [...report.failures, `The workbench reported exit code ${code}.`] };
     return report;
   } finally {
-    await browser.close();
-    await server.stop();
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
     fs.rmSync(root, { recursive: true, force: true });
   }
 }
