@@ -25,8 +25,21 @@ export interface AssistantsApi {
   sendMessage(text: string): Promise<void>;
   /** Resolves when no run is in progress. */
   whenIdle(): Promise<void>;
-  /** The open thread and its messages, if any. */
-  currentThread(): { id: string; title: string; messageCount: number; lastRunStatus?: string } | undefined;
+  /**
+   * The open thread, if any: its number of messages, the status of its last run, and the function
+   * calls of its runs in order (`arguments` as the model sent them, JSON text; `output` as returned
+   * to the model).
+   */
+  currentThread(): { id: string; title: string; messageCount: number; lastRunStatus?: string; functionCalls: FunctionCallRecord[] } | undefined;
+  /** Whether the chat view is on screen. */
+  chatViewVisible(): boolean;
+}
+
+/** One function call of a run, as `AssistantsApi.currentThread()` lists it. */
+export interface FunctionCallRecord {
+  name: string;
+  arguments: string;
+  output?: string;
 }
 
 export function activate(context: vscode.ExtensionContext): AssistantsApi {
@@ -84,8 +97,12 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
       const stored = controller.session.thread;
       if (!stored) return undefined;
       const runs = Object.values(stored.runs);
-      return { id: stored.thread.id, title: stored.thread.title, messageCount: stored.messages.length, lastRunStatus: runs[runs.length - 1]?.run.status };
+      const functionCalls = runs.flatMap(({ steps }) =>
+        steps.flatMap((step) => (step.details.type === 'tool_calls' ? step.details.toolCalls : [])).flatMap((call) => (call.type === 'function' ? [{ name: call.name, arguments: call.arguments, output: call.output }] : [])),
+      );
+      return { id: stored.thread.id, title: stored.thread.title, messageCount: stored.messages.length, lastRunStatus: runs[runs.length - 1]?.run.status, functionCalls };
     },
+    chatViewVisible: () => chatView.visible,
   };
 }
 

@@ -49,6 +49,11 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
     this.register(controller.onDidUpdate((message) => this.post(message)));
   }
 
+  /** Whether the chat view is on screen (its webview view resolved and visible). */
+  get visible(): boolean {
+    return this.view?.visible ?? false;
+  }
+
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     this.ready = false;

@@ -15,8 +15,14 @@ export interface CommandDeps {
   log: vscode.LogOutputChannel;
 }
 
-/** Runs a command body; a failure becomes a sentence in a notification, the details go to the log. */
-function guarded<A extends unknown[]>(log: vscode.LogOutputChannel, body: (...args: A) => Promise<unknown> | unknown) {
+/**
+ * Runs a command body; a failure becomes a sentence in a notification, the details go to the log.
+ * With `rejects` the failure is also thrown on, so that `executeCommand` rejects: the integration
+ * tests run with it (ExtensionMode.Test) to see a command fail. For a user it stays off, since VS
+ * Code answers a rejected command from the Command Palette with a modal "Command … resulted in an
+ * error" on top of the sentence.
+ */
+function guarded<A extends unknown[]>(log: vscode.LogOutputChannel, rejects: boolean, body: (...args: A) => Promise<unknown> | unknown) {
   return async (...args: A) => {
     try {
       await body(...args);
@@ -24,13 +30,15 @@ function guarded<A extends unknown[]>(log: vscode.LogOutputChannel, body: (...ar
       const message = error instanceof Error ? error.message : String(error);
       log.error(message);
       void vscode.window.showErrorMessage(message);
+      if (rejects) throw error;
     }
   };
 }
 
 export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): void {
   const { controller, apiKeys, log } = deps;
-  const register = (id: string, body: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, guarded(log, body)));
+  const rejects = context.extensionMode === vscode.ExtensionMode.Test;
+  const register = (id: string, body: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, guarded(log, rejects, body)));
 
   register('assistants.setApiKey', async () => {
     const key = await vscode.window.showInputBox({

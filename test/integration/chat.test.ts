@@ -29,13 +29,22 @@ describe('chat against the fake server (inside VS Code)', () => {
     assert.equal(thread.lastRunStatus, 'completed');
   });
 
-  it('answers a read_file call from the workspace', async () => {
+  it('answers a read_file call from the workspace with the file\'s text', async () => {
     const assistants = await api();
     await assistants.sendMessage('Please read the file src/inventory.ts');
     await assistants.whenIdle();
     const thread = assistants.currentThread();
     assert.equal(thread?.lastRunStatus, 'completed');
     assert.equal(thread?.messageCount, 4);
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'a workspace folder is open');
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, 'src', 'inventory.ts')));
+    assert.match(text, /LOW_STOCK_THRESHOLD/, 'the sample file is the one the test expects');
+    const call = thread.functionCalls.at(-1);
+    assert.equal(call?.name, 'read_file');
+    assert.deepEqual(JSON.parse(call.arguments), { path: 'src/inventory.ts' });
+    // The fake quotes any tool output in its answer, a refusal too: the output itself must be the file.
+    assert.equal(call.output, text);
   });
 
   it('opens an earlier thread from the Threads view command', async () => {
@@ -49,9 +58,11 @@ describe('chat against the fake server (inside VS Code)', () => {
     assert.equal(assistants.currentThread()?.messageCount, 4);
   });
 
-  it('reports an unknown thread as a sentence, not a crash', async () => {
-    await vscode.commands.executeCommand('assistants.openThread', 'no-such-thread');
+  it('refuses an unknown thread with a sentence that reaches the caller, and keeps the open thread', async () => {
     const assistants = await api();
-    assert.ok(assistants.currentThread(), 'the open thread stays open');
+    const open = assistants.currentThread();
+    assert.ok(open);
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('assistants.openThread', 'no-such-thread')), /That thread no longer exists in this workspace\./);
+    assert.equal(assistants.currentThread()?.id, open.id, 'the open thread stays open');
   });
 });
