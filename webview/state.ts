@@ -27,7 +27,14 @@ export interface ViewState {
   provider: ProviderView;
   assistant?: ChatState['assistant'];
   thread?: ChatState['thread'];
+  /**
+   * The thread's messages in order. A streamed delta replaces only its own message, in place (the
+   * list and `messageIndex` are owned by the state, never kept by the renderer): copying a long
+   * thread's list on every delta is what made long chats lag.
+   */
   messages: Message[];
+  /** Position of each message in `messages`, by id. */
+  messageIndex: Map<string, number>;
   runs: Record<string, RunView>;
   activeRunId?: string;
   /** The run the status line reports on: the active one, else the last one seen. */
@@ -64,6 +71,7 @@ export function emptyState(): ViewState {
   return {
     provider: { backend: 'responses', label: '', mock: false, hasKey: false },
     messages: [],
+    messageIndex: new Map(),
     runs: {},
     runNotices: {},
   };
@@ -74,7 +82,8 @@ export function fromChatState(chat: ChatState): ViewState {
     provider: chat.provider,
     assistant: chat.assistant,
     thread: chat.thread,
-    messages: chat.messages,
+    messages: [...chat.messages],
+    messageIndex: new Map(chat.messages.map((m, i) => [m.id, i])),
     runs: chat.runs,
     activeRunId: chat.activeRunId,
     statusRunId: chat.activeRunId ?? latestRunId(chat.runs),
@@ -270,17 +279,25 @@ function placeholderRun(state: ViewState, runId: string, createdAt: number): Run
   };
 }
 
+/** The message with `id`, found through the index (no scan of a long thread). */
+export function messageById(state: ViewState, id: string): Message | undefined {
+  const index = state.messageIndex.get(id);
+  return index === undefined ? undefined : state.messages[index];
+}
+
 function upsertMessage(state: ViewState, message: Message): Applied {
-  const index = state.messages.findIndex((m) => m.id === message.id);
-  if (index < 0) {
-    return { state: { ...state, messages: [...state.messages, message] }, changes: [{ kind: 'messages' }] };
+  const index = state.messageIndex.get(message.id);
+  if (index === undefined) {
+    state.messageIndex.set(message.id, state.messages.length);
+    state.messages.push(message);
+    return { state: { ...state }, changes: [{ kind: 'messages' }] };
   }
-  const messages = state.messages.map((m, i) => (i === index ? message : m));
-  return { state: { ...state, messages }, changes: [{ kind: 'message', messageId: message.id }] };
+  state.messages[index] = message;
+  return { state: { ...state }, changes: [{ kind: 'message', messageId: message.id }] };
 }
 
 function appendDelta(state: ViewState, runId: string, messageId: string, index: number, text: string, now: number): Applied {
-  const existing = state.messages.find((m) => m.id === messageId);
+  const existing = messageById(state, messageId);
   if (!existing) {
     // The delta raced ahead of `message.created`: start the message from it.
     const content: Message['content'] = [];

@@ -246,17 +246,16 @@ export class ChatSession {
 
   /** Applies a run event to the stored thread and forwards it. */
   private apply(stored: StoredThread, received: RunEvent): void {
-    // The backend may keep changing the objects it emitted, and the stored thread is changed in place
-    // below: what is forwarded and what is stored are copies of their own.
-    const event = structuredClone(received);
-    const copy = structuredClone(received);
+    // The backend may keep changing the objects it emitted, so they are copied once; the stored thread
+    // and the forwarded event then share that copy, and the thread replaces what changes instead of
+    // changing it in place. A delta carries only text and numbers: it is not copied at all.
+    const event = received.type === 'message.delta' ? received : structuredClone(received);
     const runId = this.runIdOf(stored, event);
     switch (event.type) {
       case 'run.updated': {
         if (this.active && !this.active.runId) this.active.runId = event.run.id;
-        if (copy.type !== 'run.updated') return;
-        const record: RunRecord = stored.runs[copy.run.id] ?? { run: copy.run, steps: [] };
-        record.run = copy.run;
+        const record: RunRecord = stored.runs[event.run.id] ?? { run: event.run, steps: [] };
+        record.run = event.run;
         stored.runs[event.run.id] = record;
         if (isTerminal(event.run.status)) stored.pendingRun = undefined;
         this.scheduleSave(stored, isTerminal(event.run.status) || event.run.status === 'requires_action');
@@ -266,30 +265,31 @@ export class ChatSession {
       case 'step.updated':
       case 'step.completed': {
         const record = stored.runs[event.step.runId];
-        if (record && (copy.type === 'step.created' || copy.type === 'step.updated' || copy.type === 'step.completed')) {
-          const index = record.steps.findIndex((s) => s.id === copy.step.id);
-          if (index >= 0) record.steps[index] = copy.step;
-          else record.steps.push(copy.step);
+        if (record) {
+          const index = record.steps.findIndex((s) => s.id === event.step.id);
+          if (index >= 0) record.steps[index] = event.step;
+          else record.steps.push(event.step);
         }
         this.scheduleSave(stored, false);
         break;
       }
       case 'message.created':
       case 'message.completed': {
-        if (copy.type !== 'message.created' && copy.type !== 'message.completed') return;
-        const index = stored.messages.findIndex((m) => m.id === copy.message.id);
-        if (index >= 0) stored.messages[index] = copy.message;
-        else stored.messages.push(copy.message);
+        const index = stored.messages.findIndex((m) => m.id === event.message.id);
+        if (index >= 0) stored.messages[index] = event.message;
+        else stored.messages.push(event.message);
         stored.thread.updatedAt = this.nowSeconds();
         this.scheduleSave(stored, event.type === 'message.completed');
         break;
       }
       case 'message.delta': {
-        const message = stored.messages.find((m) => m.id === event.messageId);
-        if (message) {
-          const part = message.content[event.index];
-          if (part?.type === 'text') part.text += event.text;
-          else message.content[event.index] = { type: 'text', text: event.text, annotations: [] };
+        const index = stored.messages.findIndex((m) => m.id === event.messageId);
+        if (index >= 0) {
+          const message = stored.messages[index];
+          const content = [...message.content];
+          const part = content[event.index];
+          content[event.index] = part?.type === 'text' ? { ...part, text: part.text + event.text } : { type: 'text', text: event.text, annotations: [] };
+          stored.messages[index] = { ...message, content };
         }
         this.scheduleSave(stored, false);
         break;

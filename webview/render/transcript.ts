@@ -1,11 +1,14 @@
 /**
- * The scrolling transcript. Nodes are keyed (a message by id, a run's steps by run id) and reused
- * while their data object is unchanged, so a structural change moves nodes instead of redrawing,
- * and a streamed delta or a step update redraws one entry, at most once per animation frame.
+ * The scrolling transcript, virtualized: only the entries near the viewport are in the DOM, and two
+ * spacers stand in for the rest at their measured (or, until drawn once, estimated) heights, so a
+ * 2,000-message thread opens and scrolls like a short one. Entries are keyed (a message by id, a
+ * run's steps by run id) and their nodes reused while their data object is unchanged; a streamed
+ * delta or a step update redraws its one entry, at most once per animation frame.
  */
 import type { Message } from '../../src/core/model';
 import type { RunView } from '../../src/shared/protocol';
 import type { ViewState } from '../state';
+import { messageById } from '../state';
 import { codicon, h } from '../ui/dom';
 import type { Figures } from './figure';
 import { renderMessage } from './message';
@@ -22,15 +25,34 @@ interface Rendered {
 
 /** How close to the bottom counts as "following the answer". */
 const STICK_THRESHOLD_PX = 32;
+/** Entries drawn beyond each edge of the viewport, in pixels, so a scroll shows no gap. */
+const OVERSCAN_PX = 400;
+/** The margin under each entry (chat.css, `.transcript-list > .msg`). */
+const ENTRY_MARGIN_PX = 10;
 
 export class Transcript {
   readonly element: HTMLElement;
   private readonly list: HTMLElement;
   private readonly empty: HTMLElement;
+  private readonly spacerAbove: HTMLElement;
+  private readonly spacerBelow: HTMLElement;
+  private entries: Entry[] = [];
+  /** Position of each entry in `entries`, by key. */
+  private entryIndex = new Map<string, number>();
+  /** Heights (px, with the margin under the entry) of entries drawn at least once, by key. */
+  private readonly heights = new Map<string, number>();
+  /** Estimated heights, by entry data (an entry's data object changes when its content does). */
+  private readonly estimates = new WeakMap<object, number>();
+  /** Nodes drawn since the last measure; the rest keep their heights unless the list resizes. */
+  private readonly unmeasured = new Set<string>();
+  private remeasureAll = false;
+  /** The drawn entries, by key: exactly those from `start` to `end`. */
   private rendered = new Map<string, Rendered>();
+  private start = 0;
+  private end = 0;
   private readonly open: OpenState = { runs: new Map(), items: new Map() };
-  private dirtyMessages = new Set<string>();
-  private dirtyRuns = new Set<string>();
+  private readonly dirtyMessages = new Set<string>();
+  private readonly dirtyRuns = new Set<string>();
   private frame: number | undefined;
   private state: ViewState | undefined;
   /** The reader is at the bottom and wants to stay there while the answer grows. */
@@ -40,7 +62,9 @@ export class Transcript {
     onScroll: (fromBottom: number) => void,
     private readonly figures: Figures,
   ) {
-    this.list = h('div', { className: 'transcript-list' });
+    this.spacerAbove = h('div', { className: 'transcript-spacer', attrs: { 'aria-hidden': 'true' } });
+    this.spacerBelow = h('div', { className: 'transcript-spacer', attrs: { 'aria-hidden': 'true' } });
+    this.list = h('div', { className: 'transcript-list' }, this.spacerAbove, this.spacerBelow);
     this.empty = h(
       'div',
       { className: 'transcript-empty' },
@@ -53,13 +77,16 @@ export class Transcript {
       () => {
         this.following = this.fromBottom() <= STICK_THRESHOLD_PX;
         onScroll(this.fromBottom());
+        this.schedule();
       },
       { passive: true },
     );
-    // Content also grows after a render (components and images lay out late): a reader at the bottom stays there.
+    // Content also grows after a render (components and images lay out late): measure again, and a
+    // reader at the bottom stays there.
     if (typeof ResizeObserver !== 'undefined') {
       new ResizeObserver(() => {
-        if (this.following) this.scrollToBottom();
+        this.remeasureAll = true;
+        this.schedule();
       }).observe(this.list);
     }
   }
@@ -71,55 +98,41 @@ export class Transcript {
 
   /** After the user sends, the answer is what they want to see: jump to it, and follow it from there. */
   scrollToBottom(): void {
-    this.element.scrollTop = this.element.scrollHeight;
+    this.following = true;
+    this.renderWindow();
   }
 
-  /** Waits a frame: the kit's components lay themselves out after they are connected. */
+  /** Puts the reader back where they were (distance from the bottom), once the first state is drawn. */
   restoreScroll(fromBottom: number): void {
-    requestAnimationFrame(() => {
-      this.element.scrollTop = this.element.scrollHeight - this.element.clientHeight - fromBottom;
-    });
+    this.following = fromBottom <= STICK_THRESHOLD_PX;
+    if (this.following) {
+      this.renderWindow();
+      return;
+    }
+    const el = this.element;
+    el.scrollTop = el.scrollHeight - el.clientHeight - fromBottom;
+    this.renderWindow();
   }
 
   /** Throws away every node: for a new full state. */
   reset(state: ViewState): void {
+    for (const rendered of this.rendered.values()) rendered.node.remove();
     this.rendered = new Map();
+    this.heights.clear();
+    this.unmeasured.clear();
     this.dirtyMessages.clear();
     this.dirtyRuns.clear();
-    this.list.replaceChildren();
+    this.start = this.end = 0;
     this.sync(state);
   }
 
-  /** Reconciles the list's structure; unchanged entries keep their nodes. */
+  /** The list's structure changed (an entry came or went): lay it out again; unchanged entries keep their nodes. */
   sync(state: ViewState): void {
-    this.keepingBottom(() => {
-      this.state = state;
-      const entries = layout(state);
-      const seen = new Set<string>();
-      let cursor: ChildNode | null = this.list.firstChild;
-      for (const entry of entries) {
-        seen.add(entry.key);
-        const previous = this.rendered.get(entry.key)?.node;
-        const node = this.nodeFor(entry, state);
-        if (previous && previous !== node) {
-          // The entry was redrawn: its old node goes, or it would linger in the list as a stray copy.
-          if (cursor === previous) cursor = previous.nextSibling;
-          previous.remove();
-        }
-        if (node === cursor) {
-          cursor = cursor.nextSibling;
-        } else {
-          this.list.insertBefore(node, cursor);
-        }
-      }
-      for (const [key, rendered] of this.rendered) {
-        if (!seen.has(key)) {
-          rendered.node.remove();
-          this.rendered.delete(key);
-        }
-      }
-      this.empty.hidden = entries.length > 0;
-    });
+    this.state = state;
+    this.entries = layout(state);
+    this.entryIndex = new Map(this.entries.map((entry, i) => [entry.key, i]));
+    this.empty.hidden = this.entries.length > 0;
+    this.renderWindow();
   }
 
   /** A streamed message changed: redraw just it, on the next frame. */
@@ -131,11 +144,11 @@ export class Transcript {
 
   /**
    * A run's steps changed: redraw its block only, on the next frame, since a busy run sends many
-   * step updates in a burst. A run not on the page yet needs its place now.
+   * step updates in a burst. A run not in the layout yet needs its place now.
    */
   stepsChanged(state: ViewState, runId: string): void {
     this.state = state;
-    if (!this.rendered.has(`r:${runId}`) || !state.runs[runId]) {
+    if (!state.runs[runId] || !this.entryIndex.has(`r:${runId}`)) {
       this.sync(state);
       return;
     }
@@ -151,28 +164,100 @@ export class Transcript {
     this.frame = undefined;
     const state = this.state;
     if (!state) return;
-    const ids = [...this.dirtyMessages];
-    const runIds = [...this.dirtyRuns];
+    for (const id of this.dirtyMessages) {
+      const index = this.entryIndex.get(`m:${id}`);
+      const message = messageById(state, id);
+      if (index !== undefined && message) this.entries[index] = { key: `m:${id}`, kind: 'message', data: message };
+    }
+    for (const runId of this.dirtyRuns) {
+      const index = this.entryIndex.get(`r:${runId}`);
+      const view = state.runs[runId];
+      if (index !== undefined && view) this.entries[index] = runEntry(view);
+    }
     this.dirtyMessages.clear();
     this.dirtyRuns.clear();
-    this.keepingBottom(() => {
-      for (const id of ids) {
-        const message = state.messages.find((m) => m.id === id);
-        if (message && this.rendered.has(`m:${id}`)) this.replace(`m:${id}`, { key: `m:${id}`, kind: 'message', data: message }, state);
-      }
-      for (const runId of runIds) {
-        const view = state.runs[runId];
-        // A sync since the mark may have redrawn or dropped the block; replace() skips a dropped one.
-        if (view) this.replace(`r:${runId}`, runEntry(view), state);
-      }
-    });
+    this.renderWindow();
   }
 
-  private replace(key: string, entry: Entry, state: ViewState): void {
-    const old = this.rendered.get(key);
-    if (!old) return;
-    const next = this.nodeFor(entry, state);
-    if (next !== old.node) old.node.replaceWith(next);
+  /**
+   * Draws the entries the viewport (plus overscan) shows, removes the rest, sizes the spacers, and
+   * measures what it drew. A reader following the answer is kept at the bottom.
+   */
+  private renderWindow(): void {
+    const state = this.state;
+    if (!state) return;
+    const el = this.element;
+    const offsets = this.offsets();
+    const total = offsets[this.entries.length];
+    const viewport = Math.max(el.clientHeight, 1);
+    const top = this.following ? total - viewport : el.scrollTop - this.list.offsetTop;
+    this.start = Math.max(0, upperBound(offsets, top - OVERSCAN_PX) - 1);
+    this.end = Math.min(this.entries.length, Math.max(this.start + 1, upperBound(offsets, top + viewport + OVERSCAN_PX)));
+    if (this.entries.length === 0) this.end = 0;
+
+    const wanted = new Set<string>();
+    let cursor: ChildNode | null = this.spacerAbove.nextSibling;
+    for (let i = this.start; i < this.end; i++) {
+      const entry = this.entries[i];
+      wanted.add(entry.key);
+      const previous = this.rendered.get(entry.key)?.node;
+      const node = this.nodeFor(entry, state);
+      if (previous && previous !== node) {
+        // The entry was redrawn: its old node goes, or it would linger in the list as a stray copy.
+        if (cursor === previous) cursor = previous.nextSibling;
+        previous.remove();
+      }
+      if (node !== previous) this.unmeasured.add(entry.key);
+      if (node === cursor) cursor = cursor.nextSibling;
+      else this.list.insertBefore(node, cursor);
+    }
+    for (const [key, rendered] of this.rendered) {
+      if (!wanted.has(key)) {
+        rendered.node.remove();
+        this.rendered.delete(key);
+      }
+    }
+    this.measure();
+    const measured = this.offsets();
+    setHeight(this.spacerAbove, measured[this.start]);
+    setHeight(this.spacerBelow, measured[this.entries.length] - measured[this.end]);
+    if (this.following) el.scrollTop = el.scrollHeight;
+  }
+
+  /** Reads the drawn entries' heights (one layout for the whole window). */
+  private measure(): void {
+    // A hidden view (or a page without layout, in tests) measures nothing: keep the estimates.
+    if (this.element.clientHeight === 0) return;
+    const all = this.remeasureAll;
+    this.remeasureAll = false;
+    for (let i = this.start; i < this.end; i++) {
+      const key = this.entries[i].key;
+      if (!all && !this.unmeasured.has(key)) continue;
+      const node = this.rendered.get(key)?.node;
+      if (!node) continue;
+      // An entry drawn as nothing (a run with no steps to show) takes no room, not even its margin.
+      this.heights.set(key, node.offsetHeight === 0 ? 0 : node.offsetHeight + ENTRY_MARGIN_PX);
+    }
+    this.unmeasured.clear();
+  }
+
+  /** Prefix sums of entry heights: `offsets[i]` is the top of entry `i`, `offsets[n]` the total. */
+  private offsets(): Float64Array {
+    const offsets = new Float64Array(this.entries.length + 1);
+    for (let i = 0; i < this.entries.length; i++) {
+      const entry = this.entries[i];
+      offsets[i + 1] = offsets[i] + (this.heights.get(entry.key) ?? this.estimate(entry));
+    }
+    return offsets;
+  }
+
+  private estimate(entry: Entry): number {
+    let height = this.estimates.get(entry.data);
+    if (height === undefined) {
+      height = estimateHeight(entry);
+      this.estimates.set(entry.data, height);
+    }
+    return height;
   }
 
   private nodeFor(entry: Entry, state: ViewState): HTMLElement {
@@ -186,13 +271,32 @@ export class Transcript {
     this.rendered.set(entry.key, { node, data: entry.data, notices });
     return node;
   }
+}
 
-  /** Follows new content only when the reader was already at the bottom. */
-  private keepingBottom(update: () => void): void {
-    const atBottom = this.fromBottom() <= STICK_THRESHOLD_PX;
-    update();
-    if (atBottom) this.element.scrollTop = this.element.scrollHeight;
+function setHeight(spacer: HTMLElement, px: number): void {
+  spacer.hidden = px <= 0;
+  // CSSOM, not an attribute written as text: the page's CSP allows it, and no markup carries it.
+  spacer.style.height = `${Math.max(0, Math.round(px))}px`;
+}
+
+/** The first index whose offset is greater than `value` (offsets ascend). */
+function upperBound(offsets: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = offsets.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (offsets[mid] <= value) lo = mid + 1;
+    else hi = mid;
   }
+  return lo;
+}
+
+/** A guess at an entry's height before it is first drawn: a line per ~60 characters, plus chrome. */
+function estimateHeight(entry: Entry): number {
+  if (entry.kind === 'run') return entry.data.steps.length ? 44 : 10;
+  let chars = 0;
+  for (const part of entry.data.content) chars += part.type === 'text' ? part.text.length : 2000;
+  return 46 + 20 * Math.ceil(Math.max(1, chars) / 60);
 }
 
 /**

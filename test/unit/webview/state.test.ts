@@ -118,12 +118,15 @@ describe('webview state', () => {
       { type: 'message.created', message: { id: 'msg_b', role: 'assistant', content: [{ type: 'text', text: 'other', annotations: [] }], createdAt: 104 } },
     ]).state;
     const before = base.messages.find((m) => m.id === 'msg_b');
+    const streamed = base.messages.find((m) => m.id === 'msg_a');
+    const list = base.messages;
     const first = event(base, 'run_1', { type: 'message.delta', messageId: 'msg_a', index: 0, text: 'Hel' });
     const second = event(first.state, 'run_1', { type: 'message.delta', messageId: 'msg_a', index: 0, text: 'lo' });
     assert.deepEqual(second.changes, [{ kind: 'message', messageId: 'msg_a' }]);
     assert.equal(textOf(second.state, 'msg_a'), 'Hello');
     assert.equal(second.state.messages.find((m) => m.id === 'msg_b'), before, 'the other message is the very same object');
-    assert.equal(textOf(base, 'msg_a'), '', 'the previous state is not mutated');
+    assert.deepEqual(streamed?.content, [], 'a message object is never changed: the renderer tells redraws by identity');
+    assert.equal(second.state.messages, list, 'the list is not copied for a delta');
     assert.equal(second.state.messages.find((m) => m.id === 'msg_a')?.runId, 'run_1', 'created messages learn their run');
   });
 

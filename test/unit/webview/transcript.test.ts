@@ -162,4 +162,30 @@ describe('transcript (DOM, happy-dom)', () => {
     ]);
     assert.equal(t.element.querySelectorAll('img[src^="stored-output:"]').length, 0, 'the page never points an image at a stored-output URL');
   });
+
+  it('draws only the end of a 2,000-message thread, with the rest held by a spacer', () => {
+    const t = newTranscript();
+    const messages = Array.from({ length: 2000 }, (_, i) => message(`m${i}`, i % 2 ? 'assistant' : 'user', `text ${i}`, i));
+    t.reset(fromChatState({ ...chat, messages }));
+    const drawn = ids(t);
+    assert.ok(drawn.length > 0 && drawn.length < 60, `${drawn.length} messages drawn`);
+    assert.equal(drawn.at(-1), 'm1999', 'the newest message is drawn');
+    assert.deepEqual(drawn, messages.slice(2000 - drawn.length).map((m) => m.id), 'a contiguous run of the newest messages');
+  });
+
+  it('redraws only the streamed message on a delta; the others keep their nodes', async () => {
+    const t = newTranscript();
+    const streaming: Message = { id: 'm3', role: 'assistant', createdAt: 3, status: 'in_progress', content: [{ type: 'text', text: 'Hel', annotations: [] }] };
+    let state = fromChatState({ ...chat, messages: [...chat.messages, streaming] });
+    t.reset(state);
+    const before = Array.from(t.element.querySelectorAll('.msg'));
+    state = applyHostMessage(state, { type: 'run/event', threadId: 't1', runId: 'run_1', event: { type: 'message.delta', messageId: 'm3', index: 0, text: 'lo' } }, 0).state;
+    t.messageChanged(state, 'm3');
+    await nextFrame();
+    const after = Array.from(t.element.querySelectorAll('.msg'));
+    assert.equal(after[0], before[0]);
+    assert.equal(after[1], before[1]);
+    assert.notEqual(after[2], before[2]);
+    assert.match(after[2].textContent ?? '', /Hello/);
+  });
 });
