@@ -246,16 +246,19 @@ export class ChatSession {
 
   /** Applies a run event to the stored thread and forwards it. */
   private apply(stored: StoredThread, received: RunEvent): void {
-    // The backend may keep changing the objects it emitted, so they are copied once; the stored thread
-    // and the forwarded event then share that copy, and the thread replaces what changes instead of
-    // changing it in place. A delta carries only text and numbers: it is not copied at all.
+    // The backend may keep changing the objects it emitted, and the store changes the thread in place
+    // (images move beside it): what is forwarded and what is stored are copies of their own. A delta,
+    // by far the most frequent event, carries only text and numbers and is not copied at all; the
+    // stored message it extends is replaced, not changed.
     const event = received.type === 'message.delta' ? received : structuredClone(received);
+    const own = received.type === 'message.delta' ? received : structuredClone(received);
     const runId = this.runIdOf(stored, event);
     switch (event.type) {
       case 'run.updated': {
         if (this.active && !this.active.runId) this.active.runId = event.run.id;
-        const record: RunRecord = stored.runs[event.run.id] ?? { run: event.run, steps: [] };
-        record.run = event.run;
+        if (own.type !== 'run.updated') return;
+        const record: RunRecord = stored.runs[own.run.id] ?? { run: own.run, steps: [] };
+        record.run = own.run;
         stored.runs[event.run.id] = record;
         if (isTerminal(event.run.status)) stored.pendingRun = undefined;
         this.scheduleSave(stored, isTerminal(event.run.status) || event.run.status === 'requires_action');
@@ -265,19 +268,20 @@ export class ChatSession {
       case 'step.updated':
       case 'step.completed': {
         const record = stored.runs[event.step.runId];
-        if (record) {
-          const index = record.steps.findIndex((s) => s.id === event.step.id);
-          if (index >= 0) record.steps[index] = event.step;
-          else record.steps.push(event.step);
+        if (record && 'step' in own) {
+          const index = record.steps.findIndex((s) => s.id === own.step.id);
+          if (index >= 0) record.steps[index] = own.step;
+          else record.steps.push(own.step);
         }
         this.scheduleSave(stored, false);
         break;
       }
       case 'message.created':
       case 'message.completed': {
-        const index = stored.messages.findIndex((m) => m.id === event.message.id);
-        if (index >= 0) stored.messages[index] = event.message;
-        else stored.messages.push(event.message);
+        if (!('message' in own)) return;
+        const index = stored.messages.findIndex((m) => m.id === own.message.id);
+        if (index >= 0) stored.messages[index] = own.message;
+        else stored.messages.push(own.message);
         stored.thread.updatedAt = this.nowSeconds();
         this.scheduleSave(stored, event.type === 'message.completed');
         break;
