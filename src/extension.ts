@@ -63,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     approver,
     createBackend: (config) => createBackend(config, assistantStore),
     globalState: context.globalState,
+    workspaceState: context.workspaceState,
     log,
     mock,
   });

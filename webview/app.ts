@@ -30,6 +30,8 @@ export class ChatApp {
   private restoredScroll = false;
   private ticker: number | undefined;
   private saveTimer: number | undefined;
+  /** The additional instructions of the last send, which Retry repeats. */
+  private lastInstructions: string | undefined;
   private readonly noticeActions: NoticeActions = {
     runCommand: (command) => this.host.post({ type: 'command/run', command }),
     dismiss: () => {
@@ -51,15 +53,27 @@ export class ChatApp {
       setTimer: (callback, ms) => void window.setTimeout(callback, ms),
     });
     const figures = new Figures(this.files, (message) => this.host.post(message), () => this.state.thread?.id);
-    this.transcript = new Transcript((fromBottom) => this.persist({ scrollFromBottom: fromBottom }), figures);
+    this.transcript = new Transcript((fromBottom) => this.persist({ scrollFromBottom: fromBottom }), figures, {
+      insertCode: (code) => this.host.post({ type: 'code/insert', code }),
+      openCode: (code, language) => this.host.post({ type: 'code/open', code, ...(language ? { language } : {}) }),
+      openFile: (filename) => this.host.post({ type: 'file/open', filename }),
+      editQuestion: (text) => this.composer.setText(text),
+      retry: () => this.retry(),
+    });
     this.composer = new Composer(
       {
-        send: (text) => this.send(text),
+        send: (text, instructions) => this.send(text, instructions),
         stop: () => this.host.post({ type: 'chat/stop' }),
-        // The page is destroyed on hide, before any debounce fires: a draft is saved at once.
-        draftChanged: (draft) => this.persist({ draft }, true),
+        // The page is destroyed on hide, before any debounce fires: a draft is saved at once, here
+        // and with the host (the page's own state does not outlive every window reload).
+        draftChanged: (draft) => {
+          this.persist({ draft }, true);
+          this.host.post({ type: 'draft/save', draft });
+        },
+        instructionsChanged: (instructions) => this.persist({ instructions }, true),
       },
       this.persisted.draft,
+      this.persisted.instructions,
     );
     this.notice.hidden = true;
     root.replaceChildren(this.header, this.notice, this.transcript.element, this.status.element, this.approvals.element, this.composer.element);
@@ -100,6 +114,8 @@ export class ChatApp {
           renderNotice(this.notice, this.state.notice, this.noticeActions);
           this.transcript.reset(this.state);
           this.refreshStatus();
+          // The page's own draft wins; after a window reload only the host's may be left.
+          if (!this.composer.text() && this.state.hostDraft) this.composer.setText(this.state.hostDraft);
           this.composer.setPending(this.state.pendingSendId !== undefined);
           if (!this.restoredScroll) {
             this.restoredScroll = true;
@@ -117,12 +133,15 @@ export class ChatApp {
           break;
         case 'status':
           this.refreshStatus();
+          // Edit and Retry are offered only while nothing runs.
+          this.transcript.sync(this.state);
           break;
         case 'notice':
           renderNotice(this.notice, this.state.notice, this.noticeActions);
           break;
         case 'send':
           this.composer.setPending(false);
+          this.transcript.sync(this.state);
           if (change.ok) {
             this.composer.accepted();
             this.transcript.scrollToBottom();
@@ -137,16 +156,26 @@ export class ChatApp {
     }
   }
 
-  private send(text: string): void {
+  private send(text: string, instructions?: string): void {
     const requestId = newRequestId();
     this.state = sendStarted(this.state, requestId, text);
+    this.lastInstructions = instructions;
     this.composer.setPending(true);
-    this.host.post({ type: 'chat/send', requestId, text });
+    this.transcript.sync(this.state);
+    this.host.post({ type: 'chat/send', requestId, text, ...(instructions ? { instructions } : {}) });
     window.setTimeout(() => {
       const { state, changes } = sendTimedOut(this.state, requestId);
       this.state = state;
       this.apply(changes);
     }, SEND_TIMEOUT_MS);
+  }
+
+  /** Retry: the last question again, with the instructions its run had (from this page) or those set now. */
+  private retry(): void {
+    const question = [...this.state.messages].reverse().find((m) => m.role === 'user');
+    if (!question) return;
+    const text = question.content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n').trim();
+    if (text) this.send(text, this.lastInstructions ?? (this.persisted.instructions.trim() || undefined));
   }
 
   /** Redraws the status line and keeps a one-second tick only while something on it changes by itself. */

@@ -35,6 +35,10 @@ export interface ViewState {
   messages: Message[];
   /** Position of each message in `messages`, by id. */
   messageIndex: Map<string, number>;
+  /** Prices per million tokens by model, for cost estimates. */
+  prices?: ChatState['prices'];
+  /** The draft the host kept (it outlives a window reload; the page's own state does not always). */
+  hostDraft?: string;
   runs: Record<string, RunView>;
   activeRunId?: string;
   /** The run the status line reports on: the active one, else the last one seen. */
@@ -89,6 +93,8 @@ export function fromChatState(chat: ChatState): ViewState {
     statusRunId: chat.activeRunId ?? latestRunId(chat.runs),
     runNotices: {},
     notice: chat.notice,
+    prices: chat.prices,
+    hostDraft: chat.draft,
   };
 }
 

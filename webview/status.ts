@@ -1,11 +1,12 @@
 /** Words for the status line. Pure, so the wording is tested without a browser. */
 import type { Run, RunStatus, Usage } from '../src/core/model';
+import type { ModelPrice } from '../src/shared/protocol';
 import type { RunNotices } from './state';
 
 const STATUS_LABELS: Record<RunStatus, string> = {
   queued: 'Queued',
   in_progress: 'In progress',
-  requires_action: 'Requires action',
+  requires_action: 'Waiting for approval',
   cancelling: 'Cancelling',
   cancelled: 'Cancelled',
   failed: 'Failed',
@@ -16,6 +17,33 @@ const STATUS_LABELS: Record<RunStatus, string> = {
 
 export function statusLabel(status: RunStatus): string {
   return STATUS_LABELS[status];
+}
+
+/**
+ * The run's outcome as the user should read it: its status, except that a run the host stopped
+ * following while it still looked live is "Interrupted", and an incomplete run says why.
+ */
+export function outcomeLabel(run: Run, notices: RunNotices | undefined): string {
+  if (isLive(run.status) && notices?.endedAt !== undefined) return 'Interrupted';
+  if (run.status === 'incomplete' && run.incompleteReason) return `Incomplete: ${incompleteReasonText(run.incompleteReason)}`;
+  return statusLabel(run.status);
+}
+
+const INCOMPLETE_REASONS: Record<string, string> = {
+  max_output_tokens: 'the output token limit was reached',
+  max_completion_tokens: 'the output token limit was reached',
+  max_prompt_tokens: 'the input token limit was reached',
+  content_filter: 'stopped by the content filter',
+};
+
+function incompleteReasonText(reason: string): string {
+  return INCOMPLETE_REASONS[reason] ?? reason.replace(/_/g, ' ');
+}
+
+/** Whether the user may run the question again: the run ended without a full answer. */
+export function canRetry(run: Run, notices: RunNotices | undefined): boolean {
+  if (isLive(run.status)) return notices?.endedAt !== undefined;
+  return run.status !== 'completed';
 }
 
 /** Whether the run may still change, so the clock keeps ticking. */
@@ -44,9 +72,36 @@ export function formatDuration(seconds: number): string {
   return `${hours} h ${minutes % 60} min`;
 }
 
-export function formatUsage(usage: Usage): string {
+/** "1,200 input (800 cached) · 350 output tokens", and the cost when the model's price is known. */
+export function formatUsage(usage: Usage, price?: ModelPrice): string {
   const n = (value: number): string => value.toLocaleString('en-US');
-  return `${n(usage.promptTokens)} prompt · ${n(usage.completionTokens)} completion · ${n(usage.totalTokens)} total tokens`;
+  const cached = usage.cachedTokens ? ` (${n(usage.cachedTokens)} cached)` : '';
+  const cost = price ? ` · ${formatCost(costOf(usage, price))}` : '';
+  return `${n(usage.promptTokens)} input${cached} · ${n(usage.completionTokens)} output tokens${cost}`;
+}
+
+/** US dollars for `usage` at `price` (per million tokens); cached input at its own price when given. */
+export function costOf(usage: Usage, price: ModelPrice): number {
+  const cached = Math.min(usage.cachedTokens ?? 0, usage.promptTokens);
+  const fresh = usage.promptTokens - cached;
+  return (fresh * price.input + cached * (price.cachedInput ?? price.input) + usage.completionTokens * price.output) / 1_000_000;
+}
+
+/** "≈ $0.0123"; small sums keep two significant digits, so a cheap run does not read as free. */
+export function formatCost(dollars: number): string {
+  if (dollars === 0) return '≈ $0';
+  const digits = dollars >= 1 ? 2 : Math.max(2, 1 - Math.floor(Math.log10(dollars)));
+  return `≈ $${dollars.toFixed(Math.min(digits, 6))}`;
+}
+
+/** The price for `model`: an exact entry, else the longest entry the name starts with (dated snapshots). */
+export function priceFor(model: string | undefined, prices: Record<string, ModelPrice> | undefined): ModelPrice | undefined {
+  if (!model || !prices) return undefined;
+  if (prices[model]) return prices[model];
+  const prefix = Object.keys(prices)
+    .filter((name) => model.startsWith(`${name}-`))
+    .sort((a, b) => b.length - a.length)[0];
+  return prefix ? prices[prefix] : undefined;
 }
 
 /** "Rate limited, retrying in 3 s"; never negative, never below one second while pending. */

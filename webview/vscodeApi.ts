@@ -4,6 +4,8 @@ import type { HostToWebview, WebviewToHost } from '../src/shared/protocol';
 /** What survives the view being hidden and shown again (the DOM does not). */
 export interface PersistedState {
   draft: string;
+  /** Additional instructions for the next runs, as typed. */
+  instructions: string;
   /** Distance from the bottom of the transcript, so new content below does not shift the restore. */
   scrollFromBottom: number;
 }
@@ -60,10 +62,11 @@ function isHostMessage(value: unknown): value is HostToWebview {
 }
 
 function parsePersisted(value: unknown): PersistedState {
-  const state: PersistedState = { draft: '', scrollFromBottom: 0 };
+  const state: PersistedState = { draft: '', instructions: '', scrollFromBottom: 0 };
   if (typeof value !== 'object' || value === null) return state;
-  const { draft, scrollFromBottom } = value as { draft?: unknown; scrollFromBottom?: unknown };
+  const { draft, instructions, scrollFromBottom } = value as { draft?: unknown; instructions?: unknown; scrollFromBottom?: unknown };
   if (typeof draft === 'string') state.draft = draft;
+  if (typeof instructions === 'string') state.instructions = instructions;
   if (typeof scrollFromBottom === 'number' && Number.isFinite(scrollFromBottom)) state.scrollFromBottom = Math.max(0, scrollFromBottom);
   return state;
 }

@@ -23,6 +23,12 @@ export type ChatUpdate =
    */
   | { type: 'waiting'; threadId: string; event: Extract<RunEvent, { type: 'retry' | 'fallback' }> };
 
+/** What a send may carry besides its text. */
+export interface SendOptions {
+  /** Additional instructions for this run only; the run's `instructions` are the assistant's followed by these. */
+  instructions?: string;
+}
+
 export interface ChatSessionOptions {
   store: ThreadStore;
   /** A backend for the current provider; throws AssistantsError `no_api_key` when there is no key. */
@@ -121,7 +127,7 @@ export class ChatSession {
    * Adds the user's message and starts a run. Resolves once the message is on the thread (the
    * composer may clear); the run goes on and reports through `onUpdate`.
    */
-  async send(text: string): Promise<void> {
+  async send(text: string, options: SendOptions = {}): Promise<void> {
     const trimmed = text.trim();
     if (!trimmed) throw new AssistantsError('bad_request', 'Type a message first.');
     if (this.active || this.sending) throw new AssistantsError('bad_request', 'A run is still in progress. Stop it or wait for it to finish.');
@@ -135,7 +141,7 @@ export class ChatSession {
       stored.thread.updatedAt = this.nowSeconds();
       await this.options.store.save(stored);
       this.options.onUpdate({ type: 'message', threadId: stored.thread.id, message });
-      this.startRun(backend, assistant, stored);
+      this.startRun(backend, assistant, stored, options.instructions?.trim());
     } finally {
       this.sending = false;
     }
@@ -181,10 +187,12 @@ export class ChatSession {
     return this.current;
   }
 
-  private startRun(backend: Backend, assistant: Assistant, stored: StoredThread): void {
+  private startRun(backend: Backend, assistant: Assistant, stored: StoredThread, additional?: string): void {
     const history = [...stored.messages];
+    // Additional instructions come after the assistant's own, for this run only.
+    const instructions = additional ? [(assistant.instructions ?? '').trim(), additional].filter(Boolean).join('\n\n') : undefined;
     this.track(stored, (driver, onEvent, signal, detach) =>
-      driver.run({ kind: 'start', thread: stored.thread, assistant, history }, onEvent, signal, detach), backend);
+      driver.run({ kind: 'start', thread: stored.thread, assistant, history, ...(instructions ? { instructions } : {}) }, onEvent, signal, detach), backend);
   }
 
   /** Picks up a run a closed window left going; resolves once it is being followed again. */

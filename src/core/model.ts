@@ -138,9 +138,12 @@ export function isTerminal(status: RunStatus): boolean {
 }
 
 export interface Usage {
+  /** Input tokens, cached ones included. */
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /** Input tokens served from the prompt cache (Responses `input_tokens_details.cached_tokens`), when reported. */
+  cachedTokens?: number;
 }
 
 /** A function call the run is waiting on (status `requires_action`). */

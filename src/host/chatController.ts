@@ -14,7 +14,7 @@ import type { ChatController } from './chatViewProvider';
 import { defaultAssistantDraft, localDefaultAssistant, resolveDefaultAssistant } from './defaultAssistant';
 import { Disposable } from './lifecycle';
 import type { AssistantsSettings } from './settings';
-import { providerLabel, readSettings } from './settings';
+import { providerLabel, readPrices, readSettings } from './settings';
 
 export interface ChatControllerDeps {
   store: ThreadStore;
@@ -26,10 +26,14 @@ export interface ChatControllerDeps {
   approver: ChatApprover;
   createBackend(config: ProviderConfig): Backend;
   globalState: vscode.Memento;
+  /** Keeps the composer's draft of this workspace across window reloads. */
+  workspaceState: vscode.Memento;
   log: vscode.LogOutputChannel;
   /** True when `npm start -- --mock` pointed the extension at the project's fake server. */
   mock: boolean;
 }
+
+const DRAFT_KEY = 'assistants.chat.draft';
 
 const NO_KEY_NOTICE: Notice = {
   severity: 'warning',
@@ -90,13 +94,20 @@ export class HostChatController extends Disposable implements ChatController {
       activeRunId: this.session.activeRunId,
       notice,
       approvals: this.deps.approver.list(),
+      draft: this.deps.workspaceState.get<string>(DRAFT_KEY, ''),
+      prices: readPrices(),
     };
   }
 
-  async send(text: string): Promise<void> {
+  /** The composer's unsent text, kept for the next window. */
+  saveDraft(draft: string): void {
+    void this.deps.workspaceState.update(DRAFT_KEY, draft || undefined);
+  }
+
+  async send(text: string, instructions?: string): Promise<void> {
     try {
       this.clearNotice();
-      await this.session.send(text);
+      await this.session.send(text, { instructions });
       this.threadsChanged.fire();
     } catch (error) {
       const typed = asAssistantsError(error);

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ApprovalChoice, ChatState, HostToWebview, WebviewToHost } from '../shared/protocol';
 import { isWebviewToHost } from '../shared/protocol';
 import { ChatFiles } from './chatFiles';
+import { insertAtCursor, openCitedFile, openInNewEditor } from './codeActions';
 import { Disposable } from './lifecycle';
 import { chatHtml, chatResourceRoots } from './webviewHtml';
 
@@ -9,8 +10,13 @@ import { chatHtml, chatResourceRoots } from './webviewHtml';
 export interface ChatController {
   /** The whole view state, re-sent on every `ready`. */
   state(): Promise<ChatState>;
-  /** Resolves once the message is accepted; rejects with a sentence when it is not. */
-  send(text: string): Promise<void>;
+  /**
+   * Resolves once the message is accepted; rejects with a sentence when it is not. `instructions`
+   * are additional instructions for this run only.
+   */
+  send(text: string, instructions?: string): Promise<void>;
+  /** Keeps the composer's unsent text for the next window. */
+  saveDraft(draft: string): void;
   stop(): void;
   /** The user closed the notice: forget it. */
   dismissNotice(): void;
@@ -91,7 +97,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         return;
       case 'chat/send':
         try {
-          await this.controller.send(typed.text);
+          await this.controller.send(typed.text, typed.instructions);
           await this.post({ type: 'send/result', requestId: typed.requestId, ok: true });
         } catch (error) {
           await this.post({ type: 'send/result', requestId: typed.requestId, ok: false, error: error instanceof Error ? error.message : String(error) });
@@ -115,6 +121,18 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         return;
       case 'approval/answer':
         this.controller.answerApproval(typed.callId, typed.choice);
+        return;
+      case 'code/insert':
+        await insertAtCursor(typed.code);
+        return;
+      case 'code/open':
+        await openInNewEditor(typed.code, typed.language);
+        return;
+      case 'file/open':
+        await openCitedFile(typed.filename);
+        return;
+      case 'draft/save':
+        this.controller.saveDraft(typed.draft);
         return;
       default: {
         const exhaustive: never = typed;

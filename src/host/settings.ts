@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ModelPrice } from '../shared/protocol';
 import { DEFAULT_DENY } from '../core/functions/confinement';
 import type { ApprovalPolicy } from '../core/functions/registry';
 import type { BackendKind, ToolDefinition } from '../core/model';
@@ -78,3 +79,29 @@ export function providerLabel(settings: AssistantsSettings, mock: boolean): stri
     return settings.baseUrl;
   }
 }
+
+/**
+ * Prices per million tokens (US dollars) for cost estimates: a small built-in table of OpenAI's
+ * list prices (openai.com/api/pricing), extended or overridden by the `assistants.prices` setting.
+ * Entries that are not numbers are left out.
+ */
+export function readPrices(): Record<string, ModelPrice> {
+  const configured = vscode.workspace.getConfiguration('assistants').get<Record<string, unknown>>('prices', {});
+  const prices: Record<string, ModelPrice> = { ...BUILT_IN_PRICES };
+  for (const [model, value] of Object.entries(configured ?? {})) {
+    const price = value as Partial<Record<keyof ModelPrice, unknown>>;
+    if (typeof price?.input !== 'number' || typeof price.output !== 'number') continue;
+    prices[model] = { input: price.input, output: price.output, ...(typeof price.cachedInput === 'number' ? { cachedInput: price.cachedInput } : {}) };
+  }
+  return prices;
+}
+
+const BUILT_IN_PRICES: Record<string, ModelPrice> = {
+  'gpt-4.1': { input: 2, cachedInput: 0.5, output: 8 },
+  'gpt-4.1-mini': { input: 0.4, cachedInput: 0.1, output: 1.6 },
+  'gpt-4.1-nano': { input: 0.1, cachedInput: 0.025, output: 0.4 },
+  'gpt-4o': { input: 2.5, cachedInput: 1.25, output: 10 },
+  'gpt-4o-mini': { input: 0.15, cachedInput: 0.075, output: 0.6 },
+  'o3': { input: 2, cachedInput: 0.5, output: 8 },
+  'o4-mini': { input: 1.1, cachedInput: 0.275, output: 4.4 },
+};

@@ -58,6 +58,17 @@ export interface ChatState {
   notice?: Notice;
   /** Function calls waiting for the user's approval. */
   approvals?: ApprovalView[];
+  /** The composer's unsent text as the host kept it (`draft/save`): it outlives a window reload. */
+  draft?: string;
+  /** Prices per million tokens by model (`assistants.prices` over the built-in table), for cost estimates. */
+  prices?: Record<string, ModelPrice>;
+}
+
+/** US dollars per million tokens; `cachedInput` defaults to `input`. */
+export interface ModelPrice {
+  input: number;
+  cachedInput?: number;
+  output: number;
 }
 
 export type HostToWebview =
@@ -81,7 +92,16 @@ export type HostToWebview =
 
 export type WebviewToHost =
   | { type: 'ready' }
-  | { type: 'chat/send'; requestId: string; text: string }
+  /** `instructions`: additional instructions for this run only, added to the assistant's. */
+  | { type: 'chat/send'; requestId: string; text: string; instructions?: string }
+  /** A code block's text into the active editor, at the cursor (replacing a selection). */
+  | { type: 'code/insert'; code: string }
+  /** A code block's text in a new untitled editor, in its language when VS Code knows it. */
+  | { type: 'code/open'; code: string; language?: string }
+  /** Opens the workspace file a file-search citation names (by file name; the server knows no paths). */
+  | { type: 'file/open'; filename: string }
+  /** The composer's text, kept by the host too so it survives a window reload. */
+  | { type: 'draft/save'; draft: string }
   | { type: 'chat/stop' }
   | { type: 'command/run'; command: HostCommand }
   /** The user closed the notice: the host forgets it, so it does not come back with the next state. */
@@ -111,7 +131,15 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
     case 'notice/dismiss':
       return true;
     case 'chat/send':
-      return typeof message.requestId === 'string' && typeof message.text === 'string';
+      return typeof message.requestId === 'string' && typeof message.text === 'string' && isOptionalString(message.instructions);
+    case 'code/insert':
+      return typeof message.code === 'string';
+    case 'code/open':
+      return typeof message.code === 'string' && isOptionalString(message.language);
+    case 'file/open':
+      return typeof message.filename === 'string' && message.filename.length > 0;
+    case 'draft/save':
+      return typeof message.draft === 'string';
     case 'command/run':
       return (HOST_COMMANDS as readonly unknown[]).includes(message.command);
     case 'file/request':

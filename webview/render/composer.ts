@@ -7,9 +7,11 @@ import type { Button, Textarea } from '../ui/kit';
 import { button, textarea } from '../ui/kit';
 
 export interface ComposerEvents {
-  send(text: string): void;
+  /** `instructions`: additional instructions for this run, when the user gave some. */
+  send(text: string, instructions: string | undefined): void;
   stop(): void;
   draftChanged(text: string): void;
+  instructionsChanged(text: string): void;
 }
 
 export class Composer {
@@ -18,11 +20,14 @@ export class Composer {
   private readonly sendButton: Button;
   private readonly stopButton: Button;
   private readonly error: HTMLElement;
+  private readonly instructionsInput: Textarea;
+  private readonly instructionsRow: HTMLElement;
+  private readonly instructionsToggle: Button;
   private pending = false;
   private runActive = false;
   private composing = false;
 
-  constructor(private readonly events: ComposerEvents, draft: string) {
+  constructor(private readonly events: ComposerEvents, draft: string, instructions = '') {
     this.input = textarea({ label: 'Message', placeholder: 'Ask the assistant… (Enter to send, Shift+Enter for a new line)', rows: 3 });
     this.input.classList.add('composer-input');
     this.input.value = draft;
@@ -31,6 +36,28 @@ export class Composer {
     this.stopButton.hidden = true;
     this.error = h('div', { className: 'composer-error', attrs: { role: 'alert' } });
     this.error.hidden = true;
+
+    // Additional instructions for the runs this composer starts; they stay until cleared.
+    this.instructionsInput = textarea({ label: 'Additional instructions for this run', placeholder: 'Added to the assistant\'s instructions for the next runs, e.g. "Answer in French."', rows: 2 });
+    this.instructionsInput.classList.add('composer-instructions');
+    this.instructionsInput.value = instructions;
+    this.instructionsInput.addEventListener('input', () => {
+      this.events.instructionsChanged(this.instructionsInput.value);
+      this.refreshInstructions();
+    });
+    this.instructionsRow = h('div', { className: 'composer-instructions-row' }, this.instructionsInput);
+    this.instructionsRow.hidden = !instructions.trim();
+    this.instructionsToggle = button({
+      label: 'Instructions for this run',
+      icon: 'note',
+      secondary: true,
+      iconOnly: true,
+      onClick: () => {
+        this.instructionsRow.hidden = !this.instructionsRow.hidden;
+        this.refreshInstructions();
+        if (!this.instructionsRow.hidden) this.instructionsInput.focus();
+      },
+    });
 
     this.input.addEventListener('compositionstart', () => (this.composing = true));
     this.input.addEventListener('compositionend', () => (this.composing = false));
@@ -41,9 +68,11 @@ export class Composer {
       'div',
       { className: 'composer' },
       this.error,
+      this.instructionsRow,
       this.input,
-      h('div', { className: 'composer-actions' }, this.stopButton, this.sendButton),
+      h('div', { className: 'composer-actions' }, this.instructionsToggle, h('span', { className: 'composer-spacer' }), this.stopButton, this.sendButton),
     );
+    this.refreshInstructions();
   }
 
   focus(): void {
@@ -64,6 +93,13 @@ export class Composer {
 
   text(): string {
     return this.input.value;
+  }
+
+  /** Puts `text` in the composer for editing (Edit and resend, a draft the host kept). */
+  setText(text: string): void {
+    this.input.value = text;
+    this.events.draftChanged(text);
+    this.input.focus();
   }
 
   /** The host accepted the message: only now does the text leave the composer. */
@@ -90,7 +126,18 @@ export class Composer {
     const text = this.input.value.trim();
     if (!text || this.pending || this.runActive) return;
     this.showError(undefined);
-    this.events.send(text);
+    const instructions = this.instructionsInput.value.trim();
+    this.events.send(text, instructions || undefined);
+  }
+
+  /** The toggle shows whether instructions are set, and says so to screen readers. */
+  private refreshInstructions(): void {
+    const set = this.instructionsInput.value.trim() !== '';
+    this.instructionsToggle.classList.toggle('composer-instructions-set', set);
+    const label = set ? 'Instructions for this run (set)' : 'Instructions for this run';
+    this.instructionsToggle.setAttribute('aria-label', label);
+    this.instructionsToggle.title = label;
+    this.instructionsToggle.setAttribute('aria-expanded', String(!this.instructionsRow.hidden));
   }
 
   private refreshSend(): void {

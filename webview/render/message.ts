@@ -8,23 +8,47 @@ import { actionIcon } from '../ui/kit';
 import type { Figures } from './figure';
 import { renderMarkdown } from './markdown';
 
+/** What an answer lets the user do; each posts to the host. */
+export interface AnswerActions {
+  insertCode(code: string): void;
+  openCode(code: string, language: string | undefined): void;
+  /** Opens the workspace file a file-search citation names. */
+  openFile(filename: string): void;
+  /** Puts the question back in the composer to change and send again. */
+  editQuestion(text: string): void;
+}
+
 export interface MessageContext {
   assistantName: string;
   figures: Figures;
+  actions?: AnswerActions;
+  /**
+   * Whether the message's run is still running. An in-progress message of a run that has ended
+   * (cut off, interrupted) shows no typing cursor. Defaults to the message's own status.
+   */
+  runLive?: boolean;
+  /** The thread's last question, with no run going: it offers Edit and resend. */
+  editable?: boolean;
 }
 
 export function renderMessage(message: Message, context: MessageContext): HTMLElement {
-  const streaming = message.status === 'in_progress';
+  const streaming = message.status === 'in_progress' && context.runLive !== false;
   const article = h('article', {
     className: `msg msg-${message.role}${streaming ? ' msg-streaming' : ''}`,
     attrs: { 'data-message-id': message.id, 'aria-busy': streaming ? 'true' : undefined },
   });
   const who = message.role === 'user' ? 'You' : context.assistantName;
-  article.append(
-    h('div', { className: 'msg-role' }, codicon(message.role === 'user' ? 'account' : 'hubot'), h('span', { text: who })),
-  );
+  const role = h('div', { className: 'msg-role' }, codicon(message.role === 'user' ? 'account' : 'hubot'), h('span', { text: who }));
+  const actions = context.actions;
+  if (context.editable && actions && message.role === 'user') {
+    const text = message.content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
+    const edit = actionIcon({ label: 'Edit and resend', icon: 'edit', onClick: () => actions.editQuestion(text) });
+    edit.classList.add('msg-edit');
+    role.append(h('span', { className: 'header-spacer' }), edit);
+  }
+  article.append(role);
   const body = h('div', { className: 'msg-body' });
-  message.content.forEach((part, index) => body.append(renderPart(part, message.role, context.figures, index)));
+  message.content.forEach((part, index) => body.append(renderPart(part, message.role, context, index)));
   if (streaming && message.role === 'assistant') body.append(h('span', { className: 'msg-cursor', attrs: { 'aria-hidden': 'true' } }));
   if (message.status === 'incomplete') body.append(h('p', { className: 'msg-note', text: 'The answer was cut off before it finished.' }));
   article.append(body);
@@ -32,10 +56,11 @@ export function renderMessage(message: Message, context: MessageContext): HTMLEl
   return article;
 }
 
-function renderPart(part: MessageContent, role: Message['role'], figures: Figures, index: number): Node {
+function renderPart(part: MessageContent, role: Message['role'], context: MessageContext, index: number): Node {
+  const figures = context.figures;
   switch (part.type) {
     case 'text':
-      return role === 'user' ? h('div', { className: 'msg-text-plain', text: part.text }) : renderAssistantText(part.text, part.annotations, figures);
+      return role === 'user' ? h('div', { className: 'msg-text-plain', text: part.text }) : renderAssistantText(part.text, part.annotations, context);
     case 'image_file':
       return figures.file({ fileId: part.fileId, containerId: part.containerId }, { alt: `Image ${index + 1} of the message` });
     case 'image_url':
@@ -46,34 +71,43 @@ function renderPart(part: MessageContent, role: Message['role'], figures: Figure
   }
 }
 
-function renderAssistantText(text: string, annotations: Parameters<typeof applyCitations>[1], figures: Figures): Node {
+function renderAssistantText(text: string, annotations: Parameters<typeof applyCitations>[1], context: MessageContext): Node {
   const cited = applyCitations(text, annotations);
   const container = h('div', { className: 'markdown' });
   container.append(renderMarkdown(cited.text));
-  decorateCodeBlocks(container);
-  if (cited.footnotes.length) container.append(renderFootnotes(cited.footnotes, cited.files, figures));
+  decorateCodeBlocks(container, context.actions);
+  if (cited.footnotes.length) container.append(renderFootnotes(cited.footnotes, cited.files, context));
   return container;
 }
 
 
-function decorateCodeBlocks(container: HTMLElement): void {
+/** Each code block gets a header with its language and Copy, Insert at Cursor, Open in New Editor. */
+function decorateCodeBlocks(container: HTMLElement, actions: AnswerActions | undefined): void {
   for (const pre of Array.from(container.querySelectorAll('pre'))) {
     const code = pre.querySelector('code');
     const language = /language-([\w+-]+)/.exec(code?.className ?? '')?.[1] ?? '';
-    const copy = actionIcon({
-      label: 'Copy code',
-      icon: 'copy',
-      onClick: () => void navigator.clipboard.writeText(code?.textContent ?? pre.textContent ?? ''),
-    });
+    const text = (): string => code?.textContent ?? pre.textContent ?? '';
+    const copy = actionIcon({ label: 'Copy code', icon: 'copy', onClick: () => void navigator.clipboard.writeText(text()) });
     copy.classList.add('code-copy');
-    const header = h('div', { className: 'code-header' }, h('span', { className: 'code-lang', text: language }), copy);
+    const tools = h('span', { className: 'code-actions' });
+    if (actions) {
+      const insert = actionIcon({ label: 'Insert at Cursor', icon: 'insert', onClick: () => actions.insertCode(text()) });
+      insert.classList.add('code-insert');
+      const open = actionIcon({ label: 'Open in New Editor', icon: 'go-to-file', onClick: () => actions.openCode(text(), language || undefined) });
+      open.classList.add('code-open');
+      tools.append(insert, open);
+    }
+    tools.append(copy);
+    const header = h('div', { className: 'code-header' }, h('span', { className: 'code-lang', text: language }), tools);
     const wrapper = h('div', { className: 'code-block' });
     pre.replaceWith(wrapper);
     wrapper.append(header, pre);
   }
 }
 
-function renderFootnotes(footnotes: Footnote[], files: Map<number, SavableFile>, figures: Figures): HTMLElement {
+function renderFootnotes(footnotes: Footnote[], files: Map<number, SavableFile>, context: MessageContext): HTMLElement {
+  const figures = context.figures;
+  const actions = context.actions;
   const list = h('div', { className: 'footnotes', attrs: { role: 'list', 'aria-label': 'Sources' } });
   for (const note of footnotes) {
     const label = h('span', { className: 'chip-label', text: note.label });
@@ -85,10 +119,19 @@ function renderFootnotes(footnotes: Footnote[], files: Map<number, SavableFile>,
     // A source whose URL is not a web link still shows where it came from, as text.
     else if (note.url) inner = h('span', { attrs: { title: 'Not a web link, so not opened' } }, num, codicon('link'), label);
     else if (file) inner = saveButton(file, note, figures, num, label);
+    else if (note.filename && actions) inner = openFileButton(note.filename, actions, num, label);
     else inner = h('span', { attrs: { title: note.quote ?? note.label } }, num, codicon('file'), label);
     list.append(h('span', { className: 'chip footnote', attrs: { role: 'listitem' } }, inner));
   }
   return list;
+}
+
+/** A file file search cited: the chip opens it in the workspace. */
+function openFileButton(filename: string, actions: AnswerActions, num: HTMLElement, label: HTMLElement): HTMLElement {
+  const title = `Open ${filename}`;
+  const el = h('button', { className: 'chip-action', attrs: { type: 'button', title, 'aria-label': title } }, num, codicon('go-to-file'), label);
+  el.addEventListener('click', () => actions.openFile(filename));
+  return el;
 }
 
 /** A file the code interpreter wrote: the chip itself saves it. */

@@ -3,7 +3,8 @@
  * status changes, not every second.
  */
 import type { ViewState } from '../state';
-import { FALLBACK_TEXT, elapsedSeconds, formatDuration, formatUsage, isRunning, retryText, statusLabel } from '../status';
+import type { Usage } from '../../src/core/model';
+import { FALLBACK_TEXT, costOf, elapsedSeconds, formatCost, formatDuration, formatUsage, isRunning, outcomeLabel, priceFor, retryText } from '../status';
 import { clear, codicon, h } from '../ui/dom';
 
 const STATUS_ICONS: Record<string, { icon: string; spin?: boolean }> = {
@@ -44,7 +45,7 @@ export class StatusLine {
 
     // The error's sentence sits under the answer; here the code keeps the line short.
     const error = run.lastError ?? notices?.error;
-    const liveText = `${statusLabel(run.status)}${error && !live ? ` (${error.code})` : ''}`;
+    const liveText = `${outcomeLabel(run, notices)}${error && !live ? ` (${error.code})` : ''}`;
     // The spinner is part of the key: a run the host gave up on keeps its label but stops spinning.
     const drawn = `${liveText}|${live}`;
     if (drawn !== this.lastLiveText) {
@@ -52,7 +53,7 @@ export class StatusLine {
       const icon = STATUS_ICONS[run.status];
       clear(this.live);
       this.live.append(codicon(icon.icon, { spin: icon.spin && live }), h('span', { className: 'status-label', text: liveText }));
-      this.element.dataset.status = run.status;
+      this.element.dataset.status = !live && notices?.endedAt !== undefined ? 'interrupted' : run.status;
     }
     // elapsedSeconds reads the end of a still-live status from its clock argument: an ended run's stops there.
     this.clock.textContent = formatDuration(elapsedSeconds(run, notices?.endedAt ?? nowMs));
@@ -60,7 +61,13 @@ export class StatusLine {
     const lines: { icon: string; text: string; title?: string }[] = [];
     if (notices?.retry) lines.push({ icon: 'sync', text: retryText(notices.retry, nowMs) });
     if (notices?.fallback && live) lines.push({ icon: 'debug-disconnect', text: FALLBACK_TEXT, title: notices.fallback });
-    if (run.usage) lines.push({ icon: 'symbol-numeric', text: formatUsage(run.usage) });
+    const model = run.model ?? state.assistant?.model;
+    if (run.usage) lines.push({ icon: 'symbol-numeric', text: `This run: ${formatUsage(run.usage, priceFor(model, state.prices))}` });
+    const total = threadTotal(state);
+    if (total.runs > 1 && total.usage) {
+      const cost = total.cost === undefined ? '' : ` · ${formatCost(total.cost)}${total.priced < total.runs ? ' (runs of unpriced models left out)' : ''}`;
+      lines.push({ icon: 'comment-discussion', text: `Thread: ${formatUsage(total.usage)}${cost}` });
+    }
     const extraText = lines.map((l) => l.text).join('\n');
     if (extraText !== this.lastExtraText) {
       this.lastExtraText = extraText;
@@ -71,4 +78,29 @@ export class StatusLine {
     }
     return live || notices?.retry !== undefined;
   }
+}
+
+/** Tokens of every run of the thread, and their cost where the model's price is known. */
+function threadTotal(state: ViewState): { usage?: Usage; cost?: number; runs: number; priced: number } {
+  let usage: Usage | undefined;
+  let cost: number | undefined;
+  let runs = 0;
+  let priced = 0;
+  for (const { run } of Object.values(state.runs)) {
+    if (!run.usage) continue;
+    runs++;
+    const u = run.usage;
+    usage = {
+      promptTokens: (usage?.promptTokens ?? 0) + u.promptTokens,
+      completionTokens: (usage?.completionTokens ?? 0) + u.completionTokens,
+      totalTokens: (usage?.totalTokens ?? 0) + u.totalTokens,
+      ...(usage?.cachedTokens !== undefined || u.cachedTokens !== undefined ? { cachedTokens: (usage?.cachedTokens ?? 0) + (u.cachedTokens ?? 0) } : {}),
+    };
+    const price = priceFor(run.model ?? state.assistant?.model, state.prices);
+    if (price) {
+      cost = (cost ?? 0) + costOf(u, price);
+      priced++;
+    }
+  }
+  return { usage, cost, runs, priced };
 }

@@ -3,9 +3,9 @@ import type { CodeInterpreterOutput, FileSearchResult, RunStep, RunStepStatus, T
 import type { RunView } from '../../src/shared/protocol';
 import type { RunNotices } from '../state';
 import { isRasterDataImage, isStoredOutputUrl } from '../links';
-import { errorSentence, isRunning, statusLabel } from '../status';
+import { errorSentence, isLive, isRunning, outcomeLabel, statusLabel } from '../status';
 import { codicon, h } from '../ui/dom';
-import { collapsible } from '../ui/kit';
+import { button, collapsible } from '../ui/kit';
 import type { Figures } from './figure';
 import { highlightedCode } from './highlight';
 import { renderMarkdown } from './markdown';
@@ -17,13 +17,34 @@ export interface OpenState {
   items: Map<string, boolean>;
 }
 
-export function renderRunBlock(view: RunView, notices: RunNotices | undefined, open: OpenState, figures: Figures): HTMLElement {
+/** Set on the thread's latest run when it ended without a full answer: the user may run it again. */
+export interface RunRetry {
+  retry(): void;
+}
+
+export function renderRunBlock(view: RunView, notices: RunNotices | undefined, open: OpenState, figures: Figures, retry?: RunRetry): HTMLElement {
   const block = h('section', { className: 'run-block', attrs: { 'data-run-id': view.run.id, 'aria-label': 'Run steps' } });
-  const items = view.steps.flatMap((step) => stepItems(step, figures));
+  const items = view.steps.flatMap((step) => stepItems(step));
   const live = isRunning(view.run, notices);
   const error = view.run.lastError ?? notices?.error;
+  // What the code interpreter drew belongs to the answer: shown under it, not inside a closed step.
+  const drawn = view.steps.flatMap((step) => codeImages(step));
+  if (drawn.length) block.append(h('div', { className: 'run-figures' }, ...drawn.map((output, i) => figureFor(output, i + 1, figures))));
   if (error && !live) {
     block.append(h('div', { className: 'run-error', attrs: { role: 'note' } }, codicon('error'), h('span', { text: errorSentence(error.message) })));
+  }
+  if (!live && view.run.status !== 'completed') {
+    const outcome = h('div', { className: 'run-outcome', attrs: { role: 'note', 'data-outcome': notices?.endedAt !== undefined && isLive(view.run.status) ? 'interrupted' : view.run.status } },
+      codicon(OUTCOME_ICONS[view.run.status] ?? 'warning'),
+      h('span', { text: outcomeLabel(view.run, notices) }),
+    );
+    if (retry) {
+      const again = button({ label: 'Retry', icon: 'refresh', secondary: true, onClick: () => retry.retry() });
+      again.setAttribute('aria-label', 'Retry: ask the last question again');
+      again.classList.add('run-retry');
+      outcome.append(again);
+    }
+    block.append(outcome);
   }
   if (!items.length) {
     block.classList.add('run-block-empty');
@@ -42,6 +63,32 @@ export function renderRunBlock(view: RunView, notices: RunNotices | undefined, o
   return block;
 }
 
+const OUTCOME_ICONS: Partial<Record<RunView['run']['status'], string>> = {
+  cancelled: 'circle-slash',
+  cancelling: 'circle-slash',
+  failed: 'error',
+  expired: 'watch',
+  incomplete: 'warning',
+};
+
+type ImageOutput = Extract<CodeInterpreterOutput, { type: 'image' }>;
+
+function codeImages(step: RunStep): ImageOutput[] {
+  if (step.details.type !== 'tool_calls') return [];
+  return step.details.toolCalls.flatMap((call) => (call.type === 'code_interpreter' ? call.outputs.filter((o): o is ImageOutput => o.type === 'image') : []));
+}
+
+/** A code-interpreter image as a figure with Save, however the server delivered it. */
+function figureFor(output: ImageOutput, figureNumber: number, figures: Figures): HTMLElement {
+  const options = { alt: `Figure ${figureNumber} made by the code interpreter`, caption: `Figure ${figureNumber}` };
+  const ref = { fileId: output.fileId, containerId: output.containerId };
+  if (output.url === undefined) return figures.file(ref, options);
+  if (isStoredOutputUrl(output.url)) return figures.stored(output.url, { ...options, filename: `figure-${figureNumber}${output.url.slice(output.url.lastIndexOf('.'))}` });
+  if (isRasterDataImage(output.url)) return figures.inline(output.url, ref, { ...options, filename: `figure-${figureNumber}${extensionOf(output.url)}` });
+  // Anything else would be a fetch from the web, which the page never does.
+  return chip('link-external', output.url, 'Image link (not loaded)');
+}
+
 interface StepItem {
   key: string;
   /** Function names read best in the editor font; tool names in the UI font. */
@@ -52,7 +99,7 @@ interface StepItem {
   body: () => Node[];
 }
 
-function stepItems(step: RunStep, figures: Figures): StepItem[] {
+function stepItems(step: RunStep): StepItem[] {
   const details = step.details;
   switch (details.type) {
     case 'message_creation':
@@ -60,11 +107,11 @@ function stepItems(step: RunStep, figures: Figures): StepItem[] {
     case 'reasoning':
       return [{ key: step.id, status: step.status, icon: 'lightbulb', title: 'Reasoning', body: () => [reasoningBody(details.summary)] }];
     case 'tool_calls':
-      return details.toolCalls.map((call) => toolItem(step, call, figures));
+      return details.toolCalls.map((call) => toolItem(step, call));
   }
 }
 
-function toolItem(step: RunStep, call: ToolCall, figures: Figures): StepItem {
+function toolItem(step: RunStep, call: ToolCall): StepItem {
   const key = `${step.id}/${call.id}`;
   switch (call.type) {
     case 'function':
@@ -72,7 +119,7 @@ function toolItem(step: RunStep, call: ToolCall, figures: Figures): StepItem {
     case 'file_search':
       return { key, status: step.status, icon: 'search', title: 'File search', body: () => fileSearchBody(call.queries ?? [], call.results) };
     case 'code_interpreter':
-      return { key, status: step.status, icon: 'terminal', title: 'Code interpreter', body: () => codeBody(call.input, call.outputs, figures) };
+      return { key, status: step.status, icon: 'terminal', title: 'Code interpreter', body: () => codeBody(call.input, call.outputs) };
   }
 }
 
@@ -172,22 +219,11 @@ function snippet(text: string): string {
   return flat.length > 280 ? `${flat.slice(0, 279)}…` : flat;
 }
 
-function codeBody(input: string, outputs: CodeInterpreterOutput[], figures: Figures): Node[] {
+function codeBody(input: string, outputs: CodeInterpreterOutput[]): Node[] {
   const nodes: Node[] = [section('Input', codePre(input, 'python'))];
-  let figureNumber = 0;
   for (const output of outputs) {
-    if (output.type === 'logs') {
-      nodes.push(section('Logs', h('pre', { className: 'step-logs', text: output.logs })));
-      continue;
-    }
-    figureNumber++;
-    const options = { alt: `Figure ${figureNumber} made by the code interpreter`, caption: `Figure ${figureNumber}` };
-    const ref = { fileId: output.fileId, containerId: output.containerId };
-    if (output.url === undefined) nodes.push(section('Image', figures.file(ref, options)));
-    else if (isStoredOutputUrl(output.url)) nodes.push(section('Image', figures.stored(output.url, { ...options, filename: `figure-${figureNumber}${output.url.slice(output.url.lastIndexOf('.'))}` })));
-    else if (isRasterDataImage(output.url)) nodes.push(section('Image', figures.inline(output.url, ref, { ...options, filename: `figure-${figureNumber}${extensionOf(output.url)}` })));
-    // Anything else would be a fetch from the web, which the page never does.
-    else nodes.push(section('Image', chip('link-external', output.url, 'Image link (not loaded)')));
+    if (output.type === 'logs') nodes.push(section('Logs', h('pre', { className: 'step-logs', text: output.logs })));
+    else nodes.push(section('Image', h('div', { className: 'step-muted', text: 'Shown with the answer, above.' })));
   }
   return nodes;
 }

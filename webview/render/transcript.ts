@@ -9,8 +9,10 @@ import type { Message } from '../../src/core/model';
 import type { RunView } from '../../src/shared/protocol';
 import type { ViewState } from '../state';
 import { messageById } from '../state';
+import { canRetry, isRunning } from '../status';
 import { codicon, h } from '../ui/dom';
 import type { Figures } from './figure';
+import type { AnswerActions } from './message';
 import { renderMessage } from './message';
 import type { OpenState } from './steps';
 import { renderRunBlock } from './steps';
@@ -21,6 +23,14 @@ interface Rendered {
   node: HTMLElement;
   data: unknown;
   notices: unknown;
+  /** What else the drawing depends on (run live, last question, Retry offered), as a key. */
+  flags: string;
+}
+
+/** What the transcript's entries let the user do. */
+export interface TranscriptActions extends AnswerActions {
+  /** Asks the thread's last question again. */
+  retry(): void;
 }
 
 /** How close to the bottom counts as "following the answer". */
@@ -61,6 +71,7 @@ export class Transcript {
   constructor(
     onScroll: (fromBottom: number) => void,
     private readonly figures: Figures,
+    private readonly actions?: TranscriptActions,
   ) {
     this.spacerAbove = h('div', { className: 'transcript-spacer', attrs: { 'aria-hidden': 'true' } });
     this.spacerBelow = h('div', { className: 'transcript-spacer', attrs: { 'aria-hidden': 'true' } });
@@ -261,16 +272,35 @@ export class Transcript {
   }
 
   private nodeFor(entry: Entry, state: ViewState): HTMLElement {
-    const notices = entry.kind === 'run' ? state.runNotices[entry.data.run.id] : undefined;
+    const notices = entry.kind === 'run' ? state.runNotices[entry.data.run.id] : entry.data.runId ? state.runNotices[entry.data.runId] : undefined;
+    const idle = state.activeRunId === undefined && state.pendingSendId === undefined;
+    let flags: string;
+    let node: HTMLElement | undefined;
     const cached = this.rendered.get(entry.key);
-    if (cached && cached.data === entry.data && cached.notices === notices) return cached.node;
-    const node =
-      entry.kind === 'message'
-        ? renderMessage(entry.data, { assistantName: state.assistant?.name ?? 'Assistant', figures: this.figures })
-        : renderRunBlock(entry.data, notices, this.open, this.figures);
-    this.rendered.set(entry.key, { node, data: entry.data, notices });
+    if (entry.kind === 'message') {
+      const message = entry.data;
+      const run = message.runId ? state.runs[message.runId]?.run : undefined;
+      const runLive = run ? isRunning(run, notices) : true;
+      const editable = idle && message.role === 'user' && message.id === lastQuestionId(state);
+      flags = `${runLive}|${editable}`;
+      if (cached && cached.data === entry.data && cached.notices === notices && cached.flags === flags) return cached.node;
+      node = renderMessage(message, { assistantName: state.assistant?.name ?? 'Assistant', figures: this.figures, actions: this.actions, runLive, editable });
+    } else {
+      const { run } = entry.data;
+      const retry = idle && this.actions !== undefined && run.id === state.statusRunId && canRetry(run, notices) && lastQuestionId(state) !== undefined;
+      flags = String(retry);
+      if (cached && cached.data === entry.data && cached.notices === notices && cached.flags === flags) return cached.node;
+      node = renderRunBlock(entry.data, notices, this.open, this.figures, retry && this.actions ? this.actions : undefined);
+    }
+    this.rendered.set(entry.key, { node, data: entry.data, notices, flags });
     return node;
   }
+}
+
+/** The id of the thread's last user message. */
+function lastQuestionId(state: ViewState): string | undefined {
+  for (let i = state.messages.length - 1; i >= 0; i--) if (state.messages[i].role === 'user') return state.messages[i].id;
+  return undefined;
 }
 
 function setHeight(spacer: HTMLElement, px: number): void {

@@ -66,7 +66,8 @@ export function toSnapshot(response: Response, context: RunContext): RunSnapshot
 }
 
 export function toUsage(usage: NonNullable<Response['usage']>): Usage {
-  return { promptTokens: usage.input_tokens, completionTokens: usage.output_tokens, totalTokens: usage.total_tokens };
+  const cached = usage.input_tokens_details?.cached_tokens;
+  return { promptTokens: usage.input_tokens, completionTokens: usage.output_tokens, totalTokens: usage.total_tokens, ...(typeof cached === 'number' ? { cachedTokens: cached } : {}) };
 }
 
 function runStatus(response: Response, waitingForCalls: boolean): RunStatus {
