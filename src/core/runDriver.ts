@@ -12,6 +12,9 @@ import { abortableSleep } from './sleep';
 /** Long enough for a model thinking before its first token, short enough that a dead stream is noticed. */
 export const DEFAULT_STREAM_IDLE_MS = 30_000;
 
+/** Runs wait about ten minutes for tool outputs; a round of calls gets half of that, approvals included. */
+export const DEFAULT_TOOL_TIMEOUT_MS = 300_000;
+
 export interface RunDriverOptions {
   toolHandler: ToolHandler;
   /** Default true: stream when the server can, poll otherwise. */
@@ -22,6 +25,8 @@ export interface RunDriverOptions {
   cancelWaitMs?: number;
   /** A stream silent for this long is given up and the run followed by polling. Default 30 s. */
   streamIdleMs?: number;
+  /** How long the tool handler may take for one round of function calls (approvals included). Default 5 min. */
+  toolTimeoutMs?: number;
   sleep?: Sleep;
   now?: () => number;
   /** Called whenever the run's server-side handle changes, so the host can persist it and resume after a reload. */
@@ -84,6 +89,7 @@ export class RunDriver {
       retry: this.options.retry ?? {},
       cancelWaitMs: this.options.cancelWaitMs ?? 15_000,
       streamIdleMs: this.options.streamIdleMs ?? DEFAULT_STREAM_IDLE_MS,
+      toolTimeoutMs: this.options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
       sleep: this.options.sleep ?? abortableSleep,
       now: this.options.now ?? Date.now,
       onRunRef: this.options.onRunRef,

@@ -29,6 +29,8 @@ export interface RunSessionDeps {
   cancelWaitMs: number;
   /** A stream that delivers nothing for this long is given up for polling. */
   streamIdleMs: number;
+  /** How long the tool handler may take for one round of calls. */
+  toolTimeoutMs: number;
   sleep: Sleep;
   now: () => number;
   onRunRef: ((ref: RunRef | undefined) => void) | undefined;
@@ -413,14 +415,29 @@ export class RunSession {
       .finally(() => this.streamAbort?.abort());
   }
 
+  /**
+   * Runs the tool handler under the run's stop signal and a time limit. Stop does not wait for the
+   * handler (a read of a named pipe may never return): the run ends at once, and what the handler
+   * answers later is never submitted. A handler past its time limit is told to stop, and the model
+   * gets a sentence for each call instead.
+   */
   private async answer(run: Run): Promise<ToolOutput[]> {
     const calls = run.requiredAction?.toolCalls ?? [];
+    const limit = new AbortController();
+    const signal = AbortSignal.any([this.stop.signal, limit.signal]);
+    const timer = setTimeout(() => limit.abort(), this.deps.toolTimeoutMs);
     let outputs: ToolOutput[];
     try {
-      outputs = await this.deps.toolHandler.handle(calls, { run, signal: this.stop.signal });
+      outputs = await untilAborted(this.deps.toolHandler.handle(calls, { run, signal }), signal);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      outputs = calls.map((call) => ({ callId: call.callId, output: `Error: the tool failed: ${reason}` }));
+      const seconds = Math.round(this.deps.toolTimeoutMs / 1000);
+      const reason = limit.signal.aborted ? `the function did not finish within ${seconds} s and was stopped.` : `the function failed: ${shortReason(error)}`;
+      outputs = calls.map((call) => ({ callId: call.callId, output: `Error: ${reason}` }));
+    } finally {
+      clearTimeout(timer);
+    }
+    if (this.stopping) {
+      return [];
     }
     const complete = completeOutputs(calls, outputs);
     this.showOutputs(complete);
@@ -540,4 +557,21 @@ function isSettled(run: Run): boolean {
 function completeOutputs(calls: FunctionCallRequest[], outputs: ToolOutput[]): ToolOutput[] {
   const byId = new Map(outputs.map((output) => [output.callId, output]));
   return calls.map((call) => byId.get(call.callId) ?? { callId: call.callId, output: 'Error: no output was produced for this call.' });
+}
+
+/** Settles with `work`, or rejects as soon as `signal` aborts, without waiting for `work`. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(cancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(cancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** A failure as one short sentence for the model: first line, no absolute local path, bounded. */
+function shortReason(error: unknown): string {
+  const text = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+  const withoutPaths = text.replace(/(?<=^|[\s'"`(])(?:[A-Za-z]:)?(?:[\\/][^\\/\s'"`]+)+/g, (match) => match.split(/[\\/]/).pop() ?? '');
+  return withoutPaths.length > 200 ? `${withoutPaths.slice(0, 199)}…` : withoutPaths;
 }
