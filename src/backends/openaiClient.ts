@@ -18,6 +18,15 @@ export function createOpenAIClient(config: ProviderConfig, options: { fetch?: ty
     timeout: REQUEST_TIMEOUT_MS,
     fetch: refusingPages(options.fetch),
   };
+  if (config.azure && isAzureV1(config.azure)) {
+    // Azure's v1 endpoint speaks the OpenAI API under /openai/v1/ with no api-version; the key goes
+    // in Azure's own `api-key` header, not as a bearer token.
+    return new OpenAI({
+      ...common,
+      baseURL: azureV1Url(config.azure.endpoint),
+      defaultHeaders: { 'api-key': config.apiKey, authorization: null },
+    });
+  }
   if (config.azure) {
     return new AzureOpenAI({
       ...common,
@@ -27,6 +36,20 @@ export function createOpenAIClient(config: ProviderConfig, options: { fetch?: ty
     });
   }
   return new OpenAI({ ...common, baseURL: config.baseUrl ?? DEFAULT_BASE_URL });
+}
+
+/**
+ * Azure OpenAI's v1 endpoint (https://learn.microsoft.com/azure/ai-foundry/openai/api-version-lifecycle):
+ * chosen by a base URL that already ends in /openai/v1, or by the API version `v1`.
+ */
+export function isAzureV1(azure: NonNullable<ProviderConfig['azure']>): boolean {
+  return azure.apiVersion.trim().toLowerCase() === 'v1' || /\/openai\/v1\/?$/.test(azure.endpoint);
+}
+
+/** `https://<resource>.openai.azure.com` or its `/openai/v1` form, as the v1 base URL. */
+function azureV1Url(endpoint: string): string {
+  const trimmed = endpoint.replace(/\/+$/, '');
+  return /\/openai\/v1$/.test(trimmed) ? trimmed : `${trimmed}/openai/v1`;
 }
 
 /** Raised (inside the SDK's connection error) for a successful answer that is a web page, not the API. */

@@ -23,6 +23,11 @@ export interface FakeServerOptions {
   timeScale?: number;
   /** Default true; false = a server that keeps no responses (every `GET /responses/{id}` answers 404). */
   keepsResponses?: boolean;
+  /**
+   * Default false; true = Azure OpenAI's v1 endpoint: routes live under /openai/v1/, the key must come
+   * in the `api-key` header (a bearer token alone is refused), and `api-version` is refused.
+   */
+  azureV1?: boolean;
   /** Port on 127.0.0.1; default 0 (a random free port). */
   port?: number;
 }
@@ -115,6 +120,7 @@ export class FakeOpenAIServer {
       streaming: options.streaming ?? true,
       background: options.background ?? true,
       keepsResponses: options.keepsResponses ?? true,
+      azureV1: options.azureV1 ?? false,
       timeScale: options.timeScale ?? 1,
       pollAfterMs: options.pollAfterMs,
     };
@@ -145,6 +151,11 @@ export class FakeOpenAIServer {
   /** 'http://127.0.0.1:PORT/v1' */
   get baseUrl(): string {
     return this.url;
+  }
+
+  /** 'http://127.0.0.1:PORT': the endpoint an Azure resource would have. */
+  get endpoint(): string {
+    return this.url.replace(/\/v1$/, '');
   }
 
   inject(fault: FaultSpec): void {
@@ -207,7 +218,9 @@ export class FakeOpenAIServer {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = (req.method ?? 'GET').toUpperCase();
     const body = parseBody(req.headers['content-type'], Buffer.concat(chunks));
-    const fullPath = url.pathname.replace(/\/+$/, '');
+    let fullPath = url.pathname.replace(/\/+$/, '');
+    const azureRefusal = this.options.azureV1 ? azureV1Refusal(fullPath, req.headers, url.searchParams) : undefined;
+    if (this.options.azureV1 && !azureRefusal) fullPath = fullPath.replace(/^\/openai\/v1\//, '/v1/');
     const path = fullPath.startsWith('/v1/') ? fullPath.slice(3) : fullPath;
     const record: RecordedRequest = { method, path, query: url.search.replace(/^\?/, ''), headers: redact(req.headers), body, status: 0, response: undefined };
     this.requests.push(record);
@@ -217,6 +230,10 @@ export class FakeOpenAIServer {
       if (fault?.kind === 'slow_first_byte') await this.sleepUnscaled(fault.delayMs ?? 1000);
       if (fault?.kind === 'script' && fault.script) {
         await this.writeScript(res, record, fault.script);
+        return;
+      }
+      if (azureRefusal) {
+        answer.error(azureRefusal.status, azureRefusal.message, 'invalid_request_error', null);
         return;
       }
       if (!hasCredentials(req.headers)) {
@@ -306,6 +323,15 @@ export class FakeOpenAIServer {
     else fault.times = left;
     return fault;
   }
+}
+
+/** What Azure's v1 endpoint says to a request that is not shaped for it. */
+function azureV1Refusal(fullPath: string, headers: http.IncomingHttpHeaders, query: URLSearchParams): { status: number; message: string } | undefined {
+  if (!fullPath.startsWith('/openai/v1/')) return { status: 404, message: `Resource not found: ${fullPath} is not under /openai/v1/.` };
+  const key = headers['api-key'];
+  if (typeof key !== 'string' || key === '') return { status: 401, message: "Access denied due to missing subscription key. Make sure to include the 'api-key' header." };
+  if (query.has('api-version')) return { status: 400, message: 'The v1 API does not take an api-version query parameter.' };
+  return undefined;
 }
 
 function hasCredentials(headers: http.IncomingHttpHeaders): boolean {
