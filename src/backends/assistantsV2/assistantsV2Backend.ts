@@ -24,6 +24,8 @@ const STEP_INCLUDE: RunStepInclude[] = ['step_details.tool_calls[*].file_search.
 const PAGE_SIZE = 100;
 /** Failures after which the request may still have reached the server. */
 const ORPHAN_KINDS = new Set<ErrorKind>(['network', 'timeout', 'server']);
+/** While a run stays unchanged, its steps and messages are listed again at most this often (text grows meanwhile). */
+const LIST_REFRESH_MS = 1000;
 /** Our clock and the server's may differ a little. */
 const ORPHAN_CLOCK_SLACK_S = 30;
 
@@ -34,6 +36,8 @@ const ORPHAN_CLOCK_SLACK_S = 30;
 export class AssistantsV2Backend extends OpenAIFileOperations implements Backend {
   private readonly streaming = new StreamSupport();
   readonly kind = 'assistantsV2' as const;
+  /** The last poll's run (as sent) and what was listed for it, so an unchanged run costs one request. */
+  private lastPoll: { runId: string; key: string; listedAt: number; snapshot: RunSnapshot } | undefined;
   constructor(client: OpenAI, context: ErrorContext = {}) {
     super(client, context);
   }
@@ -187,7 +191,17 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
     return this.call(async () => {
       const threadId = refThreadId(ref);
       const { data: run, response } = await this.client.beta.threads.runs.retrieve(ref.runId, { thread_id: threadId }, { signal }).withResponse();
-      return this.snapshot(run, ref, pollAfter(response.headers), signal);
+      const hint = pollAfter(response.headers);
+      const last = this.lastPoll;
+      // Steps and messages cost two more requests: asked only when the run moved, or to show text
+      // growing now and then (a v2 run object does not change while its answer is written).
+      const key = JSON.stringify(run);
+      if (last && last.runId === run.id && last.key === key && Date.now() - last.listedAt < LIST_REFRESH_MS) {
+        return hint === undefined ? last.snapshot : { ...last.snapshot, pollAfterMs: hint };
+      }
+      const snapshot = await this.snapshot(run, ref, hint, signal);
+      this.lastPoll = isTerminal(snapshot.run.status) ? undefined : { runId: run.id, key, listedAt: Date.now(), snapshot };
+      return snapshot;
     });
   }
 
