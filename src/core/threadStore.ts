@@ -68,6 +68,10 @@ const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value
  *
  * Methods throw the file system's errors (disk full, no permission); a corrupt file is not an
  * error: it is set aside, reported through `onSetAside`, and the rest loads.
+ *
+ * Commands on threads build on these: rename is `load`, a new title, `save`; clear is `load`, no
+ * messages or runs, `save`, then `removeUnusedOutputs`; export is `load`, with `readOutput` for the
+ * images it holds; delete is `delete`.
  */
 export class ThreadStore {
   /** Where corrupt thread files are moved. */
@@ -161,6 +165,23 @@ export class ThreadStore {
     });
   }
 
+  /**
+   * Removes the outputs kept beside the thread that its saved file no longer refers to (after its
+   * messages were cleared or edited, say); resolves to how many. A thread with no file loses them all.
+   */
+  removeUnusedOutputs(id: string): Promise<number> {
+    this.threadFile(id);
+    return this.enqueue(async () => {
+      await this.start();
+      const stored = (await this.read(id)).stored;
+      const used = new Set<string>();
+      if (stored) forEachImageUrl(stored, (url) => void (isStoredOutput(url) && used.add(url.slice(STORED_OUTPUT_PREFIX.length))));
+      const unused = (await this.fs.readDir(this.outputsDir(id))).filter((name) => !used.has(name) && !name.endsWith('.tmp'));
+      for (const name of unused) await this.fs.delete(path.join(this.outputsDir(id), name));
+      return unused.length;
+    });
+  }
+
   /** The bytes of an output kept beside the thread (`url` as `isStoredOutput` accepts), or undefined when it is not there. */
   async readOutput(threadId: string, url: string): Promise<Uint8Array | undefined> {
     this.threadFile(threadId);
@@ -168,13 +189,13 @@ export class ThreadStore {
     return this.fs.readFile(path.join(this.outputsDir(threadId), url.slice(STORED_OUTPUT_PREFIX.length)));
   }
 
-  /** Once per store: remove what killed writers left (their temporary files). */
+  /** Once per store: remove what killed writers left (their temporary files). Best effort: leftovers harm nothing but disk space. */
   private start(): Promise<void> {
     this.starting ??= (async () => {
       await this.fs.removeStaleTemporaryFiles(this.dir);
       const outputs = path.join(this.dir, OUTPUTS);
       for (const name of await this.fs.readDir(outputs)) await this.fs.removeStaleTemporaryFiles(path.join(outputs, name));
-    })();
+    })().catch(() => undefined);
     return this.starting;
   }
 
@@ -206,30 +227,14 @@ export class ThreadStore {
 
   /** Moves the inline images of `stored` into output files; resolves to how many it moved. */
   private async keepOutputs(stored: StoredThread): Promise<number> {
-    const id = stored.thread.id;
+    const inline: [string, (url: string) => void][] = [];
+    forEachImageUrl(stored, (url, replace) => void (url.startsWith('data:') && inline.push([url, replace])));
     let moved = 0;
-    const keep = async (url: string | undefined, replace: (url: string) => void) => {
-      if (url === undefined || !url.startsWith('data:')) return;
-      const kept = await this.writeOutput(id, url);
-      if (kept === undefined) return;
+    for (const [url, replace] of inline) {
+      const kept = await this.writeOutput(stored.thread.id, url);
+      if (kept === undefined) continue;
       replace(kept);
       moved++;
-    };
-    for (const message of stored.messages) {
-      for (const part of message.content) {
-        if (part.type === 'image_url') await keep(part.url, (url) => (part.url = url));
-      }
-    }
-    for (const record of Object.values(stored.runs)) {
-      for (const step of record.steps) {
-        if (step.details.type !== 'tool_calls') continue;
-        for (const call of step.details.toolCalls) {
-          if (call.type !== 'code_interpreter') continue;
-          for (const output of call.outputs) {
-            if (output.type === 'image') await keep(output.url, (url) => (output.url = url));
-          }
-        }
-      }
     }
     return moved;
   }
@@ -284,6 +289,26 @@ export class ThreadStore {
     const next = this.queue.then(task, task);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+}
+
+/** Calls `visit` with every image URL a thread holds (message parts, code-interpreter outputs), and a way to replace it. */
+function forEachImageUrl(stored: StoredThread, visit: (url: string, replace: (url: string) => void) => void): void {
+  for (const message of stored.messages) {
+    for (const part of message.content) {
+      if (part.type === 'image_url') visit(part.url, (url) => (part.url = url));
+    }
+  }
+  for (const record of Object.values(stored.runs)) {
+    for (const step of record.steps) {
+      if (step.details.type !== 'tool_calls') continue;
+      for (const call of step.details.toolCalls) {
+        if (call.type !== 'code_interpreter') continue;
+        for (const output of call.outputs) {
+          if (output.type === 'image' && output.url !== undefined) visit(output.url, (url) => (output.url = url));
+        }
+      }
+    }
   }
 }
 

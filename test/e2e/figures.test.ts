@@ -88,6 +88,28 @@ for (const protocol of protocols) {
       await workbench.screenshot('chart-saved');
     });
 
+    it('still shows and saves the chart after a window reload', async () => {
+      await workbench.reload();
+      await workbench.openAssistantsView();
+      chat = workbench.chatFrame();
+      await workbench.unfoldLastSteps();
+      const step = chat.locator('.step').filter({ hasText: 'Code interpreter' }).last();
+      await step.locator('summary').click();
+      const figure = step.locator('figure.file-figure');
+      const image = figure.locator('img.file-image');
+      // Responses: the inline chart was kept beside the thread, and the host reads it back from there.
+      assert.ok((await naturalWidth(image)) > 0, 'the chart decoded into a real image after the reload');
+      assert.match((await image.getAttribute('src')) ?? '', /^data:image\/png;base64,/);
+      await figure.scrollIntoViewIfNeeded();
+      await workbench.screenshot('chart-after-reload');
+      const expected = protocol === 'responses' ? 'figure-1.png' : `${(await figure.getAttribute('data-file-id')) ?? ''}.png`;
+      // Saved once already by the test before: gone, so the dialog asks nothing about replacing it.
+      fs.rmSync(path.join(workbench.workspace, expected), { force: true });
+      await figure.locator('.file-figure-save').click();
+      const saved = await acceptSaveDialog(expected);
+      assert.deepEqual([...saved.subarray(0, 8)], PNG_SIGNATURE);
+    });
+
     if (protocol === 'responses') {
       it('saves the file the answer cites from its footnote chip', async () => {
         const chip = chat.locator('.msg-assistant').last().locator('.footnotes .chip-action');

@@ -335,6 +335,18 @@ describe('ThreadStore', () => {
       assert.doesNotMatch(fs.readFileSync(path.join(dir, 'thread-a.json'), 'utf8'), /data:image/);
     });
 
+    it('removes the outputs a thread no longer refers to, and only those', async () => {
+      const stored = threadWithImages('a', 3);
+      await store.save(stored);
+      stored.runs = {};
+      await store.save(stored);
+      assert.equal(await store.removeUnusedOutputs('a'), 3);
+      const part = (await store.load('a'))?.messages[1].content[0];
+      assert.ok(part?.type === 'image_url');
+      assert.deepEqual(Buffer.from((await store.readOutput('a', part.url))!), png(1000), 'the image the answer still shows stays');
+      assert.equal(fs.readdirSync(path.join(dir, 'outputs', 'a')).length, 1);
+    });
+
     it('answers nothing for an output that is not there or not a stored output', async () => {
       await store.save(storedThread('a', 1));
       assert.equal(await store.readOutput('a', `stored-output:${'0'.repeat(64)}.png`), undefined);
