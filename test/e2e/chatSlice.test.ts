@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import type { BackendKind } from '../../src/core/model';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
@@ -77,6 +79,25 @@ for (const protocol of protocols) {
       assert.equal(fake.requests.filter((r) => /\/cancel$/.test(r.path)).length, 1, 'only the Stop of the earlier test cancelled anything');
       await workbench.screenshot('resumed-after-reload');
     });
+
+    if (protocol === 'responses') {
+      it('moves a damaged thread file aside at the next start, says so once with a way to see it, and loads the rest', async () => {
+        const [threadFile] = workbench.userDataFiles(/[\\/]threads[\\/]thread-[^\\/]+\.json$/);
+        assert.ok(threadFile, 'the thread is kept in the workspace storage');
+        const damaged = path.join(path.dirname(threadFile), 'thread-damaged.json');
+        fs.writeFileSync(damaged, fs.readFileSync(threadFile).subarray(0, 50));
+        await workbench.reload();
+        await workbench.openAssistantsView();
+        const toast = workbench.page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'One thread could not be read' });
+        await toast.waitFor({ timeout: 60_000 });
+        assert.equal(await toast.getByRole('button', { name: 'Show Folder' }).count(), 1);
+        await workbench.screenshot('damaged-thread-notice');
+        assert.equal(fs.existsSync(damaged), false, 'the damaged file left the threads folder');
+        assert.equal(fs.readdirSync(path.join(path.dirname(threadFile), 'corrupt')).length, 1);
+        chat = workbench.chatFrame();
+        await chat.locator('.msg-user').filter({ hasText: 'Does streaming work?' }).waitFor({ timeout: 60_000 });
+      });
+    }
 
     it('still has the thread after a window reload', async () => {
       await workbench.reload();

@@ -70,6 +70,12 @@ export class Workbench {
     }
   }
 
+  /** Files under the server's user-data folder (the extension's workspace storage, say) whose path matches `pattern`. */
+  userDataFiles(pattern: RegExp): string[] {
+    const userData = path.join(this.root, 'user-data');
+    return (fs.readdirSync(userData, { recursive: true }) as string[]).map((name) => path.join(userData, name)).filter((file) => pattern.test(file));
+  }
+
   /** Saves a numbered screenshot of the whole window as a test artifact. */
   async screenshot(label: string): Promise<string> {
     const file = path.join(this.artifacts, `${String(++this.shot).padStart(2, '0')}-${label}.png`);
