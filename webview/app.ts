@@ -10,7 +10,8 @@ import { Figures } from './render/figure';
 import { StatusLine } from './render/statusLine';
 import { Transcript } from './render/transcript';
 import type { Change, ViewState } from './state';
-import { applyHostMessage, composerHoldsSent, dismissNotice, emptyState, sendStarted, sendTimedOut } from './state';
+import { applyHostMessage, composerHoldsSent, dismissNotice, emptyState, messageById, sendStarted, sendTimedOut } from './state';
+import { nextSentences } from './announce';
 import { h } from './ui/dom';
 import type { HostChannel, PersistedState } from './vscodeApi';
 
@@ -30,6 +31,10 @@ export class ChatApp {
   private restoredScroll = false;
   private ticker: number | undefined;
   private saveTimer: number | undefined;
+  /** An off-screen live region: the answer read out by sentence. */
+  private readonly liveRegion = h('div', { className: 'sr-only', attrs: { 'aria-live': 'polite', 'aria-atomic': 'true' } });
+  /** How much of each streamed answer has been read out, by message id. */
+  private readonly spoken = new Map<string, number>();
   /** The additional instructions of the last send, which Retry repeats. */
   private lastInstructions: string | undefined;
   private readonly noticeActions: NoticeActions = {
@@ -76,7 +81,7 @@ export class ChatApp {
       this.persisted.instructions,
     );
     this.notice.hidden = true;
-    root.replaceChildren(this.header, this.notice, this.transcript.element, this.status.element, this.approvals.element, this.composer.element);
+    root.replaceChildren(this.header, this.notice, this.transcript.element, this.status.element, this.approvals.element, this.composer.element, this.liveRegion);
     renderHeader(this.header, this.state);
     this.status.update(this.state, Date.now());
     // The scroll position waits on a debounce; hiding the view must not lose it.
@@ -127,6 +132,7 @@ export class ChatApp {
           break;
         case 'message':
           this.transcript.messageChanged(this.state, change.messageId);
+          this.announce(change.messageId);
           break;
         case 'steps':
           this.transcript.stepsChanged(this.state, change.runId);
@@ -168,6 +174,16 @@ export class ChatApp {
       this.state = state;
       this.apply(changes);
     }, SEND_TIMEOUT_MS);
+  }
+
+  /** Tells screen readers the streamed answer's new sentences (not every delta) through the live region. */
+  private announce(messageId: string): void {
+    const message = messageById(this.state, messageId);
+    if (!message || message.role !== 'assistant') return;
+    const text = message.content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n\n');
+    const { speech, upTo } = nextSentences(text, this.spoken.get(messageId) ?? 0, message.status !== 'in_progress');
+    this.spoken.set(messageId, upTo);
+    if (speech) this.liveRegion.textContent = speech;
   }
 
   /** Retry: the last question again, with the instructions its run had (from this page) or those set now. */

@@ -92,6 +92,7 @@ export class Transcript {
       },
       { passive: true },
     );
+    this.element.addEventListener('keydown', (event) => this.onKeyDown(event));
     // Content also grows after a render (components and images lay out late): measure again, and a
     // reader at the bottom stays there.
     if (typeof ResizeObserver !== 'undefined') {
@@ -218,7 +219,12 @@ export class Transcript {
         if (cursor === previous) cursor = previous.nextSibling;
         previous.remove();
       }
-      if (node !== previous) this.unmeasured.add(entry.key);
+      if (node !== previous) {
+        this.unmeasured.add(entry.key);
+        // Each entry takes focus from the keyboard (arrows move between them, see onKeyDown).
+        node.tabIndex = -1;
+        node.dataset.entryKey = entry.key;
+      }
       if (node === cursor) cursor = cursor.nextSibling;
       else this.list.insertBefore(node, cursor);
     }
@@ -233,6 +239,47 @@ export class Transcript {
     setHeight(this.spacerAbove, measured[this.start]);
     setHeight(this.spacerBelow, measured[this.entries.length] - measured[this.end]);
     if (this.following) el.scrollTop = el.scrollHeight;
+  }
+
+  /**
+   * Keyboard: with focus on the transcript or on an entry, ↓/↑ move to the next/previous message or
+   * run, Home/End to the first/last; Tab then walks the entry's own controls (steps, buttons, links).
+   */
+  private onKeyDown(event: KeyboardEvent): void {
+    const target = event.target as HTMLElement;
+    const key = target.dataset.entryKey;
+    if (target !== this.element && key === undefined) return;
+    const current = key === undefined ? -1 : (this.entryIndex.get(key) ?? -1);
+    const last = this.entries.length - 1;
+    let next: number;
+    switch (event.key) {
+      case 'ArrowDown':
+        next = current < 0 ? this.start : Math.min(last, current + 1);
+        break;
+      case 'ArrowUp':
+        next = current < 0 ? Math.max(0, this.end - 1) : Math.max(0, current - 1);
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = last;
+        break;
+      default:
+        return;
+    }
+    if (next < 0) return;
+    event.preventDefault();
+    this.focusEntry(next);
+  }
+
+  /** Brings entry `index` into the window (it may not be drawn yet) and focuses it. */
+  private focusEntry(index: number): void {
+    const offsets = this.offsets();
+    this.following = index === this.entries.length - 1;
+    this.element.scrollTop = offsets[index] + this.list.offsetTop - 8;
+    this.renderWindow();
+    this.rendered.get(this.entries[index].key)?.node.focus();
   }
 
   /** Reads the drawn entries' heights (one layout for the whole window). */

@@ -188,4 +188,22 @@ describe('transcript (DOM, happy-dom)', () => {
     assert.notEqual(after[2], before[2]);
     assert.match(after[2].textContent ?? '', /Hello/);
   });
+
+  it('moves focus between entries with the arrow keys, Home and End, drawing entries that were not drawn', () => {
+    const t = newTranscript();
+    const messages = Array.from({ length: 300 }, (_, i) => message(`m${i}`, i % 2 ? 'assistant' : 'user', `text ${i}`, i));
+    document.body.append(t.element);
+    t.reset(fromChatState({ ...chat, messages }));
+    const press = (key: string) => (document.activeElement ?? t.element).dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+    t.element.focus();
+    press('End');
+    assert.equal(document.activeElement?.getAttribute('data-message-id'), 'm299');
+    press('ArrowUp');
+    assert.equal(document.activeElement?.getAttribute('data-message-id'), 'm298');
+    press('Home');
+    assert.equal(document.activeElement?.getAttribute('data-message-id'), 'm0', 'the first message is drawn and focused');
+    press('ArrowDown');
+    assert.equal(document.activeElement?.getAttribute('data-message-id'), 'm1');
+    t.element.remove();
+  });
 });

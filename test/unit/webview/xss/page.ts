@@ -33,6 +33,7 @@ for (const name of ['alert', 'confirm', 'prompt', 'print'] as const) {
 const URL_ATTRIBUTES = new Set(['href', 'src', 'srcset', 'action', 'formaction', 'xlink:href', 'poster', 'background', 'data', 'cite', 'ping', 'lowsrc', 'srcdoc']);
 const FORBIDDEN_TAGS = new Set(['SCRIPT', 'IFRAME', 'FRAME', 'OBJECT', 'EMBED', 'STYLE', 'LINK', 'META', 'BASE', 'FORM', 'INPUT', 'TEXTAREA', 'SELECT', 'SVG', 'MATH', 'TEMPLATE', 'NOSCRIPT', 'VIDEO', 'AUDIO', 'SOURCE']);
 
+const actions = { insertCode: () => undefined, openCode: () => undefined, openFile: () => undefined, editQuestion: () => undefined };
 const figures = new Figures(new FileRequests({ post: () => undefined, newRequestId: () => 'r', setTimer: () => undefined }), () => undefined, () => 't1');
 
 function paths(payload: string): HTMLElement[] {
@@ -45,6 +46,7 @@ function paths(payload: string): HTMLElement[] {
     content: [
       text(payload),
       text(`Read [this](${payload}) and ![that](${payload}) at <${payload}>.`),
+      text(`\`\`\`${payload.replace(/\n/g, ' ')}\n${payload}\n\`\`\``),
       {
         type: 'text',
         text: `Cited ${payload} here.\uE200cite\uE202turn0file3\uE201`,
@@ -89,9 +91,9 @@ function paths(payload: string): HTMLElement[] {
   const shown: Notice = { severity: 'error', message: payload };
   renderNotice(notice, shown, { runCommand: () => undefined, dismiss: () => undefined });
   return [
-    renderMessage(assistant, { assistantName: payload, figures }),
-    renderMessage(user, { assistantName: payload, figures }),
-    renderRunBlock(view, { error: { code: 'x', message: payload } }, open, figures),
+    renderMessage(assistant, { assistantName: payload, figures, actions }),
+    renderMessage(user, { assistantName: payload, figures, actions, editable: true }),
+    renderRunBlock(view, { error: { code: 'x', message: payload } }, open, figures, { retry: () => undefined }),
     header,
     notice,
   ];
