@@ -31,6 +31,12 @@ export interface Backend extends FileOperations {
    * `unsupported` when the server cannot stream; the driver then uses `create`.
    */
   stream(action: RunAction, signal?: AbortSignal): AsyncIterable<RunEvent>;
+  /**
+   * Optional: follows a run whose stream dropped from where the stream stopped, when the server
+   * keeps it (Responses: `GET /responses/{id}?stream=true&starting_after=N`). Throws `unsupported`
+   * when it cannot; the driver then polls.
+   */
+  resumeStream?(ref: RunRef, signal?: AbortSignal): AsyncIterable<RunEvent>;
   /** Starts or continues a run without streaming (background); poll it with `retrieve`. */
   create(action: RunAction, signal?: AbortSignal): Promise<RunSnapshot>;
   retrieve(ref: RunRef, signal?: AbortSignal): Promise<RunSnapshot>;

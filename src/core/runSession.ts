@@ -163,6 +163,8 @@ export class RunSession {
         return;
       }
       if (outcome === 'dropped') {
+        if (await this.resumeStream()) return;
+        this.emit({ type: 'fallback', reason: 'The stream dropped; following the same run by polling.' });
         await this.pollAfterDrop();
         return;
       }
@@ -175,7 +177,7 @@ export class RunSession {
   private async streamLeg(action: RunAction): Promise<StreamOutcome> {
     let outcome: 'ended' | 'dropped' | 'stopped';
     try {
-      outcome = await this.retrying(() => this.consumeStream(action));
+      outcome = await this.retrying(() => this.consumeStream((signal) => this.deps.backend.stream(action, signal)));
     } catch (error) {
       if (this.stopping) {
         return 'stopped';
@@ -192,15 +194,26 @@ export class RunSession {
     if (outcome === 'ended' && isSettled(this.currentRun())) {
       return 'settled';
     }
-    this.emit({
-      type: 'fallback',
-      reason: outcome === 'dropped' ? 'The stream dropped; following the same run by polling.' : 'The stream ended before the run finished; following it by polling.',
-    });
     return 'dropped';
   }
 
+  /** Picks a dropped stream up where it stopped, where the server allows it. True when the leg settled that way. */
+  private async resumeStream(): Promise<boolean> {
+    const backend = this.deps.backend;
+    const ref = this.state.ref;
+    if (!backend.resumeStream || !ref || this.stopping) return false;
+    const resume = backend.resumeStream.bind(backend);
+    try {
+      const outcome = await this.consumeStream((signal) => resume(ref, signal));
+      return outcome === 'stopped' || (outcome === 'ended' && isSettled(this.currentRun()));
+    } catch {
+      // Not resumable after all: polling follows the run.
+      return false;
+    }
+  }
+
   /** One attempt at streaming a leg. Failing before the server named the run is retryable (nothing was started). */
-  private async consumeStream(action: RunAction): Promise<'ended' | 'dropped' | 'stopped'> {
+  private async consumeStream(open: (signal: AbortSignal) => AsyncIterable<RunEvent>): Promise<'ended' | 'dropped' | 'stopped'> {
     const abort = new AbortController();
     this.streamAbort = abort;
     let stalled = false;
@@ -216,7 +229,7 @@ export class RunSession {
     };
     try {
       watch();
-      for await (const event of this.deps.backend.stream(action, abort.signal)) {
+      for await (const event of open(abort.signal)) {
         watch();
         this.onStreamEvent(event);
       }

@@ -41,6 +41,8 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
   private conversationsAvailable: boolean | undefined;
   /** Learned on first refusal: local servers often have no background responses. */
   private backgroundAvailable = true;
+  /** Streams that may be resumed, by response id, until their response ends. */
+  private readonly live = new Map<string, LiveStream>();
   /** Vector stores made for attachment sets, so each set is indexed once. */
   private readonly attachmentStores = new Map<string, Promise<string>>();
 
@@ -125,22 +127,61 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
     } catch (error) {
       throw this.unrepeatable(this.streaming.failure(error, this.errorContext));
     }
-    const accumulator = new ResponseAccumulator();
-    const state = new RunState();
-    let runId = action.kind === 'submit' ? action.ref.runId : undefined;
-    let named = false;
+    const live: LiveStream = {
+      accumulator: new ResponseAccumulator(),
+      state: new RunState(),
+      action,
+      ...(action.kind === 'submit' ? { runId: action.ref.runId } : {}),
+      background: this.backgroundAvailable,
+    };
+    yield* this.follow(events, live);
+  }
+
+  /**
+   * Picks a dropped stream of a background response up where it stopped
+   * (`GET /responses/{id}?stream=true&starting_after=N`), so the run is followed at the speed of the
+   * stream rather than of polling. Throws `unsupported` when this backend did not stream that
+   * response or the server keeps no background responses; the driver then polls.
+   */
+  async *resumeStream(ref: RunRef, signal?: AbortSignal): AsyncIterable<RunEvent> {
+    const id = ref.cursor ?? ref.runId;
+    const live = this.live.get(id);
+    if (!live || !live.background || live.sequence === undefined) {
+      throw new AssistantsError('unsupported', 'This stream cannot be resumed; following the run by polling.');
+    }
+    let events: AsyncIterable<ResponseStreamEvent>;
+    try {
+      events = await this.client.responses.retrieve(id, { stream: true, starting_after: live.sequence, include: RETRIEVE_INCLUDE }, { signal });
+    } catch (error) {
+      throw this.error(error);
+    }
+    yield* this.follow(events, live);
+  }
+
+  /** Turns a response's stream events into run events, remembering enough to resume it. */
+  private async *follow(events: AsyncIterable<ResponseStreamEvent>, live: LiveStream): AsyncIterable<RunEvent> {
+    let named = live.responseId !== undefined;
     try {
       for await (const event of events) {
-        const response = accumulator.apply(event);
+        const response = live.accumulator.apply(event);
+        live.sequence = event.sequence_number;
         if (!response) {
           continue;
         }
         named = true;
-        runId ??= response.id;
-        const snapshot = toSnapshot(response, this.runContext(action, runId));
-        for (const runEvent of state.advance(snapshot)) {
+        live.runId ??= response.id;
+        if (live.responseId !== response.id) {
+          if (live.responseId) this.live.delete(live.responseId);
+          live.responseId = response.id;
+          this.live.set(response.id, live);
+          // A stream that dropped and was then polled to its end is never deleted by its final event.
+          if (this.live.size > MAX_LIVE_STREAMS) this.live.delete(this.live.keys().next().value ?? '');
+        }
+        const snapshot = toSnapshot(response, this.runContext(live.action, live.runId));
+        for (const runEvent of live.state.advance(snapshot)) {
           yield redactServerText(runEvent.type === 'run.updated' ? { ...runEvent, ref: snapshot.ref } : runEvent, this.errorContext);
         }
+        if (isFinal(response.status) && live.responseId) this.live.delete(live.responseId);
       }
     } catch (error) {
       throw named ? this.error(error) : this.unrepeatable(this.error(error));
@@ -229,6 +270,23 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
   private error(error: unknown): AssistantsError {
     return toAssistantsError(error, this.errorContext);
   }
+}
+
+const MAX_LIVE_STREAMS = 16;
+
+/** One streamed response as far as it was followed: its rebuilt state and the last event's sequence number. */
+interface LiveStream {
+  accumulator: ResponseAccumulator;
+  state: RunState;
+  action: RunAction;
+  runId?: string;
+  responseId?: string;
+  sequence?: number;
+  background: boolean;
+}
+
+function isFinal(status: string | undefined): boolean {
+  return status === 'completed' || status === 'failed' || status === 'incomplete' || status === 'cancelled';
 }
 
 function refusesBackground(error: unknown): boolean {

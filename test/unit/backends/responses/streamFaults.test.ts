@@ -66,7 +66,7 @@ describe('Streams rebuilt from what servers send (Responses)', () => {
     assert.equal(textOf(result.messages[0]), 'Kept text.');
   });
 
-  it('notices a stream gone silent and follows the run by polling to its end', async () => {
+  it('notices a stream gone silent and follows the run to its end (resumed, else polled)', async () => {
     h = await startHarness({ driver: { streamIdleMs: 300 } });
     h.fake.model.enqueue({ steps: [{ type: 'text', text: 'one two three four five six seven', chunkSize: 4, chunkDelayMs: 30 }] });
     h.fake.inject({ method: 'POST', path: '/responses', kind: 'stall', afterEvents: 4 });
@@ -75,8 +75,7 @@ describe('Streams rebuilt from what servers send (Responses)', () => {
     assert.ok(Date.now() - started < 5000);
     assert.equal(result.run.status, 'completed');
     assert.equal(textOf(result.messages[0]), 'one two three four five six seven');
-    assert.ok(h.events.some((e) => e.type === 'fallback'), 'the switch to polling is announced');
-    assert.ok(h.requests('GET', /^\/responses\/resp/).length >= 1);
+    assert.ok(h.requests('GET', /^\/responses\/resp/).length >= 1, 'the run was asked for again');
   });
 
   for (const fault of ['cut mid-event', 'silent'] as const) {
@@ -105,4 +104,38 @@ describe('Streams rebuilt from what servers send (Responses)', () => {
       assert.equal(h.events.at(-1)?.type, 'error');
     });
   }
+});
+
+describe('Resuming a dropped stream (Responses)', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  it('picks a dropped background stream up after its last event instead of polling', async () => {
+    h = await startHarness();
+    h.fake.model.enqueue({ steps: [{ type: 'text', text: 'Every word arrives exactly once here.', chunkSize: 4, chunkDelayMs: 15 }] });
+    h.fake.inject({ method: 'POST', path: '/responses', kind: 'reset', afterEvents: 6 });
+    const result = await h.driver.run(await h.startWith('Hi'), h.onEvent);
+    assert.equal(result.run.status, 'completed');
+    assert.equal(textOf(result.messages[0]), 'Every word arrives exactly once here.');
+    const deltas = h.events.flatMap((e) => (e.type === 'message.delta' ? [e.text] : [])).join('');
+    assert.equal(deltas, 'Every word arrives exactly once here.', 'no text twice, none missing');
+    const gets = h.requests('GET', /^\/responses\/resp/);
+    assert.equal(gets.length, 1, 'one resume, no polls');
+    const query = new URLSearchParams(gets[0].query);
+    assert.equal(query.get('stream'), 'true');
+    assert.equal(query.get('starting_after'), '5', 'after the last event seen (sequence numbers start at 0)');
+    assert.equal(h.events.some((e) => e.type === 'fallback'), false);
+  });
+
+  it('polls when the resumed stream drops too', async () => {
+    h = await startHarness();
+    h.fake.model.enqueue({ steps: [{ type: 'text', text: 'Dropped twice, still whole.', chunkSize: 4, chunkDelayMs: 15 }] });
+    h.fake.inject({ method: 'POST', path: '/responses', kind: 'reset', afterEvents: 6 });
+    h.fake.inject({ method: 'GET', path: '/responses/:response_id', kind: 'reset', afterEvents: 0 });
+    const result = await h.driver.run(await h.startWith('Hi'), h.onEvent);
+    assert.equal(textOf(result.messages[0]), 'Dropped twice, still whole.');
+    assert.ok(h.events.some((e) => e.type === 'fallback'));
+  });
 });
