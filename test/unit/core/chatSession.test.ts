@@ -91,6 +91,22 @@ for (const protocol of protocols) {
       assert.equal(stored.pendingRun, undefined);
     });
 
+    it('sends additional instructions for this run after the assistant\'s own, and none on the next run', async () => {
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Bonjour.' }] });
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Hello.' }] });
+      const session = makeSession();
+      await session.send('Hi', { instructions: '  Answer in French.  ' });
+      await idle(session);
+      await session.send('Hi again');
+      await idle(session);
+      assert.deepEqual(errors, []);
+      const starts = fake.requests.filter((r) => r.method === 'POST' && (protocol === 'responses' ? r.path === '/responses' : /\/threads\/[^/]+\/runs$/.test(r.path)));
+      const sent = starts.map((r) => (r.body as { instructions?: string }).instructions);
+      assert.equal(sent[0], 'Be brief.\n\nAnswer in French.');
+      assert.notEqual(sent.at(-1), sent[0], 'the next run is back to the assistant\'s own instructions');
+      assert.ok(!String(sent.at(-1) ?? '').includes('French'));
+    });
+
     it('shows a plot at once, keeps it beside the thread, and gives it back after a reload', async () => {
       fake.model.enqueue({ steps: [{ type: 'code_interpreter', code: 'plot()', logs: 'done', image: true }, { type: 'text', text: 'Here is the chart.' }] });
       // Responses sends outputs only to an assistant that has the code interpreter.
