@@ -5,6 +5,7 @@ import { ThreadStore } from './core/threadStore';
 import { createBackend } from './backends/createBackend';
 import { ApiKeyStore } from './host/apiKey';
 import { ChatApprover } from './host/approvals';
+import { ComposerAttachments, MementoUploadIndex } from './host/attachments';
 import { DiffEditProposer } from './host/editProposals';
 import { GlobalStateAssistantStore } from './host/assistantStore';
 import { HostChatController } from './host/chatController';
@@ -13,6 +14,8 @@ import { registerCommands } from './host/commands';
 import { localDefaultAssistant } from './host/defaultAssistant';
 import { showSetAsideThreads } from './host/setAsideThreads';
 import { readSettings } from './host/settings';
+import type { ApprovalChoice, ApprovalView, AttachmentView } from './shared/protocol';
+import { textOf } from './core/model';
 import { AssistantsTreeProvider, ThreadsTreeProvider } from './host/trees';
 import { createWorkspaceFunctions } from './host/workspaceFunctions';
 
@@ -25,12 +28,17 @@ export interface AssistantsApi {
   sendMessage(text: string): Promise<void>;
   /** Resolves when no run is in progress. */
   whenIdle(): Promise<void>;
+  /** The files attached to the next message (the composer's chips). */
+  attachments(): AttachmentView[];
+  /** Function calls waiting for the user's approval, and the way to answer one (as the chat's buttons do). */
+  approvals(): ApprovalView[];
+  answerApproval(callId: string, choice: ApprovalChoice): void;
   /**
-   * The open thread, if any: its number of messages, the status of its last run, and the function
-   * calls of its runs in order (`arguments` as the model sent them, JSON text; `output` as returned
-   * to the model).
+   * The open thread, if any: its number of messages, the status of its last run, the text of its
+   * last message, and the function calls of its runs in order (`arguments` as the model sent them,
+   * JSON text; `output` as returned to the model).
    */
-  currentThread(): { id: string; title: string; messageCount: number; lastRunStatus?: string; functionCalls: FunctionCallRecord[] } | undefined;
+  currentThread(): { id: string; title: string; messageCount: number; lastRunStatus?: string; lastMessageText?: string; functionCalls: FunctionCallRecord[] } | undefined;
   /** Whether the chat view is on screen. */
   chatViewVisible(): boolean;
 }
@@ -67,12 +75,20 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     log,
     mock,
   });
+  const attachments = new ComposerAttachments({
+    target: () => controller.uploadTarget(),
+    index: new MementoUploadIndex(context.globalState),
+    confinement: functions.confinement,
+    log,
+  });
+  controller.useAttachments(attachments);
   const chatView = new ChatViewProvider(context.extensionUri, controller, log);
   const threadsTree = new ThreadsTreeProvider(store, () => controller.session.thread?.thread.id);
   const assistantsTree = new AssistantsTreeProvider(async () => [localDefaultAssistant(readSettings(), vscode.workspace.isTrusted, functions.registry.tools())]);
   context.subscriptions.push(
     approver,
     proposer,
+    attachments,
     controller,
     chatView,
     threadsTree,
@@ -86,7 +102,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => assistantsTree.refresh()),
   );
-  registerCommands(context, { controller, apiKeys, store, threadsTree, assistantsTree, log, proposer });
+  registerCommands(context, { controller, apiKeys, store, threadsTree, assistantsTree, log, proposer, attachments, chatView });
   const opened = controller.session.open().catch((error: unknown) => log.error(`Could not open the last thread: ${String(error)}`));
   return {
     sendMessage: async (text) => {
@@ -94,6 +110,9 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
       await controller.send(text);
     },
     whenIdle: () => controller.session.whenIdle(),
+    attachments: () => attachments.list(),
+    approvals: () => approver.list(),
+    answerApproval: (callId, choice) => approver.answer(callId, choice),
     currentThread: () => {
       const stored = controller.session.thread;
       if (!stored) return undefined;
@@ -101,7 +120,15 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
       const functionCalls = runs.flatMap(({ steps }) =>
         steps.flatMap((step) => (step.details.type === 'tool_calls' ? step.details.toolCalls : [])).flatMap((call) => (call.type === 'function' ? [{ name: call.name, arguments: call.arguments, output: call.output }] : [])),
       );
-      return { id: stored.thread.id, title: stored.thread.title, messageCount: stored.messages.length, lastRunStatus: runs[runs.length - 1]?.run.status, functionCalls };
+      const last = stored.messages[stored.messages.length - 1];
+      return {
+        id: stored.thread.id,
+        title: stored.thread.title,
+        messageCount: stored.messages.length,
+        lastRunStatus: runs[runs.length - 1]?.run.status,
+        lastMessageText: last ? textOf(last.content) : undefined,
+        functionCalls,
+      };
     },
     chatViewVisible: () => chatView.visible,
   };

@@ -1,6 +1,7 @@
 /** Wires the state, the page's parts and the host channel together. */
 import type { HostToWebview } from '../src/shared/protocol';
 import { Approvals } from './render/approvals';
+import { AttachmentChips } from './render/attachments';
 import { renderHeader } from './render/header';
 import type { NoticeActions } from './render/notice';
 import { renderNotice } from './render/notice';
@@ -26,6 +27,10 @@ export class ChatApp {
   private readonly status = new StatusLine();
   private readonly composer: Composer;
   private readonly approvals = new Approvals((callId, choice) => this.host.post({ type: 'approval/answer', callId, choice }));
+  private readonly attachments = new AttachmentChips({
+    remove: (id) => this.host.post({ type: 'attachment/remove', id }),
+    setTool: (id, tool) => this.host.post({ type: 'attachment/tool', id, tool }),
+  });
   private readonly files: FileRequests;
   private persisted: PersistedState;
   private restoredScroll = false;
@@ -81,7 +86,7 @@ export class ChatApp {
       this.persisted.instructions,
     );
     this.notice.hidden = true;
-    root.replaceChildren(this.header, this.notice, this.transcript.element, this.status.element, this.approvals.element, this.composer.element, this.liveRegion);
+    root.replaceChildren(this.header, this.notice, this.transcript.element, this.status.element, this.approvals.element, this.attachments.element, this.composer.element, this.liveRegion);
     renderHeader(this.header, this.state);
     this.status.update(this.state, Date.now());
     // The scroll position waits on a debounce; hiding the view must not lose it.
@@ -102,9 +107,20 @@ export class ChatApp {
       this.files.receive(message);
       return;
     }
-    if (message.type === 'approval/show' || message.type === 'state/full') {
-      this.approvals.show(message.type === 'approval/show' ? message.approvals : (message.state.approvals ?? []));
-      if (message.type === 'approval/show') return;
+    switch (message.type) {
+      case 'approval/show':
+        this.approvals.show(message.approvals);
+        return;
+      case 'attachments/show':
+        this.attachments.show(message.attachments);
+        return;
+      case 'composer/insert':
+        this.composer.insert(message.text);
+        return;
+      case 'state/full':
+        this.approvals.show(message.state.approvals ?? []);
+        this.attachments.show(message.state.attachments ?? []);
+        break;
     }
     const { state, changes } = applyHostMessage(this.state, message, Date.now());
     this.state = state;

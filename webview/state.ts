@@ -170,7 +170,9 @@ export function applyHostMessage(state: ViewState, message: HostToWebview, now: 
     }
     case 'file/content':
     case 'approval/show':
-      // Files and approvals are not view state: the page's file loader and approvals part take them.
+    case 'attachments/show':
+    case 'composer/insert':
+      // Files, approvals, attachments and inserts are not view state: the page's parts take them.
       return { state, changes: [] };
   }
 }

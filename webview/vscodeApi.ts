@@ -52,6 +52,8 @@ const HOST_TYPE_RECORD: Record<HostToWebview['type'], true> = {
   'send/result': true,
   'file/content': true,
   'approval/show': true,
+  'attachments/show': true,
+  'composer/insert': true,
 };
 const HOST_TYPES: ReadonlySet<string> = new Set(Object.keys(HOST_TYPE_RECORD));
 

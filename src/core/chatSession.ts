@@ -4,7 +4,7 @@ import type { RunRef } from './runRef';
 import type { ToolHandler } from './toolHandler';
 import { AssistantsError, asAssistantsError } from './errors';
 import type { RunEvent } from './events';
-import type { Assistant, Message, Thread } from './model';
+import type { Assistant, Attachment, Message, Thread } from './model';
 import { isTerminal } from './model';
 import type { RunDriverOptions } from './runDriver';
 import { RunDriver } from './runDriver';
@@ -27,6 +27,8 @@ export type ChatUpdate =
 export interface SendOptions {
   /** Additional instructions for this run only; the run's `instructions` are the assistant's followed by these. */
   instructions?: string;
+  /** Files for the message, each with the tools that may use it. */
+  attachments?: Attachment[];
 }
 
 export interface ChatSessionOptions {
@@ -136,7 +138,9 @@ export class ChatSession {
       const backend = await this.options.connect();
       const assistant = await this.options.assistant();
       const stored = await this.ensureThread(backend, trimmed);
-      const message = await backend.addMessage(stored.thread, { content: [{ type: 'text', text: trimmed, annotations: [] }] });
+      const content: Message['content'] = [{ type: 'text', text: trimmed, annotations: [] }];
+      const attachments = options.attachments ?? [];
+      const message = await backend.addMessage(stored.thread, attachments.length ? { content, attachments } : { content });
       stored.messages.push(message);
       stored.thread.updatedAt = this.nowSeconds();
       await this.options.store.save(stored);

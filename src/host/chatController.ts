@@ -1,15 +1,17 @@
+import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Backend } from '../core/backend';
 import type { ToolHandler } from '../core/toolHandler';
 import { ChatSession } from '../core/chatSession';
 import type { ChatUpdate } from '../core/chatSession';
 import { AssistantsError, asAssistantsError } from '../core/errors';
-import type { Assistant, ToolDefinition } from '../core/model';
+import type { Assistant, AttachmentTool, ToolDefinition } from '../core/model';
 import type { ProviderConfig } from '../core/provider';
 import type { ThreadStore } from '../core/threadStore';
 import type { ApprovalChoice, ChatState, HostToWebview, Notice } from '../shared/protocol';
 import type { ApiKeyStore } from './apiKey';
 import type { ChatApprover } from './approvals';
+import type { ComposerAttachments, UploadTarget } from './attachments';
 import type { ChatController } from './chatViewProvider';
 import { defaultAssistantDraft, localDefaultAssistant, resolveDefaultAssistant } from './defaultAssistant';
 import { Disposable } from './lifecycle';
@@ -24,6 +26,8 @@ export interface ChatControllerDeps {
   functionTools: ToolDefinition[];
   /** Function calls waiting for the user's answer in the chat. */
   approver: ChatApprover;
+  /** Files attached to the next message; set once, after the controller is made (they upload through it). */
+  attachments?: ComposerAttachments;
   createBackend(config: ProviderConfig): Backend;
   globalState: vscode.Memento;
   /** Keeps the composer's draft of this workspace across window reloads. */
@@ -79,6 +83,12 @@ export class HostChatController extends Disposable implements ChatController {
     this.register(deps.approver.onDidChange((approvals) => this.updates.fire({ type: 'approval/show', approvals })));
   }
 
+  /** Connects the composer's attachments (they upload through this controller's backend). */
+  useAttachments(attachments: ComposerAttachments): void {
+    this.deps.attachments = attachments;
+    this.register(attachments.onDidChange((list) => this.updates.fire({ type: 'attachments/show', attachments: list })));
+  }
+
   async state(): Promise<ChatState> {
     const settings = readSettings();
     const stored = this.session.thread;
@@ -96,6 +106,7 @@ export class HostChatController extends Disposable implements ChatController {
       approvals: this.deps.approver.list(),
       draft: this.deps.workspaceState.get<string>(DRAFT_KEY, ''),
       prices: readPrices(),
+      attachments: this.deps.attachments?.list() ?? [],
     };
   }
 
@@ -107,7 +118,9 @@ export class HostChatController extends Disposable implements ChatController {
   async send(text: string, instructions?: string): Promise<void> {
     try {
       this.clearNotice();
-      await this.session.send(text, { instructions });
+      const attachments = this.deps.attachments?.ready() ?? [];
+      await this.session.send(text, { instructions, attachments });
+      this.deps.attachments?.sent();
       this.threadsChanged.fire();
     } catch (error) {
       const typed = asAssistantsError(error);
@@ -119,6 +132,14 @@ export class HostChatController extends Disposable implements ChatController {
 
   stop(): void {
     this.session.stop();
+  }
+
+  removeAttachment(id: string): void {
+    this.deps.attachments?.remove(id);
+  }
+
+  async setAttachmentTool(id: string, tool: AttachmentTool): Promise<void> {
+    await this.deps.attachments?.setTool(id, tool);
   }
 
   answerApproval(callId: string, choice: ApprovalChoice): void {
@@ -145,6 +166,15 @@ export class HostChatController extends Disposable implements ChatController {
 
   async openThread(id: string): Promise<void> {
     await this.session.openThread(id);
+  }
+
+  /** The backend uploads go to, and a name for its server and key: a file id means nothing elsewhere. */
+  async uploadTarget(): Promise<UploadTarget> {
+    const backend = await this.connect();
+    const settings = readSettings();
+    const key = await this.deps.apiKeys.get();
+    const keyHash = createHash('sha256').update(key?.key ?? '').digest('hex').slice(0, 16);
+    return { backend, provider: `${settings.provider} ${settings.baseUrl} ${keyHash}` };
   }
 
   private async connect(): Promise<Backend> {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { AttachmentTool } from '../core/model';
 import type { ApprovalChoice, ChatState, HostToWebview, WebviewToHost } from '../shared/protocol';
 import { isWebviewToHost } from '../shared/protocol';
 import { ChatFiles } from './chatFiles';
@@ -24,6 +25,9 @@ export interface ChatController {
   fileContent(fileId: string, containerId?: string): Promise<Uint8Array>;
   /** The bytes of an image kept beside a thread (`url` a stored output), or undefined when it is not there. */
   storedOutput(threadId: string, url: string): Promise<Uint8Array | undefined>;
+  /** The user removed an attached file, or switched its tool. */
+  removeAttachment(id: string): void;
+  setAttachmentTool(id: string, tool: AttachmentTool): Promise<void>;
   /** The user's answer to a function call waiting for approval. */
   answerApproval(callId: string, choice: ApprovalChoice): void;
   /** Updates to push to the view while it is open. */
@@ -39,6 +43,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
 
   private view: vscode.WebviewView | undefined;
   private ready = false;
+  private queuedInsert: string | undefined;
   private readonly files: ChatFiles;
 
   constructor(
@@ -81,7 +86,19 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
 
   /** Re-sends the whole state (after the thread or the provider changed). */
   async refresh(): Promise<void> {
-    if (this.ready) await this.post({ type: 'state/full', state: await this.controller.state() });
+    if (!this.ready) return;
+    await this.post({ type: 'state/full', state: await this.controller.state() });
+    if (this.queuedInsert !== undefined) {
+      const text = this.queuedInsert;
+      this.queuedInsert = undefined;
+      await this.post({ type: 'composer/insert', text });
+    }
+  }
+
+  /** Puts text into the composer, once the view is there to take it (it may still be opening). */
+  async insert(text: string): Promise<void> {
+    if (this.ready) await this.post({ type: 'composer/insert', text });
+    else this.queuedInsert = (this.queuedInsert ?? '') + text;
   }
 
   private async receive(message: unknown): Promise<void> {
@@ -133,6 +150,12 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         return;
       case 'draft/save':
         this.controller.saveDraft(typed.draft);
+        return;
+      case 'attachment/remove':
+        this.controller.removeAttachment(typed.id);
+        return;
+      case 'attachment/tool':
+        await this.controller.setAttachmentTool(typed.id, typed.tool);
         return;
       default: {
         const exhaustive: never = typed;

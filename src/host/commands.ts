@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { ThreadStore } from '../core/threadStore';
 import type { ApiKeyStore } from './apiKey';
 import type { HostChatController } from './chatController';
+import type { ComposerAttachments } from './attachments';
+import type { ChatViewProvider } from './chatViewProvider';
 import type { DiffEditProposer } from './editProposals';
 import type { AssistantsTreeProvider, ThreadsTreeProvider } from './trees';
 
@@ -12,6 +14,8 @@ export interface CommandDeps {
   threadsTree: ThreadsTreeProvider;
   assistantsTree: AssistantsTreeProvider;
   proposer: DiffEditProposer;
+  attachments: ComposerAttachments;
+  chatView: ChatViewProvider;
   log: vscode.LogOutputChannel;
 }
 
@@ -80,7 +84,38 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     deps.assistantsTree.refresh();
   });
   register('assistants.showLog', () => log.show());
+  // Explorer: (clicked, all selected); without a selection, the clicked one.
+  register('assistants.attachToMessage', async (clicked?: vscode.Uri, selected?: vscode.Uri[]) => {
+    const uris = selected?.length ? selected : clicked ? [clicked] : [];
+    if (uris.length === 0) return void vscode.window.showInformationMessage('Pick files or folders in the Explorer to attach them.');
+    await vscode.commands.executeCommand('assistants.chat.focus');
+    await deps.attachments.add(uris);
+  });
+  register('assistants.attachActiveFile', async () => {
+    const document = vscode.window.activeTextEditor?.document;
+    if (!document || document.uri.scheme !== 'file') return void vscode.window.showInformationMessage('Open a file from the workspace to attach it.');
+    if (document.isDirty) await document.save();
+    await vscode.commands.executeCommand('assistants.chat.focus');
+    await deps.attachments.add([document.uri]);
+  });
+  register('assistants.askAboutSelection', async () => {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.selection.isEmpty) return void vscode.window.showInformationMessage('Select some text in an editor first.');
+    await vscode.commands.executeCommand('assistants.chat.focus');
+    await deps.chatView.insert(selectionQuote(editor));
+  });
   register('assistants.applyProposedEdit', (uri?: vscode.Uri) => deps.proposer.settle('apply', uri));
   register('assistants.discardProposedEdit', (uri?: vscode.Uri) => deps.proposer.settle('discard', uri));
   register('assistants.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:assistants-vscode.assistants-vscode'));
+}
+
+/** The selection as the composer gets it: file name, line range, and the text in a fenced block. */
+export function selectionQuote(editor: vscode.TextEditor): string {
+  const { start, end } = editor.selection;
+  const endLine = end.character === 0 && end.line > start.line ? end.line : end.line + 1;
+  const where = vscode.workspace.asRelativePath(editor.document.uri);
+  const text = editor.document.getText(editor.selection);
+  const fence = text.includes('```') ? '````' : '```';
+  const lines = start.line + 1 === endLine ? `line ${endLine}` : `lines ${start.line + 1}-${endLine}`;
+  return `In ${where}, ${lines}:\n${fence}${editor.document.languageId}\n${text.replace(/\n$/, '')}\n${fence}\n`;
 }

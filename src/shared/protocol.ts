@@ -4,7 +4,7 @@
  * dispatches with an exhaustive `switch` on `type`.
  */
 import type { RunEvent } from '../core/events';
-import type { BackendKind, Message, Run, RunStep } from '../core/model';
+import type { AttachmentTool, BackendKind, Message, Run, RunStep } from '../core/model';
 
 /** A run as the chat shows it: the run, its steps, and the messages it produced. */
 export interface RunView {
@@ -43,6 +43,18 @@ export interface ApprovalView {
   writes: boolean;
 }
 
+/** A file attached to the next message: a chip in the composer. */
+export interface AttachmentView {
+  id: string;
+  /** File name, and path relative to the workspace. */
+  name: string;
+  display: string;
+  tool: AttachmentTool;
+  /** `failed` chips stay, with `error`, until the user removes them: nothing is dropped silently. */
+  status: 'uploading' | 'ready' | 'failed';
+  error?: string;
+}
+
 /** The user's answer to an approval. */
 export type ApprovalChoice = 'once' | 'thread' | 'deny';
 
@@ -58,6 +70,8 @@ export interface ChatState {
   notice?: Notice;
   /** Function calls waiting for the user's approval. */
   approvals?: ApprovalView[];
+  /** Files attached to the next message. */
+  attachments?: AttachmentView[];
   /** The composer's unsent text as the host kept it (`draft/save`): it outlives a window reload. */
   draft?: string;
   /** Prices per million tokens by model (`assistants.prices` over the built-in table), for cost estimates. */
@@ -88,7 +102,11 @@ export type HostToWebview =
   /** Answers `file/request`: the image as a `data:` URL, or a sentence saying why there is none. */
   | { type: 'file/content'; requestId: string; fileId: string; dataUrl?: string; error?: string }
   /** The function calls now waiting for approval (the whole list; empty when none waits). */
-  | { type: 'approval/show'; approvals: ApprovalView[] };
+  | { type: 'approval/show'; approvals: ApprovalView[] }
+  /** The files attached to the next message (the whole list). */
+  | { type: 'attachments/show'; attachments: AttachmentView[] }
+  /** Text for the composer (Ask Assistant About Selection): added at the end of what is typed, never sent by itself. */
+  | { type: 'composer/insert'; text: string };
 
 export type WebviewToHost =
   | { type: 'ready' }
@@ -120,7 +138,10 @@ export type WebviewToHost =
    */
   | { type: 'file/save'; fileId: string; containerId?: string; threadId?: string; filename?: string; dataUrl?: string }
   /** The user's answer to the approval of the call `callId`. */
-  | { type: 'approval/answer'; callId: string; choice: ApprovalChoice };
+  | { type: 'approval/answer'; callId: string; choice: ApprovalChoice }
+  | { type: 'attachment/remove'; id: string }
+  /** Switches an attached file between file search and the code interpreter. */
+  | { type: 'attachment/tool'; id: string; tool: AttachmentTool };
 
 export function isWebviewToHost(value: unknown): value is WebviewToHost {
   if (typeof value !== 'object' || value === null) return false;
@@ -148,6 +169,10 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
       return isFileRef(message) && isOptionalString(message.filename) && isOptionalString(message.dataUrl);
     case 'approval/answer':
       return typeof message.callId === 'string' && (APPROVAL_CHOICES as readonly unknown[]).includes(message.choice);
+    case 'attachment/remove':
+      return typeof message.id === 'string';
+    case 'attachment/tool':
+      return typeof message.id === 'string' && (message.tool === 'file_search' || message.tool === 'code_interpreter');
     default:
       return false;
   }

@@ -70,6 +70,11 @@ export function defaultTurn(context: TurnContext): Turn {
     const outputs = context.toolOutputs.map((o) => o.output).join('\n');
     return { steps: [{ type: 'text', text: `The function returned:\n\n\`\`\`\n${outputs}\n\`\`\`` }] };
   }
+  // "call get_diagnostics with {"path":"src/a.ts"}": any offered function, by name, with JSON arguments.
+  const named = /\bcall (?:the function )?([A-Za-z_][\w-]*)(?: with (\{.*\}))?/is.exec(text);
+  if (named && context.functionNames.includes(named[1])) {
+    return { steps: [{ type: 'function_call', name: named[1], arguments: named[2] ?? '{}' }] };
+  }
   const path = pathLikeWord(text);
   if (path && /\b(read|open|show|look at)\b/i.test(text) && context.functionNames.includes('read_file')) {
     return { steps: [{ type: 'function_call', name: 'read_file', arguments: { path } }] };

@@ -1,3 +1,4 @@
 // Every integration suite, in the order they run. New suites are added here.
 import './activation.test';
 import './chat.test';
+import './functions.test';

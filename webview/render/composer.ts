@@ -102,6 +102,14 @@ export class Composer {
     this.input.focus();
   }
 
+  /** Adds text after what is typed (a blank line between) and puts the cursor at the end; nothing is sent. */
+  insert(text: string): void {
+    const current = this.input.value.replace(/\s+$/, '');
+    this.input.value = current ? `${current}\n\n${text}` : text;
+    this.events.draftChanged(this.input.value);
+    this.input.focus();
+  }
+
   /** The host accepted the message: only now does the text leave the composer. */
   accepted(): void {
     this.input.value = '';

@@ -1,0 +1,143 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { AssistantsApi } from '../../src/extension';
+
+const extensionId = 'assistants-vscode.assistants-vscode';
+
+async function api(): Promise<AssistantsApi> {
+  const extension = vscode.extensions.getExtension<AssistantsApi>(extensionId);
+  assert.ok(extension, 'extension not installed');
+  return extension.activate();
+}
+
+async function until<T>(read: () => T | undefined, what: string, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function root(): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'a workspace folder is open');
+  return folder.uri;
+}
+
+/** Asks the fake model to call one function and returns what the run answered with its output. */
+async function call(assistants: AssistantsApi, name: string, args: object = {}): Promise<string> {
+  await assistants.sendMessage(`call ${name} with ${JSON.stringify(args)}`);
+  await assistants.whenIdle();
+  const thread = assistants.currentThread();
+  assert.equal(thread?.lastRunStatus, 'completed');
+  return thread?.lastMessageText ?? '';
+}
+
+describe('workspace functions on a run against the fake server (inside VS Code)', () => {
+  before(function () {
+    if (!process.env.OPENAI_BASE_URL) this.skip();
+  });
+
+  it('each read-only built-in answers from the real workspace', async () => {
+    const assistants = await api();
+    await vscode.commands.executeCommand('assistants.newThread');
+    const inventory = vscode.Uri.joinPath(root(), 'src', 'inventory.ts');
+    const editor = await vscode.window.showTextDocument(inventory);
+    editor.selection = new vscode.Selection(6, 0, 8, 0);
+
+    assert.match(await call(assistants, 'read_file', { path: 'src/inventory.ts', startLine: 7, endLine: 8 }), /LOW_STOCK_THRESHOLD = 5/);
+    assert.match(await call(assistants, 'list_files', { glob: '**/*.ts' }), /src\/inventory\.ts/);
+    assert.match(await call(assistants, 'search_text', { query: 'restock' }), /src\/inventory\.ts:\d+: export function restock/);
+    assert.match(await call(assistants, 'get_open_editors'), /src\/inventory\.ts \(active/);
+    assert.match(await call(assistants, 'get_selection'), /src\/inventory\.ts, lines 7-8:\n\/\*\* Items at or below/);
+    const collection = vscode.languages.createDiagnosticCollection('integration');
+    collection.set(inventory, [new vscode.Diagnostic(new vscode.Range(9, 2, 9, 8), 'A planted problem', vscode.DiagnosticSeverity.Warning)]);
+    try {
+      assert.match(await call(assistants, 'get_diagnostics', { path: 'src/inventory.ts' }), /src\/inventory\.ts:10:3 warning: A planted problem/);
+    } finally {
+      collection.dispose();
+    }
+    const secret = vscode.Uri.joinPath(root(), '.env');
+    await vscode.workspace.fs.writeFile(secret, new TextEncoder().encode('TOKEN=integration-secret\n'));
+    const refused = await call(assistants, 'read_file', { path: '.env' });
+    assert.match(refused, /may hold secrets/);
+    assert.doesNotMatch(refused, /integration-secret/);
+  });
+
+  it('propose_edit asks first, then writes only when the diff is applied', async () => {
+    const assistants = await api();
+    const target = vscode.Uri.joinPath(root(), 'src', 'inventory.ts');
+    const before = new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
+    const edit = { path: 'src/inventory.ts', edits: [{ oldText: 'LOW_STOCK_THRESHOLD = 5', newText: 'LOW_STOCK_THRESHOLD = 3' }] };
+
+    // Denied in the chat: nothing is shown, nothing written.
+    let sent = assistants.sendMessage(`call propose_edit with ${JSON.stringify(edit)}`);
+    let approval = await until(() => assistants.approvals()[0], 'the approval');
+    assert.equal(approval.name, 'propose_edit');
+    assert.equal(approval.writes, true);
+    assistants.answerApproval(approval.callId, 'deny');
+    await sent;
+    await assistants.whenIdle();
+    assert.match(assistants.currentThread()?.lastMessageText ?? '', /denied/);
+    assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(target)), before);
+
+    // Allowed, then discarded in the diff: nothing written.
+    sent = assistants.sendMessage(`call propose_edit with ${JSON.stringify(edit)}`);
+    approval = await until(() => assistants.approvals()[0], 'the approval');
+    assistants.answerApproval(approval.callId, 'once');
+    await until(() => (vscode.window.activeTextEditor?.document.uri.scheme === 'assistants-proposal' ? true : undefined), 'the diff');
+    await vscode.commands.executeCommand('assistants.discardProposedEdit');
+    await sent;
+    await assistants.whenIdle();
+    assert.match(assistants.currentThread()?.lastMessageText ?? '', /discarded/);
+    assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(target)), before);
+
+    // Allowed, then applied: written.
+    sent = assistants.sendMessage(`call propose_edit with ${JSON.stringify(edit)}`);
+    approval = await until(() => assistants.approvals()[0], 'the approval');
+    assistants.answerApproval(approval.callId, 'once');
+    await until(() => (vscode.window.activeTextEditor?.document.uri.scheme === 'assistants-proposal' ? true : undefined), 'the diff');
+    await vscode.commands.executeCommand('assistants.applyProposedEdit');
+    await sent;
+    await assistants.whenIdle();
+    assert.match(assistants.currentThread()?.lastMessageText ?? '', /applied the edit to src\/inventory\.ts/);
+    assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(target)), before.replace('LOW_STOCK_THRESHOLD = 5', 'LOW_STOCK_THRESHOLD = 3'));
+  });
+});
+
+describe('attach menus (inside VS Code)', () => {
+  before(function () {
+    if (!process.env.OPENAI_BASE_URL) this.skip();
+  });
+
+  const settled = (assistants: AssistantsApi) => until(() => (assistants.attachments().every((a) => a.status !== 'uploading') ? assistants.attachments() : undefined), 'the uploads');
+
+  it('Attach to Message attaches the files picked in the Explorer, a folder through its filters', async () => {
+    const assistants = await api();
+    await vscode.commands.executeCommand('assistants.newThread');
+    const data = vscode.Uri.joinPath(root(), 'data', 'stock.csv');
+    await vscode.workspace.fs.writeFile(data, new TextEncoder().encode('sku,quantity\nA1,3\n'));
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(root(), 'data', '.env.local'), new TextEncoder().encode('SECRET=1\n'));
+    await vscode.commands.executeCommand('assistants.attachToMessage', vscode.Uri.joinPath(root(), 'src', 'inventory.ts'), [vscode.Uri.joinPath(root(), 'src', 'inventory.ts'), vscode.Uri.joinPath(root(), 'data')]);
+    const attached = await settled(assistants);
+    assert.deepEqual(attached.map((a) => [a.display, a.tool, a.status]), [
+      ['src/inventory.ts', 'file_search', 'ready'],
+      ['data/stock.csv', 'code_interpreter', 'ready'],
+    ]);
+  });
+
+  it('Attach Active File attaches the file in the editor; a send takes the attachments with it', async () => {
+    const assistants = await api();
+    await vscode.window.showTextDocument(vscode.Uri.joinPath(root(), 'README.md'));
+    await vscode.commands.executeCommand('assistants.attachActiveFile');
+    const attached = await settled(assistants);
+    assert.ok(attached.some((a) => a.display === 'README.md' && a.status === 'ready'));
+    await assistants.sendMessage('search the attached files for restock');
+    await assistants.whenIdle();
+    assert.equal(assistants.currentThread()?.lastRunStatus, 'completed');
+    assert.match(assistants.currentThread()?.lastMessageText ?? '', /what the attached files say/);
+    assert.deepEqual(assistants.attachments(), [], 'sent attachments leave the composer');
+  });
+});
