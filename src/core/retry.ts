@@ -7,7 +7,7 @@ export interface RetryInfo {
   /** 1 for the first retry. */
   attempt: number;
   waitMs: number;
-  /** The user-facing message of the failure being retried. */
+  /** What failed, in the first sentence of its message: the rest says what to do should retrying fail. */
   reason: string;
 }
 
@@ -53,10 +53,15 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
         throw attempt > 1 ? gaveUp(error, attempt) : error;
       }
       const waitMs = delayFor(error, attempt, baseDelayMs, maxDelayMs, random);
-      options.onRetry?.({ attempt, waitMs, reason: error.message });
+      options.onRetry?.({ attempt, waitMs, reason: firstSentence(error.message) });
       await sleep(waitMs, options.signal);
     }
   }
+}
+
+function firstSentence(message: string): string {
+  const match = /^.*?[.!?](?=\s|$)/.exec(message);
+  return match ? match[0] : message;
 }
 
 /** The last failure, saying that the retries announced before it are over. */

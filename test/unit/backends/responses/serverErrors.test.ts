@@ -66,7 +66,9 @@ describe('Errors told truly (Responses)', () => {
       h = await startHarness();
       h.fake.inject({ method: 'POST', path: '/responses', kind, times: 20, retryAfterMs: 1 });
       const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
-      assert.equal(h.events.filter((e) => e.type === 'retry').length, 4, kind);
+      const retries = h.events.flatMap((e) => (e.type === 'retry' ? [e.reason] : []));
+      assert.equal(retries.length, 4, kind);
+      for (const reason of retries) assert.doesNotMatch(reason, /send again|try again/i, 'a retry notice says what failed, not what to do after giving up');
       assert.match(error.message, /^Gave up after 5 attempts\./, kind);
       assert.doesNotMatch(error.message, /retrying in|will be retried/i, kind);
       assert.match(error.message, /send again|try again/i, kind);
