@@ -182,7 +182,7 @@ describe('ResponsesBackend with the run driver', () => {
       const retry = h.events.find((e) => e.type === 'retry');
       assert.ok(retry?.type === 'retry');
       assert.equal(retry.waitMs, 40);
-      assert.match(retry.reason, /Rate limit/);
+      assert.match(retry.reason, /rate limit was reached/);
     });
 
     it('retries a 500 while polling', async () => {
