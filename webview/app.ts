@@ -24,7 +24,7 @@ export class ChatApp {
   private readonly header = h('header', { className: 'chat-header', attrs: { 'aria-label': 'Chat' } });
   private readonly notice = h('div', { className: 'notice-slot' });
   private readonly transcript: Transcript;
-  private readonly status = new StatusLine();
+  private readonly status = new StatusLine(() => this.host.post({ type: 'run/retryNow' }));
   private readonly composer: Composer;
   private readonly approvals = new Approvals((callId, choice) => this.host.post({ type: 'approval/answer', callId, choice }));
   private readonly attachments = new AttachmentChips({

@@ -8,6 +8,8 @@ import type { Assistant, Attachment, Message, Thread } from './model';
 import { isTerminal } from './model';
 import type { RunDriverOptions } from './runDriver';
 import { RunDriver } from './runDriver';
+import type { Sleep } from './sleep';
+import { abortableSleep } from './sleep';
 import type { RunRecord, StoredThread, ThreadStore } from './threadStore';
 
 /** What the chat shows changed. The host turns these into webview messages. */
@@ -67,6 +69,8 @@ export class ChatSession {
   private sending = false;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
+  /** Waits in progress that `retryNow` may end. */
+  private readonly wakers = new Set<() => void>();
 
   constructor(private readonly options: ChatSessionOptions) {}
 
@@ -151,6 +155,30 @@ export class ChatSession {
     }
   }
 
+  /**
+   * Retry now: ends the current wait at once (before a retry after a 429 or a transient failure,
+   * or between polls), so the next request goes out now. Nothing happens when nothing waits.
+   */
+  retryNow(): void {
+    for (const wake of [...this.wakers]) wake();
+  }
+
+  /** A sleep that `retryNow` can cut short. */
+  private wakeable(inner: Sleep): Sleep {
+    return (ms, signal) =>
+      new Promise<void>((resolve, reject) => {
+        const wake = (): void => {
+          this.wakers.delete(wake);
+          resolve();
+        };
+        this.wakers.add(wake);
+        inner(ms, signal).then(wake, (error: unknown) => {
+          this.wakers.delete(wake);
+          reject(error);
+        });
+      });
+  }
+
   /** Stop: cancels the run on the server; the run ends `cancelled` through the usual events. */
   stop(): void {
     this.active?.abort.abort();
@@ -222,8 +250,10 @@ export class ChatSession {
   ): void {
     const abort = new AbortController();
     const detach = new AbortController();
+    const driverOptions = this.options.driver?.();
     const driver = new RunDriver(backend, {
-      ...this.options.driver?.(),
+      ...driverOptions,
+      sleep: this.wakeable(driverOptions?.sleep ?? abortableSleep),
       toolHandler: this.options.toolHandler,
       onRunRef: (ref) => {
         if (detach.signal.aborted) return;

@@ -142,6 +142,10 @@ export class HostChatController extends Disposable implements ChatController {
     await this.deps.attachments?.setTool(id, tool);
   }
 
+  retryNow(): void {
+    this.session.retryNow();
+  }
+
   answerApproval(callId: string, choice: ApprovalChoice): void {
     this.deps.approver.answer(callId, choice);
   }

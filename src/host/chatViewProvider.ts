@@ -19,6 +19,8 @@ export interface ChatController {
   /** Keeps the composer's unsent text for the next window. */
   saveDraft(draft: string): void;
   stop(): void;
+  /** Ends the wait before a retry, so the request goes out now. */
+  retryNow(): void;
   /** The user closed the notice: forget it. */
   dismissNotice(): void;
   /** The bytes of a file the assistant made, through the current backend (a container file when `containerId` is set). */
@@ -122,6 +124,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         return;
       case 'chat/stop':
         this.controller.stop();
+        return;
+      case 'run/retryNow':
+        this.controller.retryNow();
         return;
       case 'command/run':
         // The guard let only HOST_COMMANDS through.

@@ -121,6 +121,8 @@ export type WebviewToHost =
   /** The composer's text, kept by the host too so it survives a window reload. */
   | { type: 'draft/save'; draft: string }
   | { type: 'chat/stop' }
+  /** Ends the wait before a retry (the 429 countdown) so the request goes out now. */
+  | { type: 'run/retryNow' }
   | { type: 'command/run'; command: HostCommand }
   /** The user closed the notice: the host forgets it, so it does not come back with the next state. */
   | { type: 'notice/dismiss' }
@@ -149,6 +151,7 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
   switch (message.type) {
     case 'ready':
     case 'chat/stop':
+    case 'run/retryNow':
     case 'notice/dismiss':
       return true;
     case 'chat/send':

@@ -6,6 +6,7 @@ import type { ViewState } from '../state';
 import type { Usage } from '../../src/core/model';
 import { FALLBACK_TEXT, costOf, elapsedSeconds, formatCost, formatDuration, formatUsage, isRunning, outcomeLabel, priceFor, retryText } from '../status';
 import { clear, codicon, h } from '../ui/dom';
+import { actionIcon } from '../ui/kit';
 
 const STATUS_ICONS: Record<string, { icon: string; spin?: boolean }> = {
   queued: { icon: 'clock' },
@@ -27,7 +28,8 @@ export class StatusLine {
   private lastLiveText = '';
   private lastExtraText = '';
 
-  constructor() {
+  /** `retryNow`: ends the countdown before a retry, so the request goes out now. */
+  constructor(private readonly retryNow?: () => void) {
     this.live = h('div', { className: 'status-main', attrs: { role: 'status', 'aria-live': 'polite' } });
     this.clock = h('span', { className: 'status-clock', attrs: { 'aria-hidden': 'true' } });
     this.extra = h('div', { className: 'status-extra', attrs: { 'aria-live': 'polite' } });
@@ -58,8 +60,8 @@ export class StatusLine {
     // elapsedSeconds reads the end of a still-live status from its clock argument: an ended run's stops there.
     this.clock.textContent = formatDuration(elapsedSeconds(run, notices?.endedAt ?? nowMs));
 
-    const lines: { icon: string; text: string; title?: string }[] = [];
-    if (notices?.retry) lines.push({ icon: 'sync', text: retryText(notices.retry, nowMs) });
+    const lines: { icon: string; text: string; title?: string; retry?: boolean }[] = [];
+    if (notices?.retry) lines.push({ icon: 'sync', text: retryText(notices.retry, nowMs), retry: true });
     if (notices?.fallback && live) lines.push({ icon: 'debug-disconnect', text: FALLBACK_TEXT, title: notices.fallback });
     const model = run.model ?? state.assistant?.model;
     if (run.usage) lines.push({ icon: 'symbol-numeric', text: `This run: ${formatUsage(run.usage, priceFor(model, state.prices))}` });
@@ -73,7 +75,14 @@ export class StatusLine {
       this.lastExtraText = extraText;
       clear(this.extra);
       for (const line of lines) {
-        this.extra.append(h('div', { className: 'status-note', attrs: { title: line.title } }, codicon(line.icon), h('span', { text: line.text })));
+        const note = h('div', { className: 'status-note', attrs: { title: line.title } }, codicon(line.icon), h('span', { text: line.text }));
+        const retryNow = this.retryNow;
+        if (line.retry && retryNow) {
+          const now = actionIcon({ label: 'Retry now', icon: 'debug-rerun', onClick: () => retryNow() });
+          now.classList.add('status-retry-now');
+          note.append(now);
+        }
+        this.extra.append(note);
       }
     }
     return live || notices?.retry !== undefined;

@@ -107,6 +107,31 @@ for (const protocol of protocols) {
       assert.ok(!String(sent.at(-1) ?? '').includes('French'));
     });
 
+    it('Retry now ends the wait after a 429 at once instead of after the server\'s Retry-After', async () => {
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Here at last.' }] });
+      fake.inject({ method: 'POST', path: protocol === 'responses' ? '/responses' : /^\/threads\/[^/]+\/runs$/, kind: 'rate_limit', retryAfterSeconds: 15, retryAfterMs: 15_000 });
+      const session: ChatSession = new ChatSession({
+        store: new ThreadStore(nodeFileSystem, dir),
+        connect: async () => backend,
+        assistant: async () => assistant,
+        toolHandler: functionFixture({ root: workspace }).handler,
+        driver: () => ({ poll: { initialMs: 20, maxMs: 100 } }),
+        onUpdate: (update) => {
+          updates.push(update);
+          const retrying = (update.type === 'waiting' || update.type === 'run') && update.event.type === 'retry';
+          if (retrying) setTimeout(() => session.retryNow(), 50);
+        },
+        onError: (error) => errors.push(error),
+      });
+      const started = Date.now();
+      await session.send('Hello?');
+      await idle(session);
+      assert.deepEqual(errors, []);
+      assert.ok(updates.some((u) => (u.type === 'waiting' || u.type === 'run') && u.event.type === 'retry'), 'the 429 was announced');
+      assert.ok(Date.now() - started < 10_000, 'the run did not wait out the 15 s');
+      assert.match(JSON.stringify(session.thread?.messages), /Here at last/);
+    });
+
     it('shows a plot at once, keeps it beside the thread, and gives it back after a reload', async () => {
       fake.model.enqueue({ steps: [{ type: 'code_interpreter', code: 'plot()', logs: 'done', image: true }, { type: 'text', text: 'Here is the chart.' }] });
       // Responses sends outputs only to an assistant that has the code interpreter.
