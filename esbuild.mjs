@@ -36,6 +36,13 @@ const builds = [
     platform: 'browser',
     format: 'iife',
   },
+  {
+    ...base,
+    entryPoints: ['webview/assistantEditor/main.ts'],
+    outfile: 'dist/assistantEditor.js',
+    platform: 'browser',
+    format: 'iife',
+  },
 ];
 
 if (tests) {

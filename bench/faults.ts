@@ -14,8 +14,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createBackend } from '../src/backends/createBackend';
-import { InMemoryAssistantStore } from '../src/core/assistantStore';
+import { connect } from '../src/backends/connect';
 import type { ChatUpdate } from '../src/core/chatSession';
 import { ChatSession } from '../src/core/chatSession';
 import type { AssistantsError } from '../src/core/errors';
@@ -132,9 +131,9 @@ async function runScenario({ protocol, site, fault }: Scenario): Promise<Outcome
   const fake = await FakeOpenAIServer.start({ timeScale: 0.2, ...(keepsNothing ? { background: false, keepsResponses: false } : {}) });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-'));
   try {
-    const backend = createBackend({ protocol, apiKey: KEY, baseUrl: fake.baseUrl }, new InMemoryAssistantStore());
+    const { backend, serverAssistants } = connect({ protocol, apiKey: KEY, baseUrl: fake.baseUrl });
     const draft = { name: 'Faults', model: 'gpt-test', instructions: 'Be brief.', tools: [{ type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }] };
-    const assistant: Assistant = protocol === 'responses' ? { ...draft, id: 'default', createdAt: 0 } : await backend.createAssistant(draft);
+    const assistant: Assistant = serverAssistants ? (await serverAssistants.create(draft)).assistant! : { ...draft, id: 'default', createdAt: 0 };
     const where = paths(protocol)[site];
     const spec = faultSpec(fault, where);
     const toolHandler: ToolHandler = {

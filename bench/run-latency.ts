@@ -9,7 +9,6 @@
 import type { OpenAI } from 'openai';
 import { createOpenAIClient } from '../src/backends/openaiClient';
 import { ResponsesBackend } from '../src/backends/responses/responsesBackend';
-import { InMemoryAssistantStore } from '../src/core/assistantStore';
 import type { Assistant, Thread } from '../src/core/model';
 import { RunDriver } from '../src/core/runDriver';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
@@ -89,9 +88,9 @@ function summarize(samples: Sample[]): { median: number; p95: number; rps: numbe
 async function main(): Promise<void> {
   const fake = await FakeOpenAIServer.start();
   const client = createOpenAIClient({ protocol: 'responses', apiKey: 'sk-bench', baseUrl: fake.baseUrl });
-  const backend = new ResponsesBackend(client, new InMemoryAssistantStore());
+  const backend = new ResponsesBackend(client);
   const driver = new RunDriver(backend, { toolHandler: { handle: async () => [] }, preferStreaming: false });
-  const assistant = await backend.createAssistant({ name: 'Bench', model: 'gpt-4.1-mini', tools: [] });
+  const assistant: Assistant = { id: 'asst_bench', createdAt: 0, name: 'Bench', model: 'gpt-4.1-mini', tools: [] };
   const v2Assistant = await client.beta.assistants.create({ model: 'gpt-4.1-mini' });
   const watcher = watchCompletions(fake);
   const rows: { scenario: string; poller: string; median: number; p95: number; rps: number }[] = [];

@@ -2,16 +2,18 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { nodeFileSystem } from './core/fileSystem';
 import { ThreadStore } from './core/threadStore';
-import { createBackend } from './backends/createBackend';
+import { AssistantService } from './core/assistantService';
+import { connect } from './backends/connect';
 import { ApiKeyStore } from './host/apiKey';
 import { ChatApprover } from './host/approvals';
 import { ComposerAttachments, MementoUploadIndex } from './host/attachments';
 import { DiffEditProposer } from './host/editProposals';
-import { GlobalStateAssistantStore } from './host/assistantStore';
+import { AssistantEditorProvider } from './host/assistantEditor';
+import { AssistantFolders } from './host/assistantFolders';
 import { HostChatController } from './host/chatController';
 import { ChatViewProvider } from './host/chatViewProvider';
 import { registerCommands } from './host/commands';
-import { localDefaultAssistant } from './host/defaultAssistant';
+import { runAdditions, settingsAssistantDraft } from './host/defaultAssistant';
 import { showSetAsideThreads } from './host/setAsideThreads';
 import { readSettings } from './host/settings';
 import type { ApprovalChoice, ApprovalView, AttachmentView } from './shared/protocol';
@@ -58,20 +60,33 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   const store = new ThreadStore(nodeFileSystem, path.join(storage.fsPath, 'threads'), { onSetAside: (files) => showSetAsideThreads(files, store.corruptDir, log) });
   const apiKeys = new ApiKeyStore(context.secrets);
   const mock = process.env.ASSISTANTS_MOCK === '1';
-  const assistantStore = new GlobalStateAssistantStore(context.globalState);
-
   const approver = new ChatApprover();
   const proposer = new DiffEditProposer();
   const functions = createWorkspaceFunctions(approver, proposer);
+  const folders = new AssistantFolders(context.globalStorageUri);
+  // Set below: the server's store comes from the controller's connection.
+  let serverStore: () => ReturnType<HostChatController['serverAssistants']> = async () => undefined;
+  const assistants = new AssistantService({
+    stores: async () => {
+      const server = await serverStore().catch((error: unknown) => {
+        log.warn(`Server assistants not listed: ${error instanceof Error ? error.message : String(error)}`);
+        return undefined;
+      });
+      return server ? [...folders.stores(), server] : folders.stores();
+    },
+    state: context.workspaceState,
+    firstAssistant: () => settingsAssistantDraft(readSettings()),
+    firstLocation: 'user',
+    runAdditions: () => runAdditions(readSettings(), vscode.workspace.isTrusted, functions.registry.tools()),
+  });
   const controller = new HostChatController({
     store,
     apiKeys,
     toolHandler: functions.toolHandler,
-    functionTools: functions.registry.tools(),
     approver,
-    createBackend: (config) => createBackend(config, assistantStore),
-    globalState: context.globalState,
     workspaceState: context.workspaceState,
+    connect,
+    assistants,
     log,
     mock,
   });
@@ -82,13 +97,22 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     log,
   });
   controller.useAttachments(attachments);
+  serverStore = () => controller.serverAssistants();
   const chatView = new ChatViewProvider(context.extensionUri, controller, log);
   const threadsTree = new ThreadsTreeProvider(store, () => controller.session.thread?.thread.id);
-  const assistantsTree = new AssistantsTreeProvider(async () => [localDefaultAssistant(readSettings(), vscode.workspace.isTrusted, functions.registry.tools())]);
+  const assistantsTree = new AssistantsTreeProvider(assistants, log);
+  const assistantEditor = new AssistantEditorProvider(context.extensionUri, () => controller.backend(), log);
   context.subscriptions.push(
     approver,
     proposer,
     attachments,
+    folders,
+    assistantEditor,
+    vscode.window.registerCustomEditorProvider(AssistantEditorProvider.viewType, assistantEditor, { webviewOptions: { retainContextWhenHidden: false } }),
+    folders.onDidChange(() => {
+      assistants.changed();
+      controller.assistantChanged();
+    }),
     controller,
     chatView,
     threadsTree,
@@ -102,7 +126,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => assistantsTree.refresh()),
   );
-  registerCommands(context, { controller, apiKeys, store, threadsTree, assistantsTree, log, proposer, attachments, chatView });
+  registerCommands(context, { controller, apiKeys, store, threadsTree, assistantsTree, assistants, log, proposer, attachments, chatView });
   const opened = controller.session.open().catch((error: unknown) => log.error(`Could not open the last thread: ${String(error)}`));
   return {
     sendMessage: async (text) => {

@@ -2,6 +2,7 @@
 import type { HostToWebview } from '../src/shared/protocol';
 import { Approvals } from './render/approvals';
 import { AttachmentChips } from './render/attachments';
+import type { HeaderActions } from './render/header';
 import { renderHeader } from './render/header';
 import type { NoticeActions } from './render/notice';
 import { renderNotice } from './render/notice';
@@ -42,6 +43,9 @@ export class ChatApp {
   private readonly spoken = new Map<string, number>();
   /** The additional instructions of the last send, which Retry repeats. */
   private lastInstructions: string | undefined;
+  private readonly headerActions: HeaderActions = {
+    switchAssistant: () => this.host.post({ type: 'command/run', command: 'assistants.selectAssistant' }),
+  };
   private readonly noticeActions: NoticeActions = {
     runCommand: (command) => this.host.post({ type: 'command/run', command }),
     dismiss: () => {
@@ -87,7 +91,7 @@ export class ChatApp {
     );
     this.notice.hidden = true;
     root.replaceChildren(this.header, this.notice, this.transcript.element, this.status.element, this.approvals.element, this.attachments.element, this.composer.element, this.liveRegion);
-    renderHeader(this.header, this.state);
+    renderHeader(this.header, this.state, this.headerActions);
     this.status.update(this.state, Date.now());
     // The scroll position waits on a debounce; hiding the view must not lose it.
     window.addEventListener('pagehide', () => this.savePersisted());
@@ -131,7 +135,7 @@ export class ChatApp {
     for (const change of changes) {
       switch (change.kind) {
         case 'all':
-          renderHeader(this.header, this.state);
+          renderHeader(this.header, this.state, this.headerActions);
           renderNotice(this.notice, this.state.notice, this.noticeActions);
           this.transcript.reset(this.state);
           this.refreshStatus();

@@ -1,55 +1,112 @@
-import { randomUUID } from 'node:crypto';
-import type { Assistant, AssistantDraft } from './model';
+import * as path from 'node:path';
+import type { FieldError } from './assistantFile';
+import { ASSISTANT_FILE_SUFFIX, draftFromFile, fileFromDraft, parseAssistantFile, serializeAssistantFile, slugify } from './assistantFile';
 import { AssistantsError } from './errors';
+import type { FileSystem } from './fileSystem';
+import type { Assistant, AssistantDraft } from './model';
 
-/**
- * Where the Responses backend keeps assistant definitions (the server has no assistant objects
- * any more). The host implements it over VS Code storage; `InMemoryAssistantStore` serves tests.
- */
-export interface AssistantStore {
-  list(): Promise<Assistant[]>;
-  get(id: string): Promise<Assistant | undefined>;
-  create(draft: AssistantDraft): Promise<Assistant>;
-  /** Throws AssistantsError `not_found` for an unknown id. */
-  update(id: string, draft: AssistantDraft): Promise<Assistant>;
-  delete(id: string): Promise<void>;
+/** Where an assistant lives: a file in the workspace, a file in the user's own storage, or an Assistants v2 server. */
+export type AssistantLocation = 'workspace' | 'user' | 'server';
+
+/** An assistant as a store lists it: valid (`assistant` set) or not (`errors` say why; it is never run). */
+export interface AssistantEntry {
+  /** Stable id: `workspace:<slug>`, `user:<slug>`, or the server's `asst_…`. */
+  id: string;
+  location: AssistantLocation;
+  /** The name to show, also for an invalid file (then its file name). */
+  name: string;
+  /** The file's absolute path, for file stores. */
+  file?: string;
+  assistant?: Assistant;
+  errors?: FieldError[];
 }
 
-export class InMemoryAssistantStore implements AssistantStore {
-  private readonly assistants = new Map<string, Assistant>();
+/**
+ * The port every assistant store implements: the files of a folder, or the assistant objects of an
+ * Assistants v2 server. Every method throws `AssistantsError` (`not_found` for an unknown id).
+ */
+export interface AssistantStore {
+  readonly location: AssistantLocation;
+  list(signal?: AbortSignal): Promise<AssistantEntry[]>;
+  create(draft: AssistantDraft, signal?: AbortSignal): Promise<AssistantEntry>;
+  update(id: string, draft: AssistantDraft, signal?: AbortSignal): Promise<AssistantEntry>;
+  delete(id: string, signal?: AbortSignal): Promise<void>;
+}
 
-  constructor(private readonly now: () => number = Date.now) {}
+/**
+ * Assistants as `<slug>.assistant.json` files in one folder (the workspace's `.assistants/`, or the
+ * user's global storage). The id is `<location>:<slug>`, so it survives edits of the name.
+ */
+export class FileAssistantStore implements AssistantStore {
+  constructor(
+    private readonly fs: FileSystem,
+    /** Absolute folder path. */
+    readonly dir: string,
+    readonly location: 'workspace' | 'user',
+  ) {}
 
-  async list(): Promise<Assistant[]> {
-    return [...this.assistants.values()].map(clone);
+  /** The id of the assistant kept in `file`, or undefined when the file is not one of this store's. */
+  idOf(file: string): string | undefined {
+    if (path.dirname(file) !== this.dir || !file.endsWith(ASSISTANT_FILE_SUFFIX)) return undefined;
+    return `${this.location}:${path.basename(file).slice(0, -ASSISTANT_FILE_SUFFIX.length)}`;
   }
 
-  async get(id: string): Promise<Assistant | undefined> {
-    const found = this.assistants.get(id);
-    return found ? clone(found) : undefined;
+  /** The file an id of this store names. */
+  fileOf(id: string): string {
+    const prefix = `${this.location}:`;
+    if (!id.startsWith(prefix)) throw new AssistantsError('not_found', `No assistant with id ${id} here.`);
+    return path.join(this.dir, `${id.slice(prefix.length)}${ASSISTANT_FILE_SUFFIX}`);
   }
 
-  async create(draft: AssistantDraft): Promise<Assistant> {
-    const assistant: Assistant = { ...clone(draft), id: `asst_${randomUUID().replace(/-/g, '')}`, createdAt: Math.floor(this.now() / 1000) };
-    this.assistants.set(assistant.id, assistant);
-    return clone(assistant);
+  async list(): Promise<AssistantEntry[]> {
+    const names = (await this.fs.readDir(this.dir)).filter((name) => name.endsWith(ASSISTANT_FILE_SUFFIX)).sort();
+    const entries = await Promise.all(names.map((name) => this.read(path.join(this.dir, name))));
+    return entries.filter((entry): entry is AssistantEntry => entry !== undefined);
   }
 
-  async update(id: string, draft: AssistantDraft): Promise<Assistant> {
-    const existing = this.assistants.get(id);
-    if (!existing) {
-      throw new AssistantsError('not_found', `No assistant with id ${id}.`);
-    }
-    const updated: Assistant = { ...clone(draft), id, createdAt: existing.createdAt };
-    this.assistants.set(id, updated);
-    return clone(updated);
+  /** One file as an entry; undefined when it vanished. */
+  async read(file: string): Promise<AssistantEntry | undefined> {
+    const id = this.idOf(file);
+    const bytes = await this.fs.readFile(file);
+    if (!id || !bytes) return undefined;
+    const text = new TextDecoder().decode(bytes);
+    const { file: parsed, errors } = parseAssistantFile(text);
+    if (!parsed) return { id, location: this.location, file, name: nameOf(text) ?? path.basename(file, ASSISTANT_FILE_SUFFIX), errors };
+    return { id, location: this.location, file, name: parsed.name, assistant: { ...draftFromFile(parsed), id, createdAt: 0 } };
+  }
+
+  async create(draft: AssistantDraft): Promise<AssistantEntry> {
+    const taken = new Set(await this.fs.readDir(this.dir));
+    const stem = slugify(draft.name);
+    let name = `${stem}${ASSISTANT_FILE_SUFFIX}`;
+    for (let n = 2; taken.has(name); n++) name = `${stem}-${n}${ASSISTANT_FILE_SUFFIX}`;
+    return this.write(path.join(this.dir, name), draft);
+  }
+
+  async update(id: string, draft: AssistantDraft): Promise<AssistantEntry> {
+    const file = this.fileOf(id);
+    if (!(await this.fs.readFile(file))) throw new AssistantsError('not_found', 'That assistant\'s file no longer exists.');
+    return this.write(file, draft);
   }
 
   async delete(id: string): Promise<void> {
-    this.assistants.delete(id);
+    await this.fs.delete(this.fileOf(id));
+  }
+
+  private async write(file: string, draft: AssistantDraft): Promise<AssistantEntry> {
+    await this.fs.writeFileAtomic(file, new TextEncoder().encode(serializeAssistantFile(fileFromDraft(draft))));
+    const entry = await this.read(file);
+    if (!entry) throw new AssistantsError('server', `Could not read back ${file}.`);
+    return entry;
   }
 }
 
-function clone<T>(value: T): T {
-  return structuredClone(value);
+/** The `name` of an assistant file that is not valid, when it has one, to list it by. */
+function nameOf(text: string): string | undefined {
+  try {
+    const name = (JSON.parse(text) as { name?: unknown }).name;
+    return typeof name === 'string' && name.trim() ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,21 +1,16 @@
 import type { RunEvent } from './events';
 import type { FileOperations } from './files';
-import type { Assistant, AssistantDraft, BackendKind, Message, Thread } from './model';
+import type { BackendKind, Message, Thread } from './model';
 import type { NewMessage, RunAction } from './runAction';
 import type { RunRef, RunSnapshot } from './runRef';
 
 /**
  * The port both adapters implement. The run driver and the services above it use nothing else,
  * so Responses and Assistants v2 are interchangeable. Every method throws `AssistantsError`.
+ * Assistants are not here: `AssistantService` reaches them through its stores.
  */
 export interface Backend extends FileOperations {
   readonly kind: BackendKind;
-
-  // Assistants: the extension's own store for Responses, server objects for Assistants v2.
-  listAssistants(signal?: AbortSignal): Promise<Assistant[]>;
-  createAssistant(draft: AssistantDraft, signal?: AbortSignal): Promise<Assistant>;
-  updateAssistant(id: string, draft: AssistantDraft, signal?: AbortSignal): Promise<Assistant>;
-  deleteAssistant(id: string, signal?: AbortSignal): Promise<void>;
 
   // Threads and messages.
   /** Creates the server-side thread; `remoteId` is absent when the server keeps no conversations. */

@@ -25,6 +25,11 @@ export type ResponseFormat =
   | { type: 'json_object' }
   | { type: 'json_schema'; name: string; schema: JsonSchema; strict?: boolean; description?: string };
 
+/** How hard a reasoning model thinks before it answers (`reasoning.effort` in Responses, `reasoning_effort` in Assistants v2). */
+export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+
+export const REASONING_EFFORTS: readonly ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'];
+
 export interface ToolResources {
   fileSearch?: { vectorStoreIds: string[] };
   codeInterpreter?: { fileIds: string[] };
@@ -41,6 +46,7 @@ export interface Assistant {
   temperature?: number;
   topP?: number;
   responseFormat?: ResponseFormat;
+  reasoningEffort?: ReasoningEffort;
   metadata?: Record<string, string>;
   /** Unix seconds. */
   createdAt: number;

@@ -1,19 +1,21 @@
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
+import type { AssistantService } from '../core/assistantService';
+import type { AssistantStore } from '../core/assistantStore';
 import type { Backend } from '../core/backend';
 import type { ToolHandler } from '../core/toolHandler';
 import { ChatSession } from '../core/chatSession';
 import type { ChatUpdate } from '../core/chatSession';
 import { AssistantsError, asAssistantsError } from '../core/errors';
-import type { Assistant, AttachmentTool, ToolDefinition } from '../core/model';
+import type { Assistant, AttachmentTool } from '../core/model';
 import type { ProviderConfig } from '../core/provider';
 import type { ThreadStore } from '../core/threadStore';
 import type { ApprovalChoice, ChatState, HostToWebview, Notice } from '../shared/protocol';
 import type { ApiKeyStore } from './apiKey';
 import type { ChatApprover } from './approvals';
 import type { ComposerAttachments, UploadTarget } from './attachments';
+import type { Connection } from '../backends/connect';
 import type { ChatController } from './chatViewProvider';
-import { defaultAssistantDraft, localDefaultAssistant, resolveDefaultAssistant } from './defaultAssistant';
 import { Disposable } from './lifecycle';
 import type { AssistantsSettings } from './settings';
 import { providerLabel, readPrices, readSettings } from './settings';
@@ -22,16 +24,14 @@ export interface ChatControllerDeps {
   store: ThreadStore;
   apiKeys: ApiKeyStore;
   toolHandler: ToolHandler;
-  /** The workspace functions' definitions, given to the assistant when settings and trust allow. */
-  functionTools: ToolDefinition[];
   /** Function calls waiting for the user's answer in the chat. */
   approver: ChatApprover;
   /** Files attached to the next message; set once, after the controller is made (they upload through it). */
   attachments?: ComposerAttachments;
-  createBackend(config: ProviderConfig): Backend;
-  globalState: vscode.Memento;
   /** Keeps the composer's draft of this workspace across window reloads. */
   workspaceState: vscode.Memento;
+  connect(config: ProviderConfig): Connection;
+  assistants: AssistantService;
   log: vscode.LogOutputChannel;
   /** True when `npm start -- --mock` pointed the extension at the project's fake server. */
   mock: boolean;
@@ -57,7 +57,7 @@ export class HostChatController extends Disposable implements ChatController {
   readonly onDidChangeThreads = this.threadsChanged.event;
 
   readonly session: ChatSession;
-  private backend: { key: string; backend: Backend } | undefined;
+  private connection: { key: string; connection: Connection } | undefined;
   private notice: Notice | undefined;
   private transientNotice = false;
 
@@ -65,7 +65,7 @@ export class HostChatController extends Disposable implements ChatController {
     super();
     this.session = new ChatSession({
       store: deps.store,
-      connect: () => this.connect(),
+      connect: async () => (await this.connect()).backend,
       assistant: () => this.assistant(),
       toolHandler: deps.toolHandler,
       driver: () => {
@@ -94,10 +94,13 @@ export class HostChatController extends Disposable implements ChatController {
     const stored = this.session.thread;
     const hasKey = (await this.deps.apiKeys.get()) !== undefined;
     const notice = this.notice ?? (hasKey ? undefined : NO_KEY_NOTICE);
-    const assistant = localDefaultAssistant(settings, vscode.workspace.isTrusted, this.deps.functionTools);
+    const active = await this.deps.assistants.active().catch((error: unknown) => {
+      this.deps.log.warn(`No active assistant: ${asAssistantsError(error).message}`);
+      return undefined;
+    });
     return {
       provider: { backend: settings.protocol, label: providerLabel(settings, this.deps.mock), mock: this.deps.mock, hasKey },
-      assistant: { id: assistant.id, name: assistant.name, model: assistant.model },
+      assistant: active ? { id: active.id, name: active.name, model: active.assistant?.model ?? 'not valid' } : undefined,
       thread: stored ? { id: stored.thread.id, title: stored.thread.title } : undefined,
       messages: stored?.messages ?? [],
       runs: stored?.runs ?? {},
@@ -156,12 +159,28 @@ export class HostChatController extends Disposable implements ChatController {
   }
 
   async fileContent(fileId: string, containerId?: string): Promise<Uint8Array> {
-    const backend = await this.connect();
+    const { backend } = await this.connect();
     return backend.fileContent(fileId, containerId);
   }
 
   storedOutput(threadId: string, url: string): Promise<Uint8Array | undefined> {
     return this.deps.store.readOutput(threadId, url);
+  }
+
+  /** The Assistants v2 server's assistant store, when that is the protocol and a key is set; else undefined. */
+  async serverAssistants(): Promise<AssistantStore | undefined> {
+    if (readSettings().protocol !== 'assistantsV2' || !(await this.deps.apiKeys.get())) return undefined;
+    return (await this.connect()).serverAssistants;
+  }
+
+  /** The backend for the current settings and key (for commands that reach the server). */
+  async backend(): Promise<Backend> {
+    return (await this.connect()).backend;
+  }
+
+  /** The assistant changed (switched, edited): the chat header shows it. */
+  assistantChanged(): void {
+    this.fireState();
   }
 
   async newThread(): Promise<void> {
@@ -174,29 +193,30 @@ export class HostChatController extends Disposable implements ChatController {
 
   /** The backend uploads go to, and a name for its server and key: a file id means nothing elsewhere. */
   async uploadTarget(): Promise<UploadTarget> {
-    const backend = await this.connect();
+    const { backend } = await this.connect();
     const settings = readSettings();
     const key = await this.deps.apiKeys.get();
     const keyHash = createHash('sha256').update(key?.key ?? '').digest('hex').slice(0, 16);
     return { backend, provider: `${settings.provider} ${settings.baseUrl} ${keyHash}` };
   }
 
-  private async connect(): Promise<Backend> {
+  private async connect(): Promise<Connection> {
     const settings = readSettings();
     const key = await this.deps.apiKeys.get();
     if (!key) throw new AssistantsError('no_api_key', 'No API key is set. Run "Assistants: Set API Key" first.');
     const config = providerConfig(settings, key.key);
     const cacheKey = JSON.stringify({ ...config, apiKey: undefined }) + key.source;
-    if (!this.backend || this.backend.key !== cacheKey) {
-      this.backend = { key: cacheKey, backend: this.deps.createBackend(config) };
+    if (!this.connection || this.connection.key !== cacheKey) {
+      this.connection = { key: cacheKey, connection: this.deps.connect(config) };
       this.deps.log.info(`Connected to ${providerLabel(settings, this.deps.mock)} (${settings.protocol}, key from ${key.source}).`);
     }
-    return this.backend.backend;
+    return this.connection.connection;
   }
 
+  /** The active assistant; under Assistants v2 a file assistant is published to the server first. */
   private async assistant(): Promise<Assistant> {
-    const backend = await this.connect();
-    return resolveDefaultAssistant(backend, defaultAssistantDraft(readSettings(), vscode.workspace.isTrusted, this.deps.functionTools), this.deps.globalState);
+    const { serverAssistants } = await this.connect();
+    return this.deps.assistants.forRun(serverAssistants);
   }
 
   private onSessionUpdate(update: ChatUpdate): void {
@@ -258,7 +278,7 @@ export class HostChatController extends Disposable implements ChatController {
   }
 
   private providerChanged(): void {
-    this.backend = undefined;
+    this.connection = undefined;
     this.notice = undefined;
     this.fireState();
   }

@@ -5,7 +5,7 @@ import { isWebviewToHost } from '../shared/protocol';
 import { ChatFiles } from './chatFiles';
 import { insertAtCursor, openCitedFile, openInNewEditor } from './codeActions';
 import { Disposable } from './lifecycle';
-import { chatHtml, chatResourceRoots } from './webviewHtml';
+import { CHAT_PAGE, webviewHtml, webviewResourceRoots } from './webviewHtml';
 
 /** What the chat view needs from the rest of the host. */
 export interface ChatController {
@@ -70,8 +70,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     this.ready = false;
-    view.webview.options = { enableScripts: true, localResourceRoots: chatResourceRoots(this.extensionUri) };
-    view.webview.html = chatHtml(view.webview, this.extensionUri);
+    view.webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(this.extensionUri) };
+    view.webview.html = webviewHtml(view.webview, this.extensionUri, CHAT_PAGE);
     const subscriptions = [
       view.webview.onDidReceiveMessage((message: unknown) =>
         this.receive(message).catch((error: unknown) => this.log.error(`Chat view message failed: ${error instanceof Error ? error.message : String(error)}`)),

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import type { AssistantService } from '../core/assistantService';
 import type { ThreadStore } from '../core/threadStore';
+import { registerAssistantCommands } from './assistantCommands';
 import type { ApiKeyStore } from './apiKey';
 import type { HostChatController } from './chatController';
 import type { ComposerAttachments } from './attachments';
@@ -16,11 +18,12 @@ export interface CommandDeps {
   proposer: DiffEditProposer;
   attachments: ComposerAttachments;
   chatView: ChatViewProvider;
+  assistants: AssistantService;
   log: vscode.LogOutputChannel;
 }
 
 /**
- * Runs a command body; a failure becomes a sentence in a notification, the details go to the log.
+ * Runs a command body and returns its result; a failure becomes a sentence in a notification, the details go to the log.
  * With `rejects` the failure is also thrown on, so that `executeCommand` rejects: the integration
  * tests run with it (ExtensionMode.Test) to see a command fail. For a user it stays off, since VS
  * Code answers a rejected command from the Command Palette with a modal "Command … resulted in an
@@ -29,7 +32,7 @@ export interface CommandDeps {
 function guarded<A extends unknown[]>(log: vscode.LogOutputChannel, rejects: boolean, body: (...args: A) => Promise<unknown> | unknown) {
   return async (...args: A) => {
     try {
-      await body(...args);
+      return await body(...args);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log.error(message);
@@ -106,6 +109,11 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   });
   register('assistants.applyProposedEdit', (uri?: vscode.Uri) => deps.proposer.settle('apply', uri));
   register('assistants.discardProposedEdit', (uri?: vscode.Uri) => deps.proposer.settle('discard', uri));
+  registerAssistantCommands(register, {
+    service: deps.assistants,
+    controller,
+    hasWorkspace: () => (vscode.workspace.workspaceFolders?.length ?? 0) > 0,
+  });
   register('assistants.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:assistants-vscode.assistants-vscode'));
 }
 

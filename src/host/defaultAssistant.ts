@@ -1,51 +1,32 @@
-import type * as vscode from 'vscode';
-import type { Backend } from '../core/backend';
-import type { Assistant, AssistantDraft, ToolDefinition } from '../core/model';
+import type { AssistantDraft, ToolDefinition } from '../core/model';
+import type { RunAdditions } from '../core/assistantService';
 import type { AssistantsSettings } from './settings';
 import { settingsTools } from './settings';
-
-const DEFAULT_MARK = 'assistants-vscode-default';
-const DEFAULT_ID = 'default';
 
 /** Told to the model when workspace functions are on in the settings but the workspace is not trusted. */
 export const UNTRUSTED_NOTE =
   'Workspace functions (reading, searching or editing files of the workspace) are off: the user has not trusted this workspace in VS Code. If a request needs them, say so; the user can trust the workspace with "Manage Workspace Trust".';
 
 /**
- * The assistant built from settings, used until assistants are managed in the Assistants view.
- * `functionTools` are the workspace functions, given when the settings and the workspace trust allow them.
+ * The assistant the `assistants.*` settings describe. It becomes the first assistant a user gets
+ * (written to a file when there is none) and backs "Create Assistant from Settings"; after that the
+ * file is the truth.
  */
-export function defaultAssistantDraft(settings: AssistantsSettings, trusted: boolean, functionTools: ToolDefinition[] = []): AssistantDraft {
-  const tools = settingsTools(settings);
-  const functionsWanted = settings.tools.workspaceFunctions;
-  if (functionsWanted && trusted) tools.push(...functionTools);
-  const untrustedNote = functionsWanted && !trusted ? `\n\n${UNTRUSTED_NOTE}` : '';
+export function settingsAssistantDraft(settings: AssistantsSettings): AssistantDraft {
   return {
     name: 'Default assistant',
-    description: 'Built from the assistants.* settings.',
-    instructions: `${settings.instructions}${untrustedNote}`,
+    description: 'Made from the assistants.* settings.',
+    instructions: settings.instructions || undefined,
     model: settings.model,
-    tools,
-    metadata: { source: DEFAULT_MARK },
+    tools: settingsTools(settings),
   };
 }
 
-/** The default assistant as the extension keeps it (Responses; and the Assistants view). */
-export function localDefaultAssistant(settings: AssistantsSettings, trusted: boolean, functionTools: ToolDefinition[] = []): Assistant {
-  return { ...defaultAssistantDraft(settings, trusted, functionTools), id: DEFAULT_ID, createdAt: 0 };
-}
-
 /**
- * With Responses the assistant is ours, a plain object. With Assistants v2 it must be a server
- * object: find the one we made before (by its metadata), bring it up to date, or create it.
+ * What every run adds to the assistant's own definition: the workspace functions (`functionTools`)
+ * when the settings and the workspace trust allow them, else a note saying why they are off.
  */
-export async function resolveDefaultAssistant(backend: Backend, draft: AssistantDraft, state: vscode.Memento): Promise<Assistant> {
-  if (backend.kind === 'responses') return { ...draft, id: DEFAULT_ID, createdAt: 0 };
-  const known = (await backend.listAssistants()).find((a) => a.metadata?.source === DEFAULT_MARK);
-  const fingerprint = JSON.stringify(draft);
-  const stateKey = `assistants.defaultAssistant.${known?.id ?? 'none'}`;
-  if (known && state.get<string>(stateKey) === fingerprint) return known;
-  const assistant = known ? await backend.updateAssistant(known.id, draft) : await backend.createAssistant(draft);
-  await state.update(`assistants.defaultAssistant.${assistant.id}`, fingerprint);
-  return assistant;
+export function runAdditions(settings: AssistantsSettings, trusted: boolean, functionTools: ToolDefinition[]): RunAdditions {
+  if (!settings.tools.workspaceFunctions) return { tools: [] };
+  return trusted ? { tools: functionTools } : { tools: [], instructions: UNTRUSTED_NOTE };
 }

@@ -1,11 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
+/** What differs between our webview pages: their bundle, their stylesheet and their title. */
+export interface WebviewPage {
+  /** File name of the page's bundle in `dist/`. */
+  script: string;
+  /** File name of the page's stylesheet in `media/`. */
+  stylesheet: string;
+  title: string;
+}
+
+/** The chat view's page. */
+export const CHAT_PAGE: WebviewPage = { script: 'webview.js', stylesheet: 'chat.css', title: 'Assistants' };
+/** The assistant form's page. */
+export const ASSISTANT_EDITOR_PAGE: WebviewPage = { script: 'assistantEditor.js', stylesheet: 'assistantEditor.css', title: 'Assistant' };
+
 /**
- * The chat page: a strict CSP (no inline script or style, scripts only by a fresh nonce), every
- * asset through `asWebviewUri` from the bundle and media folders.
+ * The one HTML builder of every webview page: a strict CSP (no inline script or style, scripts
+ * only by a fresh `crypto` nonce), every asset through `asWebviewUri` from the bundle and media folders.
  */
-export function chatHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: WebviewPage): string {
   const nonce = randomBytes(18).toString('base64');
   const asset = (...segments: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...segments)).toString();
   const csp = [
@@ -22,17 +36,17 @@ export function chatHtml(webview: vscode.Webview, extensionUri: vscode.Uri): str
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${asset('dist', 'codicons', 'codicon.css')}" id="vscode-codicon-stylesheet">
-<link rel="stylesheet" href="${asset('media', 'chat.css')}">
-<title>Assistants</title>
+<link rel="stylesheet" href="${asset('media', page.stylesheet)}">
+<title>${page.title}</title>
 </head>
 <body>
 <div id="app"></div>
-<script nonce="${nonce}" src="${asset('dist', 'webview.js')}"></script>
+<script nonce="${nonce}" src="${asset('dist', page.script)}"></script>
 </body>
 </html>`;
 }
 
-/** Only the bundle and the media folder may be loaded by the page. */
-export function chatResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
+/** Only the bundle and the media folder may be loaded by a page. */
+export function webviewResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
 }

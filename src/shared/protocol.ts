@@ -20,7 +20,7 @@ export interface Notice {
 }
 
 /** Commands the webview may ask the host to run; nothing else is accepted. */
-export const HOST_COMMANDS = ['assistants.setApiKey', 'assistants.newThread', 'assistants.openSettings'] as const;
+export const HOST_COMMANDS = ['assistants.setApiKey', 'assistants.newThread', 'assistants.openSettings', 'assistants.selectAssistant'] as const;
 export type HostCommand = (typeof HOST_COMMANDS)[number];
 
 export interface ProviderView {

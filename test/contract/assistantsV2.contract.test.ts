@@ -3,7 +3,7 @@ import type { ToolHandler } from '../../src/core/toolHandler';
 import type { Assistant, Thread } from '../../src/core/model';
 import { RunDriver } from '../../src/core/runDriver';
 import type { V2Harness } from '../unit/backends/assistantsV2/harness';
-import { newThread, startHarness } from '../unit/backends/assistantsV2/harness';
+import { createAssistant, listAssistants, newThread, startHarness } from '../unit/backends/assistantsV2/harness';
 import { assertExercised, contractErrors } from './recorded';
 
 const echoTools: ToolHandler = { handle: async (calls) => calls.map((c) => ({ callId: c.callId, output: `${c.name} done` })) };
@@ -26,7 +26,7 @@ describe('Assistants v2 adapter and fake routes against the OpenAPI description'
     const file = await h.backend.uploadFile('guide.md', new TextEncoder().encode('The deploy guide: run the release script, then tag.'), 'assistants');
     const store = await h.backend.createVectorStore('Docs', [file.id]);
     await h.backend.addVectorStoreFiles(store.id, []);
-    assistant = await h.backend.createAssistant({
+    assistant = await createAssistant(h.assistants, {
       name: 'Contract',
       description: 'Checks every shape',
       instructions: 'Answer from the docs.',
@@ -42,8 +42,8 @@ describe('Assistants v2 adapter and fake routes against the OpenAPI description'
       responseFormat: { type: 'json_schema', name: 'answer', schema: { type: 'object', properties: {} }, strict: false },
       metadata: { origin: 'contract' },
     });
-    await h.backend.updateAssistant(assistant.id, { name: 'Contract 2', model: 'gpt-4.1-mini', tools: [{ type: 'file_search' }, { type: 'code_interpreter' }, ...assistant.tools.slice(2)], toolResources: assistant.toolResources });
-    await h.backend.listAssistants();
+    await h.assistants.update(assistant.id, { name: 'Contract 2', model: 'gpt-4.1-mini', tools: [{ type: 'file_search' }, { type: 'code_interpreter' }, ...assistant.tools.slice(2)], toolResources: assistant.toolResources });
+    await listAssistants(h.assistants);
     thread = await newThread(h.backend);
     await h.backend.addMessage(thread, {
       content: [{ type: 'text', text: 'How do I deploy?', annotations: [] }, { type: 'image_url', url: 'https://example.com/diagram.png' }],
@@ -141,7 +141,7 @@ describe('Assistants v2 adapter and fake routes against the OpenAPI description'
     await h.backend.listVectorStores();
     await h.backend.listModels();
     await h.backend.deleteThread(thread);
-    await h.backend.deleteAssistant(assistant.id);
+    await h.assistants.delete(assistant.id);
     assertExercised(h.server.requests, [
       'GET /threads/:thread_id/runs/:run_id',
       'GET /threads/:thread_id/runs/:run_id/steps',

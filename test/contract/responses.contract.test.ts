@@ -25,7 +25,9 @@ describe('Responses adapter and fake routes against the OpenAPI description', fu
     await harness.backend.listVectorStores();
     await harness.backend.listFiles();
     await harness.backend.listModels();
-    return harness.backend.createAssistant({
+    return {
+      id: 'asst_contract',
+      createdAt: 0,
       name: 'Contract',
       instructions: 'Answer from the docs.',
       model: 'gpt-4.1',
@@ -38,7 +40,7 @@ describe('Responses adapter and fake routes against the OpenAPI description', fu
       temperature: 0.4,
       topP: 0.9,
       responseFormat: { type: 'json_schema', name: 'answer', schema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'], additionalProperties: false }, strict: true },
-    });
+    };
   }
 
   for (const preferStreaming of [true, false]) {

@@ -113,6 +113,8 @@ function applyAssistantFields(assistant: WireAssistant, body: Record<string, unk
     if (key in body) assistant[key] = typeof body[key] === 'number' ? body[key] : 1;
   }
   if ('tools' in body) assistant.tools = tools(body.tools);
+  // Not in the published AssistantObject, but servers keep and echo it.
+  if ('reasoning_effort' in body) Object.assign(assistant, { reasoning_effort: typeof body.reasoning_effort === 'string' ? body.reasoning_effort : null });
   if ('metadata' in body) assistant.metadata = stringMap(body.metadata);
   if ('response_format' in body) {
     const format = body.response_format;

@@ -3,14 +3,27 @@ import type { ViewState } from '../state';
 import { clear, codicon, h } from '../ui/dom';
 import { badge } from '../ui/kit';
 
-export function renderHeader(target: HTMLElement, state: ViewState): void {
+/** What the header can ask for. */
+export interface HeaderActions {
+  /** Opens the assistant picker (the host's Select Assistant QuickPick). */
+  switchAssistant(): void;
+}
+
+export function renderHeader(target: HTMLElement, state: ViewState, actions: HeaderActions): void {
   clear(target);
   const assistant = state.assistant;
+  const switcher = h(
+    'button',
+    { className: 'header-assistant', attrs: { type: 'button', title: 'Switch assistant', 'aria-label': `Assistant: ${assistant?.name ?? 'none'}. Switch assistant` } },
+    h('span', { text: assistant?.name ?? 'No assistant selected' }),
+    codicon('chevron-down'),
+  );
+  switcher.addEventListener('click', () => actions.switchAssistant());
   const titleRow = h(
     'div',
     { className: 'header-row' },
     codicon('hubot'),
-    h('span', { className: 'header-assistant', text: assistant?.name ?? 'No assistant selected' }),
+    switcher,
     assistant ? h('span', { className: 'header-model', text: assistant.model }) : null,
     h('span', { className: 'header-spacer' }),
     providerBadge(state),

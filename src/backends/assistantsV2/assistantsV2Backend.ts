@@ -4,7 +4,7 @@ import type { MessageContentPartParam, MessageCreateParams } from 'openai/resour
 import type { Run as WireRun, RunCreateParamsNonStreaming } from 'openai/resources/beta/threads/runs/runs';
 import type { RunStepInclude } from 'openai/resources/beta/threads/runs/steps';
 import type { Backend } from '../../core/backend';
-import type { Assistant, AssistantDraft, Message, MessageContent, Thread } from '../../core/model';
+import type { Message, MessageContent, Thread } from '../../core/model';
 import type { NewMessage, RunAction } from '../../core/runAction';
 import type { RunRef, RunSnapshot } from '../../core/runRef';
 import { AssistantsError } from '../../core/errors';
@@ -15,7 +15,6 @@ import { cancelledError } from '../../core/sleep';
 import type { ErrorContext } from '../errorMapping';
 import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapping';
 import { OpenAIFileOperations, pollAfter } from '../shared/openaiFiles';
-import { fromWireAssistant, toWireAssistantBody } from './mapAssistant';
 import { fromWireMessage, fromWireRun, fromWireStep } from './mapRun';
 import { StreamTranslator } from './streamTranslator';
 
@@ -40,32 +39,6 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
   private lastPoll: { runId: string; key: string; listedAt: number; snapshot: RunSnapshot } | undefined;
   constructor(client: OpenAI, context: ErrorContext = {}) {
     super(client, context);
-  }
-
-  // Assistants
-
-  listAssistants(signal?: AbortSignal): Promise<Assistant[]> {
-    return this.call(async () => {
-      const assistants: Assistant[] = [];
-      for await (const wire of this.client.beta.assistants.list({ limit: PAGE_SIZE, order: 'desc' }, { signal })) {
-        assistants.push(fromWireAssistant(wire));
-      }
-      return assistants;
-    });
-  }
-
-  createAssistant(draft: AssistantDraft, signal?: AbortSignal): Promise<Assistant> {
-    return this.call(async () => fromWireAssistant(await this.client.beta.assistants.create(toWireAssistantBody(draft), { signal })));
-  }
-
-  updateAssistant(id: string, draft: AssistantDraft, signal?: AbortSignal): Promise<Assistant> {
-    return this.call(async () => fromWireAssistant(await this.client.beta.assistants.update(id, toWireAssistantBody(draft), { signal })));
-  }
-
-  deleteAssistant(id: string, signal?: AbortSignal): Promise<void> {
-    return this.call(async () => {
-      await this.client.beta.assistants.delete(id, { signal });
-    });
   }
 
   // Threads and messages

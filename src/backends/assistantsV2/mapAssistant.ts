@@ -9,10 +9,12 @@ import type {
   AssistantDraft,
   FunctionDefinition,
   JsonSchema,
+  ReasoningEffort,
   ResponseFormat,
   ToolDefinition,
   ToolResources,
 } from '../../core/model';
+import { REASONING_EFFORTS } from '../../core/model';
 
 /** AssistantObject -> domain Assistant. */
 export function fromWireAssistant(wire: WireAssistant): Assistant {
@@ -31,6 +33,9 @@ export function fromWireAssistant(wire: WireAssistant): Assistant {
   if (typeof wire.top_p === 'number') assistant.topP = wire.top_p;
   const responseFormat = fromWireResponseFormat(wire.response_format);
   if (responseFormat) assistant.responseFormat = responseFormat;
+  // Servers echo the reasoning effort they were given, though the published AssistantObject omits it.
+  const effort = (wire as { reasoning_effort?: unknown }).reasoning_effort;
+  if (typeof effort === 'string' && (REASONING_EFFORTS as readonly string[]).includes(effort)) assistant.reasoningEffort = effort as ReasoningEffort;
   if (wire.metadata && Object.keys(wire.metadata).length > 0) assistant.metadata = { ...wire.metadata };
   return assistant;
 }
@@ -50,6 +55,7 @@ export function toWireAssistantBody(draft: AssistantDraft): AssistantCreateParam
     temperature: draft.temperature ?? null,
     top_p: draft.topP ?? null,
     response_format: draft.responseFormat ? toWireResponseFormat(draft.responseFormat) : 'auto',
+    reasoning_effort: draft.reasoningEffort ?? null,
     metadata: draft.metadata ?? {},
   };
 }

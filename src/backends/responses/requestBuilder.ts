@@ -45,6 +45,7 @@ export function buildResponseParams(action: RunAction, context: RequestContext):
     ...(assistant.temperature !== undefined ? { temperature: assistant.temperature } : {}),
     ...(assistant.topP !== undefined ? { top_p: assistant.topP } : {}),
     ...(assistant.responseFormat ? { text: textConfig(assistant.responseFormat) } : {}),
+    ...(assistant.reasoningEffort ? { reasoning: { effort: assistant.reasoningEffort } } : {}),
   };
   if (action.kind === 'start') {
     if (context.conversationId) {

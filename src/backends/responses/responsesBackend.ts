@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { APIError } from 'openai';
 import type { OpenAI } from 'openai';
 import type { ResponseCreateParamsBase, ResponseIncludable, ResponseStreamEvent } from 'openai/resources/responses/responses';
-import type { AssistantStore } from '../../core/assistantStore';
 import type { Backend } from '../../core/backend';
-import type { Assistant, AssistantDraft, Message, Thread } from '../../core/model';
+import type { Message, Thread } from '../../core/model';
 import type { NewMessage, RunAction } from '../../core/runAction';
 import type { RunRef, RunSnapshot } from '../../core/runRef';
 import { AssistantsError } from '../../core/errors';
@@ -30,8 +29,8 @@ export interface ResponsesBackendOptions {
 
 /**
  * The default backend: Responses + Conversations. Threads are conversations, runs are responses
- * (one per round of tool outputs), run steps are output items. Assistant definitions live in the
- * extension's own store. On a server without conversations the thread stays local and its history
+ * (one per round of tool outputs), run steps are output items. Assistant definitions are the
+ * extension's own (files), passed in with each run action. On a server without conversations the thread stays local and its history
  * is sent as input.
  */
 export class ResponsesBackend extends OpenAIFileOperations implements Backend {
@@ -48,26 +47,9 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
 
   constructor(
     client: OpenAI,
-    private readonly assistants: AssistantStore,
     options: ResponsesBackendOptions = {},
   ) {
     super(client, { baseUrl: options.baseUrl ?? client.baseURL, apiKey: options.apiKey });
-  }
-
-  listAssistants(): Promise<Assistant[]> {
-    return this.assistants.list();
-  }
-
-  createAssistant(draft: AssistantDraft): Promise<Assistant> {
-    return this.assistants.create(draft);
-  }
-
-  updateAssistant(id: string, draft: AssistantDraft): Promise<Assistant> {
-    return this.assistants.update(id, draft);
-  }
-
-  deleteAssistant(id: string): Promise<void> {
-    return this.assistants.delete(id);
   }
 
   async createThread(signal?: AbortSignal): Promise<{ remoteId?: string }> {

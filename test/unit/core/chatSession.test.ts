@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AssistantsV2Backend } from '../../../src/backends/assistantsV2/assistantsV2Backend';
+import { ServerAssistantStore } from '../../../src/backends/assistantsV2/serverAssistantStore';
 import { createOpenAIClient } from '../../../src/backends/openaiClient';
 import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
-import { InMemoryAssistantStore } from '../../../src/core/assistantStore';
 import type { Backend } from '../../../src/core/backend';
 import type { ChatUpdate } from '../../../src/core/chatSession';
 import { ChatSession } from '../../../src/core/chatSession';
@@ -55,9 +55,9 @@ for (const protocol of protocols) {
       updates = [];
       errors = [];
       const client = createOpenAIClient({ protocol, apiKey: 'test', baseUrl: fake.baseUrl });
-      backend = protocol === 'responses' ? new ResponsesBackend(client, new InMemoryAssistantStore()) : new AssistantsV2Backend(client);
+      backend = protocol === 'responses' ? new ResponsesBackend(client) : new AssistantsV2Backend(client);
       const draft = { name: 'Test', model: 'gpt-test', instructions: 'Be brief.', tools: functionFixture({ root: workspace }).registry.tools().filter((t) => t.type === 'function' && t.function.name === 'read_file') };
-      assistant = protocol === 'responses' ? { ...draft, id: 'default', createdAt: 0 } : await backend.createAssistant(draft);
+      assistant = protocol === 'responses' ? { ...draft, id: 'default', createdAt: 0 } : (await new ServerAssistantStore(client).create(draft)).assistant!;
     });
 
     afterEach(async () => {
@@ -243,7 +243,7 @@ describe('ChatSession on a local server (Responses without conversations or back
     const fake = await FakeOpenAIServer.start({ conversations: false, background: false, timeScale: 0.05 });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-local-'));
     try {
-      const backend = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: 'local', baseUrl: fake.baseUrl }), new InMemoryAssistantStore());
+      const backend = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: 'local', baseUrl: fake.baseUrl }));
       const errors: AssistantsError[] = [];
       const session = new ChatSession({
         store: new ThreadStore(nodeFileSystem, dir),

@@ -2,8 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createBackend } from '../../../src/backends/createBackend';
-import { InMemoryAssistantStore } from '../../../src/core/assistantStore';
+import { connect } from '../../../src/backends/connect';
 import type { ChatUpdate } from '../../../src/core/chatSession';
 import { ChatSession } from '../../../src/core/chatSession';
 import type { AssistantsError } from '../../../src/core/errors';
@@ -46,9 +45,9 @@ for (const protocol of ['responses', 'assistantsV2'] as BackendKind[]) {
       });
 
       it('keeps a key the server echoes out of every file written and every update for the chat view', async () => {
-        const backend = createBackend({ protocol, apiKey: KEY, baseUrl: fake.baseUrl }, new InMemoryAssistantStore());
+        const { backend, serverAssistants } = connect({ protocol, apiKey: KEY, baseUrl: fake.baseUrl });
         const draft = { name: 'Test', model: 'gpt-test', instructions: 'Be brief.', tools: [{ type: 'code_interpreter' as const }] };
-        const assistant: Assistant = protocol === 'responses' ? { ...draft, id: 'default', createdAt: 0 } : await backend.createAssistant(draft);
+        const assistant: Assistant = serverAssistants ? (await serverAssistants.create(draft)).assistant! : { ...draft, id: 'default', createdAt: 0 };
         const updates: ChatUpdate[] = [];
         const errors: AssistantsError[] = [];
         const session = new ChatSession({

@@ -84,10 +84,6 @@ export class StubBackend implements Backend {
     return this.calls.filter((call) => call.method === method).length;
   }
 
-  listAssistants = unused;
-  createAssistant = unused;
-  updateAssistant = unused;
-  deleteAssistant = unused;
   createThread = unused;
   deleteThread = unused;
   addMessage = unused;

@@ -3,7 +3,7 @@ import { AssistantsError } from '../../../../src/core/errors';
 import type { RunSnapshot } from '../../../../src/core/runRef';
 import { isTerminal } from '../../../../src/core/model';
 import type { V2Harness } from './harness';
-import { collect, deltaText, newAssistant, newThread, startHarness } from './harness';
+import { collect, createAssistant, deltaText, listAssistants, newAssistant, newThread, startHarness } from './harness';
 
 describe('AssistantsV2Backend against the fake server', () => {
   let h: V2Harness;
@@ -17,7 +17,7 @@ describe('AssistantsV2Backend against the fake server', () => {
 
   describe('assistants', () => {
     it('creates, lists, updates and deletes assistant objects on the server', async () => {
-      const created = await h.backend.createAssistant({
+      const created = await createAssistant(h.assistants, {
         name: 'Reviewer',
         description: 'Reviews code',
         instructions: 'Point out bugs.',
@@ -44,11 +44,12 @@ describe('AssistantsV2Backend against the fake server', () => {
       assert.deepEqual(created.responseFormat, { type: 'json_schema', name: 'review', schema: { type: 'object' }, strict: true });
       assert.deepEqual(created.metadata, { team: 'core' });
 
-      const second = await newAssistant(h.backend, { name: 'Second' });
-      const listed = await h.backend.listAssistants();
+      const second = await newAssistant(h.assistants, { name: 'Second' });
+      const listed = await listAssistants(h.assistants);
       assert.deepEqual(listed.map((a) => a.id).sort(), [created.id, second.id].sort());
 
-      const updated = await h.backend.updateAssistant(created.id, { name: 'Renamed', model: 'gpt-4o', tools: [] });
+      const updated = (await h.assistants.update(created.id, { name: 'Renamed', model: 'gpt-4o', tools: [] })).assistant;
+      assert.ok(updated);
       assert.equal(updated.name, 'Renamed');
       assert.equal(updated.model, 'gpt-4o');
       assert.deepEqual(updated.tools, []);
@@ -56,15 +57,15 @@ describe('AssistantsV2Backend against the fake server', () => {
       assert.equal(updated.description, undefined);
       assert.equal(updated.responseFormat, undefined);
 
-      await h.backend.deleteAssistant(created.id);
-      assert.deepEqual((await h.backend.listAssistants()).map((a) => a.id), [second.id]);
-      await assert.rejects(h.backend.deleteAssistant(created.id), (e: unknown) => e instanceof AssistantsError && e.kind === 'not_found');
+      await h.assistants.delete(created.id);
+      assert.deepEqual((await listAssistants(h.assistants)).map((a) => a.id), [second.id]);
+      await assert.rejects(h.assistants.delete(created.id), (e: unknown) => e instanceof AssistantsError && e.kind === 'not_found');
     });
 
     it('lists every assistant across pages', async () => {
-      const created = await Promise.all(Array.from({ length: 105 }, (_, i) => newAssistant(h.backend, { name: `A${i}` })));
+      const created = await Promise.all(Array.from({ length: 105 }, (_, i) => newAssistant(h.assistants, { name: `A${i}` })));
       const ids = created.map((a) => a.id);
-      const listed = await h.backend.listAssistants();
+      const listed = await listAssistants(h.assistants);
       assert.equal(listed.length, 105);
       assert.deepEqual(new Set(listed.map((a) => a.id)), new Set(ids));
       const listRequests = h.server.requests.filter((r) => r.method === 'GET' && r.path === '/assistants');
@@ -104,7 +105,7 @@ describe('AssistantsV2Backend against the fake server', () => {
 
   describe('runs', () => {
     it('streams a run: run.updated first, steps, text deltas, message, usage, terminal status', async () => {
-      const assistant = await newAssistant(h.backend);
+      const assistant = await newAssistant(h.assistants);
       const thread = await newThread(h.backend);
       await h.backend.addMessage(thread, { content: [{ type: 'text', text: 'Hello', annotations: [] }] });
       h.server.model.enqueue({ steps: [{ type: 'text', text: 'Hi there, how can I help?', chunkSize: 5 }] });
@@ -126,7 +127,7 @@ describe('AssistantsV2Backend against the fake server', () => {
     });
 
     it('polls a background run from queued to completed and reads the poll-after hint', async () => {
-      const assistant = await newAssistant(h.backend);
+      const assistant = await newAssistant(h.assistants);
       const thread = await newThread(h.backend);
       await h.backend.addMessage(thread, { content: [{ type: 'text', text: 'Hello', annotations: [] }] });
       h.server.model.enqueue({ steps: [{ type: 'text', text: 'Polled answer.' }], queuedMs: 20, durationMs: 300 });
@@ -154,7 +155,7 @@ describe('AssistantsV2Backend against the fake server', () => {
     });
 
     it('maps requires_action, submits outputs by streaming, and shows the function step with its output', async () => {
-      const assistant = await newAssistant(h.backend, {
+      const assistant = await newAssistant(h.assistants, {
         tools: [{ type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} } } }],
       });
       const thread = await newThread(h.backend);
@@ -193,13 +194,13 @@ describe('AssistantsV2Backend against the fake server', () => {
     it('turns a server that cannot stream into kind unsupported', async () => {
       await h.server.close();
       h = await startHarness({ streaming: false });
-      const assistant = await newAssistant(h.backend);
+      const assistant = await newAssistant(h.assistants);
       const thread = await newThread(h.backend);
       await assert.rejects(collect(h.backend.stream({ kind: 'start', thread, assistant, history: [] })), (e: unknown) => e instanceof AssistantsError && e.kind === 'unsupported');
     });
 
     it('reports a stream that drops before the run ends as a network error, and the run goes on', async () => {
-      const assistant = await newAssistant(h.backend);
+      const assistant = await newAssistant(h.assistants);
       const thread = await newThread(h.backend);
       await h.backend.addMessage(thread, { content: [{ type: 'text', text: 'Hello', annotations: [] }] });
       h.server.model.enqueue({ steps: [{ type: 'text', text: 'A long answer that keeps going.', chunkSize: 4, chunkDelayMs: 15 }] });
@@ -228,7 +229,7 @@ describe('AssistantsV2Backend against the fake server', () => {
     it('maps file search results, code interpreter outputs and citations the same streamed and polled', async () => {
       const file = await h.backend.uploadFile('faq.txt', new TextEncoder().encode('Refunds take five days.'), 'assistants');
       const store = await h.backend.createVectorStore('FAQ', [file.id]);
-      const assistant = await newAssistant(h.backend, { tools: [{ type: 'file_search' }, { type: 'code_interpreter' }], toolResources: { fileSearch: { vectorStoreIds: [store.id] } } });
+      const assistant = await newAssistant(h.assistants, { tools: [{ type: 'file_search' }, { type: 'code_interpreter' }], toolResources: { fileSearch: { vectorStoreIds: [store.id] } } });
       const thread = await newThread(h.backend);
       await h.backend.addMessage(thread, { content: [{ type: 'text', text: 'How long do refunds take?', annotations: [] }] });
       await new Promise((resolve) => setTimeout(resolve, 80));
@@ -279,7 +280,7 @@ describe('AssistantsV2Backend against the fake server', () => {
     });
 
     it('cancels a run: cancelling, then cancelled, with the open message marked incomplete', async () => {
-      const assistant = await newAssistant(h.backend);
+      const assistant = await newAssistant(h.assistants);
       const thread = await newThread(h.backend);
       await h.backend.addMessage(thread, { content: [{ type: 'text', text: 'Hello', annotations: [] }] });
       h.server.model.enqueue({ steps: [{ type: 'text', text: 'x'.repeat(200), chunkSize: 2, chunkDelayMs: 5 }], queuedMs: 0 });

@@ -20,7 +20,7 @@ describe('RunDriver over AssistantsV2Backend and the fake server', () => {
 
   async function boot(options: FakeServerOptions = {}): Promise<void> {
     h = await startHarness(options);
-    assistant = await newAssistant(h.backend, {
+    assistant = await newAssistant(h.assistants, {
       tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } } }],
     });
     thread = await newThread(h.backend);
@@ -228,7 +228,7 @@ describe('Errors told truly (Assistants v2)', () => {
   it('classifies an error frame inside a run stream by its code and asks once', async () => {
     const h = await startHarness();
     try {
-      const assistant = await newAssistant(h.backend);
+      const assistant = await newAssistant(h.assistants);
       const thread = await newThread(h.backend);
       const frame = `event: error\ndata: ${JSON.stringify({ error: { type: 'insufficient_quota', code: 'insufficient_quota', message: 'You have no credits left.', param: null } })}\n\n`;
       h.server.inject({ method: 'POST', path: '/threads/:thread_id/runs', kind: 'script', script: { headers: { 'content-type': 'text/event-stream' }, chunks: [frame] } });
@@ -253,7 +253,7 @@ describe('Runs rebuilt from what servers send (Assistants v2)', () => {
   let thread: Thread;
   beforeEach(async () => {
     h = await startHarness();
-    assistant = await newAssistant(h.backend, { tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }] });
+    assistant = await newAssistant(h.assistants, { tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }] });
     thread = await newThread(h.backend);
     await h.backend.addMessage(thread, { content: [{ type: 'text', text: 'Question?', annotations: [] }] });
   });

@@ -16,7 +16,7 @@ describe('fake server: Assistants v2 routes', () => {
 
   it('pages assistants with limit, after and order', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await newAssistant(h.backend, { name: `A${i}` })).id);
+    for (let i = 0; i < 5; i++) ids.push((await newAssistant(h.assistants, { name: `A${i}` })).id);
     const first = await h.client.beta.assistants.list({ limit: 2, order: 'asc' });
     assert.deepEqual(first.data.map((a) => a.id), ids.slice(0, 2));
     assert.equal(first.has_more, true);
@@ -34,7 +34,7 @@ describe('fake server: Assistants v2 routes', () => {
   });
 
   it('filters messages by run, lists runs, retrieves steps and messages, and allows one active run per thread', async () => {
-    const assistant = await newAssistant(h.backend);
+    const assistant = await newAssistant(h.assistants);
     const thread = await newThread(h.backend);
     const threadId = thread.remoteId ?? '';
     await h.backend.addMessage(thread, { content: [{ type: 'text', text: 'First', annotations: [] }] });
@@ -71,7 +71,7 @@ describe('fake server: Assistants v2 routes', () => {
 
   it('includes file search result text only when asked to', async () => {
     const file = await h.backend.uploadFile('a.txt', new TextEncoder().encode('alpha beta gamma'), 'assistants');
-    const assistant = await newAssistant(h.backend, { tools: [{ type: 'file_search' }] });
+    const assistant = await newAssistant(h.assistants, { tools: [{ type: 'file_search' }] });
     const thread = await newThread(h.backend);
     const threadId = thread.remoteId ?? '';
     await h.backend.addMessage(thread, { content: [{ type: 'text', text: 'alpha?', annotations: [] }], attachments: [{ fileId: file.id, tools: ['file_search'] }] });

@@ -1,8 +1,10 @@
+import * as assert from 'node:assert/strict';
 import type { OpenAI } from 'openai';
 import { AssistantsV2Backend } from '../../../../src/backends/assistantsV2/assistantsV2Backend';
+import { ServerAssistantStore } from '../../../../src/backends/assistantsV2/serverAssistantStore';
 import { createOpenAIClient } from '../../../../src/backends/openaiClient';
 import type { RunEvent } from '../../../../src/core/events';
-import type { Assistant, Thread } from '../../../../src/core/model';
+import type { Assistant, AssistantDraft, Thread } from '../../../../src/core/model';
 import type { FakeServerOptions } from '../../../fakes/fakeServer';
 import { FakeOpenAIServer } from '../../../fakes/fakeServer';
 
@@ -10,6 +12,8 @@ import { FakeOpenAIServer } from '../../../fakes/fakeServer';
 export interface V2Harness {
   server: FakeOpenAIServer;
   backend: AssistantsV2Backend;
+  /** The server's assistant objects. */
+  assistants: ServerAssistantStore;
   /** The same SDK client, for endpoints the adapter does not use. */
   client: OpenAI;
 }
@@ -17,7 +21,7 @@ export interface V2Harness {
 export async function startHarness(options: FakeServerOptions = {}): Promise<V2Harness> {
   const server = await FakeOpenAIServer.start(options);
   const client = createOpenAIClient({ protocol: 'assistantsV2', apiKey: 'sk-test-key', baseUrl: server.baseUrl });
-  return { server, client, backend: new AssistantsV2Backend(client, { baseUrl: server.baseUrl }) };
+  return { server, client, backend: new AssistantsV2Backend(client, { baseUrl: server.baseUrl }), assistants: new ServerAssistantStore(client, { baseUrl: server.baseUrl }) };
 }
 
 /** A local thread backed by a new server-side thread. */
@@ -26,8 +30,20 @@ export async function newThread(backend: AssistantsV2Backend): Promise<Thread> {
   return { id: 'local-thread', title: 'Test', createdAt: 0, updatedAt: 0, remoteId, backend: 'assistantsV2' };
 }
 
-export function newAssistant(backend: AssistantsV2Backend, overrides: Partial<Omit<Assistant, 'id' | 'createdAt'>> = {}): Promise<Assistant> {
-  return backend.createAssistant({ name: 'Helper', model: 'gpt-4.1-mini', instructions: 'Be brief.', tools: [], ...overrides });
+export function newAssistant(store: ServerAssistantStore, overrides: Partial<AssistantDraft> = {}): Promise<Assistant> {
+  return createAssistant(store, { name: 'Helper', model: 'gpt-4.1-mini', instructions: 'Be brief.', tools: [], ...overrides });
+}
+
+/** Creates a server assistant and returns it (the store's entry unwrapped). */
+export async function createAssistant(store: ServerAssistantStore, draft: AssistantDraft): Promise<Assistant> {
+  const entry = await store.create(draft);
+  assert.ok(entry.assistant, 'the server returned an assistant');
+  return entry.assistant;
+}
+
+/** The server's assistants, unwrapped. */
+export async function listAssistants(store: ServerAssistantStore): Promise<Assistant[]> {
+  return (await store.list()).flatMap((entry) => (entry.assistant ? [entry.assistant] : []));
 }
 
 export async function collect(events: AsyncIterable<RunEvent>): Promise<RunEvent[]> {

@@ -1,8 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createOpenAIClient } from '../../../../src/backends/openaiClient';
 import { ResponsesBackend } from '../../../../src/backends/responses/responsesBackend';
-import { InMemoryAssistantStore } from '../../../../src/core/assistantStore';
-import type { Thread } from '../../../../src/core/model';
+import type { Assistant, Thread } from '../../../../src/core/model';
 import { RunDriver } from '../../../../src/core/runDriver';
 import { FakeOpenAIServer } from '../../../fakes/fakeServer';
 import { echoTools, textOf } from './harness';
@@ -22,8 +21,8 @@ describe('Azure OpenAI v1 endpoint', () => {
   ] as const) {
     it(`runs a thread on /openai/v1/ with the api-key header and no api-version (${label})`, async () => {
       const client = createOpenAIClient({ protocol: 'responses', apiKey: 'azure-key-123', azure: { endpoint: fake.endpoint + endpoint, apiVersion } });
-      const backend = new ResponsesBackend(client, new InMemoryAssistantStore());
-      const assistant = await backend.createAssistant({ name: 'Helper', model: 'my-deployment', tools: [] });
+      const backend = new ResponsesBackend(client);
+      const assistant: Assistant = { id: 'asst_helper', createdAt: 0, name: 'Helper', model: 'my-deployment', tools: [] };
       const { remoteId } = await backend.createThread();
       const thread: Thread = { id: 't', title: 'Azure', createdAt: 1, updatedAt: 1, backend: 'responses', ...(remoteId ? { remoteId } : {}) };
       const message = await backend.addMessage(thread, { content: [{ type: 'text', text: 'Hi', annotations: [] }] });

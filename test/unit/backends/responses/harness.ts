@@ -1,7 +1,6 @@
 import type { StartRun } from '../../../../src/core/runAction';
 import type { RunRef } from '../../../../src/core/runRef';
 import type { ToolHandler } from '../../../../src/core/toolHandler';
-import { InMemoryAssistantStore } from '../../../../src/core/assistantStore';
 import type { RunEvent } from '../../../../src/core/events';
 import type { Assistant, Message, Thread } from '../../../../src/core/model';
 import { RunDriver } from '../../../../src/core/runDriver';
@@ -36,9 +35,9 @@ export async function startHarness(
 ): Promise<Harness> {
   const fake = await FakeOpenAIServer.start(options.fake);
   const client = createOpenAIClient({ protocol: 'responses', apiKey: 'sk-test-key', baseUrl: fake.baseUrl });
-  const store = new InMemoryAssistantStore();
-  const backend = new ResponsesBackend(client, store);
-  const assistant = await backend.createAssistant({ name: 'Helper', model: 'gpt-4.1-mini', instructions: 'Be brief.', tools: [], ...options.assistant });
+  const backend = new ResponsesBackend(client);
+  // Under Responses an assistant is the extension's own object: no server call makes it.
+  const assistant: Assistant = { id: 'asst_helper', createdAt: 0, name: 'Helper', model: 'gpt-4.1-mini', instructions: 'Be brief.', tools: [], ...options.assistant };
   const events: RunEvent[] = [];
   const refs: (RunRef | undefined)[] = [];
   const driver = new RunDriver(backend, {

@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { createOpenAIClient } from '../../../../src/backends/openaiClient';
 import { ResponsesBackend } from '../../../../src/backends/responses/responsesBackend';
-import { InMemoryAssistantStore } from '../../../../src/core/assistantStore';
 import { AssistantsError } from '../../../../src/core/errors';
 import type { RunEvent } from '../../../../src/core/events';
 import { RunDriver } from '../../../../src/core/runDriver';
@@ -129,7 +128,7 @@ describe('ResponsesBackend with the run driver', () => {
     await h.fake.close();
     // Nothing listens on the port now: connection refused, so the run was certainly not started.
     const client = createOpenAIClient({ protocol: 'responses', apiKey: 'k', baseUrl: `http://127.0.0.1:${port}/v1` });
-    const backend = new ResponsesBackend(client, new InMemoryAssistantStore());
+    const backend = new ResponsesBackend(client);
     const driver = new RunDriver(backend, { toolHandler: echoTools, retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 2 } });
     const thread = { id: 't', title: 't', createdAt: 0, updatedAt: 0, backend: 'responses' as const };
     const events: RunEvent[] = [];

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { RunStep, ToolCall } from '../../../../src/core/model';
+import type { Assistant, RunStep, ToolCall } from '../../../../src/core/model';
 import { bodyOf, startHarness, textOf } from './harness';
 import type { Harness } from './harness';
 
@@ -19,11 +19,11 @@ describe('ResponsesBackend output items as run steps', () => {
       const file = await h.backend.uploadFile('notes.md', new TextEncoder().encode('The launch date is March 3.'), 'assistants');
       const store = await h.backend.createVectorStore('Notes', [file.id]);
       assert.equal(store.status, 'completed');
-      const assistant = await h.backend.updateAssistant(h.assistant.id, {
+      const assistant: Assistant = {
         ...h.assistant,
         tools: [{ type: 'file_search' }, { type: 'code_interpreter' }],
         toolResources: { fileSearch: { vectorStoreIds: [store.id] } },
-      });
+      };
       h.fake.model.enqueue({
         steps: [
           { type: 'reasoning', summary: 'Look it up, then compute.' },

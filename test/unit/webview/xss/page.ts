@@ -86,7 +86,7 @@ function paths(payload: string): HTMLElement[] {
   };
   const open = { runs: new Map([['run-1', true]]), items: new Map(['s1/c1', 's2/c2', 's3/c3', 's4/c4', 's5'].map((k): [string, boolean] => [k, true])) };
   const header = document.createElement('header');
-  renderHeader(header, { ...emptyState(), provider: { backend: 'responses', label: payload, mock: false, hasKey: true }, assistant: { id: 'a', name: payload, model: payload }, thread: { id: 't', title: payload } });
+  renderHeader(header, { ...emptyState(), provider: { backend: 'responses', label: payload, mock: false, hasKey: true }, assistant: { id: 'a', name: payload, model: payload }, thread: { id: 't', title: payload } }, { switchAssistant: () => undefined });
   const notice = document.createElement('div');
   const shown: Notice = { severity: 'error', message: payload };
   renderNotice(notice, shown, { runCommand: () => undefined, dismiss: () => undefined });

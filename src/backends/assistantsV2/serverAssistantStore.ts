@@ -1,0 +1,57 @@
+import type { OpenAI } from 'openai';
+import type { AssistantEntry, AssistantStore } from '../../core/assistantStore';
+import type { Assistant, AssistantDraft } from '../../core/model';
+import type { ErrorContext } from '../errorMapping';
+import { toAssistantsError } from '../errorMapping';
+import { fromWireAssistant, toWireAssistantBody } from './mapAssistant';
+
+const PAGE_SIZE = 100;
+
+/**
+ * The assistant objects of an Assistants v2 server, edited in place: under that protocol the
+ * server's objects are the truth. Lists every page, newest first. Every method throws `AssistantsError`.
+ */
+export class ServerAssistantStore implements AssistantStore {
+  readonly location = 'server' as const;
+
+  constructor(
+    private readonly client: OpenAI,
+    private readonly errorContext: ErrorContext = {},
+  ) {}
+
+  list(signal?: AbortSignal): Promise<AssistantEntry[]> {
+    return this.call(async () => {
+      const entries: AssistantEntry[] = [];
+      for await (const wire of this.client.beta.assistants.list({ limit: PAGE_SIZE, order: 'desc' }, { signal })) {
+        entries.push(entry(fromWireAssistant(wire)));
+      }
+      return entries;
+    });
+  }
+
+  create(draft: AssistantDraft, signal?: AbortSignal): Promise<AssistantEntry> {
+    return this.call(async () => entry(fromWireAssistant(await this.client.beta.assistants.create(toWireAssistantBody(draft), { signal }))));
+  }
+
+  update(id: string, draft: AssistantDraft, signal?: AbortSignal): Promise<AssistantEntry> {
+    return this.call(async () => entry(fromWireAssistant(await this.client.beta.assistants.update(id, toWireAssistantBody(draft), { signal }))));
+  }
+
+  delete(id: string, signal?: AbortSignal): Promise<void> {
+    return this.call(async () => {
+      await this.client.beta.assistants.delete(id, { signal });
+    });
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toAssistantsError(error, this.errorContext);
+    }
+  }
+}
+
+function entry(assistant: Assistant): AssistantEntry {
+  return { id: assistant.id, location: 'server', name: assistant.name || assistant.id, assistant };
+}

@@ -1,0 +1,222 @@
+import type { AssistantEntry, AssistantLocation, AssistantStore } from './assistantStore';
+import { describeErrors, fileFromDraft, validateAssistantFile } from './assistantFile';
+import { AssistantsError } from './errors';
+import type { Assistant, AssistantDraft, ToolDefinition } from './model';
+
+/** A small key-value state (VS Code's `Memento` fits), for the active assistant and the recent list. */
+export interface KeyValueState {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): PromiseLike<void>;
+}
+
+export interface AssistantServiceOptions {
+  /** The stores to list, files first; the Assistants v2 server's store when that is the protocol. */
+  stores(): Promise<AssistantStore[]>;
+  /** Per-workspace state: which assistant is active, which were used last. */
+  state: KeyValueState;
+  /** The assistant a user gets first, made from the `assistants.*` settings. */
+  firstAssistant(): AssistantDraft;
+  /** Where the first assistant is written. */
+  firstLocation: AssistantLocation;
+  /** What every run adds to the assistant (workspace functions, or a note why they are off). */
+  runAdditions(): RunAdditions;
+}
+
+/** Added to an assistant for a run only, never written to its file. */
+export interface RunAdditions {
+  /** Tools beside the assistant's own; a function the assistant already defines is not added twice. */
+  tools: ToolDefinition[];
+  /** A paragraph appended to the assistant's instructions. */
+  instructions?: string;
+}
+
+const ACTIVE_KEY = 'assistants.activeAssistant';
+const RECENT_KEY = 'assistants.recentAssistants';
+/** Metadata key on a server assistant that a file was published to: the file's id. */
+export const LINK_KEY = 'assistants_vscode_file';
+const PUBLISHED_KEY = 'assistants.published.';
+
+/**
+ * The one way to reach assistants, whatever store keeps them: list, create, update, delete, clone,
+ * the active one, and the one a run uses. Every draft is validated against the assistant file schema
+ * before it is written, so no store ever holds an assistant that cannot be run.
+ */
+export class AssistantService {
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly options: AssistantServiceOptions) {}
+
+  /** Calls `listener` after every change made through the service. */
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Tells listeners that assistants changed outside the service (files edited on disk). */
+  changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Every assistant of every store, most recently used first, then by name. */
+  async list(): Promise<AssistantEntry[]> {
+    const stores = await this.options.stores();
+    const entries = (await Promise.all(stores.map((store) => store.list()))).flat();
+    const recent = this.options.state.get<string[]>(RECENT_KEY) ?? [];
+    const rank = (id: string) => {
+      const index = recent.indexOf(id);
+      return index < 0 ? recent.length : index;
+    };
+    return entries.sort((a, b) => rank(a.id) - rank(b.id) || a.name.localeCompare(b.name));
+  }
+
+  async get(id: string): Promise<AssistantEntry> {
+    const found = (await this.list()).find((entry) => entry.id === id);
+    if (!found) throw new AssistantsError('not_found', 'That assistant no longer exists.');
+    return found;
+  }
+
+  /** Creates an assistant in `location`; throws `bad_request` with the reasons when the draft is not valid. */
+  async create(location: AssistantLocation, draft: AssistantDraft): Promise<AssistantEntry> {
+    validateDraft(draft);
+    const entry = await (await this.store(location)).create(draft);
+    this.changed();
+    return entry;
+  }
+
+  async update(id: string, draft: AssistantDraft): Promise<AssistantEntry> {
+    validateDraft(draft);
+    const entry = await (await this.store(locationOf(id))).update(id, draft);
+    this.changed();
+    return entry;
+  }
+
+  async delete(id: string): Promise<void> {
+    await (await this.store(locationOf(id))).delete(id);
+    if (this.options.state.get<string>(ACTIVE_KEY) === id) await this.options.state.update(ACTIVE_KEY, undefined);
+    await this.options.state.update(RECENT_KEY, (this.options.state.get<string[]>(RECENT_KEY) ?? []).filter((other) => other !== id));
+    this.changed();
+  }
+
+  /** A copy named "<name> (copy)", in `location` (default: where the original lives). */
+  async clone(id: string, location?: AssistantLocation): Promise<AssistantEntry> {
+    const original = await this.get(id);
+    if (!original.assistant) throw invalid(original);
+    const { id: _id, createdAt: _createdAt, ...draft } = original.assistant;
+    const metadata = { ...draft.metadata };
+    delete metadata[LINK_KEY];
+    return this.create(location ?? original.location, { ...draft, name: `${draft.name} (copy)`, metadata: Object.keys(metadata).length > 0 ? metadata : undefined });
+  }
+
+  /** The id of the active assistant, if one was chosen. */
+  activeId(): string | undefined {
+    return this.options.state.get<string>(ACTIVE_KEY);
+  }
+
+  /**
+   * The active assistant: the one chosen last, else the most recent valid one. When there is no
+   * assistant at all, the first one is made from the settings and written to its store.
+   */
+  async active(): Promise<AssistantEntry> {
+    const entries = await this.list();
+    const chosen = entries.find((entry) => entry.id === this.activeId());
+    if (chosen) return chosen;
+    const fallback = entries.find((entry) => entry.assistant) ?? entries[0];
+    if (fallback) {
+      await this.options.state.update(ACTIVE_KEY, fallback.id);
+      return fallback;
+    }
+    const first = await this.create(this.options.firstLocation, this.options.firstAssistant());
+    await this.select(first.id);
+    return first;
+  }
+
+  /** Makes `id` the active assistant and the most recent. */
+  async select(id: string): Promise<void> {
+    await this.options.state.update(ACTIVE_KEY, id);
+    await this.touch(id);
+    this.changed();
+  }
+
+  /** Moves `id` to the front of the recent list. */
+  async touch(id: string): Promise<void> {
+    const recent = (this.options.state.get<string[]>(RECENT_KEY) ?? []).filter((other) => other !== id);
+    await this.options.state.update(RECENT_KEY, [id, ...recent].slice(0, 50));
+  }
+
+  /**
+   * The assistant a run uses: the active one with the runtime tools added. An invalid file is
+   * refused with its reasons. When `server` is given (Assistants v2), a file assistant is published
+   * to it first (created, or updated when it changed) and the server's object is returned.
+   */
+  async forRun(server?: AssistantStore): Promise<Assistant> {
+    const entry = await this.active();
+    if (!entry.assistant) throw invalid(entry);
+    const assistant = withAdditions(entry.assistant, this.options.runAdditions());
+    if (!server || entry.location === 'server') return assistant;
+    const { id: _id, createdAt: _createdAt, ...draft } = assistant;
+    return this.publish(entry.id, draft, server);
+  }
+
+  /** Sends a file assistant to an Assistants v2 server (creating or updating its linked object); returns the server's assistant. */
+  async push(id: string, server: AssistantStore): Promise<Assistant> {
+    const entry = await this.get(id);
+    if (!entry.assistant) throw invalid(entry);
+    if (entry.location === 'server') throw new AssistantsError('bad_request', 'That assistant already lives on the server.');
+    const { id: _id, createdAt: _createdAt, ...draft } = entry.assistant;
+    return this.publish(id, draft, server, true);
+  }
+
+  /** Writes the linked server object's fields back into the file. Throws `not_found` when the file was never pushed. */
+  async pull(id: string, server: AssistantStore): Promise<AssistantEntry> {
+    const linked = (await server.list()).find((entry) => entry.assistant?.metadata?.[LINK_KEY] === id);
+    if (!linked?.assistant) throw new AssistantsError('not_found', 'This assistant was never pushed to the server; push it first.');
+    const { id: _id, createdAt: _createdAt, ...draft } = linked.assistant;
+    const metadata = { ...draft.metadata };
+    delete metadata[LINK_KEY];
+    return this.update(id, { ...draft, metadata: Object.keys(metadata).length > 0 ? metadata : undefined });
+  }
+
+  private async publish(id: string, draft: AssistantDraft, server: AssistantStore, force = false): Promise<Assistant> {
+    const linkedDraft: AssistantDraft = { ...draft, metadata: { ...draft.metadata, [LINK_KEY]: id } };
+    const fingerprint = JSON.stringify(linkedDraft);
+    const linked = (await server.list()).find((entry) => entry.assistant?.metadata?.[LINK_KEY] === id);
+    const stateKey = `${PUBLISHED_KEY}${linked?.id ?? 'none'}`;
+    if (linked?.assistant && !force && this.options.state.get<string>(stateKey) === fingerprint) return linked.assistant;
+    const published = linked ? await server.update(linked.id, linkedDraft) : await server.create(linkedDraft);
+    if (!published.assistant) throw invalid(published);
+    await this.options.state.update(`${PUBLISHED_KEY}${published.id}`, fingerprint);
+    return published.assistant;
+  }
+
+  private async store(location: AssistantLocation): Promise<AssistantStore> {
+    const store = (await this.options.stores()).find((candidate) => candidate.location === location);
+    if (!store) {
+      throw new AssistantsError('unsupported', location === 'server' ? 'Server assistants need the Assistants v2 protocol and an API key.' : `There is no ${location} folder for assistants (open a folder first).`);
+    }
+    return store;
+  }
+}
+
+/** Which store an id belongs to (`workspace:…`, `user:…`, else a server id). */
+export function locationOf(id: string): AssistantLocation {
+  if (id.startsWith('workspace:')) return 'workspace';
+  if (id.startsWith('user:')) return 'user';
+  return 'server';
+}
+
+/** Throws `bad_request` with every problem when the draft would not make a valid assistant file. */
+export function validateDraft(draft: AssistantDraft): void {
+  const errors = validateAssistantFile(fileFromDraft(draft));
+  if (errors.length > 0) throw new AssistantsError('bad_request', `The assistant is not valid: ${describeErrors(errors)}.`);
+}
+
+function invalid(entry: AssistantEntry): AssistantsError {
+  return new AssistantsError('bad_request', `The assistant "${entry.name}" cannot run until its file is fixed: ${describeErrors(entry.errors ?? [])}.`);
+}
+
+function withAdditions(assistant: Assistant, additions: RunAdditions): Assistant {
+  const names = new Set(assistant.tools.flatMap((tool) => (tool.type === 'function' ? [tool.function.name] : [])));
+  const added = additions.tools.filter((tool) => tool.type !== 'function' || !names.has(tool.function.name));
+  const instructions = additions.instructions ? [assistant.instructions, additions.instructions].filter(Boolean).join('\n\n') : assistant.instructions;
+  return { ...assistant, tools: [...assistant.tools, ...added], ...(instructions ? { instructions } : {}) };
+}

@@ -1,0 +1,201 @@
+import * as vscode from 'vscode';
+import { describeErrors, fileFromDraft, importAssistantFiles, draftFromFile, serializeAssistantFile } from '../core/assistantFile';
+import type { AssistantService } from '../core/assistantService';
+import type { AssistantEntry, AssistantLocation } from '../core/assistantStore';
+import { ASSISTANT_TEMPLATES } from '../core/assistantTemplates';
+import { AssistantsError } from '../core/errors';
+import type { AssistantDraft } from '../core/model';
+import { AssistantEditorProvider } from './assistantEditor';
+import { settingsAssistantDraft } from './defaultAssistant';
+import type { HostChatController } from './chatController';
+import { readSettings } from './settings';
+import { LOCATION_LABELS, toolNames } from './trees';
+
+export interface AssistantCommandDeps {
+  service: AssistantService;
+  controller: HostChatController;
+  /** Whether a workspace folder is open (workspace assistants need one). */
+  hasWorkspace(): boolean;
+}
+
+/**
+ * Optional arguments that answer a command's questions, for keybindings, other extensions and
+ * tests; without them the command asks.
+ */
+export interface CreateArgs {
+  name?: string;
+  location?: AssistantLocation;
+  /** A template's label (Create from Template). */
+  template?: string;
+  /** Leave the new assistant closed instead of opening it in the editor. */
+  open?: boolean;
+}
+
+type Register = (id: string, body: (...args: never[]) => unknown) => void;
+
+/** Registers the assistant commands (category Assistants; also the Assistants view's menus). */
+export function registerAssistantCommands(register: Register, deps: AssistantCommandDeps): void {
+  const { service, controller } = deps;
+
+  const created = async (entry: AssistantEntry, open: boolean | undefined) => {
+    await service.select(entry.id);
+    controller.assistantChanged();
+    if (open !== false) await openEntry(entry);
+    return entry.id;
+  };
+
+  register('assistants.createAssistant', async (args: CreateArgs = {}) => {
+    const name = args.name ?? (await askName('New assistant'));
+    if (!name) return undefined;
+    const location = args.location ?? (await askLocation(deps.hasWorkspace()));
+    if (!location) return undefined;
+    const draft: AssistantDraft = { name, model: readSettings().model, instructions: 'You are a helpful assistant.', tools: [] };
+    return created(await service.create(location, draft), args.open);
+  });
+
+  register('assistants.createAssistantFromTemplate', async (args: CreateArgs = {}) => {
+    const template = args.template
+      ? ASSISTANT_TEMPLATES.find((t) => t.label === args.template)
+      : (await vscode.window.showQuickPick(ASSISTANT_TEMPLATES.map((t) => ({ label: t.label, detail: t.detail, template: t })), { title: 'Create Assistant from Template' }))?.template;
+    if (!template) return undefined;
+    const location = args.location ?? (await askLocation(deps.hasWorkspace()));
+    if (!location) return undefined;
+    const draft = template.draft(readSettings().model);
+    return created(await service.create(location, { ...draft, name: args.name ?? draft.name }), args.open);
+  });
+
+  register('assistants.createAssistantFromSettings', async (args: CreateArgs = {}) => {
+    const location = args.location ?? (await askLocation(deps.hasWorkspace()));
+    if (!location) return undefined;
+    const draft = settingsAssistantDraft(readSettings());
+    return created(await service.create(location, { ...draft, name: args.name ?? 'Assistant from settings' }), args.open);
+  });
+
+  register('assistants.editAssistant', async (item?: AssistantEntry | string) => {
+    const entry = await pickEntry(service, item, 'Edit Assistant');
+    if (entry) await openEntry(entry);
+  });
+
+  register('assistants.cloneAssistant', async (item?: AssistantEntry | string, args: CreateArgs = {}) => {
+    const entry = await pickEntry(service, item, 'Clone Assistant');
+    if (!entry) return undefined;
+    const copy = await service.clone(entry.id, args.location);
+    return created(copy, args.open);
+  });
+
+  register('assistants.deleteAssistant', async (item?: AssistantEntry | string, args: { confirmed?: boolean } = {}) => {
+    const entry = await pickEntry(service, item, 'Delete Assistant');
+    if (!entry) return;
+    if (!args.confirmed) {
+      const where = entry.location === 'server' ? 'from the server' : `(${entry.file ?? 'its file'})`;
+      const choice = await vscode.window.showWarningMessage(`Delete the assistant "${entry.name}" ${where}?`, { modal: true, detail: 'Threads that used it stay.' }, 'Delete');
+      if (choice !== 'Delete') return;
+    }
+    await service.delete(entry.id);
+    controller.assistantChanged();
+  });
+
+  register('assistants.selectAssistant', async (item?: AssistantEntry | string) => {
+    const entry = await pickEntry(service, item, 'Select Assistant', true);
+    if (!entry) return;
+    if (!entry.assistant) void vscode.window.showWarningMessage(`"${entry.name}" cannot run until its file is fixed: ${describeErrors(entry.errors ?? [])}.`);
+    await service.select(entry.id);
+    controller.assistantChanged();
+  });
+
+  register('assistants.importAssistants', async (args: { file?: string; location?: AssistantLocation } = {}) => {
+    const uri = args.file
+      ? vscode.Uri.file(args.file)
+      : (await vscode.window.showOpenDialog({ title: 'Import Assistants', canSelectMany: false, filters: { 'Assistant JSON': ['json'] } }))?.[0];
+    if (!uri) return [];
+    let files;
+    try {
+      files = importAssistantFiles(JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri))));
+    } catch (error) {
+      throw new AssistantsError('bad_request', `${vscode.workspace.asRelativePath(uri)} cannot be imported: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const location = args.location ?? (await askLocation(deps.hasWorkspace()));
+    if (!location) return [];
+    const entries = [];
+    for (const file of files) entries.push(await service.create(location, draftFromFile(file)));
+    void vscode.window.showInformationMessage(`Imported ${entries.length === 1 ? `"${entries[0].name}"` : `${entries.length} assistants`}.`);
+    return entries.map((entry) => entry.id);
+  });
+
+  register('assistants.exportAssistant', async (item?: AssistantEntry | string, args: { file?: string } = {}) => {
+    const entry = await pickEntry(service, item, 'Export Assistant');
+    if (!entry?.assistant) {
+      if (entry) throw new AssistantsError('bad_request', `"${entry.name}" cannot be exported until its file is fixed.`);
+      return;
+    }
+    const { id: _id, createdAt: _createdAt, ...draft } = entry.assistant;
+    const target = args.file
+      ? vscode.Uri.file(args.file)
+      : await vscode.window.showSaveDialog({ title: 'Export Assistant', filters: { 'Assistant JSON': ['json'] }, defaultUri: defaultExportUri(entry) });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(serializeAssistantFile(fileFromDraft(draft))));
+    void vscode.window.showInformationMessage(`Exported "${entry.name}" to ${vscode.workspace.asRelativePath(target)}.`);
+  });
+}
+
+/** Opens an assistant's file in the form editor; a server assistant has no file and is shown as JSON. */
+async function openEntry(entry: AssistantEntry): Promise<void> {
+  if (entry.file) {
+    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(entry.file), AssistantEditorProvider.viewType);
+    return;
+  }
+  if (!entry.assistant) return;
+  const { id: _id, createdAt: _createdAt, ...draft } = entry.assistant;
+  const document = await vscode.workspace.openTextDocument({ language: 'json', content: serializeAssistantFile(fileFromDraft(draft)) });
+  await vscode.window.showTextDocument(document);
+  void vscode.window.showInformationMessage(`"${entry.name}" lives on the server. Use "Import Assistants from Server" to keep it as a file you can edit.`);
+}
+
+/** The entry a command acts on: its argument (a tree item or an id), else the user's pick. */
+export async function pickEntry(service: AssistantService, item: AssistantEntry | string | undefined, title: string, markActive = false): Promise<AssistantEntry | undefined> {
+  if (typeof item === 'string') return service.get(item);
+  if (item) return service.get(item.id);
+  const entries = await service.list();
+  if (entries.length === 0) {
+    void vscode.window.showInformationMessage('There are no assistants yet. Run "Assistants: Create Assistant" first.');
+    return undefined;
+  }
+  const activeId = service.activeId();
+  const picked = await vscode.window.showQuickPick(
+    entries.map((entry) => ({
+      label: `${markActive && entry.id === activeId ? '$(pass-filled) ' : ''}${entry.name}`,
+      description: [entry.assistant?.model ?? 'not valid', LOCATION_LABELS[entry.location]].join(' · '),
+      detail: entry.assistant ? toolNames(entry.assistant.tools) : describeErrors(entry.errors ?? []),
+      entry,
+    })),
+    { title, placeHolder: 'Assistants, most recently used first', matchOnDescription: true, matchOnDetail: true },
+  );
+  return picked?.entry;
+}
+
+async function askName(value: string): Promise<string | undefined> {
+  const name = await vscode.window.showInputBox({
+    title: 'Assistant name',
+    value,
+    validateInput: (text) => (!text.trim() ? 'Give the assistant a name.' : text.length > 256 ? 'At most 256 characters.' : undefined),
+  });
+  return name?.trim() || undefined;
+}
+
+async function askLocation(hasWorkspace: boolean): Promise<AssistantLocation | undefined> {
+  if (!hasWorkspace) return 'user';
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: 'In this workspace', detail: 'A file in the repository, shared with your team through version control.', location: 'workspace' as const },
+      { label: 'Personal', detail: 'Kept in your own VS Code storage, for every workspace.', location: 'user' as const },
+    ],
+    { title: 'Where should the assistant live?' },
+  );
+  return picked?.location;
+}
+
+function defaultExportUri(entry: AssistantEntry): vscode.Uri | undefined {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const stem = entry.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '') || 'assistant';
+  return root ? vscode.Uri.joinPath(root, `${stem}.json`) : undefined;
+}

@@ -1,0 +1,77 @@
+/**
+ * The protocol between the extension host and the assistant form (the custom editor over an
+ * `.assistant.json` file). Types only. Message names are `area/verb`; requests carry an id and are
+ * answered with the same id.
+ */
+import type { ReasoningEffort } from '../core/model';
+
+/** A function tool as the form edits it: the parameters are the text the user typed. */
+export interface FunctionForm {
+  name: string;
+  description: string;
+  /** JSON text of the parameters' JSON Schema; empty for none. */
+  parameters: string;
+  strict: boolean;
+}
+
+/** Everything the form shows, as plain values (empty string: not set). */
+export interface AssistantForm {
+  name: string;
+  description: string;
+  model: string;
+  instructions: string;
+  fileSearch: boolean;
+  /** Text of the file-search result count, 1 to 50; empty for the server's default. */
+  maxNumResults: string;
+  codeInterpreter: boolean;
+  functions: FunctionForm[];
+  vectorStoreIds: string[];
+  codeFileIds: string[];
+  /** 0 to 2; absent for the model's default. */
+  temperature?: number;
+  /** 0 to 1; absent for the model's default. */
+  topP?: number;
+  responseFormat: 'auto' | 'text' | 'json_object' | 'json_schema';
+  schemaName: string;
+  /** JSON text of the response's JSON Schema. */
+  schema: string;
+  schemaStrict: boolean;
+  reasoningEffort: '' | ReasoningEffort;
+}
+
+/** A problem at one field: `path` is a JSON pointer into the file (`/tools/2/function/parameters`). */
+export interface FormError {
+  path: string;
+  message: string;
+}
+
+/** Something the server offers to pick from (a model, a vector store, a file). */
+export interface Choice {
+  id: string;
+  label: string;
+}
+
+/** What the host knows of the server: the lists, or why there are none. */
+export interface ServerChoices {
+  models?: Choice[];
+  vectorStores?: Choice[];
+  files?: Choice[];
+  /** Why some list could not be read (no key, server down): the form falls back to free text. */
+  problem?: string;
+}
+
+export type HostToEditor =
+  /** The document's content as a form (on `ready`, and after undo/redo or an edit in the text editor). */
+  | { type: 'document/show'; form?: AssistantForm; errors: FormError[] }
+  /** The problems of the last `form/change`: written to the file only when there are none. */
+  | { type: 'form/validated'; requestId: string; errors: FormError[]; saved: boolean }
+  | { type: 'choices/result'; requestId: string; choices: ServerChoices };
+
+export type EditorToHost =
+  | { type: 'ready' }
+  /** The form changed: validate it, and write it to the document when it is valid. */
+  | { type: 'form/change'; requestId: string; form: AssistantForm }
+  /** Lists models, vector stores and files from the provider. */
+  | { type: 'choices/request'; requestId: string }
+  /** Opens the file as plain JSON (the text editor). */
+  | { type: 'editor/openText' };
