@@ -43,6 +43,8 @@ export interface AssistantsApi {
   currentThread(): { id: string; title: string; messageCount: number; lastRunStatus?: string; lastMessageText?: string; functionCalls: FunctionCallRecord[] } | undefined;
   /** Whether the chat view is on screen. */
   chatViewVisible(): boolean;
+  /** Every assistant (files and, under Assistants v2, the server's), most recently used first. */
+  assistants(): Promise<{ id: string; name: string; location: string; file?: string; active: boolean; valid: boolean }[]>;
 }
 
 /** One function call of a run, as `AssistantsApi.currentThread()` lists it. */
@@ -153,6 +155,10 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
         lastMessageText: last ? textOf(last.content) : undefined,
         functionCalls,
       };
+    },
+    assistants: async () => {
+      const activeId = (await assistants.active()).id;
+      return (await assistants.list()).map((e) => ({ id: e.id, name: e.name, location: e.location, file: e.file, active: e.id === activeId, valid: e.assistant !== undefined }));
     },
     chatViewVisible: () => chatView.visible,
   };

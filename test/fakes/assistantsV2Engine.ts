@@ -99,6 +99,7 @@ export class V2Engine {
       functionNames: tools.flatMap((t) => (t.type === 'function' ? [t.function.name] : [])),
       hasFileSearch: tools.some((t) => t.type === 'file_search'),
       hasCodeInterpreter: tools.some((t) => t.type === 'code_interpreter'),
+      instructions: run.object.instructions ?? '',
     };
   }
 

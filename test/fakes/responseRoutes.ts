@@ -113,6 +113,7 @@ async function createResponse(server: FakeOpenAIServer, req: FakeRequest, res: F
     functionNames: tools.filter((t) => t.type === 'function' && typeof t.name === 'string').map((t) => String(t.name)),
     hasFileSearch: tools.some((t) => t.type === 'file_search'),
     hasCodeInterpreter: tools.some((t) => t.type === 'code_interpreter'),
+    instructions: typeof body.instructions === 'string' ? body.instructions : '',
   };
   const codeTool = tools.find((t) => t.type === 'code_interpreter');
   const run: ResponseRun = {

@@ -30,6 +30,8 @@ export interface TurnContext {
   functionNames: string[];
   hasFileSearch: boolean;
   hasCodeInterpreter: boolean;
+  /** The run's instructions (the assistant's, or the run's override). */
+  instructions: string;
 }
 
 /** Default characters per streamed text delta. */
@@ -65,6 +67,15 @@ export class ScriptedModel {
 
 /** The rules used when nothing is scripted. */
 export function defaultTurn(context: TurnContext): Turn {
+  const turn = ruleTurn(context);
+  // Instructions at work: 'Start every answer with "X"' is followed, as a model would.
+  const prefix = /start every answer with "([^"]+)"/i.exec(context.instructions)?.[1];
+  const last = turn.steps.at(-1);
+  if (prefix && last?.type === 'text') last.text = `${prefix} ${last.text}`;
+  return turn;
+}
+
+function ruleTurn(context: TurnContext): Turn {
   const text = context.lastUserText;
   if (context.toolOutputs.length > 0) {
     const outputs = context.toolOutputs.map((o) => o.output).join('\n');

@@ -2,3 +2,4 @@
 import './activation.test';
 import './chat.test';
 import './functions.test';
+import './assistants.test';

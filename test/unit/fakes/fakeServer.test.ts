@@ -7,7 +7,7 @@ import { pngChart } from '../../fakes/png';
 import { ScriptedModel } from '../../fakes/scriptedModel';
 import type { TurnContext } from '../../fakes/scriptedModel';
 
-const context = (overrides: Partial<TurnContext>): TurnContext => ({ lastUserText: '', toolOutputs: [], functionNames: [], hasFileSearch: false, hasCodeInterpreter: false, ...overrides });
+const context = (overrides: Partial<TurnContext>): TurnContext => ({ lastUserText: '', toolOutputs: [], functionNames: [], hasFileSearch: false, hasCodeInterpreter: false, instructions: '', ...overrides });
 
 describe('fake OpenAI server', () => {
   let server: FakeOpenAIServer | undefined;
@@ -141,6 +141,23 @@ describe('scripted model defaults', () => {
     assert.deepEqual(model.next(context({ lastUserText: 'find the budget', hasFileSearch: true })).steps.map((s) => s.type), ['file_search', 'text']);
     assert.deepEqual(model.next(context({ lastUserText: 'plot it', hasCodeInterpreter: true })).steps.map((s) => s.type), ['code_interpreter', 'text']);
     assert.deepEqual(model.next(context({ lastUserText: 'plot it' })).steps.map((s) => s.type), ['text']);
+  });
+
+  it('follows an instruction to start every answer with a phrase, on both protocols', async () => {
+    const step = model.next(context({ lastUserText: 'hi', instructions: 'Be kind. Start every answer with "Ahoy!"' })).steps[0];
+    assert.ok(step.type === 'text' && step.text.startsWith('Ahoy! ## Answer'));
+    const plain = model.next(context({ lastUserText: 'hi' })).steps[0];
+    assert.ok(plain.type === 'text' && plain.text.startsWith('## Answer'));
+    const server = await FakeOpenAIServer.start();
+    after(() => server.close());
+    const client = new OpenAI({ baseURL: server.baseUrl, apiKey: 'test', maxRetries: 0 });
+    const response = await client.responses.create({ model: 'm', instructions: 'Start every answer with "Ahoy!"', input: 'hello' });
+    assert.match(response.output_text, /^Ahoy! /);
+    const assistant = await client.beta.assistants.create({ model: 'm', instructions: 'Start every answer with "Arr!"' });
+    const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'hello' }] });
+    const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id }, { pollIntervalMs: 10 });
+    const [message] = (await client.beta.threads.messages.list(run.thread_id, { run_id: run.id })).data;
+    assert.ok(message.content[0].type === 'text' && message.content[0].text.value.startsWith('Arr! '));
   });
 
   it('streams a slow answer over about eight seconds', () => {
