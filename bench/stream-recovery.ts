@@ -12,9 +12,9 @@
 import { AssistantsV2Backend } from '../src/backends/assistantsV2/assistantsV2Backend';
 import { createOpenAIClient } from '../src/backends/openaiClient';
 import { ResponsesBackend } from '../src/backends/responses/responsesBackend';
-import { InMemoryAssistantStore } from '../src/core/assistantStore';
+import { ServerAssistantStore } from '../src/backends/assistantsV2/serverAssistantStore';
 import type { Backend } from '../src/core/backend';
-import type { Thread } from '../src/core/model';
+import type { Assistant, Thread } from '../src/core/model';
 import { RunDriver } from '../src/core/runDriver';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
 
@@ -53,9 +53,9 @@ async function droppedStreamLag(resume: boolean): Promise<{ median: number; p95:
   const lags: number[] = [];
   let requests = 0;
   try {
-    const backend = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: 'sk-bench', baseUrl: fake.baseUrl }), new InMemoryAssistantStore());
+    const backend = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: 'sk-bench', baseUrl: fake.baseUrl }));
     const driver = new RunDriver(resume ? backend : withoutResume(backend), { toolHandler: { handle: async () => [] } });
-    const assistant = await backend.createAssistant({ name: 'Bench', model: 'gpt-4.1-mini', tools: [] });
+    const assistant: Assistant = { id: 'asst_bench', createdAt: 0, name: 'Bench', model: 'gpt-4.1-mini', tools: [] };
     for (let i = 0; i < REPETITIONS; i++) {
       const { remoteId } = await backend.createThread();
       const thread: Thread = { id: `bench-${i}`, title: 'bench', createdAt: 0, updatedAt: 0, backend: 'responses', ...(remoteId ? { remoteId } : {}) };
@@ -86,7 +86,7 @@ async function v2PollCost(): Promise<{ polls: number; now: number; before: numbe
     const client = createOpenAIClient({ protocol: 'assistantsV2', apiKey: 'sk-bench', baseUrl: fake.baseUrl });
     const backend = new AssistantsV2Backend(client);
     const driver = new RunDriver(backend, { toolHandler: { handle: async () => [] }, preferStreaming: false });
-    const assistant = await backend.createAssistant({ name: 'Bench', model: 'gpt-4.1-mini', tools: [] });
+    const assistant = (await new ServerAssistantStore(client).create({ name: 'Bench', model: 'gpt-4.1-mini', tools: [] })).assistant!;
     let polls = 0;
     let lists = 0;
     for (let i = 0; i < REPETITIONS; i++) {
