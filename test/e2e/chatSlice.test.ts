@@ -95,7 +95,7 @@ for (const protocol of protocols) {
         assert.equal(fs.existsSync(damaged), false, 'the damaged file left the threads folder');
         assert.equal(fs.readdirSync(path.join(path.dirname(threadFile), 'corrupt')).length, 1);
         chat = workbench.chatFrame();
-        await chat.locator('.msg-user').filter({ hasText: 'Does streaming work?' }).waitFor({ timeout: 60_000 });
+        await chat.locator('.header-thread').filter({ hasText: 'Does streaming work?' }).waitFor({ timeout: 60_000 });
       });
     }
 
