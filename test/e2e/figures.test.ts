@@ -92,10 +92,8 @@ for (const protocol of protocols) {
       await workbench.reload();
       await workbench.openAssistantsView();
       chat = workbench.chatFrame();
-      await workbench.unfoldLastSteps();
-      const step = chat.locator('.step').filter({ hasText: 'Code interpreter' }).last();
-      await step.locator('summary').click();
-      const figure = step.locator('figure.file-figure');
+      // The chart sits under the answer of the run that drew it.
+      const figure = chat.locator('.run-block').last().locator('.run-figures figure.file-figure').first();
       const image = figure.locator('img.file-image');
       // Responses: the inline chart was kept beside the thread, and the host reads it back from there.
       assert.ok((await naturalWidth(image)) > 0, 'the chart decoded into a real image after the reload');
