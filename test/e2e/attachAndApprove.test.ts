@@ -1,0 +1,84 @@
+import * as assert from 'node:assert/strict';
+import type { FrameLocator } from 'playwright-core';
+import type { FakeOpenAIServer } from '../fakes/fakeServer';
+import type { Workbench } from './workbench';
+import { screenshotOnFailure, startChat } from './workbench';
+
+describe('right-click attach, file search with a citation, and approvals (packaged .vsix, fake server)', function () {
+  this.timeout(180_000);
+  let fake: FakeOpenAIServer;
+  let workbench: Workbench;
+  let chat: FrameLocator;
+  screenshotOnFailure(() => workbench);
+
+  before(async () => {
+    ({ fake, workbench } = await startChat('attach-approve', 'responses', { 'assistants.functions.approval': { read_file: 'ask' } }));
+    chat = workbench.chatFrame();
+  });
+
+  after(async () => {
+    await workbench?.close();
+    await fake?.close();
+  });
+
+  it('attaches a file from the Explorer context menu, asks about it, and shows the file-search step and a citation that opens the file', async () => {
+    const page = workbench.page;
+    await page.keyboard.press('Control+Shift+E');
+    const explorer = page.locator('.explorer-folders-view');
+    await explorer.waitFor({ timeout: 30_000 });
+    const src = explorer.locator('.monaco-list-row[aria-label^="src"]').first();
+    await src.waitFor({ timeout: 30_000 });
+    if ((await src.getAttribute('aria-expanded')) !== 'true') await src.click();
+    const file = explorer.locator('.monaco-list-row[aria-label^="inventory.ts"]').first();
+    await file.waitFor({ timeout: 30_000 });
+    await file.click({ button: 'right' });
+    const item = page.locator('.monaco-menu .action-item').filter({ hasText: 'Attach to Message' }).first();
+    await item.waitFor({ timeout: 30_000 });
+    await workbench.screenshot('explorer-context-menu');
+    await item.click();
+
+    await workbench.openAssistantsView();
+    const chip = chat.locator('.attachment').filter({ hasText: 'inventory.ts' });
+    await chip.waitFor({ timeout: 60_000 });
+    await chat.locator('.attachment-ready').first().waitFor({ timeout: 60_000 });
+    assert.match(await chip.innerText(), /File search/);
+    await workbench.screenshot('attached-chip');
+
+    await workbench.ask('search the attached file for restock');
+    await workbench.statusIs('Completed');
+    assert.equal(await chat.locator('.attachment').count(), 0, 'the chip left with the message');
+    await workbench.unfoldLastSteps();
+    const step = chat.locator('.step').filter({ hasText: /file search/i }).last();
+    await step.waitFor({ timeout: 30_000 });
+    const citation = chat.locator('.msg-assistant').last().locator('.footnote button.chip-action').filter({ hasText: 'inventory.ts' }).first();
+    await citation.waitFor({ timeout: 30_000 });
+    await workbench.screenshot('file-search-citation');
+    await citation.click();
+    await page.locator('.tabs-container .tab[aria-label^="inventory.ts"]').first().waitFor({ timeout: 30_000 });
+    await workbench.screenshot('citation-opened-file');
+  });
+
+  it('asks before a function call: Deny answers the model with a refusal, Allow once runs it', async () => {
+    await workbench.ask('Please read the file src/inventory.ts');
+    const card = chat.locator('.approval').filter({ hasText: 'read_file' });
+    await card.waitFor({ timeout: 60_000 });
+    assert.match(await card.innerText(), /src\/inventory\.ts/);
+    await workbench.screenshot('approval-asked');
+    await card.locator('vscode-button').filter({ hasText: 'Deny' }).click();
+    await workbench.statusIs('Completed');
+    assert.match(await chat.locator('.msg-assistant').last().innerText(), /denied/);
+    await workbench.screenshot('approval-denied');
+    // The status line says Completed a moment before the host has saved the thread and taken new sends.
+    await chat.locator('.composer vscode-button:not([disabled])').filter({ hasText: 'Send' }).waitFor({ timeout: 30_000 });
+    await workbench.page.waitForTimeout(1000);
+
+    await workbench.ask('Please read the file src/inventory.ts again');
+    const second = chat.locator('.approval').filter({ hasText: 'read_file' });
+    await second.waitFor({ timeout: 60_000 });
+    await second.locator('vscode-button').filter({ hasText: 'Allow once' }).click();
+    await workbench.statusIs('Completed');
+    assert.match(await chat.locator('.msg-assistant').last().innerText(), /LOW_STOCK_THRESHOLD/);
+    assert.equal(await chat.locator('.approval').count(), 0);
+    await workbench.screenshot('approval-allowed');
+  });
+});
