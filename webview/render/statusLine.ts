@@ -27,6 +27,8 @@ export class StatusLine {
   private readonly extra: HTMLElement;
   private lastLiveText = '';
   private lastExtraText = '';
+  /** The retry line's text, whose countdown changes every second without redrawing (or re-announcing) the lines. */
+  private retryLine: HTMLElement | undefined;
 
   /** `retryNow`: ends the countdown before a retry, so the request goes out now. */
   constructor(private readonly retryNow?: () => void) {
@@ -70,13 +72,21 @@ export class StatusLine {
       const cost = total.cost === undefined ? '' : ` · ${formatCost(total.cost)}${total.priced < total.runs ? ' (runs of unpriced models left out)' : ''}`;
       lines.push({ icon: 'comment-discussion', text: `Thread: ${formatUsage(total.usage)}${cost}` });
     }
-    const extraText = lines.map((l) => l.text).join('\n');
+    // The countdown is left out of the key: the line is drawn (and announced) once per retry.
+    const extraText = lines.map((l) => (l.retry && notices?.retry ? `retry ${notices.retry.attempt} ${notices.retry.until}` : l.text)).join('\n');
     if (extraText !== this.lastExtraText) {
       this.lastExtraText = extraText;
+      this.retryLine = undefined;
       clear(this.extra);
       for (const line of lines) {
-        const note = h('div', { className: 'status-note', attrs: { title: line.title } }, codicon(line.icon), h('span', { text: line.text }));
+        const text = h('span', { text: line.text });
+        const note = h('div', { className: 'status-note', attrs: { title: line.title } }, codicon(line.icon), text);
         const retryNow = this.retryNow;
+        if (line.retry) {
+          // Later countdown updates are not read out: only the first sentence is.
+          text.setAttribute('aria-live', 'off');
+          this.retryLine = text;
+        }
         if (line.retry && retryNow) {
           const now = actionIcon({ label: 'Retry now', icon: 'debug-rerun', onClick: () => retryNow() });
           now.classList.add('status-retry-now');
@@ -84,6 +94,8 @@ export class StatusLine {
         }
         this.extra.append(note);
       }
+    } else if (this.retryLine && notices?.retry) {
+      this.retryLine.textContent = retryText(notices.retry, nowMs);
     }
     return live || notices?.retry !== undefined;
   }
