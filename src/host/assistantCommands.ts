@@ -122,6 +122,41 @@ export function registerAssistantCommands(register: Register, deps: AssistantCom
     return entries.map((entry) => entry.id);
   });
 
+  const server = async () => {
+    const store = await controller.serverAssistants();
+    if (!store) throw new AssistantsError('unsupported', 'This needs an Assistants v2 server: set "assistants.protocol" to assistantsV2 and an API key.');
+    return store;
+  };
+
+  register('assistants.pushAssistant', async (item?: AssistantEntry | string) => {
+    const entry = await pickEntry(service, item, 'Push Assistant to Server');
+    if (!entry) return undefined;
+    const pushed = await service.push(entry.id, await server());
+    void vscode.window.showInformationMessage(`Pushed "${entry.name}" to the server as ${pushed.id}.`);
+    return pushed.id;
+  });
+
+  register('assistants.pullAssistant', async (item?: AssistantEntry | string) => {
+    const entry = await pickEntry(service, item, 'Pull Assistant from Server');
+    if (!entry) return;
+    await service.pull(entry.id, await server());
+    void vscode.window.showInformationMessage(`Pulled the server's "${entry.name}" into its file.`);
+  });
+
+  register('assistants.importServerAssistants', async (args: { location?: AssistantLocation } = {}) => {
+    const entries = (await (await server()).list()).filter((entry) => entry.assistant);
+    if (entries.length === 0) return void vscode.window.showInformationMessage('The server has no assistants.');
+    const location = args.location ?? (await askLocation(deps.hasWorkspace()));
+    if (!location) return [];
+    const ids = [];
+    for (const entry of entries) {
+      const { id: _id, createdAt: _createdAt, ...draft } = entry.assistant!;
+      ids.push((await service.create(location, { ...draft, name: draft.name || entry.id })).id);
+    }
+    void vscode.window.showInformationMessage(`Imported ${ids.length} assistant${ids.length === 1 ? '' : 's'} from the server into files.`);
+    return ids;
+  });
+
   register('assistants.exportAssistant', async (item?: AssistantEntry | string, args: { file?: string } = {}) => {
     const entry = await pickEntry(service, item, 'Export Assistant');
     if (!entry?.assistant) {

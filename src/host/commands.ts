@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { AssistantService } from '../core/assistantService';
 import type { ThreadStore } from '../core/threadStore';
 import { registerAssistantCommands } from './assistantCommands';
+import { checkConnection } from '../core/connectionCheck';
 import type { ApiKeyStore } from './apiKey';
 import type { HostChatController } from './chatController';
 import type { ComposerAttachments } from './attachments';
@@ -109,6 +110,16 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   });
   register('assistants.applyProposedEdit', (uri?: vscode.Uri) => deps.proposer.settle('apply', uri));
   register('assistants.discardProposedEdit', (uri?: vscode.Uri) => deps.proposer.settle('discard', uri));
+  register('assistants.testConnection', async () => {
+    const lines = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Testing the connection…' }, async () =>
+      checkConnection(await controller.backend(), await controller.serverAssistants(), AbortSignal.timeout(20_000)),
+    );
+    const text = lines.map((l) => `${l.ok ? '✓' : '✗'} ${l.what}: ${l.detail}`).join('\n');
+    log.info(`Test Connection:\n${text}`);
+    const show = lines.every((l) => l.ok) ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+    void show('Test Connection', { modal: true, detail: `${text}\n\nBackground runs and the code interpreter are not tried: they would start a paid run.` });
+    return lines;
+  });
   registerAssistantCommands(register, {
     service: deps.assistants,
     controller,
