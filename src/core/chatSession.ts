@@ -64,7 +64,7 @@ export class ChatSession {
    * The run being followed. `abort` is Stop (cancel on the server); `detach` only stops following it
    * (another thread opened, the window closing): the run goes on and is resumed from its stored ref.
    */
-  private active: { abort: AbortController; detach: AbortController; runId?: string; done: Promise<void> } | undefined;
+  private active: { abort: AbortController; detach: AbortController; runId?: string; done: Promise<void>; ended?: boolean } | undefined;
   /** A send between its first check and the start of its run: a second send must wait its turn. */
   private sending = false;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -136,6 +136,8 @@ export class ChatSession {
   async send(text: string, options: SendOptions = {}): Promise<void> {
     const trimmed = text.trim();
     if (!trimmed) throw new AssistantsError('bad_request', 'Type a message first.');
+    // A run whose end the chat already shows is only saving its last state: wait for that, not refuse.
+    if (this.active?.ended && !this.sending) await this.whenIdle();
     if (this.active || this.sending) throw new AssistantsError('bad_request', 'A run is still in progress. Stop it or wait for it to finish.');
     this.sending = true;
     try {
@@ -302,7 +304,10 @@ export class ChatSession {
         const record: RunRecord = stored.runs[own.run.id] ?? { run: own.run, steps: [] };
         record.run = own.run;
         stored.runs[event.run.id] = record;
-        if (isTerminal(event.run.status)) stored.pendingRun = undefined;
+        if (isTerminal(event.run.status)) {
+          stored.pendingRun = undefined;
+          if (this.active?.runId === event.run.id) this.active.ended = true;
+        }
         this.scheduleSave(stored, isTerminal(event.run.status) || event.run.status === 'requires_action');
         break;
       }

@@ -177,6 +177,28 @@ for (const protocol of protocols) {
       assert.ok(submitted.length > 0, 'the file content was sent back as the function output');
     });
 
+    it('takes the next question as soon as the run has ended, while its last state is still being saved', async () => {
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'First answer.' }] }, { steps: [{ type: 'text', text: 'Second answer.' }] });
+      // A store whose saves take a while, as on a busy disk: the chat shows the end before the save is done.
+      class SlowStore extends ThreadStore {
+        override async save(...args: Parameters<ThreadStore['save']>): Promise<void> {
+          await new Promise((r) => setTimeout(r, 300));
+          return super.save(...args);
+        }
+      }
+      const session = makeSession(new SlowStore(nodeFileSystem, dir));
+      await session.send('First question');
+      const deadline = Date.now() + 10_000;
+      const ended = () => updates.some((u) => u.type === 'run' && u.event.type === 'run.updated' && u.event.run.status === 'completed');
+      while (!ended() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      assert.ok(ended(), 'the first run ended');
+      await session.send('Second question');
+      await idle(session);
+      assert.deepEqual(errors, []);
+      const answers = session.thread!.messages.filter((m) => m.role === 'assistant').map((m) => (m.content[0]?.type === 'text' ? m.content[0].text : ''));
+      assert.deepEqual(answers, ['First answer.', 'Second answer.']);
+    });
+
     it('Stop cancels the run on the server', async () => {
       fake.model.enqueue({ steps: [{ type: 'text', text: 'word '.repeat(400), chunkSize: 5, chunkDelayMs: 100 }] });
       const session = makeSession();
