@@ -152,6 +152,12 @@ describe('assistant commands (inside VS Code)', () => {
     assert.match(assistants.currentThread()?.lastMessageText ?? '', /^Ahoy! /);
   });
 
+  it('Test Connection reports every capability of the fake server as working', async function () {
+    if (!process.env.OPENAI_BASE_URL) this.skip();
+    const lines = await vscode.commands.executeCommand<{ what: string; ok: boolean }[]>('assistants.testConnection');
+    assert.deepEqual(lines.map((l) => `${l.what}: ${l.ok}`), ['Key and models: true', 'Conversations: true', 'Vector stores: true']);
+  });
+
   it('writes the API key into no file', () => {
     assert.ok(written.length >= 8);
     for (const file of written.filter((f) => fs.existsSync(f))) assert.equal(fs.readFileSync(file, 'utf8').includes(KEY), false, file);
