@@ -35,6 +35,7 @@ export class ChatApp {
   private readonly files: FileRequests;
   private persisted: PersistedState;
   private restoredScroll = false;
+  private restoredDraft = false;
   private ticker: number | undefined;
   private saveTimer: number | undefined;
   /** An off-screen live region: the answer read out by sentence. */
@@ -139,8 +140,13 @@ export class ChatApp {
           renderNotice(this.notice, this.state.notice, this.noticeActions);
           this.transcript.reset(this.state);
           this.refreshStatus();
-          // The page's own draft wins; after a window reload only the host's may be left.
-          if (!this.composer.text() && this.state.hostDraft) this.composer.setText(this.state.hostDraft);
+          // The page's own draft wins; after a window reload only the host's may be left. Only a new
+          // page takes it: later full states still carry the draft as it was when the page opened,
+          // and a question sent since then must not come back into the composer.
+          if (!this.restoredDraft) {
+            this.restoredDraft = true;
+            if (!this.composer.text() && this.state.hostDraft) this.composer.setText(this.state.hostDraft);
+          }
           this.composer.setPending(this.state.pendingSendId !== undefined);
           if (!this.restoredScroll) {
             this.restoredScroll = true;

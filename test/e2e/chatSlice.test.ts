@@ -103,9 +103,11 @@ for (const protocol of protocols) {
       await workbench.reload();
       await workbench.openAssistantsView();
       chat = workbench.chatFrame();
-      await chat.locator('.msg-user').filter({ hasText: 'Does streaming work?' }).waitFor({ timeout: 60_000 });
+      // The transcript draws the messages near the view, which opens at the end of the thread.
+      await chat.locator('.msg-user').filter({ hasText: 'Keep going while I reload' }).waitFor({ timeout: 60_000 });
       assert.match(await chat.locator('.header-thread').innerText(), /Does streaming work\?/);
-      assert.ok((await chat.locator('.msg-assistant').count()) >= 3);
+      assert.ok((await chat.locator('.msg-assistant').count()) >= 1);
+      assert.equal(await chat.locator('.composer-input textarea').inputValue(), '', 'no question already sent comes back into the composer');
       await workbench.screenshot('after-reload');
     });
   });

@@ -20,7 +20,7 @@ describe('the Assistants view in a browser (packaged .vsix in code-server)', fun
     const chat = workbench.chatFrame();
     await chat.locator('#app').waitFor({ state: 'attached', timeout: 60_000 });
     // The composer is the user's way in: it must be there and usable.
-    const composer = chat.locator('textarea, vscode-textarea').first();
+    const composer = chat.locator('.composer-input textarea');
     await composer.waitFor({ timeout: 30_000 });
     const shot = await workbench.screenshot('assistants-view');
     assert.ok(fs.statSync(shot).size > 10_000, 'the screenshot is not empty');

@@ -67,19 +67,17 @@ for (const protocol of protocols) {
       });
     }
 
-    it('shows the chart in the unfolded code-interpreter step and saves it with one click', async () => {
+    it('shows the chart under the answer and saves it with one click', async () => {
       await workbench.ask('Plot a chart with python code');
       await workbench.statusIs('Completed');
-      await workbench.unfoldLastSteps();
-      const step = chat.locator('.step').filter({ hasText: 'Code interpreter' }).last();
-      await step.locator('summary').click();
-      const figure = step.locator('figure.file-figure');
+      // A plot is part of the answer: it sits under the run's answer, not inside a folded step.
+      const figure = chat.locator('.run-block').last().locator('.run-figures figure.file-figure').first();
       const image = figure.locator('img.file-image');
       assert.ok((await naturalWidth(image)) > 0, 'the chart decoded into a real image');
       assert.match((await image.getAttribute('alt')) ?? '', /Figure 1 made by the code interpreter/);
       assert.match((await image.getAttribute('src')) ?? '', /^data:image\/png;base64,/, 'the page loads nothing from the network');
       await figure.scrollIntoViewIfNeeded();
-      await workbench.screenshot('chart-in-step');
+      await workbench.screenshot('chart-under-answer');
 
       const expected = protocol === 'responses' ? 'figure-1.png' : `${(await figure.getAttribute('data-file-id')) ?? ''}.png`;
       await figure.locator('.file-figure-save').click();
