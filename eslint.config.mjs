@@ -22,18 +22,18 @@ const CORE_NODE = ['path', 'crypto', 'util', 'events', 'buffer'];
 /**
  * The layers under src/, bottom first. `may` lists the sibling folders (under src/) a layer may
  * import; everything else under src/, and test/, scripts/, bench/ and webview/, is out of bounds.
- * `types: 'all'` marks a types-only layer (src/shared): it imports nothing at run time, and names
- * types only from its own files and TYPE_ONLY_FOR_SHARED.
+ * `types: 'all'` marks a types-only layer (src/common): it imports nothing at run time, and names
+ * types only from its own files and TYPE_ONLY_FOR_COMMON.
  */
 const SRC_LAYERS = [
   { folder: 'core', may: [], types: [], vscode: VSCODE_TYPES_ONLY, node: CORE_NODE, why: 'src/core is the bottom layer: it imports nothing from the other folders (file access goes through the FileSystem port)' },
-  { folder: 'shared', may: [], types: 'all', vscode: undefined, node: undefined, why: 'src/shared is the host-webview protocol: types only, named from src/core/model and src/core/events' },
+  { folder: 'common', may: [], types: 'all', vscode: undefined, node: undefined, why: 'src/common is the host-webview protocol: types only, named from src/core/model and src/core/events' },
   { folder: 'backends', may: ['core'], types: [], vscode: VSCODE_TYPES_ONLY, node: CORE_NODE, why: 'src/backends may import src/core and the openai SDK only (the network goes through the SDK)' },
-  { folder: 'host', may: ['core', 'backends', 'shared'], types: [], vscode: undefined, node: builtinModules, why: 'src/host never imports the webview: they talk through src/shared/protocol.ts messages' },
+  { folder: 'host', may: ['core', 'backends', 'common'], types: [], vscode: undefined, node: builtinModules, why: 'src/host never imports the webview: they talk through src/common/protocol.ts messages' },
 ];
-/** What src/shared may name types from, besides its own files. */
-const TYPE_ONLY_FOR_SHARED = 'core/(model|events)';
-const ALL_SRC = ['core', 'shared', 'backends', 'host', 'extension'];
+/** What src/common may name types from, besides its own files. */
+const TYPE_ONLY_FOR_COMMON = 'core/(model|events)';
+const ALL_SRC = ['core', 'common', 'backends', 'host', 'extension'];
 const OUTSIDE_SRC = ['test', 'scripts', 'bench', 'webview'];
 
 /**
@@ -47,7 +47,7 @@ function srcLayerBlocks({ folder, may, types, vscode, node, why }) {
     const up = `(\\.\\./){${depth}}`;
     // typescript-eslint lets a type import through as soon as one allowTypeImports pattern matches
     // it, so the type-only targets and the forbidden ones are kept disjoint.
-    const typeOnly = types === 'all' ? `\\./|${up}(${TYPE_ONLY_FOR_SHARED})$` : '';
+    const typeOnly = types === 'all' ? `\\./|${up}(${TYPE_ONLY_FOR_COMMON})$` : '';
     const patterns = types === 'all'
       ? [
         { regex: `^(?!${typeOnly})`, message: `${why}.` },
@@ -79,8 +79,8 @@ const layerBlocks = [
       [RULE]: ['error', {
         paths: [NO_VSCODE, ...nodeBuiltinsExcept([], 'The webview (a browser bundle)')],
         patterns: [
-          { regex: '^(\\.\\./)+src/(?!shared/|core/(model|events)$)', message: 'The webview never imports host code; it may name types from src/shared and src/core/model|events.' },
-          { regex: '^(\\.\\./)+src/(shared/|core/(model|events)$)', allowTypeImports: true, message: 'The webview imports only types from src/ (import type); its runtime code stays in its own bundle.' },
+          { regex: '^(\\.\\./)+src/(?!common/|core/(model|events)$)', message: 'The webview never imports host code; it may name types from src/common and src/core/model|events.' },
+          { regex: '^(\\.\\./)+src/(common/|core/(model|events)$)', allowTypeImports: true, message: 'The webview imports only types from src/ (import type); its runtime code stays in its own bundle.' },
         ],
       }],
     },

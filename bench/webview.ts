@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { Message, RunStep } from '../src/core/model';
-import type { ChatState, RunView } from '../src/shared/protocol';
+import type { ChatState, RunView } from '../src/common/protocol';
 import { bundleForBrowser, launchChromium, openPage } from '../test/support/browserBundle';
 import { repoRoot } from '../test/support/codeServer';
 

@@ -16,7 +16,7 @@ import { registerCommands } from './host/commands';
 import { runAdditions, settingsAssistantDraft } from './host/defaultAssistant';
 import { showSetAsideThreads } from './host/setAsideThreads';
 import { readSettings } from './host/settings';
-import type { ApprovalChoice, ApprovalView, AttachmentView } from './shared/protocol';
+import type { ApprovalChoice, ApprovalView, AttachmentView } from './common/protocol';
 import { textOf } from './core/model';
 import { AssistantsTreeProvider, ThreadsTreeProvider } from './host/trees';
 import { createWorkspaceFunctions } from './host/workspaceFunctions';

@@ -1,5 +1,5 @@
 /** Wires the state, the page's parts and the host channel together. */
-import type { HostToWebview } from '../src/shared/protocol';
+import type { HostToWebview } from '../src/common/protocol';
 import { Approvals } from './render/approvals';
 import { AttachmentChips } from './render/attachments';
 import type { HeaderActions } from './render/header';

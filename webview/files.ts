@@ -2,7 +2,7 @@
  * Images the assistant made, asked of the host once each (the page never fetches anything). No
  * DOM here: renderers watch a file's status and redraw their figure when it settles.
  */
-import type { HostToWebview, WebviewToHost } from '../src/shared/protocol';
+import type { HostToWebview, WebviewToHost } from '../src/common/protocol';
 import { isRasterDataImage } from './links';
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { RunEvent } from '../src/core/events';
 import type { Message, Run, RunError, RunStep } from '../src/core/model';
-import type { ChatState, HostToWebview, Notice, ProviderView, RunView } from '../src/shared/protocol';
+import type { ChatState, HostToWebview, Notice, ProviderView, RunView } from '../src/common/protocol';
 import { isLive } from './status';
 
 /** What the driver said about a run besides its status: retries, fallback to polling, errors. */

@@ -1,6 +1,6 @@
 /** Words for the status line. Pure, so the wording is tested without a browser. */
 import type { Run, RunStatus, Usage } from '../src/core/model';
-import type { ModelPrice } from '../src/shared/protocol';
+import type { ModelPrice } from '../src/common/protocol';
 import type { RunNotices } from './state';
 
 const STATUS_LABELS: Record<RunStatus, string> = {

@@ -1,5 +1,5 @@
 /** The webview side of VS Code's messaging and state, typed with our protocol. */
-import type { HostToWebview, WebviewToHost } from '../src/shared/protocol';
+import type { HostToWebview, WebviewToHost } from '../src/common/protocol';
 
 /** What survives the view being hidden and shown again (the DOM does not). */
 export interface PersistedState {

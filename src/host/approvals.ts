@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ApprovalAnswer, ApprovalRequest, Approver } from '../core/functions/functionToolHandler';
-import type { ApprovalView } from '../shared/protocol';
+import type { ApprovalView } from '../common/protocol';
 import { Disposable } from './lifecycle';
 
 /**

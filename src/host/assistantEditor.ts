@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { parseAssistantFile, serializeAssistantFile } from '../core/assistantFile';
 import type { AssistantFile } from '../core/assistantFile';
 import type { Backend } from '../core/backend';
-import type { EditorToHost, HostToEditor, ServerChoices } from '../shared/assistantEditorProtocol';
+import type { EditorToHost, HostToEditor, ServerChoices } from '../common/assistantEditorProtocol';
 import { fileFromForm, formFromFile } from './assistantForm';
 import { Disposable } from './lifecycle';
 import { ASSISTANT_EDITOR_PAGE, webviewHtml, webviewResourceRoots } from './webviewHtml';

@@ -1,7 +1,7 @@
 import type { AssistantFile, FieldError, FileTool } from '../core/assistantFile';
 import { ASSISTANT_FILE_VERSION, validateAssistantFile, validateJsonSchema } from '../core/assistantFile';
 import type { JsonSchema } from '../core/model';
-import type { AssistantForm, FunctionForm } from '../shared/assistantEditorProtocol';
+import type { AssistantForm, FunctionForm } from '../common/assistantEditorProtocol';
 
 /** An assistant file as the form shows it. */
 export function formFromFile(file: AssistantFile): AssistantForm {

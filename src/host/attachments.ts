@@ -7,7 +7,7 @@ import { nodeWorkspaceFs } from '../core/fileSystem';
 import type { Confinement } from '../core/functions/confinement';
 import { walkFiles } from '../core/functions/walk';
 import type { Attachment, AttachmentTool } from '../core/model';
-import type { AttachmentView } from '../shared/protocol';
+import type { AttachmentView } from '../common/protocol';
 import { Disposable } from './lifecycle';
 
 /** Where uploads go: the current backend and a name for its server and key (file ids belong to both). */

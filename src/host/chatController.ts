@@ -10,7 +10,7 @@ import { AssistantsError, asAssistantsError } from '../core/errors';
 import type { Assistant, AttachmentTool } from '../core/model';
 import type { ProviderConfig } from '../core/provider';
 import type { ThreadStore } from '../core/threadStore';
-import type { ApprovalChoice, ChatState, HostToWebview, Notice } from '../shared/protocol';
+import type { ApprovalChoice, ChatState, HostToWebview, Notice } from '../common/protocol';
 import type { ApiKeyStore } from './apiKey';
 import type { ChatApprover } from './approvals';
 import type { ComposerAttachments, UploadTarget } from './attachments';

@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import type { HostToWebview } from '../shared/protocol';
+import type { HostToWebview } from '../common/protocol';
 import { imageFromDataUrl } from '../core/images';
 import { isStoredOutput } from '../core/model';
 import { RecentCache, imageDataUrl, suggestedFileName } from './fileBytes';

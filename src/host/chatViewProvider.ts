@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { AttachmentTool } from '../core/model';
-import type { ApprovalChoice, ChatState, HostToWebview, WebviewToHost } from '../shared/protocol';
-import { isWebviewToHost } from '../shared/protocol';
+import type { ApprovalChoice, ChatState, HostToWebview, WebviewToHost } from '../common/protocol';
+import { isWebviewToHost } from '../common/protocol';
 import { ChatFiles } from './chatFiles';
 import { insertAtCursor, openCitedFile, openInNewEditor } from './codeActions';
 import { Disposable } from './lifecycle';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ModelPrice } from '../shared/protocol';
+import type { ModelPrice } from '../common/protocol';
 import { DEFAULT_DENY } from '../core/functions/confinement';
 import type { ApprovalPolicy } from '../core/functions/registry';
 import type { BackendKind, ToolDefinition } from '../core/model';

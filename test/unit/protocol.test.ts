@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { isWebviewToHost } from '../../src/shared/protocol';
+import { isWebviewToHost } from '../../src/common/protocol';
 
 describe('webview -> host messages', () => {
   it('accepts file requests and saves with the fields the host needs', () => {

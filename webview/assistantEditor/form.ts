@@ -4,7 +4,7 @@
  * sent to the host, which validates it and writes the file; problems come back and are shown at
  * their fields. Nothing typed is thrown away while it is invalid.
  */
-import type { AssistantForm, Choice, EditorToHost, FormError, FunctionForm, HostToEditor, ServerChoices } from '../../src/shared/assistantEditorProtocol';
+import type { AssistantForm, Choice, EditorToHost, FormError, FunctionForm, HostToEditor, ServerChoices } from '../../src/common/assistantEditorProtocol';
 import type { ReasoningEffort } from '../../src/core/model';
 import { clear, codicon, h } from '../ui/dom';
 import { PendingRequests } from '../ui/requests';

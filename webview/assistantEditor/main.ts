@@ -1,5 +1,5 @@
 /** The assistant form's entry point: build the page, then tell the host we are ready for the document. */
-import type { EditorToHost, HostToEditor } from '../../src/shared/assistantEditorProtocol';
+import type { EditorToHost, HostToEditor } from '../../src/common/assistantEditorProtocol';
 import { AssistantFormView } from './form';
 
 interface VsCodeApi {

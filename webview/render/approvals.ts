@@ -3,7 +3,7 @@
  * writes, its arguments, and Allow once / Allow for this thread / Deny. The host sends the whole
  * waiting list each time it changes, so this part only redraws what it is given.
  */
-import type { ApprovalChoice, ApprovalView } from '../../src/shared/protocol';
+import type { ApprovalChoice, ApprovalView } from '../../src/common/protocol';
 import { codicon, h } from '../ui/dom';
 import { button } from '../ui/kit';
 

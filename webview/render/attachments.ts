@@ -4,7 +4,7 @@
  * a file that could not go, the reason. The host sends the whole list each time it changes.
  */
 import type { AttachmentTool } from '../../src/core/model';
-import type { AttachmentView } from '../../src/shared/protocol';
+import type { AttachmentView } from '../../src/common/protocol';
 import { codicon, h } from '../ui/dom';
 import { actionIcon } from '../ui/kit';
 

@@ -1,5 +1,5 @@
 /** Images the assistant made, drawn as figures with a Save button, and saving files it wrote. */
-import type { WebviewToHost } from '../../src/shared/protocol';
+import type { WebviewToHost } from '../../src/common/protocol';
 import type { FileRef, FileRequests, FileStatus } from '../files';
 import { codicon, h } from '../ui/dom';
 import { button } from '../ui/kit';

@@ -1,5 +1,5 @@
 /** The inline banner for `notice/show`, with the fix-it button when the host offers one. */
-import type { HostCommand, Notice } from '../../src/shared/protocol';
+import type { HostCommand, Notice } from '../../src/common/protocol';
 import { clear, codicon, h } from '../ui/dom';
 import { actionIcon, button } from '../ui/kit';
 

@@ -1,6 +1,6 @@
 /** A run's steps under its answer: tool calls, file searches, code interpreter calls, reasoning. */
 import type { CodeInterpreterOutput, FileSearchResult, RunStep, RunStepStatus, ToolCall } from '../../src/core/model';
-import type { RunView } from '../../src/shared/protocol';
+import type { RunView } from '../../src/common/protocol';
 import type { RunNotices } from '../state';
 import { isRasterDataImage, isStoredOutputUrl } from '../links';
 import { errorSentence, isLive, isRunning, outcomeLabel, statusLabel } from '../status';

@@ -6,7 +6,7 @@
  * delta or a step update redraws its one entry, at most once per animation frame.
  */
 import type { Message } from '../../src/core/model';
-import type { RunView } from '../../src/shared/protocol';
+import type { RunView } from '../../src/common/protocol';
 import type { ViewState } from '../state';
 import { messageById } from '../state';
 import { canRetry, isRunning } from '../status';

@@ -14,7 +14,7 @@ import { isTerminal } from '../../core/model';
 import { cancelledError } from '../../core/sleep';
 import type { ErrorContext } from '../errorMapping';
 import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapping';
-import { OpenAIFileOperations, pollAfter } from '../shared/openaiFiles';
+import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
 import { fromWireMessage, fromWireRun, fromWireStep } from './mapRun';
 import { StreamTranslator } from './streamTranslator';
 

@@ -11,7 +11,7 @@ import type { RunEvent } from '../../core/events';
 import { textOf } from '../../core/model';
 import { RunState } from '../../core/runState';
 import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapping';
-import { OpenAIFileOperations, pollAfter } from '../shared/openaiFiles';
+import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
 import { toSnapshot } from './mapping';
 import type { RunContext } from './mapping';
 import { buildResponseParams, fileSearchAttachments, textMessageItem } from './requestBuilder';

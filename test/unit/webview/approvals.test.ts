@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { GlobalRegistrator } from '@happy-dom/global-registrator';
 import type * as ApprovalsModule from '../../../webview/render/approvals';
-import type { ApprovalChoice } from '../../../src/shared/protocol';
+import type { ApprovalChoice } from '../../../src/common/protocol';
 
 describe('approvals in the chat (DOM, happy-dom)', () => {
   let module: typeof ApprovalsModule;

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { WebviewToHost } from '../../../src/shared/protocol';
+import type { WebviewToHost } from '../../../src/common/protocol';
 import { applyCitations } from '../../../webview/citations';
 import type { FileStatus } from '../../../webview/files';
 import { FileRequests, TIMEOUT_ERROR } from '../../../webview/files';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { RunEvent } from '../../../src/core/events';
 import type { Message, Run, RunStep } from '../../../src/core/model';
-import type { ChatState, HostToWebview } from '../../../src/shared/protocol';
+import type { ChatState, HostToWebview } from '../../../src/common/protocol';
 import type { Applied, ViewState } from '../../../webview/state';
 import { applyHostMessage, composerHoldsSent, dismissNotice, emptyState, sendStarted, sendTimedOut } from '../../../webview/state';
 

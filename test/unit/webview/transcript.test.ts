@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { GlobalRegistrator } from '@happy-dom/global-registrator';
 import type { Message, RunStep } from '../../../src/core/model';
-import type { ChatState, RunView, WebviewToHost } from '../../../src/shared/protocol';
+import type { ChatState, RunView, WebviewToHost } from '../../../src/common/protocol';
 import type { Transcript } from '../../../webview/render/transcript';
 import type * as TranscriptModule from '../../../webview/render/transcript';
 import type * as FigureModule from '../../../webview/render/figure';

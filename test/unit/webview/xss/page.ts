@@ -3,7 +3,7 @@
  * with one payload in each server field, and reports what the page would run or load.
  */
 import type { Annotation, Message, RunStep } from '../../../../src/core/model';
-import type { Notice, RunView } from '../../../../src/shared/protocol';
+import type { Notice, RunView } from '../../../../src/common/protocol';
 import { FileRequests } from '../../../../webview/files';
 import { isRasterDataImage } from '../../../../webview/links';
 import { Figures } from '../../../../webview/render/figure';
