@@ -36,27 +36,6 @@ for (const protocol of protocols) {
       await fake?.close();
     });
 
-    /** Accepts VS Code's save dialog as proposed and waits for the file on disk. */
-    async function acceptSaveDialog(expectedName: string): Promise<Buffer> {
-      const input = workbench.page.locator('.quick-input-widget input.input');
-      await input.waitFor({ timeout: 30_000 });
-      // The dialog fills in the proposed path a moment after it opens.
-      let proposed = '';
-      for (const deadline = Date.now() + 10_000; !proposed.endsWith(`/${expectedName}`) && Date.now() < deadline; ) {
-        proposed = await input.inputValue();
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      await workbench.screenshot(`save-dialog-${expectedName}`);
-      assert.ok(proposed.endsWith(`/${expectedName}`), `the dialog proposes ${expectedName} in the workspace, not "${proposed}"`);
-      await input.press('Enter');
-      const file = path.join(workbench.workspace, expectedName);
-      const deadline = Date.now() + 30_000;
-      while (!fs.existsSync(file) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-      assert.ok(fs.existsSync(file), `${expectedName} was written to the workspace`);
-      await workbench.page.locator('.notifications-toasts').filter({ hasText: `Saved ${expectedName}` }).waitFor({ timeout: 30_000 });
-      return fs.readFileSync(file);
-    }
-
     async function naturalWidth(image: Locator): Promise<number> {
       await image.waitFor({ timeout: 30_000 });
       // Decoding may finish a moment after the element appears.
@@ -81,7 +60,7 @@ for (const protocol of protocols) {
 
       const expected = protocol === 'responses' ? 'figure-1.png' : `${(await figure.getAttribute('data-file-id')) ?? ''}.png`;
       await figure.locator('.file-figure-save').click();
-      const saved = await acceptSaveDialog(expected);
+      const saved = await workbench.acceptSaveDialog(expected);
       assert.deepEqual([...saved.subarray(0, 8)], PNG_SIGNATURE);
       await workbench.screenshot('chart-saved');
     });
@@ -102,7 +81,7 @@ for (const protocol of protocols) {
       // Saved once already by the test before: gone, so the dialog asks nothing about replacing it.
       fs.rmSync(path.join(workbench.workspace, expected), { force: true });
       await figure.locator('.file-figure-save').click();
-      const saved = await acceptSaveDialog(expected);
+      const saved = await workbench.acceptSaveDialog(expected);
       assert.deepEqual([...saved.subarray(0, 8)], PNG_SIGNATURE);
     });
 
@@ -114,7 +93,7 @@ for (const protocol of protocols) {
         // Keyboard reachable: focus and Enter, as a keyboard user would.
         await chip.focus();
         await chip.press('Enter');
-        const saved = await acceptSaveDialog('chart.png');
+        const saved = await workbench.acceptSaveDialog('chart.png');
         assert.deepEqual([...saved.subarray(0, 8)], PNG_SIGNATURE);
       });
     }

@@ -2,6 +2,7 @@
  * A real VS Code (code-server) with the packaged extension installed the way a user installs it,
  * driven by Debian's Chromium through playwright-core.
  */
+import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -132,6 +133,30 @@ export class Workbench {
     await input.fill(`>${title}`);
     await this.page.locator('.quick-input-list .monaco-list-row').first().waitFor();
     await input.press('Enter');
+  }
+
+  /**
+   * Accepts VS Code's save dialog as proposed, once it proposes `expectedName` in the workspace, and waits for
+   * the file on disk and the "Saved" notification. Returns the saved bytes.
+   */
+  async acceptSaveDialog(expectedName: string): Promise<Buffer> {
+    const input = this.page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: 30_000 });
+    // The dialog fills in the proposed path a moment after it opens.
+    let proposed = '';
+    for (const deadline = Date.now() + 10_000; !proposed.endsWith(`/${expectedName}`) && Date.now() < deadline; ) {
+      proposed = await input.inputValue();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await this.screenshot(`save-dialog-${expectedName}`);
+    assert.ok(proposed.endsWith(`/${expectedName}`), `the dialog proposes ${expectedName} in the workspace, not "${proposed}"`);
+    await input.press('Enter');
+    const file = path.join(this.workspace, expectedName);
+    const deadline = Date.now() + 30_000;
+    while (!fs.existsSync(file) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.ok(fs.existsSync(file), `${expectedName} was written to the workspace`);
+    await this.page.locator('.notifications-toasts').filter({ hasText: `Saved ${expectedName}` }).waitFor({ timeout: 30_000 });
+    return fs.readFileSync(file);
   }
 
   async reload(): Promise<void> {

@@ -1,0 +1,167 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FrameLocator } from 'playwright-core';
+import type { FakeOpenAIServer } from '../fakes/fakeServer';
+import type { Workbench } from './workbench';
+import { screenshotOnFailure, startChat } from './workbench';
+
+/** The part of the page's `navigator` the test reads (the test project has no DOM types). */
+interface ClipboardHost {
+  navigator: { clipboard: { readText(): Promise<string> } };
+}
+
+const CODE = 'export const answer = 42;';
+const INSTRUCTIONS = 'Start every answer with "Bonjour!"';
+const DRAFT = 'A question I typed but have not sent yet';
+
+/** The chat panel's controls, one after another in one thread, the way a user goes through them. */
+describe('the chat panel: stream, act on answers, run instructions, Stop, Retry, reload (packaged .vsix, fake server)', function () {
+  this.timeout(180_000);
+  let fake: FakeOpenAIServer;
+  let workbench: Workbench;
+  let chat: FrameLocator;
+  screenshotOnFailure(() => workbench);
+
+  before(async () => {
+    ({ fake, workbench } = await startChat('chat-panel', 'responses', { 'assistants.tools.codeInterpreter': true }));
+    chat = workbench.chatFrame();
+    await workbench.page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  });
+
+  after(async () => {
+    await workbench?.close();
+    await fake?.close();
+  });
+
+  /** The Responses requests that started a run, in order. */
+  const runRequests = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/responses');
+
+  /** Waits until the composer takes a new message (the host saved the thread after the last run). */
+  async function readyToSend(): Promise<void> {
+    await chat.locator('.composer vscode-button:not([disabled])').filter({ hasText: 'Send' }).waitFor({ timeout: 30_000 });
+    await workbench.page.waitForTimeout(1000);
+  }
+
+  it('streams an answer with a code block in and ends "Completed"', async () => {
+    fake.model.enqueue({ steps: [{ type: 'text', text: `Here is the constant:\n\n\`\`\`ts\n${CODE}\n\`\`\`\n\nUse it anywhere.`, chunkSize: 3, chunkDelayMs: 60 }] });
+    await workbench.ask('Give me the answer as code');
+    await chat.locator('.msg-assistant.msg-streaming').first().waitFor({ timeout: 30_000 });
+    await workbench.screenshot('streaming');
+    await workbench.statusIs('Completed');
+    assert.equal(await chat.locator('.msg-streaming').count(), 0, 'an ended run keeps no typing cursor');
+    assert.match(await chat.locator('.msg-assistant').last().locator('.code-block code').innerText(), /export const answer = 42;/);
+    await workbench.screenshot('completed');
+  });
+
+  it('copies the code block and inserts it at the cursor of the open editor', async () => {
+    const block = chat.locator('.msg-assistant').last().locator('.code-block');
+    await block.locator('.code-copy').click();
+    const copied = await workbench.page.evaluate(() => (globalThis as unknown as ClipboardHost).navigator.clipboard.readText());
+    assert.equal(copied.trim(), CODE, 'Copy put the code on the clipboard');
+
+    // Open a workspace file from the Explorer, as a user would; its cursor is at the start.
+    const page = workbench.page;
+    await page.keyboard.press('Control+Shift+E');
+    const explorer = page.locator('.explorer-folders-view');
+    await explorer.waitFor({ timeout: 30_000 });
+    const src = explorer.locator('.monaco-list-row[aria-label^="src"]').first();
+    await src.waitFor({ timeout: 30_000 });
+    if ((await src.getAttribute('aria-expanded')) !== 'true') await src.click();
+    await explorer.locator('.monaco-list-row[aria-label^="inventory.ts"]').first().click();
+    await page.locator('.tabs-container .tab[aria-label^="inventory.ts"]').first().waitFor({ timeout: 30_000 });
+    await workbench.openAssistantsView();
+    await chat.locator('.msg-assistant').last().locator('.code-block .code-insert').click();
+    const firstLine = page.locator('.part.editor .monaco-editor .view-line').filter({ hasText: 'answer' }).first();
+    await firstLine.waitFor({ timeout: 30_000 });
+    assert.equal((await firstLine.innerText()).replace(/\u00a0/g, ' ').trim(), CODE, 'the editor got the code');
+    await workbench.screenshot('inserted-at-cursor');
+    await workbench.runCommand('File: Save');
+    const file = path.join(workbench.workspace, 'src', 'inventory.ts');
+    const deadline = Date.now() + 30_000;
+    while (!fs.readFileSync(file, 'utf8').startsWith(CODE) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.ok(fs.readFileSync(file, 'utf8').startsWith(CODE), 'the code sits at the cursor, the start of the file');
+  });
+
+  it('shows the plot inline under the answer and saves it to the workspace', async () => {
+    await workbench.openAssistantsView();
+    await readyToSend();
+    await workbench.ask('Plot a chart with python code');
+    await workbench.statusIs('Completed');
+    // Shown without unfolding anything: the figure sits under the answer, not inside a closed step.
+    const figure = chat.locator('.run-block').last().locator('.run-figures figure.file-figure').first();
+    const image = figure.locator('img.file-image');
+    await image.waitFor({ timeout: 30_000 });
+    assert.ok(await image.isVisible(), 'the plot is visible in the answer');
+    await figure.scrollIntoViewIfNeeded();
+    await workbench.screenshot('plot-inline');
+    await figure.locator('.file-figure-save').click();
+    const saved = await workbench.acceptSaveDialog('figure-1.png');
+    assert.deepEqual([...saved.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG was saved');
+  });
+
+  it('sends additional instructions with the run, and the answer follows them', async () => {
+    await workbench.openAssistantsView();
+    await readyToSend();
+    await chat.locator('vscode-button[aria-label^="Instructions for this run"]').click();
+    const instructions = chat.locator('.composer-instructions textarea');
+    await instructions.fill(INSTRUCTIONS);
+    await workbench.screenshot('run-instructions');
+    const before = runRequests().length;
+    await workbench.ask('Say hello please');
+    await workbench.statusIs('Completed');
+    const sent = runRequests().slice(before)[0]?.body as { instructions?: string } | undefined;
+    assert.match(sent?.instructions ?? '', /Start every answer with "Bonjour!"/, 'the run carried the instructions');
+    assert.match(await chat.locator('.msg-assistant').last().locator('.msg-body').innerText(), /^\s*Bonjour!/, 'the answer follows them');
+    assert.ok(await chat.locator('vscode-button[aria-label="Instructions for this run (set)"]').count(), 'the toggle shows instructions are set');
+    await workbench.screenshot('instructions-followed');
+    // Cleared, so the runs after this one are plain again.
+    await instructions.fill('');
+  });
+
+  it('Stop mid-stream ends the run "Cancelled" with no busy state left', async () => {
+    await readyToSend();
+    fake.model.enqueue({ steps: [{ type: 'text', text: 'slow '.repeat(300), chunkSize: 5, chunkDelayMs: 100 }] });
+    await workbench.ask('Write slowly please');
+    await chat.locator('.msg-assistant.msg-streaming').first().waitFor({ timeout: 30_000 });
+    await chat.getByRole('button', { name: 'Stop' }).click();
+    await workbench.statusIs('Cancelled');
+    await chat.locator('.run-block').last().locator('.run-outcome[data-outcome="cancelled"]').waitFor({ timeout: 30_000 });
+    assert.equal(await chat.locator('.msg-streaming').count(), 0, 'no typing cursor after Stop');
+    assert.equal(fake.requests.filter((r) => /\/cancel$/.test(r.path)).length, 1, 'the run was cancelled on the server');
+    await workbench.screenshot('cancelled');
+  });
+
+  it('Retry after a failed run asks the last question again and completes', async () => {
+    await readyToSend();
+    fake.model.enqueue({ steps: [{ type: 'text', text: 'Half an ans' }], outcome: { status: 'failed', code: 'server_error', message: 'The server had an error while processing your request.' } });
+    await workbench.ask('Explain the inventory module');
+    await workbench.statusIs('Failed');
+    const retry = chat.locator('.run-block').last().locator('.run-retry');
+    await retry.waitFor({ timeout: 30_000 });
+    assert.match(await chat.locator('.run-block').last().locator('.run-error').innerText(), /server had an error/i, 'the failure is said in a sentence');
+    await workbench.screenshot('failed-with-retry');
+    const before = runRequests().length;
+    await retry.click();
+    await workbench.statusIs('Completed');
+    assert.equal(runRequests().length, before + 1, 'Retry started one new run');
+    assert.match(await chat.locator('.msg-assistant').last().innerText(), /You asked: Explain the inventory module/, 'the same question was asked again');
+    await workbench.screenshot('retried');
+  });
+
+  it('after a window reload, the thread and the typed-but-unsent draft are intact', async () => {
+    await readyToSend();
+    const input = chat.locator('.composer-input textarea');
+    await input.click();
+    await input.pressSequentially(DRAFT, { delay: 10 });
+    // The draft is kept as it is typed; give the host a moment to store the last keystrokes.
+    await workbench.page.waitForTimeout(1500);
+    await workbench.reload();
+    await workbench.openAssistantsView();
+    chat = workbench.chatFrame();
+    await chat.locator('.msg-user').filter({ hasText: 'Explain the inventory module' }).first().waitFor({ timeout: 60_000 });
+    assert.match(await chat.locator('.header-thread').innerText(), /Give me the answer as code/);
+    assert.equal(await chat.locator('.composer-input textarea').inputValue(), DRAFT, 'the draft survived the reload');
+    await workbench.screenshot('after-reload-draft');
+  });
+});
