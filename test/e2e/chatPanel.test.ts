@@ -57,7 +57,11 @@ describe('the chat panel: stream, act on answers, run instructions, Stop, Retry,
   it('copies the code block and inserts it at the cursor of the open editor', async () => {
     const block = chat.locator('.msg-assistant').last().locator('.code-block');
     await block.locator('.code-copy').click();
-    const copied = await workbench.page.evaluate(() => (globalThis as unknown as ClipboardHost).navigator.clipboard.readText());
+    // The webview writes the clipboard asynchronously.
+    let copied = '';
+    for (const deadline = Date.now() + 10_000; copied.trim() !== CODE && Date.now() < deadline; await workbench.page.waitForTimeout(200)) {
+      copied = await workbench.page.evaluate(() => (globalThis as unknown as ClipboardHost).navigator.clipboard.readText());
+    }
     assert.equal(copied.trim(), CODE, 'Copy put the code on the clipboard');
 
     // Open a workspace file from the Explorer, as a user would; its cursor is at the start.
@@ -86,6 +90,13 @@ describe('the chat panel: stream, act on answers, run instructions, Stop, Retry,
   it('shows the plot inline under the answer and saves it to the workspace', async () => {
     await workbench.openAssistantsView();
     await readyToSend();
+    // The workspace's assistant need not offer the code interpreter: the fake is told to use it.
+    fake.model.enqueue({
+      steps: [
+        { type: 'code_interpreter', code: 'import matplotlib.pyplot as plt\nplt.bar([0, 1, 2], [3, 5, 2])\nplt.savefig("chart.png")', logs: '', image: true },
+        { type: 'text', text: 'Here is the chart.' },
+      ],
+    });
     await workbench.ask('Plot a chart with python code');
     await workbench.statusIs('Completed');
     // Shown without unfolding anything: the figure sits under the answer, not inside a closed step.
