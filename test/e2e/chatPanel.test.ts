@@ -90,7 +90,11 @@ describe('the chat panel: stream, act on answers, run instructions, Stop, Retry,
   it('shows the plot inline under the answer and saves it to the workspace', async () => {
     await workbench.openAssistantsView();
     await readyToSend();
-    // The workspace's assistant need not offer the code interpreter: the fake is told to use it.
+    // The workspace's assistant offers no code interpreter: give it one, as a user would in its file.
+    const assistantFile = path.join(workbench.workspace, '.assistants', 'workspace-helper.assistant.json');
+    const assistant = JSON.parse(fs.readFileSync(assistantFile, 'utf8')) as { tools: unknown[] };
+    fs.writeFileSync(assistantFile, JSON.stringify({ ...assistant, tools: [{ type: 'code_interpreter' }] }, null, 2));
+    await workbench.page.waitForTimeout(2000);
     fake.model.enqueue({
       steps: [
         { type: 'code_interpreter', code: 'import matplotlib.pyplot as plt\nplt.bar([0, 1, 2], [3, 5, 2])\nplt.savefig("chart.png")', logs: '', image: true },
@@ -166,7 +170,7 @@ describe('the chat panel: stream, act on answers, run instructions, Stop, Retry,
     await input.click();
     await input.pressSequentially(DRAFT, { delay: 10 });
     // The draft is kept as it is typed; give the host a moment to store the last keystrokes.
-    await workbench.page.waitForTimeout(1500);
+    await workbench.page.waitForTimeout(3000);
     await workbench.reload();
     await workbench.openAssistantsView();
     chat = workbench.chatFrame();
