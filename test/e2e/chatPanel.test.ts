@@ -1,6 +1,4 @@
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
@@ -85,11 +83,6 @@ describe('the chat panel: stream, act on answers, run instructions, Stop, Retry,
   it('shows the plot inline under the answer and saves it to the workspace', async () => {
     await workbench.openAssistantsView();
     await readyToSend();
-    // The workspace's assistant offers no code interpreter: give it one, as a user would in its file.
-    const assistantFile = path.join(workbench.workspace, '.assistants', 'workspace-helper.assistant.json');
-    const assistant = JSON.parse(fs.readFileSync(assistantFile, 'utf8')) as { tools: unknown[] };
-    fs.writeFileSync(assistantFile, JSON.stringify({ ...assistant, tools: [{ type: 'code_interpreter' }] }, null, 2));
-    await workbench.page.waitForTimeout(2000);
     fake.model.enqueue({
       steps: [
         { type: 'code_interpreter', code: 'import matplotlib.pyplot as plt\nplt.bar([0, 1, 2], [3, 5, 2])\nplt.savefig("chart.png")', logs: '', image: true },
