@@ -7,7 +7,7 @@ import type { ToolHandler } from '../core/toolHandler';
 import { ChatSession } from '../core/chatSession';
 import type { ChatUpdate } from '../core/chatSession';
 import { AssistantsError, asAssistantsError } from '../core/errors';
-import type { Assistant, AttachmentTool } from '../core/model';
+import type { Assistant, AttachmentTool, Message } from '../core/model';
 import type { ProviderConfig } from '../core/provider';
 import type { ThreadStore } from '../core/threadStore';
 import type { ApprovalChoice, ChatState, HostToWebview, Notice } from '../common/protocol';
@@ -107,7 +107,7 @@ export class HostChatController extends Disposable implements ChatController {
       activeRunId: this.session.activeRunId,
       notice,
       approvals: this.deps.approver.list(),
-      draft: this.deps.workspaceState.get<string>(DRAFT_KEY, ''),
+      draft: unsentDraft(this.deps.workspaceState.get<string>(DRAFT_KEY, ''), stored?.messages ?? []),
       prices: readPrices(),
       attachments: this.deps.attachments?.list() ?? [],
     };
@@ -296,4 +296,14 @@ export function providerConfig(settings: AssistantsSettings, apiKey: string): Pr
     return { protocol: settings.protocol, apiKey, azure: { endpoint: settings.baseUrl, apiVersion: settings.azureApiVersion } };
   }
   return { protocol: settings.protocol, apiKey, baseUrl: settings.baseUrl };
+}
+
+/**
+ * The kept draft, unless it is the thread's last question: a window reloaded right after a send
+ * can lose the storage write that cleared the draft, and a question already sent is no draft.
+ */
+function unsentDraft(draft: string, messages: readonly Message[]): string {
+  const last = [...messages].reverse().find((message) => message.role === 'user');
+  const part = last?.content[0];
+  return part?.type === 'text' && part.text.trim() === draft.trim() ? '' : draft;
 }
