@@ -203,10 +203,26 @@ function serverMessage(error: APIError, context: ErrorContext): string {
   return '';
 }
 
-/** Servers sometimes echo part of the key back ("Incorrect API key provided: sk-..."); never pass that on. */
+/**
+ * Servers sometimes echo part of the key back ("Incorrect API key provided: sk-..."); never pass
+ * that on. Masks the key (when it is 8 characters or more), a text that ends inside it (a polled
+ * answer caught mid-key: its last 8 or more characters are the key's first), and words shaped like
+ * OpenAI keys.
+ */
 export function redact(text: string, context: ErrorContext = {}): string {
-  const masked = context.apiKey && context.apiKey.length >= 8 ? text.split(context.apiKey).join('***') : text;
+  const key = context.apiKey && context.apiKey.length >= 8 ? context.apiKey : undefined;
+  let masked = key ? text.split(key).join('***') : text;
+  const partial = key ? keyPrefixAtEnd(masked, key) : 0;
+  if (partial >= 8) masked = `${masked.slice(0, masked.length - partial)}***`;
   return masked.replace(/\b(sk-|sess-)[A-Za-z0-9_*-]{4,}/g, '$1***');
+}
+
+/** The length of the longest proper prefix of `key` that `text` ends with; 0 when it ends with none. */
+export function keyPrefixAtEnd(text: string, key: string): number {
+  for (let length = Math.min(key.length - 1, text.length); length > 0; length--) {
+    if (text.endsWith(key.slice(0, length))) return length;
+  }
+  return 0;
 }
 
 /**

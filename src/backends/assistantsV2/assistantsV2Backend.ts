@@ -14,6 +14,7 @@ import { isTerminal } from '../../core/model';
 import { cancelledError } from '../../core/sleep';
 import type { ErrorContext } from '../errorMapping';
 import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapping';
+import { StreamRedactor } from '../streamRedaction';
 import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
 import { fromWireMessage, fromWireRun, fromWireStep } from './mapRun';
 import { StreamTranslator } from './streamTranslator';
@@ -94,11 +95,14 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
       throw failure;
     }
     const translator = new StreamTranslator();
+    const redactor = new StreamRedactor(this.errorContext);
     try {
       for await (const event of events) {
-        for (const runEvent of translator.translate(event)) yield redactServerText(runEvent, this.errorContext);
+        for (const runEvent of translator.translate(event)) yield* redactor.pass(runEvent);
       }
+      yield* redactor.flush();
     } catch (error) {
+      yield* redactor.flush();
       const failure = toAssistantsError(error, this.errorContext);
       if (!translator.run) yield* this.orphanedRun(action, failure, startedAt, signal);
       throw failure;

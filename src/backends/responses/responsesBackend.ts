@@ -11,6 +11,7 @@ import type { RunEvent } from '../../core/events';
 import { textOf } from '../../core/model';
 import { RunState } from '../../core/runState';
 import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapping';
+import { StreamRedactor } from '../streamRedaction';
 import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
 import { toSnapshot } from './mapping';
 import type { RunContext } from './mapping';
@@ -143,6 +144,7 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
   /** Turns a response's stream events into run events, remembering enough to resume it. */
   private async *follow(events: AsyncIterable<ResponseStreamEvent>, live: LiveStream): AsyncIterable<RunEvent> {
     let named = live.responseId !== undefined;
+    const redactor = new StreamRedactor(this.errorContext);
     try {
       for await (const event of events) {
         const response = live.accumulator.apply(event);
@@ -161,11 +163,13 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
         }
         const snapshot = toSnapshot(response, this.runContext(live.action, live.runId));
         for (const runEvent of live.state.advance(snapshot)) {
-          yield redactServerText(runEvent.type === 'run.updated' ? { ...runEvent, ref: snapshot.ref } : runEvent, this.errorContext);
+          yield* redactor.pass(runEvent.type === 'run.updated' ? { ...runEvent, ref: snapshot.ref } : runEvent);
         }
         if (isFinal(response.status) && live.responseId) this.live.delete(live.responseId);
       }
+      yield* redactor.flush();
     } catch (error) {
+      yield* redactor.flush();
       throw named ? this.error(error) : this.unrepeatable(this.error(error));
     }
   }

@@ -27,7 +27,12 @@ const echoingTurns = (): Turn[] => [
   { steps: [{ type: 'text', text: 'Starting.' }], outcome: { status: 'failed', code: 'invalid_request', message: `Upstream refused header "Authorization: Bearer ${KEY}"` } },
   { steps: [{ type: 'text', text: 'Partial.' }], outcome: { status: 'incomplete', reason: `proxy_cut Bearer ${KEY}` } },
   { steps: [{ type: 'code_interpreter', code: 'print(env)', logs: `OPENAI_API_KEY=${KEY}\n` }, { type: 'text', text: 'Done.' }] },
+  // The key split across many deltas: no one delta holds it whole.
+  { steps: [{ type: 'text', text: `Your key is ${KEY}, and sk-proj-AbCdEf0123456789xyz is another.`, chunkSize: 3 }] },
 ];
+
+/** Every 6-character piece of the key: a delta holding one shows part of the key. */
+const keyPieces = Array.from({ length: KEY.length - 5 }, (_, i) => KEY.slice(i, i + 6));
 
 for (const protocol of ['responses', 'assistantsV2'] as BackendKind[]) {
   for (const streaming of [true, false]) {
@@ -60,18 +65,23 @@ for (const protocol of ['responses', 'assistantsV2'] as BackendKind[]) {
           onError: (error) => errors.push(error),
         });
         fake.model.enqueue(...echoingTurns());
-        for (const text of ['one', 'two', 'three']) {
+        for (const text of ['one', 'two', 'three', 'four']) {
           await session.send(text);
           await session.whenIdle();
         }
         const serverSaid = JSON.stringify(fake.requests.map((r) => r.response));
         assert.ok(serverSaid.includes(KEY), 'the scripted server did echo the key');
         const runs = Object.values(session.thread?.runs ?? {}).map((r) => r.run.status);
-        assert.deepEqual(runs, ['failed', 'incomplete', 'completed']);
+        assert.deepEqual(runs, ['failed', 'incomplete', 'completed', 'completed']);
         const written = filesUnder(dir);
         assert.ok(written.length > 0);
         for (const file of written) assert.ok(!fs.readFileSync(file, 'utf8').includes(KEY), `${path.basename(file)} holds the key`);
-        assert.ok(!JSON.stringify(updates).includes(KEY), 'an update for the chat view holds the key');
+        // What the chat view shows while the answer streams: its deltas, joined.
+        const streamed = updates.flatMap((u) => (u.type === 'run' && u.event.type === 'message.delta' ? [u.event.text] : [])).join('');
+        assert.ok(streamed.includes('Your key is ***'), 'the answer streamed');
+        for (const piece of keyPieces) assert.ok(!streamed.includes(piece), `the streamed answer holds part of the key: ${piece}`);
+        assert.ok(!/AbCdEf|0123456789xyz/.test(streamed), 'the streamed answer holds part of an OpenAI-shaped key');
+        assert.ok(JSON.stringify(session.thread?.messages).includes('Your key is ***, and sk-*** is another.'), 'the answer is kept, with the keys masked');
         assert.ok(!JSON.stringify(errors.map((e) => e.message)).includes(KEY), 'an error notice holds the key');
         assert.ok(JSON.stringify(session.thread).includes('Authorization: Bearer ***'), 'the rest of the server text is kept');
       });
