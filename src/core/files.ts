@@ -19,10 +19,34 @@ export interface VectorStore {
   createdAt: number;
 }
 
+/** A value of a vector store file's `attributes` (at most 16 keys of 64 characters; strings of at most 512). */
+export type AttributeValue = string | number | boolean;
+
+/**
+ * A file as a vector store holds it (`vector_store.file`): its id is the file's id. `attributes`
+ * are the key-value pairs set when it was added (knowledge keeps its workspace path and content hash
+ * there). Source: the OpenAPI description, `VectorStoreFileObject`.
+ */
+export interface VectorStoreFile {
+  /** The file's id. */
+  id: string;
+  vectorStoreId: string;
+  status: 'in_progress' | 'completed' | 'cancelled' | 'failed';
+  /** Why indexing failed, as the server says it. */
+  lastError?: string;
+  /** Bytes the file takes in the vector store. */
+  usageBytes: number;
+  /** Unix seconds. */
+  createdAt: number;
+  attributes: Record<string, AttributeValue>;
+}
+
 /** Files, vector stores and models: the same for both protocols. Every method throws `AssistantsError`. */
 export interface FileOperations {
   uploadFile(name: string, data: Uint8Array, purpose: FilePurpose, signal?: AbortSignal): Promise<FileObject>;
   listFiles(signal?: AbortSignal): Promise<FileObject[]>;
+  /** One file's object; throws `not_found` when the server no longer has it. */
+  retrieveFile(id: string, signal?: AbortSignal): Promise<FileObject>;
   deleteFile(id: string, signal?: AbortSignal): Promise<void>;
   /** A file's bytes; `containerId` for files a code interpreter made (Responses). */
   fileContent(id: string, containerId?: string, signal?: AbortSignal): Promise<Uint8Array>;
@@ -30,6 +54,14 @@ export interface FileOperations {
   /** Adds files in batches and resolves once the server has processed them. */
   addVectorStoreFiles(vectorStoreId: string, fileIds: string[], signal?: AbortSignal): Promise<VectorStore>;
   listVectorStores(signal?: AbortSignal): Promise<VectorStore[]>;
+  retrieveVectorStore(id: string, signal?: AbortSignal): Promise<VectorStore>;
+  /** Every file of a vector store, newest first. */
+  listVectorStoreFiles(vectorStoreId: string, signal?: AbortSignal): Promise<VectorStoreFile[]>;
+  /** Adds one file with its attributes; the server indexes it afterwards (status `in_progress`). */
+  createVectorStoreFile(vectorStoreId: string, fileId: string, attributes: Record<string, AttributeValue>, signal?: AbortSignal): Promise<VectorStoreFile>;
+  retrieveVectorStoreFile(vectorStoreId: string, fileId: string, signal?: AbortSignal): Promise<VectorStoreFile>;
+  /** Takes a file out of a vector store; the file itself stays (delete it with `deleteFile`). */
+  deleteVectorStoreFile(vectorStoreId: string, fileId: string, signal?: AbortSignal): Promise<void>;
   deleteVectorStore(id: string, signal?: AbortSignal): Promise<void>;
   listModels(signal?: AbortSignal): Promise<string[]>;
 }

@@ -136,10 +136,11 @@ function vectorStoreEndpoints(store: FakeStore): Route[] {
       path: '/vector_stores/:vector_store_id/files',
       handle: (req, res) =>
         withStore(req, res, (vs) => {
-          const fileIds = knownFiles(res, [asObject(req.body).file_id]);
+          const body = asObject(req.body);
+          const fileIds = knownFiles(res, [body.file_id]);
           if (!fileIds) return;
           if (fileIds.length === 0) return res.error(400, "Missing required parameter: 'file_id'.", 'invalid_request_error', 'missing_required_parameter');
-          store.attachFiles(vs, fileIds);
+          store.attachFiles(vs, fileIds, undefined, attributeRecord(body.attributes));
           res.json(200, vectorStoreFileJson(store, vs, vs.files.get(fileIds[0]) as StoredVectorStoreFile));
         }),
     },
@@ -301,6 +302,13 @@ function stringRecord(value: unknown): Record<string, string> {
   return out;
 }
 
+/** A vector store file's attributes as sent: strings, numbers and booleans; anything else is dropped. */
+function attributeRecord(value: unknown): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(asObject(value))) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+  return out;
+}
+
 function contentTypeOf(name: string): string {
   if (name.endsWith('.png')) return 'image/png';
   if (name.endsWith('.json')) return 'application/json';
@@ -352,7 +360,7 @@ function vectorStoreFileJson(store: FakeStore, vs: StoredVectorStore, entry: Sto
     status,
     last_error: status === 'failed' ? { code: 'invalid_file', message: 'The file was deleted.' } : null,
     chunking_strategy: { type: 'static', static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 } },
-    attributes: {},
+    attributes: entry.attributes,
   };
 }
 

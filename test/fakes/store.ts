@@ -16,6 +16,8 @@ export interface StoredVectorStoreFile {
   createdAt: number;
   readyAt: number;
   batchId?: string;
+  /** The key-value pairs given when the file was added. */
+  attributes: Record<string, string | number | boolean>;
 }
 
 export interface StoredVectorStore {
@@ -114,10 +116,10 @@ export class FakeStore {
   }
 
   /** Attaches files to a vector store; each becomes searchable after a short indexing time. */
-  attachFiles(store: StoredVectorStore, fileIds: string[], batchId?: string): void {
+  attachFiles(store: StoredVectorStore, fileIds: string[], batchId?: string, attributes: Record<string, string | number | boolean> = {}): void {
     const readyAt = Date.now() + this.scaled(INDEXING_MS);
     for (const fileId of fileIds) {
-      store.files.set(fileId, { fileId, createdAt: this.nowSeconds(), readyAt, batchId });
+      store.files.set(fileId, { fileId, createdAt: this.nowSeconds(), readyAt, batchId, attributes });
     }
   }
 

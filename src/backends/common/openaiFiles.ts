@@ -2,7 +2,8 @@ import { toFile } from 'openai';
 import type { OpenAI } from 'openai';
 import type { FileObject as WireFile } from 'openai/resources/files';
 import type { VectorStore as WireVectorStore } from 'openai/resources/vector-stores/vector-stores';
-import type { FileObject, FileOperations, FilePurpose, VectorStore } from '../../core/files';
+import type { VectorStoreFile as WireVectorStoreFile } from 'openai/resources/vector-stores/files';
+import type { AttributeValue, FileObject, FileOperations, FilePurpose, VectorStore, VectorStoreFile } from '../../core/files';
 import { PollSchedule } from '../../core/pollSchedule';
 import { abortableSleep } from '../../core/sleep';
 import type { ErrorContext } from '../errorMapping';
@@ -35,6 +36,10 @@ export class OpenAIFileOperations implements FileOperations {
       for await (const file of this.client.files.list({ limit: 100 }, { signal })) files.push(fromWireFile(file));
       return files;
     });
+  }
+
+  retrieveFile(id: string, signal?: AbortSignal): Promise<FileObject> {
+    return this.call(async () => fromWireFile(await this.client.files.retrieve(id, { signal })));
   }
 
   deleteFile(id: string, signal?: AbortSignal): Promise<void> {
@@ -74,6 +79,30 @@ export class OpenAIFileOperations implements FileOperations {
       for await (const store of this.client.vectorStores.list({ limit: 100 }, { signal })) stores.push(fromWireVectorStore(store));
       return stores;
     });
+  }
+
+  retrieveVectorStore(id: string, signal?: AbortSignal): Promise<VectorStore> {
+    return this.call(async () => fromWireVectorStore(await this.client.vectorStores.retrieve(id, { signal })));
+  }
+
+  listVectorStoreFiles(vectorStoreId: string, signal?: AbortSignal): Promise<VectorStoreFile[]> {
+    return this.call(async () => {
+      const files: VectorStoreFile[] = [];
+      for await (const file of this.client.vectorStores.files.list(vectorStoreId, { limit: 100 }, { signal })) files.push(fromWireVectorStoreFile(file));
+      return files;
+    });
+  }
+
+  createVectorStoreFile(vectorStoreId: string, fileId: string, attributes: Record<string, AttributeValue>, signal?: AbortSignal): Promise<VectorStoreFile> {
+    return this.call(async () => fromWireVectorStoreFile(await this.client.vectorStores.files.create(vectorStoreId, { file_id: fileId, attributes }, { signal })));
+  }
+
+  retrieveVectorStoreFile(vectorStoreId: string, fileId: string, signal?: AbortSignal): Promise<VectorStoreFile> {
+    return this.call(async () => fromWireVectorStoreFile(await this.client.vectorStores.files.retrieve(fileId, { vector_store_id: vectorStoreId }, { signal })));
+  }
+
+  deleteVectorStoreFile(vectorStoreId: string, fileId: string, signal?: AbortSignal): Promise<void> {
+    return this.call(async () => void (await this.client.vectorStores.files.delete(fileId, { vector_store_id: vectorStoreId }, { signal })));
   }
 
   deleteVectorStore(id: string, signal?: AbortSignal): Promise<void> {
@@ -138,6 +167,18 @@ function fromWireVectorStore(wire: WireVectorStore): VectorStore {
       total: counts.total,
     },
     createdAt: wire.created_at,
+  };
+}
+
+function fromWireVectorStoreFile(wire: WireVectorStoreFile): VectorStoreFile {
+  return {
+    id: wire.id,
+    vectorStoreId: wire.vector_store_id,
+    status: wire.status,
+    ...(wire.last_error ? { lastError: wire.last_error.message } : {}),
+    usageBytes: wire.usage_bytes,
+    createdAt: wire.created_at,
+    attributes: wire.attributes ?? {},
   };
 }
 

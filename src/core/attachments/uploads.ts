@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
+import { AssistantsError } from '../errors';
 import type { FileOperations } from '../files';
 import type { AttachmentTool } from '../model';
 import type { WorkspaceFs } from '../functions/workspaceFs';
@@ -49,7 +50,7 @@ export type UploadResult =
   | { ok: false; item: UploadItem; reason: string };
 
 export interface UploadOptions {
-  files: Pick<FileOperations, 'uploadFile'>;
+  files: Pick<FileOperations, 'uploadFile' | 'retrieveFile'>;
   fs: Pick<WorkspaceFs, 'stat' | 'readChunks'>;
   index: UploadIndex;
   /** Names the server the index entries belong to (a file id means nothing elsewhere). */
@@ -58,6 +59,8 @@ export interface UploadOptions {
   /** Called as each file finishes, with the count done of the total. */
   onProgress?(done: number, total: number, last: UploadResult): void;
   concurrency?: number;
+  /** The index key of a file's bytes (default: the hash alone, so equal bytes anywhere share one upload). */
+  indexKey?(item: UploadItem, sha256: string): string;
 }
 
 /**
@@ -101,11 +104,27 @@ async function uploadOne(item: UploadItem, options: UploadOptions): Promise<Uplo
   const filename = uploadName(item.display, item.tool, binary);
   if ('refused' in filename) return { ok: false, item, reason: filename.refused };
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const known = options.index.get(options.provider, sha256);
-  if (known) return { ok: true, item, fileId: known, filename: filename.name, sha256, uploadedBytes: 0, reused: true };
+  const key = options.indexKey?.(item, sha256) ?? sha256;
+  const known = options.index.get(options.provider, key);
+  if (known && (await stillThere(options, known))) return { ok: true, item, fileId: known, filename: filename.name, sha256, uploadedBytes: 0, reused: true };
   const uploaded = await options.files.uploadFile(filename.name, bytes, 'assistants', options.signal);
-  await options.index.set(options.provider, sha256, uploaded.id);
+  await options.index.set(options.provider, key, uploaded.id);
   return { ok: true, item, fileId: uploaded.id, filename: filename.name, sha256, uploadedBytes: bytes.length, reused: false };
+}
+
+/**
+ * Whether the server still has a file the index remembers (files are deleted on the platform, or
+ * expire); one that is gone is forgotten, so its bytes are uploaded again.
+ */
+async function stillThere(options: UploadOptions, fileId: string): Promise<boolean> {
+  try {
+    await options.files.retrieveFile(fileId, options.signal);
+    return true;
+  } catch (error) {
+    if (!(error instanceof AssistantsError) || error.kind !== 'not_found') throw error;
+    await options.index.forget(options.provider, fileId);
+    return false;
+  }
 }
 
 /** The name to upload under, or why the service would refuse the file. */

@@ -89,11 +89,17 @@ export class StubBackend implements Backend {
   addMessage = unused;
   uploadFile = unused;
   listFiles = unused;
+  retrieveFile = unused;
   deleteFile = unused;
   fileContent = unused;
   createVectorStore = unused;
   addVectorStoreFiles = unused;
   listVectorStores = unused;
+  retrieveVectorStore = unused;
+  listVectorStoreFiles = unused;
+  createVectorStoreFile = unused;
+  retrieveVectorStoreFile = unused;
+  deleteVectorStoreFile = unused;
   deleteVectorStore = unused;
   listModels = unused;
 }

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { UploadIndex, UploadItem } from '../../../src/core/attachments/uploads';
 import { defaultToolFor, MAX_UPLOAD_BYTES, uploadFiles, uploadName } from '../../../src/core/attachments/uploads';
 import { nodeWorkspaceFs } from '../../../src/core/fileSystem';
+import { AssistantsError } from '../../../src/core/errors';
 import type { FileObject, FilePurpose } from '../../../src/core/files';
 
 function memoryIndex(): UploadIndex & { entries: Map<string, string> } {
@@ -19,21 +20,31 @@ function memoryIndex(): UploadIndex & { entries: Map<string, string> } {
   };
 }
 
-function countingFiles() {
+let nextFileId = 0;
+
+/** Counts uploads; `gone` holds ids the server no longer has (deleted on the platform, expired). */
+function countingFiles(gone: ReadonlySet<string> = new Set()) {
   const uploads: Array<{ name: string; bytes: number }> = [];
+  const checked: string[] = [];
   let running = 0;
   let maxRunning = 0;
   return {
     uploads,
+    checked,
     maxRunning: () => maxRunning,
     files: {
+      async retrieveFile(id: string): Promise<FileObject> {
+        checked.push(id);
+        if (gone.has(id)) throw new AssistantsError('not_found', `No such File object: ${id}`);
+        return { id, filename: 'x', bytes: 1, purpose: 'assistants', createdAt: 0 };
+      },
       async uploadFile(name: string, data: Uint8Array, purpose: FilePurpose): Promise<FileObject> {
         running += 1;
         maxRunning = Math.max(maxRunning, running);
         await new Promise((r) => setTimeout(r, 2));
         running -= 1;
         uploads.push({ name, bytes: data.length });
-        return { id: `file-${uploads.length}`, filename: name, bytes: data.length, purpose, createdAt: 0 };
+        return { id: `file-${++nextFileId}`, filename: name, bytes: data.length, purpose, createdAt: 0 };
       },
     },
   };
@@ -72,9 +83,24 @@ describe('uploads: dedupe by content hash, limits, a few at a time', () => {
     await uploadFiles(items, { files: third.files, fs: nodeWorkspaceFs, index, provider: 'p' });
     assert.deepEqual(third.uploads.map((u) => u.name), ['f7.ts']);
 
+    assert.equal(again.checked.length, 200, 'each remembered id is checked with the server');
+
     const elsewhere = countingFiles();
     await uploadFiles(items.slice(0, 2), { files: elsewhere.files, fs: nodeWorkspaceFs, index, provider: 'another server' });
     assert.equal(elsewhere.uploads.length, 2, 'file ids of one provider mean nothing to another');
+  });
+
+  it('does not trust a file id the server no longer has: the bytes go again and the index learns the new id', async () => {
+    const items = [item('a.md', '# a'), item('b.md', '# b')];
+    const index = memoryIndex();
+    const first = await uploadFiles(items, { files: countingFiles().files, fs: nodeWorkspaceFs, index, provider: 'p' });
+    const goneId = first[0].ok ? first[0].fileId : '';
+    const later = countingFiles(new Set([goneId]));
+    const second = await uploadFiles(items, { files: later.files, fs: nodeWorkspaceFs, index, provider: 'p' });
+    assert.deepEqual(later.uploads.map((u) => u.name), ['a.md']);
+    assert.ok(second[0].ok && !second[0].reused && second[0].fileId !== goneId);
+    assert.ok(second[1].ok && second[1].reused);
+    assert.ok(![...index.entries.values()].includes(goneId), 'the gone id is forgotten');
   });
 
   it('refuses what the service refuses, with the reason, and sends unknown source types as text', async () => {

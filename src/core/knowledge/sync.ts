@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import type { UploadIndex, UploadItem } from '../attachments/uploads';
+import { MAX_UPLOAD_BYTES, formatBytes, uploadFiles } from '../attachments/uploads';
+import { AssistantsError, asAssistantsError } from '../errors';
+import type { FileOperations } from '../files';
+import type { WorkspaceFs } from '../functions/workspaceFs';
+import { READ_CHUNK_BYTES } from '../functions/readText';
+import type { KnowledgeFile, KnowledgePlan } from './plan';
+import { MAX_ATTRIBUTE_CHARS, knowledgeFile, planKnowledge, sourceAttributes } from './plan';
+
+/** What knowledge needs from the server, the disk and the upload index. */
+export interface KnowledgeDeps {
+  files: Pick<FileOperations, 'uploadFile' | 'retrieveFile' | 'deleteFile' | 'listVectorStoreFiles' | 'createVectorStoreFile' | 'deleteVectorStoreFile'>;
+  fs: Pick<WorkspaceFs, 'stat' | 'readChunks'>;
+  /** Content hash to file id; knowledge keys its entries by vector store and path as well. */
+  index: UploadIndex;
+  /** Names the server and key the index entries belong to. */
+  provider: string;
+  signal?: AbortSignal;
+  /** A line for the progress notification (what is being done now). */
+  onProgress?(message: string): void;
+}
+
+/** A workspace file given to knowledge: where it is and the path it is known by. */
+export interface KnowledgeSource {
+  absolute: string;
+  /** The workspace path (`src/a.ts`; the folder's name first in a multi-root workspace). */
+  path: string;
+}
+
+/** What an add or a sync did, path by path. */
+export interface KnowledgeReport {
+  /** New in the store. */
+  added: string[];
+  /** Changed in the workspace: the new bytes are in, the old copy is gone. */
+  replaced: string[];
+  /** The store already held these bytes: nothing sent. */
+  unchanged: string[];
+  /** Taken out of the store (deleted in the workspace, or a second copy). */
+  removed: string[];
+  /** Deleted in the workspace but kept in the store, as the user chose. */
+  keptMissing: string[];
+  /** Not added, with the reason (the service's limits and types, a failed request); an older copy stays. */
+  refused: Array<{ path: string; reason: string }>;
+  /** Bytes sent to the Files API. */
+  uploadedBytes: number;
+}
+
+/**
+ * Adds workspace files to a vector store: a file whose bytes the store already holds for its path
+ * is left alone (0 bytes sent), a changed one is uploaded and added and its old copy removed (the
+ * old file deleted too). Each file is checked against what the service refuses before it is read.
+ */
+export async function addToKnowledge(vectorStoreId: string, sources: readonly KnowledgeSource[], deps: KnowledgeDeps): Promise<KnowledgeReport> {
+  const report = emptyReport();
+  deps.onProgress?.('Reading the vector store');
+  const listing = (await deps.files.listVectorStoreFiles(vectorStoreId, deps.signal)).map(knowledgeFile);
+  const workspace = new Map<string, string | undefined>();
+  const absolutes = new Map<string, string>();
+  for (const source of sources) {
+    deps.signal?.throwIfAborted();
+    const refusal = await precheck(source, deps);
+    if (refusal) {
+      report.refused.push({ path: source.path, reason: refusal });
+      continue;
+    }
+    deps.onProgress?.(`Comparing ${source.path}`);
+    const sha256 = await hashFile(deps.fs, source.absolute, deps.signal);
+    if (sha256 === undefined) {
+      report.refused.push({ path: source.path, reason: 'it no longer exists.' });
+      continue;
+    }
+    workspace.set(source.path, sha256);
+    absolutes.set(source.path, source.absolute);
+  }
+  await carryOut(vectorStoreId, planKnowledge(listing, workspace), absolutes, deps, report, async () => true);
+  return report;
+}
+
+/**
+ * Re-checks every file a vector store holds from the workspace: changed ones are replaced, unchanged
+ * ones cost nothing, and those deleted from the workspace are removed when `confirmRemoval` agrees
+ * (else kept and reported). `locate` gives a workspace path's file, or undefined when it is gone.
+ */
+export async function syncKnowledge(
+  vectorStoreId: string,
+  locate: (path: string) => Promise<string | undefined>,
+  deps: KnowledgeDeps,
+  confirmRemoval: (paths: string[]) => Promise<boolean>,
+): Promise<KnowledgeReport> {
+  const report = emptyReport();
+  deps.onProgress?.('Reading the vector store');
+  const listing = (await deps.files.listVectorStoreFiles(vectorStoreId, deps.signal)).map(knowledgeFile);
+  const workspace = new Map<string, string | undefined>();
+  const absolutes = new Map<string, string>();
+  for (const path of new Set(listing.flatMap((entry) => (entry.path === undefined ? [] : [entry.path])))) {
+    deps.signal?.throwIfAborted();
+    deps.onProgress?.(`Comparing ${path}`);
+    const absolute = await locate(path);
+    const sha256 = absolute === undefined ? undefined : await hashFile(deps.fs, absolute, deps.signal);
+    workspace.set(path, sha256);
+    if (absolute !== undefined && sha256 !== undefined) absolutes.set(path, absolute);
+  }
+  await carryOut(vectorStoreId, planKnowledge(listing, workspace), absolutes, deps, report, confirmRemoval);
+  return report;
+}
+
+/** Takes one file out of a vector store and deletes the file itself when knowledge uploaded it. */
+export async function removeFromKnowledge(vectorStoreId: string, entry: KnowledgeFile, deps: Pick<KnowledgeDeps, 'files' | 'index' | 'provider' | 'signal'>): Promise<void> {
+  await ignoreNotFound(deps.files.deleteVectorStoreFile(vectorStoreId, entry.file.id, deps.signal));
+  if (entry.path === undefined) return;
+  // Knowledge keys its uploads by vector store and path, so no other store or attachment shares this file.
+  await ignoreNotFound(deps.files.deleteFile(entry.file.id, deps.signal));
+  await deps.index.forget(deps.provider, entry.file.id);
+}
+
+async function carryOut(
+  vectorStoreId: string,
+  plan: KnowledgePlan,
+  absolutes: ReadonlyMap<string, string>,
+  deps: KnowledgeDeps,
+  report: KnowledgeReport,
+  confirmRemoval: (paths: string[]) => Promise<boolean>,
+): Promise<void> {
+  report.unchanged.push(...plan.keep.map((k) => k.path));
+  const items: UploadItem[] = plan.upload.map(({ path }) => ({ absolute: absolutes.get(path) ?? path, display: path, tool: 'file_search' }));
+  const results = await uploadFiles(items, {
+    files: deps.files,
+    fs: deps.fs,
+    index: deps.index,
+    provider: deps.provider,
+    signal: deps.signal,
+    indexKey: (item, sha256) => `${sha256} ${vectorStoreId} ${item.display}`,
+    onProgress: (done, total, last) => deps.onProgress?.(`Uploaded ${done} of ${total}: ${last.item.display}`),
+  });
+  for (const [i, result] of results.entries()) {
+    const { path, replaces } = plan.upload[i];
+    if (!result.ok) {
+      report.refused.push({ path, reason: replaces.length ? `${result.reason} The older copy stays.` : result.reason });
+      continue;
+    }
+    try {
+      deps.signal?.throwIfAborted();
+      // A copy whose indexing failed may be this very file: it goes first, so the file can be added again.
+      const same = replaces.find((copy) => copy.file.id === result.fileId);
+      if (same) await ignoreNotFound(deps.files.deleteVectorStoreFile(vectorStoreId, same.file.id, deps.signal));
+      await deps.files.createVectorStoreFile(vectorStoreId, result.fileId, sourceAttributes(path, result.sha256), deps.signal);
+      report.uploadedBytes += result.uploadedBytes;
+      for (const old of replaces) if (old !== same) await removeFromKnowledge(vectorStoreId, old, deps);
+      (replaces.length ? report.replaced : report.added).push(path);
+    } catch (error) {
+      report.refused.push({ path, reason: `it could not be added to the vector store: ${asAssistantsError(error).message}` });
+    }
+  }
+  const duplicates = plan.remove.filter((r) => r.reason === 'duplicate');
+  const deleted = plan.remove.filter((r) => r.reason === 'deleted');
+  const removeDeleted = deleted.length > 0 && (await confirmRemoval([...new Set(deleted.map((r) => r.path))]));
+  for (const entry of [...duplicates, ...(removeDeleted ? deleted : [])]) {
+    deps.signal?.throwIfAborted();
+    await removeFromKnowledge(vectorStoreId, entry.file, deps);
+    if (!report.removed.includes(entry.path)) report.removed.push(entry.path);
+  }
+  if (!removeDeleted) report.keptMissing.push(...new Set(deleted.map((r) => r.path)));
+}
+
+/** Why the service would refuse a file, told before it is read; undefined when it may go. */
+async function precheck(source: KnowledgeSource, deps: Pick<KnowledgeDeps, 'fs'>): Promise<string | undefined> {
+  if (source.path.length > MAX_ATTRIBUTE_CHARS) return `its path is longer than the ${MAX_ATTRIBUTE_CHARS} characters a vector store can record.`;
+  const stat = await deps.fs.stat(source.absolute);
+  if (!stat || stat.type !== 'file') return 'it is not a file (or no longer exists).';
+  if (stat.size === 0) return 'it is empty; the service refuses empty files.';
+  if (stat.size > MAX_UPLOAD_BYTES) return `it has ${formatBytes(stat.size)}; the service takes at most 512 MB a file.`;
+  return undefined;
+}
+
+/** SHA-256 of a file's bytes (hex), read in chunks; undefined when the file is not there. */
+export async function hashFile(fs: Pick<WorkspaceFs, 'stat' | 'readChunks'>, absolute: string, signal?: AbortSignal): Promise<string | undefined> {
+  const stat = await fs.stat(absolute);
+  if (!stat || stat.type !== 'file') return undefined;
+  const hash = createHash('sha256');
+  for await (const chunk of fs.readChunks(absolute, READ_CHUNK_BYTES * 16, signal)) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+async function ignoreNotFound(pending: Promise<void>): Promise<void> {
+  try {
+    await pending;
+  } catch (error) {
+    if (!(error instanceof AssistantsError) || error.kind !== 'not_found') throw error;
+  }
+}
+
+function emptyReport(): KnowledgeReport {
+  return { added: [], replaced: [], unchanged: [], removed: [], keptMissing: [], refused: [], uploadedBytes: 0 };
+}

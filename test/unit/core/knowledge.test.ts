@@ -1,0 +1,156 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createOpenAIClient } from '../../../src/backends/openaiClient';
+import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
+import type { UploadIndex } from '../../../src/core/attachments/uploads';
+import { nodeWorkspaceFs } from '../../../src/core/fileSystem';
+import type { VectorStoreFile } from '../../../src/core/files';
+import type { KnowledgeFile } from '../../../src/core/knowledge/plan';
+import { knowledgeFile, planKnowledge, sourceAttributes } from '../../../src/core/knowledge/plan';
+import type { KnowledgeDeps } from '../../../src/core/knowledge/sync';
+import { addToKnowledge, syncKnowledge } from '../../../src/core/knowledge/sync';
+import { FakeOpenAIServer } from '../../fakes/fakeServer';
+import { contractErrors } from '../../contract/recorded';
+
+function entry(id: string, status: VectorStoreFile['status'], attributes: VectorStoreFile['attributes'] = {}): KnowledgeFile {
+  return knowledgeFile({ id, vectorStoreId: 'vs_1', status, usageBytes: 1, createdAt: 0, attributes });
+}
+
+describe('knowledge: the sync plan', () => {
+  const listing = [
+    entry('file-same', 'completed', sourceAttributes('src/same.ts', 'h-same')),
+    entry('file-old', 'completed', sourceAttributes('src/changed.ts', 'h-old')),
+    entry('file-gone', 'completed', sourceAttributes('src/gone.ts', 'h-gone')),
+    entry('file-failed', 'failed', sourceAttributes('src/failed.ts', 'h-failed')),
+    entry('file-dup-a', 'completed', sourceAttributes('src/dup.ts', 'h-dup')),
+    entry('file-dup-b', 'in_progress', sourceAttributes('src/dup.ts', 'h-dup')),
+    entry('file-elsewhere', 'completed'),
+  ];
+
+  it('keeps unchanged files, replaces changed and failed ones, removes the deleted, adds the new', () => {
+    const plan = planKnowledge(
+      listing,
+      new Map([
+        ['src/same.ts', 'h-same'],
+        ['src/changed.ts', 'h-new'],
+        ['src/gone.ts', undefined],
+        ['src/failed.ts', 'h-failed'],
+        ['src/dup.ts', 'h-dup'],
+        ['src/new.ts', 'h-brand-new'],
+      ]),
+    );
+    assert.deepEqual(plan.keep.map((k) => [k.path, k.file.file.id]), [['src/same.ts', 'file-same'], ['src/dup.ts', 'file-dup-a']]);
+    assert.deepEqual(plan.upload.map((u) => [u.path, u.replaces.map((r) => r.file.id)]), [
+      ['src/changed.ts', ['file-old']],
+      ['src/failed.ts', ['file-failed']],
+      ['src/new.ts', []],
+    ]);
+    assert.deepEqual(plan.remove.map((r) => [r.path, r.file.file.id, r.reason]), [['src/gone.ts', 'file-gone', 'deleted'], ['src/dup.ts', 'file-dup-b', 'duplicate']]);
+    assert.deepEqual(plan.untracked.map((u) => u.file.id), ['file-elsewhere']);
+  });
+
+  it('leaves paths it was not asked about alone (an add of one file touches no other)', () => {
+    const plan = planKnowledge(listing, new Map([['src/new.ts', 'h']]));
+    assert.deepEqual(plan.upload.map((u) => u.path), ['src/new.ts']);
+    assert.deepEqual([plan.keep, plan.remove], [[], []]);
+  });
+});
+
+function memoryIndex(): UploadIndex {
+  const entries = new Map<string, string>();
+  return {
+    get: (provider, key) => entries.get(`${provider}/${key}`),
+    set: async (provider, key, id) => void entries.set(`${provider}/${key}`, id),
+    forget: async (provider, id) => {
+      for (const [key, value] of entries) if (key.startsWith(`${provider}/`) && value === id) entries.delete(key);
+    },
+  };
+}
+
+describe('knowledge: add and sync against the fake server', function () {
+  this.timeout(30_000);
+  let fake: FakeOpenAIServer;
+  let dir: string;
+  let deps: KnowledgeDeps;
+  let backend: ResponsesBackend;
+  const write = (relative: string, content: string | Uint8Array) => {
+    const absolute = path.join(dir, relative);
+    fs.mkdirSync(path.dirname(absolute), { recursive: true });
+    fs.writeFileSync(absolute, content);
+    return { absolute, path: relative };
+  };
+  const storeFiles = (vectorStoreId: string) =>
+    [...(fake.store.vectorStores.get(vectorStoreId)?.files.values() ?? [])].map((f) => ({ path: f.attributes.workspace_path, name: fake.store.files.get(f.fileId)?.filename, text: fake.store.files.get(f.fileId)?.data.toString('utf8') }));
+
+  beforeEach(async () => {
+    fake = await FakeOpenAIServer.start();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'knowledge-'));
+    backend = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: 'sk-test-key', baseUrl: fake.baseUrl }));
+    deps = { files: backend, fs: nodeWorkspaceFs, index: memoryIndex(), provider: 'fake' };
+  });
+  afterEach(async () => {
+    await fake.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('adds files with their workspace path and hash, sends .tsx as text, refuses with reasons, and re-adds nothing unchanged', async () => {
+    const store = await backend.createVectorStore('Knowledge', []);
+    const big = write('big.md', '');
+    fs.truncateSync(big.absolute, 512 * 1024 * 1024 + 1);
+    const sources = [write('src/app.tsx', 'export const App = () => null;\n'), write('README.md', '# Inventory\n'), write('empty.md', ''), big, write('logo.ico', new Uint8Array([0, 1, 2, 3]))];
+    const first = await addToKnowledge(store.id, sources, deps);
+    assert.deepEqual(first.added.sort(), ['README.md', 'src/app.tsx']);
+    assert.deepEqual(first.refused.map((r) => r.path), ['empty.md', 'big.md', 'logo.ico']);
+    assert.match(first.refused[0].reason, /empty/);
+    assert.match(first.refused[1].reason, /512 MB/);
+    assert.match(first.refused[2].reason, /not text/);
+    assert.equal(first.uploadedBytes, 31 + 12);
+    assert.deepEqual(storeFiles(store.id).map((f) => [f.path, f.name]).sort(), [['README.md', 'README.md'], ['src/app.tsx', 'app.tsx.txt']]);
+
+    const uploadsBefore = fake.requests.filter((r) => r.method === 'POST' && r.path === '/files').length;
+    const again = await addToKnowledge(store.id, sources.slice(0, 2), deps);
+    assert.deepEqual([again.unchanged.sort(), again.added, again.replaced, again.uploadedBytes], [['README.md', 'src/app.tsx'], [], [], 0]);
+    assert.equal(fake.requests.filter((r) => r.method === 'POST' && r.path === '/files').length, uploadsBefore, 'no upload request at all');
+    assert.deepEqual(contractErrors(fake.requests), []);
+  });
+
+  it('sync replaces a changed file (the old copy and its file gone), removes a deleted one when agreed, sends 0 bytes when nothing changed', async () => {
+    const store = await backend.createVectorStore('Knowledge', []);
+    const a = write('docs/a.md', 'alpha\n');
+    const b = write('docs/b.md', 'bravo\n');
+    const c = write('docs/c.md', 'charlie\n');
+    await addToKnowledge(store.id, [a, b, c], deps);
+    const oldA = [...(fake.store.vectorStores.get(store.id)?.files.values() ?? [])].find((f) => f.attributes.workspace_path === 'docs/a.md')?.fileId ?? '';
+    const locate = async (p: string) => (fs.existsSync(path.join(dir, p)) ? path.join(dir, p) : undefined);
+
+    const quiet = await syncKnowledge(store.id, locate, deps, async () => assert.fail('nothing to remove'));
+    assert.deepEqual([quiet.unchanged.length, quiet.uploadedBytes, quiet.added, quiet.replaced, quiet.removed], [3, 0, [], [], []]);
+
+    fs.writeFileSync(a.absolute, 'alpha, changed\n');
+    fs.rmSync(c.absolute);
+    let asked: string[] = [];
+    const declined = await syncKnowledge(store.id, locate, deps, async (paths) => ((asked = paths), false));
+    assert.deepEqual([declined.replaced, declined.keptMissing, asked, declined.uploadedBytes], [['docs/a.md'], ['docs/c.md'], ['docs/c.md'], 15]);
+    assert.ok(!fake.store.files.has(oldA), 'the old file is deleted');
+    assert.deepEqual(storeFiles(store.id).map((f) => [f.path, f.text]).sort(), [['docs/a.md', 'alpha, changed\n'], ['docs/b.md', 'bravo\n'], ['docs/c.md', 'charlie\n']]);
+
+    const agreed = await syncKnowledge(store.id, locate, deps, async () => true);
+    assert.deepEqual([agreed.removed, agreed.unchanged.sort(), agreed.uploadedBytes], [['docs/c.md'], ['docs/a.md', 'docs/b.md'], 0]);
+    assert.deepEqual(storeFiles(store.id).map((f) => f.path).sort(), ['docs/a.md', 'docs/b.md']);
+    assert.deepEqual(contractErrors(fake.requests), []);
+  });
+
+  it('uploads again when the file the index remembers was deleted on the server', async () => {
+    const store = await backend.createVectorStore('Knowledge', []);
+    const a = write('a.md', 'alpha\n');
+    await addToKnowledge(store.id, [a], deps);
+    const [only] = fake.store.vectorStores.get(store.id)?.files.values() ?? [];
+    fake.store.files.delete(only.fileId);
+    // The store now reports the copy as failed; the add replaces it with fresh bytes.
+    const report = await addToKnowledge(store.id, [a], deps);
+    assert.deepEqual([report.replaced, report.uploadedBytes], [['a.md'], 6]);
+    assert.deepEqual(storeFiles(store.id).map((f) => f.text), ['alpha\n']);
+  });
+});
