@@ -101,7 +101,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   controller.useAttachments(attachments);
   serverStore = () => controller.serverAssistants();
   const chatView = new ChatViewProvider(context.extensionUri, controller, log);
-  const threadsTree = new ThreadsTreeProvider(store, () => controller.session.thread?.thread.id);
+  const threadsTree = new ThreadsTreeProvider(store, () => controller.session.thread?.thread.id, assistants, context.workspaceState, log);
   const assistantsTree = new AssistantsTreeProvider(assistants, log);
   const assistantEditor = new AssistantEditorProvider(context.extensionUri, () => controller.backend(), log);
   context.subscriptions.push(
@@ -120,7 +120,6 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     threadsTree,
     assistantsTree,
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, chatView, { webviewOptions: { retainContextWhenHidden: false } }),
-    vscode.window.registerTreeDataProvider(ThreadsTreeProvider.viewId, threadsTree),
     vscode.window.registerTreeDataProvider(AssistantsTreeProvider.viewId, assistantsTree),
     controller.onDidChangeThreads(() => threadsTree.refresh()),
     vscode.workspace.onDidChangeConfiguration((event) => {

@@ -10,6 +10,8 @@ import type { RunDriverOptions } from './runDriver';
 import { RunDriver } from './runDriver';
 import type { Sleep } from './sleep';
 import { abortableSleep } from './sleep';
+import { LINK_KEY } from './assistantService';
+import { normalizeTitle, titleFromQuestion, titleProblem } from './threadList';
 import type { RunRecord, StoredThread, ThreadStore } from './threadStore';
 
 /** What the chat shows changed. The host turns these into webview messages. */
@@ -47,8 +49,6 @@ export interface ChatSessionOptions {
   onError(error: AssistantsError): void;
   now?: () => number;
 }
-
-const TITLE_LENGTH = 60;
 
 /** Failures after which the run may well be going on on the server: its ref is kept for a later resume. */
 const RESUMABLE_FAILURES = new Set<string>(['network', 'timeout', 'server', 'rate_limited']);
@@ -120,13 +120,61 @@ export class ChatSession {
     if (this.current?.thread.id === id) await this.newThread();
     const stored = await this.options.store.load(id);
     await this.options.store.delete(id);
-    if (!stored?.thread.remoteId) return;
+    if (stored?.thread.remoteId) await this.deleteRemote(stored.thread);
+  }
+
+  /** Best effort: deletes a server-side thread that nothing here uses any more (a conversation costs storage). */
+  private async deleteRemote(thread: Thread): Promise<void> {
     try {
       const backend = await this.options.connect();
-      if (backend.kind === stored.thread.backend) await backend.deleteThread(stored.thread);
+      if (backend.kind === thread.backend) await backend.deleteThread(thread);
     } catch {
-      // Gone already, or no key: the local thread is what the user asked to remove.
+      // Gone already, or no key: the local change is what the user asked for.
     }
+  }
+
+  /** The open thread when it is `id` (commands must change that object, or its next save undoes them), else the stored one. */
+  private async storedThread(id: string): Promise<StoredThread> {
+    if (this.current?.thread.id === id) return this.current;
+    const stored = await this.options.store.load(id);
+    if (!stored) throw new AssistantsError('not_found', 'That thread no longer exists in this workspace.');
+    return stored;
+  }
+
+  /**
+   * Renames a thread (the open one or another); its last activity stays. Throws `bad_request` with
+   * a sentence when the title is empty or too long, `not_found` when the thread is gone.
+   */
+  async renameThread(id: string, title: string): Promise<void> {
+    const problem = titleProblem(title);
+    if (problem) throw new AssistantsError('bad_request', problem);
+    const stored = await this.storedThread(id);
+    stored.thread.title = normalizeTitle(title);
+    await this.options.store.save(stored);
+    if (stored === this.current) this.options.onUpdate({ type: 'thread' });
+  }
+
+  /**
+   * Clears a thread: its messages, runs and the images they held go; the thread, its title and its
+   * assistant stay. The server-side thread (a conversation, or an Assistants v2 thread) is dropped
+   * as well, and deleted best effort, so the model does not remember what was cleared: the next
+   * message makes a new one (see `ensureThread`). Refused while a run goes on on it.
+   */
+  async clearThread(id: string): Promise<void> {
+    if (this.current?.thread.id === id && (this.active || this.sending)) {
+      throw new AssistantsError('bad_request', 'A run is still in progress on this thread. Stop it or wait for it to finish, then clear it.');
+    }
+    const stored = await this.storedThread(id);
+    const old = { ...stored.thread };
+    stored.messages = [];
+    stored.runs = {};
+    delete stored.pendingRun;
+    delete stored.thread.remoteId;
+    stored.thread.updatedAt = this.nowSeconds();
+    await this.options.store.save(stored);
+    await this.options.store.removeUnusedOutputs(id);
+    if (stored === this.current) this.options.onUpdate({ type: 'thread' });
+    if (old.remoteId) await this.deleteRemote(old);
   }
 
   /**
@@ -144,6 +192,7 @@ export class ChatSession {
       const backend = await this.options.connect();
       const assistant = await this.options.assistant();
       const stored = await this.ensureThread(backend, trimmed);
+      stored.thread.assistantId = assistantIdOf(assistant);
       const content: Message['content'] = [{ type: 'text', text: trimmed, annotations: [] }];
       const attachments = options.attachments ?? [];
       const message = await backend.addMessage(stored.thread, attachments.length ? { content, attachments } : { content });
@@ -204,13 +253,24 @@ export class ChatSession {
     await active.done;
   }
 
+  /**
+   * The thread to send on: the open one, else a new one titled after `firstText`. A thread that was
+   * cleared (no messages, no server-side thread) gets its new server-side thread here.
+   */
   private async ensureThread(backend: Backend, firstText: string): Promise<StoredThread> {
-    if (this.current && this.current.thread.backend === backend.kind) return this.current;
+    const current = this.current;
+    if (current && current.thread.backend === backend.kind) {
+      if (current.messages.length === 0 && current.thread.remoteId === undefined) {
+        const { remoteId } = await backend.createThread();
+        if (remoteId !== undefined) current.thread.remoteId = remoteId;
+      }
+      return current;
+    }
     const now = this.nowSeconds();
     const { remoteId } = await backend.createThread();
     const thread: Thread = {
       id: randomUUID(),
-      title: firstText.length > TITLE_LENGTH ? `${firstText.slice(0, TITLE_LENGTH - 1)}…` : firstText,
+      title: titleFromQuestion(firstText),
       createdAt: now,
       updatedAt: now,
       backend: backend.kind,
@@ -392,4 +452,9 @@ export class ChatSession {
   private nowSeconds(): number {
     return Math.floor((this.options.now ?? Date.now)() / 1000);
   }
+}
+
+/** The id a thread records for the assistant that ran on it: a file assistant published to an Assistants v2 server is recorded as its file. */
+function assistantIdOf(assistant: Assistant): string {
+  return assistant.metadata?.[LINK_KEY] ?? assistant.id;
 }

@@ -86,8 +86,8 @@ export function parseThreadFile(bytes: Uint8Array, id: string): StoredThread | u
 
 /** The listing fields of a thread. */
 export function summaryOf(thread: ThreadSummary): ThreadSummary {
-  const { id, title, createdAt, updatedAt, backend } = thread;
-  return { id, title, createdAt, updatedAt, backend };
+  const { id, title, createdAt, updatedAt, backend, assistantId } = thread;
+  return { id, title, createdAt, updatedAt, backend, ...(assistantId === undefined ? {} : { assistantId }) };
 }
 
 /** An index entry, if it is one; anything else in the index is ignored (the files are the truth). */

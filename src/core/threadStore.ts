@@ -23,7 +23,7 @@ export interface StoredThread {
 }
 
 /** What the thread list shows of a thread. */
-export type ThreadSummary = Pick<Thread, 'id' | 'title' | 'createdAt' | 'updatedAt' | 'backend'>;
+export type ThreadSummary = Pick<Thread, 'id' | 'title' | 'createdAt' | 'updatedAt' | 'backend' | 'assistantId'>;
 
 /** A thread file that could not be read (not JSON, cut short, not a thread) and was moved out of the way. */
 export interface SetAsideFile {
@@ -47,7 +47,8 @@ interface IndexEntry extends ThreadSummary {
 }
 
 const INDEX = 'index.json';
-const INDEX_VERSION = 2;
+/** 3: entries carry the thread's `assistantId`. */
+const INDEX_VERSION = 3;
 const THREAD_FILE = /^thread-([A-Za-z0-9_-]{1,128})\.json$/;
 const OUTPUTS = 'outputs';
 const CORRUPT = 'corrupt';

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { AssistantService } from '../core/assistantService';
 import type { ThreadStore } from '../core/threadStore';
 import { registerAssistantCommands } from './assistantCommands';
+import { registerThreadCommands } from './threadCommands';
 import { checkConnection } from '../core/connectionCheck';
 import type { ApiKeyStore } from './apiKey';
 import type { HostChatController } from './chatController';
@@ -69,18 +70,6 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     await controller.newThread();
     await vscode.commands.executeCommand('assistants.chat.focus');
   });
-  register('assistants.openThread', async (id: string) => {
-    await controller.openThread(id);
-    deps.threadsTree.refresh();
-    await vscode.commands.executeCommand('assistants.chat.focus');
-  });
-  register('assistants.deleteThread', async (item?: { id: string; title: string }) => {
-    if (!item) return;
-    const choice = await vscode.window.showWarningMessage(`Delete the thread "${item.title}" from this workspace?`, { modal: true }, 'Delete');
-    if (choice !== 'Delete') return;
-    await controller.session.deleteThread(item.id);
-    deps.threadsTree.refresh();
-  });
   register('assistants.stopRun', () => controller.stop());
   register('assistants.focusChat', () => vscode.commands.executeCommand('assistants.chat.focus'));
   register('assistants.refresh', () => {
@@ -125,6 +114,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     controller,
     hasWorkspace: () => (vscode.workspace.workspaceFolders?.length ?? 0) > 0,
   });
+  registerThreadCommands(register, { controller, store: deps.store, service: deps.assistants, threadsTree: deps.threadsTree, chatView: deps.chatView, log });
   register('assistants.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:assistants-vscode.assistants-vscode'));
 }
 

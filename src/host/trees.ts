@@ -2,36 +2,92 @@ import * as vscode from 'vscode';
 import type { AssistantService } from '../core/assistantService';
 import type { AssistantEntry, AssistantLocation } from '../core/assistantStore';
 import type { ToolDefinition } from '../core/model';
+import { assistantLabel, lastActivityLabel, listThreads } from '../core/threadList';
 import type { ThreadStore, ThreadSummary } from '../core/threadStore';
 import { Disposable } from './lifecycle';
 
-/** The Threads view: this workspace's threads, most recent first; a click opens one in the chat. */
+/** Per-workspace state key of the Threads view's filter: the assistant id it shows, absent for all. */
+const FILTER_KEY = 'assistants.threads.filter';
+/** Context key: true while the Threads view shows one assistant's threads (its filter button shows it). */
+const FILTERED_CONTEXT = 'assistants.threadsFiltered';
+
+/**
+ * The Threads view: this workspace's threads, newest activity first, each with its assistant and
+ * last activity; optionally only one assistant's (the filter is kept per workspace). A click opens
+ * one in the chat.
+ */
 export class ThreadsTreeProvider extends Disposable implements vscode.TreeDataProvider<ThreadSummary> {
   static readonly viewId = 'assistants.threads';
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly view: vscode.TreeView<ThreadSummary>;
+  /** Assistant names by id, as of the last listing (undefined when they could not be listed). */
+  private names: ReadonlyMap<string, string> | undefined;
 
-  constructor(private readonly store: ThreadStore, private readonly currentId: () => string | undefined) {
+  constructor(
+    private readonly store: ThreadStore,
+    private readonly currentId: () => string | undefined,
+    private readonly assistants: AssistantService,
+    private readonly state: vscode.Memento,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     super();
+    this.view = this.register(vscode.window.createTreeView(ThreadsTreeProvider.viewId, { treeDataProvider: this }));
+    this.register(assistants.onDidChange(() => this.refresh()));
+    void this.showFilter();
+  }
+
+  /** The assistant whose threads the view shows; undefined: every thread. */
+  get filter(): string | undefined {
+    return this.state.get<string>(FILTER_KEY);
+  }
+
+  async setFilter(assistantId: string | undefined): Promise<void> {
+    await this.state.update(FILTER_KEY, assistantId);
+    await this.showFilter();
+    this.refresh();
   }
 
   refresh(): void {
     this.changed.fire();
   }
 
-  getChildren(element?: ThreadSummary): Promise<ThreadSummary[]> | ThreadSummary[] {
-    return element ? [] : this.store.list();
+  async getChildren(element?: ThreadSummary): Promise<ThreadSummary[]> {
+    if (element) return [];
+    const [threads, names] = await Promise.all([this.store.list(), assistantNames(this.assistants, this.log)]);
+    this.names = names;
+    return listThreads(threads, this.filter);
   }
 
   getTreeItem(thread: ThreadSummary): vscode.TreeItem {
     const item = new vscode.TreeItem(thread.title, vscode.TreeItemCollapsibleState.None);
     item.id = thread.id;
     item.contextValue = 'thread';
-    item.description = new Date(thread.updatedAt * 1000).toLocaleString();
-    item.tooltip = `${thread.title}\n${thread.backend === 'responses' ? 'Responses API' : 'Assistants v2'}`;
+    const assistant = assistantLabel(thread.assistantId, this.names);
+    const activity = lastActivityLabel(thread.updatedAt, Date.now() / 1000);
+    item.description = [assistant, activity].filter(Boolean).join(' · ');
+    const when = new Date(thread.updatedAt * 1000).toLocaleString();
+    item.tooltip = `${thread.title}\n${assistant ? `Assistant: ${assistant}\n` : ''}Last activity: ${when}\n${thread.backend === 'responses' ? 'Responses API' : 'Assistants v2'}`;
     item.iconPath = new vscode.ThemeIcon(thread.id === this.currentId() ? 'comment-discussion' : 'comment');
     item.command = { command: 'assistants.openThread', title: 'Open Thread', arguments: [thread.id] };
     return item;
+  }
+
+  /** The filter on screen: the context key (the title button), and the view's description. */
+  private async showFilter(): Promise<void> {
+    const filter = this.filter;
+    await vscode.commands.executeCommand('setContext', FILTERED_CONTEXT, filter !== undefined);
+    this.view.description = filter === undefined ? undefined : assistantLabel(filter, await assistantNames(this.assistants, this.log)) ?? 'one assistant';
+  }
+}
+
+/** Assistant names by id; undefined (and a line in the log) when they cannot be listed. */
+export async function assistantNames(service: AssistantService, log: vscode.LogOutputChannel): Promise<Map<string, string> | undefined> {
+  try {
+    return new Map((await service.list()).map((entry) => [entry.id, entry.name]));
+  } catch (error) {
+    log.warn(`Could not list assistants: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
   }
 }
 

@@ -1,0 +1,261 @@
+/**
+ * A thread written out for people and for other tools: Markdown (questions, answers, the tool calls
+ * of each run in brief, citations as numbered sources, images as files beside the document) and
+ * JSON (the stored thread, images inline). Pure: the images a thread keeps beside it come in
+ * through `readImage`, and the caller writes the result. Nothing here knows the API key; a thread
+ * holds none.
+ */
+import { createHash } from 'node:crypto';
+import { IMAGE_EXTENSIONS, imageFromDataUrl, sniffImage } from './images';
+import type { Annotation, CodeInterpreterOutput, Message, MessageContent, RunStep, ToolCall } from './model';
+import { isStoredOutput } from './model';
+import type { RunRecord, StoredThread } from './threadStore';
+
+/** The bytes of an image a thread holds (`url` a stored output), or undefined when they are gone. */
+export type ReadImage = (url: string) => Promise<Uint8Array | undefined>;
+
+export interface MarkdownExportOptions {
+  /** The name of the thread's assistant, for the answers' headings; default "Assistant". */
+  assistantName?: string;
+  /** Reads an image kept beside the thread (`ThreadStore.readOutput`). */
+  readImage: ReadImage;
+  /** The folder, relative to the Markdown file, the images go into (e.g. `thread-images`). */
+  imageFolder: string;
+}
+
+/** An image the Markdown refers to, to be written at `path` (relative to the Markdown file, `/`-separated). */
+export interface ExportedImage {
+  path: string;
+  bytes: Uint8Array;
+}
+
+export interface MarkdownExport {
+  markdown: string;
+  images: ExportedImage[];
+}
+
+/** Longest function-call output quoted in Markdown (characters); the rest is counted, not shown. */
+const OUTPUT_PREVIEW = 300;
+
+/**
+ * The thread as a Markdown document: a heading with the title, then each question ("You") and
+ * answer (the assistant's name) in order; before an answer, the tool calls of its run in brief
+ * (function calls with their arguments and the start of their output, file-search queries and
+ * result counts, code-interpreter code and logs); citations as numbered marks and a list of
+ * sources under the answer; images as files in `imageFolder` (named by content hash, so each is
+ * written once), images on the server or the web as links. A run that failed says so.
+ */
+export async function threadToMarkdown(stored: StoredThread, options: MarkdownExportOptions): Promise<MarkdownExport> {
+  const images = new Map<string, Uint8Array>();
+  const imageLink = async (url: string, alt: string): Promise<string> => {
+    const bytes = isStoredOutput(url) ? await options.readImage(url) : url.startsWith('data:') ? imageFromDataUrl(url) : undefined;
+    const mime = bytes && sniffImage(bytes);
+    if (!bytes || !mime) return url.startsWith('http://') || url.startsWith('https://') ? `![${alt}](<${url}>)` : `*(${alt}: no longer available)*`;
+    const path = `${options.imageFolder}/${createHash('sha256').update(bytes).digest('hex')}.${IMAGE_EXTENSIONS[mime]}`;
+    images.set(path, bytes);
+    return `![${alt}](<${path}>)`;
+  };
+
+  const { thread } = stored;
+  const assistantName = options.assistantName ?? 'Assistant';
+  const blocks: string[] = [`# ${escapeInline(thread.title)}`, metaLine(stored, options.assistantName)];
+  const runsShown = new Set<string>();
+  for (const message of stored.messages) {
+    const record = message.runId ? stored.runs[message.runId] : undefined;
+    if (record && !runsShown.has(record.run.id)) {
+      runsShown.add(record.run.id);
+      blocks.push(...(await runBlocks(record, imageLink)));
+    }
+    blocks.push(message.role === 'user' ? '## You' : `## ${escapeInline(assistantName)}`);
+    blocks.push(...(await messageBlocks(message, imageLink)));
+  }
+  // A run that produced no message (it failed before answering) still shows what it did.
+  for (const record of Object.values(stored.runs)) {
+    if (!runsShown.has(record.run.id)) blocks.push(...(await runBlocks(record, imageLink)));
+  }
+  return { markdown: `${blocks.filter(Boolean).join('\n\n')}\n`, images: [...images].map(([path, bytes]) => ({ path, bytes })) };
+}
+
+/**
+ * The thread as JSON: the stored thread (`thread`, `messages`, `runs`; no run in progress) with
+ * every image it keeps beside it inline as a `data:` URL, so the file stands alone, and
+ * `ThreadStore.save` takes it back as it is. An image whose bytes are gone keeps its stored URL.
+ */
+export async function threadToJson(stored: StoredThread, readImage: ReadImage): Promise<string> {
+  const copy: StoredThread = structuredClone({ thread: stored.thread, messages: stored.messages, runs: stored.runs });
+  const inline = async (url: string): Promise<string> => {
+    if (!isStoredOutput(url)) return url;
+    const bytes = await readImage(url);
+    const mime = bytes && sniffImage(bytes);
+    return bytes && mime ? `data:${mime};base64,${Buffer.from(bytes).toString('base64')}` : url;
+  };
+  for (const message of copy.messages) {
+    for (const part of message.content) if (part.type === 'image_url') part.url = await inline(part.url);
+  }
+  for (const record of Object.values(copy.runs)) {
+    for (const call of toolCallsOf(record.steps)) {
+      if (call.type !== 'code_interpreter') continue;
+      for (const output of call.outputs) if (output.type === 'image' && output.url !== undefined) output.url = await inline(output.url);
+    }
+  }
+  return `${JSON.stringify(copy, null, 2)}\n`;
+}
+
+type ImageLink = (url: string, alt: string) => Promise<string>;
+
+function metaLine(stored: StoredThread, assistantName: string | undefined): string {
+  const { thread } = stored;
+  const parts = [
+    assistantName ? `Assistant: ${escapeInline(assistantName)}` : undefined,
+    `Started: ${isoDate(thread.createdAt)}`,
+    `Last activity: ${isoDate(thread.updatedAt)}`,
+    `${stored.messages.length} message${stored.messages.length === 1 ? '' : 's'}`,
+  ];
+  return `*${parts.filter(Boolean).join(' · ')}*`;
+}
+
+async function messageBlocks(message: Message, imageLink: ImageLink): Promise<string[]> {
+  const blocks: string[] = [];
+  const sources: Annotation[] = [];
+  let index = 0;
+  for (const part of message.content) {
+    index++;
+    blocks.push(await partText(part, message.role, index, imageLink, sources));
+  }
+  if (message.status === 'incomplete') blocks.push('*The answer was cut off before it finished.*');
+  if (message.attachments?.length) {
+    blocks.push(`Attached: ${message.attachments.map((a) => `\`${escapeCode(a.filename ?? a.fileId)}\` (${a.tools.join(', ').replace(/_/g, ' ')})`).join(', ')}`);
+  }
+  if (sources.length) blocks.push(`Sources:\n\n${sources.map((source, i) => `${i + 1}. ${sourceText(source)}`).join('\n')}`);
+  return blocks;
+}
+
+async function partText(part: MessageContent, role: Message['role'], index: number, imageLink: ImageLink, sources: Annotation[]): Promise<string> {
+  switch (part.type) {
+    case 'text':
+      // A question is what the user typed, shown as typed; an answer is Markdown already.
+      return role === 'user' ? fenceIfMarkdown(part.text) : withCitations(part.text, part.annotations, sources);
+    case 'image_url':
+      return imageLink(part.url, `Image ${index}`);
+    case 'image_file':
+      return `*(Image ${index}: file \`${escapeCode(part.fileId)}\` on the server)*`;
+  }
+}
+
+/**
+ * Numbers the message's citations in order of first appearance (one number per cited file or URL),
+ * puts `[n]` where the server placed each (replacing its marker text, such as `【4:0†source】`, or at
+ * its end index), and adds the sources to `sources`. The private-use citation markers some models
+ * write are removed.
+ */
+function withCitations(text: string, annotations: readonly Annotation[], sources: Annotation[]): string {
+  const numbers = new Map<string, number>();
+  const numberOf = (annotation: Annotation): number => {
+    const key = annotation.type === 'url_citation' ? `url:${annotation.url}` : `file:${annotation.fileId}`;
+    if (!numbers.has(key)) numbers.set(key, sources.push(annotation));
+    return numbers.get(key)!;
+  };
+  const marks = annotations.map((annotation) => ({ annotation, mark: `[${numberOf(annotation)}]` }));
+  let result = text;
+  const trailing = new Set<string>();
+  // From the end, so the indices of earlier ones stay right.
+  for (const { annotation, mark } of marks.sort((a, b) => (b.annotation.startIndex ?? -1) - (a.annotation.startIndex ?? -1))) {
+    const { startIndex, endIndex } = annotation;
+    const marker = 'text' in annotation ? annotation.text : undefined;
+    if (marker && startIndex !== undefined && endIndex !== undefined && result.slice(startIndex, endIndex) === marker) {
+      result = `${result.slice(0, startIndex)}${mark}${result.slice(endIndex)}`;
+    } else if (marker && result.includes(marker)) {
+      result = result.replace(marker, mark);
+    } else if (endIndex !== undefined && endIndex <= result.length) {
+      result = `${result.slice(0, endIndex)}${mark}${result.slice(endIndex)}`;
+    } else trailing.add(mark);
+  }
+  result = result.replace(/\uE200[^\uE200\uE201]*\uE201|[\uE200-\uE20F]/g, '');
+  return trailing.size ? `${result} ${[...trailing].sort().join('')}` : result;
+}
+
+function sourceText(annotation: Annotation): string {
+  switch (annotation.type) {
+    case 'url_citation':
+      return `[${escapeInline(annotation.title || annotation.url)}](<${annotation.url}>)`;
+    case 'file_citation':
+      return `\`${escapeCode(annotation.filename ?? annotation.fileId)}\`${annotation.quote ? ` — "${escapeInline(annotation.quote)}"` : ''}`;
+    case 'file_path':
+      return `\`${escapeCode(annotation.filename ?? annotation.fileId)}\` (a file the code interpreter wrote)`;
+  }
+}
+
+/** The tool calls and failure of one run, briefly, as a quoted block before its answer. */
+async function runBlocks(record: RunRecord, imageLink: ImageLink): Promise<string[]> {
+  const lines: string[] = [];
+  for (const step of record.steps) {
+    if (step.details.type === 'reasoning' && step.details.summary.trim()) lines.push(`*Reasoning:* ${escapeInline(step.details.summary.trim().replace(/\s+/g, ' '))}`);
+  }
+  for (const call of toolCallsOf(record.steps)) lines.push(...(await toolCallLines(call, imageLink)));
+  const { run } = record;
+  if (run.status === 'failed' || run.status === 'expired' || run.status === 'cancelled') {
+    lines.push(`*The run ${run.status === 'failed' ? 'failed' : `was ${run.status}`}${run.lastError ? `: ${escapeInline(run.lastError.message)}` : ''}.*`);
+  }
+  if (lines.length === 0) return [];
+  return [lines.join('\n\n').split('\n').map((line) => (line ? `> ${line}` : '>')).join('\n')];
+}
+
+async function toolCallLines(call: ToolCall, imageLink: ImageLink): Promise<string[]> {
+  switch (call.type) {
+    case 'function': {
+      const lines = [`**Function call** \`${escapeCode(call.name)}(${escapeCode(call.arguments)})\``];
+      if (call.output !== undefined) {
+        const output = call.output.length > OUTPUT_PREVIEW ? `${call.output.slice(0, OUTPUT_PREVIEW)}… (${call.output.length} characters in all)` : call.output;
+        lines.push(fenced(output, ''));
+      }
+      return lines;
+    }
+    case 'file_search': {
+      const queries = call.queries?.length ? `: ${call.queries.map((q) => `"${escapeInline(q)}"`).join(', ')}` : '';
+      const results = call.results === undefined ? '' : ` — ${call.results.length} result${call.results.length === 1 ? '' : 's'}${call.results.length ? ` (${[...new Set(call.results.map((r) => r.filename ?? r.fileId))].map((f) => `\`${escapeCode(f)}\``).join(', ')})` : ''}`;
+      return [`**File search**${queries}${results}`];
+    }
+    case 'code_interpreter': {
+      const lines = ['**Code interpreter**', fenced(call.input, 'python')];
+      let index = 0;
+      for (const output of call.outputs) lines.push(await codeOutput(output, ++index, imageLink));
+      return lines;
+    }
+  }
+}
+
+async function codeOutput(output: CodeInterpreterOutput, index: number, imageLink: ImageLink): Promise<string> {
+  if (output.type === 'logs') return fenced(output.logs, 'text');
+  if (output.url !== undefined) return imageLink(output.url, `Output ${index}`);
+  return `*(Output ${index}: file \`${escapeCode(output.fileId)}\` on the server)*`;
+}
+
+function toolCallsOf(steps: readonly RunStep[]): ToolCall[] {
+  return steps.flatMap((step) => (step.details.type === 'tool_calls' ? step.details.toolCalls : []));
+}
+
+/** A fenced code block whose fence is longer than any run of backticks in `text`. */
+function fenced(text: string, language: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${language}\n${text.replace(/\n$/, '')}\n${fence}`;
+}
+
+/** A question as typed: plain text stays as it is; text holding Markdown that would change its meaning (a heading, a fence) is quoted line by line. */
+function fenceIfMarkdown(text: string): string {
+  return /^(#|```|~~~|---|===)/m.test(text) ? text.split('\n').map((line) => `> ${line}`).join('\n') : text;
+}
+
+/** Text for one line of Markdown (a heading, a list item): line breaks become spaces, Markdown's link and emphasis characters are escaped. */
+function escapeInline(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/([\\`*_[\]<>#|])/g, '\\$1');
+}
+
+/** Text inside a code span: backticks cannot be escaped there, so they become a look-alike. */
+function escapeCode(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/`/g, 'ˋ');
+}
+
+function isoDate(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+}

@@ -1,0 +1,128 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { nodeFileSystem } from '../../../src/core/fileSystem';
+import { isStoredOutput } from '../../../src/core/model';
+import { threadToJson, threadToMarkdown } from '../../../src/core/threadExport';
+import { parseThreadFile } from '../../../src/core/threadFile';
+import type { StoredThread } from '../../../src/core/threadStore';
+import { ThreadStore } from '../../../src/core/threadStore';
+import { pngChart } from '../../fakes/png';
+
+const PLOT = Buffer.concat([pngChart(), Buffer.from('plot')]);
+const PICTURE = Buffer.concat([pngChart(), Buffer.from('picture')]);
+const dataUrl = (bytes: Buffer) => `data:image/png;base64,${bytes.toString('base64')}`;
+
+/** A thread with a question, a run that called a function, searched files and plotted, and a cited answer with an image. */
+function richThread(): StoredThread {
+  const answer = 'The stock is low 【4:0†inventory.ts】 and the docs agree.';
+  return {
+    thread: { id: 'thread-1', title: 'Stock check', createdAt: 1_800_000_000, updatedAt: 1_800_000_100, backend: 'responses', remoteId: 'conv_1', assistantId: 'workspace:helper' },
+    messages: [
+      { id: 'msg_q', role: 'user', content: [{ type: 'text', text: 'Is any item low on stock?', annotations: [] }], createdAt: 1_800_000_000, attachments: [{ fileId: 'file-csv', filename: 'stock.csv', tools: ['code_interpreter'] }] },
+      {
+        id: 'msg_a',
+        role: 'assistant',
+        runId: 'run_1',
+        createdAt: 1_800_000_050,
+        status: 'completed',
+        content: [
+          {
+            type: 'text',
+            text: answer,
+            annotations: [
+              { type: 'file_citation', text: '【4:0†inventory.ts】', fileId: 'file-inv', filename: 'inventory.ts', startIndex: answer.indexOf('【'), endIndex: answer.indexOf('】') + 1 },
+              { type: 'url_citation', url: 'https://example.com/docs', title: 'Stock docs', startIndex: answer.length - 1, endIndex: answer.length - 1 },
+            ],
+          },
+          { type: 'image_url', url: dataUrl(PICTURE) },
+        ],
+      },
+    ],
+    runs: {
+      run_1: {
+        run: { id: 'run_1', threadId: 'thread-1', assistantId: 'workspace:helper', status: 'completed', createdAt: 1_800_000_001 },
+        steps: [
+          { id: 's1', runId: 'run_1', status: 'completed', createdAt: 1, details: { type: 'tool_calls', toolCalls: [{ type: 'function', id: 'c1', name: 'read_file', arguments: '{"path":"src/inventory.ts"}', output: 'x'.repeat(1000) }] } },
+          { id: 's2', runId: 'run_1', status: 'completed', createdAt: 2, details: { type: 'tool_calls', toolCalls: [{ type: 'file_search', id: 'c2', queries: ['low stock'], results: [{ fileId: 'file-inv', filename: 'inventory.ts', score: 0.9 }] }] } },
+          {
+            id: 's3',
+            runId: 'run_1',
+            status: 'completed',
+            createdAt: 3,
+            details: { type: 'tool_calls', toolCalls: [{ type: 'code_interpreter', id: 'c3', input: 'plot(stock)', outputs: [{ type: 'logs', logs: 'plotted 4 bars' }, { type: 'image', fileId: 'inline-0', url: dataUrl(PLOT) }] }] },
+          },
+          { id: 's4', runId: 'run_1', status: 'completed', createdAt: 4, details: { type: 'message_creation', messageId: 'msg_a' } },
+        ],
+      },
+    },
+  };
+}
+
+describe('thread export', () => {
+  let dir: string;
+  let store: ThreadStore;
+  let stored: StoredThread;
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-'));
+    store = new ThreadStore(nodeFileSystem, dir);
+    stored = richThread();
+    // Saved: the images move beside the thread, as in a real workspace.
+    await store.save(stored);
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('renders questions, answers, tool calls in brief, citations and the images (as files beside it)', async () => {
+    assert.ok(isStoredOutput((stored.messages[1].content[1] as { url: string }).url), 'the image is kept beside the thread');
+    const { markdown, images } = await threadToMarkdown(stored, { assistantName: 'Helper', readImage: (url) => store.readOutput('thread-1', url), imageFolder: 'stock-images' });
+    assert.match(markdown, /^# Stock check\n/);
+    assert.match(markdown, /Assistant: Helper/);
+    assert.match(markdown, /## You\n\nIs any item low on stock\?/);
+    assert.match(markdown, /Attached: `stock\.csv` \(code interpreter\)/);
+    assert.match(markdown, /## Helper\n\nThe stock is low \[1\] and the docs agree\[2\]\./);
+    assert.match(markdown, /Sources:\n\n1\. `inventory\.ts`\n2\. \[Stock docs\]\(<https:\/\/example\.com\/docs>\)/);
+    assert.match(markdown, /> \*\*Function call\*\* `read_file\(\{"path":"src\/inventory\.ts"\}\)`/);
+    assert.match(markdown, /… \(1000 characters in all\)/, 'a long output is cut');
+    assert.ok(!markdown.includes('x'.repeat(301)));
+    assert.match(markdown, /> \*\*File search\*\*: "low stock" — 1 result \(`inventory\.ts`\)/);
+    assert.match(markdown, /> ```python\n> plot\(stock\)\n> ```/);
+    assert.match(markdown, /plotted 4 bars/);
+    // The tool calls come before the answer they led to.
+    assert.ok(markdown.indexOf('Function call') < markdown.indexOf('## Helper'));
+    assert.equal(images.length, 2);
+    for (const image of images) {
+      assert.match(image.path, /^stock-images\/[0-9a-f]{64}\.png$/);
+      assert.ok(markdown.includes(`](<${image.path}>)`), `${image.path} is referenced`);
+    }
+    assert.deepEqual(new Set(images.map((i) => Buffer.from(i.bytes).toString('base64'))), new Set([PLOT.toString('base64'), PICTURE.toString('base64')]));
+    assert.ok(!markdown.includes('stored-output:'), 'no store-internal URL leaks into the document');
+  });
+
+  it('says so when an image is gone, and when a run failed without an answer', async () => {
+    stored.runs.run_2 = { run: { id: 'run_2', threadId: 'thread-1', assistantId: 'a', status: 'failed', createdAt: 5, lastError: { code: 'server_error', message: 'The server had an error' } }, steps: [] };
+    const { markdown, images } = await threadToMarkdown(stored, { readImage: async () => undefined, imageFolder: 'img' });
+    assert.equal(images.length, 0);
+    assert.match(markdown, /no longer available/);
+    assert.match(markdown, /The run failed: The server had an error\./);
+    assert.match(markdown, /## Assistant\n/, 'without a name the answers are the assistant\'s');
+  });
+
+  it('writes the stored thread as JSON with its images inline, which reads back as the same thread', async () => {
+    stored.pendingRun = { threadId: 'thread-1', runId: 'run_9' };
+    const json = await threadToJson(stored, (url) => store.readOutput('thread-1', url));
+    const parsed = parseThreadFile(new TextEncoder().encode(json), 'thread-1');
+    assert.ok(parsed, 'the export is a valid thread file');
+    assert.equal(parsed.pendingRun, undefined, 'no run in progress is exported');
+    assert.equal((parsed.messages[1].content[1] as { url: string }).url, dataUrl(PICTURE));
+    const other = new ThreadStore(nodeFileSystem, path.join(dir, 'other'));
+    await other.save(parsed);
+    const back = await other.load('thread-1');
+    assert.ok(back);
+    const { pendingRun: _pending, ...original } = stored;
+    assert.deepEqual(back, original, 'saved into another workspace it is the same thread');
+    assert.deepEqual(Buffer.from((await other.readOutput('thread-1', (back.messages[1].content[1] as { url: string }).url))!), PICTURE);
+    assert.ok(isStoredOutput((stored.messages[1].content[1] as { url: string }).url), 'the thread itself is not changed');
+  });
+});

@@ -1,0 +1,140 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AssistantsV2Backend } from '../../../src/backends/assistantsV2/assistantsV2Backend';
+import { ServerAssistantStore } from '../../../src/backends/assistantsV2/serverAssistantStore';
+import { createOpenAIClient } from '../../../src/backends/openaiClient';
+import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
+import { LINK_KEY } from '../../../src/core/assistantService';
+import type { Backend } from '../../../src/core/backend';
+import { ChatSession } from '../../../src/core/chatSession';
+import type { AssistantsError } from '../../../src/core/errors';
+import { nodeFileSystem } from '../../../src/core/fileSystem';
+import type { Assistant, BackendKind } from '../../../src/core/model';
+import { ThreadStore } from '../../../src/core/threadStore';
+import { FakeOpenAIServer } from '../../fakes/fakeServer';
+import { pngChart } from '../../fakes/png';
+import { functionFixture } from './functions/fixture';
+
+const protocols: BackendKind[] = ['responses', 'assistantsV2'];
+
+for (const protocol of protocols) {
+  describe(`thread management over ${protocol} (fake server)`, () => {
+    let fake: FakeOpenAIServer;
+    let dir: string;
+    let store: ThreadStore;
+    let errors: AssistantsError[];
+    let backend: Backend;
+    let assistant: Assistant;
+
+    const makeSession = () =>
+      new ChatSession({
+        store,
+        connect: async () => backend,
+        assistant: async () => assistant,
+        toolHandler: functionFixture({ root: dir }).handler,
+        driver: () => ({ poll: { initialMs: 20, maxMs: 100 } }),
+        onUpdate: () => undefined,
+        onError: (error) => errors.push(error),
+      });
+
+    const ask = async (session: ChatSession, text: string, answer: string) => {
+      fake.model.enqueue({ steps: [{ type: 'text', text: answer }] });
+      await session.send(text);
+      await session.whenIdle();
+    };
+
+    /** The server-side thread each run started on (conversation or thread id). */
+    const runThreads = () =>
+      protocol === 'responses'
+        ? fake.requests.filter((r) => r.method === 'POST' && r.path === '/responses').map((r) => String((r.body as { conversation?: unknown }).conversation))
+        : fake.requests.filter((r) => r.method === 'POST' && /^\/threads\/[^/]+\/runs$/.test(r.path)).map((r) => r.path.split('/')[2]);
+
+    beforeEach(async () => {
+      fake = await FakeOpenAIServer.start({ timeScale: 0.05 });
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'threads-'));
+      store = new ThreadStore(nodeFileSystem, path.join(dir, 'threads'));
+      errors = [];
+      const client = createOpenAIClient({ protocol, apiKey: 'test', baseUrl: fake.baseUrl });
+      backend = protocol === 'responses' ? new ResponsesBackend(client) : new AssistantsV2Backend(client);
+      const draft = { name: 'Helper', model: 'gpt-test', tools: [] };
+      // Under v2 the run uses the server object a file assistant was published to; it names the file.
+      assistant =
+        protocol === 'responses'
+          ? { ...draft, id: 'workspace:helper', createdAt: 0 }
+          : (await new ServerAssistantStore(client).create({ ...draft, metadata: { [LINK_KEY]: 'workspace:helper' } })).assistant!;
+    });
+
+    afterEach(async () => {
+      await fake.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('records the assistant a thread runs with, as the file it came from', async () => {
+      const session = makeSession();
+      await ask(session, 'Hello\nthere', 'Hi.');
+      const listed = await store.list();
+      assert.equal(listed[0].assistantId, 'workspace:helper');
+      assert.equal(listed[0].title, 'Hello there', 'the first question, on one line, is the title');
+    });
+
+    it('renames the open thread on disk, and its next save keeps the new title', async () => {
+      const session = makeSession();
+      await ask(session, 'First question', 'First answer.');
+      const id = session.thread!.thread.id;
+      const updatedAt = session.thread!.thread.updatedAt;
+      await session.renameThread(id, '  Release\nplan ');
+      assert.equal((await store.load(id))?.thread.title, 'Release plan');
+      assert.equal((await store.load(id))?.thread.updatedAt, updatedAt, 'a rename is no activity');
+      await ask(session, 'Second question', 'Second answer.');
+      assert.equal((await store.load(id))?.thread.title, 'Release plan');
+      await assert.rejects(session.renameThread(id, '  '), /Give the thread a title/);
+      await assert.rejects(session.renameThread('no-such-thread', 'x'), /no longer exists/);
+    });
+
+    it('clears a thread: no messages, runs or images, the title stays, and the model starts a new server-side thread', async () => {
+      const session = makeSession();
+      await ask(session, 'Remember the number 4711', 'Noted.');
+      const stored = session.thread!;
+      const id = stored.thread.id;
+      const oldRemote = stored.thread.remoteId!;
+      // An image the thread holds, kept beside it once saved.
+      stored.messages.push({ id: 'msg_img', role: 'assistant', content: [{ type: 'image_url', url: `data:image/png;base64,${pngChart().toString('base64')}` }], createdAt: 1 });
+      await store.save(stored);
+      assert.equal(fs.readdirSync(path.join(dir, 'threads', 'outputs', id)).length, 1);
+
+      await session.clearThread(id);
+      const cleared = (await store.load(id))!;
+      assert.deepEqual(cleared.messages, []);
+      assert.deepEqual(cleared.runs, {});
+      assert.equal(cleared.thread.title, 'Remember the number 4711');
+      assert.equal(cleared.thread.assistantId, 'workspace:helper');
+      assert.equal(cleared.thread.remoteId, undefined);
+      assert.deepEqual(fs.readdirSync(path.join(dir, 'threads', 'outputs', id)), [], 'the images went with the messages');
+      const deleted = fake.requests.filter((r) => r.method === 'DELETE').map((r) => r.path);
+      assert.ok(deleted.some((p) => p.endsWith(`/${oldRemote}`)), `the old server-side thread was deleted (${deleted.join(', ')})`);
+
+      await ask(session, 'Which number?', 'No idea.');
+      const after = (await store.load(id))!;
+      assert.equal(after.messages.length, 2, 'the same thread goes on');
+      assert.ok(after.thread.remoteId && after.thread.remoteId !== oldRemote, 'a new server-side thread');
+      const runs = runThreads();
+      assert.equal(runs.at(-1), after.thread.remoteId, 'the run after Clear is on the new server-side thread');
+      assert.deepEqual(errors, []);
+    });
+
+    it('refuses to clear while a run goes on, and clears a thread that is not open', async () => {
+      const session = makeSession();
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'slow answer', chunkSize: 1, chunkDelayMs: 200 }] });
+      await session.send('Take your time');
+      const id = session.thread!.thread.id;
+      await assert.rejects(session.clearThread(id), /A run is still in progress/);
+      await session.whenIdle();
+      assert.equal((await store.load(id))?.messages.length, 2, 'nothing was cleared');
+      await session.newThread();
+      await session.clearThread(id);
+      assert.deepEqual((await store.load(id))?.messages, []);
+    });
+  });
+}
