@@ -333,10 +333,15 @@ export class ChatSession {
       .catch((error: unknown) => {
         if (detach.signal.aborted) return;
         const failure = asAssistantsError(error);
-        // A run we may still follow later keeps its ref: a network outage is not the end of the run.
-        if (!RESUMABLE_FAILURES.has(failure.kind)) stored.pendingRun = undefined;
         // Stop before the run had an id ends here too: the user asked for it, it is no error.
-        if (!(failure.kind === 'cancelled' && abort.signal.aborted)) this.options.onError(failure);
+        const stopped = failure.kind === 'cancelled' && abort.signal.aborted;
+        // A run we may still follow later keeps its ref: a network outage is not the end of the run.
+        if (!RESUMABLE_FAILURES.has(failure.kind)) {
+          const runId = (this.active?.abort === abort ? this.active.runId : undefined) ?? stored.pendingRun?.runId;
+          stored.pendingRun = undefined;
+          this.endRun(stored, runId, stopped ? undefined : failure);
+        }
+        if (!stopped) this.options.onError(failure);
       })
       .finally(async () => {
         // Saved before the session counts as idle, so whoever waits for idle reads the final thread.
@@ -421,6 +426,24 @@ export class ChatSession {
     }
     if (runId) this.options.onUpdate({ type: 'run', threadId: stored.thread.id, runId, event });
     else if (event.type === 'retry' || event.type === 'fallback') this.options.onUpdate({ type: 'waiting', threadId: stored.thread.id, event });
+  }
+
+  /**
+   * Records a run this window stops following for good (a failure not worth resuming, or Stop whose
+   * cancel never came back) as ended, so that neither the view nor a later window shows it still
+   * going: `failed` with the failure as its error, or `cancelled` after Stop; its open answers are
+   * closed as cut off. A run already ended, or never named, is left as it is.
+   */
+  private endRun(stored: StoredThread, runId: string | undefined, failure: AssistantsError | undefined): void {
+    const record = runId ? stored.runs[runId] : undefined;
+    if (!record || isTerminal(record.run.status)) return;
+    for (const message of stored.messages) {
+      if (message.runId !== runId || message.role !== 'assistant' || (message.status !== 'in_progress' && message.status !== undefined)) continue;
+      this.apply(stored, { type: 'message.completed', message: { ...message, status: 'incomplete' } });
+    }
+    const { requiredAction: _waitedFor, ...run } = record.run;
+    const lastError = failure ? { code: failure.kind, message: failure.message } : run.lastError;
+    this.apply(stored, { type: 'run.updated', run: { ...run, status: failure ? 'failed' : 'cancelled', completedAt: this.nowSeconds(), ...(lastError ? { lastError } : {}) } });
   }
 
   private runIdOf(stored: StoredThread, event: RunEvent): string | undefined {
