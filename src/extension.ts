@@ -6,6 +6,7 @@ import { AssistantService } from './core/assistantService';
 import { connect } from './backends/connect';
 import { ApiKeyStore } from './host/apiKey';
 import { ChatApprover } from './host/approvals';
+import { ChatOutputAsker } from './host/functionOutputs';
 import { ComposerAttachments, MementoUploadIndex } from './host/attachments';
 import { DiffEditProposer } from './host/editProposals';
 import { AssistantEditorProvider } from './host/assistantEditor';
@@ -16,7 +17,7 @@ import { registerCommands } from './host/commands';
 import { runAdditions, settingsAssistantDraft } from './host/defaultAssistant';
 import { showSetAsideThreads } from './host/setAsideThreads';
 import { readSettings } from './host/settings';
-import type { ApprovalChoice, ApprovalView, AttachmentView } from './common/protocol';
+import type { ApprovalChoice, ApprovalView, AttachmentView, OutputRequestView } from './common/protocol';
 import { textOf } from './core/model';
 import { AssistantsTreeProvider, ThreadsTreeProvider } from './host/trees';
 import { createWorkspaceFunctions } from './host/workspaceFunctions';
@@ -35,6 +36,9 @@ export interface AssistantsApi {
   /** Function calls waiting for the user's approval, and the way to answer one (as the chat's buttons do). */
   approvals(): ApprovalView[];
   answerApproval(callId: string, choice: ApprovalChoice): void;
+  /** Custom function calls waiting for the user's output, and the way to submit one (as the chat's Submit does). */
+  outputRequests(): OutputRequestView[];
+  submitOutput(callId: string, output: string): void;
   /**
    * The open thread, if any: its number of messages, the status of its last run, the text of its
    * last message, and the function calls of its runs in order (`arguments` as the model sent them,
@@ -64,7 +68,9 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   const mock = process.env.ASSISTANTS_MOCK === '1';
   const approver = new ChatApprover();
   const proposer = new DiffEditProposer();
-  const functions = createWorkspaceFunctions(approver, proposer);
+  const outputs = new ChatOutputAsker();
+  // Custom functions come from the assistant a run uses; the service is made below.
+  const functions = createWorkspaceFunctions({ approver, proposer, outputs, workspaceState: context.workspaceState, assistants: () => assistants });
   const folders = new AssistantFolders(context.globalStorageUri);
   // Set below: the server's store comes from the controller's connection.
   let serverStore: () => ReturnType<HostChatController['serverAssistants']> = async () => undefined;
@@ -86,6 +92,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     apiKeys,
     toolHandler: functions.toolHandler,
     approver,
+    outputs,
     workspaceState: context.workspaceState,
     connect,
     assistants,
@@ -106,6 +113,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   const assistantEditor = new AssistantEditorProvider(context.extensionUri, () => controller.backend(), log);
   context.subscriptions.push(
     approver,
+    outputs,
     proposer,
     attachments,
     folders,
@@ -138,6 +146,8 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     attachments: () => attachments.list(),
     approvals: () => approver.list(),
     answerApproval: (callId, choice) => approver.answer(callId, choice),
+    outputRequests: () => outputs.list(),
+    submitOutput: (callId, output) => outputs.submit(callId, output),
     currentThread: () => {
       const stored = controller.session.thread;
       if (!stored) return undefined;

@@ -1,5 +1,5 @@
 /** Wires the state, the page's parts and the host channel together. */
-import type { HostToWebview } from '../src/common/protocol';
+import type { ApprovalView, HostToWebview, OutputRequestView } from '../src/common/protocol';
 import { Approvals } from './render/approvals';
 import { AttachmentChips } from './render/attachments';
 import type { HeaderActions } from './render/header';
@@ -8,6 +8,7 @@ import type { NoticeActions } from './render/notice';
 import { renderNotice } from './render/notice';
 import { FileRequests } from './files';
 import { Composer } from './render/composer';
+import { FunctionOutputs } from './render/functionOutputs';
 import { Figures } from './render/figure';
 import { StatusLine } from './render/statusLine';
 import { Transcript } from './render/transcript';
@@ -28,6 +29,15 @@ export class ChatApp {
   private readonly status = new StatusLine(() => this.host.post({ type: 'run/retryNow' }));
   private readonly composer: Composer;
   private readonly approvals = new Approvals((callId, choice) => this.host.post({ type: 'approval/answer', callId, choice }));
+  private readonly outputs = new FunctionOutputs({
+    submit: (callId, output) => this.host.post({ type: 'output/submit', callId, output }),
+    draft: (callId, draft) => this.host.post({ type: 'output/draft', callId, draft }),
+    cancelRun: () => this.host.post({ type: 'chat/stop' }),
+  });
+  /** The calls waiting on the user, as the host last listed them. */
+  private waiting: { approvals: readonly ApprovalView[]; outputs: readonly OutputRequestView[] } = { approvals: [], outputs: [] };
+  /** Runs with a call waiting on the user (approval or output): their steps redraw when that changes. */
+  private pendingRuns = new Set<string>();
   private readonly attachments = new AttachmentChips({
     remove: (id) => this.host.post({ type: 'attachment/remove', id }),
     setTool: (id, tool) => this.host.post({ type: 'attachment/tool', id, tool }),
@@ -74,6 +84,7 @@ export class ChatApp {
       openFile: (filename) => this.host.post({ type: 'file/open', filename }),
       editQuestion: (text) => this.composer.setText(text),
       retry: () => this.retry(),
+      pendingCard: (callId) => this.approvals.cardFor(callId) ?? this.outputs.cardFor(callId),
     });
     this.composer = new Composer(
       {
@@ -91,7 +102,7 @@ export class ChatApp {
       this.persisted.instructions,
     );
     this.notice.hidden = true;
-    root.replaceChildren(this.header, this.notice, this.transcript.element, this.status.element, this.approvals.element, this.attachments.element, this.composer.element, this.liveRegion);
+    root.replaceChildren(this.header, this.notice, this.transcript.element, this.status.element, this.approvals.element, this.outputs.element, this.attachments.element, this.composer.element, this.liveRegion);
     renderHeader(this.header, this.state, this.headerActions);
     this.status.update(this.state, Date.now());
     // The scroll position waits on a debounce; hiding the view must not lose it.
@@ -115,6 +126,11 @@ export class ChatApp {
     switch (message.type) {
       case 'approval/show':
         this.approvals.show(message.approvals);
+        this.pendingChanged({ ...this.waiting, approvals: message.approvals });
+        return;
+      case 'output/show':
+        this.outputs.show(message.requests);
+        this.pendingChanged({ ...this.waiting, outputs: message.requests });
         return;
       case 'attachments/show':
         this.attachments.show(message.attachments);
@@ -123,7 +139,12 @@ export class ChatApp {
         this.composer.insert(message.text);
         return;
       case 'state/full':
-        this.approvals.show(message.state.approvals ?? []);
+        this.waiting = { approvals: message.state.approvals ?? [], outputs: message.state.outputRequests ?? [] };
+        this.approvals.show(this.waiting.approvals);
+        this.outputs.show(this.waiting.outputs);
+        this.pendingRuns = new Set([...this.waiting.approvals, ...this.waiting.outputs].map((call) => call.runId));
+        // The full state redraws the transcript, which takes the cards of the steps it draws.
+        requestAnimationFrame(() => this.placeStrayCards());
         this.attachments.show(message.state.attachments ?? []);
         break;
     }
@@ -186,6 +207,20 @@ export class ChatApp {
           break;
       }
     }
+  }
+
+  /** The calls waiting on the user changed: redraw the runs they belong to, then place cards with no step on screen. */
+  private pendingChanged(waiting: ChatApp['waiting']): void {
+    this.waiting = waiting;
+    const runs = new Set([...waiting.approvals, ...waiting.outputs].map((call) => call.runId));
+    for (const runId of new Set([...this.pendingRuns, ...runs])) this.transcript.stepsChanged(this.state, runId);
+    this.pendingRuns = runs;
+    requestAnimationFrame(() => this.placeStrayCards());
+  }
+
+  private placeStrayCards(): void {
+    this.approvals.placeStray();
+    this.outputs.placeStray();
   }
 
   private send(text: string, instructions?: string): void {

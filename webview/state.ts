@@ -170,6 +170,7 @@ export function applyHostMessage(state: ViewState, message: HostToWebview, now: 
     }
     case 'file/content':
     case 'approval/show':
+    case 'output/show':
     case 'attachments/show':
     case 'composer/insert':
       // Files, approvals, attachments and inserts are not view state: the page's parts take them.

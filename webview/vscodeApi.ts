@@ -52,6 +52,7 @@ const HOST_TYPE_RECORD: Record<HostToWebview['type'], true> = {
   'send/result': true,
   'file/content': true,
   'approval/show': true,
+  'output/show': true,
   'attachments/show': true,
   'composer/insert': true,
 };

@@ -39,8 +39,23 @@ export interface ApprovalView {
   name: string;
   /** The arguments as the model wrote them (JSON text). */
   arguments: string;
-  /** True when the function changes files. */
+  /** True when the function changes files (or runs a command, which may). */
   writes: boolean;
+  /** The VS Code command the call would run (a function its assistant's file binds to one). */
+  command?: string;
+  /** Only Allow once and Deny are offered (a command bound in the repository's assistant file asks every time). */
+  onceOnly?: boolean;
+}
+
+/** A call of a custom function waiting for the user to type its output (the Playground's way). */
+export interface OutputRequestView {
+  callId: string;
+  runId: string;
+  name: string;
+  /** The arguments as the model wrote them (JSON text). */
+  arguments: string;
+  /** What the user has typed so far (it outlives the page when the view is hidden). */
+  draft: string;
 }
 
 /** A file attached to the next message: a chip in the composer. */
@@ -70,6 +85,8 @@ export interface ChatState {
   notice?: Notice;
   /** Function calls waiting for the user's approval. */
   approvals?: ApprovalView[];
+  /** Custom function calls waiting for the user's output. */
+  outputRequests?: OutputRequestView[];
   /** Files attached to the next message. */
   attachments?: AttachmentView[];
   /** The composer's unsent text as the host kept it (`draft/save`): it outlives a window reload. */
@@ -103,6 +120,8 @@ export type HostToWebview =
   | { type: 'file/content'; requestId: string; fileId: string; dataUrl?: string; error?: string }
   /** The function calls now waiting for approval (the whole list; empty when none waits). */
   | { type: 'approval/show'; approvals: ApprovalView[] }
+  /** The custom function calls now waiting for the user's output (the whole list). */
+  | { type: 'output/show'; requests: OutputRequestView[] }
   /** The files attached to the next message (the whole list). */
   | { type: 'attachments/show'; attachments: AttachmentView[] }
   /** Text for the composer (Ask Assistant About Selection): added at the end of what is typed, never sent by itself. */
@@ -141,6 +160,10 @@ export type WebviewToHost =
   | { type: 'file/save'; fileId: string; containerId?: string; threadId?: string; filename?: string; dataUrl?: string }
   /** The user's answer to the approval of the call `callId`. */
   | { type: 'approval/answer'; callId: string; choice: ApprovalChoice }
+  /** The output the user typed for a custom function call, submitted as the run's tool output. */
+  | { type: 'output/submit'; callId: string; output: string }
+  /** What the user has typed so far for a custom function call, kept by the host. */
+  | { type: 'output/draft'; callId: string; draft: string }
   | { type: 'attachment/remove'; id: string }
   /** Switches an attached file between file search and the code interpreter. */
   | { type: 'attachment/tool'; id: string; tool: AttachmentTool };
@@ -172,6 +195,10 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
       return isFileRef(message) && isOptionalString(message.filename) && isOptionalString(message.dataUrl);
     case 'approval/answer':
       return typeof message.callId === 'string' && (APPROVAL_CHOICES as readonly unknown[]).includes(message.choice);
+    case 'output/submit':
+      return typeof message.callId === 'string' && typeof message.output === 'string';
+    case 'output/draft':
+      return typeof message.callId === 'string' && typeof message.draft === 'string';
     case 'attachment/remove':
       return typeof message.id === 'string';
     case 'attachment/tool':

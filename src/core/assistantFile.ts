@@ -32,7 +32,16 @@ export interface AssistantFile {
 export type FileTool =
   | { type: 'file_search'; file_search?: { max_num_results?: number } }
   | { type: 'code_interpreter' }
-  | { type: 'function'; function: { name: string; description?: string; parameters?: JsonSchema; strict?: boolean } };
+  | { type: 'function'; function: { name: string; description?: string; parameters?: JsonSchema; strict?: boolean }; 'x-vscode'?: FunctionBinding };
+
+/**
+ * What a function of the file is bound to in VS Code, beside the API's own fields: the id of a
+ * command run with the call's arguments (one object), whose result is the output. A function with
+ * no binding is answered by the user in the chat.
+ */
+export interface FunctionBinding {
+  command: string;
+}
 
 export const ASSISTANT_FILE_VERSION = 1;
 export const ASSISTANT_FILE_SUFFIX = '.assistant.json';
@@ -194,7 +203,7 @@ function toolFromFile(tool: FileTool): ToolDefinition {
     case 'file_search':
       return tool.file_search?.max_num_results !== undefined ? { type: 'file_search', maxNumResults: tool.file_search.max_num_results } : { type: 'file_search' };
     case 'function':
-      return { type: 'function', function: structuredClone(tool.function) };
+      return { type: 'function', function: structuredClone(tool.function), ...(tool['x-vscode'] ? { command: tool['x-vscode'].command } : {}) };
   }
 }
 
@@ -205,7 +214,7 @@ function toolToFile(tool: ToolDefinition): FileTool {
     case 'file_search':
       return tool.maxNumResults !== undefined ? { type: 'file_search', file_search: { max_num_results: tool.maxNumResults } } : { type: 'file_search' };
     case 'function':
-      return { type: 'function', function: structuredClone(tool.function) };
+      return { type: 'function', function: structuredClone(tool.function), ...(tool.command ? { 'x-vscode': { command: tool.command } } : {}) };
   }
 }
 

@@ -316,7 +316,8 @@ export class ChatSession {
     const driver = new RunDriver(backend, {
       ...driverOptions,
       sleep: this.wakeable(driverOptions?.sleep ?? abortableSleep),
-      toolHandler: this.options.toolHandler,
+      // The handler learns the local thread: "Allow for this thread" is kept by it.
+      toolHandler: { handle: (calls, context) => this.options.toolHandler.handle(calls, { ...context, threadId: stored.thread.id }) },
       onRunRef: (ref) => {
         if (detach.signal.aborted) return;
         stored.pendingRun = ref;

@@ -18,7 +18,11 @@ export interface FunctionDefinition {
 export type ToolDefinition =
   | { type: 'file_search'; maxNumResults?: number }
   | { type: 'code_interpreter' }
-  | { type: 'function'; function: FunctionDefinition };
+  /**
+   * `command`: a VS Code command id the assistant's file binds the function to (`x-vscode.command`);
+   * never sent to a server, which knows only `function`.
+   */
+  | { type: 'function'; function: FunctionDefinition; command?: string };
 
 export type ResponseFormat =
   | { type: 'text' }

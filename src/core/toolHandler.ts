@@ -5,5 +5,6 @@ import type { FunctionCallRequest, Run, ToolOutput } from './model';
  * here (with approval); several calls of one step are answered together.
  */
 export interface ToolHandler {
-  handle(calls: FunctionCallRequest[], context: { run: Run; signal: AbortSignal }): Promise<ToolOutput[]>;
+  /** `threadId`: the local thread (the thread store's id), when a chat session runs it; else `run.threadId` stands for it. */
+  handle(calls: FunctionCallRequest[], context: { run: Run; signal: AbortSignal; threadId?: string }): Promise<ToolOutput[]>;
 }

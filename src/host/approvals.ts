@@ -24,8 +24,9 @@ export class ChatApprover extends Disposable implements Approver {
       };
       const onAbort = () => settle('deny');
       signal.addEventListener('abort', onAbort, { once: true });
-      const { callId, runId, name, arguments: args, writes } = request;
-      this.pending.set(callId, { view: { callId, runId, name, arguments: args, writes }, resolve: settle });
+      const { callId, runId, name, arguments: args, writes, command, onceOnly } = request;
+      const view: ApprovalView = { callId, runId, name, arguments: args, writes, ...(command ? { command } : {}), ...(onceOnly ? { onceOnly } : {}) };
+      this.pending.set(callId, { view, resolve: settle });
       this.changed.fire(this.list());
       void vscode.commands.executeCommand('assistants.chat.focus');
     });
@@ -33,7 +34,9 @@ export class ChatApprover extends Disposable implements Approver {
 
   /** The user's answer from the chat; unknown ids (answered already, run stopped) are ignored. */
   answer(callId: string, answer: ApprovalAnswer): void {
-    this.pending.get(callId)?.resolve(answer);
+    const entry = this.pending.get(callId);
+    // "Allow for this thread" was not offered for this call: it counts once.
+    entry?.resolve(answer === 'thread' && entry.view.onceOnly ? 'once' : answer);
   }
 
   /** The calls waiting, oldest first. */

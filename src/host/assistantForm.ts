@@ -37,7 +37,7 @@ export function formFromFile(file: AssistantFile): AssistantForm {
 /**
  * The file a form describes, checked field by field: JSON texts must parse, function parameters
  * must be JSON Schemas (strict ones closed and fully required), and the whole must fit the
- * assistant schema. `base` keeps what the form does not show (metadata, `$schema`). `file` is set
+ * assistant schema. `base` keeps what the form does not show (metadata, `$schema`, command bindings). `file` is set
  * only when there are no errors.
  */
 export function fileFromForm(form: AssistantForm, base?: AssistantFile): { file?: AssistantFile; errors: FieldError[] } {
@@ -53,6 +53,8 @@ export function fileFromForm(form: AssistantForm, base?: AssistantFile): { file?
   for (const fn of form.functions) {
     const path = `/tools/${tools.length}/function/parameters`;
     const parameters = parseSchema(fn.parameters, path, fn.strict, errors);
+    // The form does not show command bindings: a function keeps the one it had, by name.
+    const binding = base?.tools?.find((t) => t.type === 'function' && t.function.name === fn.name && t['x-vscode']);
     tools.push({
       type: 'function',
       function: {
@@ -61,6 +63,7 @@ export function fileFromForm(form: AssistantForm, base?: AssistantFile): { file?
         ...(parameters ? { parameters } : {}),
         ...(fn.strict ? { strict: true } : {}),
       },
+      ...(binding?.type === 'function' && binding['x-vscode'] ? { 'x-vscode': { ...binding['x-vscode'] } } : {}),
     });
   }
   const file: AssistantFile = {

@@ -14,6 +14,7 @@ import type { ApprovalChoice, ChatState, HostToWebview, Notice } from '../common
 import type { ApiKeyStore } from './apiKey';
 import type { ChatApprover } from './approvals';
 import type { ComposerAttachments, UploadTarget } from './attachments';
+import type { ChatOutputAsker } from './functionOutputs';
 import type { Connection } from '../backends/connect';
 import type { ChatController } from './chatViewProvider';
 import { Disposable } from './lifecycle';
@@ -26,6 +27,8 @@ export interface ChatControllerDeps {
   toolHandler: ToolHandler;
   /** Function calls waiting for the user's answer in the chat. */
   approver: ChatApprover;
+  /** Custom function calls waiting for the user's output in the chat. */
+  outputs: ChatOutputAsker;
   /** Files attached to the next message; set once, after the controller is made (they upload through it). */
   attachments?: ComposerAttachments;
   /** Keeps the composer's draft of this workspace across window reloads. */
@@ -81,6 +84,7 @@ export class HostChatController extends Disposable implements ChatController {
     }));
     this.register(deps.apiKeys.onDidChange(() => this.providerChanged()));
     this.register(deps.approver.onDidChange((approvals) => this.updates.fire({ type: 'approval/show', approvals })));
+    this.register(deps.outputs.onDidChange((requests) => this.updates.fire({ type: 'output/show', requests })));
   }
 
   /** Connects the composer's attachments (they upload through this controller's backend). */
@@ -107,6 +111,7 @@ export class HostChatController extends Disposable implements ChatController {
       activeRunId: this.session.activeRunId,
       notice,
       approvals: this.deps.approver.list(),
+      outputRequests: this.deps.outputs.list(),
       draft: unsentDraft(this.deps.workspaceState.get<string>(DRAFT_KEY, ''), stored?.messages ?? []),
       prices: readPrices(),
       attachments: this.deps.attachments?.list() ?? [],
@@ -151,6 +156,14 @@ export class HostChatController extends Disposable implements ChatController {
 
   answerApproval(callId: string, choice: ApprovalChoice): void {
     this.deps.approver.answer(callId, choice);
+  }
+
+  submitOutput(callId: string, output: string): void {
+    this.deps.outputs.submit(callId, output);
+  }
+
+  saveOutputDraft(callId: string, draft: string): void {
+    this.deps.outputs.saveDraft(callId, draft);
   }
 
   dismissNotice(): void {

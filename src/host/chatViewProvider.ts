@@ -32,6 +32,9 @@ export interface ChatController {
   setAttachmentTool(id: string, tool: AttachmentTool): Promise<void>;
   /** The user's answer to a function call waiting for approval. */
   answerApproval(callId: string, choice: ApprovalChoice): void;
+  /** The output the user typed for a custom function call, and what they have typed so far. */
+  submitOutput(callId: string, output: string): void;
+  saveOutputDraft(callId: string, draft: string): void;
   /** Updates to push to the view while it is open. */
   readonly onDidUpdate: vscode.Event<HostToWebview>;
 }
@@ -143,6 +146,12 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         return;
       case 'approval/answer':
         this.controller.answerApproval(typed.callId, typed.choice);
+        return;
+      case 'output/submit':
+        this.controller.submitOutput(typed.callId, typed.output);
+        return;
+      case 'output/draft':
+        this.controller.saveOutputDraft(typed.callId, typed.draft);
         return;
       case 'code/insert':
         await insertAtCursor(typed.code);

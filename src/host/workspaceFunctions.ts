@@ -3,11 +3,16 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { builtinFunctions } from '../core/functions/builtins';
 import { Confinement } from '../core/functions/confinement';
-import type { Approver } from '../core/functions/functionToolHandler';
+import type { AssistantService } from '../core/assistantService';
+import { LINK_KEY } from '../core/assistantService';
+import type { CustomFunctions } from '../core/functions/customFunctions';
+import { customFunctionsOf, ThreadGrants } from '../core/functions/customFunctions';
+import type { Approver, OutputAsker } from '../core/functions/functionToolHandler';
 import { functionToolHandler } from '../core/functions/functionToolHandler';
 import type { EditProposer } from '../core/functions/proposeEdit';
 import { FunctionRegistry } from '../core/functions/registry';
 import { nodeWorkspaceFs } from '../core/fileSystem';
+import type { Run } from '../core/model';
 import type { ToolHandler } from '../core/toolHandler';
 import { vscodeEditorState } from './editorState';
 import { readFunctionSettings } from './settings';
@@ -32,7 +37,20 @@ export function filesExclude(): string[] {
     .map(([glob]) => glob);
 }
 
-export function createWorkspaceFunctions(approver: Approver, proposer: EditProposer): WorkspaceFunctions {
+/** What the functions need besides the workspace: who answers, and where grants and assistants are. */
+export interface WorkspaceFunctionsDeps {
+  approver: Approver;
+  proposer: EditProposer;
+  /** Asks the user for the output of a custom function with no command binding. */
+  outputs: OutputAsker;
+  /** The workspace's state: "Allow for this thread" is kept there, by thread. */
+  workspaceState: vscode.Memento;
+  /** The assistants, to find the custom functions of the one a run uses (set once they exist). */
+  assistants(): AssistantService;
+}
+
+export function createWorkspaceFunctions(deps: WorkspaceFunctionsDeps): WorkspaceFunctions {
+  const { approver, proposer } = deps;
   const confinement = new Confinement(nodeWorkspaceFs, () => ({ roots: workspaceRoots(), deny: readFunctionSettings().deny, exclude: filesExclude() }));
   const registry = new FunctionRegistry(builtinFunctions({ fs: nodeWorkspaceFs, confinement, editor: vscodeEditorState(), proposer }));
   const toolHandler = functionToolHandler({
@@ -42,8 +60,26 @@ export function createWorkspaceFunctions(approver: Approver, proposer: EditPropo
     approver,
     roots: () => workspaceRoots().flatMap((root) => [root, realOrSelf(root)]),
     home: os.homedir(),
+    customFunctions: (run) => customFunctionsForRun(deps.assistants(), registry, run),
+    outputs: deps.outputs,
+    commands: { execute: (command, args) => Promise.resolve(vscode.commands.executeCommand<unknown>(command, args)) },
+    grants: new ThreadGrants(deps.workspaceState),
   });
   return { registry, confinement, toolHandler };
+}
+
+/**
+ * The custom functions of the assistant a run uses, from its file: the run's assistant by id, or,
+ * for a server assistant a file was published to (Assistants v2), that file (the server does not
+ * keep command bindings); the active assistant when neither is found.
+ */
+async function customFunctionsForRun(assistants: AssistantService, registry: FunctionRegistry, run: Run): Promise<CustomFunctions | undefined> {
+  const entries = await assistants.list();
+  const byId = entries.find((entry) => entry.id === run.assistantId);
+  const linked = byId?.assistant?.metadata?.[LINK_KEY];
+  const entry = (linked ? entries.find((candidate) => candidate.id === linked) : undefined) ?? byId ?? (await assistants.active());
+  if (!entry.assistant) return undefined;
+  return customFunctionsOf(entry.assistant.tools, entry.location, (name) => registry.get(name) !== undefined);
 }
 
 function realOrSelf(root: string): string {

@@ -20,6 +20,13 @@ describe('webview -> host messages', () => {
     assert.equal(isWebviewToHost({ type: 'file/save', fileId: 'f', dataUrl: 1 }), false);
   });
 
+  it('accepts a custom function\'s output and draft only with a call id and text', () => {
+    assert.equal(isWebviewToHost({ type: 'output/submit', callId: 'call_1', output: '{"price":3}' }), true);
+    assert.equal(isWebviewToHost({ type: 'output/draft', callId: 'call_1', draft: '' }), true);
+    assert.equal(isWebviewToHost({ type: 'output/submit', callId: 'call_1', output: { price: 3 } }), false);
+    assert.equal(isWebviewToHost({ type: 'output/draft', draft: 'x' }), false);
+  });
+
   it('still accepts the chat messages and nothing unknown', () => {
     assert.equal(isWebviewToHost({ type: 'ready' }), true);
     assert.equal(isWebviewToHost({ type: 'chat/send', requestId: 'r', text: 'hi' }), true);

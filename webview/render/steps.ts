@@ -22,9 +22,13 @@ export interface RunRetry {
   retry(): void;
 }
 
-export function renderRunBlock(view: RunView, notices: RunNotices | undefined, open: OpenState, figures: Figures, retry?: RunRetry): HTMLElement {
+/** The card waiting on a function call (an approval, or a field for its output), by call id. */
+export type PendingCard = (callId: string) => HTMLElement | undefined;
+
+export function renderRunBlock(view: RunView, notices: RunNotices | undefined, open: OpenState, figures: Figures, retry?: RunRetry, pendingCard?: PendingCard): HTMLElement {
   const block = h('section', { className: 'run-block', attrs: { 'data-run-id': view.run.id, 'aria-label': 'Run steps' } });
-  const items = view.steps.flatMap((step) => stepItems(step));
+  const items = view.steps.flatMap((step) => stepItems(step, pendingCard));
+  const waiting = items.some((item) => item.pending);
   const live = isRunning(view.run, notices);
   const error = view.run.lastError ?? notices?.error;
   // What the code interpreter drew belongs to the answer: shown under it, not inside a closed step.
@@ -55,7 +59,8 @@ export function renderRunBlock(view: RunView, notices: RunNotices | undefined, o
     heading: live ? 'Working' : 'Steps',
     description: `${tools} · ${statusLabel(view.run.status).toLowerCase()}`,
     // Open while the run works so the user sees each call land; closed in history unless chosen.
-    open: open.runs.get(view.run.id) ?? live,
+    // A call waiting on the user is always in sight.
+    open: waiting || (open.runs.get(view.run.id) ?? live),
     onToggle: (isOpen) => open.runs.set(view.run.id, isOpen),
   });
   for (const item of items) panel.append(renderItem(item, open));
@@ -97,9 +102,11 @@ interface StepItem {
   icon: string;
   title: string;
   body: () => Node[];
+  /** The card of a call waiting on the user, drawn under the call's arguments. */
+  pending?: HTMLElement;
 }
 
-function stepItems(step: RunStep): StepItem[] {
+function stepItems(step: RunStep, pendingCard?: PendingCard): StepItem[] {
   const details = step.details;
   switch (details.type) {
     case 'message_creation':
@@ -107,7 +114,11 @@ function stepItems(step: RunStep): StepItem[] {
     case 'reasoning':
       return [{ key: step.id, status: step.status, icon: 'lightbulb', title: 'Reasoning', body: () => [reasoningBody(details.summary)] }];
     case 'tool_calls':
-      return details.toolCalls.map((call) => toolItem(step, call));
+      return details.toolCalls.map((call) => {
+        const item = toolItem(step, call);
+        const pending = call.type === 'function' ? pendingCard?.(call.id) : undefined;
+        return pending ? { ...item, pending } : item;
+      });
   }
 }
 
@@ -125,7 +136,7 @@ function toolItem(step: RunStep, call: ToolCall): StepItem {
 
 function renderItem(item: StepItem, open: OpenState): HTMLElement {
   const details = h('details', { className: `step step-${item.status}` });
-  details.open = open.items.get(item.key) ?? false;
+  details.open = item.pending !== undefined || (open.items.get(item.key) ?? false);
   details.addEventListener('toggle', () => open.items.set(item.key, details.open));
   const summary = h(
     'summary',
@@ -134,7 +145,7 @@ function renderItem(item: StepItem, open: OpenState): HTMLElement {
     h('span', { className: `step-title${item.mono ? ' step-title-mono' : ''}`, text: item.title }),
     stepStatusIcon(item.status),
   );
-  details.append(summary, h('div', { className: 'step-body' }, ...item.body()));
+  details.append(summary, h('div', { className: 'step-body' }, ...item.body(), item.pending));
   return details;
 }
 

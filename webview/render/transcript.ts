@@ -31,6 +31,8 @@ interface Rendered {
 export interface TranscriptActions extends AnswerActions {
   /** Asks the thread's last question again. */
   retry(): void;
+  /** The card of a function call waiting on the user (approval or output), drawn under its step. */
+  pendingCard?(callId: string): HTMLElement | undefined;
 }
 
 /** How close to the bottom counts as "following the answer". */
@@ -335,13 +337,24 @@ export class Transcript {
     } else {
       const { run } = entry.data;
       const retry = idle && this.actions !== undefined && run.id === state.statusRunId && canRetry(run, notices) && lastQuestionId(state) !== undefined;
-      flags = String(retry);
+      const pendingCard = this.actions?.pendingCard?.bind(this.actions);
+      flags = `${retry}|${pendingCallIds(entry.data, pendingCard)}`;
       if (cached && cached.data === entry.data && cached.notices === notices && cached.flags === flags) return cached.node;
-      node = renderRunBlock(entry.data, notices, this.open, this.figures, retry && this.actions ? this.actions : undefined);
+      node = renderRunBlock(entry.data, notices, this.open, this.figures, retry && this.actions ? this.actions : undefined, pendingCard);
     }
     this.rendered.set(entry.key, { node, data: entry.data, notices, flags });
     return node;
   }
+}
+
+/** The function calls of a run that wait on the user, as a key: a run redraws when they change. */
+function pendingCallIds(view: RunView, pendingCard: ((callId: string) => HTMLElement | undefined) | undefined): string {
+  if (!pendingCard) return '';
+  return view.steps
+    .flatMap((step) => (step.details.type === 'tool_calls' ? step.details.toolCalls : []))
+    .filter((call) => call.type === 'function' && pendingCard(call.id) !== undefined)
+    .map((call) => call.id)
+    .join(',');
 }
 
 /** The id of the thread's last user message. */

@@ -1,6 +1,8 @@
 import * as path from 'node:path';
-import type { FunctionCallRequest, ToolOutput } from '../model';
+import type { FunctionCallRequest, Run, ToolOutput } from '../model';
 import type { ToolHandler } from '../toolHandler';
+import type { CustomFunction, CustomFunctions } from './customFunctions';
+import { commandDecision, commandResultText, memoryState, parseCustomArguments, ThreadGrants } from './customFunctions';
 import type { ApprovalPolicy, FunctionRegistry } from './registry';
 import { FunctionRegistry as Registry } from './registry';
 
@@ -15,12 +17,36 @@ export interface ApprovalRequest {
   arguments: string;
   writes: boolean;
   runId: string;
+  /** The VS Code command the call would run (a function the assistant file binds to one). */
+  command?: string;
+  /** Only Allow once and Deny are offered: a repository's command binding asks every time. */
+  onceOnly?: boolean;
 }
 
 /** Asks the user (the chat shows the call with its arguments and three buttons). */
 export interface Approver {
   /** Resolves with the answer, or `deny` when `signal` aborts first (the run was stopped). */
   ask(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalAnswer>;
+}
+
+/** A call of a custom function the user answers, as the chat shows it. */
+export interface OutputRequest {
+  callId: string;
+  runId: string;
+  name: string;
+  /** The arguments as the model wrote them (JSON). */
+  arguments: string;
+}
+
+/** Asks the user for a custom function's output (the chat shows the call with a field and Submit). */
+export interface OutputAsker {
+  /** Resolves with the text the user submitted, or undefined when `signal` aborts first (the run was stopped). */
+  ask(request: OutputRequest, signal: AbortSignal): Promise<string | undefined>;
+}
+
+/** Runs a VS Code command with one argument; rejects when it throws or does not exist. */
+export interface CommandRunner {
+  execute(command: string, args: Record<string, unknown>): Promise<unknown>;
 }
 
 export interface FunctionToolHandlerOptions {
@@ -34,54 +60,115 @@ export interface FunctionToolHandlerOptions {
   roots(): string[];
   /** The user's home folder, shown as `~` in outputs. */
   home?: string;
+  /** The functions the run's assistant defines itself (beyond the workspace functions), and where it lives. */
+  customFunctions?(run: Run): Promise<CustomFunctions | undefined>;
+  /** Asks the user for the output of a custom function with no command. */
+  outputs?: OutputAsker;
+  /** Runs the command a custom function is bound to. */
+  commands?: CommandRunner;
+  /** Where "Allow for this thread" is kept; in memory when absent. */
+  grants?: ThreadGrants;
+  /** How long a bound command may run, in milliseconds (default 60 s); then the model is told it timed out. */
+  commandTimeoutMs?: number;
 }
+
+const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
+const TIMED_OUT = Symbol('timed out');
 
 export const UNTRUSTED_OUTPUT = 'Error: workspace functions are off because the user has not trusted this workspace in VS Code. Tell the user; they can trust it with "Manage Workspace Trust".';
 
 /**
- * Answers a run's function calls from the registry: checks trust, the arguments (against the JSON
- * Schema), the approval policy, then runs the handler. Every call gets an output, whatever happens:
- * a refusal, a denial or a failure becomes a sentence the model can read, with no local absolute
- * path in it. Calls are answered one after another, so at most one approval is asked at a time.
- * "Allow for this thread" is remembered per thread for as long as the window lives.
+ * Answers a run's function calls: a workspace function from the registry (trust, arguments checked
+ * against its JSON Schema, the approval policy, then its handler); a custom function of the
+ * assistant by the user in the chat, or by the VS Code command its file binds it to (see
+ * `commandDecision`). Every call gets an output, whatever happens: a refusal, a denial, a timeout
+ * or a failure becomes a sentence the model can read, with no local absolute path in it (what the
+ * user typed is passed as typed). Calls are answered one after another, so at most one question is
+ * asked at a time. "Allow for this thread" is kept in `grants`, by the local thread's id.
  */
 export function functionToolHandler(options: FunctionToolHandlerOptions): ToolHandler {
-  const threadGrants = new Map<string, Set<string>>();
+  const grants = options.grants ?? new ThreadGrants(memoryState());
+  const scrub = (text: string) => scrubPaths(text, options.roots(), options.home);
   return {
-    async handle(calls, { run, signal }) {
-      if (!options.trusted()) return calls.map((call) => ({ callId: call.callId, output: UNTRUSTED_OUTPUT }));
+    async handle(calls, { run, signal, threadId = run.threadId }) {
+      const custom = calls.some((call) => !options.registry.get(call.name)) ? await options.customFunctions?.(run) : undefined;
       const outputs: ToolOutput[] = [];
       for (const call of calls) {
         if (signal.aborted) {
           outputs.push({ callId: call.callId, output: 'Error: the run was stopped before this call ran.' });
           continue;
         }
-        outputs.push({ callId: call.callId, output: scrubPaths(await answer(call), options.roots(), options.home) });
+        const fn = custom?.functions.get(call.name);
+        const output = !options.registry.get(call.name) && fn && custom ? await answerCustom(call, fn, custom) : scrub(await answer(call));
+        outputs.push({ callId: call.callId, output });
       }
       return outputs;
 
       async function answer(call: FunctionCallRequest): Promise<string> {
+        if (!options.trusted()) return UNTRUSTED_OUTPUT;
         const fn = options.registry.get(call.name);
         const parsed = options.registry.parse(call.name, call.arguments);
         if (!fn || !parsed.ok) return `Error: ${parsed.ok ? `no workspace function named ${call.name} is available.` : parsed.error}`;
         const policy = options.policy(call.name) ?? Registry.defaultPolicy(fn);
         if (policy === 'never') return `Error: the user does not allow ${call.name} (its approval setting is "never").`;
-        const grants = threadGrants.get(run.threadId) ?? new Set<string>();
-        if (policy === 'ask' && !grants.has(call.name)) {
+        if (policy === 'ask' && !grants.has(threadId, call.name)) {
           const decision = await options.approver.ask({ callId: call.callId, name: call.name, arguments: call.arguments, writes: fn.writes, runId: run.id }, signal);
           if (decision === 'deny') return `Error: the user denied this call to ${call.name}.`;
-          if (decision === 'thread') threadGrants.set(run.threadId, grants.add(call.name));
+          if (decision === 'thread') await grants.add(threadId, call.name);
         }
         try {
           return await fn.handle(parsed.args, { signal, run });
         } catch (error) {
           if (signal.aborted) return `Error: ${call.name} was stopped.`;
-          const reason = error instanceof Error ? error.message : String(error);
-          return `Error: ${reason}`;
+          return `Error: ${reasonOf(error)}`;
+        }
+      }
+
+      async function answerCustom(call: FunctionCallRequest, fn: CustomFunction, custom: CustomFunctions): Promise<string> {
+        const parsed = parseCustomArguments(fn, call.arguments);
+        if (!parsed.ok) return `Error: ${parsed.error}`;
+        if (!fn.command) {
+          if (!options.outputs) return `Error: ${call.name} is answered by the user, and no one can answer here.`;
+          const typed = await options.outputs.ask({ callId: call.callId, runId: run.id, name: call.name, arguments: call.arguments }, signal);
+          return typed ?? 'Error: the run was stopped before the user answered.';
+        }
+        return scrub(await runCommand(call, fn.command, parsed.args, custom));
+      }
+
+      async function runCommand(call: FunctionCallRequest, command: string, args: Record<string, unknown>, custom: CustomFunctions): Promise<string> {
+        const grantKey = `${call.name} -> ${command}`;
+        const decision = commandDecision({ name: call.name, location: custom.location, trusted: options.trusted(), policy: options.policy(call.name), granted: grants.has(threadId, grantKey) });
+        if (decision.kind === 'refuse') return decision.output;
+        if (decision.kind === 'ask') {
+          const request: ApprovalRequest = { callId: call.callId, name: call.name, arguments: call.arguments, writes: true, runId: run.id, command, ...(decision.thread ? {} : { onceOnly: true }) };
+          const answer = await options.approver.ask(request, signal);
+          if (answer === 'deny') return `Error: the user denied this call to ${call.name} (it runs the VS Code command ${command}).`;
+          if (answer === 'thread' && decision.thread) await grants.add(threadId, grantKey);
+        }
+        if (!options.commands) return `Error: ${call.name} runs the VS Code command ${command}, which cannot run here.`;
+        const limitMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const timedOut = new Promise<typeof TIMED_OUT>((resolve) => {
+          timer = setTimeout(() => resolve(TIMED_OUT), limitMs);
+        });
+        try {
+          const result = await Promise.race([options.commands.execute(command, args), timedOut]);
+          if (result === TIMED_OUT) return `Error: the VS Code command ${command} did not finish within ${Math.round(limitMs / 1000)} s; its result, if any, is lost.`;
+          return commandResultText(command, result);
+        } catch (error) {
+          const reason = reasonOf(error);
+          if (/command '.*' not found/i.test(reason)) return `Error: the VS Code command ${command} does not exist in this window (an extension that provides it may be missing or disabled).`;
+          return `Error: the VS Code command ${command} failed: ${reason}`;
+        } finally {
+          clearTimeout(timer);
         }
       }
     },
   };
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -72,18 +72,23 @@ export class FunctionRegistry {
   parse(name: string, json: string): ParsedArguments {
     const entry = this.functions.get(name);
     if (!entry) return { ok: false, error: `no workspace function named ${name} is available.` };
-    let args: unknown;
-    try {
-      args = json.trim() ? JSON.parse(json) : {};
-    } catch {
-      return { ok: false, error: 'the arguments were not valid JSON.' };
-    }
-    if (typeof args !== 'object' || args === null || Array.isArray(args)) return { ok: false, error: 'the arguments must be a JSON object.' };
-    if (!entry.validate(args)) {
-      const first = entry.validate.errors?.[0];
-      const where = first?.instancePath ? `"${first.instancePath.slice(1)}" ` : '';
-      return { ok: false, error: `the arguments do not match the parameters: ${where}${first?.message ?? 'invalid'}.` };
-    }
-    return { ok: true, args: args as Record<string, unknown> };
+    return parseArguments(json, entry.validate);
   }
+}
+
+/** Parses a call's JSON arguments (empty text is `{}`) and checks them with `validate`, a compiled JSON Schema. */
+export function parseArguments(json: string, validate: ValidateFunction): ParsedArguments {
+  let args: unknown;
+  try {
+    args = json.trim() ? JSON.parse(json) : {};
+  } catch {
+    return { ok: false, error: 'the arguments were not valid JSON.' };
+  }
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) return { ok: false, error: 'the arguments must be a JSON object.' };
+  if (!validate(args)) {
+    const first = validate.errors?.[0];
+    const where = first?.instancePath ? `"${first.instancePath.slice(1)}" ` : '';
+    return { ok: false, error: `the arguments do not match the parameters: ${where}${first?.message ?? 'invalid'}.` };
+  }
+  return { ok: true, args: args as Record<string, unknown> };
 }

@@ -22,6 +22,13 @@ const file: AssistantFile = {
 };
 
 describe('assistant form', () => {
+  it('keeps a function\'s command binding, which the form does not show, and drops it with the function', () => {
+    const bound: AssistantFile = { ...file, tools: [{ type: 'function', function: { name: 'fmt' }, 'x-vscode': { command: 'editor.action.formatDocument' } }] };
+    const form = formFromFile(bound);
+    assert.deepEqual(fileFromForm(form, bound).file?.tools, bound.tools);
+    assert.deepEqual(fileFromForm({ ...form, functions: [{ ...form.functions[0], name: 'renamed' }] }, bound).file?.tools, [{ type: 'function', function: { name: 'renamed' } }]);
+  });
+
   it('shows a file as a form and writes the same file back', () => {
     const form = formFromFile(file);
     assert.equal(form.temperature, 0.4);

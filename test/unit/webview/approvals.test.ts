@@ -1,10 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { GlobalRegistrator } from '@happy-dom/global-registrator';
 import type * as ApprovalsModule from '../../../webview/render/approvals';
+import type * as FunctionOutputsModule from '../../../webview/render/functionOutputs';
+import type * as StepsModule from '../../../webview/render/steps';
+import type { Figures } from '../../../webview/render/figure';
 import type { ApprovalChoice } from '../../../src/common/protocol';
 
 describe('approvals in the chat (DOM, happy-dom)', () => {
   let module: typeof ApprovalsModule;
+  let outputsModule: typeof FunctionOutputsModule;
+  let stepsModule: typeof StepsModule;
   before(() => {
     GlobalRegistrator.register({ url: 'https://webview.test/' });
     // happy-dom has no form-associated elements; the kit's buttons only need these calls to exist.
@@ -12,6 +17,10 @@ describe('approvals in the chat (DOM, happy-dom)', () => {
     proto.attachInternals ??= () => ({ setFormValue: () => undefined, setValidity: () => undefined, form: null, states: new Set() });
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the UI kit defines custom elements when loaded, so it loads after the DOM exists
     module = require('../../../webview/render/approvals') as typeof ApprovalsModule;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
+    outputsModule = require('../../../webview/render/functionOutputs') as typeof FunctionOutputsModule;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
+    stepsModule = require('../../../webview/render/steps') as typeof StepsModule;
   });
   after(async () => {
     await GlobalRegistrator.unregister();
@@ -20,12 +29,11 @@ describe('approvals in the chat (DOM, happy-dom)', () => {
   it('shows each waiting call with its arguments and answers with the button pressed', () => {
     const answers: Array<[string, ApprovalChoice]> = [];
     const approvals = new module.Approvals((callId, choice) => answers.push([callId, choice]));
-    assert.equal(approvals.element.hidden, true);
+    assert.equal(approvals.element.childElementCount, 0, 'nothing waits: the slot is empty (hidden by CSS)');
     approvals.show([
       { callId: 'c1', runId: 'r', name: 'propose_edit', arguments: '{"path":"src/a.ts","content":"<img src=x onerror=alert(1)>"}', writes: true },
       { callId: 'c2', runId: 'r', name: 'read_file', arguments: 'not json', writes: false },
     ]);
-    assert.equal(approvals.element.hidden, false);
     const cards = approvals.element.querySelectorAll('.approval');
     assert.equal(cards.length, 2);
     assert.match(cards[0].textContent ?? '', /propose_edit.*changes files/s);
@@ -38,6 +46,68 @@ describe('approvals in the chat (DOM, happy-dom)', () => {
     buttons(cards[1])[1].click();
     assert.deepEqual(answers, [['c1', 'deny'], ['c2', 'thread']]);
     approvals.show([]);
-    assert.equal(approvals.element.hidden, true);
+    assert.equal(approvals.element.childElementCount, 0);
+  });
+
+  const buttonsOf = (card: Element) => Array.from(card.querySelectorAll('vscode-button')) as HTMLElement[];
+
+  it('shows the command a bound function runs; a repository binding offers no Allow for this thread', () => {
+    const answers: Array<[string, ApprovalChoice]> = [];
+    const approvals = new module.Approvals((callId, choice) => answers.push([callId, choice]));
+    approvals.show([{ callId: 'c1', runId: 'r', name: 'fmt', arguments: '{}', writes: true, command: 'editor.action.formatDocument', onceOnly: true }]);
+    const card = approvals.cardFor('c1')!;
+    assert.match(card.textContent ?? '', /run the VS Code command editor\.action\.formatDocument for fmt/);
+    assert.match(card.textContent ?? '', /asked every time/);
+    assert.deepEqual(buttonsOf(card).map((b) => b.textContent), ['Allow once', 'Deny']);
+    const again = new module.Approvals(() => undefined);
+    again.show([{ callId: 'c2', runId: 'r', name: 'fmt', arguments: '{}', writes: true, command: 'my.command' }]);
+    assert.deepEqual(buttonsOf(again.cardFor('c2')!).map((b) => b.textContent), ['Allow once', 'Allow for this thread', 'Deny']);
+  });
+
+  it('asks for a custom function\'s output: the typed text is kept as a draft and submitted; Cancel run stops the run', () => {
+    const posted: string[] = [];
+    const outputs = new outputsModule.FunctionOutputs({
+      submit: (callId, output) => posted.push(`submit ${callId} ${output}`),
+      draft: (callId, draft) => posted.push(`draft ${callId} ${draft}`),
+      cancelRun: () => posted.push('cancel'),
+    });
+    outputs.show([{ callId: 'c1', runId: 'r', name: 'lookup_price', arguments: '{"sku":"A1"}', draft: 'kept from before' }]);
+    const card = outputs.cardFor('c1')!;
+    assert.equal(outputs.element.contains(card), true, 'with no step drawn, the card waits above the composer');
+    const field = card.querySelector('vscode-textarea') as HTMLElement & { value: string };
+    assert.equal(field.value, 'kept from before', 'the draft the host kept comes back');
+    assert.equal(card.querySelector('.approval-args')?.textContent, '{\n  "sku": "A1"\n}');
+    field.value = '';
+    buttonsOf(card)[0].click();
+    assert.match(card.textContent ?? '', /Type the output first/);
+    field.value = '{"price": 3}';
+    field.dispatchEvent(new Event('input'));
+    buttonsOf(card)[0].click();
+    buttonsOf(card)[1].click();
+    assert.deepEqual(posted, ['draft c1 {"price": 3}', 'submit c1 {"price": 3}', 'cancel']);
+    outputs.show([{ callId: 'c1', runId: 'r', name: 'lookup_price', arguments: '{}', draft: 'other' }]);
+    assert.equal(outputs.cardFor('c1'), card, 'a card is kept while its call waits (typing is not lost to a redraw)');
+    outputs.show([]);
+    assert.equal(outputs.cardFor('c1'), undefined);
+    assert.equal(card.isConnected, false);
+  });
+
+  it('draws a waiting card under the run step of its call, with the step and the panel open', () => {
+    const outputs = new outputsModule.FunctionOutputs({ submit: () => undefined, draft: () => undefined, cancelRun: () => undefined });
+    outputs.show([{ callId: 'call_1', runId: 'run_1', name: 'lookup_price', arguments: '{}', draft: '' }]);
+    const view = {
+      run: { id: 'run_1', threadId: 't', assistantId: 'a', status: 'requires_action' as const, createdAt: 0 },
+      steps: [{ id: 'step_1', runId: 'run_1', status: 'in_progress' as const, createdAt: 0, details: { type: 'tool_calls' as const, toolCalls: [{ type: 'function' as const, id: 'call_1', name: 'lookup_price', arguments: '{}' }] } }],
+    };
+    const open = { runs: new Map([['run_1', false]]), items: new Map<string, boolean>() };
+    const block = stepsModule.renderRunBlock(view, undefined, open, {} as Figures, undefined, (id) => outputs.cardFor(id));
+    document.body.append(block);
+    const step = block.querySelector('details.step') as HTMLDetailsElement;
+    assert.equal(step.open, true);
+    assert.equal(step.querySelector('.function-output'), outputs.cardFor('call_1'));
+    assert.equal((block.querySelector('vscode-collapsible') as HTMLElement & { open: boolean }).open, true, 'opened though the user had closed it');
+    outputs.placeStray();
+    assert.equal(outputs.element.childElementCount, 0, 'a card drawn in its step is not also above the composer');
+    block.remove();
   });
 });

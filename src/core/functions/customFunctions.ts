@@ -1,0 +1,148 @@
+import Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import type { AssistantLocation } from '../assistantStore';
+import type { KeyValueState } from '../assistantService';
+import type { FunctionDefinition, ToolDefinition } from '../model';
+import type { ApprovalPolicy, ParsedArguments } from './registry';
+import { parseArguments } from './registry';
+
+/**
+ * A function the assistant's own definition offers (a `function` tool of its file that is not a
+ * workspace function). Without `command` the user answers it in the chat, as the Playground does;
+ * with `command` the VS Code command of that id runs with the call's arguments.
+ */
+export interface CustomFunction {
+  definition: FunctionDefinition;
+  /** The VS Code command id the assistant file binds it to (`x-vscode.command`), if any. */
+  command?: string;
+}
+
+/** The custom functions of the assistant a run uses, and where its definition lives. */
+export interface CustomFunctions {
+  /**
+   * `workspace`: a file in the repository, written by whoever wrote the repository: its command
+   * bindings always ask and are off in an untrusted workspace. `user` (personal storage) and
+   * `server` follow the approval policy.
+   */
+  location: AssistantLocation;
+  functions: ReadonlyMap<string, CustomFunction>;
+}
+
+/** The custom functions among an assistant's tools: every function tool whose name `isBuiltin` does not claim. */
+export function customFunctionsOf(tools: readonly ToolDefinition[], location: AssistantLocation, isBuiltin: (name: string) => boolean): CustomFunctions {
+  const functions = new Map<string, CustomFunction>();
+  for (const tool of tools) {
+    if (tool.type !== 'function' || isBuiltin(tool.function.name)) continue;
+    functions.set(tool.function.name, { definition: tool.function, ...(tool.command ? { command: tool.command } : {}) });
+  }
+  return { location, functions };
+}
+
+const ajv = new Ajv({ allErrors: false, strict: false });
+/** Compiled parameter schemas, by their JSON text (an assistant's definition is read anew for each run). */
+const compiled = new Map<string, ValidateFunction>();
+
+/**
+ * A call's arguments checked against the custom function's parameters (no parameters: any object).
+ * A schema ajv cannot compile is reported as such, not thrown.
+ */
+export function parseCustomArguments(fn: CustomFunction, json: string): ParsedArguments {
+  const key = JSON.stringify(fn.definition.parameters ?? { type: 'object' });
+  let validate = compiled.get(key);
+  if (!validate) {
+    try {
+      validate = ajv.compile(JSON.parse(key) as object);
+    } catch {
+      return { ok: false, error: `the parameters of ${fn.definition.name} in the assistant's definition are not a usable JSON Schema.` };
+    }
+    compiled.set(key, validate);
+  }
+  return parseArguments(json, validate);
+}
+
+/** What happens to a call of a command-bound function before anything runs. */
+export type CommandDecision =
+  | { kind: 'refuse'; output: string }
+  | { kind: 'run' }
+  /** `thread`: whether "Allow for this thread" may be offered (never for a repository's bindings). */
+  | { kind: 'ask'; thread: boolean };
+
+export const UNTRUSTED_COMMAND_OUTPUT =
+  'Error: this function runs a VS Code command bound in the repository\'s assistant file, and such commands are off because the user has not trusted this workspace in VS Code. Tell the user; they can trust it with "Manage Workspace Trust".';
+
+/**
+ * The approval decision for a command-bound function. A repository's binding is off in an untrusted
+ * workspace and otherwise always asks (only `never` is stronger); a personal one follows the
+ * policy, `ask` by default since a command may do anything, and a grant for the thread.
+ */
+export function commandDecision(input: { name: string; location: AssistantLocation; trusted: boolean; policy: ApprovalPolicy | undefined; granted: boolean }): CommandDecision {
+  if (input.location === 'workspace' && !input.trusted) return { kind: 'refuse', output: UNTRUSTED_COMMAND_OUTPUT };
+  if (input.policy === 'never') return { kind: 'refuse', output: `Error: the user does not allow ${input.name} (its approval setting is "never").` };
+  if (input.location === 'workspace') return { kind: 'ask', thread: false };
+  if (input.policy === 'allow' || input.granted) return { kind: 'run' };
+  return { kind: 'ask', thread: true };
+}
+
+/** The most of a command's result the model reads, in characters. */
+export const COMMAND_OUTPUT_LIMIT = 20_000;
+
+/**
+ * A command's result as the text the model reads: JSON (strings as they are), `undefined` as a
+ * sentence, cut at `limit` characters with a note saying so. A result JSON cannot hold (a cycle, a
+ * BigInt) is described, not thrown.
+ */
+export function commandResultText(command: string, result: unknown, limit = COMMAND_OUTPUT_LIMIT): string {
+  let text: string;
+  if (result === undefined || result === null) {
+    text = `The command ${command} ran and returned nothing.`;
+  } else if (typeof result === 'string') {
+    text = result;
+  } else {
+    try {
+      text = JSON.stringify(result, null, 2) ?? `The command ${command} ran; its result cannot be shown as JSON.`;
+    } catch {
+      text = `The command ${command} ran; its result cannot be shown as JSON.`;
+    }
+  }
+  if (text.length <= limit) return text;
+  return `${text.slice(0, limit)}\n[Cut: the result has ${text.length} characters; the first ${limit} are shown.]`;
+}
+
+const GRANTS_KEY = 'assistants.functions.threadGrants';
+/** Threads whose grants are kept; the oldest go first. */
+const MAX_GRANT_THREADS = 200;
+
+/**
+ * "Allow for this thread", remembered in a key-value state (the workspace's, in VS Code) so it
+ * outlives a window reload. A grant is for one function of one thread, by `key` (the function's
+ * name, with the command for a bound one, so a changed binding asks again).
+ */
+export class ThreadGrants {
+  constructor(private readonly state: KeyValueState) {}
+
+  has(threadId: string, key: string): boolean {
+    const keys = this.all()[threadId];
+    return Array.isArray(keys) && keys.includes(key);
+  }
+
+  async add(threadId: string, key: string): Promise<void> {
+    const all = this.all();
+    const { [threadId]: current = [], ...others } = all;
+    const kept = Object.entries(others).slice(-(MAX_GRANT_THREADS - 1));
+    await this.state.update(GRANTS_KEY, { ...Object.fromEntries(kept), [threadId]: [...new Set([...current, key])] });
+  }
+
+  private all(): Record<string, string[]> {
+    const value = this.state.get<unknown>(GRANTS_KEY);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, string[]>) : {};
+  }
+}
+
+/** In memory only: for tests and callers with no state to keep. */
+export function memoryState(): KeyValueState {
+  const values = new Map<string, unknown>();
+  return {
+    get: <T>(key: string) => values.get(key) as T | undefined,
+    update: async (key, value) => void values.set(key, value),
+  };
+}
