@@ -65,6 +65,8 @@ export type HostToEditor =
   | { type: 'document/show'; form?: AssistantForm; errors: FormError[] }
   /** The problems of the last `form/change`: written to the file only when there are none. */
   | { type: 'form/validated'; requestId: string; errors: FormError[]; saved: boolean }
+  /** The document was saved (written to its file, or to the server). */
+  | { type: 'document/saved' }
   | { type: 'choices/result'; requestId: string; choices: ServerChoices };
 
 export type EditorToHost =

@@ -259,8 +259,16 @@ function isSchema(value: unknown): value is JsonSchema {
 function readableErrors(errors: ErrorObject[]): FieldError[] {
   const seen = new Set<string>();
   const out: FieldError[] = [];
+  // Where a value matches none of several alternatives (the meta-schema's `"type": "objekt"`), Ajv
+  // reports every alternative and then the `anyOf`: the first alternative says it best, alone.
+  const alternatives = new Set(errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath));
+  const said = new Set<string>();
   for (const error of errors) {
     if (error.keyword === 'if' || error.keyword === 'allOf') continue;
+    if (alternatives.has(error.instancePath)) {
+      if (error.keyword === 'anyOf' || error.keyword === 'oneOf' || said.has(error.instancePath)) continue;
+      said.add(error.instancePath);
+    }
     let message = error.message ?? 'is not valid';
     if (error.keyword === 'additionalProperties') message = `has an unknown field "${String((error.params as { additionalProperty?: string }).additionalProperty)}"`;
     if (error.keyword === 'enum') message = `must be one of ${((error.params as { allowedValues?: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`;

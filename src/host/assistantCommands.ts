@@ -87,11 +87,12 @@ export function registerAssistantCommands(register: Register, deps: AssistantCom
     const entry = await pickEntry(service, item, 'Delete Assistant');
     if (!entry) return;
     if (!args.confirmed) {
-      const where = entry.location === 'server' ? 'from the server' : `(${entry.file ?? 'its file'})`;
+      const where = entry.location === 'server' ? 'from the server' : `(${entry.file ? vscode.workspace.asRelativePath(entry.file) : 'its file'})`;
       const choice = await vscode.window.showWarningMessage(`Delete the assistant "${entry.name}" ${where}?`, { modal: true, detail: 'Threads that used it stay.' }, 'Delete');
       if (choice !== 'Delete') return;
     }
     await service.delete(entry.id);
+    await closeEditorsOf(entry);
     controller.assistantChanged();
   });
 
@@ -184,6 +185,16 @@ async function openEntry(entry: AssistantEntry): Promise<void> {
   const document = await vscode.workspace.openTextDocument({ language: 'json', content: serializeAssistantFile(fileFromDraft(draft)) });
   await vscode.window.showTextDocument(document);
   void vscode.window.showInformationMessage(`"${entry.name}" lives on the server. Use "Import Assistants from Server" to keep it as a file you can edit.`);
+}
+
+/** Closes the editors still showing a deleted assistant's file (its form or its JSON), which would show what no longer exists. */
+async function closeEditorsOf(entry: AssistantEntry): Promise<void> {
+  if (!entry.file) return;
+  const uri = vscode.Uri.file(entry.file).toString();
+  const tabs = vscode.window.tabGroups.all
+    .flatMap((group) => group.tabs)
+    .filter((tab) => (tab.input instanceof vscode.TabInputCustom || tab.input instanceof vscode.TabInputText) && tab.input.uri.toString() === uri);
+  if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
 }
 
 /** The entry a command acts on: its argument (a tree item or an id), else the user's pick. */

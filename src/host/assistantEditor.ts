@@ -46,6 +46,9 @@ export class AssistantEditorProvider extends Disposable implements vscode.Custom
         written = undefined;
         show();
       }),
+      vscode.workspace.onDidSaveTextDocument((saved) => {
+        if (saved.uri.toString() === document.uri.toString()) void post({ type: 'document/saved' });
+      }),
       panel.webview.onDidReceiveMessage((message: unknown) => {
         if (!isEditorToHost(message)) {
           this.log.warn('Assistant editor sent an unknown message; ignored.');

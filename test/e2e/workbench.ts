@@ -99,9 +99,21 @@ export class Workbench {
     }
   }
 
+  /** Expands the view `title` of the open view container (a collapsed view's pane shows only its header). */
+  async expandView(title: string): Promise<void> {
+    const header = this.page.locator('.pane-header').filter({ has: this.page.locator('h3.title', { hasText: new RegExp(`^${title}$`) }) }).first();
+    await header.waitFor({ timeout: 30_000 });
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  }
+
   /** The chat webview's document (two nested iframes). */
   chatFrame(): FrameLocator {
-    return this.page.frameLocator(`iframe.webview.ready[src*="extensionId=${extensionId}"]`).frameLocator('iframe#active-frame');
+    return this.page.frameLocator(`iframe.webview.ready[src*="extensionId=${extensionId}"][src*="purpose=webviewView"]`).frameLocator('iframe#active-frame');
+  }
+
+  /** The document of the assistant form shown in the editor area (a custom editor's webview: its URL names no purpose). */
+  formFrame(): FrameLocator {
+    return this.page.frameLocator(`iframe.webview.ready[src*="extensionId=${extensionId}"]:not([src*="purpose="])`).frameLocator('iframe#active-frame');
   }
 
   /** Types a message into the chat's composer and sends it with Enter, as a user would. */

@@ -71,7 +71,8 @@ export function defaultTurn(context: TurnContext): Turn {
   // Instructions at work: 'Start every answer with "X"' is followed, as a model would.
   const prefix = /start every answer with "([^"]+)"/i.exec(context.instructions)?.[1];
   const last = turn.steps.at(-1);
-  if (prefix && last?.type === 'text') last.text = `${prefix} ${last.text}`;
+  // A Markdown block (a heading, a fence) starts on a line of its own, after the greeting.
+  if (prefix && last?.type === 'text') last.text = /^(#|```)/.test(last.text) ? `${prefix}\n\n${last.text}` : `${prefix} ${last.text}`;
   return turn;
 }
 

@@ -149,7 +149,7 @@ describe('assistant commands (inside VS Code)', () => {
     await vscode.commands.executeCommand('assistants.newThread');
     await assistants.sendMessage('Who are you?');
     await assistants.whenIdle();
-    assert.match(assistants.currentThread()?.lastMessageText ?? '', /^Ahoy! /);
+    assert.match(assistants.currentThread()?.lastMessageText ?? '', /^Ahoy!\s/);
   });
 
   it('Test Connection reports every capability of the fake server as working', async function () {

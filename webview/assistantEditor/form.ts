@@ -41,6 +41,10 @@ export class AssistantFormView {
         this.form = message.form;
         this.render(message.errors);
         return;
+      case 'document/saved':
+        this.status.textContent = 'Saved.';
+        this.status.classList.remove('has-errors');
+        return;
       case 'form/validated':
         this.validations.settle(message.requestId, message);
         return;
@@ -83,8 +87,7 @@ export class AssistantFormView {
         textArea('Instructions', '/instructions', form.instructions, 'You are a helpful assistant…', 8, (v) => (form.instructions = v), onChange),
       ),
       section('Tools',
-        checkbox('File search', '/tools/file_search', form.fileSearch, (v) => (form.fileSearch = v), onChange),
-        textField('Results per search (1 to 50, empty for the default)', '/tools/file_search/max_num_results', form.maxNumResults, (v) => (form.maxNumResults = v), onChange, 'number'),
+        ...fileSearchFields(form, onChange),
         checkbox('Code interpreter', '/tools/code_interpreter', form.codeInterpreter, (v) => (form.codeInterpreter = v), onChange),
         this.functionsField(form, onChange),
       ),
@@ -132,7 +135,7 @@ export class AssistantFormView {
     try {
       const reply = await this.validations.start((requestId) => this.post({ type: 'form/change', requestId, form: structuredClone(form) }));
       this.showErrors(reply.errors);
-      this.status.textContent = reply.errors.length > 0 ? `Not saved to the file: ${reply.errors.length} problem${reply.errors.length === 1 ? '' : 's'} below.` : reply.saved ? 'Saved to the file (unsaved in the editor until you save).' : 'Valid.';
+      this.status.textContent = reply.errors.length > 0 ? `Not saved to the file: ${reply.errors.length} problem${reply.errors.length === 1 ? '' : 's'} below.` : reply.saved ? 'Valid. Save the editor (Ctrl+S) to write it.' : 'Valid.';
       this.status.classList.toggle('has-errors', reply.errors.length > 0);
     } catch (error) {
       this.status.textContent = error instanceof Error ? error.message : String(error);
@@ -307,6 +310,18 @@ function functionCard(fn: FunctionForm, path: string, remove: () => void, change
     removeButton,
     errorSlot(),
   );
+}
+
+/** File search, and under it (only while it is on) how many results a search returns. */
+function fileSearchFields(form: AssistantForm, changed: () => void): HTMLElement[] {
+  const count = textField('Results per search (1 to 50, empty for the default)', '/tools/file_search/max_num_results', form.maxNumResults, (v) => (form.maxNumResults = v), changed, 'number');
+  count.classList.add('sub-field');
+  count.hidden = !form.fileSearch;
+  const toggle = checkbox('File search', '/tools/file_search', form.fileSearch, (v) => {
+    form.fileSearch = v;
+    count.hidden = !v;
+  }, changed);
+  return [toggle, count];
 }
 
 function responseFormatField(form: AssistantForm, changed: () => void): HTMLElement {

@@ -145,19 +145,19 @@ describe('scripted model defaults', () => {
 
   it('follows an instruction to start every answer with a phrase, on both protocols', async () => {
     const step = model.next(context({ lastUserText: 'hi', instructions: 'Be kind. Start every answer with "Ahoy!"' })).steps[0];
-    assert.ok(step.type === 'text' && step.text.startsWith('Ahoy! ## Answer'));
+    assert.ok(step.type === 'text' && step.text.startsWith('Ahoy!\n\n## Answer'));
     const plain = model.next(context({ lastUserText: 'hi' })).steps[0];
     assert.ok(plain.type === 'text' && plain.text.startsWith('## Answer'));
     const server = await FakeOpenAIServer.start();
     after(() => server.close());
     const client = new OpenAI({ baseURL: server.baseUrl, apiKey: 'test', maxRetries: 0 });
     const response = await client.responses.create({ model: 'm', instructions: 'Start every answer with "Ahoy!"', input: 'hello' });
-    assert.match(response.output_text, /^Ahoy! /);
+    assert.match(response.output_text, /^Ahoy!\s/);
     const assistant = await client.beta.assistants.create({ model: 'm', instructions: 'Start every answer with "Arr!"' });
     const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'hello' }] });
     const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id }, { pollIntervalMs: 10 });
     const [message] = (await client.beta.threads.messages.list(run.thread_id, { run_id: run.id })).data;
-    assert.ok(message.content[0].type === 'text' && message.content[0].text.value.startsWith('Arr! '));
+    assert.ok(message.content[0].type === 'text' && message.content[0].text.value.startsWith('Arr!\n\n'));
   });
 
   it('streams a slow answer over about eight seconds', () => {
