@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AssistantsApi } from '../../src/extension';
 
@@ -139,5 +141,105 @@ describe('attach menus (inside VS Code)', () => {
     assert.equal(assistants.currentThread()?.lastRunStatus, 'completed');
     assert.match(assistants.currentThread()?.lastMessageText ?? '', /what the attached files say/);
     assert.deepEqual(assistants.attachments(), [], 'sent attachments leave the composer');
+  });
+});
+
+describe('custom functions of an assistant on a run against the fake server (inside VS Code)', () => {
+  const written: string[] = [];
+  const received: unknown[] = [];
+  let command: vscode.Disposable | undefined;
+
+  const tools = [
+    { type: 'function', function: { name: 'lookup_price', description: 'Price of a stock item', parameters: { type: 'object', properties: { sku: { type: 'string' } }, required: ['sku'] } } },
+    { type: 'function', function: { name: 'echo_args', parameters: { type: 'object', properties: { text: { type: 'string' } } } }, 'x-vscode': { command: 'integration.echoArgs' } },
+  ];
+
+  async function useAssistant(id: string, file: string): Promise<void> {
+    fs.writeFileSync(file, JSON.stringify({ version: 1, name: 'Custom functions', model: 'gpt-4.1', tools }, null, 2));
+    written.push(file);
+    await vscode.commands.executeCommand('assistants.selectAssistant', id);
+    const active = (await (await api()).assistants()).find((a) => a.active);
+    assert.equal(active?.id, id);
+    await vscode.commands.executeCommand('assistants.newThread');
+  }
+
+  before(function () {
+    if (!process.env.OPENAI_BASE_URL) this.skip();
+    command = vscode.commands.registerCommand('integration.echoArgs', (args: unknown) => {
+      received.push(args);
+      return { received: args };
+    });
+  });
+
+  after(async () => {
+    command?.dispose();
+    for (const file of written) fs.rmSync(file, { force: true });
+    await vscode.commands.executeCommand('assistants.selectAssistant', 'workspace:workspace-helper');
+  });
+
+  it('a function with no binding is answered by the user, and the output goes to the model as typed', async () => {
+    const assistants = await api();
+    await useAssistant('workspace:custom-functions', path.join(root().fsPath, '.assistants', 'custom-functions.assistant.json'));
+    const sent = assistants.sendMessage('call lookup_price with {"sku":"A1"}');
+    const request = await until(() => assistants.outputRequests()[0], 'the output request');
+    assert.equal(request.name, 'lookup_price');
+    assert.deepEqual(JSON.parse(request.arguments), { sku: 'A1' });
+    assert.deepEqual(assistants.approvals(), [], 'the user answers it: nothing to approve');
+    assistants.submitOutput(request.callId, '{"price": 3.5, "currency": "EUR"}');
+    await sent;
+    await assistants.whenIdle();
+    const thread = assistants.currentThread();
+    assert.equal(thread?.lastRunStatus, 'completed');
+    assert.deepEqual(thread?.functionCalls.at(-1), { name: 'lookup_price', arguments: '{"sku":"A1"}', output: '{"price": 3.5, "currency": "EUR"}' });
+    assert.match(thread?.lastMessageText ?? '', /"price": 3\.5, "currency": "EUR"/);
+    assert.deepEqual(assistants.outputRequests(), []);
+  });
+
+  it('a command bound in the repository\'s file shows the command, asks (once only), then runs the real command with the arguments', async () => {
+    const assistants = await api();
+    const sent = assistants.sendMessage('call echo_args with {"text":"hello"}');
+    const approval = await until(() => assistants.approvals()[0], 'the approval');
+    assert.equal(approval.name, 'echo_args');
+    assert.equal(approval.command, 'integration.echoArgs');
+    assert.equal(approval.onceOnly, true);
+    assert.deepEqual(received, [], 'nothing ran before the answer');
+    assistants.answerApproval(approval.callId, 'once');
+    await sent;
+    await assistants.whenIdle();
+    assert.deepEqual(received, [{ text: 'hello' }]);
+    const output = assistants.currentThread()?.functionCalls.at(-1)?.output ?? '';
+    assert.deepEqual(JSON.parse(output), { received: { text: 'hello' } });
+    assert.match(assistants.currentThread()?.lastMessageText ?? '', /"received"/);
+  });
+
+  it('a denied command never runs, and the model reads why', async () => {
+    const assistants = await api();
+    const sent = assistants.sendMessage('call echo_args with {"text":"denied"}');
+    const approval = await until(() => assistants.approvals()[0], 'the approval');
+    assistants.answerApproval(approval.callId, 'deny');
+    await sent;
+    await assistants.whenIdle();
+    assert.deepEqual(received, [{ text: 'hello' }], 'the command did not run again');
+    assert.equal(assistants.currentThread()?.lastRunStatus, 'completed');
+    assert.match(assistants.currentThread()?.lastMessageText ?? '', /the user denied this call to echo_args \(it runs the VS Code command integration\.echoArgs\)/);
+  });
+
+  it('a personal assistant\'s binding may be allowed for the thread, after which it runs without asking', async () => {
+    const assistants = await api();
+    const id = await vscode.commands.executeCommand<string>('assistants.createAssistant', { name: 'Personal functions', location: 'user', open: false });
+    const file = (await assistants.assistants()).find((a) => a.id === id)?.file;
+    assert.ok(file, 'the personal assistant has a file');
+    await useAssistant(id, file);
+    let sent = assistants.sendMessage('call echo_args with {"text":"first"}');
+    const approval = await until(() => assistants.approvals()[0], 'the approval');
+    assert.equal(approval.onceOnly, undefined, 'Allow for this thread is offered');
+    assistants.answerApproval(approval.callId, 'thread');
+    await sent;
+    await assistants.whenIdle();
+    sent = assistants.sendMessage('call echo_args with {"text":"second"}');
+    await sent;
+    await assistants.whenIdle();
+    assert.deepEqual(received.slice(-2), [{ text: 'first' }, { text: 'second' }]);
+    assert.match(assistants.currentThread()?.lastMessageText ?? '', /"second"/);
   });
 });
