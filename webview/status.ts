@@ -19,31 +19,86 @@ export function statusLabel(status: RunStatus): string {
   return STATUS_LABELS[status];
 }
 
+/** Every way a run can be, as the chat tells it: the statuses, and a run nobody follows any more. */
+export type OutcomeKind = RunStatus | 'interrupted';
+
+/** A run's outcome as the user reads it. */
+export interface Outcome {
+  kind: OutcomeKind;
+  /** A word or two for the status line ("Cancelled", "Incomplete: …"). */
+  label: string;
+  /**
+   * One sentence under the answer saying what happened (and, where it helps, what to do next);
+   * none while the run is live or when it completed.
+   */
+  sentence?: string;
+  /** Whether Retry (the same question, run again) is offered: the run ended without a full answer the user did not stop. */
+  retry: boolean;
+  /** The codicon beside it. */
+  icon: string;
+}
+
+const OUTCOME_ICONS: Record<OutcomeKind, string> = {
+  queued: 'clock',
+  in_progress: 'loading',
+  requires_action: 'bell',
+  cancelling: 'circle-slash',
+  cancelled: 'circle-slash',
+  failed: 'error',
+  completed: 'pass',
+  incomplete: 'warning',
+  expired: 'watch',
+  interrupted: 'debug-disconnect',
+};
+
 /**
- * The run's outcome as the user should read it: its status, except that a run the host stopped
- * following while it still looked live is "Interrupted", and an incomplete run says why.
+ * The run's outcome: its status, except that a run the host stopped following while it still
+ * looked live is interrupted, an incomplete run says why, and a failure says what the server said.
+ * Retry is offered for failed, expired, cut-off and interrupted runs; not for a run the user
+ * cancelled (Stop was their choice; Edit and resend asks again).
  */
+export function runOutcome(run: Run, notices: RunNotices | undefined): Outcome {
+  const error = run.lastError ?? notices?.error;
+  const said = error ? errorSentence(error.message) : undefined;
+  const kind: OutcomeKind = isLive(run.status) && notices?.endedAt !== undefined ? 'interrupted' : run.status;
+  const outcome = (label: string, sentence: string | undefined, retry: boolean): Outcome => ({ kind, label, sentence, retry, icon: OUTCOME_ICONS[kind] });
+  switch (kind) {
+    case 'queued':
+    case 'in_progress':
+    case 'requires_action':
+    case 'cancelling':
+    case 'completed':
+      return outcome(statusLabel(kind), undefined, false);
+    case 'failed':
+      return outcome('Failed', said ?? 'The run failed before the answer was finished.', true);
+    case 'cancelled':
+      return outcome('Cancelled', 'The run was stopped before it finished; what had arrived is kept.', false);
+    case 'expired':
+      return outcome('Expired', 'The run expired on the server before it finished.', true);
+    case 'incomplete': {
+      const reason = run.incompleteReason && run.incompleteReason !== 'unknown' ? incompleteReasonText(run.incompleteReason) : undefined;
+      return outcome(reason ? `Incomplete: ${reason}` : 'Incomplete', reason ? `The answer was cut off: ${reason}.` : 'The answer was cut off before it finished.', true);
+    }
+    case 'interrupted':
+      return outcome('Interrupted', said ?? 'The chat stopped following this run before it ended, so the answer may be incomplete.', true);
+  }
+}
+
+/** The status line's words for the run (see `runOutcome`). */
 export function outcomeLabel(run: Run, notices: RunNotices | undefined): string {
-  if (isLive(run.status) && notices?.endedAt !== undefined) return 'Interrupted';
-  if (run.status === 'incomplete' && run.incompleteReason) return `Incomplete: ${incompleteReasonText(run.incompleteReason)}`;
-  return statusLabel(run.status);
+  return runOutcome(run, notices).label;
 }
 
 const INCOMPLETE_REASONS: Record<string, string> = {
   max_output_tokens: 'the output token limit was reached',
   max_completion_tokens: 'the output token limit was reached',
   max_prompt_tokens: 'the input token limit was reached',
-  content_filter: 'stopped by the content filter',
+  content_filter: 'the content filter stopped it',
+  connection_lost: 'the connection was lost and this server cannot resume it',
 };
 
 function incompleteReasonText(reason: string): string {
   return INCOMPLETE_REASONS[reason] ?? reason.replace(/_/g, ' ');
-}
-
-/** Whether the user may run the question again: the run ended without a full answer. */
-export function canRetry(run: Run, notices: RunNotices | undefined): boolean {
-  if (isLive(run.status)) return notices?.endedAt !== undefined;
-  return run.status !== 'completed';
 }
 
 /** Whether the run may still change, so the clock keeps ticking. */

@@ -129,7 +129,11 @@ describe('the chat panel: stream, act on answers, run instructions, Stop, Retry,
     await chat.locator('.msg-assistant.msg-streaming').first().waitFor({ timeout: 30_000 });
     await chat.getByRole('button', { name: 'Stop' }).click();
     await workbench.statusIs('Cancelled');
-    await chat.locator('.run-block').last().locator('.run-outcome[data-outcome="cancelled"]').waitFor({ timeout: 30_000 });
+    const outcome = chat.locator('.run-block').last().locator('.run-outcome[data-outcome="cancelled"]');
+    await outcome.waitFor({ timeout: 30_000 });
+    assert.match(await outcome.innerText(), /stopped before it finished/, 'a cancelled run says it was stopped');
+    assert.equal(await chat.locator('.run-block').last().locator('.run-retry').count(), 0, 'Stop was the user\'s choice: no Retry');
+    assert.doesNotMatch(await chat.locator('.msg-assistant').last().innerText(), /cut off/, 'a cancelled answer is not called cut off');
     assert.equal(await chat.locator('.msg-streaming').count(), 0, 'no typing cursor after Stop');
     assert.equal(fake.requests.filter((r) => /\/cancel$/.test(r.path)).length, 1, 'the run was cancelled on the server');
     await workbench.screenshot('cancelled');
@@ -142,7 +146,7 @@ describe('the chat panel: stream, act on answers, run instructions, Stop, Retry,
     await workbench.statusIs('Failed');
     const retry = chat.locator('.run-block').last().locator('.run-retry');
     await retry.waitFor({ timeout: 30_000 });
-    assert.match(await chat.locator('.run-block').last().locator('.run-error').innerText(), /server had an error/i, 'the failure is said in a sentence');
+    assert.match(await chat.locator('.run-block').last().locator('.run-outcome[data-outcome="failed"]').innerText(), /server had an error/i, 'the failure is said in a sentence');
     await workbench.screenshot('failed-with-retry');
     const before = runRequests().length;
     await retry.click();

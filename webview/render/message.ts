@@ -29,6 +29,8 @@ export interface MessageContext {
   runLive?: boolean;
   /** The thread's last question, with no run going: it offers Edit and resend. */
   editable?: boolean;
+  /** The message's run is in the transcript, whose outcome line says how an unfinished answer ended. */
+  runShown?: boolean;
 }
 
 export function renderMessage(message: Message, context: MessageContext): HTMLElement {
@@ -50,7 +52,8 @@ export function renderMessage(message: Message, context: MessageContext): HTMLEl
   const body = h('div', { className: 'msg-body' });
   message.content.forEach((part, index) => body.append(renderPart(part, message.role, context, index)));
   if (streaming && message.role === 'assistant') body.append(h('span', { className: 'msg-cursor', attrs: { 'aria-hidden': 'true' } }));
-  if (message.status === 'incomplete') body.append(h('p', { className: 'msg-note', text: 'The answer was cut off before it finished.' }));
+  // Only an answer whose run is not shown says it is unfinished here: the run's outcome line says why.
+  if (message.status === 'incomplete' && !context.runShown) body.append(h('p', { className: 'msg-note', text: 'This answer did not finish.' }));
   article.append(body);
   if (message.attachments?.length) article.append(renderAttachments(message.attachments));
   return article;

@@ -3,7 +3,7 @@ import type { CodeInterpreterOutput, FileSearchResult, RunStep, RunStepStatus, T
 import type { RunView } from '../../src/common/protocol';
 import type { RunNotices } from '../state';
 import { isRasterDataImage, isStoredOutputUrl } from '../links';
-import { errorSentence, isLive, isRunning, outcomeLabel, statusLabel } from '../status';
+import { isRunning, runOutcome } from '../status';
 import { codicon, h } from '../ui/dom';
 import { button, collapsible } from '../ui/kit';
 import type { Figures } from './figure';
@@ -30,25 +30,23 @@ export function renderRunBlock(view: RunView, notices: RunNotices | undefined, o
   const items = view.steps.flatMap((step) => stepItems(step, pendingCard));
   const waiting = items.some((item) => item.pending);
   const live = isRunning(view.run, notices);
-  const error = view.run.lastError ?? notices?.error;
+  const outcome = runOutcome(view.run, notices);
   // What the code interpreter drew belongs to the answer: shown under it, not inside a closed step.
   const drawn = view.steps.flatMap((step) => codeImages(step));
   if (drawn.length) block.append(h('div', { className: 'run-figures' }, ...drawn.map((output, i) => figureFor(output, i + 1, figures))));
-  if (error && !live) {
-    block.append(h('div', { className: 'run-error', attrs: { role: 'note' } }, codicon('error'), h('span', { text: errorSentence(error.message) })));
-  }
-  if (!live && view.run.status !== 'completed') {
-    const outcome = h('div', { className: 'run-outcome', attrs: { role: 'note', 'data-outcome': notices?.endedAt !== undefined && isLive(view.run.status) ? 'interrupted' : view.run.status } },
-      codicon(OUTCOME_ICONS[view.run.status] ?? 'warning'),
-      h('span', { text: outcomeLabel(view.run, notices) }),
+  // One sentence says how the run ended (a failure in the server's words); Retry where it helps.
+  if (!live && outcome.sentence) {
+    const line = h('div', { className: 'run-outcome', attrs: { role: 'note', 'data-outcome': outcome.kind } },
+      codicon(outcome.icon),
+      h('span', { className: 'run-outcome-text', text: outcome.sentence }),
     );
-    if (retry) {
+    if (retry && outcome.retry) {
       const again = button({ label: 'Retry', icon: 'refresh', secondary: true, onClick: () => retry.retry() });
       again.setAttribute('aria-label', 'Retry: ask the last question again');
       again.classList.add('run-retry');
-      outcome.append(again);
+      line.append(again);
     }
-    block.append(outcome);
+    block.append(line);
   }
   if (!items.length) {
     block.classList.add('run-block-empty');
@@ -57,7 +55,7 @@ export function renderRunBlock(view: RunView, notices: RunNotices | undefined, o
   const tools = items.length === 1 ? '1 step' : `${items.length} steps`;
   const panel = collapsible({
     heading: live ? 'Working' : 'Steps',
-    description: `${tools} · ${statusLabel(view.run.status).toLowerCase()}`,
+    description: `${tools} · ${outcome.label.toLowerCase()}`,
     // Open while the run works so the user sees each call land; closed in history unless chosen.
     // A call waiting on the user is always in sight.
     open: waiting || (open.runs.get(view.run.id) ?? live),
@@ -67,14 +65,6 @@ export function renderRunBlock(view: RunView, notices: RunNotices | undefined, o
   block.append(panel);
   return block;
 }
-
-const OUTCOME_ICONS: Partial<Record<RunView['run']['status'], string>> = {
-  cancelled: 'circle-slash',
-  cancelling: 'circle-slash',
-  failed: 'error',
-  expired: 'watch',
-  incomplete: 'warning',
-};
 
 type ImageOutput = Extract<CodeInterpreterOutput, { type: 'image' }>;
 

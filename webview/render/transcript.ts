@@ -9,7 +9,7 @@ import type { Message } from '../../src/core/model';
 import type { RunView } from '../../src/common/protocol';
 import type { ViewState } from '../state';
 import { messageById } from '../state';
-import { canRetry, isRunning } from '../status';
+import { isRunning, runOutcome } from '../status';
 import { codicon, h } from '../ui/dom';
 import type { Figures } from './figure';
 import type { AnswerActions } from './message';
@@ -333,10 +333,10 @@ export class Transcript {
       const editable = idle && message.role === 'user' && message.id === lastQuestionId(state);
       flags = `${runLive}|${editable}`;
       if (cached && cached.data === entry.data && cached.notices === notices && cached.flags === flags) return cached.node;
-      node = renderMessage(message, { assistantName: state.assistant?.name ?? 'Assistant', figures: this.figures, actions: this.actions, runLive, editable });
+      node = renderMessage(message, { assistantName: state.assistant?.name ?? 'Assistant', figures: this.figures, actions: this.actions, runLive, editable, runShown: run !== undefined });
     } else {
       const { run } = entry.data;
-      const retry = idle && this.actions !== undefined && run.id === state.statusRunId && canRetry(run, notices) && lastQuestionId(state) !== undefined;
+      const retry = idle && this.actions !== undefined && run.id === state.statusRunId && runOutcome(run, notices).retry && lastQuestionId(state) !== undefined;
       const pendingCard = this.actions?.pendingCard?.bind(this.actions);
       flags = `${retry}|${pendingCallIds(entry.data, pendingCard)}`;
       if (cached && cached.data === entry.data && cached.notices === notices && cached.flags === flags) return cached.node;

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { Run } from '../../../src/core/model';
-import { canRetry, costOf, elapsedSeconds, errorSentence, formatCost, formatDuration, formatUsage, isRunning, outcomeLabel, priceFor, retryText, statusLabel } from '../../../webview/status';
+import { costOf, elapsedSeconds, errorSentence, formatCost, formatDuration, formatUsage, isRunning, outcomeLabel, priceFor, retryText, runOutcome, statusLabel } from '../../../webview/status';
 
 const run = (extra: Partial<Run>): Run => ({ id: 'run_1', threadId: 't', assistantId: 'a', status: 'in_progress', createdAt: 1000, ...extra });
 
@@ -59,11 +59,38 @@ describe('webview status wording', () => {
       }
     });
 
-    it('offers Retry for every ending but a completed one, and for an interrupted run', () => {
-      assert.equal(canRetry(run('completed'), undefined), false);
-      assert.equal(canRetry(run('in_progress'), undefined), false);
-      for (const status of ['failed', 'cancelled', 'expired', 'incomplete'] as const) assert.equal(canRetry(run(status), undefined), true, status);
-      assert.equal(canRetry(run('in_progress'), { endedAt: 1 }), true);
+    it('gives every outcome exactly one true sentence and the right actions', () => {
+      const failure = { code: 'server_error', message: 'The server had an error while processing your request.\n    at handler (server.js:1:1)' };
+      const cases: { name: string; run: Run; notices?: Parameters<typeof runOutcome>[1]; label: string; sentence?: RegExp; retry: boolean; not?: RegExp }[] = [
+        { name: 'queued', run: run('queued'), label: 'Queued', retry: false },
+        { name: 'in progress', run: run('in_progress'), label: 'In progress', retry: false },
+        { name: 'waiting for approval', run: run('requires_action'), label: 'Waiting for approval', retry: false },
+        { name: 'cancelling', run: run('cancelling'), label: 'Cancelling', retry: false },
+        { name: 'completed', run: run('completed'), label: 'Completed', retry: false },
+        { name: 'failed, in the server\'s words', run: run('failed', { lastError: failure }), label: 'Failed', sentence: /^The server had an error while processing your request\.$/, retry: true },
+        { name: 'failed, nothing said', run: run('failed'), label: 'Failed', sentence: /^The run failed before the answer was finished\.$/, retry: true },
+        { name: 'cancelled by the user', run: run('cancelled'), label: 'Cancelled', sentence: /^The run was stopped before it finished/, retry: false, not: /cut off|failed|error/i },
+        { name: 'expired', run: run('expired'), label: 'Expired', sentence: /^The run expired on the server/, retry: true },
+        { name: 'incomplete: token limit', run: run('incomplete', { incompleteReason: 'max_output_tokens' }), label: 'Incomplete: the output token limit was reached', sentence: /^The answer was cut off: the output token limit was reached\.$/, retry: true },
+        { name: 'incomplete: content filter', run: run('incomplete', { incompleteReason: 'content_filter' }), label: 'Incomplete: the content filter stopped it', sentence: /cut off: the content filter stopped it\.$/, retry: true },
+        { name: 'incomplete: connection lost', run: run('incomplete', { incompleteReason: 'connection_lost' }), label: 'Incomplete: the connection was lost and this server cannot resume it', sentence: /cut off: the connection was lost/, retry: true },
+        { name: 'incomplete: a reason not known yet', run: run('incomplete', { incompleteReason: 'some_new_reason' }), label: 'Incomplete: some new reason', sentence: /cut off: some new reason\.$/, retry: true },
+        { name: 'incomplete: no reason given', run: run('incomplete', { incompleteReason: 'unknown' }), label: 'Incomplete', sentence: /^The answer was cut off before it finished\.$/, retry: true },
+        { name: 'interrupted', run: run('in_progress'), notices: { endedAt: 5 }, label: 'Interrupted', sentence: /stopped following this run/, retry: true },
+        { name: 'interrupted, with the driver\'s reason', run: run('queued'), notices: { endedAt: 5, error: { code: 'network', message: 'Gave up after 5 attempts. The server did not answer' } }, label: 'Interrupted', sentence: /^Gave up after 5 attempts\. The server did not answer\.$/, retry: true },
+        { name: 'cancelled, with a stale error notice', run: run('cancelled'), notices: { error: failure }, label: 'Cancelled', sentence: /^The run was stopped/, retry: false, not: /server had an error/ },
+      ];
+      for (const c of cases) {
+        const outcome = runOutcome(c.run, c.notices);
+        assert.equal(outcome.label, c.label, c.name);
+        assert.equal(outcomeLabel(c.run, c.notices), c.label, c.name);
+        assert.equal(outcome.retry, c.retry, `${c.name}: Retry`);
+        if (c.sentence) assert.match(outcome.sentence ?? '', c.sentence, c.name);
+        else assert.equal(outcome.sentence, undefined, `${c.name}: nothing to say under the answer`);
+        if (c.sentence) assert.equal(outcome.sentence?.split(/(?<=[.!?])\s+(?=[A-Z])/).length, c.name.includes('driver') ? 2 : 1, `${c.name}: one sentence`);
+        if (c.not) assert.doesNotMatch(outcome.sentence ?? '', c.not, c.name);
+        assert.ok(outcome.icon, c.name);
+      }
     });
 
     it('counts cached input at its own price and finds the price of a dated snapshot', () => {

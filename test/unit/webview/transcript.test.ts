@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { GlobalRegistrator } from '@happy-dom/global-registrator';
 import type { Message, RunStep } from '../../../src/core/model';
 import type { ChatState, RunView, WebviewToHost } from '../../../src/common/protocol';
-import type { Transcript } from '../../../webview/render/transcript';
+import type { Transcript, TranscriptActions } from '../../../webview/render/transcript';
 import type * as TranscriptModule from '../../../webview/render/transcript';
 import type * as FigureModule from '../../../webview/render/figure';
 import type * as FilesModule from '../../../webview/files';
@@ -20,7 +20,7 @@ const chat: ChatState = {
 };
 
 describe('transcript (DOM, happy-dom)', () => {
-  let newTranscript: (posted?: WebviewToHost[]) => Transcript;
+  let newTranscript: (posted?: WebviewToHost[], actions?: TranscriptActions) => Transcript;
 
   // A browser-like global scope only for these tests: it replaces fetch and friends, which the
   // other suites need as Node has them.
@@ -34,10 +34,10 @@ describe('transcript (DOM, happy-dom)', () => {
     const { Figures } = require('../../../webview/render/figure') as typeof FigureModule;
     const { FileRequests } = require('../../../webview/files') as typeof FilesModule;
     /* eslint-enable @typescript-eslint/no-require-imports */
-    newTranscript = (posted: WebviewToHost[] = []) => {
+    newTranscript = (posted: WebviewToHost[] = [], actions?: TranscriptActions) => {
       let next = 0;
       const post = (m: WebviewToHost) => posted.push(m);
-      return new TranscriptClass(() => undefined, new Figures(new FileRequests({ post, newRequestId: () => `r${++next}`, setTimer: () => undefined }), post, () => 't1'));
+      return new TranscriptClass(() => undefined, new Figures(new FileRequests({ post, newRequestId: () => `r${++next}`, setTimer: () => undefined }), post, () => 't1'), actions);
     };
   });
 
@@ -106,6 +106,27 @@ describe('transcript (DOM, happy-dom)', () => {
     const state = applyHostMessage(fromChatState(chat), { type: 'run/event', threadId: 't1', runId: 'run_1', event: { type: 'step.created', step: step('s1', 'in_progress') } }, 0).state;
     t.stepsChanged(state, 'run_1');
     assert.ok(block(t), 'no frame is needed to show a new run');
+  });
+
+  it('says once how an unfinished run ended, and offers Retry only where it helps', () => {
+    const actions = { insertCode: () => undefined, openCode: () => undefined, openFile: () => undefined, editQuestion: () => undefined, retry: () => undefined };
+    const draw = (status: RunView['run']['status']) => {
+      const t = newTranscript([], actions);
+      const answer: Message = { ...message('m2', 'assistant', 'Half an ans', 2), runId: 'run_1', status: 'incomplete' };
+      t.reset(fromChatState({ ...chat, messages: [chat.messages[0], answer], runs: { run_1: { run: { id: 'run_1', threadId: 't1', assistantId: 'a', status, createdAt: 2 }, steps: [] } } }));
+      return t.element;
+    };
+    const cancelled = draw('cancelled');
+    assert.match(cancelled.textContent ?? '', /stopped before it finished/);
+    assert.doesNotMatch(cancelled.textContent ?? '', /cut off|did not finish/, 'a run the user stopped is not called cut off');
+    assert.equal(cancelled.querySelectorAll('.run-retry').length, 0, 'no Retry after Stop');
+    const failed = draw('failed');
+    assert.equal(failed.querySelectorAll('.run-outcome').length, 1, 'one outcome line');
+    assert.doesNotMatch(failed.textContent ?? '', /did not finish/, 'the answer carries no second note');
+    assert.equal(failed.querySelectorAll('.run-retry').length, 1, 'Retry after a failure');
+    const cut = draw('incomplete');
+    assert.match(cut.textContent ?? '', /The answer was cut off before it finished\./);
+    assert.equal(cut.querySelectorAll('.run-retry').length, 1);
   });
 
   it('links a cited source only when its URL is a web link', () => {
