@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { nodeFileSystem } from './core/fileSystem';
+import { DraftStore } from './core/draftStore';
 import { ThreadStore } from './core/threadStore';
 import { AssistantService } from './core/assistantService';
 import { connect } from './backends/connect';
@@ -58,6 +59,9 @@ export interface FunctionCallRecord {
   output?: string;
 }
 
+/** The composer's kept draft, written out on deactivation. */
+let drafts: DraftStore | undefined;
+
 export function activate(context: vscode.ExtensionContext): AssistantsApi {
   const log = vscode.window.createOutputChannel('Assistants', { log: true });
   context.subscriptions.push(log);
@@ -87,13 +91,16 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     firstLocation: 'user',
     runAdditions: () => runAdditions(readSettings(), vscode.workspace.isTrusted, functions.registry.tools()),
   });
+  drafts = new DraftStore(nodeFileSystem, path.join(storage.fsPath, 'draft.json'), {
+    onError: (error) => log.warn(`The draft was not saved: ${error instanceof Error ? error.message : String(error)}`),
+  });
   const controller = new HostChatController({
     store,
     apiKeys,
     toolHandler: functions.toolHandler,
     approver,
     outputs,
-    workspaceState: context.workspaceState,
+    drafts,
     connect,
     assistants,
     log,
@@ -173,6 +180,11 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   };
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+/**
+ * The window is closing or reloading: the composer's last keystrokes, which wait on a pause in
+ * typing, are written before VS Code lets the extension host go. Everything else is disposed
+ * through context.subscriptions.
+ */
+export function deactivate(): Promise<void> | undefined {
+  return drafts?.flush();
 }

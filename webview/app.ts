@@ -13,8 +13,9 @@ import { Figures } from './render/figure';
 import { StatusLine } from './render/statusLine';
 import { Transcript } from './render/transcript';
 import type { Change, ViewState } from './state';
-import { applyHostMessage, composerHoldsSent, dismissNotice, emptyState, messageById, sendStarted, sendTimedOut } from './state';
+import { applyHostMessage, dismissNotice, emptyState, messageById, sendStarted, sendTimedOut } from './state';
 import { nextSentences } from './announce';
+import { DraftSync } from './draft';
 import { h } from './ui/dom';
 import type { HostChannel, PersistedState } from './vscodeApi';
 
@@ -45,7 +46,9 @@ export class ChatApp {
   private readonly files: FileRequests;
   private persisted: PersistedState;
   private restoredScroll = false;
-  private restoredDraft = false;
+  private readonly drafts: DraftSync;
+  /** The draft change each send in flight makes, by request id: applied when the host accepts it. */
+  private readonly sendDraftSeqs = new Map<string, number>();
   private ticker: number | undefined;
   private saveTimer: number | undefined;
   /** An off-screen live region: the answer read out by sentence. */
@@ -72,6 +75,15 @@ export class ChatApp {
     private readonly host: HostChannel,
   ) {
     this.persisted = host.loadState();
+    this.drafts = new DraftSync(
+      {
+        post: (draft) => this.host.post({ type: 'draft/save', draft: draft.text, seq: draft.seq }),
+        // The page is destroyed on hide, before any debounce fires: its own copy is written at once.
+        persist: (draft) => this.persist({ draft: draft.text, draftSeq: draft.seq }, true),
+        now: () => Date.now(),
+      },
+      { text: this.persisted.draft, seq: this.persisted.draftSeq },
+    );
     this.files = new FileRequests({
       post: (message) => this.host.post(message),
       newRequestId,
@@ -90,12 +102,7 @@ export class ChatApp {
       {
         send: (text, instructions) => this.send(text, instructions),
         stop: () => this.host.post({ type: 'chat/stop' }),
-        // The page is destroyed on hide, before any debounce fires: a draft is saved at once, here
-        // and with the host (the page's own state does not outlive every window reload).
-        draftChanged: (draft) => {
-          this.persist({ draft }, true);
-          this.host.post({ type: 'draft/save', draft });
-        },
+        draftChanged: (draft) => this.drafts.changed(draft),
         instructionsChanged: (instructions) => this.persist({ instructions }, true),
       },
       this.persisted.draft,
@@ -161,12 +168,11 @@ export class ChatApp {
           renderNotice(this.notice, this.state.notice, this.noticeActions);
           this.transcript.reset(this.state);
           this.refreshStatus();
-          // The page's own draft wins; after a window reload only the host's may be left. Only a new
-          // page takes it: later full states still carry the draft as it was when the page opened,
-          // and a question sent since then must not come back into the composer.
-          if (!this.restoredDraft) {
-            this.restoredDraft = true;
-            if (!this.composer.text() && this.state.hostDraft) this.composer.setText(this.state.hostDraft);
+          // The newer copy of the draft wins: after a window reload the host's may be the only one
+          // left, and after a send both were cleared with one number no older copy can beat.
+          {
+            const restored = this.drafts.adopt(this.state.hostDraft);
+            if (restored !== undefined) this.composer.restore(restored);
           }
           this.composer.setPending(this.state.pendingSendId !== undefined);
           if (!this.restoredScroll) {
@@ -196,14 +202,13 @@ export class ChatApp {
           this.composer.setPending(false);
           this.transcript.sync(this.state);
           if (change.ok) {
-            this.composer.accepted();
+            this.sendAccepted(change.requestId);
             this.transcript.scrollToBottom();
           }
           else this.composer.showError(this.state.sendError);
           break;
         case 'sendLate':
-          if (composerHoldsSent(this.composer.text(), change.text)) this.composer.accepted();
-          else this.composer.showError(this.state.sendError);
+          if (!this.sendAccepted(change.requestId)) this.composer.showError(this.state.sendError);
           break;
       }
     }
@@ -225,16 +230,31 @@ export class ChatApp {
 
   private send(text: string, instructions?: string): void {
     const requestId = newRequestId();
-    this.state = sendStarted(this.state, requestId, text);
+    this.state = sendStarted(this.state, requestId);
     this.lastInstructions = instructions;
     this.composer.setPending(true);
     this.transcript.sync(this.state);
-    this.host.post({ type: 'chat/send', requestId, text, ...(instructions ? { instructions } : {}) });
+    const draftSeq = this.drafts.sending();
+    this.sendDraftSeqs.set(requestId, draftSeq);
+    this.host.post({ type: 'chat/send', requestId, text, draftSeq, ...(instructions ? { instructions } : {}) });
     window.setTimeout(() => {
       const { state, changes } = sendTimedOut(this.state, requestId);
       this.state = state;
       this.apply(changes);
     }, SEND_TIMEOUT_MS);
+  }
+
+  /**
+   * The send `requestId` was accepted: the draft is empty from its change on, here as in the host,
+   * and the composer clears, unless the user has changed its text since (that text is theirs).
+   * Returns whether it cleared.
+   */
+  private sendAccepted(requestId: string): boolean {
+    const seq = this.sendDraftSeqs.get(requestId);
+    this.sendDraftSeqs.delete(requestId);
+    if (seq === undefined || !this.drafts.cleared(seq)) return false;
+    this.composer.accepted();
+    return true;
   }
 
   /** Tells screen readers the streamed answer's new sentences (not every delta) through the live region. */

@@ -38,19 +38,22 @@ export interface ViewState {
   /** Prices per million tokens by model, for cost estimates. */
   prices?: ChatState['prices'];
   /** The draft the host kept (it outlives a window reload; the page's own state does not always). */
-  hostDraft?: string;
+  hostDraft?: ChatState['draft'];
   runs: Record<string, RunView>;
   activeRunId?: string;
+  /**
+   * A run refused before it had an id waits to retry its creation; `until` is epoch milliseconds
+   * (from the `now` given to `applyHostMessage`). It ends with the first news of the run.
+   */
+  waiting?: { attempt: number; reason: string; until: number };
   /** The run the status line reports on: the active one, else the last one seen. */
   statusRunId?: string;
   runNotices: Record<string, RunNotices>;
   notice?: Notice;
   /** The `chat/send` awaiting its `send/result`. */
   pendingSendId?: string;
-  /** The text of that send, kept in case its answer comes only after the timeout. */
-  pendingSendText?: string;
   /** The last send the webview gave up on: a late acceptance still clears the composer. */
-  timedOutSend?: { requestId: string; text: string };
+  timedOutSend?: { requestId: string };
   sendError?: string;
 }
 
@@ -63,8 +66,8 @@ export type Change =
   | { kind: 'status' }
   | { kind: 'notice' }
   | { kind: 'send'; requestId: string; ok: boolean }
-  /** A send given up on was accepted after all: the composer clears if it still holds `text`. */
-  | { kind: 'sendLate'; text: string };
+  /** A send given up on was accepted after all: the composer clears unless its text changed since. */
+  | { kind: 'sendLate'; requestId: string };
 
 export interface Applied {
   state: ViewState;
@@ -99,8 +102,8 @@ export function fromChatState(chat: ChatState): ViewState {
 }
 
 /** Records a `chat/send` just posted, so the composer can wait for its result. */
-export function sendStarted(state: ViewState, requestId: string, text: string): ViewState {
-  return { ...state, pendingSendId: requestId, pendingSendText: text, sendError: undefined };
+export function sendStarted(state: ViewState, requestId: string): ViewState {
+  return { ...state, pendingSendId: requestId, sendError: undefined };
 }
 
 /** The host never answered a send: give the composer back with a sentence the user can act on. */
@@ -110,21 +113,12 @@ export function sendTimedOut(state: ViewState, requestId: string): Applied {
     state: {
       ...state,
       pendingSendId: undefined,
-      pendingSendText: undefined,
       // The host may still be busy, not gone: remember the send so a late acceptance is not sent twice.
-      timedOutSend: { requestId, text: state.pendingSendText ?? '' },
+      timedOutSend: { requestId },
       sendError: 'The extension did not answer. Try sending again.',
     },
     changes: [{ kind: 'send', requestId, ok: false }],
   };
-}
-
-/**
- * Whether the composer still holds what a late-accepted send carried. The composer sends its text
- * trimmed, so the comparison trims too; anything the user has typed since is theirs to keep.
- */
-export function composerHoldsSent(composerText: string, sentText: string): boolean {
-  return sentText !== '' && composerText.trim() === sentText;
 }
 
 /** The user closed the notice; the host is told separately, so it does not come back with the next state. */
@@ -137,34 +131,42 @@ export function dismissNotice(state: ViewState): Applied {
 export function applyHostMessage(state: ViewState, message: HostToWebview, now: number): Applied {
   switch (message.type) {
     case 'state/full': {
-      const { pendingSendId, pendingSendText, timedOutSend } = state;
-      const fresh = endUnfollowedRuns({ ...fromChatState(message.state), pendingSendId, pendingSendText, timedOutSend }, now).state;
+      const { pendingSendId, timedOutSend } = state;
+      const waiting = message.state.waiting ? untilFrom(message.state.waiting, now) : undefined;
+      const fresh = endUnfollowedRuns({ ...fromChatState(message.state), pendingSendId, timedOutSend, waiting }, now).state;
       return { state: fresh, changes: [{ kind: 'all' }] };
     }
     case 'run/busy': {
       // Busy only says a run is coming; its `run.updated` marks it active.
       if (message.busy) return { state, changes: [] };
-      const ended = endUnfollowedRuns({ ...state, activeRunId: undefined }, now);
-      if (ended.runIds.length === 0 && state.activeRunId === undefined) return { state, changes: [] };
+      const ended = endUnfollowedRuns({ ...state, activeRunId: undefined, waiting: undefined }, now);
+      if (ended.runIds.length === 0 && state.activeRunId === undefined && state.waiting === undefined) return { state, changes: [] };
       const changes: Change[] = [{ kind: 'status' }, ...ended.runIds.map((runId): Change => ({ kind: 'steps', runId }))];
       return { state: ended.state, changes };
     }
     case 'message/added':
       if (!isCurrentThread(state, message.threadId)) return { state, changes: [] };
       return upsertMessage(state, message.message);
-    case 'run/event':
+    case 'run/waiting':
       if (!isCurrentThread(state, message.threadId)) return { state, changes: [] };
-      return applyRunEvent(state, message.runId, message.event, now);
+      return { state: { ...state, waiting: message.waiting ? untilFrom(message.waiting, now) : undefined }, changes: [{ kind: 'status' }] };
+    case 'run/event': {
+      if (!isCurrentThread(state, message.threadId)) return { state, changes: [] };
+      if (state.waiting === undefined) return applyRunEvent(state, message.runId, message.event, now);
+      // The run has an id now: the wait for its creation is over.
+      const applied = applyRunEvent({ ...state, waiting: undefined }, message.runId, message.event, now);
+      return applied.changes.some((c) => c.kind === 'status' || c.kind === 'all') ? applied : { state: applied.state, changes: [...applied.changes, { kind: 'status' }] };
+    }
     case 'notice/show':
       return { state: { ...state, notice: message.notice }, changes: [{ kind: 'notice' }] };
     case 'notice/clear':
       return { state: { ...state, notice: undefined }, changes: [{ kind: 'notice' }] };
     case 'send/result': {
-      if (state.timedOutSend?.requestId === message.requestId) return lateSendResult(state, state.timedOutSend.text, message.ok);
+      if (state.timedOutSend?.requestId === message.requestId) return lateSendResult(state, message.requestId, message.ok);
       if (state.pendingSendId !== message.requestId) return { state, changes: [] };
       const sendError = message.ok ? undefined : (message.error ?? 'The message could not be sent.');
       return {
-        state: { ...state, pendingSendId: undefined, pendingSendText: undefined, sendError },
+        state: { ...state, pendingSendId: undefined, sendError },
         changes: [{ kind: 'send', requestId: message.requestId, ok: message.ok }],
       };
     }
@@ -214,13 +216,17 @@ export function applyRunEvent(state: ViewState, runId: string, event: RunEvent, 
   }
 }
 
+function untilFrom(waiting: { attempt: number; reason: string; waitMs: number }, now: number): NonNullable<ViewState['waiting']> {
+  return { attempt: waiting.attempt, reason: waiting.reason, until: now + Math.max(0, waiting.waitMs) };
+}
+
 /** A late refusal changes nothing the user can act on: the composer already has the text back. */
-function lateSendResult(state: ViewState, text: string, ok: boolean): Applied {
+function lateSendResult(state: ViewState, requestId: string, ok: boolean): Applied {
   const settled: ViewState = { ...state, timedOutSend: undefined };
   if (!ok) return { state: settled, changes: [] };
   // The timeout's "try again" is now wrong; an error from a newer send stays.
   const sendError = state.pendingSendId === undefined ? undefined : state.sendError;
-  return { state: { ...settled, sendError }, changes: [{ kind: 'sendLate', text }] };
+  return { state: { ...settled, sendError }, changes: [{ kind: 'sendLate', requestId }] };
 }
 
 /**

@@ -4,6 +4,8 @@ import type { HostToWebview, WebviewToHost } from '../src/common/protocol';
 /** What survives the view being hidden and shown again (the DOM does not). */
 export interface PersistedState {
   draft: string;
+  /** The sequence number of the change that left `draft` (see draft.ts); 0 when none was made. */
+  draftSeq: number;
   /** Additional instructions for the next runs, as typed. */
   instructions: string;
   /** Distance from the bottom of the transcript, so new content below does not shift the restore. */
@@ -49,6 +51,7 @@ const HOST_TYPE_RECORD: Record<HostToWebview['type'], true> = {
   'notice/show': true,
   'notice/clear': true,
   'run/busy': true,
+  'run/waiting': true,
   'send/result': true,
   'file/content': true,
   'approval/show': true,
@@ -65,10 +68,11 @@ function isHostMessage(value: unknown): value is HostToWebview {
 }
 
 function parsePersisted(value: unknown): PersistedState {
-  const state: PersistedState = { draft: '', instructions: '', scrollFromBottom: 0 };
+  const state: PersistedState = { draft: '', draftSeq: 0, instructions: '', scrollFromBottom: 0 };
   if (typeof value !== 'object' || value === null) return state;
-  const { draft, instructions, scrollFromBottom } = value as { draft?: unknown; instructions?: unknown; scrollFromBottom?: unknown };
+  const { draft, draftSeq, instructions, scrollFromBottom } = value as { draft?: unknown; draftSeq?: unknown; instructions?: unknown; scrollFromBottom?: unknown };
   if (typeof draft === 'string') state.draft = draft;
+  if (typeof draftSeq === 'number' && Number.isFinite(draftSeq) && draftSeq >= 0) state.draftSeq = draftSeq;
   if (typeof instructions === 'string') state.instructions = instructions;
   if (typeof scrollFromBottom === 'number' && Number.isFinite(scrollFromBottom)) state.scrollFromBottom = Math.max(0, scrollFromBottom);
   return state;

@@ -73,6 +73,21 @@ export interface AttachmentView {
 /** The user's answer to an approval. */
 export type ApprovalChoice = 'once' | 'thread' | 'deny';
 
+/** A wait before the request that starts a run is sent again (a 429 on it, say): the run has no id yet. */
+export interface WaitingView {
+  /** 1 for the first retry. */
+  attempt: number;
+  reason: string;
+  /** Milliseconds left to wait, as of when the message was posted. */
+  waitMs: number;
+}
+
+/** The composer's text as one change left it; `seq` rises with every change (epoch ms or just above). */
+export interface DraftView {
+  text: string;
+  seq: number;
+}
+
 export interface ChatState {
   provider: ProviderView;
   assistant?: { id: string; name: string; model: string };
@@ -89,8 +104,13 @@ export interface ChatState {
   outputRequests?: OutputRequestView[];
   /** Files attached to the next message. */
   attachments?: AttachmentView[];
-  /** The composer's unsent text as the host kept it (`draft/save`): it outlives a window reload. */
-  draft?: string;
+  /**
+   * The composer's unsent text as the host kept it (`draft/save`, cleared by an accepted send): it
+   * outlives a window reload. The page takes it only when its own draft is older (a lower `seq`).
+   */
+  draft?: DraftView;
+  /** The run being started waits to retry its creation; *Retry now* ends the wait. */
+  waiting?: WaitingView;
   /** Prices per million tokens by model (`assistants.prices` over the built-in table), for cost estimates. */
   prices?: Record<string, ModelPrice>;
 }
@@ -114,6 +134,8 @@ export type HostToWebview =
    * live (the driver gave up polling, or Stop's wait ran out): Send is usable again.
    */
   | { type: 'run/busy'; busy: boolean }
+  /** The run being started waits before its request goes out again (`waiting`), or no longer does (none). */
+  | { type: 'run/waiting'; threadId: string; waiting?: WaitingView }
   /** The send was accepted (the composer may clear) or refused (the composer keeps its text). */
   | { type: 'send/result'; requestId: string; ok: boolean; error?: string }
   /** Answers `file/request`: the image as a `data:` URL, or a sentence saying why there is none. */
@@ -129,16 +151,24 @@ export type HostToWebview =
 
 export type WebviewToHost =
   | { type: 'ready' }
-  /** `instructions`: additional instructions for this run only, added to the assistant's. */
-  | { type: 'chat/send'; requestId: string; text: string; instructions?: string }
+  /**
+   * `instructions`: additional instructions for this run only, added to the assistant's.
+   * `draftSeq`: the sequence number of the draft change this send makes (the composer emptied);
+   * the host clears its draft with it once the message is accepted.
+   */
+  | { type: 'chat/send'; requestId: string; text: string; instructions?: string; draftSeq?: number }
   /** A code block's text into the active editor, at the cursor (replacing a selection). */
   | { type: 'code/insert'; code: string }
   /** A code block's text in a new untitled editor, in its language when VS Code knows it. */
   | { type: 'code/open'; code: string; language?: string }
   /** Opens the workspace file a file-search citation names (by file name; the server knows no paths). */
   | { type: 'file/open'; filename: string }
-  /** The composer's text, kept by the host too so it survives a window reload. */
-  | { type: 'draft/save'; draft: string }
+  /**
+   * The composer's text, kept by the host too so it survives a window reload. `seq` rises with every
+   * change (epoch milliseconds or just above): the host keeps the newest, and no write older than a
+   * send's clear.
+   */
+  | { type: 'draft/save'; draft: string; seq: number }
   | { type: 'chat/stop' }
   /** Ends the wait before a retry (the 429 countdown) so the request goes out now. */
   | { type: 'run/retryNow' }
@@ -178,7 +208,7 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
     case 'notice/dismiss':
       return true;
     case 'chat/send':
-      return typeof message.requestId === 'string' && typeof message.text === 'string' && isOptionalString(message.instructions);
+      return typeof message.requestId === 'string' && typeof message.text === 'string' && isOptionalString(message.instructions) && (message.draftSeq === undefined || isSeq(message.draftSeq));
     case 'code/insert':
       return typeof message.code === 'string';
     case 'code/open':
@@ -186,7 +216,7 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
     case 'file/open':
       return typeof message.filename === 'string' && message.filename.length > 0;
     case 'draft/save':
-      return typeof message.draft === 'string';
+      return typeof message.draft === 'string' && isSeq(message.seq);
     case 'command/run':
       return (HOST_COMMANDS as readonly unknown[]).includes(message.command);
     case 'file/request':
@@ -213,6 +243,10 @@ const APPROVAL_CHOICES: readonly ApprovalChoice[] = ['once', 'thread', 'deny'];
 /** File messages reach the network and the disk: check their fields, not just their type. */
 function isFileRef(message: Record<string, unknown>): boolean {
   return typeof message.fileId === 'string' && message.fileId.length > 0 && isOptionalString(message.containerId) && isOptionalString(message.threadId);
+}
+
+function isSeq(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
 
 function isOptionalString(value: unknown): boolean {

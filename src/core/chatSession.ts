@@ -33,6 +33,12 @@ export interface SendOptions {
   instructions?: string;
   /** Files for the message, each with the tools that may use it. */
   attachments?: Attachment[];
+  /**
+   * Runs once the message is on the thread and saved, before the chat is told of it: the host
+   * clears the composer's kept draft here, so a reload the moment the question shows cannot bring
+   * it back as a draft.
+   */
+  accepted?: () => Promise<void>;
 }
 
 export interface ChatSessionOptions {
@@ -199,6 +205,7 @@ export class ChatSession {
       stored.messages.push(message);
       stored.thread.updatedAt = this.nowSeconds();
       await this.options.store.save(stored);
+      await options.accepted?.();
       this.options.onUpdate({ type: 'message', threadId: stored.thread.id, message });
       this.startRun(backend, assistant, stored, options.instructions?.trim());
     } finally {
@@ -214,20 +221,23 @@ export class ChatSession {
     for (const wake of [...this.wakers]) wake();
   }
 
-  /** A sleep that `retryNow` can cut short. */
+  /**
+   * A sleep that `retryNow` can cut short. The inner sleep is ended too (its timer does not run on),
+   * and Stop still wins: an aborted `signal` rejects as before.
+   */
   private wakeable(inner: Sleep): Sleep {
-    return (ms, signal) =>
-      new Promise<void>((resolve, reject) => {
-        const wake = (): void => {
-          this.wakers.delete(wake);
-          resolve();
-        };
-        this.wakers.add(wake);
-        inner(ms, signal).then(wake, (error: unknown) => {
-          this.wakers.delete(wake);
-          reject(error);
-        });
-      });
+    return async (ms, signal) => {
+      const woken = new AbortController();
+      const wake = (): void => woken.abort();
+      this.wakers.add(wake);
+      try {
+        await inner(ms, signal ? AbortSignal.any([signal, woken.signal]) : woken.signal);
+      } catch (error) {
+        if (signal?.aborted || !woken.signal.aborted) throw error;
+      } finally {
+        this.wakers.delete(wake);
+      }
+    };
   }
 
   /** Stop: cancels the run on the server; the run ends `cancelled` through the usual events. */

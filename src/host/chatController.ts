@@ -7,10 +7,11 @@ import type { ToolHandler } from '../core/toolHandler';
 import { ChatSession } from '../core/chatSession';
 import type { ChatUpdate } from '../core/chatSession';
 import { AssistantsError, asAssistantsError } from '../core/errors';
-import type { Assistant, AttachmentTool, Message } from '../core/model';
+import type { DraftStore } from '../core/draftStore';
+import type { Assistant, AttachmentTool } from '../core/model';
 import type { ProviderConfig } from '../core/provider';
 import type { ThreadStore } from '../core/threadStore';
-import type { ApprovalChoice, ChatState, HostToWebview, Notice } from '../common/protocol';
+import type { ApprovalChoice, ChatState, HostToWebview, Notice, WaitingView } from '../common/protocol';
 import type { ApiKeyStore } from './apiKey';
 import type { ChatApprover } from './approvals';
 import type { ComposerAttachments, UploadTarget } from './attachments';
@@ -32,15 +33,13 @@ export interface ChatControllerDeps {
   /** Files attached to the next message; set once, after the controller is made (they upload through it). */
   attachments?: ComposerAttachments;
   /** Keeps the composer's draft of this workspace across window reloads. */
-  workspaceState: vscode.Memento;
+  drafts: DraftStore;
   connect(config: ProviderConfig): Connection;
   assistants: AssistantService;
   log: vscode.LogOutputChannel;
   /** True when `npm start -- --mock` pointed the extension at the project's fake server. */
   mock: boolean;
 }
-
-const DRAFT_KEY = 'assistants.chat.draft';
 
 const NO_KEY_NOTICE: Notice = {
   severity: 'warning',
@@ -62,7 +61,8 @@ export class HostChatController extends Disposable implements ChatController {
   readonly session: ChatSession;
   private connection: { key: string; connection: Connection } | undefined;
   private notice: Notice | undefined;
-  private transientNotice = false;
+  /** The run being started waits to retry its creation (no run id yet); `until` is epoch ms. */
+  private waiting: { attempt: number; reason: string; until: number } | undefined;
 
   constructor(private readonly deps: ChatControllerDeps) {
     super();
@@ -112,22 +112,25 @@ export class HostChatController extends Disposable implements ChatController {
       notice,
       approvals: this.deps.approver.list(),
       outputRequests: this.deps.outputs.list(),
-      draft: unsentDraft(this.deps.workspaceState.get<string>(DRAFT_KEY, ''), stored?.messages ?? []),
+      draft: await this.deps.drafts.current(),
+      waiting: this.waitingView(),
       prices: readPrices(),
       attachments: this.deps.attachments?.list() ?? [],
     };
   }
 
-  /** The composer's unsent text, kept for the next window. */
-  saveDraft(draft: string): void {
-    void this.deps.workspaceState.update(DRAFT_KEY, draft || undefined);
+  /** The composer's unsent text (change `seq`), kept for the next window. */
+  saveDraft(draft: string, seq: number): void {
+    this.deps.drafts.save({ text: draft, seq });
   }
 
-  async send(text: string, instructions?: string): Promise<void> {
+  async send(text: string, instructions?: string, draftSeq?: number): Promise<void> {
     try {
       this.clearNotice();
       const attachments = this.deps.attachments?.ready() ?? [];
-      await this.session.send(text, { instructions, attachments });
+      // The kept draft is cleared on disk before the question shows: a reload right after finds no draft.
+      const accepted = draftSeq === undefined ? undefined : () => this.deps.drafts.clear(draftSeq);
+      await this.session.send(text, { instructions, attachments, accepted });
       this.deps.attachments?.sent();
       this.threadsChanged.fire();
     } catch (error) {
@@ -168,7 +171,6 @@ export class HostChatController extends Disposable implements ChatController {
 
   dismissNotice(): void {
     this.notice = undefined;
-    this.transientNotice = false;
   }
 
   async fileContent(fileId: string, containerId?: string): Promise<Uint8Array> {
@@ -245,17 +247,20 @@ export class HostChatController extends Disposable implements ChatController {
         return;
       case 'waiting':
         if (update.event.type === 'retry') {
-          const seconds = Math.max(1, Math.round(update.event.waitMs / 1000));
-          this.deps.log.warn(`Starting the run: retry ${update.event.attempt} in ${seconds} s: ${update.event.reason}`);
-          this.setNotice({ severity: 'info', message: `Retrying in ${seconds} s (attempt ${update.event.attempt}): ${update.event.reason}` }, true);
+          const { attempt, reason, waitMs } = update.event;
+          this.deps.log.warn(`Starting the run: retry ${attempt} in ${Math.max(1, Math.round(waitMs / 1000))} s: ${reason}`);
+          // Shown with its countdown and Retry now, as a run's own retries are.
+          this.waiting = { attempt, reason, until: Date.now() + waitMs };
+          this.updates.fire({ type: 'run/waiting', threadId: update.threadId, waiting: this.waitingView() });
         }
         return;
       case 'run':
-        if (this.transientNotice) this.clearNotice();
+        this.waiting = undefined;
         if (update.event.type === 'error') this.deps.log.warn(`Run ${update.runId}: ${update.event.error.code}: ${update.event.error.message}`);
         this.updates.fire({ type: 'run/event', threadId: update.threadId, runId: update.runId, event: update.event });
         return;
       case 'busy':
+        if (!update.busy) this.waiting = undefined;
         void vscode.commands.executeCommand('setContext', 'assistants.runActive', update.busy);
         this.updates.fire({ type: 'run/busy', busy: update.busy });
         if (!update.busy) this.threadsChanged.fire();
@@ -276,17 +281,20 @@ export class HostChatController extends Disposable implements ChatController {
     });
   }
 
-  /** `transient`: the notice goes away by itself once the run is under way. */
-  private setNotice(notice: Notice, transient = false): void {
+  private waitingView(): WaitingView | undefined {
+    if (!this.waiting) return undefined;
+    const { attempt, reason, until } = this.waiting;
+    return { attempt, reason, waitMs: Math.max(0, until - Date.now()) };
+  }
+
+  private setNotice(notice: Notice): void {
     this.notice = notice;
-    this.transientNotice = transient;
     this.updates.fire({ type: 'notice/show', notice });
   }
 
   private clearNotice(): void {
     if (!this.notice) return;
     this.notice = undefined;
-    this.transientNotice = false;
     this.updates.fire({ type: 'notice/clear' });
   }
 
@@ -309,14 +317,4 @@ export function providerConfig(settings: AssistantsSettings, apiKey: string): Pr
     return { protocol: settings.protocol, apiKey, azure: { endpoint: settings.baseUrl, apiVersion: settings.azureApiVersion } };
   }
   return { protocol: settings.protocol, apiKey, baseUrl: settings.baseUrl };
-}
-
-/**
- * The kept draft, unless it is the thread's last question: a window reloaded right after a send
- * can lose the storage write that cleared the draft, and a question already sent is no draft.
- */
-function unsentDraft(draft: string, messages: readonly Message[]): string {
-  const last = [...messages].reverse().find((message) => message.role === 'user');
-  const part = last?.content[0];
-  return part?.type === 'text' && part.text.trim() === draft.trim() ? '' : draft;
 }

@@ -13,11 +13,12 @@ export interface ChatController {
   state(): Promise<ChatState>;
   /**
    * Resolves once the message is accepted; rejects with a sentence when it is not. `instructions`
-   * are additional instructions for this run only.
+   * are additional instructions for this run only; `draftSeq` the draft change the send makes
+   * (the kept draft is cleared with it once the message is accepted).
    */
-  send(text: string, instructions?: string): Promise<void>;
-  /** Keeps the composer's unsent text for the next window. */
-  saveDraft(draft: string): void;
+  send(text: string, instructions?: string, draftSeq?: number): Promise<void>;
+  /** Keeps the composer's unsent text (change `seq`) for the next window. */
+  saveDraft(draft: string, seq: number): void;
   stop(): void;
   /** Ends the wait before a retry, so the request goes out now. */
   retryNow(): void;
@@ -119,7 +120,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         return;
       case 'chat/send':
         try {
-          await this.controller.send(typed.text, typed.instructions);
+          await this.controller.send(typed.text, typed.instructions, typed.draftSeq);
           await this.post({ type: 'send/result', requestId: typed.requestId, ok: true });
         } catch (error) {
           await this.post({ type: 'send/result', requestId: typed.requestId, ok: false, error: error instanceof Error ? error.message : String(error) });
@@ -163,7 +164,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         await openCitedFile(typed.filename);
         return;
       case 'draft/save':
-        this.controller.saveDraft(typed.draft);
+        this.controller.saveDraft(typed.draft, typed.seq);
         return;
       case 'attachment/remove':
         this.controller.removeAttachment(typed.id);

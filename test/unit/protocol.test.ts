@@ -30,6 +30,11 @@ describe('webview -> host messages', () => {
   it('still accepts the chat messages and nothing unknown', () => {
     assert.equal(isWebviewToHost({ type: 'ready' }), true);
     assert.equal(isWebviewToHost({ type: 'chat/send', requestId: 'r', text: 'hi' }), true);
+    assert.equal(isWebviewToHost({ type: 'chat/send', requestId: 'r', text: 'hi', draftSeq: 1_700_000_000_000 }), true);
+    assert.equal(isWebviewToHost({ type: 'chat/send', requestId: 'r', text: 'hi', draftSeq: '1' }), false, 'a draft number is a number');
+    assert.equal(isWebviewToHost({ type: 'draft/save', draft: 'typed', seq: 3 }), true);
+    assert.equal(isWebviewToHost({ type: 'draft/save', draft: 'typed' }), false, 'a draft write without its number could not be ordered');
+    assert.equal(isWebviewToHost({ type: 'draft/save', draft: 'typed', seq: Number.NaN }), false);
     assert.equal(isWebviewToHost({ type: 'file/delete', fileId: 'f' }), false);
     assert.equal(isWebviewToHost(null), false);
     assert.equal(isWebviewToHost('ready'), false);

@@ -102,6 +102,11 @@ export class Composer {
     this.input.focus();
   }
 
+  /** Puts a kept draft back (the page or the host had a newer copy): no change of the user's, so no event. */
+  restore(text: string): void {
+    this.input.value = text;
+  }
+
   /** Adds text after what is typed (a blank line between) and puts the cursor at the end; nothing is sent. */
   insert(text: string): void {
     const current = this.input.value.replace(/\s+$/, '');
@@ -110,10 +115,9 @@ export class Composer {
     this.input.focus();
   }
 
-  /** The host accepted the message: only now does the text leave the composer. */
+  /** The host accepted the message: only now does the text leave the composer (the draft is cleared with the send). */
   accepted(): void {
     this.input.value = '';
-    this.events.draftChanged('');
     this.showError(undefined);
   }
 

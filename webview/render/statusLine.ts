@@ -2,23 +2,15 @@
  * The active run's status line. The clock ticks outside the live region so screen readers hear
  * status changes, not every second.
  */
-import type { ViewState } from '../state';
+import type { RunNotices, ViewState } from '../state';
+import type { OutcomeKind } from '../status';
 import type { Usage } from '../../src/core/model';
-import { FALLBACK_TEXT, costOf, elapsedSeconds, formatCost, formatDuration, formatUsage, isRunning, outcomeLabel, priceFor, retryText } from '../status';
+import { FALLBACK_TEXT, costOf, elapsedSeconds, formatCost, formatDuration, formatUsage, isRunning, priceFor, retryText, runOutcome } from '../status';
 import { clear, codicon, h } from '../ui/dom';
 import { actionIcon } from '../ui/kit';
 
-const STATUS_ICONS: Record<string, { icon: string; spin?: boolean }> = {
-  queued: { icon: 'clock' },
-  in_progress: { icon: 'loading', spin: true },
-  requires_action: { icon: 'bell' },
-  cancelling: { icon: 'loading', spin: true },
-  cancelled: { icon: 'circle-slash' },
-  failed: { icon: 'error' },
-  completed: { icon: 'pass' },
-  incomplete: { icon: 'warning' },
-  expired: { icon: 'watch' },
-};
+/** Outcomes whose icon turns: the run is working. */
+const SPINNING: ReadonlySet<OutcomeKind> = new Set(['in_progress', 'cancelling']);
 
 export class StatusLine {
   readonly element: HTMLElement;
@@ -40,6 +32,15 @@ export class StatusLine {
 
   /** Redraws from the state; cheap enough to call every second. Returns whether the clock should keep ticking. */
   update(state: ViewState, nowMs: number): boolean {
+    // A run refused before it had an id (a 429 on its creation) waits with no run to show.
+    const waiting = state.activeRunId === undefined ? state.waiting : undefined;
+    if (waiting) {
+      this.element.hidden = false;
+      this.drawLabel('Starting the run', 'clock', false, 'starting');
+      this.clock.textContent = '';
+      this.drawLines([{ icon: 'sync', text: retryText(waiting, nowMs), retry: true }], waiting, nowMs);
+      return true;
+    }
     const view = state.statusRunId ? state.runs[state.statusRunId] : undefined;
     this.element.hidden = !view;
     if (!view) return false;
@@ -49,20 +50,12 @@ export class StatusLine {
 
     // The error's sentence sits under the answer; here the code keeps the line short.
     const error = run.lastError ?? notices?.error;
-    const liveText = `${outcomeLabel(run, notices)}${error && !live ? ` (${error.code})` : ''}`;
-    // The spinner is part of the key: a run the host gave up on keeps its label but stops spinning.
-    const drawn = `${liveText}|${live}`;
-    if (drawn !== this.lastLiveText) {
-      this.lastLiveText = drawn;
-      const icon = STATUS_ICONS[run.status];
-      clear(this.live);
-      this.live.append(codicon(icon.icon, { spin: icon.spin && live }), h('span', { className: 'status-label', text: liveText }));
-      this.element.dataset.status = !live && notices?.endedAt !== undefined ? 'interrupted' : run.status;
-    }
+    const outcome = runOutcome(run, notices);
+    this.drawLabel(`${outcome.label}${error && !live ? ` (${error.code})` : ''}`, outcome.icon, SPINNING.has(outcome.kind), outcome.kind);
     // elapsedSeconds reads the end of a still-live status from its clock argument: an ended run's stops there.
     this.clock.textContent = formatDuration(elapsedSeconds(run, notices?.endedAt ?? nowMs));
 
-    const lines: { icon: string; text: string; title?: string; retry?: boolean }[] = [];
+    const lines: StatusNote[] = [];
     if (notices?.retry) lines.push({ icon: 'sync', text: retryText(notices.retry, nowMs), retry: true });
     if (notices?.fallback && live) lines.push({ icon: 'debug-disconnect', text: FALLBACK_TEXT, title: notices.fallback });
     const model = run.model ?? state.assistant?.model;
@@ -72,34 +65,60 @@ export class StatusLine {
       const cost = total.cost === undefined ? '' : ` · ${formatCost(total.cost)}${total.priced < total.runs ? ' (runs of unpriced models left out)' : ''}`;
       lines.push({ icon: 'comment-discussion', text: `Thread: ${formatUsage(total.usage)}${cost}` });
     }
-    // The countdown is left out of the key: the line is drawn (and announced) once per retry.
-    const extraText = lines.map((l) => (l.retry && notices?.retry ? `retry ${notices.retry.attempt} ${notices.retry.until}` : l.text)).join('\n');
-    if (extraText !== this.lastExtraText) {
-      this.lastExtraText = extraText;
-      this.retryLine = undefined;
-      clear(this.extra);
-      for (const line of lines) {
-        const text = h('span', { text: line.text });
-        const note = h('div', { className: 'status-note', attrs: { title: line.title } }, codicon(line.icon), text);
-        const retryNow = this.retryNow;
-        if (line.retry) {
-          // Later countdown updates are not read out: only the first sentence is.
-          text.setAttribute('aria-live', 'off');
-          this.retryLine = text;
-        }
-        if (line.retry && retryNow) {
-          const now = actionIcon({ label: 'Retry now', icon: 'debug-rerun', onClick: () => retryNow() });
-          now.classList.add('status-retry-now');
-          note.append(now);
-        }
-        this.extra.append(note);
-      }
-    } else if (this.retryLine && notices?.retry) {
-      this.retryLine.textContent = retryText(notices.retry, nowMs);
-    }
+    this.drawLines(lines, notices?.retry, nowMs);
     return live || notices?.retry !== undefined;
   }
+
+  /** The status and its icon; redrawn (and so announced) only when they change. */
+  private drawLabel(text: string, icon: string, spin: boolean, kind: string): void {
+    // The spinner is part of the key: a run the host gave up on keeps its label but stops spinning.
+    const drawn = `${text}|${spin}`;
+    if (drawn === this.lastLiveText) return;
+    this.lastLiveText = drawn;
+    clear(this.live);
+    this.live.append(codicon(icon, { spin }), h('span', { className: 'status-label', text }));
+    this.element.dataset.status = kind;
+  }
+
+  /** The notes under the status; a pending retry's countdown moves every second without a redraw. */
+  private drawLines(lines: StatusNote[], retry: RetryNotice | undefined, nowMs: number): void {
+    // The countdown is left out of the key: the line is drawn (and announced) once per retry.
+    const extraText = lines.map((l) => (l.retry && retry ? `retry ${retry.attempt} ${retry.until}` : l.text)).join('\n');
+    if (extraText === this.lastExtraText) {
+      if (this.retryLine && retry) this.retryLine.textContent = retryText(retry, nowMs);
+      return;
+    }
+    this.lastExtraText = extraText;
+    this.retryLine = undefined;
+    clear(this.extra);
+    for (const line of lines) {
+      const text = h('span', { text: line.text });
+      const note = h('div', { className: 'status-note', attrs: { title: line.title } }, codicon(line.icon), text);
+      const retryNow = this.retryNow;
+      if (line.retry) {
+        // Later countdown updates are not read out: only the first sentence is.
+        text.setAttribute('aria-live', 'off');
+        this.retryLine = text;
+      }
+      if (line.retry && retryNow) {
+        const now = actionIcon({ label: 'Retry now', icon: 'debug-rerun', onClick: () => retryNow() });
+        now.classList.add('status-retry-now');
+        note.append(now);
+      }
+      this.extra.append(note);
+    }
+  }
 }
+
+interface StatusNote {
+  icon: string;
+  text: string;
+  title?: string;
+  /** The line of a pending retry: it counts down and offers Retry now. */
+  retry?: boolean;
+}
+
+type RetryNotice = NonNullable<RunNotices['retry']>;
 
 /** Tokens of every run of the thread, and their cost where the model's price is known. */
 function threadTotal(state: ViewState): { usage?: Usage; cost?: number; runs: number; priced: number } {

@@ -248,6 +248,21 @@ for (const protocol of protocols) {
       assert.equal(Object.values(session.thread!.runs)[0].run.status, 'completed');
     });
 
+    it('calls `accepted` once the question is saved, before the chat is told of it', async () => {
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Fine.' }] });
+      const session = makeSession();
+      let shownBeforeAccepted: boolean | undefined;
+      await session.send('Kept as a draft until now', {
+        accepted: async () => {
+          shownBeforeAccepted = updates.some((u) => u.type === 'message');
+          assert.match(JSON.stringify(session.thread?.messages), /Kept as a draft until now/, 'the question is on the thread');
+        },
+      });
+      assert.equal(shownBeforeAccepted, false, 'the chat heard of the question only after');
+      assert.ok(updates.some((u) => u.type === 'message'));
+      await idle(session);
+    });
+
     it('refuses a second send while a run is active, and empty text', async () => {
       fake.model.enqueue({ steps: [{ type: 'text', text: 'slow '.repeat(50), chunkSize: 5, chunkDelayMs: 100 }] });
       const session = makeSession();

@@ -3,7 +3,7 @@ import type { RunEvent } from '../../../src/core/events';
 import type { Message, Run, RunStep } from '../../../src/core/model';
 import type { ChatState, HostToWebview } from '../../../src/common/protocol';
 import type { Applied, ViewState } from '../../../webview/state';
-import { applyHostMessage, composerHoldsSent, dismissNotice, emptyState, sendStarted, sendTimedOut } from '../../../webview/state';
+import { applyHostMessage, dismissNotice, emptyState, sendStarted, sendTimedOut } from '../../../webview/state';
 
 const NOW = 1_700_000_000_000;
 const THREAD = 'thr_1';
@@ -233,6 +233,34 @@ describe('webview state', () => {
     assert.deepEqual(dismissNotice(dismissed.state).changes, [], 'nothing to redraw without a notice');
   });
 
+  describe('run/waiting (the request that creates the run was refused: no run id yet)', () => {
+    const waiting = { attempt: 1, reason: 'Rate limit reached.', waitMs: 15_000 };
+
+    it('counts down from the host\'s wait, on this page\'s clock', () => {
+      const applied = applyHostMessage(fullState(), { type: 'run/waiting', threadId: THREAD, waiting }, NOW);
+      assert.deepEqual(applied.state.waiting, { attempt: 1, reason: 'Rate limit reached.', until: NOW + 15_000 });
+      assert.deepEqual(applied.changes, [{ kind: 'status' }]);
+      const shown = fullState({ waiting: { ...waiting, waitMs: 4_000 } });
+      assert.equal(shown.waiting?.until, NOW + 4_000, 'a view shown again during the wait keeps counting');
+    });
+
+    it('ends with the first news of the run, with the end of the send, or when the host says so', () => {
+      const state = applyHostMessage(fullState(), { type: 'run/waiting', threadId: THREAD, waiting }, NOW).state;
+      const started = event(state, 'run_1', { type: 'run.updated', run: run('run_1', 'queued') });
+      assert.equal(started.state.waiting, undefined);
+      assert.ok(started.changes.some((c) => c.kind === 'status'));
+      const idle = applyHostMessage(state, { type: 'run/busy', busy: false }, NOW);
+      assert.equal(idle.state.waiting, undefined);
+      assert.ok(idle.changes.some((c) => c.kind === 'status'), 'the status line drops the countdown');
+      assert.equal(applyHostMessage(state, { type: 'run/waiting', threadId: THREAD }, NOW).state.waiting, undefined);
+    });
+
+    it('ignores a wait on another thread', () => {
+      const other = applyHostMessage(fullState(), { type: 'run/waiting', threadId: 'thr_other', waiting }, NOW);
+      assert.equal(other.state.waiting, undefined);
+    });
+  });
+
   describe('run/busy', () => {
     const busy = (state: ViewState, value: boolean, now = NOW): Applied => applyHostMessage(state, { type: 'run/busy', busy: value }, now);
 
@@ -293,7 +321,7 @@ describe('webview state', () => {
     const result = (requestId: string, ok: boolean, error?: string): HostToWebview => ({ type: 'send/result', requestId, ok, error });
 
     it('settles the pending send on its own result only', () => {
-      const pending = sendStarted(fullState(), 'req_1', 'Hello there');
+      const pending = sendStarted(fullState(), 'req_1');
       const stray = applyHostMessage(pending, result('req_0', true), NOW);
       assert.equal(stray.state.pendingSendId, 'req_1');
       assert.deepEqual(stray.changes, []);
@@ -303,15 +331,15 @@ describe('webview state', () => {
     });
 
     it('keeps the refusal reason for the composer', () => {
-      const refused = applyHostMessage(sendStarted(fullState(), 'req_1', 'Hello there'), result('req_1', false, 'Set an API key first.'), NOW);
+      const refused = applyHostMessage(sendStarted(fullState(), 'req_1'), result('req_1', false, 'Set an API key first.'), NOW);
       assert.equal(refused.state.sendError, 'Set an API key first.');
       assert.deepEqual(refused.changes, [{ kind: 'send', requestId: 'req_1', ok: false }]);
-      const noReason = applyHostMessage(sendStarted(fullState(), 'req_2', 'Hello there'), result('req_2', false), NOW);
+      const noReason = applyHostMessage(sendStarted(fullState(), 'req_2'), result('req_2', false), NOW);
       assert.match(noReason.state.sendError ?? '', /could not be sent/);
     });
 
     it('times out only a send that is still pending', () => {
-      const pending = sendStarted(fullState(), 'req_1', 'Hello there');
+      const pending = sendStarted(fullState(), 'req_1');
       const timedOut = sendTimedOut(pending, 'req_1');
       assert.equal(timedOut.state.pendingSendId, undefined);
       assert.match(timedOut.state.sendError ?? '', /did not answer/);
@@ -320,12 +348,12 @@ describe('webview state', () => {
     });
 
     it('clears the composer when a send that timed out is accepted late', () => {
-      const timedOut = sendTimedOut(sendStarted(fullState(), 'req_1', 'Hello there'), 'req_1').state;
-      assert.deepEqual(timedOut.timedOutSend, { requestId: 'req_1', text: 'Hello there' });
+      const timedOut = sendTimedOut(sendStarted(fullState(), 'req_1'), 'req_1').state;
+      assert.deepEqual(timedOut.timedOutSend, { requestId: 'req_1' });
       // A full state in between must not make the webview forget the send it gave up on.
       const refreshed = applyHostMessage(timedOut, { type: 'state/full', state: chat() }, NOW).state;
       const late = applyHostMessage(refreshed, result('req_1', true), NOW);
-      assert.deepEqual(late.changes, [{ kind: 'sendLate', text: 'Hello there' }]);
+      assert.deepEqual(late.changes, [{ kind: 'sendLate', requestId: 'req_1' }]);
       assert.equal(late.state.sendError, undefined, 'the timeout sentence goes');
       assert.equal(late.state.timedOutSend, undefined);
       const again = applyHostMessage(late.state, result('req_1', true), NOW);
@@ -333,30 +361,22 @@ describe('webview state', () => {
     });
 
     it('forgets a send that timed out when it is refused late, keeping the composer', () => {
-      const timedOut = sendTimedOut(sendStarted(fullState(), 'req_1', 'Hello there'), 'req_1').state;
+      const timedOut = sendTimedOut(sendStarted(fullState(), 'req_1'), 'req_1').state;
       const refused = applyHostMessage(timedOut, result('req_1', false, 'No key.'), NOW);
       assert.deepEqual(refused.changes, []);
       assert.equal(refused.state.timedOutSend, undefined);
     });
 
     it('keeps the error of a newer send when an older one is accepted late', () => {
-      const timedOut = sendTimedOut(sendStarted(fullState(), 'req_1', 'Hello there'), 'req_1').state;
-      const newer = { ...sendStarted(timedOut, 'req_2', 'Something else'), sendError: 'newer error' };
+      const timedOut = sendTimedOut(sendStarted(fullState(), 'req_1'), 'req_1').state;
+      const newer = { ...sendStarted(timedOut, 'req_2'), sendError: 'newer error' };
       const late = applyHostMessage(newer, result('req_1', true), NOW);
       assert.equal(late.state.pendingSendId, 'req_2');
       assert.equal(late.state.sendError, 'newer error');
     });
 
-    it('clears the composer only while it still holds the text that was sent', () => {
-      assert.equal(composerHoldsSent('Hello there', 'Hello there'), true);
-      assert.equal(composerHoldsSent('  Hello there\n', 'Hello there'), true, 'the send trimmed the text');
-      assert.equal(composerHoldsSent('Hello there, and more', 'Hello there'), false);
-      assert.equal(composerHoldsSent('', 'Hello there'), false);
-      assert.equal(composerHoldsSent('', ''), false);
-    });
-
     it('keeps the pending send across a full state', () => {
-      const pending = sendStarted(fullState(), 'req_1', 'Hello there');
+      const pending = sendStarted(fullState(), 'req_1');
       const refreshed = applyHostMessage(pending, { type: 'state/full', state: chat() }, NOW);
       assert.equal(refreshed.state.pendingSendId, 'req_1');
     });

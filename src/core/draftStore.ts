@@ -1,0 +1,122 @@
+/**
+ * The composer's unsent text, kept by the extension host so it outlives a window reload (the
+ * webview's own state does not always). Every change carries a sequence number made by the webview
+ * (`Math.max(Date.now(), last + 1)`, so it keeps rising across pages), and a send clears the draft
+ * with a number of its own: a draft write that arrives late can never bring back a question
+ * already sent.
+ */
+import type { FileSystem } from './fileSystem';
+
+/** A draft as one change left it: its text and that change's sequence number. */
+export interface Draft {
+  text: string;
+  seq: number;
+}
+
+export const EMPTY_DRAFT: Draft = { text: '', seq: 0 };
+
+/**
+ * The draft after `change`. A write is taken only when it is newer than what is kept; a clear (a
+ * send was accepted) also wins a tie, since the send took the text of that very change.
+ */
+export function applyDraftChange(kept: Draft, change: { kind: 'save' | 'clear'; draft: Draft }): Draft {
+  const { draft } = change;
+  if (change.kind === 'clear') return draft.seq >= kept.seq ? { text: '', seq: draft.seq } : kept;
+  return draft.seq > kept.seq ? draft : kept;
+}
+
+/** Sequence numbers are epoch milliseconds or just above: anything else is not one of ours. */
+function isDraft(value: unknown): value is Draft {
+  if (typeof value !== 'object' || value === null) return false;
+  const { text, seq } = value as Partial<Draft>;
+  return typeof text === 'string' && typeof seq === 'number' && Number.isFinite(seq) && seq >= 0;
+}
+
+export interface DraftStoreOptions {
+  /** Writes wait this long for more keystrokes (ms); a clear and `flush` write at once. */
+  delayMs?: number;
+  /** Errors writing the file (disk full, say): the draft stays in memory and the webview. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * One JSON file (`{ "text", "seq" }`) written atomically. Writes go out one after another, so an
+ * older write never lands after a newer one.
+ */
+export class DraftStore {
+  private kept: Draft = EMPTY_DRAFT;
+  private loaded: Promise<void> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private written: Draft = EMPTY_DRAFT;
+
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly file: string,
+    private readonly options: DraftStoreOptions = {},
+  ) {}
+
+  /**
+   * The kept draft. The file is read once (a missing or damaged file is no draft) and taken as one
+   * more write: changes that came before the read was done are ordered against it by number.
+   */
+  async current(): Promise<Draft> {
+    this.loaded ??= this.fs.readFile(this.file).then(
+      (bytes) => {
+        const parsed = bytes ? parseJson(new TextDecoder().decode(bytes)) : undefined;
+        if (!isDraft(parsed)) return;
+        this.written = parsed;
+        this.kept = applyDraftChange(parsed, { kind: this.kept.text ? 'save' : 'clear', draft: this.kept });
+      },
+      (error: unknown) => this.options.onError?.(error),
+    );
+    await this.loaded;
+    return this.kept;
+  }
+
+  /** The composer changed: kept now, written after a short pause in typing. */
+  save(draft: Draft): void {
+    if (!isDraft(draft)) return;
+    this.kept = applyDraftChange(this.kept, { kind: 'save', draft });
+    this.schedule();
+  }
+
+  /** A send was accepted: the draft is empty from change `seq` on. Resolves once that is on disk. */
+  async clear(seq: number): Promise<void> {
+    this.kept = applyDraftChange(this.kept, { kind: 'clear', draft: { text: '', seq } });
+    await this.flush();
+  }
+
+  /** Writes what is kept now, if it is not on disk yet. */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    await this.current();
+    const draft = this.kept;
+    this.writing = this.writing.then(async () => {
+      if (draft === this.written) return;
+      try {
+        await this.fs.writeFileAtomic(this.file, new TextEncoder().encode(JSON.stringify(draft)));
+        this.written = draft;
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+    });
+    await this.writing;
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => void this.flush(), this.options.delayMs ?? 200);
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

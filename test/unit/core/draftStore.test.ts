@@ -1,0 +1,102 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Draft } from '../../../src/core/draftStore';
+import { DraftStore, EMPTY_DRAFT, applyDraftChange } from '../../../src/core/draftStore';
+import type { FileSystem } from '../../../src/core/fileSystem';
+import { nodeFileSystem } from '../../../src/core/fileSystem';
+
+describe('the composer draft the host keeps', () => {
+  describe('ordering of writes and clears', () => {
+    const save = (text: string, seq: number) => ({ kind: 'save' as const, draft: { text, seq } });
+    const clear = (seq: number) => ({ kind: 'clear' as const, draft: { text: '', seq } });
+    const cases: { name: string; changes: ReturnType<typeof save | typeof clear>[]; expected: Draft }[] = [
+      { name: 'a newer write replaces the draft', changes: [save('a', 1), save('ab', 2)], expected: { text: 'ab', seq: 2 } },
+      { name: 'an older write arriving late is dropped', changes: [save('ab', 2), save('a', 1)], expected: { text: 'ab', seq: 2 } },
+      { name: 'a send clears the draft it carried', changes: [save('question', 5), clear(6)], expected: { text: '', seq: 6 } },
+      { name: 'a write older than the clear never brings the sent question back', changes: [save('question', 5), clear(6), save('question', 5), save('questio', 4)], expected: { text: '', seq: 6 } },
+      { name: 'text typed after the send is kept', changes: [save('question', 5), clear(6), save('next', 7)], expected: { text: 'next', seq: 7 } },
+      { name: 'a clear older than what was typed since changes nothing', changes: [save('typed while sending', 8), clear(6)], expected: { text: 'typed while sending', seq: 8 } },
+      { name: 'a clear wins a tie with the write of the same change', changes: [save('question', 6), clear(6)], expected: { text: '', seq: 6 } },
+      { name: 'a write does not beat an equal number', changes: [save('first', 3), save('second', 3)], expected: { text: 'first', seq: 3 } },
+    ];
+    for (const { name, changes, expected } of cases) {
+      it(name, () => assert.deepEqual(changes.reduce(applyDraftChange, EMPTY_DRAFT), expected));
+    }
+  });
+
+  describe('DraftStore on disk', () => {
+    let dir: string;
+    let file: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'draft-'));
+      file = path.join(dir, 'draft.json');
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('writes after a pause in typing and is read back by the next window', async () => {
+      const store = new DraftStore(nodeFileSystem, file, { delayMs: 20 });
+      store.save({ text: 'h', seq: 1 });
+      store.save({ text: 'hello', seq: 2 });
+      assert.deepEqual(await store.current(), { text: 'hello', seq: 2 });
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { text: 'hello', seq: 2 });
+      assert.deepEqual(await new DraftStore(nodeFileSystem, file).current(), { text: 'hello', seq: 2 });
+    });
+
+    it('flush writes the last keystrokes at once (the window is closing)', async () => {
+      const store = new DraftStore(nodeFileSystem, file, { delayMs: 60_000 });
+      store.save({ text: 'last words', seq: 9 });
+      await store.current();
+      await store.flush();
+      assert.deepEqual(await new DraftStore(nodeFileSystem, file).current(), { text: 'last words', seq: 9 });
+    });
+
+    it('a clear is on disk when it resolves, and a slow older write cannot land after it', async () => {
+      // The first write is slow: the clear queued behind it must still be what the file holds.
+      let slow = true;
+      const writes: string[] = [];
+      const slowFs: FileSystem = {
+        ...nodeFileSystem,
+        writeFileAtomic: async (target, data) => {
+          const wasSlow = slow;
+          slow = false;
+          if (wasSlow) await new Promise((resolve) => setTimeout(resolve, 50));
+          writes.push(new TextDecoder().decode(data));
+          await nodeFileSystem.writeFileAtomic(target, data);
+        },
+      };
+      const store = new DraftStore(slowFs, file, { delayMs: 0 });
+      store.save({ text: 'the question', seq: 5 });
+      await store.current();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await store.clear(6);
+      store.save({ text: 'the question', seq: 5 });
+      await store.flush();
+      assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { text: '', seq: 6 });
+      assert.deepEqual(writes.map((w) => JSON.parse(w) as Draft), [{ text: 'the question', seq: 5 }, { text: '', seq: 6 }]);
+    });
+
+    it('a damaged file is no draft, and the next write replaces it', async () => {
+      fs.writeFileSync(file, '{"text": 12');
+      const store = new DraftStore(nodeFileSystem, file, { delayMs: 0 });
+      assert.deepEqual(await store.current(), EMPTY_DRAFT);
+      store.save({ text: 'fresh', seq: 1 });
+      await store.current();
+      await store.flush();
+      assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { text: 'fresh', seq: 1 });
+    });
+
+    it('a failing disk is reported, and the draft stays in memory', async () => {
+      const errors: unknown[] = [];
+      const full: FileSystem = { ...nodeFileSystem, writeFileAtomic: () => Promise.reject(new Error('ENOSPC')) };
+      const store = new DraftStore(full, file, { onError: (error) => errors.push(error) });
+      store.save({ text: 'kept', seq: 1 });
+      await store.current();
+      await store.flush();
+      assert.equal(errors.length, 1);
+      assert.deepEqual(await store.current(), { text: 'kept', seq: 1 });
+    });
+  });
+});

@@ -1,0 +1,53 @@
+import * as assert from 'node:assert/strict';
+import { GlobalRegistrator } from '@happy-dom/global-registrator';
+import type { ChatState } from '../../../src/common/protocol';
+import type * as StatusLineModule from '../../../webview/render/statusLine';
+import { applyHostMessage, emptyState } from '../../../webview/state';
+
+const NOW = 1_700_000_000_000;
+
+const chat: ChatState = {
+  provider: { backend: 'responses', label: 'Test', mock: true, hasKey: true },
+  thread: { id: 't1', title: 'A thread' },
+  messages: [{ id: 'm1', role: 'user', content: [{ type: 'text', text: 'Hello?', annotations: [] }], createdAt: 1 }],
+  runs: {},
+};
+
+describe('status line (DOM, happy-dom)', () => {
+  let StatusLine: typeof StatusLineModule.StatusLine;
+
+  before(() => {
+    GlobalRegistrator.register({ url: 'https://webview.test/' });
+    const prototype = HTMLElement.prototype as { attachInternals?: () => unknown };
+    prototype.attachInternals ??= () => ({ form: null, setFormValue: () => undefined });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the UI kit defines custom elements when loaded, so it loads after the DOM exists
+    ({ StatusLine } = require('../../../webview/render/statusLine') as typeof StatusLineModule);
+  });
+
+  after(async () => {
+    await GlobalRegistrator.unregister();
+  });
+
+  it('shows a 429 on the request that creates the run with its countdown, and Retry now ends the wait', () => {
+    let retried = 0;
+    const line = new StatusLine(() => retried++);
+    let state = applyHostMessage(emptyState(), { type: 'state/full', state: chat }, NOW).state;
+    line.update(state, NOW);
+    assert.equal(line.element.hidden, true, 'nothing to show before the run');
+    state = applyHostMessage(state, { type: 'run/waiting', threadId: 't1', waiting: { attempt: 1, reason: 'Rate limit reached.', waitMs: 15_000 } }, NOW).state;
+    assert.equal(line.update(state, NOW), true, 'the countdown ticks');
+    assert.equal(line.element.hidden, false);
+    assert.match(line.element.textContent ?? '', /Starting the run/);
+    assert.match(line.element.textContent ?? '', /Rate limit reached, retrying in 15 s/);
+    line.update(state, NOW + 5_000);
+    assert.match(line.element.textContent ?? '', /retrying in 10 s/, 'it counts down');
+    const retryNow = line.element.querySelector<HTMLElement>('.status-retry-now');
+    assert.ok(retryNow, 'Retry now is offered though the run has no id');
+    retryNow.click();
+    assert.equal(retried, 1);
+    state = applyHostMessage(state, { type: 'run/event', threadId: 't1', runId: 'run_1', event: { type: 'run.updated', run: { id: 'run_1', threadId: 't1', assistantId: 'a', status: 'in_progress', createdAt: 2 } } }, NOW).state;
+    line.update(state, NOW + 6_000);
+    assert.doesNotMatch(line.element.textContent ?? '', /retrying|Starting the run/, 'the run is under way');
+    assert.match(line.element.textContent ?? '', /In progress/);
+  });
+});
