@@ -11,6 +11,7 @@ import { ChatOutputAsker } from './host/functionOutputs';
 import { ComposerAttachments, MementoUploadIndex } from './host/attachments';
 import { DiffEditProposer } from './host/editProposals';
 import { AssistantEditorProvider } from './host/assistantEditor';
+import { ServerAssistantDocuments } from './host/serverAssistantDocuments';
 import { AssistantFolders } from './host/assistantFolders';
 import { HostChatController } from './host/chatController';
 import { ChatViewProvider } from './host/chatViewProvider';
@@ -126,6 +127,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     folders,
     assistantEditor,
     vscode.window.registerCustomEditorProvider(AssistantEditorProvider.viewType, assistantEditor, { webviewOptions: { retainContextWhenHidden: false } }),
+    vscode.workspace.registerFileSystemProvider(ServerAssistantDocuments.scheme, new ServerAssistantDocuments(assistants), { isCaseSensitive: true }),
     folders.onDidChange(() => {
       assistants.changed();
       controller.assistantChanged();

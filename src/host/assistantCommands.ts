@@ -7,6 +7,7 @@ import { AssistantsError } from '../core/errors';
 import type { AssistantDraft } from '../core/model';
 import { AssistantEditorProvider } from './assistantEditor';
 import { settingsAssistantDraft } from './defaultAssistant';
+import { ServerAssistantDocuments } from './serverAssistantDocuments';
 import type { HostChatController } from './chatController';
 import { readSettings } from './settings';
 import { LOCATION_LABELS, toolNames } from './trees';
@@ -174,23 +175,15 @@ export function registerAssistantCommands(register: Register, deps: AssistantCom
   });
 }
 
-/** Opens an assistant's file in the form editor; a server assistant has no file and is shown as JSON. */
+/** Opens an assistant in the form editor: its file, or the server's object as a document whose save updates it. */
 async function openEntry(entry: AssistantEntry): Promise<void> {
-  if (entry.file) {
-    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(entry.file), AssistantEditorProvider.viewType);
-    return;
-  }
-  if (!entry.assistant) return;
-  const { id: _id, createdAt: _createdAt, ...draft } = entry.assistant;
-  const document = await vscode.workspace.openTextDocument({ language: 'json', content: serializeAssistantFile(fileFromDraft(draft)) });
-  await vscode.window.showTextDocument(document);
-  void vscode.window.showInformationMessage(`"${entry.name}" lives on the server. Use "Import Assistants from Server" to keep it as a file you can edit.`);
+  const uri = entry.file ? vscode.Uri.file(entry.file) : ServerAssistantDocuments.uri(entry.id);
+  await vscode.commands.executeCommand('vscode.openWith', uri, AssistantEditorProvider.viewType);
 }
 
-/** Closes the editors still showing a deleted assistant's file (its form or its JSON), which would show what no longer exists. */
+/** Closes the editors still showing a deleted assistant (its form or its JSON), which would show what no longer exists. */
 async function closeEditorsOf(entry: AssistantEntry): Promise<void> {
-  if (!entry.file) return;
-  const uri = vscode.Uri.file(entry.file).toString();
+  const uri = (entry.file ? vscode.Uri.file(entry.file) : ServerAssistantDocuments.uri(entry.id)).toString();
   const tabs = vscode.window.tabGroups.all
     .flatMap((group) => group.tabs)
     .filter((tab) => (tab.input instanceof vscode.TabInputCustom || tab.input instanceof vscode.TabInputText) && tab.input.uri.toString() === uri);

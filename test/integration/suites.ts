@@ -3,3 +3,4 @@ import './activation.test';
 import './chat.test';
 import './functions.test';
 import './assistants.test';
+import './serverAssistants.test';

@@ -1,0 +1,100 @@
+import * as vscode from 'vscode';
+import { describeErrors, draftFromFile, fileFromDraft, parseAssistantFile, serializeAssistantFile } from '../core/assistantFile';
+import type { AssistantService } from '../core/assistantService';
+import { AssistantsError, asAssistantsError } from '../core/errors';
+
+const SUFFIX = '.assistant.json';
+
+/**
+ * The assistant objects of an Assistants v2 server as documents, `assistants-server:/<id>.assistant.json`,
+ * so the assistant form (and the JSON editor) edit them in place: reading a document reads the
+ * server's object through the assistant service, saving one updates it (`POST /assistants/{id}`,
+ * https://platform.openai.com/docs/api-reference/assistants/modifyAssistant). A save the file
+ * schema or the server refuses fails with a sentence saying why; the document keeps the user's
+ * edits (still dirty) so they can fix them and save again.
+ */
+export class ServerAssistantDocuments implements vscode.FileSystemProvider {
+  static readonly scheme = 'assistants-server';
+  private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.changed.event;
+  /** Modification times this provider reports, per assistant id (ms): a save must not look like a conflict. */
+  private readonly mtimes = new Map<string, number>();
+
+  constructor(private readonly service: AssistantService) {}
+
+  /** The document of the server assistant `id`. */
+  static uri(id: string): vscode.Uri {
+    return vscode.Uri.from({ scheme: ServerAssistantDocuments.scheme, path: `/${id}${SUFFIX}` });
+  }
+
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    const text = await this.text(uri);
+    const mtime = this.mtime(idOf(uri));
+    return { type: vscode.FileType.File, ctime: mtime, mtime, size: new TextEncoder().encode(text).byteLength };
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    return new TextEncoder().encode(await this.text(uri));
+  }
+
+  async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
+    const id = idOf(uri);
+    const { file, errors } = parseAssistantFile(new TextDecoder().decode(content));
+    if (!file) throw vscode.FileSystemError.Unavailable(`Not saved to the server: ${describeErrors(errors)}. Fix it and save again; your edits are kept.`);
+    try {
+      await this.service.update(id, draftFromFile(file));
+    } catch (error) {
+      throw vscode.FileSystemError.Unavailable(`The server did not take the change: ${asAssistantsError(error).message} Your edits are kept; save again when the problem is fixed.`);
+    }
+    this.mtimes.set(id, Math.max(Date.now(), this.mtime(id) + 1));
+    this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+  }
+
+  watch(): vscode.Disposable {
+    return new vscode.Disposable(() => undefined);
+  }
+
+  readDirectory(): never {
+    throw vscode.FileSystemError.NoPermissions('Server assistants are opened one by one.');
+  }
+
+  createDirectory(): never {
+    throw vscode.FileSystemError.NoPermissions('Server assistants are opened one by one.');
+  }
+
+  delete(): never {
+    throw vscode.FileSystemError.NoPermissions('Delete a server assistant with "Assistants: Delete Assistant".');
+  }
+
+  rename(): never {
+    throw vscode.FileSystemError.NoPermissions('Rename a server assistant in its form (its name field).');
+  }
+
+  /** The server's assistant as the text of an assistant file. */
+  private async text(uri: vscode.Uri): Promise<string> {
+    const id = idOf(uri);
+    let entry;
+    try {
+      entry = await this.service.get(id);
+    } catch (error) {
+      if (error instanceof AssistantsError && error.kind === 'not_found') throw vscode.FileSystemError.FileNotFound(uri);
+      throw vscode.FileSystemError.Unavailable(`The server's assistant ${id} could not be read: ${asAssistantsError(error).message}`);
+    }
+    if (entry.location !== 'server' || !entry.assistant) throw vscode.FileSystemError.FileNotFound(uri);
+    const { id: _id, createdAt: _createdAt, ...draft } = entry.assistant;
+    return serializeAssistantFile(fileFromDraft(draft));
+  }
+
+  private mtime(id: string): number {
+    let mtime = this.mtimes.get(id);
+    if (mtime === undefined) this.mtimes.set(id, (mtime = Date.now()));
+    return mtime;
+  }
+}
+
+/** The assistant id a document names; a path of another shape names no assistant. */
+function idOf(uri: vscode.Uri): string {
+  const name = uri.path.replace(/^\//, '');
+  if (!name.endsWith(SUFFIX) || name.includes('/')) throw vscode.FileSystemError.FileNotFound(uri);
+  return name.slice(0, -SUFFIX.length);
+}
