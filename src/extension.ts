@@ -19,6 +19,7 @@ import { registerCommands } from './host/commands';
 import { runAdditions, settingsAssistantDraft } from './host/defaultAssistant';
 import { showSetAsideThreads } from './host/setAsideThreads';
 import { readSettings } from './host/settings';
+import { keyScope } from './core/provider';
 import type { ApprovalChoice, ApprovalView, AttachmentView, OutputRequestView } from './common/protocol';
 import { textOf } from './core/model';
 import { AssistantsTreeProvider, ThreadsTreeProvider } from './host/trees';
@@ -69,7 +70,10 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   // Threads belong to the workspace; with no folder open they go to the extension's global storage.
   const storage = context.storageUri ?? vscode.Uri.joinPath(context.globalStorageUri, 'no-workspace');
   const store = new ThreadStore(nodeFileSystem, path.join(storage.fsPath, 'threads'), { onSetAside: (files) => showSetAsideThreads(files, store.corruptDir, log) });
-  const apiKeys = new ApiKeyStore(context.secrets);
+  const apiKeys = new ApiKeyStore(context.secrets, () => {
+    const settings = readSettings();
+    return keyScope(settings.provider, settings.baseUrl);
+  });
   const mock = process.env.ASSISTANTS_MOCK === '1';
   const approver = new ChatApprover();
   const proposer = new DiffEditProposer();

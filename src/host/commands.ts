@@ -50,21 +50,22 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   const register = (id: string, body: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, guarded(log, rejects, body)));
 
   register('assistants.setApiKey', async () => {
+    const scope = apiKeys.scope();
     const key = await vscode.window.showInputBox({
-      title: 'Assistants: Set API Key',
-      prompt: 'Your API key is kept in VS Code\'s secret storage, never in settings.',
+      title: `Assistants: Set API Key for ${scope.label}`,
+      prompt: `The key for ${scope.label} (the current "assistants.provider" and "assistants.baseUrl"), kept in VS Code's secret storage, never in settings.`,
       password: true,
       ignoreFocusOut: true,
       placeHolder: 'sk-...',
       validateInput: (value) => (value.trim() ? undefined : 'Enter a key, or press Escape to cancel.'),
     });
     if (key === undefined) return;
-    await apiKeys.set(key);
-    void vscode.window.showInformationMessage('API key saved in secret storage.');
+    const saved = await apiKeys.set(key);
+    void vscode.window.showInformationMessage(`API key for ${saved.label} saved in secret storage.`);
   });
   register('assistants.clearApiKey', async () => {
-    await apiKeys.clear();
-    void vscode.window.showInformationMessage('API key removed from secret storage.');
+    const { scope, removed } = await apiKeys.clear();
+    void vscode.window.showInformationMessage(removed ? `API key for ${scope.label} removed from secret storage.` : `No API key for ${scope.label} was stored.`);
   });
   register('assistants.newThread', async () => {
     await controller.newThread();
