@@ -48,6 +48,11 @@ export interface AssistantsApi {
    * JSON text; `output` as returned to the model).
    */
   currentThread(): { id: string; title: string; messageCount: number; lastRunStatus?: string; lastMessageText?: string; functionCalls: FunctionCallRecord[] } | undefined;
+  /**
+   * The Threads view's items as it shows them (newest activity first, its filter applied): title,
+   * description (assistant and last activity), and the file the thread is kept in.
+   */
+  threads(): Promise<{ id: string; title: string; description: string; file: string }[]>;
   /** Whether the chat view is on screen. */
   chatViewVisible(): boolean;
   /** Every assistant (files and, under Assistants v2, the server's), most recently used first. */
@@ -182,6 +187,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
       const activeId = (await assistants.active()).id;
       return (await assistants.list()).map((e) => ({ id: e.id, name: e.name, location: e.location, file: e.file, active: e.id === activeId, valid: e.assistant !== undefined }));
     },
+    threads: async () => (await threadsTree.items()).map((item) => ({ id: item.id, title: item.label, description: item.description, file: store.fileOf(item.id) })),
     chatViewVisible: () => chatView.visible,
   };
 }

@@ -277,6 +277,11 @@ export class ThreadStore {
     await this.fs.writeFileAtomic(path.join(this.dir, INDEX), encode({ version: INDEX_VERSION, threads: entries })).catch(() => undefined);
   }
 
+  /** The file thread `id` is kept in (whether or not it exists). Throws on an id that is not a thread id. */
+  fileOf(id: string): string {
+    return this.threadFile(id);
+  }
+
   private threadFile(id: string): string {
     if (!THREAD_ID.test(id)) throw new Error(`Invalid thread id: ${id}`);
     return path.join(this.dir, `thread-${id}.json`);

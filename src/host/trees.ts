@@ -73,6 +73,14 @@ export class ThreadsTreeProvider extends Disposable implements vscode.TreeDataPr
     return item;
   }
 
+  /** The view's items as it shows them now (filter applied): id, label, description. */
+  async items(): Promise<{ id: string; label: string; description: string }[]> {
+    return (await this.getChildren()).map((thread) => {
+      const item = this.getTreeItem(thread);
+      return { id: thread.id, label: String(item.label), description: String(item.description ?? '') };
+    });
+  }
+
   /** The filter on screen: the context key (the title button), and the view's description. */
   private async showFilter(): Promise<void> {
     const filter = this.filter;

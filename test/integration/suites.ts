@@ -3,4 +3,5 @@ import './activation.test';
 import './chat.test';
 import './functions.test';
 import './assistants.test';
+import './threads.test';
 import './serverAssistants.test';
