@@ -14,6 +14,8 @@ import { AssistantEditorProvider } from './host/assistantEditor';
 import { ServerAssistantDocuments } from './host/serverAssistantDocuments';
 import { AssistantFolders } from './host/assistantFolders';
 import { HostChatController } from './host/chatController';
+import type { KnowledgeNode } from './host/knowledgeTree';
+import { KnowledgeTreeProvider } from './host/knowledgeTree';
 import { ChatViewProvider } from './host/chatViewProvider';
 import { registerCommands } from './host/commands';
 import { runAdditions, settingsAssistantDraft } from './host/defaultAssistant';
@@ -55,6 +57,8 @@ export interface AssistantsApi {
   threads(): Promise<{ id: string; title: string; description: string; file: string }[]>;
   /** Whether the chat view is on screen. */
   chatViewVisible(): boolean;
+  /** The Knowledge view as drawn: each item's label, description and context value, stores before their files. */
+  knowledgeItems(): Promise<{ label: string; description?: string; contextValue?: string; node: KnowledgeNode }[]>;
   /** Every assistant (files and, under Assistants v2, the server's), most recently used first. */
   assistants(): Promise<{ id: string; name: string; location: string; file?: string; active: boolean; valid: boolean }[]>;
 }
@@ -116,9 +120,10 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     log,
     mock,
   });
+  const uploadIndex = new MementoUploadIndex(context.globalState);
   const attachments = new ComposerAttachments({
     target: () => controller.uploadTarget(),
-    index: new MementoUploadIndex(context.globalState),
+    index: uploadIndex,
     confinement: functions.confinement,
     log,
   });
@@ -127,6 +132,9 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   const chatView = new ChatViewProvider(context.extensionUri, controller, log);
   const threadsTree = new ThreadsTreeProvider(store, () => controller.session.thread?.thread.id, assistants, context.workspaceState, log);
   const assistantsTree = new AssistantsTreeProvider(assistants, log);
+  const knowledgeTree = new KnowledgeTreeProvider({ assistants, files: () => controller.backend(), log });
+  const knowledgeView = vscode.window.createTreeView(KnowledgeTreeProvider.viewId, { treeDataProvider: knowledgeTree });
+  knowledgeTree.attach(knowledgeView);
   const assistantEditor = new AssistantEditorProvider(context.extensionUri, () => controller.backend(), log);
   context.subscriptions.push(
     approver,
@@ -145,15 +153,20 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     chatView,
     threadsTree,
     assistantsTree,
+    knowledgeTree,
+    knowledgeView,
     vscode.window.registerWebviewViewProvider(ChatViewProvider.viewType, chatView, { webviewOptions: { retainContextWhenHidden: false } }),
     vscode.window.registerTreeDataProvider(AssistantsTreeProvider.viewId, assistantsTree),
     controller.onDidChangeThreads(() => threadsTree.refresh()),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('assistants')) assistantsTree.refresh();
+      if (!event.affectsConfiguration('assistants')) return;
+      assistantsTree.refresh();
+      knowledgeTree.refresh();
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => assistantsTree.refresh()),
   );
-  registerCommands(context, { controller, apiKeys, store, threadsTree, assistantsTree, assistants, log, proposer, attachments, chatView });
+  const knowledge = { assistants, target: () => controller.uploadTarget(), index: uploadIndex, confinement: functions.confinement, tree: knowledgeTree, log };
+  registerCommands(context, { controller, apiKeys, store, threadsTree, assistantsTree, assistants, knowledge, log, proposer, attachments, chatView });
   const opened = controller.session.open().catch((error: unknown) => log.error(`Could not open the last thread: ${String(error)}`));
   return {
     sendMessage: async (text) => {
@@ -189,6 +202,16 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     },
     threads: async () => (await threadsTree.items()).map((item) => ({ id: item.id, title: item.label, description: item.description, file: store.fileOf(item.id) })),
     chatViewVisible: () => chatView.visible,
+    knowledgeItems: async () => {
+      const items = [];
+      for (const store of await knowledgeTree.getChildren()) {
+        for (const node of [store, ...(await knowledgeTree.getChildren(store))]) {
+          const item = knowledgeTree.getTreeItem(node);
+          items.push({ label: String(item.label), description: item.description === undefined ? undefined : String(item.description), contextValue: item.contextValue, node });
+        }
+      }
+      return items;
+    },
   };
 }
 

@@ -9,6 +9,8 @@ import type { HostChatController } from './chatController';
 import type { ComposerAttachments } from './attachments';
 import type { ChatViewProvider } from './chatViewProvider';
 import type { DiffEditProposer } from './editProposals';
+import type { KnowledgeCommandDeps } from './knowledge';
+import { registerKnowledgeCommands } from './knowledge';
 import type { AssistantsTreeProvider, ThreadsTreeProvider } from './trees';
 
 export interface CommandDeps {
@@ -21,6 +23,7 @@ export interface CommandDeps {
   attachments: ComposerAttachments;
   chatView: ChatViewProvider;
   assistants: AssistantService;
+  knowledge: KnowledgeCommandDeps;
   log: vscode.LogOutputChannel;
 }
 
@@ -116,6 +119,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     hasWorkspace: () => (vscode.workspace.workspaceFolders?.length ?? 0) > 0,
   });
   registerThreadCommands(register, { controller, store: deps.store, service: deps.assistants, threadsTree: deps.threadsTree, chatView: deps.chatView, log });
+  registerKnowledgeCommands(register, deps.knowledge);
   register('assistants.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:assistants-vscode.assistants-vscode'));
 }
 

@@ -5,3 +5,4 @@ import './functions.test';
 import './assistants.test';
 import './threads.test';
 import './serverAssistants.test';
+import './knowledge.test';

@@ -1,0 +1,189 @@
+import * as vscode from 'vscode';
+import type { UploadIndex } from '../core/attachments/uploads';
+import { formatBytes } from '../core/attachments/uploads';
+import type { AssistantService } from '../core/assistantService';
+import { nodeWorkspaceFs } from '../core/fileSystem';
+import type { Confinement } from '../core/functions/confinement';
+import { ensureKnowledgeStore, knowledgeStoresOf } from '../core/knowledge/assistantKnowledge';
+import type { KnowledgeDeps, KnowledgeReport } from '../core/knowledge/sync';
+import { addToKnowledge, removeFromKnowledge, syncKnowledge } from '../core/knowledge/sync';
+import type { UploadTarget } from './attachments';
+import { expandSelection } from './attachments';
+import type { KnowledgeNode, KnowledgeTreeProvider } from './knowledgeTree';
+
+export interface KnowledgeCommandDeps {
+  assistants: AssistantService;
+  target(): Promise<UploadTarget>;
+  index: UploadIndex;
+  confinement: Confinement;
+  tree: KnowledgeTreeProvider;
+  log: vscode.LogOutputChannel;
+}
+
+/** What *Add to Assistant Knowledge* returns: the report, and the files a folder left out before any upload. */
+export interface AddKnowledgeResult extends KnowledgeReport {
+  skipped: Array<{ path: string; reason: string }>;
+}
+
+type Register = (id: string, body: (...args: never[]) => unknown) => void;
+
+/**
+ * The knowledge commands: *Add to Assistant Knowledge* (Explorer, multi-select, or the Command
+ * Palette with a file dialog), *Sync Knowledge*, and on the Knowledge view's files *Remove from
+ * Knowledge* and *Open Source File*. Every one says what it did, file by file in the log.
+ */
+export function registerKnowledgeCommands(register: Register, deps: KnowledgeCommandDeps): void {
+  register('assistants.addToKnowledge', async (clicked?: vscode.Uri, selected?: vscode.Uri[]) => {
+    const uris = selected?.length ? selected : clicked instanceof vscode.Uri ? [clicked] : await pickFiles();
+    if (!uris?.length) return undefined;
+    return addUris(uris, deps);
+  });
+  // Optional `{ removeDeleted }` answers the question about files deleted from the workspace (keybindings, tests).
+  register('assistants.syncKnowledge', async (options?: { removeDeleted?: boolean }) => syncAll(deps, options?.removeDeleted));
+  register('assistants.removeFromKnowledge', async (node?: KnowledgeNode) => {
+    if (node?.kind !== 'file') return;
+    const { backend, provider } = await deps.target();
+    await removeFromKnowledge(node.vectorStoreId, node.entry, { files: backend, index: deps.index, provider });
+    deps.log.info(`Knowledge: removed ${node.entry.path ?? node.entry.file.id} from ${node.vectorStoreId}.`);
+    deps.tree.refresh();
+  });
+  register('assistants.openKnowledgeSource', async (node?: KnowledgeNode) => {
+    if (node?.kind !== 'file' || !node.entry.path) return;
+    const confined = await deps.confinement.resolve(node.entry.path);
+    const exists = confined.ok && (await nodeWorkspaceFs.stat(confined.absolute))?.type === 'file';
+    if (!confined.ok || !exists) return void vscode.window.showWarningMessage(`${node.entry.path} is no longer in the workspace. Run "Assistants: Sync Knowledge" to remove its copy, or Remove from Knowledge.`);
+    await vscode.window.showTextDocument(vscode.Uri.file(confined.absolute), { preview: true });
+  });
+  register('assistants.refreshKnowledge', () => deps.tree.refresh());
+}
+
+async function pickFiles(): Promise<vscode.Uri[] | undefined> {
+  return vscode.window.showOpenDialog({
+    title: 'Add to Assistant Knowledge',
+    openLabel: 'Add to Knowledge',
+    canSelectFiles: true,
+    canSelectFolders: true,
+    canSelectMany: true,
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+  });
+}
+
+async function addUris(uris: readonly vscode.Uri[], deps: KnowledgeCommandDeps): Promise<AddKnowledgeResult> {
+  const entry = await deps.assistants.active();
+  const target = await deps.target();
+  const { vectorStoreId, created } = await ensureKnowledgeStore(deps.assistants, target.backend, entry);
+  if (created) deps.log.info(`Knowledge: made vector store ${vectorStoreId} for "${entry.name}" and wrote it into the assistant.`);
+  const result = await withProgress(`Adding to ${entry.name}'s knowledge`, async (knowledge) => {
+    const expanded = await expandSelection(uris, deps.confinement, knowledge.signal);
+    const skipped = expanded.skipped.map((s) => ({ path: s.display, reason: s.reason }));
+    const report = await addToKnowledge(vectorStoreId, expanded.items.map((item) => ({ absolute: item.absolute, path: item.display })), { ...knowledge, ...serverDeps(target, deps) });
+    return { ...report, skipped };
+  });
+  deps.tree.refresh();
+  tell('Add to Knowledge', result, result.skipped, deps.log);
+  return result;
+}
+
+async function syncAll(deps: KnowledgeCommandDeps, removeDeleted: boolean | undefined): Promise<KnowledgeReport | undefined> {
+  const entry = await deps.assistants.active();
+  const stores = knowledgeStoresOf(entry.assistant);
+  if (stores.length === 0) {
+    void vscode.window.showInformationMessage(`"${entry.name}" has no knowledge yet: right-click files in the Explorer → Add to Assistant Knowledge.`);
+    return undefined;
+  }
+  const target = await deps.target();
+  const confirm = async (paths: string[]): Promise<boolean> => {
+    if (removeDeleted !== undefined) return removeDeleted;
+    const listed = paths.slice(0, 10).join(', ') + (paths.length > 10 ? ` and ${paths.length - 10} more` : '');
+    const choice = await vscode.window.showWarningMessage(
+      `${paths.length} knowledge file${paths.length === 1 ? ' is' : 's are'} no longer in the workspace: ${listed}. Remove ${paths.length === 1 ? 'it' : 'them'} from the vector store too?`,
+      { modal: true },
+      'Remove',
+      'Keep',
+    );
+    return choice === 'Remove';
+  };
+  const report = await withProgress(`Syncing ${entry.name}'s knowledge`, async (knowledge) => {
+    const total = emptyTotal();
+    for (const vectorStoreId of stores) {
+      const one = await syncKnowledge(vectorStoreId, (path) => locate(deps.confinement, path), { ...knowledge, ...serverDeps(target, deps) }, confirm);
+      merge(total, one);
+    }
+    return total;
+  });
+  deps.tree.refresh();
+  tell('Sync Knowledge', report, [], deps.log);
+  return report;
+}
+
+/** The workspace file a knowledge path names, or undefined when it is gone (or now kept from the assistant). */
+async function locate(confinement: Confinement, path: string): Promise<string | undefined> {
+  const confined = await confinement.resolve(path);
+  return confined.ok ? confined.absolute : undefined;
+}
+
+/** Runs `body` under a cancellable progress notification; its lines become the notification's message. */
+async function withProgress<T>(title: string, body: (knowledge: Pick<KnowledgeDeps, 'signal' | 'onProgress'>) => Promise<T>): Promise<T> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const abort = new AbortController();
+    const cancelled = token.onCancellationRequested(() => abort.abort());
+    try {
+      return await body({ signal: abort.signal, onProgress: (message) => progress.report({ message }) });
+    } finally {
+      cancelled.dispose();
+    }
+  });
+}
+
+/** The server's files, the disk and the upload index, for one upload target. */
+function serverDeps(target: UploadTarget, deps: KnowledgeCommandDeps): Pick<KnowledgeDeps, 'files' | 'fs' | 'index' | 'provider'> {
+  return { files: target.backend, fs: nodeWorkspaceFs, index: deps.index, provider: target.provider };
+}
+
+/** One sentence for the notification, every file in the log. */
+function tell(what: string, report: KnowledgeReport, skipped: Array<{ path: string; reason: string }>, log: vscode.LogOutputChannel): void {
+  const parts = [
+    report.added.length && `${report.added.length} added`,
+    report.replaced.length && `${report.replaced.length} replaced`,
+    report.unchanged.length && `${report.unchanged.length} unchanged`,
+    report.removed.length && `${report.removed.length} removed`,
+    report.keptMissing.length && `${report.keptMissing.length} deleted in the workspace but kept`,
+  ].filter(Boolean);
+  const left = [...skipped, ...report.refused];
+  for (const path of report.added) log.info(`${what}: added ${path}`);
+  for (const path of report.replaced) log.info(`${what}: replaced ${path} (changed)`);
+  for (const path of report.removed) log.info(`${what}: removed ${path}`);
+  for (const path of report.keptMissing) log.info(`${what}: kept ${path} (deleted in the workspace)`);
+  for (const s of left) log.info(`${what}: skipped ${s.path}: ${s.reason}`);
+  const summary = `${what}: ${parts.length ? parts.join(', ') : 'nothing to do'}; ${formatBytes(report.uploadedBytes)} uploaded.`;
+  log.info(summary);
+  if (left.length === 0) return void vscode.window.showInformationMessage(summary);
+  const reasons = summarize(left);
+  void vscode.window.showWarningMessage(`${summary} Skipped ${left.length} (${reasons}); the Assistants log lists each.`, 'Show Log').then((choice) => choice && log.show());
+}
+
+function summarize(left: Array<{ reason: string }>): string {
+  const counts = new Map<string, number>();
+  for (const s of left) {
+    const key = s.reason.replace(/\.$/, '');
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .slice(0, 4)
+    .map(([reason, count]) => `${count}: ${reason}`)
+    .join('; ');
+}
+
+function emptyTotal(): KnowledgeReport {
+  return { added: [], replaced: [], unchanged: [], removed: [], keptMissing: [], refused: [], uploadedBytes: 0 };
+}
+
+function merge(total: KnowledgeReport, one: KnowledgeReport): void {
+  total.added.push(...one.added);
+  total.replaced.push(...one.replaced);
+  total.unchanged.push(...one.unchanged);
+  total.removed.push(...one.removed);
+  total.keptMissing.push(...one.keptMissing);
+  total.refused.push(...one.refused);
+  total.uploadedBytes += one.uploadedBytes;
+}

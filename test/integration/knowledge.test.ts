@@ -1,0 +1,111 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { AssistantsApi } from '../../src/extension';
+import type { AddKnowledgeResult } from '../../src/host/knowledge';
+import type { KnowledgeReport } from '../../src/core/knowledge/sync';
+
+const extensionId = 'assistants-vscode.assistants-vscode';
+
+async function api(): Promise<AssistantsApi> {
+  const extension = vscode.extensions.getExtension<AssistantsApi>(extensionId);
+  assert.ok(extension, 'extension not installed');
+  return extension.activate();
+}
+
+function root(): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'a workspace folder is open');
+  return folder.uri;
+}
+
+async function until<T>(read: () => Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The fake server, asked directly: what the vector store really holds. */
+async function server<T>(method: string, path: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${process.env.OPENAI_BASE_URL}${path}`, { method, headers: { authorization: `Bearer ${process.env.OPENAI_API_KEY}` } });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+type WireFile = { id: string; status: string; attributes: Record<string, string> };
+
+const write = (relative: string, text: string) => vscode.workspace.fs.writeFile(vscode.Uri.joinPath(root(), relative), new TextEncoder().encode(text));
+
+describe('assistant knowledge (inside VS Code)', () => {
+  before(function () {
+    if (!process.env.OPENAI_BASE_URL) this.skip();
+  });
+
+  it('Add to Knowledge on a folder, the view, Sync after an edit and a delete, Remove from Knowledge', async () => {
+    const assistants = await api();
+    await write('handbook/intro.md', '# Handbook\nRestock when stock is low.\n');
+    await write('handbook/widget.tsx', 'export const Widget = () => null;\n');
+    await write('handbook/empty.md', '');
+    await write('handbook/build.log', 'noise\n');
+    await write('handbook/.gitignore', '*.log\n');
+    const folder = vscode.Uri.joinPath(root(), 'handbook');
+
+    const added = await vscode.commands.executeCommand<AddKnowledgeResult>('assistants.addToKnowledge', folder, [folder]);
+    assert.deepEqual(added.added.sort(), ['handbook/.gitignore', 'handbook/intro.md', 'handbook/widget.tsx']);
+    assert.deepEqual(added.skipped.map((s) => [s.path, s.reason]), [['handbook/build.log', 'ignored by .gitignore']]);
+    assert.deepEqual(added.refused.map((r) => r.path), ['handbook/empty.md']);
+    assert.match(added.refused[0].reason, /empty/);
+
+    // The store is recorded in the active assistant's file, with file search.
+    const active = (await assistants.assistants()).find((a) => a.active);
+    assert.ok(active?.file, 'the active assistant is a file');
+    const file = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(active.file)))) as { tools: { type: string }[]; tool_resources?: { file_search?: { vector_store_ids: string[] } } };
+    const vectorStoreId = file.tool_resources?.file_search?.vector_store_ids[0];
+    assert.ok(vectorStoreId, 'the vector store is written into the assistant file');
+    assert.ok(file.tools.some((t) => t.type === 'file_search'));
+    const listed = async () => (await server<{ data: WireFile[] }>('GET', `/vector_stores/${vectorStoreId}/files?limit=100`)).body.data;
+    const byPath = async () => new Map((await listed()).map((f) => [f.attributes.workspace_path, f]));
+    assert.deepEqual([...(await byPath()).keys()].sort(), ['handbook/.gitignore', 'handbook/intro.md', 'handbook/widget.tsx']);
+    const widget = (await byPath()).get('handbook/widget.tsx');
+    assert.equal((await server<{ filename: string }>('GET', `/files/${widget?.id}`)).body.filename, 'widget.tsx.txt');
+
+    // The Knowledge view lists the store and its files; indexing ends on its own.
+    const items = await until(async () => {
+      const all = await assistants.knowledgeItems();
+      return all.filter((i) => i.contextValue === 'knowledgeFile.source').every((i) => i.description === 'ready') && all.length === 4 ? all : undefined;
+    }, 'the files to be indexed');
+    assert.equal(items[0].contextValue, 'knowledgeStore');
+    assert.match(items[0].description ?? '', /^3 files/);
+    assert.deepEqual(items.slice(1).map((i) => i.label), ['handbook/.gitignore', 'handbook/intro.md', 'handbook/widget.tsx']);
+
+    // Nothing changed: nothing uploaded.
+    const quiet = await vscode.commands.executeCommand<KnowledgeReport>('assistants.syncKnowledge');
+    assert.deepEqual([quiet.unchanged.length, quiet.uploadedBytes, quiet.replaced, quiet.removed], [3, 0, [], []]);
+
+    // An edit and a delete: the edited file is replaced (its old file gone), the deleted one removed.
+    const oldIntro = (await byPath()).get('handbook/intro.md')?.id;
+    await write('handbook/intro.md', '# Handbook\nRestock when stock is at 3 or below.\n');
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(root(), 'handbook', 'widget.tsx'));
+    const synced = await vscode.commands.executeCommand<KnowledgeReport>('assistants.syncKnowledge', { removeDeleted: true });
+    assert.deepEqual([synced.replaced, synced.removed, synced.unchanged], [['handbook/intro.md'], ['handbook/widget.tsx'], ['handbook/.gitignore']]);
+    assert.ok(synced.uploadedBytes > 0);
+    assert.equal((await server('GET', `/files/${oldIntro}`)).status, 404, 'the old copy is deleted');
+    const after = await byPath();
+    assert.deepEqual([...after.keys()].sort(), ['handbook/.gitignore', 'handbook/intro.md']);
+    assert.notEqual(after.get('handbook/intro.md')?.id, oldIntro);
+
+    // Remove from Knowledge on a file of the view.
+    const gitignore = (await assistants.knowledgeItems()).find((i) => i.label === 'handbook/.gitignore');
+    assert.ok(gitignore);
+    await vscode.commands.executeCommand('assistants.removeFromKnowledge', gitignore.node);
+    assert.deepEqual([...(await byPath()).keys()], ['handbook/intro.md']);
+    assert.deepEqual((await assistants.knowledgeItems()).slice(1).map((i) => i.label), ['handbook/intro.md']);
+
+    // Open Source File opens the workspace file behind a knowledge file.
+    const intro = (await assistants.knowledgeItems()).find((i) => i.label === 'handbook/intro.md');
+    await vscode.commands.executeCommand('assistants.openKnowledgeSource', intro?.node);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.path, vscode.Uri.joinPath(root(), 'handbook', 'intro.md').path);
+  });
+});
