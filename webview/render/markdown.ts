@@ -1,21 +1,26 @@
 /**
  * Assistant Markdown to DOM. markdown-it runs with raw HTML off; its output still goes through
  * DOMPurify before it touches the page, because model output is untrusted. Citation marks are
- * swapped for superscripts in text nodes only, never inside an attribute.
+ * swapped for superscripts in text nodes only, never inside an attribute. A streaming answer is
+ * drawn block by block (`MarkdownBlocks`), so a delta redraws its last block only.
  */
 import DOMPurify from 'dompurify';
 import MarkdownIt from 'markdown-it';
+import type { Token } from 'markdown-it';
 import { MARK_CLOSE, MARK_OPEN } from '../citations';
 import { MARKDOWN_LINK_PATTERN } from '../links';
 import { highlightToHtml } from './highlight';
+
+/** Off while a streaming answer's last block is drawn: a code block is highlighted once it is closed. */
+let highlighting = true;
 
 const md = new MarkdownIt({
   html: false,
   linkify: true,
   breaks: false,
   highlight: (code, language) => {
-    const html = highlightToHtml(code, language);
-    // markdown-it wraps a result that does not start with <pre> in its own <pre><code>.
+    const html = highlighting ? highlightToHtml(code, language) : undefined;
+    // markdown-it wraps a result that does not start with <pre> in its own <pre><code>, and escapes the code for ''.
     return html ?? '';
   },
 });
@@ -59,10 +64,20 @@ function hookLinks(): void {
   });
 }
 
-/** Renders Markdown (with citation marks from `applyCitations`) into a sanitized fragment. */
-export function renderMarkdown(source: string): DocumentFragment {
+/**
+ * Renders Markdown (with citation marks from `applyCitations`) into a sanitized fragment; with
+ * `highlight` false, code blocks are left as plain text.
+ */
+export function renderMarkdown(source: string, highlight = true): DocumentFragment {
   hookLinks();
-  const fragment = DOMPurify.sanitize(md.render(source), { ...purifyConfig, RETURN_DOM_FRAGMENT: true });
+  highlighting = highlight;
+  let html: string;
+  try {
+    html = md.render(source);
+  } finally {
+    highlighting = true;
+  }
+  const fragment = DOMPurify.sanitize(html, { ...purifyConfig, RETURN_DOM_FRAGMENT: true });
   placeCitations(fragment);
   return fragment;
 }
@@ -88,5 +103,63 @@ function placeCitations(root: DocumentFragment): void {
     }
     parts.push(root.ownerDocument.createTextNode(node.data.slice(last).replace(anyMark, '')));
     node.replaceWith(...parts);
+  }
+}
+
+/**
+ * The top-level blocks of `source` (paragraphs, lists, tables, fenced code, …), each as its own
+ * source text, cut so that rendering them one by one gives the HTML of rendering the whole; or
+ * undefined when no such cut exists (a link reference definition reaches across blocks). An
+ * unclosed code fence runs to the end, as CommonMark has it.
+ */
+export function splitBlocks(source: string): string[] | undefined {
+  // markdown-it's own normalization, so that its line numbers index these lines.
+  const src = source.replace(/\r\n?/g, '\n').replace(/\0/g, '\uFFFD');
+  const env: { references?: Record<string, { title: string; href: string }> } = {};
+  const tokens: Token[] = [];
+  md.block.parse(src, md, env, tokens);
+  if (env.references && Object.keys(env.references).length > 0) return undefined;
+  const lineStarts = [0];
+  for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const blocks: string[] = [];
+  for (const token of tokens) {
+    if (token.level !== 0 || token.nesting === -1 || !token.map) continue;
+    const [start, end] = token.map;
+    blocks.push(src.slice(lineStarts[start], end < lineStarts.length ? lineStarts[end] : src.length));
+  }
+  return blocks;
+}
+
+/**
+ * One streaming text drawn block by block (see `splitBlocks`) into a container it owns: each render
+ * parses and sanitizes only the blocks that changed since the last one, which while an answer
+ * streams is its last block; the others keep their nodes in place. The last block of an
+ * unfinished text is not highlighted: a code block still being written is highlighted once a
+ * block follows it or the text is final. Every node it inserts came out of `renderMarkdown`.
+ */
+export class MarkdownBlocks {
+  private drawn: { source: string; highlighted: boolean; nodes: Node[] }[] = [];
+
+  /**
+   * Makes `container` show `source`. The container holds this object's nodes only, from earlier
+   * calls (the caller takes out anything it added after them). `decorate` runs on each newly drawn
+   * block before it goes in.
+   */
+  render(container: Element, source: string, final: boolean, decorate?: (drawn: DocumentFragment) => void): void {
+    const sources = splitBlocks(source) ?? [source];
+    const highlight = (i: number) => final || i < sources.length - 1;
+    let kept = 0;
+    while (kept < sources.length && kept < this.drawn.length && this.drawn[kept].source === sources[kept] && (this.drawn[kept].highlighted || !highlight(kept))) kept++;
+    for (const block of this.drawn.slice(kept)) for (const node of block.nodes) node.parentNode?.removeChild(node);
+    this.drawn = this.drawn.slice(0, kept);
+    // A new container (the answer was drawn anew) takes the kept blocks over.
+    const keptNodes = this.drawn.flatMap((block) => block.nodes);
+    if (keptNodes.some((node) => node.parentNode !== container)) container.append(...keptNodes);
+    for (let i = kept; i < sources.length; i++) {
+      const drawn = renderMarkdown(sources[i], highlight(i));
+      decorate?.(drawn);
+      this.drawn.push({ source: sources[i], highlighted: highlight(i), nodes: Array.from(drawn.childNodes) });
+      container.append(drawn);
+    }
   }
 }

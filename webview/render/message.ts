@@ -6,6 +6,7 @@ import { isRasterDataImage, isStoredOutputUrl, safeHref } from '../links';
 import { codicon, h } from '../ui/dom';
 import { actionIcon } from '../ui/kit';
 import type { Figures } from './figure';
+import type { MarkdownBlocks } from './markdown';
 import { renderMarkdown } from './markdown';
 
 /** What an answer lets the user do; each posts to the host. */
@@ -31,6 +32,11 @@ export interface MessageContext {
   editable?: boolean;
   /** The message's run is in the transcript, whose outcome line says how an unfinished answer ended. */
   runShown?: boolean;
+  /**
+   * While the answer streams, the kept drawing of its text part `index`: only the blocks a delta
+   * changed are drawn again. Without it every render draws the whole text.
+   */
+  streamingText?: (index: number) => MarkdownBlocks;
 }
 
 export function renderMessage(message: Message, context: MessageContext): HTMLElement {
@@ -50,7 +56,7 @@ export function renderMessage(message: Message, context: MessageContext): HTMLEl
   }
   article.append(role);
   const body = h('div', { className: 'msg-body' });
-  message.content.forEach((part, index) => body.append(renderPart(part, message.role, context, index)));
+  message.content.forEach((part, index) => body.append(renderPart(part, message.role, context, index, streaming)));
   if (streaming && message.role === 'assistant') body.append(h('span', { className: 'msg-cursor', attrs: { 'aria-hidden': 'true' } }));
   // Only an answer whose run is not shown says it is unfinished here: the run's outcome line says why.
   if (message.status === 'incomplete' && !context.runShown) body.append(h('p', { className: 'msg-note', text: 'This answer did not finish.' }));
@@ -59,11 +65,37 @@ export function renderMessage(message: Message, context: MessageContext): HTMLEl
   return article;
 }
 
-function renderPart(part: MessageContent, role: Message['role'], context: MessageContext, index: number): Node {
+/**
+ * Brings `article`, drawn by `renderMessage` for `previous` while it streamed, up to `message` in
+ * place: only the text parts that changed are touched, and in them only the Markdown blocks that
+ * changed, so the rest of the answer keeps its nodes, its layout and its listeners. Returns false,
+ * touching nothing, when the answer's shape moved on (it stopped streaming, parts came or went or
+ * changed kind, attachments changed): the caller then draws it anew.
+ */
+export function redrawStreamingAnswer(article: HTMLElement, previous: Message, message: Message, context: MessageContext): boolean {
+  const streaming = message.status === 'in_progress' && context.runLive !== false;
+  if (!streaming || message.role !== 'assistant' || previous.status !== 'in_progress' || !context.streamingText) return false;
+  if (previous.attachments !== message.attachments || previous.content.length !== message.content.length) return false;
+  const body = article.querySelector(':scope > .msg-body');
+  const partNodes = body ? Array.from(body.children) : [];
+  const changed = message.content.flatMap((part, index) => (part === previous.content[index] ? [] : [index]));
+  for (const index of changed) {
+    const container = partNodes[index];
+    if (message.content[index].type !== 'text' || previous.content[index].type !== 'text' || !(container instanceof HTMLElement) || !container.classList.contains('markdown')) return false;
+  }
+  for (const index of changed) {
+    const part = message.content[index];
+    if (part.type === 'text') renderAssistantText(part.text, part.annotations, context, context.streamingText(index), partNodes[index] as HTMLElement);
+  }
+  return true;
+}
+
+function renderPart(part: MessageContent, role: Message['role'], context: MessageContext, index: number, streaming: boolean): Node {
   const figures = context.figures;
   switch (part.type) {
     case 'text':
-      return role === 'user' ? h('div', { className: 'msg-text-plain', text: part.text }) : renderAssistantText(part.text, part.annotations, context);
+      if (role === 'user') return h('div', { className: 'msg-text-plain', text: part.text });
+      return renderAssistantText(part.text, part.annotations, context, streaming ? context.streamingText?.(index) : undefined);
     case 'image_file':
       return figures.file({ fileId: part.fileId, containerId: part.containerId }, { alt: `Image ${index + 1} of the message` });
     case 'image_url':
@@ -74,18 +106,34 @@ function renderPart(part: MessageContent, role: Message['role'], context: Messag
   }
 }
 
-function renderAssistantText(text: string, annotations: Parameters<typeof applyCitations>[1], context: MessageContext): Node {
+/**
+ * An assistant text part as Markdown with its footnotes, into `container`. With `blocks` (a
+ * streaming answer) the container may hold an earlier drawing of the same part, which keeps the
+ * blocks that did not change.
+ */
+function renderAssistantText(
+  text: string,
+  annotations: Parameters<typeof applyCitations>[1],
+  context: MessageContext,
+  blocks: MarkdownBlocks | undefined,
+  container: HTMLElement = h('div', { className: 'markdown' }),
+): HTMLElement {
   const cited = applyCitations(text, annotations);
-  const container = h('div', { className: 'markdown' });
-  container.append(renderMarkdown(cited.text));
-  decorateCodeBlocks(container, context.actions);
+  container.querySelector(':scope > .footnotes')?.remove();
+  if (blocks) {
+    blocks.render(container, cited.text, false, (drawn) => decorateCodeBlocks(drawn, context.actions));
+  } else {
+    const drawn = renderMarkdown(cited.text);
+    decorateCodeBlocks(drawn, context.actions);
+    container.append(drawn);
+  }
   if (cited.footnotes.length) container.append(renderFootnotes(cited.footnotes, cited.files, context));
   return container;
 }
 
 
 /** Each code block gets a header with its language and Copy, Insert at Cursor, Open in New Editor. */
-function decorateCodeBlocks(container: HTMLElement, actions: AnswerActions | undefined): void {
+function decorateCodeBlocks(container: DocumentFragment, actions: AnswerActions | undefined): void {
   for (const pre of Array.from(container.querySelectorAll('pre'))) {
     const code = pre.querySelector('code');
     const language = /language-([\w+-]+)/.exec(code?.className ?? '')?.[1] ?? '';

@@ -3,7 +3,9 @@
  * spacers stand in for the rest at their measured (or, until drawn once, estimated) heights, so a
  * 2,000-message thread opens and scrolls like a short one. Entries are keyed (a message by id, a
  * run's steps by run id) and their nodes reused while their data object is unchanged; a streamed
- * delta or a step update redraws its one entry, at most once per animation frame.
+ * delta or a step update redraws its one entry, at most once per animation frame, and a streaming
+ * answer redraws only its last Markdown block. Heights come from a ResizeObserver after the
+ * browser's own layout, never from reading them back in the middle of a render.
  */
 import type { Message } from '../../src/core/model';
 import type { RunView } from '../../src/common/protocol';
@@ -12,8 +14,9 @@ import { messageById } from '../state';
 import { isRunning, runOutcome } from '../status';
 import { codicon, h } from '../ui/dom';
 import type { Figures } from './figure';
+import { MarkdownBlocks } from './markdown';
 import type { AnswerActions } from './message';
-import { renderMessage } from './message';
+import { redrawStreamingAnswer, renderMessage } from './message';
 import type { OpenState } from './steps';
 import { renderRunBlock } from './steps';
 
@@ -21,7 +24,7 @@ type Entry = { key: string; kind: 'message'; data: Message } | { key: string; ki
 
 interface Rendered {
   node: HTMLElement;
-  data: unknown;
+  data: Entry['data'];
   notices: unknown;
   /** What else the drawing depends on (run live, last question, Retry offered), as a key. */
   flags: string;
@@ -55,9 +58,15 @@ export class Transcript {
   private readonly heights = new Map<string, number>();
   /** Estimated heights, by entry data (an entry's data object changes when its content does). */
   private readonly estimates = new WeakMap<object, number>();
-  /** Nodes drawn since the last measure; the rest keep their heights unless the list resizes. */
-  private readonly unmeasured = new Set<string>();
-  private remeasureAll = false;
+  /** Prefix sums of the entries' heights (see `offsets`), valid up to index `validOffsets`. */
+  private offsetCache: Float64Array | undefined;
+  private validOffsets = 0;
+  /** The spacers' heights as last set, px. */
+  private spacerHeights = [-1, -1];
+  /** Reports each drawn entry's height after layout (none in a page without layout). */
+  private readonly sizes: ResizeObserver | undefined;
+  /** The kept drawings of streaming answers' text parts, by message id. */
+  private readonly streamingText = new Map<string, MarkdownBlocks[]>();
   /** The drawn entries, by key: exactly those from `start` to `end`. */
   private rendered = new Map<string, Rendered>();
   private start = 0;
@@ -95,14 +104,9 @@ export class Transcript {
       { passive: true },
     );
     this.element.addEventListener('keydown', (event) => this.onKeyDown(event));
-    // Content also grows after a render (components and images lay out late): measure again, and a
-    // reader at the bottom stays there.
-    if (typeof ResizeObserver !== 'undefined') {
-      new ResizeObserver(() => {
-        this.remeasureAll = true;
-        this.schedule();
-      }).observe(this.list);
-    }
+    // Entries also grow after a render (components and images lay out late), and a streaming answer
+    // grows with each frame: their heights arrive here, and a reader at the bottom stays there.
+    if (typeof ResizeObserver !== 'undefined') this.sizes = new ResizeObserver((records) => this.resized(records));
   }
 
   fromBottom(): number {
@@ -114,13 +118,14 @@ export class Transcript {
   scrollToBottom(): void {
     this.following = true;
     this.renderWindow();
+    this.element.scrollTop = this.element.scrollHeight;
   }
 
   /** Puts the reader back where they were (distance from the bottom), once the first state is drawn. */
   restoreScroll(fromBottom: number): void {
     this.following = fromBottom <= STICK_THRESHOLD_PX;
     if (this.following) {
-      this.renderWindow();
+      this.scrollToBottom();
       return;
     }
     const el = this.element;
@@ -130,10 +135,10 @@ export class Transcript {
 
   /** Throws away every node: for a new full state. */
   reset(state: ViewState): void {
-    for (const rendered of this.rendered.values()) rendered.node.remove();
+    for (const rendered of this.rendered.values()) this.drop(rendered.node);
     this.rendered = new Map();
     this.heights.clear();
-    this.unmeasured.clear();
+    this.streamingText.clear();
     this.dirtyMessages.clear();
     this.dirtyRuns.clear();
     this.start = this.end = 0;
@@ -145,6 +150,7 @@ export class Transcript {
     this.state = state;
     this.entries = layout(state);
     this.entryIndex = new Map(this.entries.map((entry, i) => [entry.key, i]));
+    this.offsetCache = undefined;
     this.empty.hidden = this.entries.length > 0;
     this.renderWindow();
   }
@@ -181,12 +187,18 @@ export class Transcript {
     for (const id of this.dirtyMessages) {
       const index = this.entryIndex.get(`m:${id}`);
       const message = messageById(state, id);
-      if (index !== undefined && message) this.entries[index] = { key: `m:${id}`, kind: 'message', data: message };
+      if (index !== undefined && message) {
+        this.entries[index] = { key: `m:${id}`, kind: 'message', data: message };
+        this.invalidateOffsets(index);
+      }
     }
     for (const runId of this.dirtyRuns) {
       const index = this.entryIndex.get(`r:${runId}`);
       const view = state.runs[runId];
-      if (index !== undefined && view) this.entries[index] = runEntry(view);
+      if (index !== undefined && view) {
+        this.entries[index] = runEntry(view);
+        this.invalidateOffsets(index);
+      }
     }
     this.dirtyMessages.clear();
     this.dirtyRuns.clear();
@@ -194,8 +206,9 @@ export class Transcript {
   }
 
   /**
-   * Draws the entries the viewport (plus overscan) shows, removes the rest, sizes the spacers, and
-   * measures what it drew. A reader following the answer is kept at the bottom.
+   * Draws the entries the viewport (plus overscan) shows, removes the rest and sizes the spacers.
+   * It reads layout before it writes, so the browser lays out once; what it drew is measured by
+   * the ResizeObserver after that layout (`resized`).
    */
   private renderWindow(): void {
     const state = this.state;
@@ -219,28 +232,70 @@ export class Transcript {
       if (previous && previous !== node) {
         // The entry was redrawn: its old node goes, or it would linger in the list as a stray copy.
         if (cursor === previous) cursor = previous.nextSibling;
-        previous.remove();
+        this.drop(previous);
       }
       if (node !== previous) {
-        this.unmeasured.add(entry.key);
         // Each entry takes focus from the keyboard (arrows move between them, see onKeyDown).
         node.tabIndex = -1;
         node.dataset.entryKey = entry.key;
+        this.sizes?.observe(node);
       }
       if (node === cursor) cursor = cursor.nextSibling;
       else this.list.insertBefore(node, cursor);
     }
     for (const [key, rendered] of this.rendered) {
       if (!wanted.has(key)) {
-        rendered.node.remove();
+        this.drop(rendered.node);
         this.rendered.delete(key);
       }
     }
-    this.measure();
-    const measured = this.offsets();
-    setHeight(this.spacerAbove, measured[this.start]);
-    setHeight(this.spacerBelow, measured[this.entries.length] - measured[this.end]);
-    if (this.following) el.scrollTop = el.scrollHeight;
+    this.placeSpacers();
+  }
+
+  private drop(node: HTMLElement): void {
+    this.sizes?.unobserve(node);
+    node.remove();
+  }
+
+  /** Sizes the spacers for the entries not drawn (writing only what changed). */
+  private placeSpacers(): void {
+    const offsets = this.offsets();
+    const heights = [offsets[this.start], offsets[this.entries.length] - offsets[this.end]].map((px) => Math.max(0, Math.round(px)));
+    [this.spacerAbove, this.spacerBelow].forEach((spacer, i) => {
+      if (this.spacerHeights[i] === heights[i]) return;
+      this.spacerHeights[i] = heights[i];
+      spacer.hidden = heights[i] === 0;
+      // CSSOM, not an attribute written as text: the page's CSP allows it, and no markup carries it.
+      spacer.style.height = `${heights[i]}px`;
+    });
+  }
+
+  /**
+   * Heights of drawn entries, after the browser's layout (so reading them costs no layout of its
+   * own). Spacers change only when an entry outside the drawn window changed; a reader following
+   * the answer is kept at the bottom; the window is looked at again on the next frame, since real
+   * heights may call for other entries.
+   */
+  private resized(records: ResizeObserverEntry[]): void {
+    // A hidden view lays nothing out: keep the heights it had.
+    if (this.element.clientHeight === 0) return;
+    let changed = false;
+    for (const record of records) {
+      const node = record.target as HTMLElement;
+      const key = node.dataset.entryKey;
+      if (key === undefined || this.rendered.get(key)?.node !== node) continue;
+      const box = record.borderBoxSize[0]?.blockSize ?? node.offsetHeight;
+      // An entry drawn as nothing (a run with no steps to show) takes no room, not even its margin.
+      const height = box === 0 ? 0 : box + ENTRY_MARGIN_PX;
+      if (this.heights.get(key) === height) continue;
+      this.heights.set(key, height);
+      this.invalidateOffsets(this.entryIndex.get(key) ?? 0);
+      changed = true;
+    }
+    if (!changed) return;
+    this.placeSpacers();
+    if (this.following) this.element.scrollTop = this.element.scrollHeight;
+    this.schedule();
   }
 
   /**
@@ -284,31 +339,29 @@ export class Transcript {
     this.rendered.get(this.entries[index].key)?.node.focus();
   }
 
-  /** Reads the drawn entries' heights (one layout for the whole window). */
-  private measure(): void {
-    // A hidden view (or a page without layout, in tests) measures nothing: keep the estimates.
-    if (this.element.clientHeight === 0) return;
-    const all = this.remeasureAll;
-    this.remeasureAll = false;
-    for (let i = this.start; i < this.end; i++) {
-      const key = this.entries[i].key;
-      if (!all && !this.unmeasured.has(key)) continue;
-      const node = this.rendered.get(key)?.node;
-      if (!node) continue;
-      // An entry drawn as nothing (a run with no steps to show) takes no room, not even its margin.
-      this.heights.set(key, node.offsetHeight === 0 ? 0 : node.offsetHeight + ENTRY_MARGIN_PX);
-    }
-    this.unmeasured.clear();
-  }
-
-  /** Prefix sums of entry heights: `offsets[i]` is the top of entry `i`, `offsets[n]` the total. */
+  /**
+   * Prefix sums of entry heights: `offsets[i]` is the top of entry `i`, `offsets[n]` the total.
+   * Kept between calls and summed again only from the first entry whose height changed (a
+   * streaming answer is near the end), so a frame does not walk a 2,000-entry thread.
+   */
   private offsets(): Float64Array {
-    const offsets = new Float64Array(this.entries.length + 1);
-    for (let i = 0; i < this.entries.length; i++) {
+    const count = this.entries.length;
+    let offsets = this.offsetCache;
+    if (!offsets || offsets.length !== count + 1) {
+      offsets = this.offsetCache = new Float64Array(count + 1);
+      this.validOffsets = 0;
+    }
+    for (let i = this.validOffsets; i < count; i++) {
       const entry = this.entries[i];
       offsets[i + 1] = offsets[i] + (this.heights.get(entry.key) ?? this.estimate(entry));
     }
+    this.validOffsets = count;
     return offsets;
+  }
+
+  /** Entry `index` changed height (or data): the sums after it are stale. */
+  private invalidateOffsets(index: number): void {
+    this.validOffsets = Math.min(this.validOffsets, index);
   }
 
   private estimate(entry: Entry): number {
@@ -318,6 +371,12 @@ export class Transcript {
       this.estimates.set(entry.data, height);
     }
     return height;
+  }
+
+  private blocksOf(messageId: string, index: number): MarkdownBlocks {
+    let parts = this.streamingText.get(messageId);
+    if (!parts) this.streamingText.set(messageId, (parts = []));
+    return (parts[index] ??= new MarkdownBlocks());
   }
 
   private nodeFor(entry: Entry, state: ViewState): HTMLElement {
@@ -333,7 +392,16 @@ export class Transcript {
       const editable = idle && message.role === 'user' && message.id === lastQuestionId(state);
       flags = `${runLive}|${editable}`;
       if (cached && cached.data === entry.data && cached.notices === notices && cached.flags === flags) return cached.node;
-      node = renderMessage(message, { assistantName: state.assistant?.name ?? 'Assistant', figures: this.figures, actions: this.actions, runLive, editable, runShown: run !== undefined });
+      const streaming = message.status === 'in_progress' && runLive;
+      if (!streaming) this.streamingText.delete(message.id);
+      const streamingText = streaming ? (index: number) => this.blocksOf(message.id, index) : undefined;
+      const context = { assistantName: state.assistant?.name ?? 'Assistant', figures: this.figures, actions: this.actions, runLive, editable, runShown: run !== undefined, streamingText };
+      // A delta to a streaming answer redraws its changed blocks in place; anything else draws anew.
+      if (cached && cached.notices === notices && cached.flags === flags && redrawStreamingAnswer(cached.node, cached.data as Message, message, context)) {
+        cached.data = message;
+        return cached.node;
+      }
+      node = renderMessage(message, context);
     } else {
       const { run } = entry.data;
       const retry = idle && this.actions !== undefined && run.id === state.statusRunId && runOutcome(run, notices).retry && lastQuestionId(state) !== undefined;
@@ -361,12 +429,6 @@ function pendingCallIds(view: RunView, pendingCard: ((callId: string) => HTMLEle
 function lastQuestionId(state: ViewState): string | undefined {
   for (let i = state.messages.length - 1; i >= 0; i--) if (state.messages[i].role === 'user') return state.messages[i].id;
   return undefined;
-}
-
-function setHeight(spacer: HTMLElement, px: number): void {
-  spacer.hidden = px <= 0;
-  // CSSOM, not an attribute written as text: the page's CSP allows it, and no markup carries it.
-  spacer.style.height = `${Math.max(0, Math.round(px))}px`;
 }
 
 /** The first index whose offset is greater than `value` (offsets ascend). */

@@ -194,7 +194,7 @@ describe('transcript (DOM, happy-dom)', () => {
     assert.deepEqual(drawn, messages.slice(2000 - drawn.length).map((m) => m.id), 'a contiguous run of the newest messages');
   });
 
-  it('redraws only the streamed message on a delta; the others keep their nodes', async () => {
+  it('redraws only the streamed message on a delta, in place; the others keep their nodes', async () => {
     const t = newTranscript();
     const streaming: Message = { id: 'm3', role: 'assistant', createdAt: 3, status: 'in_progress', content: [{ type: 'text', text: 'Hel', annotations: [] }] };
     let state = fromChatState({ ...chat, messages: [...chat.messages, streaming] });
@@ -206,8 +206,9 @@ describe('transcript (DOM, happy-dom)', () => {
     const after = Array.from(t.element.querySelectorAll('.msg'));
     assert.equal(after[0], before[0]);
     assert.equal(after[1], before[1]);
-    assert.notEqual(after[2], before[2]);
+    assert.equal(after[2], before[2], 'the streaming answer keeps its node');
     assert.match(after[2].textContent ?? '', /Hello/);
+    assert.equal(after[2].querySelectorAll('.markdown').length, 1, 'its text is drawn once');
   });
 
   it('moves focus between entries with the arrow keys, Home and End, drawing entries that were not drawn', () => {

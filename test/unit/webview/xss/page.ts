@@ -8,7 +8,8 @@ import { FileRequests } from '../../../../webview/files';
 import { isRasterDataImage } from '../../../../webview/links';
 import { Figures } from '../../../../webview/render/figure';
 import { renderHeader } from '../../../../webview/render/header';
-import { renderMessage } from '../../../../webview/render/message';
+import { MarkdownBlocks } from '../../../../webview/render/markdown';
+import { redrawStreamingAnswer, renderMessage } from '../../../../webview/render/message';
 import { renderNotice } from '../../../../webview/render/notice';
 import { renderRunBlock } from '../../../../webview/render/steps';
 import { emptyState } from '../../../../webview/state';
@@ -92,11 +93,32 @@ function paths(payload: string): HTMLElement[] {
   renderNotice(notice, shown, { runCommand: () => undefined, dismiss: () => undefined });
   return [
     renderMessage(assistant, { assistantName: payload, figures, actions }),
+    streamed(assistant, payload),
     renderMessage(user, { assistantName: payload, figures, actions, editable: true }),
     renderRunBlock(view, { error: { code: 'x', message: payload } }, open, figures, { retry: () => undefined }),
     header,
     notice,
   ];
+}
+
+/** The assistant message as it streams: drawn, then redrawn in place block by block as its text grows in three pieces. */
+function streamed(assistant: Message, payload: string): HTMLElement {
+  const parts = assistant.content.flatMap((part) => (part.type === 'text' ? [part] : []));
+  const kept = parts.map(() => new MarkdownBlocks());
+  const context = { assistantName: payload, figures, actions, streamingText: (index: number) => kept[index] };
+  const upTo = (share: number): Message => ({
+    ...assistant,
+    status: 'in_progress',
+    content: parts.map((part) => ({ ...part, text: part.text.slice(0, Math.ceil(part.text.length * share)) })),
+  });
+  let previous = upTo(1 / 3);
+  const article = renderMessage(previous, context);
+  for (const share of [2 / 3, 1]) {
+    const next = upTo(share);
+    if (!redrawStreamingAnswer(article, previous, next, context)) throw new Error('the streaming answer was not redrawn in place');
+    previous = next;
+  }
+  return article;
 }
 
 function violations(root: Element): string[] {
