@@ -196,7 +196,12 @@ function normalizeImported(entry: unknown): unknown {
   return out;
 }
 
-function toolFromFile(tool: FileTool): ToolDefinition {
+/**
+ * A tool as the file spells it -> the domain's. The file's spelling is the Assistants v2 wire's
+ * (API reference, "The assistant object", `tools`), plus the VS Code binding of a function, so
+ * the Assistants v2 adapter maps its tools through this pair too.
+ */
+export function toolFromFile(tool: FileTool): ToolDefinition {
   switch (tool.type) {
     case 'code_interpreter':
       return { type: 'code_interpreter' };
@@ -207,7 +212,8 @@ function toolFromFile(tool: FileTool): ToolDefinition {
   }
 }
 
-function toolToFile(tool: ToolDefinition): FileTool {
+/** The domain's tool -> as the file (and, without the function's `x-vscode` binding, the Assistants v2 wire) spells it. */
+export function toolToFile(tool: ToolDefinition): FileTool {
   switch (tool.type) {
     case 'code_interpreter':
       return { type: 'code_interpreter' };

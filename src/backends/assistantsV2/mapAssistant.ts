@@ -14,6 +14,7 @@ import type {
   ToolDefinition,
   ToolResources,
 } from '../../core/model';
+import { toolFromFile, toolToFile } from '../../core/assistantFile';
 import { REASONING_EFFORTS } from '../../core/model';
 
 /** AssistantObject -> domain Assistant. */
@@ -60,30 +61,14 @@ export function toWireAssistantBody(draft: AssistantDraft): AssistantCreateParam
   };
 }
 
+/** The domain's tool as the wire spells it: the file's spelling, less the function's VS Code binding (no part of the API). */
 export function toWireTool(tool: ToolDefinition): AssistantTool {
-  switch (tool.type) {
-    case 'code_interpreter':
-      return { type: 'code_interpreter' };
-    case 'file_search':
-      return tool.maxNumResults !== undefined
-        ? { type: 'file_search', file_search: { max_num_results: tool.maxNumResults } }
-        : { type: 'file_search' };
-    case 'function':
-      return { type: 'function', function: functionFields(tool.function) };
-  }
+  const spelled = toolToFile(tool);
+  return spelled.type === 'function' ? { type: 'function', function: functionFields(spelled.function) } : spelled;
 }
 
 function fromWireTool(tool: AssistantTool): ToolDefinition {
-  switch (tool.type) {
-    case 'code_interpreter':
-      return { type: 'code_interpreter' };
-    case 'file_search': {
-      const max = tool.file_search?.max_num_results;
-      return max !== undefined ? { type: 'file_search', maxNumResults: max } : { type: 'file_search' };
-    }
-    case 'function':
-      return { type: 'function', function: functionFields(tool.function) };
-  }
+  return toolFromFile(tool.type === 'function' ? { type: 'function', function: functionFields(tool.function) } : tool);
 }
 
 function toWireToolResources(resources: ToolResources | undefined): AssistantCreateParams.ToolResources | null {
