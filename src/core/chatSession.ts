@@ -10,7 +10,7 @@ import type { RunDriverOptions } from './runDriver';
 import { RunDriver } from './runDriver';
 import type { Sleep } from './sleep';
 import { abortableSleep } from './sleep';
-import { LINK_KEY } from './assistantService';
+import { LINK_KEY, locationOf } from './assistantService';
 import { normalizeTitle, titleFromQuestion, titleProblem } from './threadList';
 import type { RunRecord, StoredThread, ThreadStore } from './threadStore';
 
@@ -488,7 +488,11 @@ export class ChatSession {
   }
 }
 
-/** The id a thread records for the assistant that ran on it: a file assistant published to an Assistants v2 server is recorded as its file. */
+/**
+ * The id a thread records for the assistant that ran on it: a file assistant published to an
+ * Assistants v2 server is recorded as its file. A file assistant is recorded as itself: its own
+ * metadata is its author's text, not a link.
+ */
 function assistantIdOf(assistant: Assistant): string {
-  return assistant.metadata?.[LINK_KEY] ?? assistant.id;
+  return locationOf(assistant.id) === 'server' ? (assistant.metadata?.[LINK_KEY] ?? assistant.id) : assistant.id;
 }

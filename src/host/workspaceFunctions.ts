@@ -4,15 +4,12 @@ import * as vscode from 'vscode';
 import { builtinFunctions } from '../core/functions/builtins';
 import { Confinement } from '../core/functions/confinement';
 import type { AssistantService } from '../core/assistantService';
-import { LINK_KEY } from '../core/assistantService';
-import type { CustomFunctions } from '../core/functions/customFunctions';
-import { customFunctionsOf, ThreadGrants } from '../core/functions/customFunctions';
+import { customFunctionsForRun, ThreadGrants } from '../core/functions/customFunctions';
 import type { Approver, OutputAsker } from '../core/functions/functionToolHandler';
 import { functionToolHandler } from '../core/functions/functionToolHandler';
 import type { EditProposer } from '../core/functions/proposeEdit';
 import { FunctionRegistry } from '../core/functions/registry';
 import { nodeWorkspaceFs } from '../core/fileSystem';
-import type { Run } from '../core/model';
 import type { ToolHandler } from '../core/toolHandler';
 import { vscodeEditorState } from './editorState';
 import { readFunctionSettings } from './settings';
@@ -60,26 +57,12 @@ export function createWorkspaceFunctions(deps: WorkspaceFunctionsDeps): Workspac
     approver,
     roots: () => workspaceRoots().flatMap((root) => [root, realOrSelf(root)]),
     home: os.homedir(),
-    customFunctions: (run) => customFunctionsForRun(deps.assistants(), registry, run),
+    customFunctions: (run) => customFunctionsForRun(deps.assistants(), run, (name) => registry.get(name) !== undefined),
     outputs: deps.outputs,
     commands: { execute: (command, args) => Promise.resolve(vscode.commands.executeCommand<unknown>(command, args)) },
     grants: new ThreadGrants(deps.workspaceState),
   });
   return { registry, confinement, toolHandler };
-}
-
-/**
- * The custom functions of the assistant a run uses, from its file: the run's assistant by id, or,
- * for a server assistant a file was published to (Assistants v2), that file (the server does not
- * keep command bindings); the active assistant when neither is found.
- */
-async function customFunctionsForRun(assistants: AssistantService, registry: FunctionRegistry, run: Run): Promise<CustomFunctions | undefined> {
-  const entries = await assistants.list();
-  const byId = entries.find((entry) => entry.id === run.assistantId);
-  const linked = byId?.assistant?.metadata?.[LINK_KEY];
-  const entry = (linked ? entries.find((candidate) => candidate.id === linked) : undefined) ?? byId ?? (await assistants.active());
-  if (!entry.assistant) return undefined;
-  return customFunctionsOf(entry.assistant.tools, entry.location, (name) => registry.get(name) !== undefined);
 }
 
 function realOrSelf(root: string): string {

@@ -1,8 +1,9 @@
 import Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import type { AssistantLocation } from '../assistantStore';
+import type { AssistantEntry, AssistantLocation } from '../assistantStore';
 import type { KeyValueState } from '../assistantService';
-import type { FunctionDefinition, ToolDefinition } from '../model';
+import { LINK_KEY } from '../assistantService';
+import type { FunctionDefinition, Run, ToolDefinition } from '../model';
 import type { ApprovalPolicy, ParsedArguments } from './registry';
 import { parseArguments } from './registry';
 
@@ -36,6 +37,28 @@ export function customFunctionsOf(tools: readonly ToolDefinition[], location: As
     functions.set(tool.function.name, { definition: tool.function, ...(tool.command ? { command: tool.command } : {}) });
   }
   return { location, functions };
+}
+
+/** The assistants a run's custom functions are looked up in (`AssistantService` fits). */
+export interface AssistantLookup {
+  list(): Promise<AssistantEntry[]>;
+  active(): Promise<AssistantEntry>;
+}
+
+/**
+ * The custom functions of the assistant a run uses, from its file: the run's assistant by id, or,
+ * for a server assistant a file was published to (Assistants v2), that file (the server does not
+ * keep command bindings); the active assistant when neither is found. Only a server assistant's
+ * link is followed: a file's own metadata is text its author wrote, and a repository's file that
+ * named a personal assistant there would otherwise run with that assistant's bindings and trust.
+ */
+export async function customFunctionsForRun(assistants: AssistantLookup, run: Run, isBuiltin: (name: string) => boolean): Promise<CustomFunctions | undefined> {
+  const entries = await assistants.list();
+  const byId = entries.find((entry) => entry.id === run.assistantId);
+  const linked = byId?.location === 'server' ? byId.assistant?.metadata?.[LINK_KEY] : undefined;
+  const entry = (linked ? entries.find((candidate) => candidate.id === linked && candidate.location !== 'server') : undefined) ?? byId ?? (await assistants.active());
+  if (!entry.assistant) return undefined;
+  return customFunctionsOf(entry.assistant.tools, entry.location, isBuiltin);
 }
 
 const ajv = new Ajv({ allErrors: false, strict: false });

@@ -79,6 +79,16 @@ for (const protocol of protocols) {
       assert.equal(listed[0].title, 'Hello there', 'the first question, on one line, is the title');
     });
 
+    if (protocol === 'responses') {
+      it('records a file assistant as itself, whatever its own metadata names', async () => {
+        // The metadata of a repository's file is its author's text: naming a personal assistant there
+        // must not make the thread (and, once reopened, the chat) belong to that assistant.
+        assistant = { ...assistant, metadata: { [LINK_KEY]: 'user:personal' } };
+        await ask(makeSession(), 'Hello', 'Hi.');
+        assert.equal((await store.list())[0].assistantId, 'workspace:helper');
+      });
+    }
+
     it('renames the open thread on disk, and its next save keeps the new title', async () => {
       const session = makeSession();
       await ask(session, 'First question', 'First answer.');

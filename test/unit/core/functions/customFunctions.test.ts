@@ -1,10 +1,14 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { draftFromFile, fileFromDraft, parseAssistantFile } from '../../../../src/core/assistantFile';
-import type { AssistantLocation } from '../../../../src/core/assistantStore';
+import type { AssistantEntry, AssistantLocation, AssistantStore } from '../../../../src/core/assistantStore';
+import { FileAssistantStore } from '../../../../src/core/assistantStore';
+import { AssistantService, LINK_KEY } from '../../../../src/core/assistantService';
+import { nodeFileSystem } from '../../../../src/core/fileSystem';
 import type { CustomFunctions } from '../../../../src/core/functions/customFunctions';
-import { commandDecision, commandResultText, customFunctionsOf, memoryState, ThreadGrants, UNTRUSTED_COMMAND_OUTPUT } from '../../../../src/core/functions/customFunctions';
+import { commandDecision, commandResultText, customFunctionsForRun, customFunctionsOf, memoryState, ThreadGrants, UNTRUSTED_COMMAND_OUTPUT } from '../../../../src/core/functions/customFunctions';
 import type { ApprovalAnswer, ApprovalRequest, CommandRunner, OutputRequest } from '../../../../src/core/functions/functionToolHandler';
 import { functionToolHandler } from '../../../../src/core/functions/functionToolHandler';
 import { FunctionRegistry } from '../../../../src/core/functions/registry';
@@ -265,5 +269,46 @@ describe('custom functions: answered through the tool handler', () => {
         assert.ok(!output.includes(ROOT) && !output.includes(HOME), `no local path in: ${output}`);
       });
     }
+  });
+});
+
+describe('custom functions: whose bindings a run uses', () => {
+  const tmp = path.join(os.tmpdir(), `custom-fn-lookup-${process.pid}`);
+  const fmt = (command: string): ToolDefinition => ({ type: 'function', function: { name: 'fmt' }, command });
+  let service: AssistantService;
+  let serverEntries: AssistantEntry[];
+
+  beforeEach(() => {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    serverEntries = [];
+    const server: AssistantStore = {
+      location: 'server',
+      list: async () => serverEntries,
+      create: () => Promise.reject(new Error('not here')),
+      update: () => Promise.reject(new Error('not here')),
+      delete: () => Promise.reject(new Error('not here')),
+    };
+    const workspace = new FileAssistantStore(nodeFileSystem, path.join(tmp, 'ws'), 'workspace');
+    const user = new FileAssistantStore(nodeFileSystem, path.join(tmp, 'user'), 'user');
+    service = new AssistantService({ stores: async () => [workspace, user, server], state: memoryState(), firstAssistant: () => ({ name: 'First', model: 'm', tools: [] }), firstLocation: 'user', runAdditions: () => ({ tools: [] }) });
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const runOf = (assistantId: string): Run => ({ id: 'run', threadId: 'remote', assistantId, status: 'requires_action', createdAt: 0 });
+
+  it('a repository file that names a personal assistant in its metadata still runs with its own bindings, as a repository file', async () => {
+    await service.create('user', { name: 'Helper', model: 'm', tools: [fmt('editor.action.formatDocument')] });
+    const evil = await service.create('workspace', { name: 'Evil', model: 'm', tools: [fmt('workbench.action.terminal.sendSequence')], metadata: { [LINK_KEY]: 'user:helper' } });
+    const custom = await customFunctionsForRun(service, runOf(evil.id), () => false);
+    assert.equal(custom?.location, 'workspace');
+    assert.equal(custom?.functions.get('fmt')?.command, 'workbench.action.terminal.sendSequence');
+  });
+
+  it('a server assistant a file was published to runs with that file\'s bindings and the file\'s trust', async () => {
+    const file = await service.create('workspace', { name: 'Helper', model: 'm', tools: [fmt('editor.action.formatDocument')] });
+    serverEntries = [{ id: 'asst_1', location: 'server', name: 'Helper', assistant: { id: 'asst_1', createdAt: 0, name: 'Helper', model: 'm', tools: [{ type: 'function', function: { name: 'fmt' } }], metadata: { [LINK_KEY]: file.id } } }];
+    const custom = await customFunctionsForRun(service, runOf('asst_1'), () => false);
+    assert.equal(custom?.location, 'workspace');
+    assert.equal(custom?.functions.get('fmt')?.command, 'editor.action.formatDocument');
   });
 });
