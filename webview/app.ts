@@ -95,6 +95,10 @@ export class ChatApp {
       openCode: (code, language) => this.host.post({ type: 'code/open', code, ...(language ? { language } : {}) }),
       openFile: (filename) => this.host.post({ type: 'file/open', filename }),
       editQuestion: (text) => this.composer.setText(text),
+      forward: (messageId) => {
+        const threadId = this.state.thread?.id;
+        if (threadId) this.host.post({ type: 'message/forward', threadId, messageId });
+      },
       retry: () => this.retry(),
       pendingCard: (callId) => this.approvals.cardFor(callId) ?? this.outputs.cardFor(callId),
     });

@@ -194,6 +194,8 @@ export type WebviewToHost =
   | { type: 'output/submit'; callId: string; output: string }
   /** What the user has typed so far for a custom function call, kept by the host. */
   | { type: 'output/draft'; callId: string; draft: string }
+  /** Send to Another Assistant, for the message `messageId` of the thread `threadId` (the host asks which assistant and thread). */
+  | { type: 'message/forward'; threadId: string; messageId: string }
   | { type: 'attachment/remove'; id: string }
   /** Switches an attached file between file search and the code interpreter. */
   | { type: 'attachment/tool'; id: string; tool: AttachmentTool };
@@ -229,6 +231,8 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
       return typeof message.callId === 'string' && typeof message.output === 'string';
     case 'output/draft':
       return typeof message.callId === 'string' && typeof message.draft === 'string';
+    case 'message/forward':
+      return typeof message.threadId === 'string' && message.threadId.length > 0 && typeof message.messageId === 'string' && message.messageId.length > 0;
     case 'attachment/remove':
       return typeof message.id === 'string';
     case 'attachment/tool':

@@ -166,6 +166,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       case 'draft/save':
         this.controller.saveDraft(typed.draft, typed.seq);
         return;
+      case 'message/forward':
+        await vscode.commands.executeCommand('assistants.sendToAssistant', typed.threadId, { messageId: typed.messageId });
+        return;
       case 'attachment/remove':
         this.controller.removeAttachment(typed.id);
         return;

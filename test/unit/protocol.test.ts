@@ -27,6 +27,13 @@ describe('webview -> host messages', () => {
     assert.equal(isWebviewToHost({ type: 'output/draft', draft: 'x' }), false);
   });
 
+  it('accepts Send to Another Assistant only with a thread and a message', () => {
+    assert.equal(isWebviewToHost({ type: 'message/forward', threadId: 't1', messageId: 'msg_1' }), true);
+    assert.equal(isWebviewToHost({ type: 'message/forward', threadId: 't1' }), false);
+    assert.equal(isWebviewToHost({ type: 'message/forward', threadId: '', messageId: 'msg_1' }), false);
+    assert.equal(isWebviewToHost({ type: 'message/forward', threadId: 't1', messageId: 7 }), false);
+  });
+
   it('still accepts the chat messages and nothing unknown', () => {
     assert.equal(isWebviewToHost({ type: 'ready' }), true);
     assert.equal(isWebviewToHost({ type: 'chat/send', requestId: 'r', text: 'hi' }), true);

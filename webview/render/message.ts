@@ -17,6 +17,8 @@ export interface AnswerActions {
   openFile(filename: string): void;
   /** Puts the question back in the composer to change and send again. */
   editQuestion(text: string): void;
+  /** Sends the answer `messageId` to another assistant (the host asks which, and which thread). */
+  forward?(messageId: string): void;
 }
 
 export interface MessageContext {
@@ -53,6 +55,11 @@ export function renderMessage(message: Message, context: MessageContext): HTMLEl
     const edit = actionIcon({ label: 'Edit and resend', icon: 'edit', onClick: () => actions.editQuestion(text) });
     edit.classList.add('msg-edit');
     role.append(h('span', { className: 'header-spacer' }), edit);
+  }
+  if (actions?.forward && message.role === 'assistant' && !streaming && message.content.some((part) => part.type === 'text' && part.text.trim())) {
+    const forward = actionIcon({ label: 'Send to another assistant', icon: 'arrow-right', onClick: () => actions.forward?.(message.id) });
+    forward.classList.add('msg-forward');
+    role.append(h('span', { className: 'header-spacer' }), forward);
   }
   article.append(role);
   const body = h('div', { className: 'msg-body' });
