@@ -106,6 +106,11 @@ async function createResponse(server: FakeOpenAIServer, req: FakeRequest, res: F
   const orphan = inputItems.find((i) => i.type === 'function_call_output' && !knownCalls.has(String(i.call_id)));
   if (orphan) return res.error(400, `No tool call found for function call output with call_id ${String(orphan.call_id)}.`, 'invalid_request_error', null);
 
+  // As the service does, an input_file naming no uploaded file is refused.
+  const lastUser = lastUserItem(inputItems) ?? lastUserItem(conversation?.items ?? []);
+  const fileIds = (Array.isArray(lastUser?.content) ? lastUser.content : []).map((p) => asObject(p)).filter((p) => p.type === 'input_file').map((p) => String(p.file_id));
+  const unknownFile = fileIds.find((id) => !store.files.has(id));
+  if (unknownFile) return res.error(400, `Invalid input file: no file with id '${unknownFile}'.`, 'invalid_request_error', 'invalid_value');
   const tools = (Array.isArray(body.tools) ? body.tools : []).map((t) => asObject(t));
   const context: TurnContext = {
     lastUserText: lastUserText(inputItems) ?? previous?.lastUserText ?? lastUserText(conversation?.items ?? []) ?? '',
@@ -114,6 +119,7 @@ async function createResponse(server: FakeOpenAIServer, req: FakeRequest, res: F
     hasFileSearch: tools.some((t) => t.type === 'file_search'),
     hasCodeInterpreter: tools.some((t) => t.type === 'code_interpreter'),
     instructions: typeof body.instructions === 'string' ? body.instructions : '',
+    inputFiles: fileIds.map((id) => ({ filename: store.files.get(id)?.filename ?? id, bytes: store.files.get(id)?.bytes ?? 0 })),
   };
   const codeTool = tools.find((t) => t.type === 'code_interpreter');
   const run: ResponseRun = {
@@ -202,6 +208,10 @@ function chainOutputs(responses: Map<string, StoredResponse>, previous: StoredRe
     items.push(...r.inputItems, ...(r.run.json.output as Item[]));
   }
   return items;
+}
+
+function lastUserItem(items: Item[]): Item | undefined {
+  return items.filter((i) => i.type === 'message' && i.role === 'user').pop();
 }
 
 function lastUserText(items: Item[]): string | undefined {

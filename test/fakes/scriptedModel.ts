@@ -32,6 +32,8 @@ export interface TurnContext {
   hasCodeInterpreter: boolean;
   /** The run's instructions (the assistant's, or the run's override). */
   instructions: string;
+  /** Files the last user message gave whole (`input_file` parts, Responses): their names and sizes. */
+  inputFiles?: { filename: string; bytes: number }[];
 }
 
 /** Default characters per streamed text delta. */
@@ -90,6 +92,10 @@ function ruleTurn(context: TurnContext): Turn {
   const path = pathLikeWord(text);
   if (path && /\b(read|open|show|look at)\b/i.test(text) && context.functionNames.includes('read_file')) {
     return { steps: [{ type: 'function_call', name: 'read_file', arguments: { path } }] };
+  }
+  if (context.inputFiles?.length) {
+    const read = context.inputFiles.map((f) => `${f.filename} (${f.bytes} bytes)`).join(', ');
+    return { steps: [{ type: 'text', text: `I read the whole of ${read}.` }] };
   }
   if (/\b(search|find)/i.test(text) && context.hasFileSearch) {
     return {

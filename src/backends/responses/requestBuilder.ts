@@ -6,7 +6,7 @@ import type {
   Tool,
 } from 'openai/resources/responses/responses';
 import type { RunAction } from '../../core/runAction';
-import type { Assistant, Message, ResponseFormat } from '../../core/model';
+import type { Assistant, Attachment, Message, ResponseFormat } from '../../core/model';
 import { textOf } from '../../core/model';
 import { ASSISTANT_ID_KEY } from './mapping';
 
@@ -98,15 +98,39 @@ function buildTools(assistant: Assistant, history: Message[], attachmentStores: 
   return tools;
 }
 
-/** The file ids of the thread's attachments meant for file_search. */
+/** The file ids of the thread's attachments meant for file_search (PDFs excepted: the model reads those whole). */
 export function fileSearchAttachments(history: Message[]): string[] {
-  return [...new Set(history.flatMap((message) => (message.attachments ?? []).filter((a) => a.tools.includes('file_search')).map((a) => a.fileId)))];
+  return [...new Set(history.flatMap((message) => (message.attachments ?? []).filter((a) => a.tools.includes('file_search') && !readWhole(a)).map((a) => a.fileId)))];
+}
+
+/**
+ * Whether the model gets an attachment whole, as an `input_file` part of its message, rather than
+ * through a vector store: PDFs attached for file search, whose pages the model then reads as text
+ * and as images (figures, scans), which file search cannot show it.
+ * Source: https://platform.openai.com/docs/guides/pdf-files; `InputFileContent` in the OpenAPI description.
+ */
+export function readWhole(attachment: Attachment): boolean {
+  return attachment.tools.includes('file_search') && /\.pdf$/i.test(attachment.filename ?? '');
+}
+
+/**
+ * A user message as an input item: plain text, or, when it carries attachments the model reads
+ * whole, its text followed by an `input_file` part for each.
+ */
+export function userMessageItem(text: string, attachments: readonly Attachment[] = []): ResponseInputItem {
+  const files = attachments.filter(readWhole);
+  if (files.length === 0) return textMessageItem('user', text);
+  return {
+    type: 'message',
+    role: 'user',
+    content: [{ type: 'input_text', text }, ...files.map((file) => ({ type: 'input_file' as const, file_id: file.fileId }))],
+  };
 }
 
 /**
  * A text message as an input item. The content is a plain string on purpose: as a list of parts
- * the item matches two of the spec's `oneOf` input-item shapes at once, which a validating server
- * may refuse.
+ * the item matches two of the spec's `oneOf` input-item shapes at once (`EasyInputMessage` and
+ * `InputMessage`), which a validating server may refuse; only a message with files needs parts.
  */
 export function textMessageItem(role: 'user' | 'assistant', text: string): ResponseInputItem {
   return { type: 'message', role, content: text };
@@ -119,7 +143,7 @@ function historyInput(history: Message[]): ResponseInputItem[] {
     if (text === '') {
       continue;
     }
-    items.push(textMessageItem(message.role, text));
+    items.push(message.role === 'user' ? userMessageItem(text, message.attachments) : textMessageItem(message.role, text));
   }
   return items;
 }

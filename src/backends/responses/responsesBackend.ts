@@ -15,7 +15,7 @@ import { StreamRedactor } from '../streamRedaction';
 import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
 import { toSnapshot } from './mapping';
 import type { RunContext } from './mapping';
-import { buildResponseParams, fileSearchAttachments, textMessageItem } from './requestBuilder';
+import { buildResponseParams, fileSearchAttachments, userMessageItem } from './requestBuilder';
 import { ResponseAccumulator } from './streamAccumulator';
 
 /** What a poll must see that a plain retrieve leaves out: search results and code outputs. */
@@ -93,7 +93,7 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
       return local;
     }
     const list = await this.call(() =>
-      this.client.conversations.items.create(thread.remoteId ?? '', { items: [textMessageItem('user', text)] }, { signal }),
+      this.client.conversations.items.create(thread.remoteId ?? '', { items: [userMessageItem(text, message.attachments)] }, { signal }),
     );
     const id = list.data[0]?.id;
     return id ? { ...local, id } : local;
