@@ -4,8 +4,9 @@ import type { WorkspaceFs } from './workspaceFs';
 
 /**
  * Files kept from the assistant unless the user changes `assistants.functions.deny`: environment
- * files, private keys and certificates, the `.git` folder (its config can hold a token), and the
- * token files of package managers and other tools. Globs relative to a workspace folder, matched
+ * files, private keys, certificates and keystores, the `.git` folder (its config can hold a token),
+ * and the credential files of git, package managers, cloud and cluster tools, databases and
+ * Terraform state. Globs relative to a workspace folder, matched
  * without regard to case.
  */
 export const DEFAULT_DENY: readonly string[] = [
@@ -27,6 +28,20 @@ export const DEFAULT_DENY: readonly string[] = [
   '**/.netrc',
   '**/.aws/credentials',
   '**/.docker/config.json',
+  '**/.git-credentials',
+  '**/.envrc',
+  '**/.yarnrc',
+  '**/.cargo/credentials',
+  '**/.cargo/credentials.toml',
+  '**/.gem/credentials',
+  '**/.kube/config',
+  '**/.pgpass',
+  '**/.vault-token',
+  '**/.config/gh/hosts.yml',
+  '**/*.tfstate',
+  '**/*.tfstate.backup',
+  '**/*.keystore',
+  '**/*.jks',
 ];
 
 /** Which folders the assistant may reach and which paths in them it may not. */

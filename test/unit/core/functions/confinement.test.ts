@@ -101,6 +101,11 @@ describe('Confinement: one gate for every workspace path', () => {
     for (const file of ['.env', '.env.local', 'config/.env.production', '.git/config', '.git', 'keys/server.pem', 'deploy/id_rsa', 'deploy/id_ed25519.pub', '.npmrc', 'sub/.pypirc', '.netrc', '.yarnrc.yml', 'cert.p12']) {
       await refused(confinement, file, /may hold secrets/);
     }
+    // Token files of git, direnv, yarn 1, cargo, rubygems, kubectl, PostgreSQL, Vault, the GitHub CLI, Terraform, Java keystores.
+    const tokenFiles = ['.git-credentials', '.envrc', 'sub/.yarnrc', '.cargo/credentials.toml', '.cargo/credentials', '.gem/credentials', '.kube/config', '.pgpass', '.vault-token', '.config/gh/hosts.yml', 'infra/terraform.tfstate', 'infra/terraform.tfstate.backup', 'android/release.keystore', 'app.jks'];
+    for (const file of tokenFiles) {
+      await refused(confinement, file, /may hold secrets/);
+    }
     fs.writeFileSync(path.join(root, '.env'), 'TOKEN=1');
     fs.symlinkSync(path.join(root, '.env'), path.join(root, 'innocent.txt'));
     await refused(confinement, 'innocent.txt', /may hold secrets/);
