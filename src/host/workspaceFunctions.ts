@@ -12,7 +12,7 @@ import { FunctionRegistry } from '../core/functions/registry';
 import { nodeWorkspaceFs } from '../core/fileSystem';
 import type { ToolHandler } from '../core/toolHandler';
 import { vscodeEditorState } from './editorState';
-import { readFunctionSettings } from './settings';
+import { readFunctionSettings, readSettings } from './settings';
 
 /** The workspace functions, wired to this window: its folders, settings, editors and trust. */
 export interface WorkspaceFunctions {
@@ -53,6 +53,7 @@ export function createWorkspaceFunctions(deps: WorkspaceFunctionsDeps): Workspac
   const toolHandler = functionToolHandler({
     registry,
     trusted: () => vscode.workspace.isTrusted,
+    enabled: () => readSettings().tools.workspaceFunctions,
     policy: (name) => readFunctionSettings().approval[name],
     approver,
     roots: () => workspaceRoots().flatMap((root) => [root, realOrSelf(root)]),

@@ -53,6 +53,12 @@ export interface FunctionToolHandlerOptions {
   registry: FunctionRegistry;
   /** False in an untrusted workspace: every call is refused and the model is told why. */
   trusted(): boolean;
+  /**
+   * False when the settings switch workspace functions off (`assistants.tools.workspaceFunctions`):
+   * every call of one is refused, also when the assistant's own definition declares a function of
+   * that name. Default: on.
+   */
+  enabled?(): boolean;
   /** The policy the user set for a function (`assistants.functions.approval`), if any. */
   policy(name: string): ApprovalPolicy | undefined;
   approver: Approver;
@@ -74,6 +80,8 @@ export interface FunctionToolHandlerOptions {
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
 const TIMED_OUT = Symbol('timed out');
+
+export const DISABLED_OUTPUT = 'Error: workspace functions are off in the user\'s settings (assistants.tools.workspaceFunctions). Tell the user if a request needs them.';
 
 export const UNTRUSTED_OUTPUT = 'Error: workspace functions are off because the user has not trusted this workspace in VS Code. Tell the user; they can trust it with "Manage Workspace Trust".';
 
@@ -107,6 +115,7 @@ export function functionToolHandler(options: FunctionToolHandlerOptions): ToolHa
       async function answer(call: FunctionCallRequest): Promise<string> {
         if (!options.trusted()) return UNTRUSTED_OUTPUT;
         const fn = options.registry.get(call.name);
+        if (fn && options.enabled?.() === false) return DISABLED_OUTPUT;
         const parsed = options.registry.parse(call.name, call.arguments);
         if (!fn || !parsed.ok) return `Error: ${parsed.ok ? `no workspace function named ${call.name} is available.` : parsed.error}`;
         const policy = options.policy(call.name) ?? Registry.defaultPolicy(fn);

@@ -28,6 +28,8 @@ export interface FunctionFixture {
   asked: ApprovalRequest[];
   answers: ApprovalAnswer[];
   trusted: boolean;
+  /** `assistants.tools.workspaceFunctions`. */
+  enabled: boolean;
   handler: ToolHandler;
   /** Calls one function through the tool handler and returns its output. */
   call(name: string, args: unknown, threadId?: string): Promise<string>;
@@ -53,6 +55,7 @@ export function functionFixture(options: { caseInsensitive?: boolean; root?: str
     asked: [],
     answers: [],
     trusted: true,
+    enabled: true,
     editor,
     confinement: undefined as unknown as Confinement,
     registry: undefined as unknown as FunctionRegistry,
@@ -83,6 +86,7 @@ export function functionFixture(options: { caseInsensitive?: boolean; root?: str
   const handler = (fixture.handler = functionToolHandler({
     registry: fixture.registry,
     trusted: () => fixture.trusted,
+    enabled: () => fixture.enabled,
     policy: (name) => fixture.policies[name],
     approver: {
       async ask(request) {

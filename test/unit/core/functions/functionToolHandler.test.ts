@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { functionToolHandler, scrubPaths, UNTRUSTED_OUTPUT } from '../../../../src/core/functions/functionToolHandler';
+import { DISABLED_OUTPUT, functionToolHandler, scrubPaths, UNTRUSTED_OUTPUT } from '../../../../src/core/functions/functionToolHandler';
 import type { WorkspaceFunction } from '../../../../src/core/functions/registry';
 import { FunctionRegistry } from '../../../../src/core/functions/registry';
 import type { FunctionFixture } from './fixture';
@@ -33,6 +33,15 @@ describe('function registry and tool handler', () => {
     ws.trusted = false;
     assert.equal(await ws.call('read_file', { path: 'src/a.ts' }), UNTRUSTED_OUTPUT);
     assert.match(UNTRUSTED_OUTPUT, /not trusted this workspace/);
+  });
+
+  it('refuses every workspace function when the settings switch them off, whoever declared it', async () => {
+    // An assistant's file (a repository's, say) may declare a function named read_file itself; the
+    // setting is about the workspace functions, whoever offers them to the model.
+    ws.enabled = false;
+    for (const name of ['read_file', 'list_files', 'propose_edit']) assert.equal(await ws.call(name, { path: 'src/a.ts' }), DISABLED_OUTPUT);
+    assert.equal(ws.asked.length, 0);
+    assert.match(DISABLED_OUTPUT, /assistants\.tools\.workspaceFunctions/);
   });
 
   it('follows the approval policy: never refuses, ask asks; allow for this thread asks once per thread', async () => {
