@@ -45,6 +45,7 @@ interface Renderer {
 /** What bench/webview/probe.ts puts on the page's window. */
 interface BenchPage {
   bench: {
+    linkCodicons(css: string): Promise<void>;
     firstPaint(state: unknown, selector: string): Promise<number>;
     stream(threadId: string, runId: string, messageId: string, deltas: number, perSecond: number, probeTasks: boolean): Promise<{ latencies: number[]; longestTaskMs: number; missing: number }>;
   };
@@ -102,7 +103,12 @@ function roundsArgument(): number {
 }
 
 async function measure(browser: Browser, renderer: Renderer, probe: string, codicons: string, big: ChatState, small: ChatState): Promise<Round> {
-  const open = () => openPage(browser, `${probe}\n${renderer.script}`, { styles: [codicons, renderer.css].filter(Boolean), width: 400, height: 900 });
+  const open = async (): Promise<Page> => {
+    const page = await openPage(browser, `${probe}\n${renderer.script}`, { styles: [renderer.css].filter(Boolean), width: 400, height: 900 });
+    // As the webview links it (src/host/webviewHtml.ts): without the link, every icon logs a warning.
+    await page.evaluate((css) => (globalThis as unknown as BenchPage).bench.linkCodicons(css), codicons);
+    return page;
+  };
   const page = await open();
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');

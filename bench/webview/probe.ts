@@ -24,6 +24,7 @@ declare global {
   interface Window {
     acquireVsCodeApi(): VsCodeApiStub;
     bench: {
+      linkCodicons(css: string): Promise<void>;
       firstPaint(state: unknown, selector: string): Promise<number>;
       stream(threadId: string, runId: string, messageId: string, deltas: number, perSecond: number, probeTasks: boolean): Promise<StreamResult>;
     };
@@ -128,6 +129,22 @@ async function stream(threadId: string, runId: string, messageId: string, deltas
   return { latencies: measured, longestTaskMs: longest, missing: deltas - measured.length };
 }
 
-window.bench = { firstPaint, stream };
+/**
+ * Links the codicon stylesheet as the webview does (src/host/webviewHtml.ts), by the id the icon
+ * component looks for; without it every icon drawn logs a warning, a cost the chat view has not.
+ */
+function linkCodicons(css: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const link = document.createElement('link');
+    link.id = 'vscode-codicon-stylesheet';
+    link.rel = 'stylesheet';
+    link.href = URL.createObjectURL(new Blob([css], { type: 'text/css' }));
+    link.onload = () => resolve();
+    link.onerror = () => reject(new Error('The codicon stylesheet did not load.'));
+    document.head.append(link);
+  });
+}
+
+window.bench = { linkCodicons, firstPaint, stream };
 
 export {};
