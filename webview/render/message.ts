@@ -39,6 +39,8 @@ export interface MessageContext {
    * changed are drawn again. Without it every render draws the whole text.
    */
   streamingText?: (index: number) => MarkdownBlocks;
+  /** Draw code blocks without highlighting (cheaper; the caller draws the answer again later). */
+  plainCode?: boolean;
 }
 
 export function renderMessage(message: Message, context: MessageContext): HTMLElement {
@@ -130,7 +132,7 @@ function renderAssistantText(
   if (blocks) {
     blocks.render(container, cited.text, false, (drawn) => decorateCodeBlocks(drawn, context.actions));
   } else {
-    const drawn = renderMarkdown(cited.text);
+    const drawn = renderMarkdown(cited.text, !context.plainCode);
     decorateCodeBlocks(drawn, context.actions);
     container.append(drawn);
   }

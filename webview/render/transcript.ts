@@ -65,6 +65,8 @@ export class Transcript {
   private spacerHeights = [-1, -1];
   /** Reports each drawn entry's height after layout (none in a page without layout). */
   private readonly sizes: ResizeObserver | undefined;
+  /** A new full state is drawn and not yet painted: draw only what the viewport shows. */
+  private firstPaint = false;
   /** The kept drawings of streaming answers' text parts, by message id. */
   private readonly streamingText = new Map<string, MarkdownBlocks[]>();
   /** The drawn entries, by key: exactly those from `start` to `end`. */
@@ -142,7 +144,10 @@ export class Transcript {
     this.dirtyMessages.clear();
     this.dirtyRuns.clear();
     this.start = this.end = 0;
+    // The entries around the viewport (overscan) come a frame after the first paint.
+    this.firstPaint = true;
     this.sync(state);
+    this.schedule();
   }
 
   /** The list's structure changed (an entry came or went): lay it out again; unchanged entries keep their nodes. */
@@ -182,6 +187,7 @@ export class Transcript {
 
   private flush(): void {
     this.frame = undefined;
+    this.firstPaint = false;
     const state = this.state;
     if (!state) return;
     for (const id of this.dirtyMessages) {
@@ -218,8 +224,10 @@ export class Transcript {
     const total = offsets[this.entries.length];
     const viewport = Math.max(el.clientHeight, 1);
     const top = this.following ? total - viewport : el.scrollTop - this.list.offsetTop;
-    this.start = Math.max(0, upperBound(offsets, top - OVERSCAN_PX) - 1);
-    this.end = Math.min(this.entries.length, Math.max(this.start + 1, upperBound(offsets, top + viewport + OVERSCAN_PX)));
+    // A page without layout (a hidden view) has no viewport to draw first.
+    const overscan = this.firstPaint && el.clientHeight > 0 ? 0 : OVERSCAN_PX;
+    this.start = Math.max(0, upperBound(offsets, top - overscan) - 1);
+    this.end = Math.min(this.entries.length, Math.max(this.start + 1, upperBound(offsets, top + viewport + overscan)));
     if (this.entries.length === 0) this.end = 0;
 
     const wanted = new Set<string>();
@@ -390,12 +398,14 @@ export class Transcript {
       const run = message.runId ? state.runs[message.runId]?.run : undefined;
       const runLive = run ? isRunning(run, notices) : true;
       const editable = idle && message.role === 'user' && message.id === lastQuestionId(state);
-      flags = `${runLive}|${editable}`;
+      // A first paint leaves code unhighlighted; the next frame draws such answers again, highlighted.
+      const plainCode = this.firstPaint && hasCodeFence(message);
+      flags = `${runLive}|${editable}|${plainCode}`;
       if (cached && cached.data === entry.data && cached.notices === notices && cached.flags === flags) return cached.node;
       const streaming = message.status === 'in_progress' && runLive;
       if (!streaming) this.streamingText.delete(message.id);
       const streamingText = streaming ? (index: number) => this.blocksOf(message.id, index) : undefined;
-      const context = { assistantName: state.assistant?.name ?? 'Assistant', figures: this.figures, actions: this.actions, runLive, editable, runShown: run !== undefined, streamingText };
+      const context = { assistantName: state.assistant?.name ?? 'Assistant', figures: this.figures, actions: this.actions, runLive, editable, runShown: run !== undefined, streamingText, plainCode };
       // A delta to a streaming answer redraws its changed blocks in place; anything else draws anew.
       if (cached && cached.notices === notices && cached.flags === flags && redrawStreamingAnswer(cached.node, cached.data as Message, message, context)) {
         cached.data = message;
@@ -423,6 +433,11 @@ function pendingCallIds(view: RunView, pendingCard: ((callId: string) => HTMLEle
     .filter((call) => call.type === 'function' && pendingCard(call.id) !== undefined)
     .map((call) => call.id)
     .join(',');
+}
+
+/** Whether an answer's text has a fenced code block, which the highlighter works on. */
+function hasCodeFence(message: Message): boolean {
+  return message.role === 'assistant' && message.content.some((part) => part.type === 'text' && (part.text.includes('```') || part.text.includes('~~~')));
 }
 
 /** The id of the thread's last user message. */

@@ -211,6 +211,17 @@ describe('transcript (DOM, happy-dom)', () => {
     assert.equal(after[2].querySelectorAll('.markdown').length, 1, 'its text is drawn once');
   });
 
+  it('draws code unhighlighted in a first paint, and highlighted from the next frame', async () => {
+    const t = newTranscript();
+    const answer = message('m3', 'assistant', 'Here:\n\n```ts\nconst a = 1;\n```', 3);
+    t.reset(fromChatState({ ...chat, messages: [...chat.messages, answer] }));
+    assert.match(t.element.querySelector('[data-message-id="m3"] pre')?.textContent ?? '', /const a = 1;/);
+    assert.equal(t.element.querySelector('[data-message-id="m3"] .hljs-keyword'), null, 'no highlighting in the first paint');
+    await nextFrame();
+    assert.equal(t.element.querySelector('[data-message-id="m3"] .hljs-keyword')?.textContent, 'const');
+    assert.equal(t.element.querySelectorAll('[data-message-id="m3"]').length, 1, 'the answer was drawn again, not added twice');
+  });
+
   it('moves focus between entries with the arrow keys, Home and End, drawing entries that were not drawn', () => {
     const t = newTranscript();
     const messages = Array.from({ length: 300 }, (_, i) => message(`m${i}`, i % 2 ? 'assistant' : 'user', `text ${i}`, i));
