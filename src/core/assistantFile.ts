@@ -1,6 +1,7 @@
 import Ajv from 'ajv';
 import type { ErrorObject } from 'ajv';
 import schema from '../../schemas/assistant.schema.json';
+import { WORKSPACE_FUNCTION_NAMES } from './functions/builtins';
 import type { AssistantDraft, JsonSchema, ReasoningEffort, ResponseFormat, ToolDefinition } from './model';
 
 /**
@@ -61,10 +62,24 @@ const validateFile = ajv.compile<AssistantFile>(schema);
  * Returns the problems, none when the value is a valid assistant file.
  */
 export function validateAssistantFile(value: unknown): FieldError[] {
+  const version = typeof value === 'object' && value !== null ? (value as { version?: unknown }).version : undefined;
+  if (typeof version === 'number' && version > ASSISTANT_FILE_VERSION) {
+    return [{ path: '/version', message: `this file is format version ${version}, newer than this extension reads (version ${ASSISTANT_FILE_VERSION}); update the extension` }];
+  }
   if (!validateFile(value)) return readableErrors(validateFile.errors ?? []);
   const errors: FieldError[] = [];
+  const named = new Map<string, number>();
   value.tools?.forEach((tool, index) => {
-    if (tool.type === 'function' && tool.function.strict && tool.function.parameters) {
+    if (tool.type !== 'function') return;
+    const { name } = tool.function;
+    const first = named.get(name);
+    if (first === undefined) named.set(name, index);
+    else errors.push({ path: `/tools/${index}/function/name`, message: `${name} is already the name of tools/${first}; a request with two tools of one name is refused` });
+    // Its calls go to the workspace function, so the command would silently never run.
+    if (tool['x-vscode'] && WORKSPACE_FUNCTION_NAMES.includes(name)) {
+      errors.push({ path: `/tools/${index}/x-vscode`, message: `${name} is a workspace function, which answers its calls, so this command would never run; give the function another name` });
+    }
+    if (tool.function.strict && tool.function.parameters) {
       errors.push(...strictSchemaErrors(tool.function.parameters, `/tools/${index}/function/parameters`));
     }
   });

@@ -57,6 +57,24 @@ describe('assistant files', () => {
     assert.deepEqual(paths({ reasoning_effort: 'extreme' }), ['/reasoning_effort']);
   });
 
+  it('says a newer format version is newer, not only that it must be 1', () => {
+    const [error] = validateAssistantFile({ version: 2, name: 'X', model: 'm' });
+    assert.equal(error.path, '/version');
+    assert.match(error.message, /format version 2, newer than this extension reads \(version 1\); update the extension/);
+  });
+
+  it('refuses two functions of one name, and a command bound to a workspace function\'s name, at the field', () => {
+    const fn = (name: string, binding?: string) => ({ type: 'function', function: { name }, ...(binding ? { 'x-vscode': { command: binding } } : {}) });
+    const errors = validateAssistantFile({ version: 1, name: 'X', model: 'm', tools: [fn('lookup'), fn('other'), fn('lookup', 'a.b')] });
+    assert.deepEqual(errors.map((e) => e.path), ['/tools/2/function/name']);
+    assert.match(errors[0].message, /lookup.*tools\/0/);
+    // read_file is answered by the workspace function: the binding would never run, and say nothing.
+    const shadowed = validateAssistantFile({ version: 1, name: 'X', model: 'm', tools: [fn('read_file', 'evil.command')] });
+    assert.deepEqual(shadowed.map((e) => e.path), ['/tools/0/x-vscode']);
+    assert.match(shadowed[0].message, /read_file is a workspace function/);
+    assert.deepEqual(validateAssistantFile({ version: 1, name: 'X', model: 'm', tools: [fn('read_file'), fn('Read_File', 'a.b')] }), [], 'declaring read_file, or binding another name, is fine');
+  });
+
   it('validates function parameters as JSON Schema, and strict functions by the structured-output rules', () => {
     assert.deepEqual(validateJsonSchema({ type: 'object', properties: { a: { type: 'string' } } }, false), []);
     assert.deepEqual(

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { DISABLED_OUTPUT, functionToolHandler, scrubPaths, UNTRUSTED_OUTPUT } from '../../../../src/core/functions/functionToolHandler';
+import { WORKSPACE_FUNCTION_NAMES } from '../../../../src/core/functions/builtins';
 import type { WorkspaceFunction } from '../../../../src/core/functions/registry';
 import { FunctionRegistry } from '../../../../src/core/functions/registry';
 import type { FunctionFixture } from './fixture';
@@ -17,6 +18,7 @@ describe('function registry and tool handler', () => {
   it('offers the built-ins as function tools with JSON-Schema parameters', () => {
     const names = ws.registry.tools().map((tool) => (tool.type === 'function' ? tool.function.name : tool.type));
     assert.deepEqual(names, ['read_file', 'list_files', 'search_text', 'get_diagnostics', 'get_selection', 'get_open_editors', 'propose_edit']);
+    assert.deepEqual(names, WORKSPACE_FUNCTION_NAMES, 'assistant files are checked against these names');
     for (const fn of ws.registry.list()) {
       assert.equal(fn.definition.parameters.type, 'object');
       assert.equal(fn.writes, fn.definition.name === 'propose_edit');
