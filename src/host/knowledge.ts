@@ -6,7 +6,7 @@ import { nodeWorkspaceFs } from '../core/fileSystem';
 import type { Confinement } from '../core/functions/confinement';
 import { ensureKnowledgeStore, knowledgeStoresOf } from '../core/knowledge/assistantKnowledge';
 import type { KnowledgeDeps, KnowledgeReport } from '../core/knowledge/sync';
-import { addToKnowledge, removeFromKnowledge, syncKnowledge } from '../core/knowledge/sync';
+import { addToKnowledge, emptyReport, mergeReports, removeFromKnowledge, syncKnowledge } from '../core/knowledge/sync';
 import type { UploadTarget } from './attachments';
 import { expandSelection } from './attachments';
 import type { KnowledgeNode, KnowledgeTreeProvider } from './knowledgeTree';
@@ -104,10 +104,10 @@ async function syncAll(deps: KnowledgeCommandDeps, removeDeleted: boolean | unde
     return choice === 'Remove';
   };
   const report = await withProgress(`Syncing ${entry.name}'s knowledge`, async (knowledge) => {
-    const total = emptyTotal();
+    const total = emptyReport();
     for (const vectorStoreId of stores) {
       const one = await syncKnowledge(vectorStoreId, (path) => locate(deps.confinement, path), { ...knowledge, ...serverDeps(target, deps) }, confirm);
-      merge(total, one);
+      mergeReports(total, one);
     }
     return total;
   });
@@ -145,6 +145,7 @@ function tell(what: string, report: KnowledgeReport, skipped: Array<{ path: stri
   const parts = [
     report.added.length && `${report.added.length} added`,
     report.replaced.length && `${report.replaced.length} replaced`,
+    report.retried.length && `${report.retried.length} added again after failed indexing`,
     report.unchanged.length && `${report.unchanged.length} unchanged`,
     report.removed.length && `${report.removed.length} removed`,
     report.keptMissing.length && `${report.keptMissing.length} deleted in the workspace but kept`,
@@ -152,6 +153,7 @@ function tell(what: string, report: KnowledgeReport, skipped: Array<{ path: stri
   const left = [...skipped, ...report.refused];
   for (const path of report.added) log.info(`${what}: added ${path}`);
   for (const path of report.replaced) log.info(`${what}: replaced ${path} (changed)`);
+  for (const path of report.retried) log.info(`${what}: added ${path} again (its indexing had failed)`);
   for (const path of report.removed) log.info(`${what}: removed ${path}`);
   for (const path of report.keptMissing) log.info(`${what}: kept ${path} (deleted in the workspace)`);
   for (const s of left) log.info(`${what}: skipped ${s.path}: ${s.reason}`);
@@ -172,18 +174,4 @@ function summarize(left: Array<{ reason: string }>): string {
     .slice(0, 4)
     .map(([reason, count]) => `${count}: ${reason}`)
     .join('; ');
-}
-
-function emptyTotal(): KnowledgeReport {
-  return { added: [], replaced: [], unchanged: [], removed: [], keptMissing: [], refused: [], uploadedBytes: 0 };
-}
-
-function merge(total: KnowledgeReport, one: KnowledgeReport): void {
-  total.added.push(...one.added);
-  total.replaced.push(...one.replaced);
-  total.unchanged.push(...one.unchanged);
-  total.removed.push(...one.removed);
-  total.keptMissing.push(...one.keptMissing);
-  total.refused.push(...one.refused);
-  total.uploadedBytes += one.uploadedBytes;
 }

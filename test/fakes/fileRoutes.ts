@@ -358,7 +358,7 @@ function vectorStoreFileJson(store: FakeStore, vs: StoredVectorStore, entry: Sto
     created_at: entry.createdAt,
     vector_store_id: vs.id,
     status,
-    last_error: status === 'failed' ? { code: 'invalid_file', message: 'The file was deleted.' } : null,
+    last_error: status === 'failed' ? (store.vectorStoreFileError(entry) ?? null) : null,
     chunking_strategy: { type: 'static', static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 } },
     attributes: entry.attributes,
   };

@@ -123,10 +123,19 @@ export class FakeStore {
     }
   }
 
-  /** `in_progress` until indexed; `failed` when the file was deleted meanwhile. */
+  /** `in_progress` until indexed; `failed` when the file was deleted meanwhile, or cannot be parsed. */
   vectorStoreFileStatus(entry: StoredVectorStoreFile): 'in_progress' | 'completed' | 'failed' {
     if (!this.files.has(entry.fileId)) return 'failed';
-    return Date.now() >= entry.readyAt ? 'completed' : 'in_progress';
+    if (Date.now() < entry.readyAt) return 'in_progress';
+    return this.vectorStoreFileError(entry) ? 'failed' : 'completed';
+  }
+
+  /** Why indexing failed, as the service words it: the file is gone, or a `.pdf` is not a PDF. */
+  vectorStoreFileError(entry: StoredVectorStoreFile): { code: string; message: string } | undefined {
+    const file = this.files.get(entry.fileId);
+    if (!file) return { code: 'invalid_file', message: 'The file was deleted.' };
+    if (/\.pdf$/i.test(file.filename) && !file.data.subarray(0, 5).equals(Buffer.from('%PDF-'))) return { code: 'invalid_file', message: 'The file could not be parsed as a PDF.' };
+    return undefined;
   }
 
   /** Keyword search over the indexed files of the given vector stores; best first. */

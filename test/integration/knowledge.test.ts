@@ -48,12 +48,13 @@ describe('assistant knowledge (inside VS Code)', () => {
     await write('handbook/intro.md', '# Handbook\nRestock when stock is low.\n');
     await write('handbook/widget.tsx', 'export const Widget = () => null;\n');
     await write('handbook/empty.md', '');
+    await write('handbook/broken.pdf', 'not a PDF at all\n');
     await write('handbook/build.log', 'noise\n');
     await write('handbook/.gitignore', '*.log\n');
     const folder = vscode.Uri.joinPath(root(), 'handbook');
 
     const added = await vscode.commands.executeCommand<AddKnowledgeResult>('assistants.addToKnowledge', folder, [folder]);
-    assert.deepEqual(added.added.sort(), ['handbook/.gitignore', 'handbook/intro.md', 'handbook/widget.tsx']);
+    assert.deepEqual(added.added.sort(), ['handbook/.gitignore', 'handbook/broken.pdf', 'handbook/intro.md', 'handbook/widget.tsx']);
     assert.deepEqual(added.skipped.map((s) => [s.path, s.reason]), [['handbook/build.log', 'ignored by .gitignore']]);
     assert.deepEqual(added.refused.map((r) => r.path), ['handbook/empty.md']);
     assert.match(added.refused[0].reason, /empty/);
@@ -67,22 +68,29 @@ describe('assistant knowledge (inside VS Code)', () => {
     assert.ok(file.tools.some((t) => t.type === 'file_search'));
     const listed = async () => (await server<{ data: WireFile[] }>('GET', `/vector_stores/${vectorStoreId}/files?limit=100`)).body.data;
     const byPath = async () => new Map((await listed()).map((f) => [f.attributes.workspace_path, f]));
-    assert.deepEqual([...(await byPath()).keys()].sort(), ['handbook/.gitignore', 'handbook/intro.md', 'handbook/widget.tsx']);
+    assert.deepEqual([...(await byPath()).keys()].sort(), ['handbook/.gitignore', 'handbook/broken.pdf', 'handbook/intro.md', 'handbook/widget.tsx']);
     const widget = (await byPath()).get('handbook/widget.tsx');
     assert.equal((await server<{ filename: string }>('GET', `/files/${widget?.id}`)).body.filename, 'widget.tsx.txt');
 
-    // The Knowledge view lists the store and its files; indexing ends on its own.
+    // The Knowledge view lists the store and its files with their status, a failure with its reason; indexing ends on its own.
     const items = await until(async () => {
       const all = await assistants.knowledgeItems();
-      return all.filter((i) => i.contextValue === 'knowledgeFile.source').every((i) => i.description === 'ready') && all.length === 4 ? all : undefined;
+      return all.length === 5 && all.every((i) => i.description !== 'indexing…') ? all : undefined;
     }, 'the files to be indexed');
     assert.equal(items[0].contextValue, 'knowledgeStore');
-    assert.match(items[0].description ?? '', /^3 files/);
-    assert.deepEqual(items.slice(1).map((i) => i.label), ['handbook/.gitignore', 'handbook/intro.md', 'handbook/widget.tsx']);
+    assert.match(items[0].description ?? '', /^4 files, 1 failed/);
+    assert.deepEqual(items.slice(1).map((i) => [i.label, i.description]), [
+      ['handbook/.gitignore', 'ready'],
+      ['handbook/broken.pdf', 'failed: The file could not be parsed as a PDF.'],
+      ['handbook/intro.md', 'ready'],
+      ['handbook/widget.tsx', 'ready'],
+    ]);
 
-    // Nothing changed: nothing uploaded.
+    // Nothing changed: nothing uploaded (the failed PDF is tried again from the file already on the server).
     const quiet = await vscode.commands.executeCommand<KnowledgeReport>('assistants.syncKnowledge');
-    assert.deepEqual([quiet.unchanged.length, quiet.uploadedBytes, quiet.replaced, quiet.removed], [3, 0, [], []]);
+    assert.deepEqual([quiet.unchanged.length, quiet.retried, quiet.uploadedBytes, quiet.replaced, quiet.removed], [3, ['handbook/broken.pdf'], 0, [], []]);
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(root(), 'handbook', 'broken.pdf'));
+    await vscode.commands.executeCommand('assistants.syncKnowledge', { removeDeleted: true });
 
     // An edit and a delete: the edited file is replaced (its old file gone), the deleted one removed.
     const oldIntro = (await byPath()).get('handbook/intro.md')?.id;

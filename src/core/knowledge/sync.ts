@@ -34,6 +34,8 @@ export interface KnowledgeReport {
   added: string[];
   /** Changed in the workspace: the new bytes are in, the old copy is gone. */
   replaced: string[];
+  /** Unchanged, but the store's copy had failed or been cancelled: added again. */
+  retried: string[];
   /** The store already held these bytes: nothing sent. */
   unchanged: string[];
   /** Taken out of the store (deleted in the workspace, or a second copy). */
@@ -147,7 +149,8 @@ async function carryOut(
       await deps.files.createVectorStoreFile(vectorStoreId, result.fileId, sourceAttributes(path, result.sha256), deps.signal);
       report.uploadedBytes += result.uploadedBytes;
       for (const old of replaces) if (old !== same) await removeFromKnowledge(vectorStoreId, old, deps);
-      (replaces.length ? report.replaced : report.added).push(path);
+      const bucket = replaces.length === 0 ? report.added : replaces.some((copy) => copy.sha256 === result.sha256) ? report.retried : report.replaced;
+      bucket.push(path);
     } catch (error) {
       report.refused.push({ path, reason: `it could not be added to the vector store: ${asAssistantsError(error).message}` });
     }
@@ -190,6 +193,14 @@ async function ignoreNotFound(pending: Promise<void>): Promise<void> {
   }
 }
 
-function emptyReport(): KnowledgeReport {
-  return { added: [], replaced: [], unchanged: [], removed: [], keptMissing: [], refused: [], uploadedBytes: 0 };
+/** A report of nothing done. */
+export function emptyReport(): KnowledgeReport {
+  return { added: [], replaced: [], retried: [], unchanged: [], removed: [], keptMissing: [], refused: [], uploadedBytes: 0 };
+}
+
+/** Adds `one` into `total` (a sync over several vector stores reports once). */
+export function mergeReports(total: KnowledgeReport, one: KnowledgeReport): void {
+  for (const key of ['added', 'replaced', 'retried', 'unchanged', 'removed', 'keptMissing'] as const) total[key].push(...one[key]);
+  total.refused.push(...one.refused);
+  total.uploadedBytes += one.uploadedBytes;
 }

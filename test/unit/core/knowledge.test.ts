@@ -148,9 +148,9 @@ describe('knowledge: add and sync against the fake server', function () {
     await addToKnowledge(store.id, [a], deps);
     const [only] = fake.store.vectorStores.get(store.id)?.files.values() ?? [];
     fake.store.files.delete(only.fileId);
-    // The store now reports the copy as failed; the add replaces it with fresh bytes.
+    // The store now reports the copy as failed; the add sends the same bytes again, under a new file.
     const report = await addToKnowledge(store.id, [a], deps);
-    assert.deepEqual([report.replaced, report.uploadedBytes], [['a.md'], 6]);
+    assert.deepEqual([report.retried, report.replaced, report.uploadedBytes], [['a.md'], [], 6]);
     assert.deepEqual(storeFiles(store.id).map((f) => f.text), ['alpha\n']);
   });
 });
