@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { UploadIndex } from '../core/attachments/uploads';
 import { formatBytes } from '../core/attachments/uploads';
 import type { AssistantService } from '../core/assistantService';
+import { AssistantsError } from '../core/errors';
 import { nodeWorkspaceFs } from '../core/fileSystem';
 import type { Confinement } from '../core/functions/confinement';
 import { ensureKnowledgeStore, knowledgeStoresOf } from '../core/knowledge/assistantKnowledge';
@@ -129,6 +130,9 @@ async function withProgress<T>(title: string, body: (knowledge: Pick<KnowledgeDe
     const cancelled = token.onCancellationRequested(() => abort.abort());
     try {
       return await body({ signal: abort.signal, onProgress: (message) => progress.report({ message }) });
+    } catch (error) {
+      if (!abort.signal.aborted) throw error;
+      throw new AssistantsError('cancelled', `${title}: cancelled. Files already added stay; run "Assistants: Sync Knowledge" to finish.`);
     } finally {
       cancelled.dispose();
     }
