@@ -1,0 +1,127 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Locator } from 'playwright-core';
+import type { FakeOpenAIServer } from '../fakes/fakeServer';
+import type { Workbench } from './workbench';
+import { screenshotOnFailure, startChat } from './workbench';
+
+const ANSWER = 'The inventory module keeps stock counts and warns below LOW_STOCK_THRESHOLD.';
+
+/**
+ * Issue #10's thread management, as a user does it in the Threads view and the chat: see whose
+ * thread it is, send an answer to another assistant, filter by assistant, rename, clear.
+ */
+describe('threads in the Threads view and the chat (packaged .vsix, fake server)', function () {
+  this.timeout(180_000);
+  let fake: FakeOpenAIServer;
+  let workbench: Workbench;
+  screenshotOnFailure(() => workbench);
+
+  before(async () => {
+    ({ fake, workbench } = await startChat('threads', 'responses'));
+    fs.writeFileSync(
+      path.join(workbench.workspace, '.assistants', 'reviewer.assistant.json'),
+      JSON.stringify({ version: 1, name: 'Reviewer', model: 'gpt-4.1', instructions: 'Review what you are sent.', tools: [] }, null, 2),
+    );
+  });
+
+  after(async () => {
+    await workbench?.close();
+    await fake?.close();
+  });
+
+  const threadsPane = (): Locator => workbench.page.locator('.pane').filter({ has: workbench.page.locator('.pane-header h3.title', { hasText: /^Threads$/ }) });
+  const threadRow = (title: RegExp): Locator => threadsPane().locator('.monaco-list-row').filter({ has: workbench.page.locator('.label-name', { hasText: title }) });
+  const pick = async (label: RegExp) => {
+    const row = workbench.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: label }).first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+  };
+  const threadFiles = () => workbench.userDataFiles(/[\\/]threads[\\/]thread-[^\\/]+\.json$/);
+  const readThreads = () => threadFiles().map((file) => JSON.parse(fs.readFileSync(file, 'utf8')) as { thread: { title: string; assistantId?: string }; messages: unknown[] });
+
+  it('lists a thread with its assistant and last activity', async () => {
+    fake.model.enqueue({ steps: [{ type: 'text', text: ANSWER }] });
+    await workbench.ask('What does the inventory module do?');
+    await workbench.statusIs('Completed');
+    await workbench.expandView('Threads');
+    const row = threadRow(/^What does the inventory module do\?$/);
+    await row.waitFor({ timeout: 30_000 });
+    assert.match(await row.innerText(), /Workspace helper · just now/);
+    await workbench.screenshot('threads-view');
+  });
+
+  it('offers Send to another assistant on the answer in the chat', async () => {
+    const chat = workbench.chatFrame();
+    const answer = chat.locator('.msg-assistant').last();
+    await answer.hover();
+    await answer.locator('.msg-forward').waitFor({ timeout: 30_000 });
+    await workbench.screenshot('chat-forward-action');
+  });
+
+  it('sends the last answer to another assistant from the Threads view, into the composer of a new thread', async () => {
+    const row = threadRow(/^What does the inventory module do\?$/);
+    await row.hover();
+    await row.locator('.action-label[aria-label^="Send to Another Assistant"]').click();
+    await pick(/^Reviewer/);
+    await workbench.screenshot('send-pick-thread');
+    await pick(/New thread/);
+    const chat = workbench.chatFrame();
+    await chat.locator('.header-assistant').filter({ hasText: 'Reviewer' }).waitFor({ timeout: 30_000 });
+    const input = chat.locator('.composer-input textarea');
+    for (const deadline = Date.now() + 30_000; (await input.inputValue()) !== ANSWER && Date.now() < deadline; ) await workbench.page.waitForTimeout(200);
+    assert.equal(await input.inputValue(), ANSWER, 'the answer waits in the composer');
+    await workbench.screenshot('send-in-composer');
+    await input.press('Enter');
+    await workbench.statusIs('Completed');
+    await threadRow(/^The inventory module keeps stock counts/).waitFor({ timeout: 30_000 });
+    const forwarded = readThreads().find((t) => t.thread.assistantId === 'workspace:reviewer');
+    assert.ok(forwarded, 'a thread of the Reviewer was written');
+    assert.equal(forwarded.messages.length, 2);
+  });
+
+  it('filters the Threads view by assistant from its title bar', async () => {
+    const header = threadsPane().locator('.pane-header');
+    await header.hover();
+    await header.locator('.action-label[aria-label^="Filter Threads by Assistant"]').first().click();
+    await pick(/^Reviewer/);
+    await threadRow(/^What does the inventory module do\?$/).waitFor({ state: 'detached', timeout: 30_000 });
+    assert.match(await threadRow(/^The inventory module keeps stock counts/).innerText(), /Reviewer/);
+    assert.match(await header.innerText(), /Reviewer/, 'the view says which assistant it shows');
+    await header.hover();
+    await workbench.screenshot('threads-filtered');
+    await header.locator('.action-label[aria-label^="Filter Threads by Assistant"]').first().click();
+    await pick(/^All assistants/);
+    await threadRow(/^What does the inventory module do\?$/).waitFor({ timeout: 30_000 });
+  });
+
+  it('renames a thread from its context menu', async () => {
+    await threadRow(/^What does the inventory module do\?$/).click({ button: 'right' });
+    const item = workbench.page.locator('.monaco-menu .action-item').filter({ hasText: 'Rename Thread' }).first();
+    await item.waitFor({ timeout: 30_000 });
+    await workbench.screenshot('thread-context-menu');
+    await item.click();
+    const input = workbench.page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: 30_000 });
+    assert.equal(await input.inputValue(), 'What does the inventory module do?');
+    await input.fill('Inventory module');
+    await input.press('Enter');
+    await threadRow(/^Inventory module$/).waitFor({ timeout: 30_000 });
+    assert.ok(readThreads().some((t) => t.thread.title === 'Inventory module'), 'the new title is on disk');
+  });
+
+  it('clears a thread after asking, and keeps it', async () => {
+    await threadRow(/^Inventory module$/).click({ button: 'right' });
+    await workbench.page.locator('.monaco-menu .action-item').filter({ hasText: 'Clear Thread' }).first().click();
+    const dialog = workbench.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 30_000 });
+    assert.match(await dialog.innerText(), /Clear the thread "Inventory module"\?/);
+    await workbench.screenshot('clear-confirmation');
+    await dialog.locator('.monaco-button').filter({ hasText: /^Clear$/ }).click();
+    for (const deadline = Date.now() + 30_000; readThreads().find((t) => t.thread.title === 'Inventory module')?.messages.length !== 0 && Date.now() < deadline; ) await workbench.page.waitForTimeout(200);
+    assert.deepEqual(readThreads().find((t) => t.thread.title === 'Inventory module')?.messages, []);
+    await threadRow(/^Inventory module$/).waitFor();
+    await workbench.screenshot('cleared');
+  });
+});
