@@ -64,10 +64,16 @@ export class FileAssistantStore implements AssistantStore {
     return entries.filter((entry): entry is AssistantEntry => entry !== undefined);
   }
 
-  /** One file as an entry; undefined when it vanished. */
+  /** One file as an entry; undefined when it vanished. A file that cannot be read is listed with the reason, so it hides no other. */
   async read(file: string): Promise<AssistantEntry | undefined> {
     const id = this.idOf(file);
-    const bytes = await this.fs.readFile(file);
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await this.fs.readFile(file);
+    } catch (error) {
+      if (!id) return undefined;
+      return { id, location: this.location, file, name: path.basename(file, ASSISTANT_FILE_SUFFIX), errors: [{ path: '', message: unreadable(error, file) }] };
+    }
     if (!id || !bytes) return undefined;
     const text = new TextDecoder().decode(bytes);
     const { file: parsed, errors } = parseAssistantFile(text);
@@ -99,6 +105,15 @@ export class FileAssistantStore implements AssistantStore {
     if (!entry) throw new AssistantsError('server', `Could not read back ${file}.`);
     return entry;
   }
+}
+
+/** Why a file could not be read, as a sentence naming no local path. */
+function unreadable(error: unknown, file: string): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EISDIR') return 'cannot be read: it is a folder, not a file (EISDIR)';
+  if (code === 'EACCES' || code === 'EPERM') return `cannot be read: permission denied (${code})`;
+  const reason = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+  return `cannot be read: ${reason.split(file).join(path.basename(file))}`;
 }
 
 /** The `name` of an assistant file that is not valid, when it has one, to list it by. */

@@ -113,6 +113,18 @@ describe('AssistantService over file stores', () => {
     await assert.rejects(service.forRun(), (e: unknown) => isBadRequest(e) && /"Broken" cannot run until its file is fixed: top_p/.test((e as Error).message));
   });
 
+  it('lists a file it cannot read with the reason, and the others as usual', async () => {
+    const good = await service.create('workspace', { name: 'Good', model: 'm', tools: [] });
+    // A folder with an assistant file's name (a bad checkout, a tool's cache): reading it fails.
+    fs.mkdirSync(path.join(workspace.dir, 'odd.assistant.json'));
+    const entries = await service.list();
+    assert.deepEqual(entries.map((e) => e.id).sort(), [good.id, 'workspace:odd']);
+    const odd = entries.find((e) => e.id === 'workspace:odd')!;
+    assert.equal(odd.assistant, undefined);
+    assert.match(odd.errors?.[0].message ?? '', /^cannot be read: .*EISDIR/);
+    assert.ok(!odd.errors?.[0].message.includes(dir), 'no local path in the reason');
+  });
+
   it('sees files changed on disk at once (no cache)', async () => {
     const created = await service.create('workspace', { name: 'A', model: 'm', tools: [] });
     const file = created.file!;
