@@ -218,6 +218,9 @@ for (const protocol of protocols) {
       const deadline = Date.now() + 5000;
       while (!first.thread?.pendingRun && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       assert.ok(first.thread?.pendingRun, 'the run ref is stored while the run goes on');
+      // The next window reads the file: wait until the save that holds the ref has reached it.
+      const onDisk = new ThreadStore(nodeFileSystem, dir);
+      while (!(await onDisk.load(first.thread.thread.id))?.pendingRun && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       first.dispose();
       const runsStarted = fake.requests.filter((r) => r.method === 'POST' && /\/(responses|runs)$/.test(r.path)).length;
 
