@@ -155,9 +155,23 @@ export class ChatSession {
     const problem = titleProblem(title);
     if (problem) throw new AssistantsError('bad_request', problem);
     const stored = await this.storedThread(id);
-    stored.thread.title = normalizeTitle(title);
-    await this.options.store.save(stored);
+    const renamed = { ...stored.thread, title: normalizeTitle(title) };
+    await this.saveFirst({ ...stored, thread: renamed });
+    stored.thread.title = renamed.title;
     if (stored === this.current) this.options.onUpdate({ type: 'thread' });
+  }
+
+  /**
+   * Saves a changed copy of a thread before the change reaches the thread itself: a save the disk
+   * refuses leaves the chat showing what the file holds (and a later save does not carry the
+   * refused change out after all). Throws the failure as a sentence (`asAssistantsError`).
+   */
+  private async saveFirst(changed: StoredThread): Promise<void> {
+    try {
+      await this.options.store.save(changed);
+    } catch (error) {
+      throw asAssistantsError(error);
+    }
   }
 
   /**
@@ -172,12 +186,14 @@ export class ChatSession {
     }
     const stored = await this.storedThread(id);
     const old = { ...stored.thread };
+    const { remoteId: _remoteId, ...kept } = stored.thread;
+    const cleared: Thread = { ...kept, updatedAt: this.nowSeconds() };
+    await this.saveFirst({ thread: cleared, messages: [], runs: {} });
     stored.messages = [];
     stored.runs = {};
     delete stored.pendingRun;
     delete stored.thread.remoteId;
-    stored.thread.updatedAt = this.nowSeconds();
-    await this.options.store.save(stored);
+    stored.thread.updatedAt = cleared.updatedAt;
     await this.options.store.removeUnusedOutputs(id);
     if (stored === this.current) this.options.onUpdate({ type: 'thread' });
     if (old.remoteId) await this.deleteRemote(old);

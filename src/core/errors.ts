@@ -19,6 +19,8 @@ export type ErrorKind =
   | 'cancelled'
   | 'unsupported'
   | 'run_failed'
+  /** A file could not be written or read here (disk full, read-only, permission denied). */
+  | 'file_system'
   /** A failure no layer recognised (a bug, or a value thrown by a library); the log has the rest. */
   | 'unexpected';
 
@@ -46,5 +48,27 @@ export function asAssistantsError(error: unknown): AssistantsError {
     return new AssistantsError('cancelled', 'The request was cancelled.', { cause: error });
   }
   const detail = error instanceof Error ? error.message : String(error);
+  const fileSystem = fileSystemSentence(error, detail);
+  if (fileSystem) return new AssistantsError('file_system', fileSystem, { cause: error });
   return new AssistantsError('unexpected', `Something unexpected went wrong: ${detail}. "Assistants: Show Log" has the details.`, { cause: error });
+}
+
+/**
+ * File-system failures by Node's error code (`ENOSPC`, `EROFS`, ...: the `code` of a Node error, or
+ * named in the message of VS Code's `FileSystemError`), as sentences saying what to do, without the
+ * local path the original message holds (the log keeps it).
+ */
+const FILE_SYSTEM_SENTENCES: Record<string, string> = {
+  ENOSPC: 'The disk is full, so a file could not be written. Free some space, then try again.',
+  EDQUOT: 'The disk quota is used up, so a file could not be written. Free some space, then try again.',
+  EROFS: 'The file system is read-only, so a file could not be written there. Choose another place, then try again.',
+  EACCES: 'Permission denied: a file or folder could not be read or written. Check its permissions, then try again.',
+  EPERM: 'Permission denied: a file or folder could not be read or written. Check its permissions, then try again.',
+};
+
+function fileSystemSentence(error: unknown, detail: string): string | undefined {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && code in FILE_SYSTEM_SENTENCES) return FILE_SYSTEM_SENTENCES[code];
+  const named = /\b(ENOSPC|EDQUOT|EROFS|EACCES|EPERM)\b/.exec(detail)?.[1];
+  return named ? FILE_SYSTEM_SENTENCES[named] : undefined;
 }

@@ -4,6 +4,7 @@ import type { ThreadStore } from '../core/threadStore';
 import { registerAssistantCommands } from './assistantCommands';
 import { registerThreadCommands } from './threadCommands';
 import { checkConnection } from '../core/connectionCheck';
+import { asAssistantsError } from '../core/errors';
 import type { ApiKeyStore } from './apiKey';
 import type { HostChatController } from './chatController';
 import type { ComposerAttachments } from './attachments';
@@ -39,8 +40,11 @@ function guarded<A extends unknown[]>(log: vscode.LogOutputChannel, rejects: boo
     try {
       return await body(...args);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      log.error(message);
+      // A sentence for the user (a full disk, say, not Node's message with the file's path); the log keeps the original.
+      const original = error instanceof Error ? error.message : String(error);
+      const mapped = asAssistantsError(error);
+      const message = mapped.kind === 'file_system' ? mapped.message : original;
+      log.error(message === original ? message : `${message} (${original})`);
       void vscode.window.showErrorMessage(message);
       if (rejects) throw error;
     }

@@ -22,3 +22,27 @@ describe('asAssistantsError', () => {
     assert.match(asAssistantsError('a string').message, /a string/);
   });
 });
+
+describe('asAssistantsError: the file system', () => {
+  const nodeError = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+  it('says what to do about a full disk, a read-only or forbidden place, without the local path', () => {
+    const cases: Array<[Error, RegExp]> = [
+      [nodeError('ENOSPC', "ENOSPC: no space left on device, open '/home/ann/.config/threads/t1.json.tmp'"), /disk is full.*Free some space/],
+      [nodeError('EDQUOT', "EDQUOT: disk quota exceeded, write '/home/ann/x'"), /quota.*Free some space/],
+      [nodeError('EROFS', "EROFS: read-only file system, open '/mnt/ro/x.md'"), /read-only/],
+      [nodeError('EACCES', "EACCES: permission denied, open '/etc/x.json'"), /Permission denied.*permissions/],
+      [nodeError('EPERM', "EPERM: operation not permitted, rename '/a' -> '/b'"), /Permission denied/],
+      // VS Code's FileSystemError carries Node's code in its message.
+      [Object.assign(new Error("Unable to write file '/home/ann/out.md' (Unknown (FileSystemError): Error: ENOSPC: no space left on device)"), { code: 'Unknown' }), /disk is full/],
+      [Object.assign(new Error("Unable to write file '/root/out.md' (NoPermissions (FileSystemError): Error: EACCES: permission denied)"), { code: 'NoPermissions' }), /Permission denied/],
+    ];
+    for (const [thrown, expected] of cases) {
+      const mapped = asAssistantsError(thrown);
+      assert.equal(mapped.kind, 'file_system', thrown.message);
+      assert.match(mapped.message, expected);
+      assert.ok(!/\/home|\/etc|\/mnt|\/root|\/a'/.test(mapped.message), `no path in: ${mapped.message}`);
+      assert.equal(mapped.options.cause, thrown, 'the log keeps the original');
+    }
+  });
+});

@@ -89,6 +89,26 @@ for (const protocol of protocols) {
       });
     }
 
+    it('a rename or clear the disk refuses changes nothing: the open thread keeps its title and messages, and says why in a sentence', async () => {
+      let full = false;
+      const fullDisk = Object.assign(new Error(`ENOSPC: no space left on device, open '${dir}/t.json.tmp'`), { code: 'ENOSPC' });
+      store = new ThreadStore({ ...nodeFileSystem, writeFileAtomic: (file, data) => (full ? Promise.reject(fullDisk) : nodeFileSystem.writeFileAtomic(file, data)) }, path.join(dir, 'threads'));
+      const session = makeSession();
+      await ask(session, 'Keep me', 'Kept.');
+      const id = session.thread!.thread.id;
+      full = true;
+      await assert.rejects(session.renameThread(id, 'New title'), (e: AssistantsError) => e.kind === 'file_system' && /disk is full/.test(e.message) && !e.message.includes(dir));
+      assert.equal(session.thread!.thread.title, 'Keep me', 'the chat does not show a title that was not saved');
+      await assert.rejects(session.clearThread(id), /disk is full/);
+      assert.equal(session.thread!.messages.length, 2, 'the chat still shows what the file still holds');
+      assert.ok(session.thread!.thread.remoteId, 'the server-side thread is kept too');
+      full = false;
+      await ask(session, 'Still here?', 'Yes.');
+      const saved = (await store.load(id))!;
+      assert.equal(saved.thread.title, 'Keep me', 'a later save does not carry out the refused rename');
+      assert.equal(saved.messages.length, 4, 'nor the refused clear');
+    });
+
     it('renames the open thread on disk, and its next save keeps the new title', async () => {
       const session = makeSession();
       await ask(session, 'First question', 'First answer.');
