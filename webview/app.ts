@@ -1,5 +1,6 @@
 /** Wires the state, the page's parts and the host channel together. */
 import type { ApprovalView, HostToWebview, OutputRequestView } from '../src/common/protocol';
+import type { Message } from '../src/core/model';
 import { Approvals } from './render/approvals';
 import { AttachmentChips } from './render/attachments';
 import type { HeaderActions } from './render/header';
@@ -49,6 +50,8 @@ export class ChatApp {
   private readonly drafts: DraftSync;
   /** The draft change each send in flight makes, by request id: applied when the host accepts it. */
   private readonly sendDraftSeqs = new Map<string, number>();
+  /** Edit and resend: the id of the last question the composer's text will replace when sent. */
+  private editing: string | undefined;
   private ticker: number | undefined;
   private saveTimer: number | undefined;
   /** An off-screen live region: the answer read out by sentence. */
@@ -94,7 +97,7 @@ export class ChatApp {
       insertCode: (code) => this.host.post({ type: 'code/insert', code }),
       openCode: (code, language) => this.host.post({ type: 'code/open', code, ...(language ? { language } : {}) }),
       openFile: (filename) => this.host.post({ type: 'file/open', filename }),
-      editQuestion: (text) => this.composer.setText(text),
+      editQuestion: (text, messageId) => this.edit(text, messageId),
       forward: (messageId) => {
         const threadId = this.state.thread?.id;
         if (threadId) this.host.post({ type: 'message/forward', threadId, messageId });
@@ -108,6 +111,10 @@ export class ChatApp {
         stop: () => this.host.post({ type: 'chat/stop' }),
         draftChanged: (draft) => this.drafts.changed(draft),
         instructionsChanged: (instructions) => this.persist({ instructions }, true),
+        cancelEdit: () => {
+          this.edit(undefined);
+          this.composer.setText('');
+        },
       },
       this.persisted.draft,
       this.persisted.instructions,
@@ -179,6 +186,8 @@ export class ChatApp {
             if (restored !== undefined) this.composer.restore(restored);
           }
           this.composer.setPending(this.state.pendingSendId !== undefined);
+          // The question being edited is gone (replaced, or the thread changed): the next send is a new message.
+          if (this.editing !== undefined && lastQuestion(this.state)?.id !== this.editing) this.edit(undefined);
           if (!this.restoredScroll) {
             this.restoredScroll = true;
             this.transcript.restoreScroll(this.persisted.scrollFromBottom);
@@ -233,19 +242,33 @@ export class ChatApp {
   }
 
   private send(text: string, instructions?: string): void {
+    const requestId = this.startRequest(instructions);
+    const draftSeq = this.drafts.sending();
+    this.sendDraftSeqs.set(requestId, draftSeq);
+    const replaces = this.editing;
+    this.host.post({ type: 'chat/send', requestId, text, draftSeq, ...(instructions ? { instructions } : {}), ...(replaces ? { replaces } : {}) });
+  }
+
+  /** Edit and resend: the question goes into the composer, and sending it replaces the question; `undefined` ends that. */
+  private edit(text: string | undefined, messageId?: string): void {
+    this.editing = text === undefined ? undefined : messageId;
+    this.composer.setEditing(this.editing !== undefined);
+    if (text !== undefined) this.composer.setText(text);
+  }
+
+  /** A send or a retry goes out: the composer waits for the host's answer, or gives up after a while. Returns its request id. */
+  private startRequest(instructions: string | undefined): string {
     const requestId = newRequestId();
     this.state = sendStarted(this.state, requestId);
     this.lastInstructions = instructions;
     this.composer.setPending(true);
     this.transcript.sync(this.state);
-    const draftSeq = this.drafts.sending();
-    this.sendDraftSeqs.set(requestId, draftSeq);
-    this.host.post({ type: 'chat/send', requestId, text, draftSeq, ...(instructions ? { instructions } : {}) });
     window.setTimeout(() => {
       const { state, changes } = sendTimedOut(this.state, requestId);
       this.state = state;
       this.apply(changes);
     }, SEND_TIMEOUT_MS);
+    return requestId;
   }
 
   /**
@@ -258,6 +281,7 @@ export class ChatApp {
     this.sendDraftSeqs.delete(requestId);
     if (seq === undefined || !this.drafts.cleared(seq)) return false;
     this.composer.accepted();
+    this.edit(undefined);
     return true;
   }
 
@@ -271,12 +295,15 @@ export class ChatApp {
     if (speech) this.liveRegion.textContent = speech;
   }
 
-  /** Retry: the last question again, with the instructions its run had (from this page) or those set now. */
+  /**
+   * Retry: the host runs the last question again (not added a second time), with the instructions
+   * its run had (from this page) or those set now. The composer and its draft are left alone.
+   */
   private retry(): void {
-    const question = [...this.state.messages].reverse().find((m) => m.role === 'user');
-    if (!question) return;
-    const text = question.content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n').trim();
-    if (text) this.send(text, this.lastInstructions ?? (this.persisted.instructions.trim() || undefined));
+    if (!lastQuestion(this.state)) return;
+    const instructions = this.lastInstructions ?? (this.persisted.instructions.trim() || undefined);
+    const requestId = this.startRequest(instructions);
+    this.host.post({ type: 'chat/retry', requestId, ...(instructions ? { instructions } : {}) });
   }
 
   /** Redraws the status line and keeps a one-second tick only while something on it changes by itself. */
@@ -309,6 +336,12 @@ export class ChatApp {
     }
     this.host.saveState(this.persisted);
   }
+}
+
+/** The thread's last question, if any. */
+function lastQuestion(state: ViewState): Message | undefined {
+  for (let i = state.messages.length - 1; i >= 0; i--) if (state.messages[i].role === 'user') return state.messages[i];
+  return undefined;
 }
 
 function newRequestId(): string {

@@ -154,9 +154,15 @@ export type WebviewToHost =
   /**
    * `instructions`: additional instructions for this run only, added to the assistant's.
    * `draftSeq`: the sequence number of the draft change this send makes (the composer emptied);
-   * the host clears its draft with it once the message is accepted.
+   * the host clears its draft with it once the message is accepted. `replaces`: Edit and resend,
+   * the id of the thread's last question, which goes with its answer before this one is asked.
    */
-  | { type: 'chat/send'; requestId: string; text: string; instructions?: string; draftSeq?: number }
+  | { type: 'chat/send'; requestId: string; text: string; instructions?: string; draftSeq?: number; replaces?: string }
+  /**
+   * Retry: the thread's last question runs again, without being added twice; what answered it goes.
+   * Answered by `send/result` with the same `requestId`; the composer is not touched.
+   */
+  | { type: 'chat/retry'; requestId: string; instructions?: string }
   /** A code block's text into the active editor, at the cursor (replacing a selection). */
   | { type: 'code/insert'; code: string }
   /** A code block's text in a new untitled editor, in its language when VS Code knows it. */
@@ -210,7 +216,9 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
     case 'notice/dismiss':
       return true;
     case 'chat/send':
-      return typeof message.requestId === 'string' && typeof message.text === 'string' && isOptionalString(message.instructions) && (message.draftSeq === undefined || isSeq(message.draftSeq));
+      return typeof message.requestId === 'string' && typeof message.text === 'string' && isOptionalString(message.instructions) && (message.draftSeq === undefined || isSeq(message.draftSeq)) && isOptionalString(message.replaces);
+    case 'chat/retry':
+      return typeof message.requestId === 'string' && isOptionalString(message.instructions);
     case 'code/insert':
       return typeof message.code === 'string';
     case 'code/open':

@@ -18,6 +18,16 @@ export interface Backend extends FileOperations {
   deleteThread(thread: Thread, signal?: AbortSignal): Promise<void>;
   /** Adds a user message to the server-side thread (a no-op without one) and returns it. */
   addMessage(thread: Thread, message: NewMessage, signal?: AbortSignal): Promise<Message>;
+  /**
+   * Deletes from the server-side thread everything after the message `messageId`, and that
+   * message too unless `keep` (Edit and resend replaces the last question; Retry keeps it and drops
+   * the failed answer), newest first, so the model no longer sees them. Conversations: `DELETE
+   * /conversations/{id}/items/{item_id}` on every item from there on (answers, tool calls, their
+   * outputs); Assistants v2: `DELETE /threads/{id}/messages/{message_id}` (run steps cannot be
+   * deleted and are not read by the model). Nothing happens without a server-side thread, or when it
+   * does not hold the message.
+   */
+  truncateThread(thread: Thread, messageId: string, keep: boolean, signal?: AbortSignal): Promise<void>;
 
   // Runs.
   /**

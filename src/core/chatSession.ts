@@ -39,6 +39,12 @@ export interface SendOptions {
    * it back as a draft.
    */
   accepted?: () => Promise<void>;
+  /**
+   * Edit and resend: the id of the thread's last question, which this message replaces. That
+   * question and everything after it (its answers and runs) are removed, here and on the server,
+   * before the new one is added.
+   */
+  replaces?: string;
 }
 
 export interface ChatSessionOptions {
@@ -213,6 +219,7 @@ export class ChatSession {
     try {
       const backend = await this.options.connect();
       const assistant = await this.options.assistant();
+      if (options.replaces !== undefined) await this.truncate(backend, this.lastQuestion(options.replaces), false);
       const stored = await this.ensureThread(backend, trimmed);
       stored.thread.assistantId = assistantIdOf(assistant);
       const content: Message['content'] = [{ type: 'text', text: trimmed, annotations: [] }];
@@ -227,6 +234,60 @@ export class ChatSession {
     } finally {
       this.sending = false;
     }
+  }
+
+  /**
+   * Retry: runs the thread's last question again, without adding it a second time. What answered it
+   * (a failed, cut-off or expired run and its partial answer) is removed first, here and on the
+   * server, so the model reads the question once and the thread shows one answer. Throws
+   * `bad_request` with a sentence when a run is going on or there is no question to retry.
+   */
+  async retry(options: Pick<SendOptions, 'instructions'> = {}): Promise<void> {
+    if (this.active?.ended && !this.sending) await this.whenIdle();
+    if (this.active || this.sending) throw new AssistantsError('bad_request', 'A run is still in progress. Stop it or wait for it to finish.');
+    this.sending = true;
+    try {
+      const backend = await this.options.connect();
+      const assistant = await this.options.assistant();
+      const { stored } = await this.truncate(backend, this.lastQuestion(), true);
+      this.startRun(backend, assistant, stored, options.instructions?.trim());
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /** The open thread's last question (it must be `id` when given), or `bad_request` with a sentence. */
+  private lastQuestion(id?: string): { stored: StoredThread; index: number } {
+    const stored = this.current;
+    const index = stored ? stored.messages.findLastIndex((m) => m.role === 'user') : -1;
+    if (!stored || index < 0) throw new AssistantsError('bad_request', 'There is no question on this thread to ask again.');
+    if (id !== undefined && stored.messages[index].id !== id) {
+      throw new AssistantsError('bad_request', 'Only the last question can be edited and sent again; it has changed since. Send your text as a new message instead.');
+    }
+    return { stored, index };
+  }
+
+  /**
+   * Removes what follows the question at `index` (and the question too unless `keep`): the
+   * messages, the runs that made them or started after the question, and their images. The server
+   * goes first, so a failure there changes nothing here and is the caller's to report.
+   */
+  private async truncate(backend: Backend, { stored, index }: { stored: StoredThread; index: number }, keep: boolean): Promise<{ stored: StoredThread }> {
+    const question = stored.messages[index];
+    if (stored.thread.remoteId && backend.kind === stored.thread.backend) await backend.truncateThread(stored.thread, question.id, keep);
+    const removed = stored.messages.splice(keep ? index + 1 : index);
+    const removedRuns = new Set(removed.flatMap((m) => (m.runId ? [m.runId] : [])));
+    const kept = new Set(stored.messages.flatMap((m) => (m.runId ? [m.runId] : [])));
+    for (const [runId, record] of Object.entries(stored.runs)) {
+      // A run that made no message (one that failed at once) goes when it started after the question.
+      if (removedRuns.has(runId) || (!kept.has(runId) && record.run.createdAt >= question.createdAt)) delete stored.runs[runId];
+    }
+    delete stored.pendingRun;
+    stored.thread.updatedAt = this.nowSeconds();
+    await this.options.store.save(stored);
+    await this.options.store.removeUnusedOutputs(stored.thread.id).catch(() => 0);
+    this.options.onUpdate({ type: 'thread' });
+    return { stored };
   }
 
   /**

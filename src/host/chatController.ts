@@ -17,7 +17,7 @@ import type { ChatApprover } from './approvals';
 import type { ComposerAttachments, UploadTarget } from './attachments';
 import type { ChatOutputAsker } from './functionOutputs';
 import type { Connection } from '../backends/connect';
-import type { ChatController } from './chatViewProvider';
+import type { ChatController, ChatSendOptions } from './chatViewProvider';
 import { Disposable } from './lifecycle';
 import type { AssistantsSettings } from './settings';
 import { providerLabel, readPrices, readSettings } from './settings';
@@ -124,18 +124,30 @@ export class HostChatController extends Disposable implements ChatController {
     this.deps.drafts.save({ text: draft, seq });
   }
 
-  async send(text: string, instructions?: string, draftSeq?: number): Promise<void> {
-    try {
-      this.clearNotice();
+  async send(text: string, options: ChatSendOptions = {}): Promise<void> {
+    const { instructions, draftSeq, replaces } = options;
+    await this.refusing('Send', async () => {
       const attachments = this.deps.attachments?.ready() ?? [];
       // The kept draft is cleared on disk before the question shows: a reload right after finds no draft.
       const accepted = draftSeq === undefined ? undefined : () => this.deps.drafts.clear(draftSeq);
-      await this.session.send(text, { instructions, attachments, accepted });
+      await this.session.send(text, { instructions, attachments, accepted, replaces });
       this.deps.attachments?.sent();
+    });
+  }
+
+  async retry(instructions?: string): Promise<void> {
+    await this.refusing('Retry', () => this.session.retry({ instructions }));
+  }
+
+  /** Runs a send or a retry; a refusal is logged and rethrown as the sentence the composer shows. */
+  private async refusing(what: string, act: () => Promise<void>): Promise<void> {
+    try {
+      this.clearNotice();
+      await act();
       this.threadsChanged.fire();
     } catch (error) {
       const typed = asAssistantsError(error);
-      this.deps.log.error(`Send failed: ${typed.kind}: ${typed.message}`);
+      this.deps.log.error(`${what} failed: ${typed.kind}: ${typed.message}`);
       if (typed.kind === 'no_api_key') this.setNotice(NO_KEY_NOTICE);
       throw typed;
     }

@@ -7,16 +7,27 @@ import { insertAtCursor, openCitedFile, openInNewEditor } from './codeActions';
 import { Disposable } from './lifecycle';
 import { CHAT_PAGE, webviewHtml, webviewResourceRoots } from './webviewHtml';
 
+/** What a send from the chat carries besides its text. */
+export interface ChatSendOptions {
+  /** Additional instructions for this run only. */
+  instructions?: string;
+  /** The draft change the send makes: the kept draft is cleared with it once the message is accepted. */
+  draftSeq?: number;
+  /** Edit and resend: the id of the last question, which this message replaces (it and its answer go). */
+  replaces?: string;
+}
+
 /** What the chat view needs from the rest of the host. */
 export interface ChatController {
   /** The whole view state, re-sent on every `ready`. */
   state(): Promise<ChatState>;
+  /** Resolves once the message is accepted; rejects with a sentence when it is not. */
+  send(text: string, options?: ChatSendOptions): Promise<void>;
   /**
-   * Resolves once the message is accepted; rejects with a sentence when it is not. `instructions`
-   * are additional instructions for this run only; `draftSeq` the draft change the send makes
-   * (the kept draft is cleared with it once the message is accepted).
+   * Runs the thread's last question again without adding it twice (what answered it goes);
+   * rejects with a sentence when it cannot. `instructions` as for `send`.
    */
-  send(text: string, instructions?: string, draftSeq?: number): Promise<void>;
+  retry(instructions?: string): Promise<void>;
   /** Keeps the composer's unsent text (change `seq`) for the next window. */
   saveDraft(draft: string, seq: number): void;
   stop(): void;
@@ -120,7 +131,15 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         return;
       case 'chat/send':
         try {
-          await this.controller.send(typed.text, typed.instructions, typed.draftSeq);
+          await this.controller.send(typed.text, { instructions: typed.instructions, draftSeq: typed.draftSeq, replaces: typed.replaces });
+          await this.post({ type: 'send/result', requestId: typed.requestId, ok: true });
+        } catch (error) {
+          await this.post({ type: 'send/result', requestId: typed.requestId, ok: false, error: error instanceof Error ? error.message : String(error) });
+        }
+        return;
+      case 'chat/retry':
+        try {
+          await this.controller.retry(typed.instructions);
           await this.post({ type: 'send/result', requestId: typed.requestId, ok: true });
         } catch (error) {
           await this.post({ type: 'send/result', requestId: typed.requestId, ok: false, error: error instanceof Error ? error.message : String(error) });

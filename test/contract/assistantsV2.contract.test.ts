@@ -137,6 +137,9 @@ describe('Assistants v2 adapter and fake routes against the OpenAPI description'
     const steps = await h.client.beta.threads.runs.steps.list(first.run.id, { thread_id: threadId });
     await h.client.beta.threads.runs.steps.retrieve(steps.data[0].id, { thread_id: threadId, run_id: first.run.id, include: ['step_details.tool_calls[*].file_search.results[*].content'] });
     await h.client.beta.threads.messages.retrieve(first.messages[0].id, { thread_id: threadId });
+    // Edit and resend: the question and what followed it go from the server-side thread.
+    await h.backend.truncateThread(thread, first.messages[0].id, false);
+    assert.equal((await h.client.beta.threads.messages.list(threadId)).data.some((m) => m.id === first.messages[0].id), false);
     await h.backend.listFiles();
     await h.backend.listVectorStores();
     await h.backend.listModels();
@@ -152,6 +155,7 @@ describe('Assistants v2 adapter and fake routes against the OpenAPI description'
       'GET /assistants/:assistant_id',
       'GET /threads/:thread_id',
       'DELETE /threads/:thread_id',
+      'DELETE /threads/:thread_id/messages/:message_id',
       'DELETE /assistants/:assistant_id',
     ]);
     assert.deepEqual(contractErrors(h.server.requests), []);

@@ -153,7 +153,29 @@ describe('the chat panel: stream, act on answers, run instructions, Stop, Retry,
     await workbench.statusIs('Completed');
     assert.equal(runRequests().length, before + 1, 'Retry started one new run');
     assert.match(await chat.locator('.msg-assistant').last().innerText(), /You asked: Explain the inventory module/, 'the same question was asked again');
+    // Only the entries near the end are drawn (the transcript is virtualized): the last two questions are.
+    assert.deepEqual((await questions()).slice(-2), ['Write slowly please', 'Explain the inventory module'], 'the question is not added a second time');
+    assert.doesNotMatch(await chat.locator('.transcript').innerText(), /Half an ans/, 'the failed answer made way for the new one');
     await workbench.screenshot('retried');
+  });
+
+  /** The questions of the thread the chat has drawn, oldest first. */
+  const questions = async () => (await chat.locator('.msg-user .msg-text-plain').allInnerTexts()).map((t) => t.trim());
+
+  it('Edit and resend replaces the last question and its answer', async () => {
+    await readyToSend();
+    await chat.locator('.msg-user').last().locator('.msg-edit').click();
+    const input = chat.locator('.composer-input textarea');
+    assert.equal(await input.inputValue(), 'Explain the inventory module', 'the question is in the composer');
+    await chat.locator('.composer-editing').waitFor({ timeout: 10_000 });
+    await input.fill('Explain the inventory module in one line');
+    await workbench.screenshot('editing-last-question');
+    await input.press('Enter');
+    await chat.locator('.msg-assistant').filter({ hasText: 'You asked: Explain the inventory module in one line' }).first().waitFor({ timeout: 30_000 });
+    await workbench.statusIs('Completed');
+    assert.deepEqual((await questions()).slice(-2), ['Write slowly please', 'Explain the inventory module in one line'], 'the edited question took the old one\'s place');
+    assert.equal(await chat.locator('.composer-editing').isVisible(), false, 'editing is over');
+    await workbench.screenshot('edited-and-resent');
   });
 
   /** Reloads the window and waits for the chat to show the thread again (its question `shown`). */

@@ -208,6 +208,17 @@ function threadRoutes(server: FakeOpenAIServer, engine: V2Engine): Route[] {
           else notFound(res, `No message found with id '${req.params.message_id}'.`);
         }),
     },
+    {
+      method: 'DELETE',
+      path: '/threads/:thread_id/messages/:message_id',
+      handle: (req, res) =>
+        withThread(engine, req, res, (t) => {
+          const index = t.messages.findIndex((m) => m.id === req.params.message_id);
+          if (index === -1) return notFound(res, `No message found with id '${req.params.message_id}'.`);
+          t.messages.splice(index, 1);
+          send(res, { id: req.params.message_id, object: 'thread.message.deleted', deleted: true });
+        }),
+    },
   ];
 }
 

@@ -40,6 +40,11 @@ describe('webview -> host messages', () => {
     assert.equal(isWebviewToHost({ type: 'chat/send', requestId: 'r', text: 'hi', draftSeq: 1_700_000_000_000 }), true);
     assert.equal(isWebviewToHost({ type: 'chat/send', requestId: 'r', text: 'hi', draftSeq: '1' }), false, 'a draft number is a number');
     assert.equal(isWebviewToHost({ type: 'draft/save', draft: 'typed', seq: 3 }), true);
+    assert.equal(isWebviewToHost({ type: 'chat/send', requestId: 'r', text: 'hi', replaces: 'msg_1' }), true);
+    assert.equal(isWebviewToHost({ type: 'chat/send', requestId: 'r', text: 'hi', replaces: 1 }), false);
+    assert.equal(isWebviewToHost({ type: 'chat/retry', requestId: 'r' }), true);
+    assert.equal(isWebviewToHost({ type: 'chat/retry', requestId: 'r', instructions: 'Be brief.' }), true);
+    assert.equal(isWebviewToHost({ type: 'chat/retry' }), false, 'a retry is answered by its request id');
     assert.equal(isWebviewToHost({ type: 'draft/save', draft: 'typed' }), false, 'a draft write without its number could not be ordered');
     assert.equal(isWebviewToHost({ type: 'draft/save', draft: 'typed', seq: Number.NaN }), false);
     assert.equal(isWebviewToHost({ type: 'file/delete', fileId: 'f' }), false);

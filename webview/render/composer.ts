@@ -2,9 +2,9 @@
  * The composer. Enter sends, Shift+Enter breaks the line, and an IME composition is never cut short.
  * The text stays until the host confirms the send, so a refused message is never lost.
  */
-import { h } from '../ui/dom';
+import { codicon, h } from '../ui/dom';
 import type { Button, Textarea } from '../ui/kit';
-import { button, textarea } from '../ui/kit';
+import { actionIcon, button, textarea } from '../ui/kit';
 
 export interface ComposerEvents {
   /** `instructions`: additional instructions for this run, when the user gave some. */
@@ -12,6 +12,8 @@ export interface ComposerEvents {
   stop(): void;
   draftChanged(text: string): void;
   instructionsChanged(text: string): void;
+  /** The user gave up editing the last question. */
+  cancelEdit(): void;
 }
 
 export class Composer {
@@ -20,6 +22,7 @@ export class Composer {
   private readonly sendButton: Button;
   private readonly stopButton: Button;
   private readonly error: HTMLElement;
+  private readonly editingBar: HTMLElement;
   private readonly instructionsInput: Textarea;
   private readonly instructionsRow: HTMLElement;
   private readonly instructionsToggle: Button;
@@ -36,6 +39,13 @@ export class Composer {
     this.stopButton.hidden = true;
     this.error = h('div', { className: 'composer-error', attrs: { role: 'alert' } });
     this.error.hidden = true;
+    const cancelEdit = actionIcon({ label: 'Cancel editing', icon: 'close', onClick: () => this.events.cancelEdit() });
+    this.editingBar = h('div', { className: 'composer-editing', attrs: { role: 'status' } },
+      codicon('edit'),
+      h('span', { className: 'composer-editing-text', text: 'Editing your last question: sending replaces it and its answer.' }),
+      cancelEdit,
+    );
+    this.editingBar.hidden = true;
 
     // Additional instructions for the runs this composer starts; they stay until cleared.
     this.instructionsInput = textarea({ label: 'Additional instructions for this run', placeholder: 'Added to the assistant\'s instructions for the next runs, e.g. "Answer in French."', rows: 2 });
@@ -68,6 +78,7 @@ export class Composer {
       'div',
       { className: 'composer' },
       this.error,
+      this.editingBar,
       this.instructionsRow,
       this.input,
       h('div', { className: 'composer-actions' }, this.instructionsToggle, h('span', { className: 'composer-spacer' }), this.stopButton, this.sendButton),
@@ -83,6 +94,11 @@ export class Composer {
     this.runActive = active;
     this.stopButton.hidden = !active;
     this.refreshSend();
+  }
+
+  /** Shows (or hides) that the text will replace the last question when sent. */
+  setEditing(editing: boolean): void {
+    this.editingBar.hidden = !editing;
   }
 
   /** A send went out: keep the text, block a second send until the host answers. */

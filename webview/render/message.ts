@@ -15,8 +15,8 @@ export interface AnswerActions {
   openCode(code: string, language: string | undefined): void;
   /** Opens the workspace file a file-search citation names. */
   openFile(filename: string): void;
-  /** Puts the question back in the composer to change and send again. */
-  editQuestion(text: string): void;
+  /** Puts the question back in the composer; sending it then replaces the question `messageId` and its answer. */
+  editQuestion(text: string, messageId: string): void;
   /** Sends the answer `messageId` to another assistant (the host asks which, and which thread). */
   forward?(messageId: string): void;
 }
@@ -54,7 +54,7 @@ export function renderMessage(message: Message, context: MessageContext): HTMLEl
   const actions = context.actions;
   if (context.editable && actions && message.role === 'user') {
     const text = message.content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
-    const edit = actionIcon({ label: 'Edit and resend', icon: 'edit', onClick: () => actions.editQuestion(text) });
+    const edit = actionIcon({ label: 'Edit and resend', icon: 'edit', onClick: () => actions.editQuestion(text, message.id) });
     edit.classList.add('msg-edit');
     role.append(h('span', { className: 'header-spacer' }), edit);
   }

@@ -61,6 +61,20 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
     });
   }
 
+  truncateThread(thread: Thread, messageId: string, keep: boolean, signal?: AbortSignal): Promise<void> {
+    const remoteId = thread.remoteId;
+    if (!remoteId) return Promise.resolve();
+    return this.call(async () => {
+      const ids: string[] = [];
+      for await (const message of this.client.beta.threads.messages.list(remoteId, { order: 'asc', limit: 100 }, { signal })) ids.push(message.id);
+      const index = ids.indexOf(messageId);
+      if (index < 0) return;
+      for (const id of ids.slice(keep ? index + 1 : index).reverse()) {
+        await this.client.beta.threads.messages.delete(id, { thread_id: remoteId }, { signal });
+      }
+    });
+  }
+
   addMessage(thread: Thread, message: NewMessage, signal?: AbortSignal): Promise<Message> {
     const remoteId = thread.remoteId;
     if (!remoteId) {

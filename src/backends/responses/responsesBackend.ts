@@ -79,6 +79,27 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
     await this.call(() => this.client.conversations.delete(thread.remoteId ?? '', { signal }));
   }
 
+  async truncateThread(thread: Thread, messageId: string, keep: boolean, signal?: AbortSignal): Promise<void> {
+    const conversationId = thread.remoteId;
+    if (!conversationId) {
+      return;
+    }
+    const ids = await this.call(async () => {
+      const all: string[] = [];
+      for await (const item of this.client.conversations.items.list(conversationId, { order: 'asc', limit: 100 }, { signal })) {
+        if (typeof item.id === 'string') all.push(item.id);
+      }
+      return all;
+    });
+    const index = ids.indexOf(messageId);
+    if (index < 0) {
+      return;
+    }
+    for (const id of ids.slice(keep ? index + 1 : index).reverse()) {
+      await this.call(() => this.client.conversations.items.delete(id, { conversation_id: conversationId }, { signal }));
+    }
+  }
+
   async addMessage(thread: Thread, message: NewMessage, signal?: AbortSignal): Promise<Message> {
     const local: Message = {
       id: `msg_local_${randomUUID().replace(/-/g, '')}`,

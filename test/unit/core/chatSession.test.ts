@@ -266,6 +266,75 @@ for (const protocol of protocols) {
       await idle(session);
     });
 
+    /** The texts of the server-side thread's messages, oldest first (what the model reads). */
+    const serverTexts = async (session: ChatSession): Promise<string[]> => {
+      const client = createOpenAIClient({ protocol, apiKey: 'test', baseUrl: fake.baseUrl });
+      const remoteId = session.thread?.thread.remoteId ?? '';
+      const texts: string[] = [];
+      if (protocol === 'responses') {
+        for await (const item of client.conversations.items.list(remoteId, { order: 'asc' })) {
+          if (item.type === 'message') texts.push(item.content.map((part) => ('text' in part ? part.text : '')).join(''));
+        }
+      } else {
+        for await (const message of client.beta.threads.messages.list(remoteId, { order: 'asc' })) {
+          texts.push(message.content.map((part) => (part.type === 'text' ? part.text.value : '')).join(''));
+        }
+      }
+      return texts;
+    };
+    const localTexts = (session: ChatSession) => session.thread!.messages.map((m) => m.content.map((part) => (part.type === 'text' ? part.text : '')).join(''));
+
+    it('Edit and resend replaces the last question and its answer, here and on the server', async () => {
+      for (const text of ['First answer.', 'Second answer.', 'Edited answer.']) fake.model.enqueue({ steps: [{ type: 'text', text }] });
+      const session = makeSession();
+      await session.send('one');
+      await idle(session);
+      await session.send('two');
+      await idle(session);
+      const firstQuestion = session.thread!.messages[0].id;
+      await assert.rejects(session.send('not the last', { replaces: firstQuestion }), /Only the last question/);
+      assert.equal(session.thread!.messages.length, 4, 'a refused edit removes nothing');
+      const question = session.thread!.messages[2];
+      await session.send('two, edited', { replaces: question.id });
+      await idle(session);
+      assert.deepEqual(errors, []);
+      assert.deepEqual(localTexts(session), ['one', 'First answer.', 'two, edited', 'Edited answer.']);
+      assert.equal(Object.keys(session.thread!.runs).length, 2, 'the replaced answer\'s run went with it');
+      assert.deepEqual(await serverTexts(session), ['one', 'First answer.', 'two, edited', 'Edited answer.'], 'the model no longer reads the old question');
+      const reopened = makeSession();
+      await reopened.open();
+      assert.deepEqual(localTexts(reopened), ['one', 'First answer.', 'two, edited', 'Edited answer.'], 'saved that way');
+    });
+
+    it('Retry runs a failed question again without adding it a second time', async () => {
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Half an ans' }], outcome: { status: 'failed', code: 'server_error', message: 'The server had an error.' } });
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'The whole answer.' }] });
+      const session = makeSession();
+      await session.send('Explain it');
+      await idle(session);
+      assert.equal(Object.values(session.thread!.runs)[0].run.status, 'failed');
+      await session.retry();
+      await idle(session);
+      assert.deepEqual(localTexts(session).filter((t) => t === 'Explain it'), ['Explain it'], 'one question');
+      assert.equal(localTexts(session).at(-1), 'The whole answer.');
+      assert.doesNotMatch(localTexts(session).join('|'), /Half an ans/, 'the failed answer went');
+      const runs = Object.values(session.thread!.runs);
+      assert.deepEqual(runs.map((r) => r.run.status), ['completed'], 'the failed run went with its answer');
+      const server = await serverTexts(session);
+      assert.deepEqual(server.filter((t) => t === 'Explain it'), ['Explain it'], 'the server holds the question once');
+      assert.doesNotMatch(server.join('|'), /Half an ans/);
+    });
+
+    it('refuses a Retry while a run goes on, or with no question', async () => {
+      const session = makeSession();
+      await assert.rejects(session.retry(), /no question/);
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'slow '.repeat(50), chunkSize: 5, chunkDelayMs: 100 }] });
+      await session.send('first');
+      await assert.rejects(session.retry(), /still in progress/);
+      session.stop();
+      await idle(session);
+    });
+
     it('refuses a second send while a run is active, and empty text', async () => {
       fake.model.enqueue({ steps: [{ type: 'text', text: 'slow '.repeat(50), chunkSize: 5, chunkDelayMs: 100 }] });
       const session = makeSession();

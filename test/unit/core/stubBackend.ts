@@ -87,6 +87,7 @@ export class StubBackend implements Backend {
   createThread = unused;
   deleteThread = unused;
   addMessage = unused;
+  truncateThread = unused;
   uploadFile = unused;
   listFiles = unused;
   retrieveFile = unused;
