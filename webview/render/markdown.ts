@@ -150,16 +150,58 @@ export class MarkdownBlocks {
     const highlight = (i: number) => final || i < sources.length - 1;
     let kept = 0;
     while (kept < sources.length && kept < this.drawn.length && this.drawn[kept].source === sources[kept] && (this.drawn[kept].highlighted || !highlight(kept))) kept++;
-    for (const block of this.drawn.slice(kept)) for (const node of block.nodes) node.parentNode?.removeChild(node);
+    const stale = this.drawn.slice(kept);
     this.drawn = this.drawn.slice(0, kept);
     // A new container (the answer was drawn anew) takes the kept blocks over.
     const keptNodes = this.drawn.flatMap((block) => block.nodes);
     if (keptNodes.some((node) => node.parentNode !== container)) container.append(...keptNodes);
+    const drop = (blocks: typeof stale) => blocks.forEach((block) => block.nodes.forEach((node) => node.parentNode?.removeChild(node)));
+    // While changed blocks differ from what is drawn only in their text (a paragraph that grows),
+    // their elements stay and take the new text: the browser need not style them anew.
+    let inPlace = true;
     for (let i = kept; i < sources.length; i++) {
       const drawn = renderMarkdown(sources[i], highlight(i));
       decorate?.(drawn);
-      this.drawn.push({ source: sources[i], highlighted: highlight(i), nodes: Array.from(drawn.childNodes) });
+      const nodes = Array.from(drawn.childNodes);
+      const old = stale[i - kept];
+      if (inPlace && old && old.nodes.every((node) => node.parentNode === container) && sameShapes(old.nodes, nodes)) {
+        takeText(old.nodes, nodes);
+        this.drawn.push({ source: sources[i], highlighted: highlight(i), nodes: old.nodes });
+        continue;
+      }
+      if (inPlace) drop(stale.slice(i - kept));
+      inPlace = false;
+      this.drawn.push({ source: sources[i], highlighted: highlight(i), nodes });
       container.append(drawn);
     }
+    if (inPlace) drop(stale.slice(sources.length - kept));
   }
+}
+
+/** Whether two node lists are the same elements with the same attributes, text aside. */
+function sameShapes(a: readonly Node[], b: readonly Node[]): boolean {
+  return a.length === b.length && a.every((node, i) => sameShape(node, b[i]));
+}
+
+function sameShape(a: Node, b: Node): boolean {
+  // Node types, not classes: a sanitized node may come from another document's realm.
+  if (a.nodeType === Node.TEXT_NODE) return b.nodeType === Node.TEXT_NODE;
+  if (a.nodeType !== Node.ELEMENT_NODE || b.nodeType !== Node.ELEMENT_NODE) return false;
+  const [x, y] = [a as Element, b as Element];
+  if (x.tagName !== y.tagName || x.attributes.length !== y.attributes.length) return false;
+  for (const attribute of Array.from(x.attributes)) if (y.getAttribute(attribute.name) !== attribute.value) return false;
+  return sameShapes(Array.from(x.childNodes), Array.from(y.childNodes));
+}
+
+/** Gives each text node of `target` the text of its counterpart in `source` (as `sameShapes` paired them). */
+function takeText(target: readonly Node[], source: readonly Node[]): void {
+  target.forEach((node, i) => {
+    const from = source[i];
+    if (node.nodeType === Node.TEXT_NODE) {
+      const [text, data] = [node as Text, (from as Text).data];
+      if (text.data !== data) text.data = data;
+    } else {
+      takeText(Array.from(node.childNodes), Array.from(from.childNodes));
+    }
+  });
 }
