@@ -45,13 +45,16 @@ export class ApiKeyStore {
     return scope;
   }
 
-  /** Removes the current scope's stored key; says which scope, and whether it had one. */
-  async clear(): Promise<{ scope: KeyScope; removed: boolean }> {
+  /**
+   * Removes the current scope's stored key; says which scope, whether it had one, and whether
+   * requests still carry a key (`OPENAI_API_KEY` from the environment), so the confirmation is true.
+   */
+  async clear(): Promise<{ scope: KeyScope; removed: boolean; environment: boolean }> {
     await this.migrate();
     const scope = this.scope();
     const removed = (await this.secrets.get(secretName(scope))) !== undefined;
     if (removed) await this.secrets.delete(secretName(scope));
-    return { scope, removed };
+    return { scope, removed, environment: Boolean(this.env.OPENAI_API_KEY?.trim()) };
   }
 
   private migrate(): Promise<void> {

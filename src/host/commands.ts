@@ -71,8 +71,10 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     void vscode.window.showInformationMessage(`API key for ${saved.label} saved in secret storage.`);
   });
   register('assistants.clearApiKey', async () => {
-    const { scope, removed } = await apiKeys.clear();
-    void vscode.window.showInformationMessage(removed ? `API key for ${scope.label} removed from secret storage.` : `No API key for ${scope.label} was stored.`);
+    const { scope, removed, environment } = await apiKeys.clear();
+    const said = removed ? `API key for ${scope.label} removed from secret storage.` : `No API key for ${scope.label} was stored.`;
+    const still = environment ? ' Requests still carry the key in the OPENAI_API_KEY environment variable; unset it and restart VS Code to stop that.' : '';
+    void vscode.window.showInformationMessage(`${said}${still}`);
   });
   register('assistants.newThread', async () => {
     await controller.newThread();

@@ -82,8 +82,8 @@ describe('ApiKeyStore: keys per provider in secret storage', () => {
     await keys.set('sk-openai-key');
     scope = keyScope('azure', 'https://contoso.openai.azure.com');
     await keys.set('azure-key');
-    assert.deepEqual(await keys.clear(), { scope, removed: true });
-    assert.deepEqual(await keys.clear(), { scope, removed: false });
+    assert.deepEqual(await keys.clear(), { scope, removed: true, environment: false });
+    assert.deepEqual(await keys.clear(), { scope, removed: false, environment: false });
     assert.equal(await keys.get(), undefined);
     scope = OPENAI;
     assert.equal((await keys.get())?.key, 'sk-openai-key');
@@ -94,6 +94,9 @@ describe('ApiKeyStore: keys per provider in secret storage', () => {
     assert.deepEqual(await keys.get(), { key: 'env-key', source: 'environment' });
     await keys.set('stored');
     assert.deepEqual(await keys.get(), { key: 'stored', source: 'secretStorage' });
+    // Clear must not let the user think no key goes out any more.
+    assert.deepEqual(await keys.clear(), { scope: OPENAI, removed: true, environment: true });
+    assert.deepEqual(await keys.get(), { key: 'env-key', source: 'environment' });
   });
 
   it('moves the single key of earlier versions to the current scope, once', async () => {
