@@ -108,7 +108,10 @@ export class Workbench {
 
   /** The chat webview's document (two nested iframes). */
   chatFrame(): FrameLocator {
-    return this.page.frameLocator(`iframe.webview.ready[src*="extensionId=${extensionId}"][src*="purpose=webviewView"]`).frameLocator('iframe#active-frame');
+    // A view shown again gets a webview whose URL names no purpose, as a custom editor's does: that one
+    // is told apart by where it is, left of the editor area (in the side bar).
+    const ours = `iframe.webview.ready[src*="extensionId=${extensionId}"]`;
+    return this.page.frameLocator(`${ours}[src*="purpose=webviewView"], ${ours}:not([src*="purpose="]):left-of(.part.editor)`).frameLocator('iframe#active-frame');
   }
 
   /** The document of the assistant form shown in the editor area (a custom editor's webview: its URL names no purpose). */

@@ -14,7 +14,8 @@ export function renderHeader(target: HTMLElement, state: ViewState, actions: Hea
   const assistant = state.assistant;
   const switcher = h(
     'button',
-    { className: 'header-assistant', attrs: { type: 'button', title: 'Switch assistant', 'aria-label': `Assistant: ${assistant?.name ?? 'none'}. Switch assistant` } },
+    // The name may be cut short in a narrow side bar: the tooltip gives it whole.
+    { className: 'header-assistant', attrs: { type: 'button', title: `${assistant?.name ?? 'No assistant selected'}: switch assistant`, 'aria-label': `Assistant: ${assistant?.name ?? 'none'}. Switch assistant` } },
     h('span', { text: assistant?.name ?? 'No assistant selected' }),
     codicon('chevron-down'),
   );
@@ -24,7 +25,7 @@ export function renderHeader(target: HTMLElement, state: ViewState, actions: Hea
     { className: 'header-row' },
     codicon('hubot'),
     switcher,
-    assistant ? h('span', { className: 'header-model', text: assistant.model }) : null,
+    assistant ? h('span', { className: 'header-model', text: assistant.model, attrs: { title: `Model: ${assistant.model}` } }) : null,
     h('span', { className: 'header-spacer' }),
     providerBadge(state),
   );
