@@ -210,4 +210,34 @@ describe('the chat panel: stream, act on answers, run instructions, Stop, Retry,
     assert.equal(await chat.locator('.composer-input textarea').inputValue(), '', 'the sent question is not a draft');
     await workbench.screenshot('after-send-reload-empty');
   });
+
+  it('fits a narrow side bar: every control inside at 250 and 400 px, long names cut with their full text on hover', async () => {
+    await readyToSend();
+    await chat.locator('vscode-button[aria-label^="Instructions for this run"]').click();
+    await chat.locator('.composer-instructions textarea').fill(INSTRUCTIONS);
+    for (const width of [250, 400]) {
+      const actual = await workbench.setSideBarWidth(width);
+      assert.ok(Math.abs(actual - width) <= 2, `the side bar is ${width} px wide (${actual})`);
+      await workbench.page.waitForTimeout(500);
+      // Nothing in the chat may stick out to the right of the page, which scrolls sideways on nothing.
+      const overflow = await chat.locator('body').evaluate((body) => {
+        const limit = body.ownerDocument.documentElement.clientWidth;
+        const sticking = [...body.querySelectorAll('*')].filter((el) => {
+          const box = el.getBoundingClientRect();
+          // A code block scrolls sideways by design; anything else must fit.
+          return box.width > 0 && box.right > limit + 1 && el.closest('pre') === null;
+        });
+        return sticking.map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`).slice(0, 5);
+      });
+      assert.deepEqual(overflow, [], `nothing overflows at ${width} px`);
+      const assistant = chat.locator('.header-assistant');
+      assert.match((await assistant.getAttribute('title')) ?? '', /Workspace helper/, 'the full assistant name is on hover');
+      await workbench.screenshotSideBar(`side-bar-${width}px-end`);
+      await chat.locator('.transcript').evaluate((el) => (el.scrollTop = 0));
+      await workbench.page.waitForTimeout(500);
+      await workbench.screenshotSideBar(`side-bar-${width}px-top`);
+      await chat.locator('.transcript').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    }
+    await chat.locator('.composer-instructions textarea').fill('');
+  });
 });

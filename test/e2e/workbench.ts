@@ -84,6 +84,30 @@ export class Workbench {
     return file;
   }
 
+  /** Saves a numbered screenshot of the side bar alone (the chat as a user sees it), as a test artifact. */
+  async screenshotSideBar(label: string): Promise<string> {
+    const file = path.join(this.artifacts, `${String(++this.shot).padStart(2, '0')}-${label}.png`);
+    await this.page.locator('.part.sidebar').screenshot({ path: file });
+    return file;
+  }
+
+  /** Drags the side bar's edge, as a user would, until the side bar is `px` wide (within a few pixels). */
+  async setSideBarWidth(px: number): Promise<number> {
+    const sideBar = this.page.locator('.part.sidebar');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const box = await sideBar.boundingBox();
+      if (!box) throw new Error('The side bar is not shown.');
+      if (Math.abs(box.width - px) <= 2) return box.width;
+      const y = box.y + box.height / 2;
+      await this.page.mouse.move(box.x + box.width, y);
+      await this.page.mouse.down();
+      await this.page.mouse.move(box.x + px, y, { steps: 8 });
+      await this.page.mouse.up();
+      await this.page.waitForTimeout(300);
+    }
+    return (await sideBar.boundingBox())?.width ?? 0;
+  }
+
   /**
    * Shows the Assistants view container. Clicking its icon when it is already shown would hide it
    * (a reloaded window restores it by itself), so click only while it is not the checked one.
