@@ -41,11 +41,14 @@ export interface ChatControllerDeps {
   mock: boolean;
 }
 
-const NO_KEY_NOTICE: Notice = {
-  severity: 'warning',
-  message: 'No API key is set. Set one to start chatting (it is kept in VS Code\'s secret storage).',
-  action: { label: 'Set API Key', command: 'assistants.setApiKey' },
-};
+/** Keys are per provider and server: the notice names whose key is missing. */
+function noKeyNotice(label: string): Notice {
+  return {
+    severity: 'warning',
+    message: `No API key is set for ${label}. Set one to start chatting (it is kept in VS Code's secret storage).`,
+    action: { label: 'Set API Key', command: 'assistants.setApiKey' },
+  };
+}
 
 /**
  * Connects the chat view to a ChatSession: builds the backend from settings and the stored key,
@@ -97,7 +100,7 @@ export class HostChatController extends Disposable implements ChatController {
     const settings = readSettings();
     const stored = this.session.thread;
     const hasKey = (await this.deps.apiKeys.get()) !== undefined;
-    const notice = this.notice ?? (hasKey ? undefined : NO_KEY_NOTICE);
+    const notice = this.notice ?? (hasKey ? undefined : noKeyNotice(this.deps.apiKeys.scope().label));
     const active = await this.deps.assistants.active().catch((error: unknown) => {
       this.deps.log.warn(`No active assistant: ${asAssistantsError(error).message}`);
       return undefined;
@@ -148,7 +151,7 @@ export class HostChatController extends Disposable implements ChatController {
     } catch (error) {
       const typed = asAssistantsError(error);
       this.deps.log.error(`${what} failed: ${typed.kind}: ${typed.message}`);
-      if (typed.kind === 'no_api_key') this.setNotice(NO_KEY_NOTICE);
+      if (typed.kind === 'no_api_key') this.setNotice(noKeyNotice(this.deps.apiKeys.scope().label));
       throw typed;
     }
   }
