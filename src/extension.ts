@@ -135,7 +135,8 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   const knowledgeTree = new KnowledgeTreeProvider({ assistants, files: () => controller.backend(), log });
   const knowledgeView = vscode.window.createTreeView(KnowledgeTreeProvider.viewId, { treeDataProvider: knowledgeTree });
   knowledgeTree.attach(knowledgeView);
-  const assistantEditor = new AssistantEditorProvider(context.extensionUri, () => controller.backend(), log);
+  const serverDocuments = new ServerAssistantDocuments(assistants);
+  const assistantEditor = new AssistantEditorProvider(context.extensionUri, () => controller.backend(), log, serverDocuments.onDidRefuseSave);
   context.subscriptions.push(
     approver,
     outputs,
@@ -144,7 +145,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     folders,
     assistantEditor,
     vscode.window.registerCustomEditorProvider(AssistantEditorProvider.viewType, assistantEditor, { webviewOptions: { retainContextWhenHidden: false } }),
-    vscode.workspace.registerFileSystemProvider(ServerAssistantDocuments.scheme, new ServerAssistantDocuments(assistants), { isCaseSensitive: true }),
+    vscode.workspace.registerFileSystemProvider(ServerAssistantDocuments.scheme, serverDocuments, { isCaseSensitive: true }),
     folders.onDidChange(() => {
       assistants.changed();
       controller.assistantChanged();

@@ -67,6 +67,8 @@ export type HostToEditor =
   | { type: 'form/validated'; requestId: string; errors: FormError[]; saved: boolean }
   /** The document was saved (written to its file, or to the server). */
   | { type: 'document/saved' }
+  /** A save was refused (by the server, for a server's assistant): the sentence saying why. */
+  | { type: 'document/saveRefused'; message: string }
   | { type: 'choices/result'; requestId: string; choices: ServerChoices };
 
 export type EditorToHost =

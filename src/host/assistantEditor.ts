@@ -24,6 +24,8 @@ export class AssistantEditorProvider extends Disposable implements vscode.Custom
     private readonly extensionUri: vscode.Uri,
     private readonly backend: () => Promise<Backend>,
     private readonly log: vscode.LogOutputChannel,
+    /** Saves refused by a document's file system, with the sentence saying why. */
+    private readonly refusedSaves: vscode.Event<{ uri: vscode.Uri; message: string }>,
   ) {
     super();
   }
@@ -48,6 +50,9 @@ export class AssistantEditorProvider extends Disposable implements vscode.Custom
       }),
       vscode.workspace.onDidSaveTextDocument((saved) => {
         if (saved.uri.toString() === document.uri.toString()) void post({ type: 'document/saved' });
+      }),
+      this.refusedSaves((refused) => {
+        if (refused.uri.toString() === document.uri.toString()) void post({ type: 'document/saveRefused', message: refused.message });
       }),
       panel.webview.onDidReceiveMessage((message: unknown) => {
         if (!isEditorToHost(message)) {

@@ -17,6 +17,9 @@ export class ServerAssistantDocuments implements vscode.FileSystemProvider {
   static readonly scheme = 'assistants-server';
   private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.changed.event;
+  private readonly refused = new vscode.EventEmitter<{ uri: vscode.Uri; message: string }>();
+  /** A save was refused: the sentence saying why, for the form to show beside VS Code's own notification. */
+  readonly onDidRefuseSave = this.refused.event;
   /** Modification times this provider reports, per assistant id (ms): a save must not look like a conflict. */
   private readonly mtimes = new Map<string, number>();
 
@@ -39,12 +42,16 @@ export class ServerAssistantDocuments implements vscode.FileSystemProvider {
 
   async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
     const id = idOf(uri);
+    const refuse = (message: string) => {
+      this.refused.fire({ uri, message });
+      return vscode.FileSystemError.Unavailable(message);
+    };
     const { file, errors } = parseAssistantFile(new TextDecoder().decode(content));
-    if (!file) throw vscode.FileSystemError.Unavailable(`Not saved to the server: ${describeErrors(errors)}. Fix it and save again; your edits are kept.`);
+    if (!file) throw refuse(`Not saved to the server: ${describeErrors(errors)}. Fix it and save again; your edits are kept.`);
     try {
       await this.service.update(id, draftFromFile(file));
     } catch (error) {
-      throw vscode.FileSystemError.Unavailable(`The server did not take the change: ${asAssistantsError(error).message} Your edits are kept; save again when the problem is fixed.`);
+      throw refuse(`The server did not take the change: ${asAssistantsError(error).message} Your edits are kept; save again when the problem is fixed.`);
     }
     this.mtimes.set(id, Math.max(Date.now(), this.mtime(id) + 1));
     this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);

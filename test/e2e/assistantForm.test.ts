@@ -142,12 +142,7 @@ describe('an assistant made in the form, from the palette to the chat (packaged 
   });
 
   it('clones it from the tree: a second file and a second row', async () => {
-    const row = treeRow(NAME);
-    await row.click({ button: 'right' });
-    const item = workbench.page.locator('.monaco-menu .action-item').filter({ hasText: 'Clone Assistant' }).first();
-    await item.waitFor({ timeout: 30_000 });
-    await workbench.screenshot('tree-context-menu');
-    await item.click();
+    await workbench.contextMenu(treeRow(NAME), 'Clone Assistant', 'tree-context-menu');
     const copy = await untilFile('pirate-reviewer-copy', (file) => file.name === `${NAME} (copy)`, 'the clone was written');
     assert.equal(copy.instructions, INSTRUCTIONS);
     assert.deepEqual(copy.tools, readAssistant('pirate-reviewer').tools);
@@ -157,8 +152,7 @@ describe('an assistant made in the form, from the palette to the chat (packaged 
   });
 
   it('deletes the clone after asking; the original stays', async () => {
-    await treeRow(`${NAME} (copy)`).click({ button: 'right' });
-    await workbench.page.locator('.monaco-menu .action-item').filter({ hasText: 'Delete Assistant' }).first().click();
+    await workbench.contextMenu(treeRow(`${NAME} (copy)`), 'Delete Assistant');
     const dialog = workbench.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 30_000 });
     assert.match(await dialog.innerText(), /Delete the assistant "Pirate Reviewer \(copy\)" \(\.assistants\/pirate-reviewer-copy\.assistant\.json\)\?/);

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, FrameLocator, Page } from 'playwright-core';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import type { BackendKind } from '../../src/core/model';
 import { FakeOpenAIServer } from '../fakes/fakeServer';
@@ -121,6 +121,19 @@ export class Workbench {
       await entry.locator('a.action-label').click();
       await this.page.waitForTimeout(500);
     }
+  }
+
+  /**
+   * Right-clicks `target` and picks `item` from its context menu. The menu takes a moment to settle
+   * after it shows; a click before that can land on nothing.
+   */
+  async contextMenu(target: Locator, item: string, screenshot?: string): Promise<void> {
+    await target.click({ button: 'right' });
+    const entry = this.page.locator('.monaco-menu .action-item').filter({ hasText: item }).first();
+    await entry.waitFor({ timeout: 30_000 });
+    await this.page.waitForTimeout(300);
+    if (screenshot) await this.screenshot(screenshot);
+    await entry.click();
   }
 
   /** Expands the view `title` of the open view container (a collapsed view's pane shows only its header). */

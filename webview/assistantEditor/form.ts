@@ -45,6 +45,10 @@ export class AssistantFormView {
         this.status.textContent = 'Saved.';
         this.status.classList.remove('has-errors');
         return;
+      case 'document/saveRefused':
+        this.status.textContent = message.message;
+        this.status.classList.add('has-errors');
+        return;
       case 'form/validated':
         this.validations.settle(message.requestId, message);
         return;
