@@ -3,9 +3,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createOpenAIClient } from '../../../src/backends/openaiClient';
+import { AssistantsV2Backend } from '../../../src/backends/assistantsV2/assistantsV2Backend';
+import { ServerAssistantStore } from '../../../src/backends/assistantsV2/serverAssistantStore';
 import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
+import { AssistantService } from '../../../src/core/assistantService';
+import type { AssistantStore } from '../../../src/core/assistantStore';
+import { FileAssistantStore } from '../../../src/core/assistantStore';
 import type { UploadIndex } from '../../../src/core/attachments/uploads';
-import { nodeWorkspaceFs } from '../../../src/core/fileSystem';
+import { nodeFileSystem, nodeWorkspaceFs } from '../../../src/core/fileSystem';
+import { ensureKnowledgeStore } from '../../../src/core/knowledge/assistantKnowledge';
 import type { VectorStoreFile } from '../../../src/core/files';
 import type { KnowledgeFile } from '../../../src/core/knowledge/plan';
 import { knowledgeFile, planKnowledge, sourceAttributes } from '../../../src/core/knowledge/plan';
@@ -152,5 +158,59 @@ describe('knowledge: add and sync against the fake server', function () {
     const report = await addToKnowledge(store.id, [a], deps);
     assert.deepEqual([report.retried, report.replaced, report.uploadedBytes], [['a.md'], [], 6]);
     assert.deepEqual(storeFiles(store.id).map((f) => f.text), ['alpha\n']);
+  });
+});
+
+describe('knowledge: the assistant records its vector store', function () {
+  this.timeout(30_000);
+  let fake: FakeOpenAIServer;
+  let dir: string;
+  beforeEach(async () => {
+    fake = await FakeOpenAIServer.start();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'knowledge-assistant-'));
+  });
+  afterEach(async () => {
+    await fake.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const serviceOver = (stores: AssistantStore[]) => {
+    const values = new Map<string, unknown>();
+    return new AssistantService({
+      stores: async () => stores,
+      state: { get: <T>(key: string) => values.get(key) as T | undefined, update: async (key, value) => void values.set(key, value) },
+      firstAssistant: () => ({ name: 'First', model: 'gpt-4.1', tools: [] }),
+      firstLocation: 'workspace',
+      runAdditions: () => ({ tools: [] }),
+    });
+  };
+
+  it('an assistant file without a store gets a new one with file search, written into its file; the next add reuses it', async () => {
+    const files = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: 'sk-test-key', baseUrl: fake.baseUrl }));
+    const store = new FileAssistantStore(nodeFileSystem, path.join(dir, '.assistants'), 'workspace');
+    const service = serviceOver([store]);
+    const entry = await service.create('workspace', { name: 'Helper', model: 'gpt-4.1', tools: [{ type: 'code_interpreter' }] });
+    const made = await ensureKnowledgeStore(service, files, entry);
+    assert.equal(made.created, true);
+    assert.equal(fake.store.vectorStores.get(made.vectorStoreId)?.name, 'Helper knowledge');
+    const onDisk = JSON.parse(fs.readFileSync(entry.file ?? '', 'utf8')) as { tools: { type: string }[]; tool_resources: unknown };
+    assert.deepEqual(onDisk.tools.map((t) => t.type), ['code_interpreter', 'file_search']);
+    assert.deepEqual(onDisk.tool_resources, { file_search: { vector_store_ids: [made.vectorStoreId] } });
+    const again = await ensureKnowledgeStore(service, files, await service.get(entry.id));
+    assert.deepEqual(again, { vectorStoreId: made.vectorStoreId, created: false });
+    assert.equal(fake.store.vectorStores.size, 1);
+  });
+
+  it('a server assistant (Assistants v2) gets the store on its server object', async () => {
+    const client = createOpenAIClient({ protocol: 'assistantsV2', apiKey: 'sk-test-key', baseUrl: fake.baseUrl });
+    const service = serviceOver([new ServerAssistantStore(client)]);
+    const entry = await service.create('server', { name: 'Remote', model: 'gpt-4.1', tools: [] });
+    const made = await ensureKnowledgeStore(service, new AssistantsV2Backend(client), entry);
+    const remote = (await (await fetch(`${fake.baseUrl}/assistants/${entry.id}`, { headers: { authorization: 'Bearer sk-test-key', 'openai-beta': 'assistants=v2' } })).json()) as {
+      tools: { type: string }[];
+      tool_resources: { file_search?: { vector_store_ids: string[] } };
+    };
+    assert.deepEqual(remote.tools.map((t) => t.type), ['file_search']);
+    assert.deepEqual(remote.tool_resources.file_search?.vector_store_ids, [made.vectorStoreId]);
   });
 });
