@@ -120,7 +120,6 @@ export class Transcript {
   scrollToBottom(): void {
     this.following = true;
     this.renderWindow();
-    this.element.scrollTop = this.element.scrollHeight;
   }
 
   /** Puts the reader back where they were (distance from the bottom), once the first state is drawn. */
@@ -212,9 +211,10 @@ export class Transcript {
   }
 
   /**
-   * Draws the entries the viewport (plus overscan) shows, removes the rest and sizes the spacers.
-   * It reads layout before it writes, so the browser lays out once; what it drew is measured by
-   * the ResizeObserver after that layout (`resized`).
+   * Draws the entries the viewport (plus overscan) shows, removes the rest, sizes the spacers and
+   * keeps a reader who follows the answer at the bottom. It reads layout before it writes, so the
+   * browser lays out once; what it drew is measured by the ResizeObserver after that layout
+   * (`resized`).
    */
   private renderWindow(): void {
     const state = this.state;
@@ -258,6 +258,9 @@ export class Transcript {
       }
     }
     this.placeSpacers();
+    // A reader following the answer stays at the bottom. All writes are done, so this is the frame's
+    // one layout, taken early; the ResizeObserver then finds the layout clean.
+    if (this.following) el.scrollTop = el.scrollHeight;
   }
 
   private drop(node: HTMLElement): void {
