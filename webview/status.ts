@@ -6,7 +6,7 @@ import type { RunNotices } from './state';
 const STATUS_LABELS: Record<RunStatus, string> = {
   queued: 'Queued',
   in_progress: 'In progress',
-  requires_action: 'Waiting for approval',
+  requires_action: 'Waiting for function output',
   cancelling: 'Cancelling',
   cancelled: 'Cancelled',
   failed: 'Failed',

@@ -6,7 +6,7 @@ const run = (extra: Partial<Run>): Run => ({ id: 'run_1', threadId: 't', assista
 
 describe('webview status wording', () => {
   it('labels every status in words', () => {
-    assert.equal(statusLabel('requires_action'), 'Waiting for approval');
+    assert.equal(statusLabel('requires_action'), 'Waiting for function output');
     assert.equal(statusLabel('in_progress'), 'In progress');
     assert.equal(statusLabel('expired'), 'Expired');
   });
