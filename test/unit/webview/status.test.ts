@@ -64,7 +64,7 @@ describe('webview status wording', () => {
       const cases: { name: string; run: Run; notices?: Parameters<typeof runOutcome>[1]; label: string; sentence?: RegExp; retry: boolean; not?: RegExp }[] = [
         { name: 'queued', run: run('queued'), label: 'Queued', retry: false },
         { name: 'in progress', run: run('in_progress'), label: 'In progress', retry: false },
-        { name: 'waiting for approval', run: run('requires_action'), label: 'Waiting for approval', retry: false },
+        { name: 'waiting for function output', run: run('requires_action'), label: 'Waiting for function output', retry: false },
         { name: 'cancelling', run: run('cancelling'), label: 'Cancelling', retry: false },
         { name: 'completed', run: run('completed'), label: 'Completed', retry: false },
         { name: 'failed, in the server\'s words', run: run('failed', { lastError: failure }), label: 'Failed', sentence: /^The server had an error while processing your request\.$/, retry: true },
