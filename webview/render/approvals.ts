@@ -7,39 +7,14 @@
 import type { ApprovalChoice, ApprovalView } from '../../src/common/protocol';
 import { codicon, h } from '../ui/dom';
 import { button } from '../ui/kit';
+import { CallCards } from './callCards';
 
-export class Approvals {
-  /** Where a card waits when its tool-call step is not on screen; empty (and hidden by CSS) otherwise. */
-  readonly element = h('div', { className: 'approvals', attrs: { 'aria-live': 'polite' } });
-  /** One card per waiting call, kept across redraws of the step it sits in. */
-  private readonly cards = new Map<string, HTMLElement>();
-
-  constructor(private readonly answer: (callId: string, choice: ApprovalChoice) => void) {}
-
-  show(approvals: readonly ApprovalView[]): void {
-    const waiting = new Set(approvals.map((approval) => approval.callId));
-    for (const [callId, card] of this.cards) {
-      if (waiting.has(callId)) continue;
-      card.remove();
-      this.cards.delete(callId);
-    }
-    for (const approval of approvals) {
-      if (!this.cards.has(approval.callId)) this.cards.set(approval.callId, this.card(approval));
-    }
-    this.placeStray();
+export class Approvals extends CallCards<ApprovalView> {
+  constructor(private readonly answer: (callId: string, choice: ApprovalChoice) => void) {
+    super('approvals');
   }
 
-  /** The card of a waiting call, for the run step that shows the call. */
-  cardFor(callId: string): HTMLElement | undefined {
-    return this.cards.get(callId);
-  }
-
-  /** Cards whose step is not drawn (not yet arrived, or scrolled out of the transcript) wait above the composer. */
-  placeStray(): void {
-    for (const card of this.cards.values()) if (!card.isConnected) this.element.append(card);
-  }
-
-  private card(approval: ApprovalView): HTMLElement {
+  protected card(approval: ApprovalView): HTMLElement {
     const choose = (choice: ApprovalChoice) => () => {
       card.classList.add('approval-answered');
       this.answer(approval.callId, choice);

@@ -9,6 +9,7 @@ import type { OutputRequestView } from '../../src/common/protocol';
 import { codicon, h } from '../ui/dom';
 import { button, textarea } from '../ui/kit';
 import { prettyArguments } from './approvals';
+import { CallCards } from './callCards';
 
 export interface FunctionOutputActions {
   submit(callId: string, output: string): void;
@@ -16,37 +17,12 @@ export interface FunctionOutputActions {
   cancelRun(): void;
 }
 
-export class FunctionOutputs {
-  /** Where a card waits when its tool-call step is not on screen; empty (and hidden by CSS) otherwise. */
-  readonly element = h('div', { className: 'approvals function-outputs', attrs: { 'aria-live': 'polite' } });
-  private readonly cards = new Map<string, HTMLElement>();
-
-  constructor(private readonly actions: FunctionOutputActions) {}
-
-  show(requests: readonly OutputRequestView[]): void {
-    const waiting = new Set(requests.map((request) => request.callId));
-    for (const [callId, card] of this.cards) {
-      if (waiting.has(callId)) continue;
-      card.remove();
-      this.cards.delete(callId);
-    }
-    for (const request of requests) {
-      if (!this.cards.has(request.callId)) this.cards.set(request.callId, this.card(request));
-    }
-    this.placeStray();
+export class FunctionOutputs extends CallCards<OutputRequestView> {
+  constructor(private readonly actions: FunctionOutputActions) {
+    super('approvals function-outputs');
   }
 
-  /** The card of a waiting call, for the run step that shows the call. */
-  cardFor(callId: string): HTMLElement | undefined {
-    return this.cards.get(callId);
-  }
-
-  /** Cards whose step is not drawn wait above the composer. */
-  placeStray(): void {
-    for (const card of this.cards.values()) if (!card.isConnected) this.element.append(card);
-  }
-
-  private card(request: OutputRequestView): HTMLElement {
+  protected card(request: OutputRequestView): HTMLElement {
     const field = textarea({ label: `Output of ${request.name}`, placeholder: 'What the function returns, e.g. JSON or text', rows: 4 });
     field.value = request.draft;
     field.classList.add('function-output-field');
