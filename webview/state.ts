@@ -259,7 +259,7 @@ function latestRunId(runs: Record<string, RunView>): string | undefined {
 function updateRun(state: ViewState, run: Run): Applied {
   const previous = state.runs[run.id];
   const isNew = !previous;
-  const runs = { ...state.runs, [run.id]: { run: { ...run, usage: run.usage ?? previous?.run.usage }, steps: previous?.steps ?? [] } };
+  const runs = { ...state.runs, [run.id]: { ...previous, run: { ...run, usage: run.usage ?? previous?.run.usage }, steps: previous?.steps ?? [] } };
   const terminal = !isLive(run.status);
   let activeRunId = state.activeRunId;
   if (!terminal) activeRunId = run.id;

@@ -10,6 +10,8 @@ import type { AttachmentTool, BackendKind, Message, Run, RunStep } from '../core
 export interface RunView {
   run: Run;
   steps: RunStep[];
+  /** The assistant that ran it (see `RunRecord.assistant`); absent while the host has not said. */
+  assistant?: { id: string; name: string };
 }
 
 /** Something the chat should tell the user, with an optional command to fix it. */

@@ -373,7 +373,7 @@ export class ChatSession {
     // Additional instructions come after the assistant's own, for this run only.
     const instructions = additional ? [(assistant.instructions ?? '').trim(), additional].filter(Boolean).join('\n\n') : undefined;
     this.track(stored, (driver, onEvent, signal, detach) =>
-      driver.run({ kind: 'start', thread: stored.thread, assistant, history, ...(instructions ? { instructions } : {}) }, onEvent, signal, detach), backend);
+      driver.run({ kind: 'start', thread: stored.thread, assistant, history, ...(instructions ? { instructions } : {}) }, onEvent, signal, detach), backend, assistant);
   }
 
   /** Picks up a run a closed window left going; resolves once it is being followed again. */
@@ -386,7 +386,7 @@ export class ChatSession {
       // The user may have opened another thread, or sent, while we connected.
       if (this.current !== stored || this.active || this.sending) return;
       this.track(stored, (driver, onEvent, signal, detach) =>
-        driver.resume(ref, { thread: stored.thread, assistant, history: stored.messages }, onEvent, signal, detach), backend);
+        driver.resume(ref, { thread: stored.thread, assistant, history: stored.messages }, onEvent, signal, detach), backend, assistant);
     } catch (error) {
       this.options.onError(asAssistantsError(error));
     }
@@ -396,7 +396,9 @@ export class ChatSession {
     stored: StoredThread,
     execute: (driver: RunDriver, onEvent: (event: RunEvent) => void, signal: AbortSignal, detach: AbortSignal) => Promise<unknown>,
     backend: Backend,
+    assistant: Assistant,
   ): void {
+    const ranBy = { id: assistantIdOf(assistant), name: assistant.name };
     const abort = new AbortController();
     const detach = new AbortController();
     const driverOptions = this.options.driver?.();
@@ -412,7 +414,7 @@ export class ChatSession {
       },
     });
     const onEvent = (event: RunEvent) => {
-      if (!detach.signal.aborted) this.apply(stored, event);
+      if (!detach.signal.aborted) this.apply(stored, event, ranBy);
     };
     const done = execute(driver, onEvent, abort.signal, detach.signal)
       .then(() => {
@@ -442,7 +444,8 @@ export class ChatSession {
   }
 
   /** Applies a run event to the stored thread and forwards it. */
-  private apply(stored: StoredThread, received: RunEvent): void {
+  /** `ranBy`: the assistant following the run, recorded with a run the thread had not seen yet. */
+  private apply(stored: StoredThread, received: RunEvent, ranBy?: RunRecord['assistant']): void {
     // The backend may keep changing the objects it emitted, and the store changes the thread in place
     // (images move beside it): what is forwarded and what is stored are copies of their own. A delta,
     // by far the most frequent event, carries only text and numbers and is not copied at all; the
@@ -454,7 +457,7 @@ export class ChatSession {
       case 'run.updated': {
         if (this.active && !this.active.runId) this.active.runId = event.run.id;
         if (own.type !== 'run.updated') return;
-        const record: RunRecord = stored.runs[own.run.id] ?? { run: own.run, steps: [] };
+        const record: RunRecord = stored.runs[own.run.id] ?? { run: own.run, steps: [], ...(ranBy ? { assistant: ranBy } : {}) };
         record.run = own.run;
         stored.runs[event.run.id] = record;
         if (isTerminal(event.run.status)) {

@@ -11,6 +11,12 @@ import { THREAD_ID, isSummary, parseThreadFile, summaryOf } from './threadFile';
 export interface RunRecord {
   run: Run;
   steps: RunStep[];
+  /**
+   * The assistant that ran it, as the chat started it: its id (as the thread records it) and its
+   * name then, so an answer keeps its author's name when another assistant becomes active. Absent
+   * in threads kept before it was recorded.
+   */
+  assistant?: { id: string; name: string };
 }
 
 /** Everything kept for one thread, in one file (images it holds are kept beside it, see `ThreadStore.save`). */

@@ -398,7 +398,8 @@ export class Transcript {
     const cached = this.rendered.get(entry.key);
     if (entry.kind === 'message') {
       const message = entry.data;
-      const run = message.runId ? state.runs[message.runId]?.run : undefined;
+      const runView = message.runId ? state.runs[message.runId] : undefined;
+      const run = runView?.run;
       const runLive = run ? isRunning(run, notices) : true;
       const editable = idle && message.role === 'user' && message.id === lastQuestionId(state);
       // A first paint leaves code unhighlighted; the next frame draws such answers again, highlighted.
@@ -408,7 +409,8 @@ export class Transcript {
       const streaming = message.status === 'in_progress' && runLive;
       if (!streaming) this.streamingText.delete(message.id);
       const streamingText = streaming ? (index: number) => this.blocksOf(message.id, index) : undefined;
-      const context = { assistantName: state.assistant?.name ?? 'Assistant', figures: this.figures, actions: this.actions, runLive, editable, runShown: run !== undefined, streamingText, plainCode };
+      // An answer is signed by the assistant that ran it; the active one only while the host has not said.
+      const context = { assistantName: runView?.assistant?.name ?? state.assistant?.name ?? 'Assistant', figures: this.figures, actions: this.actions, runLive, editable, runShown: run !== undefined, streamingText, plainCode };
       // A delta to a streaming answer redraws its changed blocks in place; anything else draws anew.
       if (cached && cached.notices === notices && cached.flags === flags && redrawStreamingAnswer(cached.node, cached.data as Message, message, context)) {
         cached.data = message;

@@ -199,6 +199,21 @@ for (const protocol of protocols) {
       assert.deepEqual(answers, ['First answer.', 'Second answer.']);
     });
 
+    it('records with each run the assistant that ran it, in the thread file too', async () => {
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'First.' }] }, { steps: [{ type: 'text', text: 'Second.' }] });
+      const session = makeSession();
+      await session.send('One');
+      await idle(session);
+      const first = assistant;
+      assistant = { ...first, name: 'Other' };
+      await session.send('Two');
+      await idle(session);
+      const names = (runs: Record<string, { assistant?: { name: string } }>) => Object.values(runs).map((r) => r.assistant?.name);
+      assert.deepEqual(names(session.thread!.runs), ['Test', 'Other']);
+      const reread = await new ThreadStore(nodeFileSystem, dir).load(session.thread!.thread.id);
+      assert.deepEqual(names(reread!.runs), ['Test', 'Other']);
+    });
+
     it('Stop cancels the run on the server', async () => {
       fake.model.enqueue({ steps: [{ type: 'text', text: 'word '.repeat(400), chunkSize: 5, chunkDelayMs: 100 }] });
       const session = makeSession();

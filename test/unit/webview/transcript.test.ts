@@ -100,6 +100,21 @@ describe('transcript (DOM, happy-dom)', () => {
     assert.match(t.element.textContent ?? '', /tool_s2/);
   });
 
+  it('signs each answer with the assistant that ran it, not the one active now', () => {
+    const t = newTranscript();
+    const run = (id: string, name?: string): RunView => ({ run: { id, threadId: 't1', assistantId: 'a', status: 'completed', createdAt: 1 }, steps: [], ...(name ? { assistant: { id: name, name } } : {}) });
+    const answered = (id: string, runId: string): Message => ({ ...message(id, 'assistant', 'an answer', 3), runId });
+    t.reset(fromChatState({
+      ...chat,
+      assistant: { id: 'workspace:reviewer-copy', name: 'Reviewer (copy)', model: 'gpt-test' },
+      messages: [...chat.messages, answered('m3', 'run_pirate'), answered('m4', 'run_old')],
+      runs: { run_pirate: run('run_pirate', 'Pirate Reviewer'), run_old: run('run_old') },
+    }));
+    const author = (id: string) => t.element.querySelector(`.msg[data-message-id="${id}"] .msg-role > span:last-child`)?.textContent;
+    assert.equal(author('m3'), 'Pirate Reviewer');
+    assert.equal(author('m4'), 'Reviewer (copy)', 'a run kept without its assistant falls back to the active one');
+  });
+
   it('places a run that is new to the page at once', () => {
     const t = newTranscript();
     t.reset(fromChatState(chat));
