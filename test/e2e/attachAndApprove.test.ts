@@ -31,11 +31,7 @@ describe('right-click attach, file search with a citation, and approvals (packag
     if ((await src.getAttribute('aria-expanded')) !== 'true') await src.click();
     const file = explorer.locator('.monaco-list-row[aria-label^="inventory.ts"]').first();
     await file.waitFor({ timeout: 30_000 });
-    await file.click({ button: 'right' });
-    const item = page.locator('.monaco-menu .action-item').filter({ hasText: 'Attach to Message' }).first();
-    await item.waitFor({ timeout: 30_000 });
-    await workbench.screenshot('explorer-context-menu');
-    await item.click();
+    await workbench.contextMenu(file, 'Attach to Message', 'explorer-context-menu');
 
     await workbench.openAssistantsView();
     const chip = chat.locator('.attachment').filter({ hasText: 'inventory.ts' });

@@ -25,11 +25,7 @@ describe('assistant knowledge from the Explorer and the Knowledge view (packaged
     await explorer.waitFor({ timeout: 30_000 });
     const src = explorer.locator('.monaco-list-row[aria-label^="src"]').first();
     await src.waitFor({ timeout: 30_000 });
-    await src.click({ button: 'right' });
-    const add = page.locator('.monaco-menu .action-item').filter({ hasText: 'Add to Assistant Knowledge' }).first();
-    await add.waitFor({ timeout: 30_000 });
-    await workbench.screenshot('knowledge-explorer-menu');
-    await add.click();
+    await workbench.contextMenu(src, 'Add to Assistant Knowledge', 'knowledge-explorer-menu');
     const told = page.locator('.notification-toast').filter({ hasText: /Add to Knowledge: 1 added/ });
     await told.waitFor({ timeout: 60_000 });
     await workbench.screenshot('knowledge-added-notification');
@@ -43,11 +39,7 @@ describe('assistant knowledge from the Explorer and the Knowledge view (packaged
     const vectorStore = [...fake.store.vectorStores.values()][0];
     assert.deepEqual([...vectorStore.files.values()].map((f) => f.attributes.workspace_path), ['src/inventory.ts']);
 
-    await row.click({ button: 'right' });
-    const remove = page.locator('.monaco-menu .action-item').filter({ hasText: 'Remove from Knowledge' }).first();
-    await remove.waitFor({ timeout: 30_000 });
-    await workbench.screenshot('knowledge-file-menu');
-    await remove.click();
+    await workbench.contextMenu(row, 'Remove from Knowledge', 'knowledge-file-menu');
     await page.locator('.monaco-list-row').filter({ hasText: /No files yet/ }).first().waitFor({ timeout: 30_000 });
     assert.equal(vectorStore.files.size, 0);
     await workbench.screenshot('knowledge-removed');

@@ -97,11 +97,7 @@ describe('threads in the Threads view and the chat (packaged .vsix, fake server)
   });
 
   it('renames a thread from its context menu', async () => {
-    await threadRow(/^What does the inventory module do\?$/).click({ button: 'right' });
-    const item = workbench.page.locator('.monaco-menu .action-item').filter({ hasText: 'Rename Thread' }).first();
-    await item.waitFor({ timeout: 30_000 });
-    await workbench.screenshot('thread-context-menu');
-    await item.click();
+    await workbench.contextMenu(threadRow(/^What does the inventory module do\?$/), 'Rename Thread', 'thread-context-menu');
     const input = workbench.page.locator('.quick-input-widget input.input');
     await input.waitFor({ timeout: 30_000 });
     assert.equal(await input.inputValue(), 'What does the inventory module do?');
@@ -112,8 +108,7 @@ describe('threads in the Threads view and the chat (packaged .vsix, fake server)
   });
 
   it('clears a thread after asking, and keeps it', async () => {
-    await threadRow(/^Inventory module$/).click({ button: 'right' });
-    await workbench.page.locator('.monaco-menu .action-item').filter({ hasText: 'Clear Thread' }).first().click();
+    await workbench.contextMenu(threadRow(/^Inventory module$/), 'Clear Thread');
     const dialog = workbench.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 30_000 });
     assert.match(await dialog.innerText(), /Clear the thread "Inventory module"\?/);
