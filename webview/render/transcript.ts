@@ -80,6 +80,8 @@ export class Transcript {
   private state: ViewState | undefined;
   /** The reader is at the bottom and wants to stay there while the answer grows. */
   private following = true;
+  /** Whether the reader followed the answer when the view was hidden; restored when it is shown again. */
+  private followingWhenHidden: boolean | undefined;
 
   constructor(
     onScroll: (fromBottom: number) => void,
@@ -99,6 +101,8 @@ export class Transcript {
     this.element.addEventListener(
       'scroll',
       () => {
+        // A hidden view has no viewport: what its scroll position says is not the reader's doing.
+        if (this.element.clientHeight === 0) return;
         this.following = this.fromBottom() <= STICK_THRESHOLD_PX;
         onScroll(this.fromBottom());
         this.schedule();
@@ -109,6 +113,9 @@ export class Transcript {
     // Entries also grow after a render (components and images lay out late), and a streaming answer
     // grows with each frame: their heights arrive here, and a reader at the bottom stays there.
     if (typeof ResizeObserver !== 'undefined') this.sizes = new ResizeObserver((records) => this.resized(records));
+    // The transcript itself: shown again after being hidden (the browser may have lost its scroll
+    // position), or the side bar resized.
+    this.sizes?.observe(this.element);
   }
 
   fromBottom(): number {
@@ -288,11 +295,19 @@ export class Transcript {
    * heights may call for other entries.
    */
   private resized(records: ResizeObserverEntry[]): void {
-    // A hidden view lays nothing out: keep the heights it had.
-    if (this.element.clientHeight === 0) return;
+    // A hidden view lays nothing out: keep the heights it had, and whether the reader followed.
+    if (this.element.clientHeight === 0) {
+      this.followingWhenHidden ??= this.following;
+      return;
+    }
     let changed = false;
+    let viewport = false;
     for (const record of records) {
       const node = record.target as HTMLElement;
+      if (node === this.element) {
+        viewport = true;
+        continue;
+      }
       const key = node.dataset.entryKey;
       if (key === undefined || this.rendered.get(key)?.node !== node) continue;
       const box = record.borderBoxSize[0]?.blockSize ?? node.offsetHeight;
@@ -303,8 +318,13 @@ export class Transcript {
       this.invalidateOffsets(this.entryIndex.get(key) ?? 0);
       changed = true;
     }
-    if (!changed) return;
-    this.placeSpacers();
+    if (viewport && this.followingWhenHidden !== undefined) {
+      // Shown again: a reader who followed the answer before still does, wherever the browser put the scroll position.
+      this.following = this.followingWhenHidden;
+      this.followingWhenHidden = undefined;
+    }
+    if (!changed && !viewport) return;
+    if (changed) this.placeSpacers();
     if (this.following) this.element.scrollTop = this.element.scrollHeight;
     this.schedule();
   }
