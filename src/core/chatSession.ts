@@ -212,13 +212,7 @@ export class ChatSession {
   async send(text: string, options: SendOptions = {}): Promise<void> {
     const trimmed = text.trim();
     if (!trimmed) throw new AssistantsError('bad_request', 'Type a message first.');
-    // A run whose end the chat already shows is only saving its last state: wait for that, not refuse.
-    if (this.active?.ended && !this.sending) await this.whenIdle();
-    if (this.active || this.sending) throw new AssistantsError('bad_request', 'A run is still in progress. Stop it or wait for it to finish.');
-    this.sending = true;
-    try {
-      const backend = await this.options.connect();
-      const assistant = await this.options.assistant();
+    await this.turn(async (backend, assistant) => {
       if (options.replaces !== undefined) await this.truncate(backend, this.lastQuestion(options.replaces), false);
       const stored = await this.ensureThread(backend, trimmed);
       stored.thread.assistantId = assistantIdOf(assistant);
@@ -231,9 +225,7 @@ export class ChatSession {
       await options.accepted?.();
       this.options.onUpdate({ type: 'message', threadId: stored.thread.id, message });
       this.startRun(backend, assistant, stored, options.instructions?.trim());
-    } finally {
-      this.sending = false;
-    }
+    });
   }
 
   /**
@@ -243,14 +235,24 @@ export class ChatSession {
    * `bad_request` with a sentence when a run is going on or there is no question to retry.
    */
   async retry(options: Pick<SendOptions, 'instructions'> = {}): Promise<void> {
+    await this.turn(async (backend, assistant) => {
+      const { stored } = await this.truncate(backend, this.lastQuestion(), true);
+      this.startRun(backend, assistant, stored, options.instructions?.trim());
+    });
+  }
+
+  /**
+   * One user turn (a send or a retry) at a time: waits for a run that has ended but is still
+   * saving, refuses (`bad_request`) while another run or turn is going on, then connects and
+   * hands `start` the backend and the active assistant.
+   */
+  private async turn(start: (backend: Backend, assistant: Assistant) => Promise<void>): Promise<void> {
+    // A run whose end the chat already shows is only saving its last state: wait for that, not refuse.
     if (this.active?.ended && !this.sending) await this.whenIdle();
     if (this.active || this.sending) throw new AssistantsError('bad_request', 'A run is still in progress. Stop it or wait for it to finish.');
     this.sending = true;
     try {
-      const backend = await this.options.connect();
-      const assistant = await this.options.assistant();
-      const { stored } = await this.truncate(backend, this.lastQuestion(), true);
-      this.startRun(backend, assistant, stored, options.instructions?.trim());
+      await start(await this.options.connect(), await this.options.assistant());
     } finally {
       this.sending = false;
     }
