@@ -1,14 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { AssistantsApi } from '../../src/extension';
+import { api } from './extensionApi';
 
-const extensionId = 'assistants-vscode.assistants-vscode';
-
-async function api(): Promise<AssistantsApi> {
-  const extension = vscode.extensions.getExtension<AssistantsApi>(extensionId);
-  assert.ok(extension, 'extension not installed');
-  return extension.activate();
-}
 
 describe('chat against the fake server (inside VS Code)', () => {
   before(function () {

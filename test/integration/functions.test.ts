@@ -3,14 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AssistantsApi } from '../../src/extension';
+import { api } from './extensionApi';
 
-const extensionId = 'assistants-vscode.assistants-vscode';
-
-async function api(): Promise<AssistantsApi> {
-  const extension = vscode.extensions.getExtension<AssistantsApi>(extensionId);
-  assert.ok(extension, 'extension not installed');
-  return extension.activate();
-}
 
 async function until<T>(read: () => T | undefined, what: string, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;

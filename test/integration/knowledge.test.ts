@@ -1,16 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { AssistantsApi } from '../../src/extension';
+import { api } from './extensionApi';
 import type { AddKnowledgeResult } from '../../src/host/knowledge';
 import type { KnowledgeReport } from '../../src/core/knowledge/sync';
 
-const extensionId = 'assistants-vscode.assistants-vscode';
-
-async function api(): Promise<AssistantsApi> {
-  const extension = vscode.extensions.getExtension<AssistantsApi>(extensionId);
-  assert.ok(extension, 'extension not installed');
-  return extension.activate();
-}
 
 function root(): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];

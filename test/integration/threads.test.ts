@@ -3,17 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AssistantsApi } from '../../src/extension';
+import { api } from './extensionApi';
 
-const extensionId = 'assistants-vscode.assistants-vscode';
 /** The key the tier gives the extension host; it must never reach a file. */
 const KEY = process.env.OPENAI_API_KEY ?? 'integration-test-key';
-
-async function api(): Promise<AssistantsApi> {
-  const extension = vscode.extensions.getExtension<AssistantsApi>(extensionId);
-  assert.ok(extension, 'extension not installed');
-  return extension.activate();
-}
 
 interface ThreadFile {
   thread: { title: string; assistantId?: string };
