@@ -46,6 +46,11 @@ export interface ViewState {
    * (from the `now` given to `applyHostMessage`). It ends with the first news of the run.
    */
   waiting?: { attempt: number; reason: string; until: number };
+  /**
+   * The thread's last question when the host said no run answers it (`ChatState.unanswered`); it
+   * goes with the first news of a run or message.
+   */
+  unanswered?: string;
   /** The run the status line reports on: the active one, else the last one seen. */
   statusRunId?: string;
   runNotices: Record<string, RunNotices>;
@@ -98,6 +103,7 @@ export function fromChatState(chat: ChatState): ViewState {
     notice: chat.notice,
     prices: chat.prices,
     hostDraft: chat.draft,
+    unanswered: chat.unanswered,
   };
 }
 
@@ -146,7 +152,7 @@ export function applyHostMessage(state: ViewState, message: HostToWebview, now: 
     }
     case 'message/added':
       if (!isCurrentThread(state, message.threadId)) return { state, changes: [] };
-      return upsertMessage(state, message.message);
+      return upsertMessage({ ...state, unanswered: undefined }, message.message);
     case 'run/waiting':
       if (!isCurrentThread(state, message.threadId)) return { state, changes: [] };
       return { state: { ...state, waiting: message.waiting ? untilFrom(message.waiting, now) : undefined }, changes: [{ kind: 'status' }] };
@@ -270,7 +276,9 @@ function updateRun(state: ViewState, run: Run): Applied {
   const changes: Change[] = [{ kind: 'status' }];
   // A new run gets a place in the transcript; a known one only changes its steps' header.
   changes.push(isNew ? { kind: 'messages' } : { kind: 'steps', runId: run.id });
-  return { state: { ...state, runs, runNotices, activeRunId, statusRunId: run.id }, changes };
+  // A new run answers the question the host said had none.
+  const unanswered = isNew ? undefined : state.unanswered;
+  return { state: { ...state, runs, runNotices, activeRunId, statusRunId: run.id, unanswered }, changes };
 }
 
 function upsertStep(state: ViewState, runId: string, step: RunStep): Applied {

@@ -113,6 +113,11 @@ export interface ChatState {
   draft?: DraftView;
   /** The run being started waits to retry its creation; *Retry now* ends the wait. */
   waiting?: WaitingView;
+  /**
+   * The id of the thread's last question when no run answers it and none is going on (the window
+   * closed between saving it and starting its run, say): the chat says so under it, with Retry.
+   */
+  unanswered?: string;
   /** Prices per million tokens by model (`assistants.prices` over the built-in table), for cost estimates. */
   prices?: Record<string, ModelPrice>;
 }

@@ -98,6 +98,22 @@ export class ChatSession {
     return this.active !== undefined;
   }
 
+  /**
+   * The id of the open thread's last question when nothing answers it and nothing will: it is the
+   * thread's last message, no run was recorded for it, none is stored to resume, and no send or run
+   * is going on here. A window that reloaded between saving the question and storing its run's ref
+   * leaves a thread so, as does a run refused before it had an id. Retry asks it again.
+   */
+  unansweredQuestion(): string | undefined {
+    const stored = this.current;
+    if (!stored || this.active || this.sending || stored.pendingRun) return undefined;
+    const question = stored.messages.at(-1);
+    if (question?.role !== 'user') return undefined;
+    const earlier = new Set(stored.messages.flatMap((m) => (m.runId ? [m.runId] : [])));
+    const answered = Object.values(stored.runs).some(({ run }) => !earlier.has(run.id) && run.createdAt >= question.createdAt);
+    return answered ? undefined : question.id;
+  }
+
   /** Resolves when no run is in progress (at once when none is). */
   async whenIdle(): Promise<void> {
     while (this.active) await this.active.done;

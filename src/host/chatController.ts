@@ -117,6 +117,7 @@ export class HostChatController extends Disposable implements ChatController {
       outputRequests: this.deps.outputs.list(),
       draft: await this.deps.drafts.current(),
       waiting: this.waitingView(),
+      unanswered: this.session.unansweredQuestion(),
       prices: readPrices(),
       attachments: this.deps.attachments?.list() ?? [],
     };
@@ -279,6 +280,8 @@ export class HostChatController extends Disposable implements ChatController {
         void vscode.commands.executeCommand('setContext', 'assistants.runActive', update.busy);
         this.updates.fire({ type: 'run/busy', busy: update.busy });
         if (!update.busy) this.threadsChanged.fire();
+        // A run refused before it had an id leaves its question unanswered: the chat says so, with Retry.
+        if (!update.busy && this.session.unansweredQuestion()) this.fireState();
         return;
       default: {
         const exhaustive: never = update;

@@ -35,19 +35,7 @@ export function renderRunBlock(view: RunView, notices: RunNotices | undefined, o
   const drawn = view.steps.flatMap((step) => codeImages(step));
   if (drawn.length) block.append(h('div', { className: 'run-figures' }, ...drawn.map((output, i) => figureFor(output, i + 1, figures))));
   // One sentence says how the run ended (a failure in the server's words); Retry where it helps.
-  if (!live && outcome.sentence) {
-    const line = h('div', { className: 'run-outcome', attrs: { role: 'note', 'data-outcome': outcome.kind } },
-      codicon(outcome.icon),
-      h('span', { className: 'run-outcome-text', text: outcome.sentence }),
-    );
-    if (retry && outcome.retry) {
-      const again = button({ label: 'Retry', icon: 'refresh', secondary: true, onClick: () => retry.retry() });
-      again.setAttribute('aria-label', 'Retry: ask the last question again');
-      again.classList.add('run-retry');
-      line.append(again);
-    }
-    block.append(line);
-  }
+  if (!live && outcome.sentence) block.append(outcomeLine(outcome.kind, outcome.icon, outcome.sentence, outcome.retry ? retry : undefined));
   if (!items.length) {
     block.classList.add('run-block-empty');
     return block;
@@ -64,6 +52,24 @@ export function renderRunBlock(view: RunView, notices: RunNotices | undefined, o
   for (const item of items) panel.append(renderItem(item, open));
   block.append(panel);
   return block;
+}
+
+/**
+ * One sentence saying how a question's run ended (`kind` marks it for styling: a run status,
+ * `interrupted`, or `unanswered` for a question no run answers), with Retry when `retry` is given.
+ */
+export function outcomeLine(kind: string, icon: string, sentence: string, retry?: RunRetry): HTMLElement {
+  const line = h('div', { className: 'run-outcome', attrs: { role: 'note', 'data-outcome': kind } },
+    codicon(icon),
+    h('span', { className: 'run-outcome-text', text: sentence }),
+  );
+  if (retry) {
+    const again = button({ label: 'Retry', icon: 'refresh', secondary: true, onClick: () => retry.retry() });
+    again.setAttribute('aria-label', 'Retry: ask the last question again');
+    again.classList.add('run-retry');
+    line.append(again);
+  }
+  return line;
 }
 
 type ImageOutput = Extract<CodeInterpreterOutput, { type: 'image' }>;

@@ -18,7 +18,10 @@ import { MarkdownBlocks } from './markdown';
 import type { AnswerActions } from './message';
 import { redrawStreamingAnswer, renderMessage } from './message';
 import type { OpenState } from './steps';
-import { renderRunBlock } from './steps';
+import { outcomeLine, renderRunBlock } from './steps';
+
+/** Under a question no run answers (see `ViewState.unanswered`). */
+const UNANSWERED_SENTENCE = 'This question was saved, but its answer never started: the window closed, or the request failed, before the run began. Retry asks it again.';
 
 type Entry = { key: string; kind: 'message'; data: Message } | { key: string; kind: 'run'; data: RunView };
 
@@ -424,7 +427,8 @@ export class Transcript {
       const editable = idle && message.role === 'user' && message.id === lastQuestionId(state);
       // A first paint leaves code unhighlighted; the next frame draws such answers again, highlighted.
       const plainCode = this.firstPaint && hasCodeFence(message);
-      flags = `${runLive}|${editable}|${plainCode}`;
+      const unanswered = idle && this.actions !== undefined && message.id === state.unanswered;
+      flags = `${runLive}|${editable}|${plainCode}|${unanswered}`;
       if (cached && cached.data === entry.data && cached.notices === notices && cached.flags === flags) return cached.node;
       const streaming = message.status === 'in_progress' && runLive;
       if (!streaming) this.streamingText.delete(message.id);
@@ -437,6 +441,7 @@ export class Transcript {
         return cached.node;
       }
       node = renderMessage(message, context);
+      if (unanswered && this.actions) node.append(outcomeLine('unanswered', 'debug-disconnect', UNANSWERED_SENTENCE, this.actions));
     } else {
       const { run } = entry.data;
       const retry = idle && this.actions !== undefined && run.id === state.statusRunId && runOutcome(run, notices).retry && lastQuestionId(state) !== undefined;

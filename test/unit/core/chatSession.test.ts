@@ -321,6 +321,44 @@ for (const protocol of protocols) {
       assert.deepEqual(localTexts(reopened), ['one', 'First answer.', 'two, edited', 'Edited answer.'], 'saved that way');
     });
 
+    it('a question saved just before the window closed, with no run ref yet, is named unanswered in the next window, and Retry answers it', async () => {
+      // The run's creation hangs: the window goes before any ref exists.
+      fake.inject({ method: 'POST', path: protocol === 'responses' ? '/responses' : '/threads/:thread_id/runs', kind: 'slow_first_byte', delayMs: 60_000 });
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Answered after all.' }] });
+      const first = makeSession();
+      await first.send('Lost in the reload?');
+      assert.equal(first.unansweredQuestion(), undefined, 'not while its run is being started here');
+      const onDisk = new ThreadStore(nodeFileSystem, dir);
+      const saved = await onDisk.load(first.thread!.thread.id);
+      assert.equal(saved?.messages.at(-1)?.role, 'user', 'the question is in the thread file');
+      assert.equal(saved?.pendingRun, undefined, 'and no run ref is');
+      first.dispose();
+
+      const second = makeSession();
+      await second.open();
+      assert.equal(second.busy, false, 'there is nothing to resume');
+      const question = second.thread!.messages.at(-1)!;
+      assert.equal(second.unansweredQuestion(), question.id);
+      await second.retry();
+      assert.equal(second.unansweredQuestion(), undefined, 'not while Retry runs');
+      await idle(second);
+      assert.deepEqual(localTexts(second), ['Lost in the reload?', 'Answered after all.']);
+      assert.equal(second.unansweredQuestion(), undefined, 'answered now');
+    });
+
+    it('names no question unanswered when its run failed (the run says so) or when the thread ends with an answer', async () => {
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Fine.' }] });
+      fake.model.enqueue({ steps: [], outcome: { status: 'failed', code: 'server_error', message: 'The server had an error.' } });
+      const session = makeSession();
+      await session.send('One');
+      await idle(session);
+      assert.equal(session.unansweredQuestion(), undefined);
+      await session.send('Two');
+      await idle(session);
+      assert.equal(session.thread!.messages.at(-1)?.role, 'user', 'the failed run wrote no answer');
+      assert.equal(session.unansweredQuestion(), undefined, 'its run is recorded, with its failure and Retry');
+    });
+
     it('Retry runs a failed question again without adding it a second time', async () => {
       fake.model.enqueue({ steps: [{ type: 'text', text: 'Half an ans' }], outcome: { status: 'failed', code: 'server_error', message: 'The server had an error.' } });
       fake.model.enqueue({ steps: [{ type: 'text', text: 'The whole answer.' }] });

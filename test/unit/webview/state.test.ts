@@ -233,6 +233,18 @@ describe('webview state', () => {
     assert.deepEqual(dismissNotice(dismissed.state).changes, [], 'nothing to redraw without a notice');
   });
 
+  it('keeps the question the host names unanswered until news of a run or a message comes', () => {
+    const state = fullState({ unanswered: 'msg_u0' });
+    assert.equal(state.unanswered, 'msg_u0');
+    const started = event(state, 'run_1', { type: 'run.updated', run: run('run_1', 'queued') });
+    assert.equal(started.state.unanswered, undefined, 'a new run answers it');
+    const added = applyHostMessage(state, { type: 'message/added', threadId: THREAD, message: userMessage('msg_u1', 'Again') }, NOW);
+    assert.equal(added.state.unanswered, undefined, 'a new question replaces it');
+    const known = events(fullState({ runs: { run_0: { run: run('run_0', 'completed', { createdAt: 50 }), steps: [] } }, unanswered: 'msg_u0' }), 'run_0', [{ type: 'run.updated', run: run('run_0', 'completed', { createdAt: 50, completedAt: 60 }) }]);
+    assert.equal(known.state.unanswered, 'msg_u0', 'news of an earlier run changes nothing');
+    assert.equal(fullState().unanswered, undefined);
+  });
+
   describe('run/waiting (the request that creates the run was refused: no run id yet)', () => {
     const waiting = { attempt: 1, reason: 'Rate limit reached.', waitMs: 15_000 };
 

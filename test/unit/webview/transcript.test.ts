@@ -144,6 +144,27 @@ describe('transcript (DOM, happy-dom)', () => {
     assert.equal(cut.querySelectorAll('.run-retry').length, 1);
   });
 
+  it('says under a question no run answers that its answer never started, with Retry, while nothing runs', () => {
+    let retried = 0;
+    const actions = { insertCode: () => undefined, openCode: () => undefined, openFile: () => undefined, editQuestion: () => undefined, retry: () => void retried++ };
+    const question = message('m3', 'user', 'sent just before the reload', 3);
+    const state = fromChatState({ ...chat, messages: [...chat.messages, question], unanswered: 'm3' });
+    const t = newTranscript([], actions);
+    t.reset(state);
+    const note = t.element.querySelector('[data-message-id="m3"] .run-outcome[data-outcome="unanswered"]');
+    assert.ok(note, 'the note is under the question');
+    assert.match(note.textContent ?? '', /This question was saved, but its answer never started/);
+    assert.equal(t.element.querySelectorAll('.run-outcome').length, 1, 'under that question only');
+    (note.querySelector('.run-retry') as HTMLElement).click();
+    assert.equal(retried, 1, 'Retry asks it again');
+    const retrying = { ...state, pendingSendId: 'r1' };
+    t.sync(retrying);
+    assert.equal(t.element.querySelectorAll('.run-outcome').length, 0, 'gone while the Retry is under way');
+    const none = newTranscript([], actions);
+    none.reset(fromChatState({ ...chat, messages: [...chat.messages, question] }));
+    assert.equal(none.element.querySelectorAll('.run-outcome').length, 0, 'only when the host says so');
+  });
+
   it('links a cited source only when its URL is a web link', () => {
     const t = newTranscript();
     const answer: Message = {
