@@ -14,7 +14,7 @@ import { Figures } from './render/figure';
 import { StatusLine } from './render/statusLine';
 import { Transcript } from './render/transcript';
 import type { Change, ViewState } from './state';
-import { applyHostMessage, dismissNotice, emptyState, messageById, sendStarted, sendTimedOut } from './state';
+import { applyHostMessage, dismissNotice, emptyState, messageById, scrollKey, scrollToRestore, sendStarted, sendTimedOut } from './state';
 import { nextSentences } from './announce';
 import { DraftSync } from './draft';
 import { h } from './ui/dom';
@@ -93,7 +93,7 @@ export class ChatApp {
       setTimer: (callback, ms) => void window.setTimeout(callback, ms),
     });
     const figures = new Figures(this.files, (message) => this.host.post(message), () => this.state.thread?.id);
-    this.transcript = new Transcript((fromBottom) => this.persist({ scrollFromBottom: fromBottom }), figures, {
+    this.transcript = new Transcript((fromBottom) => this.persist({ scrollFromBottom: fromBottom, scrollKey: scrollKey(this.state) }), figures, {
       insertCode: (code) => this.host.post({ type: 'code/insert', code }),
       openCode: (code, language) => this.host.post({ type: 'code/open', code, ...(language ? { language } : {}) }),
       openFile: (filename) => this.host.post({ type: 'file/open', filename }),
@@ -190,7 +190,7 @@ export class ChatApp {
           if (this.editing !== undefined && lastQuestion(this.state)?.id !== this.editing) this.edit(undefined);
           if (!this.restoredScroll) {
             this.restoredScroll = true;
-            this.transcript.restoreScroll(this.persisted.scrollFromBottom);
+            this.transcript.restoreScroll(scrollToRestore({ fromBottom: this.persisted.scrollFromBottom, key: this.persisted.scrollKey }, this.state));
           }
           break;
         case 'messages':

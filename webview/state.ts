@@ -302,6 +302,27 @@ function placeholderRun(state: ViewState, runId: string, createdAt: number): Run
   };
 }
 
+/**
+ * What a scroll position is measured against: the thread and its last message, as one string
+ * (empty with no thread). A distance from the bottom taken with other messages below points
+ * somewhere else.
+ */
+export function scrollKey(state: ViewState): string {
+  const thread = state.thread?.id;
+  if (thread === undefined) return '';
+  return `${thread}\n${state.messages.at(-1)?.id ?? ''}`;
+}
+
+/**
+ * The distance from the bottom (px) to open the transcript at: the saved one if it was measured
+ * against the thread as it is now (same `scrollKey`), else 0, the end of the thread, following the
+ * answer. A webview's saved state can be older than the thread: VS Code for the web writes it to
+ * storage lazily, so after a window reload it may be from before the last questions were asked.
+ */
+export function scrollToRestore(saved: { fromBottom: number; key: string }, state: ViewState): number {
+  return saved.key !== '' && saved.key === scrollKey(state) ? saved.fromBottom : 0;
+}
+
 /** The message with `id`, found through the index (no scan of a long thread). */
 export function messageById(state: ViewState, id: string): Message | undefined {
   const index = state.messageIndex.get(id);

@@ -240,4 +240,20 @@ describe('the chat panel: stream, act on answers, run instructions, Stop, Retry,
     }
     await chat.locator('.composer-instructions textarea').fill('');
   });
+
+  it('a reader who scrolled up finds the same place when the view is shown again', async () => {
+    const first = () => chat.locator('.msg-user').filter({ hasText: 'Give me the answer as code' });
+    await chat.locator('.transcript').evaluate((el) => (el.scrollTop = 0));
+    await first().waitFor({ timeout: 30_000 });
+    // The position is saved a moment after the scroll (debounced).
+    await workbench.page.waitForTimeout(1000);
+    await workbench.page.locator('.activitybar a.action-label[aria-label^="Explorer"]').click();
+    await workbench.page.locator('.explorer-folders-view').waitFor({ timeout: 30_000 });
+    await workbench.openAssistantsView();
+    chat = workbench.chatFrame();
+    // Only entries near the view are drawn: the first question is there only if the view opened at the top.
+    await first().waitFor({ timeout: 30_000 });
+    assert.ok((await chat.locator('.transcript').evaluate((el) => el.scrollTop)) < 200, 'the transcript opened where the reader left it');
+    await workbench.screenshotSideBar('scrolled-up-shown-again');
+  });
 });

@@ -75,6 +75,8 @@ for (const protocol of protocols) {
       await workbench.openAssistantsView();
       chat = workbench.chatFrame();
       await statusIs('Completed');
+      // The new window opens at the end of the thread, where the answer is (the transcript draws only what is near the view).
+      await chat.locator('.msg-assistant').filter({ hasText: 'word39' }).waitFor({ timeout: 30_000 });
       assert.match(await chat.locator('.msg-assistant').last().innerText(), /word0 word1 .* word39/);
       assert.equal(fake.requests.filter((r) => /\/cancel$/.test(r.path)).length, 1, 'only the Stop of the earlier test cancelled anything');
       await workbench.screenshot('resumed-after-reload');

@@ -86,8 +86,12 @@ export class Transcript {
   /** Whether the reader followed the answer when the view was hidden; restored when it is shown again. */
   private followingWhenHidden: boolean | undefined;
 
+  /**
+   * @param onScroll Told the distance from the bottom (px) when the reader scrolls, and when entries
+   *   come or go below a reader who does not follow the answer, so a saved position stays true.
+   */
   constructor(
-    onScroll: (fromBottom: number) => void,
+    private readonly onScroll: (fromBottom: number) => void,
     private readonly figures: Figures,
     private readonly actions?: TranscriptActions,
   ) {
@@ -107,7 +111,7 @@ export class Transcript {
         // A hidden view has no viewport: what its scroll position says is not the reader's doing.
         if (this.element.clientHeight === 0) return;
         this.following = this.fromBottom() <= STICK_THRESHOLD_PX;
-        onScroll(this.fromBottom());
+        this.onScroll(this.fromBottom());
         this.schedule();
       },
       { passive: true },
@@ -167,6 +171,7 @@ export class Transcript {
     this.offsetCache = undefined;
     this.empty.hidden = this.entries.length > 0;
     this.renderWindow();
+    if (!this.following && this.element.clientHeight > 0) this.onScroll(this.fromBottom());
   }
 
   /** A streamed message changed: redraw just it, on the next frame. */

@@ -3,7 +3,7 @@ import type { RunEvent } from '../../../src/core/events';
 import type { Message, Run, RunStep } from '../../../src/core/model';
 import type { ChatState, HostToWebview } from '../../../src/common/protocol';
 import type { Applied, ViewState } from '../../../webview/state';
-import { applyHostMessage, dismissNotice, emptyState, sendStarted, sendTimedOut } from '../../../webview/state';
+import { applyHostMessage, dismissNotice, emptyState, scrollKey, scrollToRestore, sendStarted, sendTimedOut } from '../../../webview/state';
 
 const NOW = 1_700_000_000_000;
 const THREAD = 'thr_1';
@@ -391,6 +391,28 @@ describe('webview state', () => {
       const pending = sendStarted(fullState(), 'req_1');
       const refreshed = applyHostMessage(pending, { type: 'state/full', state: chat() }, NOW);
       assert.equal(refreshed.state.pendingSendId, 'req_1');
+    });
+  });
+
+  describe('where the transcript opens after the page is made again', () => {
+    it('restores a position saved against the thread as it is now', () => {
+      const state = fullState();
+      assert.equal(scrollToRestore({ fromBottom: 420, key: scrollKey(state) }, state), 420);
+    });
+
+    it('opens at the end when the saved position predates the last messages (a stale saved state after a window reload)', () => {
+      const before = fullState();
+      const saved = { fromBottom: 2_000, key: scrollKey(before) };
+      const after = fullState({ messages: [userMessage('msg_u0', 'Hello'), userMessage('msg_u1', 'Keep going while I reload')] });
+      assert.equal(scrollToRestore(saved, after), 0);
+    });
+
+    it('opens at the end of another thread, and when nothing says what the position was measured against', () => {
+      const state = fullState();
+      const other = fullState({ thread: { id: 'thr_2', title: 'Other' } });
+      assert.equal(scrollToRestore({ fromBottom: 300, key: scrollKey(state) }, other), 0);
+      assert.equal(scrollToRestore({ fromBottom: 300, key: '' }, state), 0, 'a state saved before positions had a key');
+      assert.equal(scrollToRestore({ fromBottom: 300, key: scrollKey(emptyState()) }, emptyState()), 0, 'no thread');
     });
   });
 });
