@@ -42,7 +42,7 @@ describe('the chat panel: stream, act on answers, run instructions, Stop, Retry,
   }
 
   it('streams an answer with a code block in and ends "Completed"', async () => {
-    fake.model.enqueue({ steps: [{ type: 'text', text: `Here is the constant:\n\n\`\`\`ts\n${CODE}\n\`\`\`\n\nUse it anywhere.`, chunkSize: 3, chunkDelayMs: 60 }] });
+    fake.model.enqueue({ steps: [{ type: 'text', text: `Here is the constant:\n\n\`\`\`ts\n${CODE}\n\`\`\`\n\nUse it anywhere.`, chunkSize: 3, chunkDelayMs: 170 }] });
     await workbench.ask('Give me the answer as code');
     await chat.locator('.msg-assistant.msg-streaming').first().waitFor({ timeout: 30_000 });
     await workbench.screenshot('streaming');

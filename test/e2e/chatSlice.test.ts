@@ -31,9 +31,9 @@ for (const protocol of protocols) {
     });
 
     it('streams the answer in and ends "Completed"', async () => {
-      fake.model.enqueue({ steps: [{ type: 'text', text: 'Streaming **works**: the answer arrives in pieces.', chunkSize: 4, chunkDelayMs: 60 }] });
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Streaming **works**: the answer arrives in pieces.', chunkSize: 2, chunkDelayMs: 150 }] });
       await ask('Does streaming work?');
-      // Seen while it is still being written...
+      // Seen while it is still being written (it streams for about 4 s, long enough on a busy machine)...
       await chat.locator('.msg-assistant.msg-streaming').first().waitFor({ timeout: 30_000 });
       await workbench.screenshot('streaming');
       await statusIs('Completed');
