@@ -56,7 +56,8 @@ describe('RunDriver over AssistantsV2Backend and the fake server', () => {
 
     it('polls a background run to completed, honouring openai-poll-after-ms', async () => {
       await boot({ pollAfterMs: 25 });
-      h.server.model.enqueue({ steps: [{ type: 'text', text: 'Polled answer.' }], queuedMs: 30, durationMs: 60 });
+      // Long enough in each status that a poll lands in it even when timers run late on a busy machine.
+      h.server.model.enqueue({ steps: [{ type: 'text', text: 'Polled answer.' }], queuedMs: 300, durationMs: 600 });
       const waits: number[] = [];
       const sleep = (ms: number): Promise<void> => {
         waits.push(ms);
