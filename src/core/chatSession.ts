@@ -143,10 +143,14 @@ export class ChatSession {
     this.options.onUpdate({ type: 'thread' });
   }
 
-  /** Deletes the thread here and, best effort, its server-side thread (a conversation costs storage). */
+  /**
+   * Deletes the thread here (and its "Allow for this thread" grants, first) and, best effort, its
+   * server-side thread (a conversation costs storage).
+   */
   async deleteThread(id: string): Promise<void> {
     if (this.current?.thread.id === id) await this.newThread();
     const stored = await this.options.store.load(id);
+    await this.options.toolHandler.forget?.(id);
     await this.options.store.delete(id);
     if (stored?.thread.remoteId) await this.deleteRemote(stored.thread);
   }
@@ -200,13 +204,16 @@ export class ChatSession {
    * Clears a thread: its messages, runs and the images they held go; the thread, its title and its
    * assistant stay. The server-side thread (a conversation, or an Assistants v2 thread) is dropped
    * as well, and deleted best effort, so the model does not remember what was cleared: the next
-   * message makes a new one (see `ensureThread`). Refused while a run goes on on it.
+   * message makes a new one (see `ensureThread`). Its "Allow for this thread" grants go first.
+   * Refused while a run goes on on it.
    */
   async clearThread(id: string): Promise<void> {
     if (this.current?.thread.id === id && (this.active || this.sending)) {
       throw new AssistantsError('bad_request', 'A run is still in progress on this thread. Stop it or wait for it to finish, then clear it.');
     }
     const stored = await this.storedThread(id);
+    // First: what was allowed in the thread must not outlive what it was allowed for.
+    await this.options.toolHandler.forget?.(id);
     const old = { ...stored.thread };
     const { remoteId: _remoteId, ...kept } = stored.thread;
     const cleared: Thread = { ...kept, updatedAt: this.nowSeconds() };
@@ -220,6 +227,7 @@ export class ChatSession {
     if (stored === this.current) this.options.onUpdate({ type: 'thread' });
     if (old.remoteId) await this.deleteRemote(old);
   }
+
 
   /**
    * Adds the user's message and starts a run. Resolves once the message is on the thread (the

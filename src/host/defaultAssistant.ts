@@ -3,9 +3,9 @@ import type { RunAdditions } from '../core/assistantService';
 import type { AssistantsSettings } from './settings';
 import { settingsTools } from './settings';
 
-/** Told to the model when workspace functions are on in the settings but the workspace is not trusted. */
+/** Told to the model when the workspace is not trusted: workspace functions and functions bound to VS Code commands are off. */
 export const UNTRUSTED_NOTE =
-  'Workspace functions (reading, searching or editing files of the workspace) are off: the user has not trusted this workspace in VS Code. If a request needs them, say so; the user can trust the workspace with "Manage Workspace Trust".';
+  'Workspace functions (reading, searching or editing files of the workspace) and functions that run VS Code commands are off: the user has not trusted this workspace in VS Code. If a request needs them, say so; the user can trust the workspace with "Manage Workspace Trust".';
 
 /**
  * The assistant the `assistants.*` settings describe. It becomes the first assistant a user gets
@@ -24,9 +24,11 @@ export function settingsAssistantDraft(settings: AssistantsSettings): AssistantD
 
 /**
  * What every run adds to the assistant's own definition: the workspace functions (`functionTools`)
- * when the settings and the workspace trust allow them, else a note saying why they are off.
+ * when the settings and the workspace trust allow them. In an untrusted workspace, a note saying
+ * why they, and the assistant's functions bound to commands, are off (whatever the settings say:
+ * the bindings are off too).
  */
 export function runAdditions(settings: AssistantsSettings, trusted: boolean, functionTools: ToolDefinition[]): RunAdditions {
-  if (!settings.tools.workspaceFunctions) return { tools: [] };
-  return trusted ? { tools: functionTools } : { tools: [], instructions: UNTRUSTED_NOTE };
+  if (!trusted) return { tools: [], instructions: UNTRUSTED_NOTE };
+  return { tools: settings.tools.workspaceFunctions ? functionTools : [] };
 }

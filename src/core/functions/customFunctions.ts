@@ -22,8 +22,8 @@ export interface CustomFunction {
 export interface CustomFunctions {
   /**
    * `workspace`: a file in the repository, written by whoever wrote the repository: its command
-   * bindings always ask and are off in an untrusted workspace. `user` (personal storage) and
-   * `server` follow the approval policy.
+   * bindings always ask. `user` (personal storage) and `server` follow the approval policy. Every
+   * binding is off in an untrusted workspace.
    */
   location: AssistantLocation;
   functions: ReadonlyMap<string, CustomFunction>;
@@ -91,18 +91,34 @@ export type CommandDecision =
   | { kind: 'ask'; thread: boolean };
 
 export const UNTRUSTED_COMMAND_OUTPUT =
-  'Error: this function runs a VS Code command bound in the repository\'s assistant file, and such commands are off because the user has not trusted this workspace in VS Code. Tell the user; they can trust it with "Manage Workspace Trust".';
+  'Error: this function runs a VS Code command, and such commands (like every workspace function) are off because the user has not trusted this workspace in VS Code. Tell the user; they can trust it with "Manage Workspace Trust".';
 
 /**
- * The approval decision for a command-bound function. A repository's binding is off in an untrusted
- * workspace and otherwise always asks (only `never` is stronger); a personal one follows the
- * policy, `ask` by default since a command may do anything, and a grant for the thread.
+ * The key of `assistants.functions.approval` that allows a bound function without asking: what
+ * runs, the command id (`command:editor.action.formatDocument`), not the function's name, which
+ * any assistant file may bind to another command. A function name cannot hold `:`, so the two
+ * kinds of key never meet.
  */
-export function commandDecision(input: { name: string; location: AssistantLocation; trusted: boolean; policy: ApprovalPolicy | undefined; granted: boolean }): CommandDecision {
-  if (input.location === 'workspace' && !input.trusted) return { kind: 'refuse', output: UNTRUSTED_COMMAND_OUTPUT };
-  if (input.policy === 'never') return { kind: 'refuse', output: `Error: the user does not allow ${input.name} (its approval setting is "never").` };
+export function commandPolicyKey(command: string): string {
+  return `command:${command}`;
+}
+
+/**
+ * The approval decision for a call of `name`, bound to `command`. In an untrusted workspace every
+ * binding is off. `never` for the function's name or for the command refuses it. A repository's
+ * binding then always asks, once at a time. A personal (or published) one runs without asking
+ * only when the command's key (`commandPolicyKey`) is `allow` and the name is not set to `ask`,
+ * or when the user allowed it for the thread (`granted`); else it asks. An `allow` for the name
+ * alone is not enough: it says nothing of the command the name is bound to today.
+ */
+export function commandDecision(input: { name: string; command: string; location: AssistantLocation; trusted: boolean; policy(key: string): ApprovalPolicy | undefined; granted: boolean }): CommandDecision {
+  if (!input.trusted) return { kind: 'refuse', output: UNTRUSTED_COMMAND_OUTPUT };
+  const byName = input.policy(input.name);
+  const byCommand = input.policy(commandPolicyKey(input.command));
+  if (byName === 'never') return { kind: 'refuse', output: `Error: the user does not allow ${input.name} (its approval setting is "never").` };
+  if (byCommand === 'never') return { kind: 'refuse', output: `Error: the user does not allow the VS Code command ${input.command} (its approval setting is "never").` };
   if (input.location === 'workspace') return { kind: 'ask', thread: false };
-  if (input.policy === 'allow' || input.granted) return { kind: 'run' };
+  if (input.granted || (byCommand === 'allow' && byName !== 'ask')) return { kind: 'run' };
   return { kind: 'ask', thread: true };
 }
 
@@ -153,6 +169,12 @@ export class ThreadGrants {
     const { [threadId]: current = [], ...others } = all;
     const kept = Object.entries(others).slice(-(MAX_GRANT_THREADS - 1));
     await this.state.update(GRANTS_KEY, { ...Object.fromEntries(kept), [threadId]: [...new Set([...current, key])] });
+  }
+
+  /** Drops every grant of a thread (it was cleared or deleted: what was allowed in it no longer holds). */
+  async forget(threadId: string): Promise<void> {
+    const { [threadId]: dropped, ...others } = this.all();
+    if (dropped !== undefined) await this.state.update(GRANTS_KEY, others);
   }
 
   private all(): Record<string, string[]> {

@@ -59,8 +59,11 @@ export interface FunctionToolHandlerOptions {
    * that name. Default: on.
    */
   enabled?(): boolean;
-  /** The policy the user set for a function (`assistants.functions.approval`), if any. */
-  policy(name: string): ApprovalPolicy | undefined;
+  /**
+   * The policy the user set (`assistants.functions.approval`), if any, by key: a function's name,
+   * or for what a bound function runs, `commandPolicyKey(command)`.
+   */
+  policy(key: string): ApprovalPolicy | undefined;
   approver: Approver;
   /** Workspace folders: their paths are taken out of error outputs. */
   roots(): string[];
@@ -92,12 +95,14 @@ export const UNTRUSTED_OUTPUT = 'Error: workspace functions are off because the 
  * `commandDecision`). Every call gets an output, whatever happens: a refusal, a denial, a timeout
  * or a failure becomes a sentence the model can read, with no local absolute path in it (what the
  * user typed is passed as typed). Calls are answered one after another, so at most one question is
- * asked at a time. "Allow for this thread" is kept in `grants`, by the local thread's id.
+ * asked at a time. "Allow for this thread" is kept in `grants`, by the local thread's id, and
+ * dropped by `forget` when the thread is cleared or deleted.
  */
 export function functionToolHandler(options: FunctionToolHandlerOptions): ToolHandler {
   const grants = options.grants ?? new ThreadGrants(memoryState());
   const scrub = (text: string) => scrubPaths(text, options.roots(), options.home);
   return {
+    forget: (threadId) => grants.forget(threadId),
     async handle(calls, { run, signal, threadId = run.threadId }) {
       const custom = calls.some((call) => !options.registry.get(call.name)) ? await options.customFunctions?.(run) : undefined;
       const outputs: ToolOutput[] = [];
@@ -146,7 +151,7 @@ export function functionToolHandler(options: FunctionToolHandlerOptions): ToolHa
 
       async function runCommand(call: FunctionCallRequest, command: string, args: Record<string, unknown>, custom: CustomFunctions): Promise<string> {
         const grantKey = `${call.name} -> ${command}`;
-        const decision = commandDecision({ name: call.name, location: custom.location, trusted: options.trusted(), policy: options.policy(call.name), granted: grants.has(threadId, grantKey) });
+        const decision = commandDecision({ name: call.name, command, location: custom.location, trusted: options.trusted(), policy: (key) => options.policy(key), granted: grants.has(threadId, grantKey) });
         if (decision.kind === 'refuse') return decision.output;
         if (decision.kind === 'ask') {
           const request: ApprovalRequest = { callId: call.callId, name: call.name, arguments: call.arguments, writes: true, runId: run.id, command, ...(decision.thread ? {} : { onceOnly: true }) };

@@ -28,12 +28,12 @@ for (const protocol of protocols) {
     let backend: Backend;
     let assistant: Assistant;
 
-    const makeSession = () =>
+    const makeSession = (functions = functionFixture({ root: dir })) =>
       new ChatSession({
         store,
         connect: async () => backend,
         assistant: async () => assistant,
-        toolHandler: functionFixture({ root: dir }).handler,
+        toolHandler: functions.handler,
         driver: () => ({ poll: { initialMs: 20, maxMs: 100 } }),
         onUpdate: () => undefined,
         onError: (error) => errors.push(error),
@@ -151,6 +151,31 @@ for (const protocol of protocols) {
       assert.ok(after.thread.remoteId && after.thread.remoteId !== oldRemote, 'a new server-side thread');
       const runs = runThreads();
       assert.equal(runs.at(-1), after.thread.remoteId, 'the run after Clear is on the new server-side thread');
+      assert.deepEqual(errors, []);
+    });
+
+    it('Clear Thread and Delete Thread drop what was allowed for the thread', async () => {
+      const functions = functionFixture({ root: dir });
+      functions.write('notes.txt', 'hello');
+      functions.policies.read_file = 'ask';
+      const session = makeSession(functions);
+      /** Reads notes.txt as a run of thread `id` would; answers `answer` if asked. Returns whether it asked. */
+      const asks = async (id: string, answer: 'thread' | 'deny') => {
+        const before = functions.asked.length;
+        functions.answers = [answer];
+        const run = { id: 'run', threadId: 'remote', assistantId: 'a', status: 'requires_action' as const, createdAt: 0 };
+        await functions.handler.handle([{ callId: 'c', name: 'read_file', arguments: '{"path":"notes.txt"}' }], { run, signal: new AbortController().signal, threadId: id });
+        return functions.asked.length > before;
+      };
+      await ask(session, 'First', 'One.');
+      const id = session.thread!.thread.id;
+      assert.equal(await asks(id, 'thread'), true);
+      assert.equal(await asks(id, 'deny'), false, 'allowed for this thread');
+      await session.clearThread(id);
+      assert.equal(await asks(id, 'thread'), true, 'Clear Thread dropped the grant');
+      assert.equal(await asks(id, 'deny'), false);
+      await session.deleteThread(id);
+      assert.equal(await asks(id, 'deny'), true, 'Delete Thread dropped the grant');
       assert.deepEqual(errors, []);
     });
 

@@ -8,10 +8,11 @@ import { FileAssistantStore } from '../../../../src/core/assistantStore';
 import { AssistantService, LINK_KEY } from '../../../../src/core/assistantService';
 import { nodeFileSystem } from '../../../../src/core/fileSystem';
 import type { CustomFunctions } from '../../../../src/core/functions/customFunctions';
-import { commandDecision, commandResultText, customFunctionsForRun, customFunctionsOf, memoryState, ThreadGrants, UNTRUSTED_COMMAND_OUTPUT } from '../../../../src/core/functions/customFunctions';
+import { commandDecision, commandPolicyKey, commandResultText, customFunctionsForRun, customFunctionsOf, memoryState, ThreadGrants, UNTRUSTED_COMMAND_OUTPUT } from '../../../../src/core/functions/customFunctions';
 import type { ApprovalAnswer, ApprovalRequest, CommandRunner, OutputRequest } from '../../../../src/core/functions/functionToolHandler';
 import { functionToolHandler } from '../../../../src/core/functions/functionToolHandler';
 import { FunctionRegistry } from '../../../../src/core/functions/registry';
+import type { ApprovalPolicy } from '../../../../src/core/functions/registry';
 import type { KeyValueState } from '../../../../src/core/assistantService';
 import type { Run, ToolDefinition } from '../../../../src/core/model';
 
@@ -61,21 +62,37 @@ describe('custom functions: the x-vscode command binding in the assistant file',
 });
 
 describe('custom functions: the approval decision for a command binding', () => {
-  const decide = (location: AssistantLocation, trusted: boolean, policy?: 'allow' | 'ask' | 'never', granted = false) => commandDecision({ name: 'fmt', location, trusted, policy, granted });
+  const COMMAND = 'editor.action.formatDocument';
+  const decide = (location: AssistantLocation, trusted: boolean, policy?: 'allow' | 'ask' | 'never', granted = false) =>
+    commandDecision({ name: 'fmt', command: COMMAND, location, trusted, policy: (key) => (key === commandPolicyKey(COMMAND) ? policy : undefined), granted });
 
-  it('a repository binding is off when untrusted and asks every time otherwise, whatever the policy or a grant says', () => {
-    assert.deepEqual(decide('workspace', false, 'allow'), { kind: 'refuse', output: UNTRUSTED_COMMAND_OUTPUT });
+  it('a repository binding asks every time, whatever the policy or a grant says; never refuses', () => {
     assert.deepEqual(decide('workspace', true, 'allow', true), { kind: 'ask', thread: false });
     assert.deepEqual(decide('workspace', true), { kind: 'ask', thread: false });
     assert.equal(decide('workspace', true, 'never').kind, 'refuse');
   });
 
-  it('a personal binding follows the policy: ask by default, allow runs, a thread grant runs, never refuses', () => {
+  it('every binding is off in an untrusted workspace, a personal one too, whatever the policy or a grant says', () => {
+    for (const location of ['workspace', 'user', 'server'] as const) {
+      assert.deepEqual(decide(location, false, 'allow', true), { kind: 'refuse', output: UNTRUSTED_COMMAND_OUTPUT }, location);
+    }
+    assert.match(UNTRUSTED_COMMAND_OUTPUT, /not trusted this workspace.*Manage Workspace Trust/);
+  });
+
+  it('a personal binding follows the policy for its command: ask by default, allow runs, a thread grant runs, never refuses', () => {
     assert.deepEqual(decide('user', true), { kind: 'ask', thread: true });
-    assert.deepEqual(decide('user', false), { kind: 'ask', thread: true });
     assert.deepEqual(decide('user', true, 'allow'), { kind: 'run' });
     assert.deepEqual(decide('user', true, 'ask', true), { kind: 'run' });
-    assert.match((decide('user', true, 'never') as { output: string }).output, /does not allow fmt/);
+    assert.match((decide('user', true, 'never') as { output: string }).output, /does not allow the VS Code command editor\.action\.formatDocument/);
+  });
+
+  it('an allow for the function name alone does not run a personal binding: the name says nothing of what it is bound to', () => {
+    const byName = (name: ApprovalPolicy | undefined, command: ApprovalPolicy | undefined) =>
+      commandDecision({ name: 'fmt', command: COMMAND, location: 'user', trusted: true, policy: (key) => (key === 'fmt' ? name : key === commandPolicyKey(COMMAND) ? command : undefined), granted: false });
+    assert.deepEqual(byName('allow', undefined), { kind: 'ask', thread: true });
+    assert.deepEqual(byName('ask', 'allow'), { kind: 'ask', thread: true }, 'the stricter of the two keys wins');
+    assert.match((byName('never', 'allow') as { output: string }).output, /does not allow fmt/);
+    assert.deepEqual(byName(undefined, 'allow'), { kind: 'run' });
   });
 });
 
@@ -115,6 +132,19 @@ describe('custom functions: Allow for this thread is kept in the workspace state
   });
 });
 
+describe('custom functions: a cleared or deleted thread loses its grants', () => {
+  it('forget drops one thread\'s grants and keeps the others', async () => {
+    const state = memoryState();
+    const grants = new ThreadGrants(state);
+    await grants.add('t1', 'fmt -> a.b');
+    await grants.add('t2', 'fmt -> a.b');
+    await grants.forget('t1');
+    const reloaded = new ThreadGrants(state);
+    assert.equal(reloaded.has('t1', 'fmt -> a.b'), false);
+    assert.equal(reloaded.has('t2', 'fmt -> a.b'), true);
+  });
+});
+
 describe('custom functions: answered through the tool handler', () => {
   interface Harness {
     asked: ApprovalRequest[];
@@ -123,21 +153,27 @@ describe('custom functions: answered through the tool handler', () => {
     typed: string[];
     executed: Array<[string, unknown]>;
     trusted: boolean;
-    policy?: 'allow' | 'ask' | 'never';
+    policy?: ApprovalPolicy;
+    /** Policies by key (a function name, or `command:<id>`), beside `policy` for every key. */
+    policies: Record<string, ApprovalPolicy>;
+    /** The command `fmt` is bound to in the assistant's file. */
+    fmtCommand: string;
     commands: CommandRunner;
     state: KeyValueState;
     call(name: string, args: unknown, threadId?: string): Promise<string>;
   }
 
   function harness(location: AssistantLocation, state: KeyValueState = memoryState()): Harness {
-    const custom: CustomFunctions = customFunctionsOf(
-      [
-        { type: 'function', function: { name: 'ask_user', parameters: { type: 'object', properties: { question: { type: 'string' } }, required: ['question'] } } },
-        { type: 'function', function: { name: 'fmt' }, command: 'editor.action.formatDocument' },
-      ],
-      location,
-      () => false,
-    );
+    // Read at each call, as a run reads the assistant's file anew: a test may rebind `fmt`.
+    const custom = (): CustomFunctions =>
+      customFunctionsOf(
+        [
+          { type: 'function', function: { name: 'ask_user', parameters: { type: 'object', properties: { question: { type: 'string' } }, required: ['question'] } } },
+          { type: 'function', function: { name: 'fmt' }, command: h.fmtCommand },
+        ],
+        location,
+        () => false,
+      );
     const h: Harness = {
       asked: [],
       answers: [],
@@ -145,6 +181,8 @@ describe('custom functions: answered through the tool handler', () => {
       typed: [],
       executed: [],
       trusted: true,
+      policies: {},
+      fmtCommand: 'editor.action.formatDocument',
       state,
       commands: {
         async execute(command, args) {
@@ -156,7 +194,7 @@ describe('custom functions: answered through the tool handler', () => {
         const handler = functionToolHandler({
           registry: new FunctionRegistry(),
           trusted: () => h.trusted,
-          policy: () => h.policy,
+          policy: (key) => h.policies[key] ?? h.policy,
           approver: {
             async ask(request) {
               h.asked.push(request);
@@ -170,7 +208,7 @@ describe('custom functions: answered through the tool handler', () => {
             },
           },
           commands: { execute: (command, a) => h.commands.execute(command, a) },
-          customFunctions: async () => custom,
+          customFunctions: async () => custom(),
           grants: new ThreadGrants(h.state),
           commandTimeoutMs: 50,
           roots: () => [ROOT],
@@ -222,10 +260,46 @@ describe('custom functions: answered through the tool handler', () => {
     assert.equal(after.asked.length, 1);
   });
 
+  it('an allowed personal binding asks again once its file binds the function to another command', async () => {
+    const h = harness('user');
+    h.policies = { fmt: 'allow', [commandPolicyKey('editor.action.formatDocument')]: 'allow' };
+    assert.equal(await h.call('fmt', {}), '{\n  "formatted": true\n}');
+    assert.equal(h.asked.length, 0, 'the allowed command ran without asking');
+    h.fmtCommand = 'workbench.action.terminal.sendSequence';
+    h.answers.push('deny');
+    assert.match(await h.call('fmt', { text: 'rm -rf ~\n' }), /^Error: the user denied this call to fmt \(it runs the VS Code command workbench\.action\.terminal\.sendSequence\)\.$/);
+    assert.deepEqual(h.asked.map((r) => [r.name, r.command, r.onceOnly]), [['fmt', 'workbench.action.terminal.sendSequence', undefined]]);
+    assert.deepEqual(h.executed, [['editor.action.formatDocument', {}]], 'the rebound command never ran');
+  });
+
+  it('a grant for the thread does not carry over to another command bound to the same name', async () => {
+    const h = harness('user');
+    h.answers.push('thread');
+    await h.call('fmt', {});
+    h.fmtCommand = 'workbench.action.terminal.sendSequence';
+    h.answers.push('deny');
+    await h.call('fmt', {});
+    assert.equal(h.asked.length, 2);
+    assert.deepEqual(h.executed.map(([command]) => command), ['editor.action.formatDocument']);
+  });
+
+  it('a personal binding is off in an untrusted workspace, allowed or granted, and the model is told why', async () => {
+    const state = memoryState();
+    const granted = harness('user', state);
+    granted.answers.push('thread');
+    await granted.call('fmt', {});
+    const h = harness('user', state);
+    h.policies = { [commandPolicyKey('editor.action.formatDocument')]: 'allow' };
+    h.trusted = false;
+    assert.equal(await h.call('fmt', {}), UNTRUSTED_COMMAND_OUTPUT);
+    assert.equal(h.asked.length, 0);
+    assert.deepEqual(h.executed, []);
+  });
+
   describe('every failure is an output the model can read, with no local path', () => {
     const failures: Array<[string, (h: Harness) => void, RegExp]> = [
       ['denied', (h) => h.answers.push('deny'), /^Error: the user denied this call to fmt \(it runs the VS Code command editor\.action\.formatDocument\)\.$/],
-      ['untrusted', (h) => (h.trusted = false), /^Error: this function runs a VS Code command bound in the repository's assistant file, and such commands are off because the user has not trusted this workspace/],
+      ['untrusted', (h) => (h.trusted = false), /^Error: this function runs a VS Code command, and such commands \(like every workspace function\) are off because the user has not trusted this workspace/],
       ['never', (h) => (h.policy = 'never'), /^Error: the user does not allow fmt/],
       [
         'the command throws',
