@@ -3,6 +3,7 @@ import type { FieldError } from './assistantFile';
 import { ASSISTANT_FILE_SUFFIX, draftFromFile, fileFromDraft, parseAssistantFile, serializeAssistantFile, slugify } from './assistantFile';
 import { AssistantsError } from './errors';
 import type { FileSystem } from './fileSystem';
+import type { Confinement } from './functions/confinement';
 import type { Assistant, AssistantDraft } from './model';
 
 /** Where an assistant lives: a file in the workspace, a file in the user's own storage, or an Assistants v2 server. */
@@ -19,6 +20,8 @@ export interface AssistantEntry {
   file?: string;
   assistant?: Assistant;
   errors?: FieldError[];
+  /** Set when the file was not read at all (it leads out of the workspace); `errors` says why. */
+  refused?: true;
 }
 
 /**
@@ -43,6 +46,12 @@ export class FileAssistantStore implements AssistantStore {
     /** Absolute folder path. */
     readonly dir: string,
     readonly location: 'workspace' | 'user',
+    /**
+     * Where the files may really be (links resolved): the workspace's files go through the
+     * workspace confinement, so a link (or a linked folder) leading out of the workspace is listed
+     * as refused and never read. Without one, every file of `dir` is read.
+     */
+    private readonly confinement?: Pick<Confinement, 'admit'>,
   ) {}
 
   /** The id of the assistant kept in `file`, or undefined when the file is not one of this store's. */
@@ -67,9 +76,19 @@ export class FileAssistantStore implements AssistantStore {
   /** One file as an entry; undefined when it vanished. A file that cannot be read is listed with the reason, so it hides no other. */
   async read(file: string): Promise<AssistantEntry | undefined> {
     const id = this.idOf(file);
+    let source = file;
+    if (this.confinement) {
+      const admitted = await this.confinement.admit(file);
+      if (!admitted.ok) {
+        if (!id) return undefined;
+        const message = `${admitted.reason} Assistant files are read only from inside the workspace: copy the file into the folder instead of linking to it.`;
+        return { id, location: this.location, file, name: path.basename(file, ASSISTANT_FILE_SUFFIX), errors: [{ path: '', message }], refused: true };
+      }
+      source = admitted.absolute;
+    }
     let bytes: Uint8Array | undefined;
     try {
-      bytes = await this.fs.readFile(file);
+      bytes = await this.fs.readFile(source);
     } catch (error) {
       if (!id) return undefined;
       return { id, location: this.location, file, name: path.basename(file, ASSISTANT_FILE_SUFFIX), errors: [{ path: '', message: unreadable(error, file) }] };
@@ -91,7 +110,7 @@ export class FileAssistantStore implements AssistantStore {
 
   async update(id: string, draft: AssistantDraft): Promise<AssistantEntry> {
     const file = this.fileOf(id);
-    if (!(await this.fs.readFile(file))) throw new AssistantsError('not_found', 'That assistant\'s file no longer exists.');
+    if (!(await this.fs.stat(file))) throw new AssistantsError('not_found', 'That assistant\'s file no longer exists.');
     return this.write(file, draft);
   }
 

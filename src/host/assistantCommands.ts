@@ -177,6 +177,8 @@ export function registerAssistantCommands(register: Register, deps: AssistantCom
 
 /** Opens an assistant in the form editor: its file, or the server's object as a document whose save updates it. */
 async function openEntry(entry: AssistantEntry): Promise<void> {
+  // A refused file leads out of the workspace: opening it would show what it points at.
+  if (entry.refused) return void vscode.window.showWarningMessage(`"${entry.name}" was not opened: ${describeErrors(entry.errors ?? [])}`);
   const uri = entry.file ? vscode.Uri.file(entry.file) : ServerAssistantDocuments.uri(entry.id);
   await vscode.commands.executeCommand('vscode.openWith', uri, AssistantEditorProvider.viewType);
 }

@@ -2,8 +2,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FileAssistantStore } from '../core/assistantStore';
 import { ASSISTANT_FILE_SUFFIX } from '../core/assistantFile';
-import { nodeFileSystem } from '../core/fileSystem';
+import { nodeFileSystem, nodeWorkspaceFs } from '../core/fileSystem';
+import { Confinement } from '../core/functions/confinement';
 import { Disposable } from './lifecycle';
+import { workspaceRoots } from './workspaceFunctions';
 
 /**
  * The two folders of assistant files: the workspace's (`assistants.folder`, default `.assistants`
@@ -15,6 +17,12 @@ export class AssistantFolders extends Disposable {
   /** Fires when an assistant file was created, changed or deleted on disk, or the folder setting changed. */
   readonly onDidChange = this.changed.event;
   private watchers: vscode.Disposable[] = [];
+  /**
+   * Keeps the workspace's assistant files inside the workspace folders (links resolved). Only
+   * where a file is counts here: the functions' deny list and `files.exclude` are about what the
+   * model may read, not about assistant files the user keeps.
+   */
+  private readonly confinement = new Confinement(nodeWorkspaceFs, () => ({ roots: workspaceRoots(), deny: [], exclude: [] }));
 
   constructor(private readonly globalStorage: vscode.Uri) {
     super();
@@ -49,7 +57,7 @@ export class AssistantFolders extends Disposable {
   stores(): FileAssistantStore[] {
     const stores: FileAssistantStore[] = [];
     const workspace = this.workspaceDir();
-    if (workspace) stores.push(new FileAssistantStore(nodeFileSystem, workspace, 'workspace'));
+    if (workspace) stores.push(new FileAssistantStore(nodeFileSystem, workspace, 'workspace', this.confinement));
     stores.push(new FileAssistantStore(nodeFileSystem, this.userDir(), 'user'));
     return stores;
   }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { describeErrors } from '../core/assistantFile';
 import type { AssistantService } from '../core/assistantService';
 import type { AssistantEntry, AssistantLocation } from '../core/assistantStore';
 import type { ToolDefinition } from '../core/model';
@@ -131,12 +132,12 @@ export class AssistantsTreeProvider extends Disposable implements vscode.TreeDat
     const active = entry.id === this.service.activeId();
     const item = new vscode.TreeItem(entry.name, vscode.TreeItemCollapsibleState.None);
     item.id = entry.id;
-    item.contextValue = `assistant.${entry.location}${entry.assistant ? '' : '.invalid'}`;
+    item.contextValue = `assistant.${entry.location}${entry.assistant ? '' : entry.refused ? '.refused' : '.invalid'}`;
     const where = LOCATION_LABELS[entry.location];
     item.description = [active ? 'active' : undefined, entry.assistant?.model, where].filter(Boolean).join(' · ');
     if (!entry.assistant) {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
-      item.tooltip = `${entry.name} cannot run: ${(entry.errors ?? []).map((e) => `${e.path || 'file'} ${e.message}`).join('; ')}`;
+      item.tooltip = `${entry.name} cannot run: ${describeErrors(entry.errors ?? [])}`;
     } else {
       const assistant = entry.assistant;
       item.iconPath = new vscode.ThemeIcon(active ? 'pass-filled' : 'hubot');
