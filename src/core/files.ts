@@ -41,6 +41,20 @@ export interface VectorStoreFile {
   attributes: Record<string, AttributeValue>;
 }
 
+/**
+ * The most file ids one request may add to a vector store: a file batch takes 2,000
+ * (`CreateVectorStoreFileBatchRequest`), a new vector store 500 (`CreateVectorStoreRequest`).
+ * Source: the OpenAPI description.
+ */
+export const MAX_FILE_BATCH = 2000;
+export const MAX_CREATE_FILE_IDS = 500;
+
+/** A file to add to a vector store with the attributes it keeps there. */
+export interface VectorStoreFileInput {
+  fileId: string;
+  attributes: Record<string, AttributeValue>;
+}
+
 /** Files, vector stores and models: the same for both protocols. Every method throws `AssistantsError`. */
 export interface FileOperations {
   uploadFile(name: string, data: Uint8Array, purpose: FilePurpose, signal?: AbortSignal): Promise<FileObject>;
@@ -57,8 +71,13 @@ export interface FileOperations {
   retrieveVectorStore(id: string, signal?: AbortSignal): Promise<VectorStore>;
   /** Every file of a vector store, newest first. */
   listVectorStoreFiles(vectorStoreId: string, signal?: AbortSignal): Promise<VectorStoreFile[]>;
-  /** Adds one file with its attributes; the server indexes it afterwards (status `in_progress`). */
-  createVectorStoreFile(vectorStoreId: string, fileId: string, attributes: Record<string, AttributeValue>, signal?: AbortSignal): Promise<VectorStoreFile>;
+  /**
+   * Adds up to `MAX_FILE_BATCH` files, each with its own attributes, in one request (a vector store
+   * file batch, `POST /vector_stores/{id}/file_batches` with `files`); the server indexes them
+   * afterwards (status `in_progress`). Resolves with the batch's id without waiting for indexing.
+   * Throws `bad_request` for more files than one batch takes.
+   */
+  createVectorStoreFileBatch(vectorStoreId: string, files: readonly VectorStoreFileInput[], signal?: AbortSignal): Promise<string>;
   retrieveVectorStoreFile(vectorStoreId: string, fileId: string, signal?: AbortSignal): Promise<VectorStoreFile>;
   /** Takes a file out of a vector store; the file itself stays (delete it with `deleteFile`). */
   deleteVectorStoreFile(vectorStoreId: string, fileId: string, signal?: AbortSignal): Promise<void>;

@@ -65,6 +65,43 @@ describe('fake OpenAI server against the OpenAPI contract', function () {
     assert.equal((await client.containers.retrieve(container.id)).name, 'scratch');
   });
 
+  it('adds a file batch with per-file attributes, and refuses what the spec forbids as the service does', async () => {
+    // A server of its own: the refused bodies below are not meant to validate.
+    const server = await FakeOpenAIServer.start();
+    try {
+      const client = new OpenAI({ baseURL: server.baseUrl, apiKey: 'test', maxRetries: 0 });
+      const vs = await client.vectorStores.create({ name: 'batches' });
+      const a = await client.files.create({ file: await toFile(Buffer.from('alpha'), 'a.md'), purpose: 'assistants' });
+      const b = await client.files.create({ file: await toFile(Buffer.from('bravo'), 'b.md'), purpose: 'assistants' });
+      const recorded = server.requests.length;
+      const batch = await client.vectorStores.fileBatches.create(vs.id, { files: [{ file_id: a.id, attributes: { workspace_path: 'a.md' } }, { file_id: b.id, attributes: { workspace_path: 'b.md' } }] });
+      assert.equal(batch.file_counts.total, 2);
+      const listed = (await client.vectorStores.files.list(vs.id)).data;
+      assert.deepEqual(listed.map((f) => [f.id, f.attributes?.workspace_path]).sort(), [[a.id, 'a.md'], [b.id, 'b.md']].sort());
+      const shared = await client.vectorStores.create({ name: 'shared attributes' });
+      await client.vectorStores.fileBatches.create(shared.id, { file_ids: [a.id, b.id], attributes: { team: 'docs' } });
+      assert.deepEqual((await client.vectorStores.files.list(shared.id)).data.map((f) => f.attributes?.team), ['docs', 'docs']);
+      const post = async (body: Record<string, unknown>) => {
+        const response = await fetch(`${server.baseUrl}/vector_stores/${vs.id}/file_batches`, { method: 'POST', headers: { authorization: 'Bearer test', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return { body, status: response.status, message: ((await response.json()) as { error?: { message: string } }).error?.message ?? '' };
+      };
+      const refusals = [
+        await post({ file_ids: [a.id], files: [{ file_id: b.id }] }),
+        await post({}),
+        await post({ file_ids: Array.from({ length: 2001 }, () => a.id) }),
+      ];
+      assert.deepEqual(refusals.map((r) => r.status), [400, 400, 400]);
+      assert.match(refusals[0].message, /mutually exclusive/);
+      assert.match(refusals[1].message, /Missing required parameter/);
+      assert.match(refusals[2].message, /at most 2000/);
+      // The spec's schema refuses the last two too (the first is refused by its description's words: "Mutually exclusive").
+      for (const r of refusals.slice(1)) assert.notDeepEqual(validateRequest('POST', `/v1/vector_stores/${vs.id}/file_batches`, r.body), [], JSON.stringify(r.body).slice(0, 80));
+      assert.deepEqual(contractErrors(server.requests.slice(recorded, -3)), []);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('runs conversations and responses (plain, streamed, tools, background) that validate', async () => {
     const conversation = await client.conversations.create({ metadata: { topic: 'contract' }, items: [{ type: 'message', role: 'user', content: 'Earlier question' }] });
     assert.equal((await client.conversations.retrieve(conversation.id)).id, conversation.id);

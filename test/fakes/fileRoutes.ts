@@ -178,13 +178,19 @@ function vectorStoreEndpoints(store: FakeStore): Route[] {
       path: '/vector_stores/:vector_store_id/file_batches',
       handle: (req, res) =>
         withStore(req, res, (vs) => {
+          // As the OpenAPI description has it: `file_ids` (with shared attributes) or `files` (each with its own), 1 to 2,000.
           const body = asObject(req.body);
-          const fromFiles = Array.isArray(body.files) ? body.files.map((f) => asObject(f).file_id) : [];
-          const fileIds = knownFiles(res, [...(Array.isArray(body.file_ids) ? body.file_ids : []), ...fromFiles]);
+          if (body.file_ids !== undefined && body.files !== undefined) return res.error(400, "'file_ids' and 'files' are mutually exclusive.", 'invalid_request_error', 'invalid_value');
+          const entries = Array.isArray(body.files)
+            ? body.files.map((f) => ({ fileId: asObject(f).file_id, attributes: attributeRecord(asObject(f).attributes) }))
+            : (Array.isArray(body.file_ids) ? body.file_ids : []).map((fileId: unknown) => ({ fileId, attributes: attributeRecord(body.attributes) }));
+          if (entries.length === 0) return res.error(400, "Missing required parameter: 'file_ids' or 'files'.", 'invalid_request_error', 'missing_required_parameter');
+          if (entries.length > MAX_BATCH_FILES) return res.error(400, `A batch takes at most ${MAX_BATCH_FILES} files; ${entries.length} were given.`, 'invalid_request_error', 'array_above_max_length');
+          const fileIds = knownFiles(res, entries.map((e) => e.fileId));
           if (!fileIds) return;
           const batch = { id: store.newId('vsfb'), createdAt: store.nowSeconds(), fileIds };
           vs.batches.set(batch.id, batch);
-          store.attachFiles(vs, fileIds, batch.id);
+          for (const [i, fileId] of fileIds.entries()) store.attachFiles(vs, [fileId], batch.id, entries[i].attributes);
           res.json(200, batchJson(store, vs, batch.id));
         }),
     },
@@ -265,6 +271,9 @@ function containerEndpoints(store: FakeStore): Route[] {
     },
   ];
 }
+
+/** The most files one vector store file batch takes (`CreateVectorStoreFileBatchRequest`). */
+const MAX_BATCH_FILES = 2000;
 
 const FILE_PURPOSES = ['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'];
 

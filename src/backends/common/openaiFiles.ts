@@ -3,14 +3,14 @@ import type { OpenAI } from 'openai';
 import type { FileObject as WireFile } from 'openai/resources/files';
 import type { VectorStore as WireVectorStore } from 'openai/resources/vector-stores/vector-stores';
 import type { VectorStoreFile as WireVectorStoreFile } from 'openai/resources/vector-stores/files';
-import type { AttributeValue, FileObject, FileOperations, FilePurpose, VectorStore, VectorStoreFile } from '../../core/files';
+import { AssistantsError } from '../../core/errors';
+import type { FileObject, FileOperations, FilePurpose, VectorStore, VectorStoreFile, VectorStoreFileInput } from '../../core/files';
+import { MAX_CREATE_FILE_IDS, MAX_FILE_BATCH } from '../../core/files';
 import { PollSchedule } from '../../core/pollSchedule';
 import { abortableSleep } from '../../core/sleep';
 import type { ErrorContext } from '../errorMapping';
 import { notApiAnswer, toAssistantsError } from '../errorMapping';
 
-/** The API accepts at most this many file ids per batch request. */
-const MAX_BATCH = 500;
 /** Used only when the server sends no `openai-poll-after-ms`; indexing a few files takes seconds. */
 const BATCH_POLL_MS = 500;
 /** How long a new vector store may take to index before we hand it back still in progress. */
@@ -58,15 +58,15 @@ export class OpenAIFileOperations implements FileOperations {
 
   /** Creates the store with its files and resolves once they are indexed (or a minute has passed). */
   async createVectorStore(name: string, fileIds: string[], signal?: AbortSignal): Promise<VectorStore> {
-    const store = await this.call(() => this.client.vectorStores.create({ name, file_ids: fileIds.slice(0, MAX_BATCH) }, { signal }));
-    if (fileIds.length > MAX_BATCH) return this.addVectorStoreFiles(store.id, fileIds.slice(MAX_BATCH), signal);
+    const store = await this.call(() => this.client.vectorStores.create({ name, file_ids: fileIds.slice(0, MAX_CREATE_FILE_IDS) }, { signal }));
+    if (fileIds.length > MAX_CREATE_FILE_IDS) return this.addVectorStoreFiles(store.id, fileIds.slice(MAX_CREATE_FILE_IDS), signal);
     return this.untilIndexed(fromWireVectorStore(store), signal);
   }
 
   addVectorStoreFiles(vectorStoreId: string, fileIds: string[], signal?: AbortSignal): Promise<VectorStore> {
     return this.call(async () => {
-      for (let start = 0; start < fileIds.length; start += MAX_BATCH) {
-        const batch = fileIds.slice(start, start + MAX_BATCH);
+      for (let start = 0; start < fileIds.length; start += MAX_FILE_BATCH) {
+        const batch = fileIds.slice(start, start + MAX_FILE_BATCH);
         await this.client.vectorStores.fileBatches.createAndPoll(vectorStoreId, { file_ids: batch }, { signal, pollIntervalMs: BATCH_POLL_MS });
       }
       return fromWireVectorStore(await this.client.vectorStores.retrieve(vectorStoreId, { signal }));
@@ -93,8 +93,11 @@ export class OpenAIFileOperations implements FileOperations {
     });
   }
 
-  createVectorStoreFile(vectorStoreId: string, fileId: string, attributes: Record<string, AttributeValue>, signal?: AbortSignal): Promise<VectorStoreFile> {
-    return this.call(async () => fromWireVectorStoreFile(await this.client.vectorStores.files.create(vectorStoreId, { file_id: fileId, attributes }, { signal })));
+  async createVectorStoreFileBatch(vectorStoreId: string, files: readonly VectorStoreFileInput[], signal?: AbortSignal): Promise<string> {
+    if (files.length > MAX_FILE_BATCH) throw new AssistantsError('bad_request', `A vector store takes at most ${MAX_FILE_BATCH} files a batch; ${files.length} were given.`);
+    const body = { files: files.map((file) => ({ file_id: file.fileId, attributes: file.attributes })) };
+    const batch = await this.call(() => this.client.vectorStores.fileBatches.create(vectorStoreId, body, { signal }));
+    return batch.id;
   }
 
   retrieveVectorStoreFile(vectorStoreId: string, fileId: string, signal?: AbortSignal): Promise<VectorStoreFile> {

@@ -3,6 +3,7 @@ import type { UploadIndex, UploadItem } from '../attachments/uploads';
 import { MAX_UPLOAD_BYTES, formatBytes, uploadFiles } from '../attachments/uploads';
 import { AssistantsError, asAssistantsError } from '../errors';
 import type { FileOperations } from '../files';
+import { MAX_FILE_BATCH } from '../files';
 import type { WorkspaceFs } from '../functions/workspaceFs';
 import { READ_CHUNK_BYTES } from '../functions/readText';
 import type { KnowledgeFile, KnowledgePlan } from './plan';
@@ -10,7 +11,7 @@ import { MAX_ATTRIBUTE_CHARS, knowledgeFile, planKnowledge, sourceAttributes } f
 
 /** What knowledge needs from the server, the disk and the upload index. */
 export interface KnowledgeDeps {
-  files: Pick<FileOperations, 'uploadFile' | 'retrieveFile' | 'deleteFile' | 'listVectorStoreFiles' | 'createVectorStoreFile' | 'deleteVectorStoreFile'>;
+  files: Pick<FileOperations, 'uploadFile' | 'retrieveFile' | 'deleteFile' | 'listVectorStoreFiles' | 'createVectorStoreFileBatch' | 'deleteVectorStoreFile'>;
   fs: Pick<WorkspaceFs, 'stat' | 'readChunks'>;
   /** Content hash to file id; knowledge keys its entries by vector store and path as well. */
   index: UploadIndex;
@@ -135,25 +136,14 @@ async function carryOut(
     indexKey: (item, sha256) => `${sha256} ${vectorStoreId} ${item.display}`,
     onProgress: (done, total, last) => deps.onProgress?.(`Uploaded ${done} of ${total}: ${last.item.display}`),
   });
+  const uploaded: Uploaded[] = [];
   for (const [i, result] of results.entries()) {
     const { path, replaces } = plan.upload[i];
-    if (!result.ok) {
-      report.refused.push({ path, reason: replaces.length ? `${result.reason} The older copy stays.` : result.reason });
-      continue;
-    }
-    try {
-      deps.signal?.throwIfAborted();
-      // A copy whose indexing failed may be this very file: it goes first, so the file can be added again.
-      const same = replaces.find((copy) => copy.file.id === result.fileId);
-      if (same) await ignoreNotFound(deps.files.deleteVectorStoreFile(vectorStoreId, same.file.id, deps.signal));
-      await deps.files.createVectorStoreFile(vectorStoreId, result.fileId, sourceAttributes(path, result.sha256), deps.signal);
-      report.uploadedBytes += result.uploadedBytes;
-      for (const old of replaces) if (old !== same) await removeFromKnowledge(vectorStoreId, old, deps);
-      const bucket = replaces.length === 0 ? report.added : replaces.some((copy) => copy.sha256 === result.sha256) ? report.retried : report.replaced;
-      bucket.push(path);
-    } catch (error) {
-      report.refused.push({ path, reason: `it could not be added to the vector store: ${asAssistantsError(error).message}` });
-    }
+    if (result.ok) uploaded.push({ path, replaces, fileId: result.fileId, sha256: result.sha256, bytes: result.uploadedBytes });
+    else report.refused.push({ path, reason: replaces.length ? `${result.reason} The older copy stays.` : result.reason });
+  }
+  for (let start = 0; start < uploaded.length; start += MAX_FILE_BATCH) {
+    await addBatch(vectorStoreId, uploaded.slice(start, start + MAX_FILE_BATCH), deps, report);
   }
   const duplicates = plan.remove.filter((r) => r.reason === 'duplicate');
   const deleted = plan.remove.filter((r) => r.reason === 'deleted');
@@ -164,6 +154,55 @@ async function carryOut(
     if (!report.removed.includes(entry.path)) report.removed.push(entry.path);
   }
   if (!removeDeleted) report.keptMissing.push(...new Set(deleted.map((r) => r.path)));
+}
+
+/** A file uploaded (or found uploaded) for a path, to add to the vector store. */
+interface Uploaded {
+  path: string;
+  replaces: KnowledgeFile[];
+  fileId: string;
+  sha256: string;
+  bytes: number;
+}
+
+/**
+ * Adds uploaded files to the vector store in one request (a file batch), then takes their older
+ * copies out. A batch the server refuses leaves every file of it refused with the server's reason,
+ * and their older copies in place.
+ */
+async function addBatch(vectorStoreId: string, batch: readonly Uploaded[], deps: KnowledgeDeps, report: KnowledgeReport): Promise<void> {
+  const ready: Array<Uploaded & { older: KnowledgeFile[] }> = [];
+  for (const file of batch) {
+    try {
+      deps.signal?.throwIfAborted();
+      // A copy whose indexing failed may be this very file: it goes first, so the file can be added again.
+      const same = file.replaces.find((copy) => copy.file.id === file.fileId);
+      if (same) await ignoreNotFound(deps.files.deleteVectorStoreFile(vectorStoreId, same.file.id, deps.signal));
+      ready.push({ ...file, older: file.replaces.filter((copy) => copy !== same) });
+    } catch (error) {
+      report.refused.push({ path: file.path, reason: `it could not be added to the vector store: ${asAssistantsError(error).message}` });
+    }
+  }
+  if (ready.length === 0) return;
+  deps.onProgress?.(`Adding ${ready.length} file${ready.length === 1 ? '' : 's'} to the vector store`);
+  try {
+    await deps.files.createVectorStoreFileBatch(vectorStoreId, ready.map((file) => ({ fileId: file.fileId, attributes: sourceAttributes(file.path, file.sha256) })), deps.signal);
+  } catch (error) {
+    const reason = `it could not be added to the vector store: ${asAssistantsError(error).message}`;
+    for (const file of ready) report.refused.push({ path: file.path, reason });
+    return;
+  }
+  for (const file of ready) {
+    report.uploadedBytes += file.bytes;
+    try {
+      for (const old of file.older) await removeFromKnowledge(vectorStoreId, old, deps);
+    } catch (error) {
+      report.refused.push({ path: file.path, reason: `its new copy is in, but an older copy could not be removed: ${asAssistantsError(error).message}` });
+      continue;
+    }
+    const bucket = file.replaces.length === 0 ? report.added : file.replaces.some((copy) => copy.sha256 === file.sha256) ? report.retried : report.replaced;
+    bucket.push(file.path);
+  }
 }
 
 /** Why the service would refuse a file, told before it is read; undefined when it may go. */

@@ -13,6 +13,7 @@ import type { UploadIndex } from '../../../src/core/attachments/uploads';
 import { nodeFileSystem, nodeWorkspaceFs } from '../../../src/core/fileSystem';
 import { ensureKnowledgeStore } from '../../../src/core/knowledge/assistantKnowledge';
 import type { VectorStoreFile } from '../../../src/core/files';
+import { MAX_FILE_BATCH } from '../../../src/core/files';
 import type { KnowledgeFile } from '../../../src/core/knowledge/plan';
 import { knowledgeFile, planKnowledge, sourceAttributes } from '../../../src/core/knowledge/plan';
 import type { KnowledgeDeps } from '../../../src/core/knowledge/sync';
@@ -148,6 +149,24 @@ describe('knowledge: add and sync against the fake server', function () {
     assert.deepEqual(contractErrors(fake.requests), []);
   });
 
+  it('adds 200 files in one file batch request, each with its own path and hash, within the spec', async () => {
+    const store = await backend.createVectorStore('Knowledge', []);
+    const sources = Array.from({ length: 200 }, (_, i) => write(`notes/n${i}.md`, `note ${i}\n`));
+    const before = fake.requests.length;
+    const report = await addToKnowledge(store.id, sources, deps);
+    assert.equal(report.added.length, 200);
+    const sent = fake.requests.slice(before).map((r) => `${r.method} ${r.path.replace(store.id, '{id}')}`);
+    assert.equal(sent.filter((r) => r === 'POST /vector_stores/{id}/files').length, 0, 'no file is added on its own');
+    assert.equal(sent.filter((r) => r === 'POST /vector_stores/{id}/file_batches').length, 1);
+    assert.equal(sent.length, 1 + 200 + 1, 'a listing, the uploads, one batch');
+    const held = storeFiles(store.id);
+    assert.equal(held.length, 200);
+    assert.ok(held.every((f) => f.text === `note ${f.path?.slice('notes/n'.length, -'.md'.length)}\n`), 'each file keeps its own workspace path');
+    const again = await addToKnowledge(store.id, sources, deps);
+    assert.deepEqual([again.unchanged.length, again.uploadedBytes], [200, 0]);
+    assert.deepEqual(contractErrors(fake.requests), []);
+  });
+
   it('uploads again when the file the index remembers was deleted on the server', async () => {
     const store = await backend.createVectorStore('Knowledge', []);
     const a = write('a.md', 'alpha\n');
@@ -158,6 +177,38 @@ describe('knowledge: add and sync against the fake server', function () {
     const report = await addToKnowledge(store.id, [a], deps);
     assert.deepEqual([report.retried, report.replaced, report.uploadedBytes], [['a.md'], [], 6]);
     assert.deepEqual(storeFiles(store.id).map((f) => f.text), ['alpha\n']);
+  });
+});
+
+describe('knowledge: file batches', () => {
+  it(`splits more files than one batch takes (${MAX_FILE_BATCH}) into several batches, one request each`, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'knowledge-split-'));
+    try {
+      const sources = Array.from({ length: MAX_FILE_BATCH + 5 }, (_, i) => {
+        const absolute = path.join(dir, `f${i}.md`);
+        fs.writeFileSync(absolute, `file ${i}`);
+        return { absolute, path: `f${i}.md` };
+      });
+      const batches: number[] = [];
+      let uploads = 0;
+      // An in-memory server: the split is the subject here, not the wire (the fake server test above covers it).
+      const files: KnowledgeDeps['files'] = {
+        uploadFile: async (name, data) => ({ id: `file-${++uploads}`, filename: name, bytes: data.length, purpose: 'assistants', createdAt: 0 }),
+        retrieveFile: async () => assert.fail('nothing is reused'),
+        deleteFile: async () => assert.fail('nothing is deleted'),
+        listVectorStoreFiles: async () => [],
+        deleteVectorStoreFile: async () => assert.fail('nothing is removed'),
+        createVectorStoreFileBatch: async (_id, batch) => {
+          batches.push(batch.length);
+          return `vsfb_${batches.length}`;
+        },
+      };
+      const report = await addToKnowledge('vs_1', sources, { files, fs: nodeWorkspaceFs, index: memoryIndex(), provider: 'memory' });
+      assert.deepEqual(batches, [MAX_FILE_BATCH, 5]);
+      assert.equal(report.added.length, MAX_FILE_BATCH + 5);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -98,7 +98,7 @@ export class StubBackend implements Backend {
   listVectorStores = unused;
   retrieveVectorStore = unused;
   listVectorStoreFiles = unused;
-  createVectorStoreFile = unused;
+  createVectorStoreFileBatch = unused;
   retrieveVectorStoreFile = unused;
   deleteVectorStoreFile = unused;
   deleteVectorStore = unused;

@@ -1,0 +1,132 @@
+/**
+ * What adding many files to an assistant's knowledge costs (`npm run bench:knowledge`): 200 small
+ * workspace files added to a fresh vector store on the fake server, then the same 200 added again
+ * unchanged. Prints, for each, the requests sent by endpoint, the wall time (median of the rounds,
+ * with their range) and the bytes uploaded.
+ *
+ * Options: `--files N` (default 200), `--rounds N` (default 3), and `--baseline <checkout>` to
+ * measure another checkout of the project (e.g. the previous release) in the same rounds, taking
+ * turns with this one, on the same fake server code.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type * as OpenAIClient from '../src/backends/openaiClient';
+import type * as Responses from '../src/backends/responses/responsesBackend';
+import type { UploadIndex } from '../src/core/attachments/uploads';
+import type * as FileSystem from '../src/core/fileSystem';
+import type * as Sync from '../src/core/knowledge/sync';
+import { FakeOpenAIServer } from '../test/fakes/fakeServer';
+
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+function memoryIndex(): UploadIndex {
+  const entries = new Map<string, string>();
+  return {
+    get: (provider, key) => entries.get(`${provider}/${key}`),
+    set: async (provider, key, id) => void entries.set(`${provider}/${key}`, id),
+    forget: async (provider, id) => {
+      for (const [key, value] of entries) if (key.startsWith(`${provider}/`) && value === id) entries.delete(key);
+    },
+  };
+}
+
+/** The modules of one checkout the bench drives. */
+interface Checkout {
+  label: string;
+  sync: typeof Sync;
+  client: typeof OpenAIClient;
+  responses: typeof Responses;
+  fileSystem: typeof FileSystem;
+}
+
+async function load(label: string, root: string): Promise<Checkout> {
+  const from = (relative: string) => import(path.join(root, relative));
+  return {
+    label,
+    sync: await from('src/core/knowledge/sync.ts'),
+    client: await from('src/backends/openaiClient.ts'),
+    responses: await from('src/backends/responses/responsesBackend.ts'),
+    fileSystem: await from('src/core/fileSystem.ts'),
+  };
+}
+
+interface Pass {
+  requests: number;
+  ms: number;
+  uploadedBytes: number;
+  byEndpoint: Map<string, number>;
+  outcome: string;
+}
+
+/** One round: a fresh server and store, the files added, then added again unchanged. */
+async function round(checkout: Checkout, sources: Array<{ absolute: string; path: string }>): Promise<[Pass, Pass]> {
+  const fake = await FakeOpenAIServer.start();
+  try {
+    const backend = new checkout.responses.ResponsesBackend(checkout.client.createOpenAIClient({ protocol: 'responses', apiKey: 'sk-bench', baseUrl: fake.baseUrl }));
+    const deps = { files: backend, fs: checkout.fileSystem.nodeWorkspaceFs, index: memoryIndex(), provider: 'fake' };
+    const store = await backend.createVectorStore('Bench knowledge', []);
+    const pass = async (): Promise<Pass> => {
+      const before = fake.requests.length;
+      const started = performance.now();
+      const report = await checkout.sync.addToKnowledge(store.id, sources, deps);
+      const ms = performance.now() - started;
+      const sent = fake.requests.slice(before);
+      const byEndpoint = new Map<string, number>();
+      for (const r of sent) {
+        const key = `${r.method} ${r.path.replace(/\/(vs_|file-|vsfb_)[0-9a-z]+/g, '/{id}')}`;
+        byEndpoint.set(key, (byEndpoint.get(key) ?? 0) + 1);
+      }
+      const outcome = `added ${report.added.length}, unchanged ${report.unchanged.length}, refused ${report.refused.length}`;
+      return { requests: sent.length, ms, uploadedBytes: report.uploadedBytes, byEndpoint, outcome };
+    };
+    return [await pass(), await pass()];
+  } finally {
+    await fake.close();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function main(): Promise<void> {
+  const count = Number(option('files') ?? 200);
+  const rounds = Number(option('rounds') ?? 3);
+  const baseline = option('baseline');
+  const checkouts = [...(baseline ? [await load(`baseline (${path.resolve(baseline)})`, path.resolve(baseline))] : []), await load('this checkout', path.resolve(__dirname, '..'))];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-knowledge-'));
+  try {
+    const sources = Array.from({ length: count }, (_, i) => {
+      const relative = `docs/note-${String(i).padStart(3, '0')}.md`;
+      const absolute = path.join(dir, relative);
+      fs.mkdirSync(path.dirname(absolute), { recursive: true });
+      fs.writeFileSync(absolute, `# Note ${i}\n${'Some text to index. '.repeat(20)}\n`);
+      return { absolute, path: relative };
+    });
+    const results = new Map<Checkout, Array<[Pass, Pass]>>(checkouts.map((c) => [c, []]));
+    for (let r = 0; r < rounds; r++) for (const checkout of checkouts) results.get(checkout)?.push(await round(checkout, sources));
+    console.log(`${count} files, ${rounds} rounds, load average ${os.loadavg()[0].toFixed(2)}`);
+    for (const [checkout, passes] of results) {
+      console.log(`\n== ${checkout.label}`);
+      for (const [i, what] of [`add ${count} new files`, `add the same ${count} again, unchanged`].entries()) {
+        const all = passes.map((p) => p[i]);
+        const times = all.map((p) => p.ms);
+        const last = all[all.length - 1];
+        console.log(`${what}: ${last.requests} requests, ${median(times).toFixed(0)} ms (${Math.min(...times).toFixed(0)}–${Math.max(...times).toFixed(0)}), ${last.uploadedBytes} bytes uploaded (${last.outcome})`);
+        for (const [key, n] of [...last.byEndpoint.entries()].sort()) console.log(`  ${String(n).padStart(4)}  ${key}`);
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
