@@ -161,7 +161,7 @@ describe('knowledge: add and sync against the fake server', function () {
     assert.equal(sent.length, 1 + 200 + 1, 'a listing, the uploads, one batch');
     const held = storeFiles(store.id);
     assert.equal(held.length, 200);
-    assert.ok(held.every((f) => f.text === `note ${f.path?.slice('notes/n'.length, -'.md'.length)}\n`), 'each file keeps its own workspace path');
+    assert.ok(held.every((f) => f.text === `note ${String(f.path).slice('notes/n'.length, -'.md'.length)}\n`), 'each file keeps its own workspace path');
     const again = await addToKnowledge(store.id, sources, deps);
     assert.deepEqual([again.unchanged.length, again.uploadedBytes], [200, 0]);
     assert.deepEqual(contractErrors(fake.requests), []);
