@@ -70,8 +70,9 @@ export interface FunctionCallRecord {
   output?: string;
 }
 
-/** The composer's kept draft, written out on deactivation. */
+/** The composer's kept draft and run instructions, written out on deactivation. */
 let drafts: DraftStore | undefined;
+let instructions: DraftStore | undefined;
 
 export function activate(context: vscode.ExtensionContext): AssistantsApi {
   const log = vscode.window.createOutputChannel('Assistants', { log: true });
@@ -108,6 +109,9 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   drafts = new DraftStore(nodeFileSystem, path.join(storage.fsPath, 'draft.json'), {
     onError: (error) => log.warn(`The draft was not saved: ${error instanceof Error ? error.message : String(error)}`),
   });
+  instructions = new DraftStore(nodeFileSystem, path.join(storage.fsPath, 'instructions.json'), {
+    onError: (error) => log.warn(`The run instructions were not saved: ${error instanceof Error ? error.message : String(error)}`),
+  });
   const controller = new HostChatController({
     store,
     apiKeys,
@@ -115,6 +119,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     approver,
     outputs,
     drafts,
+    instructions,
     connect,
     assistants,
     log,
@@ -221,6 +226,6 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
  * typing, are written before VS Code lets the extension host go. Everything else is disposed
  * through context.subscriptions.
  */
-export function deactivate(): Promise<void> | undefined {
-  return drafts?.flush();
+export async function deactivate(): Promise<void> {
+  await Promise.all([drafts?.flush(), instructions?.flush()]);
 }

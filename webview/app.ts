@@ -48,6 +48,8 @@ export class ChatApp {
   private persisted: PersistedState;
   private restoredScroll = false;
   private readonly drafts: DraftSync;
+  /** The additional instructions, kept in the page and the host as the draft is (never cleared by a send). */
+  private readonly instructions: DraftSync;
   /** The draft change each send in flight makes, by request id: applied when the host accepts it. */
   private readonly sendDraftSeqs = new Map<string, number>();
   /** Edit and resend: the id of the last question the composer's text will replace when sent. */
@@ -87,6 +89,14 @@ export class ChatApp {
       },
       { text: this.persisted.draft, seq: this.persisted.draftSeq },
     );
+    this.instructions = new DraftSync(
+      {
+        post: (kept) => this.host.post({ type: 'instructions/save', instructions: kept.text, seq: kept.seq }),
+        persist: (kept) => this.persist({ instructions: kept.text, instructionsSeq: kept.seq }, true),
+        now: () => Date.now(),
+      },
+      { text: this.persisted.instructions, seq: this.persisted.instructionsSeq },
+    );
     this.files = new FileRequests({
       post: (message) => this.host.post(message),
       newRequestId,
@@ -110,7 +120,7 @@ export class ChatApp {
         send: (text, instructions) => this.send(text, instructions),
         stop: () => this.host.post({ type: 'chat/stop' }),
         draftChanged: (draft) => this.drafts.changed(draft),
-        instructionsChanged: (instructions) => this.persist({ instructions }, true),
+        instructionsChanged: (instructions) => this.instructions.changed(instructions),
         cancelEdit: () => {
           this.edit(undefined);
           this.composer.setText('');
@@ -179,11 +189,14 @@ export class ChatApp {
           renderNotice(this.notice, this.state.notice, this.noticeActions);
           this.transcript.reset(this.state);
           this.refreshStatus();
-          // The newer copy of the draft wins: after a window reload the host's may be the only one
-          // left, and after a send both were cleared with one number no older copy can beat.
+          // The newer copy of the draft (and of the instructions) wins: after a window reload the
+          // host's may be the only one left, and after a send both drafts were cleared with one
+          // number no older copy can beat.
           {
             const restored = this.drafts.adopt(this.state.hostDraft);
             if (restored !== undefined) this.composer.restore(restored);
+            const instructions = this.instructions.adopt(this.state.hostInstructions);
+            if (instructions !== undefined) this.composer.restoreInstructions(instructions);
           }
           this.composer.setPending(this.state.pendingSendId !== undefined);
           // The question being edited is gone (replaced, or the thread changed): the next send is a new message.
@@ -301,7 +314,7 @@ export class ChatApp {
    */
   private retry(): void {
     if (!lastQuestion(this.state)) return;
-    const instructions = this.lastInstructions ?? (this.persisted.instructions.trim() || undefined);
+    const instructions = this.lastInstructions ?? (this.instructions.current.text.trim() || undefined);
     const requestId = this.startRequest(instructions);
     this.host.post({ type: 'chat/retry', requestId, ...(instructions ? { instructions } : {}) });
   }

@@ -4,7 +4,9 @@
  * page's state does not always). Both get every change at once: the last keystrokes before a
  * reload are the ones a user misses, and the host, not the page, spaces out its writes to disk.
  * Every change carries a sequence number that keeps rising across pages, so whichever copy is
- * newer wins, and a send clears both with one number that no older write can beat.
+ * newer wins, and a send clears both with one number that no older write can beat. The additional
+ * instructions for the next runs are kept the same way, by a DraftSync of their own that no send
+ * clears.
  */
 import type { DraftView } from '../src/common/protocol';
 

@@ -39,6 +39,8 @@ export interface ViewState {
   prices?: ChatState['prices'];
   /** The draft the host kept (it outlives a window reload; the page's own state does not always). */
   hostDraft?: ChatState['draft'];
+  /** The additional instructions the host kept (as `hostDraft`). */
+  hostInstructions?: ChatState['instructions'];
   runs: Record<string, RunView>;
   activeRunId?: string;
   /**
@@ -103,6 +105,7 @@ export function fromChatState(chat: ChatState): ViewState {
     notice: chat.notice,
     prices: chat.prices,
     hostDraft: chat.draft,
+    hostInstructions: chat.instructions,
     unanswered: chat.unanswered,
   };
 }

@@ -8,6 +8,8 @@ export interface PersistedState {
   draftSeq: number;
   /** Additional instructions for the next runs, as typed. */
   instructions: string;
+  /** The sequence number of the change that left `instructions` (as `draftSeq`). */
+  instructionsSeq: number;
   /** Distance from the bottom of the transcript, so new content below does not shift the restore. */
   scrollFromBottom: number;
   /** What `scrollFromBottom` was measured against (state.ts, `scrollKey`); it is restored only against the same. */
@@ -70,12 +72,13 @@ function isHostMessage(value: unknown): value is HostToWebview {
 }
 
 function parsePersisted(value: unknown): PersistedState {
-  const state: PersistedState = { draft: '', draftSeq: 0, instructions: '', scrollFromBottom: 0, scrollKey: '' };
+  const state: PersistedState = { draft: '', draftSeq: 0, instructions: '', instructionsSeq: 0, scrollFromBottom: 0, scrollKey: '' };
   if (typeof value !== 'object' || value === null) return state;
-  const { draft, draftSeq, instructions, scrollFromBottom, scrollKey } = value as Partial<Record<keyof PersistedState, unknown>>;
+  const { draft, draftSeq, instructions, instructionsSeq, scrollFromBottom, scrollKey } = value as Partial<Record<keyof PersistedState, unknown>>;
   if (typeof draft === 'string') state.draft = draft;
   if (typeof draftSeq === 'number' && Number.isFinite(draftSeq) && draftSeq >= 0) state.draftSeq = draftSeq;
   if (typeof instructions === 'string') state.instructions = instructions;
+  if (typeof instructionsSeq === 'number' && Number.isFinite(instructionsSeq) && instructionsSeq >= 0) state.instructionsSeq = instructionsSeq;
   if (typeof scrollFromBottom === 'number' && Number.isFinite(scrollFromBottom)) state.scrollFromBottom = Math.max(0, scrollFromBottom);
   if (typeof scrollKey === 'string') state.scrollKey = scrollKey;
   return state;

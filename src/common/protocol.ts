@@ -111,6 +111,12 @@ export interface ChatState {
    * outlives a window reload. The page takes it only when its own draft is older (a lower `seq`).
    */
   draft?: DraftView;
+  /**
+   * The additional instructions for the next runs (the composer's second field) as the host kept
+   * them (`instructions/save`), for this workspace: they outlive a window reload. The page takes
+   * them only when its own copy is older, as for `draft`.
+   */
+  instructions?: DraftView;
   /** The run being started waits to retry its creation; *Retry now* ends the wait. */
   waiting?: WaitingView;
   /**
@@ -182,6 +188,8 @@ export type WebviewToHost =
    * send's clear.
    */
   | { type: 'draft/save'; draft: string; seq: number }
+  /** The additional instructions as typed (cleared to empty too), kept by the host as `draft/save` keeps the draft. */
+  | { type: 'instructions/save'; instructions: string; seq: number }
   | { type: 'chat/stop' }
   /** Ends the wait before a retry (the 429 countdown) so the request goes out now. */
   | { type: 'run/retryNow' }
@@ -234,6 +242,8 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
       return typeof message.filename === 'string' && message.filename.length > 0;
     case 'draft/save':
       return typeof message.draft === 'string' && isSeq(message.seq);
+    case 'instructions/save':
+      return typeof message.instructions === 'string' && isSeq(message.seq);
     case 'command/run':
       return (HOST_COMMANDS as readonly unknown[]).includes(message.command);
     case 'file/request':

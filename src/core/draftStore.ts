@@ -1,6 +1,7 @@
 /**
- * The composer's unsent text, kept by the extension host so it outlives a window reload (the
- * webview's own state does not always). Every change carries a sequence number made by the webview
+ * A text the composer keeps, kept by the extension host so it outlives a window reload (the
+ * webview's own state does not always): the unsent draft, and the additional instructions for the
+ * next runs (each in a store of its own). Every change carries a sequence number made by the webview
  * (`Math.max(Date.now(), last + 1)`, so it keeps rising across pages), and a send clears the draft
  * with a number of its own: a draft write that arrives late can never bring back a question
  * already sent.

@@ -34,6 +34,8 @@ export interface ChatControllerDeps {
   attachments?: ComposerAttachments;
   /** Keeps the composer's draft of this workspace across window reloads. */
   drafts: DraftStore;
+  /** Keeps the additional instructions for the next runs of this workspace, likewise. */
+  instructions: DraftStore;
   connect(config: ProviderConfig): Connection;
   assistants: AssistantService;
   log: vscode.LogOutputChannel;
@@ -116,6 +118,7 @@ export class HostChatController extends Disposable implements ChatController {
       approvals: this.deps.approver.list(),
       outputRequests: this.deps.outputs.list(),
       draft: await this.deps.drafts.current(),
+      instructions: await this.deps.instructions.current(),
       waiting: this.waitingView(),
       unanswered: this.session.unansweredQuestion(),
       prices: readPrices(),
@@ -126,6 +129,11 @@ export class HostChatController extends Disposable implements ChatController {
   /** The composer's unsent text (change `seq`), kept for the next window. */
   saveDraft(draft: string, seq: number): void {
     this.deps.drafts.save({ text: draft, seq });
+  }
+
+  /** The additional instructions (change `seq`), kept for the next window. */
+  saveInstructions(instructions: string, seq: number): void {
+    this.deps.instructions.save({ text: instructions, seq });
   }
 
   async send(text: string, options: ChatSendOptions = {}): Promise<void> {

@@ -30,6 +30,8 @@ export interface ChatController {
   retry(instructions?: string): Promise<void>;
   /** Keeps the composer's unsent text (change `seq`) for the next window. */
   saveDraft(draft: string, seq: number): void;
+  /** Keeps the additional instructions (change `seq`) for the next window. */
+  saveInstructions(instructions: string, seq: number): void;
   stop(): void;
   /** Ends the wait before a retry, so the request goes out now. */
   retryNow(): void;
@@ -184,6 +186,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         return;
       case 'draft/save':
         this.controller.saveDraft(typed.draft, typed.seq);
+        return;
+      case 'instructions/save':
+        this.controller.saveInstructions(typed.instructions, typed.seq);
         return;
       case 'message/forward':
         await vscode.commands.executeCommand('assistants.sendToAssistant', typed.threadId, { messageId: typed.messageId });

@@ -47,6 +47,9 @@ describe('webview -> host messages', () => {
     assert.equal(isWebviewToHost({ type: 'chat/retry' }), false, 'a retry is answered by its request id');
     assert.equal(isWebviewToHost({ type: 'draft/save', draft: 'typed' }), false, 'a draft write without its number could not be ordered');
     assert.equal(isWebviewToHost({ type: 'draft/save', draft: 'typed', seq: Number.NaN }), false);
+    assert.equal(isWebviewToHost({ type: 'instructions/save', instructions: 'Answer in French.', seq: 3 }), true);
+    assert.equal(isWebviewToHost({ type: 'instructions/save', instructions: '', seq: 4 }), true, 'cleared instructions are kept too');
+    assert.equal(isWebviewToHost({ type: 'instructions/save', instructions: 'Answer in French.' }), false, 'a write without its number could not be ordered');
     assert.equal(isWebviewToHost({ type: 'file/delete', fileId: 'f' }), false);
     assert.equal(isWebviewToHost(null), false);
     assert.equal(isWebviewToHost('ready'), false);

@@ -123,6 +123,13 @@ export class Composer {
     this.input.value = text;
   }
 
+  /** Puts kept instructions back (the host had a newer copy): shown when set; no change of the user's, so no event. */
+  restoreInstructions(text: string): void {
+    this.instructionsInput.value = text;
+    if (text.trim()) this.instructionsRow.hidden = false;
+    this.refreshInstructions();
+  }
+
   /** Adds text after what is typed (a blank line between) and puts the cursor at the end; nothing is sent. */
   insert(text: string): void {
     const current = this.input.value.replace(/\s+$/, '');
