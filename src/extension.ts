@@ -102,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
       return server ? [...folders.stores(), server] : folders.stores();
     },
     state: context.workspaceState,
+    userState: context.globalState,
     firstAssistant: () => settingsAssistantDraft(readSettings()),
     firstLocation: 'user',
     runAdditions: () => runAdditions(readSettings(), vscode.workspace.isTrusted, functions.registry.tools()),

@@ -12,8 +12,13 @@ export interface KeyValueState {
 export interface AssistantServiceOptions {
   /** The stores to list, files first; the Assistants v2 server's store when that is the protocol. */
   stores(): Promise<AssistantStore[]>;
-  /** Per-workspace state: which assistant is active, which were used last. */
+  /** Per-workspace state: which assistant is active, which were used last, what a repository's files were published to. */
   state: KeyValueState;
+  /**
+   * State every workspace shares (VS Code's `globalState`): which server assistants this user's
+   * personal files were published to. Default: `state`.
+   */
+  userState?: KeyValueState;
   /** The assistant a user gets first, made from the `assistants.*` settings. */
   firstAssistant(): AssistantDraft;
   /** Where the first assistant is written. */
@@ -32,9 +37,15 @@ export interface RunAdditions {
 
 const ACTIVE_KEY = 'assistants.activeAssistant';
 const RECENT_KEY = 'assistants.recentAssistants';
-/** Metadata key on a server assistant that a file was published to: the file's id. */
+/**
+ * Metadata key on a server assistant that a file was published to: the file's id. It is the
+ * publisher's word only: a teammate's assistant published from their own `user:helper` carries
+ * the same value as yours (see `linkedFile`).
+ */
 export const LINK_KEY = 'assistants_vscode_file';
 const PUBLISHED_KEY = 'assistants.published.';
+/** `assistants.link.<server id>` -> the id of the file this user published to that server assistant. */
+const LINK_STATE_KEY = 'assistants.link.';
 
 /**
  * The one way to reach assistants, whatever store keeps them: list, create, update, delete, clone,
@@ -168,22 +179,49 @@ export class AssistantService {
 
   /** Writes the linked server object's fields back into the file. Throws `not_found` when the file was never pushed. */
   async pull(id: string, server: AssistantStore): Promise<AssistantEntry> {
-    const linked = (await server.list()).find((entry) => entry.assistant?.metadata?.[LINK_KEY] === id);
-    if (!linked?.assistant) throw new AssistantsError('not_found', 'This assistant was never pushed to the server; push it first.');
+    const linked = await this.publishedTo(id, server);
+    if (!linked?.assistant) throw new AssistantsError('not_found', 'No server assistant was pushed from this file here; push it first.');
     const { id: _id, createdAt: _createdAt, ...draft } = linked.assistant;
     const metadata = { ...draft.metadata };
     delete metadata[LINK_KEY];
     return this.update(id, { ...draft, metadata: Object.keys(metadata).length > 0 ? metadata : undefined });
   }
 
+  /**
+   * The file a server assistant is the published form of, when this user published it from that
+   * file: its `LINK_KEY` metadata names the file and the link was recorded here when it was
+   * published. Else undefined: another user's assistant published from their own `user:helper`
+   * (or from a repository file of the same name) is not this user's file, and never runs with its
+   * command bindings or trust.
+   */
+  linkedFile(assistant: Assistant): string | undefined {
+    const fileId = assistant.metadata?.[LINK_KEY];
+    if (!fileId || locationOf(assistant.id) !== 'server') return undefined;
+    const location = locationOf(fileId);
+    if (location === 'server') return undefined;
+    if (this.linkState(location).get<string>(`${LINK_STATE_KEY}${assistant.id}`) === fileId) return fileId;
+    // Published before links were recorded: the fingerprint kept for this server id names the file.
+    return publishedFileOf(this.options.state.get<string>(`${PUBLISHED_KEY}${assistant.id}`)) === fileId ? fileId : undefined;
+  }
+
+  /** The server assistant this user published file `id` to, if any (see `linkedFile`). */
+  private async publishedTo(id: string, server: AssistantStore): Promise<AssistantEntry | undefined> {
+    return (await server.list()).find((entry) => entry.assistant !== undefined && this.linkedFile(entry.assistant) === id);
+  }
+
+  private linkState(location: AssistantLocation): KeyValueState {
+    return location === 'user' ? (this.options.userState ?? this.options.state) : this.options.state;
+  }
+
   private async publish(id: string, draft: AssistantDraft, server: AssistantStore, force = false): Promise<Assistant> {
     const linkedDraft: AssistantDraft = { ...draft, metadata: { ...draft.metadata, [LINK_KEY]: id } };
     const fingerprint = JSON.stringify(linkedDraft);
-    const linked = (await server.list()).find((entry) => entry.assistant?.metadata?.[LINK_KEY] === id);
+    const linked = await this.publishedTo(id, server);
     const stateKey = `${PUBLISHED_KEY}${linked?.id ?? 'none'}`;
     if (linked?.assistant && !force && this.options.state.get<string>(stateKey) === fingerprint) return linked.assistant;
     const published = linked ? await server.update(linked.id, linkedDraft) : await server.create(linkedDraft);
     if (!published.assistant) throw invalid(published);
+    await this.linkState(locationOf(id)).update(`${LINK_STATE_KEY}${published.id}`, id);
     await this.options.state.update(`${PUBLISHED_KEY}${published.id}`, fingerprint);
     return published.assistant;
   }
@@ -202,6 +240,17 @@ export function locationOf(id: string): AssistantLocation {
   if (id.startsWith('workspace:')) return 'workspace';
   if (id.startsWith('user:')) return 'user';
   return 'server';
+}
+
+/** The file id a publish fingerprint (the JSON of the draft sent) names in its metadata, if it is one. */
+function publishedFileOf(fingerprint: string | undefined): string | undefined {
+  if (!fingerprint) return undefined;
+  try {
+    const link = (JSON.parse(fingerprint) as { metadata?: Record<string, unknown> }).metadata?.[LINK_KEY];
+    return typeof link === 'string' ? link : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Throws `bad_request` with every problem when the draft would not make a valid assistant file. */

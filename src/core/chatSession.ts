@@ -10,7 +10,7 @@ import type { RunDriverOptions } from './runDriver';
 import { RunDriver } from './runDriver';
 import type { Sleep } from './sleep';
 import { abortableSleep } from './sleep';
-import { LINK_KEY, locationOf } from './assistantService';
+import { locationOf } from './assistantService';
 import { normalizeTitle, titleFromQuestion, titleProblem } from './threadList';
 import type { RunRecord, StoredThread, ThreadStore } from './threadStore';
 
@@ -53,6 +53,12 @@ export interface ChatSessionOptions {
   connect(): Promise<Backend>;
   /** The assistant runs use. */
   assistant(): Promise<Assistant>;
+  /**
+   * The file this user published a server assistant from (`AssistantService.linkedFile`), which a
+   * thread then records as its assistant; without it, or when undefined, the server assistant is
+   * recorded as itself.
+   */
+  linkedFile?(assistant: Assistant): string | undefined;
   toolHandler: ToolHandler;
   /** Driver options, read at the start of each run (settings may change between runs). */
   driver?: () => Omit<RunDriverOptions, 'toolHandler' | 'onRunRef'>;
@@ -239,7 +245,7 @@ export class ChatSession {
     await this.turn(async (backend, assistant) => {
       if (options.replaces !== undefined) await this.truncate(backend, this.lastQuestion(options.replaces), false);
       const stored = await this.ensureThread(backend, trimmed);
-      stored.thread.assistantId = assistantIdOf(assistant);
+      stored.thread.assistantId = this.assistantIdOf(assistant);
       const content: Message['content'] = [{ type: 'text', text: trimmed, annotations: [] }];
       const attachments = options.attachments ?? [];
       const message = await backend.addMessage(stored.thread, attachments.length ? { content, attachments } : { content });
@@ -424,7 +430,7 @@ export class ChatSession {
     backend: Backend,
     assistant: Assistant,
   ): void {
-    const ranBy = { id: assistantIdOf(assistant), name: assistant.name };
+    const ranBy = { id: this.assistantIdOf(assistant), name: assistant.name };
     const abort = new AbortController();
     const detach = new AbortController();
     const driverOptions = this.options.driver?.();
@@ -589,16 +595,19 @@ export class ChatSession {
     await this.options.store.save(stored).catch((error: unknown) => this.options.onError(asAssistantsError(error)));
   }
 
+  /**
+   * The id a thread records for the assistant that ran on it: a file assistant this user published
+   * to an Assistants v2 server is recorded as its file. Any other assistant is recorded as itself:
+   * a file's own metadata is its author's text, and a server assistant's link may be another
+   * user's file of the same id.
+   */
+  private assistantIdOf(assistant: Assistant): string {
+    return (locationOf(assistant.id) === 'server' ? this.options.linkedFile?.(assistant) : undefined) ?? assistant.id;
+  }
+
   private nowSeconds(): number {
     return Math.floor((this.options.now ?? Date.now)() / 1000);
   }
 }
 
-/**
- * The id a thread records for the assistant that ran on it: a file assistant published to an
- * Assistants v2 server is recorded as its file. A file assistant is recorded as itself: its own
- * metadata is its author's text, not a link.
- */
-function assistantIdOf(assistant: Assistant): string {
-  return locationOf(assistant.id) === 'server' ? (assistant.metadata?.[LINK_KEY] ?? assistant.id) : assistant.id;
-}
+

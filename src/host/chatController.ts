@@ -75,6 +75,7 @@ export class HostChatController extends Disposable implements ChatController {
       store: deps.store,
       connect: async () => (await this.connect()).backend,
       assistant: () => this.assistant(),
+      linkedFile: (assistant) => deps.assistants.linkedFile(assistant),
       toolHandler: deps.toolHandler,
       driver: () => {
         const settings = readSettings();

@@ -2,8 +2,7 @@ import Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import type { AssistantEntry, AssistantLocation } from '../assistantStore';
 import type { KeyValueState } from '../assistantService';
-import { LINK_KEY } from '../assistantService';
-import type { FunctionDefinition, Run, ToolDefinition } from '../model';
+import type { Assistant, FunctionDefinition, Run, ToolDefinition } from '../model';
 import type { ApprovalPolicy, ParsedArguments } from './registry';
 import { parseArguments } from './registry';
 
@@ -43,19 +42,22 @@ export function customFunctionsOf(tools: readonly ToolDefinition[], location: As
 export interface AssistantLookup {
   list(): Promise<AssistantEntry[]>;
   active(): Promise<AssistantEntry>;
+  /** The file this user published a server assistant from, if they did (see `AssistantService.linkedFile`). */
+  linkedFile(assistant: Assistant): string | undefined;
 }
 
 /**
  * The custom functions of the assistant a run uses, from its file: the run's assistant by id, or,
- * for a server assistant a file was published to (Assistants v2), that file (the server does not
- * keep command bindings); the active assistant when neither is found. Only a server assistant's
- * link is followed: a file's own metadata is text its author wrote, and a repository's file that
- * named a personal assistant there would otherwise run with that assistant's bindings and trust.
+ * for a server assistant this user published a file to (Assistants v2), that file (the server does
+ * not keep command bindings); the active assistant when neither is found. Only a server assistant's
+ * link is followed, and only when it was recorded here at publishing (`linkedFile`): a file's own
+ * metadata is text its author wrote, and a teammate's server assistant published from their own
+ * `user:helper` names yours too; either would otherwise run with your file's bindings and trust.
  */
 export async function customFunctionsForRun(assistants: AssistantLookup, run: Run, isBuiltin: (name: string) => boolean): Promise<CustomFunctions | undefined> {
   const entries = await assistants.list();
   const byId = entries.find((entry) => entry.id === run.assistantId);
-  const linked = byId?.location === 'server' ? byId.assistant?.metadata?.[LINK_KEY] : undefined;
+  const linked = byId?.location === 'server' && byId.assistant ? assistants.linkedFile(byId.assistant) : undefined;
   const entry = (linked ? entries.find((candidate) => candidate.id === linked && candidate.location !== 'server') : undefined) ?? byId ?? (await assistants.active());
   if (!entry.assistant) return undefined;
   return customFunctionsOf(entry.assistant.tools, entry.location, isBuiltin);

@@ -206,5 +206,35 @@ describe('AssistantService over file stores', () => {
       const other = await service.create('user', { name: 'Never pushed', model: 'm', tools: [] });
       await assert.rejects(service.pull(other.id, store), (e: unknown) => e instanceof AssistantsError && e.kind === 'not_found');
     });
+
+    it('never publishes over, or pulls from, a teammate\'s assistant published from their own file of the same id', async () => {
+      const theirs = await store.create({ name: 'Helper', model: 'gpt-4.1', instructions: 'Theirs.', tools: [], metadata: { [LINK_KEY]: 'user:helper' } });
+      const mine = await service.create('user', { name: 'Helper', model: 'gpt-4.1', instructions: 'Mine.', tools: [] });
+      assert.equal(mine.id, 'user:helper');
+      assert.equal(service.linkedFile(theirs.assistant!), undefined, 'their link names my file id, but I never published it');
+      await assert.rejects(service.pull(mine.id, store), (e: unknown) => e instanceof AssistantsError && e.kind === 'not_found');
+      assert.equal((await service.get(mine.id)).assistant?.instructions, 'Mine.', 'their instructions were not pulled into my file');
+      await service.select(mine.id);
+      const published = await service.forRun(store);
+      assert.notEqual(published.id, theirs.id, 'a new server assistant, not theirs');
+      assert.equal((await store.list()).find((e) => e.id === theirs.id)?.assistant?.instructions, 'Theirs.', 'theirs is untouched');
+      assert.equal(service.linkedFile(published), mine.id);
+    });
+
+    it('finds the server assistant a personal file was published to from another workspace, and one published before links were recorded', async () => {
+      const userState = new MemoryState();
+      const inWorkspace = (workspaceState: MemoryState) =>
+        new AssistantService({ stores: async () => [workspace, user, store], state: workspaceState, userState, firstAssistant: () => settingsDraft, firstLocation: 'user', runAdditions: () => runtime });
+      const file = await service.create('user', { name: 'Everywhere', model: 'gpt-4.1', tools: [] });
+      const first = await inWorkspace(new MemoryState()).push(file.id, store);
+      const other = inWorkspace(new MemoryState());
+      await other.select(file.id);
+      assert.equal((await other.forRun(store)).id, first.id, 'the same server object from another workspace');
+      // Published by an earlier version: only the fingerprint kept for the server id names the file.
+      const legacy = await store.create({ name: 'Old', model: 'gpt-4.1', tools: [], metadata: { [LINK_KEY]: 'workspace:old' } });
+      state.values.set(`assistants.published.${legacy.id}`, JSON.stringify({ name: 'Old', model: 'gpt-4.1', tools: [], metadata: { [LINK_KEY]: 'workspace:old' } }));
+      assert.equal(service.linkedFile(legacy.assistant!), 'workspace:old');
+      assert.equal(inWorkspace(new MemoryState()).linkedFile(legacy.assistant!), undefined, 'not in a workspace that never published it');
+    });
   });
 });

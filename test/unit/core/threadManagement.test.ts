@@ -27,12 +27,15 @@ for (const protocol of protocols) {
     let errors: AssistantsError[];
     let backend: Backend;
     let assistant: Assistant;
+    let published: string | undefined;
 
     const makeSession = (functions = functionFixture({ root: dir })) =>
       new ChatSession({
         store,
         connect: async () => backend,
         assistant: async () => assistant,
+        // This user published workspace:helper to the server assistant the runs use (under v2).
+        linkedFile: (a) => (a.id === published ? 'workspace:helper' : undefined),
         toolHandler: functions.handler,
         driver: () => ({ poll: { initialMs: 20, maxMs: 100 } }),
         onUpdate: () => undefined,
@@ -64,6 +67,7 @@ for (const protocol of protocols) {
         protocol === 'responses'
           ? { ...draft, id: 'workspace:helper', createdAt: 0 }
           : (await new ServerAssistantStore(client).create({ ...draft, metadata: { [LINK_KEY]: 'workspace:helper' } })).assistant!;
+      published = protocol === 'responses' ? undefined : assistant.id;
     });
 
     afterEach(async () => {
@@ -78,6 +82,15 @@ for (const protocol of protocols) {
       assert.equal(listed[0].assistantId, 'workspace:helper');
       assert.equal(listed[0].title, 'Hello there', 'the first question, on one line, is the title');
     });
+
+    if (protocol === 'assistantsV2') {
+      it('records a server assistant as itself when this user did not publish the file its metadata names', async () => {
+        // A teammate's assistant, published from their own workspace:helper.
+        published = undefined;
+        await ask(makeSession(), 'Hello', 'Hi.');
+        assert.equal((await store.list())[0].assistantId, assistant.id);
+      });
+    }
 
     if (protocol === 'responses') {
       it('records a file assistant as itself, whatever its own metadata names', async () => {

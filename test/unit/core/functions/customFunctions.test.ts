@@ -351,14 +351,22 @@ describe('custom functions: whose bindings a run uses', () => {
   const fmt = (command: string): ToolDefinition => ({ type: 'function', function: { name: 'fmt' }, command });
   let service: AssistantService;
   let serverEntries: AssistantEntry[];
+  let server: AssistantStore;
 
   beforeEach(() => {
     fs.rmSync(tmp, { recursive: true, force: true });
     serverEntries = [];
-    const server: AssistantStore = {
+    // An Assistants v2 server in memory: it keeps what it is sent, less the command bindings (no part of the API).
+    server = {
       location: 'server',
       list: async () => serverEntries,
-      create: () => Promise.reject(new Error('not here')),
+      create: async (draft) => {
+        const id = `asst_${serverEntries.length + 1}`;
+        const tools = draft.tools.map((tool) => (tool.type === 'function' ? { type: tool.type, function: tool.function } : tool));
+        const entry: AssistantEntry = { id, location: 'server', name: draft.name, assistant: { ...draft, tools, id, createdAt: 0 } };
+        serverEntries.push(entry);
+        return entry;
+      },
       update: () => Promise.reject(new Error('not here')),
       delete: () => Promise.reject(new Error('not here')),
     };
@@ -378,11 +386,21 @@ describe('custom functions: whose bindings a run uses', () => {
     assert.equal(custom?.functions.get('fmt')?.command, 'workbench.action.terminal.sendSequence');
   });
 
-  it('a server assistant a file was published to runs with that file\'s bindings and the file\'s trust', async () => {
-    const file = await service.create('workspace', { name: 'Helper', model: 'm', tools: [fmt('editor.action.formatDocument')] });
-    serverEntries = [{ id: 'asst_1', location: 'server', name: 'Helper', assistant: { id: 'asst_1', createdAt: 0, name: 'Helper', model: 'm', tools: [{ type: 'function', function: { name: 'fmt' } }], metadata: { [LINK_KEY]: file.id } } }];
-    const custom = await customFunctionsForRun(service, runOf('asst_1'), () => false);
-    assert.equal(custom?.location, 'workspace');
-    assert.equal(custom?.functions.get('fmt')?.command, 'editor.action.formatDocument');
+  it('a server assistant this user published a file to runs with that file\'s bindings and the file\'s trust', async () => {
+    for (const location of ['workspace', 'user'] as const) {
+      const file = await service.create(location, { name: `Helper ${location}`, model: 'm', tools: [fmt('editor.action.formatDocument')] });
+      const published = await service.push(file.id, server);
+      const custom = await customFunctionsForRun(service, runOf(published.id), () => false);
+      assert.equal(custom?.location, location);
+      assert.equal(custom?.functions.get('fmt')?.command, 'editor.action.formatDocument');
+    }
+  });
+
+  it('a teammate\'s server assistant published from their own user:helper never runs with this user\'s user:helper', async () => {
+    await service.create('user', { name: 'Helper', model: 'm', tools: [fmt('workbench.action.terminal.sendSequence')] });
+    serverEntries.push({ id: 'asst_team', location: 'server', name: 'Helper', assistant: { id: 'asst_team', createdAt: 0, name: 'Helper', model: 'm', tools: [{ type: 'function', function: { name: 'fmt' } }], metadata: { [LINK_KEY]: 'user:helper' } } });
+    const custom = await customFunctionsForRun(service, runOf('asst_team'), () => false);
+    assert.equal(custom?.location, 'server');
+    assert.equal(custom?.functions.get('fmt')?.command, undefined, 'no binding: the user answers the call in the chat');
   });
 });
