@@ -42,7 +42,8 @@ const OUTPUT_PREVIEW = 300;
  * answer (the assistant's name) in order; before an answer, the tool calls of its run in brief
  * (function calls with their arguments and the start of their output, file-search queries and
  * result counts, code-interpreter code and logs); citations as numbered marks and a list of
- * sources under the answer; images as files in `imageFolder` (named by content hash, so each is
+ * sources under the answer (file name and id, where the answer cites it, the quoted text when the
+ * citation has one); images as files in `imageFolder` (named by content hash, so each is
  * written once), images on the server or the web as links. A run that failed says so.
  */
 export async function threadToMarkdown(stored: StoredThread, options: MarkdownExportOptions): Promise<MarkdownExport> {
@@ -114,9 +115,15 @@ function metaLine(stored: StoredThread, assistantName: string | undefined): stri
   return `*${parts.filter(Boolean).join(' · ')}*`;
 }
 
+/** A cited file or URL, under one number, with every place the answer cites it. */
+interface Source {
+  first: Annotation;
+  citations: Annotation[];
+}
+
 async function messageBlocks(message: Message, imageLink: ImageLink): Promise<string[]> {
   const blocks: string[] = [];
-  const sources: Annotation[] = [];
+  const sources: Source[] = [];
   let index = 0;
   for (const part of message.content) {
     index++;
@@ -130,7 +137,7 @@ async function messageBlocks(message: Message, imageLink: ImageLink): Promise<st
   return blocks;
 }
 
-async function partText(part: MessageContent, role: Message['role'], index: number, imageLink: ImageLink, sources: Annotation[]): Promise<string> {
+async function partText(part: MessageContent, role: Message['role'], index: number, imageLink: ImageLink, sources: Source[]): Promise<string> {
   switch (part.type) {
     case 'text':
       // A question is what the user typed, shown as typed; an answer is Markdown already.
@@ -145,15 +152,21 @@ async function partText(part: MessageContent, role: Message['role'], index: numb
 /**
  * Numbers the message's citations in order of first appearance (one number per cited file or URL),
  * puts `[n]` where the server placed each (replacing its marker text, such as `【4:0†source】`, or at
- * its end index), and adds the sources to `sources`. The private-use citation markers some models
- * write are removed.
+ * its end index), and adds the sources to `sources` (each with all its citations). The private-use
+ * citation markers some models write are removed.
  */
-function withCitations(text: string, annotations: readonly Annotation[], sources: Annotation[]): string {
+function withCitations(text: string, annotations: readonly Annotation[], sources: Source[]): string {
   const numbers = new Map<string, number>();
   const numberOf = (annotation: Annotation): number => {
     const key = annotation.type === 'url_citation' ? `url:${annotation.url}` : `file:${annotation.fileId}`;
-    if (!numbers.has(key)) numbers.set(key, sources.push(annotation));
-    return numbers.get(key)!;
+    const known = numbers.get(key);
+    if (known !== undefined) {
+      sources[known - 1].citations.push(annotation);
+      return known;
+    }
+    const number = sources.push({ first: annotation, citations: [annotation] });
+    numbers.set(key, number);
+    return number;
   };
   const marks = annotations.map((annotation) => ({ annotation, mark: `[${numberOf(annotation)}]` }));
   let result = text;
@@ -174,15 +187,39 @@ function withCitations(text: string, annotations: readonly Annotation[], sources
   return trailing.size ? `${result} ${[...trailing].sort().join('')}` : result;
 }
 
-function sourceText(annotation: Annotation): string {
-  switch (annotation.type) {
+/**
+ * One entry of an answer's sources: what is cited (a file by name and id, a URL by title), where the
+ * answer cites it (character offsets in the answer's text as the server sent it), and the quoted
+ * text of each citation that has one.
+ */
+function sourceText({ first, citations }: Source): string {
+  const where = citedAt(citations);
+  const quotes = [...new Set(citations.flatMap((c) => (c.type === 'file_citation' && c.quote?.trim() ? [c.quote.trim()] : [])))];
+  const quoted = quotes.map((quote) => ` — "${escapeInline(quote)}"`).join('');
+  switch (first.type) {
     case 'url_citation':
-      return `[${escapeInline(annotation.title || annotation.url)}](<${annotation.url}>)`;
+      return `[${escapeInline(first.title || first.url)}](<${first.url}>)${where ? ` (${where})` : ''}`;
     case 'file_citation':
-      return `\`${escapeCode(annotation.filename ?? annotation.fileId)}\`${annotation.quote ? ` — "${escapeInline(annotation.quote)}"` : ''}`;
-    case 'file_path':
-      return `\`${escapeCode(annotation.filename ?? annotation.fileId)}\` (a file the code interpreter wrote)`;
+    case 'file_path': {
+      const details = [
+        first.type === 'file_path' ? 'a file the code interpreter wrote' : undefined,
+        first.filename ? `file id \`${escapeCode(first.fileId)}\`` : undefined,
+        where,
+      ].filter(Boolean).join('; ');
+      return `\`${escapeCode(first.filename ?? first.fileId)}\`${details ? ` (${details})` : ''}${quoted}`;
+    }
   }
+}
+
+/** "cited at character 42", "cited at characters 12–30, 57": where in the answer's text the citations stand. */
+function citedAt(citations: readonly Annotation[]): string | undefined {
+  const places = [...new Set(citations.flatMap(({ startIndex, endIndex }) => {
+    if (startIndex === undefined) return [];
+    return [endIndex !== undefined && endIndex > startIndex ? `${startIndex}–${endIndex}` : String(startIndex)];
+  }))];
+  if (places.length === 0) return undefined;
+  const plural = places.length > 1 || places[0].includes('–');
+  return `cited at character${plural ? 's' : ''} ${places.join(', ')}`;
 }
 
 /** The tool calls and failure of one run, briefly, as a quoted block before its answer. */

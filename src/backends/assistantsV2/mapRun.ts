@@ -127,9 +127,12 @@ export function fromWireContent(content: WireContent): MessageContent {
 
 export function fromWireAnnotation(annotation: WireAnnotation): Annotation {
   const common = { text: annotation.text, startIndex: annotation.start_index, endIndex: annotation.end_index };
-  return annotation.type === 'file_citation'
-    ? { type: 'file_citation', fileId: annotation.file_citation.file_id, ...common }
-    : { type: 'file_path', fileId: annotation.file_path.file_id, ...common };
+  if (annotation.type === 'file_citation') {
+    // The quoted text is in the deltas' FileCitation and in what some servers still send; kept when there.
+    const { quote } = annotation.file_citation as { quote?: unknown };
+    return { type: 'file_citation', fileId: annotation.file_citation.file_id, ...(typeof quote === 'string' && quote ? { quote } : {}), ...common };
+  }
+  return { type: 'file_path', fileId: annotation.file_path.file_id, ...common };
 }
 
 function fromWireAttachment(wire: WireMessage.Attachment): Attachment[] {

@@ -82,7 +82,7 @@ describe('thread export', () => {
     assert.match(markdown, /## You\n\nIs any item low on stock\?/);
     assert.match(markdown, /Attached: `stock\.csv` \(code interpreter\)/);
     assert.match(markdown, /## Helper\n\nThe stock is low \[1\] and the docs agree\[2\]\./);
-    assert.match(markdown, /Sources:\n\n1\. `inventory\.ts`\n2\. \[Stock docs\]\(<https:\/\/example\.com\/docs>\)/);
+    assert.match(markdown, /Sources:\n\n1\. `inventory\.ts` \(file id `file-inv`; cited at characters 17–35\)\n2\. \[Stock docs\]\(<https:\/\/example\.com\/docs>\) \(cited at character 54\)/);
     assert.match(markdown, /> \*\*Function call\*\* `read_file\(\{"path":"src\/inventory\.ts"\}\)`/);
     assert.match(markdown, /… \(1000 characters in all\)/, 'a long output is cut');
     assert.ok(!markdown.includes('x'.repeat(301)));
@@ -98,6 +98,41 @@ describe('thread export', () => {
     }
     assert.deepEqual(new Set(images.map((i) => Buffer.from(i.bytes).toString('base64'))), new Set([PLOT.toString('base64'), PICTURE.toString('base64')]));
     assert.ok(!markdown.includes('stored-output:'), 'no store-internal URL leaks into the document');
+  });
+
+  it('lists each cited file with its id, every place the answer cites it and the quoted text', async () => {
+    const text = 'Kept in a map【1:0†a.ts】, sorted on read【1:1†a.ts】, see also【1:2†b】.';
+    const at = (marker: string) => ({ startIndex: text.indexOf(marker), endIndex: text.indexOf(marker) + marker.length, text: marker });
+    stored.messages[1].content = [{
+      type: 'text',
+      text,
+      annotations: [
+        { type: 'file_citation', fileId: 'file-a', filename: 'a.ts', quote: 'const stock = new Map()', ...at('【1:0†a.ts】') },
+        { type: 'file_citation', fileId: 'file-a', filename: 'a.ts', quote: 'items.sort(byName)', ...at('【1:1†a.ts】') },
+        { type: 'file_citation', fileId: 'file-b', ...at('【1:2†b】') },
+      ],
+    }];
+    const { markdown } = await threadToMarkdown(stored, { readImage: async () => undefined, imageFolder: 'img' });
+    assert.match(markdown, /Kept in a map\[1\], sorted on read\[1\], see also\[2\]\./);
+    const a = at('【1:0†a.ts】');
+    const a2 = at('【1:1†a.ts】');
+    const b = at('【1:2†b】');
+    assert.ok(
+      markdown.includes(`Sources:\n\n1. \`a.ts\` (file id \`file-a\`; cited at characters ${a.startIndex}–${a.endIndex}, ${a2.startIndex}–${a2.endIndex}) — "const stock = new Map()" — "items.sort(byName)"\n2. \`file-b\` (cited at characters ${b.startIndex}–${b.endIndex})`),
+      markdown,
+    );
+  });
+
+  it('keeps every field of every citation in the JSON export', async () => {
+    const annotations = [
+      { type: 'file_citation' as const, text: '【4:0†a】', fileId: 'file-a', filename: 'a.ts', quote: 'the quote', startIndex: 1, endIndex: 8 },
+      { type: 'file_path' as const, text: 'sandbox:/mnt/data/x.csv', fileId: 'file-x', containerId: 'cntr_1', filename: 'x.csv', startIndex: 9, endIndex: 30 },
+      { type: 'url_citation' as const, url: 'https://example.com', title: 'Example', startIndex: 31, endIndex: 40 },
+    ];
+    stored.messages[1].content = [{ type: 'text', text: 'x'.repeat(41), annotations }];
+    const json = await threadToJson(stored, (url) => store.readOutput('thread-1', url));
+    const parsed = parseThreadFile(new TextEncoder().encode(json), 'thread-1');
+    assert.deepEqual((parsed?.messages[1].content[0] as { annotations: unknown }).annotations, annotations);
   });
 
   it('says so when an image is gone, and when a run failed without an answer', async () => {

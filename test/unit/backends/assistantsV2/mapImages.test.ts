@@ -24,4 +24,11 @@ describe('Assistants v2 mapping of files the assistant made', () => {
     const annotation: WireAnnotation = { type: 'file_path', text: 'sandbox:/mnt/data/out.csv', start_index: 3, end_index: 28, file_path: { file_id: 'file-csv' } };
     assert.deepEqual(fromWireAnnotation(annotation), { type: 'file_path', fileId: 'file-csv', text: 'sandbox:/mnt/data/out.csv', startIndex: 3, endIndex: 28 });
   });
+
+  it('keeps the quoted text of a file citation when the server sends one, and nothing made up when it does not', () => {
+    const quoted = { type: 'file_citation', text: '【4:0†a.md】', start_index: 5, end_index: 15, file_citation: { file_id: 'file-a', quote: 'stock is kept in a map' } } as WireAnnotation;
+    assert.deepEqual(fromWireAnnotation(quoted), { type: 'file_citation', fileId: 'file-a', quote: 'stock is kept in a map', text: '【4:0†a.md】', startIndex: 5, endIndex: 15 });
+    const bare: WireAnnotation = { type: 'file_citation', text: '【4:1†a.md】', start_index: 20, end_index: 30, file_citation: { file_id: 'file-a' } };
+    assert.deepEqual(fromWireAnnotation(bare), { type: 'file_citation', fileId: 'file-a', text: '【4:1†a.md】', startIndex: 20, endIndex: 30 });
+  });
 });
