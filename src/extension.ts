@@ -59,6 +59,8 @@ export interface AssistantsApi {
   chatViewVisible(): boolean;
   /** The Knowledge view as drawn: each item's label, description and context value, stores before their files. */
   knowledgeItems(): Promise<{ label: string; description?: string; contextValue?: string; node: KnowledgeNode }[]>;
+  /** Fires when the Knowledge view is told to draw itself again (the tree's `onDidChangeTreeData`). */
+  onDidChangeKnowledge: vscode.Event<void>;
   /** Every assistant (files and, under Assistants v2, the server's), most recently used first. */
   assistants(): Promise<{ id: string; name: string; location: string; file?: string; active: boolean; valid: boolean }[]>;
 }
@@ -209,6 +211,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     },
     threads: async () => (await threadsTree.items()).map((item) => ({ id: item.id, title: item.label, description: item.description, file: store.fileOf(item.id) })),
     chatViewVisible: () => chatView.visible,
+    onDidChangeKnowledge: knowledgeTree.onDidChangeTreeData,
     knowledgeItems: async () => {
       const items = [];
       for (const store of await knowledgeTree.getChildren()) {

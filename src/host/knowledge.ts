@@ -6,7 +6,7 @@ import { AssistantsError } from '../core/errors';
 import { nodeWorkspaceFs } from '../core/fileSystem';
 import type { Confinement } from '../core/functions/confinement';
 import { ensureKnowledgeStore, knowledgeStoresOf } from '../core/knowledge/assistantKnowledge';
-import type { KnowledgeDeps, KnowledgeReport } from '../core/knowledge/sync';
+import type { KnowledgeDeps, KnowledgeReport, KnowledgeSource } from '../core/knowledge/sync';
 import { addToKnowledge, emptyReport, mergeReports, removeFromKnowledge, syncKnowledge } from '../core/knowledge/sync';
 import type { UploadTarget } from './attachments';
 import { expandSelection } from './attachments';
@@ -28,10 +28,19 @@ export interface AddKnowledgeResult extends KnowledgeReport {
 
 type Register = (id: string, body: (...args: never[]) => unknown) => void;
 
+/** What *Sync Knowledge* may be told (keybindings, tests, the notification's *Retry Failed*). */
+export interface SyncKnowledgeOptions {
+  /** Answers the question about files deleted from the workspace. */
+  removeDeleted?: boolean;
+  /** Adds again the unchanged files whose indexing failed (otherwise they are left, and reported). */
+  retryFailed?: boolean;
+}
+
 /**
  * The knowledge commands: *Add to Assistant Knowledge* (Explorer, multi-select, or the Command
  * Palette with a file dialog), *Sync Knowledge*, and on the Knowledge view's files *Remove from
- * Knowledge* and *Open Source File*. Every one says what it did, file by file in the log.
+ * Knowledge*, *Open Source File* and, on a file whose indexing failed, *Retry Indexing*. Every one
+ * says what it did, file by file in the log.
  */
 export function registerKnowledgeCommands(register: Register, deps: KnowledgeCommandDeps): void {
   register('assistants.addToKnowledge', async (clicked?: vscode.Uri, selected?: vscode.Uri[]) => {
@@ -39,14 +48,21 @@ export function registerKnowledgeCommands(register: Register, deps: KnowledgeCom
     if (!uris?.length) return undefined;
     return addUris(uris, deps);
   });
-  // Optional `{ removeDeleted }` answers the question about files deleted from the workspace (keybindings, tests).
-  register('assistants.syncKnowledge', async (options?: { removeDeleted?: boolean }) => syncAll(deps, options?.removeDeleted));
+  register('assistants.syncKnowledge', async (options?: SyncKnowledgeOptions) => syncAll(deps, options ?? {}));
+  register('assistants.retryKnowledgeFile', async (node?: KnowledgeNode) => {
+    if (node?.kind !== 'file' || !node.entry.path) return undefined;
+    const absolute = await locate(deps.confinement, node.entry.path);
+    if (absolute === undefined || (await nodeWorkspaceFs.stat(absolute))?.type !== 'file') {
+      void vscode.window.showWarningMessage(`${node.entry.path} is no longer in the workspace, so it cannot be indexed again. Remove it from knowledge, or restore the file and retry.`);
+      return undefined;
+    }
+    return retryOne(node.vectorStoreId, { absolute, path: node.entry.path }, deps);
+  });
   register('assistants.removeFromKnowledge', async (node?: KnowledgeNode) => {
     if (node?.kind !== 'file') return;
     const { backend, provider } = await deps.target();
-    await removeFromKnowledge(node.vectorStoreId, node.entry, { files: backend, index: deps.index, provider });
+    await refreshingAfter(deps, () => removeFromKnowledge(node.vectorStoreId, node.entry, { files: backend, index: deps.index, provider }));
     deps.log.info(`Knowledge: removed ${node.entry.path ?? node.entry.file.id} from ${node.vectorStoreId}.`);
-    deps.tree.refresh();
   });
   register('assistants.openKnowledgeSource', async (node?: KnowledgeNode) => {
     if (node?.kind !== 'file' || !node.entry.path) return;
@@ -74,18 +90,39 @@ async function addUris(uris: readonly vscode.Uri[], deps: KnowledgeCommandDeps):
   const target = await deps.target();
   const { vectorStoreId, created } = await ensureKnowledgeStore(deps.assistants, target.backend, entry);
   if (created) deps.log.info(`Knowledge: made vector store ${vectorStoreId} for "${entry.name}" and wrote it into the assistant.`);
-  const result = await withProgress(`Adding to ${entry.name}'s knowledge`, async (knowledge) => {
-    const expanded = await expandSelection(uris, deps.confinement, knowledge.signal);
-    const skipped = expanded.skipped.map((s) => ({ path: s.display, reason: s.reason }));
-    const report = await addToKnowledge(vectorStoreId, expanded.items.map((item) => ({ absolute: item.absolute, path: item.display })), { ...knowledge, ...serverDeps(target, deps) });
-    return { ...report, skipped };
-  });
-  deps.tree.refresh();
+  const result = await refreshingAfter(deps, () =>
+    withProgress(`Adding to ${entry.name}'s knowledge`, async (knowledge) => {
+      const expanded = await expandSelection(uris, deps.confinement, knowledge.signal);
+      const skipped = expanded.skipped.map((s) => ({ path: s.display, reason: s.reason }));
+      const report = await addToKnowledge(vectorStoreId, expanded.items.map((item) => ({ absolute: item.absolute, path: item.display })), { ...knowledge, ...serverDeps(target, deps) });
+      return { ...report, skipped };
+    }),
+  );
   tell('Add to Knowledge', result, result.skipped, deps.log);
   return result;
 }
 
-async function syncAll(deps: KnowledgeCommandDeps, removeDeleted: boolean | undefined): Promise<KnowledgeReport | undefined> {
+/** *Retry Indexing* on one file: the same bytes are added again (from the file already uploaded when the server still has it). */
+async function retryOne(vectorStoreId: string, source: KnowledgeSource, deps: KnowledgeCommandDeps): Promise<KnowledgeReport> {
+  const target = await deps.target();
+  const report = await refreshingAfter(deps, () =>
+    withProgress(`Retrying ${source.path}`, (knowledge) => addToKnowledge(vectorStoreId, [source], { ...knowledge, ...serverDeps(target, deps) })),
+  );
+  tell('Retry Indexing', report, [], deps.log);
+  return report;
+}
+
+/** Runs a change to knowledge, then refreshes the Knowledge view, also when it failed or was cancelled part way. */
+async function refreshingAfter<T>(deps: KnowledgeCommandDeps, change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } finally {
+    deps.tree.refresh();
+  }
+}
+
+async function syncAll(deps: KnowledgeCommandDeps, options: SyncKnowledgeOptions): Promise<KnowledgeReport | undefined> {
+  const { removeDeleted, retryFailed = false } = options;
   const entry = await deps.assistants.active();
   const stores = knowledgeStoresOf(entry.assistant);
   if (stores.length === 0) {
@@ -104,15 +141,16 @@ async function syncAll(deps: KnowledgeCommandDeps, removeDeleted: boolean | unde
     );
     return choice === 'Remove';
   };
-  const report = await withProgress(`Syncing ${entry.name}'s knowledge`, async (knowledge) => {
-    const total = emptyReport();
-    for (const vectorStoreId of stores) {
-      const one = await syncKnowledge(vectorStoreId, (path) => locate(deps.confinement, path), { ...knowledge, ...serverDeps(target, deps) }, confirm);
-      mergeReports(total, one);
-    }
-    return total;
-  });
-  deps.tree.refresh();
+  const report = await refreshingAfter(deps, () =>
+    withProgress(`Syncing ${entry.name}'s knowledge`, async (knowledge) => {
+      const total = emptyReport();
+      for (const vectorStoreId of stores) {
+        const one = await syncKnowledge(vectorStoreId, (path) => locate(deps.confinement, path), { ...knowledge, ...serverDeps(target, deps) }, confirm, retryFailed);
+        mergeReports(total, one);
+      }
+      return total;
+    }),
+  );
   tell('Sync Knowledge', report, [], deps.log);
   return report;
 }
@@ -153,6 +191,7 @@ function tell(what: string, report: KnowledgeReport, skipped: Array<{ path: stri
     report.unchanged.length && `${report.unchanged.length} unchanged`,
     report.removed.length && `${report.removed.length} removed`,
     report.keptMissing.length && `${report.keptMissing.length} deleted in the workspace but kept`,
+    report.failed.length && `${report.failed.length} unchanged but failed indexing earlier, not sent again`,
   ].filter(Boolean);
   const left = [...skipped, ...report.refused];
   for (const path of report.added) log.info(`${what}: added ${path}`);
@@ -161,11 +200,26 @@ function tell(what: string, report: KnowledgeReport, skipped: Array<{ path: stri
   for (const path of report.removed) log.info(`${what}: removed ${path}`);
   for (const path of report.keptMissing) log.info(`${what}: kept ${path} (deleted in the workspace)`);
   for (const s of left) log.info(`${what}: skipped ${s.path}: ${s.reason}`);
+  for (const f of report.failed) log.info(`${what}: left ${f.path} as it is: unchanged, and its indexing failed: ${f.reason}`);
   const summary = `${what}: ${parts.length ? parts.join(', ') : 'nothing to do'}; ${formatBytes(report.uploadedBytes)} uploaded.`;
   log.info(summary);
+  if (report.failed.length > 0) return void offerRetry(summary, report.failed, left.length, log);
   if (left.length === 0) return void vscode.window.showInformationMessage(summary);
   const reasons = summarize(left);
   void vscode.window.showWarningMessage(`${summary} Skipped ${left.length} (${reasons}); the Assistants log lists each.`, 'Show Log').then((choice) => choice && log.show());
+}
+
+/**
+ * Unchanged files whose indexing failed are not sent again on every sync (the same bytes would most
+ * likely fail again): the warning names them with the server's reason and offers *Retry Failed*.
+ */
+async function offerRetry(summary: string, failed: Array<{ path: string; reason: string }>, skipped: number, log: vscode.LogOutputChannel): Promise<void> {
+  const first = failed[0];
+  const which = failed.length === 1 ? `${first.path} failed indexing: ${first.reason.replace(/\.$/, '')}.` : `${failed.length} files failed indexing (${summarize(failed)}).`;
+  const skippedNote = skipped ? ` Skipped ${skipped}; the Assistants log lists each.` : '';
+  const choice = await vscode.window.showWarningMessage(`${summary} ${which} Edit the file and sync, or retry now.${skippedNote}`, 'Retry Failed', 'Show Log');
+  if (choice === 'Retry Failed') await vscode.commands.executeCommand('assistants.syncKnowledge', { retryFailed: true } satisfies SyncKnowledgeOptions);
+  else if (choice === 'Show Log') log.show();
 }
 
 function summarize(left: Array<{ reason: string }>): string {

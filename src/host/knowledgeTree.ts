@@ -162,8 +162,10 @@ function fileItem(node: Extract<KnowledgeNode, { kind: 'file' }>): vscode.TreeIt
   const failure = file.status === 'failed' || file.status === 'cancelled' ? `${STATUS_WORDS[file.status]}: ${file.lastError ?? 'the server gave no reason'}` : undefined;
   item.description = failure ?? (entry.path ? STATUS_WORDS[file.status] : `${STATUS_WORDS[file.status]}, added elsewhere`);
   item.iconPath = new vscode.ThemeIcon(file.status === 'in_progress' ? 'loading~spin' : failure ? 'error' : 'file');
-  item.tooltip = [label, `Status: ${failure ?? STATUS_WORDS[file.status]}`, `In the vector store: ${formatBytes(file.usageBytes)}`, `File id: ${file.id}`, ...(entry.sha256 ? [`SHA-256: ${entry.sha256}`] : [])].join('\n');
-  item.contextValue = entry.path ? 'knowledgeFile.source' : 'knowledgeFile';
+  // An unchanged file that failed is not sent again on each sync: the tooltip says how to try again.
+  const retry = failure && entry.path ? ['Sync leaves it as it is until the file changes; Retry Indexing adds it again now.'] : [];
+  item.tooltip = [label, `Status: ${failure ?? STATUS_WORDS[file.status]}`, ...retry, `In the vector store: ${formatBytes(file.usageBytes)}`, `File id: ${file.id}`, ...(entry.sha256 ? [`SHA-256: ${entry.sha256}`] : [])].join('\n');
+  item.contextValue = entry.path ? (failure ? 'knowledgeFile.source.failed' : 'knowledgeFile.source') : 'knowledgeFile';
   if (entry.path) item.command = { command: 'assistants.openKnowledgeSource', title: 'Open Source File', arguments: [node] };
   return item;
 }

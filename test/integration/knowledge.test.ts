@@ -32,9 +32,11 @@ type WireFile = { id: string; status: string; attributes: Record<string, string>
 const write = (relative: string, text: string) => vscode.workspace.fs.writeFile(vscode.Uri.joinPath(root(), relative), new TextEncoder().encode(text));
 
 describe('assistant knowledge (inside VS Code)', () => {
+  let watching: vscode.Disposable | undefined;
   before(function () {
     if (!process.env.OPENAI_BASE_URL) this.skip();
   });
+  afterEach(() => watching?.dispose());
 
   it('Add to Knowledge on a folder, the view, Sync after an edit and a delete, Remove from Knowledge', async () => {
     const assistants = await api();
@@ -45,8 +47,17 @@ describe('assistant knowledge (inside VS Code)', () => {
     await write('handbook/build.log', 'noise\n');
     await write('handbook/.gitignore', '*.log\n');
     const folder = vscode.Uri.joinPath(root(), 'handbook');
+    // Every change to knowledge tells the Knowledge view to draw itself again.
+    let redraws = 0;
+    watching = assistants.onDidChangeKnowledge(() => redraws++);
+    const redrawn = async (change: () => Thenable<unknown>, what: string) => {
+      const before = redraws;
+      const result = await change();
+      assert.ok(redraws > before, `the Knowledge view is refreshed after ${what}`);
+      return result;
+    };
 
-    const added = await vscode.commands.executeCommand<AddKnowledgeResult>('assistants.addToKnowledge', folder, [folder]);
+    const added = (await redrawn(() => vscode.commands.executeCommand<AddKnowledgeResult>('assistants.addToKnowledge', folder, [folder]), 'an add')) as AddKnowledgeResult;
     assert.deepEqual(added.added.sort(), ['handbook/.gitignore', 'handbook/broken.pdf', 'handbook/intro.md', 'handbook/widget.tsx']);
     assert.deepEqual(added.skipped.map((s) => [s.path, s.reason]), [['handbook/build.log', 'ignored by .gitignore']]);
     assert.deepEqual(added.refused.map((r) => r.path), ['handbook/empty.md']);
@@ -79,9 +90,17 @@ describe('assistant knowledge (inside VS Code)', () => {
       ['handbook/widget.tsx', 'ready'],
     ]);
 
-    // Nothing changed: nothing uploaded (the failed PDF is tried again from the file already on the server).
-    const quiet = await vscode.commands.executeCommand<KnowledgeReport>('assistants.syncKnowledge');
-    assert.deepEqual([quiet.unchanged.length, quiet.retried, quiet.uploadedBytes, quiet.replaced, quiet.removed], [3, ['handbook/broken.pdf'], 0, [], []]);
+    // Nothing changed: nothing uploaded, and the failed PDF is not tried again; it stays failed, with its reason and a Retry.
+    const failedId = (await byPath()).get('handbook/broken.pdf')?.id;
+    const quiet = (await redrawn(() => vscode.commands.executeCommand<KnowledgeReport>('assistants.syncKnowledge'), 'a sync')) as KnowledgeReport;
+    assert.deepEqual([quiet.unchanged.length, quiet.retried, quiet.failed, quiet.uploadedBytes, quiet.replaced, quiet.removed], [3, [], [{ path: 'handbook/broken.pdf', reason: 'The file could not be parsed as a PDF.' }], 0, [], []]);
+    assert.equal((await byPath()).get('handbook/broken.pdf')?.id, failedId, 'the failed copy is left as it is');
+    const broken = (await assistants.knowledgeItems()).find((i) => i.label === 'handbook/broken.pdf');
+    assert.equal(broken?.contextValue, 'knowledgeFile.source.failed', 'the failed file offers Retry Indexing');
+    // Retry Indexing on it: the same file is added again (nothing uploaded), and indexing fails again with the same reason.
+    const retried = (await redrawn(() => vscode.commands.executeCommand<KnowledgeReport>('assistants.retryKnowledgeFile', broken?.node), 'a retry')) as KnowledgeReport;
+    assert.deepEqual([retried.retried, retried.uploadedBytes], [['handbook/broken.pdf'], 0]);
+    await until(async () => ((await assistants.knowledgeItems()).find((i) => i.label === 'handbook/broken.pdf')?.description === 'failed: The file could not be parsed as a PDF.' ? true : undefined), 'the retried file to fail again');
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(root(), 'handbook', 'broken.pdf'));
     await vscode.commands.executeCommand('assistants.syncKnowledge', { removeDeleted: true });
 
@@ -100,7 +119,7 @@ describe('assistant knowledge (inside VS Code)', () => {
     // Remove from Knowledge on a file of the view.
     const gitignore = (await assistants.knowledgeItems()).find((i) => i.label === 'handbook/.gitignore');
     assert.ok(gitignore);
-    await vscode.commands.executeCommand('assistants.removeFromKnowledge', gitignore.node);
+    await redrawn(() => vscode.commands.executeCommand('assistants.removeFromKnowledge', gitignore.node), 'a removal');
     assert.deepEqual([...(await byPath()).keys()], ['handbook/intro.md']);
     assert.deepEqual((await assistants.knowledgeItems()).slice(1).map((i) => i.label), ['handbook/intro.md']);
 

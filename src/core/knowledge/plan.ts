@@ -35,11 +35,14 @@ export function sourceAttributes(path: string, sha256: string): Record<string, s
  * - `upload`: a path to upload and add; `replaces` are its older copies, removed once the new one is in.
  * - `keep`: the store already holds these bytes for the path: nothing is sent.
  * - `remove`: copies to take out: the source is gone from the workspace, or a second copy of a kept path.
+ * - `failed`: the store's copy of these very bytes failed indexing (or was cancelled): left as it is,
+ *   since the same bytes would most likely fail again; retried only when the plan is asked to.
  * - `untracked`: files added to the store some other way (no workspace path): left alone.
  */
 export interface KnowledgePlan {
   upload: Array<{ path: string; replaces: KnowledgeFile[] }>;
   keep: Array<{ path: string; file: KnowledgeFile }>;
+  failed: Array<{ path: string; file: KnowledgeFile }>;
   remove: Array<{ path: string; file: KnowledgeFile; reason: 'deleted' | 'duplicate' }>;
   untracked: KnowledgeFile[];
 }
@@ -48,10 +51,11 @@ export interface KnowledgePlan {
  * Plans an add or a sync. `workspace` maps each path to consider to the SHA-256 of its bytes now,
  * or to undefined when the file no longer exists. An add passes the picked files; a sync passes
  * every path the store names. Paths the store names but `workspace` does not are left as they are.
- * A copy whose indexing failed or was cancelled counts as missing, so it is uploaded again.
+ * A copy whose indexing failed or was cancelled is uploaded again when its file changed; unchanged,
+ * it is only when `retryFailed` (the user asked), else it stays in `failed`.
  */
-export function planKnowledge(listing: readonly KnowledgeFile[], workspace: ReadonlyMap<string, string | undefined>): KnowledgePlan {
-  const plan: KnowledgePlan = { upload: [], keep: [], remove: [], untracked: [] };
+export function planKnowledge(listing: readonly KnowledgeFile[], workspace: ReadonlyMap<string, string | undefined>, retryFailed = false): KnowledgePlan {
+  const plan: KnowledgePlan = { upload: [], keep: [], failed: [], remove: [], untracked: [] };
   const byPath = new Map<string, KnowledgeFile[]>();
   for (const entry of listing) {
     if (entry.path === undefined) {
@@ -67,6 +71,11 @@ export function planKnowledge(listing: readonly KnowledgeFile[], workspace: Read
       continue;
     }
     const current = copies.find((copy) => copy.sha256 === sha256 && usable(copy));
+    const failed = current ? undefined : copies.find((copy) => copy.sha256 === sha256);
+    if (failed && !retryFailed) {
+      plan.failed.push({ path, file: failed });
+      continue;
+    }
     if (!current) {
       plan.upload.push({ path, replaces: copies });
       continue;

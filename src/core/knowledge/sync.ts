@@ -35,8 +35,10 @@ export interface KnowledgeReport {
   added: string[];
   /** Changed in the workspace: the new bytes are in, the old copy is gone. */
   replaced: string[];
-  /** Unchanged, but the store's copy had failed or been cancelled: added again. */
+  /** Unchanged, but the store's copy had failed or been cancelled: added again, as asked. */
   retried: string[];
+  /** Unchanged, and the store's copy had failed or been cancelled: left as it is, with the server's reason. */
+  failed: Array<{ path: string; reason: string }>;
   /** The store already held these bytes: nothing sent. */
   unchanged: string[];
   /** Taken out of the store (deleted in the workspace, or a second copy). */
@@ -53,6 +55,7 @@ export interface KnowledgeReport {
  * Adds workspace files to a vector store: a file whose bytes the store already holds for its path
  * is left alone (0 bytes sent), a changed one is uploaded and added and its old copy removed (the
  * old file deleted too). Each file is checked against what the service refuses before it is read.
+ * Picking a file to add is asking for it: a copy of it whose indexing failed is added again.
  */
 export async function addToKnowledge(vectorStoreId: string, sources: readonly KnowledgeSource[], deps: KnowledgeDeps): Promise<KnowledgeReport> {
   const report = emptyReport();
@@ -76,20 +79,23 @@ export async function addToKnowledge(vectorStoreId: string, sources: readonly Kn
     workspace.set(source.path, sha256);
     absolutes.set(source.path, source.absolute);
   }
-  await carryOut(vectorStoreId, planKnowledge(listing, workspace), absolutes, deps, report, async () => true);
+  await carryOut(vectorStoreId, planKnowledge(listing, workspace, true), absolutes, deps, report, async () => true);
   return report;
 }
 
 /**
  * Re-checks every file a vector store holds from the workspace: changed ones are replaced, unchanged
  * ones cost nothing, and those deleted from the workspace are removed when `confirmRemoval` agrees
- * (else kept and reported). `locate` gives a workspace path's file, or undefined when it is gone.
+ * (else kept and reported). An unchanged file whose copy failed indexing is reported in `failed`
+ * and left alone, unless `retryFailed`. `locate` gives a workspace path's file, or undefined when
+ * it is gone.
  */
 export async function syncKnowledge(
   vectorStoreId: string,
   locate: (path: string) => Promise<string | undefined>,
   deps: KnowledgeDeps,
   confirmRemoval: (paths: string[]) => Promise<boolean>,
+  retryFailed = false,
 ): Promise<KnowledgeReport> {
   const report = emptyReport();
   deps.onProgress?.('Reading the vector store');
@@ -104,7 +110,7 @@ export async function syncKnowledge(
     workspace.set(path, sha256);
     if (absolute !== undefined && sha256 !== undefined) absolutes.set(path, absolute);
   }
-  await carryOut(vectorStoreId, planKnowledge(listing, workspace), absolutes, deps, report, confirmRemoval);
+  await carryOut(vectorStoreId, planKnowledge(listing, workspace, retryFailed), absolutes, deps, report, confirmRemoval);
   return report;
 }
 
@@ -126,6 +132,7 @@ async function carryOut(
   confirmRemoval: (paths: string[]) => Promise<boolean>,
 ): Promise<void> {
   report.unchanged.push(...plan.keep.map((k) => k.path));
+  report.failed.push(...plan.failed.map(({ path, file }) => ({ path, reason: file.file.lastError ?? `its indexing was ${file.file.status === 'cancelled' ? 'cancelled' : 'failed'} (the server gave no reason)` })));
   const items: UploadItem[] = plan.upload.map(({ path }) => ({ absolute: absolutes.get(path) ?? path, display: path, tool: 'file_search' }));
   const results = await uploadFiles(items, {
     files: deps.files,
@@ -234,12 +241,13 @@ async function ignoreNotFound(pending: Promise<void>): Promise<void> {
 
 /** A report of nothing done. */
 export function emptyReport(): KnowledgeReport {
-  return { added: [], replaced: [], retried: [], unchanged: [], removed: [], keptMissing: [], refused: [], uploadedBytes: 0 };
+  return { added: [], replaced: [], retried: [], failed: [], unchanged: [], removed: [], keptMissing: [], refused: [], uploadedBytes: 0 };
 }
 
 /** Adds `one` into `total` (a sync over several vector stores reports once). */
 export function mergeReports(total: KnowledgeReport, one: KnowledgeReport): void {
   for (const key of ['added', 'replaced', 'retried', 'unchanged', 'removed', 'keptMissing'] as const) total[key].push(...one[key]);
   total.refused.push(...one.refused);
+  total.failed.push(...one.failed);
   total.uploadedBytes += one.uploadedBytes;
 }

@@ -36,26 +36,38 @@ describe('knowledge: the sync plan', () => {
     entry('file-elsewhere', 'completed'),
   ];
 
-  it('keeps unchanged files, replaces changed and failed ones, removes the deleted, adds the new', () => {
-    const plan = planKnowledge(
-      listing,
-      new Map([
-        ['src/same.ts', 'h-same'],
-        ['src/changed.ts', 'h-new'],
-        ['src/gone.ts', undefined],
-        ['src/failed.ts', 'h-failed'],
-        ['src/dup.ts', 'h-dup'],
-        ['src/new.ts', 'h-brand-new'],
-      ]),
-    );
+  const workspace = new Map([
+    ['src/same.ts', 'h-same'],
+    ['src/changed.ts', 'h-new'],
+    ['src/gone.ts', undefined],
+    ['src/failed.ts', 'h-failed'],
+    ['src/dup.ts', 'h-dup'],
+    ['src/new.ts', 'h-brand-new'],
+  ]);
+
+  it('keeps unchanged files, replaces changed ones, leaves an unchanged failed copy as it is, removes the deleted, adds the new', () => {
+    const plan = planKnowledge(listing, workspace);
     assert.deepEqual(plan.keep.map((k) => [k.path, k.file.file.id]), [['src/same.ts', 'file-same'], ['src/dup.ts', 'file-dup-a']]);
     assert.deepEqual(plan.upload.map((u) => [u.path, u.replaces.map((r) => r.file.id)]), [
+      ['src/changed.ts', ['file-old']],
+      ['src/new.ts', []],
+    ]);
+    assert.deepEqual(plan.failed.map((f) => [f.path, f.file.file.id]), [['src/failed.ts', 'file-failed']]);
+    assert.deepEqual(plan.remove.map((r) => [r.path, r.file.file.id, r.reason]), [['src/gone.ts', 'file-gone', 'deleted'], ['src/dup.ts', 'file-dup-b', 'duplicate']]);
+    assert.deepEqual(plan.untracked.map((u) => u.file.id), ['file-elsewhere']);
+  });
+
+  it('retries an unchanged failed copy when asked, and replaces a failed copy whose file changed without being asked', () => {
+    const asked = planKnowledge(listing, workspace, true);
+    assert.deepEqual(asked.upload.map((u) => [u.path, u.replaces.map((r) => r.file.id)]), [
       ['src/changed.ts', ['file-old']],
       ['src/failed.ts', ['file-failed']],
       ['src/new.ts', []],
     ]);
-    assert.deepEqual(plan.remove.map((r) => [r.path, r.file.file.id, r.reason]), [['src/gone.ts', 'file-gone', 'deleted'], ['src/dup.ts', 'file-dup-b', 'duplicate']]);
-    assert.deepEqual(plan.untracked.map((u) => u.file.id), ['file-elsewhere']);
+    assert.deepEqual(asked.failed, []);
+    const edited = planKnowledge(listing, new Map([['src/failed.ts', 'h-edited']]));
+    assert.deepEqual(edited.upload.map((u) => [u.path, u.replaces.map((r) => r.file.id)]), [['src/failed.ts', ['file-failed']]]);
+    assert.deepEqual(edited.failed, []);
   });
 
   it('leaves paths it was not asked about alone (an add of one file touches no other)', () => {
@@ -167,6 +179,34 @@ describe('knowledge: add and sync against the fake server', function () {
     assert.deepEqual(contractErrors(fake.requests), []);
   });
 
+  it('sync leaves an unchanged copy that failed indexing alone, with the server reason; retries it when asked or when the file changed', async () => {
+    const store = await backend.createVectorStore('Knowledge', []);
+    const broken = write('docs/broken.pdf', 'not a PDF\n');
+    const fine = write('docs/fine.md', 'fine\n');
+    await addToKnowledge(store.id, [broken, fine], deps);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the fake's indexing time
+    const locate = async (p: string) => (fs.existsSync(path.join(dir, p)) ? path.join(dir, p) : undefined);
+    const brokenCopy = () => [...(fake.store.vectorStores.get(store.id)?.files.values() ?? [])].find((f) => f.attributes.workspace_path === 'docs/broken.pdf')?.fileId;
+    const first = brokenCopy();
+
+    for (let sync = 0; sync < 3; sync++) {
+      const before = fake.requests.length;
+      const quiet = await syncKnowledge(store.id, locate, deps, async () => assert.fail('nothing to remove'));
+      assert.deepEqual([quiet.failed, quiet.retried, quiet.unchanged, quiet.uploadedBytes], [[{ path: 'docs/broken.pdf', reason: 'The file could not be parsed as a PDF.' }], [], ['docs/fine.md'], 0]);
+      assert.deepEqual(fake.requests.slice(before).map((r) => r.method), ['GET'], 'a sync of unchanged files only lists the store');
+      assert.equal(brokenCopy(), first);
+    }
+
+    const asked = await syncKnowledge(store.id, locate, deps, async () => false, true);
+    assert.deepEqual([asked.retried, asked.failed, asked.uploadedBytes], [['docs/broken.pdf'], [], 0]);
+
+    fs.writeFileSync(broken.absolute, '%PDF-1.4 now a PDF\n');
+    const edited = await syncKnowledge(store.id, locate, deps, async () => false);
+    assert.deepEqual([edited.replaced, edited.failed], [['docs/broken.pdf'], []]);
+    assert.notEqual(brokenCopy(), first);
+    assert.deepEqual(contractErrors(fake.requests), []);
+  });
+
   it('uploads again when the file the index remembers was deleted on the server', async () => {
     const store = await backend.createVectorStore('Knowledge', []);
     const a = write('a.md', 'alpha\n');
@@ -182,33 +222,30 @@ describe('knowledge: add and sync against the fake server', function () {
 
 describe('knowledge: file batches', () => {
   it(`splits more files than one batch takes (${MAX_FILE_BATCH}) into several batches, one request each`, async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'knowledge-split-'));
-    try {
-      const sources = Array.from({ length: MAX_FILE_BATCH + 5 }, (_, i) => {
-        const absolute = path.join(dir, `f${i}.md`);
-        fs.writeFileSync(absolute, `file ${i}`);
-        return { absolute, path: `f${i}.md` };
-      });
-      const batches: number[] = [];
-      let uploads = 0;
-      // An in-memory server: the split is the subject here, not the wire (the fake server test above covers it).
-      const files: KnowledgeDeps['files'] = {
-        uploadFile: async (name, data) => ({ id: `file-${++uploads}`, filename: name, bytes: data.length, purpose: 'assistants', createdAt: 0 }),
-        retrieveFile: async () => assert.fail('nothing is reused'),
-        deleteFile: async () => assert.fail('nothing is deleted'),
-        listVectorStoreFiles: async () => [],
-        deleteVectorStoreFile: async () => assert.fail('nothing is removed'),
-        createVectorStoreFileBatch: async (_id, batch) => {
-          batches.push(batch.length);
-          return `vsfb_${batches.length}`;
-        },
-      };
-      const report = await addToKnowledge('vs_1', sources, { files, fs: nodeWorkspaceFs, index: memoryIndex(), provider: 'memory' });
-      assert.deepEqual(batches, [MAX_FILE_BATCH, 5]);
-      assert.equal(report.added.length, MAX_FILE_BATCH + 5);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const sources = Array.from({ length: MAX_FILE_BATCH + 5 }, (_, i) => ({ absolute: `/w/f${i}.md`, path: `f${i}.md` }));
+    const batches: number[] = [];
+    let uploads = 0;
+    // An in-memory disk and server: the split is the subject here, not the wire (the fake server tests above cover it).
+    const memoryFs: KnowledgeDeps['fs'] = {
+      stat: async (absolute) => ({ type: 'file', size: Buffer.byteLength(absolute), mtimeMs: 0 }),
+      readChunks: async function* (absolute) {
+        yield Buffer.from(absolute);
+      },
+    };
+    const files: KnowledgeDeps['files'] = {
+      uploadFile: async (name, data) => ({ id: `file-${++uploads}`, filename: name, bytes: data.length, purpose: 'assistants', createdAt: 0 }),
+      retrieveFile: async () => assert.fail('nothing is reused'),
+      deleteFile: async () => assert.fail('nothing is deleted'),
+      listVectorStoreFiles: async () => [],
+      deleteVectorStoreFile: async () => assert.fail('nothing is removed'),
+      createVectorStoreFileBatch: async (_id, batch) => {
+        batches.push(batch.length);
+        return `vsfb_${batches.length}`;
+      },
+    };
+    const report = await addToKnowledge('vs_1', sources, { files, fs: memoryFs, index: memoryIndex(), provider: 'memory' });
+    assert.deepEqual(batches, [MAX_FILE_BATCH, 5]);
+    assert.equal(report.added.length, MAX_FILE_BATCH + 5);
   });
 });
 
