@@ -8,6 +8,7 @@ import { connect } from './backends/connect';
 import { ApiKeyStore } from './host/apiKey';
 import { ChatApprover } from './host/approvals';
 import { ChatOutputAsker } from './host/functionOutputs';
+import { OutputDraftStore } from './core/functions/outputRequests';
 import { ComposerAttachments, MementoUploadIndex } from './host/attachments';
 import { DiffEditProposer } from './host/editProposals';
 import { AssistantEditorProvider } from './host/assistantEditor';
@@ -89,7 +90,9 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   const mock = process.env.ASSISTANTS_MOCK === '1';
   const approver = new ChatApprover();
   const proposer = new DiffEditProposer();
-  const outputs = new ChatOutputAsker();
+  const outputs = new ChatOutputAsker(new OutputDraftStore(nodeFileSystem, path.join(storage.fsPath, 'output-drafts.json'), {
+    onError: (error) => log.warn(`A function output you typed was not saved: ${error instanceof Error ? error.message : String(error)}`),
+  }));
   // Custom functions come from the assistant a run uses; the service is made below.
   const functions = createWorkspaceFunctions({ approver, proposer, outputs, workspaceState: context.workspaceState, assistants: () => assistants });
   const folders = new AssistantFolders(context.globalStorageUri);
