@@ -196,12 +196,19 @@ export class AssistantService {
    */
   linkedFile(assistant: Assistant): string | undefined {
     const fileId = assistant.metadata?.[LINK_KEY];
-    if (!fileId || locationOf(assistant.id) !== 'server') return undefined;
+    return fileId && locationOf(assistant.id) === 'server' && this.publishedFrom(assistant.id, fileId) ? fileId : undefined;
+  }
+
+  /**
+   * Whether this user published the file `fileId` to the server assistant `serverId`: recorded
+   * when it was published, or, published by an earlier version, named by the fingerprint kept for
+   * that server id in this workspace.
+   */
+  publishedFrom(serverId: string, fileId: string): boolean {
     const location = locationOf(fileId);
-    if (location === 'server') return undefined;
-    if (this.linkState(location).get<string>(`${LINK_STATE_KEY}${assistant.id}`) === fileId) return fileId;
-    // Published before links were recorded: the fingerprint kept for this server id names the file.
-    return publishedFileOf(this.options.state.get<string>(`${PUBLISHED_KEY}${assistant.id}`)) === fileId ? fileId : undefined;
+    if (location === 'server') return false;
+    if (this.linkState(location).get<string>(`${LINK_STATE_KEY}${serverId}`) === fileId) return true;
+    return publishedFileOf(this.options.state.get<string>(`${PUBLISHED_KEY}${serverId}`)) === fileId;
   }
 
   /** The server assistant this user published file `id` to, if any (see `linkedFile`). */

@@ -44,23 +44,35 @@ export interface AssistantLookup {
   active(): Promise<AssistantEntry>;
   /** The file this user published a server assistant from, if they did (see `AssistantService.linkedFile`). */
   linkedFile(assistant: Assistant): string | undefined;
+  /** Whether this user published the file `fileId` to the server assistant `serverId`. */
+  publishedFrom(serverId: string, fileId: string): boolean;
 }
 
 /**
  * The custom functions of the assistant a run uses, from its file: the run's assistant by id, or,
  * for a server assistant this user published a file to (Assistants v2), that file (the server does
- * not keep command bindings); the active assistant when neither is found. Only a server assistant's
- * link is followed, and only when it was recorded here at publishing (`linkedFile`): a file's own
- * metadata is text its author wrote, and a teammate's server assistant published from their own
- * `user:helper` names yours too; either would otherwise run with your file's bindings and trust.
+ * not keep command bindings); when the run's assistant is not listed, the active one if it is that
+ * assistant (see `standIn`), else none. Only a server assistant's link is followed, and only when
+ * it was recorded here at publishing (`linkedFile`): a file's own metadata is text its author
+ * wrote, and a teammate's server assistant published from their own `user:helper` names yours
+ * too; either would otherwise run with your file's bindings and trust.
  */
 export async function customFunctionsForRun(assistants: AssistantLookup, run: Run, isBuiltin: (name: string) => boolean): Promise<CustomFunctions | undefined> {
   const entries = await assistants.list();
   const byId = entries.find((entry) => entry.id === run.assistantId);
   const linked = byId?.location === 'server' && byId.assistant ? assistants.linkedFile(byId.assistant) : undefined;
-  const entry = (linked ? entries.find((candidate) => candidate.id === linked && candidate.location !== 'server') : undefined) ?? byId ?? (await assistants.active());
-  if (!entry.assistant) return undefined;
+  const entry = (linked ? entries.find((candidate) => candidate.id === linked && candidate.location !== 'server') : undefined) ?? byId ?? (await standIn());
+  if (!entry?.assistant) return undefined;
   return customFunctionsOf(entry.assistant.tools, entry.location, isBuiltin);
+
+  // The run's assistant is not listed: the active one stands in only when it is that assistant, or
+  // its published file (the server's list out of reach), or the run does not say (a server that
+  // does not echo metadata). Another file never lends its bindings and trust to the run.
+  async function standIn(): Promise<AssistantEntry | undefined> {
+    const active = await assistants.active();
+    const same = !run.assistantId || active.id === run.assistantId || assistants.publishedFrom(run.assistantId, active.id);
+    return same ? active : undefined;
+  }
 }
 
 const ajv = new Ajv({ allErrors: false, strict: false });

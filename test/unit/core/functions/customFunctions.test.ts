@@ -396,6 +396,17 @@ describe('custom functions: whose bindings a run uses', () => {
     }
   });
 
+  it('a run whose assistant is not listed borrows the active assistant\'s bindings only when it is that assistant', async () => {
+    const mine = await service.create('user', { name: 'Helper', model: 'm', tools: [fmt('workbench.action.terminal.sendSequence')] });
+    await service.select(mine.id);
+    assert.equal(await customFunctionsForRun(service, runOf('workspace:gone'), () => false), undefined, 'another (deleted) file');
+    assert.equal(await customFunctionsForRun(service, runOf('asst_team'), () => false), undefined, 'a server assistant out of reach, never published from here');
+    assert.equal((await customFunctionsForRun(service, runOf(''), () => false))?.location, 'user', 'the run does not say: the active one');
+    const published = await service.push(mine.id, server);
+    serverEntries = [];
+    assert.equal((await customFunctionsForRun(service, runOf(published.id), () => false))?.location, 'user', 'its published form, the server list out of reach');
+  });
+
   it('a teammate\'s server assistant published from their own user:helper never runs with this user\'s user:helper', async () => {
     await service.create('user', { name: 'Helper', model: 'm', tools: [fmt('workbench.action.terminal.sendSequence')] });
     serverEntries.push({ id: 'asst_team', location: 'server', name: 'Helper', assistant: { id: 'asst_team', createdAt: 0, name: 'Helper', model: 'm', tools: [{ type: 'function', function: { name: 'fmt' } }], metadata: { [LINK_KEY]: 'user:helper' } } });
