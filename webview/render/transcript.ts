@@ -85,6 +85,8 @@ export class Transcript {
   private following = true;
   /** Whether the reader followed the answer when the view was hidden; restored when it is shown again. */
   private followingWhenHidden: boolean | undefined;
+  /** The scroll position (px) the transcript last moved to, to keep a following reader at the bottom. */
+  private pinnedTop = 0;
 
   /**
    * @param onScroll Told the distance from the bottom (px) when the reader scrolls, and when entries
@@ -110,8 +112,11 @@ export class Transcript {
       () => {
         // A hidden view has no viewport: what its scroll position says is not the reader's doing.
         if (this.element.clientHeight === 0) return;
-        this.following = this.fromBottom() <= STICK_THRESHOLD_PX;
-        this.onScroll(this.fromBottom());
+        // The echo of the transcript's own move to the bottom is not the reader's doing, even when the
+        // answer grew or the view shrank before the event came: only a move up from there lets go.
+        if (!this.following || this.element.scrollTop < this.pinnedTop) this.following = this.fromBottom() <= STICK_THRESHOLD_PX;
+        // A reader who follows is saved as at the bottom, wherever the growing answer left the position.
+        this.onScroll(this.following ? 0 : this.fromBottom());
         this.schedule();
       },
       { passive: true },
@@ -275,7 +280,14 @@ export class Transcript {
     this.placeSpacers();
     // A reader following the answer stays at the bottom. All writes are done, so this is the frame's
     // one layout, taken early; the ResizeObserver then finds the layout clean.
-    if (this.following) el.scrollTop = el.scrollHeight;
+    if (this.following) this.pinToBottom();
+  }
+
+  /** Scrolls to the bottom, noting where that is (see the scroll listener). */
+  private pinToBottom(): void {
+    const el = this.element;
+    el.scrollTop = el.scrollHeight;
+    this.pinnedTop = el.scrollTop;
   }
 
   private drop(node: HTMLElement): void {
@@ -333,7 +345,7 @@ export class Transcript {
     }
     if (!changed && !viewport) return;
     if (changed) this.placeSpacers();
-    if (this.following) this.element.scrollTop = this.element.scrollHeight;
+    if (this.following) this.pinToBottom();
     this.schedule();
   }
 

@@ -20,7 +20,7 @@ const chat: ChatState = {
 };
 
 describe('transcript (DOM, happy-dom)', () => {
-  let newTranscript: (posted?: WebviewToHost[], actions?: TranscriptActions) => Transcript;
+  let newTranscript: (posted?: WebviewToHost[], actions?: TranscriptActions, onScroll?: (fromBottom: number) => void) => Transcript;
 
   // A browser-like global scope only for these tests: it replaces fetch and friends, which the
   // other suites need as Node has them.
@@ -34,10 +34,10 @@ describe('transcript (DOM, happy-dom)', () => {
     const { Figures } = require('../../../webview/render/figure') as typeof FigureModule;
     const { FileRequests } = require('../../../webview/files') as typeof FilesModule;
     /* eslint-enable @typescript-eslint/no-require-imports */
-    newTranscript = (posted: WebviewToHost[] = [], actions?: TranscriptActions) => {
+    newTranscript = (posted: WebviewToHost[] = [], actions?: TranscriptActions, onScroll: (fromBottom: number) => void = () => undefined) => {
       let next = 0;
       const post = (m: WebviewToHost) => posted.push(m);
-      return new TranscriptClass(() => undefined, new Figures(new FileRequests({ post, newRequestId: () => `r${++next}`, setTimer: () => undefined }), post, () => 't1'), actions);
+      return new TranscriptClass(onScroll, new Figures(new FileRequests({ post, newRequestId: () => `r${++next}`, setTimer: () => undefined }), post, () => 't1'), actions);
     };
   });
 
@@ -218,6 +218,43 @@ describe('transcript (DOM, happy-dom)', () => {
       { fileId: plot, threadId: 't1' },
     ]);
     assert.equal(t.element.querySelectorAll('img[src^="stored-output:"]').length, 0, 'the page never points an image at a stored-output URL');
+  });
+
+  /** Gives the transcript a viewport (happy-dom lays nothing out): its heights, and a scroll position clamped to them. */
+  function fakeLayout(el: HTMLElement, size: { clientHeight: number; scrollHeight: number }): typeof size {
+    let top = 0;
+    Object.defineProperty(el, 'clientHeight', { get: () => size.clientHeight });
+    Object.defineProperty(el, 'scrollHeight', { get: () => size.scrollHeight });
+    Object.defineProperty(el, 'scrollTop', {
+      get: () => top,
+      set: (value: number) => (top = Math.max(0, Math.min(value, size.scrollHeight - size.clientHeight))),
+    });
+    return size;
+  }
+
+  it('keeps following the answer when its own move to the bottom is reported after the answer grew or the view shrank', () => {
+    const saved: number[] = [];
+    const t = newTranscript([], undefined, (fromBottom) => saved.push(fromBottom));
+    const size = fakeLayout(t.element, { clientHeight: 400, scrollHeight: 1000 });
+    t.reset(fromChatState(chat));
+    assert.equal(t.element.scrollTop, 600, 'a new thread opens at the bottom');
+    // The scroll event of that move comes a frame later, when the content is taller than it was.
+    size.scrollHeight = 1050;
+    t.element.dispatchEvent(new Event('scroll'));
+    t.sync(fromChatState(chat));
+    assert.equal(t.element.scrollTop, 650, 'the reader is kept at the bottom');
+    assert.deepEqual(saved, [0], 'the position saved for the next page is the bottom');
+  });
+
+  it('lets go of the bottom when the reader scrolls up', () => {
+    const t = newTranscript();
+    const size = fakeLayout(t.element, { clientHeight: 400, scrollHeight: 1000 });
+    t.reset(fromChatState(chat));
+    t.element.scrollTop = 100;
+    t.element.dispatchEvent(new Event('scroll'));
+    size.scrollHeight = 1050;
+    t.sync(fromChatState(chat));
+    assert.equal(t.element.scrollTop, 100, 'the reader stays where they scrolled to');
   });
 
   it('draws only the end of a 2,000-message thread, with the rest held by a spacer', () => {
