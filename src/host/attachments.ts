@@ -189,6 +189,7 @@ export class ComposerAttachments extends Disposable {
             fs: nodeWorkspaceFs,
             index: this.deps.index,
             provider: target.provider,
+            inputFiles: target.backend.kind === 'responses',
             signal: abort.signal,
             onProgress: (done, total, last) => progress.report({ message: `${done} of ${total}: ${last.item.display}`, increment: 100 / total }),
           },

@@ -44,7 +44,8 @@ describe('Responses: a PDF attached to a message reaches the model as an input_f
   for (const conversations of [true, false]) {
     it(`${conversations ? 'with a conversation' : 'with local history (no Conversations)'}: the part is in the request, no vector store is made for it, and the request fits the spec`, async () => {
       h = await startHarness({ fake: { conversations } });
-      const pdf = await h.backend.uploadFile('spec.pdf', new TextEncoder().encode('%PDF-1.4 a small document'), 'assistants');
+      // Uploaded as the composer uploads a PDF the model reads whole: for the model, purpose user_data.
+      const pdf = await h.backend.uploadFile('spec.pdf', new TextEncoder().encode('%PDF-1.4 a small document'), 'user_data');
       const notes = await h.backend.uploadFile('notes.md', new TextEncoder().encode('# Notes'), 'assistants');
       const { remoteId } = await h.backend.createThread();
       const thread: Thread = { id: 'thread-local-1', title: 'Test', createdAt: 1, updatedAt: 1, backend: 'responses', ...(remoteId ? { remoteId } : {}) };

@@ -5,6 +5,7 @@ import type {
   ResponseTextConfig,
   Tool,
 } from 'openai/resources/responses/responses';
+import { readsWhole } from '../../core/attachments/inputFiles';
 import type { RunAction } from '../../core/runAction';
 import type { Assistant, Attachment, Message, ResponseFormat } from '../../core/model';
 import { textOf } from '../../core/model';
@@ -106,11 +107,11 @@ export function fileSearchAttachments(history: Message[]): string[] {
 /**
  * Whether the model gets an attachment whole, as an `input_file` part of its message, rather than
  * through a vector store: PDFs attached for file search, whose pages the model then reads as text
- * and as images (figures, scans), which file search cannot show it.
- * Source: https://platform.openai.com/docs/guides/pdf-files; `InputFileContent` in the OpenAPI description.
+ * and as images (figures, scans), which file search cannot show it (`readsWhole`, which uploads
+ * follow too).
  */
 export function readWhole(attachment: Attachment): boolean {
-  return attachment.tools.includes('file_search') && /\.pdf$/i.test(attachment.filename ?? '');
+  return readsWhole(attachment.tools, attachment.filename);
 }
 
 /**

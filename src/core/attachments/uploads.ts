@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { AssistantsError } from '../errors';
-import type { FileOperations } from '../files';
+import type { FileOperations, FilePurpose } from '../files';
 import type { AttachmentTool } from '../model';
 import type { WorkspaceFs } from '../functions/workspaceFs';
 import { READ_CHUNK_BYTES } from '../functions/readText';
+import { inputFilePagesRefusal, inputFileSizeRefusal, readsWhole } from './inputFiles';
 
 /** The service refuses files over this size (OpenAI's Files API: 512 MB a file). */
 export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
@@ -61,13 +62,19 @@ export interface UploadOptions {
   concurrency?: number;
   /** The index key of a file's bytes (default: the hash alone, so equal bytes anywhere share one upload). */
   indexKey?(item: UploadItem, sha256: string): string;
+  /**
+   * The backend gives the model some attachments whole, as input files (Responses: a PDF attached
+   * for file search): those go up with the purpose `user_data`, and only within the model's limits.
+   */
+  inputFiles?: boolean;
 }
 
 /**
  * Uploads workspace files, a few at a time, skipping any whose bytes were uploaded before to the
- * same provider (content hash to file id): re-attaching unchanged files sends nothing. Each file is
- * checked first against what the service refuses (size, type); a refusal comes back with its
- * reason, never silently. Aborting `signal` stops the files not yet sent.
+ * same provider (content hash to file id, per purpose): re-attaching unchanged files sends nothing.
+ * Each file is checked first against what the service refuses (size, type, and for a file the model
+ * reads whole its 32 MB and 100 pages); a refusal comes back with its reason, never silently.
+ * Aborting `signal` stops the files not yet sent.
  */
 export async function uploadFiles(items: readonly UploadItem[], options: UploadOptions): Promise<UploadResult[]> {
   const results: UploadResult[] = new Array(items.length);
@@ -99,15 +106,22 @@ async function uploadOne(item: UploadItem, options: UploadOptions): Promise<Uplo
   if (!stat || stat.type !== 'file') return { ok: false, item, reason: 'it is not a file (or no longer exists).' };
   if (stat.size === 0) return { ok: false, item, reason: 'it is empty; the service refuses empty files.' };
   if (stat.size > MAX_UPLOAD_BYTES) return { ok: false, item, reason: `it has ${formatBytes(stat.size)}; the service takes at most 512 MB a file.` };
+  const whole = options.inputFiles === true && readsWhole([item.tool], item.display);
+  const tooBig = whole ? inputFileSizeRefusal(stat.size) : undefined;
+  if (tooBig) return { ok: false, item, reason: tooBig };
   const bytes = await readAll(options.fs, item.absolute, stat.size, options.signal);
+  const tooLong = whole ? inputFilePagesRefusal(bytes) : undefined;
+  if (tooLong) return { ok: false, item, reason: tooLong };
   const binary = bytes.subarray(0, 8192).includes(0);
   const filename = uploadName(item.display, item.tool, binary);
   if ('refused' in filename) return { ok: false, item, reason: filename.refused };
+  const purpose: FilePurpose = whole ? 'user_data' : 'assistants';
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const key = options.indexKey?.(item, sha256) ?? sha256;
+  // A file id is tied to its purpose: the same bytes uploaded for the other purpose are not reused.
+  const key = (options.indexKey?.(item, sha256) ?? sha256) + (purpose === 'assistants' ? '' : ` ${purpose}`);
   const known = options.index.get(options.provider, key);
   if (known && (await stillThere(options, known))) return { ok: true, item, fileId: known, filename: filename.name, sha256, uploadedBytes: 0, reused: true };
-  const uploaded = await options.files.uploadFile(filename.name, bytes, 'assistants', options.signal);
+  const uploaded = await options.files.uploadFile(filename.name, bytes, purpose, options.signal);
   await options.index.set(options.provider, key, uploaded.id);
   return { ok: true, item, fileId: uploaded.id, filename: filename.name, sha256, uploadedBytes: bytes.length, reused: false };
 }

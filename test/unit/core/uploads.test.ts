@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { UploadIndex, UploadItem } from '../../../src/core/attachments/uploads';
 import { defaultToolFor, MAX_UPLOAD_BYTES, uploadFiles, uploadName } from '../../../src/core/attachments/uploads';
+import { MAX_INPUT_FILE_BYTES, pdfPageCount } from '../../../src/core/attachments/inputFiles';
 import { nodeWorkspaceFs } from '../../../src/core/fileSystem';
 import { AssistantsError } from '../../../src/core/errors';
 import type { FileObject, FilePurpose } from '../../../src/core/files';
@@ -22,9 +23,24 @@ function memoryIndex(): UploadIndex & { entries: Map<string, string> } {
 
 let nextFileId = 0;
 
+/** A PDF whose page tree says `pages` (a root /Pages node with its /Count, nested under another node as real files often are). */
+function pdfOfPages(pages: number): string {
+  const half = Math.floor(pages / 2);
+  return [
+    '%PDF-1.7',
+    `1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj`,
+    `2 0 obj << /Type /Pages /Kids [3 0 R 4 0 R] /Count ${pages} /Resources << /Font << >> >> >> endobj`,
+    `3 0 obj << /Type /Pages /Parent 2 0 R /Count ${half} >> endobj`,
+    `4 0 obj << /Type /Pages /Parent 2 0 R /Count ${pages - half} >> endobj`,
+    '%%EOF',
+  ].join('\n');
+}
+
+const onePagePdf = '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R >> endobj\n%%EOF\n';
+
 /** Counts uploads; `gone` holds ids the server no longer has (deleted on the platform, expired). */
 function countingFiles(gone: ReadonlySet<string> = new Set()) {
-  const uploads: Array<{ name: string; bytes: number }> = [];
+  const uploads: Array<{ name: string; bytes: number; purpose: FilePurpose }> = [];
   const checked: string[] = [];
   let running = 0;
   let maxRunning = 0;
@@ -43,7 +59,7 @@ function countingFiles(gone: ReadonlySet<string> = new Set()) {
         maxRunning = Math.max(maxRunning, running);
         await new Promise((r) => setTimeout(r, 2));
         running -= 1;
-        uploads.push({ name, bytes: data.length });
+        uploads.push({ name, bytes: data.length, purpose });
         return { id: `file-${++nextFileId}`, filename: name, bytes: data.length, purpose, createdAt: 0 };
       },
     },
@@ -117,6 +133,46 @@ describe('uploads: dedupe by content hash, limits, a few at a time', () => {
     assert.ok(!results[2].ok && /512 MB/.test(results[2].reason));
     assert.ok(!results[3].ok && /not text/.test(results[3].reason));
     assert.ok(results[4].ok && results[4].item.tool === 'code_interpreter');
+  });
+
+  it('a PDF the model reads whole (Responses) goes up as user_data; the rest, and every file for Assistants v2, as assistants', async () => {
+    const files = countingFiles();
+    const index = memoryIndex();
+    const pdf = item('docs/spec.pdf', onePagePdf);
+    const notes = item('docs/notes.md', '# Notes\n');
+    const forData = { ...item('docs/table.pdf', onePagePdf.replace('1 0 obj', '1 0 obj ')), tool: 'code_interpreter' as const };
+    await uploadFiles([pdf, notes, forData], { files: files.files, fs: nodeWorkspaceFs, index, provider: 'p', inputFiles: true });
+    assert.deepEqual(files.uploads.map((u) => [u.name, u.purpose]).sort(), [['notes.md', 'assistants'], ['spec.pdf', 'user_data'], ['table.pdf', 'assistants']]);
+    // The same bytes for Assistants v2, which puts PDFs into a vector store: not the user_data file, a new assistants one.
+    const v2 = countingFiles();
+    const again = await uploadFiles([pdf], { files: v2.files, fs: nodeWorkspaceFs, index, provider: 'p' });
+    assert.deepEqual(v2.uploads.map((u) => u.purpose), ['assistants']);
+    assert.ok(again[0].ok && !again[0].reused);
+  });
+
+  it('refuses a PDF the model would read whole past its limits (32 MB, 100 pages) before sending anything, with the reason', async () => {
+    const files = countingFiles();
+    const huge = item('scans/huge.pdf', '');
+    fs.truncateSync(huge.absolute, MAX_INPUT_FILE_BYTES + 1);
+    const long = item('books/long.pdf', pdfOfPages(101));
+    const fits = item('books/short.pdf', pdfOfPages(100));
+    const results = await uploadFiles([huge, long, fits], { files: files.files, fs: nodeWorkspaceFs, index: memoryIndex(), provider: 'p', inputFiles: true });
+    assert.ok(!results[0].ok && /32 MB/.test(results[0].reason) && /knowledge/.test(results[0].reason), 'too big');
+    assert.ok(!results[1].ok && /101 pages/.test(results[1].reason) && /at most 100 pages/.test(results[1].reason), 'too long');
+    assert.ok(results[2].ok);
+    assert.deepEqual(files.uploads.map((u) => u.name), ['short.pdf'], 'nothing refused was sent');
+    // Under Assistants v2 the same PDFs go into a vector store, where these limits do not apply.
+    const v2 = countingFiles();
+    const stored = await uploadFiles([huge, long], { files: v2.files, fs: nodeWorkspaceFs, index: memoryIndex(), provider: 'p' });
+    assert.ok(stored.every((r) => r.ok));
+  });
+
+  it('counts the pages of a PDF from its page tree, or its page objects; undefined when it cannot see them', () => {
+    assert.equal(pdfPageCount(new TextEncoder().encode(pdfOfPages(3))), 3);
+    assert.equal(pdfPageCount(new TextEncoder().encode(onePagePdf)), 1);
+    const leavesOnly = '%PDF-1.4\n3 0 obj << /Type /Page >> endobj\n4 0 obj << /Type /Page >> endobj\n';
+    assert.equal(pdfPageCount(new TextEncoder().encode(leavesOnly)), 2);
+    assert.equal(pdfPageCount(new TextEncoder().encode('%PDF-1.5\n1 0 obj << /Type /ObjStm /N 40 >> stream\nxyz\nendstream endobj\n')), undefined);
   });
 
   it('chooses the code interpreter for data and file search for the rest; names follow the tool', () => {
