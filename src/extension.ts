@@ -52,10 +52,11 @@ export interface AssistantsApi {
    */
   currentThread(): { id: string; title: string; messageCount: number; lastRunStatus?: string; lastMessageText?: string; functionCalls: FunctionCallRecord[] } | undefined;
   /**
-   * The Threads view's items as it shows them (newest activity first, its filter applied): title,
-   * description (assistant and last activity), and the file the thread is kept in.
+   * The Threads view's items as it shows them (newest activity first, its filter applied): the
+   * thread's whole title, the row's label, description (assistant and last activity) and tooltip,
+   * and the file the thread is kept in.
    */
-  threads(): Promise<{ id: string; title: string; description: string; file: string }[]>;
+  threads(): Promise<{ id: string; title: string; label: string; description: string; tooltip: string; file: string }[]>;
   /** Whether the chat view is on screen. */
   chatViewVisible(): boolean;
   /** The Knowledge view as drawn: each item's label, description and context value, stores before their files. */
@@ -212,7 +213,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
       const activeId = (await assistants.active()).id;
       return (await assistants.list()).map((e) => ({ id: e.id, name: e.name, location: e.location, file: e.file, active: e.id === activeId, valid: e.assistant !== undefined }));
     },
-    threads: async () => (await threadsTree.items()).map((item) => ({ id: item.id, title: item.label, description: item.description, file: store.fileOf(item.id) })),
+    threads: async () => (await threadsTree.items()).map((item) => ({ ...item, file: store.fileOf(item.id) })),
     chatViewVisible: () => chatView.visible,
     onDidChangeKnowledge: knowledgeTree.onDidChangeTreeData,
     knowledgeItems: async () => {

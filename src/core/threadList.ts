@@ -20,6 +20,21 @@ export function titleFromQuestion(text: string): string {
   return line.length > TITLE_LENGTH ? `${line.slice(0, TITLE_LENGTH - 1)}…` : line;
 }
 
+/** Longest label the Threads view gives a thread (characters, an ellipsis included): past it the assistant and last activity would be pushed out of a narrow side bar. */
+export const LIST_LABEL_LENGTH = 28;
+
+/**
+ * A title as short as a list row wants it: unchanged up to `max` characters, else cut to `max`
+ * with an ellipsis, at the last space when that keeps at least half of it (the whole title goes in
+ * the tooltip).
+ */
+export function shortTitle(title: string, max = LIST_LABEL_LENGTH): string {
+  if (title.length <= max) return title;
+  const cut = title.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space >= max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
 /** Why `title` cannot be a thread's title (a sentence for an input box), or undefined when it can. */
 export function titleProblem(title: string): string | undefined {
   if (!title.trim()) return 'Give the thread a title.';

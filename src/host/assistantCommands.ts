@@ -179,16 +179,17 @@ export function registerAssistantCommands(register: Register, deps: AssistantCom
 async function openEntry(entry: AssistantEntry): Promise<void> {
   // A refused file leads out of the workspace: opening it would show what it points at.
   if (entry.refused) return void vscode.window.showWarningMessage(`"${entry.name}" was not opened: ${describeErrors(entry.errors ?? [])}`);
-  const uri = entry.file ? vscode.Uri.file(entry.file) : ServerAssistantDocuments.uri(entry.id);
+  const uri = entry.file ? vscode.Uri.file(entry.file) : ServerAssistantDocuments.uri(entry.id, entry.name);
   await vscode.commands.executeCommand('vscode.openWith', uri, AssistantEditorProvider.viewType);
 }
 
 /** Closes the editors still showing a deleted assistant (its form or its JSON), which would show what no longer exists. */
 async function closeEditorsOf(entry: AssistantEntry): Promise<void> {
-  const uri = (entry.file ? vscode.Uri.file(entry.file) : ServerAssistantDocuments.uri(entry.id)).toString();
+  // A server assistant's documents are matched by id: they carry the name it had when opened.
+  const shows = (uri: vscode.Uri) => (entry.file ? uri.toString() === vscode.Uri.file(entry.file).toString() : ServerAssistantDocuments.idOf(uri) === entry.id);
   const tabs = vscode.window.tabGroups.all
     .flatMap((group) => group.tabs)
-    .filter((tab) => (tab.input instanceof vscode.TabInputCustom || tab.input instanceof vscode.TabInputText) && tab.input.uri.toString() === uri);
+    .filter((tab) => (tab.input instanceof vscode.TabInputCustom || tab.input instanceof vscode.TabInputText) && shows(tab.input.uri));
   if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
 }
 

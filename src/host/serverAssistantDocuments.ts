@@ -6,8 +6,8 @@ import { AssistantsError, asAssistantsError } from '../core/errors';
 const SUFFIX = '.assistant.json';
 
 /**
- * The assistant objects of an Assistants v2 server as documents, `assistants-server:/<id>.assistant.json`,
- * so the assistant form (and the JSON editor) edit them in place: reading a document reads the
+ * The assistant objects of an Assistants v2 server as documents, `assistants-server:/<id>/<name>.assistant.json`
+ * (the editor's tab is named after the assistant, its id in the tab's tooltip), so the assistant form (and the JSON editor) edit them in place: reading a document reads the
  * server's object through the assistant service, saving one updates it (`POST /assistants/{id}`,
  * https://platform.openai.com/docs/api-reference/assistants/modifyAssistant). A save the file
  * schema or the server refuses fails with a sentence saying why; the document keeps the user's
@@ -25,12 +25,24 @@ export class ServerAssistantDocuments implements vscode.FileSystemProvider {
 
   constructor(private readonly service: AssistantService) {}
 
-  /** The document of the server assistant `id`. */
-  static uri(id: string): vscode.Uri {
-    return vscode.Uri.from({ scheme: ServerAssistantDocuments.scheme, path: `/${id}${SUFFIX}` });
+  /** The document of the server assistant `id`, named after `name` (its name when it was opened; the id decides which assistant it is). */
+  static uri(id: string, name: string): vscode.Uri {
+    return vscode.Uri.from({ scheme: ServerAssistantDocuments.scheme, path: `/${id}/${fileNameOf(name, id)}${SUFFIX}` });
+  }
+
+  /** The id of the server assistant a document of this scheme names, whatever name it carries; undefined for any other URI. */
+  static idOf(uri: vscode.Uri): string | undefined {
+    if (uri.scheme !== ServerAssistantDocuments.scheme) return undefined;
+    try {
+      return idOf(uri);
+    } catch {
+      return undefined;
+    }
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    // `/` and `/<id>` are the folders a document sits in: a save looks its folder up first.
+    if (!uri.path.endsWith(SUFFIX) && uri.path.replace(/^\//, '').split('/').length === 1) return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0 };
     const text = await this.text(uri);
     const mtime = this.mtime(idOf(uri));
     return { type: vscode.FileType.File, ctime: mtime, mtime, size: new TextEncoder().encode(text).byteLength };
@@ -99,9 +111,20 @@ export class ServerAssistantDocuments implements vscode.FileSystemProvider {
   }
 }
 
-/** The assistant id a document names; a path of another shape names no assistant. */
+/**
+ * The assistant id a document names: `/<id>/<name>.assistant.json`, or `/<id>.assistant.json` (the
+ * shape earlier versions opened, which a restored window may still hold). A path of another shape
+ * names no assistant.
+ */
 function idOf(uri: vscode.Uri): string {
-  const name = uri.path.replace(/^\//, '');
-  if (!name.endsWith(SUFFIX) || name.includes('/')) throw vscode.FileSystemError.FileNotFound(uri);
-  return name.slice(0, -SUFFIX.length);
+  const parts = uri.path.replace(/^\//, '').split('/');
+  const id = parts.length === 2 ? parts[0] : parts.length === 1 && parts[0].endsWith(SUFFIX) ? parts[0].slice(0, -SUFFIX.length) : '';
+  if (!id || !parts[parts.length - 1].endsWith(SUFFIX)) throw vscode.FileSystemError.FileNotFound(uri);
+  return id;
+}
+
+/** An assistant's name as a file name: on one line, without path separators; the id when nothing is left. */
+function fileNameOf(name: string, id: string): string {
+  const cleaned = name.replace(/[\\/]/g, '-').replace(/\s+/g, ' ').replace(/\p{Cc}/gu, '').trim();
+  return cleaned || id;
 }

@@ -3,7 +3,7 @@ import { describeErrors } from '../core/assistantFile';
 import type { AssistantService } from '../core/assistantService';
 import type { AssistantEntry, AssistantLocation } from '../core/assistantStore';
 import type { ToolDefinition } from '../core/model';
-import { assistantLabel, lastActivityLabel, listThreads } from '../core/threadList';
+import { assistantLabel, lastActivityLabel, listThreads, shortTitle } from '../core/threadList';
 import type { ThreadStore, ThreadSummary } from '../core/threadStore';
 import { Disposable } from './lifecycle';
 
@@ -60,8 +60,13 @@ export class ThreadsTreeProvider extends Disposable implements vscode.TreeDataPr
     return listThreads(threads, this.filter);
   }
 
+  /**
+   * A thread as a row: the title, short enough that the assistant and last activity (the
+   * description) still show in a narrow side bar; the whole title and the details in the tooltip
+   * and for screen readers.
+   */
   getTreeItem(thread: ThreadSummary): vscode.TreeItem {
-    const item = new vscode.TreeItem(thread.title, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(shortTitle(thread.title), vscode.TreeItemCollapsibleState.None);
     item.id = thread.id;
     item.contextValue = 'thread';
     const assistant = assistantLabel(thread.assistantId, this.names);
@@ -69,16 +74,17 @@ export class ThreadsTreeProvider extends Disposable implements vscode.TreeDataPr
     item.description = [assistant, activity].filter(Boolean).join(' · ');
     const when = new Date(thread.updatedAt * 1000).toLocaleString();
     item.tooltip = `${thread.title}\n${assistant ? `Assistant: ${assistant}\n` : ''}Last activity: ${when}\n${thread.backend === 'responses' ? 'Responses API' : 'Assistants v2'}`;
+    item.accessibilityInformation = { label: [thread.title, assistant, `last activity ${activity}`].filter(Boolean).join(', ') };
     item.iconPath = new vscode.ThemeIcon(thread.id === this.currentId() ? 'comment-discussion' : 'comment');
     item.command = { command: 'assistants.openThread', title: 'Open Thread', arguments: [thread.id] };
     return item;
   }
 
-  /** The view's items as it shows them now (filter applied): id, label, description. */
-  async items(): Promise<{ id: string; label: string; description: string }[]> {
+  /** The view's items as it shows them now (filter applied): id, the thread's whole title, and the row's label, description and tooltip. */
+  async items(): Promise<{ id: string; title: string; label: string; description: string; tooltip: string }[]> {
     return (await this.getChildren()).map((thread) => {
       const item = this.getTreeItem(thread);
-      return { id: thread.id, label: String(item.label), description: String(item.description ?? '') };
+      return { id: thread.id, title: thread.title, label: String(item.label), description: String(item.description ?? ''), tooltip: String(item.tooltip ?? '') };
     });
   }
 

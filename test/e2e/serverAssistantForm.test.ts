@@ -51,7 +51,9 @@ describe('a server assistant edited in the form (packaged .vsix, fake Assistants
     await form.locator('#f-name').waitFor({ timeout: 60_000 });
     assert.equal(await form.locator('#f-name').inputValue(), 'Server Tutor');
     assert.equal(await form.locator('#f-instructions').inputValue(), 'You are a tutor.');
-    await workbench.page.locator(`.tabs-container .tab[aria-label^="${id}.assistant.json"]`).first().waitFor({ timeout: 30_000 });
+    // The tab is named after the assistant, not its id.
+    await workbench.page.locator('.tabs-container .tab[aria-label^="Server Tutor.assistant.json"]').first().waitFor({ timeout: 30_000 });
+    assert.equal(await workbench.page.locator(`.tabs-container .tab[aria-label^="${id}"]`).count(), 0, 'no tab is named by the id');
     await workbench.screenshot('server-form');
   });
 
@@ -76,7 +78,7 @@ describe('a server assistant edited in the form (packaged .vsix, fake Assistants
     assert.match(await toast.innerText(), /Your edits are kept; save again when the problem is fixed\./);
     await form.locator('.form-status.has-errors').filter({ hasText: 'The server did not take the change' }).waitFor({ timeout: 30_000 });
     assert.equal(await form.locator('#f-instructions').inputValue(), 'Edits I must not lose.');
-    assert.match((await workbench.page.locator(`.tabs-container .tab[aria-label^="${id}.assistant.json"]`).first().getAttribute('class')) ?? '', /\bdirty\b/, 'the editor is still dirty');
+    assert.match((await workbench.page.locator('.tabs-container .tab[aria-label^="Server Tutor.assistant.json"]').first().getAttribute('class')) ?? '', /\bdirty\b/, 'the editor is still dirty');
     await workbench.screenshot('server-form-save-refused');
   });
 });

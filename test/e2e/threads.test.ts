@@ -32,7 +32,8 @@ describe('threads in the Threads view and the chat (packaged .vsix, fake server)
   });
 
   const threadsPane = (): Locator => workbench.page.locator('.pane').filter({ has: workbench.page.locator('.pane-header h3.title', { hasText: /^Threads$/ }) });
-  const threadRow = (title: RegExp): Locator => threadsPane().locator('.monaco-list-row').filter({ has: workbench.page.locator('.label-name', { hasText: title }) });
+  /** The row of the thread whose title begins with `title` (the row's accessible name starts with the whole title; its label may be cut short). */
+  const threadRow = (title: string): Locator => threadsPane().getByRole('treeitem', { name: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) });
   const pick = async (label: RegExp) => {
     const row = workbench.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: label }).first();
     await row.waitFor({ timeout: 30_000 });
@@ -46,7 +47,7 @@ describe('threads in the Threads view and the chat (packaged .vsix, fake server)
     await workbench.ask('What does the inventory module do?');
     await workbench.statusIs('Completed');
     await workbench.expandView('Threads');
-    const row = threadRow(/^What does the inventory module do\?$/);
+    const row = threadRow('What does the inventory module do?,');
     await row.waitFor({ timeout: 30_000 });
     assert.match(await row.innerText(), /Workspace helper · just now/);
     await workbench.screenshot('threads-view');
@@ -61,7 +62,7 @@ describe('threads in the Threads view and the chat (packaged .vsix, fake server)
   });
 
   it('sends the last answer to another assistant from the Threads view, into the composer of a new thread', async () => {
-    const row = threadRow(/^What does the inventory module do\?$/);
+    const row = threadRow('What does the inventory module do?,');
     await row.hover();
     await row.locator('.action-label[aria-label^="Send to Another Assistant"]').click();
     await pick(/^Reviewer/);
@@ -75,7 +76,7 @@ describe('threads in the Threads view and the chat (packaged .vsix, fake server)
     await workbench.screenshot('send-in-composer');
     await input.press('Enter');
     await workbench.statusIs('Completed');
-    await threadRow(/^The inventory module keeps stock counts/).waitFor({ timeout: 30_000 });
+    await threadRow('The inventory module keeps stock counts').waitFor({ timeout: 30_000 });
     const forwarded = readThreads().find((t) => t.thread.assistantId === 'workspace:reviewer');
     assert.ok(forwarded, 'a thread of the Reviewer was written');
     assert.equal(forwarded.messages.length, 2);
@@ -86,29 +87,29 @@ describe('threads in the Threads view and the chat (packaged .vsix, fake server)
     await header.hover();
     await header.locator('.action-label[aria-label^="Filter Threads by Assistant"]').first().click();
     await pick(/^Reviewer/);
-    await threadRow(/^What does the inventory module do\?$/).waitFor({ state: 'detached', timeout: 30_000 });
-    assert.match(await threadRow(/^The inventory module keeps stock counts/).innerText(), /Reviewer/);
+    await threadRow('What does the inventory module do?,').waitFor({ state: 'detached', timeout: 30_000 });
+    assert.match(await threadRow('The inventory module keeps stock counts').innerText(), /Reviewer/);
     assert.match(await header.innerText(), /Reviewer/, 'the view says which assistant it shows');
     await header.hover();
     await workbench.screenshot('threads-filtered');
     await header.locator('.action-label[aria-label^="Filter Threads by Assistant"]').first().click();
     await pick(/^All assistants/);
-    await threadRow(/^What does the inventory module do\?$/).waitFor({ timeout: 30_000 });
+    await threadRow('What does the inventory module do?,').waitFor({ timeout: 30_000 });
   });
 
   it('renames a thread from its context menu', async () => {
-    await workbench.contextMenu(threadRow(/^What does the inventory module do\?$/), 'Rename Thread', 'thread-context-menu');
+    await workbench.contextMenu(threadRow('What does the inventory module do?,'), 'Rename Thread', 'thread-context-menu');
     const input = workbench.page.locator('.quick-input-widget input.input');
     await input.waitFor({ timeout: 30_000 });
     assert.equal(await input.inputValue(), 'What does the inventory module do?');
     await input.fill('Inventory module');
     await input.press('Enter');
-    await threadRow(/^Inventory module$/).waitFor({ timeout: 30_000 });
+    await threadRow('Inventory module,').waitFor({ timeout: 30_000 });
     assert.ok(readThreads().some((t) => t.thread.title === 'Inventory module'), 'the new title is on disk');
   });
 
   it('clears a thread after asking, and keeps it', async () => {
-    await workbench.contextMenu(threadRow(/^Inventory module$/), 'Clear Thread');
+    await workbench.contextMenu(threadRow('Inventory module,'), 'Clear Thread');
     const dialog = workbench.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 30_000 });
     assert.match(await dialog.innerText(), /Clear the thread "Inventory module"\?/);
@@ -116,7 +117,24 @@ describe('threads in the Threads view and the chat (packaged .vsix, fake server)
     await dialog.locator('.monaco-button').filter({ hasText: /^Clear$/ }).click();
     for (const deadline = Date.now() + 30_000; readThreads().find((t) => t.thread.title === 'Inventory module')?.messages.length !== 0 && Date.now() < deadline; ) await workbench.page.waitForTimeout(200);
     assert.deepEqual(readThreads().find((t) => t.thread.title === 'Inventory module')?.messages, []);
-    await threadRow(/^Inventory module$/).waitFor();
+    await threadRow('Inventory module,').waitFor();
     await workbench.screenshot('cleared');
+  });
+
+  it('tells threads apart in a narrow side bar: a long title leaves room for the assistant and last activity', async () => {
+    await workbench.runCommand('Assistants: New Thread');
+    fake.model.enqueue({ steps: [{ type: 'text', text: ANSWER }] });
+    await workbench.ask('Which items of the inventory module fall below the low stock threshold this week?');
+    await workbench.statusIs('Completed');
+    const width = await workbench.setSideBarWidth(260);
+    const row = threadRow('Which items of the inventory module fall below');
+    await row.waitFor({ timeout: 30_000 });
+    await workbench.screenshotSideBar('threads-narrow-side-bar');
+    const rowBox = await row.boundingBox();
+    const descriptionBox = await row.locator('.label-description').boundingBox();
+    assert.ok(rowBox && descriptionBox, 'the row and its description are drawn');
+    const shown = rowBox.x + rowBox.width - descriptionBox.x;
+    assert.ok(shown >= 80, `${Math.round(shown)} px of the description (assistant, last activity) show in a ${Math.round(width)} px side bar`);
+    assert.match(await row.locator('.label-description').innerText(), /^Workspace helper · just now$/);
   });
 });

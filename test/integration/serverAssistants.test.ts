@@ -39,7 +39,7 @@ describe('an Assistants v2 server\'s assistant, edited in place in the form (ins
     if (!process.env.OPENAI_BASE_URL) this.skip();
     await vscode.workspace.getConfiguration('assistants').update('protocol', 'assistantsV2', vscode.ConfigurationTarget.Global);
     id = (await server('POST', '/assistants', { model: 'gpt-4o', name: 'Server Tutor', instructions: 'You are a tutor.', temperature: 0.5 })).id as string;
-    uri = vscode.Uri.from({ scheme: 'assistants-server', path: `/${id}.assistant.json` });
+    uri = vscode.Uri.from({ scheme: 'assistants-server', path: `/${id}/Server Tutor.assistant.json` });
     const api = await vscode.extensions.getExtension<AssistantsApi>(extensionId)!.activate();
     await until(async () => (await api.assistants()).some((a) => a.id === id), 'the server assistant is listed');
   });
@@ -50,12 +50,14 @@ describe('an Assistants v2 server\'s assistant, edited in place in the form (ins
     await vscode.workspace.getConfiguration('assistants').update('protocol', undefined, vscode.ConfigurationTarget.Global);
   });
 
-  it('Edit Assistant opens the server\'s assistant in the form, not as an untitled JSON', async () => {
+  it('Edit Assistant opens the server\'s assistant in the form, its tab named after the assistant (the id in its path)', async () => {
     await vscode.commands.executeCommand('assistants.editAssistant', id);
     await until(
       () => vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputCustom && t.input.uri.toString() === uri.toString() && t.input.viewType === 'assistants.assistantEditor')),
       'the server assistant is open in the form',
     );
+    const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputCustom && t.input.uri.toString() === uri.toString());
+    assert.equal(tab?.label, 'Server Tutor.assistant.json');
     const document = await vscode.workspace.openTextDocument(uri);
     const shown = JSON.parse(document.getText()) as Record<string, unknown>;
     assert.equal(shown.name, 'Server Tutor');

@@ -71,6 +71,18 @@ describe('thread commands (inside VS Code)', () => {
     await assert.rejects(Promise.resolve(vscode.commands.executeCommand('assistants.renameThread', threadId, { title: '  ' })), /Give the thread a title/);
   });
 
+  it('cuts a long title short in the Threads view row (whole in its tooltip), so the assistant and last activity still show', async () => {
+    const long = 'Quarterly sales chart for the northern region with forecasts';
+    await vscode.commands.executeCommand('assistants.renameThread', threadId, { title: long });
+    const item = await listed(threadId);
+    assert.equal(item.title, long);
+    assert.equal(item.label, 'Quarterly sales chart for…');
+    assert.ok(item.tooltip.startsWith(`${long}\nAssistant: Workspace helper\n`), item.tooltip);
+    assert.match(item.description, /^Workspace helper · /);
+    await vscode.commands.executeCommand('assistants.renameThread', threadId, { title: 'Sales chart' });
+    assert.equal((await listed(threadId)).label, 'Sales chart', 'a short title is the label as it is');
+  });
+
   it('Export Thread to Markdown writes the questions, answers, tool calls and the plot beside it', async () => {
     const markdown = path.join(scratch, 'sales.md');
     await vscode.commands.executeCommand('assistants.exportThreadMarkdown', threadId, { file: markdown });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { assistantLabel, lastActivityLabel, listThreads, normalizeTitle, titleFromQuestion, titleProblem, TITLE_LENGTH } from '../../../src/core/threadList';
+import { assistantLabel, lastActivityLabel, LIST_LABEL_LENGTH, listThreads, normalizeTitle, shortTitle, titleFromQuestion, titleProblem, TITLE_LENGTH } from '../../../src/core/threadList';
 import type { ThreadSummary } from '../../../src/core/threadStore';
 
 const summary = (id: string, updatedAt: number, assistantId?: string, createdAt = 0): ThreadSummary => ({
@@ -12,6 +12,16 @@ const summary = (id: string, updatedAt: number, assistantId?: string, createdAt 
 });
 
 describe('thread list rules', () => {
+  it('cuts a title for a list row at a word, with an ellipsis, and leaves a short one alone', () => {
+    assert.equal(shortTitle('Sales chart'), 'Sales chart');
+    assert.equal(shortTitle('z'.repeat(LIST_LABEL_LENGTH)), 'z'.repeat(LIST_LABEL_LENGTH));
+    assert.equal(shortTitle('Quarterly sales chart for the northern region with forecasts'), 'Quarterly sales chart for…');
+    const unbroken = shortTitle('a'.repeat(100));
+    assert.equal(unbroken, `${'a'.repeat(LIST_LABEL_LENGTH - 1)}…`);
+    assert.equal(shortTitle('Why  is the build of src/inventory.ts so slow today?').length <= LIST_LABEL_LENGTH, true);
+    assert.equal(shortTitle('Explain src/core/functions/confinement.ts please', 20), 'Explain src/core/fu…', 'mid-word when cutting at the last space would keep less than half');
+  });
+
   it('titles a thread after its first question, on one line and cut with an ellipsis', () => {
     assert.equal(titleFromQuestion('  What does\n\n  src/inventory.ts\tdo?  '), 'What does src/inventory.ts do?');
     const long = titleFromQuestion('x'.repeat(200));
