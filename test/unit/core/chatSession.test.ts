@@ -323,7 +323,7 @@ for (const protocol of protocols) {
 
     it('a question saved just before the window closed, with no run ref yet, is named unanswered in the next window, and Retry answers it', async () => {
       // The run's creation hangs: the window goes before any ref exists.
-      fake.inject({ method: 'POST', path: protocol === 'responses' ? '/responses' : '/threads/:thread_id/runs', kind: 'slow_first_byte', delayMs: 60_000 });
+      fake.inject({ method: 'POST', path: protocol === 'responses' ? '/responses' : '/threads/:thread_id/runs', kind: 'script', script: { headers: { 'content-type': 'text/event-stream' }, chunks: [], end: 'hang' } });
       fake.model.enqueue({ steps: [{ type: 'text', text: 'Answered after all.' }] });
       const first = makeSession();
       await first.send('Lost in the reload?');
