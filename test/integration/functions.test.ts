@@ -236,4 +236,29 @@ describe('custom functions of an assistant on a run against the fake server (ins
     assert.deepEqual(received.slice(-2), [{ text: 'first' }, { text: 'second' }]);
     assert.match(assistants.currentThread()?.lastMessageText ?? '', /"second"/);
   });
+
+  it('Clear Thread drops the grant; an allow for the function name still asks, an allow for its command runs it', async () => {
+    const assistants = await api();
+    const approval = vscode.workspace.getConfiguration('assistants.functions');
+    /** Asks for a call of echo_args; denies it if it asks. Returns whether it asked. */
+    const asks = async (text: string): Promise<boolean> => {
+      await assistants.sendMessage(`call echo_args with ${JSON.stringify({ text })}`);
+      const asked = await Promise.race([assistants.whenIdle().then(() => undefined), until(() => assistants.approvals()[0], 'the approval', 30_000).catch(() => undefined)]);
+      if (asked) assistants.answerApproval(asked.callId, 'deny');
+      await assistants.whenIdle();
+      return asked !== undefined;
+    };
+    try {
+      await vscode.commands.executeCommand('assistants.clearThread', undefined, { confirmed: true });
+      assert.equal(await asks('after clear'), true, 'the thread\'s grant went with Clear Thread');
+      await approval.update('approval', { echo_args: 'allow' }, vscode.ConfigurationTarget.Global);
+      assert.equal(await asks('name allowed'), true, 'an allow for the name does not run a bound command');
+      await approval.update('approval', { 'command:integration.echoArgs': 'allow' }, vscode.ConfigurationTarget.Global);
+      assert.equal(await asks('command allowed'), false);
+      assert.deepEqual(received.at(-1), { text: 'command allowed' });
+      assert.ok(!received.some((args) => ['after clear', 'name allowed'].includes((args as { text?: string }).text ?? '')), 'the denied calls never ran');
+    } finally {
+      await approval.update('approval', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
 });
