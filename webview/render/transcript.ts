@@ -153,15 +153,23 @@ export class Transcript {
     this.renderWindow();
   }
 
-  /** Throws away every node: for a new full state. */
+  /**
+   * Draws a new full state anew. Another thread throws away every node and height; the same thread
+   * (a full state comes when a run ends, say) keeps the measured heights and the nodes until their
+   * replacements take their place, so a reader who scrolled up stays where they were.
+   */
   reset(state: ViewState): void {
-    for (const rendered of this.rendered.values()) this.drop(rendered.node);
-    this.rendered = new Map();
-    this.heights.clear();
+    if (state.thread === undefined || state.thread.id !== this.state?.thread?.id) {
+      for (const rendered of this.rendered.values()) this.drop(rendered.node);
+      this.rendered = new Map();
+      this.heights.clear();
+    } else {
+      // Each drawn entry is drawn anew in place (never redrawn in part from what it was).
+      for (const rendered of this.rendered.values()) rendered.flags = 'reset';
+    }
     this.streamingText.clear();
     this.dirtyMessages.clear();
     this.dirtyRuns.clear();
-    this.start = this.end = 0;
     // The entries around the viewport (overscan) come a frame after the first paint.
     this.firstPaint = true;
     this.sync(state);

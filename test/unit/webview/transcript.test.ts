@@ -221,14 +221,13 @@ describe('transcript (DOM, happy-dom)', () => {
   });
 
   /** Gives the transcript a viewport (happy-dom lays nothing out): its heights, and a scroll position clamped to them. */
-  function fakeLayout(el: HTMLElement, size: { clientHeight: number; scrollHeight: number }): typeof size {
+  function fakeLayout<Size extends { clientHeight: number; scrollHeight: number }>(el: HTMLElement, size: Size): Size {
     let top = 0;
+    // Like a browser, the position is clamped to the content as it is when read.
+    const clamp = (value: number) => Math.max(0, Math.min(value, size.scrollHeight - size.clientHeight));
     Object.defineProperty(el, 'clientHeight', { get: () => size.clientHeight });
     Object.defineProperty(el, 'scrollHeight', { get: () => size.scrollHeight });
-    Object.defineProperty(el, 'scrollTop', {
-      get: () => top,
-      set: (value: number) => (top = Math.max(0, Math.min(value, size.scrollHeight - size.clientHeight))),
-    });
+    Object.defineProperty(el, 'scrollTop', { get: () => (top = clamp(top)), set: (value: number) => (top = clamp(value)) });
     return size;
   }
 
@@ -255,6 +254,28 @@ describe('transcript (DOM, happy-dom)', () => {
     size.scrollHeight = 1050;
     t.sync(fromChatState(chat));
     assert.equal(t.element.scrollTop, 100, 'the reader stays where they scrolled to');
+  });
+
+  it('keeps a reader who scrolled up in place when a full state of the same thread comes (a run ended)', () => {
+    const t = newTranscript();
+    const messages = Array.from({ length: 12 }, (_, i) => message(`m${i}`, i % 2 ? 'assistant' : 'user', `text ${i}`, i));
+    const spacers = () => Array.from(t.element.querySelectorAll<HTMLElement>('.transcript-spacer')).reduce((sum, el) => sum + (parseFloat(el.style.height) || 0), 0);
+    // The content is as tall as the spacers and the entries drawn (66 px each, their estimate).
+    fakeLayout(t.element, {
+      clientHeight: 300,
+      get scrollHeight() {
+        return spacers() + 66 * t.element.querySelectorAll('.msg').length;
+      },
+    });
+    const state = fromChatState({ ...chat, messages });
+    t.reset(state);
+    t.element.scrollTop = 400;
+    t.element.dispatchEvent(new Event('scroll'));
+    t.sync(state);
+    const drawn = ids(t);
+    t.reset(fromChatState({ ...chat, messages }));
+    assert.equal(t.element.scrollTop, 400, 'the position is kept');
+    assert.deepEqual(ids(t), drawn, 'the same messages are drawn, each once');
   });
 
   it('draws only the end of a 2,000-message thread, with the rest held by a spacer', () => {
