@@ -191,7 +191,6 @@ function tell(what: string, report: KnowledgeReport, skipped: Array<{ path: stri
     report.unchanged.length && `${report.unchanged.length} unchanged`,
     report.removed.length && `${report.removed.length} removed`,
     report.keptMissing.length && `${report.keptMissing.length} deleted in the workspace but kept`,
-    report.failed.length && `${report.failed.length} unchanged but failed indexing earlier, not sent again`,
   ].filter(Boolean);
   const left = [...skipped, ...report.refused];
   for (const path of report.added) log.info(`${what}: added ${path}`);
@@ -215,9 +214,12 @@ function tell(what: string, report: KnowledgeReport, skipped: Array<{ path: stri
  */
 async function offerRetry(summary: string, failed: Array<{ path: string; reason: string }>, skipped: number, log: vscode.LogOutputChannel): Promise<void> {
   const first = failed[0];
-  const which = failed.length === 1 ? `${first.path} failed indexing: ${first.reason.replace(/\.$/, '')}.` : `${failed.length} files failed indexing (${summarize(failed)}).`;
+  const which =
+    failed.length === 1
+      ? `${first.path} is unchanged since its indexing failed: ${first.reason.replace(/\.$/, '')}. It was not sent again; edit it and sync, or retry it now.`
+      : `${failed.length} files are unchanged since their indexing failed (${summarize(failed)}). They were not sent again; edit them and sync, or retry them now.`;
   const skippedNote = skipped ? ` Skipped ${skipped}; the Assistants log lists each.` : '';
-  const choice = await vscode.window.showWarningMessage(`${summary} ${which} Edit the file and sync, or retry now.${skippedNote}`, 'Retry Failed', 'Show Log');
+  const choice = await vscode.window.showWarningMessage(`${summary} ${which}${skippedNote}`, 'Retry Failed', 'Show Log');
   if (choice === 'Retry Failed') await vscode.commands.executeCommand('assistants.syncKnowledge', { retryFailed: true } satisfies SyncKnowledgeOptions);
   else if (choice === 'Show Log') log.show();
 }

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
 import { screenshotOnFailure, startChat } from './workbench';
@@ -43,5 +45,38 @@ describe('assistant knowledge from the Explorer and the Knowledge view (packaged
     await page.locator('.monaco-list-row').filter({ hasText: /No files yet/ }).first().waitFor({ timeout: 30_000 });
     assert.equal(vectorStore.files.size, 0);
     await workbench.screenshot('knowledge-removed');
+  });
+
+  it('shows a file whose indexing failed with the reason, leaves it alone on Sync (offering Retry Failed), and retries it from the view', async () => {
+    const page = workbench.page;
+    fs.mkdirSync(path.join(workbench.workspace, 'manuals'), { recursive: true });
+    fs.writeFileSync(path.join(workbench.workspace, 'manuals', 'broken.pdf'), 'not a PDF at all\n');
+    await page.keyboard.press('Control+Shift+E');
+    const manuals = page.locator('.explorer-folders-view .monaco-list-row[aria-label^="manuals"]').first();
+    await manuals.waitFor({ timeout: 30_000 });
+    await workbench.contextMenu(manuals, 'Add to Assistant Knowledge');
+    await page.locator('.notification-toast').filter({ hasText: /Add to Knowledge: 1 added/ }).waitFor({ timeout: 60_000 });
+
+    await workbench.openAssistantsView();
+    await workbench.expandView('Knowledge');
+    const row = page.locator('.monaco-list-row').filter({ hasText: 'manuals/broken.pdf' }).first();
+    await row.filter({ hasText: 'failed: The file could not be parsed as a PDF.' }).waitFor({ timeout: 30_000 });
+    const sent = () => fake.requests.filter((r) => r.method === 'POST').length;
+    const before = sent();
+    await workbench.runCommand('Assistants: Sync Knowledge');
+    const warning = page.locator('.notification-toast').filter({ hasText: /manuals\/broken\.pdf is unchanged since its indexing failed: The file could not be parsed as a PDF/ });
+    await warning.waitFor({ timeout: 60_000 });
+    await warning.getByRole('button', { name: 'Retry Failed' }).waitFor();
+    assert.equal(sent(), before, 'the unchanged failed file is not sent again');
+    await workbench.screenshot('knowledge-sync-failed-not-retried');
+
+    const start = fake.requests.length;
+    await row.hover();
+    await workbench.screenshot('knowledge-failed-file-retry-action');
+    await row.locator('.action-label[aria-label="Retry Indexing"]').click();
+    await page.locator('.notification-toast').filter({ hasText: /Retry Indexing: 1 added again after failed indexing/ }).waitFor({ timeout: 60_000 });
+    assert.ok(fake.requests.slice(start).some((r) => r.method === 'POST' && /\/file_batches$/.test(r.path)), 'Retry Indexing adds the file again');
+    await row.filter({ hasText: 'failed: The file could not be parsed as a PDF.' }).waitFor({ timeout: 30_000 });
+    await workbench.screenshot('knowledge-retried');
   });
 });
