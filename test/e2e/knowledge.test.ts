@@ -72,10 +72,13 @@ describe('assistant knowledge from the Explorer and the Knowledge view (packaged
 
     const start = fake.requests.length;
     await row.hover();
+    await row.locator('.action-label[aria-label="Retry Indexing"]').waitFor({ timeout: 30_000 });
     await workbench.screenshot('knowledge-failed-file-retry-action');
-    await row.locator('.action-label[aria-label="Retry Indexing"]').click();
+    await workbench.contextMenu(row, 'Retry Indexing');
+    const retried = async () => fake.requests.slice(start).some((r) => r.method === 'POST' && /\/file_batches$/.test(r.path));
+    for (const deadline = Date.now() + 60_000; !(await retried()) && Date.now() < deadline; ) await page.waitForTimeout(200);
+    assert.ok(await retried(), 'Retry Indexing adds the file again');
     await page.locator('.notification-toast').filter({ hasText: /Retry Indexing: 1 added again after failed indexing/ }).waitFor({ timeout: 60_000 });
-    assert.ok(fake.requests.slice(start).some((r) => r.method === 'POST' && /\/file_batches$/.test(r.path)), 'Retry Indexing adds the file again');
     await row.filter({ hasText: 'failed: The file could not be parsed as a PDF.' }).waitFor({ timeout: 30_000 });
     await workbench.screenshot('knowledge-retried');
   });
