@@ -177,10 +177,10 @@ export class AssistantService {
     return this.publish(id, draft, server, true);
   }
 
-  /** Writes the linked server object's fields back into the file. Throws `not_found` when the file was never pushed. */
+  /** Writes the linked server object's fields back into the file. Throws `not_found` when this user never pushed the file (see `linkedFile`). */
   async pull(id: string, server: AssistantStore): Promise<AssistantEntry> {
     const linked = await this.publishedTo(id, server);
-    if (!linked?.assistant) throw new AssistantsError('not_found', 'No server assistant was pushed from this file here; push it first.');
+    if (!linked?.assistant) throw new AssistantsError('not_found', 'This assistant has not been pushed to the server from here yet; push it first.');
     const { id: _id, createdAt: _createdAt, ...draft } = linked.assistant;
     const metadata = { ...draft.metadata };
     delete metadata[LINK_KEY];
