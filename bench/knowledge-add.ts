@@ -1,7 +1,7 @@
 /**
  * What adding many files to an assistant's knowledge costs (`npm run bench:knowledge`): 200 small
  * workspace files added to a fresh vector store on the fake server, then the same 200 added again
- * unchanged. Prints, for each, the requests sent by endpoint, the wall time (median of the rounds,
+ * unchanged, then a sync after every one of them was edited. Prints, for each, the requests sent by endpoint, the wall time (median of the rounds,
  * with their range) and the bytes uploaded.
  *
  * Options: `--files N` (default 200), `--rounds N` (default 3), and `--baseline <checkout>` to
@@ -62,17 +62,18 @@ interface Pass {
   outcome: string;
 }
 
-/** One round: a fresh server and store, the files added, then added again unchanged. */
-async function round(checkout: Checkout, sources: Array<{ absolute: string; path: string }>): Promise<[Pass, Pass]> {
+/** One round: a fresh server and store, the files added, added again unchanged, then all edited and synced. */
+async function round(checkout: Checkout, sources: Array<{ absolute: string; path: string }>): Promise<Pass[]> {
   const fake = await FakeOpenAIServer.start();
   try {
     const backend = new checkout.responses.ResponsesBackend(checkout.client.createOpenAIClient({ protocol: 'responses', apiKey: 'sk-bench', baseUrl: fake.baseUrl }));
     const deps = { files: backend, fs: checkout.fileSystem.nodeWorkspaceFs, index: memoryIndex(), provider: 'fake' };
     const store = await backend.createVectorStore('Bench knowledge', []);
-    const pass = async (): Promise<Pass> => {
+    const pass = async (sync = false): Promise<Pass> => {
       const before = fake.requests.length;
       const started = performance.now();
-      const report = await checkout.sync.addToKnowledge(store.id, sources, deps);
+      const byPath = new Map(sources.map((s) => [s.path, s.absolute]));
+      const report = sync ? await checkout.sync.syncKnowledge(store.id, async (p) => byPath.get(p), deps, async () => true) : await checkout.sync.addToKnowledge(store.id, sources, deps);
       const ms = performance.now() - started;
       const sent = fake.requests.slice(before);
       const byEndpoint = new Map<string, number>();
@@ -80,10 +81,14 @@ async function round(checkout: Checkout, sources: Array<{ absolute: string; path
         const key = `${r.method} ${r.path.replace(/\/(vs_|file-|vsfb_)[0-9a-z]+/g, '/{id}')}`;
         byEndpoint.set(key, (byEndpoint.get(key) ?? 0) + 1);
       }
-      const outcome = `added ${report.added.length}, unchanged ${report.unchanged.length}, refused ${report.refused.length}`;
+      const outcome = `added ${report.added.length}, replaced ${report.replaced.length}, unchanged ${report.unchanged.length}, refused ${report.refused.length}`;
       return { requests: sent.length, ms, uploadedBytes: report.uploadedBytes, byEndpoint, outcome };
     };
-    return [await pass(), await pass()];
+    const passes = [await pass(), await pass()];
+    for (const source of sources) fs.appendFileSync(source.absolute, 'Edited.\n');
+    passes.push(await pass(true));
+    for (const source of sources) fs.writeFileSync(source.absolute, fs.readFileSync(source.absolute, 'utf8').replace('Edited.\n', ''));
+    return passes;
   } finally {
     await fake.close();
   }
@@ -108,12 +113,12 @@ async function main(): Promise<void> {
       fs.writeFileSync(absolute, `# Note ${i}\n${'Some text to index. '.repeat(20)}\n`);
       return { absolute, path: relative };
     });
-    const results = new Map<Checkout, Array<[Pass, Pass]>>(checkouts.map((c) => [c, []]));
+    const results = new Map<Checkout, Pass[][]>(checkouts.map((c) => [c, []]));
     for (let r = 0; r < rounds; r++) for (const checkout of checkouts) results.get(checkout)?.push(await round(checkout, sources));
     console.log(`${count} files, ${rounds} rounds, load average ${os.loadavg()[0].toFixed(2)}`);
     for (const [checkout, passes] of results) {
       console.log(`\n== ${checkout.label}`);
-      for (const [i, what] of [`add ${count} new files`, `add the same ${count} again, unchanged`].entries()) {
+      for (const [i, what] of [`add ${count} new files`, `add the same ${count} again, unchanged`, `sync after editing all ${count}`].entries()) {
         const all = passes.map((p) => p[i]);
         const times = all.map((p) => p.ms);
         const last = all[all.length - 1];

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { UploadIndex, UploadItem } from '../attachments/uploads';
-import { MAX_UPLOAD_BYTES, formatBytes, uploadFiles } from '../attachments/uploads';
+import { MAX_UPLOAD_BYTES, UPLOAD_CONCURRENCY, formatBytes, uploadFiles } from '../attachments/uploads';
 import { AssistantsError, asAssistantsError } from '../errors';
 import type { FileOperations } from '../files';
 import { MAX_FILE_BATCH } from '../files';
@@ -155,11 +155,14 @@ async function carryOut(
   const duplicates = plan.remove.filter((r) => r.reason === 'duplicate');
   const deleted = plan.remove.filter((r) => r.reason === 'deleted');
   const removeDeleted = deleted.length > 0 && (await confirmRemoval([...new Set(deleted.map((r) => r.path))]));
-  for (const entry of [...duplicates, ...(removeDeleted ? deleted : [])]) {
+  const removals = [...duplicates, ...(removeDeleted ? deleted : [])];
+  const failures = await eachLimited(removals, async (entry) => {
     deps.signal?.throwIfAborted();
     await removeFromKnowledge(vectorStoreId, entry.file, deps);
-    if (!report.removed.includes(entry.path)) report.removed.push(entry.path);
-  }
+  });
+  const failure = failures.find((f) => f !== undefined);
+  if (failure !== undefined) throw failure;
+  for (const entry of removals) if (!report.removed.includes(entry.path)) report.removed.push(entry.path);
   if (!removeDeleted) report.keptMissing.push(...new Set(deleted.map((r) => r.path)));
 }
 
@@ -199,17 +202,41 @@ async function addBatch(vectorStoreId: string, batch: readonly Uploaded[], deps:
     for (const file of ready) report.refused.push({ path: file.path, reason });
     return;
   }
-  for (const file of ready) {
+  // Older copies go a few at a time (two requests each); the report keeps the order of the files.
+  const failures = await eachLimited(ready, async (file) => {
+    for (const old of file.older) await removeFromKnowledge(vectorStoreId, old, deps);
+  });
+  for (const [i, file] of ready.entries()) {
     report.uploadedBytes += file.bytes;
-    try {
-      for (const old of file.older) await removeFromKnowledge(vectorStoreId, old, deps);
-    } catch (error) {
-      report.refused.push({ path: file.path, reason: `its new copy is in, but an older copy could not be removed: ${asAssistantsError(error).message}` });
+    const failure = failures[i];
+    if (failure) {
+      report.refused.push({ path: file.path, reason: `its new copy is in, but an older copy could not be removed: ${asAssistantsError(failure).message}` });
       continue;
     }
     const bucket = file.replaces.length === 0 ? report.added : file.replaces.some((copy) => copy.sha256 === file.sha256) ? report.retried : report.replaced;
     bucket.push(file.path);
   }
+}
+
+/**
+ * Runs `task` on every item, `UPLOAD_CONCURRENCY` at a time, and gives back each item's failure
+ * (undefined for those that succeeded), in the items' order.
+ */
+async function eachLimited<T>(items: readonly T[], task: (item: T) => Promise<void>): Promise<unknown[]> {
+  const failures: unknown[] = new Array(items.length).fill(undefined);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      try {
+        await task(items[index]);
+      } catch (error) {
+        failures[index] = error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(UPLOAD_CONCURRENCY, items.length) }, worker));
+  return failures;
 }
 
 /** Why the service would refuse a file, told before it is read; undefined when it may go. */

@@ -249,6 +249,38 @@ describe('knowledge: file batches', () => {
   });
 });
 
+describe('knowledge: replacing many files', () => {
+  it('takes the older copies out a few at a time, and reports the files in their order', async () => {
+    const sources = Array.from({ length: 12 }, (_, i) => ({ absolute: `/w/f${i}.md`, path: `f${i}.md` }));
+    let running = 0;
+    let most = 0;
+    const slowly = async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running -= 1;
+    };
+    const memoryFs: KnowledgeDeps['fs'] = {
+      stat: async (absolute) => ({ type: 'file', size: Buffer.byteLength(`${absolute} new`), mtimeMs: 0 }),
+      readChunks: async function* (absolute) {
+        yield Buffer.from(`${absolute} new`);
+      },
+    };
+    let uploads = 0;
+    const files: KnowledgeDeps['files'] = {
+      uploadFile: async (name, data) => ({ id: `file-new-${++uploads}`, filename: name, bytes: data.length, purpose: 'assistants', createdAt: 0 }),
+      retrieveFile: async () => assert.fail('nothing is reused'),
+      deleteFile: slowly,
+      listVectorStoreFiles: async () => sources.map((s, i) => ({ id: `file-old-${i}`, vectorStoreId: 'vs_1', status: 'completed' as const, usageBytes: 1, createdAt: 0, attributes: sourceAttributes(s.path, 'old') })),
+      deleteVectorStoreFile: slowly,
+      createVectorStoreFileBatch: async () => 'vsfb_1',
+    };
+    const report = await syncKnowledge('vs_1', async (p) => `/w/${p}`, { files, fs: memoryFs, index: memoryIndex(), provider: 'memory' }, async () => false);
+    assert.deepEqual(report.replaced, sources.map((s) => s.path));
+    assert.ok(most > 1 && most <= 3, `deletions ran ${most} at a time`);
+  });
+});
+
 describe('knowledge: the assistant records its vector store', function () {
   this.timeout(30_000);
   let fake: FakeOpenAIServer;
