@@ -123,10 +123,10 @@ export class Composer {
     this.input.value = text;
   }
 
-  /** Puts kept instructions back (the host had a newer copy): shown when set; no change of the user's, so no event. */
+  /** Puts kept instructions back (the host had a newer copy): shown when set, as on opening; no change of the user's, so no event. */
   restoreInstructions(text: string): void {
     this.instructionsInput.value = text;
-    if (text.trim()) this.instructionsRow.hidden = false;
+    this.instructionsRow.hidden = !text.trim();
     this.refreshInstructions();
   }
 

@@ -57,6 +57,10 @@ describe('the chat page: what outlives a window reload (DOM, happy-dom)', () => 
     assert.equal(page.instructions.value, 'Answer in French.');
     assert.equal(page.states.at(-1)?.instructions, 'Answer in French.', 'the page\'s copy follows');
     assert.equal(page.states.at(-1)?.instructionsSeq, 200);
+    assert.equal(page.instructions.parentElement?.hidden, false, 'shown, since they are set');
+    page.receive({ type: 'state/full', state: { ...chat, instructions: { text: '', seq: 300 } } });
+    assert.equal(page.instructions.value, '', 'cleared in another page since');
+    assert.equal(page.instructions.parentElement?.hidden, true, 'and folded away, as when none were set');
   });
 
   it('keeps its own instructions when they are newer than the host\'s, and when the host has none', () => {
