@@ -21,7 +21,7 @@ export function titleFromQuestion(text: string): string {
 }
 
 /** Longest label the Threads view gives a thread (characters, an ellipsis included): past it the assistant and last activity would be pushed out of a narrow side bar. */
-export const LIST_LABEL_LENGTH = 28;
+export const LIST_LABEL_LENGTH = 24;
 
 /**
  * A title as short as a list row wants it: unchanged up to `max` characters, else cut to `max`

@@ -76,7 +76,7 @@ describe('thread commands (inside VS Code)', () => {
     await vscode.commands.executeCommand('assistants.renameThread', threadId, { title: long });
     const item = await listed(threadId);
     assert.equal(item.title, long);
-    assert.equal(item.label, 'Quarterly sales chart for…');
+    assert.equal(item.label, 'Quarterly sales chart…');
     assert.ok(item.tooltip.startsWith(`${long}\nAssistant: Workspace helper\n`), item.tooltip);
     assert.match(item.description, /^Workspace helper · /);
     await vscode.commands.executeCommand('assistants.renameThread', threadId, { title: 'Sales chart' });

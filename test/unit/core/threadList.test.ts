@@ -15,7 +15,7 @@ describe('thread list rules', () => {
   it('cuts a title for a list row at a word, with an ellipsis, and leaves a short one alone', () => {
     assert.equal(shortTitle('Sales chart'), 'Sales chart');
     assert.equal(shortTitle('z'.repeat(LIST_LABEL_LENGTH)), 'z'.repeat(LIST_LABEL_LENGTH));
-    assert.equal(shortTitle('Quarterly sales chart for the northern region with forecasts'), 'Quarterly sales chart for…');
+    assert.equal(shortTitle('Quarterly sales chart for the northern region with forecasts'), 'Quarterly sales chart…');
     const unbroken = shortTitle('a'.repeat(100));
     assert.equal(unbroken, `${'a'.repeat(LIST_LABEL_LENGTH - 1)}…`);
     assert.equal(shortTitle('Why  is the build of src/inventory.ts so slow today?').length <= LIST_LABEL_LENGTH, true);
