@@ -13,25 +13,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as OpenAIClient from '../src/backends/openaiClient';
 import type * as Responses from '../src/backends/responses/responsesBackend';
-import type { UploadIndex } from '../src/core/attachments/uploads';
 import type * as FileSystem from '../src/core/fileSystem';
 import type * as Sync from '../src/core/knowledge/sync';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
+import { memoryUploadIndex } from '../test/fakes/memoryUploadIndex';
 
 function option(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
-function memoryIndex(): UploadIndex {
-  const entries = new Map<string, string>();
-  return {
-    get: (provider, key) => entries.get(`${provider}/${key}`),
-    set: async (provider, key, id) => void entries.set(`${provider}/${key}`, id),
-    forget: async (provider, id) => {
-      for (const [key, value] of entries) if (key.startsWith(`${provider}/`) && value === id) entries.delete(key);
-    },
-  };
 }
 
 /** The modules of one checkout the bench drives. */
@@ -67,7 +56,7 @@ async function round(checkout: Checkout, sources: Array<{ absolute: string; path
   const fake = await FakeOpenAIServer.start();
   try {
     const backend = new checkout.responses.ResponsesBackend(checkout.client.createOpenAIClient({ protocol: 'responses', apiKey: 'sk-bench', baseUrl: fake.baseUrl }));
-    const deps = { files: backend, fs: checkout.fileSystem.nodeWorkspaceFs, index: memoryIndex(), provider: 'fake' };
+    const deps = { files: backend, fs: checkout.fileSystem.nodeWorkspaceFs, index: memoryUploadIndex(), provider: 'fake' };
     const store = await backend.createVectorStore('Bench knowledge', []);
     const pass = async (sync = false): Promise<Pass> => {
       const before = fake.requests.length;

@@ -9,7 +9,6 @@ import { ResponsesBackend } from '../../../src/backends/responses/responsesBacke
 import { AssistantService } from '../../../src/core/assistantService';
 import type { AssistantStore } from '../../../src/core/assistantStore';
 import { FileAssistantStore } from '../../../src/core/assistantStore';
-import type { UploadIndex } from '../../../src/core/attachments/uploads';
 import { nodeFileSystem, nodeWorkspaceFs } from '../../../src/core/fileSystem';
 import { ensureKnowledgeStore } from '../../../src/core/knowledge/assistantKnowledge';
 import type { VectorStoreFile } from '../../../src/core/files';
@@ -19,6 +18,7 @@ import { knowledgeFile, planKnowledge, sourceAttributes } from '../../../src/cor
 import type { KnowledgeDeps } from '../../../src/core/knowledge/sync';
 import { addToKnowledge, syncKnowledge } from '../../../src/core/knowledge/sync';
 import { FakeOpenAIServer } from '../../fakes/fakeServer';
+import { memoryUploadIndex } from '../../fakes/memoryUploadIndex';
 import { contractErrors } from '../../contract/recorded';
 
 function entry(id: string, status: VectorStoreFile['status'], attributes: VectorStoreFile['attributes'] = {}): KnowledgeFile {
@@ -77,17 +77,6 @@ describe('knowledge: the sync plan', () => {
   });
 });
 
-function memoryIndex(): UploadIndex {
-  const entries = new Map<string, string>();
-  return {
-    get: (provider, key) => entries.get(`${provider}/${key}`),
-    set: async (provider, key, id) => void entries.set(`${provider}/${key}`, id),
-    forget: async (provider, id) => {
-      for (const [key, value] of entries) if (key.startsWith(`${provider}/`) && value === id) entries.delete(key);
-    },
-  };
-}
-
 describe('knowledge: add and sync against the fake server', function () {
   this.timeout(30_000);
   let fake: FakeOpenAIServer;
@@ -107,7 +96,7 @@ describe('knowledge: add and sync against the fake server', function () {
     fake = await FakeOpenAIServer.start();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'knowledge-'));
     backend = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: 'sk-test-key', baseUrl: fake.baseUrl }));
-    deps = { files: backend, fs: nodeWorkspaceFs, index: memoryIndex(), provider: 'fake' };
+    deps = { files: backend, fs: nodeWorkspaceFs, index: memoryUploadIndex(), provider: 'fake' };
   });
   afterEach(async () => {
     await fake.close();
@@ -243,7 +232,7 @@ describe('knowledge: file batches', () => {
         return `vsfb_${batches.length}`;
       },
     };
-    const report = await addToKnowledge('vs_1', sources, { files, fs: memoryFs, index: memoryIndex(), provider: 'memory' });
+    const report = await addToKnowledge('vs_1', sources, { files, fs: memoryFs, index: memoryUploadIndex(), provider: 'memory' });
     assert.deepEqual(batches, [MAX_FILE_BATCH, 5]);
     assert.equal(report.added.length, MAX_FILE_BATCH + 5);
   });
@@ -275,7 +264,7 @@ describe('knowledge: replacing many files', () => {
       deleteVectorStoreFile: slowly,
       createVectorStoreFileBatch: async () => 'vsfb_1',
     };
-    const report = await syncKnowledge('vs_1', async (p) => `/w/${p}`, { files, fs: memoryFs, index: memoryIndex(), provider: 'memory' }, async () => false);
+    const report = await syncKnowledge('vs_1', async (p) => `/w/${p}`, { files, fs: memoryFs, index: memoryUploadIndex(), provider: 'memory' }, async () => false);
     assert.deepEqual(report.replaced, sources.map((s) => s.path));
     assert.ok(most > 1 && most <= 3, `deletions ran ${most} at a time`);
   });

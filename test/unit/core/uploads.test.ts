@@ -2,24 +2,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { UploadIndex, UploadItem } from '../../../src/core/attachments/uploads';
+import type { UploadItem } from '../../../src/core/attachments/uploads';
 import { defaultToolFor, MAX_UPLOAD_BYTES, uploadFiles, uploadName } from '../../../src/core/attachments/uploads';
 import { MAX_INPUT_FILE_BYTES, pdfPageCount } from '../../../src/core/attachments/inputFiles';
 import { nodeWorkspaceFs } from '../../../src/core/fileSystem';
 import { AssistantsError } from '../../../src/core/errors';
 import type { FileObject, FilePurpose } from '../../../src/core/files';
-
-function memoryIndex(): UploadIndex & { entries: Map<string, string> } {
-  const entries = new Map<string, string>();
-  return {
-    entries,
-    get: (provider, sha) => entries.get(`${provider}/${sha}`),
-    set: async (provider, sha, id) => void entries.set(`${provider}/${sha}`, id),
-    forget: async (provider, id) => {
-      for (const [key, value] of entries) if (key.startsWith(`${provider}/`) && value === id) entries.delete(key);
-    },
-  };
-}
+import { memoryUploadIndex } from '../../fakes/memoryUploadIndex';
 
 let nextFileId = 0;
 
@@ -79,7 +68,7 @@ describe('uploads: dedupe by content hash, limits, a few at a time', () => {
 
   it('re-attaching 200 unchanged files uploads 0 bytes; a changed file is uploaded again', async () => {
     const items = Array.from({ length: 200 }, (_, i) => item(`src/f${i}.ts`, `export const n = ${i};\n`));
-    const index = memoryIndex();
+    const index = memoryUploadIndex();
     const first = countingFiles();
     const progress: number[] = [];
     const results = await uploadFiles(items, { files: first.files, fs: nodeWorkspaceFs, index, provider: 'p', onProgress: (done) => progress.push(done) });
@@ -108,7 +97,7 @@ describe('uploads: dedupe by content hash, limits, a few at a time', () => {
 
   it('does not trust a file id the server no longer has: the bytes go again and the index learns the new id', async () => {
     const items = [item('a.md', '# a'), item('b.md', '# b')];
-    const index = memoryIndex();
+    const index = memoryUploadIndex();
     const first = await uploadFiles(items, { files: countingFiles().files, fs: nodeWorkspaceFs, index, provider: 'p' });
     const goneId = first[0].ok ? first[0].fileId : '';
     const later = countingFiles(new Set([goneId]));
@@ -125,7 +114,7 @@ describe('uploads: dedupe by content hash, limits, a few at a time', () => {
     fs.truncateSync(big.absolute, MAX_UPLOAD_BYTES + 1);
     const results = await uploadFiles(
       [item('src/main.rs', 'fn main() {}\n'), item('empty.md', ''), big, item('logo.ico', new Uint8Array([0, 1, 2])), item('data.csv', 'a,b\n1,2\n')],
-      { files: files.files, fs: nodeWorkspaceFs, index: memoryIndex(), provider: 'p' },
+      { files: files.files, fs: nodeWorkspaceFs, index: memoryUploadIndex(), provider: 'p' },
     );
     assert.deepEqual(files.uploads.map((u) => u.name).sort(), ['data.csv', 'main.rs.txt']);
     assert.ok(results[0].ok && results[0].filename === 'main.rs.txt');
@@ -137,7 +126,7 @@ describe('uploads: dedupe by content hash, limits, a few at a time', () => {
 
   it('a PDF the model reads whole (Responses) goes up as user_data; the rest, and every file for Assistants v2, as assistants', async () => {
     const files = countingFiles();
-    const index = memoryIndex();
+    const index = memoryUploadIndex();
     const pdf = item('docs/spec.pdf', onePagePdf);
     const notes = item('docs/notes.md', '# Notes\n');
     const forData = { ...item('docs/table.pdf', onePagePdf.replace('1 0 obj', '1 0 obj ')), tool: 'code_interpreter' as const };
@@ -156,14 +145,14 @@ describe('uploads: dedupe by content hash, limits, a few at a time', () => {
     fs.truncateSync(huge.absolute, MAX_INPUT_FILE_BYTES + 1);
     const long = item('books/long.pdf', pdfOfPages(101));
     const fits = item('books/short.pdf', pdfOfPages(100));
-    const results = await uploadFiles([huge, long, fits], { files: files.files, fs: nodeWorkspaceFs, index: memoryIndex(), provider: 'p', inputFiles: true });
+    const results = await uploadFiles([huge, long, fits], { files: files.files, fs: nodeWorkspaceFs, index: memoryUploadIndex(), provider: 'p', inputFiles: true });
     assert.ok(!results[0].ok && /32 MB/.test(results[0].reason) && /knowledge/.test(results[0].reason), 'too big');
     assert.ok(!results[1].ok && /101 pages/.test(results[1].reason) && /at most 100 pages/.test(results[1].reason), 'too long');
     assert.ok(results[2].ok);
     assert.deepEqual(files.uploads.map((u) => u.name), ['short.pdf'], 'nothing refused was sent');
     // Under Assistants v2 the same PDFs go into a vector store, where these limits do not apply.
     const v2 = countingFiles();
-    const stored = await uploadFiles([huge, long], { files: v2.files, fs: nodeWorkspaceFs, index: memoryIndex(), provider: 'p' });
+    const stored = await uploadFiles([huge, long], { files: v2.files, fs: nodeWorkspaceFs, index: memoryUploadIndex(), provider: 'p' });
     assert.ok(stored.every((r) => r.ok));
   });
 
@@ -190,7 +179,7 @@ describe('uploads: dedupe by content hash, limits, a few at a time', () => {
     const results = await uploadFiles(items, {
       files: files.files,
       fs: nodeWorkspaceFs,
-      index: memoryIndex(),
+      index: memoryUploadIndex(),
       provider: 'p',
       signal: abort.signal,
       concurrency: 1,
