@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { FrameLocator, Locator } from 'playwright-core';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
-import { screenshotOnFailure, startChat } from './workbench';
+import { chatSuite } from './workbench';
 
 const NAME = 'Pirate Reviewer';
 const INSTRUCTIONS = 'Start every answer with "Ahoy!" and review code like a ship\'s carpenter.';
@@ -31,16 +31,8 @@ describe('an assistant made in the form, from the palette to the chat (packaged 
   this.timeout(180_000);
   let fake: FakeOpenAIServer;
   let workbench: Workbench;
-  screenshotOnFailure(() => workbench);
 
-  before(async () => {
-    ({ fake, workbench } = await startChat('assistant-form', 'responses'));
-  });
-
-  after(async () => {
-    await workbench?.close();
-    await fake?.close();
-  });
+  chatSuite('assistant-form', 'responses', (started) => ({ fake, workbench } = started));
 
   const fileOf = (slug: string) => path.join(workbench.workspace, '.assistants', `${slug}.assistant.json`);
   const readAssistant = (slug: string) => JSON.parse(fs.readFileSync(fileOf(slug), 'utf8')) as WrittenAssistant;

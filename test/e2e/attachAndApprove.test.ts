@@ -1,24 +1,17 @@
 import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
-import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
-import { screenshotOnFailure, startChat } from './workbench';
+import { chatSuite } from './workbench';
 
 describe('right-click attach, file search with a citation, and approvals (packaged .vsix, fake server)', function () {
   this.timeout(180_000);
-  let fake: FakeOpenAIServer;
   let workbench: Workbench;
   let chat: FrameLocator;
-  screenshotOnFailure(() => workbench);
+
+  chatSuite('attach-approve', 'responses', (started) => ({ workbench } = started), { 'assistants.functions.approval': { read_file: 'ask' } });
 
   before(async () => {
-    ({ fake, workbench } = await startChat('attach-approve', 'responses', { 'assistants.functions.approval': { read_file: 'ask' } }));
     chat = workbench.chatFrame();
-  });
-
-  after(async () => {
-    await workbench?.close();
-    await fake?.close();
   });
 
   it('attaches a file from the Explorer context menu, asks about it, and shows the file-search step and a citation that opens the file', async () => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { FrameLocator } from 'playwright-core';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
-import { screenshotOnFailure, startChat } from './workbench';
+import { chatSuite } from './workbench';
 
 /** The part of the page's `navigator` the test reads (the test project has no DOM types). */
 interface ClipboardHost {
@@ -19,17 +19,12 @@ describe('the chat panel: stream, act on answers, run instructions, Stop, Retry,
   let fake: FakeOpenAIServer;
   let workbench: Workbench;
   let chat: FrameLocator;
-  screenshotOnFailure(() => workbench);
+
+  chatSuite('chat-panel', 'responses', (started) => ({ fake, workbench } = started), { 'assistants.tools.codeInterpreter': true });
 
   before(async () => {
-    ({ fake, workbench } = await startChat('chat-panel', 'responses', { 'assistants.tools.codeInterpreter': true }));
     chat = workbench.chatFrame();
     await workbench.page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
-  });
-
-  after(async () => {
-    await workbench?.close();
-    await fake?.close();
   });
 
   /** The Responses requests that started a run, in order. */

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
-import { screenshotOnFailure, startChat } from './workbench';
+import { chatSuite } from './workbench';
 
 /**
  * What the chat keeps across a window reload. In VS Code for the web the page's own state is
@@ -15,16 +15,11 @@ describe('what the chat keeps across a window reload (packaged .vsix, fake serve
   let fake: FakeOpenAIServer;
   let workbench: Workbench;
   let chat: FrameLocator;
-  screenshotOnFailure(() => workbench);
+
+  chatSuite('chat-reload', 'responses', (started) => ({ fake, workbench } = started));
 
   before(async () => {
-    ({ fake, workbench } = await startChat('chat-reload', 'responses'));
     chat = workbench.chatFrame();
-  });
-
-  after(async () => {
-    await workbench?.close();
-    await fake?.close();
   });
 
   /** Reloads the window and finds the chat again. */

@@ -5,7 +5,7 @@ import type { FrameLocator } from 'playwright-core';
 import type { BackendKind } from '../../src/core/model';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
-import { screenshotOnFailure, startChat } from './workbench';
+import { chatSuite } from './workbench';
 
 const protocols: BackendKind[] = ['responses', 'assistantsV2'];
 
@@ -14,20 +14,15 @@ for (const protocol of protocols) {
     this.timeout(180_000);
     let fake: FakeOpenAIServer;
     let workbench: Workbench;
-    screenshotOnFailure(() => workbench);
     let chat: FrameLocator;
 
     const ask = (text: string) => workbench.ask(text);
     const statusIs = (label: string) => workbench.statusIs(label);
 
-    before(async () => {
-      ({ fake, workbench } = await startChat(`chat-${protocol}`, protocol));
-      chat = workbench.chatFrame();
-    });
+    chatSuite(`chat-${protocol}`, protocol, (started) => ({ fake, workbench } = started));
 
-    after(async () => {
-      await workbench?.close();
-      await fake?.close();
+    before(async () => {
+      chat = workbench.chatFrame();
     });
 
     it('streams the answer in and ends "Completed"', async () => {

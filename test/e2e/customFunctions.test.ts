@@ -2,16 +2,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
-import { extensionId, screenshotOnFailure, startChat } from './workbench';
+import { chatSuite, extensionId } from './workbench';
 
 describe('custom functions answered in the chat, and a command bound in the repository (packaged .vsix, fake server)', function () {
   this.timeout(180_000);
-  let fake: FakeOpenAIServer;
   let workbench: Workbench;
   let chat: FrameLocator;
-  screenshotOnFailure(() => workbench);
 
   // The workbench's chat helpers find the view's page by a URL mark the page made when the view
   // shows again lacks (see below); these use `chat` as it is.
@@ -24,8 +21,9 @@ describe('custom functions answered in the chat, and a command bound in the repo
   }
   const statusIs = (label: string) => chat.locator('.status-label').filter({ hasText: label }).waitFor({ timeout: 60_000 });
 
+  chatSuite('custom-functions', 'responses', (started) => ({ workbench } = started));
+
   before(async () => {
-    ({ fake, workbench } = await startChat('custom-functions', 'responses'));
     chat = workbench.chatFrame();
     fs.writeFileSync(
       path.join(workbench.workspace, '.assistants', 'custom-functions.assistant.json'),
@@ -44,11 +42,6 @@ describe('custom functions answered in the chat, and a command bound in the repo
     await row.waitFor({ timeout: 30_000 });
     await row.click();
     await chat.locator('.chat-header').filter({ hasText: 'Custom functions' }).waitFor({ timeout: 30_000 });
-  });
-
-  after(async () => {
-    await workbench?.close();
-    await fake?.close();
   });
 
   it('shows the call under its run step with a field for the output; the typed text outlives hiding the view and reaches the model', async () => {

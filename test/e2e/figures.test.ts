@@ -3,9 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Locator } from 'playwright-core';
 import type { BackendKind } from '../../src/core/model';
-import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
-import { screenshotOnFailure, startChat } from './workbench';
+import { chatSuite } from './workbench';
 
 /** The part of an `<img>` the test reads (the test project has no DOM types). */
 interface ImageElement {
@@ -21,19 +20,13 @@ const protocols: BackendKind[] = ['responses', 'assistantsV2'];
 for (const protocol of protocols) {
   describe(`figures the code interpreter makes, over ${protocol} (packaged .vsix, fake server)`, function () {
     this.timeout(180_000);
-    let fake: FakeOpenAIServer;
     let workbench: Workbench;
-    screenshotOnFailure(() => workbench);
     let chat: FrameLocator;
 
-    before(async () => {
-      ({ fake, workbench } = await startChat(`figures-${protocol}`, protocol, { 'assistants.tools.codeInterpreter': true }));
-      chat = workbench.chatFrame();
-    });
+    chatSuite(`figures-${protocol}`, protocol, (started) => ({ workbench } = started), { 'assistants.tools.codeInterpreter': true });
 
-    after(async () => {
-      await workbench?.close();
-      await fake?.close();
+    before(async () => {
+      chat = workbench.chatFrame();
     });
 
     async function naturalWidth(image: Locator): Promise<number> {

@@ -3,22 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
-import { screenshotOnFailure, startChat } from './workbench';
+import { chatSuite } from './workbench';
 
 describe('assistant knowledge from the Explorer and the Knowledge view (packaged .vsix, fake server)', function () {
   this.timeout(180_000);
   let fake: FakeOpenAIServer;
   let workbench: Workbench;
-  screenshotOnFailure(() => workbench);
 
-  before(async () => {
-    ({ fake, workbench } = await startChat('knowledge', 'responses'));
-  });
-
-  after(async () => {
-    await workbench?.close();
-    await fake?.close();
-  });
+  chatSuite('knowledge', 'responses', (started) => ({ fake, workbench } = started));
 
   it('adds a folder to the assistant knowledge from the Explorer, lists it in the Knowledge view with its status, and removes a file', async () => {
     const page = workbench.page;

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { FrameLocator, Locator } from 'playwright-core';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
-import { screenshotOnFailure, startChat } from './workbench';
+import { chatSuite } from './workbench';
 
 /**
  * An Assistants v2 server's assistant edited in place: the same form as a file's, saved to the
@@ -14,16 +14,8 @@ describe('a server assistant edited in the form (packaged .vsix, fake Assistants
   let workbench: Workbench;
   let form: FrameLocator;
   let id: string;
-  screenshotOnFailure(() => workbench);
 
-  before(async () => {
-    ({ fake, workbench } = await startChat('server-assistant-form', 'assistantsV2'));
-  });
-
-  after(async () => {
-    await workbench?.close();
-    await fake?.close();
-  });
+  chatSuite('server-assistant-form', 'assistantsV2', (started) => ({ fake, workbench } = started));
 
   /** A request to the fake server as another client of it would make. */
   async function server(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {

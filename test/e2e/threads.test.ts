@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Locator } from 'playwright-core';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
-import { screenshotOnFailure, startChat } from './workbench';
+import { chatSuite } from './workbench';
 
 const ANSWER = 'The inventory module keeps stock counts and warns below LOW_STOCK_THRESHOLD.';
 
@@ -16,19 +16,14 @@ describe('threads in the Threads view and the chat (packaged .vsix, fake server)
   this.timeout(180_000);
   let fake: FakeOpenAIServer;
   let workbench: Workbench;
-  screenshotOnFailure(() => workbench);
+
+  chatSuite('threads', 'responses', (started) => ({ fake, workbench } = started));
 
   before(async () => {
-    ({ fake, workbench } = await startChat('threads', 'responses'));
     fs.writeFileSync(
       path.join(workbench.workspace, '.assistants', 'reviewer.assistant.json'),
       JSON.stringify({ version: 1, name: 'Reviewer', model: 'gpt-4.1', instructions: 'Review what you are sent.', tools: [] }, null, 2),
     );
-  });
-
-  after(async () => {
-    await workbench?.close();
-    await fake?.close();
   });
 
   const threadsPane = (): Locator => workbench.page.locator('.pane').filter({ has: workbench.page.locator('.pane-header h3.title', { hasText: /^Threads$/ }) });

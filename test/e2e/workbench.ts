@@ -248,6 +248,29 @@ export async function startChat(
   }
 }
 
+/**
+ * The hooks of a suite that chats with the extension over `protocol`: before its tests, a fresh
+ * fake server and workbench with the chat open (`startChat`), handed to `started`; a screenshot of
+ * each failed test; both closed after its tests.
+ */
+export function chatSuite(
+  name: string,
+  protocol: BackendKind,
+  started: (suite: { fake: FakeOpenAIServer; workbench: Workbench }) => void,
+  settings: Record<string, unknown> = {},
+): void {
+  let suite: { fake: FakeOpenAIServer; workbench: Workbench } | undefined;
+  screenshotOnFailure(() => suite?.workbench);
+  before(async () => {
+    suite = await startChat(name, protocol, settings);
+    started(suite);
+  });
+  after(async () => {
+    await suite?.workbench.close();
+    await suite?.fake.close();
+  });
+}
+
 /** Registers an `afterEach` that keeps a screenshot of the window when a test failed. */
 export function screenshotOnFailure(workbench: () => Workbench | undefined): void {
   afterEach(async function () {
