@@ -8,7 +8,7 @@ import type { FileSystem } from '../../../src/core/fileSystem';
 import { nodeFileSystem, nodeWorkspaceFs } from '../../../src/core/fileSystem';
 import { Confinement } from '../../../src/core/functions/confinement';
 
-const SECRET = 'root:x:0:0:root:/root:/bin/bash';
+const SECRET = 'db_password=hunter2-outside-the-workspace';
 const VALID = (name: string, instructions: string) => JSON.stringify({ version: 1, name, model: 'gpt-4o', instructions });
 
 describe('FileAssistantStore in a workspace: files stay inside it', () => {
@@ -28,7 +28,7 @@ describe('FileAssistantStore in a workspace: files stay inside it', () => {
     fs.mkdirSync(path.join(workspace, '.assistants'), { recursive: true });
     fs.mkdirSync(path.join(workspace, 'shared'), { recursive: true });
     fs.mkdirSync(outside, { recursive: true });
-    fs.writeFileSync(path.join(outside, 'passwd'), SECRET);
+    fs.writeFileSync(path.join(outside, 'credentials.env'), SECRET);
     fs.writeFileSync(path.join(outside, 'secret.assistant.json'), VALID('Outside name', 'TOP SECRET instructions'));
     fs.writeFileSync(path.join(workspace, 'shared', 'team.json'), VALID('Team helper', 'Be kind.'));
     fs.writeFileSync(path.join(workspace, '.assistants', 'plain.assistant.json'), VALID('Plain', 'Plain one.'));
@@ -38,7 +38,7 @@ describe('FileAssistantStore in a workspace: files stay inside it', () => {
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('lists a link leading out of the workspace as refused with the reason, and never reads what it points at', async () => {
-    fs.symlinkSync(path.join(outside, 'passwd'), path.join(workspace, '.assistants', 'leak.assistant.json'));
+    fs.symlinkSync(path.join(outside, 'credentials.env'), path.join(workspace, '.assistants', 'leak.assistant.json'));
     fs.symlinkSync(path.join(outside, 'secret.assistant.json'), path.join(workspace, '.assistants', 'valid-looking.assistant.json'));
     const entries = await storeOf(path.join(workspace, '.assistants')).list();
 
@@ -51,7 +51,7 @@ describe('FileAssistantStore in a workspace: files stay inside it', () => {
       const reason = describeErrors(entry.errors ?? []);
       assert.match(reason, /links to a place outside the workspace/);
       assert.match(reason, /copy the file into the folder instead of linking to it/);
-      assert.ok(!reason.includes('root:') && !reason.includes('SECRET') && !reason.includes(outside), reason);
+      assert.ok(!reason.includes('hunter2') && !reason.includes('SECRET') && !reason.includes(outside), reason);
     }
     assert.deepEqual(reads.filter((file) => !file.startsWith(workspace)), []);
     assert.deepEqual(reads.map((file) => path.basename(file)), ['plain.assistant.json']);
