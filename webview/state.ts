@@ -55,6 +55,11 @@ export interface ViewState {
   unanswered?: string;
   /** The run the status line reports on: the active one, else the last one seen. */
   statusRunId?: string;
+  /**
+   * The host said a run is coming (`run/busy`) and no run has reported yet: the status line says
+   * the run is starting rather than how the previous one ended.
+   */
+  starting?: boolean;
   runNotices: Record<string, RunNotices>;
   notice?: Notice;
   /** The `chat/send` awaiting its `send/result`. */
@@ -147,9 +152,9 @@ export function applyHostMessage(state: ViewState, message: HostToWebview, now: 
     }
     case 'run/busy': {
       // Busy only says a run is coming; its `run.updated` marks it active.
-      if (message.busy) return { state, changes: [] };
-      const ended = endUnfollowedRuns({ ...state, activeRunId: undefined, waiting: undefined }, now);
-      if (ended.runIds.length === 0 && state.activeRunId === undefined && state.waiting === undefined) return { state, changes: [] };
+      if (message.busy) return state.activeRunId === undefined ? { state: { ...state, starting: true }, changes: [{ kind: 'status' }] } : { state, changes: [] };
+      const ended = endUnfollowedRuns({ ...state, activeRunId: undefined, waiting: undefined, starting: undefined }, now);
+      if (ended.runIds.length === 0 && state.activeRunId === undefined && state.waiting === undefined && !state.starting) return { state, changes: [] };
       const changes: Change[] = [{ kind: 'status' }, ...ended.runIds.map((runId): Change => ({ kind: 'steps', runId }))];
       return { state: ended.state, changes };
     }
@@ -281,7 +286,7 @@ function updateRun(state: ViewState, run: Run): Applied {
   changes.push(isNew ? { kind: 'messages' } : { kind: 'steps', runId: run.id });
   // A new run answers the question the host said had none.
   const unanswered = isNew ? undefined : state.unanswered;
-  return { state: { ...state, runs, runNotices, activeRunId, statusRunId: run.id, unanswered }, changes };
+  return { state: { ...state, runs, runNotices, activeRunId, statusRunId: run.id, unanswered, starting: undefined }, changes };
 }
 
 function upsertStep(state: ViewState, runId: string, step: RunStep): Applied {

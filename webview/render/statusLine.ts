@@ -41,6 +41,14 @@ export class StatusLine {
       this.drawLines([{ icon: 'sync', text: retryText(waiting, nowMs), retry: true }], waiting, nowMs);
       return true;
     }
+    // A question was sent and its run has not reported yet: the previous run's outcome is old news.
+    if (state.starting && state.activeRunId === undefined) {
+      this.element.hidden = false;
+      this.drawLabel('Starting the run', 'loading', true, 'starting');
+      this.clock.textContent = '';
+      this.drawLines([], undefined, nowMs);
+      return false;
+    }
     const view = state.statusRunId ? state.runs[state.statusRunId] : undefined;
     this.element.hidden = !view;
     if (!view) return false;

@@ -50,4 +50,23 @@ describe('status line (DOM, happy-dom)', () => {
     assert.doesNotMatch(line.element.textContent ?? '', /retrying|Starting the run/, 'the run is under way');
     assert.match(line.element.textContent ?? '', /In progress/);
   });
+
+  it('says the run is starting once a question is sent, not how the previous run ended', () => {
+    const line = new StatusLine();
+    const finished = { id: 'run_1', threadId: 't1', assistantId: 'a', status: 'completed' as const, createdAt: 1, completedAt: 2 };
+    let state = applyHostMessage(emptyState(), { type: 'state/full', state: { ...chat, runs: { run_1: { run: finished, steps: [] } } } }, NOW).state;
+    line.update(state, NOW);
+    assert.match(line.element.textContent ?? '', /Completed/);
+    state = applyHostMessage(state, { type: 'run/busy', busy: true }, NOW).state;
+    line.update(state, NOW);
+    assert.match(line.element.textContent ?? '', /Starting the run/);
+    assert.doesNotMatch(line.element.textContent ?? '', /Completed/, 'the previous outcome is gone');
+    const next = applyHostMessage(state, { type: 'run/event', threadId: 't1', runId: 'run_2', event: { type: 'run.updated', run: { id: 'run_2', threadId: 't1', assistantId: 'a', status: 'in_progress', createdAt: 3 } } }, NOW).state;
+    line.update(next, NOW);
+    assert.match(line.element.textContent ?? '', /In progress/, 'the new run reports');
+    // A send whose run never began (refused, say) leaves the last outcome as it was.
+    const gaveUp = applyHostMessage(state, { type: 'run/busy', busy: false }, NOW).state;
+    line.update(gaveUp, NOW);
+    assert.match(line.element.textContent ?? '', /Completed/);
+  });
 });
