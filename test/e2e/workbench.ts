@@ -77,6 +77,19 @@ export class Workbench {
     return (fs.readdirSync(userData, { recursive: true }) as string[]).map((name) => path.join(userData, name)).filter((file) => pattern.test(file));
   }
 
+  /**
+   * Copies the server's logs (the extension host's, the extension's own output channel among them)
+   * into the test artifacts, under `logs/`: what a failed test leaves to explain it.
+   */
+  keepLogs(): void {
+    const userData = path.join(this.root, 'user-data');
+    for (const file of this.userDataFiles(/[\\/]logs[\\/].*\.log$/)) {
+      const target = path.join(this.artifacts, 'logs', path.relative(path.join(userData, 'logs'), file));
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.copyFileSync(file, target);
+    }
+  }
+
   /** Saves a numbered screenshot of the whole window as a test artifact. */
   async screenshot(label: string): Promise<string> {
     const file = path.join(this.artifacts, `${String(++this.shot).padStart(2, '0')}-${label}.png`);
@@ -271,9 +284,11 @@ export function chatSuite(
   });
 }
 
-/** Registers an `afterEach` that keeps a screenshot of the window when a test failed. */
+/** Registers an `afterEach` that keeps a screenshot of the window and the server's logs when a test failed. */
 export function screenshotOnFailure(workbench: () => Workbench | undefined): void {
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await workbench()?.screenshot(`failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
+    if (this.currentTest?.state !== 'failed') return;
+    await workbench()?.screenshot(`failed-${this.currentTest.title.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
+    workbench()?.keepLogs();
   });
 }
