@@ -7,6 +7,7 @@
  * already sent.
  */
 import type { FileSystem } from './fileSystem';
+import { readJsonFile } from './fileSystem';
 
 /** A draft as one change left it: its text and that change's sequence number. */
 export interface Draft {
@@ -62,9 +63,8 @@ export class DraftStore {
    * more write: changes that came before the read was done are ordered against it by number.
    */
   async current(): Promise<Draft> {
-    this.loaded ??= this.fs.readFile(this.file).then(
-      (bytes) => {
-        const parsed = bytes ? parseJson(new TextDecoder().decode(bytes)) : undefined;
+    this.loaded ??= readJsonFile(this.fs, this.file).then(
+      (parsed) => {
         if (!isDraft(parsed)) return;
         this.written = parsed;
         this.kept = applyDraftChange(parsed, { kind: this.kept.text ? 'save' : 'clear', draft: this.kept });
@@ -111,13 +111,5 @@ export class DraftStore {
   private schedule(): void {
     if (this.timer) return;
     this.timer = setTimeout(() => void this.flush(), this.options.delayMs ?? 200);
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }

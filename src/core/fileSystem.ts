@@ -63,6 +63,20 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * The JSON value in `file`, or undefined when the file is missing or holds no JSON (a damaged file
+ * reads as none). Throws what `fs.readFile` throws (no permission, a folder).
+ */
+export async function readJsonFile(fs: FileSystem, file: string): Promise<unknown> {
+  const bytes = await fs.readFile(file);
+  if (!bytes) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 export const nodeFileSystem: FileSystem = {
   async readFile(file) {
     try {

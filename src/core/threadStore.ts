@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { FileStamp, FileSystem } from './fileSystem';
+import { readJsonFile } from './fileSystem';
 import { IMAGE_EXTENSIONS, imageFromDataUrl, sniffImage } from './images';
 import type { Message, Run, RunStep, Thread } from './model';
 import { STORED_OUTPUT_PREFIX, isStoredOutput } from './model';
@@ -260,14 +261,7 @@ export class ThreadStore {
   /** The cached list, entries checked one by one; whatever is wrong in it is simply not used. */
   private async readIndex(): Promise<Map<string, IndexEntry>> {
     const entries = new Map<string, IndexEntry>();
-    const bytes = await this.fs.readFile(path.join(this.dir, INDEX)).catch(() => undefined);
-    if (!bytes) return entries;
-    let index: unknown;
-    try {
-      index = JSON.parse(new TextDecoder().decode(bytes));
-    } catch {
-      return entries;
-    }
+    const index = await readJsonFile(this.fs, path.join(this.dir, INDEX)).catch(() => undefined);
     if (typeof index !== 'object' || index === null || (index as { version?: unknown }).version !== INDEX_VERSION) return entries;
     const threads = (index as { threads?: unknown }).threads;
     if (!Array.isArray(threads)) return entries;

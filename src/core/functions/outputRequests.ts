@@ -5,6 +5,7 @@
  * asks again for the same call, with the text brought back.
  */
 import type { FileSystem } from '../fileSystem';
+import { readJsonFile } from '../fileSystem';
 import type { OutputAsker, OutputRequest } from './functionToolHandler';
 
 /** A call waiting for its output, with what the user has typed for it so far. */
@@ -64,9 +65,8 @@ export class OutputDraftStore {
   }
 
   private load(): Promise<Map<string, KeptText>> {
-    this.kept ??= this.fs.readFile(this.file).then(
-      (bytes) => {
-        const parsed = bytes ? parseJson(new TextDecoder().decode(bytes)) : undefined;
+    this.kept ??= readJsonFile(this.fs, this.file).then(
+      (parsed) => {
         const oldest = this.now() - MAX_AGE_MS;
         const kept = new Map<string, KeptText>();
         if (typeof parsed !== 'object' || parsed === null) return kept;
@@ -109,14 +109,6 @@ function isKeptText(value: unknown): value is KeptText {
   if (typeof value !== 'object' || value === null) return false;
   const { text, savedAt } = value as Partial<KeptText>;
   return typeof text === 'string' && typeof savedAt === 'number' && Number.isFinite(savedAt);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 export interface OutputRequestsOptions {
