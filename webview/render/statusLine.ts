@@ -32,22 +32,16 @@ export class StatusLine {
 
   /** Redraws from the state; cheap enough to call every second. Returns whether the clock should keep ticking. */
   update(state: ViewState, nowMs: number): boolean {
-    // A run refused before it had an id (a 429 on its creation) waits with no run to show.
-    const waiting = state.activeRunId === undefined ? state.waiting : undefined;
-    if (waiting) {
+    // A question was sent and its run has not reported yet (the previous run's outcome is old news),
+    // or a run refused before it had an id (a 429 on its creation) waits to be created again.
+    if (state.activeRunId === undefined && (state.waiting || state.starting)) {
+      const { waiting } = state;
       this.element.hidden = false;
-      this.drawLabel('Starting the run', 'clock', false, 'starting');
+      this.drawLabel('Starting the run', waiting ? 'clock' : 'loading', !waiting, 'starting');
       this.clock.textContent = '';
-      this.drawLines([{ icon: 'sync', text: retryText(waiting, nowMs), retry: true }], waiting, nowMs);
-      return true;
-    }
-    // A question was sent and its run has not reported yet: the previous run's outcome is old news.
-    if (state.starting && state.activeRunId === undefined) {
-      this.element.hidden = false;
-      this.drawLabel('Starting the run', 'loading', true, 'starting');
-      this.clock.textContent = '';
-      this.drawLines([], undefined, nowMs);
-      return false;
+      this.drawLines(waiting ? [{ icon: 'sync', text: retryText(waiting, nowMs), retry: true }] : [], waiting, nowMs);
+      // Only a countdown ticks.
+      return waiting !== undefined;
     }
     const view = state.statusRunId ? state.runs[state.statusRunId] : undefined;
     this.element.hidden = !view;
