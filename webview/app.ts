@@ -14,7 +14,7 @@ import { Figures } from './render/figure';
 import { StatusLine } from './render/statusLine';
 import { Transcript } from './render/transcript';
 import type { Change, ViewState } from './state';
-import { applyHostMessage, dismissNotice, emptyState, messageById, scrollKey, scrollToRestore, sendStarted, sendTimedOut } from './state';
+import { applyHostMessage, dismissNotice, emptyState, messageById, runActive, scrollKey, scrollToRestore, sendStarted, sendTimedOut } from './state';
 import { nextSentences } from './announce';
 import { DraftSync } from './draft';
 import { h } from './ui/dom';
@@ -233,6 +233,9 @@ export class ChatApp {
           }
           else this.composer.showError(this.state.sendError);
           break;
+        case 'sendError':
+          this.composer.showError(this.state.sendError);
+          break;
         case 'sendLate':
           if (!this.sendAccepted(change.requestId)) this.composer.showError(this.state.sendError);
           break;
@@ -321,7 +324,7 @@ export class ChatApp {
 
   /** Redraws the status line and keeps a one-second tick only while something on it changes by itself. */
   private refreshStatus(): void {
-    this.composer.setRunActive(this.state.activeRunId !== undefined);
+    this.composer.setRunActive(runActive(this.state));
     const ticking = this.status.update(this.state, Date.now());
     if (ticking && this.ticker === undefined) {
       this.ticker = window.setInterval(() => this.refreshStatus(), 1000);

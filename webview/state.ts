@@ -60,6 +60,12 @@ export interface ViewState {
    * the run is starting rather than how the previous one ended.
    */
   starting?: boolean;
+  /**
+   * The last question's run never began: its start was refused for good (retries spent), stopped
+   * before the run had an id, or the host says no run answers it (`unanswered`). The status line
+   * says so instead of how the run before it ended.
+   */
+  notStarted?: boolean;
   runNotices: Record<string, RunNotices>;
   notice?: Notice;
   /** The `chat/send` awaiting its `send/result`. */
@@ -67,6 +73,11 @@ export interface ViewState {
   /** The last send the webview gave up on: a late acceptance still clears the composer. */
   timedOutSend?: { requestId: string };
   sendError?: string;
+  /**
+   * `sendError` refused a send or a retry because a run was going on: it no longer holds once
+   * that run ends, and goes with it.
+   */
+  sendErrorWhileActive?: boolean;
 }
 
 /** The parts of the page a message invalidated. */
@@ -79,7 +90,9 @@ export type Change =
   | { kind: 'notice' }
   | { kind: 'send'; requestId: string; ok: boolean }
   /** A send given up on was accepted after all: the composer clears unless its text changed since. */
-  | { kind: 'sendLate'; requestId: string };
+  | { kind: 'sendLate'; requestId: string }
+  /** The composer's error changed by itself (a refusal that held only while a run went on). */
+  | { kind: 'sendError' };
 
 export interface Applied {
   state: ViewState;
@@ -96,6 +109,15 @@ export function emptyState(): ViewState {
   };
 }
 
+/**
+ * Whether a run is under way, the one answer every control reads (Send and Stop, Edit, Retry, the
+ * status line): a run reports as live, or a run was asked for and has not reported yet (its
+ * creation may be waiting to retry).
+ */
+export function runActive(state: ViewState): boolean {
+  return state.activeRunId !== undefined || state.starting === true || state.waiting !== undefined;
+}
+
 export function fromChatState(chat: ChatState): ViewState {
   return {
     provider: chat.provider,
@@ -105,6 +127,9 @@ export function fromChatState(chat: ChatState): ViewState {
     messageIndex: new Map(chat.messages.map((m, i) => [m.id, i])),
     runs: chat.runs,
     activeRunId: chat.activeRunId,
+    // The host follows a run that has no id yet (its creation is retrying, say).
+    starting: chat.busy === true && chat.activeRunId === undefined ? true : undefined,
+    notStarted: chat.unanswered !== undefined ? true : undefined,
     statusRunId: chat.activeRunId ?? latestRunId(chat.runs),
     runNotices: {},
     notice: chat.notice,
@@ -152,15 +177,23 @@ export function applyHostMessage(state: ViewState, message: HostToWebview, now: 
     }
     case 'run/busy': {
       // Busy only says a run is coming; its `run.updated` marks it active.
-      if (message.busy) return state.activeRunId === undefined ? { state: { ...state, starting: true }, changes: [{ kind: 'status' }] } : { state, changes: [] };
-      const ended = endUnfollowedRuns({ ...state, activeRunId: undefined, waiting: undefined, starting: undefined }, now);
-      if (ended.runIds.length === 0 && state.activeRunId === undefined && state.waiting === undefined && !state.starting) return { state, changes: [] };
+      if (message.busy) return state.activeRunId === undefined ? { state: { ...state, starting: true, notStarted: undefined }, changes: [{ kind: 'status' }] } : { state, changes: [] };
+      if (!runActive(state) && !state.sendErrorWhileActive) {
+        const ended = endUnfollowedRuns(state, now);
+        return { state: ended.state, changes: ended.runIds.length === 0 ? [] : [{ kind: 'status' }, ...ended.runIds.map((runId): Change => ({ kind: 'steps', runId }))] };
+      }
+      // A start that ends before any news of its run never began.
+      const notStarted = state.activeRunId === undefined && (state.starting === true || state.waiting !== undefined) ? true : state.notStarted;
+      const idle: ViewState = { ...state, activeRunId: undefined, waiting: undefined, starting: undefined, notStarted };
+      const settled: ViewState = state.sendErrorWhileActive ? { ...idle, sendError: undefined, sendErrorWhileActive: undefined } : idle;
+      const ended = endUnfollowedRuns(settled, now);
       const changes: Change[] = [{ kind: 'status' }, ...ended.runIds.map((runId): Change => ({ kind: 'steps', runId }))];
+      if (state.sendErrorWhileActive) changes.push({ kind: 'sendError' });
       return { state: ended.state, changes };
     }
     case 'message/added':
       if (!isCurrentThread(state, message.threadId)) return { state, changes: [] };
-      return upsertMessage({ ...state, unanswered: undefined }, message.message);
+      return upsertMessage({ ...state, unanswered: undefined, notStarted: undefined }, message.message);
     case 'run/waiting':
       if (!isCurrentThread(state, message.threadId)) return { state, changes: [] };
       return { state: { ...state, waiting: message.waiting ? untilFrom(message.waiting, now) : undefined }, changes: [{ kind: 'status' }] };
@@ -179,8 +212,9 @@ export function applyHostMessage(state: ViewState, message: HostToWebview, now: 
       if (state.timedOutSend?.requestId === message.requestId) return lateSendResult(state, message.requestId, message.ok);
       if (state.pendingSendId !== message.requestId) return { state, changes: [] };
       const sendError = message.ok ? undefined : (message.error ?? 'The message could not be sent.');
+      const sendErrorWhileActive = sendError !== undefined && runActive(state) ? true : undefined;
       return {
-        state: { ...state, pendingSendId: undefined, sendError },
+        state: { ...state, pendingSendId: undefined, sendError, sendErrorWhileActive },
         changes: [{ kind: 'send', requestId: message.requestId, ok: message.ok }],
       };
     }
@@ -286,7 +320,7 @@ function updateRun(state: ViewState, run: Run): Applied {
   changes.push(isNew ? { kind: 'messages' } : { kind: 'steps', runId: run.id });
   // A new run answers the question the host said had none.
   const unanswered = isNew ? undefined : state.unanswered;
-  return { state: { ...state, runs, runNotices, activeRunId, statusRunId: run.id, unanswered, starting: undefined }, changes };
+  return { state: { ...state, runs, runNotices, activeRunId, statusRunId: run.id, unanswered, starting: undefined, notStarted: undefined }, changes };
 }
 
 function upsertStep(state: ViewState, runId: string, step: RunStep): Applied {

@@ -99,6 +99,11 @@ export interface ChatState {
   runs: Record<string, RunView>;
   /** The run in progress, if any. */
   activeRunId?: string;
+  /**
+   * The host follows a run, with an id or not yet (its creation may be waiting to retry): with
+   * `activeRunId`, what tells the page a run is under way.
+   */
+  busy?: boolean;
   notice?: Notice;
   /** Function calls waiting for the user's approval. */
   approvals?: ApprovalView[];

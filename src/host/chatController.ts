@@ -115,6 +115,7 @@ export class HostChatController extends Disposable implements ChatController {
       messages: stored?.messages ?? [],
       runs: stored?.runs ?? {},
       activeRunId: this.session.activeRunId,
+      busy: this.session.busy,
       notice,
       approvals: this.deps.approver.list(),
       outputRequests: this.deps.outputs.list(),

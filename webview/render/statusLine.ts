@@ -43,6 +43,14 @@ export class StatusLine {
       // Only a countdown ticks.
       return waiting !== undefined;
     }
+    // The last question's run never began: how the run before it ended (and what it cost) is not its news.
+    if (state.notStarted && state.activeRunId === undefined) {
+      this.element.hidden = false;
+      this.drawLabel('Not started', 'debug-disconnect', false, 'not-started');
+      this.clock.textContent = '';
+      this.drawLines(threadLines(state), undefined, nowMs);
+      return false;
+    }
     const view = state.statusRunId ? state.runs[state.statusRunId] : undefined;
     this.element.hidden = !view;
     if (!view) return false;
@@ -62,11 +70,7 @@ export class StatusLine {
     if (notices?.fallback && live) lines.push({ icon: 'debug-disconnect', text: FALLBACK_TEXT, title: notices.fallback });
     const model = run.model ?? state.assistant?.model;
     if (run.usage) lines.push({ icon: 'symbol-numeric', text: `This run: ${formatUsage(run.usage, priceFor(model, state.prices))}` });
-    const total = threadTotal(state);
-    if (total.runs > 1 && total.usage) {
-      const cost = total.cost === undefined ? '' : ` · ${formatCost(total.cost)}${total.priced < total.runs ? ' (runs of unpriced models left out)' : ''}`;
-      lines.push({ icon: 'comment-discussion', text: `Thread: ${formatUsage(total.usage)}${cost}` });
-    }
+    lines.push(...threadLines(state));
     this.drawLines(lines, notices?.retry, nowMs);
     return live || notices?.retry !== undefined;
   }
@@ -121,6 +125,14 @@ interface StatusNote {
 }
 
 type RetryNotice = NonNullable<RunNotices['retry']>;
+
+/** The thread's tokens and cost, once more than one run used some. */
+function threadLines(state: ViewState): StatusNote[] {
+  const total = threadTotal(state);
+  if (total.runs < 2 || !total.usage) return [];
+  const cost = total.cost === undefined ? '' : ` · ${formatCost(total.cost)}${total.priced < total.runs ? ' (runs of unpriced models left out)' : ''}`;
+  return [{ icon: 'comment-discussion', text: `Thread: ${formatUsage(total.usage)}${cost}` }];
+}
 
 /** Tokens of every run of the thread, and their cost where the model's price is known. */
 function threadTotal(state: ViewState): { usage?: Usage; cost?: number; runs: number; priced: number } {

@@ -10,7 +10,7 @@
 import type { Message } from '../../src/core/model';
 import type { RunView } from '../../src/common/protocol';
 import type { ViewState } from '../state';
-import { messageById } from '../state';
+import { messageById, runActive } from '../state';
 import { isRunning, runOutcome } from '../status';
 import { codicon, h } from '../ui/dom';
 import type { Figures } from './figure';
@@ -440,7 +440,7 @@ export class Transcript {
 
   private nodeFor(entry: Entry, state: ViewState): HTMLElement {
     const notices = entry.kind === 'run' ? state.runNotices[entry.data.run.id] : entry.data.runId ? state.runNotices[entry.data.runId] : undefined;
-    const idle = state.activeRunId === undefined && state.pendingSendId === undefined;
+    const idle = !runActive(state) && state.pendingSendId === undefined;
     let flags: string;
     let node: HTMLElement | undefined;
     const cached = this.rendered.get(entry.key);

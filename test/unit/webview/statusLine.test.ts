@@ -64,9 +64,10 @@ describe('status line (DOM, happy-dom)', () => {
     const next = applyHostMessage(state, { type: 'run/event', threadId: 't1', runId: 'run_2', event: { type: 'run.updated', run: { id: 'run_2', threadId: 't1', assistantId: 'a', status: 'in_progress', createdAt: 3 } } }, NOW).state;
     line.update(next, NOW);
     assert.match(line.element.textContent ?? '', /In progress/, 'the new run reports');
-    // A send whose run never began (refused, say) leaves the last outcome as it was.
+    // A send whose run never began (refused, say) says so: the last outcome is not its news.
     const gaveUp = applyHostMessage(state, { type: 'run/busy', busy: false }, NOW).state;
     line.update(gaveUp, NOW);
-    assert.match(line.element.textContent ?? '', /Completed/);
+    assert.match(line.element.textContent ?? '', /Not started/);
+    assert.doesNotMatch(line.element.textContent ?? '', /Completed/);
   });
 });

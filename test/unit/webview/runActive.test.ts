@@ -1,0 +1,143 @@
+import * as assert from 'node:assert/strict';
+import { GlobalRegistrator } from '@happy-dom/global-registrator';
+import type { ChatState, HostToWebview, WebviewToHost } from '../../../src/common/protocol';
+import type { Message, Run } from '../../../src/core/model';
+import type * as AppModule from '../../../webview/app';
+import type { HostChannel } from '../../../webview/vscodeApi';
+
+const question = (id: string, text: string, createdAt: number): Message => ({ id, role: 'user', content: [{ type: 'text', text, annotations: [] }], createdAt });
+const failed: Run = { id: 'run_1', threadId: 't1', assistantId: 'a', status: 'failed', createdAt: 2, completedAt: 3, lastError: { code: 'server', message: 'The server failed.' }, usage: { promptTokens: 1200, completionTokens: 300, totalTokens: 1500 } };
+const completed: Run = { ...failed, status: 'completed', lastError: undefined };
+
+/** A thread whose last question was answered by `run`. */
+function chatWith(run: Run): ChatState {
+  return {
+    provider: { backend: 'responses', label: 'Test', mock: true, hasKey: true },
+    thread: { id: 't1', title: 'A thread' },
+    messages: [question('m1', 'First question', 1), { id: 'm2', role: 'assistant', content: [{ type: 'text', text: 'Partial', annotations: [] }], createdAt: 2, runId: run.id, status: 'incomplete' }],
+    runs: { [run.id]: { run, steps: [] } },
+  };
+}
+
+/**
+ * "A run is active" is one answer every control reads: while a run's creation is retrying (no run
+ * id yet) the composer offers Stop, not Send; no Retry or Edit is offered; and a start that gives up
+ * says so instead of how the run before it ended.
+ */
+describe('the chat page while a run starts, retries its start, or gives up (DOM, happy-dom)', () => {
+  let ChatApp: typeof AppModule.ChatApp;
+
+  before(() => {
+    GlobalRegistrator.register({ url: 'https://webview.test/' });
+    const prototype = HTMLElement.prototype as { attachInternals?: () => unknown };
+    prototype.attachInternals ??= () => ({ form: null, setFormValue: () => undefined });
+    document.head.append(Object.assign(document.createElement('link'), { id: 'vscode-codicon-stylesheet' }));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the UI kit defines custom elements when loaded, so it loads after the DOM exists
+    ({ ChatApp } = require('../../../webview/app') as typeof AppModule);
+  });
+
+  after(async () => {
+    await GlobalRegistrator.unregister();
+  });
+
+  function open(state: ChatState) {
+    const root = document.createElement('div');
+    document.body.replaceChildren(root);
+    const posted: WebviewToHost[] = [];
+    let listener: ((message: HostToWebview) => void) | undefined;
+    const host: HostChannel = {
+      post: (message) => posted.push(message),
+      onMessage: (l) => (listener = l),
+      loadState: () => ({ draft: '', draftSeq: 0, instructions: '', instructionsSeq: 0, scrollFromBottom: 0, scrollKey: '' }),
+      saveState: () => undefined,
+    };
+    new ChatApp(root, host).start();
+    const receive = (message: HostToWebview) => listener?.(message);
+    receive({ type: 'state/full', state });
+    const buttons = () => [...root.querySelectorAll<HTMLElement>('.composer-actions vscode-button')];
+    const controls = () => ({
+      send: buttons().find((b) => b.textContent?.includes('Send')),
+      stop: buttons().find((b) => b.textContent?.includes('Stop')),
+      retry: root.querySelectorAll('.run-retry').length,
+      status: root.querySelector('.status-line')?.textContent ?? '',
+      error: root.querySelector<HTMLElement>('.composer-error'),
+    });
+    return { root, posted, receive, controls };
+  }
+
+  /** Stop offered, Send not usable, no Retry: what every control shows while a run is under way. */
+  function assertActive(page: ReturnType<typeof open>, when: string): void {
+    const { send, stop, retry } = page.controls();
+    assert.equal(stop?.hidden, false, `Stop is offered ${when}`);
+    assert.equal((send as (HTMLElement & { disabled?: boolean }) | undefined)?.disabled, true, `Send waits ${when}`);
+    assert.equal(retry, 0, `no Retry ${when}`);
+  }
+
+  it('offers Stop and no Retry from the moment a run is asked for, through its retried creation, and after a full state', () => {
+    const page = open(chatWith(failed));
+    assert.equal(page.controls().retry, 1, 'the failed run offers Retry while nothing runs');
+    assert.equal(page.controls().stop?.hidden, true);
+    page.receive({ type: 'message/added', threadId: 't1', message: question('m3', 'Second question', 4) });
+    page.receive({ type: 'run/busy', busy: true });
+    assertActive(page, 'once the run is asked for');
+    assert.match(page.controls().status, /Starting the run/);
+    page.receive({ type: 'run/waiting', threadId: 't1', waiting: { attempt: 1, reason: 'The server failed (500).', waitMs: 4_000 } });
+    assertActive(page, 'while its creation waits to retry');
+    assert.match(page.controls().status, /retrying in 4 s/);
+    // The view shown again (or any full state) while the start still retries.
+    page.receive({ type: 'state/full', state: { ...chatWith(failed), busy: true, waiting: { attempt: 2, reason: 'The server failed (500).', waitMs: 2_000 } } });
+    assertActive(page, 'after a full state during the retried start');
+    page.receive({ type: 'state/full', state: { ...chatWith(failed), busy: true } });
+    assertActive(page, 'after a full state between two tries');
+    assert.match(page.controls().status, /Starting the run/);
+  });
+
+  it('says a start that gave up did not start, not how the previous run ended nor what it cost, and gives Send back', () => {
+    const page = open(chatWith(completed));
+    assert.match(page.controls().status, /Completed/);
+    page.receive({ type: 'message/added', threadId: 't1', message: question('m3', 'Second question', 4) });
+    page.receive({ type: 'run/busy', busy: true });
+    page.receive({ type: 'run/waiting', threadId: 't1', waiting: { attempt: 4, reason: 'The server failed (500).', waitMs: 1_000 } });
+    page.receive({ type: 'run/busy', busy: false });
+    const { status, send, stop } = page.controls();
+    assert.match(status, /Not started/);
+    assert.doesNotMatch(status, /Completed|This run|1,200/);
+    assert.equal((send as (HTMLElement & { disabled?: boolean }) | undefined)?.disabled, false, 'Send is usable again');
+    assert.equal(stop?.hidden, true);
+    // The host's next full state names the question unanswered: the status line says the same.
+    page.receive({ type: 'state/full', state: { ...chatWith(completed), messages: [...chatWith(completed).messages, question('m3', 'Second question', 4)], unanswered: 'm3' } });
+    assert.match(page.controls().status, /Not started/);
+    assert.equal(page.controls().retry, 1, 'the unanswered question offers Retry');
+    // Asking it again goes back to starting, then to the new run's status.
+    page.receive({ type: 'run/busy', busy: true });
+    assert.match(page.controls().status, /Starting the run/);
+    page.receive({ type: 'run/event', threadId: 't1', runId: 'run_2', event: { type: 'run.updated', run: { ...completed, id: 'run_2', status: 'in_progress', createdAt: 5, usage: undefined } } });
+    assert.match(page.controls().status, /In progress/);
+  });
+
+  it('drops a refusal that said a run was going on once that run ends', () => {
+    const page = open(chatWith(failed));
+    (page.root.querySelector('.run-retry') as HTMLElement).click();
+    const retry = page.posted.find((m): m is Extract<WebviewToHost, { type: 'chat/retry' }> => m.type === 'chat/retry');
+    assert.ok(retry, 'Retry was asked for');
+    // Another window's send started a run first: the host refuses this one.
+    page.receive({ type: 'run/busy', busy: true });
+    page.receive({ type: 'send/result', requestId: retry.requestId, ok: false, error: 'A run is still in progress. Stop it or wait for it to finish.' });
+    assert.equal(page.controls().error?.hidden, false);
+    assert.match(page.controls().error?.textContent ?? '', /still in progress/);
+    page.receive({ type: 'run/busy', busy: false });
+    assert.equal(page.controls().error?.hidden, true, 'the refusal no longer holds');
+  });
+
+  it('keeps a refusal that did not depend on a run going on', () => {
+    const page = open(chatWith(failed));
+    (page.root.querySelector('.run-retry') as HTMLElement).click();
+    const retry = page.posted.find((m): m is Extract<WebviewToHost, { type: 'chat/retry' }> => m.type === 'chat/retry');
+    assert.ok(retry);
+    page.receive({ type: 'send/result', requestId: retry.requestId, ok: false, error: 'No API key is set.' });
+    page.receive({ type: 'run/busy', busy: true });
+    page.receive({ type: 'run/busy', busy: false });
+    assert.match(page.controls().error?.textContent ?? '', /No API key/);
+    assert.equal(page.controls().error?.hidden, false);
+  });
+});
