@@ -1,5 +1,5 @@
 import type { Confinement } from './confinement';
-import { forEachLine, readTextRange } from './readText';
+import { MAX_LINE_CHARS, forEachLine, readTextRange } from './readText';
 import type { WorkspaceFunction } from './registry';
 import { walkFiles } from './walk';
 import type { WorkspaceFs } from './workspaceFs';
@@ -17,6 +17,8 @@ export const LIST_LIMIT = 500;
 /** Matches `search_text` returns at most, and characters shown of a matching line. */
 export const SEARCH_LIMIT = 100;
 export const SEARCH_LINE_CHARS = 240;
+/** Places of lines cut before matching that `search_text` names at most. */
+const CUT_LINES_NAMED = 5;
 
 const BINARY = (display: string) => `${display} is a binary file; its bytes are not sent. Ask the user about it instead.`;
 
@@ -126,13 +128,17 @@ export function searchTextFunction({ fs, confinement }: FileFunctionDeps): Works
       const start = await confinement.resolve('.');
       if (!start.ok) throw new Error(start.reason);
       const hits: string[] = [];
+      const cutLines = { count: 0, named: [] as string[] };
       let more = false;
       for await (const file of walkFiles(fs, confinement, start, { glob: args.glob as string | undefined, signal })) {
         await forEachLine(
           fs,
           file.absolute,
-          (text, line) => {
-            if (!pattern.test(text)) return true;
+          (text, line, cut) => {
+            if (!pattern.test(text)) {
+              if (cut && cutLines.count++ < CUT_LINES_NAMED) cutLines.named.push(`${file.display}:${line}`);
+              return true;
+            }
             if (hits.length === SEARCH_LIMIT) {
               more = true;
               return false;
@@ -145,10 +151,23 @@ export function searchTextFunction({ fs, confinement }: FileFunctionDeps): Works
         );
         if (more) break;
       }
-      if (hits.length === 0) return `No matches for ${JSON.stringify(query)}.`;
-      return more ? `${hits.join('\n')}\n[Only the first ${SEARCH_LIMIT} matches; narrow the query or the glob to see the rest.]` : hits.join('\n');
+      const notes = [...(more ? [`[Only the first ${SEARCH_LIMIT} matches; narrow the query or the glob to see the rest.]`] : []), ...cutNote(cutLines)];
+      return [hits.length === 0 ? `No matches for ${JSON.stringify(query)}.` : hits.join('\n'), ...notes].join('\n');
     },
   };
+}
+
+/**
+ * Says which lines were searched only in part, so that no match is not read as none in the file:
+ * lines longer than MAX_LINE_CHARS (minified code, data on one line) are cut before matching.
+ */
+function cutNote({ count, named }: { count: number; named: string[] }): string[] {
+  if (count === 0) return [];
+  const limit = MAX_LINE_CHARS.toLocaleString('en-US');
+  const rest = count > named.length ? ` and ${count - named.length} more` : '';
+  const which = count === 1 ? '1 line without a match is longer than' : `${count} lines without a match are longer than`;
+  const searched = count === 1 ? 'was searched only in its' : 'were searched only in their';
+  return [`[${which} ${limit} characters and ${searched} first ${limit}: ${named.join(', ')}${rest}. Read such a line with read_file to look further.]`];
 }
 
 function escapeRegExp(text: string): string {

@@ -86,18 +86,19 @@ export async function readTextRange(fs: Pick<WorkspaceFs, 'readChunks'>, absolut
 export const MAX_LINE_CHARS = 10_000;
 
 /**
- * Calls `onLine` with each line (without its newline, cut at MAX_LINE_CHARS) until it returns
- * false or the file ends; memory stays at one chunk and one line. Resolves `binary` when the file
- * holds a NUL byte (no line of it is reported after that).
+ * Calls `onLine` with each line (without its newline, cut at MAX_LINE_CHARS; `cut` is true when
+ * the line was longer) until it returns false or the file ends; memory stays at one chunk and one
+ * line. Resolves `binary` when the file holds a NUL byte (no line of it is reported after that).
  */
 export async function forEachLine(
   fs: Pick<WorkspaceFs, 'readChunks'>,
   absolute: string,
-  onLine: (text: string, line: number) => boolean,
+  onLine: (text: string, line: number, cut: boolean) => boolean,
   signal?: AbortSignal,
 ): Promise<'done' | 'stopped' | 'binary'> {
   const decoder = new TextDecoder('utf-8', { fatal: false });
   let current = '';
+  let cut = false;
   let line = 1;
   for await (const chunk of fs.readChunks(absolute, READ_CHUNK_BYTES, signal)) {
     if (chunk.includes(0)) return 'binary';
@@ -106,15 +107,21 @@ export async function forEachLine(
     for (;;) {
       const newline = text.indexOf('\n', position);
       const piece = text.slice(position, newline === -1 ? text.length : newline);
-      if (current.length < MAX_LINE_CHARS) current += piece.slice(0, MAX_LINE_CHARS - current.length);
+      const room = MAX_LINE_CHARS - current.length;
+      // A line ending in "\r" exactly at the limit is not cut: the "\r" is dropped anyway.
+      if (piece.length > room && piece.slice(room) !== '\r') cut = true;
+      if (room > 0) current += piece.slice(0, room);
       if (newline === -1) break;
-      if (!onLine(current.replace(/\r$/, ''), line)) return 'stopped';
+      if (!onLine(current.replace(/\r$/, ''), line, cut)) return 'stopped';
       current = '';
+      cut = false;
       line += 1;
       position = newline + 1;
     }
   }
-  current += decoder.decode();
-  if (current && !onLine(current.replace(/\r$/, ''), line)) return 'stopped';
+  const tail = decoder.decode();
+  if (tail && current.length + tail.length > MAX_LINE_CHARS) cut = true;
+  current = (current + tail).slice(0, MAX_LINE_CHARS);
+  if (current && !onLine(current.replace(/\r$/, ''), line, cut)) return 'stopped';
   return 'done';
 }

@@ -132,5 +132,22 @@ describe('built-in file functions against a workspace folder', () => {
       assert.match(output, /Only the first 100 matches/);
       assert.doesNotMatch(await ws.call('search_text', { query: 'line' }), /bin\.dat/);
     });
+
+    it('says which long lines were cut before matching, instead of a bare "No matches"', async () => {
+      // One 3 MB line (data on one line) with the text past the cut.
+      ws.write('data.json', `[${'1,'.repeat(1_500_000)}"needle"]\n`);
+      const data = await ws.call('search_text', { query: 'needle' });
+      assert.match(data, /^No matches for "needle"\.\n/);
+      assert.match(data, /1 line without a match is longer than 10,000 characters and was searched only in its first 10,000: data\.json:1\./);
+      // Minified files: seven long lines in two files, a match in the kept part of one of them.
+      ws.write('app.min.js', Array.from({ length: 4 }, (_, i) => `${i === 0 ? 'needle;' : ''}${'x'.repeat(12_000)}needle`).join('\r\n'));
+      ws.write('vendor.min.js', `${'y'.repeat(20_000)}\n${'z'.repeat(10_000)}\r\n${'w'.repeat(30_000)}\n${'v'.repeat(15_000)}\n`);
+      const minified = await ws.call('search_text', { query: 'needle', glob: '*.min.js' });
+      const [first, note] = minified.split('\n');
+      assert.equal(first, `app.min.js:1: needle;${'x'.repeat(233)}…`, 'a match in the part kept is found as before');
+      assert.match(note, /^\[6 lines without a match are longer than 10,000 characters and were searched only in their first 10,000: /);
+      assert.match(note, /app\.min\.js:2, app\.min\.js:3, app\.min\.js:4, vendor\.min\.js:1, vendor\.min\.js:3 and 1 more\./, 'five named; a line of exactly 10,000 characters before its CRLF is not cut');
+      assert.equal(minified.split('\n').length, 2);
+    });
   });
 });

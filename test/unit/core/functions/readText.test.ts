@@ -55,9 +55,14 @@ describe('bounded reads', () => {
     const counter = countingFs();
     const read = await readTextRange(counter.fs, oneLine, { startLine: 2, maxChars: 100 });
     assert.ok(read.kind === 'text' && read.pastEnd);
-    let longest = 0;
-    await forEachLine(nodeWorkspaceFs, oneLine, (text) => ((longest = Math.max(longest, text.length)), true));
-    assert.equal(longest, MAX_LINE_CHARS);
+    const lines: Array<{ length: number; cut: boolean }> = [];
+    await forEachLine(nodeWorkspaceFs, oneLine, (text, _line, cut) => (lines.push({ length: text.length, cut }), true));
+    assert.deepEqual(lines, [{ length: MAX_LINE_CHARS, cut: true }]);
+    const short = path.join(dir, 'short-lines.txt');
+    fs.writeFileSync(short, `${'c'.repeat(MAX_LINE_CHARS)}\r\n${'d'.repeat(MAX_LINE_CHARS + 1)}\nend`);
+    const flags: boolean[] = [];
+    await forEachLine(nodeWorkspaceFs, short, (_text, _line, cut) => (flags.push(cut), true));
+    assert.deepEqual(flags, [false, true, false], 'a line of exactly the limit is whole; one character more is cut');
   });
 
   it('keeps multi-byte characters whole across chunk boundaries', async () => {
