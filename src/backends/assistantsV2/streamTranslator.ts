@@ -61,7 +61,8 @@ export class StreamTranslator {
       case 'thread.message.completed':
       case 'thread.message.incomplete':
         this.messages.add(event.data.id);
-        return [{ type: 'message.completed', message: this.keepStreamed(fromWireMessage(event.data)) }];
+        // Some servers leave `content` out of the final message: what was streamed is the content.
+        return [{ type: 'message.completed', message: this.keepStreamed(fromWireMessage({ ...event.data, content: event.data.content ?? [] })) }];
       // thread.created never comes from runs on an existing thread; message.in_progress adds nothing.
       default:
         return [];

@@ -32,7 +32,9 @@ export interface RunContext {
  * A response seen as a run. A response that finished by asking for function calls is a run in
  * `requires_action`; its id stays the id of the first response of the run.
  */
-export function toSnapshot(response: Response, context: RunContext): RunSnapshot {
+export function toSnapshot(received: Response, context: RunContext): RunSnapshot {
+  // Holes a server left in `output` (null items) carry nothing to show.
+  const response: Response = { ...received, output: withOutput(received).output.filter((item) => typeof item === 'object' && item !== null) };
   const runId = context.ref.runId;
   const calls = pendingCalls(response);
   const status = runStatus(response, calls.length > 0);
@@ -63,6 +65,14 @@ export function toSnapshot(response: Response, context: RunContext): RunSnapshot
     }
   }
   return { run, ref: { ...context.ref, cursor: response.id }, steps, messages };
+}
+
+/**
+ * A response with `output` always a list: some servers leave it out of `response.created` or
+ * `response.completed` (the items came as their own events), or of a polled response.
+ */
+export function withOutput(response: Response): Response {
+  return Array.isArray(response.output) ? response : { ...response, output: [] };
 }
 
 export function toUsage(usage: NonNullable<Response['usage']>): Usage {

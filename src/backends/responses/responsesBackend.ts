@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { APIError } from 'openai';
 import type { OpenAI } from 'openai';
-import type { ResponseCreateParamsBase, ResponseIncludable, ResponseStreamEvent } from 'openai/resources/responses/responses';
+import type { APIPromise } from 'openai/core/api-promise';
+import type { Response as OpenAIResponse, ResponseCreateParamsBase, ResponseIncludable, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import type { Backend } from '../../core/backend';
 import type { Message, Thread } from '../../core/model';
 import type { NewMessage, RunAction } from '../../core/runAction';
@@ -197,7 +198,9 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
 
   async create(action: RunAction, signal?: AbortSignal): Promise<RunSnapshot> {
     const params = await this.params(action, signal);
-    const response = await this.call(() => this.withBackground((background) => this.client.responses.create({ ...params, stream: false, ...(background ? { background } : {}) }, { signal }))).catch(
+    const { data: response } = await this.call(() =>
+      this.withBackground((background) => readResponse(this.client.responses.create({ ...params, stream: false, ...(background ? { background } : {}) }, { signal }))),
+    ).catch(
       (error: AssistantsError) => {
         throw this.unrepeatable(error);
       },
@@ -206,9 +209,9 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
   }
 
   async retrieve(ref: RunRef, signal?: AbortSignal): Promise<RunSnapshot> {
-    const { data, response } = await this.call(() => this.client.responses.retrieve(ref.cursor ?? ref.runId, { include: RETRIEVE_INCLUDE }, { signal }).withResponse());
+    const { data, headers } = await this.call(() => readResponse(this.client.responses.retrieve(ref.cursor ?? ref.runId, { include: RETRIEVE_INCLUDE }, { signal })));
     const snapshot = redactServerText(toSnapshot(data, { ref, assistantId: '' }), this.errorContext);
-    const hint = pollAfter(response.headers);
+    const hint = pollAfter(headers);
     return hint === undefined ? snapshot : { ...snapshot, pollAfterMs: hint };
   }
 
@@ -290,6 +293,18 @@ interface LiveStream {
   responseId?: string;
   sequence?: number;
   background: boolean;
+}
+
+/**
+ * The response a request answered, read as sent: the SDK's own reading adds `output_text` and fails
+ * on a response without `output` or with holes in it, which `toSnapshot` reads as no items. A body
+ * that is no JSON object is not the API's answer.
+ */
+async function readResponse(request: APIPromise<OpenAIResponse>): Promise<{ data: OpenAIResponse; headers: Headers }> {
+  const raw = await request.asResponse();
+  const data: unknown = await raw.json();
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new SyntaxError('The answer is not a JSON object.');
+  return { data: data as OpenAIResponse, headers: raw.headers };
 }
 
 function isFinal(status: string | undefined): boolean {

@@ -1,5 +1,6 @@
 import type { Response, ResponseOutputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { APIError } from 'openai';
+import { withOutput } from './mapping';
 
 /**
  * Rebuilds the response object from its stream events, so a streamed response maps to runs,
@@ -30,7 +31,7 @@ export class ResponseAccumulator {
       case 'response.completed':
       case 'response.failed':
       case 'response.incomplete':
-        this.response = settle(this.response, structuredClone(event.response));
+        this.response = settle(this.response, withOutput(structuredClone(event.response)));
         break;
       case 'response.output_item.added':
       case 'response.output_item.done':

@@ -282,27 +282,30 @@ describe('Runs rebuilt from what servers send (Assistants v2)', () => {
     assert.equal(last?.type === 'run.updated' && last.run.status, 'expired', 'the chat and the thread file learn the run expired');
   });
 
-  it('keeps text streamed for a message the server never announced, and keeps it when the final event is empty', async () => {
-    const runJson = (status: string) => ({ id: 'run_s', object: 'thread.run', thread_id: thread.remoteId, assistant_id: assistant.id, status, created_at: 1, model: 'gpt', instructions: '', tools: [], required_action: null, last_error: null, usage: null, metadata: {} });
-    const delta = (text: string) => ({ id: 'msg_s', object: 'thread.message.delta', delta: { content: [{ index: 0, type: 'text', text: { value: text } }] } });
-    const done = { id: 'msg_s', object: 'thread.message', thread_id: thread.remoteId, run_id: 'run_s', role: 'assistant', status: 'completed', created_at: 1, content: [], attachments: [], metadata: {} };
-    const frames = [
-      ['thread.run.created', runJson('queued')],
-      ['thread.run.in_progress', runJson('in_progress')],
-      ['thread.message.delta', delta('Streamed ')],
-      ['thread.message.delta', delta('without a created event.')],
-      ['thread.message.completed', done],
-      ['thread.run.completed', runJson('completed')],
-    ].map(([event, data]) => `event: ${String(event)}\ndata: ${JSON.stringify(data)}\n\n`);
-    h.server.inject({ method: 'POST', path: '/threads/:thread_id/runs', kind: 'script', script: { headers: { 'content-type': 'text/event-stream' }, chunks: [...frames, 'event: done\ndata: [DONE]\n\n'] } });
-    const events: RunEvent[] = [];
-    const driver = new RunDriver(h.backend, { toolHandler: echoTools });
-    const result = await driver.run({ kind: 'start', thread, assistant, history: [] }, (e) => events.push(e));
-    assert.equal(result.run.status, 'completed');
-    const message = result.messages.find((m) => m.id === 'msg_s');
-    assert.equal(message?.content[0]?.type === 'text' && message.content[0].text, 'Streamed without a created event.');
-    assert.ok(events.some((e) => e.type === 'message.created' && e.message.id === 'msg_s'));
-  });
+  for (const final of ['with content: []', 'without content'] as const) {
+    it(`keeps text streamed for a message the server never announced, and keeps it when the final event comes ${final}`, async () => {
+      const runJson = (status: string) => ({ id: 'run_s', object: 'thread.run', thread_id: thread.remoteId, assistant_id: assistant.id, status, created_at: 1, model: 'gpt', instructions: '', tools: [], required_action: null, last_error: null, usage: null, metadata: {} });
+      const delta = (text: string) => ({ id: 'msg_s', object: 'thread.message.delta', delta: { content: [{ index: 0, type: 'text', text: { value: text } }] } });
+      const done = { id: 'msg_s', object: 'thread.message', thread_id: thread.remoteId, run_id: 'run_s', role: 'assistant', status: 'completed', created_at: 1, attachments: [], metadata: {}, ...(final === 'without content' ? {} : { content: [] }) };
+      const frames = [
+        ['thread.run.created', runJson('queued')],
+        ['thread.run.in_progress', runJson('in_progress')],
+        ['thread.message.delta', delta('Streamed ')],
+        ['thread.message.delta', delta('without a created event.')],
+        ['thread.message.completed', done],
+        ['thread.run.completed', runJson('completed')],
+      ].map(([event, data]) => `event: ${String(event)}\ndata: ${JSON.stringify(data)}\n\n`);
+      h.server.inject({ method: 'POST', path: '/threads/:thread_id/runs', kind: 'script', script: { headers: { 'content-type': 'text/event-stream' }, chunks: [...frames, 'event: done\ndata: [DONE]\n\n'] } });
+      const events: RunEvent[] = [];
+      const driver = new RunDriver(h.backend, { toolHandler: echoTools });
+      const result = await driver.run({ kind: 'start', thread, assistant, history: [] }, (e) => events.push(e));
+      assert.equal(result.run.status, 'completed');
+      const message = result.messages.find((m) => m.id === 'msg_s');
+      assert.equal(message?.content[0]?.type === 'text' && message.content[0].text, 'Streamed without a created event.');
+      assert.ok(events.some((e) => e.type === 'message.created' && e.message.id === 'msg_s'));
+      assert.equal(events.some((e) => e.type === 'error'), false);
+    });
+  }
 
   it('notices a run stream gone silent and follows the run by polling', async () => {
     h.server.model.enqueue({ steps: [{ type: 'text', text: 'Slow but sure answer.', chunkSize: 3, chunkDelayMs: 20 }] });

@@ -4,6 +4,7 @@ import { startHarness, textOf } from './harness';
 import type { Harness } from './harness';
 
 const SSE = { 'content-type': 'text/event-stream' };
+const JSON_TYPE = { 'content-type': 'application/json' };
 
 function frame(type: string, fields: Record<string, unknown>, sequence: number): string {
   return `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence, ...fields })}\n\n`;
@@ -65,6 +66,47 @@ describe('Streams rebuilt from what servers send (Responses)', () => {
     const result = await h.driver.run(await h.startWith('Hi'), h.onEvent);
     assert.equal(textOf(result.messages[0]), 'Kept text.');
   });
+
+  for (const final of ['without output', 'with output: [] after streamed items'] as const) {
+    it(`keeps what was streamed when response.completed comes ${final}`, async () => {
+      h = await startHarness();
+      const bare = (status: string): Record<string, unknown> => {
+        const { output: _output, ...rest } = response(status);
+        return rest;
+      };
+      let n = 0;
+      const call = { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'Thinking it over.' }] };
+      const chunks = [
+        // Neither lifecycle event carries `output` on the first input; the second sends an empty list.
+        frame('response.created', { response: final === 'without output' ? bare('in_progress') : response('in_progress') }, n++),
+        frame('response.output_item.done', { output_index: 0, item: call }, n++),
+        frame('response.output_item.added', { output_index: 1, item: { type: 'message', id: 'msg_3', role: 'assistant', status: 'in_progress', content: [] } }, n++),
+        ...['Streamed ', 'and kept.'].map((delta) => frame('response.output_text.delta', { output_index: 1, content_index: 0, item_id: 'msg_3', delta, logprobs: [] }, n++)),
+        frame('response.completed', { response: final === 'without output' ? bare('completed') : response('completed', []) }, n),
+      ];
+      h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { headers: SSE, chunks } });
+      const result = await h.driver.run(await h.startWith('Hi'), h.onEvent);
+      assert.equal(result.run.status, 'completed');
+      assert.equal(textOf(result.messages[0]), 'Streamed and kept.');
+      assert.equal(result.messages[0].status, 'completed');
+      assert.deepEqual(result.steps.map((step) => step.details.type), ['reasoning', 'message_creation']);
+      assert.equal(h.events.some((e) => e.type === 'error' || e.type === 'fallback'), false);
+    });
+  }
+
+  for (const output of [undefined, [null, { type: 'message', id: 'msg_4', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Polled.', annotations: [] }] }]]) {
+    it(`reads a polled response ${output ? 'with holes in its output' : 'without output'} without failing`, async () => {
+      h = await startHarness({ driver: { preferStreaming: false } });
+      h.fake.model.enqueue({ steps: [{ type: 'text', text: 'Slow answer.' }], durationMs: 400 });
+      const { output: _output, ...bare } = response('completed');
+      const body = output ? { ...bare, output } : bare;
+      h.fake.inject({ method: 'GET', path: '/responses/:response_id', kind: 'script', script: { headers: JSON_TYPE, chunks: [JSON.stringify(body)] } });
+      const result = await h.driver.run(await h.startWith('Hi'), h.onEvent);
+      assert.equal(result.run.status, 'completed');
+      assert.deepEqual(result.messages.map(textOf), output ? ['Polled.'] : []);
+      assert.equal(h.events.some((e) => e.type === 'error'), false);
+    });
+  }
 
   it('notices a stream gone silent and follows the run to its end (resumed, else polled)', async () => {
     h = await startHarness({ driver: { streamIdleMs: 300 } });
