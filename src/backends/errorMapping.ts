@@ -7,6 +7,7 @@ import {
 import { AssistantsError, asAssistantsError } from '../core/errors';
 import type { ErrorKind } from '../core/errors';
 import { PageAnswerError } from './openaiClient';
+import { MAX_REDIRECTS, RedirectRefusedError } from './redirects';
 
 /** Where the request went, for "Could not reach <host>". */
 export interface ErrorContext {
@@ -35,6 +36,8 @@ export function toAssistantsError(error: unknown, context: ErrorContext = {}): A
   if (error instanceof PageAnswerError || (error instanceof APIConnectionError && error.cause instanceof PageAnswerError)) {
     return notApiAnswer(context, error);
   }
+  const redirect = error instanceof RedirectRefusedError ? error : error instanceof APIConnectionError && error.cause instanceof RedirectRefusedError ? error.cause : undefined;
+  if (redirect) return redirectRefused(redirect, error);
   if (error instanceof APIConnectionError) {
     return new AssistantsError(
       'network',
@@ -146,6 +149,18 @@ export function notApiAnswer(context: ErrorContext, cause?: unknown): Assistants
   );
 }
 
+/** A redirect not followed, as what happened and what to do; never retried (the server would say the same). */
+function redirectRefused(refused: RedirectRefusedError, cause: unknown): AssistantsError {
+  const from = new URL(refused.from).host;
+  if (refused.reason === 'too_many') return new AssistantsError('bad_response', `The server at ${from} redirected the request more than ${MAX_REDIRECTS} times. Check the "assistants.baseUrl" setting.`, { cause });
+  if (refused.reason === 'unrepeatable_body') return new AssistantsError('bad_response', `The server at ${from} redirected a request whose content cannot be sent twice. Check the "assistants.baseUrl" setting (it may lack a path the server adds).`, { cause });
+  return new AssistantsError(
+    'bad_response',
+    `The server at ${from} redirected the request to ${refused.to}. The API key and your data go only to the configured server, so the request was not sent there; if ${refused.to} is the right server, set "assistants.baseUrl" to it.`,
+    { cause },
+  );
+}
+
 function fromStatus(status: number, detail: string, headers: Headers | undefined, cause: unknown): AssistantsError {
   const suffix = detail ? ` Server said: ${detail}` : '';
   if (status === 401) {
@@ -204,25 +219,55 @@ function serverMessage(error: APIError, context: ErrorContext): string {
 }
 
 /**
+ * The shortest piece of the key that is masked on its own: a server or a model may quote the key
+ * without its `sk-` (or `sk-proj-`) prefix, or only part of it, and any 8 characters of a random
+ * key in a row are as good as naming it.
+ */
+export const MIN_KEY_PIECE = 8;
+
+/**
  * Servers sometimes echo part of the key back ("Incorrect API key provided: sk-..."); never pass
- * that on. Masks the key (when it is 8 characters or more), a text that ends inside it (a polled
- * answer caught mid-key: its last 8 or more characters are the key's first), and words shaped like
- * OpenAI keys.
+ * that on. Masks, as `***`, every run of {@link MIN_KEY_PIECE} or more characters that appears in
+ * the key (the key whole, without its prefix, its start or its end; when it is 8 characters or
+ * more), and words shaped like OpenAI keys.
  */
 export function redact(text: string, context: ErrorContext = {}): string {
-  const key = context.apiKey && context.apiKey.length >= 8 ? context.apiKey : undefined;
-  let masked = key ? text.split(key).join('***') : text;
-  const partial = key ? keyPrefixAtEnd(masked, key) : 0;
-  if (partial >= 8) masked = `${masked.slice(0, masked.length - partial)}***`;
+  const key = context.apiKey && context.apiKey.length >= MIN_KEY_PIECE ? context.apiKey : undefined;
+  let masked = text;
+  if (key) {
+    const runs = keyPieces(text, key);
+    for (let i = runs.length - 1; i >= 0; i--) masked = `${masked.slice(0, runs[i].start)}***${masked.slice(runs[i].end)}`;
+  }
   return masked.replace(/\b(sk-|sess-)[A-Za-z0-9_*-]{4,}/g, '$1***');
 }
 
-/** The length of the longest proper prefix of `key` that `text` ends with; 0 when it ends with none. */
-export function keyPrefixAtEnd(text: string, key: string): number {
-  for (let length = Math.min(key.length - 1, text.length); length > 0; length--) {
-    if (text.endsWith(key.slice(0, length))) return length;
+/**
+ * The runs of `text` that appear in `key` and are {@link MIN_KEY_PIECE} characters or longer, left
+ * to right, each as long as it goes (`end` exclusive). Linear in the text for a given key.
+ */
+export function keyPieces(text: string, key: string): Array<{ start: number; end: number }> {
+  const runs: Array<{ start: number; end: number }> = [];
+  if (key.length < MIN_KEY_PIECE || text.length < MIN_KEY_PIECE) return runs;
+  const grams = new Set<string>();
+  for (let i = 0; i + MIN_KEY_PIECE <= key.length; i++) grams.add(key.slice(i, i + MIN_KEY_PIECE));
+  for (let i = 0; i + MIN_KEY_PIECE <= text.length; ) {
+    if (!grams.has(text.slice(i, i + MIN_KEY_PIECE))) {
+      i++;
+      continue;
+    }
+    let end = i + MIN_KEY_PIECE;
+    while (end < text.length && end - i < key.length && key.includes(text.slice(i, end + 1))) end++;
+    runs.push({ start: i, end });
+    i = end;
   }
-  return 0;
+  return runs;
+}
+
+/** The length of the longest end of `text` that appears somewhere in `key` (a piece of it may follow). */
+export function keyPieceAtEnd(text: string, key: string): number {
+  let length = 0;
+  while (length < text.length && length < key.length && key.includes(text.slice(text.length - length - 1))) length++;
+  return length;
 }
 
 /**

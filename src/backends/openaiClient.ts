@@ -1,6 +1,7 @@
 import { AzureOpenAI, OpenAI } from 'openai';
 import type { ProviderConfig } from '../core/provider';
 import { DEFAULT_BASE_URL } from '../core/provider';
+import { originBoundRedirects } from './redirects';
 
 /** Long enough for a slow first byte of a stream, short enough that a dead connection surfaces. */
 const REQUEST_TIMEOUT_MS = 120_000;
@@ -16,7 +17,8 @@ export function createOpenAIClient(config: ProviderConfig, options: { fetch?: ty
     project: config.project ?? null,
     maxRetries: 0,
     timeout: REQUEST_TIMEOUT_MS,
-    fetch: refusingPages(options.fetch),
+    // Redirects are followed by our own rule: the key never leaves the configured origin.
+    fetch: refusingPages(originBoundRedirects(options.fetch)),
   };
   if (config.azure && isAzureV1(config.azure)) {
     // Azure's v1 endpoint speaks the OpenAI API under /openai/v1/ with no api-version; the key goes
@@ -64,10 +66,9 @@ export class PageAnswerError extends Error {
  * A proxy's login page or a web server's index answers 200 with HTML; the SDK would hand that back
  * as text and fail later in a way that looks like a bug. No endpoint of the API answers HTML.
  */
-function refusingPages(inner: typeof fetch | undefined): typeof fetch {
+function refusingPages(inner: typeof fetch): typeof fetch {
   return async (input, init) => {
-    // Looked up at call time: the host may patch the global fetch (proxy support).
-    const response = await (inner ?? globalThis.fetch)(input, init);
+    const response = await inner(input, init);
     const type = response.headers.get('content-type') ?? '';
     if (response.ok && /^text\/html/i.test(type)) {
       await response.body?.cancel();

@@ -1,14 +1,22 @@
 import type { RunEvent } from '../core/events';
 import type { ErrorContext } from './errorMapping';
-import { keyPrefixAtEnd, redact, redactServerText } from './errorMapping';
+import { MIN_KEY_PIECE, keyPieceAtEnd, keyPieces, redact, redactServerText } from './errorMapping';
 
 /**
- * The end of `text` that may be the start of a secret still arriving: the longest proper prefix of
- * the key it ends with, or a trailing word shaped like an OpenAI key (`sk-…`, `sess-…`, or the
- * first letters of those). Returns the index where that end starts (`text.length` when none).
+ * The end of `text` that may be part of a secret still arriving, held back until more text shows
+ * what it is: the longest end of it that appears in the key (a piece of the key, quoted with or
+ * without its prefix, may go on in the next delta), reaching back to the start of a piece of the
+ * key long enough to mask that it runs into; or a trailing word shaped like an OpenAI key (`sk-…`,
+ * `sess-…`, or the first letters of those). Returns the index where that end starts
+ * (`text.length` when none).
  */
 export function secretTailStart(text: string, apiKey: string | undefined): number {
-  const start = text.length - (apiKey ? keyPrefixAtEnd(text, apiKey) : 0);
+  let start = text.length;
+  if (apiKey && apiKey.length >= MIN_KEY_PIECE) {
+    start = text.length - keyPieceAtEnd(text, apiKey);
+    // A piece already long enough to mask may go on into the held end: hold it whole, so no part of it goes out unmasked.
+    for (const piece of keyPieces(text, apiKey)) if (piece.start < start && piece.end > start) start = piece.start;
+  }
   const shaped = /\b(?:sk?|se(?:ss?)?|(?:sk|sess)-[A-Za-z0-9_*-]*)$/.exec(text);
   return shaped ? Math.min(start, shaped.index) : start;
 }
@@ -42,8 +50,7 @@ export class StreamRedactor {
 
   private delta(event: Extract<RunEvent, { type: 'message.delta' }>): RunEvent[] {
     const key = `${event.messageId}\u0000${event.index}`;
-    // Whole occurrences of the key go first, so that what is held is never a key already complete.
-    const text = this.maskKey((this.held.get(key)?.text ?? '') + event.text);
+    const text = (this.held.get(key)?.text ?? '') + event.text;
     const cut = secretTailStart(text, this.context.apiKey);
     if (cut < text.length) this.held.set(key, { messageId: event.messageId, index: event.index, text: text.slice(cut) });
     else this.held.delete(key);
@@ -58,10 +65,5 @@ export class StreamRedactor {
       events.push({ type: 'message.delta', messageId, index: part.index, text: redact(part.text, this.context) });
     }
     return events;
-  }
-
-  private maskKey(text: string): string {
-    const key = this.context.apiKey;
-    return key && key.length >= 8 ? text.split(key).join('***') : text;
   }
 }

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { redact } from '../../../src/backends/errorMapping';
+import { APIError } from 'openai';
+import { keyPieces, redact, toAssistantsError } from '../../../src/backends/errorMapping';
 import { StreamRedactor, secretTailStart } from '../../../src/backends/streamRedaction';
 import type { RunEvent } from '../../../src/core/events';
 
@@ -43,8 +44,9 @@ describe('StreamRedactor', () => {
   it('holds per message part: text of another part or message is not delayed by it', () => {
     const redactor = new StreamRedactor({ apiKey: KEY });
     assert.deepEqual(redactor.pass(delta('key: proxykey-01')), [delta('key: ')]);
-    assert.deepEqual(redactor.pass(delta('hello', 'msg_2')), [delta('hello', 'msg_2')]);
-    assert.deepEqual(redactor.pass(delta('world', 'msg_1', 1)), [delta('world', 'msg_1', 1)]);
+    // Text that ends in no character of the key is not held at all.
+    assert.deepEqual(redactor.pass(delta('hi!', 'msg_2')), [delta('hi!', 'msg_2')]);
+    assert.deepEqual(redactor.pass(delta('world.', 'msg_1', 1)), [delta('world.', 'msg_1', 1)]);
     assert.deepEqual(redactor.pass(delta('23456789abcdef-TOPSECRET!')), [delta('***!')]);
   });
 
@@ -66,6 +68,63 @@ describe('StreamRedactor', () => {
   });
 });
 
+/** Keys of several shapes, each with the ways it may be quoted without its prefix. */
+const SHAPED_KEYS = [
+  { key: 'sk-proj-Xq7Lm2Rt9Vb4Nw8Kc1Hd6Jf3Gs5Pz0Ya', quoted: ['proj-Xq7Lm2Rt9Vb4Nw8Kc1Hd6Jf3Gs5Pz0Ya', 'Xq7Lm2Rt9Vb4Nw8Kc1Hd6Jf3Gs5Pz0Ya', 'Kc1Hd6Jf3Gs5'] },
+  { key: 'sk-Tn4Wq8Zr2Lx6Mb0Vc3Hy7Ks1Dp5Fg9', quoted: ['Tn4Wq8Zr2Lx6Mb0Vc3Hy7Ks1Dp5Fg9', 'Lx6Mb0Vc3Hy7'] },
+  { key: 'sk-svcacct-Ab12Cd34Ef56Gh78Ij90Kl', quoted: ['svcacct-Ab12Cd34Ef56Gh78Ij90Kl', 'Ab12Cd34Ef56Gh78Ij90Kl'] },
+  // Azure keys have no prefix at all: 32 hexadecimal characters.
+  { key: '3f9a1c7e52b84d06a9e1f2c3b4d5e6f7', quoted: ['3f9a1c7e52b84d06a9e1f2c3b4d5e6f7', 'a9e1f2c3b4d5e6f7', '52b84d06a9'] },
+];
+
+describe('a key quoted without its prefix, or in part', () => {
+  for (const { key, quoted } of SHAPED_KEYS) {
+    for (const quote of quoted) {
+      it(`masks "${quote.slice(0, 6)}…" (${quote.length} characters of ${key.slice(0, 6)}…) in an error, a polled answer and a stream split anywhere`, () => {
+        const text = `The server said: invalid key "${quote}" for this project.`;
+        const masked = 'The server said: invalid key "***" for this project.';
+        assert.equal(redact(text, { apiKey: key }), masked);
+        const error = toAssistantsError(APIError.generate(401, { error: { message: text } }, undefined, new Headers()), { apiKey: key });
+        assert.ok(!error.message.includes(quote.slice(0, 8)) && !error.message.includes(quote.slice(-8)), error.message);
+        const at = text.indexOf(quote);
+        for (let cut = at; cut <= at + quote.length; cut++) {
+          const pieces = streamPieces([text.slice(0, cut), text.slice(cut)], key);
+          assert.equal(pieces.join(''), masked, `split at ${cut - at}`);
+          for (const piece of pieces) assert.equal(keyPieces(piece, key).length, 0, `split at ${cut - at}, a delta holds part of the key: ${piece}`);
+        }
+      });
+    }
+  }
+
+  it('leaves short runs of the key\'s characters and ordinary text alone', () => {
+    const { key } = SHAPED_KEYS[0];
+    assert.equal(redact('Xq7Lm2R is seven, proj- is five; a plain sentence.', { apiKey: key }), 'Xq7Lm2R is seven, proj- is five; a plain sentence.');
+    assert.equal(redact('one 3f9a1c7e token', { apiKey: SHAPED_KEYS[3].key }), 'one *** token', 'eight characters of the key are masked');
+  });
+
+  it('masks a key streamed one character at a time, however it is quoted', () => {
+    for (const { key, quoted } of SHAPED_KEYS) {
+      for (const quote of [key, ...quoted]) {
+        const text = `key=${quote}; again: ${quote}.`;
+        const redactor = new StreamRedactor({ apiKey: key });
+        const out: string[] = [];
+        for (const char of text) for (const event of redactor.pass(delta(char))) if (event.type === 'message.delta') out.push(event.text);
+        for (const event of redactor.flush()) if (event.type === 'message.delta') out.push(event.text);
+        assert.equal(out.join(''), 'key=***; again: ***.');
+        assert.ok(out.every((piece) => keyPieces(piece, key).length === 0));
+      }
+    }
+  });
+});
+
+/** Streams the given deltas through a redactor; returns what each handed-up delta carried. */
+function streamPieces(deltas: string[], apiKey: string): string[] {
+  const redactor = new StreamRedactor({ apiKey });
+  const out = deltas.flatMap((text) => redactor.pass(delta(text)));
+  out.push(...redactor.flush());
+  return out.map((event) => (event.type === 'message.delta' ? event.text : ''));
+}
+
 describe('secretTailStart', () => {
   it('finds the start of a trailing key prefix or key-shaped word, and nothing in plain text', () => {
     assert.equal(secretTailStart('see proxykey-01', KEY), 4);
@@ -79,5 +138,6 @@ describe('redact', () => {
   it('masks a text that ends inside the key, as a polled answer caught mid-key does', () => {
     assert.equal(redact(`Your key is ${KEY.slice(0, 14)}`, { apiKey: KEY }), 'Your key is ***');
     assert.equal(redact('Your key is prox', { apiKey: KEY }), 'Your key is prox', 'a few letters are not the key');
+    assert.equal(redact(`Your key ends ${KEY.slice(-12)}.`, { apiKey: KEY }), 'Your key ends ***.', 'nor is its end');
   });
 });
