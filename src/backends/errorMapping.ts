@@ -6,7 +6,7 @@ import {
 } from 'openai';
 import { AssistantsError, asAssistantsError } from '../core/errors';
 import type { ErrorKind } from '../core/errors';
-import { PageAnswerError } from './openaiClient';
+import { BrokenAnswerError, PageAnswerError } from './openaiClient';
 import { MAX_REDIRECTS, RedirectRefusedError } from './redirects';
 
 /** Where the request went, for "Could not reach <host>". */
@@ -38,6 +38,12 @@ export function toAssistantsError(error: unknown, context: ErrorContext = {}): A
   }
   const redirect = error instanceof RedirectRefusedError ? error : error instanceof APIConnectionError && error.cause instanceof RedirectRefusedError ? error.cause : undefined;
   if (redirect) return redirectRefused(redirect, error);
+  const broken = error instanceof BrokenAnswerError ? error : error instanceof APIConnectionError && error.cause instanceof BrokenAnswerError ? error.cause : undefined;
+  if (broken) {
+    // Retried like a dropped connection: the request was fine, the answer did not arrive whole.
+    const what = broken.problem === 'empty' ? 'an empty body' : 'JSON that was cut off';
+    return new AssistantsError('network', `The server at ${hostOf(context)} answered with ${what}. Check your network connection and proxy (http.proxy), then try again.`, { cause: error });
+  }
   if (error instanceof APIConnectionError) {
     return new AssistantsError(
       'network',

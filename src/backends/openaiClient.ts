@@ -63,8 +63,22 @@ export class PageAnswerError extends Error {
 }
 
 /**
+ * A successful answer that broke off: an empty body, or JSON that ends too soon (a proxy or a server
+ * that closed the connection mid-answer). Raised inside the SDK's connection error, like a dropped
+ * connection, because that is what it is: the same request may well succeed again.
+ */
+export class BrokenAnswerError extends Error {
+  constructor(readonly problem: 'empty' | 'cut off') {
+    super(problem === 'empty' ? 'The server answered with an empty body.' : "The server's JSON answer was cut off.");
+    this.name = 'BrokenAnswerError';
+  }
+}
+
+/**
  * A proxy's login page or a web server's index answers 200 with HTML; the SDK would hand that back
- * as text and fail later in a way that looks like a bug. No endpoint of the API answers HTML.
+ * as text and fail later in a way that looks like a bug. No endpoint of the API answers HTML. A JSON
+ * answer is read here whole and checked, so an empty or cut-off body is told apart from one that is
+ * no JSON at all, instead of surfacing as the SDK's `SyntaxError` or a missing object.
  */
 function refusingPages(inner: typeof fetch): typeof fetch {
   return async (input, init) => {
@@ -74,6 +88,32 @@ function refusingPages(inner: typeof fetch): typeof fetch {
       await response.body?.cancel();
       throw new PageAnswerError(type);
     }
-    return response;
+    if (!response.ok || response.status === 204 || !isJsonType(type)) return response;
+    const text = await response.text();
+    const problem = jsonProblem(text);
+    if (problem === 'not json') throw new PageAnswerError(type);
+    if (problem) throw new BrokenAnswerError(problem);
+    return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
+}
+
+function isJsonType(type: string): boolean {
+  const media = type.split(';')[0].trim().toLowerCase();
+  return media.includes('application/json') || media.endsWith('+json');
+}
+
+/**
+ * What is wrong with a JSON answer of the API, which is always an object (or a list): nothing, no
+ * body at all, JSON that stops before its end (it starts like JSON and does not parse), or no JSON.
+ */
+function jsonProblem(text: string): 'empty' | 'cut off' | 'not json' | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '') return 'empty';
+  let value: unknown;
+  try {
+    value = JSON.parse(trimmed);
+  } catch {
+    return /^[[{]/.test(trimmed) ? 'cut off' : 'not json';
+  }
+  return typeof value === 'object' && value !== null ? undefined : 'not json';
 }

@@ -92,7 +92,7 @@ describe('Errors told truly (Responses)', () => {
     const bodies = [
       { headers: { 'content-type': 'text/html' }, chunks: ['<html><body>Proxy login</body></html>'] },
       { headers: JSON_TYPE, chunks: ['<html><body>Proxy login</body></html>'] },
-      { headers: JSON_TYPE, chunks: ['{"id": "resp_1", "object": "resp'] },
+      { headers: JSON_TYPE, chunks: ['"OK"'] },
     ];
     for (const script of bodies) {
       h = await startHarness({ driver: { preferStreaming: false } });
@@ -104,6 +104,34 @@ describe('Errors told truly (Responses)', () => {
       await h.close();
     }
   });
+
+  const broken = [
+    { name: 'cut-off JSON', chunks: ['{"id": "resp_1", "object": "resp'], said: /answered with JSON that was cut off/ },
+    { name: 'an empty body', chunks: [], said: /answered with an empty body/ },
+  ];
+  for (const { name, chunks, said } of broken) {
+    it(`retries a poll answered with ${name} like a dropped connection, and gives up in a bounded number of tries`, async () => {
+      h = await startHarness({ driver: { preferStreaming: false } });
+      h.fake.model.enqueue({ steps: [{ type: 'text', text: 'Answer after a broken poll.' }], durationMs: 200 });
+      h.fake.inject({ method: 'GET', path: '/responses/:response_id', kind: 'script', times: 2, script: { headers: JSON_TYPE, chunks } });
+      const result = await h.driver.run(await h.startWith('Hi'), h.onEvent);
+      assert.equal(result.run.status, 'completed');
+      const retries = h.events.flatMap((e) => (e.type === 'retry' ? [e.reason] : []));
+      assert.equal(retries.length, 2);
+      for (const reason of retries) assert.match(reason, said);
+
+      await h.close();
+      h = await startHarness({ driver: { preferStreaming: false } });
+      h.fake.model.enqueue({ steps: [{ type: 'text', text: 'Never seen.' }], durationMs: 200 });
+      h.fake.inject({ method: 'GET', path: '/responses/:response_id', kind: 'script', times: 50, script: { headers: JSON_TYPE, chunks } });
+      const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+      assert.equal(error.kind, 'network');
+      assert.match(error.message, /^Gave up after 5 attempts\./);
+      assert.match(error.message, said);
+      assert.doesNotMatch(error.message, /base ?URL|Cannot use 'in'|unexpected/i);
+      assert.equal(h.requests('GET', /^\/responses\/resp/).length, 5);
+    });
+  }
 
   it('classifies a stream frame with a transient code as such, with the server\'s words', async () => {
     h = await startHarness({ driver: { retry: { maxRetries: 0 } } });
