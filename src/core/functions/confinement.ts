@@ -1,47 +1,54 @@
 import * as path from 'node:path';
-import { minimatch } from 'minimatch';
+import { GlobList } from './glob';
 import type { WorkspaceFs } from './workspaceFs';
 
 /**
- * Files kept from the assistant unless the user changes `assistants.functions.deny`: environment
- * files, private keys, certificates and keystores, the `.git` folder (its config can hold a token),
- * and the credential files of git, package managers, cloud and cluster tools, databases and
- * Terraform state. Globs relative to a workspace folder, matched
- * without regard to case.
+ * The one deny list: what read, list, search, attach, knowledge and edit keep from the assistant
+ * (and from the server) unless the user changes `assistants.functions.deny`, whose default in
+ * package.json is this list. Environment files at any depth (`.env`, `.env.local`,
+ * `.env-production`, `.env_local`, `prod.env`), private keys and certificates, keystores, the
+ * `.git`, `.ssh` and `.gnupg` folders, and the credential and token files of git, package managers,
+ * cloud, cluster and database tools and Terraform state. Globs relative to a workspace folder,
+ * matched without regard to case against a path and each of its folders (see `GlobList`).
  */
 export const DEFAULT_DENY: readonly string[] = [
-  '**/.env',
-  '**/.env.*',
+  '**/.env*',
+  '**/*.env',
   '**/.git',
+  '**/.ssh',
+  '**/.gnupg',
   '**/*.pem',
   '**/*.key',
+  '**/*.ppk',
+  '**/*.p8',
   '**/*.p12',
   '**/*.pfx',
-  '**/id_rsa*',
-  '**/id_dsa*',
-  '**/id_ecdsa*',
-  '**/id_ed25519*',
-  '**/.ssh',
+  '**/id_*',
+  '**/*.keystore',
+  '**/*.jks',
+  '**/*.token',
+  '**/.*token',
+  '**/token.json',
+  '**/credentials.json',
+  '**/client_secret*.json',
+  '**/.git-credentials',
   '**/.npmrc',
+  '**/.yarnrc',
   '**/.yarnrc.yml',
   '**/.pypirc',
   '**/.netrc',
+  '**/_netrc',
+  '**/.pgpass',
+  '**/.htpasswd',
   '**/.aws/credentials',
   '**/.docker/config.json',
-  '**/.git-credentials',
-  '**/.envrc',
-  '**/.yarnrc',
   '**/.cargo/credentials',
   '**/.cargo/credentials.toml',
   '**/.gem/credentials',
   '**/.kube/config',
-  '**/.pgpass',
-  '**/.vault-token',
   '**/.config/gh/hosts.yml',
   '**/*.tfstate',
   '**/*.tfstate.backup',
-  '**/*.keystore',
-  '**/*.jks',
 ];
 
 /** Which folders the assistant may reach and which paths in them it may not. */
@@ -83,6 +90,8 @@ const URI = /^[a-z][a-z0-9+.-]*:\/\//i;
  * `.ENV` is no way around `.env`).
  */
 export class Confinement {
+  private readonly lists = new Map<string, GlobList>();
+
   constructor(
     private readonly fs: Pick<WorkspaceFs, 'realPath'>,
     private readonly rules: () => ConfinementRules,
@@ -200,14 +209,19 @@ export class Confinement {
 
   /** The first pattern matching the path or one of its folders (a hidden folder hides what is in it). */
   private matchAny(relative: string, patterns: readonly string[]): string | undefined {
-    if (!relative || relative === '.') return undefined;
-    const parts = relative.split('/');
-    for (let end = parts.length; end > 0; end--) {
-      const prefix = parts.slice(0, end).join('/');
-      const hit = patterns.find((pattern) => minimatch(prefix, pattern, { dot: true, nocase: true }));
-      if (hit) return hit;
+    return this.compiled(patterns).firstMatch(relative);
+  }
+
+  /** Compiled once per list: the settings are read on every call, but change rarely. */
+  private compiled(patterns: readonly string[]): GlobList {
+    const key = patterns.join('\u0000');
+    let list = this.lists.get(key);
+    if (!list) {
+      if (this.lists.size >= 8) this.lists.clear();
+      list = new GlobList(patterns);
+      this.lists.set(key, list);
     }
-    return undefined;
+    return list;
   }
 }
 

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import ignore from 'ignore';
 import type { Ignore } from 'ignore';
-import { minimatch } from 'minimatch';
 import type { Confined, Confinement } from './confinement';
+import { Glob } from './glob';
 import { readTextRange } from './readText';
 import type { WorkspaceFs } from './workspaceFs';
 
@@ -10,7 +10,7 @@ import type { WorkspaceFs } from './workspaceFs';
 export type SkipReason = 'hidden' | 'gitignored' | 'link' | 'outside';
 
 export interface WalkOptions {
-  /** Only files whose display path matches this glob (default: every file). */
+  /** Only files whose display path matches this glob (default: every file); a glob `Glob.compile` refuses throws its GlobError. */
   glob?: string;
   signal?: AbortSignal;
   /** Called for every path left out, with the reason. */
@@ -27,7 +27,8 @@ const GITIGNORE_CHARS = 200_000;
  * through the confinement again.
  */
 export async function* walkFiles(fs: WorkspaceFs, confinement: Confinement, start: Confined, options: WalkOptions = {}): AsyncGenerator<Confined> {
-  const matches = (display: string) => !options.glob || minimatch(display, options.glob, { dot: true, nocase: true, matchBase: !options.glob.includes('/') });
+  const glob = options.glob ? Glob.compile(options.glob, { matchBase: !options.glob.includes('/') }) : undefined;
+  const matches = (display: string) => !glob || glob.matches(display);
   // The .gitignore files of the folders above the start apply too (the start's own is read by the walk).
   const ignores: Array<{ base: string; rules: Ignore }> = [];
   for (let dir = start.absolute; dir !== start.root && dir.startsWith(start.root); ) {
