@@ -1,4 +1,4 @@
-import type { AssistantEntry, AssistantLocation, AssistantStore } from './assistantStore';
+import type { AssistantEntry, AssistantLocation, AssistantStore, UpdateOptions } from './assistantStore';
 import { describeErrors, fileFromDraft, validateAssistantFile } from './assistantFile';
 import { AssistantsError } from './errors';
 import type { Assistant, AssistantDraft, ToolDefinition } from './model';
@@ -94,9 +94,14 @@ export class AssistantService {
     return entry;
   }
 
-  async update(id: string, draft: AssistantDraft): Promise<AssistantEntry> {
+  /**
+   * Writes `draft` over the assistant `id`. Pass `options.base` (the assistant the draft was made
+   * from) so that changes made elsewhere meanwhile are merged, or refused with
+   * `AssistantConflictError` when they touch the same fields; without it the draft overwrites.
+   */
+  async update(id: string, draft: AssistantDraft, options?: UpdateOptions): Promise<AssistantEntry> {
     validateDraft(draft);
-    const entry = await (await this.store(locationOf(id))).update(id, draft);
+    const entry = await (await this.store(locationOf(id))).update(id, draft, options);
     this.changed();
     return entry;
   }
@@ -179,12 +184,13 @@ export class AssistantService {
 
   /** Writes the linked server object's fields back into the file. Throws `not_found` when this user never pushed the file (see `linkedFile`). */
   async pull(id: string, server: AssistantStore): Promise<AssistantEntry> {
+    const local = await this.get(id);
     const linked = await this.publishedTo(id, server);
     if (!linked?.assistant) throw new AssistantsError('not_found', 'This assistant has not been pushed to the server from here yet; push it first.');
     const { id: _id, createdAt: _createdAt, ...draft } = linked.assistant;
     const metadata = { ...draft.metadata };
     delete metadata[LINK_KEY];
-    return this.update(id, { ...draft, metadata: Object.keys(metadata).length > 0 ? metadata : undefined });
+    return this.update(id, { ...draft, metadata: Object.keys(metadata).length > 0 ? metadata : undefined }, { base: draftOf(local) });
   }
 
   /**
@@ -258,6 +264,13 @@ function publishedFileOf(fingerprint: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The draft an entry's assistant was read as (no id, no creation time); undefined for an invalid file. */
+export function draftOf(entry: AssistantEntry): AssistantDraft | undefined {
+  if (!entry.assistant) return undefined;
+  const { id: _id, createdAt: _createdAt, ...draft } = entry.assistant;
+  return draft;
 }
 
 /** Throws `bad_request` with every problem when the draft would not make a valid assistant file. */

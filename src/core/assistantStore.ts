@@ -1,8 +1,10 @@
 import * as path from 'node:path';
 import type { FieldError } from './assistantFile';
 import { ASSISTANT_FILE_SUFFIX, draftFromFile, fileFromDraft, parseAssistantFile, serializeAssistantFile, slugify } from './assistantFile';
-import { AssistantsError } from './errors';
+import { mergeOrConflict } from './assistantMerge';
+import { AssistantConflictError, AssistantsError } from './errors';
 import type { FileSystem } from './fileSystem';
+import { LockTimeoutError } from './fileSystem';
 import type { Confinement } from './functions/confinement';
 import type { Assistant, AssistantDraft } from './model';
 
@@ -24,21 +26,41 @@ export interface AssistantEntry {
   refused?: true;
 }
 
+/** How an update meets changes made since its draft was read. */
+export interface UpdateOptions {
+  /**
+   * The assistant as it was read before `draft` was made from it. The store compares it with what
+   * it holds now: fields changed meanwhile that the draft left alone are kept, and a field both
+   * changed differently throws `AssistantConflictError`, writing nothing. Without it, the draft
+   * replaces the stored assistant (an overwrite).
+   */
+  base?: AssistantDraft;
+  signal?: AbortSignal;
+}
+
 /**
  * The port every assistant store implements: the files of a folder, or the assistant objects of an
- * Assistants v2 server. Every method throws `AssistantsError` (`not_found` for an unknown id).
+ * Assistants v2 server. Every method throws `AssistantsError` (`not_found` for an unknown id, also
+ * for an update of one deleted meanwhile, which is never brought back).
  */
 export interface AssistantStore {
   readonly location: AssistantLocation;
   list(signal?: AbortSignal): Promise<AssistantEntry[]>;
+  /** Always a new assistant: a name already taken gets a numbered file (`helper-2`), never the same one. */
   create(draft: AssistantDraft, signal?: AbortSignal): Promise<AssistantEntry>;
-  update(id: string, draft: AssistantDraft, signal?: AbortSignal): Promise<AssistantEntry>;
+  update(id: string, draft: AssistantDraft, options?: UpdateOptions): Promise<AssistantEntry>;
   delete(id: string, signal?: AbortSignal): Promise<void>;
 }
 
+/** How many numbered names a create tries (`helper`, `helper-2`, …) before it gives up. */
+const MAX_NAMES = 1000;
+
 /**
  * Assistants as `<slug>.assistant.json` files in one folder (the workspace's `.assistants/`, or the
- * user's global storage). The id is `<location>:<slug>`, so it survives edits of the name.
+ * user's global storage). The id is `<location>:<slug>`, so it survives edits of the name. Writers
+ * never lose each other's changes: a create takes a name no file has (created exclusively), and an
+ * update or delete holds the file's lock (`FileSystem.withLock`, shared by every window) while it
+ * reads, merges (see `UpdateOptions.base`) and writes.
  */
 export class FileAssistantStore implements AssistantStore {
   constructor(
@@ -103,26 +125,72 @@ export class FileAssistantStore implements AssistantStore {
   async create(draft: AssistantDraft): Promise<AssistantEntry> {
     const taken = new Set(await this.fs.readDir(this.dir));
     const stem = slugify(draft.name);
-    let name = `${stem}${ASSISTANT_FILE_SUFFIX}`;
-    for (let n = 2; taken.has(name); n++) name = `${stem}-${n}${ASSISTANT_FILE_SUFFIX}`;
-    return this.write(path.join(this.dir, name), draft);
+    const data = new TextEncoder().encode(serializeAssistantFile(fileFromDraft(draft)));
+    for (let n = 1; n <= MAX_NAMES; n++) {
+      const name = `${stem}${n === 1 ? '' : `-${n}`}${ASSISTANT_FILE_SUFFIX}`;
+      if (taken.has(name)) continue;
+      // Another window may have taken the name since the folder was listed: then try the next.
+      if (await this.fs.createExclusive(path.join(this.dir, name), data)) return this.readBack(path.join(this.dir, name));
+    }
+    throw new AssistantsError('file_system', `There are already ${MAX_NAMES} assistant files named after "${draft.name}"; give this one another name.`);
   }
 
-  async update(id: string, draft: AssistantDraft): Promise<AssistantEntry> {
+  async update(id: string, draft: AssistantDraft, options: UpdateOptions = {}): Promise<AssistantEntry> {
     const file = this.fileOf(id);
-    if (!(await this.fs.stat(file))) throw new AssistantsError('not_found', 'That assistant\'s file no longer exists.');
-    return this.write(file, draft);
+    await this.locked(file, async () => {
+      const bytes = await this.fs.readFile(file);
+      if (!bytes) throw new AssistantsError('not_found', 'That assistant\'s file no longer exists (it was deleted meanwhile), so the change was not saved.');
+      const current = new TextDecoder().decode(bytes);
+      const next = nextText(current, draft, options.base);
+      if (next !== current) await this.fs.writeFileAtomic(file, new TextEncoder().encode(next));
+    });
+    return this.readBack(file);
   }
 
   async delete(id: string): Promise<void> {
-    await this.fs.delete(this.fileOf(id));
+    const file = this.fileOf(id);
+    await this.locked(file, () => this.fs.delete(file));
   }
 
-  private async write(file: string, draft: AssistantDraft): Promise<AssistantEntry> {
-    await this.fs.writeFileAtomic(file, new TextEncoder().encode(serializeAssistantFile(fileFromDraft(draft))));
+  private async locked<T>(file: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await this.fs.withLock(file, action);
+    } catch (error) {
+      if (error instanceof LockTimeoutError) throw new AssistantsError('file_system', `Another window has been saving ${path.basename(file)} for 5 seconds; try again in a moment.`);
+      throw error;
+    }
+  }
+
+  private async readBack(file: string): Promise<AssistantEntry> {
     const entry = await this.read(file);
-    if (!entry) throw new AssistantsError('server', `Could not read back ${file}.`);
+    if (!entry) throw new AssistantsError('server', `Could not read back ${path.basename(file)}.`);
     return entry;
+  }
+}
+
+/**
+ * The text an update writes over `current`: `draft` merged field-wise with what changed since
+ * `base` (see `mergeAssistantFiles`), or, without a base, the draft keeping the file's `$schema`.
+ * Throws `AssistantConflictError` when both changed a field, or the file is no longer valid.
+ */
+function nextText(current: string, draft: AssistantDraft, base: AssistantDraft | undefined): string {
+  const mine = fileFromDraft(draft);
+  if (!base) {
+    const schema = schemaOf(current);
+    return serializeAssistantFile({ ...(schema ? { $schema: schema } : {}), ...mine });
+  }
+  const { file: theirs } = parseAssistantFile(current);
+  if (!theirs) throw new AssistantConflictError([], current, serializeAssistantFile(mine));
+  return serializeAssistantFile(mergeOrConflict(fileFromDraft(base), mine, theirs, current));
+}
+
+/** The `$schema` a file's text names, if any: a hand-written pointer the draft does not carry. */
+function schemaOf(text: string): string | undefined {
+  try {
+    const schema = (JSON.parse(text) as { $schema?: unknown }).$schema;
+    return typeof schema === 'string' ? schema : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -19,6 +19,8 @@ export type ErrorKind =
   | 'cancelled'
   | 'unsupported'
   | 'run_failed'
+  /** Someone else changed the same thing meanwhile, differently: nothing was written (see `AssistantConflictError`). */
+  | 'conflict'
   /** A file could not be written or read here (disk full, read-only, permission denied). */
   | 'file_system'
   /** A failure no layer recognised (a bug, or a value thrown by a library); the log has the rest. */
@@ -32,6 +34,29 @@ export class AssistantsError extends Error {
   ) {
     super(message);
     this.name = 'AssistantsError';
+  }
+}
+
+/**
+ * An update of an assistant met a change made meanwhile (another window, a hand edit, a second
+ * command) to the same fields: nothing was written. It carries both versions, for a diff and an
+ * overwrite.
+ */
+export class AssistantConflictError extends AssistantsError {
+  constructor(
+    /** The fields both sides changed (see `mergeAssistantFiles`). */
+    readonly fields: string[],
+    /** The text the store holds now. */
+    readonly current: string,
+    /** The text the update would have written (this side's values for the conflicting fields). */
+    readonly proposed: string,
+  ) {
+    super(
+      'conflict',
+      fields.length > 0
+        ? `The assistant was changed elsewhere meanwhile (${fields.join(', ')}), so this change was not saved. Compare the two, or overwrite with this one.`
+        : 'The assistant\'s file was changed elsewhere meanwhile and is not valid now, so this change was not saved. Fix the file, or overwrite it with this change.',
+    );
   }
 }
 

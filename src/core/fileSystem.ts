@@ -26,6 +26,19 @@ export interface FileSystem {
    * or the new bytes, never part of them. Creates missing folders.
    */
   writeFileAtomic(file: string, data: Uint8Array): Promise<void>;
+  /**
+   * Writes `data` to `file` only when nothing is there yet, all at once (written beside it, flushed,
+   * then linked in, so no reader sees part of it); false, and nothing written, when `file` exists.
+   * Creates missing folders.
+   */
+  createExclusive(file: string, data: Uint8Array): Promise<boolean>;
+  /**
+   * Runs `action` while holding `<file>.lock`, a file every process of this extension creates
+   * exclusively before it writes `file` (so two windows take turns), and removes it afterwards. A
+   * lock whose process died, or older than 10 s, is taken over. Throws `LockTimeoutError` when
+   * another writer held it for 5 s.
+   */
+  withLock<T>(file: string, action: () => Promise<T>): Promise<T>;
   /** Names in a folder; empty when the folder does not exist. */
   readDir(dir: string): Promise<string[]>;
   /** What is at `file`, or undefined when nothing is. */
@@ -47,6 +60,22 @@ const TEMP_FILE = /\.(\d+)[.-][0-9a-f]+\.tmp$/;
 
 /** A temporary file this old has no writer left, whatever its process id says (ids get reused). */
 const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/** A lock older than this has no writer left: a write of an assistant file takes milliseconds. */
+const STALE_LOCK_MS = 10_000;
+/** How long a writer waits for another to let go of a lock. */
+const LOCK_WAIT_MS = 5_000;
+
+/** `withLock` waited 5 s for another writer. */
+export class LockTimeoutError extends Error {
+  constructor(readonly file: string) {
+    super(`Another writer holds ${path.basename(file)}.lock.`);
+    this.name = 'LockTimeoutError';
+  }
+}
+
+/** The locks this process holds or waits for, by file: its own writers queue here instead of polling. */
+const localLocks = new Map<string, Promise<unknown>>();
 
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
@@ -104,6 +133,48 @@ export const nodeFileSystem: FileSystem = {
       throw error;
     }
   },
+  async createExclusive(file, data) {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      const handle = await fs.open(temp, 'wx');
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      // A hard link fails when the name is taken, and shows the whole file at once.
+      await fs.link(temp, file);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      // File systems without hard links: create the name exclusively, then fill it.
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EXDEV') return createByOpening(file, data);
+      throw error;
+    } finally {
+      await fs.rm(temp, { force: true });
+    }
+  },
+  async withLock(file, action) {
+    const previous = localLocks.get(file) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(async () => {
+      const lock = `${file}.lock`;
+      await acquire(this, lock);
+      try {
+        return await action();
+      } finally {
+        await fs.rm(lock, { force: true });
+      }
+    });
+    localLocks.set(file, mine);
+    try {
+      return await mine;
+    } finally {
+      if (localLocks.get(file) === mine) localLocks.delete(file);
+    }
+  },
   async readDir(dir) {
     try {
       return await fs.readdir(dir);
@@ -151,6 +222,41 @@ export const nodeFileSystem: FileSystem = {
     return removed;
   },
 };
+
+async function createByOpening(file: string, data: Uint8Array): Promise<boolean> {
+  let handle;
+  try {
+    handle = await fs.open(file, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+/** Creates `lock` exclusively, taking over one whose process died or that is stale; waits for a live one. */
+async function acquire(files: FileSystem, lock: string): Promise<void> {
+  const holder = new TextEncoder().encode(JSON.stringify({ pid: process.pid, at: Date.now() }));
+  for (const deadline = Date.now() + LOCK_WAIT_MS; ; ) {
+    if (await files.createExclusive(lock, holder)) return;
+    const held = (await readJsonFile(files, lock).catch(() => undefined)) as { pid?: unknown; at?: unknown } | undefined;
+    const stamp = await files.stat(lock);
+    const pid = typeof held?.pid === 'number' ? held.pid : undefined;
+    const dead = pid !== undefined && pid !== process.pid && !processAlive(pid);
+    if (stamp && (dead || Date.now() - stamp.mtimeMs > STALE_LOCK_MS)) {
+      await fs.rm(lock, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new LockTimeoutError(lock.slice(0, -'.lock'.length));
+    await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 30));
+  }
+}
 
 /** The workspace functions' file access, on Node's file system. */
 export const nodeWorkspaceFs: WorkspaceFs = {

@@ -1,5 +1,6 @@
 import type { OpenAI } from 'openai';
-import type { AssistantEntry, AssistantStore } from '../../core/assistantStore';
+import { mergeDrafts } from '../../core/assistantMerge';
+import type { AssistantEntry, AssistantStore, UpdateOptions } from '../../core/assistantStore';
 import type { Assistant, AssistantDraft } from '../../core/model';
 import type { ErrorContext } from '../errorMapping';
 import { toAssistantsError } from '../errorMapping';
@@ -33,8 +34,21 @@ export class ServerAssistantStore implements AssistantStore {
     return this.call(async () => entry(fromWireAssistant(await this.client.beta.assistants.create(toWireAssistantBody(draft), { signal }))));
   }
 
-  update(id: string, draft: AssistantDraft, signal?: AbortSignal): Promise<AssistantEntry> {
-    return this.call(async () => entry(fromWireAssistant(await this.client.beta.assistants.update(id, toWireAssistantBody(draft), { signal }))));
+  /**
+   * With a `base`, the server's object is read first and the draft merged onto it field-wise (the
+   * API has no conditional update, so a change landing between the read and the write still
+   * wins; the window is one round trip instead of an editing session).
+   */
+  update(id: string, draft: AssistantDraft, options: UpdateOptions = {}): Promise<AssistantEntry> {
+    const { base, signal } = options;
+    return this.call(async () => {
+      let body = draft;
+      if (base) {
+        const { id: _id, createdAt: _createdAt, ...current } = fromWireAssistant(await this.client.beta.assistants.retrieve(id, { signal }));
+        body = mergeDrafts(base, draft, current);
+      }
+      return entry(fromWireAssistant(await this.client.beta.assistants.update(id, toWireAssistantBody(body), { signal })));
+    });
   }
 
   delete(id: string, signal?: AbortSignal): Promise<void> {

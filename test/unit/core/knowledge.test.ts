@@ -310,6 +310,54 @@ describe('knowledge: the assistant records its vector store', function () {
     assert.equal(fake.store.vectorStores.size, 1);
   });
 
+  it('two adds at once in one window make one vector store, recorded in the file, for files and for server assistants', async () => {
+    const responses = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: 'sk-test-key', baseUrl: fake.baseUrl }));
+    const fileService = serviceOver([new FileAssistantStore(nodeFileSystem, path.join(dir, '.assistants'), 'workspace')]);
+    const client = createOpenAIClient({ protocol: 'assistantsV2', apiKey: 'sk-test-key', baseUrl: fake.baseUrl });
+    const serverService = serviceOver([new ServerAssistantStore(client)]);
+    const cases = [
+      { service: fileService, files: responses, entry: await fileService.create('workspace', { name: 'Helper', model: 'gpt-4.1', tools: [] }), adds: 2 },
+      { service: fileService, files: responses, entry: await fileService.create('workspace', { name: 'Busy', model: 'gpt-4.1', tools: [] }), adds: 5 },
+      { service: serverService, files: new AssistantsV2Backend(client), entry: await serverService.create('server', { name: 'Remote', model: 'gpt-4.1', tools: [] }), adds: 3 },
+    ];
+    for (const { service, files, entry, adds } of cases) {
+      const before = fake.store.vectorStores.size;
+      const results = await Promise.all(Array.from({ length: adds }, () => ensureKnowledgeStore(service, files, entry)));
+      assert.equal(fake.store.vectorStores.size, before + 1, `${entry.name}: exactly one vector store was made`);
+      assert.equal(new Set(results.map((r) => r.vectorStoreId)).size, 1, `${entry.name}: every add uses it`);
+      assert.equal(results.filter((r) => r.created).length, 1);
+      assert.deepEqual((await service.get(entry.id)).assistant?.toolResources?.fileSearch?.vectorStoreIds, [results[0].vectorStoreId]);
+    }
+  });
+
+  it('two windows adding at once: the one that records its store second uses the first\'s and deletes its own', async () => {
+    const files = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: 'sk-test-key', baseUrl: fake.baseUrl }));
+    const folder = path.join(dir, '.assistants');
+    const [one, two] = [serviceOver([new FileAssistantStore(nodeFileSystem, folder, 'workspace')]), serviceOver([new FileAssistantStore(nodeFileSystem, folder, 'workspace')])];
+    for (const name of ['Helper', 'Reviewer']) {
+      const entry = await one.create('workspace', { name, model: 'gpt-4.1', tools: [{ type: 'code_interpreter' }] });
+      // The second window read the assistant before the first wrote its store.
+      const stale = await two.get(entry.id);
+      const first = await ensureKnowledgeStore(one, files, entry);
+      const second = await ensureKnowledgeStore(two, files, stale);
+      assert.deepEqual(second, { vectorStoreId: first.vectorStoreId, created: false });
+      assert.deepEqual([...fake.store.vectorStores.values()].filter((vs) => vs.name === `${name} knowledge`).map((vs) => vs.id), [first.vectorStoreId], 'the second window\'s store was deleted');
+      const onDisk = JSON.parse(fs.readFileSync(entry.file ?? '', 'utf8')) as { tools: { type: string }[]; tool_resources: unknown };
+      assert.deepEqual(onDisk.tools.map((t) => t.type), ['code_interpreter', 'file_search']);
+      assert.deepEqual(onDisk.tool_resources, { file_search: { vector_store_ids: [first.vectorStoreId] } });
+    }
+  });
+
+  it('an add whose assistant was deleted meanwhile deletes the store it made and says so', async () => {
+    const files = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: 'sk-test-key', baseUrl: fake.baseUrl }));
+    const service = serviceOver([new FileAssistantStore(nodeFileSystem, path.join(dir, '.assistants'), 'workspace')]);
+    const entry = await service.create('workspace', { name: 'Gone', model: 'gpt-4.1', tools: [] });
+    fs.rmSync(entry.file ?? '');
+    await assert.rejects(ensureKnowledgeStore(service, files, entry), (error: unknown) => (error as { kind?: string }).kind === 'not_found');
+    assert.equal(fake.store.vectorStores.size, 0, 'no orphan store is left');
+    assert.ok(!fs.existsSync(entry.file ?? ''), 'the file is not brought back');
+  });
+
   it('a server assistant (Assistants v2) gets the store on its server object', async () => {
     const client = createOpenAIClient({ protocol: 'assistantsV2', apiKey: 'sk-test-key', baseUrl: fake.baseUrl });
     const service = serviceOver([new ServerAssistantStore(client)]);
