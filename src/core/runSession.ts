@@ -3,6 +3,7 @@ import type { RunAction, StartRun } from './runAction';
 import type { RunRef, RunSnapshot } from './runRef';
 import type { ToolHandler } from './toolHandler';
 import { AssistantsError, asAssistantsError } from './errors';
+import type { ErrorKind } from './errors';
 import type { RunEvent } from './events';
 import type { Assistant, FunctionCallRequest, Message, Run, RunStep, Thread, ToolOutput, Usage } from './model';
 import { isTerminal } from './model';
@@ -39,6 +40,13 @@ export interface RunSessionDeps {
 }
 
 type StreamOutcome = 'settled' | 'unsupported' | 'dropped' | 'stopped';
+
+/**
+ * What a stream's `error` frame says (by its code) once the run was named: the server's own word on
+ * how the run ended. Anything else that breaks a stream (a reset, a silence, a frame that does not
+ * parse) is a dropped connection, and the run is followed on.
+ */
+const SERVER_VERDICTS: ReadonlySet<ErrorKind> = new Set(['rate_limited', 'server', 'run_failed', 'quota', 'auth', 'permission', 'not_found', 'bad_request']);
 
 /**
  * One run, from its first request to its terminal status. A run is a series of legs: the start,
@@ -206,8 +214,9 @@ export class RunSession {
     try {
       const outcome = await this.consumeStream((signal) => resume(ref, signal));
       return outcome === 'stopped' || (outcome === 'ended' && isSettled(this.currentRun()));
-    } catch {
-      // Not resumable after all: polling follows the run.
+    } catch (error) {
+      // The server's own error ended the run; anything else: not resumable after all, polling follows the run.
+      if (this.state.run && isTerminal(this.state.run.status)) throw error;
       return false;
     }
   }
@@ -240,7 +249,9 @@ export class RunSession {
       if (!this.legKnown) {
         throw stalled ? this.silentStart() : asAssistantsError(error);
       }
-      return 'dropped';
+      const failure = asAssistantsError(error);
+      if (stalled || !SERVER_VERDICTS.has(failure.kind)) return 'dropped';
+      throw this.endedByServer(failure);
     } finally {
       clearTimeout(idle);
       this.streamAbort = undefined;
@@ -257,6 +268,22 @@ export class RunSession {
       throw new AssistantsError('server', 'The server closed the stream before the run started.');
     }
     return 'ended';
+  }
+
+  /**
+   * The server ended a named run's stream with an error of its own (an `error` frame: a rate limit,
+   * a server error): that is how the run ended, in the server's words, and no dropped connection.
+   * The run is recorded as failed with that reason (the chat offers Retry); it is not sent again by
+   * itself, since the server already started it once.
+   */
+  private endedByServer(failure: AssistantsError): AssistantsError {
+    const run = this.currentRun();
+    if (!isTerminal(run.status)) {
+      const failed: Run = { ...run, status: 'failed', requiredAction: undefined, lastError: { code: failure.kind, message: failure.message } };
+      this.state.apply({ type: 'run.updated', run: failed });
+      this.emit({ type: 'run.updated', run: failed });
+    }
+    return new AssistantsError('run_failed', failure.message, { ...failure.options, cause: failure });
   }
 
   /** Not retried: the request may have started a run, and sending it again could start a second. */

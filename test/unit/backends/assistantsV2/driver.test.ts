@@ -265,6 +265,38 @@ describe('Errors told truly (Assistants v2)', () => {
   });
 });
 
+describe('An error frame after the run was named (Assistants v2)', () => {
+  for (const { code, said } of [
+    { code: 'rate_limit_exceeded', said: /rate limit was reached.*Server said: Too many runs\./ },
+    { code: 'server_error', said: /server had an error while answering.*Server said: Too many runs\./ },
+  ]) {
+    it(`shows it (${code}) as the server's reason, with the run failed, not as a dropped stream`, async () => {
+      const h = await startHarness();
+      try {
+        const assistant = await newAssistant(h.assistants);
+        const thread = await newThread(h.backend);
+        const run = { id: 'run_e', object: 'thread.run', thread_id: thread.remoteId, assistant_id: assistant.id, status: 'queued', created_at: 1, model: 'gpt', instructions: '', tools: [], required_action: null, last_error: null, usage: null, metadata: {}, started_at: null, completed_at: null, failed_at: null, cancelled_at: null };
+        const chunks = [`event: thread.run.created\ndata: ${JSON.stringify(run)}\n\n`, `event: error\ndata: ${JSON.stringify({ error: { type: code, code, message: 'Too many runs.', param: null } })}\n\n`];
+        h.server.inject({ method: 'POST', path: '/threads/:thread_id/runs', kind: 'script', script: { headers: { 'content-type': 'text/event-stream' }, chunks } });
+        const driver = new RunDriver(h.backend, { toolHandler: echoTools, poll: { initialMs: 10, maxMs: 40 }, retry: { baseDelayMs: 5, maxDelayMs: 50 } });
+        const events: RunEvent[] = [];
+        await assert.rejects(driver.run({ kind: 'start', thread, assistant, history: [] }, (e) => events.push(e)), (error: Error) => {
+          assert.match(error.message, said);
+          assert.doesNotMatch(error.message, /connection|base URL/i);
+          return true;
+        });
+        assert.equal(events.some((e) => e.type === 'fallback'), false, 'no note that the stream dropped');
+        const last = events.filter((e) => e.type === 'run.updated').at(-1);
+        assert.equal(last?.type === 'run.updated' && last.run.status, 'failed');
+        assert.match(last?.type === 'run.updated' ? (last.run.lastError?.message ?? '') : '', said);
+        assert.equal(h.server.requests.filter((r) => r.method === 'POST' && /\/runs$/.test(r.path)).length, 1, 'not sent again by itself');
+      } finally {
+        await h.server.close();
+      }
+    });
+  }
+});
+
 describe('Runs rebuilt from what servers send (Assistants v2)', () => {
   let h: V2Harness;
   let assistant: Assistant;

@@ -133,6 +133,41 @@ describe('Errors told truly (Responses)', () => {
     });
   }
 
+  for (const { code, said } of [
+    { code: 'rate_limit_exceeded', said: /rate limit was reached.*Server said: Slow down\./ },
+    { code: 'server_error', said: /server had an error while answering.*Server said: Slow down\./ },
+  ]) {
+    it(`shows an error frame (${code}) right after response.created as the server's reason, not as a dropped stream`, async () => {
+      h = await startHarness({ fake: { background: false, keepsResponses: false } });
+      // A first run teaches the backend that this server refuses background mode.
+      h.fake.model.enqueue({ steps: [{ type: 'text', text: 'Warm-up.' }] });
+      await h.driver.run(await h.startWith('Warm up'), () => undefined);
+      const created = `event: response.created\ndata: ${JSON.stringify({ type: 'response.created', sequence_number: 0, response: { id: 'resp_frame', object: 'response', created_at: 1, status: 'in_progress', model: 'gpt-4.1-mini', output: [], error: null, incomplete_details: null, metadata: {} } })}\n\n`;
+      const frame = `event: error\ndata: ${JSON.stringify({ type: 'error', code, message: 'Slow down.', param: null, sequence_number: 1 })}\n\n`;
+      h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { headers: SSE, chunks: [created, frame] } });
+      const posts = h.requests('POST', '/responses').length;
+      const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+      assert.match(error.message, said);
+      assert.doesNotMatch(error.message, /connection dropped|base URL/i);
+      assert.equal(h.events.some((e) => e.type === 'fallback'), false, 'no note that the stream dropped');
+      const last = h.events.filter((e) => e.type === 'run.updated').at(-1);
+      assert.equal(last?.type === 'run.updated' && last.run.status, 'failed', 'the run ended failed, which offers Retry');
+      assert.equal(last?.type === 'run.updated' && last.run.lastError?.message, error.message);
+      assert.equal(h.requests('POST', '/responses').length, posts + 1, 'not sent again by itself');
+      assert.equal(h.requests('GET', /^\/responses\//).length, 0, 'nothing to poll');
+    });
+  }
+
+  it('still follows a run whose stream dropped mid-answer (no error frame) by polling, with a note', async () => {
+    h = await startHarness();
+    h.fake.model.enqueue({ steps: [{ type: 'text', text: 'Dropped, then polled to the end.', chunkSize: 4, chunkDelayMs: 10 }] });
+    h.fake.inject({ method: 'POST', path: '/responses', kind: 'reset', afterEvents: 5 });
+    h.fake.inject({ method: 'GET', path: '/responses/:response_id', kind: 'reset', afterEvents: 0 });
+    const result = await h.driver.run(await h.startWith('Hi'), h.onEvent);
+    assert.equal(result.run.status, 'completed');
+    assert.ok(h.events.some((e) => e.type === 'fallback'));
+  });
+
   it('classifies a stream frame with a transient code as such, with the server\'s words', async () => {
     h = await startHarness({ driver: { retry: { maxRetries: 0 } } });
     h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { headers: SSE, chunks: [errorFrame('server_error', 'server_error', 'The model is overloaded.')] } });
