@@ -30,11 +30,13 @@ export class ChatApp {
   private readonly transcript: Transcript;
   private readonly status = new StatusLine(() => this.host.post({ type: 'run/retryNow' }));
   private readonly composer: Composer;
-  private readonly approvals = new Approvals((callId, choice) => this.host.post({ type: 'approval/answer', callId, choice }));
+  private readonly openText = (code: string, language: string | undefined): void => this.host.post({ type: 'code/open', code, ...(language ? { language } : {}) });
+  private readonly approvals = new Approvals((callId, choice) => this.host.post({ type: 'approval/answer', callId, choice }), this.openText);
   private readonly outputs = new FunctionOutputs({
     submit: (callId, output) => this.host.post({ type: 'output/submit', callId, output }),
     draft: (callId, draft) => this.host.post({ type: 'output/draft', callId, draft }),
     cancelRun: () => this.host.post({ type: 'chat/stop' }),
+    openText: this.openText,
   });
   /** The calls waiting on the user, as the host last listed them. */
   private waiting: { approvals: readonly ApprovalView[]; outputs: readonly OutputRequestView[] } = { approvals: [], outputs: [] };
@@ -105,7 +107,7 @@ export class ChatApp {
     const figures = new Figures(this.files, (message) => this.host.post(message), () => this.state.thread?.id);
     this.transcript = new Transcript((fromBottom) => this.persist({ scrollFromBottom: fromBottom, scrollKey: scrollKey(this.state) }), figures, {
       insertCode: (code) => this.host.post({ type: 'code/insert', code }),
-      openCode: (code, language) => this.host.post({ type: 'code/open', code, ...(language ? { language } : {}) }),
+      openCode: this.openText,
       openFile: (filename) => this.host.post({ type: 'file/open', filename }),
       editQuestion: (text, messageId) => this.edit(text, messageId),
       forward: (messageId) => {
@@ -154,10 +156,13 @@ export class ChatApp {
     switch (message.type) {
       case 'approval/show':
         this.approvals.show(message.approvals);
+        // The state first: the steps redrawn next, and the status line, say what the run waits on.
+        this.applyFromHost(message);
         this.pendingChanged({ ...this.waiting, approvals: message.approvals });
         return;
       case 'output/show':
         this.outputs.show(message.requests);
+        this.applyFromHost(message);
         this.pendingChanged({ ...this.waiting, outputs: message.requests });
         return;
       case 'attachments/show':
@@ -176,6 +181,10 @@ export class ChatApp {
         this.attachments.show(message.state.attachments ?? []);
         break;
     }
+    this.applyFromHost(message);
+  }
+
+  private applyFromHost(message: HostToWebview): void {
     const { state, changes } = applyHostMessage(this.state, message, Date.now());
     this.state = state;
     this.apply(changes);

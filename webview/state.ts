@@ -23,6 +23,9 @@ export interface RunNotices {
   endedAt?: number;
 }
 
+/** What a run waits on the user for: an approval of a call, or a custom function's output. */
+export type Awaiting = 'approval' | 'output';
+
 export interface ViewState {
   provider: ProviderView;
   assistant?: ChatState['assistant'];
@@ -67,6 +70,9 @@ export interface ViewState {
    */
   notStarted?: boolean;
   runNotices: Record<string, RunNotices>;
+  /** Runs with a call waiting on the user, by run id: an approval, or (else) a function output. */
+  awaitingApproval?: readonly string[];
+  awaitingOutput?: readonly string[];
   notice?: Notice;
   /** The `chat/send` awaiting its `send/result`. */
   pendingSendId?: string;
@@ -132,12 +138,21 @@ export function fromChatState(chat: ChatState): ViewState {
     notStarted: chat.unanswered !== undefined ? true : undefined,
     statusRunId: chat.activeRunId ?? latestRunId(chat.runs),
     runNotices: {},
+    awaitingApproval: chat.approvals?.map((call) => call.runId),
+    awaitingOutput: chat.outputRequests?.map((call) => call.runId),
     notice: chat.notice,
     prices: chat.prices,
     hostDraft: chat.draft,
     hostInstructions: chat.instructions,
     unanswered: chat.unanswered,
   };
+}
+
+/** What run `runId` waits on the user for, if anything (an approval first: the run goes nowhere without it). */
+export function awaitingOn(state: ViewState, runId: string): Awaiting | undefined {
+  if (state.awaitingApproval?.includes(runId)) return 'approval';
+  if (state.awaitingOutput?.includes(runId)) return 'output';
+  return undefined;
 }
 
 /** Records a `chat/send` just posted, so the composer can wait for its result. */
@@ -218,12 +233,14 @@ export function applyHostMessage(state: ViewState, message: HostToWebview, now: 
         changes: [{ kind: 'send', requestId: message.requestId, ok: message.ok }],
       };
     }
-    case 'file/content':
     case 'approval/show':
+      return { state: { ...state, awaitingApproval: message.approvals.map((call) => call.runId) }, changes: [{ kind: 'status' }] };
     case 'output/show':
+      return { state: { ...state, awaitingOutput: message.requests.map((call) => call.runId) }, changes: [{ kind: 'status' }] };
+    case 'file/content':
     case 'attachments/show':
     case 'composer/insert':
-      // Files, approvals, attachments and inserts are not view state: the page's parts take them.
+      // Files, attachments and inserts are not view state: the page's parts take them.
       return { state, changes: [] };
   }
 }

@@ -1,12 +1,12 @@
 /** Words for the status line. Pure, so the wording is tested without a browser. */
 import type { Run, RunStatus, Usage } from '../src/core/model';
 import type { ModelPrice } from '../src/common/protocol';
-import type { RunNotices } from './state';
+import type { Awaiting, RunNotices } from './state';
 
 const STATUS_LABELS: Record<RunStatus, string> = {
   queued: 'Queued',
   in_progress: 'In progress',
-  requires_action: 'Waiting for function output',
+  requires_action: 'Running functions',
   cancelling: 'Cancelling',
   cancelled: 'Cancelled',
   failed: 'Failed',
@@ -53,19 +53,22 @@ const OUTCOME_ICONS: Record<OutcomeKind, string> = {
 
 /**
  * The run's outcome: its status, except that a run the host stopped following while it still
- * looked live is interrupted, an incomplete run says why, and a failure says what the server said.
+ * looked live is interrupted, an incomplete run says why, a failure says what the server said, and
+ * a run waiting on its function calls says whether on the user (`awaiting`) or on the functions.
  * Retry is offered for failed, expired, cut-off and interrupted runs; not for a run the user
  * cancelled (Stop was their choice; Edit and resend asks again).
  */
-export function runOutcome(run: Run, notices: RunNotices | undefined): Outcome {
+export function runOutcome(run: Run, notices: RunNotices | undefined, awaiting?: Awaiting): Outcome {
   const error = run.lastError ?? notices?.error;
   const said = error ? errorSentence(error.message) : undefined;
   const kind: OutcomeKind = isLive(run.status) && notices?.endedAt !== undefined ? 'interrupted' : run.status;
   const outcome = (label: string, sentence: string | undefined, retry: boolean): Outcome => ({ kind, label, sentence, retry, icon: OUTCOME_ICONS[kind] });
   switch (kind) {
+    case 'requires_action':
+      // The run waits for its calls' outputs: on the user when a card asks them, else on the functions running here.
+      return outcome(awaiting === 'approval' ? 'Waiting for your approval' : awaiting === 'output' ? 'Waiting for your output' : statusLabel(kind), undefined, false);
     case 'queued':
     case 'in_progress':
-    case 'requires_action':
     case 'cancelling':
     case 'completed':
       return outcome(statusLabel(kind), undefined, false);

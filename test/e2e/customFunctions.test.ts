@@ -48,7 +48,8 @@ describe('custom functions answered in the chat, and a command bound in the repo
     await ask('call lookup_price with {"sku":"A1"}');
     const card = chat.locator('.run-block .step .function-output').filter({ hasText: 'lookup_price' });
     await card.waitFor({ timeout: 60_000 });
-    assert.match(await card.locator('.approval-args').innerText(), /"sku": "A1"/);
+    assert.match(await card.locator('.approval-args').innerText(), /sku\s+A1/);
+    await workbench.statusIs('Waiting for your output');
     assert.equal(await chat.locator('.approvals .function-output').count(), 0, 'the card is under the step, not above the composer');
     const field = card.locator('textarea');
     await field.click();

@@ -1,16 +1,22 @@
 /**
  * Function calls waiting for the user's approval: each shows the function, whether it reads or
- * writes (or the VS Code command it runs), its arguments, and Allow once / Allow for this thread /
- * Deny. The host sends the whole waiting list each time it changes. A card sits under the run step
+ * writes (or the VS Code command it runs), its arguments (once: the step it sits under leaves them
+ * to the card), and Allow once / Allow for this thread / Deny. The host sends the whole waiting list each time it changes. A card sits under the run step
  * of its call (the transcript asks for it by call id), else above the composer.
  */
 import type { ApprovalChoice, ApprovalView } from '../../src/common/protocol';
 import { codicon, h } from '../ui/dom';
 import { button } from '../ui/kit';
+import type { OpenText } from './callArguments';
+import { renderArguments } from './callArguments';
 import { CallCards } from './callCards';
 
 export class Approvals extends CallCards<ApprovalView> {
-  constructor(private readonly answer: (callId: string, choice: ApprovalChoice) => void) {
+  /** `openText`: opens a long argument (a file's new text) in an editor. */
+  constructor(
+    private readonly answer: (callId: string, choice: ApprovalChoice) => void,
+    private readonly openText?: OpenText,
+  ) {
     super('approvals');
   }
 
@@ -27,7 +33,7 @@ export class Approvals extends CallCards<ApprovalView> {
       { className: 'approval', attrs: { 'aria-label': `Approve ${approval.name}`, 'data-call-id': approval.callId } },
       h('div', { className: 'approval-title' }, ...title),
       approval.onceOnly ? h('div', { className: 'approval-note', text: 'Set in this workspace\'s assistant file: asked every time.' }) : null,
-      h('pre', { className: 'approval-args' }, h('code', { text: prettyArguments(approval.arguments) })),
+      h('div', { className: 'approval-args' }, renderArguments(approval.arguments, this.openText)),
       h(
         'div',
         { className: 'approval-actions' },
@@ -37,14 +43,5 @@ export class Approvals extends CallCards<ApprovalView> {
       ),
     );
     return card;
-  }
-}
-
-/** The arguments indented when they are JSON, as the model wrote them otherwise. */
-export function prettyArguments(json: string): string {
-  try {
-    return JSON.stringify(JSON.parse(json), null, 2);
-  } catch {
-    return json;
   }
 }

@@ -8,13 +8,16 @@
 import type { OutputRequestView } from '../../src/common/protocol';
 import { codicon, h } from '../ui/dom';
 import { button, textarea } from '../ui/kit';
-import { prettyArguments } from './approvals';
+import type { OpenText } from './callArguments';
+import { renderArguments } from './callArguments';
 import { CallCards } from './callCards';
 
 export interface FunctionOutputActions {
   submit(callId: string, output: string): void;
   draft(callId: string, draft: string): void;
   cancelRun(): void;
+  /** Opens a long argument in an editor. */
+  openText?: OpenText;
 }
 
 export class FunctionOutputs extends CallCards<OutputRequestView> {
@@ -49,7 +52,7 @@ export class FunctionOutputs extends CallCards<OutputRequestView> {
       'section',
       { className: 'approval function-output', attrs: { 'aria-label': `Output of ${request.name}`, 'data-call-id': request.callId } },
       h('div', { className: 'approval-title' }, codicon('symbol-method'), h('span', { text: 'The assistant calls ' }), h('code', { text: request.name }), h('span', { text: ': you give the output' })),
-      h('pre', { className: 'approval-args' }, h('code', { text: prettyArguments(request.arguments) })),
+      h('div', { className: 'approval-args' }, renderArguments(request.arguments, this.actions.openText)),
       field,
       hint,
       h(

@@ -3,6 +3,7 @@
  * status changes, not every second.
  */
 import type { RunNotices, ViewState } from '../state';
+import { awaitingOn } from '../state';
 import type { OutcomeKind } from '../status';
 import type { Usage } from '../../src/core/model';
 import { FALLBACK_TEXT, costOf, elapsedSeconds, formatCost, formatDuration, formatUsage, isRunning, priceFor, retryText, runOutcome } from '../status';
@@ -60,7 +61,7 @@ export class StatusLine {
 
     // The error's sentence sits under the answer; here the code keeps the line short.
     const error = run.lastError ?? notices?.error;
-    const outcome = runOutcome(run, notices);
+    const outcome = runOutcome(run, notices, awaitingOn(state, run.id));
     this.drawLabel(`${outcome.label}${error && !live ? ` (${error.code})` : ''}`, outcome.icon, SPINNING.has(outcome.kind), outcome.kind);
     // elapsedSeconds reads the end of a still-live status from its clock argument: an ended run's stops there.
     this.clock.textContent = formatDuration(elapsedSeconds(run, notices?.endedAt ?? nowMs));

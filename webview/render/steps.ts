@@ -1,11 +1,13 @@
 /** A run's steps under its answer: tool calls, file searches, code interpreter calls, reasoning. */
 import type { CodeInterpreterOutput, FileSearchResult, RunStep, RunStepStatus, ToolCall } from '../../src/core/model';
 import type { RunView } from '../../src/common/protocol';
-import type { RunNotices } from '../state';
+import type { Awaiting, RunNotices } from '../state';
 import { isRasterDataImage, isStoredOutputUrl } from '../links';
 import { isRunning, runOutcome } from '../status';
 import { codicon, h } from '../ui/dom';
 import { button, collapsible } from '../ui/kit';
+import type { OpenText } from './callArguments';
+import { renderArguments } from './callArguments';
 import type { Figures } from './figure';
 import { highlightedCode } from './highlight';
 import { renderMarkdown } from './markdown';
@@ -25,12 +27,18 @@ export interface RunRetry {
 /** The card waiting on a function call (an approval, or a field for its output), by call id. */
 export type PendingCard = (callId: string) => HTMLElement | undefined;
 
-export function renderRunBlock(view: RunView, notices: RunNotices | undefined, open: OpenState, figures: Figures, retry?: RunRetry, pendingCard?: PendingCard): HTMLElement {
+/** What else a run's steps show: `openText` opens a long function argument in an editor; `awaiting`, what the run waits on the user for. */
+export interface RunBlockExtras {
+  openText?: OpenText;
+  awaiting?: Awaiting;
+}
+
+export function renderRunBlock(view: RunView, notices: RunNotices | undefined, open: OpenState, figures: Figures, retry?: RunRetry, pendingCard?: PendingCard, extras: RunBlockExtras = {}): HTMLElement {
   const block = h('section', { className: 'run-block', attrs: { 'data-run-id': view.run.id, 'aria-label': 'Run steps' } });
-  const items = view.steps.flatMap((step) => stepItems(step, pendingCard));
+  const items = view.steps.flatMap((step) => stepItems(step, pendingCard, extras.openText));
   const waiting = items.some((item) => item.pending);
   const live = isRunning(view.run, notices);
-  const outcome = runOutcome(view.run, notices);
+  const outcome = runOutcome(view.run, notices, extras.awaiting);
   // What the code interpreter drew belongs to the answer: shown under it, not inside a closed step.
   const drawn = view.steps.flatMap((step) => codeImages(step));
   if (drawn.length) block.append(h('div', { className: 'run-figures' }, ...drawn.map((output, i) => figureFor(output, i + 1, figures))));
@@ -98,11 +106,13 @@ interface StepItem {
   icon: string;
   title: string;
   body: () => Node[];
-  /** The card of a call waiting on the user, drawn under the call's arguments. */
+  /** The card of a call waiting on the user, drawn in place of the call's arguments (it shows them). */
   pending?: HTMLElement;
+  /** A function call the model made whose output has not come back: no check mark, whatever the step says. */
+  awaitingOutput?: boolean;
 }
 
-function stepItems(step: RunStep, pendingCard?: PendingCard): StepItem[] {
+function stepItems(step: RunStep, pendingCard?: PendingCard, openText?: OpenText): StepItem[] {
   const details = step.details;
   switch (details.type) {
     case 'message_creation':
@@ -111,18 +121,21 @@ function stepItems(step: RunStep, pendingCard?: PendingCard): StepItem[] {
       return [{ key: step.id, status: step.status, icon: 'lightbulb', title: 'Reasoning', body: () => [reasoningBody(details.summary)] }];
     case 'tool_calls':
       return details.toolCalls.map((call) => {
-        const item = toolItem(step, call);
         const pending = call.type === 'function' ? pendingCard?.(call.id) : undefined;
+        const item = toolItem(step, call, pending !== undefined, openText);
         return pending ? { ...item, pending } : item;
       });
   }
 }
 
-function toolItem(step: RunStep, call: ToolCall): StepItem {
+/** `carded`: a card waiting on the user sits under the call and shows its arguments. */
+function toolItem(step: RunStep, call: ToolCall, carded: boolean, openText: OpenText | undefined): StepItem {
   const key = `${step.id}/${call.id}`;
   switch (call.type) {
-    case 'function':
-      return { key, mono: true, status: step.status, icon: 'symbol-method', title: call.name, body: () => functionBody(call) };
+    case 'function': {
+      const awaitingOutput = call.output === undefined && (step.status === 'completed' || step.status === 'in_progress');
+      return { key, mono: true, status: step.status, icon: 'symbol-method', title: call.name, awaitingOutput, body: () => functionBody(call, carded, openText) };
+    }
     case 'file_search':
       return { key, status: step.status, icon: 'search', title: 'File search', body: () => fileSearchBody(call.queries ?? [], call.results) };
     case 'code_interpreter':
@@ -131,7 +144,7 @@ function toolItem(step: RunStep, call: ToolCall): StepItem {
 }
 
 function renderItem(item: StepItem, open: OpenState): HTMLElement {
-  const details = h('details', { className: `step step-${item.status}` });
+  const details = h('details', { className: `step step-${item.pending ? 'waiting' : item.status}` });
   details.open = item.pending !== undefined || (open.items.get(item.key) ?? false);
   details.addEventListener('toggle', () => open.items.set(item.key, details.open));
   const summary = h(
@@ -139,7 +152,7 @@ function renderItem(item: StepItem, open: OpenState): HTMLElement {
     { className: 'step-summary' },
     codicon(item.icon),
     h('span', { className: `step-title${item.mono ? ' step-title-mono' : ''}`, text: item.title }),
-    stepStatusIcon(item.status),
+    item.pending ? codicon('bell', { label: 'Waiting for you' }) : item.awaitingOutput ? codicon('clock', { label: 'Waiting for its output' }) : stepStatusIcon(item.status),
   );
   details.append(summary, h('div', { className: 'step-body' }, ...item.body(), item.pending));
   return details;
@@ -177,9 +190,10 @@ function prettyJson(text: string): { text: string; json: boolean } {
   }
 }
 
-function functionBody(call: Extract<ToolCall, { type: 'function' }>): Node[] {
-  const args = prettyJson(call.arguments || '{}');
-  const nodes: Node[] = [section('Arguments', codePre(args.text, args.json ? 'json' : ''))];
+/** A function call's arguments and output; with `carded`, the card under it has the arguments and the wait. */
+function functionBody(call: Extract<ToolCall, { type: 'function' }>, carded: boolean, openText: OpenText | undefined): Node[] {
+  if (carded) return [];
+  const nodes: Node[] = [section('Arguments', renderArguments(call.arguments || '{}', openText))];
   if (call.output !== undefined) {
     const output = prettyJson(call.output);
     nodes.push(section('Output', codePre(output.text, output.json ? 'json' : '')));

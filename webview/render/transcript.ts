@@ -10,7 +10,7 @@
 import type { Message } from '../../src/core/model';
 import type { RunView } from '../../src/common/protocol';
 import type { ViewState } from '../state';
-import { messageById, runActive } from '../state';
+import { awaitingOn, messageById, runActive } from '../state';
 import { isRunning, runOutcome } from '../status';
 import { codicon, h } from '../ui/dom';
 import type { Figures } from './figure';
@@ -471,9 +471,11 @@ export class Transcript {
       const { run } = entry.data;
       const retry = idle && this.actions !== undefined && run.id === state.statusRunId && runOutcome(run, notices).retry && lastQuestionId(state) !== undefined;
       const pendingCard = this.actions?.pendingCard?.bind(this.actions);
-      flags = `${retry}|${pendingCallIds(entry.data, pendingCard)}`;
+      const awaiting = awaitingOn(state, run.id);
+      flags = `${retry}|${awaiting}|${pendingCallIds(entry.data, pendingCard)}`;
       if (cached && cached.data === entry.data && cached.notices === notices && cached.flags === flags) return cached.node;
-      node = renderRunBlock(entry.data, notices, this.open, this.figures, retry && this.actions ? this.actions : undefined, pendingCard);
+      const openText = this.actions ? (text: string, language: string | undefined) => this.actions?.openCode(text, language) : undefined;
+      node = renderRunBlock(entry.data, notices, this.open, this.figures, retry && this.actions ? this.actions : undefined, pendingCard, { openText, awaiting });
     }
     this.rendered.set(entry.key, { node, data: entry.data, notices, flags });
     return node;

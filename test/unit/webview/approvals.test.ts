@@ -3,8 +3,12 @@ import { GlobalRegistrator } from '@happy-dom/global-registrator';
 import type * as ApprovalsModule from '../../../webview/render/approvals';
 import type * as FunctionOutputsModule from '../../../webview/render/functionOutputs';
 import type * as StepsModule from '../../../webview/render/steps';
+import type * as CallArgumentsModule from '../../../webview/render/callArguments';
 import type { Figures } from '../../../webview/render/figure';
 import type { ApprovalChoice } from '../../../src/common/protocol';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after the DOM exists, as the modules it draws with
+const argumentsModule = () => require('../../../webview/render/callArguments') as typeof CallArgumentsModule;
 
 describe('approvals in the chat (DOM, happy-dom)', () => {
   let module: typeof ApprovalsModule;
@@ -37,9 +41,11 @@ describe('approvals in the chat (DOM, happy-dom)', () => {
     const cards = approvals.element.querySelectorAll('.approval');
     assert.equal(cards.length, 2);
     assert.match(cards[0].textContent ?? '', /propose_edit.*changes files/s);
-    assert.equal(cards[0].querySelector('.approval-args')?.textContent, '{\n  "path": "src/a.ts",\n  "content": "<img src=x onerror=alert(1)>"\n}');
+    const rows = (card: Element) => Array.from(card.querySelectorAll('.approval-args dt, .approval-args dd')).map((el) => el.textContent);
+    assert.deepEqual(rows(cards[0]), ['path', 'src/a.ts', 'content', '<img src=x onerror=alert(1)>']);
+    assert.equal(cards[0].querySelector('.call-arg-long'), null, 'a short text stays on its row');
     assert.equal(cards[0].querySelector('img'), null, 'arguments are text, never markup');
-    assert.equal(cards[1].querySelector('.approval-args')?.textContent, 'not json');
+    assert.deepEqual(rows(cards[1]), ['arguments', 'not json']);
     const buttons = (card: Element) => Array.from(card.querySelectorAll('vscode-button')) as HTMLElement[];
     assert.deepEqual(buttons(cards[0]).map((b) => b.textContent), ['Allow once', 'Allow for this thread', 'Deny']);
     buttons(cards[0])[2].click();
@@ -76,7 +82,7 @@ describe('approvals in the chat (DOM, happy-dom)', () => {
     assert.equal(outputs.element.contains(card), true, 'with no step drawn, the card waits above the composer');
     const field = card.querySelector('vscode-textarea') as HTMLElement & { value: string };
     assert.equal(field.value, 'kept from before', 'the draft the host kept comes back');
-    assert.equal(card.querySelector('.approval-args')?.textContent, '{\n  "sku": "A1"\n}');
+    assert.deepEqual(Array.from(card.querySelectorAll('.approval-args dt, .approval-args dd')).map((el) => el.textContent), ['sku', 'A1']);
     field.value = '';
     buttonsOf(card)[0].click();
     assert.match(card.textContent ?? '', /Type the output first/);
@@ -109,5 +115,53 @@ describe('approvals in the chat (DOM, happy-dom)', () => {
     outputs.placeStray();
     assert.equal(outputs.element.childElementCount, 0, 'a card drawn in its step is not also above the composer');
     block.remove();
+  });
+
+  /** A run waiting on `call` in a completed step (the model is done with it; its output is not). */
+  function waitingRun(args: string) {
+    return {
+      run: { id: 'run_1', threadId: 't', assistantId: 'a', status: 'requires_action' as const, createdAt: 0 },
+      steps: [{ id: 'step_1', runId: 'run_1', status: 'completed' as const, createdAt: 0, details: { type: 'tool_calls' as const, toolCalls: [{ type: 'function' as const, id: 'call_1', name: 'propose_edit', arguments: args }] } }],
+    };
+  }
+
+  it('shows a waiting call\'s arguments once, in its card, under a step that waits (a bell, no check) and says on whom', () => {
+    const args = JSON.stringify({ path: 'src/inventory.ts', content: 'export const LOW = 5;\nexport const HIGH = 50;\n' });
+    const approvals = new module.Approvals(() => undefined);
+    approvals.show([{ callId: 'call_1', runId: 'run_1', name: 'propose_edit', arguments: args, writes: true }]);
+    const open = { runs: new Map<string, boolean>(), items: new Map<string, boolean>() };
+    const block = stepsModule.renderRunBlock(waitingRun(args), undefined, open, {} as Figures, undefined, (id) => approvals.cardFor(id), { awaiting: 'approval' });
+    const step = block.querySelector('details.step') as HTMLDetailsElement;
+    assert.equal(block.querySelectorAll('.call-args').length, 1, 'the arguments are drawn once');
+    assert.equal(step.querySelector('.approval .call-args') !== null, true, 'in the card');
+    assert.equal(step.querySelector('.step-summary .codicon-check'), null, 'no check while the call waits');
+    assert.ok(step.querySelector('.step-summary .codicon-bell'), 'a bell says it waits on the user');
+    assert.match((block.querySelector('vscode-collapsible') as HTMLElement & { description: string }).description, /waiting for your approval/);
+    // Answered: the card goes, the step shows its arguments, and waits for the output without a check.
+    approvals.show([]);
+    const answered = stepsModule.renderRunBlock(waitingRun(args), undefined, open, {} as Figures, undefined, (id) => approvals.cardFor(id));
+    assert.equal(answered.querySelectorAll('.call-args').length, 1);
+    assert.equal(answered.querySelector('.step-summary .codicon-check'), null, 'still no check before the output');
+    assert.ok(answered.querySelector('.step-summary .codicon-clock'));
+  });
+
+  it('lifts every long text out of the arguments as wrapping text of its own, with Open in Editor in the file\'s language', () => {
+    const long = 'x'.repeat(300);
+    const content = 'line one\nline two\nline three';
+    const rows = argumentsModule().argumentRows(JSON.stringify({ path: 'src/a.ts', content, note: 'short', edits: [{ oldText: long, newText: 'y' }], count: 3 }));
+    assert.deepEqual(rows.map((r) => r.name), ['path', 'content', 'note', 'edits', 'count']);
+    assert.deepEqual(rows[1].long, [{ path: 'content', text: content }], 'a text with line breaks is a block');
+    assert.equal(rows[2].value, 'short');
+    assert.deepEqual(rows[3].long, [{ path: 'edits[0].oldText', text: long }], 'a long text inside a nested value is lifted out too');
+    assert.match(rows[3].value ?? '', /"oldText": "‹edits\[0\]\.oldText: 300 characters, below›"/);
+    assert.match(rows[3].value ?? '', /"newText": "y"/);
+    assert.equal(rows[4].value, '3');
+    const opened: Array<[string, string | undefined]> = [];
+    const drawn = argumentsModule().renderArguments(JSON.stringify({ path: 'src/a.ts', content }), (text, language) => opened.push([text, language]));
+    const block = drawn.querySelector('.call-arg-long') as HTMLElement;
+    assert.equal(block.querySelector('.call-arg-text')?.textContent, content);
+    (block.querySelector('vscode-icon') as HTMLElement).click();
+    assert.deepEqual(opened, [[content, 'ts']]);
+    assert.deepEqual(argumentsModule().argumentRows(`not json ${long}`), [{ name: 'arguments', long: [{ path: 'arguments', text: `not json ${long}` }] }], 'text that is not JSON, as written');
   });
 });

@@ -6,7 +6,7 @@ const run = (extra: Partial<Run>): Run => ({ id: 'run_1', threadId: 't', assista
 
 describe('webview status wording', () => {
   it('labels every status in words', () => {
-    assert.equal(statusLabel('requires_action'), 'Waiting for function output');
+    assert.equal(statusLabel('requires_action'), 'Running functions');
     assert.equal(statusLabel('in_progress'), 'In progress');
     assert.equal(statusLabel('expired'), 'Expired');
   });
@@ -61,10 +61,12 @@ describe('webview status wording', () => {
 
     it('gives every outcome exactly one true sentence and the right actions', () => {
       const failure = { code: 'server_error', message: 'The server had an error while processing your request.\n    at handler (server.js:1:1)' };
-      const cases: { name: string; run: Run; notices?: Parameters<typeof runOutcome>[1]; label: string; sentence?: RegExp; retry: boolean; not?: RegExp }[] = [
+      const cases: { name: string; run: Run; notices?: Parameters<typeof runOutcome>[1]; awaiting?: Parameters<typeof runOutcome>[2]; label: string; sentence?: RegExp; retry: boolean; not?: RegExp }[] = [
         { name: 'queued', run: run('queued'), label: 'Queued', retry: false },
         { name: 'in progress', run: run('in_progress'), label: 'In progress', retry: false },
-        { name: 'waiting for function output', run: run('requires_action'), label: 'Waiting for function output', retry: false },
+        { name: 'running its functions', run: run('requires_action'), label: 'Running functions', retry: false },
+        { name: 'waiting for the user\'s approval', run: run('requires_action'), awaiting: 'approval', label: 'Waiting for your approval', retry: false },
+        { name: 'waiting for the user\'s output', run: run('requires_action'), awaiting: 'output', label: 'Waiting for your output', retry: false },
         { name: 'cancelling', run: run('cancelling'), label: 'Cancelling', retry: false },
         { name: 'completed', run: run('completed'), label: 'Completed', retry: false },
         { name: 'failed, in the server\'s words', run: run('failed', { lastError: failure }), label: 'Failed', sentence: /^The server had an error while processing your request\.$/, retry: true },
@@ -81,9 +83,9 @@ describe('webview status wording', () => {
         { name: 'cancelled, with a stale error notice', run: run('cancelled'), notices: { error: failure }, label: 'Cancelled', sentence: /^The run was stopped/, retry: false, not: /server had an error/ },
       ];
       for (const c of cases) {
-        const outcome = runOutcome(c.run, c.notices);
+        const outcome = runOutcome(c.run, c.notices, c.awaiting);
         assert.equal(outcome.label, c.label, c.name);
-        assert.equal(outcomeLabel(c.run, c.notices), c.label, c.name);
+        if (!c.awaiting) assert.equal(outcomeLabel(c.run, c.notices), c.label, c.name);
         assert.equal(outcome.retry, c.retry, `${c.name}: Retry`);
         if (c.sentence) assert.match(outcome.sentence ?? '', c.sentence, c.name);
         else assert.equal(outcome.sentence, undefined, `${c.name}: nothing to say under the answer`);

@@ -51,6 +51,26 @@ describe('status line (DOM, happy-dom)', () => {
     assert.match(line.element.textContent ?? '', /In progress/);
   });
 
+  it('says on whom a run waiting for its calls waits: the user\'s approval, the user\'s output, or neither', () => {
+    const line = new StatusLine();
+    const waiting = { id: 'run_1', threadId: 't1', assistantId: 'a', status: 'requires_action' as const, createdAt: 1 };
+    let state = applyHostMessage(emptyState(), { type: 'state/full', state: { ...chat, runs: { run_1: { run: waiting, steps: [] } }, activeRunId: 'run_1' } }, NOW).state;
+    line.update(state, NOW);
+    assert.match(line.element.textContent ?? '', /Running functions/);
+    state = applyHostMessage(state, { type: 'approval/show', approvals: [{ callId: 'c1', runId: 'run_1', name: 'propose_edit', arguments: '{}', writes: true }] }, NOW).state;
+    line.update(state, NOW);
+    assert.match(line.element.textContent ?? '', /Waiting for your approval/);
+    assert.doesNotMatch(line.element.textContent ?? '', /function output/);
+    state = applyHostMessage(state, { type: 'approval/show', approvals: [] }, NOW).state;
+    state = applyHostMessage(state, { type: 'output/show', requests: [{ callId: 'c2', runId: 'run_1', name: 'lookup_price', arguments: '{}', draft: '' }] }, NOW).state;
+    line.update(state, NOW);
+    assert.match(line.element.textContent ?? '', /Waiting for your output/);
+    // A full state carries the waiting calls too (the view shown again).
+    state = applyHostMessage(state, { type: 'state/full', state: { ...chat, runs: { run_1: { run: waiting, steps: [] } }, activeRunId: 'run_1', approvals: [{ callId: 'c1', runId: 'run_1', name: 'read_file', arguments: '{}', writes: false }] } }, NOW).state;
+    line.update(state, NOW);
+    assert.match(line.element.textContent ?? '', /Waiting for your approval/);
+  });
+
   it('says the run is starting once a question is sent, not how the previous run ended', () => {
     const line = new StatusLine();
     const finished = { id: 'run_1', threadId: 't1', assistantId: 'a', status: 'completed' as const, createdAt: 1, completedAt: 2 };
