@@ -235,7 +235,7 @@ export const MIN_KEY_PIECE = 8;
  * Servers sometimes echo part of the key back ("Incorrect API key provided: sk-..."); never pass
  * that on. Masks, as `***`, every run of {@link MIN_KEY_PIECE} or more characters that appears in
  * the key (the key whole, without its prefix, its start or its end; when it is 8 characters or
- * more), and words shaped like OpenAI keys.
+ * more) unless the run is only words, and words shaped like OpenAI keys.
  */
 export function redact(text: string, context: ErrorContext = {}): string {
   const key = context.apiKey && context.apiKey.length >= MIN_KEY_PIECE ? context.apiKey : undefined;
@@ -247,9 +247,13 @@ export function redact(text: string, context: ErrorContext = {}): string {
   return masked.replace(/\b(sk-|sess-)[A-Za-z0-9_*-]{4,}/g, '$1***');
 }
 
+/** Words (lower case, upper case or capitalized) joined by `-`, `_` or `.`: a piece of a key shaped so is not masked alone. */
+const WORDS = /^(?:[a-z]+|[A-Z]+|[A-Z][a-z]+)(?:[-_.](?:[a-z]+|[A-Z]+|[A-Z][a-z]+))*$/;
+
 /**
  * The runs of `text` that appear in `key` and are {@link MIN_KEY_PIECE} characters or longer, left
- * to right, each as long as it goes (`end` exclusive). Linear in the text for a given key.
+ * to right, each as long as it goes (`end` exclusive), except runs that are only words (see
+ * `WORDS`) short of the whole key. Linear in the text for a given key.
  */
 export function keyPieces(text: string, key: string): Array<{ start: number; end: number }> {
   const runs: Array<{ start: number; end: number }> = [];
@@ -263,7 +267,8 @@ export function keyPieces(text: string, key: string): Array<{ start: number; end
     }
     let end = i + MIN_KEY_PIECE;
     while (end < text.length && end - i < key.length && key.includes(text.slice(i, end + 1))) end++;
-    runs.push({ start: i, end });
+    // Words a key is made of ("integration-test-key") are left in ordinary text; a random key's pieces are almost never words.
+    if (end - i === key.length || !WORDS.test(text.slice(i, end))) runs.push({ start: i, end });
     i = end;
   }
   return runs;

@@ -100,6 +100,8 @@ describe('a key quoted without its prefix, or in part', () => {
     const { key } = SHAPED_KEYS[0];
     assert.equal(redact('Xq7Lm2R is seven, proj- is five; a plain sentence.', { apiKey: key }), 'Xq7Lm2R is seven, proj- is five; a plain sentence.');
     assert.equal(redact('one 3f9a1c7e token', { apiKey: SHAPED_KEYS[3].key }), 'one *** token', 'eight characters of the key are masked');
+    // A key made of words (a test or proxy key) leaves those words in ordinary text, and is masked whole.
+    assert.equal(redact('the command integration.echoArgs, key integration-test-key', { apiKey: 'integration-test-key' }), 'the command integration.echoArgs, key ***');
   });
 
   it('masks a key streamed one character at a time, however it is quoted', () => {
@@ -138,6 +140,6 @@ describe('redact', () => {
   it('masks a text that ends inside the key, as a polled answer caught mid-key does', () => {
     assert.equal(redact(`Your key is ${KEY.slice(0, 14)}`, { apiKey: KEY }), 'Your key is ***');
     assert.equal(redact('Your key is prox', { apiKey: KEY }), 'Your key is prox', 'a few letters are not the key');
-    assert.equal(redact(`Your key ends ${KEY.slice(-12)}.`, { apiKey: KEY }), 'Your key ends ***.', 'nor is its end');
+    assert.equal(redact(`Your key ends ${KEY.slice(-20)}.`, { apiKey: KEY }), 'Your key ends ***.', 'nor is its end');
   });
 });
