@@ -39,7 +39,8 @@ export class StreamRedactor {
   /** The events to hand up for `event`: held text released before it where it concludes that text. */
   pass(event: RunEvent): RunEvent[] {
     if (event.type === 'message.delta') return this.delta(event);
-    const released = event.type === 'message.completed' ? this.release(event.message.id) : event.type === 'run.updated' || event.type === 'error' ? this.flush() : [];
+    // A whole message (the final one, or one sent again because a part or a citation came) carries all its text.
+    const released = event.type === 'message.completed' || event.type === 'message.created' ? this.release(event.message.id) : event.type === 'run.updated' || event.type === 'error' ? this.flush() : [];
     return [...released, redactServerText(event, this.context)];
   }
 

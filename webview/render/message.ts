@@ -41,6 +41,11 @@ export interface MessageContext {
   streamingText?: (index: number) => MarkdownBlocks;
   /** Draw code blocks without highlighting (cheaper; the caller draws the answer again later). */
   plainCode?: boolean;
+  /**
+   * Files the message's run drew already as code-interpreter figures (see `renderRunBlock`): an
+   * `image_file` part naming one of them is not drawn a second time.
+   */
+  figuresOfRun?: ReadonlySet<string>;
 }
 
 export function renderMessage(message: Message, context: MessageContext): HTMLElement {
@@ -106,6 +111,8 @@ function renderPart(part: MessageContent, role: Message['role'], context: Messag
       if (role === 'user') return h('div', { className: 'msg-text-plain', text: part.text });
       return renderAssistantText(part.text, part.annotations, context, streaming ? context.streamingText?.(index) : undefined);
     case 'image_file':
+      // Kept as an empty place so that the parts' nodes stay in step with the parts.
+      if (context.figuresOfRun?.has(part.fileId)) return h('div', { className: 'msg-figure-elsewhere', attrs: { hidden: '' } });
       return figures.file({ fileId: part.fileId, containerId: part.containerId }, { alt: `Image ${index + 1} of the message` });
     case 'image_url':
       if (isStoredOutputUrl(part.url)) return figures.stored(part.url, { alt: 'Image from the conversation' });

@@ -82,6 +82,11 @@ export function outcomeLine(kind: string, icon: string, sentence: string, retry?
 
 type ImageOutput = Extract<CodeInterpreterOutput, { type: 'image' }>;
 
+/** The file ids of the figures `renderRunBlock` draws for a run (its code-interpreter images). */
+export function runFigureIds(view: RunView | undefined): Set<string> {
+  return new Set((view?.steps ?? []).flatMap((step) => codeImages(step).map((output) => output.fileId)));
+}
+
 function codeImages(step: RunStep): ImageOutput[] {
   if (step.details.type !== 'tool_calls') return [];
   return step.details.toolCalls.flatMap((call) => (call.type === 'code_interpreter' ? call.outputs.filter((o): o is ImageOutput => o.type === 'image') : []));

@@ -18,7 +18,7 @@ import { MarkdownBlocks } from './markdown';
 import type { AnswerActions } from './message';
 import { redrawStreamingAnswer, renderMessage } from './message';
 import type { OpenState } from './steps';
-import { outcomeLine, renderRunBlock } from './steps';
+import { outcomeLine, renderRunBlock, runFigureIds } from './steps';
 
 /** Under a question no run answers (see `ViewState.unanswered`). */
 const UNANSWERED_SENTENCE = 'This question was saved, but its answer never started: the window closed, or the request failed, before the run began. Retry asks it again.';
@@ -453,13 +453,14 @@ export class Transcript {
       // A first paint leaves code unhighlighted; the next frame draws such answers again, highlighted.
       const plainCode = this.firstPaint && hasCodeFence(message);
       const unanswered = idle && this.actions !== undefined && message.id === state.unanswered;
-      flags = `${runLive}|${editable}|${plainCode}|${unanswered}`;
+      const figuresOfRun = runFigureIds(runView);
+      flags = `${runLive}|${editable}|${plainCode}|${unanswered}|${[...figuresOfRun].join(',')}`;
       if (cached && cached.data === entry.data && cached.notices === notices && cached.flags === flags) return cached.node;
       const streaming = message.status === 'in_progress' && runLive;
       if (!streaming) this.streamingText.delete(message.id);
       const streamingText = streaming ? (index: number) => this.blocksOf(message.id, index) : undefined;
       // An answer is signed by the assistant that ran it; the active one only while the host has not said.
-      const context = { assistantName: runView?.assistant?.name ?? state.assistant?.name ?? 'Assistant', figures: this.figures, actions: this.actions, runLive, editable, runShown: run !== undefined, streamingText, plainCode };
+      const context = { assistantName: runView?.assistant?.name ?? state.assistant?.name ?? 'Assistant', figures: this.figures, actions: this.actions, runLive, editable, runShown: run !== undefined, streamingText, plainCode, figuresOfRun };
       // A delta to a streaming answer redraws its changed blocks in place; anything else draws anew.
       if (cached && cached.notices === notices && cached.flags === flags && redrawStreamingAnswer(cached.node, cached.data as Message, message, context)) {
         cached.data = message;

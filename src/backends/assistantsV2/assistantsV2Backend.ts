@@ -28,6 +28,10 @@ const ORPHAN_KINDS = new Set<ErrorKind>(['network', 'timeout', 'server']);
 const LIST_REFRESH_MS = 1000;
 /** Our clock and the server's may differ a little. */
 const ORPHAN_CLOCK_SLACK_S = 30;
+/** Attachments of one message whose names are looked up; the rest show their ids. */
+const MAX_NAME_LOOKUPS = 10;
+/** A name lookup is a nicety: it never holds the answer up for long. */
+const NAME_LOOKUP_TIMEOUT_MS = 5000;
 
 /**
  * The Assistants v2 wire protocol, for servers that still implement it: assistants, threads, messages,
@@ -38,6 +42,8 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
   readonly kind = 'assistantsV2' as const;
   /** The last poll's run (as sent) and what was listed for it, so an unchanged run costs one request. */
   private lastPoll: { runId: string; key: string; listedAt: number; snapshot: RunSnapshot } | undefined;
+  /** File names looked up for attachments, by file id (see `withFileNames`). */
+  private readonly fileNames = new Map<string, Promise<string | undefined>>();
   constructor(client: OpenAI, context: ErrorContext = {}) {
     super(client, context);
   }
@@ -87,7 +93,39 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
         status: 'completed',
       });
     }
-    return this.call(async () => fromWireMessage(await this.client.beta.threads.messages.create(remoteId, toWireMessage(message), { signal })));
+    return this.call(async () => {
+      const created = fromWireMessage(await this.client.beta.threads.messages.create(remoteId, toWireMessage(message), { signal }));
+      // The server echoes file ids only: the names are the ones the user attached.
+      const names = new Map((message.attachments ?? []).flatMap((a) => (a.filename ? [[a.fileId, a.filename] as const] : [])));
+      if (created.attachments) created.attachments = created.attachments.map((a) => (a.filename || !names.has(a.fileId) ? a : { ...a, filename: names.get(a.fileId) }));
+      return this.withFileNames(created, signal);
+    });
+  }
+
+  /**
+   * `message` with each attachment named: an attachment names only its file id on the wire, and the
+   * chat shows names. A file whose name no annotation gave is looked up once per file id (at most
+   * `MAX_NAME_LOOKUPS` a message); one that cannot be looked up keeps showing its id.
+   */
+  private async withFileNames(message: Message, signal?: AbortSignal): Promise<Message> {
+    const nameless = (message.attachments ?? []).filter((a) => !a.filename).slice(0, MAX_NAME_LOOKUPS);
+    if (nameless.length === 0) return message;
+    const names = new Map<string, string | undefined>();
+    for (const { fileId } of nameless) names.set(fileId, await this.fileName(fileId, signal));
+    return { ...message, attachments: message.attachments?.map((a) => (a.filename || !names.get(a.fileId) ? a : { ...a, filename: names.get(a.fileId) })) };
+  }
+
+  private fileName(fileId: string, signal?: AbortSignal): Promise<string | undefined> {
+    let name = this.fileNames.get(fileId);
+    if (!name) {
+      name = this.client.files.retrieve(fileId, { signal, timeout: NAME_LOOKUP_TIMEOUT_MS, maxRetries: 0 }).then(
+        (file) => (typeof file.filename === 'string' && file.filename ? file.filename.slice(0, 255) : undefined),
+        // Asked once: a server without the file (or without /files) is not asked again at each poll.
+        () => undefined,
+      );
+      this.fileNames.set(fileId, name);
+    }
+    return name;
   }
 
   // Runs
@@ -112,7 +150,7 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
     const redactor = new StreamRedactor(this.errorContext);
     try {
       for await (const event of events) {
-        for (const runEvent of translator.translate(event)) yield* redactor.pass(runEvent);
+        for (const runEvent of translator.translate(event)) yield* redactor.pass(await this.namedFiles(runEvent, signal));
       }
       yield* redactor.flush();
     } catch (error) {
@@ -127,6 +165,11 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
     if (!run || (!isTerminal(run.status) && run.status !== 'requires_action')) {
       throw new AssistantsError('network', 'The connection closed before the run finished.');
     }
+  }
+
+  /** A finished message event with its attachments named (see `withFileNames`); any other event as it is. */
+  private async namedFiles(event: RunEvent, signal?: AbortSignal): Promise<RunEvent> {
+    return event.type === 'message.completed' ? { ...event, message: await this.withFileNames(event.message, signal) } : event;
   }
 
   /**
@@ -213,7 +256,7 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
     }
     const messages = [];
     for await (const message of threads.messages.list(threadId, { run_id: wire.id, order: 'asc', limit: PAGE_SIZE }, { signal })) {
-      messages.push(fromWireMessage(message));
+      messages.push(await this.withFileNames(fromWireMessage(message), signal));
     }
     const snapshot: RunSnapshot = redactServerText({ run: fromWireRun(wire), ref: { ...ref, runId: wire.id }, steps, messages }, this.errorContext);
     if (pollAfterMs !== undefined) snapshot.pollAfterMs = pollAfterMs;

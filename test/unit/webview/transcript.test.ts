@@ -220,6 +220,36 @@ describe('transcript (DOM, happy-dom)', () => {
     assert.equal(t.element.querySelectorAll('img[src^="stored-output:"]').length, 0, 'the page never points an image at a stored-output URL');
   });
 
+  it('draws a figure the code interpreter made once, though both its step and its answer name it (Assistants v2)', () => {
+    const plotStep = (fileIds: string[]): RunStep => ({
+      id: 's1',
+      runId: 'run_1',
+      status: 'completed',
+      createdAt: 3,
+      details: { type: 'tool_calls', toolCalls: [{ type: 'code_interpreter', id: 'ci', input: 'plot()', outputs: fileIds.map((fileId) => ({ type: 'image' as const, fileId })) }] },
+    });
+    const answer: Message = {
+      id: 'm3',
+      role: 'assistant',
+      runId: 'run_1',
+      createdAt: 4,
+      content: [{ type: 'image_file', fileId: 'file-fig' }, { type: 'text', text: 'The plot above.', annotations: [] }, { type: 'image_file', fileId: 'file-other' }],
+    };
+    const figureIds = (t: Transcript) => Array.from(t.element.querySelectorAll('figure.file-figure')).map((f) => f.getAttribute('data-file-id')).sort();
+    const done = { ...runView([]).run, status: 'completed' as const };
+    // The step is known when the answer is drawn.
+    const first = newTranscript();
+    first.reset(fromChatState({ ...chat, messages: [...chat.messages, answer], runs: { run_1: { run: done, steps: [plotStep(['file-fig'])] } } }));
+    assert.deepEqual(figureIds(first), ['file-fig', 'file-other']);
+    // The answer is drawn first; the step that made two figures comes after.
+    const second = newTranscript();
+    second.reset(fromChatState({ ...chat, messages: [...chat.messages, answer], runs: { run_1: { run: done, steps: [] } } }));
+    assert.deepEqual(figureIds(second), ['file-fig', 'file-other']);
+    second.sync(fromChatState({ ...chat, messages: [...chat.messages, answer], runs: { run_1: { run: done, steps: [plotStep(['file-fig', 'file-other'])] } } }));
+    assert.deepEqual(figureIds(second), ['file-fig', 'file-other']);
+    assert.match(second.element.textContent ?? '', /The plot above\./);
+  });
+
   /** Gives the transcript a viewport (happy-dom lays nothing out): its heights, and a scroll position clamped to them. */
   function fakeLayout<Size extends { clientHeight: number; scrollHeight: number }>(el: HTMLElement, size: Size): Size {
     let top = 0;

@@ -90,7 +90,11 @@ describe('AssistantsV2Backend against the fake server', () => {
         { type: 'text', text: 'Summarise this', annotations: [] },
         { type: 'image_url', url: 'https://example.com/a.png' },
       ]);
-      assert.deepEqual(message.attachments, [{ fileId: file.id, tools: ['file_search', 'code_interpreter'] }]);
+      // The wire names the file by id only: its name is looked up, once, for the chip.
+      assert.deepEqual(message.attachments, [{ fileId: file.id, filename: 'notes.md', tools: ['file_search', 'code_interpreter'] }]);
+      const again = await h.backend.addMessage(thread, { content: [{ type: 'text', text: 'And again', annotations: [] }], attachments: [{ fileId: file.id, filename: 'my notes.md', tools: ['file_search'] }] });
+      assert.deepEqual(again.attachments, [{ fileId: file.id, filename: 'my notes.md', tools: ['file_search'] }], 'the name the user attached it under wins');
+      assert.equal(h.server.requests.filter((r) => r.method === 'GET' && r.path === `/files/${file.id}`).length, 1);
       const sent = h.server.requests.find((r) => r.method === 'POST' && r.path === `/threads/${thread.remoteId}/messages`);
       assert.equal(sent?.headers['openai-beta'], 'assistants=v2');
     });

@@ -11,7 +11,7 @@ describe('Assistants v2 mapping of files the assistant made', () => {
       code_interpreter: { input: 'plot()', outputs: [{ type: 'logs', logs: '16' }, { type: 'image', image: { file_id: 'file-img' } }] },
     };
     const call = fromWireToolCall(wire);
-    assert.ok(call.type === 'code_interpreter');
+    assert.ok(call?.type === 'code_interpreter');
     assert.deepEqual(call.outputs, [
       { type: 'logs', logs: '16' },
       { type: 'image', fileId: 'file-img' },
@@ -22,13 +22,13 @@ describe('Assistants v2 mapping of files the assistant made', () => {
     const part: WireContent = { type: 'image_file', image_file: { file_id: 'file-part' } };
     assert.deepEqual(fromWireContent(part), { type: 'image_file', fileId: 'file-part' });
     const annotation: WireAnnotation = { type: 'file_path', text: 'sandbox:/mnt/data/out.csv', start_index: 3, end_index: 28, file_path: { file_id: 'file-csv' } };
-    assert.deepEqual(fromWireAnnotation(annotation), { type: 'file_path', fileId: 'file-csv', text: 'sandbox:/mnt/data/out.csv', startIndex: 3, endIndex: 28 });
+    assert.deepEqual(fromWireAnnotation(annotation), { type: 'file_path', fileId: 'file-csv', filename: 'out.csv', text: 'sandbox:/mnt/data/out.csv', startIndex: 3, endIndex: 28 });
   });
 
   it('keeps the quoted text of a file citation when the server sends one, and nothing made up when it does not', () => {
     const quoted = { type: 'file_citation', text: '【4:0†a.md】', start_index: 5, end_index: 15, file_citation: { file_id: 'file-a', quote: 'stock is kept in a map' } } as WireAnnotation;
-    assert.deepEqual(fromWireAnnotation(quoted), { type: 'file_citation', fileId: 'file-a', quote: 'stock is kept in a map', text: '【4:0†a.md】', startIndex: 5, endIndex: 15 });
+    assert.deepEqual(fromWireAnnotation(quoted), { type: 'file_citation', fileId: 'file-a', filename: 'a.md', quote: 'stock is kept in a map', text: '【4:0†a.md】', startIndex: 5, endIndex: 15 });
     const bare: WireAnnotation = { type: 'file_citation', text: '【4:1†a.md】', start_index: 20, end_index: 30, file_citation: { file_id: 'file-a' } };
-    assert.deepEqual(fromWireAnnotation(bare), { type: 'file_citation', fileId: 'file-a', text: '【4:1†a.md】', startIndex: 20, endIndex: 30 });
+    assert.deepEqual(fromWireAnnotation(bare), { type: 'file_citation', fileId: 'file-a', filename: 'a.md', text: '【4:1†a.md】', startIndex: 20, endIndex: 30 });
   });
 });
