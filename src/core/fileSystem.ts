@@ -267,6 +267,13 @@ export const nodeWorkspaceFs: WorkspaceFs = {
       return undefined;
     }
   },
+  async readLink(absolute) {
+    try {
+      return await fs.readlink(absolute);
+    } catch {
+      return undefined;
+    }
+  },
   async stat(absolute) {
     try {
       const stat = await fs.stat(absolute);

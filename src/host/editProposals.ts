@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EditDecision, EditProposer } from '../core/functions/proposeEdit';
+import type { EditDecision, EditProposer, ProposedEdit } from '../core/functions/proposeEdit';
 import { Disposable } from './lifecycle';
 
 type Choice = 'apply' | 'discard';
@@ -8,8 +8,8 @@ type Choice = 'apply' | 'discard';
 /**
  * Shows a proposed edit as a diff: the file on the left, the proposal on the right, editable, so
  * the user can revert blocks (the diff editor's arrows) or change lines before applying. *Apply
- * Edit* (the diff's title bar) writes what the right side then holds; *Discard Edit*, or closing
- * the notification, writes nothing. The proposals live in memory under their own URI scheme.
+ * Edit* (the diff's title bar) checks the path again (`ProposedEdit.recheck`) and writes what the
+ * right side then holds; *Discard Edit*, or closing the notification, writes nothing. The proposals live in memory under their own URI scheme.
  */
 export class DiffEditProposer extends Disposable implements EditProposer {
   static readonly scheme = 'assistants-proposal';
@@ -22,7 +22,7 @@ export class DiffEditProposer extends Disposable implements EditProposer {
     this.register(vscode.workspace.registerFileSystemProvider(DiffEditProposer.scheme, this.memory, { isCaseSensitive: true }));
   }
 
-  async propose(edit: { absolute: string; display: string; original: string | undefined; proposed: string }, signal: AbortSignal): Promise<EditDecision> {
+  async propose(edit: ProposedEdit, signal: AbortSignal): Promise<EditDecision> {
     const id = ++this.counter;
     const name = path.basename(edit.absolute);
     const right = vscode.Uri.from({ scheme: DiffEditProposer.scheme, path: `/${id}/${name}` });
@@ -64,6 +64,12 @@ export class DiffEditProposer extends Disposable implements EditProposer {
       });
       if (choice === 'discard') return { applied: false, reason: signal.aborted ? 'stopped' : 'rejected' };
       const accepted = (await vscode.workspace.openTextDocument(right)).getText();
+      // The review can take minutes: the file, or a folder above it, may have become a link out since.
+      const refusal = await edit.recheck();
+      if (refusal) {
+        void vscode.window.showWarningMessage(`The edit to ${edit.display} was not applied: ${refusal.replace(/^Refused: /, '')} Check the file, then ask again.`);
+        return { applied: false, reason: 'refused', detail: refusal };
+      }
       return await this.write(target, edit.original, accepted);
     } finally {
       await this.closeDiff(right);

@@ -79,6 +79,11 @@ export interface Refused {
 }
 
 const ENCODED = /%(2e|2f|5c|00)/i;
+/** Links followed one after another before a path is refused as a loop (Linux's own limit). */
+export const MAX_LINK_HOPS = 40;
+/** A path longer than this, in characters or in segments, is refused before it is looked at. */
+export const MAX_PATH_CHARS = 4_096;
+export const MAX_PATH_SEGMENTS = 256;
 const URI = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /**
@@ -93,7 +98,7 @@ export class Confinement {
   private readonly lists = new Map<string, GlobList>();
 
   constructor(
-    private readonly fs: Pick<WorkspaceFs, 'realPath'>,
+    private readonly fs: Pick<WorkspaceFs, 'realPath' | 'readLink'>,
     private readonly rules: () => ConfinementRules,
     /** Whether the file system ignores case (macOS and Windows by default). */
     private readonly caseInsensitive = process.platform === 'darwin' || process.platform === 'win32',
@@ -107,6 +112,8 @@ export class Confinement {
     // An absolute path is not echoed: outputs never carry local absolute paths, whoever wrote them.
     const shown = path.isAbsolute(cleaned) || /^[a-z]:[\\/]/i.test(cleaned) ? `the absolute path ending in ${JSON.stringify(path.basename(cleaned))}` : JSON.stringify(cleaned);
     if (!cleaned) return refuse('No path was given.');
+    if (cleaned.length > MAX_PATH_CHARS) return refuse(`Refused: the path has ${cleaned.length} characters; at most ${MAX_PATH_CHARS} are accepted.`);
+    if (cleaned.split(/[\\/]/).length > MAX_PATH_SEGMENTS) return refuse(`Refused: the path has more than ${MAX_PATH_SEGMENTS} segments.`);
     if (cleaned.includes('\u0000')) return refuse(`Refused: ${shown} contains a NUL character.`);
     if (ENCODED.test(cleaned)) return refuse(`Refused: ${shown} contains a percent-encoded character (such as %2F or %2E); give the path as plain text, relative to the workspace folder.`);
     if (URI.test(cleaned)) return refuse(`Refused: ${shown} is a URI; give a path relative to the workspace folder.`);
@@ -118,6 +125,7 @@ export class Confinement {
     const stated = rules.roots.some((root) => this.within(root, lexical)) || canonicalRoots.some((root) => this.within(root, lexical));
     if (!stated) return refuse(`Refused: ${shown} is outside the workspace.`);
     const canonical = await this.canonical(lexical);
+    if (canonical === undefined) return refuse(`Refused: ${shown} goes through more than ${MAX_LINK_HOPS} links (a loop).`);
     return this.admitCanonical(canonical, canonicalRoots, rules, shown, this.lexicalRelative(lexical, rules.roots, canonicalRoots));
   }
 
@@ -129,7 +137,9 @@ export class Confinement {
     const rules = this.rules();
     const canonicalRoots = await this.canonicalRoots(rules.roots);
     const canonical = await this.canonical(absolute);
-    return this.admitCanonical(canonical, canonicalRoots, rules, JSON.stringify(path.basename(absolute)), this.lexicalRelative(absolute, rules.roots, canonicalRoots));
+    const shown = JSON.stringify(path.basename(absolute));
+    if (canonical === undefined) return refuse(`Refused: ${shown} goes through more than ${MAX_LINK_HOPS} links (a loop).`);
+    return this.admitCanonical(canonical, canonicalRoots, rules, shown, this.lexicalRelative(absolute, rules.roots, canonicalRoots));
   }
 
   /** Whether a workspace-relative path is hidden (deny list or files.exclude), for walkers skipping whole folders. */
@@ -143,6 +153,7 @@ export class Confinement {
     const rules = this.rules();
     const canonicalRoots = await this.canonicalRoots(rules.roots);
     const canonical = await this.canonical(absolute);
+    if (canonical === undefined) return undefined;
     const index = canonicalRoots.findIndex((root) => this.within(root, canonical));
     if (index >= 0) return this.display(canonicalRoots, index, canonical);
     const lexicalIndex = rules.roots.findIndex((root) => this.within(root, absolute));
@@ -187,18 +198,33 @@ export class Confinement {
     return Promise.all(roots.map(async (root) => (await this.fs.realPath(root)) ?? path.normalize(root)));
   }
 
-  /** The real path of the longest part that exists, with the rest (not yet there) appended. */
-  private async canonical(absolute: string): Promise<string> {
-    const rest: string[] = [];
-    let current = path.normalize(absolute);
-    for (;;) {
-      const real = await this.fs.realPath(current);
-      if (real !== undefined) return path.join(real, ...rest);
-      const parent = path.dirname(current);
-      if (parent === current) return path.normalize(absolute);
-      rest.unshift(path.basename(current));
-      current = parent;
+  /**
+   * Where a path really leads: the real path of the longest part that exists, with the rest (not yet
+   * there) appended. A part that is a dangling link (git checks them out as they were committed) is
+   * followed to its target, as a write would follow it, so `notes -> /etc/x` leads to `/etc/x`, not
+   * to a new file in the workspace. Undefined when links lead on more than MAX_LINK_HOPS times.
+   */
+  private async canonical(absolute: string): Promise<string | undefined> {
+    let pending = path.normalize(absolute);
+    for (let hops = 0; hops <= MAX_LINK_HOPS; hops++) {
+      const rest: string[] = [];
+      let current = pending;
+      let real: string | undefined;
+      for (;;) {
+        real = await this.fs.realPath(current);
+        if (real !== undefined) break;
+        const parent = path.dirname(current);
+        if (parent === current) return path.normalize(absolute);
+        rest.unshift(path.basename(current));
+        current = parent;
+      }
+      if (rest.length === 0) return real;
+      // The first missing part: nothing there (the rest is new), or a link whose target is missing.
+      const link = await this.fs.readLink(path.join(real, rest[0]));
+      if (link === undefined) return path.join(real, ...rest);
+      pending = path.resolve(real, link, ...rest.slice(1));
     }
+    return undefined;
   }
 
   private within(root: string, absolute: string): boolean {

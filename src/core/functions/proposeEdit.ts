@@ -3,12 +3,32 @@ import { readTextRange } from './readText';
 import type { WorkspaceFunction } from './registry';
 import type { WorkspaceFs } from './workspaceFs';
 
-/** What the user did with a proposed edit. `text` is what was written: the proposal, or the user's trimmed version of it. */
-export type EditDecision = { applied: true; text: string } | { applied: false; reason: 'rejected' | 'changed' | 'stopped' };
+/**
+ * What the user did with a proposed edit. `text` is what was written: the proposal, or the user's
+ * trimmed version of it. `refused`: the user applied it, but the path no longer passed the
+ * confinement at that moment (`detail` says why; nothing was written).
+ */
+export type EditDecision = { applied: true; text: string } | { applied: false; reason: 'rejected' | 'changed' | 'stopped' } | { applied: false; reason: 'refused'; detail: string };
+
+/** A proposed edit as the proposer shows it. */
+export interface ProposedEdit {
+  /** Canonical absolute path (links resolved when it was proposed). */
+  absolute: string;
+  display: string;
+  /** The file's text when proposed; undefined for a new file. */
+  original: string | undefined;
+  proposed: string;
+  /**
+   * Checks the path again; the proposer calls it after the user applies and right before writing,
+   * since the file or a folder above it may have been swapped for a link during the review.
+   * Resolves with a sentence saying why nothing may be written, or undefined when the write may go ahead.
+   */
+  recheck(): Promise<string | undefined>;
+}
 
 /** Shows a proposed edit (a diff) and writes only what the user accepts; the host implements it. */
 export interface EditProposer {
-  propose(edit: { absolute: string; display: string; original: string | undefined; proposed: string }, signal: AbortSignal): Promise<EditDecision>;
+  propose(edit: ProposedEdit, signal: AbortSignal): Promise<EditDecision>;
 }
 
 export interface ProposeEditDeps {
@@ -71,8 +91,17 @@ export function proposeEditFunction({ fs, confinement, proposer }: ProposeEditDe
       if (edits && original === undefined) throw new Error(`${target.display} does not exist; give content to create it.`);
       const proposed = edits ? applyEdits(original ?? '', edits) : (content ?? '');
       if (proposed === original) return `The proposal leaves ${target.display} unchanged; nothing was shown to the user.`;
-      const decision = await proposer.propose({ absolute: target.absolute, display: target.display, original, proposed }, signal);
+      const recheck = async (): Promise<string | undefined> => {
+        const again = await confinement.resolve(args.path as string);
+        if (!again.ok) return again.reason;
+        if (again.absolute !== target.absolute) return `Refused: ${target.display} now leads to another file (a link was put in its place or above it).`;
+        const now = await fs.stat(again.absolute);
+        if (now && now.type !== 'file') return `Refused: ${target.display} is no longer a regular file.`;
+        return undefined;
+      };
+      const decision = await proposer.propose({ absolute: target.absolute, display: target.display, original, proposed, recheck }, signal);
       if (!decision.applied) {
+        if (decision.reason === 'refused') return `Nothing was written: when the user applied the edit, the path no longer passed the workspace check. ${decision.detail}`;
         if (decision.reason === 'changed') return `${target.display} changed while the user reviewed the proposal, so nothing was written. Read it again before proposing.`;
         if (decision.reason === 'stopped') return `The run was stopped; ${target.display} is unchanged.`;
         return `The user discarded the proposed edit; ${target.display} is unchanged.`;

@@ -21,6 +21,8 @@ export interface DirEntry {
 export interface WorkspaceFs {
   /** The path with every link resolved, or undefined when it does not exist (or is a dangling link). */
   realPath(absolute: string): Promise<string | undefined>;
+  /** The target of a link as written in it (maybe relative, maybe missing); undefined when the path is no link. */
+  readLink(absolute: string): Promise<string | undefined>;
   /** Follows links; undefined when nothing is there. */
   stat(absolute: string): Promise<EntryStat | undefined>;
   /** Entries of a folder, links not followed; empty when the folder does not exist. */

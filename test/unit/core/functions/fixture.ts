@@ -72,10 +72,13 @@ export function functionFixture(options: { caseInsensitive?: boolean; root?: str
   };
   fixture.confinement = new Confinement(nodeWorkspaceFs, () => ({ roots: [root], deny: DEFAULT_DENY, exclude: fixture.exclude }), options.caseInsensitive ?? false);
   const proposer: EditProposer = {
-    async propose({ absolute, display, original, proposed }) {
+    // As the host's DiffEditProposer: the user decides, the path is checked again, then it writes.
+    async propose({ absolute, display, original, proposed, recheck }) {
       fixture.proposals.push({ display, original, proposed });
       const decision = fixture.decide(proposed);
       if (decision.applied) {
+        const refusal = await recheck();
+        if (refusal) return { applied: false, reason: 'refused', detail: refusal };
         fs.mkdirSync(path.dirname(absolute), { recursive: true });
         fs.writeFileSync(absolute, decision.text);
       }
