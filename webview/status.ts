@@ -75,7 +75,8 @@ export function runOutcome(run: Run, notices: RunNotices | undefined, awaiting?:
     case 'failed':
       return outcome('Failed', said ?? 'The run failed before the answer was finished.', true);
     case 'cancelled':
-      return outcome('Cancelled', 'The run was stopped before it finished; what had arrived is kept.', false);
+      // The run's own note only (Stop the server never confirmed); a notice of an earlier error is stale.
+      return outcome('Cancelled', run.lastError ? errorSentence(run.lastError.message) : 'The run was stopped before it finished; what had arrived is kept.', false);
     case 'expired':
       return outcome('Expired', 'The run expired on the server before it finished.', true);
     case 'incomplete': {

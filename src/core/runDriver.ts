@@ -12,6 +12,9 @@ import { abortableSleep } from './sleep';
 /** Long enough for a model thinking before its first token, short enough that a dead stream is noticed. */
 export const DEFAULT_STREAM_IDLE_MS = 30_000;
 
+/** Stop ends within 2 s whatever the server does: a cancel that hangs is not waited for longer. */
+export const DEFAULT_CANCEL_WAIT_MS = 1_500;
+
 /** Runs wait about ten minutes for tool outputs; a round of calls gets half of that, approvals included. */
 export const DEFAULT_TOOL_TIMEOUT_MS = 300_000;
 
@@ -21,7 +24,10 @@ export interface RunDriverOptions {
   preferStreaming?: boolean;
   poll?: PollOptions;
   retry?: { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number };
-  /** How long Stop waits for the server to confirm the cancel before giving up. Default 15 s. */
+  /**
+   * How long Stop waits for the server to confirm the cancel (the cancel request and the polls
+   * after it) before the run is recorded as stopped without confirmation. Default 1.5 s.
+   */
   cancelWaitMs?: number;
   /** A stream silent for this long is given up and the run followed by polling. Default 30 s. */
   streamIdleMs?: number;
@@ -87,7 +93,7 @@ export class RunDriver {
       detach,
       poll: this.options.poll ?? {},
       retry: this.options.retry ?? {},
-      cancelWaitMs: this.options.cancelWaitMs ?? 15_000,
+      cancelWaitMs: this.options.cancelWaitMs ?? DEFAULT_CANCEL_WAIT_MS,
       streamIdleMs: this.options.streamIdleMs ?? DEFAULT_STREAM_IDLE_MS,
       toolTimeoutMs: this.options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
       sleep: this.options.sleep ?? abortableSleep,

@@ -10,7 +10,7 @@ import { isTerminal } from './model';
 import type { PollOptions } from './pollSchedule';
 import { PollSchedule } from './pollSchedule';
 import { withRetry } from './retry';
-import { RunState } from './runState';
+import { RunState, diffSnapshot } from './runState';
 import type { Sleep } from './sleep';
 import { cancelledError } from './sleep';
 import { addUsage } from './usage';
@@ -46,6 +46,9 @@ type StreamOutcome = 'settled' | 'unsupported' | 'dropped' | 'stopped';
  * how the run ended. Anything else that breaks a stream (a reset, a silence, a frame that does not
  * parse) is a dropped connection, and the run is followed on.
  */
+/** How a stopped run ends when the server never said it was cancelled. */
+const UNCONFIRMED = { code: 'unconfirmed', message: 'Stopped; the server did not confirm the cancel, so the run may still be going on there.' };
+
 const SERVER_VERDICTS: ReadonlySet<ErrorKind> = new Set(['rate_limited', 'server', 'run_failed', 'quota', 'auth', 'permission', 'not_found', 'bad_request']);
 
 /**
@@ -59,7 +62,10 @@ export class RunSession {
   private stopping = false;
   private detached = false;
   private cancelling: Promise<void> | undefined;
-  /** Aborts the current stream, once the server has been asked to cancel. */
+  /** Aborted when Stop has waited long enough for the server: ends the cancel request and the polls after it. */
+  private readonly stopDeadline = new AbortController();
+  private stopTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Aborts the current stream: on Stop, at once once the run is named (no delta lands after Stop). */
   private streamAbort: AbortController | undefined;
   /** False from the start of a leg until the server has named the object running it. */
   private legKnown = true;
@@ -110,6 +116,7 @@ export class RunSession {
       }
       throw failure;
     } finally {
+      clearTimeout(this.stopTimer);
       this.deps.signal?.removeEventListener('abort', onAbort);
       this.deps.detach?.removeEventListener('abort', onDetach);
     }
@@ -331,6 +338,10 @@ export class RunSession {
   }
 
   private onStreamEvent(event: RunEvent): void {
+    if (this.stopping) {
+      this.onStreamEventAfterStop(event);
+      return;
+    }
     if (event.type === 'usage') {
       this.trackUsage(event.usage);
       return;
@@ -344,9 +355,21 @@ export class RunSession {
     }
     this.state.apply(event);
     this.emit(event);
-    if (this.stopping && this.legKnown) {
-      this.startCancel();
-    }
+  }
+
+  /**
+   * After Stop the stream is only read until it names the run (Stop came before the server did),
+   * so that the run can be cancelled; then it is closed. Nothing it carries reaches the chat.
+   */
+  private onStreamEventAfterStop(event: RunEvent): void {
+    if (event.type !== 'run.updated' || this.legKnown) return;
+    const { thread } = this.deps;
+    this.setRef(event.ref ?? { threadId: thread.id, remoteThreadId: thread.remoteId, runId: event.run.id });
+    this.legKnown = true;
+    this.state.apply(event);
+    this.emit(event);
+    this.streamAbort?.abort();
+    this.startCancel();
   }
 
   private async createLeg(action: RunAction): Promise<void> {
@@ -376,6 +399,8 @@ export class RunSession {
         }
         first = false;
         const snapshot = await this.retrying(() => this.deps.backend.retrieve(this.currentRef()));
+        // A poll that answers after Stop brings nothing to the chat: awaitStopped reads the end.
+        if (this.stopping) return;
         changed = this.adopt(snapshot);
         hint = snapshot.pollAfterMs;
       }
@@ -386,7 +411,12 @@ export class RunSession {
     }
   }
 
-  /** After Stop: make sure the server was asked to cancel, then wait (bounded) for a terminal status. */
+  /**
+   * After Stop: make sure the server was asked to cancel, then wait for a terminal status, at most
+   * `cancelWaitMs` in all (a cancel request or a poll that hangs is abandoned then). Only the run's
+   * status is taken from the server now, no more text. A run the server did not confirm ended is
+   * recorded as cancelled with a sentence saying the server did not confirm it.
+   */
   private async awaitStopped(): Promise<void> {
     if (this.detached) {
       throw cancelledError();
@@ -397,29 +427,48 @@ export class RunSession {
     if (!this.state.ref || !this.legKnown) {
       throw cancelledError();
     }
-    this.startCancel();
-    await this.cancelling;
-    const schedule = new PollSchedule(this.deps.poll, this.deps.now);
-    const deadline = this.deps.now() + this.deps.cancelWaitMs;
-    for (;;) {
-      const snapshot = await this.retrying(() => this.deps.backend.retrieve(this.currentRef()), false);
-      const changed = this.adopt(snapshot);
+    const deadline = this.stopDeadline.signal;
+    try {
+      this.startCancel();
+      await untilAborted(this.cancelling ?? Promise.resolve(), deadline);
+      const schedule = new PollSchedule(this.deps.poll, this.deps.now);
+      for (;;) {
+        const snapshot = await this.retrying(() => this.deps.backend.retrieve(this.currentRef(), deadline), deadline);
+        const changed = this.adoptStatus(snapshot);
+        const run = this.currentRun();
+        if (isTerminal(run.status)) return;
+        if (run.status === 'requires_action') {
+          // The server waits for outputs we will never send: for the user the run is over.
+          this.endStopped(run);
+          return;
+        }
+        await this.deps.sleep(schedule.next(changed, snapshot.pollAfterMs), deadline);
+      }
+    } catch {
+      // Out of time, or the server cannot say (it keeps no runs, or refuses the cancel and the poll).
       const run = this.currentRun();
-      if (isTerminal(run.status)) {
-        return;
-      }
-      if (run.status === 'requires_action') {
-        // The server waits for outputs we will never send: for the user the run is over.
-        const cancelled: Run = { ...run, status: 'cancelled', requiredAction: undefined };
-        this.state.apply({ type: 'run.updated', run: cancelled });
-        this.emit({ type: 'run.updated', run: cancelled });
-        return;
-      }
-      if (this.deps.now() >= deadline) {
-        return;
-      }
-      await this.deps.sleep(schedule.next(changed, snapshot.pollAfterMs));
+      if (!isTerminal(run.status)) this.endStopped(run, UNCONFIRMED);
     }
+  }
+
+  /** Records a stopped run as cancelled (with `note` when the server did not confirm it). */
+  private endStopped(run: Run, note?: Run['lastError']): void {
+    const cancelled: Run = { ...run, status: 'cancelled', requiredAction: undefined, ...(note ? { lastError: note } : {}) };
+    this.state.apply({ type: 'run.updated', run: cancelled });
+    this.emit({ type: 'run.updated', run: cancelled });
+  }
+
+  /** Adopts only the run of a snapshot polled after Stop (its status, usage, handle). True when the run changed. */
+  private adoptStatus(snapshot: RunSnapshot): boolean {
+    this.setRef(snapshot.ref);
+    this.trackUsage(snapshot.run.usage);
+    const before = this.state.run;
+    const events = diffSnapshot({ run: before, steps: new Map(), messages: new Map() }, { ...snapshot, steps: [], messages: [] });
+    for (const event of events) {
+      this.state.apply(event);
+      this.emit(event);
+    }
+    return events.length > 0;
   }
 
   private requestStop(): void {
@@ -429,6 +478,8 @@ export class RunSession {
     this.stopping = true;
     this.stop.abort();
     if (this.legKnown && this.state.ref) {
+      // Closed at once, whether or not the cancel request ever answers.
+      this.streamAbort?.abort();
       this.startCancel();
     }
   }
@@ -449,10 +500,12 @@ export class RunSession {
     if (this.detached || this.cancelling || !ref) {
       return;
     }
-    this.cancelling = this.retrying(() => this.deps.backend.cancel(ref), false)
+    // From here on Stop waits for the server at most cancelWaitMs.
+    this.stopTimer = setTimeout(() => this.stopDeadline.abort(), this.deps.cancelWaitMs);
+    const deadline = this.stopDeadline.signal;
+    this.cancelling = this.retrying(() => this.deps.backend.cancel(ref, deadline), deadline)
       // The run may have ended meanwhile, or the server refuses: polling tells what happened.
-      .catch(() => undefined)
-      .finally(() => this.streamAbort?.abort());
+      .catch(() => undefined);
   }
 
   /**
@@ -565,11 +618,12 @@ export class RunSession {
     this.deps.onEvent(shown);
   }
 
-  private retrying<T>(fn: () => Promise<T>, interruptible = true): Promise<T> {
+  /** `interruptible`: Stop ends the waits between tries; false: nothing does; a signal: that one does. */
+  private retrying<T>(fn: () => Promise<T>, interruptible: boolean | AbortSignal = true): Promise<T> {
     return withRetry(fn, {
       ...this.deps.retry,
       sleep: this.deps.sleep,
-      signal: interruptible ? this.stop.signal : undefined,
+      signal: interruptible === true ? this.stop.signal : interruptible === false ? undefined : interruptible,
       onRetry: (info) => this.emit({ type: 'retry', ...info }),
     });
   }

@@ -243,9 +243,9 @@ describe('RunDriver', () => {
       const t = setup();
       const stop = new AbortController();
       t.backend.streams.push({
-        events: [{ type: 'run.updated', run: run('in_progress') }, { type: 'message.created', message: message('msg_1', '') }],
+        events: [{ type: 'run.updated', run: run('in_progress') }, { type: 'message.created', message: message('msg_1', '') }, { type: 'message.delta', messageId: 'msg_1', index: 0, text: 'after Stop' }],
         beforeEvent: (index) => {
-          if (index === 1) {
+          if (index === 2) {
             stop.abort();
           }
         },
@@ -257,6 +257,7 @@ describe('RunDriver', () => {
       assert.equal(t.backend.count('cancel'), 1);
       assert.equal(t.backend.calls.findIndex((call) => call.method === 'cancel') < t.backend.calls.findIndex((call) => call.method === 'retrieve'), true);
       assert.deepEqual(types(t.events).slice(-2), ['run.updated:cancelled', 'message.completed']);
+      assert.equal(t.events.some((event) => event.type === 'message.delta'), false, 'nothing streamed after Stop lands');
       const closed = t.events.at(-1);
       assert.equal(closed?.type === 'message.completed' && closed.message.status, 'incomplete', 'the partial answer is marked cut off');
       assert.equal(t.events.some((event) => event.type === 'error'), false);

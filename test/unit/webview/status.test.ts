@@ -80,6 +80,7 @@ describe('webview status wording', () => {
         { name: 'incomplete: no reason given', run: run('incomplete', { incompleteReason: 'unknown' }), label: 'Incomplete', sentence: /^The answer was cut off before it finished\.$/, retry: true },
         { name: 'interrupted', run: run('in_progress'), notices: { endedAt: 5 }, label: 'Interrupted', sentence: /stopped following this run/, retry: true },
         { name: 'interrupted, with the driver\'s reason', run: run('queued'), notices: { endedAt: 5, error: { code: 'network', message: 'Gave up after 5 attempts. The server did not answer' } }, label: 'Interrupted', sentence: /^Gave up after 5 attempts\. The server did not answer\.$/, retry: true },
+        { name: 'stopped, the server never confirmed', run: run('cancelled', { lastError: { code: 'unconfirmed', message: 'Stopped; the server did not confirm the cancel, so the run may still be going on there.' } }), label: 'Cancelled', sentence: /^Stopped; the server did not confirm the cancel/, retry: false },
         { name: 'cancelled, with a stale error notice', run: run('cancelled'), notices: { error: failure }, label: 'Cancelled', sentence: /^The run was stopped/, retry: false, not: /server had an error/ },
       ];
       for (const c of cases) {

@@ -1,0 +1,75 @@
+import * as assert from 'node:assert/strict';
+import { AssistantsV2Backend } from '../../../src/backends/assistantsV2/assistantsV2Backend';
+import { ServerAssistantStore } from '../../../src/backends/assistantsV2/serverAssistantStore';
+import { createOpenAIClient } from '../../../src/backends/openaiClient';
+import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
+import type { Backend } from '../../../src/core/backend';
+import type { RunEvent } from '../../../src/core/events';
+import type { Assistant, BackendKind, Thread } from '../../../src/core/model';
+import { RunDriver } from '../../../src/core/runDriver';
+import { FakeOpenAIServer } from '../../fakes/fakeServer';
+import type { RecordedEvent } from '../../fakes/fakeServer';
+
+/** The cancel endpoint of each protocol, answered by a request that never ends. */
+const CANCEL_PATH: Record<BackendKind, string> = {
+  responses: '/responses/:response_id/cancel',
+  assistantsV2: '/threads/:thread_id/runs/:run_id/cancel',
+};
+
+async function setUp(fake: FakeOpenAIServer, protocol: BackendKind): Promise<{ backend: Backend; assistant: Assistant; thread: Thread }> {
+  const client = createOpenAIClient({ protocol, apiKey: 'sk-test-key', baseUrl: fake.baseUrl });
+  const draft = { name: 'Helper', model: 'gpt-4.1-mini', instructions: 'Be brief.', tools: [] };
+  const backend = protocol === 'responses' ? new ResponsesBackend(client) : new AssistantsV2Backend(client, { baseUrl: fake.baseUrl });
+  const assistant: Assistant = protocol === 'responses' ? { ...draft, id: 'asst_local', createdAt: 0 } : (await new ServerAssistantStore(client).create(draft)).assistant!;
+  const { remoteId } = await backend.createThread();
+  const thread: Thread = { id: 'local', title: 'Stop', createdAt: 0, updatedAt: 0, backend: protocol, ...(remoteId ? { remoteId } : {}) };
+  await backend.addMessage(thread, { content: [{ type: 'text', text: 'Talk for a while.', annotations: [] }] });
+  return { backend, assistant, thread };
+}
+
+describe('Stop when the cancel request itself hangs', () => {
+  let fake: FakeOpenAIServer;
+  afterEach(async () => {
+    await fake?.close();
+  });
+
+  for (const protocol of ['responses', 'assistantsV2'] as const) {
+    for (const preferStreaming of [true, false]) {
+      it(`closes the stream at once and ends "Stopped; the server did not confirm" (${protocol}, ${preferStreaming ? 'streaming' : 'polling'})`, async () => {
+        fake = await FakeOpenAIServer.start();
+        const { backend, assistant, thread } = await setUp(fake, protocol);
+        fake.model.enqueue({ steps: [{ type: 'text', text: 'word '.repeat(400), chunkSize: 5, chunkDelayMs: 10 }] });
+        fake.inject({ method: 'POST', path: CANCEL_PATH[protocol], kind: 'script', times: 10, script: { chunks: [], end: 'hang' } });
+        const driver = new RunDriver(backend, { toolHandler: { handle: async () => [] }, preferStreaming, poll: { initialMs: 10, maxMs: 40 }, retry: { baseDelayMs: 5, maxDelayMs: 50 } });
+        const stop = new AbortController();
+        const events: RunEvent[] = [];
+        let stoppedAt = 0;
+        // How long Stop took is measured by the fault bench (npm run bench:faults), not asserted here.
+        let afterStop: RunEvent[] = [];
+        const onEvent = (event: RunEvent): void => {
+          events.push(event);
+          if (stoppedAt) afterStop.push(event);
+          // Stop once the answer is on its way.
+          if (!stoppedAt && event.type === 'message.delta') {
+            stoppedAt = Date.now();
+            afterStop = [];
+            stop.abort();
+          }
+        };
+        const result = await driver.run({ kind: 'start', thread, assistant, history: [] }, onEvent, stop.signal);
+        assert.ok(stoppedAt > 0, 'the answer started');
+        assert.equal(result.run.status, 'cancelled');
+        assert.match(result.run.lastError?.message ?? '', /^Stopped; the server did not confirm/);
+        assert.deepEqual(afterStop.filter((e) => e.type === 'message.delta' || e.type === 'message.created'), [], 'no text lands after Stop');
+        assert.equal(afterStop.some((e) => e.type === 'error'), false);
+        assert.ok(fake.requests.some((r) => r.method === 'POST' && r.path.endsWith('/cancel')), 'the cancel was asked for');
+        if (preferStreaming) {
+          // The server writes the stream while someone reads it: 400 deltas over 4 s unless it was closed at Stop.
+          const stream = fake.requests.find((r) => r.method === 'POST' && Array.isArray(r.response));
+          const written = (stream?.response as RecordedEvent[] | undefined)?.filter((e) => /\.delta$/.test(e.event) && !/step/.test(e.event)).length ?? 0;
+          assert.ok(written > 0 && written < 100, `the stream was closed at Stop (${written} deltas written)`);
+        }
+      });
+    }
+  }
+});
