@@ -18,10 +18,77 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
 /**
  * The citation markers OpenAI models write in private-use characters: `\uE200cite\uE202turn0file3\uE201`
- * (kind, then one or more references, each after `\uE202`). Any other character of that block on
+ * (kind, then one or more references, each after `\uE202`; an entity's reference is a JSON array).
+ * A closed marker is taken whole, within bounds and one line. A marker without its closing
+ * character (cut off mid-stream, or never closed) is taken only as far as its kind and references
+ * look like ids, so it never takes the sentences after it. Any other character of that block on
  * its own is a broken marker and goes too.
  */
-const PRIVATE_MARKER = /\uE200[^\uE200\uE201]*\uE201|[\uE200-\uE20F]/g;
+const PRIVATE_MARKER = new RegExp(
+  [
+    // Closed: a kind, then references (ids, or an entity's JSON array), then the closing character.
+    '\uE200[A-Za-z_]{0,40}(?:\uE202(?:\\[[^\n\uE200-\uE20F]{0,300}?\\]|[^\\s\uE200-\uE20F]{0,120}))*\uE201',
+    // Unclosed: ids only, or a JSON array that the text ends in (still being written).
+    '\uE200[A-Za-z_]{0,40}(?:\uE202(?:\\[[^\n\uE200-\uE20F\\]]{0,300}$|\\[[^\n\uE200-\uE20F]{0,300}?\\]|[A-Za-z0-9_-]{0,64}))*',
+    '[\uE200-\uE20F]',
+  ].join('|'),
+  'g',
+);
+
+/**
+ * Markdown link syntax a citation mark must stay out of, or the link breaks (a control character
+ * ends a link destination and a bare URL): a link's destination and title `(…)`, a reference
+ * `[…]` after link text, an autolink `<…>`, a bare URL, and a whole reference definition line. A
+ * citation placed in one goes just after it; in a definition it keeps only its footnote.
+ */
+interface LinkSpan extends Span {
+  /** A reference definition: nothing may follow it on its line. */
+  definition?: boolean;
+}
+
+const AUTOLINK = /<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>/g;
+const BARE_URL = /(?:\b[A-Za-z][A-Za-z0-9+.-]{1,31}:\/\/|\bwww\.)[^\s<>]*/g;
+const DEFINITION = /^ {0,3}\[[^\]\n]{1,999}\]:[^\n]*$/gm;
+/** How far a link destination and title are followed before the text is taken as no link. */
+const MAX_DESTINATION = 4096;
+/** Characters walked looking for link destinations in one text, all links together. */
+const MAX_LINK_WALK = 200_000;
+
+function linkSpans(text: string): LinkSpan[] {
+  const spans: LinkSpan[] = [];
+  for (const m of text.matchAll(DEFINITION)) spans.push({ start: m.index, end: m.index + m[0].length, definition: true });
+  for (const m of text.matchAll(AUTOLINK)) spans.push({ start: m.index, end: m.index + m[0].length });
+  for (const m of text.matchAll(BARE_URL)) spans.push({ start: m.index, end: m.index + m[0].length });
+  // Text made of `](` over and over would have each followed far: the walks share one budget.
+  const budget = { steps: MAX_LINK_WALK };
+  for (let at = text.indexOf(']'); at >= 0 && budget.steps > 0; at = text.indexOf(']', at + 1)) {
+    const next = text[at + 1];
+    if (next === '(') {
+      const end = destinationEnd(text, at + 2, budget);
+      if (end !== undefined) spans.push({ start: at + 1, end });
+    } else if (next === '[') {
+      const end = text.indexOf(']', at + 2);
+      if (end >= 0 && end - at <= 1000 && !text.slice(at + 2, end).includes('\n')) spans.push({ start: at + 1, end: end + 1 });
+    }
+  }
+  return spans;
+}
+
+/** Where an inline link's `(destination "title")` that starts at `from` (after its `(`) ends, past its `)`. */
+function destinationEnd(text: string, from: number, budget: { steps: number }): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = from; i < text.length && i - from < MAX_DESTINATION && budget.steps-- > 0; i++) {
+    const c = text[i];
+    if (c === '\\') i++;
+    else if (quote) quote = c === quote ? undefined : quote;
+    else if (c === '"' || c === "'") quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')' && depth-- === 0) return i + 1;
+    else if (c === '\n' && text[i + 1] === '\n') return undefined;
+  }
+  return undefined;
+}
 
 export interface Footnote {
   number: number;
@@ -84,7 +151,15 @@ export function applyCitations(text: string, annotations: readonly Annotation[])
     .map((p) => ({ ...p, number: numberFor(p.annotation) }));
 
   // Edits in order: a placed citation replaces its span; a private-use marker no citation took vanishes.
-  const edits: { start: number; end: number; insert: string }[] = placed.map((p) => ({ ...p.at, insert: citationMark(p.number) }));
+  // A citation inside link syntax leaves its place empty and goes just after the link.
+  const links = linkSpans(text);
+  const edits: { start: number; end: number; insert: string }[] = placed.flatMap((p) => {
+    // The outermost syntax holds it (a URL inside a link's destination is part of that link).
+    const link = links.filter((l) => l.start <= p.at.start && p.at.start < l.end).sort((a, b) => b.end - a.end)[0];
+    if (!link) return [{ ...p.at, insert: citationMark(p.number) }];
+    const emptied = { start: p.at.start, end: Math.min(p.at.end, link.end), insert: '' };
+    return link.definition ? [emptied] : [emptied, { start: link.end, end: link.end, insert: citationMark(p.number) }];
+  });
   for (const marker of markers) {
     if (!placed.some((p) => p.at.start < marker.end && marker.start < p.at.end)) edits.push({ ...marker, insert: '' });
   }

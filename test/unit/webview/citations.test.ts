@@ -67,3 +67,61 @@ describe('webview citations: marks cannot collide, private-use markers', () => {
     assert.equal(applyCitations('icon \uE000\uF8FF', []).text, 'icon \uE000\uF8FF');
   });
 });
+
+describe('webview citations: private-use markers cut off or never closed', () => {
+  it('drops a marker cut off at the end of a streamed text, whatever part of it came', () => {
+    for (const cut of ['\uE200', '\uE200ci', '\uE200cite\uE202', '\uE200cite\uE202tur', '\uE200cite\uE202turn0file3\uE202turn0file', '\uE200entity\uE202["city","Par']) {
+      assert.equal(applyCitations(`The limit is 40 items.${cut}`, []).text, 'The limit is 40 items.', JSON.stringify(cut));
+    }
+  });
+
+  it('drops a marker that never closes, and keeps every sentence after it', () => {
+    const unclosed = applyCitations('Claim one.\uE200cite\uE202turn0file3 The next sentence stays. So does this one.', []);
+    assert.equal(unclosed.text, 'Claim one. The next sentence stays. So does this one.');
+    // A closing character further on belongs to no marker: the text before it is not a marker's.
+    const stray = applyCitations('A\uE200cite\uE202turn0file1 B is kept, C too.\uE201 D', []);
+    assert.equal(stray.text, 'A B is kept, C too. D');
+    // The next marker, closed, is still a marker.
+    const next = applyCitations('One\uE200cite\uE202turn0file1 two\uE200cite\uE202turn0file2\uE201 three.', []);
+    assert.equal(next.text, 'One two three.');
+  });
+
+  it('places a citation at a marker that never closed, and not over the text after it', () => {
+    const text = 'Forty items\uE200cite\uE202turn0file3 is the limit.';
+    const at = text.indexOf('\uE200');
+    const cited = applyCitations(text, [{ type: 'file_citation', fileId: 'f', filename: 'a.md', startIndex: at, endIndex: at }]);
+    assert.equal(cited.text, `Forty items${mark(1)} is the limit.`);
+  });
+});
+
+describe('webview citations: markers inside link syntax leave the link intact', () => {
+  const at = (text: string, marker = '\uE200'): number => text.indexOf(marker);
+  const cite = (text: string, index: number) => applyCitations(text, [{ type: 'file_citation', fileId: 'f', filename: 'a.md', startIndex: index, endIndex: index }]);
+
+  it('moves a citation out of an inline link destination and title, to just after the link', () => {
+    const inUrl = 'Read [the guide](https://example.com/a\uE200cite\uE202turn0search0\uE201/b) first.';
+    assert.equal(cite(inUrl, at(inUrl)).text, `Read [the guide](https://example.com/a/b)${mark(1)} first.`);
+    const inTitle = 'Read [the guide](https://example.com/g "The (best) guide\uE200cite\uE202turn0search0\uE201") first.';
+    assert.equal(cite(inTitle, at(inTitle)).text, `Read [the guide](https://example.com/g "The (best) guide")${mark(1)} first.`);
+    const inAngle = 'Read [it](<https://example.com/a b\uE200cite\uE202turn0search0\uE201>) now.';
+    assert.equal(cite(inAngle, at(inAngle)).text, `Read [it](<https://example.com/a b>)${mark(1)} now.`);
+  });
+
+  it('moves a citation out of an autolink, a bare URL and a reference label', () => {
+    const autolink = 'See <https://example.com/x\uE200cite\uE202turn0search1\uE201> now.';
+    assert.equal(cite(autolink, at(autolink)).text, `See <https://example.com/x>${mark(1)} now.`);
+    const bare = 'See https://example.com/x\uE200cite\uE202turn0search1\uE201/y now.';
+    assert.equal(cite(bare, at(bare)).text, `See https://example.com/x/y${mark(1)} now.`);
+    const label = 'See [the docs][do\uE200cite\uE202turn0search1\uE201cs] now.\n\n[docs]: https://example.com/';
+    assert.equal(cite(label, at(label)).text, `See [the docs][docs]${mark(1)} now.\n\n[docs]: https://example.com/`);
+  });
+
+  it('keeps only the footnote of a citation inside a reference definition, which nothing may follow', () => {
+    const definition = 'See [the docs].\n\n[the docs]: https://example.com/d\uE200cite\uE202turn0search2\uE201 "Docs"';
+    const cited = cite(definition, at(definition));
+    assert.equal(cited.text, 'See [the docs].\n\n[the docs]: https://example.com/d "Docs"');
+    assert.equal(cited.footnotes.length, 1);
+    const pointedInto = 'x\n\n[a]: https://example.com/path "Title"';
+    assert.equal(cite(pointedInto, pointedInto.indexOf('path')).text, pointedInto);
+  });
+});

@@ -64,6 +64,25 @@ describe('server text is only text (XSS corpus, Chromium)', function () {
     assert.doesNotMatch(unmatched.text + matched.text, /cite|turn0|[\uE200-\uE2FF]/);
   });
 
+  it('a marker inside a link leaves the link working, its citation just after it; one never closed takes no sentence', async () => {
+    const inUrl = 'Read [the guide](https://example.com/a\uE200cite\uE202turn0search0\uE201/b "Guide\uE200cite\uE202turn0search1\uE201") and <https://example.com/c\uE200cite\uE202turn0search2\uE201> first.';
+    const unclosed = 'Claim one.\uE200cite\uE202turn0file3 The next sentence stays.\uE200cite\uE202tur';
+    const [link, cut] = await page.evaluate(
+      ([a, b]) => [
+        window.renderAnswer(a, [
+          { type: 'url_citation', url: 'https://example.com/one', title: 'One', startIndex: a.indexOf('\uE200'), endIndex: a.indexOf('\uE200') },
+          { type: 'file_citation', fileId: 'f2', filename: 'c.md', startIndex: a.lastIndexOf('\uE200'), endIndex: a.lastIndexOf('\uE200') },
+        ]),
+        window.renderAnswer(b, []),
+      ],
+      [inUrl, unclosed] as const,
+    );
+    assert.match(link.html, /<a href="https:\/\/example\.com\/a\/b"[^>]*>the guide<\/a><sup class="cite-ref" data-cite="1">\[1\]<\/sup>/);
+    assert.match(link.html, /<a href="https:\/\/example\.com\/c"[^>]*>https:\/\/example\.com\/c<\/a><sup class="cite-ref" data-cite="2">/);
+    assert.doesNotMatch(link.text, /\]\(|turn0|[\uE200-\uE2FF]/);
+    assert.match(cut.text, /^Claim one\. The next sentence stays\.\s*$/);
+  });
+
   it('never puts a citation inside an attribute, even when the annotation points into a link', async () => {
     const text = 'See [the docs](https://example.com/guide "Guide") and https://example.com/raw today.';
     const inUrl = text.indexOf('guide') + 2;
