@@ -163,13 +163,33 @@ export function priceFor(model: string | undefined, prices: Record<string, Model
   return prefix ? prices[prefix] : undefined;
 }
 
-/** "Rate limited, retrying in 3 s"; never negative, never below one second while pending. */
+/**
+ * "Rate limited, retrying in 3 s"; never negative, never below one second while pending. A wait of
+ * more than a minute (the server's `Retry-After`) says until when instead, in local time: "Rate
+ * limited until 14:05, then retrying"; the last minute counts down again.
+ */
 export function retryText(retry: NonNullable<RunNotices['retry']>, nowMs: number): string {
+  const attempt = retry.attempt > 1 ? ` (attempt ${retry.attempt})` : '';
+  if (retry.until - nowMs > 60_000) return `Rate limited until ${clockTime(retry.until, nowMs)}, then retrying${attempt}`;
   const seconds = Math.max(1, Math.ceil((retry.until - nowMs) / 1000));
   const reason = retry.reason.trim() || 'Request failed';
   const sentence = reason.charAt(0).toUpperCase() + reason.slice(1).replace(/[.\s]+$/, '');
-  const attempt = retry.attempt > 1 ? ` (attempt ${retry.attempt})` : '';
   return `${sentence}, retrying in ${seconds} s${attempt}`;
+}
+
+/** "14:05" in local time; "tomorrow 14:05" or "Mon 14:05" when `atMs` is on another day than `nowMs`. */
+export function clockTime(atMs: number, nowMs: number): string {
+  const at = new Date(atMs);
+  const time = `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+  const today = new Date(nowMs);
+  const days = Math.round((startOfDay(at) - startOfDay(today)) / 86_400_000);
+  if (days === 0) return time;
+  if (days === 1) return `tomorrow ${time}`;
+  return `${at.toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short' })} ${time}`;
+}
+
+function startOfDay(date: Date): number {
+  return new Date(date.getFullYear(), date.getMonth(), date.getDate()).getTime();
 }
 
 export const FALLBACK_TEXT = 'Streaming unavailable, polling';

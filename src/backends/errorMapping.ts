@@ -181,7 +181,8 @@ function fromStatus(status: number, detail: string, headers: Headers | undefined
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(headers);
     // The retry, if any, is announced by the driver as it happens; this sentence must stay true when none follows.
-    return new AssistantsError('rate_limited', `The server's rate limit was reached. Wait a minute, then send again.${suffix}`, { status, cause, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    const wait = retryAfterMs !== undefined && retryAfterMs > 60_000 ? `, and it asks to wait ${formatWait(retryAfterMs)}. Send again after that.` : '. Wait a minute, then send again.';
+    return new AssistantsError('rate_limited', `The server's rate limit was reached${wait}${suffix}`, { status, cause, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   }
   if (status === 405 || status === 501) {
     return new AssistantsError('unsupported', `The server does not support this operation.${suffix}`, { status, cause });
@@ -193,6 +194,15 @@ function fromStatus(status: number, detail: string, headers: Headers | undefined
     return new AssistantsError('server', `The server had an error (HTTP ${status}). Try again in a few minutes.${suffix}`, { status, cause });
   }
   return new AssistantsError('bad_request', `The server rejected the request (HTTP ${status}).${suffix}`, { status, cause });
+}
+
+/** A server-told wait in words: "2 min", "1 h 5 min", "3 days". */
+function formatWait(ms: number): string {
+  const minutes = Math.ceil(ms / 60_000);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  return `${Math.round(hours / 24)} days`;
 }
 
 /** `retry-after-ms` (OpenAI's precise header) wins over `retry-after` (seconds or an HTTP date). */

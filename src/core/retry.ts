@@ -25,6 +25,12 @@ export interface RetryOptions {
 
 export const DEFAULT_RETRY = { maxRetries: 4, baseDelayMs: 500, maxDelayMs: 20_000 } as const;
 
+/**
+ * The longest server-told wait (`Retry-After`) that is waited out before asking again; the user sees
+ * until when, with Retry now and Stop. A longer one is not waited for: the failure says how long.
+ */
+export const MAX_TOLD_WAIT_MS = 24 * 60 * 60 * 1000;
+
 const RETRYABLE: readonly ErrorKind[] = ['rate_limited', 'server', 'network', 'timeout'];
 
 export function isRetryable(error: unknown): error is AssistantsError {
@@ -33,8 +39,10 @@ export function isRetryable(error: unknown): error is AssistantsError {
 
 /**
  * Runs `fn`, retrying transient failures (429, 5xx, network) a bounded number of times. A 429 with
- * a server-given wait waits exactly that (capped); otherwise full-jitter exponential backoff.
- * Anything else is rethrown unchanged; the last failure of a series says the retries gave up.
+ * a server-given wait waits exactly that, however long (never asking again before the server said
+ * it would answer), unless it is longer than MAX_TOLD_WAIT_MS: then the failure is rethrown at once.
+ * Otherwise full-jitter exponential backoff up to `maxDelayMs`. Anything else is rethrown unchanged;
+ * the last failure of a series says the retries gave up.
  */
 export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const maxRetries = options.maxRetries ?? DEFAULT_RETRY.maxRetries;
@@ -52,6 +60,7 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions =
       if (attempt > maxRetries) {
         throw attempt > 1 ? gaveUp(error, attempt) : error;
       }
+      if ((error.options.retryAfterMs ?? 0) > MAX_TOLD_WAIT_MS) throw error;
       const waitMs = delayFor(error, attempt, baseDelayMs, maxDelayMs, random);
       options.onRetry?.({ attempt, waitMs, reason: firstSentence(error.message) });
       await sleep(waitMs, options.signal);
@@ -72,7 +81,7 @@ function gaveUp(error: AssistantsError, attempts: number): AssistantsError {
 function delayFor(error: AssistantsError, attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number): number {
   const told = error.options.retryAfterMs;
   if (told !== undefined) {
-    return Math.min(told, maxDelayMs);
+    return told;
   }
   const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
   // Half fixed, half random: spreads clients apart without ever retrying instantly.

@@ -44,6 +44,20 @@ describe('withRetry', () => {
     assert.deepEqual(sleeps, [1234]);
   });
 
+  it('waits out a server-told wait beyond the backoff cap in full, once, and does not wait for one beyond a day', async () => {
+    const seen: RetryInfo[] = [];
+    const hour = failing([new AssistantsError('rate_limited', 'slow down', { retryAfterMs: 3_600_000 })], 'ok');
+    assert.equal(await withRetry(hour.fn, { sleep, maxDelayMs: 20_000, onRetry: (info) => seen.push(info) }), 'ok');
+    assert.deepEqual(sleeps, [3_600_000], 'one wait of the hour asked for, not five sends capped at 20 s');
+    assert.deepEqual(seen.map((info) => info.waitMs), [3_600_000]);
+    assert.equal(hour.calls(), 2);
+    sleeps.length = 0;
+    const decades = failing([new AssistantsError('rate_limited', 'come back in 2099', { retryAfterMs: 2_300_000_000_000 })], 'ok');
+    await assert.rejects(withRetry(decades.fn, { sleep }), (error: AssistantsError) => error.message === 'come back in 2099');
+    assert.equal(decades.calls(), 1);
+    assert.deepEqual(sleeps, []);
+  });
+
   it('gives up after maxRetries with the last error, saying the retries are over', async () => {
     const { fn, calls } = failing([new AssistantsError('server', '1'), new AssistantsError('server', '2'), new AssistantsError('server', '3')], 'ok');
     await assert.rejects(withRetry(fn, { sleep, maxRetries: 2 }), (error: AssistantsError) => error.kind === 'server' && error.message === 'Gave up after 3 attempts. 3');

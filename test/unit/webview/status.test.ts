@@ -39,6 +39,12 @@ describe('webview status wording', () => {
     assert.equal(retryText({ attempt: 1, reason: 'rate limited', until: 10_000 }, 7_000), 'Rate limited, retrying in 3 s');
     assert.equal(retryText({ attempt: 3, reason: 'server error.', until: 10_000 }, 9_950), 'Server error, retrying in 1 s (attempt 3)');
     assert.equal(retryText({ attempt: 1, reason: 'rate limited', until: 10_000 }, 20_000), 'Rate limited, retrying in 1 s');
+    // A server-told wait beyond a minute says until when, in local time; its last minute counts down.
+    const now = new Date(2026, 11, 6, 13, 5, 0).getTime();
+    const reason = "The server's rate limit was reached, and it asks to wait 1 h.";
+    assert.equal(retryText({ attempt: 1, reason, until: now + 3_600_000 }, now), 'Rate limited until 14:05, then retrying');
+    assert.equal(retryText({ attempt: 2, reason, until: new Date(2026, 11, 7, 9, 30).getTime() }, now), 'Rate limited until tomorrow 09:30, then retrying (attempt 2)');
+    assert.equal(retryText({ attempt: 1, reason, until: now + 3_600_000 }, now + 3_560_000), "The server's rate limit was reached, and it asks to wait 1 h, retrying in 40 s");
   });
 
   it('turns error messages into one sentence without traces', () => {

@@ -173,6 +173,18 @@ describe('RunDriver over AssistantsV2Backend and the fake server', () => {
       assert.equal(deltaText(events), 'After the wait.');
     });
 
+    it('waits out a 429 with Retry-After 3600 on run creation once, as told', async () => {
+      await boot();
+      const waits: number[] = [];
+      h.server.model.enqueue({ steps: [{ type: 'text', text: 'An hour later.' }] });
+      h.server.inject({ method: 'POST', path: '/threads/:thread_id/runs', kind: 'rate_limit', retryAfterSeconds: 3600 });
+      const { events, result } = drive({ sleep: async (ms) => void waits.push(ms) });
+      assert.equal((await result).run.status, 'completed');
+      assert.deepEqual(events.flatMap((e) => (e.type === 'retry' ? [e.waitMs] : [])), [3_600_000]);
+      assert.deepEqual(waits, [3_600_000]);
+      assert.equal(requests('POST', /\/runs$/), 2);
+    });
+
     it('retries a 500 while polling', async () => {
       await boot();
       h.server.model.enqueue({ steps: [{ type: 'text', text: 'Survived.' }], queuedMs: 10, durationMs: 20 });

@@ -168,6 +168,39 @@ describe('Errors told truly (Responses)', () => {
     assert.ok(h.events.some((e) => e.type === 'fallback'));
   });
 
+  for (const { name, header, wait } of [
+    { name: 'Retry-After 3600', header: () => '3600', wait: (ms: number) => ms === 3_600_000 },
+    { name: 'an HTTP-date 90 minutes ahead', header: () => new Date(Date.now() + 90 * 60_000).toUTCString(), wait: (ms: number) => ms > 88 * 60_000 && ms <= 90 * 60_000 },
+  ]) {
+    it(`waits out a 429 with ${name} once, as told, instead of re-sending on its own backoff`, async () => {
+      const waits: number[] = [];
+      // The wait is recorded and skipped (Retry now does the same), so the test need not take an hour.
+      h = await startHarness({ driver: { sleep: async (ms) => void waits.push(ms) } });
+      h.fake.model.enqueue({ steps: [{ type: 'text', text: 'After the long wait.' }] });
+      h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { status: 429, headers: { ...JSON_TYPE, 'retry-after': header() }, chunks: [errorBody('rate_limit_exceeded', 'Rate limit reached.', 'requests')] } });
+      const result = await h.driver.run(await h.startWith('Hi'), h.onEvent);
+      assert.equal(result.run.status, 'completed');
+      const retries = h.events.flatMap((e) => (e.type === 'retry' ? [e] : []));
+      assert.equal(retries.length, 1);
+      assert.ok(wait(retries[0].waitMs), `announced wait ${retries[0].waitMs} ms`);
+      assert.match(retries[0].reason, /rate limit was reached, and it asks to wait 1 h( \d+ min)?\.$/);
+      assert.ok(wait(waits[0]), 'the driver waits what the server said');
+      assert.equal(h.requests('POST', '/responses').length, 2, 'sent once more, after the wait');
+    });
+  }
+
+  it('does not wait for a Retry-After beyond a day: says how long the server asks to wait', async () => {
+    const waits: number[] = [];
+    h = await startHarness({ driver: { sleep: async (ms) => void waits.push(ms) } });
+    const date = new Date(Date.now() + 30 * 86_400_000).toUTCString();
+    h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', times: 5, script: { status: 429, headers: { ...JSON_TYPE, 'retry-after': date }, chunks: [errorBody('rate_limit_exceeded', 'Rate limit reached.', 'requests')] } });
+    const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+    assert.equal(error.kind, 'rate_limited');
+    assert.match(error.message, /rate limit was reached, and it asks to wait 30 days\. Send again after that\./);
+    assert.deepEqual(waits, []);
+    assert.equal(h.requests('POST', '/responses').length, 1);
+  });
+
   it('classifies a stream frame with a transient code as such, with the server\'s words', async () => {
     h = await startHarness({ driver: { retry: { maxRetries: 0 } } });
     h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { headers: SSE, chunks: [errorFrame('server_error', 'server_error', 'The model is overloaded.')] } });
