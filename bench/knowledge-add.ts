@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import type * as OpenAIClient from '../src/backends/openaiClient';
 import type * as Responses from '../src/backends/responses/responsesBackend';
 import type * as FileSystem from '../src/core/fileSystem';
+import type * as Mark from '../src/core/knowledge/mark';
 import type * as Sync from '../src/core/knowledge/sync';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
 import { memoryUploadIndex } from '../test/fakes/memoryUploadIndex';
@@ -30,6 +31,8 @@ interface Checkout {
   client: typeof OpenAIClient;
   responses: typeof Responses;
   fileSystem: typeof FileSystem;
+  /** Absent in checkouts from before knowledge marked its files (their sync's locate gave a path or undefined). */
+  mark?: typeof Mark;
 }
 
 async function load(label: string, root: string): Promise<Checkout> {
@@ -40,6 +43,7 @@ async function load(label: string, root: string): Promise<Checkout> {
     client: await from('src/backends/openaiClient.ts'),
     responses: await from('src/backends/responses/responsesBackend.ts'),
     fileSystem: await from('src/core/fileSystem.ts'),
+    mark: fs.existsSync(path.join(root, 'src/core/knowledge/mark.ts')) ? await from('src/core/knowledge/mark.ts') : undefined,
   };
 }
 
@@ -56,13 +60,20 @@ async function round(checkout: Checkout, sources: Array<{ absolute: string; path
   const fake = await FakeOpenAIServer.start();
   try {
     const backend = new checkout.responses.ResponsesBackend(checkout.client.createOpenAIClient({ protocol: 'responses', apiKey: 'sk-bench', baseUrl: fake.baseUrl }));
-    const deps = { files: backend, fs: checkout.fileSystem.nodeWorkspaceFs, index: memoryUploadIndex(), provider: 'fake' };
+    const mark = checkout.mark?.KnowledgeMark.fromApiKey('sk-bench');
+    // An older checkout takes no mark, and its locate answers with the path or undefined.
+    const deps = { files: backend, fs: checkout.fileSystem.nodeWorkspaceFs, index: memoryUploadIndex(), provider: 'fake', ...(mark ? { mark } : {}) } as Sync.KnowledgeDeps;
     const store = await backend.createVectorStore('Bench knowledge', []);
     const pass = async (sync = false): Promise<Pass> => {
       const before = fake.requests.length;
       const started = performance.now();
       const byPath = new Map(sources.map((s) => [s.path, s.absolute]));
-      const report = sync ? await checkout.sync.syncKnowledge(store.id, async (p) => byPath.get(p), deps, async () => true) : await checkout.sync.addToKnowledge(store.id, sources, deps);
+      const locate = async (p: string): Promise<Sync.Located> => {
+        const absolute = byPath.get(p);
+        if (!mark) return absolute as unknown as Sync.Located;
+        return absolute === undefined ? { gone: true } : { absolute };
+      };
+      const report = sync ? await checkout.sync.syncKnowledge(store.id, locate, deps, async () => true) : await checkout.sync.addToKnowledge(store.id, sources, deps);
       const ms = performance.now() - started;
       const sent = fake.requests.slice(before);
       const byEndpoint = new Map<string, number>();

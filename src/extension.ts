@@ -17,6 +17,7 @@ import { AssistantFolders } from './host/assistantFolders';
 import { HostChatController } from './host/chatController';
 import type { KnowledgeNode } from './host/knowledgeTree';
 import { KnowledgeTreeProvider } from './host/knowledgeTree';
+import { recogniser } from './core/knowledge/sync';
 import { ChatViewProvider } from './host/chatViewProvider';
 import { registerCommands } from './host/commands';
 import { runAdditions, settingsAssistantDraft } from './host/defaultAssistant';
@@ -144,7 +145,15 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   const chatView = new ChatViewProvider(context.extensionUri, controller, log);
   const threadsTree = new ThreadsTreeProvider(store, () => controller.session.thread?.thread.id, assistants, context.workspaceState, log);
   const assistantsTree = new AssistantsTreeProvider(assistants, log);
-  const knowledgeTree = new KnowledgeTreeProvider({ assistants, files: () => controller.backend(), log });
+  const knowledgeTree = new KnowledgeTreeProvider({
+    assistants,
+    files: () => controller.backend(),
+    recognise: async (vectorStoreId) => {
+      const { mark, provider } = await controller.uploadTarget();
+      return recogniser(vectorStoreId, { mark, provider, index: uploadIndex });
+    },
+    log,
+  });
   const knowledgeView = vscode.window.createTreeView(KnowledgeTreeProvider.viewId, { treeDataProvider: knowledgeTree });
   knowledgeTree.attach(knowledgeView);
   const serverDocuments = new ServerAssistantDocuments(assistants);

@@ -6,6 +6,7 @@ import { AssistantsError } from '../core/errors';
 import { nodeWorkspaceFs } from '../core/fileSystem';
 import type { Confinement } from '../core/functions/confinement';
 import { walkFiles } from '../core/functions/walk';
+import type { KnowledgeMark } from '../core/knowledge/mark';
 import type { Attachment, AttachmentTool } from '../core/model';
 import type { AttachmentView } from '../common/protocol';
 import { Disposable } from './lifecycle';
@@ -14,6 +15,8 @@ import { Disposable } from './lifecycle';
 export interface UploadTarget {
   backend: Backend;
   provider: string;
+  /** Marks knowledge files as added here, under this key (see `KnowledgeMark`). */
+  mark: KnowledgeMark;
 }
 
 interface Pending extends AttachmentView {

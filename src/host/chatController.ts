@@ -9,6 +9,7 @@ import type { ChatUpdate } from '../core/chatSession';
 import { AssistantsError, asAssistantsError } from '../core/errors';
 import type { DraftStore } from '../core/draftStore';
 import type { Assistant, AttachmentTool } from '../core/model';
+import { KnowledgeMark } from '../core/knowledge/mark';
 import type { ProviderConfig } from '../core/provider';
 import type { ThreadStore } from '../core/threadStore';
 import type { ApprovalChoice, ChatState, HostToWebview, Notice, WaitingView } from '../common/protocol';
@@ -238,7 +239,7 @@ export class HostChatController extends Disposable implements ChatController {
     const settings = readSettings();
     const key = await this.deps.apiKeys.get();
     const keyHash = createHash('sha256').update(key?.key ?? '').digest('hex').slice(0, 16);
-    return { backend, provider: `${settings.provider} ${settings.baseUrl} ${keyHash}` };
+    return { backend, provider: `${settings.provider} ${settings.baseUrl} ${keyHash}`, mark: KnowledgeMark.fromApiKey(key?.key ?? '') };
   }
 
   private async connect(): Promise<Connection> {

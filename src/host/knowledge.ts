@@ -6,6 +6,7 @@ import { AssistantsError } from '../core/errors';
 import { nodeWorkspaceFs } from '../core/fileSystem';
 import type { Confinement } from '../core/functions/confinement';
 import { ensureKnowledgeStore, knowledgeStoresOf } from '../core/knowledge/assistantKnowledge';
+import { locateKnowledgeSource } from '../core/knowledge/sources';
 import type { KnowledgeDeps, KnowledgeReport, KnowledgeSource } from '../core/knowledge/sync';
 import { addToKnowledge, emptyReport, mergeReports, removeFromKnowledge, syncKnowledge } from '../core/knowledge/sync';
 import type { UploadTarget } from './attachments';
@@ -44,19 +45,24 @@ export interface SyncKnowledgeOptions {
  */
 export function registerKnowledgeCommands(register: Register, deps: KnowledgeCommandDeps): void {
   register('assistants.addToKnowledge', async (clicked?: vscode.Uri, selected?: vscode.Uri[]) => {
+    if (!trusted()) return undefined;
     const uris = selected?.length ? selected : clicked instanceof vscode.Uri ? [clicked] : await pickFiles();
     if (!uris?.length) return undefined;
     return addUris(uris, deps);
   });
-  register('assistants.syncKnowledge', async (options?: SyncKnowledgeOptions) => syncAll(deps, options ?? {}));
+  register('assistants.syncKnowledge', async (options?: SyncKnowledgeOptions) => (trusted() ? syncAll(deps, options ?? {}) : undefined));
   register('assistants.retryKnowledgeFile', async (node?: KnowledgeNode) => {
-    if (node?.kind !== 'file' || !node.entry.path) return undefined;
-    const absolute = await locate(deps.confinement, node.entry.path);
-    if (absolute === undefined || (await nodeWorkspaceFs.stat(absolute))?.type !== 'file') {
+    if (node?.kind !== 'file' || !node.entry.path || !node.entry.ours || !trusted()) return undefined;
+    const located = await locateKnowledgeSource(deps.confinement, nodeWorkspaceFs, node.entry.path);
+    if ('gone' in located) {
       void vscode.window.showWarningMessage(`${node.entry.path} is no longer in the workspace, so it cannot be indexed again. Remove it from knowledge, or restore the file and retry.`);
       return undefined;
     }
-    return retryOne(node.vectorStoreId, { absolute, path: node.entry.path }, deps);
+    if ('refused' in located) {
+      void vscode.window.showWarningMessage(`${node.entry.path} is not sent again: ${located.refused} Remove it from knowledge.`);
+      return undefined;
+    }
+    return retryOne(node.vectorStoreId, { absolute: located.absolute, path: node.entry.path }, deps);
   });
   register('assistants.removeFromKnowledge', async (node?: KnowledgeNode) => {
     if (node?.kind !== 'file') return;
@@ -72,6 +78,17 @@ export function registerKnowledgeCommands(register: Register, deps: KnowledgeCom
     await vscode.window.showTextDocument(vscode.Uri.file(confined.absolute), { preview: true });
   });
   register('assistants.refreshKnowledge', () => deps.tree.refresh());
+}
+
+/**
+ * Knowledge uploads workspace files, and in an untrusted workspace the files (and the assistant
+ * file naming the store) come from whoever wrote the repository: Add, Sync and Retry Indexing are
+ * off there (their menus are disabled; a command run anyway says why).
+ */
+function trusted(): boolean {
+  if (vscode.workspace.isTrusted) return true;
+  void vscode.window.showWarningMessage('Knowledge uploads workspace files, so Add to Knowledge and Sync Knowledge are off until you trust this workspace ("Manage Workspace Trust").');
+  return false;
 }
 
 async function pickFiles(): Promise<vscode.Uri[] | undefined> {
@@ -94,7 +111,14 @@ async function addUris(uris: readonly vscode.Uri[], deps: KnowledgeCommandDeps):
     withProgress(`Adding to ${entry.name}'s knowledge`, async (knowledge) => {
       const expanded = await expandSelection(uris, deps.confinement, knowledge.signal);
       const skipped = expanded.skipped.map((s) => ({ path: s.display, reason: s.reason }));
-      const report = await addToKnowledge(vectorStoreId, expanded.items.map((item) => ({ absolute: item.absolute, path: item.display })), { ...knowledge, ...serverDeps(target, deps) });
+      // Through the filters Sync applies too: a file picked on its own that .gitignore ignores is not taken either.
+      const sources: KnowledgeSource[] = [];
+      for (const item of expanded.items) {
+        const located = await locateKnowledgeSource(deps.confinement, nodeWorkspaceFs, item.display);
+        if ('absolute' in located) sources.push({ absolute: located.absolute, path: item.display });
+        else skipped.push({ path: item.display, reason: 'refused' in located ? located.refused.replace(/\.$/, '') : 'it no longer exists' });
+      }
+      const report = await addToKnowledge(vectorStoreId, sources, { ...knowledge, ...serverDeps(target, deps) });
       return { ...report, skipped };
     }),
   );
@@ -145,7 +169,7 @@ async function syncAll(deps: KnowledgeCommandDeps, options: SyncKnowledgeOptions
     withProgress(`Syncing ${entry.name}'s knowledge`, async (knowledge) => {
       const total = emptyReport();
       for (const vectorStoreId of stores) {
-        const one = await syncKnowledge(vectorStoreId, (path) => locate(deps.confinement, path), { ...knowledge, ...serverDeps(target, deps) }, confirm, retryFailed);
+        const one = await syncKnowledge(vectorStoreId, (path) => locateKnowledgeSource(deps.confinement, nodeWorkspaceFs, path), { ...knowledge, ...serverDeps(target, deps) }, confirm, retryFailed);
         mergeReports(total, one);
       }
       return total;
@@ -153,12 +177,6 @@ async function syncAll(deps: KnowledgeCommandDeps, options: SyncKnowledgeOptions
   );
   tell('Sync Knowledge', report, [], deps.log);
   return report;
-}
-
-/** The workspace file a knowledge path names, or undefined when it is gone (or now kept from the assistant). */
-async function locate(confinement: Confinement, path: string): Promise<string | undefined> {
-  const confined = await confinement.resolve(path);
-  return confined.ok ? confined.absolute : undefined;
 }
 
 /** Runs `body` under a cancellable progress notification; its lines become the notification's message. */
@@ -178,8 +196,8 @@ async function withProgress<T>(title: string, body: (knowledge: Pick<KnowledgeDe
 }
 
 /** The server's files, the disk and the upload index, for one upload target. */
-function serverDeps(target: UploadTarget, deps: KnowledgeCommandDeps): Pick<KnowledgeDeps, 'files' | 'fs' | 'index' | 'provider'> {
-  return { files: target.backend, fs: nodeWorkspaceFs, index: deps.index, provider: target.provider };
+function serverDeps(target: UploadTarget, deps: KnowledgeCommandDeps): Pick<KnowledgeDeps, 'files' | 'fs' | 'index' | 'provider' | 'mark'> {
+  return { files: target.backend, fs: nodeWorkspaceFs, index: deps.index, provider: target.provider, mark: target.mark };
 }
 
 /** One sentence for the notification, every file in the log. */
@@ -191,6 +209,7 @@ function tell(what: string, report: KnowledgeReport, skipped: Array<{ path: stri
     report.unchanged.length && `${report.unchanged.length} unchanged`,
     report.removed.length && `${report.removed.length} removed`,
     report.keptMissing.length && `${report.keptMissing.length} deleted in the workspace but kept`,
+    report.leftAlone.length && `${report.leftAlone.length} added elsewhere left alone`,
   ].filter(Boolean);
   const left = [...skipped, ...report.refused];
   for (const path of report.added) log.info(`${what}: added ${path}`);
@@ -198,6 +217,7 @@ function tell(what: string, report: KnowledgeReport, skipped: Array<{ path: stri
   for (const path of report.retried) log.info(`${what}: added ${path} again (its indexing had failed)`);
   for (const path of report.removed) log.info(`${what}: removed ${path}`);
   for (const path of report.keptMissing) log.info(`${what}: kept ${path} (deleted in the workspace)`);
+  for (const name of report.leftAlone) log.info(`${what}: left ${name} alone (not added by this extension with this key)`);
   for (const s of left) log.info(`${what}: skipped ${s.path}: ${s.reason}`);
   for (const f of report.failed) log.info(`${what}: left ${f.path} as it is: unchanged, and its indexing failed: ${f.reason}`);
   const summary = `${what}: ${parts.length ? parts.join(', ') : 'nothing to do'}; ${formatBytes(report.uploadedBytes)} uploaded.`;

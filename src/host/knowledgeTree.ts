@@ -4,7 +4,7 @@ import type { FileOperations, VectorStore } from '../core/files';
 import { formatBytes } from '../core/attachments/uploads';
 import { asAssistantsError } from '../core/errors';
 import { knowledgeStoresOf } from '../core/knowledge/assistantKnowledge';
-import type { KnowledgeFile } from '../core/knowledge/plan';
+import type { KnowledgeFile, Recognise } from '../core/knowledge/plan';
 import { knowledgeFile } from '../core/knowledge/plan';
 import { PollSchedule } from '../core/pollSchedule';
 import { Disposable } from './lifecycle';
@@ -38,6 +38,8 @@ export class KnowledgeTreeProvider extends Disposable implements vscode.TreeData
     private readonly deps: {
       assistants: AssistantService;
       files(): Promise<FileOperations>;
+      /** Tells the files this extension added to a store from the others (`recogniser`). */
+      recognise(vectorStoreId: string): Promise<Recognise>;
       log: vscode.LogOutputChannel;
     },
   ) {
@@ -103,7 +105,8 @@ export class KnowledgeTreeProvider extends Disposable implements vscode.TreeData
   }
 
   private async files(vectorStoreId: string): Promise<KnowledgeNode[]> {
-    const listed = (await (await this.deps.files()).listVectorStoreFiles(vectorStoreId)).map(knowledgeFile);
+    const recognise = await this.deps.recognise(vectorStoreId);
+    const listed = (await (await this.deps.files()).listVectorStoreFiles(vectorStoreId)).map((file) => knowledgeFile(file, recognise));
     this.indexing.set(vectorStoreId, listed.filter((e) => e.file.status === 'in_progress').length);
     this.pollIfIndexing();
     if (listed.length === 0) return [{ kind: 'note', text: 'No files yet: right-click files in the Explorer → Add to Assistant Knowledge.' }];
@@ -160,12 +163,15 @@ function fileItem(node: Extract<KnowledgeNode, { kind: 'file' }>): vscode.TreeIt
   const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
   item.id = `file:${node.vectorStoreId}:${file.id}`;
   const failure = file.status === 'failed' || file.status === 'cancelled' ? `${STATUS_WORDS[file.status]}: ${file.lastError ?? 'the server gave no reason'}` : undefined;
-  item.description = failure ?? (entry.path ? STATUS_WORDS[file.status] : `${STATUS_WORDS[file.status]}, added elsewhere`);
+  // Files anyone else put in the store (whatever path their attributes name) are shown, and can be removed from it, nothing more.
+  const source = entry.ours && entry.path !== undefined;
+  item.description = source ? (failure ?? STATUS_WORDS[file.status]) : `${failure ?? STATUS_WORDS[file.status]}, added elsewhere`;
   item.iconPath = new vscode.ThemeIcon(file.status === 'in_progress' ? 'loading~spin' : failure ? 'error' : 'file');
   // An unchanged file that failed is not sent again on each sync: the tooltip says how to try again.
-  const retry = failure && entry.path ? ['Sync leaves it as it is until the file changes; Retry Indexing adds it again now.'] : [];
-  item.tooltip = [label, `Status: ${failure ?? STATUS_WORDS[file.status]}`, ...retry, `In the vector store: ${formatBytes(file.usageBytes)}`, `File id: ${file.id}`, ...(entry.sha256 ? [`SHA-256: ${entry.sha256}`] : [])].join('\n');
-  item.contextValue = entry.path ? (failure ? 'knowledgeFile.source.failed' : 'knowledgeFile.source') : 'knowledgeFile';
-  if (entry.path) item.command = { command: 'assistants.openKnowledgeSource', title: 'Open Source File', arguments: [node] };
+  const retry = failure && source ? ['Sync leaves it as it is until the file changes; Retry Indexing adds it again now.'] : [];
+  const elsewhere = source ? [] : ['Not added from this workspace with this key: Sync leaves it alone, and Remove from Knowledge only takes it out of the store.'];
+  item.tooltip = [label, `Status: ${failure ?? STATUS_WORDS[file.status]}`, ...retry, ...elsewhere, `In the vector store: ${formatBytes(file.usageBytes)}`, `File id: ${file.id}`, ...(entry.sha256 ? [`SHA-256: ${entry.sha256}`] : [])].join('\n');
+  item.contextValue = source ? (failure ? 'knowledgeFile.source.failed' : 'knowledgeFile.source') : 'knowledgeFile';
+  if (source) item.command = { command: 'assistants.openKnowledgeSource', title: 'Open Source File', arguments: [node] };
   return item;
 }

@@ -127,5 +127,45 @@ describe('assistant knowledge (inside VS Code)', () => {
     const intro = (await assistants.knowledgeItems()).find((i) => i.label === 'handbook/intro.md');
     await vscode.commands.executeCommand('assistants.openKnowledgeSource', intro?.node);
     assert.equal(vscode.window.activeTextEditor?.document.uri.path, vscode.Uri.joinPath(root(), 'handbook', 'intro.md').path);
+
+    // Files someone else put in the store, naming workspace files nobody chose (one of them gitignored, one the user's own path):
+    // Sync sends none of them and deletes nothing; the view says they were added elsewhere.
+    await write('handbook/private.md', 'not for the assistant\n');
+    await write('handbook/debug.log', 'token=abc\n');
+    const planted: string[] = [];
+    for (const path of ['handbook/private.md', 'handbook/debug.log', 'handbook/intro.md', 'handbook/vanished.md']) {
+      const form = new FormData();
+      form.append('purpose', 'assistants');
+      form.append('file', new Blob(['planted\n']), 'planted.md');
+      const uploaded = (await (await fetch(`${process.env.OPENAI_BASE_URL}/files`, { method: 'POST', headers: { authorization: `Bearer ${process.env.OPENAI_API_KEY}` }, body: form })).json()) as { id: string };
+      const attributes = { workspace_path: path, sha256: '0'.repeat(64), assistants_mark: 'f'.repeat(32) };
+      const added = await fetch(`${process.env.OPENAI_BASE_URL}/vector_stores/${vectorStoreId}/file_batches`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${process.env.OPENAI_API_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ files: [{ file_id: uploaded.id, attributes }] }),
+      });
+      assert.equal(added.status, 200);
+      planted.push(uploaded.id);
+    }
+    const leftAlone = await vscode.commands.executeCommand<KnowledgeReport>('assistants.syncKnowledge', { removeDeleted: true });
+    assert.deepEqual([leftAlone.leftAlone.sort(), leftAlone.uploadedBytes, leftAlone.added, leftAlone.replaced, leftAlone.removed], [
+      ['handbook/debug.log', 'handbook/intro.md', 'handbook/private.md', 'handbook/vanished.md'],
+      0,
+      [],
+      [],
+      [],
+    ]);
+    for (const id of planted) assert.equal((await server('GET', `/files/${id}`)).status, 200, 'their files are not deleted');
+    const shown = await until(async () => {
+      const all = await assistants.knowledgeItems();
+      return all.length === 6 && all.every((i) => !String(i.description).startsWith('indexing')) ? all : undefined;
+    }, 'the planted files to be listed');
+    const foreign = shown.filter((i) => String(i.description).endsWith('added elsewhere'));
+    assert.deepEqual(foreign.map((i) => [i.label, i.contextValue]), [
+      ['handbook/debug.log', 'knowledgeFile'],
+      ['handbook/intro.md', 'knowledgeFile'],
+      ['handbook/private.md', 'knowledgeFile'],
+      ['handbook/vanished.md', 'knowledgeFile'],
+    ]);
   });
 });

@@ -85,6 +85,22 @@ async function* walkFolder(
   }
 }
 
+/**
+ * Whether the `.gitignore` files from the workspace folder down to a confined file's folder ignore
+ * it (or a folder it is in): what a walk of its folder would have left out. For a file named on its
+ * own, as Sync names the files it re-checks.
+ */
+export async function isGitignored(fs: WorkspaceFs, file: Confined): Promise<boolean> {
+  const folders: string[] = [];
+  for (let dir = path.dirname(file.absolute); dir.startsWith(file.root); dir = path.dirname(dir)) {
+    folders.unshift(dir);
+    if (dir === file.root || dir === path.dirname(dir)) break;
+  }
+  const ignores: Array<{ base: string; rules: Ignore }> = [];
+  for (const folder of folders) await loadGitignore(fs, folder, ignores);
+  return ignores.some(({ base, rules }) => isIgnored(rules, path.relative(base, file.absolute), false));
+}
+
 function isIgnored(rules: Ignore, relative: string, isDir: boolean): boolean {
   const posix = relative.split(path.sep).join('/');
   if (!posix || posix.startsWith('..')) return false;

@@ -1,4 +1,5 @@
 import type { VectorStoreFile } from '../files';
+import { MARK_ATTRIBUTE } from './mark';
 
 /**
  * Attribute keys on a vector store file that tie it to its workspace source: the path as the
@@ -11,23 +12,33 @@ export const HASH_ATTRIBUTE = 'sha256';
 /** The API keeps attribute strings up to this length; a longer path cannot be recorded. */
 export const MAX_ATTRIBUTE_CHARS = 512;
 
-/** A vector store file with the workspace source its attributes name (none for files added elsewhere). */
+/**
+ * A vector store file with the workspace source its attributes name (none for files added
+ * elsewhere), and whether this extension added it (`ours`): only those are ever replaced, removed
+ * or deleted, whatever path the attributes of the others name.
+ */
 export interface KnowledgeFile {
   file: VectorStoreFile;
   path?: string;
   sha256?: string;
+  ours: boolean;
 }
 
-/** Reads the workspace source a vector store file's attributes name. */
-export function knowledgeFile(file: VectorStoreFile): KnowledgeFile {
+/** Whether this extension added a vector store file, from its attributes (see `KnowledgeMark`). */
+export type Recognise = (file: VectorStoreFile, path: string, sha256: string) => boolean;
+
+/** Reads the workspace source a vector store file's attributes name; `recognise` says whether it is ours (by default: none is). */
+export function knowledgeFile(file: VectorStoreFile, recognise?: Recognise): KnowledgeFile {
   const path = file.attributes[PATH_ATTRIBUTE];
   const sha256 = file.attributes[HASH_ATTRIBUTE];
-  return { file, ...(typeof path === 'string' ? { path } : {}), ...(typeof sha256 === 'string' ? { sha256 } : {}) };
+  if (typeof path !== 'string') return { file, ours: false };
+  if (typeof sha256 !== 'string') return { file, path, ours: false };
+  return { file, path, sha256, ours: recognise?.(file, path, sha256) ?? false };
 }
 
-/** The attributes a file added from the workspace gets. */
-export function sourceAttributes(path: string, sha256: string): Record<string, string> {
-  return { [PATH_ATTRIBUTE]: path, [HASH_ATTRIBUTE]: sha256 };
+/** The attributes a file added from the workspace gets: its path, its hash and the mark that makes it ours. */
+export function sourceAttributes(path: string, sha256: string, mark?: string): Record<string, string> {
+  return { [PATH_ATTRIBUTE]: path, [HASH_ATTRIBUTE]: sha256, ...(mark !== undefined ? { [MARK_ATTRIBUTE]: mark } : {}) };
 }
 
 /**
@@ -37,7 +48,8 @@ export function sourceAttributes(path: string, sha256: string): Record<string, s
  * - `remove`: copies to take out: the source is gone from the workspace, or a second copy of a kept path.
  * - `failed`: the store's copy of these very bytes failed indexing (or was cancelled): left as it is,
  *   since the same bytes would most likely fail again; retried only when the plan is asked to.
- * - `untracked`: files added to the store some other way (no workspace path): left alone.
+ * - `untracked`: files this extension did not add (no workspace path, or no mark it can verify):
+ *   left alone, whatever path they name.
  */
 export interface KnowledgePlan {
   upload: Array<{ path: string; replaces: KnowledgeFile[] }>;
@@ -50,7 +62,8 @@ export interface KnowledgePlan {
 /**
  * Plans an add or a sync. `workspace` maps each path to consider to the SHA-256 of its bytes now,
  * or to undefined when the file no longer exists. An add passes the picked files; a sync passes
- * every path the store names. Paths the store names but `workspace` does not are left as they are.
+ * every path the store's own files name. Paths the store names but `workspace` does not are left
+ * as they are, and so is every file this extension did not add (`untracked`).
  * A copy whose indexing failed or was cancelled is uploaded again when its file changed; unchanged,
  * it is only when `retryFailed` (the user asked), else it stays in `failed`.
  */
@@ -58,7 +71,7 @@ export function planKnowledge(listing: readonly KnowledgeFile[], workspace: Read
   const plan: KnowledgePlan = { upload: [], keep: [], failed: [], remove: [], untracked: [] };
   const byPath = new Map<string, KnowledgeFile[]>();
   for (const entry of listing) {
-    if (entry.path === undefined) {
+    if (entry.path === undefined || !entry.ours) {
       plan.untracked.push(entry);
       continue;
     }

@@ -6,7 +6,9 @@ import type { FileOperations } from '../files';
 import { MAX_FILE_BATCH } from '../files';
 import type { WorkspaceFs } from '../functions/workspaceFs';
 import { READ_CHUNK_BYTES } from '../functions/readText';
-import type { KnowledgeFile, KnowledgePlan } from './plan';
+import type { KnowledgeMark } from './mark';
+import { MARK_ATTRIBUTE } from './mark';
+import type { KnowledgeFile, KnowledgePlan, Recognise } from './plan';
 import { MAX_ATTRIBUTE_CHARS, knowledgeFile, planKnowledge, sourceAttributes } from './plan';
 
 /** What knowledge needs from the server, the disk and the upload index. */
@@ -17,6 +19,8 @@ export interface KnowledgeDeps {
   index: UploadIndex;
   /** Names the server and key the index entries belong to. */
   provider: string;
+  /** Marks the files added here, and tells them from files anyone else put in the store. */
+  mark: KnowledgeMark;
   signal?: AbortSignal;
   /** A line for the progress notification (what is being done now). */
   onProgress?(message: string): void;
@@ -45,8 +49,10 @@ export interface KnowledgeReport {
   removed: string[];
   /** Deleted in the workspace but kept in the store, as the user chose. */
   keptMissing: string[];
-  /** Not added, with the reason (the service's limits and types, a failed request); an older copy stays. */
+  /** Not added, with the reason (the service's limits and types, a failed request, a file now kept from knowledge); an older copy stays. */
   refused: Array<{ path: string; reason: string }>;
+  /** Files in the store this extension did not add (by path, else file id): left as they are, whatever they name. */
+  leftAlone: string[];
   /** Bytes sent to the Files API. */
   uploadedBytes: number;
 }
@@ -60,9 +66,11 @@ export interface KnowledgeReport {
 export async function addToKnowledge(vectorStoreId: string, sources: readonly KnowledgeSource[], deps: KnowledgeDeps): Promise<KnowledgeReport> {
   const report = emptyReport();
   deps.onProgress?.('Reading the vector store');
-  const listing = (await deps.files.listVectorStoreFiles(vectorStoreId, deps.signal)).map(knowledgeFile);
+  const listing = await readListing(vectorStoreId, deps);
   const workspace = new Map<string, string | undefined>();
   const absolutes = new Map<string, string>();
+  const picked = new Set(sources.map((source) => source.path));
+  report.leftAlone.push(...new Set(listing.flatMap((entry) => (!entry.ours && entry.path !== undefined && picked.has(entry.path) ? [entry.path] : []))));
   for (const source of sources) {
     deps.signal?.throwIfAborted();
     const refusal = await precheck(source, deps);
@@ -83,41 +91,78 @@ export async function addToKnowledge(vectorStoreId: string, sources: readonly Kn
   return report;
 }
 
+/** Where a workspace path is now, as knowledge may use it: a file, gone, or kept from knowledge (with why). */
+export type Located = { absolute: string } | { gone: true } | { refused: string };
+
 /**
- * Re-checks every file a vector store holds from the workspace: changed ones are replaced, unchanged
- * ones cost nothing, and those deleted from the workspace are removed when `confirmRemoval` agrees
- * (else kept and reported). An unchanged file whose copy failed indexing is reported in `failed`
- * and left alone, unless `retryFailed`. `locate` gives a workspace path's file, or undefined when
- * it is gone.
+ * Re-checks every file this extension added to a vector store (see `KnowledgeMark`) from the
+ * workspace: changed ones are replaced, unchanged ones cost nothing, and those deleted from the
+ * workspace are removed when `confirmRemoval` agrees (else kept and reported). A path `locate`
+ * refuses (ignored by .gitignore, hidden by files.exclude, on the deny list, outside the
+ * workspace) is not read, and its copy stays. Files anyone else put in the store are left alone,
+ * whatever path they name. An unchanged file whose copy failed indexing is reported in `failed`
+ * and left alone, unless `retryFailed`.
  */
 export async function syncKnowledge(
   vectorStoreId: string,
-  locate: (path: string) => Promise<string | undefined>,
+  locate: (path: string) => Promise<Located>,
   deps: KnowledgeDeps,
   confirmRemoval: (paths: string[]) => Promise<boolean>,
   retryFailed = false,
 ): Promise<KnowledgeReport> {
   const report = emptyReport();
   deps.onProgress?.('Reading the vector store');
-  const listing = (await deps.files.listVectorStoreFiles(vectorStoreId, deps.signal)).map(knowledgeFile);
+  const listing = await readListing(vectorStoreId, deps);
+  report.leftAlone.push(...listing.flatMap((entry) => (entry.ours ? [] : [entry.path ?? entry.file.id])));
   const workspace = new Map<string, string | undefined>();
   const absolutes = new Map<string, string>();
-  for (const path of new Set(listing.flatMap((entry) => (entry.path === undefined ? [] : [entry.path])))) {
+  for (const path of new Set(listing.flatMap((entry) => (entry.ours && entry.path !== undefined ? [entry.path] : [])))) {
     deps.signal?.throwIfAborted();
     deps.onProgress?.(`Comparing ${path}`);
-    const absolute = await locate(path);
-    const sha256 = absolute === undefined ? undefined : await hashFile(deps.fs, absolute, deps.signal);
+    const located = await locate(path);
+    if ('refused' in located) {
+      report.refused.push({ path, reason: `${located.refused.replace(/\.$/, '')}; its copy in the store stays (Remove from Knowledge takes it out).` });
+      continue;
+    }
+    const sha256 = 'gone' in located ? undefined : await hashFile(deps.fs, located.absolute, deps.signal);
     workspace.set(path, sha256);
-    if (absolute !== undefined && sha256 !== undefined) absolutes.set(path, absolute);
+    if ('absolute' in located && sha256 !== undefined) absolutes.set(path, located.absolute);
   }
   await carryOut(vectorStoreId, planKnowledge(listing, workspace, retryFailed), absolutes, deps, report, confirmRemoval);
   return report;
 }
 
-/** Takes one file out of a vector store and deletes the file itself when knowledge uploaded it. */
+/** A vector store's files, each known as ours or not. */
+async function readListing(vectorStoreId: string, deps: KnowledgeDeps): Promise<KnowledgeFile[]> {
+  const recognise = recogniser(vectorStoreId, deps);
+  return (await deps.files.listVectorStoreFiles(vectorStoreId, deps.signal)).map((file) => knowledgeFile(file, recognise));
+}
+
+/**
+ * Which files of a vector store this extension added: those whose mark verifies for this store,
+ * file, path and hash; and, from versions that did not mark them, an unmarked file this machine's
+ * upload index records uploading for this very store and path (a record no repository can write).
+ */
+export function recogniser(vectorStoreId: string, deps: Pick<KnowledgeDeps, 'mark' | 'index' | 'provider'>): Recognise {
+  return (file, path, sha256) => {
+    const mark = file.attributes[MARK_ATTRIBUTE];
+    if (mark !== undefined) return deps.mark.verify({ vectorStoreId, fileId: file.id, path, sha256 }, mark);
+    return deps.index.get(deps.provider, knowledgeIndexKey(sha256, vectorStoreId, path)) === file.id;
+  };
+}
+
+/** The upload index's key for a file uploaded to knowledge: its bytes, for one store and path. */
+function knowledgeIndexKey(sha256: string, vectorStoreId: string, path: string): string {
+  return `${sha256} ${vectorStoreId} ${path}`;
+}
+
+/**
+ * Takes one file out of a vector store, and deletes the file itself when this extension added it
+ * (one added elsewhere may be used elsewhere: only its place in this store goes).
+ */
 export async function removeFromKnowledge(vectorStoreId: string, entry: KnowledgeFile, deps: Pick<KnowledgeDeps, 'files' | 'index' | 'provider' | 'signal'>): Promise<void> {
   await ignoreNotFound(deps.files.deleteVectorStoreFile(vectorStoreId, entry.file.id, deps.signal));
-  if (entry.path === undefined) return;
+  if (!entry.ours) return;
   // Knowledge keys its uploads by vector store and path, so no other store or attachment shares this file.
   await ignoreNotFound(deps.files.deleteFile(entry.file.id, deps.signal));
   await deps.index.forget(deps.provider, entry.file.id);
@@ -140,7 +185,7 @@ async function carryOut(
     index: deps.index,
     provider: deps.provider,
     signal: deps.signal,
-    indexKey: (item, sha256) => `${sha256} ${vectorStoreId} ${item.display}`,
+    indexKey: (item, sha256) => knowledgeIndexKey(sha256, vectorStoreId, item.display),
     onProgress: (done, total, last) => deps.onProgress?.(`Uploaded ${done} of ${total}: ${last.item.display}`),
   });
   const uploaded: Uploaded[] = [];
@@ -196,7 +241,7 @@ async function addBatch(vectorStoreId: string, batch: readonly Uploaded[], deps:
   if (ready.length === 0) return;
   deps.onProgress?.(`Adding ${ready.length} file${ready.length === 1 ? '' : 's'} to the vector store`);
   try {
-    await deps.files.createVectorStoreFileBatch(vectorStoreId, ready.map((file) => ({ fileId: file.fileId, attributes: sourceAttributes(file.path, file.sha256) })), deps.signal);
+    await deps.files.createVectorStoreFileBatch(vectorStoreId, ready.map((file) => ({ fileId: file.fileId, attributes: sourceAttributes(file.path, file.sha256, deps.mark.sign({ vectorStoreId, fileId: file.fileId, path: file.path, sha256: file.sha256 })) })), deps.signal);
   } catch (error) {
     const reason = `it could not be added to the vector store: ${asAssistantsError(error).message}`;
     for (const file of ready) report.refused.push({ path: file.path, reason });
@@ -268,12 +313,12 @@ async function ignoreNotFound(pending: Promise<void>): Promise<void> {
 
 /** A report of nothing done. */
 export function emptyReport(): KnowledgeReport {
-  return { added: [], replaced: [], retried: [], failed: [], unchanged: [], removed: [], keptMissing: [], refused: [], uploadedBytes: 0 };
+  return { added: [], replaced: [], retried: [], failed: [], unchanged: [], removed: [], keptMissing: [], refused: [], leftAlone: [], uploadedBytes: 0 };
 }
 
 /** Adds `one` into `total` (a sync over several vector stores reports once). */
 export function mergeReports(total: KnowledgeReport, one: KnowledgeReport): void {
-  for (const key of ['added', 'replaced', 'retried', 'unchanged', 'removed', 'keptMissing'] as const) total[key].push(...one[key]);
+  for (const key of ['added', 'replaced', 'retried', 'unchanged', 'removed', 'keptMissing', 'leftAlone'] as const) total[key].push(...one[key]);
   total.refused.push(...one.refused);
   total.failed.push(...one.failed);
   total.uploadedBytes += one.uploadedBytes;

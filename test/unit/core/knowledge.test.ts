@@ -15,15 +15,20 @@ import type { VectorStoreFile } from '../../../src/core/files';
 import { MAX_FILE_BATCH } from '../../../src/core/files';
 import type { KnowledgeFile } from '../../../src/core/knowledge/plan';
 import { knowledgeFile, planKnowledge, sourceAttributes } from '../../../src/core/knowledge/plan';
-import type { KnowledgeDeps } from '../../../src/core/knowledge/sync';
+import { KnowledgeMark } from '../../../src/core/knowledge/mark';
+import type { KnowledgeDeps, Located } from '../../../src/core/knowledge/sync';
 import { addToKnowledge, syncKnowledge } from '../../../src/core/knowledge/sync';
 import { FakeOpenAIServer } from '../../fakes/fakeServer';
 import { memoryUploadIndex } from '../../fakes/memoryUploadIndex';
 import { contractErrors } from '../../contract/recorded';
 
-function entry(id: string, status: VectorStoreFile['status'], attributes: VectorStoreFile['attributes'] = {}): KnowledgeFile {
-  return knowledgeFile({ id, vectorStoreId: 'vs_1', status, usageBytes: 1, createdAt: 0, attributes });
+/** A listed file; `ours` says whether it counts as added by this extension. */
+function entry(id: string, status: VectorStoreFile['status'], attributes: VectorStoreFile['attributes'] = {}, ours = true): KnowledgeFile {
+  return knowledgeFile({ id, vectorStoreId: 'vs_1', status, usageBytes: 1, createdAt: 0, attributes }, () => ours);
 }
+
+/** A workspace path as Sync finds it: the file, or gone. */
+const onDisk = (dir: string) => async (p: string): Promise<Located> => (fs.existsSync(path.join(dir, p)) ? { absolute: path.join(dir, p) } : { gone: true });
 
 describe('knowledge: the sync plan', () => {
   const listing = [
@@ -34,6 +39,8 @@ describe('knowledge: the sync plan', () => {
     entry('file-dup-a', 'completed', sourceAttributes('src/dup.ts', 'h-dup')),
     entry('file-dup-b', 'in_progress', sourceAttributes('src/dup.ts', 'h-dup')),
     entry('file-elsewhere', 'completed'),
+    // Someone else's file naming a path this extension manages: never replaced or removed.
+    entry('file-theirs', 'completed', sourceAttributes('src/gone.ts', 'h-theirs'), false),
   ];
 
   const workspace = new Map([
@@ -54,7 +61,7 @@ describe('knowledge: the sync plan', () => {
     ]);
     assert.deepEqual(plan.failed.map((f) => [f.path, f.file.file.id]), [['src/failed.ts', 'file-failed']]);
     assert.deepEqual(plan.remove.map((r) => [r.path, r.file.file.id, r.reason]), [['src/gone.ts', 'file-gone', 'deleted'], ['src/dup.ts', 'file-dup-b', 'duplicate']]);
-    assert.deepEqual(plan.untracked.map((u) => u.file.id), ['file-elsewhere']);
+    assert.deepEqual(plan.untracked.map((u) => u.file.id), ['file-elsewhere', 'file-theirs']);
   });
 
   it('retries an unchanged failed copy when asked, and replaces a failed copy whose file changed without being asked', () => {
@@ -96,7 +103,7 @@ describe('knowledge: add and sync against the fake server', function () {
     fake = await FakeOpenAIServer.start();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'knowledge-'));
     backend = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: 'sk-test-key', baseUrl: fake.baseUrl }));
-    deps = { files: backend, fs: nodeWorkspaceFs, index: memoryUploadIndex(), provider: 'fake' };
+    deps = { files: backend, fs: nodeWorkspaceFs, index: memoryUploadIndex(), provider: 'fake', mark: KnowledgeMark.fromApiKey('sk-test-key') };
   });
   afterEach(async () => {
     await fake.close();
@@ -131,7 +138,7 @@ describe('knowledge: add and sync against the fake server', function () {
     const c = write('docs/c.md', 'charlie\n');
     await addToKnowledge(store.id, [a, b, c], deps);
     const oldA = [...(fake.store.vectorStores.get(store.id)?.files.values() ?? [])].find((f) => f.attributes.workspace_path === 'docs/a.md')?.fileId ?? '';
-    const locate = async (p: string) => (fs.existsSync(path.join(dir, p)) ? path.join(dir, p) : undefined);
+    const locate = onDisk(dir);
 
     const quiet = await syncKnowledge(store.id, locate, deps, async () => assert.fail('nothing to remove'));
     assert.deepEqual([quiet.unchanged.length, quiet.uploadedBytes, quiet.added, quiet.replaced, quiet.removed], [3, 0, [], [], []]);
@@ -174,7 +181,7 @@ describe('knowledge: add and sync against the fake server', function () {
     const fine = write('docs/fine.md', 'fine\n');
     await addToKnowledge(store.id, [broken, fine], deps);
     await new Promise((resolve) => setTimeout(resolve, 100)); // the fake's indexing time
-    const locate = async (p: string) => (fs.existsSync(path.join(dir, p)) ? path.join(dir, p) : undefined);
+    const locate = onDisk(dir);
     const brokenCopy = () => [...(fake.store.vectorStores.get(store.id)?.files.values() ?? [])].find((f) => f.attributes.workspace_path === 'docs/broken.pdf')?.fileId;
     const first = brokenCopy();
 
@@ -232,7 +239,7 @@ describe('knowledge: file batches', () => {
         return `vsfb_${batches.length}`;
       },
     };
-    const report = await addToKnowledge('vs_1', sources, { files, fs: memoryFs, index: memoryUploadIndex(), provider: 'memory' });
+    const report = await addToKnowledge('vs_1', sources, { files, fs: memoryFs, index: memoryUploadIndex(), provider: 'memory', mark: KnowledgeMark.fromApiKey('k') });
     assert.deepEqual(batches, [MAX_FILE_BATCH, 5]);
     assert.equal(report.added.length, MAX_FILE_BATCH + 5);
   });
@@ -240,6 +247,7 @@ describe('knowledge: file batches', () => {
 
 describe('knowledge: replacing many files', () => {
   it('takes the older copies out a few at a time, and reports the files in their order', async () => {
+    const mark = KnowledgeMark.fromApiKey('k');
     const sources = Array.from({ length: 12 }, (_, i) => ({ absolute: `/w/f${i}.md`, path: `f${i}.md` }));
     let running = 0;
     let most = 0;
@@ -260,11 +268,12 @@ describe('knowledge: replacing many files', () => {
       uploadFile: async (name, data) => ({ id: `file-new-${++uploads}`, filename: name, bytes: data.length, purpose: 'assistants', createdAt: 0 }),
       retrieveFile: async () => assert.fail('nothing is reused'),
       deleteFile: slowly,
-      listVectorStoreFiles: async () => sources.map((s, i) => ({ id: `file-old-${i}`, vectorStoreId: 'vs_1', status: 'completed' as const, usageBytes: 1, createdAt: 0, attributes: sourceAttributes(s.path, 'old') })),
+      listVectorStoreFiles: async () =>
+        sources.map((s, i) => ({ id: `file-old-${i}`, vectorStoreId: 'vs_1', status: 'completed' as const, usageBytes: 1, createdAt: 0, attributes: sourceAttributes(s.path, 'old', mark.sign({ vectorStoreId: 'vs_1', fileId: `file-old-${i}`, path: s.path, sha256: 'old' })) })),
       deleteVectorStoreFile: slowly,
       createVectorStoreFileBatch: async () => 'vsfb_1',
     };
-    const report = await syncKnowledge('vs_1', async (p) => `/w/${p}`, { files, fs: memoryFs, index: memoryUploadIndex(), provider: 'memory' }, async () => false);
+    const report = await syncKnowledge('vs_1', async (p) => ({ absolute: `/w/${p}` }), { files, fs: memoryFs, index: memoryUploadIndex(), provider: 'memory', mark }, async () => false);
     assert.deepEqual(report.replaced, sources.map((s) => s.path));
     assert.ok(most > 1 && most <= 3, `deletions ran ${most} at a time`);
   });
