@@ -309,7 +309,8 @@ function redactValue(value: unknown, context: ErrorContext): unknown {
   return value;
 }
 
-function hostOf(context: ErrorContext): string {
+/** The server's host (and port) for sentences ("Could not reach <host>"); "the server" when unknown. */
+export function hostOf(context: ErrorContext): string {
   if (!context.baseUrl) {
     return 'the server';
   }

@@ -16,6 +16,7 @@ import type { ErrorContext } from '../errorMapping';
 import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapping';
 import { StreamRedactor } from '../streamRedaction';
 import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
+import { listAll } from '../common/pages';
 import { fromWireMessage, fromWireRun, fromWireStep } from './mapRun';
 import { StreamTranslator } from './streamTranslator';
 
@@ -71,8 +72,8 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
     const remoteId = thread.remoteId;
     if (!remoteId) return Promise.resolve();
     return this.call(async () => {
-      const ids: string[] = [];
-      for await (const message of this.client.beta.threads.messages.list(remoteId, { order: 'asc', limit: 100 }, { signal })) ids.push(message.id);
+      const messages = await listAll(this.client.beta.threads.messages.list(remoteId, { order: 'asc', limit: 100 }, { signal }), "the thread's messages", this.errorContext);
+      const ids = messages.map((message) => message.id);
       const index = ids.indexOf(messageId);
       if (index < 0) return;
       for (const id of ids.slice(keep ? index + 1 : index).reverse()) {
@@ -250,12 +251,9 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
   private async snapshot(wire: WireRun, ref: RunRef, pollAfterMs: number | undefined, signal?: AbortSignal): Promise<RunSnapshot> {
     const threads = this.client.beta.threads;
     const threadId = wire.thread_id;
-    const steps = [];
-    for await (const step of threads.runs.steps.list(wire.id, { thread_id: threadId, order: 'asc', limit: PAGE_SIZE, include: STEP_INCLUDE }, { signal })) {
-      steps.push(fromWireStep(step));
-    }
+    const steps = (await listAll(threads.runs.steps.list(wire.id, { thread_id: threadId, order: 'asc', limit: PAGE_SIZE, include: STEP_INCLUDE }, { signal }), "the run's steps", this.errorContext)).map(fromWireStep);
     const messages = [];
-    for await (const message of threads.messages.list(threadId, { run_id: wire.id, order: 'asc', limit: PAGE_SIZE }, { signal })) {
+    for (const message of await listAll(threads.messages.list(threadId, { run_id: wire.id, order: 'asc', limit: PAGE_SIZE }, { signal }), "the run's messages", this.errorContext)) {
       messages.push(await this.withFileNames(fromWireMessage(message), signal));
     }
     const snapshot: RunSnapshot = redactServerText({ run: fromWireRun(wire), ref: { ...ref, runId: wire.id }, steps, messages }, this.errorContext);

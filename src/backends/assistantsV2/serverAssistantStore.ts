@@ -4,6 +4,7 @@ import type { AssistantEntry, AssistantStore, UpdateOptions } from '../../core/a
 import type { Assistant, AssistantDraft } from '../../core/model';
 import type { ErrorContext } from '../errorMapping';
 import { toAssistantsError } from '../errorMapping';
+import { listAll } from '../common/pages';
 import { fromWireAssistant, toWireAssistantBody } from './mapAssistant';
 
 const PAGE_SIZE = 100;
@@ -22,11 +23,8 @@ export class ServerAssistantStore implements AssistantStore {
 
   list(signal?: AbortSignal): Promise<AssistantEntry[]> {
     return this.call(async () => {
-      const entries: AssistantEntry[] = [];
-      for await (const wire of this.client.beta.assistants.list({ limit: PAGE_SIZE, order: 'desc' }, { signal })) {
-        entries.push(entry(fromWireAssistant(wire)));
-      }
-      return entries;
+      const wires = await listAll(this.client.beta.assistants.list({ limit: PAGE_SIZE, order: 'desc' }, { signal }), 'assistants', this.errorContext);
+      return wires.map((wire) => entry(fromWireAssistant(wire)));
     });
   }
 

@@ -10,6 +10,7 @@ import { PollSchedule } from '../../core/pollSchedule';
 import { abortableSleep } from '../../core/sleep';
 import type { ErrorContext } from '../errorMapping';
 import { notApiAnswer, toAssistantsError } from '../errorMapping';
+import { listAll } from './pages';
 
 /** Used only when the server sends no `openai-poll-after-ms`; indexing a few files takes seconds. */
 const BATCH_POLL_MS = 500;
@@ -32,9 +33,8 @@ export class OpenAIFileOperations implements FileOperations {
 
   listFiles(signal?: AbortSignal): Promise<FileObject[]> {
     return this.call(async () => {
-      const files: FileObject[] = [];
-      for await (const file of this.client.files.list({ limit: 100 }, { signal })) files.push(fromWireFile(file));
-      return files;
+      const files = await listAll(this.client.files.list({ limit: 100 }, { signal }), 'files', this.errorContext);
+      return files.map(fromWireFile);
     });
   }
 
@@ -75,9 +75,8 @@ export class OpenAIFileOperations implements FileOperations {
 
   listVectorStores(signal?: AbortSignal): Promise<VectorStore[]> {
     return this.call(async () => {
-      const stores: VectorStore[] = [];
-      for await (const store of this.client.vectorStores.list({ limit: 100 }, { signal })) stores.push(fromWireVectorStore(store));
-      return stores;
+      const stores = await listAll(this.client.vectorStores.list({ limit: 100 }, { signal }), 'vector stores', this.errorContext);
+      return stores.map(fromWireVectorStore);
     });
   }
 
@@ -87,9 +86,8 @@ export class OpenAIFileOperations implements FileOperations {
 
   listVectorStoreFiles(vectorStoreId: string, signal?: AbortSignal): Promise<VectorStoreFile[]> {
     return this.call(async () => {
-      const files: VectorStoreFile[] = [];
-      for await (const file of this.client.vectorStores.files.list(vectorStoreId, { limit: 100 }, { signal })) files.push(fromWireVectorStoreFile(file));
-      return files;
+      const files = await listAll(this.client.vectorStores.files.list(vectorStoreId, { limit: 100 }, { signal }), "the vector store's files", this.errorContext);
+      return files.map(fromWireVectorStoreFile);
     });
   }
 

@@ -14,6 +14,7 @@ import { RunState } from '../../core/runState';
 import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapping';
 import { StreamRedactor } from '../streamRedaction';
 import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
+import { listAll } from '../common/pages';
 import { toSnapshot } from './mapping';
 import type { RunContext } from './mapping';
 import { buildResponseParams, fileSearchAttachments, userMessageItem } from './requestBuilder';
@@ -86,11 +87,8 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
       return;
     }
     const ids = await this.call(async () => {
-      const all: string[] = [];
-      for await (const item of this.client.conversations.items.list(conversationId, { order: 'asc', limit: 100 }, { signal })) {
-        if (typeof item.id === 'string') all.push(item.id);
-      }
-      return all;
+      const items = await listAll(this.client.conversations.items.list(conversationId, { order: 'asc', limit: 100 }, { signal }), "the conversation's items", this.errorContext);
+      return items.flatMap((item) => (typeof item.id === 'string' ? [item.id] : []));
     });
     const index = ids.indexOf(messageId);
     if (index < 0) {

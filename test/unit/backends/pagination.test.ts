@@ -1,0 +1,130 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { AbstractPage } from 'openai/core/pagination';
+import { listAll } from '../../../src/backends/common/pages';
+import { createOpenAIClient } from '../../../src/backends/openaiClient';
+import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
+import { AssistantsError } from '../../../src/core/errors';
+import { nodeWorkspaceFs } from '../../../src/core/fileSystem';
+import { addToKnowledge, syncKnowledge } from '../../../src/core/knowledge/sync';
+import { FakeOpenAIServer } from '../../fakes/fakeServer';
+import { memoryUploadIndex } from '../../fakes/memoryUploadIndex';
+import { newAssistant, newThread, startHarness } from './assistantsV2/harness';
+import type { V2Harness } from './assistantsV2/harness';
+
+interface Item {
+  id: string;
+}
+
+/** Pages as a server sends them: each names the items it holds and whether more follow. */
+function pages(bodies: { ids: string[]; hasMore: boolean }[]): { first: Promise<AbstractPage<Item>>; requests: () => number } {
+  let requests = 0;
+  const page = (index: number): AbstractPage<Item> => {
+    requests += 1;
+    const body = bodies[Math.min(index, bodies.length - 1)];
+    const data = body.ids.map((id) => ({ id }));
+    return {
+      getPaginatedItems: () => data,
+      hasNextPage: () => body.hasMore && data.length > 0,
+      nextPageRequestOptions: () => ({ query: { after: data.at(-1)?.id } }),
+      getNextPage: async () => page(index + 1),
+    } as unknown as AbstractPage<Item>;
+  };
+  return { first: Promise.resolve(page(0)), requests: () => requests };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<AssistantsError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof AssistantsError, `expected an AssistantsError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the listing to stop with an error');
+}
+
+/** One page with `has_more: true`, the same every time it is asked for. */
+function repeatedPage(data: unknown[]): { headers: Record<string, string>; chunks: string[] } {
+  const ids = data.map((item) => (item as Item).id);
+  return { headers: { 'content-type': 'application/json' }, chunks: [JSON.stringify({ object: 'list', data, first_id: ids[0], last_id: ids.at(-1), has_more: true })] };
+}
+
+describe('Listings that never end', () => {
+  it('reads every page of a listing that ends', async () => {
+    const listing = pages([{ ids: ['a', 'b'], hasMore: true }, { ids: ['c'], hasMore: true }, { ids: ['d'], hasMore: false }]);
+    assert.deepEqual((await listAll(listing.first, 'files', {})).map((item) => item.id), ['a', 'b', 'c', 'd']);
+    assert.equal(listing.requests(), 3);
+  });
+
+  it('stops at a page sent again (the same page, or a cycle of pages) and says so', async () => {
+    for (const { bodies, asked } of [
+      { bodies: [{ ids: ['a', 'b'], hasMore: true }], asked: 2 },
+      { bodies: [{ ids: ['a'], hasMore: true }, { ids: ['b'], hasMore: true }, { ids: ['a'], hasMore: true }], asked: 3 },
+    ]) {
+      const listing = pages(bodies);
+      const error = await refusal(listAll(listing.first, 'run steps', { baseUrl: 'https://proxy.example/v1' }));
+      assert.equal(error.kind, 'server');
+      assert.match(error.message, /^The server at proxy\.example sent a page of run steps it had sent before and said there was more, so the listing stopped after \d pages\./);
+      assert.equal(listing.requests(), asked);
+    }
+  });
+
+  it('stops after a bounded number of pages of a listing that keeps going', async () => {
+    let n = 0;
+    const endless = Array.from({ length: 50 }, () => ({ ids: [`item-${n++}`], hasMore: true }));
+    const listing = pages(endless);
+    const error = await refusal(listAll(listing.first, 'files', {}, 10));
+    assert.match(error.message, /kept sending more pages of files, so the listing stopped after 10 pages/);
+    assert.equal(listing.requests(), 10);
+  });
+
+  describe('on the fake server', () => {
+    let fake: FakeOpenAIServer | undefined;
+    let v2: V2Harness | undefined;
+    let dir: string | undefined;
+    afterEach(async () => {
+      await fake?.close();
+      await v2?.server.close();
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+      fake = v2 = dir = undefined;
+    });
+
+    it('knowledge sync stops at a repeated page of the vector store files, says so, and changes nothing', async () => {
+      fake = await FakeOpenAIServer.start();
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pages-'));
+      const backend = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: 'sk-test-key', baseUrl: fake.baseUrl }), { baseUrl: fake.baseUrl });
+      const deps = { files: backend, fs: nodeWorkspaceFs, index: memoryUploadIndex(), provider: 'fake' };
+      const file = path.join(dir, 'a.md');
+      fs.writeFileSync(file, 'alpha\n');
+      const store = await backend.createVectorStore('Knowledge', []);
+      await addToKnowledge(store.id, [{ absolute: file, path: 'a.md' }], deps);
+      const listed = await backend.listVectorStoreFiles(store.id);
+      fs.writeFileSync(file, 'alpha, changed\n');
+      fake.inject({ method: 'GET', path: '/vector_stores/:vector_store_id/files', kind: 'script', times: 10, script: repeatedPage(listed.map((f) => ({ ...f, object: 'vector_store.file' }))) });
+      const before = fake.requests.length;
+      const error = await refusal(syncKnowledge(store.id, async () => file, deps, async () => true));
+      assert.match(error.message, /sent a page of the vector store's files it had sent before.*stopped after 2 pages/);
+      const made = fake.requests.slice(before);
+      assert.deepEqual(made.map((r) => `${r.method} ${r.path.replace(/vs_[^/]+/, 'vs')}`), ['GET /vector_stores/vs/files', 'GET /vector_stores/vs/files'], 'two pages read, nothing uploaded or deleted');
+    });
+
+    for (const listing of ['steps', 'messages'] as const) {
+      it(`a poll of an Assistants v2 run stops at a repeated page of its ${listing} and says so`, async () => {
+        v2 = await startHarness();
+        const assistant = await newAssistant(v2.assistants);
+        const thread = await newThread(v2.backend);
+        await v2.backend.addMessage(thread, { content: [{ type: 'text', text: 'Hi', annotations: [] }] });
+        v2.server.model.enqueue({ steps: [{ type: 'text', text: 'Listed.' }] });
+        const started = await v2.backend.create({ kind: 'start', thread, assistant, history: [] });
+        const sample = listing === 'steps' ? { id: 'step_1', object: 'thread.run.step' } : { id: 'msg_1', object: 'thread.message' };
+        const route = listing === 'steps' ? '/threads/:thread_id/runs/:run_id/steps' : '/threads/:thread_id/messages';
+        v2.server.inject({ method: 'GET', path: route, kind: 'script', times: 10, script: repeatedPage([sample]) });
+        const error = await refusal(v2.backend.retrieve(started.ref));
+        assert.equal(error.kind, 'server', 'retried by the driver like a server error');
+        assert.match(error.message, new RegExp(`sent a page of the run's ${listing} it had sent before and said there was more, so the listing stopped after 2 pages`));
+      });
+    }
+  });
+});
