@@ -9,6 +9,7 @@ import { button, collapsible } from '../ui/kit';
 import type { OpenText } from './callArguments';
 import { renderArguments } from './callArguments';
 import type { Figures } from './figure';
+import { ansiNodes, hasAnsi } from './ansi';
 import { highlightedCode } from './highlight';
 import { renderMarkdown } from './markdown';
 import { chip } from './message';
@@ -199,7 +200,10 @@ function prettyJson(text: string): { text: string; json: boolean } {
 function functionBody(call: Extract<ToolCall, { type: 'function' }>, carded: boolean, openText: OpenText | undefined): Node[] {
   if (carded) return [];
   const nodes: Node[] = [section('Arguments', renderArguments(call.arguments || '{}', openText))];
-  if (call.output !== undefined) {
+  if (call.output !== undefined && hasAnsi(call.output)) {
+    // A command's coloured output (a test run, a linter) in its colours, not as highlighted text.
+    nodes.push(section('Output', h('pre', { className: 'step-code step-ansi' }, ...ansiNodes(call.output))));
+  } else if (call.output !== undefined) {
     const output = prettyJson(call.output);
     nodes.push(section('Output', codePre(output.text, output.json ? 'json' : '')));
   } else {
@@ -248,7 +252,7 @@ function snippet(text: string): string {
 function codeBody(input: string, outputs: CodeInterpreterOutput[]): Node[] {
   const nodes: Node[] = [section('Input', codePre(input, 'python'))];
   for (const output of outputs) {
-    if (output.type === 'logs') nodes.push(section('Logs', h('pre', { className: 'step-logs', text: output.logs })));
+    if (output.type === 'logs') nodes.push(section('Logs', h('pre', { className: 'step-logs' }, ...ansiNodes(output.logs))));
     else nodes.push(section('Image', h('div', { className: 'step-muted', text: 'Shown with the answer, above.' })));
   }
   return nodes;
