@@ -8,6 +8,7 @@ import { createOpenAIClient } from '../../../src/backends/openaiClient';
 import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
 import { AssistantsError } from '../../../src/core/errors';
 import { nodeWorkspaceFs } from '../../../src/core/fileSystem';
+import { KnowledgeMark } from '../../../src/core/knowledge/mark';
 import { addToKnowledge, syncKnowledge } from '../../../src/core/knowledge/sync';
 import { FakeOpenAIServer } from '../../fakes/fakeServer';
 import { memoryUploadIndex } from '../../fakes/memoryUploadIndex';
@@ -95,7 +96,7 @@ describe('Listings that never end', () => {
       fake = await FakeOpenAIServer.start();
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pages-'));
       const backend = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: 'sk-test-key', baseUrl: fake.baseUrl }), { baseUrl: fake.baseUrl });
-      const deps = { files: backend, fs: nodeWorkspaceFs, index: memoryUploadIndex(), provider: 'fake' };
+      const deps = { files: backend, fs: nodeWorkspaceFs, index: memoryUploadIndex(), provider: 'fake', mark: KnowledgeMark.fromApiKey('sk-test-key') };
       const file = path.join(dir, 'a.md');
       fs.writeFileSync(file, 'alpha\n');
       const store = await backend.createVectorStore('Knowledge', []);
@@ -104,7 +105,7 @@ describe('Listings that never end', () => {
       fs.writeFileSync(file, 'alpha, changed\n');
       fake.inject({ method: 'GET', path: '/vector_stores/:vector_store_id/files', kind: 'script', times: 10, script: repeatedPage(listed.map((f) => ({ ...f, object: 'vector_store.file' }))) });
       const before = fake.requests.length;
-      const error = await refusal(syncKnowledge(store.id, async () => file, deps, async () => true));
+      const error = await refusal(syncKnowledge(store.id, async () => ({ absolute: file }), deps, async () => true));
       assert.match(error.message, /sent a page of the vector store's files it had sent before.*stopped after 2 pages/);
       const made = fake.requests.slice(before);
       assert.deepEqual(made.map((r) => `${r.method} ${r.path.replace(/vs_[^/]+/, 'vs')}`), ['GET /vector_stores/vs/files', 'GET /vector_stores/vs/files'], 'two pages read, nothing uploaded or deleted');
