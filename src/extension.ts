@@ -28,6 +28,8 @@ import type { ApprovalChoice, ApprovalView, AttachmentView, OutputRequestView } 
 import { textOf } from './core/model';
 import { AssistantsTreeProvider, ThreadsTreeProvider } from './host/trees';
 import { createWorkspaceFunctions } from './host/workspaceFunctions';
+import { McpSecrets } from './host/mcpSecrets';
+import { setMcpSecret } from './host/mcpCommands';
 
 /**
  * What the extension offers other extensions (and its own integration tests): the chat, driven
@@ -120,6 +122,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   instructions = new DraftStore(nodeFileSystem, path.join(storage.fsPath, 'instructions.json'), {
     onError: (error) => log.warn(`The run instructions were not saved: ${error instanceof Error ? error.message : String(error)}`),
   });
+  const mcpSecrets = new McpSecrets(context.secrets);
   const controller = new HostChatController({
     store,
     apiKeys,
@@ -130,6 +133,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     instructions,
     connect,
     assistants,
+    prepare: (assistant) => mcpSecrets.prepare(assistant),
     log,
     mock,
   });
@@ -186,6 +190,13 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
       knowledgeTree.refresh();
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => assistantsTree.refresh()),
+    vscode.commands.registerCommand('assistants.setMcpSecret', () =>
+      setMcpSecret(mcpSecrets, async () => (await assistants.active()).assistant).catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        log.error(message);
+        void vscode.window.showErrorMessage(message);
+      }),
+    ),
   );
   const knowledge = { assistants, target: () => controller.uploadTarget(), index: uploadIndex, confinement: functions.confinement, tree: knowledgeTree, log };
   registerCommands(context, { controller, apiKeys, store, threadsTree, assistantsTree, assistants, knowledge, log, proposer, attachments, chatView });

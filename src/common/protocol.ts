@@ -47,6 +47,8 @@ export interface ApprovalView {
   command?: string;
   /** Only Allow once and Deny are offered (a command bound in the repository's assistant file asks every time). */
   onceOnly?: boolean;
+  /** For a tool of an MCP server: the server's label (`name` is then the tool's own name). */
+  server?: string;
 }
 
 /** A call of a custom function waiting for the user to type its output (the Playground's way). */

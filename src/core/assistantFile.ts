@@ -2,7 +2,8 @@ import Ajv from 'ajv';
 import type { ErrorObject } from 'ajv';
 import schema from '../../schemas/assistant.schema.json';
 import { WORKSPACE_FUNCTION_NAMES } from './functions/builtins';
-import type { AssistantDraft, JsonSchema, ReasoningEffort, ResponseFormat, ToolDefinition } from './model';
+import { mcpFileErrors } from './mcp/fileRules';
+import type { AssistantDraft, JsonSchema, McpApprovalSetting, McpServerTool, McpToolFilter, ReasoningEffort, ResponseFormat, ToolDefinition } from './model';
 
 /**
  * An assistant kept as a file (`<slug>.assistant.json`): the body of the seeds' `assistants.create`
@@ -33,7 +34,31 @@ export interface AssistantFile {
 export type FileTool =
   | { type: 'file_search'; file_search?: { max_num_results?: number } }
   | { type: 'code_interpreter' }
-  | { type: 'function'; function: { name: string; description?: string; parameters?: JsonSchema; strict?: boolean }; 'x-vscode'?: FunctionBinding };
+  | { type: 'function'; function: { name: string; description?: string; parameters?: JsonSchema; strict?: boolean }; 'x-vscode'?: FunctionBinding }
+  | FileMcpTool;
+
+/**
+ * An MCP server's tools, spelled as the Responses API's `mcp` tool (`MCPTool`), plus `x-vscode` for
+ * a server this extension runs or reaches itself (see `McpServerTool`).
+ */
+export interface FileMcpTool {
+  type: 'mcp';
+  server_label: string;
+  server_url?: string;
+  connector_id?: string;
+  server_description?: string;
+  allowed_tools?: string[] | FileMcpFilter;
+  require_approval?: 'always' | 'never' | { always?: FileMcpFilter; never?: FileMcpFilter };
+  headers?: Record<string, string>;
+  authorization?: string;
+  'x-vscode'?: { transport: 'stdio'; command: string; args?: string[]; env?: Record<string, string>; cwd?: string } | { transport: 'http' };
+}
+
+/** `MCPToolFilter` as the wire spells it. */
+export interface FileMcpFilter {
+  tool_names?: string[];
+  read_only?: boolean;
+}
 
 /**
  * What a function of the file is bound to in VS Code, beside the API's own fields: the id of a
@@ -69,6 +94,7 @@ export function validateAssistantFile(value: unknown): FieldError[] {
   if (!validateFile(value)) return readableErrors(validateFile.errors ?? []);
   const errors: FieldError[] = [];
   const named = new Map<string, number>();
+  errors.push(...mcpFileErrors(value.tools ?? []));
   value.tools?.forEach((tool, index) => {
     if (tool.type !== 'function') return;
     const { name } = tool.function;
@@ -224,6 +250,8 @@ export function toolFromFile(tool: FileTool): ToolDefinition {
       return tool.file_search?.max_num_results !== undefined ? { type: 'file_search', maxNumResults: tool.file_search.max_num_results } : { type: 'file_search' };
     case 'function':
       return { type: 'function', function: structuredClone(tool.function), ...(tool['x-vscode'] ? { command: tool['x-vscode'].command } : {}) };
+    case 'mcp':
+      return mcpFromFile(tool);
   }
 }
 
@@ -236,7 +264,49 @@ export function toolToFile(tool: ToolDefinition): FileTool {
       return tool.maxNumResults !== undefined ? { type: 'file_search', file_search: { max_num_results: tool.maxNumResults } } : { type: 'file_search' };
     case 'function':
       return { type: 'function', function: structuredClone(tool.function), ...(tool.command ? { 'x-vscode': { command: tool.command } } : {}) };
+    case 'mcp':
+      return mcpToFile(tool);
   }
+}
+
+function mcpFromFile(tool: FileMcpTool): McpServerTool {
+  const filter = (f: FileMcpFilter): McpToolFilter => ({ ...(f.tool_names ? { toolNames: [...f.tool_names] } : {}), ...(f.read_only !== undefined ? { readOnly: f.read_only } : {}) });
+  const approval = tool.require_approval;
+  const requireApproval: McpApprovalSetting | undefined =
+    approval === undefined || typeof approval === 'string' ? approval : { ...(approval.always ? { always: filter(approval.always) } : {}), ...(approval.never ? { never: filter(approval.never) } : {}) };
+  const allowed = tool.allowed_tools;
+  return {
+    type: 'mcp',
+    serverLabel: tool.server_label,
+    ...(tool.server_url !== undefined ? { serverUrl: tool.server_url } : {}),
+    ...(tool.connector_id !== undefined ? { connectorId: tool.connector_id } : {}),
+    ...(tool.server_description !== undefined ? { serverDescription: tool.server_description } : {}),
+    ...(allowed !== undefined ? { allowedTools: Array.isArray(allowed) ? [...allowed] : filter(allowed) } : {}),
+    ...(requireApproval !== undefined ? { requireApproval } : {}),
+    ...(tool.headers ? { headers: { ...tool.headers } } : {}),
+    ...(tool.authorization !== undefined ? { authorization: tool.authorization } : {}),
+    ...(tool['x-vscode'] ? { local: structuredClone(tool['x-vscode']) } : {}),
+  };
+}
+
+function mcpToFile(tool: McpServerTool): FileMcpTool {
+  const filter = (f: McpToolFilter): FileMcpFilter => ({ ...(f.toolNames ? { tool_names: [...f.toolNames] } : {}), ...(f.readOnly !== undefined ? { read_only: f.readOnly } : {}) });
+  const approval = tool.requireApproval;
+  const allowed = tool.allowedTools;
+  return {
+    type: 'mcp',
+    server_label: tool.serverLabel,
+    ...(tool.serverUrl !== undefined ? { server_url: tool.serverUrl } : {}),
+    ...(tool.connectorId !== undefined ? { connector_id: tool.connectorId } : {}),
+    ...(tool.serverDescription !== undefined ? { server_description: tool.serverDescription } : {}),
+    ...(allowed !== undefined ? { allowed_tools: Array.isArray(allowed) ? [...allowed] : filter(allowed) } : {}),
+    ...(approval !== undefined
+      ? { require_approval: typeof approval === 'string' ? approval : { ...(approval.always ? { always: filter(approval.always) } : {}), ...(approval.never ? { never: filter(approval.never) } : {}) } }
+      : {}),
+    ...(tool.headers ? { headers: { ...tool.headers } } : {}),
+    ...(tool.authorization !== undefined ? { authorization: tool.authorization } : {}),
+    ...(tool.local ? { 'x-vscode': structuredClone(tool.local) } : {}),
+  };
 }
 
 function formatToFile(format: ResponseFormat): NonNullable<AssistantFile['response_format']> {

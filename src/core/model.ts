@@ -22,7 +22,49 @@ export type ToolDefinition =
    * `command`: a VS Code command id the assistant's file binds the function to (`x-vscode.command`);
    * never sent to a server, which knows only `function`.
    */
-  | { type: 'function'; function: FunctionDefinition; command?: string };
+  | { type: 'function'; function: FunctionDefinition; command?: string }
+  | McpServerTool;
+
+/**
+ * Which of an MCP server's tools a rule names (Responses `MCPToolFilter`): by name, and/or those the
+ * server marks read-only (`readOnlyHint`). Both given: a tool must match both.
+ */
+export interface McpToolFilter {
+  toolNames?: string[];
+  readOnly?: boolean;
+}
+
+/** Which tools ask the user before they run: all (`always`), none (`never`), or by filter. */
+export type McpApprovalSetting = 'always' | 'never' | { always?: McpToolFilter; never?: McpToolFilter };
+
+/**
+ * The tools of an MCP server. Without `local`, a remote server the Responses server reaches itself
+ * (the hosted `mcp` tool: `serverUrl` or `connectorId`). With `local`, a server this extension starts
+ * (stdio) or reaches (HTTP, at `serverUrl`) and whose tools it offers to the model as functions, on
+ * either protocol. `headers` values may hold secret references (`${secret:name}`), resolved just
+ * before a request and never written back.
+ */
+export interface McpServerTool {
+  type: 'mcp';
+  serverLabel: string;
+  serverUrl?: string;
+  connectorId?: string;
+  serverDescription?: string;
+  /** Only these tools are offered (all when absent). */
+  allowedTools?: string[] | McpToolFilter;
+  requireApproval?: McpApprovalSetting;
+  headers?: Record<string, string>;
+  /** A secret reference for the OAuth token the hosted tool sends (`authorization`). */
+  authorization?: string;
+  local?: LocalMcpServer;
+}
+
+/** How the extension runs or reaches a local MCP server (the file's `x-vscode`). */
+export type LocalMcpServer =
+  /** `cwd` is relative to the assistant file's workspace folder (or absolute); `env` adds to the extension's environment. */
+  | { transport: 'stdio'; command: string; args?: string[]; env?: Record<string, string>; cwd?: string }
+  /** Streamable HTTP at the tool's `serverUrl`, with its `headers`. */
+  | { transport: 'http' };
 
 export type ResponseFormat =
   | { type: 'text' }
@@ -156,10 +198,16 @@ export interface Usage {
   cachedTokens?: number;
 }
 
-/** A function call the run is waiting on (status `requires_action`). */
+/**
+ * A function call the run is waiting on (status `requires_action`); or, under Responses, a hosted
+ * MCP server's tool call the server asks the user to approve (`mcp_approval_request`): its `callId`
+ * is then `mcpApprovalCallId(request id)` and `server` names the server.
+ */
 export interface FunctionCallRequest {
   /** The id tool outputs must answer (`call_id` in Responses, tool call id in Assistants v2). */
   callId: string;
+  /** Set for an approval request of a hosted MCP server: its label. */
+  server?: string;
   name: string;
   /** JSON text, as the model produced it. */
   arguments: string;
@@ -168,6 +216,23 @@ export interface FunctionCallRequest {
 export interface ToolOutput {
   callId: string;
   output: string;
+  /**
+   * The answer to a hosted MCP server's approval request (sent as `mcp_approval_response`); an
+   * output without it answers such a request with a denial.
+   */
+  approve?: boolean;
+}
+
+const MCP_APPROVAL_PREFIX = 'mcp_approval:';
+
+/** The call id a hosted MCP approval request is answered by: its item id behind a prefix no function call id of a server starts with. */
+export function mcpApprovalCallId(requestId: string): string {
+  return `${MCP_APPROVAL_PREFIX}${requestId}`;
+}
+
+/** The approval request a call id answers, when it is one (`mcpApprovalCallId`). */
+export function mcpApprovalRequestId(callId: string): string | undefined {
+  return callId.startsWith(MCP_APPROVAL_PREFIX) ? callId.slice(MCP_APPROVAL_PREFIX.length) : undefined;
 }
 
 export interface RunError {
@@ -217,7 +282,15 @@ export type CodeInterpreterOutput =
 export type ToolCall =
   | { type: 'function'; id: string; name: string; arguments: string; output?: string }
   | { type: 'file_search'; id: string; queries?: string[]; results?: FileSearchResult[] }
-  | { type: 'code_interpreter'; id: string; input: string; outputs: CodeInterpreterOutput[]; containerId?: string };
+  | { type: 'code_interpreter'; id: string; input: string; outputs: CodeInterpreterOutput[]; containerId?: string }
+  /** The tools a hosted MCP server offered (`mcp_list_tools`); `error`: why it could not list them, as a sentence. */
+  | { type: 'mcp_list_tools'; id: string; serverLabel: string; tools: { name: string; description?: string }[]; error?: string }
+  /**
+   * A hosted MCP server's tool call (`mcp_call`), or its request for approval (`approval`, id the
+   * approval call id, `mcpApprovalCallId`): `output` once it ran (or, for a request, once the user
+   * answered), `error` as a sentence when it failed.
+   */
+  | { type: 'mcp'; id: string; serverLabel: string; name: string; arguments: string; output?: string; error?: string; approval?: boolean };
 
 export type RunStepStatus = 'in_progress' | 'completed' | 'failed' | 'cancelled' | 'expired';
 

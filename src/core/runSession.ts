@@ -5,7 +5,7 @@ import type { ToolHandler } from './toolHandler';
 import { AssistantsError, asAssistantsError } from './errors';
 import type { ErrorKind } from './errors';
 import type { RunEvent } from './events';
-import type { Assistant, FunctionCallRequest, Message, Run, RunStep, Thread, ToolOutput, Usage } from './model';
+import type { Assistant, FunctionCallRequest, Message, Run, RunStep, Thread, ToolCall, ToolOutput, Usage } from './model';
 import { isTerminal } from './model';
 import type { PollOptions } from './pollSchedule';
 import { PollSchedule } from './pollSchedule';
@@ -537,16 +537,17 @@ export class RunSession {
     return complete;
   }
 
-  /** Puts each output on its function call's step, so the chat shows what the function answered. */
+  /** Puts each output on its function call's step (an answer on its MCP approval request's), so the chat shows what the function answered. */
   private showOutputs(outputs: ToolOutput[]): void {
     const byCall = new Map(outputs.map((o) => [o.callId, o.output]));
+    const waits = (c: ToolCall) => (c.type === 'function' || (c.type === 'mcp' && c.approval === true)) && c.output === undefined && byCall.has(c.id);
     for (const step of this.state.steps.values()) {
       if (step.details.type !== 'tool_calls') continue;
       const toolCalls = step.details.toolCalls;
-      if (!toolCalls.some((c) => c.type === 'function' && c.output === undefined && byCall.has(c.id))) continue;
+      if (!toolCalls.some(waits)) continue;
       const updated: RunStep = {
         ...step,
-        details: { type: 'tool_calls', toolCalls: toolCalls.map((c) => (c.type === 'function' && c.output === undefined && byCall.has(c.id) ? { ...c, output: byCall.get(c.id) } : c)) },
+        details: { type: 'tool_calls', toolCalls: toolCalls.map((c) => (waits(c) ? { ...c, output: byCall.get(c.id) } : c)) },
       };
       const event: RunEvent = { type: 'step.updated', step: updated };
       this.state.apply(event);

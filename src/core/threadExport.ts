@@ -258,6 +258,14 @@ async function toolCallLines(call: ToolCall, imageLink: ImageLink): Promise<stri
       for (const output of call.outputs) lines.push(await codeOutput(output, ++index, imageLink));
       return lines;
     }
+    case 'mcp_list_tools':
+      return [`**MCP server ${escapeInline(call.serverLabel)}** ${call.error ? `could not list its tools: ${escapeInline(call.error)}` : `offered ${call.tools.length} tool${call.tools.length === 1 ? '' : 's'}`}`];
+    case 'mcp': {
+      const lines = [`**${call.approval ? 'Approval asked for MCP call' : 'MCP call'}** \`${escapeCode(call.serverLabel)}/${escapeCode(call.name)}(${escapeCode(call.arguments)})\``];
+      if (call.error !== undefined) lines.push(`*${escapeInline(call.error)}*`);
+      else if (call.output !== undefined) lines.push(fenced(call.output.length > OUTPUT_PREVIEW ? `${call.output.slice(0, OUTPUT_PREVIEW)}… (${call.output.length} characters in all)` : call.output, ''));
+      return lines;
+    }
   }
 }
 

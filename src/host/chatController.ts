@@ -39,6 +39,8 @@ export interface ChatControllerDeps {
   instructions: DraftStore;
   connect(config: ProviderConfig): Connection;
   assistants: AssistantService;
+  /** The assistant as a run sends it (hosted MCP servers' secrets put in place); as it is when absent. */
+  prepare?(assistant: Assistant): Promise<Assistant>;
   log: vscode.LogOutputChannel;
   /** True when `npm start -- --mock` pointed the extension at the project's fake server. */
   mock: boolean;
@@ -258,7 +260,8 @@ export class HostChatController extends Disposable implements ChatController {
   /** The active assistant; under Assistants v2 a file assistant is published to the server first. */
   private async assistant(): Promise<Assistant> {
     const { serverAssistants } = await this.connect();
-    return this.deps.assistants.forRun(serverAssistants);
+    const assistant = await this.deps.assistants.forRun(serverAssistants);
+    return this.deps.prepare ? this.deps.prepare(assistant) : assistant;
   }
 
   private onSessionUpdate(update: ChatUpdate): void {

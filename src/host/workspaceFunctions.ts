@@ -9,6 +9,7 @@ import type { Approver, OutputAsker } from '../core/functions/functionToolHandle
 import { functionToolHandler } from '../core/functions/functionToolHandler';
 import type { EditProposer } from '../core/functions/proposeEdit';
 import { FunctionRegistry } from '../core/functions/registry';
+import { withHostedMcpApprovals } from '../core/mcp/hostedApprovals';
 import { nodeWorkspaceFs } from '../core/fileSystem';
 import type { ToolHandler } from '../core/toolHandler';
 import { vscodeEditorState } from './editorState';
@@ -50,19 +51,23 @@ export function createWorkspaceFunctions(deps: WorkspaceFunctionsDeps): Workspac
   const { approver, proposer } = deps;
   const confinement = new Confinement(nodeWorkspaceFs, () => ({ roots: workspaceRoots(), deny: readFunctionSettings().deny, exclude: filesExclude() }));
   const registry = new FunctionRegistry(builtinFunctions({ fs: nodeWorkspaceFs, confinement, editor: vscodeEditorState(), proposer }));
-  const toolHandler = functionToolHandler({
+  const grants = new ThreadGrants(deps.workspaceState);
+  const policy = (key: string) => readFunctionSettings().approval[key];
+  const functions = functionToolHandler({
     registry,
     trusted: () => vscode.workspace.isTrusted,
     enabled: () => readSettings().tools.workspaceFunctions,
-    policy: (name) => readFunctionSettings().approval[name],
+    policy,
     approver,
     roots: () => workspaceRoots().flatMap((root) => [root, realOrSelf(root)]),
     home: os.homedir(),
     customFunctions: (run) => customFunctionsForRun(deps.assistants(), run, (name) => registry.get(name) !== undefined),
     outputs: deps.outputs,
     commands: { execute: (command, args) => Promise.resolve(vscode.commands.executeCommand<unknown>(command, args)) },
-    grants: new ThreadGrants(deps.workspaceState),
+    grants,
   });
+  // Hosted MCP servers' approval requests get the same card, policy and thread grants.
+  const toolHandler = withHostedMcpApprovals(functions, { approver, policy, grants });
   return { registry, confinement, toolHandler };
 }
 

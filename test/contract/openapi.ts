@@ -39,9 +39,24 @@ function validator(): Ajv2020 {
   addFormats(instance);
   // OpenAPI-only formats carry no constraint a JSON value could break.
   for (const format of ['unixtime', 'float', 'double', 'int32', 'int64', 'binary', 'byte', 'password']) instance.addFormat(format, true);
-  instance.addSchema(toJsonSchema({ $id: SCHEMA_ID, components: doc.components, paths: doc.paths }) as Record<string, unknown>, SCHEMA_ID);
+  instance.addSchema(toJsonSchema({ $id: SCHEMA_ID, components: mended(doc.components), paths: doc.paths }) as Record<string, unknown>, SCHEMA_ID);
   ajv = instance;
   return instance;
+}
+
+/**
+ * The components with the description's known slips mended, each one the official SDK contradicts:
+ * `MCPApprovalResponse` and its resource require a `request_id` they never define (the SDK's
+ * `McpApprovalResponse` has no such field, and the API refuses fields it does not know), so no
+ * valid approval could pass. Only that requirement is dropped.
+ */
+function mended(components: Spec['components']): Spec['components'] {
+  const schemas = structuredClone(components.schemas ?? {}) as Record<string, { required?: string[] }>;
+  for (const name of ['MCPApprovalResponse', 'MCPApprovalResponseResource']) {
+    const schema = schemas[name];
+    if (schema?.required) schema.required = schema.required.filter((field) => field !== 'request_id');
+  }
+  return { ...components, schemas };
 }
 
 /**

@@ -156,7 +156,8 @@ export class V2Engine {
         await this.codeInterpreter(run, step, emit);
         return 'done';
       case 'reasoning':
-        // Assistants v2 has no reasoning steps on the wire.
+      case 'mcp_call':
+        // Assistants v2 has no reasoning steps and no hosted MCP tools on the wire.
         return 'done';
     }
   }

@@ -9,6 +9,7 @@ import { asObject, errorBody, errorType, matchPath, parseBody } from './http';
 import { responseRoutes } from './responseRoutes';
 import { ScriptedModel } from './scriptedModel';
 import { FakeStore } from './store';
+import { FakeHostedMcp } from './hostedMcp';
 
 export interface FakeServerOptions {
   /** Default true; false = a local model server with Responses but no Conversations (answers 404). */
@@ -99,6 +100,8 @@ export interface ScriptedAnswer {
  */
 export class FakeOpenAIServer {
   readonly model = new ScriptedModel();
+  /** The remote MCP servers hosted `mcp` tools reach. */
+  readonly mcp = new FakeHostedMcp();
   readonly requests: RecordedRequest[] = [];
   readonly store: FakeStore;
   readonly options: Readonly<Required<Omit<FakeServerOptions, 'pollAfterMs' | 'port'>> & { pollAfterMs?: number }>;

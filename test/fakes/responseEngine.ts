@@ -1,4 +1,5 @@
 import type { FakeOpenAIServer } from './fakeServer';
+import type { FakeMcpTool } from './hostedMcp';
 import { pngChart } from './png';
 import type { Turn, TurnStep } from './scriptedModel';
 import { argumentsJson, chunkText } from './scriptedModel';
@@ -18,6 +19,10 @@ export interface ResponseRun {
   /** `container` of the code_interpreter tool: an id, or undefined for `auto`. */
   containerId?: string;
   include: string[];
+  /** The request's hosted `mcp` tools, as sent. */
+  mcpTools: Record<string, unknown>[];
+  /** Labels of the MCP servers whose tools are already listed in the context (the conversation or the responses this one continues). */
+  mcpListed: Set<string>;
   /** Input size in characters, for the usage estimate. */
   inputChars: number;
   /** Every event so far, for streams that resume with `starting_after`. */
@@ -71,7 +76,9 @@ export async function runResponse(server: FakeOpenAIServer, run: ResponseRun, on
 
   let hits: SearchHit[] = [];
   let chart: { container: StoredContainer; file: StoredContainerFile } | undefined;
-  for (const step of turn.steps) {
+  const steps = [...turn.steps];
+  for (let stepIndex = 0; stepIndex < steps.length; stepIndex++) {
+    const step = steps[stepIndex];
     if (!(await wait(tick.event))) return;
     const outputIndex = json.output.length;
     const add = async (item: Record<string, unknown>): Promise<Record<string, unknown>> => {
@@ -132,6 +139,11 @@ export async function runResponse(server: FakeOpenAIServer, run: ResponseRun, on
       }
       await emit('response.file_search_call.completed', ids);
       await done(item);
+    } else if (step.type === 'mcp_call') {
+      const result = await mcpStep(server, run, step, { emit, wait: () => wait(tick.event), onItemDone });
+      if (result === 'aborted') return;
+      if (result === 'waits') break;
+      if (result) steps.splice(stepIndex + 1, 0, result);
     } else if (step.type === 'code_interpreter') {
       const container = (run.containerId ? store.containers.get(run.containerId) : undefined) ?? store.createContainer('code-interpreter');
       const item = await add({ id: store.newId('ci'), type: 'code_interpreter_call', status: 'in_progress', container_id: container.id, code: '', outputs: null });
@@ -219,6 +231,124 @@ function pausesOf(step: TurnStep): number {
       return 2 + chunkText(step.code).length;
     case 'reasoning':
       return 1 + chunkText(step.summary).length;
+    case 'mcp_call':
+      return 3;
+  }
+}
+
+type McpStep = Extract<TurnStep, { type: 'mcp_call' }>;
+
+/**
+ * One `mcp_call` step as the service runs it: `mcp_list_tools` when the server is not listed yet
+ * (a list that fails ends the turn), then `mcp_approval_request` when the tool needs approval and
+ * none was given (the turn waits: 'waits'), else the `mcp_call` with the server's answer. Returns the
+ * text step that reports the answer when `summarize` asks for one.
+ */
+async function mcpStep(
+  server: FakeOpenAIServer,
+  run: ResponseRun,
+  step: McpStep,
+  io: { emit(type: string, fields: Record<string, unknown>): Promise<void>; wait(): Promise<boolean>; onItemDone(item: Record<string, unknown>): void },
+): Promise<TurnStep | 'waits' | 'aborted' | undefined> {
+  const store = server.store;
+  const json = run.json;
+  const add = async (item: Record<string, unknown>): Promise<number> => {
+    json.output.push(item);
+    const index = json.output.length - 1;
+    await io.emit('response.output_item.added', { output_index: index, item: structuredClone(item) });
+    return index;
+  };
+  const done = async (item: Record<string, unknown>, index: number): Promise<void> => {
+    await io.emit('response.output_item.done', { output_index: index, item: structuredClone(item) });
+    io.onItemDone(item);
+  };
+  const tool = run.mcpTools.find((candidate) => candidate.server_label === step.server);
+  const url = typeof tool?.server_url === 'string' ? tool.server_url : undefined;
+  const headers: Record<string, string> = Object.fromEntries(Object.entries(asRecord(tool?.headers)).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  if (typeof tool?.authorization === 'string') headers.authorization = `Bearer ${tool.authorization}`;
+  const listed = server.mcp.list(url, headers);
+  const offered = 'tools' in listed ? listed.tools.filter((t) => allowedBy(tool?.allowed_tools, t)) : [];
+  if (!run.mcpListed.has(step.server)) {
+    run.mcpListed.add(step.server);
+    const item: Record<string, unknown> = { id: store.newId('mcpl'), type: 'mcp_list_tools', server_label: step.server, tools: [], error: null };
+    const index = await add(item);
+    const ids = { item_id: item.id, output_index: index };
+    await io.emit('response.mcp_list_tools.in_progress', ids);
+    if (!(await io.wait())) return 'aborted';
+    if ('error' in listed) item.error = listed.error;
+    else item.tools = offered;
+    await io.emit(`response.mcp_list_tools.${'error' in listed ? 'failed' : 'completed'}`, ids);
+    await done(item, index);
+    if ('error' in listed) return 'waits';
+  }
+  const args = argumentsJson(step.arguments);
+  const known = offered.find((t) => t.name === step.name);
+  if (!step.approvalRequestId && known && needsApproval(tool?.require_approval, known.name, known.annotations?.readOnlyHint === true)) {
+    const item = { id: store.newId('mcpr'), type: 'mcp_approval_request', server_label: step.server, name: step.name, arguments: args };
+    await done(item, await add(item));
+    return 'waits';
+  }
+  const item: Record<string, unknown> = {
+    id: store.newId('mcp'),
+    type: 'mcp_call',
+    server_label: step.server,
+    name: step.name,
+    arguments: '',
+    status: 'in_progress',
+    output: null,
+    error: null,
+    approval_request_id: step.approvalRequestId ?? null,
+  };
+  const index = await add(item);
+  const ids = { item_id: item.id, output_index: index };
+  await io.emit('response.mcp_call.in_progress', ids);
+  for (const delta of chunkText(args)) {
+    item.arguments = `${String(item.arguments)}${delta}`;
+    await io.emit('response.mcp_call_arguments.delta', { ...ids, delta });
+  }
+  await io.emit('response.mcp_call_arguments.done', { ...ids, arguments: args });
+  if (!(await io.wait())) return 'aborted';
+  const result = url ? server.mcp.call(url, step.name, asRecord(parseJson(args)), headers) : { error: { type: 'http_error', code: 424, message: 'no server_url' } };
+  if ('output' in result) item.output = result.output;
+  else item.error = result.error;
+  item.status = 'output' in result ? 'completed' : 'failed';
+  await io.emit(`response.mcp_call.${'output' in result ? 'completed' : 'failed'}`, ids);
+  await done(item, index);
+  if (!step.summarize) return undefined;
+  return { type: 'text', text: 'output' in result ? `${step.name} returned: ${result.output}` : `${step.name} failed: ${JSON.stringify(result.error)}` };
+}
+
+/** Whether `allowed_tools` (a list of names, a filter, or none) lets a tool through. */
+function allowedBy(allowed: unknown, tool: FakeMcpTool): boolean {
+  if (allowed === undefined || allowed === null) return true;
+  if (Array.isArray(allowed)) return allowed.includes(tool.name);
+  return matches(allowed, tool.name, tool.annotations?.readOnlyHint === true);
+}
+
+/** `require_approval` as the service reads it: `always` by default; a filter object asks for what `never` does not name. */
+function needsApproval(setting: unknown, name: string, readOnly: boolean): boolean {
+  if (setting === 'never') return false;
+  if (typeof setting !== 'object' || setting === null) return true;
+  const { always, never } = setting as { always?: unknown; never?: unknown };
+  if (always !== undefined && matches(always, name, readOnly)) return true;
+  return !(never !== undefined && matches(never, name, readOnly));
+}
+
+function matches(filter: unknown, name: string, readOnly: boolean): boolean {
+  const { tool_names: names, read_only: onlyRead } = asRecord(filter);
+  if (Array.isArray(names) && !names.includes(name)) return false;
+  return typeof onlyRead !== 'boolean' || onlyRead === readOnly;
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return {};
   }
 }
 

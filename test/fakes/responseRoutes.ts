@@ -112,6 +112,13 @@ async function createResponse(server: FakeOpenAIServer, req: FakeRequest, res: F
   const unknownFile = fileIds.find((id) => !store.files.has(id));
   if (unknownFile) return res.error(400, `Invalid input file: no file with id '${unknownFile}'.`, 'invalid_request_error', 'invalid_value');
   const tools = (Array.isArray(body.tools) ? body.tools : []).map((t) => asObject(t));
+  const mcpTools = tools.filter((t) => t.type === 'mcp');
+  const earlier = [...(conversation?.items ?? []), ...chainOutputs(responses, previous)];
+  // An answer must name an approval request of the context, as the service checks.
+  const requests = new Map(earlier.filter((i) => i.type === 'mcp_approval_request').map((i) => [String(i.id), i]));
+  const answers = inputItems.filter((i) => i.type === 'mcp_approval_response');
+  const unknownRequest = answers.find((i) => !requests.has(String(i.approval_request_id)));
+  if (unknownRequest) return res.error(400, `No MCP approval request found with id ${String(unknownRequest.approval_request_id)}.`, 'invalid_request_error', null);
   const context: TurnContext = {
     lastUserText: lastUserText(inputItems) ?? previous?.lastUserText ?? lastUserText(conversation?.items ?? []) ?? '',
     toolOutputs: inputItems.filter((i) => i.type === 'function_call_output').map((i) => ({ callId: String(i.call_id), output: typeof i.output === 'string' ? i.output : JSON.stringify(i.output) })),
@@ -120,6 +127,11 @@ async function createResponse(server: FakeOpenAIServer, req: FakeRequest, res: F
     hasCodeInterpreter: tools.some((t) => t.type === 'code_interpreter'),
     instructions: typeof body.instructions === 'string' ? body.instructions : '',
     inputFiles: fileIds.map((id) => ({ filename: store.files.get(id)?.filename ?? id, bytes: store.files.get(id)?.bytes ?? 0 })),
+    mcpTools: mcpTools.flatMap((t) => server.mcp.toolNames(t.server_url).map((name) => ({ server: String(t.server_label), name }))),
+    mcpApprovals: answers.map((answer) => {
+      const request: Item = requests.get(String(answer.approval_request_id)) ?? { id: '', type: 'mcp_approval_request' };
+      return { requestId: String(answer.approval_request_id), approve: answer.approve === true, server: String(request.server_label), name: String(request.name), arguments: String(request.arguments) };
+    }),
   };
   const codeTool = tools.find((t) => t.type === 'code_interpreter');
   const run: ResponseRun = {
@@ -130,6 +142,8 @@ async function createResponse(server: FakeOpenAIServer, req: FakeRequest, res: F
     vectorStoreIds: tools.filter((t) => t.type === 'file_search').flatMap((t) => (Array.isArray(t.vector_store_ids) ? t.vector_store_ids.map(String) : [])),
     containerId: typeof codeTool?.container === 'string' ? codeTool.container : undefined,
     include: Array.isArray(body.include) ? body.include.map(String) : [],
+    mcpTools,
+    mcpListed: new Set(earlier.filter((i) => i.type === 'mcp_list_tools' && !i.error).map((i) => String(i.server_label))),
     inputChars: JSON.stringify(body.input ?? '').length + (typeof body.instructions === 'string' ? body.instructions.length : 0),
     history: [],
     listeners: new Set(),
@@ -263,5 +277,10 @@ function responseJson(
 function echoTool(tool: Record<string, unknown>): Record<string, unknown> {
   if (tool.type === 'function') return { strict: true, parameters: null, ...tool };
   if (tool.type === 'file_search') return { max_num_results: 20, ...tool };
+  // Credentials sent to an MCP server are not echoed back.
+  if (tool.type === 'mcp') {
+    const { authorization: _authorization, ...rest } = tool;
+    return { ...rest, headers: null };
+  }
   return tool;
 }

@@ -4,7 +4,14 @@ export type TurnStep =
   | { type: 'function_call'; name: string; arguments: string | Record<string, unknown> }
   | { type: 'file_search'; queries: string[] }
   | { type: 'code_interpreter'; code: string; logs: string; image?: boolean }
-  | { type: 'reasoning'; summary: string };
+  | { type: 'reasoning'; summary: string }
+  /**
+   * A tool of a hosted MCP server (Responses `mcp` tool, by its `server_label`): listed first if this
+   * response has not listed the server yet, then asked for approval (the turn ends there) unless
+   * `approvalRequestId` names the approved request or the tool needs none, then run. `summarize`
+   * follows the call with a message saying what it answered.
+   */
+  | { type: 'mcp_call'; server: string; name: string; arguments: string | Record<string, unknown>; approvalRequestId?: string; summarize?: boolean };
 
 export type TurnOutcome =
   | { status: 'completed' }
@@ -34,6 +41,10 @@ export interface TurnContext {
   instructions: string;
   /** Files the last user message gave whole (`input_file` parts, Responses): their names and sizes. */
   inputFiles?: { filename: string; bytes: number }[];
+  /** The tools of the request's hosted MCP servers (Responses), by server label. */
+  mcpTools?: { server: string; name: string }[];
+  /** The user's answers to MCP approval requests this request carries (`mcp_approval_response`), with the request they answer. */
+  mcpApprovals?: { requestId: string; approve: boolean; server: string; name: string; arguments: string }[];
 }
 
 /** Default characters per streamed text delta. */
@@ -80,6 +91,15 @@ export function defaultTurn(context: TurnContext): Turn {
 
 function ruleTurn(context: TurnContext): Turn {
   const text = context.lastUserText;
+  const approvals = context.mcpApprovals ?? [];
+  if (approvals.length > 0) {
+    const steps: TurnStep[] = approvals.map((a) =>
+      a.approve
+        ? { type: 'mcp_call', server: a.server, name: a.name, arguments: a.arguments, approvalRequestId: a.requestId, summarize: true }
+        : { type: 'text', text: `You did not allow ${a.name} on ${a.server}, so I did not run it.` },
+    );
+    return { steps };
+  }
   if (context.toolOutputs.length > 0) {
     const outputs = context.toolOutputs.map((o) => o.output).join('\n');
     return { steps: [{ type: 'text', text: `The function returned:\n\n\`\`\`\n${outputs}\n\`\`\`` }] };
@@ -88,6 +108,10 @@ function ruleTurn(context: TurnContext): Turn {
   const named = /\bcall (?:the function )?([A-Za-z_][\w-]*)(?: with (\{.*\}))?/is.exec(text);
   if (named && context.functionNames.includes(named[1])) {
     return { steps: [{ type: 'function_call', name: named[1], arguments: named[2] ?? '{}' }] };
+  }
+  const mcpTool = named ? context.mcpTools?.find((tool) => tool.name === named[1]) : undefined;
+  if (named && mcpTool) {
+    return { steps: [{ type: 'mcp_call', server: mcpTool.server, name: mcpTool.name, arguments: named[2] ?? '{}', summarize: true }] };
   }
   const path = pathLikeWord(text);
   if (path && /\b(read|open|show|look at)\b/i.test(text) && context.functionNames.includes('read_file')) {

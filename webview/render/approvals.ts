@@ -27,7 +27,9 @@ export class Approvals extends CallCards<ApprovalView> {
     };
     const title = approval.command
       ? [codicon('terminal'), h('span', { text: 'The assistant wants to run the VS Code command ' }), h('code', { text: approval.command }), h('span', { text: ' for ' }), h('code', { text: approval.name })]
-      : [codicon(approval.writes ? 'edit' : 'eye'), h('span', { text: 'The assistant wants to call ' }), h('code', { text: approval.name }), h('span', { className: 'approval-kind', text: approval.writes ? 'changes files' : 'reads only' })];
+      : approval.server
+        ? [codicon('plug'), h('span', { text: 'The assistant wants to call ' }), h('code', { text: approval.name }), h('span', { text: ' on the MCP server ' }), h('code', { text: approval.server }), h('span', { className: 'approval-kind', text: approval.writes ? 'may change things' : 'reads only' })]
+        : [codicon(approval.writes ? 'edit' : 'eye'), h('span', { text: 'The assistant wants to call ' }), h('code', { text: approval.name }), h('span', { className: 'approval-kind', text: approval.writes ? 'changes files' : 'reads only' })];
     const card = h(
       'section',
       { className: 'approval', attrs: { 'aria-label': `Approve ${approval.name}`, 'data-call-id': approval.callId } },

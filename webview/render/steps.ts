@@ -127,7 +127,7 @@ function stepItems(step: RunStep, pendingCard?: PendingCard, openText?: OpenText
       return [{ key: step.id, status: step.status, icon: 'lightbulb', title: 'Reasoning', body: () => [reasoningBody(details.summary)] }];
     case 'tool_calls':
       return details.toolCalls.map((call) => {
-        const pending = call.type === 'function' ? pendingCard?.(call.id) : undefined;
+        const pending = call.type === 'function' || (call.type === 'mcp' && call.approval) ? pendingCard?.(call.id) : undefined;
         const item = toolItem(step, call, pending !== undefined, openText);
         return pending ? { ...item, pending } : item;
       });
@@ -146,7 +146,29 @@ function toolItem(step: RunStep, call: ToolCall, carded: boolean, openText: Open
       return { key, status: step.status, icon: 'search', title: 'File search', body: () => fileSearchBody(call.queries ?? [], call.results) };
     case 'code_interpreter':
       return { key, status: step.status, icon: 'terminal', title: 'Code interpreter', body: () => codeBody(call.input, call.outputs) };
+    case 'mcp_list_tools':
+      return { key, status: call.error ? 'failed' : step.status, icon: 'server', title: `${call.serverLabel}: tools`, body: () => mcpToolsBody(call) };
+    case 'mcp':
+      return { key, mono: true, status: call.error ? 'failed' : step.status, icon: 'plug', title: `${call.serverLabel}/${call.name}`, body: () => mcpCallBody(call, carded, openText) };
   }
+}
+
+function mcpToolsBody(call: Extract<ToolCall, { type: 'mcp_list_tools' }>): Node[] {
+  if (call.error) return [h('div', { className: 'step-error', text: call.error })];
+  if (!call.tools.length) return [h('div', { className: 'step-muted', text: 'The server offers no tools.' })];
+  return [section('Tools', h('ul', { className: 'step-queries' }, ...call.tools.map((tool) => h('li', { text: tool.description ? `${tool.name}: ${tool.description}` : tool.name }))))];
+}
+
+/** A hosted MCP server's call, or its approval request; `carded`: the request's card shows the arguments. */
+function mcpCallBody(call: Extract<ToolCall, { type: 'mcp' }>, carded: boolean, openText: OpenText | undefined): Node[] {
+  if (carded) return [];
+  const nodes: Node[] = [section('Arguments', renderArguments(call.arguments || '{}', openText))];
+  if (call.error) nodes.push(h('div', { className: 'step-error', text: call.error }));
+  else if (call.output !== undefined) {
+    const output = prettyJson(call.output);
+    nodes.push(section(call.approval ? 'Answer' : 'Output', codePre(output.text, output.json ? 'json' : '')));
+  } else nodes.push(h('div', { className: 'step-muted', text: call.approval ? 'Waiting for approval…' : 'Waiting for output…' }));
+  return nodes;
 }
 
 function renderItem(item: StepItem, open: OpenState): HTMLElement {

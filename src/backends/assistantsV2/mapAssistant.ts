@@ -14,6 +14,7 @@ import type {
   ToolDefinition,
   ToolResources,
 } from '../../core/model';
+import type { FileTool } from '../../core/assistantFile';
 import { toolFromFile, toolToFile } from '../../core/assistantFile';
 import { REASONING_EFFORTS } from '../../core/model';
 
@@ -51,7 +52,8 @@ export function toWireAssistantBody(draft: AssistantDraft): AssistantCreateParam
     name: draft.name,
     description: draft.description ?? null,
     instructions: draft.instructions ?? null,
-    tools: draft.tools.map(toWireTool),
+    // Assistants v2 has no `mcp` tool: a local server's tools come as functions (run additions), a hosted one is Responses only.
+    tools: draft.tools.flatMap((tool) => (tool.type === 'mcp' ? [] : [toWireTool(tool)])),
     tool_resources: toWireToolResources(draft.toolResources),
     temperature: draft.temperature ?? null,
     top_p: draft.topP ?? null,
@@ -62,8 +64,9 @@ export function toWireAssistantBody(draft: AssistantDraft): AssistantCreateParam
 }
 
 /** The domain's tool as the wire spells it: the file's spelling, less the function's VS Code binding (no part of the API). */
-export function toWireTool(tool: ToolDefinition): AssistantTool {
-  const spelled = toolToFile(tool);
+export function toWireTool(tool: Exclude<ToolDefinition, { type: 'mcp' }>): AssistantTool {
+  // A tool that is not `mcp` is spelled as a tool that is not `mcp`.
+  const spelled = toolToFile(tool) as Exclude<FileTool, { type: 'mcp' }>;
   return spelled.type === 'function' ? { type: 'function', function: functionFields(spelled.function) } : spelled;
 }
 

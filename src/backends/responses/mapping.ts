@@ -5,6 +5,8 @@ import type {
   ResponseOutputText,
 } from 'openai/resources/responses/responses';
 import type { RunRef, RunSnapshot } from '../../core/runRef';
+import { mcpCallErrorSentence, mcpListErrorSentence } from '../../core/mcp/errors';
+import { mcpApprovalCallId } from '../../core/model';
 import type {
   Annotation,
   CodeInterpreterOutput,
@@ -95,14 +97,23 @@ function runStatus(response: Response, waitingForCalls: boolean): RunStatus {
   }
 }
 
-/** Function calls not followed by a final message: the model waits for their outputs. */
+/**
+ * Function calls not followed by a final message: the model waits for their outputs. Then the
+ * hosted MCP servers' approval requests no call of this response answered: the server waits for
+ * the user's approval (`mcp_approval_response`).
+ */
 function pendingCalls(response: Response): FunctionCallRequest[] {
   const output = response.output;
   const lastCall = output.map((item) => item.type).lastIndexOf('function_call');
-  if (lastCall === -1 || output.slice(lastCall).some((item) => item.type === 'message')) {
-    return [];
-  }
-  return output.flatMap((item) => (item.type === 'function_call' ? [{ callId: item.call_id, name: item.name, arguments: item.arguments }] : []));
+  const calls: FunctionCallRequest[] =
+    lastCall === -1 || output.slice(lastCall).some((item) => item.type === 'message')
+      ? []
+      : output.flatMap((item) => (item.type === 'function_call' ? [{ callId: item.call_id, name: item.name, arguments: item.arguments }] : []));
+  const answered = new Set(output.flatMap((item) => (item.type === 'mcp_call' && item.approval_request_id ? [item.approval_request_id] : [])));
+  const approvals = output.flatMap((item) =>
+    item.type === 'mcp_approval_request' && !answered.has(item.id) ? [{ callId: mcpApprovalCallId(item.id), name: item.name, arguments: item.arguments, server: item.server_label }] : [],
+  );
+  return [...calls, ...approvals];
 }
 
 function toStep(item: ResponseOutputItem, runId: string, response: Response): RunStep | undefined {
@@ -136,6 +147,51 @@ function toStep(item: ResponseOutputItem, runId: string, response: Response): Ru
       return { ...base, id: item.id, status, details: { type: 'tool_calls', toolCalls: [codeCall(item)] } };
     case 'reasoning':
       return { ...base, id: item.id, status, details: { type: 'reasoning', summary: item.summary.map((part) => part.text).join('\n\n') } };
+    case 'mcp_list_tools':
+      return {
+        ...base,
+        id: item.id,
+        status: item.error ? 'failed' : status,
+        details: {
+          type: 'tool_calls',
+          toolCalls: [
+            {
+              type: 'mcp_list_tools',
+              id: item.id,
+              serverLabel: item.server_label,
+              tools: (item.tools ?? []).map((tool) => ({ name: tool.name, ...(tool.description ? { description: tool.description } : {}) })),
+              ...(item.error ? { error: mcpListErrorSentence(item.server_label, item.error) } : {}),
+            },
+          ],
+        },
+      };
+    case 'mcp_call':
+      return {
+        ...base,
+        id: item.id,
+        status: item.error ? 'failed' : status,
+        details: {
+          type: 'tool_calls',
+          toolCalls: [
+            {
+              type: 'mcp',
+              id: item.id,
+              serverLabel: item.server_label,
+              name: item.name,
+              arguments: item.arguments,
+              ...(typeof item.output === 'string' ? { output: item.output } : {}),
+              ...(item.error ? { error: mcpCallErrorSentence(item.server_label, item.name, item.error) } : {}),
+            },
+          ],
+        },
+      };
+    case 'mcp_approval_request':
+      return {
+        ...base,
+        id: item.id,
+        status,
+        details: { type: 'tool_calls', toolCalls: [{ type: 'mcp', id: mcpApprovalCallId(item.id), serverLabel: item.server_label, name: item.name, arguments: item.arguments, approval: true }] },
+      };
     default:
       return undefined;
   }

@@ -7,8 +7,8 @@ import type {
 } from 'openai/resources/responses/responses';
 import { readsWhole } from '../../core/attachments/inputFiles';
 import type { RunAction } from '../../core/runAction';
-import type { Assistant, Attachment, Message, ResponseFormat } from '../../core/model';
-import { textOf } from '../../core/model';
+import type { Assistant, Attachment, McpServerTool, McpToolFilter, Message, ResponseFormat, ToolOutput } from '../../core/model';
+import { mcpApprovalRequestId, textOf } from '../../core/model';
 import { ASSISTANT_ID_KEY } from './mapping';
 
 /** What the backend resolved for this request: where the thread lives and the attachments' knowledge. */
@@ -56,7 +56,7 @@ export function buildResponseParams(action: RunAction, context: RequestContext):
     }
     return params;
   }
-  const outputs: ResponseInputItem[] = action.outputs.map((output) => ({ type: 'function_call_output', call_id: output.callId, output: output.output }));
+  const outputs: ResponseInputItem[] = action.outputs.map(outputItem);
   if (context.conversationId) {
     params.conversation = context.conversationId;
   } else {
@@ -78,6 +78,8 @@ function buildTools(assistant: Assistant, history: Message[], attachmentStores: 
   const wantsFileSearch = assistant.tools.some((tool) => tool.type === 'file_search') || attachmentStores.length > 0;
   const wantsCode = assistant.tools.some((tool) => tool.type === 'code_interpreter') || codeFiles.size > 0;
   for (const tool of assistant.tools) {
+    // A local server's tools reach the model as functions (run additions); only a hosted one is the server's to call.
+    if (tool.type === 'mcp' && !tool.local) tools.push(hostedMcpTool(tool));
     if (tool.type === 'function') {
       tools.push({
         type: 'function',
@@ -97,6 +99,39 @@ function buildTools(assistant: Assistant, history: Message[], attachmentStores: 
     tools.push({ type: 'code_interpreter', container: { type: 'auto', file_ids: [...codeFiles] } });
   }
   return tools;
+}
+
+/**
+ * An answer to the run's wait: a function's output, or the user's approval of a hosted MCP server's
+ * call (any output without `approve`, such as a timeout's, denies it).
+ */
+function outputItem(output: ToolOutput): ResponseInputItem {
+  const requestId = mcpApprovalRequestId(output.callId);
+  if (requestId === undefined) return { type: 'function_call_output', call_id: output.callId, output: output.output };
+  return { type: 'mcp_approval_response', approval_request_id: requestId, approve: output.approve === true, ...(output.approve === true ? {} : { reason: output.output.slice(0, 500) }) };
+}
+
+/**
+ * The hosted `mcp` tool, as `MCPTool`. Its headers and authorization are the resolved ones: the
+ * host puts each secret in place just before the run (see `resolveMcpSecrets`).
+ */
+function hostedMcpTool(tool: McpServerTool): Tool {
+  const filter = (f: McpToolFilter) => ({ ...(f.toolNames ? { tool_names: f.toolNames } : {}), ...(f.readOnly !== undefined ? { read_only: f.readOnly } : {}) });
+  const approval = tool.requireApproval;
+  const allowed = tool.allowedTools;
+  return {
+    type: 'mcp',
+    server_label: tool.serverLabel,
+    ...(tool.serverUrl !== undefined ? { server_url: tool.serverUrl } : {}),
+    ...(tool.connectorId !== undefined ? { connector_id: tool.connectorId as NonNullable<Extract<Tool, { type: 'mcp' }>['connector_id']> } : {}),
+    ...(tool.serverDescription !== undefined ? { server_description: tool.serverDescription } : {}),
+    ...(allowed !== undefined ? { allowed_tools: Array.isArray(allowed) ? allowed : filter(allowed) } : {}),
+    ...(approval !== undefined
+      ? { require_approval: typeof approval === 'string' ? approval : { ...(approval.always ? { always: filter(approval.always) } : {}), ...(approval.never ? { never: filter(approval.never) } : {}) } }
+      : {}),
+    ...(tool.headers && Object.keys(tool.headers).length > 0 ? { headers: tool.headers } : {}),
+    ...(tool.authorization !== undefined ? { authorization: tool.authorization } : {}),
+  };
 }
 
 /** The file ids of the thread's attachments meant for file_search (PDFs excepted: the model reads those whole). */

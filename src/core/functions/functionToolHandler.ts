@@ -21,6 +21,8 @@ export interface ApprovalRequest {
   command?: string;
   /** Only Allow once and Deny are offered: a repository's command binding asks every time. */
   onceOnly?: boolean;
+  /** The MCP server the tool `name` belongs to (its label), for a tool of an MCP server. */
+  server?: string;
 }
 
 /** Asks the user (the chat shows the call with its arguments and three buttons). */

@@ -164,4 +164,32 @@ describe('approvals in the chat (DOM, happy-dom)', () => {
     assert.deepEqual(opened, [[content, 'ts']]);
     assert.deepEqual(argumentsModule().argumentRows(`not json ${long}`), [{ name: 'arguments', long: [{ path: 'arguments', text: `not json ${long}` }] }], 'text that is not JSON, as written');
   });
+
+  it('an MCP server\'s approval request shows the server and sits under its step; list and call steps show tools, output and error', () => {
+    const approvals = new module.Approvals(() => undefined);
+    const callId = 'mcp_approval:mcpr_1';
+    approvals.show([{ callId, runId: 'run_1', name: 'write_note', server: 'notes', arguments: '{"title":"a"}', writes: true }]);
+    const card = approvals.cardFor(callId)!;
+    assert.match(card.textContent ?? '', /call write_note on the MCP server notes.*may change things/s);
+    assert.deepEqual(buttonsOf(card).map((b) => b.textContent), ['Allow once', 'Allow for this thread', 'Deny']);
+    const step = (id: string, status: 'completed' | 'failed', toolCalls: unknown[]) => ({ id, runId: 'run_1', status, createdAt: 0, details: { type: 'tool_calls' as const, toolCalls } });
+    const view = {
+      run: { id: 'run_1', threadId: 't', assistantId: 'a', status: 'requires_action' as const, createdAt: 0 },
+      steps: [
+        step('l1', 'completed', [{ type: 'mcp_list_tools', id: 'l1', serverLabel: 'notes', tools: [{ name: 'read_note', description: 'Reads a note.' }, { name: 'write_note' }] }]),
+        step('c1', 'failed', [{ type: 'mcp', id: 'c1', serverLabel: 'notes', name: 'read_note', arguments: '{}', error: 'read_note on the MCP server notes failed: No note.' }]),
+        step('r1', 'completed', [{ type: 'mcp', id: callId, serverLabel: 'notes', name: 'write_note', arguments: '{"title":"a"}', approval: true }]),
+      ],
+    } as Parameters<typeof stepsModule.renderRunBlock>[0];
+    const open = { runs: new Map<string, boolean>(), items: new Map<string, boolean>() };
+    const block = stepsModule.renderRunBlock(view, undefined, open, {} as Figures, undefined, (id) => approvals.cardFor(id));
+    const steps = Array.from(block.querySelectorAll('details.step')) as HTMLDetailsElement[];
+    assert.deepEqual(steps.map((s) => s.querySelector('.step-title')?.textContent), ['notes: tools', 'notes/read_note', 'notes/write_note']);
+    assert.match(steps[0].textContent ?? '', /read_note: Reads a note\..*write_note/s);
+    assert.equal(steps[1].querySelector('.step-error')?.textContent, 'read_note on the MCP server notes failed: No note.');
+    assert.ok(steps[1].classList.contains('step-failed'));
+    assert.equal(steps[2].open, true, 'the step of a waiting request is open');
+    assert.equal(steps[2].querySelector('.approval'), card);
+    assert.equal(steps[2].querySelectorAll('.call-args').length, 1, 'the arguments are drawn once, in the card');
+  });
 });

@@ -7,7 +7,7 @@ import type { ToolDefinition } from '../../../../src/core/model';
 const PARAMETERS = { type: 'object', properties: { path: { type: 'string' } }, required: ['path'], additionalProperties: false };
 
 describe('Assistants v2 tools: the wire spells them as the file does, less the VS Code binding', () => {
-  const tools: ToolDefinition[] = [
+  const tools: Exclude<ToolDefinition, { type: 'mcp' }>[] = [
     { type: 'file_search', maxNumResults: 5 },
     { type: 'code_interpreter' },
     { type: 'function', function: { name: 'review_file', description: 'Reviews a file', parameters: PARAMETERS, strict: true }, command: 'myExtension.review' },
