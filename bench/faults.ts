@@ -1,6 +1,8 @@
 /**
  * The fault suite: injects each kind of fault real servers and proxies produce at each call site of
- * both protocols, drives the chat session through it on the project's fake server, and prints
+ * both protocols, drives the chat session through it on the project's fake server, and prints each
+ * kind with its outcome (how many of its scenarios ended in a clear state and kept the user's text,
+ * and how one of them ended), then
  *
  *   tried / ended in a clear state / user's text kept / key leaks / longest Stop
  *
@@ -24,29 +26,40 @@ import { ThreadStore } from '../src/core/threadStore';
 import type { ToolHandler } from '../src/core/toolHandler';
 import type { FaultSpec } from '../test/fakes/fakeServer';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
+import { matchPath } from '../test/fakes/http';
 
 const KEY = 'proxy-key-0123456789abcdef-LEAKCHECK';
 const IDLE_DEADLINE_MS = 20_000;
 const STOP_AFTER_MS = 400;
 
-type Site = 'create thread' | 'add message' | 'start run' | 'submit outputs' | 'poll run';
+type Site = 'create thread' | 'add message' | 'start run' | 'submit outputs' | 'poll run' | 'list run steps' | 'cancel';
 type FaultKind =
   | '429 permanent'
   | '429 temporary'
+  | 'Retry-After 3600'
+  | 'Retry-After far date'
   | '5xx'
   | 'reset before'
   | 'reset mid-stream'
   | 'stall'
   | 'cut mid-event'
-  | 'malformed body'
+  | 'cut-off JSON'
+  | 'empty body'
   | 'error frame'
+  | 'error frame after start (rate limit)'
+  | 'error frame after start (server error)'
+  | 'completed without output'
+  | 'repeated page'
   | 'key echoed'
-  | 'hung tool';
+  | 'hung tool'
+  | 'cancel hangs';
 
 interface Scenario {
   protocol: BackendKind;
   site: Site;
   fault: FaultKind;
+  /** Follow the run by polling, not streaming. */
+  polling?: boolean;
 }
 
 interface Outcome {
@@ -57,10 +70,13 @@ interface Outcome {
   note: string;
 }
 
-const STREAM_FAULTS: FaultKind[] = ['reset mid-stream', 'stall', 'cut mid-event', 'error frame'];
-const HTTP_FAULTS: FaultKind[] = ['429 permanent', '429 temporary', '5xx', 'reset before', 'malformed body', 'key echoed'];
+const STREAM_FAULTS: FaultKind[] = ['reset mid-stream', 'stall', 'cut mid-event', 'error frame', 'error frame after start (rate limit)', 'error frame after start (server error)'];
+const HTTP_FAULTS: FaultKind[] = ['429 permanent', '429 temporary', 'Retry-After 3600', 'Retry-After far date', '5xx', 'reset before', 'cut-off JSON', 'empty body', 'key echoed'];
+/** Seconds a long Retry-After asks to wait; the scenario presses Retry now instead of waiting. */
+const LONG_WAIT_S = 3600;
+const ANSWER = 'An answer in several small pieces for the stream to carry.';
 
-function paths(protocol: BackendKind): Record<Exclude<Site, 'submit outputs'>, { method: string; path: string | RegExp }> & { 'submit outputs': { method: string; path: string | RegExp } } {
+function paths(protocol: BackendKind): Record<Site, { method: string; path: string | RegExp }> {
   return protocol === 'responses'
     ? {
         'create thread': { method: 'POST', path: '/conversations' },
@@ -68,6 +84,8 @@ function paths(protocol: BackendKind): Record<Exclude<Site, 'submit outputs'>, {
         'start run': { method: 'POST', path: '/responses' },
         'submit outputs': { method: 'POST', path: '/responses' },
         'poll run': { method: 'GET', path: '/responses/:response_id' },
+        'list run steps': { method: 'GET', path: '/responses/:response_id' },
+        cancel: { method: 'POST', path: '/responses/:response_id/cancel' },
       }
     : {
         'create thread': { method: 'POST', path: '/threads' },
@@ -75,7 +93,54 @@ function paths(protocol: BackendKind): Record<Exclude<Site, 'submit outputs'>, {
         'start run': { method: 'POST', path: '/threads/:thread_id/runs' },
         'submit outputs': { method: 'POST', path: '/threads/:thread_id/runs/:run_id/submit_tool_outputs' },
         'poll run': { method: 'GET', path: '/threads/:thread_id/runs/:run_id' },
+        'list run steps': { method: 'GET', path: '/threads/:thread_id/runs/:run_id/steps' },
+        cancel: { method: 'POST', path: '/threads/:thread_id/runs/:run_id/cancel' },
       };
+}
+
+const SSE = { 'content-type': 'text/event-stream' };
+
+function sse(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** The start of a run as each protocol streams it: the event that names it. */
+function runCreated(protocol: BackendKind): string {
+  return protocol === 'responses'
+    ? sse('response.created', { type: 'response.created', sequence_number: 0, response: { id: 'resp_bench', object: 'response', created_at: 1, status: 'in_progress', model: 'gpt-test', output: [], error: null, incomplete_details: null, metadata: {} } })
+    : sse('thread.run.created', { id: 'run_bench', object: 'thread.run', thread_id: 'thread_bench', assistant_id: 'asst_bench', status: 'queued', created_at: 1, model: 'gpt-test', instructions: '', tools: [], required_action: null, last_error: null, usage: null, metadata: {}, started_at: null, completed_at: null, failed_at: null, cancelled_at: null });
+}
+
+/** A whole answer streamed in pieces, whose final event leaves the answer out (`output` / `content`). */
+function streamWithoutOutput(protocol: BackendKind): string[] {
+  const pieces = ANSWER.match(/.{1,12}/g) ?? [];
+  if (protocol === 'responses') {
+    const bare = { id: 'resp_bench', object: 'response', created_at: 1, model: 'gpt-test', error: null, incomplete_details: null, metadata: {} };
+    let n = 0;
+    return [
+      sse('response.created', { type: 'response.created', sequence_number: n++, response: { ...bare, status: 'in_progress' } }),
+      sse('response.output_item.added', { type: 'response.output_item.added', sequence_number: n++, output_index: 0, item: { type: 'message', id: 'msg_bench', role: 'assistant', status: 'in_progress', content: [] } }),
+      ...pieces.map((delta) => sse('response.output_text.delta', { type: 'response.output_text.delta', sequence_number: n++, output_index: 0, content_index: 0, item_id: 'msg_bench', delta, logprobs: [] })),
+      sse('response.completed', { type: 'response.completed', sequence_number: n, response: { ...bare, status: 'completed' } }),
+    ];
+  }
+  const run = (status: string) => ({ id: 'run_bench', object: 'thread.run', thread_id: 'thread_bench', assistant_id: 'asst_bench', status, created_at: 1, model: 'gpt-test', instructions: '', tools: [], required_action: null, last_error: null, usage: null, metadata: {}, started_at: 1, completed_at: status === 'completed' ? 2 : null, failed_at: null, cancelled_at: null });
+  const message = { id: 'msg_bench', object: 'thread.message', thread_id: 'thread_bench', run_id: 'run_bench', role: 'assistant', created_at: 1, attachments: [], metadata: {} };
+  return [
+    sse('thread.run.created', run('queued')),
+    sse('thread.run.in_progress', run('in_progress')),
+    sse('thread.message.created', { ...message, status: 'in_progress', content: [] }),
+    ...pieces.map((value) => sse('thread.message.delta', { id: 'msg_bench', object: 'thread.message.delta', delta: { content: [{ index: 0, type: 'text', text: { value } }] } })),
+    sse('thread.message.completed', { ...message, status: 'completed' }),
+    sse('thread.run.completed', run('completed')),
+    'event: done\ndata: [DONE]\n\n',
+  ];
+}
+
+/** A page of a listing that says more follows, the same each time it is asked for. */
+function repeatedPage(): string {
+  const step = { id: 'step_bench', object: 'thread.run.step', run_id: 'run_bench', assistant_id: 'asst_bench', thread_id: 'thread_bench', type: 'message_creation', status: 'completed', created_at: 1, step_details: { type: 'message_creation', message_creation: { message_id: 'msg_bench' } } };
+  return JSON.stringify({ object: 'list', data: [step], first_id: 'step_bench', last_id: 'step_bench', has_more: true });
 }
 
 function json(status: number, code: string, message: string): FaultSpec['script'] {
@@ -83,9 +148,29 @@ function json(status: number, code: string, message: string): FaultSpec['script'
 }
 
 /** The fault as the fake injects it at one call site. */
-function faultSpec(kind: FaultKind, where: { method: string; path: string | RegExp }): FaultSpec | undefined {
+function faultSpec(kind: FaultKind, where: { method: string; path: string | RegExp }, protocol: BackendKind): FaultSpec | undefined {
   const base = { method: where.method, path: where.path };
   switch (kind) {
+    case 'Retry-After 3600':
+      return { ...base, kind: 'rate_limit', times: 1, retryAfterSeconds: LONG_WAIT_S };
+    case 'Retry-After far date':
+      return { ...base, kind: 'script', times: 20, script: { status: 429, headers: { 'content-type': 'application/json', 'retry-after': new Date(Date.now() + 40 * 86_400_000).toUTCString() }, chunks: [JSON.stringify({ error: { message: 'Rate limit reached.', type: 'requests', param: null, code: 'rate_limit_exceeded' } })] } };
+    case 'cut-off JSON':
+      return { ...base, kind: 'script', times: 20, script: { headers: { 'content-type': 'application/json' }, chunks: ['{"id": "x", "object": '] } };
+    case 'empty body':
+      return { ...base, kind: 'script', times: 20, script: { headers: { 'content-type': 'application/json' }, chunks: [] } };
+    case 'error frame after start (rate limit)':
+    case 'error frame after start (server error)': {
+      const code = kind.includes('rate') ? 'rate_limit_exceeded' : 'server_error';
+      const frame = protocol === 'responses' ? { type: 'error', code, message: 'Try later.', param: null, sequence_number: 1 } : { error: { type: code, code, message: 'Try later.', param: null } };
+      return { ...base, kind: 'script', script: { headers: SSE, chunks: [runCreated(protocol), sse('error', frame)] } };
+    }
+    case 'completed without output':
+      return { ...base, kind: 'script', script: { headers: SSE, chunks: streamWithoutOutput(protocol) } };
+    case 'repeated page':
+      return { ...base, kind: 'script', times: 50, script: { headers: { 'content-type': 'application/json' }, chunks: [repeatedPage()] } };
+    case 'cancel hangs':
+      return { ...base, kind: 'script', times: 10, script: { chunks: [], end: 'hang' } };
     case '429 permanent':
       return { ...base, kind: 'script', times: 20, script: json(429, 'insufficient_quota', 'You exceeded your current quota.') };
     case '429 temporary':
@@ -100,8 +185,6 @@ function faultSpec(kind: FaultKind, where: { method: string; path: string | RegE
       return { ...base, kind: 'stall', afterEvents: 4 };
     case 'cut mid-event':
       return { ...base, kind: 'reset', afterEvents: 5, midEvent: true };
-    case 'malformed body':
-      return { ...base, kind: 'script', times: 20, script: { headers: { 'content-type': 'application/json' }, chunks: ['{"id": "x", "object": '] } };
     case 'error frame':
       return {
         ...base,
@@ -125,9 +208,10 @@ async function waitIdle(session: ChatSession, ms: number): Promise<boolean> {
   return !session.busy;
 }
 
-async function runScenario({ protocol, site, fault }: Scenario): Promise<Outcome> {
-  // "Cut mid-event" is the fault of a server that keeps nothing: no background mode, nothing to poll.
-  const keepsNothing = fault === 'cut mid-event' && protocol === 'responses';
+async function runScenario({ protocol, site, fault, polling }: Scenario): Promise<Outcome> {
+  // "Cut mid-event" and an error frame after the start are the faults of a server that keeps nothing:
+  // no background mode, nothing to poll.
+  const keepsNothing = (fault === 'cut mid-event' || fault.startsWith('error frame after start')) && protocol === 'responses';
   const fake = await FakeOpenAIServer.start({ timeScale: 0.2, ...(keepsNothing ? { background: false, keepsResponses: false } : {}) });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-'));
   try {
@@ -135,7 +219,7 @@ async function runScenario({ protocol, site, fault }: Scenario): Promise<Outcome
     const draft = { name: 'Faults', model: 'gpt-test', instructions: 'Be brief.', tools: [{ type: 'function' as const, function: { name: 'lookup', parameters: { type: 'object', properties: {} } } }] };
     const assistant: Assistant = serverAssistants ? (await serverAssistants.create(draft)).assistant! : { ...draft, id: 'default', createdAt: 0 };
     const where = paths(protocol)[site];
-    const spec = faultSpec(fault, where);
+    const spec = faultSpec(fault, where, protocol);
     const toolHandler: ToolHandler = {
       handle: (calls) => {
         if (fault === 'hung tool') return new Promise(() => undefined);
@@ -151,7 +235,7 @@ async function runScenario({ protocol, site, fault }: Scenario): Promise<Outcome
       connect: async () => backend,
       assistant: async () => assistant,
       toolHandler,
-      driver: () => ({ preferStreaming: site !== 'poll run', streamIdleMs: 500, poll: { initialMs: 20, maxMs: 80 }, retry: { baseDelayMs: 20, maxDelayMs: 200 } }),
+      driver: () => ({ preferStreaming: site !== 'poll run' && site !== 'list run steps' && !polling, streamIdleMs: 500, poll: { initialMs: 20, maxMs: 80 }, retry: { baseDelayMs: 20, maxDelayMs: 200 } }),
       onUpdate: (update) => updates.push(update),
       onError: (error) => errors.push(error),
     });
@@ -163,9 +247,12 @@ async function runScenario({ protocol, site, fault }: Scenario): Promise<Outcome
       await session.newThread();
     }
     const needsTool = site === 'submit outputs' || fault === 'hung tool';
-    const answer = { type: 'text' as const, text: 'An answer in several small pieces for the stream to carry.', chunkSize: 6, chunkDelayMs: 40 };
+    const answer = { type: 'text' as const, text: ANSWER, chunkSize: 6, chunkDelayMs: 40 };
     fake.model.enqueue(...(needsTool ? [{ steps: [{ type: 'function_call' as const, name: 'lookup', arguments: {} }] }, { steps: [answer] }] : [{ steps: [answer], durationMs: 1500 }]));
-    if (spec && site !== 'submit outputs') fake.inject(spec);
+    // A listing fault waits until the run is under way; the submit site's waits for its outputs.
+    const injectLater = site === 'submit outputs' || site === 'list run steps';
+    if (spec && !injectLater) fake.inject(spec);
+    const sends = (): number => fake.requests.filter((r) => r.method === where.method && typeof where.path === 'string' && matchPath(where.path, r.path) !== undefined).length;
 
     const text = `Question under ${fault} at ${site}`;
     let sendRefused = false;
@@ -174,14 +261,29 @@ async function runScenario({ protocol, site, fault }: Scenario): Promise<Outcome
     } catch {
       sendRefused = true;
     }
+    if (spec && site === 'list run steps') setTimeout(() => fake.inject(spec), 300);
     let stopMs: number | undefined;
-    const pressesStop = fault === 'hung tool' || fault === 'stall';
+    let landedAfterStop = 0;
+    const extra: string[] = [];
+    const pressesStop = fault === 'hung tool' || fault === 'stall' || fault === 'cancel hangs';
     if (pressesStop && session.busy) {
-      await new Promise((resolve) => setTimeout(resolve, STOP_AFTER_MS + (fault === 'hung tool' ? 400 : 0)));
+      if (fault === 'cancel hangs') await until(() => updates.some((u) => u.type === 'run' && u.event.type === 'message.delta') || !session.busy, IDLE_DEADLINE_MS);
+      else await new Promise((resolve) => setTimeout(resolve, STOP_AFTER_MS + (fault === 'hung tool' ? 400 : 0)));
       const pressed = Date.now();
+      const seen = updates.length;
       session.stop();
       await waitIdle(session, IDLE_DEADLINE_MS);
       stopMs = Date.now() - pressed;
+      landedAfterStop = updates.slice(seen).filter((u) => u.type === 'run' && (u.event.type === 'message.delta' || u.event.type === 'message.created')).length;
+      if (fault === 'cancel hangs') extra.push(`${landedAfterStop} deltas after Stop`);
+    }
+    if (fault === 'Retry-After 3600' && session.busy) {
+      // The server asked for an hour: the chat says until when and waits; Retry now sends at once.
+      const longWait = (): boolean => updates.some((u) => (u.type === 'run' || u.type === 'waiting') && u.event.type === 'retry' && u.event.waitMs >= 60_000);
+      await until(() => longWait() || !session.busy, IDLE_DEADLINE_MS);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      extra.push(`${longWait() ? 'waited as told' : 'no long wait'}, sent ${sends()} time(s) before Retry now`);
+      session.retryNow();
     }
     const idle = await waitIdle(session, IDLE_DEADLINE_MS);
     if (!idle) session.stop();
@@ -195,11 +297,14 @@ async function runScenario({ protocol, site, fault }: Scenario): Promise<Outcome
     const sentences = [...errors.map((e) => e.message), ...updates.flatMap((u) => (u.type === 'run' && u.event.type === 'error' ? [u.event.error.message] : []))];
     const readable = sentences.every((s) => s.trim() !== '' && !/\n\s+at /.test(s));
     const told = sentences.length > 0 || sendRefused;
-    const clear = idle && openAnswers === 0 && readable && (!live || told);
+    const answerKept = fault !== 'completed without output' || (stored?.messages ?? []).some((m) => m.role === 'assistant' && m.content.some((c) => c.type === 'text' && c.text === ANSWER));
+    if (fault === 'completed without output') extra.push(answerKept ? 'streamed answer kept' : 'streamed answer LOST');
+    const clear = idle && openAnswers === 0 && readable && (!live || told) && landedAfterStop === 0 && answerKept;
     const textKept = sendRefused || (stored?.messages ?? []).some((m) => m.role === 'user' && m.content.some((c) => c.type === 'text' && c.text === text));
     const written = filesUnder(dir).map((file) => fs.readFileSync(file, 'utf8'));
     const leaks = [...written, JSON.stringify(updates), JSON.stringify(sentences)].filter((blob) => blob.includes(KEY)).length;
-    const note = `${lastRun?.status ?? (sendRefused ? 'send refused' : 'no run')}${sentences.length ? `: ${sentences.at(-1)?.slice(0, 90)}` : ''}`;
+    const said = sentences.at(-1) ?? (lastRun?.lastError?.message);
+    const note = `${lastRun?.status ?? (sendRefused ? 'send refused' : 'no run')}${extra.length ? ` (${extra.join('; ')})` : ''}${said ? `: ${said.slice(0, 100)}` : ''}`;
     return { clear, textKept, leaks, ...(stopMs !== undefined ? { stopMs } : {}), note };
   } finally {
     await fake.close();
@@ -214,10 +319,23 @@ function scenarios(): Scenario[] {
       const streams = site === 'start run' || site === 'submit outputs';
       for (const fault of [...HTTP_FAULTS, ...(streams ? STREAM_FAULTS : [])]) list.push({ protocol, site, fault });
     }
+    list.push({ protocol, site: 'start run', fault: 'completed without output' });
     list.push({ protocol, site: 'submit outputs', fault: 'hung tool' });
+    list.push({ protocol, site: 'cancel', fault: 'cancel hangs' }, { protocol, site: 'cancel', fault: 'cancel hangs', polling: true });
   }
+  // Only Assistants v2 runs are read through listings (their steps and messages).
+  list.push({ protocol: 'assistantsV2', site: 'list run steps', fault: 'repeated page' });
   return list;
 }
+
+/** Resolves once `done` holds, or after `ms`. */
+async function until(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+/** The site whose outcome stands for a kind in the listing: where the run is started, else the first tried. */
+const SHOWN_SITE: readonly Site[] = ['start run', 'cancel', 'list run steps', 'poll run', 'submit outputs', 'add message', 'create thread'];
 
 async function main(): Promise<void> {
   const verbose = process.argv.includes('--verbose');
@@ -227,15 +345,29 @@ async function main(): Promise<void> {
   let leaks = 0;
   let longestStop = 0;
   const unclear: string[] = [];
+  const byKind = new Map<FaultKind, { scenario: Scenario; outcome: Outcome }[]>();
   for (const scenario of all) {
     const outcome = await runScenario(scenario);
-    const label = `${scenario.protocol} / ${scenario.site} / ${scenario.fault}`;
+    const label = `${scenario.protocol} / ${scenario.site}${scenario.polling ? ' (polling)' : ''} / ${scenario.fault}`;
     if (outcome.clear) clear++;
     else unclear.push(`${label}: ${outcome.note}`);
     if (outcome.textKept) kept++;
     leaks += outcome.leaks;
     if (outcome.stopMs !== undefined) longestStop = Math.max(longestStop, outcome.stopMs);
+    byKind.set(scenario.fault, [...(byKind.get(scenario.fault) ?? []), { scenario, outcome }]);
     if (verbose) console.log(`${outcome.clear ? 'clear  ' : 'UNCLEAR'} ${label}${outcome.stopMs !== undefined ? ` (Stop ${outcome.stopMs} ms)` : ''}: ${outcome.note}`);
+  }
+  console.log('\nEach kind: scenarios tried (call sites x protocols), ended in a clear state, user\'s text kept; then how it ended on each protocol');
+  for (const [kind, results] of byKind) {
+    const count = (pick: (outcome: Outcome) => boolean): number => results.filter((r) => pick(r.outcome)).length;
+    const stops = results.flatMap((r) => (r.outcome.stopMs === undefined ? [] : [r.outcome.stopMs]));
+    const stop = stops.length ? `, longest Stop ${Math.max(...stops)} ms` : '';
+    console.log(`\n${kind}: ${results.length} tried, ${count((o) => o.clear)} clear, ${count((o) => o.textKept)} kept${stop}`);
+    for (const protocol of ['responses', 'assistantsV2'] as BackendKind[]) {
+      const mine = results.filter((r) => r.scenario.protocol === protocol);
+      const shown = SHOWN_SITE.map((site) => mine.find((r) => r.scenario.site === site)).find((r) => r !== undefined);
+      if (shown) console.log(`  ${protocol} / ${shown.scenario.site}: ${shown.outcome.note}`);
+    }
   }
   console.log('\ntried  ended in a clear state  user\'s text kept  key leaks  longest Stop');
   console.log(`${String(all.length).padEnd(7)}${String(clear).padEnd(26)}${String(kept).padEnd(18)}${String(leaks).padEnd(11)}${longestStop} ms`);
