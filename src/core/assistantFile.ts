@@ -1,5 +1,7 @@
 import Ajv from 'ajv';
 import type { ErrorObject } from 'ajv';
+import { deeperThan, MAX_SCHEMA_DEPTH } from './jsonDepth';
+import { ajvRegExp } from './linearRegExp';
 import schema from '../../schemas/assistant.schema.json';
 import { WORKSPACE_FUNCTION_NAMES } from './functions/builtins';
 import { mcpFileErrors } from './mcp/fileRules';
@@ -78,8 +80,11 @@ export interface FieldError {
   message: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: ajvRegExp } });
 const validateFile = ajv.compile<AssistantFile>(schema);
+
+/** A file nests at most this deep: its parameters and response schemas at MAX_SCHEMA_DEPTH, and the few levels above them. */
+const MAX_FILE_DEPTH = MAX_SCHEMA_DEPTH + 8;
 
 /**
  * Checks a parsed value against the assistant schema, and the rules of strict functions and
@@ -91,6 +96,29 @@ export function validateAssistantFile(value: unknown): FieldError[] {
   if (typeof version === 'number' && version > ASSISTANT_FILE_VERSION) {
     return [{ path: '/version', message: `this file is format version ${version}, newer than this extension reads (version ${ASSISTANT_FILE_VERSION}); update the extension` }];
   }
+  // A schema nested thousands deep overflows the stack of every recursive check below (the
+  // validator's, then the strict rules'): measured first, without recursion, and refused.
+  const deep = tooDeep(value);
+  if (deep.length > 0) return deep;
+  try {
+    return checkedAssistantFile(value);
+  } catch (error) {
+    return [{ path: '', message: `this file cannot be checked (${error instanceof Error ? error.message : String(error)}); simplify its schemas` }];
+  }
+}
+
+function tooDeep(value: unknown): FieldError[] {
+  const tools = typeof value === 'object' && value !== null && Array.isArray((value as { tools?: unknown }).tools) ? ((value as { tools: unknown[] }).tools) : [];
+  const errors: FieldError[] = [];
+  tools.forEach((tool, index) => {
+    const parameters = (tool as { function?: { parameters?: unknown } } | null)?.function?.parameters;
+    if (deeperThan(parameters, MAX_SCHEMA_DEPTH)) errors.push({ path: `/tools/${index}/function/parameters`, message: `nests deeper than ${MAX_SCHEMA_DEPTH} levels; flatten the schema` });
+  });
+  if (errors.length === 0 && deeperThan(value, MAX_FILE_DEPTH)) errors.push({ path: '', message: `nests deeper than ${MAX_FILE_DEPTH} levels; schemas may nest at most ${MAX_SCHEMA_DEPTH} deep` });
+  return errors;
+}
+
+function checkedAssistantFile(value: unknown): FieldError[] {
   if (!validateFile(value)) return readableErrors(validateFile.errors ?? []);
   const errors: FieldError[] = [];
   const named = new Map<string, number>();
@@ -119,6 +147,7 @@ export function validateAssistantFile(value: unknown): FieldError[] {
 /** Checks one JSON Schema (a function's parameters) on its own, for the form's schema field. */
 export function validateJsonSchema(value: unknown, strict: boolean): FieldError[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [{ path: '', message: 'must be a JSON Schema object, e.g. {"type": "object", "properties": {}}' }];
+  if (deeperThan(value, MAX_SCHEMA_DEPTH)) return [{ path: '', message: `nests deeper than ${MAX_SCHEMA_DEPTH} levels; flatten the schema` }];
   if (!ajv.validateSchema(value)) return readableErrors(ajv.errors ?? []);
   return strict ? strictSchemaErrors(value as JsonSchema, '') : [];
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { constants as fsConstants, createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { WorkspaceFs } from './functions/workspaceFs';
 
@@ -77,6 +77,36 @@ export class LockTimeoutError extends Error {
 /** The locks this process holds or waits for, by file: its own writers queue here instead of polling. */
 const localLocks = new Map<string, Promise<unknown>>();
 
+/** What reading a pipe, a socket or a device throws, with a sentence naming the file (not its folder). */
+export class NotRegularFileError extends Error {
+  constructor(file: string) {
+    super(`${path.basename(file)} is not a regular file (a pipe, socket or device), so it is not read.`);
+    this.name = 'NotRegularFileError';
+  }
+}
+
+/**
+ * Opens a file for reading only if it is a regular file. Opening is non-blocking, so a FIFO (named
+ * `x.assistant.json`, or anything a workspace function reads) opens at once instead of waiting for
+ * a writer forever, and holding one of the few threads Node reads files with; the open file is then
+ * checked, so a file swapped for a FIFO after a `stat` is caught too.
+ */
+async function openRegularFile(file: string): Promise<fs.FileHandle> {
+  const handle = await fs.open(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+  let stats: Awaited<ReturnType<fs.FileHandle['stat']>>;
+  try {
+    stats = await handle.stat();
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  if (stats.isFile()) return handle;
+  await handle.close();
+  // A folder fails as `fs.readFile` fails on one.
+  if (stats.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
+  throw new NotRegularFileError(file);
+}
+
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR';
@@ -108,11 +138,17 @@ export async function readJsonFile(fs: FileSystem, file: string): Promise<unknow
 
 export const nodeFileSystem: FileSystem = {
   async readFile(file) {
+    let handle: fs.FileHandle;
     try {
-      return await fs.readFile(file);
+      handle = await openRegularFile(file);
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
+    }
+    try {
+      return await handle.readFile();
+    } finally {
+      await handle.close();
     }
   },
   async writeFileAtomic(file, data) {
@@ -294,7 +330,8 @@ export const nodeWorkspaceFs: WorkspaceFs = {
     }
   },
   async *readChunks(absolute, chunkBytes, signal) {
-    const stream = createReadStream(absolute, { highWaterMark: chunkBytes, signal });
+    const handle = await openRegularFile(absolute);
+    const stream = createReadStream('', { fd: handle, highWaterMark: chunkBytes, signal });
     try {
       for await (const chunk of stream) yield chunk as Uint8Array;
     } finally {

@@ -1,6 +1,8 @@
 import Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import type { AssistantEntry, AssistantLocation } from '../assistantStore';
+import { deeperThan, MAX_SCHEMA_DEPTH } from '../jsonDepth';
+import { ajvRegExp, PatternError } from '../linearRegExp';
 import type { KeyValueState } from '../assistantService';
 import type { Assistant, FunctionDefinition, Run, ToolDefinition } from '../model';
 import type { ApprovalPolicy, ParsedArguments } from './registry';
@@ -75,22 +77,26 @@ export async function customFunctionsForRun(assistants: AssistantLookup, run: Ru
   }
 }
 
-const ajv = new Ajv({ allErrors: false, strict: false });
+const ajv = new Ajv({ allErrors: false, strict: false, code: { regExp: ajvRegExp } });
 /** Compiled parameter schemas, by their JSON text (an assistant's definition is read anew for each run). */
 const compiled = new Map<string, ValidateFunction>();
 
 /**
- * A call's arguments checked against the custom function's parameters (no parameters: any object).
- * A schema ajv cannot compile is reported as such, not thrown.
+ * A call's arguments checked against the custom function's parameters (no parameters: any object),
+ * in bounded time: the schema's patterns run in linear time (`ajvRegExp`), a schema nesting deeper
+ * than MAX_SCHEMA_DEPTH is refused before anything recurses into it. A schema ajv cannot compile
+ * (or a pattern RE2 cannot take) is reported as such, not thrown.
  */
 export function parseCustomArguments(fn: CustomFunction, json: string): ParsedArguments {
+  const unusable = `the parameters of ${fn.definition.name} in the assistant's definition are not a usable JSON Schema`;
+  if (deeperThan(fn.definition.parameters, MAX_SCHEMA_DEPTH)) return { ok: false, error: `${unusable} (they nest deeper than ${MAX_SCHEMA_DEPTH} levels).` };
   const key = JSON.stringify(fn.definition.parameters ?? { type: 'object' });
   let validate = compiled.get(key);
   if (!validate) {
     try {
       validate = ajv.compile(JSON.parse(key) as object);
-    } catch {
-      return { ok: false, error: `the parameters of ${fn.definition.name} in the assistant's definition are not a usable JSON Schema.` };
+    } catch (error) {
+      return { ok: false, error: error instanceof PatternError ? `${unusable}: ${error.message}` : `${unusable}.` };
     }
     compiled.set(key, validate);
   }

@@ -1,4 +1,6 @@
+import { linearRegExp } from '../linearRegExp';
 import type { Confinement } from './confinement';
+import { GLOB_MAX_CHARS } from './glob';
 import { MAX_LINE_CHARS, forEachLine, readTextRange } from './readText';
 import type { WorkspaceFunction } from './registry';
 import { walkFiles } from './walk';
@@ -71,7 +73,7 @@ export function listFilesFunction({ fs, confinement }: FileFunctionDeps): Worksp
       parameters: {
         type: 'object',
         properties: {
-          glob: { type: 'string', description: 'Only paths matching this glob, e.g. **/*.ts or src/**. Default: every file.' },
+          glob: { type: 'string', maxLength: GLOB_MAX_CHARS, description: 'Only paths matching this glob, e.g. **/*.ts or src/**. Default: every file.' },
           folder: { type: 'string', description: 'Folder to list, relative to the workspace folder. Default: the whole workspace.' },
         },
         additionalProperties: false,
@@ -106,10 +108,10 @@ export function searchTextFunction({ fs, confinement }: FileFunctionDeps): Works
       parameters: {
         type: 'object',
         properties: {
-          query: { type: 'string', minLength: 1, description: 'Text to find (a regular expression when isRegex is true).' },
-          isRegex: { type: 'boolean', description: 'Treat query as a JavaScript regular expression. Default: false.' },
+          query: { type: 'string', minLength: 1, maxLength: 1_000, description: 'Text to find (a regular expression when isRegex is true).' },
+          isRegex: { type: 'boolean', description: 'Treat query as a regular expression (RE2 syntax, as JavaScript without backreferences or lookaround). Default: false.' },
           caseSensitive: { type: 'boolean', description: 'Default: false.' },
-          glob: { type: 'string', description: 'Only files matching this glob, e.g. **/*.py.' },
+          glob: { type: 'string', maxLength: GLOB_MAX_CHARS, description: 'Only files matching this glob, e.g. **/*.py.' },
         },
         required: ['query'],
         additionalProperties: false,
@@ -118,13 +120,8 @@ export function searchTextFunction({ fs, confinement }: FileFunctionDeps): Works
     writes: false,
     async handle(args, { signal }) {
       const query = args.query as string;
-      const flags = args.caseSensitive === true ? '' : 'i';
-      let pattern: RegExp;
-      try {
-        pattern = new RegExp(args.isRegex === true ? query : escapeRegExp(query), flags);
-      } catch (error) {
-        throw new Error(`the regular expression is not valid: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-      }
+      // Linear-time matching (RE2): a pattern such as (a+)+$ cannot block the extension host.
+      const pattern = linearRegExp(args.isRegex === true ? query : escapeRegExp(query), { caseInsensitive: args.caseSensitive !== true });
       const start = await confinement.resolve('.');
       if (!start.ok) throw new Error(start.reason);
       const hits: string[] = [];

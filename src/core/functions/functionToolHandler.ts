@@ -81,10 +81,17 @@ export interface FunctionToolHandlerOptions {
   grants?: ThreadGrants;
   /** How long a bound command may run, in milliseconds (default 60 s); then the model is told it timed out. */
   commandTimeoutMs?: number;
+  /**
+   * How long a workspace function may run once approved, in milliseconds (default 30 s): then its
+   * signal aborts and the model is told it timed out, whether or not the handler has returned.
+   */
+  functionTimeoutMs?: number;
 }
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
+const DEFAULT_FUNCTION_TIMEOUT_MS = 30_000;
 const TIMED_OUT = Symbol('timed out');
+const STOPPED = Symbol('stopped');
 
 export const DISABLED_OUTPUT = 'Error: workspace functions are off in the user\'s settings (assistants.tools.workspaceFunctions). Tell the user if a request needs them.';
 
@@ -132,8 +139,12 @@ export function functionToolHandler(options: FunctionToolHandlerOptions): ToolHa
           if (decision === 'deny') return `Error: the user denied this call to ${call.name}.`;
           if (decision === 'thread') await grants.add(threadId, call.name);
         }
+        const limitMs = options.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS;
         try {
-          return await fn.handle(parsed.args, { signal, run });
+          const result = await bounded(signal, limitMs, (inner) => fn.handle(parsed.args, { signal: inner, run }));
+          if (result === TIMED_OUT) return `Error: ${call.name} did not finish within ${seconds(limitMs)} and was stopped; narrow the request (a folder, a glob, a line range).`;
+          if (result === STOPPED) return `Error: ${call.name} was stopped.`;
+          return result;
         } catch (error) {
           if (signal.aborted) return `Error: ${call.name} was stopped.`;
           return `Error: ${reasonOf(error)}`;
@@ -141,17 +152,21 @@ export function functionToolHandler(options: FunctionToolHandlerOptions): ToolHa
       }
 
       async function answerCustom(call: FunctionCallRequest, fn: CustomFunction, custom: CustomFunctions): Promise<string> {
-        const parsed = parseCustomArguments(fn, call.arguments);
-        if (!parsed.ok) return `Error: ${parsed.error}`;
         if (!fn.command) {
+          const parsed = parseCustomArguments(fn, call.arguments);
+          if (!parsed.ok) return `Error: ${parsed.error}`;
           if (!options.outputs) return `Error: ${call.name} is answered by the user, and no one can answer here.`;
           const typed = await options.outputs.ask({ callId: call.callId, runId: run.id, name: call.name, arguments: call.arguments }, signal);
           return typed ?? 'Error: the run was stopped before the user answered.';
         }
-        return scrub(await runCommand(call, fn.command, parsed.args, custom));
+        return scrub(await runCommand(call, fn, fn.command, custom));
       }
 
-      async function runCommand(call: FunctionCallRequest, command: string, args: Record<string, unknown>, custom: CustomFunctions): Promise<string> {
+      /**
+       * The arguments are checked against the file's schema after the user approved the call (the
+       * schema is text from whoever wrote the file; its check is bounded, see parseCustomArguments).
+       */
+      async function runCommand(call: FunctionCallRequest, fn: CustomFunction, command: string, custom: CustomFunctions): Promise<string> {
         const grantKey = `${call.name} -> ${command}`;
         const decision = commandDecision({ name: call.name, command, location: custom.location, trusted: options.trusted(), policy: (key) => options.policy(key), granted: grants.has(threadId, grantKey) });
         if (decision.kind === 'refuse') return decision.output;
@@ -161,26 +176,58 @@ export function functionToolHandler(options: FunctionToolHandlerOptions): ToolHa
           if (answer === 'deny') return `Error: the user denied this call to ${call.name} (it runs the VS Code command ${command}).`;
           if (answer === 'thread' && decision.thread) await grants.add(threadId, grantKey);
         }
+        const parsed = parseCustomArguments(fn, call.arguments);
+        if (!parsed.ok) return `Error: ${parsed.error}`;
         if (!options.commands) return `Error: ${call.name} runs the VS Code command ${command}, which cannot run here.`;
+        const commands = options.commands;
         const limitMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const timedOut = new Promise<typeof TIMED_OUT>((resolve) => {
-          timer = setTimeout(() => resolve(TIMED_OUT), limitMs);
-        });
         try {
-          const result = await Promise.race([options.commands.execute(command, args), timedOut]);
-          if (result === TIMED_OUT) return `Error: the VS Code command ${command} did not finish within ${Math.round(limitMs / 1000)} s; its result, if any, is lost.`;
+          const result = await bounded(signal, limitMs, () => commands.execute(command, parsed.args));
+          if (result === TIMED_OUT) return `Error: the VS Code command ${command} did not finish within ${seconds(limitMs)}; its result, if any, is lost.`;
+          if (result === STOPPED) return `Error: the run was stopped while the VS Code command ${command} ran; its result, if any, is lost.`;
           return commandResultText(command, result);
         } catch (error) {
           const reason = reasonOf(error);
           if (/command '.*' not found/i.test(reason)) return `Error: the VS Code command ${command} does not exist in this window (an extension that provides it may be missing or disabled).`;
           return `Error: the VS Code command ${command} failed: ${reason}`;
-        } finally {
-          clearTimeout(timer);
         }
       }
     },
   };
+}
+
+/**
+ * Runs `work` with a signal that aborts when `signal` does (Stop) or after `limitMs`, and settles
+ * as soon as either happens, whether or not `work` heeds its signal: TIMED_OUT, STOPPED, or what
+ * `work` resolved to. A late result or rejection of `work` is dropped.
+ */
+async function bounded<T>(signal: AbortSignal, limitMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T | typeof TIMED_OUT | typeof STOPPED> {
+  if (signal.aborted) return STOPPED;
+  const inner = new AbortController();
+  let settle: (value: typeof TIMED_OUT | typeof STOPPED) => void = () => undefined;
+  const cut = new Promise<typeof TIMED_OUT | typeof STOPPED>((resolve) => (settle = resolve));
+  // Settled before the work's signal aborts, so a handler that answers its abort does not win the race.
+  const onStop = () => {
+    settle(STOPPED);
+    inner.abort(signal.reason);
+  };
+  const timer = setTimeout(() => {
+    settle(TIMED_OUT);
+    inner.abort(new Error('timed out'));
+  }, limitMs);
+  signal.addEventListener('abort', onStop, { once: true });
+  const running = work(inner.signal);
+  running.catch(() => undefined);
+  try {
+    return await Promise.race([running, cut]);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onStop);
+  }
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
 }
 
 function reasonOf(error: unknown): string {

@@ -1,5 +1,7 @@
 import Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
+import { deeperThan, MAX_ARGUMENTS_DEPTH } from '../jsonDepth';
+import { ajvRegExp } from '../linearRegExp';
 import type { FunctionDefinition, Run, ToolDefinition } from '../model';
 
 /**
@@ -37,7 +39,7 @@ export type ParsedArguments = { ok: true; args: Record<string, unknown> } | { ok
  */
 export class FunctionRegistry {
   private readonly functions = new Map<string, { fn: WorkspaceFunction; validate: ValidateFunction }>();
-  private readonly ajv = new Ajv({ allErrors: false, strict: false });
+  private readonly ajv = new Ajv({ allErrors: false, strict: false, code: { regExp: ajvRegExp } });
 
   constructor(functions: readonly WorkspaceFunction[] = []) {
     for (const fn of functions) this.register(fn);
@@ -76,7 +78,11 @@ export class FunctionRegistry {
   }
 }
 
-/** Parses a call's JSON arguments (empty text is `{}`) and checks them with `validate`, a compiled JSON Schema. */
+/**
+ * Parses a call's JSON arguments (empty text is `{}`) and checks them with `validate`, a JSON Schema
+ * compiled with linear-time patterns (`ajvRegExp`). Arguments nesting deeper than
+ * MAX_ARGUMENTS_DEPTH are refused before validation, which recurses.
+ */
 export function parseArguments(json: string, validate: ValidateFunction): ParsedArguments {
   let args: unknown;
   try {
@@ -85,6 +91,7 @@ export function parseArguments(json: string, validate: ValidateFunction): Parsed
     return { ok: false, error: 'the arguments were not valid JSON.' };
   }
   if (typeof args !== 'object' || args === null || Array.isArray(args)) return { ok: false, error: 'the arguments must be a JSON object.' };
+  if (deeperThan(args, MAX_ARGUMENTS_DEPTH)) return { ok: false, error: `the arguments nest deeper than ${MAX_ARGUMENTS_DEPTH} levels.` };
   if (!validate(args)) {
     const first = validate.errors?.[0];
     const where = first?.instancePath ? `"${first.instancePath.slice(1)}" ` : '';

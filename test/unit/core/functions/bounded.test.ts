@@ -1,0 +1,265 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseAssistantFile, validateJsonSchema } from '../../../../src/core/assistantFile';
+import { FileAssistantStore } from '../../../../src/core/assistantStore';
+import { nodeFileSystem } from '../../../../src/core/fileSystem';
+import { customFunctionsOf } from '../../../../src/core/functions/customFunctions';
+import { functionToolHandler } from '../../../../src/core/functions/functionToolHandler';
+import type { WorkspaceFunction } from '../../../../src/core/functions/registry';
+import { FunctionRegistry } from '../../../../src/core/functions/registry';
+import type { Run, ToolDefinition } from '../../../../src/core/model';
+import type { FunctionFixture } from './fixture';
+import { functionFixture } from './fixture';
+
+/** Generous: a call that blocks or waits past this hangs; nothing here is a speed target. */
+const HANG_MS = 2_000;
+const RUN: Run = { id: 'run', threadId: 'thread', assistantId: 'a', status: 'requires_action', createdAt: 0 };
+
+/** Runs `work` and fails when it (or the event loop it blocks) takes longer than HANG_MS. */
+async function promptly<T>(what: string, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const result = await work();
+  const took = Date.now() - started;
+  assert.ok(took < HANG_MS, `${what} took ${took} ms`);
+  return result;
+}
+
+/** A schema nesting `depth` objects, as JSON text (JSON.stringify itself overflows the stack on such values). */
+function nestedText(depth: number): string {
+  return `${'{"type":"object","properties":{"x":'.repeat(depth)}{"type":"string"}${'}}'.repeat(depth)}`;
+}
+
+function nested(depth: number): Record<string, unknown> {
+  return JSON.parse(nestedText(depth)) as Record<string, unknown>;
+}
+
+function assistantText(name: string, parameters?: string): string {
+  const tools = parameters ? `,"tools":[{"type":"function","function":{"name":"f","parameters":${parameters}}}]` : '';
+  return `{"version":1,"name":${JSON.stringify(name)},"model":"gpt-4.1"${tools}}`;
+}
+
+function mkfifo(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  execFileSync('mkfifo', [file]);
+}
+
+describe('nothing a model or a repository sends hangs the extension host', () => {
+  let ws: FunctionFixture;
+  beforeEach(() => {
+    ws = functionFixture();
+    ws.write('src/a.ts', 'export const a = 1;\n');
+    ws.write('data/aaa.txt', `${'a'.repeat(5_000)}!\n`.repeat(40));
+    ws.write(`names/${'a'.repeat(200)}`, 'x\n');
+  });
+  afterEach(() => ws.dispose());
+
+  it('search_text matches hostile regular expressions in linear time', async () => {
+    for (const query of ['(a+)+$', '^(a|aa)+b', '(a*)*b', '([a-z]+)*!x', '(a|a?)+!x', '(?:a+){10}c']) {
+      const output = await promptly(query, () => ws.call('search_text', { query, isRegex: true }));
+      assert.match(output, /^No matches/, `${query}: ${output.slice(0, 200)}`);
+    }
+    assert.match(await ws.call('search_text', { query: 'a+!', isRegex: true }), /data\/aaa\.txt:1:/, 'regular expressions still find what they should');
+  });
+
+  it('search_text refuses, in a sentence, what the linear engine cannot take', async () => {
+    assert.match(await ws.call('search_text', { query: '(a)\\1', isRegex: true }), /cannot be used: .*backreferences or lookaround/);
+    assert.match(await ws.call('search_text', { query: '(?=a)a', isRegex: true }), /cannot be used/);
+    assert.match(await ws.call('search_text', { query: '((a{100}){100}){100}', isRegex: true }), /cannot be used/);
+    assert.match(await ws.call('search_text', { query: 'a'.repeat(1_001) }), /do not match the parameters/);
+  });
+
+  it('list_files and search_text refuse brace globs that expand too far, and match the rest in linear time', async () => {
+    for (const glob of ['{1..100000}', '{1..100}{1..100}{1..100}', `**/${'{a,b}'.repeat(30)}`, `{${Array.from({ length: 300 }, (_, i) => i.toString(36).padStart(2, '0')).join(',')}}`]) {
+      assert.match(await promptly(glob, () => ws.call('list_files', { glob })), /braces expand to more than 256 patterns/, glob);
+      assert.match(await promptly(glob, () => ws.call('search_text', { query: 'a', glob })), /braces expand to more than 256 patterns/, glob);
+    }
+    for (const glob of [`${'*a'.repeat(12)}b`, '**/*a*a*a*a*a*a*a*a*a*a*a*b', '+(a|aa)+(a|aa)b', `${'**/'.repeat(100)}z`]) {
+      assert.equal(await promptly(glob, () => ws.call('list_files', { glob })), 'No files match.', glob);
+    }
+    assert.match(await ws.call('list_files', { glob: 'x'.repeat(1_001) }), /do not match the parameters/);
+  });
+
+  it('refuses paths of 20,000 segments or 100,000 characters before looking at them', async () => {
+    ws.policies.propose_edit = 'allow';
+    for (const requested of ['a/'.repeat(20_000), '../'.repeat(20_000), `${'./'.repeat(20_000)}src/a.ts`, 'x'.repeat(100_000)]) {
+      for (const [name, args] of [
+        ['read_file', { path: requested }],
+        ['list_files', { folder: requested }],
+        ['propose_edit', { path: requested, content: 'x' }],
+      ] as const) {
+        const output = await promptly(`${name} ${requested.slice(0, 9)}`, () => ws.call(name, args));
+        assert.match(output, /Refused: the path has/, `${name}: ${output.slice(0, 100)}`);
+      }
+    }
+  });
+
+  it('a FIFO in the workspace is never opened for reading, linked or not', async function () {
+    if (process.platform === 'win32') this.skip();
+    mkfifo(path.join(ws.root, 'pipe.txt'));
+    mkfifo(path.join(ws.root, 'src', 'also-a-pipe.ts'));
+    fs.symlinkSync(path.join(ws.root, 'pipe.txt'), path.join(ws.root, 'linked-pipe.txt'));
+    ws.write('.gitignore', 'ignored/\n');
+    assert.match(await promptly('read_file', () => ws.call('read_file', { path: 'pipe.txt' })), /not a regular file/);
+    assert.match(await promptly('read_file link', () => ws.call('read_file', { path: 'linked-pipe.txt' })), /not a regular file/);
+    const listed = await promptly('list_files', () => ws.call('list_files', {}));
+    assert.doesNotMatch(listed, /pipe/);
+    assert.match(listed, /src\/a\.ts/);
+    assert.match(await promptly('search_text', () => ws.call('search_text', { query: 'export' })), /src\/a\.ts:1:/);
+    ws.policies.propose_edit = 'allow';
+    assert.match(await promptly('propose_edit', () => ws.call('propose_edit', { path: 'pipe.txt', content: 'x' })), /not a file/);
+  });
+
+  it('a FIFO named like an assistant file is listed with the reason; the other assistants are listed as ever', async function () {
+    if (process.platform === 'win32') this.skip();
+    const dir = path.join(ws.root, '.assistants');
+    mkfifo(path.join(dir, 'pipe.assistant.json'));
+    mkfifo(path.join(dir, 'second.assistant.json'));
+    fs.writeFileSync(path.join(dir, 'good.assistant.json'), JSON.stringify({ version: 1, name: 'Good', model: 'gpt-4.1' }));
+    const store = new FileAssistantStore(nodeFileSystem, dir, 'workspace', ws.confinement);
+    const entries = await promptly('list', () => store.list());
+    assert.deepEqual(entries.map((entry) => entry.name), ['good', 'pipe', 'second'].map((name) => (name === 'good' ? 'Good' : name)));
+    assert.ok(entries.find((entry) => entry.name === 'Good')?.assistant);
+    for (const name of ['pipe', 'second']) assert.match(entries.find((entry) => entry.name === name)?.errors?.[0]?.message ?? '', /not a regular file/);
+  });
+
+  it('a parameters schema nested thousands deep is a file error, not a stack overflow that hides every assistant', async () => {
+    for (const depth of [200, 2_000, 3_000]) {
+      const text = assistantText('Deep', nestedText(depth));
+      const { file, errors } = await promptly(`depth ${depth}`, async () => parseAssistantFile(text));
+      assert.equal(file, undefined);
+      assert.deepEqual(errors, [{ path: '/tools/0/function/parameters', message: 'nests deeper than 64 levels; flatten the schema' }]);
+      assert.match(validateJsonSchema(nested(depth), false)[0]?.message ?? '', /nests deeper than 64 levels/);
+    }
+    const deepText = `{"version":1,"name":"Deeper","model":"gpt-4.1","instructions":${'['.repeat(50_000)}${']'.repeat(50_000)}}`;
+    assert.match(parseAssistantFile(deepText).errors[0]?.message ?? '', /nests deeper than/);
+    const dir = path.join(ws.root, '.assistants');
+    ws.write('.assistants/deep.assistant.json', assistantText('Deep', nestedText(2_000)));
+    ws.write('.assistants/good.assistant.json', assistantText('Good'));
+    const entries = await new FileAssistantStore(nodeFileSystem, dir, 'workspace', ws.confinement).list();
+    assert.deepEqual(entries.map((entry) => [entry.name, Boolean(entry.assistant)]), [['Deep', false], ['Good', true]]);
+  });
+
+  describe('custom functions: patterns and depth in the schema a repository wrote', () => {
+    const handlerFor = (tools: ToolDefinition[], ran: unknown[], answers: string[] = []) =>
+      functionToolHandler({
+        registry: new FunctionRegistry(),
+        trusted: () => true,
+        policy: (key) => (key.startsWith('command:') ? 'allow' : undefined),
+        approver: { ask: async () => (answers.shift() as 'once' | undefined) ?? 'once' },
+        roots: () => [],
+        customFunctions: async () => customFunctionsOf(tools, 'user', () => false),
+        commands: { execute: async (_command, args) => void ran.push(args) },
+        outputs: { ask: async () => 'typed by the user' },
+      });
+    const call = (handler: ReturnType<typeof handlerFor>, name: string, args: unknown, signal = new AbortController().signal) =>
+      handler.handle([{ callId: 'c', name, arguments: typeof args === 'string' ? args : JSON.stringify(args) }], { run: RUN, signal }).then(([output]) => output.output);
+
+    it('a pattern that backtracks is matched in linear time, in properties and in patternProperties', async () => {
+      const ran: unknown[] = [];
+      const tools: ToolDefinition[] = [
+        { type: 'function', function: { name: 'bound', parameters: { type: 'object', properties: { s: { type: 'string', pattern: '^(a+)+$' } } } }, command: 'x.run' },
+        { type: 'function', function: { name: 'asked', parameters: { type: 'object', properties: { s: { type: 'string', pattern: '^(a|aa)+$' } } } } },
+        { type: 'function', function: { name: 'keys', parameters: { type: 'object', patternProperties: { '^(x+x+)+y$': { type: 'number' } } } }, command: 'x.keys' },
+      ];
+      const handler = handlerFor(tools, ran);
+      const hostile = `${'a'.repeat(5_000)}!`;
+      assert.match(await promptly('bound', () => call(handler, 'bound', { s: hostile })), /must match pattern/);
+      assert.match(await promptly('asked', () => call(handler, 'asked', { s: hostile })), /must match pattern/);
+      assert.equal(await promptly('keys', () => call(handler, 'keys', { [`${'x'.repeat(5_000)}`]: 'not a number' })), 'The command x.keys ran and returned nothing.');
+      assert.equal(await call(handler, 'bound', { s: 'aaaa' }), 'The command x.run ran and returned nothing.');
+      assert.deepEqual(ran, [{ ['x'.repeat(5_000)]: 'not a number' }, { s: 'aaaa' }]);
+    });
+
+    it('a schema nested too deep, or with a pattern RE2 cannot take, is unusable; arguments nested too deep are refused', async () => {
+      const ran: unknown[] = [];
+      const tools: ToolDefinition[] = [
+        { type: 'function', function: { name: 'deep', parameters: nested(2_000) }, command: 'x.deep' },
+        { type: 'function', function: { name: 'backref', parameters: { type: 'object', properties: { s: { type: 'string', pattern: '(a)\\1' } } } }, command: 'x.ref' },
+        { type: 'function', function: { name: 'any' }, command: 'x.any' },
+      ];
+      const handler = handlerFor(tools, ran);
+      assert.match(await promptly('deep', () => call(handler, 'deep', { x: {} })), /not a usable JSON Schema \(they nest deeper than 64 levels\)/);
+      assert.match(await call(handler, 'backref', { s: 'aa' }), /not a usable JSON Schema: the regular expression .* cannot be used/);
+      for (const depth of [101, 5_000, 100_000]) {
+        const args = `{"a":${'['.repeat(depth)}1${']'.repeat(depth)}}`;
+        assert.match(await promptly(`arguments ${depth} deep`, () => call(handler, 'any', args)), /nest deeper than 100 levels/);
+      }
+      assert.deepEqual(ran, []);
+    });
+
+    it('arguments are checked after the user approves: a denied call is never validated or run', async () => {
+      const ran: unknown[] = [];
+      const tools: ToolDefinition[] = [{ type: 'function', function: { name: 'deep', parameters: nested(2_000) }, command: 'x.deep' }];
+      const handler = functionToolHandler({
+        registry: new FunctionRegistry(),
+        trusted: () => true,
+        policy: () => undefined,
+        approver: { ask: async () => 'deny' },
+        roots: () => [],
+        customFunctions: async () => customFunctionsOf(tools, 'user', () => false),
+        commands: { execute: async (_command, a) => void ran.push(a) },
+      });
+      assert.match(await call(handler, 'deep', { x: {} }), /the user denied this call/);
+      assert.deepEqual(ran, []);
+    });
+  });
+
+  describe('every call has a time limit and honours Stop', () => {
+    const hung: WorkspaceFunction = {
+      definition: { name: 'hung', description: 'never returns', parameters: { type: 'object', properties: {} } },
+      writes: false,
+      handle: () => new Promise<string>(() => undefined),
+    };
+    const heeding: WorkspaceFunction = {
+      definition: { name: 'heeding', description: 'returns when aborted', parameters: { type: 'object', properties: {} } },
+      writes: false,
+      handle: (_args, { signal }) => new Promise<string>((resolve) => signal.addEventListener('abort', () => resolve('late answer'))),
+    };
+    const handlerWith = (functionTimeoutMs: number, execute = () => new Promise<unknown>(() => undefined)) =>
+      functionToolHandler({
+        registry: new FunctionRegistry([hung, heeding]),
+        trusted: () => true,
+        policy: (key) => (key.startsWith('command:') ? 'allow' : undefined),
+        approver: { ask: async () => 'once' },
+        roots: () => [],
+        functionTimeoutMs,
+        customFunctions: async () => customFunctionsOf([{ type: 'function', function: { name: 'slow_command' }, command: 'x.slow' }], 'user', () => false),
+        commands: { execute },
+      });
+
+    it('a workspace function that never returns, or returns only once aborted, is cut at its time limit', async () => {
+      for (const name of ['hung', 'heeding']) {
+        const [output] = await promptly(name, () => handlerWith(200).handle([{ callId: 'c', name, arguments: '{}' }], { run: RUN, signal: new AbortController().signal }));
+        assert.equal(output.output, `Error: ${name} did not finish within 0 s and was stopped; narrow the request (a folder, a glob, a line range).`);
+      }
+    });
+
+    it('Stop ends a hung workspace function, a hung command and the calls after them at once', async () => {
+      for (const name of ['hung', 'heeding', 'slow_command']) {
+        const stop = new AbortController();
+        setTimeout(() => stop.abort(), 100);
+        const outputs = await promptly(name, () =>
+          handlerWith(60_000).handle(
+            [
+              { callId: 'c1', name, arguments: '{}' },
+              { callId: 'c2', name: 'hung', arguments: '{}' },
+            ],
+            { run: RUN, signal: stop.signal },
+          ),
+        );
+        assert.match(outputs[0].output, /was stopped/, name);
+        assert.equal(outputs[1].output, 'Error: the run was stopped before this call ran.');
+      }
+    });
+
+    it('a workspace search stopped mid-walk returns at once', async () => {
+      for (let i = 0; i < 300; i++) ws.write(`many/f${i}.txt`, `${'line\n'.repeat(200)}`);
+      const stop = new AbortController();
+      setTimeout(() => stop.abort(), 5);
+      const [output] = await promptly('search', () => ws.handler.handle([{ callId: 'c', name: 'search_text', arguments: JSON.stringify({ query: '(l+)+x', isRegex: true }) }], { run: RUN, signal: stop.signal }));
+      assert.match(output.output, /was stopped|No matches/);
+    });
+  });
+});
