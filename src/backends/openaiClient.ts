@@ -88,13 +88,27 @@ function refusingPages(inner: typeof fetch): typeof fetch {
       await response.body?.cancel();
       throw new PageAnswerError(type);
     }
-    if (!response.ok || response.status === 204 || !isJsonType(type)) return response;
+    if (!response.ok || response.status === 204 || !(isJsonType(type) || mayBeBareJson(type, input))) return response;
     const text = await response.text();
+    // Without a JSON type, only an empty body is told apart here; any other text goes on as text.
+    if (!isJsonType(type)) {
+      if (text.trim() === '') throw new BrokenAnswerError('empty');
+      return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+    }
     const problem = jsonProblem(text);
     if (problem === 'not json') throw new PageAnswerError(type);
     if (problem) throw new BrokenAnswerError(problem);
     return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
+}
+
+/**
+ * An answer that should be JSON but names no type (or plain text): some servers and proxies send an
+ * empty body so. File contents (`.../content`) are bytes of any type, and may be empty.
+ */
+function mayBeBareJson(type: string, input: Parameters<typeof fetch>[0]): boolean {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  return (type === '' || /^text\/plain/i.test(type)) && !/\/content(\?|$)/.test(url);
 }
 
 function isJsonType(type: string): boolean {

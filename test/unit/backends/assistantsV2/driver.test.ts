@@ -194,14 +194,15 @@ describe('RunDriver over AssistantsV2Backend and the fake server', () => {
       assert.equal(events.filter((e) => e.type === 'retry').length, 2);
     });
 
-    for (const { name, chunks, said } of [
+    for (const { name, chunks, said, type = 'application/json' } of [
       { name: 'cut-off JSON', chunks: ['{"id": "run_1", "object": "thread.ru'], said: /answered with JSON that was cut off/ },
       { name: 'an empty body', chunks: [' '], said: /answered with an empty body/ },
+      { name: 'an empty body of type text/plain', chunks: [], said: /answered with an empty body/, type: 'text/plain' },
     ]) {
       it(`retries a poll answered with ${name} like a dropped connection`, async () => {
         await boot();
         h.server.model.enqueue({ steps: [{ type: 'text', text: 'Whole again.' }], queuedMs: 10, durationMs: 20 });
-        h.server.inject({ method: 'GET', path: '/threads/:thread_id/runs/:run_id', kind: 'script', times: 2, script: { headers: { 'content-type': 'application/json' }, chunks } });
+        h.server.inject({ method: 'GET', path: '/threads/:thread_id/runs/:run_id', kind: 'script', times: 2, script: { headers: { 'content-type': type }, chunks } });
         const { events, result } = drive({ preferStreaming: false });
         assert.equal((await result).run.status, 'completed');
         const reasons = events.flatMap((e) => (e.type === 'retry' ? [e.reason] : []));

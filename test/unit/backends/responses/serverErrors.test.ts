@@ -108,12 +108,13 @@ describe('Errors told truly (Responses)', () => {
   const broken = [
     { name: 'cut-off JSON', chunks: ['{"id": "resp_1", "object": "resp'], said: /answered with JSON that was cut off/ },
     { name: 'an empty body', chunks: [], said: /answered with an empty body/ },
+    { name: 'an empty body of no type', chunks: [], said: /answered with an empty body/, headers: {} },
   ];
-  for (const { name, chunks, said } of broken) {
+  for (const { name, chunks, said, headers = JSON_TYPE } of broken) {
     it(`retries a poll answered with ${name} like a dropped connection, and gives up in a bounded number of tries`, async () => {
       h = await startHarness({ driver: { preferStreaming: false } });
       h.fake.model.enqueue({ steps: [{ type: 'text', text: 'Answer after a broken poll.' }], durationMs: 200 });
-      h.fake.inject({ method: 'GET', path: '/responses/:response_id', kind: 'script', times: 2, script: { headers: JSON_TYPE, chunks } });
+      h.fake.inject({ method: 'GET', path: '/responses/:response_id', kind: 'script', times: 2, script: { headers, chunks } });
       const result = await h.driver.run(await h.startWith('Hi'), h.onEvent);
       assert.equal(result.run.status, 'completed');
       const retries = h.events.flatMap((e) => (e.type === 'retry' ? [e.reason] : []));
@@ -123,7 +124,7 @@ describe('Errors told truly (Responses)', () => {
       await h.close();
       h = await startHarness({ driver: { preferStreaming: false } });
       h.fake.model.enqueue({ steps: [{ type: 'text', text: 'Never seen.' }], durationMs: 200 });
-      h.fake.inject({ method: 'GET', path: '/responses/:response_id', kind: 'script', times: 50, script: { headers: JSON_TYPE, chunks } });
+      h.fake.inject({ method: 'GET', path: '/responses/:response_id', kind: 'script', times: 50, script: { headers, chunks } });
       const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
       assert.equal(error.kind, 'network');
       assert.match(error.message, /^Gave up after 5 attempts\./);
