@@ -198,7 +198,16 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
       }),
     ),
   );
-  const knowledge = { assistants, target: () => controller.uploadTarget(), index: uploadIndex, confinement: functions.confinement, tree: knowledgeTree, log };
+  const knowledge = {
+    assistants,
+    target: () => controller.uploadTarget(),
+    index: uploadIndex,
+    confinement: functions.confinement,
+    tree: knowledgeTree,
+    log,
+    vanished: () => controller.vanished(),
+    settled: () => controller.settled(),
+  };
   registerCommands(context, { controller, apiKeys, store, threadsTree, assistantsTree, assistants, knowledge, log, proposer, attachments, chatView });
   const opened = controller.session.open().catch((error: unknown) => log.error(`Could not open the last thread: ${String(error)}`));
   return {

@@ -5,7 +5,7 @@ import {
   APIUserAbortError,
 } from 'openai';
 import { AssistantsError, asAssistantsError } from '../core/errors';
-import type { ErrorKind } from '../core/errors';
+import type { ErrorKind, MissingObject } from '../core/errors';
 import { BrokenAnswerError, PageAnswerError } from './openaiClient';
 import { MAX_REDIRECTS, RedirectRefusedError } from './redirects';
 
@@ -57,6 +57,8 @@ export function toAssistantsError(error: unknown, context: ErrorContext = {}): A
     if (permanent) return permanent;
     // No status: the server sent an `error` event inside a stream (the SDK raises it as an APIError).
     if (typeof error.status !== 'number') return fromStreamFrame(codesOf(error), detail, error);
+    const missing = error.status === 404 || error.status === 400 ? missingObject(detail) : undefined;
+    if (missing) return vanished(missing, error.status, error);
     return fromStatus(error.status, detail, error.headers, error);
   }
   if (error instanceof SyntaxError) {
@@ -153,6 +155,40 @@ export function notApiAnswer(context: ErrorContext, cause?: unknown): Assistants
     `The server at ${hostOf(context)} answered with something that is not the OpenAI API's JSON (a web page or a proxy's answer?). Check the "assistants.baseUrl" setting.`,
     { cause },
   );
+}
+
+/**
+ * How the service (and servers copying it) names an object it does not have, in a 404 (or, for a
+ * file given as input, a 400). Each pattern captures the id.
+ */
+const MISSING_PATTERNS: Array<{ object: MissingObject['object']; pattern: RegExp }> = [
+  { object: 'thread', pattern: /\bConversation with id '([^']+)' not found/i },
+  { object: 'thread', pattern: /\bNo thread found with id '([^']+)'/i },
+  { object: 'vector_store', pattern: /\bVector store with id '([^']+)' not found/i },
+  { object: 'vector_store', pattern: /\bNo vector store found with id '([^']+)'/i },
+  { object: 'file', pattern: /\bNo such File object: ([\w-]+)/i },
+  { object: 'file', pattern: /\bno file with id '([^']+)'/i },
+  { object: 'file', pattern: /\bFile with id '([^']+)' not found/i },
+  { object: 'file', pattern: /\bNo file found with id '([^']+)'/i },
+];
+
+/** The object a server's refusal says it does not have, if it names one. */
+export function missingObject(detail: string): MissingObject | undefined {
+  for (const { object, pattern } of MISSING_PATTERNS) {
+    const id = pattern.exec(detail)?.[1];
+    if (id) return { object, id };
+  }
+  return undefined;
+}
+
+/** One sentence per vanished object, with the fix the UI offers beside it. */
+function vanished(missing: MissingObject, status: number, cause: unknown): AssistantsError {
+  const sentence = {
+    thread: "The server no longer has this thread's conversation (it was deleted, or expired). Continue in a new thread: it keeps these messages, and your question stays in the composer.",
+    vector_store: `The vector store ${missing.id} is no longer on the server (it was deleted, or expired). Remove it from the assistant: Remove from Assistant on its row in the Knowledge view.`,
+    file: `The file ${missing.id} is no longer on the server (it was deleted, or expired). Re-upload it (attach it again), then send again.`,
+  }[missing.object];
+  return new AssistantsError('not_found', sentence, { status, cause, missing });
 }
 
 /** A redirect not followed, as what happened and what to do; never retried (the server would say the same). */

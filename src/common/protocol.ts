@@ -22,7 +22,16 @@ export interface Notice {
 }
 
 /** Commands the webview may ask the host to run; nothing else is accepted. */
-export const HOST_COMMANDS = ['assistants.setApiKey', 'assistants.newThread', 'assistants.openSettings', 'assistants.selectAssistant'] as const;
+export const HOST_COMMANDS = [
+  'assistants.setApiKey',
+  'assistants.newThread',
+  'assistants.openSettings',
+  'assistants.selectAssistant',
+  // The fixes for a server object that vanished (see `MissingObject`).
+  'assistants.continueInNewThread',
+  'assistants.removeKnowledgeStore',
+  'assistants.reuploadAttachments',
+] as const;
 export type HostCommand = (typeof HOST_COMMANDS)[number];
 
 export interface ProviderView {

@@ -142,6 +142,29 @@ export class ChatSession {
     if (stored.pendingRun) await this.resumePending(stored.pendingRun);
   }
 
+  /**
+   * The server no longer has the open thread's conversation (or Assistants v2 thread): opens a new
+   * thread carrying its title, messages, runs and images, and no tie to the server's lost copy. Under
+   * Responses the new thread keeps its history here and sends it with each question; under
+   * Assistants v2 it gets a new server-side thread (which starts empty). The old thread stays as it
+   * was. Throws `bad_request` with a sentence when no thread is open or a run goes on.
+   */
+  async continueInNewThread(): Promise<void> {
+    const old = this.current;
+    if (!old) throw new AssistantsError('bad_request', 'No thread is open to continue.');
+    if (this.active || this.sending) throw new AssistantsError('bad_request', 'A run is still in progress. Stop it or wait for it to finish.');
+    const backend = await this.options.connect();
+    const now = this.nowSeconds();
+    const { remoteId: _lost, ...kept } = old.thread;
+    const remote = backend.kind === 'assistantsV2' && backend.kind === old.thread.backend ? await backend.createThread() : {};
+    const thread: Thread = { ...kept, id: randomUUID(), backend: old.thread.backend, createdAt: now, updatedAt: now, ...(remote.remoteId !== undefined ? { remoteId: remote.remoteId } : {}) };
+    const carried: StoredThread = { thread, messages: structuredClone(old.messages), runs: structuredClone(old.runs) };
+    await this.options.store.adoptOutputs(old.thread.id, carried);
+    await this.saveFirst(carried);
+    this.current = carried;
+    this.options.onUpdate({ type: 'thread' });
+  }
+
   /** Starts an empty thread; the server-side thread is made with the first message. */
   async newThread(): Promise<void> {
     await this.detachAndWait();

@@ -190,6 +190,21 @@ export class ThreadStore {
     });
   }
 
+  /**
+   * Takes into `stored` (a new thread carrying another's messages) the images kept beside thread
+   * `fromId`: each stored-output URL becomes the image inline again, so the next save keeps it
+   * beside `stored`'s own thread. An image no longer there stays as it was (it shows as missing).
+   */
+  async adoptOutputs(fromId: string, stored: StoredThread): Promise<void> {
+    const kept: Array<[string, (url: string) => void]> = [];
+    forEachImageUrl(stored, (url, replace) => void (isStoredOutput(url) && kept.push([url, replace])));
+    for (const [url, replace] of kept) {
+      const bytes = await this.readOutput(fromId, url);
+      const mime = bytes && sniffImage(bytes);
+      if (bytes && mime) replace(`data:${mime};base64,${Buffer.from(bytes).toString('base64')}`);
+    }
+  }
+
   /** The bytes of an output kept beside the thread (`url` as `isStoredOutput` accepts), or undefined when it is not there. */
   async readOutput(threadId: string, url: string): Promise<Uint8Array | undefined> {
     this.threadFile(threadId);

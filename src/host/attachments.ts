@@ -164,6 +164,22 @@ export class ComposerAttachments extends Disposable {
     return this.pending.flatMap((p) => (p.status === 'ready' && p.fileId ? [{ fileId: p.fileId, filename: p.name, tools: [p.tool] }] : []));
   }
 
+  /**
+   * Re-upload: the server no longer has `fileId` (or, without one, any file of a chip): the chips
+   * holding it are uploaded again from the workspace (the upload checks each id with the server
+   * and sends again only the bytes it lost). Resolves with how many chips went up again.
+   */
+  async reupload(fileId?: string): Promise<number> {
+    const chips = this.pending.filter((p) => p.status === 'ready' && (fileId === undefined || p.fileId === fileId));
+    for (const chip of chips) {
+      chip.status = 'uploading';
+      chip.fileId = undefined;
+    }
+    this.fire();
+    await this.upload(chips);
+    return chips.length;
+  }
+
   /** The message went out: its attachments leave the composer (failed ones stay, with their reason). */
   sent(): void {
     const kept = this.pending.filter((p) => p.status === 'failed');

@@ -7,6 +7,7 @@ import type { ToolHandler } from '../core/toolHandler';
 import { ChatSession } from '../core/chatSession';
 import type { ChatUpdate } from '../core/chatSession';
 import { AssistantsError, asAssistantsError } from '../core/errors';
+import type { MissingObject } from '../core/errors';
 import type { DraftStore } from '../core/draftStore';
 import type { Assistant, AttachmentTool } from '../core/model';
 import { KnowledgeMark } from '../core/knowledge/mark';
@@ -46,6 +47,17 @@ export interface ChatControllerDeps {
   mock: boolean;
 }
 
+/** The fix for each kind of vanished server object, as the notice's action. */
+const MISSING_ACTIONS: Record<MissingObject['object'], NonNullable<Notice['action']>> = {
+  thread: { label: 'Continue in New Thread', command: 'assistants.continueInNewThread' },
+  vector_store: { label: 'Remove from Assistant', command: 'assistants.removeKnowledgeStore' },
+  file: { label: 'Re-upload', command: 'assistants.reuploadAttachments' },
+};
+
+function missingNotice(error: AssistantsError, missing: MissingObject): Notice {
+  return { severity: 'error', message: error.message, action: MISSING_ACTIONS[missing.object] };
+}
+
 /** Keys are per provider and server: the notice names whose key is missing. */
 function noKeyNotice(label: string): Notice {
   return {
@@ -69,6 +81,8 @@ export class HostChatController extends Disposable implements ChatController {
   readonly session: ChatSession;
   private connection: { key: string; connection: Connection } | undefined;
   private notice: Notice | undefined;
+  /** The server object the notice says is gone, for the fix its action runs. */
+  private missing: MissingObject | undefined;
   /** The run being started waits to retry its creation (no run id yet); `until` is epoch ms. */
   private waiting: { attempt: number; reason: string; until: number } | undefined;
 
@@ -166,6 +180,8 @@ export class HostChatController extends Disposable implements ChatController {
       const typed = asAssistantsError(error);
       this.deps.log.error(`${what} failed: ${typed.kind}: ${typed.message}`);
       if (typed.kind === 'no_api_key') this.setNotice(noKeyNotice(this.deps.apiKeys.scope().label));
+      // A server object that vanished: the notice carries the fix (the composer keeps the question).
+      if (typed.options.missing) this.setNotice(missingNotice(typed, (this.missing = typed.options.missing)));
       throw typed;
     }
   }
@@ -229,6 +245,24 @@ export class HostChatController extends Disposable implements ChatController {
 
   async newThread(): Promise<void> {
     await this.session.newThread();
+  }
+
+  /** The open thread's conversation is gone from the server: go on in a new thread carrying its messages. */
+  async continueInNewThread(): Promise<void> {
+    await this.session.continueInNewThread();
+    this.clearNotice();
+    this.threadsChanged.fire();
+  }
+
+  /** The server object the chat's notice says is gone (its action fixes it); undefined when the notice says nothing of the kind. */
+  vanished(): MissingObject | undefined {
+    return this.notice ? this.missing : undefined;
+  }
+
+  /** The vanished object's fix was applied: the notice about it goes. */
+  settled(): void {
+    this.missing = undefined;
+    this.clearNotice();
   }
 
   async openThread(id: string): Promise<void> {
@@ -306,6 +340,7 @@ export class HostChatController extends Disposable implements ChatController {
 
   private showError(error: AssistantsError): void {
     this.deps.log.error(`${error.kind}: ${error.message}`);
+    if (error.options.missing) return this.setNotice(missingNotice(error, (this.missing = error.options.missing)));
     this.setNotice({
       severity: 'error',
       message: error.message,

@@ -80,6 +80,23 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     await controller.newThread();
     await vscode.commands.executeCommand('assistants.chat.focus');
   });
+  register('assistants.continueInNewThread', async () => {
+    await controller.continueInNewThread();
+    await vscode.commands.executeCommand('assistants.chat.focus');
+  });
+  register('assistants.reuploadAttachments', async () => {
+    const missing = controller.vanished();
+    const fileId = missing?.object === 'file' ? missing.id : undefined;
+    const count = await deps.attachments.reupload(fileId);
+    if (count > 0) {
+      controller.settled();
+      return void vscode.window.showInformationMessage(`Uploaded ${count === 1 ? 'the attached file' : `${count} attached files`} again; send your message again.`);
+    }
+    // Not in the composer: an earlier message of the thread named it, and its history cannot be sent without it.
+    void vscode.window.showWarningMessage(`${fileId ?? 'The file'} is not attached in the composer: an earlier message of this thread named it. Start a new thread and attach the file again there.`, 'New Thread').then(
+      (choice) => choice && vscode.commands.executeCommand('assistants.newThread'),
+    );
+  });
   register('assistants.stopRun', () => controller.stop());
   register('assistants.focusChat', () => vscode.commands.executeCommand('assistants.chat.focus'));
   register('assistants.refresh', () => {

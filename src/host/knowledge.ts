@@ -5,7 +5,8 @@ import type { AssistantService } from '../core/assistantService';
 import { AssistantsError } from '../core/errors';
 import { nodeWorkspaceFs } from '../core/fileSystem';
 import type { Confinement } from '../core/functions/confinement';
-import { ensureKnowledgeStore, knowledgeStoresOf } from '../core/knowledge/assistantKnowledge';
+import type { MissingObject } from '../core/errors';
+import { ensureKnowledgeStore, knowledgeStoresOf, removeKnowledgeStore } from '../core/knowledge/assistantKnowledge';
 import { locateKnowledgeSource } from '../core/knowledge/sources';
 import type { KnowledgeDeps, KnowledgeReport, KnowledgeSource } from '../core/knowledge/sync';
 import { addToKnowledge, emptyReport, mergeReports, removeFromKnowledge, syncKnowledge } from '../core/knowledge/sync';
@@ -20,6 +21,10 @@ export interface KnowledgeCommandDeps {
   confinement: Confinement;
   tree: KnowledgeTreeProvider;
   log: vscode.LogOutputChannel;
+  /** The server object the chat says is gone, if any: *Remove from Assistant* from the chat names the store so. */
+  vanished(): MissingObject | undefined;
+  /** The chat's notice about it goes, once fixed. */
+  settled(): void;
 }
 
 /** What *Add to Assistant Knowledge* returns: the report, and the files a folder left out before any upload. */
@@ -78,6 +83,17 @@ export function registerKnowledgeCommands(register: Register, deps: KnowledgeCom
     await vscode.window.showTextDocument(vscode.Uri.file(confined.absolute), { preview: true });
   });
   register('assistants.refreshKnowledge', () => deps.tree.refresh());
+  // On a store row the server no longer has (the Knowledge view), or from the chat's notice that a run named it.
+  register('assistants.removeKnowledgeStore', async (node?: KnowledgeNode) => {
+    const missing = deps.vanished();
+    const vectorStoreId = node?.kind === 'store' ? node.vectorStoreId : missing?.object === 'vector_store' ? missing.id : undefined;
+    if (!vectorStoreId) return;
+    const entry = await deps.assistants.active();
+    await refreshingAfter(deps, () => removeKnowledgeStore(deps.assistants, entry, vectorStoreId));
+    if (missing?.object === 'vector_store' && missing.id === vectorStoreId) deps.settled();
+    deps.log.info(`Knowledge: removed vector store ${vectorStoreId} from "${entry.name}".`);
+    void vscode.window.showInformationMessage(`Removed the vector store ${vectorStoreId} from "${entry.name}". Add to Knowledge makes a new one.`);
+  });
 }
 
 /**
@@ -109,6 +125,10 @@ async function addUris(uris: readonly vscode.Uri[], deps: KnowledgeCommandDeps):
   if (created) deps.log.info(`Knowledge: made vector store ${vectorStoreId} for "${entry.name}" and wrote it into the assistant.`);
   const result = await refreshingAfter(deps, () =>
     withProgress(`Adding to ${entry.name}'s knowledge`, async (knowledge) => {
+      if (!created && (await storeGone(target, vectorStoreId))) {
+        offerRemoval(vectorStoreId);
+        throw new AssistantsError('not_found', `Nothing was added: the vector store ${vectorStoreId} of "${entry.name}" is no longer on the server.`, { missing: { object: 'vector_store', id: vectorStoreId } });
+      }
       const expanded = await expandSelection(uris, deps.confinement, knowledge.signal);
       const skipped = expanded.skipped.map((s) => ({ path: s.display, reason: s.reason }));
       // Through the filters Sync applies too: a file picked on its own that .gitignore ignores is not taken either.
@@ -134,6 +154,29 @@ async function retryOne(vectorStoreId: string, source: KnowledgeSource, deps: Kn
   );
   tell('Retry Indexing', report, [], deps.log);
   return report;
+}
+
+/** Whether a failure is the server saying it no longer has `vectorStoreId`. */
+function isGone(error: unknown, vectorStoreId: string): boolean {
+  const missing = error instanceof AssistantsError ? error.options.missing : undefined;
+  return missing?.object === 'vector_store' && missing.id === vectorStoreId;
+}
+
+/** Whether the server no longer has `vectorStoreId` (asked before anything is uploaded for it). */
+async function storeGone(target: UploadTarget, vectorStoreId: string): Promise<boolean> {
+  try {
+    await target.backend.retrieveVectorStore(vectorStoreId);
+    return false;
+  } catch (error) {
+    return isGone(error, vectorStoreId);
+  }
+}
+
+/** Says a store of the assistant is gone from the server, with the fix: *Remove from Assistant* (then Add makes a new one). */
+function offerRemoval(vectorStoreId: string): void {
+  void vscode.window
+    .showWarningMessage(`The vector store ${vectorStoreId} is no longer on the server (it was deleted, or expired). Remove it from the assistant; Add to Knowledge then makes a new one.`, 'Remove from Assistant')
+    .then((choice) => choice && vscode.commands.executeCommand('assistants.removeKnowledgeStore', { kind: 'store', vectorStoreId } satisfies KnowledgeNode));
 }
 
 /** Runs a change to knowledge, then refreshes the Knowledge view, also when it failed or was cancelled part way. */
@@ -169,8 +212,14 @@ async function syncAll(deps: KnowledgeCommandDeps, options: SyncKnowledgeOptions
     withProgress(`Syncing ${entry.name}'s knowledge`, async (knowledge) => {
       const total = emptyReport();
       for (const vectorStoreId of stores) {
-        const one = await syncKnowledge(vectorStoreId, (path) => locateKnowledgeSource(deps.confinement, nodeWorkspaceFs, path), { ...knowledge, ...serverDeps(target, deps) }, confirm, retryFailed);
-        mergeReports(total, one);
+        try {
+          const one = await syncKnowledge(vectorStoreId, (path) => locateKnowledgeSource(deps.confinement, nodeWorkspaceFs, path), { ...knowledge, ...serverDeps(target, deps) }, confirm, retryFailed);
+          mergeReports(total, one);
+        } catch (error) {
+          // A store the server no longer has: the others are still synced, and this one can be taken out of the assistant.
+          if (!isGone(error, vectorStoreId)) throw error;
+          offerRemoval(vectorStoreId);
+        }
       }
       return total;
     }),

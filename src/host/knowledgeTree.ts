@@ -98,7 +98,7 @@ export class KnowledgeTreeProvider extends Disposable implements vscode.TreeData
         } catch (error) {
           const failure = asAssistantsError(error);
           if (failure.kind !== 'not_found') throw failure;
-          return { kind: 'store', vectorStoreId, missing: 'not on the server (deleted or expired); remove it from the assistant' };
+          return { kind: 'store', vectorStoreId, missing: 'not on the server (deleted or expired): Remove from Assistant' };
         }
       }),
     );
@@ -137,7 +137,7 @@ function storeItem(node: Extract<KnowledgeNode, { kind: 'store' }>): vscode.Tree
   const name = node.store?.name || node.vectorStoreId;
   const item = new vscode.TreeItem(name, node.missing ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Expanded);
   item.id = `store:${node.vectorStoreId}`;
-  item.contextValue = 'knowledgeStore';
+  item.contextValue = node.missing ? 'knowledgeStore.missing' : 'knowledgeStore';
   item.iconPath = new vscode.ThemeIcon(node.missing ? 'warning' : 'database');
   if (node.missing) {
     item.description = node.missing;

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import type { AssistantsError } from '../../src/core/errors';
 import type { Message, Thread } from '../../src/core/model';
 import type { RecordedRequest } from '../fakes/fakeServer';
 import type { Harness } from '../unit/backends/responses/harness';
@@ -76,6 +77,11 @@ describe('Responses: a PDF attached to a message reaches the model as an input_f
     const { remoteId } = await h.backend.createThread();
     const thread: Thread = { id: 'thread-local-2', title: 'Test', createdAt: 1, updatedAt: 1, backend: 'responses', ...(remoteId ? { remoteId } : {}) };
     const message = await h.backend.addMessage(thread, { content: [{ type: 'text', text: 'Read it', annotations: [] }], attachments: [{ fileId: 'file-missing', filename: 'gone.pdf', tools: ['file_search'] }] });
-    await assert.rejects(h.driver.run({ kind: 'start', thread, assistant: h.assistant, history: [message] }, h.onEvent), /HTTP 400.*Invalid input file: no file with id 'file-missing'/);
+    // The refusal names the file, and reaches the chat as a file gone from the server (whose fix is Re-upload).
+    await assert.rejects(h.driver.run({ kind: 'start', thread, assistant: h.assistant, history: [message] }, h.onEvent), (error: AssistantsError) => {
+      assert.deepEqual([error.kind, error.options.status, error.options.missing], ['not_found', 400, { object: 'file', id: 'file-missing' }]);
+      assert.match(error.message, /The file file-missing is no longer on the server.*Re-upload it/);
+      return true;
+    });
   });
 });

@@ -186,6 +186,9 @@ function threadRoutes(server: FakeOpenAIServer, engine: V2Engine): Route[] {
           if (active) return res.error(400, `Can't add messages to ${t.object.id} while a run ${active.object.id} is active.`, 'invalid_request_error');
           const body = asObject(req.body);
           if (body.role !== 'user' && body.role !== 'assistant') return res.error(400, "Invalid value for 'role'.", 'invalid_request_error', 'invalid_value');
+          // As the service does, an attachment naming a file it does not have is refused.
+          const unknownFile = attachments(body.attachments).flatMap((a) => (a.file_id ? [a.file_id] : [])).find((id) => !server.store.files.has(id));
+          if (unknownFile) return res.error(404, `No file found with id '${unknownFile}'.`, 'invalid_request_error');
           send(res, addMessage(server, t, body));
         }),
     },
@@ -275,6 +278,10 @@ function runRoutes(server: FakeOpenAIServer, engine: V2Engine): Route[] {
         const body = asObject(req.body);
         const assistant = typeof body.assistant_id === 'string' ? assistants.get(body.assistant_id) : undefined;
         if (!assistant) return notFound(res, `No assistant found with id '${String(body.assistant_id)}'.`);
+        // A vector store the assistant or the thread searches that the server no longer has refuses the run.
+        const searched = [assistant.tool_resources?.file_search?.vector_store_ids, thread.object.tool_resources?.file_search?.vector_store_ids].flatMap((ids) => ids ?? []);
+        const unknownStore = searched.find((id) => !server.store.vectorStores.has(id));
+        if (unknownStore) return notFound(res, `Vector store with id '${unknownStore}' not found.`);
         const active = engine.state.activeRun(thread);
         if (active) return res.error(400, `Thread ${thread.object.id} already has an active run ${active.object.id}.`, 'invalid_request_error');
         for (const raw of Array.isArray(body.additional_messages) ? body.additional_messages : []) addMessage(server, thread, asObject(raw));

@@ -161,6 +161,21 @@ export class FakeOpenAIServer {
     return this.url.replace(/\/v1$/, '');
   }
 
+  /**
+   * Makes a server object vanish, as deleting it elsewhere or its expiry would: a conversation, an
+   * Assistants v2 thread, a vector store or a file, by id. Requests naming it then get the
+   * service's 404 (a vector store file whose file vanished reports `failed`). True when it existed.
+   */
+  vanish(id: string): boolean {
+    const holders: Array<Map<string, unknown>> = [
+      this.store.collection('conversations'),
+      this.store.collection('assistantsV2.threads'),
+      this.store.vectorStores,
+      this.store.files,
+    ];
+    return holders.some((holder) => holder.delete(id));
+  }
+
   inject(fault: FaultSpec): void {
     this.faults.push({ ...fault });
   }

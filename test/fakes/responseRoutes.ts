@@ -119,6 +119,9 @@ async function createResponse(server: FakeOpenAIServer, req: FakeRequest, res: F
   const answers = inputItems.filter((i) => i.type === 'mcp_approval_response');
   const unknownRequest = answers.find((i) => !requests.has(String(i.approval_request_id)));
   if (unknownRequest) return res.error(400, `No MCP approval request found with id ${String(unknownRequest.approval_request_id)}.`, 'invalid_request_error', null);
+  // As the service does, file search over a vector store it does not have is refused.
+  const unknownStore = tools.filter((t) => t.type === 'file_search').flatMap((t) => (Array.isArray(t.vector_store_ids) ? t.vector_store_ids.map(String) : [])).find((id) => !store.vectorStores.has(id));
+  if (unknownStore) return res.error(404, `Vector store with id '${unknownStore}' not found.`, 'invalid_request_error', null);
   const context: TurnContext = {
     lastUserText: lastUserText(inputItems) ?? previous?.lastUserText ?? lastUserText(conversation?.items ?? []) ?? '',
     toolOutputs: inputItems.filter((i) => i.type === 'function_call_output').map((i) => ({ callId: String(i.call_id), output: typeof i.output === 'string' ? i.output : JSON.stringify(i.output) })),

@@ -86,3 +86,20 @@ function usable(entry: AssistantEntry): AssistantDraft {
   if (!draft) throw new AssistantsError('bad_request', `The assistant "${entry.name}" cannot take knowledge until its file is fixed: ${describeErrors(entry.errors ?? [])}.`);
   return draft;
 }
+
+/**
+ * Takes a vector store out of an assistant's file search (its file, or its server object), as when
+ * the server no longer has it: runs stop naming it, and the next Add to Knowledge makes a new one
+ * when none is left. The store itself is not touched. Throws `bad_request` for an assistant whose
+ * file is not valid.
+ */
+export async function removeKnowledgeStore(service: AssistantService, entry: AssistantEntry, vectorStoreId: string): Promise<void> {
+  const assistant = entry.assistant;
+  if (!assistant) throw new AssistantsError('bad_request', `The assistant "${entry.name}" cannot be changed until its file is fixed: ${describeErrors(entry.errors ?? [])}.`);
+  const stores = knowledgeStoresOf(assistant);
+  if (!stores.includes(vectorStoreId)) return;
+  const { id: _id, createdAt: _createdAt, ...draft } = assistant;
+  const { fileSearch: _fileSearch, ...otherResources } = draft.toolResources ?? {};
+  const left = stores.filter((id) => id !== vectorStoreId);
+  await service.update(entry.id, { ...draft, toolResources: { ...otherResources, ...(left.length ? { fileSearch: { vectorStoreIds: left } } : {}) } });
+}
