@@ -33,6 +33,8 @@ describe('a thread whose conversation the server no longer has (packaged .vsix, 
     await notice.waitFor({ timeout: 30_000 });
     await workbench.screenshot('conversation-gone');
     assert.equal(await input.inputValue(), 'And the backup code?');
+    // Said once, in the notice; the composer only points there.
+    assert.equal(await chat.getByText("no longer has this thread's conversation").count(), 1);
 
     await notice.getByRole('button', { name: 'Continue in New Thread' }).click();
     await notice.waitFor({ state: 'detached', timeout: 30_000 });
