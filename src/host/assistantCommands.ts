@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { describeErrors, fileFromDraft, importAssistantFiles, draftFromFile, serializeAssistantFile } from '../core/assistantFile';
+import { byValidity, freeName, sameName, whereLabel, withoutPublishedCopies } from '../core/assistantPicks';
 import type { AssistantService } from '../core/assistantService';
 import type { AssistantEntry, AssistantLocation } from '../core/assistantStore';
 import { ASSISTANT_TEMPLATES } from '../core/assistantTemplates';
@@ -10,7 +11,7 @@ import { settingsAssistantDraft } from './defaultAssistant';
 import { ServerAssistantDocuments } from './serverAssistantDocuments';
 import type { HostChatController } from './chatController';
 import { readSettings } from './settings';
-import { LOCATION_LABELS, toolNames } from './trees';
+import { toolNames } from './trees';
 
 export interface AssistantCommandDeps {
   service: AssistantService;
@@ -98,14 +99,51 @@ export function registerAssistantCommands(register: Register, deps: AssistantCom
   });
 
   register('assistants.selectAssistant', async (item?: AssistantEntry | string) => {
-    const entry = await pickEntry(service, item, 'Select Assistant', true);
+    const entry = item === undefined ? await pickToRun(service) : await pickEntry(service, item, 'Select Assistant');
     if (!entry) return;
-    if (!entry.assistant) void vscode.window.showWarningMessage(`"${entry.name}" cannot run until its file is fixed: ${describeErrors(entry.errors ?? [])}.`);
+    // Made active, an assistant that cannot run would only refuse every question: show what to fix.
+    if (!entry.assistant) {
+      await openEntry(entry);
+      void vscode.window.showWarningMessage(`"${entry.name}" (${whereLabel(entry)}) cannot run until its file is fixed: ${describeErrors(entry.errors ?? [])}. The active assistant is unchanged.`);
+      return;
+    }
     await service.select(entry.id);
     controller.assistantChanged();
   });
 
-  register('assistants.importAssistants', async (args: { file?: string; location?: AssistantLocation } = {}) => {
+  /**
+   * Creates `draft` in `location` as an import: when an assistant there has its name, the user
+   * chooses (or `onClash` answers) to replace it, keep both (the import takes a free name), or skip
+   * it. Returns the id written, or undefined when skipped; `stop` when the user cancelled.
+   */
+  const importOne = async (location: AssistantLocation, draft: AssistantDraft, onClash: ClashChoice | undefined): Promise<string | undefined | 'stop'> => {
+    const there = (await service.list()).filter((entry) => entry.location === location);
+    const clash = sameName(there, draft.name);
+    if (!clash) return (await service.create(location, draft)).id;
+    const choice = onClash ?? (await askClash(draft.name, clash));
+    if (choice === undefined) return 'stop';
+    if (choice === 'skip') return undefined;
+    if (choice === 'replace') return (await service.update(clash.id, draft)).id;
+    return (await service.create(location, { ...draft, name: freeName(there, draft.name) })).id;
+  };
+
+  /** Imports `drafts` one by one (see `importOne`); says how many were written, and returns their ids. */
+  const importAll = async (location: AssistantLocation, drafts: AssistantDraft[], onClash: ClashChoice | undefined, from: string): Promise<string[]> => {
+    const ids: string[] = [];
+    let skipped = 0;
+    for (const draft of drafts) {
+      const id = await importOne(location, draft, onClash);
+      if (id === 'stop') break;
+      if (id === undefined) skipped++;
+      else ids.push(id);
+    }
+    const left = drafts.length - ids.length - skipped;
+    const notes = [skipped ? `${skipped} skipped` : '', left ? `${left} not imported (cancelled)` : ''].filter(Boolean).join(', ');
+    void vscode.window.showInformationMessage(`Imported ${ids.length} assistant${ids.length === 1 ? '' : 's'}${from}${notes ? ` (${notes})` : ''}.`);
+    return ids;
+  };
+
+  register('assistants.importAssistants', async (args: { file?: string; location?: AssistantLocation; onClash?: ClashChoice } = {}) => {
     const uri = args.file
       ? vscode.Uri.file(args.file)
       : (await vscode.window.showOpenDialog({ title: 'Import Assistants', canSelectMany: false, filters: { 'Assistant JSON': ['json'] } }))?.[0];
@@ -118,10 +156,7 @@ export function registerAssistantCommands(register: Register, deps: AssistantCom
     }
     const location = args.location ?? (await askLocation(deps.hasWorkspace()));
     if (!location) return [];
-    const entries = [];
-    for (const file of files) entries.push(await service.create(location, draftFromFile(file)));
-    void vscode.window.showInformationMessage(`Imported ${entries.length === 1 ? `"${entries[0].name}"` : `${entries.length} assistants`}.`);
-    return entries.map((entry) => entry.id);
+    return importAll(location, files.map((file) => draftFromFile(file)), args.onClash, '');
   });
 
   const server = async () => {
@@ -145,18 +180,16 @@ export function registerAssistantCommands(register: Register, deps: AssistantCom
     void vscode.window.showInformationMessage(`Pulled the server's "${entry.name}" into its file.`);
   });
 
-  register('assistants.importServerAssistants', async (args: { location?: AssistantLocation } = {}) => {
+  register('assistants.importServerAssistants', async (args: { location?: AssistantLocation; onClash?: ClashChoice } = {}) => {
     const entries = (await (await server()).list()).filter((entry) => entry.assistant);
     if (entries.length === 0) return void vscode.window.showInformationMessage('The server has no assistants.');
     const location = args.location ?? (await askLocation(deps.hasWorkspace()));
     if (!location) return [];
-    const ids = [];
-    for (const entry of entries) {
+    const drafts = entries.map((entry) => {
       const { id: _id, createdAt: _createdAt, ...draft } = entry.assistant!;
-      ids.push((await service.create(location, { ...draft, name: draft.name || entry.id })).id);
-    }
-    void vscode.window.showInformationMessage(`Imported ${ids.length} assistant${ids.length === 1 ? '' : 's'} from the server into files.`);
-    return ids;
+      return { ...draft, name: draft.name || entry.id };
+    });
+    return importAll(location, drafts, args.onClash, ' from the server into files');
   });
 
   register('assistants.exportAssistant', async (item?: AssistantEntry | string, args: { file?: string } = {}) => {
@@ -193,8 +226,31 @@ async function closeEditorsOf(entry: AssistantEntry): Promise<void> {
   if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
 }
 
+/** What an import does with an assistant whose name one in its place already has. */
+export type ClashChoice = 'replace' | 'keepBoth' | 'skip';
+
+async function askClash(name: string, existing: AssistantEntry): Promise<ClashChoice | undefined> {
+  const choices: Record<string, ClashChoice> = { Replace: 'replace', 'Keep Both': 'keepBoth', Skip: 'skip' };
+  const picked = await vscode.window.showWarningMessage(
+    `An assistant named "${existing.name}" already exists (${whereLabel(existing)}). Replace it with the imported one?`,
+    { modal: true, detail: `Keep Both imports it as "${name} (2)" or the next free name; Skip leaves it out. Cancel stops the import.` },
+    ...Object.keys(choices),
+  );
+  return picked === undefined ? undefined : choices[picked];
+}
+
+/** A QuickPick row for an assistant: its name, model and where it lives (so two of one name differ), its tools or problems. */
+export function assistantItem(entry: AssistantEntry, options: { active?: boolean; note?: string } = {}): vscode.QuickPickItem & { entry: AssistantEntry } {
+  return {
+    label: `${options.active ? '$(pass-filled) ' : entry.assistant ? '' : '$(warning) '}${entry.name}`,
+    description: [options.note, entry.assistant?.model ?? 'not valid', whereLabel(entry)].filter(Boolean).join(' · '),
+    detail: entry.assistant ? toolNames(entry.assistant.tools) : describeErrors(entry.errors ?? []),
+    entry,
+  };
+}
+
 /** The entry a command acts on: its argument (a tree item or an id), else the user's pick. */
-export async function pickEntry(service: AssistantService, item: AssistantEntry | string | undefined, title: string, markActive = false): Promise<AssistantEntry | undefined> {
+export async function pickEntry(service: AssistantService, item: AssistantEntry | string | undefined, title: string): Promise<AssistantEntry | undefined> {
   if (typeof item === 'string') return service.get(item);
   if (item) return service.get(item.id);
   const entries = await service.list();
@@ -202,16 +258,29 @@ export async function pickEntry(service: AssistantService, item: AssistantEntry 
     void vscode.window.showInformationMessage('There are no assistants yet. Run "Assistants: Create Assistant" first.');
     return undefined;
   }
+  const picked = await vscode.window.showQuickPick(entries.map((entry) => assistantItem(entry)), { title, placeHolder: 'Assistants, most recently used first', matchOnDescription: true, matchOnDetail: true });
+  return picked?.entry;
+}
+
+/**
+ * Select Assistant's pick: the assistants that can run (a file's own published copy once, as the
+ * file), the active one marked; below a separator, those that cannot, whose pick shows their
+ * problems rather than making them active.
+ */
+async function pickToRun(service: AssistantService): Promise<AssistantEntry | undefined> {
+  const entries = withoutPublishedCopies(await service.list(), (assistant) => service.linkedFile(assistant));
+  if (entries.length === 0) {
+    void vscode.window.showInformationMessage('There are no assistants yet. Run "Assistants: Create Assistant" first.');
+    return undefined;
+  }
+  const { valid, invalid } = byValidity(entries);
   const activeId = service.activeId();
-  const picked = await vscode.window.showQuickPick(
-    entries.map((entry) => ({
-      label: `${markActive && entry.id === activeId ? '$(pass-filled) ' : ''}${entry.name}`,
-      description: [entry.assistant?.model ?? 'not valid', LOCATION_LABELS[entry.location]].join(' · '),
-      detail: entry.assistant ? toolNames(entry.assistant.tools) : describeErrors(entry.errors ?? []),
-      entry,
-    })),
-    { title, placeHolder: 'Assistants, most recently used first', matchOnDescription: true, matchOnDetail: true },
-  );
+  const items: (vscode.QuickPickItem & { entry?: AssistantEntry })[] = valid.map((entry) => assistantItem(entry, { active: entry.id === activeId }));
+  if (invalid.length > 0) {
+    items.push({ label: 'Cannot run: pick one to see its problems', kind: vscode.QuickPickItemKind.Separator });
+    items.push(...invalid.map((entry) => assistantItem(entry)));
+  }
+  const picked = await vscode.window.showQuickPick(items, { title: 'Select Assistant', placeHolder: 'Assistants, most recently used first', matchOnDescription: true, matchOnDetail: true });
   return picked?.entry;
 }
 

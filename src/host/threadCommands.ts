@@ -1,11 +1,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { withoutPublishedCopies } from '../core/assistantPicks';
 import type { AssistantService } from '../core/assistantService';
 import { AssistantsError } from '../core/errors';
 import { textOf } from '../core/model';
 import { threadToJson, threadToMarkdown } from '../core/threadExport';
 import { assistantLabel, lastActivityLabel, listThreads, titleProblem } from '../core/threadList';
 import type { StoredThread, ThreadStore, ThreadSummary } from '../core/threadStore';
+import { assistantItem } from './assistantCommands';
 import type { HostChatController } from './chatController';
 import type { ChatViewProvider } from './chatViewProvider';
 import type { ThreadsTreeProvider } from './trees';
@@ -50,6 +52,8 @@ type Register = (id: string, body: (...args: never[]) => unknown) => void;
  */
 export function registerThreadCommands(register: Register, deps: ThreadCommandDeps): void {
   const { controller, store, service, threadsTree } = deps;
+  /** A file's own published copy is listed once, as the file (threads record the file). */
+  const listedOnce = (entries: Parameters<typeof withoutPublishedCopies>[0]) => withoutPublishedCopies(entries, (assistant) => service.linkedFile(assistant));
   const session = controller.session;
 
   /** Opens a thread in the chat, with its assistant made active (when it still exists). */
@@ -121,16 +125,16 @@ export function registerThreadCommands(register: Register, deps: ThreadCommandDe
   };
 
   const pickOtherAssistant = async (exclude: string | undefined): Promise<string | undefined> => {
-    const entries = (await service.list()).filter((entry) => entry.assistant && entry.id !== exclude);
+    const entries = listedOnce(await service.list()).filter((entry) => entry.assistant && entry.id !== exclude);
     if (entries.length === 0) {
       void vscode.window.showInformationMessage('There is no other assistant to send to. Run "Assistants: Create Assistant" first.');
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
-      entries.map((entry) => ({ label: entry.name, description: entry.assistant?.model, id: entry.id })),
-      { title: 'Send to Another Assistant', placeHolder: 'The assistant to send the text to' },
+      entries.map((entry) => assistantItem(entry)),
+      { title: 'Send to Another Assistant', placeHolder: 'The assistant to send the text to', matchOnDescription: true },
     );
-    return picked?.id;
+    return picked?.entry.id;
   };
 
   register('assistants.openThread', (id: string) => open(id));
@@ -233,14 +237,14 @@ export function registerThreadCommands(register: Register, deps: ThreadCommandDe
   const filter = async (args: { assistant?: string } = {}) => {
     let choice = args.assistant;
     if (choice === undefined) {
-      const entries = await service.list();
+      const entries = listedOnce(await service.list());
       const current = threadsTree.filter;
       const picked = await vscode.window.showQuickPick(
         [
           { label: 'All assistants', description: current === undefined ? 'shown now' : undefined, id: 'all' },
-          ...entries.map((entry) => ({ label: entry.name, description: entry.id === current ? 'shown now' : undefined, id: entry.id })),
+          ...entries.map((entry) => ({ ...assistantItem(entry, { note: entry.id === current ? 'shown now' : undefined }), id: entry.id })),
         ],
-        { title: 'Show the threads of', placeHolder: 'An assistant, or all' },
+        { title: 'Show the threads of', placeHolder: 'An assistant, or all', matchOnDescription: true },
       );
       choice = picked?.id;
     }

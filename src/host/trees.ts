@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { describeErrors } from '../core/assistantFile';
 import type { AssistantService } from '../core/assistantService';
-import type { AssistantEntry, AssistantLocation } from '../core/assistantStore';
+import { whereLabel } from '../core/assistantPicks';
+import type { AssistantEntry } from '../core/assistantStore';
 import type { ToolDefinition } from '../core/model';
 import { assistantLabel, lastActivityLabel, listThreads, shortTitle } from '../core/threadList';
 import type { ThreadStore, ThreadSummary } from '../core/threadStore';
@@ -57,7 +58,18 @@ export class ThreadsTreeProvider extends Disposable implements vscode.TreeDataPr
     if (element) return [];
     const [threads, names] = await Promise.all([this.store.list(), assistantNames(this.assistants, this.log)]);
     this.names = names;
-    return listThreads(threads, this.filter);
+    const filter = this.filter;
+    const listed = listThreads(threads, filter);
+    // Filtered to nothing, the view says by what and how to see all, not that the workspace has no threads.
+    this.view.message = filter !== undefined && listed.length === 0 ? await this.emptyFilterMessage(filter) : undefined;
+    return listed;
+  }
+
+  /** What a filtered view with no thread says: the assistant it shows (and where it lives), and how to show all. */
+  private async emptyFilterMessage(filter: string): Promise<string> {
+    const entry = await this.assistants.get(filter).catch(() => undefined);
+    const shown = entry ? `"${entry.name}" (${whereLabel(entry)})` : 'an assistant that no longer exists';
+    return `No threads of ${shown}: this view shows only its threads. To see every thread, click the filter button in this view's title bar and pick All assistants.`;
   }
 
   /**
@@ -106,7 +118,10 @@ export async function assistantNames(service: AssistantService, log: vscode.LogO
   }
 }
 
-/** The Assistants view: every assistant of every store, the active one marked; a click makes one active. */
+/**
+ * The Assistants view: every assistant of every store, the active one marked, each with where it
+ * lives; a click makes one active, or, for one that cannot run, opens it at its problems.
+ */
 export class AssistantsTreeProvider extends Disposable implements vscode.TreeDataProvider<AssistantEntry> {
   static readonly viewId = 'assistants.assistants';
   private readonly changed = this.register(new vscode.EventEmitter<void>());
@@ -139,24 +154,23 @@ export class AssistantsTreeProvider extends Disposable implements vscode.TreeDat
     const item = new vscode.TreeItem(entry.name, vscode.TreeItemCollapsibleState.None);
     item.id = entry.id;
     item.contextValue = `assistant.${entry.location}${entry.assistant ? '' : entry.refused ? '.refused' : '.invalid'}`;
-    const where = LOCATION_LABELS[entry.location];
-    item.description = [active ? 'active' : undefined, entry.assistant?.model, where].filter(Boolean).join(' · ');
+    const where = whereLabel(entry);
+    item.description = [active ? 'active' : undefined, entry.assistant?.model ?? 'not valid', where].filter(Boolean).join(' · ');
     if (!entry.assistant) {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
-      item.tooltip = `${entry.name} cannot run: ${describeErrors(entry.errors ?? [])}`;
+      item.tooltip = `${entry.name} (${where}) cannot run: ${describeErrors(entry.errors ?? [])}. Click to see its problems.`;
+      // Made active it could only refuse to send: a click shows what to fix instead.
+      item.command = { command: 'assistants.editAssistant', title: 'Show Problems', arguments: [entry] };
     } else {
       const assistant = entry.assistant;
       item.iconPath = new vscode.ThemeIcon(active ? 'pass-filled' : 'hubot');
       item.tooltip = new vscode.MarkdownString(`**${assistant.name}** · ${assistant.model} · ${where}\n\nTools: ${toolNames(assistant.tools)}\n\n${assistant.instructions ?? ''}`);
     }
     if (entry.file) item.resourceUri = vscode.Uri.file(entry.file);
-    item.command = { command: 'assistants.selectAssistant', title: 'Select Assistant', arguments: [entry] };
+    item.command ??= { command: 'assistants.selectAssistant', title: 'Select Assistant', arguments: [entry] };
     return item;
   }
 }
-
-/** Where an assistant lives, as the tree and the QuickPick say it. */
-export const LOCATION_LABELS: Record<AssistantLocation, string> = { workspace: 'workspace', user: 'personal', server: 'server' };
 
 /** Tool names for a tooltip or a QuickPick detail. */
 export function toolNames(tools: ToolDefinition[]): string {

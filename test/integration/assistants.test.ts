@@ -99,8 +99,10 @@ describe('assistant commands (inside VS Code)', () => {
     await vscode.commands.executeCommand('assistants.exportAssistant', 'workspace:integration-reviewer', { file: exported });
     written.push(exported);
     assert.equal(readJson(exported).name, 'Integration Reviewer');
-    const ids = await vscode.commands.executeCommand<string[]>('assistants.importAssistants', { file: exported, location: 'workspace' });
+    // Its name is taken in the workspace: keep both, the import under a free name.
+    const ids = await vscode.commands.executeCommand<string[]>('assistants.importAssistants', { file: exported, location: 'workspace', onClash: 'keepBoth' });
     assert.deepEqual(ids, ['workspace:integration-reviewer-2']);
+    assert.equal((await entry(ids[0])).name, 'Integration Reviewer (2)');
     written.push((await entry(ids[0])).file!);
   });
 

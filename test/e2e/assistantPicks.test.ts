@@ -1,0 +1,107 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Locator } from 'playwright-core';
+import type { Workbench } from './workbench';
+import { chatSuite } from './workbench';
+
+/**
+ * Assistants a user can tell apart and cannot switch to by mistake: two of one name say where they
+ * live and their file, an invalid one opens its problems instead of becoming active, a filtered
+ * Threads view with nothing to show says by what and how to see all, and an import of a name that
+ * is taken asks.
+ */
+describe('telling assistants apart, and invalid ones (packaged .vsix, fake server)', function () {
+  this.timeout(180_000);
+  let workbench: Workbench;
+  let importFile: string;
+
+  chatSuite('assistant-picks', 'responses', (started) => ({ workbench } = started));
+
+  before(async () => {
+    const folder = path.join(workbench.workspace, '.assistants');
+    // A second assistant named as the sample's, and one that cannot run (temperature out of range).
+    fs.writeFileSync(path.join(folder, 'second-helper.assistant.json'), JSON.stringify({ version: 1, name: 'Workspace helper', model: 'gpt-4.1-mini', tools: [] }, null, 2));
+    fs.writeFileSync(path.join(folder, 'broken.assistant.json'), JSON.stringify({ version: 1, name: 'Broken helper', model: 'gpt-4.1', temperature: 7, tools: [] }, null, 2));
+    importFile = path.join(workbench.workspace, 'to-import.json');
+    fs.writeFileSync(importFile, JSON.stringify({ name: 'Workspace helper', model: 'gpt-4o', instructions: 'Imported.', tools: [] }));
+    await workbench.setSideBarWidth(300);
+  });
+
+  const rows = (): Locator => workbench.page.locator('.quick-input-list .monaco-list-row');
+  const header = () => workbench.chatFrame().locator('.chat-header');
+  /** Closes the form of the invalid assistant (its page would take the clicks meant for the editor area). */
+  const closeForm = () => workbench.page.locator('.tabs-container .tab').filter({ hasText: 'broken.assistant.json' }).locator('.tab-actions .action-label').click();
+  const pane = (title: string): Locator => workbench.page.locator('.pane').filter({ has: workbench.page.locator('.pane-header h3.title', { hasText: new RegExp(`^${title}$`) }) });
+
+  it('one click on an assistant that cannot run opens its problems, and leaves the active one', async () => {
+    await workbench.expandView('Assistants');
+    const broken = pane('Assistants').getByRole('treeitem', { name: /Broken helper/ });
+    await broken.waitFor({ timeout: 30_000 });
+    await broken.click();
+    await workbench.formFrame().getByText(/temperature/).first().waitFor({ timeout: 30_000 });
+    await workbench.screenshot('invalid-assistant-click');
+    await header().filter({ hasText: 'Workspace helper' }).waitFor({ timeout: 10_000 });
+    assert.doesNotMatch(await header().innerText(), /Broken helper/, 'the active assistant is unchanged');
+    await closeForm();
+  });
+
+  it('Select Assistant tells two of one name apart by file, and lists those that cannot run apart, opening their problems', async () => {
+    await workbench.runCommand('Assistants: Select Assistant');
+    const helpers = rows().filter({ hasText: 'Workspace helper' });
+    await helpers.first().waitFor({ timeout: 30_000 });
+    assert.equal(await helpers.count(), 2);
+    const texts = await helpers.allInnerTexts();
+    assert.ok(texts.some((t) => /workspace · workspace-helper\.assistant\.json/.test(t)), texts.join(' | '));
+    assert.ok(texts.some((t) => /workspace · second-helper\.assistant\.json/.test(t)), texts.join(' | '));
+    const all = await rows().allInnerTexts();
+    const cannot = all.findIndex((t) => /Cannot run: pick one to see its problems/.test(t));
+    const broken = all.findIndex((t) => /Broken helper/.test(t));
+    assert.ok(cannot >= 0 && broken >= cannot, `the invalid one is listed under "Cannot run" (${all.join(' | ')})`);
+    assert.ok(all.every((t) => !/Broken helper/.test(t) || /not valid/.test(t)));
+    await workbench.screenshot('select-assistant-pick');
+    await rows().filter({ hasText: 'Broken helper' }).click();
+    await workbench.page.locator('.notifications-toasts').filter({ hasText: /cannot run until its file is fixed.*active assistant is unchanged/ }).waitFor({ timeout: 30_000 });
+    await workbench.formFrame().getByText(/temperature/).first().waitFor({ timeout: 30_000 });
+    assert.doesNotMatch(await header().innerText(), /Broken helper/);
+    await closeForm();
+  });
+
+  it('a Threads view filtered to an assistant with no threads says which, and how to see every thread', async () => {
+    await workbench.runCommand('Assistants: Filter Threads by Assistant');
+    await rows().filter({ hasText: 'All assistants' }).waitFor({ timeout: 30_000 });
+    assert.equal(await rows().filter({ hasText: /workspace · (second|workspace)-helper\.assistant\.json/ }).count(), 2, 'two of one name, told apart by file');
+    await workbench.screenshot('filter-threads-pick');
+    await rows().filter({ hasText: 'second-helper.assistant.json' }).click();
+    await workbench.expandView('Threads');
+    const message = pane('Threads').getByText(/No threads of "Workspace helper" \(workspace · second-helper\.assistant\.json\)/);
+    await message.waitFor({ timeout: 30_000 });
+    assert.match(await pane('Threads').innerText(), /pick All assistants/);
+    assert.doesNotMatch(await pane('Threads').innerText(), /No threads in this workspace yet/);
+    await workbench.screenshotSideBar('threads-filtered-empty-300px');
+    await workbench.runCommand('Assistants: Filter Threads by Assistant');
+    await rows().filter({ hasText: 'All assistants' }).click();
+    await pane('Threads').getByText(/No threads in this workspace yet/).waitFor({ timeout: 30_000 });
+    assert.equal(await message.count(), 0);
+  });
+
+  it('an import whose name is taken asks; Keep Both gives it a free name', async () => {
+    await workbench.runCommand('Assistants: Import Assistants from JSON');
+    // The open dialog starts in the last folder used: go to the workspace folder, and pick the file from its list.
+    const input = workbench.page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: 30_000 });
+    for (const deadline = Date.now() + 10_000; !(await input.inputValue()) && Date.now() < deadline; ) await workbench.page.waitForTimeout(100);
+    await input.fill(`${path.dirname(importFile)}/`);
+    await rows().filter({ hasText: path.basename(importFile) }).click();
+    await rows().filter({ hasText: 'In this workspace' }).click();
+    const dialog = workbench.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 30_000 });
+    assert.match(await dialog.innerText(), /An assistant named "Workspace helper" already exists \(workspace · .*\.assistant\.json\)/);
+    await workbench.screenshot('import-clash');
+    await dialog.locator('.monaco-button').filter({ hasText: /^Keep Both$/ }).click();
+    await workbench.page.locator('.notifications-toasts').filter({ hasText: 'Imported 1 assistant' }).waitFor({ timeout: 30_000 });
+    const names = fs.readdirSync(path.join(workbench.workspace, '.assistants')).map((name) => JSON.parse(fs.readFileSync(path.join(workbench.workspace, '.assistants', name), 'utf8')) as { name: string; instructions?: string });
+    assert.ok(names.some((file) => file.name === 'Workspace helper (2)' && file.instructions === 'Imported.'), 'kept both, the import under a free name');
+    assert.equal(names.filter((file) => file.name === 'Workspace helper').length, 2, 'neither existing one was replaced');
+  });
+});
