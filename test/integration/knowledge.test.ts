@@ -167,5 +167,24 @@ describe('assistant knowledge (inside VS Code)', () => {
       ['handbook/private.md', 'knowledgeFile'],
       ['handbook/vanished.md', 'knowledgeFile'],
     ]);
+
+    // The store vanishes from the server (deleted elsewhere, or expired): its row says so and offers Remove from Assistant;
+    // Sync says so too instead of failing; removed, the assistant no longer names it and the next Add makes a new store.
+    assert.equal((await server('DELETE', `/vector_stores/${vectorStoreId}`)).status, 200);
+    await vscode.commands.executeCommand('assistants.refreshKnowledge');
+    const gone = await until(async () => {
+      const [row] = await assistants.knowledgeItems();
+      return row?.contextValue === 'knowledgeStore.missing' ? row : undefined;
+    }, 'the row of the vanished store');
+    assert.match(gone.description ?? '', /not on the server \(deleted or expired\): Remove from Assistant/);
+    const quietSync = await vscode.commands.executeCommand<KnowledgeReport>('assistants.syncKnowledge', { removeDeleted: true });
+    assert.deepEqual([quietSync.uploadedBytes, quietSync.removed], [0, []]);
+    await redrawn(() => vscode.commands.executeCommand('assistants.removeKnowledgeStore', gone.node), 'removing the store from the assistant');
+    const fixed = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(active.file!)))) as { tool_resources?: { file_search?: { vector_store_ids: string[] } } };
+    assert.equal(fixed.tool_resources?.file_search, undefined, 'the assistant no longer names the store');
+    const readded = await vscode.commands.executeCommand<AddKnowledgeResult>('assistants.addToKnowledge', vscode.Uri.joinPath(root(), 'handbook', 'intro.md'));
+    assert.deepEqual(readded.added, ['handbook/intro.md']);
+    const renewed = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(active.file!)))) as { tool_resources?: { file_search?: { vector_store_ids: string[] } } };
+    assert.notEqual(renewed.tool_resources?.file_search?.vector_store_ids[0], vectorStoreId, 'a new store');
   });
 });
