@@ -9,7 +9,7 @@ import { MAX_CREATE_FILE_IDS, MAX_FILE_BATCH } from '../../core/files';
 import { PollSchedule } from '../../core/pollSchedule';
 import { abortableSleep } from '../../core/sleep';
 import type { ErrorContext } from '../errorMapping';
-import { notApiAnswer, toAssistantsError } from '../errorMapping';
+import { notApiAnswer, redact, toAssistantsError } from '../errorMapping';
 import { listAll } from './pages';
 
 /** Used only when the server sends no `openai-poll-after-ms`; indexing a few files takes seconds. */
@@ -87,7 +87,7 @@ export class OpenAIFileOperations implements FileOperations {
   listVectorStoreFiles(vectorStoreId: string, signal?: AbortSignal): Promise<VectorStoreFile[]> {
     return this.call(async () => {
       const files = await listAll(this.client.vectorStores.files.list(vectorStoreId, { limit: 100 }, { signal }), "the vector store's files", this.errorContext);
-      return files.map(fromWireVectorStoreFile);
+      return files.map((file) => fromWireVectorStoreFile(file, this.errorContext));
     });
   }
 
@@ -99,7 +99,7 @@ export class OpenAIFileOperations implements FileOperations {
   }
 
   retrieveVectorStoreFile(vectorStoreId: string, fileId: string, signal?: AbortSignal): Promise<VectorStoreFile> {
-    return this.call(async () => fromWireVectorStoreFile(await this.client.vectorStores.files.retrieve(fileId, { vector_store_id: vectorStoreId }, { signal })));
+    return this.call(async () => fromWireVectorStoreFile(await this.client.vectorStores.files.retrieve(fileId, { vector_store_id: vectorStoreId }, { signal }), this.errorContext));
   }
 
   deleteVectorStoreFile(vectorStoreId: string, fileId: string, signal?: AbortSignal): Promise<void> {
@@ -171,12 +171,13 @@ function fromWireVectorStore(wire: WireVectorStore): VectorStore {
   };
 }
 
-function fromWireVectorStoreFile(wire: WireVectorStoreFile): VectorStoreFile {
+/** A vector store file as the domain keeps it; the server's reason for a failure is server text, shown to the user: the key is masked in it. */
+function fromWireVectorStoreFile(wire: WireVectorStoreFile, context: ErrorContext): VectorStoreFile {
   return {
     id: wire.id,
     vectorStoreId: wire.vector_store_id,
     status: wire.status,
-    ...(wire.last_error ? { lastError: wire.last_error.message } : {}),
+    ...(wire.last_error ? { lastError: redact(wire.last_error.message, context) } : {}),
     usageBytes: wire.usage_bytes,
     createdAt: wire.created_at,
     attributes: wire.attributes ?? {},

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { APIError } from 'openai';
 import { keyPieces, redact, toAssistantsError } from '../../../src/backends/errorMapping';
+import { createOpenAIClient } from '../../../src/backends/openaiClient';
+import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
 import { StreamRedactor, secretTailStart } from '../../../src/backends/streamRedaction';
 import type { RunEvent } from '../../../src/core/events';
 
@@ -141,5 +143,17 @@ describe('redact', () => {
     assert.equal(redact(`Your key is ${KEY.slice(0, 14)}`, { apiKey: KEY }), 'Your key is ***');
     assert.equal(redact('Your key is prox', { apiKey: KEY }), 'Your key is prox', 'a few letters are not the key');
     assert.equal(redact(`Your key ends ${KEY.slice(-20)}.`, { apiKey: KEY }), 'Your key ends ***.', 'nor is its end');
+  });
+});
+
+describe('server text about files', () => {
+  it("masks the key in a vector store file's failure reason, however it is quoted", async () => {
+    for (const quote of [KEY, KEY.slice(9), KEY.slice(0, 20)]) {
+      const body = { object: 'list', has_more: false, data: [{ id: 'file-1', object: 'vector_store.file', vector_store_id: 'vs_1', status: 'failed', usage_bytes: 0, created_at: 0, attributes: {}, last_error: { code: 'server_error', message: `upstream said: bad key ${quote}` } }] };
+      const fetchJson = (async () => new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } })) as typeof fetch;
+      const backend = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: KEY, baseUrl: 'http://127.0.0.1:9/v1' }, { fetch: fetchJson }), { apiKey: KEY });
+      const [file] = await backend.listVectorStoreFiles('vs_1');
+      assert.equal(file.lastError, 'upstream said: bad key ***');
+    }
   });
 });
