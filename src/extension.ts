@@ -11,6 +11,7 @@ import { ChatOutputAsker } from './host/functionOutputs';
 import { OutputDraftStore } from './core/functions/outputRequests';
 import { ComposerAttachments, MementoUploadIndex } from './host/attachments';
 import { DiffEditProposer } from './host/editProposals';
+import { AssistantConflicts } from './host/assistantConflicts';
 import { AssistantEditorProvider } from './host/assistantEditor';
 import { ServerAssistantDocuments } from './host/serverAssistantDocuments';
 import { AssistantFolders } from './host/assistantFolders';
@@ -161,6 +162,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   const knowledgeView = vscode.window.createTreeView(KnowledgeTreeProvider.viewId, { treeDataProvider: knowledgeTree });
   knowledgeTree.attach(knowledgeView);
   const serverDocuments = new ServerAssistantDocuments(assistants);
+  const conflicts = new AssistantConflicts(assistants);
   const assistantEditor = new AssistantEditorProvider(context.extensionUri, () => controller.backend(), log, serverDocuments.onDidRefuseSave);
   context.subscriptions.push(
     approver,
@@ -171,6 +173,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     assistantEditor,
     vscode.window.registerCustomEditorProvider(AssistantEditorProvider.viewType, assistantEditor, { webviewOptions: { retainContextWhenHidden: false } }),
     vscode.workspace.registerFileSystemProvider(ServerAssistantDocuments.scheme, serverDocuments, { isCaseSensitive: true }),
+    vscode.workspace.registerTextDocumentContentProvider(AssistantConflicts.scheme, conflicts),
     folders.onDidChange(() => {
       assistants.changed();
       controller.assistantChanged();
@@ -208,7 +211,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     vanished: () => controller.vanished(),
     settled: () => controller.settled(),
   };
-  registerCommands(context, { controller, apiKeys, store, threadsTree, assistantsTree, assistants, knowledge, log, proposer, attachments, chatView });
+  registerCommands(context, { controller, apiKeys, store, threadsTree, assistantsTree, assistants, knowledge, log, proposer, attachments, chatView, conflicts });
   const opened = controller.session.open().catch((error: unknown) => log.error(`Could not open the last thread: ${String(error)}`));
   return {
     sendMessage: async (text) => {

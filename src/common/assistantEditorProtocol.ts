@@ -61,10 +61,20 @@ export interface ServerChoices {
 }
 
 export type HostToEditor =
-  /** The document's content as a form (on `ready`, and after undo/redo or an edit in the text editor). */
-  | { type: 'document/show'; form?: AssistantForm; errors: FormError[] }
-  /** The problems of the last `form/change`: written to the file only when there are none. */
-  | { type: 'form/validated'; requestId: string; errors: FormError[]; saved: boolean }
+  /**
+   * The document's content as a form (on `ready`, after undo/redo or an edit in the text editor,
+   * and when a change of the form was merged with one made elsewhere). `revision` names this form:
+   * the page's next change says which form it started from (`baseRevision`).
+   */
+  | { type: 'document/show'; form?: AssistantForm; errors: FormError[]; revision: number }
+  /**
+   * The problems of the last `form/change`: written to the file only when there are none.
+   * `revision` names the form the document now holds (the page's next base); `conflicts` the fields
+   * also changed elsewhere since the page's base, where the form's value was kept.
+   */
+  | { type: 'form/validated'; requestId: string; errors: FormError[]; saved: boolean; revision?: number; conflicts?: string[] }
+  /** Something to tell beside the form (a change on disk merged into the unsaved document). */
+  | { type: 'document/notice'; message: string; warning: boolean }
   /** The document was saved (written to its file, or to the server). */
   | { type: 'document/saved' }
   /** A save was refused (by the server, for a server's assistant): the sentence saying why. */
@@ -73,8 +83,12 @@ export type HostToEditor =
 
 export type EditorToHost =
   | { type: 'ready' }
-  /** The form changed: validate it, and write it to the document when it is valid. */
-  | { type: 'form/change'; requestId: string; form: AssistantForm }
+  /**
+   * The form changed: validate it, and write it to the document when it is valid. `baseRevision`
+   * is the revision of the form these edits were made on (0: none), so that fields the page did
+   * not touch keep what the document got meanwhile.
+   */
+  | { type: 'form/change'; requestId: string; form: AssistantForm; baseRevision: number }
   /** Lists models, vector stores and files from the provider. */
   | { type: 'choices/request'; requestId: string }
   /** Opens the file as plain JSON (the text editor). */

@@ -46,16 +46,24 @@ export function mergeAssistantFiles(base: AssistantFile, mine: AssistantFile, th
  * conflicts, or when the merge is not valid although each side is (a function made strict on one
  * side, its schema opened on the other).
  */
-export function mergeOrConflict(base: AssistantFile, mine: AssistantFile, theirs: AssistantFile, current = serializeAssistantFile(theirs)): AssistantFile {
+export function mergeOrConflict(base: AssistantFile, mine: AssistantFile, theirs: AssistantFile, where: ConflictPlace): AssistantFile {
   const { file, conflicts } = mergeAssistantFiles(base, mine, theirs);
   const invalid = conflicts.length > 0 ? [] : validateAssistantFile(file).map((error) => error.path.slice(1).replace(/\//g, '.') || 'file');
-  if (conflicts.length > 0 || invalid.length > 0) throw new AssistantConflictError([...conflicts, ...invalid], current, serializeAssistantFile(file));
+  const { current = serializeAssistantFile(theirs), ...place } = where;
+  if (conflicts.length > 0 || invalid.length > 0) throw new AssistantConflictError([...conflicts, ...invalid], current, serializeAssistantFile(file), place);
   return file;
 }
 
+/** Where a merge happens, for its conflict: the assistant, its file, and the text it holds (default: `theirs` written out). */
+export interface ConflictPlace {
+  assistantId: string;
+  file?: string;
+  current?: string;
+}
+
 /** `mergeOrConflict` on drafts: for a store that keeps drafts (an Assistants v2 server). */
-export function mergeDrafts(base: AssistantDraft, mine: AssistantDraft, theirs: AssistantDraft): AssistantDraft {
-  return draftFromFile(mergeOrConflict(fileFromDraft(base), fileFromDraft(mine), fileFromDraft(theirs)));
+export function mergeDrafts(base: AssistantDraft, mine: AssistantDraft, theirs: AssistantDraft, where: ConflictPlace): AssistantDraft {
+  return draftFromFile(mergeOrConflict(fileFromDraft(base), fileFromDraft(mine), fileFromDraft(theirs), where));
 }
 
 /** Whether two assistant files hold the same fields (key order, an empty list or map aside). */

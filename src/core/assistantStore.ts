@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { FieldError } from './assistantFile';
 import { ASSISTANT_FILE_SUFFIX, draftFromFile, fileFromDraft, parseAssistantFile, serializeAssistantFile, slugify } from './assistantFile';
+import type { ConflictPlace } from './assistantMerge';
 import { mergeOrConflict } from './assistantMerge';
 import { AssistantConflictError, AssistantsError } from './errors';
 import type { FileSystem } from './fileSystem';
@@ -141,7 +142,7 @@ export class FileAssistantStore implements AssistantStore {
       const bytes = await this.fs.readFile(file);
       if (!bytes) throw new AssistantsError('not_found', 'That assistant\'s file no longer exists (it was deleted meanwhile), so the change was not saved.');
       const current = new TextDecoder().decode(bytes);
-      const next = nextText(current, draft, options.base);
+      const next = nextText(current, draft, options.base, { assistantId: id, file, current });
       if (next !== current) await this.fs.writeFileAtomic(file, new TextEncoder().encode(next));
     });
     return this.readBack(file);
@@ -173,15 +174,15 @@ export class FileAssistantStore implements AssistantStore {
  * `base` (see `mergeAssistantFiles`), or, without a base, the draft keeping the file's `$schema`.
  * Throws `AssistantConflictError` when both changed a field, or the file is no longer valid.
  */
-function nextText(current: string, draft: AssistantDraft, base: AssistantDraft | undefined): string {
+function nextText(current: string, draft: AssistantDraft, base: AssistantDraft | undefined, where: ConflictPlace): string {
   const mine = fileFromDraft(draft);
   if (!base) {
     const schema = schemaOf(current);
     return serializeAssistantFile({ ...(schema ? { $schema: schema } : {}), ...mine });
   }
   const { file: theirs } = parseAssistantFile(current);
-  if (!theirs) throw new AssistantConflictError([], current, serializeAssistantFile(mine));
-  return serializeAssistantFile(mergeOrConflict(fileFromDraft(base), mine, theirs, current));
+  if (!theirs) throw new AssistantConflictError([], current, serializeAssistantFile(mine), { assistantId: where.assistantId, file: where.file });
+  return serializeAssistantFile(mergeOrConflict(fileFromDraft(base), mine, theirs, where));
 }
 
 /** The `$schema` a file's text names, if any: a hand-written pointer the draft does not carry. */

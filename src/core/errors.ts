@@ -61,6 +61,8 @@ export class AssistantConflictError extends AssistantsError {
     readonly current: string,
     /** The text the update would have written (this side's values for the conflicting fields). */
     readonly proposed: string,
+    /** The assistant's id, and its file when a file keeps it. */
+    readonly where: { assistantId: string; file?: string },
   ) {
     super(
       'conflict',

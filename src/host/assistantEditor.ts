@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { parseAssistantFile, serializeAssistantFile } from '../core/assistantFile';
-import type { AssistantFile } from '../core/assistantFile';
+import { sameAssistantFile } from '../core/assistantMerge';
 import type { Backend } from '../core/backend';
-import type { EditorToHost, HostToEditor, ServerChoices } from '../common/assistantEditorProtocol';
-import { fileFromForm, formFromFile } from './assistantForm';
+import type { AssistantForm, EditorToHost, HostToEditor, ServerChoices } from '../common/assistantEditorProtocol';
+import { fileFromFormChange, formFromFile, mergeIntoDocument } from './assistantForm';
 import { Disposable } from './lifecycle';
 import { ASSISTANT_EDITOR_PAGE, webviewHtml, webviewResourceRoots } from './webviewHtml';
 
@@ -36,11 +36,16 @@ export class AssistantEditorProvider extends Disposable implements vscode.Custom
     let ready = false;
     // The text this editor wrote last: its own edit coming back is not re-sent to the form.
     let written: string | undefined;
+    const forms = new FormRevisions();
     const post = (message: HostToEditor) => (ready ? panel.webview.postMessage(message) : Promise.resolve(false));
     const show = () => {
       const { file, errors } = parseAssistantFile(document.getText());
-      void post({ type: 'document/show', form: file ? formFromFile(file) : undefined, errors });
+      const form = file ? formFromFile(file) : undefined;
+      void post({ type: 'document/show', form, errors, revision: form ? forms.add(form) : 0 });
     };
+    // The text the file had when the document was last loaded, saved or reloaded: the base a change on disk is merged against.
+    // (A document's first edit can still read as clean in its change event, so that event does not set it.)
+    let saved = document.isDirty ? undefined : document.getText();
     const subscriptions = [
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.document.uri.toString() !== document.uri.toString() || event.contentChanges.length === 0) return;
@@ -48,11 +53,35 @@ export class AssistantEditorProvider extends Disposable implements vscode.Custom
         written = undefined;
         show();
       }),
-      vscode.workspace.onDidSaveTextDocument((saved) => {
-        if (saved.uri.toString() === document.uri.toString()) void post({ type: 'document/saved' });
+      vscode.workspace.onDidSaveTextDocument((done) => {
+        if (done.uri.toString() !== document.uri.toString()) return;
+        saved = document.getText();
+        void post({ type: 'document/saved' });
       }),
       this.refusedSaves((refused) => {
         if (refused.uri.toString() === document.uri.toString()) void post({ type: 'document/saveRefused', message: refused.message });
+      }),
+      ...this.watchDisk(document, async () => {
+        const disk = new TextDecoder().decode(await vscode.workspace.fs.readFile(document.uri));
+        // A clean document reloads by itself; one with unsaved edits takes the fields only the disk changed.
+        if (!document.isDirty) saved = disk;
+        if (!document.isDirty || saved === undefined || disk === saved) return;
+        const merged = mergeIntoDocument(saved, document.getText(), disk);
+        saved = disk;
+        if (!merged) {
+          void post({ type: 'document/notice', warning: true, message: 'The file was changed on disk meanwhile. Saving offers Compare or Overwrite.' });
+          return;
+        }
+        if (merged.text !== document.getText()) {
+          const edit = new vscode.WorkspaceEdit();
+          edit.replace(document.uri, new vscode.Range(0, 0, document.lineCount, 0), merged.text);
+          await vscode.workspace.applyEdit(edit);
+        }
+        void post(
+          merged.conflicts.length > 0
+            ? { type: 'document/notice', warning: true, message: `The file was changed on disk meanwhile; its other fields were taken in, and ${merged.conflicts.join(', ')} keeps your value. Saving offers Compare or Overwrite.` }
+            : { type: 'document/notice', warning: false, message: 'The file was changed on disk meanwhile; its changes were taken into the form beside yours. Save to write both.' },
+        );
       }),
       panel.webview.onDidReceiveMessage((message: unknown) => {
         if (!isEditorToHost(message)) {
@@ -65,7 +94,7 @@ export class AssistantEditorProvider extends Disposable implements vscode.Custom
           show();
           return;
         }
-        this.receive(message, document, post, (text) => (written = text)).catch((error: unknown) =>
+        this.receive(message, document, post, forms, (text) => (written = text)).catch((error: unknown) =>
           this.log.error(`Assistant editor: ${error instanceof Error ? error.message : String(error)}`),
         );
       }),
@@ -73,27 +102,44 @@ export class AssistantEditorProvider extends Disposable implements vscode.Custom
     panel.onDidDispose(() => subscriptions.forEach((s) => s.dispose()));
   }
 
+  /** Calls `changed` when the document's file changes on disk (only `file:` documents are watched). */
+  private watchDisk(document: vscode.TextDocument, changed: () => Promise<void>): vscode.Disposable[] {
+    if (document.uri.scheme !== 'file') return [];
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.joinPath(document.uri, '..'), document.uri.path.split('/').pop() ?? ''), true, false, true);
+    const listener = watcher.onDidChange(() =>
+      changed().catch((error: unknown) => this.log.error(`Assistant editor: the change on disk could not be read: ${error instanceof Error ? error.message : String(error)}`)),
+    );
+    return [listener, watcher];
+  }
+
   private async receive(
     message: Exclude<EditorToHost, { type: 'ready' }>,
     document: vscode.TextDocument,
     post: (message: HostToEditor) => Thenable<boolean>,
+    forms: FormRevisions,
     wrote: (text: string) => void,
   ): Promise<void> {
     switch (message.type) {
       case 'form/change': {
-        const base = parseAssistantFile(document.getText()).file ?? lenientParse(document.getText());
-        const { file, errors } = fileFromForm(message.form, base);
-        let saved = false;
-        if (file) {
-          const text = serializeAssistantFile(file);
-          if (text !== document.getText()) {
-            wrote(text);
-            const edit = new vscode.WorkspaceEdit();
-            edit.replace(document.uri, new vscode.Range(0, 0, document.lineCount, 0), text);
-            saved = await vscode.workspace.applyEdit(edit);
-          }
+        const { file, mine, errors, conflicts } = fileFromFormChange(message.form, forms.get(message.baseRevision), document.getText());
+        if (!file || !mine) {
+          await post({ type: 'form/validated', requestId: message.requestId, errors, saved: false });
+          return;
         }
-        await post({ type: 'form/validated', requestId: message.requestId, errors, saved });
+        let saved = false;
+        const text = serializeAssistantFile(file);
+        if (text !== document.getText()) {
+          wrote(text);
+          const edit = new vscode.WorkspaceEdit();
+          edit.replace(document.uri, new vscode.Range(0, 0, document.lineCount, 0), text);
+          saved = await vscode.workspace.applyEdit(edit);
+        }
+        // The page's next change starts from its own form; the fields it lacks come with a show.
+        await post({ type: 'form/validated', requestId: message.requestId, errors, saved, revision: forms.add(formFromFile(mine)), conflicts });
+        if (!sameAssistantFile(file, mine)) {
+          const form = formFromFile(file);
+          await post({ type: 'document/show', form, errors: [], revision: forms.add(form) });
+        }
         return;
       }
       case 'choices/request':
@@ -135,13 +181,20 @@ export class AssistantEditorProvider extends Disposable implements vscode.Custom
   }
 }
 
-/** What can be kept from a file that is not valid (its metadata), so a form edit does not drop it. */
-function lenientParse(text: string): AssistantFile | undefined {
-  try {
-    const value = JSON.parse(text) as Partial<AssistantFile>;
-    return typeof value === 'object' && value !== null ? (value as AssistantFile) : undefined;
-  } catch {
-    return undefined;
+/** The forms last shown to (or written for) one page, by revision: the bases its changes name. */
+class FormRevisions {
+  private static readonly KEPT = 16;
+  private readonly forms = new Map<number, AssistantForm>();
+  private last = 0;
+
+  add(form: AssistantForm): number {
+    this.forms.set(++this.last, structuredClone(form));
+    for (const old of this.forms.keys()) if (this.forms.size > FormRevisions.KEPT) this.forms.delete(old);
+    return this.last;
+  }
+
+  get(revision: number): AssistantForm | undefined {
+    return this.forms.get(revision);
   }
 }
 
@@ -156,7 +209,13 @@ function isEditorToHost(value: unknown): value is EditorToHost {
     case 'choices/request':
       return typeof message.requestId === 'string';
     case 'form/change':
-      return typeof message.requestId === 'string' && typeof message.form === 'object' && message.form !== null && Array.isArray((message.form as { functions?: unknown }).functions);
+      return (
+        typeof message.requestId === 'string' &&
+        typeof message.baseRevision === 'number' &&
+        typeof message.form === 'object' &&
+        message.form !== null &&
+        Array.isArray((message.form as { functions?: unknown }).functions)
+      );
     default:
       return false;
   }

@@ -1,5 +1,6 @@
 import type { AssistantFile, FieldError, FileTool } from '../core/assistantFile';
-import { ASSISTANT_FILE_VERSION, validateAssistantFile, validateJsonSchema } from '../core/assistantFile';
+import { ASSISTANT_FILE_VERSION, parseAssistantFile, serializeAssistantFile, validateAssistantFile, validateJsonSchema } from '../core/assistantFile';
+import { mergeAssistantFiles } from '../core/assistantMerge';
 import type { JsonSchema } from '../core/model';
 import type { AssistantForm, FunctionForm } from '../common/assistantEditorProtocol';
 
@@ -94,6 +95,59 @@ export function fileFromForm(form: AssistantForm, base?: AssistantFile): { file?
   // A schema already reported as unparsable or invalid is not reported again by the file schema.
   errors.push(...validateAssistantFile(file).filter((e) => ![...reported].some((p) => e.path.startsWith(p))));
   return errors.length > 0 ? { errors } : { file, errors };
+}
+
+/** What a change of the form does to the document: the file to write (none while the form has `errors`), and the fields where it overrode a change made meanwhile. */
+export interface FormChange {
+  file?: AssistantFile;
+  errors: FieldError[];
+  /** Fields changed both in the form and in the document since `base` (see `mergeAssistantFiles`): the form's value was kept. */
+  conflicts: string[];
+  /** The form's own file (the document's fields where the form shows none), which the page's form now reflects. */
+  mine?: AssistantFile;
+}
+
+/**
+ * The file a change of the form makes of the document's text. The page sends its whole form, made
+ * on `base` (the form it was last shown); fields the user did not touch since then keep what the
+ * document holds now (an edit in the text editor, or the file reloaded after another window saved
+ * it), so neither side's change is lost. Without a base (or over a document that is not valid) the
+ * form's fields replace the document's, as before.
+ */
+export function fileFromFormChange(form: AssistantForm, base: AssistantForm | undefined, text: string): FormChange {
+  const current = parseAssistantFile(text).file;
+  const { file: mine, errors } = fileFromForm(form, current ?? lenientParse(text));
+  if (!mine || !base || !current) return { file: mine, mine, errors, conflicts: [] };
+  const { file: started } = fileFromForm(base, current);
+  if (!started) return { file: mine, mine, errors, conflicts: [] };
+  const merged = mergeAssistantFiles(started, mine, current);
+  // Each side valid and the whole not (too many tools): the form's version, as the user sees it.
+  if (validateAssistantFile(merged.file).length > 0) return { file: mine, mine, errors, conflicts: ['tools'] };
+  return { file: merged.file, mine, errors, conflicts: merged.conflicts };
+}
+
+/**
+ * A change on disk brought into a document with unsaved edits: `saved` is the text the document
+ * was loaded or last saved with, `disk` the file's text now. Fields only the disk changed are
+ * taken, fields the document changed are kept (also where both did: `conflicts`, left for the save
+ * to settle with Compare or Overwrite). Undefined when a side is not a valid assistant file.
+ */
+export function mergeIntoDocument(saved: string, documentText: string, disk: string): { text: string; conflicts: string[] } | undefined {
+  const [base, mine, theirs] = [saved, documentText, disk].map((text) => parseAssistantFile(text).file);
+  if (!base || !mine || !theirs) return undefined;
+  const merged = mergeAssistantFiles(base, mine, theirs);
+  if (validateAssistantFile(merged.file).length > 0) return undefined;
+  return { text: serializeAssistantFile(merged.file), conflicts: merged.conflicts };
+}
+
+/** What can be kept from a file that is not valid (its metadata), so a form edit does not drop it. */
+export function lenientParse(text: string): AssistantFile | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<AssistantFile>;
+    return typeof value === 'object' && value !== null ? (value as AssistantFile) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseSchema(text: string, path: string, strict: boolean, errors: FieldError[]): JsonSchema | undefined {

@@ -4,7 +4,8 @@ import type { ThreadStore } from '../core/threadStore';
 import { registerAssistantCommands } from './assistantCommands';
 import { registerThreadCommands } from './threadCommands';
 import { checkConnection } from '../core/connectionCheck';
-import { asAssistantsError } from '../core/errors';
+import { AssistantConflictError, asAssistantsError } from '../core/errors';
+import type { AssistantConflicts } from './assistantConflicts';
 import type { ApiKeyStore } from './apiKey';
 import type { HostChatController } from './chatController';
 import type { ComposerAttachments } from './attachments';
@@ -26,6 +27,8 @@ export interface CommandDeps {
   assistants: AssistantService;
   knowledge: KnowledgeCommandDeps;
   log: vscode.LogOutputChannel;
+  /** Where a command's update met another change of the same assistant fields: Compare / Overwrite. */
+  conflicts: AssistantConflicts;
 }
 
 /**
@@ -35,11 +38,20 @@ export interface CommandDeps {
  * Code answers a rejected command from the Command Palette with a modal "Command … resulted in an
  * error" on top of the sentence.
  */
-function guarded<A extends unknown[]>(log: vscode.LogOutputChannel, rejects: boolean, body: (...args: A) => Promise<unknown> | unknown) {
+function guarded<A extends unknown[]>(log: vscode.LogOutputChannel, rejects: boolean, conflicts: AssistantConflicts, body: (...args: A) => Promise<unknown> | unknown) {
   return async (...args: A) => {
     try {
       return await body(...args);
     } catch (error) {
+      if (error instanceof AssistantConflictError) {
+        log.warn(`${error.message} (${error.where.assistantId})`);
+        void conflicts.offer(error).catch((failed: unknown) => {
+          log.error(`Overwrite failed: ${failed instanceof Error ? failed.message : String(failed)}`);
+          void vscode.window.showErrorMessage(asAssistantsError(failed).message);
+        });
+        if (rejects) throw error;
+        return undefined;
+      }
       // A sentence for the user (a full disk, say, not Node's message with the file's path); the log keeps the original.
       const original = error instanceof Error ? error.message : String(error);
       const mapped = asAssistantsError(error);
@@ -52,9 +64,9 @@ function guarded<A extends unknown[]>(log: vscode.LogOutputChannel, rejects: boo
 }
 
 export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): void {
-  const { controller, apiKeys, log } = deps;
+  const { controller, apiKeys, log, conflicts } = deps;
   const rejects = context.extensionMode === vscode.ExtensionMode.Test;
-  const register = (id: string, body: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, guarded(log, rejects, body)));
+  const register = (id: string, body: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, guarded(log, rejects, conflicts, body)));
 
   register('assistants.setApiKey', async () => {
     const scope = apiKeys.scope();

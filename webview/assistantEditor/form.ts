@@ -22,6 +22,10 @@ export class AssistantFormView {
   private readonly validations = new PendingRequests<Validated>(REQUEST_TIMEOUT_MS);
   private readonly choiceRequests = new PendingRequests<ServerChoices>(REQUEST_TIMEOUT_MS);
   private changeTimer: number | undefined;
+  /** Changes sent and not answered yet. */
+  private inFlight = 0;
+  /** The host's revision of the form the user's edits start from (see `form/change`). */
+  private baseRevision = 0;
   private readonly body = h('div', { className: 'form-body' });
   private readonly status = h('div', { className: 'form-status', attrs: { role: 'status', 'aria-live': 'polite' } });
 
@@ -38,8 +42,15 @@ export class AssistantFormView {
   receive(message: HostToEditor): void {
     switch (message.type) {
       case 'document/show':
+        // Typing not yet answered is kept: the host merges it with this document at its next change and shows the result.
+        if (this.changeTimer !== undefined || this.inFlight > 0) return;
         this.form = message.form;
+        this.baseRevision = message.revision;
         this.render(message.errors);
+        return;
+      case 'document/notice':
+        this.status.textContent = message.message;
+        this.status.classList.toggle('has-errors', message.warning);
         return;
       case 'document/saved':
         this.status.textContent = 'Saved.';
@@ -73,6 +84,19 @@ export class AssistantFormView {
 
   /** The page for the current form; a file that cannot be shown as a form shows its problems. */
   private render(errors: FormError[]): void {
+    const focused = document.activeElement instanceof HTMLInputElement || document.activeElement instanceof HTMLTextAreaElement ? document.activeElement : undefined;
+    const caret = focused && { id: focused.id, start: focused.selectionStart, end: focused.selectionEnd };
+    this.renderFields(errors);
+    // A document shown while the user is in a field (a change merged in) leaves them where they were.
+    const again = caret?.id ? document.getElementById(caret.id) : null;
+    if (caret && (again instanceof HTMLInputElement || again instanceof HTMLTextAreaElement)) {
+      again.focus();
+      // Number and range inputs have no selection (their selectionStart is null).
+      if (caret.start !== null && caret.end !== null) again.setSelectionRange(caret.start, caret.end);
+    }
+  }
+
+  private renderFields(errors: FormError[]): void {
     clear(this.body);
     const form = this.form;
     if (!form) {
@@ -130,19 +154,27 @@ export class AssistantFormView {
   private changed(): void {
     window.clearTimeout(this.changeTimer);
     this.status.textContent = 'Checking…';
-    this.changeTimer = window.setTimeout(() => void this.send(), CHANGE_DELAY_MS);
+    this.changeTimer = window.setTimeout(() => {
+      this.changeTimer = undefined;
+      void this.send();
+    }, CHANGE_DELAY_MS);
   }
 
   private async send(): Promise<void> {
     const form = this.form;
     if (!form) return;
+    this.inFlight++;
     try {
-      const reply = await this.validations.start((requestId) => this.post({ type: 'form/change', requestId, form: structuredClone(form) }));
+      const reply = await this.validations.start((requestId) => this.post({ type: 'form/change', requestId, form: structuredClone(form), baseRevision: this.baseRevision }));
+      if (reply.revision !== undefined) this.baseRevision = reply.revision;
       this.showErrors(reply.errors);
-      this.status.textContent = reply.errors.length > 0 ? `Not saved to the file: ${reply.errors.length} problem${reply.errors.length === 1 ? '' : 's'} below.` : reply.saved ? 'Valid. Save the editor (Ctrl+S) to write it.' : 'Valid.';
-      this.status.classList.toggle('has-errors', reply.errors.length > 0);
+      const also = reply.conflicts?.length ? ` ${reply.conflicts.join(', ')} had also been changed in the file meanwhile; the form's value was kept (Undo brings the other back).` : '';
+      this.status.textContent = reply.errors.length > 0 ? `Not saved to the file: ${reply.errors.length} problem${reply.errors.length === 1 ? '' : 's'} below.` : `${reply.saved ? 'Valid. Save the editor (Ctrl+S) to write it.' : 'Valid.'}${also}`;
+      this.status.classList.toggle('has-errors', reply.errors.length > 0 || also !== '');
     } catch (error) {
       this.status.textContent = error instanceof Error ? error.message : String(error);
+    } finally {
+      this.inFlight--;
     }
   }
 

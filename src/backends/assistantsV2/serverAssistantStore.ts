@@ -43,7 +43,7 @@ export class ServerAssistantStore implements AssistantStore {
       let body = draft;
       if (base) {
         const { id: _id, createdAt: _createdAt, ...current } = fromWireAssistant(await this.client.beta.assistants.retrieve(id, { signal }));
-        body = mergeDrafts(base, draft, current);
+        body = mergeDrafts(base, draft, current, { assistantId: id });
       }
       return entry(fromWireAssistant(await this.client.beta.assistants.update(id, toWireAssistantBody(body), { signal })));
     });

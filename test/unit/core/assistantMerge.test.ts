@@ -12,6 +12,8 @@ const BASE: AssistantFile = {
   metadata: { team: 'docs' },
 };
 
+const WHERE = { assistantId: 'workspace:helper' };
+
 /** BASE with `change` applied (a deep copy). */
 const edit = (change: (file: AssistantFile) => void): AssistantFile => {
   const file = structuredClone(BASE);
@@ -72,7 +74,7 @@ describe('mergeAssistantFiles: two edits of one assistant file, field by field',
         const merged = mergeAssistantFiles(BASE, a, b);
         assert.deepEqual(merged.conflicts, []);
         expect(merged.file);
-        assert.doesNotThrow(() => mergeOrConflict(BASE, a, b));
+        assert.doesNotThrow(() => mergeOrConflict(BASE, a, b, WHERE));
       }
     });
   }
@@ -102,10 +104,11 @@ describe('mergeAssistantFiles: two edits of one assistant file, field by field',
     it(`reports a conflict when both changed ${title}, and keeps this side's value in the proposal`, () => {
       const merged = mergeAssistantFiles(BASE, mine, theirs);
       assert.deepEqual(merged.conflicts, fields);
-      assert.throws(() => mergeOrConflict(BASE, mine, theirs), (error: unknown) => {
+      assert.throws(() => mergeOrConflict(BASE, mine, theirs, WHERE), (error: unknown) => {
         assert.ok(error instanceof AssistantConflictError);
         assert.equal(error.kind, 'conflict');
         assert.deepEqual(error.fields, fields);
+        assert.equal(error.where.assistantId, 'workspace:helper');
         assert.deepEqual(JSON.parse(error.current), theirs);
         assert.deepEqual(JSON.parse(error.proposed), merged.file);
         assert.match(error.message, new RegExp(`changed elsewhere meanwhile \\(${fields.join(', ').replace(/[.:]/g, '\\$&')}\\)`));
@@ -123,7 +126,7 @@ describe('mergeAssistantFiles: two edits of one assistant file, field by field',
     ];
     for (const [mine, theirs, field] of cases) {
       assert.deepEqual(mergeAssistantFiles(BASE, mine, theirs).conflicts, [], 'no field was changed by both');
-      assert.throws(() => mergeOrConflict(BASE, mine, theirs), (error: unknown) => error instanceof AssistantConflictError && error.fields.includes(field));
+      assert.throws(() => mergeOrConflict(BASE, mine, theirs, WHERE), (error: unknown) => error instanceof AssistantConflictError && error.fields.includes(field));
     }
   });
 });

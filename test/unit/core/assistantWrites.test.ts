@@ -89,6 +89,7 @@ describe('assistant files never lose a write', () => {
         assert.ok(error instanceof AssistantConflictError, String(error));
         assert.deepEqual(error.fields, fields);
         assert.equal(error.current, kept);
+        assert.deepEqual(error.where, { assistantId: entry.id, file: entry.file });
         assert.deepEqual(JSON.parse(error.proposed), fileFromDraft(other(read)), 'the proposal is this side\'s edit');
         return true;
       });

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { AssistantFile } from '../../../src/core/assistantFile';
 import { parseAssistantFile, serializeAssistantFile } from '../../../src/core/assistantFile';
-import { fileFromForm, formFromFile } from '../../../src/host/assistantForm';
+import type { AssistantForm } from '../../../src/common/assistantEditorProtocol';
+import { fileFromForm, fileFromFormChange, formFromFile, mergeIntoDocument } from '../../../src/host/assistantForm';
 
 const file: AssistantFile = {
   version: 1,
@@ -79,5 +80,75 @@ describe('assistant form', () => {
     assert.equal(form.temperature, undefined);
     const { file: written } = fileFromForm(form);
     assert.deepEqual(written, { version: 1, name: 'Bare', model: 'm', tools: [] });
+  });
+});
+
+describe('assistant form: a change made on a form the document has moved on from', () => {
+  /** The file with `change` applied, as text (a hand edit, or another window's save reloaded). */
+  const edited = (change: (f: AssistantFile) => void): string => {
+    const copy = structuredClone(file);
+    change(copy);
+    return serializeAssistantFile(copy);
+  };
+  const shown = formFromFile(file);
+  const typed = (change: (f: AssistantForm) => void): AssistantForm => {
+    const form = structuredClone(shown);
+    change(form);
+    return form;
+  };
+
+  const clean: [string, AssistantForm, string, (f: AssistantFile) => void][] = [
+    ['instructions typed, the model changed in the text', typed((f) => (f.instructions = 'Typed in the form.')), edited((f) => (f.model = 'o3')), (f) => assert.deepEqual([f.instructions, f.model], ['Typed in the form.', 'o3'])],
+    [
+      'a function added in the form, a vector store added by Add to Knowledge',
+      typed((f) => f.functions.push({ name: 'lookup', description: '', parameters: '', strict: false })),
+      edited((f) => (f.tool_resources = { file_search: { vector_store_ids: ['vs_1', 'vs_2'] } })),
+      (f) => {
+        assert.deepEqual(f.tool_resources?.file_search?.vector_store_ids, ['vs_1', 'vs_2']);
+        assert.deepEqual(f.tools?.map((t) => (t.type === 'function' ? t.function.name : t.type)), ['file_search', 'get_weather', 'lookup']);
+      },
+    ],
+    [
+      'the temperature slid, the description and metadata edited by hand',
+      typed((f) => (f.temperature = 1.5)),
+      edited((f) => {
+        f.description = 'By hand';
+        f.metadata = { owner: 'team-b' };
+      }),
+      (f) => assert.deepEqual([f.temperature, f.description, f.metadata], [1.5, 'By hand', { owner: 'team-b' }]),
+    ],
+  ];
+  for (const [title, form, text, check] of clean) {
+    it(`keeps both: ${title}`, () => {
+      const change = fileFromFormChange(form, shown, text);
+      assert.deepEqual(change.conflicts, []);
+      check(change.file ?? assert.fail('valid'));
+      // Without the base (the old behaviour) the form's whole state would have undone the other edit.
+      const blind = fileFromFormChange(form, undefined, text).file;
+      assert.notDeepEqual(blind, change.file);
+    });
+  }
+
+  it('keeps the form\'s value where both changed the same field, and names the field', () => {
+    for (const [form, text, fields] of [
+      [typed((f) => (f.instructions = 'Form.')), edited((f) => (f.instructions = 'Text.')), ['instructions']],
+      [typed((f) => (f.vectorStoreIds = ['vs_form'])), edited((f) => (f.tool_resources = { file_search: { vector_store_ids: ['vs_text'] } })), ['tool_resources.file_search']],
+    ] as [AssistantForm, string, string[]][]) {
+      const change = fileFromFormChange(form, shown, text);
+      assert.deepEqual(change.conflicts, fields);
+      assert.deepEqual(change.file, change.mine);
+    }
+  });
+
+  it('a dirty document takes the fields only the disk changed; where both did, it keeps its own', () => {
+    const saved = serializeAssistantFile(file);
+    const documentText = edited((f) => (f.instructions = 'Unsaved edit.'));
+    const merged = mergeIntoDocument(saved, documentText, edited((f) => (f.description = 'Saved by another window')));
+    assert.deepEqual(merged?.conflicts, []);
+    assert.deepEqual([parseAssistantFile(merged?.text ?? '').file?.instructions, parseAssistantFile(merged?.text ?? '').file?.description], ['Unsaved edit.', 'Saved by another window']);
+    const both = mergeIntoDocument(saved, documentText, edited((f) => (f.instructions = 'Other window.')));
+    assert.deepEqual(both?.conflicts, ['instructions']);
+    assert.equal(parseAssistantFile(both?.text ?? '').file?.instructions, 'Unsaved edit.');
+    assert.equal(mergeIntoDocument(saved, documentText, '{ "version": 1, '), undefined, 'a broken file on disk is left to the save');
   });
 });
