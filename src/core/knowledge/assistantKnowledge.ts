@@ -94,12 +94,21 @@ function usable(entry: AssistantEntry): AssistantDraft {
  * file is not valid.
  */
 export async function removeKnowledgeStore(service: AssistantService, entry: AssistantEntry, vectorStoreId: string): Promise<void> {
-  const assistant = entry.assistant;
-  if (!assistant) throw new AssistantsError('bad_request', `The assistant "${entry.name}" cannot be changed until its file is fixed: ${describeErrors(entry.errors ?? [])}.`);
-  const stores = knowledgeStoresOf(assistant);
-  if (!stores.includes(vectorStoreId)) return;
-  const { id: _id, createdAt: _createdAt, ...draft } = assistant;
-  const { fileSearch: _fileSearch, ...otherResources } = draft.toolResources ?? {};
-  const left = stores.filter((id) => id !== vectorStoreId);
-  await service.update(entry.id, { ...draft, toolResources: { ...otherResources, ...(left.length ? { fileSearch: { vectorStoreIds: left } } : {}) } });
+  for (let attempt = 1; ; attempt++) {
+    const assistant = entry.assistant;
+    if (!assistant) throw new AssistantsError('bad_request', `The assistant "${entry.name}" cannot be changed until its file is fixed: ${describeErrors(entry.errors ?? [])}.`);
+    const stores = knowledgeStoresOf(assistant);
+    if (!stores.includes(vectorStoreId)) return;
+    const { id: _id, createdAt: _createdAt, ...draft } = assistant;
+    const { fileSearch: _fileSearch, ...otherResources } = draft.toolResources ?? {};
+    const left = stores.filter((id) => id !== vectorStoreId);
+    try {
+      await service.update(entry.id, { ...draft, toolResources: { ...otherResources, ...(left.length ? { fileSearch: { vectorStoreIds: left } } : {}) } }, { base: draft });
+      return;
+    } catch (error) {
+      // Its stores changed meanwhile (a store added elsewhere): take this one out of what they are now.
+      if (!(error instanceof AssistantConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+      entry = await service.get(entry.id);
+    }
+  }
 }

@@ -10,7 +10,7 @@ import { AssistantService } from '../../../src/core/assistantService';
 import type { AssistantStore } from '../../../src/core/assistantStore';
 import { FileAssistantStore } from '../../../src/core/assistantStore';
 import { nodeFileSystem, nodeWorkspaceFs } from '../../../src/core/fileSystem';
-import { ensureKnowledgeStore } from '../../../src/core/knowledge/assistantKnowledge';
+import { ensureKnowledgeStore, removeKnowledgeStore } from '../../../src/core/knowledge/assistantKnowledge';
 import type { VectorStoreFile } from '../../../src/core/files';
 import { MAX_FILE_BATCH } from '../../../src/core/files';
 import type { KnowledgeFile } from '../../../src/core/knowledge/plan';
@@ -355,6 +355,19 @@ describe('knowledge: the assistant records its vector store', function () {
       assert.deepEqual(onDisk.tools.map((t) => t.type), ['code_interpreter', 'file_search']);
       assert.deepEqual(onDisk.tool_resources, { file_search: { vector_store_ids: [first.vectorStoreId] } });
     }
+  });
+
+  it('removing a store the server lost keeps the stores and fields another window added meanwhile', async () => {
+    const folder = path.join(dir, '.assistants');
+    const [one, two] = [serviceOver([new FileAssistantStore(nodeFileSystem, folder, 'workspace')]), serviceOver([new FileAssistantStore(nodeFileSystem, folder, 'workspace')])];
+    const entry = await one.create('workspace', { name: 'Keeper', model: 'gpt-4.1', tools: [{ type: 'file_search' }], toolResources: { fileSearch: { vectorStoreIds: ['vs_gone', 'vs_kept'] } } });
+    const stale = await two.get(entry.id);
+    const { id: _id, createdAt: _createdAt, ...draft } = entry.assistant!;
+    await one.update(entry.id, { ...draft, instructions: 'Added elsewhere.', toolResources: { fileSearch: { vectorStoreIds: ['vs_gone', 'vs_kept', 'vs_new'] } } }, { base: draft });
+    await removeKnowledgeStore(two, stale, 'vs_gone');
+    const after = (await one.get(entry.id)).assistant;
+    assert.deepEqual(after?.toolResources?.fileSearch?.vectorStoreIds, ['vs_kept', 'vs_new']);
+    assert.equal(after?.instructions, 'Added elsewhere.');
   });
 
   it('an add whose assistant was deleted meanwhile deletes the store it made and says so', async () => {
