@@ -47,6 +47,8 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
   private readonly live = new Map<string, LiveStream>();
   /** Vector stores made for attachment sets, so each set is indexed once. */
   private readonly attachmentStores = new Map<string, Promise<string>>();
+  /** The attachment set each of those stores was made for, by store id. */
+  private readonly attachmentStoreKeys = new Map<string, string>();
 
   constructor(
     client: OpenAI,
@@ -128,7 +130,7 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
       // polled) and can be cancelled on the server.
       events = await this.withBackground((background) => this.client.responses.create({ ...params, stream: true, ...(background ? { background } : {}) }, { signal }));
     } catch (error) {
-      throw this.unrepeatable(this.streaming.failure(error, this.errorContext));
+      throw this.unrepeatable(this.lostAttachmentStore(this.streaming.failure(error, this.errorContext)));
     }
     const live: LiveStream = {
       accumulator: new ResponseAccumulator(),
@@ -200,7 +202,7 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
       this.withBackground((background) => readResponse(this.client.responses.create({ ...params, stream: false, ...(background ? { background } : {}) }, { signal }))),
     ).catch(
       (error: AssistantsError) => {
-        throw this.unrepeatable(error);
+        throw this.unrepeatable(this.lostAttachmentStore(error));
       },
     );
     return redactServerText(toSnapshot(response, this.runContext(action, action.kind === 'submit' ? action.ref.runId : response.id)), this.errorContext);
@@ -243,6 +245,20 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
    * server, before the server named the response: sending it again could start a second run (or
    * submit tool outputs twice), and there is no way to look the first one up. So it is not retried.
    */
+  /**
+   * A run refused because the vector store made here for the thread's attachments is gone from the
+   * server (deleted elsewhere): it is forgotten, so the next run makes it again, and the sentence
+   * says to retry (it is no knowledge store of the assistant, to remove).
+   */
+  private lostAttachmentStore(failure: AssistantsError): AssistantsError {
+    const missing = failure.options.missing;
+    const key = missing?.object === 'vector_store' ? this.attachmentStoreKeys.get(missing.id) : undefined;
+    if (!missing || key === undefined) return failure;
+    this.attachmentStores.delete(key);
+    this.attachmentStoreKeys.delete(missing.id);
+    return new AssistantsError('not_found', "The vector store holding this thread's attached files is no longer on the server (it was deleted). Retry: it is made again from the files.", { ...failure.options, missing: undefined });
+  }
+
   private unrepeatable(failure: AssistantsError): AssistantsError {
     if (!this.backgroundAvailable || (failure.kind !== 'network' && failure.kind !== 'timeout') || neverReachedServer(failure)) return failure;
     return new AssistantsError(
@@ -268,7 +284,10 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
     const key = [...fileIds].sort().join(',');
     let pending = this.attachmentStores.get(key);
     if (!pending) {
-      pending = this.createVectorStore('Thread attachments', fileIds, signal).then((store) => store.id);
+      pending = this.createVectorStore('Thread attachments', fileIds, signal).then((store) => {
+        this.attachmentStoreKeys.set(store.id, key);
+        return store.id;
+      });
       pending.catch(() => this.attachmentStores.delete(key));
       this.attachmentStores.set(key, pending);
     }

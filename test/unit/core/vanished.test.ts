@@ -174,6 +174,34 @@ for (const protocol of ['responses', 'assistantsV2'] as BackendKind[]) {
       assert.equal((await service.get(entry.id)).assistant?.toolResources?.fileSearch, undefined);
     });
 
+    if (protocol === 'responses') {
+      it("the vector store made for a thread's attachments vanished: the run says to retry, and Retry makes it again", async () => {
+        const file = await backend.uploadFile('notes.md', new TextEncoder().encode('The launch code is 4711.\n'), 'assistants');
+        const chat = session(new ThreadStore(nodeFileSystem, dir));
+        fake.model.enqueue({ steps: [{ type: 'text', text: 'Read it.' }] });
+        await chat.send('Read the notes', { attachments: [{ fileId: file.id, filename: 'notes.md', tools: ['file_search'] }] });
+        await idle(chat);
+        assert.deepEqual(errors, []);
+        const made = [...fake.store.vectorStores.values()].filter((vs) => vs.name === 'Thread attachments');
+        assert.equal(made.length, 1);
+        fake.vanish(made[0].id);
+        const refused = await chat.send('Again, please').then(
+          async () => (await idle(chat), errors[0]),
+          (error: AssistantsError) => error,
+        );
+        assert.ok(refused, 'the run over the lost store fails');
+        assert.match(refused.message, /attached files is no longer on the server.*Retry/);
+        assert.equal(refused.options.missing, undefined, 'no knowledge store of the assistant to remove');
+        errors.length = 0;
+        fake.model.enqueue({ steps: [{ type: 'text', text: 'Read it again.' }] });
+        await chat.retry();
+        await idle(chat);
+        assert.deepEqual(errors, []);
+        assert.equal(textOf(chat.thread!.messages.at(-1)!.content), 'Read it again.');
+        assert.equal([...fake.store.vectorStores.values()].filter((vs) => vs.name === 'Thread attachments').length, 1, 'made again');
+      });
+    }
+
     it('an attachment whose file vanished refuses the send or run with its id; re-uploading sends the bytes again under a new id', async () => {
       const workspace = fs.mkdtempSync(path.join(dir, 'ws-'));
       fs.writeFileSync(path.join(workspace, 'notes.md'), 'The launch code is 4711.\n');
