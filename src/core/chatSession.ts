@@ -165,6 +165,29 @@ export class ChatSession {
     this.options.onUpdate({ type: 'thread' });
   }
 
+  /**
+   * A file attached to earlier messages of the open thread is gone from the server, and a run
+   * whose history names it cannot start: takes it off those messages (their text stays), so the
+   * thread goes on without it. Resolves with how many messages held it.
+   */
+  async dropAttachment(fileId: string): Promise<number> {
+    const stored = this.current;
+    if (!stored) return 0;
+    if (this.active || this.sending) throw new AssistantsError('bad_request', 'A run is still in progress. Stop it or wait for it to finish.');
+    const held = stored.messages.filter((m) => m.attachments?.some((a) => a.fileId === fileId));
+    if (held.length === 0) return 0;
+    const messages = stored.messages.map((m) => {
+      if (!held.includes(m)) return m;
+      const { attachments = [], ...rest } = m;
+      const left = attachments.filter((a) => a.fileId !== fileId);
+      return left.length ? { ...rest, attachments: left } : rest;
+    });
+    await this.saveFirst({ ...stored, messages });
+    stored.messages = messages;
+    this.options.onUpdate({ type: 'thread' });
+    return held.length;
+  }
+
   /** Starts an empty thread; the server-side thread is made with the first message. */
   async newThread(): Promise<void> {
     await this.detachAndWait();

@@ -257,6 +257,13 @@ export class HostChatController extends Disposable implements ChatController {
     this.threadsChanged.fire();
   }
 
+  /** Takes a file the server lost off the open thread's earlier messages (see `ChatSession.dropAttachment`). */
+  async dropAttachment(fileId: string): Promise<number> {
+    const count = await this.session.dropAttachment(fileId);
+    if (count > 0) this.settled();
+    return count;
+  }
+
   /** The server object the chat's notice says is gone (its action fixes it); undefined when the notice says nothing of the kind. */
   vanished(): MissingObject | undefined {
     return this.notice ? this.missing : undefined;

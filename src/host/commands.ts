@@ -104,10 +104,17 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
       controller.settled();
       return void vscode.window.showInformationMessage(`Uploaded ${count === 1 ? 'the attached file' : `${count} attached files`} again; send your message again.`);
     }
-    // Not in the composer: an earlier message of the thread named it, and its history cannot be sent without it.
-    void vscode.window.showWarningMessage(`${fileId ?? 'The file'} is not attached in the composer: an earlier message of this thread named it. Start a new thread and attach the file again there.`, 'New Thread').then(
-      (choice) => choice && vscode.commands.executeCommand('assistants.newThread'),
+    if (fileId === undefined) return void vscode.window.showInformationMessage('Every attached file is on the server.');
+    // Not in the composer: an earlier message of the thread holds it, and no run of the thread can start while it does.
+    const choice = await vscode.window.showWarningMessage(
+      `${fileId} was attached to an earlier message of this thread, and the server no longer has it. Go on without it (the messages stay; attach the file again to send it), or start a new thread.`,
+      'Go On Without It',
+      'New Thread',
     );
+    if (choice === 'New Thread') return void (await vscode.commands.executeCommand('assistants.newThread'));
+    if (choice !== 'Go On Without It') return;
+    const dropped = await controller.dropAttachment(fileId);
+    void vscode.window.showInformationMessage(dropped ? `${fileId} taken off ${dropped === 1 ? 'the message' : `${dropped} messages`} that held it: Retry, or send again.` : `No message of this thread holds ${fileId}.`);
   });
   register('assistants.stopRun', () => controller.stop());
   register('assistants.focusChat', () => vscode.commands.executeCommand('assistants.chat.focus'));

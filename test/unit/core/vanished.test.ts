@@ -202,6 +202,35 @@ for (const protocol of ['responses', 'assistantsV2'] as BackendKind[]) {
       });
     }
 
+    it('a file an earlier message held vanished: runs of the thread say so, and going on without it lets them start again', async () => {
+      const file = await backend.uploadFile('notes.md', new TextEncoder().encode('The launch code is 4711.\n'), 'assistants');
+      const chat = session(new ThreadStore(nodeFileSystem, dir));
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Read it.' }] });
+      await chat.send('Read the notes', { attachments: [{ fileId: file.id, filename: 'notes.md', tools: ['file_search'] }] });
+      await idle(chat);
+      fake.vanish(file.id);
+      // A new window: nothing remembered from the first run.
+      backend = protocol === 'responses' ? new ResponsesBackend(client) : new AssistantsV2Backend(client);
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Answered.' }] });
+      const refused = await chat.send('What else?').then(
+        async () => (await idle(chat), errors[0]),
+        (error: AssistantsError) => error,
+      );
+      if (protocol === 'responses') {
+        // The history's attachments go into a vector store made for the run: the lost file refuses it.
+        assert.deepEqual(refused?.options.missing, { object: 'file', id: file.id });
+        errors.length = 0;
+        assert.equal(await chat.dropAttachment(file.id), 1);
+        assert.equal(chat.thread!.messages[0].attachments, undefined);
+        assert.equal(textOf(chat.thread!.messages[0].content), 'Read the notes', 'the message stays');
+        await chat.retry();
+        await idle(chat);
+      }
+      // Assistants v2 keeps attachments on the server's thread: the run goes on without the file.
+      assert.deepEqual(errors, []);
+      assert.equal(textOf(chat.thread!.messages.at(-1)!.content), 'Answered.');
+    });
+
     it('an attachment whose file vanished refuses the send or run with its id; re-uploading sends the bytes again under a new id', async () => {
       const workspace = fs.mkdtempSync(path.join(dir, 'ws-'));
       fs.writeFileSync(path.join(workspace, 'notes.md'), 'The launch code is 4711.\n');
