@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { describeErrors, draftFromFile, fileFromDraft, parseAssistantFile, serializeAssistantFile } from '../core/assistantFile';
 import type { AssistantService } from '../core/assistantService';
-import { AssistantsError, asAssistantsError } from '../core/errors';
+import { AssistantConflictError, AssistantsError, asAssistantsError } from '../core/errors';
+import type { Assistant } from '../core/model';
 
 const SUFFIX = '.assistant.json';
 
@@ -22,6 +23,8 @@ export class ServerAssistantDocuments implements vscode.FileSystemProvider {
   readonly onDidRefuseSave = this.refused.event;
   /** Modification times this provider reports, per assistant id (ms): a save must not look like a conflict. */
   private readonly mtimes = new Map<string, number>();
+  /** The text of each assistant as the document last got it (read, or saved): what a save's edits were made on. */
+  private readonly served = new Map<string, string>();
 
   constructor(private readonly service: AssistantService) {}
 
@@ -49,7 +52,9 @@ export class ServerAssistantDocuments implements vscode.FileSystemProvider {
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
-    return new TextEncoder().encode(await this.text(uri));
+    const text = await this.text(uri);
+    this.served.set(idOf(uri), text);
+    return new TextEncoder().encode(text);
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
@@ -60,9 +65,17 @@ export class ServerAssistantDocuments implements vscode.FileSystemProvider {
     };
     const { file, errors } = parseAssistantFile(new TextDecoder().decode(content));
     if (!file) throw refuse(`Not saved to the server: ${describeErrors(errors)}. Fix it and save again; your edits are kept.`);
+    // Fields another client changed on the server since the document was read are kept (merged field-wise).
+    const base = parseAssistantFile(this.served.get(id) ?? '').file;
     try {
-      await this.service.update(id, draftFromFile(file));
+      const saved = await this.service.update(id, draftFromFile(file), base ? { base: draftFromFile(base) } : {});
+      if (saved.assistant) this.served.set(id, textOf(saved.assistant));
     } catch (error) {
+      if (error instanceof AssistantConflictError) {
+        // Told once: the next save is made on the server's version, so it overwrites.
+        this.served.set(id, error.current);
+        throw refuse(`Not saved: ${error.fields.join(', ') || 'the assistant'} also changed on the server meanwhile. Save again to overwrite with yours, or revert to take the server's; your edits are kept.`);
+      }
       throw refuse(`The server did not take the change: ${asAssistantsError(error).message} Your edits are kept; save again when the problem is fixed.`);
     }
     this.mtimes.set(id, Math.max(Date.now(), this.mtime(id) + 1));
@@ -100,8 +113,7 @@ export class ServerAssistantDocuments implements vscode.FileSystemProvider {
       throw vscode.FileSystemError.Unavailable(`The server's assistant ${id} could not be read: ${asAssistantsError(error).message}`);
     }
     if (entry.location !== 'server' || !entry.assistant) throw vscode.FileSystemError.FileNotFound(uri);
-    const { id: _id, createdAt: _createdAt, ...draft } = entry.assistant;
-    return serializeAssistantFile(fileFromDraft(draft));
+    return textOf(entry.assistant);
   }
 
   private mtime(id: string): number {
@@ -109,6 +121,12 @@ export class ServerAssistantDocuments implements vscode.FileSystemProvider {
     if (mtime === undefined) this.mtimes.set(id, (mtime = Date.now()));
     return mtime;
   }
+}
+
+/** A server's assistant as the text of an assistant file. */
+function textOf(assistant: Assistant): string {
+  const { id: _id, createdAt: _createdAt, ...draft } = assistant;
+  return serializeAssistantFile(fileFromDraft(draft));
 }
 
 /**

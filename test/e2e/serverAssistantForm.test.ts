@@ -59,6 +59,31 @@ describe('a server assistant edited in the form (packaged .vsix, fake Assistants
     await workbench.screenshot('server-form-saved');
   });
 
+  it('a save keeps what another client changed on the server meanwhile; a field both changed is refused once, then overwritten', async () => {
+    await server('POST', `/assistants/${id}`, { temperature: 1.1 });
+    await form.locator('#f-instructions').fill('You are a tutor who asks questions.');
+    await form.locator('.form-status').filter({ hasText: 'Valid. Save the editor' }).waitFor({ timeout: 30_000 });
+    await form.locator('#f-name').click();
+    await workbench.page.keyboard.press('Control+S');
+    await form.locator('.form-status').filter({ hasText: /^Saved\.$/ }).waitFor({ timeout: 30_000 });
+    const merged = await server('GET', `/assistants/${id}`);
+    assert.deepEqual([merged.instructions, merged.temperature], ['You are a tutor who asks questions.', 1.1], 'both changes are on the server');
+
+    await server('POST', `/assistants/${id}`, { instructions: 'Another client\'s instructions.' });
+    await form.locator('#f-instructions').fill('Mine, typed over theirs.');
+    await form.locator('.form-status').filter({ hasText: 'Valid. Save the editor' }).waitFor({ timeout: 30_000 });
+    await form.locator('#f-name').click();
+    await workbench.page.keyboard.press('Control+S');
+    await form.locator('.form-status.has-errors').filter({ hasText: 'instructions also changed on the server meanwhile' }).waitFor({ timeout: 30_000 });
+    assert.equal((await server('GET', `/assistants/${id}`)).instructions, 'Another client\'s instructions.', 'nothing was written over the other client\'s change');
+    await workbench.screenshot('server-form-conflict');
+    await workbench.page.locator('.notifications-toasts .notification-toast .codicon-notifications-clear').first().click().catch(() => undefined);
+    await form.locator('#f-name').click();
+    await workbench.page.keyboard.press('Control+S');
+    await form.locator('.form-status').filter({ hasText: /^Saved\.$/ }).waitFor({ timeout: 30_000 });
+    assert.equal((await server('GET', `/assistants/${id}`)).instructions, 'Mine, typed over theirs.', 'saving again overwrote it');
+  });
+
   it('a save the server refuses says why in a notification, and the edits stay in the form', async () => {
     await server('DELETE', `/assistants/${id}`);
     await form.locator('#f-instructions').fill('Edits I must not lose.');
