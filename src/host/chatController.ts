@@ -9,7 +9,7 @@ import type { ChatUpdate } from '../core/chatSession';
 import { AssistantsError, asAssistantsError } from '../core/errors';
 import type { MissingObject } from '../core/errors';
 import type { DraftStore } from '../core/draftStore';
-import type { Assistant, AttachmentTool } from '../core/model';
+import type { Assistant, AttachmentTool, BackendKind } from '../core/model';
 import { KnowledgeMark } from '../core/knowledge/mark';
 import type { ProviderConfig } from '../core/provider';
 import type { ThreadStore } from '../core/threadStore';
@@ -67,6 +67,22 @@ function noKeyNotice(label: string): Notice {
   };
 }
 
+const PROTOCOL_NAMES: Record<BackendKind, string> = { responses: 'Responses', assistantsV2: 'Assistants v2' };
+
+/**
+ * The open thread was made under another protocol than the one set now: the next question cannot go
+ * on it (each protocol keeps its own server-side thread), so it will start a new thread. Said before
+ * the user asks, with where to switch back; undefined when the protocols agree.
+ */
+export function protocolSwitchNotice(threadBackend: BackendKind, protocol: BackendKind): Notice | undefined {
+  if (threadBackend === protocol) return undefined;
+  return {
+    severity: 'info',
+    message: `This thread was made with the ${PROTOCOL_NAMES[threadBackend]} API, and the "assistants.protocol" setting is now ${PROTOCOL_NAMES[protocol]}: your next question starts a new thread (this one stays in the Threads view). Set the protocol back to ${PROTOCOL_NAMES[threadBackend]} to go on with this one.`,
+    action: { label: 'Open Settings', command: 'assistants.openSettings' },
+  };
+}
+
 /**
  * Connects the chat view to a ChatSession: builds the backend from settings and the stored key,
  * turns session updates into webview messages, and keeps the `assistants.runActive` context key.
@@ -83,6 +99,8 @@ export class HostChatController extends Disposable implements ChatController {
   private notice: Notice | undefined;
   /** The server object the notice says is gone, for the fix its action runs. */
   private missing: MissingObject | undefined;
+  /** The thread and protocol whose switch notice the user closed (`thread protocol`): it does not come back for them. */
+  private dismissedSwitch: string | undefined;
   /** The run being started waits to retry its creation (no run id yet); `until` is epoch ms. */
   private waiting: { attempt: number; reason: string; until: number } | undefined;
 
@@ -120,7 +138,9 @@ export class HostChatController extends Disposable implements ChatController {
     const settings = readSettings();
     const stored = this.session.thread;
     const hasKey = (await this.deps.apiKeys.get()) !== undefined;
-    const notice = this.notice ?? (hasKey ? undefined : noKeyNotice(this.deps.apiKeys.scope().label));
+    const switchKey = stored ? `${stored.thread.id} ${settings.protocol}` : undefined;
+    const switched = stored && switchKey !== this.dismissedSwitch ? protocolSwitchNotice(stored.thread.backend, settings.protocol) : undefined;
+    const notice = this.notice ?? (hasKey ? undefined : noKeyNotice(this.deps.apiKeys.scope().label)) ?? switched;
     const active = await this.deps.assistants.active().catch((error: unknown) => {
       this.deps.log.warn(`No active assistant: ${asAssistantsError(error).message}`);
       return undefined;
@@ -218,6 +238,8 @@ export class HostChatController extends Disposable implements ChatController {
   }
 
   dismissNotice(): void {
+    // Whatever notice was shown, the one about a protocol switch is not shown again for this thread and protocol.
+    if (!this.notice && this.session.thread) this.dismissedSwitch = `${this.session.thread.thread.id} ${readSettings().protocol}`;
     this.notice = undefined;
   }
 
