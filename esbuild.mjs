@@ -60,6 +60,13 @@ if (tests) {
 // The codicon font the webview's components use, served from the bundle folder like everything else.
 fs.mkdirSync('dist/codicons', { recursive: true });
 for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/codicons/${file}`);
+// KaTeX's stylesheet and fonts, for the math in answers. Only the WOFF2 fonts: the stylesheet names
+// them first, and the webview's browser takes them.
+fs.mkdirSync('dist/katex/fonts', { recursive: true });
+fs.copyFileSync('node_modules/katex/dist/katex.min.css', 'dist/katex/katex.min.css');
+for (const file of fs.readdirSync('node_modules/katex/dist/fonts')) {
+  if (file.endsWith('.woff2')) fs.copyFileSync(`node_modules/katex/dist/fonts/${file}`, `dist/katex/fonts/${file}`);
+}
 
 if (watch) {
   const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));

@@ -7,11 +7,13 @@ export interface WebviewPage {
   script: string;
   /** File name of the page's stylesheet in `media/`. */
   stylesheet: string;
+  /** Stylesheets of libraries the page draws with, as paths under `dist/`, loaded before the page's own. */
+  libraryStylesheets?: string[][];
   title: string;
 }
 
-/** The chat view's page. */
-export const CHAT_PAGE: WebviewPage = { script: 'webview.js', stylesheet: 'chat.css', title: 'Assistants' };
+/** The chat view's page; KaTeX draws the math in answers (its fonts come from `dist/katex/fonts`). */
+export const CHAT_PAGE: WebviewPage = { script: 'webview.js', stylesheet: 'chat.css', libraryStylesheets: [['katex', 'katex.min.css']], title: 'Assistants' };
 /** The assistant form's page. */
 export const ASSISTANT_EDITOR_PAGE: WebviewPage = { script: 'assistantEditor.js', stylesheet: 'assistantEditor.css', title: 'Assistant' };
 
@@ -36,6 +38,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${asset('dist', 'codicons', 'codicon.css')}" id="vscode-codicon-stylesheet">
+${(page.libraryStylesheets ?? []).map((segments) => `<link rel="stylesheet" href="${asset('dist', ...segments)}">`).join('\n')}
 <link rel="stylesheet" href="${asset('media', page.stylesheet)}">
 <title>${page.title}</title>
 </head>

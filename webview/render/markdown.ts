@@ -3,8 +3,15 @@
  * DOMPurify before it touches the page, because model output is untrusted. Citation marks are
  * swapped for superscripts in text nodes only, never inside an attribute. A streaming answer is
  * drawn block by block (`MarkdownBlocks`), so a delta redraws its last block only.
+ *
+ * Math (`\( \)`, `\[ \]`, `$…$`, `$$…$$`, found by `@mdit/plugin-tex`, so never inside code and
+ * never read as Markdown) leaves the sanitizer as its TeX source in a placeholder, and KaTeX then
+ * builds it as DOM nodes (its sizes set through the style object, which the page's policy allows);
+ * what KaTeX cannot draw stays as written. Each block takes its own direction (`dir="auto"`).
  */
+import { tex } from '@mdit/plugin-tex';
 import DOMPurify from 'dompurify';
+import katex from 'katex';
 import MarkdownIt from 'markdown-it';
 import type { Token } from 'markdown-it';
 import { MARK_CLOSE, MARK_OPEN } from '../citations';
@@ -28,6 +35,31 @@ const md = new MarkdownIt({
 // markdown-it's own check only refuses a few schemes (`command:` passes); refusing the rest here
 // too keeps such a link as plain text even before DOMPurify strips its href.
 md.validateLink = (url) => MARKDOWN_LINK_PATTERN.test(url.trim());
+
+// Math is found here and drawn after sanitizing (`renderMath`): the renderer writes a placeholder
+// holding the TeX as text and the delimiters it was written with.
+md.use(tex, { delimiters: 'all', render: () => '' });
+// A `$` whose next `$` lies past a backtick would pair with a dollar inside a code span (`$HOME`),
+// taking the text between and the code's start for a formula: such a `$` is only a dollar.
+md.inline.ruler.before('math_inline_dollar', 'math_dollar_before_code', (state, silent) => {
+  if (state.src.charCodeAt(state.pos) !== 0x24 /* $ */) return false;
+  const next = state.src.indexOf('$', state.pos + 1);
+  const backtick = state.src.indexOf('`', state.pos + 1);
+  if (backtick < 0 || (next >= 0 && next < backtick)) return false;
+  if (!silent) state.pending += '$';
+  state.pos += 1;
+  return true;
+});
+const CLOSING: Record<string, string> = { $: '$', $$: '$$', '\\(': '\\)', '\\[': '\\]' };
+const mathPlaceholder = (display: boolean) => (tokens: Token[], idx: number): string => {
+  const token = tokens[idx];
+  const tag = display ? 'div' : 'span';
+  const open = md.utils.escapeHtml(token.markup);
+  const close = md.utils.escapeHtml(CLOSING[token.markup] ?? token.markup);
+  return `<${tag} class="math-tex${display ? ' math-display' : ''}" data-open="${open}" data-close="${close}">${md.utils.escapeHtml(token.content)}</${tag}>${display ? '\n' : ''}`;
+};
+md.renderer.rules.math_inline = mathPlaceholder(false);
+md.renderer.rules.math_block = mathPlaceholder(true);
 
 // The CSP allows no remote images and the chat must not fetch: show a Markdown image as its link.
 md.renderer.rules.image = (tokens, idx) => {
@@ -78,8 +110,70 @@ export function renderMarkdown(source: string, highlight = true): DocumentFragme
     highlighting = true;
   }
   const fragment = DOMPurify.sanitize(html, { ...purifyConfig, RETURN_DOM_FRAGMENT: true });
+  renderMath(fragment);
   placeCitations(fragment);
+  setDirections(fragment);
   return fragment;
+}
+
+/** Longest TeX drawn; a longer formula stays as written. */
+const MAX_TEX = 4000;
+
+/**
+ * Draws each math placeholder with KaTeX, in place. `trust` stays off (no `\href`, `\url`,
+ * `\includegraphics`, `\htmlClass`), sizes and macro expansion are bounded, and a formula KaTeX
+ * refuses is shown as it was written, delimiters and backslashes included. A citation mark inside
+ * a formula is dropped there (its source is still listed).
+ */
+function renderMath(root: DocumentFragment): void {
+  for (const el of Array.from(root.querySelectorAll<HTMLElement>('.math-tex'))) {
+    const source = (el.textContent ?? '').replace(citationPattern, '').replace(anyMark, '');
+    const display = el.classList.contains('math-display');
+    const asWritten = `${el.dataset.open ?? ''}${source}${el.dataset.close ?? ''}`;
+    el.removeAttribute('data-open');
+    el.removeAttribute('data-close');
+    try {
+      if (source.length > MAX_TEX) throw new Error(`The formula is longer than ${MAX_TEX} characters.`);
+      el.replaceChildren();
+      katex.render(source, el, { displayMode: display, throwOnError: true, trust: false, strict: 'ignore', maxSize: 20, maxExpand: 200, output: 'htmlAndMathml' });
+    } catch (error) {
+      el.classList.add('math-as-written');
+      el.textContent = asWritten;
+      el.title = error instanceof Error ? error.message.slice(0, 200) : 'KaTeX could not draw this formula.';
+    }
+  }
+}
+
+/** The elements that hold a block of text: each takes the direction of its own first strong character. */
+const TEXT_BLOCKS = 'p, li, h1, h2, h3, h4, h5, h6, td, th, dt, dd';
+/**
+ * Blocks that hold text blocks. `dir="auto"` would not do for them: it skips the text of children
+ * that have a `dir` of their own, which is all of it, and so always says left to right.
+ */
+const CONTAINERS = 'ul, ol, blockquote, table, dl';
+/** A letter of a script written right to left. */
+const RTL_LETTER = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}]/u;
+
+/**
+ * Right-to-left answers lay out right to left, and a left-to-right paragraph among them stays left
+ * to right: every text block gets `dir="auto"`, a list, quote or table the direction of its first
+ * letter (as `dir="auto"` finds it). Code and formulas stay left to right.
+ */
+function setDirections(root: DocumentFragment): void {
+  for (const el of Array.from(root.querySelectorAll('pre, .math-tex'))) el.setAttribute('dir', 'ltr');
+  for (const el of Array.from(root.querySelectorAll(TEXT_BLOCKS))) el.setAttribute('dir', 'auto');
+  for (const el of Array.from(root.querySelectorAll(CONTAINERS))) el.setAttribute('dir', firstLetterDirection(el));
+}
+
+/** `rtl` when the first letter of `el`'s text (code and formulas left out) is of a right-to-left script, else `ltr`. */
+function firstLetterDirection(el: Element): 'rtl' | 'ltr' {
+  const walker = el.ownerDocument.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement?.closest('pre, code, .math-tex')) continue;
+    const letter = /\p{L}/u.exec(node.textContent ?? '')?.[0];
+    if (letter) return RTL_LETTER.test(letter) ? 'rtl' : 'ltr';
+  }
+  return 'ltr';
 }
 
 /** Swaps each citation mark in the fragment's text for a `<sup>`; text stays text. */

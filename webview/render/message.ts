@@ -108,7 +108,8 @@ function renderPart(part: MessageContent, role: Message['role'], context: Messag
   const figures = context.figures;
   switch (part.type) {
     case 'text':
-      if (role === 'user') return h('div', { className: 'msg-text-plain', text: part.text });
+      // Each line of a question takes its own direction (the stylesheet's `unicode-bidi: plaintext`).
+      if (role === 'user') return h('div', { className: 'msg-text-plain', text: part.text, attrs: { dir: 'auto' } });
       return renderAssistantText(part.text, part.annotations, context, streaming ? context.streamingText?.(index) : undefined);
     case 'image_file':
       // Kept as an empty place so that the parts' nodes stay in step with the parts.

@@ -121,14 +121,28 @@ function streamed(assistant: Message, payload: string): HTMLElement {
   return article;
 }
 
+/** A style KaTeX set on its own layout nodes: sizes, offsets and colours only, never a position or a URL. */
+function katexStyle(el: Element, value: string): boolean {
+  if (el.closest('.katex-html') === null) return false;
+  return value.split(';').every((declaration) => {
+    const [property = '', ...rest] = declaration.split(':');
+    const name = property.trim();
+    return !name || (/^(height|width|min-width|vertical-align|margin-(left|right|top|bottom)|top|bottom|left|right|border-(bottom|top|right)-width|padding-left|color|border-color)$/.test(name) && !/url|expression|fixed|absolute/i.test(rest.join(':')));
+  });
+}
+
 function violations(root: Element): string[] {
   const found: string[] = [];
   for (const el of [root, ...Array.from(root.querySelectorAll('*'))]) {
-    if (FORBIDDEN_TAGS.has(el.tagName.toUpperCase())) found.push(`<${el.tagName.toLowerCase()}> element`);
+    // KaTeX builds a formula's nodes itself, from TeX it parsed (never from markup in the text): its
+    // MathML copy for screen readers, the SVG of a radical or a wide accent, and sizes it sets through the style object.
+    const tag = el.tagName.toUpperCase();
+    const katexOwn = (tag === 'MATH' && el.closest('.katex-mathml') !== null) || (tag === 'SVG' && el.closest('.katex-html') !== null);
+    if (FORBIDDEN_TAGS.has(tag) && !katexOwn) found.push(`<${el.tagName.toLowerCase()}> element`);
     for (const attribute of Array.from(el.attributes)) {
       const name = attribute.name.toLowerCase();
       if (name.startsWith('on')) found.push(`${name} handler on <${el.tagName.toLowerCase()}>`);
-      if (name === 'style') found.push(`style on <${el.tagName.toLowerCase()}>`);
+      if (name === 'style' && !katexStyle(el, attribute.value)) found.push(`style on <${el.tagName.toLowerCase()}>`);
       if (!URL_ATTRIBUTES.has(name)) continue;
       // Browsers skip whitespace and control characters in a scheme; so does this check.
       // eslint-disable-next-line no-control-regex -- the characters a browser ignores in a URL

@@ -80,4 +80,10 @@ export const XSS_PAYLOADS: readonly string[] = [
   '[\u00021\u0003](javascript:alert(1))',
   '<a href="https://example.com/\u0002" onclick="alert(1)">x</a>',
   '{"a":"<img src=x onerror=alert(1)>"}',
+  // Math KaTeX draws: no link, image, class or style from TeX commands, and valid math next to them.
+  '\\(\\href{javascript:alert(1)}{click}\\) and $x^2$',
+  '$\\url{javascript:alert(1)}$ $\\frac{a}{b}$',
+  '$$\\htmlStyle{position:fixed;top:0}{x}\\htmlClass{x}{y}\\includegraphics{https://example.com/x.png}$$',
+  '\\[\\sqrt{x}\\rule{1000em}{1000em}\\]',
+  '$<img src=x onerror=alert(1)>$ \\(\\text{<img src=x onerror=alert(1)>}\\)',
 ];

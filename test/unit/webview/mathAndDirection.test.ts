@@ -1,0 +1,93 @@
+import * as assert from 'node:assert/strict';
+import { GlobalRegistrator } from '@happy-dom/global-registrator';
+import type * as MarkdownModule from '../../../webview/render/markdown';
+import type * as MessageModule from '../../../webview/render/message';
+import type * as FigureModule from '../../../webview/render/figure';
+import type * as FilesModule from '../../../webview/files';
+
+/** Math and text direction in answers (happy-dom; the same kinds are drawn in Chromium by rendering.test.ts). */
+describe('math and text direction in answers (DOM, happy-dom)', () => {
+  let markdown: typeof MarkdownModule;
+  let message: typeof MessageModule;
+  let figures: FigureModule.Figures;
+
+  before(() => {
+    GlobalRegistrator.register({ url: 'https://webview.test/' });
+    // KaTeX refuses a page in quirks mode; the webview's page has a doctype, happy-dom's has no mode.
+    // KaTeX looks once, when it loads: an earlier suite's page may have loaded it already, so it and
+    // the modules that hold it load again here.
+    Object.defineProperty(document, 'compatMode', { value: 'CSS1Compat', configurable: true });
+    for (const key of Object.keys(require.cache)) {
+      if (/[\\/]node_modules[\\/]katex[\\/]|[\\/]webview[\\/]render[\\/](markdown|message)\.ts$/.test(key)) delete require.cache[key];
+    }
+    const prototype = HTMLElement.prototype as { attachInternals?: () => unknown };
+    prototype.attachInternals ??= () => ({ form: null, setFormValue: () => undefined });
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded once the DOM exists */
+    markdown = require('../../../webview/render/markdown') as typeof MarkdownModule;
+    message = require('../../../webview/render/message') as typeof MessageModule;
+    const { Figures } = require('../../../webview/render/figure') as typeof FigureModule;
+    const { FileRequests } = require('../../../webview/files') as typeof FilesModule;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    figures = new Figures(new FileRequests({ post: () => undefined, newRequestId: () => 'r', setTimer: () => undefined }), () => undefined, () => 't1');
+  });
+
+  after(async () => {
+    await GlobalRegistrator.unregister();
+  });
+
+  // happy-dom's DOMPurify loses the first top-level element of what it sanitizes (a browser does
+  // not): a paragraph goes first, so that the blocks under test are kept.
+  const draw = (source: string): HTMLElement => {
+    const el = document.createElement('div');
+    el.append(markdown.renderMarkdown(`Lead.\n\n${source}`));
+    return el;
+  };
+  const sources = (el: Element): (string | null)[] => Array.from(el.querySelectorAll('.katex annotation'), (a) => a.textContent);
+
+  it('draws \\( \\) and $ math with KaTeX, keeping the source as written, with no emphasis inside', () => {
+    const brackets = draw('Roots of \\(a_1 x^2 + b_1 x = 0\\) and \\(\\alpha_*\\).');
+    assert.deepEqual(sources(brackets), ['a_1 x^2 + b_1 x = 0', '\\alpha_*']);
+    const dollars = draw('Mean $\\bar{x} = \\frac{1}{n}\\sum x_i$ and $a*b*c$ here.');
+    assert.deepEqual(sources(dollars), ['\\bar{x} = \\frac{1}{n}\\sum x_i', 'a*b*c']);
+    for (const el of [brackets, dollars]) assert.equal(el.querySelectorAll('em, strong').length, 0);
+  });
+
+  it('leaves dollar amounts as text', () => {
+    for (const text of ['It costs $5 and $10 for two.', 'Between $5 and $ 10, or $3.50 each.']) {
+      const el = draw(text);
+      assert.equal(el.querySelectorAll('.katex, .math-tex').length, 0, text);
+      assert.equal(el.textContent?.trim(), `Lead.\n${text}`);
+    }
+  });
+
+  it('never touches math delimiters inside code spans and code blocks, even when a dollar before them looks like an opening one', () => {
+    const spans = draw('Set `$HOME` to $5 of `\\(y\\)` and `$$x$$`.');
+    assert.equal(spans.querySelectorAll('.katex, .math-tex').length, 0);
+    assert.deepEqual(Array.from(spans.querySelectorAll('code'), (c) => c.textContent), ['$HOME', '\\(y\\)', '$$x$$']);
+    const block = draw('It costs $10 for:\n\n```sh\necho "$PATH" \\(y\\) $$z$$\n```');
+    assert.equal(block.querySelectorAll('.katex, .math-tex').length, 0);
+    assert.equal(block.querySelector('code')?.textContent, 'echo "$PATH" \\(y\\) $$z$$\n');
+  });
+
+  it('shows a formula KaTeX refuses as written, delimiters and backslashes included', () => {
+    assert.deepEqual(Array.from(draw('Broken \\(\\frac{a}{\\) here').querySelectorAll('.math-as-written'), (el) => el.textContent), ['\\(\\frac{a}{\\)']);
+    assert.deepEqual(Array.from(draw('And $\\href{javascript:alert(1)}{x} \\undefinedmacro$ too').querySelectorAll('.math-as-written'), (el) => el.textContent), ['$\\href{javascript:alert(1)}{x} \\undefinedmacro$']);
+    assert.equal(draw('$\\href{javascript:alert(1)}{x}$').querySelectorAll('a').length, 0, 'no link from a formula');
+  });
+
+  it('gives each list item its own direction and each list the direction of its first letter', () => {
+    const arabic = draw('- البند الأول\n- second, in English');
+    assert.equal(arabic.querySelector('ul')?.getAttribute('dir'), 'rtl');
+    assert.deepEqual(Array.from(arabic.querySelectorAll('li'), (li) => li.getAttribute('dir')), ['auto', 'auto']);
+    const english = draw('1. `كود` first, in English\n2. שני');
+    assert.equal(english.querySelector('ol')?.getAttribute('dir'), 'ltr', 'code does not decide the direction');
+  });
+
+  it('lays a question out line by line in its own direction, and keeps code and formulas left to right', () => {
+    const question = message.renderMessage({ id: 'q', role: 'user', createdAt: 1, content: [{ type: 'text', text: 'ما هو 2+2؟\nIn English too.', annotations: [] }] }, { assistantName: 'A', figures });
+    assert.equal(question.querySelector('.msg-text-plain')?.getAttribute('dir'), 'auto');
+    const answer = draw('```\nconst x = 1;\n```\n\nنص \\(x^2\\)');
+    assert.equal(answer.querySelector('pre')?.getAttribute('dir'), 'ltr');
+    assert.equal(answer.querySelector('.math-tex')?.getAttribute('dir'), 'ltr');
+  });
+});
