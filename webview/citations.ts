@@ -6,7 +6,7 @@
  * (bar tab and line breaks) is removed from the text first, so a mark can only be one of ours. Those
  * characters are invisible anyway, and linkify ends a URL at them, so a mark never joins a link.
  */
-import type { Annotation } from '../src/core/model';
+import type { Annotation, KeptFile } from '../src/core/model';
 
 /** Opens a citation mark; the footnote number and `MARK_CLOSE` follow. */
 export const MARK_OPEN = '\u0002';
@@ -100,11 +100,12 @@ export interface Footnote {
   filename?: string;
 }
 
-/** A file the code interpreter wrote, which the host can download and save. */
+/** A file the code interpreter wrote, which the host keeps with the thread (`kept`) to save. */
 export interface SavableFile {
   fileId: string;
   containerId?: string;
   filename?: string;
+  kept?: KeptFile;
 }
 
 export interface Cited {
@@ -136,7 +137,7 @@ export function applyCitations(text: string, annotations: readonly Annotation[])
     numbers.set(key, number);
     footnotes.push(footnoteOf(annotation, number));
     if (annotation.type === 'file_path') {
-      files.set(number, { fileId: annotation.fileId, containerId: annotation.containerId, filename: annotation.filename });
+      files.set(number, { fileId: annotation.fileId, containerId: annotation.containerId, filename: annotation.filename, ...(annotation.kept ? { kept: annotation.kept } : {}) });
     }
     return number;
   };
@@ -187,6 +188,8 @@ function privateMarkers(text: string): Span[] {
 }
 
 function position(text: string, annotation: Annotation, markers: readonly Span[]): Span | undefined {
+  // A citation of a `sandbox:` link (Assistants v2) spans the link's target: the link itself leads to the file.
+  if (annotation.type === 'file_path' && annotation.text?.startsWith('sandbox:')) return undefined;
   const marker = annotation.type === 'url_citation' ? undefined : annotation.text;
   if (marker) {
     const { startIndex: s, endIndex: e } = annotation;
@@ -214,6 +217,6 @@ function footnoteOf(annotation: Annotation, number: number): Footnote {
     case 'file_citation':
       return { number, label: annotation.filename || annotation.fileId, quote: annotation.quote, filename: annotation.filename };
     case 'file_path':
-      return { number, label: annotation.filename || annotation.fileId };
+      return { number, label: annotation.kept?.filename || annotation.filename || annotation.fileId };
   }
 }

@@ -3,8 +3,25 @@
  * `javascript:` or `command:` URL in an `href` would run or reach VS Code on a click.
  */
 
-/** Markdown links: the web, mail, and in-page anchors. DOMPurify drops any other `href`. */
-export const MARKDOWN_LINK_PATTERN = /^(?:https?:|mailto:|#)/i;
+/**
+ * Markdown links: the web, mail, in-page anchors, and `sandbox:/…` links to files the code
+ * interpreter wrote (never left as an `href`: see `SANDBOX_ATTRIBUTE`). DOMPurify drops any other `href`.
+ */
+export const MARKDOWN_LINK_PATTERN = /^(?:https?:|mailto:|#|sandbox:\/)/i;
+
+/** Where a `sandbox:` link's target goes instead of its `href`: the chat turns it into Save for the kept file. */
+export const SANDBOX_ATTRIBUTE = 'data-sandbox';
+
+/** The path a `sandbox:` link names (`sandbox:/mnt/data/x.csv` → `/mnt/data/x.csv`), percent-decoded, as src/core/keptFiles reads it. */
+export function sandboxPath(text: string | undefined): string | undefined {
+  const match = /^sandbox:(\/\S+)$/.exec(text?.trim() ?? '');
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return match[1];
+  }
+}
 
 /**
  * The `href` for a URL from the server (a citation's source), or undefined when it is not plain
@@ -31,8 +48,8 @@ export function isRasterDataImage(url: string): boolean {
 
 /**
  * Whether `url` names an image the host keeps beside the thread (`stored-output:<sha256>.<ext>`,
- * the format of `isStoredOutput` in src/core/model): the page asks the host for its bytes and never
- * puts this URL on an element.
+ * the format of `isStoredOutput` in src/core/model, with an image's extension): the page asks the
+ * host for its bytes and never puts this URL on an element.
  */
 export function isStoredOutputUrl(url: string): boolean {
   return /^stored-output:[0-9a-f]{64}\.(?:png|jpg|gif|webp)$/.test(url);

@@ -4,7 +4,11 @@ import type { RunRef } from './runRef';
 import type { ToolHandler } from './toolHandler';
 import { AssistantsError, asAssistantsError } from './errors';
 import type { RunEvent } from './events';
-import type { Assistant, Attachment, Message, Thread } from './model';
+import type { FileKeeperOptions } from './fileKeeper';
+import { FileKeeper } from './fileKeeper';
+import type { OutputFileRef } from './files';
+import { carryKept, filesOfMessage, filesOfStep, keptFileKey } from './keptFiles';
+import type { Annotation, Assistant, Attachment, KeptFile, Message, Thread } from './model';
 import { isTerminal } from './model';
 import type { RunDriverOptions } from './runDriver';
 import { RunDriver } from './runDriver';
@@ -66,6 +70,8 @@ export interface ChatSessionOptions {
   /** Errors the user should see that happen after `send` returned (a run failing to start, say). */
   onError(error: AssistantsError): void;
   now?: () => number;
+  /** Limits and timing of keeping the files runs make (see `FileKeeper`), and where its failures are logged. */
+  keeping?: Pick<FileKeeperOptions, 'maxFileBytes' | 'maxThreadBytes' | 'retryAfterMs' | 'log'>;
 }
 
 /** Failures after which the run may well be going on on the server: its ref is kept for a later resume. */
@@ -89,8 +95,20 @@ export class ChatSession {
   private disposed = false;
   /** Waits in progress that `retryNow` may end. */
   private readonly wakers = new Set<() => void>();
+  /** Downloads the files runs make, once each, into their thread's outputs. */
+  private readonly keeper: FileKeeper;
+  /** Records of kept files still being written into a thread that is not open. */
+  private readonly recording = new Set<Promise<void>>();
 
-  constructor(private readonly options: ChatSessionOptions) {}
+  constructor(private readonly options: ChatSessionOptions) {
+    this.keeper = new FileKeeper({
+      ...options.keeping,
+      connect: () => options.connect(),
+      keepFile: (threadId, bytes, extension) => options.store.keepFile(threadId, bytes, extension),
+      settled: (threadId, key, kept) => this.recordKept(threadId, (stored) => this.setKept(stored, key, kept)),
+      linked: (threadId, messageId, partIndex, annotation) => this.recordKept(threadId, (stored) => this.addLink(stored, messageId, partIndex, annotation)),
+    });
+  }
 
   get thread(): StoredThread | undefined {
     return this.current;
@@ -129,6 +147,7 @@ export class ChatSession {
   async open(): Promise<void> {
     this.current = await this.options.store.mostRecent();
     this.options.onUpdate({ type: 'thread' });
+    if (this.current) this.keeper.keep(this.current);
     if (this.current?.pendingRun) await this.resumePending(this.current.pendingRun);
   }
 
@@ -139,6 +158,7 @@ export class ChatSession {
     if (!stored) throw new AssistantsError('not_found', 'That thread no longer exists in this workspace.');
     this.current = stored;
     this.options.onUpdate({ type: 'thread' });
+    this.keeper.keep(stored);
     if (stored.pendingRun) await this.resumePending(stored.pendingRun);
   }
 
@@ -406,6 +426,7 @@ export class ChatSession {
    */
   dispose(): void {
     this.disposed = true;
+    this.keeper.dispose();
     this.active?.detach.abort();
     if (this.saveTimer) clearTimeout(this.saveTimer);
   }
@@ -551,18 +572,23 @@ export class ChatSession {
         const record = stored.runs[event.step.runId];
         if (record && 'step' in own) {
           const index = record.steps.findIndex((s) => s.id === own.step.id);
-          if (index >= 0) record.steps[index] = own.step;
+          // The server knows nothing of the files kept here: their state carries over.
+          carryKept(record.steps[index], event.step);
+          if (index >= 0) record.steps[index] = carryKept(record.steps[index], own.step);
           else record.steps.push(own.step);
+          if (filesOfStep(own.step).some((file) => file.ready)) this.keeper.keep(stored);
         }
         this.scheduleSave(stored, false);
         break;
       }
       case 'message.created':
       case 'message.completed': {
-        if (!('message' in own)) return;
+        if (!('message' in own) || !('message' in event)) return;
         const index = stored.messages.findIndex((m) => m.id === own.message.id);
-        if (index >= 0) stored.messages[index] = own.message;
+        carryKept(stored.messages[index], event.message);
+        if (index >= 0) stored.messages[index] = carryKept(stored.messages[index], own.message);
         else stored.messages.push(own.message);
+        if (own.message.status !== 'in_progress' && (filesOfMessage(own.message).length > 0 || /sandbox:/.test(JSON.stringify(own.message.content)))) this.keeper.keep(stored);
         stored.thread.updatedAt = this.nowSeconds();
         this.scheduleSave(stored, event.type === 'message.completed');
         break;
@@ -595,6 +621,72 @@ export class ChatSession {
     }
     if (runId) this.options.onUpdate({ type: 'run', threadId: stored.thread.id, runId, event });
     else if (event.type === 'retry' || event.type === 'fallback') this.options.onUpdate({ type: 'waiting', threadId: stored.thread.id, event });
+  }
+
+  /**
+   * A file a run made, as this thread keeps it, once its download settled or is on its way (the
+   * chat asking to show or save one): undefined when the thread (open here) does not name it.
+   */
+  async keptFile(threadId: string, ref: OutputFileRef): Promise<KeptFile | undefined> {
+    const stored = this.current?.thread.id === threadId ? this.current : undefined;
+    const key = keptFileKey(ref);
+    const holder = stored ? [...stored.messages.flatMap(filesOfMessage), ...Object.values(stored.runs).flatMap((r) => r.steps.flatMap(filesOfStep))].find((file) => keptFileKey(file.ref) === key) : undefined;
+    if (!stored || !holder) return undefined;
+    if (holder.holder.kept?.url !== undefined || holder.holder.kept?.error !== undefined) return holder.holder.kept;
+    this.keeper.keep(stored);
+    return (await this.keeper.whenSettled(threadId, ref)) ?? holder.holder.kept;
+  }
+
+  /** Resolves once every file download started so far has settled and been recorded (tests, benches). */
+  async whenFilesKept(): Promise<void> {
+    await this.keeper.idle();
+    while (this.recording.size > 0) await Promise.allSettled([...this.recording]);
+    if (this.current) await this.flush(this.current);
+  }
+
+  /**
+   * Records what the keeper found on thread `threadId`: in the open thread (saved, and the chat told
+   * of each changed step and message), else in its stored copy, read and saved again.
+   */
+  private recordKept(threadId: string, change: (stored: StoredThread) => { messages: Message[]; steps: RunRecord['steps'] }): void {
+    const recording = this.record(threadId, change).finally(() => this.recording.delete(recording));
+    this.recording.add(recording);
+  }
+
+  private async record(threadId: string, change: (stored: StoredThread) => { messages: Message[]; steps: RunRecord['steps'] }): Promise<void> {
+    try {
+      const open = this.current?.thread.id === threadId ? this.current : undefined;
+      const stored = open ?? (await this.options.store.load(threadId));
+      if (!stored) return;
+      const changed = change(stored);
+      if (changed.messages.length === 0 && changed.steps.length === 0) return;
+      if (!open) {
+        await this.options.store.save(stored);
+        return;
+      }
+      this.scheduleSave(open, true);
+      for (const message of changed.messages) this.options.onUpdate({ type: 'message', threadId, message: structuredClone(message) });
+      for (const step of changed.steps) this.options.onUpdate({ type: 'run', threadId, runId: step.runId, event: { type: 'step.updated', step: structuredClone(step) } });
+    } catch (error) {
+      this.options.onError(asAssistantsError(error));
+    }
+  }
+
+  /** Sets `kept` on every holder of the file `key`; returns the messages and steps it changed. */
+  private setKept(stored: StoredThread, key: string, kept: KeptFile): { messages: Message[]; steps: RunRecord['steps'] } {
+    const messages = stored.messages.filter((message) => setOn(filesOfMessage(message), key, kept));
+    const steps = Object.values(stored.runs).flatMap((record) => record.steps.filter((step) => setOn(filesOfStep(step), key, kept)));
+    return { messages, steps };
+  }
+
+  /** Adds the citation the keeper found for an uncited `sandbox:` link, and starts keeping its file. */
+  private addLink(stored: StoredThread, messageId: string, partIndex: number, annotation: Extract<Annotation, { type: 'file_path' }>): { messages: Message[]; steps: RunRecord['steps'] } {
+    const message = stored.messages.find((m) => m.id === messageId);
+    const part = message?.content[partIndex];
+    if (!message || part?.type !== 'text' || part.annotations.some((a) => a.type === 'file_path' && a.text === annotation.text)) return { messages: [], steps: [] };
+    part.annotations.push(annotation);
+    this.keeper.keep(stored);
+    return { messages: [message], steps: [] };
   }
 
   /**
@@ -657,3 +749,14 @@ export class ChatSession {
 }
 
 
+
+/** Sets `kept` on the files of `files` with `key`; whether any was. */
+function setOn(files: ReturnType<typeof filesOfMessage>, key: string, kept: KeptFile): boolean {
+  let changed = false;
+  for (const file of files) {
+    if (keptFileKey(file.ref) !== key) continue;
+    file.holder.kept = { ...kept };
+    changed = true;
+  }
+  return changed;
+}

@@ -49,11 +49,27 @@ export interface VectorStoreFile {
 export const MAX_FILE_BATCH = 2000;
 export const MAX_CREATE_FILE_IDS = 500;
 
+/** The most files `containerFiles` lists: a container the model filled past that is not searched further. */
+export const MAX_CONTAINER_FILES = 1000;
+
 /** A file to add to a vector store with the attributes it keeps there. */
 export interface VectorStoreFileInput {
   fileId: string;
   attributes: Record<string, AttributeValue>;
 }
+
+/** A file the assistant made: in a code-interpreter container when `containerId` is set (Responses), else a plain file. */
+export interface OutputFileRef {
+  fileId: string;
+  containerId?: string;
+}
+
+/**
+ * What `outputFile` brought back: the bytes, or only the size when the file is larger than asked
+ * for (nothing past the limit is read); `name` is what the server calls it (a container file's path,
+ * such as `/mnt/data/chart.png`, or a file's name), when it said.
+ */
+export type OutputDownload = { bytes: Uint8Array; name?: string } | { tooLarge: number; name?: string };
 
 /** Files, vector stores and models: the same for both protocols. Every method throws `AssistantsError`. */
 export interface FileOperations {
@@ -62,8 +78,17 @@ export interface FileOperations {
   /** One file's object; throws `not_found` when the server no longer has it. */
   retrieveFile(id: string, signal?: AbortSignal): Promise<FileObject>;
   deleteFile(id: string, signal?: AbortSignal): Promise<void>;
-  /** A file's bytes; `containerId` for files a code interpreter made (Responses). */
-  fileContent(id: string, containerId?: string, signal?: AbortSignal): Promise<Uint8Array>;
+  /**
+   * A file the assistant made, read up to `maxBytes` (its metadata first, for its name and size,
+   * then its content). Throws `not_found` when the server no longer has it (a container expires
+   * about 20 minutes after its last use).
+   */
+  outputFile(ref: OutputFileRef, maxBytes: number, signal?: AbortSignal): Promise<OutputDownload>;
+  /**
+   * The files in a code-interpreter container (Responses), with their paths (`/mnt/data/x.csv`), at
+   * most `MAX_CONTAINER_FILES`; a page that repeats ends the listing.
+   */
+  containerFiles(containerId: string, signal?: AbortSignal): Promise<{ fileId: string; path: string }[]>;
   createVectorStore(name: string, fileIds: string[], signal?: AbortSignal): Promise<VectorStore>;
   /** Adds files in batches and resolves once the server has processed them. */
   addVectorStoreFiles(vectorStoreId: string, fileIds: string[], signal?: AbortSignal): Promise<VectorStore>;

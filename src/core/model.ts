@@ -121,14 +121,34 @@ export interface Thread {
   metadata?: Record<string, string>;
 }
 
+/**
+ * A file the assistant made on the server (a code-interpreter figure or file: an `image_file` part, a
+ * `file_path` citation, a container file), as its thread keeps it. Files in a code-interpreter
+ * container expire with it (about 20 minutes idle), so each is downloaded once, when its step or
+ * message completes, into the thread's outputs folder, and shown, saved and exported from there.
+ */
+export interface KeptFile {
+  /** The stored output holding its bytes (`isStoredOutput`), once kept. */
+  url?: string;
+  /** The name the model gave it (`chart.png`, `x.csv`), without folders: what Save suggests. */
+  filename?: string;
+  /** Its size in bytes, once kept. */
+  bytes?: number;
+  /** Why it is not kept, as one sentence; set once that is final (nothing will try again). */
+  error?: string;
+  /** Downloads that failed so far: the first failure is tried once more, later. */
+  failures?: number;
+}
+
 export type Annotation =
   | { type: 'file_citation'; text?: string; fileId: string; filename?: string; quote?: string; startIndex?: number; endIndex?: number }
-  | { type: 'file_path'; text?: string; fileId: string; containerId?: string; filename?: string; startIndex?: number; endIndex?: number }
+  /** `text`: the span it annotates, e.g. `sandbox:/mnt/data/x.csv` (Assistants v2); `kept`: see `KeptFile`. */
+  | { type: 'file_path'; text?: string; fileId: string; containerId?: string; filename?: string; startIndex?: number; endIndex?: number; kept?: KeptFile }
   | { type: 'url_citation'; url: string; title?: string; startIndex?: number; endIndex?: number };
 
 export type MessageContent =
   | { type: 'text'; text: string; annotations: Annotation[] }
-  | { type: 'image_file'; fileId: string; containerId?: string }
+  | { type: 'image_file'; fileId: string; containerId?: string; kept?: KeptFile }
   /** `url`: a web or `data:` URL, or once saved a stored output (`isStoredOutput`) in place of a `data:` URL. */
   | { type: 'image_url'; url: string };
 
@@ -141,12 +161,13 @@ export function textOf(content: MessageContent[]): string {
 export const STORED_OUTPUT_PREFIX = 'stored-output:';
 
 /**
- * Whether an image `url` names an output the thread store keeps in a file beside the thread, by
- * content hash (`stored-output:<sha256 hex>.<png|jpg|gif|webp>`), in place of the inline `data:` URL
- * the server sent. The chat asks the host for its bytes, as for a server file.
+ * Whether `url` names an output the thread store keeps in a file beside the thread, by content hash
+ * (`stored-output:<sha256 hex>.<ext>`, the extension lower-case letters and digits): an image the
+ * server sent inline (in place of its `data:` URL), or a server file kept (`KeptFile.url`). The
+ * chat asks the host for its bytes.
  */
 export function isStoredOutput(url: string): boolean {
-  return /^stored-output:[0-9a-f]{64}\.(png|jpg|gif|webp)$/.test(url);
+  return /^stored-output:[0-9a-f]{64}\.[a-z0-9]{1,8}$/.test(url);
 }
 
 export type AttachmentTool = 'file_search' | 'code_interpreter';
@@ -277,6 +298,8 @@ export type CodeInterpreterOutput =
        * stored output (`isStoredOutput`).
        */
       url?: string;
+      /** The server file (`fileId`) as the thread keeps it, when it named one. */
+      kept?: KeptFile;
     };
 
 export type ToolCall =

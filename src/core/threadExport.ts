@@ -1,17 +1,18 @@
 /**
  * A thread written out for people and for other tools: Markdown (questions, answers, the tool calls
- * of each run in brief, citations as numbered sources, images as files beside the document) and
- * JSON (the stored thread, images inline). Pure: the images a thread keeps beside it come in
- * through `readImage`, and the caller writes the result. Nothing here knows the API key; a thread
- * holds none.
+ * of each run in brief, citations as numbered sources, images and the files runs made as files
+ * beside the document, `sandbox:` links pointing at them) and JSON (the stored thread, images and
+ * kept files inline). Pure: what a thread keeps beside it comes in through `readImage`, and the
+ * caller writes the result. Nothing here knows the API key; a thread holds none.
  */
 import { createHash } from 'node:crypto';
 import { IMAGE_EXTENSIONS, imageFromDataUrl, sniffImage } from './images';
-import type { Annotation, CodeInterpreterOutput, Message, MessageContent, RunStep, ToolCall } from './model';
+import { fileNameOf, filesOfThread, sandboxPathOf } from './keptFiles';
+import type { Annotation, CodeInterpreterOutput, KeptFile, Message, MessageContent, RunStep, ToolCall } from './model';
 import { isStoredOutput } from './model';
 import type { RunRecord, StoredThread } from './threadStore';
 
-/** The bytes of an image a thread holds (`url` a stored output), or undefined when they are gone. */
+/** The bytes of an output a thread keeps (`url` a stored output: an image, or a file a run made), or undefined when they are gone. */
 export type ReadImage = (url: string) => Promise<Uint8Array | undefined>;
 
 export interface MarkdownExportOptions {
@@ -19,11 +20,11 @@ export interface MarkdownExportOptions {
   assistantName?: string;
   /** Reads an image kept beside the thread (`ThreadStore.readOutput`). */
   readImage: ReadImage;
-  /** The folder, relative to the Markdown file, the images go into (e.g. `thread-images`). */
+  /** The folder, relative to the Markdown file, the images and kept files go into (e.g. `thread-images`). */
   imageFolder: string;
 }
 
-/** An image the Markdown refers to, to be written at `path` (relative to the Markdown file, `/`-separated). */
+/** An image or file the Markdown refers to, to be written at `path` (relative to the Markdown file, `/`-separated). */
 export interface ExportedImage {
   path: string;
   bytes: Uint8Array;
@@ -56,6 +57,24 @@ export async function threadToMarkdown(stored: StoredThread, options: MarkdownEx
     images.set(path, bytes);
     return `![${alt}](<${path}>)`;
   };
+  // A file a run made, kept with the thread, is written under the name the model gave it (a second
+  // file of the same name gets `-2`); the same kept file is written once.
+  const filePaths = new Map<string, string | undefined>();
+  const fileLink = async (kept: KeptFile | undefined): Promise<string | undefined> => {
+    if (kept?.url === undefined) return undefined;
+    if (filePaths.has(kept.url)) return filePaths.get(kept.url);
+    const bytes = await options.readImage(kept.url);
+    let path: string | undefined;
+    if (bytes) {
+      const name = safeFileName(kept.filename ?? kept.url.slice(kept.url.indexOf(':') + 1));
+      path = `${options.imageFolder}/${name}`;
+      for (let n = 2; images.has(path); n++) path = `${options.imageFolder}/${numbered(name, n)}`;
+      images.set(path, bytes);
+    }
+    filePaths.set(kept.url, path);
+    return path;
+  };
+  const keptLink: KeptLink = { image: imageLink, file: fileLink };
 
   const { thread } = stored;
   const assistantName = options.assistantName ?? 'Assistant';
@@ -65,22 +84,23 @@ export async function threadToMarkdown(stored: StoredThread, options: MarkdownEx
     const record = message.runId ? stored.runs[message.runId] : undefined;
     if (record && !runsShown.has(record.run.id)) {
       runsShown.add(record.run.id);
-      blocks.push(...(await runBlocks(record, imageLink)));
+      blocks.push(...(await runBlocks(record, keptLink)));
     }
     blocks.push(message.role === 'user' ? '## You' : `## ${escapeInline(assistantName)}`);
-    blocks.push(...(await messageBlocks(message, imageLink)));
+    blocks.push(...(await messageBlocks(message, keptLink)));
   }
   // A run that produced no message (it failed before answering) still shows what it did.
   for (const record of Object.values(stored.runs)) {
-    if (!runsShown.has(record.run.id)) blocks.push(...(await runBlocks(record, imageLink)));
+    if (!runsShown.has(record.run.id)) blocks.push(...(await runBlocks(record, keptLink)));
   }
   return { markdown: `${blocks.filter(Boolean).join('\n\n')}\n`, images: [...images].map(([path, bytes]) => ({ path, bytes })) };
 }
 
 /**
  * The thread as JSON: the stored thread (`thread`, `messages`, `runs`; no run in progress) with
- * every image it keeps beside it inline as a `data:` URL, so the file stands alone, and
- * `ThreadStore.save` takes it back as it is. An image whose bytes are gone keeps its stored URL.
+ * every image and file it keeps beside it inline as a `data:` URL (a kept file's `kept.url`), so
+ * the file stands alone, and `ThreadStore.save` takes it back as it is. One whose bytes are gone
+ * keeps its stored URL.
  */
 export async function threadToJson(stored: StoredThread, readImage: ReadImage): Promise<string> {
   const copy: StoredThread = structuredClone({ thread: stored.thread, messages: stored.messages, runs: stored.runs });
@@ -90,6 +110,16 @@ export async function threadToJson(stored: StoredThread, readImage: ReadImage): 
     const mime = bytes && sniffImage(bytes);
     return bytes && mime ? `data:${mime};base64,${Buffer.from(bytes).toString('base64')}` : url;
   };
+  const inlined = new Map<string, string>();
+  for (const { holder } of filesOfThread(copy)) {
+    const url = holder.kept?.url;
+    if (url === undefined || !isStoredOutput(url)) continue;
+    if (!inlined.has(url)) {
+      const bytes = await readImage(url);
+      inlined.set(url, bytes ? `data:${sniffImage(bytes) ?? mimeOfExtension(url)};base64,${Buffer.from(bytes).toString('base64')}` : url);
+    }
+    holder.kept = { ...holder.kept, url: inlined.get(url) };
+  }
   for (const message of copy.messages) {
     for (const part of message.content) if (part.type === 'image_url') part.url = await inline(part.url);
   }
@@ -103,6 +133,30 @@ export async function threadToJson(stored: StoredThread, readImage: ReadImage): 
 }
 
 type ImageLink = (url: string, alt: string) => Promise<string>;
+
+/** How the Markdown links what a thread keeps: an image by its URL, a kept file by where it was written (undefined when it is not). */
+interface KeptLink {
+  image: ImageLink;
+  file(kept: KeptFile | undefined): Promise<string | undefined>;
+}
+
+/** The type a kept file that is no image goes inline with, by its stored extension. */
+function mimeOfExtension(url: string): string {
+  const ext = url.slice(url.lastIndexOf('.') + 1);
+  return ({ csv: 'text/csv', tsv: 'text/tab-separated-values', txt: 'text/plain', json: 'application/json', md: 'text/markdown', html: 'text/html', pdf: 'application/pdf', zip: 'application/zip', svg: 'image/svg+xml' } as Record<string, string>)[ext] ?? 'application/octet-stream';
+}
+
+/** A file name safe in any file system and in a Markdown link target. */
+function safeFileName(name: string): string {
+  const safe = (fileNameOf(name) ?? 'file').replace(/[<>:"|?*\\/\s]+/g, '_');
+  return safe.replace(/^\.+/, '_') || 'file';
+}
+
+/** `x.csv` as its `n`th of the name: `x-2.csv`. */
+function numbered(name: string, n: number): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? `${name.slice(0, dot)}-${n}${name.slice(dot)}` : `${name}-${n}`;
+}
 
 function metaLine(stored: StoredThread, assistantName: string | undefined): string {
   const { thread } = stored;
@@ -121,13 +175,13 @@ interface Source {
   citations: Annotation[];
 }
 
-async function messageBlocks(message: Message, imageLink: ImageLink): Promise<string[]> {
+async function messageBlocks(message: Message, link: KeptLink): Promise<string[]> {
   const blocks: string[] = [];
   const sources: Source[] = [];
   let index = 0;
   for (const part of message.content) {
     index++;
-    blocks.push(await partText(part, message.role, index, imageLink, sources));
+    blocks.push(await partText(part, message.role, index, link, sources));
   }
   if (message.status === 'incomplete') blocks.push('*The answer was cut off before it finished.*');
   if (message.attachments?.length) {
@@ -137,16 +191,43 @@ async function messageBlocks(message: Message, imageLink: ImageLink): Promise<st
   return blocks;
 }
 
-async function partText(part: MessageContent, role: Message['role'], index: number, imageLink: ImageLink, sources: Source[]): Promise<string> {
+async function partText(part: MessageContent, role: Message['role'], index: number, link: KeptLink, sources: Source[]): Promise<string> {
   switch (part.type) {
     case 'text':
       // A question is what the user typed, shown as typed; an answer is Markdown already.
-      return role === 'user' ? fenceIfMarkdown(part.text) : withCitations(part.text, part.annotations, sources);
+      return role === 'user' ? fenceIfMarkdown(part.text) : withSandboxLinks(withCitations(part.text, part.annotations, sources), part.annotations, link);
     case 'image_url':
-      return imageLink(part.url, `Image ${index}`);
+      return link.image(part.url, `Image ${index}`);
     case 'image_file':
-      return `*(Image ${index}: file \`${escapeCode(part.fileId)}\` on the server)*`;
+      return keptImage(part.kept, `Image ${index}`, part.fileId, link);
   }
+}
+
+/** A server image as the thread keeps it: written beside the document, or why it is not. */
+function keptImage(kept: KeptFile | undefined, alt: string, fileId: string, link: KeptLink): Promise<string> | string {
+  if (kept?.url !== undefined) return link.image(kept.url, alt);
+  if (kept?.error !== undefined) return `*(${alt}: ${escapeInline(kept.error)})*`;
+  return `*(${alt}: file \`${escapeCode(fileId)}\` on the server)*`;
+}
+
+/**
+ * Points each `sandbox:` link of an answer at the file the thread keeps (written beside the
+ * document); a link to a file that is not kept loses its target and says why after its text.
+ */
+async function withSandboxLinks(text: string, annotations: readonly Annotation[], link: KeptLink): Promise<string> {
+  const files = annotations.flatMap((a) => (a.type === 'file_path' ? [a] : []));
+  const pattern = /\[([^\]\n]*)\]\((sandbox:\/[^\s)]+)\)/g;
+  const targets = new Map<string, string | undefined>();
+  for (const [, , target] of text.matchAll(pattern)) {
+    const path = sandboxPathOf(target);
+    if (path === undefined || targets.has(target)) continue;
+    const cited = files.find((a) => sandboxPathOf(a.text) === path) ?? files.find((a) => a.text === undefined && fileNameOf(a.filename) === fileNameOf(path));
+    targets.set(target, await link.file(cited?.kept));
+  }
+  return text.replace(pattern, (_link, label: string, target: string) => {
+    const written = targets.get(target);
+    return written ? `[${label}](<${written}>)` : `${label} *(${escapeInline(fileNameOf(sandboxPathOf(target)) ?? 'file')}: not kept)*`;
+  });
 }
 
 /**
@@ -169,13 +250,16 @@ function withCitations(text: string, annotations: readonly Annotation[], sources
     return number;
   };
   const marks = annotations.map((annotation) => ({ annotation, mark: `[${numberOf(annotation)}]` }));
+  // A `sandbox:` link's citation spans the link's target: its mark goes at the end, the link stays whole.
+  const inLink = (annotation: Annotation) => annotation.type === 'file_path' && annotation.text?.startsWith('sandbox:') === true;
   let result = text;
   const trailing = new Set<string>();
   // From the end, so the indices of earlier ones stay right.
   for (const { annotation, mark } of marks.sort((a, b) => (b.annotation.startIndex ?? -1) - (a.annotation.startIndex ?? -1))) {
     const { startIndex, endIndex } = annotation;
     const marker = 'text' in annotation ? annotation.text : undefined;
-    if (marker && startIndex !== undefined && endIndex !== undefined && result.slice(startIndex, endIndex) === marker) {
+    if (inLink(annotation)) trailing.add(mark);
+    else if (marker && startIndex !== undefined && endIndex !== undefined && result.slice(startIndex, endIndex) === marker) {
       result = `${result.slice(0, startIndex)}${mark}${result.slice(endIndex)}`;
     } else if (marker && result.includes(marker)) {
       result = result.replace(marker, mark);
@@ -223,12 +307,12 @@ function citedAt(citations: readonly Annotation[]): string | undefined {
 }
 
 /** The tool calls and failure of one run, briefly, as a quoted block before its answer. */
-async function runBlocks(record: RunRecord, imageLink: ImageLink): Promise<string[]> {
+async function runBlocks(record: RunRecord, link: KeptLink): Promise<string[]> {
   const lines: string[] = [];
   for (const step of record.steps) {
     if (step.details.type === 'reasoning' && step.details.summary.trim()) lines.push(`*Reasoning:* ${escapeInline(step.details.summary.trim().replace(/\s+/g, ' '))}`);
   }
-  for (const call of toolCallsOf(record.steps)) lines.push(...(await toolCallLines(call, imageLink)));
+  for (const call of toolCallsOf(record.steps)) lines.push(...(await toolCallLines(call, link)));
   const { run } = record;
   if (run.status === 'failed' || run.status === 'expired' || run.status === 'cancelled') {
     lines.push(`*The run ${run.status === 'failed' ? 'failed' : `was ${run.status}`}${run.lastError ? `: ${escapeInline(run.lastError.message)}` : ''}.*`);
@@ -237,7 +321,7 @@ async function runBlocks(record: RunRecord, imageLink: ImageLink): Promise<strin
   return [lines.join('\n\n').split('\n').map((line) => (line ? `> ${line}` : '>')).join('\n')];
 }
 
-async function toolCallLines(call: ToolCall, imageLink: ImageLink): Promise<string[]> {
+async function toolCallLines(call: ToolCall, link: KeptLink): Promise<string[]> {
   switch (call.type) {
     case 'function': {
       const lines = [`**Function call** \`${escapeCode(call.name)}(${escapeCode(call.arguments)})\``];
@@ -255,7 +339,7 @@ async function toolCallLines(call: ToolCall, imageLink: ImageLink): Promise<stri
     case 'code_interpreter': {
       const lines = ['**Code interpreter**', fenced(call.input, 'python')];
       let index = 0;
-      for (const output of call.outputs) lines.push(await codeOutput(output, ++index, imageLink));
+      for (const output of call.outputs) lines.push(await codeOutput(output, ++index, link));
       return lines;
     }
     case 'mcp_list_tools':
@@ -269,10 +353,10 @@ async function toolCallLines(call: ToolCall, imageLink: ImageLink): Promise<stri
   }
 }
 
-async function codeOutput(output: CodeInterpreterOutput, index: number, imageLink: ImageLink): Promise<string> {
+async function codeOutput(output: CodeInterpreterOutput, index: number, link: KeptLink): Promise<string> {
   if (output.type === 'logs') return fenced(output.logs, 'text');
-  if (output.url !== undefined) return imageLink(output.url, `Output ${index}`);
-  return `*(Output ${index}: file \`${escapeCode(output.fileId)}\` on the server)*`;
+  if (output.url !== undefined) return link.image(output.url, `Output ${index}`);
+  return keptImage(output.kept, `Output ${index}`, output.fileId, link);
 }
 
 function toolCallsOf(steps: readonly RunStep[]): ToolCall[] {

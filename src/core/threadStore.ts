@@ -4,6 +4,7 @@ import type { FileStamp, FileSystem } from './fileSystem';
 import { readJsonFile } from './fileSystem';
 import { IMAGE_EXTENSIONS, imageFromDataUrl, sniffImage } from './images';
 import type { Message, Run, RunStep, Thread } from './model';
+import { dataUrlBytes, extensionOf, filesOfThread, forEachKeptFile } from './keptFiles';
 import { STORED_OUTPUT_PREFIX, isStoredOutput } from './model';
 import type { RunRef } from './runRef';
 import { THREAD_ID, isSummary, parseThreadFile, summaryOf } from './threadFile';
@@ -184,6 +185,7 @@ export class ThreadStore {
       const stored = (await this.read(id)).stored;
       const used = new Set<string>();
       if (stored) forEachImageUrl(stored, (url) => void (isStoredOutput(url) && used.add(url.slice(STORED_OUTPUT_PREFIX.length))));
+      if (stored) forEachKeptFile(stored, (_ref, holder) => void (holder.kept?.url && isStoredOutput(holder.kept.url) && used.add(holder.kept.url.slice(STORED_OUTPUT_PREFIX.length))));
       const unused = (await this.fs.readDir(this.outputsDir(id))).filter((name) => !used.has(name) && !name.endsWith('.tmp'));
       for (const name of unused) await this.fs.delete(path.join(this.outputsDir(id), name));
       return unused.length;
@@ -191,9 +193,10 @@ export class ThreadStore {
   }
 
   /**
-   * Takes into `stored` (a new thread carrying another's messages) the images kept beside thread
-   * `fromId`: each stored-output URL becomes the image inline again, so the next save keeps it
-   * beside `stored`'s own thread. An image no longer there stays as it was (it shows as missing).
+   * Takes into `stored` (a new thread carrying another's messages) the images and kept files
+   * beside thread `fromId`: each stored-output URL becomes the image (or file) inline again, so the
+   * next save keeps it beside `stored`'s own thread. One no longer there stays as it was (it shows
+   * as missing).
    */
   async adoptOutputs(fromId: string, stored: StoredThread): Promise<void> {
     const kept: Array<[string, (url: string) => void]> = [];
@@ -203,6 +206,25 @@ export class ThreadStore {
       const mime = bytes && sniffImage(bytes);
       if (bytes && mime) replace(`data:${mime};base64,${Buffer.from(bytes).toString('base64')}`);
     }
+    for (const { holder } of filesOfThread(stored)) {
+      const url = holder.kept?.url;
+      const bytes = url !== undefined && isStoredOutput(url) ? await this.readOutput(fromId, url) : undefined;
+      if (holder.kept && bytes) holder.kept = { ...holder.kept, url: `data:application/octet-stream;base64,${Buffer.from(bytes).toString('base64')}` };
+    }
+  }
+
+  /**
+   * Keeps a file beside the thread (a server file the assistant made, see `KeptFile`), once: it is
+   * named by the hash of its bytes, with `extension` (lower-case letters and digits; anything else
+   * becomes `bin`). Resolves to its stored-output URL. Throws the file system's errors.
+   */
+  keepFile(threadId: string, bytes: Uint8Array, extension: string): Promise<string> {
+    this.threadFile(threadId);
+    const ext = /^[a-z0-9]{1,8}$/.test(extension) ? extension : 'bin';
+    return this.enqueue(async () => {
+      await this.start();
+      return this.writeBytes(threadId, bytes, ext);
+    });
   }
 
   /** The bytes of an output kept beside the thread (`url` as `isStoredOutput` accepts), or undefined when it is not there. */
@@ -248,7 +270,10 @@ export class ThreadStore {
     return { id, file: target };
   }
 
-  /** Moves the inline images of `stored` into output files; resolves to how many it moved. */
+  /**
+   * Moves the inline images of `stored`, and kept files that came inline (a thread exported to
+   * JSON), into output files; resolves to how many it moved.
+   */
   private async keepOutputs(stored: StoredThread): Promise<number> {
     const inline: [string, (url: string) => void][] = [];
     forEachImageUrl(stored, (url, replace) => void (url.startsWith('data:') && inline.push([url, replace])));
@@ -259,6 +284,13 @@ export class ThreadStore {
       replace(kept);
       moved++;
     }
+    for (const { holder } of filesOfThread(stored)) {
+      const bytes = holder.kept?.url?.startsWith('data:') ? dataUrlBytes(holder.kept.url) : undefined;
+      if (!holder.kept || !bytes) continue;
+      const mime = sniffImage(bytes);
+      holder.kept = { ...holder.kept, url: await this.writeBytes(stored.thread.id, bytes, mime ? IMAGE_EXTENSIONS[mime] : extensionOf(holder.kept.filename)) };
+      moved++;
+    }
     return moved;
   }
 
@@ -267,7 +299,12 @@ export class ThreadStore {
     const bytes = imageFromDataUrl(dataUrl);
     const mime = bytes && sniffImage(bytes);
     if (!bytes || !mime) return undefined;
-    const name = `${createHash('sha256').update(bytes).digest('hex')}.${IMAGE_EXTENSIONS[mime]}`;
+    return this.writeBytes(threadId, bytes, IMAGE_EXTENSIONS[mime]);
+  }
+
+  /** Writes bytes beside the thread under their hash (once); resolves to their stored-output URL. */
+  private async writeBytes(threadId: string, bytes: Uint8Array, extension: string): Promise<string> {
+    const name = `${createHash('sha256').update(bytes).digest('hex')}.${extension}`;
     const file = path.join(this.outputsDir(threadId), name);
     if ((await this.fs.stat(file))?.size !== bytes.byteLength) await this.fs.writeFileAtomic(file, bytes);
     return `${STORED_OUTPUT_PREFIX}${name}`;

@@ -9,7 +9,8 @@ import type { ChatUpdate } from '../core/chatSession';
 import { AssistantsError, asAssistantsError } from '../core/errors';
 import type { MissingObject } from '../core/errors';
 import type { DraftStore } from '../core/draftStore';
-import type { Assistant, AttachmentTool, BackendKind } from '../core/model';
+import type { OutputFileRef } from '../core/files';
+import type { Assistant, AttachmentTool, BackendKind, KeptFile } from '../core/model';
 import { KnowledgeMark } from '../core/knowledge/mark';
 import type { ProviderConfig } from '../core/provider';
 import type { ThreadStore } from '../core/threadStore';
@@ -118,6 +119,7 @@ export class HostChatController extends Disposable implements ChatController {
       },
       onUpdate: (update) => this.onSessionUpdate(update),
       onError: (error) => this.showError(error),
+      keeping: { log: (line) => deps.log.warn(line) },
     });
     this.register({ dispose: () => this.session.dispose() });
     this.register(vscode.workspace.onDidChangeConfiguration((event) => {
@@ -243,9 +245,8 @@ export class HostChatController extends Disposable implements ChatController {
     this.notice = undefined;
   }
 
-  async fileContent(fileId: string, containerId?: string): Promise<Uint8Array> {
-    const { backend } = await this.connect();
-    return backend.fileContent(fileId, containerId);
+  keptFile(threadId: string, ref: OutputFileRef): Promise<KeptFile | undefined> {
+    return this.session.keptFile(threadId, ref);
   }
 
   storedOutput(threadId: string, url: string): Promise<Uint8Array | undefined> {

@@ -1,15 +1,23 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { HostToWebview } from '../common/protocol';
+import type { OutputFileRef } from '../core/files';
 import { imageFromDataUrl } from '../core/images';
+import type { KeptFile } from '../core/model';
 import { isStoredOutput } from '../core/model';
 import { RecentCache, imageDataUrl, suggestedFileName } from './fileBytes';
 
-/** Downloads a file the assistant made (a container file when `containerId` is set). */
-export type FileSource = (fileId: string, containerId?: string) => Promise<Uint8Array>;
+/**
+ * A file a run of the open thread `threadId` made, as the thread keeps it (`ChatSession.keptFile`):
+ * waits for a download on its way; undefined when the thread does not name it.
+ */
+export type KeptFileSource = (threadId: string, ref: OutputFileRef) => Promise<KeptFile | undefined>;
 
-/** Reads an image kept beside a thread (`url` a stored output); undefined when it is not there. */
+/** Reads an output kept beside a thread (`url` a stored output); undefined when it is not there. */
 export type StoredOutputSource = (threadId: string, url: string) => Promise<Uint8Array | undefined>;
+
+/** A file that is not kept (yet), said as one sentence; never a download from here. */
+class NotKept extends Error {}
 
 /** A file to show or save: on the server, or kept beside a thread (`threadId` with a stored-output `fileId`). */
 export interface FileRequest {
@@ -28,13 +36,15 @@ const CACHE_ENTRIES = 32;
 
 /**
  * The chat's files: images for the webview as `data:` URLs (the page never touches the network),
- * and "Save" into the workspace. Errors reach the user as one sentence; details go to the log.
+ * and "Save" into the workspace. Everything comes from the thread's outputs folder: a file a run
+ * made on the server is read once it is kept there (`FileKeeper`), never fetched again. Errors
+ * reach the user as one sentence; details go to the log.
  */
 export class ChatFiles {
   private readonly images = new RecentCache<string>(CACHE_ENTRIES);
 
   constructor(
-    private readonly source: FileSource,
+    private readonly kept: KeptFileSource,
     private readonly stored: StoredOutputSource,
     private readonly log: vscode.LogOutputChannel,
   ) {}
@@ -54,23 +64,28 @@ export class ChatFiles {
       this.images.set(key, result.dataUrl);
       return { type: 'file/content', requestId, fileId, dataUrl: result.dataUrl };
     } catch (error) {
-      this.log.error(`Downloading file ${fileId}${containerId ? ` from container ${containerId}` : ''} failed: ${messageOf(error)}`);
-      const stored = threadId !== undefined && isStoredOutput(fileId);
-      return { type: 'file/content', requestId, fileId, error: stored ? 'The image could not be read from this workspace\'s storage. See the Assistants log for details.' : 'The image could not be downloaded. See the Assistants log for details.' };
+      if (error instanceof NotKept) return { type: 'file/content', requestId, fileId, error: error.message };
+      this.log.error(`Reading file ${fileId}${containerId ? ` of container ${containerId}` : ''} failed: ${messageOf(error)}`);
+      return { type: 'file/content', requestId, fileId, error: 'The image could not be read from this workspace\'s storage. See the Assistants log for details.' };
     }
   }
 
   /** Asks where to save, writes the file, then offers to open it. */
   async save(request: SaveRequest): Promise<void> {
     let bytes: Uint8Array;
+    let filename: string | undefined;
     try {
-      bytes = await this.bytesFor(request);
+      ({ bytes, filename = request.filename } = await this.bytesFor(request));
     } catch (error) {
-      this.log.error(`Downloading file ${request.fileId} to save it failed: ${messageOf(error)}`);
-      void vscode.window.showErrorMessage('The file could not be downloaded, so it was not saved. See the Assistants log for details.');
+      if (error instanceof NotKept) {
+        void vscode.window.showErrorMessage(error.message);
+        return;
+      }
+      this.log.error(`Reading file ${request.fileId} to save it failed: ${messageOf(error)}`);
+      void vscode.window.showErrorMessage('The file could not be read from this workspace\'s storage, so it was not saved. See the Assistants log for details.');
       return;
     }
-    const name = suggestedFileName(request.fileId, bytes, request.filename);
+    const name = suggestedFileName(request.fileId, bytes, filename);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
     const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, name), saveLabel: 'Save' });
     if (!target) return;
@@ -86,21 +101,37 @@ export class ChatFiles {
     if (choice === 'Open') await vscode.commands.executeCommand('vscode.open', target);
   }
 
-  private async bytesFor(request: SaveRequest): Promise<Uint8Array> {
+  private async bytesFor(request: SaveRequest): Promise<{ bytes: Uint8Array; filename?: string }> {
     if (request.dataUrl !== undefined) {
       const inline = imageFromDataUrl(request.dataUrl);
       if (!inline) throw new Error('the inline data is not an image data URL');
-      return inline;
+      return { bytes: inline };
     }
-    if (request.threadId !== undefined && isStoredOutput(request.fileId)) return this.bytesOf(request);
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Downloading file…' }, () => this.bytesOf(request));
+    return this.fileOf(request);
   }
 
-  /** From beside the thread for a stored output, else from the server. */
   private async bytesOf(request: FileRequest): Promise<Uint8Array> {
-    if (request.threadId === undefined || !isStoredOutput(request.fileId)) return this.source(request.fileId, request.containerId);
-    const bytes = await this.stored(request.threadId, request.fileId);
-    if (!bytes) throw new Error(`the stored output ${request.fileId} of thread ${request.threadId} is missing`);
+    return (await this.fileOf(request)).bytes;
+  }
+
+  /**
+   * From beside the thread: a stored output as named, a server file once kept (with the name the
+   * model gave it). A server file not kept throws `NotKept` with the sentence saying why.
+   */
+  private async fileOf(request: FileRequest): Promise<{ bytes: Uint8Array; filename?: string }> {
+    const { threadId, fileId, containerId } = request;
+    if (threadId === undefined) throw new NotKept('The file is not part of the open thread, so it cannot be shown or saved.');
+    if (isStoredOutput(fileId)) return { bytes: await this.read(threadId, fileId) };
+    const kept = await this.kept(threadId, containerId ? { fileId, containerId } : { fileId });
+    if (kept?.url === undefined) {
+      throw new NotKept(kept?.error ?? (kept?.failures ? 'The file could not be downloaded yet; it is tried again shortly.' : 'The file is not part of the open thread, so it cannot be shown or saved.'));
+    }
+    return { bytes: await this.read(threadId, kept.url), ...(kept.filename ? { filename: kept.filename } : {}) };
+  }
+
+  private async read(threadId: string, url: string): Promise<Uint8Array> {
+    const bytes = await this.stored(threadId, url);
+    if (!bytes) throw new Error(`the stored output ${url} of thread ${threadId} is missing`);
     return bytes;
   }
 }

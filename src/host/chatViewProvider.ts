@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { AttachmentTool } from '../core/model';
+import type { OutputFileRef } from '../core/files';
+import type { AttachmentTool, KeptFile } from '../core/model';
 import type { ApprovalChoice, ChatState, HostToWebview, WebviewToHost } from '../common/protocol';
 import { isWebviewToHost } from '../common/protocol';
 import { ChatFiles } from './chatFiles';
@@ -37,8 +38,8 @@ export interface ChatController {
   retryNow(): void;
   /** The user closed the notice: forget it. */
   dismissNotice(): void;
-  /** The bytes of a file the assistant made, through the current backend (a container file when `containerId` is set). */
-  fileContent(fileId: string, containerId?: string): Promise<Uint8Array>;
+  /** A file a run of the open thread `threadId` made, as the thread keeps it (waiting for its download when it is on its way). */
+  keptFile(threadId: string, ref: OutputFileRef): Promise<KeptFile | undefined>;
   /** The bytes of an image kept beside a thread (`url` a stored output), or undefined when it is not there. */
   storedOutput(threadId: string, url: string): Promise<Uint8Array | undefined>;
   /** The user removed an attached file, or switched its tool. */
@@ -72,7 +73,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   ) {
     super();
     this.files = new ChatFiles(
-      (fileId, containerId) => controller.fileContent(fileId, containerId),
+      (threadId, ref) => controller.keptFile(threadId, ref),
       (threadId, url) => controller.storedOutput(threadId, url),
       log,
     );

@@ -194,7 +194,7 @@ export function registerThreadCommands(register: Register, deps: ThreadCommandDe
     const folder = vscode.Uri.joinPath(file, '..');
     for (const image of images) await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, ...image.path.split('/')), image.bytes);
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(markdown));
-    const beside = images.length ? ` (and ${images.length} image${images.length === 1 ? '' : 's'} in ${stem}-images)` : '';
+    const beside = images.length ? ` (and ${images.length} file${images.length === 1 ? '' : 's'} in ${stem}-images)` : '';
     void vscode.window.showInformationMessage(`Exported "${stored.thread.title}" to ${vscode.workspace.asRelativePath(file)}${beside}.`);
   });
 

@@ -108,7 +108,9 @@ describe('Assistants v2 adapter and fake routes against the OpenAPI description'
     assert.ok(image?.type === 'code_interpreter');
     const png = image.outputs.find((o) => o.type === 'image');
     assert.ok(png?.type === 'image');
-    const bytes = await h.backend.fileContent(png.fileId);
+    const got = await h.backend.outputFile({ fileId: png.fileId }, 1024 * 1024);
+    assert.ok('bytes' in got);
+    const bytes = got.bytes;
     assert.deepEqual([...bytes.subarray(1, 4)], [...new TextEncoder().encode('PNG')]);
     for (const status of ['failed', 'expired', 'incomplete']) {
       assert.equal((await driver.run({ kind: 'start', thread, assistant, history: [] }, () => undefined)).run.status, status);

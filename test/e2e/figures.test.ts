@@ -51,7 +51,8 @@ for (const protocol of protocols) {
       await figure.scrollIntoViewIfNeeded();
       await workbench.screenshot('chart-under-answer');
 
-      const expected = protocol === 'responses' ? 'figure-1.png' : `${(await figure.getAttribute('data-file-id')) ?? ''}.png`;
+      // Assistants v2: the name the model saved it under, not the file's id.
+      const expected = protocol === 'responses' ? 'figure-1.png' : 'chart.png';
       await figure.locator('.file-figure-save').click();
       const saved = await workbench.acceptSaveDialog(expected);
       assert.deepEqual([...saved.subarray(0, 8)], PNG_SIGNATURE);
@@ -70,7 +71,7 @@ for (const protocol of protocols) {
       assert.match((await image.getAttribute('src')) ?? '', /^data:image\/png;base64,/);
       await figure.scrollIntoViewIfNeeded();
       await workbench.screenshot('chart-after-reload');
-      const expected = protocol === 'responses' ? 'figure-1.png' : `${(await figure.getAttribute('data-file-id')) ?? ''}.png`;
+      const expected = protocol === 'responses' ? 'figure-1.png' : 'chart.png';
       // Saved once already by the test before: gone, so the dialog asks nothing about replacing it.
       fs.rmSync(path.join(workbench.workspace, expected), { force: true });
       await figure.locator('.file-figure-save').click();

@@ -10,6 +10,8 @@ import type { V2Run, V2Thread } from './assistantsV2State';
 import { V2State, newMessage, stepView } from './assistantsV2State';
 import type { FakeOpenAIServer } from './fakeServer';
 import { pngChart } from './png';
+import { markdownLinkTo } from './responseEngine';
+import { CHART_PATH } from './store';
 import type { TurnContext, TurnOutcome, TurnStep } from './scriptedModel';
 import { argumentsJson, chunkText } from './scriptedModel';
 
@@ -187,6 +189,7 @@ export class V2Engine {
       await emit('thread.message.delta', { id: message.id, object: 'thread.message.delta', delta: { content: [{ index: 0, type: 'text', text: { value: chunk } }] } });
     }
     if (step.citeFiles) await this.cite(run, block, message.id, emit);
+    if (step.citeOutputs !== false) await this.citeOutputs(run, block, message.id, emit);
     message.status = 'completed';
     message.completed_at = this.server.store.nowSeconds();
     await emit('thread.message.completed', message);
@@ -209,6 +212,19 @@ export class V2Engine {
         object: 'thread.message.delta',
         delta: { content: [{ index: 0, type: 'text', text: { value: marker, annotations: [{ index, ...annotation }] } }] },
       });
+    }
+  }
+
+  /** A `file_path` annotation on each `sandbox:` link to a file the run's code wrote, as the service adds them. */
+  private async citeOutputs(run: V2Run, block: TextContentBlock, messageId: string, emit: EventSink): Promise<void> {
+    for (const output of run.outputs) {
+      const link = markdownLinkTo(block.text.value, output.path);
+      if (!link) continue;
+      const text = `sandbox:${output.path}`;
+      const annotation = { type: 'file_path' as const, text, start_index: link.target.start, end_index: link.target.end, file_path: { file_id: output.fileId } };
+      block.text.annotations.push(annotation);
+      const index = block.text.annotations.length - 1;
+      await emit('thread.message.delta', { id: messageId, object: 'thread.message.delta', delta: { content: [{ index: 0, type: 'text', text: { annotations: [{ index, ...annotation }] } }] } });
     }
   }
 
@@ -278,10 +294,12 @@ export class V2Engine {
     call.code_interpreter.outputs.push({ type: 'logs', logs: step.logs });
     const deltaOutputs: unknown[] = [{ index: 0, type: 'logs', logs: step.logs }];
     if (step.image) {
-      const file = this.server.store.addFile(`${call.id}.png`, 'assistants_output', pngChart());
+      const file = this.server.store.addFile(CHART_PATH, 'assistants_output', pngChart());
+      run.outputs.push({ fileId: file.id, path: CHART_PATH });
       call.code_interpreter.outputs.push({ type: 'image', image: { file_id: file.id } });
       deltaOutputs.push({ index: 1, type: 'image', image: { file_id: file.id } });
     }
+    for (const written of step.files ?? []) run.outputs.push({ fileId: this.server.store.addFile(written.path, 'assistants_output', written.data).id, path: written.path });
     await delta({ outputs: deltaOutputs });
     this.finishStep(runStep, 'completed', tokens(step.code));
     await emit('thread.run.step.completed', runStep);

@@ -393,6 +393,7 @@ function newRun(server: FakeOpenAIServer, engine: V2Engine, thread: V2Thread, as
     turn: { steps: [] },
     next: 0,
     citations: [],
+    outputs: [],
     includeResultContent,
     cancelRequested: false,
     executing: false,

@@ -26,6 +26,8 @@ export interface V2Run {
   pendingStepId?: string;
   /** File-search hits of this run, cited by text that asks for citations. */
   citations: { fileId: string; filename: string }[];
+  /** Files the run's code wrote (`path` such as `/mnt/data/x.csv`): `sandbox:` links to them are cited. */
+  outputs: { fileId: string; path: string }[];
   /** The create request asked for file-search result text in step events. */
   includeResultContent: boolean;
   /** Set by a cancel request; the executor notices at its next checkpoint. */

@@ -75,7 +75,8 @@ export async function runResponse(server: FakeOpenAIServer, run: ResponseRun, on
   await emit('response.in_progress', { response: snapshot() });
 
   let hits: SearchHit[] = [];
-  let chart: { container: StoredContainer; file: StoredContainerFile } | undefined;
+  /** Files the run's code wrote since the last answer: the next answer cites them. */
+  let written: { container: StoredContainer; file: StoredContainerFile }[] = [];
   const steps = [...turn.steps];
   for (let stepIndex = 0; stepIndex < steps.length; stepIndex++) {
     const step = steps[stepIndex];
@@ -102,11 +103,11 @@ export async function runResponse(server: FakeOpenAIServer, run: ResponseRun, on
         await emit('response.output_text.delta', { ...ids, delta, logprobs: [] });
       }
       outputChars += step.text.length;
-      for (const annotation of annotationsFor(step, hits, chart, step.text)) {
+      for (const annotation of annotationsFor(step, hits, written, step.text)) {
         part.annotations.push(annotation);
         await emit('response.output_text.annotation.added', { ...ids, annotation_index: part.annotations.length - 1, annotation });
       }
-      chart = undefined;
+      written = [];
       await emit('response.output_text.done', { ...ids, text: part.text, logprobs: [] });
       await emit('response.content_part.done', { ...ids, part: structuredClone(part) });
       item.status = 'completed';
@@ -158,10 +159,15 @@ export async function runResponse(server: FakeOpenAIServer, run: ResponseRun, on
       item.status = 'interpreting';
       await emit('response.code_interpreter_call.interpreting', ids);
       if (!(await wait(tick.event))) return;
-      if (step.image) chart = { container, file: store.addChart(container) };
+      const chart = step.image ? store.addChart(container) : undefined;
+      if (chart) written.push({ container, file: chart });
+      for (const file of step.files ?? []) written.push({ container, file: store.addContainerFile(container, file.path, file.data) });
       if (run.include.includes('code_interpreter_call.outputs')) {
         const outputs: unknown[] = [{ type: 'logs', logs: step.logs }];
-        if (step.image) outputs.push({ type: 'image', url: `data:image/png;base64,${pngChart().toString('base64')}` });
+        if (chart) {
+          const url = step.imageAsFile ? `${server.baseUrl}/containers/${container.id}/files/${chart.id}/content` : `data:image/png;base64,${pngChart().toString('base64')}`;
+          outputs.push({ type: 'image', url });
+        }
         item.outputs = outputs;
       }
       item.status = 'completed';
@@ -352,15 +358,32 @@ function parseJson(text: string): unknown {
   }
 }
 
-function annotationsFor(step: Extract<TurnStep, { type: 'text' }>, hits: SearchHit[], chart: { container: StoredContainer; file: StoredContainerFile } | undefined, text: string): Record<string, unknown>[] {
+/**
+ * The answer's citations: the files file search found (when asked), and each file the run's code
+ * wrote, as the service cites them (a container file citation spanning the Markdown link to it, or
+ * the whole answer when it has none), unless `citeOutputs` is false.
+ */
+function annotationsFor(step: Extract<TurnStep, { type: 'text' }>, hits: SearchHit[], written: { container: StoredContainer; file: StoredContainerFile }[], text: string): Record<string, unknown>[] {
   const annotations: Record<string, unknown>[] = [];
   if (step.citeFiles) {
     for (const hit of hits) annotations.push({ type: 'file_citation', file_id: hit.fileId, index: text.length, filename: hit.filename });
   }
-  if (chart) {
-    annotations.push({ type: 'container_file_citation', container_id: chart.container.id, file_id: chart.file.id, start_index: 0, end_index: text.length, filename: 'chart.png' });
+  if (step.citeOutputs === false) return annotations;
+  for (const { container, file } of written) {
+    const link = markdownLinkTo(text, file.path);
+    const span = link ? { start_index: link.start, end_index: link.end } : { start_index: 0, end_index: text.length };
+    annotations.push({ type: 'container_file_citation', container_id: container.id, file_id: file.id, ...span, filename: file.path.split('/').pop() ?? file.path });
   }
   return annotations;
+}
+
+/** Where `text` holds a Markdown link to `sandbox:<path>`: from its `[` to its `)`. */
+export function markdownLinkTo(text: string, path: string): { start: number; end: number; target: { start: number; end: number } } | undefined {
+  const target = `sandbox:${path}`;
+  const at = text.indexOf(`](${target})`);
+  if (at < 0) return undefined;
+  const start = text.lastIndexOf('[', at);
+  return start < 0 ? undefined : { start, end: at + target.length + 3, target: { start: at + 2, end: at + 2 + target.length } };
 }
 
 /** A token estimate (about four characters a token), with the detail objects the schema requires. */

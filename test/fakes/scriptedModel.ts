@@ -1,9 +1,23 @@
+/** A file the code interpreter writes besides its figure (`path` such as `/mnt/data/x.csv`). */
+export interface WrittenFile {
+  path: string;
+  data: Buffer;
+}
+
 /** One thing the model does within a turn; each protocol renders it in its own wire shape. */
 export type TurnStep =
-  | { type: 'text'; text: string; chunkSize?: number; chunkDelayMs?: number; citeFiles?: boolean }
+  /**
+   * `citeOutputs` (default true): the server cites each file the run's code wrote (a container file
+   * citation in Responses; in Assistants v2 a `file_path` annotation on each `sandbox:` link to it).
+   */
+  | { type: 'text'; text: string; chunkSize?: number; chunkDelayMs?: number; citeFiles?: boolean; citeOutputs?: boolean }
   | { type: 'function_call'; name: string; arguments: string | Record<string, unknown> }
   | { type: 'file_search'; queries: string[] }
-  | { type: 'code_interpreter'; code: string; logs: string; image?: boolean }
+  /**
+   * `image`: it draws `/mnt/data/chart.png`; Responses sends it inline (a data URL) unless
+   * `imageAsFile`, then as the container file's URL. `files`: other files it writes.
+   */
+  | { type: 'code_interpreter'; code: string; logs: string; image?: boolean; imageAsFile?: boolean; files?: WrittenFile[] }
   | { type: 'reasoning'; summary: string }
   /**
    * A tool of a hosted MCP server (Responses `mcp` tool, by its `server_label`): listed first if this

@@ -52,6 +52,9 @@ export interface SearchHit {
   text: string;
 }
 
+/** Where the scripted code interpreter saves its chart. */
+export const CHART_PATH = '/mnt/data/chart.png';
+
 /** How long an attached file stays `in_progress` before the vector store has indexed it. */
 const INDEXING_MS = 60;
 
@@ -169,11 +172,30 @@ export class FakeStore {
     return container;
   }
 
-  /** Adds the chart a code-interpreter run "drew" to its container. */
+  /** Adds the chart a code-interpreter run "drew" (`/mnt/data/chart.png`) to its container. */
   addChart(container: StoredContainer): StoredContainerFile {
+    return this.addContainerFile(container, CHART_PATH, pngChart());
+  }
+
+  /** Adds a file a code-interpreter run wrote to its container. */
+  addContainerFile(container: StoredContainer, path: string, data: Buffer): StoredContainerFile {
     const id = this.newId('cfile');
-    const file: StoredContainerFile = { id, path: `/mnt/data/${id}.png`, source: 'assistant', createdAt: this.nowSeconds(), data: pngChart() };
+    const file: StoredContainerFile = { id, path, source: 'assistant', createdAt: this.nowSeconds(), data };
     container.files.set(id, file);
     return file;
+  }
+
+  /**
+   * What the service does to code-interpreter output once its container has been idle for 20
+   * minutes, now: every container goes, with its files (asking for one answers 404). The files
+   * Assistants v2 runs wrote (purpose `assistants_output`) go too, as when they are deleted.
+   * Returns how many containers and files went.
+   */
+  expireCodeOutputs(): { containers: number; files: number } {
+    const containers = this.containers.size;
+    this.containers.clear();
+    const outputs = [...this.files.values()].filter((file) => file.purpose === 'assistants_output');
+    for (const file of outputs) this.files.delete(file.id);
+    return { containers, files: outputs.length };
   }
 }

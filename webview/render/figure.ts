@@ -1,5 +1,6 @@
 /** Images the assistant made, drawn as figures with a Save button, and saving files it wrote. */
 import type { WebviewToHost } from '../../src/common/protocol';
+import type { KeptFile } from '../../src/core/model';
 import type { FileRef, FileRequests, FileStatus } from '../files';
 import { codicon, h } from '../ui/dom';
 import { button } from '../ui/kit';
@@ -27,12 +28,46 @@ export class Figures {
     private readonly threadId: () => string | undefined,
   ) {}
 
-  /** A figure for a file the host downloads; it fills in when the image arrives. */
-  file(ref: FileRef, options: FigureOptions): HTMLElement {
+  /**
+   * A figure for a file the host reads; it fills in when the image arrives. Save is offered once it
+   * has, or at once when `savable` (a kept file the chat cannot draw can still be saved).
+   */
+  file(ref: FileRef, options: FigureOptions, savable = true): HTMLElement {
     const frame = h('div', { className: 'file-figure-frame' });
-    const show = (status: FileStatus): void => frame.replaceChildren(frameContent(status, options.alt));
+    const figure = this.figure(frame, { ...ref, filename: options.filename }, options);
+    const save = figure.querySelector<HTMLElement>('.file-figure-save');
+    const show = (status: FileStatus): void => {
+      frame.replaceChildren(frameContent(status, options.alt));
+      if (save) save.hidden = !savable && status.state !== 'ready';
+    };
     show(this.requests.watch(ref, show));
-    return this.figure(frame, { ...ref, filename: options.filename }, options);
+    return figure;
+  }
+
+  /**
+   * A figure for an image a run made on the server, as the thread keeps it: drawn from beside the
+   * thread once kept; one sentence, and no Save, when it could not be kept; while its download is on
+   * its way (or for a thread kept before files were), the host answers once it settles.
+   */
+  server(ref: FileRef, kept: KeptFile | undefined, options: FigureOptions): HTMLElement {
+    const threadId = this.threadId();
+    const named = { ...options, filename: kept?.filename ?? options.filename };
+    if (kept?.url !== undefined) return this.file({ fileId: kept.url, threadId }, named);
+    if (kept?.error !== undefined) {
+      const frame = h('div', { className: 'file-figure-frame' }, frameContent({ state: 'error', error: kept.error }, options.alt));
+      const figure = this.figure(frame, { ...ref, filename: named.filename }, named);
+      figure.querySelector('.file-figure-save')?.remove();
+      return figure;
+    }
+    return this.file({ ...ref, threadId }, named, false);
+  }
+
+  /** Asks the host to save a kept file (see `KeptFile`); false when there is none to save. */
+  saveKept(kept: KeptFile | undefined, fallbackName?: string): boolean {
+    if (kept?.url === undefined) return false;
+    const filename = kept.filename ?? fallbackName;
+    this.save({ fileId: kept.url, threadId: this.threadId(), ...(filename ? { filename } : {}) });
+    return true;
   }
 
   /** A figure for an image kept beside the thread (a stored-output URL); the host reads it from disk. */

@@ -15,7 +15,7 @@ import katex from 'katex';
 import MarkdownIt from 'markdown-it';
 import type { Token } from 'markdown-it';
 import { MARK_CLOSE, MARK_OPEN } from '../citations';
-import { MARKDOWN_LINK_PATTERN } from '../links';
+import { MARKDOWN_LINK_PATTERN, SANDBOX_ATTRIBUTE } from '../links';
 import { highlightToHtml } from './highlight';
 
 /** Off while a streaming answer's last block is drawn: a code block is highlighted once it is closed. */
@@ -92,6 +92,11 @@ function hookLinks(): void {
       node.setAttribute('rel', 'noopener noreferrer');
       const href = node.getAttribute('href');
       if (href) node.setAttribute('title', href);
+      // A file in the code interpreter's sandbox is no place to navigate to: the chat saves its kept copy.
+      if (href && /^sandbox:/i.test(href)) {
+        node.removeAttribute('href');
+        node.setAttribute(SANDBOX_ATTRIBUTE, href);
+      }
     }
   });
 }

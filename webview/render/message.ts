@@ -1,8 +1,8 @@
 /** One chat bubble: the user's text as typed, or the assistant's sanitized Markdown with footnotes. */
-import type { Attachment, MessageContent, Message } from '../../src/core/model';
+import type { Annotation, Attachment, KeptFile, MessageContent, Message } from '../../src/core/model';
 import type { Footnote, SavableFile } from '../citations';
 import { applyCitations } from '../citations';
-import { isRasterDataImage, isStoredOutputUrl, safeHref } from '../links';
+import { SANDBOX_ATTRIBUTE, isRasterDataImage, isStoredOutputUrl, safeHref, sandboxPath } from '../links';
 import { codicon, h } from '../ui/dom';
 import { actionIcon } from '../ui/kit';
 import type { Figures } from './figure';
@@ -114,7 +114,7 @@ function renderPart(part: MessageContent, role: Message['role'], context: Messag
     case 'image_file':
       // Kept as an empty place so that the parts' nodes stay in step with the parts.
       if (context.figuresOfRun?.has(part.fileId)) return h('div', { className: 'msg-figure-elsewhere', attrs: { hidden: '' } });
-      return figures.file({ fileId: part.fileId, containerId: part.containerId }, { alt: `Image ${index + 1} of the message` });
+      return figures.server({ fileId: part.fileId, containerId: part.containerId }, part.kept, { alt: `Image ${index + 1} of the message` });
     case 'image_url':
       if (isStoredOutputUrl(part.url)) return figures.stored(part.url, { alt: 'Image from the conversation' });
       return isRasterDataImage(part.url)
@@ -137,11 +137,15 @@ function renderAssistantText(
 ): HTMLElement {
   const cited = applyCitations(text, annotations);
   container.querySelector(':scope > .footnotes')?.remove();
+  const decorate = (drawn: DocumentFragment): void => {
+    decorateCodeBlocks(drawn, context.actions);
+    decorateSandboxLinks(drawn, annotations, context.figures);
+  };
   if (blocks) {
-    blocks.render(container, cited.text, false, (drawn) => decorateCodeBlocks(drawn, context.actions));
+    blocks.render(container, cited.text, false, decorate);
   } else {
     const drawn = renderMarkdown(cited.text, !context.plainCode);
-    decorateCodeBlocks(drawn, context.actions);
+    decorate(drawn);
     container.append(drawn);
   }
   if (cited.footnotes.length) container.append(renderFootnotes(cited.footnotes, cited.files, context));
@@ -173,6 +177,47 @@ function decorateCodeBlocks(container: DocumentFragment, actions: AnswerActions 
   }
 }
 
+/**
+ * Each `sandbox:/mnt/data/x.csv` link leads to the copy of that file the thread keeps: a click (or
+ * Enter) saves it. A file not kept, or one the answer names but the server never gave, shows as
+ * text saying so.
+ */
+function decorateSandboxLinks(container: DocumentFragment, annotations: readonly Annotation[], figures: Figures): void {
+  for (const link of Array.from(container.querySelectorAll<HTMLElement>(`a[${SANDBOX_ATTRIBUTE}], a[href^="sandbox:" i]`))) {
+    const path = sandboxPath(link.getAttribute(SANDBOX_ATTRIBUTE) ?? link.getAttribute('href') ?? '');
+    link.removeAttribute('href');
+    const kept = path === undefined ? undefined : keptFileAt(path, annotations);
+    if (kept?.url === undefined) {
+      const why = kept?.error ?? (kept ? 'Not kept yet: the file is on its way.' : 'This file was not kept: the server did not name it.');
+      const text = h('span', { className: 'sandbox-link sandbox-link-missing', attrs: { title: why } }, ...Array.from(link.childNodes));
+      link.replaceWith(text);
+      continue;
+    }
+    const name = kept.filename ?? path?.split('/').pop() ?? 'the file';
+    link.classList.add('sandbox-link');
+    link.setAttribute('role', 'button');
+    link.setAttribute('tabindex', '0');
+    link.setAttribute('title', `Save ${name} to the workspace`);
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      figures.saveKept(kept, name);
+    });
+    link.addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter' && event.key !== ' ') return;
+      event.preventDefault();
+      figures.saveKept(kept, name);
+    });
+  }
+}
+
+/** The kept file a `sandbox:` path names among a message's file citations (by the link, else by file name). */
+function keptFileAt(path: string, annotations: readonly Annotation[]): KeptFile | undefined {
+  const files = annotations.flatMap((a) => (a.type === 'file_path' ? [a] : []));
+  const name = path.split('/').pop();
+  const cited = files.find((a) => sandboxPath(a.text) === path) ?? files.find((a) => a.text === undefined && (a.filename ?? '').split('/').pop() === name);
+  return cited ? (cited.kept ?? {}) : undefined;
+}
+
 function renderFootnotes(footnotes: Footnote[], files: Map<number, SavableFile>, context: MessageContext): HTMLElement {
   const figures = context.figures;
   const actions = context.actions;
@@ -202,11 +247,19 @@ function openFileButton(filename: string, actions: AnswerActions, num: HTMLEleme
   return el;
 }
 
-/** A file the code interpreter wrote: the chip itself saves it. */
+/**
+ * A file the code interpreter wrote: the chip itself saves the copy the thread keeps. One that could
+ * not be kept says why and offers nothing; one still on its way says so.
+ */
 function saveButton(file: SavableFile, note: Footnote, figures: Figures, num: HTMLElement, label: HTMLElement): HTMLElement {
+  const kept = file.kept;
+  if (kept?.url === undefined) {
+    const why = kept?.error ?? 'Not kept yet: the file is on its way.';
+    return h('span', { className: 'chip-missing', attrs: { title: why } }, num, codicon(kept?.error ? 'warning' : 'loading'), label, h('span', { className: 'chip-note', text: kept?.error ? ` — ${kept.error}` : '' }));
+  }
   const title = `Save ${note.label} to the workspace`;
   const el = h('button', { className: 'chip-action', attrs: { type: 'button', title, 'aria-label': title } }, num, codicon('save'), label);
-  el.addEventListener('click', () => figures.save(file));
+  el.addEventListener('click', () => figures.saveKept(kept, file.filename));
   return el;
 }
 

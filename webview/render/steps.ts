@@ -97,7 +97,7 @@ function codeImages(step: RunStep): ImageOutput[] {
 function figureFor(output: ImageOutput, figureNumber: number, figures: Figures): HTMLElement {
   const options = { alt: `Figure ${figureNumber} made by the code interpreter`, caption: `Figure ${figureNumber}` };
   const ref = { fileId: output.fileId, containerId: output.containerId };
-  if (output.url === undefined) return figures.file(ref, options);
+  if (output.url === undefined) return figures.server(ref, output.kept, options);
   if (isStoredOutputUrl(output.url)) return figures.stored(output.url, { ...options, filename: `figure-${figureNumber}${output.url.slice(output.url.lastIndexOf('.'))}` });
   if (isRasterDataImage(output.url)) return figures.inline(output.url, ref, { ...options, filename: `figure-${figureNumber}${extensionOf(output.url)}` });
   // Anything else would be a fetch from the web, which the page never does.

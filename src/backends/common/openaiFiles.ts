@@ -4,8 +4,8 @@ import type { FileObject as WireFile } from 'openai/resources/files';
 import type { VectorStore as WireVectorStore } from 'openai/resources/vector-stores/vector-stores';
 import type { VectorStoreFile as WireVectorStoreFile } from 'openai/resources/vector-stores/files';
 import { AssistantsError } from '../../core/errors';
-import type { FileObject, FileOperations, FilePurpose, VectorStore, VectorStoreFile, VectorStoreFileInput } from '../../core/files';
-import { MAX_CREATE_FILE_IDS, MAX_FILE_BATCH } from '../../core/files';
+import type { FileObject, FileOperations, FilePurpose, OutputDownload, OutputFileRef, VectorStore, VectorStoreFile, VectorStoreFileInput } from '../../core/files';
+import { MAX_CONTAINER_FILES, MAX_CREATE_FILE_IDS, MAX_FILE_BATCH } from '../../core/files';
 import { PollSchedule } from '../../core/pollSchedule';
 import { abortableSleep } from '../../core/sleep';
 import type { ErrorContext } from '../errorMapping';
@@ -47,12 +47,34 @@ export class OpenAIFileOperations implements FileOperations {
   }
 
   /** Files a code interpreter wrote live in its container (Responses); the rest are plain files. */
-  fileContent(id: string, containerId?: string, signal?: AbortSignal): Promise<Uint8Array> {
+  outputFile(ref: OutputFileRef, maxBytes: number, signal?: AbortSignal): Promise<OutputDownload> {
     return this.call(async () => {
+      const { fileId, containerId } = ref;
+      const meta = containerId
+        ? await this.client.containers.files.retrieve(fileId, { container_id: containerId }, { signal })
+        : await this.client.files.retrieve(fileId, { signal });
+      const name = 'path' in meta && typeof meta.path === 'string' ? meta.path : 'filename' in meta && typeof meta.filename === 'string' ? meta.filename : undefined;
+      const named = name ? { name } : {};
+      if (typeof meta.bytes === 'number' && meta.bytes > maxBytes) return { tooLarge: meta.bytes, ...named };
       const response = containerId
-        ? await this.client.containers.files.content.retrieve(id, { container_id: containerId }, { signal })
-        : await this.client.files.content(id, { signal });
-      return new Uint8Array(await response.arrayBuffer());
+        ? await this.client.containers.files.content.retrieve(fileId, { container_id: containerId }, { signal })
+        : await this.client.files.content(fileId, { signal });
+      const read = await readAtMost(response, maxBytes);
+      return 'bytes' in read ? { bytes: read.bytes, ...named } : { tooLarge: read.tooLarge, ...named };
+    });
+  }
+
+  containerFiles(containerId: string, signal?: AbortSignal): Promise<{ fileId: string; path: string }[]> {
+    return this.call(async () => {
+      const files: { fileId: string; path: string }[] = [];
+      const seen = new Set<string>();
+      for await (const file of this.client.containers.files.list(containerId, { limit: 100 }, { signal })) {
+        // A server that repeats a page would list forever: a file seen twice ends the listing.
+        if (seen.has(file.id) || files.length >= MAX_CONTAINER_FILES) break;
+        seen.add(file.id);
+        files.push({ fileId: file.id, path: file.path });
+      }
+      return files;
     });
   }
 
@@ -182,6 +204,39 @@ function fromWireVectorStoreFile(wire: WireVectorStoreFile, context: ErrorContex
     createdAt: wire.created_at,
     attributes: wire.attributes ?? {},
   };
+}
+
+/**
+ * A response body read up to `maxBytes`: past that the read stops and only the size known so far
+ * (the declared length, or what arrived) comes back, so a huge file never fills memory.
+ */
+async function readAtMost(response: Response, maxBytes: number): Promise<{ bytes: Uint8Array } | { tooLarge: number }> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    return { tooLarge: declared };
+  }
+  if (!response.body) return { bytes: new Uint8Array(await response.arrayBuffer()) };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return { tooLarge: total };
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { bytes };
 }
 
 /** The server's `openai-poll-after-ms` hint: how long to wait before polling again. */

@@ -92,7 +92,8 @@ export class StubBackend implements Backend {
   listFiles = unused;
   retrieveFile = unused;
   deleteFile = unused;
-  fileContent = unused;
+  outputFile = unused;
+  containerFiles = unused;
   createVectorStore = unused;
   addVectorStoreFiles = unused;
   listVectorStores = unused;

@@ -160,4 +160,77 @@ describe('thread export', () => {
     assert.deepEqual(Buffer.from((await other.readOutput('thread-1', (back.messages[1].content[1] as { url: string }).url))!), PICTURE);
     assert.ok(isStoredOutput((stored.messages[1].content[1] as { url: string }).url), 'the thread itself is not changed');
   });
+
+  describe('files a run made, kept with the thread', () => {
+    const CSV = Buffer.from('day,value\nmon,3\n');
+    const answer = 'Here: [the table](sandbox:/mnt/data/x.csv), [lost](sandbox:/mnt/data/lost.csv) and [other](sandbox:/mnt/data/other/x.csv).';
+
+    /** A v2 answer with a kept figure, a kept CSV cited by its link, one that could not be kept, and a second `x.csv`. */
+    async function keptThread(): Promise<StoredThread> {
+      const figure = await store.keepFile('thread-1', PLOT, 'png');
+      const csv = await store.keepFile('thread-1', CSV, 'csv');
+      const other = await store.keepFile('thread-1', Buffer.from('other'), 'csv');
+      const at = (target: string) => ({ startIndex: answer.indexOf(target), endIndex: answer.indexOf(target) + target.length });
+      stored.messages.push({
+        id: 'msg_b',
+        role: 'assistant',
+        runId: 'run_1',
+        createdAt: 1_800_000_060,
+        status: 'completed',
+        content: [
+          {
+            type: 'text',
+            text: answer,
+            annotations: [
+              { type: 'file_path', text: 'sandbox:/mnt/data/x.csv', fileId: 'file-x', ...at('sandbox:/mnt/data/x.csv'), kept: { url: csv, filename: 'x.csv', bytes: CSV.length } },
+              { type: 'file_path', text: 'sandbox:/mnt/data/lost.csv', fileId: 'file-l', ...at('sandbox:/mnt/data/lost.csv'), kept: { error: 'lost.csv could not be kept: the server no longer has it.', failures: 2 } },
+              { type: 'file_path', text: 'sandbox:/mnt/data/other/x.csv', fileId: 'file-o', ...at('sandbox:/mnt/data/other/x.csv'), kept: { url: other, filename: 'x.csv', bytes: 5 } },
+            ],
+          },
+          { type: 'image_file', fileId: 'file-fig', kept: { url: figure, filename: 'chart.png', bytes: PLOT.length } },
+          { type: 'image_file', fileId: 'file-gone', kept: { error: 'chart2.png could not be kept: the server no longer has it.', failures: 2 } },
+        ],
+      });
+      await store.save(stored);
+      return stored;
+    }
+
+    it('writes kept figures and files beside the Markdown and points the sandbox links at them', async () => {
+      const thread = await keptThread();
+      const { markdown, images } = await threadToMarkdown(thread, { readImage: (url) => store.readOutput('thread-1', url), imageFolder: 'out' });
+      const written = new Map(images.map((image) => [image.path, Buffer.from(image.bytes)]));
+      assert.deepEqual(written.get('out/x.csv'), CSV, 'the CSV under the name the model gave it');
+      assert.deepEqual(written.get('out/x-2.csv'), Buffer.from('other'), 'a second file of that name does not overwrite the first');
+      assert.match(markdown, /\[the table\]\(<out\/x\.csv>\)/);
+      assert.match(markdown, /\[other\]\(<out\/x-2\.csv>\)/);
+      assert.match(markdown, /lost \*\(lost\.csv: not kept\)\*/);
+      assert.doesNotMatch(markdown, /sandbox:/, 'no link leads into the sandbox');
+      const figure = [...written].find(([p, bytes]) => p.endsWith('.png') && bytes.equals(PLOT));
+      assert.ok(figure, 'the kept figure is written');
+      assert.match(markdown, new RegExp(`!\\[Image 2\\]\\(<${figure[0].replace(/\./g, '\\.')}>\\)`));
+      assert.match(markdown, /\*\(Image 3: chart2\.png could not be kept: the server no longer has it\.\)\*/);
+    });
+
+    it('embeds kept files in the JSON, which saves back into another workspace as the same files', async () => {
+      const thread = await keptThread();
+      const json = await threadToJson(thread, (url) => store.readOutput('thread-1', url));
+      assert.doesNotMatch(json, /stored-output:/, 'nothing refers to this workspace\'s storage');
+      const parsed = parseThreadFile(new TextEncoder().encode(json), 'thread-1')!;
+      const part = parsed.messages[2].content[0];
+      assert.ok(part.type === 'text' && part.annotations[0].type === 'file_path');
+      assert.equal(part.annotations[0].kept?.url, `data:text/csv;base64,${CSV.toString('base64')}`);
+      const other = new ThreadStore(nodeFileSystem, path.join(dir, 'other'));
+      await other.save(parsed);
+      const back = (await other.load('thread-1'))!;
+      const backPart = back.messages[2].content[0];
+      assert.ok(backPart.type === 'text' && backPart.annotations[0].type === 'file_path');
+      const url = backPart.annotations[0].kept?.url ?? '';
+      assert.ok(isStoredOutput(url) && url.endsWith('.csv'));
+      assert.deepEqual(Buffer.from((await other.readOutput('thread-1', url))!), CSV);
+      const image = back.messages[2].content[1];
+      assert.ok(image.type === 'image_file');
+      assert.deepEqual(Buffer.from((await other.readOutput('thread-1', image.kept?.url ?? ''))!), PLOT);
+      assert.equal(await other.removeUnusedOutputs('thread-1'), 0, 'kept files count as used');
+    });
+  });
 });

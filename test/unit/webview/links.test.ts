@@ -39,10 +39,11 @@ describe('webview links', () => {
     for (const bad of ['javascript:x', 'data:text/html,x', 'command:x', 'file:///x', 'relative']) assert.ok(!MARKDOWN_LINK_PATTERN.test(bad), bad);
   });
 
-  it('knows a stored output exactly as the host names it', () => {
+  it('knows a stored image exactly as the host names a stored output, with an image\'s extension', () => {
     const hash = 'ab'.repeat(32);
-    const samples = [`stored-output:${hash}.png`, `stored-output:${hash}.jpg`, `stored-output:${hash}.svg`, `stored-output:${hash.slice(2)}.png`, `stored-output:../${hash}.png`, `data:image/png;base64,AAAA`, ''];
-    for (const url of samples) assert.equal(isStoredOutputUrl(url), isStoredOutput(url), url);
+    const samples = [`stored-output:${hash}.png`, `stored-output:${hash}.jpg`, `stored-output:${hash}.svg`, `stored-output:${hash}.csv`, `stored-output:${hash.slice(2)}.png`, `stored-output:../${hash}.png`, `data:image/png;base64,AAAA`, ''];
+    for (const url of samples) assert.equal(isStoredOutputUrl(url), isStoredOutput(url) && /\.(png|jpg|gif|webp)$/.test(url), url);
     assert.equal(isStoredOutputUrl(samples[0]), true);
+    assert.equal(isStoredOutput(samples[3]), true, 'a kept CSV is a stored output, though not an image');
   });
 });

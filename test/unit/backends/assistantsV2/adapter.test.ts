@@ -260,7 +260,9 @@ describe('AssistantsV2Backend against the fake server', () => {
       assert.equal(interpreter.outputs[0].type === 'logs' && interpreter.outputs[0].logs, '5 days');
       const image = interpreter.outputs[1];
       assert.ok(image?.type === 'image');
-      const png = await h.backend.fileContent(image.fileId);
+      const got = await h.backend.outputFile({ fileId: image.fileId }, 1024 * 1024);
+      assert.ok('bytes' in got);
+      const png = got.bytes;
       assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
       // The deltas alone rebuild the code input before the step completes.
       const partial = events.filter((e) => e.type === 'step.updated' && e.step.details.type === 'tool_calls' && e.step.details.toolCalls[0]?.type === 'code_interpreter');

@@ -57,7 +57,9 @@ describe('ResponsesBackend output items as run steps', () => {
       assert.ok(annotations.some((a) => a.type === 'file_citation' && a.fileId === file.id));
       const chart = annotations.find((a) => a.type === 'file_path');
       assert.ok(chart?.type === 'file_path' && chart.containerId, 'container file citations become file_path annotations');
-      const png = await h.backend.fileContent(chart.fileId, chart.containerId);
+      const got = await h.backend.outputFile({ fileId: chart.fileId, containerId: chart.containerId }, 1024 * 1024);
+      assert.ok('bytes' in got && got.name?.endsWith('.png'), 'the container file comes with its path');
+      const png = got.bytes;
       assert.deepEqual([...png.slice(1, 4)], [0x50, 0x4e, 0x47]);
       assert.ok(result.steps.every((step) => step.status === 'completed'));
     });
