@@ -25,8 +25,9 @@ export interface RunDriverOptions {
   poll?: PollOptions;
   retry?: { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number };
   /**
-   * How long Stop waits for the server to confirm the cancel (the cancel request and the polls
-   * after it) before the run is recorded as stopped without confirmation. Default 1.5 s.
+   * How long Stop waits for the server (a start that has not answered, the cancel request and the
+   * polls after it) before it gives up on it: a run the server named is then recorded as stopped
+   * without confirmation. Default 1.5 s.
    */
   cancelWaitMs?: number;
   /** A stream silent for this long is given up and the run followed by polling. Default 30 s. */

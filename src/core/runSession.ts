@@ -62,7 +62,10 @@ export class RunSession {
   private stopping = false;
   private detached = false;
   private cancelling: Promise<void> | undefined;
-  /** Aborted when Stop has waited long enough for the server: ends the cancel request and the polls after it. */
+  /**
+   * Aborted `cancelWaitMs` after Stop: ends whatever still waits for the server (a start that has not
+   * answered, a stream that has not named its run, the cancel request, the polls after it).
+   */
   private readonly stopDeadline = new AbortController();
   private stopTimer: ReturnType<typeof setTimeout> | undefined;
   /** Aborts the current stream: on Stop, at once once the run is named (no delta lands after Stop). */
@@ -373,8 +376,10 @@ export class RunSession {
   }
 
   private async createLeg(action: RunAction): Promise<void> {
-    // No stop signal here: an interrupted create may still start a run we could then not cancel.
-    const snapshot = await this.retrying(() => this.deps.backend.create(action), false);
+    // Not ended by Stop at once (an interrupted create may still start a run we could then not
+    // cancel), only when Stop has waited its time.
+    const deadline = this.stopDeadline.signal;
+    const snapshot = await this.retrying(() => this.deps.backend.create(action, deadline), deadline);
     this.legKnown = true;
     this.adopt(snapshot);
     if (this.stopping) {
@@ -471,12 +476,22 @@ export class RunSession {
     return events.length > 0;
   }
 
+  /** From Stop on, the server is waited for at most cancelWaitMs. */
+  private armStopDeadline(): void {
+    if (this.stopTimer) return;
+    this.stopTimer = setTimeout(() => {
+      this.stopDeadline.abort();
+      this.streamAbort?.abort();
+    }, this.deps.cancelWaitMs);
+  }
+
   private requestStop(): void {
     if (this.stopping) {
       return;
     }
     this.stopping = true;
     this.stop.abort();
+    this.armStopDeadline();
     if (this.legKnown && this.state.ref) {
       // Closed at once, whether or not the cancel request ever answers.
       this.streamAbort?.abort();
@@ -500,8 +515,7 @@ export class RunSession {
     if (this.detached || this.cancelling || !ref) {
       return;
     }
-    // From here on Stop waits for the server at most cancelWaitMs.
-    this.stopTimer = setTimeout(() => this.stopDeadline.abort(), this.deps.cancelWaitMs);
+    this.armStopDeadline();
     const deadline = this.stopDeadline.signal;
     this.cancelling = this.retrying(() => this.deps.backend.cancel(ref, deadline), deadline)
       // The run may have ended meanwhile, or the server refuses: polling tells what happened.

@@ -324,8 +324,17 @@ export class FakeOpenAIServer {
     }
   }
 
+  /** Ends early when the server closes, so a long scripted wait does not keep the process alive. */
   private sleepUnscaled(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.lifetime.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.lifetime.signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   private takeFault(method: string, path: string): FaultSpec | undefined {

@@ -27,6 +27,12 @@ async function setUp(fake: FakeOpenAIServer, protocol: BackendKind): Promise<{ b
   return { backend, assistant, thread };
 }
 
+/** The start of a run on each protocol. */
+const START_PATH: Record<BackendKind, string> = {
+  responses: '/responses',
+  assistantsV2: '/threads/:thread_id/runs',
+};
+
 describe('Stop when the cancel request itself hangs', () => {
   let fake: FakeOpenAIServer;
   afterEach(async () => {
@@ -69,6 +75,23 @@ describe('Stop when the cancel request itself hangs', () => {
           const written = (stream?.response as RecordedEvent[] | undefined)?.filter((e) => /\.delta$/.test(e.event) && !/step/.test(e.event)).length ?? 0;
           assert.ok(written > 0 && written < 100, `the stream was closed at Stop (${written} deltas written)`);
         }
+      });
+    }
+  }
+
+  for (const protocol of ['responses', 'assistantsV2'] as const) {
+    for (const preferStreaming of [true, false]) {
+      it(`does not wait on a start that never answers after Stop (${protocol}, ${preferStreaming ? 'streaming' : 'polling'})`, async () => {
+        fake = await FakeOpenAIServer.start();
+        const { backend, assistant, thread } = await setUp(fake, protocol);
+        // Longer than the test may take: only giving up on the start ends the run.
+        fake.inject({ method: 'POST', path: START_PATH[protocol], kind: 'slow_first_byte', delayMs: 60_000 });
+        const driver = new RunDriver(backend, { toolHandler: { handle: async () => [] }, preferStreaming, poll: { initialMs: 10, maxMs: 40 } });
+        const stop = new AbortController();
+        const events: RunEvent[] = [];
+        setTimeout(() => stop.abort(), 100);
+        await assert.rejects(driver.run({ kind: 'start', thread, assistant, history: [] }, (e) => events.push(e), stop.signal), (error: Error & { kind?: string }) => error.kind === 'cancelled');
+        assert.deepEqual(events.filter((e) => e.type === 'error'), [], 'Stop is no error');
       });
     }
   }
