@@ -166,14 +166,18 @@ export function priceFor(model: string | undefined, prices: Record<string, Model
 /**
  * "Rate limited, retrying in 3 s"; never negative, never below one second while pending. A wait of
  * more than a minute (the server's `Retry-After`) says until when instead, in local time: "Rate
- * limited until 14:05, then retrying"; the last minute counts down again.
+ * limited until 14:05, then retrying" (another reason: "…; retrying at 14:05"); the last minute
+ * counts down again.
  */
 export function retryText(retry: NonNullable<RunNotices['retry']>, nowMs: number): string {
   const attempt = retry.attempt > 1 ? ` (attempt ${retry.attempt})` : '';
-  if (retry.until - nowMs > 60_000) return `Rate limited until ${clockTime(retry.until, nowMs)}, then retrying${attempt}`;
-  const seconds = Math.max(1, Math.ceil((retry.until - nowMs) / 1000));
   const reason = retry.reason.trim() || 'Request failed';
   const sentence = reason.charAt(0).toUpperCase() + reason.slice(1).replace(/[.\s]+$/, '');
+  if (retry.until - nowMs > 60_000) {
+    const at = clockTime(retry.until, nowMs);
+    return /rate limit/i.test(reason) ? `Rate limited until ${at}, then retrying${attempt}` : `${sentence}; retrying at ${at}${attempt}`;
+  }
+  const seconds = Math.max(1, Math.ceil((retry.until - nowMs) / 1000));
   return `${sentence}, retrying in ${seconds} s${attempt}`;
 }
 

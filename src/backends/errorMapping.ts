@@ -227,7 +227,10 @@ function fromStatus(status: number, detail: string, headers: Headers | undefined
     return new AssistantsError('timeout', `The server timed out handling the request. Try again.${suffix}`, { status, cause });
   }
   if (status >= 500) {
-    return new AssistantsError('server', `The server had an error (HTTP ${status}). Try again in a few minutes.${suffix}`, { status, cause });
+    // A 503 for maintenance may say when to come back, as a 429 does.
+    const retryAfterMs = parseRetryAfter(headers);
+    const wait = retryAfterMs !== undefined && retryAfterMs > 60_000 ? `, and it asks to wait ${formatWait(retryAfterMs)}. Send again after that.` : '. Try again in a few minutes.';
+    return new AssistantsError('server', `The server had an error (HTTP ${status})${wait}${suffix}`, { status, cause, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   }
   return new AssistantsError('bad_request', `The server rejected the request (HTTP ${status}).${suffix}`, { status, cause });
 }

@@ -90,10 +90,14 @@ function refusingPages(inner: typeof fetch): typeof fetch {
     }
     if (!response.ok || response.status === 204 || !(isJsonType(type) || mayBeBareJson(type, input))) return response;
     const text = await response.text();
-    // Without a JSON type, only an empty body is told apart here; any other text goes on as text.
+    // Without a JSON type: an empty body broke off; a JSON object is read as one (the server left out
+    // its type); any other text goes on as text (not the API's answer).
     if (!isJsonType(type)) {
-      if (text.trim() === '') throw new BrokenAnswerError('empty');
-      return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+      const problem = jsonProblem(text);
+      if (problem === 'empty') throw new BrokenAnswerError('empty');
+      const headers = new Headers(response.headers);
+      if (problem === undefined) headers.set('content-type', 'application/json');
+      return new Response(text, { status: response.status, statusText: response.statusText, headers });
     }
     const problem = jsonProblem(text);
     if (problem === 'not json') throw new PageAnswerError(type);

@@ -45,6 +45,8 @@ describe('webview status wording', () => {
     assert.equal(retryText({ attempt: 1, reason, until: now + 3_600_000 }, now), 'Rate limited until 14:05, then retrying');
     assert.equal(retryText({ attempt: 2, reason, until: new Date(2026, 11, 7, 9, 30).getTime() }, now), 'Rate limited until tomorrow 09:30, then retrying (attempt 2)');
     assert.equal(retryText({ attempt: 1, reason, until: now + 3_600_000 }, now + 3_560_000), "The server's rate limit was reached, and it asks to wait 1 h, retrying in 40 s");
+    const maintenance = 'The server had an error (HTTP 503), and it asks to wait 2 h.';
+    assert.equal(retryText({ attempt: 1, reason: maintenance, until: now + 7_200_000 }, now), 'The server had an error (HTTP 503), and it asks to wait 2 h; retrying at 15:05');
   });
 
   it('turns error messages into one sentence without traces', () => {

@@ -190,6 +190,32 @@ describe('Errors told truly (Responses)', () => {
     });
   }
 
+  it('waits out a 503 that says when to come back (Retry-After 7200) once, as told', async () => {
+    const waits: number[] = [];
+    h = await startHarness({ driver: { sleep: async (ms) => void waits.push(ms) } });
+    h.fake.model.enqueue({ steps: [{ type: 'text', text: 'After maintenance.' }] });
+    h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { status: 503, headers: { ...JSON_TYPE, 'retry-after': '7200' }, chunks: [errorBody('server_error', 'Down for maintenance.', 'server_error')] } });
+    const result = await h.driver.run(await h.startWith('Hi'), h.onEvent);
+    assert.equal(result.run.status, 'completed');
+    assert.deepEqual(waits, [7_200_000]);
+    const retry = h.events.find((e) => e.type === 'retry');
+    assert.match(retry?.type === 'retry' ? retry.reason : '', /^The server had an error \(HTTP 503\), and it asks to wait 2 h\.$/);
+    assert.equal(h.requests('POST', '/responses').length, 2);
+  });
+
+  it('reads a poll answered with the API\'s JSON under no content type, or text/plain, as that JSON', async () => {
+    for (const headers of [{}, { 'content-type': 'text/plain; charset=utf-8' }] as Record<string, string>[]) {
+      h = await startHarness({ driver: { preferStreaming: false } });
+      h.fake.model.enqueue({ steps: [{ type: 'text', text: 'Slow.' }], durationMs: 300 });
+      const body = { id: 'resp_typeless', object: 'response', created_at: 1, status: 'completed', model: 'gpt-4.1-mini', error: null, incomplete_details: null, metadata: {}, output: [{ type: 'message', id: 'msg_t', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Typeless.', annotations: [] }] }] };
+      h.fake.inject({ method: 'GET', path: '/responses/:response_id', kind: 'script', script: { headers, chunks: [JSON.stringify(body)] } });
+      const result = await h.driver.run(await h.startWith('Hi'), h.onEvent);
+      assert.equal(result.run.status, 'completed', JSON.stringify(headers));
+      assert.deepEqual(result.messages.map((m) => (m.content[0]?.type === 'text' ? m.content[0].text : '')), ['Typeless.']);
+      await h.close();
+    }
+  });
+
   it('does not wait for a Retry-After beyond a day: says how long the server asks to wait', async () => {
     const waits: number[] = [];
     h = await startHarness({ driver: { sleep: async (ms) => void waits.push(ms) } });
