@@ -28,9 +28,10 @@ import { keyScope } from './core/provider';
 import type { ApprovalChoice, ApprovalView, AttachmentView, OutputRequestView } from './common/protocol';
 import { textOf } from './core/model';
 import { AssistantsTreeProvider, ThreadsTreeProvider } from './host/trees';
-import { createWorkspaceFunctions } from './host/workspaceFunctions';
+import { createWorkspaceFunctions, workspaceRoots } from './host/workspaceFunctions';
+import { McpServers } from './host/mcpServers';
 import { McpSecrets } from './host/mcpSecrets';
-import { setMcpSecret } from './host/mcpCommands';
+import { confirmMcpStart, setMcpSecret } from './host/mcpCommands';
 
 /**
  * What the extension offers other extensions (and its own integration tests): the chat, driven
@@ -98,8 +99,25 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   const outputs = new ChatOutputAsker(new OutputDraftStore(nodeFileSystem, path.join(storage.fsPath, 'output-drafts.json'), {
     onError: (error) => log.warn(`A function output you typed was not saved: ${error instanceof Error ? error.message : String(error)}`),
   }));
+  const mcpSecrets = new McpSecrets(context.secrets);
+  const mcpServers = new McpServers({
+    log,
+    trusted: () => vscode.workspace.isTrusted,
+    secrets: mcpSecrets,
+    folder: () => workspaceRoots()[0],
+    confirmStart: confirmMcpStart,
+    warn: (message) => void vscode.window.showWarningMessage(message),
+  });
+  context.subscriptions.push(mcpServers);
   // Custom functions come from the assistant a run uses; the service is made below.
-  const functions = createWorkspaceFunctions({ approver, proposer, outputs, workspaceState: context.workspaceState, assistants: () => assistants });
+  const functions = createWorkspaceFunctions({
+    approver,
+    proposer,
+    outputs,
+    workspaceState: context.workspaceState,
+    assistants: () => assistants,
+    localMcp: async (entry) => (await mcpServers.additions(entry)).registry,
+  });
   const folders = new AssistantFolders(context.globalStorageUri);
   // Set below: the server's store comes from the controller's connection.
   let serverStore: () => ReturnType<HostChatController['serverAssistants']> = async () => undefined;
@@ -115,7 +133,12 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     userState: context.globalState,
     firstAssistant: () => settingsAssistantDraft(readSettings()),
     firstLocation: 'user',
-    runAdditions: () => runAdditions(readSettings(), vscode.workspace.isTrusted, functions.registry.tools()),
+    runAdditions: async (entry) => {
+      const base = runAdditions(readSettings(), vscode.workspace.isTrusted, functions.registry.tools());
+      const local = await mcpServers.additions(entry);
+      const instructions = [base.instructions, ...local.notes].filter(Boolean).join('\n\n');
+      return { tools: [...base.tools, ...local.registry.tools()], ...(instructions ? { instructions } : {}) };
+    },
   });
   drafts = new DraftStore(nodeFileSystem, path.join(storage.fsPath, 'draft.json'), {
     onError: (error) => log.warn(`The draft was not saved: ${error instanceof Error ? error.message : String(error)}`),
@@ -123,7 +146,6 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   instructions = new DraftStore(nodeFileSystem, path.join(storage.fsPath, 'instructions.json'), {
     onError: (error) => log.warn(`The run instructions were not saved: ${error instanceof Error ? error.message : String(error)}`),
   });
-  const mcpSecrets = new McpSecrets(context.secrets);
   const controller = new HostChatController({
     store,
     apiKeys,

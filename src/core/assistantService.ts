@@ -23,8 +23,8 @@ export interface AssistantServiceOptions {
   firstAssistant(): AssistantDraft;
   /** Where the first assistant is written. */
   firstLocation: AssistantLocation;
-  /** What every run adds to the assistant (workspace functions, or a note why they are off). */
-  runAdditions(): RunAdditions;
+  /** What every run of `entry` adds to it (workspace functions and its local MCP servers' tools, or a note why they are off). */
+  runAdditions(entry: AssistantEntry): RunAdditions | Promise<RunAdditions>;
 }
 
 /** Added to an assistant for a run only, never written to its file. */
@@ -167,7 +167,7 @@ export class AssistantService {
   async forRun(server?: AssistantStore): Promise<Assistant> {
     const entry = await this.active();
     if (!entry.assistant) throw invalid(entry);
-    const assistant = withAdditions(entry.assistant, this.options.runAdditions());
+    const assistant = withAdditions(entry.assistant, await this.options.runAdditions(entry));
     if (!server || entry.location === 'server') return assistant;
     const { id: _id, createdAt: _createdAt, ...draft } = assistant;
     return this.publish(entry.id, draft, server);

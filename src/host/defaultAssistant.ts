@@ -5,7 +5,7 @@ import { settingsTools } from './settings';
 
 /** Told to the model when the workspace is not trusted: workspace functions and functions bound to VS Code commands are off. */
 export const UNTRUSTED_NOTE =
-  'Workspace functions (reading, searching or editing files of the workspace) and functions that run VS Code commands are off: the user has not trusted this workspace in VS Code. If a request needs them, say so; the user can trust the workspace with "Manage Workspace Trust".';
+  'Workspace functions (reading, searching or editing files of the workspace), functions that run VS Code commands and local MCP servers are off: the user has not trusted this workspace in VS Code. If a request needs them, say so; the user can trust the workspace with "Manage Workspace Trust".';
 
 /**
  * The assistant the `assistants.*` settings describe. It becomes the first assistant a user gets

@@ -34,3 +34,17 @@ export async function setMcpSecret(secrets: McpSecrets, active: () => Promise<As
   await secrets.set(use.name, value, use.target);
   void vscode.window.showInformationMessage(`The secret ${use.name} is set for ${use.target}.`);
 }
+
+/**
+ * Asks before a repository's assistant file starts (or connects to) a local MCP server: code the
+ * repository chose runs with the user's permissions. Modal, so it is not missed; true to start.
+ */
+export async function confirmMcpStart(server: string, description: string): Promise<boolean> {
+  const start = 'Start Server';
+  const answer = await vscode.window.showWarningMessage(
+    `This workspace's assistant file wants to start the MCP server "${server}". Start it?`,
+    { modal: true, detail: `It ${description}, with your permissions. Start it only if you trust this repository. You are asked again after a window reload or when its definition changes.` },
+    start,
+  );
+  return answer === start;
+}

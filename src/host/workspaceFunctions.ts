@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { builtinFunctions } from '../core/functions/builtins';
 import { Confinement } from '../core/functions/confinement';
 import type { AssistantService } from '../core/assistantService';
-import { customFunctionsForRun, ThreadGrants } from '../core/functions/customFunctions';
+import { assistantEntryForRun, customFunctionsForRun, ThreadGrants } from '../core/functions/customFunctions';
+import type { AssistantEntry } from '../core/assistantStore';
 import type { Approver, OutputAsker } from '../core/functions/functionToolHandler';
 import { functionToolHandler } from '../core/functions/functionToolHandler';
 import type { EditProposer } from '../core/functions/proposeEdit';
@@ -45,6 +46,8 @@ export interface WorkspaceFunctionsDeps {
   workspaceState: vscode.Memento;
   /** The assistants, to find the custom functions of the one a run uses (set once they exist). */
   assistants(): AssistantService;
+  /** The functions of an assistant's local MCP servers (started if they are not running). */
+  localMcp?(entry: AssistantEntry): Promise<FunctionRegistry>;
 }
 
 export function createWorkspaceFunctions(deps: WorkspaceFunctionsDeps): WorkspaceFunctions {
@@ -61,6 +64,10 @@ export function createWorkspaceFunctions(deps: WorkspaceFunctionsDeps): Workspac
     approver,
     roots: () => workspaceRoots().flatMap((root) => [root, realOrSelf(root)]),
     home: os.homedir(),
+    runFunctions: async (run) => {
+      const entry = deps.localMcp ? await assistantEntryForRun(deps.assistants(), run) : undefined;
+      return entry ? deps.localMcp?.(entry) : undefined;
+    },
     customFunctions: (run) => customFunctionsForRun(deps.assistants(), run, (name) => registry.get(name) !== undefined),
     outputs: deps.outputs,
     commands: { execute: (command, args) => Promise.resolve(vscode.commands.executeCommand<unknown>(command, args)) },

@@ -60,12 +60,19 @@ export interface AssistantLookup {
  * too; either would otherwise run with your file's bindings and trust.
  */
 export async function customFunctionsForRun(assistants: AssistantLookup, run: Run, isBuiltin: (name: string) => boolean): Promise<CustomFunctions | undefined> {
+  const entry = await assistantEntryForRun(assistants, run);
+  return entry?.assistant ? customFunctionsOf(entry.assistant.tools, entry.location, isBuiltin) : undefined;
+}
+
+/**
+ * The assistant (with where it lives) whose file defines what a run's calls do, found as
+ * `customFunctionsForRun` says; undefined when there is none to trust.
+ */
+export async function assistantEntryForRun(assistants: AssistantLookup, run: Run): Promise<AssistantEntry | undefined> {
   const entries = await assistants.list();
   const byId = entries.find((entry) => entry.id === run.assistantId);
   const linked = byId?.location === 'server' && byId.assistant ? assistants.linkedFile(byId.assistant) : undefined;
-  const entry = (linked ? entries.find((candidate) => candidate.id === linked && candidate.location !== 'server') : undefined) ?? byId ?? (await standIn());
-  if (!entry?.assistant) return undefined;
-  return customFunctionsOf(entry.assistant.tools, entry.location, isBuiltin);
+  return (linked ? entries.find((candidate) => candidate.id === linked && candidate.location !== 'server') : undefined) ?? byId ?? (await standIn());
 
   // The run's assistant is not listed: the active one stands in only when it is that assistant, or
   // its published file (the server's list out of reach), or the run does not say (a server that

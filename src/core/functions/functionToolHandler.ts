@@ -71,6 +71,12 @@ export interface FunctionToolHandlerOptions {
   roots(): string[];
   /** The user's home folder, shown as `~` in outputs. */
   home?: string;
+  /**
+   * Functions the run's assistant brings beyond the workspace's: the tools of its local MCP
+   * servers. They go through the same checks as workspace functions (trust, arguments, policy,
+   * approval), but not the workspace-functions switch.
+   */
+  runFunctions?(run: Run): Promise<FunctionRegistry | undefined>;
   /** The functions the run's assistant defines itself (beyond the workspace functions), and where it lives. */
   customFunctions?(run: Run): Promise<CustomFunctions | undefined>;
   /** Asks the user for the output of a custom function with no command. */
@@ -113,7 +119,9 @@ export function functionToolHandler(options: FunctionToolHandlerOptions): ToolHa
   return {
     forget: (threadId) => grants.forget(threadId),
     async handle(calls, { run, signal, threadId = run.threadId }) {
-      const custom = calls.some((call) => !options.registry.get(call.name)) ? await options.customFunctions?.(run) : undefined;
+      const foreign = calls.some((call) => !options.registry.get(call.name));
+      const extra = foreign ? await options.runFunctions?.(run) : undefined;
+      const custom = calls.some((call) => !options.registry.get(call.name) && !extra?.get(call.name)) ? await options.customFunctions?.(run) : undefined;
       const outputs: ToolOutput[] = [];
       for (const call of calls) {
         if (signal.aborted) {
@@ -121,21 +129,22 @@ export function functionToolHandler(options: FunctionToolHandlerOptions): ToolHa
           continue;
         }
         const fn = custom?.functions.get(call.name);
-        const output = !options.registry.get(call.name) && fn && custom ? await answerCustom(call, fn, custom) : scrub(await answer(call));
+        const registry = !options.registry.get(call.name) && extra?.get(call.name) ? extra : options.registry;
+        const output = registry === options.registry && !options.registry.get(call.name) && fn && custom ? await answerCustom(call, fn, custom) : scrub(await answer(call, registry));
         outputs.push({ callId: call.callId, output });
       }
       return outputs;
 
-      async function answer(call: FunctionCallRequest): Promise<string> {
+      async function answer(call: FunctionCallRequest, registry: FunctionRegistry): Promise<string> {
         if (!options.trusted()) return UNTRUSTED_OUTPUT;
-        const fn = options.registry.get(call.name);
-        if (fn && options.enabled?.() === false) return DISABLED_OUTPUT;
-        const parsed = options.registry.parse(call.name, call.arguments);
+        const fn = registry.get(call.name);
+        if (fn && registry === options.registry && options.enabled?.() === false) return DISABLED_OUTPUT;
+        const parsed = registry.parse(call.name, call.arguments);
         if (!fn || !parsed.ok) return `Error: ${parsed.ok ? `no workspace function named ${call.name} is available.` : parsed.error}`;
         const policy = options.policy(call.name) ?? Registry.defaultPolicy(fn);
         if (policy === 'never') return `Error: the user does not allow ${call.name} (its approval setting is "never").`;
         if (policy === 'ask' && !grants.has(threadId, call.name)) {
-          const decision = await options.approver.ask({ callId: call.callId, name: call.name, arguments: call.arguments, writes: fn.writes, runId: run.id }, signal);
+          const decision = await options.approver.ask({ callId: call.callId, name: call.name, arguments: call.arguments, writes: fn.writes, runId: run.id, ...(fn.server ? { server: fn.server } : {}) }, signal);
           if (decision === 'deny') return `Error: the user denied this call to ${call.name}.`;
           if (decision === 'thread') await grants.add(threadId, call.name);
         }

@@ -27,6 +27,8 @@ export interface WorkspaceFunction {
   writes: boolean;
   /** The policy when the user has set none; default `allow` for read-only functions and `ask` for writing ones. */
   approval?: ApprovalPolicy;
+  /** The label of the MCP server that answers it, for a tool of a local MCP server (the approval card names it). */
+  server?: string;
   handle(args: Record<string, unknown>, context: FunctionContext): Promise<string>;
 }
 

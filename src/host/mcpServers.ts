@@ -1,0 +1,232 @@
+import * as path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type * as vscode from 'vscode';
+import type { AssistantEntry } from '../core/assistantStore';
+import { FunctionRegistry } from '../core/functions/registry';
+import type { McpCallResult, McpToolInfo } from '../core/mcp/localTools';
+import { localToolFunctions } from '../core/mcp/localTools';
+import { resolveRecord } from '../core/mcp/secretRefs';
+import type { McpServerTool } from '../core/model';
+import type { McpSecrets } from './mcpSecrets';
+import { secretTarget } from './mcpSecrets';
+
+/** How long a server may take to start and list its tools, and a tool call to answer, by default (ms). */
+export const MCP_START_TIMEOUT_MS = 20_000;
+export const MCP_CALL_TIMEOUT_MS = 60_000;
+/** The most tools one server may offer, and the most list pages read. */
+const MAX_TOOLS = 128;
+const MAX_PAGES = 8;
+/** A server's stderr line is cut at this length in the log; a message over this size closes its connection. */
+const MAX_LOG_LINE = 2_000;
+const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/** What running local MCP servers needs from the window. */
+export interface McpServersDeps {
+  log: vscode.LogOutputChannel;
+  /** Whether the workspace is trusted: no local server starts in an untrusted one. */
+  trusted(): boolean;
+  secrets: McpSecrets;
+  /** The folder a repository's server starts in, and relative `cwd`s resolve against (the workspace's first folder). */
+  folder(): string | undefined;
+  /**
+   * Asks before a repository's assistant file starts a server (`description` says what runs):
+   * true to start it. Asked once per server definition while the window lives.
+   */
+  confirmStart(server: string, description: string): Promise<boolean>;
+  /** A server could not start: one sentence for the user. */
+  warn(message: string): void;
+  startTimeoutMs?: number;
+  callTimeoutMs?: number;
+}
+
+/** One running server: its client, its tools, and how to stop it. */
+interface Running {
+  client: Client;
+  tools: McpToolInfo[];
+  closed: boolean;
+}
+
+/** What a run of an assistant gets from its local servers: functions, and sentences for the model about servers that are not there. */
+export interface LocalMcpAdditions {
+  registry: FunctionRegistry;
+  notes: string[];
+}
+
+/**
+ * The local MCP servers of the active assistant (`mcp` tools with `x-vscode`): started (stdio) or
+ * connected (HTTP) with the official SDK when a run needs them, kept while the chat lives, stopped
+ * when another definition replaces them and when the window closes. Their stderr goes to the
+ * output channel. A repository's file asks before it starts anything (`confirmStart`); nothing
+ * starts in an untrusted workspace. Secrets their definitions name are put in place at start.
+ */
+export class McpServers implements vscode.Disposable {
+  private readonly servers = new Map<string, Promise<Running>>();
+  /** Definitions of a repository's file the user answered about, by key: true to start. */
+  private readonly decided = new Map<string, boolean>();
+
+  constructor(private readonly deps: McpServersDeps) {}
+
+  /**
+   * The functions of `entry`'s local servers, starting those not running. Servers of other
+   * definitions are stopped. A server that cannot start (or that the user did not let start) is
+   * left out with a note; the run goes on without it.
+   */
+  async additions(entry: AssistantEntry): Promise<LocalMcpAdditions> {
+    const local = (entry.assistant?.tools ?? []).filter((tool): tool is McpServerTool & { local: NonNullable<McpServerTool['local']> } => tool.type === 'mcp' && tool.local !== undefined);
+    const keys = new Map(local.map((tool) => [serverKey(tool, entry.location), tool]));
+    for (const key of [...this.servers.keys()]) if (!keys.has(key)) this.stop(key);
+    const registry = new FunctionRegistry();
+    const notes: string[] = [];
+    if (local.length === 0 || !this.deps.trusted()) return { registry, notes };
+    for (const [key, tool] of keys) {
+      const running = await this.ensure(key, tool, entry.location === 'workspace').catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        notes.push(`The MCP server ${tool.serverLabel} is not available: ${reason}`);
+        return undefined;
+      });
+      if (!running) continue;
+      for (const fn of localToolFunctions(tool, running.tools, entry.location, (name, args, signal) => this.call(key, tool, name, args, signal))) {
+        try {
+          registry.register(fn);
+        } catch (error) {
+          this.deps.log.warn(`MCP server ${tool.serverLabel}: tool ${fn.definition.name} left out: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    }
+    return { registry, notes };
+  }
+
+  dispose(): void {
+    for (const key of [...this.servers.keys()]) this.stop(key);
+  }
+
+  private async ensure(key: string, tool: McpServerTool & { local: NonNullable<McpServerTool['local']> }, repository: boolean): Promise<Running> {
+    const existing = this.servers.get(key);
+    if (existing) {
+      const running = await existing.catch(() => undefined);
+      if (running && !running.closed) return running;
+      this.servers.delete(key);
+    }
+    if (repository && !(await this.allowed(key, tool))) throw new Error('the user did not allow this workspace\'s assistant file to start it.');
+    const started = this.start(tool);
+    this.servers.set(key, started);
+    started.catch((error: unknown) => {
+      this.servers.delete(key);
+      const reason = error instanceof Error ? error.message : String(error);
+      this.deps.log.error(`MCP server ${tool.serverLabel} could not start: ${reason}`);
+      this.deps.warn(`The MCP server ${tool.serverLabel} could not start: ${reason} Its tools are left out; "Assistants: Show Log" has its output.`);
+    });
+    return started;
+  }
+
+  private async allowed(key: string, tool: McpServerTool & { local: NonNullable<McpServerTool['local']> }): Promise<boolean> {
+    const known = this.decided.get(key);
+    if (known !== undefined) return known;
+    const local = tool.local;
+    const description = local.transport === 'stdio' ? `runs ${[local.command, ...(local.args ?? [])].join(' ')}${local.cwd ? ` in ${local.cwd}` : ''}` : `connects to ${tool.serverUrl ?? ''}`;
+    const answer = await this.deps.confirmStart(tool.serverLabel, description);
+    this.decided.set(key, answer);
+    return answer;
+  }
+
+  private async start(tool: McpServerTool & { local: NonNullable<McpServerTool['local']> }): Promise<Running> {
+    const label = tool.serverLabel;
+    const lookup = this.deps.secrets.lookup(secretTarget(tool));
+    const where = `the MCP server ${label}`;
+    let transport: Transport;
+    if (tool.local.transport === 'stdio') {
+      const env = await resolveRecord(tool.local.env, lookup, where);
+      const folder = this.deps.folder();
+      const cwd = tool.local.cwd ? path.resolve(folder ?? '.', tool.local.cwd) : folder;
+      const stdio = new StdioClientTransport({ command: tool.local.command, args: tool.local.args ?? [], env: { ...getDefaultEnvironment(), ...env }, ...(cwd ? { cwd } : {}), stderr: 'pipe', maxBufferSize: MAX_MESSAGE_BYTES });
+      this.pipeLog(label, stdio);
+      transport = stdio;
+    } else {
+      const headers = await resolveRecord(tool.headers, lookup, where);
+      transport = new StreamableHTTPClientTransport(new URL(tool.serverUrl ?? ''), { requestInit: { headers: headers ?? {}, redirect: 'error' } });
+    }
+    const client = new Client({ name: 'assistants-vscode', version: '0.1.0' });
+    const running: Running = { client, tools: [], closed: false };
+    client.onclose = () => {
+      running.closed = true;
+      this.deps.log.info(`MCP server ${label}: stopped.`);
+    };
+    const timeout = this.deps.startTimeoutMs ?? MCP_START_TIMEOUT_MS;
+    try {
+      await client.connect(transport, { timeout });
+      running.tools = await listTools(client, timeout);
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw new Error(startFailure(error, timeout), { cause: error });
+    }
+    this.deps.log.info(`MCP server ${label}: started, ${running.tools.length} tool${running.tools.length === 1 ? '' : 's'} (${running.tools.map((t) => t.name).join(', ')}).`);
+    return running;
+  }
+
+  private async call(key: string, tool: McpServerTool, name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<McpCallResult> {
+    const running = await this.servers.get(key)?.catch(() => undefined);
+    if (!running || running.closed) throw new Error(`the MCP server ${tool.serverLabel} has stopped; it starts again with the next question.`);
+    const timeout = this.deps.callTimeoutMs ?? MCP_CALL_TIMEOUT_MS;
+    try {
+      return (await running.client.callTool({ name, arguments: args }, undefined, { signal, timeout })) as McpCallResult;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      if (isTimeout(error)) throw new Error(`the MCP server ${tool.serverLabel} did not answer within ${seconds(timeout)} s; its answer, if any, is lost.`, { cause: error });
+      throw new Error(`the MCP server ${tool.serverLabel} could not run ${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+
+  private stop(key: string): void {
+    const pending = this.servers.get(key);
+    this.servers.delete(key);
+    void pending?.then((running) => running.client.close()).catch(() => undefined);
+  }
+
+  /** A server's stderr into the log, a line at a time, each line cut short. */
+  private pipeLog(label: string, transport: StdioClientTransport): void {
+    let buffered = '';
+    transport.stderr?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const lines = buffered.split(/\r?\n/);
+      buffered = (lines.pop() ?? '').slice(-MAX_LOG_LINE);
+      for (const line of lines) if (line.trim()) this.deps.log.info(`[${label}] ${line.slice(0, MAX_LOG_LINE)}`);
+    });
+  }
+}
+
+/** A server's identity: what runs, with what, for which kind of file; a changed definition is another server. */
+function serverKey(tool: McpServerTool, location: string): string {
+  return JSON.stringify([location, tool.serverLabel, tool.serverUrl ?? null, tool.headers ?? null, tool.local]);
+}
+
+async function listTools(client: Client, timeout: number): Promise<McpToolInfo[]> {
+  const tools: McpToolInfo[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES && tools.length < MAX_TOOLS; page++) {
+    const result = await client.listTools(cursor ? { cursor } : undefined, { timeout });
+    tools.push(...result.tools.map((tool) => ({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema as Record<string, unknown>, annotations: tool.annotations })));
+    cursor = result.nextCursor;
+    if (!cursor) break;
+  }
+  return tools.slice(0, MAX_TOOLS);
+}
+
+/** Milliseconds as seconds for a sentence: one decimal under 10 s (0.3), whole seconds above. */
+function seconds(ms: number): string {
+  return ms < 10_000 ? String(Math.round(ms / 100) / 10) : String(Math.round(ms / 1000));
+}
+
+function isTimeout(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === -32001;
+}
+
+function startFailure(error: unknown, timeout: number): string {
+  if (isTimeout(error)) return `it did not answer within ${seconds(timeout)} s.`;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === 'ENOENT') return 'its command was not found; check x-vscode.command (and that it is on the PATH).';
+  const message = error instanceof Error ? error.message : String(error);
+  return `${message.split('\n')[0].slice(0, 300)}${/[.!?]$/.test(message) ? '' : '.'}`;
+}

@@ -1,0 +1,67 @@
+import * as assert from 'node:assert/strict';
+import { allowedTools, defaultToolPolicy, localToolFunctions, mcpFunctionName, resultText } from '../../../../src/core/mcp/localTools';
+import type { McpToolInfo } from '../../../../src/core/mcp/localTools';
+import type { McpServerTool, Run } from '../../../../src/core/model';
+
+const read: McpToolInfo = { name: 'read_note', description: 'Reads.', inputSchema: { type: 'object', properties: { title: { type: 'string' } } }, annotations: { readOnlyHint: true } };
+const write: McpToolInfo = { name: 'write_note', inputSchema: { type: 'object' } };
+const odd: McpToolInfo = { name: 'get.weather/today', inputSchema: { type: 'string' } as Record<string, unknown> };
+const server = (extra: Partial<McpServerTool> = {}): McpServerTool => ({ type: 'mcp', serverLabel: 'notes', local: { transport: 'stdio', command: 'node' }, ...extra });
+const run = { id: 'run_1' } as Run;
+
+describe('local MCP tools as functions', () => {
+  it('names each tool mcp_<server>_<tool> within the 64 characters a function name may have, long names kept apart', () => {
+    assert.equal(mcpFunctionName('notes', 'read_note'), 'mcp_notes_read_note');
+    assert.equal(mcpFunctionName('notes', 'get.weather/today'), 'mcp_notes_get_weather_today');
+    const a = mcpFunctionName('a-long-server-label-of-thirty-two', `${'x'.repeat(40)}_one`);
+    const b = mcpFunctionName('a-long-server-label-of-thirty-two', `${'x'.repeat(40)}_two`);
+    assert.equal(a.length, 64);
+    assert.notEqual(a, b);
+    assert.match(a, /^[a-zA-Z0-9_-]{1,64}$/);
+  });
+
+  it('offers only the tools allowed_tools lets through, by name or by read-only mark', () => {
+    assert.deepEqual(allowedTools(server({ allowedTools: ['write_note'] }), [read, write]).map((t) => t.name), ['write_note']);
+    assert.deepEqual(allowedTools(server({ allowedTools: { readOnly: true } }), [read, write]).map((t) => t.name), ['read_note']);
+    assert.deepEqual(allowedTools(server(), [read, write]).map((t) => t.name), ['read_note', 'write_note']);
+  });
+
+  it('asks before writing tools and reads without asking by default; require_approval raises or lowers that, but a repository\'s file cannot lower it', () => {
+    assert.equal(defaultToolPolicy(server(), read, 'user'), 'allow');
+    assert.equal(defaultToolPolicy(server(), write, 'user'), 'ask');
+    assert.equal(defaultToolPolicy(server({ requireApproval: 'always' }), read, 'workspace'), 'ask');
+    assert.equal(defaultToolPolicy(server({ requireApproval: 'never' }), write, 'user'), 'allow');
+    assert.equal(defaultToolPolicy(server({ requireApproval: 'never' }), write, 'workspace'), 'ask');
+    assert.equal(defaultToolPolicy(server({ requireApproval: { never: { toolNames: ['write_note'] } } }), write, 'workspace'), 'ask');
+    assert.equal(defaultToolPolicy(server({ requireApproval: { never: { toolNames: ['write_note'] } } }), write, 'server'), 'allow');
+    assert.equal(defaultToolPolicy(server({ requireApproval: { always: { readOnly: true } } }), read, 'user'), 'ask');
+  });
+
+  it('maps tools to functions: an object schema, the server named, a result as text, a flagged error thrown as a sentence', async () => {
+    const answers: Record<string, { content: { type: string; text?: string; mimeType?: string }[]; isError?: boolean }> = {
+      read_note: { content: [{ type: 'text', text: 'one' }, { type: 'image', mimeType: 'image/png' }] },
+      write_note: { content: [{ type: 'text', text: 'disk full' }], isError: true },
+      'get.weather/today': { content: [] },
+    };
+    const called: string[] = [];
+    const fns = localToolFunctions(server({ serverDescription: 'Team notes' }), [read, write, odd], 'user', async (name) => (called.push(name), answers[name]));
+    assert.deepEqual(fns.map((f) => [f.definition.name, f.writes, f.approval, f.server]), [
+      ['mcp_notes_read_note', false, 'allow', 'notes'],
+      ['mcp_notes_write_note', true, 'ask', 'notes'],
+      ['mcp_notes_get_weather_today', true, 'ask', 'notes'],
+    ]);
+    assert.equal(fns[0].definition.description, 'Reads. (tool read_note of the MCP server notes: Team notes)');
+    assert.deepEqual(fns[2].definition.parameters, { type: 'object', properties: {} }, 'a schema that is not an object becomes an empty object schema');
+    const context = { signal: new AbortController().signal, run };
+    assert.equal(await fns[0].handle({ title: 'a' }, context), 'one\n[image image/png, not shown]');
+    await assert.rejects(fns[1].handle({}, context), /^Error: write_note on the MCP server notes failed: disk full$/);
+    assert.equal(await fns[2].handle({}, context), 'get.weather/today ran and returned nothing.');
+    assert.deepEqual(called, ['read_note', 'write_note', 'get.weather/today'], 'each function calls the server by the tool\'s own name');
+  });
+
+  it('cuts a long result with a note, and shows structured content when there is no text', () => {
+    const text = resultText({ content: [{ type: 'text', text: 'y'.repeat(50) }] }, 20);
+    assert.equal(text, `${'y'.repeat(20)}\n[Cut: the result has 50 characters; the first 20 are shown.]`);
+    assert.equal(resultText({ content: [], structuredContent: { a: 1 } }), '{\n  "a": 1\n}');
+  });
+});

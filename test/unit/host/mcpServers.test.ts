@@ -1,0 +1,165 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type * as vscode from 'vscode';
+import type { AssistantEntry, AssistantLocation } from '../../../src/core/assistantStore';
+import type { ApprovalAnswer, ApprovalRequest } from '../../../src/core/functions/functionToolHandler';
+import { functionToolHandler, UNTRUSTED_OUTPUT } from '../../../src/core/functions/functionToolHandler';
+import { FunctionRegistry } from '../../../src/core/functions/registry';
+import type { McpServerTool, Run } from '../../../src/core/model';
+import { McpSecrets } from '../../../src/host/mcpSecrets';
+import { McpServers } from '../../../src/host/mcpServers';
+import type { McpServersDeps } from '../../../src/host/mcpServers';
+
+const FIXTURE = path.join(__dirname, '../../fakes/mcp/notesServer.mjs');
+const notes = (extra: Partial<McpServerTool['local'] & object> = {}): McpServerTool => ({ type: 'mcp', serverLabel: 'notes', local: { transport: 'stdio', command: process.execPath, args: [FIXTURE], ...extra } as McpServerTool['local'] });
+const entry = (location: AssistantLocation, ...tools: McpServerTool[]): AssistantEntry => ({ id: `${location}:a`, name: 'A', location, assistant: { id: `${location}:a`, name: 'A', model: 'm', createdAt: 0, tools } });
+const run = { id: 'run_1', threadId: 'thread_1', assistantId: 'user:a', status: 'requires_action', createdAt: 0 } as Run;
+
+function memorySecrets(): vscode.SecretStorage {
+  const values = new Map<string, string>();
+  return { get: async (k: string) => values.get(k), store: async (k: string, v: string) => void values.set(k, v), delete: async (k: string) => void values.delete(k), onDidChange: (() => ({ dispose() {} })) as unknown as vscode.Event<vscode.SecretStorageChangeEvent> };
+}
+
+/** A log that keeps its lines, a trust switch, start questions and warnings: what a window gives the servers. */
+function harness(overrides: Partial<McpServersDeps> = {}) {
+  const lines: string[] = [];
+  const log = { info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l), error: (l: string) => lines.push(l) } as unknown as vscode.LogOutputChannel;
+  const state = { trusted: true, confirms: [] as string[], warnings: [] as string[], answer: true };
+  const secrets = new McpSecrets(memorySecrets());
+  const servers = new McpServers({
+    log,
+    trusted: () => state.trusted,
+    secrets,
+    folder: () => path.dirname(FIXTURE),
+    confirmStart: async (server, description) => (state.confirms.push(`${server}: ${description}`), state.answer),
+    warn: (message) => state.warnings.push(message),
+    ...overrides,
+  });
+  return { servers, lines, state, secrets };
+}
+
+/** The chat's tool handler with no workspace functions, and an approver answering from a list. */
+function handlerFor(servers: McpServers, target: AssistantEntry, answers: ApprovalAnswer[], trusted = () => true) {
+  const asked: ApprovalRequest[] = [];
+  const handler = functionToolHandler({
+    registry: new FunctionRegistry(),
+    trusted,
+    policy: () => undefined,
+    approver: { ask: async (request) => (asked.push(request), answers.shift() ?? 'deny') },
+    roots: () => [],
+    runFunctions: async () => (await servers.additions(target)).registry,
+  });
+  const call = async (name: string, args: Record<string, unknown>, signal = new AbortController().signal) =>
+    (await handler.handle([{ callId: `c_${name}`, name, arguments: JSON.stringify(args) }], { run, signal }))[0].output;
+  return { asked, call };
+}
+
+describe('local MCP servers (stdio, the official SDK): started with the chat, approved like workspace functions', function () {
+  this.timeout(30_000);
+  const started: McpServers[] = [];
+  afterEach(() => {
+    for (const servers of started.splice(0)) servers.dispose();
+  });
+  const track = <T extends { servers: McpServers }>(h: T): T => (started.push(h.servers), h);
+
+  it('offers a server\'s tools as functions; reads run, a write asks and runs once allowed, a denied write never runs', async () => {
+    const h = track(harness());
+    const target = entry('user', notes());
+    const { registry, notes: said } = await h.servers.additions(target);
+    assert.deepEqual(said, []);
+    assert.deepEqual(registry.list().map((fn) => [fn.definition.name, fn.writes]), [['mcp_notes_read_note', false], ['mcp_notes_write_note', true], ['mcp_notes_hang', false], ['mcp_notes_fail', false]]);
+    assert.ok(h.lines.some((line) => /^\[notes\] notes server ready/.test(line)), 'the server\'s stderr is in the log');
+    assert.ok(h.lines.some((line) => line.startsWith('MCP server notes: started, 4 tools')));
+    const { asked, call } = handlerFor(h.servers, target, ['deny', 'once']);
+    assert.equal(await call('mcp_notes_read_note', { title: 'launch' }), 'The launch is on March 3.');
+    assert.equal(await call('mcp_notes_write_note', { title: 'plan', text: 'Ship.' }), 'Error: the user denied this call to mcp_notes_write_note.');
+    assert.equal(await call('mcp_notes_read_note', { title: 'plan' }), 'Error: read_note on the MCP server notes failed: No note is titled "plan".', 'the denied write did not run');
+    assert.equal(await call('mcp_notes_write_note', { title: 'plan', text: 'Ship.' }), 'Saved the note "plan".');
+    assert.equal(await call('mcp_notes_read_note', { title: 'plan' }), 'Ship.');
+    assert.deepEqual(asked.map((a) => [a.name, a.server, a.writes]), [['mcp_notes_write_note', 'notes', true], ['mcp_notes_write_note', 'notes', true]]);
+    assert.equal(await call('mcp_notes_read_note', { nope: 1 }), 'Error: the arguments do not match the parameters: must have required property \'title\'.', 'arguments are checked against the tool\'s schema first');
+  });
+
+  it('in an untrusted workspace nothing starts and every call is refused', async () => {
+    const h = track(harness());
+    h.state.trusted = false;
+    const target = entry('user', notes());
+    assert.equal((await h.servers.additions(target)).registry.list().length, 0);
+    assert.ok(!h.lines.some((line) => line.includes('started')));
+    const { call } = handlerFor(h.servers, target, [], () => false);
+    assert.equal(await call('mcp_notes_read_note', { title: 'launch' }), UNTRUSTED_OUTPUT);
+  });
+
+  it('asks once before a repository\'s file starts its server; declined, it does not start and the model is told why', async () => {
+    const h = track(harness());
+    h.state.answer = false;
+    const target = entry('workspace', notes({ cwd: '.' }));
+    const first = await h.servers.additions(target);
+    assert.equal(first.registry.list().length, 0);
+    assert.deepEqual(first.notes, ['The MCP server notes is not available: the user did not allow this workspace\'s assistant file to start it.']);
+    await h.servers.additions(target);
+    assert.equal(h.state.confirms.length, 1, 'asked once while the window lives');
+    assert.match(h.state.confirms[0], new RegExp(`^notes: runs ${process.execPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} .*notesServer\\.mjs in \\.$`));
+    assert.ok(!h.lines.some((line) => line.includes('started')));
+    const mine = track(harness());
+    await mine.servers.additions(entry('user', notes()));
+    assert.equal(mine.state.confirms.length, 0, 'your own assistant\'s server starts without asking');
+  });
+
+  it('a tool that does not answer in time, and Stop, end the call with a sentence', async () => {
+    const h = track(harness({ callTimeoutMs: 300 }));
+    const target = entry('user', notes());
+    const { call } = handlerFor(h.servers, target, []);
+    assert.equal(await call('mcp_notes_hang', {}), 'Error: the MCP server notes did not answer within 0.3 s; its answer, if any, is lost.');
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 100);
+    assert.equal(await call('mcp_notes_hang', {}, stop.signal), 'Error: mcp_notes_hang was stopped.');
+    assert.equal(await call('mcp_notes_read_note', { title: 'launch' }), 'The launch is on March 3.', 'the server still answers after both');
+  });
+
+  it('a server that cannot start is left out with one sentence for the user and a note for the model', async () => {
+    const h = track(harness());
+    const missing = await h.servers.additions(entry('user', notes({ command: 'no-such-mcp-server-command' } as never)));
+    assert.equal(missing.registry.list().length, 0);
+    assert.match(missing.notes[0], /^The MCP server notes is not available: /);
+    assert.equal(h.state.warnings.length, 1);
+    assert.match(h.state.warnings[0], /^The MCP server notes could not start: .* Its tools are left out; "Assistants: Show Log" has its output\.$/);
+    const crash = await h.servers.additions(entry('user', notes({ args: ['-e', 'process.exit(3)'] })));
+    assert.equal(crash.registry.list().length, 0);
+    assert.equal(h.state.warnings.length, 2);
+  });
+
+  it('puts a secret in the server\'s environment, stops the old server when the definition changes, and all on dispose', async () => {
+    const h = track(harness());
+    await h.secrets.set('greet', 'hello from the keychain', 'stdio');
+    const target = entry('user', notes({ env: { NOTES_GREETING: '${secret:greet}' } }));
+    const { call } = handlerFor(h.servers, target, []);
+    assert.equal(await call('mcp_notes_read_note', { title: 'greeting' }), 'hello from the keychain');
+    const pidOf = () => Number(/pid (\d+)/.exec([...h.lines].reverse().find((line) => line.includes('ready')) ?? '')?.[1]);
+    const first = pidOf();
+    await h.servers.additions(entry('user', notes()));
+    await waitFor(() => !alive(first));
+    const second = pidOf();
+    assert.notEqual(second, first);
+    h.servers.dispose();
+    await waitFor(() => !alive(second));
+    assert.ok(!h.lines.some((line) => line.includes('hello from the keychain')), 'the secret is not in the log');
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(condition: () => boolean, ms = 5_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
