@@ -307,20 +307,44 @@ const WORDS = /^(?:[a-z]+|[A-Z]+|[A-Z][a-z]+)(?:[-_.](?:[a-z]+|[A-Z]+|[A-Z][a-z]
 export function keyPieces(text: string, key: string): Array<{ start: number; end: number }> {
   const runs: Array<{ start: number; end: number }> = [];
   if (key.length < MIN_KEY_PIECE || text.length < MIN_KEY_PIECE) return runs;
-  const grams = new Set<string>();
-  for (let i = 0; i + MIN_KEY_PIECE <= key.length; i++) grams.add(key.slice(i, i + MIN_KEY_PIECE));
-  for (let i = 0; i + MIN_KEY_PIECE <= text.length; ) {
-    if (!grams.has(text.slice(i, i + MIN_KEY_PIECE))) {
-      i++;
-      continue;
+  const { probes, pieces } = gramsOf(key);
+  // Any run of MIN_KEY_PIECE holds a PROBE-long window starting at a multiple of PROBE: only those
+  // are looked up, and only a hit is looked at closely (a text rarely shares one with a random key).
+  let next = 0;
+  for (let probe = 0; probe + PROBE <= text.length; probe += PROBE) {
+    if (!probes.has(windowHash(text, probe))) continue;
+    for (let start = Math.max(next, probe - (MIN_KEY_PIECE - PROBE)); start <= probe && start + MIN_KEY_PIECE <= text.length; start++) {
+      if (!pieces.has(text.slice(start, start + MIN_KEY_PIECE))) continue;
+      let end = start + MIN_KEY_PIECE;
+      while (end < text.length && end - start < key.length && key.includes(text.slice(start, end + 1))) end++;
+      // Words a key is made of ("integration-test-key") are left in ordinary text; a random key's pieces are almost never words.
+      if (end - start === key.length || !WORDS.test(text.slice(start, end))) runs.push({ start, end });
+      next = end;
+      probe = Math.max(probe, end - (end % PROBE) - PROBE);
+      break;
     }
-    let end = i + MIN_KEY_PIECE;
-    while (end < text.length && end - i < key.length && key.includes(text.slice(i, end + 1))) end++;
-    // Words a key is made of ("integration-test-key") are left in ordinary text; a random key's pieces are almost never words.
-    if (end - i === key.length || !WORDS.test(text.slice(i, end))) runs.push({ start: i, end });
-    i = end;
   }
   return runs;
+}
+
+/** The length of the windows looked up first (see `keyPieces`); MIN_KEY_PIECE must be at least twice it. */
+const PROBE = 4;
+let grams: { key: string; probes: Set<number>; pieces: Set<string> } | undefined;
+
+/** The key's PROBE-long windows (hashed) and MIN_KEY_PIECE-long ones, kept for the last key asked about (there is one key at a time). */
+function gramsOf(key: string): { probes: Set<number>; pieces: Set<string> } {
+  if (grams?.key !== key) {
+    const starts = (length: number) => Array.from({ length: key.length - length + 1 }, (_, i) => i);
+    grams = { key, probes: new Set(starts(PROBE).map((i) => windowHash(key, i))), pieces: new Set(starts(MIN_KEY_PIECE).map((i) => key.slice(i, i + MIN_KEY_PIECE))) };
+  }
+  return grams;
+}
+
+/** A 32-bit hash of the PROBE characters of `text` from `at`: no string is made for a window that is not looked at closely. */
+function windowHash(text: string, at: number): number {
+  let hash = 0;
+  for (let i = at; i < at + PROBE; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
+  return hash;
 }
 
 /** The length of the longest end of `text` that appears somewhere in `key` (a piece of it may follow). */
