@@ -157,3 +157,36 @@ describe('server text about files', () => {
     }
   });
 });
+
+describe('keyPieces', () => {
+  /** The plain reading: at each position, the longest run the key holds, taken when long enough. */
+  function reference(text: string, key: string): Array<{ start: number; end: number }> {
+    const runs: Array<{ start: number; end: number }> = [];
+    for (let i = 0; i + 8 <= text.length; ) {
+      if (!key.includes(text.slice(i, i + 8))) {
+        i++;
+        continue;
+      }
+      let end = i + 8;
+      while (end < text.length && key.includes(text.slice(i, end + 1))) end++;
+      if (end - i === key.length || !/^(?:[a-z]+|[A-Z]+|[A-Z][a-z]+)(?:[-_.](?:[a-z]+|[A-Z]+|[A-Z][a-z]+))*$/.test(text.slice(i, end))) runs.push({ start: i, end });
+      i = end;
+    }
+    return runs;
+  }
+
+  it('finds what the plain reading finds, on texts made of pieces of the key, at every offset', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    for (const { key } of SHAPED_KEYS) {
+      for (let round = 0; round < 300; round++) {
+        let text = '';
+        while (text.length < 120) {
+          const from = Math.floor(random() * key.length);
+          text += random() < 0.5 ? key.slice(from, from + 1 + Math.floor(random() * 20)) : 'lorem ipsum '.slice(0, 1 + Math.floor(random() * 12));
+        }
+        assert.deepEqual(keyPieces(text, key), reference(text, key), text);
+      }
+    }
+  });
+});
