@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Locator } from 'playwright-core';
 import type { BackendKind } from '../../src/core/model';
+import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
 import { chatSuite } from './workbench';
 
@@ -21,9 +22,10 @@ for (const protocol of protocols) {
   describe(`figures the code interpreter makes, over ${protocol} (packaged .vsix, fake server)`, function () {
     this.timeout(180_000);
     let workbench: Workbench;
+    let fake: FakeOpenAIServer;
     let chat: FrameLocator;
 
-    chatSuite(`figures-${protocol}`, protocol, (started) => ({ workbench } = started), { 'assistants.tools.codeInterpreter': true });
+    chatSuite(`figures-${protocol}`, protocol, (started) => ({ workbench, fake } = started), { 'assistants.tools.codeInterpreter': true });
 
     before(async () => {
       chat = workbench.chatFrame();
@@ -91,5 +93,62 @@ for (const protocol of protocols) {
         assert.deepEqual([...saved.subarray(0, 8)], PNG_SIGNATURE);
       });
     }
+
+    it('still shows, saves and exports a figure and a file the run made after its container expired', async () => {
+      const csv = Buffer.from('day,value\nmon,3\ntue,5\n');
+      fake.model.enqueue({
+        steps: [
+          { type: 'code_interpreter', code: 'plot(data); data.to_csv("/mnt/data/x.csv")', logs: 'saved', image: true, imageAsFile: true, files: [{ path: '/mnt/data/x.csv', data: csv }] },
+          { type: 'text', text: 'The chart is above; the data is in [x.csv](sandbox:/mnt/data/x.csv).' },
+        ],
+      });
+      await workbench.ask('Keep the data');
+      await workbench.statusIs('Completed');
+      const lastFigure = () => chat.locator('.run-block').last().locator('.run-figures figure.file-figure').first();
+      assert.ok((await naturalWidth(lastFigure().locator('img.file-image'))) > 0, 'the chart is drawn');
+      // Kept: the answer's link to the file became Save for the kept copy.
+      const link = () => chat.locator('.msg-assistant').last().locator('.sandbox-link[role="button"]');
+      await link().waitFor({ timeout: 30_000 });
+
+      const expired = fake.store.expireCodeOutputs();
+      assert.ok(expired.containers + expired.files > 0, 'the code interpreter\'s files are gone from the server');
+      const asked = fake.requests.length;
+      await workbench.reload();
+      await workbench.openAssistantsView();
+      chat = workbench.chatFrame();
+      const image = lastFigure().locator('img.file-image');
+      assert.ok((await naturalWidth(image)) > 0, 'the chart still shows after its container is gone');
+      assert.match((await image.getAttribute('src')) ?? '', /^data:image\/png;base64,/);
+      assert.equal(await chat.locator('.file-figure-error').count(), 0, 'no figure says it could not be shown');
+      await lastFigure().scrollIntoViewIfNeeded();
+      await workbench.screenshot('chart-after-container-expired');
+      const downloads = fake.requests.slice(asked).filter((r) => /\/content$/.test(r.path));
+      assert.deepEqual(downloads.map((r) => r.path), [], 'nothing is fetched from the server again');
+
+      await link().scrollIntoViewIfNeeded();
+      assert.equal(await link().innerText(), 'x.csv');
+      await link().click();
+      assert.deepEqual(await workbench.acceptSaveDialog('x.csv'), csv, 'the link saves the kept file, under the name the model gave it');
+
+      // Export to Markdown: the chart and the file beside the document, the link pointing at the file.
+      await workbench.runCommand('Assistants: Export Thread to Markdown');
+      const input = workbench.page.locator('.quick-input-widget input.input');
+      await input.waitFor({ timeout: 30_000 });
+      let proposed = '';
+      for (const deadline = Date.now() + 10_000; !proposed.endsWith('.md') && Date.now() < deadline; ) {
+        proposed = await input.inputValue();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await input.press('Enter');
+      await workbench.page.locator('.notifications-toasts').filter({ hasText: 'Exported' }).waitFor({ timeout: 30_000 });
+      const markdownFile = path.join(workbench.workspace, path.basename(proposed));
+      const markdown = fs.readFileSync(markdownFile, 'utf8');
+      const folder = `${path.basename(markdownFile, '.md')}-images`;
+      assert.ok(markdown.includes(`[x.csv](<${folder}/x.csv>)`), `the link points at the exported file:\n${markdown}`);
+      assert.deepEqual(fs.readFileSync(path.join(workbench.workspace, folder, 'x.csv')), csv);
+      const chart = /!\[Output 2\]\(<([^>]+\.png)>\)/.exec(markdown)?.[1];
+      assert.ok(chart, `the chart is linked:\n${markdown}`);
+      assert.deepEqual([...fs.readFileSync(path.join(workbench.workspace, chart)).subarray(0, 8)], PNG_SIGNATURE);
+    });
   });
 }
