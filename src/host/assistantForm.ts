@@ -111,12 +111,15 @@ export interface FormChange {
  * The file a change of the form makes of the document's text. The page sends its whole form, made
  * on `base` (the form it was last shown); fields the user did not touch since then keep what the
  * document holds now (an edit in the text editor, or the file reloaded after another window saved
- * it), so neither side's change is lost. Without a base (or over a document that is not valid) the
- * form's fields replace the document's, as before.
+ * it), so neither side's change is lost. Without a base (the page showed a file that was not
+ * valid) the form's fields replace the document's; over a document that became invalid since the
+ * base, nothing is written (the text editor's edit under way wins).
  */
 export function fileFromFormChange(form: AssistantForm, base: AssistantForm | undefined, text: string): FormChange {
   const current = parseAssistantFile(text).file;
   const { file: mine, errors } = fileFromForm(form, current ?? lenientParse(text));
+  // The text was valid when the form was shown and is not now: an edit in the text editor is under way, and wins.
+  if (mine && base && !current) return { errors: [{ path: '', message: 'the file was changed in the text editor and is not a valid assistant now; the form writes again once it is' }], conflicts: [] };
   if (!mine || !base || !current) return { file: mine, mine, errors, conflicts: [] };
   const { file: started } = fileFromForm(base, current);
   if (!started) return { file: mine, mine, errors, conflicts: [] };

@@ -140,6 +140,14 @@ describe('assistant form: a change made on a form the document has moved on from
     }
   });
 
+  it('writes nothing over a text edit under way that left the document invalid', () => {
+    for (const broken of ['{ "version": 1, "name": "Weather", ', JSON.stringify({ version: 1, name: 'Weather' })]) {
+      const change = fileFromFormChange(typed((f) => (f.instructions = 'Form.')), shown, broken);
+      assert.equal(change.file, undefined);
+      assert.match(change.errors[0]?.message ?? '', /changed in the text editor/);
+    }
+  });
+
   it('a dirty document takes the fields only the disk changed; where both did, it keeps its own', () => {
     const saved = serializeAssistantFile(file);
     const documentText = edited((f) => (f.instructions = 'Unsaved edit.'));
