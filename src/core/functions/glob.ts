@@ -37,19 +37,8 @@ export class Glob {
 
   /** Compiles `glob`; throws a GlobError with a sentence when it is too long, expands too far, or is malformed. */
   static compile(glob: string, options: GlobOptions = {}): Glob {
-    if (glob.length > GLOB_MAX_CHARS) throw new GlobError(`the glob has ${glob.length} characters; at most ${GLOB_MAX_CHARS} are accepted.`);
-    const expanded = braceExpand(glob, { braceExpandMax: GLOB_MAX_EXPANSIONS + 1 });
-    if (expanded.length > GLOB_MAX_EXPANSIONS) {
-      if (options.tooMany !== 'cut') throw new GlobError(`the glob's braces expand to more than ${GLOB_MAX_EXPANSIONS} patterns; narrow it.`);
-      expanded.length = GLOB_MAX_EXPANSIONS;
-    }
-    const alternatives = [...new Set(expanded)].map((one) => translate(one, options.matchBase === true));
     const tail = options.descendants ? '(?:/.*)?' : '';
-    try {
-      return new Glob(glob, RE2JS.compile(`^(?:${alternatives.join('|')})${tail}$`, RE2JS.CASE_INSENSITIVE | RE2JS.DOTALL));
-    } catch (error) {
-      throw new GlobError(`the glob ${JSON.stringify(glob)} is not valid: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    }
+    return new Glob(glob, compileExpression(`^(?:${globSources(glob, options).join('|')})${tail}$`, glob));
   }
 
   /** Whether the `/`-separated relative path matches. */
@@ -88,6 +77,29 @@ export class GlobList {
   }
 }
 
+/**
+ * The RE2 sources (unanchored) of a glob's brace expansions, with the GlobError of `Glob.compile`
+ * for a glob too long or expanding too far. `braces: false` takes braces as text (as git does).
+ */
+export function globSources(glob: string, options: GlobOptions & { braces?: boolean } = {}): string[] {
+  if (glob.length > GLOB_MAX_CHARS) throw new GlobError(`the glob has ${glob.length} characters; at most ${GLOB_MAX_CHARS} are accepted.`);
+  const expanded = options.braces === false ? [glob.replace(/[{}]/g, '\\$&')] : braceExpand(glob, { braceExpandMax: GLOB_MAX_EXPANSIONS + 1 });
+  if (expanded.length > GLOB_MAX_EXPANSIONS) {
+    if (options.tooMany !== 'cut') throw new GlobError(`the glob's braces expand to more than ${GLOB_MAX_EXPANSIONS} patterns; narrow it.`);
+    expanded.length = GLOB_MAX_EXPANSIONS;
+  }
+  return [...new Set(expanded)].map((one) => translate(one, options.matchBase === true));
+}
+
+/** One RE2 expression, case ignored and `.` matching newlines too; a GlobError naming `glob` when RE2 refuses it. */
+export function compileExpression(source: string, glob: string): RE2JS {
+  try {
+    return RE2JS.compile(source, RE2JS.CASE_INSENSITIVE | RE2JS.DOTALL);
+  } catch (error) {
+    throw new GlobError(`the glob ${JSON.stringify(glob)} is not valid: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
 /** One brace-free glob as an RE2 expression (no anchors). */
 function translate(glob: string, matchBase: boolean): string {
   const trimmed = glob.replace(/^(?:\.\/)+/, '').replace(/^\/+/, '');
@@ -98,7 +110,8 @@ function translate(glob: string, matchBase: boolean): string {
   let globstar = false;
   segments.forEach((segment, index) => {
     if (segment === '**') {
-      if (index === segments.length - 1) out += started ? '(?:/.*)?' : '.*';
+      // `a/**` is what is inside a, not a itself.
+      if (index === segments.length - 1) out += started ? '/.+' : '.*';
       globstar = true;
       return;
     }

@@ -1,7 +1,6 @@
 import * as path from 'node:path';
-import ignore from 'ignore';
-import type { Ignore } from 'ignore';
 import type { Confined, Confinement } from './confinement';
+import { Gitignore } from './gitignore';
 import { Glob } from './glob';
 import { readTextRange } from './readText';
 import type { WorkspaceFs } from './workspaceFs';
@@ -30,7 +29,7 @@ export async function* walkFiles(fs: WorkspaceFs, confinement: Confinement, star
   const glob = options.glob ? Glob.compile(options.glob, { matchBase: !options.glob.includes('/') }) : undefined;
   const matches = (display: string) => !glob || glob.matches(display);
   // The .gitignore files of the folders above the start apply too (the start's own is read by the walk).
-  const ignores: Array<{ base: string; rules: Ignore }> = [];
+  const ignores: Array<{ base: string; rules: Gitignore }> = [];
   for (let dir = start.absolute; dir !== start.root && dir.startsWith(start.root); ) {
     dir = path.dirname(dir);
     await loadGitignore(fs, dir, ignores);
@@ -48,7 +47,7 @@ async function* walkFolder(
   confinement: Confinement,
   folder: string,
   root: string,
-  ignores: Array<{ base: string; rules: Ignore }>,
+  ignores: Array<{ base: string; rules: Gitignore }>,
   matches: (display: string) => boolean,
   options: WalkOptions,
 ): AsyncGenerator<Confined> {
@@ -96,20 +95,20 @@ export async function isGitignored(fs: WorkspaceFs, file: Confined): Promise<boo
     folders.unshift(dir);
     if (dir === file.root || dir === path.dirname(dir)) break;
   }
-  const ignores: Array<{ base: string; rules: Ignore }> = [];
+  const ignores: Array<{ base: string; rules: Gitignore }> = [];
   for (const folder of folders) await loadGitignore(fs, folder, ignores);
   return ignores.some(({ base, rules }) => isIgnored(rules, path.relative(base, file.absolute), false));
 }
 
-function isIgnored(rules: Ignore, relative: string, isDir: boolean): boolean {
+function isIgnored(rules: Gitignore, relative: string, isDir: boolean): boolean {
   const posix = relative.split(path.sep).join('/');
   if (!posix || posix.startsWith('..')) return false;
   return rules.ignores(isDir ? `${posix}/` : posix);
 }
 
-async function loadGitignore(fs: WorkspaceFs, folder: string, into: Array<{ base: string; rules: Ignore }>): Promise<void> {
+async function loadGitignore(fs: WorkspaceFs, folder: string, into: Array<{ base: string; rules: Gitignore }>): Promise<void> {
   const file = path.join(folder, '.gitignore');
   if ((await fs.stat(file))?.type !== 'file') return;
   const read = await readTextRange(fs, file, { maxChars: GITIGNORE_CHARS });
-  if (read.kind === 'text') into.push({ base: folder, rules: ignore().add(read.text) });
+  if (read.kind === 'text') into.push({ base: folder, rules: await Gitignore.parse(read.text) });
 }

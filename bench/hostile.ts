@@ -1,0 +1,402 @@
+/**
+ * The hostile-input suite: tries, kind by kind, inputs a repository or a model controls against the
+ * real modules (the workspace functions through the tool handler, the confinement, the assistant
+ * store and file parser, custom functions) and prints per kind
+ *
+ *   inputs tried / escapes / hangs / lost writes / broken
+ *
+ * "Escape": a write landed outside the workspace, or text of a secret or outside file reached an
+ * output. "Hang": the event loop was blocked for more than 2 s during the input (measured with
+ * `monitorEventLoopDelay`), or the call had not returned 2 s after it should have (its answer, or
+ * Stop). "Lost writes": writes the user made that are gone (no kind here writes for the user yet;
+ * the column is for kinds that do). "Broken": the call threw instead of answering, or an innocent
+ * neighbour (another assistant file) vanished with it. All should be 0.
+ *
+ * A kind is an entry of KINDS: a name and inputs, each an async `run` that returns what it saw.
+ * Run with `npm run bench:hostile` (`-- --kind <name>` for one kind). Prints; asserts nothing.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseAssistantFile } from '../src/core/assistantFile';
+import { FileAssistantStore } from '../src/core/assistantStore';
+import { nodeFileSystem } from '../src/core/fileSystem';
+import { customFunctionsOf } from '../src/core/functions/customFunctions';
+import { functionToolHandler } from '../src/core/functions/functionToolHandler';
+import type { WorkspaceFunction } from '../src/core/functions/registry';
+import { FunctionRegistry } from '../src/core/functions/registry';
+import type { Run, ToolDefinition } from '../src/core/model';
+import type { FunctionFixture } from '../test/unit/core/functions/fixture';
+import { functionFixture } from '../test/unit/core/functions/fixture';
+
+const HANG_MS = 2_000;
+/** Past this an input is given up on (and counted as a hang); the bench goes on with the next. */
+const GIVE_UP_MS = 15_000;
+const SECRET = 'HOSTILE-BENCH-SECRET-7f3a';
+const RUN: Run = { id: 'run', threadId: 'thread', assistantId: 'a', status: 'requires_action', createdAt: 0 };
+
+/** What one input did, as its `run` saw it; the harness adds the time it took and the loop's blockage. */
+interface Seen {
+  escaped?: boolean;
+  lostWrites?: number;
+  broken?: boolean;
+  /** Milliseconds the call took past the moment it should have answered by (e.g. after Stop). */
+  lateMs?: number;
+  note?: string;
+}
+
+/** A workspace with a secret in it and a folder outside it, for one input. */
+interface Scene {
+  ws: FunctionFixture;
+  outside: string;
+  /** Names and contents of everything outside, to see whether a write landed there. */
+  outsideSnapshot(): string;
+}
+
+interface Input {
+  label: string;
+  run(scene: Scene): Promise<Seen>;
+}
+
+interface Kind {
+  name: string;
+  inputs: Input[];
+}
+
+function scene(): Scene {
+  const ws = functionFixture();
+  const outside = fs.realpathSync(fs.mkdtempSync(path.join(path.dirname(ws.root), 'outside-')));
+  fs.writeFileSync(path.join(outside, 'target.txt'), `${SECRET} outside\n`);
+  ws.write('src/a.ts', 'export const a = 1;\n');
+  ws.policies.propose_edit = 'allow';
+  ws.decide = (proposed) => ({ applied: true, text: proposed });
+  const outsideSnapshot = () =>
+    fs
+      .readdirSync(outside, { recursive: true })
+      .map(String)
+      .sort()
+      .map((name) => {
+        const file = path.join(outside, name);
+        return `${name}:${fs.statSync(file).isFile() ? fs.readFileSync(file, 'utf8') : ''}`;
+      })
+      .join('|');
+  return { ws, outside, outsideSnapshot };
+}
+
+function link(scene: Scene, target: string, at: string): void {
+  const file = path.join(scene.ws.root, at);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.symlinkSync(target, file);
+}
+
+/** propose_edit `at`, (optionally) swapping something during the review; an escape is any change outside. */
+function writeThrough(label: string, prepare: (s: Scene) => void, at: string, swap?: (s: Scene) => void): Input {
+  return {
+    label,
+    async run(s) {
+      prepare(s);
+      let before = s.outsideSnapshot();
+      if (swap) {
+        s.ws.decide = (proposed) => {
+          swap(s);
+          before = s.outsideSnapshot();
+          return { applied: true, text: proposed };
+        };
+      }
+      const output = await s.ws.call('propose_edit', { path: at, content: `${SECRET} written\n` });
+      return { escaped: s.outsideSnapshot() !== before || output.includes(SECRET), note: output.slice(0, 60) };
+    },
+  };
+}
+
+/** Calls a workspace function; an escape is the secret in its output. */
+function readsSecret(label: string, prepare: (s: Scene) => void, name: string, args: Record<string, unknown>): Input {
+  return {
+    label,
+    async run(s) {
+      prepare(s);
+      const output = await s.ws.call(name, args);
+      return { escaped: output.includes(SECRET), note: output.slice(0, 60) };
+    },
+  };
+}
+
+/** Calls a workspace function; only its time counts (the harness measures it). */
+function call(label: string, name: string, args: unknown, prepare: (s: Scene) => void = () => undefined): Input {
+  return {
+    label,
+    async run(s) {
+      prepare(s);
+      const output = await s.ws.call(name, args);
+      return { note: output.slice(0, 60) };
+    },
+  };
+}
+
+function nestedText(depth: number): string {
+  return `${'{"type":"object","properties":{"x":'.repeat(depth)}{"type":"string"}${'}}'.repeat(depth)}`;
+}
+
+function mkfifo(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  execFileSync('mkfifo', [file]);
+}
+
+/** A custom function called through the tool handler, its command allowed; the output is what the model reads. */
+async function callCustom(tool: ToolDefinition, args: string): Promise<string> {
+  const handler = functionToolHandler({
+    registry: new FunctionRegistry(),
+    trusted: () => true,
+    policy: (key) => (key.startsWith('command:') ? 'allow' : undefined),
+    approver: { ask: async () => 'once' },
+    roots: () => [],
+    customFunctions: async () => customFunctionsOf([tool], 'user', () => false),
+    commands: { execute: async () => 'ran' },
+    outputs: { ask: async () => 'typed' },
+  });
+  const [output] = await handler.handle([{ callId: 'c', name: tool.type === 'function' ? tool.function.name : '', arguments: args }], { run: RUN, signal: new AbortController().signal });
+  return output.output;
+}
+
+/** The assistant store listing a hostile file beside a good one: broken when it throws or the good one is gone. */
+function storeLists(label: string, plant: (dir: string) => void): Input {
+  return {
+    label,
+    async run(s) {
+      const dir = path.join(s.ws.root, '.assistants');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'good.assistant.json'), '{"version":1,"name":"Good","model":"gpt-4.1"}');
+      plant(dir);
+      const entries = await new FileAssistantStore(nodeFileSystem, dir, 'workspace', s.ws.confinement).list();
+      return { broken: !entries.some((entry) => entry.name === 'Good' && entry.assistant), note: `${entries.length} listed` };
+    },
+  };
+}
+
+/** A call Stop ends: how long past Stop it took to answer. */
+function stopped(label: string, fn: WorkspaceFunction | ToolDefinition): Input {
+  return {
+    label,
+    async run() {
+      const workspace = 'handle' in fn ? [fn] : [];
+      const custom = 'handle' in fn ? [] : [fn];
+      const handler = functionToolHandler({
+        registry: new FunctionRegistry(workspace),
+        trusted: () => true,
+        policy: (key) => (key.startsWith('command:') ? 'allow' : undefined),
+        approver: { ask: async () => 'once' },
+        roots: () => [],
+        customFunctions: async () => customFunctionsOf(custom, 'user', () => false),
+        commands: { execute: () => new Promise(() => undefined) },
+      });
+      const stop = new AbortController();
+      let stoppedAt = 0;
+      setTimeout(() => {
+        stoppedAt = performance.now();
+        stop.abort();
+      }, 100);
+      const name = 'handle' in fn ? fn.definition.name : (fn.type === 'function' ? fn.function.name : '');
+      const [output] = await handler.handle([{ callId: 'c', name, arguments: '{}' }], { run: RUN, signal: stop.signal });
+      return { lateMs: performance.now() - stoppedAt, broken: !/stopped/.test(output.output), note: output.output.slice(0, 60) };
+    },
+  };
+}
+
+const never: WorkspaceFunction = { definition: { name: 'never', description: '', parameters: { type: 'object' } }, writes: false, handle: () => new Promise(() => undefined) };
+const heedsLate: WorkspaceFunction = {
+  definition: { name: 'heeds_late', description: '', parameters: { type: 'object' } },
+  writes: false,
+  handle: (_args, { signal }) => new Promise((resolve) => signal.addEventListener('abort', () => setTimeout(() => resolve('late'), 10_000))),
+};
+
+const secretFiles = ['.env-production', '.env_local', 'config/.env-dev', 'keys/site.pem', 'keys/putty.ppk', 'keys/AuthKey.p8', 'deploy/id_work', '.gnupg/secring.gpg', '.vault-token', 'gcp/token.json', 'Config/.ENV'];
+const hostileRegexes = ['(a+)+$', '^(a|aa)+b', '(a*)*b', '([a-z]+)*!x', '(x+x+)+y', '(?:a+){10}c', '(\\w+\\s?)*$'];
+const hostileGlobs = ['{1..100000}', '{1..100}{1..100}{1..100}', `**/${'{a,b}'.repeat(30)}`, `${'*a'.repeat(12)}b`, '+(a|aa)+(a|aa)b', `${'**/'.repeat(100)}z`];
+const longPaths = ['a/'.repeat(20_000), '../'.repeat(20_000), `${'./'.repeat(20_000)}src/a.ts`, 'x'.repeat(100_000)];
+
+const KINDS: Kind[] = [
+  {
+    name: 'write through a link',
+    inputs: [
+      writeThrough('dangling link to an absolute path', (s) => link(s, path.join(s.outside, 'x'), 'notes.md'), 'notes.md'),
+      writeThrough('dangling relative link', (s) => link(s, path.join(path.relative(s.ws.root, s.outside), 'y'), 'rel.md'), 'rel.md'),
+      writeThrough('dangling linked folder in the middle', (s) => link(s, path.join(s.outside, 'no', 'dir'), 'gen'), 'gen/a/b.ts'),
+      writeThrough('linked folder in the middle', (s) => link(s, s.outside, 'vendor'), 'vendor/new.txt'),
+      writeThrough('chain of dangling links', (s) => (link(s, 'hop2', 'hop1'), link(s, path.join(s.outside, 'z'), 'hop2')), 'hop1'),
+      writeThrough('file swapped for a link during review', () => undefined, 'src/a.ts', (s) => {
+        fs.rmSync(path.join(s.ws.root, 'src', 'a.ts'));
+        fs.symlinkSync(path.join(s.outside, 'target.txt'), path.join(s.ws.root, 'src', 'a.ts'));
+      }),
+      writeThrough('folder swapped for a link during review', () => undefined, 'src/a.ts', (s) => {
+        fs.writeFileSync(path.join(s.outside, 'a.ts'), 'export const a = 1;\n');
+        fs.rmSync(path.join(s.ws.root, 'src'), { recursive: true });
+        fs.symlinkSync(s.outside, path.join(s.ws.root, 'src'));
+      }),
+      writeThrough('new file swapped for a dangling link during review', () => undefined, 'src/new.ts', (s) => fs.symlinkSync(path.join(s.outside, 'new.ts'), path.join(s.ws.root, 'src', 'new.ts'))),
+    ],
+  },
+  {
+    name: 'read a secret or outside',
+    inputs: [
+      ...secretFiles.map((file) => readsSecret(`read_file ${file}`, (s) => s.ws.write(file.toLowerCase(), `${SECRET}\n`), 'read_file', { path: file })),
+      readsSecret('list_files and search_text over secrets', (s) => secretFiles.forEach((file) => s.ws.write(file.toLowerCase(), `${SECRET}\n`)), 'search_text', { query: 'HOSTILE-BENCH-SECRET-[0-9a-f]+', isRegex: true }),
+      readsSecret('link to a secret', (s) => (s.ws.write('.env.prod', `${SECRET}\n`), link(s, path.join(s.ws.root, '.env.prod'), 'innocent.txt')), 'read_file', { path: 'innocent.txt' }),
+      readsSecret('../ out', () => undefined, 'read_file', { path: '../outside/target.txt' }),
+      readsSecret('link out', (s) => link(s, path.join(s.outside, 'target.txt'), 'config.txt'), 'read_file', { path: 'config.txt' }),
+      readsSecret('percent-encoded ..', () => undefined, 'read_file', { path: '%2e%2e/target.txt' }),
+    ],
+  },
+  {
+    name: 'regular expression (search_text)',
+    inputs: hostileRegexes.map((query) => call(query, 'search_text', { query, isRegex: true }, (s) => s.ws.write('data/a.txt', `${'a'.repeat(5_000)}!\n`.repeat(50)))),
+  },
+  {
+    name: 'glob (list_files, search_text)',
+    inputs: [
+      ...hostileGlobs.map((glob) => call(`list_files ${glob.slice(0, 24)}`, 'list_files', { glob }, (s) => s.ws.write(`names/${'a'.repeat(200)}`, 'x\n'))),
+      call('search_text {1..100000}', 'search_text', { query: 'a', glob: '{1..100000}' }),
+    ],
+  },
+  {
+    name: 'glob from the repository (files.exclude, .gitignore)',
+    inputs: [
+      call('files.exclude *a*a…b', 'list_files', {}, (s) => (s.ws.exclude.push(`${'*a'.repeat(12)}b`), s.ws.write(`names/${'a'.repeat(200)}`, 'x\n'))),
+      call('files.exclude {1..100000}', 'list_files', {}, (s) => s.ws.exclude.push('{1..100000}')),
+      call('.gitignore *a*a…b', 'list_files', {}, (s) => (s.ws.write('.gitignore', `${'*a'.repeat(12)}b\n`), s.ws.write(`names/${'a'.repeat(200)}`, 'x\n'))),
+      call('.gitignore {1..100000}', 'list_files', {}, (s) => s.ws.write('.gitignore', '{1..100000}\n')),
+    ],
+  },
+  {
+    name: 'long path',
+    inputs: longPaths.flatMap((requested) => [
+      call(`read_file ${requested.slice(0, 6)}… (${requested.length})`, 'read_file', { path: requested }),
+      call(`propose_edit ${requested.slice(0, 6)}… (${requested.length})`, 'propose_edit', { path: requested, content: 'x' }),
+    ]),
+  },
+  {
+    name: 'pattern in a function schema',
+    inputs: [
+      ...['^(a+)+$', '^(a|aa)+$', '(x+x+)+y'].map((pattern) => ({
+        label: pattern,
+        run: async () => ({ note: (await callCustom({ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { s: { type: 'string', pattern } } } }, command: 'x.f' }, JSON.stringify({ s: `${'a'.repeat(30)}!` }))).slice(0, 60) }),
+      })),
+      {
+        label: 'patternProperties (a+)+$',
+        run: async () => ({ note: (await callCustom({ type: 'function', function: { name: 'g', parameters: { type: 'object', patternProperties: { '^(a+)+$': { type: 'number' } } } } }, JSON.stringify({ [`${'a'.repeat(30)}!`]: 1 }))).slice(0, 60) }),
+      },
+    ],
+  },
+  {
+    name: 'schema or arguments nested deep',
+    inputs: [
+      ...[2_000, 3_000].map((depth) => storeLists(`assistant file, parameters ${depth} deep`, (dir) => fs.writeFileSync(path.join(dir, 'deep.assistant.json'), `{"version":1,"name":"Deep","model":"gpt-4.1","tools":[{"type":"function","function":{"name":"f","parameters":${nestedText(depth)}}}]}`))),
+      storeLists('assistant file, instructions 50,000 deep', (dir) => fs.writeFileSync(path.join(dir, 'deep.assistant.json'), `{"version":1,"name":"Deep","model":"gpt-4.1","instructions":${'['.repeat(50_000)}${']'.repeat(50_000)}}`)),
+      {
+        label: 'custom function, parameters 2,000 deep',
+        run: async () => {
+          const output = await callCustom({ type: 'function', function: { name: 'f', parameters: JSON.parse(nestedText(2_000)) as Record<string, unknown> }, command: 'x.f' }, '{}');
+          return { broken: !/not a usable JSON Schema/.test(output), note: output.slice(0, 60) };
+        },
+      },
+      {
+        label: 'arguments 100,000 deep',
+        run: async () => {
+          const output = await callCustom({ type: 'function', function: { name: 'f' }, command: 'x.f' }, `{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+          return { broken: !/nest deeper/.test(output), note: output.slice(0, 60) };
+        },
+      },
+      {
+        label: 'parseAssistantFile, parameters 5,000 deep',
+        run: async () => ({ broken: parseAssistantFile(`{"version":1,"name":"D","model":"m","tools":[{"type":"function","function":{"name":"f","parameters":${nestedText(5_000)}}}]}`).errors.length === 0 }),
+      },
+    ],
+  },
+  {
+    name: 'FIFO',
+    inputs: [
+      storeLists('x.assistant.json is a FIFO', (dir) => mkfifo(path.join(dir, 'x.assistant.json'))),
+      storeLists('five FIFOs named *.assistant.json', (dir) => [1, 2, 3, 4, 5].forEach((n) => mkfifo(path.join(dir, `p${n}.assistant.json`)))),
+      call('read_file of a FIFO', 'read_file', { path: 'pipe.txt' }, (s) => mkfifo(path.join(s.ws.root, 'pipe.txt'))),
+      call('read_file of a link to a FIFO', 'read_file', { path: 'l.txt' }, (s) => (mkfifo(path.join(s.ws.root, 'pipe.txt')), link(s, path.join(s.ws.root, 'pipe.txt'), 'l.txt'))),
+      call('list_files and search_text beside FIFOs', 'search_text', { query: 'export' }, (s) => (mkfifo(path.join(s.ws.root, 'src', 'p.ts')), mkfifo(path.join(s.ws.root, '.gitignore')))),
+      call('propose_edit of a FIFO', 'propose_edit', { path: 'pipe.txt', edits: [{ oldText: 'a', newText: 'b' }] }, (s) => mkfifo(path.join(s.ws.root, 'pipe.txt'))),
+    ],
+  },
+  {
+    name: 'call that never returns, then Stop',
+    inputs: [stopped('workspace function that ignores its signal', never), stopped('workspace function that answers 10 s after abort', heedsLate), stopped('bound command that never returns', { type: 'function', function: { name: 'cmd' }, command: 'x.never' })],
+  },
+];
+
+interface Row {
+  kind: string;
+  tried: number;
+  escapes: number;
+  hangs: number;
+  lostWrites: number;
+  broken: number;
+  worstBlockMs: number;
+  worstMs: number;
+  failures: string[];
+}
+
+async function tryInput(input: Input): Promise<{ seen: Seen; blockedMs: number; tookMs: number; gaveUp: boolean }> {
+  const s = scene();
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const started = performance.now();
+  let gaveUp = false;
+  let seen: Seen;
+  try {
+    seen = await Promise.race([
+      input.run(s),
+      new Promise<Seen>((resolve) =>
+        setTimeout(() => {
+          gaveUp = true;
+          resolve({ note: 'gave up' });
+        }, GIVE_UP_MS).unref(),
+      ),
+    ]);
+  } catch (error) {
+    seen = { broken: true, note: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 80) : String(error) };
+  }
+  const tookMs = performance.now() - started;
+  delay.disable();
+  s.ws.dispose();
+  fs.rmSync(s.outside, { recursive: true, force: true });
+  return { seen, blockedMs: delay.max / 1e6, tookMs, gaveUp };
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.includes('--kind') ? process.argv[process.argv.indexOf('--kind') + 1] : undefined;
+  const rows: Row[] = [];
+  for (const kind of KINDS.filter((k) => !only || k.name.includes(only))) {
+    const row: Row = { kind: kind.name, tried: 0, escapes: 0, hangs: 0, lostWrites: 0, broken: 0, worstBlockMs: 0, worstMs: 0, failures: [] };
+    for (const input of kind.inputs) {
+      const { seen, blockedMs, tookMs, gaveUp } = await tryInput(input);
+      const hung = gaveUp || blockedMs > HANG_MS || (seen.lateMs ?? (tookMs > HANG_MS ? tookMs : 0)) > HANG_MS;
+      row.tried += 1;
+      row.escapes += seen.escaped ? 1 : 0;
+      row.hangs += hung ? 1 : 0;
+      row.lostWrites += seen.lostWrites ?? 0;
+      row.broken += seen.broken ? 1 : 0;
+      row.worstBlockMs = Math.max(row.worstBlockMs, blockedMs);
+      row.worstMs = Math.max(row.worstMs, tookMs);
+      if (seen.escaped || hung || seen.broken || seen.lostWrites) row.failures.push(`${input.label}: ${[seen.escaped && 'escaped', hung && `hung (${Math.round(Math.max(blockedMs, tookMs))} ms)`, seen.broken && 'broken'].filter(Boolean).join(', ')}${seen.note ? ` (${seen.note})` : ''}`);
+    }
+    rows.push(row);
+  }
+  const pad = (text: string | number, width: number) => String(text).padStart(width);
+  console.log(`${'kind'.padEnd(52)}${pad('tried', 6)}${pad('escapes', 9)}${pad('hangs', 7)}${pad('lost writes', 13)}${pad('broken', 8)}${pad('worst block', 13)}${pad('slowest', 10)}`);
+  for (const row of rows) {
+    console.log(`${row.kind.padEnd(52)}${pad(row.tried, 6)}${pad(row.escapes, 9)}${pad(row.hangs, 7)}${pad(row.lostWrites, 13)}${pad(row.broken, 8)}${pad(`${Math.round(row.worstBlockMs)} ms`, 13)}${pad(`${Math.round(row.worstMs)} ms`, 10)}`);
+  }
+  const total = (key: 'tried' | 'escapes' | 'hangs' | 'lostWrites' | 'broken') => rows.reduce((sum, row) => sum + row[key], 0);
+  console.log(`${'all'.padEnd(52)}${pad(total('tried'), 6)}${pad(total('escapes'), 9)}${pad(total('hangs'), 7)}${pad(total('lostWrites'), 13)}${pad(total('broken'), 8)}`);
+  for (const row of rows) for (const failure of row.failures) console.log(`  ${row.kind}: ${failure}`);
+  // An input given up on may hold a file-system thread (a FIFO opened for reading): do not wait for it.
+  process.exit(0);
+}
+
+void main();
