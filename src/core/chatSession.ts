@@ -166,8 +166,8 @@ export class ChatSession {
    * The server no longer has the open thread's conversation (or Assistants v2 thread): opens a new
    * thread carrying its title, messages, runs and images, and no tie to the server's lost copy. Under
    * Responses the new thread keeps its history here and sends it with each question; under
-   * Assistants v2 it gets a new server-side thread (which starts empty). The old thread stays as it
-   * was. Throws `bad_request` with a sentence when no thread is open or a run goes on.
+   * Assistants v2 it gets a new server-side thread holding the messages' text. The old thread stays
+   * as it was. Throws `bad_request` with a sentence when no thread is open or a run goes on.
    */
   async continueInNewThread(): Promise<void> {
     const old = this.current;
@@ -178,6 +178,13 @@ export class ChatSession {
     const { remoteId: _lost, ...kept } = old.thread;
     const remote = backend.kind === 'assistantsV2' && backend.kind === old.thread.backend ? await backend.createThread() : {};
     const thread: Thread = { ...kept, id: randomUUID(), backend: old.thread.backend, createdAt: now, updatedAt: now, ...(remote.remoteId !== undefined ? { remoteId: remote.remoteId } : {}) };
+    // Assistants v2 reads history from its server-side thread only: the messages' text goes there, in order.
+    if (thread.remoteId !== undefined) {
+      for (const message of old.messages) {
+        const content = message.content.filter((part) => part.type === 'text' && part.text.trim() !== '');
+        if (content.length && (message.role === 'user' || message.role === 'assistant')) await backend.addMessage(thread, { content, role: message.role });
+      }
+    }
     const carried: StoredThread = { thread, messages: structuredClone(old.messages), runs: structuredClone(old.runs) };
     await this.options.store.adoptOutputs(old.thread.id, carried);
     await this.saveFirst(carried);

@@ -6,6 +6,11 @@ import type { RunRef } from './runRef';
 export interface NewMessage {
   content: MessageContent[];
   attachments?: Attachment[];
+  /**
+   * Who said it; `user` unless given. `assistant` only to carry a thread's history into a new
+   * server-side thread (Assistants v2, which takes both); a backend that keeps history itself ignores it.
+   */
+  role?: 'user' | 'assistant';
 }
 
 /** Start a run of `assistant` on `thread`. */

@@ -286,7 +286,7 @@ function refThreadId(ref: RunRef): string {
 }
 
 function toWireMessage(message: NewMessage): MessageCreateParams {
-  const body: MessageCreateParams = { role: 'user', content: message.content.map(toWirePart) };
+  const body: MessageCreateParams = { role: message.role ?? 'user', content: message.content.map(toWirePart) };
   if (message.attachments && message.attachments.length > 0) {
     body.attachments = message.attachments.map((attachment) => ({
       file_id: attachment.fileId,

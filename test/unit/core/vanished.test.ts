@@ -127,6 +127,14 @@ for (const protocol of ['responses', 'assistantsV2'] as BackendKind[]) {
       if (protocol === 'responses') {
         const run = fake.requests.slice(requests).find((r) => r.method === 'POST' && r.path === '/responses');
         assert.match(JSON.stringify(run?.body), /What is the launch code\?.*The launch code is 4711\..*And the backup code\?/, 'the history goes with the question');
+      } else {
+        // The new server-side thread holds the history, each message with its role, before the new question.
+        const posted = fake.requests.filter((r) => r.method === 'POST' && r.path === `/threads/${carried.thread.remoteId}/messages`).map((r) => r.body as { role: string; content: Array<{ text: string }> });
+        assert.deepEqual(posted.map((m) => [m.role, m.content[0].text]), [
+          ['user', 'What is the launch code?'],
+          ['assistant', 'The launch code is 4711.'],
+          ['user', 'And the backup code?'],
+        ]);
       }
       const kept = await store.load(old.thread.id);
       assert.equal(kept?.messages.length, 2, 'the old thread is kept as it was');
