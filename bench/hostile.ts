@@ -28,6 +28,7 @@ import type { WorkspaceFunction } from '../src/core/functions/registry';
 import { FunctionRegistry } from '../src/core/functions/registry';
 import type { Run, ToolDefinition } from '../src/core/model';
 import type { FunctionFixture } from '../test/unit/core/functions/fixture';
+import { SERVER_KINDS } from './hostileServer';
 import { functionFixture } from '../test/unit/core/functions/fixture';
 
 const HANG_MS = 2_000;
@@ -37,7 +38,7 @@ const SECRET = 'HOSTILE-BENCH-SECRET-7f3a';
 const RUN: Run = { id: 'run', threadId: 'thread', assistantId: 'a', status: 'requires_action', createdAt: 0 };
 
 /** What one input did, as its `run` saw it; the harness adds the time it took and the loop's blockage. */
-interface Seen {
+export interface Seen {
   escaped?: boolean;
   lostWrites?: number;
   broken?: boolean;
@@ -47,19 +48,19 @@ interface Seen {
 }
 
 /** A workspace with a secret in it and a folder outside it, for one input. */
-interface Scene {
+export interface Scene {
   ws: FunctionFixture;
   outside: string;
   /** Names and contents of everything outside, to see whether a write landed there. */
   outsideSnapshot(): string;
 }
 
-interface Input {
+export interface Input {
   label: string;
   run(scene: Scene): Promise<Seen>;
 }
 
-interface Kind {
+export interface Kind {
   name: string;
   inputs: Input[];
 }
@@ -327,6 +328,7 @@ const KINDS: Kind[] = [
     name: 'call that never returns, then Stop',
     inputs: [stopped('workspace function that ignores its signal', never), stopped('workspace function that answers 10 s after abort', heedsLate), stopped('bound command that never returns', { type: 'function', function: { name: 'cmd' }, command: 'x.never' })],
   },
+  ...SERVER_KINDS,
 ];
 
 interface Row {

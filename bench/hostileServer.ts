@@ -1,0 +1,171 @@
+/**
+ * The hostile-input kinds about the server and what goes to it, for `npm run bench:hostile`:
+ * a vector store filled by someone else that Sync Knowledge reads (escape: a workspace secret sent
+ * up, or a file this extension did not add deleted), redirects to another origin (escape: a
+ * credential header, or a request with a body, reaching it), and the key in server text (escape:
+ * eight or more of its characters in a row shown).
+ */
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { createOpenAIClient } from '../src/backends/openaiClient';
+import { originBoundRedirects } from '../src/backends/redirects';
+import { ResponsesBackend } from '../src/backends/responses/responsesBackend';
+import { StreamRedactor } from '../src/backends/streamRedaction';
+import { keyPieces, redact } from '../src/backends/errorMapping';
+import { nodeWorkspaceFs } from '../src/core/fileSystem';
+import { KnowledgeMark } from '../src/core/knowledge/mark';
+import { sourceAttributes } from '../src/core/knowledge/plan';
+import { locateKnowledgeSource } from '../src/core/knowledge/sources';
+import { addToKnowledge, syncKnowledge } from '../src/core/knowledge/sync';
+import { FakeOpenAIServer } from '../test/fakes/fakeServer';
+import { memoryUploadIndex } from '../test/fakes/memoryUploadIndex';
+import type { Input, Kind, Scene } from './hostile';
+
+const KEY = 'sk-proj-Xq7Lm2Rt9Vb4Nw8Kc1Hd6Jf3Gs5Pz0YaTu8Ei2Oq';
+const SECRET = 'HOSTILE-SERVER-SECRET-5d1c';
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** What someone else's file in the store carries, for a path: no mark, a made-up one, another key's, or one copied from another file. */
+type Forgery = 'no mark' | 'made-up mark' | "another key's mark" | 'copied mark';
+
+/**
+ * Sync over a store holding someone else's file that names `named` (a workspace file holding the
+ * secret), beside one file of this extension's own whose mark it may copy.
+ */
+function foreignEntry(forgery: Forgery, named: string, prepare: (s: Scene) => void): Input {
+  return {
+    label: `${forgery} naming ${named}`,
+    async run(s) {
+      prepare(s);
+      s.ws.write(named, `${SECRET} in ${named}\n`);
+      const fake = await FakeOpenAIServer.start();
+      try {
+        const backend = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: KEY, baseUrl: fake.baseUrl }));
+        const deps = { files: backend, fs: nodeWorkspaceFs, index: memoryUploadIndex(), provider: 'fake', mark: KnowledgeMark.fromApiKey(KEY) };
+        const store = await backend.createVectorStore('Named by a repository', []);
+        s.ws.write('docs/own.md', 'our own file\n');
+        await addToKnowledge(store.id, [{ absolute: path.join(s.ws.root, 'docs/own.md'), path: 'docs/own.md' }], deps);
+        const own = [...(fake.store.vectorStores.get(store.id)?.files.values() ?? [])][0];
+        const planted = await backend.uploadFile('planted.md', new TextEncoder().encode('planted\n'), 'assistants');
+        const h = sha('planted\n');
+        const marks: Record<Forgery, string | undefined> = {
+          'no mark': undefined,
+          'made-up mark': 'f'.repeat(32),
+          "another key's mark": KnowledgeMark.fromApiKey('sk-someone-else').sign({ vectorStoreId: store.id, fileId: planted.id, path: named, sha256: h }),
+          'copied mark': String(own.attributes.assistants_mark),
+        };
+        await backend.createVectorStoreFileBatch(store.id, [{ fileId: planted.id, attributes: sourceAttributes(named, h, marks[forgery]) }]);
+        const before = fake.requests.length;
+        await syncKnowledge(store.id, (p) => locateKnowledgeSource(s.ws.confinement, nodeWorkspaceFs, p), deps, async () => true);
+        const sent = fake.requests.slice(before);
+        const uploadedSecret = sent.some((r) => r.method === 'POST' && r.path === '/files' && JSON.stringify(r.body ?? '').includes(SECRET)) || [...fake.store.files.values()].some((f) => f.data.toString('utf8').includes(SECRET));
+        return { escaped: uploadedSecret || !fake.store.files.has(planted.id), note: `${sent.filter((r) => r.method !== 'GET').length} changes` };
+      } finally {
+        await fake.close();
+      }
+    },
+  };
+}
+
+/** This extension's own file, after the filters came to keep it out: Sync must not read it again. */
+function ownFileKeptOut(label: string, file: string, keepOut: (s: Scene) => void): Input {
+  return {
+    label,
+    async run(s) {
+      const fake = await FakeOpenAIServer.start();
+      try {
+        const backend = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: KEY, baseUrl: fake.baseUrl }));
+        const deps = { files: backend, fs: nodeWorkspaceFs, index: memoryUploadIndex(), provider: 'fake', mark: KnowledgeMark.fromApiKey(KEY) };
+        const store = await backend.createVectorStore('Mine', []);
+        s.ws.write(file, 'harmless at first\n');
+        await addToKnowledge(store.id, [{ absolute: path.join(s.ws.root, file), path: file }], deps);
+        s.ws.write(file, `${SECRET} added later\n`);
+        keepOut(s);
+        await syncKnowledge(store.id, (p) => locateKnowledgeSource(s.ws.confinement, nodeWorkspaceFs, p), deps, async () => true);
+        return { escaped: [...fake.store.files.values()].some((f) => f.data.toString('utf8').includes(SECRET)) };
+      } finally {
+        await fake.close();
+      }
+    },
+  };
+}
+
+const CONFIGURED = 'https://api.example.test/v1/models';
+const CREDENTIALS = { authorization: `Bearer ${KEY}`, 'api-key': KEY, cookie: 'session=1', 'proxy-authorization': 'Basic eDp5', 'openai-organization': 'org-1', 'openai-project': 'proj_1' };
+
+/** A request redirected with `status` to `target`; an escape is a credential header, or any request with a body, reaching another origin. */
+function redirected(status: number, target: string, method: 'GET' | 'POST'): Input {
+  return {
+    label: `${method} redirected ${status} to ${target}`,
+    async run() {
+      const reached: Array<{ url: string; headers: Headers }> = [];
+      const inner = (async (input: string | URL | Request, init?: RequestInit) => {
+        const url = String(input);
+        reached.push({ url, headers: new Headers(init?.headers) });
+        return url === CONFIGURED ? new Response('', { status, headers: { location: target } }) : new Response('{}', { headers: { 'content-type': 'application/json' } });
+      }) as typeof fetch;
+      await originBoundRedirects(inner)(CONFIGURED, { method, headers: CREDENTIALS, ...(method === 'POST' ? { body: `{"input":"${SECRET}"}` } : {}) }).catch(() => undefined);
+      const elsewhere = reached.filter((r) => new URL(r.url).origin !== new URL(CONFIGURED).origin);
+      const leaked = elsewhere.some((r) => method === 'POST' || Object.keys(CREDENTIALS).some((name) => r.headers.has(name)));
+      return { escaped: leaked, note: `${elsewhere.length} request(s) elsewhere` };
+    },
+  };
+}
+
+/** Server text quoting `quote` (the key, or part of it), masked whole and streamed split at every position. */
+function keyInText(label: string, quote: string): Input {
+  return {
+    label,
+    async run() {
+      const text = `upstream refused key "${quote}" for this project`;
+      const shown = [redact(text, { apiKey: KEY })];
+      const at = text.indexOf(quote);
+      for (let cut = at; cut <= at + quote.length; cut++) {
+        const redactor = new StreamRedactor({ apiKey: KEY });
+        for (const piece of [text.slice(0, cut), text.slice(cut)]) for (const event of redactor.pass({ type: 'message.delta', messageId: 'm', index: 0, text: piece })) if (event.type === 'message.delta') shown.push(event.text);
+        for (const event of redactor.flush()) if (event.type === 'message.delta') shown.push(event.text);
+      }
+      return { escaped: shown.some((piece) => keyPieces(piece, KEY).length > 0 || piece.includes(KEY)) };
+    },
+  };
+}
+
+const gitignored = (s: Scene) => s.ws.write('.gitignore', 'secret.log\nbuild/\n');
+const forgeries: Forgery[] = ['no mark', 'made-up mark', "another key's mark", 'copied mark'];
+const named: Array<[string, (s: Scene) => void]> = [
+  ['.env-production', () => undefined],
+  ['config/.env_local', () => undefined],
+  ['secret.log', gitignored],
+  ['build/out.js', gitignored],
+  ['docs/plain.md', () => undefined],
+];
+
+/** The kinds, in the order the bench lists them. */
+export const SERVER_KINDS: Kind[] = [
+  {
+    name: 'knowledge store filled by someone else (Sync)',
+    inputs: [
+      ...forgeries.flatMap((forgery) => named.map(([file, prepare]) => foreignEntry(forgery, file, prepare))),
+      ownFileKeptOut('own file, now gitignored', 'notes/later.md', (s) => s.ws.write('.gitignore', 'notes/later.md\n')),
+      ownFileKeptOut('own file, now hidden by files.exclude', 'notes/hidden.md', (s) => s.ws.exclude.push('notes/hidden.md')),
+      ownFileKeptOut('own file, its folder now gitignored', 'drafts/plan.md', (s) => s.ws.write('.gitignore', 'drafts/\n')),
+    ],
+  },
+  {
+    name: 'redirect to another origin (the key)',
+    inputs: [301, 302, 303, 307, 308].flatMap((status) =>
+      ['https://evil.example.test/v1/models', 'https://api.example.test:8443/v1/models', 'http://api.example.test/v1/models'].flatMap((target) => [redirected(status, target, 'GET'), redirected(status, target, 'POST')]),
+    ),
+  },
+  {
+    name: 'the key in server text (masked, streamed split)',
+    inputs: [
+      keyInText('whole key', KEY),
+      keyInText('without sk-', KEY.slice(3)),
+      keyInText('without sk-proj-', KEY.slice(8)),
+      keyInText('its last 16 characters', KEY.slice(-16)),
+      keyInText('its first 20 characters', KEY.slice(0, 20)),
+    ],
+  },
+];
+
