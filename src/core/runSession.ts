@@ -41,15 +41,20 @@ export interface RunSessionDeps {
 
 type StreamOutcome = 'settled' | 'unsupported' | 'dropped' | 'stopped';
 
+/** How a stopped run ends when the server never said it was cancelled. */
+const UNCONFIRMED = { code: 'unconfirmed', message: 'Stopped; the server did not confirm the cancel, so the run may still be going on there.' };
+
 /**
  * What a stream's `error` frame says (by its code) once the run was named: the server's own word on
  * how the run ended. Anything else that breaks a stream (a reset, a silence, a frame that does not
  * parse) is a dropped connection, and the run is followed on.
  */
-/** How a stopped run ends when the server never said it was cancelled. */
-const UNCONFIRMED = { code: 'unconfirmed', message: 'Stopped; the server did not confirm the cancel, so the run may still be going on there.' };
-
 const SERVER_VERDICTS: ReadonlySet<ErrorKind> = new Set(['rate_limited', 'server', 'run_failed', 'quota', 'auth', 'permission', 'not_found', 'bad_request']);
+
+/** A frame's error carries no HTTP status; a request that failed (a resumed stream's 404) does, and is no verdict. */
+function isServerVerdict(failure: AssistantsError): boolean {
+  return SERVER_VERDICTS.has(failure.kind) && failure.options.status === undefined;
+}
 
 /**
  * One run, from its first request to its terminal status. A run is a series of legs: the start,
@@ -260,7 +265,7 @@ export class RunSession {
         throw stalled ? this.silentStart() : asAssistantsError(error);
       }
       const failure = asAssistantsError(error);
-      if (stalled || !SERVER_VERDICTS.has(failure.kind)) return 'dropped';
+      if (stalled || !isServerVerdict(failure)) return 'dropped';
       throw this.endedByServer(failure);
     } finally {
       clearTimeout(idle);

@@ -74,7 +74,26 @@ export function toSnapshot(received: Response, context: RunContext): RunSnapshot
  * `response.completed` (the items came as their own events), or of a polled response.
  */
 export function withOutput(response: Response): Response {
-  return Array.isArray(response.output) ? response : { ...response, output: [] };
+  const output: unknown = response.output;
+  return { ...response, output: Array.isArray(output) ? output.map((item: ResponseOutputItem) => withContent(item)) : [] };
+}
+
+/**
+ * An output item with the lists it is read by always there: a message's `content` (some servers
+ * leave it out of `output_item.done` or the final response: what was streamed stays) and a text
+ * part's `annotations`. Anything that is not an object is left for the caller to skip.
+ */
+export function withContent(item: ResponseOutputItem): ResponseOutputItem {
+  if (typeof item !== 'object' || item === null || item.type !== 'message') return item;
+  const content: unknown = item.content;
+  const parts = Array.isArray(content) ? (content as ResponseOutputMessage['content']) : [];
+  return { ...item, content: parts.map(withAnnotations) };
+}
+
+/** A content part with a text part's `text` and `annotations` always there. */
+export function withAnnotations(part: ResponseOutputMessage['content'][number]): ResponseOutputMessage['content'][number] {
+  if (typeof part !== 'object' || part === null || part.type !== 'output_text') return part;
+  return { ...part, text: typeof part.text === 'string' ? part.text : '', annotations: Array.isArray(part.annotations) ? part.annotations : [] };
 }
 
 export function toUsage(usage: NonNullable<Response['usage']>): Usage {

@@ -1,6 +1,6 @@
 import type { Response, ResponseOutputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { APIError } from 'openai';
-import { withOutput } from './mapping';
+import { withAnnotations, withContent, withOutput } from './mapping';
 
 /**
  * Rebuilds the response object from its stream events, so a streamed response maps to runs,
@@ -35,13 +35,13 @@ export class ResponseAccumulator {
         break;
       case 'response.output_item.added':
       case 'response.output_item.done':
-        this.setItem(event.output_index, keepText(this.item(event.output_index), structuredClone(event.item)));
+        this.setItem(event.output_index, keepText(this.item(event.output_index), withContent(structuredClone(event.item))));
         break;
       case 'response.content_part.added':
       case 'response.content_part.done': {
         const item = this.item(event.output_index);
         if (item?.type === 'message' && event.part.type !== 'reasoning_text') {
-          const part = structuredClone(event.part);
+          const part = withAnnotations(structuredClone(event.part));
           item.content[event.content_index] = keepPartText(item.content[event.content_index], part) ?? part;
         }
         break;

@@ -94,6 +94,26 @@ describe('Streams rebuilt from what servers send (Responses)', () => {
     });
   }
 
+  it('keeps streamed text when the done item and the final response carry the message without its content', async () => {
+    h = await startHarness();
+    let n = 0;
+    const bare = { type: 'message', id: 'msg_5', role: 'assistant', status: 'completed' };
+    const chunks = [
+      frame('response.created', { response: response('in_progress') }, n++),
+      frame('response.output_item.added', { output_index: 0, item: { ...bare, status: 'in_progress', content: [] } }, n++),
+      // A text part without annotations, then text, then items without content.
+      frame('response.content_part.added', { output_index: 0, content_index: 0, item_id: 'msg_5', part: { type: 'output_text', text: '' } }, n++),
+      ...['Kept ', 'whole.'].map((delta) => frame('response.output_text.delta', { output_index: 0, content_index: 0, item_id: 'msg_5', delta, logprobs: [] }, n++)),
+      frame('response.output_item.done', { output_index: 0, item: bare }, n++),
+      frame('response.completed', { response: response('completed', [bare]) }, n),
+    ];
+    h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { headers: SSE, chunks } });
+    const result = await h.driver.run(await h.startWith('Hi'), h.onEvent);
+    assert.equal(result.run.status, 'completed');
+    assert.equal(textOf(result.messages[0]), 'Kept whole.');
+    assert.equal(h.events.some((e) => e.type === 'error'), false);
+  });
+
   for (const output of [undefined, [null, { type: 'message', id: 'msg_4', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Polled.', annotations: [] }] }]]) {
     it(`reads a polled response ${output ? 'with holes in its output' : 'without output'} without failing`, async () => {
       h = await startHarness({ driver: { preferStreaming: false } });
@@ -169,6 +189,17 @@ describe('Resuming a dropped stream (Responses)', () => {
     assert.equal(query.get('stream'), 'true');
     assert.equal(query.get('starting_after'), '5', 'after the last event seen (sequence numbers start at 0)');
     assert.equal(h.events.some((e) => e.type === 'fallback'), false);
+  });
+
+  it('polls when the resumed stream is refused (a 404 is no word on the run)', async () => {
+    h = await startHarness();
+    h.fake.model.enqueue({ steps: [{ type: 'text', text: 'Refused resume, still whole.', chunkSize: 4, chunkDelayMs: 15 }] });
+    h.fake.inject({ method: 'POST', path: '/responses', kind: 'reset', afterEvents: 6 });
+    h.fake.inject({ method: 'GET', path: '/responses/:response_id', kind: 'script', script: { status: 404, headers: JSON_TYPE, chunks: [JSON.stringify({ error: { message: 'No stream to resume.', type: 'invalid_request_error', param: null, code: null } })] } });
+    const result = await h.driver.run(await h.startWith('Hi'), h.onEvent);
+    assert.equal(result.run.status, 'completed');
+    assert.equal(textOf(result.messages[0]), 'Refused resume, still whole.');
+    assert.ok(h.events.some((e) => e.type === 'fallback'));
   });
 
   it('polls when the resumed stream drops too', async () => {
