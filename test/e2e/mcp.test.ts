@@ -1,0 +1,102 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FrameLocator } from 'playwright-core';
+import type { FakeOpenAIServer } from '../fakes/fakeServer';
+import { DEMO_MCP_URL } from '../fakes/hostedMcp';
+import { repoRoot } from '../support/codeServer';
+import type { Workbench } from './workbench';
+import { chatSuite } from './workbench';
+
+describe('MCP servers: a hosted one on Responses and a local stdio one, each asked, approved and shown as steps (packaged .vsix, fake server)', function () {
+  this.timeout(180_000);
+  let workbench: Workbench;
+  let fake: FakeOpenAIServer;
+  let chat: FrameLocator;
+
+  chatSuite('mcp', 'responses', (started) => ({ workbench, fake } = started));
+
+  before(async () => {
+    chat = workbench.chatFrame();
+    fs.writeFileSync(
+      path.join(workbench.workspace, '.assistants', 'notes.assistant.json'),
+      JSON.stringify({
+        version: 1,
+        name: 'Notes keeper',
+        model: 'gpt-4.1',
+        tools: [
+          { type: 'mcp', server_label: 'notes', server_url: DEMO_MCP_URL, require_approval: 'never' },
+          { type: 'mcp', server_label: 'desk', 'x-vscode': { transport: 'stdio', command: process.execPath, args: [path.join(repoRoot, 'test', 'fakes', 'mcp', 'notesServer.mjs')] } },
+        ],
+      }),
+    );
+    await workbench.runCommand('Assistants: Select Assistant');
+    const row = workbench.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Notes keeper' }).first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+    await chat.locator('.chat-header').filter({ hasText: 'Notes keeper' }).waitFor({ timeout: 30_000 });
+  });
+
+  async function idle(): Promise<void> {
+    await chat.locator('.composer vscode-button:not([disabled])').filter({ hasText: 'Send' }).waitFor({ timeout: 30_000 });
+    await workbench.page.waitForTimeout(1000);
+  }
+
+  it('asks before starting the repository\'s local server, then a hosted tool call waits for approval under its step and runs once allowed', async () => {
+    // The repository's file starts a command: asked first, in a modal, before the question is sent.
+    const input = chat.locator('.composer-input textarea');
+    await input.click();
+    await input.fill('call write_note with {"title":"plan","text":"Ship on Friday."}');
+    await input.press('Enter');
+    const dialog = workbench.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 60_000 });
+    assert.match(await dialog.innerText(), /wants to start the MCP server "desk"/);
+    assert.match(await dialog.innerText(), /notesServer\.mjs/);
+    await workbench.screenshot('local-server-start-asked');
+    await dialog.locator('.monaco-button').filter({ hasText: 'Start Server' }).click();
+
+    // A repository's hosted tools always ask, though its file says "never".
+    const card = chat.locator('.run-block .step .approval').filter({ hasText: 'on the MCP server notes' });
+    await card.waitFor({ timeout: 60_000 });
+    assert.match(await card.innerText(), /write_note/);
+    assert.match(await card.innerText(), /Ship on Friday\./);
+    assert.equal(fake.mcp.calls.length, 0, 'nothing ran before the answer');
+    await workbench.screenshot('hosted-mcp-asked');
+    await card.locator('vscode-button').filter({ hasText: 'Allow once' }).click();
+    await workbench.statusIs('Completed');
+    assert.deepEqual(fake.mcp.calls.map((c) => [c.name, c.args]), [['write_note', { title: 'plan', text: 'Ship on Friday.' }]]);
+    assert.match(await chat.locator('.msg-assistant').last().innerText(), /write_note returned: Saved the note "plan"\./);
+    const approvalBody = JSON.parse(JSON.stringify(fake.requests.filter((r) => r.method === 'POST' && r.path === '/responses').at(-1)?.body)) as { input: { type: string; approve: boolean }[]; tools: { type: string; require_approval?: string }[] };
+    assert.deepEqual(approvalBody.input.map((i) => [i.type, i.approve]), [['mcp_approval_response', true]]);
+    assert.equal(approvalBody.tools.find((t) => t.type === 'mcp')?.require_approval, 'always');
+    await workbench.unfoldLastSteps();
+    const call = chat.locator('.run-block').last().locator('.step').filter({ hasText: 'notes/write_note' }).filter({ hasText: 'Output' });
+    await call.first().waitFor({ timeout: 30_000 });
+    if (!(await call.first().evaluate((el) => (el as unknown as { open: boolean }).open))) await call.first().locator('summary').click();
+    assert.match(await call.first().innerText(), /Saved the note "plan"\./);
+    await workbench.screenshot('hosted-mcp-call-step');
+  });
+
+  it('a local server\'s writing tool asks on the same card and its output shows in the step', async () => {
+    await idle();
+    await workbench.ask('call mcp_desk_write_note with {"title":"todo","text":"Water the plants."}');
+    const card = chat.locator('.run-block .step .approval').filter({ hasText: 'on the MCP server desk' });
+    await card.waitFor({ timeout: 60_000 });
+    assert.match(await card.innerText(), /mcp_desk_write_note/);
+    await workbench.screenshot('local-mcp-asked');
+    await card.locator('vscode-button').filter({ hasText: 'Allow once' }).click();
+    await workbench.statusIs('Completed');
+    assert.match(await chat.locator('.msg-assistant').last().innerText(), /Saved the note "todo"\./);
+    await idle();
+    // Read-only: runs without a card, and reads what the write stored in the server.
+    await workbench.ask('call mcp_desk_read_note with {"title":"todo"}');
+    await workbench.statusIs('Completed');
+    assert.match(await chat.locator('.msg-assistant').last().innerText(), /Water the plants\./);
+    await workbench.unfoldLastSteps();
+    const step = chat.locator('.run-block').last().locator('.step').filter({ hasText: 'mcp_desk_read_note' }).first();
+    await step.waitFor({ timeout: 30_000 });
+    if (!(await step.evaluate((el) => (el as unknown as { open: boolean }).open))) await step.locator('summary').click();
+    assert.match(await step.innerText(), /Water the plants\./);
+    await workbench.screenshot('local-mcp-read-step');
+  });
+});
