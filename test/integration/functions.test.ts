@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AssistantsApi } from '../../src/extension';
@@ -100,6 +101,32 @@ describe('workspace functions on a run against the fake server (inside VS Code)'
     await assistants.whenIdle();
     assert.match(assistants.currentThread()?.lastMessageText ?? '', /applied the edit to src\/inventory\.ts/);
     assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(target)), before.replace('LOW_STOCK_THRESHOLD = 5', 'LOW_STOCK_THRESHOLD = 3'));
+  });
+
+  it('Apply Edit checks the path again: a file swapped for a link out during the review is not written through', async () => {
+    const assistants = await api();
+    const file = path.join(root().fsPath, 'src', 'swapped.ts');
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'outside-'));
+    const victim = path.join(outside, 'victim.ts');
+    fs.writeFileSync(file, 'export const swapped = 1;\n');
+    fs.writeFileSync(victim, 'export const swapped = 1;\n');
+    try {
+      const edit = { path: 'src/swapped.ts', edits: [{ oldText: 'swapped = 1', newText: 'swapped = 2' }] };
+      const sent = assistants.sendMessage(`call propose_edit with ${JSON.stringify(edit)}`);
+      const approval = await until(() => assistants.approvals()[0], 'the approval');
+      assistants.answerApproval(approval.callId, 'once');
+      await until(() => (vscode.window.activeTextEditor?.document.uri.scheme === 'assistants-proposal' ? true : undefined), 'the diff');
+      fs.rmSync(file);
+      fs.symlinkSync(victim, file);
+      await vscode.commands.executeCommand('assistants.applyProposedEdit');
+      await sent;
+      await assistants.whenIdle();
+      assert.match(assistants.currentThread()?.lastMessageText ?? '', /Nothing was written: when the user applied the edit, the path no longer passed the workspace check/);
+      assert.equal(fs.readFileSync(victim, 'utf8'), 'export const swapped = 1;\n');
+    } finally {
+      fs.rmSync(file, { force: true });
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
   });
 });
 
