@@ -69,7 +69,9 @@ describe('Assistants v2 adapter and fake routes against the OpenAPI description'
     const driver = new RunDriver(h.backend, { toolHandler: echoTools, poll: { initialMs: 10 } });
     const result = await driver.run({ kind: 'start', thread, assistant, history: [] }, () => undefined);
     assert.equal(result.run.status, 'completed');
-    const answer = result.messages.at(-1)?.content[0];
+    // The answer after the code's figure starts with it, as an image_file part, then its text.
+    const [figure, answer] = result.messages.at(-1)?.content ?? [];
+    assert.equal(figure?.type, 'image_file');
     assert.ok(answer?.type === 'text' && answer.annotations.some((a) => a.type === 'file_citation'));
     const search = result.steps.flatMap((s) => (s.details.type === 'tool_calls' ? s.details.toolCalls : [])).find((c) => c.type === 'file_search');
     assert.ok(search?.type === 'file_search' && search.results?.[0]?.text?.includes('deploy guide'));

@@ -49,6 +49,8 @@ for (const protocol of protocols) {
       const image = figure.locator('img.file-image');
       assert.ok((await naturalWidth(image)) > 0, 'the chart decoded into a real image');
       assert.match((await image.getAttribute('alt')) ?? '', /Figure 1 made by the code interpreter/);
+      // Over Assistants v2 the answer names the figure too (an image_file part): it is drawn once.
+      assert.equal(await chat.locator('figure.file-figure').count(), 1, 'the figure is drawn once');
       assert.match((await image.getAttribute('src')) ?? '', /^data:image\/png;base64,/, 'the page loads nothing from the network');
       await figure.scrollIntoViewIfNeeded();
       await workbench.screenshot('chart-under-answer');

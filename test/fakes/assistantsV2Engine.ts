@@ -180,16 +180,21 @@ export class V2Engine {
     await emit('thread.run.step.in_progress', runStep);
     await emit('thread.message.created', message);
     await emit('thread.message.in_progress', message);
+    // As the service does, an answer after the code drew images starts with them, then its text.
+    for (const fileId of run.figures.splice(0)) {
+      message.content.push({ type: 'image_file', image_file: { file_id: fileId } });
+      await emit('thread.message.delta', { id: message.id, object: 'thread.message.delta', delta: { content: [{ index: message.content.length - 1, type: 'image_file', image_file: { file_id: fileId } }] } });
+    }
     const block: TextContentBlock = { type: 'text', text: { value: '', annotations: [] } };
-    message.content.push(block);
+    const at = message.content.push(block) - 1;
     for (const chunk of chunkText(step.text, step.chunkSize)) {
       if (step.chunkDelayMs && !(await this.server.sleep(step.chunkDelayMs))) return 'stopped';
       if (run.cancelRequested) return 'stopped';
       block.text.value += chunk;
-      await emit('thread.message.delta', { id: message.id, object: 'thread.message.delta', delta: { content: [{ index: 0, type: 'text', text: { value: chunk } }] } });
+      await emit('thread.message.delta', { id: message.id, object: 'thread.message.delta', delta: { content: [{ index: at, type: 'text', text: { value: chunk } }] } });
     }
-    if (step.citeFiles) await this.cite(run, block, message.id, emit);
-    if (step.citeOutputs !== false) await this.citeOutputs(run, block, message.id, emit);
+    if (step.citeFiles) await this.cite(run, block, at, message.id, emit);
+    if (step.citeOutputs !== false) await this.citeOutputs(run, block, at, message.id, emit);
     message.status = 'completed';
     message.completed_at = this.server.store.nowSeconds();
     await emit('thread.message.completed', message);
@@ -199,7 +204,7 @@ export class V2Engine {
   }
 
   /** Appends a citation marker per file found earlier in the run (or found now) with its annotation. */
-  private async cite(run: V2Run, block: TextContentBlock, messageId: string, emit: EventSink): Promise<void> {
+  private async cite(run: V2Run, block: TextContentBlock, at: number, messageId: string, emit: EventSink): Promise<void> {
     const files = run.citations.length > 0 ? run.citations : this.search(run, [this.context(run).lastUserText]).map((h) => ({ fileId: h.fileId, filename: h.filename }));
     for (const [index, file] of files.entries()) {
       const marker = `【${index}:0†${file.filename}】`;
@@ -210,13 +215,13 @@ export class V2Engine {
       await emit('thread.message.delta', {
         id: messageId,
         object: 'thread.message.delta',
-        delta: { content: [{ index: 0, type: 'text', text: { value: marker, annotations: [{ index, ...annotation }] } }] },
+        delta: { content: [{ index: at, type: 'text', text: { value: marker, annotations: [{ index, ...annotation }] } }] },
       });
     }
   }
 
   /** A `file_path` annotation on each `sandbox:` link to a file the run's code wrote, as the service adds them. */
-  private async citeOutputs(run: V2Run, block: TextContentBlock, messageId: string, emit: EventSink): Promise<void> {
+  private async citeOutputs(run: V2Run, block: TextContentBlock, at: number, messageId: string, emit: EventSink): Promise<void> {
     for (const output of run.outputs) {
       const link = markdownLinkTo(block.text.value, output.path);
       if (!link) continue;
@@ -224,7 +229,7 @@ export class V2Engine {
       const annotation = { type: 'file_path' as const, text, start_index: link.target.start, end_index: link.target.end, file_path: { file_id: output.fileId } };
       block.text.annotations.push(annotation);
       const index = block.text.annotations.length - 1;
-      await emit('thread.message.delta', { id: messageId, object: 'thread.message.delta', delta: { content: [{ index: 0, type: 'text', text: { annotations: [{ index, ...annotation }] } }] } });
+      await emit('thread.message.delta', { id: messageId, object: 'thread.message.delta', delta: { content: [{ index: at, type: 'text', text: { annotations: [{ index, ...annotation }] } }] } });
     }
   }
 
@@ -296,6 +301,7 @@ export class V2Engine {
     if (step.image) {
       const file = this.server.store.addFile(CHART_PATH, 'assistants_output', pngChart());
       run.outputs.push({ fileId: file.id, path: CHART_PATH });
+      run.figures.push(file.id);
       call.code_interpreter.outputs.push({ type: 'image', image: { file_id: file.id } });
       deltaOutputs.push({ index: 1, type: 'image', image: { file_id: file.id } });
     }

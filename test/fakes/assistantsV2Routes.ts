@@ -394,6 +394,7 @@ function newRun(server: FakeOpenAIServer, engine: V2Engine, thread: V2Thread, as
     next: 0,
     citations: [],
     outputs: [],
+    figures: [],
     includeResultContent,
     cancelRequested: false,
     executing: false,

@@ -28,6 +28,8 @@ export interface V2Run {
   citations: { fileId: string; filename: string }[];
   /** Files the run's code wrote (`path` such as `/mnt/data/x.csv`): `sandbox:` links to them are cited. */
   outputs: { fileId: string; path: string }[];
+  /** Images the run's code drew that no answer has shown yet: the next answer starts with them, as `image_file` parts. */
+  figures: string[];
   /** The create request asked for file-search result text in step events. */
   includeResultContent: boolean;
   /** Set by a cancel request; the executor notices at its next checkpoint. */

@@ -121,7 +121,8 @@ for (const protocol of protocols) {
       assert.deepEqual(again, kept, 'the next window finds it kept, and asks the server for nothing');
       assert.equal(contentRequests().length, 1);
       const file = reopened.thread!.messages.at(-1)!;
-      const part = file.content[0];
+      // Over Assistants v2 an answer after a figure starts with it (an image_file part), then its text.
+      const part = file.content.find((p) => p.type === 'text') ?? file.content[0];
       assert.ok(part.type === 'text');
       const figure = await reopened.keptFile(reopened.thread!.thread.id, filesOfThread(reopened.thread!)[0].ref);
       assert.equal(figure?.url, kept[0].url);
@@ -148,7 +149,7 @@ for (const protocol of protocols) {
       const stored = await ask(session, 'Write the data', codeTurn(text, { image: true, imageAsFile: true, files: [{ path: '/mnt/data/x.csv', data: CSV }] }, false));
       assert.deepEqual(errors, []);
       const answer = stored.messages.at(-1)!;
-      const part = answer.content[0];
+      const part = answer.content.find((p) => p.type === 'text') ?? answer.content[0];
       assert.ok(part.type === 'text');
       const links = part.annotations.flatMap((a) => (a.type === 'file_path' ? [a] : []));
       assert.deepEqual(links.map((a) => a.text).sort(), ['sandbox:/mnt/data/chart.png', 'sandbox:/mnt/data/x.csv']);
@@ -159,8 +160,8 @@ for (const protocol of protocols) {
       // The citation is the thread's own: a reload finds it.
       const reopened = makeSession();
       await reopened.open();
-      const reread = reopened.thread!.messages.at(-1)!.content[0];
-      assert.ok(reread.type === 'text' && reread.annotations.some((a) => a.type === 'file_path' && a.kept?.url === csv?.kept?.url));
+      const reread = reopened.thread!.messages.at(-1)!.content.find((p) => p.type === 'text');
+      assert.ok(reread?.type === 'text' && reread.annotations.some((a) => a.type === 'file_path' && a.kept?.url === csv?.kept?.url));
     });
 
     it('says in one sentence that a file over the cap is not kept, and writes nothing for it', async () => {

@@ -273,8 +273,10 @@ describe('AssistantsV2Backend against the fake server', () => {
 
       const message = events.find((e) => e.type === 'message.completed');
       assert.ok(message?.type === 'message.completed');
-      const text = message.message.content[0];
-      assert.ok(text.type === 'text');
+      // As the service does, the answer shows the code's figure first (once: the chat draws it with the step), then its text.
+      assert.deepEqual(message.message.content[0], { type: 'image_file', fileId: image.fileId });
+      const text = message.message.content[1];
+      assert.ok(text?.type === 'text');
       const citation = text.annotations[0];
       assert.ok(citation?.type === 'file_citation');
       assert.equal(citation.fileId, file.id);
