@@ -8,8 +8,8 @@
  * "Escape": a write landed outside the workspace, or text of a secret or outside file reached an
  * output. "Hang": the event loop was blocked for more than 2 s during the input (measured with
  * `monitorEventLoopDelay`), or the call had not returned 2 s after it should have (its answer, or
- * Stop). "Lost writes": writes the user made that are gone (no kind here writes for the user yet;
- * the column is for kinds that do). "Broken": the call threw instead of answering, or an innocent
+ * Stop). "Lost writes": writes the user made that are gone (`lostWrites.ts`: windows, the form and
+ * Add to Knowledge racing on one assistant file). "Broken": the call threw instead of answering, or an innocent
  * neighbour (another assistant file) vanished with it. All should be 0.
  *
  * A kind is an entry of KINDS: a name and inputs, each an async `run` that returns what it saw.
@@ -29,6 +29,7 @@ import { FunctionRegistry } from '../src/core/functions/registry';
 import type { Run, ToolDefinition } from '../src/core/model';
 import type { FunctionFixture } from '../test/unit/core/functions/fixture';
 import { SERVER_KINDS } from './hostileServer';
+import { LOST_WRITE_KIND } from './lostWrites';
 import { functionFixture } from '../test/unit/core/functions/fixture';
 
 const HANG_MS = 2_000;
@@ -329,6 +330,7 @@ const KINDS: Kind[] = [
     inputs: [stopped('workspace function that ignores its signal', never), stopped('workspace function that answers 10 s after abort', heedsLate), stopped('bound command that never returns', { type: 'function', function: { name: 'cmd' }, command: 'x.never' })],
   },
   ...SERVER_KINDS,
+  LOST_WRITE_KIND,
 ];
 
 interface Row {
@@ -385,7 +387,7 @@ async function main(): Promise<void> {
       row.broken += seen.broken ? 1 : 0;
       row.worstBlockMs = Math.max(row.worstBlockMs, blockedMs);
       row.worstMs = Math.max(row.worstMs, tookMs);
-      if (seen.escaped || hung || seen.broken || seen.lostWrites) row.failures.push(`${input.label}: ${[seen.escaped && 'escaped', hung && `hung (${Math.round(Math.max(blockedMs, tookMs))} ms)`, seen.broken && 'broken'].filter(Boolean).join(', ')}${seen.note ? ` (${seen.note})` : ''}`);
+      if (seen.escaped || hung || seen.broken || seen.lostWrites) row.failures.push(`${input.label}: ${[seen.escaped && 'escaped', hung && `hung (${Math.round(Math.max(blockedMs, tookMs))} ms)`, seen.lostWrites && `${seen.lostWrites} lost`, seen.broken && 'broken'].filter(Boolean).join(', ')}${seen.note ? ` (${seen.note})` : ''}`);
     }
     rows.push(row);
   }

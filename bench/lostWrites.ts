@@ -1,0 +1,214 @@
+/**
+ * The lost-write kind of the hostile-input bench (`bench/hostile.ts`): writers racing on one
+ * assistant file, through the real store, service, knowledge and form code. Each input counts the
+ * writes that are gone afterwards: an edit overwritten by another, a create that replaced a file,
+ * a deleted file brought back, a second vector store nobody records, a hand edit the form undid.
+ * A change both sides made to the same field must come back as a conflict, not be counted lost.
+ */
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createOpenAIClient } from '../src/backends/openaiClient';
+import { ResponsesBackend } from '../src/backends/responses/responsesBackend';
+import { formFromFile } from '../src/host/assistantForm';
+import { fileFromFormChange, mergeIntoDocument } from '../src/host/assistantForm';
+import { parseAssistantFile, serializeAssistantFile } from '../src/core/assistantFile';
+import type { AssistantFile } from '../src/core/assistantFile';
+import { AssistantService, draftOf } from '../src/core/assistantService';
+import type { AssistantEntry } from '../src/core/assistantStore';
+import { FileAssistantStore } from '../src/core/assistantStore';
+import { AssistantConflictError } from '../src/core/errors';
+import { nodeFileSystem } from '../src/core/fileSystem';
+import { ensureKnowledgeStore } from '../src/core/knowledge/assistantKnowledge';
+import type { AssistantDraft } from '../src/core/model';
+import { FakeOpenAIServer } from '../test/fakes/fakeServer';
+import type { Input, Kind } from './hostile';
+
+const HELPER: AssistantDraft = { name: 'Helper', model: 'gpt-4.1', instructions: 'Be brief.', tools: [{ type: 'code_interpreter' }], metadata: { team: 'docs' } };
+
+/** Two stores over one folder: two windows of one workspace. */
+function windows(root: string): [FileAssistantStore, FileAssistantStore, string] {
+  const dir = path.join(root, '.assistants');
+  return [new FileAssistantStore(nodeFileSystem, dir, 'workspace'), new FileAssistantStore(nodeFileSystem, dir, 'workspace'), dir];
+}
+
+const onDisk = (entry: AssistantEntry) => JSON.parse(fs.readFileSync(entry.file ?? '', 'utf8')) as AssistantFile;
+const baseOf = (entry: AssistantEntry): AssistantDraft => draftOf(entry) ?? HELPER;
+
+type Edit = [string, (d: AssistantDraft) => AssistantDraft, (f: AssistantFile) => boolean];
+
+const EDITS: Edit[] = [
+  ['instructions', (d) => ({ ...d, instructions: 'Be thorough.' }), (f) => f.instructions === 'Be thorough.'],
+  ['model', (d) => ({ ...d, model: 'gpt-4o' }), (f) => f.model === 'gpt-4o'],
+  ['a vector store', (d) => ({ ...d, tools: [...d.tools, { type: 'file_search' }], toolResources: { fileSearch: { vectorStoreIds: ['vs_1'] } } }), (f) => f.tool_resources?.file_search?.vector_store_ids?.[0] === 'vs_1'],
+  ['a metadata key', (d) => ({ ...d, metadata: { ...d.metadata, owner: 'ana' } }), (f) => f.metadata?.owner === 'ana'],
+  ['a function', (d) => ({ ...d, tools: [...d.tools, { type: 'function', function: { name: 'lookup' } }] }), (f) => f.tools?.some((t) => t.type === 'function' && t.function.name === 'lookup') === true],
+];
+
+/** Two windows change different fields from one read, at the same moment. */
+function differentFields(one: Edit, other: Edit): Input {
+  return {
+    label: `two windows at once: ${one[0]} / ${other[0]}`,
+    async run({ ws }) {
+      const [left, right] = windows(ws.root);
+      const entry = await left.create(HELPER);
+      const base = baseOf(entry);
+      await Promise.all([left.update(entry.id, one[1](base), { base }), right.update(entry.id, other[1](base), { base })]);
+      const file = onDisk(entry);
+      return { lostWrites: [one, other].filter(([, , kept]) => !kept(file)).length };
+    },
+  };
+}
+
+/** Two windows change the same field: the second must hear of it; a silent overwrite is a lost write. */
+function sameField(label: string, one: (d: AssistantDraft) => AssistantDraft, other: (d: AssistantDraft) => AssistantDraft): Input {
+  return {
+    label: `two windows, same field: ${label}`,
+    async run({ ws }) {
+      const [left, right] = windows(ws.root);
+      const entry = await left.create(HELPER);
+      const base = baseOf(entry);
+      await left.update(entry.id, one(base), { base });
+      const first = fs.readFileSync(entry.file ?? '', 'utf8');
+      try {
+        await right.update(entry.id, other(base), { base });
+      } catch (error) {
+        if (error instanceof AssistantConflictError) return { lostWrites: fs.readFileSync(entry.file ?? '', 'utf8') === first ? 0 : 1 };
+        throw error;
+      }
+      return { lostWrites: 1, note: 'overwritten without a word' };
+    },
+  };
+}
+
+/** Windows in processes of their own, each adding `count` functions one update at a time. */
+function processes(windowsCount: number, count: number): Input {
+  return {
+    label: `${windowsCount} windows in their own processes, ${count} updates each`,
+    async run({ ws }) {
+      const [store, , dir] = windows(ws.root);
+      const entry = await store.create(HELPER);
+      const writer = path.join(__dirname, '..', 'test', 'support', 'assistantWriter.ts');
+      const prefixes = Array.from({ length: windowsCount }, (_, i) => `w${i}`);
+      await Promise.all(
+        prefixes.map(
+          (prefix) =>
+            new Promise<void>((resolve, reject) =>
+              execFile(process.execPath, ['--import', 'tsx', writer, dir, 'helper', prefix, String(count)], { timeout: 60_000 }, (error, _out, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve())),
+            ),
+        ),
+      );
+      const names = new Set((onDisk(entry).tools ?? []).flatMap((t) => (t.type === 'function' ? [t.function.name] : [])));
+      // Starting processes takes seconds and is no hang (`lateMs` 0); the loop's blockage still counts.
+      return { lostWrites: prefixes.flatMap((prefix) => Array.from({ length: count }, (_, i) => `${prefix}_${i}`)).filter((name) => !names.has(name)).length, lateMs: 0 };
+    },
+  };
+}
+
+function creates(count: number): Input {
+  return {
+    label: `${count} creates of one name at once`,
+    async run({ ws }) {
+      const [left, right, dir] = windows(ws.root);
+      await Promise.all(Array.from({ length: count }, (_, i) => (i % 2 ? right : left).create({ ...HELPER, instructions: `Window ${i}` })));
+      const kept = new Set(fs.readdirSync(dir).filter((name) => name.endsWith('.assistant.json')).map((name) => (JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as AssistantFile).instructions));
+      return { lostWrites: Array.from({ length: count }, (_, i) => `Window ${i}`).filter((text) => !kept.has(text)).length };
+    },
+  };
+}
+
+const updateRacingDelete: Input = {
+  label: 'update racing a delete, 20 rounds (a file brought back counts)',
+  async run({ ws }) {
+    const [left, right] = windows(ws.root);
+    let back = 0;
+    for (let round = 0; round < 20; round++) {
+      const entry = await left.create({ ...HELPER, name: `Racer ${round}` });
+      const base = baseOf(entry);
+      const update = left.update(entry.id, { ...base, model: 'gpt-4o' }, { base });
+      await Promise.allSettled(round % 2 ? [update, right.delete(entry.id)] : [right.delete(entry.id), update]);
+      if (fs.existsSync(entry.file ?? '')) back++;
+    }
+    // Rounds one after another, each waiting its turn at the lock: long by design, no hang.
+    return { lostWrites: back, lateMs: 0 };
+  },
+};
+
+function knowledgeTwice(adds: number): Input {
+  return {
+    label: `Add to Knowledge ${adds} times at once, in two windows (an orphan store counts)`,
+    async run({ ws }) {
+      const fake = await FakeOpenAIServer.start();
+      try {
+        const files = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: 'sk-bench-key', baseUrl: fake.baseUrl }));
+        const [left, right] = windows(ws.root);
+        const services = [left, right].map((store) => {
+          const values = new Map<string, unknown>();
+          return new AssistantService({
+            stores: async () => [store],
+            state: { get: <T>(key: string) => values.get(key) as T | undefined, update: async (key, value) => void values.set(key, value) },
+            firstAssistant: () => HELPER,
+            firstLocation: 'workspace',
+            runAdditions: () => ({ tools: [] }),
+          });
+        });
+        const entry = await services[0].create('workspace', HELPER);
+        // Every window read the assistant before any recorded a store.
+        const stale = await Promise.all(services.map((service) => service.get(entry.id)));
+        await Promise.all(Array.from({ length: adds }, (_, i) => ensureKnowledgeStore(services[i % 2], files, stale[i % 2])));
+        const recorded = onDisk(entry).tool_resources?.file_search?.vector_store_ids ?? [];
+        return { lostWrites: fake.store.vectorStores.size - 1 + (recorded.length === 1 ? 0 : 1) };
+      } finally {
+        await fake.close();
+      }
+    },
+  };
+}
+
+/** The form sends its whole form, made before an edit in the text (or another window's save) changed `field`. */
+function formOnStaleBase(label: string, change: (f: AssistantFile) => void, kept: (f: AssistantFile) => boolean): Input {
+  return {
+    label: `form change over a text edit of ${label}`,
+    async run() {
+      const file = parseAssistantFile(serializeAssistantFile({ version: 1, name: 'Helper', model: 'gpt-4.1', instructions: 'Be brief.', tools: [] })).file as AssistantFile;
+      const shown = formFromFile(file);
+      const edited = structuredClone(file);
+      change(edited);
+      const typed = { ...structuredClone(shown), temperature: 0.7 };
+      const written = fileFromFormChange(typed, shown, serializeAssistantFile(edited)).file;
+      return { lostWrites: (written && kept(written) ? 0 : 1) + (written?.temperature === 0.7 ? 0 : 1) };
+    },
+  };
+}
+
+const diskUnderUnsavedEdits: Input = {
+  label: 'another window saves while the form has unsaved edits',
+  async run() {
+    const saved = serializeAssistantFile({ version: 1, name: 'Helper', model: 'gpt-4.1', instructions: 'Be brief.', tools: [] });
+    const unsaved = serializeAssistantFile({ version: 1, name: 'Helper', model: 'gpt-4.1', instructions: 'Unsaved.', tools: [] });
+    const disk = serializeAssistantFile({ version: 1, name: 'Helper', description: 'From the other window', model: 'o3', instructions: 'Be brief.', tools: [] });
+    const merged = parseAssistantFile(mergeIntoDocument(saved, unsaved, disk)?.text ?? '').file;
+    return { lostWrites: [merged?.instructions === 'Unsaved.', merged?.description === 'From the other window', merged?.model === 'o3'].filter((ok) => !ok).length };
+  },
+};
+
+/** The kind as the bench lists it. */
+export const LOST_WRITE_KIND: Kind = {
+  name: 'racing writers of an assistant file',
+  inputs: [
+    differentFields(EDITS[0], EDITS[1]),
+    differentFields(EDITS[2], EDITS[3]),
+    differentFields(EDITS[4], EDITS[0]),
+    sameField('instructions', (d) => ({ ...d, instructions: 'Left.' }), (d) => ({ ...d, instructions: 'Right.' })),
+    sameField('the vector store', (d) => ({ ...d, toolResources: { fileSearch: { vectorStoreIds: ['vs_l'] } } }), (d) => ({ ...d, toolResources: { fileSearch: { vectorStoreIds: ['vs_r'] } } })),
+    processes(3, 10),
+    creates(2),
+    creates(8),
+    updateRacingDelete,
+    knowledgeTwice(2),
+    knowledgeTwice(5),
+    formOnStaleBase('the model', (f) => (f.model = 'o3'), (f) => f.model === 'o3'),
+    formOnStaleBase('metadata and a vector store', (f) => ((f.metadata = { owner: 'ana' }), (f.tool_resources = { file_search: { vector_store_ids: ['vs_1'] } })), (f) => f.metadata?.owner === 'ana' && f.tool_resources?.file_search?.vector_store_ids?.[0] === 'vs_1'),
+    diskUnderUnsavedEdits,
+  ],
+};
