@@ -75,6 +75,8 @@ export class RunSession {
   private stopTimer: ReturnType<typeof setTimeout> | undefined;
   /** Aborts the current stream: on Stop, at once once the run is named (no delta lands after Stop). */
   private streamAbort: AbortController | undefined;
+  /** Whether the last stream given up was silent (rather than broken). */
+  private lastStreamSilent = false;
   /** False from the start of a leg until the server has named the object running it. */
   private legKnown = true;
   private priorUsage: Usage | undefined;
@@ -187,7 +189,11 @@ export class RunSession {
       }
       if (outcome === 'dropped') {
         if (await this.resumeStream()) return;
-        this.emit({ type: 'fallback', reason: 'The stream dropped; following the same run by polling.' });
+        // Said as it happened: a connection that broke, or a stream given up for its silence.
+        const idle = this.deps.streamIdleMs;
+        const silence = idle >= 1000 ? `${Math.round(idle / 1000)} s` : `${idle} ms`;
+        const reason = this.lastStreamSilent ? `The stream sent nothing for ${silence}; following the same run by polling.` : 'The stream dropped; following the same run by polling.';
+        this.emit({ type: 'fallback', reason });
         await this.pollAfterDrop();
         return;
       }
@@ -265,6 +271,7 @@ export class RunSession {
         throw stalled ? this.silentStart() : asAssistantsError(error);
       }
       const failure = asAssistantsError(error);
+      this.lastStreamSilent = stalled;
       if (stalled || !isServerVerdict(failure)) return 'dropped';
       throw this.endedByServer(failure);
     } finally {
@@ -277,6 +284,7 @@ export class RunSession {
     }
     if (stalled) {
       if (!this.legKnown) throw this.silentStart();
+      this.lastStreamSilent = true;
       return 'dropped';
     }
     if (!this.legKnown) {

@@ -209,6 +209,6 @@ describe('Resuming a dropped stream (Responses)', () => {
     h.fake.inject({ method: 'GET', path: '/responses/:response_id', kind: 'reset', afterEvents: 0 });
     const result = await h.driver.run(await h.startWith('Hi'), h.onEvent);
     assert.equal(textOf(result.messages[0]), 'Dropped twice, still whole.');
-    assert.ok(h.events.some((e) => e.type === 'fallback'));
+    assert.ok(h.events.some((e) => e.type === 'fallback' && /^The stream dropped/.test(e.reason)));
   });
 });
