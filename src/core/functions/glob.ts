@@ -45,6 +45,11 @@ export class Glob {
   matches(path: string): boolean {
     return this.expression.testExact(path);
   }
+
+  /** The RE2 expression the glob compiled to (anchored), to combine with others. */
+  get expressionSource(): string {
+    return this.expression.pattern();
+  }
 }
 
 /**
@@ -66,8 +71,8 @@ export class GlobList {
       }
     }
     // One pass answers the common case (no glob matches); the single globs then say which one did.
-    const sources = this.globs.map((glob) => glob['expression'].pattern());
-    this.any = sources.length ? RE2JS.compile(sources.map((source) => `(?:${source})`).join('|'), RE2JS.CASE_INSENSITIVE | RE2JS.DOTALL) : undefined;
+    const sources = this.globs.map((glob) => glob.expressionSource);
+    this.any = sources.length ? compileExpression(sources.map((source) => `(?:${source})`).join('|'), patterns.join(', ')) : undefined;
   }
 
   /** The first glob matching the path or one of its folders, as written in the list; undefined when none does. */
