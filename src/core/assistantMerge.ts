@@ -7,7 +7,7 @@ import type { AssistantDraft } from './model';
  * What a three-way merge of two edits of one assistant file gives: the merged file, and the fields
  * both edits changed differently (then `file` holds this side's values for them). A field is a
  * top-level key of the file, except that each tool (`tools.file_search`, `tools.code_interpreter`,
- * `tools.function:<name>`), each list of `tool_resources` and each `metadata` key is a field of its
+ * `tools.function:<name>`, `tools.mcp:<label>`), each list of `tool_resources` and each `metadata` key is a field of its
  * own: adding a vector store and editing a function's schema at once merge cleanly.
  */
 export interface AssistantMerge {
@@ -105,9 +105,10 @@ function fileOf(fields: Map<string, unknown>): AssistantFile {
   return file as unknown as AssistantFile;
 }
 
-/** A tool's field name: its type, and a function's name (one file holds one function of a name). */
+/** A tool's field name: its type, and a function's name or an MCP server's label (one file holds one of each). */
 function toolKey(tool: FileTool): string {
-  return tool.type === 'function' ? `function:${tool.function.name}` : tool.type;
+  if (tool.type === 'function') return `function:${tool.function.name}`;
+  return tool.type === 'mcp' ? `mcp:${tool.server_label.toLowerCase()}` : tool.type;
 }
 
 /**

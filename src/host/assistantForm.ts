@@ -38,7 +38,8 @@ export function formFromFile(file: AssistantFile): AssistantForm {
 /**
  * The file a form describes, checked field by field: JSON texts must parse, function parameters
  * must be JSON Schemas (strict ones closed and fully required), and the whole must fit the
- * assistant schema. `base` keeps what the form does not show (metadata, `$schema`, command bindings). `file` is set
+ * assistant schema. `base` keeps what the form does not show (metadata, `$schema`, command bindings,
+ * MCP servers, after the functions). `file` is set
  * only when there are no errors.
  */
 export function fileFromForm(form: AssistantForm, base?: AssistantFile): { file?: AssistantFile; errors: FieldError[] } {
@@ -67,6 +68,8 @@ export function fileFromForm(form: AssistantForm, base?: AssistantFile): { file?
       ...(binding?.type === 'function' && binding['x-vscode'] ? { 'x-vscode': { ...binding['x-vscode'] } } : {}),
     });
   }
+  // The form does not show MCP servers: they stay as the file has them.
+  for (const tool of base?.tools ?? []) if (tool.type === 'mcp') tools.push(structuredClone(tool));
   const file: AssistantFile = {
     ...(base?.$schema ? { $schema: base.$schema } : {}),
     version: ASSISTANT_FILE_VERSION,

@@ -174,5 +174,5 @@ export class AssistantsTreeProvider extends Disposable implements vscode.TreeDat
 
 /** Tool names for a tooltip or a QuickPick detail. */
 export function toolNames(tools: ToolDefinition[]): string {
-  return tools.map((t) => (t.type === 'function' ? t.function.name : t.type)).join(', ') || 'no tools';
+  return tools.map((t) => (t.type === 'function' ? t.function.name : t.type === 'mcp' ? `MCP ${t.serverLabel}` : t.type)).join(', ') || 'no tools';
 }

@@ -59,6 +59,12 @@ describe('mergeAssistantFiles: two edits of one assistant file, field by field',
       },
     },
     {
+      title: 'an MCP server added here, another there',
+      mine: edit((f) => f.tools?.push({ type: 'mcp', server_label: 'github', server_url: 'https://api.github.test/mcp/' })),
+      theirs: edit((f) => f.tools?.push({ type: 'mcp', server_label: 'notes', 'x-vscode': { transport: 'stdio', command: 'node' } })),
+      expect: (f) => assert.deepEqual(f.tools?.flatMap((t) => (t.type === 'mcp' ? [t.server_label] : [])).sort(), ['github', 'notes']),
+    },
+    {
       title: 'the same new value on both sides, and a function removed there',
       mine: edit((f) => (f.name = 'Helper 2')),
       theirs: edit((f) => {

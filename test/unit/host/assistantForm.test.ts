@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { AssistantFile } from '../../../src/core/assistantFile';
+import type { AssistantFile, FileTool } from '../../../src/core/assistantFile';
 import { parseAssistantFile, serializeAssistantFile } from '../../../src/core/assistantFile';
 import type { AssistantForm } from '../../../src/common/assistantEditorProtocol';
 import { fileFromForm, fileFromFormChange, formFromFile, mergeIntoDocument } from '../../../src/host/assistantForm';
@@ -28,6 +28,17 @@ describe('assistant form', () => {
     const form = formFromFile(bound);
     assert.deepEqual(fileFromForm(form, bound).file?.tools, bound.tools);
     assert.deepEqual(fileFromForm({ ...form, functions: [{ ...form.functions[0], name: 'renamed' }] }, bound).file?.tools, [{ type: 'function', function: { name: 'renamed' } }]);
+  });
+
+  it('keeps the file\'s MCP servers, which the form does not show, whatever is edited', () => {
+    const servers: FileTool[] = [
+      { type: 'mcp', server_label: 'github', server_url: 'https://api.github.test/mcp/', headers: { Authorization: 'Bearer ${secret:gh}' } },
+      { type: 'mcp', server_label: 'notes', 'x-vscode': { transport: 'stdio', command: 'node', args: ['notes.mjs'] } },
+    ];
+    const withServers: AssistantFile = { ...file, tools: [{ type: 'code_interpreter' }, ...servers] };
+    const form = formFromFile(withServers);
+    assert.deepEqual(fileFromForm(form, withServers).file?.tools, withServers.tools);
+    assert.deepEqual(fileFromForm({ ...form, codeInterpreter: false, name: 'Renamed' }, withServers).file?.tools, servers);
   });
 
   it('shows a file as a form and writes the same file back', () => {
