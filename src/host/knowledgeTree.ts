@@ -98,7 +98,7 @@ export class KnowledgeTreeProvider extends Disposable implements vscode.TreeData
         } catch (error) {
           const failure = asAssistantsError(error);
           if (failure.kind !== 'not_found') throw failure;
-          return { kind: 'store', vectorStoreId, missing: 'not on the server (deleted or expired): Remove from Assistant' };
+          return { kind: 'store', vectorStoreId, missing: 'gone from the server' };
         }
       }),
     );
@@ -145,7 +145,9 @@ function storeItem(node: Extract<KnowledgeNode, { kind: 'store' }>): vscode.Tree
     const counts = node.store.fileCounts;
     item.description = `${counts.total} file${counts.total === 1 ? '' : 's'}${counts.inProgress ? `, ${counts.inProgress} indexing` : ''}${counts.failed ? `, ${counts.failed} failed` : ''}`;
   }
-  item.tooltip = `${name}\n${node.vectorStoreId}${item.description ? `\n${String(item.description)}` : ''}`;
+  // The row is narrow: the description says what happened, the tooltip how to fix it too.
+  const fix = node.missing ? '\nThe server no longer has this vector store (it was deleted, or expired). Remove from Assistant takes it out of the assistant; Add to Knowledge then makes a new one.' : '';
+  item.tooltip = `${name}\n${node.vectorStoreId}${item.description ? `\n${String(item.description)}` : ''}${fix}`;
   return item;
 }
 

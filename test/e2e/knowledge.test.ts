@@ -74,4 +74,24 @@ describe('assistant knowledge from the Explorer and the Knowledge view (packaged
     await row.filter({ hasText: 'failed: The file could not be parsed as a PDF.' }).waitFor({ timeout: 30_000 });
     await workbench.screenshot('knowledge-retried');
   });
+
+  it('shows a store the server no longer has on its row, with Remove from Assistant, which takes it out of the assistant', async () => {
+    const page = workbench.page;
+    const [store] = [...fake.store.vectorStores.values()];
+    assert.ok(store, 'the earlier tests made a store');
+    fake.vanish(store.id);
+    await workbench.openAssistantsView();
+    await workbench.expandView('Knowledge');
+    await workbench.runCommand('Assistants: Refresh Knowledge');
+    const row = page.locator('.monaco-list-row').filter({ hasText: store.id }).first();
+    await row.filter({ hasText: 'gone from the server' }).waitFor({ timeout: 30_000 });
+    await row.hover();
+    await row.locator('.action-label[aria-label="Remove from Assistant"]').waitFor({ timeout: 30_000 });
+    await workbench.screenshot('knowledge-store-gone');
+    await workbench.contextMenu(row, 'Remove from Assistant');
+    await page.locator('.notification-toast').filter({ hasText: `Removed the vector store ${store.id}` }).waitFor({ timeout: 30_000 });
+    await row.waitFor({ state: 'detached', timeout: 30_000 });
+    await page.getByText('The active assistant has no knowledge yet').first().waitFor({ timeout: 30_000 });
+    await workbench.screenshot('knowledge-store-removed');
+  });
 });

@@ -176,7 +176,7 @@ describe('assistant knowledge (inside VS Code)', () => {
       const [row] = await assistants.knowledgeItems();
       return row?.contextValue === 'knowledgeStore.missing' ? row : undefined;
     }, 'the row of the vanished store');
-    assert.match(gone.description ?? '', /not on the server \(deleted or expired\): Remove from Assistant/);
+    assert.match(gone.description ?? '', /^gone from the server$/);
     const quietSync = await vscode.commands.executeCommand<KnowledgeReport>('assistants.syncKnowledge', { removeDeleted: true });
     assert.deepEqual([quietSync.uploadedBytes, quietSync.removed], [0, []]);
     await redrawn(() => vscode.commands.executeCommand('assistants.removeKnowledgeStore', gone.node), 'removing the store from the assistant');
