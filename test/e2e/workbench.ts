@@ -196,8 +196,10 @@ export class Workbench {
     await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input');
     await input.fill(`>${title}`);
-    await this.page.locator('.quick-input-list .monaco-list-row').first().waitFor();
-    await input.press('Enter');
+    // The palette lists matches by name, not by how well they match: "Continue in New Thread" comes before
+    // "New Thread". Run the command whose whole name is the title.
+    const name = new RegExp(`^(Assistants: )?${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    await this.page.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: name }) }).first().click();
   }
 
   /**
