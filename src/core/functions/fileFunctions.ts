@@ -3,14 +3,23 @@ import type { Confinement } from './confinement';
 import { GLOB_MAX_CHARS } from './glob';
 import { MAX_LINE_CHARS, forEachLine, readTextRange } from './readText';
 import type { WorkspaceFunction } from './registry';
-import { walkFiles } from './walk';
+import { deadlineIn, passed, walkFiles } from './walk';
 import type { WorkspaceFs } from './workspaceFs';
 
 /** What the file functions read through. */
 export interface FileFunctionDeps {
   fs: WorkspaceFs;
   confinement: Confinement;
+  /**
+   * How long `list_files` and `search_text` walk, in milliseconds (default WALK_TIME_LIMIT_MS), before
+   * they answer with what they found so far and a note: below the call's own limit, so a big
+   * workspace gives a partial answer rather than a timeout.
+   */
+  walkTimeLimitMs?: number;
 }
+
+/** Milliseconds a listing or a search walks at most (a call is stopped at 30 s). */
+export const WALK_TIME_LIMIT_MS = 20_000;
 
 /** Characters of a file `read_file` returns at most: the model's context is the limit, not the disk. */
 export const READ_FILE_LIMIT = 100_000;
@@ -64,7 +73,7 @@ export function readFileFunction({ fs, confinement }: FileFunctionDeps): Workspa
   };
 }
 
-export function listFilesFunction({ fs, confinement }: FileFunctionDeps): WorkspaceFunction {
+export function listFilesFunction({ fs, confinement, walkTimeLimitMs = WALK_TIME_LIMIT_MS }: FileFunctionDeps): WorkspaceFunction {
   return {
     definition: {
       name: 'list_files',
@@ -86,20 +95,22 @@ export function listFilesFunction({ fs, confinement }: FileFunctionDeps): Worksp
       if (!(await fs.stat(start.absolute))) throw new Error(`${start.display} does not exist in the workspace.`);
       const paths: string[] = [];
       let more = false;
-      for await (const file of walkFiles(fs, confinement, start, { glob: args.glob as string | undefined, signal })) {
+      const deadline = deadlineIn(walkTimeLimitMs);
+      for await (const file of walkFiles(fs, confinement, start, { glob: args.glob as string | undefined, signal, deadline })) {
         if (paths.length === LIST_LIMIT) {
           more = true;
           break;
         }
         paths.push(file.display);
       }
-      if (paths.length === 0) return 'No files match.';
-      return more ? `${paths.join('\n')}\n[Only the first ${LIST_LIMIT} paths; narrow the glob or the folder to see the rest.]` : paths.join('\n');
+      const stopped = deadline.reached ? [`[Stopped after ${seconds(walkTimeLimitMs)} with the paths found so far; narrow the glob or the folder to see the rest.]`] : [];
+      if (paths.length === 0) return ['No files match.', ...stopped].join('\n');
+      return [...paths, ...(more ? [`[Only the first ${LIST_LIMIT} paths; narrow the glob or the folder to see the rest.]`] : []), ...stopped].join('\n');
     },
   };
 }
 
-export function searchTextFunction({ fs, confinement }: FileFunctionDeps): WorkspaceFunction {
+export function searchTextFunction({ fs, confinement, walkTimeLimitMs = WALK_TIME_LIMIT_MS }: FileFunctionDeps): WorkspaceFunction {
   return {
     definition: {
       name: 'search_text',
@@ -127,11 +138,15 @@ export function searchTextFunction({ fs, confinement }: FileFunctionDeps): Works
       const hits: string[] = [];
       const cutLines = { count: 0, named: [] as string[] };
       let more = false;
-      for await (const file of walkFiles(fs, confinement, start, { glob: args.glob as string | undefined, signal })) {
+      let searched = 0;
+      const deadline = deadlineIn(walkTimeLimitMs);
+      for await (const file of walkFiles(fs, confinement, start, { glob: args.glob as string | undefined, signal, deadline })) {
+        searched += 1;
         await forEachLine(
           fs,
           file.absolute,
           (text, line, cut) => {
+            if (passed(deadline)) return false;
             if (!pattern.test(text)) {
               if (cut && cutLines.count++ < CUT_LINES_NAMED) cutLines.named.push(`${file.display}:${line}`);
               return true;
@@ -146,9 +161,13 @@ export function searchTextFunction({ fs, confinement }: FileFunctionDeps): Works
           },
           signal,
         );
-        if (more) break;
+        if (more || deadline.reached) break;
       }
-      const notes = [...(more ? [`[Only the first ${SEARCH_LIMIT} matches; narrow the query or the glob to see the rest.]`] : []), ...cutNote(cutLines)];
+      const notes = [
+        ...(more ? [`[Only the first ${SEARCH_LIMIT} matches; narrow the query or the glob to see the rest.]`] : []),
+        ...(deadline.reached ? [`[Stopped after ${seconds(walkTimeLimitMs)} with the matches found so far (${searched} file${searched === 1 ? '' : 's'} searched); narrow the glob to search the rest.]`] : []),
+        ...cutNote(cutLines),
+      ];
       return [hits.length === 0 ? `No matches for ${JSON.stringify(query)}.` : hits.join('\n'), ...notes].join('\n');
     },
   };
@@ -169,4 +188,8 @@ function cutNote({ count, named }: { count: number; named: string[] }): string[]
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
 }

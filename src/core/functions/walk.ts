@@ -14,6 +14,26 @@ export interface WalkOptions {
   signal?: AbortSignal;
   /** Called for every path left out, with the reason. */
   onSkip?(display: string, reason: SkipReason): void;
+  /** When to stop walking (epoch milliseconds); the walk then ends early and sets `reached`. */
+  deadline?: Deadline;
+}
+
+/** A time a long walk or search stops at, keeping what it found; `reached` says that it did stop there. */
+export interface Deadline {
+  at: number;
+  reached: boolean;
+}
+
+/** A deadline `ms` milliseconds from now. */
+export function deadlineIn(ms: number): Deadline {
+  return { at: Date.now() + ms, reached: false };
+}
+
+/** Whether the deadline has come; marks it reached when it has. */
+export function passed(deadline: Deadline | undefined): boolean {
+  if (!deadline || Date.now() < deadline.at) return false;
+  deadline.reached = true;
+  return true;
 }
 
 /** `.gitignore` files are small; a huge one is read only this far. */
@@ -56,6 +76,7 @@ async function* walkFolder(
   await loadGitignore(fs, folder, local);
   const entries = (await fs.readDir(folder)).sort((a, b) => a.name.localeCompare(b.name));
   for (const entry of entries) {
+    if (passed(options.deadline)) return;
     const absolute = path.join(folder, entry.name);
     const relative = path.relative(root, absolute).split(path.sep).join('/');
     if (entry.name === '.git' || confinement.hidden(relative)) {

@@ -254,6 +254,19 @@ describe('nothing a model or a repository sends hangs the extension host', () =>
       }
     });
 
+    it('a listing or a search that reaches its walking time answers with what it found, and says so', async () => {
+      const quick = functionFixture({ walkTimeLimitMs: 0 });
+      try {
+        quick.write('src/a.ts', 'export const a = 1;\n');
+        assert.equal(await quick.call('list_files', {}), 'No files match.\n[Stopped after 0 s with the paths found so far; narrow the glob or the folder to see the rest.]');
+        assert.equal(await quick.call('search_text', { query: 'export' }), 'No matches for "export".\n[Stopped after 0 s with the matches found so far (0 files searched); narrow the glob to search the rest.]');
+      } finally {
+        quick.dispose();
+      }
+      assert.doesNotMatch(await ws.call('list_files', {}), /Stopped after/);
+      assert.doesNotMatch(await ws.call('search_text', { query: 'export' }), /Stopped after/);
+    });
+
     it('a workspace search stopped mid-walk returns at once', async () => {
       for (let i = 0; i < 300; i++) ws.write(`many/f${i}.txt`, `${'line\n'.repeat(200)}`);
       const stop = new AbortController();

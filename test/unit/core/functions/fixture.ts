@@ -36,7 +36,7 @@ export interface FunctionFixture {
   dispose(): void;
 }
 
-export function functionFixture(options: { caseInsensitive?: boolean; root?: string } = {}): FunctionFixture {
+export function functionFixture(options: { caseInsensitive?: boolean; root?: string; walkTimeLimitMs?: number } = {}): FunctionFixture {
   const root = options.root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ws-'));
   const state = { diagnostics: [], selection: undefined, open: [] } as FunctionFixture['editor']['state'];
   const editor = { state, diagnostics: () => state.diagnostics, selection: () => state.selection, openEditors: () => state.open };
@@ -85,7 +85,7 @@ export function functionFixture(options: { caseInsensitive?: boolean; root?: str
       return decision;
     },
   };
-  fixture.registry = new FunctionRegistry(builtinFunctions({ fs: nodeWorkspaceFs, confinement: fixture.confinement, editor, proposer }));
+  fixture.registry = new FunctionRegistry(builtinFunctions({ fs: nodeWorkspaceFs, confinement: fixture.confinement, editor, proposer, walkTimeLimitMs: options.walkTimeLimitMs }));
   const handler = (fixture.handler = functionToolHandler({
     registry: fixture.registry,
     trusted: () => fixture.trusted,
