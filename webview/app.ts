@@ -108,7 +108,7 @@ export class ChatApp {
     this.transcript = new Transcript((fromBottom) => this.persist({ scrollFromBottom: fromBottom, scrollKey: scrollKey(this.state) }), figures, {
       insertCode: (code) => this.host.post({ type: 'code/insert', code }),
       openCode: this.openText,
-      openFile: (filename) => this.host.post({ type: 'file/open', filename }),
+      openFile: (filename, quote) => this.host.post({ type: 'file/open', filename, ...(quote ? { quote } : {}) }),
       editQuestion: (text, messageId) => this.edit(text, messageId),
       forward: (messageId) => {
         const threadId = this.state.thread?.id;
@@ -116,6 +116,7 @@ export class ChatApp {
       },
       retry: () => this.retry(),
       pendingCard: (callId) => this.approvals.cardFor(callId) ?? this.outputs.cardFor(callId),
+      runCommand: (command) => this.host.post({ type: 'command/run', command }),
     });
     this.composer = new Composer(
       {

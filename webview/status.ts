@@ -1,6 +1,6 @@
 /** Words for the status line. Pure, so the wording is tested without a browser. */
 import type { Run, RunStatus, Usage } from '../src/core/model';
-import type { ModelPrice } from '../src/common/protocol';
+import type { HostCommand, ModelPrice } from '../src/common/protocol';
 import type { Awaiting, RunNotices } from './state';
 
 const STATUS_LABELS: Record<RunStatus, string> = {
@@ -36,6 +36,25 @@ export interface Outcome {
   retry: boolean;
   /** The codicon beside it. */
   icon: string;
+  /** The command that fixes the failure (Set API Key for a key refused or missing), offered as a button. */
+  fix?: OutcomeFix;
+}
+
+/** A button that runs a host command. */
+export interface OutcomeFix {
+  label: string;
+  command: HostCommand;
+}
+
+const SET_KEY: OutcomeFix = { label: 'Set API Key', command: 'assistants.setApiKey' };
+
+/**
+ * `sentence` without its advice to run the command `label` names ('Run "Assistants: Set API Key"
+ * to enter a valid key.'): said where that command is offered as a button, the advice is noise.
+ */
+export function withoutCommandHint(sentence: string, label: string): string {
+  const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return sentence.replace(new RegExp(`\\s*Run "Assistants: ${escaped}"[^.]*\\.`, 'g'), '').trim();
 }
 
 const OUTCOME_ICONS: Record<OutcomeKind, string> = {
@@ -60,9 +79,11 @@ const OUTCOME_ICONS: Record<OutcomeKind, string> = {
  */
 export function runOutcome(run: Run, notices: RunNotices | undefined, awaiting?: Awaiting): Outcome {
   const error = run.lastError ?? notices?.error;
-  const said = error ? errorSentence(error.message) : undefined;
+  // A key the server refused (or none) is fixed with Set API Key, offered beside the sentence.
+  const fix = error && (error.code === 'auth' || error.code === 'no_api_key') ? SET_KEY : undefined;
+  const said = error ? errorSentence(fix ? withoutCommandHint(error.message, fix.label) : error.message) : undefined;
   const kind: OutcomeKind = isLive(run.status) && notices?.endedAt !== undefined ? 'interrupted' : run.status;
-  const outcome = (label: string, sentence: string | undefined, retry: boolean): Outcome => ({ kind, label, sentence, retry, icon: OUTCOME_ICONS[kind] });
+  const outcome = (label: string, sentence: string | undefined, retry: boolean): Outcome => ({ kind, label, sentence, retry, icon: OUTCOME_ICONS[kind], ...(fix && sentence === said ? { fix } : {}) });
   switch (kind) {
     case 'requires_action':
       // The run waits for its calls' outputs: on the user when a card asks them, else on the functions running here.

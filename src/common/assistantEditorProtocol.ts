@@ -76,7 +76,8 @@ export type HostToEditor =
   /** Something to tell beside the form (a change on disk merged into the unsaved document). */
   | { type: 'document/notice'; message: string; warning: boolean }
   /** The document was saved (written to its file, or to the server). */
-  | { type: 'document/saved' }
+  /** The file was saved; `problems`: how many problems it was saved with (it cannot run until they are fixed). */
+  | { type: 'document/saved'; problems: number }
   /** A save was refused (by the server, for a server's assistant): the sentence saying why. */
   | { type: 'document/saveRefused'; message: string }
   | { type: 'choices/result'; requestId: string; choices: ServerChoices };

@@ -196,8 +196,11 @@ export type WebviewToHost =
   | { type: 'code/insert'; code: string }
   /** A code block's text in a new untitled editor, in its language when VS Code knows it. */
   | { type: 'code/open'; code: string; language?: string }
-  /** Opens the workspace file a file-search citation names (by file name; the server knows no paths). */
-  | { type: 'file/open'; filename: string }
+  /**
+   * Opens the workspace file a file-search citation names (by file name; the server knows no paths),
+   * at the cited passage when `quote` (the citation's quote, or the passage file search found in it) is found there.
+   */
+  | { type: 'file/open'; filename: string; quote?: string }
   /**
    * The composer's text, kept by the host too so it survives a window reload. `seq` rises with every
    * change (epoch milliseconds or just above): the host keeps the newest, and no write older than a
@@ -255,7 +258,7 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
     case 'code/open':
       return typeof message.code === 'string' && isOptionalString(message.language);
     case 'file/open':
-      return typeof message.filename === 'string' && message.filename.length > 0;
+      return typeof message.filename === 'string' && message.filename.length > 0 && isOptionalString(message.quote);
     case 'draft/save':
       return typeof message.draft === 'string' && isSeq(message.seq);
     case 'instructions/save':

@@ -113,14 +113,14 @@ export class AssistantService {
     this.changed();
   }
 
-  /** A copy named "<name> (copy)", in `location` (default: where the original lives). */
-  async clone(id: string, location?: AssistantLocation): Promise<AssistantEntry> {
+  /** A copy named `name` (default "<name> (copy)"), in `location` (default: where the original lives). */
+  async clone(id: string, location?: AssistantLocation, name?: string): Promise<AssistantEntry> {
     const original = await this.get(id);
     if (!original.assistant) throw invalid(original);
     const { id: _id, createdAt: _createdAt, ...draft } = original.assistant;
     const metadata = { ...draft.metadata };
     delete metadata[LINK_KEY];
-    return this.create(location ?? original.location, { ...draft, name: `${draft.name} (copy)`, metadata: Object.keys(metadata).length > 0 ? metadata : undefined });
+    return this.create(location ?? original.location, { ...draft, name: name ?? `${draft.name} (copy)`, metadata: Object.keys(metadata).length > 0 ? metadata : undefined });
   }
 
   /** The id of the active assistant, if one was chosen. */

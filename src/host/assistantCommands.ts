@@ -60,17 +60,21 @@ export function registerAssistantCommands(register: Register, deps: AssistantCom
       ? ASSISTANT_TEMPLATES.find((t) => t.label === args.template)
       : (await vscode.window.showQuickPick(ASSISTANT_TEMPLATES.map((t) => ({ label: t.label, detail: t.detail, template: t })), { title: 'Create Assistant from Template' }))?.template;
     if (!template) return undefined;
+    const draft = template.draft(readSettings().model);
+    const name = args.name ?? (await askName(draft.name));
+    if (!name) return undefined;
     const location = args.location ?? (await askLocation(deps.hasWorkspace()));
     if (!location) return undefined;
-    const draft = template.draft(readSettings().model);
-    return created(await service.create(location, { ...draft, name: args.name ?? draft.name }), args.open);
+    return created(await service.create(location, { ...draft, name }), args.open);
   });
 
   register('assistants.createAssistantFromSettings', async (args: CreateArgs = {}) => {
+    const name = args.name ?? (await askName('Assistant from settings'));
+    if (!name) return undefined;
     const location = args.location ?? (await askLocation(deps.hasWorkspace()));
     if (!location) return undefined;
     const draft = settingsAssistantDraft(readSettings());
-    return created(await service.create(location, { ...draft, name: args.name ?? 'Assistant from settings' }), args.open);
+    return created(await service.create(location, { ...draft, name }), args.open);
   });
 
   register('assistants.editAssistant', async (item?: AssistantEntry | string) => {
@@ -81,7 +85,9 @@ export function registerAssistantCommands(register: Register, deps: AssistantCom
   register('assistants.cloneAssistant', async (item?: AssistantEntry | string, args: CreateArgs = {}) => {
     const entry = await pickEntry(service, item, 'Clone Assistant');
     if (!entry) return undefined;
-    const copy = await service.clone(entry.id, args.location);
+    const name = args.name ?? (await askName(`${entry.name} (copy)`));
+    if (!name) return undefined;
+    const copy = await service.clone(entry.id, args.location, name);
     return created(copy, args.open);
   });
 

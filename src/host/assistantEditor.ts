@@ -56,7 +56,7 @@ export class AssistantEditorProvider extends Disposable implements vscode.Custom
       vscode.workspace.onDidSaveTextDocument((done) => {
         if (done.uri.toString() !== document.uri.toString()) return;
         saved = document.getText();
-        void post({ type: 'document/saved' });
+        void post({ type: 'document/saved', problems: parseAssistantFile(saved).errors.length });
       }),
       this.refusedSaves((refused) => {
         if (refused.uri.toString() === document.uri.toString()) void post({ type: 'document/saveRefused', message: refused.message });
@@ -145,9 +145,15 @@ export class AssistantEditorProvider extends Disposable implements vscode.Custom
       case 'choices/request':
         await post({ type: 'choices/result', requestId: message.requestId, choices: await this.choices() });
         return;
-      case 'editor/openText':
-        await vscode.commands.executeCommand('vscode.openWith', document.uri, 'default');
+      case 'editor/openText': {
+        // The text takes the form's place: two tabs of one name beside each other read as one file open twice.
+        const form = vscode.window.tabGroups.all
+          .flatMap((group) => group.tabs)
+          .find((tab) => tab.input instanceof vscode.TabInputCustom && tab.input.viewType === AssistantEditorProvider.viewType && tab.input.uri.toString() === document.uri.toString());
+        await vscode.commands.executeCommand('vscode.openWith', document.uri, 'default', form?.group.viewColumn);
+        if (form) await vscode.window.tabGroups.close(form);
         return;
+      }
       default: {
         const exhaustive: never = message;
         return exhaustive;

@@ -100,6 +100,8 @@ export class HostChatController extends Disposable implements ChatController {
   private notice: Notice | undefined;
   /** The server object the notice says is gone, for the fix its action runs. */
   private missing: MissingObject | undefined;
+  /** The last failure a run of the chat reported as its own (its outcome line under the answer says it). */
+  private runFailure: string | undefined;
   /** The thread and protocol whose switch notice the user closed (`thread protocol`): it does not come back for them. */
   private dismissedSwitch: string | undefined;
   /** The run being started waits to retry its creation (no run id yet); `until` is epoch ms. */
@@ -353,7 +355,10 @@ export class HostChatController extends Disposable implements ChatController {
         return;
       case 'run':
         this.waiting = undefined;
-        if (update.event.type === 'error') this.deps.log.warn(`Run ${update.runId}: ${update.event.error.code}: ${update.event.error.message}`);
+        if (update.event.type === 'error') {
+          this.deps.log.warn(`Run ${update.runId}: ${update.event.error.code}: ${update.event.error.message}`);
+          this.runFailure = update.event.error.message;
+        }
         this.updates.fire({ type: 'run/event', threadId: update.threadId, runId: update.runId, event: update.event });
         return;
       case 'busy':
@@ -374,6 +379,11 @@ export class HostChatController extends Disposable implements ChatController {
   private showError(error: AssistantsError): void {
     this.deps.log.error(`${error.kind}: ${error.message}`);
     if (error.options.missing) return this.setNotice(missingNotice(error, (this.missing = error.options.missing)));
+    // The run's outcome line says it already (with Set API Key where that fixes it): said once.
+    if (error.message === this.runFailure) {
+      this.runFailure = undefined;
+      return;
+    }
     this.setNotice({
       severity: 'error',
       message: error.message,

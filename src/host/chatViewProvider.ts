@@ -183,7 +183,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         await openInNewEditor(typed.code, typed.language);
         return;
       case 'file/open':
-        await openCitedFile(typed.filename);
+        await openCitedFile(typed.filename, typed.quote);
         return;
       case 'draft/save':
         this.controller.saveDraft(typed.draft, typed.seq);

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { findPassage } from '../core/passage';
 
 /**
  * What the chat's answers let the user do in the editor: put a code block at the cursor or in a new
@@ -57,7 +58,7 @@ async function languageId(fence: string): Promise<string | undefined> {
  * Opens the workspace file a citation names. The server knows only the uploaded file's name, so the
  * workspace is searched for it by name; several matches are offered in a quick pick.
  */
-export async function openCitedFile(filename: string): Promise<void> {
+export async function openCitedFile(filename: string, quote?: string): Promise<void> {
   const base = path.basename(filename.replace(/\\/g, '/'));
   if (!base || !vscode.workspace.workspaceFolders?.length) {
     void vscode.window.showInformationMessage(`"${filename}" is a file the assistant searched; open a folder that holds it to jump to it.`);
@@ -77,7 +78,12 @@ export async function openCitedFile(filename: string): Promise<void> {
     if (!picked) return;
     target = picked.uri;
   }
-  await vscode.window.showTextDocument(target, { preview: true });
+  const editor = await vscode.window.showTextDocument(target, { preview: true });
+  const found = quote ? findPassage(editor.document.getText(), quote) : undefined;
+  if (!found) return;
+  const range = new vscode.Range(editor.document.positionAt(found.start), editor.document.positionAt(found.end));
+  editor.selection = new vscode.Selection(range.start, range.end);
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
 
 /** A file name as a literal glob (no `*`, `?`, braces or brackets acting as patterns). */

@@ -56,14 +56,14 @@ describe('assistant commands (inside VS Code)', () => {
   });
 
   it('Create Assistant from Template writes the template\'s tools', async () => {
-    const id = await vscode.commands.executeCommand<string>('assistants.createAssistantFromTemplate', { template: 'Data analyst', location: 'workspace', open: false });
+    const id = await vscode.commands.executeCommand<string>('assistants.createAssistantFromTemplate', { template: 'Data analyst', name: 'Data analyst', location: 'workspace', open: false });
     const file = (await entry(id)).file!;
     written.push(file);
     assert.deepEqual(readJson(file).tools, [{ type: 'code_interpreter' }]);
   });
 
   it('Create Assistant from Settings writes a personal file with the settings\' model', async () => {
-    const id = await vscode.commands.executeCommand<string>('assistants.createAssistantFromSettings', { location: 'user', open: false });
+    const id = await vscode.commands.executeCommand<string>('assistants.createAssistantFromSettings', { name: 'Assistant from settings', location: 'user', open: false });
     const listed = await entry(id);
     assert.equal(listed.location, 'user');
     written.push(listed.file!);
@@ -87,7 +87,7 @@ describe('assistant commands (inside VS Code)', () => {
   });
 
   it('Clone Assistant writes a copy next to the original', async () => {
-    const id = await vscode.commands.executeCommand<string>('assistants.cloneAssistant', 'workspace:integration-reviewer', { open: false });
+    const id = await vscode.commands.executeCommand<string>('assistants.cloneAssistant', 'workspace:integration-reviewer', { name: 'Integration Reviewer (copy)', open: false });
     assert.equal(id, 'workspace:integration-reviewer-copy');
     const file = (await entry(id)).file!;
     written.push(file);

@@ -53,8 +53,8 @@ export class AssistantFormView {
         this.status.classList.toggle('has-errors', message.warning);
         return;
       case 'document/saved':
-        this.status.textContent = 'Saved.';
-        this.status.classList.remove('has-errors');
+        this.status.textContent = savedStatus(message.problems, this.form === undefined ? 0 : this.currentErrors().length);
+        this.status.classList.toggle('has-errors', message.problems > 0 || (this.form !== undefined && this.currentErrors().length > 0));
         return;
       case 'document/saveRefused':
         this.status.textContent = message.message;
@@ -381,4 +381,16 @@ function responseFormatField(form: AssistantForm, changed: () => void): HTMLElem
   }, changed);
   field.insertBefore(schemaFields, field.querySelector(':scope > .field-error'));
   return field;
+}
+
+/**
+ * What the status says once the file is saved: "Saved." only when nothing is wrong. A file saved with
+ * problems (`inFile`) cannot run; problems at the form's fields (`inForm`) are typing the file does
+ * not hold (it keeps the last valid value).
+ */
+export function savedStatus(inFile: number, inForm: number): string {
+  const count = (n: number) => `${n} problem${n === 1 ? '' : 's'}`;
+  if (inFile > 0) return `Saved with ${count(inFile)}: the assistant cannot run until ${inFile === 1 ? 'it is' : 'they are'} fixed.`;
+  if (inForm > 0) return `Saved, without what has ${count(inForm)} below: the file keeps the last valid value.`;
+  return 'Saved.';
 }

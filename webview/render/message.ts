@@ -13,8 +13,8 @@ import { renderMarkdown } from './markdown';
 export interface AnswerActions {
   insertCode(code: string): void;
   openCode(code: string, language: string | undefined): void;
-  /** Opens the workspace file a file-search citation names. */
-  openFile(filename: string): void;
+  /** Opens the workspace file a file-search citation names, at `quote` (the cited passage) when given. */
+  openFile(filename: string, quote?: string): void;
   /** Puts the question back in the composer; sending it then replaces the question `messageId` and its answer. */
   editQuestion(text: string, messageId: string): void;
   /** Sends the answer `messageId` to another assistant (the host asks which, and which thread). */
@@ -46,6 +46,8 @@ export interface MessageContext {
    * `image_file` part naming one of them is not drawn a second time.
    */
   figuresOfRun?: ReadonlySet<string>;
+  /** The passage the message's run found by file search in `filename`: a citation without a quote of its own opens there. */
+  passageOf?: (filename: string) => string | undefined;
 }
 
 export function renderMessage(message: Message, context: MessageContext): HTMLElement {
@@ -159,9 +161,11 @@ function decorateCodeBlocks(container: DocumentFragment, actions: AnswerActions 
     const code = pre.querySelector('code');
     const language = /language-([\w+-]+)/.exec(code?.className ?? '')?.[1] ?? '';
     const text = (): string => code?.textContent ?? pre.textContent ?? '';
-    const copy = actionIcon({ label: 'Copy code', icon: 'copy', onClick: () => void navigator.clipboard.writeText(text()) });
+    // Copying shows (and says) that it happened, or that it did not, for a moment.
+    const copied = h('span', { className: 'code-copied', attrs: { role: 'status' } });
+    const copy = actionIcon({ label: 'Copy code', icon: 'copy', onClick: () => navigator.clipboard.writeText(text()).then(() => flashCopied(copy, copied, 'Copied'), () => flashCopied(copy, copied, 'Could not copy')) });
     copy.classList.add('code-copy');
-    const tools = h('span', { className: 'code-actions' });
+    const tools = h('span', { className: 'code-actions' }, copied);
     if (actions) {
       const insert = actionIcon({ label: 'Insert at Cursor', icon: 'insert', onClick: () => actions.insertCode(text()) });
       insert.classList.add('code-insert');
@@ -218,6 +222,19 @@ function keptFileAt(path: string, annotations: readonly Annotation[]): KeptFile 
   return cited ? (cited.kept ?? {}) : undefined;
 }
 
+/** How long "Copied" stays beside a code block's Copy (ms). */
+const COPIED_MS = 1500;
+
+/** Shows `said` beside Copy, with a check (or an error mark) in place of its icon, then puts both back. */
+function flashCopied(copy: HTMLElement & { name?: string }, note: HTMLElement, said: string): void {
+  copy.name = said === 'Copied' ? 'check' : 'error';
+  note.textContent = said;
+  window.setTimeout(() => {
+    copy.name = 'copy';
+    note.textContent = '';
+  }, COPIED_MS);
+}
+
 function renderFootnotes(footnotes: Footnote[], files: Map<number, SavableFile>, context: MessageContext): HTMLElement {
   const figures = context.figures;
   const actions = context.actions;
@@ -232,7 +249,7 @@ function renderFootnotes(footnotes: Footnote[], files: Map<number, SavableFile>,
     // A source whose URL is not a web link still shows where it came from, as text.
     else if (note.url) inner = h('span', { attrs: { title: 'Not a web link, so not opened' } }, num, codicon('link'), label);
     else if (file) inner = saveButton(file, note, figures, num, label);
-    else if (note.filename && actions) inner = openFileButton(note.filename, actions, num, label);
+    else if (note.filename && actions) inner = openFileButton(note.filename, actions, num, label, note.quote ?? context.passageOf?.(note.filename));
     else inner = h('span', { attrs: { title: note.quote ?? note.label } }, num, codicon('file'), label);
     list.append(h('span', { className: 'chip footnote', attrs: { role: 'listitem' } }, inner));
   }
@@ -240,10 +257,10 @@ function renderFootnotes(footnotes: Footnote[], files: Map<number, SavableFile>,
 }
 
 /** A file file search cited: the chip opens it in the workspace. */
-function openFileButton(filename: string, actions: AnswerActions, num: HTMLElement, label: HTMLElement): HTMLElement {
+function openFileButton(filename: string, actions: AnswerActions, num: HTMLElement, label: HTMLElement, quote: string | undefined): HTMLElement {
   const title = `Open ${filename}`;
   const el = h('button', { className: 'chip-action', attrs: { type: 'button', title, 'aria-label': title } }, num, codicon('go-to-file'), label);
-  el.addEventListener('click', () => actions.openFile(filename));
+  el.addEventListener('click', () => actions.openFile(filename, quote));
   return el;
 }
 

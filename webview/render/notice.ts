@@ -2,6 +2,7 @@
 import type { HostCommand, Notice } from '../../src/common/protocol';
 import { clear, codicon, h } from '../ui/dom';
 import { actionIcon, button } from '../ui/kit';
+import { withoutCommandHint } from '../status';
 
 const ICONS: Record<Notice['severity'], string> = { info: 'info', warning: 'warning', error: 'error' };
 
@@ -22,7 +23,8 @@ export function renderNotice(target: HTMLElement, notice: Notice | undefined, ac
       attrs: { role: notice.severity === 'error' ? 'alert' : 'status' },
     },
     codicon(ICONS[notice.severity]),
-    h('span', { className: 'notice-text', text: notice.message }),
+    // The button runs the command: a sentence that also says to run it repeats it.
+    h('span', { className: 'notice-text', text: notice.action ? withoutCommandHint(notice.message, notice.action.label) : notice.message }),
   );
   const buttons = h('div', { className: 'notice-actions' });
   if (notice.action) {

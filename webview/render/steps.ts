@@ -1,6 +1,6 @@
 /** A run's steps under its answer: tool calls, file searches, code interpreter calls, reasoning. */
 import type { CodeInterpreterOutput, FileSearchResult, RunStep, RunStepStatus, ToolCall } from '../../src/core/model';
-import type { RunView } from '../../src/common/protocol';
+import type { HostCommand, RunView } from '../../src/common/protocol';
 import type { Awaiting, RunNotices } from '../state';
 import { isRasterDataImage, isStoredOutputUrl } from '../links';
 import { isRunning, runOutcome } from '../status';
@@ -32,6 +32,8 @@ export type PendingCard = (callId: string) => HTMLElement | undefined;
 export interface RunBlockExtras {
   openText?: OpenText;
   awaiting?: Awaiting;
+  /** Runs the host command an outcome offers as its fix (Set API Key). */
+  runCommand?: (command: HostCommand) => void;
 }
 
 export function renderRunBlock(view: RunView, notices: RunNotices | undefined, open: OpenState, figures: Figures, retry?: RunRetry, pendingCard?: PendingCard, extras: RunBlockExtras = {}): HTMLElement {
@@ -44,7 +46,11 @@ export function renderRunBlock(view: RunView, notices: RunNotices | undefined, o
   const drawn = view.steps.flatMap((step) => codeImages(step));
   if (drawn.length) block.append(h('div', { className: 'run-figures' }, ...drawn.map((output, i) => figureFor(output, i + 1, figures))));
   // One sentence says how the run ended (a failure in the server's words); Retry where it helps.
-  if (!live && outcome.sentence) block.append(outcomeLine(outcome.kind, outcome.icon, outcome.sentence, outcome.retry ? retry : undefined));
+  if (!live && outcome.sentence) {
+    const runCommand = extras.runCommand;
+    const fix = outcome.fix && runCommand ? { label: outcome.fix.label, run: () => runCommand(outcome.fix!.command) } : undefined;
+    block.append(outcomeLine(outcome.kind, outcome.icon, outcome.sentence, outcome.retry ? retry : undefined, fix));
+  }
   if (!items.length) {
     block.classList.add('run-block-empty');
     return block;
@@ -65,13 +71,19 @@ export function renderRunBlock(view: RunView, notices: RunNotices | undefined, o
 
 /**
  * One sentence saying how a question's run ended (`kind` marks it for styling: a run status,
- * `interrupted`, or `unanswered` for a question no run answers), with Retry when `retry` is given.
+ * `interrupted`, or `unanswered` for a question no run answers), with Retry when `retry` is given
+ * and the button of `fix` (Set API Key) when given.
  */
-export function outcomeLine(kind: string, icon: string, sentence: string, retry?: RunRetry): HTMLElement {
+export function outcomeLine(kind: string, icon: string, sentence: string, retry?: RunRetry, fix?: { label: string; run(): void }): HTMLElement {
   const line = h('div', { className: 'run-outcome', attrs: { role: 'note', 'data-outcome': kind } },
     codicon(icon),
     h('span', { className: 'run-outcome-text', text: sentence }),
   );
+  if (fix) {
+    const fixButton = button({ label: fix.label, onClick: () => fix.run() });
+    fixButton.classList.add('run-fix');
+    line.append(fixButton);
+  }
   if (retry) {
     const again = button({ label: 'Retry', icon: 'refresh', secondary: true, onClick: () => retry.retry() });
     again.setAttribute('aria-label', 'Retry: ask the last question again');
@@ -84,6 +96,22 @@ export function outcomeLine(kind: string, icon: string, sentence: string, retry?
 type ImageOutput = Extract<CodeInterpreterOutput, { type: 'image' }>;
 
 /** The file ids of the figures `renderRunBlock` draws for a run (its code-interpreter images). */
+/**
+ * The passage file search found in `filename` during the run (its best-scored result's text), for a
+ * citation of that file to open at; undefined when the run searched no such passage.
+ */
+export function searchedPassage(view: RunView | undefined, filename: string): string | undefined {
+  for (const step of view?.steps ?? []) {
+    if (step.details.type !== 'tool_calls') continue;
+    for (const call of step.details.toolCalls) {
+      if (call.type !== 'file_search') continue;
+      const found = call.results?.find((result) => result.filename === filename && result.text?.trim());
+      if (found?.text) return found.text;
+    }
+  }
+  return undefined;
+}
+
 export function runFigureIds(view: RunView | undefined): Set<string> {
   return new Set((view?.steps ?? []).flatMap((step) => codeImages(step).map((output) => output.fileId)));
 }

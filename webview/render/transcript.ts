@@ -8,7 +8,7 @@
  * browser's own layout, never from reading them back in the middle of a render.
  */
 import type { Message } from '../../src/core/model';
-import type { RunView } from '../../src/common/protocol';
+import type { HostCommand, RunView } from '../../src/common/protocol';
 import type { ViewState } from '../state';
 import { awaitingOn, messageById, runActive } from '../state';
 import { isRunning, runOutcome } from '../status';
@@ -18,7 +18,7 @@ import { MarkdownBlocks } from './markdown';
 import type { AnswerActions } from './message';
 import { redrawStreamingAnswer, renderMessage } from './message';
 import type { OpenState } from './steps';
-import { outcomeLine, renderRunBlock, runFigureIds } from './steps';
+import { outcomeLine, renderRunBlock, runFigureIds, searchedPassage } from './steps';
 
 /** Under a question no run answers (see `ViewState.unanswered`). */
 const UNANSWERED_SENTENCE = 'This question was saved, but its answer never started: the window closed, or the request failed, before the run began. Retry asks it again.';
@@ -39,6 +39,8 @@ export interface TranscriptActions extends AnswerActions {
   retry(): void;
   /** The card of a function call waiting on the user (approval or output), drawn under its step. */
   pendingCard?(callId: string): HTMLElement | undefined;
+  /** Runs a host command a run's outcome offers as its fix (Set API Key). */
+  runCommand?(command: HostCommand): void;
 }
 
 /** How close to the bottom counts as "following the answer". */
@@ -460,7 +462,7 @@ export class Transcript {
       if (!streaming) this.streamingText.delete(message.id);
       const streamingText = streaming ? (index: number) => this.blocksOf(message.id, index) : undefined;
       // An answer is signed by the assistant that ran it; the active one only while the host has not said.
-      const context = { assistantName: runView?.assistant?.name ?? state.assistant?.name ?? 'Assistant', figures: this.figures, actions: this.actions, runLive, editable, runShown: run !== undefined, streamingText, plainCode, figuresOfRun };
+      const context = { assistantName: runView?.assistant?.name ?? state.assistant?.name ?? 'Assistant', figures: this.figures, actions: this.actions, runLive, editable, runShown: run !== undefined, streamingText, plainCode, figuresOfRun, passageOf: (filename: string) => searchedPassage(runView, filename) };
       // A delta to a streaming answer redraws its changed blocks in place; anything else draws anew.
       if (cached && cached.notices === notices && cached.flags === flags && redrawStreamingAnswer(cached.node, cached.data as Message, message, context)) {
         cached.data = message;
@@ -476,7 +478,7 @@ export class Transcript {
       flags = `${retry}|${awaiting}|${pendingCallIds(entry.data, pendingCard)}`;
       if (cached && cached.data === entry.data && cached.notices === notices && cached.flags === flags) return cached.node;
       const openText = this.actions ? (text: string, language: string | undefined) => this.actions?.openCode(text, language) : undefined;
-      node = renderRunBlock(entry.data, notices, this.open, this.figures, retry && this.actions ? this.actions : undefined, pendingCard, { openText, awaiting });
+      node = renderRunBlock(entry.data, notices, this.open, this.figures, retry && this.actions ? this.actions : undefined, pendingCard, { openText, awaiting, runCommand: this.actions?.runCommand?.bind(this.actions) });
     }
     this.rendered.set(entry.key, { node, data: entry.data, notices, flags });
     return node;
