@@ -29,7 +29,7 @@ import type { ApprovalChoice, ApprovalView, AttachmentView, OutputRequestView } 
 import { textOf } from './core/model';
 import { AssistantsTreeProvider, ThreadsTreeProvider } from './host/trees';
 import { createWorkspaceFunctions, workspaceRoots } from './host/workspaceFunctions';
-import { McpServers } from './host/mcpServers';
+import { hostedServersLeftOut, McpServers } from './host/mcpServers';
 import { McpSecrets } from './host/mcpSecrets';
 import { confirmMcpStart, setMcpSecret } from './host/mcpCommands';
 
@@ -109,6 +109,8 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     warn: (message) => void vscode.window.showWarningMessage(message),
   });
   context.subscriptions.push(mcpServers);
+  /** Sentences about hosted MCP servers left out under Assistants v2, each shown once per window. */
+  const warned = new Set<string>();
   // Custom functions come from the assistant a run uses; the service is made below.
   const functions = createWorkspaceFunctions({
     approver,
@@ -134,9 +136,17 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     firstAssistant: () => settingsAssistantDraft(readSettings()),
     firstLocation: 'user',
     runAdditions: async (entry) => {
-      const base = runAdditions(readSettings(), vscode.workspace.isTrusted, functions.registry.tools());
+      const settings = readSettings();
+      const base = runAdditions(settings, vscode.workspace.isTrusted, functions.registry.tools());
       const local = await mcpServers.additions(entry);
-      const instructions = [base.instructions, ...local.notes].filter(Boolean).join('\n\n');
+      const leftOut = settings.protocol === 'assistantsV2' ? hostedServersLeftOut(entry) : [];
+      for (const { warning } of leftOut) {
+        if (warned.has(warning)) continue;
+        warned.add(warning);
+        log.warn(warning);
+        void vscode.window.showWarningMessage(warning);
+      }
+      const instructions = [base.instructions, ...local.notes, ...leftOut.map((left) => left.note)].filter(Boolean).join('\n\n');
       return { tools: [...base.tools, ...local.registry.tools()], ...(instructions ? { instructions } : {}) };
     },
   });

@@ -197,6 +197,23 @@ export class McpServers implements vscode.Disposable {
   }
 }
 
+/**
+ * The hosted MCP servers (no `x-vscode`) of an assistant, which only the Responses API reaches: under
+ * Assistants v2 they are left out, and each gets a sentence for the user and one for the model.
+ */
+export function hostedServersLeftOut(entry: AssistantEntry): { warning: string; note: string }[] {
+  return (entry.assistant?.tools ?? []).flatMap((tool) =>
+    tool.type === 'mcp' && !tool.local
+      ? [
+          {
+            warning: `The MCP server ${tool.serverLabel} is reached by the Responses API's hosted mcp tool, which Assistants v2 does not have, so it is left out. Set assistants.protocol to "responses", or run the server from VS Code (x-vscode in the assistant file).`,
+            note: `The MCP server ${tool.serverLabel} is not available with this server.`,
+          },
+        ]
+      : [],
+  );
+}
+
 /** A server's identity: what runs, with what, for which kind of file; a changed definition is another server. */
 function serverKey(tool: McpServerTool, location: string): string {
   return JSON.stringify([location, tool.serverLabel, tool.serverUrl ?? null, tool.headers ?? null, tool.local]);

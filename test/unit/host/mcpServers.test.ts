@@ -7,7 +7,7 @@ import { functionToolHandler, UNTRUSTED_OUTPUT } from '../../../src/core/functio
 import { FunctionRegistry } from '../../../src/core/functions/registry';
 import type { McpServerTool, Run } from '../../../src/core/model';
 import { McpSecrets } from '../../../src/host/mcpSecrets';
-import { McpServers } from '../../../src/host/mcpServers';
+import { hostedServersLeftOut, McpServers } from '../../../src/host/mcpServers';
 import type { McpServersDeps } from '../../../src/host/mcpServers';
 
 const FIXTURE = path.join(__dirname, '../../fakes/mcp/notesServer.mjs');
@@ -144,6 +144,16 @@ describe('local MCP servers (stdio, the official SDK): started with the chat, ap
     h.servers.dispose();
     await waitFor(() => !alive(second));
     assert.ok(!h.lines.some((line) => line.includes('hello from the keychain')), 'the secret is not in the log');
+  });
+});
+
+describe('hosted MCP servers under Assistants v2', () => {
+  it('are named for the user (what to change) and for the model; local ones are not', () => {
+    const hosted: McpServerTool = { type: 'mcp', serverLabel: 'github', serverUrl: 'https://api.github.test/mcp/' };
+    const left = hostedServersLeftOut(entry('user', hosted, notes()));
+    assert.equal(left.length, 1);
+    assert.match(left[0].warning, /^The MCP server github is reached by the Responses API's hosted mcp tool, which Assistants v2 does not have, so it is left out\. Set assistants\.protocol/);
+    assert.equal(left[0].note, 'The MCP server github is not available with this server.');
   });
 });
 

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { functionToolHandler } from '../../../../src/core/functions/functionToolHandler';
+import { FunctionRegistry } from '../../../../src/core/functions/registry';
 import { allowedTools, defaultToolPolicy, localToolFunctions, mcpFunctionName, resultText } from '../../../../src/core/mcp/localTools';
 import type { McpToolInfo } from '../../../../src/core/mcp/localTools';
 import type { McpServerTool, Run } from '../../../../src/core/model';
@@ -63,5 +65,22 @@ describe('local MCP tools as functions', () => {
     const text = resultText({ content: [{ type: 'text', text: 'y'.repeat(50) }] }, 20);
     assert.equal(text, `${'y'.repeat(20)}\n[Cut: the result has 50 characters; the first 20 are shown.]`);
     assert.equal(resultText({ content: [], structuredContent: { a: 1 } }), '{\n  "a": 1\n}');
+  });
+});
+
+describe('local MCP functions in the tool handler, beside the workspace functions', () => {
+  const answer = (name: string) => async () => ({ content: [{ type: 'text', text: `${name} answered` }] });
+  const mcpRegistry = (name: string) => new FunctionRegistry(localToolFunctions(server(), [{ ...read, name }], 'user', answer(`mcp ${name}`)));
+  const handler = (enabled: boolean, extra: FunctionRegistry, workspace: FunctionRegistry = new FunctionRegistry()) =>
+    functionToolHandler({ registry: workspace, trusted: () => true, enabled: () => enabled, policy: () => undefined, approver: { ask: async () => 'deny' }, roots: () => [], runFunctions: async () => extra });
+  const call = async (h: ReturnType<typeof handler>, name: string) => (await h.handle([{ callId: 'c', name, arguments: '{"title":"t"}' }], { run, signal: new AbortController().signal }))[0].output;
+
+  it('answers an MCP function though the settings switch workspace functions off', async () => {
+    assert.equal(await call(handler(false, mcpRegistry('read_note')), 'mcp_notes_read_note'), 'mcp read_note answered');
+  });
+
+  it('a workspace function keeps its name: the MCP registry cannot answer for it', async () => {
+    const workspace = new FunctionRegistry([{ definition: { name: 'mcp_notes_read_note', parameters: { type: 'object' } }, writes: false, handle: async () => 'workspace answered' }]);
+    assert.equal(await call(handler(true, mcpRegistry('read_note'), workspace), 'mcp_notes_read_note'), 'workspace answered');
   });
 });
