@@ -89,6 +89,15 @@ export function registerKnowledgeCommands(register: Register, deps: KnowledgeCom
     const vectorStoreId = node?.kind === 'store' ? node.vectorStoreId : missing?.object === 'vector_store' ? missing.id : undefined;
     if (!vectorStoreId) return;
     const entry = await deps.assistants.active();
+    if (!knowledgeStoresOf(entry.assistant).includes(vectorStoreId)) {
+      // Not the assistant's knowledge: a store the server made for files attached in the thread (Assistants v2).
+      const choice = await vscode.window.showWarningMessage(
+        `The vector store ${vectorStoreId} is not one of "${entry.name}"'s knowledge stores: it held files attached in this thread. Continue in a new thread, which carries the messages without it.`,
+        'Continue in New Thread',
+      );
+      if (choice) await vscode.commands.executeCommand('assistants.continueInNewThread');
+      return;
+    }
     await refreshingAfter(deps, () => removeKnowledgeStore(deps.assistants, entry, vectorStoreId));
     if (missing?.object === 'vector_store' && missing.id === vectorStoreId) deps.settled();
     deps.log.info(`Knowledge: removed vector store ${vectorStoreId} from "${entry.name}".`);
