@@ -39,6 +39,8 @@ export interface ProposeEditDeps {
 
 /** Files larger than this are not edited through a proposal (the whole text goes through the diff). */
 export const EDIT_LIMIT_CHARS = 2_000_000;
+/** Replacements one proposal may carry. */
+export const EDIT_MAX_COUNT = 100;
 
 /**
  * `propose_edit`: the model proposes new text for a file (replacements of exact snippets, or the
@@ -58,7 +60,9 @@ export function proposeEditFunction({ fs, confinement, proposer }: ProposeEditDe
           edits: {
             type: 'array',
             minItems: 1,
-            description: 'Replacements applied in order; each oldText must occur exactly once in the file.',
+            // Each edit scans the file (up to EDIT_LIMIT_CHARS) twice: a bound keeps the host responsive.
+            maxItems: EDIT_MAX_COUNT,
+            description: `Replacements applied in order, at most ${EDIT_MAX_COUNT}; each oldText must occur exactly once in the file.`,
             items: {
               type: 'object',
               properties: { oldText: { type: 'string', minLength: 1 }, newText: { type: 'string' } },

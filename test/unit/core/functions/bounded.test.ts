@@ -95,6 +95,17 @@ describe('nothing a model or a repository sends hangs the extension host', () =>
     }
   });
 
+  it('propose_edit takes at most 100 replacements, so a proposal cannot scan a 2 MB file thousands of times', async () => {
+    ws.policies.propose_edit = 'allow';
+    ws.decide = (proposed) => ({ applied: true, text: proposed });
+    ws.write('big.txt', `${'x'.repeat(1_999_000)}\nend\n`);
+    for (const count of [101, 20_000]) {
+      const edits = Array.from({ length: count }, () => ({ oldText: 'missing', newText: 'y' }));
+      assert.match(await promptly(`${count} edits`, () => ws.call('propose_edit', { path: 'big.txt', edits })), /must NOT have more than 100 items/);
+    }
+    assert.match(await ws.call('propose_edit', { path: 'big.txt', edits: [{ oldText: 'end', newText: 'END' }] }), /applied the edit/);
+  });
+
   it('a FIFO in the workspace is never opened for reading, linked or not', async function () {
     if (process.platform === 'win32') this.skip();
     mkfifo(path.join(ws.root, 'pipe.txt'));
