@@ -5,6 +5,7 @@ import type { AssistantService } from '../core/assistantService';
 import { AssistantsError } from '../core/errors';
 import { nodeWorkspaceFs } from '../core/fileSystem';
 import type { Confinement } from '../core/functions/confinement';
+import type { GitignoreCache } from '../core/functions/walk';
 import type { MissingObject } from '../core/errors';
 import { ensureKnowledgeStore, knowledgeStoresOf, removeKnowledgeStore } from '../core/knowledge/assistantKnowledge';
 import { locateKnowledgeSource } from '../core/knowledge/sources';
@@ -142,8 +143,9 @@ async function addUris(uris: readonly vscode.Uri[], deps: KnowledgeCommandDeps):
       const skipped = expanded.skipped.map((s) => ({ path: s.display, reason: s.reason }));
       // Through the filters Sync applies too: a file picked on its own that .gitignore ignores is not taken either.
       const sources: KnowledgeSource[] = [];
+      const gitignores: GitignoreCache = new Map();
       for (const item of expanded.items) {
-        const located = await locateKnowledgeSource(deps.confinement, nodeWorkspaceFs, item.display);
+        const located = await locateKnowledgeSource(deps.confinement, nodeWorkspaceFs, item.display, gitignores);
         if ('absolute' in located) sources.push({ absolute: located.absolute, path: item.display });
         else skipped.push({ path: item.display, reason: 'refused' in located ? located.refused.replace(/\.$/, '') : 'it no longer exists' });
       }
@@ -220,9 +222,10 @@ async function syncAll(deps: KnowledgeCommandDeps, options: SyncKnowledgeOptions
   const report = await refreshingAfter(deps, () =>
     withProgress(`Syncing ${entry.name}'s knowledge`, async (knowledge) => {
       const total = emptyReport();
+      const gitignores: GitignoreCache = new Map();
       for (const vectorStoreId of stores) {
         try {
-          const one = await syncKnowledge(vectorStoreId, (path) => locateKnowledgeSource(deps.confinement, nodeWorkspaceFs, path), { ...knowledge, ...serverDeps(target, deps) }, confirm, retryFailed);
+          const one = await syncKnowledge(vectorStoreId, (path) => locateKnowledgeSource(deps.confinement, nodeWorkspaceFs, path, gitignores), { ...knowledge, ...serverDeps(target, deps) }, confirm, retryFailed);
           mergeReports(total, one);
         } catch (error) {
           // A store the server no longer has: the others are still synced, and this one can be taken out of the assistant.

@@ -105,20 +105,30 @@ async function* walkFolder(
   }
 }
 
+/** The `.gitignore` read in each folder (undefined: none), kept for the files of one command: many share their folders. */
+export type GitignoreCache = Map<string, Promise<Gitignore | undefined>>;
+
 /**
  * Whether the `.gitignore` files from the workspace folder down to a confined file's folder ignore
  * it (or a folder it is in): what a walk of its folder would have left out. For a file named on its
- * own, as Sync names the files it re-checks.
+ * own, as Sync names the files it re-checks. `cache` keeps each folder's rules for the next file.
  */
-export async function isGitignored(fs: WorkspaceFs, file: Confined): Promise<boolean> {
+export async function isGitignored(fs: WorkspaceFs, file: Confined, cache: GitignoreCache = new Map()): Promise<boolean> {
   const folders: string[] = [];
   for (let dir = path.dirname(file.absolute); dir.startsWith(file.root); dir = path.dirname(dir)) {
     folders.unshift(dir);
     if (dir === file.root || dir === path.dirname(dir)) break;
   }
-  const ignores: Array<{ base: string; rules: Gitignore }> = [];
-  for (const folder of folders) await loadGitignore(fs, folder, ignores);
-  return ignores.some(({ base, rules }) => isIgnored(rules, path.relative(base, file.absolute), false));
+  for (const folder of folders) {
+    let rules = cache.get(folder);
+    if (!rules) {
+      rules = readGitignore(fs, folder);
+      cache.set(folder, rules);
+    }
+    const read = await rules;
+    if (read && isIgnored(read, path.relative(folder, file.absolute), false)) return true;
+  }
+  return false;
 }
 
 function isIgnored(rules: Gitignore, relative: string, isDir: boolean): boolean {
@@ -128,8 +138,14 @@ function isIgnored(rules: Gitignore, relative: string, isDir: boolean): boolean 
 }
 
 async function loadGitignore(fs: WorkspaceFs, folder: string, into: Array<{ base: string; rules: Gitignore }>): Promise<void> {
+  const rules = await readGitignore(fs, folder);
+  if (rules) into.push({ base: folder, rules });
+}
+
+/** A folder's `.gitignore`, parsed; undefined when it has none (or it is not text). */
+async function readGitignore(fs: WorkspaceFs, folder: string): Promise<Gitignore | undefined> {
   const file = path.join(folder, '.gitignore');
-  if ((await fs.stat(file))?.type !== 'file') return;
+  if ((await fs.stat(file))?.type !== 'file') return undefined;
   const read = await readTextRange(fs, file, { maxChars: GITIGNORE_CHARS });
-  if (read.kind === 'text') into.push({ base: folder, rules: await Gitignore.parse(read.text) });
+  return read.kind === 'text' ? Gitignore.parse(read.text) : undefined;
 }
