@@ -5,16 +5,17 @@ import type { Workbench } from './workbench';
 import { chatSuite } from './workbench';
 
 /**
- * A server that answers 429 with `Retry-After: 3600`: the chat says until when the server takes
- * requests again, keeps Retry now and Stop, and sends nothing more until then (or Retry now).
+ * A server that makes the chat wait: a 429 with `Retry-After: 3600` (the chat says until when the
+ * server takes requests again, keeps Retry now and Stop, and sends nothing more until then), and a
+ * cancel request that never answers (Stop ends the run at once all the same).
  */
-describe('a rate limit that asks to wait an hour (packaged .vsix, fake server)', function () {
+describe('a server that makes the chat wait (packaged .vsix, fake server)', function () {
   this.timeout(180_000);
   let fake: FakeOpenAIServer;
   let workbench: Workbench;
   let chat: FrameLocator;
 
-  chatSuite('rate-limit-wait', 'responses', (started) => ({ fake, workbench } = started));
+  chatSuite('server-waits', 'responses', (started) => ({ fake, workbench } = started));
 
   before(async () => {
     chat = workbench.chatFrame();
@@ -43,5 +44,22 @@ describe('a rate limit that asks to wait an hour (packaged .vsix, fake server)',
     await chat.locator('.status-retry-now').click();
     await workbench.statusIs('Completed');
     assert.equal(starts(), 2, 'Retry now sent it once more');
+  });
+
+  it('Stop with a cancel that never answers stops the answer at once and says the server did not confirm', async () => {
+    fake.inject({ method: 'POST', path: '/responses/:response_id/cancel', kind: 'script', times: 5, script: { chunks: [], end: 'hang' } });
+    fake.model.enqueue({ steps: [{ type: 'text', text: 'word '.repeat(400), chunkSize: 5, chunkDelayMs: 50 }] });
+    await workbench.ask('Talk for a long while');
+    const answer = chat.locator('.msg-assistant').last();
+    await chat.locator('.msg-assistant.msg-streaming').first().waitFor({ timeout: 30_000 });
+    await chat.locator('.composer-actions vscode-button').filter({ hasText: 'Stop' }).click();
+    await chat.locator('.run-outcome').filter({ hasText: 'Stopped; the server did not confirm the cancel' }).waitFor({ timeout: 10_000 });
+    await workbench.statusIs('Cancelled');
+    const shown = await answer.innerText();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(await answer.innerText(), shown, 'no text lands after Stop');
+    assert.ok(shown.split('word').length - 1 < 400, 'the answer stopped where it was');
+    assert.equal(await chat.locator('.msg-streaming').count(), 0, 'no typing cursor');
+    await workbench.screenshotSideBar('stopped-unconfirmed-300px');
   });
 });
