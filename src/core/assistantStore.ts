@@ -139,7 +139,7 @@ export class FileAssistantStore implements AssistantStore {
   async update(id: string, draft: AssistantDraft, options: UpdateOptions = {}): Promise<AssistantEntry> {
     const file = this.fileOf(id);
     await this.locked(file, async () => {
-      const bytes = await this.fs.readFile(file);
+      const bytes = await this.fs.readFile(await this.source(file));
       if (!bytes) throw new AssistantsError('not_found', 'That assistant\'s file no longer exists (it was deleted meanwhile), so the change was not saved.');
       const current = new TextDecoder().decode(bytes);
       const next = nextText(current, draft, options.base, { assistantId: id, file, current });
@@ -151,6 +151,14 @@ export class FileAssistantStore implements AssistantStore {
   async delete(id: string): Promise<void> {
     const file = this.fileOf(id);
     await this.locked(file, () => this.fs.delete(file));
+  }
+
+  /** Where `file`'s bytes really are; throws `permission` for one leading out of the workspace, which is never read. */
+  private async source(file: string): Promise<string> {
+    if (!this.confinement) return file;
+    const admitted = await this.confinement.admit(file);
+    if (!admitted.ok) throw new AssistantsError('permission', `${admitted.reason} Assistant files are read and written only inside the workspace: copy the file into the folder instead of linking to it.`);
+    return admitted.absolute;
   }
 
   private async locked<T>(file: string, action: () => Promise<T>): Promise<T> {

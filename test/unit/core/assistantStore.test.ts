@@ -74,6 +74,28 @@ describe('FileAssistantStore in a workspace: files stay inside it', () => {
     assert.ok(reads.includes(path.join(workspace, 'shared', 'team.json')), reads.join(', '));
   });
 
+  it('an update of a file that links out of the workspace reads and writes nothing there, whether a merge or an overwrite', async () => {
+    const store = storeOf(path.join(workspace, '.assistants'));
+    const draft = { name: 'Leak', model: 'gpt-4o', tools: [] };
+    for (const target of [path.join(outside, 'credentials.env'), path.join(outside, 'secret.assistant.json')]) {
+      const link = path.join(workspace, '.assistants', 'leak.assistant.json');
+      fs.rmSync(link, { force: true });
+      fs.symlinkSync(target, link);
+      const before = fs.readFileSync(target, 'utf8');
+      for (const options of [{ base: draft }, {}]) {
+        await assert.rejects(store.update('workspace:leak', draft, options), (error: unknown) => {
+          assert.equal((error as { kind?: string }).kind, 'permission');
+          assert.match(String(error), /copy the file into the folder instead of linking to it/);
+          assert.ok(!String(error).includes('hunter2') && !String(error).includes('SECRET'));
+          return true;
+        });
+      }
+      assert.equal(fs.readFileSync(target, 'utf8'), before, 'the file outside is unchanged');
+      assert.ok(fs.lstatSync(link).isSymbolicLink(), 'the link is left as it is');
+      assert.deepEqual(reads.filter((file) => !file.startsWith(workspace)), [], 'nothing outside was read');
+    }
+  });
+
   it('a store without a confinement (the user\'s own folder) reads its files wherever they lead', async () => {
     fs.symlinkSync(path.join(outside, 'secret.assistant.json'), path.join(workspace, '.assistants', 'mine.assistant.json'));
     const entries = await new FileAssistantStore(recording, path.join(workspace, '.assistants'), 'user').list();
