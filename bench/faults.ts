@@ -52,7 +52,8 @@ type FaultKind =
   | 'repeated page'
   | 'key echoed'
   | 'hung tool'
-  | 'cancel hangs';
+  | 'cancel hangs'
+  | 'v2 code interpreter, odd shapes';
 
 interface Scenario {
   protocol: BackendKind;
@@ -137,6 +138,34 @@ function streamWithoutOutput(protocol: BackendKind): string[] {
   ];
 }
 
+/**
+ * A code-interpreter run as servers other than OpenAI's stream it (Assistants v2): a step without
+ * details whose later deltas name only their index, an unknown tool and nulls, an answer whose
+ * figure and citation come as deltas and whose final event is empty. The answer is `ANSWER`.
+ */
+function oddCodeInterpreterRun(): string[] {
+  const run = (status: string) => ({ id: 'run_bench', object: 'thread.run', thread_id: 'thread_bench', assistant_id: 'asst_bench', status, created_at: 1, model: 'gpt-test', instructions: '', tools: [], required_action: null, last_error: null, usage: null, metadata: {}, started_at: 1, completed_at: status === 'completed' ? 2 : null, failed_at: null, cancelled_at: null });
+  const step = (status: string, details?: unknown) => ({ id: 'step_bench', object: 'thread.run.step', run_id: 'run_bench', type: 'tool_calls', status, created_at: 1, ...(details ? { step_details: details } : {}) });
+  const stepDelta = (toolCalls: unknown[]) => sse('thread.run.step.delta', { id: 'step_bench', object: 'thread.run.step.delta', delta: { step_details: { type: 'tool_calls', tool_calls: toolCalls } } });
+  const messageDelta = (content: unknown[]) => sse('thread.message.delta', { id: 'msg_bench', object: 'thread.message.delta', delta: { content } });
+  const message = { id: 'msg_bench', object: 'thread.message', thread_id: 'thread_bench', run_id: 'run_bench', role: 'assistant', created_at: 1, attachments: [], metadata: {} };
+  return [
+    sse('thread.run.created', run('queued')),
+    sse('thread.run.in_progress', run('in_progress')),
+    sse('thread.run.step.created', step('in_progress')),
+    stepDelta([{ index: 0, id: 'r1', type: 'retrieval', retrieval: {} }, null, { index: 1, id: 'call_1', type: 'code_interpreter', code_interpreter: { input: 'plot()', outputs: [] } }]),
+    stepDelta([{ index: 1, code_interpreter: { outputs: [{ type: 'logs', logs: '\u001b[32mok\u001b[0m' }, { type: 'image', image: { file_id: 'file-fig' } }] } }]),
+    sse('thread.run.step.completed', step('completed', { type: 'tool_calls', tool_calls: [] })),
+    sse('thread.message.created', { ...message, status: 'in_progress', content: [] }),
+    messageDelta([{ index: 0, type: 'image_file', image_file: { file_id: 'file-fig' } }]),
+    ...(ANSWER.match(/.{1,12}/g) ?? []).map((value) => messageDelta([{ index: 1, type: 'text', text: { value } }])),
+    messageDelta([{ index: 1, type: 'text', text: { annotations: [{ index: 0, type: 'file_path', text: 'sandbox:/mnt/data/x.csv', file_path: { file_id: 'file-csv' } }, null] } }]),
+    sse('thread.message.completed', { ...message, status: 'completed', content: [] }),
+    sse('thread.run.completed', run('completed')),
+    'event: done\ndata: [DONE]\n\n',
+  ];
+}
+
 /** A page of a listing that says more follows, the same each time it is asked for. */
 function repeatedPage(): string {
   const step = { id: 'step_bench', object: 'thread.run.step', run_id: 'run_bench', assistant_id: 'asst_bench', thread_id: 'thread_bench', type: 'message_creation', status: 'completed', created_at: 1, step_details: { type: 'message_creation', message_creation: { message_id: 'msg_bench' } } };
@@ -167,6 +196,8 @@ function faultSpec(kind: FaultKind, where: { method: string; path: string | RegE
     }
     case 'completed without output':
       return { ...base, kind: 'script', script: { headers: SSE, chunks: streamWithoutOutput(protocol) } };
+    case 'v2 code interpreter, odd shapes':
+      return { ...base, kind: 'script', script: { headers: SSE, chunks: oddCodeInterpreterRun() } };
     case 'repeated page':
       return { ...base, kind: 'script', times: 50, script: { headers: { 'content-type': 'application/json' }, chunks: [repeatedPage()] } };
     case 'cancel hangs':
@@ -297,8 +328,14 @@ async function runScenario({ protocol, site, fault, polling }: Scenario): Promis
     const sentences = [...errors.map((e) => e.message), ...updates.flatMap((u) => (u.type === 'run' && u.event.type === 'error' ? [u.event.error.message] : []))];
     const readable = sentences.every((s) => s.trim() !== '' && !/\n\s+at /.test(s));
     const told = sentences.length > 0 || sendRefused;
-    const answerKept = fault !== 'completed without output' || (stored?.messages ?? []).some((m) => m.role === 'assistant' && m.content.some((c) => c.type === 'text' && c.text === ANSWER));
-    if (fault === 'completed without output') extra.push(answerKept ? 'streamed answer kept' : 'streamed answer LOST');
+    const keepsAnswer = fault === 'completed without output' || fault === 'v2 code interpreter, odd shapes';
+    const answerKept = !keepsAnswer || (stored?.messages ?? []).some((m) => m.role === 'assistant' && m.content.some((c) => c.type === 'text' && c.text === ANSWER));
+    if (keepsAnswer) extra.push(answerKept ? 'streamed answer kept' : 'streamed answer LOST');
+    if (fault === 'v2 code interpreter, odd shapes') {
+      const answer = (stored?.messages ?? []).find((m) => m.role === 'assistant');
+      const calls = Object.values(stored?.runs ?? {}).flatMap((record) => record.steps.flatMap((s) => (s.details.type === 'tool_calls' ? s.details.toolCalls : [])));
+      extra.push(`figure in answer: ${answer?.content.some((c) => c.type === 'image_file') ? 'yes' : 'NO'}, code step outputs: ${calls.flatMap((c) => (c.type === 'code_interpreter' ? c.outputs : [])).length}`);
+    }
     const clear = idle && openAnswers === 0 && readable && (!live || told) && landedAfterStop === 0 && answerKept;
     const textKept = sendRefused || (stored?.messages ?? []).some((m) => m.role === 'user' && m.content.some((c) => c.type === 'text' && c.text === text));
     const written = filesUnder(dir).map((file) => fs.readFileSync(file, 'utf8'));
@@ -325,6 +362,7 @@ function scenarios(): Scenario[] {
   }
   // Only Assistants v2 runs are read through listings (their steps and messages).
   list.push({ protocol: 'assistantsV2', site: 'list run steps', fault: 'repeated page' });
+  list.push({ protocol: 'assistantsV2', site: 'start run', fault: 'v2 code interpreter, odd shapes' });
   return list;
 }
 

@@ -102,5 +102,9 @@ export function textarea(options: TextareaOptions): Textarea {
   el.placeholder = options.placeholder;
   el.rows = options.rows;
   el.resize = 'vertical';
+  // What is typed lays out in its own direction (Arabic or Hebrew right to left). The kit's element
+  // takes no `dir`, and `dir="auto"` on it would read its own (empty) text: it goes on the field inside.
+  // (An element not yet defined, as in a page without the kit, has no `updateComplete`.)
+  void Promise.resolve(el.updateComplete as Promise<boolean> | undefined).then(() => el.shadowRoot?.querySelector('textarea')?.setAttribute('dir', 'auto'));
   return el;
 }

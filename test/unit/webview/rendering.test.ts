@@ -148,6 +148,20 @@ describe('math, right-to-left text and ANSI colours in the chat (Chromium)', fun
     const [arabic, english] = directions.starts;
     assert.ok(arabic.fromRight < 4, `the Arabic line starts at the right (${JSON.stringify(arabic)})`);
     assert.ok(english.fromLeft < 4, `the English line starts at the left (${JSON.stringify(english)})`);
+    // The question being typed, too.
+    const typed = await page.evaluate(async () => {
+      const host = document.querySelector('.composer vscode-textarea') as (HTMLElement & { updateComplete: Promise<unknown> }) | null;
+      await host?.updateComplete;
+      const field = host?.shadowRoot?.querySelector('textarea');
+      if (!field) return [];
+      const seen: string[] = [];
+      for (const value of ['مرحبا، كيف حالك؟', 'Hello there']) {
+        field.value = value;
+        seen.push(getComputedStyle(field).direction);
+      }
+      return seen;
+    });
+    assert.deepEqual(typed, ['rtl', 'ltr']);
   });
 
   it('shows code-interpreter logs and function output in the theme terminal colours, with no escape sequence', async () => {
