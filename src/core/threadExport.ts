@@ -11,6 +11,7 @@ import { fileNameOf, filesOfThread, sandboxPathOf } from './keptFiles';
 import type { Annotation, CodeInterpreterOutput, KeptFile, Message, MessageContent, RunStep, ToolCall } from './model';
 import { isStoredOutput } from './model';
 import type { RunRecord, StoredThread } from './threadStore';
+import { stripAnsi } from './ansi';
 
 /** The bytes of an output a thread keeps (`url` a stored output: an image, or a file a run made), or undefined when they are gone. */
 export type ReadImage = (url: string) => Promise<Uint8Array | undefined>;
@@ -363,8 +364,12 @@ function toolCallsOf(steps: readonly RunStep[]): ToolCall[] {
   return steps.flatMap((step) => (step.details.type === 'tool_calls' ? step.details.toolCalls : []));
 }
 
-/** A fenced code block whose fence is longer than any run of backticks in `text`. */
-function fenced(text: string, language: string): string {
+/**
+ * A fenced code block whose fence is longer than any run of backticks in `text`. Terminal escape
+ * sequences (a log's colours) are left out: a Markdown reader would show them as `[0;31m`.
+ */
+function fenced(raw: string, language: string): string {
+  const text = stripAnsi(raw);
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
   return `${fence}${language}\n${text.replace(/\n$/, '')}\n${fence}`;

@@ -100,6 +100,19 @@ describe('thread export', () => {
     assert.ok(!markdown.includes('stored-output:'), 'no store-internal URL leaks into the document');
   });
 
+  it('writes logs and function outputs without their terminal escape sequences', async () => {
+    const calls = stored.runs.run_1.steps.flatMap((step) => (step.details.type === 'tool_calls' ? step.details.toolCalls : []));
+    for (const call of calls) {
+      if (call.type === 'function') call.output = '\u001b[32m3 passed\u001b[0m, \u001b[31m1 failed\u001b[0m\u001b]0;title\u0007';
+      if (call.type === 'code_interpreter') call.outputs[0] = { type: 'logs', logs: '\u009b1;33mwarning:\u009b0m low \u001b[2Kstock\u001b[' };
+    }
+    const { markdown } = await threadToMarkdown(stored, { assistantName: 'Helper', readImage: (url) => store.readOutput('thread-1', url), imageFolder: 'stock-images' });
+    assert.match(markdown, /3 passed, 1 failed\n/);
+    assert.match(markdown, /warning: low stock\n/);
+    // eslint-disable-next-line no-control-regex -- what must not be written
+    assert.doesNotMatch(markdown, /[\u001b\u009b]|\[\d+(;\d+)*m|\]0;/);
+  });
+
   it('lists each cited file with its id, every place the answer cites it and the quoted text', async () => {
     const text = 'Kept in a map【1:0†a.ts】, sorted on read【1:1†a.ts】, see also【1:2†b】.';
     const at = (marker: string) => ({ startIndex: text.indexOf(marker), endIndex: text.indexOf(marker) + marker.length, text: marker });
