@@ -44,6 +44,8 @@ describe('right-click attach, file search with a citation, and approvals (packag
     await workbench.screenshot('file-search-citation');
     await citation.click();
     await page.locator('.tabs-container .tab[aria-label^="inventory.ts"]').first().waitFor({ timeout: 30_000 });
+    // It opens at the passage file search found (the fake's is the file's start), selected.
+    await page.locator('.statusbar-item').filter({ hasText: /Ln \d+, Col \d+ \(\d+ selected\)/ }).waitFor({ timeout: 30_000 });
     await workbench.screenshot('citation-opened-file');
   });
 

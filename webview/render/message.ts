@@ -46,7 +46,10 @@ export interface MessageContext {
    * `image_file` part naming one of them is not drawn a second time.
    */
   figuresOfRun?: ReadonlySet<string>;
-  /** The passage the message's run found by file search in `filename`: a citation without a quote of its own opens there. */
+  /**
+   * The passage the message's run found by file search in `filename`, read when asked (the results
+   * may come after the answer): a citation without a quote of its own opens there.
+   */
   passageOf?: (filename: string) => string | undefined;
 }
 
@@ -249,7 +252,11 @@ function renderFootnotes(footnotes: Footnote[], files: Map<number, SavableFile>,
     // A source whose URL is not a web link still shows where it came from, as text.
     else if (note.url) inner = h('span', { attrs: { title: 'Not a web link, so not opened' } }, num, codicon('link'), label);
     else if (file) inner = saveButton(file, note, figures, num, label);
-    else if (note.filename && actions) inner = openFileButton(note.filename, actions, num, label, note.quote ?? context.passageOf?.(note.filename));
+    else if (note.filename && actions) {
+      const filename = note.filename;
+      // Read at the click: file search's results may reach the run after its answer was drawn.
+      inner = openFileButton(filename, actions, num, label, () => note.quote ?? context.passageOf?.(filename));
+    }
     else inner = h('span', { attrs: { title: note.quote ?? note.label } }, num, codicon('file'), label);
     list.append(h('span', { className: 'chip footnote', attrs: { role: 'listitem' } }, inner));
   }
@@ -257,10 +264,10 @@ function renderFootnotes(footnotes: Footnote[], files: Map<number, SavableFile>,
 }
 
 /** A file file search cited: the chip opens it in the workspace. */
-function openFileButton(filename: string, actions: AnswerActions, num: HTMLElement, label: HTMLElement, quote: string | undefined): HTMLElement {
+function openFileButton(filename: string, actions: AnswerActions, num: HTMLElement, label: HTMLElement, quote: () => string | undefined): HTMLElement {
   const title = `Open ${filename}`;
   const el = h('button', { className: 'chip-action', attrs: { type: 'button', title, 'aria-label': title } }, num, codicon('go-to-file'), label);
-  el.addEventListener('click', () => actions.openFile(filename, quote));
+  el.addEventListener('click', () => actions.openFile(filename, quote()));
   return el;
 }
 

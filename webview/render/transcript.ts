@@ -462,7 +462,7 @@ export class Transcript {
       if (!streaming) this.streamingText.delete(message.id);
       const streamingText = streaming ? (index: number) => this.blocksOf(message.id, index) : undefined;
       // An answer is signed by the assistant that ran it; the active one only while the host has not said.
-      const context = { assistantName: runView?.assistant?.name ?? state.assistant?.name ?? 'Assistant', figures: this.figures, actions: this.actions, runLive, editable, runShown: run !== undefined, streamingText, plainCode, figuresOfRun, passageOf: (filename: string) => searchedPassage(runView, filename) };
+      const context = { assistantName: runView?.assistant?.name ?? state.assistant?.name ?? 'Assistant', figures: this.figures, actions: this.actions, runLive, editable, runShown: run !== undefined, streamingText, plainCode, figuresOfRun, passageOf: (filename: string) => searchedPassage(message.runId ? this.state?.runs[message.runId] : undefined, filename) };
       // A delta to a streaming answer redraws its changed blocks in place; anything else draws anew.
       if (cached && cached.notices === notices && cached.flags === flags && redrawStreamingAnswer(cached.node, cached.data as Message, message, context)) {
         cached.data = message;

@@ -91,7 +91,10 @@ describe('the chat page\'s small things (DOM, happy-dom)', () => {
     };
     const run: Run = { id: 'run_3', threadId: 't1', assistantId: 'a', status: 'completed', createdAt: 2, completedAt: 3 };
     const steps = [{ id: 'step_1', runId: 'run_3', status: 'completed' as const, createdAt: 2, details: { type: 'tool_calls' as const, toolCalls: [{ type: 'file_search' as const, id: 'fs_1', queries: ['restock'], results: [{ fileId: 'file_9', filename: 'other.ts', score: 0.9, text: 'Not this one' }, { fileId: 'file_1', filename: 'inventory.ts', score: 0.8, text: passage }] }] } }];
-    const page = open({ ...chatWith([question, cited], []), runs: { run_3: { run, steps } } });
+    // The search's results reach the run after its answer was drawn (as a stream's final state brings them).
+    const searching = [{ ...steps[0], details: { type: 'tool_calls' as const, toolCalls: [{ type: 'file_search' as const, id: 'fs_1', queries: ['restock'] }] } }];
+    const page = open({ ...chatWith([question, cited], []), runs: { run_3: { run, steps: searching } } });
+    page.receive({ type: 'run/event', threadId: 't1', runId: 'run_3', event: { type: 'step.completed', step: steps[0] } });
     const chips = [...page.root.querySelectorAll<HTMLElement>('.footnote button.chip-action')];
     assert.equal(chips.length, 2);
     for (const chip of chips) chip.click();
