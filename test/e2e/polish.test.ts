@@ -94,6 +94,22 @@ describe('the small things (packaged .vsix, fake server)', function () {
     assert.ok(assistantFiles().some((f) => f.name === 'Sales analyst'), 'written under the name given');
   });
 
+  it('the form does not say "Saved." while a problem at a field keeps that change out of the file', async () => {
+    const form = workbench.formFrame();
+    await form.locator('#f-instructions').fill('Answer with numbers first.');
+    await form.locator('.form-status').filter({ hasText: 'Valid. Save the editor' }).waitFor({ timeout: 30_000 });
+    await form.locator('button').filter({ hasText: 'Add function' }).click();
+    await form.locator('.function-card textarea[aria-label="Parameters (JSON Schema)"]').last().fill('{ "type": "objekt" }');
+    await form.locator('.function-card .field-error:not([hidden])').first().waitFor({ timeout: 30_000 });
+    await form.locator('#f-name').click();
+    await workbench.page.keyboard.press('Control+S');
+    const status = form.locator('.form-status');
+    await status.filter({ hasText: /^Saved, without what has 1 problem below/ }).waitFor({ timeout: 30_000 });
+    assert.doesNotMatch(await status.innerText(), /^Saved\.$/);
+    assert.equal(await status.getAttribute('class'), 'form-status has-errors');
+    await workbench.screenshot('form-saved-with-problem');
+  });
+
   it('Open as JSON takes the form\'s place instead of opening a second tab of the same name', async () => {
     const tabs = workbench.page.locator('.tabs-container .tab').filter({ hasText: 'sales-analyst.assistant.json' });
     await tabs.first().waitFor({ timeout: 30_000 });
