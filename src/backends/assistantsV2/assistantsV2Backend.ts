@@ -32,7 +32,7 @@ const ORPHAN_CLOCK_SLACK_S = 30;
 /** Attachments of one message whose names are looked up; the rest show their ids. */
 const MAX_NAME_LOOKUPS = 10;
 /** A name lookup is a nicety: it never holds the answer up for long. */
-const NAME_LOOKUP_TIMEOUT_MS = 5000;
+const NAME_LOOKUP_TIMEOUT_MS = 2000;
 
 /**
  * The Assistants v2 wire protocol, for servers that still implement it: assistants, threads, messages,
@@ -111,8 +111,8 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
   private async withFileNames(message: Message, signal?: AbortSignal): Promise<Message> {
     const nameless = (message.attachments ?? []).filter((a) => !a.filename).slice(0, MAX_NAME_LOOKUPS);
     if (nameless.length === 0) return message;
-    const names = new Map<string, string | undefined>();
-    for (const { fileId } of nameless) names.set(fileId, await this.fileName(fileId, signal));
+    // Asked all at once, so a slow server holds the answer up for one lookup's time at most.
+    const names = new Map(await Promise.all(nameless.map(async ({ fileId }) => [fileId, await this.fileName(fileId, signal)] as const)));
     return { ...message, attachments: message.attachments?.map((a) => (a.filename || !names.get(a.fileId) ? a : { ...a, filename: names.get(a.fileId) })) };
   }
 

@@ -116,6 +116,21 @@ describe('Assistants v2 code-interpreter runs from independent servers', () => {
       { type: 'text', text: 'I cannot show the raw rows.', annotations: [] },
     ]);
   });
+
+  it('names an attached file no citation names by looking it up once, and shows its id when the lookup hangs', async () => {
+    const file = await h.backend.uploadFile('results.csv', new TextEncoder().encode('a,b\n1,2\n'), 'assistants');
+    const answer = (id: string, attached: string[]) => [
+      ['thread.message.created', { id, object: 'thread.message', run_id: 'run_x', role: 'assistant', status: 'in_progress', created_at: 2, content: [] }],
+      ['thread.message.delta', { id, object: 'thread.message.delta', delta: { content: [{ index: 0, type: 'text', text: { value: 'Done.' } }] } }],
+      ['thread.message.completed', { id, object: 'thread.message', run_id: 'run_x', role: 'assistant', status: 'completed', created_at: 2, content: [], attachments: attached.map((fileId) => ({ file_id: fileId, tools: [{ type: 'code_interpreter' }] })) }],
+    ];
+    const named = await play([['thread.run.created', run('queued')], ...answer('msg_x', [file.id]), ['thread.run.completed', run('completed')]]);
+    assert.deepEqual(named.messages.find((m) => m.id === 'msg_x')?.attachments, [{ fileId: file.id, filename: 'results.csv', tools: ['code_interpreter'] }]);
+    // A server whose files endpoint never answers: the answer still ends, its chip showing the id.
+    h.server.inject({ method: 'GET', path: '/files/:file_id', kind: 'script', times: 5, script: { chunks: [], end: 'hang' } });
+    const hung = await play([['thread.run.created', run('queued')], ...answer('msg_y', ['file-unknown']), ['thread.run.completed', run('completed')]]);
+    assert.deepEqual(hung.messages.find((m) => m.id === 'msg_y')?.attachments, [{ fileId: 'file-unknown', tools: ['code_interpreter'] }]);
+  });
 });
 
 describe('Assistants v2 mapping of listed steps and messages (polling) from independent servers', () => {
