@@ -7,7 +7,7 @@ import type { RunEvent } from './events';
 import type { FileKeeperOptions } from './fileKeeper';
 import { FileKeeper } from './fileKeeper';
 import type { OutputFileRef } from './files';
-import { carryKept, filesOfMessage, filesOfStep, keptFileKey } from './keptFiles';
+import { carryKept, filesOfMessage, filesOfStep, keptFileKey, nameInlineImages } from './keptFiles';
 import type { Annotation, Assistant, Attachment, KeptFile, Message, Thread } from './model';
 import { isTerminal } from './model';
 import type { RunDriverOptions } from './runDriver';
@@ -71,7 +71,7 @@ export interface ChatSessionOptions {
   onError(error: AssistantsError): void;
   now?: () => number;
   /** Limits and timing of keeping the files runs make (see `FileKeeper`), and where its failures are logged. */
-  keeping?: Pick<FileKeeperOptions, 'maxFileBytes' | 'maxThreadBytes' | 'retryAfterMs' | 'log'>;
+  keeping?: Pick<FileKeeperOptions, 'maxFileBytes' | 'maxThreadBytes' | 'maxThreadFiles' | 'retryAfterMs' | 'log'>;
 }
 
 /** Failures after which the run may well be going on on the server: its ref is kept for a later resume. */
@@ -682,7 +682,7 @@ export class ChatSession {
   /** Sets `kept` on every holder of the file `key`; returns the messages and steps it changed. */
   private setKept(stored: StoredThread, key: string, kept: KeptFile): { messages: Message[]; steps: RunRecord['steps'] } {
     const messages = stored.messages.filter((message) => setOn(filesOfMessage(message), key, kept));
-    const steps = Object.values(stored.runs).flatMap((record) => record.steps.filter((step) => setOn(filesOfStep(step), key, kept)));
+    const steps = Object.values(stored.runs).flatMap((record) => record.steps.filter((step) => setOn(filesOfStep(step), key, kept) || (kept.url !== undefined && nameInlineImages(step, kept))));
     return { messages, steps };
   }
 

@@ -17,6 +17,10 @@ import type { StoredThread } from './threadStore';
 export const MAX_KEPT_FILE_BYTES = 32 * 1024 * 1024;
 /** The most bytes of files one thread keeps; past that, files are said not kept. */
 export const MAX_KEPT_THREAD_BYTES = 256 * 1024 * 1024;
+/** The most files one thread keeps (an answer citing thousands is not downloaded thousands of times). */
+export const MAX_KEPT_THREAD_FILES = 200;
+/** The most uncited `sandbox:` links of one answer that are looked up. */
+const MAX_LINKS_LOOKED_UP = 50;
 /** How long after a failed download it is tried the second and last time. */
 export const KEEP_RETRY_MS = 30_000;
 /** Downloads at once, over all threads. */
@@ -38,6 +42,7 @@ export interface FileKeeperOptions {
   log?(line: string): void;
   maxFileBytes?: number;
   maxThreadBytes?: number;
+  maxThreadFiles?: number;
   retryAfterMs?: number;
 }
 
@@ -72,9 +77,17 @@ export class FileKeeper {
     if (!this.threadBytes.has(threadId)) this.threadBytes.set(threadId, keptBytes(files));
     const hints = new Map<string, string>();
     for (const file of files) if (file.hint && !hints.has(keptFileKey(file.ref))) hints.set(keptFileKey(file.ref), file.hint);
+    const named = new Set(files.map((file) => keptFileKey(file.ref)));
+    const maxFiles = this.options.maxThreadFiles ?? MAX_KEPT_THREAD_FILES;
+    const allowed = new Set([...named].slice(0, maxFiles));
     for (const file of files) {
       const key = keptFileKey(file.ref);
       if (!file.ready || this.busy(threadId, key) || !wanted(file.holder.kept)) continue;
+      if (!allowed.has(key)) {
+        const label = fileNameOf(hints.get(key)) ?? 'A file the assistant made';
+        this.options.settled(threadId, key, { ...(fileNameOf(hints.get(key)) ? { filename: fileNameOf(hints.get(key)) } : {}), error: `${label} was not kept: this thread keeps at most ${maxFiles} files; start a new thread to keep more.` });
+        continue;
+      }
       void this.start(threadId, file, hints.get(key));
     }
     for (const message of stored.messages) this.lookUpLinks(stored, message);
@@ -173,10 +186,12 @@ export class FileKeeper {
     if (message.role !== 'assistant' || message.status === 'in_progress') return;
     const threadId = stored.thread.id;
     const id = `${threadId}\n${message.id}`;
-    const uncited = message.content.flatMap((part, partIndex) => {
-      if (part.type !== 'text') return [];
-      return sandboxLinksIn(part.text).filter((path) => !part.annotations.some((a) => citesPath(a, path))).map((path) => ({ partIndex, path }));
-    });
+    const uncited = message.content
+      .flatMap((part, partIndex) => {
+        if (part.type !== 'text') return [];
+        return sandboxLinksIn(part.text).filter((path) => !part.annotations.some((a) => citesPath(a, path))).map((path) => ({ partIndex, path }));
+      })
+      .slice(0, MAX_LINKS_LOOKED_UP);
     if (uncited.length === 0 || this.linksLooked.has(id)) return;
     this.linksLooked.add(id);
     const steps = message.runId ? (stored.runs[message.runId]?.steps ?? []) : [];

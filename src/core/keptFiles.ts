@@ -1,8 +1,9 @@
 /**
  * Files the assistant made on the server (code-interpreter figures and files), kept with their
  * thread: where a thread names them, the name the model gave each, and how a kept state carries
- * over when the backend sends a step or message again. Pure: no I/O (see `FileKeeper` for that).
+ * over when the backend sends a step or message again. No I/O (see `FileKeeper` for that).
  */
+import { createHash } from 'node:crypto';
 import type { OutputFileRef } from './files';
 import type { Annotation, KeptFile, Message, RunStep } from './model';
 import type { StoredThread } from './threadStore';
@@ -71,11 +72,39 @@ export function forEachKeptFile(stored: Pick<StoredThread, 'messages' | 'runs'>,
 }
 
 /**
+ * Names the images `step`'s code sent inline (a `data:` URL, or kept beside the thread since) that
+ * are the very bytes of `kept` (a file the run cited by name): Save then suggests that name. Stored
+ * outputs are named by content hash, so equal URLs, or a `data:` URL of bytes with that hash, are
+ * the same file. Returns whether any was named.
+ */
+export function nameInlineImages(step: RunStep, kept: KeptFile): boolean {
+  const hash = /^stored-output:([0-9a-f]{64})\./.exec(kept.url ?? '')?.[1];
+  if (step.details.type !== 'tool_calls' || !hash || !kept.filename) return false;
+  let named = false;
+  for (const call of step.details.toolCalls) {
+    if (call.type !== 'code_interpreter') continue;
+    for (const output of call.outputs) {
+      if (output.type !== 'image' || output.url === undefined || output.kept?.filename) continue;
+      const same = output.url === kept.url || (output.url.startsWith('data:') && hashOf(dataUrlBytes(output.url)) === hash);
+      if (!same) continue;
+      output.kept = { filename: kept.filename };
+      named = true;
+    }
+  }
+  return named;
+}
+
+function hashOf(bytes: Uint8Array | undefined): string | undefined {
+  return bytes ? createHash('sha256').update(bytes).digest('hex') : undefined;
+}
+
+/**
  * Gives the server files of `fresh` (a step or message the backend sent again) the kept state the
  * same files had in `old`, where `fresh` has none: a server knows nothing of what was kept here.
  */
 export function carryKept<T extends RunStep | Message>(old: T | undefined, fresh: T): T {
   if (!old) return fresh;
+  if ('details' in old && 'details' in fresh) carryInlineNames(old, fresh as RunStep);
   const files = (item: RunStep | Message): NamedFile[] => ('details' in item ? filesOfStep(item) : filesOfMessage(item));
   const before = new Map<string, KeptFile>();
   for (const { ref, holder } of files(old)) if (holder.kept) before.set(keptFileKey(ref), holder.kept);
@@ -87,6 +116,19 @@ export function carryKept<T extends RunStep | Message>(old: T | undefined, fresh
   // A link the keeper resolved lives only here: carry its citation over too.
   if ('content' in old && 'content' in fresh) carryLinkCitations(old, fresh as Message);
   return fresh;
+}
+
+/** The names given to inline images (`nameInlineImages`), output by output of the same call. */
+function carryInlineNames(old: RunStep, fresh: RunStep): void {
+  if (old.details.type !== 'tool_calls' || fresh.details.type !== 'tool_calls') return;
+  for (const call of fresh.details.toolCalls) {
+    const before = old.details.toolCalls.find((c) => c.id === call.id);
+    if (call.type !== 'code_interpreter' || before?.type !== 'code_interpreter') continue;
+    call.outputs.forEach((output, index) => {
+      const was = before.outputs[index];
+      if (output.type === 'image' && output.url !== undefined && !output.kept && was?.type === 'image' && was.kept) output.kept = { ...was.kept };
+    });
+  }
 }
 
 function carryLinkCitations(old: Message, fresh: Message): void {

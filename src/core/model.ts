@@ -298,7 +298,10 @@ export type CodeInterpreterOutput =
        * stored output (`isStoredOutput`).
        */
       url?: string;
-      /** The server file (`fileId`) as the thread keeps it, when it named one. */
+      /**
+       * The server file (`fileId`) as the thread keeps it, when it named one; for an image sent
+       * inline, only the `filename` of the file the run cited with the very same bytes.
+       */
       kept?: KeptFile;
     };
 

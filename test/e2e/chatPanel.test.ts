@@ -93,8 +93,11 @@ describe('the chat panel: stream, act on answers, run instructions, Stop, Retry,
     assert.ok(await image.isVisible(), 'the plot is visible in the answer');
     await figure.scrollIntoViewIfNeeded();
     await workbench.screenshot('plot-inline');
+    // Under the name the model gave it: the answer cites chart.png, the same bytes as the inline
+    // figure, which takes that name once the cited file is kept.
+    await figure.locator('.file-figure-name').filter({ hasText: 'chart.png' }).waitFor({ timeout: 30_000 });
     await figure.locator('.file-figure-save').click();
-    const saved = await workbench.acceptSaveDialog('figure-1.png');
+    const saved = await workbench.acceptSaveDialog('chart.png');
     assert.deepEqual([...saved.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG was saved');
   });
 

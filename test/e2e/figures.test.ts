@@ -55,8 +55,10 @@ for (const protocol of protocols) {
       await figure.scrollIntoViewIfNeeded();
       await workbench.screenshot('chart-under-answer');
 
-      // Assistants v2: the name the model saved it under, not the file's id.
-      const expected = protocol === 'responses' ? 'figure-1.png' : 'chart.png';
+      // The name the model saved it under, not the file's id (Responses sends it inline, and the
+      // answer cites chart.png with the same bytes).
+      const expected = 'chart.png';
+      await figure.locator('.file-figure-name').filter({ hasText: expected }).waitFor({ timeout: 30_000 });
       await figure.locator('.file-figure-save').click();
       const saved = await workbench.acceptSaveDialog(expected);
       assert.deepEqual([...saved.subarray(0, 8)], PNG_SIGNATURE);
@@ -75,7 +77,7 @@ for (const protocol of protocols) {
       assert.match((await image.getAttribute('src')) ?? '', /^data:image\/png;base64,/);
       await figure.scrollIntoViewIfNeeded();
       await workbench.screenshot('chart-after-reload');
-      const expected = protocol === 'responses' ? 'figure-1.png' : 'chart.png';
+      const expected = 'chart.png';
       // Saved once already by the test before: gone, so the dialog asks nothing about replacing it.
       fs.rmSync(path.join(workbench.workspace, expected), { force: true });
       await figure.locator('.file-figure-save').click();
@@ -88,6 +90,7 @@ for (const protocol of protocols) {
         const chip = chat.locator('.msg-assistant').last().locator('.footnotes .chip-action');
         await chip.waitFor({ timeout: 30_000 });
         assert.match(await chip.innerText(), /chart\.png/);
+        fs.rmSync(path.join(workbench.workspace, 'chart.png'), { force: true });
         // Keyboard reachable: focus and Enter, as a keyboard user would.
         await chip.focus();
         await chip.press('Enter');

@@ -126,8 +126,10 @@ function figureFor(output: ImageOutput, figureNumber: number, figures: Figures):
   const options = { alt: `Figure ${figureNumber} made by the code interpreter`, caption: `Figure ${figureNumber}` };
   const ref = { fileId: output.fileId, containerId: output.containerId };
   if (output.url === undefined) return figures.server(ref, output.kept, options);
-  if (isStoredOutputUrl(output.url)) return figures.stored(output.url, { ...options, filename: `figure-${figureNumber}${output.url.slice(output.url.lastIndexOf('.'))}` });
-  if (isRasterDataImage(output.url)) return figures.inline(output.url, ref, { ...options, filename: `figure-${figureNumber}${extensionOf(output.url)}` });
+  // An inline figure the answer also cites by name (the same bytes) is saved under that name.
+  const named = output.kept?.filename;
+  if (isStoredOutputUrl(output.url)) return figures.stored(output.url, { ...options, filename: named ?? `figure-${figureNumber}${output.url.slice(output.url.lastIndexOf('.'))}` });
+  if (isRasterDataImage(output.url)) return figures.inline(output.url, ref, { ...options, filename: named ?? `figure-${figureNumber}${extensionOf(output.url)}` });
   // Anything else would be a fetch from the web, which the page never does.
   return chip('link-external', output.url, 'Image link (not loaded)');
 }

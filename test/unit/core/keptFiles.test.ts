@@ -54,7 +54,7 @@ for (const protocol of protocols) {
     const ask = async (session: ChatSession, question: string, turn?: Turn): Promise<StoredThread> => {
       if (turn) fake.model.enqueue(turn);
       await session.send(question);
-      const deadline = Date.now() + 10_000;
+      const deadline = Date.now() + 20_000;
       while (session.busy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       assert.equal(session.busy, false, 'the run did not finish');
       await session.whenFilesKept();
@@ -128,6 +128,20 @@ for (const protocol of protocols) {
       assert.equal(figure?.url, kept[0].url);
     });
 
+    if (protocol === 'responses') {
+      it('names a figure sent inline after the file the answer cites with the same bytes', async () => {
+        const session = makeSession();
+        const stored = await ask(session, 'Plot it', codeTurn('Here is [chart.png](sandbox:/mnt/data/chart.png).', { image: true }));
+        const outputs = Object.values(stored.runs).flatMap((r) => r.steps).flatMap((s) => (s.details.type === 'tool_calls' ? s.details.toolCalls : [])).flatMap((c) => (c.type === 'code_interpreter' ? c.outputs : []));
+        const inline = outputs.find((o) => o.type === 'image');
+        assert.ok(inline?.type === 'image' && inline.url !== undefined, 'the figure came inline');
+        assert.equal(inline.kept?.filename, 'chart.png');
+        const reopened = makeSession();
+        await reopened.open();
+        assert.match(JSON.stringify(reopened.thread!.runs), /"kept":\{"filename":"chart.png"\}/, 'the name is kept with the thread');
+      });
+    }
+
     it('keeps a CSV and a TSV the answer links to, each under its own name and bytes', async () => {
       const session = makeSession();
       const text = 'Download [x.csv](sandbox:/mnt/data/x.csv) and [scores](sandbox:/mnt/data/scores.tsv).';
@@ -187,6 +201,17 @@ for (const protocol of protocols) {
       assert.equal(stored.thread.id, next.thread.id);
     });
 
+    it('keeps at most so many files a thread, and says so of the rest', async () => {
+      const session = makeSession({ maxThreadFiles: 2 });
+      const names = ['a.csv', 'b.csv', 'c.csv'];
+      const text = names.map((name) => `[${name}](sandbox:/mnt/data/${name})`).join(' ');
+      const stored = await ask(session, 'Write them', codeTurn(text, { files: names.map((name) => ({ path: `/mnt/data/${name}`, data: Buffer.from(name) })) }));
+      const kept = [...keptFiles(stored).values()];
+      assert.equal(kept.filter((k) => k.url).length, 2);
+      assert.match(kept.find((k) => !k.url)?.error ?? '', /^c\.csv was not kept: this thread keeps at most 2 files/);
+      assert.equal(contentRequests().length, 2, 'the third is not downloaded');
+    });
+
     const contentPath = protocol === 'responses' ? '/containers/:container_id/files/:file_id/content' : '/files/:file_id/content';
 
     it('tries a failed download once more later, and keeps the file then', async () => {
@@ -194,7 +219,7 @@ for (const protocol of protocols) {
       const session = makeSession();
       const stored = await ask(session, 'Write it', codeTurn('[x.csv](sandbox:/mnt/data/x.csv)', { files: [{ path: '/mnt/data/x.csv', data: CSV }] }));
       // The first failure waits for its retry: wait for that too.
-      const deadline = Date.now() + 5000;
+      const deadline = Date.now() + 15_000;
       while (![...keptFiles(stored).values()].some((k) => k.url) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 20));
         await session.whenFilesKept();
@@ -212,7 +237,7 @@ for (const protocol of protocols) {
         // Gone: the server answers 404 for the file, as once its container expired.
         if (fault === 'gone') fake.inject({ method: 'GET', path: protocol === 'responses' ? '/containers/:container_id/files/:file_id' : '/files/:file_id', kind: 'script', times: 5, script: { status: 404, headers: { 'content-type': 'application/json' }, chunks: [JSON.stringify({ error: { message: 'No such file.', type: 'invalid_request_error', code: null, param: null } })] } });
         await session.send('Write it');
-        const deadline = Date.now() + 5000;
+        const deadline = Date.now() + 15_000;
         const settled = () => [...keptFiles(session.thread!).values()].some((k) => k.error);
         while (!settled() && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 20));
