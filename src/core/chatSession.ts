@@ -134,7 +134,7 @@ export class ChatSession {
     const question = stored.messages.at(-1);
     if (question?.role !== 'user') return undefined;
     const earlier = new Set(stored.messages.flatMap((m) => (m.runId ? [m.runId] : [])));
-    const answered = Object.values(stored.runs).some(({ run }) => !earlier.has(run.id) && run.createdAt >= question.createdAt);
+    const answered = Object.values(stored.runs).some((record) => !earlier.has(record.run.id) && answersAny(record, new Set([question.id]), question));
     return answered ? undefined : question.id;
   }
 
@@ -383,9 +383,10 @@ export class ChatSession {
     const removed = stored.messages.splice(keep ? index + 1 : index);
     const removedRuns = new Set(removed.flatMap((m) => (m.runId ? [m.runId] : [])));
     const kept = new Set(stored.messages.flatMap((m) => (m.runId ? [m.runId] : [])));
+    // A run that made no message (one that failed at once) goes with the question it answers.
+    const gone = new Set([question.id, ...removed.map((m) => m.id)]);
     for (const [runId, record] of Object.entries(stored.runs)) {
-      // A run that made no message (one that failed at once) goes when it started after the question.
-      if (removedRuns.has(runId) || (!kept.has(runId) && record.run.createdAt >= question.createdAt)) delete stored.runs[runId];
+      if (removedRuns.has(runId) || (!kept.has(runId) && answersAny(record, gone, question))) delete stored.runs[runId];
     }
     delete stored.pendingRun;
     stored.thread.updatedAt = this.nowSeconds();
@@ -505,6 +506,8 @@ export class ChatSession {
     assistant: Assistant,
   ): void {
     const ranBy = { id: this.assistantIdOf(assistant), name: assistant.name };
+    // The run answers the thread's last question: the one asked (or retried) just before it started.
+    const question = stored.messages.findLast((m) => m.role === 'user')?.id;
     const abort = new AbortController();
     const detach = new AbortController();
     const driverOptions = this.options.driver?.();
@@ -520,7 +523,7 @@ export class ChatSession {
       },
     });
     const onEvent = (event: RunEvent) => {
-      if (!detach.signal.aborted) this.apply(stored, event, ranBy);
+      if (!detach.signal.aborted) this.apply(stored, event, { assistant: ranBy, question });
     };
     const done = execute(driver, onEvent, abort.signal, detach.signal)
       .then(() => {
@@ -550,8 +553,8 @@ export class ChatSession {
   }
 
   /** Applies a run event to the stored thread and forwards it. */
-  /** `ranBy`: the assistant following the run, recorded with a run the thread had not seen yet. */
-  private apply(stored: StoredThread, received: RunEvent, ranBy?: RunRecord['assistant']): void {
+  /** `started`: the assistant following the run and the question it answers, recorded with a run the thread had not seen yet. */
+  private apply(stored: StoredThread, received: RunEvent, started?: Pick<RunRecord, 'assistant' | 'question'>): void {
     // The backend may keep changing the objects it emitted, and the store changes the thread in place
     // (images move beside it): what is forwarded and what is stored are copies of their own. A delta,
     // by far the most frequent event, carries only text and numbers and is not copied at all; the
@@ -563,7 +566,7 @@ export class ChatSession {
       case 'run.updated': {
         if (this.active && !this.active.runId) this.active.runId = event.run.id;
         if (own.type !== 'run.updated') return;
-        const record: RunRecord = stored.runs[own.run.id] ?? { run: own.run, steps: [], ...(ranBy ? { assistant: ranBy } : {}) };
+        const record: RunRecord = stored.runs[own.run.id] ?? { run: own.run, steps: [], ...(started?.assistant ? { assistant: started.assistant } : {}), ...(started?.question ? { question: started.question } : {}) };
         record.run = own.run;
         stored.runs[event.run.id] = record;
         if (isTerminal(event.run.status)) {
@@ -766,4 +769,13 @@ function setOn(files: ReturnType<typeof filesOfMessage>, key: string, kept: Kept
     changed = true;
   }
   return changed;
+}
+
+/**
+ * Whether a run answers one of the questions whose ids are `questions`. A run kept before runs
+ * recorded their question answers `since` (the earliest of them) when it started no earlier: the
+ * only hint such a thread holds.
+ */
+function answersAny(record: RunRecord, questions: ReadonlySet<string>, since: Message): boolean {
+  return record.question !== undefined ? questions.has(record.question) : record.run.createdAt >= since.createdAt;
 }

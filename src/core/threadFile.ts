@@ -67,7 +67,7 @@ function isStep(value: unknown): boolean {
 }
 
 function isRunRecord(value: unknown): boolean {
-  return isObject(value) && isObject(value.run) && isString(value.run.id) && RUN_STATUSES.has(value.run.status as string) && isArrayOf(value.steps, isStep) && isOptional(value.assistant, (a) => isObject(a) && isString(a.id) && isString(a.name));
+  return isObject(value) && isObject(value.run) && isString(value.run.id) && RUN_STATUSES.has(value.run.status as string) && isArrayOf(value.steps, isStep) && isOptional(value.assistant, (a) => isObject(a) && isString(a.id) && isString(a.name)) && isOptional(value.question, isString);
 }
 
 /** A thread file's content if it is a whole, well-formed thread named `id`; undefined when it is corrupt. */

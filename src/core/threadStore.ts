@@ -19,6 +19,12 @@ export interface RunRecord {
    * in threads kept before it was recorded.
    */
   assistant?: { id: string; name: string };
+  /**
+   * The id of the question the run answers: the thread's last question when the run started here.
+   * Which run answers which question is read from it, never from `createdAt` (the server's clock,
+   * which may be minutes off this machine's). Absent in threads kept before it was recorded.
+   */
+  question?: string;
 }
 
 /** Everything kept for one thread, in one file (images it holds are kept beside it, see `ThreadStore.save`). */

@@ -22,6 +22,8 @@ export interface FakeServerOptions {
   pollAfterMs?: number;
   /** Multiplies every scripted delay; default 1. */
   timeScale?: number;
+  /** How far the server's clock is ahead of this machine's, in seconds (negative: behind); default 0. Moves every `created_at`. */
+  clockOffsetSeconds?: number;
   /** Default true; false = a server that keeps no responses (every `GET /responses/{id}` answers 404). */
   keepsResponses?: boolean;
   /**
@@ -125,9 +127,10 @@ export class FakeOpenAIServer {
       keepsResponses: options.keepsResponses ?? true,
       azureV1: options.azureV1 ?? false,
       timeScale: options.timeScale ?? 1,
+      clockOffsetSeconds: options.clockOffsetSeconds ?? 0,
       pollAfterMs: options.pollAfterMs,
     };
-    this.store = new FakeStore(this.options.timeScale);
+    this.store = new FakeStore(this.options.timeScale, this.options.clockOffsetSeconds);
   }
 
   static async start(options: FakeServerOptions = {}): Promise<FakeOpenAIServer> {

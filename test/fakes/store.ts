@@ -69,7 +69,10 @@ export class FakeStore {
   private readonly collections = new Map<string, Map<string, unknown>>();
   private counter = 0;
 
-  constructor(private readonly timeScale = 1) {}
+  constructor(
+    private readonly timeScale = 1,
+    private readonly clockOffsetSeconds = 0,
+  ) {}
 
   /** A fresh id such as `resp_0000000001a`; a prefix ending in `-` (as `file-`) is used as is. */
   newId(prefix: string): string {
@@ -88,9 +91,9 @@ export class FakeStore {
     return map as Map<string, T>;
   }
 
-  /** Unix seconds, as the API's `created_at` fields. */
+  /** Unix seconds by the server's clock (see `clockOffsetSeconds`), as the API's `created_at` fields. */
   nowSeconds(): number {
-    return Math.floor(Date.now() / 1000);
+    return Math.floor(Date.now() / 1000) + this.clockOffsetSeconds;
   }
 
   /** A scripted delay scaled by the server's time scale. */

@@ -41,23 +41,36 @@ for (const protocol of protocols) {
         onError: (error) => errors.push(error),
       });
 
+    /** Resolves once the server has received `count` requests that start a run. */
+    const runsStarted = async (count: number) => {
+      const starts = () => fake.requests.filter((r) => r.method === 'POST' && (protocol === 'responses' ? r.path === '/responses' : /^\/threads\/[^/]+\/runs$/.test(r.path))).length;
+      const deadline = Date.now() + 10_000;
+      while (starts() < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(starts(), count, 'the run was not started on the server');
+    };
+
     const idle = async (session: ChatSession) => {
       const deadline = Date.now() + 10_000;
       while (session.busy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       assert.equal(session.busy, false, 'the run did not finish');
     };
 
+    /** Starts the fake server (its clock `clockOffsetSeconds` off ours) and the backend and assistant on it. */
+    const serve = async (clockOffsetSeconds = 0) => {
+      fake = await FakeOpenAIServer.start({ timeScale: 0.05, clockOffsetSeconds });
+      const client = createOpenAIClient({ protocol, apiKey: 'test', baseUrl: fake.baseUrl });
+      backend = protocol === 'responses' ? new ResponsesBackend(client) : new AssistantsV2Backend(client);
+      const draft = { name: 'Test', model: 'gpt-test', instructions: 'Be brief.', tools: functionFixture({ root: workspace }).registry.tools().filter((t) => t.type === 'function' && t.function.name === 'read_file') };
+      assistant = protocol === 'responses' ? { ...draft, id: 'default', createdAt: 0 } : (await new ServerAssistantStore(client).create(draft)).assistant!;
+    };
+
     beforeEach(async () => {
-      fake = await FakeOpenAIServer.start({ timeScale: 0.05 });
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-'));
       workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-ws-'));
       fs.writeFileSync(path.join(workspace, 'notes.md'), 'The launch code is 4711.\n');
       updates = [];
       errors = [];
-      const client = createOpenAIClient({ protocol, apiKey: 'test', baseUrl: fake.baseUrl });
-      backend = protocol === 'responses' ? new ResponsesBackend(client) : new AssistantsV2Backend(client);
-      const draft = { name: 'Test', model: 'gpt-test', instructions: 'Be brief.', tools: functionFixture({ root: workspace }).registry.tools().filter((t) => t.type === 'function' && t.function.name === 'read_file') };
-      assistant = protocol === 'responses' ? { ...draft, id: 'default', createdAt: 0 } : (await new ServerAssistantStore(client).create(draft)).assistant!;
+      await serve();
     });
 
     afterEach(async () => {
@@ -332,6 +345,7 @@ for (const protocol of protocols) {
       const saved = await onDisk.load(first.thread!.thread.id);
       assert.equal(saved?.messages.at(-1)?.role, 'user', 'the question is in the thread file');
       assert.equal(saved?.pendingRun, undefined, 'and no run ref is');
+      await runsStarted(1);
       first.dispose();
 
       const second = makeSession();
@@ -345,6 +359,36 @@ for (const protocol of protocols) {
       assert.deepEqual(localTexts(second), ['Lost in the reload?', 'Answered after all.']);
       assert.equal(second.unansweredQuestion(), undefined, 'answered now');
     });
+
+    for (const [clock, offset] of [['five minutes behind', -300], ['five minutes ahead of', 300]] as const) {
+      it(`tells which run answers which question by the thread, not by time, with the server's clock ${clock} ours`, async () => {
+        await fake.close();
+        await serve(offset);
+        fake.model.enqueue({ steps: [], outcome: { status: 'failed', code: 'server_error', message: 'The server had an error.' } });
+        const first = makeSession();
+        await first.send('One');
+        await idle(first);
+        assert.equal(first.thread!.messages.at(-1)?.role, 'user', 'the failed run wrote no answer');
+        assert.equal(first.unansweredQuestion(), undefined, 'the failed run answers it, with its failure and Retry');
+        // The next question's run never gets started: the window goes first.
+        fake.inject({ method: 'POST', path: protocol === 'responses' ? '/responses' : '/threads/:thread_id/runs', kind: 'script', script: { headers: { 'content-type': 'text/event-stream' }, chunks: [], end: 'hang' } });
+        await first.send('Two');
+        await runsStarted(2);
+        first.dispose();
+
+        const second = makeSession();
+        await second.open();
+        const question = second.thread!.messages.at(-1)!;
+        assert.equal(question.role, 'user');
+        assert.equal(second.unansweredQuestion(), question.id, "the first question's failed run does not answer the second");
+        fake.model.enqueue({ steps: [{ type: 'text', text: 'Two, answered.' }] });
+        await second.retry();
+        await idle(second);
+        assert.deepEqual(localTexts(second), ['One', 'Two', 'Two, answered.']);
+        assert.equal(second.unansweredQuestion(), undefined);
+        second.dispose();
+      });
+    }
 
     it('names no question unanswered when its run failed (the run says so) or when the thread ends with an answer', async () => {
       fake.model.enqueue({ steps: [{ type: 'text', text: 'Fine.' }] });
