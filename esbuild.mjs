@@ -1,5 +1,5 @@
-// Two bundles from one base: the extension host (Node, CommonJS, `vscode` external) and the chat
-// webview (browser). `--watch` rebuilds on change; `--production` minifies and drops source maps.
+// Bundles from one base: the extension host (Node, CommonJS, `vscode` external), the headless
+// test-assistants CLI (Node) and the chat webview (browser). `--watch` rebuilds on change; `--production` minifies and drops source maps.
 // `--tests` also bundles the integration suite that runs inside VS Code.
 import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
@@ -28,6 +28,14 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     external: ['vscode'],
+  },
+  {
+    ...base,
+    entryPoints: ['src/cli.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'cjs',
+    banner: { js: '#!/usr/bin/env node' },
   },
   {
     ...base,

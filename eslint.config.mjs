@@ -69,6 +69,11 @@ const layerBlocks = [
     rules: { [RULE]: ['error', { patterns: [{ regex: `^\\.\\./(${OUTSIDE_SRC.join('|')})(/|$)`, message: 'Shipped code never imports tests, scripts, benchmarks or the webview bundle.' }] }] },
   },
   {
+    // src/cli.ts, the headless test runner, wires core and backends like activate(), without VS Code.
+    files: ['src/cli.ts'],
+    rules: { [RULE]: ['error', { paths: [NO_VSCODE], patterns: [{ regex: `^\\.\\./(${OUTSIDE_SRC.join('|')})(/|$)|^\\./(host|common)(/|$)`, message: 'The CLI runs without VS Code: src/core and src/backends only; shipped code never imports tests, scripts, benchmarks or the webview bundle.' }] }] },
+  },
+  {
     // The port's Node implementation is the one place in core that touches the disk.
     files: ['src/core/fileSystem.ts'],
     rules: { [RULE]: ['error', { paths: [VSCODE_TYPES_ONLY, ...nodeBuiltinsExcept([...CORE_NODE, 'fs'], 'src/core/fileSystem.ts')], patterns: [{ regex: `^\\.\\./(${ALL_SRC.filter((n) => n !== 'core').join('|')})(/|$)|^\\.\\./\\.\\./(${OUTSIDE_SRC.join('|')})(/|$)`, message: 'src/core is the bottom layer.' }] }] },

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ModelPrice } from '../common/protocol';
+import { BUILT_IN_PRICES } from '../core/usage';
 import { DEFAULT_DENY } from '../core/functions/confinement';
 import type { ApprovalPolicy } from '../core/functions/registry';
 import type { BackendKind, ToolDefinition } from '../core/model';
@@ -96,12 +97,3 @@ export function readPrices(): Record<string, ModelPrice> {
   return prices;
 }
 
-const BUILT_IN_PRICES: Record<string, ModelPrice> = {
-  'gpt-4.1': { input: 2, cachedInput: 0.5, output: 8 },
-  'gpt-4.1-mini': { input: 0.4, cachedInput: 0.1, output: 1.6 },
-  'gpt-4.1-nano': { input: 0.1, cachedInput: 0.025, output: 0.4 },
-  'gpt-4o': { input: 2.5, cachedInput: 1.25, output: 10 },
-  'gpt-4o-mini': { input: 0.15, cachedInput: 0.075, output: 0.6 },
-  'o3': { input: 2, cachedInput: 0.5, output: 8 },
-  'o4-mini': { input: 1.1, cachedInput: 0.275, output: 4.4 },
-};

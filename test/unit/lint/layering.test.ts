@@ -32,6 +32,8 @@ const MUST_FAIL: { rule: string; file: string; code: string; message: RegExp }[]
   { rule: 'backends: no fs', file: 'src/backends/responses/fixture.ts', code: "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n", message: /Node built-ins/ },
   { rule: 'host: no webview', file: 'src/host/fixture.ts', code: "import { createState } from '../../webview/state';\nexport const s = createState;\n", message: /never imports tests, scripts, benchmarks or the webview/ },
   { rule: 'extension: no tests', file: 'src/extension.ts', code: "import { FakeServer } from '../test/fakes/fakeServer';\nexport const f = FakeServer;\n", message: /never imports tests/ },
+  { rule: 'cli: no vscode', file: 'src/cli.ts', code: "import * as vscode from 'vscode';\nexport const v = vscode;\n", message: /no vscode module/ },
+  { rule: 'cli: no host', file: 'src/cli.ts', code: "import { readSettings } from './host/settings';\nexport const r = readSettings;\n", message: /The CLI runs without VS Code/ },
   { rule: 'webview: no host code', file: 'webview/fixture.ts', code: "import { ChatSession } from '../src/core/chatSession';\nexport const c = ChatSession;\n", message: /never imports host code/ },
   { rule: 'webview: no host types either', file: 'webview/render/fixture.ts', code: "import type { HostChatController } from '../../src/host/chatController';\nexport type C = HostChatController;\n", message: /never imports host code/ },
   { rule: 'webview: core model for types only', file: 'webview/fixture.ts', code: "import { isTerminal } from '../src/core/model';\nexport const t = isTerminal;\n", message: /only types from src/ },

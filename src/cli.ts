@@ -1,0 +1,159 @@
+/**
+ * `test-assistants` (`npm run test-assistants`, or `npx test-assistants` once installed): runs a
+ * workspace's assistant tests headless against the server in OPENAI_API_KEY / OPENAI_BASE_URL, so CI
+ * can run them. Prints each case and a last line `N passed, N failed`; exits 1 when a case failed or
+ * a test file could not be run, 2 when it cannot start at all.
+ */
+import * as path from 'path';
+import { connect } from './backends/connect';
+import { runTestFile } from './core/assistantTests/runner';
+import type { CaseResult } from './core/assistantTests/runner';
+import { assistantFileName, parseTestFile, TEST_FILE_PATTERN } from './core/assistantTests/testFile';
+import { assistantLoader, findTestFiles, headlessFunctions, workspaceAttacher } from './core/assistantTests/workspace';
+import { asAssistantsError } from './core/errors';
+import { nodeFileSystem, nodeWorkspaceFs } from './core/fileSystem';
+import { DEFAULT_DENY } from './core/functions/confinement';
+import { DEFAULT_BASE_URL } from './core/provider';
+import { BUILT_IN_PRICES } from './core/usage';
+
+const USAGE = `Usage: test-assistants [file or folder ...] [--workspace DIR] [--concurrency N] [--protocol responses|assistantsV2]
+Runs *.assistant-tests.json / .yaml files (default: every one in the workspace, the current folder)
+against OPENAI_BASE_URL (default ${DEFAULT_BASE_URL}) with OPENAI_API_KEY.`;
+
+/** Where the CLI writes; the process's streams by default. */
+export interface CliOutput {
+  log(line: string): void;
+}
+
+/** Runs the CLI with `argv` (without node and the script) and `env`; resolves the exit code. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv, out: CliOutput, signal?: AbortSignal): Promise<number> {
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    out.log(`${args}\n${USAGE}`);
+    return 2;
+  }
+  const apiKey = env.OPENAI_API_KEY?.trim();
+  if (!apiKey) {
+    out.log('OPENAI_API_KEY is not set: set it to the server\'s API key (and OPENAI_BASE_URL for a server other than OpenAI).');
+    return 2;
+  }
+  const root = path.resolve(args.workspace);
+  const files = args.targets.length > 0 ? await resolveTargets(args.targets) : await findTestFiles(nodeWorkspaceFs, root);
+  if (files.length === 0) {
+    out.log(`No *.assistant-tests.json or .yaml files in ${args.targets.length > 0 ? args.targets.join(', ') : 'the workspace'}.`);
+    out.log('0 passed, 0 failed');
+    return 1;
+  }
+  const { backend } = connect({ protocol: args.protocol, apiKey, baseUrl: env.OPENAI_BASE_URL?.trim() || DEFAULT_BASE_URL });
+  let passed = 0;
+  let failed = 0;
+  let broken = 0;
+  const started = Date.now();
+  for (const file of files) {
+    out.log(path.relative(root, file) || file);
+    const bytes = await nodeFileSystem.readFile(file).catch(() => undefined);
+    const parsed = bytes ? parseTestFile(Buffer.from(bytes).toString('utf8'), file) : { errors: ['the file cannot be read.'], skipped: [] };
+    for (const note of parsed.skipped) out.log(`  note: ${note}`);
+    if (!parsed.file) {
+      broken++;
+      out.log(`  ✗ not run: ${parsed.errors.join('; ')}`);
+      continue;
+    }
+    const deps = {
+      backend,
+      ...headlessFunctions({ root, fs: nodeWorkspaceFs, deny: DEFAULT_DENY }),
+      loadAssistant: assistantLoader(nodeFileSystem, file, root),
+      attach: workspaceAttacher({ root, fs: nodeWorkspaceFs, backend, deny: DEFAULT_DENY, provider: env.OPENAI_BASE_URL ?? DEFAULT_BASE_URL }),
+      prices: BUILT_IN_PRICES,
+      concurrency: args.concurrency,
+    };
+    try {
+      const results = await runTestFile(parsed.file, assistantFileName(parsed.file, file), deps, { signal });
+      for (const result of results) {
+        if (result.pass) passed++;
+        else failed++;
+        for (const line of describeCase(result)) out.log(line);
+      }
+    } catch (error) {
+      const failure = asAssistantsError(error);
+      if (failure.kind === 'cancelled') {
+        out.log('Stopped.');
+        out.log(`${passed} passed, ${failed} failed`);
+        return 1;
+      }
+      broken++;
+      out.log(`  ✗ not run: ${failure.message}`);
+    }
+  }
+  out.log(`${files.length} file${files.length === 1 ? '' : 's'}${broken ? ` (${broken} not run)` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  out.log(`${passed} passed, ${failed} failed`);
+  return failed > 0 || broken > 0 ? 1 : 0;
+}
+
+/** A case as lines: its mark, label, repeats, latency, tokens and cost; a failure's reason, expected and actual. */
+export function describeCase(result: CaseResult): string[] {
+  const figures = [`${(result.latencyMs / 1000).toFixed(1)} s`];
+  if (result.usage) figures.push(`${result.usage.totalTokens} tokens`);
+  if (result.cost !== undefined) figures.push(`$${result.cost.toFixed(4)}`);
+  const repeats = result.repeats > 1 ? ` ${result.passed}/${result.repeats} passed` : '';
+  const lines = [`  ${result.pass ? '✓' : '✗'} ${result.label}${repeats} (${figures.join(', ')})`];
+  if (!result.pass && result.failure) {
+    lines.push(`      ${result.failure.reason ?? 'failed'}`);
+    if (result.failure.expected !== undefined) lines.push(`      expected: ${indent(result.failure.expected)}`);
+    if (result.failure.actual !== undefined) lines.push(`      actual:   ${indent(result.failure.actual)}`);
+  }
+  return lines;
+}
+
+function indent(text: string): string {
+  return text.split('\n').slice(0, 40).join('\n                ');
+}
+
+interface CliArgs {
+  targets: string[];
+  workspace: string;
+  concurrency: number;
+  protocol: 'responses' | 'assistantsV2';
+}
+
+function parseArgs(argv: string[]): CliArgs | string {
+  const args: CliArgs = { targets: [], workspace: process.cwd(), concurrency: 4, protocol: 'responses' };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string | undefined => inline ?? argv[++i];
+    if (flag === '--workspace') args.workspace = value() ?? '';
+    else if (flag === '--concurrency') args.concurrency = Number(value());
+    else if (flag === '--protocol') args.protocol = value() as CliArgs['protocol'];
+    else if (flag === '--help' || flag === '-h') return 'Runs assistant tests.';
+    else if (flag.startsWith('-')) return `Unknown option ${flag}.`;
+    else args.targets.push(arg);
+  }
+  if (!args.workspace) return '--workspace needs a folder.';
+  if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 16) return '--concurrency takes a whole number from 1 to 16.';
+  if (args.protocol !== 'responses' && args.protocol !== 'assistantsV2') return '--protocol is responses or assistantsV2.';
+  return args;
+}
+
+async function resolveTargets(targets: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const target of targets) {
+    const absolute = path.resolve(target);
+    const stat = await nodeWorkspaceFs.stat(absolute);
+    if (stat?.type === 'directory') files.push(...(await findTestFiles(nodeWorkspaceFs, absolute)));
+    else if (TEST_FILE_PATTERN.test(absolute)) files.push(absolute);
+  }
+  return [...new Set(files)];
+}
+
+if (require.main === module) {
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  runCli(process.argv.slice(2), process.env, { log: (line) => console.log(line) }, abort.signal).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(asAssistantsError(error).message);
+      process.exit(2);
+    },
+  );
+}

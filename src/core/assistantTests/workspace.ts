@@ -1,0 +1,118 @@
+import * as path from 'path';
+import { ASSISTANT_FILE_SUFFIX, describeErrors, draftFromFile, parseAssistantFile } from '../assistantFile';
+import type { Backend } from '../backend';
+import { AssistantsError } from '../errors';
+import type { FileSystem } from '../fileSystem';
+import { Confinement } from '../functions/confinement';
+import type { WorkspaceFs } from '../functions/workspaceFs';
+import { defaultToolFor, uploadFiles } from '../attachments/uploads';
+import type { UploadIndex } from '../attachments/uploads';
+import { listFilesFunction, readFileFunction, searchTextFunction } from '../functions/fileFunctions';
+import { functionToolHandler } from '../functions/functionToolHandler';
+import { FunctionRegistry } from '../functions/registry';
+import type { Assistant, Attachment, ToolDefinition } from '../model';
+import type { ToolHandler } from '../toolHandler';
+import type { TestRunnerDeps } from './runner';
+import { TEST_FILE_PATTERN } from './testFile';
+
+/** An assistant file larger than this is refused (the assistant schema's own limits stay far below it). */
+const MAX_ASSISTANT_FILE_BYTES = 1024 * 1024;
+
+/**
+ * `TestRunnerDeps.loadAssistant` for files on disk: reads an assistant file named relative to the
+ * test file, which must stay inside `root` (the workspace folder) and end in `.assistant.json`,
+ * validates it as the Assistants view does, and gives it the view's id (`workspace:<slug>`).
+ */
+export function assistantLoader(fs: Pick<FileSystem, 'readFile'>, testFile: string, root: string): TestRunnerDeps['loadAssistant'] {
+  return async (relative) => {
+    const absolute = path.resolve(path.dirname(testFile), relative);
+    const inside = path.relative(root, absolute);
+    if (inside.startsWith('..') || path.isAbsolute(inside)) throw new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} is outside the workspace folder.`);
+    if (!absolute.endsWith(ASSISTANT_FILE_SUFFIX)) throw new AssistantsError('bad_request', `${JSON.stringify(relative)} is not an assistant file (its name must end in ${ASSISTANT_FILE_SUFFIX}).`);
+    const bytes = await fs.readFile(absolute);
+    if (!bytes) throw new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} does not exist; create it or name another in the test file's "assistant".`);
+    if (bytes.byteLength > MAX_ASSISTANT_FILE_BYTES) throw new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} is larger than 1 MB.`);
+    const parsed = parseAssistantFile(Buffer.from(bytes).toString('utf8'));
+    if (!parsed.file) throw new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} is not valid: ${describeErrors(parsed.errors)}`);
+    const slug = path.basename(absolute).slice(0, -ASSISTANT_FILE_SUFFIX.length);
+    return { ...draftFromFile(parsed.file), id: `workspace:${slug}`, createdAt: 0 } satisfies Assistant;
+  };
+}
+
+/**
+ * `TestRunnerDeps.attach` for workspace files: each path goes through the same confinement as the
+ * assistant's functions (inside `root`, links resolved, the deny list applied), then is uploaded
+ * as the chat uploads attachments (content hash reused within this run), to file search or the code
+ * interpreter by its type. The first path refused or not uploaded throws its sentence.
+ */
+export function workspaceAttacher(options: { root: string; fs: WorkspaceFs; backend: Backend; deny: readonly string[]; provider: string }): NonNullable<TestRunnerDeps['attach']> {
+  const confinement = new Confinement(options.fs, () => ({ roots: [options.root], deny: options.deny, exclude: [] }));
+  const known = new Map<string, string>();
+  const index: UploadIndex = {
+    get: (provider, sha) => known.get(`${provider}\n${sha}`),
+    set: async (provider, sha, id) => void known.set(`${provider}\n${sha}`, id),
+    forget: async (_provider, id) => {
+      for (const [key, value] of known) if (value === id) known.delete(key);
+    },
+  };
+  return async (paths, signal) => {
+    const items = [];
+    for (const requested of paths) {
+      const confined = await confinement.resolve(requested);
+      if (!confined.ok) throw new AssistantsError('bad_request', `Attachment ${JSON.stringify(requested)}: ${confined.reason}`);
+      items.push({ absolute: confined.absolute, display: confined.display, tool: defaultToolFor(confined.display) });
+    }
+    const results = await uploadFiles(items, { files: options.backend, fs: options.fs, index, provider: options.provider, signal });
+    return results.map((result): Attachment => {
+      if (!result.ok) throw new AssistantsError('bad_request', `Attachment ${JSON.stringify(result.item.display)} was not uploaded: ${result.reason}`);
+      return { fileId: result.fileId, filename: result.filename, tools: [result.item.tool] };
+    });
+  };
+}
+
+/**
+ * The functions of headless test runs (the CLI): the workspace's read-only functions (`read_file`,
+ * `list_files`, `search_text`, confined and with the deny list, as in the chat), as tools for the
+ * run and the handler that runs them; a call that would ask the user (a write, a custom function)
+ * is denied, and the model is told so.
+ */
+export function headlessFunctions(options: { root: string; fs: WorkspaceFs; deny: readonly string[] }): { toolHandler: ToolHandler; functions: ToolDefinition[] } {
+  const confinement = new Confinement(options.fs, () => ({ roots: [options.root], deny: options.deny, exclude: [] }));
+  const deps = { fs: options.fs, confinement };
+  const registry = new FunctionRegistry([readFileFunction(deps), listFilesFunction(deps), searchTextFunction(deps)]);
+  const toolHandler = functionToolHandler({
+    registry,
+    trusted: () => true,
+    policy: () => undefined,
+    approver: { ask: async () => 'deny' },
+    roots: () => [options.root],
+  });
+  return { toolHandler, functions: registry.tools() };
+}
+
+/** Folders never searched for test files. */
+const SKIPPED_FOLDERS = new Set(['node_modules', '.git', 'dist', 'out', '.vscode-test']);
+/** Entries looked at, at most, when searching a workspace for test files. */
+const MAX_FIND_ENTRIES = 50_000;
+
+/**
+ * The test files of a workspace folder (`*.assistant-tests.json`, `.yaml`, `.yml`), sorted, found by
+ * walking it without following links, skipping `node_modules`, `.git` and build output, and
+ * stopping after 50,000 entries.
+ */
+export async function findTestFiles(fs: Pick<WorkspaceFs, 'readDir'>, root: string): Promise<string[]> {
+  const found: string[] = [];
+  const pending = [root];
+  let seen = 0;
+  while (pending.length > 0 && seen < MAX_FIND_ENTRIES) {
+    const dir = pending.pop()!;
+    const entries = await fs.readDir(dir).catch(() => []);
+    for (const entry of entries) {
+      if (++seen > MAX_FIND_ENTRIES) break;
+      const absolute = path.join(dir, entry.name);
+      if (entry.type === 'directory' && !SKIPPED_FOLDERS.has(entry.name)) pending.push(absolute);
+      else if (entry.type === 'file' && TEST_FILE_PATTERN.test(entry.name)) found.push(absolute);
+    }
+  }
+  return found.sort();
+}

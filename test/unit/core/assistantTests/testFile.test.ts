@@ -1,0 +1,102 @@
+import * as assert from 'node:assert/strict';
+import { assistantFileName, caseLabel, parseTestFile, TEST_FILE_PATTERN } from '../../../../src/core/assistantTests/testFile';
+
+describe('assistant tests: the file format', () => {
+  it('reads a JSON file with every expectation kind', () => {
+    const text = JSON.stringify({
+      version: 1,
+      grader: 'grader.assistant.json',
+      tests: [
+        {
+          name: 'Weather',
+          question: 'Weather in Paris?',
+          attachments: ['docs/cities.md'],
+          repeat: 3,
+          passRate: 0.66,
+          expect: [
+            { type: 'contains', value: 'Paris' },
+            { type: 'not-icontains', value: 'sorry' },
+            { type: 'regex', value: '\\d+ ?°C', ignoreCase: true },
+            { type: 'json-schema', value: { type: 'object' } },
+            { type: 'function-call', name: 'get_weather', arguments: { city: 'Paris' } },
+            { type: 'file-cited', value: 'cities.md' },
+            { type: 'tool-used', value: 'file_search' },
+            { type: 'max-tokens', value: 2000 },
+            { type: 'max-cost', value: 0.01 },
+            { type: 'max-latency', value: 30000 },
+            { type: 'rubric', value: 'Gives a temperature.' },
+          ],
+        },
+      ],
+    });
+    const parsed = parseTestFile(text, 'weather.assistant-tests.json');
+    assert.deepEqual(parsed.errors, []);
+    assert.equal(parsed.file?.tests[0].expect?.length, 11);
+  });
+
+  it('reads YAML, with anchors bounded', () => {
+    const parsed = parseTestFile('version: 1\ntests:\n  - question: Hi?\n    expect:\n      - type: icontains\n        value: hello\n', 'x.assistant-tests.yaml');
+    assert.deepEqual(parsed.errors, []);
+    assert.deepEqual(parsed.file?.tests[0].expect, [{ type: 'icontains', value: 'hello' }]);
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)].join('\n');
+    assert.match(parseTestFile(bomb, 'x.assistant-tests.yml').errors[0], /not valid YAML/);
+  });
+
+  it('names what is wrong: bad syntax, a missing question, an unknown kind, a schema that is no schema, a file too big', () => {
+    assert.match(parseTestFile('{', 'x.assistant-tests.json').errors[0], /not valid JSON/);
+    assert.match(parseTestFile(JSON.stringify({ version: 1, tests: [{ expect: [] }] }), 'x.assistant-tests.json').errors.join(), /tests\.0 must have required property 'question'/);
+    assert.ok(parseTestFile(JSON.stringify({ version: 1, tests: [{ question: 'q', expect: [{ type: 'sounds-nice' }] }] }), 'x.assistant-tests.json').errors.length > 0);
+    assert.match(parseTestFile(JSON.stringify({ version: 1, tests: [{ question: 'q', expect: [{ type: 'json-schema', value: { type: 'objekt' } }] }] }), 'x.assistant-tests.json').errors[0], /tests\.0\.expect\.0\.value is not a usable JSON Schema/);
+    assert.match(parseTestFile(' '.repeat(2_000_001), 'x.assistant-tests.json').errors[0], /at most 2000000/);
+    assert.match(parseTestFile(`${'['.repeat(200)}${']'.repeat(200)}`, 'x.assistant-tests.json').errors[0], /deeper than/);
+  });
+
+  it("imports promptfoo's vars and assert where they map, and names the asserts left out", () => {
+    const promptfoo = {
+      tests: [
+        {
+          description: 'Capital',
+          vars: { question: 'Capital of France?' },
+          assert: [
+            { type: 'icontains', value: 'paris' },
+            { type: 'not-contains', value: 'London' },
+            { type: 'regex', value: '^[A-Z]' },
+            { type: 'is-json' },
+            { type: 'llm-rubric', value: 'Names one city.' },
+            { type: 'cost', threshold: 0.002 },
+            { type: 'latency', threshold: 5000 },
+            { type: 'javascript', value: 'output.length < 100' },
+            { type: 'similar', value: 'Paris' },
+          ],
+        },
+        { vars: { topic: 'bananas' }, assert: [{ type: 'contains', value: 'banana' }] },
+      ],
+    };
+    const parsed = parseTestFile(JSON.stringify(promptfoo), 'x.assistant-tests.json');
+    assert.deepEqual(parsed.errors, []);
+    assert.deepEqual(parsed.file?.tests[0], {
+      name: 'Capital',
+      question: 'Capital of France?',
+      expect: [
+        { type: 'icontains', value: 'paris' },
+        { type: 'not-contains', value: 'London' },
+        { type: 'regex', value: '^[A-Z]' },
+        { type: 'json-schema' },
+        { type: 'rubric', value: 'Names one city.' },
+        { type: 'max-cost', value: 0.002 },
+        { type: 'max-latency', value: 5000 },
+      ],
+    });
+    assert.equal(parsed.file?.tests[1].question, 'bananas', 'a single var is the question');
+    assert.deepEqual(parsed.skipped, ['tests.0: assert type "javascript" is not imported (it runs code).', 'tests.0: assert type "similar" is not imported.']);
+  });
+
+  it('finds the assistant of a test file by its name, and labels cases', () => {
+    assert.ok(TEST_FILE_PATTERN.test('a/b/helper.assistant-tests.yaml'));
+    assert.ok(!TEST_FILE_PATTERN.test('helper.assistant.json'));
+    assert.equal(assistantFileName({ version: 1, tests: [] }, '/w/.assistants/helper.assistant-tests.yml'), 'helper.assistant.json');
+    assert.equal(assistantFileName({ version: 1, assistant: '../other.assistant.json', tests: [] }, 'x.assistant-tests.json'), '../other.assistant.json');
+    assert.equal(caseLabel({ question: 'First line\nsecond' }, 0), 'First line');
+    assert.equal(caseLabel({ name: 'Named', question: 'q' }, 0), 'Named');
+  });
+});
