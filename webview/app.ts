@@ -114,6 +114,10 @@ export class ChatApp {
         const threadId = this.state.thread?.id;
         if (threadId) this.host.post({ type: 'message/forward', threadId, messageId });
       },
+      fork: (messageId) => {
+        const threadId = this.state.thread?.id;
+        if (threadId) this.host.post({ type: 'message/fork', threadId, messageId });
+      },
       retry: () => this.retry(),
       pendingCard: (callId) => this.approvals.cardFor(callId) ?? this.outputs.cardFor(callId),
       runCommand: (command) => this.host.post({ type: 'command/run', command }),

@@ -236,6 +236,8 @@ export type WebviewToHost =
   | { type: 'output/draft'; callId: string; draft: string }
   /** Send to Another Assistant, for the message `messageId` of the thread `threadId` (the host asks which assistant and thread). */
   | { type: 'message/forward'; threadId: string; messageId: string }
+  /** Fork from Here: a new thread with the messages of `threadId` up to `messageId` (the host asks for which assistant). */
+  | { type: 'message/fork'; threadId: string; messageId: string }
   | { type: 'attachment/remove'; id: string }
   /** Switches an attached file between file search and the code interpreter. */
   | { type: 'attachment/tool'; id: string; tool: AttachmentTool };
@@ -276,6 +278,7 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
     case 'output/draft':
       return typeof message.callId === 'string' && typeof message.draft === 'string';
     case 'message/forward':
+    case 'message/fork':
       return typeof message.threadId === 'string' && message.threadId.length > 0 && typeof message.messageId === 'string' && message.messageId.length > 0;
     case 'attachment/remove':
       return typeof message.id === 'string';

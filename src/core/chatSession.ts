@@ -15,7 +15,7 @@ import { RunDriver } from './runDriver';
 import type { Sleep } from './sleep';
 import { abortableSleep } from './sleep';
 import { locationOf } from './assistantService';
-import { normalizeTitle, titleFromQuestion, titleProblem } from './threadList';
+import { normalizeTitle, titleFromQuestion, titleProblem, titleWithSuffix } from './threadList';
 import type { RunRecord, StoredThread, ThreadStore } from './threadStore';
 
 /** What the chat shows changed. The host turns these into webview messages. */
@@ -164,32 +164,72 @@ export class ChatSession {
 
   /**
    * The server no longer has the open thread's conversation (or Assistants v2 thread): opens a new
-   * thread carrying its title, messages, runs and images, and no tie to the server's lost copy. Under
-   * Responses the new thread keeps its history here and sends it with each question; under
-   * Assistants v2 it gets a new server-side thread holding the messages' text. The old thread stays
-   * as it was. Throws `bad_request` with a sentence when no thread is open or a run goes on.
+   * thread carrying its title, messages, runs and images, and no tie to the server's lost copy (see
+   * `carry`). The old thread stays as it was. Throws `bad_request` with a sentence when no thread is
+   * open or a run goes on.
    */
   async continueInNewThread(): Promise<void> {
     const old = this.current;
     if (!old) throw new AssistantsError('bad_request', 'No thread is open to continue.');
     if (this.active || this.sending) throw new AssistantsError('bad_request', 'A run is still in progress. Stop it or wait for it to finish.');
+    const carried = await this.carry(old, { messages: old.messages, runs: old.runs });
+    this.current = carried;
+    this.options.onUpdate({ type: 'thread' });
+  }
+
+  /**
+   * Fork: a new thread holding thread `id`'s messages up to and including `options.upTo` (a message
+   * id; the whole thread without it), the runs that made them, and their images and kept files,
+   * titled `options.title` (default "<title> (fork)") and recorded for `options.assistantId`
+   * (default the thread's own assistant). The thread forked stays exactly as it was, here and on the
+   * server. The fork carries its history as Continue in New Thread does (see `carry`). It is saved,
+   * not opened: resolves to it. Throws `not_found` when the thread or the message is gone,
+   * `bad_request` while a run goes on on the open thread forked (its answer is not finished).
+   */
+  async forkThread(id: string, options: { upTo?: string; assistantId?: string; title?: string } = {}): Promise<StoredThread> {
+    if (this.current?.thread.id === id && (this.active || this.sending)) {
+      throw new AssistantsError('bad_request', 'A run is still in progress on this thread. Stop it or wait for it to finish, then fork it.');
+    }
+    const problem = options.title !== undefined ? titleProblem(options.title) : undefined;
+    if (problem) throw new AssistantsError('bad_request', problem);
+    const source = await this.storedThread(id);
+    const index = options.upTo === undefined ? source.messages.length - 1 : source.messages.findIndex((m) => m.id === options.upTo);
+    if (index < 0) throw new AssistantsError('not_found', options.upTo === undefined ? 'That thread has no messages to fork.' : 'That message is no longer on the thread.');
+    const messages = source.messages.slice(0, index + 1);
+    const keptRuns = new Set(messages.flatMap((m) => (m.runId ? [m.runId] : [])));
+    const cutAt = source.messages[index + 1]?.createdAt ?? Number.POSITIVE_INFINITY;
+    // A run that made a message kept comes along; one that made none (it failed at once) when it started before the cut.
+    const removedRuns = new Set(source.messages.slice(index + 1).flatMap((m) => (m.runId && !keptRuns.has(m.runId) ? [m.runId] : [])));
+    const runs = Object.fromEntries(Object.entries(source.runs).filter(([runId, record]) => keptRuns.has(runId) || (!removedRuns.has(runId) && record.run.createdAt < cutAt)));
+    const title = options.title !== undefined ? normalizeTitle(options.title) : titleWithSuffix(source.thread.title, ' (fork)');
+    return this.carry(source, { messages, runs }, { title, ...(options.assistantId !== undefined ? { assistantId: options.assistantId } : {}) });
+  }
+
+  /**
+   * Saves a new thread carrying `part` of `source` (its messages and runs, copied) with `source`'s
+   * thread fields (and `changes`), and no tie to `source`'s server-side thread. Under Responses the
+   * new thread keeps its history here and sends it with each question; under Assistants v2 it gets
+   * a new server-side thread holding the messages' text, each with its role, in order. Images and
+   * kept files beside `source` are copied beside it. `source` is not changed. Throws the backend's
+   * and the disk's failures as sentences.
+   */
+  private async carry(source: StoredThread, part: Pick<StoredThread, 'messages' | 'runs'>, changes: Partial<Pick<Thread, 'title' | 'assistantId'>> = {}): Promise<StoredThread> {
     const backend = await this.options.connect();
     const now = this.nowSeconds();
-    const { remoteId: _lost, ...kept } = old.thread;
-    const remote = backend.kind === 'assistantsV2' && backend.kind === old.thread.backend ? await backend.createThread() : {};
-    const thread: Thread = { ...kept, id: randomUUID(), backend: old.thread.backend, createdAt: now, updatedAt: now, ...(remote.remoteId !== undefined ? { remoteId: remote.remoteId } : {}) };
+    const { remoteId: _lost, ...kept } = source.thread;
+    const remote = backend.kind === 'assistantsV2' && backend.kind === source.thread.backend ? await backend.createThread() : {};
+    const thread: Thread = { ...kept, ...changes, id: randomUUID(), backend: source.thread.backend, createdAt: now, updatedAt: now, ...(remote.remoteId !== undefined ? { remoteId: remote.remoteId } : {}) };
     // Assistants v2 reads history from its server-side thread only: the messages' text goes there, in order.
     if (thread.remoteId !== undefined) {
-      for (const message of old.messages) {
-        const content = message.content.filter((part) => part.type === 'text' && part.text.trim() !== '');
+      for (const message of part.messages) {
+        const content = message.content.filter((p) => p.type === 'text' && p.text.trim() !== '');
         if (content.length && (message.role === 'user' || message.role === 'assistant')) await backend.addMessage(thread, { content, role: message.role });
       }
     }
-    const carried: StoredThread = { thread, messages: structuredClone(old.messages), runs: structuredClone(old.runs) };
-    await this.options.store.adoptOutputs(old.thread.id, carried);
+    const carried: StoredThread = { thread, messages: structuredClone(part.messages), runs: structuredClone(part.runs) };
+    await this.options.store.adoptOutputs(source.thread.id, carried);
     await this.saveFirst(carried);
-    this.current = carried;
-    this.options.onUpdate({ type: 'thread' });
+    return carried;
   }
 
   /**

@@ -48,6 +48,14 @@ export function normalizeTitle(title: string): string {
 }
 
 /**
+ * `title` with `suffix` after it (" (fork)", say), the title shortened (see `shortTitle`) so the
+ * whole stays within `MAX_TITLE_LENGTH`.
+ */
+export function titleWithSuffix(title: string, suffix: string): string {
+  return `${shortTitle(normalizeTitle(title), MAX_TITLE_LENGTH - suffix.length)}${suffix}`;
+}
+
+/**
  * Threads in list order, newest activity first (`updatedAt`, then `createdAt`, then id, so the
  * order is stable), keeping only those of the assistant `assistantId` when one is given.
  */

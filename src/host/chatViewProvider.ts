@@ -194,6 +194,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       case 'message/forward':
         await vscode.commands.executeCommand('assistants.sendToAssistant', typed.threadId, { messageId: typed.messageId });
         return;
+      case 'message/fork':
+        await vscode.commands.executeCommand('assistants.forkThread', typed.threadId, { messageId: typed.messageId });
+        return;
       case 'attachment/remove':
         this.controller.removeAttachment(typed.id);
         return;

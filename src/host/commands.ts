@@ -3,6 +3,7 @@ import type { AssistantService } from '../core/assistantService';
 import type { ThreadStore } from '../core/threadStore';
 import { registerAssistantCommands } from './assistantCommands';
 import { registerThreadCommands } from './threadCommands';
+import { CompareDocuments } from './compareDocuments';
 import { checkConnection } from '../core/connectionCheck';
 import { AssistantConflictError, asAssistantsError } from '../core/errors';
 import type { AssistantConflicts } from './assistantConflicts';
@@ -160,7 +161,9 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     controller,
     hasWorkspace: () => (vscode.workspace.workspaceFolders?.length ?? 0) > 0,
   });
-  registerThreadCommands(register, { controller, store: deps.store, service: deps.assistants, threadsTree: deps.threadsTree, chatView: deps.chatView, log });
+  const compare = new CompareDocuments();
+  context.subscriptions.push(compare);
+  registerThreadCommands(register, { controller, store: deps.store, service: deps.assistants, threadsTree: deps.threadsTree, chatView: deps.chatView, compare, log });
   registerKnowledgeCommands(register, deps.knowledge);
   register('assistants.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:assistants-vscode.assistants-vscode'));
 }

@@ -4,12 +4,15 @@ import { withoutPublishedCopies } from '../core/assistantPicks';
 import type { AssistantService } from '../core/assistantService';
 import { AssistantsError } from '../core/errors';
 import { textOf } from '../core/model';
+import { answersMarkdown, questionsOf, replayQuestions } from '../core/replay';
+import type { ReplayResult } from '../core/replay';
 import { threadToJson, threadToMarkdown } from '../core/threadExport';
-import { assistantLabel, lastActivityLabel, listThreads, titleProblem } from '../core/threadList';
+import { assistantLabel, lastActivityLabel, listThreads, shortTitle, titleProblem, titleWithSuffix } from '../core/threadList';
 import type { StoredThread, ThreadStore, ThreadSummary } from '../core/threadStore';
 import { assistantItem } from './assistantCommands';
 import type { HostChatController } from './chatController';
 import type { ChatViewProvider } from './chatViewProvider';
+import type { CompareDocuments } from './compareDocuments';
 import type { ThreadsTreeProvider } from './trees';
 import { assistantNames } from './trees';
 
@@ -19,6 +22,8 @@ export interface ThreadCommandDeps {
   service: AssistantService;
   threadsTree: ThreadsTreeProvider;
   chatView: ChatViewProvider;
+  /** Where Replay's side-by-side view reads its two documents from. */
+  compare: CompareDocuments;
   log: vscode.LogOutputChannel;
 }
 
@@ -40,6 +45,14 @@ export interface SendToAssistantArgs {
   thread?: string;
   /** Send at once instead of putting the text in the composer. */
   send?: boolean;
+}
+
+/** Optional arguments of Fork Thread; without them it asks. */
+export interface ForkThreadArgs {
+  /** The last message the fork keeps (default: asked; the thread's last message when it has one only). */
+  messageId?: string;
+  /** The assistant the fork is for (default: asked, the thread's own first). */
+  assistant?: string;
 }
 
 type Register = (id: string, body: (...args: never[]) => unknown) => void;
@@ -234,6 +247,106 @@ export function registerThreadCommands(register: Register, deps: ThreadCommandDe
     }
   });
 
+  /** The user's pick of an assistant that can run, `preferred` first and marked as the thread's own. */
+  const pickAssistant = async (title: string, placeHolder: string, preferred: string | undefined): Promise<string | undefined> => {
+    const entries = listedOnce(await service.list()).filter((entry) => entry.assistant);
+    if (entries.length === 0) {
+      void vscode.window.showInformationMessage('There is no assistant that can run. Run "Assistants: Create Assistant" first.');
+      return undefined;
+    }
+    entries.sort((a, b) => Number(b.id === preferred) - Number(a.id === preferred));
+    const items = entries.map((entry) => assistantItem(entry, { note: entry.id === preferred ? "the thread's assistant" : undefined }));
+    return (await vscode.window.showQuickPick(items, { title, placeHolder, matchOnDescription: true }))?.entry.id;
+  };
+
+  /** The user's pick of a message of `stored` (the last one first chosen); undefined when cancelled. */
+  const pickMessage = async (stored: StoredThread): Promise<string | undefined> => {
+    const items = stored.messages.map((message, index) => ({
+      label: `${index + 1}. ${message.role === 'user' ? '$(account) You' : '$(hubot) Answer'}`,
+      description: shortTitle(textOf(message.content).replace(/\s+/g, ' ').trim() || '(no text)', 100),
+      id: message.id,
+    }));
+    const quickPick = vscode.window.createQuickPick<(typeof items)[number]>();
+    quickPick.title = `Fork "${shortTitle(stored.thread.title)}"`;
+    quickPick.placeholder = 'The last message the new thread keeps';
+    quickPick.matchOnDescription = true;
+    quickPick.items = items;
+    quickPick.activeItems = items.slice(-1);
+    const picked = await new Promise<string | undefined>((resolve) => {
+      quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0]?.id));
+      quickPick.onDidHide(() => resolve(undefined));
+      quickPick.show();
+    });
+    quickPick.dispose();
+    return picked;
+  };
+
+  register('assistants.forkThread', async (item?: ThreadArg, args: ForkThreadArgs = {}) => {
+    const thread = await target(item, 'Fork Thread');
+    if (!thread) return;
+    const stored = await load(thread.id);
+    if (stored.messages.length === 0) {
+      void vscode.window.showInformationMessage(`"${thread.title}" has no messages to fork.`);
+      return;
+    }
+    const messageId = args.messageId ?? (stored.messages.length === 1 ? stored.messages[0].id : await pickMessage(stored));
+    if (!messageId) return;
+    const assistantId = args.assistant ?? (await pickAssistant('Fork Thread', 'The assistant the new thread is for', stored.thread.assistantId));
+    if (!assistantId) return;
+    const entry = await service.get(assistantId);
+    if (!entry.assistant) throw new AssistantsError('bad_request', `"${entry.name}" cannot run until its file is fixed.`);
+    const fork = await session.forkThread(thread.id, { upTo: messageId, assistantId });
+    await open(fork.thread.id);
+  });
+
+  register('assistants.replayThread', async (item?: ThreadArg, args: { assistant?: string } = {}) => {
+    const thread = await target(item, 'Replay Questions on Another Assistant');
+    if (!thread) return;
+    const original = structuredClone(await load(thread.id));
+    const questions = questionsOf(original);
+    if (questions.length === 0) {
+      void vscode.window.showInformationMessage(`"${thread.title}" has no questions to replay.`);
+      return;
+    }
+    const assistantId = args.assistant ?? (await pickAssistant('Replay Questions on Another Assistant', `The assistant that answers the ${questions.length} question${questions.length === 1 ? '' : 's'} again`, original.thread.assistantId));
+    if (!assistantId) return;
+    const entry = await service.get(assistantId);
+    if (!entry.assistant) throw new AssistantsError('bad_request', `"${entry.name}" cannot run until its file is fixed.`);
+    if (session.busy) throw new AssistantsError('bad_request', 'A run is still in progress in the chat. Stop it or wait for it to finish, then replay.');
+    await service.select(assistantId);
+    controller.assistantChanged();
+    await controller.newThread();
+    await vscode.commands.executeCommand('assistants.chat.focus');
+    const title = titleWithSuffix(original.thread.title, ` (replay on ${shortTitle(entry.name, 40)})`);
+    const result: ReplayResult = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Replaying ${questions.length} question${questions.length === 1 ? '' : 's'} on ${entry.name}`, cancellable: true },
+      async (progress, token) => {
+        const stop = new AbortController();
+        const cancelled = token.onCancellationRequested(() => stop.abort());
+        try {
+          return await replayQuestions(session, questions, {
+            signal: stop.signal,
+            title,
+            onAnswered: (answered) => {
+              threadsTree.refresh();
+              progress.report({ message: `${answered} of ${questions.length} answered`, increment: 100 / questions.length });
+            },
+          });
+        } finally {
+          cancelled.dispose();
+          threadsTree.refresh();
+        }
+      },
+    );
+    const replay = session.thread;
+    if (result.stopped) void vscode.window.showWarningMessage(replayStopped(result));
+    if (!replay || result.answered === 0 || result.stopped === 'left') return;
+    const names = await assistantNames(service, deps.log);
+    const left = deps.compare.add(original.thread.title, answersMarkdown(original, assistantLabel(original.thread.assistantId, names) ?? 'Assistant'));
+    const right = deps.compare.add(replay.thread.title, answersMarkdown(replay, entry.name));
+    await vscode.commands.executeCommand('vscode.diff', left, right, `${shortTitle(original.thread.title, 40)} ↔ ${entry.name}`, { preview: false, viewColumn: vscode.ViewColumn.Active });
+  });
+
   const filter = async (args: { assistant?: string } = {}) => {
     let choice = args.assistant;
     if (choice === undefined) {
@@ -253,6 +366,19 @@ export function registerThreadCommands(register: Register, deps: ThreadCommandDe
   };
   register('assistants.filterThreads', filter);
   register('assistants.filterThreadsActive', filter);
+}
+
+/** What the user is told when a replay stopped short: what happened and what to do next. */
+function replayStopped(result: ReplayResult): string {
+  const done = `${result.answered} of ${result.total} questions were answered`;
+  switch (result.stopped) {
+    case 'cancelled':
+      return `Replay cancelled: ${done}.`;
+    case 'left':
+      return `Replay stopped because another thread was opened in the chat: ${done}. Open the replay's thread from the Threads view to go on.`;
+    default:
+      return `Replay stopped: question ${result.answered + 1} was not answered (the chat shows why). ${done}; the comparison shows them.`;
+  }
 }
 
 /** Where an export goes: `file` when given, else a save dialog in the workspace, named after the thread. */

@@ -19,6 +19,8 @@ export interface AnswerActions {
   editQuestion(text: string, messageId: string): void;
   /** Sends the answer `messageId` to another assistant (the host asks which, and which thread). */
   forward?(messageId: string): void;
+  /** Fork from Here: a new thread with the messages up to `messageId` (the host asks for which assistant). */
+  fork?(messageId: string): void;
 }
 
 export interface MessageContext {
@@ -72,6 +74,12 @@ export function renderMessage(message: Message, context: MessageContext): HTMLEl
     const forward = actionIcon({ label: 'Send to another assistant', icon: 'arrow-right', onClick: () => actions.forward?.(message.id) });
     forward.classList.add('msg-forward');
     role.append(h('span', { className: 'header-spacer' }), forward);
+  }
+  if (actions?.fork && !streaming) {
+    const fork = actionIcon({ label: 'Fork from Here', icon: 'repo-forked', onClick: () => actions.fork?.(message.id) });
+    fork.classList.add('msg-fork');
+    if (!role.querySelector('.header-spacer')) role.append(h('span', { className: 'header-spacer' }));
+    role.append(fork);
   }
   article.append(role);
   const body = h('div', { className: 'msg-body' });
