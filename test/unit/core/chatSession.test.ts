@@ -30,8 +30,10 @@ for (const protocol of protocols) {
     let backend: Backend;
     let assistant: Assistant;
 
+    /** The sessions a test made: each finishes saving before the test's folders are removed. */
+    let sessions: ChatSession[] = [];
     const makeSession = (store = new ThreadStore(nodeFileSystem, dir)) =>
-      new ChatSession({
+      track(new ChatSession({
         store,
         connect: async () => backend,
         assistant: async () => assistant,
@@ -39,7 +41,11 @@ for (const protocol of protocols) {
         driver: () => ({ poll: { initialMs: 20, maxMs: 100 } }),
         onUpdate: (update) => updates.push(update),
         onError: (error) => errors.push(error),
-      });
+      }));
+    const track = (session: ChatSession): ChatSession => {
+      sessions.push(session);
+      return session;
+    };
 
     /** Resolves once the server has received `count` requests that start a run. */
     const runsStarted = async (count: number) => {
@@ -74,6 +80,13 @@ for (const protocol of protocols) {
     });
 
     afterEach(async () => {
+      // A save still queued (the half-second one of a streamed answer, or the last state of a run the
+      // chat already shows as ended) would land in the next test's folder and errors.
+      for (const session of sessions) {
+        await session.whenFilesKept();
+        session.dispose();
+      }
+      sessions = [];
       await fake.close();
       fs.rmSync(dir, { recursive: true, force: true });
       fs.rmSync(workspace, { recursive: true, force: true });
