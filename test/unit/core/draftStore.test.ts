@@ -40,7 +40,8 @@ describe('the composer draft the host keeps', () => {
       store.save({ text: 'h', seq: 1 });
       store.save({ text: 'hello', seq: 2 });
       assert.deepEqual(await store.current(), { text: 'hello', seq: 2 });
-      await new Promise((resolve) => setTimeout(resolve, 80));
+      // The write comes after a 20 ms pause; on a loaded machine it can take far longer to land.
+      for (const deadline = Date.now() + 5_000; !fs.existsSync(file) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
       assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { text: 'hello', seq: 2 });
       assert.deepEqual(await new DraftStore(nodeFileSystem, file).current(), { text: 'hello', seq: 2 });
     });
