@@ -1,8 +1,8 @@
 /**
  * The composer's draft, kept in two places: the page's own state (it survives the view being
  * hidden and the webview reloaded) and the extension host (it survives a window reload, which the
- * page's state does not always). Both get every change at once: the last keystrokes before a
- * reload are the ones a user misses, and the host, not the page, spaces out its writes to disk.
+ * page's state does not always). Both get every change at once, and the host writes each to disk
+ * as it comes (the newest winning): the last keystrokes before a reload are the ones a user misses.
  * Every change carries a sequence number that keeps rising across pages, so whichever copy is
  * newer wins, and a send clears both with one number that no older write can beat. The additional
  * instructions for the next runs are kept the same way, by a DraftSync of their own that no send

@@ -35,22 +35,25 @@ function isDraft(value: unknown): value is Draft {
 }
 
 export interface DraftStoreOptions {
-  /** Writes wait this long for more keystrokes (ms); a clear and `flush` write at once. */
-  delayMs?: number;
   /** Errors writing the file (disk full, say): the draft stays in memory and the webview. */
   onError?: (error: unknown) => void;
 }
 
 /**
- * One JSON file (`{ "text", "seq" }`) written atomically. Writes go out one after another, so an
- * older write never lands after a newer one.
+ * One JSON file (`{ "text", "seq" }`) written atomically. Every change is written at once, with
+ * no pause for more keystrokes: a window that reloads or closes may stop this process before any
+ * timer fires, and the last word typed is the one a user misses. Writes go out one after another,
+ * so an older write never lands after a newer one; changes made while one is going out are
+ * written together, as the newest, once it is done.
  */
 export class DraftStore {
   private kept: Draft = EMPTY_DRAFT;
   private loaded: Promise<void> | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
   private writing: Promise<void> = Promise.resolve();
-  private written: Draft = EMPTY_DRAFT;
+  /** A write is queued behind `writing` and has not started: it takes whatever is newest then. */
+  private queued = false;
+  /** The last draft a write was tried with (a failed write is tried again with the next change). */
+  private tried: Draft = EMPTY_DRAFT;
 
   constructor(
     private readonly fs: FileSystem,
@@ -66,7 +69,7 @@ export class DraftStore {
     this.loaded ??= readJsonFile(this.fs, this.file).then(
       (parsed) => {
         if (!isDraft(parsed)) return;
-        this.written = parsed;
+        this.tried = parsed;
         this.kept = applyDraftChange(parsed, { kind: this.kept.text ? 'save' : 'clear', draft: this.kept });
       },
       (error: unknown) => this.options.onError?.(error),
@@ -75,11 +78,11 @@ export class DraftStore {
     return this.kept;
   }
 
-  /** The composer changed: kept now, written after a short pause in typing. */
-  save(draft: Draft): void {
-    if (!isDraft(draft)) return;
+  /** The composer changed: kept now and written at once. Resolves once it (or a newer change) is on disk or its write failed. */
+  save(draft: Draft): Promise<void> {
+    if (!isDraft(draft)) return Promise.resolve();
     this.kept = applyDraftChange(this.kept, { kind: 'save', draft });
-    this.schedule();
+    return this.flush();
   }
 
   /** A send was accepted: the draft is empty from change `seq` on. Resolves once that is on disk. */
@@ -88,28 +91,23 @@ export class DraftStore {
     await this.flush();
   }
 
-  /** Writes what is kept now, if it is not on disk yet. */
+  /** Writes what is kept now, if no write was tried with it yet. */
   async flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
     await this.current();
-    const draft = this.kept;
-    this.writing = this.writing.then(async () => {
-      if (draft === this.written) return;
-      try {
-        await this.fs.writeFileAtomic(this.file, new TextEncoder().encode(JSON.stringify(draft)));
-        this.written = draft;
-      } catch (error) {
-        this.options.onError?.(error);
-      }
-    });
+    if (!this.queued) {
+      this.queued = true;
+      this.writing = this.writing.then(async () => {
+        this.queued = false;
+        const draft = this.kept;
+        if (draft === this.tried) return;
+        this.tried = draft;
+        try {
+          await this.fs.writeFileAtomic(this.file, new TextEncoder().encode(JSON.stringify(draft)));
+        } catch (error) {
+          this.options.onError?.(error);
+        }
+      });
+    }
     await this.writing;
-  }
-
-  private schedule(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => void this.flush(), this.options.delayMs ?? 200);
   }
 }

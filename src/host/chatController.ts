@@ -171,12 +171,12 @@ export class HostChatController extends Disposable implements ChatController {
 
   /** The composer's unsent text (change `seq`), kept for the next window. */
   saveDraft(draft: string, seq: number): void {
-    this.deps.drafts.save({ text: draft, seq });
+    void this.deps.drafts.save({ text: draft, seq });
   }
 
   /** The additional instructions (change `seq`), kept for the next window. */
   saveInstructions(instructions: string, seq: number): void {
-    this.deps.instructions.save({ text: instructions, seq });
+    void this.deps.instructions.save({ text: instructions, seq });
   }
 
   async send(text: string, options: ChatSendOptions = {}): Promise<void> {

@@ -35,21 +35,46 @@ describe('the composer draft the host keeps', () => {
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it('writes after a pause in typing and is read back by the next window', async () => {
-      const store = new DraftStore(nodeFileSystem, file, { delayMs: 20 });
-      store.save({ text: 'h', seq: 1 });
-      store.save({ text: 'hello', seq: 2 });
-      assert.deepEqual(await store.current(), { text: 'hello', seq: 2 });
-      // The write comes after a 20 ms pause; on a loaded machine it can take far longer to land.
-      for (const deadline = Date.now() + 5_000; !fs.existsSync(file) && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
-      assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { text: 'hello', seq: 2 });
-      assert.deepEqual(await new DraftStore(nodeFileSystem, file).current(), { text: 'hello', seq: 2 });
+    it('writes each change at once, with no pause in typing and no flush, and the next window reads it', async () => {
+      const store = new DraftStore(nodeFileSystem, file);
+      await store.save({ text: 'h', seq: 1 });
+      assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { text: 'h', seq: 1 }, 'the first keystroke is on disk');
+      await store.save({ text: 'hello', seq: 2 });
+      assert.deepEqual(await new DraftStore(nodeFileSystem, file).current(), { text: 'hello', seq: 2 }, 'a window that starts now reads the last keystroke');
     });
 
-    it('flush writes the last keystrokes at once (the window is closing)', async () => {
-      const store = new DraftStore(nodeFileSystem, file, { delayMs: 60_000 });
-      store.save({ text: 'last words', seq: 9 });
-      await store.current();
+    it('keystrokes made while a write goes out are written together, the newest winning', async () => {
+      const writes: Draft[] = [];
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let started: () => void = () => undefined;
+      const firstStarted = new Promise<void>((resolve) => (started = resolve));
+      const heldFs: FileSystem = {
+        ...nodeFileSystem,
+        writeFileAtomic: async (target, data) => {
+          writes.push(JSON.parse(new TextDecoder().decode(data)) as Draft);
+          if (writes.length === 1) {
+            started();
+            await gate;
+          }
+          await nodeFileSystem.writeFileAtomic(target, data);
+        },
+      };
+      const store = new DraftStore(heldFs, file);
+      const first = store.save({ text: 'the', seq: 1 });
+      // The first write is going out (and held): the next keystrokes come meanwhile.
+      await firstStarted;
+      const later = ['the last', 'the last word'].map((text, i) => store.save({ text, seq: i + 2 }));
+      void store.save({ text: 'stale', seq: 1 });
+      release();
+      await Promise.all([first, ...later]);
+      assert.deepEqual(writes, [{ text: 'the', seq: 1 }, { text: 'the last word', seq: 3 }]);
+      assert.deepEqual(await new DraftStore(nodeFileSystem, file).current(), { text: 'the last word', seq: 3 });
+    });
+
+    it('flush resolves with the last keystrokes on disk (the window is closing)', async () => {
+      const store = new DraftStore(nodeFileSystem, file);
+      void store.save({ text: 'last words', seq: 9 });
       await store.flush();
       assert.deepEqual(await new DraftStore(nodeFileSystem, file).current(), { text: 'last words', seq: 9 });
     });
@@ -68,12 +93,12 @@ describe('the composer draft the host keeps', () => {
           await nodeFileSystem.writeFileAtomic(target, data);
         },
       };
-      const store = new DraftStore(slowFs, file, { delayMs: 0 });
-      store.save({ text: 'the question', seq: 5 });
+      const store = new DraftStore(slowFs, file);
+      void store.save({ text: 'the question', seq: 5 });
       await store.current();
       await new Promise((resolve) => setTimeout(resolve, 5));
       await store.clear(6);
-      store.save({ text: 'the question', seq: 5 });
+      void store.save({ text: 'the question', seq: 5 });
       await store.flush();
       assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { text: '', seq: 6 });
       assert.deepEqual(writes.map((w) => JSON.parse(w) as Draft), [{ text: 'the question', seq: 5 }, { text: '', seq: 6 }]);
@@ -81,11 +106,9 @@ describe('the composer draft the host keeps', () => {
 
     it('a damaged file is no draft, and the next write replaces it', async () => {
       fs.writeFileSync(file, '{"text": 12');
-      const store = new DraftStore(nodeFileSystem, file, { delayMs: 0 });
+      const store = new DraftStore(nodeFileSystem, file);
       assert.deepEqual(await store.current(), EMPTY_DRAFT);
-      store.save({ text: 'fresh', seq: 1 });
-      await store.current();
-      await store.flush();
+      await store.save({ text: 'fresh', seq: 1 });
       assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { text: 'fresh', seq: 1 });
     });
 
@@ -93,8 +116,7 @@ describe('the composer draft the host keeps', () => {
       const errors: unknown[] = [];
       const full: FileSystem = { ...nodeFileSystem, writeFileAtomic: () => Promise.reject(new Error('ENOSPC')) };
       const store = new DraftStore(full, file, { onError: (error) => errors.push(error) });
-      store.save({ text: 'kept', seq: 1 });
-      await store.current();
+      await store.save({ text: 'kept', seq: 1 });
       await store.flush();
       assert.equal(errors.length, 1);
       assert.deepEqual(await store.current(), { text: 'kept', seq: 1 });
