@@ -81,16 +81,33 @@ describe('fake OpenAI server', () => {
   });
 
   it('sends openai-poll-after-ms only while a response is unfinished', async () => {
+    // No timing is assumed: one response runs far longer than the test (unfinished until it is
+    // cancelled), the other is polled until it completes, and every poll's header matches its status.
     const { server } = await start({ pollAfterMs: 25 });
-    server.model.enqueue({ steps: [{ type: 'text', text: 'ok' }], queuedMs: 20, durationMs: 60 });
+    server.model.enqueue({ steps: [{ type: 'text', text: 'long' }], durationMs: 600_000 }, { steps: [{ type: 'text', text: 'ok' }], queuedMs: 20, durationMs: 60 });
     const headers = { authorization: 'Bearer k', 'content-type': 'application/json' };
-    const created = (await (await fetch(`${server.baseUrl}/responses`, { method: 'POST', headers, body: JSON.stringify({ model: 'gpt-4.1', input: 'x', background: true }) })).json()) as { id: string };
-    const early = await fetch(`${server.baseUrl}/responses/${created.id}`, { headers });
-    assert.equal(early.headers.get('openai-poll-after-ms'), '25');
-    await new Promise((resolve) => setTimeout(resolve, 120));
-    const late = await fetch(`${server.baseUrl}/responses/${created.id}`, { headers });
-    assert.equal(((await late.json()) as { status: string }).status, 'completed');
-    assert.equal(late.headers.get('openai-poll-after-ms'), null);
+    const create = async () => ((await (await fetch(`${server.baseUrl}/responses`, { method: 'POST', headers, body: JSON.stringify({ model: 'gpt-4.1', input: 'x', background: true }) })).json()) as { id: string }).id;
+    const poll = async (id: string) => {
+      const answer = await fetch(`${server.baseUrl}/responses/${id}`, { headers });
+      return { status: ((await answer.json()) as { status: string }).status, pollAfter: answer.headers.get('openai-poll-after-ms') };
+    };
+
+    const long = await create();
+    const unfinished = await poll(long);
+    assert.ok(unfinished.status === 'queued' || unfinished.status === 'in_progress', unfinished.status);
+    assert.equal(unfinished.pollAfter, '25');
+    assert.equal((await fetch(`${server.baseUrl}/responses/${long}/cancel`, { method: 'POST', headers })).status, 200);
+    assert.deepEqual(await poll(long), { status: 'cancelled', pollAfter: null });
+
+    const short = await create();
+    const polls: Array<{ status: string; pollAfter: string | null }> = [];
+    const deadline = Date.now() + 10_000;
+    while (polls.at(-1)?.status !== 'completed' && Date.now() < deadline) {
+      if (polls.length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      polls.push(await poll(short));
+    }
+    assert.deepEqual(polls.at(-1), { status: 'completed', pollAfter: null });
+    for (const { status, pollAfter } of polls.slice(0, -1)) assert.deepEqual({ status, pollAfter }, { status, pollAfter: status === 'queued' || status === 'in_progress' ? '25' : null });
   });
 
   it('plays a server without Conversations or streaming when asked', async () => {
