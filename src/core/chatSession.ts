@@ -270,6 +270,7 @@ export class ChatSession {
     if (this.current?.thread.id === id) await this.newThread();
     const stored = await this.options.store.load(id);
     await this.options.toolHandler.forget?.(id);
+    this.keeper.forget(id);
     await this.options.store.delete(id);
     if (stored?.thread.remoteId) await this.deleteRemote(stored.thread);
   }
@@ -333,6 +334,7 @@ export class ChatSession {
     const stored = await this.storedThread(id);
     // First: what was allowed in the thread must not outlive what it was allowed for.
     await this.options.toolHandler.forget?.(id);
+    this.keeper.forget(id);
     const old = { ...stored.thread };
     const { remoteId: _remoteId, ...kept } = stored.thread;
     const cleared: Thread = { ...kept, updatedAt: this.nowSeconds() };
@@ -684,7 +686,8 @@ export class ChatSession {
     if (!stored || !holder) return undefined;
     if (holder.holder.kept?.url !== undefined || holder.holder.kept?.error !== undefined) return holder.holder.kept;
     this.keeper.keep(stored);
-    return (await this.keeper.whenSettled(threadId, ref)) ?? holder.holder.kept;
+    // `{}`: named but not kept yet (its step or answer has not completed, or a retry is due).
+    return (await this.keeper.whenSettled(threadId, ref)) ?? holder.holder.kept ?? {};
   }
 
   /** Resolves once every file download started so far has settled and been recorded (tests, benches). */

@@ -60,6 +60,8 @@ export class FileKeeper {
   /** Messages whose uncited `sandbox:` links were looked up already (once a session is enough). */
   private readonly linksLooked = new Set<string>();
   private readonly abort = new AbortController();
+  /** Bumped by `forget`: a download started before keeps nothing and reports nothing. */
+  private readonly generations = new Map<string, number>();
   private active = 0;
   private readonly waiting: (() => void)[] = [];
 
@@ -103,6 +105,19 @@ export class FileKeeper {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
   }
 
+  /**
+   * The thread was cleared or deleted: what is on its way for it is dropped (nothing is written
+   * beside it, nothing reported), and a retry due is not made.
+   */
+  forget(threadId: string): void {
+    this.generations.set(threadId, (this.generations.get(threadId) ?? 0) + 1);
+    for (const [id, timer] of this.retrying) {
+      if (!id.startsWith(`${threadId}\n`)) continue;
+      clearTimeout(timer);
+      this.retrying.delete(id);
+    }
+  }
+
   dispose(): void {
     this.abort.abort();
     for (const timer of this.retrying.values()) clearTimeout(timer);
@@ -118,9 +133,11 @@ export class FileKeeper {
     const key = keptFileKey(file.ref);
     const id = `${threadId}\n${key}`;
     const failures = file.holder.kept?.failures ?? 0;
-    const work = this.download(threadId, file.ref, hint, failures).then((kept) => {
+    const generation = this.generations.get(threadId) ?? 0;
+    const current = () => (this.generations.get(threadId) ?? 0) === generation;
+    const work = this.download(threadId, file.ref, hint, failures, current).then((kept) => {
       this.inFlight.delete(id);
-      if (this.abort.signal.aborted) return kept;
+      if (this.abort.signal.aborted || !current()) return kept;
       this.options.settled(threadId, key, kept);
       if (kept.failures === 1 && !kept.error) this.retryLater(threadId, { ...file, holder: { kept } }, hint);
       return kept;
@@ -139,7 +156,7 @@ export class FileKeeper {
   }
 
   /** One download, in turn with the others; never throws: a failure is a `KeptFile` too. */
-  private async download(threadId: string, ref: OutputFileRef, hint: string | undefined, failures: number): Promise<KeptFile> {
+  private async download(threadId: string, ref: OutputFileRef, hint: string | undefined, failures: number, current: () => boolean): Promise<KeptFile> {
     await this.turn();
     try {
       const maxFile = this.options.maxFileBytes ?? MAX_KEPT_FILE_BYTES;
@@ -155,6 +172,8 @@ export class FileKeeper {
       if (before + got.bytes.byteLength > maxThread) {
         return { ...named, error: `${label} was not kept: this thread keeps ${megabytes(maxThread)} MB of files already; start a new thread to keep more.` };
       }
+      // Cleared or deleted meanwhile: nothing is written beside a thread that no longer names it.
+      if (!current()) return { ...named, error: 'The thread was cleared.' };
       const mime = sniffImage(got.bytes);
       const url = await this.options.keepFile(threadId, got.bytes, mime ? IMAGE_EXTENSIONS[mime] : extensionOf(filename));
       this.threadBytes.set(threadId, before + got.bytes.byteLength);

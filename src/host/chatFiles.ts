@@ -124,7 +124,7 @@ export class ChatFiles {
     if (isStoredOutput(fileId)) return { bytes: await this.read(threadId, fileId) };
     const kept = await this.kept(threadId, containerId ? { fileId, containerId } : { fileId });
     if (kept?.url === undefined) {
-      throw new NotKept(kept?.error ?? (kept?.failures ? 'The file could not be downloaded yet; it is tried again shortly.' : 'The file is not part of the open thread, so it cannot be shown or saved.'));
+      throw new NotKept(kept?.error ?? (kept?.failures ? 'The file could not be downloaded yet; it is tried again shortly.' : kept ? 'The file is still on its way from the server; it shows once it is kept.' : 'The file is not part of the open thread, so it cannot be shown or saved.'));
     }
     return { bytes: await this.read(threadId, kept.url), ...(kept.filename ? { filename: kept.filename } : {}) };
   }

@@ -126,6 +126,8 @@ for (const protocol of protocols) {
       assert.ok(part.type === 'text');
       const figure = await reopened.keptFile(reopened.thread!.thread.id, filesOfThread(reopened.thread!)[0].ref);
       assert.equal(figure?.url, kept[0].url);
+      assert.equal(await reopened.keptFile(reopened.thread!.thread.id, { fileId: 'file-not-named' }), undefined, 'a file the thread does not name is none of its own');
+      assert.equal(await reopened.keptFile('another-thread', filesOfThread(reopened.thread!)[0].ref), undefined, 'nor one of a thread not open');
     });
 
     if (protocol === 'responses') {
@@ -210,6 +212,23 @@ for (const protocol of protocols) {
       assert.equal(kept.filter((k) => k.url).length, 2);
       assert.match(kept.find((k) => !k.url)?.error ?? '', /^c\.csv was not kept: this thread keeps at most 2 files/);
       assert.equal(contentRequests().length, 2, 'the third is not downloaded');
+    });
+
+    it('drops a download on its way when its thread is cleared: nothing is written beside it', async () => {
+      fake.inject({ method: 'GET', path: protocol === 'responses' ? '/containers/:container_id/files/:file_id/content' : '/files/:file_id/content', kind: 'slow_first_byte', delayMs: 400 });
+      const session = makeSession();
+      fake.model.enqueue(codeTurn('[x.csv](sandbox:/mnt/data/x.csv)', { files: [{ path: '/mnt/data/x.csv', data: CSV }] }));
+      await session.send('Write it');
+      const deadline = Date.now() + 20_000;
+      while ((session.busy || !fake.requests.some((r) => /\/content$/.test(r.path))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const threadId = session.thread!.thread.id;
+      await session.clearThread(threadId);
+      await session.whenFilesKept();
+      await new Promise((r) => setTimeout(r, 500));
+      await session.whenFilesKept();
+      const outputs = path.join(dir, 'outputs', threadId);
+      assert.deepEqual(fs.existsSync(outputs) ? fs.readdirSync(outputs) : [], [], 'no file of the cleared thread is kept');
+      assert.deepEqual(errors, []);
     });
 
     const contentPath = protocol === 'responses' ? '/containers/:container_id/files/:file_id/content' : '/files/:file_id/content';
