@@ -17,8 +17,10 @@ import { stripAnsi } from './ansi';
 export type ReadImage = (url: string) => Promise<Uint8Array | undefined>;
 
 export interface MarkdownExportOptions {
-  /** The name of the thread's assistant, for the answers' headings; default "Assistant". */
+  /** The name of the thread's assistant, for the meta line, and the heading of an answer whose run names no known assistant; default "Assistant". */
   assistantName?: string;
+  /** Assistant names by id, now: an answer is headed by the assistant its run recorded (a thread may have had several), under its name now or, when gone, its name then. */
+  assistantNames?: ReadonlyMap<string, string>;
   /** Reads an image kept beside the thread (`ThreadStore.readOutput`). */
   readImage: ReadImage;
   /** The folder, relative to the Markdown file, the images and kept files go into (e.g. `thread-images`). */
@@ -87,7 +89,10 @@ export async function threadToMarkdown(stored: StoredThread, options: MarkdownEx
       runsShown.add(record.run.id);
       blocks.push(...(await runBlocks(record, keptLink)));
     }
-    blocks.push(message.role === 'user' ? '## You' : `## ${escapeInline(assistantName)}`);
+    // The assistant that ran the answer, as the chat shows it: the thread's may have changed since.
+    const recorded = record?.assistant;
+    const answeredBy = recorded ? (options.assistantNames?.get(recorded.id) ?? recorded.name) : assistantName;
+    blocks.push(message.role === 'user' ? '## You' : `## ${escapeInline(answeredBy)}`);
     blocks.push(...(await messageBlocks(message, keptLink)));
   }
   // A run that produced no message (it failed before answering) still shows what it did.

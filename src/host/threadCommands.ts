@@ -201,6 +201,7 @@ export function registerThreadCommands(register: Register, deps: ThreadCommandDe
     const names = await assistantNames(service, deps.log);
     const { markdown, images } = await threadToMarkdown(stored, {
       assistantName: assistantLabel(stored.thread.assistantId, names),
+      assistantNames: names,
       readImage: (url) => store.readOutput(stored.thread.id, url),
       imageFolder: `${stem}-images`,
     });

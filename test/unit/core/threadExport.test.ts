@@ -148,6 +148,23 @@ describe('thread export', () => {
     assert.deepEqual((parsed?.messages[1].content[0] as { annotations: unknown }).annotations, annotations);
   });
 
+  it('heads each answer with the assistant its run recorded, not the thread\'s assistant now', async () => {
+    stored.runs.run_1.assistant = { id: 'workspace:helper', name: 'Helper then' };
+    stored.thread.assistantId = 'user:reviewer';
+    stored.messages.push(
+      { id: 'msg_q2', role: 'user', content: [{ type: 'text', text: 'And now?', annotations: [] }], createdAt: 1_800_000_060 },
+      { id: 'msg_a2', role: 'assistant', runId: 'run_2', createdAt: 1_800_000_070, status: 'completed', content: [{ type: 'text', text: 'Reviewed.', annotations: [] }] },
+    );
+    stored.runs.run_2 = { run: { id: 'run_2', threadId: 'thread-1', assistantId: 'user:reviewer', status: 'completed', createdAt: 1_800_000_061 }, steps: [], assistant: { id: 'user:reviewer', name: 'Reviewer' } };
+    const names = new Map([['workspace:helper', 'Workspace helper'], ['user:reviewer', 'Reviewer']]);
+    const { markdown } = await threadToMarkdown(stored, { assistantName: 'Reviewer', assistantNames: names, readImage: (url) => store.readOutput('thread-1', url), imageFolder: 'img' });
+    const headings = markdown.split('\n').filter((line) => line.startsWith('## '));
+    assert.deepEqual(headings, ['## You', '## Workspace helper', '## You', '## Reviewer']);
+    // An assistant deleted since keeps the name it had when it answered.
+    const { markdown: without } = await threadToMarkdown(stored, { assistantName: 'Reviewer', assistantNames: new Map([['user:reviewer', 'Reviewer']]), readImage: (url) => store.readOutput('thread-1', url), imageFolder: 'img' });
+    assert.match(without, /## Helper then\n/);
+  });
+
   it('says so when an image is gone, and when a run failed without an answer', async () => {
     stored.runs.run_2 = { run: { id: 'run_2', threadId: 'thread-1', assistantId: 'a', status: 'failed', createdAt: 5, lastError: { code: 'server_error', message: 'The server had an error' } }, steps: [] };
     const { markdown, images } = await threadToMarkdown(stored, { readImage: async () => undefined, imageFolder: 'img' });
