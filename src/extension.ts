@@ -24,6 +24,8 @@ import { registerCommands } from './host/commands';
 import { runAdditions, settingsAssistantDraft } from './host/defaultAssistant';
 import { showSetAsideThreads } from './host/setAsideThreads';
 import { readSettings } from './host/settings';
+import { registerAssistantTests } from './host/assistantTests';
+import type { AssistantTests } from './host/assistantTests';
 import { keyScope } from './core/provider';
 import type { ApprovalChoice, ApprovalView, AttachmentView, OutputRequestView } from './common/protocol';
 import { textOf } from './core/model';
@@ -68,6 +70,8 @@ export interface AssistantsApi {
   knowledgeItems(): Promise<{ label: string; description?: string; contextValue?: string; node: KnowledgeNode }[]>;
   /** Fires when the Knowledge view is told to draw itself again (the tree's `onDidChangeTreeData`). */
   onDidChangeKnowledge: vscode.Event<void>;
+  /** The Test Explorer's assistant tests: their tree (the TestController) and a run through its Run profile. */
+  assistantTests: Pick<AssistantTests, 'controller' | 'discover' | 'run'>;
   /** Every assistant (files and, under Assistants v2, the server's), most recently used first. */
   assistants(): Promise<{ id: string; name: string; location: string; file?: string; active: boolean; valid: boolean }[]>;
 }
@@ -196,6 +200,8 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   const serverDocuments = new ServerAssistantDocuments(assistants);
   const conflicts = new AssistantConflicts(assistants);
   const assistantEditor = new AssistantEditorProvider(context.extensionUri, () => controller.backend(), log, serverDocuments.onDidRefuseSave);
+  const assistantTests = registerAssistantTests({ backend: () => controller.backend(), log });
+  context.subscriptions.push(assistantTests);
   context.subscriptions.push(
     approver,
     outputs,
@@ -279,6 +285,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     },
     threads: async () => (await threadsTree.items()).map((item) => ({ ...item, file: store.fileOf(item.id) })),
     chatViewVisible: () => chatView.visible,
+    assistantTests,
     onDidChangeKnowledge: knowledgeTree.onDidChangeTreeData,
     knowledgeItems: async () => {
       const items = [];

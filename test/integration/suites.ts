@@ -6,3 +6,4 @@ import './assistants.test';
 import './threads.test';
 import './serverAssistants.test';
 import './knowledge.test';
+import './assistantTests.test';
