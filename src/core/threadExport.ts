@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { IMAGE_EXTENSIONS, imageFromDataUrl, sniffImage } from './images';
 import { fileNameOf, filesOfThread, sandboxPathOf } from './keptFiles';
-import type { Annotation, CodeInterpreterOutput, KeptFile, Message, MessageContent, RunStep, ToolCall } from './model';
+import type { Annotation, CodeInterpreterOutput, KeptFile, Message, MessageContent, Run, RunStep, ToolCall } from './model';
 import { isStoredOutput } from './model';
 import type { RunRecord, StoredThread } from './threadStore';
 import { stripAnsi } from './ansi';
@@ -93,7 +93,7 @@ export async function threadToMarkdown(stored: StoredThread, options: MarkdownEx
     const recorded = record?.assistant;
     const answeredBy = recorded ? (options.assistantNames?.get(recorded.id) ?? recorded.name) : assistantName;
     blocks.push(message.role === 'user' ? '## You' : `## ${escapeInline(answeredBy)}`);
-    blocks.push(...(await messageBlocks(message, keptLink)));
+    blocks.push(...(await messageBlocks(message, keptLink, record?.run)));
   }
   // A run that produced no message (it failed before answering) still shows what it did.
   for (const record of Object.values(stored.runs)) {
@@ -181,7 +181,7 @@ interface Source {
   citations: Annotation[];
 }
 
-async function messageBlocks(message: Message, link: KeptLink): Promise<string[]> {
+async function messageBlocks(message: Message, link: KeptLink, run: Run | undefined): Promise<string[]> {
   const blocks: string[] = [];
   const sources: Source[] = [];
   let index = 0;
@@ -189,7 +189,10 @@ async function messageBlocks(message: Message, link: KeptLink): Promise<string[]
     index++;
     blocks.push(await partText(part, message.role, index, link, sources));
   }
-  if (message.status === 'incomplete') blocks.push('*The answer was cut off before it finished.*');
+  const stopped = (run?.status === 'cancelled' || run?.status === 'cancelling') && message.status !== 'completed';
+  // A run the user stopped reads as the chat reads it, not as one the server cut off.
+  if (stopped) blocks.push('*The answer was stopped before it finished; what had arrived is kept.*');
+  else if (message.status === 'incomplete') blocks.push('*The answer was cut off before it finished.*');
   if (message.attachments?.length) {
     blocks.push(`Attached: ${message.attachments.map((a) => `\`${escapeCode(a.filename ?? a.fileId)}\` (${a.tools.join(', ').replace(/_/g, ' ')})`).join(', ')}`);
   }

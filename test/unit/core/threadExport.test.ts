@@ -174,6 +174,26 @@ describe('thread export', () => {
     assert.match(markdown, /## Assistant\n/, 'without a name the answers are the assistant\'s');
   });
 
+  it('says a stopped run\'s answer was stopped, and a cut-off one\'s was cut off', async () => {
+    const answer = stored.messages[1];
+    for (const [status, message] of [['in_progress', 'in_progress'], ['cancelled', 'incomplete'], ['cancelled', 'in_progress'], ['cancelling', 'incomplete']] as const) {
+      stored.runs.run_1.run.status = status;
+      answer.status = message;
+      const { markdown } = await threadToMarkdown(stored, { readImage: async () => undefined, imageFolder: 'img' });
+      if (status === 'in_progress') {
+        assert.doesNotMatch(markdown, /stopped before it finished/, 'a run still going was not stopped');
+        continue;
+      }
+      assert.match(markdown, /\*The answer was stopped before it finished; what had arrived is kept\.\*/, `${status} run, ${message} answer`);
+      assert.doesNotMatch(markdown, /cut off/, `${status} run, ${message} answer`);
+    }
+    stored.runs.run_1.run.status = 'incomplete';
+    answer.status = 'incomplete';
+    const { markdown } = await threadToMarkdown(stored, { readImage: async () => undefined, imageFolder: 'img' });
+    assert.match(markdown, /The answer was cut off before it finished\./, 'a run the server cut off');
+    assert.doesNotMatch(markdown, /stopped/);
+  });
+
   it('writes the stored thread as JSON with its images inline, which reads back as the same thread', async () => {
     stored.pendingRun = { threadId: 'thread-1', runId: 'run_9' };
     const json = await threadToJson(stored, (url) => store.readOutput('thread-1', url));
