@@ -181,16 +181,18 @@ export class ChatSession {
    * Fork: a new thread holding thread `id`'s messages up to and including `options.upTo` (a message
    * id; the whole thread without it), the runs that made them, and their images and kept files,
    * titled `options.title` (default "<title> (fork)") and recorded for `options.assistantId`
-   * (default the thread's own assistant). The thread forked stays exactly as it was, here and on the
+   * (default the thread's own assistant), its runs using `options.model` when given (see
+   * `Thread.model`; an empty one is the assistant's own; without one a fork for the same assistant
+   * keeps the thread's). The thread forked stays exactly as it was, here and on the
    * server. The fork carries its history as Continue in New Thread does (see `carry`). It is saved,
    * not opened: resolves to it. Throws `not_found` when the thread or the message is gone,
    * `bad_request` while a run goes on on the open thread forked (its answer is not finished).
    */
-  async forkThread(id: string, options: { upTo?: string; assistantId?: string; title?: string } = {}): Promise<StoredThread> {
+  async forkThread(id: string, options: { upTo?: string; assistantId?: string; model?: string; title?: string } = {}): Promise<StoredThread> {
     if (this.current?.thread.id === id && (this.active || this.sending)) {
       throw new AssistantsError('bad_request', 'A run is still in progress on this thread. Stop it or wait for it to finish, then fork it.');
     }
-    const problem = options.title !== undefined ? titleProblem(options.title) : undefined;
+    const problem = (options.title !== undefined ? titleProblem(options.title) : undefined) ?? (options.model !== undefined ? modelProblem(options.model) : undefined);
     if (problem) throw new AssistantsError('bad_request', problem);
     const source = await this.storedThread(id);
     const index = options.upTo === undefined ? source.messages.length - 1 : source.messages.findIndex((m) => m.id === options.upTo);
@@ -202,7 +204,10 @@ export class ChatSession {
     const removedRuns = new Set(source.messages.slice(index + 1).flatMap((m) => (m.runId && !keptRuns.has(m.runId) ? [m.runId] : [])));
     const runs = Object.fromEntries(Object.entries(source.runs).filter(([runId, record]) => keptRuns.has(runId) || (!removedRuns.has(runId) && record.run.createdAt < cutAt)));
     const title = options.title !== undefined ? normalizeTitle(options.title) : titleWithSuffix(source.thread.title, ' (fork)');
-    return this.carry(source, { messages, runs }, { title, ...(options.assistantId !== undefined ? { assistantId: options.assistantId } : {}) });
+    const assistantId = options.assistantId ?? source.thread.assistantId;
+    // The thread's own model goes with a fork for the same assistant; another assistant runs with its own.
+    const model = options.model === undefined ? (assistantId === source.thread.assistantId ? source.thread.model : undefined) : options.model.trim() || undefined;
+    return this.carry(source, { messages, runs }, { title, assistantId, model });
   }
 
   /**
@@ -213,7 +218,7 @@ export class ChatSession {
    * kept files beside `source` are copied beside it. `source` is not changed. Throws the backend's
    * and the disk's failures as sentences.
    */
-  private async carry(source: StoredThread, part: Pick<StoredThread, 'messages' | 'runs'>, changes: Partial<Pick<Thread, 'title' | 'assistantId'>> = {}): Promise<StoredThread> {
+  private async carry(source: StoredThread, part: Pick<StoredThread, 'messages' | 'runs'>, changes: Partial<Pick<Thread, 'title' | 'assistantId' | 'model'>> = {}): Promise<StoredThread> {
     const backend = await this.options.connect();
     const now = this.nowSeconds();
     const { remoteId: _lost, ...kept } = source.thread;
@@ -226,6 +231,7 @@ export class ChatSession {
         if (content.length && (message.role === 'user' || message.role === 'assistant')) await backend.addMessage(thread, { content, role: message.role });
       }
     }
+    for (const key of ['assistantId', 'model'] as const) if (thread[key] === undefined) delete thread[key];
     const carried: StoredThread = { thread, messages: structuredClone(part.messages), runs: structuredClone(part.runs) };
     await this.options.store.adoptOutputs(source.thread.id, carried);
     await this.saveFirst(carried);
@@ -517,12 +523,14 @@ export class ChatSession {
     return this.current;
   }
 
-  private startRun(backend: Backend, assistant: Assistant, stored: StoredThread, additional?: string): void {
+  private startRun(backend: Backend, chosen: Assistant, stored: StoredThread, additional?: string): void {
     const history = [...stored.messages];
+    const model = stored.thread.model;
+    const assistant = withModel(chosen, model);
     // Additional instructions come after the assistant's own, for this run only.
     const instructions = additional ? [(assistant.instructions ?? '').trim(), additional].filter(Boolean).join('\n\n') : undefined;
     this.track(stored, (driver, onEvent, signal, detach) =>
-      driver.run({ kind: 'start', thread: stored.thread, assistant, history, ...(instructions ? { instructions } : {}) }, onEvent, signal, detach), backend, assistant);
+      driver.run({ kind: 'start', thread: stored.thread, assistant, history, ...(instructions ? { instructions } : {}), ...(model !== undefined ? { model } : {}) }, onEvent, signal, detach), backend, assistant);
   }
 
   /** Picks up a run a closed window left going; resolves once it is being followed again. */
@@ -531,7 +539,7 @@ export class ChatSession {
     if (!stored || this.active) return;
     try {
       const backend = await this.options.connect();
-      const assistant = await this.options.assistant();
+      const assistant = withModel(await this.options.assistant(), stored.thread.model);
       // The user may have opened another thread, or sent, while we connected.
       if (this.current !== stored || this.active || this.sending) return;
       this.track(stored, (driver, onEvent, signal, detach) =>
@@ -802,6 +810,23 @@ export class ChatSession {
 }
 
 
+
+/**
+ * Why `model` cannot be a thread's model (a sentence for an input box), or undefined when it can:
+ * empty (the assistant's own) or a model name, at most 100 characters without spaces. Whether the
+ * server has it is the server's to say when a run starts.
+ */
+export function modelProblem(model: string): string | undefined {
+  const name = model.trim();
+  if (name.length > 100) return 'At most 100 characters.';
+  if (/\s/.test(name)) return 'A model name has no spaces.';
+  return undefined;
+}
+
+/** `assistant` running with `model` in place of its own (a thread's, see `Thread.model`); itself without one. */
+function withModel(assistant: Assistant, model: string | undefined): Assistant {
+  return model === undefined || model === assistant.model ? assistant : { ...assistant, model };
+}
 
 /** Sets `kept` on the files of `files` with `key`; whether any was. */
 function setOn(files: ReturnType<typeof filesOfMessage>, key: string, kept: KeptFile): boolean {

@@ -118,6 +118,11 @@ export interface Thread {
   remoteId?: string;
   backend: BackendKind;
   assistantId?: string;
+  /**
+   * The model this thread's runs use in place of their assistant's (a fork made with another
+   * model); absent: the assistant's.
+   */
+  model?: string;
   metadata?: Record<string, string>;
 }
 

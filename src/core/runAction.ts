@@ -22,6 +22,8 @@ export interface StartRun {
   instructions?: string;
   /** The thread's messages as stored locally; sent as input when the server keeps no conversation. */
   history: Message[];
+  /** The thread's own model (`Thread.model`), in place of the assistant's; `assistant.model` is then this too. */
+  model?: string;
 }
 
 /** Continue a run that is in `requires_action` by answering its function calls. */

@@ -33,7 +33,8 @@ function isThread(value: unknown, id: string): value is Thread {
     isNumber(value.updatedAt) &&
     BACKENDS.has(value.backend as string) &&
     isOptional(value.remoteId, isString) &&
-    isOptional(value.assistantId, isString)
+    isOptional(value.assistantId, isString) &&
+    isOptional(value.model, isString)
   );
 }
 

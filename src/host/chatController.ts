@@ -151,7 +151,7 @@ export class HostChatController extends Disposable implements ChatController {
     });
     return {
       provider: { backend: settings.protocol, label: providerLabel(settings, this.deps.mock), mock: this.deps.mock, hasKey },
-      assistant: active ? { id: active.id, name: active.name, model: active.assistant?.model ?? 'not valid' } : undefined,
+      assistant: active ? { id: active.id, name: active.name, model: (active.assistant && stored?.thread.model) ?? active.assistant?.model ?? 'not valid' } : undefined,
       thread: stored ? { id: stored.thread.id, title: stored.thread.title } : undefined,
       messages: stored?.messages ?? [],
       runs: stored?.runs ?? {},

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { withoutPublishedCopies } from '../core/assistantPicks';
 import type { AssistantService } from '../core/assistantService';
+import { modelProblem } from '../core/chatSession';
 import { AssistantsError } from '../core/errors';
 import { textOf } from '../core/model';
 import { answersMarkdown, questionsOf, replayQuestions } from '../core/replay';
@@ -53,6 +54,8 @@ export interface ForkThreadArgs {
   messageId?: string;
   /** The assistant the fork is for (default: asked, the thread's own first). */
   assistant?: string;
+  /** The model the fork's runs use; empty: the assistant's own (default: asked). */
+  model?: string;
 }
 
 type Register = (id: string, body: (...args: never[]) => unknown) => void;
@@ -296,7 +299,17 @@ export function registerThreadCommands(register: Register, deps: ThreadCommandDe
     if (!assistantId) return;
     const entry = await service.get(assistantId);
     if (!entry.assistant) throw new AssistantsError('bad_request', `"${entry.name}" cannot run until its file is fixed.`);
-    const fork = await session.forkThread(thread.id, { upTo: messageId, assistantId });
+    const own = entry.assistant.model;
+    const model =
+      args.model ??
+      (await vscode.window.showInputBox({
+        title: `Fork Thread for ${entry.name}`,
+        value: assistantId === stored.thread.assistantId ? (stored.thread.model ?? own) : own,
+        prompt: `The model the new thread's runs use (${own} is the assistant's own)`,
+        validateInput: (text) => modelProblem(text),
+      }));
+    if (model === undefined) return;
+    const fork = await session.forkThread(thread.id, { upTo: messageId, assistantId, model: model.trim() === own ? '' : model });
     await open(fork.thread.id);
   });
 

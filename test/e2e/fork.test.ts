@@ -59,6 +59,13 @@ describe('fork and replay a thread (packaged .vsix, fake server)', function () {
     await firstAnswer.locator('.msg-fork').click();
     await workbench.screenshot('fork-pick-assistant');
     await pick(/^Reviewer/);
+    const model = workbench.page.locator('.quick-input-widget input.input');
+    // The quick input turns from the pick into the input box a moment after the pick.
+    for (const deadline = Date.now() + 30_000; (await model.inputValue().catch(() => '')) !== 'gpt-4.1' && Date.now() < deadline; ) await workbench.page.waitForTimeout(100);
+    assert.equal(await model.inputValue(), 'gpt-4.1', "the Reviewer's own model is proposed");
+    await workbench.screenshot('fork-model');
+    await model.fill('gpt-4.1-mini');
+    await model.press('Enter');
 
     await chat.locator('.header-assistant').filter({ hasText: 'Reviewer' }).waitFor({ timeout: 30_000 });
     await chat.locator('.msg-assistant').filter({ hasText: 'The threshold is 5.' }).waitFor({ state: 'detached', timeout: 30_000 });
@@ -70,6 +77,8 @@ describe('fork and replay a thread (packaged .vsix, fake server)', function () {
 
     const fork = await waitFor(() => readThreads().find((t) => t.thread.title === 'Where are stock counts kept? (fork)'));
     assert.equal(fork?.thread.assistantId, 'workspace:reviewer');
+    assert.equal((fork?.thread as { model?: string } | undefined)?.model, 'gpt-4.1-mini');
+    await chat.getByText('gpt-4.1-mini').first().waitFor({ timeout: 30_000 });
     assert.deepEqual(textsOf(fork), ['Where are stock counts kept?', 'Stock counts live in inventory.ts.']);
     const original = readThreads().find((t) => t.thread.title === 'Where are stock counts kept?');
     assert.deepEqual(textsOf(original), ['Where are stock counts kept?', 'Stock counts live in inventory.ts.', 'What is the low-stock threshold?', 'The threshold is 5.']);
@@ -77,8 +86,10 @@ describe('fork and replay a thread (packaged .vsix, fake server)', function () {
 
     // The fork goes on with the Reviewer; the original is still as it was.
     fake.model.enqueue({ steps: [{ type: 'text', text: 'Reviewed: fine.' }] });
+    const since = fake.requests.length;
     await workbench.ask('Review that answer.');
     await workbench.statusIs('Completed');
+    assert.deepEqual(fake.requests.slice(since).filter((r) => r.method === 'POST' && r.path === '/responses').map((r) => (r.body as { model: string }).model), ['gpt-4.1-mini'], 'the fork runs with its model');
     assert.equal(textsOf(readThreads().find((t) => t.thread.title === 'Where are stock counts kept?'))?.length, 4);
   });
 

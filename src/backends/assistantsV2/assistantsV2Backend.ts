@@ -266,6 +266,7 @@ function startBody(action: RunAction & { kind: 'start' }): RunCreateParamsNonStr
   return {
     assistant_id: action.assistant.id,
     include: STEP_INCLUDE,
+    ...(action.model !== undefined ? { model: action.model } : {}),
     ...(action.instructions !== undefined ? { instructions: action.instructions } : {}),
   };
 }

@@ -144,6 +144,39 @@ for (const protocol of ['responses', 'assistantsV2'] as BackendKind[]) {
       assert.equal((await store.list()).length, 2, 'only the one fork was made');
     });
 
+    it('forks with another model: the fork runs with it, a fork of the fork for the same assistant keeps it, one for another assistant does not; a bad model name is refused', async () => {
+      const chat = newSession();
+      const original = await threeExchanges(chat);
+      const fork = await chat.forkThread(original.thread.id, { upTo: original.messages[1].id, model: 'gpt-bigger' });
+      assert.equal(fork.thread.model, 'gpt-bigger');
+      assert.equal((await store.load(fork.thread.id))?.thread.model, 'gpt-bigger', 'kept with the thread');
+      await chat.openThread(fork.thread.id);
+      const since = fake.requests.length;
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Bigger answer.' }] });
+      await chat.send('Question 2 on a bigger model?');
+      await idle(chat);
+      assert.deepEqual(errors, []);
+      const runs = fake.requests.slice(since).filter((r) => r.method === 'POST' && (r.path === '/responses' || /^\/threads\/[^/]+\/runs$/.test(r.path)));
+      assert.deepEqual(runs.map((r) => (r.body as { model?: string }).model), ['gpt-bigger']);
+      if (protocol === 'assistantsV2') assert.deepEqual(runs.map((r) => (r.body as { assistant_id: string }).assistant_id), [first.id]);
+
+      assert.equal((await chat.forkThread(fork.thread.id)).thread.model, 'gpt-bigger');
+      assert.equal((await chat.forkThread(fork.thread.id, { model: '' })).thread.model, undefined, "an empty model is the assistant's own");
+      assert.equal((await chat.forkThread(fork.thread.id, { assistantId: other.id })).thread.model, undefined);
+      for (const bad of ['gpt 4', 'x'.repeat(101)]) {
+        await assert.rejects(chat.forkThread(original.thread.id, { model: bad }), (error: AssistantsError) => error.kind === 'bad_request');
+      }
+      const untouched = await chat.forkThread(original.thread.id);
+      active = first;
+      await chat.openThread(untouched.thread.id);
+      const later = fake.requests.length;
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Own model.' }] });
+      await chat.send('And with the assistant\'s model?');
+      await idle(chat);
+      const own = fake.requests.slice(later).find((r) => r.method === 'POST' && (r.path === '/responses' || /^\/threads\/[^/]+\/runs$/.test(r.path)));
+      assert.equal((own?.body as { model?: string }).model, protocol === 'responses' ? 'gpt-first' : undefined, 'a thread without a model of its own runs with its assistant\'s');
+    });
+
     it('replays the questions in order on another assistant, each after the previous answer, in a new thread', async () => {
       const chat = newSession();
       const original = structuredClone(await threeExchanges(chat));
@@ -180,10 +213,10 @@ for (const protocol of ['responses', 'assistantsV2'] as BackendKind[]) {
       // Cancelled while the second answer streams: the run is stopped there.
       await chat.newThread();
       const midway = new AbortController();
-      fake.model.enqueue({ steps: [{ type: 'text', text: 'Fine.' }] }, { steps: [{ type: 'text', text: 'A very slow second answer.', chunkSize: 1, chunkDelayMs: 300 }] });
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Fine.' }] }, { steps: [{ type: 'text', text: 'A very slow second answer.', chunkSize: 1, chunkDelayMs: 4000 }] });
       const running = replayQuestions(chat, questionsOf(original), { signal: midway.signal });
       const deadline = Date.now() + 5000;
-      while (chat.thread?.messages.length !== 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      while ((chat.thread?.messages.length ?? 0) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       midway.abort();
       assert.deepEqual(await running, { answered: 1, total: 3, stopped: 'cancelled' });
       assert.ok(!texts(chat.thread!.messages).includes('Question 3?'), 'the third question is not sent');
