@@ -16,9 +16,9 @@ import { DEFAULT_DENY } from './core/functions/confinement';
 import { DEFAULT_BASE_URL } from './core/provider';
 import { BUILT_IN_PRICES } from './core/usage';
 
-const USAGE = `Usage: test-assistants [file or folder ...] [--workspace DIR] [--concurrency N] [--protocol responses|assistantsV2]
+const USAGE = `Usage: test-assistants [file or folder ...] [--workspace DIR] [--concurrency N]
 Runs *.assistant-tests.json / .yaml files (default: every one in the workspace, the current folder)
-against OPENAI_BASE_URL (default ${DEFAULT_BASE_URL}) with OPENAI_API_KEY.`;
+against the Responses API at OPENAI_BASE_URL (default ${DEFAULT_BASE_URL}) with OPENAI_API_KEY.`;
 
 /** Where the CLI writes; the process's streams by default. */
 export interface CliOutput {
@@ -44,7 +44,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, out: CliOut
     out.log('0 passed, 0 failed');
     return 1;
   }
-  const { backend } = connect({ protocol: args.protocol, apiKey, baseUrl: env.OPENAI_BASE_URL?.trim() || DEFAULT_BASE_URL });
+  const { backend } = connect({ protocol: 'responses', apiKey, baseUrl: env.OPENAI_BASE_URL?.trim() || DEFAULT_BASE_URL });
   let passed = 0;
   let failed = 0;
   let broken = 0;
@@ -113,25 +113,22 @@ interface CliArgs {
   targets: string[];
   workspace: string;
   concurrency: number;
-  protocol: 'responses' | 'assistantsV2';
 }
 
 function parseArgs(argv: string[]): CliArgs | string {
-  const args: CliArgs = { targets: [], workspace: process.cwd(), concurrency: 4, protocol: 'responses' };
+  const args: CliArgs = { targets: [], workspace: process.cwd(), concurrency: 4 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = (): string | undefined => inline ?? argv[++i];
     if (flag === '--workspace') args.workspace = value() ?? '';
     else if (flag === '--concurrency') args.concurrency = Number(value());
-    else if (flag === '--protocol') args.protocol = value() as CliArgs['protocol'];
     else if (flag === '--help' || flag === '-h') return 'Runs assistant tests.';
     else if (flag.startsWith('-')) return `Unknown option ${flag}.`;
     else args.targets.push(arg);
   }
   if (!args.workspace) return '--workspace needs a folder.';
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 16) return '--concurrency takes a whole number from 1 to 16.';
-  if (args.protocol !== 'responses' && args.protocol !== 'assistantsV2') return '--protocol is responses or assistantsV2.';
   return args;
 }
 

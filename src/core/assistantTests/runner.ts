@@ -85,13 +85,18 @@ const GRADER_FORMAT = {
 
 /**
  * Runs a test file's cases: every repeat of every case on a new thread of its own, at most
- * `concurrency` at once, through the same run driver as the chat. Aborting `signal` stops the runs
+ * `concurrency` at once, through the same run driver as the chat, on a Responses backend (an
+ * Assistants v2 one throws `unsupported` with a sentence: its runs name server assistants). Aborting `signal` stops the runs
  * in flight (cancelled on the server) and starts no more; the promise then rejects `cancelled`.
  * Results come in case order; a case whose run failed fails with the run's sentence.
  */
 export async function runTestFile(file: AssistantTestFile, assistantPath: string, deps: TestRunnerDeps, options: RunTestsOptions = {}): Promise<CaseResult[]> {
   const signal = options.signal ?? new AbortController().signal;
   const now = deps.now ?? Date.now;
+  if (deps.backend.kind !== 'responses') {
+    // An Assistants v2 run names a server assistant; a file's assistant is one only once pushed, and which one is the window's to know.
+    throw new AssistantsError('unsupported', 'Assistant tests run on the Responses API: set assistants.protocol to responses (the server must offer /responses) to run them.');
+  }
   const assistant = withFunctions(await deps.loadAssistant(assistantPath, signal), deps.functions ?? []);
   const graders = new Map<string, Promise<Assistant>>();
   const grade: Grade = async (rubric, graderPath, answer) => {

@@ -88,6 +88,15 @@ describe('assistant tests: the runner', () => {
     assert.deepEqual(results.map((r) => r.label), ['three']);
   });
 
+  it('says in a sentence that an Assistants v2 backend cannot run them, before any request', async () => {
+    bench = await startBench();
+    const v2 = Object.create(bench.deps.backend) as Backend;
+    Object.defineProperty(v2, 'kind', { value: 'assistantsV2' });
+    bench.deps.backend = v2;
+    await assert.rejects(bench.run({ tests: [{ question: 'one', expect: [] }] }), (error: unknown) => error instanceof AssistantsError && error.kind === 'unsupported' && /run on the Responses API/.test(error.message));
+    assert.equal(bench.fake.requests.length, 0);
+  });
+
   it('fails every case with one sentence when the assistant under test is not valid', async () => {
     bench = await startBench();
     await bench.writeAssistant('helper', { model: 42 });
