@@ -57,11 +57,27 @@ describe('assistant tests in the Testing API (inside VS Code, against the fake s
       const one = await assistantTests.run([cases[1]]);
       assert.deepEqual([...one.keys()], [cases[1].id]);
 
-      // Cancel stops the run: nothing more is reported as passed.
+    } finally {
+      await vscode.workspace.fs.delete(uri);
+    }
+  });
+
+  it('Cancel stops a run in flight: the slow answer (8 s) is not waited for and nothing is reported passed', async () => {
+    const { assistantTests } = await api();
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder);
+    const uri = vscode.Uri.joinPath(folder.uri, '.assistants', 'slow.assistant-tests.json');
+    const slow = { version: 1, assistant: 'workspace-helper.assistant.json', tests: [{ question: 'give me a slow answer', repeat: 3, expect: [{ type: 'contains', value: 'Sentence 20' }] }] };
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(slow)));
+    try {
+      await assistantTests.discover();
+      const item = await until(() => assistantTests.controller.items.get(uri.toString()), 'the slow file in the tree');
       const source = new vscode.CancellationTokenSource();
-      source.cancel();
-      const cancelled = await assistantTests.run([file], source.token);
-      assert.equal([...cancelled.values()].filter((o) => o.state === 'passed').length, 0);
+      const started = Date.now();
+      setTimeout(() => source.cancel(), 1_000);
+      const outcomes = await assistantTests.run([item], source.token);
+      assert.ok(Date.now() - started < 5_000, `the run ended ${Date.now() - started} ms after it started`);
+      assert.equal([...outcomes.values()].filter((o) => o.state === 'passed').length, 0);
     } finally {
       await vscode.workspace.fs.delete(uri);
     }
