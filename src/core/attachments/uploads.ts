@@ -5,6 +5,7 @@ import type { FileOperations, FilePurpose } from '../files';
 import type { AttachmentTool } from '../model';
 import type { WorkspaceFs } from '../functions/workspaceFs';
 import { READ_CHUNK_BYTES } from '../functions/readText';
+import { IMAGE_EXTENSIONS } from '../images';
 import { inputFilePagesRefusal, inputFileSizeRefusal, readsWhole } from './inputFiles';
 
 /** The service refuses files over this size (OpenAI's Files API: 512 MB a file). */
@@ -24,6 +25,9 @@ const FILE_SEARCH_TYPES = new Set([
 const DATA_TYPES = new Set(['csv', 'tsv', 'xlsx', 'xls', 'json', 'jsonl', 'parquet', 'xml', 'zip', 'tar', 'pkl']);
 /** Binary types the code interpreter accepts as they are. */
 const CODE_INTERPRETER_BINARY = new Set(['xlsx', 'xls', 'parquet', 'zip', 'tar', 'pkl', 'pdf', 'docx', 'pptx', 'png', 'jpg', 'jpeg', 'gif']);
+
+/** Image types, by extension: file search reads none of them. */
+const IMAGE_TYPES = new Set([...Object.values(IMAGE_EXTENSIONS), 'jpeg', 'bmp', 'tif', 'tiff', 'svg', 'ico', 'heic', 'avif']);
 
 /** The tool a file goes to unless the user switches it: data to the code interpreter, the rest to file search. */
 export function defaultToolFor(name: string): AttachmentTool {
@@ -67,6 +71,8 @@ export interface UploadOptions {
    * for file search): those go up with the purpose `user_data`, and only within the model's limits.
    */
   inputFiles?: boolean;
+  /** The files go into an assistant's knowledge (a vector store), where the code interpreter is no alternative. */
+  knowledge?: boolean;
 }
 
 /**
@@ -113,7 +119,7 @@ async function uploadOne(item: UploadItem, options: UploadOptions): Promise<Uplo
   const tooLong = whole ? inputFilePagesRefusal(bytes) : undefined;
   if (tooLong) return { ok: false, item, reason: tooLong };
   const binary = bytes.subarray(0, 8192).includes(0);
-  const filename = uploadName(item.display, item.tool, binary);
+  const filename = uploadName(item.display, item.tool, binary, options.knowledge === true);
   if ('refused' in filename) return { ok: false, item, reason: filename.refused };
   const purpose: FilePurpose = whole ? 'user_data' : 'assistants';
   const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -141,8 +147,11 @@ async function stillThere(options: UploadOptions, fileId: string): Promise<boole
   }
 }
 
-/** The name to upload under, or why the service would refuse the file. */
-export function uploadName(display: string, tool: AttachmentTool, binary: boolean): { name: string } | { refused: string } {
+/**
+ * The name to upload under, or why the service would refuse the file. `knowledge`: the file goes
+ * into an assistant's knowledge, so the refusal does not point at the code interpreter.
+ */
+export function uploadName(display: string, tool: AttachmentTool, binary: boolean, knowledge = false): { name: string } | { refused: string } {
   const base = path.posix.basename(display);
   const extension = extensionOf(base);
   if (tool === 'code_interpreter') {
@@ -152,7 +161,10 @@ export function uploadName(display: string, tool: AttachmentTool, binary: boolea
   if (FILE_SEARCH_TYPES.has(extension)) return { name: base };
   // Source files of types the service does not know (.rs, .toml, .vue, Makefile…) are text: send them as such.
   if (!binary) return { name: `${base}.txt` };
-  return { refused: `file search does not take .${extension || '(no extension)'} files, and it is not text. Switch it to the code interpreter if it is data.` };
+  const type = `.${extension || '(no extension)'}`;
+  if (!knowledge) return { refused: `file search does not take ${type} files, and it is not text. Switch it to the code interpreter if it is data.` };
+  if (IMAGE_TYPES.has(extension)) return { refused: `file search cannot read images, so knowledge cannot hold a ${type} file.` };
+  return { refused: `file search does not take ${type} files and this one is not text, so knowledge cannot hold it.` };
 }
 
 async function readAll(fs: Pick<WorkspaceFs, 'readChunks'>, absolute: string, size: number, signal?: AbortSignal): Promise<Uint8Array> {

@@ -186,6 +186,7 @@ async function carryOut(
     provider: deps.provider,
     signal: deps.signal,
     indexKey: (item, sha256) => knowledgeIndexKey(sha256, vectorStoreId, item.display),
+    knowledge: true,
     onProgress: (done, total, last) => deps.onProgress?.(`Uploaded ${done} of ${total}: ${last.item.display}`),
   });
   const uploaded: Uploaded[] = [];

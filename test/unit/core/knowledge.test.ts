@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pngChart } from '../../fakes/png';
 import { createOpenAIClient } from '../../../src/backends/openaiClient';
 import { AssistantsV2Backend } from '../../../src/backends/assistantsV2/assistantsV2Backend';
 import { ServerAssistantStore } from '../../../src/backends/assistantsV2/serverAssistantStore';
@@ -114,13 +115,16 @@ describe('knowledge: add and sync against the fake server', function () {
     const store = await backend.createVectorStore('Knowledge', []);
     const big = write('big.md', '');
     fs.truncateSync(big.absolute, 512 * 1024 * 1024 + 1);
-    const sources = [write('src/app.tsx', 'export const App = () => null;\n'), write('README.md', '# Inventory\n'), write('empty.md', ''), big, write('logo.ico', new Uint8Array([0, 1, 2, 3]))];
+    const sources = [write('src/app.tsx', 'export const App = () => null;\n'), write('README.md', '# Inventory\n'), write('empty.md', ''), big, write('logo.ico', new Uint8Array([0, 1, 2, 3])), write('shot.PNG', pngChart()), write('data.bin', new Uint8Array([7, 0, 7]))];
     const first = await addToKnowledge(store.id, sources, deps);
     assert.deepEqual(first.added.sort(), ['README.md', 'src/app.tsx']);
-    assert.deepEqual(first.refused.map((r) => r.path), ['empty.md', 'big.md', 'logo.ico']);
+    assert.deepEqual(first.refused.map((r) => r.path), ['empty.md', 'big.md', 'logo.ico', 'shot.PNG', 'data.bin']);
     assert.match(first.refused[0].reason, /empty/);
     assert.match(first.refused[1].reason, /512 MB/);
-    assert.match(first.refused[2].reason, /not text/);
+    assert.equal(first.refused[2].reason, 'file search cannot read images, so knowledge cannot hold a .ico file.');
+    assert.equal(first.refused[3].reason, 'file search cannot read images, so knowledge cannot hold a .png file.');
+    assert.equal(first.refused[4].reason, 'file search does not take .bin files and this one is not text, so knowledge cannot hold it.');
+    for (const { reason } of first.refused) assert.doesNotMatch(reason, /code interpreter/, 'knowledge has no code interpreter to switch to');
     assert.equal(first.uploadedBytes, 31 + 12);
     assert.deepEqual(storeFiles(store.id).map((f) => [f.path, f.name]).sort(), [['README.md', 'README.md'], ['src/app.tsx', 'app.tsx.txt']]);
 

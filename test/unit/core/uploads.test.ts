@@ -170,6 +170,8 @@ describe('uploads: dedupe by content hash, limits, a few at a time', () => {
     assert.deepEqual(uploadName('sheet.xlsx', 'code_interpreter', true), { name: 'sheet.xlsx' });
     assert.ok('refused' in uploadName('a.exe', 'code_interpreter', true));
     assert.deepEqual(uploadName('Makefile', 'file_search', false), { name: 'Makefile.txt' });
+    assert.match((uploadName('shot.png', 'file_search', true) as { refused: string }).refused, /Switch it to the code interpreter/, 'an attachment can switch tools');
+    assert.deepEqual(uploadName('shot.jpeg', 'file_search', true, true), { refused: 'file search cannot read images, so knowledge cannot hold a .jpeg file.' });
   });
 
   it('stops the files not yet sent when cancelled, and says so for each', async () => {
