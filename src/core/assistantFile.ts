@@ -114,7 +114,7 @@ function tooDeep(value: unknown): FieldError[] {
     const parameters = (tool as { function?: { parameters?: unknown } } | null)?.function?.parameters;
     if (deeperThan(parameters, MAX_SCHEMA_DEPTH)) errors.push({ path: `/tools/${index}/function/parameters`, message: `nests deeper than ${MAX_SCHEMA_DEPTH} levels; flatten the schema` });
   });
-  if (errors.length === 0 && deeperThan(value, MAX_FILE_DEPTH)) errors.push({ path: '', message: `nests deeper than ${MAX_FILE_DEPTH} levels; schemas may nest at most ${MAX_SCHEMA_DEPTH} deep` });
+  if (errors.length === 0 && deeperThan(value, MAX_FILE_DEPTH)) errors.push({ path: '', message: `the file nests deeper than ${MAX_FILE_DEPTH} levels; an assistant file may nest at most ${MAX_FILE_DEPTH}` });
   return errors;
 }
 

@@ -78,7 +78,7 @@ export function parseTestFile(text: string, fileName: string): ParsedTestFile {
   } catch (error) {
     return { errors: [`not valid ${/\.ya?ml$/i.test(fileName) ? 'YAML' : 'JSON'}: ${error instanceof Error ? error.message : String(error)}`], skipped: [] };
   }
-  if (deeperThan(value, MAX_SCHEMA_DEPTH)) return { errors: [`the file nests deeper than ${MAX_SCHEMA_DEPTH} levels.`], skipped: [] };
+  if (deeperThan(value, MAX_SCHEMA_DEPTH)) return { errors: [`the file nests deeper than ${MAX_SCHEMA_DEPTH} levels; a test file may nest at most ${MAX_SCHEMA_DEPTH}.`], skipped: [] };
   let skipped: string[] = [];
   if (isPromptfoo(value)) {
     const imported = importPromptfoo(value);

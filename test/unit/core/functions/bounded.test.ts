@@ -144,7 +144,12 @@ describe('nothing a model or a repository sends hangs the extension host', () =>
       assert.match(validateJsonSchema(nested(depth), false)[0]?.message ?? '', /nests deeper than 64 levels/);
     }
     const deepText = `{"version":1,"name":"Deeper","model":"gpt-4.1","instructions":${'['.repeat(50_000)}${']'.repeat(50_000)}}`;
-    assert.match(parseAssistantFile(deepText).errors[0]?.message ?? '', /nests deeper than/);
+    const fileDepthError = { path: '', message: 'the file nests deeper than 72 levels; an assistant file may nest at most 72' };
+    assert.deepEqual(parseAssistantFile(deepText).errors, [fileDepthError]);
+    // The whole file's limit is one number, said the same way wherever the nesting is.
+    const nestedAt = (depth: number) => `{"version":1,"name":"Deeper","model":"gpt-4.1","metadata":${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}}`;
+    assert.deepEqual(parseAssistantFile(nestedAt(73)).errors, [fileDepthError], 'one level past the limit');
+    assert.ok(!parseAssistantFile(nestedAt(71)).errors.some((error) => /nests deeper/.test(error.message)), 'at the limit the depth is not the error');
     const dir = path.join(ws.root, '.assistants');
     ws.write('.assistants/deep.assistant.json', assistantText('Deep', nestedText(2_000)));
     ws.write('.assistants/good.assistant.json', assistantText('Good'));
