@@ -375,6 +375,29 @@ function isSchema(value: unknown): value is JsonSchema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Fields the form and the file's problems name in a sentence of their own, by path. */
+const FIELD_NAMES: ReadonlyArray<[RegExp, string]> = [
+  [/^\/name$/, 'Name'],
+  [/^\/model$/, 'Model'],
+  [/^\/version$/, 'Version'],
+  [/^\/tools\/\d+\/function\/name$/, "The function's name"],
+  [/^\/response_format\/json_schema\/name$/, "The schema's name"],
+  [/^\/response_format\/json_schema\/schema$/, 'The schema'],
+];
+
+/**
+ * A known field missing (Ajv's `required`, reported on the object holding it) or left empty (its
+ * `minLength` of 1) as one sentence on the field itself, "Name is required"; undefined for any other error.
+ */
+function requiredField(error: ErrorObject): FieldError | undefined {
+  const missing = error.keyword === 'required' ? (error.params as { missingProperty?: string }).missingProperty : undefined;
+  const empty = error.keyword === 'minLength' && (error.params as { limit?: number }).limit === 1;
+  if (missing === undefined && !empty) return undefined;
+  const path = missing === undefined ? error.instancePath : `${error.instancePath}/${missing}`;
+  const label = FIELD_NAMES.find(([pattern]) => pattern.test(path))?.[1];
+  return label ? { path, message: `${label} is required` } : undefined;
+}
+
 /** Ajv's errors without the noise of `if`/`allOf` wrappers, one per field and problem. */
 function readableErrors(errors: ErrorObject[]): FieldError[] {
   const seen = new Set<string>();
@@ -388,6 +411,13 @@ function readableErrors(errors: ErrorObject[]): FieldError[] {
     if (alternatives.has(error.instancePath)) {
       if (error.keyword === 'anyOf' || error.keyword === 'oneOf' || said.has(error.instancePath)) continue;
       said.add(error.instancePath);
+    }
+    const required = requiredField(error);
+    if (required) {
+      const key = `${required.path}\u0000${required.message}`;
+      if (!seen.has(key)) out.push(required);
+      seen.add(key);
+      continue;
     }
     let message = error.message ?? 'is not valid';
     if (error.keyword === 'additionalProperties') message = `has an unknown field "${String((error.params as { additionalProperty?: string }).additionalProperty)}"`;

@@ -50,7 +50,10 @@ describe('assistant files', () => {
 
   it('refuses a missing model, a wrong version, a bad response format and bad reasoning effort', () => {
     const paths = (value: object) => validateAssistantFile({ version: 1, name: 'X', model: 'm', ...value }).map((e) => e.path);
-    assert.ok(validateAssistantFile({ version: 1, name: 'X' }).some((e) => /model/.test(e.message)));
+    assert.deepEqual(validateAssistantFile({ version: 1, name: 'X' }), [{ path: '/model', message: 'Model is required' }]);
+    assert.deepEqual(validateAssistantFile({ version: 1, name: '', model: 'm' }), [{ path: '/name', message: 'Name is required' }]);
+    assert.deepEqual(paths({ response_format: { type: 'json_schema', json_schema: { name: '', schema: {} } } }), ['/response_format/json_schema/name']);
+    assert.deepEqual(validateAssistantFile({ version: 1, name: 'X', model: 'm', response_format: { type: 'json_schema', json_schema: { name: 'r' } } }).filter((e) => e.path.startsWith('/response_format/json_schema')), [{ path: '/response_format/json_schema/schema', message: 'The schema is required' }]);
     assert.deepEqual(paths({ version: 2 }), ['/version']);
     assert.ok(paths({ response_format: { type: 'json_schema' } }).includes('/response_format'));
     assert.deepEqual(paths({ response_format: 'auto' }), []);

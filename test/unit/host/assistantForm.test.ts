@@ -70,6 +70,16 @@ describe('assistant form', () => {
     assert.deepEqual([...new Set(fileFromForm(strict, file).errors.map((e) => e.path))], ['/tools/1/function/parameters']);
   });
 
+  it('says a cleared Name or Model is required, in a sentence, not in the validator\'s words', () => {
+    const form = formFromFile(file);
+    form.name = '';
+    form.model = '';
+    assert.deepEqual(fileFromForm(form, file).errors, [{ path: '/name', message: 'Name is required' }, { path: '/model', message: 'Model is required' }]);
+    // The same fields missing from the file altogether (a hand edit) read the same, at the field.
+    const { name: _name, model: _model, ...rest } = file;
+    assert.deepEqual(parseAssistantFile(JSON.stringify(rest)).errors, [{ path: '/name', message: 'Name is required' }, { path: '/model', message: 'Model is required' }]);
+  });
+
   it('keeps edits made in the text editor when the form writes next, and the form shows text edits', () => {
     // The text editor adds a field the form does not show, and changes one it does.
     const edited = JSON.parse(serializeAssistantFile(file)) as AssistantFile;
