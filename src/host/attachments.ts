@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { UploadIndex, UploadItem, UploadResult } from '../core/attachments/uploads';
 import { defaultToolFor, formatBytes, uploadFiles } from '../core/attachments/uploads';
+import type { SkippedFile } from '../core/attachments/skipSummary';
+import { skipSummary } from '../core/attachments/skipSummary';
 import type { Backend } from '../core/backend';
 import { AssistantsError } from '../core/errors';
 import { nodeWorkspaceFs } from '../core/fileSystem';
@@ -54,14 +56,15 @@ export class MementoUploadIndex implements UploadIndex {
 export interface Expanded {
   items: UploadItem[];
   /** Files left out (hidden by files.exclude or the deny list, ignored by .gitignore, links out), with why. */
-  skipped: Array<{ display: string; reason: string }>;
+  skipped: SkippedFile[];
 }
 
+/** Why the walk left a file out, said of the file (see `skipSummary`). */
 const SKIP_WORDS: Record<string, string> = {
-  hidden: 'hidden by files.exclude or kept from the assistant as a possible secret',
-  gitignored: 'ignored by .gitignore',
-  link: 'a link to a folder',
-  outside: 'outside the workspace, or kept from the assistant',
+  hidden: 'is hidden by files.exclude or may hold secrets (assistants.functions.deny)',
+  gitignored: 'is ignored by .gitignore',
+  link: 'links to a folder',
+  outside: 'is outside the workspace or may hold secrets',
 };
 
 /**
@@ -75,12 +78,12 @@ export async function expandSelection(uris: readonly vscode.Uri[], confinement: 
   const seen = new Set<string>();
   for (const uri of uris) {
     if (uri.scheme !== 'file') {
-      skipped.push({ display: uri.path.split('/').pop() ?? uri.toString(), reason: 'not a file on disk' });
+      skipped.push({ display: uri.path.split('/').pop() ?? uri.toString(), reason: 'is not a file on disk' });
       continue;
     }
     const start = await confinement.resolve(uri.fsPath);
     if (!start.ok) {
-      skipped.push({ display: vscode.workspace.asRelativePath(uri), reason: start.reason.replace(/^Refused: /, '') });
+      skipped.push({ display: vscode.workspace.asRelativePath(uri), reason: start.about ?? start.reason.replace(/^Refused: /, '').replace(/\.$/, '') });
       continue;
     }
     for await (const file of walkFiles(nodeWorkspaceFs, confinement, start, { signal, onSkip: (display, reason) => skipped.push({ display, reason: SKIP_WORDS[reason] }) })) {
@@ -121,15 +124,15 @@ export class ComposerAttachments extends Disposable {
   /** Attaches files and folders; resolves when their uploads are done. Returns what was taken and skipped. */
   async add(uris: readonly vscode.Uri[]): Promise<{ taken: number; skipped: number }> {
     const expanded = await expandSelection(uris, this.deps.confinement);
-    for (const skip of expanded.skipped) this.deps.log.info(`Not attached: ${skip.display}: ${skip.reason}.`);
+    for (const skip of expanded.skipped) this.deps.log.info(`Not attached: ${skip.display} ${skip.reason}.`);
     const fresh = expanded.items
       .filter((item) => !this.pending.some((p) => p.absolute === item.absolute))
       .map((item): Pending => ({ id: `a${++this.counter}`, name: item.display.split('/').pop() ?? item.display, display: item.display, tool: item.tool, status: 'uploading', absolute: item.absolute }));
     this.pending.push(...fresh);
     this.fire();
     if (expanded.skipped.length > 0 || uris.length > 1 || expanded.items.length > 1) {
-      const skippedNote = expanded.skipped.length ? `, skipped ${expanded.skipped.length} (${summarize(expanded.skipped)}; the Assistants log lists them)` : '';
-      void vscode.window.showInformationMessage(`Attached ${expanded.items.length} file${expanded.items.length === 1 ? '' : 's'}${skippedNote}.`);
+      const skippedNote = expanded.skipped.length ? `; ${skipSummary(expanded.skipped)}. The Assistants log lists each.` : '.';
+      void vscode.window.showInformationMessage(`Attached ${expanded.items.length} file${expanded.items.length === 1 ? '' : 's'}${skippedNote}`);
     }
     await this.upload(fresh);
     return { taken: expanded.items.length, skipped: expanded.skipped.length };
@@ -247,8 +250,3 @@ export class ComposerAttachments extends Disposable {
   }
 }
 
-function summarize(skipped: Expanded['skipped']): string {
-  const counts = new Map<string, number>();
-  for (const skip of skipped) counts.set(skip.reason, (counts.get(skip.reason) ?? 0) + 1);
-  return [...counts.entries()].map(([reason, count]) => `${count} ${reason}`).join('; ');
-}

@@ -286,7 +286,7 @@ function tell(what: string, report: KnowledgeReport, skipped: Array<{ path: stri
   if (report.failed.length > 0) return void offerRetry(summary, report.failed, left.length, log);
   if (left.length === 0) return void vscode.window.showInformationMessage(summary);
   const reasons = summarize(left);
-  void vscode.window.showWarningMessage(`${summary} Skipped ${left.length} (${reasons}); the Assistants log lists each.`, 'Show Log').then((choice) => choice && log.show());
+  void vscode.window.showWarningMessage(`${summary} Skipped ${reasons}. The Assistants log lists each.`, 'Show Log').then((choice) => choice && log.show());
 }
 
 /**
@@ -313,6 +313,6 @@ function summarize(left: Array<{ reason: string }>): string {
   }
   return [...counts.entries()]
     .slice(0, 4)
-    .map(([reason, count]) => `${count}: ${reason}`)
+    .map(([reason, count]) => `${count} file${count === 1 ? '' : 's'}: ${reason}`)
     .join('; ');
 }

@@ -59,7 +59,7 @@ describe('assistant knowledge (inside VS Code)', () => {
 
     const added = (await redrawn(() => vscode.commands.executeCommand<AddKnowledgeResult>('assistants.addToKnowledge', folder, [folder]), 'an add')) as AddKnowledgeResult;
     assert.deepEqual(added.added.sort(), ['handbook/.gitignore', 'handbook/broken.pdf', 'handbook/intro.md', 'handbook/widget.tsx']);
-    assert.deepEqual(added.skipped.map((s) => [s.path, s.reason]), [['handbook/build.log', 'ignored by .gitignore']]);
+    assert.deepEqual(added.skipped.map((s) => [s.path, s.reason]), [['handbook/build.log', 'is ignored by .gitignore']]);
     assert.deepEqual(added.refused.map((r) => r.path), ['handbook/empty.md']);
     assert.match(added.refused[0].reason, /empty/);
 

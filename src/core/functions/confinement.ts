@@ -76,6 +76,8 @@ export interface Confined {
 export interface Refused {
   ok: false;
   reason: string;
+  /** What is wrong with the path, said of it without naming it ("may hold secrets (assistants.functions.deny)"), for a summary that names it itself. */
+  about?: string;
 }
 
 const ENCODED = /%(2e|2f|5c|00)/i;
@@ -114,18 +116,18 @@ export class Confinement {
     if (!cleaned) return refuse('No path was given.');
     if (cleaned.length > MAX_PATH_CHARS) return refuse(`Refused: the path has ${cleaned.length} characters; at most ${MAX_PATH_CHARS} are accepted.`);
     if (cleaned.split(/[\\/]/).length > MAX_PATH_SEGMENTS) return refuse(`Refused: the path has more than ${MAX_PATH_SEGMENTS} segments.`);
-    if (cleaned.includes('\u0000')) return refuse(`Refused: ${shown} contains a NUL character.`);
-    if (ENCODED.test(cleaned)) return refuse(`Refused: ${shown} contains a percent-encoded character (such as %2F or %2E); give the path as plain text, relative to the workspace folder.`);
-    if (URI.test(cleaned)) return refuse(`Refused: ${shown} is a URI; give a path relative to the workspace folder.`);
-    if (cleaned.startsWith('~')) return refuse(`Refused: ${shown} is outside the workspace.`);
+    if (cleaned.includes('\u0000')) return refuse(`Refused: ${shown} contains a NUL character.`, 'contains a NUL character');
+    if (ENCODED.test(cleaned)) return refuse(`Refused: ${shown} contains a percent-encoded character (such as %2F or %2E); give the path as plain text, relative to the workspace folder.`, 'contains a percent-encoded character');
+    if (URI.test(cleaned)) return refuse(`Refused: ${shown} is a URI; give a path relative to the workspace folder.`, 'is a URI');
+    if (cleaned.startsWith('~')) return refuse(`Refused: ${shown} is outside the workspace.`, 'is outside the workspace');
     // A backslash is a separator to whoever wrote the path, whatever this machine thinks of it.
     const slashed = cleaned.replace(/\\/g, '/');
     const lexical = path.isAbsolute(slashed) ? path.normalize(slashed) : path.resolve(this.startFolder(rules.roots, slashed), slashed);
     const canonicalRoots = await this.canonicalRoots(rules.roots);
     const stated = rules.roots.some((root) => this.within(root, lexical)) || canonicalRoots.some((root) => this.within(root, lexical));
-    if (!stated) return refuse(`Refused: ${shown} is outside the workspace.`);
+    if (!stated) return refuse(`Refused: ${shown} is outside the workspace.`, 'is outside the workspace');
     const canonical = await this.canonical(lexical);
-    if (canonical === undefined) return refuse(`Refused: ${shown} goes through more than ${MAX_LINK_HOPS} links (a loop).`);
+    if (canonical === undefined) return refuse(`Refused: ${shown} goes through more than ${MAX_LINK_HOPS} links (a loop).`, 'goes through a loop of links');
     return this.admitCanonical(canonical, canonicalRoots, rules, shown, this.lexicalRelative(lexical, rules.roots, canonicalRoots));
   }
 
@@ -138,7 +140,7 @@ export class Confinement {
     const canonicalRoots = await this.canonicalRoots(rules.roots);
     const canonical = await this.canonical(absolute);
     const shown = JSON.stringify(path.basename(absolute));
-    if (canonical === undefined) return refuse(`Refused: ${shown} goes through more than ${MAX_LINK_HOPS} links (a loop).`);
+    if (canonical === undefined) return refuse(`Refused: ${shown} goes through more than ${MAX_LINK_HOPS} links (a loop).`, 'goes through a loop of links');
     return this.admitCanonical(canonical, canonicalRoots, rules, shown, this.lexicalRelative(absolute, rules.roots, canonicalRoots));
   }
 
@@ -162,14 +164,14 @@ export class Confinement {
 
   private admitCanonical(canonical: string, canonicalRoots: string[], rules: ConfinementRules, shown: string, lexicalRelative: string | undefined): Confined | Refused {
     const index = canonicalRoots.findIndex((root) => this.within(root, canonical));
-    if (index < 0) return refuse(`Refused: ${shown} links to a place outside the workspace.`);
+    if (index < 0) return refuse(`Refused: ${shown} links to a place outside the workspace.`, 'links to a place outside the workspace');
     const root = canonicalRoots[index];
     const relative = toPosix(path.relative(root, canonical));
     for (const candidate of new Set([relative, lexicalRelative ?? relative])) {
       const denied = this.matchAny(candidate, rules.deny);
-      if (denied) return refuse(`Refused: ${shown} may hold secrets, so it is kept from the assistant (the setting assistants.functions.deny lists ${denied}).`);
+      if (denied) return refuse(`Refused: ${shown} may hold secrets, so it is kept from the assistant (the setting assistants.functions.deny lists ${denied}).`, 'may hold secrets (assistants.functions.deny)');
       const excluded = this.matchAny(candidate, rules.exclude);
-      if (excluded) return refuse(`Refused: ${shown} is hidden by the files.exclude setting (${excluded}).`);
+      if (excluded) return refuse(`Refused: ${shown} is hidden by the files.exclude setting (${excluded}).`, 'is hidden by files.exclude');
     }
     return { ok: true, absolute: canonical, root, display: this.display(canonicalRoots, index, canonical) };
   }
@@ -251,8 +253,8 @@ export class Confinement {
   }
 }
 
-function refuse(reason: string): Refused {
-  return { ok: false, reason };
+function refuse(reason: string, about?: string): Refused {
+  return { ok: false, reason, ...(about ? { about } : {}) };
 }
 
 function toPosix(p: string): string {
