@@ -1,6 +1,6 @@
 import type { ChatSession } from './chatSession';
 import type { Attachment, Message } from './model';
-import { textOf } from './model';
+import { isTerminal, textOf } from './model';
 import type { StoredThread } from './threadStore';
 
 /** A question of a thread, as Replay asks it again: its text and the files attached to it. */
@@ -50,8 +50,10 @@ export async function replayQuestions(
     if (threadId !== undefined && session.thread?.thread.id !== threadId) return { answered, total, stopped: 'left' };
     const before = new Set(Object.keys(session.thread?.runs ?? {}));
     const question = questions[answered];
-    await session.send(question.text, question.attachments ? { attachments: question.attachments } : {});
-    const stored = session.thread;
+    // The thread the question went to, read when it is there: the chat may open another before `send` resolves.
+    let stored: StoredThread | undefined;
+    const accepted = async (): Promise<void> => void (stored = session.thread);
+    await session.send(question.text, question.attachments ? { attachments: question.attachments, accepted } : { accepted });
     if (threadId === undefined && stored && options.title !== undefined) await session.renameThread(stored.thread.id, options.title);
     threadId ??= stored?.thread.id;
     const stop = (): void => session.stop();
@@ -65,6 +67,8 @@ export async function replayQuestions(
     if (options.signal?.aborted) return { answered, total, stopped: 'cancelled' };
     if (!stored || session.thread !== stored) return { answered, total, stopped: 'left' };
     const run = Object.values(stored.runs).find((record) => !before.has(record.run.id))?.run;
+    // A run not ended when the chat fell idle was left going: another thread is being opened.
+    if (run && !isTerminal(run.status)) return { answered, total, stopped: 'left' };
     if (run?.status !== 'completed') return { answered, total, stopped: 'failed' };
     options.onAnswered?.(answered + 1);
   }

@@ -223,6 +223,18 @@ for (const protocol of ['responses', 'assistantsV2'] as BackendKind[]) {
       const last = Object.values(chat.thread!.runs).sort((a, b) => a.run.createdAt - b.run.createdAt).at(-1)!;
       assert.equal(last.run.status, 'cancelled');
 
+      // Another thread opened in the chat meanwhile: nothing more goes to the replay's thread, nor to the one opened.
+      await chat.newThread();
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'A slow first answer.', chunkSize: 1, chunkDelayMs: 4000 }] });
+      const leaving = replayQuestions(chat, questionsOf(original));
+      for (const until = Date.now() + 5000; (chat.thread?.messages.length ?? 0) < 1 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 10));
+      const replayId = chat.thread!.thread.id;
+      await chat.openThread(original.thread.id);
+      assert.deepEqual(await leaving, { answered: 0, total: 3, stopped: 'left' });
+      assert.deepEqual(texts(chat.thread!.messages), texts(original.messages), 'the thread opened got no question');
+      assert.deepEqual(texts((await store.load(replayId))!.messages).filter((t) => t.startsWith('Question')), ['Question 1?']);
+      await chat.whenIdle();
+
       await chat.newThread();
       fake.model.enqueue({ steps: [], outcome: { status: 'failed', code: 'server_error', message: 'The model broke.' } });
       const failed = await replayQuestions(chat, questionsOf(original));
