@@ -6,9 +6,10 @@ import { AssistantsError } from '../core/errors';
 import { nodeWorkspaceFs } from '../core/fileSystem';
 import type { Confinement } from '../core/functions/confinement';
 import type { GitignoreCache } from '../core/functions/walk';
+import { deadlineIn } from '../core/functions/walk';
 import type { MissingObject } from '../core/errors';
 import { ensureKnowledgeStore, knowledgeStoresOf, removeKnowledgeStore } from '../core/knowledge/assistantKnowledge';
-import { locateKnowledgeSource } from '../core/knowledge/sources';
+import { knowledgeCandidates, locateKnowledgeSource } from '../core/knowledge/sources';
 import type { KnowledgeDeps, KnowledgeReport, KnowledgeSource } from '../core/knowledge/sync';
 import { addToKnowledge, emptyReport, mergeReports, removeFromKnowledge, syncKnowledge } from '../core/knowledge/sync';
 import type { UploadTarget } from './attachments';
@@ -45,14 +46,14 @@ export interface SyncKnowledgeOptions {
 
 /**
  * The knowledge commands: *Add to Assistant Knowledge* (Explorer, multi-select, or the Command
- * Palette with a file dialog), *Sync Knowledge*, and on the Knowledge view's files *Remove from
+ * Palette with a picker of the workspace files Add would take), *Sync Knowledge*, and on the Knowledge view's files *Remove from
  * Knowledge*, *Open Source File* and, on a file whose indexing failed, *Retry Indexing*. Every one
  * says what it did, file by file in the log.
  */
 export function registerKnowledgeCommands(register: Register, deps: KnowledgeCommandDeps): void {
   register('assistants.addToKnowledge', async (clicked?: vscode.Uri, selected?: vscode.Uri[]) => {
     if (!trusted()) return undefined;
-    const uris = selected?.length ? selected : clicked instanceof vscode.Uri ? [clicked] : await pickFiles();
+    const uris = selected?.length ? selected : clicked instanceof vscode.Uri ? [clicked] : await pickFiles(deps.confinement);
     if (!uris?.length) return undefined;
     return addUris(uris, deps);
   });
@@ -117,15 +118,49 @@ function trusted(): boolean {
   return false;
 }
 
-async function pickFiles(): Promise<vscode.Uri[] | undefined> {
-  return vscode.window.showOpenDialog({
-    title: 'Add to Assistant Knowledge',
-    openLabel: 'Add to Knowledge',
-    canSelectFiles: true,
-    canSelectFolders: true,
-    canSelectMany: true,
-    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+/** Files the picker lists at most, and how long it looks for them, so a huge workspace opens it promptly. */
+const PICKER_FILES = 5_000;
+const PICKER_MS = 3_000;
+
+/**
+ * The workspace files to add, picked from those Add would take (the deny list, files.exclude and
+ * `.gitignore` leave theirs out, so a secret such as `.env-local` is never offered); a folder is
+ * added from the Explorer's menu.
+ */
+async function pickFiles(confinement: Confinement): Promise<vscode.Uri[] | undefined> {
+  const abort = new AbortController();
+  const roots = (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file').map((folder) => folder.uri.fsPath);
+  const pick = vscode.window.createQuickPick<vscode.QuickPickItem & { uri: vscode.Uri }>();
+  pick.title = 'Add to Assistant Knowledge';
+  pick.canSelectMany = true;
+  pick.busy = true;
+  pick.placeholder = 'Listing the workspace files…';
+  const picked = new Promise<vscode.Uri[] | undefined>((resolve) => {
+    pick.onDidAccept(() => {
+      resolve(pick.selectedItems.map((item) => item.uri));
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      resolve(undefined);
+      abort.abort();
+      pick.dispose();
+    });
   });
+  pick.show();
+  knowledgeCandidates(confinement, nodeWorkspaceFs, roots, { limit: PICKER_FILES, deadline: deadlineIn(PICKER_MS), signal: abort.signal }).then(
+    ({ files, more }) => {
+      pick.items = files.map((file) => ({ label: file.display, uri: vscode.Uri.file(file.absolute) }));
+      pick.placeholder = more
+        ? `The first ${files.length} workspace files; add a folder from the Explorer's menu for the rest`
+        : 'Workspace files to add (the deny list, files.exclude and .gitignore leave theirs out)';
+      pick.busy = false;
+    },
+    (error: unknown) => {
+      pick.placeholder = `The workspace files could not be listed: ${error instanceof Error ? error.message : String(error)}`;
+      pick.busy = false;
+    },
+  );
+  return picked;
 }
 
 async function addUris(uris: readonly vscode.Uri[], deps: KnowledgeCommandDeps): Promise<AddKnowledgeResult> {

@@ -1,6 +1,6 @@
-import type { Confinement } from '../functions/confinement';
-import type { GitignoreCache } from '../functions/walk';
-import { isGitignored } from '../functions/walk';
+import type { Confined, Confinement } from '../functions/confinement';
+import type { Deadline, GitignoreCache } from '../functions/walk';
+import { isGitignored, walkFiles } from '../functions/walk';
 import type { WorkspaceFs } from '../functions/workspaceFs';
 import type { Located } from './sync';
 
@@ -18,4 +18,34 @@ export async function locateKnowledgeSource(confinement: Confinement, fs: Worksp
   if (!stat || stat.type !== 'file') return { gone: true };
   if (await isGitignored(fs, confined, gitignores)) return { refused: `${JSON.stringify(confined.display)} is ignored by .gitignore.` };
   return { absolute: confined.absolute };
+}
+
+/** The files *Add to Knowledge* offers when run without a selection; `more`: the list stopped at its limit or deadline. */
+export interface KnowledgeCandidates {
+  files: Confined[];
+  more: boolean;
+}
+
+/**
+ * The workspace files Add to Knowledge would take, for its file picker: each folder of `roots`
+ * walked through the same filters as Add (the confinement gate's deny list and files.exclude, the
+ * `.gitignore` files, links leading out), so a file the add would refuse is never offered. At most
+ * `limit` files; the walk stops at `deadline` (a large workspace lists what it found by then).
+ */
+export async function knowledgeCandidates(
+  confinement: Confinement,
+  fs: WorkspaceFs,
+  roots: readonly string[],
+  options: { limit: number; deadline?: Deadline; signal?: AbortSignal },
+): Promise<KnowledgeCandidates> {
+  const files: Confined[] = [];
+  for (const root of roots) {
+    const start = await confinement.resolve(root);
+    if (!start.ok) continue;
+    for await (const file of walkFiles(fs, confinement, start, { signal: options.signal, deadline: options.deadline })) {
+      if (files.length === options.limit) return { files, more: true };
+      files.push(file);
+    }
+  }
+  return { files, more: options.deadline?.reached === true };
 }
