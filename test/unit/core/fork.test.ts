@@ -16,6 +16,7 @@ import { answersMarkdown, questionsOf, replayQuestions } from '../../../src/core
 import { MAX_TITLE_LENGTH } from '../../../src/core/threadList';
 import { ThreadStore } from '../../../src/core/threadStore';
 import { FakeOpenAIServer } from '../../fakes/fakeServer';
+import { pngChart } from '../../fakes/png';
 
 const noTools = { handle: async () => [] };
 const texts = (messages: { content: Parameters<typeof textOf>[0] }[]) => messages.map((m) => textOf(m.content));
@@ -142,6 +143,25 @@ for (const protocol of ['responses', 'assistantsV2'] as BackendKind[]) {
       chat.stop();
       await idle(chat);
       assert.equal((await store.list()).length, 2, 'only the one fork was made');
+    });
+
+    it('forks a thread whose question holds an image and attachment chips: the fork keeps both, its image beside it, and the original keeps its own', async () => {
+      const chat = newSession();
+      const original = await threeExchanges(chat);
+      const image = pngChart();
+      original.messages[2].content.push({ type: 'image_url', url: `data:image/png;base64,${image.toString('base64')}` });
+      original.messages[2].attachments = [{ fileId: 'file-notes', filename: 'notes.md', tools: ['file_search'] }];
+      await store.save(original);
+      const fork = await chat.forkThread(original.thread.id, { upTo: original.messages[3].id });
+      const part = fork.messages[2].content.find((p) => p.type === 'image_url');
+      assert.ok(part?.type === 'image_url');
+      assert.deepEqual(Buffer.from((await store.readOutput(fork.thread.id, part.url))!), image, 'the image is kept beside the fork');
+      assert.deepEqual(fork.messages[2].attachments, [{ fileId: 'file-notes', filename: 'notes.md', tools: ['file_search'] }]);
+      await store.delete(fork.thread.id);
+      const kept = (await store.load(original.thread.id))!;
+      const own = kept.messages[2].content.find((p) => p.type === 'image_url');
+      assert.ok(own?.type === 'image_url');
+      assert.deepEqual(Buffer.from((await store.readOutput(original.thread.id, own.url))!), image, 'deleting the fork leaves the original its image');
     });
 
     it('forks with another model: the fork runs with it, a fork of the fork for the same assistant keeps it, one for another assistant does not; a bad model name is refused', async () => {
