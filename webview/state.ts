@@ -18,7 +18,7 @@ export interface RunNotices {
   /**
    * The host stopped following the run while its last known status was still live (`run/busy`
    * false, or a full state that names no active run): it counts as ended, its clock stopped here
-   * (epoch ms).
+   * (epoch ms). Also when the chat saw the run end without an end time of its own.
    */
   endedAt?: number;
 }
@@ -256,7 +256,7 @@ export function applyRunEvent(state: ViewState, runId: string, event: RunEvent, 
 
   switch (event.type) {
     case 'run.updated':
-      return withStatus(updateRun(base, event.run));
+      return withStatus(updateRun(base, event.run, now));
     case 'step.created':
     case 'step.updated':
     case 'step.completed':
@@ -321,7 +321,7 @@ function latestRunId(runs: Record<string, RunView>): string | undefined {
   return latest?.id;
 }
 
-function updateRun(state: ViewState, run: Run): Applied {
+function updateRun(state: ViewState, run: Run, now: number): Applied {
   const previous = state.runs[run.id];
   const isNew = !previous;
   const runs = { ...state.runs, [run.id]: { ...previous, run: { ...run, usage: run.usage ?? previous?.run.usage }, steps: previous?.steps ?? [] } };
@@ -330,8 +330,11 @@ function updateRun(state: ViewState, run: Run): Applied {
   if (!terminal) activeRunId = run.id;
   else if (activeRunId === run.id) activeRunId = undefined;
   // Fresh news of a live run means someone follows it again.
-  const ended = !terminal && state.runNotices[run.id]?.endedAt !== undefined;
-  const runNotices = ended ? { ...state.runNotices, [run.id]: { ...state.runNotices[run.id], endedAt: undefined } } : state.runNotices;
+  const notices = state.runNotices[run.id];
+  const followedAgain = !terminal && notices?.endedAt !== undefined;
+  // A run seen to end with no end time of its own (a stop the server never confirmed) ends now: its clock stops here.
+  const endsNow = terminal && run.completedAt === undefined && notices?.endedAt === undefined && previous !== undefined && isLive(previous.run.status);
+  const runNotices = followedAgain || endsNow ? { ...state.runNotices, [run.id]: { ...notices, endedAt: endsNow ? now : undefined } } : state.runNotices;
   const changes: Change[] = [{ kind: 'status' }];
   // A new run gets a place in the transcript; a known one only changes its steps' header.
   changes.push(isNew ? { kind: 'messages' } : { kind: 'steps', runId: run.id });

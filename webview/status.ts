@@ -1,5 +1,5 @@
 /** Words for the status line. Pure, so the wording is tested without a browser. */
-import type { Run, RunStatus, Usage } from '../src/core/model';
+import type { Run, RunStatus, RunStep, Usage } from '../src/core/model';
 import type { HostCommand, ModelPrice } from '../src/common/protocol';
 import type { Awaiting, RunNotices } from './state';
 
@@ -136,11 +136,32 @@ export function isRunning(run: Run, notices: RunNotices | undefined): boolean {
   return isLive(run.status) && notices?.endedAt === undefined;
 }
 
-/** Seconds the run has taken so far (or took), from its start, else its creation. */
-export function elapsedSeconds(run: Run, nowMs: number): number {
+/** What says when a run ended, besides its own `completedAt`. */
+export interface RunEnd {
+  /** When the chat saw it end, or the host stopped following it (epoch ms; `RunNotices.endedAt`). */
+  endedAtMs?: number;
+  /** Its steps: an ended run whose end nothing else records ended no earlier than the last of them moved. */
+  steps?: readonly RunStep[];
+}
+
+/**
+ * Seconds the run has taken so far (or took), from its start, else its creation. A live run's
+ * clock reads `nowMs`, unless the host stopped following it (`endedAtMs`). An ended run's is fixed
+ * at its end: its completion, else when the chat saw it end, else its last step's time; never
+ * `nowMs`, so a run stopped before the server confirmed it does not grow after it. Undefined for an
+ * ended run whose end nothing records.
+ */
+export function elapsedSeconds(run: Run, nowMs: number, known: RunEnd = {}): number | undefined {
   const start = run.startedAt ?? run.createdAt;
-  const end = isLive(run.status) ? nowMs / 1000 : (run.completedAt ?? nowMs / 1000);
-  return Math.max(0, Math.floor(end - start));
+  const end = isLive(run.status) ? (known.endedAtMs ?? nowMs) / 1000 : (run.completedAt ?? (known.endedAtMs === undefined ? lastMoved(known.steps) : known.endedAtMs / 1000));
+  return end === undefined ? undefined : Math.max(0, Math.floor(end - start));
+}
+
+/** When the last of the steps moved (Unix seconds), or undefined without steps. */
+function lastMoved(steps: readonly RunStep[] | undefined): number | undefined {
+  let last: number | undefined;
+  for (const step of steps ?? []) last = Math.max(last ?? 0, step.completedAt ?? step.createdAt);
+  return last;
 }
 
 export function formatDuration(seconds: number): string {

@@ -65,6 +65,8 @@ export class RunSession {
   /** Aborted on Stop: interrupts waits and the tool handler, never an in-flight create. */
   private readonly stop = new AbortController();
   private stopping = false;
+  /** When Stop was asked for (epoch ms): a stopped run the server does not date ends there. */
+  private stoppedAtMs: number | undefined;
   private detached = false;
   private cancelling: Promise<void> | undefined;
   /**
@@ -469,9 +471,13 @@ export class RunSession {
     }
   }
 
-  /** Records a stopped run as cancelled (with `note` when the server did not confirm it). */
+  /**
+   * Records a stopped run as cancelled (with `note` when the server did not confirm it), ended when
+   * Stop was asked for unless the server dated it: its elapsed time is fixed there, wherever it is shown.
+   */
   private endStopped(run: Run, note?: Run['lastError']): void {
-    const cancelled: Run = { ...run, status: 'cancelled', requiredAction: undefined, ...(note ? { lastError: note } : {}) };
+    const completedAt = run.completedAt ?? Math.floor((this.stoppedAtMs ?? this.deps.now()) / 1000);
+    const cancelled: Run = { ...run, status: 'cancelled', completedAt, requiredAction: undefined, ...(note ? { lastError: note } : {}) };
     this.state.apply({ type: 'run.updated', run: cancelled });
     this.emit({ type: 'run.updated', run: cancelled });
   }
@@ -503,6 +509,7 @@ export class RunSession {
       return;
     }
     this.stopping = true;
+    this.stoppedAtMs = this.deps.now();
     this.stop.abort();
     this.armStopDeadline();
     if (this.legKnown && this.state.ref) {

@@ -63,8 +63,9 @@ export class StatusLine {
     const error = run.lastError ?? notices?.error;
     const outcome = runOutcome(run, notices, awaitingOn(state, run.id));
     this.drawLabel(`${outcome.label}${error && !live ? ` (${error.code})` : ''}`, outcome.icon, SPINNING.has(outcome.kind), outcome.kind);
-    // elapsedSeconds reads the end of a still-live status from its clock argument: an ended run's stops there.
-    this.clock.textContent = formatDuration(elapsedSeconds(run, notices?.endedAt ?? nowMs));
+    // A live run's clock reads now; an ended run's is fixed at its end (none shown when nothing records it).
+    const elapsed = elapsedSeconds(run, nowMs, { endedAtMs: notices?.endedAt, steps: view.steps });
+    this.clock.textContent = elapsed === undefined ? '' : formatDuration(elapsed);
 
     const lines: StatusNote[] = [];
     if (notices?.retry) lines.push({ icon: 'sync', text: retryText(notices.retry, nowMs), retry: true });

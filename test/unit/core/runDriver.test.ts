@@ -263,6 +263,40 @@ describe('RunDriver', () => {
       assert.equal(t.events.some((event) => event.type === 'error'), false);
     });
 
+    it('ends a stop the server never confirms at the moment of Stop, whenever the wait gives up', async () => {
+      for (const stopAtMs of [3_000, 61_500]) {
+        let clock = 0;
+        const stop = new AbortController();
+        const t = setup({
+          cancelWaitMs: 30,
+          now: () => clock,
+          sleep: (ms, signal) => {
+            clock += ms;
+            return signal?.aborted ? Promise.reject(new AssistantsError('cancelled', 'stopped')) : new Promise((resolve) => setTimeout(resolve, 1));
+          },
+        });
+        t.backend.streams.push({
+          events: [{ type: 'run.updated', run: run('in_progress', { createdAt: 0, startedAt: 0 }) }, { type: 'message.created', message: message('msg_1', '') }],
+          beforeEvent: (index) => {
+            if (index === 1) {
+              clock = stopAtMs;
+              stop.abort();
+            }
+          },
+          hang: true,
+        });
+        // The server keeps saying "cancelling" until the wait gives up.
+        t.backend.retrieves.push(snapshot('cancelling', { run: run('cancelling', { createdAt: 0, startedAt: 0 }) }));
+        const result = await t.driver.run(start, t.onEvent, stop.signal);
+        assert.equal(result.run.status, 'cancelled');
+        assert.equal(result.run.lastError?.code, 'unconfirmed');
+        assert.ok(clock > stopAtMs, 'the wait went on after Stop');
+        assert.equal(result.run.completedAt, Math.floor(stopAtMs / 1000), 'it ended at Stop, not when the wait gave up');
+        const last = t.events.filter((e) => e.type === 'run.updated').at(-1);
+        assert.equal(last?.type === 'run.updated' && last.run.completedAt, Math.floor(stopAtMs / 1000), 'the chat is told the same end');
+      }
+    });
+
     it('cancels as soon as the run id is known when Stop comes first', async () => {
       const t = setup({ preferStreaming: false });
       const stop = new AbortController();

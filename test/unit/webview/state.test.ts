@@ -4,6 +4,7 @@ import type { Message, Run, RunStep } from '../../../src/core/model';
 import type { ChatState, HostToWebview } from '../../../src/common/protocol';
 import type { Applied, ViewState } from '../../../webview/state';
 import { applyHostMessage, dismissNotice, emptyState, scrollKey, scrollToRestore, sendStarted, sendTimedOut } from '../../../webview/state';
+import { elapsedSeconds } from '../../../webview/status';
 
 const NOW = 1_700_000_000_000;
 const THREAD = 'thr_1';
@@ -57,6 +58,25 @@ const functionStep = (status: RunStep['status'], output?: string): RunStep => ({
 });
 
 describe('webview state', () => {
+  it('fixes a stopped run\'s time where it ended, while shown and after the view is shown again', () => {
+    const startSec = NOW / 1000;
+    const live = event(fullState(), 'run_s', { type: 'run.updated', run: run('run_s', 'in_progress', { createdAt: startSec, startedAt: startSec }) }).state;
+    // Stopped at 3 s; the host's cancelled run carries no end time (the server never confirmed it).
+    const unconfirmed = { code: 'unconfirmed', message: 'Stopped; the server did not confirm the cancel, so the run may still be going on there.' };
+    const stopped = event(live, 'run_s', { type: 'run.updated', run: run('run_s', 'cancelled', { createdAt: startSec, startedAt: startSec, lastError: unconfirmed }) }, THREAD, NOW + 3_000).state;
+    const view = stopped.runs.run_s;
+    for (const later of [NOW + 21_000, NOW + 105_000]) {
+      assert.equal(elapsedSeconds(view.run, later, { endedAtMs: stopped.runNotices.run_s?.endedAt, steps: view.steps }), 3, `drawn ${(later - NOW) / 1000} s after the start`);
+    }
+    // Hidden and shown again: a full state of the same run, with the step it made before the stop.
+    const step: RunStep = { id: 'st_1', runId: 'run_s', status: 'cancelled', createdAt: startSec + 1, completedAt: startSec + 3, details: { type: 'message_creation', messageId: 'm' } };
+    const reshown = applyHostMessage(stopped, { type: 'state/full', state: chat({ runs: { run_s: { run: view.run, steps: [step] } } }) }, NOW + 21_000).state;
+    for (const later of [NOW + 21_000, NOW + 105_000]) {
+      const again = reshown.runs.run_s;
+      assert.equal(elapsedSeconds(again.run, later, { endedAtMs: reshown.runNotices.run_s?.endedAt, steps: again.steps }), 3, `shown again, drawn ${(later - NOW) / 1000} s after the start`);
+    }
+  });
+
   it('rebuilds everything from a full state and reports the last run for the status line', () => {
     const older = { run: run('run_a', 'completed', { createdAt: 50 }), steps: [] };
     const newer = { run: run('run_b', 'failed', { createdAt: 90 }), steps: [] };
@@ -290,7 +310,7 @@ describe('webview state', () => {
     it('changes nothing when no run is live, or when the host turns busy', () => {
       const done = events(fullState(), 'run_1', [
         { type: 'run.updated', run: run('run_1', 'in_progress') },
-        { type: 'run.updated', run: run('run_1', 'completed') },
+        { type: 'run.updated', run: run('run_1', 'completed', { completedAt: 105 }) },
       ]).state;
       const idle = busy(done, false);
       assert.equal(idle.state, done);

@@ -18,6 +18,22 @@ describe('webview status wording', () => {
     assert.equal(elapsedSeconds(run({ startedAt: 2000 }), 1_000_000), 0, 'clock skew never shows a negative time');
   });
 
+  it('fixes an ended run\'s time at its end, whenever it is drawn: never the clock of the moment', () => {
+    const step = (createdAt: number, completedAt?: number) => ({ id: `s${createdAt}`, runId: 'run_1', status: 'completed', createdAt, completedAt, details: { type: 'message_creation', messageId: 'm' } }) as const;
+    for (const status of ['cancelled', 'failed', 'expired', 'incomplete'] as const) {
+      const ended = run({ status, startedAt: 1000 });
+      for (const nowMs of [1_021_000, 1_105_000, 9_000_000]) {
+        assert.equal(elapsedSeconds(ended, nowMs, { endedAtMs: 1_003_400 }), 3, `${status}: when the chat saw it end`);
+        assert.equal(elapsedSeconds(ended, nowMs, { steps: [step(1001, 1002), step(1002)] }), 2, `${status}: at its last step, shown again later`);
+        assert.equal(elapsedSeconds(ended, nowMs), undefined, `${status}: nothing records its end, so no time is shown`);
+      }
+    }
+    const unconfirmed = run({ status: 'cancelled', startedAt: 1000, lastError: { code: 'unconfirmed', message: 'Stopped; the server did not confirm the cancel.' } });
+    assert.equal(elapsedSeconds(unconfirmed, 1_105_000, { steps: [step(1003)] }), 3);
+    assert.equal(elapsedSeconds({ ...unconfirmed, completedAt: 1003 }, 1_105_000, { endedAtMs: 1_090_000 }), 3, 'its own end wins');
+    assert.equal(elapsedSeconds(run({ startedAt: 1000 }), 1_105_000, { endedAtMs: 1_010_000 }), 10, 'a live run the host stopped following stops there');
+  });
+
   it('counts a run the host gave up on as stopped, whatever its last status', () => {
     assert.equal(isRunning(run({}), undefined), true);
     assert.equal(isRunning(run({}), { endedAt: 1_010_000 }), false);
