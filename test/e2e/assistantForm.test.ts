@@ -135,6 +135,12 @@ describe('an assistant made in the form, from the palette to the chat (packaged 
 
   it('clones it from the tree: a second file and a second row', async () => {
     await workbench.contextMenu(treeRow(NAME), 'Clone Assistant', 'tree-context-menu');
+    // Clone asks for the copy's name, proposing the original's with "(copy)".
+    const input = workbench.page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: 30_000 });
+    for (const deadline = Date.now() + 10_000; (await input.inputValue()) !== `${NAME} (copy)` && Date.now() < deadline; ) await workbench.page.waitForTimeout(100);
+    assert.equal(await input.inputValue(), `${NAME} (copy)`);
+    await input.press('Enter');
     const copy = await untilFile('pirate-reviewer-copy', (file) => file.name === `${NAME} (copy)`, 'the clone was written');
     assert.equal(copy.instructions, INSTRUCTIONS);
     assert.deepEqual(copy.tools, readAssistant('pirate-reviewer').tools);
