@@ -91,8 +91,13 @@ describe('telling assistants apart, and invalid ones (packaged .vsix, fake serve
     const input = workbench.page.locator('.quick-input-widget input.input');
     await input.waitFor({ timeout: 30_000 });
     for (const deadline = Date.now() + 10_000; !(await input.inputValue()) && Date.now() < deadline; ) await workbench.page.waitForTimeout(100);
-    await input.fill(`${path.dirname(importFile)}/`);
-    await rows().filter({ hasText: path.basename(importFile) }).click();
+    // The dialog may still put its own folder into the field after the first value shows: type ours again until its list shows the file.
+    const file = rows().filter({ hasText: path.basename(importFile) });
+    for (let attempt = 0; attempt < 10 && !(await file.isVisible()); attempt++) {
+      await input.fill(`${path.dirname(importFile)}/`);
+      await file.waitFor({ timeout: 2_000 }).catch(() => undefined);
+    }
+    await file.click();
     await rows().filter({ hasText: 'In this workspace' }).click();
     const dialog = workbench.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 30_000 });
