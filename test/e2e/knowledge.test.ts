@@ -70,7 +70,7 @@ describe('assistant knowledge from the Explorer and the Knowledge view (packaged
     const retried = async () => fake.requests.slice(start).some((r) => r.method === 'POST' && /\/file_batches$/.test(r.path));
     for (const deadline = Date.now() + 60_000; !(await retried()) && Date.now() < deadline; ) await page.waitForTimeout(200);
     assert.ok(await retried(), 'Retry Indexing adds the file again');
-    await page.locator('.notification-toast').filter({ hasText: /Retry Indexing: 1 added again after failed indexing/ }).waitFor({ timeout: 60_000 });
+    await workbench.notificationShown(/Retry Indexing: 1 added again after failed indexing/);
     await row.filter({ hasText: 'failed: The file could not be parsed as a PDF.' }).waitFor({ timeout: 30_000 });
     await workbench.screenshot('knowledge-retried');
   });

@@ -185,6 +185,19 @@ export class Workbench {
     await this.chatFrame().locator('.status-label').filter({ hasText: label }).waitFor({ timeout: 60_000 });
   }
 
+  /**
+   * Waits for a notification whose text matches `text`: as a toast, or else in the Notification Center.
+   * VS Code shows no toast for a notification that comes right after several others (its spam guard),
+   * and keeps it in the center, where a user finds it.
+   */
+  async notificationShown(text: RegExp, timeoutMs = 60_000): Promise<void> {
+    const toast = this.page.locator('.notification-toast').filter({ hasText: text });
+    if (await toast.waitFor({ timeout: 15_000 }).then(() => true, () => false)) return;
+    await this.runCommand('Notifications: Show Notifications');
+    await this.page.locator('.notifications-center .notification-list-item').filter({ hasText: text }).first().waitFor({ timeout: timeoutMs });
+    await this.runCommand('Notifications: Hide Notifications');
+  }
+
   /** Unfolds the steps under the last answer (a finished run's steps are folded). */
   async unfoldLastSteps(): Promise<void> {
     await this.chatFrame().locator('.run-block').last().locator('vscode-collapsible').click({ position: { x: 30, y: 10 } });
