@@ -8,7 +8,7 @@ import { nodeWorkspaceFs } from '../../../../src/core/fileSystem';
 import type { FunctionFixture } from './fixture';
 import { functionFixture } from './fixture';
 
-/** Files the README's Security section says are kept from the assistant, one or more per kind. */
+/** Files docs/security.md says are kept from the assistant, one or more per kind. */
 const SECRETS = [
   '.env',
   '.env.local',
@@ -85,10 +85,11 @@ describe('the deny list: one list for read, list, search, attach, knowledge and 
     for (const file of SECRETS) assert.equal((await ws.confinement.resolve(path.join(ws.root, file))).ok, false, file);
   });
 
-  it('the README says what the list refuses: every glob of the default list is named there', () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'README.md'), 'utf8');
-    const security = readme.slice(readme.indexOf('## Security'), readme.indexOf('\n## ', readme.indexOf('## Security') + 1));
-    assert.ok(security.length > 100, 'the README has a Security section');
-    for (const glob of DEFAULT_DENY) assert.ok(security.includes(`\`${glob.replace(/^\*\*\//, '')}\``), `${glob} is not named in the README's Security section`);
+  it('the security page says what the list refuses: every glob of the default list is named in its deny list', () => {
+    const page = fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', 'docs', 'security.md'), 'utf8');
+    const start = page.indexOf('**Secrets, one deny list**');
+    const denyList = page.slice(start, page.indexOf('\n- **', start));
+    assert.ok(start >= 0 && denyList.length > 100, 'docs/security.md has the deny list');
+    for (const glob of DEFAULT_DENY) assert.ok(denyList.includes(`\`${glob.replace(/^\*\*\//, '')}\``), `${glob} is not named in the deny list of docs/security.md`);
   });
 });
