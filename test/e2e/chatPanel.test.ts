@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import type { FrameLocator } from 'playwright-core';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
@@ -189,7 +190,12 @@ describe('the chat panel: stream, act on answers, run instructions, Stop, Retry,
     const input = chat.locator('.composer-input textarea');
     await input.click();
     await input.pressSequentially(DRAFT, { delay: 10 });
-    // No pause: the reload comes right after the last keystroke.
+    // The reload comes the moment the extension host holds the whole draft, and it must be on disk by then
+    // (it is written at each change, with no pause). A keystroke still on its way from the browser when the
+    // page is torn down cannot be kept by either side, so the test does not race that.
+    const hostDraft = () => workbench.userDataFiles(/[\\/]draft\.json$/).map((file) => fs.readFileSync(file, 'utf8')).join('');
+    for (const deadline = Date.now() + 30_000; !hostDraft().includes(DRAFT) && Date.now() < deadline; ) await workbench.page.waitForTimeout(20);
+    assert.ok(hostDraft().includes(DRAFT), 'the extension host wrote the draft as it was typed');
     await reloadAndFind('Explain the inventory module');
     assert.match(await chat.locator('.header-thread').innerText(), /Give me the answer as code/);
     assert.equal(await chat.locator('.composer-input textarea').inputValue(), DRAFT, 'the draft survived the reload');
