@@ -21,7 +21,7 @@ import { FakeOpenAIServer } from '../test/fakes/fakeServer';
 import { memoryUploadIndex } from '../test/fakes/memoryUploadIndex';
 import type { Input, Kind, Scene } from './hostile';
 
-const KEY = 'sk-proj-Xq7Lm2Rt9Vb4Nw8Kc1Hd6Jf3Gs5Pz0YaTu8Ei2Oq';
+const KEY = 'sk-proj-FAKE0notArealKEY0forTESTSonly0FAKE0notAr';
 const SECRET = 'HOSTILE-SERVER-SECRET-5d1c';
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -8,7 +8,7 @@ import { MAX_REDIRECTS, RedirectRefusedError, originBoundRedirects } from '../..
 const CONFIGURED = 'https://api.example.test/v1/models';
 /** What a request carries that names who sends it, and what only describes it. */
 const CREDENTIALS = {
-  authorization: 'Bearer sk-proj-secret0123456789',
+  authorization: 'Bearer sk-proj-FAKE-secret-for-tests',
   'api-key': 'azure-0123456789abcdef',
   cookie: 'session=abc',
   'proxy-authorization': 'Basic dXNlcjpwYXNz',
@@ -159,11 +159,11 @@ describe('redirects through the SDK and Node fetch', () => {
 
   it('a same-origin redirect keeps the bearer token', async () => {
     status = 307;
-    const client = createOpenAIClient({ protocol: 'responses', apiKey: 'sk-proj-same0123456789', baseUrl: `${configuredUrl}/same` });
+    const client = createOpenAIClient({ protocol: 'responses', apiKey: 'sk-proj-FAKE-same-for-tests', baseUrl: `${configuredUrl}/same` });
     await client.models.list();
     assert.deepEqual(received.map((r) => [r.server, r.url, r.headers.authorization]), [
-      ['configured', '/same/models', 'Bearer sk-proj-same0123456789'],
-      ['configured', '/here/models', 'Bearer sk-proj-same0123456789'],
+      ['configured', '/same/models', 'Bearer sk-proj-FAKE-same-for-tests'],
+      ['configured', '/here/models', 'Bearer sk-proj-FAKE-same-for-tests'],
     ]);
   });
 });

@@ -19,7 +19,7 @@ function stream(text: string, size: number, apiKey = KEY): string[] {
 }
 
 describe('StreamRedactor', () => {
-  const answer = `Your key is ${KEY}, as configured. An OpenAI one: sk-proj-AbCdEf0123456789xyz done.`;
+  const answer = `Your key is ${KEY}, as configured. An OpenAI one: sk-proj-FAKE4notArealKEY4fo done.`;
 
   for (const size of [1, 2, 3, 5, 8, 13, 40, answer.length]) {
     it(`masks a key split across deltas of ${size} characters, and keeps the rest of the text`, () => {
@@ -72,9 +72,9 @@ describe('StreamRedactor', () => {
 
 /** Keys of several shapes, each with the ways it may be quoted without its prefix. */
 const SHAPED_KEYS = [
-  { key: 'sk-proj-Xq7Lm2Rt9Vb4Nw8Kc1Hd6Jf3Gs5Pz0Ya', quoted: ['proj-Xq7Lm2Rt9Vb4Nw8Kc1Hd6Jf3Gs5Pz0Ya', 'Xq7Lm2Rt9Vb4Nw8Kc1Hd6Jf3Gs5Pz0Ya', 'Kc1Hd6Jf3Gs5'] },
-  { key: 'sk-Tn4Wq8Zr2Lx6Mb0Vc3Hy7Ks1Dp5Fg9', quoted: ['Tn4Wq8Zr2Lx6Mb0Vc3Hy7Ks1Dp5Fg9', 'Lx6Mb0Vc3Hy7'] },
-  { key: 'sk-svcacct-Ab12Cd34Ef56Gh78Ij90Kl', quoted: ['svcacct-Ab12Cd34Ef56Gh78Ij90Kl', 'Ab12Cd34Ef56Gh78Ij90Kl'] },
+  { key: 'sk-proj-FAKE1notArealKEY1forTESTSonly1FA', quoted: ['proj-FAKE1notArealKEY1forTESTSonly1FA', 'FAKE1notArealKEY1forTESTSonly1FA', 'Y1forTESTSon'] },
+  { key: 'sk-FAKE2notArealKEY2forTESTSonly2', quoted: ['FAKE2notArealKEY2forTESTSonly2', 'realKEY2forT'] },
+  { key: 'sk-svcacct-FAKE3notArealKEY3forTE', quoted: ['svcacct-FAKE3notArealKEY3forTE', 'FAKE3notArealKEY3forTE'] },
   // Azure keys have no prefix at all: 32 hexadecimal characters.
   { key: '3f9a1c7e52b84d06a9e1f2c3b4d5e6f7', quoted: ['3f9a1c7e52b84d06a9e1f2c3b4d5e6f7', 'a9e1f2c3b4d5e6f7', '52b84d06a9'] },
 ];

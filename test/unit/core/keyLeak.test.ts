@@ -28,7 +28,7 @@ const echoingTurns = (): Turn[] => [
   { steps: [{ type: 'text', text: 'Partial.' }], outcome: { status: 'incomplete', reason: `proxy_cut Bearer ${KEY}` } },
   { steps: [{ type: 'code_interpreter', code: 'print(env)', logs: `OPENAI_API_KEY=${KEY}\n` }, { type: 'text', text: 'Done.' }] },
   // The key split across many deltas: no one delta holds it whole.
-  { steps: [{ type: 'text', text: `Your key is ${KEY}, and sk-proj-AbCdEf0123456789xyz is another.`, chunkSize: 3 }] },
+  { steps: [{ type: 'text', text: `Your key is ${KEY}, and sk-proj-FAKE4notArealKEY4fo is another.`, chunkSize: 3 }] },
 ];
 
 /** Every 6-character piece of the key: a delta holding one shows part of the key. */
