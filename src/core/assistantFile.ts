@@ -318,7 +318,12 @@ function mcpFromFile(tool: FileMcpTool): McpServerTool {
   };
 }
 
-function mcpToFile(tool: McpServerTool): FileMcpTool {
+/**
+ * The fields an `mcp` tool has both in an assistant file and in a Responses request (`MCPTool`:
+ * label, server, description, allowed tools, approval, authorization), copied; headers and the
+ * file's own `x-vscode` are left to each side (a request sends only resolved, non-empty headers).
+ */
+export function mcpApiFields(tool: McpServerTool): Omit<FileMcpTool, 'headers' | 'x-vscode'> {
   const filter = (f: McpToolFilter): FileMcpFilter => ({ ...(f.toolNames ? { tool_names: [...f.toolNames] } : {}), ...(f.readOnly !== undefined ? { read_only: f.readOnly } : {}) });
   const approval = tool.requireApproval;
   const allowed = tool.allowedTools;
@@ -332,8 +337,14 @@ function mcpToFile(tool: McpServerTool): FileMcpTool {
     ...(approval !== undefined
       ? { require_approval: typeof approval === 'string' ? approval : { ...(approval.always ? { always: filter(approval.always) } : {}), ...(approval.never ? { never: filter(approval.never) } : {}) } }
       : {}),
-    ...(tool.headers ? { headers: { ...tool.headers } } : {}),
     ...(tool.authorization !== undefined ? { authorization: tool.authorization } : {}),
+  };
+}
+
+function mcpToFile(tool: McpServerTool): FileMcpTool {
+  return {
+    ...mcpApiFields(tool),
+    ...(tool.headers ? { headers: { ...tool.headers } } : {}),
     ...(tool.local ? { 'x-vscode': structuredClone(tool.local) } : {}),
   };
 }

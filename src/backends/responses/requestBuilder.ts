@@ -7,7 +7,8 @@ import type {
 } from 'openai/resources/responses/responses';
 import { readsWhole } from '../../core/attachments/inputFiles';
 import type { RunAction } from '../../core/runAction';
-import type { Assistant, Attachment, McpServerTool, McpToolFilter, Message, ResponseFormat, ToolOutput } from '../../core/model';
+import type { Assistant, Attachment, McpServerTool, Message, ResponseFormat, ToolOutput } from '../../core/model';
+import { mcpApiFields } from '../../core/assistantFile';
 import { mcpApprovalRequestId, textOf } from '../../core/model';
 import { ASSISTANT_ID_KEY } from './mapping';
 
@@ -116,21 +117,11 @@ function outputItem(output: ToolOutput): ResponseInputItem {
  * host puts each secret in place just before the run (see `resolveMcpSecrets`).
  */
 function hostedMcpTool(tool: McpServerTool): Tool {
-  const filter = (f: McpToolFilter) => ({ ...(f.toolNames ? { tool_names: f.toolNames } : {}), ...(f.readOnly !== undefined ? { read_only: f.readOnly } : {}) });
-  const approval = tool.requireApproval;
-  const allowed = tool.allowedTools;
+  const { connector_id: connectorId, ...fields } = mcpApiFields(tool);
   return {
-    type: 'mcp',
-    server_label: tool.serverLabel,
-    ...(tool.serverUrl !== undefined ? { server_url: tool.serverUrl } : {}),
-    ...(tool.connectorId !== undefined ? { connector_id: tool.connectorId as NonNullable<Extract<Tool, { type: 'mcp' }>['connector_id']> } : {}),
-    ...(tool.serverDescription !== undefined ? { server_description: tool.serverDescription } : {}),
-    ...(allowed !== undefined ? { allowed_tools: Array.isArray(allowed) ? allowed : filter(allowed) } : {}),
-    ...(approval !== undefined
-      ? { require_approval: typeof approval === 'string' ? approval : { ...(approval.always ? { always: filter(approval.always) } : {}), ...(approval.never ? { never: filter(approval.never) } : {}) } }
-      : {}),
+    ...fields,
+    ...(connectorId !== undefined ? { connector_id: connectorId as NonNullable<Extract<Tool, { type: 'mcp' }>['connector_id']> } : {}),
     ...(tool.headers && Object.keys(tool.headers).length > 0 ? { headers: tool.headers } : {}),
-    ...(tool.authorization !== undefined ? { authorization: tool.authorization } : {}),
   };
 }
 
