@@ -9,7 +9,8 @@ import { ApiKeyStore } from './host/apiKey';
 import { ChatApprover } from './host/approvals';
 import { ChatOutputAsker } from './host/functionOutputs';
 import { OutputDraftStore } from './core/functions/outputRequests';
-import { ComposerAttachments, MementoUploadIndex } from './host/attachments';
+import { ComposerAttachments } from './host/attachments';
+import { StateUploadIndex } from './core/attachments/uploadIndex';
 import { DiffEditProposer } from './host/editProposals';
 import { AssistantConflicts } from './host/assistantConflicts';
 import { AssistantEditorProvider } from './host/assistantEditor';
@@ -174,7 +175,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     log,
     mock,
   });
-  const uploadIndex = new MementoUploadIndex(context.globalState);
+  const uploadIndex = new StateUploadIndex(context.globalState);
   const attachments = new ComposerAttachments({
     target: () => controller.uploadTarget(),
     index: uploadIndex,

@@ -26,32 +26,6 @@ interface Pending extends AttachmentView {
   fileId?: string;
 }
 
-const INDEX_KEY = 'assistants.uploads';
-
-/** Content hash to file id, per provider, in the extension's global state (file ids outlive a workspace). */
-export class MementoUploadIndex implements UploadIndex {
-  constructor(private readonly memento: vscode.Memento) {}
-
-  private all(): Record<string, Record<string, string>> {
-    return this.memento.get<Record<string, Record<string, string>>>(INDEX_KEY, {});
-  }
-
-  get(provider: string, sha256: string): string | undefined {
-    return this.all()[provider]?.[sha256];
-  }
-
-  async set(provider: string, sha256: string, fileId: string): Promise<void> {
-    const all = this.all();
-    await this.memento.update(INDEX_KEY, { ...all, [provider]: { ...all[provider], [sha256]: fileId } });
-  }
-
-  async forget(provider: string, fileId: string): Promise<void> {
-    const all = this.all();
-    const kept = Object.fromEntries(Object.entries(all[provider] ?? {}).filter(([, id]) => id !== fileId));
-    await this.memento.update(INDEX_KEY, { ...all, [provider]: kept });
-  }
-}
-
 /** What a set of files and folders expanded to. */
 export interface Expanded {
   items: UploadItem[];
