@@ -345,7 +345,8 @@ function mcpToFile(tool: McpServerTool): FileMcpTool {
   return {
     ...mcpApiFields(tool),
     ...(tool.headers ? { headers: { ...tool.headers } } : {}),
-    ...(tool.local ? { 'x-vscode': structuredClone(tool.local) } : {}),
+    // An sse server comes only from VS Code's MCP configuration, never from a file.
+    ...(tool.local && tool.local.transport !== 'sse' ? { 'x-vscode': structuredClone(tool.local) } : {}),
   };
 }
 

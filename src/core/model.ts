@@ -59,12 +59,18 @@ export interface McpServerTool {
   local?: LocalMcpServer;
 }
 
-/** How the extension runs or reaches a local MCP server (the file's `x-vscode`). */
+/** How the extension runs or reaches a local MCP server (the file's `x-vscode`, or a server of VS Code's MCP configuration). */
 export type LocalMcpServer =
-  /** `cwd` is relative to the assistant file's workspace folder (or absolute); `env` adds to the extension's environment. */
-  | { transport: 'stdio'; command: string; args?: string[]; env?: Record<string, string>; cwd?: string }
+  /**
+   * `cwd` is relative to the assistant file's workspace folder (or absolute); `env` adds to the
+   * extension's environment, over what `envFile` (absolute; a dotenv file, from VS Code's MCP
+   * configuration only) holds.
+   */
+  | { transport: 'stdio'; command: string; args?: string[]; env?: Record<string, string>; cwd?: string; envFile?: string }
   /** Streamable HTTP at the tool's `serverUrl`, with its `headers`. */
-  | { transport: 'http' };
+  | { transport: 'http' }
+  /** The older HTTP+SSE transport at the tool's `serverUrl` (VS Code's MCP configuration only). */
+  | { transport: 'sse' };
 
 export type ResponseFormat =
   | { type: 'text' }
