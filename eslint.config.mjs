@@ -27,12 +27,12 @@ const CORE_NODE = ['path', 'crypto', 'util', 'events', 'buffer'];
  */
 const SRC_LAYERS = [
   { folder: 'core', may: [], types: [], vscode: VSCODE_TYPES_ONLY, node: CORE_NODE, why: 'src/core is the bottom layer: it imports nothing from the other folders (file access goes through the FileSystem port)' },
-  { folder: 'common', may: [], types: 'all', vscode: undefined, node: undefined, why: 'src/common is the host-webview protocol: types only, named from src/core/model and src/core/events' },
+  { folder: 'common', may: [], types: 'all', vscode: undefined, node: undefined, why: 'src/common is the host-webview protocol: types only, named from src/core/model and src/core/runs/events' },
   { folder: 'backends', may: ['core'], types: [], vscode: VSCODE_TYPES_ONLY, node: CORE_NODE, why: 'src/backends may import src/core and the openai SDK only (the network goes through the SDK)' },
   { folder: 'host', may: ['core', 'backends', 'common'], types: [], vscode: undefined, node: builtinModules, why: 'src/host never imports the webview: they talk through src/common/protocol.ts messages' },
 ];
 /** What src/common may name types from, besides its own files. */
-const TYPE_ONLY_FOR_COMMON = 'core/(model|events)';
+const TYPE_ONLY_FOR_COMMON = 'core/(model|runs/events)';
 const ALL_SRC = ['core', 'common', 'backends', 'host', 'extension'];
 const OUTSIDE_SRC = ['test', 'scripts', 'bench', 'webview'];
 
@@ -75,8 +75,8 @@ const layerBlocks = [
   },
   {
     // The port's Node implementation is the one place in core that touches the disk.
-    files: ['src/core/fileSystem.ts'],
-    rules: { [RULE]: ['error', { paths: [VSCODE_TYPES_ONLY, ...nodeBuiltinsExcept([...CORE_NODE, 'fs'], 'src/core/fileSystem.ts')], patterns: [{ regex: `^\\.\\./(${ALL_SRC.filter((n) => n !== 'core').join('|')})(/|$)|^\\.\\./\\.\\./(${OUTSIDE_SRC.join('|')})(/|$)`, message: 'src/core is the bottom layer.' }] }] },
+    files: ['src/core/workspace/fileSystem.ts'],
+    rules: { [RULE]: ['error', { paths: [VSCODE_TYPES_ONLY, ...nodeBuiltinsExcept([...CORE_NODE, 'fs'], 'src/core/workspace/fileSystem.ts')], patterns: [{ regex: `^(\\.\\./){2}(${ALL_SRC.filter((n) => n !== 'core').join('|')})(/|$)|^(\\.\\./){3}(${OUTSIDE_SRC.join('|')})(/|$)`, message: 'src/core is the bottom layer.' }] }] },
   },
   {
     files: ['webview/**/*.ts'],
@@ -84,8 +84,8 @@ const layerBlocks = [
       [RULE]: ['error', {
         paths: [NO_VSCODE, ...nodeBuiltinsExcept([], 'The webview (a browser bundle)')],
         patterns: [
-          { regex: '^(\\.\\./)+src/(?!common/|core/(model|events)$)', message: 'The webview never imports host code; it may name types from src/common and src/core/model|events.' },
-          { regex: '^(\\.\\./)+src/(common/|core/(model|events)$)', allowTypeImports: true, message: 'The webview imports only types from src/ (import type); its runtime code stays in its own bundle.' },
+          { regex: '^(\\.\\./)+src/(?!common/|core/(model|runs/events)$)', message: 'The webview never imports host code; it may name types from src/common, src/core/model and src/core/runs/events.' },
+          { regex: '^(\\.\\./)+src/(common/|core/(model|runs/events)$)', allowTypeImports: true, message: 'The webview imports only types from src/ (import type); its runtime code stays in its own bundle.' },
         ],
       }],
     },

@@ -12,8 +12,8 @@ import { ResponsesBackend } from '../src/backends/responses/responsesBackend';
 import { runTestFile } from '../src/core/assistantTests/runner';
 import type { AssistantTestFile } from '../src/core/assistantTests/testFile';
 import { assistantLoader } from '../src/core/assistantTests/workspace';
-import { nodeFileSystem } from '../src/core/fileSystem';
-import { BUILT_IN_PRICES } from '../src/core/usage';
+import { nodeFileSystem } from '../src/core/workspace/fileSystem';
+import { BUILT_IN_PRICES } from '../src/core/runs/usage';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
 
 function option(name: string, fallback: number): number {

@@ -12,7 +12,7 @@ import { originBoundRedirects } from '../src/backends/redirects';
 import { ResponsesBackend } from '../src/backends/responses/responsesBackend';
 import { StreamRedactor } from '../src/backends/streamRedaction';
 import { keyPieces, redact } from '../src/backends/errorMapping';
-import { nodeWorkspaceFs } from '../src/core/fileSystem';
+import { nodeWorkspaceFs } from '../src/core/workspace/fileSystem';
 import { KnowledgeMark } from '../src/core/knowledge/mark';
 import { sourceAttributes } from '../src/core/knowledge/plan';
 import { locateKnowledgeSource } from '../src/core/knowledge/sources';

@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as OpenAIClient from '../src/backends/openaiClient';
 import type * as Responses from '../src/backends/responses/responsesBackend';
-import type * as FileSystem from '../src/core/fileSystem';
+import type * as FileSystem from '../src/core/workspace/fileSystem';
 import type * as Mark from '../src/core/knowledge/mark';
 import type * as Sync from '../src/core/knowledge/sync';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
@@ -42,7 +42,8 @@ async function load(label: string, root: string): Promise<Checkout> {
     sync: await from('src/core/knowledge/sync.ts'),
     client: await from('src/backends/openaiClient.ts'),
     responses: await from('src/backends/responses/responsesBackend.ts'),
-    fileSystem: await from('src/core/fileSystem.ts'),
+    // The FileSystem port moved to src/core/workspace/; a baseline from before the move has it at src/core/.
+    fileSystem: await from(fs.existsSync(path.join(root, 'src/core/workspace/fileSystem.ts')) ? 'src/core/workspace/fileSystem.ts' : 'src/core/fileSystem.ts'),
     mark: fs.existsSync(path.join(root, 'src/core/knowledge/mark.ts')) ? await from('src/core/knowledge/mark.ts') : undefined,
   };
 }

@@ -10,8 +10,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readFileFunction } from '../src/core/functions/fileFunctions';
-import { Confinement, DEFAULT_DENY } from '../src/core/functions/confinement';
-import { nodeWorkspaceFs } from '../src/core/fileSystem';
+import { Confinement, DEFAULT_DENY } from '../src/core/workspace/confinement';
+import { nodeWorkspaceFs } from '../src/core/workspace/fileSystem';
 
 const SIZE_MB = 200;
 

@@ -10,7 +10,7 @@ import type { OpenAI } from 'openai';
 import { createOpenAIClient } from '../src/backends/openaiClient';
 import { ResponsesBackend } from '../src/backends/responses/responsesBackend';
 import type { Assistant, Thread } from '../src/core/model';
-import { RunDriver } from '../src/core/runDriver';
+import { RunDriver } from '../src/core/runs/runDriver';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
 
 const SCENARIOS_MS = [500, 2000, 8000];

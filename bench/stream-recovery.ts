@@ -15,7 +15,7 @@ import { ResponsesBackend } from '../src/backends/responses/responsesBackend';
 import { ServerAssistantStore } from '../src/backends/assistantsV2/serverAssistantStore';
 import type { Backend } from '../src/core/backend';
 import type { Assistant, Thread } from '../src/core/model';
-import { RunDriver } from '../src/core/runDriver';
+import { RunDriver } from '../src/core/runs/runDriver';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
 
 const REPETITIONS = 8;

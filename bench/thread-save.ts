@@ -14,10 +14,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type * as FileSystemModule from '../src/core/fileSystem';
-import { nodeFileSystem } from '../src/core/fileSystem';
-import type * as ThreadStoreModule from '../src/core/threadStore';
-import type { StoredThread } from '../src/core/threadStore';
+import type * as FileSystemModule from '../src/core/workspace/fileSystem';
+import { nodeFileSystem } from '../src/core/workspace/fileSystem';
+import type * as ThreadStoreModule from '../src/core/threads/threadStore';
+import type { StoredThread } from '../src/core/threads/threadStore';
 
 const IMAGES = 20;
 const IMAGE_BYTES = 3 * 1024 * 1024;
@@ -64,8 +64,10 @@ function checkoutStore(label: string, root: string): Target {
   return {
     label,
     open: async (dir) => {
-      const { ThreadStore } = (await import(path.join(root, 'src', 'core', 'threadStore.ts'))) as typeof ThreadStoreModule;
-      const { nodeFileSystem } = (await import(path.join(root, 'src', 'core', 'fileSystem.ts'))) as typeof FileSystemModule;
+      // A baseline from before src/core was sorted into rooms has its modules at src/core/.
+      const module = (now: string, before: string) => path.join(root, fs.existsSync(path.join(root, now)) ? now : before);
+      const { ThreadStore } = (await import(module('src/core/threads/threadStore.ts', 'src/core/threadStore.ts'))) as typeof ThreadStoreModule;
+      const { nodeFileSystem } = (await import(module('src/core/workspace/fileSystem.ts', 'src/core/fileSystem.ts'))) as typeof FileSystemModule;
       return new ThreadStore(nodeFileSystem, dir);
     },
   };

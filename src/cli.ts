@@ -11,10 +11,10 @@ import type { CaseResult } from './core/assistantTests/runner';
 import { assistantFileName, parseTestFile, TEST_FILE_PATTERN } from './core/assistantTests/testFile';
 import { assistantLoader, findTestFiles, headlessFunctions, workspaceAttacher } from './core/assistantTests/workspace';
 import { asAssistantsError } from './core/errors';
-import { nodeFileSystem, nodeWorkspaceFs } from './core/fileSystem';
-import { DEFAULT_DENY } from './core/functions/confinement';
+import { nodeFileSystem, nodeWorkspaceFs } from './core/workspace/fileSystem';
+import { DEFAULT_DENY } from './core/workspace/confinement';
 import { DEFAULT_BASE_URL } from './core/provider';
-import { BUILT_IN_PRICES } from './core/usage';
+import { BUILT_IN_PRICES } from './core/runs/usage';
 
 const USAGE = `Usage: test-assistants [file or folder ...] [--workspace DIR] [--concurrency N]
 Runs *.assistant-tests.json / .yaml files (default: every one in the workspace, the current folder)

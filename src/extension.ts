@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { nodeFileSystem } from './core/fileSystem';
-import { DraftStore } from './core/draftStore';
-import { ThreadStore } from './core/threadStore';
-import { AssistantService } from './core/assistantService';
+import { nodeFileSystem } from './core/workspace/fileSystem';
+import { DraftStore } from './core/threads/draftStore';
+import { ThreadStore } from './core/threads/threadStore';
+import { AssistantService } from './core/assistants/assistantService';
 import { connect } from './backends/connect';
 import { ApiKeyStore } from './host/apiKey';
 import { ChatApprover } from './host/approvals';

@@ -12,7 +12,7 @@ export const MARKDOWN_LINK_PATTERN = /^(?:https?:|mailto:|#|sandbox:\/)/i;
 /** Where a `sandbox:` link's target goes instead of its `href`: the chat turns it into Save for the kept file. */
 export const SANDBOX_ATTRIBUTE = 'data-sandbox';
 
-/** The path a `sandbox:` link names (`sandbox:/mnt/data/x.csv` → `/mnt/data/x.csv`), percent-decoded, as src/core/keptFiles reads it. */
+/** The path a `sandbox:` link names (`sandbox:/mnt/data/x.csv` → `/mnt/data/x.csv`), percent-decoded, as src/core/threads/keptFiles reads it. */
 export function sandboxPath(text: string | undefined): string | undefined {
   const match = /^sandbox:(\/\S+)$/.exec(text?.trim() ?? '');
   if (!match) return undefined;

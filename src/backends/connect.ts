@@ -1,4 +1,4 @@
-import type { AssistantStore } from '../core/assistantStore';
+import type { AssistantStore } from '../core/assistants/assistantStore';
 import type { Backend } from '../core/backend';
 import type { ProviderConfig } from '../core/provider';
 import { AssistantsV2Backend } from './assistantsV2/assistantsV2Backend';

@@ -3,7 +3,7 @@
  * import it, neither pulls code from the other. Message names are `area/verb`; each side
  * dispatches with an exhaustive `switch` on `type`.
  */
-import type { RunEvent } from '../core/events';
+import type { RunEvent } from '../core/runs/events';
 import type { AttachmentTool, BackendKind, Message, Run, RunStep } from '../core/model';
 
 /** A run as the chat shows it: the run, its steps, and the messages it produced. */

@@ -1,4 +1,4 @@
-import type { AssistantStore } from './assistantStore';
+import type { AssistantStore } from './assistants/assistantStore';
 import type { Backend } from './backend';
 import { asAssistantsError } from './errors';
 

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { describeErrors, fileFromDraft, importAssistantFiles, draftFromFile, serializeAssistantFile } from '../core/assistantFile';
-import { byValidity, freeName, sameName, whereLabel, withoutPublishedCopies } from '../core/assistantPicks';
-import type { AssistantService } from '../core/assistantService';
-import type { AssistantEntry, AssistantLocation } from '../core/assistantStore';
-import { ASSISTANT_TEMPLATES } from '../core/assistantTemplates';
+import { describeErrors, fileFromDraft, importAssistantFiles, draftFromFile, serializeAssistantFile } from '../core/assistants/assistantFile';
+import { byValidity, freeName, sameName, whereLabel, withoutPublishedCopies } from '../core/assistants/assistantPicks';
+import type { AssistantService } from '../core/assistants/assistantService';
+import type { AssistantEntry, AssistantLocation } from '../core/assistants/assistantStore';
+import { ASSISTANT_TEMPLATES } from '../core/assistants/assistantTemplates';
 import { AssistantsError } from '../core/errors';
 import type { AssistantDraft } from '../core/model';
 import { AssistantEditorProvider } from './assistantEditor';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { describeErrors, draftFromFile, parseAssistantFile } from '../core/assistantFile';
-import type { AssistantService } from '../core/assistantService';
+import { describeErrors, draftFromFile, parseAssistantFile } from '../core/assistants/assistantFile';
+import type { AssistantService } from '../core/assistants/assistantService';
 import type { AssistantConflictError } from '../core/errors';
 
 /**

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { parseAssistantFile, serializeAssistantFile } from '../core/assistantFile';
-import { sameAssistantFile } from '../core/assistantMerge';
+import { parseAssistantFile, serializeAssistantFile } from '../core/assistants/assistantFile';
+import { sameAssistantFile } from '../core/assistants/assistantMerge';
 import type { Backend } from '../core/backend';
 import type { AssistantForm, EditorToHost, HostToEditor, ServerChoices } from '../common/assistantEditorProtocol';
 import { fileFromFormChange, formFromFile, mergeIntoDocument } from './assistantForm';

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { FileAssistantStore } from '../core/assistantStore';
-import { ASSISTANT_FILE_SUFFIX } from '../core/assistantFile';
-import { nodeFileSystem, nodeWorkspaceFs } from '../core/fileSystem';
-import { Confinement } from '../core/functions/confinement';
+import { FileAssistantStore } from '../core/assistants/assistantStore';
+import { ASSISTANT_FILE_SUFFIX } from '../core/assistants/assistantFile';
+import { nodeFileSystem, nodeWorkspaceFs } from '../core/workspace/fileSystem';
+import { Confinement } from '../core/workspace/confinement';
 import { Disposable } from './lifecycle';
 import { workspaceRoots } from './workspaceFunctions';
 

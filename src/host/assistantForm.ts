@@ -1,6 +1,6 @@
-import type { AssistantFile, FieldError, FileTool } from '../core/assistantFile';
-import { ASSISTANT_FILE_VERSION, parseAssistantFile, serializeAssistantFile, validateAssistantFile, validateJsonSchema } from '../core/assistantFile';
-import { mergeAssistantFiles } from '../core/assistantMerge';
+import type { AssistantFile, FieldError, FileTool } from '../core/assistants/assistantFile';
+import { ASSISTANT_FILE_VERSION, parseAssistantFile, serializeAssistantFile, validateAssistantFile, validateJsonSchema } from '../core/assistants/assistantFile';
+import { mergeAssistantFiles } from '../core/assistants/assistantMerge';
 import type { JsonSchema } from '../core/model';
 import type { AssistantForm, FunctionForm } from '../common/assistantEditorProtocol';
 

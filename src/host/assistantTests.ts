@@ -7,7 +7,7 @@ import { assistantFileName, caseLabel, MAX_TEST_FILE_CHARS, parseTestFile } from
 import type { AssistantTestFile } from '../core/assistantTests/testFile';
 import { assistantLoader, headlessFunctions, workspaceAttacher } from '../core/assistantTests/workspace';
 import { AssistantsError, asAssistantsError } from '../core/errors';
-import { nodeFileSystem, nodeWorkspaceFs } from '../core/fileSystem';
+import { nodeFileSystem, nodeWorkspaceFs } from '../core/workspace/fileSystem';
 import { readFunctionSettings, readPrices, readSettings } from './settings';
 
 /** Test files found at most, over the whole workspace. */

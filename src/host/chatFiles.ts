@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { HostToWebview } from '../common/protocol';
 import type { OutputFileRef } from '../core/files';
-import { imageFromDataUrl } from '../core/images';
+import { imageFromDataUrl } from '../core/threads/images';
 import type { KeptFile } from '../core/model';
 import { isStoredOutput } from '../core/model';
 import { RecentCache, imageDataUrl, suggestedFileName } from './fileBytes';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { findPassage } from '../core/passage';
+import { findPassage } from '../core/text/passage';
 
 /**
  * What the chat's answers let the user do in the editor: put a code block at the cursor or in a new

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { AssistantService } from '../core/assistantService';
-import type { ThreadStore } from '../core/threadStore';
+import type { AssistantService } from '../core/assistants/assistantService';
+import type { ThreadStore } from '../core/threads/threadStore';
 import { registerAssistantCommands } from './assistantCommands';
 import { registerThreadCommands } from './threadCommands';
 import { CompareDocuments } from './compareDocuments';

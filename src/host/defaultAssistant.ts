@@ -1,5 +1,5 @@
 import type { AssistantDraft, ToolDefinition } from '../core/model';
-import type { RunAdditions } from '../core/assistantService';
+import type { RunAdditions } from '../core/assistants/assistantService';
 import type { AssistantsSettings } from './settings';
 import { settingsTools } from './settings';
 

@@ -2,8 +2,8 @@
  * What the host decides about a file's bytes before the chat shows or saves them. Pure (no
  * `vscode`), so it runs in plain Node tests.
  */
-import type { ImageMime } from '../core/images';
-import { IMAGE_EXTENSIONS, sniffImage } from '../core/images';
+import type { ImageMime } from '../core/threads/images';
+import { IMAGE_EXTENSIONS, sniffImage } from '../core/threads/images';
 
 /** Larger images would bloat the webview message and the page for little gain in a sidebar. */
 export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;

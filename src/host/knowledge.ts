@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import type { UploadIndex } from '../core/attachments/uploads';
 import { formatBytes } from '../core/attachments/uploads';
-import type { AssistantService } from '../core/assistantService';
+import type { AssistantService } from '../core/assistants/assistantService';
 import { AssistantsError } from '../core/errors';
-import { nodeWorkspaceFs } from '../core/fileSystem';
-import type { Confinement } from '../core/functions/confinement';
-import type { GitignoreCache } from '../core/functions/walk';
-import { deadlineIn } from '../core/functions/walk';
+import { nodeWorkspaceFs } from '../core/workspace/fileSystem';
+import type { Confinement } from '../core/workspace/confinement';
+import type { GitignoreCache } from '../core/workspace/walk';
+import { deadlineIn } from '../core/workspace/walk';
 import type { MissingObject } from '../core/errors';
 import { ensureKnowledgeStore, knowledgeStoresOf, removeKnowledgeStore } from '../core/knowledge/assistantKnowledge';
 import { knowledgeCandidates, locateKnowledgeSource } from '../core/knowledge/sources';

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import type { AssistantService } from '../core/assistantService';
+import type { AssistantService } from '../core/assistants/assistantService';
 import type { FileOperations, VectorStore } from '../core/files';
 import { formatBytes } from '../core/attachments/uploads';
 import { asAssistantsError } from '../core/errors';
 import { knowledgeStoresOf } from '../core/knowledge/assistantKnowledge';
 import type { KnowledgeFile, Recognise } from '../core/knowledge/plan';
 import { knowledgeFile } from '../core/knowledge/plan';
-import { PollSchedule } from '../core/pollSchedule';
+import { PollSchedule } from '../core/runs/pollSchedule';
 import { Disposable } from './lifecycle';
 
 /** A node of the Knowledge view: a vector store, one of its files, or a sentence (an error, an empty store). */

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { locationOf } from '../core/assistantService';
+import { locationOf } from '../core/assistants/assistantService';
 import { AssistantsError } from '../core/errors';
 import type { SecretLookup } from '../core/mcp/secretRefs';
 import { resolveRecord, resolveSecrets, SECRET_NAME, secretReferences } from '../core/mcp/secretRefs';

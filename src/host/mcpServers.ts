@@ -4,7 +4,7 @@ import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotoc
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type * as vscode from 'vscode';
-import type { AssistantEntry } from '../core/assistantStore';
+import type { AssistantEntry } from '../core/assistants/assistantStore';
 import { FunctionRegistry } from '../core/functions/registry';
 import type { McpCallResult, McpToolInfo } from '../core/mcp/localTools';
 import { localToolFunctions } from '../core/mcp/localTools';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { describeErrors, draftFromFile, fileFromDraft, parseAssistantFile, serializeAssistantFile } from '../core/assistantFile';
-import type { AssistantService } from '../core/assistantService';
+import { describeErrors, draftFromFile, fileFromDraft, parseAssistantFile, serializeAssistantFile } from '../core/assistants/assistantFile';
+import type { AssistantService } from '../core/assistants/assistantService';
 import { AssistantConflictError, AssistantsError, asAssistantsError } from '../core/errors';
 import type { Assistant } from '../core/model';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { SetAsideFile } from '../core/threadStore';
+import type { SetAsideFile } from '../core/threads/threadStore';
 
 /**
  * Tells the user, once per batch the thread store reports, that thread files could not be read and

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ModelPrice } from '../common/protocol';
-import { BUILT_IN_PRICES } from '../core/usage';
-import { DEFAULT_DENY } from '../core/functions/confinement';
+import { BUILT_IN_PRICES } from '../core/runs/usage';
+import { DEFAULT_DENY } from '../core/workspace/confinement';
 import type { ApprovalPolicy } from '../core/functions/registry';
 import type { BackendKind, ToolDefinition } from '../core/model';
 import { DEFAULT_BASE_URL } from '../core/provider';

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { describeErrors } from '../core/assistantFile';
-import type { AssistantService } from '../core/assistantService';
-import { whereLabel } from '../core/assistantPicks';
-import type { AssistantEntry } from '../core/assistantStore';
+import { describeErrors } from '../core/assistants/assistantFile';
+import type { AssistantService } from '../core/assistants/assistantService';
+import { whereLabel } from '../core/assistants/assistantPicks';
+import type { AssistantEntry } from '../core/assistants/assistantStore';
 import type { ToolDefinition } from '../core/model';
-import { assistantLabel, lastActivityLabel, listThreads, shortTitle } from '../core/threadList';
-import type { ThreadStore, ThreadSummary } from '../core/threadStore';
+import { assistantLabel, lastActivityLabel, listThreads, shortTitle } from '../core/threads/threadList';
+import type { ThreadStore, ThreadSummary } from '../core/threads/threadStore';
 import { Disposable } from './lifecycle';
 
 /** Per-workspace state key of the Threads view's filter: the assistant id it shows, absent for all. */

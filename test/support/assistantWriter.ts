@@ -8,10 +8,10 @@
  * Usage: `node --import tsx assistantWriter.ts <dir> <slug> <prefix> <count>`
  */
 import * as path from 'node:path';
-import { draftOf } from '../../src/core/assistantService';
-import { FileAssistantStore } from '../../src/core/assistantStore';
+import { draftOf } from '../../src/core/assistants/assistantService';
+import { FileAssistantStore } from '../../src/core/assistants/assistantStore';
 import { AssistantConflictError } from '../../src/core/errors';
-import { nodeFileSystem } from '../../src/core/fileSystem';
+import { nodeFileSystem } from '../../src/core/workspace/fileSystem';
 
 /** Adds `<prefix>_0` … `<prefix>_<count - 1>` to the assistant `slug` of `dir`, one update each; resolves to how many updates met a conflict. */
 export async function addFunctions(dir: string, slug: string, prefix: string, count: number): Promise<number> {

@@ -48,9 +48,11 @@ const REPO = path.resolve(__dirname, '..', '..');
 /** Bundles the writer with the store of `root` into one file Node starts fast. */
 async function bundleWriter(root: string, outDir: string): Promise<string> {
   const outfile = path.join(outDir, 'writer.cjs');
+  // A baseline from before src/core was sorted into rooms has its modules at src/core/.
+  const module = (now: string, before: string) => path.join(root, fs.existsSync(path.join(root, `${now}.ts`)) ? now : before);
   const contents = [
-    `import * as store from ${JSON.stringify(path.join(root, 'src', 'core', 'threadStore'))};`,
-    `import * as files from ${JSON.stringify(path.join(root, 'src', 'core', 'fileSystem'))};`,
+    `import * as store from ${JSON.stringify(module('src/core/threads/threadStore', 'src/core/threadStore'))};`,
+    `import * as files from ${JSON.stringify(module('src/core/workspace/fileSystem', 'src/core/fileSystem'))};`,
     `import { runWriter } from ${JSON.stringify(path.join(REPO, 'test', 'support', 'threadWriter'))};`,
     'runWriter({ ThreadStore: store.ThreadStore, nodeFileSystem: files.nodeFileSystem }, process.argv.slice(2)).then(',
     '  () => process.exit(0),',

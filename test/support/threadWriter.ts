@@ -14,7 +14,7 @@
  * - `check <dir> <id>...`: a fresh store (the next window) lists and loads; prints one JSON line:
  *   `{ listed, loaded: { id: messages | null }, error? }`.
  */
-import type { StoredThread } from '../../src/core/threadStore';
+import type { StoredThread } from '../../src/core/threads/threadStore';
 
 /** The store's public API as every version of it has had it. */
 interface StoreLike {

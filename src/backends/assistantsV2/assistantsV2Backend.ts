@@ -5,13 +5,13 @@ import type { Run as WireRun, RunCreateParamsNonStreaming } from 'openai/resourc
 import type { RunStepInclude } from 'openai/resources/beta/threads/runs/steps';
 import type { Backend } from '../../core/backend';
 import type { Message, MessageContent, Thread } from '../../core/model';
-import type { NewMessage, RunAction } from '../../core/runAction';
-import type { RunRef, RunSnapshot } from '../../core/runRef';
+import type { NewMessage, RunAction } from '../../core/runs/runAction';
+import type { RunRef, RunSnapshot } from '../../core/runs/runRef';
 import { AssistantsError } from '../../core/errors';
 import type { ErrorKind } from '../../core/errors';
-import type { RunEvent } from '../../core/events';
+import type { RunEvent } from '../../core/runs/events';
 import { isTerminal } from '../../core/model';
-import { cancelledError } from '../../core/sleep';
+import { cancelledError } from '../../core/runs/sleep';
 import type { ErrorContext } from '../errorMapping';
 import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapping';
 import { StreamRedactor } from '../streamRedaction';

@@ -14,8 +14,8 @@ import type {
   ToolDefinition,
   ToolResources,
 } from '../../core/model';
-import type { FileTool } from '../../core/assistantFile';
-import { toolFromFile, toolToFile } from '../../core/assistantFile';
+import type { FileTool } from '../../core/assistants/assistantFile';
+import { toolFromFile, toolToFile } from '../../core/assistants/assistantFile';
 import { REASONING_EFFORTS } from '../../core/model';
 
 /** AssistantObject -> domain Assistant. */

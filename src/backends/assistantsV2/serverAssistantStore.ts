@@ -1,6 +1,6 @@
 import type { OpenAI } from 'openai';
-import { mergeDrafts } from '../../core/assistantMerge';
-import type { AssistantEntry, AssistantStore, UpdateOptions } from '../../core/assistantStore';
+import { mergeDrafts } from '../../core/assistants/assistantMerge';
+import type { AssistantEntry, AssistantStore, UpdateOptions } from '../../core/assistants/assistantStore';
 import type { Assistant, AssistantDraft } from '../../core/model';
 import type { ErrorContext } from '../errorMapping';
 import { toAssistantsError } from '../errorMapping';

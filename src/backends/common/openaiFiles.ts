@@ -6,8 +6,8 @@ import type { VectorStoreFile as WireVectorStoreFile } from 'openai/resources/ve
 import { AssistantsError } from '../../core/errors';
 import type { FileObject, FileOperations, FilePurpose, OutputDownload, OutputFileRef, VectorStore, VectorStoreFile, VectorStoreFileInput } from '../../core/files';
 import { MAX_CONTAINER_FILES, MAX_CREATE_FILE_IDS, MAX_FILE_BATCH } from '../../core/files';
-import { PollSchedule } from '../../core/pollSchedule';
-import { abortableSleep } from '../../core/sleep';
+import { PollSchedule } from '../../core/runs/pollSchedule';
+import { abortableSleep } from '../../core/runs/sleep';
 import type { ErrorContext } from '../errorMapping';
 import { notApiAnswer, redact, toAssistantsError } from '../errorMapping';
 import { listAll } from './pages';

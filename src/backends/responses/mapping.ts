@@ -4,7 +4,7 @@ import type {
   ResponseOutputMessage,
   ResponseOutputText,
 } from 'openai/resources/responses/responses';
-import type { RunRef, RunSnapshot } from '../../core/runRef';
+import type { RunRef, RunSnapshot } from '../../core/runs/runRef';
 import { mcpCallErrorSentence, mcpListErrorSentence } from '../../core/mcp/errors';
 import { mcpApprovalCallId } from '../../core/model';
 import type {

@@ -6,9 +6,9 @@ import type {
   Tool,
 } from 'openai/resources/responses/responses';
 import { readsWhole } from '../../core/attachments/inputFiles';
-import type { RunAction } from '../../core/runAction';
+import type { RunAction } from '../../core/runs/runAction';
 import type { Assistant, Attachment, McpServerTool, Message, ResponseFormat, ToolOutput } from '../../core/model';
-import { mcpApiFields } from '../../core/assistantFile';
+import { mcpApiFields } from '../../core/assistants/assistantFile';
 import { mcpApprovalRequestId, textOf } from '../../core/model';
 import { ASSISTANT_ID_KEY } from './mapping';
 

@@ -1,7 +1,7 @@
 import Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import { deeperThan, MAX_ARGUMENTS_DEPTH, MAX_SCHEMA_DEPTH } from '../jsonDepth';
-import { ajvRegExp, linearRegExp, PatternError } from '../linearRegExp';
+import { deeperThan, MAX_ARGUMENTS_DEPTH, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
+import { ajvRegExp, linearRegExp, PatternError } from '../text/linearRegExp';
 import type { Annotation, JsonSchema, ToolCall, Usage } from '../model';
 import type { Expectation } from './testFile';
 

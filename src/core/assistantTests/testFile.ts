@@ -1,8 +1,8 @@
 import Ajv from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import schema from '../../../schemas/assistant-tests.schema.json';
-import { deeperThan, MAX_SCHEMA_DEPTH } from '../jsonDepth';
-import { ajvRegExp } from '../linearRegExp';
+import { deeperThan, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
+import { ajvRegExp } from '../text/linearRegExp';
 import type { JsonSchema } from '../model';
 
 /** Test files are `<name>.assistant-tests.json`, `.yaml` or `.yml`, beside `<name>.assistant.json`. */

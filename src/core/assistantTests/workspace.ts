@@ -1,17 +1,17 @@
 import * as path from 'path';
-import { ASSISTANT_FILE_SUFFIX, describeErrors, draftFromFile, parseAssistantFile } from '../assistantFile';
+import { ASSISTANT_FILE_SUFFIX, describeErrors, draftFromFile, parseAssistantFile } from '../assistants/assistantFile';
 import type { Backend } from '../backend';
 import { AssistantsError } from '../errors';
-import type { FileSystem } from '../fileSystem';
-import { Confinement } from '../functions/confinement';
-import type { WorkspaceFs } from '../functions/workspaceFs';
+import type { FileSystem } from '../workspace/fileSystem';
+import { Confinement } from '../workspace/confinement';
+import type { WorkspaceFs } from '../workspace/workspaceFs';
 import { defaultToolFor, uploadFiles } from '../attachments/uploads';
 import type { UploadIndex } from '../attachments/uploads';
 import { listFilesFunction, readFileFunction, searchTextFunction } from '../functions/fileFunctions';
 import { functionToolHandler } from '../functions/functionToolHandler';
 import { FunctionRegistry } from '../functions/registry';
 import type { Assistant, Attachment, ToolDefinition } from '../model';
-import type { ToolHandler } from '../toolHandler';
+import type { ToolHandler } from '../runs/toolHandler';
 import type { TestRunnerDeps } from './runner';
 import { TEST_FILE_PATTERN } from './testFile';
 

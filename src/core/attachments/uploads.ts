@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import { AssistantsError } from '../errors';
 import type { FileOperations, FilePurpose } from '../files';
 import type { AttachmentTool } from '../model';
-import type { WorkspaceFs } from '../functions/workspaceFs';
-import { READ_CHUNK_BYTES } from '../functions/readText';
-import { IMAGE_EXTENSIONS } from '../images';
+import type { WorkspaceFs } from '../workspace/workspaceFs';
+import { READ_CHUNK_BYTES } from '../workspace/readText';
+import { IMAGE_EXTENSIONS } from '../threads/images';
 import { inputFilePagesRefusal, inputFileSizeRefusal, readsWhole } from './inputFiles';
 
 /** The service refuses files over this size (OpenAI's Files API: 512 MB a file). */

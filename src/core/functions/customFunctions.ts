@@ -1,9 +1,9 @@
 import Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import type { AssistantEntry, AssistantLocation } from '../assistantStore';
-import { deeperThan, MAX_SCHEMA_DEPTH } from '../jsonDepth';
-import { ajvRegExp, PatternError } from '../linearRegExp';
-import type { KeyValueState } from '../assistantService';
+import type { AssistantEntry, AssistantLocation } from '../assistants/assistantStore';
+import { deeperThan, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
+import { ajvRegExp, PatternError } from '../text/linearRegExp';
+import type { KeyValueState } from '../assistants/assistantService';
 import type { Assistant, FunctionDefinition, Run, ToolDefinition } from '../model';
 import type { ApprovalPolicy, ParsedArguments } from './registry';
 import { parseArguments } from './registry';

@@ -1,4 +1,4 @@
-import type { Confinement } from './confinement';
+import type { Confinement } from '../workspace/confinement';
 import type { WorkspaceFunction } from './registry';
 
 /** A problem VS Code reports for a file (the Problems panel). Lines and columns are 1-based. */

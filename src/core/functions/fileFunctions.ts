@@ -1,10 +1,10 @@
-import { linearRegExp } from '../linearRegExp';
-import type { Confinement } from './confinement';
-import { GLOB_MAX_CHARS } from './glob';
-import { MAX_LINE_CHARS, forEachLine, readTextRange } from './readText';
+import { linearRegExp } from '../text/linearRegExp';
+import type { Confinement } from '../workspace/confinement';
+import { GLOB_MAX_CHARS } from '../workspace/glob';
+import { MAX_LINE_CHARS, forEachLine, readTextRange } from '../workspace/readText';
 import type { WorkspaceFunction } from './registry';
-import { deadlineIn, passed, walkFiles } from './walk';
-import type { WorkspaceFs } from './workspaceFs';
+import { deadlineIn, passed, walkFiles } from '../workspace/walk';
+import type { WorkspaceFs } from '../workspace/workspaceFs';
 
 /** What the file functions read through. */
 export interface FileFunctionDeps {

@@ -4,8 +4,8 @@
  * id: a window reload ends the page and this process, and the next window resumes the run, which
  * asks again for the same call, with the text brought back.
  */
-import type { FileSystem } from '../fileSystem';
-import { readJsonFile } from '../fileSystem';
+import type { FileSystem } from '../workspace/fileSystem';
+import { readJsonFile } from '../workspace/fileSystem';
 import type { OutputAsker, OutputRequest } from './functionToolHandler';
 
 /** A call waiting for its output, with what the user has typed for it so far. */

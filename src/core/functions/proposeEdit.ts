@@ -1,7 +1,7 @@
-import type { Confinement } from './confinement';
-import { readTextRange } from './readText';
+import type { Confinement } from '../workspace/confinement';
+import { readTextRange } from '../workspace/readText';
 import type { WorkspaceFunction } from './registry';
-import type { WorkspaceFs } from './workspaceFs';
+import type { WorkspaceFs } from '../workspace/workspaceFs';
 
 /**
  * What the user did with a proposed edit. `text` is what was written: the proposal, or the user's

@@ -1,7 +1,7 @@
 import Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import { deeperThan, MAX_ARGUMENTS_DEPTH } from '../jsonDepth';
-import { ajvRegExp } from '../linearRegExp';
+import { deeperThan, MAX_ARGUMENTS_DEPTH } from '../text/jsonDepth';
+import { ajvRegExp } from '../text/linearRegExp';
 import type { FunctionDefinition, Run, ToolDefinition } from '../model';
 
 /**

@@ -1,7 +1,7 @@
-import type { AssistantService } from '../assistantService';
-import { draftOf } from '../assistantService';
-import type { AssistantEntry } from '../assistantStore';
-import { describeErrors } from '../assistantFile';
+import type { AssistantService } from '../assistants/assistantService';
+import { draftOf } from '../assistants/assistantService';
+import type { AssistantEntry } from '../assistants/assistantStore';
+import { describeErrors } from '../assistants/assistantFile';
 import { AssistantConflictError, AssistantsError } from '../errors';
 import type { FileOperations } from '../files';
 import type { Assistant, AssistantDraft } from '../model';

@@ -1,7 +1,7 @@
-import type { Confined, Confinement } from '../functions/confinement';
-import type { Deadline, GitignoreCache } from '../functions/walk';
-import { isGitignored, walkFiles } from '../functions/walk';
-import type { WorkspaceFs } from '../functions/workspaceFs';
+import type { Confined, Confinement } from '../workspace/confinement';
+import type { Deadline, GitignoreCache } from '../workspace/walk';
+import { isGitignored, walkFiles } from '../workspace/walk';
+import type { WorkspaceFs } from '../workspace/workspaceFs';
 import type { Located } from './sync';
 
 /**

@@ -4,8 +4,8 @@ import { MAX_UPLOAD_BYTES, UPLOAD_CONCURRENCY, formatBytes, uploadFiles } from '
 import { AssistantsError, asAssistantsError } from '../errors';
 import type { FileOperations } from '../files';
 import { MAX_FILE_BATCH } from '../files';
-import type { WorkspaceFs } from '../functions/workspaceFs';
-import { READ_CHUNK_BYTES } from '../functions/readText';
+import type { WorkspaceFs } from '../workspace/workspaceFs';
+import { READ_CHUNK_BYTES } from '../workspace/readText';
 import type { KnowledgeMark } from './mark';
 import { MARK_ATTRIBUTE } from './mark';
 import type { KnowledgeFile, KnowledgePlan, Recognise } from './plan';

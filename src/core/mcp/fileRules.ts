@@ -1,4 +1,4 @@
-import type { FieldError, FileMcpTool, FileTool } from '../assistantFile';
+import type { FieldError, FileMcpTool, FileTool } from '../assistants/assistantFile';
 import { namesCredential, secretReferences } from './secretRefs';
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AssistantLocation } from '../assistantStore';
+import type { AssistantLocation } from '../assistants/assistantStore';
 import { COMMAND_OUTPUT_LIMIT } from '../functions/customFunctions';
 import type { ApprovalPolicy, FunctionContext, WorkspaceFunction } from '../functions/registry';
 import type { McpServerTool, McpToolFilter } from '../model';

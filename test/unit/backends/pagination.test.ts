@@ -7,7 +7,7 @@ import { listAll } from '../../../src/backends/common/pages';
 import { createOpenAIClient } from '../../../src/backends/openaiClient';
 import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
 import { AssistantsError } from '../../../src/core/errors';
-import { nodeWorkspaceFs } from '../../../src/core/fileSystem';
+import { nodeWorkspaceFs } from '../../../src/core/workspace/fileSystem';
 import { KnowledgeMark } from '../../../src/core/knowledge/mark';
 import { addToKnowledge, syncKnowledge } from '../../../src/core/knowledge/sync';
 import { FakeOpenAIServer } from '../../fakes/fakeServer';

@@ -3,12 +3,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { connect } from '../../../src/backends/connect';
-import type { ChatUpdate } from '../../../src/core/chatSession';
-import { ChatSession } from '../../../src/core/chatSession';
+import type { ChatUpdate } from '../../../src/core/chat/chatSession';
+import { ChatSession } from '../../../src/core/chat/chatSession';
 import type { AssistantsError } from '../../../src/core/errors';
-import { nodeFileSystem } from '../../../src/core/fileSystem';
+import { nodeFileSystem } from '../../../src/core/workspace/fileSystem';
 import type { Assistant, BackendKind } from '../../../src/core/model';
-import { ThreadStore } from '../../../src/core/threadStore';
+import { ThreadStore } from '../../../src/core/threads/threadStore';
 import { FakeOpenAIServer } from '../../fakes/fakeServer';
 import type { Turn } from '../../fakes/scriptedModel';
 

@@ -1,8 +1,8 @@
 import type { Backend } from '../../../src/core/backend';
-import type { RunAction } from '../../../src/core/runAction';
-import type { RunRef, RunSnapshot } from '../../../src/core/runRef';
+import type { RunAction } from '../../../src/core/runs/runAction';
+import type { RunRef, RunSnapshot } from '../../../src/core/runs/runRef';
 import { AssistantsError } from '../../../src/core/errors';
-import type { RunEvent } from '../../../src/core/events';
+import type { RunEvent } from '../../../src/core/runs/events';
 import type { Assistant, Message, Run, RunStatus, RunStep, Thread } from '../../../src/core/model';
 
 /** One scripted stream: its events, then optionally a failure (thrown after the events). */

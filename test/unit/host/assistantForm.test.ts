@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import type { AssistantFile, FileTool } from '../../../src/core/assistantFile';
-import { parseAssistantFile, serializeAssistantFile } from '../../../src/core/assistantFile';
+import type { AssistantFile, FileTool } from '../../../src/core/assistants/assistantFile';
+import { parseAssistantFile, serializeAssistantFile } from '../../../src/core/assistants/assistantFile';
 import type { AssistantForm } from '../../../src/common/assistantEditorProtocol';
 import { fileFromForm, fileFromFormChange, formFromFile, mergeIntoDocument } from '../../../src/host/assistantForm';
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { imageFromDataUrl, sniffImage } from '../../../src/core/images';
+import { imageFromDataUrl, sniffImage } from '../../../src/core/threads/images';
 import { MAX_IMAGE_BYTES, RecentCache, imageDataUrl, suggestedFileName } from '../../../src/host/fileBytes';
 import { pngChart } from '../../fakes/png';
 

@@ -5,7 +5,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type * as vscode from 'vscode';
-import type { AssistantEntry } from '../../../src/core/assistantStore';
+import type { AssistantEntry } from '../../../src/core/assistants/assistantStore';
 import type { McpServerTool, Run } from '../../../src/core/model';
 import { McpSecrets, secretTarget } from '../../../src/host/mcpSecrets';
 import { McpServers } from '../../../src/host/mcpServers';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
-import type { AssistantEntry, AssistantLocation } from '../../../src/core/assistantStore';
+import type { AssistantEntry, AssistantLocation } from '../../../src/core/assistants/assistantStore';
 import type { ApprovalAnswer, ApprovalRequest } from '../../../src/core/functions/functionToolHandler';
 import { functionToolHandler, UNTRUSTED_OUTPUT } from '../../../src/core/functions/functionToolHandler';
 import { FunctionRegistry } from '../../../src/core/functions/registry';

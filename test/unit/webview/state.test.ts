@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { RunEvent } from '../../../src/core/events';
+import type { RunEvent } from '../../../src/core/runs/events';
 import type { Message, Run, RunStep } from '../../../src/core/model';
 import type { ChatState, HostToWebview } from '../../../src/common/protocol';
 import type { Applied, ViewState } from '../../../webview/state';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { AssistantsError } from '../../../../src/core/errors';
-import type { RunSnapshot } from '../../../../src/core/runRef';
+import type { RunSnapshot } from '../../../../src/core/runs/runRef';
 import { isTerminal } from '../../../../src/core/model';
 import type { V2Harness } from './harness';
 import { collect, createAssistant, deltaText, listAssistants, newAssistant, newThread, startHarness } from './harness';

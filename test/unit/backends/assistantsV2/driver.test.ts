@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import type { ToolHandler } from '../../../../src/core/toolHandler';
-import type { RunEvent } from '../../../../src/core/events';
+import type { ToolHandler } from '../../../../src/core/runs/toolHandler';
+import type { RunEvent } from '../../../../src/core/runs/events';
 import type { Assistant, FunctionCallRequest, Thread } from '../../../../src/core/model';
-import { RunDriver } from '../../../../src/core/runDriver';
-import type { RunDriverOptions } from '../../../../src/core/runDriver';
+import { RunDriver } from '../../../../src/core/runs/runDriver';
+import type { RunDriverOptions } from '../../../../src/core/runs/runDriver';
 import type { FakeServerOptions } from '../../../fakes/fakeServer';
 import type { V2Run } from '../../../fakes/assistantsV2State';
 import type { V2Harness } from './harness';

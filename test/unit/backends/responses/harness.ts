@@ -1,10 +1,10 @@
-import type { StartRun } from '../../../../src/core/runAction';
-import type { RunRef } from '../../../../src/core/runRef';
-import type { ToolHandler } from '../../../../src/core/toolHandler';
-import type { RunEvent } from '../../../../src/core/events';
+import type { StartRun } from '../../../../src/core/runs/runAction';
+import type { RunRef } from '../../../../src/core/runs/runRef';
+import type { ToolHandler } from '../../../../src/core/runs/toolHandler';
+import type { RunEvent } from '../../../../src/core/runs/events';
 import type { Assistant, Message, Thread } from '../../../../src/core/model';
-import { RunDriver } from '../../../../src/core/runDriver';
-import type { RunDriverOptions } from '../../../../src/core/runDriver';
+import { RunDriver } from '../../../../src/core/runs/runDriver';
+import type { RunDriverOptions } from '../../../../src/core/runs/runDriver';
 import { createOpenAIClient } from '../../../../src/backends/openaiClient';
 import { ResponsesBackend } from '../../../../src/backends/responses/responsesBackend';
 import { FakeOpenAIServer } from '../../../fakes/fakeServer';

@@ -7,9 +7,9 @@ import { runTestFile } from '../../../../src/core/assistantTests/runner';
 import type { CaseResult, RunTestsOptions, TestRunnerDeps } from '../../../../src/core/assistantTests/runner';
 import type { AssistantTestFile, Expectation, TestCase } from '../../../../src/core/assistantTests/testFile';
 import { assistantLoader, workspaceAttacher } from '../../../../src/core/assistantTests/workspace';
-import { nodeFileSystem, nodeWorkspaceFs } from '../../../../src/core/fileSystem';
-import { DEFAULT_DENY } from '../../../../src/core/functions/confinement';
-import { BUILT_IN_PRICES } from '../../../../src/core/usage';
+import { nodeFileSystem, nodeWorkspaceFs } from '../../../../src/core/workspace/fileSystem';
+import { DEFAULT_DENY } from '../../../../src/core/workspace/confinement';
+import { BUILT_IN_PRICES } from '../../../../src/core/runs/usage';
 import { FakeOpenAIServer } from '../../../fakes/fakeServer';
 
 /** A workspace folder with assistant files, a fake server and the runner's deps on them. */

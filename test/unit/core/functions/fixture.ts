@@ -2,16 +2,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { builtinFunctions } from '../../../../src/core/functions/builtins';
-import { Confinement, DEFAULT_DENY } from '../../../../src/core/functions/confinement';
+import { Confinement, DEFAULT_DENY } from '../../../../src/core/workspace/confinement';
 import type { EditorState } from '../../../../src/core/functions/editorFunctions';
 import type { ApprovalAnswer, ApprovalRequest } from '../../../../src/core/functions/functionToolHandler';
 import { functionToolHandler } from '../../../../src/core/functions/functionToolHandler';
 import type { EditDecision, EditProposer } from '../../../../src/core/functions/proposeEdit';
 import type { ApprovalPolicy } from '../../../../src/core/functions/registry';
 import { FunctionRegistry } from '../../../../src/core/functions/registry';
-import { nodeWorkspaceFs } from '../../../../src/core/fileSystem';
+import { nodeWorkspaceFs } from '../../../../src/core/workspace/fileSystem';
 import type { Run } from '../../../../src/core/model';
-import type { ToolHandler } from '../../../../src/core/toolHandler';
+import type { ToolHandler } from '../../../../src/core/runs/toolHandler';
 
 /** A workspace folder on disk with the built-in functions over it, for unit tests. */
 export interface FunctionFixture {

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { FileSystem } from '../../../../src/core/fileSystem';
-import { nodeFileSystem } from '../../../../src/core/fileSystem';
+import type { FileSystem } from '../../../../src/core/workspace/fileSystem';
+import { nodeFileSystem } from '../../../../src/core/workspace/fileSystem';
 import type { WaitingOutput } from '../../../../src/core/functions/outputRequests';
 import { OutputDraftStore, OutputRequests } from '../../../../src/core/functions/outputRequests';
 

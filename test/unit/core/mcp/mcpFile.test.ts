@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { draftFromFile, fileFromDraft, parseAssistantFile, validateAssistantFile } from '../../../../src/core/assistantFile';
+import { draftFromFile, fileFromDraft, parseAssistantFile, validateAssistantFile } from '../../../../src/core/assistants/assistantFile';
 import { resolveRecord, secretReferences } from '../../../../src/core/mcp/secretRefs';
 
 const base = { version: 1, name: 'With MCP', model: 'gpt-4.1' };

@@ -1,0 +1,55 @@
+/**
+ * How lists of assistants let the user tell them apart: where each lives (a workspace file, a
+ * personal file, the server) and its file name, a file's own published copy listed once (as the
+ * file), and a free name for an import that would take an existing one. Pure, so it is tested
+ * without VS Code.
+ */
+import * as path from 'node:path';
+import type { AssistantEntry, AssistantLocation } from './assistantStore';
+import type { Assistant } from '../model';
+
+/** Where an assistant lives, in words. */
+export const LOCATION_LABELS: Record<AssistantLocation, string> = { workspace: 'workspace', user: 'personal', server: 'server' };
+
+/**
+ * Where `entry` lives, as a list says it: "workspace · helper.assistant.json", "personal ·
+ * helper.assistant.json", "server · asst_123". Two assistants of one name differ here.
+ */
+export function whereLabel(entry: AssistantEntry): string {
+  const place = entry.location === 'server' ? entry.id : entry.file ? path.basename(entry.file) : undefined;
+  return [LOCATION_LABELS[entry.location], place].filter(Boolean).join(' · ');
+}
+
+/**
+ * The entries without the server copies this user published from a file that is listed too (under
+ * Assistants v2 a file runs as its server copy): the file stands for both. `linkedFile` names the
+ * file a server assistant was published from by this user (`AssistantService.linkedFile`).
+ */
+export function withoutPublishedCopies(entries: readonly AssistantEntry[], linkedFile: (assistant: Assistant) => string | undefined): AssistantEntry[] {
+  const ids = new Set(entries.map((entry) => entry.id));
+  return entries.filter((entry) => {
+    if (entry.location !== 'server' || !entry.assistant) return true;
+    const file = linkedFile(entry.assistant);
+    return file === undefined || !ids.has(file);
+  });
+}
+
+/** The entries that can run, and those that cannot (an invalid or refused file), in their order. */
+export function byValidity(entries: readonly AssistantEntry[]): { valid: AssistantEntry[]; invalid: AssistantEntry[] } {
+  return { valid: entries.filter((entry) => entry.assistant), invalid: entries.filter((entry) => !entry.assistant) };
+}
+
+/** The entry of `entries` named `name` (case and surrounding spaces aside), if any. */
+export function sameName(entries: readonly AssistantEntry[], name: string): AssistantEntry | undefined {
+  const wanted = name.trim().toLocaleLowerCase();
+  return entries.find((entry) => entry.name.trim().toLocaleLowerCase() === wanted);
+}
+
+/** `name`, else "name (2)", "name (3)", …: the first no entry of `entries` has. */
+export function freeName(entries: readonly AssistantEntry[], name: string): string {
+  if (!sameName(entries, name)) return name;
+  for (let n = 2; ; n++) {
+    const candidate = `${name} (${n})`;
+    if (!sameName(entries, candidate)) return candidate;
+  }
+}

@@ -1,0 +1,223 @@
+import * as path from 'node:path';
+import type { FieldError } from './assistantFile';
+import { ASSISTANT_FILE_SUFFIX, draftFromFile, fileFromDraft, parseAssistantFile, serializeAssistantFile, slugify } from './assistantFile';
+import type { ConflictPlace } from './assistantMerge';
+import { mergeOrConflict } from './assistantMerge';
+import { AssistantConflictError, AssistantsError } from '../errors';
+import type { FileSystem } from '../workspace/fileSystem';
+import { LockTimeoutError } from '../workspace/fileSystem';
+import type { Confinement } from '../workspace/confinement';
+import type { Assistant, AssistantDraft } from '../model';
+
+/** Where an assistant lives: a file in the workspace, a file in the user's own storage, or an Assistants v2 server. */
+export type AssistantLocation = 'workspace' | 'user' | 'server';
+
+/** An assistant as a store lists it: valid (`assistant` set) or not (`errors` say why; it is never run). */
+export interface AssistantEntry {
+  /** Stable id: `workspace:<slug>`, `user:<slug>`, or the server's `asst_…`. */
+  id: string;
+  location: AssistantLocation;
+  /** The name to show, also for an invalid file (then its file name). */
+  name: string;
+  /** The file's absolute path, for file stores. */
+  file?: string;
+  assistant?: Assistant;
+  errors?: FieldError[];
+  /** Set when the file was not read at all (it leads out of the workspace); `errors` says why. */
+  refused?: true;
+}
+
+/** How an update meets changes made since its draft was read. */
+export interface UpdateOptions {
+  /**
+   * The assistant as it was read before `draft` was made from it. The store compares it with what
+   * it holds now: fields changed meanwhile that the draft left alone are kept, and a field both
+   * changed differently throws `AssistantConflictError`, writing nothing. Without it, the draft
+   * replaces the stored assistant (an overwrite).
+   */
+  base?: AssistantDraft;
+  signal?: AbortSignal;
+}
+
+/**
+ * The port every assistant store implements: the files of a folder, or the assistant objects of an
+ * Assistants v2 server. Every method throws `AssistantsError` (`not_found` for an unknown id, also
+ * for an update of one deleted meanwhile, which is never brought back).
+ */
+export interface AssistantStore {
+  readonly location: AssistantLocation;
+  list(signal?: AbortSignal): Promise<AssistantEntry[]>;
+  /** Always a new assistant: a name already taken gets a numbered file (`helper-2`), never the same one. */
+  create(draft: AssistantDraft, signal?: AbortSignal): Promise<AssistantEntry>;
+  update(id: string, draft: AssistantDraft, options?: UpdateOptions): Promise<AssistantEntry>;
+  delete(id: string, signal?: AbortSignal): Promise<void>;
+}
+
+/** How many numbered names a create tries (`helper`, `helper-2`, …) before it gives up. */
+const MAX_NAMES = 1000;
+
+/**
+ * Assistants as `<slug>.assistant.json` files in one folder (the workspace's `.assistants/`, or the
+ * user's global storage). The id is `<location>:<slug>`, so it survives edits of the name. Writers
+ * never lose each other's changes: a create takes a name no file has (created exclusively), and an
+ * update or delete holds the file's lock (`FileSystem.withLock`, shared by every window) while it
+ * reads, merges (see `UpdateOptions.base`) and writes.
+ */
+export class FileAssistantStore implements AssistantStore {
+  constructor(
+    private readonly fs: FileSystem,
+    /** Absolute folder path. */
+    readonly dir: string,
+    readonly location: 'workspace' | 'user',
+    /**
+     * Where the files may really be (links resolved): the workspace's files go through the
+     * workspace confinement, so a link (or a linked folder) leading out of the workspace is listed
+     * as refused and never read. Without one, every file of `dir` is read.
+     */
+    private readonly confinement?: Pick<Confinement, 'admit'>,
+  ) {}
+
+  /** The id of the assistant kept in `file`, or undefined when the file is not one of this store's. */
+  idOf(file: string): string | undefined {
+    if (path.dirname(file) !== this.dir || !file.endsWith(ASSISTANT_FILE_SUFFIX)) return undefined;
+    return `${this.location}:${path.basename(file).slice(0, -ASSISTANT_FILE_SUFFIX.length)}`;
+  }
+
+  /** The file an id of this store names. */
+  fileOf(id: string): string {
+    const prefix = `${this.location}:`;
+    if (!id.startsWith(prefix)) throw new AssistantsError('not_found', `No assistant with id ${id} here.`);
+    return path.join(this.dir, `${id.slice(prefix.length)}${ASSISTANT_FILE_SUFFIX}`);
+  }
+
+  async list(): Promise<AssistantEntry[]> {
+    const names = (await this.fs.readDir(this.dir)).filter((name) => name.endsWith(ASSISTANT_FILE_SUFFIX)).sort();
+    const entries = await Promise.all(names.map((name) => this.read(path.join(this.dir, name))));
+    return entries.filter((entry): entry is AssistantEntry => entry !== undefined);
+  }
+
+  /** One file as an entry; undefined when it vanished. A file that cannot be read is listed with the reason, so it hides no other. */
+  async read(file: string): Promise<AssistantEntry | undefined> {
+    const id = this.idOf(file);
+    let source = file;
+    if (this.confinement) {
+      const admitted = await this.confinement.admit(file);
+      if (!admitted.ok) {
+        if (!id) return undefined;
+        const message = `${admitted.reason} Assistant files are read only from inside the workspace: copy the file into the folder instead of linking to it.`;
+        return { id, location: this.location, file, name: path.basename(file, ASSISTANT_FILE_SUFFIX), errors: [{ path: '', message }], refused: true };
+      }
+      source = admitted.absolute;
+    }
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await this.fs.readFile(source);
+    } catch (error) {
+      if (!id) return undefined;
+      return { id, location: this.location, file, name: path.basename(file, ASSISTANT_FILE_SUFFIX), errors: [{ path: '', message: unreadable(error, file) }] };
+    }
+    if (!id || !bytes) return undefined;
+    const text = new TextDecoder().decode(bytes);
+    const { file: parsed, errors } = parseAssistantFile(text);
+    if (!parsed) return { id, location: this.location, file, name: nameOf(text) ?? path.basename(file, ASSISTANT_FILE_SUFFIX), errors };
+    return { id, location: this.location, file, name: parsed.name, assistant: { ...draftFromFile(parsed), id, createdAt: 0 } };
+  }
+
+  async create(draft: AssistantDraft): Promise<AssistantEntry> {
+    const taken = new Set(await this.fs.readDir(this.dir));
+    const stem = slugify(draft.name);
+    const data = new TextEncoder().encode(serializeAssistantFile(fileFromDraft(draft)));
+    for (let n = 1; n <= MAX_NAMES; n++) {
+      const name = `${stem}${n === 1 ? '' : `-${n}`}${ASSISTANT_FILE_SUFFIX}`;
+      if (taken.has(name)) continue;
+      // Another window may have taken the name since the folder was listed: then try the next.
+      if (await this.fs.createExclusive(path.join(this.dir, name), data)) return this.readBack(path.join(this.dir, name));
+    }
+    throw new AssistantsError('file_system', `There are already ${MAX_NAMES} assistant files named after "${draft.name}"; give this one another name.`);
+  }
+
+  async update(id: string, draft: AssistantDraft, options: UpdateOptions = {}): Promise<AssistantEntry> {
+    const file = this.fileOf(id);
+    await this.locked(file, async () => {
+      const bytes = await this.fs.readFile(await this.source(file));
+      if (!bytes) throw new AssistantsError('not_found', 'That assistant\'s file no longer exists (it was deleted meanwhile), so the change was not saved.');
+      const current = new TextDecoder().decode(bytes);
+      const next = nextText(current, draft, options.base, { assistantId: id, file, current });
+      if (next !== current) await this.fs.writeFileAtomic(file, new TextEncoder().encode(next));
+    });
+    return this.readBack(file);
+  }
+
+  async delete(id: string): Promise<void> {
+    const file = this.fileOf(id);
+    await this.locked(file, () => this.fs.delete(file));
+  }
+
+  /** Where `file`'s bytes really are; throws `permission` for one leading out of the workspace, which is never read. */
+  private async source(file: string): Promise<string> {
+    if (!this.confinement) return file;
+    const admitted = await this.confinement.admit(file);
+    if (!admitted.ok) throw new AssistantsError('permission', `${admitted.reason} Assistant files are read and written only inside the workspace: copy the file into the folder instead of linking to it.`);
+    return admitted.absolute;
+  }
+
+  private async locked<T>(file: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await this.fs.withLock(file, action);
+    } catch (error) {
+      if (error instanceof LockTimeoutError) throw new AssistantsError('file_system', `Another window has been saving ${path.basename(file)} for 5 seconds; try again in a moment.`);
+      throw error;
+    }
+  }
+
+  private async readBack(file: string): Promise<AssistantEntry> {
+    const entry = await this.read(file);
+    if (!entry) throw new AssistantsError('server', `Could not read back ${path.basename(file)}.`);
+    return entry;
+  }
+}
+
+/**
+ * The text an update writes over `current`: `draft` merged field-wise with what changed since
+ * `base` (see `mergeAssistantFiles`), or, without a base, the draft keeping the file's `$schema`.
+ * Throws `AssistantConflictError` when both changed a field, or the file is no longer valid.
+ */
+function nextText(current: string, draft: AssistantDraft, base: AssistantDraft | undefined, where: ConflictPlace): string {
+  const mine = fileFromDraft(draft);
+  if (!base) {
+    const schema = schemaOf(current);
+    return serializeAssistantFile({ ...(schema ? { $schema: schema } : {}), ...mine });
+  }
+  const { file: theirs } = parseAssistantFile(current);
+  if (!theirs) throw new AssistantConflictError([], current, serializeAssistantFile(mine), { assistantId: where.assistantId, file: where.file });
+  return serializeAssistantFile(mergeOrConflict(fileFromDraft(base), mine, theirs, where));
+}
+
+/** The `$schema` a file's text names, if any: a hand-written pointer the draft does not carry. */
+function schemaOf(text: string): string | undefined {
+  try {
+    const schema = (JSON.parse(text) as { $schema?: unknown }).$schema;
+    return typeof schema === 'string' ? schema : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a file could not be read, as a sentence naming no local path. */
+function unreadable(error: unknown, file: string): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EISDIR') return 'cannot be read: it is a folder, not a file (EISDIR)';
+  if (code === 'EACCES' || code === 'EPERM') return `cannot be read: permission denied (${code})`;
+  const reason = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+  return `cannot be read: ${reason.split(file).join(path.basename(file))}`;
+}
+
+/** The `name` of an assistant file that is not valid, when it has one, to list it by. */
+function nameOf(text: string): string | undefined {
+  try {
+    const name = (JSON.parse(text) as { name?: unknown }).name;
+    return typeof name === 'string' && name.trim() ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}

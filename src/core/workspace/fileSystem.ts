@@ -1,0 +1,345 @@
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants, createReadStream, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { WorkspaceFs } from './workspaceFs';
+
+/** What `stat` tells about a path: enough to tell files from folders and to see that a file changed. */
+export interface FileStamp {
+  kind: 'file' | 'directory' | 'other';
+  size: number;
+  /** Last modification, epoch milliseconds (with the file system's precision). */
+  mtimeMs: number;
+  /** The file's inode (file index on Windows): an atomic replace gives the path a new one. */
+  ino: number;
+}
+
+/**
+ * The little file system the stores need. The host and the tests both use the Node implementation
+ * (the extension host is Node); the port keeps the stores free of any editor API.
+ */
+export interface FileSystem {
+  /** The file's bytes, or undefined when it does not exist. Throws when the path is a folder. */
+  readFile(file: string): Promise<Uint8Array | undefined>;
+  /**
+   * Writes to a temporary file beside the target (`<file>.<pid>-<random>.tmp`), flushes it to disk,
+   * then renames it over the target: readers, and whoever opens the file after a crash, see the old
+   * or the new bytes, never part of them. Creates missing folders.
+   */
+  writeFileAtomic(file: string, data: Uint8Array): Promise<void>;
+  /**
+   * Writes `data` to `file` only when nothing is there yet, all at once (written beside it, flushed,
+   * then linked in, so no reader sees part of it); false, and nothing written, when `file` exists.
+   * Creates missing folders.
+   */
+  createExclusive(file: string, data: Uint8Array): Promise<boolean>;
+  /**
+   * Runs `action` while holding `<file>.lock`, a file every process of this extension creates
+   * exclusively before it writes `file` (so two windows take turns), and removes it afterwards. A
+   * lock whose process died, or older than 10 s, is taken over. Throws `LockTimeoutError` when
+   * another writer held it for 5 s.
+   */
+  withLock<T>(file: string, action: () => Promise<T>): Promise<T>;
+  /** Names in a folder; empty when the folder does not exist. */
+  readDir(dir: string): Promise<string[]>;
+  /** What is at `file`, or undefined when nothing is. */
+  stat(file: string): Promise<FileStamp | undefined>;
+  /** Moves a file or folder, creating the target's folder; false when `from` no longer exists. */
+  rename(from: string, to: string): Promise<boolean>;
+  /** Removes a file, or a folder with everything in it; nothing happens when it does not exist. */
+  delete(file: string): Promise<void>;
+  /**
+   * Removes the temporary files `writeFileAtomic` left in `dir` (not below it) because their writer
+   * died before renaming them. Another live process's writes in progress are left alone. Resolves to
+   * how many were removed.
+   */
+  removeStaleTemporaryFiles(dir: string): Promise<number>;
+}
+
+/** `<pid>-<random>`; earlier versions wrote `<pid>.<counter>`, which killed writers may have left too. */
+const TEMP_FILE = /\.(\d+)[.-][0-9a-f]+\.tmp$/;
+
+/** A temporary file this old has no writer left, whatever its process id says (ids get reused). */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/** A lock older than this has no writer left: a write of an assistant file takes milliseconds. */
+const STALE_LOCK_MS = 10_000;
+/** How long a writer waits for another to let go of a lock. */
+const LOCK_WAIT_MS = 5_000;
+
+/** `withLock` waited 5 s for another writer. */
+export class LockTimeoutError extends Error {
+  constructor(readonly file: string) {
+    super(`Another writer holds ${path.basename(file)}.lock.`);
+    this.name = 'LockTimeoutError';
+  }
+}
+
+/** The locks this process holds or waits for, by file: its own writers queue here instead of polling. */
+const localLocks = new Map<string, Promise<unknown>>();
+
+/** What reading a pipe, a socket or a device throws, with a sentence naming the file (not its folder). */
+export class NotRegularFileError extends Error {
+  constructor(file: string) {
+    super(`${path.basename(file)} is not a regular file (a pipe, socket or device), so it is not read.`);
+    this.name = 'NotRegularFileError';
+  }
+}
+
+/**
+ * Opens a file for reading only if it is a regular file. Opening is non-blocking, so a FIFO (named
+ * `x.assistant.json`, or anything a workspace function reads) opens at once instead of waiting for
+ * a writer forever, and holding one of the few threads Node reads files with; the open file is then
+ * checked, so a file swapped for a FIFO after a `stat` is caught too.
+ */
+async function openRegularFile(file: string): Promise<fs.FileHandle> {
+  const handle = await fs.open(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+  let stats: Awaited<ReturnType<fs.FileHandle['stat']>>;
+  try {
+    stats = await handle.stat();
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  if (stats.isFile()) return handle;
+  await handle.close();
+  // A folder fails as `fs.readFile` fails on one.
+  if (stats.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
+  throw new NotRegularFileError(file);
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The JSON value in `file`, or undefined when the file is missing or holds no JSON (a damaged file
+ * reads as none). Throws what `fs.readFile` throws (no permission, a folder).
+ */
+export async function readJsonFile(fs: FileSystem, file: string): Promise<unknown> {
+  const bytes = await fs.readFile(file);
+  if (!bytes) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export const nodeFileSystem: FileSystem = {
+  async readFile(file) {
+    let handle: fs.FileHandle;
+    try {
+      handle = await openRegularFile(file);
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    try {
+      return await handle.readFile();
+    } finally {
+      await handle.close();
+    }
+  },
+  async writeFileAtomic(file, data) {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      const handle = await fs.open(temp, 'w');
+      try {
+        await handle.writeFile(data);
+        // Without this a crash soon after the rename can leave an empty file under the real name.
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(temp, file);
+    } catch (error) {
+      await fs.rm(temp, { force: true });
+      throw error;
+    }
+  },
+  async createExclusive(file, data) {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      const handle = await fs.open(temp, 'wx');
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      // A hard link fails when the name is taken, and shows the whole file at once.
+      await fs.link(temp, file);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      // File systems without hard links: create the name exclusively, then fill it.
+      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EXDEV') return createByOpening(file, data);
+      throw error;
+    } finally {
+      await fs.rm(temp, { force: true });
+    }
+  },
+  async withLock(file, action) {
+    const previous = localLocks.get(file) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(async () => {
+      const lock = `${file}.lock`;
+      await acquire(this, lock);
+      try {
+        return await action();
+      } finally {
+        await fs.rm(lock, { force: true });
+      }
+    });
+    localLocks.set(file, mine);
+    try {
+      return await mine;
+    } finally {
+      if (localLocks.get(file) === mine) localLocks.delete(file);
+    }
+  },
+  async readDir(dir) {
+    try {
+      return await fs.readdir(dir);
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+  },
+  async stat(file) {
+    try {
+      const stats = await fs.stat(file);
+      return { kind: stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : 'other', size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  },
+  async rename(from, to) {
+    await fs.mkdir(path.dirname(to), { recursive: true });
+    try {
+      await fs.rename(from, to);
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  },
+  async delete(file) {
+    await fs.rm(file, { recursive: true, force: true });
+  },
+  async removeStaleTemporaryFiles(dir) {
+    let removed = 0;
+    for (const name of await this.readDir(dir)) {
+      const match = TEMP_FILE.exec(name);
+      if (!match) continue;
+      const file = path.join(dir, name);
+      const stamp = await this.stat(file);
+      if (!stamp || stamp.kind !== 'file') continue;
+      const pid = Number(match[1]);
+      const orphaned = (pid !== process.pid && !processAlive(pid)) || Date.now() - stamp.mtimeMs > STALE_TEMP_MS;
+      if (!orphaned) continue;
+      await fs.rm(file, { force: true });
+      removed++;
+    }
+    return removed;
+  },
+};
+
+async function createByOpening(file: string, data: Uint8Array): Promise<boolean> {
+  let handle;
+  try {
+    handle = await fs.open(file, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+/** Creates `lock` exclusively, taking over one whose process died or that is stale; waits for a live one. */
+async function acquire(files: FileSystem, lock: string): Promise<void> {
+  const holder = new TextEncoder().encode(JSON.stringify({ pid: process.pid, at: Date.now() }));
+  for (const deadline = Date.now() + LOCK_WAIT_MS; ; ) {
+    if (await files.createExclusive(lock, holder)) return;
+    const held = (await readJsonFile(files, lock).catch(() => undefined)) as { pid?: unknown; at?: unknown } | undefined;
+    const stamp = await files.stat(lock);
+    const pid = typeof held?.pid === 'number' ? held.pid : undefined;
+    const dead = pid !== undefined && pid !== process.pid && !processAlive(pid);
+    if (stamp && (dead || Date.now() - stamp.mtimeMs > STALE_LOCK_MS)) {
+      await fs.rm(lock, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new LockTimeoutError(lock.slice(0, -'.lock'.length));
+    await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 30));
+  }
+}
+
+/** The workspace functions' file access, on Node's file system. */
+export const nodeWorkspaceFs: WorkspaceFs = {
+  async realPath(absolute) {
+    try {
+      return await fs.realpath(absolute);
+    } catch {
+      return undefined;
+    }
+  },
+  async readLink(absolute) {
+    try {
+      return await fs.readlink(absolute);
+    } catch {
+      return undefined;
+    }
+  },
+  async stat(absolute) {
+    try {
+      const stat = await fs.stat(absolute);
+      return { type: stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other', size: stat.size, mtimeMs: stat.mtimeMs };
+    } catch {
+      return undefined;
+    }
+  },
+  async readDir(absolute) {
+    try {
+      const entries = await fs.readdir(absolute, { withFileTypes: true });
+      return entries.map((entry) => ({
+        name: entry.name,
+        type: entry.isSymbolicLink() ? 'link' : entry.isFile() ? 'file' : entry.isDirectory() ? 'directory' : 'other',
+      }));
+    } catch {
+      return [];
+    }
+  },
+  async *readChunks(absolute, chunkBytes, signal) {
+    const handle = await openRegularFile(absolute);
+    const stream = createReadStream('', { fd: handle, highWaterMark: chunkBytes, signal });
+    try {
+      for await (const chunk of stream) yield chunk as Uint8Array;
+    } finally {
+      stream.destroy();
+    }
+  },
+  async writeFile(absolute, data) {
+    await fs.mkdir(path.dirname(absolute), { recursive: true });
+    await fs.writeFile(absolute, data);
+  },
+};

@@ -1,0 +1,45 @@
+import * as assert from 'node:assert/strict';
+import { byValidity, freeName, sameName, whereLabel, withoutPublishedCopies } from '../../../../src/core/assistants/assistantPicks';
+import type { AssistantEntry } from '../../../../src/core/assistants/assistantStore';
+import type { Assistant } from '../../../../src/core/model';
+
+const assistant = (id: string, name: string, metadata?: Record<string, string>): Assistant => ({ id, name, model: 'gpt-4.1', tools: [], createdAt: 0, ...(metadata ? { metadata } : {}) });
+const file = (id: string, name: string, location: 'workspace' | 'user', path: string): AssistantEntry => ({ id, location, name, file: path, assistant: assistant(id, name) });
+const server = (id: string, name: string, link?: string): AssistantEntry => ({ id, location: 'server', name, assistant: assistant(id, name, link ? { assistants_vscode_file: link } : undefined) });
+
+describe('telling assistants apart in pick lists', () => {
+  const helper = file('workspace:helper', 'Helper', 'workspace', '/repo/.assistants/helper.assistant.json');
+  const personal = file('user:helper', 'Helper', 'user', '/home/me/assistants/helper.assistant.json');
+  const published = server('asst_1', 'Helper', 'workspace:helper');
+  const teammates = server('asst_2', 'Helper', 'workspace:helper');
+  const other = server('asst_3', 'Helper');
+
+  it('says where each of three same-named assistants lives, and its file', () => {
+    const labels = [helper, personal, other].map(whereLabel);
+    assert.deepEqual(labels, ['workspace · helper.assistant.json', 'personal · helper.assistant.json', 'server · asst_3']);
+    assert.equal(new Set(labels).size, 3, 'no two read the same');
+  });
+
+  it('lists a file\'s own published copy once, as the file; a copy another user published, or one whose file is gone, stays', () => {
+    // This user published `workspace:helper` as asst_1; asst_2 names the same file in its metadata, but was not published from here.
+    const linkedFile = (a: Assistant) => (a.id === 'asst_1' ? 'workspace:helper' : undefined);
+    assert.deepEqual(withoutPublishedCopies([helper, published, teammates, other, personal], linkedFile).map((e) => e.id), ['workspace:helper', 'asst_2', 'asst_3', 'user:helper']);
+    assert.deepEqual(withoutPublishedCopies([published, other], linkedFile).map((e) => e.id), ['asst_1', 'asst_3'], 'a copy whose file is not listed stays');
+  });
+
+  it('keeps the assistants that cannot run apart from those that can, in order', () => {
+    const broken: AssistantEntry = { id: 'workspace:broken', location: 'workspace', name: 'broken.assistant.json', file: '/repo/.assistants/broken.assistant.json', errors: [{ path: '/temperature', message: 'must be <= 2' }] };
+    const refused: AssistantEntry = { id: 'workspace:link', location: 'workspace', name: 'link.assistant.json', refused: true, errors: [{ path: '', message: 'leads out of the workspace' }] };
+    const { valid, invalid } = byValidity([broken, helper, refused, personal]);
+    assert.deepEqual(valid.map((e) => e.id), ['workspace:helper', 'user:helper']);
+    assert.deepEqual(invalid.map((e) => e.id), ['workspace:broken', 'workspace:link']);
+  });
+
+  it('finds a clash by name whatever its case and spaces, and the first free name for keeping both', () => {
+    assert.equal(sameName([helper, other], '  helper '), helper);
+    assert.equal(sameName([helper], 'Helpers'), undefined);
+    assert.equal(freeName([helper], 'Reviewer'), 'Reviewer', 'no clash: the name as is');
+    assert.equal(freeName([helper], 'Helper'), 'Helper (2)');
+    assert.equal(freeName([helper, file('workspace:helper-2', 'helper (2)', 'workspace', '/r/h2.assistant.json')], 'Helper'), 'Helper (3)');
+  });
+});

@@ -1,0 +1,190 @@
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileFromDraft } from '../../../../src/core/assistants/assistantFile';
+import { draftOf } from '../../../../src/core/assistants/assistantService';
+import type { AssistantEntry } from '../../../../src/core/assistants/assistantStore';
+import { FileAssistantStore } from '../../../../src/core/assistants/assistantStore';
+import { AssistantConflictError, AssistantsError } from '../../../../src/core/errors';
+import { nodeFileSystem } from '../../../../src/core/workspace/fileSystem';
+import type { AssistantDraft } from '../../../../src/core/model';
+
+const HELPER: AssistantDraft = { name: 'Helper', model: 'gpt-4.1', instructions: 'Be brief.', tools: [{ type: 'code_interpreter' }], metadata: { team: 'docs' } };
+
+/** Two edits of one draft, each made from the same read, as two windows make them. */
+type Edit = (draft: AssistantDraft) => AssistantDraft;
+
+describe('assistant files never lose a write', () => {
+  let dir: string;
+  /** Two stores over one folder: two windows of one workspace. */
+  let left: FileAssistantStore;
+  let right: FileAssistantStore;
+  beforeEach(() => {
+    dir = path.join(fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'assistant-writes-'))), '.assistants');
+    left = new FileAssistantStore(nodeFileSystem, dir, 'workspace');
+    right = new FileAssistantStore(nodeFileSystem, dir, 'workspace');
+  });
+  afterEach(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
+
+  const onDisk = (entry: AssistantEntry) => JSON.parse(fs.readFileSync(entry.file ?? '', 'utf8')) as Record<string, unknown>;
+  const base = (entry: AssistantEntry) => draftOf(entry) ?? assert.fail('the entry is valid');
+
+  const different: [string, Edit, Edit, (file: Record<string, unknown>) => void][] = [
+    ['instructions and model', (d) => ({ ...d, instructions: 'Be thorough.' }), (d) => ({ ...d, model: 'gpt-4o' }), (f) => assert.deepEqual([f.instructions, f.model], ['Be thorough.', 'gpt-4o'])],
+    [
+      'a new vector store and a metadata key',
+      (d) => ({ ...d, tools: [...d.tools, { type: 'file_search' }], toolResources: { fileSearch: { vectorStoreIds: ['vs_1'] } } }),
+      (d) => ({ ...d, metadata: { ...d.metadata, owner: 'ana' } }),
+      (f) => {
+        assert.deepEqual(f.tool_resources, { file_search: { vector_store_ids: ['vs_1'] } });
+        assert.deepEqual(f.metadata, { team: 'docs', owner: 'ana' });
+        assert.deepEqual((f.tools as { type: string }[]).map((t) => t.type), ['code_interpreter', 'file_search']);
+      },
+    ],
+    [
+      'a function added and the name',
+      (d) => ({ ...d, tools: [...d.tools, { type: 'function', function: { name: 'lookup' } }] }),
+      (d) => ({ ...d, name: 'Helper Two', temperature: 0.2 }),
+      (f) => {
+        assert.deepEqual([f.name, f.temperature], ['Helper Two', 0.2]);
+        assert.deepEqual((f.tools as { type: string }[]).map((t) => t.type), ['code_interpreter', 'function']);
+      },
+    ],
+  ];
+  for (const [title, one, other, check] of different) {
+    it(`two windows changing different fields (${title}) from the same read: both changes are kept`, async () => {
+      const entry = await left.create(HELPER);
+      const read = base(entry);
+      await left.update(entry.id, one(read), { base: read });
+      await right.update(entry.id, other(read), { base: read });
+      check(onDisk(entry));
+    });
+    it(`two windows changing different fields (${title}) at the same moment: both changes are kept`, async () => {
+      const entry = await left.create(HELPER);
+      const read = base(entry);
+      await Promise.all([left.update(entry.id, one(read), { base: read }), right.update(entry.id, other(read), { base: read })]);
+      check(onDisk(entry));
+    });
+  }
+
+  const same: [string, Edit, Edit, string[]][] = [
+    ['instructions', (d) => ({ ...d, instructions: 'Be thorough.' }), (d) => ({ ...d, instructions: 'Be funny.' }), ['instructions']],
+    [
+      'the vector store',
+      (d) => ({ ...d, toolResources: { fileSearch: { vectorStoreIds: ['vs_left'] } } }),
+      (d) => ({ ...d, toolResources: { fileSearch: { vectorStoreIds: ['vs_right'] } } }),
+      ['tool_resources.file_search'],
+    ],
+    ['a metadata key and the model', (d) => ({ ...d, model: 'gpt-4o', metadata: { team: 'web' } }), (d) => ({ ...d, model: 'o3', metadata: { team: 'api' } }), ['model', 'metadata.team']],
+  ];
+  for (const [title, one, other, fields] of same) {
+    it(`the second window changing the same field (${title}) is refused with both versions; the first change stays on disk`, async () => {
+      const entry = await left.create(HELPER);
+      const read = base(entry);
+      await left.update(entry.id, one(read), { base: read });
+      const kept = fs.readFileSync(entry.file ?? '', 'utf8');
+      await assert.rejects(right.update(entry.id, other(read), { base: read }), (error: unknown) => {
+        assert.ok(error instanceof AssistantConflictError, String(error));
+        assert.deepEqual(error.fields, fields);
+        assert.equal(error.current, kept);
+        assert.deepEqual(error.where, { assistantId: entry.id, file: entry.file });
+        assert.deepEqual(JSON.parse(error.proposed), fileFromDraft(other(read)), 'the proposal is this side\'s edit');
+        return true;
+      });
+      assert.equal(fs.readFileSync(entry.file ?? '', 'utf8'), kept, 'nothing was written');
+      // Overwrite (no base) is the user's explicit choice after seeing the conflict.
+      await right.update(entry.id, other(read));
+      assert.equal(onDisk(entry).instructions, other(read).instructions);
+    });
+  }
+
+  it('a hand edit that left the file invalid is not overwritten by a merging update; an overwrite keeps its $schema', async () => {
+    const entry = await left.create(HELPER);
+    const read = base(entry);
+    for (const broken of ['{ "version": 1, "name": "Helper", ', JSON.stringify({ version: 1, name: 'Helper' })]) {
+      fs.writeFileSync(entry.file ?? '', broken);
+      await assert.rejects(left.update(entry.id, { ...read, model: 'gpt-4o' }, { base: read }), (error: unknown) => error instanceof AssistantConflictError && /not valid now/.test(error.message));
+      assert.equal(fs.readFileSync(entry.file ?? '', 'utf8'), broken);
+    }
+    fs.writeFileSync(entry.file ?? '', JSON.stringify({ $schema: './assistant.schema.json', version: 1, name: 'Helper', model: 'gpt-4.1' }));
+    await left.update(entry.id, { ...read, model: 'gpt-4o' });
+    assert.deepEqual([onDisk(entry).$schema, onDisk(entry).model], ['./assistant.schema.json', 'gpt-4o']);
+  });
+
+  for (const count of [2, 3, 8]) {
+    it(`${count} creates of one name at once make ${count} files, none overwritten`, async () => {
+      const stores = Array.from({ length: count }, (_, i) => (i % 2 === 0 ? left : right));
+      const made = await Promise.all(stores.map((store, i) => store.create({ ...HELPER, instructions: `Window ${i}` })));
+      assert.equal(new Set(made.map((e) => e.id)).size, count);
+      assert.equal(fs.readdirSync(dir).filter((name) => name.endsWith('.assistant.json')).length, count);
+      assert.deepEqual(made.map((e) => onDisk(e).instructions).sort(), Array.from({ length: count }, (_, i) => `Window ${i}`).sort());
+    });
+  }
+
+  it('a create whose name a hand-made file took after the folder was listed takes the next name', async () => {
+    fs.mkdirSync(dir, { recursive: true });
+    const handMade = path.join(dir, 'helper.assistant.json');
+    const racing = new FileAssistantStore({ ...nodeFileSystem, readDir: async (folder) => {
+      const names = await nodeFileSystem.readDir(folder);
+      fs.writeFileSync(handMade, '{"hand": true}');
+      return names;
+    } }, dir, 'workspace');
+    const made = await racing.create(HELPER);
+    assert.equal(made.id, 'workspace:helper-2');
+    assert.equal(fs.readFileSync(handMade, 'utf8'), '{"hand": true}');
+  });
+
+  it('an update after a delete does not bring the file back, with or without a base', async () => {
+    for (const withBase of [true, false]) {
+      const entry = await left.create(HELPER);
+      const read = base(entry);
+      await right.delete(entry.id);
+      await assert.rejects(left.update(entry.id, { ...read, model: 'gpt-4o' }, withBase ? { base: read } : {}), (error: unknown) => error instanceof AssistantsError && error.kind === 'not_found' && /deleted meanwhile/.test(error.message));
+      assert.ok(!fs.existsSync(entry.file ?? ''), 'the file stays deleted');
+    }
+  });
+
+  it('an update racing a delete: the file ends deleted whichever runs first', async () => {
+    for (let round = 0; round < 10; round++) {
+      const entry = await left.create({ ...HELPER, name: `Racer ${round}` });
+      const read = base(entry);
+      const order = round % 2 === 0 ? [left.update(entry.id, { ...read, model: 'gpt-4o' }, { base: read }), right.delete(entry.id)] : [right.delete(entry.id), left.update(entry.id, { ...read, model: 'gpt-4o' }, { base: read })];
+      const settled = await Promise.allSettled(order);
+      for (const result of settled) if (result.status === 'rejected') assert.equal((result.reason as AssistantsError).kind, 'not_found');
+      assert.ok(!fs.existsSync(entry.file ?? ''), `round ${round}: the file stays deleted`);
+    }
+    assert.deepEqual(fs.readdirSync(dir), [], 'no lock or temporary file is left behind');
+  });
+
+  it('three windows in processes of their own, each adding 15 functions through its own reads: all 45 are in the file', async function () {
+    this.timeout(60_000);
+    const entry = await left.create(HELPER);
+    const writer = path.join(__dirname, '..', '..', '..', 'support', 'assistantWriter.ts');
+    const outputs = await Promise.all(['alpha', 'beta', 'gamma'].map((prefix) => new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', writer, dir, 'helper', prefix, '15'], { timeout: 50_000 }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout.trim())));
+    })));
+    assert.deepEqual(outputs.map((out) => out.split(' ')[0]), ['done', 'done', 'done']);
+    const names = (onDisk(entry).tools as { function?: { name: string } }[]).flatMap((t) => (t.function ? [t.function.name] : []));
+    assert.deepEqual(names.sort(), ['alpha', 'beta', 'gamma'].flatMap((prefix) => Array.from({ length: 15 }, (_, i) => `${prefix}_${i}`)).sort());
+  });
+
+  it('a lock left by a writer that died is taken over; a live one is waited for', async () => {
+    const entry = await left.create(HELPER);
+    const read = base(entry);
+    const lock = `${entry.file}.lock`;
+    fs.writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 17, at: Date.now() }));
+    await left.update(entry.id, { ...read, model: 'gpt-4o' }, { base: read });
+    assert.equal(onDisk(entry).model, 'gpt-4o');
+    assert.ok(!fs.existsSync(lock));
+
+    // A live process (the parent of this one) holds it for 300 ms.
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.ppid, at: Date.now() }));
+    const started = Date.now();
+    setTimeout(() => fs.rmSync(lock, { force: true }), 300);
+    await left.update(entry.id, { ...read, model: 'o3' });
+    assert.ok(Date.now() - started >= 250, 'the update waited for the lock');
+    assert.equal(onDisk(entry).model, 'o3');
+  });
+});

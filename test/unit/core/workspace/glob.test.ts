@@ -1,0 +1,74 @@
+import * as assert from 'node:assert/strict';
+import { Glob, GLOB_MAX_EXPANSIONS, GlobError, GlobList } from '../../../../src/core/workspace/glob';
+
+describe('Glob: one linear-time glob matcher', () => {
+  const matches = (glob: string, path: string, matchBase = false) => Glob.compile(glob, { matchBase }).matches(path);
+
+  it('speaks minimatch\'s glob syntax, dot files included and case ignored', () => {
+    const table: Array<[string, string, boolean]> = [
+      ['**/*.ts', 'a.ts', true],
+      ['**/*.ts', 'src/deep/a.TS', true],
+      ['**/*.ts', 'src/a.tsx', false],
+      ['src/**', 'src/a/b', true],
+      ['src/**', 'srcx/a', false],
+      ['a/**/b/**/c', 'a/b/c', true],
+      ['a/**/b/**/c', 'a/x/y/b/z/c', true],
+      ['a/**/b/**/c', 'a/c', false],
+      ['{a,b}/**/*.{js,ts}', 'b/y/z.ts', true],
+      ['{a,b}/**/*.{js,ts}', 'c/x.js', false],
+      ['file{1..3}.md', 'file2.md', true],
+      ['file{1..3}.md', 'file4.md', false],
+      ['[!a]?.md', 'bx.md', true],
+      ['[!a]?.md', 'ax.md', false],
+      ['[[:digit:]]x', '7x', true],
+      ['x\\*y', 'x*y', true],
+      ['x\\*y', 'xay', false],
+      ['**/.env*', 'config/.env-dev', true],
+      ['*', 'a/b', false],
+      ['?', '/', false],
+    ];
+    for (const [glob, path, expected] of table) assert.equal(matches(glob, path), expected, `${glob} against ${path}`);
+    assert.ok(matches('*.ts', 'src/a.ts', true), 'matchBase: a glob without / matches the name at any depth');
+    assert.ok(!matches('*.ts', 'src/a.ts'));
+  });
+
+  it('takes extglob syntax as text: +(a|aa) is not a backtracking group', () => {
+    assert.ok(matches('+(a|aa)+(a|aa)b', '+(a|aa)+(a|aa)b'));
+    assert.ok(!matches('+(a|aa)+(a|aa)b', 'aab'));
+  });
+
+  it('answers promptly for globs that make backtracking matchers hang', () => {
+    const hostile: Array<[string, string]> = [
+      [`${'*a'.repeat(12)}b`, 'a'.repeat(255)],
+      ['*a*a*a*b', 'a'.repeat(10_000)],
+      [`${'**/'.repeat(50)}b`, `${'a/'.repeat(2_000)}c`],
+      ['+(a|aa)+(a|aa)b', 'a'.repeat(5_000)],
+      ['{a,aa}{a,aa}{a,aa}{a,aa}b', 'a'.repeat(5_000)],
+    ];
+    for (const [glob, path] of hostile) {
+      const started = Date.now();
+      assert.equal(Glob.compile(glob).matches(path), false, glob);
+      assert.ok(Date.now() - started < 2_000, `${glob} took ${Date.now() - started} ms`);
+    }
+  });
+
+  it('refuses a glob whose braces expand too far, or that is too long, with a sentence', () => {
+    for (const glob of ['{1..100000}', '{1..100}{1..100}', `${'{a,b}'.repeat(20)}`, `x${'{a,b,c,d}'.repeat(5)}`]) {
+      const started = Date.now();
+      assert.throws(() => Glob.compile(glob), (error: unknown) => error instanceof GlobError && /more than 256 patterns/.test(error.message), glob);
+      assert.ok(Date.now() - started < 2_000, `${glob} took ${Date.now() - started} ms`);
+    }
+    assert.throws(() => Glob.compile('a'.repeat(5_000)), /at most 1000 are accepted/);
+    assert.equal(GLOB_MAX_EXPANSIONS, 256);
+  });
+
+  it('a list says which of its globs hides a path or a folder above it, and keeps working past a broken one', () => {
+    const list = new GlobList(['**/.git', '**/*.pem', '{1..100000}', 'x'.repeat(2_000)]);
+    assert.equal(list.firstMatch('.git/config'), '**/.git');
+    assert.equal(list.firstMatch('deploy/keys/site.PEM'), '**/*.pem');
+    assert.equal(list.firstMatch('17'), '{1..100000}', 'an overreaching brace set is cut, not dropped');
+    assert.equal(list.firstMatch('src/a.ts'), undefined);
+    assert.deepEqual(list.unusable, ['x'.repeat(2_000)]);
+    assert.equal(new GlobList([]).firstMatch('a'), undefined);
+  });
+});
