@@ -1,4 +1,4 @@
-import type { KeyValueState } from '../assistantService';
+import type { KeyValueState } from '../assistants/assistantService';
 import type { UploadIndex } from './uploads';
 
 /** Where the index lives in the state: provider → index key → file id. */

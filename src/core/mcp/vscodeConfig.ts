@@ -3,8 +3,8 @@ import Ajv from 'ajv';
 import type { ErrorObject } from 'ajv';
 import type { ParseError } from 'jsonc-parser';
 import { parse, printParseErrorCode } from 'jsonc-parser';
-import type { AssistantLocation } from '../assistantStore';
-import { deeperThan } from '../jsonDepth';
+import type { AssistantLocation } from '../assistants/assistantStore';
+import { deeperThan } from '../text/jsonDepth';
 import type { McpServerTool } from '../model';
 import { SECRET_NAME } from './secretRefs';
 

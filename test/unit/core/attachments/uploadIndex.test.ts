@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import type { KeyValueState } from '../../../src/core/assistantService';
-import { StateUploadIndex } from '../../../src/core/attachments/uploadIndex';
+import type { KeyValueState } from '../../../../src/core/assistants/assistantService';
+import { StateUploadIndex } from '../../../../src/core/attachments/uploadIndex';
 
 /**
  * State every window shares, as VS Code's `globalState` behaves: a write is seen at once, but the
