@@ -46,6 +46,13 @@ const builds = [
   },
   {
     ...base,
+    entryPoints: ['webview/compare/main.ts'],
+    outfile: 'dist/compare.js',
+    platform: 'browser',
+    format: 'iife',
+  },
+  {
+    ...base,
     entryPoints: ['webview/assistantEditor/main.ts'],
     outfile: 'dist/assistantEditor.js',
     platform: 'browser',

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { nodeFileSystem } from './core/workspace/fileSystem';
 import { DraftStore } from './core/threads/draftStore';
+import { registerCompare } from './host/comparePanel';
 import { ThreadStore } from './core/threads/threadStore';
 import { AssistantService } from './core/assistants/assistantService';
 import { connect } from './backends/connect';
@@ -251,6 +252,22 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     settled: () => controller.settled(),
   };
   registerCommands(context, { controller, apiKeys, store, threadsTree, assistantsTree, assistants, knowledge, log, proposer, attachments, chatView, conflicts });
+  // The Compare panel's columns keep their threads apart from the Threads view's until one is kept.
+  const compareScratch = new ThreadStore(nodeFileSystem, path.join(storage.fsPath, 'compare'));
+  registerCompare(
+    context,
+    {
+      extensionUri: context.extensionUri,
+      assistants,
+      backend: () => controller.backend(),
+      serverAssistants: () => controller.serverAssistants(),
+      prepare: (assistant) => mcpSecrets.prepare(assistant),
+      threads: store,
+      threadsChanged: () => threadsTree.refresh(),
+      log,
+    },
+    compareScratch,
+  );
   const opened = controller.session.open().catch((error: unknown) => log.error(`Could not open the last thread: ${String(error)}`));
   return {
     sendMessage: async (text) => {

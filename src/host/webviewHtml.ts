@@ -14,6 +14,8 @@ export interface WebviewPage {
 
 /** The chat view's page; KaTeX draws the math in answers (its fonts come from `dist/katex/fonts`). */
 export const CHAT_PAGE: WebviewPage = { script: 'webview.js', stylesheet: 'chat.css', libraryStylesheets: [['katex', 'katex.min.css']], title: 'Assistants' };
+/** The Compare panel's page: the chat's renderers in columns, so it draws math as the chat does. */
+export const COMPARE_PAGE: WebviewPage = { script: 'compare.js', stylesheet: 'compare.css', libraryStylesheets: [['katex', 'katex.min.css']], title: 'Compare Assistants' };
 /** The assistant form's page. */
 export const ASSISTANT_EDITOR_PAGE: WebviewPage = { script: 'assistantEditor.js', stylesheet: 'assistantEditor.css', title: 'Assistant' };
 

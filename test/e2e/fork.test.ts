@@ -93,6 +93,38 @@ describe('fork and replay a thread (packaged .vsix, fake server)', function () {
     assert.equal(textsOf(readThreads().find((t) => t.thread.title === 'Where are stock counts kept?'))?.length, 4);
   });
 
+  it('forks a thread from the Threads view\'s Fork Thread… at the message picked; the original keeps all of its messages', async () => {
+    await workbench.expandView('Threads');
+    const before = readThreads().length;
+    await workbench.contextMenu(threadRow('Where are stock counts kept?,'), 'Fork Thread…', 'thread-fork-menu');
+    // The messages to fork at, the last one proposed: take the third (the second question).
+    const third = workbench.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: /^3\. .*You.*What is the low-stock threshold\?/ }).first();
+    await third.waitFor({ timeout: 30_000 });
+    await workbench.screenshot('thread-fork-pick-message');
+    await third.click();
+    await pick(/^Reviewer/);
+    const model = workbench.page.locator('.quick-input-widget input.input');
+    for (const deadline = Date.now() + 30_000; (await model.inputValue().catch(() => '')) !== 'gpt-4.1' && Date.now() < deadline; ) await workbench.page.waitForTimeout(100);
+    await model.press('Enter');
+
+    const forks = await waitFor(() => {
+      const found = readThreads().filter((t) => t.thread.title === 'Where are stock counts kept? (fork)');
+      return found.length === 2 ? found : undefined;
+    });
+    const fork = forks?.find((t) => t.messages.length === 3);
+    assert.ok(fork, `a fork holding the messages up to the one picked: ${JSON.stringify(forks?.map(textsOf))}`);
+    assert.deepEqual(textsOf(fork), ['Where are stock counts kept?', 'Stock counts live in inventory.ts.', 'What is the low-stock threshold?']);
+    assert.equal(fork.thread.assistantId, 'workspace:reviewer');
+    assert.equal(readThreads().length, before + 1);
+    const original = readThreads().find((t) => t.thread.title === 'Where are stock counts kept?');
+    assert.deepEqual(textsOf(original), ['Where are stock counts kept?', 'Stock counts live in inventory.ts.', 'What is the low-stock threshold?', 'The threshold is 5.']);
+    // The fork is opened in the chat, ending at the question it was forked at.
+    const chat = workbench.chatFrame();
+    await chat.locator('.msg-user').filter({ hasText: 'What is the low-stock threshold?' }).waitFor({ timeout: 30_000 });
+    await chat.locator('.msg-assistant').filter({ hasText: 'The threshold is 5.' }).waitFor({ state: 'detached', timeout: 30_000 });
+    await workbench.screenshot('thread-fork-opened');
+  });
+
   it('replays a thread\'s questions on another assistant from the Threads view and shows both threads side by side', async () => {
     fake.model.enqueue({ steps: [{ type: 'text', text: 'Reviewer on stock counts.' }] }, { steps: [{ type: 'text', text: 'Reviewer on the threshold.' }] });
     await workbench.contextMenu(threadRow('Where are stock counts kept?,'), 'Replay Questions on Another Assistant', 'thread-replay-menu');

@@ -7,9 +7,14 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/vscode-button.js';
 import type { VscodeCollapsible } from '@vscode-elements/elements/dist/vscode-collapsible/vscode-collapsible.js';
 import type { VscodeTextarea } from '@vscode-elements/elements/dist/vscode-textarea/vscode-textarea.js';
+import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
+import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import type { Child } from './dom';
 import { append } from './dom';
 
@@ -106,5 +111,54 @@ export function textarea(options: TextareaOptions): Textarea {
   // takes no `dir`, and `dir="auto"` on it would read its own (empty) text: it goes on the field inside.
   // (An element not yet defined, as in a page without the kit, has no `updateComplete`.)
   void Promise.resolve(el.updateComplete as Promise<boolean> | undefined).then(() => el.shadowRoot?.querySelector('textarea')?.setAttribute('dir', 'auto'));
+  return el;
+}
+
+export interface SelectOptions {
+  /** Accessible name. */
+  label: string;
+  choices: readonly { value: string; label: string; description?: string }[];
+  value: string;
+  onChange(value: string): void;
+}
+
+export type Select = VscodeSingleSelect;
+
+/** A drop-down of `choices`, as VS Code's settings editor draws one. */
+export function select(options: SelectOptions): Select {
+  const el = document.createElement('vscode-single-select');
+  el.setAttribute('aria-label', options.label);
+  el.title = options.label;
+  for (const choice of options.choices) {
+    const option = document.createElement('vscode-option');
+    option.value = choice.value;
+    option.textContent = choice.label;
+    if (choice.description) option.description = choice.description;
+    option.selected = choice.value === options.value;
+    el.append(option);
+  }
+  el.value = options.value;
+  el.addEventListener('change', () => options.onChange(el.value));
+  return el;
+}
+
+export interface TextFieldOptions {
+  /** Accessible name and tooltip. */
+  label: string;
+  placeholder?: string;
+  value: string;
+  onInput(value: string): void;
+}
+
+export type TextField = VscodeTextfield;
+
+/** A one-line input, as VS Code's settings editor draws one. */
+export function textField(options: TextFieldOptions): TextField {
+  const el = document.createElement('vscode-textfield');
+  el.setAttribute('aria-label', options.label);
+  el.title = options.label;
+  if (options.placeholder) el.placeholder = options.placeholder;
+  el.value = options.value;
+  el.addEventListener('input', () => options.onInput(el.value));
   return el;
 }

@@ -160,12 +160,13 @@ export class AssistantService {
   }
 
   /**
-   * The assistant a run uses: the active one with the runtime tools added. An invalid file is
-   * refused with its reasons. When `server` is given (Assistants v2), a file assistant is published
-   * to it first (created, or updated when it changed) and the server's object is returned.
+   * The assistant a run uses: assistant `id` (default: the active one) with the runtime tools
+   * added. An invalid file is refused with its reasons. When `server` is given (Assistants v2), a
+   * file assistant is published to it first (created, or updated when it changed) and the server's
+   * object is returned.
    */
-  async forRun(server?: AssistantStore): Promise<Assistant> {
-    const entry = await this.active();
+  async forRun(server?: AssistantStore, id?: string): Promise<Assistant> {
+    const entry = id === undefined ? await this.active() : await this.get(id);
     if (!entry.assistant) throw invalid(entry);
     const assistant = withAdditions(entry.assistant, await this.options.runAdditions(entry));
     if (!server || entry.location === 'server') return assistant;

@@ -1,0 +1,128 @@
+import { parseDocument } from 'yaml';
+import { AssistantsError } from '../errors';
+import type { TestCase } from './testFile';
+import { parseTestFile } from './testFile';
+
+/** Words of the answer a drafted `contains` expectation takes, at most. */
+const DRAFT_WORDS = 8;
+
+/**
+ * A test case drafted from a comparison: the question (with its attachments, workspace paths) and
+ * an expectation drafted from the chosen answer, meant to be edited: the answer must contain the
+ * first words of its first sentence (Markdown marks left out). An answer with no words drafts no
+ * expectation.
+ */
+export function draftTestCase(question: string, attachments: readonly string[], answer: string): TestCase {
+  const test: TestCase = { question };
+  if (attachments.length) test.attachments = [...attachments];
+  const phrase = leadingPhrase(answer);
+  if (phrase) test.expect = [{ type: 'contains', value: phrase }];
+  return test;
+}
+
+/** The first words of `answer`'s first sentence, Markdown marks and code fences left out. */
+function leadingPhrase(answer: string): string {
+  const prose = answer
+    .replace(/```[\s\S]*?(```|$)/g, ' ')
+    .split('\n')
+    .map((line) => line.replace(/^\s*(#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s*)/, '').replace(/[*_`~[\]]/g, ''))
+    .find((line) => /\w/.test(line));
+  if (!prose) return '';
+  const sentence = prose.split(/(?<=[.!?:])\s/)[0].trim().replace(/[.!?:]$/, '');
+  return sentence.split(/\s+/).slice(0, DRAFT_WORDS).join(' ');
+}
+
+/** A test file's text with a case added, and the line (0-based) the case's question is on. */
+export interface AddedCase {
+  text: string;
+  line: number;
+}
+
+/**
+ * Adds `test` as the last case of a test file: `existing` is its text (undefined: the file does
+ * not exist yet and is made, with `$schema` when given and `assistant` when the tested file is not
+ * the one of the same name). JSON keeps its own layout (the case goes in before the array's
+ * closing bracket, indented as the cases before it); YAML keeps its comments. Throws `bad_request`
+ * with a sentence when the existing file cannot be read as a test file: nothing is changed then.
+ */
+export function addTestCase(existing: string | undefined, fileName: string, test: TestCase, fresh: { schema?: string; assistant?: string } = {}): AddedCase {
+  const yaml = /\.ya?ml$/i.test(fileName);
+  if (existing === undefined) {
+    const file = { ...(fresh.schema ? { $schema: fresh.schema } : {}), version: 1, ...(fresh.assistant ? { assistant: fresh.assistant } : {}), tests: [test] };
+    const text = yaml ? parseDocument(JSON.stringify(file)).toString({ collectionStyle: 'block' }) : `${JSON.stringify(file, null, 2)}\n`;
+    return { text, line: questionLine(text, test.question, yaml) };
+  }
+  const parsed = parseTestFile(existing, fileName);
+  if (!parsed.file || parsed.skipped.length > 0 || !isNative(existing, yaml)) {
+    const why = parsed.file ? 'it is in promptfoo\'s format; add the case by hand' : parsed.errors.join('; ');
+    throw new AssistantsError('bad_request', `The test case was not added to ${fileName.replace(/^.*[\\/]/, '')}: ${why}.`);
+  }
+  const text = yaml ? addToYaml(existing, test) : addToJson(existing, test);
+  return { text, line: questionLine(text, test.question, yaml) };
+}
+
+/** Whether the file is in this format (a `version`), not promptfoo's, which a case of this format cannot join. */
+function isNative(text: string, yaml: boolean): boolean {
+  const value: unknown = yaml ? parseDocument(text).toJS({ maxAliasCount: 100 }) : JSON.parse(text);
+  return typeof value === 'object' && value !== null && (value as { version?: unknown }).version === 1;
+}
+
+function addToYaml(text: string, test: TestCase): string {
+  const doc = parseDocument(text);
+  doc.addIn(['tests'], doc.createNode(test));
+  return doc.toString();
+}
+
+/**
+ * Puts `test` at the end of the top-level `tests` array of JSON `text`, leaving every other
+ * character as it was. The array is found by reading the text's tokens (strings with their
+ * escapes, brackets and braces), not by a pattern.
+ */
+function addToJson(text: string, test: TestCase): string {
+  const array = testsArray(text);
+  if (!array) throw new AssistantsError('bad_request', 'The test file has no "tests" list to add the case to.');
+  const before = text.slice(0, array.close).replace(/\s+$/, '');
+  const empty = before.length <= array.open + 1;
+  const closeIndent = /\n([ \t]*)$/.exec(text.slice(0, array.close))?.[1] ?? '';
+  // Indented as the first case is, else one step in from the closing bracket.
+  const firstCase = text.slice(array.open + 1).search(/\S/) + array.open + 1;
+  const caseIndent = empty ? `${closeIndent}  ` : (/(?:^|\n)([ \t]*)$/.exec(text.slice(0, firstCase))?.[1] ?? `${closeIndent}  `);
+  const body = JSON.stringify(test, null, 2).split('\n').join(`\n${caseIndent}`);
+  return `${before}${empty ? '' : ','}\n${caseIndent}${body}\n${closeIndent}${text.slice(array.close)}`;
+}
+
+/** Where the top-level object's `tests` array opens (`[`) and closes (`]`), or undefined. */
+function testsArray(text: string): { open: number; close: number } | undefined {
+  let depth = 0;
+  let lastString: string | undefined;
+  let open: number | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      lastString = text.slice(i + 1, j);
+      i = j;
+      continue;
+    }
+    if (c === '{' || c === '[') {
+      depth++;
+      if (c === '[' && depth === 2 && lastString === 'tests' && open === undefined) open = i;
+    } else if (c === '}' || c === ']') {
+      if (c === ']' && depth === 2 && open !== undefined) return { open, close: i };
+      depth--;
+    } else if (c === ',') {
+      lastString = undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The line (0-based) of the last line holding the question's first line, as the file writes it. */
+function questionLine(text: string, question: string, yaml: boolean): number {
+  const first = question.split('\n')[0];
+  const needle = yaml ? first : JSON.stringify(first).slice(1, -1);
+  const lines = text.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) if (/question/.test(lines[i]) && lines[i].includes(needle)) return i;
+  return Math.max(0, lines.length - 1);
+}

@@ -1,0 +1,67 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { addTestCase, draftTestCase } from '../../../../src/core/assistantTests/draftCase';
+import { parseTestFile } from '../../../../src/core/assistantTests/testFile';
+
+const sample = fs.readFileSync(path.join(__dirname, '../../../../sample-workspace/.assistants/workspace-helper.assistant-tests.json'), 'utf8');
+
+describe('a test case drafted from a compared answer', () => {
+  it('takes the question, its attachments, and the first words of the answer\'s first sentence as what it must contain', () => {
+    assert.deepEqual(draftTestCase('What is a monad?', ['src/a.ts'], '## Monads\n\nA **monad** is a `type` with bind and return. It composes.'), {
+      question: 'What is a monad?',
+      attachments: ['src/a.ts'],
+      expect: [{ type: 'contains', value: 'Monads' }],
+    });
+    assert.deepEqual(draftTestCase('Q', [], '```js\nx()\n```\n- Use the first one: it is the fastest of all the ones that were measured here.').expect, [{ type: 'contains', value: 'Use the first one' }]);
+    assert.deepEqual(draftTestCase('Q', [], 'Short answer'), { question: 'Q', expect: [{ type: 'contains', value: 'Short answer' }] });
+    assert.deepEqual(draftTestCase('Q', [], '  \n```\n```'), { question: 'Q' }, 'no words, no expectation');
+  });
+
+  it('adds the case at the end of a JSON file, keeping every other character, and says the line of its question', () => {
+    const test = draftTestCase('Which "file" do I\nedit?', [], 'The first one.');
+    const { text, line } = addTestCase(sample, 'workspace-helper.assistant-tests.json', test);
+    assert.ok(text.startsWith(sample.slice(0, sample.lastIndexOf('}\n  ]'))), 'what came before is untouched');
+    const parsed = parseTestFile(text, 'x.assistant-tests.json');
+    assert.deepEqual(parsed.errors, []);
+    assert.deepEqual(parsed.file!.tests.at(-1), test);
+    assert.equal(parsed.file!.tests.length, parseTestFile(sample, 'x.assistant-tests.json').file!.tests.length + 1);
+    assert.match(text.split('\n')[line], /"question": "Which \\"file\\" do I\\nedit\?"/);
+    assert.match(text.split('\n')[line], /^ {6}"question"/, 'indented as the other cases');
+  });
+
+  it('adds to an empty or one-line tests list, and to YAML keeping its comments', () => {
+    const test = { question: 'Hi?' };
+    for (const existing of ['{"version":1,"tests":[]}', '{"version": 1, "tests": [{"question": "a \\"]\\" b"}]}']) {
+      const { text } = addTestCase(existing, 'a.assistant-tests.json', test);
+      assert.deepEqual(parseTestFile(text, 'a.assistant-tests.json').file?.tests.at(-1), test, text);
+    }
+    const yaml = '# the helper\'s tests\nversion: 1\ntests:\n  - question: First?\n';
+    const added = addTestCase(yaml, 'a.assistant-tests.yaml', test);
+    assert.ok(added.text.startsWith('# the helper\'s tests'));
+    assert.deepEqual(parseTestFile(added.text, 'a.assistant-tests.yaml').file?.tests.map((t) => t.question), ['First?', 'Hi?']);
+    assert.match(added.text.split('\n')[added.line], /Hi\?/);
+  });
+
+  it('makes a new file naming its schema and, when the names differ, the assistant', () => {
+    const { text, line } = addTestCase(undefined, 'helper.assistant-tests.json', { question: 'New?' }, { schema: 'https://example.com/s.json', assistant: 'helper.json' });
+    const parsed = parseTestFile(text, 'helper.assistant-tests.json');
+    assert.deepEqual(parsed.file, { $schema: 'https://example.com/s.json', version: 1, assistant: 'helper.json', tests: [{ question: 'New?' }] });
+    assert.match(text.split('\n')[line], /New\?/);
+    const yaml = addTestCase(undefined, 'helper.assistant-tests.yml', { question: 'New?' });
+    assert.deepEqual(parseTestFile(yaml.text, 'helper.assistant-tests.yml').file?.tests, [{ question: 'New?' }]);
+  });
+
+  it('changes nothing in a file it cannot read as a test file, and says why', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['{"version": 1, "tests": [', /not valid JSON/],
+      ['{"version": 2, "tests": []}', /version/],
+      ['{"tests": [{"vars": {"question": "x"}, "assert": []}]}', /promptfoo/],
+      ['version: 1\ntests: nope\n', /tests/],
+    ];
+    for (const [text, why] of cases) {
+      const name = text.startsWith('{') ? 'a.assistant-tests.json' : 'a.assistant-tests.yaml';
+      assert.throws(() => addTestCase(text, name, { question: 'Q' }), (error: Error) => why.test(error.message) && /was not added to a\.assistant-tests/.test(error.message), text);
+    }
+  });
+});
