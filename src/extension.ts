@@ -34,8 +34,9 @@ import { textOf } from './core/model';
 import { AssistantsTreeProvider, ThreadsTreeProvider } from './host/trees';
 import { createWorkspaceFunctions, workspaceRoots } from './host/workspaceFunctions';
 import { hostedServersLeftOut, McpServers } from './host/mcpServers';
-import { McpSecrets } from './host/mcpSecrets';
-import { confirmMcpStart, setMcpSecret } from './host/mcpCommands';
+import { McpSecrets, secretUses } from './host/mcpSecrets';
+import { confirmMcpStart, secretUseArgument, setMcpSecret } from './host/mcpCommands';
+import { readConfiguredServers } from './host/mcpConfig';
 
 /**
  * What the extension offers other extensions (and its own integration tests): the chat, driven
@@ -106,17 +107,36 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     onError: (error) => log.warn(`A function output you typed was not saved: ${error instanceof Error ? error.message : String(error)}`),
   }));
   const mcpSecrets = new McpSecrets(context.secrets);
+  /** Sentences about hosted MCP servers left out under Assistants v2 and about VS Code's MCP configuration, each shown once per window. */
+  const warned = new Set<string>();
+  const warnOnce = (warning: string) => {
+    if (warned.has(warning)) return;
+    warned.add(warning);
+    log.warn(warning);
+    void vscode.window.showWarningMessage(warning);
+  };
+  // The user's mcp.json sits beside their settings.json, two folders above the extension's global storage.
+  const userFolder = context.globalStorageUri.scheme === 'file' ? vscode.Uri.joinPath(context.globalStorageUri, '..', '..') : undefined;
+  const configuredServers = async () => {
+    if (!vscode.workspace.getConfiguration('assistants.mcp').get<boolean>('vscodeServers', true)) return { servers: [], problems: [] };
+    const configured = await readConfiguredServers(userFolder);
+    for (const problem of configured.problems) warnOnce(problem);
+    return configured;
+  };
   const mcpServers = new McpServers({
     log,
     trusted: () => vscode.workspace.isTrusted,
     secrets: mcpSecrets,
     folder: () => workspaceRoots()[0],
     confirmStart: confirmMcpStart,
-    warn: (message) => void vscode.window.showWarningMessage(message),
+    warn: (message, secret) => {
+      if (!secret) return void vscode.window.showWarningMessage(message);
+      const set = 'Set MCP Secret';
+      void vscode.window.showWarningMessage(message, set).then((answer) => (answer === set ? vscode.commands.executeCommand('assistants.setMcpSecret', secret) : undefined));
+    },
+    configured: configuredServers,
   });
   context.subscriptions.push(mcpServers);
-  /** Sentences about hosted MCP servers left out under Assistants v2, each shown once per window. */
-  const warned = new Set<string>();
   // Custom functions come from the assistant a run uses; the service is made below.
   const functions = createWorkspaceFunctions({
     approver,
@@ -146,12 +166,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
       const base = runAdditions(settings, vscode.workspace.isTrusted, functions.registry.tools());
       const local = await mcpServers.additions(entry);
       const leftOut = settings.protocol === 'assistantsV2' ? hostedServersLeftOut(entry) : [];
-      for (const { warning } of leftOut) {
-        if (warned.has(warning)) continue;
-        warned.add(warning);
-        log.warn(warning);
-        void vscode.window.showWarningMessage(warning);
-      }
+      for (const { warning } of leftOut) warnOnce(warning);
       const instructions = [base.instructions, ...local.notes, ...leftOut.map((left) => left.note)].filter(Boolean).join('\n\n');
       return { tools: [...base.tools, ...local.registry.tools()], ...(instructions ? { instructions } : {}) };
     },
@@ -233,8 +248,13 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
       knowledgeTree.refresh();
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => assistantsTree.refresh()),
-    vscode.commands.registerCommand('assistants.setMcpSecret', () =>
-      setMcpSecret(mcpSecrets, async () => (await assistants.active()).assistant).catch((error: unknown) => {
+    vscode.commands.registerCommand('assistants.setMcpSecret', (given?: unknown) =>
+      setMcpSecret(
+        mcpSecrets,
+        async () => (await assistants.active()).assistant,
+        async () => secretUses({ id: '', name: '', model: '', createdAt: 0, tools: (await configuredServers()).servers.map((server) => server.tool) }),
+        secretUseArgument(given),
+      ).catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         log.error(message);
         void vscode.window.showErrorMessage(message);

@@ -31,6 +31,8 @@ export const HOST_COMMANDS = [
   'assistants.continueInNewThread',
   'assistants.removeKnowledgeStore',
   'assistants.reuploadAttachments',
+  // The missing-secret notice of an MCP server (the host adds which secret).
+  'assistants.setMcpSecret',
 ] as const;
 export type HostCommand = (typeof HOST_COMMANDS)[number];
 

@@ -10,11 +10,12 @@ import { AssistantsError, asAssistantsError } from '../core/errors';
 import type { MissingObject } from '../core/errors';
 import type { DraftStore } from '../core/threads/draftStore';
 import type { OutputFileRef } from '../core/files';
+import { MissingSecretError } from '../core/mcp/secretRefs';
 import type { Assistant, AttachmentTool, BackendKind, KeptFile } from '../core/model';
 import { KnowledgeMark } from '../core/knowledge/mark';
 import type { ProviderConfig } from '../core/provider';
 import type { ThreadStore } from '../core/threads/threadStore';
-import type { ApprovalChoice, ChatState, HostToWebview, Notice, WaitingView } from '../common/protocol';
+import type { ApprovalChoice, ChatState, HostCommand, HostToWebview, Notice, WaitingView } from '../common/protocol';
 import type { ApiKeyStore } from './apiKey';
 import type { ChatApprover } from './approvals';
 import type { ComposerAttachments, UploadTarget } from './attachments';
@@ -102,6 +103,8 @@ export class HostChatController extends Disposable implements ChatController {
   private missing: MissingObject | undefined;
   /** The last failure a run of the chat reported as its own (its outcome line under the answer says it). */
   private runFailure: string | undefined;
+  /** The MCP secret the notice says is not set. */
+  private missingSecret: MissingSecretError['secret'] | undefined;
   /** The thread and protocol whose switch notice the user closed (`thread protocol`): it does not come back for them. */
   private dismissedSwitch: string | undefined;
   /** The run being started waits to retry its creation (no run id yet); `until` is epoch ms. */
@@ -207,6 +210,10 @@ export class HostChatController extends Disposable implements ChatController {
       // A server object that vanished: the notice says it, with the fix; the composer keeps the question and only points there.
       if (typed.options.missing) {
         this.setNotice(missingNotice(typed, (this.missing = typed.options.missing)));
+        throw new AssistantsError(typed.kind, 'Not sent: the notice above says why, with the fix.', typed.options);
+      }
+      if (typed instanceof MissingSecretError) {
+        this.setSecretNotice(typed);
         throw new AssistantsError(typed.kind, 'Not sent: the notice above says why, with the fix.', typed.options);
       }
       throw typed;
@@ -379,6 +386,7 @@ export class HostChatController extends Disposable implements ChatController {
   private showError(error: AssistantsError): void {
     this.deps.log.error(`${error.kind}: ${error.message}`);
     if (error.options.missing) return this.setNotice(missingNotice(error, (this.missing = error.options.missing)));
+    if (error instanceof MissingSecretError) return this.setSecretNotice(error);
     // The run's outcome line says it already (with Set API Key where that fixes it): said once.
     if (error.message === this.runFailure) {
       this.runFailure = undefined;
@@ -395,6 +403,17 @@ export class HostChatController extends Disposable implements ChatController {
     if (!this.waiting) return undefined;
     const { attempt, reason, until } = this.waiting;
     return { attempt, reason, waitMs: Math.max(0, until - Date.now()) };
+  }
+
+  /** An MCP secret is not set: the notice says which, and its button sets that one (see `commandArguments`). */
+  private setSecretNotice(error: MissingSecretError): void {
+    this.missingSecret = error.secret;
+    this.setNotice({ severity: 'error', message: error.message, action: { label: 'Set MCP Secret', command: 'assistants.setMcpSecret' } });
+  }
+
+  /** What a notice's button passes to its command: the missing MCP secret the notice names, for Set MCP Secret. */
+  commandArguments(command: HostCommand): unknown[] {
+    return command === 'assistants.setMcpSecret' && this.notice?.action?.command === command && this.missingSecret ? [this.missingSecret] : [];
   }
 
   private setNotice(notice: Notice): void {

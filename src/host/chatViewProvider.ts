@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { OutputFileRef } from '../core/files';
 import type { AttachmentTool, KeptFile } from '../core/model';
-import type { ApprovalChoice, ChatState, HostToWebview, WebviewToHost } from '../common/protocol';
+import type { ApprovalChoice, ChatState, HostCommand, HostToWebview, WebviewToHost } from '../common/protocol';
 import { isWebviewToHost } from '../common/protocol';
 import { ChatFiles } from './chatFiles';
 import { insertAtCursor, openCitedFile, openInNewEditor } from './codeActions';
@@ -37,6 +37,8 @@ export interface ChatController {
   /** Ends the wait before a retry, so the request goes out now. */
   retryNow(): void;
   /** The user closed the notice: forget it. */
+  /** The arguments a notice's button gives its command (the missing MCP secret, for Set MCP Secret). */
+  commandArguments(command: HostCommand): unknown[];
   dismissNotice(): void;
   /** A file a run of the open thread `threadId` made, as the thread keeps it (waiting for its download when it is on its way). */
   keptFile(threadId: string, ref: OutputFileRef): Promise<KeptFile | undefined>;
@@ -156,7 +158,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         return;
       case 'command/run':
         // The guard let only HOST_COMMANDS through.
-        await vscode.commands.executeCommand(typed.command);
+        await vscode.commands.executeCommand(typed.command, ...this.controller.commandArguments(typed.command));
         return;
       case 'notice/dismiss':
         this.controller.dismissNotice();

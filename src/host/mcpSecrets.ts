@@ -74,7 +74,7 @@ export class McpSecrets {
    * The assistant as a run sends it: each hosted MCP server's headers and authorization with their
    * secrets in place. A repository's assistant (`workspace:` id) asks the server to ask the user
    * before every tool call (`require_approval: "always"`): its file cannot make a tool skip the card.
-   * Throws `bad_request` when a secret is not set for that server.
+   * Throws `MissingSecretError` (a `bad_request`) when a secret is not set for that server.
    */
   async prepare(assistant: Assistant): Promise<Assistant> {
     if (!assistant.tools.some((tool) => tool.type === 'mcp' && !tool.local)) return assistant;
@@ -82,10 +82,11 @@ export class McpSecrets {
     const tools = await Promise.all(
       assistant.tools.map(async (tool) => {
         if (tool.type !== 'mcp' || tool.local) return tool;
-        const lookup = this.lookup(secretTarget(tool));
-        const where = `the MCP server ${tool.serverLabel}`;
-        const headers = await resolveRecord(tool.headers, lookup, where);
-        const authorization = tool.authorization !== undefined ? await resolveSecrets(tool.authorization, lookup, where) : undefined;
+        const target = secretTarget(tool);
+        const lookup = this.lookup(target);
+        const place = { server: tool.serverLabel, target };
+        const headers = await resolveRecord(tool.headers, lookup, place);
+        const authorization = tool.authorization !== undefined ? await resolveSecrets(tool.authorization, lookup, place) : undefined;
         return { ...tool, ...(headers ? { headers } : {}), ...(authorization !== undefined ? { authorization } : {}), ...(repository ? { requireApproval: 'always' as const } : {}) };
       }),
     );

@@ -1,16 +1,21 @@
+import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { parseEnv } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type * as vscode from 'vscode';
-import type { AssistantEntry } from '../core/assistants/assistantStore';
+import type { AssistantEntry, AssistantLocation } from '../core/assistants/assistantStore';
 import { FunctionRegistry } from '../core/functions/registry';
 import type { McpCallResult, McpToolInfo } from '../core/mcp/localTools';
 import { localToolFunctions } from '../core/mcp/localTools';
-import { resolveRecord } from '../core/mcp/secretRefs';
+import type { SecretPlace } from '../core/mcp/secretRefs';
+import { MissingSecretError, resolveRecord, resolveSecrets } from '../core/mcp/secretRefs';
 import type { McpServerTool } from '../core/model';
-import type { McpSecrets } from './mcpSecrets';
+import type { ConfiguredServers } from './mcpConfig';
+import type { McpSecrets, SecretUse } from './mcpSecrets';
 import { secretTarget } from './mcpSecrets';
 
 /** How long a server may take to start and list its tools, and a tool call to answer, by default (ms). */
@@ -22,6 +27,8 @@ const MAX_PAGES = 8;
 /** A server's stderr line is cut at this length in the log; a message over this size closes its connection. */
 const MAX_LOG_LINE = 2_000;
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+/** The largest `envFile` read. */
+const MAX_ENV_FILE_BYTES = 64 * 1024;
 
 /** What running local MCP servers needs from the window. */
 export interface McpServersDeps {
@@ -32,14 +39,26 @@ export interface McpServersDeps {
   /** The folder a repository's server starts in, and relative `cwd`s resolve against (the workspace's first folder). */
   folder(): string | undefined;
   /**
-   * Asks before a repository's assistant file starts a server (`description` says what runs):
-   * true to start it. Asked once per server definition while the window lives.
+   * Asks before a repository's assistant file or MCP configuration (`source`: "assistant file",
+   * ".vscode/mcp.json") starts a server (`description` says what runs): true to start it. Asked
+   * once per server definition while the window lives.
    */
-  confirmStart(server: string, description: string): Promise<boolean>;
-  /** A server could not start: one sentence for the user. */
-  warn(message: string): void;
+  confirmStart(server: string, description: string, source: string): Promise<boolean>;
+  /** A server could not start: one sentence for the user, and the secret that would fix it when one is missing. */
+  warn(message: string, secret?: SecretUse): void;
+  /** The servers configured in VS Code itself (`.vscode/mcp.json`, the user's `mcp.json` and `mcp` setting), offered beside every assistant's own. */
+  configured?(): Promise<ConfiguredServers>;
   startTimeoutMs?: number;
   callTimeoutMs?: number;
+}
+
+/** A local server to run: the tool that defines it, where it was defined, and (for VS Code's configuration) which configuration. */
+interface LocalServer {
+  tool: McpServerTool & { local: NonNullable<McpServerTool['local']> };
+  location: AssistantLocation;
+  /** What a sentence calls its definition: "assistant file", or the configuration (".vscode/mcp.json"). */
+  source: string;
+  config?: SecretPlace['config'];
 }
 
 /** One running server: its client, its tools, and how to stop it. */
@@ -56,11 +75,13 @@ export interface LocalMcpAdditions {
 }
 
 /**
- * The local MCP servers of the active assistant (`mcp` tools with `x-vscode`): started (stdio) or
- * connected (HTTP) with the official SDK when a run needs them, kept while the chat lives, stopped
- * when another definition replaces them and when the window closes. Their stderr goes to the
- * output channel. A repository's file asks before it starts anything (`confirmStart`); nothing
- * starts in an untrusted workspace. Secrets their definitions name are put in place at start.
+ * The local MCP servers of the active assistant (`mcp` tools with `x-vscode`) and of VS Code's MCP
+ * configuration: started (stdio) or connected (HTTP, SSE) with the official SDK when a run needs
+ * them, kept while the chat lives, stopped when another definition replaces them and when the
+ * window closes. Their stderr goes to the output channel. A repository's file or configuration asks
+ * before it starts anything (`confirmStart`); nothing starts in an untrusted workspace. Secrets
+ * their definitions name are put in place at start. A server of the configuration named like one
+ * of the assistant's is left out (the assistant's wins).
  */
 export class McpServers implements vscode.Disposable {
   private readonly servers = new Map<string, Promise<Running>>();
@@ -70,25 +91,34 @@ export class McpServers implements vscode.Disposable {
   constructor(private readonly deps: McpServersDeps) {}
 
   /**
-   * The functions of `entry`'s local servers, starting those not running. Servers of other
-   * definitions are stopped. A server that cannot start (or that the user did not let start) is
-   * left out with a note; the run goes on without it.
+   * The functions of `entry`'s local servers and of VS Code's configured ones, starting those not
+   * running. Servers of other definitions are stopped. A server that cannot start (or that the user
+   * did not let start) is left out with a note; the run goes on without it.
    */
   async additions(entry: AssistantEntry): Promise<LocalMcpAdditions> {
-    const local = (entry.assistant?.tools ?? []).filter((tool): tool is McpServerTool & { local: NonNullable<McpServerTool['local']> } => tool.type === 'mcp' && tool.local !== undefined);
-    const keys = new Map(local.map((tool) => [serverKey(tool, entry.location), tool]));
+    const own: LocalServer[] = (entry.assistant?.tools ?? [])
+      .filter((tool): tool is LocalServer['tool'] => tool.type === 'mcp' && tool.local !== undefined)
+      .map((tool) => ({ tool, location: entry.location, source: 'assistant file' }));
+    const labels = new Set(own.map((server) => server.tool.serverLabel.toLowerCase()));
+    const configured = (await this.deps.configured?.())?.servers ?? [];
+    const local = [
+      ...own,
+      ...configured.filter((server) => !labels.has(server.tool.serverLabel.toLowerCase())).map((server) => ({ ...server, config: { label: server.source, inputs: server.inputs } })),
+    ];
+    const keys = new Map(local.map((server) => [serverKey(server.tool, server.location), server]));
     for (const key of [...this.servers.keys()]) if (!keys.has(key)) this.stop(key);
     const registry = new FunctionRegistry();
     const notes: string[] = [];
     if (local.length === 0 || !this.deps.trusted()) return { registry, notes };
-    for (const [key, tool] of keys) {
-      const running = await this.ensure(key, tool, entry.location === 'workspace').catch((error: unknown) => {
+    for (const [key, server] of keys) {
+      const { tool } = server;
+      const running = await this.ensure(key, server).catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
         notes.push(`The MCP server ${tool.serverLabel} is not available: ${reason}`);
         return undefined;
       });
       if (!running) continue;
-      for (const fn of localToolFunctions(tool, running.tools, entry.location, (name, args, signal) => this.call(key, tool, name, args, signal))) {
+      for (const fn of localToolFunctions(tool, running.tools, server.location, (name, args, signal) => this.call(key, tool, name, args, signal))) {
         try {
           registry.register(fn);
         } catch (error) {
@@ -103,50 +133,61 @@ export class McpServers implements vscode.Disposable {
     for (const key of [...this.servers.keys()]) this.stop(key);
   }
 
-  private async ensure(key: string, tool: McpServerTool & { local: NonNullable<McpServerTool['local']> }, repository: boolean): Promise<Running> {
+  private async ensure(key: string, server: LocalServer): Promise<Running> {
+    const { tool } = server;
     const existing = this.servers.get(key);
     if (existing) {
       const running = await existing.catch(() => undefined);
       if (running && !running.closed) return running;
       this.servers.delete(key);
     }
-    if (repository && !(await this.allowed(key, tool))) throw new Error('the user did not allow this workspace\'s assistant file to start it.');
-    const started = this.start(tool);
+    if (server.location === 'workspace' && !(await this.allowed(key, server))) throw new Error(`the user did not allow this workspace's ${server.source} to start it.`);
+    const started = this.start(server);
     this.servers.set(key, started);
     started.catch((error: unknown) => {
       this.servers.delete(key);
       const reason = error instanceof Error ? error.message : String(error);
       this.deps.log.error(`MCP server ${tool.serverLabel} could not start: ${reason}`);
-      this.deps.warn(`The MCP server ${tool.serverLabel} could not start: ${reason} Its tools are left out; "Assistants: Show Log" has its output.`);
+      if (error instanceof MissingSecretError) this.deps.warn(`${reason} Until then its tools are left out.`, { ...error.secret });
+      else this.deps.warn(`The MCP server ${tool.serverLabel} could not start: ${reason} Its tools are left out; "Assistants: Show Log" has its output.`);
     });
     return started;
   }
 
-  private async allowed(key: string, tool: McpServerTool & { local: NonNullable<McpServerTool['local']> }): Promise<boolean> {
+  private async allowed(key: string, { tool, source }: LocalServer): Promise<boolean> {
     const known = this.decided.get(key);
     if (known !== undefined) return known;
     const local = tool.local;
-    const description = local.transport === 'stdio' ? `runs ${[local.command, ...(local.args ?? [])].join(' ')}${local.cwd ? ` in ${local.cwd}` : ''}` : `connects to ${tool.serverUrl ?? ''}`;
-    const answer = await this.deps.confirmStart(tool.serverLabel, description);
+    const description =
+      local.transport === 'stdio'
+        ? `runs ${[local.command, ...(local.args ?? [])].join(' ')}${local.cwd ? ` in ${local.cwd}` : ''}${local.envFile ? ` with the environment of ${local.envFile}` : ''}`
+        : `connects to ${tool.serverUrl ?? ''}`;
+    const answer = await this.deps.confirmStart(tool.serverLabel, description, source);
     this.decided.set(key, answer);
     return answer;
   }
 
-  private async start(tool: McpServerTool & { local: NonNullable<McpServerTool['local']> }): Promise<Running> {
+  private async start({ tool, config }: LocalServer): Promise<Running> {
     const label = tool.serverLabel;
-    const lookup = this.deps.secrets.lookup(secretTarget(tool));
-    const where = `the MCP server ${label}`;
+    const target = secretTarget(tool);
+    const lookup = this.deps.secrets.lookup(target);
+    const place: SecretPlace = { server: label, target, ...(config ? { config } : {}) };
     let transport: Transport;
     if (tool.local.transport === 'stdio') {
-      const env = await resolveRecord(tool.local.env, lookup, where);
+      const fromFile = tool.local.envFile ? await readEnvFile(tool.local.envFile) : {};
+      const env = await resolveRecord(tool.local.env, lookup, place);
+      const args: string[] = [];
+      for (const arg of tool.local.args ?? []) args.push(await resolveSecrets(arg, lookup, place));
       const folder = this.deps.folder();
       const cwd = tool.local.cwd ? path.resolve(folder ?? '.', tool.local.cwd) : folder;
-      const stdio = new StdioClientTransport({ command: tool.local.command, args: tool.local.args ?? [], env: { ...getDefaultEnvironment(), ...env }, ...(cwd ? { cwd } : {}), stderr: 'pipe', maxBufferSize: MAX_MESSAGE_BYTES });
+      const stdio = new StdioClientTransport({ command: tool.local.command, args, env: { ...getDefaultEnvironment(), ...fromFile, ...env }, ...(cwd ? { cwd } : {}), stderr: 'pipe', maxBufferSize: MAX_MESSAGE_BYTES });
       this.pipeLog(label, stdio);
       transport = stdio;
     } else {
-      const headers = await resolveRecord(tool.headers, lookup, where);
-      transport = new StreamableHTTPClientTransport(new URL(tool.serverUrl ?? ''), { requestInit: { headers: headers ?? {}, redirect: 'error' } });
+      const headers = await resolveRecord(tool.headers, lookup, place);
+      const url = new URL(tool.serverUrl ?? '');
+      const requestInit: RequestInit = { headers: headers ?? {}, redirect: 'error' };
+      transport = tool.local.transport === 'sse' ? new SSEClientTransport(url, { requestInit }) : new StreamableHTTPClientTransport(url, { requestInit });
     }
     const client = new Client({ name: 'assistants-vscode', version: '0.1.0' });
     const running: Running = { client, tools: [], closed: false };
@@ -229,6 +270,17 @@ async function listTools(client: Client, timeout: number): Promise<McpToolInfo[]
     if (!cursor) break;
   }
   return tools.slice(0, MAX_TOOLS);
+}
+
+/** The variables of a dotenv file (VS Code's `envFile`), at most `MAX_ENV_FILE_BYTES` of it; throws a sentence when it cannot be read. */
+async function readEnvFile(file: string): Promise<Record<string, string>> {
+  try {
+    if ((await stat(file)).size > MAX_ENV_FILE_BYTES) throw new Error(`its envFile ${file} is larger than ${MAX_ENV_FILE_BYTES / 1024} KB.`);
+    return parseEnv(await readFile(file, 'utf8')) as Record<string, string>;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') throw new Error(`its envFile ${file} does not exist.`, { cause: error });
+    throw error;
+  }
 }
 
 /** Milliseconds as seconds for a sentence: one decimal under 10 s (0.3), whole seconds above. */

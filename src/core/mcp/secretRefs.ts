@@ -41,24 +41,46 @@ export function namesCredential(name: string): boolean {
 export type SecretLookup = (name: string) => Promise<string | undefined>;
 
 /**
- * Puts the secrets a text refers to in place. Throws `bad_request` naming the first missing secret
- * and saying how to set it; `where` names what uses it ("the MCP server github").
+ * Where secrets are put in place: the server (its label), the target the secret must be set for
+ * (an origin, or `stdio`), and, for a server of VS Code's MCP configuration, the configuration's
+ * name and its inputs' descriptions (its `${input:ID}` became `${secret:ID}`).
  */
-export async function resolveSecrets(text: string, lookup: SecretLookup, where: string): Promise<string> {
+export interface SecretPlace {
+  server: string;
+  target: string;
+  config?: { label: string; inputs: ReadonlyMap<string, string> };
+}
+
+/** A secret an MCP server's settings name is not set for its target: which one, where, and a sentence saying how to set it. */
+export class MissingSecretError extends AssistantsError {
+  constructor(readonly secret: { name: string; server: string; target: string }, config?: SecretPlace['config']) {
+    const description = config?.inputs.get(secret.name);
+    super(
+      'bad_request',
+      config
+        ? `The MCP server ${secret.server} of ${config.label} needs the input "${secret.name}"${description ? ` (${description})` : ''}, which is not set: click Set MCP Secret (or run "Assistants: Set MCP Secret") and enter it.`
+        : `The secret "${secret.name}" that the MCP server ${secret.server} uses is not set for it: click Set MCP Secret (or run "Assistants: Set MCP Secret") and enter it.`,
+    );
+    this.name = 'MissingSecretError';
+  }
+}
+
+/** Puts the secrets a text refers to in place. Throws `MissingSecretError` (a `bad_request`) naming the first missing secret. */
+export async function resolveSecrets(text: string, lookup: SecretLookup, place: SecretPlace): Promise<string> {
   const { names } = secretReferences(text);
   let result = text;
   for (const name of names) {
     const value = await lookup(name);
-    if (value === undefined) throw new AssistantsError('bad_request', `The secret "${name}" that ${where} uses is not set for it: run "Assistants: Set MCP Secret" and enter it.`);
+    if (value === undefined) throw new MissingSecretError({ name, server: place.server, target: place.target }, place.config);
     result = result.split(`\${secret:${name}}`).join(value);
   }
   return result;
 }
 
-/** Every header of a record with its secrets in place (see `resolveSecrets`). */
-export async function resolveRecord(record: Record<string, string> | undefined, lookup: SecretLookup, where: string): Promise<Record<string, string> | undefined> {
+/** Every value of a record (headers, environment) with its secrets in place (see `resolveSecrets`). */
+export async function resolveRecord(record: Record<string, string> | undefined, lookup: SecretLookup, place: SecretPlace): Promise<Record<string, string> | undefined> {
   if (!record) return undefined;
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(record)) out[key] = await resolveSecrets(value, lookup, where);
+  for (const [key, value] of Object.entries(record)) out[key] = await resolveSecrets(value, lookup, place);
   return out;
 }

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
+import { MissingSecretError } from '../../../src/core/mcp/secretRefs';
 import type { Assistant, McpServerTool } from '../../../src/core/model';
 import { McpSecrets, secretTarget, secretUses } from '../../../src/host/mcpSecrets';
 
@@ -33,7 +34,12 @@ describe('MCP secrets: kept in SecretStorage, sent only where they were set for'
     const secrets = new McpSecrets(memorySecrets());
     await secrets.set('gh', 'ghp_secret', secretTarget(github));
     for (const elsewhere of ['https://attacker.test/mcp', 'http://api.github.test/mcp/', 'https://api.github.test:8443/mcp/']) {
-      await assert.rejects(secrets.prepare(assistant('workspace:repo', { ...github, serverUrl: elsewhere })), /The secret "gh" that the MCP server github uses is not set for it: run "Assistants: Set MCP Secret"/);
+      await assert.rejects(secrets.prepare(assistant('workspace:repo', { ...github, serverUrl: elsewhere })), (error: unknown) => {
+        assert.ok(error instanceof MissingSecretError);
+        assert.equal(error.message, 'The secret "gh" that the MCP server github uses is not set for it: click Set MCP Secret (or run "Assistants: Set MCP Secret") and enter it.');
+        assert.deepEqual(error.secret, { name: 'gh', server: 'github', target: new URL(elsewhere).origin }, 'the button sets it for the server that asked, not the one it was set for');
+        return true;
+      });
     }
   });
 

@@ -1,12 +1,16 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import type { AssistantEntry, AssistantLocation } from '../../../src/core/assistants/assistantStore';
 import type { ApprovalAnswer, ApprovalRequest } from '../../../src/core/functions/functionToolHandler';
 import { functionToolHandler, UNTRUSTED_OUTPUT } from '../../../src/core/functions/functionToolHandler';
 import { FunctionRegistry } from '../../../src/core/functions/registry';
+import { parseMcpConfig } from '../../../src/core/mcp/vscodeConfig';
 import type { McpServerTool, Run } from '../../../src/core/model';
 import { McpSecrets } from '../../../src/host/mcpSecrets';
+import type { SecretUse } from '../../../src/host/mcpSecrets';
 import { hostedServersLeftOut, McpServers } from '../../../src/host/mcpServers';
 import type { McpServersDeps } from '../../../src/host/mcpServers';
 
@@ -144,6 +148,104 @@ describe('local MCP servers (stdio, the official SDK): started with the chat, ap
     h.servers.dispose();
     await waitFor(() => !alive(second));
     assert.ok(!h.lines.some((line) => line.includes('hello from the keychain')), 'the secret is not in the log');
+  });
+});
+
+describe('MCP servers configured in VS Code (.vscode/mcp.json, the user\'s mcp.json and setting) beside the assistant\'s own', function () {
+  this.timeout(30_000);
+  const started: McpServers[] = [];
+  afterEach(() => {
+    for (const servers of started.splice(0)) servers.dispose();
+  });
+  /** A harness whose VS Code configuration is `text` of .vscode/mcp.json (a repository's) or of the user's mcp.json. */
+  const configuredHarness = (text: string, location: AssistantLocation = 'workspace') => {
+    const source = location === 'workspace' ? '.vscode/mcp.json' : 'your mcp.json';
+    const config = parseMcpConfig(text, { label: source, location, folder: path.dirname(FIXTURE), home: os.homedir() });
+    const warned: { message: string; secret?: SecretUse }[] = [];
+    const h = harness({
+      configured: async () => ({ servers: config.servers.map((tool) => ({ tool, location, source, inputs: config.inputs })), problems: config.problems }),
+      warn: (message, secret) => void warned.push({ message, secret }),
+    });
+    started.push(h.servers);
+    return { ...h, warned };
+  };
+  const mcpJson = (server: object, inputs: object[] = []) => `{
+    // The repository's notes server.
+    "inputs": ${JSON.stringify(inputs)},
+    "servers": { "notes": ${JSON.stringify(server)}, },
+  }`;
+  const stdioServer = { type: 'stdio', command: process.execPath, args: ['${workspaceFolder}/notesServer.mjs'] };
+
+  it('offers a repository\'s stdio server to any assistant once the user consents, named by its configuration; callable through the registry', async () => {
+    const h = configuredHarness(mcpJson(stdioServer));
+    const target = entry('user');
+    const { registry, notes: said } = await h.servers.additions(target);
+    assert.deepEqual(said, []);
+    assert.deepEqual(registry.list().map((fn) => fn.definition.name), ['mcp_notes_read_note', 'mcp_notes_write_note', 'mcp_notes_hang', 'mcp_notes_fail']);
+    assert.equal(h.state.confirms.length, 1);
+    assert.match(h.state.confirms[0], /^notes: runs .* \S+notesServer\.mjs$/);
+    const { asked, call } = handlerFor(h.servers, target, ['once']);
+    assert.equal(await call('mcp_notes_read_note', { title: 'launch' }), 'The launch is on March 3.');
+    assert.equal(await call('mcp_notes_write_note', { title: 'plan', text: 'Ship.' }), 'Saved the note "plan".');
+    assert.deepEqual(asked.map((a) => [a.name, a.server]), [['mcp_notes_write_note', 'notes']], 'a writing tool asks on the card');
+    await h.servers.additions(target);
+    assert.equal(h.state.confirms.length, 1, 'consent is asked once per server');
+  });
+
+  it('starts nothing a repository configured when the user declines, or in an untrusted workspace; the user\'s own configuration starts without asking', async () => {
+    const declined = configuredHarness(mcpJson(stdioServer));
+    declined.state.answer = false;
+    const first = await declined.servers.additions(entry('user'));
+    assert.equal(first.registry.list().length, 0);
+    assert.deepEqual(first.notes, ['The MCP server notes is not available: the user did not allow this workspace\'s .vscode/mcp.json to start it.']);
+    assert.ok(!declined.lines.some((line) => line.includes('started')));
+    const untrusted = configuredHarness(mcpJson(stdioServer));
+    untrusted.state.trusted = false;
+    assert.equal((await untrusted.servers.additions(entry('user'))).registry.list().length, 0);
+    assert.deepEqual(untrusted.state.confirms, [], 'not even asked');
+    assert.ok(!untrusted.lines.some((line) => line.includes('started')));
+    const mine = configuredHarness(mcpJson(stdioServer), 'user');
+    assert.equal((await mine.servers.additions(entry('user'))).registry.list().length, 4);
+    assert.deepEqual(mine.state.confirms, []);
+  });
+
+  it('an assistant\'s own server of the same label wins over the configured one', async () => {
+    const h = configuredHarness(mcpJson({ ...stdioServer, env: { NOTES_GREETING: 'configured' } }), 'user');
+    await h.secrets.set('greet', 'own', 'stdio');
+    const target = entry('user', notes({ env: { NOTES_GREETING: '${secret:greet}' } }));
+    const { call } = handlerFor(h.servers, target, []);
+    assert.equal(await call('mcp_notes_read_note', { title: 'greeting' }), 'own');
+    assert.equal(h.lines.filter((line) => line.startsWith('MCP server notes: started')).length, 1);
+  });
+
+  it('fills ${input:ID} in args and env from the secret ID, never guessing; a missing one names the input and the secret to set', async () => {
+    const inputs = [{ type: 'promptString', id: 'notes-greeting', description: 'The greeting note', password: true }];
+    const server = { ...stdioServer, args: [...stdioServer.args, '--token=${input:notes-greeting}'], env: { NOTES_GREETING: '${input:notes-greeting}' } };
+    const h = configuredHarness(mcpJson(server, inputs), 'user');
+    const missing = await h.servers.additions(entry('user'));
+    assert.equal(missing.registry.list().length, 0);
+    const sentence = 'The MCP server notes of your mcp.json needs the input "notes-greeting" (The greeting note), which is not set: click Set MCP Secret (or run "Assistants: Set MCP Secret") and enter it.';
+    assert.deepEqual(missing.notes, [`The MCP server notes is not available: ${sentence}`]);
+    await waitFor(() => h.warned.length > 0);
+    assert.deepEqual(h.warned, [{ message: `${sentence} Until then its tools are left out.`, secret: { name: 'notes-greeting', server: 'notes', target: 'stdio' } }]);
+    await h.secrets.set('notes-greeting', 'hi from an input', 'stdio');
+    const { call } = handlerFor(h.servers, entry('user'), []);
+    assert.equal(await call('mcp_notes_read_note', { title: 'greeting' }), 'hi from an input');
+    assert.ok(!h.lines.some((line) => line.includes('hi from an input')), 'the value is not in the log');
+  });
+
+  it('reads the environment of envFile under env, and says when the file is missing', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-envfile-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'notes.env'), '# for the notes server\nNOTES_GREETING="from the env file"\n');
+      const h = configuredHarness(mcpJson({ ...stdioServer, envFile: path.join(dir, 'notes.env') }), 'user');
+      const { call } = handlerFor(h.servers, entry('user'), []);
+      assert.equal(await call('mcp_notes_read_note', { title: 'greeting' }), 'from the env file');
+      const gone = configuredHarness(mcpJson({ ...stdioServer, envFile: path.join(dir, 'gone.env') }), 'user');
+      assert.match((await gone.servers.additions(entry('user'))).notes[0], /^The MCP server notes is not available: .*its envFile .*gone\.env does not exist\.$/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
