@@ -22,17 +22,17 @@ const CORE_NODE = ['path', 'crypto', 'util', 'events', 'buffer'];
 /**
  * The layers under src/, bottom first. `may` lists the sibling folders (under src/) a layer may
  * import; everything else under src/, and test/, scripts/, bench/ and webview/, is out of bounds.
- * `types: 'all'` marks a types-only layer (src/common): it imports nothing at run time, and names
- * types only from its own files and TYPE_ONLY_FOR_COMMON.
  */
 const SRC_LAYERS = [
-  { folder: 'core', may: [], types: [], vscode: VSCODE_TYPES_ONLY, node: CORE_NODE, why: 'src/core is the bottom layer: it imports nothing from the other folders (file access goes through the FileSystem port)' },
-  { folder: 'common', may: [], types: 'all', vscode: undefined, node: undefined, why: 'src/common is the host-webview protocol: types only, named from src/core/model and src/core/runs/events' },
-  { folder: 'backends', may: ['core'], types: [], vscode: VSCODE_TYPES_ONLY, node: CORE_NODE, why: 'src/backends may import src/core and the openai SDK only (the network goes through the SDK)' },
-  { folder: 'host', may: ['core', 'backends', 'common'], types: [], vscode: undefined, node: builtinModules, why: 'src/host never imports the webview: they talk through src/common/protocol.ts messages' },
+  { folder: 'common', may: [], vscode: NO_VSCODE, node: [], why: 'src/common is shared by both bundles (the model, the run events and their fold, the host-webview protocols): it imports only its own files and npm packages, nothing of Node or VS Code' },
+  { folder: 'core', may: ['common'], vscode: VSCODE_TYPES_ONLY, node: CORE_NODE, why: 'src/core is the bottom layer: it imports nothing from the other folders but the shared model of src/common (file access goes through the FileSystem port)' },
+  { folder: 'backends', may: ['core', 'common'], vscode: VSCODE_TYPES_ONLY, node: CORE_NODE, why: 'src/backends may import src/core, the shared model of src/common and the openai SDK only (the network goes through the SDK)' },
+  { folder: 'host', may: ['core', 'backends', 'common'], vscode: undefined, node: builtinModules, why: 'src/host never imports the webview: they talk through src/common/protocol.ts messages' },
 ];
-/** What src/common may name types from, besides its own files. */
-const TYPE_ONLY_FOR_COMMON = 'core/(model|runs/events)';
+/** The host-webview protocols in src/common: the host's and the webview's business, not the domain's. */
+const PROTOCOLS = 'common/[A-Za-z]*[pP]rotocol';
+/** The layers below the host: they may use src/common's model, not its protocols. */
+const BELOW_HOST = ['core', 'backends'];
 const ALL_SRC = ['core', 'common', 'backends', 'host', 'extension'];
 const OUTSIDE_SRC = ['test', 'scripts', 'bench', 'webview'];
 
@@ -40,23 +40,16 @@ const OUTSIDE_SRC = ['test', 'scripts', 'bench', 'webview'];
  * One config block per folder depth, so that `../` is read exactly: from src/<layer>/a/b.ts, two
  * `../` reach src/ and three reach the repository root (a subfolder named like a layer is no layer).
  */
-function srcLayerBlocks({ folder, may, types, vscode, node, why }) {
+function srcLayerBlocks({ folder, may, vscode, node, why }) {
   const paths = [...(vscode ? [vscode] : []), ...(node ? nodeBuiltinsExcept(node, `src/${folder}`) : [])];
   const forbidden = ALL_SRC.filter((name) => name !== folder && !may.includes(name)).join('|');
   return [1, 2, 3, 4].map((depth) => {
     const up = `(\\.\\./){${depth}}`;
-    // typescript-eslint lets a type import through as soon as one allowTypeImports pattern matches
-    // it, so the type-only targets and the forbidden ones are kept disjoint.
-    const typeOnly = types === 'all' ? `\\./|${up}(${TYPE_ONLY_FOR_COMMON})$` : '';
-    const patterns = types === 'all'
-      ? [
-        { regex: `^(?!${typeOnly})`, message: `${why}.` },
-        { regex: `^(${typeOnly})`, allowTypeImports: true, message: `${why}: import type only.` },
-      ]
-      : [
-        { regex: `^${up}(${forbidden})(/|$)`, message: `${why}.` },
-        { regex: `^${up}\\.\\./(${OUTSIDE_SRC.join('|')})(/|$)`, message: `${why}; shipped code never imports tests, scripts, benchmarks or the webview bundle.` },
-      ];
+    const patterns = [
+      { regex: `^${up}(${forbidden})(/|$)`, message: `${why}.` },
+      { regex: `^${up}\\.\\./(${OUTSIDE_SRC.join('|')})(/|$)`, message: `${why}; shipped code never imports tests, scripts, benchmarks or the webview bundle.` },
+      ...(BELOW_HOST.includes(folder) ? [{ regex: `^${up}${PROTOCOLS}$`, message: `${why}; the host-webview protocols are the host's and the webview's.` }] : []),
+    ];
     return { files: [`src/${folder}/${'*/'.repeat(depth - 1)}*.ts`], rules: { [RULE]: ['error', { paths, patterns }] } };
   });
 }
@@ -71,12 +64,12 @@ const layerBlocks = [
   {
     // src/cli.ts, the headless test runner, wires core and backends like activate(), without VS Code.
     files: ['src/cli.ts'],
-    rules: { [RULE]: ['error', { paths: [NO_VSCODE], patterns: [{ regex: `^\\.\\./(${OUTSIDE_SRC.join('|')})(/|$)|^\\./(host|common)(/|$)`, message: 'The CLI runs without VS Code: src/core and src/backends only; shipped code never imports tests, scripts, benchmarks or the webview bundle.' }] }] },
+    rules: { [RULE]: ['error', { paths: [NO_VSCODE], patterns: [{ regex: `^\\.\\./(${OUTSIDE_SRC.join('|')})(/|$)|^\\./(host|${PROTOCOLS})(/|$)`, message: 'The CLI runs without VS Code: src/core, src/backends and the shared model of src/common only; shipped code never imports tests, scripts, benchmarks or the webview bundle.' }] }] },
   },
   {
     // The port's Node implementation is the one place in core that touches the disk.
     files: ['src/core/workspace/fileSystem.ts'],
-    rules: { [RULE]: ['error', { paths: [VSCODE_TYPES_ONLY, ...nodeBuiltinsExcept([...CORE_NODE, 'fs'], 'src/core/workspace/fileSystem.ts')], patterns: [{ regex: `^(\\.\\./){2}(${ALL_SRC.filter((n) => n !== 'core').join('|')})(/|$)|^(\\.\\./){3}(${OUTSIDE_SRC.join('|')})(/|$)`, message: 'src/core is the bottom layer.' }] }] },
+    rules: { [RULE]: ['error', { paths: [VSCODE_TYPES_ONLY, ...nodeBuiltinsExcept([...CORE_NODE, 'fs'], 'src/core/workspace/fileSystem.ts')], patterns: [{ regex: `^(\\.\\./){2}(${ALL_SRC.filter((n) => n !== 'core' && n !== 'common').join('|')})(/|$)|^(\\.\\./){2}${PROTOCOLS}$|^(\\.\\./){3}(${OUTSIDE_SRC.join('|')})(/|$)`, message: 'src/core is the bottom layer: src/common\'s model only.' }] }] },
   },
   {
     files: ['webview/**/*.ts'],
@@ -84,8 +77,7 @@ const layerBlocks = [
       [RULE]: ['error', {
         paths: [NO_VSCODE, ...nodeBuiltinsExcept([], 'The webview (a browser bundle)')],
         patterns: [
-          { regex: '^(\\.\\./)+src/(?!common/|core/(model|runs/events)$)', message: 'The webview never imports host code; it may name types from src/common, src/core/model and src/core/runs/events.' },
-          { regex: '^(\\.\\./)+src/(common/|core/(model|runs/events)$)', allowTypeImports: true, message: 'The webview imports only types from src/ (import type); its runtime code stays in its own bundle.' },
+          { regex: '^(\\.\\./)+src/(?!common/)', message: 'The webview never imports host code; from src/ it imports only src/common, which both bundles share.' },
         ],
       }],
     },

@@ -26,7 +26,7 @@ import { customFunctionsOf } from '../src/core/functions/customFunctions';
 import { functionToolHandler } from '../src/core/functions/functionToolHandler';
 import type { WorkspaceFunction } from '../src/core/functions/registry';
 import { FunctionRegistry } from '../src/core/functions/registry';
-import type { Run, ToolDefinition } from '../src/core/model';
+import type { Run, ToolDefinition } from '../src/common/model';
 import type { FunctionFixture } from '../test/unit/core/functions/fixture';
 import { SERVER_KINDS } from './hostileServer';
 import { LOST_WRITE_KIND } from './lostWrites';

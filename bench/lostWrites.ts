@@ -20,7 +20,7 @@ import { FileAssistantStore } from '../src/core/assistants/assistantStore';
 import { AssistantConflictError } from '../src/core/errors';
 import { nodeFileSystem } from '../src/core/workspace/fileSystem';
 import { ensureKnowledgeStore } from '../src/core/knowledge/assistantKnowledge';
-import type { AssistantDraft } from '../src/core/model';
+import type { AssistantDraft } from '../src/common/model';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
 import type { Input, Kind } from './hostile';
 

@@ -9,7 +9,7 @@
 import type { OpenAI } from 'openai';
 import { createOpenAIClient } from '../src/backends/openaiClient';
 import { ResponsesBackend } from '../src/backends/responses/responsesBackend';
-import type { Assistant, Thread } from '../src/core/model';
+import type { Assistant, Thread } from '../src/common/model';
 import { RunDriver } from '../src/core/runs/runDriver';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
 

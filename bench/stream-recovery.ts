@@ -14,7 +14,7 @@ import { createOpenAIClient } from '../src/backends/openaiClient';
 import { ResponsesBackend } from '../src/backends/responses/responsesBackend';
 import { ServerAssistantStore } from '../src/backends/assistantsV2/serverAssistantStore';
 import type { Backend } from '../src/core/backend';
-import type { Assistant, Thread } from '../src/core/model';
+import type { Assistant, Thread } from '../src/common/model';
 import { RunDriver } from '../src/core/runs/runDriver';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
 

@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, CDPSession, Page } from 'playwright-core';
-import type { Message, RunStep } from '../src/core/model';
+import type { Message, RunStep } from '../src/common/model';
 import type { ChatState, RunView } from '../src/common/protocol';
 import { bundleForBrowser, launchChromium, openPage } from '../test/support/browserBundle';
 import { repoRoot } from '../test/support/codeServer';

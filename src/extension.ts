@@ -30,7 +30,7 @@ import { registerAssistantTests } from './host/assistantTests';
 import type { AssistantTests } from './host/assistantTests';
 import { keyScope } from './core/provider';
 import type { ApprovalChoice, ApprovalView, AttachmentView, OutputRequestView } from './common/protocol';
-import { textOf } from './core/model';
+import { textOf } from './common/model';
 import { AssistantsTreeProvider, ThreadsTreeProvider } from './host/trees';
 import { createWorkspaceFunctions, workspaceRoots } from './host/workspaceFunctions';
 import { hostedServersLeftOut, McpServers } from './host/mcpServers';

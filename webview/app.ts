@@ -1,6 +1,6 @@
 /** Wires the state, the page's parts and the host channel together. */
 import type { ApprovalView, HostToWebview, OutputRequestView } from '../src/common/protocol';
-import type { Message } from '../src/core/model';
+import type { Message } from '../src/common/model';
 import { Approvals } from './render/approvals';
 import { AttachmentChips } from './render/attachments';
 import type { HeaderActions } from './render/header';

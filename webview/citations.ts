@@ -6,7 +6,7 @@
  * (bar tab and line breaks) is removed from the text first, so a mark can only be one of ours. Those
  * characters are invisible anyway, and linkify ends a URL at them, so a mark never joins a link.
  */
-import type { Annotation, KeptFile } from '../src/core/model';
+import type { Annotation, KeptFile } from '../src/common/model';
 
 /** Opens a citation mark; the footnote number and `MARK_CLOSE` follow. */
 export const MARK_OPEN = '\u0002';

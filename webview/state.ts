@@ -3,8 +3,8 @@
  * renderer reads the returned `changes` to touch only the parts of the page that moved, and the
  * whole module runs in plain Node for tests.
  */
-import type { RunEvent } from '../src/core/runs/events';
-import type { Message, Run, RunError, RunStep } from '../src/core/model';
+import type { RunEvent } from '../src/common/events';
+import type { Message, Run, RunError, RunStep } from '../src/common/model';
 import type { ChatState, HostToWebview, Notice, ProviderView, RunView } from '../src/common/protocol';
 import { isLive } from './status';
 

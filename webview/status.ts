@@ -1,5 +1,5 @@
 /** Words for the status line. Pure, so the wording is tested without a browser. */
-import type { Run, RunStatus, RunStep, Usage } from '../src/core/model';
+import type { Run, RunStatus, RunStep, Usage } from '../src/common/model';
 import type { HostCommand, ModelPrice } from '../src/common/protocol';
 import type { Awaiting, RunNotices } from './state';
 

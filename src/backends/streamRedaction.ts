@@ -1,4 +1,4 @@
-import type { RunEvent } from '../core/runs/events';
+import type { RunEvent } from '../common/events';
 import type { ErrorContext } from './errorMapping';
 import { MIN_KEY_PIECE, keyPieceAtEnd, keyPieces, redact, redactServerText } from './errorMapping';
 

@@ -3,7 +3,7 @@
  * `.assistant.json` file). Types only. Message names are `area/verb`; requests carry an id and are
  * answered with the same id.
  */
-import type { ReasoningEffort } from '../core/model';
+import type { ReasoningEffort } from './model';
 
 /** A function tool as the form edits it: the parameters are the text the user typed. */
 export interface FunctionForm {

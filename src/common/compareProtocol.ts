@@ -4,7 +4,7 @@
  * (`protocol.ts`), wrapped with the column it belongs to, so the panel draws it with the chat's
  * renderers.
  */
-import type { Message, ReasoningEffort, Usage } from '../core/model';
+import type { Message, ReasoningEffort, Usage } from './model';
 import type { HostToWebview, RunView, WebviewToHost } from './protocol';
 
 /** A column's assistant and what it changes of it (the shape of `CompareVariant` in src/core/compare.ts). */

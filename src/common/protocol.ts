@@ -3,8 +3,8 @@
  * import it, neither pulls code from the other. Message names are `area/verb`; each side
  * dispatches with an exhaustive `switch` on `type`.
  */
-import type { RunEvent } from '../core/runs/events';
-import type { AttachmentTool, BackendKind, Message, Run, RunStep } from '../core/model';
+import type { RunEvent } from './events';
+import type { AttachmentTool, BackendKind, Message, Run, RunStep } from './model';
 
 /** A run as the chat shows it: the run, its steps, and the messages it produced. */
 export interface RunView {

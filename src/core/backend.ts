@@ -1,8 +1,8 @@
-import type { RunEvent } from './runs/events';
+import type { RunEvent } from '../common/events';
 import type { FileOperations } from './files';
-import type { BackendKind, Message, Thread } from './model';
+import type { BackendKind, Message, Thread } from '../common/model';
 import type { NewMessage, RunAction } from './runs/runAction';
-import type { RunRef, RunSnapshot } from './runs/runRef';
+import type { RunRef, RunSnapshot } from '../common/runRef';
 
 /**
  * The port both adapters implement. The run driver and the services above it use nothing else,

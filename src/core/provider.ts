@@ -1,4 +1,4 @@
-import type { BackendKind } from './model';
+import type { BackendKind } from '../common/model';
 
 /**
  * How to reach the server: which wire protocol, where, and with which key. Built by the host from

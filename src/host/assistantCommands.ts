@@ -5,7 +5,7 @@ import type { AssistantService } from '../core/assistants/assistantService';
 import type { AssistantEntry, AssistantLocation } from '../core/assistants/assistantStore';
 import { ASSISTANT_TEMPLATES } from '../core/assistants/assistantTemplates';
 import { AssistantsError } from '../core/errors';
-import type { AssistantDraft } from '../core/model';
+import type { AssistantDraft } from '../common/model';
 import { AssistantEditorProvider } from './assistantEditor';
 import { settingsAssistantDraft } from './defaultAssistant';
 import { ServerAssistantDocuments } from './serverAssistantDocuments';

@@ -1,7 +1,7 @@
 import type { AssistantFile, FieldError, FileTool } from '../core/assistants/assistantFile';
 import { ASSISTANT_FILE_VERSION, parseAssistantFile, serializeAssistantFile, validateAssistantFile, validateJsonSchema } from '../core/assistants/assistantFile';
 import { mergeAssistantFiles } from '../core/assistants/assistantMerge';
-import type { JsonSchema } from '../core/model';
+import type { JsonSchema } from '../common/model';
 import type { AssistantForm, FunctionForm } from '../common/assistantEditorProtocol';
 
 /** An assistant file as the form shows it. */

@@ -9,7 +9,7 @@ import { nodeWorkspaceFs } from '../core/workspace/fileSystem';
 import type { Confinement } from '../core/workspace/confinement';
 import { walkFiles } from '../core/workspace/walk';
 import type { KnowledgeMark } from '../core/knowledge/mark';
-import type { Attachment, AttachmentTool } from '../core/model';
+import type { Attachment, AttachmentTool } from '../common/model';
 import type { AttachmentView } from '../common/protocol';
 import { Disposable } from './lifecycle';
 

@@ -11,7 +11,7 @@ import type { MissingObject } from '../core/errors';
 import type { DraftStore } from '../core/threads/draftStore';
 import type { OutputFileRef } from '../core/files';
 import { MissingSecretError } from '../core/mcp/secretRefs';
-import type { Assistant, AttachmentTool, BackendKind, KeptFile } from '../core/model';
+import type { Assistant, AttachmentTool, BackendKind, KeptFile } from '../common/model';
 import { KnowledgeMark } from '../core/knowledge/mark';
 import type { ProviderConfig } from '../core/provider';
 import type { ThreadStore } from '../core/threads/threadStore';

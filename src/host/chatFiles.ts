@@ -3,8 +3,8 @@ import * as vscode from 'vscode';
 import type { HostToWebview } from '../common/protocol';
 import type { OutputFileRef } from '../core/files';
 import { imageFromDataUrl } from '../core/threads/images';
-import type { KeptFile } from '../core/model';
-import { isStoredOutput } from '../core/model';
+import type { KeptFile } from '../common/model';
+import { isStoredOutput } from '../common/model';
 import { RecentCache, imageDataUrl, suggestedFileName } from './fileBytes';
 
 /**

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { OutputFileRef } from '../core/files';
-import type { AttachmentTool, KeptFile } from '../core/model';
+import type { AttachmentTool, KeptFile } from '../common/model';
 import type { ApprovalChoice, ChatState, HostCommand, HostToWebview, WebviewToHost } from '../common/protocol';
 import { isWebviewToHost } from '../common/protocol';
 import { ChatFiles } from './chatFiles';

@@ -1,4 +1,4 @@
-import type { AssistantDraft, ToolDefinition } from '../core/model';
+import type { AssistantDraft, ToolDefinition } from '../common/model';
 import type { RunAdditions } from '../core/assistants/assistantService';
 import type { AssistantsSettings } from './settings';
 import { settingsTools } from './settings';

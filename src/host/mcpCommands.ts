@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { SECRET_NAME } from '../core/mcp/secretRefs';
-import type { Assistant } from '../core/model';
+import type { Assistant } from '../common/model';
 import type { McpSecrets, SecretUse } from './mcpSecrets';
 import { secretUses } from './mcpSecrets';
 

@@ -3,7 +3,7 @@ import { locationOf } from '../core/assistants/assistantService';
 import { AssistantsError } from '../core/errors';
 import type { SecretLookup } from '../core/mcp/secretRefs';
 import { resolveRecord, resolveSecrets, SECRET_NAME, secretReferences } from '../core/mcp/secretRefs';
-import type { Assistant, McpServerTool } from '../core/model';
+import type { Assistant, McpServerTool } from '../common/model';
 
 const KEY_PREFIX = 'assistants.mcp.secret.';
 

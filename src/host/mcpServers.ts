@@ -13,7 +13,7 @@ import type { McpCallResult, McpToolInfo } from '../core/mcp/localTools';
 import { localToolFunctions } from '../core/mcp/localTools';
 import type { SecretPlace } from '../core/mcp/secretRefs';
 import { MissingSecretError, resolveRecord, resolveSecrets } from '../core/mcp/secretRefs';
-import type { McpServerTool } from '../core/model';
+import type { McpServerTool } from '../common/model';
 import type { ConfiguredServers } from './mcpConfig';
 import type { McpSecrets, SecretUse } from './mcpSecrets';
 import { secretTarget } from './mcpSecrets';

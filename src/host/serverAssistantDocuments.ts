@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { describeErrors, draftFromFile, fileFromDraft, parseAssistantFile, serializeAssistantFile } from '../core/assistants/assistantFile';
 import type { AssistantService } from '../core/assistants/assistantService';
 import { AssistantConflictError, AssistantsError, asAssistantsError } from '../core/errors';
-import type { Assistant } from '../core/model';
+import type { Assistant } from '../common/model';
 
 const SUFFIX = '.assistant.json';
 

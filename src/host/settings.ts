@@ -3,7 +3,7 @@ import type { ModelPrice } from '../common/protocol';
 import { BUILT_IN_PRICES } from '../core/runs/usage';
 import { DEFAULT_DENY } from '../core/workspace/confinement';
 import type { ApprovalPolicy } from '../core/functions/registry';
-import type { BackendKind, ToolDefinition } from '../core/model';
+import type { BackendKind, ToolDefinition } from '../common/model';
 import { DEFAULT_BASE_URL } from '../core/provider';
 
 /** The `assistants.*` settings, read in one place. */

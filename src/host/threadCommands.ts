@@ -4,7 +4,7 @@ import { withoutPublishedCopies } from '../core/assistants/assistantPicks';
 import type { AssistantService } from '../core/assistants/assistantService';
 import { modelProblem } from '../core/chat/chatSession';
 import { AssistantsError } from '../core/errors';
-import { textOf } from '../core/model';
+import { textOf } from '../common/model';
 import { answersMarkdown, questionsOf, replayQuestions } from '../core/threads/replay';
 import type { ReplayResult } from '../core/threads/replay';
 import { threadToJson, threadToMarkdown } from '../core/threads/threadExport';

@@ -3,7 +3,7 @@ import { describeErrors } from '../core/assistants/assistantFile';
 import type { AssistantService } from '../core/assistants/assistantService';
 import { whereLabel } from '../core/assistants/assistantPicks';
 import type { AssistantEntry } from '../core/assistants/assistantStore';
-import type { ToolDefinition } from '../core/model';
+import type { ToolDefinition } from '../common/model';
 import { assistantLabel, lastActivityLabel, listThreads, shortTitle } from '../core/threads/threadList';
 import type { ThreadStore, ThreadSummary } from '../core/threads/threadStore';
 import { Disposable } from './lifecycle';

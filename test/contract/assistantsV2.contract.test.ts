@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { ToolHandler } from '../../src/core/runs/toolHandler';
-import type { Assistant, Thread } from '../../src/core/model';
+import type { Assistant, Thread } from '../../src/common/model';
 import { RunDriver } from '../../src/core/runs/runDriver';
 import type { V2Harness } from '../unit/backends/assistantsV2/harness';
 import { createAssistant, listAssistants, newThread, startHarness } from '../unit/backends/assistantsV2/harness';

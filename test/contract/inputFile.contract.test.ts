@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { AssistantsError } from '../../src/core/errors';
-import type { Message, Thread } from '../../src/core/model';
+import type { Message, Thread } from '../../src/common/model';
 import type { RecordedRequest } from '../fakes/fakeServer';
 import type { Harness } from '../unit/backends/responses/harness';
 import { startHarness, textOf } from '../unit/backends/responses/harness';

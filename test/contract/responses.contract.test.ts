@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { Assistant } from '../../src/core/model';
+import type { Assistant } from '../../src/common/model';
 import type { Harness } from '../unit/backends/responses/harness';
 import { startHarness } from '../unit/backends/responses/harness';
 import { assertExercised, contractErrors } from './recorded';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import type { BackendKind } from '../../src/core/model';
+import type { BackendKind } from '../../src/common/model';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
 import { chatSuite } from './workbench';

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import type { BackendKind } from '../../src/core/model';
+import type { BackendKind } from '../../src/common/model';
 import { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { CodeServer } from '../support/codeServer';
 import { chromiumArgs, chromiumPath, ensureCodeServer, installVsix, repoRoot, startCodeServer } from '../support/codeServer';

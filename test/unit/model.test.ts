@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { isTerminal } from '../../src/core/model';
+import { isTerminal } from '../../src/common/model';
 
 describe('run statuses', () => {
   it('treats only end states as terminal', () => {

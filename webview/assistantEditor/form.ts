@@ -5,7 +5,7 @@
  * their fields. Nothing typed is thrown away while it is invalid.
  */
 import type { AssistantForm, Choice, EditorToHost, FormError, FunctionForm, HostToEditor, ServerChoices } from '../../src/common/assistantEditorProtocol';
-import type { ReasoningEffort } from '../../src/core/model';
+import type { ReasoningEffort } from '../../src/common/model';
 import { clear, codicon, h } from '../ui/dom';
 import { PendingRequests } from '../ui/requests';
 

@@ -4,7 +4,7 @@
  * temperature, reasoning effort) and drawing its own thread as it streams.
  */
 import type { CompareAssistantOption, CompareState, CompareToHost, CompareVariant, HostToCompare } from '../../src/common/compareProtocol';
-import type { ReasoningEffort } from '../../src/core/model';
+import type { ReasoningEffort } from '../../src/common/model';
 import { FileRequests } from '../files';
 import { Figures } from '../render/figure';
 import { clear, codicon, h } from '../ui/dom';

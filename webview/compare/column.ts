@@ -5,7 +5,7 @@
  */
 import type { ColumnMetrics, CompareColumnView } from '../../src/common/compareProtocol';
 import type { HostToWebview, RunView } from '../../src/common/protocol';
-import type { Message } from '../../src/core/model';
+import type { Message } from '../../src/common/model';
 import type { Figures } from '../render/figure';
 import { MarkdownBlocks } from '../render/markdown';
 import { redrawStreamingAnswer, renderMessage } from '../render/message';

@@ -3,7 +3,7 @@
  * goes to (click to switch between file search and the code interpreter), a remove button, and for
  * a file that could not go, the reason. The host sends the whole list each time it changes.
  */
-import type { AttachmentTool } from '../../src/core/model';
+import type { AttachmentTool } from '../../src/common/model';
 import type { AttachmentView } from '../../src/common/protocol';
 import { codicon, h } from '../ui/dom';
 import { actionIcon } from '../ui/kit';

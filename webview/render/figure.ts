@@ -1,6 +1,6 @@
 /** Images the assistant made, drawn as figures with a Save button, and saving files it wrote. */
 import type { WebviewToHost } from '../../src/common/protocol';
-import type { KeptFile } from '../../src/core/model';
+import type { KeptFile } from '../../src/common/model';
 import type { FileRef, FileRequests, FileStatus } from '../files';
 import { codicon, h } from '../ui/dom';
 import { button } from '../ui/kit';

@@ -1,5 +1,5 @@
 /** One chat bubble: the user's text as typed, or the assistant's sanitized Markdown with footnotes. */
-import type { Annotation, Attachment, KeptFile, MessageContent, Message } from '../../src/core/model';
+import type { Annotation, Attachment, KeptFile, MessageContent, Message } from '../../src/common/model';
 import type { Footnote, SavableFile } from '../citations';
 import { applyCitations } from '../citations';
 import { SANDBOX_ATTRIBUTE, isRasterDataImage, isStoredOutputUrl, safeHref, sandboxPath } from '../links';

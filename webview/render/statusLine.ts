@@ -5,7 +5,7 @@
 import type { RunNotices, ViewState } from '../state';
 import { awaitingOn } from '../state';
 import type { OutcomeKind } from '../status';
-import type { Usage } from '../../src/core/model';
+import type { Usage } from '../../src/common/model';
 import { FALLBACK_TEXT, costOf, elapsedSeconds, formatCost, formatDuration, formatUsage, isRunning, priceFor, retryText, runOutcome } from '../status';
 import { clear, codicon, h } from '../ui/dom';
 import { actionIcon } from '../ui/kit';

@@ -1,5 +1,5 @@
 /** A run's steps under its answer: tool calls, file searches, code interpreter calls, reasoning. */
-import type { CodeInterpreterOutput, FileSearchResult, RunStep, RunStepStatus, ToolCall } from '../../src/core/model';
+import type { CodeInterpreterOutput, FileSearchResult, RunStep, RunStepStatus, ToolCall } from '../../src/common/model';
 import type { HostCommand, RunView } from '../../src/common/protocol';
 import type { Awaiting, RunNotices } from '../state';
 import { isRasterDataImage, isStoredOutputUrl } from '../links';

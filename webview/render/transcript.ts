@@ -7,7 +7,7 @@
  * answer redraws only its last Markdown block. Heights come from a ResizeObserver after the
  * browser's own layout, never from reading them back in the middle of a render.
  */
-import type { Message } from '../../src/core/model';
+import type { Message } from '../../src/common/model';
 import type { HostCommand, RunView } from '../../src/common/protocol';
 import type { ViewState } from '../state';
 import { awaitingOn, messageById, runActive } from '../state';

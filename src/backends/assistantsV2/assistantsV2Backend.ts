@@ -4,13 +4,13 @@ import type { MessageContentPartParam, MessageCreateParams } from 'openai/resour
 import type { Run as WireRun, RunCreateParamsNonStreaming } from 'openai/resources/beta/threads/runs/runs';
 import type { RunStepInclude } from 'openai/resources/beta/threads/runs/steps';
 import type { Backend } from '../../core/backend';
-import type { Message, MessageContent, Thread } from '../../core/model';
+import type { Message, MessageContent, Thread } from '../../common/model';
 import type { NewMessage, RunAction } from '../../core/runs/runAction';
-import type { RunRef, RunSnapshot } from '../../core/runs/runRef';
+import type { RunRef, RunSnapshot } from '../../common/runRef';
 import { AssistantsError } from '../../core/errors';
 import type { ErrorKind } from '../../core/errors';
-import type { RunEvent } from '../../core/runs/events';
-import { isTerminal } from '../../core/model';
+import type { RunEvent } from '../../common/events';
+import { isTerminal } from '../../common/model';
 import { cancelledError } from '../../core/runs/sleep';
 import type { ErrorContext } from '../errorMapping';
 import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapping';

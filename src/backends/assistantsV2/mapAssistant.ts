@@ -13,10 +13,10 @@ import type {
   ResponseFormat,
   ToolDefinition,
   ToolResources,
-} from '../../core/model';
+} from '../../common/model';
 import type { FileTool } from '../../core/assistants/assistantFile';
 import { toolFromFile, toolToFile } from '../../core/assistants/assistantFile';
-import { REASONING_EFFORTS } from '../../core/model';
+import { REASONING_EFFORTS } from '../../common/model';
 
 /** AssistantObject -> domain Assistant. */
 export function fromWireAssistant(wire: WireAssistant): Assistant {

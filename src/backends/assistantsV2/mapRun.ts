@@ -13,7 +13,7 @@ import type {
   RunStep,
   ToolCall,
   Usage,
-} from '../../core/model';
+} from '../../common/model';
 
 /**
  * A wire object as an independent server may really send it: any field missing or null, a list

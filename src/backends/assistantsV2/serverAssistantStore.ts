@@ -1,7 +1,7 @@
 import type { OpenAI } from 'openai';
 import { mergeDrafts } from '../../core/assistants/assistantMerge';
 import type { AssistantEntry, AssistantStore, UpdateOptions } from '../../core/assistants/assistantStore';
-import type { Assistant, AssistantDraft } from '../../core/model';
+import type { Assistant, AssistantDraft } from '../../common/model';
 import type { ErrorContext } from '../errorMapping';
 import { toAssistantsError } from '../errorMapping';
 import { listAll } from '../common/pages';

@@ -2,8 +2,8 @@ import type { AssistantStreamEvent } from 'openai/resources/beta/assistants';
 import type { Message as WireMessage, MessageDeltaEvent } from 'openai/resources/beta/threads/messages';
 import type { RunStep as WireStep, RunStepDeltaEvent, ToolCallDelta } from 'openai/resources/beta/threads/runs/steps';
 import type { Run as WireRun } from 'openai/resources/beta/threads/runs/runs';
-import type { RunEvent } from '../../core/runs/events';
-import type { Annotation, CodeInterpreterOutput, Message, MessageContent, Run, RunStep, ToolCall } from '../../core/model';
+import type { RunEvent } from '../../common/events';
+import type { Annotation, CodeInterpreterOutput, Message, MessageContent, Run, RunStep, ToolCall } from '../../common/model';
 import type { Loose } from './mapRun';
 import { fromWireAnnotation, fromWireCodeOutput, fromWireContent, fromWireContents, fromWireMessage, fromWireRun, fromWireStep, fromWireToolCalls, nameAttachments, present } from './mapRun';
 

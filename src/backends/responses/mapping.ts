@@ -4,9 +4,9 @@ import type {
   ResponseOutputMessage,
   ResponseOutputText,
 } from 'openai/resources/responses/responses';
-import type { RunRef, RunSnapshot } from '../../core/runs/runRef';
+import type { RunRef, RunSnapshot } from '../../common/runRef';
 import { mcpCallErrorSentence, mcpListErrorSentence } from '../../core/mcp/errors';
-import { mcpApprovalCallId } from '../../core/model';
+import { mcpApprovalCallId } from '../../common/model';
 import type {
   Annotation,
   CodeInterpreterOutput,
@@ -19,7 +19,7 @@ import type {
   RunStepStatus,
   ToolCall,
   Usage,
-} from '../../core/model';
+} from '../../common/model';
 
 /** Metadata key under which a response remembers which assistant ran it. */
 export const ASSISTANT_ID_KEY = 'assistant_id';

@@ -7,9 +7,9 @@ import type {
 } from 'openai/resources/responses/responses';
 import { readsWhole } from '../../core/attachments/inputFiles';
 import type { RunAction } from '../../core/runs/runAction';
-import type { Assistant, Attachment, McpServerTool, Message, ResponseFormat, ToolOutput } from '../../core/model';
+import type { Assistant, Attachment, McpServerTool, Message, ResponseFormat, ToolOutput } from '../../common/model';
 import { mcpApiFields } from '../../core/assistants/assistantFile';
-import { mcpApprovalRequestId, textOf } from '../../core/model';
+import { mcpApprovalRequestId, textOf } from '../../common/model';
 import { ASSISTANT_ID_KEY } from './mapping';
 
 /** What the backend resolved for this request: where the thread lives and the attachments' knowledge. */

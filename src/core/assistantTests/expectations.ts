@@ -2,7 +2,7 @@ import Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { deeperThan, MAX_ARGUMENTS_DEPTH, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
 import { ajvRegExp, linearRegExp, PatternError } from '../text/linearRegExp';
-import type { Annotation, JsonSchema, ToolCall, Usage } from '../model';
+import type { Annotation, JsonSchema, ToolCall, Usage } from '../../common/model';
 import type { Expectation } from './testFile';
 
 /** What one asking of a question produced: what the expectations are checked against. */

@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import schema from '../../../schemas/assistant-tests.schema.json';
 import { deeperThan, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
 import { ajvRegExp } from '../text/linearRegExp';
-import type { JsonSchema } from '../model';
+import type { JsonSchema } from '../../common/model';
 
 /** Test files are `<name>.assistant-tests.json`, `.yaml` or `.yml`, beside `<name>.assistant.json`. */
 export const TEST_FILE_PATTERN = /\.assistant-tests\.(json|ya?ml)$/i;

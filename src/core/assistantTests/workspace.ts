@@ -10,7 +10,7 @@ import type { UploadIndex } from '../attachments/uploads';
 import { listFilesFunction, readFileFunction, searchTextFunction } from '../functions/fileFunctions';
 import { functionToolHandler } from '../functions/functionToolHandler';
 import { FunctionRegistry } from '../functions/registry';
-import type { Assistant, Attachment, ToolDefinition } from '../model';
+import type { Assistant, Attachment, ToolDefinition } from '../../common/model';
 import type { ToolHandler } from '../runs/toolHandler';
 import type { TestRunnerDeps } from './runner';
 import { TEST_FILE_PATTERN } from './testFile';

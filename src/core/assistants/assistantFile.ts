@@ -5,7 +5,7 @@ import { ajvRegExp } from '../text/linearRegExp';
 import schema from '../../../schemas/assistant.schema.json';
 import { WORKSPACE_FUNCTION_NAMES } from '../functions/builtins';
 import { mcpFileErrors } from '../mcp/fileRules';
-import type { AssistantDraft, JsonSchema, McpApprovalSetting, McpServerTool, McpToolFilter, ReasoningEffort, ResponseFormat, ToolDefinition } from '../model';
+import type { AssistantDraft, JsonSchema, McpApprovalSetting, McpServerTool, McpToolFilter, ReasoningEffort, ResponseFormat, ToolDefinition } from '../../common/model';
 
 /**
  * An assistant kept as a file (`<slug>.assistant.json`): the body of the seeds' `assistants.create`

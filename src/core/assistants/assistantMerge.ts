@@ -1,7 +1,7 @@
 import type { AssistantFile, FileTool } from './assistantFile';
 import { draftFromFile, fileFromDraft, serializeAssistantFile, validateAssistantFile } from './assistantFile';
 import { AssistantConflictError } from '../errors';
-import type { AssistantDraft } from '../model';
+import type { AssistantDraft } from '../../common/model';
 
 /**
  * What a three-way merge of two edits of one assistant file gives: the merged file, and the fields

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import type { AssistantEntry, AssistantLocation } from './assistantStore';
-import type { Assistant } from '../model';
+import type { Assistant } from '../../common/model';
 
 /** Where an assistant lives, in words. */
 export const LOCATION_LABELS: Record<AssistantLocation, string> = { workspace: 'workspace', user: 'personal', server: 'server' };

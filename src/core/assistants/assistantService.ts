@@ -1,7 +1,7 @@
 import type { AssistantEntry, AssistantLocation, AssistantStore, UpdateOptions } from './assistantStore';
 import { describeErrors, fileFromDraft, validateAssistantFile } from './assistantFile';
 import { AssistantsError } from '../errors';
-import type { Assistant, AssistantDraft, ToolDefinition } from '../model';
+import type { Assistant, AssistantDraft, ToolDefinition } from '../../common/model';
 
 /** A small key-value state (VS Code's `Memento` fits), for the active assistant and the recent list. */
 export interface KeyValueState {

@@ -7,7 +7,7 @@ import { AssistantConflictError, AssistantsError } from '../errors';
 import type { FileSystem } from '../workspace/fileSystem';
 import { LockTimeoutError } from '../workspace/fileSystem';
 import type { Confinement } from '../workspace/confinement';
-import type { Assistant, AssistantDraft } from '../model';
+import type { Assistant, AssistantDraft } from '../../common/model';
 
 /** Where an assistant lives: a file in the workspace, a file in the user's own storage, or an Assistants v2 server. */
 export type AssistantLocation = 'workspace' | 'user' | 'server';

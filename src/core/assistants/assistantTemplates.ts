@@ -1,4 +1,4 @@
-import type { AssistantDraft } from '../model';
+import type { AssistantDraft } from '../../common/model';
 
 /** A starting point offered by "Create Assistant from Template". */
 export interface AssistantTemplate {

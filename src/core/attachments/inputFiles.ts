@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import type { AttachmentTool } from '../model';
+import type { AttachmentTool } from '../../common/model';
 
 /**
  * Files the model is given whole, as `input_file` parts of a message (Responses), rather than

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { AssistantsError } from '../errors';
 import type { FileOperations, FilePurpose } from '../files';
-import type { AttachmentTool } from '../model';
+import type { AttachmentTool } from '../../common/model';
 import type { WorkspaceFs } from '../workspace/workspaceFs';
 import { READ_CHUNK_BYTES } from '../workspace/readText';
 import { IMAGE_EXTENSIONS } from '../threads/images';

@@ -4,7 +4,7 @@ import type { AssistantEntry, AssistantLocation } from '../assistants/assistantS
 import { deeperThan, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
 import { ajvRegExp, PatternError } from '../text/linearRegExp';
 import type { KeyValueState } from '../assistants/assistantService';
-import type { Assistant, FunctionDefinition, Run, ToolDefinition } from '../model';
+import type { Assistant, FunctionDefinition, Run, ToolDefinition } from '../../common/model';
 import type { ApprovalPolicy, ParsedArguments } from './registry';
 import { parseArguments } from './registry';
 

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { FunctionCallRequest, Run, ToolOutput } from '../model';
+import type { FunctionCallRequest, Run, ToolOutput } from '../../common/model';
 import type { ToolHandler } from '../runs/toolHandler';
 import type { CustomFunction, CustomFunctions } from './customFunctions';
 import { commandDecision, commandResultText, memoryState, parseCustomArguments, ThreadGrants } from './customFunctions';

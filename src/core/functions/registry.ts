@@ -2,7 +2,7 @@ import Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { deeperThan, MAX_ARGUMENTS_DEPTH } from '../text/jsonDepth';
 import { ajvRegExp } from '../text/linearRegExp';
-import type { FunctionDefinition, Run, ToolDefinition } from '../model';
+import type { FunctionDefinition, Run, ToolDefinition } from '../../common/model';
 
 /**
  * Whether a call runs without asking: `allow` runs it, `ask` asks in the chat every time (unless the

@@ -4,7 +4,7 @@ import type { AssistantEntry } from '../assistants/assistantStore';
 import { describeErrors } from '../assistants/assistantFile';
 import { AssistantConflictError, AssistantsError } from '../errors';
 import type { FileOperations } from '../files';
-import type { Assistant, AssistantDraft } from '../model';
+import type { Assistant, AssistantDraft } from '../../common/model';
 
 /** The vector stores an assistant's file search reads (`tool_resources.file_search.vector_store_ids`). */
 export function knowledgeStoresOf(assistant: Assistant | undefined): string[] {

@@ -1,8 +1,8 @@
 import type { ThreadGrants } from '../functions/customFunctions';
 import type { Approver } from '../functions/functionToolHandler';
 import type { ApprovalPolicy } from '../functions/registry';
-import type { FunctionCallRequest, Run, ToolOutput } from '../model';
-import { mcpApprovalRequestId } from '../model';
+import type { FunctionCallRequest, Run, ToolOutput } from '../../common/model';
+import { mcpApprovalRequestId } from '../../common/model';
 import type { ToolHandler } from '../runs/toolHandler';
 
 /** What answering a hosted MCP server's approval requests needs: the chat's card, the user's policy, the thread's grants. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AssistantLocation } from '../assistants/assistantStore';
 import { COMMAND_OUTPUT_LIMIT } from '../functions/customFunctions';
 import type { ApprovalPolicy, FunctionContext, WorkspaceFunction } from '../functions/registry';
-import type { McpServerTool, McpToolFilter } from '../model';
+import type { McpServerTool, McpToolFilter } from '../../common/model';
 
 /** A tool as a local MCP server lists it (`tools/list`), the fields this extension reads. */
 export interface McpToolInfo {

@@ -5,7 +5,7 @@ import type { ParseError } from 'jsonc-parser';
 import { parse, printParseErrorCode } from 'jsonc-parser';
 import type { AssistantLocation } from '../assistants/assistantStore';
 import { deeperThan } from '../text/jsonDepth';
-import type { McpServerTool } from '../model';
+import type { McpServerTool } from '../../common/model';
 import { SECRET_NAME } from './secretRefs';
 
 /**

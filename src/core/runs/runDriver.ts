@@ -1,9 +1,9 @@
 import type { Backend } from '../backend';
 import type { StartRun } from './runAction';
-import type { RunRef, RunSnapshot } from './runRef';
+import type { RunRef, RunSnapshot } from '../../common/runRef';
 import type { ToolHandler } from './toolHandler';
-import type { RunEvent } from './events';
-import type { Assistant, Message, Thread } from '../model';
+import type { RunEvent } from '../../common/events';
+import type { Assistant, Message, Thread } from '../../common/model';
 import type { PollOptions } from './pollSchedule';
 import { RunSession } from './runSession';
 import type { Sleep } from './sleep';

@@ -1,12 +1,12 @@
 import type { Backend } from '../backend';
 import type { RunAction, StartRun } from './runAction';
-import type { RunRef, RunSnapshot } from './runRef';
+import type { RunRef, RunSnapshot } from '../../common/runRef';
 import type { ToolHandler } from './toolHandler';
 import { AssistantsError, asAssistantsError } from '../errors';
 import type { ErrorKind } from '../errors';
-import type { RunEvent } from './events';
-import type { Assistant, FunctionCallRequest, Message, Run, RunStep, Thread, ToolCall, ToolOutput, Usage } from '../model';
-import { isTerminal } from '../model';
+import type { RunEvent } from '../../common/events';
+import type { Assistant, FunctionCallRequest, Message, Run, RunStep, Thread, ToolCall, ToolOutput, Usage } from '../../common/model';
+import { isTerminal } from '../../common/model';
 import type { PollOptions } from './pollSchedule';
 import { PollSchedule } from './pollSchedule';
 import { withRetry } from './retry';

@@ -1,6 +1,6 @@
-import type { RunRef, RunSnapshot } from './runRef';
-import type { RunEvent } from './events';
-import type { Message, MessageContent, Run, RunStep } from '../model';
+import type { RunRef, RunSnapshot } from '../../common/runRef';
+import type { RunEvent } from '../../common/events';
+import type { Message, MessageContent, Run, RunStep } from '../../common/model';
 
 /**
  * What the driver knows about a run so far, built from streamed events or polled snapshots. Polling

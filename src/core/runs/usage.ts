@@ -1,4 +1,4 @@
-import type { Usage } from '../model';
+import type { Usage } from '../../common/model';
 
 /** Adds token counts; `undefined` means "nothing reported yet", not zero. */
 export function addUsage(a: Usage | undefined, b: Usage | undefined): Usage | undefined {

@@ -10,7 +10,7 @@ import type { FileOperations, OutputFileRef } from '../files';
 import type { NamedFile } from './keptFiles';
 import { extensionOf, fileNameOf, filesOfMessage, filesOfThread, keptFileKey, sandboxLinksIn, sandboxPathOf } from './keptFiles';
 import { IMAGE_EXTENSIONS, sniffImage } from './images';
-import type { Annotation, KeptFile, Message } from '../model';
+import type { Annotation, KeptFile, Message } from '../../common/model';
 import type { StoredThread } from './threadStore';
 
 /** The most bytes kept of one file; a larger one is said to be too large and not kept. */

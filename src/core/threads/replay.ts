@@ -1,6 +1,6 @@
 import type { ChatSession } from '../chat/chatSession';
-import type { Attachment, Message } from '../model';
-import { isTerminal, textOf } from '../model';
+import type { Attachment, Message } from '../../common/model';
+import { isTerminal, textOf } from '../../common/model';
 import type { StoredThread } from './threadStore';
 
 /** A question of a thread, as Replay asks it again: its text and the files attached to it. */

@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import { IMAGE_EXTENSIONS, imageFromDataUrl, sniffImage } from './images';
 import { fileNameOf, filesOfThread, sandboxPathOf } from './keptFiles';
-import type { Annotation, CodeInterpreterOutput, KeptFile, Message, MessageContent, Run, RunStep, ToolCall } from '../model';
-import { isStoredOutput } from '../model';
+import type { Annotation, CodeInterpreterOutput, KeptFile, Message, MessageContent, Run, RunStep, ToolCall } from '../../common/model';
+import { isStoredOutput } from '../../common/model';
 import type { RunRecord, StoredThread } from './threadStore';
 import { stripAnsi } from '../text/ansi';
 

@@ -4,8 +4,8 @@
  * dropped. Checks go as deep as the chat and the run driver reach, so nothing downstream throws on
  * a file edited by hand, cut short or written by a buggy version.
  */
-import type { Thread } from '../model';
-import { TERMINAL_RUN_STATUSES } from '../model';
+import type { Thread } from '../../common/model';
+import { TERMINAL_RUN_STATUSES } from '../../common/model';
 import type { StoredThread, ThreadSummary } from './threadStore';
 
 type Json = Record<string, unknown>;

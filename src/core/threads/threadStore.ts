@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import type { FileStamp, FileSystem } from '../workspace/fileSystem';
 import { readJsonFile } from '../workspace/fileSystem';
 import { IMAGE_EXTENSIONS, imageFromDataUrl, sniffImage } from './images';
-import type { Message, Run, RunStep, Thread } from '../model';
+import type { Message, Run, RunStep, Thread } from '../../common/model';
 import { dataUrlBytes, extensionOf, filesOfThread, forEachKeptFile } from './keptFiles';
-import { STORED_OUTPUT_PREFIX, isStoredOutput } from '../model';
-import type { RunRef } from '../runs/runRef';
+import { STORED_OUTPUT_PREFIX, isStoredOutput } from '../../common/model';
+import type { RunRef } from '../../common/runRef';
 import { THREAD_ID, isSummary, parseThreadFile, summaryOf } from './threadFile';
 
 /** A run as it is kept with its thread: the run and its steps. */

@@ -4,8 +4,8 @@ import { ServerAssistantStore } from '../../../src/backends/assistantsV2/serverA
 import { createOpenAIClient } from '../../../src/backends/openaiClient';
 import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
 import type { Backend } from '../../../src/core/backend';
-import type { RunEvent } from '../../../src/core/runs/events';
-import type { Assistant, BackendKind, Thread } from '../../../src/core/model';
+import type { RunEvent } from '../../../src/common/events';
+import type { Assistant, BackendKind, Thread } from '../../../src/common/model';
 import { RunDriver } from '../../../src/core/runs/runDriver';
 import { FakeOpenAIServer } from '../../fakes/fakeServer';
 import type { RecordedEvent } from '../../fakes/fakeServer';

@@ -4,7 +4,7 @@ import { keyPieces, redact, toAssistantsError } from '../../../src/backends/erro
 import { createOpenAIClient } from '../../../src/backends/openaiClient';
 import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
 import { StreamRedactor, secretTailStart } from '../../../src/backends/streamRedaction';
-import type { RunEvent } from '../../../src/core/runs/events';
+import type { RunEvent } from '../../../src/common/events';
 
 const KEY = 'proxykey-0123456789abcdef-TOPSECRET';
 const delta = (text: string, messageId = 'msg_1', index = 0): RunEvent => ({ type: 'message.delta', messageId, index, text });

@@ -1,9 +1,9 @@
 import type { Backend } from '../../../src/core/backend';
 import type { RunAction } from '../../../src/core/runs/runAction';
-import type { RunRef, RunSnapshot } from '../../../src/core/runs/runRef';
+import type { RunRef, RunSnapshot } from '../../../src/common/runRef';
 import { AssistantsError } from '../../../src/core/errors';
-import type { RunEvent } from '../../../src/core/runs/events';
-import type { Assistant, Message, Run, RunStatus, RunStep, Thread } from '../../../src/core/model';
+import type { RunEvent } from '../../../src/common/events';
+import type { Assistant, Message, Run, RunStatus, RunStep, Thread } from '../../../src/common/model';
 
 /** One scripted stream: its events, then optionally a failure (thrown after the events). */
 export interface StreamScript {

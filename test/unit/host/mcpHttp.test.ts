@@ -6,7 +6,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type * as vscode from 'vscode';
 import type { AssistantEntry } from '../../../src/core/assistants/assistantStore';
-import type { McpServerTool, Run } from '../../../src/core/model';
+import type { McpServerTool, Run } from '../../../src/common/model';
 import { McpSecrets, secretTarget } from '../../../src/host/mcpSecrets';
 import { McpServers } from '../../../src/host/mcpServers';
 

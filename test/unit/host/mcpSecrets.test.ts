@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { MissingSecretError } from '../../../src/core/mcp/secretRefs';
-import type { Assistant, McpServerTool } from '../../../src/core/model';
+import type { Assistant, McpServerTool } from '../../../src/common/model';
 import { McpSecrets, secretTarget, secretUses } from '../../../src/host/mcpSecrets';
 
 function memorySecrets(): vscode.SecretStorage & { values: Map<string, string> } {

@@ -8,7 +8,7 @@ import type { ApprovalAnswer, ApprovalRequest } from '../../../src/core/function
 import { functionToolHandler, UNTRUSTED_OUTPUT } from '../../../src/core/functions/functionToolHandler';
 import { FunctionRegistry } from '../../../src/core/functions/registry';
 import { parseMcpConfig } from '../../../src/core/mcp/vscodeConfig';
-import type { McpServerTool, Run } from '../../../src/core/model';
+import type { McpServerTool, Run } from '../../../src/common/model';
 import { McpSecrets } from '../../../src/host/mcpSecrets';
 import type { SecretUse } from '../../../src/host/mcpSecrets';
 import { hostedServersLeftOut, McpServers } from '../../../src/host/mcpServers';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { GlobalRegistrator } from '@happy-dom/global-registrator';
-import type { RunStep } from '../../../src/core/model';
+import type { RunStep } from '../../../src/common/model';
 import type * as AnsiModule from '../../../webview/render/ansi';
 import type * as StepsModule from '../../../webview/render/steps';
 import type * as FigureModule from '../../../webview/render/figure';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { ChatState, HostToWebview } from '../../../src/common/protocol';
-import type { Message } from '../../../src/core/model';
+import type { Message } from '../../../src/common/model';
 import { bundleForBrowser, launchChromium, openPage } from '../../support/browserBundle';
 import { repoRoot } from '../../support/codeServer';
 

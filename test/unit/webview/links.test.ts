@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { isStoredOutput } from '../../../src/core/model';
+import { isStoredOutput } from '../../../src/common/model';
 import { MARKDOWN_LINK_PATTERN, isStoredOutputUrl, safeHref } from '../../../webview/links';
 
 describe('webview links', () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { GlobalRegistrator } from '@happy-dom/global-registrator';
-import type { Message } from '../../../src/core/model';
+import type { Message } from '../../../src/common/model';
 import type { WebviewToHost } from '../../../src/common/protocol';
 import type { AnswerActions } from '../../../webview/render/message';
 import type * as MessageModule from '../../../webview/render/message';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { GlobalRegistrator } from '@happy-dom/global-registrator';
 import type { ChatState, HostToWebview, WebviewToHost } from '../../../src/common/protocol';
-import type { Message, Run } from '../../../src/core/model';
+import type { Message, Run } from '../../../src/common/model';
 import type * as AppModule from '../../../webview/app';
 import type { HostChannel } from '../../../webview/vscodeApi';
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import type { RunEvent } from '../../../src/core/runs/events';
-import type { Message, Run, RunStep } from '../../../src/core/model';
+import type { RunEvent } from '../../../src/common/events';
+import type { Message, Run, RunStep } from '../../../src/common/model';
 import type { ChatState, HostToWebview } from '../../../src/common/protocol';
 import type { Applied, ViewState } from '../../../webview/state';
 import { applyHostMessage, dismissNotice, emptyState, scrollKey, scrollToRestore, sendStarted, sendTimedOut } from '../../../webview/state';

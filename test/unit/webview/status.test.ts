@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { Run } from '../../../src/core/model';
+import type { Run } from '../../../src/common/model';
 import { costOf, elapsedSeconds, errorSentence, formatCost, formatDuration, formatUsage, isRunning, outcomeLabel, priceFor, retryText, runOutcome, statusLabel } from '../../../webview/status';
 
 const run = (extra: Partial<Run>): Run => ({ id: 'run_1', threadId: 't', assistantId: 'a', status: 'in_progress', createdAt: 1000, ...extra });

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { GlobalRegistrator } from '@happy-dom/global-registrator';
-import type { Message, RunStep } from '../../../src/core/model';
+import type { Message, RunStep } from '../../../src/common/model';
 import type { ChatState, RunView, WebviewToHost } from '../../../src/common/protocol';
 import type { Transcript, TranscriptActions } from '../../../webview/render/transcript';
 import type * as TranscriptModule from '../../../webview/render/transcript';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { AssistantsError } from '../../../../src/core/errors';
-import type { RunSnapshot } from '../../../../src/core/runs/runRef';
-import { isTerminal } from '../../../../src/core/model';
+import type { RunSnapshot } from '../../../../src/common/runRef';
+import { isTerminal } from '../../../../src/common/model';
 import type { V2Harness } from './harness';
 import { collect, createAssistant, deltaText, listAssistants, newAssistant, newThread, startHarness } from './harness';
 

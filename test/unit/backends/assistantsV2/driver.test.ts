@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { ToolHandler } from '../../../../src/core/runs/toolHandler';
-import type { RunEvent } from '../../../../src/core/runs/events';
-import type { Assistant, FunctionCallRequest, Thread } from '../../../../src/core/model';
+import type { RunEvent } from '../../../../src/common/events';
+import type { Assistant, FunctionCallRequest, Thread } from '../../../../src/common/model';
 import { RunDriver } from '../../../../src/core/runs/runDriver';
 import type { RunDriverOptions } from '../../../../src/core/runs/runDriver';
 import type { FakeServerOptions } from '../../../fakes/fakeServer';

@@ -3,8 +3,8 @@ import type { OpenAI } from 'openai';
 import { AssistantsV2Backend } from '../../../../src/backends/assistantsV2/assistantsV2Backend';
 import { ServerAssistantStore } from '../../../../src/backends/assistantsV2/serverAssistantStore';
 import { createOpenAIClient } from '../../../../src/backends/openaiClient';
-import type { RunEvent } from '../../../../src/core/runs/events';
-import type { Assistant, AssistantDraft, Thread } from '../../../../src/core/model';
+import type { RunEvent } from '../../../../src/common/events';
+import type { Assistant, AssistantDraft, Thread } from '../../../../src/common/model';
 import type { FakeServerOptions } from '../../../fakes/fakeServer';
 import { FakeOpenAIServer } from '../../../fakes/fakeServer';
 

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { Message as WireMessage } from 'openai/resources/beta/threads/messages';
 import type { RunStep as WireStep } from 'openai/resources/beta/threads/runs/steps';
-import type { RunEvent } from '../../../../src/core/runs/events';
-import type { Assistant, Message, RunStep, Thread, ToolCall } from '../../../../src/core/model';
+import type { RunEvent } from '../../../../src/common/events';
+import type { Assistant, Message, RunStep, Thread, ToolCall } from '../../../../src/common/model';
 import { RunDriver } from '../../../../src/core/runs/runDriver';
 import type { Loose } from '../../../../src/backends/assistantsV2/mapRun';
 import { fromWireMessage, fromWireStep } from '../../../../src/backends/assistantsV2/mapRun';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { Assistant as WireAssistant } from 'openai/resources/beta/assistants';
 import { fromWireAssistant, toWireTool } from '../../../../src/backends/assistantsV2/mapAssistant';
 import { draftFromFile, fileFromDraft } from '../../../../src/core/assistants/assistantFile';
-import type { ToolDefinition } from '../../../../src/core/model';
+import type { ToolDefinition } from '../../../../src/common/model';
 
 const PARAMETERS = { type: 'object', properties: { path: { type: 'string' } }, required: ['path'], additionalProperties: false };
 

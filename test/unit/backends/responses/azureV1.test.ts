@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createOpenAIClient } from '../../../../src/backends/openaiClient';
 import { ResponsesBackend } from '../../../../src/backends/responses/responsesBackend';
-import type { Assistant, Thread } from '../../../../src/core/model';
+import type { Assistant, Thread } from '../../../../src/common/model';
 import { RunDriver } from '../../../../src/core/runs/runDriver';
 import { FakeOpenAIServer } from '../../../fakes/fakeServer';
 import { echoTools, textOf } from './harness';

@@ -1,8 +1,8 @@
 import type { StartRun } from '../../../../src/core/runs/runAction';
-import type { RunRef } from '../../../../src/core/runs/runRef';
+import type { RunRef } from '../../../../src/common/runRef';
 import type { ToolHandler } from '../../../../src/core/runs/toolHandler';
-import type { RunEvent } from '../../../../src/core/runs/events';
-import type { Assistant, Message, Thread } from '../../../../src/core/model';
+import type { RunEvent } from '../../../../src/common/events';
+import type { Assistant, Message, Thread } from '../../../../src/common/model';
 import { RunDriver } from '../../../../src/core/runs/runDriver';
 import type { RunDriverOptions } from '../../../../src/core/runs/runDriver';
 import { createOpenAIClient } from '../../../../src/backends/openaiClient';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { ThreadGrants, memoryState } from '../../../../src/core/functions/customFunctions';
 import type { ApprovalAnswer, ApprovalRequest } from '../../../../src/core/functions/functionToolHandler';
 import { withHostedMcpApprovals } from '../../../../src/core/mcp/hostedApprovals';
-import type { Assistant, McpServerTool, RunStep, ToolCall } from '../../../../src/core/model';
+import type { Assistant, McpServerTool, RunStep, ToolCall } from '../../../../src/common/model';
 import { DEMO_MCP_URL } from '../../../fakes/hostedMcp';
 import { contractErrors } from '../../../contract/recorded';
 import { bodyOf, echoTools, startHarness, textOf } from './harness';

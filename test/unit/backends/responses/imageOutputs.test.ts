@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Response, ResponseCodeInterpreterToolCall } from 'openai/resources/responses/responses';
 import { toSnapshot } from '../../../../src/backends/responses/mapping';
-import type { CodeInterpreterOutput } from '../../../../src/core/model';
+import type { CodeInterpreterOutput } from '../../../../src/common/model';
 import { pngChart } from '../../../fakes/png';
 
 function outputsOf(outputs: ResponseCodeInterpreterToolCall['outputs']): CodeInterpreterOutput[] {

@@ -2,9 +2,9 @@ import * as assert from 'node:assert/strict';
 import { createOpenAIClient } from '../../../../src/backends/openaiClient';
 import { ResponsesBackend } from '../../../../src/backends/responses/responsesBackend';
 import { AssistantsError } from '../../../../src/core/errors';
-import type { RunEvent } from '../../../../src/core/runs/events';
+import type { RunEvent } from '../../../../src/common/events';
 import { RunDriver } from '../../../../src/core/runs/runDriver';
-import type { FunctionCallRequest } from '../../../../src/core/model';
+import type { FunctionCallRequest } from '../../../../src/common/model';
 import { bodyOf, echoTools, startHarness, textOf } from './harness';
 import type { Harness } from './harness';
 

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { Assistant, RunStep, ToolCall } from '../../../../src/core/model';
+import type { Assistant, RunStep, ToolCall } from '../../../../src/common/model';
 import { bodyOf, startHarness, textOf } from './harness';
 import type { Harness } from './harness';
 

@@ -10,7 +10,7 @@ import {
   validateAssistantFile,
   validateJsonSchema,
 } from '../../../../src/core/assistants/assistantFile';
-import type { AssistantDraft } from '../../../../src/core/model';
+import type { AssistantDraft } from '../../../../src/common/model';
 
 const full: AssistantDraft = {
   name: 'Reviewer',

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { byValidity, freeName, sameName, whereLabel, withoutPublishedCopies } from '../../../../src/core/assistants/assistantPicks';
 import type { AssistantEntry } from '../../../../src/core/assistants/assistantStore';
-import type { Assistant } from '../../../../src/core/model';
+import type { Assistant } from '../../../../src/common/model';
 
 const assistant = (id: string, name: string, metadata?: Record<string, string>): Assistant => ({ id, name, model: 'gpt-4.1', tools: [], createdAt: 0, ...(metadata ? { metadata } : {}) });
 const file = (id: string, name: string, location: 'workspace' | 'user', path: string): AssistantEntry => ({ id, location, name, file: path, assistant: assistant(id, name) });

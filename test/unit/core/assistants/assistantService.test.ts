@@ -10,7 +10,7 @@ import type { AssistantStore } from '../../../../src/core/assistants/assistantSt
 import { FileAssistantStore } from '../../../../src/core/assistants/assistantStore';
 import { AssistantsError } from '../../../../src/core/errors';
 import { nodeFileSystem } from '../../../../src/core/workspace/fileSystem';
-import type { AssistantDraft, ToolDefinition } from '../../../../src/core/model';
+import type { AssistantDraft, ToolDefinition } from '../../../../src/common/model';
 
 const READ_FILE: ToolDefinition = { type: 'function', function: { name: 'read_file', parameters: { type: 'object', properties: {} } } };
 import { FakeOpenAIServer } from '../../../fakes/fakeServer';

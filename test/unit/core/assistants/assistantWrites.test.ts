@@ -9,7 +9,7 @@ import type { AssistantEntry } from '../../../../src/core/assistants/assistantSt
 import { FileAssistantStore } from '../../../../src/core/assistants/assistantStore';
 import { AssistantConflictError, AssistantsError } from '../../../../src/core/errors';
 import { nodeFileSystem } from '../../../../src/core/workspace/fileSystem';
-import type { AssistantDraft } from '../../../../src/core/model';
+import type { AssistantDraft } from '../../../../src/common/model';
 
 const HELPER: AssistantDraft = { name: 'Helper', model: 'gpt-4.1', instructions: 'Be brief.', tools: [{ type: 'code_interpreter' }], metadata: { team: 'docs' } };
 

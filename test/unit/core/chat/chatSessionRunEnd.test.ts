@@ -11,7 +11,7 @@ import type { ChatUpdate } from '../../../../src/core/chat/chatSession';
 import { ChatSession } from '../../../../src/core/chat/chatSession';
 import type { AssistantsError } from '../../../../src/core/errors';
 import { nodeFileSystem } from '../../../../src/core/workspace/fileSystem';
-import type { Assistant, BackendKind } from '../../../../src/core/model';
+import type { Assistant, BackendKind } from '../../../../src/common/model';
 import { ThreadStore } from '../../../../src/core/threads/threadStore';
 import { FakeOpenAIServer } from '../../../fakes/fakeServer';
 import { functionFixture } from '../functions/fixture';

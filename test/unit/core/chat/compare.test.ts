@@ -9,8 +9,8 @@ import type { CompareUpdate, CompareVariant } from '../../../../src/core/chat/co
 import { applyVariant, CompareSession, measureEvent, variantLabel, variantsProblem } from '../../../../src/core/chat/compare';
 import { AssistantsError } from '../../../../src/core/errors';
 import { nodeFileSystem } from '../../../../src/core/workspace/fileSystem';
-import type { Assistant, Run } from '../../../../src/core/model';
-import { textOf } from '../../../../src/core/model';
+import type { Assistant, Run } from '../../../../src/common/model';
+import { textOf } from '../../../../src/common/model';
 import { ThreadStore } from '../../../../src/core/threads/threadStore';
 import { BUILT_IN_PRICES, costOf } from '../../../../src/core/runs/usage';
 import { FakeOpenAIServer } from '../../../fakes/fakeServer';

@@ -9,7 +9,7 @@ import { customFunctionsOf } from '../../../../src/core/functions/customFunction
 import { functionToolHandler } from '../../../../src/core/functions/functionToolHandler';
 import type { WorkspaceFunction } from '../../../../src/core/functions/registry';
 import { FunctionRegistry } from '../../../../src/core/functions/registry';
-import type { Run, ToolDefinition } from '../../../../src/core/model';
+import type { Run, ToolDefinition } from '../../../../src/common/model';
 import type { FunctionFixture } from './fixture';
 import { functionFixture } from './fixture';
 

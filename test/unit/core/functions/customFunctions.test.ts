@@ -14,7 +14,7 @@ import { functionToolHandler } from '../../../../src/core/functions/functionTool
 import { FunctionRegistry } from '../../../../src/core/functions/registry';
 import type { ApprovalPolicy } from '../../../../src/core/functions/registry';
 import type { KeyValueState } from '../../../../src/core/assistants/assistantService';
-import type { Run, ToolDefinition } from '../../../../src/core/model';
+import type { Run, ToolDefinition } from '../../../../src/common/model';
 
 const ROOT = path.join(os.tmpdir(), 'custom-fn-workspace');
 const HOME = os.homedir();

@@ -10,7 +10,7 @@ import type { EditDecision, EditProposer } from '../../../../src/core/functions/
 import type { ApprovalPolicy } from '../../../../src/core/functions/registry';
 import { FunctionRegistry } from '../../../../src/core/functions/registry';
 import { nodeWorkspaceFs } from '../../../../src/core/workspace/fileSystem';
-import type { Run } from '../../../../src/core/model';
+import type { Run } from '../../../../src/common/model';
 import type { ToolHandler } from '../../../../src/core/runs/toolHandler';
 
 /** A workspace folder on disk with the built-in functions over it, for unit tests. */

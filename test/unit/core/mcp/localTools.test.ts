@@ -3,7 +3,7 @@ import { functionToolHandler } from '../../../../src/core/functions/functionTool
 import { FunctionRegistry } from '../../../../src/core/functions/registry';
 import { allowedTools, defaultToolPolicy, localToolFunctions, mcpFunctionName, resultText } from '../../../../src/core/mcp/localTools';
 import type { McpToolInfo } from '../../../../src/core/mcp/localTools';
-import type { McpServerTool, Run } from '../../../../src/core/model';
+import type { McpServerTool, Run } from '../../../../src/common/model';
 
 const read: McpToolInfo = { name: 'read_note', description: 'Reads.', inputSchema: { type: 'object', properties: { title: { type: 'string' } } }, annotations: { readOnlyHint: true } };
 const write: McpToolInfo = { name: 'write_note', inputSchema: { type: 'object' } };

@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import type { StartRun } from '../../../../src/core/runs/runAction';
-import type { RunRef } from '../../../../src/core/runs/runRef';
+import type { RunRef } from '../../../../src/common/runRef';
 import type { ToolHandler } from '../../../../src/core/runs/toolHandler';
 import { AssistantsError } from '../../../../src/core/errors';
-import type { RunEvent } from '../../../../src/core/runs/events';
-import type { FunctionCallRequest } from '../../../../src/core/model';
+import type { RunEvent } from '../../../../src/common/events';
+import type { FunctionCallRequest } from '../../../../src/common/model';
 import { RunDriver } from '../../../../src/core/runs/runDriver';
 import type { RunDriverOptions } from '../../../../src/core/runs/runDriver';
 import { StubBackend, assistant, message, messageStep, recordingSleep, ref, run, snapshot, thread } from '../stubBackend';

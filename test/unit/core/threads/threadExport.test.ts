@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { nodeFileSystem } from '../../../../src/core/workspace/fileSystem';
-import { isStoredOutput } from '../../../../src/core/model';
+import { isStoredOutput } from '../../../../src/common/model';
 import { threadToJson, threadToMarkdown } from '../../../../src/core/threads/threadExport';
 import { parseThreadFile } from '../../../../src/core/threads/threadFile';
 import type { StoredThread } from '../../../../src/core/threads/threadStore';

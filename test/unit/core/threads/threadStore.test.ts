@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FileSystem } from '../../../../src/core/workspace/fileSystem';
 import { nodeFileSystem } from '../../../../src/core/workspace/fileSystem';
-import { isStoredOutput } from '../../../../src/core/model';
+import { isStoredOutput } from '../../../../src/common/model';
 import type { SetAsideFile, StoredThread } from '../../../../src/core/threads/threadStore';
 import { ThreadStore } from '../../../../src/core/threads/threadStore';
 import { pngChart } from '../../../fakes/png';

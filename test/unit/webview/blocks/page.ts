@@ -3,7 +3,7 @@
  * beside the same text drawn whole.
  */
 import { MarkdownBlocks, renderMarkdown, splitBlocks } from '../../../../webview/render/markdown';
-import type { Message } from '../../../../src/core/model';
+import type { Message } from '../../../../src/common/model';
 import { redrawStreamingAnswer, renderMessage } from '../../../../webview/render/message';
 import { FileRequests } from '../../../../webview/files';
 import { Figures } from '../../../../webview/render/figure';

@@ -2,7 +2,7 @@
  * Runs in Chromium (bundled by xss.test.ts): draws every part of the chat that shows server text
  * with one payload in each server field, and reports what the page would run or load.
  */
-import type { Annotation, Message, RunStep } from '../../../../src/core/model';
+import type { Annotation, Message, RunStep } from '../../../../src/common/model';
 import type { Notice, RunView } from '../../../../src/common/protocol';
 import { FileRequests } from '../../../../webview/files';
 import { isRasterDataImage } from '../../../../webview/links';

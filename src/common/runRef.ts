@@ -1,4 +1,4 @@
-import type { Message, Run, RunStep, Usage } from '../model';
+import type { Message, Run, RunStep, Usage } from './model';
 
 /** Where a run lives on the server: enough to poll, continue, cancel or resume it after a reload. */
 export interface RunRef {

@@ -1,5 +1,5 @@
 import type { RunRef } from './runRef';
-import type { Message, Run, RunError, RunStep, Usage } from '../model';
+import type { Message, Run, RunError, RunStep, Usage } from './model';
 
 /**
  * One typed stream of what happens during a run. The run driver emits these whether the backend
