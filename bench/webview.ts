@@ -105,7 +105,7 @@ function roundsArgument(): number {
 async function measure(browser: Browser, renderer: Renderer, probe: string, codicons: string, big: ChatState, small: ChatState): Promise<Round> {
   const open = async (): Promise<Page> => {
     const page = await openPage(browser, `${probe}\n${renderer.script}`, { styles: [renderer.css].filter(Boolean), width: 400, height: 900 });
-    // As the webview links it (src/host/webviewHtml.ts): without the link, every icon logs a warning.
+    // As the webview links it (src/host/platform/webviewHtml.ts): without the link, every icon logs a warning.
     await page.evaluate((css) => (globalThis as unknown as BenchPage).bench.linkCodicons(css), codicons);
     return page;
   };

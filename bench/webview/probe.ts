@@ -130,7 +130,7 @@ async function stream(threadId: string, runId: string, messageId: string, deltas
 }
 
 /**
- * Links the codicon stylesheet as the webview does (src/host/webviewHtml.ts), by the id the icon
+ * Links the codicon stylesheet as the webview does (src/host/platform/webviewHtml.ts), by the id the icon
  * component looks for; without it every icon drawn logs a warning, a cost the chat view has not.
  */
 function linkCodicons(css: string): Promise<void> {

@@ -1,19 +1,19 @@
 import * as vscode from 'vscode';
 import type { AssistantService } from '../core/assistants/assistantService';
 import type { ThreadStore } from '../core/threads/threadStore';
-import { registerAssistantCommands } from './assistantCommands';
-import { registerThreadCommands } from './threadCommands';
-import { CompareDocuments } from './compareDocuments';
+import { registerAssistantCommands } from './assistants/assistantCommands';
+import { registerThreadCommands } from './threads/threadCommands';
+import { CompareDocuments } from './platform/compareDocuments';
 import { checkConnection } from '../core/connectionCheck';
 import { AssistantConflictError, asAssistantsError } from '../core/errors';
-import type { AssistantConflicts } from './assistantConflicts';
-import type { ApiKeyStore } from './apiKey';
-import type { HostChatController } from './chatController';
-import type { ComposerAttachments } from './attachments';
-import type { ChatViewProvider } from './chatViewProvider';
-import type { DiffEditProposer } from './editProposals';
-import type { KnowledgeCommandDeps } from './knowledge';
-import { registerKnowledgeCommands } from './knowledge';
+import type { AssistantConflicts } from './assistants/assistantConflicts';
+import type { ApiKeyStore } from './platform/apiKey';
+import type { HostChatController } from './chat/chatController';
+import type { ComposerAttachments } from './chat/attachments';
+import type { ChatViewProvider } from './chat/chatViewProvider';
+import type { DiffEditProposer } from './chat/editProposals';
+import type { KnowledgeCommandDeps } from './knowledge/knowledge';
+import { registerKnowledgeCommands } from './knowledge/knowledge';
 import type { AssistantsTreeProvider, ThreadsTreeProvider } from './trees';
 
 export interface CommandDeps {

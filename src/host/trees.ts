@@ -6,7 +6,7 @@ import type { AssistantEntry } from '../core/assistants/assistantStore';
 import type { ToolDefinition } from '../common/model';
 import { assistantLabel, lastActivityLabel, listThreads, shortTitle } from '../core/threads/threadList';
 import type { ThreadStore, ThreadSummary } from '../core/threads/threadStore';
-import { Disposable } from './lifecycle';
+import { Disposable } from './platform/lifecycle';
 
 /** Per-workspace state key of the Threads view's filter: the assistant id it shows, absent for all. */
 const FILTER_KEY = 'assistants.threads.filter';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { api } from './extensionApi';
-import type { AddKnowledgeResult } from '../../src/host/knowledge';
+import type { AddKnowledgeResult } from '../../src/host/knowledge/knowledge';
 import type { KnowledgeReport } from '../../src/core/knowledge/sync';
 
 

@@ -1,0 +1,449 @@
+import { createHash } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { AssistantService } from '../../core/assistants/assistantService';
+import type { AssistantStore } from '../../core/assistants/assistantStore';
+import type { Backend } from '../../core/backend';
+import type { ToolHandler } from '../../core/runs/toolHandler';
+import { ChatSession } from '../../core/chat/chatSession';
+import type { ChatUpdate } from '../../core/chat/chatSession';
+import { AssistantsError, asAssistantsError } from '../../core/errors';
+import type { MissingObject } from '../../core/errors';
+import type { DraftStore } from '../../core/threads/draftStore';
+import type { OutputFileRef } from '../../core/files';
+import { MissingSecretError } from '../../core/mcp/secretRefs';
+import type { Assistant, AttachmentTool, BackendKind, KeptFile } from '../../common/model';
+import { KnowledgeMark } from '../../core/knowledge/mark';
+import type { ProviderConfig } from '../../core/provider';
+import type { ThreadStore } from '../../core/threads/threadStore';
+import type { ApprovalChoice, ChatState, HostCommand, HostToWebview, Notice, WaitingView } from '../../common/protocol';
+import type { ApiKeyStore } from '../platform/apiKey';
+import type { ChatApprover } from './approvals';
+import type { ComposerAttachments, UploadTarget } from './attachments';
+import type { ChatOutputAsker } from './functionOutputs';
+import type { Connection } from '../../backends/connect';
+import type { ChatController, ChatSendOptions } from './chatViewProvider';
+import { Disposable } from '../platform/lifecycle';
+import type { AssistantsSettings } from '../platform/settings';
+import { providerLabel, readPrices, readSettings } from '../platform/settings';
+
+export interface ChatControllerDeps {
+  store: ThreadStore;
+  apiKeys: ApiKeyStore;
+  toolHandler: ToolHandler;
+  /** Function calls waiting for the user's answer in the chat. */
+  approver: ChatApprover;
+  /** Custom function calls waiting for the user's output in the chat. */
+  outputs: ChatOutputAsker;
+  /** Files attached to the next message; set once, after the controller is made (they upload through it). */
+  attachments?: ComposerAttachments;
+  /** Keeps the composer's draft of this workspace across window reloads. */
+  drafts: DraftStore;
+  /** Keeps the additional instructions for the next runs of this workspace, likewise. */
+  instructions: DraftStore;
+  connect(config: ProviderConfig): Connection;
+  assistants: AssistantService;
+  /** The assistant as a run sends it (hosted MCP servers' secrets put in place); as it is when absent. */
+  prepare?(assistant: Assistant): Promise<Assistant>;
+  log: vscode.LogOutputChannel;
+  /** True when `npm start -- --mock` pointed the extension at the project's fake server. */
+  mock: boolean;
+}
+
+/** The fix for each kind of vanished server object, as the notice's action. */
+const MISSING_ACTIONS: Record<MissingObject['object'], NonNullable<Notice['action']>> = {
+  thread: { label: 'Continue in New Thread', command: 'assistants.continueInNewThread' },
+  vector_store: { label: 'Remove from Assistant', command: 'assistants.removeKnowledgeStore' },
+  file: { label: 'Re-upload', command: 'assistants.reuploadAttachments' },
+};
+
+function missingNotice(error: AssistantsError, missing: MissingObject): Notice {
+  return { severity: 'error', message: error.message, action: MISSING_ACTIONS[missing.object] };
+}
+
+/** Keys are per provider and server: the notice names whose key is missing. */
+function noKeyNotice(label: string): Notice {
+  return {
+    severity: 'warning',
+    message: `No API key is set for ${label}. Set one to start chatting (it is kept in VS Code's secret storage).`,
+    action: { label: 'Set API Key', command: 'assistants.setApiKey' },
+  };
+}
+
+const PROTOCOL_NAMES: Record<BackendKind, string> = { responses: 'Responses', assistantsV2: 'Assistants v2' };
+
+/**
+ * The open thread was made under another protocol than the one set now: the next question cannot go
+ * on it (each protocol keeps its own server-side thread), so it will start a new thread. Said before
+ * the user asks, with where to switch back; undefined when the protocols agree.
+ */
+export function protocolSwitchNotice(threadBackend: BackendKind, protocol: BackendKind): Notice | undefined {
+  if (threadBackend === protocol) return undefined;
+  return {
+    severity: 'info',
+    message: `This thread was made with the ${PROTOCOL_NAMES[threadBackend]} API, and the "assistants.protocol" setting is now ${PROTOCOL_NAMES[protocol]}: your next question starts a new thread (this one stays in the Threads view). Set the protocol back to ${PROTOCOL_NAMES[threadBackend]} to go on with this one.`,
+    action: { label: 'Open Settings', command: 'assistants.openSettings' },
+  };
+}
+
+/**
+ * Connects the chat view to a ChatSession: builds the backend from settings and the stored key,
+ * turns session updates into webview messages, and keeps the `assistants.runActive` context key.
+ */
+export class HostChatController extends Disposable implements ChatController {
+  private readonly updates = this.register(new vscode.EventEmitter<HostToWebview>());
+  readonly onDidUpdate = this.updates.event;
+  private readonly threadsChanged = this.register(new vscode.EventEmitter<void>());
+  /** Fires when the thread list may have changed (for the Threads view). */
+  readonly onDidChangeThreads = this.threadsChanged.event;
+
+  readonly session: ChatSession;
+  private connection: { key: string; connection: Connection } | undefined;
+  private notice: Notice | undefined;
+  /** The server object the notice says is gone, for the fix its action runs. */
+  private missing: MissingObject | undefined;
+  /** The last failure a run of the chat reported as its own (its outcome line under the answer says it). */
+  private runFailure: string | undefined;
+  /** The MCP secret the notice says is not set. */
+  private missingSecret: MissingSecretError['secret'] | undefined;
+  /** The thread and protocol whose switch notice the user closed (`thread protocol`): it does not come back for them. */
+  private dismissedSwitch: string | undefined;
+  /** The run being started waits to retry its creation (no run id yet); `until` is epoch ms. */
+  private waiting: { attempt: number; reason: string; until: number } | undefined;
+
+  constructor(private readonly deps: ChatControllerDeps) {
+    super();
+    this.session = new ChatSession({
+      store: deps.store,
+      connect: async () => (await this.connect()).backend,
+      assistant: () => this.assistant(),
+      linkedFile: (assistant) => deps.assistants.linkedFile(assistant),
+      toolHandler: deps.toolHandler,
+      driver: () => {
+        const settings = readSettings();
+        return { preferStreaming: settings.streaming, streamIdleMs: settings.streamIdleTimeoutSeconds * 1000 };
+      },
+      onUpdate: (update) => this.onSessionUpdate(update),
+      onError: (error) => this.showError(error),
+      keeping: { log: (line) => deps.log.warn(line) },
+    });
+    this.register({ dispose: () => this.session.dispose() });
+    this.register(vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('assistants')) this.providerChanged();
+    }));
+    this.register(deps.apiKeys.onDidChange(() => this.providerChanged()));
+    this.register(deps.approver.onDidChange((approvals) => this.updates.fire({ type: 'approval/show', approvals })));
+    this.register(deps.outputs.onDidChange((requests) => this.updates.fire({ type: 'output/show', requests })));
+  }
+
+  /** Connects the composer's attachments (they upload through this controller's backend). */
+  useAttachments(attachments: ComposerAttachments): void {
+    this.deps.attachments = attachments;
+    this.register(attachments.onDidChange((list) => this.updates.fire({ type: 'attachments/show', attachments: list })));
+  }
+
+  async state(): Promise<ChatState> {
+    const settings = readSettings();
+    const stored = this.session.thread;
+    const hasKey = (await this.deps.apiKeys.get()) !== undefined;
+    const switchKey = stored ? `${stored.thread.id} ${settings.protocol}` : undefined;
+    const switched = stored && switchKey !== this.dismissedSwitch ? protocolSwitchNotice(stored.thread.backend, settings.protocol) : undefined;
+    const notice = this.notice ?? (hasKey ? undefined : noKeyNotice(this.deps.apiKeys.scope().label)) ?? switched;
+    const active = await this.deps.assistants.active().catch((error: unknown) => {
+      this.deps.log.warn(`No active assistant: ${asAssistantsError(error).message}`);
+      return undefined;
+    });
+    return {
+      provider: { backend: settings.protocol, label: providerLabel(settings, this.deps.mock), mock: this.deps.mock, hasKey },
+      assistant: active ? { id: active.id, name: active.name, model: (active.assistant && stored?.thread.model) ?? active.assistant?.model ?? 'not valid' } : undefined,
+      thread: stored ? { id: stored.thread.id, title: stored.thread.title } : undefined,
+      messages: stored?.messages ?? [],
+      runs: stored?.runs ?? {},
+      activeRunId: this.session.activeRunId,
+      busy: this.session.busy,
+      notice,
+      approvals: this.deps.approver.list(),
+      outputRequests: this.deps.outputs.list(),
+      draft: await this.deps.drafts.current(),
+      instructions: await this.deps.instructions.current(),
+      waiting: this.waitingView(),
+      unanswered: this.session.unansweredQuestion(),
+      prices: readPrices(),
+      attachments: this.deps.attachments?.list() ?? [],
+    };
+  }
+
+  /** The composer's unsent text (change `seq`), kept for the next window. */
+  saveDraft(draft: string, seq: number): void {
+    void this.deps.drafts.save({ text: draft, seq });
+  }
+
+  /** The additional instructions (change `seq`), kept for the next window. */
+  saveInstructions(instructions: string, seq: number): void {
+    void this.deps.instructions.save({ text: instructions, seq });
+  }
+
+  async send(text: string, options: ChatSendOptions = {}): Promise<void> {
+    const { instructions, draftSeq, replaces } = options;
+    await this.refusing('Send', async () => {
+      const attachments = this.deps.attachments?.ready() ?? [];
+      // The kept draft is cleared on disk before the question shows: a reload right after finds no draft.
+      const accepted = draftSeq === undefined ? undefined : () => this.deps.drafts.clear(draftSeq);
+      await this.session.send(text, { instructions, attachments, accepted, replaces });
+      this.deps.attachments?.sent();
+    });
+  }
+
+  async retry(instructions?: string): Promise<void> {
+    await this.refusing('Retry', () => this.session.retry({ instructions }));
+  }
+
+  /** Runs a send or a retry; a refusal is logged and rethrown as the sentence the composer shows. */
+  private async refusing(what: string, act: () => Promise<void>): Promise<void> {
+    try {
+      this.clearNotice();
+      await act();
+      this.threadsChanged.fire();
+    } catch (error) {
+      const typed = asAssistantsError(error);
+      this.deps.log.error(`${what} failed: ${typed.kind}: ${typed.message}`);
+      if (typed.kind === 'no_api_key') this.setNotice(noKeyNotice(this.deps.apiKeys.scope().label));
+      // A server object that vanished: the notice says it, with the fix; the composer keeps the question and only points there.
+      if (typed.options.missing) {
+        this.setNotice(missingNotice(typed, (this.missing = typed.options.missing)));
+        throw new AssistantsError(typed.kind, 'Not sent: the notice above says why, with the fix.', typed.options);
+      }
+      if (typed instanceof MissingSecretError) {
+        this.setSecretNotice(typed);
+        throw new AssistantsError(typed.kind, 'Not sent: the notice above says why, with the fix.', typed.options);
+      }
+      throw typed;
+    }
+  }
+
+  stop(): void {
+    this.session.stop();
+  }
+
+  removeAttachment(id: string): void {
+    this.deps.attachments?.remove(id);
+  }
+
+  async setAttachmentTool(id: string, tool: AttachmentTool): Promise<void> {
+    await this.deps.attachments?.setTool(id, tool);
+  }
+
+  retryNow(): void {
+    this.session.retryNow();
+  }
+
+  answerApproval(callId: string, choice: ApprovalChoice): void {
+    this.deps.approver.answer(callId, choice);
+  }
+
+  submitOutput(callId: string, output: string): void {
+    this.deps.outputs.submit(callId, output);
+  }
+
+  saveOutputDraft(callId: string, draft: string): void {
+    this.deps.outputs.saveDraft(callId, draft);
+  }
+
+  dismissNotice(): void {
+    // Whatever notice was shown, the one about a protocol switch is not shown again for this thread and protocol.
+    if (!this.notice && this.session.thread) this.dismissedSwitch = `${this.session.thread.thread.id} ${readSettings().protocol}`;
+    this.notice = undefined;
+  }
+
+  keptFile(threadId: string, ref: OutputFileRef): Promise<KeptFile | undefined> {
+    return this.session.keptFile(threadId, ref);
+  }
+
+  storedOutput(threadId: string, url: string): Promise<Uint8Array | undefined> {
+    return this.deps.store.readOutput(threadId, url);
+  }
+
+  /** The Assistants v2 server's assistant store, when that is the protocol and a key is set; else undefined. */
+  async serverAssistants(): Promise<AssistantStore | undefined> {
+    if (readSettings().protocol !== 'assistantsV2' || !(await this.deps.apiKeys.get())) return undefined;
+    return (await this.connect()).serverAssistants;
+  }
+
+  /** The backend for the current settings and key (for commands that reach the server). */
+  async backend(): Promise<Backend> {
+    return (await this.connect()).backend;
+  }
+
+  /** The assistant changed (switched, edited): the chat header shows it. */
+  assistantChanged(): void {
+    this.fireState();
+  }
+
+  async newThread(): Promise<void> {
+    await this.session.newThread();
+  }
+
+  /** The open thread's conversation is gone from the server: go on in a new thread carrying its messages. */
+  async continueInNewThread(): Promise<void> {
+    await this.session.continueInNewThread();
+    this.clearNotice();
+    this.threadsChanged.fire();
+  }
+
+  /** Takes a file the server lost off the open thread's earlier messages (see `ChatSession.dropAttachment`). */
+  async dropAttachment(fileId: string): Promise<number> {
+    const count = await this.session.dropAttachment(fileId);
+    if (count > 0) this.settled();
+    return count;
+  }
+
+  /** The server object the chat's notice says is gone (its action fixes it); undefined when the notice says nothing of the kind. */
+  vanished(): MissingObject | undefined {
+    return this.notice ? this.missing : undefined;
+  }
+
+  /** The vanished object's fix was applied: the notice about it goes. */
+  settled(): void {
+    this.missing = undefined;
+    this.clearNotice();
+  }
+
+  async openThread(id: string): Promise<void> {
+    await this.session.openThread(id);
+  }
+
+  /** The backend uploads go to, and a name for its server and key: a file id means nothing elsewhere. */
+  async uploadTarget(): Promise<UploadTarget> {
+    const { backend } = await this.connect();
+    const settings = readSettings();
+    const key = await this.deps.apiKeys.get();
+    const keyHash = createHash('sha256').update(key?.key ?? '').digest('hex').slice(0, 16);
+    return { backend, provider: `${settings.provider} ${settings.baseUrl} ${keyHash}`, mark: KnowledgeMark.fromApiKey(key?.key ?? '') };
+  }
+
+  private async connect(): Promise<Connection> {
+    const settings = readSettings();
+    const key = await this.deps.apiKeys.get();
+    if (!key) throw new AssistantsError('no_api_key', 'No API key is set. Run "Assistants: Set API Key" first.');
+    const config = providerConfig(settings, key.key);
+    const cacheKey = JSON.stringify({ ...config, apiKey: undefined }) + key.source;
+    if (!this.connection || this.connection.key !== cacheKey) {
+      this.connection = { key: cacheKey, connection: this.deps.connect(config) };
+      this.deps.log.info(`Connected to ${providerLabel(settings, this.deps.mock)} (${settings.protocol}, key from ${key.source}).`);
+    }
+    return this.connection.connection;
+  }
+
+  /** The active assistant; under Assistants v2 a file assistant is published to the server first. */
+  private async assistant(): Promise<Assistant> {
+    const { serverAssistants } = await this.connect();
+    const assistant = await this.deps.assistants.forRun(serverAssistants);
+    return this.deps.prepare ? this.deps.prepare(assistant) : assistant;
+  }
+
+  private onSessionUpdate(update: ChatUpdate): void {
+    switch (update.type) {
+      case 'thread':
+        // A notice about the thread left behind does not belong to the one opened now.
+        this.notice = undefined;
+        this.fireState();
+        this.threadsChanged.fire();
+        return;
+      case 'message':
+        this.updates.fire({ type: 'message/added', threadId: update.threadId, message: update.message });
+        return;
+      case 'waiting':
+        if (update.event.type === 'retry') {
+          const { attempt, reason, waitMs } = update.event;
+          this.deps.log.warn(`Starting the run: retry ${attempt} in ${Math.max(1, Math.round(waitMs / 1000))} s: ${reason}`);
+          // Shown with its countdown and Retry now, as a run's own retries are.
+          this.waiting = { attempt, reason, until: Date.now() + waitMs };
+          this.updates.fire({ type: 'run/waiting', threadId: update.threadId, waiting: this.waitingView() });
+        }
+        return;
+      case 'run':
+        this.waiting = undefined;
+        if (update.event.type === 'error') {
+          this.deps.log.warn(`Run ${update.runId}: ${update.event.error.code}: ${update.event.error.message}`);
+          this.runFailure = update.event.error.message;
+        }
+        this.updates.fire({ type: 'run/event', threadId: update.threadId, runId: update.runId, event: update.event });
+        return;
+      case 'busy':
+        if (!update.busy) this.waiting = undefined;
+        void vscode.commands.executeCommand('setContext', 'assistants.runActive', update.busy);
+        this.updates.fire({ type: 'run/busy', busy: update.busy });
+        if (!update.busy) this.threadsChanged.fire();
+        // A run refused before it had an id leaves its question unanswered: the chat says so, with Retry.
+        if (!update.busy && this.session.unansweredQuestion()) this.fireState();
+        return;
+      default: {
+        const exhaustive: never = update;
+        return exhaustive;
+      }
+    }
+  }
+
+  private showError(error: AssistantsError): void {
+    this.deps.log.error(`${error.kind}: ${error.message}`);
+    if (error.options.missing) return this.setNotice(missingNotice(error, (this.missing = error.options.missing)));
+    if (error instanceof MissingSecretError) return this.setSecretNotice(error);
+    // The run's outcome line says it already (with Set API Key where that fixes it): said once.
+    if (error.message === this.runFailure) {
+      this.runFailure = undefined;
+      return;
+    }
+    this.setNotice({
+      severity: 'error',
+      message: error.message,
+      action: error.kind === 'no_api_key' || error.kind === 'auth' ? { label: 'Set API Key', command: 'assistants.setApiKey' } : undefined,
+    });
+  }
+
+  private waitingView(): WaitingView | undefined {
+    if (!this.waiting) return undefined;
+    const { attempt, reason, until } = this.waiting;
+    return { attempt, reason, waitMs: Math.max(0, until - Date.now()) };
+  }
+
+  /** An MCP secret is not set: the notice says which, and its button sets that one (see `commandArguments`). */
+  private setSecretNotice(error: MissingSecretError): void {
+    this.missingSecret = error.secret;
+    this.setNotice({ severity: 'error', message: error.message, action: { label: 'Set MCP Secret', command: 'assistants.setMcpSecret' } });
+  }
+
+  /** What a notice's button passes to its command: the missing MCP secret the notice names, for Set MCP Secret. */
+  commandArguments(command: HostCommand): unknown[] {
+    return command === 'assistants.setMcpSecret' && this.notice?.action?.command === command && this.missingSecret ? [this.missingSecret] : [];
+  }
+
+  private setNotice(notice: Notice): void {
+    this.notice = notice;
+    this.updates.fire({ type: 'notice/show', notice });
+  }
+
+  private clearNotice(): void {
+    if (!this.notice) return;
+    this.notice = undefined;
+    this.updates.fire({ type: 'notice/clear' });
+  }
+
+  private providerChanged(): void {
+    this.connection = undefined;
+    this.notice = undefined;
+    this.fireState();
+  }
+
+  private fireState(): void {
+    this.state().then(
+      (state) => this.updates.fire({ type: 'state/full', state }),
+      (error: unknown) => this.deps.log.error(`Could not build the chat state: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+}
+
+export function providerConfig(settings: AssistantsSettings, apiKey: string): ProviderConfig {
+  if (settings.provider === 'azure') {
+    return { protocol: settings.protocol, apiKey, azure: { endpoint: settings.baseUrl, apiVersion: settings.azureApiVersion } };
+  }
+  return { protocol: settings.protocol, apiKey, baseUrl: settings.baseUrl };
+}

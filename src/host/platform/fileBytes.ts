@@ -1,0 +1,65 @@
+/**
+ * What the host decides about a file's bytes before the chat shows or saves them. Pure (no
+ * `vscode`), so it runs in plain Node tests.
+ */
+import type { ImageMime } from '../../core/threads/images';
+import { IMAGE_EXTENSIONS, sniffImage } from '../../core/threads/images';
+
+/** Larger images would bloat the webview message and the page for little gain in a sidebar. */
+export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
+
+export type ImageResult = { dataUrl: string; mime: ImageMime } | { error: string };
+
+/** The bytes as a `data:` URL the webview's CSP allows, or a sentence saying why not. */
+export function imageDataUrl(bytes: Uint8Array): ImageResult {
+  if (bytes.byteLength > MAX_IMAGE_BYTES) {
+    return { error: `The image is too large to show here (${megabytes(bytes.byteLength)} MB; the limit is ${megabytes(MAX_IMAGE_BYTES)} MB). Save it to open it.` };
+  }
+  const mime = sniffImage(bytes);
+  if (!mime) return { error: 'The file is not an image the chat can show (PNG, JPEG, GIF or WebP).' };
+  return { dataUrl: `data:${mime};base64,${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')}`, mime };
+}
+
+/**
+ * The name a save dialog suggests: the file's own name without any directory (a code
+ * interpreter names files like `/mnt/data/chart.png`), else the id with the extension its bytes show.
+ */
+export function suggestedFileName(fileId: string, bytes: Uint8Array, filename?: string): string {
+  const base = filename?.split(/[/\\]/).pop()?.trim();
+  if (base && base !== '.' && base !== '..') return base;
+  const mime = sniffImage(bytes);
+  return `${fileId.replace(/[^\w.-]+/g, '_')}.${mime ? IMAGE_EXTENSIONS[mime] : 'bin'}`;
+}
+
+/** A map that forgets its oldest entries past `capacity`; reading an entry makes it the newest. */
+export class RecentCache<V> {
+  private readonly entries = new Map<string, V>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: string): V | undefined {
+    const value = this.entries.get(key);
+    if (value === undefined) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    return value;
+  }
+
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    while (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, '');
+}

@@ -1,0 +1,87 @@
+import { realpathSync } from 'node:fs';
+import * as os from 'node:os';
+import * as vscode from 'vscode';
+import { builtinFunctions } from '../../core/functions/builtins';
+import { Confinement } from '../../core/workspace/confinement';
+import type { AssistantService } from '../../core/assistants/assistantService';
+import { assistantEntryForRun, customFunctionsForRun, ThreadGrants } from '../../core/functions/customFunctions';
+import type { AssistantEntry } from '../../core/assistants/assistantStore';
+import type { Approver, OutputAsker } from '../../core/functions/functionToolHandler';
+import { functionToolHandler } from '../../core/functions/functionToolHandler';
+import type { EditProposer } from '../../core/functions/proposeEdit';
+import { FunctionRegistry } from '../../core/functions/registry';
+import { withHostedMcpApprovals } from '../../core/mcp/hostedApprovals';
+import { nodeWorkspaceFs } from '../../core/workspace/fileSystem';
+import type { ToolHandler } from '../../core/runs/toolHandler';
+import { vscodeEditorState } from './editorState';
+import { readFunctionSettings, readSettings } from './settings';
+
+/** The workspace functions, wired to this window: its folders, settings, editors and trust. */
+export interface WorkspaceFunctions {
+  registry: FunctionRegistry;
+  confinement: Confinement;
+  toolHandler: ToolHandler;
+}
+
+/** Workspace folders on disk, as absolute paths (virtual folders have no files to read). */
+export function workspaceRoots(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((folder) => folder.uri.scheme === 'file').map((folder) => folder.uri.fsPath);
+}
+
+/** `files.exclude` globs set to true (a `when` clause counts as hidden: hiding too much is the safe side). */
+export function filesExclude(): string[] {
+  const exclude = vscode.workspace.getConfiguration('files').get<Record<string, unknown>>('exclude', {});
+  return Object.entries(exclude)
+    .filter(([, value]) => value === true || (typeof value === 'object' && value !== null))
+    .map(([glob]) => glob);
+}
+
+/** What the functions need besides the workspace: who answers, and where grants and assistants are. */
+export interface WorkspaceFunctionsDeps {
+  approver: Approver;
+  proposer: EditProposer;
+  /** Asks the user for the output of a custom function with no command binding. */
+  outputs: OutputAsker;
+  /** The workspace's state: "Allow for this thread" is kept there, by thread. */
+  workspaceState: vscode.Memento;
+  /** The assistants, to find the custom functions of the one a run uses (set once they exist). */
+  assistants(): AssistantService;
+  /** The functions of an assistant's local MCP servers (started if they are not running). */
+  localMcp?(entry: AssistantEntry): Promise<FunctionRegistry>;
+}
+
+export function createWorkspaceFunctions(deps: WorkspaceFunctionsDeps): WorkspaceFunctions {
+  const { approver, proposer } = deps;
+  const confinement = new Confinement(nodeWorkspaceFs, () => ({ roots: workspaceRoots(), deny: readFunctionSettings().deny, exclude: filesExclude() }));
+  const registry = new FunctionRegistry(builtinFunctions({ fs: nodeWorkspaceFs, confinement, editor: vscodeEditorState(), proposer }));
+  const grants = new ThreadGrants(deps.workspaceState);
+  const policy = (key: string) => readFunctionSettings().approval[key];
+  const functions = functionToolHandler({
+    registry,
+    trusted: () => vscode.workspace.isTrusted,
+    enabled: () => readSettings().tools.workspaceFunctions,
+    policy,
+    approver,
+    roots: () => workspaceRoots().flatMap((root) => [root, realOrSelf(root)]),
+    home: os.homedir(),
+    runFunctions: async (run) => {
+      const entry = deps.localMcp ? await assistantEntryForRun(deps.assistants(), run) : undefined;
+      return entry ? deps.localMcp?.(entry) : undefined;
+    },
+    customFunctions: (run) => customFunctionsForRun(deps.assistants(), run, (name) => registry.get(name) !== undefined),
+    outputs: deps.outputs,
+    commands: { execute: (command, args) => Promise.resolve(vscode.commands.executeCommand<unknown>(command, args)) },
+    grants,
+  });
+  // Hosted MCP servers' approval requests get the same card, policy and thread grants.
+  const toolHandler = withHostedMcpApprovals(functions, { approver, policy, grants });
+  return { registry, confinement, toolHandler };
+}
+
+function realOrSelf(root: string): string {
+  try {
+    return realpathSync.native(root);
+  } catch {
+    return root;
+  }
+}
