@@ -6,20 +6,19 @@ import { TEST_FILE_PATTERN } from '../../core/assistantTests/testFile';
 import { headlessFunctions, workspaceAttacher } from '../../core/assistantTests/workspace';
 import { ASSISTANT_FILE_SUFFIX } from '../../core/assistants/assistantFile';
 import type { Backend } from '../../core/backend';
-import type { ChatUpdate } from '../../core/chat/chatSession';
 import type { CompareUpdate, CompareVariant } from '../../core/chat/compare';
 import { CompareSession, variantLabel, variantsProblem } from '../../core/chat/compare';
 import { AssistantsError, asAssistantsError } from '../../core/errors';
 import { nodeFileSystem, nodeWorkspaceFs } from '../../core/workspace/fileSystem';
 import type { Assistant, Attachment } from '../../common/model';
 import { REASONING_EFFORTS } from '../../common/model';
-import type { StoredThread, ThreadStore } from '../../core/threads/threadStore';
+import type { ThreadStore } from '../../core/threads/threadStore';
 import type { CompareAssistantOption, CompareColumnView, CompareState, CompareToHost, HostToCompare } from '../../common/compareProtocol';
 import { isCompareToHost } from '../../common/compareProtocol';
-import type { RunView } from '../../common/protocol';
 import { isWebviewToHost } from '../../common/protocol';
 import type { AssistantStore } from '../../core/assistants/assistantStore';
 import { ChatFiles } from './chatFiles';
+import { compareMessage, threadView } from './compareMessages';
 import { insertAtCursor, openCitedFile, openInNewEditor } from './codeActions';
 import { Disposable } from '../platform/lifecycle';
 import { readFunctionSettings, readPrices, readSettings } from '../platform/settings';
@@ -51,13 +50,11 @@ export interface ComparePanelDeps {
  * The Compare panel (editor area): 2-4 columns, each an assistant or one with another model,
  * temperature or reasoning effort, asked one question at once, each streaming into its own
  * column with its steps, tokens, cost and times; Keep this thread, Save as Test Case, Retry per
- * column; Stop stops all. One panel at a time: the command shows it again.
+ * column; Stop stops all. Each panel is a comparison of its own.
  */
 export class ComparePanel extends Disposable {
   static readonly viewType = 'assistants.compare';
-  private static current: ComparePanel | undefined;
 
-  private readonly panel: vscode.WebviewPanel;
   private readonly scratch: ThreadStore;
   private readonly files: ChatFiles;
   private comparison: CompareSession | undefined;
@@ -66,28 +63,17 @@ export class ComparePanel extends Disposable {
   private attachments: string[] = [];
   private asking = false;
 
-  /** Opens the panel, or shows the one open. */
-  static show(deps: ComparePanelDeps, scratch: ThreadStore): ComparePanel {
-    if (ComparePanel.current) {
-      ComparePanel.current.panel.reveal();
-      return ComparePanel.current;
-    }
-    const panel = vscode.window.createWebviewPanel(ComparePanel.viewType, 'Compare Assistants', vscode.ViewColumn.Active, {
-      enableScripts: true,
-      retainContextWhenHidden: true,
-      localResourceRoots: webviewResourceRoots(deps.extensionUri),
-    });
-    return (ComparePanel.current = new ComparePanel(panel, deps, scratch));
-  }
-
-  /** The panel open, if any (Stop Comparison acts on it). */
-  static get open(): ComparePanel | undefined {
-    return ComparePanel.current;
-  }
-
-  private constructor(panel: vscode.WebviewPanel, private readonly deps: ComparePanelDeps, scratch: ThreadStore) {
+  /**
+   * A panel of its own (each has its own comparison, columns and sessions). `changed` is told
+   * when its runs start or end, or it is focused, closed: the Stop key follows the active panel.
+   */
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly deps: ComparePanelDeps,
+    scratch: ThreadStore,
+    private readonly changed: () => void,
+  ) {
     super();
-    this.panel = panel;
     this.scratch = scratch;
     this.files = new ChatFiles(
       async (threadId, ref) => this.sessionOf(threadId)?.keptFile(threadId, ref),
@@ -99,10 +85,14 @@ export class ComparePanel extends Disposable {
       if (!isCompareToHost(message, isWebviewToHost)) return void deps.log.warn('The Compare panel sent a message that is not part of its protocol; ignored.');
       void this.handle(message).catch((error: unknown) => this.notice('error', asAssistantsError(error).message));
     }));
+    this.register(panel.onDidChangeViewState(() => changed()));
     this.register(panel.onDidDispose(() => this.dispose()));
     this.register({ dispose: () => void this.endComparison() });
-    this.register({ dispose: () => void setRunning(false) });
-    this.register({ dispose: () => (ComparePanel.current = ComparePanel.current === this ? undefined : ComparePanel.current) });
+  }
+
+  /** Whether a column of this panel has a run going on. */
+  get running(): boolean {
+    return this.comparison?.running ?? false;
   }
 
   /** Stop: every column's run is cancelled. */
@@ -259,33 +249,13 @@ export class ComparePanel extends Disposable {
 
   private onUpdate(comparison: CompareSession, update: CompareUpdate): void {
     if (comparison !== this.comparison) return;
-    switch (update.type) {
-      case 'chat':
-        return this.onChat(comparison, update.column, update.update);
-      case 'metrics':
-        return void this.post({ type: 'compare/metrics', column: update.column, metrics: update.metrics });
-      case 'error':
-        if (update.message) this.deps.log.warn(`Compare column ${update.column + 1}: ${update.message}`);
-        return void this.post({ type: 'compare/error', column: update.column, message: update.message });
-      case 'busy':
-        void setRunning(update.busy);
-        return void this.post({ type: 'compare/busy', busy: update.busy });
+    if (update.type === 'error' && update.message) this.deps.log.warn(`Compare column ${update.column + 1}: ${update.message}`);
+    if (update.type === 'chat' && update.update.type === 'run' && update.update.event.type === 'error') {
+      this.deps.log.warn(`Compare column ${update.column + 1}, run ${update.update.runId}: ${update.update.event.error.message}`);
     }
-  }
-
-  private onChat(comparison: CompareSession, column: number, update: ChatUpdate): void {
-    switch (update.type) {
-      case 'thread':
-        return void this.post({ type: 'compare/thread', column, ...threadView(comparison.columns[column].session.thread) });
-      case 'message':
-        return void this.post({ type: 'compare/chat', column, message: { type: 'message/added', threadId: update.threadId, message: update.message } });
-      case 'run':
-        if (update.event.type === 'error') this.deps.log.warn(`Compare column ${column + 1}, run ${update.runId}: ${update.event.error.message}`);
-        return void this.post({ type: 'compare/chat', column, message: { type: 'run/event', threadId: update.threadId, runId: update.runId, event: update.event } });
-      case 'busy':
-      case 'waiting':
-        return;
-    }
+    if (update.type === 'busy') this.changed();
+    const message = compareMessage(comparison, update);
+    if (message) void this.post(message);
   }
 
   private async state(question?: string): Promise<CompareState> {
@@ -324,7 +294,7 @@ export class ComparePanel extends Disposable {
   private async endComparison(): Promise<void> {
     const ending = this.comparison;
     this.comparison = undefined;
-    await setRunning(false);
+    this.changed();
     await ending?.dispose().catch((error: unknown) => this.deps.log.warn(`The compared threads were not all deleted: ${asAssistantsError(error).message}`));
   }
 
@@ -338,18 +308,66 @@ export class ComparePanel extends Disposable {
   }
 }
 
+/**
+ * The open Compare panels, each with its own comparison: "Compare Assistants…" opens another,
+ * "Stop Comparison" stops the one focused (else the one focused last), and the
+ * `assistants.compareRunning` key says whether that one has runs going on.
+ */
+class ComparePanels implements vscode.Disposable {
+  private readonly panels = new Set<ComparePanel>();
+  private last: ComparePanel | undefined;
+
+  constructor(
+    private readonly deps: ComparePanelDeps,
+    private readonly scratch: ThreadStore,
+  ) {}
+
+  open(): void {
+    const webviewPanel = vscode.window.createWebviewPanel(ComparePanel.viewType, 'Compare Assistants', vscode.ViewColumn.Active, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: webviewResourceRoots(this.deps.extensionUri),
+    });
+    const panel: ComparePanel = new ComparePanel(webviewPanel, this.deps, this.scratch, () => this.changed());
+    this.panels.add(panel);
+    this.last = panel;
+    webviewPanel.onDidDispose(() => {
+      this.panels.delete(panel);
+      if (this.last === panel) this.last = undefined;
+      this.changed();
+    });
+  }
+
+  /** The panel focused, else the one focused last. */
+  focused(): ComparePanel | undefined {
+    return [...this.panels].find((panel) => panel.panel.active) ?? this.last;
+  }
+
+  private changed(): void {
+    const active = [...this.panels].find((panel) => panel.panel.active);
+    if (active) this.last = active;
+    void setRunning(this.focused()?.running ?? false);
+  }
+
+  dispose(): void {
+    for (const panel of this.panels) panel.dispose();
+    this.panels.clear();
+  }
+}
+
 /** Registers "Compare Assistants…" and "Stop Comparison", and clears what a closed window left of its comparisons. */
 export function registerCompare(context: vscode.ExtensionContext, deps: ComparePanelDeps, scratch: ThreadStore): void {
   void setRunning(false);
   void discardLeftovers(scratch, deps.log);
+  const panels = new ComparePanels(deps, scratch);
   context.subscriptions.push(
-    vscode.commands.registerCommand('assistants.compare', () => void ComparePanel.show(deps, scratch)),
-    vscode.commands.registerCommand('assistants.compareStop', () => ComparePanel.open?.stop()),
-    { dispose: () => ComparePanel.open?.dispose() },
+    panels,
+    vscode.commands.registerCommand('assistants.compare', () => panels.open()),
+    vscode.commands.registerCommand('assistants.compareStop', () => panels.focused()?.stop()),
   );
 }
 
-/** Threads of comparisons a closed window did not end (never kept): deleted here; their server copies age out. */
+/** Threads of comparisons a closed window did not end (never kept): deleted here (best effort; their server-side conversations are left as they are). */
 async function discardLeftovers(scratch: ThreadStore, log: vscode.LogOutputChannel): Promise<void> {
   try {
     for (const { id } of await scratch.list()) await scratch.delete(id);
@@ -360,13 +378,6 @@ async function discardLeftovers(scratch: ThreadStore, log: vscode.LogOutputChann
 
 function setRunning(running: boolean): Thenable<unknown> {
   return vscode.commands.executeCommand('setContext', COMPARE_RUNNING_KEY, running);
-}
-
-function threadView(stored: StoredThread | undefined): Pick<CompareColumnView, 'threadId' | 'messages' | 'runs'> {
-  if (!stored) return { messages: [], runs: {} };
-  const runs: Record<string, RunView> = {};
-  for (const [id, record] of Object.entries(stored.runs)) runs[id] = { run: record.run, steps: record.steps, ...(record.assistant ? { assistant: record.assistant } : {}) };
-  return { threadId: stored.thread.id, messages: stored.messages, runs };
 }
 
 /** The tests file of an assistant file, beside it (`x.assistant.json` → `x.assistant-tests.json`, an existing YAML one first), and the `assistant` it must name when the names differ. */
