@@ -5,7 +5,12 @@ import { ajvRegExp } from '../text/linearRegExp';
 import schema from '../../../schemas/assistant.schema.json';
 import { WORKSPACE_FUNCTION_NAMES } from '../functions/builtins';
 import { mcpFileErrors } from '../mcp/fileRules';
+import type { FieldError, FileMcpFilter, FileMcpTool, FileTool } from './assistantFileShape';
 import type { AssistantDraft, JsonSchema, McpApprovalSetting, McpServerTool, McpToolFilter, ReasoningEffort, ResponseFormat, ToolDefinition } from '../../common/model';
+
+// The file's tools and its field errors are defined in assistantFileShape.ts, which the file's MCP
+// rules (../mcp/fileRules.ts) name too: so neither module imports the other. Callers name them from here.
+export type { FieldError, FileMcpFilter, FileMcpTool, FileTool, FunctionBinding } from './assistantFileShape';
 
 /**
  * An assistant kept as a file (`<slug>.assistant.json`): the body of the seeds' `assistants.create`
@@ -32,53 +37,8 @@ export interface AssistantFile {
   metadata?: Record<string, string>;
 }
 
-/** A tool as the file (and the Assistants v2 wire) spells it. */
-export type FileTool =
-  | { type: 'file_search'; file_search?: { max_num_results?: number } }
-  | { type: 'code_interpreter' }
-  | { type: 'function'; function: { name: string; description?: string; parameters?: JsonSchema; strict?: boolean }; 'x-vscode'?: FunctionBinding }
-  | FileMcpTool;
-
-/**
- * An MCP server's tools, spelled as the Responses API's `mcp` tool (`MCPTool`), plus `x-vscode` for
- * a server this extension runs or reaches itself (see `McpServerTool`).
- */
-export interface FileMcpTool {
-  type: 'mcp';
-  server_label: string;
-  server_url?: string;
-  connector_id?: string;
-  server_description?: string;
-  allowed_tools?: string[] | FileMcpFilter;
-  require_approval?: 'always' | 'never' | { always?: FileMcpFilter; never?: FileMcpFilter };
-  headers?: Record<string, string>;
-  authorization?: string;
-  'x-vscode'?: { transport: 'stdio'; command: string; args?: string[]; env?: Record<string, string>; cwd?: string } | { transport: 'http' };
-}
-
-/** `MCPToolFilter` as the wire spells it. */
-export interface FileMcpFilter {
-  tool_names?: string[];
-  read_only?: boolean;
-}
-
-/**
- * What a function of the file is bound to in VS Code, beside the API's own fields: the id of a
- * command run with the call's arguments (one object), whose result is the output. A function with
- * no binding is answered by the user in the chat.
- */
-export interface FunctionBinding {
-  command: string;
-}
-
 export const ASSISTANT_FILE_VERSION = 1;
 export const ASSISTANT_FILE_SUFFIX = '.assistant.json';
-
-/** A problem with one field: `path` is a JSON pointer into the file (`/tools/0/function/parameters`), `''` for the whole file. */
-export interface FieldError {
-  path: string;
-  message: string;
-}
 
 const ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: ajvRegExp } });
 const validateFile = ajv.compile<AssistantFile>(schema);

@@ -1,4 +1,4 @@
-import type { FieldError, FileMcpTool, FileTool } from '../assistants/assistantFile';
+import type { FieldError, FileMcpTool, FileTool } from '../assistants/assistantFileShape';
 import { namesCredential, secretReferences } from './secretRefs';
 
 /**

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { OutputFileRef } from '../files';
 import type { Annotation, KeptFile, Message, RunStep } from '../../common/model';
-import type { StoredThread } from './threadStore';
+import type { StoredThread } from './threadFile';
 
 /** Something in a thread that names a server file and holds what became of it. */
 export interface KeptFileHolder {

@@ -1,12 +1,43 @@
 /**
- * What a thread file and the thread index must look like before anything reads them: a file that
+ * A thread file's shape (`StoredThread`, its runs, what the thread list shows of it), and what a
+ * thread file and the thread index must look like before anything reads them: a file that
  * does not parse, or parses to the wrong shape, is corrupt; an index entry that is wrong is
  * dropped. Checks go as deep as the chat and the run driver reach, so nothing downstream throws on
  * a file edited by hand, cut short or written by a buggy version.
  */
-import type { Thread } from '../../common/model';
+import type { Message, Run, RunStep, Thread } from '../../common/model';
 import { TERMINAL_RUN_STATUSES } from '../../common/model';
-import type { StoredThread, ThreadSummary } from './threadStore';
+import type { RunRef } from '../../common/runRef';
+
+/** A run as it is kept with its thread: the run and its steps. */
+export interface RunRecord {
+  run: Run;
+  steps: RunStep[];
+  /**
+   * The assistant that ran it, as the chat started it: its id (as the thread records it) and its
+   * name then, so an answer keeps its author's name when another assistant becomes active. Absent
+   * in threads kept before it was recorded.
+   */
+  assistant?: { id: string; name: string };
+  /**
+   * The id of the question the run answers: the thread's last question when the run started here.
+   * Which run answers which question is read from it, never from `createdAt` (the server's clock,
+   * which may be minutes off this machine's). Absent in threads kept before it was recorded.
+   */
+  question?: string;
+}
+
+/** Everything kept for one thread, in one file (images it holds are kept beside it, see `ThreadStore.save`). */
+export interface StoredThread {
+  thread: Thread;
+  messages: Message[];
+  runs: Record<string, RunRecord>;
+  /** A run that had not finished when last saved; resumed after a window reload. */
+  pendingRun?: RunRef;
+}
+
+/** What the thread list shows of a thread. */
+export type ThreadSummary = Pick<Thread, 'id' | 'title' | 'createdAt' | 'updatedAt' | 'backend' | 'assistantId'>;
 
 type Json = Record<string, unknown>;
 

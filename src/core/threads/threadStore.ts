@@ -3,41 +3,14 @@ import * as path from 'node:path';
 import type { FileStamp, FileSystem } from '../workspace/fileSystem';
 import { readJsonFile } from '../workspace/fileSystem';
 import { IMAGE_EXTENSIONS, imageFromDataUrl, sniffImage } from './images';
-import type { Message, Run, RunStep, Thread } from '../../common/model';
 import { dataUrlBytes, extensionOf, filesOfThread, forEachKeptFile } from './keptFiles';
 import { STORED_OUTPUT_PREFIX, isStoredOutput } from '../../common/model';
-import type { RunRef } from '../../common/runRef';
 import { THREAD_ID, isSummary, parseThreadFile, summaryOf } from './threadFile';
+import type { StoredThread, ThreadSummary } from './threadFile';
 
-/** A run as it is kept with its thread: the run and its steps. */
-export interface RunRecord {
-  run: Run;
-  steps: RunStep[];
-  /**
-   * The assistant that ran it, as the chat started it: its id (as the thread records it) and its
-   * name then, so an answer keeps its author's name when another assistant becomes active. Absent
-   * in threads kept before it was recorded.
-   */
-  assistant?: { id: string; name: string };
-  /**
-   * The id of the question the run answers: the thread's last question when the run started here.
-   * Which run answers which question is read from it, never from `createdAt` (the server's clock,
-   * which may be minutes off this machine's). Absent in threads kept before it was recorded.
-   */
-  question?: string;
-}
-
-/** Everything kept for one thread, in one file (images it holds are kept beside it, see `ThreadStore.save`). */
-export interface StoredThread {
-  thread: Thread;
-  messages: Message[];
-  runs: Record<string, RunRecord>;
-  /** A run that had not finished when last saved; resumed after a window reload. */
-  pendingRun?: RunRef;
-}
-
-/** What the thread list shows of a thread. */
-export type ThreadSummary = Pick<Thread, 'id' | 'title' | 'createdAt' | 'updatedAt' | 'backend' | 'assistantId'>;
+// What the store keeps is the thread file's shape, defined beside the file's checks (threadFile.ts)
+// so that neither module imports the other; the store's callers name it from here.
+export type { RunRecord, StoredThread, ThreadSummary } from './threadFile';
 
 /** A thread file that could not be read (not JSON, cut short, not a thread) and was moved out of the way. */
 export interface SetAsideFile {
