@@ -1,11 +1,18 @@
 // The layering rules live here, not in a wiki; ARCHITECTURE.md draws the same map in words.
-// Each folder says which folders it may import (and how: at run time, or types only), and which Node
-// built-ins it may use. Every rule has a fixture that must fail in test/unit/lint/layering.test.ts.
+// Each zone (a folder or a file) says which places in the repository it may import, read from the
+// path an import resolves to (`layers/zones`, below), and which Node built-ins and vscode it may use
+// (typescript-eslint's no-restricted-imports, by package name). Every zone has a fixture that must
+// fail in test/unit/lint/layering.test.ts.
+import * as path from 'node:path';
 import { builtinModules } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const RULE = '@typescript-eslint/no-restricted-imports';
+const PACKAGES = '@typescript-eslint/no-restricted-imports';
+const ZONES = 'layers/zones';
+/** The repository root: the folder of this file. */
+const ROOT = path.dirname(fileURLToPath(import.meta.url));
 
 /** Bans every Node built-in except `allowed` (names without the `node:` prefix). */
 function nodeBuiltinsExcept(allowed, where) {
@@ -19,73 +26,157 @@ const VSCODE_TYPES_ONLY = { name: 'vscode', allowTypeImports: true, message: 'Th
 const NO_VSCODE = { name: 'vscode', message: 'This folder has no vscode module.' };
 const CORE_NODE = ['path', 'crypto', 'util', 'events', 'buffer'];
 
-/**
- * The layers under src/, bottom first. `may` lists the sibling folders (under src/) a layer may
- * import; everything else under src/, and test/, scripts/, bench/ and webview/, is out of bounds.
- */
-const SRC_LAYERS = [
-  { folder: 'common', may: [], vscode: NO_VSCODE, node: [], why: 'src/common is shared by both bundles (the model, the run events and their fold, the host-webview protocols): it imports only its own files and npm packages, nothing of Node or VS Code' },
-  { folder: 'core', may: ['common'], vscode: VSCODE_TYPES_ONLY, node: CORE_NODE, why: 'src/core is the bottom layer: it imports nothing from the other folders but the shared model of src/common (file access goes through the FileSystem port)' },
-  { folder: 'backends', may: ['core', 'common'], vscode: VSCODE_TYPES_ONLY, node: CORE_NODE, why: 'src/backends may import src/core, the shared model of src/common and the openai SDK only (the network goes through the SDK)' },
-  { folder: 'host', may: ['core', 'backends', 'common'], vscode: undefined, node: builtinModules, why: 'src/host never imports the webview: they talk through src/common/protocol.ts messages' },
-];
-/** The host-webview protocols in src/common: the host's and the webview's business, not the domain's. */
-const PROTOCOLS = 'common/[A-Za-z]*[pP]rotocol';
-/** The layers below the host: they may use src/common's model, not its protocols. */
-const BELOW_HOST = ['core', 'backends'];
-const ALL_SRC = ['core', 'common', 'backends', 'host', 'extension'];
+/** Places shipped code never imports. */
 const OUTSIDE_SRC = ['test', 'scripts', 'bench', 'webview'];
 
-/**
- * One config block per folder depth, so that `../` is read exactly: from src/<layer>/a/b.ts, two
- * `../` reach src/ and three reach the repository root (a subfolder named like a layer is no layer).
- */
-function srcLayerBlocks({ folder, may, vscode, node, why }) {
-  const paths = [...(vscode ? [vscode] : []), ...(node ? nodeBuiltinsExcept(node, `src/${folder}`) : [])];
-  const forbidden = ALL_SRC.filter((name) => name !== folder && !may.includes(name)).join('|');
-  return [1, 2, 3, 4].map((depth) => {
-    const up = `(\\.\\./){${depth}}`;
-    const patterns = [
-      { regex: `^${up}(${forbidden})(/|$)`, message: `${why}.` },
-      { regex: `^${up}\\.\\./(${OUTSIDE_SRC.join('|')})(/|$)`, message: `${why}; shipped code never imports tests, scripts, benchmarks or the webview bundle.` },
-      ...(BELOW_HOST.includes(folder) ? [{ regex: `^${up}${PROTOCOLS}$`, message: `${why}; the host-webview protocols are the host's and the webview's.` }] : []),
-    ];
-    return { files: [`src/${folder}/${'*/'.repeat(depth - 1)}*.ts`], rules: { [RULE]: ['error', { paths, patterns }] } };
-  });
-}
+/** A repository path with `/` separators. */
+const repoPath = (absolute) => path.relative(ROOT, absolute).split(path.sep).join('/');
+/** Whether `rel` is `place` (a folder, or a file without its extension) or lies under it. */
+const within = (rel, place) => rel === place || rel.startsWith(`${place}/`);
 
-const layerBlocks = [
-  ...SRC_LAYERS.flatMap(srcLayerBlocks),
+/**
+ * `layers/zones`: every relative import (`import`, `export … from`, `import()`, `require()`,
+ * `import x = require()`, `typeof import()`) is resolved to the repository path it names, and that
+ * path must lie in one of the places the zone `may` import, and match none of its `except`
+ * patterns. Resolving the path, rather than reading the specifier's text, makes a zone hold at any
+ * folder depth and for any spelling (`../../src/host/…` from src/core is still the host). Packages
+ * are not places: their rules are PACKAGES'. (eslint-plugin-import's no-restricted-paths reads only
+ * imports that a resolver finds on disk, with a TypeScript resolver besides, and its zones list what
+ * is forbidden; the map lists what each zone may import.)
+ */
+const zonesRule = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'Each zone imports only the places of the repository the layer map allows it, by the path an import resolves to.' },
+    schema: [{
+      type: 'object',
+      properties: {
+        may: { type: 'array', items: { type: 'string' } },
+        except: { type: 'object', properties: { pattern: { type: 'string' }, why: { type: 'string' } }, required: ['pattern', 'why'], additionalProperties: false },
+        why: { type: 'string' },
+      },
+      required: ['may', 'why'],
+      additionalProperties: false,
+    }],
+  },
+  create(context) {
+    const { may, except, why } = context.options[0];
+    const from = repoPath(context.filename);
+    const shipped = within(from, 'src');
+    const check = (source) => {
+      if (source?.type !== 'Literal' || typeof source.value !== 'string' || !/^\.\.?(\/|$)/.test(source.value)) return;
+      const rel = repoPath(path.resolve(path.dirname(context.filename), source.value)).replace(/\.(ts|mts|cts|js|mjs|cjs)$/, '');
+      if (rel.startsWith('../')) return;
+      if (except && new RegExp(except.pattern).test(rel)) {
+        context.report({ node: source, message: `${except.why} (${rel}).` });
+      } else if (!may.some((place) => within(rel, place))) {
+        const outside = shipped && OUTSIDE_SRC.some((place) => within(rel, place)) ? '; shipped code never imports tests, scripts, benchmarks or the webview bundle' : '';
+        context.report({ node: source, message: `${why} (${rel})${outside}.` });
+      }
+    };
+    return {
+      ImportDeclaration: (node) => check(node.source),
+      ExportNamedDeclaration: (node) => check(node.source),
+      ExportAllDeclaration: (node) => check(node.source),
+      ImportExpression: (node) => check(node.source),
+      TSExternalModuleReference: (node) => check(node.expression),
+      TSImportType: (node) => check(node.argument?.type === 'TSLiteralType' ? node.argument.literal : node.argument),
+      CallExpression: (node) => {
+        if (node.callee.type === 'Identifier' && node.callee.name === 'require') check(node.arguments[0]);
+      },
+    };
+  },
+};
+
+/** The host-webview protocols in src/common: the host's and the webview's business, not the domain's. */
+const PROTOCOLS = '^src/common/[A-Za-z]*[pP]rotocol$';
+
+/**
+ * The zones, widest first: a file takes the rules of the last zone whose `files` match it, so a
+ * room of a layer narrows the layer's rule. `may` lists the places it may import (folders, or files
+ * without extension); `except`, a pattern of resolved paths it may not import though `may` holds
+ * them; `packages`, typescript-eslint's no-restricted-imports `paths` (vscode, Node built-ins).
+ */
+const LAYERS = [
   {
-    // src/extension.ts wires the host together: anything under src/, nothing outside it.
-    files: ['src/extension.ts'],
-    rules: { [RULE]: ['error', { patterns: [{ regex: `^\\.\\./(${OUTSIDE_SRC.join('|')})(/|$)`, message: 'Shipped code never imports tests, scripts, benchmarks or the webview bundle.' }] }] },
+    files: ['src/common/**/*.ts'],
+    may: ['src/common'],
+    packages: [NO_VSCODE, ...nodeBuiltinsExcept([], 'src/common')],
+    why: 'src/common is shared by both bundles (the model, the run events and their fold, the host-webview protocols): it imports only its own files and npm packages, nothing of Node or VS Code',
   },
   {
-    // src/cli.ts, the headless test runner, wires core and backends like activate(), without VS Code.
-    files: ['src/cli.ts'],
-    rules: { [RULE]: ['error', { paths: [NO_VSCODE], patterns: [{ regex: `^\\.\\./(${OUTSIDE_SRC.join('|')})(/|$)|^\\./(host|${PROTOCOLS})(/|$)`, message: 'The CLI runs without VS Code: src/core, src/backends and the shared model of src/common only; shipped code never imports tests, scripts, benchmarks or the webview bundle.' }] }] },
+    files: ['src/core/**/*.ts'],
+    may: ['src/core', 'src/common', 'schemas'],
+    except: PROTOCOLS,
+    packages: [VSCODE_TYPES_ONLY, ...nodeBuiltinsExcept(CORE_NODE, 'src/core')],
+    why: 'src/core is the bottom layer: it imports nothing from the other folders but the shared model of src/common (file access goes through the FileSystem port)',
   },
   {
     // The port's Node implementation is the one place in core that touches the disk.
     files: ['src/core/workspace/fileSystem.ts'],
-    rules: { [RULE]: ['error', { paths: [VSCODE_TYPES_ONLY, ...nodeBuiltinsExcept([...CORE_NODE, 'fs'], 'src/core/workspace/fileSystem.ts')], patterns: [{ regex: `^(\\.\\./){2}(${ALL_SRC.filter((n) => n !== 'core' && n !== 'common').join('|')})(/|$)|^(\\.\\./){2}${PROTOCOLS}$|^(\\.\\./){3}(${OUTSIDE_SRC.join('|')})(/|$)`, message: 'src/core is the bottom layer: src/common\'s model only.' }] }] },
+    packages: [VSCODE_TYPES_ONLY, ...nodeBuiltinsExcept([...CORE_NODE, 'fs'], 'src/core/workspace/fileSystem.ts')],
+  },
+  {
+    files: ['src/core/workspace/**/*.ts'],
+    may: ['src/core/workspace', 'src/common'],
+    except: PROTOCOLS,
+    why: 'src/core/workspace is the bottom room of core (the FileSystem port, confinement, walks, globs, reading text): every room above reads the workspace through it, and it imports no other room of core',
+  },
+  {
+    files: ['src/core/text/**/*.ts'],
+    may: ['src/core/text', 'src/common'],
+    except: PROTOCOLS,
+    why: 'src/core/text holds text helpers any room may use (escape sequences, passages, linear-time patterns, JSON depth): it imports no other room of core',
+  },
+  {
+    files: ['src/backends/**/*.ts'],
+    may: ['src/backends', 'src/core', 'src/common'],
+    except: PROTOCOLS,
+    packages: [VSCODE_TYPES_ONLY, ...nodeBuiltinsExcept(CORE_NODE, 'src/backends')],
+    why: 'src/backends may import src/core, the shared model of src/common and the openai SDK only (the network goes through the SDK)',
+  },
+  {
+    files: ['src/host/**/*.ts'],
+    may: ['src/host', 'src/core', 'src/backends', 'src/common'],
+    why: 'src/host never imports the webview: they talk through src/common/protocol.ts messages',
+  },
+  {
+    files: ['src/host/platform/**/*.ts'],
+    may: ['src/host/platform', 'src/core', 'src/backends', 'src/common'],
+    why: 'src/host/platform is the bottom room of the host (settings, the API key, lifecycle, webview pages, editor state): every room of the host uses it, and it imports none of them',
+  },
+  {
+    // src/extension.ts wires the host together: anything under src/, nothing outside it.
+    files: ['src/extension.ts'],
+    may: ['src'],
+    why: 'src/extension.ts wires the host from src/ alone',
+  },
+  {
+    // src/cli.ts, the headless test runner, wires core and backends like activate(), without VS Code.
+    files: ['src/cli.ts'],
+    may: ['src/core', 'src/backends', 'src/common'],
+    except: PROTOCOLS,
+    packages: [NO_VSCODE],
+    why: 'The CLI runs without VS Code: src/core, src/backends and the shared model of src/common only',
   },
   {
     files: ['webview/**/*.ts'],
-    rules: {
-      [RULE]: ['error', {
-        paths: [NO_VSCODE, ...nodeBuiltinsExcept([], 'The webview (a browser bundle)')],
-        patterns: [
-          { regex: '^(\\.\\./)+src/(?!common/)', message: 'The webview never imports host code; from src/ it imports only src/common, which both bundles share.' },
-        ],
-      }],
-    },
+    may: ['webview', 'src/common'],
+    packages: [NO_VSCODE, ...nodeBuiltinsExcept([], 'The webview (a browser bundle)')],
+    why: 'The webview never imports host code; from src/ it imports only src/common, which both bundles share',
   },
 ];
 
+const layerBlocks = [{ plugins: { layers: { rules: { zones: zonesRule } } } }, ...LAYERS.map(({ files, may, except, packages, why }) => ({
+  files,
+  rules: {
+    ...(may ? { [ZONES]: ['error', { may, why, ...(except ? { except: { pattern: except, why: `${why}; the host-webview protocols are the host's and the webview's` } } : {}) }] } : {}),
+    ...(packages ? { [PACKAGES]: ['error', { paths: packages }] } : {}),
+  },
+}))];
+
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'tools/**', 'test/lint-fixtures/**'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'tools/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
