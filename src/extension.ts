@@ -5,6 +5,7 @@ import { DraftStore } from './core/threads/draftStore';
 import { registerCompare } from './host/chat/comparePanel';
 import { ThreadStore } from './core/threads/threadStore';
 import { AssistantService } from './core/assistants/assistantService';
+import type { AssistantEntry } from './core/assistants/assistantStore';
 import { connect } from './backends/connect';
 import { ApiKeyStore } from './host/platform/apiKey';
 import { ChatApprover } from './host/chat/approvals';
@@ -37,6 +38,7 @@ import { hostedServersLeftOut, McpServers } from './host/mcp/mcpServers';
 import { McpSecrets, secretUses } from './host/mcp/mcpSecrets';
 import { confirmMcpStart, secretUseArgument, setMcpSecret } from './host/mcp/mcpCommands';
 import { readConfiguredServers } from './host/mcp/mcpConfig';
+import { chooseVsCodeTools, pickedToolFunctions } from './host/platform/vscodeTools';
 
 /**
  * What the extension offers other extensions (and its own integration tests): the chat, driven
@@ -137,6 +139,18 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     configured: configuredServers,
   });
   context.subscriptions.push(mcpServers);
+  /** The functions a run gets besides the workspace functions: its local MCP servers' (and VS Code's configured ones'), and the VS Code tools the user picked. */
+  const toolAdditions = async (entry: AssistantEntry) => {
+    const local = await mcpServers.additions(entry);
+    for (const fn of pickedToolFunctions()) {
+      try {
+        local.registry.register(fn);
+      } catch (error) {
+        log.warn(`VS Code tool ${fn.vscodeTool ?? fn.definition.name} left out: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return local;
+  };
   // Custom functions come from the assistant a run uses; the service is made below.
   const functions = createWorkspaceFunctions({
     approver,
@@ -144,7 +158,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     outputs,
     workspaceState: context.workspaceState,
     assistants: () => assistants,
-    localMcp: async (entry) => (await mcpServers.additions(entry)).registry,
+    localMcp: async (entry) => (await toolAdditions(entry)).registry,
   });
   const folders = new AssistantFolders(context.globalStorageUri);
   // Set below: the server's store comes from the controller's connection.
@@ -164,7 +178,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     runAdditions: async (entry) => {
       const settings = readSettings();
       const base = runAdditions(settings, vscode.workspace.isTrusted, functions.registry.tools());
-      const local = await mcpServers.additions(entry);
+      const local = await toolAdditions(entry);
       const leftOut = settings.protocol === 'assistantsV2' ? hostedServersLeftOut(entry) : [];
       for (const { warning } of leftOut) warnOnce(warning);
       const instructions = [base.instructions, ...local.notes, ...leftOut.map((left) => left.note)].filter(Boolean).join('\n\n');
@@ -248,6 +262,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
       knowledgeTree.refresh();
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => assistantsTree.refresh()),
+    vscode.commands.registerCommand('assistants.chooseVsCodeTools', () => chooseVsCodeTools()),
     vscode.commands.registerCommand('assistants.setMcpSecret', (given?: unknown) =>
       setMcpSecret(
         mcpSecrets,

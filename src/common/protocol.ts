@@ -60,6 +60,8 @@ export interface ApprovalView {
   onceOnly?: boolean;
   /** For a tool of an MCP server: the server's label (`name` is then the tool's own name). */
   server?: string;
+  /** For a tool another extension registered with VS Code: its name there (`name` is the function's). */
+  vscodeTool?: string;
 }
 
 /** A call of a custom function waiting for the user to type its output (the Playground's way). */

@@ -29,7 +29,9 @@ export class Approvals extends CallCards<ApprovalView> {
       ? [codicon('terminal'), h('span', { text: 'The assistant wants to run the VS Code command ' }), h('code', { text: approval.command }), h('span', { text: ' for ' }), h('code', { text: approval.name })]
       : approval.server
         ? [codicon('plug'), h('span', { text: 'The assistant wants to call ' }), h('code', { text: approval.name }), h('span', { text: ' on the MCP server ' }), h('code', { text: approval.server }), h('span', { className: 'approval-kind', text: approval.writes ? 'may change things' : 'reads only' })]
-        : [codicon(approval.writes ? 'edit' : 'eye'), h('span', { text: 'The assistant wants to call ' }), h('code', { text: approval.name }), h('span', { className: 'approval-kind', text: approval.writes ? 'changes files' : 'reads only' })];
+        : approval.vscodeTool
+          ? [codicon('tools'), h('span', { text: 'The assistant wants to call the VS Code tool ' }), h('code', { text: approval.vscodeTool }), h('span', { text: ', which another extension provides' }), h('span', { className: 'approval-kind', text: 'may change things' })]
+          : [codicon(approval.writes ? 'edit' : 'eye'), h('span', { text: 'The assistant wants to call ' }), h('code', { text: approval.name }), h('span', { className: 'approval-kind', text: approval.writes ? 'changes files' : 'reads only' })];
     const card = h(
       'section',
       { className: 'approval', attrs: { 'aria-label': `Approve ${approval.name}`, 'data-call-id': approval.callId } },

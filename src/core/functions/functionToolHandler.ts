@@ -23,6 +23,8 @@ export interface ApprovalRequest {
   onceOnly?: boolean;
   /** The MCP server the tool `name` belongs to (its label), for a tool of an MCP server. */
   server?: string;
+  /** The VS Code tool (`vscode.lm.tools`) the function `name` invokes, for a tool another extension registered. */
+  vscodeTool?: string;
 }
 
 /** Asks the user (the chat shows the call with its arguments and three buttons). */
@@ -144,7 +146,7 @@ export function functionToolHandler(options: FunctionToolHandlerOptions): ToolHa
         const policy = options.policy(call.name) ?? Registry.defaultPolicy(fn);
         if (policy === 'never') return `Error: the user does not allow ${call.name} (its approval setting is "never").`;
         if (policy === 'ask' && !grants.has(threadId, call.name)) {
-          const decision = await options.approver.ask({ callId: call.callId, name: call.name, arguments: call.arguments, writes: fn.writes, runId: run.id, ...(fn.server ? { server: fn.server } : {}) }, signal);
+          const decision = await options.approver.ask({ callId: call.callId, name: call.name, arguments: call.arguments, writes: fn.writes, runId: run.id, ...(fn.server ? { server: fn.server } : {}), ...(fn.vscodeTool ? { vscodeTool: fn.vscodeTool } : {}) }, signal);
           if (decision === 'deny') return `Error: the user denied this call to ${call.name}.`;
           if (decision === 'thread') await grants.add(threadId, call.name);
         }

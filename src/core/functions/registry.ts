@@ -29,6 +29,8 @@ export interface WorkspaceFunction {
   approval?: ApprovalPolicy;
   /** The label of the MCP server that answers it, for a tool of a local MCP server (the approval card names it). */
   server?: string;
+  /** The name of the VS Code tool (`vscode.lm.tools`) that answers it, for a tool another extension registered (the approval card names it). */
+  vscodeTool?: string;
   handle(args: Record<string, unknown>, context: FunctionContext): Promise<string>;
 }
 

@@ -24,8 +24,8 @@ export class ChatApprover extends Disposable implements Approver {
       };
       const onAbort = () => settle('deny');
       signal.addEventListener('abort', onAbort, { once: true });
-      const { callId, runId, name, arguments: args, writes, command, onceOnly, server } = request;
-      const view: ApprovalView = { callId, runId, name, arguments: args, writes, ...(command ? { command } : {}), ...(onceOnly ? { onceOnly } : {}), ...(server ? { server } : {}) };
+      const { callId, runId, name, arguments: args, writes, command, onceOnly, server, vscodeTool } = request;
+      const view: ApprovalView = { callId, runId, name, arguments: args, writes, ...(command ? { command } : {}), ...(onceOnly ? { onceOnly } : {}), ...(server ? { server } : {}), ...(vscodeTool ? { vscodeTool } : {}) };
       this.pending.set(callId, { view, resolve: settle });
       this.changed.fire(this.list());
       void vscode.commands.executeCommand('assistants.chat.focus');

@@ -192,4 +192,13 @@ describe('approvals in the chat (DOM, happy-dom)', () => {
     assert.equal(steps[2].querySelector('.approval'), card);
     assert.equal(steps[2].querySelectorAll('.call-args').length, 1, 'the arguments are drawn once, in the card');
   });
+
+  it('a VS Code tool\'s request names the tool as VS Code lists it and what may happen, with all three answers', () => {
+    const approvals = new module.Approvals(() => undefined);
+    approvals.show([{ callId: 'call_v', runId: 'run_1', name: 'vscode_mcp_github_get_issue', vscodeTool: 'mcp_github_get_issue', arguments: '{"number":7}', writes: true }]);
+    const card = approvals.cardFor('call_v')!;
+    assert.equal(card.querySelector('.approval-title')?.textContent, 'The assistant wants to call the VS Code tool mcp_github_get_issue, which another extension providesmay change things');
+    assert.ok(card.querySelector('.codicon-tools'));
+    assert.deepEqual(buttonsOf(card).map((b) => b.textContent), ['Allow once', 'Allow for this thread', 'Deny']);
+  });
 });
