@@ -17,6 +17,9 @@ const base = {
   logLevel: 'warning',
   target: 'es2022',
   legalComments: 'none',
+  // jsonc-parser's main file is a UMD module that requires its parts at run time, which a bundle
+  // cannot follow; its ES module build is the same code, bundled whole.
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
 };
 
 /** @type {import('esbuild').BuildOptions[]} */
