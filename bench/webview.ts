@@ -15,7 +15,8 @@
  * first paint, and the longest task's CPU time from a Chromium trace.
  *
  * Run with `npm run bench:webview` (needs Chromium, as the browser tiers do, and the git history);
- * `-- --rounds N` sets the rounds (default 5). Prints; asserts nothing.
+ * `-- --rounds N` sets the rounds (default 5), `-- --baseline <commit>` compares with that commit's
+ * renderer instead. Prints; asserts nothing.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -193,16 +194,18 @@ function longestTasks(trace: Buffer): { longestTask: number; longestTaskCpu: num
 
 /** The baseline's webview, src and media folders from git, bundled like the current ones. */
 async function baselineRenderer(): Promise<Renderer> {
-  const dir = path.join(repoRoot, 'out', 'bench-webview', BASELINE.slice(0, 12));
+  const at = process.argv.indexOf('--baseline');
+  const commit = at < 0 ? BASELINE : process.argv[at + 1];
+  const dir = path.join(repoRoot, 'out', 'bench-webview', commit.slice(0, 12));
   if (!fs.existsSync(path.join(dir, 'webview', 'main.ts'))) {
     fs.mkdirSync(dir, { recursive: true });
-    const archive = spawnSync('git', ['archive', '--format=tar', BASELINE, 'tsconfig.json', 'webview', 'src', 'media'], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 });
-    if (archive.status !== 0) throw new Error(`git archive ${BASELINE} failed (a shallow clone lacks it): ${archive.stderr.toString()}`);
+    const archive = spawnSync('git', ['archive', '--format=tar', commit, 'tsconfig.json', 'webview', 'src', 'media'], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 });
+    if (archive.status !== 0) throw new Error(`git archive ${commit} failed (a shallow clone lacks it): ${archive.stderr.toString()}`);
     const untar = spawnSync('tar', ['-x', '-C', dir], { input: archive.stdout });
     if (untar.status !== 0) throw new Error(`tar failed: ${untar.stderr.toString()}`);
   }
   return {
-    name: `baseline ${BASELINE.slice(0, 7)}`,
+    name: `baseline ${commit.slice(0, 7)}`,
     script: await bundleForBrowser(path.join(dir, 'webview', 'main.ts'), repoRoot),
     css: fs.readFileSync(path.join(dir, 'media', 'chat.css'), 'utf8'),
     drawsThreads: true,

@@ -46,11 +46,3 @@ export function isRasterDataImage(url: string): boolean {
   return /^data:image\/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]*$/i.test(url);
 }
 
-/**
- * Whether `url` names an image the host keeps beside the thread (`stored-output:<sha256>.<ext>`,
- * the format of `isStoredOutput` in src/core/model, with an image's extension): the page asks the
- * host for its bytes and never puts this URL on an element.
- */
-export function isStoredOutputUrl(url: string): boolean {
-  return /^stored-output:[0-9a-f]{64}\.(?:png|jpg|gif|webp)$/.test(url);
-}

@@ -4,9 +4,11 @@
  * whole module runs in plain Node for tests.
  */
 import type { RunEvent } from '../src/common/events';
-import type { Message, Run, RunError, RunStep } from '../src/common/model';
+import type { Message, Run, RunError } from '../src/common/model';
+import { isTerminal } from '../src/common/model';
 import type { ChatState, HostToWebview, Notice, ProviderView, RunView } from '../src/common/protocol';
-import { isLive } from './status';
+import type { FoldedThread } from '../src/common/runFold';
+import { applyRunEvent } from '../src/common/runFold';
 
 /** What the driver said about a run besides its status: retries, fallback to polling, errors. */
 export interface RunNotices {
@@ -26,17 +28,13 @@ export interface RunNotices {
 /** What a run waits on the user for: an approval of a call, or a custom function's output. */
 export type Awaiting = 'approval' | 'output';
 
-export interface ViewState {
+export interface ViewState extends FoldedThread<RunView> {
   provider: ProviderView;
   assistant?: ChatState['assistant'];
   thread?: ChatState['thread'];
-  /**
-   * The thread's messages in order. A streamed delta replaces only its own message, in place (the
-   * list and `messageIndex` are owned by the state, never kept by the renderer): copying a long
-   * thread's list on every delta is what made long chats lag.
-   */
+  /** The thread's messages in order; a streamed delta replaces only its own message (see `applyRunEvent`). */
   messages: Message[];
-  /** Position of each message in `messages`, by id. */
+  /** Position of each message in `messages`, by id; shared by successive states (a message keeps its place). */
   messageIndex: Map<string, number>;
   /** Prices per million tokens by model, for cost estimates. */
   prices?: ChatState['prices'];
@@ -214,9 +212,9 @@ export function applyHostMessage(state: ViewState, message: HostToWebview, now: 
       return { state: { ...state, waiting: message.waiting ? untilFrom(message.waiting, now) : undefined }, changes: [{ kind: 'status' }] };
     case 'run/event': {
       if (!isCurrentThread(state, message.threadId)) return { state, changes: [] };
-      if (state.waiting === undefined) return applyRunEvent(state, message.runId, message.event, now);
+      if (state.waiting === undefined) return applyRunMessage(state, message.runId, message.event, now);
       // The run has an id now: the wait for its creation is over.
-      const applied = applyRunEvent({ ...state, waiting: undefined }, message.runId, message.event, now);
+      const applied = applyRunMessage({ ...state, waiting: undefined }, message.runId, message.event, now);
       return applied.changes.some((c) => c.kind === 'status' || c.kind === 'all') ? applied : { state: applied.state, changes: [...applied.changes, { kind: 'status' }] };
     }
     case 'notice/show':
@@ -245,7 +243,8 @@ export function applyHostMessage(state: ViewState, message: HostToWebview, now: 
   }
 }
 
-export function applyRunEvent(state: ViewState, runId: string, event: RunEvent, now: number): Applied {
+/** Applies one event of run `runId`: the thread through the one fold (`applyRunEvent`), the status and notices here. */
+function applyRunMessage(state: ViewState, runId: string, event: RunEvent, now: number): Applied {
   // Any sign of progress means the announced retry has happened.
   const base = event.type === 'retry' ? state : clearRetry(state, runId);
   const retryCleared = base !== state;
@@ -256,21 +255,23 @@ export function applyRunEvent(state: ViewState, runId: string, event: RunEvent, 
 
   switch (event.type) {
     case 'run.updated':
-      return withStatus(updateRun(base, event.run, now));
+      return withStatus(updateRun(base, event, now));
     case 'step.created':
     case 'step.updated':
-    case 'step.completed':
-      return withStatus(upsertStep(base, event.step.runId || runId, event.step));
+    case 'step.completed': {
+      const stepRunId = event.step.runId || runId;
+      const folded = fold(base, event, runId, now);
+      const changes: Change[] = base.runs[stepRunId] ? [{ kind: 'steps', runId: stepRunId }] : [{ kind: 'messages' }, { kind: 'status' }];
+      return withStatus({ state: { ...folded, statusRunId: base.statusRunId ?? stepRunId }, changes });
+    }
     case 'message.created':
     case 'message.completed':
-      return withStatus(upsertMessage(base, { ...event.message, runId: event.message.runId ?? runId }));
+      return withStatus(messageChanged(base, fold(base, event, runId, now), event.message.id));
     case 'message.delta':
-      return withStatus(appendDelta(base, runId, event.messageId, event.index, event.text, now));
+      return withStatus(messageChanged(base, fold(base, event, runId, now), event.messageId));
     case 'usage': {
-      const view = base.runs[runId];
-      if (!view) return withStatus({ state: base, changes: [] });
-      const runs = { ...base.runs, [runId]: { ...view, run: { ...view.run, usage: event.usage } } };
-      return { state: { ...base, runs }, changes: [{ kind: 'status' }] };
+      if (!base.runs[runId]) return withStatus({ state: base, changes: [] });
+      return { state: fold(base, event, runId, now), changes: [{ kind: 'status' }] };
     }
     case 'retry':
       return setNotices(base, runId, { retry: { attempt: event.attempt, reason: event.reason, until: now + event.waitMs } });
@@ -279,6 +280,19 @@ export function applyRunEvent(state: ViewState, runId: string, event: RunEvent, 
     case 'error':
       return withStatus(setNotices(base, runId, { error: event.error }));
   }
+}
+
+/** `state` after a run event's change to the thread, its message index kept up with the messages. */
+function fold(state: ViewState, event: RunEvent, runId: string | undefined, now: number): ViewState {
+  const next = applyRunEvent(state, event, { runId, now });
+  for (let index = state.messages.length; index < next.messages.length; index++) next.messageIndex.set(next.messages[index].id, index);
+  return next;
+}
+
+/** What the page redraws after a message event: the list when the message is new, else the message; nothing when it did not change. */
+function messageChanged(before: ViewState, after: ViewState, messageId: string): Applied {
+  if (after === before) return { state: before, changes: [] };
+  return { state: after, changes: [after.messages.length > before.messages.length ? { kind: 'messages' } : { kind: 'message', messageId }] };
 }
 
 function untilFrom(waiting: { attempt: number; reason: string; waitMs: number }, now: number): NonNullable<ViewState['waiting']> {
@@ -300,7 +314,7 @@ function lateSendResult(state: ViewState, requestId: string, ok: boolean): Appli
  */
 function endUnfollowedRuns(state: ViewState, now: number): { state: ViewState; runIds: string[] } {
   const runIds = Object.values(state.runs)
-    .filter(({ run }) => run.id !== state.activeRunId && isLive(run.status) && state.runNotices[run.id]?.endedAt === undefined)
+    .filter(({ run }) => run.id !== state.activeRunId && !isTerminal(run.status) && state.runNotices[run.id]?.endedAt === undefined)
     .map(({ run }) => run.id);
   if (runIds.length === 0) return { state, runIds };
   const runNotices = { ...state.runNotices };
@@ -321,11 +335,12 @@ function latestRunId(runs: Record<string, RunView>): string | undefined {
   return latest?.id;
 }
 
-function updateRun(state: ViewState, run: Run, now: number): Applied {
+function updateRun(state: ViewState, event: Extract<RunEvent, { type: 'run.updated' }>, now: number): Applied {
+  const { run } = event;
   const previous = state.runs[run.id];
   const isNew = !previous;
-  const runs = { ...state.runs, [run.id]: { ...previous, run: { ...run, usage: run.usage ?? previous?.run.usage }, steps: previous?.steps ?? [] } };
-  const terminal = !isLive(run.status);
+  const { runs } = applyRunEvent(state, event, { now });
+  const terminal = isTerminal(run.status);
   let activeRunId = state.activeRunId;
   if (!terminal) activeRunId = run.id;
   else if (activeRunId === run.id) activeRunId = undefined;
@@ -333,7 +348,7 @@ function updateRun(state: ViewState, run: Run, now: number): Applied {
   const notices = state.runNotices[run.id];
   const followedAgain = !terminal && notices?.endedAt !== undefined;
   // A run seen to end with no end time of its own (a stop the server never confirmed) ends now: its clock stops here.
-  const endsNow = terminal && run.completedAt === undefined && notices?.endedAt === undefined && previous !== undefined && isLive(previous.run.status);
+  const endsNow = terminal && run.completedAt === undefined && notices?.endedAt === undefined && previous !== undefined && !isTerminal(previous.run.status);
   const runNotices = followedAgain || endsNow ? { ...state.runNotices, [run.id]: { ...notices, endedAt: endsNow ? now : undefined } } : state.runNotices;
   const changes: Change[] = [{ kind: 'status' }];
   // A new run gets a place in the transcript; a known one only changes its steps' header.
@@ -341,27 +356,6 @@ function updateRun(state: ViewState, run: Run, now: number): Applied {
   // A new run answers the question the host said had none.
   const unanswered = isNew ? undefined : state.unanswered;
   return { state: { ...state, runs, runNotices, activeRunId, statusRunId: run.id, unanswered, starting: undefined, notStarted: undefined }, changes };
-}
-
-function upsertStep(state: ViewState, runId: string, step: RunStep): Applied {
-  const previous = state.runs[runId];
-  const view: RunView = previous ?? { run: placeholderRun(state, runId, step.createdAt), steps: [] };
-  const index = view.steps.findIndex((s) => s.id === step.id);
-  const steps = index < 0 ? [...view.steps, step] : view.steps.map((s, i) => (i === index ? step : s));
-  const runs = { ...state.runs, [runId]: { ...view, steps } };
-  const changes: Change[] = previous ? [{ kind: 'steps', runId }] : [{ kind: 'messages' }, { kind: 'status' }];
-  return { state: { ...state, runs, statusRunId: state.statusRunId ?? runId }, changes };
-}
-
-/** Steps can outrun the first `run.updated` on a poll; keep them with a stand-in until it arrives. */
-function placeholderRun(state: ViewState, runId: string, createdAt: number): Run {
-  return {
-    id: runId,
-    threadId: state.thread?.id ?? '',
-    assistantId: state.assistant?.id ?? '',
-    status: 'in_progress',
-    createdAt,
-  };
 }
 
 /**
@@ -391,39 +385,17 @@ export function messageById(state: ViewState, id: string): Message | undefined {
   return index === undefined ? undefined : state.messages[index];
 }
 
+/** A message the host sent whole (a question, or a message whose kept files changed): replaces the one with its id, or is added. */
 function upsertMessage(state: ViewState, message: Message): Applied {
   const index = state.messageIndex.get(message.id);
+  const messages = state.messages.slice();
   if (index === undefined) {
-    state.messageIndex.set(message.id, state.messages.length);
-    state.messages.push(message);
-    return { state: { ...state }, changes: [{ kind: 'messages' }] };
+    state.messageIndex.set(message.id, messages.length);
+    messages.push(message);
+    return { state: { ...state, messages }, changes: [{ kind: 'messages' }] };
   }
-  state.messages[index] = message;
-  return { state: { ...state }, changes: [{ kind: 'message', messageId: message.id }] };
-}
-
-function appendDelta(state: ViewState, runId: string, messageId: string, index: number, text: string, now: number): Applied {
-  const existing = messageById(state, messageId);
-  if (!existing) {
-    // The delta raced ahead of `message.created`: start the message from it.
-    const content: Message['content'] = [];
-    while (content.length < index) content.push({ type: 'text', text: '', annotations: [] });
-    content.push({ type: 'text', text, annotations: [] });
-    return upsertMessage(state, { id: messageId, role: 'assistant', content, createdAt: Math.floor(now / 1000), runId, status: 'in_progress' });
-  }
-  const content = [...existing.content];
-  const part = content[index];
-  if (part && part.type === 'text') {
-    content[index] = { ...part, text: part.text + text };
-  } else if (!part) {
-    while (content.length < index) content.push({ type: 'text', text: '', annotations: [] });
-    content[index] = { type: 'text', text, annotations: [] };
-  } else {
-    // Text cannot land on an image part; the completed message will carry the truth.
-    return { state, changes: [] };
-  }
-  const updated: Message = { ...existing, content };
-  return upsertMessage(state, updated);
+  messages[index] = message;
+  return { state: { ...state, messages }, changes: [{ kind: 'message', messageId: message.id }] };
 }
 
 function setNotices(state: ViewState, runId: string, patch: RunNotices): Applied {

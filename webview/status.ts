@@ -1,5 +1,6 @@
 /** Words for the status line. Pure, so the wording is tested without a browser. */
 import type { Run, RunStatus, RunStep, Usage } from '../src/common/model';
+import { isTerminal } from '../src/common/model';
 import type { HostCommand, ModelPrice } from '../src/common/protocol';
 import type { Awaiting, RunNotices } from './state';
 
@@ -82,7 +83,7 @@ export function runOutcome(run: Run, notices: RunNotices | undefined, awaiting?:
   // A key the server refused (or none) is fixed with Set API Key, offered beside the sentence.
   const fix = error && (error.code === 'auth' || error.code === 'no_api_key') ? SET_KEY : undefined;
   const said = error ? errorSentence(fix ? withoutCommandHint(error.message, fix.label) : error.message) : undefined;
-  const kind: OutcomeKind = isLive(run.status) && notices?.endedAt !== undefined ? 'interrupted' : run.status;
+  const kind: OutcomeKind = !isTerminal(run.status) && notices?.endedAt !== undefined ? 'interrupted' : run.status;
   const outcome = (label: string, sentence: string | undefined, retry: boolean): Outcome => ({ kind, label, sentence, retry, icon: OUTCOME_ICONS[kind], ...(fix && sentence === said ? { fix } : {}) });
   switch (kind) {
     case 'requires_action':
@@ -126,14 +127,9 @@ function incompleteReasonText(reason: string): string {
   return INCOMPLETE_REASONS[reason] ?? reason.replace(/_/g, ' ');
 }
 
-/** Whether the run may still change, so the clock keeps ticking. */
-export function isLive(status: RunStatus): boolean {
-  return status === 'queued' || status === 'in_progress' || status === 'requires_action' || status === 'cancelling';
-}
-
 /** Whether the run still moves: live by its status, and not given up on by the host. */
 export function isRunning(run: Run, notices: RunNotices | undefined): boolean {
-  return isLive(run.status) && notices?.endedAt === undefined;
+  return !isTerminal(run.status) && notices?.endedAt === undefined;
 }
 
 /** What says when a run ended, besides its own `completedAt`. */
@@ -153,7 +149,7 @@ export interface RunEnd {
  */
 export function elapsedSeconds(run: Run, nowMs: number, known: RunEnd = {}): number | undefined {
   const start = run.startedAt ?? run.createdAt;
-  const end = isLive(run.status) ? (known.endedAtMs ?? nowMs) / 1000 : (run.completedAt ?? (known.endedAtMs === undefined ? lastMoved(known.steps) : known.endedAtMs / 1000));
+  const end = !isTerminal(run.status) ? (known.endedAtMs ?? nowMs) / 1000 : (run.completedAt ?? (known.endedAtMs === undefined ? lastMoved(known.steps) : known.endedAtMs / 1000));
   return end === undefined ? undefined : Math.max(0, Math.floor(end - start));
 }
 

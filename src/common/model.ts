@@ -181,6 +181,15 @@ export function isStoredOutput(url: string): boolean {
   return /^stored-output:[0-9a-f]{64}\.[a-z0-9]{1,8}$/.test(url);
 }
 
+/**
+ * Whether `url` is a stored output (`isStoredOutput`) holding an image the chat may draw: PNG, JPEG,
+ * GIF or WebP by its extension (SVG is a document that can carry script, and is never drawn). The
+ * chat asks the host for its bytes and never puts this URL on an element.
+ */
+export function isStoredImage(url: string): boolean {
+  return isStoredOutput(url) && /\.(?:png|jpg|gif|webp)$/.test(url);
+}
+
 export type AttachmentTool = 'file_search' | 'code_interpreter';
 
 /** A file attached to a message, made available to the named tools. */

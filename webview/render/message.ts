@@ -1,8 +1,9 @@
 /** One chat bubble: the user's text as typed, or the assistant's sanitized Markdown with footnotes. */
 import type { Annotation, Attachment, KeptFile, MessageContent, Message } from '../../src/common/model';
+import { isStoredImage } from '../../src/common/model';
 import type { Footnote, SavableFile } from '../citations';
 import { applyCitations } from '../citations';
-import { SANDBOX_ATTRIBUTE, isRasterDataImage, isStoredOutputUrl, safeHref, sandboxPath } from '../links';
+import { SANDBOX_ATTRIBUTE, isRasterDataImage, safeHref, sandboxPath } from '../links';
 import { codicon, h } from '../ui/dom';
 import { actionIcon } from '../ui/kit';
 import type { Figures } from './figure';
@@ -129,7 +130,7 @@ function renderPart(part: MessageContent, role: Message['role'], context: Messag
       if (context.figuresOfRun?.has(part.fileId)) return h('div', { className: 'msg-figure-elsewhere', attrs: { hidden: '' } });
       return figures.server({ fileId: part.fileId, containerId: part.containerId }, part.kept, { alt: `Image ${index + 1} of the message` });
     case 'image_url':
-      if (isStoredOutputUrl(part.url)) return figures.stored(part.url, { alt: 'Image from the conversation' });
+      if (isStoredImage(part.url)) return figures.stored(part.url, { alt: 'Image from the conversation' });
       return isRasterDataImage(part.url)
         ? h('img', { className: 'msg-image', attrs: { src: part.url, alt: 'Image from the conversation' } })
         : chip('link-external', part.url, 'Image link (not loaded)');

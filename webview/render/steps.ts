@@ -1,8 +1,9 @@
 /** A run's steps under its answer: tool calls, file searches, code interpreter calls, reasoning. */
 import type { CodeInterpreterOutput, FileSearchResult, RunStep, RunStepStatus, ToolCall } from '../../src/common/model';
+import { isStoredImage } from '../../src/common/model';
 import type { HostCommand, RunView } from '../../src/common/protocol';
 import type { Awaiting, RunNotices } from '../state';
-import { isRasterDataImage, isStoredOutputUrl } from '../links';
+import { isRasterDataImage } from '../links';
 import { isRunning, runOutcome } from '../status';
 import { codicon, h } from '../ui/dom';
 import { button, collapsible } from '../ui/kit';
@@ -128,7 +129,7 @@ function figureFor(output: ImageOutput, figureNumber: number, figures: Figures):
   if (output.url === undefined) return figures.server(ref, output.kept, options);
   // An inline figure the answer also cites by name (the same bytes) is saved under that name.
   const named = output.kept?.filename;
-  if (isStoredOutputUrl(output.url)) return figures.stored(output.url, { ...options, filename: named ?? `figure-${figureNumber}${output.url.slice(output.url.lastIndexOf('.'))}` });
+  if (isStoredImage(output.url)) return figures.stored(output.url, { ...options, filename: named ?? `figure-${figureNumber}${output.url.slice(output.url.lastIndexOf('.'))}` });
   if (isRasterDataImage(output.url)) return figures.inline(output.url, ref, { ...options, filename: named ?? `figure-${figureNumber}${extensionOf(output.url)}` });
   // Anything else would be a fetch from the web, which the page never does.
   return chip('link-external', output.url, 'Image link (not loaded)');

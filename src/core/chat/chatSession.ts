@@ -4,6 +4,7 @@ import type { RunRef } from '../../common/runRef';
 import type { ToolHandler } from '../runs/toolHandler';
 import { AssistantsError, asAssistantsError } from '../errors';
 import type { RunEvent } from '../../common/events';
+import { applyRunEvent, runIdOfEvent } from '../../common/runFold';
 import type { FileKeeperOptions } from '../threads/fileKeeper';
 import { FileKeeper } from '../threads/fileKeeper';
 import type { OutputFileRef } from '../files';
@@ -602,80 +603,69 @@ export class ChatSession {
     this.options.onUpdate({ type: 'busy', busy: true });
   }
 
-  /** Applies a run event to the stored thread and forwards it. */
-  /** `started`: the assistant following the run and the question it answers, recorded with a run the thread had not seen yet. */
+  /**
+   * Applies a run event to the stored thread (through the one fold, `applyRunEvent`) and forwards
+   * it. `started`: the assistant following the run and the question it answers, recorded with a run
+   * the thread had not seen yet.
+   */
   private apply(stored: StoredThread, received: RunEvent, started?: Pick<RunRecord, 'assistant' | 'question'>): void {
     // The backend may keep changing the objects it emitted, and the store changes the thread in place
     // (images move beside it): what is forwarded and what is stored are copies of their own. A delta,
-    // by far the most frequent event, carries only text and numbers and is not copied at all; the
-    // stored message it extends is replaced, not changed.
+    // by far the most frequent event, carries only text and numbers and is not copied at all.
     const event = received.type === 'message.delta' ? received : structuredClone(received);
     const own = received.type === 'message.delta' ? received : structuredClone(received);
-    const runId = this.runIdOf(stored, event);
-    switch (event.type) {
+    const runId = runIdOfEvent(event, this.active?.runId ?? stored.pendingRun?.runId);
+    // The server knows nothing of the files kept here: their state carries over to what it sends again.
+    if ('step' in event && 'step' in own) {
+      const old = stored.runs[event.step.runId]?.steps.find((s) => s.id === event.step.id);
+      carryKept(old, event.step);
+      carryKept(old, own.step);
+    }
+    if ('message' in event && 'message' in own) {
+      const old = stored.messages.findLast((m) => m.id === event.message.id);
+      carryKept(old, event.message);
+      carryKept(old, own.message);
+    }
+    const known = runId !== undefined && runId in stored.runs;
+    const folded = applyRunEvent(stored, own, { runId, now: this.nowMs() });
+    stored.messages = folded.messages;
+    stored.runs = folded.runs;
+    if (runId !== undefined && !known && stored.runs[runId] && (started?.assistant || started?.question)) {
+      stored.runs[runId] = { ...stored.runs[runId], ...(started.assistant ? { assistant: started.assistant } : {}), ...(started.question ? { question: started.question } : {}) };
+    }
+    switch (own.type) {
       case 'run.updated': {
-        if (this.active && !this.active.runId) this.active.runId = event.run.id;
-        if (own.type !== 'run.updated') return;
-        const record: RunRecord = stored.runs[own.run.id] ?? { run: own.run, steps: [], ...(started?.assistant ? { assistant: started.assistant } : {}), ...(started?.question ? { question: started.question } : {}) };
-        record.run = own.run;
-        stored.runs[event.run.id] = record;
-        if (isTerminal(event.run.status)) {
+        if (this.active && !this.active.runId) this.active.runId = own.run.id;
+        const ended = isTerminal(own.run.status);
+        if (ended) {
           stored.pendingRun = undefined;
-          if (this.active?.runId === event.run.id) this.active.ended = true;
+          if (this.active?.runId === own.run.id) this.active.ended = true;
         }
-        this.scheduleSave(stored, isTerminal(event.run.status) || event.run.status === 'requires_action');
+        this.scheduleSave(stored, ended || own.run.status === 'requires_action');
         break;
       }
       case 'step.created':
       case 'step.updated':
-      case 'step.completed': {
-        const record = stored.runs[event.step.runId];
-        if (record && 'step' in own) {
-          const index = record.steps.findIndex((s) => s.id === own.step.id);
-          // The server knows nothing of the files kept here: their state carries over.
-          carryKept(record.steps[index], event.step);
-          if (index >= 0) record.steps[index] = carryKept(record.steps[index], own.step);
-          else record.steps.push(own.step);
-          if (filesOfStep(own.step).some((file) => file.ready)) this.keeper.keep(stored);
-        }
+      case 'step.completed':
+        if (filesOfStep(own.step).some((file) => file.ready)) this.keeper.keep(stored);
         this.scheduleSave(stored, false);
         break;
-      }
       case 'message.created':
-      case 'message.completed': {
-        if (!('message' in own) || !('message' in event)) return;
-        const index = stored.messages.findIndex((m) => m.id === own.message.id);
-        carryKept(stored.messages[index], event.message);
-        if (index >= 0) stored.messages[index] = carryKept(stored.messages[index], own.message);
-        else stored.messages.push(own.message);
+      case 'message.completed':
         if (own.message.status !== 'in_progress' && (filesOfMessage(own.message).length > 0 || /sandbox:/.test(JSON.stringify(own.message.content)))) this.keeper.keep(stored);
         stored.thread.updatedAt = this.nowSeconds();
-        this.scheduleSave(stored, event.type === 'message.completed');
+        this.scheduleSave(stored, own.type === 'message.completed');
         break;
-      }
-      case 'message.delta': {
-        const index = stored.messages.findIndex((m) => m.id === event.messageId);
-        if (index >= 0) {
-          const message = stored.messages[index];
-          const content = [...message.content];
-          const part = content[event.index];
-          content[event.index] = part?.type === 'text' ? { ...part, text: part.text + event.text } : { type: 'text', text: event.text, annotations: [] };
-          stored.messages[index] = { ...message, content };
-        }
+      case 'message.delta':
         this.scheduleSave(stored, false);
         break;
-      }
-      case 'usage': {
-        const record = runId ? stored.runs[runId] : undefined;
-        if (record) record.run = { ...record.run, usage: event.usage };
-        break;
-      }
+      case 'usage':
       case 'retry':
       case 'fallback':
       case 'error':
         break;
       default: {
-        const exhaustive: never = event;
+        const exhaustive: never = own;
         return exhaustive;
       }
     }
@@ -768,13 +758,6 @@ export class ChatSession {
     this.apply(stored, { type: 'run.updated', run: { ...run, status: failure ? 'failed' : 'cancelled', completedAt: this.nowSeconds(), ...(lastError ? { lastError } : {}) } });
   }
 
-  private runIdOf(stored: StoredThread, event: RunEvent): string | undefined {
-    if (event.type === 'run.updated') return event.run.id;
-    if (event.type === 'step.created' || event.type === 'step.updated' || event.type === 'step.completed') return event.step.runId;
-    if ((event.type === 'message.created' || event.type === 'message.completed') && event.message.runId) return event.message.runId;
-    return this.active?.runId ?? stored.pendingRun?.runId;
-  }
-
   /** Deltas come many a second: save at most every half second, and at once on milestones. */
   private scheduleSave(stored: StoredThread, now: boolean): void {
     if (now) {
@@ -804,8 +787,12 @@ export class ChatSession {
     return (locationOf(assistant.id) === 'server' ? this.options.linkedFile?.(assistant) : undefined) ?? assistant.id;
   }
 
+  private nowMs(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
   private nowSeconds(): number {
-    return Math.floor((this.options.now ?? Date.now)() / 1000);
+    return Math.floor(this.nowMs() / 1000);
   }
 }
 

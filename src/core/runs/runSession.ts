@@ -61,7 +61,7 @@ function isServerVerdict(failure: AssistantsError): boolean {
  * then one per round of tool outputs; each leg streams or is created and polled.
  */
 export class RunSession {
-  private readonly state = new RunState();
+  private readonly state: RunState;
   /** Aborted on Stop: interrupts waits and the tool handler, never an in-flight create. */
   private readonly stop = new AbortController();
   private stopping = false;
@@ -86,7 +86,9 @@ export class RunSession {
   private reportedUsage = '';
   private reportedRef = '';
 
-  constructor(private readonly deps: RunSessionDeps) {}
+  constructor(private readonly deps: RunSessionDeps) {
+    this.state = new RunState(deps.now);
+  }
 
   start(action: StartRun): Promise<RunSnapshot> {
     return this.guard(() => this.loop(action));

@@ -1,64 +1,62 @@
 import type { RunRef, RunSnapshot } from '../../common/runRef';
 import type { RunEvent } from '../../common/events';
 import type { Message, MessageContent, Run, RunStep } from '../../common/model';
+import type { FoldedThread } from '../../common/runFold';
+import { applyRunEvent } from '../../common/runFold';
 
 /**
  * What the driver knows about a run so far, built from streamed events or polled snapshots. Polling
- * after a dropped stream diffs against it, so the UI sees the same events either way.
+ * after a dropped stream diffs against it, so the UI sees the same events either way. It is the fold
+ * of the events the chat was given (`applyRunEvent`): a polled snapshot is taken in as the events
+ * that lead to it, so the driver and the chat hold the same run.
  */
 export class RunState {
-  run: Run | undefined;
   ref: RunRef | undefined;
-  readonly steps = new Map<string, RunStep>();
-  readonly messages = new Map<string, Message>();
+  private folded: FoldedThread = { messages: [], runs: {} };
+  /** The run, once an event named it. */
+  private runId: string | undefined;
 
-  apply(event: RunEvent): void {
-    switch (event.type) {
-      case 'run.updated':
-        this.run = structuredClone(event.run);
-        return;
-      case 'step.created':
-      case 'step.updated':
-      case 'step.completed':
-        this.steps.set(event.step.id, structuredClone(event.step));
-        return;
-      case 'message.created':
-      case 'message.completed':
-        this.messages.set(event.message.id, structuredClone(event.message));
-        return;
-      case 'message.delta':
-        appendText(this.messages.get(event.messageId), event.index, event.text);
-        return;
-      case 'usage':
-      case 'retry':
-      case 'fallback':
-      case 'error':
-        return;
-    }
+  /** `now`: epoch ms, the time of a message that only a later event revealed (see `applyRunEvent`). */
+  constructor(private readonly now: () => number = Date.now) {}
+
+  get run(): Run | undefined {
+    return this.runId === undefined ? undefined : this.folded.runs[this.runId]?.run;
   }
 
-  /** The events that lead from the current state to `next`, then adopts `next` as the state. */
+  /** The run's steps by id, in the order they first came. */
+  get steps(): ReadonlyMap<string, RunStep> {
+    return new Map(Object.values(this.folded.runs).flatMap((record) => record.steps.map((step): [string, RunStep] => [step.id, step])));
+  }
+
+  /** The run's messages by id, in the order they first came. */
+  get messages(): ReadonlyMap<string, Message> {
+    return new Map(this.folded.messages.map((message): [string, Message] => [message.id, message]));
+  }
+
+  /** Folds one event in. Its objects are copied: a backend may go on changing what it emitted. */
+  apply(event: RunEvent): void {
+    const own = event.type === 'message.delta' ? event : structuredClone(event);
+    if (own.type === 'run.updated') this.runId = own.run.id;
+    this.folded = applyRunEvent(this.folded, own, { runId: this.runId, now: this.now() });
+  }
+
+  /** The events that lead from the current state to `next`, folded in. */
   advance(next: RunSnapshot): RunEvent[] {
-    const events = diffSnapshot(this, next);
-    this.run = structuredClone(next.run);
-    for (const step of next.steps) {
-      this.steps.set(step.id, structuredClone(step));
-    }
-    for (const message of next.messages) {
-      this.messages.set(message.id, structuredClone(message));
-    }
+    const events = diffSnapshot({ run: this.run, steps: this.steps, messages: this.messages }, next);
+    for (const event of events) this.apply(event);
     return events;
   }
 
   snapshot(): RunSnapshot | undefined {
-    if (!this.run || !this.ref) {
+    const run = this.run;
+    if (!run || !this.ref) {
       return undefined;
     }
     return {
-      run: structuredClone(this.run),
+      run: structuredClone(run),
       ref: { ...this.ref },
       steps: [...this.steps.values()].map((step) => structuredClone(step)),
-      messages: [...this.messages.values()].map((message) => structuredClone(message)),
+      messages: this.folded.messages.map((message) => structuredClone(message)),
     };
   }
 }
@@ -139,18 +137,6 @@ function diffMessage(before: Message | undefined, after: Message): RunEvent[] {
 
 function emptyText(part: MessageContent): MessageContent {
   return part.type === 'text' ? { type: 'text', text: '', annotations: [] } : part;
-}
-
-function appendText(message: Message | undefined, index: number, text: string): void {
-  if (!message) {
-    return;
-  }
-  const part = message.content[index];
-  if (part?.type === 'text') {
-    part.text += text;
-  } else if (!part) {
-    message.content[index] = { type: 'text', text, annotations: [] };
-  }
 }
 
 function isTerminalOrWaiting(run: Run): boolean {

@@ -146,7 +146,8 @@ describe('webview state', () => {
     assert.equal(textOf(second.state, 'msg_a'), 'Hello');
     assert.equal(second.state.messages.find((m) => m.id === 'msg_b'), before, 'the other message is the very same object');
     assert.deepEqual(streamed?.content, [], 'a message object is never changed: the renderer tells redraws by identity');
-    assert.equal(second.state.messages, list, 'the list is not copied for a delta');
+    assert.ok(second.state.messages.length === list.length && second.state.messages.every((m, i) => m.id === 'msg_a' || m === list[i]), 'a delta replaces only its own message in the list');
+    assert.equal(list.find((m) => m.id === 'msg_a'), streamed, 'and leaves the list it was given as it was');
     assert.equal(second.state.messages.find((m) => m.id === 'msg_a')?.runId, 'run_1', 'created messages learn their run');
   });
 
