@@ -10,7 +10,7 @@ import { Figures } from '../render/figure';
 import { clear, codicon, h } from '../ui/dom';
 import type { Button, Textarea } from '../ui/kit';
 import { actionIcon, button, select, textarea, textField } from '../ui/kit';
-import { Column } from './column';
+import { Column, Painter } from './column';
 
 const MIN_COLUMNS = 2;
 const MAX_COLUMNS = 4;
@@ -45,6 +45,7 @@ export class CompareApp {
   private readonly noticeEl: HTMLElement;
   private readonly grid: HTMLElement;
   private threadIds: (string | undefined)[] = [];
+  private readonly painter = new Painter();
 
   constructor(
     private readonly root: HTMLElement,
@@ -136,7 +137,7 @@ export class CompareApp {
       retry: () => this.host.post({ type: 'compare/retry', column: i }),
       keep: () => this.host.post({ type: 'compare/keep', column: i }),
       saveTest: () => this.host.post({ type: 'compare/saveTest', column: i }),
-    }));
+    }, this.painter));
     clear(this.grid);
     this.grid.style.setProperty('--columns', String(this.columns.length));
     this.grid.append(...this.columns.map((column) => column.el));

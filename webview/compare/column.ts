@@ -24,6 +24,29 @@ export interface ColumnActions {
   saveTest(): void;
 }
 
+/**
+ * One frame for every column: the columns that changed are first measured (whether each follows
+ * its answer's end), then drawn, then scrolled, so a frame lays the page out once, not once a column.
+ */
+export class Painter {
+  private readonly dirty = new Set<Column>();
+  private frame: number | undefined;
+
+  request(column: Column): void {
+    this.dirty.add(column);
+    this.frame ??= requestAnimationFrame(() => this.paint());
+  }
+
+  private paint(): void {
+    this.frame = undefined;
+    const columns = [...this.dirty];
+    this.dirty.clear();
+    const follows = columns.map((column) => column.follows());
+    columns.forEach((column) => column.draw());
+    columns.forEach((column, i) => follows[i] && column.toEnd());
+  }
+}
+
 /** A drawn entry, kept while what it shows is the same object. */
 interface Drawn {
   node: HTMLElement;
@@ -64,7 +87,8 @@ export class Column {
   private readonly drawn = new Map<string, Drawn>();
   private readonly blocks = new Map<string, MarkdownBlocks[]>();
   private readonly open: OpenState = { runs: new Map(), items: new Map() };
-  private frame: number | undefined;
+  /** What the chrome shows now, so a frame that changes nothing of it touches nothing. */
+  private chrome = '';
   private readonly keepButton;
   private readonly saveButton;
 
@@ -73,6 +97,7 @@ export class Column {
     setup: HTMLElement,
     private readonly figures: Figures,
     private readonly actions: ColumnActions,
+    private readonly painter: Painter,
   ) {
     this.header = h('div', { className: 'column-label' });
     this.metricsEl = h('div', { className: 'column-metrics', attrs: { 'aria-live': 'polite' } });
@@ -143,24 +168,37 @@ export class Column {
   }
 
   private schedule(): void {
-    if (this.frame === undefined) this.frame = requestAnimationFrame(() => this.paint());
+    this.painter.request(this);
   }
 
-  private paint(): void {
-    this.frame = undefined;
+  /** Whether the answers are scrolled to their end (within a line), so a frame keeps them there. */
+  follows(): boolean {
+    return this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 80;
+  }
+
+  /** Scrolls the answers to their end. */
+  toEnd(): void {
+    this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  /** Draws what changed since the last frame. */
+  draw(): void {
     this.paintChrome();
     this.paintTranscript();
   }
 
   private paintChrome(): void {
     const running = this.running;
+    const answered = !running && this.state.messages.some((m) => m.role === 'assistant');
+    const chrome = JSON.stringify([running, answered, this.label, this.kept, this.error, this.metrics]);
+    if (chrome === this.chrome) return;
+    this.chrome = chrome;
     this.header.replaceChildren(codicon('hubot'), h('span', { text: this.label || `Column ${this.index + 1}` }), ...(this.kept ? [h('span', { className: 'column-kept', text: 'kept in Threads' })] : []));
     this.header.hidden = !this.label;
     this.metricsEl.textContent = metricsText(this.metrics, running);
     this.metricsEl.hidden = this.metricsEl.textContent === '';
     this.errorEl.replaceChildren(...(this.error ? [codicon('error'), h('span', { className: 'column-error-text', text: this.error }), button({ label: 'Retry', icon: 'refresh', secondary: true, onClick: () => this.actions.retry() })] : []));
     this.errorEl.hidden = !this.error;
-    const answered = !running && this.state.messages.some((m) => m.role === 'assistant');
     this.actionsEl.hidden = !answered;
     this.keepButton.disabled = this.kept;
     this.saveButton.disabled = !answered;
@@ -195,8 +233,6 @@ export class Column {
     if (current.length !== nodes.length || nodes.some((node, i) => current[i] !== node)) this.list.replaceChildren(...nodes);
     const keep = new Set(nodes);
     for (const [key, drawn] of this.drawn) if (!keep.has(drawn.node)) this.drawn.delete(key);
-    const follow = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < 80;
-    if (follow) this.list.scrollTop = this.list.scrollHeight;
   }
 
   private messageNode(message: Message): HTMLElement {
