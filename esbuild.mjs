@@ -22,10 +22,6 @@ const base = {
   alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
 };
 
-// jsonc-parser's `main` is a UMD build that requires its own files at run time, which a bundle
-// does not have ("Cannot find module './impl/format'" on activation); its ES module build bundles.
-const JSONC_PARSER_ESM = { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' };
-
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
   {
@@ -35,7 +31,6 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     external: ['vscode'],
-    alias: JSONC_PARSER_ESM,
   },
   {
     ...base,
