@@ -27,44 +27,16 @@ import { functionToolHandler } from '../src/core/functions/functionToolHandler';
 import type { WorkspaceFunction } from '../src/core/functions/registry';
 import { FunctionRegistry } from '../src/core/functions/registry';
 import type { Run, ToolDefinition } from '../src/common/model';
-import type { FunctionFixture } from '../test/unit/core/functions/fixture';
 import { SERVER_KINDS } from './hostileServer';
 import { LOST_WRITE_KIND } from './lostWrites';
 import { functionFixture } from '../test/unit/core/functions/fixture';
+import type { Input, Kind, Scene, Seen } from './hostileKind';
 
 const HANG_MS = 2_000;
 /** Past this an input is given up on (and counted as a hang); the bench goes on with the next. */
 const GIVE_UP_MS = 15_000;
 const SECRET = 'HOSTILE-BENCH-SECRET-7f3a';
 const RUN: Run = { id: 'run', threadId: 'thread', assistantId: 'a', status: 'requires_action', createdAt: 0 };
-
-/** What one input did, as its `run` saw it; the harness adds the time it took and the loop's blockage. */
-export interface Seen {
-  escaped?: boolean;
-  lostWrites?: number;
-  broken?: boolean;
-  /** Milliseconds the call took past the moment it should have answered by (e.g. after Stop). */
-  lateMs?: number;
-  note?: string;
-}
-
-/** A workspace with a secret in it and a folder outside it, for one input. */
-export interface Scene {
-  ws: FunctionFixture;
-  outside: string;
-  /** Names and contents of everything outside, to see whether a write landed there. */
-  outsideSnapshot(): string;
-}
-
-export interface Input {
-  label: string;
-  run(scene: Scene): Promise<Seen>;
-}
-
-export interface Kind {
-  name: string;
-  inputs: Input[];
-}
 
 function scene(): Scene {
   const ws = functionFixture();

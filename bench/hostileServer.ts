@@ -19,7 +19,7 @@ import { locateKnowledgeSource } from '../src/core/knowledge/sources';
 import { addToKnowledge, syncKnowledge } from '../src/core/knowledge/sync';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
 import { memoryUploadIndex } from '../test/fakes/memoryUploadIndex';
-import type { Input, Kind, Scene } from './hostile';
+import type { Input, Kind, Scene } from './hostileKind';
 
 const KEY = 'sk-proj-FAKE0notArealKEY0forTESTSonly0FAKE0notAr';
 const SECRET = 'HOSTILE-SERVER-SECRET-5d1c';

@@ -22,7 +22,7 @@ import { nodeFileSystem } from '../src/core/workspace/fileSystem';
 import { ensureKnowledgeStore } from '../src/core/knowledge/assistantKnowledge';
 import type { AssistantDraft } from '../src/common/model';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
-import type { Input, Kind } from './hostile';
+import type { Input, Kind } from './hostileKind';
 
 const HELPER: AssistantDraft = { name: 'Helper', model: 'gpt-4.1', instructions: 'Be brief.', tools: [{ type: 'code_interpreter' }], metadata: { team: 'docs' } };
 
