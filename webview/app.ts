@@ -1,5 +1,7 @@
 /** Wires the state, the page's parts and the host channel together. */
-import type { ApprovalView, HostToWebview, OutputRequestView } from '../src/common/protocol';
+import type { ApprovalView, ChatRequests, HostToWebview, OutputRequestView } from '../src/common/protocol';
+import type { LateReply } from '../src/common/requests';
+import { RequestError, Requester } from '../src/common/requests';
 import type { Message } from '../src/common/model';
 import { Approvals } from './render/approvals';
 import { AttachmentChips } from './render/attachments';
@@ -7,14 +9,14 @@ import type { HeaderActions } from './render/header';
 import { renderHeader } from './render/header';
 import type { NoticeActions } from './render/notice';
 import { renderNotice } from './render/notice';
-import { FileRequests } from './files';
+import { FILE_TIMEOUT_MS, FileRequests } from './files';
 import { Composer } from './render/composer';
 import { FunctionOutputs } from './render/functionOutputs';
 import { Figures } from './render/figure';
 import { StatusLine } from './render/statusLine';
 import { Transcript } from './render/transcript';
 import type { Change, ViewState } from './state';
-import { applyHostMessage, dismissNotice, emptyState, messageById, runActive, scrollKey, scrollToRestore, sendStarted, sendTimedOut } from './state';
+import { applyHostMessage, dismissNotice, emptyState, messageById, runActive, scrollKey, scrollToRestore, sendResult, sendStarted, sendTimedOut } from './state';
 import { nextSentences } from './announce';
 import { DraftSync } from './draft';
 import { h } from './ui/dom';
@@ -46,7 +48,12 @@ export class ChatApp {
     remove: (id) => this.host.post({ type: 'attachment/remove', id }),
     setTool: (id, tool) => this.host.post({ type: 'attachment/tool', id, tool }),
   });
-  private readonly files: FileRequests;
+  /** The requests to the host, each answered once. */
+  private readonly requests = new Requester<ChatRequests>({
+    send: (message) => this.host.post(message),
+    timeoutsMs: { 'chat/send': SEND_TIMEOUT_MS, 'chat/retry': SEND_TIMEOUT_MS, 'file/read': FILE_TIMEOUT_MS },
+  });
+  private readonly files = new FileRequests(this.requests);
   private persisted: PersistedState;
   private restoredScroll = false;
   private readonly drafts: DraftSync;
@@ -99,11 +106,6 @@ export class ChatApp {
       },
       { text: this.persisted.instructions, seq: this.persisted.instructionsSeq },
     );
-    this.files = new FileRequests({
-      post: (message) => this.host.post(message),
-      newRequestId,
-      setTimer: (callback, ms) => void window.setTimeout(callback, ms),
-    });
     const figures = new Figures(this.files, (message) => this.host.post(message), () => this.state.thread?.id);
     this.transcript = new Transcript((fromBottom) => this.persist({ scrollFromBottom: fromBottom, scrollKey: scrollKey(this.state) }), figures, {
       insertCode: (code) => this.host.post({ type: 'code/insert', code }),
@@ -154,8 +156,8 @@ export class ChatApp {
   }
 
   private receive(message: HostToWebview): void {
-    if (message.type === 'file/content') {
-      this.files.receive(message);
+    if (message.type === 'reply') {
+      this.requests.receive(message);
       return;
     }
     switch (message.type) {
@@ -276,7 +278,7 @@ export class ChatApp {
     const draftSeq = this.drafts.sending();
     this.sendDraftSeqs.set(requestId, draftSeq);
     const replaces = this.editing;
-    this.host.post({ type: 'chat/send', requestId, text, draftSeq, ...(instructions ? { instructions } : {}), ...(replaces ? { replaces } : {}) });
+    this.sendRequest(requestId, this.requests.request('chat/send', { text, draftSeq, ...(instructions ? { instructions } : {}), ...(replaces ? { replaces } : {}) }, { late: (reply) => this.sendSettled(requestId, reply) }));
   }
 
   /** Edit and resend: the question goes into the composer, and sending it replaces the question; `undefined` ends that. */
@@ -286,19 +288,34 @@ export class ChatApp {
     if (text !== undefined) this.composer.setText(text);
   }
 
-  /** A send or a retry goes out: the composer waits for the host's answer, or gives up after a while. Returns its request id. */
+  /** A send or a retry goes out: the composer waits for the host's answer. Returns the id the view state knows it by. */
   private startRequest(instructions: string | undefined): string {
     const requestId = newRequestId();
     this.state = sendStarted(this.state, requestId);
     this.lastInstructions = instructions;
     this.composer.setPending(true);
     this.transcript.sync(this.state);
-    window.setTimeout(() => {
-      const { state, changes } = sendTimedOut(this.state, requestId);
-      this.state = state;
-      this.apply(changes);
-    }, SEND_TIMEOUT_MS);
     return requestId;
+  }
+
+  /** The host's answer to a send or a retry; one that does not come in time gives the composer back (a late one still counts). */
+  private sendRequest(requestId: string, reply: Promise<void>): void {
+    reply.then(
+      () => this.sendSettled(requestId, { ok: true, value: undefined }),
+      (error: unknown) => {
+        if (error instanceof RequestError && error.reason === 'timeout') {
+          const { state, changes } = sendTimedOut(this.state, requestId);
+          this.state = state;
+          this.apply(changes);
+        } else this.sendSettled(requestId, { ok: false, error: error instanceof Error ? error.message : String(error) });
+      },
+    );
+  }
+
+  private sendSettled(requestId: string, reply: LateReply<void>): void {
+    const { state, changes } = sendResult(this.state, requestId, reply.ok, reply.ok ? undefined : reply.error);
+    this.state = state;
+    this.apply(changes);
   }
 
   /**
@@ -333,7 +350,7 @@ export class ChatApp {
     if (!lastQuestion(this.state)) return;
     const instructions = this.lastInstructions ?? (this.instructions.current.text.trim() || undefined);
     const requestId = this.startRequest(instructions);
-    this.host.post({ type: 'chat/retry', requestId, ...(instructions ? { instructions } : {}) });
+    this.sendRequest(requestId, this.requests.request('chat/retry', instructions ? { instructions } : {}, { late: (reply) => this.sendSettled(requestId, reply) }));
   }
 
   /** Redraws the status line and keeps a one-second tick only while something on it changes by itself. */

@@ -2,7 +2,9 @@
  * Images the assistant made, asked of the host once each (the page never fetches anything). No
  * DOM here: renderers watch a file's status and redraw their figure when it settles.
  */
-import type { HostToWebview, WebviewToHost } from '../src/common/protocol';
+import type { ChatRequests } from '../src/common/protocol';
+import type { LateReply, Requester } from '../src/common/requests';
+import { RequestError } from '../src/common/requests';
 import { isRasterDataImage } from './links';
 
 /**
@@ -17,22 +19,12 @@ export interface FileRef {
 
 export type FileStatus = { state: 'loading' } | { state: 'ready'; dataUrl: string } | { state: 'error'; error: string };
 
-export type FileContent = Extract<HostToWebview, { type: 'file/content' }>;
-
-export interface FileRequestsDeps {
-  post(message: WebviewToHost): void;
-  newRequestId(): string;
-  /** Schedules the request's time-out (a parameter so tests need not wait). */
-  setTimer(callback: () => void, ms: number): void;
-}
-
-/** The host downloads through the network: give it time, but not forever. */
+/** The host downloads through the network: give it time, but not forever (the `file/read` request's time-out). */
 export const FILE_TIMEOUT_MS = 20_000;
 
 export const TIMEOUT_ERROR = 'The image did not arrive in time.';
 
 interface Entry {
-  requestId: string;
   status: FileStatus;
   /** A time-out may be luck: the next render asks again; a refusal by the host is final. */
   retry: boolean;
@@ -45,12 +37,9 @@ export function fileKey(ref: FileRef): string {
 
 export class FileRequests {
   private readonly entries = new Map<string, Entry>();
-  private readonly keysByRequest = new Map<string, string>();
 
-  constructor(
-    private readonly deps: FileRequestsDeps,
-    private readonly timeoutMs = FILE_TIMEOUT_MS,
-  ) {}
+  /** @param requests Asks the host (`file/read`), with the time-out `FILE_TIMEOUT_MS`. */
+  constructor(private readonly requests: Pick<Requester<ChatRequests>, 'request'>) {}
 
   /** The file's status now; asks the host unless it already has, and calls `listener` once the file settles. */
   watch(ref: FileRef, listener: (status: FileStatus) => void): FileStatus {
@@ -63,35 +52,30 @@ export class FileRequests {
     return entry.status;
   }
 
-  /** Takes the host's answer; one for a request nobody made (or a superseded one) is ignored. */
-  receive(message: FileContent): void {
-    const key = this.keysByRequest.get(message.requestId);
-    const entry = key === undefined ? undefined : this.entries.get(key);
-    if (!entry || entry.requestId !== message.requestId) return;
-    this.keysByRequest.delete(message.requestId);
-    const status: FileStatus =
-      message.dataUrl !== undefined && isRasterDataImage(message.dataUrl)
-        ? { state: 'ready', dataUrl: message.dataUrl }
-        : { state: 'error', error: message.error ?? 'The image could not be shown.' };
-    this.settle(entry, status, false);
-  }
-
   private request(key: string, ref: FileRef, listeners = new Set<(status: FileStatus) => void>()): Entry {
-    const requestId = this.deps.newRequestId();
-    const entry: Entry = { requestId, status: { state: 'loading' }, retry: false, listeners };
+    const entry: Entry = { status: { state: 'loading' }, retry: false, listeners };
     this.entries.set(key, entry);
-    this.keysByRequest.set(requestId, key);
-    this.deps.post({
-      type: 'file/request',
-      requestId,
+    // An answer to a request asked again since (after a time-out) is superseded.
+    const current = () => this.entries.get(key) === entry;
+    const answered = (reply: LateReply<{ dataUrl: string }>) => {
+      if (current()) this.settle(entry, statusOf(reply), false);
+    };
+    const payload = {
       fileId: ref.fileId,
       ...(ref.containerId ? { containerId: ref.containerId } : {}),
       ...(ref.threadId ? { threadId: ref.threadId } : {}),
-    });
-    this.deps.setTimer(() => {
-      // A late answer still counts: the request id stays known.
-      if (entry.status.state === 'loading' && this.entries.get(key) === entry) this.settle(entry, { state: 'error', error: TIMEOUT_ERROR }, true);
-    }, this.timeoutMs);
+    };
+    this.requests
+      // A late answer still counts: it reaches the figures drawn since the time-out.
+      .request('file/read', payload, { late: answered })
+      .then(
+        (value) => answered({ ok: true, value }),
+        (error: unknown) => {
+          if (error instanceof RequestError && error.reason === 'timeout') {
+            if (entry.status.state === 'loading' && current()) this.settle(entry, { state: 'error', error: TIMEOUT_ERROR }, true);
+          } else answered({ ok: false, error: error instanceof Error ? error.message : String(error) });
+        },
+      );
     return entry;
   }
 
@@ -103,4 +87,10 @@ export class FileRequests {
     if (!retry) entry.listeners.clear();
     for (const listener of listeners) listener(status);
   }
+}
+
+/** What the host's answer makes of the file: only an image `data:` URL is shown. */
+function statusOf(reply: LateReply<{ dataUrl: string }>): FileStatus {
+  if (reply.ok && typeof reply.value?.dataUrl === 'string' && isRasterDataImage(reply.value.dataUrl)) return { state: 'ready', dataUrl: reply.value.dataUrl };
+  return { state: 'error', error: (reply.ok ? undefined : reply.error) || 'The image could not be shown.' };
 }

@@ -173,6 +173,21 @@ export function sendTimedOut(state: ViewState, requestId: string): Applied {
   };
 }
 
+/**
+ * The host answered the send `requestId` (a refusal with its sentence, `error`). An answer to a
+ * send given up on still clears the composer when it accepted; any other is not this page's.
+ */
+export function sendResult(state: ViewState, requestId: string, ok: boolean, error?: string): Applied {
+  if (state.timedOutSend?.requestId === requestId) return lateSendResult(state, requestId, ok);
+  if (state.pendingSendId !== requestId) return { state, changes: [] };
+  const sendError = ok ? undefined : (error ?? 'The message could not be sent.');
+  const sendErrorWhileActive = sendError !== undefined && runActive(state) ? true : undefined;
+  return {
+    state: { ...state, pendingSendId: undefined, sendError, sendErrorWhileActive },
+    changes: [{ kind: 'send', requestId, ok }],
+  };
+}
+
 /** The user closed the notice; the host is told separately, so it does not come back with the next state. */
 export function dismissNotice(state: ViewState): Applied {
   if (!state.notice) return { state, changes: [] };
@@ -221,24 +236,14 @@ export function applyHostMessage(state: ViewState, message: HostToWebview, now: 
       return { state: { ...state, notice: message.notice }, changes: [{ kind: 'notice' }] };
     case 'notice/clear':
       return { state: { ...state, notice: undefined }, changes: [{ kind: 'notice' }] };
-    case 'send/result': {
-      if (state.timedOutSend?.requestId === message.requestId) return lateSendResult(state, message.requestId, message.ok);
-      if (state.pendingSendId !== message.requestId) return { state, changes: [] };
-      const sendError = message.ok ? undefined : (message.error ?? 'The message could not be sent.');
-      const sendErrorWhileActive = sendError !== undefined && runActive(state) ? true : undefined;
-      return {
-        state: { ...state, pendingSendId: undefined, sendError, sendErrorWhileActive },
-        changes: [{ kind: 'send', requestId: message.requestId, ok: message.ok }],
-      };
-    }
     case 'approval/show':
       return { state: { ...state, awaitingApproval: message.approvals.map((call) => call.runId) }, changes: [{ kind: 'status' }] };
     case 'output/show':
       return { state: { ...state, awaitingOutput: message.requests.map((call) => call.runId) }, changes: [{ kind: 'status' }] };
-    case 'file/content':
+    case 'reply':
     case 'attachments/show':
     case 'composer/insert':
-      // Files, attachments and inserts are not view state: the page's parts take them.
+      // Replies, attachments and inserts are not view state: the page's parts take them.
       return { state, changes: [] };
   }
 }

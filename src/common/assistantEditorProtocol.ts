@@ -1,9 +1,11 @@
 /**
  * The protocol between the extension host and the assistant form (the custom editor over an
- * `.assistant.json` file). Types only. Message names are `area/verb`; requests carry an id and are
- * answered with the same id.
+ * `.assistant.json` file): the messages each side posts (names are `area/verb`), and the requests
+ * the form makes, each answered once (`EditorRequests`, through requests.ts).
  */
 import type { ReasoningEffort } from './model';
+import type { PayloadGuards, ReplyMessage, RequestMessage } from './requests';
+import { isRequestOf } from './requests';
 
 /** A function tool as the form edits it: the parameters are the text the user typed. */
 export interface FunctionForm {
@@ -60,6 +62,39 @@ export interface ServerChoices {
   problem?: string;
 }
 
+/** What the host says of a `form/change`. */
+export interface FormValidated {
+  errors: FormError[];
+  /** Whether the form was written to the document (only a form with no problems is). */
+  saved: boolean;
+  /** The revision of the form the document now holds: the page's next base. */
+  revision?: number;
+  /** The fields also changed elsewhere since the page's base, where the form's value was kept. */
+  conflicts?: string[];
+}
+
+/** What the form asks of the host, each answered once (requests.ts): payload and reply by kind. */
+export interface EditorRequests {
+  /**
+   * The form changed: validate it, and write it to the document when it is valid. `baseRevision`
+   * is the revision of the form these edits were made on (0: none), so that fields the page did
+   * not touch keep what the document got meanwhile.
+   */
+  'form/change': { payload: { form: AssistantForm; baseRevision: number }; reply: FormValidated };
+  /** Lists models, vector stores and files from the provider. */
+  'choices/list': { payload: Record<string, never>; reply: ServerChoices };
+}
+
+/** Checks of each request's payload: the page's messages are checked before they touch the document. */
+export const EDITOR_REQUEST_PAYLOADS: PayloadGuards<EditorRequests> = {
+  'form/change': (payload): payload is EditorRequests['form/change']['payload'] => {
+    if (typeof payload !== 'object' || payload === null) return false;
+    const { form, baseRevision } = payload as Record<string, unknown>;
+    return typeof baseRevision === 'number' && typeof form === 'object' && form !== null && Array.isArray((form as { functions?: unknown }).functions);
+  },
+  'choices/list': (payload): payload is Record<string, never> => typeof payload === 'object' && payload !== null,
+};
+
 export type HostToEditor =
   /**
    * The document's content as a form (on `ready`, after undo/redo or an edit in the text editor,
@@ -67,12 +102,6 @@ export type HostToEditor =
    * the page's next change says which form it started from (`baseRevision`).
    */
   | { type: 'document/show'; form?: AssistantForm; errors: FormError[]; revision: number }
-  /**
-   * The problems of the last `form/change`: written to the file only when there are none.
-   * `revision` names the form the document now holds (the page's next base); `conflicts` the fields
-   * also changed elsewhere since the page's base, where the form's value was kept.
-   */
-  | { type: 'form/validated'; requestId: string; errors: FormError[]; saved: boolean; revision?: number; conflicts?: string[] }
   /** Something to tell beside the form (a change on disk merged into the unsaved document). */
   | { type: 'document/notice'; message: string; warning: boolean }
   /** The document was saved (written to its file, or to the server). */
@@ -80,17 +109,26 @@ export type HostToEditor =
   | { type: 'document/saved'; problems: number }
   /** A save was refused (by the server, for a server's assistant): the sentence saying why. */
   | { type: 'document/saveRefused'; message: string }
-  | { type: 'choices/result'; requestId: string; choices: ServerChoices };
+  /** The answer to a request of the form (`EditorRequests`). */
+  | ReplyMessage;
 
 export type EditorToHost =
   | { type: 'ready' }
-  /**
-   * The form changed: validate it, and write it to the document when it is valid. `baseRevision`
-   * is the revision of the form these edits were made on (0: none), so that fields the page did
-   * not touch keep what the document got meanwhile.
-   */
-  | { type: 'form/change'; requestId: string; form: AssistantForm; baseRevision: number }
-  /** Lists models, vector stores and files from the provider. */
-  | { type: 'choices/request'; requestId: string }
+  /** A request of `EditorRequests`, answered by a `reply` with the same id. */
+  | RequestMessage<EditorRequests>
   /** Opens the file as plain JSON (the text editor). */
   | { type: 'editor/openText' };
+
+/** Messages from the page are checked before they touch the document. */
+export function isEditorToHost(value: unknown): value is EditorToHost {
+  if (typeof value !== 'object' || value === null) return false;
+  switch ((value as { type?: unknown }).type) {
+    case 'ready':
+    case 'editor/openText':
+      return true;
+    case 'request':
+      return isRequestOf(value, EDITOR_REQUEST_PAYLOADS);
+    default:
+      return false;
+  }
+}

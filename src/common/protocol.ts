@@ -1,10 +1,13 @@
 /**
- * The one protocol between the extension host and the chat webview. Types only: both bundles
- * import it, neither pulls code from the other. Message names are `area/verb`; each side
- * dispatches with an exhaustive `switch` on `type`.
+ * The one protocol between the extension host and the chat webview: the messages each side posts
+ * (names are `area/verb`; each side dispatches with an exhaustive `switch` on `type`), and the
+ * requests the page makes, each answered once (`ChatRequests`, through requests.ts). Both bundles
+ * import it, neither pulls code from the other.
  */
 import type { RunEvent } from './events';
 import type { AttachmentTool, BackendKind, Message, Run, RunStep } from './model';
+import type { PayloadGuards, ReplyMessage, RequestMessage } from './requests';
+import { isRequestOf } from './requests';
 
 /** A run as the chat shows it: the run, its steps, and the messages it produced. */
 export interface RunView {
@@ -155,6 +158,46 @@ export interface ModelPrice {
   output: number;
 }
 
+/** A file the host can read for the page: on the server, or kept beside a thread (see `file/read`). */
+export interface FileRefPayload {
+  fileId: string;
+  /** The code-interpreter container that holds the file. */
+  containerId?: string;
+  /** The thread an image kept beside it belongs to (`fileId` is then its stored-output URL, see `isStoredOutput`). */
+  threadId?: string;
+}
+
+/** What the chat page asks of the host, each answered once (requests.ts): payload and reply by kind. */
+export interface ChatRequests {
+  /**
+   * Sends a message; the reply says it was accepted (the composer may clear), a refusal says why
+   * (the composer keeps its text). `instructions`: additional instructions for this run only.
+   * `draftSeq`: the sequence number of the draft change this send makes (the composer emptied);
+   * the host clears its draft with it once the message is accepted. `replaces`: Edit and resend,
+   * the id of the thread's last question, which goes with its answer before this one is asked.
+   */
+  'chat/send': { payload: { text: string; instructions?: string; draftSeq?: number; replaces?: string }; reply: void };
+  /**
+   * Retry: the thread's last question runs again, without being added twice; what answered it goes.
+   * Answered as `chat/send` is; the composer is not touched.
+   */
+  'chat/retry': { payload: { instructions?: string }; reply: void };
+  /**
+   * An image the assistant made (a code-interpreter figure, an `image_file` part), as a `data:` URL;
+   * a refusal is the sentence saying why there is none. The host downloads it or reads it from the
+   * workspace's storage: the webview never fetches anything itself.
+   */
+  'file/read': { payload: FileRefPayload; reply: { dataUrl: string } };
+}
+
+/** Checks of each request's payload: file requests reach the network and the disk. */
+export const CHAT_REQUEST_PAYLOADS: PayloadGuards<ChatRequests> = {
+  'chat/send': (payload): payload is ChatRequests['chat/send']['payload'] =>
+    isRecord(payload) && typeof payload.text === 'string' && isOptionalString(payload.instructions) && (payload.draftSeq === undefined || isSeq(payload.draftSeq)) && isOptionalString(payload.replaces),
+  'chat/retry': (payload): payload is ChatRequests['chat/retry']['payload'] => isRecord(payload) && isOptionalString(payload.instructions),
+  'file/read': (payload): payload is FileRefPayload => isRecord(payload) && isFileRef(payload),
+};
+
 export type HostToWebview =
   /** The whole view state; sent on every `ready` (a hidden view loses its DOM). */
   | { type: 'state/full'; state: ChatState }
@@ -169,10 +212,8 @@ export type HostToWebview =
   | { type: 'run/busy'; busy: boolean }
   /** The run being started waits before its request goes out again (`waiting`), or no longer does (none). */
   | { type: 'run/waiting'; threadId: string; waiting?: WaitingView }
-  /** The send was accepted (the composer may clear) or refused (the composer keeps its text). */
-  | { type: 'send/result'; requestId: string; ok: boolean; error?: string }
-  /** Answers `file/request`: the image as a `data:` URL, or a sentence saying why there is none. */
-  | { type: 'file/content'; requestId: string; fileId: string; dataUrl?: string; error?: string }
+  /** The answer to a request of the page (`ChatRequests`). */
+  | ReplyMessage
   /** The function calls now waiting for approval (the whole list; empty when none waits). */
   | { type: 'approval/show'; approvals: ApprovalView[] }
   /** The custom function calls now waiting for the user's output (the whole list). */
@@ -184,18 +225,8 @@ export type HostToWebview =
 
 export type WebviewToHost =
   | { type: 'ready' }
-  /**
-   * `instructions`: additional instructions for this run only, added to the assistant's.
-   * `draftSeq`: the sequence number of the draft change this send makes (the composer emptied);
-   * the host clears its draft with it once the message is accepted. `replaces`: Edit and resend,
-   * the id of the thread's last question, which goes with its answer before this one is asked.
-   */
-  | { type: 'chat/send'; requestId: string; text: string; instructions?: string; draftSeq?: number; replaces?: string }
-  /**
-   * Retry: the thread's last question runs again, without being added twice; what answered it goes.
-   * Answered by `send/result` with the same `requestId`; the composer is not touched.
-   */
-  | { type: 'chat/retry'; requestId: string; instructions?: string }
+  /** A request of `ChatRequests`, answered by a `reply` with the same id. */
+  | RequestMessage<ChatRequests>
   /** A code block's text into the active editor, at the cursor (replacing a selection). */
   | { type: 'code/insert'; code: string }
   /** A code block's text in a new untitled editor, in its language when VS Code knows it. */
@@ -220,16 +251,9 @@ export type WebviewToHost =
   /** The user closed the notice: the host forgets it, so it does not come back with the next state. */
   | { type: 'notice/dismiss' }
   /**
-   * Asks for an image the assistant made (a code-interpreter figure, an `image_file` part): the
-   * host downloads it and answers `file/content` with the same `requestId`. The webview never
-   * fetches anything itself. An image kept beside its thread (`fileId` a stored output, see
-   * `isStoredOutput`) names that thread in `threadId`: the host reads it from the workspace's storage.
-   */
-  | { type: 'file/request'; requestId: string; fileId: string; containerId?: string; threadId?: string }
-  /**
    * Saves a file the assistant made into the workspace, through a save dialog. `dataUrl` carries
    * an image the server sent inline (no file to download; `fileId` then only names it); `threadId`
-   * as for `file/request`.
+   * as for the `file/read` request.
    */
   | { type: 'file/save'; fileId: string; containerId?: string; threadId?: string; filename?: string; dataUrl?: string }
   /** The user's answer to the approval of the call `callId`. */
@@ -255,10 +279,8 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
     case 'run/retryNow':
     case 'notice/dismiss':
       return true;
-    case 'chat/send':
-      return typeof message.requestId === 'string' && typeof message.text === 'string' && isOptionalString(message.instructions) && (message.draftSeq === undefined || isSeq(message.draftSeq)) && isOptionalString(message.replaces);
-    case 'chat/retry':
-      return typeof message.requestId === 'string' && isOptionalString(message.instructions);
+    case 'request':
+      return isRequestOf(message, CHAT_REQUEST_PAYLOADS);
     case 'code/insert':
       return typeof message.code === 'string';
     case 'code/open':
@@ -271,8 +293,6 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
       return typeof message.instructions === 'string' && isSeq(message.seq);
     case 'command/run':
       return (HOST_COMMANDS as readonly unknown[]).includes(message.command);
-    case 'file/request':
-      return typeof message.requestId === 'string' && isFileRef(message);
     case 'file/save':
       return isFileRef(message) && isOptionalString(message.filename) && isOptionalString(message.dataUrl);
     case 'approval/answer':
@@ -298,6 +318,10 @@ const APPROVAL_CHOICES: readonly ApprovalChoice[] = ['once', 'thread', 'deny'];
 /** File messages reach the network and the disk: check their fields, not just their type. */
 function isFileRef(message: Record<string, unknown>): boolean {
   return typeof message.fileId === 'string' && message.fileId.length > 0 && isOptionalString(message.containerId) && isOptionalString(message.threadId);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
 
 function isSeq(value: unknown): boolean {

@@ -3,19 +3,19 @@ import { isWebviewToHost } from '../../src/common/protocol';
 
 describe('webview -> host messages', () => {
   it('accepts file requests and saves with the fields the host needs', () => {
-    assert.equal(isWebviewToHost({ type: 'file/request', requestId: 'r1', fileId: 'cfile_1', containerId: 'cntr_1' }), true);
-    assert.equal(isWebviewToHost({ type: 'file/request', requestId: 'r1', fileId: 'file-1' }), true);
-    assert.equal(isWebviewToHost({ type: 'file/request', requestId: 'r1', fileId: `stored-output:${'a'.repeat(64)}.png`, threadId: 't1' }), true);
+    assert.equal(isWebviewToHost({ type: 'request', id: 'r1', kind: 'file/read', payload: { fileId: 'cfile_1', containerId: 'cntr_1' } }), true);
+    assert.equal(isWebviewToHost({ type: 'request', id: 'r1', kind: 'file/read', payload: { fileId: 'file-1' } }), true);
+    assert.equal(isWebviewToHost({ type: 'request', id: 'r1', kind: 'file/read', payload: { fileId: `stored-output:${'a'.repeat(64)}.png`, threadId: 't1' } }), true);
     assert.equal(isWebviewToHost({ type: 'file/save', fileId: `stored-output:${'a'.repeat(64)}.png`, threadId: 't1' }), true);
     assert.equal(isWebviewToHost({ type: 'file/save', fileId: 'file-1', filename: 'chart.png' }), true);
     assert.equal(isWebviewToHost({ type: 'file/save', fileId: 'inline-1', dataUrl: 'data:image/png;base64,AAAA' }), true);
   });
 
   it('refuses file messages with missing or mistyped fields', () => {
-    assert.equal(isWebviewToHost({ type: 'file/request', fileId: 'file-1' }), false, 'no request id');
-    assert.equal(isWebviewToHost({ type: 'file/request', requestId: 'r1', fileId: '' }), false, 'empty file id');
-    assert.equal(isWebviewToHost({ type: 'file/request', requestId: 'r1', fileId: 'f', containerId: 7 }), false);
-    assert.equal(isWebviewToHost({ type: 'file/request', requestId: 'r1', fileId: 'f', threadId: 7 }), false);
+    assert.equal(isWebviewToHost({ type: 'request', kind: 'file/read', payload: { fileId: 'file-1' } }), false, 'no request id');
+    assert.equal(isWebviewToHost({ type: 'request', id: 'r1', kind: 'file/read', payload: { fileId: '' } }), false, 'empty file id');
+    assert.equal(isWebviewToHost({ type: 'request', id: 'r1', kind: 'file/read', payload: { fileId: 'f', containerId: 7 } }), false);
+    assert.equal(isWebviewToHost({ type: 'request', id: 'r1', kind: 'file/read', payload: { fileId: 'f', threadId: 7 } }), false);
     assert.equal(isWebviewToHost({ type: 'file/save', fileId: 'f', filename: ['a'] }), false);
     assert.equal(isWebviewToHost({ type: 'file/save', fileId: 'f', dataUrl: 1 }), false);
   });
@@ -36,15 +36,20 @@ describe('webview -> host messages', () => {
 
   it('still accepts the chat messages and nothing unknown', () => {
     assert.equal(isWebviewToHost({ type: 'ready' }), true);
-    assert.equal(isWebviewToHost({ type: 'chat/send', requestId: 'r', text: 'hi' }), true);
-    assert.equal(isWebviewToHost({ type: 'chat/send', requestId: 'r', text: 'hi', draftSeq: 1_700_000_000_000 }), true);
-    assert.equal(isWebviewToHost({ type: 'chat/send', requestId: 'r', text: 'hi', draftSeq: '1' }), false, 'a draft number is a number');
+    assert.equal(isWebviewToHost({ type: 'request', id: 'r', kind: 'chat/send', payload: { text: 'hi' } }), true);
+    assert.equal(isWebviewToHost({ type: 'request', id: 'r', kind: 'chat/send', payload: { text: 'hi', draftSeq: 1_700_000_000_000 } }), true);
+    assert.equal(isWebviewToHost({ type: 'request', id: 'r', kind: 'chat/send', payload: { text: 'hi', draftSeq: '1' } }), false, 'a draft number is a number');
     assert.equal(isWebviewToHost({ type: 'draft/save', draft: 'typed', seq: 3 }), true);
-    assert.equal(isWebviewToHost({ type: 'chat/send', requestId: 'r', text: 'hi', replaces: 'msg_1' }), true);
-    assert.equal(isWebviewToHost({ type: 'chat/send', requestId: 'r', text: 'hi', replaces: 1 }), false);
-    assert.equal(isWebviewToHost({ type: 'chat/retry', requestId: 'r' }), true);
-    assert.equal(isWebviewToHost({ type: 'chat/retry', requestId: 'r', instructions: 'Be brief.' }), true);
-    assert.equal(isWebviewToHost({ type: 'chat/retry' }), false, 'a retry is answered by its request id');
+    assert.equal(isWebviewToHost({ type: 'request', id: 'r', kind: 'chat/send', payload: { text: 'hi', replaces: 'msg_1' } }), true);
+    assert.equal(isWebviewToHost({ type: 'request', id: 'r', kind: 'chat/send', payload: { text: 'hi', replaces: 1 } }), false);
+    assert.equal(isWebviewToHost({ type: 'request', id: 'r', kind: 'chat/retry', payload: {} }), true);
+    assert.equal(isWebviewToHost({ type: 'request', id: 'r', kind: 'chat/retry', payload: { instructions: 'Be brief.' } }), true);
+    assert.equal(isWebviewToHost({ type: 'request', kind: 'chat/retry', payload: {} }), false, 'a retry is answered by its request id');
+    assert.equal(isWebviewToHost({ type: 'request', id: 'r', kind: 'chat/retry' }), false, 'a request has a payload');
+    assert.equal(isWebviewToHost({ type: 'request', id: 'r', kind: 'chat/delete', payload: {} }), false, 'no such request');
+    assert.equal(isWebviewToHost({ type: 'request', id: 'r', kind: 'toString', payload: {} }), false, 'an inherited name is no request');
+    assert.equal(isWebviewToHost({ type: 'request', id: 'r'.repeat(201), kind: 'chat/retry', payload: {} }), false, 'an id past 200 characters');
+    assert.equal(isWebviewToHost({ type: 'chat/send', requestId: 'r', text: 'hi' }), false, 'a send is a request');
     assert.equal(isWebviewToHost({ type: 'draft/save', draft: 'typed' }), false, 'a draft write without its number could not be ordered');
     assert.equal(isWebviewToHost({ type: 'draft/save', draft: 'typed', seq: Number.NaN }), false);
     assert.equal(isWebviewToHost({ type: 'instructions/save', instructions: 'Answer in French.', seq: 3 }), true);

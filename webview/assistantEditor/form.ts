@@ -4,23 +4,20 @@
  * sent to the host, which validates it and writes the file; problems come back and are shown at
  * their fields. Nothing typed is thrown away while it is invalid.
  */
-import type { AssistantForm, Choice, EditorToHost, FormError, FunctionForm, HostToEditor, ServerChoices } from '../../src/common/assistantEditorProtocol';
+import type { AssistantForm, Choice, EditorRequests, EditorToHost, FormError, FunctionForm, HostToEditor, ServerChoices } from '../../src/common/assistantEditorProtocol';
+import { Requester } from '../../src/common/requests';
 import type { ReasoningEffort } from '../../src/common/model';
 import { clear, codicon, h } from '../ui/dom';
-import { PendingRequests } from '../ui/requests';
 
 const CHANGE_DELAY_MS = 250;
 const REQUEST_TIMEOUT_MS = 10_000;
 const EFFORTS: ('' | ReasoningEffort)[] = ['', 'none', 'minimal', 'low', 'medium', 'high', 'xhigh'];
 const FUNCTION_EXAMPLE = '{\n  "type": "object",\n  "properties": {\n    "location": { "type": "string", "description": "City and country" }\n  },\n  "required": ["location"],\n  "additionalProperties": false\n}';
 
-type Validated = Extract<HostToEditor, { type: 'form/validated' }>;
-
 export class AssistantFormView {
   private form: AssistantForm | undefined;
   private choices: ServerChoices = {};
-  private readonly validations = new PendingRequests<Validated>(REQUEST_TIMEOUT_MS);
-  private readonly choiceRequests = new PendingRequests<ServerChoices>(REQUEST_TIMEOUT_MS);
+  private readonly requests: Requester<EditorRequests>;
   private changeTimer: number | undefined;
   /** Changes sent and not answered yet. */
   private inFlight = 0;
@@ -33,6 +30,7 @@ export class AssistantFormView {
     root: HTMLElement,
     private readonly post: (message: EditorToHost) => void,
   ) {
+    this.requests = new Requester<EditorRequests>({ send: post, timeoutsMs: { 'form/change': REQUEST_TIMEOUT_MS, 'choices/list': REQUEST_TIMEOUT_MS } });
     const openText = h('button', { className: 'link-button', attrs: { type: 'button' } }, codicon('json'), ' Open as JSON');
     openText.addEventListener('click', () => this.post({ type: 'editor/openText' }));
     root.replaceChildren(h('div', { className: 'form-toolbar' }, this.status, openText), this.body);
@@ -60,11 +58,8 @@ export class AssistantFormView {
         this.status.textContent = message.message;
         this.status.classList.add('has-errors');
         return;
-      case 'form/validated':
-        this.validations.settle(message.requestId, message);
-        return;
-      case 'choices/result':
-        this.choiceRequests.settle(message.requestId, message.choices);
+      case 'reply':
+        this.requests.receive(message);
         return;
       default: {
         const exhaustive: never = message;
@@ -75,7 +70,7 @@ export class AssistantFormView {
 
   private async loadChoices(): Promise<void> {
     try {
-      this.choices = await this.choiceRequests.start((requestId) => this.post({ type: 'choices/request', requestId }));
+      this.choices = await this.requests.request('choices/list', {});
     } catch (error) {
       this.choices = { problem: error instanceof Error ? error.message : String(error) };
     }
@@ -165,7 +160,7 @@ export class AssistantFormView {
     if (!form) return;
     this.inFlight++;
     try {
-      const reply = await this.validations.start((requestId) => this.post({ type: 'form/change', requestId, form: structuredClone(form), baseRevision: this.baseRevision }));
+      const reply = await this.requests.request('form/change', { form: structuredClone(form), baseRevision: this.baseRevision });
       if (reply.revision !== undefined) this.baseRevision = reply.revision;
       this.showErrors(reply.errors);
       const also = reply.conflicts?.length ? ` ${reply.conflicts.join(', ')} had also been changed in the file meanwhile; the form's value was kept (Undo brings the other back).` : '';

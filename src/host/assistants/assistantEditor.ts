@@ -2,7 +2,10 @@ import * as vscode from 'vscode';
 import { parseAssistantFile, serializeAssistantFile } from '../../core/assistants/assistantFile';
 import { sameAssistantFile } from '../../core/assistants/assistantMerge';
 import type { Backend } from '../../core/backend';
-import type { AssistantForm, EditorToHost, HostToEditor, ServerChoices } from '../../common/assistantEditorProtocol';
+import type { AssistantForm, EditorRequests, FormValidated, HostToEditor, ServerChoices } from '../../common/assistantEditorProtocol';
+import { isEditorToHost } from '../../common/assistantEditorProtocol';
+import type { RequestHandlers } from '../../common/requests';
+import { answerRequest } from '../../common/requests';
 import { fileFromFormChange, formFromFile, mergeIntoDocument } from './assistantForm';
 import { Disposable } from '../platform/lifecycle';
 import { ASSISTANT_EDITOR_PAGE, webviewHtml, webviewResourceRoots } from '../platform/webviewHtml';
@@ -46,6 +49,11 @@ export class AssistantEditorProvider extends Disposable implements vscode.Custom
     // The text the file had when the document was last loaded, saved or reloaded: the base a change on disk is merged against.
     // (A document's first edit can still read as clean in its change event, so that event does not set it.)
     let saved = document.isDirty ? undefined : document.getText();
+    /** The form's requests; `afterReply` takes what to post once the reply is posted (a change's merged form). */
+    const requests = (afterReply: HostToEditor[]): RequestHandlers<EditorRequests> => ({
+      'form/change': ({ form, baseRevision }) => this.change(form, baseRevision, document, forms, (text) => (written = text), (show) => afterReply.push(show)),
+      'choices/list': () => this.choices(),
+    });
     const subscriptions = [
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.document.uri.toString() !== document.uri.toString() || event.contentChanges.length === 0) return;
@@ -88,15 +96,30 @@ export class AssistantEditorProvider extends Disposable implements vscode.Custom
           this.log.warn('Assistant editor sent an unknown message; ignored.');
           return;
         }
-        if (message.type === 'ready') {
-          // Sent again whenever the page is rebuilt: it gets the whole document again.
-          ready = true;
-          show();
-          return;
+        switch (message.type) {
+          case 'ready':
+            // Sent again whenever the page is rebuilt: it gets the whole document again.
+            ready = true;
+            show();
+            return;
+          case 'request': {
+            const afterReply: HostToEditor[] = [];
+            answerRequest(requests(afterReply), message)
+              .then(async (reply) => {
+                await post(reply);
+                for (const next of afterReply) await post(next);
+              })
+              .catch((error: unknown) => this.log.error(`Assistant editor: ${error instanceof Error ? error.message : String(error)}`));
+            return;
+          }
+          case 'editor/openText':
+            this.openText(document).catch((error: unknown) => this.log.error(`Assistant editor: ${error instanceof Error ? error.message : String(error)}`));
+            return;
+          default: {
+            const exhaustive: never = message;
+            return exhaustive;
+          }
         }
-        this.receive(message, document, post, forms, (text) => (written = text)).catch((error: unknown) =>
-          this.log.error(`Assistant editor: ${error instanceof Error ? error.message : String(error)}`),
-        );
       }),
     ];
     panel.onDidDispose(() => subscriptions.forEach((s) => s.dispose()));
@@ -112,53 +135,45 @@ export class AssistantEditorProvider extends Disposable implements vscode.Custom
     return [listener, watcher];
   }
 
-  private async receive(
-    message: Exclude<EditorToHost, { type: 'ready' }>,
+  /**
+   * A change of the form: validated, and written to the document when the whole file is valid.
+   * The page's next change starts from its own form; the fields it lacks (merged from elsewhere)
+   * come with a `document/show`, given to `thenShow` to post after the reply.
+   */
+  private async change(
+    form: AssistantForm,
+    baseRevision: number,
     document: vscode.TextDocument,
-    post: (message: HostToEditor) => Thenable<boolean>,
     forms: FormRevisions,
     wrote: (text: string) => void,
-  ): Promise<void> {
-    switch (message.type) {
-      case 'form/change': {
-        const { file, mine, errors, conflicts } = fileFromFormChange(message.form, forms.get(message.baseRevision), document.getText());
-        if (!file || !mine) {
-          await post({ type: 'form/validated', requestId: message.requestId, errors, saved: false });
-          return;
-        }
-        let saved = false;
-        const text = serializeAssistantFile(file);
-        if (text !== document.getText()) {
-          wrote(text);
-          const edit = new vscode.WorkspaceEdit();
-          edit.replace(document.uri, new vscode.Range(0, 0, document.lineCount, 0), text);
-          saved = await vscode.workspace.applyEdit(edit);
-        }
-        // The page's next change starts from its own form; the fields it lacks come with a show.
-        await post({ type: 'form/validated', requestId: message.requestId, errors, saved, revision: forms.add(formFromFile(mine)), conflicts });
-        if (!sameAssistantFile(file, mine)) {
-          const form = formFromFile(file);
-          await post({ type: 'document/show', form, errors: [], revision: forms.add(form) });
-        }
-        return;
-      }
-      case 'choices/request':
-        await post({ type: 'choices/result', requestId: message.requestId, choices: await this.choices() });
-        return;
-      case 'editor/openText': {
-        // The text takes the form's place: two tabs of one name beside each other read as one file open twice.
-        const form = vscode.window.tabGroups.all
-          .flatMap((group) => group.tabs)
-          .find((tab) => tab.input instanceof vscode.TabInputCustom && tab.input.viewType === AssistantEditorProvider.viewType && tab.input.uri.toString() === document.uri.toString());
-        await vscode.commands.executeCommand('vscode.openWith', document.uri, 'default', form?.group.viewColumn);
-        if (form) await vscode.window.tabGroups.close(form);
-        return;
-      }
-      default: {
-        const exhaustive: never = message;
-        return exhaustive;
-      }
+    thenShow: (show: HostToEditor) => void,
+  ): Promise<FormValidated> {
+    const { file, mine, errors, conflicts } = fileFromFormChange(form, forms.get(baseRevision), document.getText());
+    if (!file || !mine) return { errors, saved: false };
+    let saved = false;
+    const text = serializeAssistantFile(file);
+    if (text !== document.getText()) {
+      wrote(text);
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(document.uri, new vscode.Range(0, 0, document.lineCount, 0), text);
+      saved = await vscode.workspace.applyEdit(edit);
     }
+    const revision = forms.add(formFromFile(mine));
+    if (!sameAssistantFile(file, mine)) {
+      const merged = formFromFile(file);
+      thenShow({ type: 'document/show', form: merged, errors: [], revision: forms.add(merged) });
+    }
+    return { errors, saved, revision, conflicts };
+  }
+
+  /** Opens the file as plain JSON: the text takes the form's place. */
+  private async openText(document: vscode.TextDocument): Promise<void> {
+    // Two tabs of one name beside each other read as one file open twice.
+    const form = vscode.window.tabGroups.all
+      .flatMap((group) => group.tabs)
+      .find((tab) => tab.input instanceof vscode.TabInputCustom && tab.input.viewType === AssistantEditorProvider.viewType && tab.input.uri.toString() === document.uri.toString());
+    await vscode.commands.executeCommand('vscode.openWith', document.uri, 'default', form?.group.viewColumn);
+    if (form) await vscode.window.tabGroups.close(form);
   }
 
   /** Models, vector stores and files from the provider; a sentence instead where they cannot be listed. */
@@ -201,28 +216,5 @@ class FormRevisions {
 
   get(revision: number): AssistantForm | undefined {
     return this.forms.get(revision);
-  }
-}
-
-/** Messages from the page are checked before they touch the document. */
-function isEditorToHost(value: unknown): value is EditorToHost {
-  if (typeof value !== 'object' || value === null) return false;
-  const message = value as Record<string, unknown>;
-  switch (message.type) {
-    case 'ready':
-    case 'editor/openText':
-      return true;
-    case 'choices/request':
-      return typeof message.requestId === 'string';
-    case 'form/change':
-      return (
-        typeof message.requestId === 'string' &&
-        typeof message.baseRevision === 'number' &&
-        typeof message.form === 'object' &&
-        message.form !== null &&
-        Array.isArray((message.form as { functions?: unknown }).functions)
-      );
-    default:
-      return false;
   }
 }

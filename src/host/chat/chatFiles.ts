@@ -1,6 +1,5 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
-import type { HostToWebview } from '../../common/protocol';
 import type { OutputFileRef } from '../../core/files';
 import { imageFromDataUrl } from '../../core/threads/images';
 import type { KeptFile } from '../../common/model';
@@ -49,25 +48,29 @@ export class ChatFiles {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  /** The answer to a `file/request`. */
-  async image(requestId: string, request: FileRequest): Promise<Extract<HostToWebview, { type: 'file/content' }>> {
+  /**
+   * The answer to a `file/read` request: the image as a `data:` URL. Throws an `Error` whose message
+   * is the sentence saying why there is none (the file is not an image, not kept, unreadable).
+   */
+  async image(request: FileRequest): Promise<{ dataUrl: string }> {
     const { fileId, containerId, threadId } = request;
     const key = `${threadId ?? ''}/${containerId ?? ''}/${fileId}`;
     const cached = this.images.get(key);
-    if (cached) return { type: 'file/content', requestId, fileId, dataUrl: cached };
+    if (cached) return { dataUrl: cached };
+    let result: ReturnType<typeof imageDataUrl>;
     try {
-      const result = imageDataUrl(await this.bytesOf(request));
-      if ('error' in result) {
-        this.log.warn(`File ${fileId}: ${result.error}`);
-        return { type: 'file/content', requestId, fileId, error: result.error };
-      }
-      this.images.set(key, result.dataUrl);
-      return { type: 'file/content', requestId, fileId, dataUrl: result.dataUrl };
+      result = imageDataUrl(await this.bytesOf(request));
     } catch (error) {
-      if (error instanceof NotKept) return { type: 'file/content', requestId, fileId, error: error.message };
+      if (error instanceof NotKept) throw new Error(error.message, { cause: error });
       this.log.error(`Reading file ${fileId}${containerId ? ` of container ${containerId}` : ''} failed: ${messageOf(error)}`);
-      return { type: 'file/content', requestId, fileId, error: 'The image could not be read from this workspace\'s storage. See the Assistants log for details.' };
+      throw new Error('The image could not be read from this workspace\'s storage. See the Assistants log for details.', { cause: error });
     }
+    if ('error' in result) {
+      this.log.warn(`File ${fileId}: ${result.error}`);
+      throw new Error(result.error);
+    }
+    this.images.set(key, result.dataUrl);
+    return { dataUrl: result.dataUrl };
   }
 
   /** Asks where to save, writes the file, then offers to open it. */

@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import type { OutputFileRef } from '../../core/files';
 import type { AttachmentTool, KeptFile } from '../../common/model';
-import type { ApprovalChoice, ChatState, HostCommand, HostToWebview, WebviewToHost } from '../../common/protocol';
+import type { ApprovalChoice, ChatRequests, ChatState, HostCommand, HostToWebview, WebviewToHost } from '../../common/protocol';
 import { isWebviewToHost } from '../../common/protocol';
+import type { RequestHandlers } from '../../common/requests';
+import { answerRequest } from '../../common/requests';
 import { ChatFiles } from './chatFiles';
 import { insertAtCursor, openCitedFile, openInNewEditor } from './codeActions';
 import { Disposable } from '../platform/lifecycle';
@@ -67,6 +69,12 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
   private ready = false;
   private queuedInsert: string | undefined;
   private readonly files: ChatFiles;
+  /** The page's requests, each answered once. */
+  private readonly requests: RequestHandlers<ChatRequests> = {
+    'chat/send': ({ text, instructions, draftSeq, replaces }) => this.controller.send(text, { instructions, draftSeq, replaces }),
+    'chat/retry': ({ instructions }) => this.controller.retry(instructions),
+    'file/read': (ref) => this.files.image(ref),
+  };
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -134,21 +142,8 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         this.ready = true;
         await this.refresh();
         return;
-      case 'chat/send':
-        try {
-          await this.controller.send(typed.text, { instructions: typed.instructions, draftSeq: typed.draftSeq, replaces: typed.replaces });
-          await this.post({ type: 'send/result', requestId: typed.requestId, ok: true });
-        } catch (error) {
-          await this.post({ type: 'send/result', requestId: typed.requestId, ok: false, error: error instanceof Error ? error.message : String(error) });
-        }
-        return;
-      case 'chat/retry':
-        try {
-          await this.controller.retry(typed.instructions);
-          await this.post({ type: 'send/result', requestId: typed.requestId, ok: true });
-        } catch (error) {
-          await this.post({ type: 'send/result', requestId: typed.requestId, ok: false, error: error instanceof Error ? error.message : String(error) });
-        }
+      case 'request':
+        await this.post(await answerRequest(this.requests, typed));
         return;
       case 'chat/stop':
         this.controller.stop();
@@ -162,9 +157,6 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         return;
       case 'notice/dismiss':
         this.controller.dismissNotice();
-        return;
-      case 'file/request':
-        await this.post(await this.files.image(typed.requestId, typed));
         return;
       case 'file/save':
         await this.files.save(typed);

@@ -5,6 +5,7 @@ import type * as AnsiModule from '../../../webview/render/ansi';
 import type * as StepsModule from '../../../webview/render/steps';
 import type * as FigureModule from '../../../webview/render/figure';
 import type * as FilesModule from '../../../webview/files';
+import { chatRequester } from './chatRequests';
 
 /** Logs and tool output with ANSI sequences: colours as the theme's terminal colours, never `ESC[0;31m`. */
 describe('ANSI escape sequences in logs and tool output (DOM, happy-dom)', () => {
@@ -22,7 +23,7 @@ describe('ANSI escape sequences in logs and tool output (DOM, happy-dom)', () =>
     const { Figures } = require('../../../webview/render/figure') as typeof FigureModule;
     const { FileRequests } = require('../../../webview/files') as typeof FilesModule;
     /* eslint-enable @typescript-eslint/no-require-imports */
-    figures = new Figures(new FileRequests({ post: () => undefined, newRequestId: () => 'r', setTimer: () => undefined }), () => undefined, () => 't1');
+    figures = new Figures(new FileRequests(chatRequester()), () => undefined, () => 't1');
   });
 
   after(async () => {

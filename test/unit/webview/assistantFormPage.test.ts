@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { GlobalRegistrator } from '@happy-dom/global-registrator';
-import type { AssistantForm, EditorToHost } from '../../../src/common/assistantEditorProtocol';
+import type { AssistantForm, EditorRequests, EditorToHost } from '../../../src/common/assistantEditorProtocol';
 import type * as FormModule from '../../../webview/assistantEditor/form';
 
 const FORM: AssistantForm = {
@@ -21,6 +21,11 @@ const FORM: AssistantForm = {
   reasoningEffort: '',
 };
 
+/** The requests of `kind` among what the page posted. */
+function requestsOf<K extends keyof EditorRequests>(posted: readonly EditorToHost[], kind: K): Extract<EditorToHost, { type: 'request'; kind: K }>[] {
+  return posted.filter((m): m is Extract<EditorToHost, { type: 'request'; kind: K }> => m.type === 'request' && m.kind === kind);
+}
+
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the assistant form page: typing is not lost to a document shown meanwhile (DOM, happy-dom)', () => {
@@ -40,15 +45,15 @@ describe('the assistant form page: typing is not lost to a document shown meanwh
     document.body.replaceChildren(root);
     const posted: EditorToHost[] = [];
     const view = new module.AssistantFormView(root, (message) => posted.push(message));
-    const choices = posted.find((m): m is Extract<EditorToHost, { type: 'choices/request' }> => m.type === 'choices/request');
-    view.receive({ type: 'choices/result', requestId: choices?.requestId ?? '', choices: {} });
+    const choices = requestsOf(posted, 'choices/list')[0];
+    view.receive({ type: 'reply', id: choices?.id ?? '', ok: true, value: {} });
     view.receive({ type: 'document/show', form: structuredClone(FORM), errors: [], revision: 1 });
     const field = (id: string) => root.querySelector<HTMLInputElement | HTMLTextAreaElement>(`#${id}`) ?? assert.fail(`no #${id}`);
     const type = (id: string, value: string) => {
       field(id).value = value;
       field(id).dispatchEvent(new Event('input', { bubbles: true }));
     };
-    const changes = () => posted.filter((m): m is Extract<EditorToHost, { type: 'form/change' }> => m.type === 'form/change');
+    const changes = () => requestsOf(posted, 'form/change').map(({ id, payload }) => ({ id, ...payload }));
     return { view, field, type, changes };
   }
 
@@ -67,7 +72,7 @@ describe('the assistant form page: typing is not lost to a document shown meanwh
       assert.equal(change?.form[key], typed);
       assert.equal(change?.baseRevision, 1, 'the change names the form it was typed on, so the host merges instead of undoing the description');
       // The host merged both and shows the result; the page takes it once nothing waits.
-      view.receive({ type: 'form/validated', requestId: change.requestId, errors: [], saved: true, revision: 3 });
+      view.receive({ type: 'reply', id: change.id, ok: true, value: { errors: [], saved: true, revision: 3 } });
       await wait(0); // each message is a task of its own in the page
       view.receive({ type: 'document/show', form: { ...FORM, [key]: typed, description: 'From the text' }, errors: [], revision: 4 });
       assert.equal(field('f-description').value, 'From the text');
@@ -82,7 +87,7 @@ describe('the assistant form page: typing is not lost to a document shown meanwh
     const { view, type, changes } = page();
     type('f-instructions', 'First.');
     await wait(400);
-    view.receive({ type: 'form/validated', requestId: changes()[0].requestId, errors: [], saved: true, revision: 7 });
+    view.receive({ type: 'reply', id: changes()[0].id, ok: true, value: { errors: [], saved: true, revision: 7 } });
     type('f-instructions', 'Second.');
     await wait(400);
     assert.equal(changes()[1]?.baseRevision, 7);

@@ -5,6 +5,7 @@ import type { WebviewToHost } from '../../../src/common/protocol';
 import type * as MessageModule from '../../../webview/render/message';
 import type * as FigureModule from '../../../webview/render/figure';
 import type * as FilesModule from '../../../webview/files';
+import { chatRequester, fileReads } from './chatRequests';
 
 const PNG_URL = `stored-output:${'a'.repeat(64)}.png`;
 const CSV_URL = `stored-output:${'b'.repeat(64)}.csv`;
@@ -32,8 +33,7 @@ describe('files a run made, as the chat shows them once kept (DOM, happy-dom)', 
     const { FileRequests } = require('../../../webview/files') as typeof FilesModule;
     /* eslint-enable @typescript-eslint/no-require-imports */
     const post = (message: WebviewToHost) => posted.push(message);
-    let requests = 0;
-    figures = new Figures(new FileRequests({ post, newRequestId: () => `r${++requests}`, setTimer: () => undefined }), post, () => 't1');
+    figures = new Figures(new FileRequests(chatRequester(post)), post, () => 't1');
     render = (message) => renderMessage(message, { assistantName: 'Helper', figures });
   });
 
@@ -46,12 +46,12 @@ describe('files a run made, as the chat shows them once kept (DOM, happy-dom)', 
   });
 
   const saves = () => posted.filter((m) => m.type === 'file/save');
-  const requestsFor = () => posted.filter((m) => m.type === 'file/request');
+  const requestsFor = () => fileReads(posted);
 
   it('draws a kept figure from beside the thread and saves it under the model\'s name', () => {
     const kept: KeptFile = { url: PNG_URL, filename: 'chart.png', bytes: 10 };
     const figure = render(answer('', [], [{ type: 'image_file', fileId: 'file-1', kept }]));
-    assert.deepEqual(requestsFor().map((m) => m.type === 'file/request' && [m.fileId, m.threadId]), [[PNG_URL, 't1']], 'read from the thread, not the server');
+    assert.deepEqual(requestsFor().map((m) => [m.fileId, m.threadId]), [[PNG_URL, 't1']], 'read from the thread, not the server');
     figure.querySelector<HTMLElement>('.file-figure-save')!.click();
     assert.deepEqual(saves(), [{ type: 'file/save', fileId: PNG_URL, threadId: 't1', filename: 'chart.png' }]);
   });
@@ -66,7 +66,7 @@ describe('files a run made, as the chat shows them once kept (DOM, happy-dom)', 
 
   it('asks the host for a figure still on its way, naming the thread, and offers Save only once it arrived', () => {
     const figure = render(answer('', [], [{ type: 'image_file', fileId: 'file-3' }]));
-    assert.deepEqual(requestsFor().map((m) => m.type === 'file/request' && [m.fileId, m.threadId]), [['file-3', 't1']]);
+    assert.deepEqual(requestsFor().map((m) => [m.fileId, m.threadId]), [['file-3', 't1']]);
     assert.equal(figure.querySelector<HTMLElement>('.file-figure-save')?.hidden, true);
   });
 

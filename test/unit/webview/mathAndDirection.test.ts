@@ -4,6 +4,7 @@ import type * as MarkdownModule from '../../../webview/render/markdown';
 import type * as MessageModule from '../../../webview/render/message';
 import type * as FigureModule from '../../../webview/render/figure';
 import type * as FilesModule from '../../../webview/files';
+import { chatRequester } from './chatRequests';
 
 /** Math and text direction in answers (happy-dom; the same kinds are drawn in Chromium by rendering.test.ts). */
 describe('math and text direction in answers (DOM, happy-dom)', () => {
@@ -28,7 +29,7 @@ describe('math and text direction in answers (DOM, happy-dom)', () => {
     const { Figures } = require('../../../webview/render/figure') as typeof FigureModule;
     const { FileRequests } = require('../../../webview/files') as typeof FilesModule;
     /* eslint-enable @typescript-eslint/no-require-imports */
-    figures = new Figures(new FileRequests({ post: () => undefined, newRequestId: () => 'r', setTimer: () => undefined }), () => undefined, () => 't1');
+    figures = new Figures(new FileRequests(chatRequester()), () => undefined, () => 't1');
   });
 
   after(async () => {

@@ -6,6 +6,7 @@ import type { AnswerActions } from '../../../webview/render/message';
 import type * as MessageModule from '../../../webview/render/message';
 import type * as FigureModule from '../../../webview/render/figure';
 import type * as FilesModule from '../../../webview/files';
+import { chatRequester } from './chatRequests';
 
 const answer = (status: Message['status'], text = 'The stock is low.'): Message => ({ id: 'msg_a', role: 'assistant', content: [{ type: 'text', text, annotations: [] }], createdAt: 1, status });
 
@@ -22,7 +23,7 @@ describe('message actions (DOM, happy-dom)', () => {
     const { FileRequests } = require('../../../webview/files') as typeof FilesModule;
     /* eslint-enable @typescript-eslint/no-require-imports */
     const post = (_: WebviewToHost) => undefined;
-    const figures = new Figures(new FileRequests({ post, newRequestId: () => 'r1', setTimer: () => undefined }), post, () => 't1');
+    const figures = new Figures(new FileRequests(chatRequester(post)), post, () => 't1');
     render = (message, actions) => renderMessage(message, { assistantName: 'Helper', figures, actions });
   });
 

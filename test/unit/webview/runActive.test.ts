@@ -24,6 +24,9 @@ function chatWith(run: Run): ChatState {
  * id yet) the composer offers Stop, not Send; no Retry or Edit is offered; and a start that gives up
  * says so instead of how the run before it ended.
  */
+/** Lets a reply's promise settle: each message is a task of its own in the page. */
+const settled = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 describe('the chat page while a run starts, retries its start, or gives up (DOM, happy-dom)', () => {
   let ChatApp: typeof AppModule.ChatApp;
 
@@ -115,26 +118,28 @@ describe('the chat page while a run starts, retries its start, or gives up (DOM,
     assert.match(page.controls().status, /In progress/);
   });
 
-  it('drops a refusal that said a run was going on once that run ends', () => {
+  it('drops a refusal that said a run was going on once that run ends', async () => {
     const page = open(chatWith(failed));
     (page.root.querySelector('.run-retry') as HTMLElement).click();
-    const retry = page.posted.find((m): m is Extract<WebviewToHost, { type: 'chat/retry' }> => m.type === 'chat/retry');
+    const retry = page.posted.find((m): m is Extract<WebviewToHost, { type: 'request'; kind: 'chat/retry' }> => m.type === 'request' && m.kind === 'chat/retry');
     assert.ok(retry, 'Retry was asked for');
     // Another window's send started a run first: the host refuses this one.
     page.receive({ type: 'run/busy', busy: true });
-    page.receive({ type: 'send/result', requestId: retry.requestId, ok: false, error: 'A run is still in progress. Stop it or wait for it to finish.' });
+    page.receive({ type: 'reply', id: retry.id, ok: false, error: 'A run is still in progress. Stop it or wait for it to finish.' });
+    await settled();
     assert.equal(page.controls().error?.hidden, false);
     assert.match(page.controls().error?.textContent ?? '', /still in progress/);
     page.receive({ type: 'run/busy', busy: false });
     assert.equal(page.controls().error?.hidden, true, 'the refusal no longer holds');
   });
 
-  it('keeps a refusal that did not depend on a run going on', () => {
+  it('keeps a refusal that did not depend on a run going on', async () => {
     const page = open(chatWith(failed));
     (page.root.querySelector('.run-retry') as HTMLElement).click();
-    const retry = page.posted.find((m): m is Extract<WebviewToHost, { type: 'chat/retry' }> => m.type === 'chat/retry');
+    const retry = page.posted.find((m): m is Extract<WebviewToHost, { type: 'request'; kind: 'chat/retry' }> => m.type === 'request' && m.kind === 'chat/retry');
     assert.ok(retry);
-    page.receive({ type: 'send/result', requestId: retry.requestId, ok: false, error: 'No API key is set.' });
+    page.receive({ type: 'reply', id: retry.id, ok: false, error: 'No API key is set.' });
+    await settled();
     page.receive({ type: 'run/busy', busy: true });
     page.receive({ type: 'run/busy', busy: false });
     assert.match(page.controls().error?.textContent ?? '', /No API key/);

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import type { RunEvent } from '../../../src/common/events';
 import type { Message, Run, RunStep } from '../../../src/common/model';
-import type { ChatState, HostToWebview } from '../../../src/common/protocol';
+import type { ChatState } from '../../../src/common/protocol';
 import type { Applied, ViewState } from '../../../webview/state';
-import { applyHostMessage, dismissNotice, emptyState, scrollKey, scrollToRestore, sendStarted, sendTimedOut } from '../../../webview/state';
+import { applyHostMessage, dismissNotice, emptyState, scrollKey, scrollToRestore, sendResult, sendStarted, sendTimedOut } from '../../../webview/state';
 import { elapsedSeconds } from '../../../webview/status';
 
 const NOW = 1_700_000_000_000;
@@ -351,23 +351,21 @@ describe('webview state', () => {
   });
 
   describe('sending', () => {
-    const result = (requestId: string, ok: boolean, error?: string): HostToWebview => ({ type: 'send/result', requestId, ok, error });
-
     it('settles the pending send on its own result only', () => {
       const pending = sendStarted(fullState(), 'req_1');
-      const stray = applyHostMessage(pending, result('req_0', true), NOW);
+      const stray = sendResult(pending, 'req_0', true);
       assert.equal(stray.state.pendingSendId, 'req_1');
       assert.deepEqual(stray.changes, []);
-      const ok = applyHostMessage(pending, result('req_1', true), NOW);
+      const ok = sendResult(pending, 'req_1', true);
       assert.equal(ok.state.pendingSendId, undefined);
       assert.deepEqual(ok.changes, [{ kind: 'send', requestId: 'req_1', ok: true }]);
     });
 
     it('keeps the refusal reason for the composer', () => {
-      const refused = applyHostMessage(sendStarted(fullState(), 'req_1'), result('req_1', false, 'Set an API key first.'), NOW);
+      const refused = sendResult(sendStarted(fullState(), 'req_1'), 'req_1', false, 'Set an API key first.');
       assert.equal(refused.state.sendError, 'Set an API key first.');
       assert.deepEqual(refused.changes, [{ kind: 'send', requestId: 'req_1', ok: false }]);
-      const noReason = applyHostMessage(sendStarted(fullState(), 'req_2'), result('req_2', false), NOW);
+      const noReason = sendResult(sendStarted(fullState(), 'req_2'), 'req_2', false);
       assert.match(noReason.state.sendError ?? '', /could not be sent/);
     });
 
@@ -376,7 +374,7 @@ describe('webview state', () => {
       const timedOut = sendTimedOut(pending, 'req_1');
       assert.equal(timedOut.state.pendingSendId, undefined);
       assert.match(timedOut.state.sendError ?? '', /did not answer/);
-      const late = sendTimedOut(applyHostMessage(pending, result('req_1', true), NOW).state, 'req_1');
+      const late = sendTimedOut(sendResult(pending, 'req_1', true).state, 'req_1');
       assert.deepEqual(late.changes, []);
     });
 
@@ -385,17 +383,17 @@ describe('webview state', () => {
       assert.deepEqual(timedOut.timedOutSend, { requestId: 'req_1' });
       // A full state in between must not make the webview forget the send it gave up on.
       const refreshed = applyHostMessage(timedOut, { type: 'state/full', state: chat() }, NOW).state;
-      const late = applyHostMessage(refreshed, result('req_1', true), NOW);
+      const late = sendResult(refreshed, 'req_1', true);
       assert.deepEqual(late.changes, [{ kind: 'sendLate', requestId: 'req_1' }]);
       assert.equal(late.state.sendError, undefined, 'the timeout sentence goes');
       assert.equal(late.state.timedOutSend, undefined);
-      const again = applyHostMessage(late.state, result('req_1', true), NOW);
+      const again = sendResult(late.state, 'req_1', true);
       assert.deepEqual(again.changes, [], 'a repeated answer does nothing');
     });
 
     it('forgets a send that timed out when it is refused late, keeping the composer', () => {
       const timedOut = sendTimedOut(sendStarted(fullState(), 'req_1'), 'req_1').state;
-      const refused = applyHostMessage(timedOut, result('req_1', false, 'No key.'), NOW);
+      const refused = sendResult(timedOut, 'req_1', false, 'No key.');
       assert.deepEqual(refused.changes, []);
       assert.equal(refused.state.timedOutSend, undefined);
     });
@@ -403,7 +401,7 @@ describe('webview state', () => {
     it('keeps the error of a newer send when an older one is accepted late', () => {
       const timedOut = sendTimedOut(sendStarted(fullState(), 'req_1'), 'req_1').state;
       const newer = { ...sendStarted(timedOut, 'req_2'), sendError: 'newer error' };
-      const late = applyHostMessage(newer, result('req_1', true), NOW);
+      const late = sendResult(newer, 'req_1', true);
       assert.equal(late.state.pendingSendId, 'req_2');
       assert.equal(late.state.sendError, 'newer error');
     });

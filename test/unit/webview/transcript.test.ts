@@ -7,6 +7,7 @@ import type * as TranscriptModule from '../../../webview/render/transcript';
 import type * as FigureModule from '../../../webview/render/figure';
 import type * as FilesModule from '../../../webview/files';
 import { applyHostMessage, fromChatState } from '../../../webview/state';
+import { chatRequester, fileReads } from './chatRequests';
 
 function message(id: string, role: Message['role'], text: string, createdAt: number): Message {
   return { id, role, content: [{ type: 'text', text, annotations: [] }], createdAt };
@@ -35,9 +36,8 @@ describe('transcript (DOM, happy-dom)', () => {
     const { FileRequests } = require('../../../webview/files') as typeof FilesModule;
     /* eslint-enable @typescript-eslint/no-require-imports */
     newTranscript = (posted: WebviewToHost[] = [], actions?: TranscriptActions, onScroll: (fromBottom: number) => void = () => undefined) => {
-      let next = 0;
       const post = (m: WebviewToHost) => posted.push(m);
-      return new TranscriptClass(onScroll, new Figures(new FileRequests({ post, newRequestId: () => `r${++next}`, setTimer: () => undefined }), post, () => 't1'), actions);
+      return new TranscriptClass(onScroll, new Figures(new FileRequests(chatRequester(post)), post, () => 't1'), actions);
     };
   });
 
@@ -212,7 +212,7 @@ describe('transcript (DOM, happy-dom)', () => {
     const posted: WebviewToHost[] = [];
     const t = newTranscript(posted);
     t.reset(fromChatState({ ...chat, messages: [...chat.messages, answer], runs: { run_1: { ...runView([plotStep]), run: { ...runView([]).run, status: 'completed' } } } }));
-    const requests = posted.flatMap((m) => (m.type === 'file/request' ? [{ fileId: m.fileId, threadId: m.threadId }] : []));
+    const requests = fileReads(posted).map(({ fileId, threadId }) => ({ fileId, threadId }));
     assert.deepEqual(requests.sort((a, b) => a.fileId.localeCompare(b.fileId)), [
       { fileId: stored, threadId: 't1' },
       { fileId: plot, threadId: 't1' },

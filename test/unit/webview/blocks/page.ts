@@ -7,6 +7,7 @@ import type { Message } from '../../../../src/common/model';
 import { redrawStreamingAnswer, renderMessage } from '../../../../webview/render/message';
 import { FileRequests } from '../../../../webview/files';
 import { Figures } from '../../../../webview/render/figure';
+import { chatRequester } from '../chatRequests';
 
 /** One step of a stream: the HTML drawn block by block, and the HTML of the whole prefix drawn at once. */
 interface Step {
@@ -29,7 +30,7 @@ declare global {
   }
 }
 
-const figures = new Figures(new FileRequests({ post: () => undefined, newRequestId: () => 'r', setTimer: () => undefined }), () => undefined, () => 't1');
+const figures = new Figures(new FileRequests(chatRequester()), () => undefined, () => 't1');
 
 function html(fragment: DocumentFragment): string {
   const div = document.createElement('div');

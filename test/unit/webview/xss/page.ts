@@ -13,6 +13,7 @@ import { redrawStreamingAnswer, renderMessage } from '../../../../webview/render
 import { renderNotice } from '../../../../webview/render/notice';
 import { renderRunBlock } from '../../../../webview/render/steps';
 import { emptyState } from '../../../../webview/state';
+import { chatRequester } from '../chatRequests';
 
 declare global {
   interface Window {
@@ -35,7 +36,7 @@ const URL_ATTRIBUTES = new Set(['href', 'src', 'srcset', 'action', 'formaction',
 const FORBIDDEN_TAGS = new Set(['SCRIPT', 'IFRAME', 'FRAME', 'OBJECT', 'EMBED', 'STYLE', 'LINK', 'META', 'BASE', 'FORM', 'INPUT', 'TEXTAREA', 'SELECT', 'SVG', 'MATH', 'TEMPLATE', 'NOSCRIPT', 'VIDEO', 'AUDIO', 'SOURCE']);
 
 const actions = { insertCode: () => undefined, openCode: () => undefined, openFile: () => undefined, editQuestion: () => undefined };
-const figures = new Figures(new FileRequests({ post: () => undefined, newRequestId: () => 'r', setTimer: () => undefined }), () => undefined, () => 't1');
+const figures = new Figures(new FileRequests(chatRequester()), () => undefined, () => 't1');
 
 function paths(payload: string): HTMLElement[] {
   const text = (value: string): Message['content'][number] => ({ type: 'text', text: value, annotations: [] });
