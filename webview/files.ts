@@ -2,8 +2,8 @@
  * Images the assistant made, asked of the host once each (the page never fetches anything). No
  * DOM here: renderers watch a file's status and redraw their figure when it settles.
  */
-import type { ChatRequests } from '../src/common/protocol';
-import type { LateReply, Requester } from '../src/common/requests';
+import type { FileRefPayload } from '../src/common/protocol';
+import type { LateReply, RequestOptions } from '../src/common/requests';
 import { RequestError } from '../src/common/requests';
 import { isRasterDataImage } from './links';
 
@@ -35,11 +35,16 @@ export function fileKey(ref: FileRef): string {
   return `${ref.containerId ?? ''}/${ref.fileId}`;
 }
 
+/** What asks the host for a file: the requester of any page whose requests include the chat's `file/read`. */
+export interface FileReader {
+  request(kind: 'file/read', payload: FileRefPayload, options?: RequestOptions<{ dataUrl: string }>): Promise<{ dataUrl: string }>;
+}
+
 export class FileRequests {
   private readonly entries = new Map<string, Entry>();
 
   /** @param requests Asks the host (`file/read`), with the time-out `FILE_TIMEOUT_MS`. */
-  constructor(private readonly requests: Pick<Requester<ChatRequests>, 'request'>) {}
+  constructor(private readonly requests: FileReader) {}
 
   /** The file's status now; asks the host unless it already has, and calls `listener` once the file settles. */
   watch(ref: FileRef, listener: (status: FileStatus) => void): FileStatus {

@@ -1,11 +1,14 @@
 /**
  * The protocol between the host and the Compare panel's webview. Types and guards only; the
- * columns' chat traffic (`message/added`, `run/event`, `file/content`…) is the chat's own
- * (`protocol.ts`), wrapped with the column it belongs to, so the panel draws it with the chat's
- * renderers.
+ * columns' chat traffic (`message/added`, `run/event`…) is the chat's own (`protocol.ts`), wrapped
+ * with the column it belongs to, so the panel draws it with the chat's renderers, and its images
+ * come through the chat's `file/read` request (requests.ts).
  */
 import type { Message, ReasoningEffort, Usage } from './model';
-import type { HostToWebview, RunView, WebviewToHost } from './protocol';
+import type { ChatRequests, HostToWebview, RunView, WebviewToHost } from './protocol';
+import { CHAT_REQUEST_PAYLOADS } from './protocol';
+import type { PayloadGuards, ReplyMessage, RequestMessage } from './requests';
+import { isRequestOf } from './requests';
 
 /** A column's assistant and what it changes of it (the shape of `CompareVariant` in src/core/compare.ts). */
 export interface CompareVariant {
@@ -62,6 +65,13 @@ export interface CompareState {
   notice?: { severity: 'info' | 'error'; message: string };
 }
 
+/** What the panel asks of the host, each answered once: the chat's own `file/read`. */
+export interface CompareRequests {
+  'file/read': ChatRequests['file/read'];
+}
+
+const COMPARE_REQUEST_PAYLOADS: PayloadGuards<CompareRequests> = { 'file/read': CHAT_REQUEST_PAYLOADS['file/read'] };
+
 export type HostToCompare =
   | { type: 'compare/state'; state: CompareState }
   /** One of the chat's own messages, for column `column`'s thread. */
@@ -74,10 +84,11 @@ export type HostToCompare =
   | { type: 'compare/busy'; busy: boolean }
   | { type: 'compare/attachments'; attachments: string[] }
   | { type: 'compare/notice'; notice?: CompareState['notice'] }
-  | Extract<HostToWebview, { type: 'file/content' }>;
+  /** The answer to a request of the panel (`CompareRequests`). */
+  | ReplyMessage;
 
 /** The chat messages the panel sends as the chat does (images, code, cited files). */
-export type CompareChatRequest = Extract<WebviewToHost, { type: 'file/request' | 'file/save' | 'code/insert' | 'code/open' | 'file/open' }>;
+export type CompareChatRequest = Extract<WebviewToHost, { type: 'file/save' | 'code/insert' | 'code/open' | 'file/open' }>;
 
 export type CompareToHost =
   | { type: 'ready' }
@@ -88,9 +99,11 @@ export type CompareToHost =
   | { type: 'compare/saveTest'; column: number }
   | { type: 'compare/attach' }
   | { type: 'compare/detach'; path: string }
-  | CompareChatRequest;
+  | CompareChatRequest
+  /** A request of `CompareRequests`, answered by a `reply` with the same id. */
+  | RequestMessage<CompareRequests>;
 
-const CHAT_REQUESTS: ReadonlySet<string> = new Set(['file/request', 'file/save', 'code/insert', 'code/open', 'file/open']);
+const CHAT_REQUESTS: ReadonlySet<string> = new Set(['file/save', 'code/insert', 'code/open', 'file/open']);
 
 /** Whether a message from the panel is one the host takes (`isChatRequest` checks the chat's own kinds). */
 export function isCompareToHost(value: unknown, isChatRequest: (value: unknown) => boolean): value is CompareToHost {
@@ -110,6 +123,8 @@ export function isCompareToHost(value: unknown, isChatRequest: (value: unknown) 
       return column();
     case 'compare/detach':
       return typeof message.path === 'string';
+    case 'request':
+      return isRequestOf(value, COMPARE_REQUEST_PAYLOADS);
     default:
       return typeof message.type === 'string' && CHAT_REQUESTS.has(message.type) && isChatRequest(value);
   }

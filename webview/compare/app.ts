@@ -3,9 +3,10 @@
  * then 2-4 columns side by side, each set up with an assistant and what it changes (model,
  * temperature, reasoning effort) and drawing its own thread as it streams.
  */
-import type { CompareAssistantOption, CompareState, CompareToHost, CompareVariant, HostToCompare } from '../../src/common/compareProtocol';
+import type { CompareAssistantOption, CompareRequests, CompareState, CompareToHost, CompareVariant, HostToCompare } from '../../src/common/compareProtocol';
+import { Requester } from '../../src/common/requests';
 import type { ReasoningEffort } from '../../src/common/model';
-import { FileRequests } from '../files';
+import { FILE_TIMEOUT_MS, FileRequests } from '../files';
 import { Figures } from '../render/figure';
 import { clear, codicon, h } from '../ui/dom';
 import type { Button, Textarea } from '../ui/kit';
@@ -35,6 +36,8 @@ export class CompareApp {
   private setups: Setup[] = [];
   private columns: Column[] = [];
   private running = false;
+  /** The requests to the host, each answered once. */
+  private readonly requests: Requester<CompareRequests>;
   private readonly files: FileRequests;
   private readonly figures: Figures;
   private readonly question: Textarea;
@@ -51,11 +54,8 @@ export class CompareApp {
     private readonly root: HTMLElement,
     private readonly host: CompareChannel,
   ) {
-    this.files = new FileRequests({
-      post: (message) => this.host.post(message as CompareToHost),
-      newRequestId: () => `req-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`,
-      setTimer: (callback, ms) => void window.setTimeout(callback, ms),
-    });
+    this.requests = new Requester<CompareRequests>({ send: (message) => this.host.post(message), timeoutsMs: { 'file/read': FILE_TIMEOUT_MS } });
+    this.files = new FileRequests(this.requests);
     this.figures = new Figures(this.files, (message) => this.host.post(message as CompareToHost), () => this.threadIds.find((id) => id !== undefined));
     this.question = textarea({ label: 'Question', placeholder: 'Ask every column the same question (Ctrl+Enter)', rows: 3 });
     this.question.classList.add('compare-question');
@@ -107,8 +107,9 @@ export class CompareApp {
         this.noticeEl.replaceChildren(...(message.notice ? [codicon(message.notice.severity === 'error' ? 'error' : 'info'), h('span', { text: message.notice.message })] : []));
         this.noticeEl.dataset.severity = message.notice?.severity ?? '';
         return;
-      case 'file/content':
-        return this.files.receive(message);
+      case 'reply':
+        this.requests.receive(message);
+        return;
     }
   }
 

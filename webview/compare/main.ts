@@ -9,7 +9,7 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const HOST_TYPES: ReadonlySet<string> = new Set<HostToCompare['type']>([
-  'compare/state', 'compare/chat', 'compare/thread', 'compare/metrics', 'compare/error', 'compare/kept', 'compare/busy', 'compare/attachments', 'compare/notice', 'file/content',
+  'compare/state', 'compare/chat', 'compare/thread', 'compare/metrics', 'compare/error', 'compare/kept', 'compare/busy', 'compare/attachments', 'compare/notice', 'reply',
 ]);
 
 const api = acquireVsCodeApi();

@@ -13,9 +13,11 @@ import { nodeFileSystem, nodeWorkspaceFs } from '../../core/workspace/fileSystem
 import type { Assistant, Attachment } from '../../common/model';
 import { REASONING_EFFORTS } from '../../common/model';
 import type { ThreadStore } from '../../core/threads/threadStore';
-import type { CompareAssistantOption, CompareColumnView, CompareState, CompareToHost, HostToCompare } from '../../common/compareProtocol';
+import type { CompareAssistantOption, CompareColumnView, CompareRequests, CompareState, CompareToHost, HostToCompare } from '../../common/compareProtocol';
 import { isCompareToHost } from '../../common/compareProtocol';
 import { isWebviewToHost } from '../../common/protocol';
+import type { RequestHandlers } from '../../common/requests';
+import { answerRequest } from '../../common/requests';
 import type { AssistantStore } from '../../core/assistants/assistantStore';
 import { ChatFiles } from './chatFiles';
 import { compareMessage, threadView } from './compareMessages';
@@ -57,6 +59,8 @@ export class ComparePanel extends Disposable {
 
   private readonly scratch: ThreadStore;
   private readonly files: ChatFiles;
+  /** The panel's requests, each answered once: the columns' images. */
+  private readonly requests: RequestHandlers<CompareRequests> = { 'file/read': (ref) => this.files.image(ref) };
   private comparison: CompareSession | undefined;
   private labels: string[] = [];
   private kept = new Set<number>();
@@ -119,8 +123,8 @@ export class ComparePanel extends Disposable {
       case 'compare/detach':
         this.attachments = this.attachments.filter((p) => p !== message.path);
         return this.post({ type: 'compare/attachments', attachments: this.attachments });
-      case 'file/request':
-        return this.post(await this.files.image(message.requestId, message));
+      case 'request':
+        return this.post(await answerRequest(this.requests, message));
       case 'file/save':
         return this.files.save(message);
       case 'code/insert':
