@@ -2,7 +2,7 @@
 // mechanical step: `git mv` (git's rename detection then carries edits made elsewhere across) and
 // nothing else changed but import specifiers.
 //
-//   node scripts/moveFiles.mjs MOVES.json [--dry-run] [--after]
+//   node scripts/moveFiles.mjs MOVES.json [--dry-run] [--after]      (from the repository root)
 //
 // MOVES.json maps old paths to new ones, relative to the repository root: files
 // ("src/core/runState.ts": "src/core/runs/runState.ts"). Every .ts/.mts/.cts/.js/.mjs/.cjs file
@@ -18,10 +18,10 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const root = process.cwd();
 const [mapFile, ...flags] = process.argv.slice(2);
 if (!mapFile) {
-  console.error('usage: node scripts/moveFiles.mjs MOVES.json [--dry-run]');
+  console.error('usage (from the repository root): node scripts/moveFiles.mjs MOVES.json [--dry-run] [--after]');
   process.exit(2);
 }
 const dryRun = flags.includes('--dry-run');
