@@ -74,15 +74,15 @@ export function workspaceAttacher(options: { root: string; fs: WorkspaceFs; back
  * The functions of headless test runs (the CLI): the workspace's read-only functions (`read_file`,
  * `list_files`, `search_text`, confined and with the deny list, as in the chat), as tools for the
  * run and the handler that runs them; a call that would ask the user (a write, a custom function)
- * is denied, and the model is told so.
+ * is denied, and the model is told so, as is every call while `trusted` (default: always) says no.
  */
-export function headlessFunctions(options: { root: string; fs: WorkspaceFs; deny: readonly string[] }): { toolHandler: ToolHandler; functions: ToolDefinition[] } {
+export function headlessFunctions(options: { root: string; fs: WorkspaceFs; deny: readonly string[]; trusted?: () => boolean }): { toolHandler: ToolHandler; functions: ToolDefinition[] } {
   const confinement = new Confinement(options.fs, () => ({ roots: [options.root], deny: options.deny, exclude: [] }));
   const deps = { fs: options.fs, confinement };
   const registry = new FunctionRegistry([readFileFunction(deps), listFilesFunction(deps), searchTextFunction(deps)]);
   const toolHandler = functionToolHandler({
     registry,
-    trusted: () => true,
+    trusted: options.trusted ?? (() => true),
     policy: () => undefined,
     approver: { ask: async () => 'deny' },
     roots: () => [options.root],

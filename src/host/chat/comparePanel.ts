@@ -65,6 +65,8 @@ export class ComparePanel extends Disposable {
   private labels: string[] = [];
   private kept = new Set<number>();
   private attachments: string[] = [];
+  /** The workspace paths attached to the question asked (a test case saved from it names them). */
+  private askedAttachments: string[] = [];
   private asking = false;
 
   /**
@@ -147,7 +149,9 @@ export class ComparePanel extends Disposable {
       const entries = new Map((await this.deps.assistants.list()).map((entry) => [entry.id, entry]));
       this.labels = variants.map((variant) => variantLabel(entries.get(variant.assistantId)?.name ?? variant.assistantId, variant));
       this.kept = new Set();
-      const tools = headlessFunctions({ root: workspaceRoot() ?? '', fs: nodeWorkspaceFs, deny: readFunctionSettings().deny });
+      // Read-only workspace functions, in a trusted folder only; anything that would ask in the chat is denied.
+      const root = workspaceRoot();
+      const tools = headlessFunctions({ root: root ?? '', fs: nodeWorkspaceFs, deny: readFunctionSettings().deny, trusted: () => root !== undefined && vscode.workspace.isTrusted });
       const comparison = new CompareSession(
         {
           store: this.scratch,
@@ -168,6 +172,7 @@ export class ComparePanel extends Disposable {
       await this.post({ type: 'compare/state', state: await this.state(text.trim()) });
       const attached = await this.upload();
       if (!attached) return;
+      this.askedAttachments = [...this.attachments];
       this.deps.log.info(`Compare: asking ${variants.length} columns (${this.labels.join(' | ')}).`);
       await comparison.ask(text, attached);
     } finally {
@@ -239,7 +244,7 @@ export class ComparePanel extends Disposable {
     const { uri, assistant } = await testFileFor(entry.file);
     const existing = await readText(uri);
     const schema = vscode.Uri.joinPath(this.deps.extensionUri, 'schemas', 'assistant-tests.schema.json');
-    const added = addTestCase(existing, uri.fsPath, draftTestCase(question.text, this.attachments, answer), {
+    const added = addTestCase(existing, uri.fsPath, draftTestCase(question.text, this.askedAttachments, answer), {
       schema: path.relative(path.dirname(uri.fsPath), schema.fsPath).split(path.sep).join('/'),
       assistant,
     });
