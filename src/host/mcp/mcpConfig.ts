@@ -27,34 +27,38 @@ export interface ConfiguredServers {
 /**
  * Reads the MCP servers configured in VS Code itself, in this order: the user's `mcp.json` (VS
  * Code's "MCP: Open User Configuration", beside the user's settings), the user's `mcp` setting,
- * the workspace's `mcp` setting, and each workspace folder's `.vscode/mcp.json`. A file over the
- * size limit is not read. `userFolder` is the folder of the user's settings (undefined: the user's
- * `mcp.json` is not read). Never throws: an unreadable file is a problem sentence.
+ * each workspace folder's `.vscode/mcp.json`, and the workspace's `mcp` setting. VS Code shows an
+ * `mcp.json` as the `mcp` setting of its level too, a copy refreshed only when its file watcher
+ * fires, so a level's setting is read only when that level has no `mcp.json` (a VS Code from before
+ * the files, or settings never moved to one). A file over the size limit is not read.
+ * `userFolder` is the folder of the user's settings (undefined: the user's `mcp.json` is not read).
+ * Never throws: an unreadable file is a problem sentence.
  */
 export async function readConfiguredServers(userFolder: vscode.Uri | undefined): Promise<ConfiguredServers> {
   const home = os.homedir();
   const folders = (vscode.workspace.workspaceFolders ?? []).slice(0, MAX_FOLDERS);
   const first = folders[0]?.uri.fsPath;
-  const configs: { config: McpConfig; source: McpConfigSource }[] = [];
-  const userSource: McpConfigSource = { label: 'your mcp.json', location: 'user', folder: first, home, env: process.env };
-  if (userFolder) {
-    const text = await readBounded(vscode.Uri.joinPath(userFolder, 'mcp.json'), userSource.label);
-    if (text !== undefined) configs.push({ config: typeof text === 'string' ? parseMcpConfig(text, userSource) : text, source: userSource });
-  }
   const setting = vscode.workspace.getConfiguration('mcp');
   const servers = setting.inspect<unknown>('servers');
   const inputs = setting.inspect<unknown>('inputs');
-  const settingConfig = (value: unknown, inputList: unknown, source: McpConfigSource) => {
-    if (value !== undefined) configs.push({ config: mcpConfigServers({ servers: value, inputs: inputList ?? [] }, source), source });
-  };
-  settingConfig(servers?.globalValue, inputs?.globalValue, { label: 'the mcp setting', location: 'user', folder: first, home, env: process.env });
-  settingConfig(servers?.workspaceValue, inputs?.workspaceValue, { label: "the workspace's mcp setting", location: 'workspace', folder: first, home });
+  const fromSetting = (value: unknown, inputList: unknown, source: McpConfigSource) =>
+    value === undefined ? [] : [{ config: mcpConfigServers({ servers: value, inputs: inputList ?? [] }, source), source }];
+  const userSource: McpConfigSource = { label: 'your mcp.json', location: 'user', folder: first, home, env: process.env };
+  const userFile = userFolder ? await readBounded(vscode.Uri.joinPath(userFolder, 'mcp.json'), userSource.label) : undefined;
+  const configs: { config: McpConfig; source: McpConfigSource }[] =
+    userFile !== undefined
+      ? [{ config: typeof userFile === 'string' ? parseMcpConfig(userFile, userSource) : userFile, source: userSource }]
+      : fromSetting(servers?.globalValue, inputs?.globalValue, { label: 'the mcp setting', location: 'user', folder: first, home, env: process.env });
+  let workspaceFiles = 0;
   for (const folder of folders) {
     const label = folders.length > 1 ? `${folder.name}/.vscode/mcp.json` : '.vscode/mcp.json';
     const source: McpConfigSource = { label, location: 'workspace', folder: folder.uri.fsPath, home };
     const text = await readBounded(vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json'), label);
-    if (text !== undefined) configs.push({ config: typeof text === 'string' ? parseMcpConfig(text, source) : text, source });
+    if (text === undefined) continue;
+    workspaceFiles++;
+    configs.push({ config: typeof text === 'string' ? parseMcpConfig(text, source) : text, source });
   }
+  if (workspaceFiles === 0) configs.push(...fromSetting(servers?.workspaceValue, inputs?.workspaceValue, { label: "the workspace's mcp setting", location: 'workspace', folder: first, home }));
   const result: ConfiguredServers = { servers: [], problems: [] };
   const taken = new Map<string, string>();
   for (const { config, source } of configs) {
