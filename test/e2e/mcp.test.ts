@@ -99,4 +99,50 @@ describe('MCP servers: a hosted one on Responses and a local stdio one, each ask
     assert.match(await step.innerText(), /Water the plants\./);
     await workbench.screenshot('local-mcp-read-step');
   });
+
+  it('a server whose secret is not set says so with Set MCP Secret, which asks for that very secret; then the question goes through with it', async () => {
+    await idle();
+    const vault = 'https://vault.fake.test/mcp';
+    const key = 'FAKE-vault-key-notArealKEY';
+    fake.mcp.add(vault, {
+      tools: [{ name: 'open_vault', description: 'Says what the vault holds.', input_schema: { type: 'object', properties: {} }, annotations: { readOnlyHint: true } }],
+      call: () => ({ output: 'The vault holds 3 keys.' }),
+      requiredHeaders: { 'x-vault-key': key },
+    });
+    const file = path.join(workbench.workspace, '.assistants', 'notes.assistant.json');
+    const assistant = JSON.parse(fs.readFileSync(file, 'utf8')) as { tools: unknown[] };
+    assistant.tools.push({ type: 'mcp', server_label: 'vault', server_url: vault, headers: { 'X-Vault-Key': '${secret:vault_key}' } });
+    fs.writeFileSync(file, JSON.stringify(assistant));
+    const question = 'call open_vault with {}';
+    const input = chat.locator('.composer-input textarea');
+    const notice = chat.locator('.notice').filter({ hasText: 'The secret "vault_key" that the MCP server vault uses is not set for it' });
+    // The file is read again once its change is seen: ask until the notice says the secret is missing.
+    for (let attempt = 0; attempt < 10 && (await notice.count()) === 0; attempt++) {
+      await input.click();
+      await input.fill(question);
+      await input.press('Enter');
+      await notice.waitFor({ timeout: 3_000 }).catch(() => undefined);
+    }
+    await notice.waitFor({ timeout: 5_000 });
+    assert.equal(await chat.locator('.msg-user').filter({ hasText: question }).count(), 0, 'nothing was sent without the secret');
+    await workbench.screenshotSideBar('mcp-secret-missing');
+    await notice.getByRole('button', { name: 'Set MCP Secret' }).click();
+    // No list to pick from: the box asks for the secret the notice named, for the server that needs it.
+    const box = workbench.page.locator('.quick-input-widget');
+    const password = box.locator('input[type="password"]');
+    await password.waitFor({ timeout: 30_000 });
+    assert.match(await box.innerText(), /Set MCP Secret: vault_key/);
+    assert.match(await box.innerText(), /for the MCP server vault, sent only to https:\/\/vault\.fake\.test/);
+    await password.fill(key);
+    await password.press('Enter');
+    await workbench.notificationShown(/The secret vault_key is set for https:\/\/vault\.fake\.test\./);
+
+    await workbench.ask(question);
+    const card = chat.locator('.run-block .step .approval').filter({ hasText: 'on the MCP server vault' });
+    await card.waitFor({ timeout: 60_000 });
+    await card.locator('vscode-button').filter({ hasText: 'Allow once' }).click();
+    await workbench.statusIs('Completed');
+    assert.match(await chat.locator('.msg-assistant').last().innerText(), /The vault holds 3 keys\./);
+    assert.equal(fake.mcp.calls.at(-1)?.headers['X-Vault-Key'] ?? fake.mcp.calls.at(-1)?.headers['x-vault-key'], key, 'the secret went with the request to its server');
+  });
 });
