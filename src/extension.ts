@@ -33,7 +33,8 @@ import { keyScope } from './core/provider';
 import type { ApprovalChoice, ApprovalView, AttachmentView, OutputRequestView } from './common/protocol';
 import { textOf } from './common/model';
 import { AssistantsTreeProvider, ThreadsTreeProvider } from './host/trees';
-import { createWorkspaceFunctions, workspaceRoots } from './host/platform/workspaceFunctions';
+import { createWorkspaceFunctions, workspaceRoots, workspaceToolHandler } from './host/platform/workspaceFunctions';
+import { Connections } from './host/platform/connections';
 import { hostedServersLeftOut, McpServers } from './host/mcp/mcpServers';
 import { McpSecrets, secretUses } from './host/mcp/mcpSecrets';
 import { confirmMcpStart, secretUseArgument, setMcpSecret } from './host/mcp/mcpCommands';
@@ -103,6 +104,8 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     return keyScope(settings.provider, settings.baseUrl);
   });
   const mock = process.env.ASSISTANTS_MOCK === '1';
+  // One connection to the server for everything that reaches it, made on first use.
+  const connections = new Connections({ apiKeys, connect, log, mock });
   const approver = new ChatApprover();
   const proposer = new DiffEditProposer();
   const outputs = new ChatOutputAsker(new OutputDraftStore(nodeFileSystem, path.join(storage.fsPath, 'output-drafts.json'), {
@@ -151,21 +154,12 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     }
     return local;
   };
-  // Custom functions come from the assistant a run uses; the service is made below.
-  const functions = createWorkspaceFunctions({
-    approver,
-    proposer,
-    outputs,
-    workspaceState: context.workspaceState,
-    assistants: () => assistants,
-    localMcp: async (entry) => (await toolAdditions(entry)).registry,
-  });
+  // The functions first: the assistants offer them to a run, and answering their calls needs the assistants.
+  const functions = createWorkspaceFunctions(proposer);
   const folders = new AssistantFolders(context.globalStorageUri);
-  // Set below: the server's store comes from the controller's connection.
-  let serverStore: () => ReturnType<HostChatController['serverAssistants']> = async () => undefined;
   const assistants = new AssistantService({
     stores: async () => {
-      const server = await serverStore().catch((error: unknown) => {
+      const server = await connections.serverAssistants().catch((error: unknown) => {
         log.warn(`Server assistants not listed: ${error instanceof Error ? error.message : String(error)}`);
         return undefined;
       });
@@ -185,43 +179,50 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
       return { tools: [...base.tools, ...local.registry.tools()], ...(instructions ? { instructions } : {}) };
     },
   });
+  // Custom functions come from the assistant a run uses.
+  const toolHandler = workspaceToolHandler(functions, {
+    approver,
+    outputs,
+    workspaceState: context.workspaceState,
+    assistants,
+    localMcp: async (entry) => (await toolAdditions(entry)).registry,
+  });
   drafts = new DraftStore(nodeFileSystem, path.join(storage.fsPath, 'draft.json'), {
     onError: (error) => log.warn(`The draft was not saved: ${error instanceof Error ? error.message : String(error)}`),
   });
   instructions = new DraftStore(nodeFileSystem, path.join(storage.fsPath, 'instructions.json'), {
     onError: (error) => log.warn(`The run instructions were not saved: ${error instanceof Error ? error.message : String(error)}`),
   });
+  const uploadIndex = new StateUploadIndex(context.globalState);
+  const attachments = new ComposerAttachments({
+    target: () => connections.uploadTarget(),
+    index: uploadIndex,
+    confinement: functions.confinement,
+    log,
+  });
   const controller = new HostChatController({
     store,
     apiKeys,
-    toolHandler: functions.toolHandler,
+    toolHandler,
     approver,
     outputs,
+    attachments,
     drafts,
     instructions,
-    connect,
+    connections,
     assistants,
     prepare: (assistant) => mcpSecrets.prepare(assistant),
     log,
     mock,
   });
-  const uploadIndex = new StateUploadIndex(context.globalState);
-  const attachments = new ComposerAttachments({
-    target: () => controller.uploadTarget(),
-    index: uploadIndex,
-    confinement: functions.confinement,
-    log,
-  });
-  controller.useAttachments(attachments);
-  serverStore = () => controller.serverAssistants();
   const chatView = new ChatViewProvider(context.extensionUri, controller, log);
   const threadsTree = new ThreadsTreeProvider(store, () => controller.session.thread?.thread.id, assistants, context.workspaceState, log);
   const assistantsTree = new AssistantsTreeProvider(assistants, log);
   const knowledgeTree = new KnowledgeTreeProvider({
     assistants,
-    files: () => controller.backend(),
+    files: () => connections.backend(),
     recognise: async (vectorStoreId) => {
-      const { mark, provider } = await controller.uploadTarget();
+      const { mark, provider } = await connections.uploadTarget();
       return recogniser(vectorStoreId, { mark, provider, index: uploadIndex });
     },
     log,
@@ -230,10 +231,11 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   knowledgeTree.attach(knowledgeView);
   const serverDocuments = new ServerAssistantDocuments(assistants);
   const conflicts = new AssistantConflicts(assistants);
-  const assistantEditor = new AssistantEditorProvider(context.extensionUri, () => controller.backend(), log, serverDocuments.onDidRefuseSave);
-  const assistantTests = registerAssistantTests({ backend: () => controller.backend(), log });
+  const assistantEditor = new AssistantEditorProvider(context.extensionUri, () => connections.backend(), log, serverDocuments.onDidRefuseSave);
+  const assistantTests = registerAssistantTests({ backend: () => connections.backend(), log });
   context.subscriptions.push(assistantTests);
   context.subscriptions.push(
+    connections,
     approver,
     outputs,
     proposer,
@@ -278,7 +280,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   );
   const knowledge = {
     assistants,
-    target: () => controller.uploadTarget(),
+    target: () => connections.uploadTarget(),
     index: uploadIndex,
     confinement: functions.confinement,
     tree: knowledgeTree,
@@ -286,7 +288,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     vanished: () => controller.vanished(),
     settled: () => controller.settled(),
   };
-  registerCommands(context, { controller, apiKeys, store, threadsTree, assistantsTree, assistants, knowledge, log, proposer, attachments, chatView, conflicts });
+  registerCommands(context, { controller, connections, apiKeys, store, threadsTree, assistantsTree, assistants, knowledge, log, proposer, attachments, chatView, conflicts });
   // The Compare panel's columns keep their threads apart from the Threads view's until one is kept.
   const compareScratch = new ThreadStore(nodeFileSystem, path.join(storage.fsPath, 'compare'));
   registerCompare(
@@ -294,8 +296,8 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     {
       extensionUri: context.extensionUri,
       assistants,
-      backend: () => controller.backend(),
-      serverAssistants: () => controller.serverAssistants(),
+      backend: () => connections.backend(),
+      serverAssistants: () => connections.serverAssistants(),
       prepare: (assistant) => mcpSecrets.prepare(assistant),
       threads: store,
       threadsChanged: () => threadsTree.refresh(),

@@ -9,6 +9,7 @@ import { AssistantConflictError, asAssistantsError } from '../core/errors';
 import type { AssistantConflicts } from './assistants/assistantConflicts';
 import type { ApiKeyStore } from './platform/apiKey';
 import type { HostChatController } from './chat/chatController';
+import type { Connections } from './platform/connections';
 import type { ComposerAttachments } from './chat/attachments';
 import type { ChatViewProvider } from './chat/chatViewProvider';
 import type { DiffEditProposer } from './chat/editProposals';
@@ -18,6 +19,8 @@ import type { AssistantsTreeProvider, ThreadsTreeProvider } from './trees';
 
 export interface CommandDeps {
   controller: HostChatController;
+  /** The connection to the server (Test Connection, pushing assistants). */
+  connections: Connections;
   apiKeys: ApiKeyStore;
   store: ThreadStore;
   threadsTree: ThreadsTreeProvider;
@@ -65,7 +68,7 @@ function guarded<A extends unknown[]>(log: vscode.LogOutputChannel, rejects: boo
 }
 
 export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): void {
-  const { controller, apiKeys, log, conflicts } = deps;
+  const { controller, connections, apiKeys, log, conflicts } = deps;
   const rejects = context.extensionMode === vscode.ExtensionMode.Test;
   const register = (id: string, body: (...args: never[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, guarded(log, rejects, conflicts, body)));
 
@@ -148,7 +151,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   register('assistants.discardProposedEdit', (uri?: vscode.Uri) => deps.proposer.settle('discard', uri));
   register('assistants.testConnection', async () => {
     const lines = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Testing the connection…' }, async () =>
-      checkConnection(await controller.backend(), await controller.serverAssistants(), AbortSignal.timeout(20_000)),
+      checkConnection(await connections.backend(), await connections.serverAssistants(), AbortSignal.timeout(20_000)),
     );
     const text = lines.map((l) => `${l.ok ? '✓' : '✗'} ${l.what}: ${l.detail}`).join('\n');
     log.info(`Test Connection:\n${text}`);
@@ -159,6 +162,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   registerAssistantCommands(register, {
     service: deps.assistants,
     controller,
+    connections,
     hasWorkspace: () => (vscode.workspace.workspaceFolders?.length ?? 0) > 0,
   });
   const compare = new CompareDocuments();

@@ -10,12 +10,15 @@ import { AssistantEditorProvider } from './assistantEditor';
 import { settingsAssistantDraft } from './defaultAssistant';
 import { ServerAssistantDocuments } from './serverAssistantDocuments';
 import type { HostChatController } from '../chat/chatController';
+import type { Connections } from '../platform/connections';
 import { readSettings } from '../platform/settings';
 import { toolNames } from '../trees';
 
 export interface AssistantCommandDeps {
   service: AssistantService;
   controller: HostChatController;
+  /** The connection to the server, whose assistant store Push and Pull reach. */
+  connections: Connections;
   /** Whether a workspace folder is open (workspace assistants need one). */
   hasWorkspace(): boolean;
 }
@@ -166,7 +169,7 @@ export function registerAssistantCommands(register: Register, deps: AssistantCom
   });
 
   const server = async () => {
-    const store = await controller.serverAssistants();
+    const store = await deps.connections.serverAssistants();
     if (!store) throw new AssistantsError('unsupported', 'This needs an Assistants v2 server: set "assistants.protocol" to assistantsV2 and an API key.');
     return store;
   };

@@ -3,23 +3,15 @@ import type { UploadIndex, UploadItem, UploadResult } from '../../core/attachmen
 import { defaultToolFor, formatBytes, uploadFiles } from '../../core/attachments/uploads';
 import type { SkippedFile } from '../../core/attachments/skipSummary';
 import { skipSummary } from '../../core/attachments/skipSummary';
-import type { Backend } from '../../core/backend';
 import { AssistantsError } from '../../core/errors';
 import { nodeWorkspaceFs } from '../../core/workspace/fileSystem';
 import type { Confinement } from '../../core/workspace/confinement';
 import { walkFiles } from '../../core/workspace/walk';
-import type { KnowledgeMark } from '../../core/knowledge/mark';
 import type { Attachment, AttachmentTool } from '../../common/model';
 import type { AttachmentView } from '../../common/protocol';
+import type { UploadTarget } from '../platform/connections';
 import { Disposable } from '../platform/lifecycle';
 
-/** Where uploads go: the current backend and a name for its server and key (file ids belong to both). */
-export interface UploadTarget {
-  backend: Backend;
-  provider: string;
-  /** Marks knowledge files as added here, under this key (see `KnowledgeMark`). */
-  mark: KnowledgeMark;
-}
 
 interface Pending extends AttachmentView {
   absolute: string;

@@ -1,8 +1,5 @@
-import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { AssistantService } from '../../core/assistants/assistantService';
-import type { AssistantStore } from '../../core/assistants/assistantStore';
-import type { Backend } from '../../core/backend';
 import type { ToolHandler } from '../../core/runs/toolHandler';
 import { ChatSession } from '../../core/chat/chatSession';
 import type { ChatUpdate } from '../../core/chat/chatSession';
@@ -12,18 +9,15 @@ import type { DraftStore } from '../../core/threads/draftStore';
 import type { OutputFileRef } from '../../core/files';
 import { MissingSecretError } from '../../core/mcp/secretRefs';
 import type { Assistant, AttachmentTool, BackendKind, KeptFile } from '../../common/model';
-import { KnowledgeMark } from '../../core/knowledge/mark';
-import type { ProviderConfig } from '../../core/provider';
 import type { ThreadStore } from '../../core/threads/threadStore';
 import type { ApprovalChoice, ChatState, HostCommand, HostToWebview, Notice, WaitingView } from '../../common/protocol';
 import type { ApiKeyStore } from '../platform/apiKey';
 import type { ChatApprover } from './approvals';
-import type { ComposerAttachments, UploadTarget } from './attachments';
+import type { ComposerAttachments } from './attachments';
 import type { ChatOutputAsker } from './functionOutputs';
-import type { Connection } from '../../backends/connect';
 import type { ChatController, ChatSendOptions } from './chatViewProvider';
+import type { Connections } from '../platform/connections';
 import { Disposable } from '../platform/lifecycle';
-import type { AssistantsSettings } from '../platform/settings';
 import { providerLabel, readPrices, readSettings } from '../platform/settings';
 
 export interface ChatControllerDeps {
@@ -34,13 +28,14 @@ export interface ChatControllerDeps {
   approver: ChatApprover;
   /** Custom function calls waiting for the user's output in the chat. */
   outputs: ChatOutputAsker;
-  /** Files attached to the next message; set once, after the controller is made (they upload through it). */
-  attachments?: ComposerAttachments;
+  /** Files attached to the next message. */
+  attachments: ComposerAttachments;
   /** Keeps the composer's draft of this workspace across window reloads. */
   drafts: DraftStore;
   /** Keeps the additional instructions for the next runs of this workspace, likewise. */
   instructions: DraftStore;
-  connect(config: ProviderConfig): Connection;
+  /** The connection to the server (the settings' provider and the stored key). */
+  connections: Connections;
   assistants: AssistantService;
   /** The assistant as a run sends it (hosted MCP servers' secrets put in place); as it is when absent. */
   prepare?(assistant: Assistant): Promise<Assistant>;
@@ -86,8 +81,9 @@ export function protocolSwitchNotice(threadBackend: BackendKind, protocol: Backe
 }
 
 /**
- * Connects the chat view to a ChatSession: builds the backend from settings and the stored key,
- * turns session updates into webview messages, and keeps the `assistants.runActive` context key.
+ * Connects the chat view to a ChatSession on the server `Connections` reaches: turns session
+ * updates into webview messages, says what went wrong in the chat's notice, and keeps the
+ * `assistants.runActive` context key.
  */
 export class HostChatController extends Disposable implements ChatController {
   private readonly updates = this.register(new vscode.EventEmitter<HostToWebview>());
@@ -97,7 +93,6 @@ export class HostChatController extends Disposable implements ChatController {
   readonly onDidChangeThreads = this.threadsChanged.event;
 
   readonly session: ChatSession;
-  private connection: { key: string; connection: Connection } | undefined;
   private notice: Notice | undefined;
   /** The server object the notice says is gone, for the fix its action runs. */
   private missing: MissingObject | undefined;
@@ -114,7 +109,7 @@ export class HostChatController extends Disposable implements ChatController {
     super();
     this.session = new ChatSession({
       store: deps.store,
-      connect: async () => (await this.connect()).backend,
+      connect: () => deps.connections.backend(),
       assistant: () => this.assistant(),
       linkedFile: (assistant) => deps.assistants.linkedFile(assistant),
       toolHandler: deps.toolHandler,
@@ -133,12 +128,7 @@ export class HostChatController extends Disposable implements ChatController {
     this.register(deps.apiKeys.onDidChange(() => this.providerChanged()));
     this.register(deps.approver.onDidChange((approvals) => this.updates.fire({ type: 'approval/show', approvals })));
     this.register(deps.outputs.onDidChange((requests) => this.updates.fire({ type: 'output/show', requests })));
-  }
-
-  /** Connects the composer's attachments (they upload through this controller's backend). */
-  useAttachments(attachments: ComposerAttachments): void {
-    this.deps.attachments = attachments;
-    this.register(attachments.onDidChange((list) => this.updates.fire({ type: 'attachments/show', attachments: list })));
+    this.register(deps.attachments.onDidChange((list) => this.updates.fire({ type: 'attachments/show', attachments: list })));
   }
 
   async state(): Promise<ChatState> {
@@ -168,7 +158,7 @@ export class HostChatController extends Disposable implements ChatController {
       waiting: this.waitingView(),
       unanswered: this.session.unansweredQuestion(),
       prices: readPrices(),
-      attachments: this.deps.attachments?.list() ?? [],
+      attachments: this.deps.attachments.list(),
     };
   }
 
@@ -185,11 +175,11 @@ export class HostChatController extends Disposable implements ChatController {
   async send(text: string, options: ChatSendOptions = {}): Promise<void> {
     const { instructions, draftSeq, replaces } = options;
     await this.refusing('Send', async () => {
-      const attachments = this.deps.attachments?.ready() ?? [];
+      const attachments = this.deps.attachments.ready();
       // The kept draft is cleared on disk before the question shows: a reload right after finds no draft.
       const accepted = draftSeq === undefined ? undefined : () => this.deps.drafts.clear(draftSeq);
       await this.session.send(text, { instructions, attachments, accepted, replaces });
-      this.deps.attachments?.sent();
+      this.deps.attachments.sent();
     });
   }
 
@@ -225,11 +215,11 @@ export class HostChatController extends Disposable implements ChatController {
   }
 
   removeAttachment(id: string): void {
-    this.deps.attachments?.remove(id);
+    this.deps.attachments.remove(id);
   }
 
   async setAttachmentTool(id: string, tool: AttachmentTool): Promise<void> {
-    await this.deps.attachments?.setTool(id, tool);
+    await this.deps.attachments.setTool(id, tool);
   }
 
   retryNow(): void {
@@ -260,17 +250,6 @@ export class HostChatController extends Disposable implements ChatController {
 
   storedOutput(threadId: string, url: string): Promise<Uint8Array | undefined> {
     return this.deps.store.readOutput(threadId, url);
-  }
-
-  /** The Assistants v2 server's assistant store, when that is the protocol and a key is set; else undefined. */
-  async serverAssistants(): Promise<AssistantStore | undefined> {
-    if (readSettings().protocol !== 'assistantsV2' || !(await this.deps.apiKeys.get())) return undefined;
-    return (await this.connect()).serverAssistants;
-  }
-
-  /** The backend for the current settings and key (for commands that reach the server). */
-  async backend(): Promise<Backend> {
-    return (await this.connect()).backend;
   }
 
   /** The assistant changed (switched, edited): the chat header shows it. */
@@ -311,31 +290,9 @@ export class HostChatController extends Disposable implements ChatController {
     await this.session.openThread(id);
   }
 
-  /** The backend uploads go to, and a name for its server and key: a file id means nothing elsewhere. */
-  async uploadTarget(): Promise<UploadTarget> {
-    const { backend } = await this.connect();
-    const settings = readSettings();
-    const key = await this.deps.apiKeys.get();
-    const keyHash = createHash('sha256').update(key?.key ?? '').digest('hex').slice(0, 16);
-    return { backend, provider: `${settings.provider} ${settings.baseUrl} ${keyHash}`, mark: KnowledgeMark.fromApiKey(key?.key ?? '') };
-  }
-
-  private async connect(): Promise<Connection> {
-    const settings = readSettings();
-    const key = await this.deps.apiKeys.get();
-    if (!key) throw new AssistantsError('no_api_key', 'No API key is set. Run "Assistants: Set API Key" first.');
-    const config = providerConfig(settings, key.key);
-    const cacheKey = JSON.stringify({ ...config, apiKey: undefined }) + key.source;
-    if (!this.connection || this.connection.key !== cacheKey) {
-      this.connection = { key: cacheKey, connection: this.deps.connect(config) };
-      this.deps.log.info(`Connected to ${providerLabel(settings, this.deps.mock)} (${settings.protocol}, key from ${key.source}).`);
-    }
-    return this.connection.connection;
-  }
-
   /** The active assistant; under Assistants v2 a file assistant is published to the server first. */
   private async assistant(): Promise<Assistant> {
-    const { serverAssistants } = await this.connect();
+    const { serverAssistants } = await this.deps.connections.connect();
     const assistant = await this.deps.assistants.forRun(serverAssistants);
     return this.deps.prepare ? this.deps.prepare(assistant) : assistant;
   }
@@ -427,8 +384,8 @@ export class HostChatController extends Disposable implements ChatController {
     this.updates.fire({ type: 'notice/clear' });
   }
 
+  /** The settings or the key changed (the connection follows by itself): the notice was about the old ones. */
   private providerChanged(): void {
-    this.connection = undefined;
     this.notice = undefined;
     this.fireState();
   }
@@ -439,11 +396,4 @@ export class HostChatController extends Disposable implements ChatController {
       (error: unknown) => this.deps.log.error(`Could not build the chat state: ${error instanceof Error ? error.message : String(error)}`),
     );
   }
-}
-
-export function providerConfig(settings: AssistantsSettings, apiKey: string): ProviderConfig {
-  if (settings.provider === 'azure') {
-    return { protocol: settings.protocol, apiKey, azure: { endpoint: settings.baseUrl, apiVersion: settings.azureApiVersion } };
-  }
-  return { protocol: settings.protocol, apiKey, baseUrl: settings.baseUrl };
 }

@@ -12,7 +12,7 @@ import { ensureKnowledgeStore, knowledgeStoresOf, removeKnowledgeStore } from '.
 import { knowledgeCandidates, locateKnowledgeSource } from '../../core/knowledge/sources';
 import type { KnowledgeDeps, KnowledgeReport, KnowledgeSource } from '../../core/knowledge/sync';
 import { addToKnowledge, emptyReport, mergeReports, removeFromKnowledge, syncKnowledge } from '../../core/knowledge/sync';
-import type { UploadTarget } from '../chat/attachments';
+import type { UploadTarget } from '../platform/connections';
 import { expandSelection } from '../chat/attachments';
 import type { KnowledgeNode, KnowledgeTreeProvider } from './knowledgeTree';
 

@@ -16,11 +16,10 @@ import type { ToolHandler } from '../../core/runs/toolHandler';
 import { vscodeEditorState } from './editorState';
 import { readFunctionSettings, readSettings } from './settings';
 
-/** The workspace functions, wired to this window: its folders, settings, editors and trust. */
+/** The workspace functions of this window: the registry, and the confinement every file access goes through. */
 export interface WorkspaceFunctions {
   registry: FunctionRegistry;
   confinement: Confinement;
-  toolHandler: ToolHandler;
 }
 
 /** Workspace folders on disk, as absolute paths (virtual folders have no files to read). */
@@ -36,24 +35,32 @@ export function filesExclude(): string[] {
     .map(([glob]) => glob);
 }
 
-/** What the functions need besides the workspace: who answers, and where grants and assistants are. */
-export interface WorkspaceFunctionsDeps {
+/**
+ * The built-in functions over this window's folders, settings and editors. Made before the
+ * assistants (which offer their tools to a run); answering calls comes after (`workspaceToolHandler`).
+ */
+export function createWorkspaceFunctions(proposer: EditProposer): WorkspaceFunctions {
+  const confinement = new Confinement(nodeWorkspaceFs, () => ({ roots: workspaceRoots(), deny: readFunctionSettings().deny, exclude: filesExclude() }));
+  const registry = new FunctionRegistry(builtinFunctions({ fs: nodeWorkspaceFs, confinement, editor: vscodeEditorState(), proposer }));
+  return { registry, confinement };
+}
+
+/** What answering function calls needs besides the functions: who answers, and where grants and assistants are. */
+export interface WorkspaceToolDeps {
   approver: Approver;
-  proposer: EditProposer;
   /** Asks the user for the output of a custom function with no command binding. */
   outputs: OutputAsker;
   /** The workspace's state: "Allow for this thread" is kept there, by thread. */
   workspaceState: vscode.Memento;
-  /** The assistants, to find the custom functions of the one a run uses (set once they exist). */
-  assistants(): AssistantService;
+  /** The assistants, to find the custom functions of the one a run uses. */
+  assistants: AssistantService;
   /** The functions of an assistant's local MCP servers (started if they are not running). */
   localMcp?(entry: AssistantEntry): Promise<FunctionRegistry>;
 }
 
-export function createWorkspaceFunctions(deps: WorkspaceFunctionsDeps): WorkspaceFunctions {
-  const { approver, proposer } = deps;
-  const confinement = new Confinement(nodeWorkspaceFs, () => ({ roots: workspaceRoots(), deny: readFunctionSettings().deny, exclude: filesExclude() }));
-  const registry = new FunctionRegistry(builtinFunctions({ fs: nodeWorkspaceFs, confinement, editor: vscodeEditorState(), proposer }));
+/** Answers a run's function calls with the workspace functions, the assistant's custom ones and its MCP servers' (trust, policy, approvals). */
+export function workspaceToolHandler({ registry }: WorkspaceFunctions, deps: WorkspaceToolDeps): ToolHandler {
+  const { approver } = deps;
   const grants = new ThreadGrants(deps.workspaceState);
   const policy = (key: string) => readFunctionSettings().approval[key];
   const functions = functionToolHandler({
@@ -65,17 +72,16 @@ export function createWorkspaceFunctions(deps: WorkspaceFunctionsDeps): Workspac
     roots: () => workspaceRoots().flatMap((root) => [root, realOrSelf(root)]),
     home: os.homedir(),
     runFunctions: async (run) => {
-      const entry = deps.localMcp ? await assistantEntryForRun(deps.assistants(), run) : undefined;
+      const entry = deps.localMcp ? await assistantEntryForRun(deps.assistants, run) : undefined;
       return entry ? deps.localMcp?.(entry) : undefined;
     },
-    customFunctions: (run) => customFunctionsForRun(deps.assistants(), run, (name) => registry.get(name) !== undefined),
+    customFunctions: (run) => customFunctionsForRun(deps.assistants, run, (name) => registry.get(name) !== undefined),
     outputs: deps.outputs,
     commands: { execute: (command, args) => Promise.resolve(vscode.commands.executeCommand<unknown>(command, args)) },
     grants,
   });
   // Hosted MCP servers' approval requests get the same card, policy and thread grants.
-  const toolHandler = withHostedMcpApprovals(functions, { approver, policy, grants });
-  return { registry, confinement, toolHandler };
+  return withHostedMcpApprovals(functions, { approver, policy, grants });
 }
 
 function realOrSelf(root: string): string {
