@@ -72,7 +72,7 @@ export interface ViewState extends FoldedThread<RunView> {
   awaitingApproval?: readonly string[];
   awaitingOutput?: readonly string[];
   notice?: Notice;
-  /** The `chat/send` awaiting its `send/result`. */
+  /** The `chat/send` or `chat/retry` request awaiting its reply, by the id the page gave the send (see `sendResult`). */
   pendingSendId?: string;
   /** The last send the webview gave up on: a late acceptance still clears the composer. */
   timedOutSend?: { requestId: string };
