@@ -6,7 +6,7 @@ import {
 } from 'openai';
 import { AssistantsError, asAssistantsError } from '../core/errors';
 import type { ErrorKind, MissingObject } from '../core/errors';
-import { BrokenAnswerError, PageAnswerError } from './openaiClient';
+import { BrokenAnswerError, OversizedAnswerError, PageAnswerError } from './openaiClient';
 import { MAX_REDIRECTS, RedirectRefusedError } from './redirects';
 
 /** Where the request went, for "Could not reach <host>". */
@@ -38,6 +38,8 @@ export function toAssistantsError(error: unknown, context: ErrorContext = {}): A
   }
   const redirect = error instanceof RedirectRefusedError ? error : error instanceof APIConnectionError && error.cause instanceof RedirectRefusedError ? error.cause : undefined;
   if (redirect) return redirectRefused(redirect, error);
+  const oversized = error instanceof OversizedAnswerError ? error : error instanceof APIConnectionError && error.cause instanceof OversizedAnswerError ? error.cause : undefined;
+  if (oversized) return oversizedAnswer(oversized, context, error);
   const broken = error instanceof BrokenAnswerError ? error : error instanceof APIConnectionError && error.cause instanceof BrokenAnswerError ? error.cause : undefined;
   if (broken) {
     // Retried like a dropped connection: the request was fine, the answer did not arrive whole.
@@ -146,6 +148,13 @@ function fromStreamFrame(codes: string[], detail: string, cause: unknown): Assis
   if (kind === 'rate_limited') return new AssistantsError(kind, `The server's rate limit was reached. Wait a minute, then send again. Server said: ${said}`, { cause });
   if (kind === 'server') return new AssistantsError(kind, `The server had an error while answering. Try again in a few minutes. Server said: ${said}`, { cause });
   return new AssistantsError('run_failed', `The server stopped the run with an error: ${said}`, { cause });
+}
+
+/** An answer past every bound of the API's own: not read on, and not asked again by itself (it would come the same). */
+function oversizedAnswer(oversized: OversizedAnswerError, context: ErrorContext, cause: unknown): AssistantsError {
+  const megabytes = `${Math.round(oversized.bytes / (1024 * 1024))} MB`;
+  const what = oversized.limit === 'line' ? `a stream with a line longer than ${megabytes}` : oversized.limit === 'stream' ? `a stream longer than ${megabytes}` : `an answer larger than ${megabytes}`;
+  return new AssistantsError('bad_response', `The server at ${hostOf(context)} sent ${what}, more than any answer of the API, so it was not read further. Check the "assistants.baseUrl" setting; if it is right, try again later.`, { cause });
 }
 
 /** A body that is not the API's JSON: the request was answered, so this is no network failure. */
@@ -268,9 +277,27 @@ export function parseRetryAfter(headers: Headers | undefined, now: number = Date
 function serverMessage(error: APIError, context: ErrorContext): string {
   const body = error.error;
   if (body && typeof body === 'object' && 'message' in body && typeof body.message === 'string') {
-    return redact(body.message, context);
+    return shortened(redact(body.message, context));
   }
   return '';
+}
+
+/** Control characters (line breaks too) and the marks and overrides that change the direction of text. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g;
+
+/** Characters of a server's own words kept in a sentence of ours; an error page can be megabytes. */
+export const MAX_SERVER_WORDS = 1_000;
+
+/**
+ * Server words as a sentence of ours quotes them: cut at {@link MAX_SERVER_WORDS} characters (saying
+ * how many more there were), and with control and text-direction characters shown as spaces, so a
+ * message cannot break into lines or reverse the text of the sentence around it. Mask first:
+ * a cut never leaves more of the key than masking would.
+ */
+export function shortened(text: string): string {
+  const cut = text.length > MAX_SERVER_WORDS ? `${text.slice(0, MAX_SERVER_WORDS)}… (${text.length - MAX_SERVER_WORDS} more characters)` : text;
+  return cut.replace(UNSHOWABLE, ' ');
 }
 
 /**
@@ -290,8 +317,15 @@ export function redact(text: string, context: ErrorContext = {}): string {
   const key = context.apiKey && context.apiKey.length >= MIN_KEY_PIECE ? context.apiKey : undefined;
   let masked = text;
   if (key) {
-    const runs = keyPieces(text, key);
-    for (let i = runs.length - 1; i >= 0; i--) masked = `${masked.slice(0, runs[i].start)}***${masked.slice(runs[i].end)}`;
+    // Joined once: a text that echoes the key thousands of times is still masked in linear time.
+    const pieces: string[] = [];
+    let from = 0;
+    for (const run of keyPieces(text, key)) {
+      pieces.push(text.slice(from, run.start), '***');
+      from = run.end;
+    }
+    pieces.push(text.slice(from));
+    masked = pieces.join('');
   }
   return masked.replace(/\b(sk-|sess-)[A-Za-z0-9_*-]{4,}/g, '$1***');
 }

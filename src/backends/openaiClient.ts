@@ -18,7 +18,7 @@ export function createOpenAIClient(config: ProviderConfig, options: { fetch?: ty
     maxRetries: 0,
     timeout: REQUEST_TIMEOUT_MS,
     // Redirects are followed by our own rule: the key never leaves the configured origin.
-    fetch: refusingPages(originBoundRedirects(options.fetch)),
+    fetch: refusingPages(boundedAnswers(originBoundRedirects(options.fetch))),
   };
   if (config.azure && isAzureV1(config.azure)) {
     // Azure's v1 endpoint speaks the OpenAI API under /openai/v1/ with no api-version; the key goes
@@ -72,6 +72,92 @@ export class BrokenAnswerError extends Error {
     super(problem === 'empty' ? 'The server answered with an empty body.' : "The server's JSON answer was cut off.");
     this.name = 'BrokenAnswerError';
   }
+}
+
+/** An answer of the API (a JSON object or list) is read up to this many bytes. */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+/** A stream is read up to this many bytes in all; a long answer streams a few tens of MB. */
+export const MAX_STREAM_BYTES = 256 * 1024 * 1024;
+/** One line of a stream (one event's data) is read up to this many bytes: the last event carries the whole response. */
+export const MAX_STREAM_LINE_BYTES = 32 * 1024 * 1024;
+/** Of an error answer only this many bytes are read: its message is all we show, and only its start. */
+export const MAX_ERROR_BYTES = 64 * 1024;
+
+/**
+ * Raised (inside the SDK's connection error, or from a stream being read) when an answer goes past
+ * what any answer of the API needs ({@link MAX_ANSWER_BYTES}, {@link MAX_STREAM_BYTES},
+ * {@link MAX_STREAM_LINE_BYTES}): a server or proxy that sends without end would otherwise fill the
+ * editor's memory. The rest is not read.
+ */
+export class OversizedAnswerError extends Error {
+  constructor(
+    readonly limit: 'answer' | 'stream' | 'line',
+    readonly bytes: number,
+  ) {
+    super(`The server's ${limit === 'line' ? 'stream sent a line' : limit} longer than ${bytes} bytes.`);
+    this.name = 'OversizedAnswerError';
+  }
+}
+
+/**
+ * Bounds what is read of each answer: an error answer is cut at {@link MAX_ERROR_BYTES} (its start
+ * says what went wrong) and read before `fetch` returns, within the SDK's timeout; a stream fails at {@link MAX_STREAM_BYTES} in all or a line of
+ * {@link MAX_STREAM_LINE_BYTES}; any other answer fails past {@link MAX_ANSWER_BYTES}, except file
+ * contents, which their reader bounds by the file's own limit. How long it may take is bounded by
+ * the SDK's timeout (a JSON answer is read whole inside `fetch`) or, for a stream, by the run's
+ * watch on a silent stream.
+ */
+function boundedAnswers(inner: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const response = await inner(input, init);
+    if (!response.body) return response;
+    const type = (response.headers.get('content-type') ?? '').toLowerCase();
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    if (!response.ok) {
+      // Read here, where the SDK's timeout still runs: it reads an error's body after, without one.
+      const text = await new Response(response.body.pipeThrough(cutAt(MAX_ERROR_BYTES))).text();
+      const headers = new Headers(response.headers);
+      headers.delete('content-length');
+      headers.delete('content-encoding');
+      return new Response(text, { status: response.status, statusText: response.statusText, headers });
+    }
+    let body: ReadableStream<Uint8Array>;
+    if (type.startsWith('text/event-stream')) body = response.body.pipeThrough(failPast(MAX_STREAM_BYTES, MAX_STREAM_LINE_BYTES));
+    else if (!/\/content(\?|$)/.test(url)) body = response.body.pipeThrough(failPast(MAX_ANSWER_BYTES));
+    else return response;
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
+/** Passes the first `max` bytes on, then ends the stream there (and stops reading the rest). */
+function cutAt(max: number): TransformStream<Uint8Array, Uint8Array> {
+  let seen = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      const room = max - seen;
+      seen += chunk.byteLength;
+      controller.enqueue(room >= chunk.byteLength ? chunk : chunk.subarray(0, Math.max(0, room)));
+      if (seen >= max) controller.terminate();
+    },
+  });
+}
+
+/** Passes bytes on until `max` in all, or `maxLine` without a line break (when given), then fails the stream. */
+function failPast(max: number, maxLine?: number): TransformStream<Uint8Array, Uint8Array> {
+  let seen = 0;
+  let line = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen > max) return controller.error(new OversizedAnswerError(maxLine ? 'stream' : 'answer', max));
+      if (maxLine !== undefined) {
+        const lastBreak = Math.max(chunk.lastIndexOf(0x0a), chunk.lastIndexOf(0x0d));
+        line = lastBreak < 0 ? line + chunk.byteLength : chunk.byteLength - lastBreak - 1;
+        if (line > maxLine) return controller.error(new OversizedAnswerError('line', maxLine));
+      }
+      controller.enqueue(chunk);
+    },
+  });
 }
 
 /**
