@@ -1,7 +1,7 @@
-import Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { deeperThan, MAX_ARGUMENTS_DEPTH, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
-import { ajvRegExp, linearRegExp, PatternError } from '../text/linearRegExp';
+import { boundedAjv } from '../text/boundedAjv';
+import { linearRegExp, PatternError } from '../text/linearRegExp';
 import type { Annotation, JsonSchema, ToolCall, Usage } from '../../common/model';
 import type { Expectation } from './testFile';
 
@@ -36,7 +36,7 @@ const MAX_JSON_CHARS = 1_000_000;
 /** At most this many characters of an answer are quoted in a failure. */
 const QUOTE_CHARS = 2_000;
 
-const ajv = new Ajv({ allErrors: false, strict: false, code: { regExp: ajvRegExp } });
+const ajv = boundedAjv();
 const compiled = new WeakMap<JsonSchema, ValidateFunction>();
 
 /**

@@ -1,8 +1,7 @@
-import Ajv from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import schema from '../../../schemas/assistant-tests.schema.json';
 import { deeperThan, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
-import { ajvRegExp } from '../text/linearRegExp';
+import { boundedAjv } from '../text/boundedAjv';
 import type { JsonSchema } from '../../common/model';
 
 /** Test files are `<name>.assistant-tests.json`, `.yaml` or `.yml`, beside `<name>.assistant.json`. */
@@ -61,7 +60,7 @@ export interface ParsedTestFile {
   skipped: string[];
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: ajvRegExp } });
+const ajv = boundedAjv({ allErrors: true });
 const validateFile = ajv.compile<AssistantTestFile>(schema);
 
 /**

@@ -1,7 +1,6 @@
-import Ajv from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { deeperThan, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
-import { ajvRegExp } from '../text/linearRegExp';
+import { boundedAjv } from '../text/boundedAjv';
 import schema from '../../../schemas/assistant.schema.json';
 import { WORKSPACE_FUNCTION_NAMES } from '../functions/builtins';
 import { mcpFileErrors } from '../mcp/fileRules';
@@ -40,7 +39,7 @@ export interface AssistantFile {
 export const ASSISTANT_FILE_VERSION = 1;
 export const ASSISTANT_FILE_SUFFIX = '.assistant.json';
 
-const ajv = new Ajv({ allErrors: true, strict: false, code: { regExp: ajvRegExp } });
+const ajv = boundedAjv({ allErrors: true });
 const validateFile = ajv.compile<AssistantFile>(schema);
 
 /** A file nests at most this deep: its parameters and response schemas at MAX_SCHEMA_DEPTH, and the few levels above them. */

@@ -1,8 +1,8 @@
-import Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import type { AssistantEntry, AssistantLocation } from '../assistants/assistantStore';
 import { deeperThan, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
-import { ajvRegExp, PatternError } from '../text/linearRegExp';
+import { boundedAjv } from '../text/boundedAjv';
+import { PatternError } from '../text/linearRegExp';
 import type { KeyValueState } from '../assistants/assistantService';
 import type { Assistant, FunctionDefinition, Run, ToolDefinition } from '../../common/model';
 import type { ApprovalPolicy, ParsedArguments } from './registry';
@@ -84,13 +84,13 @@ export async function assistantEntryForRun(assistants: AssistantLookup, run: Run
   }
 }
 
-const ajv = new Ajv({ allErrors: false, strict: false, code: { regExp: ajvRegExp } });
+const ajv = boundedAjv();
 /** Compiled parameter schemas, by their JSON text (an assistant's definition is read anew for each run). */
 const compiled = new Map<string, ValidateFunction>();
 
 /**
  * A call's arguments checked against the custom function's parameters (no parameters: any object),
- * in bounded time: the schema's patterns run in linear time (`ajvRegExp`), a schema nesting deeper
+ * in bounded time: the schema's patterns and `uniqueItems` run in linear time (`boundedAjv`), a schema nesting deeper
  * than MAX_SCHEMA_DEPTH is refused before anything recurses into it. A schema ajv cannot compile
  * (or a pattern RE2 cannot take) is reported as such, not thrown.
  */

@@ -1,7 +1,6 @@
-import Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import { deeperThan, MAX_ARGUMENTS_DEPTH } from '../text/jsonDepth';
-import { ajvRegExp } from '../text/linearRegExp';
+import { boundedAjv } from '../text/boundedAjv';
 import type { FunctionDefinition, Run, ToolDefinition } from '../../common/model';
 
 /**
@@ -43,7 +42,7 @@ export type ParsedArguments = { ok: true; args: Record<string, unknown> } | { ok
  */
 export class FunctionRegistry {
   private readonly functions = new Map<string, { fn: WorkspaceFunction; validate: ValidateFunction }>();
-  private readonly ajv = new Ajv({ allErrors: false, strict: false, code: { regExp: ajvRegExp } });
+  private readonly ajv = boundedAjv();
 
   constructor(functions: readonly WorkspaceFunction[] = []) {
     for (const fn of functions) this.register(fn);
@@ -84,7 +83,7 @@ export class FunctionRegistry {
 
 /**
  * Parses a call's JSON arguments (empty text is `{}`) and checks them with `validate`, a JSON Schema
- * compiled with linear-time patterns (`ajvRegExp`). Arguments nesting deeper than
+ * compiled with linear-time checks (`boundedAjv`). Arguments nesting deeper than
  * MAX_ARGUMENTS_DEPTH are refused before validation, which recurses.
  */
 export function parseArguments(json: string, validate: ValidateFunction): ParsedArguments {

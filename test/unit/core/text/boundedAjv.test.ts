@@ -1,0 +1,61 @@
+import * as assert from 'node:assert/strict';
+import { parseAssistantFile, validateJsonSchema } from '../../../../src/core/assistants/assistantFile';
+import { check } from '../../../../src/core/assistantTests/expectations';
+import { parseTestFile } from '../../../../src/core/assistantTests/testFile';
+import { boundedAjv } from '../../../../src/core/text/boundedAjv';
+import { parseCustomArguments } from '../../../../src/core/functions/customFunctions';
+
+/** Lists as a repository or a model may write them: each quadratic to check pairwise (Ajv's own `uniqueItems` took minutes on them). */
+const lists: Array<[string, unknown[]]> = [
+  ['200,000 numbers', Array.from({ length: 200_000 }, (_, i) => i)],
+  ['100,000 objects', Array.from({ length: 100_000 }, (_, i) => ({ id: i, tags: ['a'] }))],
+  ['100,000 strings', Array.from({ length: 100_000 }, (_, i) => `s${i}`)],
+  ['50,000 arrays', Array.from({ length: 50_000 }, (_, i) => [i, 'x'])],
+];
+
+const fileWith = (enumValues: unknown[]) =>
+  JSON.stringify({ version: 1, name: 'X', model: 'gpt-4.1', tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { e: { enum: enumValues } } } } }] });
+
+const answer = (text: string) => ({ text, toolCalls: [], citations: [], latencyMs: 0 });
+const grade = async () => ({ pass: true, reason: '' });
+
+describe('uniqueItems is checked in linear time, wherever a schema or a value comes from', () => {
+  for (const [label, list] of lists) {
+    it(`an assistant file whose parameters have an enum of ${label} is read`, () => {
+      assert.deepEqual(parseAssistantFile(fileWith(list)).errors, []);
+    });
+
+    it(`the form's schema field takes an enum of ${label}`, () => {
+      assert.deepEqual(validateJsonSchema({ type: 'string', enum: list }, false), []);
+    });
+
+    it(`a call's argument of ${label} under uniqueItems is checked`, () => {
+      const fn = { definition: { name: 'f', parameters: { type: 'object', properties: { list: { type: 'array', uniqueItems: true } } } } };
+      assert.equal(parseCustomArguments(fn, JSON.stringify({ list })).ok, true);
+      const doubled = parseCustomArguments(fn, JSON.stringify({ list: [...list, list[list.length - 1]] }));
+      assert.equal(doubled.ok, false);
+    });
+  }
+
+  it('a test file with a json-schema expectation whose enum has 60,000 objects is read', () => {
+    const file = { version: 1, tests: [{ question: 'q', expect: [{ type: 'json-schema', value: { enum: Array.from({ length: 60_000 }, (_, i) => ({ id: i, tags: ['a'] })) } }] }] };
+    assert.deepEqual(parseTestFile(JSON.stringify(file), 'x.assistant-tests.json').errors, []);
+  });
+
+  it('an answer of 70,000 objects is checked against a uniqueItems schema', async () => {
+    const items = Array.from({ length: 70_000 }, (_, i) => ({ n: i }));
+    assert.equal((await check({ type: 'json-schema', value: { type: 'array', uniqueItems: true } }, answer(JSON.stringify(items)), grade)).pass, true);
+    const verdict = await check({ type: 'json-schema', value: { type: 'array', uniqueItems: true } }, answer(JSON.stringify([...items, { n: 7 }])), grade);
+    assert.equal(verdict.pass, false);
+    assert.match(verdict.reason ?? '', /must NOT have duplicate items \(items ## 70000 and 7 are identical\)/);
+  });
+
+  it('still finds duplicates as Ajv does: objects equal whatever the order of their keys, and only when asked', () => {
+    const validate = boundedAjv().compile({ type: 'array', uniqueItems: true });
+    assert.equal(validate([{ a: 1, b: [2, { c: 3, d: 4 }] }, { b: [2, { d: 4, c: 3 }], a: 1 }]), false);
+    assert.equal(validate([{ a: 1 }, { a: '1' }, [1], 1, '1', null, true]), true);
+    assert.equal(validate([{ __proto__: 1 }, { __proto__: 1 }].map((item) => JSON.parse(JSON.stringify(item)) as unknown)), false);
+    assert.equal(boundedAjv().compile({ type: 'array', uniqueItems: false })([1, 1]), true);
+    assert.deepEqual(validateJsonSchema({ type: 'string', enum: ['a', 'a'] }, false).length > 0, true);
+  });
+});
