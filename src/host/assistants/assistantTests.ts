@@ -125,6 +125,8 @@ async function loadFile(controller: vscode.TestController, uri: vscode.Uri, log:
   let text: string;
   try {
     const stat = await vscode.workspace.fs.stat(uri);
+    // A pipe, socket or device: reading a FIFO would wait for a writer forever.
+    if (!(stat.type & vscode.FileType.File)) throw new Error('it is not a regular file (a pipe, socket or device)');
     if (stat.size > MAX_TEST_FILE_CHARS * 4) throw new Error(`it is larger than ${Math.round((MAX_TEST_FILE_CHARS * 4) / 1_000_000)} MB`);
     text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   } catch (error) {

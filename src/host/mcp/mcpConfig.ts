@@ -87,6 +87,8 @@ async function readBounded(uri: vscode.Uri, label: string): Promise<string | Mcp
     return undefined;
   }
   if (stat.type & vscode.FileType.Directory) return problem(`${label} is a folder, not a file; its MCP servers are left out.`);
+  // A pipe, socket or device: reading a FIFO would wait for a writer forever.
+  if (!(stat.type & vscode.FileType.File)) return problem(`${label.charAt(0).toUpperCase()}${label.slice(1)} is not a regular file (a pipe, socket or device), so its MCP servers are left out.`);
   if (stat.size > MCP_CONFIG_MAX_BYTES) return problem(`${label.charAt(0).toUpperCase()}${label.slice(1)} is larger than ${MCP_CONFIG_MAX_BYTES / 1024} KB, so its MCP servers are left out; shorten it.`);
   try {
     const bytes = await vscode.workspace.fs.readFile(uri);

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseEnv } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -14,6 +14,7 @@ import { localToolFunctions } from '../../core/mcp/localTools';
 import type { SecretPlace } from '../../core/mcp/secretRefs';
 import { MissingSecretError, resolveRecord, resolveSecrets } from '../../core/mcp/secretRefs';
 import type { McpServerTool } from '../../common/model';
+import { NotRegularFileError, nodeFileSystem } from '../../core/workspace/fileSystem';
 import type { ConfiguredServers } from './mcpConfig';
 import type { McpSecrets, SecretUse } from './mcpSecrets';
 import { secretTarget } from './mcpSecrets';
@@ -272,15 +273,27 @@ async function listTools(client: Client, timeout: number): Promise<McpToolInfo[]
   return tools.slice(0, MAX_TOOLS);
 }
 
-/** The variables of a dotenv file (VS Code's `envFile`), at most `MAX_ENV_FILE_BYTES` of it; throws a sentence when it cannot be read. */
+/**
+ * The variables of a dotenv file (VS Code's `envFile`), at most `MAX_ENV_FILE_BYTES` of it; throws a
+ * sentence when it cannot be read. Only a regular file is opened (without waiting: a FIFO named as
+ * the envFile would otherwise hold the start, and a thread of the file system, forever).
+ */
 async function readEnvFile(file: string): Promise<Record<string, string>> {
+  const notRegular = () => new Error(`its envFile ${file} is not a regular file (a pipe, socket, device or folder).`);
+  let bytes: Uint8Array | undefined;
   try {
-    if ((await stat(file)).size > MAX_ENV_FILE_BYTES) throw new Error(`its envFile ${file} is larger than ${MAX_ENV_FILE_BYTES / 1024} KB.`);
-    return parseEnv(await readFile(file, 'utf8')) as Record<string, string>;
+    const found = await stat(file);
+    if (!found.isFile()) throw notRegular();
+    if (found.size > MAX_ENV_FILE_BYTES) throw new Error(`its envFile ${file} is larger than ${MAX_ENV_FILE_BYTES / 1024} KB.`);
+    bytes = await nodeFileSystem.readFile(file);
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') throw new Error(`its envFile ${file} does not exist.`, { cause: error });
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ENOENT') throw new Error(`its envFile ${file} does not exist.`, { cause: error });
+    if (error instanceof NotRegularFileError || code === 'EISDIR') throw notRegular();
     throw error;
   }
+  if (!bytes) throw new Error(`its envFile ${file} does not exist.`);
+  return parseEnv(new TextDecoder().decode(bytes.subarray(0, MAX_ENV_FILE_BYTES))) as Record<string, string>;
 }
 
 /** Milliseconds as seconds for a sentence: one decimal under 10 s (0.3), whole seconds above. */

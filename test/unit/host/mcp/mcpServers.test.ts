@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -247,6 +248,23 @@ describe('MCP servers configured in VS Code (.vscode/mcp.json, the user\'s mcp.j
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  for (const [label, plant] of [
+    ['a FIFO', (file: string) => execFileSync('mkfifo', [file])],
+    ['a link to a FIFO', (file: string) => (execFileSync('mkfifo', [`${file}.pipe`]), fs.symlinkSync(`${file}.pipe`, file))],
+    ['a folder', (file: string) => fs.mkdirSync(file)],
+  ] as const) {
+    it(`an envFile that is ${label} is not read, and the server says so (opening a FIFO would wait forever)`, async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-envfile-'));
+      try {
+        plant(path.join(dir, 'notes.env'));
+        const h = configuredHarness(mcpJson({ ...stdioServer, envFile: path.join(dir, 'notes.env') }), 'user');
+        assert.match((await h.servers.additions(entry('user'))).notes[0], /^The MCP server notes is not available: its envFile .*notes\.env is not a regular file \(a pipe, socket, device or folder\)\.$/);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
 
 describe('hosted MCP servers under Assistants v2', () => {
