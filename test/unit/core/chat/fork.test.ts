@@ -235,8 +235,9 @@ for (const protocol of ['responses', 'assistantsV2'] as BackendKind[]) {
       const midway = new AbortController();
       fake.model.enqueue({ steps: [{ type: 'text', text: 'Fine.' }] }, { steps: [{ type: 'text', text: 'A very slow second answer.', chunkSize: 1, chunkDelayMs: 4000 }] });
       const running = replayQuestions(chat, questionsOf(original), { signal: midway.signal });
-      const deadline = Date.now() + 5000;
-      while ((chat.thread?.messages.length ?? 0) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      // Cancelled once the second question's run has begun (its question alone on the thread is not yet a run to stop).
+      const deadline = Date.now() + 10_000;
+      while (Object.keys(chat.thread?.runs ?? {}).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       midway.abort();
       assert.deepEqual(await running, { answered: 1, total: 3, stopped: 'cancelled' });
       assert.ok(!texts(chat.thread!.messages).includes('Question 3?'), 'the third question is not sent');
