@@ -5,6 +5,8 @@ import { parseTestFile } from './testFile';
 
 /** Words of the answer a drafted `contains` expectation takes, at most. */
 const DRAFT_WORDS = 8;
+/** Characters of the answer read for its first sentence, at most (a model's answer may be megabytes). */
+const DRAFT_READ_CHARS = 20_000;
 
 /**
  * A test case drafted from a comparison: the question (with its attachments, workspace paths) and
@@ -23,6 +25,7 @@ export function draftTestCase(question: string, attachments: readonly string[], 
 /** The first words of `answer`'s first sentence, Markdown marks and code fences left out. */
 function leadingPhrase(answer: string): string {
   const prose = answer
+    .slice(0, DRAFT_READ_CHARS)
     .replace(/```[\s\S]*?(```|$)/g, ' ')
     .split('\n')
     .map((line) => line.replace(/^\s*(#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s*)/, '').replace(/[*_`~[\]]/g, ''))

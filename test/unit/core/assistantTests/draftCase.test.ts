@@ -16,6 +16,8 @@ describe('a test case drafted from a compared answer', () => {
     assert.deepEqual(draftTestCase('Q', [], '```js\nx()\n```\n- Use the first one: it is the fastest of all the ones that were measured here.').expect, [{ type: 'contains', value: 'Use the first one' }]);
     assert.deepEqual(draftTestCase('Q', [], 'Short answer'), { question: 'Q', expect: [{ type: 'contains', value: 'Short answer' }] });
     assert.deepEqual(draftTestCase('Q', [], '  \n```\n```'), { question: 'Q' }, 'no words, no expectation');
+    assert.deepEqual(draftTestCase('Q', [], `${'\n'.repeat(30_000)}Words after the first 20,000 characters.`), { question: 'Q' }, 'only the start of a long answer is read');
+    assert.deepEqual(draftTestCase('Q', [], `${'```\ncode\n```\n'.repeat(2_000)}Prose.`), { question: 'Q' }, 'nor past the first 20,000 characters of code');
   });
 
   it('adds the case at the end of a JSON file, keeping every other character, and says the line of its question', () => {
