@@ -3,6 +3,7 @@ import './activation.test';
 import './chat.test';
 import './functions.test';
 import './mcpConfig.test';
+import './vscodeTools.test';
 import './assistants.test';
 import './threads.test';
 import './serverAssistants.test';
