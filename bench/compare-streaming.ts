@@ -2,9 +2,11 @@
  * Four columns streaming at once (`npm run bench:compare`): the Compare panel's page in Chromium
  * fed by a real comparison of four columns, each a chat session streaming its answer from the
  * fake server at the same time (about 200 deltas a second each, 800 in all), beside the chat view's
- * page fed by one chat session streaming the same answer. Prints delta arrival to paint, p50 and
- * p95 (target: p95 ≤ 16 ms with four columns), for both, each the median of the rounds with its
- * range, and the load average. The host side runs in this process, as the extension host would;
+ * page fed by one chat session streaming the same answer, and beside the floor (bench/webview/
+ * compareFloor.ts: a page that only writes each column's text, the wait for the next frame no
+ * renderer avoids). Prints delta arrival to paint, p50 and p95 (target: p95 ≤ 16 ms with four
+ * columns), for each, the median of the rounds with its range, and the load average. The host
+ * side runs in this process, as the extension host would;
  * a delta's clock starts when the page receives it. Options: `--rounds N` (default 3), `--words N`
  * (deltas per answer, default 300). Needs Chromium, as the browser tiers do. Asserts nothing.
  */
@@ -56,10 +58,12 @@ interface Figures {
 class Delivery {
   private queue: { key?: string; data: unknown }[] = [];
   private flushing: Promise<void> | undefined;
+  private closed = false;
 
   constructor(private readonly page: Page) {}
 
   send(data: unknown, key?: string): void {
+    if (this.closed) return;
     this.queue.push({ key, data });
     this.flushing ??= this.flush();
   }
@@ -75,6 +79,12 @@ class Delivery {
 
   async drained(): Promise<void> {
     while (this.flushing) await this.flushing;
+  }
+
+  /** The round is measured: what the session says from now on (its threads deleted) is not sent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.drained();
   }
 }
 
@@ -148,12 +158,13 @@ async function chatRound(page: Page, fake: FakeOpenAIServer, store: ThreadStore,
   await page.waitForTimeout(300);
   const { latencies, missing } = await page.evaluate(() => (globalThis as unknown as { streamBench: StreamBench }).streamBench.results());
   await page.evaluate(() => (globalThis as unknown as { streamBench: StreamBench }).streamBench.stop());
+  await delivery.close();
   session.dispose();
   return figures(latencies, missing);
 }
 
 /** A comparison of four columns, all streaming at once into the Compare panel's page. */
-async function compareRound(page: Page, fake: FakeOpenAIServer, store: ThreadStore, backend: ResponsesBackend, words: number): Promise<Figures> {
+async function compareRound(page: Page, fake: FakeOpenAIServer, store: ThreadStore, backend: ResponsesBackend, words: number, answerOf: (column: number) => string): Promise<Figures> {
   const delivery = new Delivery(page);
   const variants = assistants.map((a) => ({ assistantId: a.id }));
   const comparison: CompareSession = new CompareSession(
@@ -181,7 +192,8 @@ async function compareRound(page: Page, fake: FakeOpenAIServer, store: ThreadSto
       running: false,
     },
   });
-  await page.evaluate((columns) => (globalThis as unknown as { streamBench: StreamBench }).streamBench.watch(Object.fromEntries(Array.from({ length: columns }, (_, i) => [`column ${i}`, `.compare-column[data-column="${i}"] .msg-assistant`]))), COLUMNS);
+  const targets = Object.fromEntries(Array.from({ length: COLUMNS }, (_, i) => [`column ${i}`, answerOf(i)]));
+  await page.evaluate((selectors) => (globalThis as unknown as { streamBench: StreamBench }).streamBench.watch(selectors), targets);
   fake.model.enqueue(...Array.from({ length: COLUMNS }, () => ({ steps: [{ type: 'text' as const, text: answer(words), chunkSize: 5, chunkDelayMs: DELTA_MS }] })));
   await comparison.ask('Stream a long answer, please.');
   await comparison.whenIdle();
@@ -189,6 +201,7 @@ async function compareRound(page: Page, fake: FakeOpenAIServer, store: ThreadSto
   await page.waitForTimeout(300);
   const { latencies, missing } = await page.evaluate(() => (globalThis as unknown as { streamBench: StreamBench }).streamBench.results());
   await page.evaluate(() => (globalThis as unknown as { streamBench: StreamBench }).streamBench.stop());
+  await delivery.close();
   await comparison.dispose();
   return figures(latencies, missing);
 }
@@ -199,6 +212,7 @@ async function main(): Promise<void> {
   const probe = await bundleForBrowser(path.join(__dirname, 'webview', 'streamProbe.ts'));
   const chatBundle = await bundleForBrowser(path.join(repoRoot, 'webview', 'main.ts'), repoRoot);
   const compareBundle = await bundleForBrowser(path.join(repoRoot, 'webview', 'compare', 'main.ts'), repoRoot);
+  const floorBundle = await bundleForBrowser(path.join(__dirname, 'webview', 'compareFloor.ts'));
   const chatCss = fs.readFileSync(path.join(repoRoot, 'media', 'chat.css'), 'utf8');
   // The panel's stylesheet imports the chat's by URL, which a page made from strings cannot follow: both go in.
   const compareCss = fs.readFileSync(path.join(repoRoot, 'media', 'compare.css'), 'utf8').replace(/@import[^;]*;/, '');
@@ -209,14 +223,18 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   const chat: Figures[] = [];
   const compare: Figures[] = [];
+  const floor: Figures[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
       const chatPage = await openStreamPage(browser, probe, chatBundle, [chatCss], codicons);
       chat.push(await chatRound(chatPage, fake, new ThreadStore(nodeFileSystem, path.join(dir, `chat-${round}`)), backend, words));
       await chatPage.close();
       const comparePage = await openStreamPage(browser, probe, compareBundle, [chatCss, compareCss], codicons);
-      compare.push(await compareRound(comparePage, fake, new ThreadStore(nodeFileSystem, path.join(dir, `compare-${round}`)), backend, words));
+      compare.push(await compareRound(comparePage, fake, new ThreadStore(nodeFileSystem, path.join(dir, `compare-${round}`)), backend, words, (i) => `.compare-column[data-column="${i}"] .msg-assistant`));
       await comparePage.close();
+      const floorPage = await openStreamPage(browser, probe, floorBundle, [], codicons);
+      floor.push(await compareRound(floorPage, fake, new ThreadStore(nodeFileSystem, path.join(dir, `floor-${round}`)), backend, words, (i) => `.floor-answer[data-column="${i}"]`));
+      await floorPage.close();
     }
   } finally {
     await browser.close();
@@ -230,6 +248,7 @@ async function main(): Promise<void> {
   console.log(`delta arrival to paint, ${rounds} rounds, ${words} deltas an answer at about ${1000 / DELTA_MS} a second each (target: p95 <= 16 ms)`);
   row('chat view, one answer', chat);
   row(`compare panel, ${COLUMNS} columns`, compare);
+  row(`floor, ${COLUMNS} columns`, floor);
   console.log(`load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs`);
 }
 
