@@ -27,6 +27,7 @@ export class ThreadActions {
     if (this.chat.current?.pendingRun) await this.tracking.resumePending(this.chat.current.pendingRun);
   }
 
+  /** Opens thread `id` here, after letting the run followed go on unfollowed; resumes its own unfinished run. Throws `not_found` when it is gone. */
   async openThread(id: string): Promise<void> {
     if (this.chat.current?.thread.id === id) return;
     await this.tracking.detachAndWait();
