@@ -150,7 +150,7 @@ export function functionToolHandler(options: FunctionToolHandlerOptions): ToolHa
           if (decision === 'deny') return `Error: the user denied this call to ${call.name}.`;
           if (decision === 'thread') await grants.add(threadId, call.name);
         }
-        const limitMs = options.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS;
+        const limitMs = fn.timeoutMs ?? options.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS;
         try {
           const result = await bounded(signal, limitMs, (inner) => fn.handle(parsed.args, { signal: inner, run }));
           if (result === TIMED_OUT) return `Error: ${call.name} did not finish within ${seconds(limitMs)} and was stopped; narrow the request (a folder, a glob, a line range).`;

@@ -30,6 +30,11 @@ export interface WorkspaceFunction {
   server?: string;
   /** The name of the VS Code tool (`vscode.lm.tools`) that answers it, for a tool another extension registered (the approval card names it). */
   vscodeTool?: string;
+  /**
+   * This function's own time limit per call, in milliseconds, for one answered by a process of its
+   * own (an MCP server's tool: `MCP_CALL_TIMEOUT_MS`); others get the handler's limit (30 s).
+   */
+  timeoutMs?: number;
   handle(args: Record<string, unknown>, context: FunctionContext): Promise<string>;
 }
 

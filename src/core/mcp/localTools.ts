@@ -29,6 +29,9 @@ export interface McpCallResult {
   isError?: boolean;
 }
 
+/** How long a call to a local MCP server's tool may take, in milliseconds, before it is given up. */
+export const MCP_CALL_TIMEOUT_MS = 60_000;
+
 /** Calls a tool of one running server; rejects on a protocol error, a timeout, a closed connection or `signal`. */
 export type McpToolCaller = (tool: string, args: Record<string, unknown>, signal: AbortSignal) => Promise<McpCallResult>;
 
@@ -81,9 +84,9 @@ export function defaultToolPolicy(server: McpServerTool, tool: McpToolInfo, loca
  * named by `mcpFunctionName`, described with the server's label, writing unless the server marks
  * them read-only, each answered by `call`. A result is its text (other content named in brackets),
  * cut at 20,000 characters; a result the server flags as an error, or a failed call, becomes an
- * error the model reads.
+ * error the model reads. `callTimeoutMs`: how long `call` waits for the server (default 60 s).
  */
-export function localToolFunctions(server: McpServerTool, tools: readonly McpToolInfo[], location: AssistantLocation, call: McpToolCaller): WorkspaceFunction[] {
+export function localToolFunctions(server: McpServerTool, tools: readonly McpToolInfo[], location: AssistantLocation, call: McpToolCaller, callTimeoutMs = MCP_CALL_TIMEOUT_MS): WorkspaceFunction[] {
   return allowedTools(server, tools).map((tool) => {
     const name = mcpFunctionName(server.serverLabel, tool.name);
     const description = `${tool.description ?? tool.annotations?.title ?? tool.name} (tool ${tool.name} of the MCP server ${server.serverLabel}${server.serverDescription ? `: ${server.serverDescription}` : ''})`;
@@ -91,6 +94,8 @@ export function localToolFunctions(server: McpServerTool, tools: readonly McpToo
       definition: { name, description: description.slice(0, 1024), parameters: objectSchema(tool.inputSchema) },
       writes: tool.annotations?.readOnlyHint !== true,
       server: server.serverLabel,
+      // `call` gives up after callTimeoutMs with the server named; the handler's limit is a backstop a second later.
+      timeoutMs: callTimeoutMs + 1000,
       approval: defaultToolPolicy(server, tool, location),
       async handle(args: Record<string, unknown>, context: FunctionContext): Promise<string> {
         const result = await call(tool.name, args, context.signal);

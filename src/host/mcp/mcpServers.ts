@@ -10,7 +10,7 @@ import type * as vscode from 'vscode';
 import type { AssistantEntry, AssistantLocation } from '../../core/assistants/assistantStore';
 import { FunctionRegistry } from '../../core/functions/registry';
 import type { McpCallResult, McpToolInfo } from '../../core/mcp/localTools';
-import { localToolFunctions } from '../../core/mcp/localTools';
+import { localToolFunctions, MCP_CALL_TIMEOUT_MS } from '../../core/mcp/localTools';
 import type { SecretPlace } from '../../core/mcp/secretRefs';
 import { MissingSecretError, resolveRecord, resolveSecrets } from '../../core/mcp/secretRefs';
 import type { McpServerTool } from '../../common/model';
@@ -21,7 +21,6 @@ import { secretTarget } from './mcpSecrets';
 
 /** How long a server may take to start and list its tools, and a tool call to answer, by default (ms). */
 export const MCP_START_TIMEOUT_MS = 20_000;
-export const MCP_CALL_TIMEOUT_MS = 60_000;
 /** The most tools one server may offer, and the most list pages read. */
 const MAX_TOOLS = 128;
 const MAX_PAGES = 8;
@@ -119,7 +118,7 @@ export class McpServers implements vscode.Disposable {
         return undefined;
       });
       if (!running) continue;
-      for (const fn of localToolFunctions(tool, running.tools, server.location, (name, args, signal) => this.call(key, tool, name, args, signal))) {
+      for (const fn of localToolFunctions(tool, running.tools, server.location, (name, args, signal) => this.call(key, tool, name, args, signal), this.deps.callTimeoutMs ?? MCP_CALL_TIMEOUT_MS)) {
         try {
           registry.register(fn);
         } catch (error) {

@@ -83,4 +83,19 @@ describe('local MCP functions in the tool handler, beside the workspace function
     const workspace = new FunctionRegistry([{ definition: { name: 'mcp_notes_read_note', parameters: { type: 'object' } }, writes: false, handle: async () => 'workspace answered' }]);
     assert.equal(await call(handler(true, mcpRegistry('read_note'), workspace), 'mcp_notes_read_note'), 'workspace answered');
   });
+
+  it("an MCP call gets the server's own time limit (60 s by default), not the 30 s of a workspace function", async () => {
+    const slowly = (ms: number) => async () => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return { content: [{ type: 'text' as const, text: 'late but kept' }] };
+    };
+    const [fn] = localToolFunctions(server(), [read], 'user', slowly(0));
+    assert.equal(fn.timeoutMs, 61_000, 'a second after the 60 s the call itself waits');
+    // Workspace functions limited to 50 ms; the MCP tool waits 1 s for its server, so a 150 ms answer arrives.
+    const mcp = new FunctionRegistry(localToolFunctions(server(), [read], 'user', slowly(150), 1000));
+    const hung = new FunctionRegistry([{ definition: { name: 'hung', parameters: { type: 'object' } }, writes: false, handle: () => new Promise<string>(() => undefined) }]);
+    const limited = functionToolHandler({ registry: hung, trusted: () => true, policy: () => undefined, approver: { ask: async () => 'once' }, roots: () => [], runFunctions: async () => mcp, functionTimeoutMs: 50 });
+    const outputs = await limited.handle([{ callId: 'a', name: 'mcp_notes_read_note', arguments: '{}' }, { callId: 'b', name: 'hung', arguments: '{}' }], { run, signal: new AbortController().signal });
+    assert.deepEqual(outputs.map((o) => o.output), ['late but kept', 'Error: hung did not finish within 0 s and was stopped; narrow the request (a folder, a glob, a line range).']);
+  });
 });
