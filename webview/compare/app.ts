@@ -39,7 +39,6 @@ export class CompareApp {
   /** The requests to the host, each answered once. */
   private readonly requests: Requester<CompareRequests>;
   private readonly files: FileRequests;
-  private readonly figures: Figures;
   private readonly question: Textarea;
   private readonly ask: Button;
   private readonly stop: Button;
@@ -56,7 +55,6 @@ export class CompareApp {
   ) {
     this.requests = new Requester<CompareRequests>({ send: (message) => this.host.post(message), timeoutsMs: { 'file/read': FILE_TIMEOUT_MS } });
     this.files = new FileRequests(this.requests);
-    this.figures = new Figures(this.files, (message) => this.host.post(message as CompareToHost), () => this.threadIds.find((id) => id !== undefined));
     this.question = textarea({ label: 'Question', placeholder: 'Ask every column the same question (Ctrl+Enter)', rows: 3 });
     this.question.classList.add('compare-question');
     this.question.addEventListener('keydown', (event: KeyboardEvent) => {
@@ -134,7 +132,8 @@ export class CompareApp {
   }
 
   private buildColumns(): void {
-    this.columns = this.setups.map((_, i) => new Column(i, this.setupRow(i), this.figures, {
+    // Each column's figures are read from beside its own thread.
+    this.columns = this.setups.map((_, i) => new Column(i, this.setupRow(i), new Figures(this.files, (message) => this.host.post(message as CompareToHost), () => this.threadIds[i]), {
       retry: () => this.host.post({ type: 'compare/retry', column: i }),
       keep: () => this.host.post({ type: 'compare/keep', column: i }),
       saveTest: () => this.host.post({ type: 'compare/saveTest', column: i }),

@@ -109,6 +109,17 @@ describe('the Compare panel\'s page (DOM, happy-dom)', () => {
     assert.deepEqual(page.posted.slice(-2), [{ type: 'compare/keep', column: 0 }, { type: 'compare/saveTest', column: 0 }]);
   });
 
+  it('reads each column\'s images from beside its own thread', async () => {
+    const page = open();
+    for (const column of [0, 1]) {
+      const image: Message = { id: `img${column}`, role: 'assistant', content: [{ type: 'image_file', fileId: `file_${column}` }], createdAt: 1, status: 'completed', runId: `run_${column}` };
+      page.receive({ type: 'compare/thread', column, threadId: `thread_${column}`, messages: [image], runs: {} });
+    }
+    await frame();
+    const reads = page.posted.flatMap((m) => (m.type === 'request' && m.kind === 'file/read' ? [m.payload as { fileId: string; threadId?: string }] : []));
+    assert.deepEqual(reads.map((r) => [r.fileId, r.threadId]).sort(), [['file_0', 'thread_0'], ['file_1', 'thread_1']]);
+  });
+
   it('says a column\'s failure in a sentence with Retry, for that column alone', async () => {
     const page = open();
     page.receive({ type: 'compare/error', column: 1, message: 'No API key is set. Run "Assistants: Set API Key" first.' });
