@@ -167,11 +167,24 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
   private async *follow(events: AsyncIterable<ResponseStreamEvent>, live: LiveStream): AsyncIterable<RunEvent> {
     let named = live.responseId !== undefined;
     const redactor = new StreamRedactor(this.errorContext);
+    // A stream that arrives faster than it is read is handed on in microtasks, which hold the
+    // extension host until the buffer is empty: let everything else in between.
+    let slice = performance.now();
     try {
       for await (const event of events) {
+        if (performance.now() - slice > SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          slice = performance.now();
+        }
         const response = live.accumulator.apply(event);
         live.sequence = event.sequence_number;
         if (!response) {
+          continue;
+        }
+        const delta = named ? appendedText(response, event, live.state) : undefined;
+        if (delta) {
+          live.state.apply(delta);
+          yield* redactor.pass(delta);
           continue;
         }
         named = true;
@@ -300,6 +313,8 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
 }
 
 const MAX_LIVE_STREAMS = 16;
+/** Milliseconds of reading a stream before other work of the extension host gets its turn. */
+const SLICE_MS = 10;
 
 /** One streamed response as far as it was followed: its rebuilt state and the last event's sequence number. */
 interface LiveStream {
@@ -317,6 +332,23 @@ interface LiveStream {
  * on a response without `output` or with holes in it, which `toSnapshot` reads as no items. A body
  * that is no JSON object is not the API's answer.
  */
+/**
+ * A text delta as the run event it is, when the run state holds the message part it extends as far
+ * as the stream had it: then nothing else changed, and the delta goes on as it came. Comparing the
+ * whole response with the state for each delta (as other events are) takes time quadratic in the
+ * answer's length: a server streaming 400 kB in 4-character pieces held the extension host for
+ * seconds at a time. Undefined otherwise (the first delta of a part, or a state that differs).
+ */
+function appendedText(response: OpenAIResponse, event: ResponseStreamEvent, state: RunState): Extract<RunEvent, { type: 'message.delta' }> | undefined {
+  if (event.type !== 'response.output_text.delta' || event.delta === '') return undefined;
+  const item = response.output[event.output_index];
+  const part = item?.type === 'message' ? item.content[event.content_index] : undefined;
+  if (item?.type !== 'message' || part?.type !== 'output_text') return undefined;
+  const known = state.messages.get(item.id)?.content[event.content_index];
+  if (known?.type !== 'text' || known.text.length + event.delta.length !== part.text.length) return undefined;
+  return { type: 'message.delta', messageId: item.id, index: event.content_index, text: event.delta };
+}
+
 async function readResponse(request: APIPromise<OpenAIResponse>): Promise<{ data: OpenAIResponse; headers: Headers }> {
   const raw = await request.asResponse();
   const data: unknown = await raw.json();

@@ -125,8 +125,10 @@ function diffMessage(before: Message | undefined, after: Message): RunEvent[] {
     }
   });
   const finished = after.status !== 'in_progress' && after.status !== undefined;
-  const changedOtherwise = before !== undefined && !sameJson(before, after);
-  if (finished && (before === undefined || before.status !== after.status || changedOtherwise)) {
+  // Compared only for a finished message: a message still streaming is compared once per event,
+  // and its whole JSON each time would make a long answer take time quadratic in its length.
+  const changedOtherwise = () => before !== undefined && !sameJson(before, after);
+  if (finished && (before === undefined || before.status !== after.status || changedOtherwise())) {
     events.push({ type: 'message.completed', message: after });
   } else if (rewritten) {
     // Deltas cannot express an edit; a completed event carries the whole message.

@@ -148,3 +148,44 @@ describe('What a server sends is read only as far as an answer of the API goes',
     }
   });
 });
+
+describe('A long streamed answer takes time linear in its length', () => {
+  for (const [label, pieces, size] of [
+    ['100,000 pieces of 4 characters', 100_000, 4],
+    ['400 pieces of 64 kB', 400, 65_536],
+  ] as const) {
+    it(`an answer of ${label} comes through as its pieces, whole`, async () => {
+      const sse = (event: Record<string, unknown>) => `event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`;
+      const item = { id: 'msg_1', type: 'message', role: 'assistant', status: 'in_progress', content: [] };
+      const piece = (n: number) => String(n % 10).repeat(size);
+      const text = Array.from({ length: pieces }, (_, n) => piece(n)).join('');
+      const server = await serving((res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(created + sse({ type: 'response.output_item.added', sequence_number: 1, output_index: 0, item }));
+        res.write(sse({ type: 'response.content_part.added', sequence_number: 2, item_id: 'msg_1', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }));
+        let n = 0;
+        const more = (): void => {
+          while (n < pieces) {
+            if (!res.write(sse({ type: 'response.output_text.delta', sequence_number: 3 + n, item_id: 'msg_1', output_index: 0, content_index: 0, delta: piece(n++) }))) return void res.once('drain', more);
+          }
+          const done = { ...item, status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] };
+          res.end(sse({ type: 'response.completed', sequence_number: 4 + n, response: { id: 'resp_1', object: 'response', created_at: 1, status: 'completed', model: 'm', output: [done] } }));
+        };
+        more();
+      });
+      try {
+        const deltas: string[] = [];
+        let completed: string | undefined;
+        for await (const event of server.backend.stream({ kind: 'start', thread, assistant, history: [] })) {
+          if (event.type === 'message.delta') deltas.push(event.text);
+          if (event.type === 'message.completed') completed = event.message.content.map((part) => (part.type === 'text' ? part.text : '')).join('');
+        }
+        assert.equal(deltas.length, pieces);
+        assert.equal(deltas.join(''), text);
+        assert.equal(completed, text);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
