@@ -38,6 +38,12 @@ export interface AssistantFile {
 
 export const ASSISTANT_FILE_VERSION = 1;
 export const ASSISTANT_FILE_SUFFIX = '.assistant.json';
+/**
+ * The largest assistant file read, in bytes: the schema's own limits (256,000 characters of
+ * instructions, 128 tools) fit many times over. A repository's larger file is listed with the
+ * reason, unread (600 MB of it could not even be made a string, and hid every assistant).
+ */
+export const MAX_ASSISTANT_FILE_BYTES = 4 * 1024 * 1024;
 
 const ajv = boundedAjv({ allErrors: true });
 const validateFile = ajv.compile<AssistantFile>(schema);

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { FieldError } from './assistantFile';
-import { ASSISTANT_FILE_SUFFIX, draftFromFile, fileFromDraft, parseAssistantFile, serializeAssistantFile, slugify } from './assistantFile';
+import { ASSISTANT_FILE_SUFFIX, MAX_ASSISTANT_FILE_BYTES, draftFromFile, fileFromDraft, parseAssistantFile, serializeAssistantFile, slugify } from './assistantFile';
 import type { ConflictPlace } from './assistantMerge';
 import { mergeOrConflict } from './assistantMerge';
 import { AssistantConflictError, AssistantsError } from '../errors';
@@ -111,8 +111,9 @@ export class FileAssistantStore implements AssistantStore {
     }
     let bytes: Uint8Array | undefined;
     try {
-      bytes = await this.fs.readFile(source);
+      bytes = await this.bytesOf(source);
     } catch (error) {
+      if (id && error instanceof OversizedFileError) return { id, location: this.location, file, name: path.basename(file, ASSISTANT_FILE_SUFFIX), errors: [{ path: '', message: error.reason }] };
       if (!id) return undefined;
       return { id, location: this.location, file, name: path.basename(file, ASSISTANT_FILE_SUFFIX), errors: [{ path: '', message: unreadable(error, file) }] };
     }
@@ -139,7 +140,7 @@ export class FileAssistantStore implements AssistantStore {
   async update(id: string, draft: AssistantDraft, options: UpdateOptions = {}): Promise<AssistantEntry> {
     const file = this.fileOf(id);
     await this.locked(file, async () => {
-      const bytes = await this.fs.readFile(await this.source(file));
+      const bytes = await this.bytesOf(await this.source(file));
       if (!bytes) throw new AssistantsError('not_found', 'That assistant\'s file no longer exists (it was deleted meanwhile), so the change was not saved.');
       const current = new TextDecoder().decode(bytes);
       const next = nextText(current, draft, options.base, { assistantId: id, file, current });
@@ -151,6 +152,13 @@ export class FileAssistantStore implements AssistantStore {
   async delete(id: string): Promise<void> {
     const file = this.fileOf(id);
     await this.locked(file, () => this.fs.delete(file));
+  }
+
+  /** The bytes of an assistant file (undefined: none there); throws `OversizedFileError` for one over `MAX_ASSISTANT_FILE_BYTES`, which is not read. */
+  private async bytesOf(source: string): Promise<Uint8Array | undefined> {
+    const size = (await this.fs.stat(source))?.size ?? 0;
+    if (size > MAX_ASSISTANT_FILE_BYTES) throw new OversizedFileError(source, size);
+    return this.fs.readFile(source);
   }
 
   /** Where `file`'s bytes really are; throws `permission` for one leading out of the workspace, which is never read. */
@@ -204,6 +212,20 @@ function schemaOf(text: string): string | undefined {
 }
 
 /** Why a file could not be read, as a sentence naming no local path. */
+/** An assistant file too large to read: `reason` as a field error says it, the message as a sentence. */
+class OversizedFileError extends AssistantsError {
+  readonly reason: string;
+  constructor(file: string, size: number) {
+    const reason = `is ${megabytes(size)}, larger than an assistant file may be (${megabytes(MAX_ASSISTANT_FILE_BYTES)}), so it is not read; shorten it`;
+    super('bad_request', `${path.basename(file)} ${reason}.`);
+    this.reason = reason;
+  }
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+}
+
 function unreadable(error: unknown, file: string): string {
   const code = (error as { code?: unknown }).code;
   if (code === 'EISDIR') return 'cannot be read: it is a folder, not a file (EISDIR)';

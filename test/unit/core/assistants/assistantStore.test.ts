@@ -101,4 +101,23 @@ describe('FileAssistantStore in a workspace: files stay inside it', () => {
     const entries = await new FileAssistantStore(recording, path.join(workspace, '.assistants'), 'user').list();
     assert.equal(entries.find((e) => e.id === 'user:mine')?.assistant?.name, 'Outside name');
   });
+
+  for (const [label, bytes] of [
+    ['5 MB', 5 * 1024 * 1024],
+    ['600 MB (more than a string can hold)', 600 * 1024 * 1024],
+    ['8 GB', 8 * 1024 * 1024 * 1024],
+  ] as const) {
+    it(`lists an assistant file of ${label} with the reason, unread, beside the others; an update of it is refused`, async () => {
+      const big = path.join(workspace, '.assistants', 'big.assistant.json');
+      fs.writeFileSync(big, '{"version":1,"name":"Big","model":"gpt-4o","instructions":"');
+      fs.truncateSync(big, bytes); // sparse: no disk is used
+      const store = storeOf(path.join(workspace, '.assistants'));
+      const entries = await store.list();
+      assert.deepEqual(entries.map((e) => [e.name, e.assistant !== undefined]), [['big', false], ['Plain', true]]);
+      assert.match(describeErrors(entries[0].errors ?? []), /is \d+(\.\d)? MB, larger than an assistant file may be \(4\.0 MB\), so it is not read; shorten it/);
+      assert.ok(!reads.includes(big), 'the big file was never read');
+      await assert.rejects(store.update('workspace:big', { name: 'Big', model: 'gpt-4o', tools: [] }), /^AssistantsError: big\.assistant\.json is \d+(\.\d)? MB, larger than an assistant file may be/);
+      assert.ok(!reads.includes(big), 'nor read to update it');
+    });
+  }
 });
