@@ -5,6 +5,7 @@ import {
   APIUserAbortError,
 } from 'openai';
 import { AssistantsError, asAssistantsError } from '../core/errors';
+import { oneLine } from '../core/text/showable';
 import type { ErrorKind, MissingObject } from '../core/errors';
 import { BrokenAnswerError, OversizedAnswerError, PageAnswerError } from './openaiClient';
 import { MAX_REDIRECTS, RedirectRefusedError } from './redirects';
@@ -282,10 +283,6 @@ function serverMessage(error: APIError, context: ErrorContext): string {
   return '';
 }
 
-/** Control characters (line breaks too) and the marks and overrides that change the direction of text. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g;
-
 /** Characters of a server's own words kept in a sentence of ours; an error page can be megabytes. */
 export const MAX_SERVER_WORDS = 1_000;
 
@@ -297,7 +294,7 @@ export const MAX_SERVER_WORDS = 1_000;
  */
 export function shortened(text: string): string {
   const cut = text.length > MAX_SERVER_WORDS ? `${text.slice(0, MAX_SERVER_WORDS)}… (${text.length - MAX_SERVER_WORDS} more characters)` : text;
-  return cut.replace(UNSHOWABLE, ' ');
+  return oneLine(cut);
 }
 
 /**

@@ -16,13 +16,15 @@ import type {
 } from '../../common/model';
 import type { FileTool } from '../../core/assistants/assistantFile';
 import { toolFromFile, toolToFile } from '../../core/assistants/assistantFile';
+import { oneLine } from '../../core/text/showable';
 import { REASONING_EFFORTS } from '../../common/model';
 
 /** AssistantObject -> domain Assistant. */
 export function fromWireAssistant(wire: WireAssistant): Assistant {
   const assistant: Assistant = {
     id: wire.id,
-    name: wire.name ?? '',
+    // The server's name, shown in lists and dialogs: on one line as written.
+    name: oneLine(wire.name ?? ''),
     model: wire.model,
     tools: wire.tools.map(fromWireTool),
     createdAt: wire.created_at,

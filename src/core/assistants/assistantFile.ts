@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { deeperThan, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
 import { boundedAjv } from '../text/boundedAjv';
+import { unshowableIn } from '../text/showable';
 import schema from '../../../schemas/assistant.schema.json';
 import { WORKSPACE_FUNCTION_NAMES } from '../functions/builtins';
 import { mcpFileErrors } from '../mcp/fileRules';
@@ -87,6 +88,10 @@ function checkedAssistantFile(value: unknown): FieldError[] {
   if (!validateFile(value)) return readableErrors(validateFile.errors ?? []);
   const errors: FieldError[] = [];
   const named = new Map<string, number>();
+  // A repository's name goes into lists, dialogs and the log: a line break or a direction override
+  // there could split a log line or turn the words of a dialog around.
+  const unshowable = unshowableIn(value.name);
+  if (unshowable) errors.push({ path: '/name', message: `holds ${unshowable}, a line break, control or text-direction character; a name is shown on one line as written, so it may hold none` });
   errors.push(...mcpFileErrors(value.tools ?? []));
   value.tools?.forEach((tool, index) => {
     if (tool.type !== 'function') return;

@@ -4,6 +4,7 @@ import { ASSISTANT_FILE_SUFFIX, MAX_ASSISTANT_FILE_BYTES, draftFromFile, fileFro
 import type { ConflictPlace } from './assistantMerge';
 import { mergeOrConflict } from './assistantMerge';
 import { AssistantConflictError, AssistantsError } from '../errors';
+import { oneLine } from '../text/showable';
 import type { FileSystem } from '../workspace/fileSystem';
 import { LockTimeoutError } from '../workspace/fileSystem';
 import type { Confinement } from '../workspace/confinement';
@@ -234,11 +235,11 @@ function unreadable(error: unknown, file: string): string {
   return `cannot be read: ${reason.split(file).join(path.basename(file))}`;
 }
 
-/** The `name` of an assistant file that is not valid, when it has one, to list it by. */
+/** The `name` of an assistant file that is not valid, when it has one, to list it by: on one line, at most 256 characters. */
 function nameOf(text: string): string | undefined {
   try {
     const name = (JSON.parse(text) as { name?: unknown }).name;
-    return typeof name === 'string' && name.trim() ? name : undefined;
+    return typeof name === 'string' && name.trim() ? oneLine(name.slice(0, 256)) : undefined;
   } catch {
     return undefined;
   }

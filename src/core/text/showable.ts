@@ -1,0 +1,20 @@
+/**
+ * Control characters (line breaks and tabs too, C0 and C1) and the marks, embeddings, overrides and
+ * isolates that change the direction of text (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069).
+ * In a name or a server's words they would break a notification or a log line in two, or show the
+ * text after them reversed ("Good‮gnp.exe" reads "Goodexe.png").
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const UNSHOWABLE_RUNS = new RegExp(`${UNSHOWABLE.source}+`, 'g');
+
+/** The first character of `text` that {@link oneLine} would replace, as `U+XXXX`; undefined when there is none. */
+export function unshowableIn(text: string): string | undefined {
+  const found = UNSHOWABLE.exec(text);
+  return found ? `U+${found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` : undefined;
+}
+
+/** `text` on one line as written: each run of control and text-direction characters shown as one space. */
+export function oneLine(text: string): string {
+  return text.replace(UNSHOWABLE_RUNS, ' ');
+}
