@@ -30,9 +30,10 @@ export interface SendOptions {
   /**
    * Runs once the message is on the thread and saved, before the chat is told of it: the host
    * clears the composer's kept draft here, so a reload the moment the question shows cannot bring
-   * it back as a draft.
+   * it back as a draft. Given the thread the message went to: the chat may have opened another by
+   * then (the message was being saved), so the open thread is not necessarily it.
    */
-  accepted?: () => Promise<void>;
+  accepted?: (thread: StoredThread) => Promise<void>;
   /**
    * Edit and resend: the id of the thread's last question, which this message replaces. That
    * question and everything after it (its answers and runs) are removed, here and on the server,

@@ -51,7 +51,7 @@ export class Turns {
       stored.messages.push(message);
       stored.thread.updatedAt = this.chat.nowSeconds();
       await this.chat.options.store.save(stored);
-      await options.accepted?.();
+      await options.accepted?.(stored);
       this.chat.options.onUpdate({ type: 'message', threadId: stored.thread.id, message });
       this.tracking.start(backend, assistant, stored, options.instructions?.trim());
     });

@@ -50,9 +50,9 @@ export async function replayQuestions(
     if (threadId !== undefined && session.thread?.thread.id !== threadId) return { answered, total, stopped: 'left' };
     const before = new Set(Object.keys(session.thread?.runs ?? {}));
     const question = questions[answered];
-    // The thread the question went to, read when it is there: the chat may open another before `send` resolves.
+    // The thread the question went to, as `send` names it: the chat may open another before `send` resolves.
     let stored: StoredThread | undefined;
-    const accepted = async (): Promise<void> => void (stored = session.thread);
+    const accepted = async (thread: StoredThread): Promise<void> => void (stored = thread);
     await session.send(question.text, question.attachments ? { attachments: question.attachments, accepted } : { accepted });
     if (threadId === undefined && stored && options.title !== undefined) await session.renameThread(stored.thread.id, options.title);
     threadId ??= stored?.thread.id;

@@ -219,6 +219,31 @@ for (const protocol of ['responses', 'assistantsV2'] as BackendKind[]) {
       assert.match(markdown, /## Question 1\n\n> Question 1\?\n\nOther answer 1\.\n\n## Question 2/);
     });
 
+    it('a thread opened while the first question is being saved gets no question: the replay stops there', async () => {
+      const chat = newSession();
+      const original = structuredClone(await threeExchanges(chat));
+      await chat.newThread();
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Answer one.' }] });
+      // The user opens the original thread while the replay's first question is being written to disk.
+      const save = store.save.bind(store);
+      let opening: Promise<void> | undefined;
+      store.save = async (thread) => {
+        await save(thread);
+        if (opening || thread.thread.id === original.thread.id || thread.messages.length !== 1) return;
+        opening = chat.openThread(original.thread.id);
+        await opening;
+      };
+      try {
+        assert.deepEqual(await replayQuestions(chat, questionsOf(original)), { answered: 0, total: 3, stopped: 'left' });
+      } finally {
+        store.save = save;
+      }
+      await opening;
+      assert.equal(chat.thread?.thread.id, original.thread.id);
+      assert.deepEqual(texts(chat.thread!.messages), texts(original.messages), 'the thread opened got no question');
+      await chat.whenIdle();
+    });
+
     it('stops a replay on cancel (nothing more is sent) and at a question whose run fails', async () => {
       const chat = newSession();
       const original = structuredClone(await threeExchanges(chat));
