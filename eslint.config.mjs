@@ -129,6 +129,12 @@ const LAYERS = [
     why: 'src/core/text holds text helpers any room may use (escape sequences, passages, linear-time patterns, JSON depth): it imports no other room of core',
   },
   {
+    files: ['src/core/backend.ts', 'src/core/runAction.ts', 'src/core/toolHandler.ts', 'src/core/files.ts'],
+    may: ['src/core/backend', 'src/core/runAction', 'src/core/toolHandler', 'src/core/files', 'src/common'],
+    except: PROTOCOLS,
+    why: 'The Backend port and its vocabulary (run actions, the tool handler, files) sit below every room of core that drives or answers a run: they import only one another and the shared model of src/common',
+  },
+  {
     files: ['src/backends/**/*.ts'],
     may: ['src/backends', 'src/core', 'src/common'],
     except: PROTOCOLS,

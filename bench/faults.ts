@@ -23,7 +23,7 @@ import type { AssistantsError } from '../src/core/errors';
 import { nodeFileSystem } from '../src/core/workspace/fileSystem';
 import type { Assistant, BackendKind } from '../src/common/model';
 import { ThreadStore } from '../src/core/threads/threadStore';
-import type { ToolHandler } from '../src/core/runs/toolHandler';
+import type { ToolHandler } from '../src/core/toolHandler';
 import type { FaultSpec } from '../test/fakes/fakeServer';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
 import { matchPath } from '../test/fakes/http';

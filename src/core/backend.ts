@@ -1,7 +1,7 @@
 import type { RunEvent } from '../common/events';
 import type { FileOperations } from './files';
 import type { BackendKind, Message, Thread } from '../common/model';
-import type { NewMessage, RunAction } from './runs/runAction';
+import type { NewMessage, RunAction } from './runAction';
 import type { RunRef, RunSnapshot } from '../common/runRef';
 
 /**

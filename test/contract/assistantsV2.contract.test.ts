@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { ToolHandler } from '../../src/core/runs/toolHandler';
+import type { ToolHandler } from '../../src/core/toolHandler';
 import type { Assistant, Thread } from '../../src/common/model';
 import { RunDriver } from '../../src/core/runs/runDriver';
 import type { V2Harness } from '../unit/backends/assistantsV2/harness';

@@ -5,7 +5,7 @@ import type { Run as WireRun, RunCreateParamsNonStreaming } from 'openai/resourc
 import type { RunStepInclude } from 'openai/resources/beta/threads/runs/steps';
 import type { Backend } from '../../core/backend';
 import type { Message, MessageContent, Thread } from '../../common/model';
-import type { NewMessage, RunAction } from '../../core/runs/runAction';
+import type { NewMessage, RunAction } from '../../core/runAction';
 import type { RunRef, RunSnapshot } from '../../common/runRef';
 import { AssistantsError } from '../../core/errors';
 import type { ErrorKind } from '../../core/errors';

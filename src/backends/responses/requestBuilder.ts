@@ -6,7 +6,7 @@ import type {
   Tool,
 } from 'openai/resources/responses/responses';
 import { readsWhole } from '../../core/attachments/inputFiles';
-import type { RunAction } from '../../core/runs/runAction';
+import type { RunAction } from '../../core/runAction';
 import type { Assistant, Attachment, McpServerTool, Message, ResponseFormat, ToolOutput } from '../../common/model';
 import { mcpApiFields } from '../../core/assistants/assistantFile';
 import { mcpApprovalRequestId, textOf } from '../../common/model';

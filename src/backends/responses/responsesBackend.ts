@@ -5,7 +5,7 @@ import type { APIPromise } from 'openai/core/api-promise';
 import type { Response as OpenAIResponse, ResponseCreateParamsBase, ResponseIncludable, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import type { Backend } from '../../core/backend';
 import type { Message, Thread } from '../../common/model';
-import type { NewMessage, RunAction } from '../../core/runs/runAction';
+import type { NewMessage, RunAction } from '../../core/runAction';
 import type { RunRef, RunSnapshot } from '../../common/runRef';
 import { AssistantsError } from '../../core/errors';
 import type { RunEvent } from '../../common/events';

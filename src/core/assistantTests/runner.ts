@@ -6,7 +6,7 @@ import type { Annotation, Assistant, Attachment, RunStep, Thread, ToolCall, Tool
 import { textOf } from '../../common/model';
 import { RunDriver } from '../runs/runDriver';
 import type { RunDriverOptions } from '../runs/runDriver';
-import type { ToolHandler } from '../runs/toolHandler';
+import type { ToolHandler } from '../toolHandler';
 import type { ModelPrice } from '../runs/usage';
 import { addUsage, costOf, priceFor } from '../runs/usage';
 import { check } from './expectations';

@@ -11,7 +11,7 @@ import { listFilesFunction, readFileFunction, searchTextFunction } from '../func
 import { functionToolHandler } from '../functions/functionToolHandler';
 import { FunctionRegistry } from '../functions/registry';
 import type { Assistant, Attachment, ToolDefinition } from '../../common/model';
-import type { ToolHandler } from '../runs/toolHandler';
+import type { ToolHandler } from '../toolHandler';
 import type { TestRunnerDeps } from './runner';
 import { TEST_FILE_PATTERN } from './testFile';
 

@@ -2,7 +2,7 @@ import type { Backend } from '../backend';
 import { AssistantsError, asAssistantsError } from '../errors';
 import type { RunEvent } from '../../common/events';
 import type { Assistant, Attachment, Message } from '../../common/model';
-import type { ToolHandler } from '../runs/toolHandler';
+import type { ToolHandler } from '../toolHandler';
 import type { RunDriverOptions } from '../runs/runDriver';
 import type { FileKeeperOptions } from '../threads/fileKeeper';
 import { locationOf } from '../assistants/assistantService';

@@ -6,7 +6,7 @@ import type { RunEvent } from '../../common/events';
 import type { Assistant, Attachment, ReasoningEffort, Usage } from '../../common/model';
 import { isTerminal, REASONING_EFFORTS, textOf } from '../../common/model';
 import type { StoredThread, ThreadStore } from '../threads/threadStore';
-import type { ToolHandler } from '../runs/toolHandler';
+import type { ToolHandler } from '../toolHandler';
 import type { ModelPrice } from '../runs/usage';
 import { costOf, priceFor } from '../runs/usage';
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { FunctionCallRequest, Run, ToolOutput } from '../../common/model';
-import type { ToolHandler } from '../runs/toolHandler';
+import type { ToolHandler } from '../toolHandler';
 import type { CustomFunction, CustomFunctions } from './customFunctions';
 import { commandDecision, commandResultText, memoryState, parseCustomArguments, ThreadGrants } from './customFunctions';
 import type { ApprovalPolicy, FunctionRegistry } from './registry';

@@ -3,7 +3,7 @@ import type { Approver } from '../functions/functionToolHandler';
 import type { ApprovalPolicy } from '../functions/registry';
 import type { FunctionCallRequest, Run, ToolOutput } from '../../common/model';
 import { mcpApprovalRequestId } from '../../common/model';
-import type { ToolHandler } from '../runs/toolHandler';
+import type { ToolHandler } from '../toolHandler';
 
 /** What answering a hosted MCP server's approval requests needs: the chat's card, the user's policy, the thread's grants. */
 export interface HostedApprovalOptions {

@@ -9,7 +9,7 @@ import { withRetry } from './retry';
 import { RunState } from './runState';
 import type { Sleep } from './sleep';
 import { cancelledError } from './sleep';
-import type { ToolHandler } from './toolHandler';
+import type { ToolHandler } from '../toolHandler';
 import { addUsage } from './usage';
 
 /** What a run session is given: the backend, the run's thread, assistant and history, where its events go, its signals and its limits. */

@@ -1,7 +1,7 @@
 import type { Backend } from '../backend';
-import type { StartRun } from './runAction';
+import type { StartRun } from '../runAction';
 import type { RunRef, RunSnapshot } from '../../common/runRef';
-import type { ToolHandler } from './toolHandler';
+import type { ToolHandler } from '../toolHandler';
 import type { RunEvent } from '../../common/events';
 import type { Assistant, Message, Thread } from '../../common/model';
 import type { PollOptions } from './pollSchedule';

@@ -1,4 +1,4 @@
-import type { RunAction, StartRun } from './runAction';
+import type { RunAction, StartRun } from '../runAction';
 import type { RunRef, RunSnapshot } from '../../common/runRef';
 import { AssistantsError, asAssistantsError } from '../errors';
 import type { RunEvent } from '../../common/events';

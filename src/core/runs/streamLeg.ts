@@ -3,7 +3,7 @@ import type { Run } from '../../common/model';
 import { isTerminal } from '../../common/model';
 import { AssistantsError, asAssistantsError } from '../errors';
 import type { ErrorKind } from '../errors';
-import type { RunAction } from './runAction';
+import type { RunAction } from '../runAction';
 import type { RunContext } from './runContext';
 import { isSettled } from './runContext';
 import type { RunStop } from './runStop';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { AssistantService } from '../../core/assistants/assistantService';
-import type { ToolHandler } from '../../core/runs/toolHandler';
+import type { ToolHandler } from '../../core/toolHandler';
 import { ChatSession } from '../../core/chat/chatSession';
 import type { ChatUpdate } from '../../core/chat/chatSession';
 import { AssistantsError, asAssistantsError } from '../../core/errors';

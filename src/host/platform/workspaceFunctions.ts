@@ -12,7 +12,7 @@ import type { EditProposer } from '../../core/functions/proposeEdit';
 import { FunctionRegistry } from '../../core/functions/registry';
 import { withHostedMcpApprovals } from '../../core/mcp/hostedApprovals';
 import { nodeWorkspaceFs } from '../../core/workspace/fileSystem';
-import type { ToolHandler } from '../../core/runs/toolHandler';
+import type { ToolHandler } from '../../core/toolHandler';
 import { vscodeEditorState } from './editorState';
 import { readFunctionSettings, readSettings } from './settings';
 

@@ -1,5 +1,5 @@
 import type { Backend } from '../../../src/core/backend';
-import type { RunAction } from '../../../src/core/runs/runAction';
+import type { RunAction } from '../../../src/core/runAction';
 import type { RunRef, RunSnapshot } from '../../../src/common/runRef';
 import { AssistantsError } from '../../../src/core/errors';
 import type { RunEvent } from '../../../src/common/events';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { ToolHandler } from '../../../../src/core/runs/toolHandler';
+import type { ToolHandler } from '../../../../src/core/toolHandler';
 import type { RunEvent } from '../../../../src/common/events';
 import type { Assistant, FunctionCallRequest, Thread } from '../../../../src/common/model';
 import { RunDriver } from '../../../../src/core/runs/runDriver';

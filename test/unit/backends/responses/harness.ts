@@ -1,6 +1,6 @@
-import type { StartRun } from '../../../../src/core/runs/runAction';
+import type { StartRun } from '../../../../src/core/runAction';
 import type { RunRef } from '../../../../src/common/runRef';
-import type { ToolHandler } from '../../../../src/core/runs/toolHandler';
+import type { ToolHandler } from '../../../../src/core/toolHandler';
 import type { RunEvent } from '../../../../src/common/events';
 import type { Assistant, Message, Thread } from '../../../../src/common/model';
 import { RunDriver } from '../../../../src/core/runs/runDriver';

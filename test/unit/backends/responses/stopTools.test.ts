@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { ToolHandler } from '../../../../src/core/runs/toolHandler';
+import type { ToolHandler } from '../../../../src/core/toolHandler';
 import { startHarness } from './harness';
 import type { Harness } from './harness';
 

@@ -11,7 +11,7 @@ import type { ApprovalPolicy } from '../../../../src/core/functions/registry';
 import { FunctionRegistry } from '../../../../src/core/functions/registry';
 import { nodeWorkspaceFs } from '../../../../src/core/workspace/fileSystem';
 import type { Run } from '../../../../src/common/model';
-import type { ToolHandler } from '../../../../src/core/runs/toolHandler';
+import type { ToolHandler } from '../../../../src/core/toolHandler';
 
 /** A workspace folder on disk with the built-in functions over it, for unit tests. */
 export interface FunctionFixture {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import type { StartRun } from '../../../../src/core/runs/runAction';
+import type { StartRun } from '../../../../src/core/runAction';
 import type { RunRef } from '../../../../src/common/runRef';
-import type { ToolHandler } from '../../../../src/core/runs/toolHandler';
+import type { ToolHandler } from '../../../../src/core/toolHandler';
 import { AssistantsError } from '../../../../src/core/errors';
 import type { RunEvent } from '../../../../src/common/events';
 import type { FunctionCallRequest } from '../../../../src/common/model';

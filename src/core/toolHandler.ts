@@ -1,4 +1,4 @@
-import type { FunctionCallRequest, Run, ToolOutput } from '../../common/model';
+import type { FunctionCallRequest, Run, ToolOutput } from '../common/model';
 
 /**
  * Answers the function calls of a run in `requires_action`. The workspace-functions layer plugs in

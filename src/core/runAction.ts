@@ -1,5 +1,5 @@
-import type { Assistant, Attachment, Message, MessageContent, Thread, ToolOutput } from '../../common/model';
-import type { RunRef } from '../../common/runRef';
+import type { Assistant, Attachment, Message, MessageContent, Thread, ToolOutput } from '../common/model';
+import type { RunRef } from '../common/runRef';
 
 /** What a backend is asked to do with a run: start one, or continue one with tool outputs. */
 
