@@ -96,6 +96,8 @@ export type CompareToHost =
   | { type: 'compare/stop' }
   | { type: 'compare/retry'; column: number }
   | { type: 'compare/keep'; column: number }
+  /** Opens column `column`'s kept thread in the chat. */
+  | { type: 'compare/openKept'; column: number }
   | { type: 'compare/saveTest'; column: number }
   | { type: 'compare/attach' }
   | { type: 'compare/detach'; path: string }
@@ -119,6 +121,7 @@ export function isCompareToHost(value: unknown, isChatRequest: (value: unknown) 
       return typeof message.text === 'string' && message.text.length <= 100_000 && Array.isArray(message.variants) && message.variants.length <= 4 && message.variants.every(isVariant);
     case 'compare/retry':
     case 'compare/keep':
+    case 'compare/openKept':
     case 'compare/saveTest':
       return column();
     case 'compare/detach':

@@ -86,6 +86,12 @@ describe('compare assistants side by side (packaged .vsix, fake server)', functi
     assert.equal(kept.length, 1, 'only the kept thread is in the Threads view');
     assert.equal(kept[0].thread.assistantId, 'workspace:reviewer');
     assert.deepEqual(kept[0].messages.map((m) => m.content.map((p) => p.text ?? '').join('')), [question, answer]);
+    // It goes on in the chat: Open in Chat opens it there, as the Reviewer's.
+    await column(1).locator('vscode-icon[title="Open in Chat"]').click();
+    const chat = workbench.chatFrame();
+    await chat.locator('.header-assistant').filter({ hasText: 'Reviewer' }).waitFor({ timeout: 30_000 });
+    await chat.locator('.msg-assistant').filter({ hasText: 'low-stock threshold of five.' }).waitFor({ timeout: 30_000 });
+    await workbench.screenshot('compare-kept-in-chat');
 
     // Save the helper's answer as a test case: the helper's tests file gets it, opened at the case.
     const testsFile = path.join(workbench.workspace, '.assistants', 'workspace-helper.assistant-tests.json');

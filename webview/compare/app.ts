@@ -136,6 +136,7 @@ export class CompareApp {
     this.columns = this.setups.map((_, i) => new Column(i, this.setupRow(i), new Figures(this.files, (message) => this.host.post(message as CompareToHost), () => this.threadIds[i]), {
       retry: () => this.host.post({ type: 'compare/retry', column: i }),
       keep: () => this.host.post({ type: 'compare/keep', column: i }),
+      openKept: () => this.host.post({ type: 'compare/openKept', column: i }),
       saveTest: () => this.host.post({ type: 'compare/saveTest', column: i }),
     }, this.painter));
     clear(this.grid);

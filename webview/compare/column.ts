@@ -15,12 +15,14 @@ import type { RunNotices, ViewState } from '../state';
 import { applyHostMessage, emptyState } from '../state';
 import { formatCost, formatUsage, isRunning } from '../status';
 import { codicon, h } from '../ui/dom';
-import { button } from '../ui/kit';
+import { actionIcon, button } from '../ui/kit';
 
 /** What a column's buttons ask the host for. */
 export interface ColumnActions {
   retry(): void;
   keep(): void;
+  /** Opens the kept thread in the chat. */
+  openKept(): void;
   saveTest(): void;
 }
 
@@ -193,7 +195,7 @@ export class Column {
     const chrome = JSON.stringify([running, answered, this.label, this.kept, this.error, this.metrics]);
     if (chrome === this.chrome) return;
     this.chrome = chrome;
-    this.header.replaceChildren(codicon('hubot'), h('span', { text: this.label || `Column ${this.index + 1}` }), ...(this.kept ? [h('span', { className: 'column-kept', text: 'kept in Threads' })] : []));
+    this.header.replaceChildren(codicon('hubot'), h('span', { text: this.label || `Column ${this.index + 1}` }), ...(this.kept ? [h('span', { className: 'column-kept', text: 'kept in Threads' }), actionIcon({ icon: 'comment-discussion', label: 'Open in Chat', onClick: () => this.actions.openKept() })] : []));
     this.header.hidden = !this.label;
     this.metricsEl.textContent = metricsText(this.metrics, running);
     this.metricsEl.hidden = this.metricsEl.textContent === '';

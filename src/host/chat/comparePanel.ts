@@ -118,6 +118,8 @@ export class ComparePanel extends Disposable {
         return this.comparison?.retry(message.column);
       case 'compare/keep':
         return this.keep(message.column);
+      case 'compare/openKept':
+        return this.openKept(message.column);
       case 'compare/saveTest':
         return this.saveTest(message.column);
       case 'compare/attach':
@@ -226,6 +228,14 @@ export class ComparePanel extends Disposable {
     this.deps.threadsChanged();
     await this.post({ type: 'compare/kept', column });
     this.notice('info', `Kept "${copy.thread.title}" (${this.labels[column]}) in the Threads view.`);
+  }
+
+  /** Opens a kept column's thread in the chat, to go on with it there. */
+  private async openKept(column: number): Promise<void> {
+    const id = this.comparison?.columns[column]?.keptAs;
+    if (id === undefined) return;
+    await vscode.commands.executeCommand('assistants.openThread', id);
+    await vscode.commands.executeCommand('assistants.focusChat');
   }
 
   /**

@@ -107,6 +107,12 @@ describe('the Compare panel\'s page (DOM, happy-dom)', () => {
     page.buttonIn(page.column(0), 'Keep this thread').click();
     page.buttonIn(page.column(0), 'Save as Test Case').click();
     assert.deepEqual(page.posted.slice(-2), [{ type: 'compare/keep', column: 0 }, { type: 'compare/saveTest', column: 0 }]);
+    assert.equal(page.column(0).querySelector('vscode-icon[title="Open in Chat"]'), null, 'nothing to open before it is kept');
+    page.receive({ type: 'compare/kept', column: 0 });
+    assert.match(page.column(0).querySelector('.column-label')?.textContent ?? '', /kept in Threads/);
+    assert.equal((page.buttonIn(page.column(0), 'Keep this thread') as HTMLElement & { disabled: boolean }).disabled, true, 'kept once');
+    (page.column(0).querySelector('vscode-icon[title="Open in Chat"]') as HTMLElement).click();
+    assert.deepEqual(page.posted.at(-1), { type: 'compare/openKept', column: 0 });
   });
 
   it('reads each column\'s images from beside its own thread', async () => {
