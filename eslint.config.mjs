@@ -129,6 +129,12 @@ const LAYERS = [
     why: 'src/core/text holds text helpers any room may use (escape sequences, passages, linear-time patterns, JSON depth): it imports no other room of core',
   },
   {
+    files: ['src/core/threads/**/*.ts'],
+    may: ['src/core/threads', 'src/core/workspace', 'src/core/text', 'src/core/errors', 'src/core/files', 'src/common'],
+    except: PROTOCOLS,
+    why: 'src/core/threads keeps threads on disk (the store, the file, export, drafts, kept files): it reads the workspace and text helpers, and drives no chat, run or backend (what drives a ChatSession lives in src/core/chat)',
+  },
+  {
     files: ['src/core/backend.ts', 'src/core/runAction.ts', 'src/core/toolHandler.ts', 'src/core/files.ts'],
     may: ['src/core/backend', 'src/core/runAction', 'src/core/toolHandler', 'src/core/files', 'src/common'],
     except: PROTOCOLS,

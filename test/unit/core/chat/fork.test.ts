@@ -12,7 +12,7 @@ import type { AssistantsError } from '../../../../src/core/errors';
 import { nodeFileSystem } from '../../../../src/core/workspace/fileSystem';
 import type { Assistant, BackendKind } from '../../../../src/common/model';
 import { textOf } from '../../../../src/common/model';
-import { answersMarkdown, questionsOf, replayQuestions } from '../../../../src/core/threads/replay';
+import { answersMarkdown, questionsOf, replayQuestions } from '../../../../src/core/chat/replay';
 import { MAX_TITLE_LENGTH } from '../../../../src/core/threads/threadList';
 import { ThreadStore } from '../../../../src/core/threads/threadStore';
 import { FakeOpenAIServer } from '../../../fakes/fakeServer';

@@ -1,7 +1,7 @@
-import type { ChatSession } from '../chat/chatSession';
+import type { ChatSession } from './chatSession';
 import type { Attachment, Message } from '../../common/model';
 import { isTerminal, textOf } from '../../common/model';
-import type { StoredThread } from './threadStore';
+import type { StoredThread } from '../threads/threadStore';
 
 /** A question of a thread, as Replay asks it again: its text and the files attached to it. */
 export interface ReplayQuestion {
