@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { ASSISTANT_FILE_SUFFIX, describeErrors, draftFromFile, parseAssistantFile } from '../assistants/assistantFile';
+import { ASSISTANT_FILE_SUFFIX, MAX_ASSISTANT_FILE_BYTES, describeErrors, draftFromFile, oversizedReason, parseAssistantFile } from '../assistants/assistantFile';
 import type { Backend } from '../backend';
 import { AssistantsError } from '../errors';
 import type { FileSystem } from '../workspace/fileSystem';
@@ -15,23 +15,25 @@ import type { ToolHandler } from '../toolHandler';
 import type { TestRunnerDeps } from './runner';
 import { TEST_FILE_PATTERN } from './testFile';
 
-/** An assistant file larger than this is refused (the assistant schema's own limits stay far below it). */
-const MAX_ASSISTANT_FILE_BYTES = 1024 * 1024;
-
 /**
  * `TestRunnerDeps.loadAssistant` for files on disk: reads an assistant file named relative to the
  * test file, which must stay inside `root` (the workspace folder) and end in `.assistant.json`,
- * validates it as the Assistants view does, and gives it the view's id (`workspace:<slug>`).
+ * validates it as the Assistants view does, and gives it the view's id (`workspace:<slug>`). Its size
+ * is looked at before it is read: one larger than the Assistants view lists (`MAX_ASSISTANT_FILE_BYTES`)
+ * is refused unread, with a sentence naming both sizes.
  */
-export function assistantLoader(fs: Pick<FileSystem, 'readFile'>, testFile: string, root: string): TestRunnerDeps['loadAssistant'] {
+export function assistantLoader(fs: Pick<FileSystem, 'readFile' | 'stat'>, testFile: string, root: string): TestRunnerDeps['loadAssistant'] {
   return async (relative) => {
     const absolute = path.resolve(path.dirname(testFile), relative);
     const inside = path.relative(root, absolute);
     if (inside.startsWith('..') || path.isAbsolute(inside)) throw new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} is outside the workspace folder.`);
     if (!absolute.endsWith(ASSISTANT_FILE_SUFFIX)) throw new AssistantsError('bad_request', `${JSON.stringify(relative)} is not an assistant file (its name must end in ${ASSISTANT_FILE_SUFFIX}).`);
+    const missing = `The assistant file ${JSON.stringify(relative)} does not exist; create it or name another in the test file's "assistant".`;
+    const size = (await fs.stat(absolute))?.size;
+    if (size === undefined) throw new AssistantsError('bad_request', missing);
+    if (size > MAX_ASSISTANT_FILE_BYTES) throw new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} ${oversizedReason(size)}.`);
     const bytes = await fs.readFile(absolute);
-    if (!bytes) throw new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} does not exist; create it or name another in the test file's "assistant".`);
-    if (bytes.byteLength > MAX_ASSISTANT_FILE_BYTES) throw new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} is larger than 1 MB.`);
+    if (!bytes) throw new AssistantsError('bad_request', missing);
     const parsed = parseAssistantFile(Buffer.from(bytes).toString('utf8'));
     if (!parsed.file) throw new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} is not valid: ${describeErrors(parsed.errors)}`);
     const slug = path.basename(absolute).slice(0, -ASSISTANT_FILE_SUFFIX.length);

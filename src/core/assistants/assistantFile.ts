@@ -46,6 +46,20 @@ export const ASSISTANT_FILE_SUFFIX = '.assistant.json';
  */
 export const MAX_ASSISTANT_FILE_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Why an assistant file of `size` bytes (over `MAX_ASSISTANT_FILE_BYTES`) is not read, as the end of a
+ * sentence that names the file: "is 5.0 MB, larger than an assistant file may be (4.0 MB), so it is
+ * not read; shorten it".
+ */
+export function oversizedReason(size: number): string {
+  return `is ${megabytes(size)}, larger than an assistant file may be (${megabytes(MAX_ASSISTANT_FILE_BYTES)}), so it is not read; shorten it`;
+}
+
+/** `bytes` in megabytes: one decimal below 10 MB, none above. */
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+}
+
 const ajv = boundedAjv({ allErrors: true });
 const validateFile = ajv.compile<AssistantFile>(schema);
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { FieldError } from './assistantFile';
-import { ASSISTANT_FILE_SUFFIX, MAX_ASSISTANT_FILE_BYTES, draftFromFile, fileFromDraft, parseAssistantFile, serializeAssistantFile, slugify } from './assistantFile';
+import { ASSISTANT_FILE_SUFFIX, MAX_ASSISTANT_FILE_BYTES, draftFromFile, oversizedReason, fileFromDraft, parseAssistantFile, serializeAssistantFile, slugify } from './assistantFile';
 import type { ConflictPlace } from './assistantMerge';
 import { mergeOrConflict } from './assistantMerge';
 import { AssistantConflictError, AssistantsError } from '../errors';
@@ -212,21 +212,17 @@ function schemaOf(text: string): string | undefined {
   }
 }
 
-/** Why a file could not be read, as a sentence naming no local path. */
 /** An assistant file too large to read: `reason` as a field error says it, the message as a sentence. */
 class OversizedFileError extends AssistantsError {
   readonly reason: string;
   constructor(file: string, size: number) {
-    const reason = `is ${megabytes(size)}, larger than an assistant file may be (${megabytes(MAX_ASSISTANT_FILE_BYTES)}), so it is not read; shorten it`;
+    const reason = oversizedReason(size);
     super('bad_request', `${path.basename(file)} ${reason}.`);
     this.reason = reason;
   }
 }
 
-function megabytes(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
-}
-
+/** Why a file could not be read, as a sentence naming no local path. */
 function unreadable(error: unknown, file: string): string {
   const code = (error as { code?: unknown }).code;
   if (code === 'EISDIR') return 'cannot be read: it is a folder, not a file (EISDIR)';
