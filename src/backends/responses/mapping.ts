@@ -135,7 +135,12 @@ function pendingCalls(response: Response): FunctionCallRequest[] {
   return [...calls, ...approvals];
 }
 
-function toStep(item: ResponseOutputItem, runId: string, response: Response): RunStep | undefined {
+/**
+ * An output item as the run step it is (undefined for items shown as none), read against its
+ * response: `created_at` is the step's time, and an item without a status is in progress only while
+ * the response is.
+ */
+export function toStep(item: ResponseOutputItem, runId: string, response: Response): RunStep | undefined {
   const base = { runId, createdAt: response.created_at };
   const status = stepStatus('status' in item ? (item.status ?? undefined) : undefined, response);
   switch (item.type) {

@@ -15,7 +15,7 @@ import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapp
 import { StreamRedactor } from '../streamRedaction';
 import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
 import { listAll } from '../common/pages';
-import { toSnapshot } from './mapping';
+import { toMessage, toSnapshot, toStep } from './mapping';
 import type { RunContext } from './mapping';
 import { buildResponseParams, fileSearchAttachments, userMessageItem } from './requestBuilder';
 import { ResponseAccumulator } from './streamAccumulator';
@@ -181,10 +181,9 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
         if (!response) {
           continue;
         }
-        const delta = named ? appendedText(response, event, live.state) : undefined;
-        if (delta) {
-          live.state.apply(delta);
-          yield* redactor.pass(delta);
+        const itemEvents = named ? this.itemEvents(response, event, live) : undefined;
+        if (itemEvents) {
+          for (const runEvent of itemEvents) yield* redactor.pass(runEvent);
           continue;
         }
         named = true;
@@ -207,6 +206,29 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
       yield* redactor.flush();
       throw named ? this.error(error) : this.unrepeatable(this.error(error));
     }
+  }
+
+  /**
+   * The run events of a stream event that changes one output item, folded into the run state: a
+   * text delta that extends the part the state holds goes on as it came; any other change of the
+   * item becomes the step and message events of that item alone (`RunState.advanceItem`). Undefined
+   * for the events that move the response itself (created, in progress, its end), and for any event
+   * once the response has ended (an item then changes what the run waits for): those are compared
+   * whole (`RunState.advance`). Each item event thus costs the item's size, not the response's.
+   */
+  private itemEvents(response: OpenAIResponse, event: ResponseStreamEvent, live: LiveStream): RunEvent[] | undefined {
+    if (!('output_index' in event) || typeof event.output_index !== 'number' || live.runId === undefined || isFinal(response.status)) return undefined;
+    const delta = appendedText(response, event, live.state);
+    if (delta) {
+      live.state.apply(delta);
+      return [delta];
+    }
+    const item: unknown = response.output[event.output_index];
+    if (typeof item !== 'object' || item === null) return [];
+    const output = item as OpenAIResponse['output'][number];
+    const step = toStep(output, live.runId, response);
+    const message = output.type === 'message' ? toMessage(output, live.runId, response.created_at) : undefined;
+    return live.state.advanceItem(step, message);
   }
 
   async create(action: RunAction, signal?: AbortSignal): Promise<RunSnapshot> {
@@ -316,7 +338,7 @@ const MAX_LIVE_STREAMS = 16;
 /** Milliseconds of reading a stream before other work of the extension host gets its turn. */
 const SLICE_MS = 10;
 
-/** One streamed response as far as it was followed: its rebuilt state and the last event's sequence number. */
+/** One streamed response as far as it was followed: its items, the run state they led to, and the last event's sequence number. */
 interface LiveStream {
   accumulator: ResponseAccumulator;
   state: RunState;
@@ -334,17 +356,16 @@ interface LiveStream {
  */
 /**
  * A text delta as the run event it is, when the run state holds the message part it extends as far
- * as the stream had it: then nothing else changed, and the delta goes on as it came. Comparing the
- * whole response with the state for each delta (as other events are) takes time quadratic in the
- * answer's length: a server streaming 400 kB in 4-character pieces held the extension host for
- * seconds at a time. Undefined otherwise (the first delta of a part, or a state that differs).
+ * as the stream had it: then nothing else changed, and the delta goes on as it came, without
+ * reading the message (a server streaming 400 kB in 4-character pieces must take time linear in
+ * it). Undefined otherwise (the first delta of a part, or a state that differs).
  */
 function appendedText(response: OpenAIResponse, event: ResponseStreamEvent, state: RunState): Extract<RunEvent, { type: 'message.delta' }> | undefined {
   if (event.type !== 'response.output_text.delta' || event.delta === '') return undefined;
   const item = response.output[event.output_index];
   const part = item?.type === 'message' ? item.content[event.content_index] : undefined;
   if (item?.type !== 'message' || part?.type !== 'output_text') return undefined;
-  const known = state.messages.get(item.id)?.content[event.content_index];
+  const known = state.message(item.id)?.content[event.content_index];
   if (known?.type !== 'text' || known.text.length + event.delta.length !== part.text.length) return undefined;
   return { type: 'message.delta', messageId: item.id, index: event.content_index, text: event.delta };
 }

@@ -2,11 +2,6 @@ import type { Response, ResponseOutputItem, ResponseStreamEvent } from 'openai/r
 import { APIError } from 'openai';
 import { withAnnotations, withContent, withOutput } from './mapping';
 
-/**
- * Rebuilds the response object from its stream events, so a streamed response maps to runs,
- * steps and messages by the same code as a polled one. Events the extension does not show
- * (audio, web search, MCP, ...) only move the response forward through its full snapshots.
- */
 /** The status each progress event of a tool call announces. */
 const CODE_STATUS = {
   'response.code_interpreter_call.in_progress': 'in_progress',
@@ -19,6 +14,14 @@ const SEARCH_STATUS = {
   'response.file_search_call.completed': 'completed',
 } as const;
 
+/**
+ * The response's items as its stream events leave them, so each item maps to its step and message
+ * by the same code as a polled one (`toStep`, `toMessage`): a step event carries the whole step, so
+ * an item's arguments, code or summary so far must be held. The backend maps each event that changes
+ * an item to that item's run events alone; only the events of the response itself (created, in
+ * progress, its end) are compared with the whole run. Events the extension does not show (audio,
+ * web search, MCP progress, ...) change nothing here; the response's own events bring their items.
+ */
 export class ResponseAccumulator {
   private response: Response | undefined;
 

@@ -28,9 +28,26 @@ export class RunState {
     return new Map(Object.values(this.folded.runs).flatMap((record) => record.steps.map((step): [string, RunStep] => [step.id, step])));
   }
 
+  private step(id: string): RunStep | undefined {
+    for (const record of Object.values(this.folded.runs)) {
+      const step = record.steps.find((candidate) => candidate.id === id);
+      if (step) return step;
+    }
+    return undefined;
+  }
+
   /** The run's messages by id, in the order they first came. */
   get messages(): ReadonlyMap<string, Message> {
     return new Map(this.folded.messages.map((message): [string, Message] => [message.id, message]));
+  }
+
+  /** The message with id `id`, looked up from the newest: the one a stream extends is near the end. */
+  message(id: string): Message | undefined {
+    const messages = this.folded.messages;
+    for (let index = messages.length - 1; index >= 0; index--) {
+      if (messages[index].id === id) return messages[index];
+    }
+    return undefined;
   }
 
   /** Folds one event in. Its objects are copied: a backend may go on changing what it emitted. */
@@ -43,6 +60,19 @@ export class RunState {
   /** The events that lead from the current state to `next`, folded in. */
   advance(next: RunSnapshot): RunEvent[] {
     const events = diffSnapshot({ run: this.run, steps: this.steps, messages: this.messages }, next);
+    for (const event of events) this.apply(event);
+    return events;
+  }
+
+  /**
+   * The events that lead from the current state to one step and its message as they now stand (one
+   * streamed item of a response), folded in: what `advance` sends for that item, without looking at
+   * the rest of the run. Either may be undefined (a message step comes with its message; most items
+   * carry only a step).
+   */
+  advanceItem(step: RunStep | undefined, message: Message | undefined): RunEvent[] {
+    const before = step ? this.step(step.id) : undefined;
+    const events = [...(step ? diffStep(before, step) : []), ...(message ? diffMessage(this.message(message.id), message) : [])];
     for (const event of events) this.apply(event);
     return events;
   }
