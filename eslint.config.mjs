@@ -129,6 +129,12 @@ const LAYERS = [
     why: 'src/core/text holds text helpers any room may use (escape sequences, passages, linear-time patterns, JSON depth): it imports no other room of core',
   },
   {
+    files: ['src/core/assistants/**/*.ts'],
+    may: ['src/core/assistants', 'src/core/workspace', 'src/core/text', 'src/core/errors', 'src/common', 'schemas'],
+    except: PROTOCOLS,
+    why: 'src/core/assistants keeps assistants (the file, its checks, the stores): the function tools and MCP build on it, so it imports neither (the names and syntax its checks need are its own), nor any room that runs or chats',
+  },
+  {
     files: ['src/core/threads/**/*.ts'],
     may: ['src/core/threads', 'src/core/workspace', 'src/core/text', 'src/core/errors', 'src/core/files', 'src/common'],
     except: PROTOCOLS,

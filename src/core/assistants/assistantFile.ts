@@ -3,13 +3,14 @@ import { deeperThan, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
 import { boundedAjv } from '../text/boundedAjv';
 import { unshowableIn } from '../text/showable';
 import schema from '../../../schemas/assistant.schema.json';
-import { WORKSPACE_FUNCTION_NAMES } from '../functions/builtins';
-import { mcpFileErrors } from '../mcp/fileRules';
+import { mcpFileErrors } from './mcpFileRules';
 import type { FieldError, FileMcpFilter, FileMcpTool, FileTool } from './assistantFileShape';
+import { WORKSPACE_FUNCTION_NAMES } from './assistantFileShape';
 import type { AssistantDraft, JsonSchema, McpApprovalSetting, McpServerTool, McpToolFilter, ReasoningEffort, ResponseFormat, ToolDefinition } from '../../common/model';
 
-// The file's tools and its field errors are defined in assistantFileShape.ts, which the file's MCP
-// rules (../mcp/fileRules.ts) name too: so neither module imports the other. Callers name them from here.
+// The file's tools, its field errors and the names its functions cannot bind are defined in
+// assistantFileShape.ts, which the file's MCP rules (mcpFileRules.ts) name too: so neither module
+// imports the other. Callers name them from here.
 export type { FieldError, FileMcpFilter, FileMcpTool, FileTool, FunctionBinding } from './assistantFileShape';
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The parts of an assistant file (see `AssistantFile` in assistantFile.ts) that the file's MCP rules
- * read as well: its tools as the file spells them, and a problem with one of its fields.
+ * and the function tools read as well: its tools as the file spells them, the names its functions
+ * cannot bind to a command, and a problem with one of its fields.
  */
 import type { JsonSchema } from '../../common/model';
 
@@ -48,3 +49,10 @@ export interface FieldError {
   path: string;
   message: string;
 }
+
+/**
+ * The names of the built-in workspace functions (`builtinFunctions` in ../functions/builtins.ts):
+ * a call of one of these is answered by the workspace function, whatever an assistant's own
+ * definition says about it, so the file may not bind a function of these names to a command.
+ */
+export const WORKSPACE_FUNCTION_NAMES: readonly string[] = ['read_file', 'list_files', 'search_text', 'get_diagnostics', 'get_selection', 'get_open_editors', 'propose_edit'];

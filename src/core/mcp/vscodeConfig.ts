@@ -6,7 +6,7 @@ import { parse, printParseErrorCode } from 'jsonc-parser';
 import type { AssistantLocation } from '../assistants/assistantStore';
 import { deeperThan } from '../text/jsonDepth';
 import type { McpServerTool } from '../../common/model';
-import { SECRET_NAME } from './secretRefs';
+import { SECRET_NAME } from '../assistants/fileSecrets';
 
 /**
  * VS Code's own MCP configuration, read as this extension's local servers: a workspace's

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { SECRET_NAME } from '../../core/mcp/secretRefs';
+import { SECRET_NAME } from '../../core/assistants/fileSecrets';
 import type { Assistant } from '../../common/model';
 import type { McpSecrets, SecretUse } from './mcpSecrets';
 import { secretUses } from './mcpSecrets';

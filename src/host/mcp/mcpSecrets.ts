@@ -2,7 +2,8 @@ import type * as vscode from 'vscode';
 import { locationOf } from '../../core/assistants/assistantService';
 import { AssistantsError } from '../../core/errors';
 import type { SecretLookup } from '../../core/mcp/secretRefs';
-import { resolveRecord, resolveSecrets, SECRET_NAME, secretReferences } from '../../core/mcp/secretRefs';
+import { SECRET_NAME, secretReferences } from '../../core/assistants/fileSecrets';
+import { resolveRecord, resolveSecrets } from '../../core/mcp/secretRefs';
 import type { Assistant, McpServerTool } from '../../common/model';
 
 const KEY_PREFIX = 'assistants.mcp.secret.';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { DISABLED_OUTPUT, functionToolHandler, scrubPaths, UNTRUSTED_OUTPUT } from '../../../../src/core/functions/functionToolHandler';
-import { WORKSPACE_FUNCTION_NAMES } from '../../../../src/core/functions/builtins';
+import { WORKSPACE_FUNCTION_NAMES } from '../../../../src/core/assistants/assistantFileShape';
 import type { WorkspaceFunction } from '../../../../src/core/functions/registry';
 import { FunctionRegistry } from '../../../../src/core/functions/registry';
 import type { FunctionFixture } from './fixture';

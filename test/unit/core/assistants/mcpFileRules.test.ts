@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
 import { draftFromFile, fileFromDraft, parseAssistantFile, validateAssistantFile } from '../../../../src/core/assistants/assistantFile';
-import { MissingSecretError, resolveRecord, secretReferences } from '../../../../src/core/mcp/secretRefs';
 
 const base = { version: 1, name: 'With MCP', model: 'gpt-4.1' };
 const withTools = (...tools: unknown[]) => ({ ...base, tools });
@@ -62,19 +61,5 @@ describe('assistant files: MCP servers', () => {
     assert.equal(errorsOf({ ...hosted, server_label: 'has space' }).length, 1);
     assert.equal(errorsOf({ ...hosted, server_url: 'file:///etc/passwd' }).length, 1);
     assert.equal(errorsOf({ ...stdio, 'x-vscode': { transport: 'stdio' } }).length, 1, 'stdio needs its command');
-  });
-
-  it('finds secret references and puts their values in place, or says which one is missing', async () => {
-    assert.deepEqual(secretReferences('Bearer ${secret:a} ${secret:b} ${secret:a} ${x}'), { names: ['a', 'b'], invalid: ['${x}'] });
-    const secrets: Record<string, string> = { a: 'one' };
-    assert.deepEqual(await resolveRecord({ Authorization: 'Bearer ${secret:a}', 'X-Id': '7' }, async (name) => secrets[name], { server: 's', target: 'stdio' }), { Authorization: 'Bearer one', 'X-Id': '7' });
-    await assert.rejects(resolveRecord({ Authorization: '${secret:b}' }, async (name) => secrets[name], { server: 's', target: 'https://s.example.com' }), (error: unknown) => {
-      assert.ok(error instanceof MissingSecretError);
-      assert.deepEqual(error.secret, { name: 'b', server: 's', target: 'https://s.example.com' });
-      assert.match(error.message, /^The secret "b" that the MCP server s uses is not set for it: click Set MCP Secret \(or run "Assistants: Set MCP Secret"\)/);
-      return true;
-    });
-    const inputs = new Map([['b', 'Your token for s']]);
-    await assert.rejects(resolveRecord({ K: 'x ${secret:b}' }, async (name) => secrets[name], { server: 's', target: 'stdio', config: { label: '.vscode/mcp.json', inputs } }), /^MissingSecretError: The MCP server s of \.vscode\/mcp\.json needs the input "b" \(Your token for s\), which is not set: click Set MCP Secret/);
   });
 });

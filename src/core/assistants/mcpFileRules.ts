@@ -1,5 +1,5 @@
-import type { FieldError, FileMcpTool, FileTool } from '../assistants/assistantFileShape';
-import { namesCredential, secretReferences } from './secretRefs';
+import type { FieldError, FileMcpTool, FileTool } from './assistantFileShape';
+import { namesCredential, secretReferences } from './fileSecrets';
 
 /**
  * The rules of an assistant file's `mcp` tools that its JSON Schema cannot say: one label per
