@@ -276,11 +276,6 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
   }
 
   /**
-   * The connection died after a request that starts a background response may have reached the
-   * server, before the server named the response: sending it again could start a second run (or
-   * submit tool outputs twice), and there is no way to look the first one up. So it is not retried.
-   */
-  /**
    * A run refused because the vector store made here for the thread's attachments is gone from the
    * server (deleted elsewhere): it is forgotten, so the next run makes it again, and the sentence
    * says to retry (it is no knowledge store of the assistant, to remove).
@@ -294,6 +289,11 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
     return new AssistantsError('not_found', "The vector store holding this thread's attached files is no longer on the server (it was deleted). Retry: it is made again from the files.", { ...failure.options, missing: undefined });
   }
 
+  /**
+   * The connection died after a request that starts a background response may have reached the
+   * server, before the server named the response: sending it again could start a second run (or
+   * submit tool outputs twice), and there is no way to look the first one up. So it is not retried.
+   */
   private unrepeatable(failure: AssistantsError): AssistantsError {
     if (!this.backgroundAvailable || (failure.kind !== 'network' && failure.kind !== 'timeout') || neverReachedServer(failure)) return failure;
     return new AssistantsError(
@@ -350,11 +350,6 @@ interface LiveStream {
 }
 
 /**
- * The response a request answered, read as sent: the SDK's own reading adds `output_text` and fails
- * on a response without `output` or with holes in it, which `toSnapshot` reads as no items. A body
- * that is no JSON object is not the API's answer.
- */
-/**
  * A text delta as the run event it is, when the run state holds the message part it extends as far
  * as the stream had it: then nothing else changed, and the delta goes on as it came, without
  * reading the message (a server streaming 400 kB in 4-character pieces must take time linear in
@@ -370,6 +365,11 @@ function appendedText(response: OpenAIResponse, event: ResponseStreamEvent, stat
   return { type: 'message.delta', messageId: item.id, index: event.content_index, text: event.delta };
 }
 
+/**
+ * The response a request answered, read as sent: the SDK's own reading adds `output_text` and fails
+ * on a response without `output` or with holes in it, which `toSnapshot` reads as no items. A body
+ * that is no JSON object is not the API's answer.
+ */
 async function readResponse(request: APIPromise<OpenAIResponse>): Promise<{ data: OpenAIResponse; headers: Headers }> {
   const raw = await request.asResponse();
   const data: unknown = await raw.json();
