@@ -49,6 +49,25 @@ describe('compare assistants side by side (packaged .vsix, fake server)', functi
     await column(1).waitFor({ timeout: 60_000 });
     await pickAssistant(0, 'Workspace helper');
     await pickAssistant(1, 'Reviewer');
+    // Beside a wide side bar each column is about 410 or 390 px: the model a column runs unless told
+    // otherwise (its placeholder) is still shown whole, the temperature and effort going to the next line.
+    for (const sideBar of [400, 450]) {
+      await workbench.setSideBarWidth(sideBar);
+      await workbench.page.waitForTimeout(300);
+      for (const [i, placeholder] of [[0, 'gpt-4.1 (its own)'], [1, 'gpt-4.1-mini (its own)']] as const) {
+        const fit = await column(i).locator('.column-setup vscode-textfield').first().evaluate((field) => {
+          const input = field.shadowRoot?.querySelector('input');
+          const view = field.ownerDocument.defaultView;
+          const context = field.ownerDocument.createElement('canvas').getContext('2d');
+          if (!input || !view || !context) return undefined;
+          const style = view.getComputedStyle(input);
+          context.font = `${style.fontSize} ${style.fontFamily}`;
+          return { placeholder: input.placeholder, text: context.measureText(input.placeholder).width, room: input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) };
+        });
+        assert.equal(fit?.placeholder, placeholder);
+        assert.ok(fit.text <= fit.room, `beside a ${sideBar} px side bar, column ${i + 1}'s model placeholder fits its field (${fit.text.toFixed(0)} px of text in ${fit.room} px)`);
+      }
+    }
     await workbench.screenshot('compare-setup');
 
     const question = 'Where are stock counts kept?';

@@ -9,7 +9,7 @@ import type { ReasoningEffort } from '../../src/common/model';
 import { FILE_TIMEOUT_MS, FileRequests } from '../files';
 import { Figures } from '../render/figure';
 import { clear, codicon, h } from '../ui/dom';
-import type { Button, Textarea } from '../ui/kit';
+import type { Button, Textarea, TextField } from '../ui/kit';
 import { actionIcon, button, select, textarea, textField } from '../ui/kit';
 import { Column, Painter } from './column';
 
@@ -150,10 +150,12 @@ export class CompareApp {
     const assistant = this.assistants.find((a) => a.id === setup.assistantId);
     const choices = this.assistants.map((a) => ({ value: a.id, label: a.name, description: a.model }));
     const model = textField({ label: `Column ${i + 1} model`, placeholder: assistant ? `${assistant.model} (its own)` : 'model', value: setup.model, onInput: (value) => (setup.model = value) });
+    sizeToPlaceholder(model);
     const row = h('div', { className: 'column-setup' },
       select({ label: `Column ${i + 1} assistant`, choices, value: setup.assistantId, onChange: (value) => {
         setup.assistantId = value;
         model.placeholder = `${this.assistants.find((a) => a.id === value)?.model ?? 'model'} (its own)`;
+        sizeToPlaceholder(model);
       } }),
       model,
       textField({ label: `Column ${i + 1} temperature (0 to 2)`, placeholder: 'temperature', value: setup.temperature, onInput: (value) => (setup.temperature = value) }),
@@ -218,4 +220,14 @@ export class CompareApp {
     )));
     this.chips.hidden = paths.length === 0;
   }
+}
+
+/**
+ * Asks for room for the model field's whole placeholder ("gpt-4.1-mini (its own)": the model a column
+ * runs when the field is left empty), so the row wraps its temperature and effort onto the next line
+ * rather than cutting the model's name short; a column narrower than that still shrinks the field.
+ * `ch` is the width of a digit, at least that of most characters of a model's name.
+ */
+function sizeToPlaceholder(field: TextField): void {
+  field.style.flexBasis = `calc(${(field.placeholder ?? '').length}ch + 16px)`;
 }
