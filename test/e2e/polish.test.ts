@@ -9,7 +9,8 @@ import { chatSuite } from './workbench';
 /**
  * The small things a user noticed walking every flow: a refused key offers its button, a failure is
  * said once, code in a block has one box, Copy says so, server-only commands stay out of the palette
- * under Responses, Clone and templates ask for a name, and Open as JSON takes the form's place.
+ * under Responses, Clone and templates ask for a name, Open as JSON takes the form's place, and the
+ * arrow keys move from message to message.
  */
 describe('the small things (packaged .vsix, fake server)', function () {
   this.timeout(180_000);
@@ -38,6 +39,35 @@ describe('the small things (packaged .vsix, fake server)', function () {
     await block.locator('.code-copied').filter({ hasText: 'Copied' }).waitFor({ timeout: 10_000 });
     await workbench.screenshotSideBar('code-copied');
     await block.locator('.code-copied').filter({ hasText: 'Copied' }).waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  it('the arrow keys, Home and End move from message to message past runs that show nothing', async () => {
+    await readyToSend();
+    fake.model.enqueue({ steps: [{ type: 'text', text: 'A second answer, of text alone.' }] });
+    await workbench.ask('And a second question?');
+    await workbench.statusIs('Completed');
+    // Both runs answered with text alone: their steps' entries are drawn as nothing between the messages.
+    assert.equal(await chat.locator('.run-block').filter({ visible: true }).count(), 0, 'no run shows anything');
+    await chat.locator('.msg-user').first().click({ position: { x: 5, y: 5 } });
+    const focused = () => chat.locator('.transcript').evaluate((el) => {
+      const active = el.ownerDocument.activeElement;
+      return active?.matches('.msg') ? `${active.classList.contains('msg-user') ? 'question' : 'answer'}: ${active.querySelector('.msg-body')?.textContent?.replace(/\s+/g, ' ').trim().slice(0, 15)}` : `not a message: ${active?.className}`;
+    });
+    const walk: string[] = [];
+    for (const key of ['Home', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowUp', 'End', 'Home']) {
+      await workbench.page.keyboard.press(key);
+      walk.push(`${key} ${await focused()}`);
+    }
+    assert.deepEqual(walk, [
+      'Home question: Show me a const',
+      'ArrowDown answer: Answer You aske',
+      'ArrowDown question: And a second qu',
+      'ArrowDown answer: A second answer',
+      'ArrowDown answer: A second answer',
+      'ArrowUp question: And a second qu',
+      'End answer: A second answer',
+      'Home question: Show me a const',
+    ]);
   });
 
   it('a key the server refuses is said with Set API Key as a button, not as a command to find', async () => {

@@ -316,7 +316,9 @@ export class VirtualList<E extends ListEntry> {
 
   /**
    * Keyboard: with focus on the scroller or on an entry, ↓/↑ move to the next/previous entry,
-   * Home/End to the first/last; Tab then walks the entry's own controls.
+   * Home/End to the first/last; Tab then walks the entry's own controls. An entry drawn as nothing
+   * (`display: none`, as a run with nothing to show) cannot take focus: the key goes on past it, the
+   * way it moves (End to the last entry shown), and stays where it is when none is left.
    */
   private onKeyDown(event: KeyboardEvent): void {
     const target = event.target as HTMLElement;
@@ -325,35 +327,51 @@ export class VirtualList<E extends ListEntry> {
     const current = key === undefined ? -1 : (this.entryIndex.get(key) ?? -1);
     const last = (this.entries?.length ?? 0) - 1;
     let next: number;
+    let step: 1 | -1;
     switch (event.key) {
       case 'ArrowDown':
-        next = current < 0 ? this.start : Math.min(last, current + 1);
+        next = current < 0 ? this.start : current + 1;
+        step = 1;
         break;
       case 'ArrowUp':
-        next = current < 0 ? Math.max(0, this.end - 1) : Math.max(0, current - 1);
+        next = current < 0 ? this.end - 1 : current - 1;
+        step = -1;
         break;
       case 'Home':
         next = 0;
+        step = 1;
         break;
       case 'End':
         next = last;
+        step = -1;
         break;
       default:
         return;
     }
-    if (next < 0) return;
     event.preventDefault();
-    this.focusEntry(next);
+    for (let i = next; i >= 0 && i <= last && i !== current; i += step) {
+      if (this.focusEntry(i)) return;
+    }
+    // Nothing further can take focus: the focused entry stays in sight.
+    if (current >= 0) this.focusEntry(current);
   }
 
-  /** Brings entry `index` into the window (it may not be drawn yet) and focuses it. */
-  private focusEntry(index: number): void {
+  /**
+   * Brings entry `index` into the window (it may not be drawn yet) and focuses it. False, and no
+   * focus moved, when the entry is drawn as nothing.
+   */
+  private focusEntry(index: number): boolean {
     const entries = this.entries ?? [];
     const offsets = this.offsets();
     this.following = index === entries.length - 1;
     this.scroller.scrollTop = offsets[index] + this.element.offsetTop - 8;
     this.renderWindow();
-    this.drawn.get(entries[index].key)?.focus();
+    const node = this.drawn.get(entries[index].key);
+    if (!node?.checkVisibility()) return false;
+    // The last entry shown is the bottom: a reader there follows what grows after it.
+    this.following = entries.slice(index + 1).every((entry) => this.drawn.get(entry.key)?.checkVisibility() === false);
+    node.focus();
+    return true;
   }
 
   /**

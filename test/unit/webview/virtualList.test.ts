@@ -37,6 +37,8 @@ describe('the virtual list, without any entry kind of the chat (DOM, happy-dom)'
         rendered.push(entry.key);
         const node = document.createElement('div');
         node.textContent = entry.data.text;
+        // An entry without text is drawn as nothing, as the chat draws a run with nothing to show.
+        if (!entry.data.text) node.className = 'drawn-as-nothing';
         drawn.set(entry.key, { data: entry.data, node });
         return node;
       },
@@ -107,5 +109,35 @@ describe('the virtual list, without any entry kind of the chat (DOM, happy-dom)'
     assert.equal(focused(), 'b');
     press('Home');
     assert.equal(focused(), 'a');
+  });
+
+  it('moves past entries drawn as nothing with the arrow keys, Home and End, and stays put when nothing is left', () => {
+    const { scroller, virtual } = list();
+    const style = document.createElement('style');
+    style.textContent = '.drawn-as-nothing { display: none; }';
+    document.head.append(style);
+    // Hidden entries first, between two shown ones, two in a row, and last.
+    virtual.setEntries([label('h0', ''), label('a', 'a'), label('h1', ''), label('b', 'b'), label('h2', ''), label('h3', ''), label('c', 'c'), label('h4', '')]);
+    const press = (key: string) => (document.activeElement ?? scroller).dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+    const focused = () => (document.activeElement as HTMLElement | null)?.dataset.entryKey;
+    scroller.focus();
+    press('Home');
+    assert.equal(focused(), 'a', 'Home goes to the first entry shown');
+    press('ArrowDown');
+    assert.equal(focused(), 'b', 'past one hidden entry');
+    press('ArrowDown');
+    assert.equal(focused(), 'c', 'past two hidden entries');
+    press('ArrowDown');
+    assert.equal(focused(), 'c', 'nothing shown below: focus stays');
+    press('ArrowUp');
+    assert.equal(focused(), 'b');
+    press('End');
+    assert.equal(focused(), 'c', 'End goes to the last entry shown');
+    press('ArrowUp');
+    press('ArrowUp');
+    assert.equal(focused(), 'a');
+    press('ArrowUp');
+    assert.equal(focused(), 'a', 'nothing shown above: focus stays');
+    style.remove();
   });
 });
