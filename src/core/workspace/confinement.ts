@@ -89,6 +89,22 @@ export const MAX_PATH_SEGMENTS = 256;
 const URI = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /**
+ * How a path names a Windows file by another of its names, if it does: a part ending in a dot or a
+ * space (Windows drops them), one holding a colon (a data stream; a drive letter aside), or a short
+ * 8.3 name (`~` and a digit).
+ */
+function aliasIn(slashed: string): string | undefined {
+  const parts = slashed.split('/');
+  for (const [index, part] of parts.entries()) {
+    if (part === '' || part === '.' || part === '..' || (index === 0 && /^[a-z]:$/i.test(part))) continue;
+    if (/[. ]$/.test(part)) return 'a name ending in a dot or a space';
+    if (part.includes(':')) return 'a data stream (name:stream)';
+    if (/~\d/.test(part)) return 'a short 8.3 name (~1)';
+  }
+  return undefined;
+}
+
+/**
  * The one gate every workspace path goes through, whichever function asks. Both the path and the
  * workspace folders are compared in canonical form (links resolved), so a workspace opened through
  * a link (macOS's `/tmp`) works and a link inside the workspace pointing out of it does not. `..`
@@ -104,6 +120,12 @@ export class Confinement {
     private readonly rules: () => ConfinementRules,
     /** Whether the file system ignores case (macOS and Windows by default). */
     private readonly caseInsensitive = process.platform === 'darwin' || process.platform === 'win32',
+    /**
+     * Whether the file system reads one file by other names too (Windows by default): with a
+     * trailing dot or space (`site.pem.`), as its data stream (`site.pem::$DATA`), or by its short
+     * 8.3 name (`ENV-PR~1` for `.env-production`). None of them matches the deny list's patterns.
+     */
+    private readonly aliasNames = process.platform === 'win32',
   ) {}
 
   /** Resolves a path the model gave. */
@@ -122,6 +144,8 @@ export class Confinement {
     if (cleaned.startsWith('~')) return refuse(`Refused: ${shown} is outside the workspace.`, 'is outside the workspace');
     // A backslash is a separator to whoever wrote the path, whatever this machine thinks of it.
     const slashed = cleaned.replace(/\\/g, '/');
+    const alias = this.aliasNames ? aliasIn(slashed) : undefined;
+    if (alias) return refuse(`Refused: ${shown} names a file by ${alias}, which Windows reads as another name of the file; give the file's own name.`, `names a file by ${alias}`);
     const lexical = path.isAbsolute(slashed) ? path.normalize(slashed) : path.resolve(this.startFolder(rules.roots, slashed), slashed);
     const canonicalRoots = await this.canonicalRoots(rules.roots);
     const stated = rules.roots.some((root) => this.within(root, lexical)) || canonicalRoots.some((root) => this.within(root, lexical));

@@ -10,8 +10,8 @@ describe('Confinement: one gate for every workspace path', () => {
   let root: string;
   let outside: string;
   let exclude: string[];
-  const gate = (roots: () => string[], caseInsensitive = false) =>
-    new Confinement(nodeWorkspaceFs, () => ({ roots: roots(), deny: DEFAULT_DENY, exclude }), caseInsensitive);
+  const gate = (roots: () => string[], caseInsensitive = false, aliasNames = false) =>
+    new Confinement(nodeWorkspaceFs, () => ({ roots: roots(), deny: DEFAULT_DENY, exclude }), caseInsensitive, aliasNames);
 
   beforeEach(() => {
     base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'confine-')));
@@ -115,6 +115,29 @@ describe('Confinement: one gate for every workspace path', () => {
   it('is not fooled by case: .ENV, .Git/config, KEY.PEM', async () => {
     const confinement = gate(() => [root]);
     for (const file of ['.ENV', '.Env.Local', '.Git/config', '.GIT/HEAD', 'KEY.PEM', '.NPMRC']) await refused(confinement, file, /may hold secrets/);
+  });
+
+  for (const [requested, alias] of [
+    ['keys/site.pem.', /a name ending in a dot or a space/],
+    ['src /a.ts', /a name ending in a dot or a space/],
+    ['keys\\site.pem. . ', /a name ending in a dot or a space/],
+    ['keys/site.pem::$DATA', /a data stream/],
+    ['.env-production:$DATA', /a data stream/],
+    ['ENV-PR~1', /a short 8\.3 name/],
+    ['config/CREDEN~1.JSO', /a short 8\.3 name/],
+    ['KEYS~1/site.pem', /a short 8\.3 name/],
+  ] as const) {
+    it(`refuses ${JSON.stringify(requested)} where Windows reads it as another name of a file (no deny pattern matches it)`, async () => {
+      await refused(gate(() => [root], true, true), requested, alias);
+    });
+  }
+
+  it('takes plain names, dots inside names and .. where files have no other names, and on Windows', async () => {
+    for (const aliasNames of [false, true]) {
+      assert.equal((await gate(() => [root], aliasNames, aliasNames).resolve('./src/../src/a.ts')).ok, true);
+      assert.equal((await gate(() => [root], aliasNames, aliasNames).resolve('src/a.test.ts')).ok, true);
+    }
+    assert.equal((await gate(() => [root]).resolve('src/notes.')).ok, true, 'a trailing dot is part of the name elsewhere');
   });
 
   it('compares folders without regard to case on case-insensitive file systems', async () => {
