@@ -2,6 +2,7 @@ import { parse as parseYaml } from 'yaml';
 import schema from '../../../schemas/assistant-tests.schema.json';
 import { deeperThan, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
 import { boundedAjv } from '../text/boundedAjv';
+import { duplicateKey } from '../text/duplicateKeys';
 import type { JsonSchema } from '../../common/model';
 
 /** Test files are `<name>.assistant-tests.json`, `.yaml` or `.yml`, beside `<name>.assistant.json`. */
@@ -78,6 +79,9 @@ export function parseTestFile(text: string, fileName: string): ParsedTestFile {
     return { errors: [`not valid ${/\.ya?ml$/i.test(fileName) ? 'YAML' : 'JSON'}: ${error instanceof Error ? error.message : String(error)}`], skipped: [] };
   }
   if (deeperThan(value, MAX_SCHEMA_DEPTH)) return { errors: [`the file nests deeper than ${MAX_SCHEMA_DEPTH} levels; a test file may nest at most ${MAX_SCHEMA_DEPTH}.`], skipped: [] };
+  // YAML refuses a repeated key itself; JSON.parse keeps the last silently.
+  const twice = /\.ya?ml$/i.test(fileName) ? undefined : duplicateKey(text);
+  if (twice) return { errors: [`${twice.slice(1).replace(/\//g, '.')} is written twice in one object; JSON keeps only the last, which a reader of the file may not see, so keep one.`], skipped: [] };
   let skipped: string[] = [];
   if (isPromptfoo(value)) {
     const imported = importPromptfoo(value);

@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { deeperThan, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
 import { boundedAjv } from '../text/boundedAjv';
+import { duplicateKey } from '../text/duplicateKeys';
 import { unshowableIn } from '../text/showable';
 import schema from '../../../schemas/assistant.schema.json';
 import { mcpFileErrors } from './mcpFileRules';
@@ -146,7 +147,11 @@ export function parseAssistantFile(text: string): { file?: AssistantFile; errors
     return { errors: [{ path: '', message: `not valid JSON: ${error instanceof Error ? error.message : String(error)}` }] };
   }
   const errors = validateAssistantFile(value);
-  return errors.length > 0 ? { errors } : { file: value as AssistantFile, errors };
+  if (errors.length > 0) return { errors };
+  // Only now: the visit recurses, and the file is known to nest a bounded depth.
+  const twice = duplicateKey(text);
+  if (twice) return { errors: [{ path: twice, message: 'is written twice in one object; JSON keeps only the last, which a reader of the file may not see, so keep one' }] };
+  return { file: value as AssistantFile, errors };
 }
 
 /** The text written to disk: two-space JSON with a final newline, so diffs stay small. */
