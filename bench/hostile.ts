@@ -27,6 +27,7 @@ import { functionToolHandler } from '../src/core/functions/functionToolHandler';
 import type { WorkspaceFunction } from '../src/core/functions/registry';
 import { FunctionRegistry } from '../src/core/functions/registry';
 import type { Run, ToolDefinition } from '../src/common/model';
+import { ANSWER_KINDS } from './hostileAnswers';
 import { SERVER_KINDS } from './hostileServer';
 import { LOST_WRITE_KIND } from './lostWrites';
 import { functionFixture } from '../test/unit/core/functions/fixture';
@@ -301,7 +302,31 @@ const KINDS: Kind[] = [
     name: 'call that never returns, then Stop',
     inputs: [stopped('workspace function that ignores its signal', never), stopped('workspace function that answers 10 s after abort', heedsLate), stopped('bound command that never returns', { type: 'function', function: { name: 'cmd' }, command: 'x.never' })],
   },
+  {
+    name: 'long lists in a schema (uniqueItems)',
+    inputs: [
+      ...([['200,000 numbers', (i: number) => i], ['100,000 objects', (i: number) => ({ id: i, tags: ['a'] })]] as const).map(([label, item]) =>
+        storeLists(`assistant file, an enum of ${label}`, (dir) => fs.writeFileSync(path.join(dir, 'enum.assistant.json'), JSON.stringify({ version: 1, name: 'Enum', model: 'gpt-4.1', tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { e: { enum: Array.from({ length: label.startsWith('200') ? 200_000 : 100_000 }, (_, i) => item(i)) } } } } }] }))),
+      ),
+      {
+        label: 'arguments of 100,000 objects under uniqueItems',
+        run: async () => {
+          const list = JSON.stringify({ list: Array.from({ length: 100_000 }, (_, i) => ({ n: i })) });
+          const output = await callCustom({ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { list: { type: 'array', uniqueItems: true } } } }, command: 'x.f' }, list);
+          return { broken: output !== 'ran', note: output.slice(0, 60) };
+        },
+      },
+    ],
+  },
+  {
+    name: 'large repository file',
+    inputs: [
+      storeLists('assistant file of 600 MB (sparse)', (dir) => (fs.writeFileSync(path.join(dir, 'big.assistant.json'), '{"version":1,"name":"Big"'), fs.truncateSync(path.join(dir, 'big.assistant.json'), 600 * 1024 * 1024))),
+      storeLists('assistant file of 8 GB (sparse)', (dir) => (fs.writeFileSync(path.join(dir, 'big.assistant.json'), '{"version":1,"name":"Big"'), fs.truncateSync(path.join(dir, 'big.assistant.json'), 8 * 1024 * 1024 * 1024))),
+    ],
+  },
   ...SERVER_KINDS,
+  ...ANSWER_KINDS,
   LOST_WRITE_KIND,
 ];
 
