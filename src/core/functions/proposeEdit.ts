@@ -37,7 +37,7 @@ export interface ProposeEditDeps {
   proposer: EditProposer;
 }
 
-/** Files larger than this are not edited through a proposal (the whole text goes through the diff). */
+/** Files larger than this are not edited through a proposal, nor proposed (the whole text goes through the diff). */
 export const EDIT_LIMIT_CHARS = 2_000_000;
 /** Replacements one proposal may carry. */
 export const EDIT_MAX_COUNT = 100;
@@ -93,7 +93,9 @@ export function proposeEditFunction({ fs, confinement, proposer }: ProposeEditDe
         original = read.text;
       }
       if (edits && original === undefined) throw new Error(`${target.display} does not exist; give content to create it.`);
-      const proposed = edits ? applyEdits(original ?? '', edits) : (content ?? '');
+      // The model's text is shown in a diff and written: as bounded as a file that may be edited.
+      if (content !== undefined && content.length > EDIT_LIMIT_CHARS) throw new Error(tooLong(target.display, content.length));
+      const proposed = edits ? applyEdits(original ?? '', edits, EDIT_LIMIT_CHARS, target.display) : (content ?? '');
       if (proposed === original) return `The proposal leaves ${target.display} unchanged; nothing was shown to the user.`;
       const recheck = async (): Promise<string | undefined> => {
         const again = await confinement.resolve(args.path as string);
@@ -116,14 +118,23 @@ export function proposeEditFunction({ fs, confinement, proposer }: ProposeEditDe
   };
 }
 
-/** Applies exact-snippet replacements in order; throws with the snippet's fate when one does not occur exactly once. */
-export function applyEdits(text: string, edits: ReadonlyArray<{ oldText: string; newText: string }>): string {
+/**
+ * Applies exact-snippet replacements in order; throws with the snippet's fate when one does not
+ * occur exactly once, or when the text would grow past `maxChars` (`display` names the file then).
+ */
+export function applyEdits(text: string, edits: ReadonlyArray<{ oldText: string; newText: string }>, maxChars = Infinity, display = 'the file'): string {
   let result = text;
   edits.forEach((edit, index) => {
     const first = result.indexOf(edit.oldText);
     if (first === -1) throw new Error(`edit ${index + 1}: oldText does not occur in the file; read the file and copy the text exactly.`);
     if (result.indexOf(edit.oldText, first + 1) !== -1) throw new Error(`edit ${index + 1}: oldText occurs more than once; include more surrounding lines so it is unique.`);
+    const length = result.length - edit.oldText.length + edit.newText.length;
+    if (length > maxChars) throw new Error(`edit ${index + 1}: ${tooLong(display, length)}`);
     result = result.slice(0, first) + edit.newText + result.slice(first + edit.oldText.length);
   });
   return result;
+}
+
+function tooLong(display: string, length: number): string {
+  return `the proposed text of ${display} has ${length} characters, more than a proposal may hold (${EDIT_LIMIT_CHARS}); propose a smaller file, or change it in smaller steps.`;
 }

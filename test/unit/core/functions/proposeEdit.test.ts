@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { applyEdits } from '../../../../src/core/functions/proposeEdit';
+import { applyEdits, EDIT_LIMIT_CHARS } from '../../../../src/core/functions/proposeEdit';
 import type { FunctionFixture } from './fixture';
 import { functionFixture } from './fixture';
 
@@ -65,6 +65,19 @@ describe('propose_edit', () => {
     assert.match(await ws.call('propose_edit', { path: 'src/a.ts', content: 'const a = 1;\nconst b = 2;\n' }), /unchanged; nothing was shown/);
     assert.equal(ws.proposals.length, 0);
   });
+
+  for (const [label, args] of [
+    ['a new file of 50 MB', { path: 'big.txt', content: 'x'.repeat(50_000_000) }],
+    ['a rewrite one character over the limit', { path: 'src/a.ts', content: 'y'.repeat(EDIT_LIMIT_CHARS + 1) }],
+    ['an edit whose replacement is 3 MB', { path: 'src/a.ts', edits: [{ oldText: 'const b', newText: `const b${'z'.repeat(3_000_000)}` }] }],
+    ['100 edits of 30 kB each on one another', { path: 'src/a.ts', edits: Array.from({ length: 100 }, () => ({ oldText: 'const b', newText: `${'w'.repeat(30_000)}const b` })) }],
+  ] as const) {
+    it(`refuses ${label} before anything is shown, saying how much a proposal may hold`, async () => {
+      assert.match(await ws.call('propose_edit', args), /has \d+ characters, more than a proposal may hold \(2000000\); propose a smaller file, or change it in smaller steps\./);
+      assert.equal(ws.proposals.length, 0);
+      assert.equal(read('src/a.ts'), 'const a = 1;\nconst b = 2;\n');
+    });
+  }
 
   it('applies edits in order, each on the result of the last', () => {
     assert.equal(applyEdits('abc', [{ oldText: 'b', newText: 'bb' }, { oldText: 'bbc', newText: 'X' }]), 'aX');
