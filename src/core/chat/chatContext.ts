@@ -90,6 +90,8 @@ export class ChatContext {
   active: FollowedRun | undefined;
   /** A send between its first check and the start of its run: a second send must wait its turn. */
   sending = false;
+  /** The thread being left while another opens (its run let go unfollowed), until the other is open. */
+  leaving: StoredThread | undefined;
   /** The window is closing: nothing more is told to the chat. */
   disposed = false;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;

@@ -46,6 +46,11 @@ export class ChatSession {
     return this.chat.active?.runId;
   }
 
+  /** The thread being left while another opens (its run let go unfollowed), until the other is open. */
+  get leaving(): StoredThread | undefined {
+    return this.chat.leaving;
+  }
+
   /** Whether a run is followed (it may have no id yet). */
   get busy(): boolean {
     return this.chat.active !== undefined;

@@ -65,7 +65,7 @@ export async function replayQuestions(
       options.signal?.removeEventListener('abort', stop);
     }
     if (options.signal?.aborted) return { answered, total, stopped: 'cancelled' };
-    if (!stored || session.thread !== stored) return { answered, total, stopped: 'left' };
+    if (!stored || session.thread !== stored || session.leaving === stored) return { answered, total, stopped: 'left' };
     const run = Object.values(stored.runs).find((record) => !before.has(record.run.id))?.run;
     // A run not ended when the chat fell idle was left going: another thread is being opened.
     if (run && !isTerminal(run.status)) return { answered, total, stopped: 'left' };

@@ -30,10 +30,13 @@ export class ThreadActions {
   /** Opens thread `id` here, after letting the run followed go on unfollowed; resumes its own unfinished run. Throws `not_found` when it is gone. */
   async openThread(id: string): Promise<void> {
     if (this.chat.current?.thread.id === id) return;
-    await this.tracking.detachAndWait();
-    const stored = await this.chat.options.store.load(id);
-    if (!stored) throw new AssistantsError('not_found', 'That thread no longer exists in this workspace.');
-    this.chat.current = stored;
+    const stored = await this.leave(async () => {
+      await this.tracking.detachAndWait();
+      const opened = await this.chat.options.store.load(id);
+      if (!opened) throw new AssistantsError('not_found', 'That thread no longer exists in this workspace.');
+      this.chat.current = opened;
+      return opened;
+    });
     this.chat.options.onUpdate({ type: 'thread' });
     this.keeper.keep(stored);
     if (stored.pendingRun) await this.tracking.resumePending(stored.pendingRun);
@@ -140,9 +143,21 @@ export class ThreadActions {
 
   /** Starts an empty thread; the server-side thread is made with the first message. */
   async newThread(): Promise<void> {
-    await this.tracking.detachAndWait();
-    this.chat.current = undefined;
+    await this.leave(async () => {
+      await this.tracking.detachAndWait();
+      this.chat.current = undefined;
+    });
     this.chat.options.onUpdate({ type: 'thread' });
+  }
+
+  /** Runs `open` (which lets the run followed go and opens another thread) with the open thread marked as being left. */
+  private async leave<T>(open: () => Promise<T>): Promise<T> {
+    this.chat.leaving = this.chat.current;
+    try {
+      return await open();
+    } finally {
+      this.chat.leaving = undefined;
+    }
   }
 
   /**
