@@ -9,7 +9,7 @@ import { MAX_CONTAINER_FILES, MAX_CREATE_FILE_IDS, MAX_FILE_BATCH } from '../../
 import { PollSchedule } from '../../core/runs/pollSchedule';
 import { abortableSleep } from '../../core/runs/sleep';
 import type { ErrorContext } from '../errorMapping';
-import { notApiAnswer, redact, toAssistantsError } from '../errorMapping';
+import { hostOf, notApiAnswer, redact, toAssistantsError } from '../errorMapping';
 import { listAll } from './pages';
 
 /** Used only when the server sends no `openai-poll-after-ms`; indexing a few files takes seconds. */
@@ -59,7 +59,7 @@ export class OpenAIFileOperations implements FileOperations {
       const response = containerId
         ? await this.client.containers.files.content.retrieve(fileId, { container_id: containerId }, { signal })
         : await this.client.files.content(fileId, { signal });
-      const read = await readAtMost(response, maxBytes);
+      const read = await readAtMost(response, maxBytes, { signal, host: hostOf(this.errorContext) });
       return 'bytes' in read ? { bytes: read.bytes, ...named } : { tooLarge: read.tooLarge, ...named };
     });
   }
@@ -206,11 +206,24 @@ function fromWireVectorStoreFile(wire: WireVectorStoreFile, context: ErrorContex
   };
 }
 
+/** A file's content that sends nothing for this long is given up. */
+export const DOWNLOAD_IDLE_MS = 30_000;
+/** A file's content that has not arrived whole after this long is given up, however it trickles. */
+export const DOWNLOAD_DEADLINE_MS = 10 * 60_000;
+
 /**
  * A response body read up to `maxBytes`: past that the read stops and only the size known so far
- * (the declared length, or what arrived) comes back, so a huge file never fills memory.
+ * (the declared length, or what arrived) comes back, so a huge file never fills memory. The SDK's
+ * timeout ends when the headers come; the body is read here within `idleMs` between pieces and
+ * `deadlineMs` in all (by default {@link DOWNLOAD_IDLE_MS}, {@link DOWNLOAD_DEADLINE_MS}), else it
+ * throws an `AssistantsError` of kind `timeout` naming `host`: a server that trickles a file
+ * forever would otherwise hold a download (and those waiting their turn after it) for good.
  */
-async function readAtMost(response: Response, maxBytes: number): Promise<{ bytes: Uint8Array } | { tooLarge: number }> {
+export async function readAtMost(
+  response: Response,
+  maxBytes: number,
+  options: { signal?: AbortSignal; host?: string; idleMs?: number; deadlineMs?: number } = {},
+): Promise<{ bytes: Uint8Array } | { tooLarge: number }> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
@@ -220,8 +233,18 @@ async function readAtMost(response: Response, maxBytes: number): Promise<{ bytes
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
+  const deadline = Date.now() + (options.deadlineMs ?? DOWNLOAD_DEADLINE_MS);
   for (;;) {
-    const { done, value } = await reader.read();
+    const wait = Math.min(options.idleMs ?? DOWNLOAD_IDLE_MS, deadline - Date.now());
+    const piece = await withinTime(reader.read(), wait, options.signal).catch(async (error: unknown) => {
+      await reader.cancel().catch(() => undefined);
+      throw error;
+    });
+    if (piece === 'late') {
+      await reader.cancel().catch(() => undefined);
+      throw new AssistantsError('timeout', `The server at ${options.host ?? 'the server'} took too long to send a file (${total} bytes came). Try again later.`);
+    }
+    const { done, value } = piece;
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
@@ -237,6 +260,24 @@ async function readAtMost(response: Response, maxBytes: number): Promise<{ bytes
     offset += chunk.byteLength;
   }
   return { bytes };
+}
+
+/** `promise`, or 'late' when it has not settled within `ms` (or `signal` aborts first: then it rejects with the abort). */
+function withinTime<T>(promise: Promise<T>, ms: number, signal?: AbortSignal): Promise<T | 'late'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const late = new Promise<'late'>((resolve, reject) => {
+    timer = setTimeout(() => resolve('late'), Math.max(0, ms));
+    if (signal) {
+      onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new DOMException('The download was stopped.', 'AbortError'));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    }
+  });
+  return Promise.race([promise, late]).finally(() => {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  });
 }
 
 /** The server's `openai-poll-after-ms` hint: how long to wait before polling again. */

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readAtMost } from '../../../src/backends/common/openaiFiles';
 import { connect } from '../../../src/backends/connect';
 import { MAX_SERVER_WORDS, keyPieces, redact } from '../../../src/backends/errorMapping';
 import type { Backend } from '../../../src/core/backend';
@@ -188,4 +189,43 @@ describe('A long streamed answer takes time linear in its length', () => {
       }
     });
   }
+});
+
+describe('A file that trickles is given up, not waited on forever', () => {
+  /** A body that sends `piece` every `everyMs`, `times` times (forever when undefined), then ends. */
+  const trickle = (everyMs: number, piece = 'x', times = Infinity) => {
+    let sent = 0;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    return new Response(
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          timer = setInterval(() => {
+            if (sent++ >= times) return void (clearInterval(timer), controller.close());
+            controller.enqueue(new TextEncoder().encode(piece));
+          }, everyMs);
+        },
+        cancel: () => clearInterval(timer),
+      }),
+    );
+  };
+
+  for (const [label, body] of [
+    ['a byte every 20 ms without end', () => trickle(20)],
+    ['nothing at all after the headers', () => trickle(60_000)],
+    ['1 kB every 100 ms without end', () => trickle(100, 'y'.repeat(1024))],
+  ] as const) {
+    it(`${label} fails as too slow, naming the server`, async () => {
+      const error = await failure(readAtMost(body(), 1024 * 1024 * 1024, { host: 'files.example.test', idleMs: 300, deadlineMs: 1_000 }));
+      assert.equal(error.kind, 'timeout');
+      assert.match(error.message, /^The server at files\.example\.test took too long to send a file \(\d+ bytes came\)\. Try again later\.$/);
+    });
+  }
+
+  it('a file that comes in pieces within the limits is read whole; Stop ends a wait at once', async () => {
+    const read = await readAtMost(trickle(10, 'ab', 20), 1024, { idleMs: 300, deadlineMs: 5_000 });
+    assert.equal('bytes' in read ? new TextDecoder().decode(read.bytes) : '', 'ab'.repeat(20));
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 50);
+    await assert.rejects(readAtMost(trickle(60_000), 1024, { signal: stop.signal }), (error: Error) => error.name === 'AbortError');
+  });
 });
