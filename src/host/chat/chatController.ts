@@ -311,7 +311,7 @@ export class HostChatController extends Disposable implements ChatController {
       case 'waiting':
         if (update.event.type === 'retry') {
           const { attempt, reason, waitMs } = update.event;
-          this.deps.log.warn(`Starting the run: retry ${attempt} in ${Math.max(1, Math.round(waitMs / 1000))} s: ${reason}`);
+          this.deps.log.warn(`Starting the run: retry ${attempt} in ${waitMs < 1000 ? `${Math.round(waitMs)} ms` : `${Math.round(waitMs / 1000)} s`}: ${reason}`);
           // Shown with its countdown and Retry now, as a run's own retries are.
           this.waiting = { attempt, reason, until: Date.now() + waitMs };
           this.updates.fire({ type: 'run/waiting', threadId: update.threadId, waiting: this.waitingView() });
