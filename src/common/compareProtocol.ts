@@ -4,7 +4,7 @@
  * with the column it belongs to, so the panel draws it with the chat's renderers, and its images
  * come through the chat's `file/read` request (requests.ts).
  */
-import type { Message, ReasoningEffort, Usage } from './model';
+import type { ColumnMetrics, Message, ReasoningEffort } from './model';
 import type { ChatRequests, HostToWebview, RunView, WebviewToHost } from './protocol';
 import { CHAT_REQUEST_PAYLOADS } from './protocol';
 import type { PayloadGuards, ReplyMessage, RequestMessage } from './requests';
@@ -16,16 +16,6 @@ export interface CompareVariant {
   model?: string;
   temperature?: number;
   reasoningEffort?: ReasoningEffort;
-}
-
-/** What a column measured (the shape of `ColumnMetrics` in src/core/compare.ts): milliseconds from the question, tokens, US dollars. */
-export interface ColumnMetrics {
-  firstTokenMs?: number;
-  completedMs?: number;
-  status?: string;
-  usage?: Usage;
-  model?: string;
-  cost?: number;
 }
 
 /** An assistant the panel offers for a column. */

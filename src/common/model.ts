@@ -239,6 +239,22 @@ export interface Usage {
   cachedTokens?: number;
 }
 
+/** What a Compare column measured of its last question's run. Times are milliseconds from the question being asked. */
+export interface ColumnMetrics {
+  /** Time to first token: the first text delta (or the first answer text, when the run is polled). */
+  firstTokenMs?: number;
+  /** Time to completion: the run reached an end (completed, failed, cancelled…). */
+  completedMs?: number;
+  /** The run's status when it ended. */
+  status?: string;
+  /** The run's tokens, as the server last reported them. */
+  usage?: Usage;
+  /** The model the server says answered (else the variant's). */
+  model?: string;
+  /** US dollars at the price of `model`; absent when no price is known for it or no usage came. */
+  cost?: number;
+}
+
 /**
  * A function call the run is waiting on (status `requires_action`); or, under Responses, a hosted
  * MCP server's tool call the server asks the user to approve (`mcp_approval_request`): its `callId`

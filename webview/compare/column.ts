@@ -3,7 +3,8 @@
  * Markdown, streamed block by block; each run's steps and outcome line with Retry), what it
  * measured, and its actions. Its state is the chat's view state, fed the chat's own messages.
  */
-import type { ColumnMetrics, CompareColumnView } from '../../src/common/compareProtocol';
+import type { CompareColumnView } from '../../src/common/compareProtocol';
+import type { ColumnMetrics } from '../../src/common/model';
 import type { HostToWebview, RunView } from '../../src/common/protocol';
 import type { Message } from '../../src/common/model';
 import type { Figures } from '../render/figure';

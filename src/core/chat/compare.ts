@@ -3,7 +3,7 @@ import { ChatSession, modelProblem } from './chatSession';
 import type { ChatSessionOptions, ChatUpdate } from './chatSession';
 import { AssistantsError, asAssistantsError } from '../errors';
 import type { RunEvent } from '../../common/events';
-import type { Assistant, Attachment, ReasoningEffort, Usage } from '../../common/model';
+import type { Assistant, Attachment, ColumnMetrics, ReasoningEffort } from '../../common/model';
 import { isTerminal, REASONING_EFFORTS, textOf } from '../../common/model';
 import type { StoredThread, ThreadStore } from '../threads/threadStore';
 import type { ToolHandler } from '../toolHandler';
@@ -72,22 +72,6 @@ export function variantLabel(name: string, variant: CompareVariant): string {
   if (variant.temperature !== undefined) parts.push(`temperature ${variant.temperature}`);
   if (variant.reasoningEffort !== undefined) parts.push(`effort ${variant.reasoningEffort}`);
   return parts.join(' · ');
-}
-
-/** What a column measured of its last question's run. Times are milliseconds from the question being asked. */
-export interface ColumnMetrics {
-  /** Time to first token: the first text delta (or the first answer text, when the run is polled). */
-  firstTokenMs?: number;
-  /** Time to completion: the run reached an end (completed, failed, cancelled…). */
-  completedMs?: number;
-  /** The run's status when it ended. */
-  status?: string;
-  /** The run's tokens, as the server last reported them. */
-  usage?: Usage;
-  /** The model the server says answered (else the variant's). */
-  model?: string;
-  /** US dollars at the price of `model`; absent when no price is known for it or no usage came. */
-  cost?: number;
 }
 
 /**
