@@ -3,6 +3,8 @@
  * "skipped 1: .env-local may hold secrets (assistants.functions.deny)".
  */
 
+import { oneLine } from '../text/showable';
+
 /** A file left out: its workspace path, and what is wrong with it said of it ("is ignored by .gitignore"). */
 export interface SkippedFile {
   display: string;
@@ -25,7 +27,8 @@ export function skipSummary(skipped: readonly SkippedFile[]): string {
   const byReason = new Map<string, string[]>();
   for (const { display, reason } of skipped) {
     const key = reason.replace(/\.$/, '');
-    byReason.set(key, [...(byReason.get(key) ?? []), display]);
+    // A repository's file may be named with a line break or a direction override: shown on one line.
+    byReason.set(key, [...(byReason.get(key) ?? []), oneLine(display)]);
   }
   const groups = [...byReason.entries()].map(([reason, names]) => `${namesOf(names)} ${names.length === 1 ? reason : plural(reason)}`);
   return `skipped ${skipped.length}: ${groups.join('; ')}`;

@@ -10,6 +10,7 @@ import { walkFiles } from '../../core/workspace/walk';
 import type { Attachment, AttachmentTool } from '../../common/model';
 import type { AttachmentView } from '../../common/protocol';
 import type { UploadTarget } from '../platform/connections';
+import { oneLine } from '../../core/text/showable';
 import { Disposable } from '../platform/lifecycle';
 
 
@@ -90,7 +91,7 @@ export class ComposerAttachments extends Disposable {
   /** Attaches files and folders; resolves when their uploads are done. Returns what was taken and skipped. */
   async add(uris: readonly vscode.Uri[]): Promise<{ taken: number; skipped: number }> {
     const expanded = await expandSelection(uris, this.deps.confinement);
-    for (const skip of expanded.skipped) this.deps.log.info(`Not attached: ${skip.display} ${skip.reason}.`);
+    for (const skip of expanded.skipped) this.deps.log.info(`Not attached: ${oneLine(skip.display)} ${skip.reason}.`);
     const fresh = expanded.items
       .filter((item) => !this.pending.some((p) => p.absolute === item.absolute))
       .map((item): Pending => ({ id: `a${++this.counter}`, name: item.display.split('/').pop() ?? item.display, display: item.display, tool: item.tool, status: 'uploading', absolute: item.absolute }));

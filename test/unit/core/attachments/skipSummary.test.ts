@@ -36,4 +36,18 @@ describe('the summary of files left out of an attach or a knowledge add', () => 
     assert.equal(skipSummary([{ display: 'x', reason: 'links to a folder.' }, { display: 'y', reason: 'links to a folder' }]), 'skipped 2: x and y link to a folder');
     assert.equal(skipSummary([]), '');
   });
+
+  it('names files a repository named with a line break or a direction override on one line', async () => {
+    const confinement = new Confinement(nodeWorkspaceFs, () => ({ roots: [base], deny: DEFAULT_DENY, exclude: [] }), false);
+    const skipped = [];
+    for (const name of ['.env\n[info] Attached 1 file.', 'id_\u202Etxt.pem', 'keys/\u2067a\u2069.key']) {
+      fs.mkdirSync(path.dirname(path.join(base, name)), { recursive: true });
+      fs.writeFileSync(path.join(base, name), 'secret');
+      const result = await confinement.admit(path.join(base, name));
+      assert.equal(result.ok, false);
+      if (!result.ok) skipped.push({ display: path.relative(base, path.join(base, name)), reason: result.about ?? result.reason });
+    }
+    const summary = skipSummary(skipped);
+    assert.equal(summary, 'skipped 3: .env [info] Attached 1 file., id_ txt.pem and keys/ a .key may hold secrets (assistants.functions.deny)');
+  });
 });
