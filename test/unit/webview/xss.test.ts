@@ -27,9 +27,11 @@ describe('server text is only text (XSS corpus, Chromium)', function () {
     const found = await page.evaluate(() => [
       window.checkHtml('<p>plain <a href="https://example.com/">link</a></p>'),
       window.checkHtml('<a href=" java&#9;script:alert(1)" onclick="x" style="color:red">a</a><script></script>'),
+      window.checkHtml('<a href="vscode://file/etc/passwd">a</a><a href="VSCODE-WEBVIEW://x/y">b</a><a href="file:///etc/passwd">c</a>'),
     ]);
     assert.deepEqual(found[0], []);
     assert.equal(found[1].length, 4, found[1].join(', '));
+    assert.equal(found[2].length, 3, found[2].join(', '));
   });
 
   it('no payload runs, or leaves a handler, a dangerous URL, a style or an active element, through any path', async () => {

@@ -149,7 +149,7 @@ function violations(root: Element): string[] {
       // eslint-disable-next-line no-control-regex -- the characters a browser ignores in a URL
       const url = attribute.value.replace(/[\u0000-\u0020]/g, '').toLowerCase();
       if (el.tagName === 'IMG' && name === 'src' && isRasterDataImage(attribute.value)) continue;
-      if (/^(?:javascript|vbscript|data|command|file):/.test(url)) found.push(`${name}="${attribute.value.slice(0, 40)}" on <${el.tagName.toLowerCase()}>`);
+      if (/^(?:javascript|vbscript|data|command|file|vscode[a-z-]*):/.test(url)) found.push(`${name}="${attribute.value.slice(0, 40)}" on <${el.tagName.toLowerCase()}>`);
     }
   }
   return found;
