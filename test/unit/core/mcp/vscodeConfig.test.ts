@@ -81,6 +81,29 @@ describe('VS Code MCP configuration (.vscode/mcp.json, the mcp setting): read as
     const nested = parseMcpConfig(JSON.stringify({ servers: { a: { command: 'node', env: {} } }, deep }), workspace);
     assert.deepEqual(nested.servers, []);
     assert.match(nested.problems[0], /nests deeper than 16 levels/);
+    // Nested far past what the parser's recursion survives, within the size limit: refused with the sentence, nothing thrown.
+    for (const text of ['['.repeat(250_000), '{"a":'.repeat(50_000), `{"servers": {"a": {"env": ${'['.repeat(100_000)}`, `// ${'['.repeat(40)}\n{"servers": {"a": {"command": "node"}}}`]) {
+      const { servers, problems } = parseMcpConfig(text, workspace);
+      if (text.startsWith('//')) {
+        assert.deepEqual([servers.length, problems], [1, []], 'brackets in a comment do not count');
+        continue;
+      }
+      assert.deepEqual(servers, []);
+      assert.deepEqual(problems, ['.vscode/mcp.json nests deeper than 16 levels, so its MCP servers are left out.']);
+    }
+  });
+
+  it('refuses a key written twice, which would be read as its last: a server, or a field of one', () => {
+    const cases: Array<[string, string]> = [
+      ['{"servers": {"notes": {"command": "node"}, "notes": {"command": "sh"}}}', '/servers/notes'],
+      ['{"servers": {"notes": {"command": "node", /* later */ "command": "sh"}}}', '/servers/notes/command'],
+      ['{"servers": {"a": {"command": "node"}}, "servers": {}}', '/servers'],
+    ];
+    for (const [text, pointer] of cases) {
+      const { servers, problems } = parseMcpConfig(text, workspace);
+      assert.deepEqual(servers, [], text);
+      assert.deepEqual(problems, [`.vscode/mcp.json writes the key at ${pointer} twice, so its MCP servers are left out; keep one.`]);
+    }
   });
 
   it('leaves out a server of an unknown type or a bad shape with a sentence naming it, and keeps the others', () => {
