@@ -51,6 +51,15 @@ describe('assistant tests: the file format', () => {
     assert.deepEqual(parseTestFile(`${'['.repeat(200)}${']'.repeat(200)}`, 'x.assistant-tests.json').errors, ['the file nests deeper than 64 levels; a test file may nest at most 64.']);
   });
 
+  it('refuses a YAML file nested far past what its parser recurses through, in a sentence before parsing; brackets in quotes and comments do not count', () => {
+    const deep = 'the file nests deeper than 64 levels; a test file may nest at most 64.';
+    for (const text of ['['.repeat(500_000), `tests:\n  - question: ${'{a: '.repeat(100_000)}`, `tests:\n  - question: it's ${'['.repeat(300_000)}`]) {
+      assert.deepEqual(parseTestFile(text, 'x.assistant-tests.yaml').errors, [deep]);
+    }
+    const quoted = `version: 1\nassistant: a.assistant.json\n# ${'['.repeat(100)}\ntests:\n  - question: "${'['.repeat(100)}"\n    expect: [{type: contains, value: '${'{'.repeat(100)}'}]\n`;
+    assert.deepEqual(parseTestFile(quoted, 'x.assistant-tests.yaml').errors, []);
+  });
+
   it("imports promptfoo's vars and assert where they map, and names the asserts left out", () => {
     const promptfoo = {
       tests: [
