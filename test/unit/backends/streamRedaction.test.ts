@@ -76,7 +76,7 @@ const SHAPED_KEYS = [
   { key: 'sk-FAKE2notArealKEY2forTESTSonly2', quoted: ['FAKE2notArealKEY2forTESTSonly2', 'realKEY2forT'] },
   { key: 'sk-svcacct-FAKE3notArealKEY3forTE', quoted: ['svcacct-FAKE3notArealKEY3forTE', 'FAKE3notArealKEY3forTE'] },
   // Azure keys have no prefix at all: 32 hexadecimal characters.
-  { key: '3f9a1c7e52b84d06a9e1f2c3b4d5e6f7', quoted: ['3f9a1c7e52b84d06a9e1f2c3b4d5e6f7', 'a9e1f2c3b4d5e6f7', '52b84d06a9'] },
+  { key: '0123456789abcdef0fake0key0123456', quoted: ['0123456789abcdef0fake0key0123456', '89abcdef0fake0ke', 'cdef0fake0'] },
 ];
 
 describe('a key quoted without its prefix, or in part', () => {
@@ -100,8 +100,8 @@ describe('a key quoted without its prefix, or in part', () => {
 
   it('leaves short runs of the key\'s characters and ordinary text alone', () => {
     const { key } = SHAPED_KEYS[0];
-    assert.equal(redact('Xq7Lm2R is seven, proj- is five; a plain sentence.', { apiKey: key }), 'Xq7Lm2R is seven, proj- is five; a plain sentence.');
-    assert.equal(redact('one 3f9a1c7e token', { apiKey: SHAPED_KEYS[3].key }), 'one *** token', 'eight characters of the key are masked');
+    assert.equal(redact('KEY1for is seven, proj- is five; a plain sentence.', { apiKey: key }), 'KEY1for is seven, proj- is five; a plain sentence.');
+    assert.equal(redact('one 89abcdef token', { apiKey: SHAPED_KEYS[3].key }), 'one *** token', 'eight characters of the key are masked');
     // A key made of words (a test or proxy key) leaves those words in ordinary text, and is masked whole.
     assert.equal(redact('the command integration.echoArgs, key integration-test-key', { apiKey: 'integration-test-key' }), 'the command integration.echoArgs, key ***');
   });
