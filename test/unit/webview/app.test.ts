@@ -1,8 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { GlobalRegistrator } from '@happy-dom/global-registrator';
-import type { ChatState, HostToWebview, WebviewToHost } from '../../../src/common/protocol';
-import type * as AppModule from '../../../webview/app';
-import type { HostChannel, PersistedState } from '../../../webview/vscodeApi';
+import type { ChatState, WebviewToHost } from '../../../src/common/protocol';
+import type { PersistedState } from '../../../webview/vscodeApi';
+import { chatPage } from './chatPage';
 
 const chat: ChatState = {
   provider: { backend: 'responses', label: 'Test', mock: true, hasKey: true },
@@ -11,44 +10,13 @@ const chat: ChatState = {
   runs: {},
 };
 
-/** A page's host channel in memory: what the page posts and saves, and a way to send it messages. */
-function channel(saved: Partial<PersistedState>) {
-  const posted: WebviewToHost[] = [];
-  const states: PersistedState[] = [];
-  let listener: ((message: HostToWebview) => void) | undefined;
-  const host: HostChannel = {
-    post: (message) => posted.push(message),
-    onMessage: (l) => (listener = l),
-    loadState: () => ({ draft: '', draftSeq: 0, instructions: '', instructionsSeq: 0, scrollFromBottom: 0, scrollKey: '', ...saved }),
-    saveState: (state) => states.push(state),
-  };
-  return { host, posted, states, receive: (message: HostToWebview) => listener?.(message) };
-}
-
 describe('the chat page: what outlives a window reload (DOM, happy-dom)', () => {
-  let ChatApp: typeof AppModule.ChatApp;
-
-  before(() => {
-    GlobalRegistrator.register({ url: 'https://webview.test/' });
-    const prototype = HTMLElement.prototype as { attachInternals?: () => unknown };
-    prototype.attachInternals ??= () => ({ form: null, setFormValue: () => undefined });
-    // The icons look for the page's codicon stylesheet, as the real page has it.
-    document.head.append(Object.assign(document.createElement('link'), { id: 'vscode-codicon-stylesheet' }));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the UI kit defines custom elements when loaded, so it loads after the DOM exists
-    ({ ChatApp } = require('../../../webview/app') as typeof AppModule);
-  });
-
-  after(async () => {
-    await GlobalRegistrator.unregister();
-  });
+  const openPage = chatPage();
 
   function open(saved: Partial<PersistedState>) {
-    const root = document.createElement('div');
-    document.body.replaceChildren(root);
-    const page = channel(saved);
-    new ChatApp(root, page.host).start();
-    const instructions = root.querySelector('.composer-instructions') as HTMLElement & { value: string };
-    return { ...page, root, instructions };
+    const page = openPage(undefined, saved);
+    const instructions = page.root.querySelector('.composer-instructions') as HTMLElement & { value: string };
+    return { ...page, instructions };
   }
 
   it('takes the host\'s run instructions over an older copy in the page\'s own state', () => {

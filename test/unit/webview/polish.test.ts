@@ -1,10 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { GlobalRegistrator } from '@happy-dom/global-registrator';
-import type { ChatState, HostToWebview, WebviewToHost } from '../../../src/common/protocol';
+import type { ChatState } from '../../../src/common/protocol';
 import type { Message, Run } from '../../../src/common/model';
-import type * as AppModule from '../../../webview/app';
 import type * as FormModule from '../../../webview/assistantEditor/form';
-import type { HostChannel } from '../../../webview/vscodeApi';
+import { chatPage } from './chatPage';
 
 const REJECTED = 'The API key was rejected. Run "Assistants: Set API Key" to enter a valid key. Server said: Incorrect API key provided.';
 const MISSING = 'No API key is set. Run "Assistants: Set API Key" first.';
@@ -24,37 +22,7 @@ function chatWith(messages: Message[], runs: Run[]): ChatState {
 
 /** The small things a user noticed: a key failure offers its button instead of naming a command, Copy says it copied. */
 describe('the chat page\'s small things (DOM, happy-dom)', () => {
-  let ChatApp: typeof AppModule.ChatApp;
-
-  before(() => {
-    GlobalRegistrator.register({ url: 'https://webview.test/' });
-    const prototype = HTMLElement.prototype as { attachInternals?: () => unknown };
-    prototype.attachInternals ??= () => ({ form: null, setFormValue: () => undefined });
-    document.head.append(Object.assign(document.createElement('link'), { id: 'vscode-codicon-stylesheet' }));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the UI kit defines custom elements when loaded, so it loads after the DOM exists
-    ({ ChatApp } = require('../../../webview/app') as typeof AppModule);
-  });
-
-  after(async () => {
-    await GlobalRegistrator.unregister();
-  });
-
-  function open(state: ChatState) {
-    const root = document.createElement('div');
-    document.body.replaceChildren(root);
-    const posted: WebviewToHost[] = [];
-    let listener: ((message: HostToWebview) => void) | undefined;
-    const host: HostChannel = {
-      post: (message) => posted.push(message),
-      onMessage: (l) => (listener = l),
-      loadState: () => ({ draft: '', draftSeq: 0, instructions: '', instructionsSeq: 0, scrollFromBottom: 0, scrollKey: '' }),
-      saveState: () => undefined,
-    };
-    new ChatApp(root, host).start();
-    const receive = (message: HostToWebview) => listener?.(message);
-    receive({ type: 'state/full', state });
-    return { root, posted, receive };
-  }
+  const open = chatPage();
 
   for (const [code, message, said] of [['auth', REJECTED, 'The API key was rejected. Server said: Incorrect API key provided.'], ['no_api_key', MISSING, 'No API key is set.']] as const) {
     it(`a run failed for its key (${code}) says so in one sentence and offers Set API Key, not its command's name`, () => {

@@ -1,9 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { GlobalRegistrator } from '@happy-dom/global-registrator';
-import type { ChatState, HostToWebview, WebviewToHost } from '../../../src/common/protocol';
+import type { ChatState, WebviewToHost } from '../../../src/common/protocol';
 import type { Message, Run } from '../../../src/common/model';
-import type * as AppModule from '../../../webview/app';
-import type { HostChannel } from '../../../webview/vscodeApi';
+import { chatPage } from './chatPage';
 
 const question = (id: string, text: string, createdAt: number): Message => ({ id, role: 'user', content: [{ type: 'text', text, annotations: [] }], createdAt });
 const failed: Run = { id: 'run_1', threadId: 't1', assistantId: 'a', status: 'failed', createdAt: 2, completedAt: 3, lastError: { code: 'server', message: 'The server failed.' }, usage: { promptTokens: 1200, completionTokens: 300, totalTokens: 1500 } };
@@ -28,35 +26,10 @@ function chatWith(run: Run): ChatState {
 const settled = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 describe('the chat page while a run starts, retries its start, or gives up (DOM, happy-dom)', () => {
-  let ChatApp: typeof AppModule.ChatApp;
-
-  before(() => {
-    GlobalRegistrator.register({ url: 'https://webview.test/' });
-    const prototype = HTMLElement.prototype as { attachInternals?: () => unknown };
-    prototype.attachInternals ??= () => ({ form: null, setFormValue: () => undefined });
-    document.head.append(Object.assign(document.createElement('link'), { id: 'vscode-codicon-stylesheet' }));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the UI kit defines custom elements when loaded, so it loads after the DOM exists
-    ({ ChatApp } = require('../../../webview/app') as typeof AppModule);
-  });
-
-  after(async () => {
-    await GlobalRegistrator.unregister();
-  });
+  const openPage = chatPage();
 
   function open(state: ChatState) {
-    const root = document.createElement('div');
-    document.body.replaceChildren(root);
-    const posted: WebviewToHost[] = [];
-    let listener: ((message: HostToWebview) => void) | undefined;
-    const host: HostChannel = {
-      post: (message) => posted.push(message),
-      onMessage: (l) => (listener = l),
-      loadState: () => ({ draft: '', draftSeq: 0, instructions: '', instructionsSeq: 0, scrollFromBottom: 0, scrollKey: '' }),
-      saveState: () => undefined,
-    };
-    new ChatApp(root, host).start();
-    const receive = (message: HostToWebview) => listener?.(message);
-    receive({ type: 'state/full', state });
+    const { root, posted, receive } = openPage(state);
     const buttons = () => [...root.querySelectorAll<HTMLElement>('.composer-actions vscode-button')];
     const controls = () => ({
       send: buttons().find((b) => b.textContent?.includes('Send')),
