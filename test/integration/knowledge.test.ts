@@ -1,24 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api } from './extensionApi';
+import { api, until } from './extensionApi';
 import type { AddKnowledgeResult } from '../../src/host/knowledge/knowledge';
 import type { KnowledgeReport } from '../../src/core/knowledge/sync';
-
 
 function root(): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
   assert.ok(folder, 'a workspace folder is open');
   return folder.uri;
-}
-
-async function until<T>(read: () => Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** The fake server, asked directly: what the vector store really holds. */

@@ -1,25 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { AssistantsApi } from '../../src/extension';
-import { api, extensionId } from './extensionApi';
-
-async function until<T>(read: () => T | undefined, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** Sends a question and waits for its run: what the assistant answered last. */
-async function ask(assistants: AssistantsApi, text: string): Promise<string> {
-  await assistants.sendMessage(text);
-  await assistants.whenIdle();
-  return assistants.currentThread()?.lastMessageText ?? '';
-}
+import { api, ask, extensionId, until } from './extensionApi';
 
 type ShowWarning = typeof vscode.window.showWarningMessage;
 

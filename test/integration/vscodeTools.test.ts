@@ -1,23 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { AssistantsApi } from '../../src/extension';
-import { api } from './extensionApi';
-
-async function until<T>(read: () => T | undefined, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function ask(assistants: AssistantsApi, text: string): Promise<string> {
-  await assistants.sendMessage(text);
-  await assistants.whenIdle();
-  return assistants.currentThread()?.lastMessageText ?? '';
-}
+import { api, ask, until } from './extensionApi';
 
 /** VS Code's own tool that reads the last command of the active terminal: harmless, and there with no other extension. */
 const TOOL = 'terminal_last_command';
