@@ -32,11 +32,10 @@ describe('telling assistants apart, and invalid ones (packaged .vsix, fake serve
   const header = () => workbench.chatFrame().locator('.chat-header');
   /** Closes the form of the invalid assistant (its page would take the clicks meant for the editor area). */
   const closeForm = () => workbench.page.locator('.tabs-container .tab').filter({ hasText: 'broken.assistant.json' }).locator('.tab-actions .action-label').click();
-  const pane = (title: string): Locator => workbench.page.locator('.pane').filter({ has: workbench.page.locator('.pane-header h3.title', { hasText: new RegExp(`^${title}$`) }) });
 
   it('one click on an assistant that cannot run opens its problems, and leaves the active one', async () => {
     await workbench.expandView('Assistants');
-    const broken = pane('Assistants').getByRole('treeitem', { name: /Broken helper/ });
+    const broken = workbench.viewPane('Assistants').getByRole('treeitem', { name: /Broken helper/ });
     await broken.waitFor({ timeout: 30_000 });
     await broken.click();
     await workbench.formFrame().getByText(/temperature/).first().waitFor({ timeout: 30_000 });
@@ -74,14 +73,14 @@ describe('telling assistants apart, and invalid ones (packaged .vsix, fake serve
     await workbench.screenshot('filter-threads-pick');
     await rows().filter({ hasText: 'second-helper.assistant.json' }).click();
     await workbench.expandView('Threads');
-    const message = pane('Threads').getByText(/No threads of "Workspace helper" \(workspace · second-helper\.assistant\.json\)/);
+    const message = workbench.viewPane('Threads').getByText(/No threads of "Workspace helper" \(workspace · second-helper\.assistant\.json\)/);
     await message.waitFor({ timeout: 30_000 });
-    assert.match(await pane('Threads').innerText(), /pick All assistants/);
-    assert.doesNotMatch(await pane('Threads').innerText(), /No threads in this workspace yet/);
+    assert.match(await workbench.viewPane('Threads').innerText(), /pick All assistants/);
+    assert.doesNotMatch(await workbench.viewPane('Threads').innerText(), /No threads in this workspace yet/);
     await workbench.screenshotSideBar('threads-filtered-empty-300px');
     await workbench.runCommand('Assistants: Filter Threads by Assistant');
     await rows().filter({ hasText: 'All assistants' }).click();
-    await pane('Threads').getByText(/No threads in this workspace yet/).waitFor({ timeout: 30_000 });
+    await workbench.viewPane('Threads').getByText(/No threads in this workspace yet/).waitFor({ timeout: 30_000 });
     assert.equal(await message.count(), 0);
   });
 

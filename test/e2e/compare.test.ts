@@ -34,7 +34,6 @@ describe('compare assistants side by side (packaged .vsix, fake server)', functi
     await dropDown.click();
     await dropDown.locator('ul.options li').filter({ hasText: name }).first().click();
   };
-  const threadsPane = (): Locator => workbench.page.locator('.pane').filter({ has: workbench.page.locator('.pane-header h3.title', { hasText: /^Threads$/ }) });
   const threadFiles = () =>
     workbench
       .userDataFiles(/[\\/]threads[\\/]thread-[^\\/]+\.json$/)
@@ -100,7 +99,7 @@ describe('compare assistants side by side (packaged .vsix, fake server)', functi
     await column(1).locator('vscode-button').filter({ hasText: 'Keep this thread' }).click();
     await panel().locator('.compare-notice').filter({ hasText: /Kept "Where are stock counts kept\?" \(Reviewer\) in the Threads view/ }).waitFor({ timeout: 30_000 });
     await workbench.expandView('Threads');
-    await threadsPane().getByRole('treeitem', { name: /^Where are stock counts kept\?/ }).first().waitFor({ timeout: 30_000 });
+    await workbench.viewPane('Threads').getByRole('treeitem', { name: /^Where are stock counts kept\?/ }).first().waitFor({ timeout: 30_000 });
     const kept = threadFiles().filter((t) => t.thread.title === question);
     assert.equal(kept.length, 1, 'only the kept thread is in the Threads view');
     assert.equal(kept[0].thread.assistantId, 'workspace:reviewer');

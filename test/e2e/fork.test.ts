@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Locator } from 'playwright-core';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
 import { chatSuite } from './workbench';
@@ -25,13 +24,6 @@ describe('fork and replay a thread (packaged .vsix, fake server)', function () {
     );
   });
 
-  const threadsPane = (): Locator => workbench.page.locator('.pane').filter({ has: workbench.page.locator('.pane-header h3.title', { hasText: /^Threads$/ }) });
-  const threadRow = (title: string): Locator => threadsPane().getByRole('treeitem', { name: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) });
-  const pick = async (label: RegExp) => {
-    const row = workbench.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: label }).first();
-    await row.waitFor({ timeout: 30_000 });
-    await row.click();
-  };
   const readThreads = () =>
     workbench
       .userDataFiles(/[\\/]threads[\\/]thread-[^\\/]+\.json$/)
@@ -58,7 +50,7 @@ describe('fork and replay a thread (packaged .vsix, fake server)', function () {
     await firstAnswer.hover();
     await firstAnswer.locator('.msg-fork').click();
     await workbench.screenshot('fork-pick-assistant');
-    await pick(/^Reviewer/);
+    await workbench.pick(/^Reviewer/);
     const model = workbench.page.locator('.quick-input-widget input.input');
     // The quick input turns from the pick into the input box a moment after the pick.
     for (const deadline = Date.now() + 30_000; (await model.inputValue().catch(() => '')) !== 'gpt-4.1' && Date.now() < deadline; ) await workbench.page.waitForTimeout(100);
@@ -71,8 +63,8 @@ describe('fork and replay a thread (packaged .vsix, fake server)', function () {
     await chat.locator('.msg-assistant').filter({ hasText: 'The threshold is 5.' }).waitFor({ state: 'detached', timeout: 30_000 });
     assert.equal(await chat.locator('.msg').count(), 2, 'the fork shows the question and the answer forked from');
     await workbench.expandView('Threads');
-    await threadRow('Where are stock counts kept? (fork),').waitFor({ timeout: 30_000 });
-    await threadRow('Where are stock counts kept?,').waitFor({ timeout: 30_000 });
+    await workbench.threadRow('Where are stock counts kept? (fork),').waitFor({ timeout: 30_000 });
+    await workbench.threadRow('Where are stock counts kept?,').waitFor({ timeout: 30_000 });
     await workbench.screenshot('fork-in-threads-view');
 
     const fork = await waitFor(() => readThreads().find((t) => t.thread.title === 'Where are stock counts kept? (fork)'));
@@ -96,13 +88,13 @@ describe('fork and replay a thread (packaged .vsix, fake server)', function () {
   it('forks a thread from the Threads view\'s Fork Thread… at the message picked; the original keeps all of its messages', async () => {
     await workbench.expandView('Threads');
     const before = readThreads().length;
-    await workbench.contextMenu(threadRow('Where are stock counts kept?,'), 'Fork Thread…', 'thread-fork-menu');
+    await workbench.contextMenu(workbench.threadRow('Where are stock counts kept?,'), 'Fork Thread…', 'thread-fork-menu');
     // The messages to fork at, the last one proposed: take the third (the second question).
     const third = workbench.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: /^3\. .*You.*What is the low-stock threshold\?/ }).first();
     await third.waitFor({ timeout: 30_000 });
     await workbench.screenshot('thread-fork-pick-message');
     await third.click();
-    await pick(/^Reviewer/);
+    await workbench.pick(/^Reviewer/);
     const model = workbench.page.locator('.quick-input-widget input.input');
     for (const deadline = Date.now() + 30_000; (await model.inputValue().catch(() => '')) !== 'gpt-4.1' && Date.now() < deadline; ) await workbench.page.waitForTimeout(100);
     await model.press('Enter');
@@ -127,8 +119,8 @@ describe('fork and replay a thread (packaged .vsix, fake server)', function () {
 
   it('replays a thread\'s questions on another assistant from the Threads view and shows both threads side by side', async () => {
     fake.model.enqueue({ steps: [{ type: 'text', text: 'Reviewer on stock counts.' }] }, { steps: [{ type: 'text', text: 'Reviewer on the threshold.' }] });
-    await workbench.contextMenu(threadRow('Where are stock counts kept?,'), 'Replay Questions on Another Assistant', 'thread-replay-menu');
-    await pick(/^Reviewer/);
+    await workbench.contextMenu(workbench.threadRow('Where are stock counts kept?,'), 'Replay Questions on Another Assistant', 'thread-replay-menu');
+    await workbench.pick(/^Reviewer/);
     const tab = workbench.page.locator('.tabs-container .tab').filter({ hasText: /↔ Reviewer/ });
     await tab.waitFor({ timeout: 60_000 });
     const diff = workbench.page.locator('.monaco-diff-editor');

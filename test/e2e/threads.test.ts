@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Locator } from 'playwright-core';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
 import { chatSuite } from './workbench';
@@ -26,14 +25,6 @@ describe('threads in the Threads view and the chat (packaged .vsix, fake server)
     );
   });
 
-  const threadsPane = (): Locator => workbench.page.locator('.pane').filter({ has: workbench.page.locator('.pane-header h3.title', { hasText: /^Threads$/ }) });
-  /** The row of the thread whose title begins with `title` (the row's accessible name starts with the whole title; its label may be cut short). */
-  const threadRow = (title: string): Locator => threadsPane().getByRole('treeitem', { name: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) });
-  const pick = async (label: RegExp) => {
-    const row = workbench.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: label }).first();
-    await row.waitFor({ timeout: 30_000 });
-    await row.click();
-  };
   const threadFiles = () => workbench.userDataFiles(/[\\/]threads[\\/]thread-[^\\/]+\.json$/);
   const readThreads = () => threadFiles().map((file) => JSON.parse(fs.readFileSync(file, 'utf8')) as { thread: { title: string; assistantId?: string }; messages: unknown[] });
 
@@ -42,7 +33,7 @@ describe('threads in the Threads view and the chat (packaged .vsix, fake server)
     await workbench.ask('What does the inventory module do?');
     await workbench.statusIs('Completed');
     await workbench.expandView('Threads');
-    const row = threadRow('What does the inventory module do?,');
+    const row = workbench.threadRow('What does the inventory module do?,');
     await row.waitFor({ timeout: 30_000 });
     assert.match(await row.innerText(), /Workspace helper · just now/);
     await workbench.screenshot('threads-view');
@@ -57,12 +48,12 @@ describe('threads in the Threads view and the chat (packaged .vsix, fake server)
   });
 
   it('sends the last answer to another assistant from the Threads view, into the composer of a new thread', async () => {
-    const row = threadRow('What does the inventory module do?,');
+    const row = workbench.threadRow('What does the inventory module do?,');
     await row.hover();
     await row.locator('.action-label[aria-label^="Send to Another Assistant"]').click();
-    await pick(/^Reviewer/);
+    await workbench.pick(/^Reviewer/);
     await workbench.screenshot('send-pick-thread');
-    await pick(/New thread/);
+    await workbench.pick(/New thread/);
     const chat = workbench.chatFrame();
     await chat.locator('.header-assistant').filter({ hasText: 'Reviewer' }).waitFor({ timeout: 30_000 });
     const input = chat.locator('.composer-input textarea');
@@ -71,40 +62,40 @@ describe('threads in the Threads view and the chat (packaged .vsix, fake server)
     await workbench.screenshot('send-in-composer');
     await input.press('Enter');
     await workbench.statusIs('Completed');
-    await threadRow('The inventory module keeps stock counts').waitFor({ timeout: 30_000 });
+    await workbench.threadRow('The inventory module keeps stock counts').waitFor({ timeout: 30_000 });
     const forwarded = readThreads().find((t) => t.thread.assistantId === 'workspace:reviewer');
     assert.ok(forwarded, 'a thread of the Reviewer was written');
     assert.equal(forwarded.messages.length, 2);
   });
 
   it('filters the Threads view by assistant from its title bar', async () => {
-    const header = threadsPane().locator('.pane-header');
+    const header = workbench.viewPane('Threads').locator('.pane-header');
     await header.hover();
     await header.locator('.action-label[aria-label^="Filter Threads by Assistant"]').first().click();
-    await pick(/^Reviewer/);
-    await threadRow('What does the inventory module do?,').waitFor({ state: 'detached', timeout: 30_000 });
-    assert.match(await threadRow('The inventory module keeps stock counts').innerText(), /Reviewer/);
+    await workbench.pick(/^Reviewer/);
+    await workbench.threadRow('What does the inventory module do?,').waitFor({ state: 'detached', timeout: 30_000 });
+    assert.match(await workbench.threadRow('The inventory module keeps stock counts').innerText(), /Reviewer/);
     assert.match(await header.innerText(), /Reviewer/, 'the view says which assistant it shows');
     await header.hover();
     await workbench.screenshot('threads-filtered');
     await header.locator('.action-label[aria-label^="Filter Threads by Assistant"]').first().click();
-    await pick(/^All assistants/);
-    await threadRow('What does the inventory module do?,').waitFor({ timeout: 30_000 });
+    await workbench.pick(/^All assistants/);
+    await workbench.threadRow('What does the inventory module do?,').waitFor({ timeout: 30_000 });
   });
 
   it('renames a thread from its context menu', async () => {
-    await workbench.contextMenu(threadRow('What does the inventory module do?,'), 'Rename Thread', 'thread-context-menu');
+    await workbench.contextMenu(workbench.threadRow('What does the inventory module do?,'), 'Rename Thread', 'thread-context-menu');
     const input = workbench.page.locator('.quick-input-widget input.input');
     await input.waitFor({ timeout: 30_000 });
     assert.equal(await input.inputValue(), 'What does the inventory module do?');
     await input.fill('Inventory module');
     await input.press('Enter');
-    await threadRow('Inventory module,').waitFor({ timeout: 30_000 });
+    await workbench.threadRow('Inventory module,').waitFor({ timeout: 30_000 });
     assert.ok(readThreads().some((t) => t.thread.title === 'Inventory module'), 'the new title is on disk');
   });
 
   it('clears a thread after asking, and keeps it', async () => {
-    await workbench.contextMenu(threadRow('Inventory module,'), 'Clear Thread');
+    await workbench.contextMenu(workbench.threadRow('Inventory module,'), 'Clear Thread');
     const dialog = workbench.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 30_000 });
     assert.match(await dialog.innerText(), /Clear the thread "Inventory module"\?/);
@@ -112,7 +103,7 @@ describe('threads in the Threads view and the chat (packaged .vsix, fake server)
     await dialog.locator('.monaco-button').filter({ hasText: /^Clear$/ }).click();
     for (const deadline = Date.now() + 30_000; readThreads().find((t) => t.thread.title === 'Inventory module')?.messages.length !== 0 && Date.now() < deadline; ) await workbench.page.waitForTimeout(200);
     assert.deepEqual(readThreads().find((t) => t.thread.title === 'Inventory module')?.messages, []);
-    await threadRow('Inventory module,').waitFor();
+    await workbench.threadRow('Inventory module,').waitFor();
     await workbench.screenshot('cleared');
   });
 
@@ -122,11 +113,11 @@ describe('threads in the Threads view and the chat (packaged .vsix, fake server)
     await workbench.ask('Which items of the inventory module fall below the low stock threshold this week?');
     await workbench.statusIs('Completed');
     const width = await workbench.setSideBarWidth(260);
-    const row = threadRow('Which items of the inventory module fall below');
+    const row = workbench.threadRow('Which items of the inventory module fall below');
     await row.waitFor({ timeout: 30_000 });
     await workbench.screenshotSideBar('threads-narrow-side-bar');
     // Before, a long title pushed the description past the row's end; every row now shows at least the start of its assistant's name.
-    const rows = await threadsPane().getByRole('treeitem').all();
+    const rows = await workbench.viewPane('Threads').getByRole('treeitem').all();
     assert.ok(rows.length >= 3, `${rows.length} threads listed`);
     for (const each of rows) {
       const rowBox = await each.boundingBox();

@@ -149,6 +149,23 @@ export class Workbench {
     await entry.click();
   }
 
+  /** The pane of the view `title` in the open view container: its header and its content. */
+  viewPane(title: string): Locator {
+    return this.page.locator('.pane').filter({ has: this.page.locator('.pane-header h3.title', { hasText: new RegExp(`^${title}$`) }) });
+  }
+
+  /** The Threads view's row of the thread whose title begins with `title` (the row's accessible name starts with the whole title; its label may be cut short). */
+  threadRow(title: string): Locator {
+    return this.viewPane('Threads').getByRole('treeitem', { name: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) });
+  }
+
+  /** Picks the first row of the open quick pick that shows `label`, once it is there. */
+  async pick(label: string | RegExp): Promise<void> {
+    const row = this.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: label }).first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+  }
+
   /** Expands the view `title` of the open view container (a collapsed view's pane shows only its header). */
   async expandView(title: string): Promise<void> {
     const header = this.page.locator('.pane-header').filter({ has: this.page.locator('h3.title', { hasText: new RegExp(`^${title}$`) }) }).first();
