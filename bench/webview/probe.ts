@@ -5,6 +5,8 @@
  * requestAnimationFrame callback is handled once that frame has been produced.
  */
 
+import { linkCodicons } from './codicons';
+
 interface VsCodeApiStub {
   postMessage(message: unknown): void;
   getState(): unknown;
@@ -127,22 +129,6 @@ async function stream(threadId: string, runId: string, messageId: string, deltas
   event({ type: 'run.updated', run: { id: runId, threadId, assistantId: 'asst_bench', status: 'completed', createdAt: now, completedAt: now + 2 } });
   const measured = latencies.filter((v) => v !== undefined);
   return { latencies: measured, longestTaskMs: longest, missing: deltas - measured.length };
-}
-
-/**
- * Links the codicon stylesheet as the webview does (src/host/platform/webviewHtml.ts), by the id the icon
- * component looks for; without it every icon drawn logs a warning, a cost the chat view has not.
- */
-function linkCodicons(css: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const link = document.createElement('link');
-    link.id = 'vscode-codicon-stylesheet';
-    link.rel = 'stylesheet';
-    link.href = URL.createObjectURL(new Blob([css], { type: 'text/css' }));
-    link.onload = () => resolve();
-    link.onerror = () => reject(new Error('The codicon stylesheet did not load.'));
-    document.head.append(link);
-  });
 }
 
 window.bench = { linkCodicons, firstPaint, stream };

@@ -7,6 +7,8 @@
  * probe.ts.
  */
 
+import { linkCodicons } from './codicons';
+
 interface VsCodeApiStub {
   postMessage(message: unknown): void;
   getState(): unknown;
@@ -90,19 +92,6 @@ function results(): { latencies: number[]; missing: number; delivered: number } 
   let delivered = 0;
   for (const stream of streams.values()) delivered += stream.sentAt.filter((v) => v !== undefined).length;
   return { latencies: [...latencies], missing: delivered - latencies.length, delivered };
-}
-
-/** Links the codicon stylesheet as the webview does (src/host/platform/webviewHtml.ts), by the id the icon component looks for. */
-function linkCodicons(css: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const link = document.createElement('link');
-    link.id = 'vscode-codicon-stylesheet';
-    link.rel = 'stylesheet';
-    link.href = URL.createObjectURL(new Blob([css], { type: 'text/css' }));
-    link.onload = () => resolve();
-    link.onerror = () => reject(new Error('The codicon stylesheet did not load.'));
-    document.head.append(link);
-  });
 }
 
 window.streamBench = { linkCodicons, watch, deliver, results, stop: () => void (watching = false) };
