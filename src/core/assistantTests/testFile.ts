@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import schema from '../../../schemas/assistant-tests.schema.json';
-import { deeperThan, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
+import { deeperThan, MAX_SCHEMA_DEPTH, yamlFlowNestsDeeper } from '../text/jsonDepth';
 import { boundedAjv } from '../text/boundedAjv';
 import { duplicateKey } from '../text/duplicateKeys';
 import type { JsonSchema } from '../../common/model';
@@ -73,7 +73,7 @@ const validateFile = ajv.compile<AssistantTestFile>(schema);
 export function parseTestFile(text: string, fileName: string): ParsedTestFile {
   if (text.length > MAX_TEST_FILE_CHARS) return { errors: [`the file has ${text.length} characters; at most ${MAX_TEST_FILE_CHARS} are read.`], skipped: [] };
   // The YAML parser recurses into [ ] and { }: a file nested thousands deep is refused before it is parsed.
-  if (/\.ya?ml$/i.test(fileName) && flowNestsDeeper(text, MAX_SCHEMA_DEPTH)) return { errors: [`the file nests deeper than ${MAX_SCHEMA_DEPTH} levels; a test file may nest at most ${MAX_SCHEMA_DEPTH}.`], skipped: [] };
+  if (/\.ya?ml$/i.test(fileName) && yamlFlowNestsDeeper(text, MAX_SCHEMA_DEPTH)) return { errors: [`the file nests deeper than ${MAX_SCHEMA_DEPTH} levels; a test file may nest at most ${MAX_SCHEMA_DEPTH}.`], skipped: [] };
   let value: unknown;
   try {
     value = /\.ya?ml$/i.test(fileName) ? parseYaml(text, { maxAliasCount: 100 }) : JSON.parse(text);
@@ -99,26 +99,6 @@ export function parseTestFile(text: string, fileName: string): ParsedTestFile {
     (test.expect ?? []).flatMap((e, j) => (e.type === 'json-schema' && e.value && !ajv.validateSchema(e.value) ? [`tests.${i}.expect.${j}.value is not a usable JSON Schema: ${ajv.errorsText(ajv.errors)}`] : [])),
   );
   return schemaErrors.length > 0 ? { errors: schemaErrors, skipped } : { file, errors: [], skipped };
-}
-
-/**
- * Whether YAML `text` opens more than `limit` flow collections (`[ ]`, `{ }`) inside one another,
- * read character by character: quoted strings (a quote where a value starts) and `#` comments are
- * skipped; a bracket inside a plain scalar counts, which can only make a pathological file look deeper, never a deep one shallower.
- */
-function flowNestsDeeper(text: string, limit: number): boolean {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if ((c === '"' || c === "'") && (i === 0 || /[\s[{,:]/.test(text[i - 1]))) {
-      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
-    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
-      while (i < text.length && text[i] !== '\n') i++;
-    } else if (c === '[' || c === '{') {
-      if (++depth > limit) return true;
-    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
-  }
-  return false;
 }
 
 /** The name a case is shown under: its `name`, else its question's first line (at most 80 characters). */

@@ -2,11 +2,10 @@ import * as path from 'node:path';
 import Ajv from 'ajv';
 import type { ErrorObject } from 'ajv';
 import type { ParseError } from 'jsonc-parser';
-import type { SyntaxKind } from 'jsonc-parser';
-import { createScanner, parse, printParseErrorCode } from 'jsonc-parser';
+import { parse, printParseErrorCode } from 'jsonc-parser';
 import type { AssistantLocation } from '../assistants/assistantStore';
 import { duplicateKey } from '../text/duplicateKeys';
-import { deeperThan } from '../text/jsonDepth';
+import { deeperThan, jsoncNestsDeeper } from '../text/jsonDepth';
 import type { McpServerTool } from '../../common/model';
 import { SECRET_NAME } from '../assistants/fileSecrets';
 
@@ -118,7 +117,7 @@ export function parseMcpConfig(text: string, source: McpConfigSource): McpConfig
   if (Buffer.byteLength(text, 'utf8') > MCP_CONFIG_MAX_BYTES) return refuse(`is larger than ${MCP_CONFIG_MAX_BYTES / 1024} KB, so its MCP servers are left out; shorten it.`);
   if (!text.trim()) return { servers: [], problems: [], inputs: new Map() };
   // The parser recurses: a file nested thousands deep is refused before it is parsed.
-  if (nestsDeeper(text, MAX_DEPTH)) return refuse(`nests deeper than ${MAX_DEPTH} levels, so its MCP servers are left out.`);
+  if (jsoncNestsDeeper(text, MAX_DEPTH)) return refuse(`nests deeper than ${MAX_DEPTH} levels, so its MCP servers are left out.`);
   const errors: ParseError[] = [];
   const value: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0) {
@@ -263,21 +262,4 @@ function lineOf(text: string, offset: number): number {
 
 function capital(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** jsonc-parser's token kinds (`SyntaxKind`, a const enum this build cannot read at run time) that open and close a level, and the end. */
-const OPEN: readonly SyntaxKind[] = [1, 3];
-const CLOSE: readonly SyntaxKind[] = [2, 4];
-const EOF = 17 as SyntaxKind;
-
-/** Whether JSONC `text` opens more than `limit` objects and arrays inside one another; read token by token, without recursion. */
-function nestsDeeper(text: string, limit: number): boolean {
-  const scanner = createScanner(text, true);
-  let depth = 0;
-  for (let token = scanner.scan(); token !== EOF; token = scanner.scan()) {
-    if (OPEN.includes(token)) {
-      if (++depth > limit) return true;
-    } else if (CLOSE.includes(token)) depth--;
-  }
-  return false;
 }

@@ -1,3 +1,6 @@
+import type { SyntaxKind } from 'jsonc-parser';
+import { createScanner } from 'jsonc-parser';
+
 /** How deep a JSON Schema from an assistant file may nest (objects and arrays); real ones nest under 20. */
 export const MAX_SCHEMA_DEPTH = 64;
 /** How deep a call's JSON arguments may nest. */
@@ -15,6 +18,43 @@ export function deeperThan(value: unknown, limit: number): boolean {
     if (typeof current !== 'object' || current === null) continue;
     if (depth > limit) return true;
     for (const child of Object.values(current)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** jsonc-parser's token kinds (`SyntaxKind`, a const enum this build cannot read at run time) that open and close a level, and the end. */
+const OPEN: readonly SyntaxKind[] = [1, 3];
+const CLOSE: readonly SyntaxKind[] = [2, 4];
+const EOF = 17 as SyntaxKind;
+
+/** Whether JSONC `text` opens more than `limit` objects and arrays inside one another; read token by token, without recursion. */
+export function jsoncNestsDeeper(text: string, limit: number): boolean {
+  const scanner = createScanner(text, true);
+  let depth = 0;
+  for (let token = scanner.scan(); token !== EOF; token = scanner.scan()) {
+    if (OPEN.includes(token)) {
+      if (++depth > limit) return true;
+    } else if (CLOSE.includes(token)) depth--;
+  }
+  return false;
+}
+
+/**
+ * Whether YAML `text` opens more than `limit` flow collections (`[ ]`, `{ }`) inside one another,
+ * read character by character: quoted strings (a quote where a value starts) and `#` comments are
+ * skipped; a bracket inside a plain scalar counts, which can only make a pathological file look deeper, never a deep one shallower.
+ */
+export function yamlFlowNestsDeeper(text: string, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if ((c === '"' || c === "'") && (i === 0 || /[\s[{,:]/.test(text[i - 1]))) {
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
+    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > limit) return true;
+    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
   }
   return false;
 }
