@@ -11,7 +11,7 @@ import { createOpenAIClient } from '../src/backends/openaiClient';
 import { originBoundRedirects } from '../src/backends/redirects';
 import { ResponsesBackend } from '../src/backends/responses/responsesBackend';
 import { StreamRedactor } from '../src/backends/streamRedaction';
-import { keyPieces, redact } from '../src/backends/errorMapping';
+import { redact } from '../src/backends/errorMapping';
 import { nodeWorkspaceFs } from '../src/core/workspace/fileSystem';
 import { KnowledgeMark } from '../src/core/knowledge/mark';
 import { sourceAttributes } from '../src/core/knowledge/plan';
@@ -93,27 +93,35 @@ function ownFileKeptOut(label: string, file: string, keepOut: (s: Scene) => void
 const CONFIGURED = 'https://api.example.test/v1/models';
 const CREDENTIALS = { authorization: `Bearer ${KEY}`, 'api-key': KEY, cookie: 'session=1', 'proxy-authorization': 'Basic eDp5', 'openai-organization': 'org-1', 'openai-project': 'proj_1' };
 
-/** A request redirected with `status` to `target`; an escape is a credential header, or any request with a body, reaching another origin. */
-function redirected(status: number, target: string, method: 'GET' | 'POST'): Input {
+/**
+ * A request to `configured` redirected with `status` to `target`; an escape is a credential header,
+ * or any request with a body, reaching another origin, or any request made to a URL that names no
+ * server (`data:`, `file:`).
+ */
+function redirected(status: number, target: string, method: 'GET' | 'POST', configured = CONFIGURED): Input {
   return {
-    label: `${method} redirected ${status} to ${target}`,
+    label: `${method} redirected ${status} from ${new URL(configured).host} to ${target.slice(0, 48)}`,
     async run() {
       const reached: Array<{ url: string; headers: Headers }> = [];
       const inner = (async (input: string | URL | Request, init?: RequestInit) => {
         const url = String(input);
         reached.push({ url, headers: new Headers(init?.headers) });
-        return url === CONFIGURED ? new Response('', { status, headers: { location: target } }) : new Response('{}', { headers: { 'content-type': 'application/json' } });
+        return url === configured ? new Response('', { status, headers: { location: target } }) : new Response('{}', { headers: { 'content-type': 'application/json' } });
       }) as typeof fetch;
-      await originBoundRedirects(inner)(CONFIGURED, { method, headers: CREDENTIALS, ...(method === 'POST' ? { body: `{"input":"${SECRET}"}` } : {}) }).catch(() => undefined);
-      const elsewhere = reached.filter((r) => new URL(r.url).origin !== new URL(CONFIGURED).origin);
-      const leaked = elsewhere.some((r) => method === 'POST' || Object.keys(CREDENTIALS).some((name) => r.headers.has(name)));
+      await originBoundRedirects(inner)(configured, { method, headers: CREDENTIALS, ...(method === 'POST' ? { body: `{"input":"${SECRET}"}` } : {}) }).catch(() => undefined);
+      const elsewhere = reached.filter((r) => new URL(r.url).origin !== new URL(configured).origin);
+      const leaked = elsewhere.some((r) => method === 'POST' || !/^https?:$/.test(new URL(r.url).protocol) || Object.keys(CREDENTIALS).some((name) => r.headers.has(name)));
       return { escaped: leaked, note: `${elsewhere.length} request(s) elsewhere` };
     },
   };
 }
 
-/** Server text quoting `quote` (the key, or part of it), masked whole and streamed split at every position. */
-function keyInText(label: string, quote: string): Input {
+/**
+ * Server text quoting `quote` (the key, or part of it, or the key written another way), masked
+ * whole and streamed split at every position; an escape is 8 characters in a row of `ofKey` (the
+ * part of the quote that comes of the key alone; the quote itself unless given) shown.
+ */
+function keyInText(label: string, quote: string, ofKey = quote): Input {
   return {
     label,
     async run() {
@@ -125,7 +133,8 @@ function keyInText(label: string, quote: string): Input {
         for (const piece of [text.slice(0, cut), text.slice(cut)]) for (const event of redactor.pass({ type: 'message.delta', messageId: 'm', index: 0, text: piece })) if (event.type === 'message.delta') shown.push(event.text);
         for (const event of redactor.flush()) if (event.type === 'message.delta') shown.push(event.text);
       }
-      return { escaped: shown.some((piece) => keyPieces(piece, KEY).length > 0 || piece.includes(KEY)) };
+      const runs = Array.from({ length: ofKey.length - 7 }, (_, i) => ofKey.slice(i, i + 8));
+      return { escaped: shown.some((piece) => runs.some((run) => piece.includes(run))) };
     },
   };
 }
@@ -158,6 +167,20 @@ export const SERVER_KINDS: Kind[] = [
     ),
   },
   {
+    name: 'redirect to a lookalike or to no server',
+    inputs: [
+      ...[
+        ['http://127.0.0.1:8080/v1/models', 'http://localhost:8080/v1/models'],
+        ['http://127.0.0.1:8080/v1/models', 'http://[::1]:8080/v1/models'],
+        [CONFIGURED, 'https://api.example.test.evil.example/v1/models'],
+        [CONFIGURED, 'https://api.example.test@evil.example.test/v1/models'],
+        [CONFIGURED, '//evil.example.test/v1/models'],
+        [CONFIGURED, 'https:\\\\evil.example.test\\v1'],
+      ].flatMap(([configured, target]) => [redirected(307, target, 'GET', configured), redirected(308, target, 'POST', configured)]),
+      ...['data:application/json,{"object":"list","data":[]}', 'file:///etc/passwd', 'blob:https://api.example.test/0c8a', 'about:blank'].flatMap((target) => [redirected(302, target, 'GET'), redirected(307, target, 'POST')]),
+    ],
+  },
+  {
     name: 'the key in server text (masked, streamed split)',
     inputs: [
       keyInText('whole key', KEY),
@@ -165,6 +188,11 @@ export const SERVER_KINDS: Kind[] = [
       keyInText('without sk-proj-', KEY.slice(8)),
       keyInText('its last 16 characters', KEY.slice(-16)),
       keyInText('its first 20 characters', KEY.slice(0, 20)),
+      keyInText('in capitals', KEY.toUpperCase()),
+      keyInText('URL-encoded in a query', `/v1/models?key=${encodeURIComponent(KEY)}`, KEY),
+      keyInText('in base64, a Basic header', `Basic ${Buffer.from(`:${KEY}`).toString('base64')}`, Buffer.from(`:${KEY}`).toString('base64').slice(3, -3)),
+      keyInText('in base64 after "Bearer "', Buffer.from(`Bearer ${KEY}`).toString('base64'), Buffer.from(`Bearer ${KEY}`).toString('base64').slice(11, -3)),
+      keyInText('in base64url after two bytes', Buffer.from(`:x${KEY}`).toString('base64url'), Buffer.from(`:x${KEY}`).toString('base64url').slice(4, -3)),
     ],
   },
 ];

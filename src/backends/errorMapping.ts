@@ -205,6 +205,7 @@ function vanished(missing: MissingObject, status: number, cause: unknown): Assis
 function redirectRefused(refused: RedirectRefusedError, cause: unknown): AssistantsError {
   const from = new URL(refused.from).host;
   if (refused.reason === 'too_many') return new AssistantsError('bad_response', `The server at ${from} redirected the request more than ${MAX_REDIRECTS} times. Check the "assistants.baseUrl" setting.`, { cause });
+  if (refused.reason === 'not_a_server') return new AssistantsError('bad_response', `The server at ${from} redirected the request to a ${refused.to} URL, which names no server, so it was not followed. Check the "assistants.baseUrl" setting.`, { cause });
   if (refused.reason === 'unrepeatable_body') return new AssistantsError('bad_response', `The server at ${from} redirected a request whose content cannot be sent twice. Check the "assistants.baseUrl" setting (it may lack a path the server adds).`, { cause });
   return new AssistantsError(
     'bad_response',
@@ -307,7 +308,8 @@ export const MIN_KEY_PIECE = 8;
 /**
  * Servers sometimes echo part of the key back ("Incorrect API key provided: sk-..."); never pass
  * that on. Masks, as `***`, every run of {@link MIN_KEY_PIECE} or more characters that appears in
- * the key (the key whole, without its prefix, its start or its end; when it is 8 characters or
+ * the key as it may be written (see `keyForms`: as typed, in one case, URL-encoded, JSON-escaped,
+ * in base64; whole, without its prefix, its start or its end; when it is 8 characters or
  * more) unless the run is only words, and words shaped like OpenAI keys.
  */
 export function redact(text: string, context: ErrorContext = {}): string {
@@ -331,14 +333,37 @@ export function redact(text: string, context: ErrorContext = {}): string {
 const WORDS = /^(?:[a-z]+|[A-Z]+|[A-Z][a-z]+)(?:[-_.](?:[a-z]+|[A-Z]+|[A-Z][a-z]+))*$/;
 
 /**
- * The runs of `text` that appear in `key` and are {@link MIN_KEY_PIECE} characters or longer, left
- * to right, each as long as it goes (`end` exclusive), except runs that are only words (see
- * `WORDS`) short of the whole key. Linear in the text for a given key.
+ * The ways a server, a proxy or a log may write the key, each masked as the key is: as typed; in
+ * lower and in upper case (a hex key echoed in capitals); URL-encoded (in a query it quotes), with
+ * either case of hex digits; with `/` escaped as JSON may write it; and in base64 and base64url,
+ * as a `Basic` header or a token holding it is (an encoded text can hold the key at any byte: each
+ * of the three alignments is given, without the characters at either end that depend on what
+ * surrounds the key). Distinct, none shorter than {@link MIN_KEY_PIECE}.
+ */
+export function keyForms(key: string): string[] {
+  const encoded = encodeURIComponent(key);
+  const forms = [key, key.toLowerCase(), key.toUpperCase(), encoded, encoded.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()), key.replace(/\//g, '\\/')];
+  const bytes = Buffer.from(key, 'utf8');
+  for (let pad = 0; pad < 3; pad++) {
+    // Character i of the encoding holds bits 6i..6i+5: it is the key's alone from the first past the padding to the last within the key.
+    const total = (pad + bytes.length) * 8;
+    const padded = Buffer.concat([Buffer.alloc(pad), bytes]);
+    for (const encoding of ['base64', 'base64url'] as const) forms.push(padded.toString(encoding).slice(Math.ceil((pad * 8) / 6), Math.floor(total / 6)));
+  }
+  return [...new Set(forms)].filter((form) => form.length >= MIN_KEY_PIECE);
+}
+
+/**
+ * The runs of `text` that appear in one of the key's forms (`keyForms`) and are
+ * {@link MIN_KEY_PIECE} characters or longer, left to right, each as long as it goes (`end`
+ * exclusive), except runs that are only words (see `WORDS`) short of a whole form. Linear in the
+ * text for a given key.
  */
 export function keyPieces(text: string, key: string): Array<{ start: number; end: number }> {
   const runs: Array<{ start: number; end: number }> = [];
   if (key.length < MIN_KEY_PIECE || text.length < MIN_KEY_PIECE) return runs;
-  const { probes, pieces } = gramsOf(key);
+  const { forms, probes, pieces } = gramsOf(key);
+  const inForm = (piece: string) => forms.some((form) => form.includes(piece));
   // Any run of MIN_KEY_PIECE holds a PROBE-long window starting at a multiple of PROBE: only those
   // are looked up, and only a hit is looked at closely (a text rarely shares one with a random key).
   let next = 0;
@@ -347,9 +372,9 @@ export function keyPieces(text: string, key: string): Array<{ start: number; end
     for (let start = Math.max(next, probe - (MIN_KEY_PIECE - PROBE)); start <= probe && start + MIN_KEY_PIECE <= text.length; start++) {
       if (!pieces.has(text.slice(start, start + MIN_KEY_PIECE))) continue;
       let end = start + MIN_KEY_PIECE;
-      while (end < text.length && end - start < key.length && key.includes(text.slice(start, end + 1))) end++;
+      while (end < text.length && inForm(text.slice(start, end + 1))) end++;
       // Words a key is made of ("integration-test-key") are left in ordinary text; a random key's pieces are almost never words.
-      if (end - start === key.length || !WORDS.test(text.slice(start, end))) runs.push({ start, end });
+      if (forms.includes(text.slice(start, end)) || !WORDS.test(text.slice(start, end))) runs.push({ start, end });
       next = end;
       probe = Math.max(probe, end - (end % PROBE) - PROBE);
       break;
@@ -360,13 +385,14 @@ export function keyPieces(text: string, key: string): Array<{ start: number; end
 
 /** The length of the windows looked up first (see `keyPieces`); MIN_KEY_PIECE must be at least twice it. */
 const PROBE = 4;
-let grams: { key: string; probes: Set<number>; pieces: Set<string> } | undefined;
+let grams: { key: string; forms: string[]; probes: Set<number>; pieces: Set<string> } | undefined;
 
-/** The key's PROBE-long windows (hashed) and MIN_KEY_PIECE-long ones, kept for the last key asked about (there is one key at a time). */
-function gramsOf(key: string): { probes: Set<number>; pieces: Set<string> } {
+/** The key's forms, their PROBE-long windows (hashed) and MIN_KEY_PIECE-long ones, kept for the last key asked about (there is one key at a time). */
+function gramsOf(key: string): { forms: string[]; probes: Set<number>; pieces: Set<string> } {
   if (grams?.key !== key) {
-    const starts = (length: number) => Array.from({ length: key.length - length + 1 }, (_, i) => i);
-    grams = { key, probes: new Set(starts(PROBE).map((i) => windowHash(key, i))), pieces: new Set(starts(MIN_KEY_PIECE).map((i) => key.slice(i, i + MIN_KEY_PIECE))) };
+    const forms = keyForms(key);
+    const windows = (length: number) => forms.flatMap((form) => Array.from({ length: form.length - length + 1 }, (_, i) => form.slice(i, i + length)));
+    grams = { key, forms, probes: new Set(windows(PROBE).map((window) => windowHash(window, 0))), pieces: new Set(windows(MIN_KEY_PIECE)) };
   }
   return grams;
 }
@@ -378,10 +404,11 @@ function windowHash(text: string, at: number): number {
   return hash;
 }
 
-/** The length of the longest end of `text` that appears somewhere in `key` (a piece of it may follow). */
+/** The length of the longest end of `text` that appears somewhere in one of the key's forms (a piece of it may follow). */
 export function keyPieceAtEnd(text: string, key: string): number {
+  const { forms } = gramsOf(key);
   let length = 0;
-  while (length < text.length && length < key.length && key.includes(text.slice(text.length - length - 1))) length++;
+  while (length < text.length && forms.some((form) => form.length > length && form.includes(text.slice(text.length - length - 1)))) length++;
   return length;
 }
 

@@ -17,16 +17,18 @@ const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'con
 
 /**
  * A redirect this client will not follow: to another origin for a request that sends something
- * (its body would go there), or one whose body cannot be sent twice, or too many in a row. Thrown
+ * (its body would go there), to a URL that names no server (`data:`, `file:`, `blob:`, `about:`:
+ * the answer would be made up by the redirect, or read from the disk), or one whose body cannot be
+ * sent twice, or too many in a row. Thrown
  * from inside `fetch`, so the SDK hands it up as the cause of its connection error.
  */
 export class RedirectRefusedError extends Error {
   constructor(
     /** Origin of the configured server (`https://host:port`). */
     readonly from: string,
-    /** Origin (or, for a loop, the URL) the server pointed to. */
+    /** Origin the server pointed to; for a loop, the URL; for a URL that names no server, its scheme (`data:`). */
     readonly to: string,
-    readonly reason: 'cross_origin' | 'unrepeatable_body' | 'too_many',
+    readonly reason: 'cross_origin' | 'not_a_server' | 'unrepeatable_body' | 'too_many',
   ) {
     super(`Redirect from ${from} to ${to} refused (${reason}).`);
     this.name = 'RedirectRefusedError';
@@ -61,6 +63,7 @@ export function originBoundRedirects(inner?: typeof fetch): typeof fetch {
       if (!REDIRECT_STATUSES.has(response.status) || location === null || init?.redirect === 'manual') return response;
       await response.body?.cancel().catch(() => undefined);
       const next = new URL(location, url);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new RedirectRefusedError(origin, next.protocol, 'not_a_server');
       if (hop + 1 > MAX_REDIRECTS) throw new RedirectRefusedError(origin, next.href, 'too_many');
       // The fetch standard's method change: 303 (except HEAD), and 301/302 after a POST, become a bodiless GET.
       if ((response.status === 303 && method !== 'HEAD') || ((response.status === 301 || response.status === 302) && method === 'POST')) {

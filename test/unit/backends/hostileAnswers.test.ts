@@ -181,7 +181,8 @@ describe('A long streamed answer takes time linear in its length', () => {
           if (event.type === 'message.delta') deltas.push(event.text);
           if (event.type === 'message.completed') completed = event.message.content.map((part) => (part.type === 'text' ? part.text : '')).join('');
         }
-        assert.equal(deltas.length, pieces);
+        // The end of each piece may be held until the next shows it is no part of the key (base64 of the key holds digits): one more at the end at most.
+        assert.ok(deltas.length === pieces || deltas.length === pieces + 1, `${deltas.length} deltas for ${pieces} pieces`);
         assert.equal(deltas.join(''), text);
         assert.equal(completed, text);
       } finally {

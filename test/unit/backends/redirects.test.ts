@@ -105,6 +105,52 @@ describe('redirects keep the key at the configured origin', () => {
   });
 });
 
+describe('a Location that reads like the configured server but is not', () => {
+  // Each is resolved against the configured URL as fetch resolves it: what the check reads is where the request would go.
+  const lookalikes = [
+    ['localhost for 127.0.0.1', 'http://127.0.0.1:8080/v1/models', 'http://localhost:8080/v1/models'],
+    ['[::1] for 127.0.0.1', 'http://127.0.0.1:8080/v1/models', 'http://[::1]:8080/v1/models'],
+    ['a host that starts with the configured one', CONFIGURED, 'https://api.example.test.evil.example/v1/models'],
+    ['the configured host as a user name', CONFIGURED, 'https://api.example.test@evil.example.test/v1/models'],
+    ['a protocol-relative Location', CONFIGURED, '//evil.example.test/v1/models'],
+    ['backslashes for slashes', CONFIGURED, 'https:\\\\evil.example.test\\v1'],
+    ['the default port written out, on http', 'http://api.example.test/v1/models', 'https://api.example.test:80/v1/models'],
+  ] as const;
+  for (const [label, configured, location] of lookalikes) {
+    it(`${label}: a GET follows without credentials, a POST is refused`, async () => {
+      const { fetch: inner, seen } = scripted({ [configured]: { status: 307, location } });
+      await originBoundRedirects(inner)(configured, { method: 'GET', headers: { ...CREDENTIALS, ...DESCRIPTIVE } });
+      assert.equal(seen.length, 2);
+      assert.notEqual(new URL(seen[1].url).origin, new URL(configured).origin, `${seen[1].url} is another origin`);
+      assert.deepEqual(seen[1].headers, DESCRIPTIVE, `no credential reached ${seen[1].url}`);
+      const posted = scripted({ [configured]: { status: 308, location } });
+      await assert.rejects(originBoundRedirects(posted.fetch)(configured, { method: 'POST', headers: CREDENTIALS, body: '{}' }), RedirectRefusedError);
+      assert.equal(posted.seen.length, 1);
+    });
+  }
+});
+
+describe('a redirect to a URL that names no server', () => {
+  const targets = ['data:application/json,{"object":"list","data":[]}', 'file:///etc/passwd', 'blob:https://api.example.test/0c8a', 'about:blank', 'javascript:alert(1)', 'ftp://api.example.test/v1/models'];
+  for (const status of [301, 302, 303, 307, 308]) {
+    it(`a ${status} to data:, file:, blob:, about:, javascript: or ftp: is refused, for a GET as for a POST, with a sentence`, async () => {
+      for (const target of targets) {
+        for (const method of ['GET', 'POST']) {
+          const { fetch: inner, seen } = scripted({ [CONFIGURED]: { status, location: target } });
+          const refused = await originBoundRedirects(inner)(CONFIGURED, { method, headers: CREDENTIALS, ...(method === 'POST' ? { body: '{}' } : {}) }).then(
+            () => assert.fail(`${method} followed to ${target}`),
+            (error: unknown) => error,
+          );
+          assert.ok(refused instanceof RedirectRefusedError && refused.reason === 'not_a_server', `${method} to ${target}: ${String(refused)}`);
+          assert.deepEqual(seen.map((s) => s.url), [CONFIGURED], 'nothing fetched after the redirect');
+          const sentence = toAssistantsError(refused, { baseUrl: CONFIGURED }).message;
+          assert.equal(sentence, `The server at api.example.test redirected the request to a ${new URL(target).protocol} URL, which names no server, so it was not followed. Check the "assistants.baseUrl" setting.`);
+        }
+      }
+    });
+  }
+});
+
 describe('redirects through the SDK and Node fetch', () => {
   let configured: http.Server;
   let other: http.Server;

@@ -121,6 +121,51 @@ describe('a key quoted without its prefix, or in part', () => {
   });
 });
 
+describe('the key written another way', () => {
+  /** A made-up key of the kind some servers issue, with the characters URL-encoding and JSON change. */
+  const SYMBOLS_KEY = 'Ab3+dE5/gH7=kL9+mN1/pQ3+rS5/tU7=fake';
+  const b64 = (text: string, encoding: 'base64' | 'base64url' = 'base64') => Buffer.from(text, 'utf8').toString(encoding);
+  /** How the key is written, and the part of that writing that comes of the key alone (base64 mixes the bytes at either end with its neighbours'). */
+  const writings: Array<[string, (key: string) => string, (written: string) => string]> = [
+    ['in base64 in a Basic header', (key) => `Basic ${b64(`:${key}`)}`, (written) => written.slice('Basic '.length + 3, -3)],
+    ['in base64 after "Bearer "', (key) => b64(`Bearer ${key}`), (written) => written.slice(11, -3)],
+    ['in base64 alone', (key) => b64(key), (written) => written.slice(0, -3)],
+    ['in base64url after one byte', (key) => b64(`x${key}`, 'base64url'), (written) => written.slice(3, -3)],
+    ['URL-encoded', (key) => encodeURIComponent(key), (written) => written],
+    ['URL-encoded with lower-case hex', (key) => encodeURIComponent(key).replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()), (written) => written],
+    ['in capitals', (key) => key.toUpperCase(), (written) => written],
+    ['in lower case', (key) => key.toLowerCase(), (written) => written],
+    ['JSON-escaped', (key) => JSON.stringify(key).replace(/\//g, '\\/'), (written) => written.slice(1, -1)],
+  ];
+  /** Every 8-character run of the key's part of a writing still in `shown`. */
+  const runsLeft = (shown: string, ofKey: string) => Array.from({ length: ofKey.length - 7 }, (_, i) => ofKey.slice(i, i + 8)).filter((run) => shown.includes(run));
+
+  for (const key of [...SHAPED_KEYS.map((shaped) => shaped.key), SYMBOLS_KEY]) {
+    it(`masks ${key.slice(0, 6)}… however it is written, in an error and in a stream split anywhere`, () => {
+      for (const [how, write, keyPart] of writings) {
+        const written = write(key);
+        const ofKey = keyPart(written);
+        const text = `upstream echoed ${written} in a query: /v1/models?key=${written}&x=1`;
+        assert.deepEqual(runsLeft(redact(text, { apiKey: key }), ofKey), [], `${how}: ${redact(text, { apiKey: key })}`);
+        const error = toAssistantsError(APIError.generate(401, { error: { message: text } }, undefined, new Headers()), { apiKey: key });
+        assert.deepEqual(runsLeft(error.message, ofKey), [], `${how}, in a 401's body`);
+        for (let cut = 16; cut <= 16 + written.length; cut++) {
+          const pieces = streamPieces([text.slice(0, cut), text.slice(cut)], key);
+          for (const piece of pieces) assert.deepEqual(runsLeft(piece, ofKey), [], `${how}, split at ${cut - 16}: ${piece}`);
+          assert.deepEqual(runsLeft(pieces.join(''), ofKey), [], `${how}, split at ${cut - 16}, joined`);
+        }
+      }
+    });
+  }
+
+  it('leaves base64 and URL-encoded text that holds no part of the key alone', () => {
+    const key = SHAPED_KEYS[0].key;
+    for (const text of [`Basic ${b64('alice:hunter2-long-password')}`, `?q=${encodeURIComponent('a/b+c=d e')}`, 'ETag "33a64df551425fcc55e4d42a148795d9f25f89d4"']) {
+      assert.equal(redact(text, { apiKey: key }), text);
+    }
+  });
+});
+
 /** Streams the given deltas through a redactor; returns what each handed-up delta carried. */
 function streamPieces(deltas: string[], apiKey: string): string[] {
   const redactor = new StreamRedactor({ apiKey });
