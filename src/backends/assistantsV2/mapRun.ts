@@ -10,6 +10,7 @@ import type {
   Message,
   MessageContent,
   Run,
+  RunStatus,
   RunStep,
   ToolCall,
   Usage,
@@ -28,25 +29,57 @@ export type Loose<T> = T extends string | number | boolean
       ? { readonly [K in keyof T]?: Loose<T[K]> | null }
       : T | null | undefined;
 
-/** RunObject -> domain Run. */
+/**
+ * A field's string, or undefined when the server sent none or something else (a number, an
+ * object): `Loose` covers fields left out or null; this covers fields of the wrong type.
+ */
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A field's finite number, or undefined. */
+export function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** A field's list, or an empty one when the server sent none or something else (an object, a string). */
+export function list<T>(value: readonly T[] | null | undefined): readonly T[] {
+  return Array.isArray(value) ? value : [];
+}
+
+const RUN_STATUSES: ReadonlySet<string> = new Set<RunStatus>(['queued', 'in_progress', 'requires_action', 'cancelling', 'cancelled', 'failed', 'completed', 'incomplete', 'expired']);
+const STEP_STATUSES: ReadonlySet<string> = new Set<RunStep['status']>(['in_progress', 'cancelled', 'failed', 'completed', 'expired']);
+const MESSAGE_STATUSES: ReadonlySet<string> = new Set<NonNullable<Message['status']>>(['in_progress', 'incomplete', 'completed']);
+
+/**
+ * RunObject -> domain Run. A status this client does not know is read as `in_progress` (the run is
+ * followed on until it reaches one it knows); a failure is told in the server's words only when it
+ * sent some.
+ */
 export function fromWireRun(wire: WireRun | Loose<WireRun>): Run {
   const loose = wire as Loose<WireRun>;
+  const status = str(loose.status);
   const run: Run = {
-    id: loose.id ?? '',
-    threadId: loose.thread_id ?? '',
-    assistantId: loose.assistant_id ?? '',
-    status: loose.status ?? 'queued',
-    createdAt: loose.created_at ?? 0,
+    id: str(loose.id) ?? '',
+    threadId: str(loose.thread_id) ?? '',
+    assistantId: str(loose.assistant_id) ?? '',
+    status: status === undefined ? 'queued' : RUN_STATUSES.has(status) ? (status as RunStatus) : 'in_progress',
+    createdAt: num(loose.created_at) ?? 0,
   };
-  if (loose.model) run.model = loose.model;
-  if (loose.instructions) run.instructions = loose.instructions;
-  if (loose.usage) run.usage = fromWireUsage(loose.usage);
-  if (loose.last_error) run.lastError = { code: loose.last_error.code ?? 'server_error', message: loose.last_error.message ?? '' };
-  if (loose.status === 'incomplete') run.incompleteReason = loose.incomplete_details?.reason ?? 'unknown';
-  const calls = loose.required_action?.submit_tool_outputs?.tool_calls;
-  if (loose.status === 'requires_action' && calls) {
+  if (str(loose.model)) run.model = loose.model as string;
+  if (str(loose.instructions)) run.instructions = loose.instructions as string;
+  if (loose.usage && typeof loose.usage === 'object') run.usage = fromWireUsage(loose.usage);
+  const failure = loose.last_error && typeof loose.last_error === 'object' ? loose.last_error : undefined;
+  const said = str(failure?.message)?.trim();
+  if (said) run.lastError = { code: str(failure?.code) ?? 'server_error', message: said };
+  if (run.status === 'incomplete') run.incompleteReason = str(loose.incomplete_details?.reason) ?? 'unknown';
+  const calls = list(loose.required_action?.submit_tool_outputs?.tool_calls);
+  if (run.status === 'requires_action') {
     run.requiredAction = {
-      toolCalls: calls.flatMap((call) => (call?.id ? [{ callId: call.id, name: call.function?.name ?? '', arguments: call.function?.arguments ?? '' }] : [])),
+      toolCalls: calls.flatMap((call) => {
+        const id = str(call?.id);
+        return id ? [{ callId: id, name: str(call?.function?.name) ?? '', arguments: str(call?.function?.arguments) ?? '' }] : [];
+      }),
     };
   }
   if (typeof loose.started_at === 'number') run.startedAt = loose.started_at;
@@ -57,9 +90,9 @@ export function fromWireRun(wire: WireRun | Loose<WireRun>): Run {
 
 /** Token counts of a run or step; a count the server left out is 0. */
 export function fromWireUsage(usage: Loose<{ prompt_tokens: number; completion_tokens: number; total_tokens: number }>): Usage {
-  const prompt = usage?.prompt_tokens ?? 0;
-  const completion = usage?.completion_tokens ?? 0;
-  return { promptTokens: prompt, completionTokens: completion, totalTokens: usage?.total_tokens ?? prompt + completion };
+  const prompt = num(usage?.prompt_tokens) ?? 0;
+  const completion = num(usage?.completion_tokens) ?? 0;
+  return { promptTokens: prompt, completionTokens: completion, totalTokens: num(usage?.total_tokens) ?? prompt + completion };
 }
 
 /**
@@ -69,16 +102,17 @@ export function fromWireUsage(usage: Loose<{ prompt_tokens: number; completion_t
 export function fromWireStep(wire: WireStep | Loose<WireStep>): RunStep {
   const loose = wire as Loose<WireStep>;
   const details = loose.step_details;
-  const messageId = details?.type === 'message_creation' ? details.message_creation?.message_id : undefined;
+  const messageId = details?.type === 'message_creation' ? str(details.message_creation?.message_id) : undefined;
+  const status = str(loose.status);
   const step: RunStep = {
-    id: loose.id ?? '',
-    runId: loose.run_id ?? '',
-    status: loose.status ?? 'in_progress',
+    id: str(loose.id) ?? '',
+    runId: str(loose.run_id) ?? '',
+    status: status && STEP_STATUSES.has(status) ? (status as RunStep['status']) : 'in_progress',
     details:
       details?.type === 'message_creation' || (details == null && loose.type === 'message_creation')
         ? { type: 'message_creation', messageId: messageId ?? '' }
         : { type: 'tool_calls', toolCalls: present(fromWireToolCalls(details?.type === 'tool_calls' ? details.tool_calls : undefined)) },
-    createdAt: loose.created_at ?? 0,
+    createdAt: num(loose.created_at) ?? 0,
   };
   const endedAt = loose.completed_at ?? loose.failed_at ?? loose.cancelled_at ?? loose.expired_at;
   if (typeof endedAt === 'number') step.completedAt = endedAt;
@@ -98,24 +132,24 @@ export function fromWireToolCall(call: WireToolCall | Loose<WireToolCall> | null
   const loose = call as Loose<WireToolCall> | null | undefined;
   switch (loose?.type) {
     case 'function': {
-      const mapped: ToolCall = { type: 'function', id: loose.id ?? '', name: loose.function?.name ?? '', arguments: loose.function?.arguments ?? '' };
+      const mapped: ToolCall = { type: 'function', id: str(loose.id) ?? '', name: str(loose.function?.name) ?? '', arguments: str(loose.function?.arguments) ?? '' };
       if (typeof loose.function?.output === 'string') mapped.output = loose.function.output;
       return mapped;
     }
     case 'file_search': {
-      const results = loose.file_search?.results;
+      const results = list(loose.file_search?.results);
       return {
         type: 'file_search',
-        id: loose.id ?? '',
-        ...(results
+        id: str(loose.id) ?? '',
+        ...(Array.isArray(loose.file_search?.results)
           ? {
               results: results.flatMap((result) => {
-                if (!result) return [];
-                const text = (result.content ?? []).map((part) => part?.text ?? '').join('');
+                if (!result || typeof result !== 'object') return [];
+                const text = list(result.content).map((part) => str(part?.text) ?? '').join('');
                 return [
                   {
-                    fileId: result.file_id ?? '',
-                    ...(result.file_name ? { filename: result.file_name } : {}),
+                    fileId: str(result.file_id) ?? '',
+                    ...(str(result.file_name) ? { filename: result.file_name as string } : {}),
                     ...(typeof result.score === 'number' ? { score: result.score } : {}),
                     ...(text ? { text } : {}),
                   },
@@ -128,8 +162,8 @@ export function fromWireToolCall(call: WireToolCall | Loose<WireToolCall> | null
     case 'code_interpreter':
       return {
         type: 'code_interpreter',
-        id: loose.id ?? '',
-        input: loose.code_interpreter?.input ?? '',
+        id: str(loose.id) ?? '',
+        input: str(loose.code_interpreter?.input) ?? '',
         outputs: present(Array.from(loose.code_interpreter?.outputs ?? [], fromWireCodeOutput)),
       };
     default:
@@ -141,9 +175,11 @@ export function fromWireToolCall(call: WireToolCall | Loose<WireToolCall> | null
 export function fromWireCodeOutput(output: Loose<{ type: 'logs'; logs?: string } | { type: 'image'; image?: { file_id?: string } }> | null | undefined): CodeInterpreterOutput | undefined {
   switch (output?.type) {
     case 'logs':
-      return { type: 'logs', logs: output.logs ?? '' };
-    case 'image':
-      return output.image?.file_id ? { type: 'image', fileId: output.image.file_id } : undefined;
+      return { type: 'logs', logs: str(output.logs) ?? '' };
+    case 'image': {
+      const fileId = str(output.image?.file_id);
+      return fileId ? { type: 'image', fileId } : undefined;
+    }
     default:
       return undefined;
   }
@@ -152,15 +188,16 @@ export function fromWireCodeOutput(output: Loose<{ type: 'logs'; logs?: string }
 /** MessageObject -> domain Message. Refusals become text so the user sees why nothing came. */
 export function fromWireMessage(wire: WireMessage | Loose<WireMessage>): Message {
   const loose = wire as Loose<WireMessage>;
+  const status = str(loose.status);
   const message: Message = {
-    id: loose.id ?? '',
+    id: str(loose.id) ?? '',
     role: loose.role === 'user' ? 'user' : 'assistant',
     content: present(fromWireContents(loose.content)),
-    createdAt: loose.created_at ?? 0,
-    status: loose.status ?? 'completed',
+    createdAt: num(loose.created_at) ?? 0,
+    status: status && MESSAGE_STATUSES.has(status) ? (status as Message['status']) : 'completed',
   };
-  if (loose.run_id) message.runId = loose.run_id;
-  const attachments = (loose.attachments ?? []).flatMap(fromWireAttachment);
+  if (str(loose.run_id)) message.runId = loose.run_id as string;
+  const attachments = list(loose.attachments).flatMap(fromWireAttachment);
   if (attachments.length > 0) message.attachments = nameAttachments(attachments, message.content);
   return message;
 }
@@ -195,13 +232,17 @@ export function fromWireContent(content: WireContent | Loose<WireContent> | Loos
   const loose = content as Loose<WireContent> | Loose<WireContentDelta> | null | undefined;
   switch (loose?.type) {
     case 'text':
-      return { type: 'text', text: loose.text?.value ?? '', annotations: present(Array.from(loose.text?.annotations ?? [], fromWireAnnotation)) };
-    case 'image_file':
-      return loose.image_file?.file_id ? { type: 'image_file', fileId: loose.image_file.file_id } : undefined;
-    case 'image_url':
-      return loose.image_url?.url ? { type: 'image_url', url: loose.image_url.url } : undefined;
+      return { type: 'text', text: str(loose.text?.value) ?? '', annotations: present(list(loose.text?.annotations).map(fromWireAnnotation)) };
+    case 'image_file': {
+      const fileId = str(loose.image_file?.file_id);
+      return fileId ? { type: 'image_file', fileId } : undefined;
+    }
+    case 'image_url': {
+      const url = str(loose.image_url?.url);
+      return url ? { type: 'image_url', url } : undefined;
+    }
     case 'refusal':
-      return { type: 'text', text: loose.refusal ?? '', annotations: [] };
+      return { type: 'text', text: str(loose.refusal) ?? '', annotations: [] };
     default:
       return undefined;
   }
@@ -213,22 +254,23 @@ export function fromWireContent(content: WireContent | Loose<WireContent> | Loos
  */
 export function fromWireAnnotation(annotation: WireAnnotation | Loose<WireAnnotation> | Loose<WireAnnotationDelta> | null | undefined): Annotation | undefined {
   const loose = annotation as Loose<WireAnnotation> | Loose<WireAnnotationDelta> | null | undefined;
-  if (!loose) return undefined;
+  if (!loose || typeof loose !== 'object') return undefined;
+  const text = str(loose.text);
   const common = {
-    ...(loose.text ? { text: loose.text } : {}),
-    ...(typeof loose.start_index === 'number' ? { startIndex: loose.start_index } : {}),
-    ...(typeof loose.end_index === 'number' ? { endIndex: loose.end_index } : {}),
+    ...(text ? { text } : {}),
+    ...(num(loose.start_index) !== undefined ? { startIndex: loose.start_index as number } : {}),
+    ...(num(loose.end_index) !== undefined ? { endIndex: loose.end_index as number } : {}),
   };
-  const filename = loose.text ? filenameIn(loose.text) : undefined;
+  const filename = text ? filenameIn(text) : undefined;
   const named = filename ? { filename } : {};
   if (loose.type === 'file_citation') {
-    const fileId = loose.file_citation?.file_id;
+    const fileId = str(loose.file_citation?.file_id);
     // The quoted text is in the deltas' FileCitation and in what some servers still send; kept when there.
     const { quote } = (loose.file_citation ?? {}) as { quote?: unknown };
     return fileId ? { type: 'file_citation', fileId, ...named, ...(typeof quote === 'string' && quote ? { quote } : {}), ...common } : undefined;
   }
   if (loose.type === 'file_path') {
-    const fileId = loose.file_path?.file_id;
+    const fileId = str(loose.file_path?.file_id);
     return fileId ? { type: 'file_path', fileId, ...named, ...common } : undefined;
   }
   return undefined;
@@ -247,9 +289,10 @@ export function filenameIn(text: string): string | undefined {
 }
 
 function fromWireAttachment(wire: Loose<WireMessage.Attachment> | null | undefined): Attachment[] {
-  if (!wire?.file_id) return [];
-  const tools = (wire.tools ?? []).flatMap((tool): AttachmentTool[] => (tool?.type === 'file_search' || tool?.type === 'code_interpreter' ? [tool.type] : []));
-  return [{ fileId: wire.file_id, tools }];
+  const fileId = str(wire?.file_id);
+  if (!fileId) return [];
+  const tools = list(wire?.tools).flatMap((tool): AttachmentTool[] => (tool?.type === 'file_search' || tool?.type === 'code_interpreter' ? [tool.type] : []));
+  return [{ fileId, tools }];
 }
 
 /** The items of `list` that are there (drops the places kept for what could not be shown). */

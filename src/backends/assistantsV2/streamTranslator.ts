@@ -5,7 +5,7 @@ import type { Run as WireRun } from 'openai/resources/beta/threads/runs/runs';
 import type { RunEvent } from '../../common/events';
 import type { Annotation, CodeInterpreterOutput, Message, MessageContent, Run, RunStep, ToolCall } from '../../common/model';
 import type { Loose } from './mapRun';
-import { fromWireAnnotation, fromWireCodeOutput, fromWireContent, fromWireContents, fromWireMessage, fromWireRun, fromWireStep, fromWireToolCalls, nameAttachments, present } from './mapRun';
+import { fromWireAnnotation, fromWireCodeOutput, fromWireContent, fromWireContents, fromWireMessage, fromWireRun, fromWireStep, fromWireToolCalls, list, nameAttachments, present, str } from './mapRun';
 
 /**
  * How far past the parts already known a delta's `index` may point. A server that skips a place
@@ -116,7 +116,7 @@ export class StreamTranslator {
   }
 
   private onMessageDelta(delta: Loose<MessageDeltaEvent>): RunEvent[] {
-    const id = delta.id;
+    const id = str(delta.id);
     if (!id) return [];
     const events: RunEvent[] = [];
     let draft = this.messages.get(id);
@@ -130,16 +130,16 @@ export class StreamTranslator {
     // appended: a new text part is announced empty and its text follows as a delta, as all text does.
     const appends: { index: number; text: string }[] = [];
     let reshaped = false;
-    for (const part of delta.delta?.content ?? []) {
-      if (!part) continue;
+    for (const part of list(delta.delta?.content)) {
+      if (!part || typeof part !== 'object') continue;
       const kind = part.type ?? parts[part.index ?? -1]?.type;
       const index = indexOf(part.index, parts, kind === 'text' || kind === 'refusal');
       if (index === undefined) continue;
       const current = parts[index];
       if (kind === 'text' || kind === 'refusal') {
         const loose = part as Loose<{ text: { value: string; annotations: unknown[] }; refusal: string }>;
-        const text = kind === 'refusal' ? (loose.refusal ?? '') : (loose.text?.value ?? '');
-        const annotations = present(Array.from(loose.text?.annotations ?? [], (a) => fromWireAnnotation(a as Parameters<typeof fromWireAnnotation>[0])));
+        const text = (kind === 'refusal' ? str(loose.refusal) : str(loose.text?.value)) ?? '';
+        const annotations = present(list(loose.text?.annotations).map((a) => fromWireAnnotation(a as Parameters<typeof fromWireAnnotation>[0])));
         if (current?.type !== 'text') {
           parts[index] = { type: 'text', text: '', annotations };
           reshaped = true;
@@ -209,7 +209,7 @@ export class StreamTranslator {
   }
 
   private onStepDelta(delta: Loose<RunStepDeltaEvent>): RunEvent[] {
-    const id = delta.id;
+    const id = str(delta.id);
     const details = delta.delta?.step_details;
     if (!id || !details || (details.type !== undefined && details.type !== null && details.type !== 'tool_calls')) return [];
     const toolCalls = (details as { tool_calls?: Loose<ToolCallDelta[]> }).tool_calls;
@@ -222,8 +222,8 @@ export class StreamTranslator {
       this.steps.set(id, draft);
       events.push({ type: 'step.created', step });
     }
-    for (const callDelta of toolCalls ?? []) {
-      if (!callDelta) continue;
+    for (const callDelta of list(toolCalls)) {
+      if (!callDelta || typeof callDelta !== 'object') continue;
       const index = callIndex(callDelta, draft.calls);
       if (index === undefined) continue;
       draft.calls[index] = applyToolCallDelta(draft.calls[index], callDelta, draft.outputs, index);
@@ -243,7 +243,8 @@ function indexOf(index: number | null | undefined, parts: readonly unknown[], te
 /** The wire index of a tool-call delta: its `index`, else the call with its id, else a new call. */
 function callIndex(delta: Loose<ToolCallDelta>, calls: readonly (ToolCall | undefined)[]): number | undefined {
   if (typeof delta.index === 'number') return indexOf(delta.index, calls, false);
-  const byId = delta.id ? calls.findIndex((call) => call?.id === delta.id) : -1;
+  const id = str(delta.id);
+  const byId = id ? calls.findIndex((call) => call?.id === id) : -1;
   return byId >= 0 ? byId : calls.length;
 }
 
@@ -299,7 +300,7 @@ function applyToolCallDelta(current: ToolCall | undefined, delta: Loose<ToolCall
     case 'function': {
       const fn = (delta as Loose<Extract<ToolCallDelta, { type: 'function' }>>).function;
       const base = current?.type === 'function' ? current : { type: 'function' as const, id: '', name: '', arguments: '' };
-      const next: ToolCall = { ...base, id: delta.id || base.id, name: fn?.name || base.name, arguments: base.arguments + (fn?.arguments ?? '') };
+      const next: ToolCall = { ...base, id: str(delta.id) || base.id, name: str(fn?.name) || base.name, arguments: base.arguments + (str(fn?.arguments) ?? '') };
       if (typeof fn?.output === 'string') next.output = fn.output;
       return next;
     }
@@ -307,19 +308,19 @@ function applyToolCallDelta(current: ToolCall | undefined, delta: Loose<ToolCall
       const code = (delta as Loose<Extract<ToolCallDelta, { type: 'code_interpreter' }>>).code_interpreter;
       const base = current?.type === 'code_interpreter' ? current : { type: 'code_interpreter' as const, id: '', input: '', outputs: [] };
       const outputs = outputsByCall.get(index) ?? [...base.outputs];
-      for (const output of code?.outputs ?? []) {
-        if (!output) continue;
+      for (const output of list(code?.outputs)) {
+        if (!output || typeof output !== 'object') continue;
         const at = indexOf(output.index, outputs, false);
         const previous = at === undefined ? undefined : outputs[at];
         const mapped = fromWireCodeOutput({ ...output, type: output.type ?? previous?.type } as Parameters<typeof fromWireCodeOutput>[0]);
         if (at !== undefined && mapped) outputs[at] = mapped;
       }
       outputsByCall.set(index, outputs);
-      return { ...base, id: delta.id || base.id, input: base.input + (code?.input ?? ''), outputs: present(outputs) };
+      return { ...base, id: str(delta.id) || base.id, input: base.input + (str(code?.input) ?? ''), outputs: present(outputs) };
     }
     case 'file_search': {
       const base = current?.type === 'file_search' ? current : { type: 'file_search' as const, id: '' };
-      return { ...base, id: delta.id || base.id };
+      return { ...base, id: str(delta.id) || base.id };
     }
     default:
       return current;

@@ -7,6 +7,7 @@ import type {
 import type { RunRef, RunSnapshot } from '../../common/runRef';
 import { mcpCallErrorSentence, mcpListErrorSentence } from '../../core/mcp/errors';
 import { mcpApprovalCallId } from '../../common/model';
+import { wellFormedItem, wellFormedPart, wellFormedResponse } from './wellFormed';
 import type {
   Annotation,
   CodeInterpreterOutput,
@@ -35,8 +36,10 @@ export interface RunContext {
  * `requires_action`; its id stays the id of the first response of the run.
  */
 export function toSnapshot(received: Response, context: RunContext): RunSnapshot {
-  // Holes a server left in `output` (null items) carry nothing to show.
-  const response: Response = { ...received, output: withOutput(received).output.filter((item) => typeof item === 'object' && item !== null) };
+  // Holes a server left in `output` (null items) and fields of the wrong type carry nothing to show.
+  const formed = withOutput(received);
+  // Named by its place on the wire where it came without an id, as its stream events name it.
+  const response: Response = { ...formed, output: formed.output.flatMap((item, index) => (item ? [withItemId(item, index, formed)] : [])) };
   const runId = context.ref.runId;
   const calls = pendingCalls(response);
   const status = runStatus(response, calls.length > 0);
@@ -70,30 +73,28 @@ export function toSnapshot(received: Response, context: RunContext): RunSnapshot
 }
 
 /**
- * A response with `output` always a list: some servers leave it out of `response.created` or
- * `response.completed` (the items came as their own events), or of a polled response.
+ * A response read field by field (see `wellFormedResponse`): `output` always a list of items whose
+ * fields are of their types, whatever a server left out (some leave `output` out of
+ * `response.created` or `response.completed`, the items having come as their own events) or sent
+ * amiss.
  */
-export function withOutput(response: Response): Response {
-  const output: unknown = response.output;
-  return { ...response, output: Array.isArray(output) ? output.map((item: ResponseOutputItem) => withContent(item)) : [] };
+export function withOutput(response: unknown): Response {
+  return wellFormedResponse(response);
 }
 
-/**
- * An output item with the lists it is read by always there: a message's `content` (some servers
- * leave it out of `output_item.done` or the final response: what was streamed stays) and a text
- * part's `annotations`. Anything that is not an object is left for the caller to skip.
- */
-export function withContent(item: ResponseOutputItem): ResponseOutputItem {
-  if (typeof item !== 'object' || item === null || item.type !== 'message') return item;
-  const content: unknown = item.content;
-  const parts = Array.isArray(content) ? (content as ResponseOutputMessage['content']) : [];
-  return { ...item, content: parts.map(withAnnotations) };
+/** An output item read field by field (see `wellFormedItem`); undefined for what is no item. */
+export function withContent(item: unknown): ResponseOutputItem | undefined {
+  return wellFormedItem(item);
 }
 
-/** A content part with a text part's `text` and `annotations` always there. */
-export function withAnnotations(part: ResponseOutputMessage['content'][number]): ResponseOutputMessage['content'][number] {
-  if (typeof part !== 'object' || part === null || part.type !== 'output_text') return part;
-  return { ...part, text: typeof part.text === 'string' ? part.text : '', annotations: Array.isArray(part.annotations) ? part.annotations : [] };
+/** A content part read field by field (see `wellFormedPart`); undefined for a part the chat does not show. */
+export function withAnnotations(part: unknown): ResponseOutputMessage['content'][number] | undefined {
+  return wellFormedPart(part);
+}
+
+/** The item with an id: one a server sent without it is named by its place in the response. */
+export function withItemId<T extends ResponseOutputItem>(item: T, index: number, response: Pick<Response, 'id'>): T {
+  return item.id ? item : { ...item, id: `${response.id || 'response'}_item_${index}` };
 }
 
 export function toUsage(usage: NonNullable<Response['usage']>): Usage {
@@ -255,12 +256,12 @@ function stepStatus(status: string | undefined, response: Response): RunStepStat
 
 export function toMessage(item: ResponseOutputMessage, runId: string, createdAt: number): Message {
   const content: MessageContent[] = item.content.map((part) =>
-    part.type === 'output_text' ? { type: 'text', text: part.text, annotations: part.annotations.map(toAnnotation) } : { type: 'text', text: part.refusal, annotations: [] },
+    part.type === 'output_text' ? { type: 'text', text: part.text, annotations: part.annotations.flatMap((annotation) => toAnnotation(annotation) ?? []) } : { type: 'text', text: part.refusal, annotations: [] },
   );
   return { id: item.id, role: 'assistant', content, createdAt, runId, status: item.status };
 }
 
-function toAnnotation(annotation: ResponseOutputText['annotations'][number]): Annotation {
+function toAnnotation(annotation: ResponseOutputText['annotations'][number]): Annotation | undefined {
   switch (annotation.type) {
     case 'file_citation':
       return { type: 'file_citation', fileId: annotation.file_id, filename: annotation.filename, startIndex: annotation.index, endIndex: annotation.index };
@@ -270,5 +271,7 @@ function toAnnotation(annotation: ResponseOutputText['annotations'][number]): An
       return { type: 'url_citation', url: annotation.url, title: annotation.title, startIndex: annotation.start_index, endIndex: annotation.end_index };
     case 'file_path':
       return { type: 'file_path', fileId: annotation.file_id, startIndex: annotation.index, endIndex: annotation.index };
+    default:
+      return undefined;
   }
 }

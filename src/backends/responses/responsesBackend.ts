@@ -15,7 +15,7 @@ import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapp
 import { StreamRedactor } from '../streamRedaction';
 import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
 import { listAll } from '../common/pages';
-import { toMessage, toSnapshot, toStep } from './mapping';
+import { toMessage, toSnapshot, toStep, withItemId } from './mapping';
 import type { RunContext } from './mapping';
 import { buildResponseParams, fileSearchAttachments, userMessageItem } from './requestBuilder';
 import { ResponseAccumulator } from './streamAccumulator';
@@ -225,7 +225,7 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
     }
     const item: unknown = response.output[event.output_index];
     if (typeof item !== 'object' || item === null) return [];
-    const output = item as OpenAIResponse['output'][number];
+    const output = withItemId(item as OpenAIResponse['output'][number], event.output_index, response);
     const step = toStep(output, live.runId, response);
     const message = output.type === 'message' ? toMessage(output, live.runId, response.created_at) : undefined;
     return live.state.advanceItem(step, message);

@@ -1,6 +1,7 @@
 import type { Response, ResponseOutputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { APIError } from 'openai';
 import { withAnnotations, withContent, withOutput } from './mapping';
+import { wellFormedAnnotation } from './wellFormed';
 
 /** The status each progress event of a tool call announces. */
 const CODE_STATUS = {
@@ -38,20 +39,23 @@ export class ResponseAccumulator {
         break;
       case 'response.output_item.added':
       case 'response.output_item.done':
-        this.setItem(event.output_index, keepText(this.item(event.output_index), withContent(structuredClone(event.item))));
+      {
+        const item = withContent(structuredClone(event.item));
+        if (item && isPlace(event.output_index, this.response?.output ?? [])) this.setItem(event.output_index, keepText(this.item(event.output_index), item));
         break;
+      }
       case 'response.content_part.added':
       case 'response.content_part.done': {
         const item = this.item(event.output_index);
-        if (item?.type === 'message' && event.part.type !== 'reasoning_text') {
-          const part = withAnnotations(structuredClone(event.part));
+        const part = withAnnotations(structuredClone(event.part));
+        if (item?.type === 'message' && part && isPlace(event.content_index, item.content)) {
           item.content[event.content_index] = keepPartText(item.content[event.content_index], part) ?? part;
         }
         break;
       }
       case 'response.output_text.delta': {
         const part = this.textPart(event.output_index, event.content_index, event.item_id);
-        if (part) {
+        if (part && typeof event.delta === 'string') {
           part.text += event.delta;
         }
         break;
@@ -59,28 +63,29 @@ export class ResponseAccumulator {
       case 'response.output_text.done': {
         const part = this.textPart(event.output_index, event.content_index, event.item_id);
         // A done that carries less than was streamed (some servers send it empty) never erases text.
-        if (part && event.text.length >= part.text.length) {
+        if (part && typeof event.text === 'string' && event.text.length >= part.text.length) {
           part.text = event.text;
         }
         break;
       }
       case 'response.output_text.annotation.added': {
         const part = this.textPart(event.output_index, event.content_index, event.item_id);
-        if (part && isAnnotation(event.annotation)) {
-          part.annotations[event.annotation_index] = event.annotation;
+        const annotation = wellFormedAnnotation(event.annotation);
+        if (part && annotation && isPlace(event.annotation_index, part.annotations)) {
+          part.annotations[event.annotation_index] = annotation;
         }
         break;
       }
       case 'response.function_call_arguments.delta': {
         const item = this.item(event.output_index);
-        if (item?.type === 'function_call') {
+        if (item?.type === 'function_call' && typeof event.delta === 'string') {
           item.arguments += event.delta;
         }
         break;
       }
       case 'response.function_call_arguments.done': {
         const item = this.item(event.output_index);
-        if (item?.type === 'function_call' && event.arguments.length >= item.arguments.length) {
+        if (item?.type === 'function_call' && typeof event.arguments === 'string' && event.arguments.length >= item.arguments.length) {
           item.arguments = event.arguments;
         }
         break;
@@ -88,8 +93,9 @@ export class ResponseAccumulator {
       case 'response.code_interpreter_call_code.delta':
       case 'response.code_interpreter_call_code.done': {
         const item = this.item(event.output_index);
-        if (item?.type === 'code_interpreter_call') {
-          item.code = event.type === 'response.code_interpreter_call_code.done' ? event.code : (item.code ?? '') + event.delta;
+        const piece: unknown = event.type === 'response.code_interpreter_call_code.done' ? event.code : event.delta;
+        if (item?.type === 'code_interpreter_call' && typeof piece === 'string') {
+          item.code = event.type === 'response.code_interpreter_call_code.done' ? piece : (item.code ?? '') + piece;
         }
         break;
       }
@@ -114,31 +120,33 @@ export class ResponseAccumulator {
       case 'response.reasoning_summary_part.added':
       case 'response.reasoning_summary_part.done': {
         const item = this.item(event.output_index);
-        if (item?.type === 'reasoning') {
-          item.summary[event.summary_index] = { type: 'summary_text', text: event.part.text };
+        const said: unknown = (event.part as { text?: unknown } | null | undefined)?.text;
+        if (item?.type === 'reasoning' && isPlace(event.summary_index, item.summary)) {
+          item.summary[event.summary_index] = { type: 'summary_text', text: typeof said === 'string' ? said : '' };
         }
         break;
       }
       case 'response.reasoning_summary_text.delta':
       case 'response.reasoning_summary_text.done': {
         const item = this.item(event.output_index);
-        const part = item?.type === 'reasoning' ? item.summary[event.summary_index] : undefined;
-        if (part) {
-          part.text = event.type === 'response.reasoning_summary_text.done' ? event.text : part.text + event.delta;
+        const part = item?.type === 'reasoning' && isPlace(event.summary_index, item.summary) ? item.summary[event.summary_index] : undefined;
+        const piece: unknown = event.type === 'response.reasoning_summary_text.done' ? event.text : event.delta;
+        if (part && typeof piece === 'string') {
+          part.text = event.type === 'response.reasoning_summary_text.done' ? piece : part.text + piece;
         }
         break;
       }
       case 'error':
         // Raised as the SDK raises an `event: error` frame, so both are classified by their code in one place.
-        throw new APIError(undefined, { code: event.code, message: event.message, param: event.param, type: 'error' }, undefined, undefined);
+        throw new APIError(undefined, { code: event.code, message: typeof event.message === 'string' ? event.message : undefined, param: event.param, type: 'error' }, undefined, undefined);
       default:
         break;
     }
     return this.response;
   }
 
-  private item(index: number): ResponseOutputItem | undefined {
-    return this.response?.output[index];
+  private item(index: unknown): ResponseOutputItem | undefined {
+    return this.response && isPlace(index, this.response.output) ? this.response.output[index] : undefined;
   }
 
   private setItem(index: number, item: ResponseOutputItem): void {
@@ -152,13 +160,13 @@ export class ResponseAccumulator {
    * `content_part.added`: the event then creates the message and the part it needs.
    */
   private textPart(outputIndex: number, contentIndex: number, itemId: string): { text: string; annotations: unknown[] } | undefined {
-    if (!this.response) return undefined;
+    if (!this.response || !isPlace(outputIndex, this.response.output)) return undefined;
     let item = this.item(outputIndex);
     if (!item) {
-      item = { type: 'message', id: itemId, role: 'assistant', status: 'in_progress', content: [] };
+      item = { type: 'message', id: typeof itemId === 'string' ? itemId : '', role: 'assistant', status: 'in_progress', content: [] };
       this.setItem(outputIndex, item);
     }
-    if (item.type !== 'message') return undefined;
+    if (item.type !== 'message' || !isPlace(contentIndex, item.content)) return undefined;
     const part = (item.content[contentIndex] ??= { type: 'output_text', text: '', annotations: [] });
     return part.type === 'output_text' ? part : undefined;
   }
@@ -175,7 +183,7 @@ function keepText(before: ResponseOutputItem | undefined, after: ResponseOutputI
       const part = keepPartText(before.content[index], after.content[index]);
       if (part) content.push(part);
     }
-    return { ...after, content };
+    return { ...after, id: after.id || before.id, content };
   }
   if (before?.type === 'function_call' && after.type === 'function_call' && after.arguments.length < before.arguments.length) {
     return { ...after, arguments: before.arguments };
@@ -213,6 +221,13 @@ function settle(streamed: Response | undefined, final: Response): Response {
   return { ...final, output };
 }
 
-function isAnnotation(value: unknown): value is Extract<Extract<ResponseOutputItem, { type: 'message' }>['content'][number], { type: 'output_text' }>['annotations'][number] {
-  return typeof value === 'object' && value !== null && 'type' in value && typeof value.type === 'string';
+/** How far past the items (or parts) held an event may name a place: a server skips a few, never thousands. */
+const MAX_PLACE_GAP = 16;
+
+/**
+ * Whether `index` names a place of `list` an event may fill: a whole number from 0 to a few past
+ * its end. A server's `output_index` of a billion would otherwise make a list of a billion places.
+ */
+function isPlace(index: unknown, list: readonly unknown[]): index is number {
+  return typeof index === 'number' && Number.isInteger(index) && index >= 0 && index <= list.length + MAX_PLACE_GAP;
 }

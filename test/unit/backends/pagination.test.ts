@@ -81,6 +81,18 @@ describe('Listings that never end', () => {
     assert.equal(listing.requests(), 10);
   });
 
+  it('refuses a page whose items are no list, and skips items that are no objects with an id', async () => {
+    for (const data of [{ a: 1 }, 'abc', 5]) {
+      const page = { getPaginatedItems: () => data, hasNextPage: () => true, nextPageRequestOptions: () => ({ query: { after: 'x' } }) } as unknown as AbstractPage<Item>;
+      const error = await refusal(listAll(Promise.resolve(page), "the run's steps", { baseUrl: 'https://proxy.example/v1' }));
+      assert.equal(error.kind, 'bad_response');
+      assert.match(error.message, /^The server at proxy\.example sent a page of the run's steps that is not a list\./);
+    }
+    const holes = [null, { id: 'a' }, 5, 'b', { name: 'no id' }, { id: 7 }, { id: 'c' }];
+    const page = { getPaginatedItems: () => holes, hasNextPage: () => false } as unknown as AbstractPage<Item>;
+    assert.deepEqual((await listAll(Promise.resolve(page), 'files', {})).map((item) => item.id), ['a', 'c']);
+  });
+
   describe('on the fake server', () => {
     let fake: FakeOpenAIServer | undefined;
     let v2: V2Harness | undefined;
@@ -109,6 +121,25 @@ describe('Listings that never end', () => {
       assert.match(error.message, /sent a page of the vector store's files it had sent before.*stopped after 2 pages/);
       const made = fake.requests.slice(before);
       assert.deepEqual(made.map((r) => `${r.method} ${r.path.replace(/vs_[^/]+/, 'vs')}`), ['GET /vector_stores/vs/files', 'GET /vector_stores/vs/files'], 'two pages read, nothing uploaded or deleted');
+    });
+
+    it('a poll of an Assistants v2 run whose steps come as no list, or as a list with holes, says so or reads what is there', async () => {
+      v2 = await startHarness();
+      const assistant = await newAssistant(v2.assistants);
+      const thread = await newThread(v2.backend);
+      await v2.backend.addMessage(thread, { content: [{ type: 'text', text: 'Hi', annotations: [] }] });
+      v2.server.model.enqueue({ steps: [{ type: 'text', text: 'Listed.' }] });
+      const started = await v2.backend.create({ kind: 'start', thread, assistant, history: [] });
+      const route = '/threads/:thread_id/runs/:run_id/steps';
+      const json = { 'content-type': 'application/json' };
+      v2.server.inject({ method: 'GET', path: route, kind: 'script', script: { headers: json, chunks: [JSON.stringify({ object: 'list', data: { step_1: {} }, has_more: true })] } });
+      const error = await refusal(v2.backend.retrieve(started.ref));
+      assert.equal(error.kind, 'bad_response');
+      assert.match(error.message, /sent a page of the run's steps that is not a list/);
+      const step = { id: 'step_1', object: 'thread.run.step', type: 'message_creation', status: 'completed', step_details: { type: 'message_creation', message_creation: { message_id: 'msg_1' } } };
+      v2.server.inject({ method: 'GET', path: route, kind: 'script', script: { headers: json, chunks: [JSON.stringify({ object: 'list', data: [null, 3, step, { object: 'no id' }], has_more: false })] } });
+      const snapshot = await v2.backend.retrieve(started.ref);
+      assert.deepEqual(snapshot.steps.map((s) => s.id), ['step_1']);
     });
 
     for (const listing of ['steps', 'messages'] as const) {
