@@ -6,7 +6,8 @@
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-const UNSHOWABLE_RUNS = new RegExp(`${UNSHOWABLE.source}+`, 'g');
+/** Runs of the characters {@link oneLine} replaces (global: reset `lastIndex` when using `exec`). */
+export const UNSHOWABLE_RUNS = new RegExp(`${UNSHOWABLE.source}+`, 'g');
 
 /** The first character of `text` that {@link oneLine} would replace, as `U+XXXX`; undefined when there is none. */
 export function unshowableIn(text: string): string | undefined {

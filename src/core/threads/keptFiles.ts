@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { OutputFileRef } from '../files';
 import type { Annotation, KeptFile, Message, RunStep } from '../../common/model';
 import type { StoredThread } from './threadFile';
+import { UNSHOWABLE_RUNS } from '../text/showable';
 
 /** Something in a thread that names a server file and holds what became of it. */
 export interface KeptFileHolder {
@@ -147,18 +148,40 @@ function isLinkCitation(annotation: Annotation): annotation is Extract<Annotatio
   return annotation.type === 'file_path' && annotation.startIndex === undefined && sandboxPathOf(annotation.text) !== undefined;
 }
 
+/** The most characters, and UTF-8 bytes, of a name `fileNameOf` gives (file systems allow 255 bytes or UTF-16 units). */
+export const MAX_FILE_NAME_CHARACTERS = 120;
+const MAX_FILE_NAME_BYTES = 200;
+/** Names Windows keeps for devices, with any extension ("con.png" opens the console, not a file). */
+const DEVICE_NAMES = /^(?:con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3]|conin\$|conout\$|clock\$)(?:\.|$)/i;
+
 /**
  * The name to save a file as: the last segment of `candidates`' first usable one (a citation's name,
- * a link, the server's path), without control characters, at most 120 characters; undefined when
- * none is usable (empty, `.` or `..`).
+ * a link, the server's path), made a name every file system takes and that reads as it is:
+ * control and text-direction characters removed ("chart\u202Egnp.exe" is `chartgnp.exe`, not a
+ * name shown as "chartexe.png"), `< > : " | ? *` as `_`, trailing dots and spaces dropped (Windows
+ * drops them), a Windows device name (`con.png`, `LPT1`) given a leading `_`, and a long name cut
+ * in its stem, keeping its extension, to 120 characters and 200 UTF-8 bytes (never inside a
+ * character). Undefined when none is usable (empty, or only dots).
  */
 export function fileNameOf(...candidates: (string | undefined)[]): string | undefined {
   for (const candidate of candidates) {
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
-    const base = candidate?.split(/[/\\]/).pop()?.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(-120);
-    if (base && base !== '.' && base !== '..') return base;
+    const base = candidate?.split(/[/\\]/).pop();
+    if (base === undefined) continue;
+    const name = base.replace(UNSHOWABLE_RUNS, '').replace(/[<>:"|?*]/g, '_').trim().replace(/[. ]+$/, '');
+    if (!name || /^\.*$/.test(name)) continue;
+    return shortName(DEVICE_NAMES.test(name) ? `_${name}` : name);
   }
   return undefined;
+}
+
+/** `name` cut in its stem, whole characters at a time, to the characters and bytes a name may have; its extension kept. */
+function shortName(name: string): string {
+  const fits = (text: string) => [...text].length <= MAX_FILE_NAME_CHARACTERS && Buffer.byteLength(text, 'utf8') <= MAX_FILE_NAME_BYTES;
+  if (fits(name)) return name;
+  const ext = /\.[^.\s]{1,16}$/.exec(name)?.[0] ?? '';
+  const stem = [...name.slice(0, name.length - ext.length)].slice(0, MAX_FILE_NAME_CHARACTERS);
+  while (stem.length > 0 && !fits(`${stem.join('')}…${ext}`)) stem.pop();
+  return `${stem.join('')}…${ext}`;
 }
 
 /**

@@ -61,8 +61,10 @@ export async function threadToMarkdown(stored: StoredThread, options: MarkdownEx
     return `![${alt}](<${path}>)`;
   };
   // A file a run made, kept with the thread, is written under the name the model gave it (a second
-  // file of the same name gets `-2`); the same kept file is written once.
+  // file of the same name, in any case, gets `-2`: `Chart.png` and `chart.png` are one file on
+  // Windows and macOS); the same kept file is written once.
   const filePaths = new Map<string, string | undefined>();
+  const taken = (path: string) => [...images.keys()].some((written) => written.toLowerCase() === path.toLowerCase());
   const fileLink = async (kept: KeptFile | undefined): Promise<string | undefined> => {
     if (kept?.url === undefined) return undefined;
     if (filePaths.has(kept.url)) return filePaths.get(kept.url);
@@ -71,7 +73,7 @@ export async function threadToMarkdown(stored: StoredThread, options: MarkdownEx
     if (bytes) {
       const name = safeFileName(kept.filename ?? kept.url.slice(kept.url.indexOf(':') + 1));
       path = `${options.imageFolder}/${name}`;
-      for (let n = 2; images.has(path); n++) path = `${options.imageFolder}/${numbered(name, n)}`;
+      for (let n = 2; taken(path); n++) path = `${options.imageFolder}/${numbered(name, n)}`;
       images.set(path, bytes);
     }
     filePaths.set(kept.url, path);

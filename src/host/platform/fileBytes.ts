@@ -4,6 +4,7 @@
  */
 import type { ImageMime } from '../../core/threads/images';
 import { IMAGE_EXTENSIONS, sniffImage } from '../../core/threads/images';
+import { fileNameOf } from '../../core/threads/keptFiles';
 
 /** Larger images would bloat the webview message and the page for little gain in a sidebar. */
 export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
@@ -22,11 +23,13 @@ export function imageDataUrl(bytes: Uint8Array): ImageResult {
 
 /**
  * The name a save dialog suggests: the file's own name without any directory (a code
- * interpreter names files like `/mnt/data/chart.png`), else the id with the extension its bytes show.
+ * interpreter names files like `/mnt/data/chart.png`), made a name any file system takes and that
+ * reads as it is (`fileNameOf`: no text-direction or control characters, no device name, bounded),
+ * else the id with the extension its bytes show.
  */
 export function suggestedFileName(fileId: string, bytes: Uint8Array, filename?: string): string {
-  const base = filename?.split(/[/\\]/).pop()?.trim();
-  if (base && base !== '.' && base !== '..') return base;
+  const base = fileNameOf(filename);
+  if (base) return base;
   const mime = sniffImage(bytes);
   return `${fileId.replace(/[^\w.-]+/g, '_')}.${mime ? IMAGE_EXTENSIONS[mime] : 'bin'}`;
 }

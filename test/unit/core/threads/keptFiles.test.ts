@@ -287,6 +287,33 @@ describe('keptFiles: names, links and carried state', () => {
     assert.equal(fileNameOf('', '.'), undefined);
   });
 
+  it('names a file the model named hostilely with a name every file system takes and that reads as it is', () => {
+    const cases: Array<[string, string]> = [
+      ['../../x.png', 'x.png'],
+      ['con.png', '_con.png'],
+      ['NUL', '_NUL'],
+      ['lpt9.csv', '_lpt9.csv'],
+      ['COM\u00b9.txt', '_COM\u00b9.txt'],
+      ['conout$', '_conout$'],
+      ['console.png', 'console.png'],
+      ['chart\u202Egnp.exe', 'chartgnp.exe'],
+      ['a\u2066b\u2069.csv', 'ab.csv'],
+      ['first\nsecond.csv', 'firstsecond.csv'],
+      ['a:b?c*.csv', 'a_b_c_.csv'],
+      ['<script>.html', '_script_.html'],
+      ['x.png.', 'x.png'],
+      ['x.png . ', 'x.png'],
+      ['....', ''],
+    ];
+    for (const [given, expected] of cases) assert.equal(fileNameOf(given) ?? '', expected, JSON.stringify(given));
+    for (const long of [`${'a'.repeat(300)}.png`, `${'\u56fe'.repeat(300)}.csv`, `${'\u{1F600}'.repeat(200)}.png`, `${'\u{1F600}'.repeat(61)}.png`, 'x'.repeat(1_000_000)]) {
+      const name = fileNameOf(long) ?? '';
+      assert.ok([...name].length <= 120 && Buffer.byteLength(name) <= 200, `${long.slice(0, 8)}… cut to ${name.length} characters, ${Buffer.byteLength(name)} bytes`);
+      assert.doesNotMatch(name, /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/, 'never cut inside a character');
+      if (/\.\w+$/.test(long)) assert.equal(name.slice(name.lastIndexOf('.')), long.slice(long.lastIndexOf('.')), 'its extension kept');
+    }
+  });
+
   it('reads sandbox links, percent-encoded ones too, and nothing else', () => {
     assert.deepEqual(sandboxLinksIn('See [a](sandbox:/mnt/data/a.csv) and <sandbox:/mnt/data/my%20b.txt>, [web](https://x.test/sandbox:/y).'), ['/mnt/data/a.csv', '/mnt/data/my b.txt', '/y']);
     assert.equal(sandboxPathOf('sandbox:/mnt/data/x.csv'), '/mnt/data/x.csv');

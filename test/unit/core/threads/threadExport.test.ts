@@ -282,5 +282,41 @@ describe('thread export', () => {
       assert.deepEqual(Buffer.from((await other.readOutput('thread-1', image.kept?.url ?? ''))!), PLOT);
       assert.equal(await other.removeUnusedOutputs('thread-1'), 0, 'kept files count as used');
     });
+
+    it('writes files with hostile names under names every file system takes, each once, and says which were deleted by hand', async () => {
+      // Names a model (or a thread file imported from someone else) may give; each kept with bytes of its own.
+      const names = ['Chart.csv', 'chart.csv', 'CHART.CSV', '../../escape.csv', 'con.png', 'LPT1', 'report\u202Evsc.exe', 'line\nbreak.csv', `${'图'.repeat(300)}.csv`, `${'x'.repeat(300)}.csv`, 'x.csv.', 'x.csv', '...'];
+      const annotations = [];
+      let text = '';
+      for (const [i, name] of names.entries()) {
+        const url = await store.keepFile('thread-1', Buffer.from(`file ${i}`), 'csv');
+        const link = `[f${i}](sandbox:/mnt/data/f${i})`;
+        annotations.push({ type: 'file_path' as const, text: `sandbox:/mnt/data/f${i}`, fileId: `file-${i}`, startIndex: text.length + link.indexOf('sandbox:'), endIndex: text.length + link.length - 1, kept: { url, filename: name, bytes: 6 } });
+        text += `${link} `;
+      }
+      const deleted = await store.keepFile('thread-1', Buffer.from('deleted by hand'), 'csv');
+      fs.rmSync(path.join(dir, 'outputs', 'thread-1', deleted.slice('stored-output:'.length)));
+      const link = '[gone](sandbox:/mnt/data/gone.csv)';
+      annotations.push({ type: 'file_path' as const, text: 'sandbox:/mnt/data/gone.csv', fileId: 'file-gone', startIndex: text.length + link.indexOf('sandbox:'), endIndex: text.length + link.length - 1, kept: { url: deleted, filename: 'gone.csv', bytes: 15 } });
+      text += link;
+      stored.messages.push({ id: 'msg_h', role: 'assistant', runId: 'run_1', createdAt: 1_800_000_060, status: 'completed', content: [{ type: 'text', text, annotations }] });
+
+      const { markdown, images } = await threadToMarkdown(stored, { readImage: (url) => store.readOutput('thread-1', url), imageFolder: 'out' });
+      const files = images.filter((image) => !/^out\/[0-9a-f]{64}\./.test(image.path));
+      assert.equal(files.length, names.length, 'every kept file is written');
+      assert.equal(new Set(files.map((f) => f.path.toLowerCase())).size, files.length, 'no two in one folder differ only in case');
+      assert.deepEqual(new Set(files.map((f) => Buffer.from(f.bytes).toString())), new Set(names.map((_, i) => `file ${i}`)), 'none overwrote another');
+      for (const { path: written } of files) {
+        const base = written.slice('out/'.length);
+        assert.ok(written.startsWith('out/') && !base.includes('/') && !base.includes('..'), `${written} stays in the folder`);
+        assert.ok(Buffer.byteLength(base) <= 255, `${base.slice(0, 20)}… fits a file system's 255 bytes`);
+        // eslint-disable-next-line no-control-regex -- control characters are what is looked for
+        assert.doesNotMatch(base, /[\u0000-\u001f\u202a-\u202e\u2066-\u2069<>:"|?*]/, `${JSON.stringify(base)} has no character a file system refuses or that turns the text around`);
+        assert.doesNotMatch(base, /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i, `${base} is no Windows device`);
+        assert.doesNotMatch(base, /[. ]$/, `${base} does not end in a dot or space (Windows drops them)`);
+        assert.ok(markdown.includes(`(<${written}>)`), `the Markdown links ${written}`);
+      }
+      assert.match(markdown, /gone \*\(gone\.csv: not kept\)\*/, 'a kept file deleted by hand is said not kept');
+    });
   });
 });

@@ -67,6 +67,10 @@ describe('file bytes for the chat', () => {
     assert.equal(suggestedFileName('file-abc', bytes(0xff, 0xd8, 0xff)), 'file-abc.jpg');
     assert.equal(suggestedFileName('file-abc', bytes('a,b')), 'file-abc.bin');
     assert.equal(suggestedFileName('../evil', png, '..'), '.._evil.png', 'never a path out of the folder');
+    assert.equal(suggestedFileName('cfile_1', png, 'report\u202Efdp.exe'), 'reportfdp.exe', 'a name shown reversed is shown as it is');
+    assert.equal(suggestedFileName('cfile_1', png, '/mnt/data/aux.csv'), '_aux.csv', 'a Windows device name is no file');
+    assert.equal(suggestedFileName('cfile_1', png, 'a\r\nb:c.csv'), 'ab_c.csv');
+    assert.ok(Buffer.byteLength(suggestedFileName('cfile_1', png, `${'\u56fe'.repeat(300)}.png`)) <= 200, 'a long name fits a file system');
   });
 
   it('keeps the most recently used entries up to its capacity', () => {
