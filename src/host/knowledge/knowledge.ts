@@ -9,7 +9,9 @@ import type { GitignoreCache } from '../../core/workspace/walk';
 import { deadlineIn } from '../../core/workspace/walk';
 import type { MissingObject } from '../../core/errors';
 import { ensureKnowledgeStore, knowledgeStoresOf, removeKnowledgeStore } from '../../core/knowledge/assistantKnowledge';
+import { knowledgeLogLines, skipReasons } from '../../core/knowledge/reportText';
 import { knowledgeCandidates, locateKnowledgeSource } from '../../core/knowledge/sources';
+import { oneLine } from '../../core/text/showable';
 import type { KnowledgeDeps, KnowledgeReport, KnowledgeSource } from '../../core/knowledge/sync';
 import { addToKnowledge, emptyReport, mergeReports, removeFromKnowledge, syncKnowledge } from '../../core/knowledge/sync';
 import type { UploadTarget } from '../platform/connections';
@@ -308,19 +310,11 @@ function tell(what: string, report: KnowledgeReport, skipped: Array<{ path: stri
     report.leftAlone.length && `${report.leftAlone.length} added elsewhere left alone`,
   ].filter(Boolean);
   const left = [...skipped, ...report.refused];
-  for (const path of report.added) log.info(`${what}: added ${path}`);
-  for (const path of report.replaced) log.info(`${what}: replaced ${path} (changed)`);
-  for (const path of report.retried) log.info(`${what}: added ${path} again (its indexing had failed)`);
-  for (const path of report.removed) log.info(`${what}: removed ${path}`);
-  for (const path of report.keptMissing) log.info(`${what}: kept ${path} (deleted in the workspace)`);
-  for (const name of report.leftAlone) log.info(`${what}: left ${name} alone (not added by this extension with this key)`);
-  for (const s of left) log.info(`${what}: skipped ${s.path}: ${s.reason}`);
-  for (const f of report.failed) log.info(`${what}: left ${f.path} as it is: unchanged, and its indexing failed: ${f.reason}`);
   const summary = `${what}: ${parts.length ? parts.join(', ') : 'nothing to do'}; ${formatBytes(report.uploadedBytes)} uploaded.`;
-  log.info(summary);
+  for (const line of knowledgeLogLines(what, report, skipped, summary)) log.info(line);
   if (report.failed.length > 0) return void offerRetry(summary, report.failed, left.length, log);
   if (left.length === 0) return void vscode.window.showInformationMessage(summary);
-  const reasons = summarize(left);
+  const reasons = skipReasons(left);
   void vscode.window.showWarningMessage(`${summary} Skipped ${reasons}. The Assistants log lists each.`, 'Show Log').then((choice) => choice && log.show());
 }
 
@@ -332,22 +326,11 @@ async function offerRetry(summary: string, failed: Array<{ path: string; reason:
   const first = failed[0];
   const which =
     failed.length === 1
-      ? `${first.path} is unchanged since its indexing failed: ${first.reason.replace(/\.$/, '')}. It was not sent again; edit it and sync, or retry it now.`
-      : `${failed.length} files are unchanged since their indexing failed (${summarize(failed)}). They were not sent again; edit them and sync, or retry them now.`;
+      ? `${oneLine(first.path)} is unchanged since its indexing failed: ${oneLine(first.reason).replace(/\.$/, '')}. It was not sent again; edit it and sync, or retry it now.`
+      : `${failed.length} files are unchanged since their indexing failed (${skipReasons(failed)}). They were not sent again; edit them and sync, or retry them now.`;
   const skippedNote = skipped ? ` Skipped ${skipped}; the Assistants log lists each.` : '';
   const choice = await vscode.window.showWarningMessage(`${summary} ${which}${skippedNote}`, 'Retry Failed', 'Show Log');
   if (choice === 'Retry Failed') await vscode.commands.executeCommand('assistants.syncKnowledge', { retryFailed: true } satisfies SyncKnowledgeOptions);
   else if (choice === 'Show Log') log.show();
 }
 
-function summarize(left: Array<{ reason: string }>): string {
-  const counts = new Map<string, number>();
-  for (const s of left) {
-    const key = s.reason.replace(/\.$/, '');
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return [...counts.entries()]
-    .slice(0, 4)
-    .map(([reason, count]) => `${count} file${count === 1 ? '' : 's'}: ${reason}`)
-    .join('; ');
-}

@@ -6,6 +6,7 @@ import { asAssistantsError } from '../../core/errors';
 import { knowledgeStoresOf } from '../../core/knowledge/assistantKnowledge';
 import type { KnowledgeFile, Recognise } from '../../core/knowledge/plan';
 import { knowledgeFile } from '../../core/knowledge/plan';
+import { oneLine } from '../../core/text/showable';
 import { PollSchedule } from '../../core/runs/pollSchedule';
 import { Disposable } from '../platform/lifecycle';
 
@@ -134,7 +135,8 @@ export class KnowledgeTreeProvider extends Disposable implements vscode.TreeData
 }
 
 function storeItem(node: Extract<KnowledgeNode, { kind: 'store' }>): vscode.TreeItem {
-  const name = node.store?.name || node.vectorStoreId;
+  // The store's name and its files' paths and failures are whatever the server (or whoever wrote to the store) says: shown on one line.
+  const name = oneLine(node.store?.name || node.vectorStoreId);
   const item = new vscode.TreeItem(name, node.missing ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Expanded);
   item.id = `store:${node.vectorStoreId}`;
   item.contextValue = node.missing ? 'knowledgeStore.missing' : 'knowledgeStore';
@@ -161,10 +163,10 @@ const STATUS_WORDS: Record<KnowledgeFile['file']['status'], string> = {
 function fileItem(node: Extract<KnowledgeNode, { kind: 'file' }>): vscode.TreeItem {
   const { entry } = node;
   const file = entry.file;
-  const label = entry.path ?? file.id;
+  const label = oneLine(entry.path ?? file.id);
   const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
   item.id = `file:${node.vectorStoreId}:${file.id}`;
-  const failure = file.status === 'failed' || file.status === 'cancelled' ? `${STATUS_WORDS[file.status]}: ${file.lastError ?? 'the server gave no reason'}` : undefined;
+  const failure = file.status === 'failed' || file.status === 'cancelled' ? `${STATUS_WORDS[file.status]}: ${oneLine(file.lastError ?? 'the server gave no reason')}` : undefined;
   // Files anyone else put in the store (whatever path their attributes name) are shown, and can be removed from it, nothing more.
   const source = entry.ours && entry.path !== undefined;
   item.description = source ? (failure ?? STATUS_WORDS[file.status]) : `${failure ?? STATUS_WORDS[file.status]}, added elsewhere`;
