@@ -123,7 +123,7 @@ export class RunSession {
     } catch (error) {
       const failure = asAssistantsError(error);
       if (failure.kind !== 'bad_request' && failure.kind !== 'not_found') throw failure;
-      const snapshot = await this.ctx.retrying(() => this.ctx.deps.backend.retrieve(this.ctx.currentRef())).catch(() => undefined);
+      const snapshot = await this.ctx.retrying(() => this.ctx.deps.backend.retrieve(this.ctx.currentRef(), this.ctx.stop.signal)).catch(() => undefined);
       if (!snapshot) throw failure;
       this.ctx.adopt(snapshot);
       if (this.ctx.currentRun().status === 'requires_action') throw failure;
@@ -219,7 +219,8 @@ export class RunSession {
           await this.ctx.deps.sleep(schedule.next(changed, hint), this.ctx.stop.signal);
         }
         first = false;
-        const snapshot = await this.ctx.retrying(() => this.ctx.deps.backend.retrieve(this.ctx.currentRef()));
+        // Stop ends a poll the server never answers at once, as it ends the wait between polls.
+        const snapshot = await this.ctx.retrying(() => this.ctx.deps.backend.retrieve(this.ctx.currentRef(), this.ctx.stop.signal));
         // A poll that answers after Stop brings nothing to the chat: awaitStopped reads the end.
         if (this.ctx.stopping) return;
         changed = this.ctx.adopt(snapshot);

@@ -79,6 +79,46 @@ describe('Stop when the cancel request itself hangs', () => {
     }
   }
 
+  /** The poll of each protocol (Assistants v2 lists steps and messages beside it). */
+  const POLL_PATH: Record<BackendKind, string> = {
+    responses: '/responses/:response_id',
+    assistantsV2: '/threads/:thread_id/runs/:run_id',
+  };
+
+  for (const protocol of ['responses', 'assistantsV2'] as const) {
+    for (const hangs of ['the poll', 'the poll and the cancel'] as const) {
+      it(`ends at Stop when ${hangs} never answer${hangs === 'the poll' ? 's' : ''} (${protocol}, polling)`, async () => {
+        fake = await FakeOpenAIServer.start();
+        const { backend, assistant, thread } = await setUp(fake, protocol);
+        fake.model.enqueue({ steps: [{ type: 'text', text: 'word '.repeat(400), chunkSize: 5, chunkDelayMs: 10 }] });
+        if (hangs === 'the poll and the cancel') fake.inject({ method: 'POST', path: CANCEL_PATH[protocol], kind: 'script', times: 10, script: { chunks: [], end: 'hang' } });
+        const driver = new RunDriver(backend, { toolHandler: { handle: async () => [] }, preferStreaming: false, poll: { initialMs: 10, maxMs: 40 }, retry: { baseDelayMs: 5, maxDelayMs: 50 } });
+        const stop = new AbortController();
+        const events: RunEvent[] = [];
+        const polls = (): number => fake.requests.filter((r) => r.method === 'GET' && new RegExp(`^${POLL_PATH[protocol].replace(/:[a-z_]+/g, '[^/]+')}$`).test(r.path)).length;
+        const onEvent = (event: RunEvent): void => {
+          events.push(event);
+          // Once the run is under way, every poll from now on is answered by a request that never ends; Stop comes while one waits.
+          if (event.type === 'run.updated' && !stop.signal.aborted && fake.requests.length > 0 && !events.some((e, i) => i < events.length - 1 && e.type === 'run.updated')) {
+            fake.inject({ method: 'GET', path: POLL_PATH[protocol], kind: 'script', times: 1000, script: { chunks: [], end: 'hang' } });
+            const before = polls();
+            const pressStop = (): void => {
+              if (polls() > before) setTimeout(() => stop.abort(), 100);
+              else setTimeout(pressStop, 10);
+            };
+            pressStop();
+          }
+        };
+        // A poll held open would otherwise be waited for until the client's own timeout (two minutes), past this test's.
+        const result = await driver.run({ kind: 'start', thread, assistant, history: [] }, onEvent, stop.signal);
+        assert.ok(stop.signal.aborted, 'Stop was pressed while a poll hung');
+        assert.equal(result.run.status, 'cancelled');
+        if (hangs === 'the poll and the cancel') assert.match(result.run.lastError?.message ?? '', /^Stopped; the server did not confirm/);
+        assert.equal(events.some((e) => e.type === 'error'), false, 'Stop is no error');
+      });
+    }
+  }
+
   for (const protocol of ['responses', 'assistantsV2'] as const) {
     for (const preferStreaming of [true, false]) {
       it(`does not wait on a start that never answers after Stop (${protocol}, ${preferStreaming ? 'streaming' : 'polling'})`, async () => {
