@@ -54,6 +54,8 @@ export interface ViewState extends FoldedThread<RunView> {
    * goes with the first news of a run or message.
    */
   unanswered?: string;
+  /** Why `unanswered` never started, when the host saw its start fail (`ChatState.unansweredReason`). */
+  unansweredReason?: string;
   /** The run the status line reports on: the active one, else the last one seen. */
   statusRunId?: string;
   /**
@@ -143,6 +145,7 @@ export function fromChatState(chat: ChatState): ViewState {
     hostDraft: chat.draft,
     hostInstructions: chat.instructions,
     unanswered: chat.unanswered,
+    unansweredReason: chat.unanswered !== undefined ? chat.unansweredReason : undefined,
   };
 }
 

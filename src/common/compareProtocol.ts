@@ -21,6 +21,7 @@ export interface CompareVariant {
 /** An assistant the panel offers for a column. */
 export interface CompareAssistantOption {
   id: string;
+  /** Its name, with where it lives when another assistant has that name ("Helper (workspace · helper.assistant.json)"). */
   name: string;
   /** Its own model (a column's model field shows it as the default). */
   model: string;

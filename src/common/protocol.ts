@@ -36,6 +36,8 @@ export const HOST_COMMANDS = [
   'assistants.reuploadAttachments',
   // The missing-secret notice of an MCP server (the host adds which secret).
   'assistants.setMcpSecret',
+  // Show Problems of an active assistant whose file cannot run (the host adds which assistant).
+  'assistants.editAssistant',
 ] as const;
 export type HostCommand = (typeof HOST_COMMANDS)[number];
 
@@ -110,7 +112,11 @@ export interface DraftView {
 
 export interface ChatState {
   provider: ProviderView;
-  assistant?: { id: string; name: string; model: string };
+  /**
+   * The active assistant. `where`: where it lives ("workspace · helper.assistant.json"), given only
+   * when another assistant has its name, so the header can tell the two apart.
+   */
+  assistant?: { id: string; name: string; model: string; where?: string };
   thread?: { id: string; title: string };
   messages: Message[];
   /** Runs of this thread, keyed by run id, so steps show under the answer they led to. */
@@ -147,6 +153,11 @@ export interface ChatState {
    * closed between saving it and starting its run, say): the chat says so under it, with Retry.
    */
   unanswered?: string;
+  /**
+   * Why `unanswered` was never started, when this window saw its start fail (the server's refusal,
+   * retries spent): its outcome line says it, in place of a notice, once.
+   */
+  unansweredReason?: string;
   /** Prices per million tokens by model (`assistants.prices` over the built-in table), for cost estimates. */
   prices?: Record<string, ModelPrice>;
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { describeErrors } from '../core/assistants/assistantFile';
 import type { AssistantService } from '../core/assistants/assistantService';
-import { whereLabel } from '../core/assistants/assistantPicks';
+import { distinctNames, whereLabel } from '../core/assistants/assistantPicks';
 import type { AssistantEntry } from '../core/assistants/assistantStore';
 import type { ToolDefinition } from '../common/model';
 import { assistantLabel, lastActivityLabel, listThreads, shortTitle } from '../core/threads/threadList';
@@ -60,6 +60,8 @@ export class ThreadsTreeProvider extends Disposable implements vscode.TreeDataPr
     this.names = names;
     const filter = this.filter;
     const listed = listThreads(threads, filter);
+    // The title names the assistant shown as its rows do (a second of its name may have come or gone since).
+    this.view.description = filter === undefined ? undefined : (assistantLabel(filter, names) ?? 'one assistant');
     // Filtered to nothing, the view says by what and how to see all, not that the workspace has no threads.
     this.view.message = filter !== undefined && listed.length === 0 ? await this.emptyFilterMessage(filter) : undefined;
     return listed;
@@ -108,10 +110,13 @@ export class ThreadsTreeProvider extends Disposable implements vscode.TreeDataPr
   }
 }
 
-/** Assistant names by id; undefined (and a line in the log) when they cannot be listed. */
+/**
+ * Assistant names by id, each with where it lives when another has its name (`distinctNames`), so
+ * two threads of two "Helper"s read apart; undefined (and a line in the log) when they cannot be listed.
+ */
 export async function assistantNames(service: AssistantService, log: vscode.LogOutputChannel): Promise<Map<string, string> | undefined> {
   try {
-    return new Map((await service.list()).map((entry) => [entry.id, entry.name]));
+    return distinctNames(await service.list(), (assistant) => service.linkedFile(assistant));
   } catch (error) {
     log.warn(`Could not list assistants: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;

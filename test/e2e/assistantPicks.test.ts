@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Locator } from 'playwright-core';
 import type { Workbench } from './workbench';
-import { chatSuite } from './workbench';
+import { chatSuite, extensionId } from './workbench';
 
 /**
  * Assistants a user can tell apart and cannot switch to by mistake: two of one name say where they
@@ -77,11 +77,38 @@ describe('telling assistants apart, and invalid ones (packaged .vsix, fake serve
     await message.waitFor({ timeout: 30_000 });
     assert.match(await workbench.viewPane('Threads').innerText(), /pick All assistants/);
     assert.doesNotMatch(await workbench.viewPane('Threads').innerText(), /No threads in this workspace yet/);
+    assert.equal(await workbench.viewPane('Threads').locator('.pane-header .description').textContent(), 'Workspace helper (workspace · second-helper.assistant.json)', 'the title says which of the two it shows');
     await workbench.screenshotSideBar('threads-filtered-empty-300px');
     await workbench.runCommand('Assistants: Filter Threads by Assistant');
     await rows().filter({ hasText: 'All assistants' }).click();
     await workbench.viewPane('Threads').getByText(/No threads in this workspace yet/).waitFor({ timeout: 30_000 });
     assert.equal(await message.count(), 0);
+  });
+
+  it('where only a name fits (the chat header, a Threads row, a Compare column), two of one name say where each lives', async () => {
+    const where = workbench.chatFrame().locator('.header-where');
+    await where.waitFor({ timeout: 30_000 });
+    assert.equal(await where.innerText(), 'workspace · workspace-helper.assistant.json', 'the header says which Workspace helper is active');
+    await workbench.ask('Which helper answers here?');
+    await workbench.statusIs('Completed');
+    const row = workbench.threadRow('Which helper answers here?');
+    await row.waitFor({ timeout: 30_000 });
+    assert.match((await row.getAttribute('aria-label')) ?? '', /Workspace helper \(workspace · workspace-helper\.assistant\.json\)/, 'the row says whose thread it is');
+    await workbench.screenshotSideBar('same-name-header-and-row-300px');
+    await workbench.runCommand('Compare Assistants…');
+    const panel = workbench.page.frameLocator(`iframe.webview.ready[src*="extensionId=${extensionId}"]:not([src*="purpose="])`).frameLocator('iframe#active-frame');
+    const dropDown = panel.locator('.compare-column[data-column="0"] .column-setup vscode-single-select').first();
+    await dropDown.waitFor({ timeout: 60_000 });
+    await dropDown.click();
+    const options = await dropDown.locator('ul.options li').allInnerTexts();
+    await workbench.screenshot('compare-same-name-options');
+    assert.deepEqual(options.filter((text) => /Workspace helper/.test(text)).map((text) => text.replace(/\s+/g, ' ').trim().replace(/ gpt-4\.1.*$/, '')).sort(), ['Workspace helper (workspace · second-helper.assistant.json)', 'Workspace helper (workspace · workspace-helper.assistant.json)']);
+    assert.equal(options.filter((text) => /Broken helper/.test(text)).length, 0, 'one that cannot run is not offered');
+    // Each option reads whole in the list, at the width the panel gives it.
+    const cut = await dropDown.evaluate((el) => [...(el.shadowRoot?.querySelectorAll('.option') ?? [])].filter((o) => o.scrollWidth > o.clientWidth + 1).map((o) => o.textContent));
+    assert.deepEqual(cut, [], 'no option is cut short');
+    await workbench.page.keyboard.press('Escape');
+    await workbench.page.locator('.tabs-container .tab').filter({ hasText: 'Compare Assistants' }).locator('.tab-actions .action-label').click();
   });
 
   it('an import whose name is taken asks; Keep Both gives it a free name', async () => {
@@ -107,5 +134,28 @@ describe('telling assistants apart, and invalid ones (packaged .vsix, fake serve
     const names = fs.readdirSync(path.join(workbench.workspace, '.assistants')).map((name) => JSON.parse(fs.readFileSync(path.join(workbench.workspace, '.assistants', name), 'utf8')) as { name: string; instructions?: string });
     assert.ok(names.some((file) => file.name === 'Workspace helper (2)' && file.instructions === 'Imported.'), 'kept both, the import under a free name');
     assert.equal(names.filter((file) => file.name === 'Workspace helper').length, 2, 'neither existing one was replaced');
+  });
+  it('the active assistant\'s file broken on disk: the chat says so with Show Problems before a question, also after a reload, and keeps the choice', async () => {
+    const active = path.join(workbench.workspace, '.assistants', 'workspace-helper.assistant.json');
+    const good = fs.readFileSync(active, 'utf8');
+    const chat = () => workbench.chatFrame();
+    const notice = () => chat().locator('.notice').filter({ hasText: /cannot run until its file is fixed/ });
+    for (const [broken, problem] of [[{ temperature: 9 }, /temperature/], [{ tools: [{ type: 'teleport' }] }, /tools/]] as const) {
+      fs.writeFileSync(active, JSON.stringify({ ...JSON.parse(good), ...broken }, null, 2));
+      // Each change of the file is said as it lands: its own problem, not the last one's.
+      await notice().filter({ hasText: problem }).waitFor({ timeout: 30_000 });
+      assert.match(await notice().innerText(), /The active assistant, "Workspace helper" \(workspace · workspace-helper\.assistant\.json\)/);
+      assert.match(await chat().locator('.chat-header').innerText(), /Workspace helper/, 'no silent switch to another assistant');
+    }
+    await workbench.screenshotSideBar('active-assistant-broken-300px');
+    await workbench.reload();
+    await workbench.openAssistantsView();
+    await chat().locator('.composer-input').waitFor({ timeout: 60_000 });
+    await notice().waitFor({ timeout: 30_000 });
+    await notice().locator('vscode-button').filter({ hasText: 'Show Problems' }).click();
+    await workbench.formFrame().getByText(/tools/).first().waitFor({ timeout: 30_000 });
+    await workbench.page.locator('.tabs-container .tab').filter({ hasText: 'workspace-helper.assistant.json' }).locator('.tab-actions .action-label').click();
+    fs.writeFileSync(active, good);
+    await notice().waitFor({ state: 'detached', timeout: 30_000 });
   });
 });

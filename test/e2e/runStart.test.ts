@@ -48,7 +48,12 @@ describe('a run whose start is retried, then given up (packaged .vsix, fake serv
     assert.doesNotMatch(text, /Completed|This run:/, 'neither the previous outcome nor its tokens');
     assert.equal(await stopButton().isVisible(), false);
     assert.equal(await sendButton().getAttribute('disabled'), null, 'Send is usable again');
-    await chat.locator('.run-outcome[data-outcome="unanswered"]').waitFor({ timeout: 30_000 });
+    const outcome = chat.locator('.run-outcome[data-outcome="unanswered"]');
+    await outcome.waitFor({ timeout: 30_000 });
+    // Why it never started is said once, under the question with its Retry: the server's refusal, not a guess.
+    assert.match(await outcome.innerText(), /Not started: Gave up after 5 attempts\. The server had an error \(HTTP 500\)/);
+    assert.doesNotMatch(await outcome.innerText(), /the window closed/);
+    assert.equal(await chat.locator('.notice').count(), 0, 'not said a second time above the thread');
     await workbench.screenshotSideBar('start-gave-up-300px');
   });
 

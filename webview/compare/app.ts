@@ -151,12 +151,15 @@ export class CompareApp {
     const choices = this.assistants.map((a) => ({ value: a.id, label: a.name, description: a.model }));
     const model = textField({ label: `Column ${i + 1} model`, placeholder: assistant ? `${assistant.model} (its own)` : 'model', value: setup.model, onInput: (value) => (setup.model = value) });
     sizeToPlaceholder(model);
+    const assistantSelect = select({ label: `Column ${i + 1} assistant`, choices, value: setup.assistantId, onChange: (value) => {
+      setup.assistantId = value;
+      model.placeholder = `${this.assistants.find((a) => a.id === value)?.model ?? 'model'} (its own)`;
+      sizeToPlaceholder(model);
+    } });
+    // Its list is as wide as the field: two of one name differ at the end ("Helper (workspace · a.assistant.json)"), so the field asks for its longest name's width (the row wraps first).
+    assistantSelect.style.flexBasis = `min(100%, ${Math.max(0, ...choices.map((c) => c.label.length)) + 4}ch)`;
     const row = h('div', { className: 'column-setup' },
-      select({ label: `Column ${i + 1} assistant`, choices, value: setup.assistantId, onChange: (value) => {
-        setup.assistantId = value;
-        model.placeholder = `${this.assistants.find((a) => a.id === value)?.model ?? 'model'} (its own)`;
-        sizeToPlaceholder(model);
-      } }),
+      assistantSelect,
       model,
       textField({ label: `Column ${i + 1} temperature (0 to 2)`, placeholder: 'temperature', value: setup.temperature, onInput: (value) => (setup.temperature = value) }),
       select({

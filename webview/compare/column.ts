@@ -246,7 +246,7 @@ export class Column {
     const streaming = message.status === 'in_progress' && runLive !== false;
     if (!streaming) this.blocks.delete(message.id);
     const context = {
-      assistantName: run?.assistant?.name ?? this.label.split(' · ')[0] ?? 'Assistant',
+      assistantName: run?.assistant?.name ?? this.label.replace(/ · (?![^(]*\)).*$/, '') ?? 'Assistant',
       figures: this.figures,
       runLive,
       runShown: run !== undefined,

@@ -12,10 +12,11 @@ export interface HeaderActions {
 export function renderHeader(target: HTMLElement, state: ViewState, actions: HeaderActions): void {
   clear(target);
   const assistant = state.assistant;
+  const shown = assistant && (assistant.where ? `${assistant.name} (${assistant.where})` : assistant.name);
   const switcher = h(
     'button',
     // The name may be cut short in a narrow side bar: the tooltip gives it whole.
-    { className: 'header-assistant', attrs: { type: 'button', title: `${assistant?.name ?? 'No assistant selected'}: switch assistant`, 'aria-label': `Assistant: ${assistant?.name ?? 'none'}. Switch assistant` } },
+    { className: 'header-assistant', attrs: { type: 'button', title: `${shown ?? 'No assistant selected'}: switch assistant`, 'aria-label': `Assistant: ${shown ?? 'none'}. Switch assistant` } },
     h('span', { text: assistant?.name ?? 'No assistant selected' }),
     codicon('chevron-down'),
   );
@@ -29,13 +30,15 @@ export function renderHeader(target: HTMLElement, state: ViewState, actions: Hea
     h('span', { className: 'header-spacer' }),
     providerBadge(state),
   );
+  // Another assistant has this name: where this one lives tells them apart.
+  const where = assistant?.where ? h('div', { className: 'header-where', attrs: { title: `${assistant.name}: ${assistant.where}` } }, h('span', { text: assistant.where })) : null;
   const thread = h(
     'div',
     { className: 'header-thread', attrs: { title: state.thread?.title } },
     codicon('comment-discussion'),
     h('span', { text: state.thread?.title ?? 'New thread' }),
   );
-  target.append(titleRow, thread);
+  target.append(titleRow, ...(where ? [where] : []), thread);
 }
 
 function providerBadge(state: ViewState): HTMLElement | null {

@@ -22,6 +22,11 @@ import { outcomeLine, renderRunBlock, runFigureIds, searchedPassage } from './st
 /** Under a question no run answers (see `ViewState.unanswered`). */
 const UNANSWERED_SENTENCE = 'This question was saved, but its answer never started: the window closed, or the request failed, before the run began. Retry asks it again.';
 
+/** Under a question whose start this window saw fail: why, in the server's words (`ViewState.unansweredReason`). */
+function unansweredSentence(reason: string | undefined): string {
+  return reason === undefined ? UNANSWERED_SENTENCE : `Not started: ${reason} Retry asks it again.`;
+}
+
 type Entry = { key: string; kind: 'message'; data: Message } | { key: string; kind: 'run'; data: RunView };
 
 interface Rendered {
@@ -199,7 +204,7 @@ export class Transcript {
       const plainCode = this.list.firstPaint && hasCodeFence(message);
       const unanswered = idle && this.actions !== undefined && message.id === state.unanswered;
       const figuresOfRun = runFigureIds(runView);
-      flags = `${runLive}|${editable}|${plainCode}|${unanswered}|${[...figuresOfRun].join(',')}`;
+      flags = `${runLive}|${editable}|${plainCode}|${unanswered}|${unanswered ? (state.unansweredReason ?? '') : ''}|${[...figuresOfRun].join(',')}`;
       if (cached && cached.data === entry.data && cached.notices === notices && cached.flags === flags) return cached.node;
       const streaming = message.status === 'in_progress' && runLive;
       if (!streaming) this.streamingText.delete(message.id);
@@ -212,7 +217,7 @@ export class Transcript {
         return cached.node;
       }
       node = renderMessage(message, context);
-      if (unanswered && this.actions) node.append(outcomeLine('unanswered', 'debug-disconnect', UNANSWERED_SENTENCE, this.actions));
+      if (unanswered && this.actions) node.append(outcomeLine('unanswered', 'debug-disconnect', unansweredSentence(state.unansweredReason), this.actions));
     } else {
       const { run } = entry.data;
       const retry = idle && this.actions !== undefined && run.id === state.statusRunId && runOutcome(run, notices).retry && lastQuestionId(state) !== undefined;

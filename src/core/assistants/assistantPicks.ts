@@ -53,3 +53,24 @@ export function freeName(entries: readonly AssistantEntry[], name: string): stri
     if (!sameName(entries, candidate)) return candidate;
   }
 }
+
+/**
+ * What to call each of `entries` where only a name fits (a Threads row, a view's title, the chat's
+ * header, a Compare column), by id: its name, and where it lives after it (`whereLabel`) when
+ * another assistant a list shows has the same name (case and surrounding spaces aside): "Helper
+ * (workspace · helper.assistant.json)". A file's own published copy (`linkedFile`, see
+ * `withoutPublishedCopies`) is not listed, so it does not make its file's name clash; it is itself
+ * named with where it lives, beside the file it was published from.
+ */
+export function distinctNames(entries: readonly AssistantEntry[], linkedFile: (assistant: Assistant) => string | undefined): Map<string, string> {
+  const key = (name: string) => name.trim().toLocaleLowerCase();
+  const listed = new Set(withoutPublishedCopies(entries, linkedFile));
+  const counts = new Map<string, number>();
+  for (const entry of listed) counts.set(key(entry.name), (counts.get(key(entry.name)) ?? 0) + 1);
+  return new Map(
+    entries.map((entry) => {
+      const others = (counts.get(key(entry.name)) ?? 0) - (listed.has(entry) ? 1 : 0);
+      return [entry.id, others > 0 ? `${entry.name.trim()} (${whereLabel(entry)})` : entry.name];
+    }),
+  );
+}

@@ -146,8 +146,14 @@ export class AssistantService {
     return first;
   }
 
-  /** Makes `id` the active assistant and the most recent. */
+  /**
+   * Makes `id` the active assistant and the most recent. Throws `bad_request` with its problems
+   * when it cannot run (an invalid or refused file): made active, it could only refuse every
+   * question; `not_found` when it is gone.
+   */
   async select(id: string): Promise<void> {
+    const entry = await this.get(id);
+    if (!entry.assistant) throw invalid(entry);
     await this.options.state.update(ACTIVE_KEY, id);
     await this.touch(id);
     this.changed();

@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
+import { describeErrors } from '../../core/assistants/assistantFile';
+import { distinctNames, whereLabel } from '../../core/assistants/assistantPicks';
 import type { AssistantService } from '../../core/assistants/assistantService';
+import type { AssistantEntry } from '../../core/assistants/assistantStore';
 import type { ToolHandler } from '../../core/toolHandler';
 import { ChatSession } from '../../core/chat/chatSession';
 import type { ChatUpdate } from '../../core/chat/chatSession';
@@ -64,6 +67,19 @@ function noKeyNotice(label: string): Notice {
   };
 }
 
+/**
+ * The active assistant's file cannot run (it was broken while active, or is found so after a
+ * reload): the chat says so before a question is asked, with its problems and the button that
+ * opens them. The choice stays: switching to another assistant without a word would be worse.
+ */
+export function cannotRunNotice(entry: AssistantEntry, where?: string): Notice {
+  return {
+    severity: 'warning',
+    message: `The active assistant, "${entry.name}"${where ? ` (${where})` : ''}, cannot run until its file is fixed: ${describeErrors(entry.errors ?? [])}. Fix it, or pick another assistant above.`,
+    action: { label: 'Show Problems', command: 'assistants.editAssistant' },
+  };
+}
+
 const PROTOCOL_NAMES: Record<BackendKind, string> = { responses: 'Responses', assistantsV2: 'Assistants v2' };
 
 /**
@@ -102,6 +118,10 @@ export class HostChatController extends Disposable implements ChatController {
   private missingSecret: MissingSecretError['secret'] | undefined;
   /** The thread and protocol whose switch notice the user closed (`thread protocol`): it does not come back for them. */
   private dismissedSwitch: string | undefined;
+  /** Why the open thread's last question never started, as this window saw its start fail (its outcome line says it). */
+  private startFailure: { threadId: string; message: string } | undefined;
+  /** The active assistant when its file cannot run (the chat's notice says so, its Show Problems opens it). */
+  private cannotRun: string | undefined;
   /** The run being started waits to retry its creation (no run id yet); `until` is epoch ms. */
   private waiting: { attempt: number; reason: string; until: number } | undefined;
 
@@ -137,14 +157,19 @@ export class HostChatController extends Disposable implements ChatController {
     const hasKey = (await this.deps.apiKeys.get()) !== undefined;
     const switchKey = stored ? `${stored.thread.id} ${settings.protocol}` : undefined;
     const switched = stored && switchKey !== this.dismissedSwitch ? protocolSwitchNotice(stored.thread.backend, settings.protocol) : undefined;
-    const notice = this.notice ?? (hasKey ? undefined : noKeyNotice(this.deps.apiKeys.scope().label)) ?? switched;
     const active = await this.deps.assistants.active().catch((error: unknown) => {
       this.deps.log.warn(`No active assistant: ${asAssistantsError(error).message}`);
       return undefined;
     });
+    const where = active && (await this.whereIfClashing(active));
+    // The active assistant's file cannot run (broken while active, or found so after a reload): said before a question is typed.
+    this.cannotRun = active && !active.assistant ? active.id : undefined;
+    const cannotRun = active && !active.assistant ? cannotRunNotice(active, where) : undefined;
+    const notice = this.notice ?? (hasKey ? undefined : noKeyNotice(this.deps.apiKeys.scope().label)) ?? cannotRun ?? switched;
+    const unanswered = this.session.unansweredQuestion();
     return {
       provider: { backend: settings.protocol, label: providerLabel(settings, this.deps.mock), mock: this.deps.mock, hasKey },
-      assistant: active ? { id: active.id, name: active.name, model: (active.assistant && stored?.thread.model) ?? active.assistant?.model ?? 'not valid' } : undefined,
+      assistant: active ? { id: active.id, name: active.name, model: (active.assistant && stored?.thread.model) ?? active.assistant?.model ?? 'not valid', where } : undefined,
       thread: stored ? { id: stored.thread.id, title: stored.thread.title } : undefined,
       messages: stored?.messages ?? [],
       runs: stored?.runs ?? {},
@@ -156,10 +181,17 @@ export class HostChatController extends Disposable implements ChatController {
       draft: await this.deps.drafts.current(),
       instructions: await this.deps.instructions.current(),
       waiting: this.waitingView(),
-      unanswered: this.session.unansweredQuestion(),
+      unanswered,
+      unansweredReason: unanswered !== undefined && stored && this.startFailure?.threadId === stored.thread.id ? this.startFailure.message : undefined,
       prices: readPrices(),
       attachments: this.deps.attachments.list(),
     };
+  }
+
+  /** Where `active` lives, when another assistant has its name (`distinctNames`); else undefined. */
+  private async whereIfClashing(active: AssistantEntry): Promise<string | undefined> {
+    const entries = await this.deps.assistants.list().catch(() => []);
+    return distinctNames(entries, (assistant) => this.deps.assistants.linkedFile(assistant)).get(active.id) === active.name ? undefined : whereLabel(active);
   }
 
   /** The composer's unsent text (change `seq`), kept for the next window. */
@@ -191,6 +223,7 @@ export class HostChatController extends Disposable implements ChatController {
   private async refusing(what: string, act: () => Promise<void>): Promise<void> {
     try {
       this.clearNotice();
+      this.startFailure = undefined;
       await act();
       this.threadsChanged.fire();
     } catch (error) {
@@ -349,11 +382,14 @@ export class HostChatController extends Disposable implements ChatController {
       this.runFailure = undefined;
       return;
     }
-    this.setNotice({
-      severity: 'error',
-      message: error.message,
-      action: error.kind === 'no_api_key' || error.kind === 'auth' ? { label: 'Set API Key', command: 'assistants.setApiKey' } : undefined,
-    });
+    const action = error.kind === 'no_api_key' || error.kind === 'auth' ? { label: 'Set API Key', command: 'assistants.setApiKey' } as const : undefined;
+    // A run refused before it had an id (its start's retries spent): the question's outcome line says why, with Retry, once.
+    const thread = this.session.thread;
+    if (!action && thread && this.session.busy && this.session.activeRunId === undefined) {
+      this.startFailure = { threadId: thread.thread.id, message: error.message };
+      return;
+    }
+    this.setNotice({ severity: 'error', message: error.message, action });
   }
 
   private waitingView(): WaitingView | undefined {
@@ -368,8 +404,12 @@ export class HostChatController extends Disposable implements ChatController {
     this.setNotice({ severity: 'error', message: error.message, action: { label: 'Set MCP Secret', command: 'assistants.setMcpSecret' } });
   }
 
-  /** What a notice's button passes to its command: the missing MCP secret the notice names, for Set MCP Secret. */
+  /**
+   * What a notice's button passes to its command: the missing MCP secret the notice names, for Set
+   * MCP Secret; the active assistant that cannot run, for Show Problems.
+   */
   commandArguments(command: HostCommand): unknown[] {
+    if (command === 'assistants.editAssistant') return this.cannotRun ? [this.cannotRun] : [];
     return command === 'assistants.setMcpSecret' && this.notice?.action?.command === command && this.missingSecret ? [this.missingSecret] : [];
   }
 

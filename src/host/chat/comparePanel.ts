@@ -1,5 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { distinctNames, withoutPublishedCopies } from '../../core/assistants/assistantPicks';
 import type { AssistantService } from '../../core/assistants/assistantService';
 import { addTestCase, draftTestCase } from '../../core/assistantTests/draftCase';
 import { TEST_FILE_PATTERN } from '../../core/assistantTests/testFile';
@@ -148,8 +149,8 @@ export class ComparePanel extends Disposable {
     this.asking = true;
     try {
       await this.endComparison();
-      const entries = new Map((await this.deps.assistants.list()).map((entry) => [entry.id, entry]));
-      this.labels = variants.map((variant) => variantLabel(entries.get(variant.assistantId)?.name ?? variant.assistantId, variant));
+      const names = await this.names();
+      this.labels = variants.map((variant) => variantLabel(names.get(variant.assistantId) ?? variant.assistantId, variant));
       this.kept = new Set();
       // Read-only workspace functions, in a trusted folder only; anything that would ask in the chat is denied.
       const root = workspaceRoot();
@@ -279,7 +280,9 @@ export class ComparePanel extends Disposable {
 
   private async state(question?: string): Promise<CompareState> {
     const entries = await this.deps.assistants.list();
-    const assistants: CompareAssistantOption[] = entries.flatMap((entry) => (entry.assistant ? [{ id: entry.id, name: entry.name, model: entry.assistant.model }] : []));
+    const names = distinctNames(entries, this.linkedFile);
+    // A file's own published copy is offered once, as the file; two of one name say where each lives.
+    const assistants: CompareAssistantOption[] = withoutPublishedCopies(entries, this.linkedFile).flatMap((entry) => (entry.assistant ? [{ id: entry.id, name: names.get(entry.id) ?? entry.name, model: entry.assistant.model }] : []));
     const comparison = this.comparison;
     const columns: CompareColumnView[] = comparison
       ? comparison.columns.map((column, i) => ({
@@ -293,6 +296,13 @@ export class ComparePanel extends Disposable {
         }))
       : await this.proposed(assistants);
     return { assistants, efforts: REASONING_EFFORTS, columns, question: question ?? comparison?.question?.text, attachments: this.attachments, running: comparison?.running ?? false };
+  }
+
+  private readonly linkedFile = (assistant: Assistant) => this.deps.assistants.linkedFile(assistant);
+
+  /** What a column calls each assistant, by id: its name, with where it lives when another has that name (`distinctNames`). */
+  private async names(): Promise<Map<string, string>> {
+    return distinctNames(await this.deps.assistants.list(), this.linkedFile);
   }
 
   /** Before a question: the active assistant beside the next one (or beside itself on another model). */

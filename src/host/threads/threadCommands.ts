@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { withoutPublishedCopies } from '../../core/assistants/assistantPicks';
+import { describeErrors } from '../../core/assistants/assistantFile';
 import type { AssistantService } from '../../core/assistants/assistantService';
+import type { AssistantEntry } from '../../core/assistants/assistantStore';
 import { modelProblem } from '../../core/chat/chatSession';
 import { AssistantsError } from '../../core/errors';
 import { textOf } from '../../common/model';
@@ -71,14 +73,20 @@ export function registerThreadCommands(register: Register, deps: ThreadCommandDe
   /** A file's own published copy is listed once, as the file (threads record the file). */
   const listedOnce = (entries: Parameters<typeof withoutPublishedCopies>[0]) => withoutPublishedCopies(entries, (assistant) => service.linkedFile(assistant));
   const session = controller.session;
+  /** What a title calls `entry`: its name, with where it lives when another assistant has that name (`assistantNames`). */
+  const shownName = async (entry: AssistantEntry) => (await assistantNames(service, deps.log))?.get(entry.id) ?? entry.name;
 
   /** Opens a thread in the chat, with its assistant made active (when it still exists). */
   const open = async (id: string) => {
     await controller.openThread(id);
     const assistantId = session.thread?.thread.assistantId;
-    if (assistantId && assistantId !== service.activeId() && (await assistantNames(service, deps.log))?.has(assistantId)) {
-      await service.select(assistantId);
+    const entry = assistantId && assistantId !== service.activeId() ? await service.get(assistantId).catch(() => undefined) : undefined;
+    if (entry?.assistant) {
+      await service.select(entry.id);
       controller.assistantChanged();
+    } else if (entry) {
+      // Made active, it could only refuse every question: the chat keeps the active one, and says so.
+      void vscode.window.showWarningMessage(`This thread's assistant, "${await shownName(entry)}", cannot run until its file is fixed: ${describeErrors(entry.errors ?? [])}. The chat keeps the active assistant.`);
     }
     threadsTree.refresh();
     await vscode.commands.executeCommand('assistants.chat.focus');
@@ -233,7 +241,8 @@ export function registerThreadCommands(register: Register, deps: ThreadCommandDe
     if (!assistantId) return;
     const entry = await service.get(assistantId);
     if (!entry.assistant) throw new AssistantsError('bad_request', `"${entry.name}" cannot run until its file is fixed.`);
-    const picked = args.thread ?? (await pickThread(`Send to ${entry.name}`, { assistantId, offerNew: `a new thread of ${entry.name}` }));
+    const shown = await shownName(entry);
+    const picked = args.thread ?? (await pickThread(`Send to ${shown}`, { assistantId, offerNew: `a new thread of ${shown}` }));
     if (!picked) return;
     await service.select(assistantId);
     controller.assistantChanged();
@@ -303,7 +312,7 @@ export function registerThreadCommands(register: Register, deps: ThreadCommandDe
     const model =
       args.model ??
       (await vscode.window.showInputBox({
-        title: `Fork Thread for ${entry.name}`,
+        title: `Fork Thread for ${await shownName(entry)}`,
         value: assistantId === stored.thread.assistantId ? (stored.thread.model ?? own) : own,
         prompt: `The model the new thread's runs use (${own} is the assistant's own)`,
         validateInput: (text) => modelProblem(text),
@@ -332,8 +341,9 @@ export function registerThreadCommands(register: Register, deps: ThreadCommandDe
     await controller.newThread();
     await vscode.commands.executeCommand('assistants.chat.focus');
     const title = titleWithSuffix(original.thread.title, ` (replay on ${shortTitle(entry.name, 40)})`);
+    const shown = await shownName(entry);
     const result: ReplayResult = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Replaying ${questions.length} question${questions.length === 1 ? '' : 's'} on ${entry.name}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `Replaying ${questions.length} question${questions.length === 1 ? '' : 's'} on ${shown}`, cancellable: true },
       async (progress, token) => {
         const stop = new AbortController();
         const cancelled = token.onCancellationRequested(() => stop.abort());
@@ -357,8 +367,8 @@ export function registerThreadCommands(register: Register, deps: ThreadCommandDe
     if (!replay || result.answered === 0 || result.stopped === 'left') return;
     const names = await assistantNames(service, deps.log);
     const left = deps.compare.add(original.thread.title, answersMarkdown(original, assistantLabel(original.thread.assistantId, names) ?? 'Assistant'));
-    const right = deps.compare.add(replay.thread.title, answersMarkdown(replay, entry.name));
-    await vscode.commands.executeCommand('vscode.diff', left, right, `${shortTitle(original.thread.title, 40)} ↔ ${entry.name}`, { preview: false, viewColumn: vscode.ViewColumn.Active });
+    const right = deps.compare.add(replay.thread.title, answersMarkdown(replay, shown));
+    await vscode.commands.executeCommand('vscode.diff', left, right, `${shortTitle(original.thread.title, 40)} ↔ ${shown}`, { preview: false, viewColumn: vscode.ViewColumn.Active });
   });
 
   const filter = async (args: { assistant?: string } = {}) => {

@@ -165,6 +165,28 @@ describe('transcript (DOM, happy-dom)', () => {
     assert.equal(none.element.querySelectorAll('.run-outcome').length, 0, 'only when the host says so');
   });
 
+  it('says under a question whose start this window saw fail why it failed, in place of the guess, and redraws when the reason changes', () => {
+    const actions = { insertCode: () => undefined, openCode: () => undefined, openFile: () => undefined, editQuestion: () => undefined, retry: () => undefined };
+    const question = message('m3', 'user', 'never started', 3);
+    const t = newTranscript([], actions);
+    const reasons = [
+      'Gave up after 5 attempts. The server had an error (HTTP 500). Try again in a few minutes.',
+      'The model "gpt-9" does not exist on this server; pick another in the assistant.',
+      'The server refused the request (HTTP 400): Unknown parameter: "tools[0].foo".',
+    ];
+    for (const reason of reasons) {
+      t.sync(fromChatState({ ...chat, messages: [...chat.messages, question], unanswered: 'm3', unansweredReason: reason }));
+      const notes = t.element.querySelectorAll('.run-outcome[data-outcome="unanswered"]');
+      assert.equal(notes.length, 1);
+      assert.equal(notes[0].querySelector('.run-outcome-text')?.textContent, `Not started: ${reason} Retry asks it again.`);
+      assert.ok(notes[0].querySelector('.run-retry'), 'with Retry');
+    }
+    // A reason without a question to carry it says nothing.
+    const none = newTranscript([], actions);
+    none.reset(fromChatState({ ...chat, messages: [...chat.messages, question], unansweredReason: reasons[0] }));
+    assert.equal(none.element.querySelectorAll('.run-outcome').length, 0);
+  });
+
   it('links a cited source only when its URL is a web link', () => {
     const t = newTranscript();
     const answer: Message = {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { byValidity, freeName, sameName, whereLabel, withoutPublishedCopies } from '../../../../src/core/assistants/assistantPicks';
+import { byValidity, distinctNames, freeName, sameName, whereLabel, withoutPublishedCopies } from '../../../../src/core/assistants/assistantPicks';
 import type { AssistantEntry } from '../../../../src/core/assistants/assistantStore';
 import type { Assistant } from '../../../../src/common/model';
 
@@ -25,6 +25,27 @@ describe('telling assistants apart in pick lists', () => {
     const linkedFile = (a: Assistant) => (a.id === 'asst_1' ? 'workspace:helper' : undefined);
     assert.deepEqual(withoutPublishedCopies([helper, published, teammates, other, personal], linkedFile).map((e) => e.id), ['workspace:helper', 'asst_2', 'asst_3', 'user:helper']);
     assert.deepEqual(withoutPublishedCopies([published, other], linkedFile).map((e) => e.id), ['asst_1', 'asst_3'], 'a copy whose file is not listed stays');
+  });
+
+  it('names each assistant with where it lives where only a name fits, when another a list shows has its name', () => {
+    const linkedFile = (a: Assistant) => (a.id === 'asst_1' ? 'workspace:helper' : undefined);
+    const reviewer = file('workspace:reviewer', 'Reviewer', 'workspace', '/repo/.assistants/reviewer.assistant.json');
+    // Three of one name (one in other case and spaces), a fourth its file's published copy, and one alone.
+    const shouting = file('user:helper-2', ' HELPER ', 'user', '/home/me/assistants/helper-2.assistant.json');
+    const names = distinctNames([helper, personal, published, shouting, reviewer], linkedFile);
+    assert.deepEqual([...names.entries()], [
+      ['workspace:helper', 'Helper (workspace · helper.assistant.json)'],
+      ['user:helper', 'Helper (personal · helper.assistant.json)'],
+      ['asst_1', 'Helper (server · asst_1)'],
+      ['user:helper-2', 'HELPER (personal · helper-2.assistant.json)'],
+      ['workspace:reviewer', 'Reviewer'],
+    ]);
+    assert.equal(new Set(names.values()).size, 5, 'no two read the same');
+    // A file beside its own published copy is one assistant: its name alone.
+    assert.deepEqual([...distinctNames([helper, published, reviewer], linkedFile).values()], ['Helper', 'Helper (server · asst_1)', 'Reviewer']);
+    // A copy another user published (not linked here) is another assistant of the name.
+    assert.deepEqual([...distinctNames([helper, teammates], linkedFile).values()], ['Helper (workspace · helper.assistant.json)', 'Helper (server · asst_2)']);
+    assert.deepEqual([...distinctNames([], linkedFile).values()], []);
   });
 
   it('keeps the assistants that cannot run apart from those that can, in order', () => {

@@ -109,8 +109,32 @@ describe('AssistantService over file stores', () => {
     assert.equal(entry.id, 'workspace:broken');
     assert.equal(entry.assistant, undefined);
     assert.deepEqual(entry.errors?.map((e) => e.path), ['/top_p']);
-    await service.select(entry.id);
-    await assert.rejects(service.forRun(), (e: unknown) => isBadRequest(e) && /"Broken" cannot run until its file is fixed: top_p/.test((e as Error).message));
+    await assert.rejects(service.forRun(undefined, entry.id), (e: unknown) => isBadRequest(e) && /"Broken" cannot run until its file is fixed: top_p/.test((e as Error).message));
+  });
+
+  it('never makes an assistant that cannot run active: each kind of invalid file is refused with its problems, the choice unchanged', async () => {
+    const good = await service.create('workspace', { name: 'Good', model: 'm', tools: [] });
+    await service.select(good.id);
+    const files: Record<string, string> = {
+      'out-of-range.assistant.json': '{"version": 1, "name": "Hot", "model": "m", "temperature": 7}',
+      'not-json.assistant.json': '{"version": 1, "name": "Cut',
+      'no-model.assistant.json': '{"version": 1, "name": "Modelless"}',
+      'wrong-tool.assistant.json': '{"version": 1, "name": "Tooly", "model": "m", "tools": [{"type": "teleport"}]}',
+    };
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(workspace.dir, name), text);
+    const invalid = (await service.list()).filter((entry) => !entry.assistant);
+    assert.equal(invalid.length, 4);
+    for (const entry of invalid) {
+      await assert.rejects(service.select(entry.id), (e: unknown) => isBadRequest(e) && /cannot run until its file is fixed/.test((e as Error).message), entry.id);
+      assert.equal(service.activeId(), good.id, `${entry.id} did not become active`);
+    }
+    await assert.rejects(service.select('workspace:gone'), (e: unknown) => e instanceof AssistantsError && e.kind === 'not_found');
+    // The active file broken on disk stays the choice (no silent switch to another), and refuses to run, saying why.
+    fs.writeFileSync(good.file ?? '', '{"version": 1, "name": "Good", "model": "m", "top_p": 9}');
+    const active = await service.active();
+    assert.equal(active.id, good.id);
+    assert.equal(active.assistant, undefined);
+    await assert.rejects(service.forRun(), (e: unknown) => isBadRequest(e) && /"Good" cannot run until its file is fixed: top_p/.test((e as Error).message));
   });
 
   it('lists a file it cannot read with the reason, and the others as usual', async () => {
