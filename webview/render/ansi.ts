@@ -1,45 +1,38 @@
 /**
- * Text with ANSI escape sequences (code-interpreter logs, function outputs) as DOM nodes: colours
- * and styles become spans in the theme's terminal colours, every other sequence is dropped, and
- * no escape character is ever shown. `anser` parses the sequences; the nodes are built here, text
- * as text nodes, so nothing the text says becomes markup.
+ * Text with ANSI escape sequences (code-interpreter logs, function and MCP outputs) as DOM nodes,
+ * as a terminal would show it (`terminal.ts`): colours and styles become spans in the theme's
+ * terminal colours, every other sequence is played or dropped, and no escape character is ever
+ * shown. `anser` parses the colour sequences; the nodes are built here, text as text nodes, so
+ * nothing the text says becomes markup.
  */
 import Anser from 'anser';
 import { h } from '../ui/dom';
+import { hasTerminalControls, terminalText } from './terminal';
 
 /** Text past this many characters is shown with its sequences removed, not coloured (one span per colour change would be too many nodes). */
 const MAX_COLOURED = 100_000;
 
-/** An 8-bit C1 control sequence introducer, the one-byte form of `ESC [`. */
-const C1_CSI = /\u009b/g;
-/** Operating-system commands (window titles, hyperlinks), which `anser` leaves in the text. */
-// eslint-disable-next-line no-control-regex -- escape sequences are exactly what this removes
-const OSC = /\u001b\][^\u0007\u001b]{0,4096}(?:\u0007|\u001b\\)?/g;
-/** Any escape sequence left: control sequences, character-set and keypad switches, a lone ESC. */
+/** Any escape sequence left once `terminalText` has read the text: control sequences, character-set and keypad switches, a lone ESC. */
 // eslint-disable-next-line no-control-regex -- escape sequences are exactly what this removes
 const ANY_ESCAPE = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|[ -/]*[0-~]?)/g;
 
-/** Whether `text` holds an escape sequence (ESC or its 8-bit form) to render. */
-export function hasAnsi(text: string): boolean {
-  return text.includes('\u001b') || text.includes('\u009b');
-}
-
-/** `text` without any escape sequence. */
+/** `text` as a terminal would show it, without colours. */
 export function stripAnsi(text: string): string {
-  return text.replace(C1_CSI, '\u001b[').replace(OSC, '').replace(ANY_ESCAPE, '');
+  return terminalText(text, text.length <= MAX_COLOURED).replace(ANY_ESCAPE, '');
 }
 
 /**
- * `text` as nodes: a text node for plain runs and a span for each coloured or styled run, with
+ * `text` as nodes, as a terminal would show it (`terminalText`: a progress bar where it ended,
+ * lines redrawn): a text node for plain runs and a span for each coloured or styled run, with
  * `ansi-fg-<colour>` / `ansi-bg-<colour>` classes for the 16 named colours (the stylesheet maps
  * them to `--vscode-terminal-ansi*`), a colour set through the CSS object model for 256-colour and
  * true-colour codes, and `ansi-bold`, `ansi-dim`, `ansi-italic`, `ansi-underline`, `ansi-strike`,
  * `ansi-hidden` for the styles.
  */
 export function ansiNodes(text: string): Node[] {
-  if (!hasAnsi(text)) return [document.createTextNode(text)];
+  if (!hasTerminalControls(text)) return [document.createTextNode(text)];
   const cut = colouredEnd(text);
-  const head = text.slice(0, cut).replace(C1_CSI, '\u001b[').replace(OSC, '');
+  const head = terminalText(text.slice(0, cut));
   const nodes: Node[] = [];
   for (const chunk of Anser.ansiToJson(head, { use_classes: true, remove_empty: true })) {
     const content = chunk.content.replace(ANY_ESCAPE, '');

@@ -10,9 +10,10 @@ import { button, collapsible } from '../ui/kit';
 import type { OpenText } from './callArguments';
 import { renderArguments } from './callArguments';
 import type { Figures } from './figure';
-import { ansiNodes, hasAnsi } from './ansi';
+import { ansiNodes, stripAnsi } from './ansi';
 import { highlightedCode } from './highlight';
 import { renderMarkdown } from './markdown';
+import { hasTerminalControls } from './terminal';
 import { chip } from './message';
 
 /** Which panels the user opened or closed, kept across re-renders of the same run. */
@@ -194,11 +195,9 @@ function mcpToolsBody(call: Extract<ToolCall, { type: 'mcp_list_tools' }>): Node
 function mcpCallBody(call: Extract<ToolCall, { type: 'mcp' }>, carded: boolean, openText: OpenText | undefined): Node[] {
   if (carded) return [];
   const nodes: Node[] = [section('Arguments', renderArguments(call.arguments || '{}', openText))];
-  if (call.error) nodes.push(h('div', { className: 'step-error', text: call.error }));
-  else if (call.output !== undefined) {
-    const output = prettyJson(call.output);
-    nodes.push(section(call.approval ? 'Answer' : 'Output', codePre(output.text, output.json ? 'json' : '')));
-  } else nodes.push(h('div', { className: 'step-muted', text: call.approval ? 'Waiting for approval…' : 'Waiting for output…' }));
+  if (call.error) nodes.push(h('div', { className: 'step-error' }, ...ansiNodes(call.error)));
+  else if (call.output !== undefined) nodes.push(outputSection(call.approval ? 'Answer' : 'Output', call.output));
+  else nodes.push(h('div', { className: 'step-muted', text: call.approval ? 'Waiting for approval…' : 'Waiting for output…' }));
   return nodes;
 }
 
@@ -240,10 +239,25 @@ function codePre(code: string, language: string): HTMLElement {
   return h('pre', { className: 'step-code' }, highlightedCode(code, language));
 }
 
-/** Pretty JSON when the text is JSON, else the text as is. */
+/**
+ * A function's or MCP tool's output: a command's coloured output (a test run, a linter, a progress
+ * bar) as its terminal would show it, in its colours; else pretty JSON or the text as is.
+ */
+function outputSection(label: string, output: string): HTMLElement {
+  if (hasTerminalControls(output)) return section(label, h('pre', { className: 'step-code step-ansi' }, ...ansiNodes(output)));
+  const pretty = prettyJson(output);
+  return section(label, codePre(pretty.text, pretty.json ? 'json' : ''));
+}
+
+/**
+ * Pretty JSON when the text is JSON, else the text as is. A string in the JSON that holds escape
+ * sequences (`"\u001b[32m12 passed"`, a command's output returned as a field) is shown as its
+ * terminal would show it, without colours: JSON would write the sequence back as `\u001b[32m`.
+ */
 function prettyJson(text: string): { text: string; json: boolean } {
   try {
-    return { text: JSON.stringify(JSON.parse(text) as unknown, null, 2), json: true };
+    const value = JSON.parse(text, (_key, item: unknown) => (typeof item === 'string' && hasTerminalControls(item) ? stripAnsi(item) : item)) as unknown;
+    return { text: JSON.stringify(value, null, 2), json: true };
   } catch {
     return { text, json: false };
   }
@@ -253,15 +267,7 @@ function prettyJson(text: string): { text: string; json: boolean } {
 function functionBody(call: Extract<ToolCall, { type: 'function' }>, carded: boolean, openText: OpenText | undefined): Node[] {
   if (carded) return [];
   const nodes: Node[] = [section('Arguments', renderArguments(call.arguments || '{}', openText))];
-  if (call.output !== undefined && hasAnsi(call.output)) {
-    // A command's coloured output (a test run, a linter) in its colours, not as highlighted text.
-    nodes.push(section('Output', h('pre', { className: 'step-code step-ansi' }, ...ansiNodes(call.output))));
-  } else if (call.output !== undefined) {
-    const output = prettyJson(call.output);
-    nodes.push(section('Output', codePre(output.text, output.json ? 'json' : '')));
-  } else {
-    nodes.push(h('div', { className: 'step-muted', text: 'Waiting for output…' }));
-  }
+  nodes.push(call.output === undefined ? h('div', { className: 'step-muted', text: 'Waiting for output…' }) : outputSection('Output', call.output));
   return nodes;
 }
 

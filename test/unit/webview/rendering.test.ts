@@ -39,6 +39,8 @@ const MATH = [
 
 const RTL_ANSWER = 'مرحباً! هذه إجابة باللغة العربية، وفيها كلمة English في الوسط.\n\nThis paragraph is in English.\n\n- البند الأول\n- البند الثاني\n\n> שלום, זה ציטוט בעברית.';
 const RTL_QUESTION = 'ما هو الجذر التربيعي للعدد 16؟\nAnd in English, please.';
+/** Right-to-left blocks that start with code: the code is left to right, the block right to left. */
+const RTL_WITH_CODE = '`console.log` يطبع النص في وحدة التحكم.\n\n- `npm install` يثبت الحزم\n- `x` عنصر\n\n## `API` واجهة البرمجة\n\n| `key` المفتاح | `value` القيمة |\n|---|---|\n| `a` عربي | `b` نص |\n\n> `x` اقتباس بالعربية';
 
 const logStep: RunStep = {
   id: 's1',
@@ -48,7 +50,7 @@ const logStep: RunStep = {
   details: {
     type: 'tool_calls',
     toolCalls: [
-      { type: 'code_interpreter', id: 'c1', input: 'run_checks()', outputs: [{ type: 'logs', logs: '\u001b[0;32mPASSED\u001b[0m test_add\n\u001b[0;31mFAILED\u001b[0m test_div - \u001b[1;91mZeroDivisionError\u001b[0m\n\u001b[33mwarning:\u001b[0m \u001b[38;5;208m256 colours\u001b[0m \u001b[2K\u001b]0;title\u0007done' }] },
+      { type: 'code_interpreter', id: 'c1', input: 'run_checks()', outputs: [{ type: 'logs', logs: '\u001b[0;32mPASSED\u001b[0m test_add\n\u001b[0;31mFAILED\u001b[0m test_div - \u001b[1;91mZeroDivisionError\u001b[0m\n\u001b[33mwarning:\u001b[0m \u001b[38;5;208m256 colours\u001b[0m\n\u001b]0;title\u0007downloading 10%\r\u001b[2Kdone' }] },
       { type: 'function', id: 'f1', name: 'run_tests', arguments: '{}', output: '\u001b[32m12 passed\u001b[0m, \u001b[31m1 failed\u001b[0m' },
     ],
   },
@@ -63,6 +65,8 @@ const STATE: ChatState = {
     text('a1', 'assistant', MATH, 'run_1'),
     text('q2', 'user', RTL_QUESTION),
     text('a2', 'assistant', RTL_ANSWER, 'run_2'),
+    text('q3', 'user', 'And with code?'),
+    text('a3', 'assistant', RTL_WITH_CODE),
   ],
   runs: {
     run_1: { run: { id: 'run_1', threadId: 't', assistantId: 'a', status: 'completed', createdAt: 100, completedAt: 101 }, steps: [] },
@@ -164,6 +168,15 @@ describe('math, right-to-left text and ANSI colours in the chat (Chromium)', fun
     assert.deepEqual(typed, ['rtl', 'ltr']);
   });
 
+  it('lays a right-to-left block out right to left when it starts with code, and the code left to right', async () => {
+    const found = await page.locator('.msg[data-message-id="a3"] .markdown').evaluate((root) => ({
+      blocks: [...root.querySelectorAll('p, li, h2, th, td, blockquote, ul, table')].map((el) => `${el.tagName.toLowerCase()} ${getComputedStyle(el).direction}`),
+      code: [...root.querySelectorAll('code')].map((el) => getComputedStyle(el).direction),
+    }));
+    assert.deepEqual(found.blocks, ['p rtl', 'ul rtl', 'li rtl', 'li rtl', 'h2 rtl', 'table rtl', 'th rtl', 'th rtl', 'td rtl', 'td rtl', 'blockquote rtl', 'p rtl']);
+    assert.ok(found.code.length >= 8 && found.code.every((d) => d === 'ltr'), found.code.join(' '));
+  });
+
   it('shows code-interpreter logs and function output in the theme terminal colours, with no escape sequence', async () => {
     const found = await page.locator('.run-block').last().evaluate((block) => ({
       text: block.textContent ?? '',
@@ -171,7 +184,7 @@ describe('math, right-to-left text and ANSI colours in the chat (Chromium)', fun
     }));
     // eslint-disable-next-line no-control-regex -- what must never show
     assert.doesNotMatch(found.text, /\u001b|\[\d+(;\d+)*m|\]0;/);
-    assert.match(found.text, /PASSED test_add\nFAILED test_div - ZeroDivisionError\nwarning: 256 colours done/);
+    assert.match(found.text, /PASSED test_add\nFAILED test_div - ZeroDivisionError\nwarning: 256 colours\ndone/);
     assert.deepEqual(found.colours, [
       ['PASSED', 'rgb(35, 209, 139)'],
       ['FAILED', 'rgb(241, 76, 76)'],
