@@ -21,15 +21,19 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
  * (kind, then one or more references, each after `\uE202`; an entity's reference is a JSON array).
  * A closed marker is taken whole, within bounds and one line. A marker without its closing
  * character (cut off mid-stream, or never closed) is taken only as far as its kind and references
- * look like ids, so it never takes the sentences after it. Any other character of that block on
- * its own is a broken marker and goes too.
+ * look like ids, so it never takes the sentences after it: a reference ends at its last digit
+ * (`turn0file3Next` keeps `Next`) unless the text ends in it, and a kind with no reference after
+ * it is taken only where the text ends (`\uE200Next` keeps `Next`). Any other character of that
+ * block on its own is a broken marker and goes too.
  */
 const PRIVATE_MARKER = new RegExp(
   [
     // Closed: a kind, then references (ids, or an entity's JSON array), then the closing character.
     '\uE200[A-Za-z_]{0,40}(?:\uE202(?:\\[[^\n\uE200-\uE20F]{0,300}?\\]|[^\\s\uE200-\uE20F]{0,120}))*\uE201',
-    // Unclosed: ids only, or a JSON array that the text ends in (still being written).
-    '\uE200[A-Za-z_]{0,40}(?:\uE202(?:\\[[^\n\uE200-\uE20F\\]]{0,300}$|\\[[^\n\uE200-\uE20F]{0,300}?\\]|[A-Za-z0-9_-]{0,64}))*',
+    // Unclosed: references that are ids or a JSON array (one the text ends in is still being written)…
+    '\uE200[A-Za-z_]{0,40}(?:\uE202(?:\\[[^\n\uE200-\uE20F\\]]{0,300}$|\\[[^\n\uE200-\uE20F]{0,300}?\\]|[A-Za-z0-9_-]{0,64}$|[A-Za-z0-9_-]{0,63}\\d|))+',
+    // …or a kind the text ends in.
+    '\uE200[A-Za-z_]{1,40}$',
     '[\uE200-\uE20F]',
   ].join('|'),
   'g',
@@ -37,9 +41,11 @@ const PRIVATE_MARKER = new RegExp(
 
 /**
  * Markdown link syntax a citation mark must stay out of, or the link breaks (a control character
- * ends a link destination and a bare URL): a link's destination and title `(…)`, a reference
- * `[…]` after link text, an autolink `<…>`, a bare URL, and a whole reference definition line. A
- * citation placed in one goes just after it; in a definition it keeps only its footnote.
+ * ends a link destination and a bare URL, and a label with a mark in it names no definition): a
+ * link's destination and title `(…)`, a reference `[…]` after link text, a shortcut or collapsed
+ * reference `[label]` / `[label][]` to a defined label, an autolink `<…>`, a bare URL, and a whole
+ * reference definition, in a quote or a list too, with its destination and title on lines of their
+ * own. A citation placed in one goes just after it; in a definition it keeps only its footnote.
  */
 interface LinkSpan extends Span {
   /** A reference definition: nothing may follow it on its line. */
@@ -48,17 +54,43 @@ interface LinkSpan extends Span {
 
 const AUTOLINK = /<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>/g;
 const BARE_URL = /(?:\b[A-Za-z][A-Za-z0-9+.-]{1,31}:\/\/|\bwww\.)[^\s<>]*/g;
-const DEFINITION = /^ {0,3}\[[^\]\n]{1,999}\]:[^\n]*$/gm;
+/** Quote and list markers, and indentation, before a block's text on its line. */
+const CONTAINER_PREFIX = String.raw`(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*`;
+/** A reference definition's first line: its label (group 1) and the rest of the line (group 2). */
+const DEFINITION = new RegExp(String.raw`^${CONTAINER_PREFIX}\[([^\]\n]{1,999})\]:([^\n]*)$`, 'gm');
+/** A line that goes on a definition: its destination (after a label alone on its line) or its title. */
+const CONTINUED = new RegExp(String.raw`^${CONTAINER_PREFIX}\S[^\n]*`);
+const TITLE_LINE = new RegExp(String.raw`^${CONTAINER_PREFIX}["'(][^\n]*`);
+/** A bracketed text that may be a shortcut `[label]` or collapsed `[label][]` reference. */
+const SHORTCUT = /\[([^[\]\n]{1,999})\](?:\[\])?(?![([:])/g;
 /** How far a link destination and title are followed before the text is taken as no link. */
 const MAX_DESTINATION = 4096;
 /** Characters walked looking for link destinations in one text, all links together. */
 const MAX_LINK_WALK = 200_000;
 
+/** A reference label as CommonMark matches it: case and runs of white space aside, with no marker in it. */
+function labelKey(label: string): string {
+  return label.replace(PRIVATE_MARKER, '').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
 function linkSpans(text: string): LinkSpan[] {
   const spans: LinkSpan[] = [];
-  for (const m of text.matchAll(DEFINITION)) spans.push({ start: m.index, end: m.index + m[0].length, definition: true });
+  const labels = new Set<string>();
+  for (const m of text.matchAll(DEFINITION)) {
+    labels.add(labelKey(m[1]));
+    let end = m.index + m[0].length;
+    // The destination on the next line, when the label stands alone on its own.
+    if (!m[2].replace(PRIVATE_MARKER, '').trim()) end = lineAfter(text, end, CONTINUED) ?? end;
+    // A title on the line after the destination.
+    end = lineAfter(text, end, TITLE_LINE) ?? end;
+    spans.push({ start: m.index, end, definition: true });
+  }
+  if (labels.size) {
+    for (const m of text.matchAll(SHORTCUT)) if (labels.has(labelKey(m[1]))) spans.push({ start: m.index, end: m.index + m[0].length });
+  }
   for (const m of text.matchAll(AUTOLINK)) spans.push({ start: m.index, end: m.index + m[0].length });
-  for (const m of text.matchAll(BARE_URL)) spans.push({ start: m.index, end: m.index + m[0].length });
+  // A bare URL ends before the punctuation after it, as linkify ends it: a citation there goes before the full stop.
+  for (const m of text.matchAll(BARE_URL)) spans.push({ start: m.index, end: m.index + m[0].replace(/[.,;:!?'"]+$/, '').length });
   // Text made of `](` over and over would have each followed far: the walks share one budget.
   const budget = { steps: MAX_LINK_WALK };
   for (let at = text.indexOf(']'); at >= 0 && budget.steps > 0; at = text.indexOf(']', at + 1)) {
@@ -72,6 +104,14 @@ function linkSpans(text: string): LinkSpan[] {
     }
   }
   return spans;
+}
+
+/** The end of the line after the one ending at `end`, when that line matches `shape`. */
+function lineAfter(text: string, end: number, shape: RegExp): number | undefined {
+  if (text[end] !== '\n') return undefined;
+  const next = text.indexOf('\n', end + 1);
+  const line = text.slice(end + 1, next < 0 ? text.length : next);
+  return shape.test(line) ? end + 1 + line.length : undefined;
 }
 
 /** Where an inline link's `(destination "title")` that starts at `from` (after its `(`) ends, past its `)`. */

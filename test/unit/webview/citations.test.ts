@@ -86,6 +86,14 @@ describe('webview citations: private-use markers cut off or never closed', () =>
     assert.equal(next.text, 'One two three.');
   });
 
+  it('takes no word written straight after a marker that never closed', () => {
+    // A reference ends at its last digit; a kind with nothing after it is a marker's only where the text ends.
+    assert.equal(applyCitations('Claim.\uE200cite\uE202turn0file3Next sentence stays.', []).text, 'Claim.Next sentence stays.');
+    assert.equal(applyCitations('Claim.\uE200cite\uE202turn0search1\uE202turn2news12The rest.', []).text, 'Claim.The rest.');
+    assert.equal(applyCitations('Claim.\uE200Next sentence stays.', []).text, 'Claim.Next sentence stays.');
+    assert.equal(applyCitations('Claim.\uE200cite\uE202 The rest.', []).text, 'Claim. The rest.');
+  });
+
   it('places a citation at a marker that never closed, and not over the text after it', () => {
     const text = 'Forty items\uE200cite\uE202turn0file3 is the limit.';
     const at = text.indexOf('\uE200');
@@ -114,6 +122,40 @@ describe('webview citations: markers inside link syntax leave the link intact', 
     assert.equal(cite(bare, at(bare)).text, `See https://example.com/x/y${mark(1)} now.`);
     const label = 'See [the docs][do\uE200cite\uE202turn0search1\uE201cs] now.\n\n[docs]: https://example.com/';
     assert.equal(cite(label, at(label)).text, `See [the docs][docs]${mark(1)} now.\n\n[docs]: https://example.com/`);
+  });
+
+  it('moves a citation out of a shortcut or collapsed reference, whose label must still name its definition', () => {
+    const shortcut = 'See [the docs\uE200cite\uE202turn0search1\uE201] now.\n\n[the docs]: https://example.com/';
+    assert.equal(cite(shortcut, at(shortcut)).text, `See [the docs]${mark(1)} now.\n\n[the docs]: https://example.com/`);
+    const collapsed = 'See [The  Docs\uE200cite\uE202turn0search1\uE201][] now.\n\n> [the docs]: https://example.com/';
+    assert.equal(cite(collapsed, at(collapsed)).text, `See [The  Docs][]${mark(1)} now.\n\n> [the docs]: https://example.com/`);
+    // Brackets that name no definition are text: the citation stays where it was put.
+    const plain = 'A [note\uE200cite\uE202turn0search1\uE201] here.';
+    assert.equal(cite(plain, at(plain)).text, `A [note${mark(1)}] here.`);
+  });
+
+  it('keeps a reference definition whole wherever it is written: in a quote or a list, its destination or title on a line of its own', () => {
+    const cases = [
+      '> See [docs].\n>\n> [docs]: https://example.com/d\uE200cite\uE202turn0search2\uE201',
+      '- See [docs].\n\n  [docs]: /local/path\uE200cite\uE202turn0search2\uE201 "T"',
+      'See [docs].\n\n[docs]:\n  https://example.com/d\uE200cite\uE202turn0search2\uE201\n  "Title"',
+      'See [docs].\n\n[docs]: https://example.com/d\n  "Ti\uE200cite\uE202turn0search2\uE201tle"',
+      '1. See [docs].\n\n   > [docs]:\n   > <https://example.com/a b\uE200cite\uE202turn0search2\uE201>',
+    ];
+    for (const text of cases) {
+      const cited = cite(text, at(text));
+      assert.equal(cited.text, text.replace(/\uE200cite\uE202turn0search2\uE201/, ''), JSON.stringify(text));
+      assert.equal(cited.footnotes.length, 1);
+    }
+  });
+
+  it('puts a citation after a bare URL before the full stop that ends the sentence, as linkify ends the URL there', () => {
+    const text = 'See https://example.com/x\uE200cite\uE202turn0search1\uE201. And www.example.org/y\uE200cite\uE202turn0search1\uE201, too.';
+    const cited = applyCitations(text, [
+      { type: 'url_citation', url: 'https://example.com/x', title: 'X', startIndex: text.indexOf('\uE200'), endIndex: text.indexOf('\uE201') + 1 },
+      { type: 'url_citation', url: 'https://example.org/y', title: 'Y', startIndex: text.lastIndexOf('\uE200'), endIndex: text.lastIndexOf('\uE201') + 1 },
+    ]);
+    assert.equal(cited.text, `See https://example.com/x${mark(1)}. And www.example.org/y${mark(2)}, too.`);
   });
 
   it('keeps only the footnote of a citation inside a reference definition, which nothing may follow', () => {
