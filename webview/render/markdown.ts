@@ -4,19 +4,21 @@
  * swapped for superscripts in text nodes only, never inside an attribute. A streaming answer is
  * drawn block by block (`MarkdownBlocks`), so a delta redraws its last block only.
  *
- * Math (`\( \)`, `\[ \]`, `$…$`, `$$…$$`, found by `@mdit/plugin-tex`, so never inside code and
- * never read as Markdown) leaves the sanitizer as its TeX source in a placeholder, and KaTeX then
- * builds it as DOM nodes (its sizes set through the style object, which the page's policy allows);
- * what KaTeX cannot draw stays as written. Each block takes its own direction (`dir="auto"`).
+ * Math (`\( \)`, `\[ \]`, `$…$`, `$$…$$`, found by `@mdit/plugin-tex` and `texRules.ts`, so never
+ * inside code and never read as Markdown) leaves the sanitizer as its TeX source in a placeholder,
+ * and KaTeX then builds it as DOM nodes (its sizes set through the style object, which the page's
+ * policy allows); what KaTeX cannot draw stays as written. Each block takes its own direction
+ * (`dir="auto"`), which code and formulas do not decide.
  */
 import { tex } from '@mdit/plugin-tex';
 import DOMPurify from 'dompurify';
 import katex from 'katex';
 import MarkdownIt from 'markdown-it';
-import type { Token } from 'markdown-it';
+import type { StateCore, Token } from 'markdown-it';
 import { MARK_CLOSE, MARK_OPEN } from '../citations';
 import { MARKDOWN_LINK_PATTERN, SANDBOX_ATTRIBUTE } from '../links';
 import { highlightToHtml } from './highlight';
+import { DISPLAY_CLOSING, useDisplayMath } from './texRules';
 
 /** Off while a streaming answer's last block is drawn: a code block is highlighted once it is closed. */
 let highlighting = true;
@@ -50,16 +52,20 @@ md.inline.ruler.before('math_inline_dollar', 'math_dollar_before_code', (state, 
   state.pos += 1;
   return true;
 });
-const CLOSING: Record<string, string> = { $: '$', $$: '$$', '\\(': '\\)', '\\[': '\\]' };
-const mathPlaceholder = (display: boolean) => (tokens: Token[], idx: number): string => {
+useDisplayMath(md);
+md.core.ruler.push('citations_out_of_code', moveMarksOutOfCode);
+const CLOSING: Record<string, string> = { $: '$', '\\(': '\\)', ...DISPLAY_CLOSING };
+const mathPlaceholder = (tokens: Token[], idx: number): string => {
   const token = tokens[idx];
-  const tag = display ? 'div' : 'span';
+  const display = token.markup in DISPLAY_CLOSING;
+  // Display math inside a paragraph (`$$…$$` there) stays in the paragraph's element.
+  const tag = token.type === 'math_block' ? 'div' : 'span';
   const open = md.utils.escapeHtml(token.markup);
   const close = md.utils.escapeHtml(CLOSING[token.markup] ?? token.markup);
-  return `<${tag} class="math-tex${display ? ' math-display' : ''}" data-open="${open}" data-close="${close}">${md.utils.escapeHtml(token.content)}</${tag}>${display ? '\n' : ''}`;
+  return `<${tag} class="math-tex${display ? ' math-display' : ''}" data-open="${open}" data-close="${close}">${md.utils.escapeHtml(token.content)}</${tag}>${tag === 'div' ? '\n' : ''}`;
 };
-md.renderer.rules.math_inline = mathPlaceholder(false);
-md.renderer.rules.math_block = mathPlaceholder(true);
+md.renderer.rules.math_inline = mathPlaceholder;
+md.renderer.rules.math_block = mathPlaceholder;
 
 // The CSP allows no remote images and the chat must not fetch: show a Markdown image as its link.
 md.renderer.rules.image = (tokens, idx) => {
@@ -78,6 +84,38 @@ const purifyConfig = {
   FORBID_ATTR: ['style'],
   ALLOWED_URI_REGEXP: MARKDOWN_LINK_PATTERN,
 };
+
+/**
+ * Citation marks inside code or a formula, moved out: code keeps its text as written (Copy and
+ * Insert take no footnote number, the highlighter sees no mark) and KaTeX never reads one. A mark
+ * in a code span or a formula inside a paragraph goes just after it; one in a code block or a
+ * display block is dropped there (its source stays listed under the answer).
+ */
+function moveMarksOutOfCode(state: StateCore): void {
+  for (const token of state.tokens) {
+    if (token.type === 'fence' || token.type === 'code_block' || token.type === 'math_block') {
+      token.content = withoutMarks(token.content);
+      token.info = withoutMarks(token.info);
+    }
+    if (token.type !== 'inline' || !token.children) continue;
+    const children: Token[] = [];
+    for (const child of token.children) {
+      children.push(child);
+      if ((child.type !== 'code_inline' && child.type !== 'math_inline') || !hasMark.test(child.content)) continue;
+      const marks = Array.from(child.content.matchAll(citationPattern), (m) => m[0]).join('');
+      child.content = withoutMarks(child.content);
+      if (!marks) continue;
+      const after = new state.Token('text', '', 0);
+      after.content = marks;
+      children.push(after);
+    }
+    token.children = children;
+  }
+}
+
+function withoutMarks(text: string): string {
+  return text.replace(citationPattern, '').replace(anyMark, '');
+}
 
 let hooked = false;
 function hookLinks(): void {
@@ -115,38 +153,84 @@ export function renderMarkdown(source: string, highlight = true): DocumentFragme
     highlighting = true;
   }
   const fragment = DOMPurify.sanitize(html, { ...purifyConfig, RETURN_DOM_FRAGMENT: true });
-  renderMath(fragment);
   placeCitations(fragment);
   setDirections(fragment);
+  // Last: the nodes KaTeX makes hold no mark and no text block, and are many to walk past.
+  renderMath(fragment);
   return fragment;
 }
 
 /** Longest TeX drawn; a longer formula stays as written. */
 const MAX_TEX = 4000;
+/** Formulas drawn lately, by mode and source, with the nodes KaTeX made or why it could not. */
+const drawnFormulas = { document: undefined as Document | undefined, byKey: new Map<string, Node[] | string>() };
+/**
+ * How many formulas are remembered: a streaming answer draws its last block again on each delta,
+ * and a list of a hundred formulas would otherwise be laid out by KaTeX a hundred times a frame.
+ */
+const MAX_DRAWN_FORMULAS = 500;
 
 /**
- * Draws each math placeholder with KaTeX, in place. `trust` stays off (no `\href`, `\url`,
- * `\includegraphics`, `\htmlClass`), sizes and macro expansion are bounded, and a formula KaTeX
- * refuses is shown as it was written, delimiters and backslashes included. A citation mark inside
- * a formula is dropped there (its source is still listed).
+ * Draws each math placeholder with KaTeX, in place. Nothing a formula says may link, load or
+ * style (`\href`, `\url`, `\includegraphics`, `\htmlClass`…: KaTeX's `trust` refuses them, and the
+ * formula then shows as written rather than as their names in red), sizes and macro expansion are
+ * bounded, and a formula KaTeX refuses is shown as it was written, delimiters and backslashes
+ * included, with KaTeX's reason as its title.
  */
 function renderMath(root: DocumentFragment): void {
   for (const el of Array.from(root.querySelectorAll<HTMLElement>('.math-tex'))) {
-    const source = (el.textContent ?? '').replace(citationPattern, '').replace(anyMark, '');
-    const display = el.classList.contains('math-display');
+    const source = el.textContent ?? '';
     const asWritten = `${el.dataset.open ?? ''}${source}${el.dataset.close ?? ''}`;
     el.removeAttribute('data-open');
     el.removeAttribute('data-close');
-    try {
-      if (source.length > MAX_TEX) throw new Error(`The formula is longer than ${MAX_TEX} characters.`);
-      el.replaceChildren();
-      katex.render(source, el, { displayMode: display, throwOnError: true, trust: false, strict: 'ignore', maxSize: 20, maxExpand: 200, output: 'htmlAndMathml' });
-    } catch (error) {
+    const drawn = drawFormula(source, el.classList.contains('math-display'));
+    if (typeof drawn === 'string') {
       el.classList.add('math-as-written');
       el.textContent = asWritten;
-      el.title = error instanceof Error ? error.message.slice(0, 200) : 'KaTeX could not draw this formula.';
+      el.title = drawn;
+    } else {
+      el.replaceChildren(...drawn.map((node) => node.cloneNode(true)));
     }
   }
+}
+
+/** KaTeX's nodes for `source` (to be cloned), or why it cannot draw it; remembered for the next draw of the same formula. */
+function drawFormula(source: string, display: boolean): Node[] | string {
+  // The page's document: each sanitized fragment comes in a document of its own.
+  if (drawnFormulas.document !== document) Object.assign(drawnFormulas, { document, byKey: new Map() });
+  const key = `${display ? 'D' : 'I'}${source}`;
+  const known = drawnFormulas.byKey.get(key);
+  if (known !== undefined) {
+    // The latest drawn last: the first is the one to forget.
+    drawnFormulas.byKey.delete(key);
+    drawnFormulas.byKey.set(key, known);
+    return known;
+  }
+  let drawn: Node[] | string;
+  try {
+    if (source.length > MAX_TEX) throw new Error(`The formula is longer than ${MAX_TEX} characters.`);
+    let refused: string | undefined;
+    const holder = document.createElement('span');
+    katex.render(source, holder, {
+      displayMode: display,
+      throwOnError: true,
+      trust: (context) => {
+        refused ??= context.command;
+        return false;
+      },
+      strict: 'ignore',
+      maxSize: 10,
+      maxExpand: 200,
+      output: 'htmlAndMathml',
+    });
+    if (refused) throw new Error(`${refused} is not drawn: a formula may not link to, load or style anything.`);
+    drawn = Array.from(holder.childNodes);
+  } catch (error) {
+    drawn = error instanceof Error ? error.message.slice(0, 200) : 'KaTeX could not draw this formula.';
+  }
+  drawnFormulas.byKey.set(key, drawn);
+  if (drawnFormulas.byKey.size > MAX_DRAWN_FORMULAS) drawnFormulas.byKey.delete(drawnFormulas.byKey.keys().next().value!);
+  return drawn;
 }
 
 /** The elements that hold a block of text: each takes the direction of its own first strong character. */
@@ -162,10 +246,12 @@ const RTL_LETTER = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Scrip
 /**
  * Right-to-left answers lay out right to left, and a left-to-right paragraph among them stays left
  * to right: every text block gets `dir="auto"`, a list, quote or table the direction of its first
- * letter (as `dir="auto"` finds it). Code and formulas stay left to right.
+ * letter (as `dir="auto"` finds it). Code and formulas stay left to right, and being marked so,
+ * they do not decide their block's direction: `dir="auto"` skips an element with a `dir` of its
+ * own, so "`npm` يثبت الحزم" is right to left, as its words are.
  */
 function setDirections(root: DocumentFragment): void {
-  for (const el of Array.from(root.querySelectorAll('pre, .math-tex'))) el.setAttribute('dir', 'ltr');
+  for (const el of Array.from(root.querySelectorAll('pre, code, .math-tex'))) el.setAttribute('dir', 'ltr');
   for (const el of Array.from(root.querySelectorAll(TEXT_BLOCKS))) el.setAttribute('dir', 'auto');
   for (const el of Array.from(root.querySelectorAll(CONTAINERS))) el.setAttribute('dir', firstLetterDirection(el));
 }
@@ -287,6 +373,9 @@ function sameShape(a: Node, b: Node): boolean {
   if (a.nodeType === Node.TEXT_NODE) return b.nodeType === Node.TEXT_NODE;
   if (a.nodeType !== Node.ELEMENT_NODE || b.nodeType !== Node.ELEMENT_NODE) return false;
   const [x, y] = [a as Element, b as Element];
+  // The same subtree, text and all (the browser compares it far faster than a walk here): a list
+  // of formulas that grows at its end has every other item so.
+  if (x.isEqualNode(y)) return true;
   if (x.tagName !== y.tagName || x.attributes.length !== y.attributes.length) return false;
   for (const attribute of Array.from(x.attributes)) if (y.getAttribute(attribute.name) !== attribute.value) return false;
   return sameShapes(Array.from(x.childNodes), Array.from(y.childNodes));
@@ -299,7 +388,7 @@ function takeText(target: readonly Node[], source: readonly Node[]): void {
     if (node.nodeType === Node.TEXT_NODE) {
       const [text, data] = [node as Text, (from as Text).data];
       if (text.data !== data) text.data = data;
-    } else {
+    } else if (!node.isEqualNode(from)) {
       takeText(Array.from(node.childNodes), Array.from(from.childNodes));
     }
   });

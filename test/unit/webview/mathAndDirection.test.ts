@@ -76,12 +76,43 @@ describe('math and text direction in answers (DOM, happy-dom)', () => {
     assert.equal(draw('$\\href{javascript:alert(1)}{x}$').querySelectorAll('a').length, 0, 'no link from a formula');
   });
 
+  it('shows a formula that would link, load or style as written, not as the command names KaTeX refuses', () => {
+    const refused = ['$\\includegraphics{https://example.com/x.png}$', '\\(\\url{https://example.com}\\)', '$\\htmlClass{x}{y} + 1$', '$$\\href{https://example.com}{z}$$'];
+    const el = draw(refused.join(' and '));
+    assert.deepEqual(Array.from(el.querySelectorAll('.math-as-written'), (m) => m.textContent), refused);
+    assert.equal(el.querySelectorAll('.katex, a, img').length, 0);
+    for (const m of Array.from(el.querySelectorAll<HTMLElement>('.math-as-written'))) assert.match(m.title, /may not link to, load or style/);
+  });
+
+  it('leaves a display block that is not closed before a blank line as text, so the rest of the answer stays Markdown', () => {
+    for (const open of ['$$\nx = 1', '$$ x = 1', '\\[\nx = 1']) {
+      const el = draw(`${open}\n\nMore **bold** text.\n\n- a list`);
+      assert.equal(el.querySelectorAll('.katex, .math-tex').length, 0, open);
+      assert.equal(el.querySelector('strong')?.textContent, 'bold', open);
+      assert.equal(el.querySelector('li')?.textContent, 'a list', open);
+    }
+    // Streamed half-way: text until it closes, then a formula.
+    assert.equal(draw('$$\n\\frac{a}{b}').querySelectorAll('.katex').length, 0);
+    assert.deepEqual(sources(draw('$$\n\\frac{a}{b}\n$$')), ['\\frac{a}{b}\n']);
+  });
+
+  it('draws $$…$$ and \\[…\\] written inside a paragraph as display math, and leaves amounts and escaped brackets alone', () => {
+    const el = draw('The energy $$E = mc^2$$ and the sum \\[\\sum_{i=1}^n i\\] hold.');
+    assert.deepEqual(sources(el), ['E = mc^2', '\\sum_{i=1}^n i']);
+    assert.equal(el.querySelectorAll('p .math-display .katex-display').length, 2);
+    for (const text of ['It costs $$5 and $$10.', 'Marked \\[citation needed\\] here.', 'Code `$$x$$` stays.']) {
+      assert.equal(draw(text).querySelectorAll('.katex').length, 0, text);
+    }
+  });
+
   it('gives each list item its own direction and each list the direction of its first letter', () => {
     const arabic = draw('- البند الأول\n- second, in English');
     assert.equal(arabic.querySelector('ul')?.getAttribute('dir'), 'rtl');
     assert.deepEqual(Array.from(arabic.querySelectorAll('li'), (li) => li.getAttribute('dir')), ['auto', 'auto']);
     const english = draw('1. `كود` first, in English\n2. שני');
     assert.equal(english.querySelector('ol')?.getAttribute('dir'), 'ltr', 'code does not decide the direction');
+    // Code spans carry their own direction, which `dir="auto"` skips (the effect is checked in Chromium).
+    assert.deepEqual(Array.from(draw('`npm` يثبت الحزم و `x`').querySelectorAll('code'), (c) => c.getAttribute('dir')), ['ltr', 'ltr']);
   });
 
   it('lays a question out line by line in its own direction, and keeps code and formulas left to right', () => {

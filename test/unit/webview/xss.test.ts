@@ -85,6 +85,49 @@ describe('server text is only text (XSS corpus, Chromium)', function () {
     assert.match(cut.text, /^Claim one\. The next sentence stays\.\s*$/);
   });
 
+  it('a marker in a shortcut reference or in a definition written in a quote, a list or over lines leaves the link working', async () => {
+    const m = '\uE200cite\uE202turn0search0\uE201';
+    const texts = [
+      `See [the docs${m}] now.\n\n[the docs]: https://example.com/d`,
+      `See [the docs${m}][] now.\n\n[the docs]: https://example.com/d`,
+      `> See [the docs] now.\n>\n> [the docs]: https://example.com/d${m}`,
+      `- See [the docs] now.\n\n  [the docs]: https://example.com/d${m} "Docs"`,
+      `See [the docs] now.\n\n[the docs]:\n  https://example.com/d${m}\n  "Docs"`,
+    ];
+    const drawn = await page.evaluate(
+      (all) => all.map((t) => window.renderAnswer(t, [{ type: 'url_citation', url: 'https://example.com/src', title: 'Source', startIndex: t.indexOf('\uE200'), endIndex: t.indexOf('\uE201') + 1 }])),
+      texts,
+    );
+    drawn.forEach((d, i) => {
+      assert.match(d.html, /<a href="https:\/\/example\.com\/d"[^>]*>the docs<\/a>/, texts[i]);
+      assert.doesNotMatch(d.text, /\[the docs|\]:|turn0|[\uE200-\uE2FF]/, texts[i]);
+    });
+    // Where the marker sat in the link's label, its number follows the link.
+    assert.match(drawn[0].html, /the docs<\/a><sup class="cite-ref" data-cite="1">\[1\]<\/sup> now/);
+  });
+
+  it('a citation in code or a formula leaves the code and the TeX as written: after a code span or formula, dropped in a block', async () => {
+    const m = '\uE200cite\uE202turn0search0\uE201';
+    const texts = [`Run \`npm install${m}\` first.`, `\`\`\`js\nconst a = 1;${m}\n\`\`\``, `Area $\\pi r^2${m}$ here.`, `$$\nE = mc^2${m}\n$$`];
+    const drawn = await page.evaluate(
+      (all) => all.map((t) => {
+        const d = window.renderAnswer(t, [{ type: 'url_citation', url: 'https://example.com/src', title: 'Source', startIndex: t.indexOf('\uE200'), endIndex: t.indexOf('\uE201') + 1 }]);
+        const root = document.createElement('div');
+        root.innerHTML = d.html;
+        return { ...d, code: root.querySelector('code')?.textContent ?? '', tex: root.querySelector('annotation')?.textContent ?? '', after: root.querySelector('code + sup, .math-tex + sup')?.textContent ?? '', sups: root.querySelectorAll('sup').length };
+      }),
+      texts,
+    );
+    assert.equal(drawn[0].code, 'npm install');
+    assert.equal(drawn[0].after, '[1]');
+    assert.equal(drawn[1].code, 'const a = 1;\n', 'Copy and Insert take the code as written');
+    assert.equal(drawn[1].sups, 0);
+    assert.equal(drawn[2].tex, '\\pi r^2');
+    assert.equal(drawn[2].after, '[1]');
+    assert.equal(drawn[3].tex, 'E = mc^2\n');
+    for (const d of drawn) assert.match(d.text, /Source/, 'the source stays listed');
+  });
+
   it('never puts a citation inside an attribute, even when the annotation points into a link', async () => {
     const text = 'See [the docs](https://example.com/guide "Guide") and https://example.com/raw today.';
     const inUrl = text.indexOf('guide') + 2;
