@@ -54,6 +54,26 @@ function azureV1Url(endpoint: string): string {
   return /\/openai\/v1$/.test(trimmed) ? trimmed : `${trimmed}/openai/v1`;
 }
 
+/** The key under which a request's `fetchOptions` carry the function told of its stream's activity. */
+const STREAM_ACTIVITY = Symbol('streamActivity');
+
+/**
+ * Request options that have `onActivity` called whenever a piece of the answer's stream arrives:
+ * an event of any kind, or a comment line (`: keep-alive`), which the SDK reads past without a
+ * word. Proof that the server is there while it sends no event the run is made of.
+ */
+export function streamActivity(onActivity: (() => void) | undefined): { fetchOptions?: FetchOptions } {
+  return onActivity ? { fetchOptions: { [STREAM_ACTIVITY]: onActivity } as FetchOptions } : {};
+}
+
+/** The SDK's per-request `fetchOptions` (its type is not exported by name). */
+type FetchOptions = NonNullable<NonNullable<Parameters<OpenAI['models']['retrieve']>[1]>['fetchOptions']>;
+
+function activityOf(init: RequestInit | undefined): (() => void) | undefined {
+  const found: unknown = init ? (init as Record<symbol, unknown>)[STREAM_ACTIVITY] : undefined;
+  return typeof found === 'function' ? (found as () => void) : undefined;
+}
+
 /** Raised (inside the SDK's connection error) for a successful answer that is a web page, not the API. */
 export class PageAnswerError extends Error {
   constructor(readonly contentType: string) {
@@ -122,7 +142,7 @@ function boundedAnswers(inner: typeof fetch): typeof fetch {
       return new Response(text, { status: response.status, statusText: response.statusText, headers });
     }
     let body: ReadableStream<Uint8Array>;
-    if (type.startsWith('text/event-stream')) body = response.body.pipeThrough(failPast(MAX_STREAM_BYTES, MAX_STREAM_LINE_BYTES));
+    if (type.startsWith('text/event-stream')) body = response.body.pipeThrough(failPast(MAX_STREAM_BYTES, MAX_STREAM_LINE_BYTES, activityOf(init)));
     else if (!/\/content(\?|$)/.test(url)) body = response.body.pipeThrough(failPast(MAX_ANSWER_BYTES));
     else return response;
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
@@ -142,12 +162,16 @@ function cutAt(max: number): TransformStream<Uint8Array, Uint8Array> {
   });
 }
 
-/** Passes bytes on until `max` in all, or `maxLine` without a line break (when given), then fails the stream. */
-function failPast(max: number, maxLine?: number): TransformStream<Uint8Array, Uint8Array> {
+/**
+ * Passes bytes on until `max` in all, or `maxLine` without a line break (when given), then fails the
+ * stream; `onBytes` hears of every piece that arrives.
+ */
+function failPast(max: number, maxLine?: number, onBytes?: () => void): TransformStream<Uint8Array, Uint8Array> {
   let seen = 0;
   let line = 0;
   return new TransformStream({
     transform(chunk, controller) {
+      onBytes?.();
       seen += chunk.byteLength;
       if (seen > max) return controller.error(new OversizedAnswerError(maxLine ? 'stream' : 'answer', max));
       if (maxLine !== undefined) {

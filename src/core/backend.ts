@@ -33,15 +33,18 @@ export interface Backend extends FileOperations {
   /**
    * Starts or continues a run and streams its events. The first event is `run.updated` with the
    * run's id, so a dropped stream can be resumed by polling. Throws `AssistantsError` of kind
-   * `unsupported` when the server cannot stream; the driver then uses `create`.
+   * `unsupported` when the server cannot stream; the driver then uses `create`. `onActivity` is
+   * called whenever the stream's connection brings anything, whether or not it makes a run event
+   * (a keep-alive event or comment, an event of a kind this client does not show): the server is
+   * there, and the driver's watch on a silent stream starts again.
    */
-  stream(action: RunAction, signal?: AbortSignal): AsyncIterable<RunEvent>;
+  stream(action: RunAction, signal?: AbortSignal, onActivity?: () => void): AsyncIterable<RunEvent>;
   /**
    * Optional: follows a run whose stream dropped from where the stream stopped, when the server
    * keeps it (Responses: `GET /responses/{id}?stream=true&starting_after=N`). Throws `unsupported`
-   * when it cannot; the driver then polls.
+   * when it cannot; the driver then polls. `onActivity` as for `stream`.
    */
-  resumeStream?(ref: RunRef, signal?: AbortSignal): AsyncIterable<RunEvent>;
+  resumeStream?(ref: RunRef, signal?: AbortSignal, onActivity?: () => void): AsyncIterable<RunEvent>;
   /** Starts or continues a run without streaming (background); poll it with `retrieve`. */
   create(action: RunAction, signal?: AbortSignal): Promise<RunSnapshot>;
   retrieve(ref: RunRef, signal?: AbortSignal): Promise<RunSnapshot>;

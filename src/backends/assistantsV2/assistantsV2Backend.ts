@@ -15,6 +15,7 @@ import { cancelledError } from '../../core/runs/sleep';
 import type { ErrorContext } from '../errorMapping';
 import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapping';
 import { StreamRedactor } from '../streamRedaction';
+import { streamActivity } from '../openaiClient';
 import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
 import { listAll } from '../common/pages';
 import { fromWireMessage, fromWireRun, fromWireStep } from './mapRun';
@@ -131,7 +132,7 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
 
   // Runs
 
-  async *stream(action: RunAction, signal?: AbortSignal): AsyncIterable<RunEvent> {
+  async *stream(action: RunAction, signal?: AbortSignal, onActivity?: () => void): AsyncIterable<RunEvent> {
     this.streaming.check();
     const threadId = remoteThreadId(action);
     const runs = this.client.beta.threads.runs;
@@ -140,8 +141,8 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
     try {
       events =
         action.kind === 'start'
-          ? await runs.create(threadId, { ...startBody(action), stream: true }, { signal })
-          : await runs.submitToolOutputs(action.ref.runId, { thread_id: threadId, tool_outputs: toolOutputs(action), stream: true }, { signal });
+          ? await runs.create(threadId, { ...startBody(action), stream: true }, { signal, ...streamActivity(onActivity) })
+          : await runs.submitToolOutputs(action.ref.runId, { thread_id: threadId, tool_outputs: toolOutputs(action), stream: true }, { signal, ...streamActivity(onActivity) });
     } catch (error) {
       const failure = this.streaming.failure(error, this.errorContext);
       yield* this.orphanedRun(action, failure, startedAt, signal);

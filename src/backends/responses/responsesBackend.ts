@@ -13,6 +13,7 @@ import { textOf } from '../../common/model';
 import { RunState } from '../../core/runs/runState';
 import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapping';
 import { StreamRedactor } from '../streamRedaction';
+import { streamActivity } from '../openaiClient';
 import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
 import { listAll } from '../common/pages';
 import { toMessage, toSnapshot, toStep, withItemId } from './mapping';
@@ -121,14 +122,14 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
     return id ? { ...local, id } : local;
   }
 
-  async *stream(action: RunAction, signal?: AbortSignal): AsyncIterable<RunEvent> {
+  async *stream(action: RunAction, signal?: AbortSignal, onActivity?: () => void): AsyncIterable<RunEvent> {
     this.streaming.check();
     const params = await this.params(action, signal);
     let events: AsyncIterable<ResponseStreamEvent>;
     try {
       // Background as well as streamed: the response outlives a dropped connection (so it can be
       // polled) and can be cancelled on the server.
-      events = await this.withBackground((background) => this.client.responses.create({ ...params, stream: true, ...(background ? { background } : {}) }, { signal }));
+      events = await this.withBackground((background) => this.client.responses.create({ ...params, stream: true, ...(background ? { background } : {}) }, { signal, ...streamActivity(onActivity) }));
     } catch (error) {
       throw this.unrepeatable(this.lostAttachmentStore(this.streaming.failure(error, this.errorContext)));
     }
@@ -148,7 +149,7 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
    * stream rather than of polling. Throws `unsupported` when this backend did not stream that
    * response or the server keeps no background responses; the driver then polls.
    */
-  async *resumeStream(ref: RunRef, signal?: AbortSignal): AsyncIterable<RunEvent> {
+  async *resumeStream(ref: RunRef, signal?: AbortSignal, onActivity?: () => void): AsyncIterable<RunEvent> {
     const id = ref.cursor ?? ref.runId;
     const live = this.live.get(id);
     if (!live || !live.background || live.sequence === undefined) {
@@ -156,7 +157,7 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
     }
     let events: AsyncIterable<ResponseStreamEvent>;
     try {
-      events = await this.client.responses.retrieve(id, { stream: true, starting_after: live.sequence, include: RETRIEVE_INCLUDE }, { signal });
+      events = await this.client.responses.retrieve(id, { stream: true, starting_after: live.sequence, include: RETRIEVE_INCLUDE }, { signal, ...streamActivity(onActivity) });
     } catch (error) {
       throw this.error(error);
     }

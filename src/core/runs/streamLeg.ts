@@ -41,7 +41,7 @@ export class StreamLeg {
   async streamLeg(action: RunAction): Promise<StreamOutcome> {
     let outcome: 'ended' | 'dropped' | 'stopped';
     try {
-      outcome = await this.ctx.retrying(() => this.consumeStream((signal) => this.ctx.deps.backend.stream(action, signal)));
+      outcome = await this.ctx.retrying(() => this.consumeStream((signal, onActivity) => this.ctx.deps.backend.stream(action, signal, onActivity)));
     } catch (error) {
       if (this.ctx.stopping) {
         return 'stopped';
@@ -68,7 +68,7 @@ export class StreamLeg {
     if (!backend.resumeStream || !ref || this.ctx.stopping) return false;
     const resume = backend.resumeStream.bind(backend);
     try {
-      const outcome = await this.consumeStream((signal) => resume(ref, signal));
+      const outcome = await this.consumeStream((signal, onActivity) => resume(ref, signal, onActivity));
       return outcome === 'stopped' || (outcome === 'ended' && isSettled(this.ctx.currentRun()));
     } catch (error) {
       // The server's own error ended the run; anything else: not resumable after all, polling follows the run.
@@ -78,14 +78,20 @@ export class StreamLeg {
   }
 
   /** One attempt at streaming a leg. Failing before the server named the run is retryable (nothing was started). */
-  private async consumeStream(open: (signal: AbortSignal) => AsyncIterable<RunEvent>): Promise<'ended' | 'dropped' | 'stopped'> {
+  private async consumeStream(open: (signal: AbortSignal, onActivity: () => void) => AsyncIterable<RunEvent>): Promise<'ended' | 'dropped' | 'stopped'> {
     const abort = new AbortController();
     this.ctx.streamAbort = abort;
     let stalled = false;
     let idle: ReturnType<typeof setTimeout> | undefined;
     // A stream that goes silent (a proxy holding the connection, a server that stopped writing) is
-    // given up: the run is then followed by polling, like a dropped stream.
+    // given up: the run is then followed by polling, like a dropped stream. Anything the connection
+    // brings (a keep-alive, an event shown as nothing) is no silence. Timers are reset at most
+    // every tenth of the silence allowed, not at every piece of a fast stream.
+    let watchedAt = 0;
     const watch = (): void => {
+      const now = Date.now();
+      if (idle !== undefined && now - watchedAt < this.ctx.deps.streamIdleMs / 10) return;
+      watchedAt = now;
       clearTimeout(idle);
       idle = setTimeout(() => {
         stalled = true;
@@ -94,7 +100,7 @@ export class StreamLeg {
     };
     try {
       watch();
-      for await (const event of open(abort.signal)) {
+      for await (const event of open(abort.signal, watch)) {
         watch();
         this.onStreamEvent(event);
       }
@@ -105,6 +111,9 @@ export class StreamLeg {
       if (!this.ctx.legKnown) {
         throw stalled ? this.silentStart() : asAssistantsError(error);
       }
+      // The run ended (or waits for outputs) by the server's own word before this broke the
+      // stream: an error frame after the end changes nothing, and no dropped connection matters.
+      if (this.ctx.state.run && isSettled(this.ctx.state.run)) return 'ended';
       const failure = asAssistantsError(error);
       this.lastStreamSilent = stalled;
       if (stalled || !isServerVerdict(failure)) return 'dropped';
