@@ -2,8 +2,9 @@
  * The hostile-input kinds about the server and what goes to it, for `npm run bench:hostile`:
  * a vector store filled by someone else that Sync Knowledge reads (escape: a workspace secret sent
  * up, or a file this extension did not add deleted), redirects to another origin (escape: a
- * credential header, or a request with a body, reaching it), and the key in server text (escape:
- * eight or more of its characters in a row shown).
+ * credential header, or a request with a body, reaching it), a server object that vanished
+ * (broken: not named with its kind and id), and the key in server text (escape: eight or more of
+ * its characters in a row shown).
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
@@ -11,7 +12,8 @@ import { createOpenAIClient } from '../src/backends/openaiClient';
 import { originBoundRedirects } from '../src/backends/redirects';
 import { ResponsesBackend } from '../src/backends/responses/responsesBackend';
 import { StreamRedactor } from '../src/backends/streamRedaction';
-import { redact } from '../src/backends/errorMapping';
+import { APIError } from 'openai';
+import { redact, toAssistantsError } from '../src/backends/errorMapping';
 import { nodeWorkspaceFs } from '../src/core/workspace/fileSystem';
 import { KnowledgeMark } from '../src/core/knowledge/mark';
 import { sourceAttributes } from '../src/core/knowledge/plan';
@@ -139,6 +141,34 @@ function keyInText(label: string, quote: string, ofKey = quote): Input {
   };
 }
 
+/**
+ * A server's refusal naming an object it no longer has, as `status` (404, 400) or as an error
+ * frame in a stream (`undefined`); *broken*: it does not come back named, with its kind and id
+ * (the chat would then offer no fix).
+ */
+function vanishedObject(said: string, status: number | undefined, expected: { object: string; id: string }): Input {
+  return {
+    label: `${status ?? 'stream frame'}: ${said.slice(0, 60)}`,
+    async run() {
+      const error = toAssistantsError(status === undefined ? new APIError(undefined, { message: said, code: null }, undefined, undefined) : APIError.generate(status, { error: { message: said } }, undefined, new Headers()));
+      const named = error.options.missing;
+      return { broken: named?.object !== expected.object || named.id !== expected.id, ...(named ? {} : { note: error.message.slice(0, 60) }) };
+    },
+  };
+}
+
+const VANISHED_WORDINGS: Array<[string, { object: string; id: string }]> = [
+  ["Conversation with id 'conv_68ab' not found.", { object: 'thread', id: 'conv_68ab' }],
+  ["No thread found with id 'thread_abc123'.", { object: 'thread', id: 'thread_abc123' }],
+  ["Previous response with id 'resp_0ab12' not found.", { object: 'thread', id: 'resp_0ab12' }],
+  ['Conversation conv_9a8b7c does not exist or was deleted.', { object: 'thread', id: 'conv_9a8b7c' }],
+  ["Vector store with id 'vs_9z12' not found.", { object: 'vector_store', id: 'vs_9z12' }],
+  ["Invalid 'tools[0].vector_store_ids[0]': vector store vs_Q7r2 has expired.", { object: 'vector_store', id: 'vs_Q7r2' }],
+  ['No such File object: file-Ab12Cd', { object: 'file', id: 'file-Ab12Cd' }],
+  ["The file 'assistant-Xyz987Q' could not be found.", { object: 'file', id: 'assistant-Xyz987Q' }],
+  ['file_9fe2c1d not found in vector store vs_abc123.', { object: 'file', id: 'file_9fe2c1d' }],
+];
+
 const gitignored = (s: Scene) => s.ws.write('.gitignore', 'secret.log\nbuild/\n');
 const forgeries: Forgery[] = ['no mark', 'made-up mark', "another key's mark", 'copied mark'];
 const named: Array<[string, (s: Scene) => void]> = [
@@ -179,6 +209,10 @@ export const SERVER_KINDS: Kind[] = [
       ].flatMap(([configured, target]) => [redirected(307, target, 'GET', configured), redirected(308, target, 'POST', configured)]),
       ...['data:application/json,{"object":"list","data":[]}', 'file:///etc/passwd', 'blob:https://api.example.test/0c8a', 'about:blank'].flatMap((target) => [redirected(302, target, 'GET'), redirected(307, target, 'POST')]),
     ],
+  },
+  {
+    name: 'server object that vanished (named, with its fix)',
+    inputs: VANISHED_WORDINGS.flatMap(([said, expected]) => [404, 400, undefined].map((status) => vanishedObject(said, status, expected))),
   },
   {
     name: 'the key in server text (masked, streamed split)',

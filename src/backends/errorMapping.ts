@@ -58,10 +58,11 @@ export function toAssistantsError(error: unknown, context: ErrorContext = {}): A
     const detail = serverMessage(error, context);
     const permanent = fromCode(codesOf(error), detail, error.status, error);
     if (permanent) return permanent;
-    // No status: the server sent an `error` event inside a stream (the SDK raises it as an APIError).
-    if (typeof error.status !== 'number') return fromStreamFrame(codesOf(error), detail, error);
-    const missing = error.status === 404 || error.status === 400 ? missingObject(detail) : undefined;
+    // No status: the server sent an `error` event inside a stream (the SDK raises it as an APIError);
+    // an object that vanished while the run went on is named there as in a 404, and fixed the same way.
+    const missing = typeof error.status !== 'number' || error.status === 404 || error.status === 400 ? missingObject(detail) : undefined;
     if (missing) return vanished(missing, error.status, error);
+    if (typeof error.status !== 'number') return fromStreamFrame(codesOf(error), detail, error);
     return fromStatus(error.status, detail, error.headers, error);
   }
   if (error instanceof SyntaxError) {
@@ -182,23 +183,48 @@ const MISSING_PATTERNS: Array<{ object: MissingObject['object']; pattern: RegExp
   { object: 'file', pattern: /\bNo file found with id '([^']+)'/i },
 ];
 
-/** The object a server's refusal says it does not have, if it names one. */
+/**
+ * Ids by their shape, for a refusal worded as none of `MISSING_PATTERNS` is (another server, a
+ * proxy, a later wording): a conversation, v2 thread or response chain (`conv_`, `thread_`, the
+ * `resp_` a continuation names), a vector store (`vs_`), a file (`file-`, `file_`, Azure's
+ * `assistant-`).
+ */
+const ID_SHAPES: Array<{ object: MissingObject['object']; pattern: RegExp }> = [
+  { object: 'vector_store', pattern: /\b(vs_[A-Za-z0-9]{4,})\b/ },
+  { object: 'thread', pattern: /\b(conv_[A-Za-z0-9]{4,}|thread_[A-Za-z0-9]{4,})\b/ },
+  { object: 'file', pattern: /\b((?:file-|file_|assistant-)[A-Za-z0-9]{4,})\b/ },
+];
+
+/** Words that say an object is gone: not found, does not exist, deleted, expired. */
+const GONE = /\b(?:not found|not be found|does not exist|doesn't exist|no longer exists|(?:was|been|is) deleted|(?:is|has|was|been) expired|has expired|no such)\b/i;
+
+/**
+ * The object a server's refusal says it does not have, if it names one: by the service's own
+ * wording, else the first id of a known shape in a refusal that says it is gone; a continuation
+ * whose previous response is gone (`Previous response with id 'resp_…' not found`) is the thread's
+ * chain gone, fixed as a vanished conversation is.
+ */
 export function missingObject(detail: string): MissingObject | undefined {
   for (const { object, pattern } of MISSING_PATTERNS) {
     const id = pattern.exec(detail)?.[1];
     if (id) return { object, id };
   }
-  return undefined;
+  if (!GONE.test(detail)) return undefined;
+  const previous = /\bprevious[ _]response(?:_id)?\b[^.]*?\b(resp_[A-Za-z0-9]{4,})\b/i.exec(detail)?.[1];
+  if (previous) return { object: 'thread', id: previous };
+  const found = ID_SHAPES.map(({ object, pattern }) => ({ object, match: pattern.exec(detail) })).filter((shape) => shape.match !== null);
+  const first = found.sort((a, b) => (a.match?.index ?? 0) - (b.match?.index ?? 0))[0];
+  return first?.match ? { object: first.object, id: first.match[1] } : undefined;
 }
 
 /** One sentence per vanished object, with the fix the UI offers beside it. */
-function vanished(missing: MissingObject, status: number, cause: unknown): AssistantsError {
+function vanished(missing: MissingObject, status: number | undefined, cause: unknown): AssistantsError {
   const sentence = {
     thread: "The server no longer has this thread's conversation (it was deleted, or expired). Continue in a new thread: it keeps these messages, and your question stays in the composer.",
     vector_store: `The vector store ${missing.id} is no longer on the server (it was deleted, or expired). Remove it from the assistant: Remove from Assistant on its row in the Knowledge view.`,
     file: `The file ${missing.id} is no longer on the server (it was deleted, or expired). Re-upload it (attach it again), then send again.`,
   }[missing.object];
-  return new AssistantsError('not_found', sentence, { status, cause, missing });
+  return new AssistantsError('not_found', sentence, { ...(status !== undefined ? { status } : {}), cause, missing });
 }
 
 /** A redirect not followed, as what happened and what to do; never retried (the server would say the same). */

@@ -159,6 +159,24 @@ describe('Errors told truly (Responses)', () => {
     });
   }
 
+  for (const [said, missing] of [
+    ["Vector store with id 'vs_gone1' not found.", { object: 'vector_store', id: 'vs_gone1' }],
+    ['Conversation conv_gone2 was deleted.', { object: 'thread', id: 'conv_gone2' }],
+    ["No such File object: file-gone3", { object: 'file', id: 'file-gone3' }],
+  ] as const) {
+    it(`an object that vanishes while the run streams is named with its fix: "${said}"`, async () => {
+      h = await startHarness();
+      const created = `event: response.created\ndata: ${JSON.stringify({ type: 'response.created', sequence_number: 0, response: { id: 'resp_mid', object: 'response', created_at: 1, status: 'in_progress', model: 'gpt-4.1-mini', output: [], error: null, incomplete_details: null, metadata: {} } })}\n\n`;
+      const frame = `event: error\ndata: ${JSON.stringify({ type: 'error', code: null, message: said, param: null, sequence_number: 1 })}\n\n`;
+      h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { headers: SSE, chunks: [created, frame] } });
+      const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+      assert.deepEqual(error.options.missing, missing);
+      assert.match(error.message, { thread: /Continue in a new thread/, vector_store: /Remove from Assistant/, file: /Re-upload it/ }[missing.object]);
+      const last = h.events.filter((e) => e.type === 'run.updated').at(-1);
+      assert.equal(last?.type === 'run.updated' && last.run.status, 'failed', 'the run ended failed, with the sentence');
+    });
+  }
+
   it('still follows a run whose stream dropped mid-answer (no error frame) by polling, with a note', async () => {
     h = await startHarness();
     h.fake.model.enqueue({ steps: [{ type: 'text', text: 'Dropped, then polled to the end.', chunkSize: 4, chunkDelayMs: 10 }] });

@@ -35,6 +35,15 @@ describe('a server object that vanished is named, with its kind and id', () => {
     [404, 'No such File object: file-Ab12Cd', { object: 'file', id: 'file-Ab12Cd' }],
     [400, "Invalid input file: no file with id 'file-gone'.", { object: 'file', id: 'file-gone' }],
     [404, "No file found with id 'file-x1'.", { object: 'file', id: 'file-x1' }],
+    // Other servers' and proxies' wordings: an id of a known shape in a refusal that says it is gone.
+    [404, "The vector store 'vs_abc123' does not exist.", { object: 'vector_store', id: 'vs_abc123' }],
+    [400, "Invalid 'tools[0].vector_store_ids[0]': vector store vs_Q7r2 has expired.", { object: 'vector_store', id: 'vs_Q7r2' }],
+    [404, 'Conversation conv_9a8b7c does not exist or was deleted.', { object: 'thread', id: 'conv_9a8b7c' }],
+    [400, "Previous response with id 'resp_0ab12' not found.", { object: 'thread', id: 'resp_0ab12' }],
+    [400, 'previous_response_id resp_77aa is not found; it may have expired.', { object: 'thread', id: 'resp_77aa' }],
+    [404, "File 'file-Abc123' was deleted.", { object: 'file', id: 'file-Abc123' }],
+    [404, "The file 'assistant-Xyz987Q' could not be found.", { object: 'file', id: 'assistant-Xyz987Q' }],
+    [400, 'file_9fe2c1d not found in vector store vs_abc123.', { object: 'file', id: 'file_9fe2c1d' }],
   ];
   for (const [status, said, missing] of cases) {
     it(`${status} "${said}"`, () => {
@@ -45,7 +54,7 @@ describe('a server object that vanished is named, with its kind and id', () => {
     });
   }
   it('leaves other refusals as they were', () => {
-    for (const said of ['No such model', "Invalid URL (POST /v1/conversations)", 'The model `x` does not exist']) {
+    for (const said of ['No such model', "Invalid URL (POST /v1/conversations)", 'The model `x` does not exist', "Invalid 'vector_store_ids': vs_abc123 is not a valid id.", 'Response resp_abc123 is still in progress.']) {
       const error = toAssistantsError(APIError.generate(404, { error: { message: said } }, undefined, new Headers()));
       assert.equal(error.options.missing, undefined, said);
     }
