@@ -278,28 +278,45 @@ function formatWait(ms: number): string {
   if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
-  return `${Math.round(hours / 24)} days`;
+  const days = Math.round(hours / 24);
+  return days < 365 ? `${days} days` : 'more than a year';
 }
 
-/** `retry-after-ms` (OpenAI's precise header) wins over `retry-after` (seconds or an HTTP date). */
+/**
+ * The wait a server asks for, in ms: `retry-after-ms` (OpenAI's precise header) wins over
+ * `retry-after` (seconds or an HTTP date). A header sent twice (joined as "30, 30") counts once.
+ * Undefined when there is none, it is no number or date, or it asks for no wait at all (0, a
+ * negative number, a date already past): the retry then waits its own backoff rather than
+ * re-sending at once, again and again.
+ */
 export function parseRetryAfter(headers: Headers | undefined, now: number = Date.now()): number | undefined {
   if (!headers) {
     return undefined;
   }
-  const ms = headers.get('retry-after-ms');
-  if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms)) && Number(ms) >= 0) {
-    return Number(ms);
+  const ms = firstNumber(headers.get('retry-after-ms'));
+  if (ms !== undefined) {
+    return ms > 0 ? ms : undefined;
   }
   const value = headers.get('retry-after');
   if (value === null || value.trim() === '') {
     return undefined;
   }
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) {
-    return seconds * 1000;
+  const seconds = firstNumber(value);
+  if (seconds !== undefined) {
+    return seconds > 0 ? seconds * 1000 : undefined;
   }
+  // An HTTP date ("Wed, 21 Oct 2026 07:28:00 GMT"); not a bare number, which Date.parse reads as a year.
+  if (!/[a-z]/i.test(value)) return undefined;
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return Number.isNaN(date) || date <= now ? undefined : date - now;
+}
+
+/** The number a header value starts with, alone or first of a list ("30" or "30, 30"); undefined for anything else. */
+function firstNumber(value: string | null): number | undefined {
+  const first = value?.split(',')[0].trim();
+  if (!first || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(first)) return undefined;
+  const number = Number(first);
+  return Number.isFinite(number) ? number : undefined;
 }
 
 function serverMessage(error: APIError, context: ErrorContext): string {

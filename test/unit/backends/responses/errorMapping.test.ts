@@ -29,6 +29,38 @@ describe('toAssistantsError', () => {
     assert.equal(parseRetryAfter(new Headers({})), undefined);
   });
 
+  it('reads a wait that asks for none, or is no wait, as none told: the retry then waits its own backoff', () => {
+    const now = Date.UTC(2026, 0, 1);
+    for (const headers of [
+      { 'retry-after': '0' },
+      { 'retry-after': '-5' },
+      { 'retry-after': new Date(now - 3_600_000).toUTCString() },
+      { 'retry-after': 'soon' },
+      { 'retry-after': 'in a minute' },
+      { 'retry-after': 'Infinity' },
+      { 'retry-after-ms': '0' },
+      { 'retry-after-ms': '-250' },
+      { 'retry-after-ms': 'abc' },
+    ]) {
+      assert.equal(parseRetryAfter(new Headers(headers), now), undefined, JSON.stringify(headers));
+    }
+    // A header sent twice is joined with a comma; each copy says the same.
+    assert.equal(parseRetryAfter(new Headers([['retry-after', '30'], ['retry-after', '30']]), now), 30_000);
+    assert.equal(parseRetryAfter(new Headers({ 'retry-after-ms': '1500, 1500' }), now), 1_500);
+    // retry-after-ms that says nothing leaves retry-after to say it.
+    assert.equal(parseRetryAfter(new Headers({ 'retry-after-ms': 'abc', 'retry-after': '2.5' }), now), 2_500);
+    assert.equal(parseRetryAfter(new Headers({ 'retry-after': new Date(now + 90_000).toUTCString() }), now), 90_000);
+  });
+
+  it('says how long a 429 asks to wait in words a person reads, up to waits of years', () => {
+    const said = (headers: Record<string, string>): string => toAssistantsError(apiError(429, 'slow', headers)).message;
+    assert.match(said({ 'retry-after': '3600' }), /asks to wait 1 h\. Send again after that\./);
+    assert.match(said({ 'retry-after': String(40 * 86_400) }), /asks to wait 40 days\./);
+    assert.match(said({ 'retry-after': new Date(Date.now() + 3650 * 86_400_000).toUTCString() }), /asks to wait more than a year\./);
+    assert.match(said({ 'retry-after-ms': '99999999999999' }), /asks to wait more than a year\./);
+    assert.match(said({ 'retry-after': '0' }), /rate limit was reached\. Wait a minute, then send again\./);
+  });
+
   it('names the host it could not reach, and maps aborts to cancelled', () => {
     const network = toAssistantsError(new APIConnectionError({ message: 'Connection error.' }), { baseUrl: 'http://127.0.0.1:9/v1' });
     assert.equal(network.kind, 'network');
