@@ -102,6 +102,9 @@ export class RunSession {
       if (run.status !== 'requires_action') {
         return;
       }
+      if (!run.requiredAction?.toolCalls.length) {
+        throw this.nothingToAnswer(run);
+      }
       const outputs = await this.tools.answer(run);
       if (this.ctx.stopping) {
         return this.stopper.awaitStopped();
@@ -151,6 +154,20 @@ export class RunSession {
       this.ctx.emit({ type: 'fallback', reason: 'The server cannot stream; following the run by polling.' });
     }
     await this.createLeg(action);
+  }
+
+  /**
+   * A run the server says waits for function outputs without naming a call: no output can move it,
+   * and submitting none would be refused or wait forever. The server is asked to cancel it (not
+   * waited for: Stop's deadline bounds the request) and the run ends failed, saying so, with Retry.
+   */
+  private nothingToAnswer(run: Run): AssistantsError {
+    const message = 'The server said the run waits for function results but named no function call, so there was nothing to answer and the run was ended. Send again; if it happens again, the server does not follow the API.';
+    this.stopper.startCancel();
+    const failed: Run = { ...run, status: 'failed', requiredAction: undefined, lastError: { code: 'bad_response', message } };
+    this.ctx.state.apply({ type: 'run.updated', run: failed });
+    this.ctx.emit({ type: 'run.updated', run: failed });
+    return new AssistantsError('bad_response', message);
   }
 
   /**

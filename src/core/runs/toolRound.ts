@@ -17,7 +17,7 @@ export class ToolRound {
    * gets a sentence for each call instead.
    */
   async answer(run: Run): Promise<ToolOutput[]> {
-    const calls = run.requiredAction?.toolCalls ?? [];
+    const calls = oncePerId(run.requiredAction?.toolCalls ?? []);
     const limit = new AbortController();
     const signal = AbortSignal.any([this.ctx.stop.signal, limit.signal]);
     const timer = setTimeout(() => limit.abort(), this.ctx.deps.toolTimeoutMs);
@@ -56,6 +56,12 @@ export class ToolRound {
       this.ctx.emit(event);
     }
   }
+}
+
+/** The calls, each id once: a server that names a call twice gets one output for it (two would be refused). */
+function oncePerId(calls: FunctionCallRequest[]): FunctionCallRequest[] {
+  const seen = new Set<string>();
+  return calls.filter((call) => !seen.has(call.callId) && seen.add(call.callId));
 }
 
 /** Every call gets an answer, or the run would wait for it forever. */

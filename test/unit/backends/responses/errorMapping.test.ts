@@ -31,7 +31,7 @@ describe('toAssistantsError', () => {
 
   it('reads a wait that asks for none, or is no wait, as none told: the retry then waits its own backoff', () => {
     const now = Date.UTC(2026, 0, 1);
-    for (const headers of [
+    const noWaits: Record<string, string>[] = [
       { 'retry-after': '0' },
       { 'retry-after': '-5' },
       { 'retry-after': new Date(now - 3_600_000).toUTCString() },
@@ -41,7 +41,8 @@ describe('toAssistantsError', () => {
       { 'retry-after-ms': '0' },
       { 'retry-after-ms': '-250' },
       { 'retry-after-ms': 'abc' },
-    ]) {
+    ];
+    for (const headers of noWaits) {
       assert.equal(parseRetryAfter(new Headers(headers), now), undefined, JSON.stringify(headers));
     }
     // A header sent twice is joined with a comma; each copy says the same.

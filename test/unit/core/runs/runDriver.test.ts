@@ -236,6 +236,36 @@ describe('RunDriver', () => {
       assert.deepEqual(submit.outputs.map((output) => output.callId), ['call_a', 'call_b']);
       assert.match(submit.outputs[0].output, /no output/);
     });
+
+    for (const [label, requiredAction] of [
+      ['an empty list of calls', { toolCalls: [] }],
+      ['no list of calls at all', undefined],
+    ] as const) {
+      it(`ends a run that waits for outputs with ${label}: nothing submitted, the run cancelled, a sentence with Retry`, async () => {
+        const handled: FunctionCallRequest[][] = [];
+        const t = setup({ toolHandler: { handle: async (requests) => (handled.push(requests), []) } });
+        t.backend.streams.push({ events: [{ type: 'run.updated', run: run('requires_action', requiredAction ? { requiredAction: { toolCalls: [...requiredAction.toolCalls] } } : {}) }] });
+        await assert.rejects(t.driver.run(start, t.onEvent), (error: AssistantsError) => error.kind === 'bad_response' && /named no function call/.test(error.message));
+        assert.deepEqual(handled, [], 'no tool round for no calls');
+        assert.deepEqual(t.backend.calls.map((c) => c.method), ['stream', 'cancel'], 'nothing submitted; the server is asked to cancel');
+        const last = t.events.filter((e) => e.type === 'run.updated').at(-1);
+        assert.ok(last?.type === 'run.updated' && last.run.status === 'failed' && /named no function call/.test(last.run.lastError?.message ?? ''), 'ended failed in a sentence, which offers Retry');
+      });
+    }
+
+    it('answers a call the server names twice once', async () => {
+      const handled: FunctionCallRequest[][] = [];
+      const t = setup({ toolHandler: { handle: async (requests) => (handled.push(requests), requests.map((r) => ({ callId: r.callId, output: r.name }))) } });
+      const twice = [calls[0], { ...calls[0], name: 'again' }, calls[1], calls[1]];
+      t.backend.streams.push(
+        { events: [{ type: 'run.updated', run: run('requires_action', { requiredAction: { toolCalls: twice } }) }] },
+        { events: [{ type: 'run.updated', run: run('completed') }] },
+      );
+      await t.driver.run(start, t.onEvent);
+      assert.deepEqual(handled, [calls]);
+      const submit = t.backend.calls[1].action;
+      assert.deepEqual(submit?.kind === 'submit' && submit.outputs.map((o) => o.callId), ['call_a', 'call_b']);
+    });
   });
 
   describe('Stop', () => {
