@@ -50,4 +50,10 @@ export interface Backend extends FileOperations {
   retrieve(ref: RunRef, signal?: AbortSignal): Promise<RunSnapshot>;
   /** Asks the server to cancel; the run reaches a terminal status later. */
   cancel(ref: RunRef, signal?: AbortSignal): Promise<void>;
+  /**
+   * Optional: `text` with the key this backend sends masked, in every form it may take (as the
+   * server's words are masked): for what a run sends up and keeps that did not come from the
+   * server, a function's output (a workspace file read may hold the key). Absent: as it is.
+   */
+  maskSecrets?(text: string): string;
 }

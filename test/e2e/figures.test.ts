@@ -155,5 +155,28 @@ for (const protocol of protocols) {
       assert.ok(chart, `the chart is linked:\n${markdown}`);
       assert.deepEqual([...fs.readFileSync(path.join(workbench.workspace, chart)).subarray(0, 8)], PNG_SIGNATURE);
     });
+
+    it('saves files the model named hostilely under names that read as they are and any file system takes', async () => {
+      // A Windows device name, and a direction override that shows "Reportvsc.exe" as "Reportexe.csv".
+      const files = [
+        { path: '/mnt/data/con.csv', data: Buffer.from('device,name\n'), saved: '_con.csv' },
+        { path: '/mnt/data/Report\u202Evsc.exe', data: Buffer.from('not,a csv\n'), saved: 'Reportvsc.exe' },
+      ];
+      fake.model.enqueue({
+        steps: [
+          { type: 'code_interpreter', code: 'write files', logs: 'saved', files: files.map(({ path: at, data }) => ({ path: at, data })) },
+          { type: 'text', text: `Here: [the first](sandbox:${files[0].path}) and [the second](sandbox:${files[1].path}).` },
+        ],
+      });
+      await workbench.ask('Name them badly');
+      await workbench.statusIs('Completed');
+      for (const [i, file] of files.entries()) {
+        const link = chat.locator('.msg-assistant').last().locator('.sandbox-link[role="button"]').nth(i);
+        await link.waitFor({ timeout: 30_000 });
+        await link.scrollIntoViewIfNeeded();
+        await link.click();
+        assert.deepEqual(await workbench.acceptSaveDialog(file.saved), file.data, `${JSON.stringify(file.path)} saves as ${file.saved}`);
+      }
+    });
   });
 }

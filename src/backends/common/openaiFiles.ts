@@ -27,6 +27,11 @@ export class OpenAIFileOperations implements FileOperations {
     protected readonly errorContext: ErrorContext = {},
   ) {}
 
+  /** `text` with the key masked in every form (see `redact`): for a function's output, which no server wrote. */
+  maskSecrets(text: string): string {
+    return redact(text, this.errorContext);
+  }
+
   uploadFile(name: string, data: Uint8Array, purpose: FilePurpose, signal?: AbortSignal): Promise<FileObject> {
     return this.call(async () => fromWireFile(await this.client.files.create({ file: await toFile(data, name), purpose }, { signal })));
   }

@@ -34,7 +34,9 @@ export class ToolRound {
     if (this.ctx.stopping) {
       return [];
     }
-    const complete = completeOutputs(calls, outputs);
+    // A function may answer with the key (a workspace file read that holds it): neither sent nor kept.
+    const mask = (text: string) => this.ctx.deps.backend.maskSecrets?.(text) ?? text;
+    const complete = completeOutputs(calls, outputs).map((output) => ({ ...output, output: mask(output.output) }));
     this.showOutputs(complete);
     return complete;
   }

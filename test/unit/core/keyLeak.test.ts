@@ -85,6 +85,37 @@ for (const protocol of ['responses', 'assistantsV2'] as BackendKind[]) {
         assert.ok(!JSON.stringify(errors.map((e) => e.message)).includes(KEY), 'an error notice holds the key');
         assert.ok(JSON.stringify(session.thread).includes('Authorization: Bearer ***'), 'the rest of the server text is kept');
       });
+
+      it('keeps the key a function answers with (a workspace file that holds it) out of what is sent, kept and shown', async () => {
+        const { backend, serverAssistants } = connect({ protocol, apiKey: KEY, baseUrl: fake.baseUrl });
+        const draft = { name: 'Test', model: 'gpt-test', instructions: 'Be brief.', tools: [{ type: 'function' as const, function: { name: 'read_config', parameters: { type: 'object', properties: {} } } }] };
+        const assistant: Assistant = serverAssistants ? (await serverAssistants.create(draft)).assistant! : { ...draft, id: 'default', createdAt: 0 };
+        // The key as a file may hold it: as it is, in capitals, in a Basic header, URL-encoded in a URL.
+        const outputs = [`OPENAI_API_KEY=${KEY}`, `key: ${KEY.toUpperCase()}`, `auth: Basic ${Buffer.from(`:${KEY}`).toString('base64')}`, `url: https://x.test/?k=${encodeURIComponent(KEY)}`];
+        const updates: ChatUpdate[] = [];
+        const session = new ChatSession({
+          store: new ThreadStore(nodeFileSystem, dir),
+          connect: async () => backend,
+          assistant: async () => assistant,
+          toolHandler: { handle: async (calls) => calls.map((call, i) => ({ callId: call.callId, output: outputs[i % outputs.length] })) },
+          driver: () => ({ preferStreaming: streaming, poll: { initialMs: 20, maxMs: 60 } }),
+          onUpdate: (update) => updates.push(update),
+          onError: () => undefined,
+        });
+        fake.model.enqueue(...outputs.map(() => ({ steps: [{ type: 'function_call' as const, name: 'read_config', arguments: {} }] })), { steps: [{ type: 'text', text: 'Read.' }] });
+        await session.send('read it');
+        await session.whenIdle();
+        const sent = JSON.stringify(fake.requests.map((r) => r.body));
+        const base64 = Buffer.from(`:${KEY}`).toString('base64').slice(3, -3);
+        const shown = JSON.stringify(updates);
+        const kept = filesUnder(dir).map((file) => fs.readFileSync(file, 'utf8')).join('\n');
+        for (const [where, text] of [['sent to the server', sent], ['shown in the chat', shown], ['kept in the thread', kept]]) {
+          assert.ok(text.includes('OPENAI_API_KEY=***'), `the output is ${where}, masked`);
+          for (const written of [KEY, KEY.toUpperCase(), base64, encodeURIComponent(KEY)]) {
+            for (let i = 0; i + 8 <= written.length; i++) assert.ok(!text.includes(written.slice(i, i + 8)), `${where} holds part of the key: ${written.slice(i, i + 8)}`);
+          }
+        }
+      });
     });
   }
 }
