@@ -30,6 +30,8 @@ export interface RunSessionDeps {
   streamIdleMs: number;
   /** How long the tool handler may take for one round of calls. */
   toolTimeoutMs: number;
+  /** A run that shows no progress for this long is stopped and ends saying so. */
+  progressTimeoutMs: number;
   sleep: Sleep;
   now: () => number;
   onRunRef: ((ref: RunRef | undefined) => void) | undefined;
@@ -64,6 +66,8 @@ export class RunContext {
   legUsage: Usage | undefined;
   private reportedUsage = '';
   private reportedRef = '';
+  /** Told of every event that shows the run moving (and of each announced wait, with its length). */
+  onProgress: ((untilMs?: number) => void) | undefined;
 
   constructor(readonly deps: RunSessionDeps) {
     this.state = new RunState(deps.now);
@@ -116,6 +120,8 @@ export class RunContext {
 
   /** Hands an event to the caller; a run update carries the run's tokens so far. */
   emit(event: RunEvent): void {
+    if (event.type === 'retry') this.onProgress?.(event.waitMs);
+    else if (event.type !== 'usage' && event.type !== 'error' && event.type !== 'fallback') this.onProgress?.();
     const total = this.totalUsage();
     const shown: RunEvent = event.type === 'run.updated' && total ? { ...event, run: { ...event.run, usage: total } } : event;
     this.deps.onEvent(shown);

@@ -15,6 +15,13 @@ export const DEFAULT_STREAM_IDLE_MS = 30_000;
 /** Stop ends within 2 s whatever the server does: a cancel that hangs is not waited for longer. */
 export const DEFAULT_CANCEL_WAIT_MS = 1_500;
 
+/**
+ * A run that shows no progress at all for this long (no new status, step, message or text) is
+ * stopped and ends saying so. Long enough for a model that thinks for many minutes; a server that
+ * only ever answers "in progress" is not followed forever.
+ */
+export const DEFAULT_PROGRESS_TIMEOUT_MS = 30 * 60_000;
+
 /** Runs wait about ten minutes for tool outputs; a round of calls gets half of that, approvals included. */
 export const DEFAULT_TOOL_TIMEOUT_MS = 300_000;
 
@@ -34,6 +41,8 @@ export interface RunDriverOptions {
   streamIdleMs?: number;
   /** How long the tool handler may take for one round of function calls (approvals included). Default 5 min. */
   toolTimeoutMs?: number;
+  /** A run that shows no progress for this long is stopped and ends saying so. Default 30 min. */
+  progressTimeoutMs?: number;
   sleep?: Sleep;
   now?: () => number;
   /** Called whenever the run's server-side handle changes, so the host can persist it and resume after a reload. */
@@ -97,6 +106,7 @@ export class RunDriver {
       cancelWaitMs: this.options.cancelWaitMs ?? DEFAULT_CANCEL_WAIT_MS,
       streamIdleMs: this.options.streamIdleMs ?? DEFAULT_STREAM_IDLE_MS,
       toolTimeoutMs: this.options.toolTimeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
+      progressTimeoutMs: this.options.progressTimeoutMs ?? DEFAULT_PROGRESS_TIMEOUT_MS,
       sleep: this.options.sleep ?? abortableSleep,
       now: this.options.now ?? Date.now,
       onRunRef: this.options.onRunRef,

@@ -5,6 +5,7 @@ import type { RunEvent } from '../../common/events';
 import type { Message, Run } from '../../common/model';
 import { isTerminal } from '../../common/model';
 import { PollSchedule } from './pollSchedule';
+import { ProgressWatch, formatQuiet } from './progressWatch';
 import type { RunSessionDeps } from './runContext';
 import { RunContext, isSettled } from './runContext';
 import { RunStop } from './runStop';
@@ -26,12 +27,18 @@ export class RunSession {
   private readonly stopper: RunStop;
   private readonly stream: StreamLeg;
   private readonly tools: ToolRound;
+  private readonly progress: ProgressWatch;
+  /** How the run ended when it was given up for showing no progress (said once). */
+  private stallFailure: AssistantsError | undefined;
 
   constructor(deps: RunSessionDeps) {
     this.ctx = new RunContext(deps);
     this.stopper = new RunStop(this.ctx);
     this.stream = new StreamLeg(this.ctx, this.stopper);
     this.tools = new ToolRound(this.ctx);
+    // Given up as Stop gives a run up (the server is asked to cancel it), then said why.
+    this.progress = new ProgressWatch(deps.progressTimeoutMs, deps.now, () => this.stopper.requestStop());
+    this.ctx.onProgress = (untilMs) => this.progress.progressed(untilMs);
   }
 
   /** Starts the run and follows it to its end; resolves to its last snapshot, or rejects with the failure as a sentence. */
@@ -60,14 +67,18 @@ export class RunSession {
       if (this.ctx.deps.detach?.aborted) {
         this.stopper.requestDetach();
       }
+      this.progress.start();
       await body();
       if (this.ctx.detached) {
         throw cancelledError();
       }
+      if (this.progress.stalled) {
+        throw this.givenUp();
+      }
       this.closeOpenMessages();
       return this.finish();
     } catch (error) {
-      const failure = this.ctx.detached ? cancelledError() : asAssistantsError(error);
+      const failure = this.ctx.detached ? cancelledError() : this.progress.stalled ? this.givenUp() : asAssistantsError(error);
       if (!this.ctx.detached) {
         this.closeOpenMessages();
       }
@@ -76,6 +87,7 @@ export class RunSession {
       }
       throw failure;
     } finally {
+      this.progress.dispose();
       this.stopper.dispose();
       this.ctx.deps.signal?.removeEventListener('abort', onAbort);
       this.ctx.deps.detach?.removeEventListener('abort', onDetach);
@@ -154,6 +166,23 @@ export class RunSession {
       this.ctx.emit({ type: 'fallback', reason: 'The server cannot stream; following the run by polling.' });
     }
     await this.createLeg(action);
+  }
+
+  /**
+   * A run that showed no progress for the allowed time, stopped as Stop stops one: it ends failed
+   * (Retry asks again), saying how long nothing moved, whatever the server said to the cancel.
+   */
+  private givenUp(): AssistantsError {
+    if (this.stallFailure) return this.stallFailure;
+    const message = `The server showed no progress on this run for ${formatQuiet(this.ctx.deps.progressTimeoutMs)} (no new text, step or status), so it was stopped there. Send again, or try later.`;
+    const run = this.ctx.state.run;
+    if (run) {
+      const failed: Run = { ...run, status: 'failed', requiredAction: undefined, lastError: { code: 'timeout', message } };
+      this.ctx.state.apply({ type: 'run.updated', run: failed });
+      this.ctx.emit({ type: 'run.updated', run: failed });
+    }
+    this.stallFailure = new AssistantsError('timeout', message);
+    return this.stallFailure;
   }
 
   /**
