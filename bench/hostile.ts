@@ -187,6 +187,28 @@ const heedsLate: WorkspaceFunction = {
 
 const secretFiles = ['.env-production', '.env_local', 'config/.env-dev', 'keys/site.pem', 'keys/putty.ppk', 'keys/AuthKey.p8', 'deploy/id_work', '.gnupg/secring.gpg', '.vault-token', 'gcp/token.json', 'Config/.ENV'];
 const hostileRegexes = ['(a+)+$', '^(a|aa)+b', '(a*)*b', '([a-z]+)*!x', '(x+x+)+y', '(?:a+){10}c', '(\\w+\\s?)*$'];
+/** Linear, but each character costs a step per instruction: counted repetitions that add up. */
+const largeRegexes = ['.{1000}'.repeat(20), `${'(?:a?){1000}'.repeat(4)}z`, 'a{0,1000}'.repeat(100), '[a-z]{1000}[a-z]{990}z', '\\p{L}{1000}'.repeat(50), '[a-z]{900}z'];
+
+/** `levels` definitions each trying both its branches on one value: 2^levels subschemas. */
+function doubling(applicator: 'anyOf' | 'oneOf' | 'allOf', levels: number, leaf: object): Record<string, unknown> {
+  return {
+    type: 'object',
+    properties: { s: { $ref: '#/definitions/l0' } },
+    definitions: Object.fromEntries([...Array.from({ length: levels }, (_, i) => [`l${i}`, { [applicator]: [{ $ref: `#/definitions/l${i + 1}` }, { $ref: `#/definitions/l${i + 1}` }] }]), [`l${levels}`, leaf]]),
+  };
+}
+
+/** A bound function with `parameters` called with `args`: broken unless the output says the check could not be made. */
+function uncheckable(label: string, parameters: Record<string, unknown>, args: unknown): Input {
+  return {
+    label,
+    async run() {
+      const output = await callCustom({ type: 'function', function: { name: 'f', parameters }, command: 'x.f' }, JSON.stringify(args));
+      return { broken: !/cannot be checked|too long to match|too large/.test(output), note: output.slice(0, 60) };
+    },
+  };
+}
 const hostileGlobs = ['{1..100000}', '{1..100}{1..100}{1..100}', `**/${'{a,b}'.repeat(30)}`, `${'*a'.repeat(12)}b`, '+(a|aa)+(a|aa)b', `${'**/'.repeat(100)}z`];
 const longPaths = ['a/'.repeat(20_000), '../'.repeat(20_000), `${'./'.repeat(20_000)}src/a.ts`, 'x'.repeat(100_000)];
 
@@ -224,7 +246,7 @@ const KINDS: Kind[] = [
   },
   {
     name: 'regular expression (search_text)',
-    inputs: hostileRegexes.map((query) => call(query, 'search_text', { query, isRegex: true }, (s) => s.ws.write('data/a.txt', `${'a'.repeat(5_000)}!\n`.repeat(50)))),
+    inputs: [...hostileRegexes, ...largeRegexes].map((query) => call(query.slice(0, 40), 'search_text', { query, isRegex: true }, (s) => s.ws.write('data/a.txt', `${'a'.repeat(9_999)}\n`.repeat(50)))),
   },
   {
     name: 'glob (list_files, search_text)',
@@ -260,6 +282,18 @@ const KINDS: Kind[] = [
         label: 'patternProperties (a+)+$',
         run: async () => ({ note: (await callCustom({ type: 'function', function: { name: 'g', parameters: { type: 'object', patternProperties: { '^(a+)+$': { type: 'number' } } } } }, JSON.stringify({ [`${'a'.repeat(30)}!`]: 1 }))).slice(0, 60) }),
       },
+    ],
+  },
+  {
+    name: 'schema whose checks multiply or loop',
+    inputs: [
+      uncheckable('anyOf of two $refs, 40 levels', doubling('anyOf', 40, { type: 'string', minLength: 5 }), { s: 'a' }),
+      uncheckable('oneOf of two $refs, 30 levels', doubling('oneOf', 30, { type: 'number' }), { s: 'a' }),
+      uncheckable('allOf of two $refs, 40 levels', doubling('allOf', 40, { type: 'string' }), { s: 'a' }),
+      uncheckable('anyOf along a value 60 deep', { type: 'object', properties: { s: { $ref: '#/definitions/n' } }, definitions: { n: { anyOf: ['y', 'z'].map((name) => ({ allOf: [{ properties: { x: { $ref: '#/definitions/n' } } }, { required: [name] }] })) } } }, { s: JSON.parse(`${'{"x":'.repeat(60)}{}${'}'.repeat(60)}`) as unknown }),
+      uncheckable('$ref loop', { type: 'object', properties: { s: { $ref: '#/definitions/a' } }, definitions: { a: { $ref: '#/definitions/b' }, b: { $ref: '#/definitions/a' } } }, { s: 1 }),
+      uncheckable('a 50 MB value against [a-z]{900}', { type: 'object', properties: { s: { type: 'string', pattern: '[a-z]{900}' } } }, { s: 'a'.repeat(50_000_000) }),
+      uncheckable('a pattern of 20 × .{1000}', { type: 'object', properties: { s: { type: 'string', pattern: '.{1000}'.repeat(20) } } }, { s: 'a' }),
     ],
   },
   {

@@ -131,8 +131,10 @@ export function searchTextFunction({ fs, confinement, walkTimeLimitMs = WALK_TIM
     writes: false,
     async handle(args, { signal }) {
       const query = args.query as string;
-      // Linear-time matching (RE2): a pattern such as (a+)+$ cannot block the extension host.
-      const pattern = linearRegExp(args.isRegex === true ? query : escapeRegExp(query), { caseInsensitive: args.caseSensitive !== true });
+      // Linear-time matching (RE2): a pattern such as (a+)+$ cannot block the extension host. Plain
+      // text is looked for as text: RE2 follows every place a long text might start at once.
+      const caseInsensitive = args.caseSensitive !== true;
+      const pattern = args.isRegex === true ? linearRegExp(query, { caseInsensitive }) : literalText(query, caseInsensitive);
       const start = await confinement.resolve('.');
       if (!start.ok) throw new Error(start.reason);
       const hits: string[] = [];
@@ -186,8 +188,10 @@ function cutNote({ count, named }: { count: number; named: string[] }): string[]
   return [`[${which} ${limit} characters and ${searched} first ${limit}: ${named.join(', ')}${rest}. Read such a line with read_file to look further.]`];
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A plain-text query as a matcher: each line searched with `includes` (in lower case, unless case matters). */
+function literalText(query: string, caseInsensitive: boolean): { test(text: string): boolean } {
+  const needle = caseInsensitive ? query.toLowerCase() : query;
+  return { test: (text) => (caseInsensitive ? text.toLowerCase() : text).includes(needle) };
 }
 
 function seconds(ms: number): string {

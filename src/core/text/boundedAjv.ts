@@ -1,14 +1,42 @@
 import Ajv from 'ajv';
-import type { ErrorObject, Options } from 'ajv';
-import { ajvRegExp } from './linearRegExp';
+import type { AnySchema, ErrorObject, Options, ValidateFunction } from 'ajv';
+import { MAX_SCHEMA_DEPTH } from './jsonDepth';
+import { ajvRegExp, PatternError } from './linearRegExp';
 
 /**
- * An Ajv whose checks all take time linear in what they check, for schemas and values a repository
- * or a model wrote: `pattern`s run on RE2 (`ajvRegExp`), and `uniqueItems` compares each item's
+ * Work one check of a value may do, in steps: one for each subschema applied to a value, one for
+ * each item of an `enum` there, and, where a keyword goes through the whole value (SIZED), one for
+ * each VALUE_UNITS of its size (characters, items, keys). A schema whose alternatives and references multiply (`anyOf` of two `$ref`s,
+ * chained 40 times, tries 2^40 subschemas on one value) stops there instead of holding the
+ * extension host for hours: a few hundred milliseconds at worst.
+ */
+export const CHECK_STEP_BUDGET = 250_000;
+/** Size of a value (characters, items or keys) that counts as one step each time a SIZED keyword goes through it. */
+const VALUE_UNITS = 1_024;
+/** Keywords that go through the whole value: string lengths count characters, `const` and `enum` compare it, `uniqueItems` reads every item. */
+const SIZED = ['minLength', 'maxLength', 'format', 'const', 'enum', 'uniqueItems'];
+
+/** The keywords put on every subschema to count the steps (the second where it holds a SIZED keyword); names no schema uses. */
+const STEP = 'x-assistants-bounded-step';
+const SIZED_STEP = 'x-assistants-bounded-sized-step';
+/** What an applicator holds: a map of subschemas by name. Other objects and arrays under a keyword are subschemas, but for values. */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas', 'dependencies']);
+/** Keywords whose values are data, never subschemas. */
+const DATA = new Set(['enum', 'const', 'default', 'examples', 'required']);
+
+/** A check stopped: more than CHECK_STEP_BUDGET steps. */
+class StepsExceeded extends Error {}
+
+/**
+ * An Ajv whose checks all end in bounded time, for schemas and values a repository, a server or a
+ * model wrote: `pattern`s run on RE2 (`ajvRegExp`), and `uniqueItems` compares each item's
  * canonical JSON (keys sorted) in a set instead of Ajv's own pairwise comparison, which takes time
  * quadratic in the list (an `enum` of 200,000 objects, checked against the meta-schema's
  * `uniqueItems`, took minutes). Items are equal as Ajv's deep equality has them: same JSON, with
- * object keys in any order.
+ * object keys in any order. Every function `compile` returns counts its steps (CHECK_STEP_BUDGET)
+ * and never throws: a check that runs out of steps, a value too long for its pattern, and a schema
+ * that refers to itself without end (`$ref` in a loop, a stack overflow) each fail the check with
+ * one error saying so. `compile` throws for a schema nesting deeper than MAX_SCHEMA_DEPTH.
  */
 export function boundedAjv(options: Omit<Options, 'code'> = {}): Ajv {
   const ajv = new Ajv({ strict: false, ...options, code: { regExp: ajvRegExp } });
@@ -19,7 +47,77 @@ export function boundedAjv(options: Omit<Options, 'code'> = {}): Ajv {
     return duplicate === undefined;
   };
   ajv.addKeyword({ keyword: 'uniqueItems', type: 'array', schemaType: 'boolean', validate });
+  let steps = 0;
+  ajv.addKeyword({
+    keyword: STEP,
+    schemaType: 'number',
+    errors: false,
+    validate: (weight: number) => {
+      steps += weight;
+      if (steps > CHECK_STEP_BUDGET) throw new StepsExceeded();
+      return true;
+    },
+  });
+  ajv.addKeyword({
+    keyword: SIZED_STEP,
+    schemaType: 'boolean',
+    errors: false,
+    validate: (_sized: boolean, data: unknown) => {
+      steps += sizeOf(data) / VALUE_UNITS;
+      if (steps > CHECK_STEP_BUDGET) throw new StepsExceeded();
+      return true;
+    },
+  });
+  const compile = ajv.compile.bind(ajv);
+  ajv.compile = (<T>(schema: AnySchema, meta?: boolean): ValidateFunction<T> => {
+    const inner = compile<T>(counted(schema, 1), meta);
+    const bounded = ((data: unknown, context?: Parameters<ValidateFunction>[1]) => {
+      steps = 0;
+      try {
+        const valid = inner(data, context);
+        bounded.errors = inner.errors;
+        return valid;
+      } catch (error) {
+        bounded.errors = [{ keyword: 'bounded', instancePath: '', schemaPath: '#', params: {}, message: cannotCheck(error) }];
+        return false;
+      }
+    }) as ValidateFunction<T>;
+    return Object.assign(bounded, { schema: inner.schema, schemaEnv: inner.schemaEnv });
+  }) as Ajv['compile'];
   return ajv;
+}
+
+function cannotCheck(error: unknown): string {
+  if (error instanceof StepsExceeded) return `cannot be checked in bounded time: checking the value against the schema takes more than ${CHECK_STEP_BUDGET.toLocaleString('en-US')} steps (alternatives and references such as anyOf and $ref multiply them)`;
+  if (error instanceof PatternError) return `cannot be checked: ${error.message}`;
+  if (error instanceof RangeError) return 'cannot be checked: the schema refers to itself without end (a $ref loop that never reaches a value)';
+  throw error;
+}
+
+/** A copy of the schema with the step keyword on every subschema; throws past MAX_SCHEMA_DEPTH. */
+function counted(schema: unknown, depth: number): AnySchema {
+  if (depth > MAX_SCHEMA_DEPTH) throw new Error(`the schema nests deeper than ${MAX_SCHEMA_DEPTH} levels`);
+  if (Array.isArray(schema)) return schema.map((item: unknown) => counted(item, depth + 1));
+  if (typeof schema !== 'object' || schema === null) return schema as AnySchema;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (DATA.has(key)) copy[key] = value;
+    else if (SCHEMA_MAPS.has(key) && typeof value === 'object' && value !== null && !Array.isArray(value)) copy[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, counted(sub, depth + 2)]));
+    else copy[key] = counted(value, depth + 1);
+  }
+  const values = (schema as { enum?: unknown }).enum;
+  copy[STEP] = 1 + (Array.isArray(values) ? values.length : 0);
+  if (SIZED.some((keyword) => keyword in schema)) copy[SIZED_STEP] = true;
+  return copy;
+}
+
+/** Characters of a string, items of an array, keys of an object: what one subschema's keywords may go through. */
+function sizeOf(data: unknown): number {
+  if (typeof data === 'string' || Array.isArray(data)) return data.length;
+  if (typeof data !== 'object' || data === null) return 0;
+  let keys = 0;
+  for (const key in data) if (Object.prototype.hasOwnProperty.call(data, key)) keys++;
+  return keys;
 }
 
 type DataValidateFunction = ((unique: boolean, items: unknown[]) => boolean) & { errors?: Array<Partial<ErrorObject>> };

@@ -84,11 +84,14 @@ export async function readTextRange(fs: Pick<WorkspaceFs, 'readChunks'>, absolut
 
 /** Lines longer than this are cut before they are looked at (minified files, data on one line). */
 export const MAX_LINE_CHARS = 10_000;
+/** `forEachLine` lets the event loop run after this many milliseconds of calling `onLine` (a chunk holds thousands of lines). */
+const LINES_TURN_MS = 15;
 
 /**
  * Calls `onLine` with each line (without its newline, cut at MAX_LINE_CHARS; `cut` is true when
  * the line was longer) until it returns false or the file ends; memory stays at one chunk and one
- * line. Resolves `binary` when the file holds a NUL byte (no line of it is reported after that).
+ * line. Between lines it lets the event loop run every LINES_TURN_MS, so a costly `onLine` (a
+ * large pattern tried on every line) holds the extension host for one line at a time, not a chunk. Resolves `binary` when the file holds a NUL byte (no line of it is reported after that).
  */
 export async function forEachLine(
   fs: Pick<WorkspaceFs, 'readChunks'>,
@@ -100,11 +103,17 @@ export async function forEachLine(
   let current = '';
   let cut = false;
   let line = 1;
+  let turn = performance.now();
   for await (const chunk of fs.readChunks(absolute, READ_CHUNK_BYTES, signal)) {
     if (chunk.includes(0)) return 'binary';
     const text = decoder.decode(chunk, { stream: true });
     let position = 0;
     for (;;) {
+      if (performance.now() - turn > LINES_TURN_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        signal?.throwIfAborted();
+        turn = performance.now();
+      }
       const newline = text.indexOf('\n', position);
       const piece = text.slice(position, newline === -1 ? text.length : newline);
       const room = MAX_LINE_CHARS - current.length;

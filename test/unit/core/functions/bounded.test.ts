@@ -66,8 +66,23 @@ describe('nothing a model or a repository sends hangs the extension host', () =>
   it('search_text refuses, in a sentence, what the linear engine cannot take', async () => {
     assert.match(await ws.call('search_text', { query: '(a)\\1', isRegex: true }), /cannot be used: .*backreferences or lookaround/);
     assert.match(await ws.call('search_text', { query: '(?=a)a', isRegex: true }), /cannot be used/);
-    assert.match(await ws.call('search_text', { query: '((a{100}){100}){100}', isRegex: true }), /cannot be used/);
+    assert.match(await ws.call('search_text', { query: '((a{100}){100}){100}', isRegex: true }), /cannot be used|too large/);
     assert.match(await ws.call('search_text', { query: 'a'.repeat(1_001) }), /do not match the parameters/);
+  });
+
+  it('search_text refuses regular expressions whose counted repetitions add up, and matches long plain text at once', async () => {
+    ws.write('data/lines.txt', `${'a'.repeat(9_999)}\n`.repeat(30));
+    // Each took from one to 45 s on one 10,000-character line, or compiled for a second.
+    for (const query of ['.{1000}'.repeat(20), `${'(?:a?){1000}'.repeat(4)}z`, 'a{0,1000}'.repeat(100), '[a-z]{1000}[a-z]{990}z', '(?:x|y){999}'.repeat(2), '\\p{L}{1000}'.repeat(50)]) {
+      assert.match(await promptly(query.slice(0, 20), () => ws.call('search_text', { query, isRegex: true })), /is too large: its counted repetitions/, query.slice(0, 40));
+    }
+    assert.match(await promptly('[a-z]{900}z', () => ws.call('search_text', { query: '[a-z]{900}z', isRegex: true })), /^No matches/);
+    assert.match(await promptly('[a-z]{900}!', () => ws.call('search_text', { query: '[a-z]{900}!', isRegex: true })), /data\/aaa\.txt:1:/);
+    // Plain text is looked for as text: a 1,000-character query over long lines, with case ignored or not.
+    assert.match(await promptly('plain', () => ws.call('search_text', { query: `${'A'.repeat(999)}!` })), /data\/aaa\.txt:1:/);
+    assert.match(await promptly('plain, case', () => ws.call('search_text', { query: `${'A'.repeat(999)}!`, caseSensitive: true })), /^No matches/);
+    assert.match(await promptly('plain, no match', () => ws.call('search_text', { query: `${'a'.repeat(999)}?` })), /^No matches/);
+    assert.match(await ws.call('search_text', { query: '(a)' }), /^No matches/, 'plain text is not a pattern');
   });
 
   it('list_files and search_text refuse brace globs that expand too far, and match the rest in linear time', async () => {
@@ -203,6 +218,38 @@ describe('nothing a model or a repository sends hangs the extension host', () =>
         assert.match(await promptly(`arguments ${depth} deep`, () => call(handler, 'any', args)), /nest deeper than 100 levels/);
       }
       assert.deepEqual(ran, []);
+    });
+
+    it('a check whose alternatives and references multiply, or loop, or a value too long for its pattern, fails in a sentence', async () => {
+      const ran: unknown[] = [];
+      // Each level tries both of its branches on the same value: 2^40 subschemas, where 22 levels took 2 s.
+      const chain = (applicator: 'anyOf' | 'oneOf', levels: number) => ({
+        type: 'object',
+        properties: { s: { $ref: '#/definitions/l0' } },
+        definitions: Object.fromEntries([...Array.from({ length: levels }, (_, i) => [`l${i}`, { [applicator]: [{ $ref: `#/definitions/l${i + 1}` }, { $ref: `#/definitions/l${i + 1}` }] }]), [`l${levels}`, { type: 'string', minLength: 5 }]]),
+      });
+      // The same along the value: each level of {"x": …} tries both branches below it.
+      const branch = (name: string) => ({ allOf: [{ properties: { x: { $ref: '#/definitions/n' } } }, { required: [name] }] });
+      const alongValue = { type: 'object', properties: { s: { $ref: '#/definitions/n' } }, definitions: { n: { anyOf: [branch('y'), branch('z')] } } };
+      const tools: ToolDefinition[] = [
+        { type: 'function', function: { name: 'any', parameters: chain('anyOf', 40) }, command: 'x.any' },
+        { type: 'function', function: { name: 'one', parameters: chain('oneOf', 30) }, command: 'x.one' },
+        { type: 'function', function: { name: 'along', parameters: alongValue }, command: 'x.along' },
+        { type: 'function', function: { name: 'loop', parameters: { type: 'object', properties: { s: { $ref: '#/definitions/a' } }, definitions: { a: { $ref: '#/definitions/b' }, b: { $ref: '#/definitions/a' } } } }, command: 'x.loop' },
+        { type: 'function', function: { name: 'big', parameters: { type: 'object', properties: { s: { type: 'string', pattern: '[a-z]{900}' } } } }, command: 'x.big' },
+        { type: 'function', function: { name: 'huge', parameters: { type: 'object', properties: { s: { type: 'string', pattern: '.{1000}'.repeat(20) } } } }, command: 'x.huge' },
+      ];
+      const handler = handlerFor(tools, ran);
+      assert.match(await promptly('anyOf chain', () => call(handler, 'any', { s: 'a' })), /cannot be checked in bounded time/);
+      assert.match(await promptly('oneOf chain', () => call(handler, 'one', { s: 'a' })), /cannot be checked in bounded time/);
+      const deepValue = JSON.parse(`${'{"x":'.repeat(60)}{}${'}'.repeat(60)}`) as unknown;
+      assert.match(await promptly('along the value', () => call(handler, 'along', { s: deepValue })), /cannot be checked in bounded time/);
+      assert.match(await promptly('$ref loop', () => call(handler, 'loop', { s: 1 })), /refers to itself without end/);
+      assert.match(await promptly('value too long', () => call(handler, 'big', { s: 'a'.repeat(100_000) })), /too long to match against the regular expression/);
+      assert.match(await promptly('huge pattern', () => call(handler, 'huge', { s: 'a' })), /not a usable JSON Schema: the regular expression .* is too large/);
+      assert.deepEqual(ran, []);
+      assert.equal(await call(handler, 'any', { s: 'abcdef' }), 'The command x.any ran and returned nothing.', 'a value that passes early is checked as ever');
+      assert.equal(await call(handler, 'big', { s: 'a'.repeat(900) }), 'The command x.big ran and returned nothing.');
     });
 
     it('arguments are checked after the user approves: a denied call is never validated or run', async () => {

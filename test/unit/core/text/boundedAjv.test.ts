@@ -59,3 +59,34 @@ describe('uniqueItems is checked in linear time, wherever a schema or a value co
     assert.deepEqual(validateJsonSchema({ type: 'string', enum: ['a', 'a'] }, false).length > 0, true);
   });
 });
+
+describe('every check ends in bounded time, whoever wrote the schema', () => {
+  /** `levels` definitions, each trying both of its two branches on the same value. */
+  const doubling = (applicator: 'anyOf' | 'oneOf' | 'allOf', levels: number, leaf: object) => ({
+    $ref: '#/definitions/l0',
+    definitions: Object.fromEntries([...Array.from({ length: levels }, (_, i) => [`l${i}`, { [applicator]: [{ $ref: `#/definitions/l${i + 1}` }, { $ref: `#/definitions/l${i + 1}` }] }]), [`l${levels}`, leaf]]),
+  });
+
+  it('a test expectation whose schema doubles its work at each level fails saying so, quickly', async () => {
+    for (const [label, schema, value] of [
+      ['anyOf, 40 levels', doubling('anyOf', 40, { type: 'string', minLength: 5 }), '"a"'],
+      ['oneOf, 35 levels', doubling('oneOf', 35, { type: 'number' }), '"a"'],
+      ['allOf, 40 levels, every branch passing', doubling('allOf', 40, { type: 'string' }), '"a"'],
+      ['a $ref loop', { $ref: '#/definitions/a', definitions: { a: { $ref: '#/definitions/b' }, b: { allOf: [{ $ref: '#/definitions/a' }] } } }, '1'],
+    ] as const) {
+      const started = Date.now();
+      const verdict = await check({ type: 'json-schema', value: schema }, answer(value), grade);
+      assert.ok(Date.now() - started < 2_000, `${label} took ${Date.now() - started} ms`);
+      assert.equal(verdict.pass, false, label);
+      assert.match(verdict.reason ?? '', /cannot be checked/, label);
+    }
+  });
+
+  it('the step keywords stay out of sight: names, values and errors are the schema\'s own', () => {
+    const validate = boundedAjv({ allErrors: true }).compile({ type: 'object', properties: { enum: { enum: [{ a: 1 }] }, properties: { type: 'string' } }, required: ['enum'], additionalProperties: false });
+    assert.equal(validate({ enum: { a: 1 }, properties: 'x' }), true);
+    assert.equal(validate({ enum: { a: 1, b: 2 } }), false);
+    assert.deepEqual(validate.errors?.map((error) => error.keyword), ['enum']);
+    assert.equal(validate({ enum: { a: 1 }, 'x-assistants-bounded-step': 1 }), false, 'additionalProperties still refuses any other key');
+  });
+});
