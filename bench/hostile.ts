@@ -262,6 +262,20 @@ const KINDS: Kind[] = [
       call('files.exclude {1..100000}', 'list_files', {}, (s) => s.ws.exclude.push('{1..100000}')),
       call('.gitignore *a*a…b', 'list_files', {}, (s) => (s.ws.write('.gitignore', `${'*a'.repeat(12)}b\n`), s.ws.write(`names/${'a'.repeat(200)}`, 'x\n'))),
       call('.gitignore {1..100000}', 'list_files', {}, (s) => s.ws.write('.gitignore', '{1..100000}\n')),
+      call('files.exclude of 20,000 globs', 'list_files', {}, (s) => s.ws.exclude.push(...Array.from({ length: 20_000 }, (_, i) => `**/x${i}`))),
+      call('files.exclude of 300 globs × 256 expansions', 'read_file', { path: 'src/a.ts' }, (s) => s.ws.exclude.push(...Array.from({ length: 300 }, (_, i) => `**/{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}{o,p}/x${i}*`))),
+      call('.gitignore of 10,000 lines alternating x and !y', 'list_files', {}, (s) => {
+        s.ws.write('.gitignore', Array.from({ length: 10_000 }, (_, i) => (i % 2 ? `!*y${i}*` : `*x${i}*`)).join('\n'));
+        for (let i = 0; i < 40; i++) s.ws.write(`${'d/'.repeat(60)}f${i}.txt`, 'x\n');
+      }),
+      call('a .gitignore of 10,000 lines in each of 30 nested folders', 'list_files', {}, (s) => {
+        for (let depth = 0; depth < 30; depth++) s.ws.write(`${'n/'.repeat(depth)}.gitignore`, Array.from({ length: 10_000 }, (_, i) => (i % 2 ? `!*y${i}*` : `*x${i}*`)).join('\n'));
+        for (let i = 0; i < 20; i++) s.ws.write(`${'n/'.repeat(30)}f${i}.txt`, 'x\n');
+      }),
+      call('20,000 files.exclude-hidden entries in one folder', 'search_text', { query: 'x' }, (s) => {
+        s.ws.exclude.push('**/*.hidden');
+        for (let i = 0; i < 20_000; i++) fs.writeFileSync(path.join(s.ws.root, `f${i}.hidden`), '');
+      }),
     ],
   },
   {

@@ -5,6 +5,13 @@ import { RE2JS } from 're2js';
 export const GLOB_MAX_CHARS = 1_000;
 /** Patterns one glob's braces may expand to (`{a,b}/*.{ts,js}` is 4); more is refused, or cut for rule lists. */
 export const GLOB_MAX_EXPANSIONS = 256;
+/**
+ * Patterns a settings list compiles at most, its globs' brace expansions counted: a repository's
+ * `.vscode/settings.json` may set `files.exclude`, and 20,000 globs there held the extension host
+ * 5 s (300 globs of 256 expansions each 6 s, then every workspace function failed). The globs past
+ * it are left out and named in `GlobList.unusable`; the default deny list has 37.
+ */
+export const GLOB_LIST_MAX_PATTERNS = 500;
 
 /** A glob that cannot be used, with a sentence saying why (for the model, or for a log). */
 export class GlobError extends Error {}
@@ -55,7 +62,8 @@ export class Glob {
 /**
  * Globs of a settings list (the deny list, `files.exclude`), each matching a path or anything below
  * it. A glob that cannot be compiled is left out and named in `unusable` (a list keeps working when
- * one entry is broken); brace expansions past the limit are cut.
+ * one entry is broken); brace expansions past the limit are cut, and globs past
+ * GLOB_LIST_MAX_PATTERNS (expansions counted) are left out and named in `unusable` too.
  */
 export class GlobList {
   private readonly globs: Glob[] = [];
@@ -63,21 +71,35 @@ export class GlobList {
   readonly unusable: string[] = [];
 
   constructor(readonly patterns: readonly string[]) {
+    let room = GLOB_LIST_MAX_PATTERNS;
     for (const pattern of patterns) {
+      if (room === 0) {
+        this.unusable.push(pattern);
+        continue;
+      }
       try {
+        // Expanded first (cheap, and cut at GLOB_MAX_EXPANSIONS), so the budget is counted before anything compiles.
+        const expansions = pattern.length > GLOB_MAX_CHARS ? 0 : Math.min(GLOB_MAX_EXPANSIONS, braceExpand(pattern, { braceExpandMax: GLOB_MAX_EXPANSIONS + 1 }).length);
+        if (expansions > room) throw new GlobError('past the list limit');
         this.globs.push(Glob.compile(pattern, { descendants: true, tooMany: 'cut' }));
+        room -= expansions;
       } catch {
         this.unusable.push(pattern);
       }
     }
     // One pass answers the common case (no glob matches); the single globs then say which one did.
     const sources = this.globs.map((glob) => glob.expressionSource);
-    this.any = sources.length ? compileExpression(sources.map((source) => `(?:${source})`).join('|'), patterns.join(', ')) : undefined;
+    try {
+      this.any = sources.length ? compileExpression(sources.map((source) => `(?:${source})`).join('|'), patterns.join(', ')) : undefined;
+    } catch {
+      // Too large for one expression: the globs are tried one by one.
+      this.any = undefined;
+    }
   }
 
   /** The first glob matching the path or one of its folders, as written in the list; undefined when none does. */
   firstMatch(path: string): string | undefined {
-    if (!path || path === '.' || !this.any?.testExact(path)) return undefined;
+    if (!path || path === '.' || (this.any && !this.any.testExact(path))) return undefined;
     return this.globs.find((glob) => glob.matches(path))?.source;
   }
 }

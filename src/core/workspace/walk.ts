@@ -38,6 +38,8 @@ export function passed(deadline: Deadline | undefined): boolean {
 
 /** `.gitignore` files are small; a huge one is read only this far. */
 const GITIGNORE_CHARS = 200_000;
+/** A walk lets the event loop run after this many milliseconds of going through a folder's entries. */
+const ENTRIES_TURN_MS = 15;
 
 /**
  * The files under a confined folder, depth first in name order. Folders hidden by the deny list or
@@ -75,8 +77,15 @@ async function* walkFolder(
   const local = [...ignores];
   await loadGitignore(fs, folder, local);
   const entries = (await fs.readDir(folder)).sort((a, b) => a.name.localeCompare(b.name));
+  let turn = performance.now();
   for (const entry of entries) {
     if (passed(options.deadline)) return;
+    // Entries hidden or ignored are skipped without waiting on the disk: let the event loop run.
+    if (performance.now() - turn > ENTRIES_TURN_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      options.signal?.throwIfAborted();
+      turn = performance.now();
+    }
     const absolute = path.join(folder, entry.name);
     const relative = path.relative(root, absolute).split(path.sep).join('/');
     if (entry.name === '.git' || confinement.hidden(relative)) {
@@ -84,7 +93,7 @@ async function* walkFolder(
       continue;
     }
     const isDir = entry.type === 'directory';
-    if (local.some(({ base, rules }) => isIgnored(rules, path.relative(base, absolute), isDir))) {
+    if (local.some(({ base, rules }) => isIgnored(rules, path.relative(base, absolute), isDir, true))) {
       options.onSkip?.(relative, 'gitignored');
       continue;
     }
@@ -131,10 +140,12 @@ export async function isGitignored(fs: WorkspaceFs, file: Confined, cache: Gitig
   return false;
 }
 
-function isIgnored(rules: Gitignore, relative: string, isDir: boolean): boolean {
+/** Whether `rules` ignore a path relative to their folder; `entry`: only the path itself, its folders having been walked into. */
+function isIgnored(rules: Gitignore, relative: string, isDir: boolean, entry = false): boolean {
   const posix = relative.split(path.sep).join('/');
   if (!posix || posix.startsWith('..')) return false;
-  return rules.ignores(isDir ? `${posix}/` : posix);
+  const asked = isDir ? `${posix}/` : posix;
+  return entry ? rules.matches(asked) : rules.ignores(asked);
 }
 
 async function loadGitignore(fs: WorkspaceFs, folder: string, into: Array<{ base: string; rules: Gitignore }>): Promise<void> {

@@ -96,6 +96,22 @@ describe('nothing a model or a repository sends hangs the extension host', () =>
     assert.match(await ws.call('list_files', { glob: 'x'.repeat(1_001) }), /do not match the parameters/);
   });
 
+  it('a repository\'s long files.exclude or a .gitignore of alternating negations answers promptly, the first rules applied', async () => {
+    for (let i = 0; i < 40; i++) ws.write(`${'d/'.repeat(60)}f${i}.txt`, 'x\n');
+    for (const [label, exclude, gitignore] of [
+      ['20,000 files.exclude globs', Array.from({ length: 20_000 }, (_, i) => `**/x${i}`), ''],
+      ['300 files.exclude globs of 256 expansions', Array.from({ length: 300 }, (_, i) => `**/{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}{o,p}/x${i}*`), ''],
+      ['a .gitignore alternating rules and negations', [], Array.from({ length: 10_000 }, (_, i) => (i % 2 ? `!*y${i}*` : `*x${i}*`)).join('\n')],
+    ] as const) {
+      ws.exclude.splice(0, ws.exclude.length, '**/names', ...exclude);
+      ws.write('.gitignore', `data/\n${gitignore}`);
+      const listed = await promptly(label, () => ws.call('list_files', {}));
+      assert.match(listed, /d\/d\/.*\/f39\.txt/, label);
+      assert.doesNotMatch(listed, /names\/|data\//, `${label}: the first rules still hide what they name`);
+      assert.match(await promptly(label, () => ws.call('read_file', { path: 'src/a.ts' })), /export const a/);
+    }
+  });
+
   it('refuses paths of 20,000 segments or 100,000 characters before looking at them', async () => {
     ws.policies.propose_edit = 'allow';
     for (const requested of ['a/'.repeat(20_000), '../'.repeat(20_000), `${'./'.repeat(20_000)}src/a.ts`, 'x'.repeat(100_000)]) {

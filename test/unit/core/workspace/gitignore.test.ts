@@ -39,6 +39,27 @@ describe('Gitignore: .gitignore rules matched in linear time', () => {
     assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
   });
 
+  it('reads at most 100 runs of rules, so negations every other line cannot make each path thousands of tries', async () => {
+    const deep = `${'d/'.repeat(60)}file.txt`;
+    for (const [label, text] of [
+      ['10,000 lines alternating *x and !*y', Array.from({ length: 10_000 }, (_, i) => (i % 2 ? `!*y${i}*` : `*x${i}*`)).join('\n')],
+      ['10,000 lines alternating * and !*', Array.from({ length: 10_000 }, (_, i) => (i % 2 ? '!*' : '*')).join('\n')],
+      ['1,300 long negations after one rule (200,000 characters, all a walk reads)', `*.txt\n${Array.from({ length: 1_300 }, (_, i) => `!${'[a-z]'.repeat(30)}${i}`).join('\n')}`],
+    ] as const) {
+      const started = Date.now();
+      const rules = await Gitignore.parse(text);
+      for (let i = 0; i < 20; i++) rules.ignores(deep);
+      assert.ok(Date.now() - started < 2_000, `${label} took ${Date.now() - started} ms`);
+    }
+    // The first 100 runs are git's rules; what comes after them is left out.
+    const runs = Array.from({ length: 120 }, (_, i) => (i % 2 ? `!keep${i}.txt` : `drop${i}.txt`));
+    const rules = await Gitignore.parse(['*.log', ...runs].join('\n'));
+    assert.equal(rules.ignores('a.log'), true);
+    assert.equal(rules.ignores('drop2.txt'), true);
+    assert.equal(rules.ignores('drop98.txt'), true);
+    assert.equal(rules.ignores('drop110.txt'), false, 'a rule past the 100th run is left out');
+  });
+
   it('takes braces as text, as git does, so {1..100000} expands to nothing', async () => {
     const rules = await Gitignore.parse('{1..100000}\n');
     assert.equal(rules.ignores('5'), false);

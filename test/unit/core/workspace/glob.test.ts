@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { Glob, GLOB_MAX_EXPANSIONS, GlobError, GlobList } from '../../../../src/core/workspace/glob';
+import { DEFAULT_DENY } from '../../../../src/core/workspace/confinement';
+import { Glob, GLOB_LIST_MAX_PATTERNS, GLOB_MAX_EXPANSIONS, GlobError, GlobList } from '../../../../src/core/workspace/glob';
 
 describe('Glob: one linear-time glob matcher', () => {
   const matches = (glob: string, path: string, matchBase = false) => Glob.compile(glob, { matchBase }).matches(path);
@@ -70,5 +71,24 @@ describe('Glob: one linear-time glob matcher', () => {
     assert.equal(list.firstMatch('src/a.ts'), undefined);
     assert.deepEqual(list.unusable, ['x'.repeat(2_000)]);
     assert.equal(new GlobList([]).firstMatch('a'), undefined);
+  });
+
+  it('a list compiles at most 500 patterns, brace expansions counted, and names the globs past them', () => {
+    for (const [label, globs] of [
+      ['20,000 globs', Array.from({ length: 20_000 }, (_, i) => `**/x${i}`)],
+      ['300 globs of 256 expansions', Array.from({ length: 300 }, (_, i) => `**/{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}{o,p}/x${i}*`)],
+      ['2,000 globs of 100 classes', Array.from({ length: 2_000 }, (_, i) => `${'[[:alpha:]]'.repeat(90)}${i}`)],
+    ] as const) {
+      const started = Date.now();
+      const list = new GlobList(globs);
+      assert.ok(Date.now() - started < 2_000, `${label} took ${Date.now() - started} ms`);
+      assert.equal(list.firstMatch(globs[0].startsWith('**/x') ? 'src/x0' : 'nothing/here'), globs[0].startsWith('**/x') ? '**/x0' : undefined, label);
+      assert.ok(list.unusable.length >= globs.length - GLOB_LIST_MAX_PATTERNS, `${label}: ${list.unusable.length} left out`);
+    }
+    const many = new GlobList(Array.from({ length: 600 }, (_, i) => `**/x${i}`));
+    assert.equal(many.firstMatch('a/x499'), '**/x499');
+    assert.equal(many.firstMatch('a/x500'), undefined, 'past the limit');
+    assert.deepEqual(many.unusable, Array.from({ length: 100 }, (_, i) => `**/x${500 + i}`));
+    assert.deepEqual(new GlobList(DEFAULT_DENY).unusable, [], 'the default deny list is well within it');
   });
 });
