@@ -73,7 +73,9 @@ export class FileAssistantStore implements AssistantStore {
     /**
      * Where the files may really be (links resolved): the workspace's files go through the
      * workspace confinement, so a link (or a linked folder) leading out of the workspace is listed
-     * as refused and never read. Without one, every file of `dir` is read.
+     * as refused and never read, and nothing is created, written, locked or deleted in a folder
+     * that leads out of it (a repository may commit `.assistants` as a link to any folder). Without
+     * one, every file of `dir` is read.
      */
     private readonly confinement?: Pick<Confinement, 'admit'>,
   ) {}
@@ -126,6 +128,7 @@ export class FileAssistantStore implements AssistantStore {
   }
 
   async create(draft: AssistantDraft): Promise<AssistantEntry> {
+    await this.folderInside();
     const taken = new Set(await this.fs.readDir(this.dir));
     const stem = slugify(draft.name);
     const data = new TextEncoder().encode(serializeAssistantFile(fileFromDraft(draft)));
@@ -140,6 +143,7 @@ export class FileAssistantStore implements AssistantStore {
 
   async update(id: string, draft: AssistantDraft, options: UpdateOptions = {}): Promise<AssistantEntry> {
     const file = this.fileOf(id);
+    await this.folderInside();
     await this.locked(file, async () => {
       const bytes = await this.bytesOf(await this.source(file));
       if (!bytes) throw new AssistantsError('not_found', 'That assistant\'s file no longer exists (it was deleted meanwhile), so the change was not saved.');
@@ -152,7 +156,20 @@ export class FileAssistantStore implements AssistantStore {
 
   async delete(id: string): Promise<void> {
     const file = this.fileOf(id);
+    await this.folderInside();
+    // A file that is itself a link is removed as a link: its target stays.
     await this.locked(file, () => this.fs.delete(file));
+  }
+
+  /**
+   * Throws `permission` when the folder itself leads out of the workspace (it, or a folder above
+   * it, is a link): a create, a lock, a write or a delete there would land outside. Checked again
+   * before each, as the folder may be swapped for a link at any time.
+   */
+  private async folderInside(): Promise<void> {
+    if (!this.confinement) return;
+    const admitted = await this.confinement.admit(this.dir);
+    if (!admitted.ok) throw new AssistantsError('permission', `${admitted.reason} Assistant files are created, changed and deleted only inside the workspace: make ${path.basename(this.dir)} a folder of the workspace instead of a link.`);
   }
 
   /** The bytes of an assistant file (undefined: none there); throws `OversizedFileError` for one over `MAX_ASSISTANT_FILE_BYTES`, which is not read. */

@@ -294,6 +294,20 @@ async function acquire(files: FileSystem, lock: string): Promise<void> {
   }
 }
 
+/**
+ * Whether `file` may be written as a file of its own: nothing is there yet, or a regular file is.
+ * False for a link (a repository may commit one pointing anywhere, dangling or not, and a write
+ * follows it), a folder, a pipe, a socket or a device.
+ */
+export async function plainFileOrNone(file: string): Promise<boolean> {
+  try {
+    return (await fs.lstat(file)).isFile();
+  } catch (error) {
+    if (isMissing(error)) return true;
+    throw error;
+  }
+}
+
 /** The workspace functions' file access, on Node's file system. */
 export const nodeWorkspaceFs: WorkspaceFs = {
   async realPath(absolute) {

@@ -10,7 +10,7 @@ import type { Backend } from '../../core/backend';
 import type { CompareUpdate, CompareVariant } from '../../core/chat/compare';
 import { CompareSession, variantLabel, variantsProblem } from '../../core/chat/compare';
 import { AssistantsError, asAssistantsError } from '../../core/errors';
-import { nodeFileSystem, nodeWorkspaceFs } from '../../core/workspace/fileSystem';
+import { nodeFileSystem, nodeWorkspaceFs, plainFileOrNone } from '../../core/workspace/fileSystem';
 import type { Assistant, Attachment } from '../../common/model';
 import { REASONING_EFFORTS } from '../../common/model';
 import type { ThreadStore } from '../../core/threads/threadStore';
@@ -253,6 +253,8 @@ export class ComparePanel extends Disposable {
     const answer = comparison.answerOf(column);
     if (!answer) throw new AssistantsError('bad_request', 'This column has no answer to draft an expectation from yet.');
     const { uri, assistant } = await testFileFor(entry.file);
+    // The write would follow a link: a repository's test file may be one, to anywhere.
+    if (!(await plainFileOrNone(uri.fsPath))) throw new AssistantsError('permission', `${path.basename(uri.fsPath)} is a link or not a regular file, so Save as Test Case does not write it; replace it with a file beside the assistant file.`);
     const existing = await readText(uri);
     const schema = vscode.Uri.joinPath(this.deps.extensionUri, 'schemas', 'assistant-tests.schema.json');
     const added = addTestCase(existing, uri.fsPath, draftTestCase(question.text, this.askedAttachments, answer), {
@@ -425,6 +427,8 @@ async function testFileFor(assistantFile: string): Promise<{ uri: vscode.Uri; as
 
 /** A file's text, or undefined when it does not exist. Larger than 2 MB: refused. */
 async function readText(uri: vscode.Uri): Promise<string | undefined> {
+  // Measured before it is read: a sparse file of gigabytes would be read whole first.
+  if (((await nodeFileSystem.stat(uri.fsPath))?.size ?? 0) > 2_000_000) throw new AssistantsError('bad_request', `${vscode.workspace.asRelativePath(uri)} is larger than 2 MB; add the case by hand.`);
   const bytes = await nodeFileSystem.readFile(uri.fsPath);
   if (!bytes) return undefined;
   if (bytes.byteLength > 2_000_000) throw new AssistantsError('bad_request', `${vscode.workspace.asRelativePath(uri)} is larger than 2 MB; add the case by hand.`);

@@ -65,6 +65,33 @@ describe('FileAssistantStore in a workspace: files stay inside it', () => {
     assert.deepEqual(reads, []);
   });
 
+  it('creates, updates, locks and deletes nothing through an assistants folder that leads out of the workspace', async () => {
+    const draft = { name: 'New', model: 'gpt-4o', tools: [] };
+    const snapshot = () => fs.readdirSync(outside).sort().map((name) => `${name}:${fs.readFileSync(path.join(outside, name), 'utf8')}`);
+    const before = snapshot();
+    for (const [label, plant] of [
+      ['the folder is a link out', () => fs.symlinkSync(outside, path.join(workspace, '.assistants'))],
+      ['the folder is a dangling link out', () => fs.symlinkSync(path.join(outside, 'not-yet'), path.join(workspace, '.assistants'))],
+      ['a folder above it is a link out', () => (fs.mkdirSync(path.join(outside, '.assistants'), { recursive: true }), fs.symlinkSync(outside, path.join(workspace, 'config')))],
+    ] as const) {
+      fs.rmSync(path.join(workspace, '.assistants'), { recursive: true, force: true });
+      fs.rmSync(path.join(workspace, 'config'), { force: true });
+      plant();
+      const dir = label.startsWith('a folder above') ? path.join(workspace, 'config', '.assistants') : path.join(workspace, '.assistants');
+      const store = storeOf(dir);
+      const refused = (error: unknown) => {
+        assert.equal((error as { kind?: string }).kind, 'permission', label);
+        assert.match(String(error), /links to a place outside the workspace.*only inside the workspace/, label);
+        return true;
+      };
+      await assert.rejects(store.create(draft), refused);
+      await assert.rejects(store.update('workspace:secret', draft, {}), refused);
+      await assert.rejects(store.delete('workspace:secret'), refused);
+      fs.rmSync(path.join(outside, '.assistants'), { recursive: true, force: true });
+      assert.deepEqual(snapshot(), before, `${label}: nothing outside was created, changed or deleted`);
+    }
+  });
+
   it('reads a link that stays inside the workspace, from where it really is', async () => {
     fs.symlinkSync(path.join('..', 'shared', 'team.json'), path.join(workspace, '.assistants', 'team.assistant.json'));
     const entries = await storeOf(path.join(workspace, '.assistants')).list();
