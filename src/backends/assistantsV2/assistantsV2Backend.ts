@@ -18,7 +18,7 @@ import { StreamRedactor } from '../streamRedaction';
 import { streamActivity } from '../openaiClient';
 import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
 import { listAll } from '../common/pages';
-import { fromWireMessage, fromWireRun, fromWireStep } from './mapRun';
+import { fromWireMessage, fromWireRun, fromWireStep, str } from './mapRun';
 import { StreamTranslator } from './streamTranslator';
 
 /** Ask for file-search result text so a step can show what was found, not just which file. */
@@ -251,13 +251,15 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
   /** Run + its steps + the messages it wrote, oldest first. */
   private async snapshot(wire: WireRun, ref: RunRef, pollAfterMs: number | undefined, signal?: AbortSignal): Promise<RunSnapshot> {
     const threads = this.client.beta.threads;
-    const threadId = wire.thread_id;
-    const steps = (await listAll(threads.runs.steps.list(wire.id, { thread_id: threadId, order: 'asc', limit: PAGE_SIZE, include: STEP_INCLUDE }, { signal }), "the run's steps", this.errorContext)).map(fromWireStep);
+    // A run sent without its ids (a proxy's rewrite) is still the one asked for, on its thread.
+    const runId = str(wire.id) || ref.runId;
+    const threadId = str(wire.thread_id) || refThreadId(ref);
+    const steps = (await listAll(threads.runs.steps.list(runId, { thread_id: threadId, order: 'asc', limit: PAGE_SIZE, include: STEP_INCLUDE }, { signal }), "the run's steps", this.errorContext)).map(fromWireStep);
     const messages = [];
-    for (const message of await listAll(threads.messages.list(threadId, { run_id: wire.id, order: 'asc', limit: PAGE_SIZE }, { signal }), "the run's messages", this.errorContext)) {
+    for (const message of await listAll(threads.messages.list(threadId, { run_id: runId, order: 'asc', limit: PAGE_SIZE }, { signal }), "the run's messages", this.errorContext)) {
       messages.push(await this.withFileNames(fromWireMessage(message), signal));
     }
-    const snapshot: RunSnapshot = redactServerText({ run: fromWireRun(wire), ref: { ...ref, runId: wire.id }, steps, messages }, this.errorContext);
+    const snapshot: RunSnapshot = redactServerText({ run: { ...fromWireRun(wire), id: runId, threadId }, ref: { ...ref, runId }, steps, messages }, this.errorContext);
     if (pollAfterMs !== undefined) snapshot.pollAfterMs = pollAfterMs;
     return snapshot;
   }

@@ -69,7 +69,8 @@ export function toSnapshot(received: Response, context: RunContext): RunSnapshot
       messages.push(toMessage(item, runId, response.created_at));
     }
   }
-  return { run, ref: { ...context.ref, cursor: response.id }, steps, messages };
+  // A response sent without its id (a proxy's rewrite) is still the one asked for.
+  return { run, ref: { ...context.ref, cursor: response.id || context.ref.cursor || runId }, steps, messages };
 }
 
 /**

@@ -9,6 +9,13 @@ import { toSnapshot } from '../../../src/backends/responses/mapping';
 import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
 import type { RunEvent } from '../../../src/common/events';
 import type { Assistant, Message, Run, Thread } from '../../../src/common/model';
+import { textOf } from '../../../src/common/model';
+import { AssistantsV2Backend } from '../../../src/backends/assistantsV2/assistantsV2Backend';
+import { ServerAssistantStore } from '../../../src/backends/assistantsV2/serverAssistantStore';
+import { createOpenAIClient } from '../../../src/backends/openaiClient';
+import type { Backend } from '../../../src/core/backend';
+import { RunDriver } from '../../../src/core/runs/runDriver';
+import { FakeOpenAIServer } from '../../fakes/fakeServer';
 
 /**
  * Wire objects whose fields are of the wrong type, as a server other than OpenAI's or a proxy may
@@ -171,4 +178,37 @@ describe('Wire fields of the wrong type (Assistants v2)', () => {
     assert.equal(translator.run?.status, 'completed');
     assertShowable(translator.run as Run);
   });
+});
+
+describe('A poll answered without the run\'s ids', () => {
+  let fake: FakeOpenAIServer | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+
+  for (const protocol of ['responses', 'assistantsV2'] as const) {
+    for (const [label, body] of [
+      ['no ids at all', { status: 'in_progress' }],
+      ['ids of the wrong type', { id: 5, thread_id: null, status: 'in_progress', object: 'thread.run' }],
+    ] as const) {
+      it(`follows the run it asked for when a poll comes with ${label} (${protocol})`, async () => {
+        fake = await FakeOpenAIServer.start();
+        const client = createOpenAIClient({ protocol, apiKey: 'sk-test-key', baseUrl: fake.baseUrl });
+        const draft = { name: 'Helper', model: 'm', instructions: '', tools: [] };
+        const backend: Backend = protocol === 'responses' ? new ResponsesBackend(client) : new AssistantsV2Backend(client, { baseUrl: fake.baseUrl });
+        const helper: Assistant = protocol === 'responses' ? { ...draft, id: 'asst_local', createdAt: 0 } : (await new ServerAssistantStore(client).create(draft)).assistant!;
+        const { remoteId } = await backend.createThread();
+        const local: Thread = { id: 'local', title: 'T', createdAt: 0, updatedAt: 0, backend: protocol, ...(remoteId ? { remoteId } : {}) };
+        await backend.addMessage(local, { content: [{ type: 'text', text: 'Hi', annotations: [] }] });
+        fake.model.enqueue({ steps: [{ type: 'text', text: 'The same run to its end.' }], durationMs: 300 });
+        const pollPath = protocol === 'responses' ? '/responses/:response_id' : '/threads/:thread_id/runs/:run_id';
+        fake.inject({ method: 'GET', path: pollPath, kind: 'script', times: 2, script: { headers: { 'content-type': 'application/json' }, chunks: [JSON.stringify(body)] } });
+        const driver = new RunDriver(backend, { toolHandler: { handle: async () => [] }, preferStreaming: false, poll: { initialMs: 10, maxMs: 40 }, retry: { baseDelayMs: 5, maxDelayMs: 50, maxRetries: 1 } });
+        const result = await driver.run({ kind: 'start', thread: local, assistant: helper, history: [] }, () => undefined);
+        assert.equal(result.run.status, 'completed');
+        assert.equal(textOf(result.messages.at(-1)?.content ?? []), 'The same run to its end.');
+      });
+    }
+  }
 });
