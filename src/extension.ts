@@ -202,6 +202,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   });
   const controller = new HostChatController({
     store,
+    threadsDir: path.join(storage.fsPath, 'threads'),
     apiKeys,
     toolHandler,
     approver,

@@ -256,6 +256,23 @@ export class Workbench {
     return fs.readFileSync(file);
   }
 
+  /**
+   * Another window of the same server, with its own extension host: on no folder (VS Code's empty
+   * window), whose storage every empty window shares. (A second window on the same folder gets a
+   * workspace storage of its own.) Close it with `closeWindow`; `close` of the first closes all.
+   */
+  async openEmptyWindow(): Promise<Workbench> {
+    const page = await this.browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await page.goto(`${new URL(this.page.url()).origin}/?ew=true`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    return new Workbench(page, this.browser, this.server, this.root, this.workspace, this.artifacts);
+  }
+
+  /** Closes this window alone (one `openEmptyWindow` opened). */
+  async closeWindow(): Promise<void> {
+    await this.page.close();
+  }
+
   async reload(): Promise<void> {
     await this.page.reload();
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });

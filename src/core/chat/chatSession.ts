@@ -32,8 +32,8 @@ export class ChatSession {
     this.chat = new ChatContext(options);
     this.kept = new KeptFileRecords(this.chat);
     this.tracking = new RunTracking(this.chat, new RunEventReducer(this.chat, this.kept.keeper));
-    this.turns = new Turns(this.chat, this.tracking);
     this.actions = new ThreadActions(this.chat, this.tracking, this.kept.keeper);
+    this.turns = new Turns(this.chat, this.tracking, () => this.actions.syncWithFile());
   }
 
   /** The open thread, if any. */
@@ -113,6 +113,16 @@ export class ChatSession {
    */
   dropAttachment(fileId: string): Promise<number> {
     return this.actions.dropAttachment(fileId);
+  }
+
+  /**
+   * The open thread's file changed on disk: when another window moved the thread on (a question, a
+   * run it started or ended), the chat takes the file and follows that run, so Send, Stop and the
+   * status tell the truth here too. Nothing happens while this chat runs or sends. Resolves whether
+   * the file was taken. A send or a retry does the same first, and refuses when it finds a run.
+   */
+  syncWithFile(): Promise<boolean> {
+    return this.actions.syncWithFile();
   }
 
   /** Starts an empty thread; the server-side thread is made with the first message. */

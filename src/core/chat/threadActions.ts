@@ -43,6 +43,29 @@ export class ThreadActions {
   }
 
   /**
+   * Another window may have moved the open thread on (asked in it, started a run on it, seen that
+   * run end). Reads the thread's file again, and when it holds a message this chat lacks, or a run
+   * stored to follow that this chat does not know (or no longer one it knows), takes it as the open
+   * thread (told as a reload) and follows that run here, as opening the thread would, so every
+   * control shows the run. Nothing happens while this chat follows a run or sends, or when the file
+   * says nothing new. Resolves whether the file was taken.
+   */
+  async syncWithFile(): Promise<boolean> {
+    const current = this.chat.current;
+    if (!current || this.chat.active || this.chat.sending) return false;
+    const fresh = await this.chat.options.store.load(current.thread.id).catch(() => undefined);
+    if (!fresh || this.chat.current !== current || this.chat.active || this.chat.sending) return false;
+    const known = new Set(current.messages.map((m) => m.id));
+    const moved = fresh.messages.some((m) => !known.has(m.id)) || fresh.pendingRun?.runId !== current.pendingRun?.runId;
+    if (!moved) return false;
+    this.chat.current = fresh;
+    this.chat.options.onUpdate({ type: 'thread' });
+    this.keeper.keep(fresh);
+    if (fresh.pendingRun) await this.tracking.resumePending(fresh.pendingRun);
+    return true;
+  }
+
+  /**
    * The server no longer has the open thread's conversation (or Assistants v2 thread): opens a new
    * thread carrying its title, messages, runs and images, and no tie to the server's lost copy (see
    * `carry`). The old thread stays as it was. Throws `bad_request` with a sentence when no thread is

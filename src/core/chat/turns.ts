@@ -16,6 +16,8 @@ export class Turns {
   constructor(
     private readonly chat: ChatContext,
     private readonly tracking: RunTracking,
+    /** Takes the open thread's file when another window moved it on (`ThreadActions.syncWithFile`). */
+    private readonly syncWithFile: () => Promise<boolean>,
   ) {}
 
   /**
@@ -78,6 +80,11 @@ export class Turns {
   private async turn(start: (backend: Backend, assistant: Assistant) => Promise<void>): Promise<void> {
     // A run whose end the chat already shows is only saving its last state: wait for that, not refuse.
     if (this.chat.active?.ended && !this.chat.sending) await this.chat.whenIdle();
+    if (this.chat.active || this.chat.sending) throw new AssistantsError('bad_request', 'A run is still in progress. Stop it or wait for it to finish.');
+    // Another window may have asked in this thread meanwhile: its file is the thread, and a run it started is followed here, not asked over.
+    if ((await this.syncWithFile()) && this.chat.current?.pendingRun) {
+      throw new AssistantsError('bad_request', 'Another window has a run going on in this thread; the chat shows it now. Send again once it has answered, or stop it.');
+    }
     if (this.chat.active || this.chat.sending) throw new AssistantsError('bad_request', 'A run is still in progress. Stop it or wait for it to finish.');
     this.chat.sending = true;
     try {

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describeErrors } from '../../core/assistants/assistantFile';
 import { distinctNames, whereLabel } from '../../core/assistants/assistantPicks';
@@ -25,6 +27,11 @@ import { providerLabel, readPrices, readSettings } from '../platform/settings';
 
 export interface ChatControllerDeps {
   store: ThreadStore;
+  /**
+   * The thread store's folder, watched: another window's writes to the open thread (a question, a
+   * run it started or ended) reach this chat, and the Threads view lists what it added.
+   */
+  threadsDir?: string;
   apiKeys: ApiKeyStore;
   toolHandler: ToolHandler;
   /** Function calls waiting for the user's answer in the chat. */
@@ -149,6 +156,31 @@ export class HostChatController extends Disposable implements ChatController {
     this.register(deps.approver.onDidChange((approvals) => this.updates.fire({ type: 'approval/show', approvals })));
     this.register(deps.outputs.onDidChange((requests) => this.updates.fire({ type: 'output/show', requests })));
     this.register(deps.attachments.onDidChange((list) => this.updates.fire({ type: 'attachments/show', attachments: list })));
+    if (deps.threadsDir) this.watchThreads(deps.threadsDir);
+  }
+
+  /** Follows writes to the thread files (`threadsDir`), this window's own among them: the open thread's are synced after a short pause. */
+  private watchThreads(dir: string): void {
+    fs.mkdirSync(dir, { recursive: true });
+    const watcher = this.register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), 'thread-*.json')));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let openChanged = false;
+    const changed = (uri: vscode.Uri) => {
+      // While this chat runs, the writes are its own: the view and the chat follow the run already.
+      if (this.session.busy) return;
+      openChanged ||= path.basename(uri.fsPath) === `thread-${this.session.thread?.thread.id}.json`;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = undefined;
+        this.threadsChanged.fire();
+        if (!openChanged) return;
+        openChanged = false;
+        this.session.syncWithFile().catch((error: unknown) => this.deps.log.warn(`Could not read the open thread again: ${asAssistantsError(error).message}`));
+      }, 150);
+    };
+    this.register(watcher.onDidChange(changed));
+    this.register(watcher.onDidCreate(changed));
+    this.register({ dispose: () => clearTimeout(timer) });
   }
 
   async state(): Promise<ChatState> {

@@ -280,6 +280,54 @@ for (const protocol of protocols) {
       assert.equal(fake.requests.filter((r) => /\/cancel$/.test(r.path)).length, 0, 'closing the window cancels nothing');
     });
 
+    it('two windows on one thread: what one asks reaches the other, its run is followed there, and a send there neither asks over it nor loses it', async () => {
+      const text = (session: ChatSession) => session.thread!.messages.map((m) => (m.content[0]?.type === 'text' ? m.content[0].text : ''));
+      /** Waits until thread `id`'s file satisfies `test` (the other window reads the file, not this one's memory). */
+      const onDisk = async (id: string, test: (stored: NonNullable<Awaited<ReturnType<ThreadStore['load']>>>) => boolean) => {
+        const store = new ThreadStore(nodeFileSystem, dir);
+        const deadline = Date.now() + 5000;
+        while (Date.now() < deadline) {
+          const stored = await store.load(id);
+          if (stored && test(stored)) return;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        assert.fail('the file never showed it');
+      };
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'First answer.' }] });
+      const a = makeSession();
+      await a.send('First, from A');
+      await idle(a);
+      const id = a.thread!.thread.id;
+      const b = makeSession();
+      await b.open();
+      assert.equal(await b.syncWithFile(), false, 'nothing new: nothing taken');
+
+      // A asks again; B, not told, sends on its own copy while A's run goes on: refused, and B now follows A's run.
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'slow '.repeat(30), chunkSize: 5, chunkDelayMs: 100 }] });
+      await a.send('Second, from A');
+      await onDisk(id, (stored) => stored.pendingRun !== undefined);
+      await assert.rejects(b.send('Asked over it, from B'), /Another window has a run going on in this thread/);
+      assert.equal(b.busy, true, 'B follows the run A started');
+      assert.deepEqual(text(b).slice(-1), ['Second, from A'], 'B shows the question A asked');
+      await assert.rejects(b.send('Again, from B'), /A run is still in progress/);
+      await idle(a);
+      await idle(b);
+
+      // A asks a third time and B is told nothing at all: B's send goes on top of it, and nothing A wrote is lost.
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Third answer.' }] });
+      await a.send('Third, from A');
+      await idle(a);
+      await onDisk(id, (stored) => stored.messages.length === 6 && stored.pendingRun === undefined);
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'Fourth answer.' }] });
+      await b.send('Fourth, from B');
+      await idle(b);
+      assert.deepEqual(errors, []);
+      const final = await new ThreadStore(nodeFileSystem, dir).load(id);
+      assert.deepEqual(final!.messages.filter((m) => m.role === 'user').map((m) => (m.content[0]?.type === 'text' ? m.content[0].text : '')), ['First, from A', 'Second, from A', 'Third, from A', 'Fourth, from B']);
+      assert.equal(final!.messages.length, 8, 'every question with its one answer');
+      assert.equal(Object.keys(final!.runs).length, 4);
+    });
+
     it('tells about a rate limit on starting the run, then runs', async () => {
       fake.inject({ method: 'POST', path: protocol === 'responses' ? '/responses' : '/threads/:thread_id/runs', kind: 'rate_limit', retryAfterSeconds: 0, retryAfterMs: 50 });
       fake.model.enqueue({ steps: [{ type: 'text', text: 'After the wait.' }] });
