@@ -29,7 +29,7 @@ import { FunctionRegistry } from '../src/core/functions/registry';
 import type { Run, ToolDefinition } from '../src/common/model';
 import { ANSWER_KINDS } from './hostileAnswers';
 import { SERVER_KINDS } from './hostileServer';
-import { LOST_WRITE_KIND } from './lostWrites';
+import { LOCK_KIND, LOST_WRITE_KIND } from './lostWrites';
 import { functionFixture } from '../test/unit/core/functions/fixture';
 import type { Input, Kind, Scene, Seen } from './hostileKind';
 
@@ -376,6 +376,7 @@ const KINDS: Kind[] = [
   ...SERVER_KINDS,
   ...ANSWER_KINDS,
   LOST_WRITE_KIND,
+  LOCK_KIND,
 ];
 
 interface Row {

@@ -5,7 +5,7 @@
  * a deleted file brought back, a second vector store nobody records, a hand edit the form undid.
  * A change both sides made to the same field must come back as a conflict, not be counted lost.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createOpenAIClient } from '../src/backends/openaiClient';
@@ -190,6 +190,53 @@ const diskUnderUnsavedEdits: Input = {
     const merged = parseAssistantFile(mergeIntoDocument(saved, unsaved, disk)?.text ?? '').file;
     return { lostWrites: [merged?.instructions === 'Unsaved.', merged?.description === 'From the other window', merged?.model === 'o3'].filter((ok) => !ok).length };
   },
+};
+
+/**
+ * What a window finds at `<file>.lock` when it saves: a lock a dead window left (no JSON, or its
+ * pid), or a name a repository took (a folder, a dangling link, a pipe). *Lost*: a lock left by a
+ * writer that is gone kept the change out; *broken*: a planted name was not refused at once with
+ * the sentence naming it (a wait of 5 s that says another window is saving, a raw error).
+ */
+function lockLeft(label: string, plant: (lock: string) => void, planted: boolean): Input {
+  return {
+    label: `${planted ? 'lock name taken by' : 'lock left by'} ${label}`,
+    async run({ ws }) {
+      const [store] = windows(ws.root);
+      const entry = await store.create(HELPER);
+      const lock = `${entry.file ?? ''}.lock`;
+      plant(lock);
+      const started = performance.now();
+      try {
+        await store.update(entry.id, { ...baseOf(entry), model: 'gpt-4o' }, { base: baseOf(entry) });
+        return planted ? { broken: true, note: 'written through a planted lock name' } : { lostWrites: onDisk(entry).model === 'gpt-4o' ? 0 : 1 };
+      } catch (error) {
+        const said = error instanceof Error ? error.message : String(error);
+        if (!planted) return { lostWrites: 1, note: said.slice(0, 60) };
+        return { broken: !/\.lock is .*Remove .*\.lock, then save again\./.test(said) || performance.now() - started > 2_000, note: said.slice(0, 60) };
+      }
+    },
+  };
+}
+
+const aged = (lock: string, content: string) => {
+  fs.writeFileSync(lock, content);
+  const old = new Date(Date.now() - 60_000);
+  fs.utimesSync(lock, old, old);
+};
+
+/** Locks left behind and lock names a repository holds, as the bench lists them. */
+export const LOCK_KIND: Kind = {
+  name: 'lock file left behind or planted',
+  inputs: [
+    lockLeft('a dead window (its pid)', (lock) => fs.writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 17, at: Date.now() })), false),
+    lockLeft('a window killed mid-write (empty, stale)', (lock) => aged(lock, ''), false),
+    lockLeft('a window of another version (no JSON, stale)', (lock) => aged(lock, 'locked'), false),
+    lockLeft('a repository: a folder', (lock) => fs.mkdirSync(lock), true),
+    lockLeft('a repository: a dangling link', (lock) => fs.symlinkSync(path.join(path.dirname(lock), 'nowhere'), lock), true),
+    lockLeft('a repository: a link to a file', (lock) => (fs.writeFileSync(`${lock}.target`, '{}'), fs.symlinkSync(`${lock}.target`, lock)), true),
+    ...(process.platform === 'win32' ? [] : [lockLeft('a repository: a pipe', (lock) => execFileSync('mkfifo', [lock]), true)]),
+  ],
 };
 
 /** The kind as the bench lists it. */

@@ -6,7 +6,7 @@ import { mergeOrConflict } from './assistantMerge';
 import { AssistantConflictError, AssistantsError } from '../errors';
 import { oneLine } from '../text/showable';
 import type { FileSystem } from '../workspace/fileSystem';
-import { LockTimeoutError } from '../workspace/fileSystem';
+import { ForeignLockError, LockTimeoutError } from '../workspace/fileSystem';
 import type { Confinement } from '../workspace/confinement';
 import type { Assistant, AssistantDraft } from '../../common/model';
 
@@ -192,6 +192,7 @@ export class FileAssistantStore implements AssistantStore {
       return await this.fs.withLock(file, action);
     } catch (error) {
       if (error instanceof LockTimeoutError) throw new AssistantsError('file_system', `Another window has been saving ${path.basename(file)} for 5 seconds; try again in a moment.`);
+      if (error instanceof ForeignLockError) throw new AssistantsError('file_system', `${path.basename(file)} was not saved: beside it, ${path.basename(file)}.lock is ${error.what}, where windows keep the file's lock while they save it. Remove ${path.basename(file)}.lock, then save again.`);
       throw error;
     }
   }

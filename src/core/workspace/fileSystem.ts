@@ -36,7 +36,8 @@ export interface FileSystem {
    * Runs `action` while holding `<file>.lock`, a file every process of this extension creates
    * exclusively before it writes `file` (so two windows take turns), and removes it afterwards. A
    * lock whose process died, or older than 10 s, is taken over. Throws `LockTimeoutError` when
-   * another writer held it for 5 s.
+   * another writer held it for 5 s, and `ForeignLockError` at once when `<file>.lock` is no file
+   * this extension makes (a folder, a link, a pipe: a repository may hold one by that name).
    */
   withLock<T>(file: string, action: () => Promise<T>): Promise<T>;
   /** Names in a folder; empty when the folder does not exist. */
@@ -71,6 +72,22 @@ export class LockTimeoutError extends Error {
   constructor(readonly file: string) {
     super(`Another writer holds ${path.basename(file)}.lock.`);
     this.name = 'LockTimeoutError';
+  }
+}
+
+/**
+ * `<file>.lock` is something no writer of this extension made (a lock is always a regular file):
+ * a folder, a symbolic link (dangling or not), a pipe or a device. It is left as it is; `file`
+ * cannot be written until it is removed.
+ */
+export class ForeignLockError extends Error {
+  constructor(
+    readonly file: string,
+    /** What is there, in words: "a folder", "a link", "a pipe or device". */
+    readonly what: string,
+  ) {
+    super(`${path.basename(file)}.lock is ${what}, not a lock this extension made.`);
+    this.name = 'ForeignLockError';
   }
 }
 
@@ -281,6 +298,13 @@ async function acquire(files: FileSystem, lock: string): Promise<void> {
   const holder = new TextEncoder().encode(JSON.stringify({ pid: process.pid, at: Date.now() }));
   for (const deadline = Date.now() + LOCK_WAIT_MS; ; ) {
     if (await files.createExclusive(lock, holder)) return;
+    // Judged as it is, not where it leads: a link is never a lock, whatever it points at (a dangling one never goes stale).
+    const itself = await fs.lstat(lock).catch((error: unknown) => {
+      if (isMissing(error)) return undefined;
+      throw error;
+    });
+    if (itself === undefined) continue;
+    if (!itself.isFile()) throw new ForeignLockError(lock.slice(0, -'.lock'.length), itself.isDirectory() ? 'a folder' : itself.isSymbolicLink() ? 'a link' : 'a pipe, socket or device');
     const held = (await readJsonFile(files, lock).catch(() => undefined)) as { pid?: unknown; at?: unknown } | undefined;
     const stamp = await files.stat(lock);
     const pid = typeof held?.pid === 'number' ? held.pid : undefined;

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -186,5 +186,48 @@ describe('assistant files never lose a write', () => {
     await left.update(entry.id, { ...read, model: 'o3' });
     assert.ok(Date.now() - started >= 250, 'the update waited for the lock');
     assert.equal(onDisk(entry).model, 'o3');
+  });
+
+  it('a lock a writer left with no JSON, or none at all, is taken over once it is stale', async () => {
+    const entry = await left.create(HELPER);
+    const read = base(entry);
+    const lock = `${entry.file}.lock`;
+    for (const [i, content] of ['', '{"pid":', 'not json', '{"pid":"1"}'].entries()) {
+      fs.writeFileSync(lock, content);
+      const old = new Date(Date.now() - 60_000);
+      fs.utimesSync(lock, old, old);
+      await left.update(entry.id, { ...read, instructions: `Round ${i}.` });
+      assert.equal(onDisk(entry).instructions, `Round ${i}.`, JSON.stringify(content));
+      assert.ok(!fs.existsSync(lock));
+    }
+  });
+
+  it('a lock name a repository holds as a folder, a link or a pipe refuses the update at once, in a sentence, and is left as it is', async function () {
+    const entry = await left.create(HELPER);
+    const read = base(entry);
+    const lock = `${entry.file}.lock`;
+    const kinds: Array<[string, () => void, RegExp]> = [
+      ['a folder', () => fs.mkdirSync(lock), /is a folder/],
+      ['a dangling link', () => fs.symlinkSync(path.join(dir, 'nowhere'), lock), /is a link/],
+      ['a link to a live lock elsewhere', () => (fs.writeFileSync(path.join(dir, 'elsewhere.json'), JSON.stringify({ pid: process.pid, at: Date.now() })), fs.symlinkSync(path.join(dir, 'elsewhere.json'), lock)), /is a link/],
+      ...(process.platform === 'win32' ? [] : ([['a pipe', () => execFileSync('mkfifo', [lock]), /is a pipe/]] as Array<[string, () => void, RegExp]>)),
+    ];
+    for (const [label, make, said] of kinds) {
+      make();
+      const started = Date.now();
+      await assert.rejects(left.update(entry.id, { ...read, model: 'gpt-4o' }, { base: read }), (error: unknown) => {
+        assert.ok(error instanceof AssistantsError && error.kind === 'file_system', `${label}: ${String(error)}`);
+        assert.match(error.message, said, label);
+        assert.match(error.message, /Remove helper\.assistant\.json\.lock, then save again\./, label);
+        assert.doesNotMatch(error.message, new RegExp(dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), `${label}: no local path`);
+        return true;
+      });
+      assert.ok(Date.now() - started < 2_000, `${label}: refused at once, not after waiting`);
+      assert.equal(onDisk(entry).model, 'gpt-4.1', `${label}: the file is unchanged`);
+      assert.ok(fs.lstatSync(lock), `${label}: left as it is`);
+      fs.rmSync(lock, { recursive: true, force: true });
+    }
+    await left.update(entry.id, { ...read, model: 'gpt-4o' }, { base: read });
+    assert.equal(onDisk(entry).model, 'gpt-4o', 'once removed, the update goes');
   });
 });
