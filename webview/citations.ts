@@ -21,17 +21,18 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
  * (kind, then one or more references, each after `\uE202`; an entity's reference is a JSON array).
  * A closed marker is taken whole, within bounds and one line. A marker without its closing
  * character (cut off mid-stream, or never closed) is taken only as far as its kind and references
- * look like ids, so it never takes the sentences after it: a reference ends at its last digit
- * (`turn0file3Next` keeps `Next`) unless the text ends in it, and a kind with no reference after
- * it is taken only where the text ends (`\uE200Next` keeps `Next`). Any other character of that
- * block on its own is a broken marker and goes too.
+ * look like ids (lower-case letters, digits, `_`, `-`), so it never takes the sentences after it:
+ * a reference that runs straight into a word ends at its last digit (`turn0file3Next` keeps
+ * `Next`) unless the text ends in it, and a kind with no reference after it is taken only where
+ * the text ends (`\uE200Next` keeps `Next`). Any other character of that block on its own is a
+ * broken marker and goes too.
  */
 const PRIVATE_MARKER = new RegExp(
   [
     // Closed: a kind, then references (ids, or an entity's JSON array), then the closing character.
     '\uE200[A-Za-z_]{0,40}(?:\uE202(?:\\[[^\n\uE200-\uE20F]{0,300}?\\]|[^\\s\uE200-\uE20F]{0,120}))*\uE201',
     // Unclosed: references that are ids or a JSON array (one the text ends in is still being written)…
-    '\uE200[A-Za-z_]{0,40}(?:\uE202(?:\\[[^\n\uE200-\uE20F\\]]{0,300}$|\\[[^\n\uE200-\uE20F]{0,300}?\\]|[A-Za-z0-9_-]{0,64}$|[A-Za-z0-9_-]{0,63}\\d|))+',
+    '\uE200[A-Za-z_]{0,40}(?:\uE202(?:\\[[^\n\uE200-\uE20F\\]]{0,300}$|\\[[^\n\uE200-\uE20F]{0,300}?\\]|[A-Za-z0-9_-]{0,64}$|[a-z0-9_-]{1,64}(?![A-Za-z0-9_-])|[a-z0-9_-]{0,63}\\d|))+',
     // …or a kind the text ends in.
     '\uE200[A-Za-z_]{1,40}$',
     '[\uE200-\uE20F]',

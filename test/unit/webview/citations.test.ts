@@ -92,6 +92,9 @@ describe('webview citations: private-use markers cut off or never closed', () =>
     assert.equal(applyCitations('Claim.\uE200cite\uE202turn0search1\uE202turn2news12The rest.', []).text, 'Claim.The rest.');
     assert.equal(applyCitations('Claim.\uE200Next sentence stays.', []).text, 'Claim.Next sentence stays.');
     assert.equal(applyCitations('Claim.\uE200cite\uE202 The rest.', []).text, 'Claim. The rest.');
+    // A reference cut short of its digits, with text after it, goes whole.
+    assert.equal(applyCitations('Claim.\uE200cite\uE202turn0file The rest.', []).text, 'Claim. The rest.');
+    assert.equal(applyCitations('Claim.\uE200cite\uE202tur\n\nNext paragraph.', []).text, 'Claim.\n\nNext paragraph.');
   });
 
   it('places a citation at a marker that never closed, and not over the text after it', () => {
