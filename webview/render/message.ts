@@ -123,7 +123,7 @@ function renderPart(part: MessageContent, role: Message['role'], context: Messag
   switch (part.type) {
     case 'text':
       // Each line of a question takes its own direction (the stylesheet's `unicode-bidi: plaintext`).
-      if (role === 'user') return h('div', { className: 'msg-text-plain', text: part.text, attrs: { dir: 'auto' } });
+      if (role === 'user') return h('div', { className: 'msg-text-plain', attrs: { dir: 'auto' } }, ...questionText(part.text));
       return renderAssistantText(part.text, part.annotations, context, streaming ? context.streamingText?.(index) : undefined);
     case 'image_file':
       // Kept as an empty place so that the parts' nodes stay in step with the parts.
@@ -135,6 +135,22 @@ function renderPart(part: MessageContent, role: Message['role'], context: Messag
         ? h('img', { className: 'msg-image', attrs: { src: part.url, alt: 'Image from the conversation' } })
         : chip('link-external', part.url, 'Image link (not loaded)');
   }
+}
+
+/**
+ * A question's text as typed, each `code` span (backticks and all) isolated left to right: a line
+ * then takes the direction of its first letter outside code, as `unicode-bidi: plaintext` skips
+ * isolated text, so "`npm` هو مدير الحزم؟" reads right to left as its words do.
+ */
+function questionText(text: string): Node[] {
+  const nodes: Node[] = [];
+  let last = 0;
+  for (const match of text.matchAll(/`[^`\n]{1,1000}`/g)) {
+    nodes.push(document.createTextNode(text.slice(last, match.index)), h('span', { className: 'msg-code-span', text: match[0], attrs: { dir: 'ltr' } }));
+    last = match.index + match[0].length;
+  }
+  nodes.push(document.createTextNode(text.slice(last)));
+  return nodes;
 }
 
 /**

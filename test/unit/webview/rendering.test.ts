@@ -40,7 +40,7 @@ const MATH = [
 const RTL_ANSWER = 'مرحباً! هذه إجابة باللغة العربية، وفيها كلمة English في الوسط.\n\nThis paragraph is in English.\n\n- البند الأول\n- البند الثاني\n\n> שלום, זה ציטוט בעברית.';
 const RTL_QUESTION = 'ما هو الجذر التربيعي للعدد 16؟\nAnd in English, please.';
 /** Right-to-left blocks that start with code: the code is left to right, the block right to left. */
-const RTL_WITH_CODE = '`console.log` يطبع النص في وحدة التحكم.\n\n- `npm install` يثبت الحزم\n- `x` عنصر\n\n## `API` واجهة البرمجة\n\n| `key` المفتاح | `value` القيمة |\n|---|---|\n| `a` عربي | `b` نص |\n\n> `x` اقتباس بالعربية';
+const RTL_WITH_CODE = '`console.log` يطبع النص في وحدة التحكم.\n\n- `npm install` يثبت الحزم\n- `x` عنصر\n- An English item\n\n## `API` واجهة البرمجة\n\n| `key` المفتاح | `value` القيمة |\n|---|---|\n| `a` عربي | `b` نص |\n\n> `x` اقتباس بالعربية';
 
 const logStep: RunStep = {
   id: 's1',
@@ -65,7 +65,7 @@ const STATE: ChatState = {
     text('a1', 'assistant', MATH, 'run_1'),
     text('q2', 'user', RTL_QUESTION),
     text('a2', 'assistant', RTL_ANSWER, 'run_2'),
-    text('q3', 'user', 'And with code?'),
+    text('q3', 'user', '`npm install` يثبت الحزم؟\n`code` first, then English.'),
     text('a3', 'assistant', RTL_WITH_CODE),
   ],
   runs: {
@@ -171,10 +171,35 @@ describe('math, right-to-left text and ANSI colours in the chat (Chromium)', fun
   it('lays a right-to-left block out right to left when it starts with code, and the code left to right', async () => {
     const found = await page.locator('.msg[data-message-id="a3"] .markdown').evaluate((root) => ({
       blocks: [...root.querySelectorAll('p, li, h2, th, td, blockquote, ul, table')].map((el) => `${el.tagName.toLowerCase()} ${getComputedStyle(el).direction}`),
+      markers: [...root.querySelectorAll('li')].map((el) => getComputedStyle(el).listStylePosition),
       code: [...root.querySelectorAll('code')].map((el) => getComputedStyle(el).direction),
     }));
-    assert.deepEqual(found.blocks, ['p rtl', 'ul rtl', 'li rtl', 'li rtl', 'h2 rtl', 'table rtl', 'th rtl', 'th rtl', 'td rtl', 'td rtl', 'blockquote rtl', 'p rtl']);
+    assert.deepEqual(found.blocks, ['p rtl', 'ul rtl', 'li rtl', 'li rtl', 'li ltr', 'h2 rtl', 'table rtl', 'th rtl', 'th rtl', 'td rtl', 'td rtl', 'blockquote rtl', 'p rtl']);
+    // The English item's marker stays in its line: outside, it would fall in the margin the Arabic list does not pad.
+    assert.deepEqual(found.markers, ['outside', 'outside', 'inside']);
     assert.ok(found.code.length >= 8 && found.code.every((d) => d === 'ltr'), found.code.join(' '));
+    // A question line that starts with code: the code starts the Arabic line at the right, and the English line at the left.
+    const lines = await page.locator('.msg[data-message-id="q3"] .msg-text-plain').evaluate((question) => {
+      const box = question.getBoundingClientRect();
+      const edges: { fromLeft: number; fromRight: number }[] = [];
+      for (const word of ['`npm install`', '`code`']) {
+        const walker = document.createTreeWalker(question, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const at = (node.textContent ?? '').indexOf(word);
+          if (at < 0) continue;
+          const range = document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, at + word.length);
+          const rect = range.getBoundingClientRect();
+          edges.push({ fromLeft: rect.left - box.left, fromRight: box.right - rect.right });
+        }
+      }
+      return { edges, text: question.textContent };
+    });
+    assert.equal(lines.text, '`npm install` يثبت الحزم؟\n`code` first, then English.', 'the question shows as typed');
+    const [arabic, english] = lines.edges;
+    assert.ok(arabic.fromRight < 4 && arabic.fromLeft > 100, `the Arabic line runs right to left, the code first at the right (${JSON.stringify(arabic)})`);
+    assert.ok(english.fromLeft < 4 && english.fromRight > 100, `the English line runs left to right, the code first at the left (${JSON.stringify(english)})`);
   });
 
   it('shows code-interpreter logs and function output in the theme terminal colours, with no escape sequence', async () => {
