@@ -96,4 +96,13 @@ export const XSS_PAYLOADS: readonly string[] = [
   '$$\\htmlStyle{position:fixed;top:0}{x}\\htmlClass{x}{y}\\includegraphics{https://example.com/x.png}$$',
   '\\[\\sqrt{x}\\rule{1000em}{1000em}\\]',
   '$<img src=x onerror=alert(1)>$ \\(\\text{<img src=x onerror=alert(1)>}\\)',
+  // Display math inside a paragraph, and display blocks left open.
+  'Text $$\\href{javascript:alert(1)}{x}\\htmlData{foo=bar}{y}$$ and \\[\\htmlId{x}{y} = 1\\] end.',
+  '$$\n\\url{javascript:alert(1)}\n\n<img src=x onerror=alert(1)>',
+  // Terminal sequences around markup (logs and tool outputs are drawn through the line model).
+  '\u001b]8;;javascript:alert(1)\u0007click\u001b]8;;\u0007 \u001b[31m<img src=x onerror=alert(1)>\u001b[0m',
+  '\u009d8;;javascript:alert(1)\u009c<b>x</b>\r<script>alert(1)</script>\u001b[1A\u001b[2K<svg onload=alert(1)>',
+  // A citation marker in a reference whose definition is a script URL; one in a code span.
+  '[x\uE200cite\uE202turn0search0\uE201]\n\n> [x]: javascript:alert(1)',
+  '`<img src=x onerror=alert(1)>\uE200cite\uE202turn0search0\uE201`',
 ];
