@@ -341,16 +341,17 @@ export class MarkdownBlocks {
     const keptNodes = this.drawn.flatMap((block) => block.nodes);
     if (keptNodes.some((node) => node.parentNode !== container)) container.append(...keptNodes);
     const drop = (blocks: typeof stale) => blocks.forEach((block) => block.nodes.forEach((node) => node.parentNode?.removeChild(node)));
-    // While changed blocks differ from what is drawn only in their text (a paragraph that grows),
-    // their elements stay and take the new text: the browser need not style them anew.
+    // While changed blocks keep their elements (a paragraph that grows, a list that gains an
+    // item), the elements stay and take the change (`patch`): the browser need not style and lay
+    // out again what it has, such as the formulas of a long list.
     let inPlace = true;
     for (let i = kept; i < sources.length; i++) {
       const drawn = renderMarkdown(sources[i], highlight(i));
       decorate?.(drawn);
       const nodes = Array.from(drawn.childNodes);
       const old = stale[i - kept];
-      if (inPlace && old && old.nodes.every((node) => node.parentNode === container) && sameShapes(old.nodes, nodes)) {
-        takeText(old.nodes, nodes);
+      if (inPlace && old && old.nodes.length === nodes.length && old.nodes.every((node, j) => node.parentNode === container && patchable(node, nodes[j]))) {
+        old.nodes.forEach((node, j) => patch(node, nodes[j]));
         this.drawn.push({ source: sources[i], highlighted: highlight(i), nodes: old.nodes });
         continue;
       }
@@ -363,25 +364,66 @@ export class MarkdownBlocks {
   }
 }
 
-/** Whether two node lists are the same elements with the same attributes, text aside. */
-function sameShapes(a: readonly Node[], b: readonly Node[]): boolean {
-  return a.length === b.length && a.every((node, i) => sameShape(node, b[i]));
+/**
+ * Elements a drawn answer gave listeners of their own (a code block's buttons, a saved file's
+ * link): patched only where they differ in text alone, since a listener may hold any node inside.
+ */
+const LISTENED = '.code-block, a';
+
+/** Whether `patch` can bring `old` to look as `next` while keeping `old` itself. */
+function patchable(old: Node, next: Node): boolean {
+  // Node types, not classes: a sanitized node may come from another document's realm.
+  if (old.nodeType === Node.TEXT_NODE) return next.nodeType === Node.TEXT_NODE;
+  if (old.nodeType !== Node.ELEMENT_NODE || next.nodeType !== Node.ELEMENT_NODE) return false;
+  if (old.isEqualNode(next)) return true;
+  return (old as Element).matches(LISTENED) ? sameShape(old, next) : sameElement(old as Element, next as Element);
 }
 
-function sameShape(a: Node, b: Node): boolean {
-  // Node types, not classes: a sanitized node may come from another document's realm.
-  if (a.nodeType === Node.TEXT_NODE) return b.nodeType === Node.TEXT_NODE;
-  if (a.nodeType !== Node.ELEMENT_NODE || b.nodeType !== Node.ELEMENT_NODE) return false;
-  const [x, y] = [a as Element, b as Element];
-  // The same subtree, text and all (the browser compares it far faster than a walk here): a list
-  // of formulas that grows at its end has every other item so.
-  if (x.isEqualNode(y)) return true;
+/**
+ * Brings `old` (in the page) to look as `next` (just drawn), keeping what it can: an equal subtree
+ * stays, a text node takes the new text, an element with the same tag and attributes stays and
+ * patches its children in order (the ones that cannot be patched are replaced by theirs, extra ones
+ * appended or removed). Only for a pair `patchable` allows.
+ */
+function patch(old: Node, next: Node): void {
+  if (old.nodeType === Node.TEXT_NODE) {
+    const [text, data] = [old as Text, (next as Text).data];
+    if (text.data !== data) text.data = data;
+    return;
+  }
+  if (old.isEqualNode(next)) return;
+  if ((old as Element).matches(LISTENED)) {
+    takeText(Array.from(old.childNodes), Array.from(next.childNodes));
+    return;
+  }
+  const olds = Array.from(old.childNodes);
+  const nexts = Array.from(next.childNodes);
+  nexts.forEach((node, i) => {
+    const was = olds[i];
+    if (!was) old.appendChild(node);
+    else if (patchable(was, node)) patch(was, node);
+    else old.replaceChild(node, was);
+  });
+  for (const extra of olds.slice(nexts.length)) old.removeChild(extra);
+}
+
+/** Whether two elements have the same tag and attributes. */
+function sameElement(x: Element, y: Element): boolean {
   if (x.tagName !== y.tagName || x.attributes.length !== y.attributes.length) return false;
   for (const attribute of Array.from(x.attributes)) if (y.getAttribute(attribute.name) !== attribute.value) return false;
-  return sameShapes(Array.from(x.childNodes), Array.from(y.childNodes));
+  return true;
 }
 
-/** Gives each text node of `target` the text of its counterpart in `source` (as `sameShapes` paired them). */
+/** Whether two nodes are the same elements with the same attributes all the way down, text aside. */
+function sameShape(a: Node, b: Node): boolean {
+  if (a.nodeType === Node.TEXT_NODE) return b.nodeType === Node.TEXT_NODE;
+  if (a.nodeType !== Node.ELEMENT_NODE || b.nodeType !== Node.ELEMENT_NODE) return false;
+  if (a.isEqualNode(b)) return true;
+  const [x, y] = [a.childNodes, b.childNodes];
+  return sameElement(a as Element, b as Element) && x.length === y.length && Array.from(x).every((node, i) => sameShape(node, y[i]));
+}
+
+/** Gives each text node of `target` the text of its counterpart in `source` (as `sameShape` paired them). */
 function takeText(target: readonly Node[], source: readonly Node[]): void {
   target.forEach((node, i) => {
     const from = source[i];

@@ -28,6 +28,8 @@ const CORPUS: string[] = [
   'Escaped <b>html</b> & <script>alert(1)</script> stays text.\n\n<div onclick="x">block html</div>\n\ndone',
   'Text with trailing spaces  \nhard break.\n\n\n\nMany blank lines above.',
   '1) paren list\n2) second\n\n- [link](https://example.com/x) in a list\n- ![image](https://example.com/i.png)',
+  'Math $a^2$ and \\(b_1\\), $$c$$ inline.\n\n$$\n\\frac{x}{y}\n$$\n\n1. $d$ one\n2. \\[e = 1\\] two\n3. three $f$\n\n| $g$ | h |\n|---|---|\n| \\(i\\) | j |',
+  'عربي `code` هنا.\n\n- `npm` يثبت\n- English item\n\n> `x` اقتباس $y$',
 ];
 
 const PIECES: number[][] = [[1], [3, 7, 2], [17], [5, 40, 1, 11]];
@@ -75,6 +77,16 @@ describe('Markdown drawn block by block while it streams (Chromium)', function (
     assert.equal(await page.evaluate(() => window.keepsStableNodes('A paragraph with **bold** words', ' that grows.')), true);
     // ...but a paragraph that becomes a heading is drawn again.
     assert.equal(await page.evaluate(() => window.keepsStableNodes('Still last', '\n---\n')), false);
+  });
+
+  it('keeps the items, rows and formulas a list or table already has when it gains one', async () => {
+    const kept = await page.evaluate(() => [
+      window.keepsElement('1. $a_1$ one\n2. $a_2$ two', '\n3. $a_3$ three', 'li'),
+      window.keepsElement('1. $a_1$ one\n2. $a_2$ two', '\n3. $a_3$ three', '.katex'),
+      window.keepsElement('| n | $n^2$ |\n|---|---|\n| 1 | $1$ |', '\n| 2 | $4$ |', 'td .katex'),
+      window.keepsElement('- `a` عربي\n- `b` ب', '\n- `c` ج', 'li code'),
+    ]);
+    assert.deepEqual(kept, [true, true, true, true]);
   });
 
   it('highlights a code block once it is closed and followed, or the answer is final; its header is added once', async () => {

@@ -25,6 +25,8 @@ declare global {
     stream(source: string, pieces: number[]): Step[];
     /** Whether the first block's node is still the same object after more text streamed in. */
     keepsStableNodes(first: string, more: string): boolean;
+    /** Whether the first element `selector` finds is still the same object (and in the page) after more text streamed in. */
+    keepsElement(first: string, more: string, selector: string): boolean;
     /** A streaming answer drawn by renderMessage twice, then final: code headers per block, highlighted or not. */
     codeHeaders(texts: string[]): { headers: number; highlighted: boolean }[];
   }
@@ -74,6 +76,15 @@ window.keepsStableNodes = (first, more) => {
   const before = container.firstChild;
   blocks.render(container, first + more, false);
   return before !== null && before === container.firstChild;
+};
+
+window.keepsElement = (first, more, selector) => {
+  const blocks = new MarkdownBlocks();
+  const container = document.createElement('div');
+  blocks.render(container, first, false);
+  const before = container.querySelector(selector);
+  blocks.render(container, first + more, false);
+  return before !== null && before === container.querySelector(selector) && container.contains(before);
 };
 
 window.codeHeaders = (texts) => {
