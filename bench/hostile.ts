@@ -26,6 +26,9 @@ import { customFunctionsOf } from '../src/core/functions/customFunctions';
 import { functionToolHandler } from '../src/core/functions/functionToolHandler';
 import type { WorkspaceFunction } from '../src/core/functions/registry';
 import { FunctionRegistry } from '../src/core/functions/registry';
+import { readFileFunction } from '../src/core/functions/fileFunctions';
+import { nodeWorkspaceFs } from '../src/core/workspace/fileSystem';
+import type { WorkspaceFs } from '../src/core/workspace/workspaceFs';
 import type { Run, ToolDefinition } from '../src/common/model';
 import { ANSWER_KINDS } from './hostileAnswers';
 import { SERVER_KINDS } from './hostileServer';
@@ -81,6 +84,44 @@ function writeThrough(label: string, prepare: (s: Scene) => void, at: string, sw
       }
       const output = await s.ws.call('propose_edit', { path: at, content: `${SECRET} written\n` });
       return { escaped: s.outsideSnapshot() !== before || output.includes(SECRET), note: output.slice(0, 60) };
+    },
+  };
+}
+
+/** read_file of src/a.ts with `swap` run right after the path's check, before the file is opened; an escape is the secret in the output. */
+function readSwapped(label: string, swap: (s: Scene) => void): Input {
+  return {
+    label,
+    async run(s) {
+      fs.writeFileSync(path.join(s.outside, 'a.ts'), `${SECRET} outside\n`);
+      let pending: ((scene: Scene) => void) | undefined = swap;
+      const swapping: WorkspaceFs = {
+        ...nodeWorkspaceFs,
+        readChunks(absolute, chunkBytes, signal) {
+          pending?.(s);
+          pending = undefined;
+          return nodeWorkspaceFs.readChunks(absolute, chunkBytes, signal);
+        },
+      };
+      const read = readFileFunction({ fs: swapping, confinement: s.ws.confinement });
+      const output = await read.handle({ path: 'src/a.ts' }, { signal: new AbortController().signal, run: RUN }).catch((error: unknown) => String(error));
+      return { escaped: output.includes(SECRET), note: output.slice(0, 60) };
+    },
+  };
+}
+
+/** An assistant file created, updated and deleted in a workspace `.assistants` that `plant` makes lead out; an escape is any change outside. */
+function assistantsFolderOut(label: string, plant: (s: Scene) => string): Input {
+  return {
+    label,
+    async run(s) {
+      fs.writeFileSync(path.join(s.outside, 'victim.assistant.json'), '{"version":1,"name":"Victim","model":"m"}');
+      const dir = plant(s);
+      const before = s.outsideSnapshot();
+      const store = new FileAssistantStore(nodeFileSystem, dir, 'workspace', s.ws.confinement);
+      const draft = { name: 'New', model: 'gpt-4.1', tools: [] };
+      const outcomes = await Promise.all([store.create(draft), store.update('workspace:victim', draft, {}), store.delete('workspace:victim')].map((work) => work.then(() => 'done', (error: unknown) => String(error))));
+      return { escaped: s.outsideSnapshot() !== before, note: outcomes[0].slice(0, 60) };
     },
   };
 }
@@ -231,6 +272,9 @@ const KINDS: Kind[] = [
         fs.symlinkSync(s.outside, path.join(s.ws.root, 'src'));
       }),
       writeThrough('new file swapped for a dangling link during review', () => undefined, 'src/new.ts', (s) => fs.symlinkSync(path.join(s.outside, 'new.ts'), path.join(s.ws.root, 'src', 'new.ts'))),
+      assistantsFolderOut('.assistants is a link out', (s) => (link(s, s.outside, '.assistants'), path.join(s.ws.root, '.assistants'))),
+      assistantsFolderOut('.assistants is a dangling link out', (s) => (link(s, path.join(s.outside, 'later'), '.assistants'), path.join(s.ws.root, '.assistants'))),
+      assistantsFolderOut('a folder above .assistants is a link out', (s) => (fs.mkdirSync(path.join(s.outside, '.assistants')), link(s, s.outside, 'config'), path.join(s.ws.root, 'config', '.assistants'))),
     ],
   },
   {
@@ -242,6 +286,10 @@ const KINDS: Kind[] = [
       readsSecret('../ out', () => undefined, 'read_file', { path: '../outside/target.txt' }),
       readsSecret('link out', (s) => link(s, path.join(s.outside, 'target.txt'), 'config.txt'), 'read_file', { path: 'config.txt' }),
       readsSecret('percent-encoded ..', () => undefined, 'read_file', { path: '%2e%2e/target.txt' }),
+      readSwapped('file swapped for a link out after the check', (s) => (fs.rmSync(path.join(s.ws.root, 'src', 'a.ts')), fs.symlinkSync(path.join(s.outside, 'a.ts'), path.join(s.ws.root, 'src', 'a.ts')))),
+      readSwapped('folder swapped for a link out after the check', (s) => (fs.rmSync(path.join(s.ws.root, 'src'), { recursive: true }), fs.symlinkSync(s.outside, path.join(s.ws.root, 'src')))),
+      readsSecret('.gitignore linking out, then listed', (s) => link(s, path.join(s.outside, 'target.txt'), '.gitignore'), 'list_files', {}),
+      ...['.ENV', 'a/.Env.Local', 'x/PROD.ENV', 'secrets/.env.d/x', '.NPMRC', '.git-credentials', '.pypirc', 'Credentials.JSON', 'a.PFX', 'c.jks', 'd.keystore', 'id_ed25519.pub', 'keys/site.\u212Aey'].map((file) => readsSecret(`read_file ${file}`, (s) => s.ws.write(file, `${SECRET}\n`), 'read_file', { path: file })),
     ],
   },
   {

@@ -108,8 +108,8 @@ export class NotRegularFileError extends Error {
  * a writer forever, and holding one of the few threads Node reads files with; the open file is then
  * checked, so a file swapped for a FIFO after a `stat` is caught too.
  */
-async function openRegularFile(file: string): Promise<fs.FileHandle> {
-  const handle = await fs.open(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+async function openRegularFile(file: string, noFollow = false): Promise<fs.FileHandle> {
+  const handle = await fs.open(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0) | (noFollow ? (fsConstants.O_NOFOLLOW ?? 0) : 0));
   let stats: Awaited<ReturnType<fs.FileHandle['stat']>>;
   try {
     stats = await handle.stat();
@@ -122,6 +122,26 @@ async function openRegularFile(file: string): Promise<fs.FileHandle> {
   // A folder fails as `fs.readFile` fails on one.
   if (stats.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
   throw new NotRegularFileError(file);
+}
+
+/** A file swapped for a link (or a folder above it) between the check of its path and its opening. */
+export class SwappedFileError extends Error {
+  constructor(file: string) {
+    super(`${path.basename(file)} changed while it was being opened (it, or a folder above it, became a link), so it was not read; ask again.`);
+    this.name = 'SwappedFileError';
+  }
+}
+
+/**
+ * Checks that an open file is the one its canonical path names, after opening it: no part of the
+ * path is a link now (its real path is itself), and the path names the file that was opened. A
+ * check of the path, then an open, leave a moment in which a folder on the way can be swapped for a
+ * link out of the workspace (and back); the open would follow it. Throws SwappedFileError.
+ */
+async function openedAsNamed(handle: fs.FileHandle, absolute: string): Promise<void> {
+  const fold = (p: string) => (process.platform === 'darwin' || process.platform === 'win32' ? p.toLowerCase() : p);
+  const [opened, named, real] = await Promise.all([handle.stat(), fs.stat(absolute).catch(() => undefined), fs.realpath(absolute).catch(() => undefined)]);
+  if (!named || real === undefined || fold(real) !== fold(path.resolve(absolute)) || named.ino !== opened.ino || named.dev !== opened.dev) throw new SwappedFileError(absolute);
 }
 
 function isMissing(error: unknown): boolean {
@@ -368,7 +388,16 @@ export const nodeWorkspaceFs: WorkspaceFs = {
     }
   },
   async *readChunks(absolute, chunkBytes, signal) {
-    const handle = await openRegularFile(absolute);
+    // ELOOP: the path itself is a link now (O_NOFOLLOW).
+    const handle = await openRegularFile(absolute, true).catch((error: unknown) => {
+      throw (error as NodeJS.ErrnoException).code === 'ELOOP' ? new SwappedFileError(absolute) : error;
+    });
+    try {
+      await openedAsNamed(handle, absolute);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
     const stream = createReadStream('', { fd: handle, highWaterMark: chunkBytes, signal });
     try {
       for await (const chunk of stream) yield chunk as Uint8Array;

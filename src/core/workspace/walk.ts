@@ -54,7 +54,7 @@ export async function* walkFiles(fs: WorkspaceFs, confinement: Confinement, star
   const ignores: Array<{ base: string; rules: Gitignore }> = [];
   for (let dir = start.absolute; dir !== start.root && dir.startsWith(start.root); ) {
     dir = path.dirname(dir);
-    await loadGitignore(fs, dir, ignores);
+    await loadGitignore(fs, dir, start.root, ignores);
   }
   const stat = await fs.stat(start.absolute);
   if (stat?.type === 'file') {
@@ -75,7 +75,7 @@ async function* walkFolder(
 ): AsyncGenerator<Confined> {
   options.signal?.throwIfAborted();
   const local = [...ignores];
-  await loadGitignore(fs, folder, local);
+  await loadGitignore(fs, folder, root, local);
   const entries = (await fs.readDir(folder)).sort((a, b) => a.name.localeCompare(b.name));
   let turn = performance.now();
   for (const entry of entries) {
@@ -131,7 +131,7 @@ export async function isGitignored(fs: WorkspaceFs, file: Confined, cache: Gitig
   for (const folder of folders) {
     let rules = cache.get(folder);
     if (!rules) {
-      rules = readGitignore(fs, folder);
+      rules = readGitignore(fs, folder, file.root);
       cache.set(folder, rules);
     }
     const read = await rules;
@@ -148,15 +148,20 @@ function isIgnored(rules: Gitignore, relative: string, isDir: boolean, entry = f
   return entry ? rules.matches(asked) : rules.ignores(asked);
 }
 
-async function loadGitignore(fs: WorkspaceFs, folder: string, into: Array<{ base: string; rules: Gitignore }>): Promise<void> {
-  const rules = await readGitignore(fs, folder);
+async function loadGitignore(fs: WorkspaceFs, folder: string, root: string, into: Array<{ base: string; rules: Gitignore }>): Promise<void> {
+  const rules = await readGitignore(fs, folder, root);
   if (rules) into.push({ base: folder, rules });
 }
 
-/** A folder's `.gitignore`, parsed; undefined when it has none (or it is not text). */
-async function readGitignore(fs: WorkspaceFs, folder: string): Promise<Gitignore | undefined> {
-  const file = path.join(folder, '.gitignore');
-  if ((await fs.stat(file))?.type !== 'file') return undefined;
-  const read = await readTextRange(fs, file, { maxChars: GITIGNORE_CHARS });
+/**
+ * A folder's `.gitignore`, parsed; undefined when it has none (or it is not text). One that is a
+ * link is read where it leads, when that is inside `root` (the workspace folder); a link out is
+ * taken as none (the file is not the repository's, and is not read).
+ */
+async function readGitignore(fs: WorkspaceFs, folder: string, root: string): Promise<Gitignore | undefined> {
+  const real = await fs.realPath(path.join(folder, '.gitignore'));
+  const inside = real !== undefined && !path.relative(root, real).startsWith('..') && !path.isAbsolute(path.relative(root, real));
+  if (!inside || (await fs.stat(real))?.type !== 'file') return undefined;
+  const read = await readTextRange(fs, real, { maxChars: GITIGNORE_CHARS });
   return read.kind === 'text' ? Gitignore.parse(read.text) : undefined;
 }

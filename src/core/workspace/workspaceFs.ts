@@ -27,7 +27,12 @@ export interface WorkspaceFs {
   stat(absolute: string): Promise<EntryStat | undefined>;
   /** Entries of a folder, links not followed; empty when the folder does not exist. */
   readDir(absolute: string): Promise<DirEntry[]>;
-  /** The file's bytes in chunks of at most `chunkBytes`; stopping the iteration closes the file. */
+  /**
+   * The file's bytes in chunks of at most `chunkBytes`; stopping the iteration closes the file.
+   * `absolute` is a canonical path (no link in it, as the confinement gives): a path that is a
+   * link, or that has become one between its check and the opening, is not read (Node's: throws
+   * `SwappedFileError`, or ELOOP).
+   */
   readChunks(absolute: string, chunkBytes: number, signal?: AbortSignal): AsyncIterable<Uint8Array>;
   /** Whole-file write, creating missing folders. */
   writeFile(absolute: string, data: Uint8Array): Promise<void>;

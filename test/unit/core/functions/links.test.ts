@@ -2,6 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { listFilesFunction, readFileFunction, searchTextFunction } from '../../../../src/core/functions/fileFunctions';
+import { Confinement, DEFAULT_DENY } from '../../../../src/core/workspace/confinement';
+import { nodeWorkspaceFs } from '../../../../src/core/workspace/fileSystem';
+import type { WorkspaceFs } from '../../../../src/core/workspace/workspaceFs';
 import type { FunctionFixture } from './fixture';
 import { functionFixture } from './fixture';
 
@@ -107,5 +111,74 @@ describe('writes through links: propose_edit and Apply never leave the workspace
     link(path.join(outside, 'x'), 'notes.md');
     assert.match(await ws.call('read_file', { path: 'notes.md' }), /links to a place outside/);
     assert.doesNotMatch(await ws.call('list_files', {}), /notes\.md/);
+  });
+});
+
+describe('reads through links swapped after the check: what is opened is what was checked', () => {
+  let root: string;
+  let outside: string;
+  const SECRET = 'outside-secret-4b1d';
+  /** The workspace's file access, with a swap run once right before a file is opened for reading. */
+  const swapping = (swap: () => void): WorkspaceFs => {
+    let pending: (() => void) | undefined = swap;
+    return {
+      ...nodeWorkspaceFs,
+      readChunks(absolute, chunkBytes, signal) {
+        pending?.();
+        pending = undefined;
+        return nodeWorkspaceFs.readChunks(absolute, chunkBytes, signal);
+      },
+    };
+  };
+  const functionsOver = (fs: WorkspaceFs) => {
+    const confinement = new Confinement(nodeWorkspaceFs, () => ({ roots: [root], deny: DEFAULT_DENY, exclude: [] }), false);
+    return { read: readFileFunction({ fs, confinement }), search: searchTextFunction({ fs, confinement }) };
+  };
+  const context = () => ({ signal: new AbortController().signal, run: { id: 'r', threadId: 't', assistantId: 'a', status: 'requires_action' as const, createdAt: 0 } });
+  const answer = (work: Promise<string>) => work.catch((error: unknown) => `Error: ${error instanceof Error ? error.message : String(error)}`);
+
+  beforeEach(() => {
+    root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ws-')));
+    outside = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'outside-')));
+    fs.mkdirSync(path.join(root, 'src'));
+    fs.writeFileSync(path.join(root, 'src', 'a.ts'), 'export const a = 1;\n');
+    fs.writeFileSync(path.join(outside, 'a.ts'), `${SECRET}\n`);
+    fs.writeFileSync(path.join(outside, 'target.txt'), `${SECRET}\n`);
+  });
+  afterEach(() => {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
+  });
+
+  for (const [label, swap] of [
+    ['the file swapped for a link out', () => (fs.rmSync(path.join(root, 'src', 'a.ts')), fs.symlinkSync(path.join(outside, 'target.txt'), path.join(root, 'src', 'a.ts')))],
+    ['its folder swapped for a link out', () => (fs.rmSync(path.join(root, 'src'), { recursive: true }), fs.symlinkSync(outside, path.join(root, 'src')))],
+    ['its folder renamed away and a link out put in its place', () => (fs.renameSync(path.join(root, 'src'), path.join(root, 'moved')), fs.symlinkSync(outside, path.join(root, 'src')))],
+  ] as const) {
+    it(`read_file and search_text read nothing when ${label} after the check`, async () => {
+      const read = await answer(functionsOver(swapping(swap)).read.handle({ path: 'src/a.ts' }, context()));
+      assert.doesNotMatch(read, new RegExp(SECRET));
+      assert.match(read, /changed while it was being opened|not read/, read);
+      fs.rmSync(path.join(root, 'src'), { recursive: true, force: true });
+      fs.rmSync(path.join(root, 'moved'), { recursive: true, force: true });
+      fs.mkdirSync(path.join(root, 'src'));
+      fs.writeFileSync(path.join(root, 'src', 'a.ts'), 'export const a = 1;\n');
+      const found = await answer(functionsOver(swapping(swap)).search.handle({ query: 'e' }, context()));
+      assert.doesNotMatch(found, new RegExp(SECRET), found);
+    });
+  }
+
+  it('a .gitignore that links out of the workspace is not read; one linking inside is', async () => {
+    const opened: string[] = [];
+    const recording: WorkspaceFs = { ...nodeWorkspaceFs, readChunks: (absolute, chunkBytes, signal) => (opened.push(absolute), nodeWorkspaceFs.readChunks(absolute, chunkBytes, signal)) };
+    fs.writeFileSync(path.join(outside, 'ignore-all'), '*\n');
+    fs.symlinkSync(path.join(outside, 'ignore-all'), path.join(root, '.gitignore'));
+    fs.writeFileSync(path.join(root, 'src', 'rules'), 'b.ts\n');
+    fs.writeFileSync(path.join(root, 'src', 'b.ts'), 'export const b = 2;\n');
+    fs.symlinkSync('rules', path.join(root, 'src', '.gitignore'));
+    const listed = await listFilesFunction({ fs: recording, confinement: new Confinement(nodeWorkspaceFs, () => ({ roots: [root], deny: [], exclude: [] }), false) }).handle({}, context());
+    assert.deepEqual(opened.filter((file) => !file.startsWith(root)), [], 'nothing outside was opened');
+    assert.match(listed, /src\/a\.ts/, 'the link out ignores nothing');
+    assert.doesNotMatch(listed, /src\/b\.ts/, 'the link inside is read where it leads');
   });
 });
