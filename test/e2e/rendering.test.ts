@@ -94,4 +94,56 @@ describe('math, right-to-left text and ANSI colours in the chat view (packaged .
     for (const [text, colour] of colours) assert.notEqual(colour, plain, `${String(text)} is coloured by the theme`);
     assert.notEqual(colours[0][1], colours[1][1], 'green and red differ');
   });
+
+  it('at 300 px: math inside a paragraph and a display block streamed open, right-to-left blocks that start with code, a progress log', async () => {
+    const answer = [
+      '`npm install` يثبت الحزم المطلوبة.',
+      '',
+      '- `pip` أداة بايثون',
+      '- An English item',
+      '',
+      'The energy $$E = mc^2$$ holds, and \\[\\sum_{i=1}^n i\\] too; it costs $5 and $10.',
+      '',
+      '$$',
+      '\\frac{a}{b}',
+      '$$',
+      '',
+      'Kept as written: \\(\\includegraphics{https://example.com/x.png}\\).',
+    ].join('\n');
+    const logs = 'Downloading  10%\r\u001b[32mDownloading 100%\u001b[0m\nlayer a: 10%\nlayer b: 20%\n\u001b[2A\u001b[2Klayer a: \u001b[38:2::35:209:139mdone\u001b[0m\n\u001b[2Klayer b: done\n';
+    fake.model.enqueue({ steps: [{ type: 'code_interpreter', code: 'pip install numpy', logs }, { type: 'text', text: answer, chunkSize: 5, chunkDelayMs: 5 }] });
+    const width = await workbench.setSideBarWidth(300);
+    await workbench.ask('Install and explain, with python code');
+    await workbench.statusIs('Completed');
+    const message = chat.locator('.msg-assistant').last().locator('.markdown');
+    await message.locator('.katex-display').nth(2).waitFor({ timeout: 30_000 });
+    const drawn = await message.evaluate((root) => {
+      const view = root.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { direction: string; listStylePosition: string } };
+      return {
+        paragraph: view.getComputedStyle(root.querySelector('p')).direction,
+        items: Array.from(root.querySelectorAll('li') as unknown as ArrayLike<unknown>, (li) => `${view.getComputedStyle(li).direction} ${view.getComputedStyle(li).listStylePosition}`),
+        displays: root.querySelectorAll('.katex-display').length,
+        asWritten: Array.from(root.querySelectorAll('.math-as-written') as unknown as ArrayLike<{ textContent: string | null }>, (el) => el.textContent),
+        text: (root as unknown as { innerText: string }).innerText,
+      };
+    });
+    await message.scrollIntoViewIfNeeded();
+    await workbench.screenshotSideBar('math-rtl-300px');
+    assert.ok(width <= 310, `side bar ${width} px`);
+    assert.equal(drawn.paragraph, 'rtl', 'a paragraph that starts with code takes the direction of its words');
+    assert.deepEqual(drawn.items, ['rtl outside', 'ltr inside']);
+    assert.equal(drawn.displays, 3, 'two display formulas inside the paragraph and the block streamed open then closed');
+    assert.deepEqual(drawn.asWritten, ['\\(\\includegraphics{https://example.com/x.png}\\)']);
+    assert.match(drawn.text, /it costs \$5 and \$10\./);
+    await workbench.unfoldLastSteps();
+    const step = chat.locator('.run-block').last().locator('.step').filter({ hasText: 'Code interpreter' }).last();
+    await step.locator('summary').click();
+    const log = step.locator('.step-logs');
+    await log.waitFor({ timeout: 30_000 });
+    await log.scrollIntoViewIfNeeded();
+    await workbench.screenshotSideBar('progress-log-300px');
+    assert.equal(await log.innerText(), 'Downloading 100%\nlayer a: done\nlayer b: done\n');
+    assert.equal(await log.locator('span').last().evaluate((span) => (span as unknown as { style: { color: string } }).style.color), 'rgb(35, 209, 139)');
+  });
 });
+
