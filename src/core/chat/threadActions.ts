@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Thread } from '../../common/model';
+import type { RunRef } from '../../common/runRef';
 import { AssistantsError } from '../errors';
 import type { FileKeeper } from '../threads/fileKeeper';
 import { normalizeTitle, titleProblem, titleWithSuffix } from '../threads/threadList';
@@ -185,15 +186,31 @@ export class ThreadActions {
 
   /**
    * Deletes the thread here (and its "Allow for this thread" grants, first) and, best effort, its
-   * server-side thread (a conversation costs storage).
+   * server-side thread (a conversation costs storage). A run going on in it is stopped first (as
+   * Stop does; one followed nowhere, cancelled best effort): left going, it would go on answering,
+   * and costing, with no thread left to show it.
    */
   async deleteThread(id: string): Promise<void> {
+    if (this.chat.current?.thread.id === id && this.chat.active) {
+      this.tracking.stop();
+      await this.chat.whenIdle();
+    }
     if (this.chat.current?.thread.id === id) await this.newThread();
     const stored = await this.chat.options.store.load(id);
+    if (stored?.pendingRun) await this.cancelUnfollowed(stored.pendingRun);
     await this.chat.options.toolHandler.forget?.(id);
     this.keeper.forget(id);
     await this.chat.options.store.delete(id);
     if (stored?.thread.remoteId) await this.deleteRemote(stored.thread);
+  }
+
+  /** Best effort, within 5 s: cancels a run this chat does not follow (of a thread being deleted). */
+  private async cancelUnfollowed(ref: RunRef): Promise<void> {
+    try {
+      await (await this.chat.options.connect()).cancel(ref, AbortSignal.timeout(5_000));
+    } catch {
+      // Gone, ended, or the server unreachable: nothing left to stop from here.
+    }
   }
 
   /** Best effort: deletes a server-side thread that nothing here uses any more (a conversation costs storage). */

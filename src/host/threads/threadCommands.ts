@@ -195,7 +195,9 @@ export function registerThreadCommands(register: Register, deps: ThreadCommandDe
     const thread = await target(item, 'Delete Thread');
     if (!thread) return;
     if (!args.confirmed) {
-      const choice = await vscode.window.showWarningMessage(`Delete the thread "${thread.title}" from this workspace?`, { modal: true }, 'Delete');
+      // A run going on in it is stopped with it: the question says so.
+      const running = session.thread?.thread.id === thread.id ? session.busy : (await store.load(thread.id))?.pendingRun !== undefined;
+      const choice = await vscode.window.showWarningMessage(`Delete the thread "${thread.title}" from this workspace?`, { modal: true, detail: running ? 'Its answer is still being written: deleting the thread stops it.' : undefined }, 'Delete');
       if (choice !== 'Delete') return;
     }
     await session.deleteThread(thread.id);

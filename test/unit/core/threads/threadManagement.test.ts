@@ -192,6 +192,30 @@ for (const protocol of protocols) {
       assert.deepEqual(errors, []);
     });
 
+    it('stops a run going on in a thread before deleting it, followed here or not, so nothing goes on answering unseen', async () => {
+      const session = makeSession();
+      const cancels = () => fake.requests.filter((r) => r.method === 'POST' && /\/cancel$/.test(r.path)).length;
+      // Followed here: the open thread, its answer streaming.
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'slow answer '.repeat(20), chunkSize: 2, chunkDelayMs: 200 }] });
+      await session.send('Delete me while you answer');
+      const open = session.thread!.thread.id;
+      for (const deadline = Date.now() + 5000; !session.thread?.pendingRun && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+      await session.deleteThread(open);
+      assert.equal(session.busy, false, 'nothing followed any more');
+      assert.equal(cancels(), 1, 'the run was cancelled on the server');
+      assert.equal(await store.load(open), undefined);
+      // Followed nowhere: its thread was left (another opened) while the run went on.
+      fake.model.enqueue({ steps: [{ type: 'text', text: 'slow answer '.repeat(20), chunkSize: 2, chunkDelayMs: 200 }] });
+      await session.send('Left running, then deleted');
+      const left = session.thread!.thread.id;
+      for (const deadline = Date.now() + 5000; !(await store.load(left))?.pendingRun && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+      await session.newThread();
+      await session.deleteThread(left);
+      assert.equal(cancels(), 2, 'the run left going was cancelled too');
+      assert.equal(await store.load(left), undefined);
+      assert.deepEqual(errors, []);
+    });
+
     it('refuses to clear while a run goes on, and clears a thread that is not open', async () => {
       const session = makeSession();
       fake.model.enqueue({ steps: [{ type: 'text', text: 'slow answer', chunkSize: 1, chunkDelayMs: 200 }] });
