@@ -177,8 +177,8 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
           await new Promise((resolve) => setImmediate(resolve));
           slice = performance.now();
         }
+        if (isRepeat(event, live)) continue;
         const response = live.accumulator.apply(event);
-        live.sequence = event.sequence_number;
         if (!response) {
           continue;
         }
@@ -347,7 +347,24 @@ interface LiveStream {
   runId?: string;
   responseId?: string;
   sequence?: number;
+  /** The server numbers its events in order (a number seen above an earlier one): a number not above the last is a repeat. */
+  ordered?: boolean;
   background: boolean;
+}
+
+/**
+ * Whether `event` repeats one already applied, by its sequence number, and records the number: a
+ * proxy that sends an event twice, or a server that answers a resumed stream from its start (it
+ * ignored `starting_after`), would otherwise append the same text again. Only for a server seen to
+ * number its events in order; one that numbers none, or all alike, repeats nothing here.
+ */
+function isRepeat(event: ResponseStreamEvent, live: LiveStream): boolean {
+  const sequence: unknown = event.sequence_number;
+  if (typeof sequence !== 'number' || !Number.isFinite(sequence)) return false;
+  if (live.sequence !== undefined && sequence <= live.sequence && live.ordered) return true;
+  if (live.sequence !== undefined && sequence > live.sequence) live.ordered = true;
+  live.sequence = live.sequence === undefined ? sequence : Math.max(live.sequence, sequence);
+  return false;
 }
 
 /**

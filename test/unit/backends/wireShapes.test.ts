@@ -125,6 +125,34 @@ describe('Wire fields of the wrong type (Responses)', () => {
   });
 });
 
+describe('Responses stream events sent again', () => {
+  /** The text a stream's events make, each event with the sequence number given (none when undefined). */
+  async function textOfStream(numbered: [Record<string, unknown>, number | undefined][]): Promise<string> {
+    async function* events(): AsyncIterable<ResponseStreamEvent> {
+      for (const [event, sequence] of numbered) yield { ...event, sequence_number: sequence } as unknown as ResponseStreamEvent;
+    }
+    const client = { baseURL: 'http://test.invalid/v1', responses: { create: async () => events() } } as unknown as OpenAI;
+    let text = '';
+    for await (const event of new ResponsesBackend(client).stream({ kind: 'start', thread, assistant, history: [] })) if (event.type === 'message.delta') text += event.text;
+    return text;
+  }
+  const created = { type: 'response.created', response: response({ status: 'in_progress', output: [] }) };
+  const added = { type: 'response.output_item.added', output_index: 0, item: { type: 'message', id: 'msg_1', role: 'assistant', status: 'in_progress', content: [] } };
+  const delta = (text: string) => ({ type: 'response.output_text.delta', output_index: 0, content_index: 0, item_id: 'msg_1', delta: text });
+  const completed = { type: 'response.completed', response: response({ status: 'completed', output: [] }) };
+
+  it('applies an event once when a proxy sends it twice, or a server sends the stream again from its start', async () => {
+    assert.equal(await textOfStream([[created, 0], [added, 1], [delta('A'), 2], [delta('A'), 2], [delta('B'), 3], [delta('B'), 3], [completed, 4]]), 'AB');
+    assert.equal(await textOfStream([[created, 0], [added, 1], [delta('A'), 2], [delta('B'), 3], [created, 0], [added, 1], [delta('A'), 2], [delta('B'), 3], [delta('C'), 4], [completed, 5]]), 'ABC');
+  });
+
+  it('repeats nothing of a server that numbers no event, or every event alike', async () => {
+    for (const sequence of [undefined, 0, 7]) {
+      assert.equal(await textOfStream([[created, sequence], [added, sequence], [delta('A'), sequence], [delta('A'), sequence], [delta('B'), sequence], [completed, sequence]]), 'AAB', String(sequence));
+    }
+  });
+});
+
 describe('Wire fields of the wrong type (Assistants v2)', () => {
   const runs: [string, Record<string, unknown>][] = [
     ['an id and times of the wrong type, a status nobody knows', { id: 5, thread_id: {}, status: 'paused', created_at: 'yesterday', model: 7 }],
