@@ -1,4 +1,5 @@
 import { linearRegExp } from '../text/linearRegExp';
+import { listedName } from '../text/showable';
 import type { Confinement } from '../workspace/confinement';
 import { GLOB_MAX_CHARS } from '../workspace/glob';
 import { MAX_LINE_CHARS, forEachLine, readTextRange } from '../workspace/readText';
@@ -101,7 +102,7 @@ export function listFilesFunction({ fs, confinement, walkTimeLimitMs = WALK_TIME
           more = true;
           break;
         }
-        paths.push(file.display);
+        paths.push(listedName(file.display));
       }
       const stopped = deadline.reached ? [`[Stopped after ${seconds(walkTimeLimitMs)} with the paths found so far; narrow the glob or the folder to see the rest.]`] : [];
       if (paths.length === 0) return ['No files match.', ...stopped].join('\n');
@@ -150,7 +151,7 @@ export function searchTextFunction({ fs, confinement, walkTimeLimitMs = WALK_TIM
           (text, line, cut) => {
             if (passed(deadline)) return false;
             if (!pattern.test(text)) {
-              if (cut && cutLines.count++ < CUT_LINES_NAMED) cutLines.named.push(`${file.display}:${line}`);
+              if (cut && cutLines.count++ < CUT_LINES_NAMED) cutLines.named.push(`${listedName(file.display)}:${line}`);
               return true;
             }
             if (hits.length === SEARCH_LIMIT) {
@@ -158,7 +159,7 @@ export function searchTextFunction({ fs, confinement, walkTimeLimitMs = WALK_TIM
               return false;
             }
             const shown = text.length > SEARCH_LINE_CHARS ? `${text.slice(0, SEARCH_LINE_CHARS)}…` : text;
-            hits.push(`${file.display}:${line}: ${shown.trim()}`);
+            hits.push(`${listedName(file.display)}:${line}: ${shown.trim()}`);
             return true;
           },
           signal,

@@ -19,3 +19,14 @@ export function unshowableIn(text: string): string | undefined {
 export function oneLine(text: string): string {
   return text.replace(UNSHOWABLE_RUNS, ' ');
 }
+
+/**
+ * A name (a workspace path) as a listing shows it, one to a line: as written, or, when it holds a
+ * character {@link oneLine} would replace, as a JSON string with each such character escaped
+ * (`"src/a\nb.txt"`, `"Good\u202egnp.exe"`), so a file named with a line break cannot forge
+ * another line of the listing, and the name can still be given back whole.
+ */
+export function listedName(name: string): string {
+  if (!unshowableIn(name)) return name;
+  return JSON.stringify(name).replace(/[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -132,7 +132,7 @@ export class Confinement {
   async resolve(requested: string): Promise<Confined | Refused> {
     const rules = this.rules();
     if (rules.roots.length === 0) return refuse('No folder is open in VS Code, so there are no workspace files.');
-    const cleaned = requested.trim().replace(/^["'`]|["'`]$/g, '');
+    const cleaned = unquoted(requested.trim());
     // An absolute path is not echoed: outputs never carry local absolute paths, whoever wrote them.
     const shown = path.isAbsolute(cleaned) || /^[a-z]:[\\/]/i.test(cleaned) ? `the absolute path ending in ${JSON.stringify(path.basename(cleaned))}` : JSON.stringify(cleaned);
     if (!cleaned) return refuse('No path was given.');
@@ -275,6 +275,22 @@ export class Confinement {
     }
     return list;
   }
+}
+
+/**
+ * A path as the model may give it back: a JSON string as listings show an odd name (`listedName`)
+ * is read as JSON; otherwise one quote or backtick at each end is dropped.
+ */
+function unquoted(requested: string): string {
+  if (requested.length > 1 && requested.startsWith('"') && requested.endsWith('"')) {
+    try {
+      const parsed: unknown = JSON.parse(requested);
+      if (typeof parsed === 'string') return parsed;
+    } catch {
+      // Not JSON: quotes as written.
+    }
+  }
+  return requested.replace(/^["'`]|["'`]$/g, '');
 }
 
 function refuse(reason: string, about?: string): Refused {
