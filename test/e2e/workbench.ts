@@ -262,8 +262,13 @@ export class Workbench {
    * workspace storage of its own.) Close it with `closeWindow`; `close` of the first closes all.
    */
   async openEmptyWindow(): Promise<Workbench> {
+    return this.openWindow('ew=true');
+  }
+
+  /** Another window of the same server on what `query` names (`workspace=<file>` for a multi-root workspace); close it with `closeWindow`. */
+  async openWindow(query: string): Promise<Workbench> {
     const page = await this.browser.newPage({ viewport: { width: 1280, height: 860 } });
-    await page.goto(`${new URL(this.page.url()).origin}/?ew=true`);
+    await page.goto(`${new URL(this.page.url()).origin}/?${query}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     return new Workbench(page, this.browser, this.server, this.root, this.workspace, this.artifacts);
   }

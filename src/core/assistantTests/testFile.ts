@@ -107,6 +107,17 @@ export function caseLabel(test: TestCase, index: number): string {
   return (label.length > 80 ? `${label.slice(0, 79)}…` : label) || `Case ${index + 1}`;
 }
 
+/**
+ * Where a test file lives, as the Test Explorer says it beside its name: its folder inside its
+ * workspace folder ('' at the top), with the workspace folder's name first when the window has
+ * more than one (`roots`), so two `tests/helper.assistant-tests.json` of two folders read apart:
+ * "api · tests", "web · tests". Paths use "/" whatever the platform.
+ */
+export function testFileWhere(relativeDir: string, root: string | undefined, roots: number): string {
+  const dir = relativeDir.replace(/\\/g, '/').replace(/^\.$/, '');
+  return [roots > 1 ? root : undefined, dir || undefined].filter(Boolean).join(' · ');
+}
+
 /** The assistant file a test file tests: its `assistant`, else the file of the same name (`x.assistant-tests.json` → `x.assistant.json`). */
 export function assistantFileName(file: AssistantTestFile, testFileName: string): string {
   return file.assistant ?? testFileName.replace(/^.*[\\/]/, '').replace(TEST_FILE_PATTERN, '.assistant.json');

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { Backend } from '../../core/backend';
 import { runTestFile } from '../../core/assistantTests/runner';
 import type { CaseResult } from '../../core/assistantTests/runner';
-import { assistantFileName, caseLabel, MAX_TEST_FILE_CHARS, parseTestFile } from '../../core/assistantTests/testFile';
+import { assistantFileName, caseLabel, MAX_TEST_FILE_CHARS, parseTestFile, testFileWhere } from '../../core/assistantTests/testFile';
 import type { AssistantTestFile } from '../../core/assistantTests/testFile';
 import { assistantLoader, headlessFunctions, workspaceAttacher } from '../../core/assistantTests/workspace';
 import { AssistantsError, asAssistantsError } from '../../core/errors';
@@ -121,7 +121,7 @@ async function loadFile(controller: vscode.TestController, uri: vscode.Uri, log:
   const item = controller.items.get(uri.toString()) ?? controller.createTestItem(uri.toString(), path.basename(uri.fsPath), uri);
   controller.items.add(item);
   const root = vscode.workspace.getWorkspaceFolder(uri);
-  item.description = root ? path.dirname(path.relative(root.uri.fsPath, uri.fsPath)).replace(/^\.$/, '') : undefined;
+  item.description = root ? testFileWhere(path.dirname(path.relative(root.uri.fsPath, uri.fsPath)), root.name, vscode.workspace.workspaceFolders?.length ?? 0) : undefined;
   let text: string;
   try {
     const stat = await vscode.workspace.fs.stat(uri);

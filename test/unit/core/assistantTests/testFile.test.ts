@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { assistantFileName, caseLabel, parseTestFile, TEST_FILE_PATTERN } from '../../../../src/core/assistantTests/testFile';
+import { assistantFileName, caseLabel, parseTestFile, TEST_FILE_PATTERN, testFileWhere } from '../../../../src/core/assistantTests/testFile';
 
 describe('assistant tests: the file format', () => {
   it('reads a JSON file with every expectation kind', () => {
@@ -107,5 +107,21 @@ describe('assistant tests: the file format', () => {
     assert.equal(assistantFileName({ version: 1, assistant: '../other.assistant.json', tests: [] }, 'x.assistant-tests.json'), '../other.assistant.json');
     assert.equal(caseLabel({ question: 'First line\nsecond' }, 0), 'First line');
     assert.equal(caseLabel({ name: 'Named', question: 'q' }, 0), 'Named');
+  });
+});
+
+describe('where a test file lives, as the Test Explorer says it', () => {
+  it('names the workspace folder first when the window has more than one, so two of one path in two folders read apart', () => {
+    const where = [testFileWhere('tests', 'api', 2), testFileWhere('tests', 'web', 2)];
+    assert.deepEqual(where, ['api · tests', 'web · tests']);
+    assert.notEqual(where[0], where[1]);
+    assert.equal(testFileWhere('.', 'api', 3), 'api', 'at the top of a folder: the folder alone');
+    assert.equal(testFileWhere('tests\\unit', 'web', 2), 'web · tests/unit', 'one separator whatever the platform');
+  });
+
+  it('names only the folder inside the workspace folder when there is one workspace folder', () => {
+    assert.equal(testFileWhere('tests', 'api', 1), 'tests');
+    assert.equal(testFileWhere('.', 'api', 1), '');
+    assert.equal(testFileWhere('a/b', undefined, 1), 'a/b');
   });
 });
