@@ -5,6 +5,7 @@
 import type { ImageMime } from '../../core/threads/images';
 import { IMAGE_EXTENSIONS, sniffImage } from '../../core/threads/images';
 import { fileNameOf } from '../../core/threads/keptFiles';
+import { isStoredOutput } from '../../common/model';
 
 /** Larger images would bloat the webview message and the page for little gain in a sidebar. */
 export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
@@ -25,12 +26,15 @@ export function imageDataUrl(bytes: Uint8Array): ImageResult {
  * The name a save dialog suggests: the file's own name without any directory (a code
  * interpreter names files like `/mnt/data/chart.png`), made a name any file system takes and that
  * reads as it is (`fileNameOf`: no text-direction or control characters, no device name, bounded),
- * else the id with the extension its bytes show.
+ * else, for a file nobody named, the server's id (a file kept beside the thread: `image-` or `file-`
+ * and the start of its hash) with the extension its bytes show (the kept file's own, when they show none).
  */
 export function suggestedFileName(fileId: string, bytes: Uint8Array, filename?: string): string {
   const base = fileNameOf(filename);
   if (base) return base;
   const mime = sniffImage(bytes);
+  const stored = isStoredOutput(fileId) ? /^stored-output:([0-9a-f]{8})[0-9a-f]*\.(\w{1,8})$/.exec(fileId) : null;
+  if (stored) return mime ? `image-${stored[1]}.${IMAGE_EXTENSIONS[mime]}` : `file-${stored[1]}.${stored[2]}`;
   return `${fileId.replace(/[^\w.-]+/g, '_')}.${mime ? IMAGE_EXTENSIONS[mime] : 'bin'}`;
 }
 

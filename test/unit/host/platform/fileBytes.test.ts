@@ -71,6 +71,9 @@ describe('file bytes for the chat', () => {
     assert.equal(suggestedFileName('cfile_1', png, '/mnt/data/aux.csv'), '_aux.csv', 'a Windows device name is no file');
     assert.equal(suggestedFileName('cfile_1', png, 'a\r\nb:c.csv'), 'ab_c.csv');
     assert.ok(Buffer.byteLength(suggestedFileName('cfile_1', png, `${'\u56fe'.repeat(300)}.png`)) <= 200, 'a long name fits a file system');
+    // A figure kept beside the thread that nobody named: not the storage's own URL, nor its extension twice.
+    assert.equal(suggestedFileName(`stored-output:${'ab12cd34'.repeat(8)}.png`, png), 'image-ab12cd34.png');
+    assert.equal(suggestedFileName(`stored-output:${'0f'.repeat(32)}.csv`, bytes('a,b')), 'file-0f0f0f0f.csv');
   });
 
   it('keeps the most recently used entries up to its capacity', () => {
