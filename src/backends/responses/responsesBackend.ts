@@ -356,11 +356,13 @@ interface LiveStream {
  * Whether `event` repeats one already applied, by its sequence number, and records the number: a
  * proxy that sends an event twice, or a server that answers a resumed stream from its start (it
  * ignored `starting_after`), would otherwise append the same text again. Only for a server seen to
- * number its events in order; one that numbers none, or all alike, repeats nothing here.
+ * number its events in order; one that numbers none, or all alike, repeats nothing here. Events
+ * that are not the response's own (`keepalive`, a gateway's) neither count nor are skipped.
  */
 function isRepeat(event: ResponseStreamEvent, live: LiveStream): boolean {
   const sequence: unknown = event.sequence_number;
-  if (typeof sequence !== 'number' || !Number.isFinite(sequence)) return false;
+  // Only the response's own events count: a keep-alive or a gateway's event may be numbered apart.
+  if (typeof sequence !== 'number' || !Number.isFinite(sequence) || typeof event.type !== 'string' || !event.type.startsWith('response.')) return false;
   if (live.sequence !== undefined && sequence <= live.sequence && live.ordered) return true;
   if (live.sequence !== undefined && sequence > live.sequence) live.ordered = true;
   live.sequence = live.sequence === undefined ? sequence : Math.max(live.sequence, sequence);

@@ -154,12 +154,12 @@ export class RunSession {
       }
       if (outcome === 'dropped') {
         if (await this.stream.resumeStream()) return;
-        // Said as it happened: a connection that broke, or a stream given up for its silence.
-        const idle = this.ctx.deps.streamIdleMs;
-        const silence = idle >= 1000 ? `${Math.round(idle / 1000)} s` : `${idle} ms`;
-        const reason = this.stream.lastStreamSilent ? `The stream sent nothing for ${silence}; following the same run by polling.` : 'The stream dropped; following the same run by polling.';
-        this.ctx.emit({ type: 'fallback', reason });
-        await this.pollAfterDrop();
+        // Said as it happened: a connection that broke, a stream given up for its silence, one
+        // that sent what is no JSON, one the server closed before the run's end.
+        const reason = this.dropSaid();
+        const note = { broken: 'The stream dropped', 'closed early': `${reason} before the run ended`, silent: reason, garbled: reason }[this.stream.lastDrop];
+        this.ctx.emit({ type: 'fallback', reason: `${note}; following the same run by polling.` });
+        await this.pollAfterDrop(reason);
         return;
       }
       this.ctx.deps.markStreamingUnsupported();
@@ -204,7 +204,7 @@ export class RunSession {
    * (the response is unknown to it) cannot be asked: the run ends here, its partial answer kept and
    * marked as cut off, with a sentence saying so.
    */
-  private async pollAfterDrop(): Promise<void> {
+  private async pollAfterDrop(reason: string): Promise<void> {
     try {
       await this.pollUntilSettled(true);
     } catch (error) {
@@ -214,7 +214,22 @@ export class RunSession {
       const cut: Run = { ...run, status: 'incomplete', incompleteReason: 'connection_lost', requiredAction: undefined };
       this.ctx.state.apply({ type: 'run.updated', run: cut });
       this.ctx.emit({ type: 'run.updated', run: cut });
-      throw new AssistantsError('run_failed', 'The connection dropped in the middle of the answer, and this server cannot resume it. The partial answer is kept; send again to ask for the rest.', { cause: failure });
+      throw new AssistantsError('run_failed', `${reason} in the middle of the answer, and this server cannot resume it. The partial answer is kept; send again to ask for the rest.`, { cause: failure });
+    }
+  }
+
+  /** Why the stream was left, as the start of a sentence. */
+  private dropSaid(): string {
+    const idle = this.ctx.deps.streamIdleMs;
+    switch (this.stream.lastDrop) {
+      case 'silent':
+        return `The stream sent nothing for ${idle >= 1000 ? `${Math.round(idle / 1000)} s` : `${idle} ms`}`;
+      case 'garbled':
+        return "The stream sent a line that is not the API's JSON";
+      case 'closed early':
+        return 'The server closed the stream';
+      case 'broken':
+        return 'The connection dropped';
     }
   }
 

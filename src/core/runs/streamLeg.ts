@@ -12,6 +12,12 @@ import type { RunStop } from './runStop';
 export type StreamOutcome = 'settled' | 'unsupported' | 'dropped' | 'stopped';
 
 /**
+ * Why a stream was left before its run ended: its connection broke, it went silent (given up after
+ * `streamIdleMs`), it sent a line that is not the API's JSON, or the server closed it early.
+ */
+export type StreamDrop = 'broken' | 'silent' | 'garbled' | 'closed early';
+
+/**
  * What a stream's `error` frame says (by its code) once the run was named: the server's own word on
  * how the run ended. Anything else that breaks a stream (a reset, a silence, a frame that does not
  * parse) is a dropped connection, and the run is followed on.
@@ -29,8 +35,8 @@ function isServerVerdict(failure: AssistantsError): boolean {
  * connection (followed on by polling) from the server's own verdict on the run.
  */
 export class StreamLeg {
-  /** Whether the last stream given up was silent (rather than broken). */
-  lastStreamSilent = false;
+  /** Why the last stream was left before its run ended. */
+  lastDrop: StreamDrop = 'broken';
 
   constructor(
     private readonly ctx: RunContext,
@@ -67,12 +73,17 @@ export class StreamLeg {
     const ref = this.ctx.state.ref;
     if (!backend.resumeStream || !ref || this.ctx.stopping) return false;
     const resume = backend.resumeStream.bind(backend);
+    // What left the first stream is what the run's note says, not how the resuming went.
+    const drop = this.lastDrop;
     try {
       const outcome = await this.consumeStream((signal, onActivity) => resume(ref, signal, onActivity));
-      return outcome === 'stopped' || (outcome === 'ended' && isSettled(this.ctx.currentRun()));
+      if (outcome === 'stopped' || (outcome === 'ended' && isSettled(this.ctx.currentRun()))) return true;
+      this.lastDrop = drop;
+      return false;
     } catch (error) {
       // The server's own error ended the run; anything else: not resumable after all, polling follows the run.
       if (this.ctx.state.run && isTerminal(this.ctx.state.run.status)) throw error;
+      this.lastDrop = drop;
       return false;
     }
   }
@@ -115,7 +126,7 @@ export class StreamLeg {
       // stream: an error frame after the end changes nothing, and no dropped connection matters.
       if (this.ctx.state.run && isSettled(this.ctx.state.run)) return 'ended';
       const failure = asAssistantsError(error);
-      this.lastStreamSilent = stalled;
+      this.lastDrop = stalled ? 'silent' : failure.kind === 'bad_response' ? 'garbled' : 'broken';
       if (stalled || !isServerVerdict(failure)) return 'dropped';
       throw this.endedByServer(failure);
     } finally {
@@ -128,12 +139,13 @@ export class StreamLeg {
     }
     if (stalled) {
       if (!this.ctx.legKnown) throw this.silentStart();
-      this.lastStreamSilent = true;
+      this.lastDrop = 'silent';
       return 'dropped';
     }
     if (!this.ctx.legKnown) {
       throw new AssistantsError('server', 'The server closed the stream before the run started.');
     }
+    this.lastDrop = 'closed early';
     return 'ended';
   }
 

@@ -146,6 +146,12 @@ describe('Responses stream events sent again', () => {
     assert.equal(await textOfStream([[created, 0], [added, 1], [delta('A'), 2], [delta('B'), 3], [created, 0], [added, 1], [delta('A'), 2], [delta('B'), 3], [delta('C'), 4], [completed, 5]]), 'ABC');
   });
 
+  it('counts no keep-alive or gateway event in the order, whatever its number', async () => {
+    const keepalive = { type: 'keepalive' };
+    const gateway = { type: 'gateway.progress' };
+    assert.equal(await textOfStream([[created, 0], [keepalive, 999_999], [added, 1], [gateway, 5_000], [delta('A'), 2], [keepalive, 0], [delta('B'), 3], [completed, 4]]), 'AB');
+  });
+
   it('repeats nothing of a server that numbers no event, or every event alike', async () => {
     for (const sequence of [undefined, 0, 7]) {
       assert.equal(await textOfStream([[created, sequence], [added, sequence], [delta('A'), sequence], [delta('A'), sequence], [delta('B'), sequence], [completed, sequence]]), 'AAB', String(sequence));

@@ -140,6 +140,32 @@ describe('Streams rebuilt from what servers send (Responses)', () => {
     assert.ok(h.requests('GET', /^\/responses\/resp/).length >= 1, 'the run was asked for again');
   });
 
+  for (const [fault, said] of [
+    ['a line that is not JSON', /^The stream sent a line that is not the API's JSON in the middle of the answer, and this server cannot resume it\./],
+    ['no end', /^The server closed the stream in the middle of the answer, and this server cannot resume it\./],
+  ] as const) {
+    it(`says what left a stream with ${fault} on a server that keeps nothing, in the note and in the end`, async () => {
+      h = await startHarness({ fake: { background: false, keepsResponses: false } });
+      h.fake.model.enqueue({ steps: [{ type: 'text', text: 'Warm-up.' }] });
+      await h.driver.run(await h.startWith('Warm up'), () => undefined);
+      const event = (n: number, fields: Record<string, unknown>): string => `event: ${String(fields.type)}\ndata: ${JSON.stringify({ sequence_number: n, ...fields })}\n\n`;
+      const chunks = [
+        event(0, { type: 'response.created', response: { id: 'resp_left', object: 'response', created_at: 1, status: 'in_progress', model: 'm', output: [] } }),
+        event(1, { type: 'response.output_item.added', output_index: 0, item: { type: 'message', id: 'msg_left', role: 'assistant', status: 'in_progress', content: [] } }),
+        event(2, { type: 'response.output_text.delta', output_index: 0, content_index: 0, item_id: 'msg_left', delta: 'Partial' }),
+        ...(fault === 'no end' ? [] : ['data: {"type": "response.output_text.delta", "del\n\n']),
+      ];
+      h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { headers: { 'content-type': 'text/event-stream' }, chunks } });
+      const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+      assert.match(error.message, said);
+      const notes = h.events.flatMap((e) => (e.type === 'fallback' ? [e.reason] : []));
+      assert.deepEqual(notes, [fault === 'no end' ? 'The server closed the stream before the run ended; following the same run by polling.' : "The stream sent a line that is not the API's JSON; following the same run by polling."]);
+      const closed = h.events.filter((e) => e.type === 'message.completed');
+      assert.equal(closed.length, 1);
+      assert.equal(closed[0].type === 'message.completed' && textOf(closed[0].message), 'Partial', 'the partial answer is kept');
+    });
+  }
+
   for (const fault of ['cut mid-event', 'silent'] as const) {
     it(`ends a ${fault} stream on a server that keeps nothing as cut off, with the partial answer kept`, async () => {
       // Only the silent stream needs the watchdog, given enough time that a loaded machine's pause
@@ -156,7 +182,7 @@ describe('Streams rebuilt from what servers send (Responses)', () => {
       );
       const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
       assert.equal(error.kind, 'run_failed');
-      assert.match(error.message, /connection dropped in the middle of the answer.*cannot resume/);
+      assert.match(error.message, fault === 'silent' ? /^The stream sent nothing for 2 s in the middle of the answer.*cannot resume/ : /^The connection dropped in the middle of the answer.*cannot resume/);
       assert.doesNotMatch(error.message, /base URL/);
       const statuses = h.events.flatMap((e) => (e.type === 'run.updated' ? [e.run.status] : []));
       assert.equal(statuses.at(-1), 'incomplete', 'the run ends');
