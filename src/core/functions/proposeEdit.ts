@@ -85,6 +85,7 @@ export function proposeEditFunction({ fs, confinement, proposer }: ProposeEditDe
       if ((edits === undefined) === (content === undefined)) throw new Error('give either edits or content, not both and not neither.');
       const stat = await fs.stat(target.absolute);
       if (stat && stat.type !== 'file') throw new Error(`${target.display} is not a file.`);
+      if ((stat?.links ?? 1) > 1) throw new Error(hardLinked(target.display, stat?.links ?? 2));
       let original: string | undefined;
       if (stat) {
         const read = await readTextRange(fs, target.absolute, { maxChars: EDIT_LIMIT_CHARS + 1, signal });
@@ -103,6 +104,7 @@ export function proposeEditFunction({ fs, confinement, proposer }: ProposeEditDe
         if (again.absolute !== target.absolute) return `Refused: ${target.display} now leads to another file (a link was put in its place or above it).`;
         const now = await fs.stat(again.absolute);
         if (now && now.type !== 'file') return `Refused: ${target.display} is no longer a regular file.`;
+        if ((now?.links ?? 1) > 1) return `Refused: ${hardLinked(target.display, now?.links ?? 2)}`;
         return undefined;
       };
       const decision = await proposer.propose({ absolute: target.absolute, display: target.display, original, proposed, recheck }, signal);
@@ -133,6 +135,11 @@ export function applyEdits(text: string, edits: ReadonlyArray<{ oldText: string;
     result = result.slice(0, first) + edit.newText + result.slice(first + edit.oldText.length);
   });
   return result;
+}
+
+/** Why a file with other names is not edited: a write changes it under each, and they may be anywhere on the disk. */
+function hardLinked(display: string, links: number): string {
+  return `${display} has ${links} names (hard links), which may be outside the workspace, and an edit would change the file under each of them; it is not edited here. Copy it to a file of its own to edit it.`;
 }
 
 function tooLong(display: string, length: number): string {

@@ -371,7 +371,7 @@ export const nodeWorkspaceFs: WorkspaceFs = {
   async stat(absolute) {
     try {
       const stat = await fs.stat(absolute);
-      return { type: stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other', size: stat.size, mtimeMs: stat.mtimeMs };
+      return { type: stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other', size: stat.size, mtimeMs: stat.mtimeMs, links: stat.nlink };
     } catch {
       return undefined;
     }

@@ -5,6 +5,8 @@ export interface EntryStat {
   size: number;
   /** Milliseconds since the epoch. */
   mtimeMs: number;
+  /** Names the file has (hard links); more than one means a write changes it under another name too. Unknown: undefined. */
+  links?: number;
 }
 
 /** A folder entry as listed, links not followed. */

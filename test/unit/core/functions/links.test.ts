@@ -107,6 +107,28 @@ describe('writes through links: propose_edit and Apply never leave the workspace
     assert.equal(fs.readFileSync(path.join(ws.root, 'other.ts'), 'utf8'), 'export const a = 1;\n');
   });
 
+  it('edits no file that has other names (hard links), when proposed or when the user applies', async () => {
+    // A hard link to a file outside, one to a file inside, and a file given a second name during the review.
+    fs.linkSync(path.join(outside, 'target.txt'), path.join(ws.root, 'notes.txt'));
+    ws.write('docs/one.md', 'outside\n');
+    fs.linkSync(path.join(ws.root, 'docs', 'one.md'), path.join(ws.root, 'docs', 'two.md'));
+    for (const file of ['notes.txt', 'docs/two.md']) {
+      for (const args of [{ content: 'written by the model\n' }, { edits: [{ oldText: 'outside', newText: 'changed' }] }]) {
+        const output = await propose(file, args);
+        assert.match(output, /has 2 names \(hard links\).*it is not edited here/, `${file}: ${output}`);
+      }
+    }
+    assert.equal(ws.proposals.length, 0, 'nothing was shown');
+    ws.decide = (proposed) => {
+      fs.linkSync(path.join(ws.root, 'src', 'a.ts'), path.join(outside, 'second-name.ts'));
+      return { applied: true, text: proposed };
+    };
+    assert.match(await propose('src/a.ts', { edits: [{ oldText: 'a = 1', newText: 'a = 2' }] }), /Nothing was written: .*has 2 names \(hard links\)/);
+    assert.equal(fs.readFileSync(path.join(outside, 'target.txt'), 'utf8'), 'outside\n');
+    assert.equal(fs.readFileSync(path.join(outside, 'second-name.ts'), 'utf8'), 'export const a = 1;\n');
+    assert.equal(await ws.call('read_file', { path: 'notes.txt' }), 'outside\n', 'reading such a file is reading the workspace');
+  });
+
   it('read_file and list_files treat a dangling link out as outside, not as a missing file', async () => {
     link(path.join(outside, 'x'), 'notes.md');
     assert.match(await ws.call('read_file', { path: 'notes.md' }), /links to a place outside/);
