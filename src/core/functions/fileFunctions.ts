@@ -140,12 +140,13 @@ export function searchTextFunction({ fs, confinement, walkTimeLimitMs = WALK_TIM
       if (!start.ok) throw new Error(start.reason);
       const hits: string[] = [];
       const cutLines = { count: 0, named: [] as string[] };
+      const skipped = { count: 0, named: [] as string[] };
       let more = false;
       let searched = 0;
       const deadline = deadlineIn(walkTimeLimitMs);
       for await (const file of walkFiles(fs, confinement, start, { glob: args.glob as string | undefined, signal, deadline })) {
         searched += 1;
-        await forEachLine(
+        const read = await forEachLine(
           fs,
           file.absolute,
           (text, line, cut) => {
@@ -164,12 +165,15 @@ export function searchTextFunction({ fs, confinement, walkTimeLimitMs = WALK_TIM
           },
           signal,
         );
+        // A NUL byte: binary, or text in UTF-16; not searched, and said so (its lines were not "no match").
+        if (read === 'binary' && skipped.count++ < CUT_LINES_NAMED) skipped.named.push(listedName(file.display));
         if (more || deadline.reached) break;
       }
       const notes = [
         ...(more ? [`[Only the first ${SEARCH_LIMIT} matches; narrow the query or the glob to see the rest.]`] : []),
         ...(deadline.reached ? [`[Stopped after ${seconds(walkTimeLimitMs)} with the matches found so far (${searched} file${searched === 1 ? '' : 's'} searched); narrow the glob to search the rest.]`] : []),
         ...cutNote(cutLines),
+        ...skippedNote(skipped),
       ];
       return [hits.length === 0 ? `No matches for ${JSON.stringify(query)}.` : hits.join('\n'), ...notes].join('\n');
     },
@@ -187,6 +191,14 @@ function cutNote({ count, named }: { count: number; named: string[] }): string[]
   const which = count === 1 ? '1 line without a match is longer than' : `${count} lines without a match are longer than`;
   const searched = count === 1 ? 'was searched only in its' : 'were searched only in their';
   return [`[${which} ${limit} characters and ${searched} first ${limit}: ${named.join(', ')}${rest}. Read such a line with read_file to look further.]`];
+}
+
+/** Says which files were not searched for holding a NUL byte (binary files, or text in UTF-16), so that no match is not read as none in them. */
+function skippedNote({ count, named }: { count: number; named: string[] }): string[] {
+  if (count === 0) return [];
+  const rest = count > named.length ? ` and ${count - named.length} more` : '';
+  const which = count === 1 ? '1 file was' : `${count} files were`;
+  return [`[${which} left out of the search for holding a NUL byte (binary, or text in UTF-16): ${named.join(', ')}${rest}.]`];
 }
 
 /** A plain-text query as a matcher: each line searched with `includes` (in lower case, unless case matters). */

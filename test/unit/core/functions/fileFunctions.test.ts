@@ -146,9 +146,21 @@ describe('built-in file functions against a workspace folder', () => {
       ws.write('bin.dat', new Uint8Array([0x6c, 0x69, 0x6e, 0x65, 0]));
       ws.write('many.txt', 'needle\n'.repeat(SEARCH_LIMIT + 10));
       const output = await ws.call('search_text', { query: 'needle' });
-      assert.equal(output.split('\n').length, SEARCH_LIMIT + 1);
+      assert.equal(output.split('\n').filter((line) => line.startsWith('many.txt:')).length, SEARCH_LIMIT);
       assert.match(output, /Only the first 100 matches/);
-      assert.doesNotMatch(await ws.call('search_text', { query: 'line' }), /bin\.dat/);
+      const inBinary = await ws.call('search_text', { query: 'line' });
+      assert.doesNotMatch(inBinary, /^bin\.dat:/m, 'no line of a binary file is matched');
+      assert.match(inBinary, /\n\[1 file was left out of the search for holding a NUL byte \(binary, or text in UTF-16\): bin\.dat\.\]$/, 'and the search says it left the file out');
+    });
+
+    it('names files left out for a NUL byte (UTF-16 text, a log with a binary tail), instead of a bare "No matches"', async () => {
+      ws.write('notes-utf16.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('the needle is here\r\n', 'utf16le')]));
+      ws.write('server.log', `needle in the first line\n${'a'.repeat(100)}\u0000tail`);
+      for (let i = 0; i < 6; i++) ws.write(`blob${i}.bin`, new Uint8Array([0x6e, 0x65, 0x65, 0x64, 0x6c, 0x65, 0]));
+      const one = await ws.call('search_text', { query: 'needle', glob: '*.txt' });
+      assert.equal(one, 'No matches for "needle".\n[1 file was left out of the search for holding a NUL byte (binary, or text in UTF-16): notes-utf16.txt.]');
+      const many = await ws.call('search_text', { query: 'needle', glob: '*.{log,bin}' });
+      assert.match(many, /^No matches for "needle"\.\n\[7 files were left out of the search for holding a NUL byte \(binary, or text in UTF-16\): (\S+, ){4}\S+ and 2 more\.\]$/);
     });
 
     it('says which long lines were cut before matching, instead of a bare "No matches"', async () => {
