@@ -32,6 +32,16 @@ describe('the Assistants view in a browser (packaged .vsix in code-server)', fun
     await workbench.screenshot('no-key-notice');
   });
 
+  it('a question sent without a key is kept, and the missing key is said once (in the notice, with its button)', async () => {
+    const chat = workbench.chatFrame();
+    await chat.locator('.composer-input textarea').fill('Sent without a key');
+    await chat.locator('.composer-input textarea').press('Enter');
+    await chat.locator('.composer-error').filter({ hasText: 'Not sent: the notice above says why' }).waitFor({ timeout: 30_000 });
+    assert.equal(await chat.getByText(/No API key/i).count(), 1, 'said once');
+    assert.equal(await chat.locator('.composer-input textarea').inputValue(), 'Sent without a key', 'the question stays in the composer');
+    await chat.locator('.composer-input textarea').fill('');
+  });
+
   it('takes a key from "Assistants: Set API Key" (masked) and the notice goes away', async () => {
     await workbench.runCommand('Assistants: Set API Key');
     // The key is masked while typed.

@@ -261,7 +261,11 @@ export class HostChatController extends Disposable implements ChatController {
     } catch (error) {
       const typed = asAssistantsError(error);
       this.deps.log.error(`${what} failed: ${typed.kind}: ${typed.message}`);
-      if (typed.kind === 'no_api_key') this.setNotice(noKeyNotice(this.deps.apiKeys.scope().label));
+      // No key: the notice says so with Set API Key; the composer keeps the question and only points there.
+      if (typed.kind === 'no_api_key') {
+        this.setNotice(noKeyNotice(this.deps.apiKeys.scope().label));
+        throw new AssistantsError(typed.kind, 'Not sent: the notice above says why, with the fix.', typed.options);
+      }
       // A server object that vanished: the notice says it, with the fix; the composer keeps the question and only points there.
       if (typed.options.missing) {
         this.setNotice(missingNotice(typed, (this.missing = typed.options.missing)));
