@@ -100,6 +100,12 @@ export class StreamSupport {
     if (this.refused) throw this.refused;
   }
 
+  /** Remembers that the server answers whole, not streamed: the next runs are created and polled. */
+  answeredWhole(): AssistantsError {
+    this.refused = new AssistantsError('unsupported', 'The server answered without streaming; following the run by polling.');
+    return this.refused;
+  }
+
   /** Maps a failed streaming request, remembering a refusal. */
   failure(error: unknown, context: ErrorContext): AssistantsError {
     const mapped = toStreamingError(error, context);

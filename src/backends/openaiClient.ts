@@ -74,6 +74,29 @@ function activityOf(init: RequestInit | undefined): (() => void) | undefined {
   return typeof found === 'function' ? (found as () => void) : undefined;
 }
 
+/**
+ * Raised (inside the SDK's connection error) for a JSON object answering a request that asked for a
+ * stream: a server that does not stream answered all at once (the whole response, or the run it
+ * started). It is the answer, not a failure: the backend reads it as the run it names.
+ */
+export class WholeAnswerError extends Error {
+  constructor(readonly answer: Record<string, unknown>) {
+    super('The server answered a request for a stream with one JSON answer.');
+    this.name = 'WholeAnswerError';
+  }
+}
+
+/** The JSON answer a request for a stream got instead of one (see `WholeAnswerError`), if that is what `error` is. */
+export function wholeAnswerOf(error: unknown): Record<string, unknown> | undefined {
+  const found = error instanceof WholeAnswerError ? error : error instanceof Error && error.cause instanceof WholeAnswerError ? error.cause : undefined;
+  return found?.answer;
+}
+
+/** Whether a request's body asks for a stream (`"stream": true`). */
+function asksForStream(init: RequestInit | undefined): boolean {
+  return typeof init?.body === 'string' && /"stream"\s*:\s*true/.test(init.body);
+}
+
 /** Raised (inside the SDK's connection error) for a successful answer that is a web page, not the API. */
 export class PageAnswerError extends Error {
   constructor(readonly contentType: string) {
@@ -212,6 +235,8 @@ function refusingPages(inner: typeof fetch): typeof fetch {
     const problem = jsonProblem(text);
     if (problem === 'not json') throw new PageAnswerError(type);
     if (problem) throw new BrokenAnswerError(problem);
+    // Read as a stream, the SDK would find no event in it and the request would be sent again.
+    if (asksForStream(init) && !text.trimStart().startsWith('[')) throw new WholeAnswerError(JSON.parse(text) as Record<string, unknown>);
     return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 }

@@ -14,8 +14,8 @@ import { FakeHostedMcp } from './hostedMcp';
 export interface FakeServerOptions {
   /** Default true; false = a local model server with Responses but no Conversations (answers 404). */
   conversations?: boolean;
-  /** Default true; false = answers 400 to `stream: true`. */
-  streaming?: boolean;
+  /** Default true; false = answers 400 to `stream: true`; 'ignored' = answers a request for a stream as any other, in one JSON answer. */
+  streaming?: boolean | 'ignored';
   /** Default true; false = a local server without background responses (answers 400 to `background: true`). */
   background?: boolean;
   /** Value of the `openai-poll-after-ms` header on GETs of unfinished runs/responses; default: none. */
@@ -279,7 +279,8 @@ export class FakeOpenAIServer {
         answer.error(404, `Invalid URL (${method} ${fullPath})`, 'invalid_request_error', null);
         return;
       }
-      if (method === 'POST' && asObject(body).stream === true && !this.options.streaming) {
+      if (method === 'POST' && asObject(body).stream === true && this.options.streaming === 'ignored') delete asObject(body).stream;
+    if (method === 'POST' && asObject(body).stream === true && !this.options.streaming) {
         answer.error(400, 'Streaming is not supported by this server.', 'invalid_request_error', 'unsupported_value');
         return;
       }

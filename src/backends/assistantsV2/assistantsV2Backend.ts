@@ -15,7 +15,7 @@ import { cancelledError } from '../../core/runs/sleep';
 import type { ErrorContext } from '../errorMapping';
 import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapping';
 import { StreamRedactor } from '../streamRedaction';
-import { streamActivity } from '../openaiClient';
+import { streamActivity, wholeAnswerOf } from '../openaiClient';
 import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
 import { listAll } from '../common/pages';
 import { fromWireMessage, fromWireRun, fromWireStep, str } from './mapRun';
@@ -144,6 +144,15 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
           ? await runs.create(threadId, { ...startBody(action), stream: true }, { signal, ...streamActivity(onActivity) })
           : await runs.submitToolOutputs(action.ref.runId, { thread_id: threadId, tool_outputs: toolOutputs(action), stream: true }, { signal, ...streamActivity(onActivity) });
     } catch (error) {
+      const whole = wholeAnswerOf(error);
+      if (whole) {
+        // A server that does not stream answered with the run it started: followed by polling, not started again.
+        const unstreamed = this.streaming.answeredWhole();
+        const run = fromWireRun(whole);
+        if (run.id) yield redactServerText({ type: 'run.updated', run }, this.errorContext);
+        if (run.id && (isTerminal(run.status) || run.status === 'requires_action')) return;
+        throw unstreamed;
+      }
       const failure = this.streaming.failure(error, this.errorContext);
       yield* this.orphanedRun(action, failure, startedAt, signal);
       throw failure;

@@ -13,7 +13,7 @@ import { textOf } from '../../common/model';
 import { RunState } from '../../core/runs/runState';
 import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapping';
 import { StreamRedactor } from '../streamRedaction';
-import { streamActivity } from '../openaiClient';
+import { streamActivity, wholeAnswerOf } from '../openaiClient';
 import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
 import { listAll } from '../common/pages';
 import { toMessage, toSnapshot, toStep, withItemId } from './mapping';
@@ -131,7 +131,16 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
       // polled) and can be cancelled on the server.
       events = await this.withBackground((background) => this.client.responses.create({ ...params, stream: true, ...(background ? { background } : {}) }, { signal, ...streamActivity(onActivity) }));
     } catch (error) {
-      throw this.unrepeatable(this.lostAttachmentStore(this.streaming.failure(error, this.errorContext)));
+      const whole = wholeAnswerOf(error);
+      if (!whole) throw this.unrepeatable(this.lostAttachmentStore(this.streaming.failure(error, this.errorContext)));
+      // A server that does not stream answered with the response itself: that is the run, not sent again.
+      const unstreamed = this.streaming.answeredWhole();
+      events = oneEvent(whole);
+      const live: LiveStream = { accumulator: new ResponseAccumulator(), state: new RunState(), action, ...(action.kind === 'submit' ? { runId: action.ref.runId } : {}), background: this.backgroundAvailable };
+      yield* this.follow(events, live);
+      // Not ended yet (a background response): followed by polling, said as it is.
+      if (!live.state.run || !isSettledStatus(live.state.run.status)) throw unstreamed;
+      return;
     }
     const live: LiveStream = {
       accumulator: new ResponseAccumulator(),
@@ -395,6 +404,16 @@ async function readResponse(request: APIPromise<OpenAIResponse>): Promise<{ data
   const data: unknown = await raw.json();
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new SyntaxError('The answer is not a JSON object.');
   return { data: data as OpenAIResponse, headers: raw.headers };
+}
+
+/** A whole response as the one stream event that carries it. */
+async function* oneEvent(response: Record<string, unknown>): AsyncIterable<ResponseStreamEvent> {
+  yield { type: 'response.in_progress', sequence_number: 0, response } as unknown as ResponseStreamEvent;
+}
+
+/** Whether a run waits for nothing more from the server. */
+function isSettledStatus(status: string): boolean {
+  return isFinal(status) || status === 'requires_action';
 }
 
 function isFinal(status: string | undefined): boolean {

@@ -157,7 +157,7 @@ export class RunSession {
         // Said as it happened: a connection that broke, a stream given up for its silence, one
         // that sent what is no JSON, one the server closed before the run's end.
         const reason = this.dropSaid();
-        const note = { broken: 'The stream dropped', 'closed early': `${reason} before the run ended`, silent: reason, garbled: reason }[this.stream.lastDrop];
+        const note = { broken: 'The stream dropped', 'closed early': `${reason} before the run ended`, silent: reason, garbled: reason, unstreamed: reason }[this.stream.lastDrop];
         this.ctx.emit({ type: 'fallback', reason: `${note}; following the same run by polling.` });
         await this.pollAfterDrop(reason);
         return;
@@ -228,6 +228,8 @@ export class RunSession {
         return "The stream sent a line that is not the API's JSON";
       case 'closed early':
         return 'The server closed the stream';
+      case 'unstreamed':
+        return 'The server answered without streaming';
       case 'broken':
         return 'The connection dropped';
     }

@@ -13,9 +13,10 @@ export type StreamOutcome = 'settled' | 'unsupported' | 'dropped' | 'stopped';
 
 /**
  * Why a stream was left before its run ended: its connection broke, it went silent (given up after
- * `streamIdleMs`), it sent a line that is not the API's JSON, or the server closed it early.
+ * `streamIdleMs`), it sent a line that is not the API's JSON, the server closed it early, or the
+ * server answered the run whole instead of streaming it.
  */
-export type StreamDrop = 'broken' | 'silent' | 'garbled' | 'closed early';
+export type StreamDrop = 'broken' | 'silent' | 'garbled' | 'closed early' | 'unstreamed';
 
 /**
  * What a stream's `error` frame says (by its code) once the run was named: the server's own word on
@@ -126,7 +127,7 @@ export class StreamLeg {
       // stream: an error frame after the end changes nothing, and no dropped connection matters.
       if (this.ctx.state.run && isSettled(this.ctx.state.run)) return 'ended';
       const failure = asAssistantsError(error);
-      this.lastDrop = stalled ? 'silent' : failure.kind === 'bad_response' ? 'garbled' : 'broken';
+      this.lastDrop = stalled ? 'silent' : failure.kind === 'bad_response' ? 'garbled' : failure.kind === 'unsupported' ? 'unstreamed' : 'broken';
       if (stalled || !isServerVerdict(failure)) return 'dropped';
       throw this.endedByServer(failure);
     } finally {
