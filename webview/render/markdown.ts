@@ -162,13 +162,21 @@ export function renderMarkdown(source: string, highlight = true): DocumentFragme
 
 /** Longest TeX drawn; a longer formula stays as written. */
 const MAX_TEX = 4000;
+/** How deep braces may nest in a formula's TeX; a deeper formula stays as written. */
+const MAX_TEX_NESTING = 40;
+/**
+ * How deep the elements KaTeX builds for one formula may nest (about seven a level of `\frac` or
+ * `\sqrt`, and a macro may nest what its TeX does not): Chromium lays out a tree some thousand
+ * deep by recursion and the page crashes, blank, with everything in it.
+ */
+const MAX_FORMULA_DEPTH = 400;
 /** Formulas drawn lately, by mode and source, with the nodes KaTeX made or why it could not. */
 const drawnFormulas = { document: undefined as Document | undefined, byKey: new Map<string, Node[] | string>() };
 /**
  * How many formulas are remembered: a streaming answer draws its last block again on each delta,
  * and a list of a hundred formulas would otherwise be laid out by KaTeX a hundred times a frame.
  */
-const MAX_DRAWN_FORMULAS = 500;
+const MAX_DRAWN_FORMULAS = 1000;
 
 /**
  * Draws each math placeholder with KaTeX, in place. Nothing a formula says may link, load or
@@ -209,6 +217,7 @@ function drawFormula(source: string, display: boolean): Node[] | string {
   let drawn: Node[] | string;
   try {
     if (source.length > MAX_TEX) throw new Error(`The formula is longer than ${MAX_TEX} characters.`);
+    if (braceNesting(source) > MAX_TEX_NESTING) throw new Error(`The formula nests deeper than ${MAX_TEX_NESTING} levels.`);
     let refused: string | undefined;
     const holder = document.createElement('span');
     katex.render(source, holder, {
@@ -224,6 +233,7 @@ function drawFormula(source: string, display: boolean): Node[] | string {
       output: 'htmlAndMathml',
     });
     if (refused) throw new Error(`${refused} is not drawn: a formula may not link to, load or style anything.`);
+    if (elementDepth(holder) > MAX_FORMULA_DEPTH) throw new Error('The formula nests too deep to draw.');
     drawn = Array.from(holder.childNodes);
   } catch (error) {
     drawn = error instanceof Error ? error.message.slice(0, 200) : 'KaTeX could not draw this formula.';
@@ -231,6 +241,31 @@ function drawFormula(source: string, display: boolean): Node[] | string {
   drawnFormulas.byKey.set(key, drawn);
   if (drawnFormulas.byKey.size > MAX_DRAWN_FORMULAS) drawnFormulas.byKey.delete(drawnFormulas.byKey.keys().next().value!);
   return drawn;
+}
+
+/** How deep `{` nests in `tex` (an escaped brace, `\{`, is a character). */
+function braceNesting(tex: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < tex.length; i++) {
+    const c = tex[i];
+    if (c === '\\') i++;
+    else if (c === '{') deepest = Math.max(deepest, ++depth);
+    else if (c === '}') depth--;
+  }
+  return deepest;
+}
+
+/** How many elements deep the tree under `root` goes (walked without recursion). */
+function elementDepth(root: Element): number {
+  let deepest = 0;
+  const stack: [Element, number][] = [[root, 0]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [el, depth] = next;
+    deepest = Math.max(deepest, depth);
+    for (const child of Array.from(el.children)) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 /** The elements that hold a block of text: each takes the direction of its own first strong character. */

@@ -84,6 +84,20 @@ describe('math and text direction in answers (DOM, happy-dom)', () => {
     for (const m of Array.from(el.querySelectorAll<HTMLElement>('.math-as-written'))) assert.match(m.title, /may not link to, load or style/);
   });
 
+  it('shows a formula nested too deep to lay out as written, by its braces or by what its macros build', () => {
+    // Chromium lays out an element tree some thousand deep by recursion, and the page crashes.
+    const deep = [
+      `$${'\\frac{1}{'.repeat(45)}x${'}'.repeat(45)}$`,
+      `\\(${'x_{'.repeat(60)}y${'}'.repeat(60)}\\)`,
+      `$\\def\\b#1{\\sqrt{#1}}\\def\\c#1{${'\\b{'.repeat(10)}#1${'}'.repeat(10)}}${'\\c{'.repeat(15)}x${'}'.repeat(15)}$`,
+    ];
+    const el = draw(deep.join('\n\n'));
+    assert.deepEqual(Array.from(el.querySelectorAll('.math-as-written'), (m) => m.textContent), deep);
+    assert.deepEqual(Array.from(el.querySelectorAll<HTMLElement>('.math-as-written'), (m) => m.title), ['The formula nests deeper than 40 levels.', 'The formula nests deeper than 40 levels.', 'The formula nests too deep to draw.']);
+    // As deep as real formulas go, it is drawn.
+    assert.equal(draw(`$${'\\frac{1}{'.repeat(8)}x${'}'.repeat(8)}$`).querySelectorAll('.katex').length, 1);
+  });
+
   it('leaves a display block that is not closed before a blank line as text, so the rest of the answer stays Markdown', () => {
     for (const open of ['$$\nx = 1', '$$ x = 1', '\\[\nx = 1']) {
       const el = draw(`${open}\n\nMore **bold** text.\n\n- a list`);

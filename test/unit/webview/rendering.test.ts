@@ -220,4 +220,17 @@ describe('math, right-to-left text and ANSI colours in the chat (Chromium)', fun
       ['1 failed', 'rgb(241, 76, 76)'],
     ]);
   });
+
+  // Last: before formulas were bounded in depth, this crashed the page (Chromium lays out deep trees by recursion).
+  it('shows formulas nested deep enough to crash the page as written, and the page goes on', async () => {
+    const deep = [`$${'\\frac{1}{'.repeat(150)}x${'}'.repeat(150)}$`, `\\(\\def\\b#1{\\sqrt{#1}}\\def\\c#1{${'\\b{'.repeat(10)}#1${'}'.repeat(10)}}${'\\c{'.repeat(15)}x${'}'.repeat(15)}\\)`];
+    const state: ChatState = { ...STATE, messages: [...STATE.messages, text('q9', 'user', 'Nest it'), text('a9', 'assistant', deep.join('\n\n'))] };
+    await page.evaluate((message) => window.postMessage(message, '*'), { type: 'state/full', state } as HostToWebview);
+    const answer = page.locator('.msg[data-message-id="a9"] .markdown');
+    await answer.waitFor();
+    const found = await answer.evaluate((root) => ({ written: [...root.querySelectorAll('.math-as-written')].map((el) => el.textContent), height: root.getBoundingClientRect().height }));
+    assert.deepEqual(found.written, deep);
+    assert.ok(found.height > 0 && found.height < 2000, `${found.height} px`);
+  });
 });
+

@@ -105,4 +105,7 @@ export const XSS_PAYLOADS: readonly string[] = [
   // A citation marker in a reference whose definition is a script URL; one in a code span.
   '[x\uE200cite\uE202turn0search0\uE201]\n\n> [x]: javascript:alert(1)',
   '`<img src=x onerror=alert(1)>\uE200cite\uE202turn0search0\uE201`',
+  // Formulas that would build an element tree deep enough to crash the page when it is laid out.
+  `$${'\\frac{1}{'.repeat(150)}x${'}'.repeat(150)}$`,
+  `$\\def\\b#1{\\sqrt{#1}}\\def\\c#1{${'\\b{'.repeat(10)}#1${'}'.repeat(10)}}${'\\c{'.repeat(15)}x${'}'.repeat(15)}$`,
 ];
