@@ -140,10 +140,22 @@ function hookLinks(): void {
 }
 
 /**
- * Renders Markdown (with citation marks from `applyCitations`) into a sanitized fragment; with
- * `highlight` false, code blocks are left as plain text.
+ * How many formulas one answer draws: past them (each costs KaTeX about a millisecond, and an answer
+ * of ten thousand froze the view for seconds), a formula shows as written.
  */
-export function renderMarkdown(source: string, highlight = true): DocumentFragment {
+export const MAX_FORMULAS = 500;
+
+/** The formulas an answer may still draw (`MAX_FORMULAS` at its start), counted down as they are drawn. */
+export interface FormulaBudget {
+  left: number;
+}
+
+/**
+ * Renders Markdown (with citation marks from `applyCitations`) into a sanitized fragment; with
+ * `highlight` false, code blocks are left as plain text. `formulas` is what the answer may still
+ * draw, when `source` is a part of it (see `MarkdownBlocks`).
+ */
+export function renderMarkdown(source: string, highlight = true, formulas: FormulaBudget = { left: MAX_FORMULAS }): DocumentFragment {
   hookLinks();
   highlighting = highlight;
   let html: string;
@@ -156,7 +168,7 @@ export function renderMarkdown(source: string, highlight = true): DocumentFragme
   placeCitations(fragment);
   setDirections(fragment);
   // Last: the nodes KaTeX makes hold no mark and no text block, and are many to walk past.
-  renderMath(fragment);
+  renderMath(fragment, formulas);
   return fragment;
 }
 
@@ -185,13 +197,13 @@ const MAX_DRAWN_FORMULAS = 1000;
  * bounded, and a formula KaTeX refuses is shown as it was written, delimiters and backslashes
  * included, with KaTeX's reason as its title.
  */
-function renderMath(root: DocumentFragment): void {
+function renderMath(root: DocumentFragment, formulas: FormulaBudget): void {
   for (const el of Array.from(root.querySelectorAll<HTMLElement>('.math-tex'))) {
     const source = el.textContent ?? '';
     const asWritten = `${el.dataset.open ?? ''}${source}${el.dataset.close ?? ''}`;
     el.removeAttribute('data-open');
     el.removeAttribute('data-close');
-    const drawn = drawFormula(source, el.classList.contains('math-display'));
+    const drawn = formulas.left-- > 0 ? drawFormula(source, el.classList.contains('math-display')) : `An answer draws its first ${MAX_FORMULAS} formulas; the rest show as written.`;
     if (typeof drawn === 'string') {
       el.classList.add('math-as-written');
       el.textContent = asWritten;
@@ -358,7 +370,8 @@ export function splitBlocks(source: string): string[] | undefined {
  * block follows it or the text is final. Every node it inserts came out of `renderMarkdown`.
  */
 export class MarkdownBlocks {
-  private drawn: { source: string; highlighted: boolean; nodes: Node[] }[] = [];
+  /** Each block drawn: its source, whether its code is highlighted, its nodes, and how many formulas it drew. */
+  private drawn: { source: string; highlighted: boolean; nodes: Node[]; formulas: number }[] = [];
 
   /**
    * Makes `container` show `source`. The container holds this object's nodes only, from earlier
@@ -374,6 +387,8 @@ export class MarkdownBlocks {
     this.drawn = this.drawn.slice(0, kept);
     // A new container (the answer was drawn anew) takes the kept blocks over.
     const keptNodes = this.drawn.flatMap((block) => block.nodes);
+    // The answer's formulas are counted in order, as a render of the whole counts them.
+    const formulas = { left: MAX_FORMULAS - this.drawn.reduce((sum, block) => sum + block.formulas, 0) };
     if (keptNodes.some((node) => node.parentNode !== container)) container.append(...keptNodes);
     const drop = (blocks: typeof stale) => blocks.forEach((block) => block.nodes.forEach((node) => node.parentNode?.removeChild(node)));
     // While changed blocks keep their elements (a paragraph that grows, a list that gains an
@@ -381,18 +396,20 @@ export class MarkdownBlocks {
     // out again what it has, such as the formulas of a long list.
     let inPlace = true;
     for (let i = kept; i < sources.length; i++) {
-      const drawn = renderMarkdown(sources[i], highlight(i));
+      const before = Math.max(0, formulas.left);
+      const drawn = renderMarkdown(sources[i], highlight(i), formulas);
+      const counted = before - Math.max(0, formulas.left);
       decorate?.(drawn);
       const nodes = Array.from(drawn.childNodes);
       const old = stale[i - kept];
       if (inPlace && old && old.nodes.length === nodes.length && old.nodes.every((node, j) => node.parentNode === container && patchable(node, nodes[j]))) {
         old.nodes.forEach((node, j) => patch(node, nodes[j]));
-        this.drawn.push({ source: sources[i], highlighted: highlight(i), nodes: old.nodes });
+        this.drawn.push({ source: sources[i], highlighted: highlight(i), nodes: old.nodes, formulas: counted });
         continue;
       }
       if (inPlace) drop(stale.slice(i - kept));
       inPlace = false;
-      this.drawn.push({ source: sources[i], highlighted: highlight(i), nodes });
+      this.drawn.push({ source: sources[i], highlighted: highlight(i), nodes, formulas: counted });
       container.append(drawn);
     }
     if (inPlace) drop(stale.slice(sources.length - kept));

@@ -1,19 +1,24 @@
 /**
- * markdown-it rules for display math, beside `@mdit/plugin-tex` (which finds `$…$` and `\( \)`):
+ * markdown-it rules for math beside `@mdit/plugin-tex` (which finds `$…$`):
  *
  * - `$$` or `\[` on lines of their own, closed by a line that ends in `$$` or `\]` before a blank
  *   line. The plugin's own block rules run to the end of the answer when the closing delimiter is
  *   missing (an answer still streaming, or one that never closes it) and cross blank lines, so the
  *   rest of the answer became one formula; these leave an unclosed block as text.
  * - `$$…$$` and `\[…\]` inside a paragraph, which the plugin leaves as text (and Markdown's escape
- *   turned `\[` into `[`, losing the backslash).
+ *   turned `\[` into `[`, losing the backslash), and `\(…\)`: the plugin looked for the closing
+ *   `\)` from each `\(` to the end of the paragraph, so a paragraph of openings took seconds.
  *
- * Both give the plugin's tokens (`math_block`, `math_inline`) with the delimiter as `markup`.
+ * Each reads a bounded stretch of text once. All give the plugin's tokens (`math_block`, `math_inline`) with the delimiter as `markup`.
  */
 import type { MarkdownIt, StateBlock, StateInline } from 'markdown-it';
 
 /** The delimiters that mean display math, by their opening one. */
 export const DISPLAY_CLOSING: Readonly<Record<string, string>> = { $$: '$$', '\\[': '\\]' };
+/** Every delimiter these rules read, by its opening one. */
+const CLOSING: Readonly<Record<string, string>> = { ...DISPLAY_CLOSING, '\\(': '\\)' };
+/** The most text one formula may span: a longer stretch is not read as one. */
+const MAX_MATH = 20_000;
 
 /** Installs the rules on `md`, which already uses the plugin with `delimiters: 'all'`. */
 export function useDisplayMath(md: MarkdownIt): void {
@@ -21,8 +26,10 @@ export function useDisplayMath(md: MarkdownIt): void {
   md.block.ruler.before('math_block_dollar', 'math_block_closed_dollar', (state, start, end, silent) => displayBlock(state, start, end, silent, '$$'), alt);
   md.block.ruler.before('math_block_bracket', 'math_block_closed_bracket', (state, start, end, silent) => displayBlock(state, start, end, silent, '\\['), alt);
   md.block.ruler.disable(['math_block_dollar', 'math_block_bracket']);
-  md.inline.ruler.before('escape', 'math_inline_display_bracket', (state, silent) => inlineDisplay(state, silent, '\\['));
-  md.inline.ruler.before('math_inline_dollar', 'math_inline_display_dollar', (state, silent) => inlineDisplay(state, silent, '$$'));
+  md.inline.ruler.before('math_inline_bracket', 'math_inline_paren', (state, silent) => inlineMath(state, silent, '\\('));
+  md.inline.ruler.disable('math_inline_bracket');
+  md.inline.ruler.before('escape', 'math_inline_display_bracket', (state, silent) => inlineMath(state, silent, '\\['));
+  md.inline.ruler.before('math_inline_dollar', 'math_inline_display_dollar', (state, silent) => inlineMath(state, silent, '$$'));
 }
 
 /** A display block opened by `open` at `startLine`, when its closing delimiter ends a line before a blank one. */
@@ -52,36 +59,36 @@ function displayBlock(state: StateBlock, startLine: number, endLine: number, sil
       state.line = line + 1;
       return true;
     }
+    // Another opening ends it unclosed: a page of openings is read once, not once each.
+    if (line > startLine && text.startsWith(open)) return false;
     lines.push(text);
     line++;
     if (line >= endLine) return false;
     from = state.bMarks[line] + state.tShift[line];
-    // A blank line, or one outside the block's list item or quote, ends it unclosed.
-    if (from >= state.eMarks[line] || state.sCount[line] < state.blkIndent) return false;
+    // So do a blank line, a line outside the block's list item or quote, and more text than any formula.
+    if (from >= state.eMarks[line] || state.sCount[line] < state.blkIndent || from - state.bMarks[startLine] > MAX_MATH) return false;
   }
   return false;
 }
 
-/** The longest `$$…$$` or `\[…\]` inside a paragraph taken as math, in characters. */
-const MAX_INLINE_DISPLAY = 20_000;
-
 /**
- * `$$…$$` or `\[…\]` inside a paragraph, closed within it; drawn as display math. The delimiters
- * and code spans after a position are found through `Ahead`, so a paragraph of many openings
- * without a closing is read once, not once per opening.
+ * `\(…\)`, `$$…$$` or `\[…\]` inside a paragraph, closed within it and within `MAX_MATH`; the
+ * last two are drawn as display math. The delimiters and code spans after a position are found
+ * through `Ahead`, so a paragraph of many openings without a closing is read once, not once per
+ * opening.
  */
-function inlineDisplay(state: StateInline, silent: boolean, open: string): boolean {
+function inlineMath(state: StateInline, silent: boolean, open: string): boolean {
   const { src, pos, posMax } = state;
   if (!src.startsWith(open, pos)) return false;
-  const close = DISPLAY_CLOSING[open];
+  const close = CLOSING[open];
   const ahead = Ahead.of(src);
   let end = ahead.next(close, pos + open.length);
-  // A closing delimiter after an odd number of backslashes is escaped (`\$$`).
+  // A closing delimiter after an odd number of backslashes is escaped (`\$$`, `\\)`).
   while (end >= 0 && backslashesBefore(src, end) % 2 === 1) end = ahead.next(close, end + 1);
-  if (end < 0 || end + close.length > posMax || end - pos > MAX_INLINE_DISPLAY) return false;
+  if (end < 0 || end + close.length > posMax || end - pos > MAX_MATH) return false;
   // A code span is not math: a `$$` before `` `$$` `` pairs with nothing.
   const backtick = ahead.next('`', pos);
-  if (backtick >= 0 && backtick < end) return false;
+  if (open !== '\\(' && backtick >= 0 && backtick < end) return false;
   const content = src.slice(pos + open.length, end);
   if (!/\S/.test(content)) return false;
   // A dollar after the closing `$$` is a third one, and a digit makes it an amount ($$5 and $$10).

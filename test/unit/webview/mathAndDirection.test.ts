@@ -98,6 +98,23 @@ describe('math and text direction in answers (DOM, happy-dom)', () => {
     assert.equal(draw(`$${'\\frac{1}{'.repeat(8)}x${'}'.repeat(8)}$`).querySelectorAll('.katex').length, 1);
   });
 
+  it('draws the first 500 formulas of an answer and shows the rest as written, whole or streamed block by block', () => {
+    const text = Array.from({ length: 504 }, (_, i) => `Step ${i}: $x_{${i % 7}}$ and \\(y\\)`).join('\n\n');
+    const whole = draw(text);
+    assert.equal(whole.querySelectorAll('.katex').length, markdown.MAX_FORMULAS);
+    const written = Array.from(whole.querySelectorAll<HTMLElement>('.math-as-written'));
+    // The lead paragraph holds none; 1,008 formulas, 500 drawn.
+    assert.equal(written.length, 1008 - markdown.MAX_FORMULAS);
+    // The 501st formula, the first of step 250.
+    assert.equal(written[0].textContent, '$x_{5}$');
+    assert.match(written[0].title, /first 500 formulas/);
+    const blocks = new markdown.MarkdownBlocks();
+    const container = document.createElement('div');
+    for (const end of [text.length / 3, (2 * text.length) / 3, text.length]) blocks.render(container, `Lead.\n\n${text.slice(0, Math.round(end))}`, end === text.length);
+    assert.equal(container.querySelectorAll('.katex').length, markdown.MAX_FORMULAS);
+    assert.equal(container.querySelectorAll('.math-as-written').length, 1008 - markdown.MAX_FORMULAS);
+  });
+
   it('leaves a display block that is not closed before a blank line as text, so the rest of the answer stays Markdown', () => {
     for (const open of ['$$\nx = 1', '$$ x = 1', '\\[\nx = 1']) {
       const el = draw(`${open}\n\nMore **bold** text.\n\n- a list`);
