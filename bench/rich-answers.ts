@@ -5,7 +5,8 @@
  * markers in and around links. Each is streamed in deltas of 24 characters into one message, drawn
  * in place as the transcript draws it; a delta's draw and the layout it forces are timed apart.
  * Then a run whose logs (100,000 characters of coloured progress bars and test output) and function
- * outputs are terminal text is drawn once.
+ * outputs are terminal text is drawn once, and answers a hostile model could write (thousands of
+ * math openings never closed, thousands of formulas), each whole.
  *
  * Beside the current renderer runs a baseline checkout's (default: the one before display math,
  * terminal text and the kept formulas), bundled with the same probe (bench/webview/richProbe.ts);
@@ -35,6 +36,7 @@ interface RichPage {
   richBench: {
     stream(text: string, deltaChars: number): { draw: number[]; layout: number[] };
     drawRun(logs: string, outputs: string[]): number;
+    drawAnswer(text: string): number;
   };
 }
 
@@ -89,6 +91,14 @@ function terminalLog(chars: number): string {
   return log;
 }
 
+/** Answers a hostile model could write, each drawn once, whole. */
+const HOSTILE = [
+  { name: '20,000 `\\(` never closed, one paragraph', text: 'a \\( '.repeat(20_000) },
+  { name: '10,000 lines opening `\\[`, never closed', text: '\\[\nx\n'.repeat(10_000) },
+  { name: '10,000 formulas `$$ x $$`, one paragraph', text: 'a $$ x '.repeat(20_000) },
+  { name: '3,000 different formulas', text: Array.from({ length: 3000 }, (_, i) => `$x_{${i}}$`).join(' ') },
+];
+
 const INPUTS = [
   { name: `long answer (${longAnswer(20).length.toLocaleString('en-US')} chars: math, citations, RTL, tables, code)`, text: longAnswer(20) },
   { name: `one list of 100 formulas (${formulaList(100).length.toLocaleString('en-US')} chars, one block)`, text: formulaList(100) },
@@ -103,6 +113,7 @@ async function main(): Promise<void> {
   const katex = fs.readFileSync(path.join(repoRoot, 'node_modules', 'katex', 'dist', 'katex.min.css'), 'utf8');
   const streamed = new Map<string, Figures[]>();
   const runs = new Map<string, number[]>();
+  const hostile = new Map<string, number[]>();
   try {
     for (let round = 0; round < rounds; round++) {
       for (const renderer of round % 2 === 0 ? renderers : [...renderers].reverse()) {
@@ -111,6 +122,7 @@ async function main(): Promise<void> {
           const times = await page.evaluate(([text, delta]) => (globalThis as unknown as RichPage).richBench.stream(text, delta), [input.text, DELTA_CHARS] as const);
           push(streamed, `${renderer.name}\u0000${input.name}`, figures(times.draw, times.layout));
         }
+        for (const input of HOSTILE) push(hostile, `${renderer.name}\u0000${input.name}`, await page.evaluate((text) => (globalThis as unknown as RichPage).richBench.drawAnswer(text), input.text));
         const logs = terminalLog(100_000);
         const outputs = Array.from({ length: 20 }, (_, i) => `\u001b[32m${i} passed\u001b[0m\rcollecting\r\u001b[2K\u001b[31m1 failed\u001b[0m`);
         push(runs, renderer.name, await page.evaluate(([l, o]) => (globalThis as unknown as RichPage).richBench.drawRun(l, o), [logs, outputs] as const));
@@ -131,6 +143,9 @@ async function main(): Promise<void> {
     });
   }
   renderers.forEach((renderer, n) => row([n === 0 ? 'a run (100,000-char progress log, 20 outputs) drawn once' : '', renderer.name, '', '', '', '', median(runs.get(renderer.name) ?? []).toFixed(0)]));
+  for (const input of HOSTILE) {
+    renderers.forEach((renderer, n) => row([n === 0 ? `${input.name}, drawn once` : '', renderer.name, '', '', '', '', median(hostile.get(`${renderer.name}\u0000${input.name}`) ?? []).toFixed(0)]));
+  }
 }
 
 function figures(draw: number[], layout: number[]): Figures {

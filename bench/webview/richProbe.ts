@@ -2,7 +2,7 @@
  * Loaded in Chromium by bench/rich-answers.ts, bundled against a checkout's webview (the current one
  * or a baseline's): streams an answer into one chat message as the transcript does (drawn, then
  * redrawn in place at each delta) and times each delta's draw, then the layout it forces; and times
- * drawing a run whose logs and outputs are terminal text.
+ * drawing a whole answer once, and a run whose logs and outputs are terminal text.
  */
 import type { ChatRequests, WebviewToHost } from '../../src/common/protocol';
 import type { Message, RunStep } from '../../src/common/model';
@@ -24,6 +24,7 @@ declare global {
     richBench: {
       stream(text: string, deltaChars: number): StreamTimes;
       drawRun(logs: string, outputs: string[]): number;
+      drawAnswer(text: string): number;
     };
   }
 }
@@ -53,6 +54,14 @@ window.richBench = {
       previous = next;
     }
     return times;
+  },
+
+  drawAnswer(text) {
+    app().replaceChildren();
+    const start = performance.now();
+    app().append(renderMessage({ id: 'm', role: 'assistant', createdAt: 1, status: 'completed', content: [{ type: 'text', text, annotations: [] }] }, { assistantName: 'A', figures }));
+    void app().getBoundingClientRect().height;
+    return performance.now() - start;
   },
 
   drawRun(logs, outputs) {
