@@ -26,7 +26,7 @@ import { customFunctionsOf } from '../src/core/functions/customFunctions';
 import { functionToolHandler } from '../src/core/functions/functionToolHandler';
 import type { WorkspaceFunction } from '../src/core/functions/registry';
 import { FunctionRegistry } from '../src/core/functions/registry';
-import { readFileFunction } from '../src/core/functions/fileFunctions';
+import { readFileFunction, WALK_TIME_LIMIT_MS } from '../src/core/functions/fileFunctions';
 import { nodeWorkspaceFs } from '../src/core/workspace/fileSystem';
 import type { WorkspaceFs } from '../src/core/workspace/workspaceFs';
 import type { Run, ToolDefinition } from '../src/common/model';
@@ -240,13 +240,33 @@ function doubling(applicator: 'anyOf' | 'oneOf' | 'allOf', levels: number, leaf:
   };
 }
 
+/**
+ * A call over `count` empty files in one folder (made without blocking the event loop). Such a walk
+ * may take its whole time limit without holding the host: it is late only past WALK_TIME_LIMIT_MS.
+ */
+function manyFiles(label: string, count: number, name: string, args: Record<string, unknown>): Input {
+  return {
+    label,
+    giveUpMs: WALK_TIME_LIMIT_MS + 120_000,
+    async run(s) {
+      const dir = path.join(s.ws.root, 'many');
+      await fs.promises.mkdir(dir);
+      for (let i = 0; i < count; i += 1_000) await Promise.all(Array.from({ length: Math.min(1_000, count - i) }, (_, j) => fs.promises.writeFile(path.join(dir, `f${i + j}.txt`), 'x\n')));
+      const started = performance.now();
+      const output = await s.ws.call(name, args);
+      const took = performance.now() - started;
+      return { lateMs: Math.max(0, took - WALK_TIME_LIMIT_MS), note: `${Math.round(took)} ms: ${output.slice(0, 40)}` };
+    },
+  };
+}
+
 /** A bound function with `parameters` called with `args`: broken unless the output says the check could not be made. */
 function uncheckable(label: string, parameters: Record<string, unknown>, args: unknown): Input {
   return {
     label,
     async run() {
       const output = await callCustom({ type: 'function', function: { name: 'f', parameters }, command: 'x.f' }, JSON.stringify(args));
-      return { broken: !/cannot be checked|too long to match|too large/.test(output), note: output.slice(0, 60) };
+      return { broken: !/cannot be checked|too long to match|too large|more than/.test(output), note: output.slice(0, 60) };
     },
   };
 }
@@ -272,6 +292,8 @@ const KINDS: Kind[] = [
         fs.symlinkSync(s.outside, path.join(s.ws.root, 'src'));
       }),
       writeThrough('new file swapped for a dangling link during review', () => undefined, 'src/new.ts', (s) => fs.symlinkSync(path.join(s.outside, 'new.ts'), path.join(s.ws.root, 'src', 'new.ts'))),
+      writeThrough('hard link to a file outside', (s) => fs.linkSync(path.join(s.outside, 'target.txt'), path.join(s.ws.root, 'notes.txt')), 'notes.txt'),
+      writeThrough('second name made outside during review', () => undefined, 'src/a.ts', (s) => fs.linkSync(path.join(s.ws.root, 'src', 'a.ts'), path.join(s.outside, 'second.ts'))),
       assistantsFolderOut('.assistants is a link out', (s) => (link(s, s.outside, '.assistants'), path.join(s.ws.root, '.assistants'))),
       assistantsFolderOut('.assistants is a dangling link out', (s) => (link(s, path.join(s.outside, 'later'), '.assistants'), path.join(s.ws.root, '.assistants'))),
       assistantsFolderOut('a folder above .assistants is a link out', (s) => (fs.mkdirSync(path.join(s.outside, '.assistants')), link(s, s.outside, 'config'), path.join(s.ws.root, 'config', '.assistants'))),
@@ -347,6 +369,17 @@ const KINDS: Kind[] = [
     ],
   },
   {
+    name: 'large tree (due within the 20 s walk)',
+    inputs: [100_000, 200_000].flatMap((count) =>
+      (
+        [
+          ['list_files', { glob: '**/*.none' }],
+          ['search_text', { query: 'absent' }],
+        ] as const
+      ).map(([name, args]) => manyFiles(`${name} over ${count.toLocaleString('en-US')} files in one folder`, count, name, args)),
+    ),
+  },
+  {
     name: 'schema whose checks multiply or loop',
     inputs: [
       uncheckable('anyOf of two $refs, 40 levels', doubling('anyOf', 40, { type: 'string', minLength: 5 }), { s: 'a' }),
@@ -356,6 +389,8 @@ const KINDS: Kind[] = [
       uncheckable('$ref loop', { type: 'object', properties: { s: { $ref: '#/definitions/a' } }, definitions: { a: { $ref: '#/definitions/b' }, b: { $ref: '#/definitions/a' } } }, { s: 1 }),
       uncheckable('a 50 MB value against [a-z]{900}', { type: 'object', properties: { s: { type: 'string', pattern: '[a-z]{900}' } } }, { s: 'a'.repeat(50_000_000) }),
       uncheckable('a pattern of 20 × .{1000}', { type: 'object', properties: { s: { type: 'string', pattern: '.{1000}'.repeat(20) } } }, { s: 'a' }),
+      uncheckable('a schema of 100,000 properties', { type: 'object', properties: Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`p${i}`, { type: 'string' }])) }, {}),
+      uncheckable('300 patterns of [a-z]{900}', { type: 'object', properties: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`p${i}`, { type: 'string', pattern: `[a-z]{${900 + (i % 90)}}x${i}` }])) }, {}),
     ],
   },
   {
@@ -453,13 +488,15 @@ async function tryInput(input: Input): Promise<{ seen: Seen; blockedMs: number; 
         setTimeout(() => {
           gaveUp = true;
           resolve({ note: 'gave up' });
-        }, GIVE_UP_MS).unref(),
+        }, input.giveUpMs ?? GIVE_UP_MS).unref(),
       ),
     ]);
   } catch (error) {
     seen = { broken: true, note: error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 80) : String(error) };
   }
   const tookMs = performance.now() - started;
+  // The sampling timer records a block when it fires after it: let it fire before reading.
+  await new Promise((resolve) => setTimeout(resolve, 30));
   delay.disable();
   s.ws.dispose();
   fs.rmSync(s.outside, { recursive: true, force: true });

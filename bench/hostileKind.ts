@@ -25,6 +25,8 @@ export interface Scene {
 export interface Input {
   label: string;
   run(scene: Scene): Promise<Seen>;
+  /** How long the harness waits for `run` before counting a hang (default 15 s): for an input that prepares a lot, or is due late. */
+  giveUpMs?: number;
 }
 
 export interface Kind {

@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { AssistantEntry, AssistantLocation } from '../assistants/assistantStore';
 import { deeperThan, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
-import { boundedAjv } from '../text/boundedAjv';
+import { boundedAjv, SchemaTooLargeError } from '../text/boundedAjv';
 import { PatternError } from '../text/linearRegExp';
 import type { KeyValueState } from '../assistants/assistantService';
 import type { Assistant, FunctionDefinition, Run, ToolDefinition } from '../../common/model';
@@ -103,7 +103,7 @@ export function parseCustomArguments(fn: CustomFunction, json: string): ParsedAr
     try {
       validate = ajv.compile(JSON.parse(key) as object);
     } catch (error) {
-      return { ok: false, error: error instanceof PatternError ? `${unusable}: ${error.message}` : `${unusable}.` };
+      return { ok: false, error: error instanceof PatternError || error instanceof SchemaTooLargeError ? `${unusable}: ${error.message}.`.replace(/\.\.$/, '.') : `${unusable}.` };
     }
     compiled.set(key, validate);
   }

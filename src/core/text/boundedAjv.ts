@@ -24,8 +24,19 @@ const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '
 /** Keywords whose values are data, never subschemas. */
 const DATA = new Set(['enum', 'const', 'default', 'examples', 'required']);
 
+/**
+ * Subschemas one schema may hold, and RE2 instructions its patterns may add up to: compiling is
+ * synchronous and grows with both (100,000 properties took 7 s, 3,000 patterns of `[a-z]{900}`
+ * 13 s, before failing). Real parameter schemas hold tens.
+ */
+export const SCHEMA_MAX_SUBSCHEMAS = 1_000;
+export const SCHEMA_MAX_PATTERN_INSTRUCTIONS = 50_000;
+
 /** A check stopped: more than CHECK_STEP_BUDGET steps. */
 class StepsExceeded extends Error {}
+
+/** A schema too large to compile in bounded time, with a sentence saying why (thrown by `compile`). */
+export class SchemaTooLargeError extends Error {}
 
 /**
  * An Ajv whose checks all end in bounded time, for schemas and values a repository, a server or a
@@ -36,10 +47,18 @@ class StepsExceeded extends Error {}
  * object keys in any order. Every function `compile` returns counts its steps (CHECK_STEP_BUDGET)
  * and never throws: a check that runs out of steps, a value too long for its pattern, and a schema
  * that refers to itself without end (`$ref` in a loop, a stack overflow) each fail the check with
- * one error saying so. `compile` throws for a schema nesting deeper than MAX_SCHEMA_DEPTH.
+ * one error saying so. `compile` throws a SchemaTooLargeError for a schema nesting deeper than
+ * MAX_SCHEMA_DEPTH, holding more than SCHEMA_MAX_SUBSCHEMAS subschemas, or whose patterns add up to
+ * more than SCHEMA_MAX_PATTERN_INSTRUCTIONS, before compiling (or at the pattern) rather than after seconds.
  */
 export function boundedAjv(options: Omit<Options, 'code'> = {}): Ajv {
-  const ajv = new Ajv({ strict: false, ...options, code: { regExp: ajvRegExp } });
+  let patternRoom = SCHEMA_MAX_PATTERN_INSTRUCTIONS;
+  const spend = (instructions: number) => {
+    patternRoom -= instructions;
+    if (patternRoom < 0) throw new SchemaTooLargeError(`the schema's patterns add up to more than ${SCHEMA_MAX_PATTERN_INSTRUCTIONS.toLocaleString('en-US')} RE2 instructions; use fewer or smaller ones`);
+  };
+  // No logger: Ajv writes the whole generated code of a schema it fails to compile (megabytes) to the console.
+  const ajv = new Ajv({ strict: false, logger: false, ...options, code: { regExp: ajvRegExp(spend) } });
   ajv.removeKeyword('uniqueItems');
   const validate: DataValidateFunction = (unique: boolean, items: unknown[]) => {
     const duplicate = unique ? firstDuplicate(items) : undefined;
@@ -70,7 +89,8 @@ export function boundedAjv(options: Omit<Options, 'code'> = {}): Ajv {
   });
   const compile = ajv.compile.bind(ajv);
   ajv.compile = (<T>(schema: AnySchema, meta?: boolean): ValidateFunction<T> => {
-    const inner = compile<T>(counted(schema, 1), meta);
+    patternRoom = SCHEMA_MAX_PATTERN_INSTRUCTIONS;
+    const inner = compile<T>(counted(schema, 1, { room: SCHEMA_MAX_SUBSCHEMAS }), meta);
     const bounded = ((data: unknown, context?: Parameters<ValidateFunction>[1]) => {
       steps = 0;
       try {
@@ -94,16 +114,20 @@ function cannotCheck(error: unknown): string {
   throw error;
 }
 
-/** A copy of the schema with the step keyword on every subschema; throws past MAX_SCHEMA_DEPTH. */
-function counted(schema: unknown, depth: number): AnySchema {
-  if (depth > MAX_SCHEMA_DEPTH) throw new Error(`the schema nests deeper than ${MAX_SCHEMA_DEPTH} levels`);
-  if (Array.isArray(schema)) return schema.map((item: unknown) => counted(item, depth + 1));
+/**
+ * A copy of the schema with the step keyword on every subschema; throws a SchemaTooLargeError past
+ * MAX_SCHEMA_DEPTH levels or past `budget.room` subschemas.
+ */
+function counted(schema: unknown, depth: number, budget: { room: number }): AnySchema {
+  if (depth > MAX_SCHEMA_DEPTH) throw new SchemaTooLargeError(`the schema nests deeper than ${MAX_SCHEMA_DEPTH} levels`);
+  if (Array.isArray(schema)) return schema.map((item: unknown) => counted(item, depth + 1, budget));
   if (typeof schema !== 'object' || schema === null) return schema as AnySchema;
+  if (--budget.room < 0) throw new SchemaTooLargeError(`the schema holds more than ${SCHEMA_MAX_SUBSCHEMAS.toLocaleString('en-US')} subschemas; split or shorten it`);
   const copy: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
     if (DATA.has(key)) copy[key] = value;
-    else if (SCHEMA_MAPS.has(key) && typeof value === 'object' && value !== null && !Array.isArray(value)) copy[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, counted(sub, depth + 2)]));
-    else copy[key] = counted(value, depth + 1);
+    else if (SCHEMA_MAPS.has(key) && typeof value === 'object' && value !== null && !Array.isArray(value)) copy[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, counted(sub, depth + 2, budget)]));
+    else copy[key] = counted(value, depth + 1, budget);
   }
   const values = (schema as { enum?: unknown }).enum;
   copy[STEP] = 1 + (Array.isArray(values) ? values.length : 0);

@@ -26,6 +26,8 @@ export interface LinearRegExp {
   test(text: string): boolean;
   /** `/pattern/` with `i` when case is ignored: Ajv keeps one compiled pattern per distinct text. */
   toString(): string;
+  /** RE2 instructions the pattern compiled to (at most PATTERN_MAX_INSTRUCTIONS). */
+  readonly instructions: number;
 }
 
 /**
@@ -54,6 +56,7 @@ export function linearRegExp(pattern: string, options: { caseInsensitive?: boole
   if (size > PATTERN_MAX_INSTRUCTIONS) throw tooLarge();
   const flags = options.caseInsensitive ? '/i' : '/';
   return {
+    instructions: size,
     // Ajv keeps one compiled pattern per distinct toString(), as it does for RegExp objects.
     toString: () => `/${pattern}${flags}`,
     test(text: string): boolean {
@@ -123,9 +126,19 @@ export function estimatedInstructions(pattern: string): number {
 }
 
 /**
- * Ajv's `code.regExp`: every `pattern` and `patternProperties` of a schema compiled by
+ * An Ajv `code.regExp`: every `pattern` and `patternProperties` of a schema compiled by
  * `linearRegExp`, so a schema a repository wrote cannot make validating arguments hang. A pattern
  * RE2 cannot take makes the schema fail to compile (the caller reports it as unusable); a value too
- * long for its pattern makes the check throw a PatternError (see `boundedAjv`).
+ * long for its pattern makes the check throw a PatternError (see `boundedAjv`). `spend` is told
+ * the instructions of each pattern compiled, and may throw to stop the compile.
  */
-export const ajvRegExp: RegExpEngine = Object.assign((pattern: string) => linearRegExp(pattern), { code: 'linearRegExp' });
+export function ajvRegExp(spend: (instructions: number) => void = () => undefined): RegExpEngine {
+  return Object.assign(
+    (pattern: string) => {
+      const compiled = linearRegExp(pattern);
+      spend(compiled.instructions);
+      return compiled;
+    },
+    { code: 'linearRegExp' },
+  );
+}

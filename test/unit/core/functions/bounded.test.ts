@@ -268,6 +268,22 @@ describe('nothing a model or a repository sends hangs the extension host', () =>
       assert.equal(await call(handler, 'big', { s: 'a'.repeat(900) }), 'The command x.big ran and returned nothing.');
     });
 
+    it('a schema too large to compile in bounded time is unusable, said before it compiles', async () => {
+      const ran: unknown[] = [];
+      const properties = (count: number, schema: (i: number) => object) => ({ type: 'object', properties: Object.fromEntries(Array.from({ length: count }, (_, i) => [`p${i}`, schema(i)])) });
+      const tools: ToolDefinition[] = [
+        // Each took from 1.5 s to 13 s to compile on the extension host, or failed after it.
+        { type: 'function', function: { name: 'many', parameters: properties(100_000, () => ({ type: 'string' })) }, command: 'x.many' },
+        { type: 'function', function: { name: 'patterns', parameters: properties(300, (i) => ({ type: 'string', pattern: `[a-z]{${900 + (i % 90)}}x${i}` })) }, command: 'x.patterns' },
+        { type: 'function', function: { name: 'some', parameters: properties(100, (i) => ({ type: 'string', pattern: `^[a-z]{${i + 1}}$` })) }, command: 'x.some' },
+      ];
+      const handler = handlerFor(tools, ran);
+      assert.match(await promptly('100,000 properties', () => call(handler, 'many', {})), /not a usable JSON Schema: the schema holds more than 1,000 subschemas/);
+      assert.match(await promptly('300 large patterns', () => call(handler, 'patterns', {})), /not a usable JSON Schema: the schema's patterns add up to more than 50,000 RE2 instructions/);
+      assert.equal(await promptly('100 small patterns', () => call(handler, 'some', { p3: 'abcd' })), 'The command x.some ran and returned nothing.');
+      assert.deepEqual(ran, [{ p3: 'abcd' }]);
+    });
+
     it('arguments are checked after the user approves: a denied call is never validated or run', async () => {
       const ran: unknown[] = [];
       const tools: ToolDefinition[] = [{ type: 'function', function: { name: 'deep', parameters: nested(2_000) }, command: 'x.deep' }];
