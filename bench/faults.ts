@@ -88,7 +88,8 @@ type FaultKind =
   | 'stream and cancel hang'
   | 'page not a list'
   | 'page with holes'
-  | 'events sent twice';
+  | 'events sent twice'
+  | 'one JSON answer for a stream';
 
 interface Scenario {
   protocol: BackendKind;
@@ -127,7 +128,7 @@ const STREAM_SHAPES: FaultKind[] = [
   'keep-alives only, forever',
 ];
 /** Kinds whose streamed answer must arrive whole, as `answerOf` says. */
-const KEEPS_ANSWER: ReadonlySet<FaultKind> = new Set<FaultKind>(['completed without output', 'v2 code interpreter, odd shapes', 'error frame after the end', 'keep-alives and unknown events', 'UTF-8 split, CRLF lines', 'final output of odd shapes', 'fields of the wrong type', 'poll answered without ids', 'events sent twice']);
+const KEEPS_ANSWER: ReadonlySet<FaultKind> = new Set<FaultKind>(['completed without output', 'v2 code interpreter, odd shapes', 'error frame after the end', 'keep-alives and unknown events', 'UTF-8 split, CRLF lines', 'final output of odd shapes', 'fields of the wrong type', 'poll answered without ids', 'events sent twice', 'one JSON answer for a stream']);
 /** A run that shows no progress for this long is given up (the driver's default is 30 min). */
 const PROGRESS_TIMEOUT_MS = 3000;
 /** The answer of a stream in many scripts; one in letters of every width where the bytes are split. */
@@ -430,6 +431,9 @@ function faultSpec(kind: FaultKind, where: { method: string; path: string | RegE
       return { ...base, kind: 'script', times: 100_000, script: { chunks: [], end: 'hang' } };
     case 'stream and cancel hang':
       return { ...base, kind: 'script', times: 10, script: { chunks: [], end: 'hang' } };
+    case 'one JSON answer for a stream':
+      // The server itself ignores `stream: true` (FakeServerOptions.streaming 'ignored').
+      return undefined;
     case 'events sent twice':
       // Each event twice, as a proxy that retried its write might: the answer must come once.
       return { ...base, kind: 'script', script: { headers: SSE, chunks: scriptedRun(protocol).flatMap((chunk) => [chunk, chunk]) } };
@@ -454,7 +458,7 @@ async function runScenario({ protocol, site, fault, polling }: Scenario): Promis
   // "Cut mid-event" and an error frame after the start are the faults of a server that keeps nothing:
   // no background mode, nothing to poll.
   const keepsNothing = (fault === 'cut mid-event' || fault.startsWith('error frame after start') || fault === 'keep-alives and unknown events') && protocol === 'responses';
-  const fake = await FakeOpenAIServer.start({ timeScale: 0.2, ...(keepsNothing ? { background: false, keepsResponses: false } : {}) });
+  const fake = await FakeOpenAIServer.start({ timeScale: 0.2, ...(keepsNothing ? { background: false, keepsResponses: false } : {}), ...(fault === 'one JSON answer for a stream' ? { streaming: 'ignored' as const } : {}) });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-'));
   try {
     const { backend, serverAssistants } = connect({ protocol, apiKey: KEY, baseUrl: fake.baseUrl });
@@ -548,6 +552,7 @@ async function runScenario({ protocol, site, fault, polling }: Scenario): Promis
     if (jsText) extra.push('a JavaScript error shown');
     const retryWaits = updates.flatMap((u) => ((u.type === 'run' || u.type === 'waiting') && u.event.type === 'retry' ? [u.event.waitMs] : []));
     const atOnce = WAIT_FORMS.includes(fault) && retryWaits.some((ms) => ms === 0);
+    if (fault === 'one JSON answer for a stream') extra.push(`started ${sends()} time(s)`);
     if (WAIT_FORMS.includes(fault)) extra.push(retryWaits.length ? `re-sent after ${Math.min(...retryWaits)}-${Math.max(...retryWaits)} ms` : 'not re-sent');
     // An error frame after a completed run must leave it completed, with nothing said against it.
     const wronglyFailed = fault === 'error frame after the end' && (lastRun?.status !== 'completed' || sentences.length > 0);
@@ -585,6 +590,7 @@ function scenarios(): Scenario[] {
     list.push({ protocol, site: 'start run', fault: 'completed without output' });
     for (const fault of WAIT_FORMS) list.push({ protocol, site: 'start run', fault }, { protocol, site: 'poll run', fault });
     for (const fault of STREAM_SHAPES) list.push({ protocol, site: 'start run', fault });
+    list.push({ protocol, site: 'start run', fault: 'one JSON answer for a stream' });
     for (const fault of ['in progress forever', 'status nobody knows, forever', 'poll answered without ids', 'poll hangs'] as FaultKind[]) list.push({ protocol, site: 'poll run', fault });
     list.push({ protocol, site: 'cancel', fault: 'stream and cancel hang' });
     list.push({ protocol, site: 'submit outputs', fault: 'hung tool' });
