@@ -7,6 +7,7 @@
  * its characters in a row shown).
  */
 import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createOpenAIClient } from '../src/backends/openaiClient';
 import { originBoundRedirects } from '../src/backends/redirects';
@@ -32,14 +33,18 @@ type Forgery = 'no mark' | 'made-up mark' | "another key's mark" | 'copied mark'
 
 /**
  * Sync over a store holding someone else's file that names `named` (a workspace file holding the
- * secret), beside one file of this extension's own whose mark it may copy.
+ * secret, or, given as a function of the scene, the scene's file outside the workspace by a path
+ * `outsideAs` describes), beside one file of this extension's own whose mark it may copy.
  */
-function foreignEntry(forgery: Forgery, named: string, prepare: (s: Scene) => void): Input {
+function foreignEntry(forgery: Forgery, named: string | ((s: Scene) => string), prepare: (s: Scene) => void, outsideAs?: string): Input {
   return {
-    label: `${forgery} naming ${named}`,
+    label: `${forgery} naming ${typeof named === 'string' ? named : `a file outside the workspace (${outsideAs})`}`,
     async run(s) {
       prepare(s);
-      s.ws.write(named, `${SECRET} in ${named}\n`);
+      // A path of the workspace is written there; one outside (a function of the scene) names the scene's own file outside.
+      if (typeof named === 'string') s.ws.write(named, `${SECRET} in ${named}\n`);
+      else fs.writeFileSync(path.join(s.outside, 'target.txt'), `${SECRET} outside\n`);
+      const name = typeof named === 'string' ? named : named(s);
       const fake = await FakeOpenAIServer.start();
       try {
         const backend = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: KEY, baseUrl: fake.baseUrl }));
@@ -53,10 +58,10 @@ function foreignEntry(forgery: Forgery, named: string, prepare: (s: Scene) => vo
         const marks: Record<Forgery, string | undefined> = {
           'no mark': undefined,
           'made-up mark': 'f'.repeat(32),
-          "another key's mark": KnowledgeMark.fromApiKey('sk-someone-else').sign({ vectorStoreId: store.id, fileId: planted.id, path: named, sha256: h }),
+          "another key's mark": KnowledgeMark.fromApiKey('sk-someone-else').sign({ vectorStoreId: store.id, fileId: planted.id, path: name, sha256: h }),
           'copied mark': String(own.attributes.assistants_mark),
         };
-        await backend.createVectorStoreFileBatch(store.id, [{ fileId: planted.id, attributes: sourceAttributes(named, h, marks[forgery]) }]);
+        await backend.createVectorStoreFileBatch(store.id, [{ fileId: planted.id, attributes: sourceAttributes(name, h, marks[forgery]) }]);
         const before = fake.requests.length;
         await syncKnowledge(store.id, (p) => locateKnowledgeSource(s.ws.confinement, nodeWorkspaceFs, p), deps, async () => true);
         const sent = fake.requests.slice(before);
@@ -185,6 +190,11 @@ export const SERVER_KINDS: Kind[] = [
     name: 'knowledge store filled by someone else (Sync)',
     inputs: [
       ...forgeries.flatMap((forgery) => named.map(([file, prepare]) => foreignEntry(forgery, file, prepare))),
+      ...forgeries.flatMap((forgery) => [
+        foreignEntry(forgery, (s) => path.relative(s.ws.root, path.join(s.outside, 'target.txt')), () => undefined, '../…'),
+        foreignEntry(forgery, (s) => path.join(s.outside, 'target.txt'), () => undefined, 'absolute'),
+        foreignEntry(forgery, (s) => `docs/../${path.relative(s.ws.root, path.join(s.outside, 'target.txt'))}`, () => undefined, 'docs/../../…'),
+      ]),
       ownFileKeptOut('own file, now gitignored', 'notes/later.md', (s) => s.ws.write('.gitignore', 'notes/later.md\n')),
       ownFileKeptOut('own file, now hidden by files.exclude', 'notes/hidden.md', (s) => s.ws.exclude.push('notes/hidden.md')),
       ownFileKeptOut('own file, its folder now gitignored', 'drafts/plan.md', (s) => s.ws.write('.gitignore', 'drafts/\n')),
