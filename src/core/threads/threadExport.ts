@@ -5,7 +5,7 @@
  * kept files inline). Pure: what a thread keeps beside it comes in through `readImage`, and the
  * caller writes the result. Nothing here knows the API key; a thread holds none.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { IMAGE_EXTENSIONS, imageFromDataUrl, sniffImage } from './images';
 import { fileNameOf, filesOfThread, sandboxPathOf } from './keptFiles';
 import type { Annotation, CodeInterpreterOutput, KeptFile, Message, MessageContent, Run, RunStep, ToolCall } from '../../common/model';
@@ -109,14 +109,29 @@ export async function threadToMarkdown(stored: StoredThread, options: MarkdownEx
  * every image and file it keeps beside it inline as a `data:` URL (a kept file's `kept.url`), so
  * the file stands alone, and `ThreadStore.save` takes it back as it is. One whose bytes are gone
  * keeps its stored URL.
+ *
+ * A thread may keep 256 MB of files: each is encoded in a turn of its own, and the document is
+ * written around short placeholders that the `data:` URLs then take the place of, so neither the
+ * encoding nor the writing of hundreds of megabytes holds the extension host in one step
+ * (`JSON.stringify` of the inlined thread took 1.7 s at the limit). A `data:` URL of base64 needs no
+ * escaping in JSON.
  */
 export async function threadToJson(stored: StoredThread, readImage: ReadImage): Promise<string> {
   const copy: StoredThread = structuredClone({ thread: stored.thread, messages: stored.messages, runs: stored.runs });
+  // Placeholders no thread text can hold: a fresh random word each export.
+  const nonce = randomBytes(12).toString('hex');
+  const dataUrls: string[] = [];
+  const placeholder = (dataUrl: string): string => `inline-${nonce}-${dataUrls.push(dataUrl) - 1}`;
+  const encoded = async (bytes: Uint8Array, mime: string): Promise<string> => {
+    const url = placeholder(`data:${mime};base64,${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')}`);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return url;
+  };
   const inline = async (url: string): Promise<string> => {
     if (!isStoredOutput(url)) return url;
     const bytes = await readImage(url);
     const mime = bytes && sniffImage(bytes);
-    return bytes && mime ? `data:${mime};base64,${Buffer.from(bytes).toString('base64')}` : url;
+    return bytes && mime ? encoded(bytes, mime) : url;
   };
   const inlined = new Map<string, string>();
   for (const { holder } of filesOfThread(copy)) {
@@ -124,7 +139,7 @@ export async function threadToJson(stored: StoredThread, readImage: ReadImage): 
     if (url === undefined || !isStoredOutput(url)) continue;
     if (!inlined.has(url)) {
       const bytes = await readImage(url);
-      inlined.set(url, bytes ? `data:${sniffImage(bytes) ?? mimeOfExtension(url)};base64,${Buffer.from(bytes).toString('base64')}` : url);
+      inlined.set(url, bytes ? await encoded(bytes, sniffImage(bytes) ?? mimeOfExtension(url)) : url);
     }
     holder.kept = { ...holder.kept, url: inlined.get(url) };
   }
@@ -137,7 +152,9 @@ export async function threadToJson(stored: StoredThread, readImage: ReadImage): 
       for (const output of call.outputs) if (output.type === 'image' && output.url !== undefined) output.url = await inline(output.url);
     }
   }
-  return `${JSON.stringify(copy, null, 2)}\n`;
+  const pieces = `${JSON.stringify(copy, null, 2)}\n`.split(new RegExp(`inline-${nonce}-(\\d+)`));
+  // Odd pieces are the placeholders' numbers.
+  return pieces.map((piece, i) => (i % 2 === 1 ? dataUrls[Number(piece)] : piece)).join('');
 }
 
 type ImageLink = (url: string, alt: string) => Promise<string>;

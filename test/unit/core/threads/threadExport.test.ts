@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { nodeFileSystem } from '../../../../src/core/workspace/fileSystem';
-import { isStoredOutput } from '../../../../src/common/model';
+import { isStoredOutput, textOf } from '../../../../src/common/model';
 import { threadToJson, threadToMarkdown } from '../../../../src/core/threads/threadExport';
 import { parseThreadFile } from '../../../../src/core/threads/threadFile';
 import type { StoredThread } from '../../../../src/core/threads/threadStore';
@@ -259,6 +259,19 @@ describe('thread export', () => {
       assert.ok(figure, 'the kept figure is written');
       assert.match(markdown, new RegExp(`!\\[Image 2\\]\\(<${figure[0].replace(/\./g, '\\.')}>\\)`));
       assert.match(markdown, /\*\(Image 3: chart2\.png could not be kept: the server no longer has it\.\)\*/);
+    });
+
+    it('embeds kept files in the JSON without touching text that reads like its placeholders', async () => {
+      const thread = await keptThread();
+      const lookalike = 'inline-0-0, inline-000000000000000000000000-1 and "inline-x-2" stay as written.';
+      thread.messages.push({ id: 'msg_l', role: 'user', createdAt: 1_800_000_070, content: [{ type: 'text', text: lookalike, annotations: [] }] });
+      const json = await threadToJson(thread, (url) => store.readOutput('thread-1', url));
+      const parsed = parseThreadFile(new TextEncoder().encode(json), 'thread-1')!;
+      assert.equal(textOf(parsed.messages.at(-1)!.content), lookalike);
+      assert.deepEqual(json.match(/inline-[0-9a-f]{24}-\d/g), ['inline-000000000000000000000000-1'], 'every placeholder was replaced; the look-alike stays');
+      const part = parsed.messages[2].content[0];
+      assert.ok(part.type === 'text' && part.annotations[0].type === 'file_path');
+      assert.equal(part.annotations[0].kept?.url, `data:text/csv;base64,${CSV.toString('base64')}`);
     });
 
     it('embeds kept files in the JSON, which saves back into another workspace as the same files', async () => {
