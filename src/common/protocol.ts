@@ -113,7 +113,7 @@ export interface DraftView {
 export interface ChatState {
   provider: ProviderView;
   /**
-   * The active assistant. `where`: where it lives ("workspace · helper.assistant.json"), given only
+   * The active assistant. `where`: where it lives ("helper.assistant.json · workspace"), given only
    * when another assistant has its name, so the header can tell the two apart.
    */
   assistant?: { id: string; name: string; model: string; where?: string };

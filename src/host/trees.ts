@@ -131,6 +131,8 @@ export class AssistantsTreeProvider extends Disposable implements vscode.TreeDat
   static readonly viewId = 'assistants.assistants';
   private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changed.event;
+  /** What each assistant is called where only a name fits, as of the last listing (`distinctNames`): tells which share a name. */
+  private names: ReadonlyMap<string, string> | undefined;
 
   constructor(private readonly service: AssistantService, private readonly log: vscode.LogOutputChannel) {
     super();
@@ -146,7 +148,9 @@ export class AssistantsTreeProvider extends Disposable implements vscode.TreeDat
     try {
       // Ask for the active one first: with no assistant at all, that makes the first from settings.
       await this.service.active();
-      return await this.service.list();
+      const entries = await this.service.list();
+      this.names = distinctNames(entries, (assistant) => this.service.linkedFile(assistant));
+      return entries;
     } catch (error) {
       this.log.error(`Could not list assistants: ${error instanceof Error ? error.message : String(error)}`);
       void vscode.window.showWarningMessage(`Could not list assistants: ${error instanceof Error ? error.message : String(error)}`);
@@ -160,7 +164,10 @@ export class AssistantsTreeProvider extends Disposable implements vscode.TreeDat
     item.id = entry.id;
     item.contextValue = `assistant.${entry.location}${entry.assistant ? '' : entry.refused ? '.refused' : '.invalid'}`;
     const where = whereLabel(entry);
-    item.description = [active ? 'active' : undefined, entry.assistant?.model ?? 'not valid', where].filter(Boolean).join(' · ');
+    // Two of one name: their files come first, so a narrow side bar still tells them apart.
+    const clash = this.names !== undefined && this.names.get(entry.id) !== entry.name;
+    const model = entry.assistant?.model ?? 'not valid';
+    item.description = (clash ? [active ? 'active' : undefined, whereLabel(entry, { placeFirst: true }), model] : [active ? 'active' : undefined, model, where]).filter(Boolean).join(' · ');
     if (!entry.assistant) {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       item.tooltip = `${entry.name} (${where}) cannot run: ${describeErrors(entry.errors ?? [])}. Click to see its problems.`;

@@ -77,7 +77,7 @@ describe('telling assistants apart, and invalid ones (packaged .vsix, fake serve
     await message.waitFor({ timeout: 30_000 });
     assert.match(await workbench.viewPane('Threads').innerText(), /pick All assistants/);
     assert.doesNotMatch(await workbench.viewPane('Threads').innerText(), /No threads in this workspace yet/);
-    assert.equal(await workbench.viewPane('Threads').locator('.pane-header .description').textContent(), 'Workspace helper (workspace · second-helper.assistant.json)', 'the title says which of the two it shows');
+    assert.equal(await workbench.viewPane('Threads').locator('.pane-header .description').textContent(), 'Workspace helper (second-helper.assistant.json · workspace)', 'the title says which of the two it shows');
     await workbench.screenshotSideBar('threads-filtered-empty-300px');
     await workbench.runCommand('Assistants: Filter Threads by Assistant');
     await rows().filter({ hasText: 'All assistants' }).click();
@@ -88,12 +88,15 @@ describe('telling assistants apart, and invalid ones (packaged .vsix, fake serve
   it('where only a name fits (the chat header, a Threads row, a Compare column), two of one name say where each lives', async () => {
     const where = workbench.chatFrame().locator('.header-where');
     await where.waitFor({ timeout: 30_000 });
-    assert.equal(await where.innerText(), 'workspace · workspace-helper.assistant.json', 'the header says which Workspace helper is active');
+    assert.equal(await where.innerText(), 'workspace-helper.assistant.json · workspace', 'the header says which Workspace helper is active');
     await workbench.ask('Which helper answers here?');
     await workbench.statusIs('Completed');
     const row = workbench.threadRow('Which helper answers here?');
     await row.waitFor({ timeout: 30_000 });
-    assert.match((await row.getAttribute('aria-label')) ?? '', /Workspace helper \(workspace · workspace-helper\.assistant\.json\)/, 'the row says whose thread it is');
+    assert.match((await row.getAttribute('aria-label')) ?? '', /Workspace helper \(workspace-helper\.assistant\.json · workspace\)/, 'the row says whose thread it is');
+    // In the Assistants view, cut short at 300 px, the two show their files before anything else.
+    const rowsOf = await workbench.viewPane('Assistants').locator('.monaco-list-row').filter({ hasText: /^Workspace helper/ }).locator('.label-description').allTextContents();
+    assert.deepEqual(rowsOf.map((text) => text.replace(/^active · /, '').split(' · ')[0]).sort(), ['second-helper.assistant.json', 'workspace-helper.assistant.json']);
     await workbench.screenshotSideBar('same-name-header-and-row-300px');
     await workbench.runCommand('Compare Assistants…');
     const panel = workbench.page.frameLocator(`iframe.webview.ready[src*="extensionId=${extensionId}"]:not([src*="purpose="])`).frameLocator('iframe#active-frame');
@@ -102,7 +105,7 @@ describe('telling assistants apart, and invalid ones (packaged .vsix, fake serve
     await dropDown.click();
     const options = await dropDown.locator('ul.options li').allInnerTexts();
     await workbench.screenshot('compare-same-name-options');
-    assert.deepEqual(options.filter((text) => /Workspace helper/.test(text)).map((text) => text.replace(/\s+/g, ' ').trim().replace(/ gpt-4\.1.*$/, '')).sort(), ['Workspace helper (workspace · second-helper.assistant.json)', 'Workspace helper (workspace · workspace-helper.assistant.json)']);
+    assert.deepEqual(options.filter((text) => /Workspace helper/.test(text)).map((text) => text.replace(/\s+/g, ' ').trim().replace(/ gpt-4\.1.*$/, '')).sort(), ['Workspace helper (second-helper.assistant.json · workspace)', 'Workspace helper (workspace-helper.assistant.json · workspace)']);
     assert.equal(options.filter((text) => /Broken helper/.test(text)).length, 0, 'one that cannot run is not offered');
     // Each option reads whole in the list, at the width the panel gives it.
     const cut = await dropDown.evaluate((el) => [...(el.shadowRoot?.querySelectorAll('.option') ?? [])].filter((o) => o.scrollWidth > o.clientWidth + 1).map((o) => o.textContent));
@@ -144,7 +147,7 @@ describe('telling assistants apart, and invalid ones (packaged .vsix, fake serve
       fs.writeFileSync(active, JSON.stringify({ ...JSON.parse(good), ...broken }, null, 2));
       // Each change of the file is said as it lands: its own problem, not the last one's.
       await notice().filter({ hasText: problem }).waitFor({ timeout: 30_000 });
-      assert.match(await notice().innerText(), /The active assistant, "Workspace helper" \(workspace · workspace-helper\.assistant\.json\)/);
+      assert.match(await notice().innerText(), /The active assistant, "Workspace helper" \(workspace-helper\.assistant\.json · workspace\)/);
       assert.match(await chat().locator('.chat-header').innerText(), /Workspace helper/, 'no silent switch to another assistant');
     }
     await workbench.screenshotSideBar('active-assistant-broken-300px');

@@ -13,11 +13,14 @@ export const LOCATION_LABELS: Record<AssistantLocation, string> = { workspace: '
 
 /**
  * Where `entry` lives, as a list says it: "workspace · helper.assistant.json", "personal ·
- * helper.assistant.json", "server · asst_123". Two assistants of one name differ here.
+ * helper.assistant.json", "server · asst_123" (`placeFirst`: "helper.assistant.json ·
+ * workspace"). Two assistants of one name differ here.
  */
-export function whereLabel(entry: AssistantEntry): string {
+export function whereLabel(entry: AssistantEntry, options: { placeFirst?: boolean } = {}): string {
   const place = entry.location === 'server' ? entry.id : entry.file ? path.basename(entry.file) : undefined;
-  return [LOCATION_LABELS[entry.location], place].filter(Boolean).join(' · ');
+  const parts = [LOCATION_LABELS[entry.location], place];
+  // Where a row is cut short (a narrow view), the part that tells two of one name apart comes first.
+  return (options.placeFirst ? parts.reverse() : parts).filter(Boolean).join(' · ');
 }
 
 /**
@@ -57,8 +60,8 @@ export function freeName(entries: readonly AssistantEntry[], name: string): stri
 /**
  * What to call each of `entries` where only a name fits (a Threads row, a view's title, the chat's
  * header, a Compare column), by id: its name, and where it lives after it (`whereLabel`) when
- * another assistant a list shows has the same name (case and surrounding spaces aside): "Helper
- * (workspace · helper.assistant.json)". A file's own published copy (`linkedFile`, see
+ * another assistant a list shows has the same name (case and surrounding spaces aside), its file
+ * first, as a narrow view may cut the rest: "Helper (helper.assistant.json · workspace)". A file's own published copy (`linkedFile`, see
  * `withoutPublishedCopies`) is not listed, so it does not make its file's name clash; it is itself
  * named with where it lives, beside the file it was published from.
  */
@@ -70,7 +73,7 @@ export function distinctNames(entries: readonly AssistantEntry[], linkedFile: (a
   return new Map(
     entries.map((entry) => {
       const others = (counts.get(key(entry.name)) ?? 0) - (listed.has(entry) ? 1 : 0);
-      return [entry.id, others > 0 ? `${entry.name.trim()} (${whereLabel(entry)})` : entry.name];
+      return [entry.id, others > 0 ? `${entry.name.trim()} (${whereLabel(entry, { placeFirst: true })})` : entry.name];
     }),
   );
 }

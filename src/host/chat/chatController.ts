@@ -223,7 +223,7 @@ export class HostChatController extends Disposable implements ChatController {
   /** Where `active` lives, when another assistant has its name (`distinctNames`); else undefined. */
   private async whereIfClashing(active: AssistantEntry): Promise<string | undefined> {
     const entries = await this.deps.assistants.list().catch(() => []);
-    return distinctNames(entries, (assistant) => this.deps.assistants.linkedFile(assistant)).get(active.id) === active.name ? undefined : whereLabel(active);
+    return distinctNames(entries, (assistant) => this.deps.assistants.linkedFile(assistant)).get(active.id) === active.name ? undefined : whereLabel(active, { placeFirst: true });
   }
 
   /** The composer's unsent text (change `seq`), kept for the next window. */

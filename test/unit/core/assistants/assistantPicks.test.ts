@@ -15,9 +15,10 @@ describe('telling assistants apart in pick lists', () => {
   const other = server('asst_3', 'Helper');
 
   it('says where each of three same-named assistants lives, and its file', () => {
-    const labels = [helper, personal, other].map(whereLabel);
+    const labels = [helper, personal, other].map((entry) => whereLabel(entry));
     assert.deepEqual(labels, ['workspace · helper.assistant.json', 'personal · helper.assistant.json', 'server · asst_3']);
     assert.equal(new Set(labels).size, 3, 'no two read the same');
+    assert.deepEqual([helper, personal, other].map((entry) => whereLabel(entry, { placeFirst: true })), ['helper.assistant.json · workspace', 'helper.assistant.json · personal', 'asst_3 · server']);
   });
 
   it('lists a file\'s own published copy once, as the file; a copy another user published, or one whose file is gone, stays', () => {
@@ -34,17 +35,17 @@ describe('telling assistants apart in pick lists', () => {
     const shouting = file('user:helper-2', ' HELPER ', 'user', '/home/me/assistants/helper-2.assistant.json');
     const names = distinctNames([helper, personal, published, shouting, reviewer], linkedFile);
     assert.deepEqual([...names.entries()], [
-      ['workspace:helper', 'Helper (workspace · helper.assistant.json)'],
-      ['user:helper', 'Helper (personal · helper.assistant.json)'],
-      ['asst_1', 'Helper (server · asst_1)'],
-      ['user:helper-2', 'HELPER (personal · helper-2.assistant.json)'],
+      ['workspace:helper', 'Helper (helper.assistant.json · workspace)'],
+      ['user:helper', 'Helper (helper.assistant.json · personal)'],
+      ['asst_1', 'Helper (asst_1 · server)'],
+      ['user:helper-2', 'HELPER (helper-2.assistant.json · personal)'],
       ['workspace:reviewer', 'Reviewer'],
     ]);
     assert.equal(new Set(names.values()).size, 5, 'no two read the same');
     // A file beside its own published copy is one assistant: its name alone.
-    assert.deepEqual([...distinctNames([helper, published, reviewer], linkedFile).values()], ['Helper', 'Helper (server · asst_1)', 'Reviewer']);
+    assert.deepEqual([...distinctNames([helper, published, reviewer], linkedFile).values()], ['Helper', 'Helper (asst_1 · server)', 'Reviewer']);
     // A copy another user published (not linked here) is another assistant of the name.
-    assert.deepEqual([...distinctNames([helper, teammates], linkedFile).values()], ['Helper (workspace · helper.assistant.json)', 'Helper (server · asst_2)']);
+    assert.deepEqual([...distinctNames([helper, teammates], linkedFile).values()], ['Helper (helper.assistant.json · workspace)', 'Helper (asst_2 · server)']);
     assert.deepEqual([...distinctNames([], linkedFile).values()], []);
   });
 
