@@ -7,7 +7,7 @@
  */
 import Anser from 'anser';
 import { h } from '../ui/dom';
-import { hasTerminalControls, terminalText } from './terminal';
+import { hasTerminalControls, terminalText } from '../../src/common/terminal';
 
 /** Text past this many characters is shown with its sequences removed, not coloured (one span per colour change would be too many nodes). */
 const MAX_COLOURED = 100_000;

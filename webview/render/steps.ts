@@ -13,7 +13,7 @@ import type { Figures } from './figure';
 import { ansiNodes, stripAnsi } from './ansi';
 import { highlightedCode } from './highlight';
 import { renderMarkdown } from './markdown';
-import { hasTerminalControls } from './terminal';
+import { hasTerminalControls } from '../../src/common/terminal';
 import { chip } from './message';
 
 /** Which panels the user opened or closed, kept across re-renders of the same run. */

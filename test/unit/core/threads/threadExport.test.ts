@@ -104,13 +104,14 @@ describe('thread export', () => {
     const calls = stored.runs.run_1.steps.flatMap((step) => (step.details.type === 'tool_calls' ? step.details.toolCalls : []));
     for (const call of calls) {
       if (call.type === 'function') call.output = '\u001b[32m3 passed\u001b[0m, \u001b[31m1 failed\u001b[0m\u001b]0;title\u0007';
-      if (call.type === 'code_interpreter') call.outputs[0] = { type: 'logs', logs: '\u009b1;33mwarning:\u009b0m low \u001b[2Kstock\u001b[' };
+      if (call.type === 'code_interpreter') call.outputs[0] = { type: 'logs', logs: '\u009b1;33mwarning:\u009b0m low stock\u001b[\nloading 10%\rloading 100%\n\u009d0;title\u009clayer a: 5%\n\u001b[1A\u001b[2Klayer a: done\u001b[38:2::255:0:0m!' };
     }
     const { markdown } = await threadToMarkdown(stored, { assistantName: 'Helper', readImage: (url) => store.readOutput('thread-1', url), imageFolder: 'stock-images' });
     assert.match(markdown, /3 passed, 1 failed\n/);
-    assert.match(markdown, /warning: low stock\n/);
+    // As a terminal shows it: the progress bar where it ended, the line redrawn, no window title.
+    assert.match(markdown, /warning: low stock\n> loading 100%\n> layer a: done!\n/);
     // eslint-disable-next-line no-control-regex -- what must not be written
-    assert.doesNotMatch(markdown, /[\u001b\u009b]|\[\d+(;\d+)*m|\]0;/);
+    assert.doesNotMatch(markdown, /[\u001b\u009b\u009d\r]|\[\d+(;\d+)*m|\]0;|0;title|38:2/);
   });
 
   it('lists each cited file with its id, every place the answer cites it and the quoted text', async () => {

@@ -1,7 +1,8 @@
 /**
  * What a terminal would show of text a program wrote for one (code-interpreter logs, function and
  * MCP outputs): the same text with only its colour and style sequences (SGR) left, in the 7-bit
- * form `anser` reads.
+ * form `anser` reads. The chat draws those colours (webview/render/ansi.ts); the thread export
+ * writes the text without them (src/core/text/ansi.ts). Pure: nothing of Node, the DOM or VS Code.
  *
  * - A carriage return starts its line again and a backspace steps back, so a progress bar shows
  *   where it ended (`10%\r50%\r100%` is `100%`), not every state it passed through.
