@@ -161,7 +161,13 @@ export class HostChatController extends Disposable implements ChatController {
 
   /** Follows writes to the thread files (`threadsDir`), this window's own among them: the open thread's are synced after a short pause. */
   private watchThreads(dir: string): void {
-    fs.mkdirSync(dir, { recursive: true });
+    try {
+      // A folder that does not exist yet is not watched: made now, before the first thread.
+      fs.mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      this.deps.log.warn(`Threads written by other windows will not show here: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
     const watcher = this.register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), 'thread-*.json')));
     let timer: ReturnType<typeof setTimeout> | undefined;
     let openChanged = false;
