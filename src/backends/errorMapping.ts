@@ -165,6 +165,18 @@ function oversizedAnswer(oversized: OversizedAnswerError, context: ErrorContext,
   return new AssistantsError('bad_response', `The server at ${hostOf(context)} sent ${what}, more than any answer of the API, so it was not read further. Check the "assistants.baseUrl" setting; if it is right, try again later.`, { cause });
 }
 
+/**
+ * A failure of a poll of a run the server already answered for. A page that is not the API's JSON
+ * in answer to it (a proxy's error or sign-in page in between, a body that is no object) is a passing
+ * fault like a dropped connection, and retried as one (kind `network`, the same sentence); the
+ * baseUrl was right a moment ago. Any other failure as it is.
+ */
+export function asPollFailure(failure: AssistantsError): AssistantsError {
+  const cause: unknown = failure.options.cause;
+  const page = cause instanceof PageAnswerError || cause instanceof SyntaxError || (cause instanceof APIConnectionError && cause.cause instanceof PageAnswerError);
+  return failure.kind === 'bad_response' && page ? new AssistantsError('network', failure.message, failure.options) : failure;
+}
+
 /** A body that is not the API's JSON: the request was answered, so this is no network failure. */
 export function notApiAnswer(context: ErrorContext, cause?: unknown): AssistantsError {
   return new AssistantsError(

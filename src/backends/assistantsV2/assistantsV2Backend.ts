@@ -13,7 +13,7 @@ import type { RunEvent } from '../../common/events';
 import { isTerminal } from '../../common/model';
 import { cancelledError } from '../../core/runs/sleep';
 import type { ErrorContext } from '../errorMapping';
-import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapping';
+import { StreamSupport, asPollFailure, notApiAnswer, redactServerText, toAssistantsError } from '../errorMapping';
 import { StreamRedactor } from '../streamRedaction';
 import { streamActivity, wholeAnswerOf } from '../openaiClient';
 import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
@@ -233,9 +233,11 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
   }
 
   retrieve(ref: RunRef, signal?: AbortSignal): Promise<RunSnapshot> {
-    return this.call(async () => {
+    const polled = this.call(async () => {
       const threadId = refThreadId(ref);
       const { data: run, response } = await this.client.beta.threads.runs.retrieve(ref.runId, { thread_id: threadId }, { signal }).withResponse();
+      // A list or a bare value is no run (a proxy's answer in between).
+      if (typeof run !== 'object' || run === null || Array.isArray(run)) throw notApiAnswer(this.errorContext, new SyntaxError('The answer is not a JSON object.'));
       const hint = pollAfter(response.headers);
       const last = this.lastPoll;
       // Steps and messages cost two more requests: asked only when the run moved, or to show text
@@ -247,6 +249,9 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
       const snapshot = await this.snapshot(run, ref, hint, signal);
       this.lastPoll = isTerminal(snapshot.run.status) ? undefined : { runId: run.id, key, listedAt: Date.now(), snapshot };
       return snapshot;
+    });
+    return polled.catch((error: AssistantsError) => {
+      throw asPollFailure(error);
     });
   }
 

@@ -11,7 +11,7 @@ import { AssistantsError } from '../../core/errors';
 import type { RunEvent } from '../../common/events';
 import { textOf } from '../../common/model';
 import { RunState } from '../../core/runs/runState';
-import { StreamSupport, redactServerText, toAssistantsError } from '../errorMapping';
+import { StreamSupport, asPollFailure, redactServerText, toAssistantsError } from '../errorMapping';
 import { StreamRedactor } from '../streamRedaction';
 import { streamActivity, wholeAnswerOf } from '../openaiClient';
 import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
@@ -254,7 +254,9 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
   }
 
   async retrieve(ref: RunRef, signal?: AbortSignal): Promise<RunSnapshot> {
-    const { data, headers } = await this.call(() => readResponse(this.client.responses.retrieve(ref.cursor ?? ref.runId, { include: RETRIEVE_INCLUDE }, { signal })));
+    const { data, headers } = await this.call(() => readResponse(this.client.responses.retrieve(ref.cursor ?? ref.runId, { include: RETRIEVE_INCLUDE }, { signal }))).catch((error: AssistantsError) => {
+      throw asPollFailure(error);
+    });
     const snapshot = redactServerText(toSnapshot(data, { ref, assistantId: '' }), this.errorContext);
     const hint = pollAfter(headers);
     return hint === undefined ? snapshot : { ...snapshot, pollAfterMs: hint };

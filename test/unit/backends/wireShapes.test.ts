@@ -246,3 +246,51 @@ describe('A poll answered without the run\'s ids', () => {
     }
   }
 });
+
+describe('A poll answered with a page that is not the API\'s JSON', () => {
+  let fake: FakeOpenAIServer | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+
+  const pages: [string, { headers: Record<string, string>; chunks: string[] }][] = [
+    ['a sign-in page', { headers: { 'content-type': 'text/html' }, chunks: ['<html><body>Sign in to the proxy</body></html>'] }],
+    ['a JSON string', { headers: { 'content-type': 'application/json' }, chunks: ['"busy"'] }],
+    ['a JSON list', { headers: { 'content-type': 'application/json' }, chunks: ['[]'] }],
+  ];
+  for (const protocol of ['responses', 'assistantsV2'] as const) {
+    for (const [label, script] of pages) {
+      it(`retries a poll answered with ${label} like a dropped connection, and gives up in a bounded number of tries (${protocol})`, async () => {
+        fake = await FakeOpenAIServer.start();
+        const client = createOpenAIClient({ protocol, apiKey: 'sk-test-key', baseUrl: fake.baseUrl });
+        const draft = { name: 'Helper', model: 'm', instructions: '', tools: [] };
+        const backend: Backend = protocol === 'responses' ? new ResponsesBackend(client) : new AssistantsV2Backend(client, { baseUrl: fake.baseUrl });
+        const helper: Assistant = protocol === 'responses' ? { ...draft, id: 'asst_local', createdAt: 0 } : (await new ServerAssistantStore(client).create(draft)).assistant!;
+        const newThread = async (): Promise<Thread> => {
+          const { remoteId } = await backend.createThread();
+          const local: Thread = { id: `local-${Math.random()}`, title: 'T', createdAt: 0, updatedAt: 0, backend: protocol, ...(remoteId ? { remoteId } : {}) };
+          await backend.addMessage(local, { content: [{ type: 'text', text: 'Hi', annotations: [] }] });
+          return local;
+        };
+        const pollPath = protocol === 'responses' ? '/responses/:response_id' : '/threads/:thread_id/runs/:run_id';
+        const driver = new RunDriver(backend, { toolHandler: { handle: async () => [] }, preferStreaming: false, poll: { initialMs: 10, maxMs: 40 }, retry: { baseDelayMs: 5, maxDelayMs: 50 } });
+        // Twice, then the server again: the run goes on to its end.
+        fake.model.enqueue({ steps: [{ type: 'text', text: 'Past the proxy.' }], durationMs: 200 });
+        fake.inject({ method: 'GET', path: pollPath, kind: 'script', times: 2, script });
+        const events: RunEvent[] = [];
+        const result = await driver.run({ kind: 'start', thread: await newThread(), assistant: helper, history: [] }, (e) => events.push(e));
+        assert.equal(result.run.status, 'completed');
+        assert.equal(textOf(result.messages.at(-1)?.content ?? []), 'Past the proxy.');
+        assert.ok(events.some((e) => e.type === 'retry' && /not the OpenAI API's JSON/.test(e.reason)), 'the retry says why');
+        // Every poll: retried a bounded number of times, then said.
+        fake.model.enqueue({ steps: [{ type: 'text', text: 'Never seen.' }], durationMs: 60_000 });
+        fake.inject({ method: 'GET', path: pollPath, kind: 'script', times: 1000, script });
+        const polls = (): number => fake!.requests.filter((r) => r.method === 'GET' && new RegExp(`^${pollPath.replace(/:[a-z_]+/g, '[^/]+')}$`).test(r.path)).length;
+        const before = polls();
+        await assert.rejects(driver.run({ kind: 'start', thread: await newThread(), assistant: helper, history: [] }, () => undefined), (error: Error & { kind?: string }) => /^Gave up after 5 attempts\. The server at .* answered with something that is not the OpenAI API's JSON/.test(error.message));
+        assert.equal(polls() - before, 5);
+      });
+    }
+  }
+});
