@@ -46,10 +46,11 @@ const PRIVATE_MARKER = new RegExp(
  * link's destination and title `(…)`, a reference `[…]` after link text, a shortcut or collapsed
  * reference `[label]` / `[label][]` to a defined label, an autolink `<…>`, a bare URL, and a whole
  * reference definition, in a quote or a list too, with its destination and title on lines of their
- * own. A citation placed in one goes just after it; in a definition it keeps only its footnote.
+ * own; and a line of block syntax alone (`SYNTAX_LINE`). A citation placed in one goes just after
+ * it; in a definition or a syntax line it keeps only its footnote.
  */
 interface LinkSpan extends Span {
-  /** A reference definition: nothing may follow it on its line. */
+  /** A reference definition or a syntax line: nothing may follow it on its line. */
   definition?: boolean;
 }
 
@@ -62,6 +63,12 @@ const DEFINITION = new RegExp(String.raw`^${CONTAINER_PREFIX}\[([^\]\n]{1,999})\
 /** A line that goes on a definition: its destination (after a label alone on its line) or its title. */
 const CONTINUED = new RegExp(String.raw`^${CONTAINER_PREFIX}\S[^\n]*`);
 const TITLE_LINE = new RegExp(String.raw`^${CONTAINER_PREFIX}["'(][^\n]*`);
+/**
+ * A line that is Markdown syntax alone: a code fence, a heading's underline, a rule, a table's
+ * delimiter row. A mark after one makes it text, and a closing fence that no longer closes takes
+ * the rest of the answer into its code block.
+ */
+const SYNTAX_LINE = new RegExp(String.raw`^${CONTAINER_PREFIX}(?:\`{3,}[^\`\n]*|~{3,}[^\n]*|=+|-+|(?:[-*_][ \t]*){3,}|\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?)?)[ \t]*$`);
 /** A bracketed text that may be a shortcut `[label]` or collapsed `[label][]` reference. */
 const SHORTCUT = /\[([^[\]\n]{1,999})\](?:\[\])?(?![([:])/g;
 /** How far a link destination and title are followed before the text is taken as no link. */
@@ -76,6 +83,12 @@ function labelKey(label: string): string {
 
 function linkSpans(text: string): LinkSpan[] {
   const spans: LinkSpan[] = [];
+  // Such a line keeps only the footnote of a citation on it, at its end too (the span takes in its line break).
+  let lineStart = 0;
+  for (const line of text.split('\n')) {
+    if (SYNTAX_LINE.test(line.replace(PRIVATE_MARKER, ''))) spans.push({ start: lineStart, end: lineStart + line.length + 1, definition: true });
+    lineStart += line.length + 1;
+  }
   const labels = new Set<string>();
   for (const m of text.matchAll(DEFINITION)) {
     labels.add(labelKey(m[1]));

@@ -152,6 +152,25 @@ describe('webview citations: markers inside link syntax leave the link intact', 
     }
   });
 
+  it('keeps only the footnote of a citation on a line of block syntax: a closing fence, an underline, a rule, a table delimiter', () => {
+    const m = '\uE200cite\uE202turn0search2\uE201';
+    const cases = [
+      '```js\nconst a = 1;\n```' + m + '\n\nMore text.',
+      '> ~~~\n> code\n> ~~~' + m + '\n\nMore text.',
+      'Title\n=====' + m + '\n\nMore.',
+      'Above\n\n- - -' + m + '\n\nBelow.',
+      '| a | b |\n|:---|---:|' + m + '\n| 1 | 2 |',
+    ];
+    for (const text of cases) {
+      const cited = cite(text, at(text));
+      assert.equal(cited.text, text.replace(m, ''), JSON.stringify(text));
+      assert.equal(cited.footnotes.length, 1);
+    }
+    // An index-only citation at the end of a closing fence, too.
+    const fence = '```\ncode\n```\nAfter.';
+    assert.equal(cite(fence, fence.indexOf('\nAfter')).text, fence);
+  });
+
   it('puts a citation after a bare URL before the full stop that ends the sentence, as linkify ends the URL there', () => {
     const text = 'See https://example.com/x\uE200cite\uE202turn0search1\uE201. And www.example.org/y\uE200cite\uE202turn0search1\uE201, too.';
     const cited = applyCitations(text, [

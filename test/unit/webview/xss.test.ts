@@ -106,6 +106,19 @@ describe('server text is only text (XSS corpus, Chromium)', function () {
     assert.match(drawn[0].html, /the docs<\/a><sup class="cite-ref" data-cite="1">\[1\]<\/sup> now/);
   });
 
+  it('a citation after a closing fence, a heading underline or a rule leaves the block whole and the text after it outside', async () => {
+    const m = '\uE200cite\uE202turn0search0\uE201';
+    const texts = ['```js\nconst a = 1;\n```' + m + '\n\nMore text after.', 'Title\n=====' + m + '\n\nMore text after.', 'Above\n\n---' + m + '\n\nMore text after.'];
+    const drawn = await page.evaluate(
+      (all) => all.map((t) => window.renderAnswer(t, [{ type: 'url_citation', url: 'https://example.com/src', title: 'Source', startIndex: t.indexOf('\uE200'), endIndex: t.indexOf('\uE201') + 1 }]).html),
+      texts,
+    );
+    assert.match(drawn[0], /<code class="language-js"[^>]*>.*const.*a = .*1.*;\n<\/code><\/pre><\/div>\n?<p dir="auto">More text after\.<\/p>/s);
+    assert.match(drawn[1], /<h1 dir="auto">Title<\/h1>/);
+    assert.match(drawn[2], /<hr>/);
+    for (const html of drawn) assert.match(html, /<p dir="auto">More text after\.<\/p>/);
+  });
+
   it('a citation in code or a formula leaves the code and the TeX as written: after a code span or formula, dropped in a block', async () => {
     const m = '\uE200cite\uE202turn0search0\uE201';
     const texts = [`Run \`npm install${m}\` first.`, `\`\`\`js\nconst a = 1;${m}\n\`\`\``, `Area $\\pi r^2${m}$ here.`, `$$\nE = mc^2${m}\n$$`];
