@@ -134,6 +134,25 @@ const updateRacingDelete: Input = {
   },
 };
 
+/** An update while the file is deleted by hand (the Explorer, a checkout: no lock), at a random moment within its first 6 ms. */
+const updateRacingHandDelete: Input = {
+  label: 'update racing a hand delete, 100 rounds (a file brought back counts)',
+  async run({ ws }) {
+    const [store] = windows(ws.root);
+    let back = 0;
+    for (let round = 0; round < 100; round++) {
+      const entry = await store.create({ ...HELPER, name: `Hand ${round}` });
+      const base = baseOf(entry);
+      const update = store.update(entry.id, { ...base, model: 'gpt-4o' }, { base }).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, (round % 7) * 0.9));
+      fs.rmSync(entry.file ?? '', { force: true });
+      await update;
+      if (fs.existsSync(entry.file ?? '')) back++;
+    }
+    return { lostWrites: back, lateMs: 0 };
+  },
+};
+
 function knowledgeTwice(adds: number): Input {
   return {
     label: `Add to Knowledge ${adds} times at once, in two windows (an orphan store counts)`,
@@ -252,6 +271,7 @@ export const LOST_WRITE_KIND: Kind = {
     creates(2),
     creates(8),
     updateRacingDelete,
+    updateRacingHandDelete,
     knowledgeTwice(2),
     knowledgeTwice(5),
     formOnStaleBase('the model', (f) => (f.model = 'o3'), (f) => f.model === 'o3'),

@@ -6,7 +6,7 @@ import { mergeOrConflict } from './assistantMerge';
 import { AssistantConflictError, AssistantsError } from '../errors';
 import { oneLine } from '../text/showable';
 import type { FileSystem } from '../workspace/fileSystem';
-import { ForeignLockError, LockTimeoutError } from '../workspace/fileSystem';
+import { FileGoneError, ForeignLockError, LockTimeoutError } from '../workspace/fileSystem';
 import type { Confinement } from '../workspace/confinement';
 import type { Assistant, AssistantDraft } from '../../common/model';
 
@@ -146,10 +146,11 @@ export class FileAssistantStore implements AssistantStore {
     await this.folderInside();
     await this.locked(file, async () => {
       const bytes = await this.bytesOf(await this.source(file));
-      if (!bytes) throw new AssistantsError('not_found', 'That assistant\'s file no longer exists (it was deleted meanwhile), so the change was not saved.');
+      if (!bytes) throw gone();
       const current = new TextDecoder().decode(bytes);
       const next = nextText(current, draft, options.base, { assistantId: id, file, current });
-      if (next !== current) await this.fs.writeFileAtomic(file, new TextEncoder().encode(next));
+      // Only replaced: a hand delete while the change was merged and flushed is not undone.
+      if (next !== current) await this.fs.writeFileAtomic(file, new TextEncoder().encode(next), { replaceOnly: true }).catch((error: unknown) => Promise.reject(error instanceof FileGoneError ? gone() : error));
     });
     return this.readBack(file);
   }
@@ -218,6 +219,11 @@ function nextText(current: string, draft: AssistantDraft, base: AssistantDraft |
   const { file: theirs } = parseAssistantFile(current);
   if (!theirs) throw new AssistantConflictError([], current, serializeAssistantFile(mine), { assistantId: where.assistantId, file: where.file });
   return serializeAssistantFile(mergeOrConflict(fileFromDraft(base), mine, theirs, where));
+}
+
+/** An update of a file deleted meanwhile (by another window, or by hand): refused, never written back. */
+function gone(): AssistantsError {
+  return new AssistantsError('not_found', 'That assistant\'s file no longer exists (it was deleted meanwhile), so the change was not saved.');
 }
 
 /** The `$schema` a file's text names, if any: a hand-written pointer the draft does not carry. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, createReadStream, promises as fs } from 'node:fs';
+import { constants as fsConstants, createReadStream, lstatSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { WorkspaceFs } from './workspaceFs';
 
@@ -23,9 +23,11 @@ export interface FileSystem {
   /**
    * Writes to a temporary file beside the target (`<file>.<pid>-<random>.tmp`), flushes it to disk,
    * then renames it over the target: readers, and whoever opens the file after a crash, see the old
-   * or the new bytes, never part of them. Creates missing folders.
+   * or the new bytes, never part of them. Creates missing folders. With `replaceOnly`, the file is
+   * only replaced: when it is gone by the moment of the rename (deleted by hand meanwhile), nothing
+   * is written and `FileGoneError` is thrown, and no folder is created.
    */
-  writeFileAtomic(file: string, data: Uint8Array): Promise<void>;
+  writeFileAtomic(file: string, data: Uint8Array, options?: { replaceOnly?: boolean }): Promise<void>;
   /**
    * Writes `data` to `file` only when nothing is there yet, all at once (written beside it, flushed,
    * then linked in, so no reader sees part of it); false, and nothing written, when `file` exists.
@@ -91,6 +93,14 @@ export class ForeignLockError extends Error {
   }
 }
 
+/** `writeFileAtomic` with `replaceOnly` found the file gone: nothing was written. */
+export class FileGoneError extends Error {
+  constructor(readonly file: string) {
+    super(`${path.basename(file)} was deleted meanwhile, so it was not written again.`);
+    this.name = 'FileGoneError';
+  }
+}
+
 /** The locks this process holds or waits for, by file: its own writers queue here instead of polling. */
 const localLocks = new Map<string, Promise<unknown>>();
 
@@ -144,6 +154,17 @@ async function openedAsNamed(handle: fs.FileHandle, absolute: string): Promise<v
   if (!named || real === undefined || fold(real) !== fold(path.resolve(absolute)) || named.ino !== opened.ino || named.dev !== opened.dev) throw new SwappedFileError(absolute);
 }
 
+/** Whether something is at `file` now (a one-syscall look, for `writeFileAtomic`'s last check). */
+function existsNow(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw error;
+  }
+}
+
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR';
@@ -188,11 +209,19 @@ export const nodeFileSystem: FileSystem = {
       await handle.close();
     }
   },
-  async writeFileAtomic(file, data) {
-    await fs.mkdir(path.dirname(file), { recursive: true });
+  async writeFileAtomic(file, data, options) {
+    const replaceOnly = options?.replaceOnly === true;
+    if (!replaceOnly) await fs.mkdir(path.dirname(file), { recursive: true });
     const temp = `${file}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
     try {
-      const handle = await fs.open(temp, 'w');
+      let handle: fs.FileHandle;
+      try {
+        handle = await fs.open(temp, 'w');
+      } catch (error) {
+        // The folder itself was deleted: the file with it.
+        if (replaceOnly && isMissing(error)) throw new FileGoneError(file);
+        throw error;
+      }
       try {
         await handle.writeFile(data);
         // Without this a crash soon after the rename can leave an empty file under the real name.
@@ -200,6 +229,10 @@ export const nodeFileSystem: FileSystem = {
       } finally {
         await handle.close();
       }
+      // Looked at last, after the slow flush, and in the same turn as the rename is asked for, so no
+      // code of this process runs between: a delete before is seen (only another process's, in the
+      // instant the rename takes to start, is not).
+      if (replaceOnly && !existsNow(file)) throw new FileGoneError(file);
       await fs.rename(temp, file);
     } catch (error) {
       await fs.rm(temp, { force: true });

@@ -170,6 +170,31 @@ describe('assistant files never lose a write', () => {
     assert.deepEqual(names.sort(), ['alpha', 'beta', 'gamma'].flatMap((prefix) => Array.from({ length: 15 }, (_, i) => `${prefix}_${i}`)).sort());
   });
 
+  it('a file deleted by hand while an update merges it stays deleted, and so does its folder', async () => {
+    for (const [label, remove] of [
+      ['the file', (file: string) => fs.rmSync(file)],
+      ['its folder', (file: string) => fs.rmSync(path.dirname(file), { recursive: true })],
+    ] as const) {
+      const entry = await left.create(HELPER);
+      const file = entry.file ?? '';
+      // A window whose read is followed at once by a delete in the Explorer (or a git checkout).
+      const deleting = new FileAssistantStore({ ...nodeFileSystem, readFile: async (at) => {
+        const bytes = await nodeFileSystem.readFile(at);
+        if (at === file) remove(file);
+        return bytes;
+      } }, dir, 'workspace');
+      for (const options of [{ base: base(entry) }, {}]) {
+        // Put back for the next try, as it was.
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(fileFromDraft(HELPER)));
+        await assert.rejects(deleting.update(entry.id, { ...base(entry), model: 'gpt-4o' }, options), (error: unknown) => error instanceof AssistantsError && error.kind === 'not_found', label);
+        assert.ok(!fs.existsSync(file), `${label} deleted meanwhile: the file is not brought back`);
+        if (label === 'its folder') assert.ok(!fs.existsSync(path.dirname(file)), 'nor its folder');
+        assert.deepEqual(fs.existsSync(path.dirname(file)) ? fs.readdirSync(path.dirname(file)).filter((name) => name.endsWith('.tmp')) : [], [], 'no temporary file is left');
+      }
+    }
+  });
+
   it('a lock left by a writer that died is taken over; a live one is waited for', async () => {
     const entry = await left.create(HELPER);
     const read = base(entry);
