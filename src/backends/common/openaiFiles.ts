@@ -10,7 +10,7 @@ import { PollSchedule } from '../../core/runs/pollSchedule';
 import { abortableSleep } from '../../core/runs/sleep';
 import type { ErrorContext } from '../errorMapping';
 import { hostOf, notApiAnswer, redact, toAssistantsError } from '../errorMapping';
-import { listAll } from './pages';
+import { itemsOf, listAll } from './pages';
 
 /** Used only when the server sends no `openai-poll-after-ms`; indexing a few files takes seconds. */
 const BATCH_POLL_MS = 500;
@@ -73,13 +73,18 @@ export class OpenAIFileOperations implements FileOperations {
     return this.call(async () => {
       const files: { fileId: string; path: string }[] = [];
       const seen = new Set<string>();
-      for await (const file of this.client.containers.files.list(containerId, { limit: 100 }, { signal })) {
-        // A server that repeats a page would list forever: a file seen twice ends the listing.
-        if (seen.has(file.id) || files.length >= MAX_CONTAINER_FILES) break;
-        seen.add(file.id);
-        files.push({ fileId: file.id, path: file.path });
+      let page = await this.client.containers.files.list(containerId, { limit: 100 }, { signal });
+      for (;;) {
+        // Each page read as listAll reads one (a list of objects with ids, else a sentence).
+        for (const file of itemsOf(page, "the container's files", this.errorContext)) {
+          // A server that repeats a page would list forever: a file seen twice ends the listing.
+          if (seen.has(file.id) || files.length >= MAX_CONTAINER_FILES) return files;
+          seen.add(file.id);
+          files.push({ fileId: file.id, path: typeof file.path === 'string' ? file.path : '' });
+        }
+        if (!page.hasNextPage()) return files;
+        page = await page.getNextPage();
       }
-      return files;
     });
   }
 
@@ -139,9 +144,8 @@ export class OpenAIFileOperations implements FileOperations {
 
   listModels(signal?: AbortSignal): Promise<string[]> {
     return this.call(async () => {
-      const ids: string[] = [];
-      for await (const model of this.client.models.list({ signal })) ids.push(model.id);
-      return ids.sort();
+      const models = await listAll(this.client.models.list({ signal }), 'models', this.errorContext);
+      return models.map((model) => model.id).sort();
     });
   }
 

@@ -38,7 +38,7 @@ export async function listAll<Item>(first: Promise<AbstractPage<Item>>, what: st
  * `bad_response`, saying so); what in it is no object with an id (a null, a number) is left out,
  * since every listed object of the API has one and its readers go by it.
  */
-function itemsOf<Item>(page: AbstractPage<Item>, what: string, context: ErrorContext): Item[] {
+export function itemsOf<Item>(page: AbstractPage<Item>, what: string, context: ErrorContext): Item[] {
   const data: unknown = page.getPaginatedItems();
   if (!Array.isArray(data)) {
     throw new AssistantsError('bad_response', `The server at ${hostOf(context)} sent a page of ${what} that is not a list. Check the "assistants.baseUrl" setting; if it is right, try again later.`);

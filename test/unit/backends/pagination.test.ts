@@ -142,6 +142,24 @@ describe('Listings that never end', () => {
       assert.deepEqual(snapshot.steps.map((s) => s.id), ['step_1']);
     });
 
+    it('the models and a container\'s files come as no list, or as a list with holes: said, or read for what is there', async () => {
+      fake = await FakeOpenAIServer.start();
+      const backend = new ResponsesBackend(createOpenAIClient({ protocol: 'responses', apiKey: 'sk-test-key', baseUrl: fake.baseUrl }), { baseUrl: fake.baseUrl });
+      const json = { 'content-type': 'application/json' };
+      const page = (data: unknown, more = false) => ({ headers: json, chunks: [JSON.stringify({ object: 'list', data, has_more: more })] });
+      fake.inject({ method: 'GET', path: '/models', kind: 'script', script: page({ 'gpt-x': {} }) });
+      const models = await refusal(backend.listModels());
+      assert.equal(models.kind, 'bad_response');
+      assert.match(models.message, /sent a page of models that is not a list/);
+      fake.inject({ method: 'GET', path: '/models', kind: 'script', script: page([null, { id: 'gpt-b' }, 7, { id: 5 }, { id: 'gpt-a' }]) });
+      assert.deepEqual(await backend.listModels(), ['gpt-a', 'gpt-b']);
+      const files = '/containers/:container_id/files';
+      fake.inject({ method: 'GET', path: files, kind: 'script', script: page('abc', true) });
+      assert.match((await refusal(backend.containerFiles('cntr_1'))).message, /sent a page of the container's files that is not a list/);
+      fake.inject({ method: 'GET', path: files, kind: 'script', times: 50, script: page([null, { id: 'cfile_1', path: '/mnt/data/a.csv' }, { id: 'cfile_2', path: 3 }, 'x'], true) });
+      assert.deepEqual(await backend.containerFiles('cntr_1'), [{ fileId: 'cfile_1', path: '/mnt/data/a.csv' }, { fileId: 'cfile_2', path: '' }], 'the page sent again ends the listing');
+    });
+
     for (const listing of ['steps', 'messages'] as const) {
       it(`a poll of an Assistants v2 run stops at a repeated page of its ${listing} and says so`, async () => {
         v2 = await startHarness();
