@@ -66,11 +66,11 @@ export class DiffEditProposer extends Disposable implements EditProposer {
       const accepted = (await vscode.workspace.openTextDocument(right)).getText();
       // The review can take minutes: the file, or a folder above it, may have become a link out since.
       const refusal = await edit.recheck();
-      if (refusal) {
-        void vscode.window.showWarningMessage(`The edit to ${edit.display} was not applied: ${refusal.replace(/^Refused: /, '')} Check the file, then ask again.`);
-        return { applied: false, reason: 'refused', detail: refusal };
+      const decision: EditDecision = refusal ? { applied: false, reason: 'refused', detail: refusal } : await this.write(target, edit, accepted);
+      if (!decision.applied && decision.reason === 'refused') {
+        void vscode.window.showWarningMessage(`The edit to ${edit.display} was not applied: ${decision.detail.replace(/^Refused: /, '')} Check the file, then ask again.`);
       }
-      return await this.write(target, edit.original, accepted);
+      return decision;
     } finally {
       await this.closeDiff(right);
       this.memory.drop(id);
@@ -84,16 +84,25 @@ export class DiffEditProposer extends Disposable implements EditProposer {
     if (key) this.waiting.get(key)?.(choice);
   }
 
-  /** Writes the accepted text, unless the file changed while the user was looking at the proposal. */
-  private async write(target: vscode.Uri, original: string | undefined, text: string): Promise<EditDecision> {
+  /**
+   * Writes the accepted text, unless the file changed while the user was looking at the proposal.
+   * The path is checked once more right before the edit is made, after the file was read: the
+   * moment left for a swap is the edit and its save.
+   */
+  private async write(target: vscode.Uri, proposal: ProposedEdit, text: string): Promise<EditDecision> {
+    const { original } = proposal;
     const edit = new vscode.WorkspaceEdit();
     if (original === undefined) {
+      const refusal = await proposal.recheck();
+      if (refusal) return { applied: false, reason: 'refused', detail: refusal };
       edit.createFile(target, { contents: new TextEncoder().encode(text), overwrite: false, ignoreIfExists: false });
       if (!(await vscode.workspace.applyEdit(edit))) return { applied: false, reason: 'changed' };
       return { applied: true, text };
     }
     const document = await vscode.workspace.openTextDocument(target);
     if (document.getText() !== original) return { applied: false, reason: 'changed' };
+    const refusal = await proposal.recheck();
+    if (refusal) return { applied: false, reason: 'refused', detail: refusal };
     edit.replace(target, new vscode.Range(document.positionAt(0), document.positionAt(original.length)), text);
     if (!(await vscode.workspace.applyEdit(edit))) return { applied: false, reason: 'changed' };
     await document.save();
