@@ -79,7 +79,8 @@ const OUTCOME_ICONS: Record<OutcomeKind, string> = {
  * cancelled (Stop was their choice; Edit and resend asks again).
  */
 export function runOutcome(run: Run, notices: RunNotices | undefined, awaiting?: Awaiting): Outcome {
-  const error = run.lastError ?? notices?.error;
+  // A failure without words (a thread saved from a server that sent `message: null`) says nothing.
+  const error = [run.lastError, notices?.error].find((e) => e !== undefined && hasWords(e));
   // A key the server refused (or none) is fixed with Set API Key, offered beside the sentence.
   const fix = error && (error.code === 'auth' || error.code === 'no_api_key') ? SET_KEY : undefined;
   const said = error ? errorSentence(fix ? withoutCommandHint(error.message, fix.label) : error.message) : undefined;
@@ -98,7 +99,7 @@ export function runOutcome(run: Run, notices: RunNotices | undefined, awaiting?:
       return outcome('Failed', said ?? 'The run failed before the answer was finished.', true);
     case 'cancelled':
       // The run's own note only (Stop the server never confirmed); a notice of an earlier error is stale.
-      return outcome('Cancelled', run.lastError ? errorSentence(run.lastError.message) : 'The run was stopped before it finished; what had arrived is kept.', false);
+      return outcome('Cancelled', run.lastError && hasWords(run.lastError) ? errorSentence(run.lastError.message) : 'The run was stopped before it finished; what had arrived is kept.', false);
     case 'expired':
       return outcome('Expired', 'The run expired on the server before it finished.', true);
     case 'incomplete': {
@@ -235,6 +236,11 @@ function startOfDay(date: Date): number {
 }
 
 export const FALLBACK_TEXT = 'Streaming unavailable, polling';
+
+/** Whether a failure carries words to show (a thread saved from an older version may hold `message: null`). */
+function hasWords(error: { message: unknown }): error is { message: string } {
+  return typeof error.message === 'string' && error.message.trim() !== '';
+}
 
 /** Server error messages become one readable sentence; a stack trace never reaches the chat. */
 export function errorSentence(message: string): string {

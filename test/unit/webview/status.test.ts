@@ -71,6 +71,14 @@ describe('webview status wording', () => {
     assert.equal(errorSentence('  '), 'The run failed.');
   });
 
+  it('draws a run whose failure has no words (a thread saved from a server that sent null) with its own sentence', () => {
+    for (const lastError of [{ code: null, message: null }, { code: 'x', message: undefined }, { code: 'x', message: 5 }, { code: 'x', message: '  ' }] as unknown as Run['lastError'][]) {
+      assert.equal(runOutcome(run({ status: 'failed', lastError }), undefined).sentence, 'The run failed before the answer was finished.', JSON.stringify(lastError));
+      assert.equal(runOutcome(run({ status: 'cancelled', lastError }), undefined).sentence, 'The run was stopped before it finished; what had arrived is kept.');
+      assert.equal(runOutcome(run({ status: 'in_progress', lastError }), { endedAt: 1 }).sentence, 'The chat stopped following this run before it ended, so the answer may be incomplete.');
+    }
+  });
+
   describe('outcomes, tokens and cost', () => {
     const run = (status: Run['status'], extra: Partial<Run> = {}): Run => ({ id: 'r', threadId: 't', assistantId: 'a', status, createdAt: 1, ...extra });
 
