@@ -260,8 +260,23 @@ function position(text: string, annotation: Annotation, markers: readonly Span[]
   const atMarker = markers.find((m) => point >= m.start && point <= m.end);
   if (atMarker) return { ...atMarker };
   // A URL citation spans the linked words: keep them and put the mark after them.
-  if (annotation.type === 'url_citation' || marker === undefined) return { start: end, end };
+  if (annotation.type === 'url_citation' || marker === undefined) return insertionPoint(text, end);
   return { start, end };
+}
+
+/**
+ * Where a mark placed at `at` goes: at once, unless the cited words ended with a line break, which
+ * puts `at` at the start of the next line, where the mark would turn a list item, heading or quote
+ * into text: then just after the words.
+ */
+function insertionPoint(text: string, at: number): Span {
+  let point = at;
+  let brokeLine = false;
+  while (point > 0 && /\s/.test(text[point - 1])) {
+    brokeLine ||= text[point - 1] === '\n';
+    point--;
+  }
+  return brokeLine ? { start: point, end: point } : { start: at, end: at };
 }
 
 function footnoteOf(annotation: Annotation, number: number): Footnote {

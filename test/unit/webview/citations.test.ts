@@ -29,6 +29,19 @@ describe('webview citations', () => {
     assert.deepEqual(cited.footnotes[0], { number: 1, label: 'Example', url: 'https://example.com/x' });
   });
 
+  it('puts a citation whose words end with a line break after the words, not at the start of the next line', () => {
+    // There the mark would turn a list item, a heading, a quote or a fence into text.
+    const cases: [string, number, string][] = [
+      ['A sentence.\n- item one\n- item two', 12, `A sentence.${mark(1)}\n- item one\n- item two`],
+      ['Intro.\n\n# Heading', 8, `Intro.${mark(1)}\n\n# Heading`],
+      ['Quote:\n> quoted', 7, `Quote:${mark(1)}\n> quoted`],
+      ['Code follows.\n```\nx\n```', 14, `Code follows.${mark(1)}\n\`\`\`\nx\n\`\`\``],
+    ];
+    for (const [text, end, expected] of cases) {
+      assert.equal(applyCitations(text, [{ type: 'url_citation', url: 'https://example.com/', title: 'E', startIndex: 0, endIndex: end }]).text, expected, JSON.stringify(text));
+    }
+  });
+
   it('lists citations without a position as footnotes only', () => {
     const cited = applyCitations('Plain text.', [{ type: 'file_path', fileId: 'file-out', filename: 'plot.png' }]);
     assert.equal(cited.text, 'Plain text.');

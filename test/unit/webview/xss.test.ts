@@ -117,6 +117,10 @@ describe('server text is only text (XSS corpus, Chromium)', function () {
     assert.match(drawn[1], /<h1 dir="auto">Title<\/h1>/);
     assert.match(drawn[2], /<hr>/);
     for (const html of drawn) assert.match(html, /<p dir="auto">More text after\.<\/p>/);
+    // A citation of words that end with a line break stays with them: the list after them stays a list.
+    const list = 'A sentence.\n- item one\n- item two';
+    const listed = await page.evaluate((t) => window.renderAnswer(t, [{ type: 'url_citation', url: 'https://example.com/src', title: 'Source', startIndex: 0, endIndex: 12 }]).html, list);
+    assert.match(listed, /A sentence\.<sup class="cite-ref" data-cite="1">\[1\]<\/sup><\/p>\n?<ul[^>]*>\n?<li[^>]*>item one<\/li>/);
   });
 
   it('a citation in code or a formula leaves the code and the TeX as written: after a code span or formula, dropped in a block', async () => {
