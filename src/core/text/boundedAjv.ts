@@ -5,12 +5,14 @@ import { ajvRegExp, PatternError } from './linearRegExp';
 
 /**
  * Work one check of a value may do, in steps: one for each subschema applied to a value, one for
- * each item of an `enum` there, and, where a keyword goes through the whole value (SIZED), one for
+ * each ENUM_UNITS items of an `enum` there, and, where a keyword goes through the whole value (SIZED), one for
  * each VALUE_UNITS of its size (characters, items, keys). A schema whose alternatives and references multiply (`anyOf` of two `$ref`s,
  * chained 40 times, tries 2^40 subschemas on one value) stops there instead of holding the
  * extension host for hours: a few hundred milliseconds at worst.
  */
 export const CHECK_STEP_BUDGET = 250_000;
+/** Items of an `enum` that count as one step each time a value is compared with them (a comparison each). */
+const ENUM_UNITS = 16;
 /** Size of a value (characters, items or keys) that counts as one step each time a SIZED keyword goes through it. */
 const VALUE_UNITS = 1_024;
 /** Keywords that go through the whole value: string lengths count characters, `const` and `enum` compare it, `uniqueItems` reads every item. */
@@ -130,7 +132,7 @@ function counted(schema: unknown, depth: number, budget: { room: number }): AnyS
     else copy[key] = counted(value, depth + 1, budget);
   }
   const values = (schema as { enum?: unknown }).enum;
-  copy[STEP] = 1 + (Array.isArray(values) ? values.length : 0);
+  copy[STEP] = 1 + (Array.isArray(values) ? Math.ceil(values.length / ENUM_UNITS) : 0);
   if (SIZED.some((keyword) => keyword in schema)) copy[SIZED_STEP] = true;
   return copy;
 }

@@ -34,7 +34,8 @@ export interface GlobOptions {
  * (`*a*a*a*b` against a 255-character name blocks for a second, `+(a|aa)+(a|aa)b` for minutes).
  * The syntax is minimatch's with `dot: true` and without extglobs: `**`, `*`, `?`, `[...]` (with `!`
  * or `^` and POSIX classes), `{a,b}` and `{1..3}` (expanded by minimatch, at most
- * GLOB_MAX_EXPANSIONS), and `\` escapes. Paths are `/`-separated and relative; case is ignored.
+ * GLOB_MAX_EXPANSIONS), and `\` escapes. Paths are `/`-separated and relative; case is ignored, and
+ * a glob and a path are compared in Unicode's composed form (NFC).
  */
 export class Glob {
   private constructor(
@@ -45,12 +46,12 @@ export class Glob {
   /** Compiles `glob`; throws a GlobError with a sentence when it is too long, expands too far, or is malformed. */
   static compile(glob: string, options: GlobOptions = {}): Glob {
     const tail = options.descendants ? '(?:/.*)?' : '';
-    return new Glob(glob, compileExpression(`^(?:${globSources(glob, options).join('|')})${tail}$`, glob));
+    return new Glob(glob, compileExpression(`^(?:${globSources(glob.normalize('NFC'), options).join('|')})${tail}$`, glob));
   }
 
-  /** Whether the `/`-separated relative path matches. */
+  /** Whether the `/`-separated relative path matches (both read in Unicode's composed form, NFC). */
   matches(path: string): boolean {
-    return this.expression.testExact(path);
+    return this.expression.testExact(path.normalize('NFC'));
   }
 
   /** The RE2 expression the glob compiled to (anchored), to combine with others. */
@@ -99,8 +100,10 @@ export class GlobList {
 
   /** The first glob matching the path or one of its folders, as written in the list; undefined when none does. */
   firstMatch(path: string): string | undefined {
-    if (!path || path === '.' || (this.any && !this.any.testExact(path))) return undefined;
-    return this.globs.find((glob) => glob.matches(path))?.source;
+    // A name may be written composed or decomposed (é or e and U+0301): macOS opens either as one file.
+    const composed = path.normalize('NFC');
+    if (!composed || composed === '.' || (this.any && !this.any.testExact(composed))) return undefined;
+    return this.globs.find((glob) => glob.matches(composed))?.source;
   }
 }
 

@@ -82,6 +82,16 @@ describe('every check ends in bounded time, whoever wrote the schema', () => {
     }
   });
 
+  it('one check against an enum of 1,000,000 items is made; a thousand of them are not', () => {
+    const values = Array.from({ length: 1_000_000 }, (_, i) => `v${i}`);
+    const once = boundedAjv().compile({ type: 'object', properties: { e: { enum: values } } });
+    assert.equal(once({ e: 'v999999' }), true);
+    assert.equal(once({ e: 'nope' }), false);
+    const many = boundedAjv().compile({ type: 'array', items: { enum: values } });
+    assert.equal(many(Array.from({ length: 1_000 }, () => 'v1')), false);
+    assert.match(many.errors?.[0]?.message ?? '', /cannot be checked in bounded time/);
+  });
+
   it('the step keywords stay out of sight: names, values and errors are the schema\'s own', () => {
     const validate = boundedAjv({ allErrors: true }).compile({ type: 'object', properties: { enum: { enum: [{ a: 1 }] }, properties: { type: 'string' } }, required: ['enum'], additionalProperties: false });
     assert.equal(validate({ enum: { a: 1 }, properties: 'x' }), true);

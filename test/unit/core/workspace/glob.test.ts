@@ -91,4 +91,21 @@ describe('Glob: one linear-time glob matcher', () => {
     assert.deepEqual(many.unusable, Array.from({ length: 100 }, (_, i) => `**/x${500 + i}`));
     assert.deepEqual(new GlobList(DEFAULT_DENY).unusable, [], 'the default deny list is well within it');
   });
+
+  it('compares names in composed form and without regard to case, as macOS opens them: one file, many spellings', () => {
+    const composed = 'contrase\u00f1a.txt';
+    const decomposed = 'contrasen\u0303a.txt';
+    for (const [pattern, path] of [
+      [`**/${composed}`, `secrets/${decomposed}`],
+      [`**/${decomposed}`, `secrets/${composed}`],
+      [`**/${composed}`, `SECRETS/${decomposed.toUpperCase()}`],
+      ['**/*.key', 'keys/site.\u212aey'],
+      ['**/.ssh', '.\u017fsh/config'],
+      ['**/caf\u00e9/**', 'cafe\u0301/menu.md'],
+    ] as const) {
+      assert.equal(new GlobList([pattern]).firstMatch(path), pattern, `${JSON.stringify(pattern)} on ${JSON.stringify(path)}`);
+      assert.equal(Glob.compile(pattern, { descendants: true }).matches(path), true, `Glob ${JSON.stringify(pattern)} on ${JSON.stringify(path)}`);
+    }
+    assert.equal(new GlobList([`**/${composed}`]).firstMatch('contrasena.txt'), undefined, 'another name is another name');
+  });
 });
