@@ -69,6 +69,8 @@ export class ChatApp {
   private readonly liveRegion = h('div', { className: 'sr-only', attrs: { 'aria-live': 'polite', 'aria-atomic': 'true' } });
   /** How much of each streamed answer has been read out, by message id. */
   private readonly spoken = new Map<string, number>();
+  /** The host's state came in once, and with it the kept draft and instructions were put in the composer. */
+  private kept = false;
   /** The additional instructions of the last send, which Retry repeats. */
   private lastInstructions: string | undefined;
   private readonly headerActions: HeaderActions = {
@@ -135,8 +137,6 @@ export class ChatApp {
           this.composer.setText('');
         },
       },
-      this.persisted.draft,
-      this.persisted.instructions,
     );
     this.notice.hidden = true;
     root.replaceChildren(this.header, this.notice, this.transcript.element, this.status.element, this.approvals.element, this.outputs.element, this.attachments.element, this.composer.element, this.liveRegion);
@@ -207,12 +207,17 @@ export class ChatApp {
           this.refreshStatus();
           // The newer copy of the draft (and of the instructions) wins: after a window reload the
           // host's may be the only one left, and after a send both drafts were cleared with one
-          // number no older copy can beat.
+          // number no older copy can beat. The page's own copy (in VS Code for the web, maybe
+          // seconds old) is not shown before the host's is in: cleared instructions came back on
+          // screen until then, and a Send meanwhile ran with them.
           {
-            const restored = this.drafts.adopt(this.state.hostDraft);
+            const first = !this.kept;
+            this.kept = true;
+            const restored = this.drafts.adopt(this.state.hostDraft) ?? (first ? this.drafts.current.text : undefined);
             if (restored !== undefined) this.composer.restore(restored);
-            const instructions = this.instructions.adopt(this.state.hostInstructions);
+            const instructions = this.instructions.adopt(this.state.hostInstructions) ?? (first ? this.instructions.current.text : undefined);
             if (instructions !== undefined) this.composer.restoreInstructions(instructions);
+            this.composer.loaded();
           }
           this.composer.setPending(this.state.pendingSendId !== undefined);
           // The question being edited is gone (replaced, or the thread changed): the next send is a new message.

@@ -22,12 +22,16 @@ describe('what the chat keeps across a window reload (packaged .vsix, fake serve
     chat = workbench.chatFrame();
   });
 
-  /** Reloads the window and finds the chat again. */
+  /**
+   * Reloads the window and finds the chat again, once the host's state is in: the composer shows
+   * the kept draft and instructions from then on (none before), so what is read is what was kept.
+   */
   async function reload(): Promise<void> {
     await workbench.reload();
     await workbench.openAssistantsView();
     chat = workbench.chatFrame();
     await chat.locator('.composer-input').waitFor({ timeout: 60_000 });
+    await chat.locator('.composer vscode-button[title="Loading the chat…"]').waitFor({ state: 'detached', timeout: 60_000 });
   }
 
   /** Waits until the host's file in the workspace storage (`name`) holds `text`. */

@@ -28,12 +28,15 @@ export class Composer {
   private readonly instructionsToggle: Button;
   private pending = false;
   private runActive = false;
+  /** Until the host's state is in: the kept texts are not shown yet, and nothing is sent with a copy that may be stale. */
+  private loading = true;
   private composing = false;
 
-  constructor(private readonly events: ComposerEvents, draft: string, instructions = '') {
+  /** Starts empty and loading: the kept draft and instructions come with the host's state (`loaded`, `restore`, `restoreInstructions`). */
+  constructor(private readonly events: ComposerEvents) {
     this.input = textarea({ label: 'Message', placeholder: 'Ask the assistant… (Enter to send, Shift+Enter for a new line)', rows: 3 });
     this.input.classList.add('composer-input');
-    this.input.value = draft;
+    this.input.value = '';
     this.sendButton = button({ label: 'Send', icon: 'send', onClick: () => this.trySend() });
     this.stopButton = button({ label: 'Stop', icon: 'debug-stop', secondary: true, onClick: () => this.events.stop() });
     this.stopButton.hidden = true;
@@ -50,13 +53,13 @@ export class Composer {
     // Additional instructions for the runs this composer starts; they stay until cleared.
     this.instructionsInput = textarea({ label: 'Additional instructions for this run', placeholder: 'Added to the assistant\'s instructions for the next runs, e.g. "Answer in French."', rows: 2 });
     this.instructionsInput.classList.add('composer-instructions');
-    this.instructionsInput.value = instructions;
+    this.instructionsInput.value = '';
     this.instructionsInput.addEventListener('input', () => {
       this.events.instructionsChanged(this.instructionsInput.value);
       this.refreshInstructions();
     });
     this.instructionsRow = h('div', { className: 'composer-instructions-row' }, this.instructionsInput);
-    this.instructionsRow.hidden = !instructions.trim();
+    this.instructionsRow.hidden = true;
     this.instructionsToggle = button({
       label: 'Instructions for this run',
       icon: 'note',
@@ -84,6 +87,7 @@ export class Composer {
       h('div', { className: 'composer-actions' }, this.instructionsToggle, h('span', { className: 'composer-spacer' }), this.stopButton, this.sendButton),
     );
     this.refreshInstructions();
+    this.refreshSend();
   }
 
   focus(): void {
@@ -99,6 +103,12 @@ export class Composer {
   /** Shows (or hides) that the text will replace the last question when sent. */
   setEditing(editing: boolean): void {
     this.editingBar.hidden = !editing;
+  }
+
+  /** The host's state is in (with the kept texts put back): Send is offered from now on. */
+  loaded(): void {
+    this.loading = false;
+    this.refreshSend();
   }
 
   /** A send went out: keep the text, block a second send until the host answers. */
@@ -159,7 +169,7 @@ export class Composer {
 
   private trySend(): void {
     const text = this.input.value.trim();
-    if (!text || this.pending || this.runActive) return;
+    if (!text || this.loading || this.pending || this.runActive) return;
     this.showError(undefined);
     const instructions = this.instructionsInput.value.trim();
     this.events.send(text, instructions || undefined);
@@ -176,7 +186,7 @@ export class Composer {
   }
 
   private refreshSend(): void {
-    this.sendButton.disabled = this.pending || this.runActive;
-    this.sendButton.title = this.runActive ? 'Wait for the answer, or stop it' : 'Send (Enter)';
+    this.sendButton.disabled = this.loading || this.pending || this.runActive;
+    this.sendButton.title = this.loading ? 'Loading the chat…' : this.runActive ? 'Wait for the answer, or stop it' : 'Send (Enter)';
   }
 }

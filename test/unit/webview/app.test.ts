@@ -53,4 +53,30 @@ describe('the chat page: what outlives a window reload (DOM, happy-dom)', () => 
     page.instructions.dispatchEvent(new Event('input'));
     assert.equal(page.posted.filter((m) => m.type === 'instructions/save').length, 2, 'clearing them is kept too');
   });
+
+  it('shows none of its own kept texts, and sends nothing, before the host\'s copies are in: the page\'s may be stale', () => {
+    for (const [saved, host, expected] of [
+      // Cleared in the page just before a reload whose page state was not stored yet: the host's clearing wins, and the old text never shows.
+      [{ instructions: 'Start with "Bonjour!"', instructionsSeq: 100, draft: 'Asked already', draftSeq: 100 }, { instructions: { text: '', seq: 200 }, draft: { text: '', seq: 200 } }, { instructions: '', draft: '' }],
+      // The host's write of the newest change was lost: the page's copy shows once the host's older one is in.
+      [{ instructions: 'Answer in German.', instructionsSeq: 300, draft: 'Half a question', draftSeq: 300 }, { instructions: { text: 'Answer in French.', seq: 200 }, draft: { text: '', seq: 200 } }, { instructions: 'Answer in German.', draft: 'Half a question' }],
+    ] as const) {
+      const page = open(saved);
+      const input = page.root.querySelector('.composer-input') as HTMLElement & { value: string };
+      const send = [...page.root.querySelectorAll('.composer vscode-button')].find((b) => b.textContent?.includes('Send')) as HTMLElement & { disabled: boolean };
+      assert.equal(page.instructions.value, '', 'no instructions before the host\'s are in');
+      assert.equal(page.instructions.parentElement?.hidden, true);
+      assert.equal(input.value, '', 'no draft before the host\'s is in');
+      assert.equal(send.disabled, true, 'Send waits for the host\'s copies');
+      input.value = 'Sent too early';
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+      assert.equal(page.posted.filter((m) => m.type === 'request').length, 0, 'Enter sends nothing yet');
+      input.value = '';
+      page.receive({ type: 'state/full', state: { ...chat, ...host } });
+      assert.equal(page.instructions.value, expected.instructions);
+      assert.equal(page.instructions.parentElement?.hidden, !expected.instructions);
+      assert.equal(input.value, expected.draft);
+      assert.equal(send.disabled, false, 'Send is offered once they are in');
+    }
+  });
 });
