@@ -171,11 +171,10 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
       throw failure;
     }
     // The SDK ends quietly both on abort and when the server closes early; neither is a finished run.
+    // A run named and not finished ends here as it is: the driver says the server closed the stream
+    // before the run's end, and follows the run by polling.
     if (signal?.aborted) throw cancelledError();
-    const run = translator.run;
-    if (!run || (!isTerminal(run.status) && run.status !== 'requires_action')) {
-      throw new AssistantsError('network', 'The connection closed before the run finished.');
-    }
+    if (!translator.run) throw new AssistantsError('network', 'The connection closed before the run finished.');
   }
 
   /** A finished message event with its attachments named (see `withFileNames`); any other event as it is. */

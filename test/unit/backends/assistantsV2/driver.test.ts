@@ -369,6 +369,19 @@ describe('Runs rebuilt from what servers send (Assistants v2)', () => {
     });
   }
 
+  it('says the server closed a run stream before the run ended, not that the connection dropped', async () => {
+    const run = { id: 'run_closed', object: 'thread.run', thread_id: thread.remoteId, assistant_id: assistant.id, status: 'in_progress', created_at: 1 };
+    const frames = [`event: thread.run.created\ndata: ${JSON.stringify({ ...run, status: 'queued' })}\n\n`, `event: thread.run.in_progress\ndata: ${JSON.stringify(run)}\n\n`];
+    // Closed cleanly, without the run's end or [DONE]; the run is then unknown to the polls (404).
+    h.server.inject({ method: 'POST', path: '/threads/:thread_id/runs', kind: 'script', script: { headers: { 'content-type': 'text/event-stream' }, chunks: frames } });
+    h.server.inject({ method: 'GET', path: '/threads/:thread_id/runs/:run_id', kind: 'script', times: 10, script: { status: 404, headers: { 'content-type': 'application/json' }, chunks: [JSON.stringify({ error: { message: "No run found with id 'run_closed'.", type: 'invalid_request_error', param: null, code: null } })] } });
+    const events: RunEvent[] = [];
+    const driver = new RunDriver(h.backend, { toolHandler: echoTools, poll: { initialMs: 10, maxMs: 40 } });
+    await assert.rejects(driver.run({ kind: 'start', thread, assistant, history: [] }, (e) => events.push(e)), (error: Error) => /^The server closed the stream in the middle of the answer/.test(error.message));
+    const notes = events.flatMap((e) => (e.type === 'fallback' ? [e.reason] : []));
+    assert.deepEqual(notes, ['The server closed the stream before the run ended; following the same run by polling.'], 'no dropped connection');
+  });
+
   it('notices a run stream gone silent and follows the run by polling', async () => {
     h.server.model.enqueue({ steps: [{ type: 'text', text: 'Slow but sure answer.', chunkSize: 3, chunkDelayMs: 20 }] });
     h.server.inject({ method: 'POST', path: '/threads/:thread_id/runs', kind: 'stall', afterEvents: 3 });
