@@ -7,6 +7,7 @@
  * characters are invisible anyway, and linkify ends a URL at them, so a mark never joins a link.
  */
 import type { Annotation, KeptFile } from '../src/common/model';
+import { withoutEscapes } from '../src/common/terminal';
 
 /** Opens a citation mark; the footnote number and `MARK_CLOSE` follow. */
 export const MARK_OPEN = '\u0002';
@@ -233,8 +234,9 @@ export function applyCitations(text: string, annotations: readonly Annotation[])
   return { text: out, footnotes, files };
 }
 
+/** A stretch of the text without control characters, private-use markers and whole escape sequences (a coloured log the model copied would show `[31m`). */
 function clean(segment: string): string {
-  return segment.replace(CONTROL, '').replace(PRIVATE_MARKER, '');
+  return withoutEscapes(segment).replace(CONTROL, '').replace(PRIVATE_MARKER, '');
 }
 
 function privateMarkers(text: string): Span[] {

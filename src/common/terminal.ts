@@ -41,6 +41,18 @@ const MAX_COLUMN = 1000;
 /** How long the colour state a character keeps may grow before its oldest codes are forgotten. */
 const MAX_STYLE = 256;
 
+/** A control sequence or any other escape, once string sequences are gone. */
+// eslint-disable-next-line no-control-regex -- escape sequences are exactly what this removes
+const CONTROL_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|[ -/]*[0-~]?)/g;
+
+/**
+ * `text` without escape sequences of any form, and nothing else changed (no line model): for text
+ * that is no terminal's, such as an answer into which a model copied a coloured log.
+ */
+export function withoutEscapes(text: string): string {
+  return text.replace(C1_INTRODUCER, (c) => C1_INTRODUCERS[c]).replace(STRING_SEQUENCE, '').replace(CONTROL_SEQUENCE, '');
+}
+
 /** Whether `text` holds anything a terminal acts on beyond printing: an escape, a C1 control, a backspace, a lone carriage return. */
 export function hasTerminalControls(text: string): boolean {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for

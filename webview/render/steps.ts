@@ -13,7 +13,7 @@ import type { Figures } from './figure';
 import { ansiNodes, stripAnsi } from './ansi';
 import { highlightedCode } from './highlight';
 import { renderMarkdown } from './markdown';
-import { hasTerminalControls } from '../../src/common/terminal';
+import { hasTerminalControls, withoutEscapes } from '../../src/common/terminal';
 import { chip } from './message';
 
 /** Which panels the user opened or closed, kept across re-renders of the same run. */
@@ -324,7 +324,8 @@ function extensionOf(dataUrl: string): string {
 
 function reasoningBody(summary: string): Node {
   const el = h('div', { className: 'markdown step-reasoning' });
-  if (summary.trim()) el.append(renderMarkdown(summary));
+  // A model may copy a coloured log into its summary, as into an answer: its sequences go whole.
+  if (summary.trim()) el.append(renderMarkdown(withoutEscapes(summary)));
   else el.textContent = 'No summary.';
   return el;
 }

@@ -162,8 +162,12 @@ describe('ANSI escape sequences in logs and tool output (DOM, happy-dom)', () =>
       },
     };
     const open = { runs: new Map([['r', true]]), items: new Map(['s/m1', 's/m2', 's/m3', 's/f1', 's/f2'].map((k): [string, boolean] => [k, true])) };
-    const block = steps.renderRunBlock({ run: { id: 'r', threadId: 't1', assistantId: 'a', status: 'completed', createdAt: 1 }, steps: [step] }, undefined, open, figures);
+    // A reasoning summary into which the model copied a coloured line.
+    const reasoning: RunStep = { id: 's2', runId: 'r', status: 'completed', createdAt: 1, details: { type: 'reasoning', summary: 'The run said \u001b[31mFAILED\u001b[0m, so **retry**.' } };
+    open.items.set('s2', true);
+    const block = steps.renderRunBlock({ run: { id: 'r', threadId: 't1', assistantId: 'a', status: 'completed', createdAt: 1 }, steps: [step, reasoning] }, undefined, open, figures);
     const text = block.textContent ?? '';
+    assert.match(text, /The run said FAILED, so retry\./);
     assert.doesNotMatch(text, ESCAPE);
     assert.doesNotMatch(text, /\\u001b|\\r/);
     assert.deepEqual(Array.from(block.querySelectorAll('.step-ansi'), (el) => el.textContent), ['✓ build\n✗ lint', 'get 100%']);

@@ -55,6 +55,15 @@ describe('webview citations: marks cannot collide, private-use markers', () => {
     assert.equal(cited.text, 'a1bcd\te\nf');
   });
 
+  it('removes whole the escape sequences a model copied into its answer, not only their escape character', () => {
+    const cases: [string, string][] = [
+      ['Result: \u001b[32mOK\u001b[0m and \u001b[38;5;208morange\u001b[m.', 'Result: OK and orange.'],
+      ['```\n\u001b[1;31mError\u001b[0m \u009b1mbold\u009b0m\n```', '```\nError bold\n```'],
+      ['See \u001b]8;;https://example.com/\u0007the link\u001b]8;;\u0007 and \u009d0;title\u009cdone.', 'See the link and done.'],
+    ];
+    for (const [text, shown] of cases) assert.equal(applyCitations(text, []).text, shown, JSON.stringify(text));
+  });
+
   it('turns an OpenAI private-use citation marker into a citation when an annotation points at it', () => {
     const text = 'The limit is 40 items.\uE200cite\uE202turn0file3\uE201 Next.';
     const at = text.indexOf('\uE200');
