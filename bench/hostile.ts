@@ -390,6 +390,7 @@ const KINDS: Kind[] = [
       uncheckable('a 50 MB value against [a-z]{900}', { type: 'object', properties: { s: { type: 'string', pattern: '[a-z]{900}' } } }, { s: 'a'.repeat(50_000_000) }),
       uncheckable('a pattern of 20 × .{1000}', { type: 'object', properties: { s: { type: 'string', pattern: '.{1000}'.repeat(20) } } }, { s: 'a' }),
       uncheckable('a schema of 100,000 properties', { type: 'object', properties: Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`p${i}`, { type: 'string' }])) }, {}),
+      uncheckable('100 patternProperties on 100,000 keys', { type: 'object', patternProperties: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`^k${i}[a-z]{5,40}z$`, { type: 'number' }])) }, Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`key${i}abcdefghijklmnopqrstuvwxyz`, 1]))),
       uncheckable('300 patterns of [a-z]{900}', { type: 'object', properties: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`p${i}`, { type: 'string', pattern: `[a-z]{${900 + (i % 90)}}x${i}` }])) }, {}),
     ],
   },

@@ -1,16 +1,19 @@
 import Ajv from 'ajv';
 import type { AnySchema, ErrorObject, Options, ValidateFunction } from 'ajv';
+import type { RegExpEngine } from 'ajv/dist/types';
 import { MAX_SCHEMA_DEPTH } from './jsonDepth';
-import { ajvRegExp, PatternError } from './linearRegExp';
+import { linearRegExp, PatternError } from './linearRegExp';
 
 /**
  * Work one check of a value may do, in steps: one for each subschema applied to a value, one for
- * each ENUM_UNITS items of an `enum` there, and, where a keyword goes through the whole value (SIZED), one for
+ * each ENUM_UNITS items of an `enum` there, one for each pattern test (more for a long text), and, where a keyword goes through the whole value (SIZED), one for
  * each VALUE_UNITS of its size (characters, items, keys). A schema whose alternatives and references multiply (`anyOf` of two `$ref`s,
  * chained 40 times, tries 2^40 subschemas on one value) stops there instead of holding the
  * extension host for hours: a few hundred milliseconds at worst.
  */
 export const CHECK_STEP_BUDGET = 250_000;
+/** Characters times RE2 instructions of a pattern's test that count as one step (a short key on a small pattern: one). */
+const PATTERN_UNITS = 1_000;
 /** Items of an `enum` that count as one step each time a value is compared with them (a comparison each). */
 const ENUM_UNITS = 16;
 /** Size of a value (characters, items or keys) that counts as one step each time a SIZED keyword goes through it. */
@@ -42,7 +45,7 @@ export class SchemaTooLargeError extends Error {}
 
 /**
  * An Ajv whose checks all end in bounded time, for schemas and values a repository, a server or a
- * model wrote: `pattern`s run on RE2 (`ajvRegExp`), and `uniqueItems` compares each item's
+ * model wrote: `pattern`s run on RE2 (`linearRegExp`), and `uniqueItems` compares each item's
  * canonical JSON (keys sorted) in a set instead of Ajv's own pairwise comparison, which takes time
  * quadratic in the list (an `enum` of 200,000 objects, checked against the meta-schema's
  * `uniqueItems`, took minutes). Items are equal as Ajv's deep equality has them: same JSON, with
@@ -55,12 +58,30 @@ export class SchemaTooLargeError extends Error {}
  */
 export function boundedAjv(options: Omit<Options, 'code'> = {}): Ajv {
   let patternRoom = SCHEMA_MAX_PATTERN_INSTRUCTIONS;
-  const spend = (instructions: number) => {
-    patternRoom -= instructions;
-    if (patternRoom < 0) throw new SchemaTooLargeError(`the schema's patterns add up to more than ${SCHEMA_MAX_PATTERN_INSTRUCTIONS.toLocaleString('en-US')} RE2 instructions; use fewer or smaller ones`);
+  let steps = 0;
+  const spend = (more: number) => {
+    steps += more;
+    if (steps > CHECK_STEP_BUDGET) throw new StepsExceeded();
   };
+  // Every `pattern` and `patternProperties` on RE2, their instructions counted when compiled and
+  // each test counted as a step (patternProperties tries every pattern on every key).
+  const regExp: RegExpEngine = Object.assign(
+    (source: string) => {
+      const compiled = linearRegExp(source);
+      patternRoom -= compiled.instructions;
+      if (patternRoom < 0) throw new SchemaTooLargeError(`the schema's patterns add up to more than ${SCHEMA_MAX_PATTERN_INSTRUCTIONS.toLocaleString('en-US')} RE2 instructions; use fewer or smaller ones`);
+      return {
+        toString: () => compiled.toString(),
+        test: (text: string) => {
+          spend(1 + Math.floor((text.length * compiled.instructions) / PATTERN_UNITS));
+          return compiled.test(text);
+        },
+      };
+    },
+    { code: 'linearRegExp' },
+  );
   // No logger: Ajv writes the whole generated code of a schema it fails to compile (megabytes) to the console.
-  const ajv = new Ajv({ strict: false, logger: false, ...options, code: { regExp: ajvRegExp(spend) } });
+  const ajv = new Ajv({ strict: false, logger: false, ...options, code: { regExp } });
   ajv.removeKeyword('uniqueItems');
   const validate: DataValidateFunction = (unique: boolean, items: unknown[]) => {
     const duplicate = unique ? firstDuplicate(items) : undefined;
@@ -68,14 +89,12 @@ export function boundedAjv(options: Omit<Options, 'code'> = {}): Ajv {
     return duplicate === undefined;
   };
   ajv.addKeyword({ keyword: 'uniqueItems', type: 'array', schemaType: 'boolean', validate });
-  let steps = 0;
   ajv.addKeyword({
     keyword: STEP,
     schemaType: 'number',
     errors: false,
     validate: (weight: number) => {
-      steps += weight;
-      if (steps > CHECK_STEP_BUDGET) throw new StepsExceeded();
+      spend(weight);
       return true;
     },
   });
@@ -84,8 +103,7 @@ export function boundedAjv(options: Omit<Options, 'code'> = {}): Ajv {
     schemaType: 'boolean',
     errors: false,
     validate: (_sized: boolean, data: unknown) => {
-      steps += sizeOf(data) / VALUE_UNITS;
-      if (steps > CHECK_STEP_BUDGET) throw new StepsExceeded();
+      spend(sizeOf(data) / VALUE_UNITS);
       return true;
     },
   });
@@ -110,7 +128,7 @@ export function boundedAjv(options: Omit<Options, 'code'> = {}): Ajv {
 }
 
 function cannotCheck(error: unknown): string {
-  if (error instanceof StepsExceeded) return `cannot be checked in bounded time: checking the value against the schema takes more than ${CHECK_STEP_BUDGET.toLocaleString('en-US')} steps (alternatives and references such as anyOf and $ref multiply them)`;
+  if (error instanceof StepsExceeded) return `cannot be checked in bounded time: checking the value against the schema takes more than ${CHECK_STEP_BUDGET.toLocaleString('en-US')} steps (alternatives and references such as anyOf and $ref, or patterns tried on many keys, multiply them)`;
   if (error instanceof PatternError) return `cannot be checked: ${error.message}`;
   if (error instanceof RangeError) return 'cannot be checked: the schema refers to itself without end (a $ref loop that never reaches a value)';
   throw error;

@@ -1,4 +1,3 @@
-import type { RegExpEngine } from 'ajv/dist/types';
 import { RE2JS } from 're2js';
 
 /** A pattern longer than this, in characters, is refused: no search or schema needs more (a 1,000-character search with every character escaped fits). */
@@ -123,22 +122,4 @@ export function estimatedInstructions(pattern: string): number {
     }
   }
   return frames.reduce((sum, frame) => Math.min(cap, sum + frame.total), 0);
-}
-
-/**
- * An Ajv `code.regExp`: every `pattern` and `patternProperties` of a schema compiled by
- * `linearRegExp`, so a schema a repository wrote cannot make validating arguments hang. A pattern
- * RE2 cannot take makes the schema fail to compile (the caller reports it as unusable); a value too
- * long for its pattern makes the check throw a PatternError (see `boundedAjv`). `spend` is told
- * the instructions of each pattern compiled, and may throw to stop the compile.
- */
-export function ajvRegExp(spend: (instructions: number) => void = () => undefined): RegExpEngine {
-  return Object.assign(
-    (pattern: string) => {
-      const compiled = linearRegExp(pattern);
-      spend(compiled.instructions);
-      return compiled;
-    },
-    { code: 'linearRegExp' },
-  );
 }

@@ -92,6 +92,21 @@ describe('every check ends in bounded time, whoever wrote the schema', () => {
     assert.match(many.errors?.[0]?.message ?? '', /cannot be checked in bounded time/);
   });
 
+  it('patterns tried on every key of a large value count as steps: 100 patterns on 100,000 keys stop', () => {
+    const patternProperties = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`^k${i}[a-z]{5,40}z$`, { type: 'number' }]));
+    const validate = boundedAjv().compile({ type: 'object', patternProperties });
+    for (const count of [100_000, 30_000]) {
+      const value = Object.fromEntries(Array.from({ length: count }, (_, i) => [`key${i}abcdefghijklmnopqrstuvwxyz`, 1]));
+      const started = Date.now();
+      assert.equal(validate(value), false);
+      assert.ok(Date.now() - started < 2_000, `${count} keys took ${Date.now() - started} ms`);
+      assert.match(validate.errors?.[0]?.message ?? '', /cannot be checked in bounded time/);
+    }
+    assert.equal(validate({ k1abcdez: 1, other: 'x' }), true);
+    assert.equal(validate({ k1abcdez: 'not a number' }), false);
+    assert.match(validate.errors?.[0]?.message ?? '', /must be number/);
+  });
+
   it('the step keywords stay out of sight: names, values and errors are the schema\'s own', () => {
     const validate = boundedAjv({ allErrors: true }).compile({ type: 'object', properties: { enum: { enum: [{ a: 1 }] }, properties: { type: 'string' } }, required: ['enum'], additionalProperties: false });
     assert.equal(validate({ enum: { a: 1 }, properties: 'x' }), true);
