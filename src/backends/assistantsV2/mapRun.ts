@@ -2,6 +2,7 @@ import type { Message as WireMessage, MessageContent as WireContent, Annotation 
 import type { MessageContentDelta as WireContentDelta, AnnotationDelta as WireAnnotationDelta } from 'openai/resources/beta/threads/messages';
 import type { Run as WireRun } from 'openai/resources/beta/threads/runs/runs';
 import type { RunStep as WireStep, ToolCall as WireToolCall } from 'openai/resources/beta/threads/runs/steps';
+import { reasonWord } from '../common/reasons';
 import type {
   Annotation,
   Attachment,
@@ -72,7 +73,7 @@ export function fromWireRun(wire: WireRun | Loose<WireRun>): Run {
   const failure = loose.last_error && typeof loose.last_error === 'object' ? loose.last_error : undefined;
   const said = str(failure?.message)?.trim();
   if (said) run.lastError = { code: str(failure?.code) ?? 'server_error', message: said };
-  if (run.status === 'incomplete') run.incompleteReason = str(loose.incomplete_details?.reason) ?? 'unknown';
+  if (run.status === 'incomplete') run.incompleteReason = reasonWord(loose.incomplete_details?.reason) ?? 'unknown';
   const calls = list(loose.required_action?.submit_tool_outputs?.tool_calls);
   if (run.status === 'requires_action') {
     run.requiredAction = {

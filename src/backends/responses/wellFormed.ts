@@ -1,4 +1,5 @@
 import type { Response, ResponseOutputItem, ResponseOutputMessage } from 'openai/resources/responses/responses';
+import { reasonWord } from '../common/reasons';
 
 /**
  * A response, output item or content part as the mapping reads it, from whatever a server sent:
@@ -49,7 +50,7 @@ export function wellFormedResponse(raw: unknown): Response {
   // Each item keeps its place (a stream's events name items by it); what is no item leaves a hole.
   const output = (Array.isArray(wire.output) ? wire.output.map((item) => wellFormedItem(item)) : []) as ResponseOutputItem[];
   const error = isObject(wire.error) && typeof wire.error.message === 'string' && wire.error.message.trim() !== '' ? { code: text(wire.error.code, 'server_error'), message: wire.error.message } : null;
-  const reason = isObject(wire.incomplete_details) && typeof wire.incomplete_details.reason === 'string' ? wire.incomplete_details.reason : undefined;
+  const reason = isObject(wire.incomplete_details) ? reasonWord(wire.incomplete_details.reason) : undefined;
   const usage = isObject(wire.usage) ? wellFormedUsage(wire.usage) : undefined;
   const conversation = isObject(wire.conversation) && typeof wire.conversation.id === 'string' ? { id: wire.conversation.id } : undefined;
   const metadata = isObject(wire.metadata) ? Object.fromEntries(Object.entries(wire.metadata).filter((entry): entry is [string, string] => typeof entry[1] === 'string')) : {};

@@ -176,6 +176,15 @@ describe('Wire fields of the wrong type (Assistants v2)', () => {
     });
   }
 
+  it('reads an incomplete reason that is no word of the API as unknown, on both protocols', () => {
+    for (const reason of ['x'.repeat(5000), 'line\nbreak', 'reason \u202Egnp.exe', '', 42, { why: 1 }]) {
+      assert.equal(fromWireRun({ id: 'r', status: 'incomplete', incomplete_details: { reason } } as Loose<never>).incompleteReason, 'unknown', JSON.stringify(reason).slice(0, 40));
+      assert.equal(toSnapshot(response({ status: 'incomplete', incomplete_details: { reason } }), context).run.incompleteReason, 'unknown');
+    }
+    assert.equal(fromWireRun({ id: 'r', status: 'incomplete', incomplete_details: { reason: 'max_prompt_tokens' } } as Loose<never>).incompleteReason, 'max_prompt_tokens');
+    assert.equal(toSnapshot(response({ status: 'incomplete', incomplete_details: { reason: 'content_filter' } }), context).run.incompleteReason, 'content_filter');
+  });
+
   it('reads a status it does not know as in progress, so the run is followed on, never shown as a status nobody can name', () => {
     for (const status of ['paused', 'thinking', 'IN_PROGRESS']) assert.equal(fromWireRun({ id: 'r', status } as Loose<never>).status, 'in_progress');
   });
