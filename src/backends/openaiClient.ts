@@ -165,11 +165,32 @@ function boundedAnswers(inner: typeof fetch): typeof fetch {
       return new Response(text, { status: response.status, statusText: response.statusText, headers });
     }
     let body: ReadableStream<Uint8Array>;
-    if (type.startsWith('text/event-stream')) body = response.body.pipeThrough(failPast(MAX_STREAM_BYTES, MAX_STREAM_LINE_BYTES, activityOf(init)));
+    if (type.startsWith('text/event-stream')) body = response.body.pipeThrough(refusingMarkup()).pipeThrough(failPast(MAX_STREAM_BYTES, MAX_STREAM_LINE_BYTES, activityOf(init)));
     else if (!/\/content(\?|$)/.test(url)) body = response.body.pipeThrough(failPast(MAX_ANSWER_BYTES));
     else return response;
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
+}
+
+/**
+ * Fails a stream that begins with markup (`<`): a proxy's web page sent as `text/event-stream`. No
+ * line of an event stream starts so (each is a field, a comment or blank), and read as one it would
+ * hold no event, so the run would be asked for again and again.
+ */
+function refusingMarkup(): TransformStream<Uint8Array, Uint8Array> {
+  let start = true;
+  return new TransformStream({
+    transform(chunk, controller) {
+      if (start) {
+        const first = chunk.findIndex((byte) => byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0xef && byte !== 0xbb && byte !== 0xbf);
+        if (first >= 0) {
+          start = false;
+          if (chunk[first] === 0x3c) return controller.error(new PageAnswerError('a web page labelled text/event-stream'));
+        }
+      }
+      controller.enqueue(chunk);
+    },
+  });
 }
 
 /** Passes the first `max` bytes on, then ends the stream there (and stops reading the rest). */

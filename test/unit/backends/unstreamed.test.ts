@@ -69,3 +69,27 @@ describe('A server that answers a request for a stream in one JSON answer', () =
     }
   }
 });
+
+describe('A web page sent as an event stream', () => {
+  let fake: FakeOpenAIServer | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+
+  for (const protocol of ['responses', 'assistantsV2'] as const) {
+    for (const [label, page] of [
+      ['an HTML page', '<html><body>Sign in to the proxy</body></html>'],
+      ['a doctype after a byte-order mark and blank lines', '\ufeff\r\n  \n<!DOCTYPE html><html><body>Gateway</body></html>'],
+    ] as const) {
+      it(`is refused in one request, in the sentence of a page that is not the API's (${label}, ${protocol})`, async () => {
+        fake = await FakeOpenAIServer.start();
+        const { backend, assistant, newThread } = await setUp(fake, protocol);
+        fake.inject({ method: 'POST', path: protocol === 'responses' ? '/responses' : '/threads/:thread_id/runs', kind: 'script', times: 10, script: { headers: { 'content-type': 'text/event-stream' }, chunks: [page] } });
+        const driver = new RunDriver(backend, { toolHandler: { handle: async () => [] }, poll: { initialMs: 10, maxMs: 40 }, retry: { baseDelayMs: 5, maxDelayMs: 50 } });
+        await assert.rejects(driver.run({ kind: 'start', thread: await newThread(), assistant, history: [] }, () => undefined), (error: Error & { kind?: string }) => error.kind === 'bad_response' && /not the OpenAI API's JSON \(a web page or a proxy's answer\?\)/.test(error.message));
+        assert.equal(fake.requests.filter((r) => r.method === 'POST' && START_PATH[protocol].test(r.path)).length, 1, 'not started again and again');
+      });
+    }
+  }
+});
