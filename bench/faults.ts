@@ -89,7 +89,8 @@ type FaultKind =
   | 'page not a list'
   | 'page with holes'
   | 'events sent twice'
-  | 'one JSON answer for a stream';
+  | 'one JSON answer for a stream'
+  | 'web page as an event stream';
 
 interface Scenario {
   protocol: BackendKind;
@@ -431,6 +432,8 @@ function faultSpec(kind: FaultKind, where: { method: string; path: string | RegE
       return { ...base, kind: 'script', times: 100_000, script: { chunks: [], end: 'hang' } };
     case 'stream and cancel hang':
       return { ...base, kind: 'script', times: 10, script: { chunks: [], end: 'hang' } };
+    case 'web page as an event stream':
+      return { ...base, kind: 'script', times: 20, script: { headers: SSE, chunks: ['<!DOCTYPE html><html><body>Sign in to the proxy</body></html>'] } };
     case 'one JSON answer for a stream':
       // The server itself ignores `stream: true` (FakeServerOptions.streaming 'ignored').
       return undefined;
@@ -552,7 +555,7 @@ async function runScenario({ protocol, site, fault, polling }: Scenario): Promis
     if (jsText) extra.push('a JavaScript error shown');
     const retryWaits = updates.flatMap((u) => ((u.type === 'run' || u.type === 'waiting') && u.event.type === 'retry' ? [u.event.waitMs] : []));
     const atOnce = WAIT_FORMS.includes(fault) && retryWaits.some((ms) => ms === 0);
-    if (fault === 'one JSON answer for a stream') extra.push(`started ${sends()} time(s)`);
+    if (fault === 'one JSON answer for a stream' || fault === 'web page as an event stream') extra.push(`sent ${sends()} time(s)`);
     if (WAIT_FORMS.includes(fault)) extra.push(retryWaits.length ? `re-sent after ${Math.min(...retryWaits)}-${Math.max(...retryWaits)} ms` : 'not re-sent');
     // An error frame after a completed run must leave it completed, with nothing said against it.
     const wronglyFailed = fault === 'error frame after the end' && (lastRun?.status !== 'completed' || sentences.length > 0);
@@ -590,7 +593,7 @@ function scenarios(): Scenario[] {
     list.push({ protocol, site: 'start run', fault: 'completed without output' });
     for (const fault of WAIT_FORMS) list.push({ protocol, site: 'start run', fault }, { protocol, site: 'poll run', fault });
     for (const fault of STREAM_SHAPES) list.push({ protocol, site: 'start run', fault });
-    list.push({ protocol, site: 'start run', fault: 'one JSON answer for a stream' });
+    list.push({ protocol, site: 'start run', fault: 'one JSON answer for a stream' }, { protocol, site: 'start run', fault: 'web page as an event stream' });
     for (const fault of ['in progress forever', 'status nobody knows, forever', 'poll answered without ids', 'poll hangs'] as FaultKind[]) list.push({ protocol, site: 'poll run', fault });
     list.push({ protocol, site: 'cancel', fault: 'stream and cancel hang' });
     list.push({ protocol, site: 'submit outputs', fault: 'hung tool' });
