@@ -155,7 +155,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
     return local;
   };
   // The functions first: the assistants offer them to a run, and answering their calls needs the assistants.
-  const functions = createWorkspaceFunctions(proposer);
+  const functions = createWorkspaceFunctions(proposer, log);
   const folders = new AssistantFolders(context.globalStorageUri);
   const assistants = new AssistantService({
     stores: async () => {

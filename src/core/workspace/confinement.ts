@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { GlobList } from './glob';
+import { GLOB_LIST_MAX_PATTERNS, GlobList } from './glob';
+import type { UnusableGlob } from './glob';
 import type { WorkspaceFs } from './workspaceFs';
 
 /**
@@ -126,6 +127,12 @@ export class Confinement {
      * 8.3 name (`ENV-PR~1` for `.env-production`). None of them matches the deny list's patterns.
      */
     private readonly aliasNames = process.platform === 'win32',
+    /**
+     * Told once per `files.exclude` list compiled with globs left out (past the list's limit, or
+     * not compilable): the list still hides what its other globs match. (The deny list refuses
+     * every path instead; see `denyBroken`.)
+     */
+    private readonly onExcludeLeftOut?: (unusable: readonly UnusableGlob[]) => void,
   ) {}
 
   /** Resolves a path the model gave. */
@@ -171,7 +178,24 @@ export class Confinement {
   /** Whether a workspace-relative path is hidden (deny list or files.exclude), for walkers skipping whole folders. */
   hidden(relative: string): boolean {
     const rules = this.rules();
-    return this.matchAny(relative, rules.deny) !== undefined || this.matchAny(relative, rules.exclude) !== undefined;
+    const deny = this.compiled(rules.deny, 'deny');
+    return deny.unusable.length > 0 || deny.firstMatch(relative) !== undefined || this.compiled(rules.exclude, 'exclude').firstMatch(relative) !== undefined;
+  }
+
+  /**
+   * Why no path is admitted, when the deny list has globs that cannot be used (past its limit, not
+   * compilable, or expanding too far): a glob left out would let a file the user listed as secret
+   * be read, so the list fails closed until it is fixed. Undefined when the whole list is in use.
+   */
+  denyBroken(): Refused | undefined {
+    const { unusable } = this.compiled(this.rules().deny, 'deny');
+    if (unusable.length === 0) return undefined;
+    const first = unusable[0];
+    const shown = JSON.stringify(first.pattern.length > 80 ? `${first.pattern.slice(0, 80)}…` : first.pattern);
+    const more = unusable.length > 1 ? ` (and ${unusable.length - 1} more pattern${unusable.length === 2 ? '' : 's'})` : '';
+    const fix = first.reason.startsWith('is past') ? `shorten the list to at most ${GLOB_LIST_MAX_PATTERNS} patterns` : 'correct or remove that pattern';
+    const what = `fix assistants.functions.deny: ${shown}${more} ${first.reason}; ${fix}`;
+    return refuse(`Refused: no workspace file is read while part of assistants.functions.deny cannot be used (a file it lists could be read); ${what}.`, `is not read while part of assistants.functions.deny cannot be used; ${what}`);
   }
 
   /** The display form of a canonical path inside the workspace, or undefined when it is outside. */
@@ -189,12 +213,16 @@ export class Confinement {
   private admitCanonical(canonical: string, canonicalRoots: string[], rules: ConfinementRules, shown: string, lexicalRelative: string | undefined): Confined | Refused {
     const index = canonicalRoots.findIndex((root) => this.within(root, canonical));
     if (index < 0) return refuse(`Refused: ${shown} links to a place outside the workspace.`, 'links to a place outside the workspace');
+    const broken = this.denyBroken();
+    if (broken) return broken;
     const root = canonicalRoots[index];
     const relative = toPosix(path.relative(root, canonical));
+    const deny = this.compiled(rules.deny, 'deny');
+    const exclude = this.compiled(rules.exclude, 'exclude');
     for (const candidate of new Set([relative, lexicalRelative ?? relative])) {
-      const denied = this.matchAny(candidate, rules.deny);
+      const denied = deny.firstMatch(candidate);
       if (denied) return refuse(`Refused: ${shown} may hold secrets, so it is kept from the assistant (the setting assistants.functions.deny lists ${denied}).`, 'may hold secrets (assistants.functions.deny)');
-      const excluded = this.matchAny(candidate, rules.exclude);
+      const excluded = exclude.firstMatch(candidate);
       if (excluded) return refuse(`Refused: ${shown} is hidden by the files.exclude setting (${excluded}).`, 'is hidden by files.exclude');
     }
     return { ok: true, absolute: canonical, root, display: this.display(canonicalRoots, index, canonical) };
@@ -259,19 +287,18 @@ export class Confinement {
     return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
   }
 
-  /** The first pattern matching the path or one of its folders (a hidden folder hides what is in it). */
-  private matchAny(relative: string, patterns: readonly string[]): string | undefined {
-    return this.compiled(patterns).firstMatch(relative);
-  }
-
-  /** Compiled once per list: the settings are read on every call, but change rarely. */
-  private compiled(patterns: readonly string[]): GlobList {
-    const key = patterns.join('\u0000');
+  /**
+   * A list compiled once: the settings are read on every call, but change rarely. The deny list's
+   * globs are never cut (a glob expanding too far is unusable, and the list then refuses every path).
+   */
+  private compiled(patterns: readonly string[], which: 'deny' | 'exclude'): GlobList {
+    const key = `${which}\u0000${patterns.join('\u0000')}`;
     let list = this.lists.get(key);
     if (!list) {
       if (this.lists.size >= 8) this.lists.clear();
-      list = new GlobList(patterns);
+      list = new GlobList(patterns, { tooMany: which === 'deny' ? 'refuse' : 'cut' });
       this.lists.set(key, list);
+      if (which === 'exclude' && list.unusable.length > 0) this.onExcludeLeftOut?.(list.unusable);
     }
     return list;
   }

@@ -60,32 +60,50 @@ export class Glob {
   }
 }
 
+/** A glob of a settings list left out, with why, as a clause ("is past the list's limit of 500 patterns ..."). */
+export interface UnusableGlob {
+  pattern: string;
+  reason: string;
+}
+
 /**
  * Globs of a settings list (the deny list, `files.exclude`), each matching a path or anything below
  * it. A glob that cannot be compiled is left out and named in `unusable` (a list keeps working when
- * one entry is broken); brace expansions past the limit are cut, and globs past
- * GLOB_LIST_MAX_PATTERNS (expansions counted) are left out and named in `unusable` too.
+ * one entry is broken); globs past GLOB_LIST_MAX_PATTERNS (expansions counted) are left out and
+ * named in `unusable` too. Brace expansions past GLOB_MAX_EXPANSIONS are cut (`tooMany: 'cut'`, the
+ * default) or make the glob unusable (`'refuse'`: a list that must not lose part of a glob, the
+ * deny list, whose user then learns which).
  */
 export class GlobList {
   private readonly globs: Glob[] = [];
   private readonly any: RE2JS | undefined;
-  readonly unusable: string[] = [];
+  readonly unusable: UnusableGlob[] = [];
 
-  constructor(readonly patterns: readonly string[]) {
+  constructor(
+    readonly patterns: readonly string[],
+    options: { tooMany?: 'cut' | 'refuse' } = {},
+  ) {
+    const tooMany = options.tooMany ?? 'cut';
     let room = GLOB_LIST_MAX_PATTERNS;
+    const pastLimit = `is past the list's limit of ${GLOB_LIST_MAX_PATTERNS} patterns (brace expansions counted)`;
     for (const pattern of patterns) {
       if (room === 0) {
-        this.unusable.push(pattern);
+        this.unusable.push({ pattern, reason: pastLimit });
         continue;
       }
       try {
         // Expanded first (cheap, and cut at GLOB_MAX_EXPANSIONS), so the budget is counted before anything compiles.
         const expansions = pattern.length > GLOB_MAX_CHARS ? 0 : Math.min(GLOB_MAX_EXPANSIONS, braceExpand(pattern, { braceExpandMax: GLOB_MAX_EXPANSIONS + 1 }).length);
-        if (expansions > room) throw new GlobError('past the list limit');
-        this.globs.push(Glob.compile(pattern, { descendants: true, tooMany: 'cut' }));
+        if (expansions > room) {
+          this.unusable.push({ pattern, reason: pastLimit });
+          continue;
+        }
+        this.globs.push(Glob.compile(pattern, { descendants: true, tooMany }));
         room -= expansions;
-      } catch {
-        this.unusable.push(pattern);
+      } catch (error) {
+        const why = error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
+        const invalid = `the glob ${JSON.stringify(pattern)} is not valid: `;
+        this.unusable.push({ pattern, reason: why.startsWith(invalid) ? `is not a valid glob (${why.slice(invalid.length)})` : `cannot be used: ${why}` });
       }
     }
     // One pass answers the common case (no glob matches); the single globs then say which one did.

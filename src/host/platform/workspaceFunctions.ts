@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { builtinFunctions } from '../../core/functions/builtins';
+import type { UnusableGlob } from '../../core/workspace/glob';
 import { Confinement } from '../../core/workspace/confinement';
 import type { AssistantService } from '../../core/assistants/assistantService';
 import { assistantEntryForRun, customFunctionsForRun, ThreadGrants } from '../../core/functions/customFunctions';
@@ -39,8 +40,11 @@ export function filesExclude(): string[] {
  * The built-in functions over this window's folders, settings and editors. Made before the
  * assistants (which offer their tools to a run); answering calls comes after (`workspaceToolHandler`).
  */
-export function createWorkspaceFunctions(proposer: EditProposer): WorkspaceFunctions {
-  const confinement = new Confinement(nodeWorkspaceFs, () => ({ roots: workspaceRoots(), deny: readFunctionSettings().deny, exclude: filesExclude() }));
+export function createWorkspaceFunctions(proposer: EditProposer, log: Pick<vscode.LogOutputChannel, 'warn'>): WorkspaceFunctions {
+  // files.exclude may come from a repository's settings: globs it cannot use are left out (said in the log), the rest still hide.
+  const leftOut = (unusable: readonly UnusableGlob[]) =>
+    log.warn(`files.exclude: ${unusable.length} pattern${unusable.length === 1 ? ' is' : 's are'} left out, so what ${unusable.length === 1 ? 'it matches' : 'they match'} is not hidden from the assistant: ${unusable.slice(0, 3).map(({ pattern, reason }) => `${JSON.stringify(pattern.slice(0, 80))} ${reason}`).join('; ')}${unusable.length > 3 ? '; …' : ''}.`);
+  const confinement = new Confinement(nodeWorkspaceFs, () => ({ roots: workspaceRoots(), deny: readFunctionSettings().deny, exclude: filesExclude() }), undefined, undefined, leftOut);
   const registry = new FunctionRegistry(builtinFunctions({ fs: nodeWorkspaceFs, confinement, editor: vscodeEditorState(), proposer }));
   return { registry, confinement };
 }

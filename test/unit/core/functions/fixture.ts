@@ -21,6 +21,8 @@ export interface FunctionFixture {
   registry: FunctionRegistry;
   editor: EditorState & { state: { diagnostics: ReturnType<EditorState['diagnostics']>; selection: ReturnType<EditorState['selection']>; open: ReturnType<EditorState['openEditors']> } };
   exclude: string[];
+  /** `assistants.functions.deny` (the default list unless a test sets another). */
+  deny: string[];
   /** What the fake proposer does with the next proposal: apply it (optionally trimmed by the user) or discard it. */
   proposals: Array<{ display: string; original: string | undefined; proposed: string }>;
   decide: (proposed: string) => EditDecision;
@@ -49,6 +51,7 @@ export function functionFixture(options: { caseInsensitive?: boolean; root?: str
       return file;
     },
     exclude: [],
+    deny: [...DEFAULT_DENY],
     proposals: [],
     decide: () => ({ applied: false, reason: 'rejected' }),
     policies: {},
@@ -70,7 +73,7 @@ export function functionFixture(options: { caseInsensitive?: boolean; root?: str
     },
     dispose: () => fs.rmSync(root, { recursive: true, force: true }),
   };
-  fixture.confinement = new Confinement(nodeWorkspaceFs, () => ({ roots: [root], deny: DEFAULT_DENY, exclude: fixture.exclude }), options.caseInsensitive ?? false);
+  fixture.confinement = new Confinement(nodeWorkspaceFs, () => ({ roots: [root], deny: fixture.deny, exclude: fixture.exclude }), options.caseInsensitive ?? false);
   const proposer: EditProposer = {
     // As the host's DiffEditProposer: the user decides, the path is checked again, then it writes.
     async propose({ absolute, display, original, proposed, recheck }) {

@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_DENY } from '../../../../src/core/workspace/confinement';
+import { Confinement, DEFAULT_DENY } from '../../../../src/core/workspace/confinement';
+import { GLOB_LIST_MAX_PATTERNS } from '../../../../src/core/workspace/glob';
+import { locateKnowledgeSource } from '../../../../src/core/knowledge/sources';
 import type { SkipReason } from '../../../../src/core/workspace/walk';
 import { walkFiles } from '../../../../src/core/workspace/walk';
 import { nodeWorkspaceFs } from '../../../../src/core/workspace/fileSystem';
@@ -91,5 +93,70 @@ describe('the deny list: one list for read, list, search, attach, knowledge and 
     const denyList = page.slice(start, page.indexOf('\n- **', start));
     assert.ok(start >= 0 && denyList.length > 100, 'docs/security.md has the deny list');
     for (const glob of DEFAULT_DENY) assert.ok(denyList.includes(`\`${glob.replace(/^\*\*\//, '')}\``), `${glob} is not named in the deny list of docs/security.md`);
+  });
+});
+
+describe('a deny list that cannot be used in full fails closed', () => {
+  let ws: FunctionFixture;
+  beforeEach(() => {
+    ws = functionFixture();
+    ws.write('.env', 'SECRET_VALUE=hunter2\n');
+    ws.write('vault/prod.secret', 'SECRET_VALUE=hunter2\n');
+    ws.write('src/identity.ts', 'export const id = 1;\n');
+  });
+  afterEach(() => ws.dispose());
+
+  const broken: Array<[string, () => string[], RegExp]> = [
+    ['600 patterns (past the limit of 500)', () => [...DEFAULT_DENY, ...Array.from({ length: 600 }, (_, i) => `**/generated${i}.secret`), '**/*.secret'], /"\*\*\/generated\d+\.secret" \(and \d+ more patterns\) is past the list's limit of 500 patterns.*shorten the list to at most 500 patterns/],
+    ['a glob RE2 cannot compile', () => [...DEFAULT_DENY, '**/[z-a].secret', '**/*.secret'], /"\*\*\/\[z-a\]\.secret" is not a valid glob \(.*invalid character class range.*\); correct or remove that pattern/],
+    ['a glob too long', () => [...DEFAULT_DENY, `**/${'s'.repeat(1_200)}`, '**/*.secret'], /"\*\*\/s{77}…" cannot be used: the glob has 1203 characters/],
+    ['a glob whose braces expand too far (cut in files.exclude)', () => [...DEFAULT_DENY, '**/{1..100000}.secret', '**/*.secret'], /"\*\*\/\{1\.\.100000\}\.secret" cannot be used: the glob's braces expand to more than 256 patterns/],
+  ];
+  for (const [label, deny, names] of broken) {
+    it(`${label}: every function, Attach and Knowledge refuse, naming the pattern and the fix`, async () => {
+      ws.deny = deny();
+      ws.policies.propose_edit = 'allow';
+      for (const file of ['src/identity.ts', 'vault/prod.secret', '.env']) {
+        const output = await ws.call('read_file', { path: file });
+        assert.match(output, /no workspace file is read while part of assistants\.functions\.deny cannot be used/, file);
+        assert.match(output, /fix assistants\.functions\.deny: /, file);
+        assert.match(output, names, file);
+        assert.doesNotMatch(output, /hunter2|id = 1/, file);
+      }
+      for (const [name, args] of [['list_files', {}], ['search_text', { query: 'SECRET_VALUE' }], ['propose_edit', { path: 'src/new.ts', content: 'x' }]] as const) {
+        const output = await ws.call(name, args);
+        assert.match(output, /fix assistants\.functions\.deny: /, `${name}: ${output}`);
+        assert.doesNotMatch(output, /hunter2|identity/, name);
+      }
+      // Attach and Add to Knowledge: the picked path is refused with the sentence's clause, which their summaries show.
+      const picked = await ws.confinement.resolve(path.join(ws.root, 'src/identity.ts'));
+      assert.equal(picked.ok, false);
+      assert.match(!picked.ok ? picked.about ?? '' : '', /^is not read while part of assistants\.functions\.deny cannot be used; fix assistants\.functions\.deny: /);
+      const located = await locateKnowledgeSource(ws.confinement, nodeWorkspaceFs, 'vault/prod.secret');
+      assert.match('refused' in located ? located.refused : '', names);
+      assert.equal(ws.confinement.hidden('src/identity.ts'), true, 'walkers skip everything');
+    });
+  }
+
+  it('a list in full use keeps working: its own patterns deny, the rest is read, and fixing the list lifts the refusal', async () => {
+    ws.deny = [...DEFAULT_DENY, '**/*.secret', ...Array.from({ length: 400 }, (_, i) => `**/generated${i}.secret`)];
+    assert.match(await ws.call('read_file', { path: 'vault/prod.secret' }), /may hold secrets.*\*\*\/\*\.secret/);
+    assert.match(await ws.call('read_file', { path: 'src/identity.ts' }), /id = 1/);
+    ws.deny = [...DEFAULT_DENY, '**/[z-a].secret'];
+    assert.match(await ws.call('read_file', { path: 'src/identity.ts' }), /fix assistants\.functions\.deny/);
+    ws.deny = [...DEFAULT_DENY];
+    assert.match(await ws.call('read_file', { path: 'src/identity.ts' }), /id = 1/);
+    assert.match(await ws.call('read_file', { path: '.env' }), /may hold secrets/);
+  });
+
+  it('files.exclude keeps the globs it can use, and tells which it left out', async () => {
+    const told: string[][] = [];
+    const confinement = new Confinement(nodeWorkspaceFs, () => ({ roots: [ws.root], deny: DEFAULT_DENY, exclude: ['**/[z-a]', 'vault', ...Array.from({ length: 600 }, (_, i) => `**/x${i}`)] }), false, false, (unusable) => told.push(unusable.map((u) => u.pattern)));
+    assert.equal((await confinement.resolve('src/identity.ts')).ok, true);
+    assert.match(await confinement.resolve('vault/prod.secret').then((r) => (r.ok ? '' : r.reason)), /hidden by the files\.exclude setting \(vault\)/);
+    assert.equal((await confinement.resolve('x599')).ok, true, 'past the limit: left out');
+    assert.equal(told.length, 1, 'told once per list');
+    assert.equal(told[0][0], '**/[z-a]');
+    assert.equal(told[0].length, 1 + 600 - (GLOB_LIST_MAX_PATTERNS - 1));
   });
 });

@@ -69,8 +69,15 @@ describe('Glob: one linear-time glob matcher', () => {
     assert.equal(list.firstMatch('deploy/keys/site.PEM'), '**/*.pem');
     assert.equal(list.firstMatch('17'), '{1..100000}', 'an overreaching brace set is cut, not dropped');
     assert.equal(list.firstMatch('src/a.ts'), undefined);
-    assert.deepEqual(list.unusable, ['x'.repeat(2_000)]);
+    assert.deepEqual(list.unusable.map((u) => u.pattern), ['x'.repeat(2_000)]);
+    assert.match(list.unusable[0].reason, /^cannot be used: the glob has 2000 characters/);
     assert.equal(new GlobList([]).firstMatch('a'), undefined);
+    const refusing = new GlobList(['**/.git', '{1..100000}', '**/[z-a]'], { tooMany: 'refuse' });
+    assert.equal(refusing.firstMatch('17'), undefined, 'a list that must not lose part of a glob leaves it out whole');
+    assert.equal(refusing.firstMatch('.git/config'), '**/.git');
+    assert.deepEqual(refusing.unusable.map((u) => u.pattern), ['{1..100000}', '**/[z-a]']);
+    assert.match(refusing.unusable[0].reason, /expand to more than 256 patterns/);
+    assert.match(refusing.unusable[1].reason, /^is not a valid glob \(.*invalid character class range/);
   });
 
   it('a list compiles at most 500 patterns, brace expansions counted, and names the globs past them', () => {
@@ -88,7 +95,8 @@ describe('Glob: one linear-time glob matcher', () => {
     const many = new GlobList(Array.from({ length: 600 }, (_, i) => `**/x${i}`));
     assert.equal(many.firstMatch('a/x499'), '**/x499');
     assert.equal(many.firstMatch('a/x500'), undefined, 'past the limit');
-    assert.deepEqual(many.unusable, Array.from({ length: 100 }, (_, i) => `**/x${500 + i}`));
+    assert.deepEqual(many.unusable.map((u) => u.pattern), Array.from({ length: 100 }, (_, i) => `**/x${500 + i}`));
+    assert.ok(many.unusable.every((u) => u.reason === "is past the list's limit of 500 patterns (brace expansions counted)"));
     assert.deepEqual(new GlobList(DEFAULT_DENY).unusable, [], 'the default deny list is well within it');
   });
 
