@@ -12,7 +12,9 @@
  * the faults echo in server text, found in any file written or any update or error for the chat view.
  * "Longest Stop": from Stop to idle, over the scenarios that press Stop. A scenario whose sentence (or
  * the sentence the chat shows under the run) holds a JavaScript error's words ("Cannot read
- * properties", "is not iterable", "undefined") is not clear. Prints; asserts nothing.
+ * properties", "is not iterable", "undefined") is not clear. Then the rendering kinds (bench/renderingFaults.ts):
+ * hostile answers, logs and questions drawn by the chat page, each input with the checks it passed.
+ * Prints; asserts nothing.
  * Run with `npm run bench:faults` (`-- --only <words>` for the kinds whose name holds them).
  */
 import * as fs from 'node:fs';
@@ -30,6 +32,7 @@ import type { FaultSpec } from '../test/fakes/fakeServer';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
 import { matchPath } from '../test/fakes/http';
 import { runOutcome } from '../webview/status';
+import { isClear, printRenderingKind, tryRenderingKinds } from './renderingFaults';
 
 const KEY = 'proxy-key-0123456789abcdef-LEAKCHECK';
 /** A JavaScript error's words where the user should read a sentence. */
@@ -662,8 +665,13 @@ async function main(): Promise<void> {
       if (shown) console.log(`  ${protocol} / ${shown.scenario.site}: ${shown.outcome.note}`);
     }
   }
-  console.log('\ntried  ended in a clear state  user\'s text kept  key leaks  longest Stop');
-  console.log(`${String(all.length).padEnd(7)}${String(clear).padEnd(26)}${String(kept).padEnd(18)}${String(leaks).padEnd(11)}${longestStop} ms`);
+  const rendering = await tryRenderingKinds(only);
+  if (rendering.length) console.log('\n\nRendering what models write, drawn by the chat page in Chromium. Each kind: inputs tried (whole and cut mid-stream), all checks passed (clear), no text swallowed (kept); then each check\'s passes, and each input that failed');
+  for (const kind of rendering) printRenderingKind(kind);
+  const drawn = rendering.flatMap((kind) => kind.tried);
+  console.log(`\n${''.padEnd(12)}tried  ended in a clear state  user's text kept  key leaks  longest Stop`);
+  console.log(`${'run engine'.padEnd(12)}${String(all.length).padEnd(7)}${String(clear).padEnd(24)}${String(kept).padEnd(18)}${String(leaks).padEnd(11)}${longestStop} ms`);
+  console.log(`${'rendering'.padEnd(12)}${String(drawn.length).padEnd(7)}${String(drawn.filter(isClear).length).padEnd(24)}${`${drawn.filter((t) => t.kept).length} of ${drawn.filter((t) => t.kept !== undefined).length}`.padEnd(18)}${'-'.padEnd(11)}-`);
   if (unclear.length) console.log(`\nNot clear:\n${unclear.map((line) => `  ${line}`).join('\n')}`);
 }
 

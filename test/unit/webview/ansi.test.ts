@@ -6,6 +6,7 @@ import type * as StepsModule from '../../../webview/render/steps';
 import type * as FigureModule from '../../../webview/render/figure';
 import type * as FilesModule from '../../../webview/files';
 import { chatRequester } from './chatRequests';
+import { ANSI_COLOURED, ANSI_DROPPED } from './renderingFaults';
 
 /** Logs and tool output with ANSI sequences: colours as the theme's terminal colours, never `ESC[0;31m`. */
 describe('ANSI escape sequences in logs and tool output (DOM, happy-dom)', () => {
@@ -39,8 +40,8 @@ describe('ANSI escape sequences in logs and tool output (DOM, happy-dom)', () =>
   const ESCAPE = /[\u001b\u009b]|\[\d+(;\d+)*m/;
 
   it('colours a traceback in named colours, bright colours and styles, as classes the theme maps', () => {
-    const el = pre('\u001b[0;31mTraceback (most recent call last):\u001b[0m\n  File "x.py"\n\u001b[1;91mValueError\u001b[0m: bad \u001b[4;32munderlined\u001b[0m');
-    assert.equal(el.textContent, 'Traceback (most recent call last):\n  File "x.py"\nValueError: bad underlined');
+    const el = pre(ANSI_COLOURED[0][0]);
+    assert.equal(el.textContent, ANSI_COLOURED[0][1]);
     const spans = Array.from(el.querySelectorAll('span'), (s) => [s.textContent, s.className]);
     assert.deepEqual(spans, [
       ['Traceback (most recent call last):', 'ansi-fg-red'],
@@ -50,8 +51,8 @@ describe('ANSI escape sequences in logs and tool output (DOM, happy-dom)', () =>
   });
 
   it('colours 256-colour and true-colour codes through the style object, and backgrounds', () => {
-    const el = pre('\u001b[38;5;208morange\u001b[0m \u001b[48;2;10;20;30mdark\u001b[0m \u001b[38;5;244mgrey\u001b[0m \u001b[44mon blue\u001b[0m');
-    assert.equal(el.textContent, 'orange dark grey on blue');
+    const el = pre(ANSI_COLOURED[1][0]);
+    assert.equal(el.textContent, ANSI_COLOURED[1][1]);
     const [orange, dark, grey, blue] = Array.from(el.querySelectorAll('span'));
     assert.equal(orange.style.color, 'rgb(255, 135, 0)');
     assert.equal(dark.style.backgroundColor, 'rgb(10, 20, 30)');
@@ -60,13 +61,8 @@ describe('ANSI escape sequences in logs and tool output (DOM, happy-dom)', () =>
   });
 
   it('drops every other sequence: cursor moves, erasures, hyperlinks, window titles, the 8-bit form, a lone ESC', () => {
-    const samples = [
-      '\u001b[2K\u001b[1A\u001b[?25lprogress 100%\u001b[?25h',
-      '\u001b]8;;https://example.com\u0007a link\u001b]8;;\u0007 and \u001b]0;title\u001b\\done',
-      '\u009b31mC1 red\u009b0m \u001b(Bcharset \u001b=keypad \u001b',
-    ];
-    const shown = samples.map((text) => pre(text).textContent ?? '');
-    assert.deepEqual(shown, ['progress 100%', 'a link and done', 'C1 red charset keypad ']);
+    const shown = ANSI_DROPPED.map(([text]) => pre(text).textContent ?? '');
+    assert.deepEqual(shown, ANSI_DROPPED.map(([, text]) => text));
     for (const text of shown) assert.doesNotMatch(text, ESCAPE);
     assert.equal(pre('\u009b31mC1 red').querySelector('span')?.className, 'ansi-fg-red');
   });
@@ -95,8 +91,8 @@ describe('ANSI escape sequences in logs and tool output (DOM, happy-dom)', () =>
   });
 
   it('reads colour codes written with colon sub-parameters, as terminals do', () => {
-    const el = pre('\u001b[38:2::255:0:0mred\u001b[0m \u001b[38:2:10:20:30mno space id\u001b[0m \u001b[48:5:21mblue bg\u001b[0m \u001b[4:3mcurly\u001b[4:0m plain \u001b[1;38:5:208mbold orange\u001b[m');
-    assert.equal(el.textContent, 'red no space id blue bg curly plain bold orange');
+    const el = pre(ANSI_COLOURED[2][0]);
+    assert.equal(el.textContent, ANSI_COLOURED[2][1]);
     const [red, dark, blue, curly, orange] = Array.from(el.querySelectorAll('span'));
     assert.equal(red.style.color, 'rgb(255, 0, 0)');
     assert.equal(dark.style.color, 'rgb(10, 20, 30)');

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { MARK_CLOSE, MARK_OPEN, applyCitations } from '../../../webview/citations';
+import { CUT_MARKERS, UNCLOSED_MARKERS } from './renderingFaults';
 
 const mark = (n: number): string => `${MARK_OPEN}${n}${MARK_CLOSE}`;
 
@@ -92,31 +93,15 @@ describe('webview citations: marks cannot collide, private-use markers', () => {
 
 describe('webview citations: private-use markers cut off or never closed', () => {
   it('drops a marker cut off at the end of a streamed text, whatever part of it came', () => {
-    for (const cut of ['\uE200', '\uE200ci', '\uE200cite\uE202', '\uE200cite\uE202tur', '\uE200cite\uE202turn0file3\uE202turn0file', '\uE200entity\uE202["city","Par']) {
+    for (const cut of CUT_MARKERS) {
       assert.equal(applyCitations(`The limit is 40 items.${cut}`, []).text, 'The limit is 40 items.', JSON.stringify(cut));
     }
   });
 
-  it('drops a marker that never closes, and keeps every sentence after it', () => {
-    const unclosed = applyCitations('Claim one.\uE200cite\uE202turn0file3 The next sentence stays. So does this one.', []);
-    assert.equal(unclosed.text, 'Claim one. The next sentence stays. So does this one.');
-    // A closing character further on belongs to no marker: the text before it is not a marker's.
-    const stray = applyCitations('A\uE200cite\uE202turn0file1 B is kept, C too.\uE201 D', []);
-    assert.equal(stray.text, 'A B is kept, C too. D');
-    // The next marker, closed, is still a marker.
-    const next = applyCitations('One\uE200cite\uE202turn0file1 two\uE200cite\uE202turn0file2\uE201 three.', []);
-    assert.equal(next.text, 'One two three.');
-  });
-
-  it('takes no word written straight after a marker that never closed', () => {
-    // A reference ends at its last digit; a kind with nothing after it is a marker's only where the text ends.
-    assert.equal(applyCitations('Claim.\uE200cite\uE202turn0file3Next sentence stays.', []).text, 'Claim.Next sentence stays.');
-    assert.equal(applyCitations('Claim.\uE200cite\uE202turn0search1\uE202turn2news12The rest.', []).text, 'Claim.The rest.');
-    assert.equal(applyCitations('Claim.\uE200Next sentence stays.', []).text, 'Claim.Next sentence stays.');
-    assert.equal(applyCitations('Claim.\uE200cite\uE202 The rest.', []).text, 'Claim. The rest.');
-    // A reference cut short of its digits, with text after it, goes whole.
-    assert.equal(applyCitations('Claim.\uE200cite\uE202turn0file The rest.', []).text, 'Claim. The rest.');
-    assert.equal(applyCitations('Claim.\uE200cite\uE202tur\n\nNext paragraph.', []).text, 'Claim.\n\nNext paragraph.');
+  it('drops a marker that never closes, and keeps every word after it', () => {
+    // A closing character further on belongs to no marker; the next marker, closed, is still one. A
+    // reference ends at its last digit; one cut short of its digits, with text after it, goes whole.
+    for (const [text, shown] of UNCLOSED_MARKERS) assert.equal(applyCitations(text, []).text, shown, JSON.stringify(text));
   });
 
   it('places a citation at a marker that never closed, and not over the text after it', () => {

@@ -5,6 +5,7 @@ import type * as MessageModule from '../../../webview/render/message';
 import type * as FigureModule from '../../../webview/render/figure';
 import type * as FilesModule from '../../../webview/files';
 import { chatRequester } from './chatRequests';
+import { INLINE_MATH, MATH_IN_CODE, RIGHT_TO_LEFT } from './renderingFaults';
 
 /** Math and text direction in answers (happy-dom; the same kinds are drawn in Chromium by rendering.test.ts). */
 describe('math and text direction in answers (DOM, happy-dom)', () => {
@@ -46,11 +47,11 @@ describe('math and text direction in answers (DOM, happy-dom)', () => {
   const sources = (el: Element): (string | null)[] => Array.from(el.querySelectorAll('.katex annotation'), (a) => a.textContent);
 
   it('draws \\( \\) and $ math with KaTeX, keeping the source as written, with no emphasis inside', () => {
-    const brackets = draw('Roots of \\(a_1 x^2 + b_1 x = 0\\) and \\(\\alpha_*\\).');
-    assert.deepEqual(sources(brackets), ['a_1 x^2 + b_1 x = 0', '\\alpha_*']);
-    const dollars = draw('Mean $\\bar{x} = \\frac{1}{n}\\sum x_i$ and $a*b*c$ here.');
-    assert.deepEqual(sources(dollars), ['\\bar{x} = \\frac{1}{n}\\sum x_i', 'a*b*c']);
-    for (const el of [brackets, dollars]) assert.equal(el.querySelectorAll('em, strong').length, 0);
+    for (const [text, tex] of INLINE_MATH.slice(0, 2)) {
+      const el = draw(text);
+      assert.deepEqual(sources(el), tex);
+      assert.equal(el.querySelectorAll('em, strong').length, 0);
+    }
   });
 
   it('leaves dollar amounts as text', () => {
@@ -62,12 +63,11 @@ describe('math and text direction in answers (DOM, happy-dom)', () => {
   });
 
   it('never touches math delimiters inside code spans and code blocks, even when a dollar before them looks like an opening one', () => {
-    const spans = draw('Set `$HOME` to $5 of `\\(y\\)` and `$$x$$`.');
-    assert.equal(spans.querySelectorAll('.katex, .math-tex').length, 0);
-    assert.deepEqual(Array.from(spans.querySelectorAll('code'), (c) => c.textContent), ['$HOME', '\\(y\\)', '$$x$$']);
-    const block = draw('It costs $10 for:\n\n```sh\necho "$PATH" \\(y\\) $$z$$\n```');
-    assert.equal(block.querySelectorAll('.katex, .math-tex').length, 0);
-    assert.equal(block.querySelector('code')?.textContent, 'echo "$PATH" \\(y\\) $$z$$\n');
+    for (const [text, code] of MATH_IN_CODE) {
+      const el = draw(text);
+      assert.equal(el.querySelectorAll('.katex, .math-tex').length, 0, text);
+      assert.deepEqual(Array.from(el.querySelectorAll('code'), (c) => c.textContent), code);
+    }
   });
 
   it('shows a formula KaTeX refuses as written, delimiters and backslashes included', () => {
@@ -128,8 +128,8 @@ describe('math and text direction in answers (DOM, happy-dom)', () => {
   });
 
   it('draws $$…$$ and \\[…\\] written inside a paragraph as display math, and leaves amounts and escaped brackets alone', () => {
-    const el = draw('The energy $$E = mc^2$$ and the sum \\[\\sum_{i=1}^n i\\] hold.');
-    assert.deepEqual(sources(el), ['E = mc^2', '\\sum_{i=1}^n i']);
+    const el = draw(INLINE_MATH[2][0]);
+    assert.deepEqual(sources(el), INLINE_MATH[2][1]);
     assert.equal(el.querySelectorAll('p .math-display .katex-display').length, 2);
     for (const text of ['It costs $$5 and $$10.', 'Marked \\[citation needed\\] here.', 'Code `$$x$$` stays.']) {
       assert.equal(draw(text).querySelectorAll('.katex').length, 0, text);
@@ -137,10 +137,10 @@ describe('math and text direction in answers (DOM, happy-dom)', () => {
   });
 
   it('gives each list item its own direction and each list the direction of its first letter', () => {
-    const arabic = draw('- البند الأول\n- second, in English');
+    const arabic = draw(RIGHT_TO_LEFT[0]);
     assert.equal(arabic.querySelector('ul')?.getAttribute('dir'), 'rtl');
     assert.deepEqual(Array.from(arabic.querySelectorAll('li'), (li) => li.getAttribute('dir')), ['auto', 'auto']);
-    const english = draw('1. `كود` first, in English\n2. שני');
+    const english = draw(RIGHT_TO_LEFT[1]);
     assert.equal(english.querySelector('ol')?.getAttribute('dir'), 'ltr', 'code does not decide the direction');
     // Code spans carry their own direction, which `dir="auto"` skips (the effect is checked in Chromium).
     assert.deepEqual(Array.from(draw('`npm` يثبت الحزم و `x`').querySelectorAll('code'), (c) => c.getAttribute('dir')), ['ltr', 'ltr']);

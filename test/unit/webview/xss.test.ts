@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { bundleForBrowser, launchChromium, openPage } from '../../support/browserBundle';
+import { MARKERS_IN_LINKS } from './renderingFaults';
 import { XSS_PAYLOADS } from './xss/payloads';
 
 // DOMPurify needs a real browser DOM (happy-dom lets handlers through), so these run in Chromium.
@@ -86,14 +87,7 @@ describe('server text is only text (XSS corpus, Chromium)', function () {
   });
 
   it('a marker in a shortcut reference or in a definition written in a quote, a list or over lines leaves the link working', async () => {
-    const m = '\uE200cite\uE202turn0search0\uE201';
-    const texts = [
-      `See [the docs${m}] now.\n\n[the docs]: https://example.com/d`,
-      `See [the docs${m}][] now.\n\n[the docs]: https://example.com/d`,
-      `> See [the docs] now.\n>\n> [the docs]: https://example.com/d${m}`,
-      `- See [the docs] now.\n\n  [the docs]: https://example.com/d${m} "Docs"`,
-      `See [the docs] now.\n\n[the docs]:\n  https://example.com/d${m}\n  "Docs"`,
-    ];
+    const texts = MARKERS_IN_LINKS.filter(([text]) => text.includes('[the docs')).map(([text]) => text);
     const drawn = await page.evaluate(
       (all) => all.map((t) => window.renderAnswer(t, [{ type: 'url_citation', url: 'https://example.com/src', title: 'Source', startIndex: t.indexOf('\uE200'), endIndex: t.indexOf('\uE201') + 1 }])),
       texts,

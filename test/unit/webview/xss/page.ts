@@ -122,13 +122,13 @@ function streamed(assistant: Message, payload: string): HTMLElement {
   return article;
 }
 
-/** A style KaTeX set on its own layout nodes: sizes, offsets and colours only, never a position or a URL. */
+/** A style KaTeX set on its own layout nodes: sizes, offsets, colours and relative position only, never a fixed or absolute position or a URL. */
 function katexStyle(el: Element, value: string): boolean {
   if (el.closest('.katex-html') === null) return false;
   return value.split(';').every((declaration) => {
     const [property = '', ...rest] = declaration.split(':');
     const name = property.trim();
-    return !name || (/^(height|width|min-width|vertical-align|margin-(left|right|top|bottom)|top|bottom|left|right|border-(bottom|top|right)-width|padding-left|color|border-color)$/.test(name) && !/url|expression|fixed|absolute/i.test(rest.join(':')));
+    return !name || (/^(height|width|min-width|vertical-align|margin-(left|right|top|bottom)|top|bottom|left|right|border-(bottom|top|right)-width|padding-left|color|border-color|position)$/.test(name) && !/url|expression|fixed|absolute/i.test(rest.join(':')));
   });
 }
 
