@@ -30,6 +30,7 @@ import { readSettings } from './host/platform/settings';
 import { registerAssistantTests } from './host/assistants/assistantTests';
 import type { AssistantTests } from './host/assistants/assistantTests';
 import { keyScope } from './core/provider';
+import { processWindow } from './core/chat/windowIdentity';
 import type { ApprovalChoice, ApprovalView, AttachmentView, OutputRequestView } from './common/protocol';
 import { textOf } from './common/model';
 import { AssistantsTreeProvider, ThreadsTreeProvider } from './host/trees';
@@ -203,6 +204,7 @@ export function activate(context: vscode.ExtensionContext): AssistantsApi {
   const controller = new HostChatController({
     store,
     threadsDir: path.join(storage.fsPath, 'threads'),
+    window: processWindow(),
     apiKeys,
     toolHandler,
     approver,

@@ -25,8 +25,8 @@ export interface RunNotices {
   endedAt?: number;
 }
 
-/** What a run waits on the user for: an approval of a call, or a custom function's output. */
-export type Awaiting = 'approval' | 'output';
+/** What a run waits on the user for: an approval of a call, a custom function's output, or (`elsewhere`) the window that drives it. */
+export type Awaiting = 'approval' | 'output' | 'elsewhere';
 
 export interface ViewState extends FoldedThread<RunView> {
   provider: ProviderView;
@@ -73,6 +73,8 @@ export interface ViewState extends FoldedThread<RunView> {
   /** Runs with a call waiting on the user, by run id: an approval, or (else) a function output. */
   awaitingApproval?: readonly string[];
   awaitingOutput?: readonly string[];
+  /** Runs another window drives, with a call waiting on that window (`ApprovalView.elsewhere`). */
+  awaitingElsewhere?: readonly string[];
   notice?: Notice;
   /** The `chat/send` or `chat/retry` request awaiting its reply, by the id the page gave the send (see `sendResult`). */
   pendingSendId?: string;
@@ -138,7 +140,8 @@ export function fromChatState(chat: ChatState): ViewState {
     notStarted: chat.unanswered !== undefined ? true : undefined,
     statusRunId: chat.activeRunId ?? latestRunId(chat.runs),
     runNotices: {},
-    awaitingApproval: chat.approvals?.map((call) => call.runId),
+    awaitingApproval: chat.approvals?.filter((call) => !call.elsewhere).map((call) => call.runId),
+    awaitingElsewhere: chat.approvals?.filter((call) => call.elsewhere).map((call) => call.runId),
     awaitingOutput: chat.outputRequests?.map((call) => call.runId),
     notice: chat.notice,
     prices: chat.prices,
@@ -153,6 +156,7 @@ export function fromChatState(chat: ChatState): ViewState {
 export function awaitingOn(state: ViewState, runId: string): Awaiting | undefined {
   if (state.awaitingApproval?.includes(runId)) return 'approval';
   if (state.awaitingOutput?.includes(runId)) return 'output';
+  if (state.awaitingElsewhere?.includes(runId)) return 'elsewhere';
   return undefined;
 }
 
@@ -240,7 +244,10 @@ export function applyHostMessage(state: ViewState, message: HostToWebview, now: 
     case 'notice/clear':
       return { state: { ...state, notice: undefined }, changes: [{ kind: 'notice' }] };
     case 'approval/show':
-      return { state: { ...state, awaitingApproval: message.approvals.map((call) => call.runId) }, changes: [{ kind: 'status' }] };
+      return {
+        state: { ...state, awaitingApproval: message.approvals.filter((call) => !call.elsewhere).map((call) => call.runId), awaitingElsewhere: message.approvals.filter((call) => call.elsewhere).map((call) => call.runId) },
+        changes: [{ kind: 'status' }],
+      };
     case 'output/show':
       return { state: { ...state, awaitingOutput: message.requests.map((call) => call.runId) }, changes: [{ kind: 'status' }] };
     case 'reply':

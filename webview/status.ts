@@ -89,7 +89,7 @@ export function runOutcome(run: Run, notices: RunNotices | undefined, awaiting?:
   switch (kind) {
     case 'requires_action':
       // The run waits for its calls' outputs: on the user when a card asks them, else on the functions running here.
-      return outcome(awaiting === 'approval' ? 'Waiting for your approval' : awaiting === 'output' ? 'Waiting for your output' : statusLabel(kind), undefined, false);
+      return outcome(awaiting === 'approval' ? 'Waiting for your approval' : awaiting === 'output' ? 'Waiting for your output' : awaiting === 'elsewhere' ? 'Waiting for the window that asked' : statusLabel(kind), undefined, false);
     case 'queued':
     case 'in_progress':
     case 'cancelling':

@@ -67,6 +67,11 @@ export interface ApprovalView {
   server?: string;
   /** For a tool another extension registered with VS Code: its name there (`name` is the function's). */
   vscodeTool?: string;
+  /**
+   * A call of a run another window drives (two windows on one thread): that window answers it, so
+   * this one shows it read-only, with no Allow or Deny (answering in both would run it twice).
+   */
+  elsewhere?: boolean;
 }
 
 /** A call of a custom function waiting for the user to type its output (the Playground's way). */

@@ -15,7 +15,8 @@ describe('two windows on one store of threads (packaged .vsix, fake server)', fu
   let workbench: Workbench;
   const windows: Workbench[] = [];
 
-  chatSuite('second-window', 'responses', (started) => ({ fake, workbench } = started));
+  // read_file asks first, so a run waits on an approval.
+  chatSuite('second-window', 'responses', (started) => ({ fake, workbench } = started), { 'assistants.functions.approval': { read_file: 'ask' } });
 
   after(async () => {
     for (const window of windows) await window.closeWindow();
@@ -69,5 +70,28 @@ describe('two windows on one store of threads (packaged .vsix, fake server)', fu
     assert.deepEqual(stored.messages.map((m) => `${m.role}: ${m.role === 'user' ? m.content[0]?.text : '…'}`), [
       'user: Asked in the first window', 'assistant: …', 'user: Asked again in the first window', 'assistant: …', 'user: Asked in the second window', 'assistant: …',
     ]);
+  });
+
+  it('asks for an approval in the window that asked alone: the other shows the call read-only, and the function runs once', async () => {
+    const [first, second] = windows;
+    const outputs = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/responses' && JSON.stringify(r.body ?? '').includes('function_call_output')).length;
+    await first.ask('Please read the file notes.md');
+    const asking = first.chatFrame().locator('.approval').filter({ hasText: 'read_file' });
+    await asking.waitFor({ timeout: 60_000 });
+    // The second window follows the run to the same call: shown, not asked.
+    const shown = second.chatFrame().locator('.approval').filter({ hasText: 'read_file' });
+    await shown.waitFor({ timeout: 60_000 });
+    assert.match(await shown.innerText(), /Waiting for approval in the window that asked/);
+    assert.equal(await shown.locator('vscode-button').count(), 0, 'no Allow or Deny in the window that follows');
+    await second.statusIs('Waiting for the window that asked');
+    await button(second, 'Stop').waitFor({ timeout: 30_000 });
+    await second.screenshotSideBar('second-window-approval-elsewhere-300px');
+    assert.equal(await asking.locator('vscode-button').filter({ hasText: 'Allow once' }).count(), 1, 'the window that asked asks');
+    await asking.locator('vscode-button').filter({ hasText: 'Allow once' }).click();
+    await first.statusIs('Completed');
+    await second.statusIs('Completed');
+    assert.equal(await shown.count(), 0, 'the read-only card is gone once answered');
+    assert.equal(outputs(), 1, 'the function was answered once');
+    assert.equal(await button(second, 'Send').getAttribute('disabled'), null, 'Send is usable again');
   });
 });

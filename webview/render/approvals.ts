@@ -1,7 +1,8 @@
 /**
  * Function calls waiting for the user's approval: each shows the function, whether it reads or
  * writes (or the VS Code command it runs), its arguments (once: the step it sits under leaves them
- * to the card), and Allow once / Allow for this thread / Deny. The host sends the whole waiting list each time it changes. A card sits under the run step
+ * to the card), and Allow once / Allow for this thread / Deny; a call of a run another window
+ * drives shows read-only, saying that window answers it. The host sends the whole waiting list each time it changes. A card sits under the run step
  * of its call (the transcript asks for it by call id), else above the composer.
  */
 import type { ApprovalChoice, ApprovalView } from '../../src/common/protocol';
@@ -21,6 +22,7 @@ export class Approvals extends CallCards<ApprovalView> {
   }
 
   protected card(approval: ApprovalView): HTMLElement {
+    if (approval.elsewhere) return this.elsewhereCard(approval);
     const choose = (choice: ApprovalChoice) => () => {
       card.classList.add('approval-answered');
       this.answer(approval.callId, choice);
@@ -47,5 +49,16 @@ export class Approvals extends CallCards<ApprovalView> {
       ),
     );
     return card;
+  }
+
+  /** A call of a run another window drives: that window answers it; here it is shown, with no button (answering in both would run it twice). */
+  private elsewhereCard(approval: ApprovalView): HTMLElement {
+    return h(
+      'section',
+      { className: 'approval approval-elsewhere', attrs: { 'aria-label': `${approval.name}, answered in the window that asked`, 'data-call-id': approval.callId } },
+      h('div', { className: 'approval-title' }, codicon('window'), h('span', { text: 'The assistant called ' }), h('code', { text: approval.name }), approval.server ? h('span', { text: ` on the MCP server ${approval.server}` }) : null),
+      h('div', { className: 'approval-note', attrs: { role: 'status' }, text: 'Waiting for approval in the window that asked: allow or deny it there.' }),
+      h('div', { className: 'approval-args' }, renderArguments(approval.arguments, this.openText)),
+    );
   }
 }

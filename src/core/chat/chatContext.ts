@@ -1,7 +1,7 @@
 import type { Backend } from '../backend';
 import { AssistantsError, asAssistantsError } from '../errors';
 import type { RunEvent } from '../../common/events';
-import type { Assistant, Attachment, Message } from '../../common/model';
+import type { Assistant, Attachment, FunctionCallRequest, Message } from '../../common/model';
 import type { ToolHandler } from '../toolHandler';
 import type { RunDriverOptions } from '../runs/runDriver';
 import type { FileKeeperOptions } from '../threads/fileKeeper';
@@ -15,6 +15,11 @@ export type ChatUpdate =
   | { type: 'message'; threadId: string; message: Message }
   | { type: 'run'; threadId: string; runId: string; event: RunEvent }
   | { type: 'busy'; busy: boolean }
+  /**
+   * The function calls of a run another window drives, waiting on that window (an approval there,
+   * say): shown read-only here, never answered. Empty once they are answered or followed no more.
+   */
+  | { type: 'elsewhere'; threadId: string; runId: string; calls: readonly FunctionCallRequest[] }
   /**
    * The run has no id yet and the driver waits (a rate limit on its creation, say) or changed course:
    * worth telling the user, though it belongs to no run the chat shows.
@@ -58,6 +63,12 @@ export interface ChatSessionOptions {
   /** Driver options, read at the start of each run (settings may change between runs). */
   driver?: () => Omit<RunDriverOptions, 'toolHandler' | 'onRunRef'>;
   onUpdate(update: ChatUpdate): void;
+  /**
+   * This window among the windows that share the thread store: its `id` is written as a run's
+   * driver (`StoredThread.runDriver`), and `alive(id)` says whether the window of another id is
+   * still open. Without it, every window answers the calls of the runs it follows.
+   */
+  window?: { id: string; alive(id: string): boolean };
   /** Errors the user should see that happen after `send` returned (a run failing to start, say). */
   onError(error: AssistantsError): void;
   now?: () => number;
@@ -116,8 +127,15 @@ export class ChatContext {
     return stored;
   }
 
+  /**
+   * The thread whose run this chat follows while another window drives it: that window writes it,
+   * and this chat's copy (which may be behind) is not saved over what it wrote.
+   */
+  followedOnly: StoredThread | undefined;
+
   /** Deltas come many a second: save at most every half second, and at once on milestones (`now`). */
   scheduleSave(stored: StoredThread, now: boolean): void {
+    if (stored === this.followedOnly) return;
     if (now) {
       void this.flush(stored);
       return;
@@ -129,6 +147,7 @@ export class ChatContext {
   /** Saves now; a failure (disk full, say) reaches the user as a sentence, never as an unhandled rejection. */
   async flush(stored: StoredThread): Promise<void> {
     this.cancelSave();
+    if (stored === this.followedOnly) return;
     await this.options.store.save(stored).catch((error: unknown) => this.options.onError(asAssistantsError(error)));
   }
 

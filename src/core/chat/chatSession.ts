@@ -34,6 +34,8 @@ export class ChatSession {
     this.tracking = new RunTracking(this.chat, new RunEventReducer(this.chat, this.kept.keeper));
     this.actions = new ThreadActions(this.chat, this.tracking, this.kept.keeper);
     this.turns = new Turns(this.chat, this.tracking, () => this.actions.syncWithFile());
+    // Another window answered the calls of the run it drives: the file says where the run went.
+    this.tracking.onMovedElsewhere = () => this.actions.syncWithFile(true);
   }
 
   /** The open thread, if any. */

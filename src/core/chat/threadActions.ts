@@ -49,15 +49,16 @@ export class ThreadActions {
    * stored to follow that this chat does not know (or no longer one it knows), takes it as the open
    * thread (told as a reload) and follows that run here, as opening the thread would, so every
    * control shows the run. Nothing happens while this chat follows a run or sends, or when the file
-   * says nothing new. Resolves whether the file was taken.
+   * says nothing new (unless `force`: the run another window drives moved on, see
+   * `RunTracking.onMovedElsewhere`). Resolves whether the file was taken.
    */
-  async syncWithFile(): Promise<boolean> {
+  async syncWithFile(force = false): Promise<boolean> {
     const current = this.chat.current;
     if (!current || this.chat.active || this.chat.sending) return false;
     const fresh = await this.chat.options.store.load(current.thread.id).catch(() => undefined);
     if (!fresh || this.chat.current !== current || this.chat.active || this.chat.sending) return false;
     const known = new Set(current.messages.map((m) => m.id));
-    const moved = fresh.messages.some((m) => !known.has(m.id)) || fresh.pendingRun?.runId !== current.pendingRun?.runId;
+    const moved = force || fresh.messages.some((m) => !known.has(m.id)) || fresh.pendingRun?.runId !== current.pendingRun?.runId;
     if (!moved) return false;
     this.chat.current = fresh;
     this.chat.options.onUpdate({ type: 'thread' });

@@ -34,6 +34,12 @@ export interface StoredThread {
   runs: Record<string, RunRecord>;
   /** A run that had not finished when last saved; resumed after a window reload. */
   pendingRun?: RunRef;
+  /**
+   * The window that drives `pendingRun` (`ChatSessionOptions.window`): it alone answers the run's
+   * function calls. Another window on the thread only follows the run while that window lives;
+   * absent when no window drives it (it was let go), and then the next window to follow it does.
+   */
+  runDriver?: string;
 }
 
 /** What the thread list shows of a thread. */
@@ -113,6 +119,7 @@ export function parseThreadFile(bytes: Uint8Array, id: string): StoredThread | u
   if (!isObject(value) || !isThread(value.thread, id) || !isArrayOf(value.messages, isMessage) || !isObject(value.runs)) return undefined;
   if (!Object.values(value.runs).every(isRunRecord)) return undefined;
   if (!isOptional(value.pendingRun, (ref) => isObject(ref) && isString(ref.runId) && ref.threadId === id)) return undefined;
+  if (!isOptional(value.runDriver, isString)) return undefined;
   return value as unknown as StoredThread;
 }
 

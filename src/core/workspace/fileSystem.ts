@@ -170,7 +170,8 @@ function isMissing(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-function processAlive(pid: number): boolean {
+/** Whether process `pid` runs (on this machine), whoever owns it. */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { WindowIdentity } from '../../core/chat/windowIdentity';
 import { describeErrors } from '../../core/assistants/assistantFile';
 import { distinctNames, whereLabel } from '../../core/assistants/assistantPicks';
 import type { AssistantService } from '../../core/assistants/assistantService';
@@ -15,7 +16,7 @@ import type { OutputFileRef } from '../../core/files';
 import { MissingSecretError } from '../../core/mcp/secretRefs';
 import type { Assistant, AttachmentTool, BackendKind, KeptFile } from '../../common/model';
 import type { ThreadStore } from '../../core/threads/threadStore';
-import type { ApprovalChoice, ChatState, HostCommand, HostToWebview, Notice, WaitingView } from '../../common/protocol';
+import type { ApprovalChoice, ApprovalView, ChatState, HostCommand, HostToWebview, Notice, WaitingView } from '../../common/protocol';
 import type { ApiKeyStore } from '../platform/apiKey';
 import type { ChatApprover } from './approvals';
 import type { ComposerAttachments } from './attachments';
@@ -32,6 +33,8 @@ export interface ChatControllerDeps {
    * run it started or ended) reach this chat, and the Threads view lists what it added.
    */
   threadsDir?: string;
+  /** This window among those sharing the thread store: only the window that drives a run answers its function calls. */
+  window?: WindowIdentity;
   apiKeys: ApiKeyStore;
   toolHandler: ToolHandler;
   /** Function calls waiting for the user's answer in the chat. */
@@ -131,6 +134,8 @@ export class HostChatController extends Disposable implements ChatController {
   private cannotRun: string | undefined;
   /** The run being started waits to retry its creation (no run id yet); `until` is epoch ms. */
   private waiting: { attempt: number; reason: string; until: number } | undefined;
+  /** Calls of a run another window drives, shown read-only with this window's own approvals. */
+  private elsewhere: ApprovalView[] = [];
 
   constructor(private readonly deps: ChatControllerDeps) {
     super();
@@ -146,6 +151,7 @@ export class HostChatController extends Disposable implements ChatController {
       },
       onUpdate: (update) => this.onSessionUpdate(update),
       onError: (error) => this.showError(error),
+      ...(deps.window ? { window: deps.window } : {}),
       keeping: { log: (line) => deps.log.warn(line) },
     });
     this.register({ dispose: () => this.session.dispose() });
@@ -153,7 +159,7 @@ export class HostChatController extends Disposable implements ChatController {
       if (event.affectsConfiguration('assistants')) this.providerChanged();
     }));
     this.register(deps.apiKeys.onDidChange(() => this.providerChanged()));
-    this.register(deps.approver.onDidChange((approvals) => this.updates.fire({ type: 'approval/show', approvals })));
+    this.register(deps.approver.onDidChange((approvals) => this.updates.fire({ type: 'approval/show', approvals: [...approvals, ...this.elsewhere] })));
     this.register(deps.outputs.onDidChange((requests) => this.updates.fire({ type: 'output/show', requests })));
     this.register(deps.attachments.onDidChange((list) => this.updates.fire({ type: 'attachments/show', attachments: list })));
     if (deps.threadsDir) this.watchThreads(deps.threadsDir);
@@ -214,7 +220,7 @@ export class HostChatController extends Disposable implements ChatController {
       activeRunId: this.session.activeRunId,
       busy: this.session.busy,
       notice,
-      approvals: this.deps.approver.list(),
+      approvals: [...this.deps.approver.list(), ...this.elsewhere],
       outputRequests: this.deps.outputs.list(),
       draft: await this.deps.drafts.current(),
       instructions: await this.deps.instructions.current(),
@@ -407,6 +413,11 @@ export class HostChatController extends Disposable implements ChatController {
         if (!update.busy) this.threadsChanged.fire();
         // A run refused before it had an id leaves its question unanswered: the chat says so, with Retry.
         if (!update.busy && this.session.unansweredQuestion()) this.fireState();
+        return;
+      case 'elsewhere':
+        // Calls of a run another window drives: shown, never answered here.
+        this.elsewhere = update.calls.map((call) => ({ callId: call.callId, runId: update.runId, name: call.name, arguments: call.arguments, writes: false, elsewhere: true, ...(call.server ? { server: call.server } : {}) }));
+        this.updates.fire({ type: 'approval/show', approvals: [...this.deps.approver.list(), ...this.elsewhere] });
         return;
       default: {
         const exhaustive: never = update;

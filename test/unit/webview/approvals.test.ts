@@ -30,6 +30,25 @@ describe('approvals in the chat (DOM, happy-dom)', () => {
     await GlobalRegistrator.unregister();
   });
 
+  it('shows a call of a run another window drives read-only: one sentence, no Allow or Deny, nothing answered', () => {
+    const answers: Array<[string, ApprovalChoice]> = [];
+    const approvals = new module.Approvals((callId, choice) => answers.push([callId, choice]));
+    approvals.show([
+      { callId: 'c1', runId: 'r', name: 'propose_edit', arguments: '{"path":"src/a.ts"}', writes: false, elsewhere: true },
+      { callId: 'c2', runId: 'r', name: 'lookup', arguments: '{}', writes: false, server: 'docs', elsewhere: true },
+      { callId: 'c3', runId: 'r', name: 'read_file', arguments: '{"path":"b.ts"}', writes: false },
+    ]);
+    for (const id of ['c1', 'c2']) {
+      const card = approvals.element.querySelector(`[data-call-id="${id}"]`)!;
+      assert.equal(card.querySelectorAll('vscode-button').length, 0, `${id}: no button to answer with`);
+      assert.match(card.textContent ?? '', /Waiting for approval in the window that asked/);
+    }
+    assert.match(approvals.element.querySelector('[data-call-id="c2"]')!.textContent ?? '', /docs/, 'the MCP server is named');
+    const own = approvals.element.querySelector('[data-call-id="c3"]')!;
+    assert.ok(own.querySelectorAll('vscode-button').length > 0, 'a call of this window\'s own run is answered here');
+    assert.deepEqual(answers, []);
+  });
+
   it('shows each waiting call with its arguments and answers with the button pressed', () => {
     const answers: Array<[string, ApprovalChoice]> = [];
     const approvals = new module.Approvals((callId, choice) => answers.push([callId, choice]));

@@ -328,6 +328,131 @@ for (const protocol of protocols) {
       assert.equal(Object.keys(final!.runs).length, 4);
     });
 
+    describe('two windows on one thread: only the window that drives a run answers its calls', () => {
+      /** A window: its id among `open` (the windows still open), a function answered only when `approve` is called (the user's approval), and what it was told. */
+      const windowOn = (id: string, open: Set<string>) => {
+        const asked: string[] = [];
+        /** Calls whose approval was withdrawn before the user answered (the run stopped). */
+        const withdrawn: string[] = [];
+        let approve: () => void = () => undefined;
+        const approved = new Promise<void>((resolve) => (approve = resolve));
+        const told: ChatUpdate[] = [];
+        const session = track(new ChatSession({
+          store: new ThreadStore(nodeFileSystem, dir),
+          connect: async () => backend,
+          assistant: async () => assistant,
+          toolHandler: {
+            handle: async (calls, context) => {
+              asked.push(...calls.map((call) => call.callId));
+              const stopped = new Promise<'stopped'>((resolve) => context.signal.addEventListener('abort', () => resolve('stopped'), { once: true }));
+              if ((await Promise.race([approved, stopped])) === 'stopped') {
+                withdrawn.push(...calls.map((call) => call.callId));
+                return calls.map((call) => ({ callId: call.callId, output: 'Denied: the run was stopped.' }));
+              }
+              return calls.map((call) => ({ callId: call.callId, output: `approved in ${id}` }));
+            },
+          },
+          driver: () => ({ poll: { initialMs: 20, maxMs: 100 } }),
+          onUpdate: (update) => told.push(update),
+          onError: (error) => errors.push(error),
+          window: { id, alive: (other) => open.has(other) },
+        }));
+        const shownElsewhere = () => told.filter((u): u is Extract<ChatUpdate, { type: 'elsewhere' }> => u.type === 'elsewhere').at(-1)?.calls.map((call) => call.name) ?? [];
+        return { session, asked, withdrawn, approve, shownElsewhere };
+      };
+      const until = async (test: () => boolean, what: string) => {
+        const deadline = Date.now() + 10_000;
+        while (!test() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        assert.ok(test(), what);
+      };
+      /** The function outputs the server was sent, by the window that answered. */
+      const outputsSent = () => fake.requests.filter((r) => r.method === 'POST').flatMap((r) => JSON.stringify(r.body ?? '').match(/approved in [A-Z]|Denied: the run was stopped/g) ?? []);
+      /** A asks a question whose run calls read_file, and waits on the approval; B, on the same thread, follows that run. */
+      const askedInA = async (open: Set<string>) => {
+        fake.model.enqueue({ steps: [{ type: 'function_call', name: 'read_file', arguments: { path: 'notes.md' } }] }, { steps: [{ type: 'text', text: 'The file says 4711.' }] });
+        const a = windowOn('A', open);
+        await a.session.send('What is in notes.md?');
+        await until(() => a.asked.length === 1, 'A asks for the approval');
+        const b = windowOn('B', open);
+        await b.session.open();
+        assert.equal(b.session.busy, true, 'B follows the run A drives');
+        await until(() => b.shownElsewhere().length === 1, 'B shows the call waiting on A');
+        return { a, b };
+      };
+
+      it('the window that follows shows the call read-only and never answers it; the answer of the window that asked is sent once and reaches both', async () => {
+        const open = new Set(['A', 'B']);
+        const { a, b } = await askedInA(open);
+        assert.deepEqual(b.shownElsewhere(), ['read_file']);
+        await new Promise((r) => setTimeout(r, 1500));
+        assert.deepEqual(b.asked, [], 'B never asked (nor ran the function)');
+        a.approve();
+        await idle(a.session);
+        await until(() => !b.session.busy && b.session.thread?.pendingRun === undefined, 'B sees the run end');
+        assert.deepEqual(errors, []);
+        assert.deepEqual(outputsSent(), ['approved in A'], 'one output, from A');
+        assert.deepEqual(b.asked, []);
+        assert.deepEqual(b.shownElsewhere(), [], 'the read-only card is gone once answered');
+        const runOf = (session: ChatSession) => Object.values(session.thread!.runs).at(-1)!.run.status;
+        assert.equal(runOf(a.session), 'completed');
+        assert.equal(runOf(b.session), 'completed', 'B shows the end of the run');
+      });
+
+      for (const [gone, end] of [
+        ['closed without letting the run go (its process is gone)', (a: ReturnType<typeof windowOn>, open: Set<string>) => {
+          open.delete('A');
+          // Its handler ends with it, unanswered: no output of A's ever leaves.
+          a.session.dispose();
+        }],
+        ['still open, but it let the run go (another thread opened there)', async (a: ReturnType<typeof windowOn>) => {
+          await a.session.newThread();
+        }],
+      ] as const) {
+        it(`the window that follows answers once the window that drove the run is ${gone}`, async () => {
+          const open = new Set(['A', 'B']);
+          const { a, b } = await askedInA(open);
+          await end(a, open);
+          await until(() => b.asked.length === 1, 'B asks for the approval now');
+          b.approve();
+          await idle(b.session);
+          assert.deepEqual(outputsSent(), ['approved in B'], 'one output, from B');
+          assert.equal(Object.values(b.session.thread!.runs).at(-1)!.run.status, 'completed');
+        });
+      }
+
+      it('a window opened after the one that drove the run is gone drives it at once (a reload)', async () => {
+        const open = new Set(['A', 'B']);
+        const { a, b } = await askedInA(open);
+        open.delete('A');
+        a.session.dispose();
+        b.session.dispose();
+        open.delete('B');
+        open.add('C');
+        const c = windowOn('C', open);
+        await c.session.open();
+        await until(() => c.asked.length === 1, 'C asks for the approval');
+        assert.deepEqual(c.shownElsewhere(), [], 'nothing shown as waiting elsewhere');
+        c.approve();
+        await idle(c.session);
+        assert.deepEqual(outputsSent(), ['approved in C']);
+      });
+
+      it('Stop in the window that follows stops the run on the server, and the approval waiting in the window that asked is withdrawn, unanswered', async () => {
+        const open = new Set(['A', 'B']);
+        const { a, b } = await askedInA(open);
+        b.session.stop();
+        await idle(b.session);
+        assert.ok(fake.requests.some((r) => r.method === 'POST' && /\/cancel$/.test(r.path)), 'the server was asked to cancel the run');
+        assert.deepEqual(b.asked, []);
+        await until(() => a.withdrawn.length === 1, 'A withdraws its approval card');
+        await idle(a.session);
+        assert.deepEqual(outputsSent(), [], 'no approval given anywhere');
+        const stored = await new ThreadStore(nodeFileSystem, dir).load(a.session.thread!.thread.id);
+        assert.equal(stored!.pendingRun, undefined, 'the thread keeps no run to follow');
+        assert.notEqual(Object.values(stored!.runs).at(-1)!.run.status, 'requires_action', 'nor one waiting on an answer');
+      });
+    });
+
     it('tells about a rate limit on starting the run, then runs', async () => {
       fake.inject({ method: 'POST', path: protocol === 'responses' ? '/responses' : '/threads/:thread_id/runs', kind: 'rate_limit', retryAfterSeconds: 0, retryAfterMs: 50 });
       fake.model.enqueue({ steps: [{ type: 'text', text: 'After the wait.' }] });
