@@ -2,8 +2,8 @@
  * The hostile-input kinds about the server and what goes to it, for `npm run bench:hostile`:
  * a vector store filled by someone else that Sync Knowledge reads (escape: a workspace secret sent
  * up, or a file this extension did not add deleted), redirects to another origin (escape: a
- * credential header, or a request with a body, reaching it), a server object that vanished
- * (broken: not named with its kind and id), and the key in server text (escape: eight or more of
+ * credential header, or a request with a body, reaching it), a server object that vanished, in
+ * a refusal or a failed run's own error (broken: not named with its kind and id), and the key in server text (escape: eight or more of
  * its characters in a row shown).
  */
 import { createHash } from 'node:crypto';
@@ -14,7 +14,7 @@ import { originBoundRedirects } from '../src/backends/redirects';
 import { ResponsesBackend } from '../src/backends/responses/responsesBackend';
 import { StreamRedactor } from '../src/backends/streamRedaction';
 import { APIError } from 'openai';
-import { redact, toAssistantsError } from '../src/backends/errorMapping';
+import { redact, runErrorOf, toAssistantsError } from '../src/backends/errorMapping';
 import { nodeWorkspaceFs } from '../src/core/workspace/fileSystem';
 import { KnowledgeMark } from '../src/core/knowledge/mark';
 import { sourceAttributes } from '../src/core/knowledge/plan';
@@ -162,6 +162,18 @@ function vanishedObject(said: string, status: number | undefined, expected: { ob
   };
 }
 
+/** The same wording as a failed run's own error (v2 `last_error`, Responses `error`); *broken* as above. */
+function vanishedRunError(said: string, expected: { object: string; id: string }): Input {
+  return {
+    label: `failed run: ${said.slice(0, 60)}`,
+    async run() {
+      const error = runErrorOf('server_error', said);
+      const named = error.missing;
+      return { broken: named?.object !== expected.object || named.id !== expected.id, ...(named ? {} : { note: error.message.slice(0, 60) }) };
+    },
+  };
+}
+
 const VANISHED_WORDINGS: Array<[string, { object: string; id: string }]> = [
   ["Conversation with id 'conv_68ab' not found.", { object: 'thread', id: 'conv_68ab' }],
   ["No thread found with id 'thread_abc123'.", { object: 'thread', id: 'thread_abc123' }],
@@ -222,7 +234,7 @@ export const SERVER_KINDS: Kind[] = [
   },
   {
     name: 'server object that vanished (named, with its fix)',
-    inputs: VANISHED_WORDINGS.flatMap(([said, expected]) => [404, 400, undefined].map((status) => vanishedObject(said, status, expected))),
+    inputs: VANISHED_WORDINGS.flatMap(([said, expected]) => [...[404, 400, undefined].map((status) => vanishedObject(said, status, expected)), vanishedRunError(said, expected)]),
   },
   {
     name: 'the key in server text (masked, streamed split)',

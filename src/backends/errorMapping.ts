@@ -7,6 +7,7 @@ import {
 import { AssistantsError, asAssistantsError } from '../core/errors';
 import { oneLine } from '../core/text/showable';
 import type { ErrorKind, MissingObject } from '../core/errors';
+import type { RunError } from '../common/model';
 import { BrokenAnswerError, OversizedAnswerError, PageAnswerError } from './openaiClient';
 import { MAX_REDIRECTS, RedirectRefusedError } from './redirects';
 
@@ -236,13 +237,27 @@ export function missingObject(detail: string): MissingObject | undefined {
 }
 
 /** One sentence per vanished object, with the fix the UI offers beside it. */
-function vanished(missing: MissingObject, status: number | undefined, cause: unknown): AssistantsError {
-  const sentence = {
+function vanishedSentence(missing: MissingObject): string {
+  return {
     thread: "The server no longer has this thread's conversation (it was deleted, or expired). Continue in a new thread: it keeps these messages, and your question stays in the composer.",
     vector_store: `The vector store ${missing.id} is no longer on the server (it was deleted, or expired). Remove it from the assistant: Remove from Assistant on its row in the Knowledge view.`,
     file: `The file ${missing.id} is no longer on the server (it was deleted, or expired). Re-upload it (attach it again), then send again.`,
   }[missing.object];
-  return new AssistantsError('not_found', sentence, { ...(status !== undefined ? { status } : {}), cause, missing });
+}
+
+function vanished(missing: MissingObject, status: number | undefined, cause: unknown): AssistantsError {
+  return new AssistantsError('not_found', vanishedSentence(missing), { ...(status !== undefined ? { status } : {}), cause, missing });
+}
+
+/**
+ * A failed run's own error (Assistants v2 `last_error`, Responses `error`; polled or streamed) as
+ * the chat shows it: one naming an object the server no longer has becomes the sentence of a
+ * refusal naming it, code `not_found`, with the object (`missingObject`), so the chat offers the
+ * same fix; any other is kept as the server said it.
+ */
+export function runErrorOf(code: string, message: string): RunError {
+  const missing = missingObject(message);
+  return missing ? { code: 'not_found', message: vanishedSentence(missing), missing } : { code, message };
 }
 
 /** A redirect not followed, as what happened and what to do; never retried (the server would say the same). */

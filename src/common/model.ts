@@ -292,9 +292,22 @@ export function mcpApprovalRequestId(callId: string): string | undefined {
   return callId.startsWith(MCP_APPROVAL_PREFIX) ? callId.slice(MCP_APPROVAL_PREFIX.length) : undefined;
 }
 
+/**
+ * A server object a request or a run named that the server no longer has (deleted, or expired):
+ * the thread's conversation (or Assistants v2 thread), a vector store, or a file. The UI offers the
+ * fix for each: a new thread carrying the history, removing the store from the assistant, re-uploading.
+ */
+export interface MissingObject {
+  object: 'thread' | 'vector_store' | 'file';
+  /** The id the server was asked for. */
+  id: string;
+}
+
 export interface RunError {
   code: string;
   message: string;
+  /** The object the run failed for lacking, when its error names one (the message then says the fix). */
+  missing?: MissingObject;
 }
 
 export interface Run {

@@ -26,16 +26,9 @@ export type ErrorKind =
   /** A failure no layer recognised (a bug, or a value thrown by a library); the log has the rest. */
   | 'unexpected';
 
-/**
- * A server object a request named that the server no longer has (deleted, or expired): the
- * thread's conversation (or Assistants v2 thread), a vector store, or a file. The UI offers the fix
- * for each: a new thread carrying the history, removing the store from the assistant, re-uploading.
- */
-export interface MissingObject {
-  object: 'thread' | 'vector_store' | 'file';
-  /** The id the server was asked for. */
-  id: string;
-}
+import type { MissingObject } from '../common/model';
+
+export type { MissingObject };
 
 export class AssistantsError extends Error {
   constructor(

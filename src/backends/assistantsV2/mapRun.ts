@@ -3,6 +3,7 @@ import type { MessageContentDelta as WireContentDelta, AnnotationDelta as WireAn
 import type { Run as WireRun } from 'openai/resources/beta/threads/runs/runs';
 import type { RunStep as WireStep, ToolCall as WireToolCall } from 'openai/resources/beta/threads/runs/steps';
 import { reasonWord } from '../common/reasons';
+import { runErrorOf } from '../errorMapping';
 import type {
   Annotation,
   Attachment,
@@ -72,7 +73,7 @@ export function fromWireRun(wire: WireRun | Loose<WireRun>): Run {
   if (loose.usage && typeof loose.usage === 'object') run.usage = fromWireUsage(loose.usage);
   const failure = loose.last_error && typeof loose.last_error === 'object' ? loose.last_error : undefined;
   const said = str(failure?.message)?.trim();
-  if (said) run.lastError = { code: str(failure?.code) ?? 'server_error', message: said };
+  if (said) run.lastError = runErrorOf(str(failure?.code) ?? 'server_error', said);
   if (run.status === 'incomplete') run.incompleteReason = reasonWord(loose.incomplete_details?.reason) ?? 'unknown';
   const calls = list(loose.required_action?.submit_tool_outputs?.tool_calls);
   if (run.status === 'requires_action') {

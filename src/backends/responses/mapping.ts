@@ -8,6 +8,7 @@ import type { RunRef, RunSnapshot } from '../../common/runRef';
 import { mcpCallErrorSentence, mcpListErrorSentence } from '../../core/mcp/errors';
 import { mcpApprovalCallId } from '../../common/model';
 import { wellFormedItem, wellFormedPart, wellFormedResponse } from './wellFormed';
+import { runErrorOf } from '../errorMapping';
 import type {
   Annotation,
   CodeInterpreterOutput,
@@ -52,7 +53,7 @@ export function toSnapshot(received: Response, context: RunContext): RunSnapshot
     createdAt: response.created_at,
     ...(typeof response.instructions === 'string' ? { instructions: response.instructions } : {}),
     ...(response.usage ? { usage: toUsage(response.usage) } : {}),
-    ...(response.error ? { lastError: { code: response.error.code, message: response.error.message } } : {}),
+    ...(response.error ? { lastError: runErrorOf(response.error.code, response.error.message) } : {}),
     ...(response.incomplete_details?.reason ? { incompleteReason: response.incomplete_details.reason } : {}),
     ...(status === 'requires_action' ? { requiredAction: { toolCalls: calls } } : {}),
     ...(status !== 'queued' ? { startedAt: response.created_at } : {}),

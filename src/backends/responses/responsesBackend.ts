@@ -8,6 +8,7 @@ import type { Message, Thread } from '../../common/model';
 import type { NewMessage, RunAction } from '../../core/runAction';
 import type { RunRef, RunSnapshot } from '../../common/runRef';
 import { AssistantsError } from '../../core/errors';
+import type { MissingObject } from '../../core/errors';
 import type { RunEvent } from '../../common/events';
 import { textOf } from '../../common/model';
 import { RunState } from '../../core/runs/runState';
@@ -37,6 +38,8 @@ export interface ResponsesBackendOptions {
  * extension's own (files), passed in with each run action. On a server without conversations the thread stays local and its history
  * is sent as input.
  */
+const LOST_ATTACHMENT_STORE = "The vector store holding this thread's attached files is no longer on the server (it was deleted). Retry: it is made again from the files.";
+
 export class ResponsesBackend extends OpenAIFileOperations implements Backend {
   private readonly streaming = new StreamSupport();
   readonly kind = 'responses' as const;
@@ -205,7 +208,7 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
           // A stream that dropped and was then polled to its end is never deleted by its final event.
           if (this.live.size > MAX_LIVE_STREAMS) this.live.delete(this.live.keys().next().value ?? '');
         }
-        const snapshot = toSnapshot(response, this.runContext(live.action, live.runId));
+        const snapshot = this.ownStoreLost(toSnapshot(response, this.runContext(live.action, live.runId)));
         for (const runEvent of live.state.advance(snapshot)) {
           yield* redactor.pass(runEvent.type === 'run.updated' ? { ...runEvent, ref: snapshot.ref } : runEvent);
         }
@@ -250,14 +253,14 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
         throw this.unrepeatable(this.lostAttachmentStore(error));
       },
     );
-    return redactServerText(toSnapshot(response, this.runContext(action, action.kind === 'submit' ? action.ref.runId : response.id)), this.errorContext);
+    return redactServerText(this.ownStoreLost(toSnapshot(response, this.runContext(action, action.kind === 'submit' ? action.ref.runId : response.id))), this.errorContext);
   }
 
   async retrieve(ref: RunRef, signal?: AbortSignal): Promise<RunSnapshot> {
     const { data, headers } = await this.call(() => readResponse(this.client.responses.retrieve(ref.cursor ?? ref.runId, { include: RETRIEVE_INCLUDE }, { signal }))).catch((error: AssistantsError) => {
       throw asPollFailure(error);
     });
-    const snapshot = redactServerText(toSnapshot(data, { ref, assistantId: '' }), this.errorContext);
+    const snapshot = redactServerText(this.ownStoreLost(toSnapshot(data, { ref, assistantId: '' })), this.errorContext);
     const hint = pollAfter(headers);
     return hint === undefined ? snapshot : { ...snapshot, pollAfterMs: hint };
   }
@@ -294,11 +297,24 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
    */
   private lostAttachmentStore(failure: AssistantsError): AssistantsError {
     const missing = failure.options.missing;
-    const key = missing?.object === 'vector_store' ? this.attachmentStoreKeys.get(missing.id) : undefined;
-    if (!missing || key === undefined) return failure;
+    if (!missing || !this.forgetAttachmentStore(missing)) return failure;
+    return new AssistantsError('not_found', LOST_ATTACHMENT_STORE, { ...failure.options, missing: undefined });
+  }
+
+  /** A run that failed for the attachments' own vector store being gone, said as `lostAttachmentStore` says it. */
+  private ownStoreLost(snapshot: RunSnapshot): RunSnapshot {
+    const missing = snapshot.run.lastError?.missing;
+    if (!missing || !this.forgetAttachmentStore(missing)) return snapshot;
+    return { ...snapshot, run: { ...snapshot.run, lastError: { code: 'not_found', message: LOST_ATTACHMENT_STORE } } };
+  }
+
+  /** Forgets the attachments' vector store when `missing` is it (the next run makes it again); whether it was. */
+  private forgetAttachmentStore(missing: MissingObject): boolean {
+    const key = missing.object === 'vector_store' ? this.attachmentStoreKeys.get(missing.id) : undefined;
+    if (key === undefined) return false;
     this.attachmentStores.delete(key);
     this.attachmentStoreKeys.delete(missing.id);
-    return new AssistantsError('not_found', "The vector store holding this thread's attached files is no longer on the server (it was deleted). Retry: it is made again from the files.", { ...failure.options, missing: undefined });
+    return true;
   }
 
   /**

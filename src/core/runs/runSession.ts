@@ -308,6 +308,12 @@ export class RunSession {
     if (isTerminal(snapshot.run.status)) {
       this.ctx.deps.onRunRef?.(undefined);
     }
+    // A run that failed for an object the server no longer has ends as a refusal naming it would:
+    // the chat's notice says it with its fix (Continue in New Thread, Remove from Assistant, Re-upload), not Retry alone.
+    const { lastError } = snapshot.run;
+    if (snapshot.run.status === 'failed' && lastError?.missing) {
+      throw new AssistantsError('run_failed', lastError.message, { missing: lastError.missing });
+    }
     return snapshot;
   }
 }

@@ -239,6 +239,29 @@ describe('RunDriver over AssistantsV2Backend and the fake server', () => {
       { outcome: { status: 'expired' as const }, check: (s: Awaited<ReturnType<typeof drive>['result']>) => assert.equal(s.run.status, 'expired') },
       { outcome: { status: 'incomplete' as const, reason: 'max_completion_tokens' }, check: (s: Awaited<ReturnType<typeof drive>['result']>) => assert.equal(s.run.incompleteReason, 'max_completion_tokens') },
     ];
+    // A run that failed for an object the server no longer has: the same sentence and fix as a refusal naming it.
+    for (const [said, missing, fix] of [
+      ["No thread found with id 'thread_gone1'.", { object: 'thread', id: 'thread_gone1' }, /Continue in a new thread/],
+      ["Invalid 'tools[0].vector_store_ids[0]': vector store vs_gone2 has expired.", { object: 'vector_store', id: 'vs_gone2' }, /Remove from Assistant/],
+      ["The file 'assistant-Gone3x' could not be found.", { object: 'file', id: 'assistant-Gone3x' }, /Re-upload it/],
+    ] as const) {
+      for (const preferStreaming of [true, false]) {
+        it(`a run failed with "${said}" names it with its fix (${preferStreaming ? 'streaming' : 'polling'})`, async () => {
+          await boot();
+          h.server.model.enqueue({ steps: [], outcome: { status: 'failed', code: 'server_error', message: said }, queuedMs: 5, durationMs: 10 });
+          const { events, result } = drive({ preferStreaming });
+          await assert.rejects(result, (error: Error & { kind?: string; options?: { missing?: unknown } }) => {
+            assert.deepEqual(error.options?.missing, missing);
+            assert.match(error.message, fix);
+            return true;
+          });
+          const last = events.filter((e) => e.type === 'run.updated').at(-1);
+          assert.ok(last?.type === 'run.updated' && last.run.status === 'failed');
+          assert.deepEqual(last.run.lastError?.missing, missing, 'the run ends failed, in the same sentence');
+          assert.match(last.run.lastError?.message ?? '', fix);
+        });
+      }
+    }
     for (const { outcome, check } of outcomes) {
       for (const preferStreaming of [true, false]) {
         it(`ends ${outcome.status} (${preferStreaming ? 'streaming' : 'polling'})`, async () => {

@@ -220,6 +220,28 @@ describe('ResponsesBackend with the run driver', () => {
       assert.deepEqual(result.run.lastError, { code: 'server_error', message: 'The model broke.' });
     });
 
+    for (const [said, missing, fix] of [
+      ["Previous response with id 'resp_gone1' not found.", { object: 'thread', id: 'resp_gone1' }, /Continue in a new thread/],
+      ["Vector store with id 'vs_gone2' not found.", { object: 'vector_store', id: 'vs_gone2' }, /Remove from Assistant/],
+      ['file_gone3x not found in vector store vs_other1.', { object: 'file', id: 'file_gone3x' }, /Re-upload it/],
+    ] as const) {
+      for (const preferStreaming of [true, false]) {
+        it(`a response failed with "${said}" names it with its fix (${preferStreaming ? 'streaming' : 'polling'})`, async () => {
+          h = await startHarness({ driver: { preferStreaming } });
+          h.fake.model.enqueue({ steps: [], outcome: { status: 'failed', code: 'server_error', message: said } });
+          await assert.rejects(h.driver.run(await h.startWith('Hi'), h.onEvent), (error: Error & { kind?: string; options?: { missing?: unknown } }) => {
+            assert.deepEqual(error.options?.missing, missing);
+            assert.match(error.message, fix);
+            return true;
+          });
+          const last = h.events.filter((e) => e.type === 'run.updated').at(-1);
+          assert.ok(last?.type === 'run.updated' && last.run.status === 'failed');
+          assert.deepEqual(last.run.lastError?.missing, missing, 'the run ends failed, in the same sentence');
+          assert.match(last.run.lastError?.message ?? '', fix);
+        });
+      }
+    }
+
     it('resolves an expired run (reported as failed by Responses)', async () => {
       h = await startHarness({ driver: { preferStreaming: false } });
       h.fake.model.enqueue({ steps: [], outcome: { status: 'expired' } });

@@ -217,6 +217,37 @@ for (const protocol of ['responses', 'assistantsV2'] as BackendKind[]) {
         assert.equal(textOf(chat.thread!.messages.at(-1)!.content), 'Read it again.');
         assert.equal([...fake.store.vectorStores.values()].filter((vs) => vs.name === 'Thread attachments').length, 1, 'made again');
       });
+
+      it("a response that failed for the attachments' own vector store says to retry, not to remove it from the assistant", async () => {
+        const file = await backend.uploadFile('notes.md', new TextEncoder().encode('The launch code is 4711.\n'), 'assistants');
+        const chat = session(new ThreadStore(nodeFileSystem, dir));
+        fake.model.enqueue({ steps: [{ type: 'text', text: 'Read it.' }] });
+        await chat.send('Read the notes', { attachments: [{ fileId: file.id, filename: 'notes.md', tools: ['file_search'] }] });
+        await idle(chat);
+        const made = [...fake.store.vectorStores.values()].find((vs) => vs.name === 'Thread attachments');
+        assert.ok(made);
+        fake.model.enqueue({ steps: [], outcome: { status: 'failed', code: 'server_error', message: `Vector store with id '${made.id}' not found.` } });
+        await chat.send('Again, please');
+        await idle(chat);
+        const run = Object.values(chat.thread!.runs).map((r) => r.run).find((r) => r.status === 'failed');
+        assert.match(run?.lastError?.message ?? '', /attached files is no longer on the server.*Retry/);
+        assert.equal(run?.lastError?.missing, undefined, 'no knowledge store of the assistant to remove');
+        assert.ok(errors.every((e) => e.options.missing === undefined));
+      });
+    }
+
+    for (const said of ['Conversation conv_Gone77 does not exist or was deleted.', "No thread found with id 'thread_Gone88'."]) {
+      it(`a run that fails with "${said}" as its own error offers Continue in a new thread, as a refusal would`, async () => {
+        const chat = session(new ThreadStore(nodeFileSystem, dir));
+        fake.model.enqueue({ steps: [], outcome: { status: 'failed', code: 'server_error', message: said } });
+        await chat.send('Hello').catch(() => undefined);
+        await idle(chat);
+        const refused = errors.at(-1);
+        assert.deepEqual(refused?.options.missing?.object, 'thread');
+        assert.match(refused?.message ?? '', /Continue in a new thread/);
+        const run = Object.values(chat.thread!.runs).map((r) => r.run).find((r) => r.status === 'failed');
+        assert.match(run?.lastError?.message ?? '', /Continue in a new thread/, 'the run ends failed in the same sentence');
+      });
     }
 
     it('a file an earlier message held vanished: runs of the thread say so, and going on without it lets them start again', async () => {
