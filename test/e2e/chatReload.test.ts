@@ -105,7 +105,8 @@ describe('what the chat keeps across a window reload (packaged .vsix, fake serve
     await card().waitFor({ timeout: 60_000 });
     await card().locator('textarea').click();
     await card().locator('textarea').pressSequentially('{"price": 7.25,');
-    await keptOnDisk('output-drafts.json', '7.25');
+    // All of it, the last keystroke too: a write of an earlier keystroke holds 7.25 already.
+    await keptOnDisk('output-drafts.json', '7.25,');
     await reload();
     await card().waitFor({ timeout: 60_000 });
     assert.equal(await card().locator('textarea').inputValue(), '{"price": 7.25,', 'the resumed run asks again, with what was typed');
