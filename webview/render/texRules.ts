@@ -7,7 +7,8 @@
  *   rest of the answer became one formula; these leave an unclosed block as text.
  * - `$$…$$` and `\[…\]` inside a paragraph, which the plugin leaves as text (and Markdown's escape
  *   turned `\[` into `[`, losing the backslash), and `\(…\)`: the plugin looked for the closing
- *   `\)` from each `\(` to the end of the paragraph, so a paragraph of openings took seconds.
+ *   `\)` from each `\(` to the end of the paragraph, so a paragraph of openings took seconds; a
+ *   `\(` not closed (yet) before math is kept as written, where Markdown's escape showed `(`.
  *
  * Each reads a bounded stretch of text once. All give the plugin's tokens (`math_block`, `math_inline`) with the delimiter as `markup`.
  */
@@ -85,7 +86,7 @@ function inlineMath(state: StateInline, silent: boolean, open: string): boolean 
   let end = ahead.next(close, pos + open.length);
   // A closing delimiter after an odd number of backslashes is escaped (`\$$`, `\\)`).
   while (end >= 0 && backslashesBefore(src, end) % 2 === 1) end = ahead.next(close, end + 1);
-  if (end < 0 || end + close.length > posMax || end - pos > MAX_MATH) return false;
+  if (end < 0 || end + close.length > posMax || end - pos > MAX_MATH) return open === '\\(' && unclosedParen(state, silent);
   // A code span is not math: a `$$` before `` `$$` `` pairs with nothing.
   const backtick = ahead.next('`', pos);
   if (open !== '\\(' && backtick >= 0 && backtick < end) return false;
@@ -101,6 +102,19 @@ function inlineMath(state: StateInline, silent: boolean, open: string): boolean 
     token.content = content;
   }
   state.pos = end + close.length;
+  return true;
+}
+
+/**
+ * A `\(` with no `\)` after it (a formula still streaming, or never closed) before what reads as
+ * math is kept as written: Markdown's escape would show it as `(`. One before words alone ("\(sic")
+ * is left to the escape.
+ */
+function unclosedParen(state: StateInline, silent: boolean): boolean {
+  const after = state.src.slice(state.pos + 2, Math.min(state.posMax, state.pos + 2 + 200));
+  if (!/[\\^_=+\-*/<>{}|\d]/.test(after)) return false;
+  if (!silent) state.pending += '\\(';
+  state.pos += 2;
   return true;
 }
 

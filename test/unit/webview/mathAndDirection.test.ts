@@ -127,6 +127,19 @@ describe('math and text direction in answers (DOM, happy-dom)', () => {
     assert.deepEqual(sources(draw('$$\n\\frac{a}{b}\n$$')), ['\\frac{a}{b}\n']);
   });
 
+  it('keeps a \\( not closed yet (still streaming, or never) as written, backslash included; one before words alone is an escaped bracket', () => {
+    const cases: [string, string][] = [
+      ['Roots of \\(a_1 x^2 + b_1 x = 0', 'Roots of \\(a_1 x^2 + b_1 x = 0'],
+      ['So \\(\\frac{a}{b} and then **bold** text.', 'So \\(\\frac{a}{b} and then bold text.'],
+    ];
+    for (const [text, shown] of cases) {
+      const el = draw(text);
+      assert.equal(el.querySelectorAll('.katex, .math-tex').length, 0, text);
+      assert.equal(el.textContent?.trim(), `Lead.\n${shown}`);
+    }
+    assert.equal(draw('As written \\(sic) here.').textContent?.trim(), 'Lead.\nAs written (sic) here.');
+  });
+
   it('draws $$…$$ and \\[…\\] written inside a paragraph as display math, and leaves amounts and escaped brackets alone', () => {
     const el = draw(INLINE_MATH[2][0]);
     assert.deepEqual(sources(el), INLINE_MATH[2][1]);
