@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { deeperThan, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
-import { boundedAjv } from '../text/boundedAjv';
+import { boundedAjv, tooManyEnumValues } from '../text/boundedAjv';
 import { duplicateKey } from '../text/duplicateKeys';
 import { unshowableIn } from '../text/showable';
 import schema from '../../../schemas/assistant.schema.json';
@@ -79,9 +79,10 @@ export function validateAssistantFile(value: unknown): FieldError[] {
     return [{ path: '/version', message: `this file is format version ${version}, newer than this extension reads (version ${ASSISTANT_FILE_VERSION}); update the extension` }];
   }
   // A schema nested thousands deep overflows the stack of every recursive check below (the
-  // validator's, then the strict rules'): measured first, without recursion, and refused.
-  const deep = tooDeep(value);
-  if (deep.length > 0) return deep;
+  // validator's, then the strict rules'), and one of 100,000 enum values holds the host reading
+  // them: measured first, without recursion, and refused.
+  const large = tooLarge(value);
+  if (large.length > 0) return large;
   try {
     return checkedAssistantFile(value);
   } catch (error) {
@@ -89,13 +90,20 @@ export function validateAssistantFile(value: unknown): FieldError[] {
   }
 }
 
-function tooDeep(value: unknown): FieldError[] {
+function tooLarge(value: unknown): FieldError[] {
   const tools = typeof value === 'object' && value !== null && Array.isArray((value as { tools?: unknown }).tools) ? ((value as { tools: unknown[] }).tools) : [];
   const errors: FieldError[] = [];
   tools.forEach((tool, index) => {
     const parameters = (tool as { function?: { parameters?: unknown } } | null)?.function?.parameters;
     if (deeperThan(parameters, MAX_SCHEMA_DEPTH)) errors.push({ path: `/tools/${index}/function/parameters`, message: `nests deeper than ${MAX_SCHEMA_DEPTH} levels; flatten the schema` });
+    else {
+      const tooMany = tooManyEnumValues(parameters);
+      if (tooMany) errors.push({ path: `/tools/${index}/function/parameters`, message: tooMany });
+    }
   });
+  const format = typeof value === 'object' && value !== null ? (value as { response_format?: { json_schema?: { schema?: unknown } } | null }).response_format : undefined;
+  const formatEnums = typeof format === 'object' && format !== null ? tooManyEnumValues(format.json_schema?.schema) : undefined;
+  if (formatEnums) errors.push({ path: '/response_format/json_schema/schema', message: formatEnums });
   if (errors.length === 0 && deeperThan(value, MAX_FILE_DEPTH)) errors.push({ path: '', message: `the file nests deeper than ${MAX_FILE_DEPTH} levels; an assistant file may nest at most ${MAX_FILE_DEPTH}` });
   return errors;
 }

@@ -36,6 +36,38 @@ const DATA = new Set(['enum', 'const', 'default', 'examples', 'required']);
  */
 export const SCHEMA_MAX_SUBSCHEMAS = 1_000;
 export const SCHEMA_MAX_PATTERN_INSTRUCTIONS = 50_000;
+/**
+ * `enum` values one schema may list, all its enums counted: checking a schema against the
+ * meta-schema reads each value (`uniqueItems`), so an assistant file whose parameters had an enum
+ * of 100,000 objects held the extension host 0.2 to 1 s at each reading. Real enums hold tens
+ * (every country code is about 250).
+ */
+export const SCHEMA_MAX_ENUM_VALUES = 10_000;
+
+/**
+ * Why a schema lists too many `enum` values (SCHEMA_MAX_ENUM_VALUES, all its enums counted), or
+ * undefined. Walks the value without recursion, so it is safe on a schema of any depth; values
+ * under data keywords (`const`, `default`, ...) are not schemas and are not counted.
+ */
+export function tooManyEnumValues(schema: unknown): string | undefined {
+  let room = SCHEMA_MAX_ENUM_VALUES;
+  const pending: unknown[] = [schema];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== 'object' || next === null) continue;
+    if (Array.isArray(next)) {
+      pending.push(...next);
+      continue;
+    }
+    for (const [key, value] of Object.entries(next)) {
+      if (key === 'enum' && Array.isArray(value) && (room -= value.length) < 0) {
+        return `the schema's enums list more than ${SCHEMA_MAX_ENUM_VALUES.toLocaleString('en-US')} values; list fewer, or say what the values are in the description`;
+      }
+      if (!DATA.has(key)) pending.push(value);
+    }
+  }
+  return undefined;
+}
 
 /** A check stopped: more than CHECK_STEP_BUDGET steps. */
 class StepsExceeded extends Error {}
@@ -53,8 +85,10 @@ export class SchemaTooLargeError extends Error {}
  * and never throws: a check that runs out of steps, a value too long for its pattern, and a schema
  * that refers to itself without end (`$ref` in a loop, a stack overflow) each fail the check with
  * one error saying so. `compile` throws a SchemaTooLargeError for a schema nesting deeper than
- * MAX_SCHEMA_DEPTH, holding more than SCHEMA_MAX_SUBSCHEMAS subschemas, or whose patterns add up to
- * more than SCHEMA_MAX_PATTERN_INSTRUCTIONS, before compiling (or at the pattern) rather than after seconds.
+ * MAX_SCHEMA_DEPTH, holding more than SCHEMA_MAX_SUBSCHEMAS subschemas or SCHEMA_MAX_ENUM_VALUES enum
+ * values, or whose patterns add up to more than SCHEMA_MAX_PATTERN_INSTRUCTIONS, before compiling
+ * (or at the pattern) rather than after seconds; `validateSchema` refuses a schema of too many enum
+ * values with one error saying so, before reading them.
  */
 export function boundedAjv(options: Omit<Options, 'code'> = {}): Ajv {
   let patternRoom = SCHEMA_MAX_PATTERN_INSTRUCTIONS;
@@ -107,8 +141,17 @@ export function boundedAjv(options: Omit<Options, 'code'> = {}): Ajv {
       return true;
     },
   });
+  const validateSchema = ajv.validateSchema.bind(ajv);
+  ajv.validateSchema = ((schema: AnySchema, throwOrLogError?: boolean) => {
+    const tooMany = tooManyEnumValues(schema);
+    if (tooMany === undefined) return validateSchema(schema, throwOrLogError);
+    ajv.errors = [{ keyword: 'bounded', instancePath: '', schemaPath: '#', params: {}, message: tooMany }];
+    return false;
+  }) as Ajv['validateSchema'];
   const compile = ajv.compile.bind(ajv);
   ajv.compile = (<T>(schema: AnySchema, meta?: boolean): ValidateFunction<T> => {
+    const tooMany = tooManyEnumValues(schema);
+    if (tooMany !== undefined) throw new SchemaTooLargeError(tooMany);
     patternRoom = SCHEMA_MAX_PATTERN_INSTRUCTIONS;
     const inner = compile<T>(counted(schema, 1, { room: SCHEMA_MAX_SUBSCHEMAS }), meta);
     const bounded = ((data: unknown, context?: Parameters<ValidateFunction>[1]) => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { parseAssistantFile, validateJsonSchema } from '../../../../src/core/assistants/assistantFile';
 import { check } from '../../../../src/core/assistantTests/expectations';
 import { parseTestFile } from '../../../../src/core/assistantTests/testFile';
-import { boundedAjv } from '../../../../src/core/text/boundedAjv';
+import { boundedAjv, SCHEMA_MAX_ENUM_VALUES } from '../../../../src/core/text/boundedAjv';
 import { parseCustomArguments } from '../../../../src/core/functions/customFunctions';
 
 /** Lists as a repository or a model may write them: each quadratic to check pairwise (Ajv's own `uniqueItems` took minutes on them). */
@@ -21,12 +21,19 @@ const grade = async () => ({ pass: true, reason: '' });
 
 describe('uniqueItems is checked in linear time, wherever a schema or a value comes from', () => {
   for (const [label, list] of lists) {
-    it(`an assistant file whose parameters have an enum of ${label} is read`, () => {
-      assert.deepEqual(parseAssistantFile(fileWith(list)).errors, []);
+    const most = list.slice(0, SCHEMA_MAX_ENUM_VALUES);
+    it(`an assistant file whose parameters have an enum of ${most.length.toLocaleString('en-US')} of ${label} is read, and one of all of them is listed with the reason, at once`, () => {
+      assert.deepEqual(parseAssistantFile(fileWith(most)).errors, []);
+      const started = performance.now();
+      const { errors } = parseAssistantFile(fileWith(list));
+      const took = performance.now() - started;
+      assert.match(errors.map((error) => error.message).join(' '), /enums list more than 10,000 values/);
+      assert.ok(took < 2_000, `took ${took} ms`);
     });
 
-    it(`the form's schema field takes an enum of ${label}`, () => {
-      assert.deepEqual(validateJsonSchema({ type: 'string', enum: list }, false), []);
+    it(`the form's schema field takes an enum of ${most.length.toLocaleString('en-US')} of ${label}, and refuses one of all of them`, () => {
+      assert.deepEqual(validateJsonSchema({ type: 'string', enum: most }, false), []);
+      assert.match(validateJsonSchema({ type: 'string', enum: list }, false).map((error) => error.message).join(' '), /enums list more than 10,000 values/);
     });
 
     it(`a call's argument of ${label} under uniqueItems is checked`, () => {
@@ -37,9 +44,11 @@ describe('uniqueItems is checked in linear time, wherever a schema or a value co
     });
   }
 
-  it('a test file with a json-schema expectation whose enum has 60,000 objects is read', () => {
-    const file = { version: 1, tests: [{ question: 'q', expect: [{ type: 'json-schema', value: { enum: Array.from({ length: 60_000 }, (_, i) => ({ id: i, tags: ['a'] })) } }] }] };
-    assert.deepEqual(parseTestFile(JSON.stringify(file), 'x.assistant-tests.json').errors, []);
+  it('a test file with a json-schema expectation whose enum has 10,000 objects is read; one whose enums add up to 60,000 is refused', () => {
+    const file = (length: number, copies: number) => ({ version: 1, tests: [{ question: 'q', expect: [{ type: 'json-schema', value: { anyOf: Array.from({ length: copies }, () => ({ enum: Array.from({ length }, (_, i) => ({ id: i, tags: ['a'] })) })) } }] }] });
+    assert.deepEqual(parseTestFile(JSON.stringify(file(10_000, 1)), 'x.assistant-tests.json').errors, []);
+    assert.match(JSON.stringify(parseTestFile(JSON.stringify(file(10_000, 6)), 'x.assistant-tests.json').errors), /enums list more than 10,000 values/);
+    assert.match(JSON.stringify(parseTestFile(JSON.stringify(file(60_000, 1)), 'x.assistant-tests.json').errors), /enums list more than 10,000 values/);
   });
 
   it('an answer of 70,000 objects is checked against a uniqueItems schema', async () => {
@@ -82,14 +91,24 @@ describe('every check ends in bounded time, whoever wrote the schema', () => {
     }
   });
 
-  it('one check against an enum of 1,000,000 items is made; a thousand of them are not', () => {
-    const values = Array.from({ length: 1_000_000 }, (_, i) => `v${i}`);
+  it('one check against an enum of 10,000 items is made; 30,000 of them are not', () => {
+    const values = Array.from({ length: 10_000 }, (_, i) => `v${i}`);
     const once = boundedAjv().compile({ type: 'object', properties: { e: { enum: values } } });
-    assert.equal(once({ e: 'v999999' }), true);
+    assert.equal(once({ e: 'v9999' }), true);
     assert.equal(once({ e: 'nope' }), false);
     const many = boundedAjv().compile({ type: 'array', items: { enum: values } });
-    assert.equal(many(Array.from({ length: 1_000 }, () => 'v1')), false);
+    assert.equal(many(Array.from({ length: 30_000 }, () => 'v1')), false);
     assert.match(many.errors?.[0]?.message ?? '', /cannot be checked in bounded time/);
+  });
+
+  it('a schema whose enums add up past 10,000 values is refused before it is compiled, in one enum or spread over many', () => {
+    for (const schema of [
+      { enum: Array.from({ length: 10_001 }, (_, i) => i) },
+      { type: 'object', properties: Object.fromEntries(Array.from({ length: 11 }, (_, p) => [`p${p}`, { enum: Array.from({ length: 1_000 }, (_, i) => ({ i })) }])) },
+      { anyOf: [{ enum: Array.from({ length: 6_000 }, (_, i) => `a${i}`) }, { items: { enum: Array.from({ length: 6_000 }, (_, i) => [i]) } }] },
+    ]) {
+      assert.throws(() => boundedAjv().compile(schema), /the schema's enums list more than 10,000 values/);
+    }
   });
 
   it('patterns tried on every key of a large value count as steps: 100 patterns on 100,000 keys stop', () => {
