@@ -100,6 +100,37 @@ describe('thread commands (inside VS Code)', () => {
     }
   });
 
+  it('Export Thread to Markdown writes nothing through a link a repository committed beside it, nor over a file there', async function () {
+    if (process.platform === 'win32') this.skip();
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'export-outside-'));
+    try {
+      fs.symlinkSync(outside, path.join(scratch, 'linked-images'));
+      await vscode.commands.executeCommand('assistants.exportThreadMarkdown', threadId, { file: path.join(scratch, 'linked.md') });
+      assert.deepEqual(fs.readdirSync(outside), [], 'nothing went through the linked folder');
+      const images = fs.readdirSync(path.join(scratch, 'linked-images-2'));
+      assert.ok(images.length >= 1, 'the plot went into a folder of its own');
+      assert.ok(fs.readFileSync(path.join(scratch, 'linked.md'), 'utf8').includes(`linked-images-2/${images[0]}`));
+      // The same images folder now holds the user's own file under the plot's name.
+      fs.writeFileSync(path.join(scratch, 'linked-images-2', images[0]), 'the user\'s own');
+      await vscode.commands.executeCommand('assistants.exportThreadMarkdown', threadId, { file: path.join(scratch, 'linked.md') });
+      assert.equal(fs.readFileSync(path.join(scratch, 'linked-images-2', images[0]), 'utf8'), 'the user\'s own');
+      fs.symlinkSync(path.join(outside, 'notes.md'), path.join(scratch, 'dangling.md'));
+      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('assistants.exportThreadMarkdown', threadId, { file: path.join(scratch, 'dangling.md') })), /dangling\.md is a link or not a regular file, so Export Thread to Markdown does not write it/);
+      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('assistants.exportThreadJson', threadId, { file: path.join(scratch, 'dangling.md') })), /is a link or not a regular file/);
+      assert.deepEqual(fs.readdirSync(outside), [], 'no document went through the link');
+    } finally {
+      // The links go with what they point at; the files exported stay, for the key check below.
+      for (const link of ['linked-images', 'dangling.md']) {
+        try {
+          fs.unlinkSync(path.join(scratch, link));
+        } catch {
+          // Not made: the test stopped before.
+        }
+      }
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it('Export Thread to JSON writes the stored thread, images inline', async () => {
     const json = path.join(scratch, 'sales.json');
     await vscode.commands.executeCommand('assistants.exportThreadJson', threadId, { file: json });

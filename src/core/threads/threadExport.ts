@@ -25,7 +25,16 @@ export interface MarkdownExportOptions {
   readImage: ReadImage;
   /** The folder, relative to the Markdown file, the images and kept files go into (e.g. `thread-images`). */
   imageFolder: string;
+  /**
+   * Whether `path` (relative to the Markdown file) already holds something other than `bytes`: a
+   * file of the user's, a folder, a link. The image or file then goes under the next name
+   * (`chart-2.png`), so an export replaces nothing and writes through no link. Default: nothing does.
+   */
+  occupied?: (path: string, bytes: Uint8Array) => Promise<boolean>;
 }
+
+/** Names tried for one image or file before the export gives up (each an `occupied` look). */
+export const EXPORT_NAME_TRIES = 100;
 
 /** An image or file the Markdown refers to, to be written at `path` (relative to the Markdown file, `/`-separated). */
 export interface ExportedImage {
@@ -48,7 +57,9 @@ const OUTPUT_PREVIEW = 300;
  * result counts, code-interpreter code and logs); citations as numbered marks and a list of
  * sources under the answer (file name and id, where the answer cites it, the quoted text when the
  * citation has one); images as files in `imageFolder` (named by content hash, so each is
- * written once), images on the server or the web as links. A run that failed says so.
+ * written once; a name `occupied` says is held by something else is numbered), images on the
+ * server or the web as links. A run that failed says so. Throws an Error with a sentence when
+ * EXPORT_NAME_TRIES names of one file are all occupied.
  */
 export async function threadToMarkdown(stored: StoredThread, options: MarkdownExportOptions): Promise<MarkdownExport> {
   const images = new Map<string, Uint8Array>();
@@ -56,7 +67,7 @@ export async function threadToMarkdown(stored: StoredThread, options: MarkdownEx
     const bytes = isStoredOutput(url) ? await options.readImage(url) : url.startsWith('data:') ? imageFromDataUrl(url) : undefined;
     const mime = bytes && sniffImage(bytes);
     if (!bytes || !mime) return url.startsWith('http://') || url.startsWith('https://') ? `![${alt}](<${url}>)` : `*(${alt}: no longer available)*`;
-    const path = `${options.imageFolder}/${createHash('sha256').update(bytes).digest('hex')}.${IMAGE_EXTENSIONS[mime]}`;
+    const path = await freePath(`${createHash('sha256').update(bytes).digest('hex')}.${IMAGE_EXTENSIONS[mime]}`, bytes);
     images.set(path, bytes);
     return `![${alt}](<${path}>)`;
   };
@@ -64,16 +75,23 @@ export async function threadToMarkdown(stored: StoredThread, options: MarkdownEx
   // file of the same name, in any case, gets `-2`: `Chart.png` and `chart.png` are one file on
   // Windows and macOS); the same kept file is written once.
   const filePaths = new Map<string, string | undefined>();
-  const taken = (path: string) => [...images.keys()].some((written) => written.toLowerCase() === path.toLowerCase());
+  const taken = (path: string, bytes: Uint8Array) => [...images].some(([written, held]) => written.toLowerCase() === path.toLowerCase() && Buffer.compare(held, bytes) !== 0);
+  const occupied = options.occupied ?? (() => Promise.resolve(false));
+  /** `name` in the folder, numbered past names this export or something already there holds. */
+  const freePath = async (name: string, bytes: Uint8Array): Promise<string> => {
+    for (let n = 1; n <= EXPORT_NAME_TRIES; n++) {
+      const path = `${options.imageFolder}/${n === 1 ? name : numbered(name, n)}`;
+      if (!taken(path, bytes) && !(await occupied(path, bytes))) return path;
+    }
+    throw new Error(`${options.imageFolder} already holds ${EXPORT_NAME_TRIES} other files named like ${name}, so the thread was not exported; choose another file name or folder.`);
+  };
   const fileLink = async (kept: KeptFile | undefined): Promise<string | undefined> => {
     if (kept?.url === undefined) return undefined;
     if (filePaths.has(kept.url)) return filePaths.get(kept.url);
     const bytes = await options.readImage(kept.url);
     let path: string | undefined;
     if (bytes) {
-      const name = safeFileName(kept.filename ?? kept.url.slice(kept.url.indexOf(':') + 1));
-      path = `${options.imageFolder}/${name}`;
-      for (let n = 2; taken(path); n++) path = `${options.imageFolder}/${numbered(name, n)}`;
+      path = await freePath(safeFileName(kept.filename ?? kept.url.slice(kept.url.indexOf(':') + 1)), bytes);
       images.set(path, bytes);
     }
     filePaths.set(kept.url, path);

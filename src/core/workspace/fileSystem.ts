@@ -386,6 +386,76 @@ export async function plainFileOrNone(file: string): Promise<boolean> {
   }
 }
 
+/**
+ * What writing `bytes` at `relative` (`/`-separated) below `base` would meet: `free` when nothing is
+ * there and each folder on the way is a folder or not there yet; `same` when a regular file holding
+ * exactly these bytes is; `taken` otherwise (a file with other bytes, a folder, a pipe, or a link,
+ * dangling or not, at the end or on the way: a repository may commit one pointing anywhere, and a
+ * write would follow it).
+ */
+export async function slotFor(base: string, relative: string, bytes: Uint8Array): Promise<'free' | 'same' | 'taken'> {
+  const parts = relative.split('/');
+  let current = base;
+  for (const [index, part] of parts.entries()) {
+    current = path.join(current, part);
+    let stat: Awaited<ReturnType<typeof fs.lstat>>;
+    try {
+      stat = await fs.lstat(current);
+    } catch (error) {
+      if (isMissing(error)) return 'free';
+      throw error;
+    }
+    if (index < parts.length - 1) {
+      if (!stat.isDirectory()) return 'taken';
+    } else if (!stat.isFile() || stat.size !== bytes.byteLength) {
+      return 'taken';
+    }
+  }
+  const there = await fs.readFile(current, { flag: fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW });
+  return Buffer.compare(there, bytes) === 0 ? 'same' : 'taken';
+}
+
+/**
+ * `name`, or `name-2`, `name-3`… up to `tries` names: the first that nothing is at in `base` or
+ * that is a folder (not a file, and not a link, which a write into it would follow anywhere).
+ * Undefined when all are taken.
+ */
+export async function folderNameFree(base: string, name: string, tries: number): Promise<string | undefined> {
+  for (let n = 1; n <= tries; n++) {
+    const folder = n === 1 ? name : `${name}-${n}`;
+    const stamp = await fs.lstat(path.join(base, folder)).catch((error: unknown) => {
+      if (isMissing(error)) return undefined;
+      throw error;
+    });
+    if (!stamp || stamp.isDirectory()) return folder;
+  }
+  return undefined;
+}
+
+/**
+ * Writes `bytes` at `relative` (`/`-separated) below `base` as a new file, making its folders, and
+ * never through a link: a folder on the way that is a link or no folder throws, and a file already
+ * there (a link too, dangling or not) is left as it is and makes the result false.
+ */
+export async function createNewFile(base: string, relative: string, bytes: Uint8Array): Promise<boolean> {
+  const parts = relative.split('/');
+  let current = base;
+  for (const part of parts.slice(0, -1)) {
+    current = path.join(current, part);
+    await fs.mkdir(current).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    });
+    if (!(await fs.lstat(current)).isDirectory()) throw new Error(`${part} is a link or not a folder, so nothing is written into it.`);
+  }
+  try {
+    await fs.writeFile(path.join(current, parts[parts.length - 1]), bytes, { flag: 'wx' });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
 /** The workspace functions' file access, on Node's file system. */
 export const nodeWorkspaceFs: WorkspaceFs = {
   async realPath(absolute) {

@@ -9,7 +9,8 @@ import { AssistantsError } from '../../core/errors';
 import { textOf } from '../../common/model';
 import { answersMarkdown, questionsOf, replayQuestions } from '../../core/chat/replay';
 import type { ReplayResult } from '../../core/chat/replay';
-import { threadToJson, threadToMarkdown } from '../../core/threads/threadExport';
+import { EXPORT_NAME_TRIES, threadToJson, threadToMarkdown } from '../../core/threads/threadExport';
+import { createNewFile, folderNameFree, plainFileOrNone, slotFor } from '../../core/workspace/fileSystem';
 import { assistantLabel, lastActivityLabel, listThreads, shortTitle, titleProblem, titleWithSuffix } from '../../core/threads/threadList';
 import type { StoredThread, ThreadStore, ThreadSummary } from '../../core/threads/threadStore';
 import { assistantItem } from '../assistants/assistantCommands';
@@ -212,16 +213,26 @@ export function registerThreadCommands(register: Register, deps: ThreadCommandDe
     if (!file) return;
     const stem = path.basename(file.fsPath, path.extname(file.fsPath));
     const names = await assistantNames(service, deps.log);
+    const onDisk = file.scheme === 'file';
+    const base = path.dirname(file.fsPath);
+    if (onDisk) await refuseLink(file, 'Export Thread to Markdown');
     const { markdown, images } = await threadToMarkdown(stored, {
       assistantName: assistantLabel(stored.thread.assistantId, names),
       assistantNames: names,
       readImage: (url) => store.readOutput(stored.thread.id, url),
-      imageFolder: `${stem}-images`,
+      imageFolder: onDisk ? await exportFolder(base, `${stem}-images`) : `${stem}-images`,
+      // A file of the user's (or a link a repository committed) where an image would go is kept; the image takes another name.
+      ...(onDisk ? { occupied: async (relative: string, bytes: Uint8Array) => (await slotFor(base, relative, bytes)) === 'taken' } : {}),
     });
-    const folder = vscode.Uri.joinPath(file, '..');
-    for (const image of images) await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, ...image.path.split('/')), image.bytes);
+    for (const image of images) {
+      if (!onDisk) await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(file, '..', ...image.path.split('/')), image.bytes);
+      else if ((await slotFor(base, image.path, image.bytes)) !== 'same' && !(await createNewFile(base, image.path, image.bytes))) {
+        throw new AssistantsError('file_system', `${image.path} appeared while the thread was exported, so it was left as it is and the export stopped; export again.`);
+      }
+    }
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(markdown));
-    const beside = images.length ? ` (and ${images.length} file${images.length === 1 ? '' : 's'} in ${stem}-images)` : '';
+    const folders = [...new Set(images.map((image) => image.path.split('/')[0]))];
+    const beside = images.length ? ` (and ${images.length} file${images.length === 1 ? '' : 's'} in ${folders.join(', ')})` : '';
     void vscode.window.showInformationMessage(`Exported "${stored.thread.title}" to ${vscode.workspace.asRelativePath(file)}${beside}.`);
   });
 
@@ -231,6 +242,7 @@ export function registerThreadCommands(register: Register, deps: ThreadCommandDe
     const stored = await load(thread.id);
     const file = await saveTarget(args.file, stored, 'Export Thread to JSON', { JSON: ['json'] });
     if (!file) return;
+    if (file.scheme === 'file') await refuseLink(file, 'Export Thread to JSON');
     const json = await threadToJson(stored, (url) => store.readOutput(stored.thread.id, url));
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(json));
     void vscode.window.showInformationMessage(`Exported "${stored.thread.title}" to ${vscode.workspace.asRelativePath(file)}.`);
@@ -408,6 +420,18 @@ function replayStopped(result: ReplayResult): string {
 }
 
 /** Where an export goes: `file` when given, else a save dialog in the workspace, named after the thread. */
+/** Refuses an export target that is a link (a repository may commit one under a thread's likely name, pointing anywhere) or no regular file. */
+async function refuseLink(file: vscode.Uri, command: string): Promise<void> {
+  if (!(await plainFileOrNone(file.fsPath))) throw new AssistantsError('permission', `${path.basename(file.fsPath)} is a link or not a regular file, so ${command} does not write it; choose another name.`);
+}
+
+/** The folder beside an exported Markdown file its images go into (see `folderNameFree`). */
+async function exportFolder(base: string, name: string): Promise<string> {
+  const folder = await folderNameFree(base, name, EXPORT_NAME_TRIES);
+  if (folder === undefined) throw new AssistantsError('file_system', `${EXPORT_NAME_TRIES} names like ${name} beside the file are taken by files or links, so the thread was not exported; choose another file name or folder.`);
+  return folder;
+}
+
 async function saveTarget(file: string | undefined, stored: StoredThread, title: string, filters: Record<string, string[]>): Promise<vscode.Uri | undefined> {
   if (file) return vscode.Uri.file(file);
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;

@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { nodeFileSystem } from '../../../../src/core/workspace/fileSystem';
+import { createNewFile, nodeFileSystem, slotFor } from '../../../../src/core/workspace/fileSystem';
 import { isStoredOutput, textOf } from '../../../../src/common/model';
-import { threadToJson, threadToMarkdown } from '../../../../src/core/threads/threadExport';
+import { EXPORT_NAME_TRIES, threadToJson, threadToMarkdown } from '../../../../src/core/threads/threadExport';
 import { parseThreadFile } from '../../../../src/core/threads/threadFile';
 import type { StoredThread } from '../../../../src/core/threads/threadStore';
 import { ThreadStore } from '../../../../src/core/threads/threadStore';
@@ -260,6 +261,42 @@ describe('thread export', () => {
       assert.ok(figure, 'the kept figure is written');
       assert.match(markdown, new RegExp(`!\\[Image 2\\]\\(<${figure[0].replace(/\./g, '\\.')}>\\)`));
       assert.match(markdown, /\*\(Image 3: chart2\.png could not be kept: the server no longer has it\.\)\*/);
+    });
+
+    it('writes no image or file over what is already beside the document, nor through a link there', async function () {
+      if (process.platform === 'win32') this.skip();
+      const thread = await keptThread();
+      const base = path.join(dir, 'export');
+      const outside = path.join(dir, 'outside');
+      fs.mkdirSync(path.join(base, 'out'), { recursive: true });
+      fs.mkdirSync(outside);
+      const figureName = `${createHash('sha256').update(PLOT).digest('hex')}.png`;
+      // The user's own file, a link a repository committed under the model's name, and one under the figure's hash name.
+      fs.writeFileSync(path.join(base, 'out', 'x.csv'), 'the user\'s own table');
+      fs.symlinkSync(path.join(outside, 'authorized_keys'), path.join(base, 'out', 'x-2.csv'));
+      fs.symlinkSync(path.join(outside, 'figure.png'), path.join(base, 'out', figureName));
+      const occupied = async (relative: string, bytes: Uint8Array) => (await slotFor(base, relative, bytes)) === 'taken';
+      const { markdown, images } = await threadToMarkdown(thread, { readImage: (url) => store.readOutput('thread-1', url), imageFolder: 'out', occupied });
+      const written = new Map(images.map((image) => [image.path, Buffer.from(image.bytes)]));
+      assert.deepEqual(written.get('out/x-3.csv'), CSV, 'the CSV goes past the user\'s file and the link');
+      assert.deepEqual(written.get('out/x-4.csv'), Buffer.from('other'));
+      assert.deepEqual(written.get(`out/${figureName.replace('.png', '-2.png')}`), PLOT, 'the figure goes past the link of its name');
+      assert.match(markdown, /\[the table\]\(<out\/x-3\.csv>\)/);
+      assert.match(markdown, /\[other\]\(<out\/x-4\.csv>\)/);
+      for (const image of images) assert.equal(await createNewFile(base, image.path, image.bytes), true, image.path);
+      assert.equal(fs.readFileSync(path.join(base, 'out', 'x.csv'), 'utf8'), 'the user\'s own table');
+      assert.deepEqual(fs.readdirSync(outside), [], 'nothing was written through the links');
+      // Exported again: the files this export wrote hold the same bytes and keep their names.
+      const again = await threadToMarkdown(thread, { readImage: (url) => store.readOutput('thread-1', url), imageFolder: 'out', occupied });
+      assert.equal(again.markdown, markdown);
+    });
+
+    it('gives up with a sentence when every name of a file is taken', async () => {
+      const thread = await keptThread();
+      await assert.rejects(
+        threadToMarkdown(thread, { readImage: (url) => store.readOutput('thread-1', url), imageFolder: 'out', occupied: async (relative) => relative.endsWith('.csv') }),
+        new RegExp(`out already holds ${EXPORT_NAME_TRIES} other files named like x\\.csv, so the thread was not exported`),
+      );
     });
 
     it('embeds kept files in the JSON without touching text that reads like its placeholders', async () => {
