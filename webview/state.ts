@@ -43,6 +43,8 @@ export interface ViewState extends FoldedThread<RunView> {
   /** The additional instructions the host kept (as `hostDraft`). */
   hostInstructions?: ChatState['instructions'];
   runs: Record<string, RunView>;
+  /** Where the assistants that ran this thread's answers live, for those sharing a name (`ChatState.runAssistantsWhere`). */
+  runAssistantsWhere?: ChatState['runAssistantsWhere'];
   activeRunId?: string;
   /**
    * A run refused before it had an id waits to retry its creation; `until` is epoch milliseconds
@@ -134,6 +136,7 @@ export function fromChatState(chat: ChatState): ViewState {
     messages: [...chat.messages],
     messageIndex: new Map(chat.messages.map((m, i) => [m.id, i])),
     runs: chat.runs,
+    runAssistantsWhere: chat.runAssistantsWhere,
     activeRunId: chat.activeRunId,
     // The host follows a run that has no id yet (its creation is retrying, say).
     starting: chat.busy === true && chat.activeRunId === undefined ? true : undefined,

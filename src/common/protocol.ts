@@ -126,6 +126,12 @@ export interface ChatState {
   messages: Message[];
   /** Runs of this thread, keyed by run id, so steps show under the answer they led to. */
   runs: Record<string, RunView>;
+  /**
+   * Where each assistant that ran one of this thread's answers lives ("helper.assistant.json ·
+   * workspace"), keyed by assistant id, given only for one whose name another assistant shares:
+   * two answers signed by one name are told apart.
+   */
+  runAssistantsWhere?: Record<string, string>;
   /** The run in progress, if any. */
   activeRunId?: string;
   /**

@@ -161,4 +161,27 @@ describe('telling assistants apart, and invalid ones (packaged .vsix, fake serve
     fs.writeFileSync(active, good);
     await notice().waitFor({ state: 'detached', timeout: 30_000 });
   });
+
+  it('answers of two assistants of one name in one thread each say where their assistant lives', async () => {
+    const chat = workbench.chatFrame();
+    await workbench.runCommand('Assistants: Select Assistant');
+    await rows().filter({ hasText: 'second-helper.assistant.json' }).first().click();
+    await chat.locator('.header-where').filter({ hasText: 'second-helper.assistant.json' }).waitFor({ timeout: 30_000 });
+    await workbench.ask('And which helper answers now?');
+    await workbench.statusIs('Completed');
+    const answers = chat.locator('.msg-assistant');
+    const signed = async (index: number) => `${await answers.nth(index).locator('.msg-role').innerText()} ${await answers.nth(index).locator('.msg-where').innerText()}`.replace(/\s+/g, ' ').trim();
+    const count = await answers.count();
+    assert.match(await signed(count - 2), /^Workspace helper workspace-helper\.assistant\.json · workspace$/, 'the earlier answer names the file of the assistant that gave it');
+    assert.match(await signed(count - 1), /^Workspace helper second-helper\.assistant\.json · workspace$/, 'the new answer names the other file');
+    // At 300 px the where has a line of its own under the name: the shorter one reads whole.
+    const cut = await answers.nth(count - 1).locator('.msg-where').evaluate((el) => el.scrollWidth > el.clientWidth + 1);
+    assert.equal(cut, false, 'second-helper.assistant.json · workspace is not cut short at 300 px');
+    for (const view of ['Assistants', 'Threads']) {
+      const header = workbench.page.locator('.pane-header').filter({ has: workbench.page.locator('h3.title', { hasText: new RegExp(`^${view}$`) }) }).first();
+      if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+    }
+    await answers.nth(count - 2).scrollIntoViewIfNeeded();
+    await workbench.screenshotSideBar('same-name-answers-300px');
+  });
 });

@@ -26,6 +26,8 @@ export interface AnswerActions {
 
 export interface MessageContext {
   assistantName: string;
+  /** Where the answer's assistant lives ("helper.assistant.json · workspace"), when another assistant has its name. */
+  assistantWhere?: string;
   figures: Figures;
   actions?: AnswerActions;
   /**
@@ -63,7 +65,7 @@ export function renderMessage(message: Message, context: MessageContext): HTMLEl
     attrs: { 'data-message-id': message.id, 'aria-busy': streaming ? 'true' : undefined },
   });
   const who = message.role === 'user' ? 'You' : context.assistantName;
-  const role = h('div', { className: 'msg-role' }, codicon(message.role === 'user' ? 'account' : 'hubot'), h('span', { text: who }));
+  const role = h('div', { className: 'msg-role' }, codicon(message.role === 'user' ? 'account' : 'hubot'), h('span', { className: 'msg-who', text: who }));
   const actions = context.actions;
   if (context.editable && actions && message.role === 'user') {
     const text = message.content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
@@ -83,6 +85,8 @@ export function renderMessage(message: Message, context: MessageContext): HTMLEl
     role.append(fork);
   }
   article.append(role);
+  // Another assistant has this one's name: a line under it says where this one lives (file first).
+  if (message.role === 'assistant' && context.assistantWhere) article.append(h('div', { className: 'msg-where', text: context.assistantWhere, attrs: { title: `${who}: ${context.assistantWhere}` } }));
   const body = h('div', { className: 'msg-body' });
   message.content.forEach((part, index) => body.append(renderPart(part, message.role, context, index, streaming)));
   if (streaming && message.role === 'assistant') body.append(h('span', { className: 'msg-cursor', attrs: { 'aria-hidden': 'true' } }));

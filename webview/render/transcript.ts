@@ -204,13 +204,16 @@ export class Transcript {
       const plainCode = this.list.firstPaint && hasCodeFence(message);
       const unanswered = idle && this.actions !== undefined && message.id === state.unanswered;
       const figuresOfRun = runFigureIds(runView);
-      flags = `${runLive}|${editable}|${plainCode}|${unanswered}|${unanswered ? (state.unansweredReason ?? '') : ''}|${[...figuresOfRun].join(',')}`;
+      // An answer is signed by the assistant that ran it (the active one while the host has not said), with where it lives when another shares its name.
+      const ranBy = runView?.assistant;
+      const assistantName = ranBy?.name ?? state.assistant?.name ?? 'Assistant';
+      const assistantWhere = ranBy ? state.runAssistantsWhere?.[ranBy.id] : state.assistant?.where;
+      flags = `${runLive}|${editable}|${plainCode}|${unanswered}|${unanswered ? (state.unansweredReason ?? '') : ''}|${[...figuresOfRun].join(',')}|${assistantName}|${assistantWhere ?? ''}`;
       if (cached && cached.data === entry.data && cached.notices === notices && cached.flags === flags) return cached.node;
       const streaming = message.status === 'in_progress' && runLive;
       if (!streaming) this.streamingText.delete(message.id);
       const streamingText = streaming ? (index: number) => this.blocksOf(message.id, index) : undefined;
-      // An answer is signed by the assistant that ran it; the active one only while the host has not said.
-      const context = { assistantName: runView?.assistant?.name ?? state.assistant?.name ?? 'Assistant', figures: this.figures, actions: this.actions, runLive, editable, runShown: run !== undefined, streamingText, plainCode, figuresOfRun, passageOf: (filename: string) => searchedPassage(message.runId ? this.state.runs[message.runId] : undefined, filename) };
+      const context = { assistantName, assistantWhere, figures: this.figures, actions: this.actions, runLive, editable, runShown: run !== undefined, streamingText, plainCode, figuresOfRun, passageOf: (filename: string) => searchedPassage(message.runId ? this.state.runs[message.runId] : undefined, filename) };
       // A delta to a streaming answer redraws its changed blocks in place; anything else draws anew.
       if (cached && cached.notices === notices && cached.flags === flags && redrawStreamingAnswer(cached.node, cached.data as Message, message, context)) {
         cached.data = message;

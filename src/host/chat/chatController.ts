@@ -90,6 +90,15 @@ export function cannotRunNotice(entry: AssistantEntry, where?: string): Notice {
   };
 }
 
+/** Of `clashing` (where each assistant sharing a name lives, by id), those of the assistants that ran `runs`; undefined when none. */
+function whereOfRuns(runs: Readonly<Record<string, { assistant?: { id: string } }>>, clashing: ReadonlyMap<string, string>): Record<string, string> | undefined {
+  const wheres = Object.values(runs).flatMap((record) => {
+    const where = record.assistant && clashing.get(record.assistant.id);
+    return record.assistant && where ? [[record.assistant.id, where] as const] : [];
+  });
+  return wheres.length ? Object.fromEntries(wheres) : undefined;
+}
+
 const PROTOCOL_NAMES: Record<BackendKind, string> = { responses: 'Responses', assistantsV2: 'Assistants v2' };
 
 /**
@@ -205,7 +214,8 @@ export class HostChatController extends Disposable implements ChatController {
       this.deps.log.warn(`No active assistant: ${asAssistantsError(error).message}`);
       return undefined;
     });
-    const where = active && (await this.whereIfClashing(active));
+    const clashing = await this.wheresOfClashing();
+    const where = active && clashing.get(active.id);
     // The active assistant's file cannot run (broken while active, or found so after a reload): said before a question is typed.
     this.cannotRun = active && !active.assistant ? active.id : undefined;
     const cannotRun = active && !active.assistant ? cannotRunNotice(active, where) : undefined;
@@ -217,6 +227,7 @@ export class HostChatController extends Disposable implements ChatController {
       thread: stored ? { id: stored.thread.id, title: stored.thread.title } : undefined,
       messages: stored?.messages ?? [],
       runs: stored?.runs ?? {},
+      runAssistantsWhere: stored ? whereOfRuns(stored.runs, clashing) : undefined,
       activeRunId: this.session.activeRunId,
       busy: this.session.busy,
       notice,
@@ -232,10 +243,11 @@ export class HostChatController extends Disposable implements ChatController {
     };
   }
 
-  /** Where `active` lives, when another assistant has its name (`distinctNames`); else undefined. */
-  private async whereIfClashing(active: AssistantEntry): Promise<string | undefined> {
+  /** Where each assistant lives ("helper.assistant.json · workspace"), by id, for those another assistant shares a name with (`distinctNames`). */
+  private async wheresOfClashing(): Promise<Map<string, string>> {
     const entries = await this.deps.assistants.list().catch(() => []);
-    return distinctNames(entries, (assistant) => this.deps.assistants.linkedFile(assistant)).get(active.id) === active.name ? undefined : whereLabel(active, { placeFirst: true });
+    const names = distinctNames(entries, (assistant) => this.deps.assistants.linkedFile(assistant));
+    return new Map(entries.filter((entry) => names.get(entry.id) !== entry.name).map((entry) => [entry.id, whereLabel(entry, { placeFirst: true })]));
   }
 
   /** The composer's unsent text (change `seq`), kept for the next window. */
