@@ -270,7 +270,7 @@ function uncheckable(label: string, parameters: Record<string, unknown>, args: u
     },
   };
 }
-const hostileGlobs = ['{1..100000}', '{1..100}{1..100}{1..100}', `**/${'{a,b}'.repeat(30)}`, `${'*a'.repeat(12)}b`, '+(a|aa)+(a|aa)b', `${'**/'.repeat(100)}z`];
+const hostileGlobs = ['{1..100000}', '{1..100}{1..100}{1..100}', `**/${'{a,b}'.repeat(30)}`, `${'*a'.repeat(12)}b`, '+(a|aa)+(a|aa)b', `${'**/'.repeat(100)}z`, `${'{a,b}'.repeat(8)}${'?'.repeat(950)}`];
 const longPaths = ['a/'.repeat(20_000), '../'.repeat(20_000), `${'./'.repeat(20_000)}src/a.ts`, 'x'.repeat(100_000)];
 
 const KINDS: Kind[] = [
@@ -333,6 +333,8 @@ const KINDS: Kind[] = [
       call('.gitignore *a*a…b', 'list_files', {}, (s) => (s.ws.write('.gitignore', `${'*a'.repeat(12)}b\n`), s.ws.write(`names/${'a'.repeat(200)}`, 'x\n'))),
       call('.gitignore {1..100000}', 'list_files', {}, (s) => s.ws.write('.gitignore', '{1..100000}\n')),
       call('files.exclude of 20,000 globs', 'list_files', {}, (s) => s.ws.exclude.push(...Array.from({ length: 20_000 }, (_, i) => `**/x${i}`))),
+      call('files.exclude of 500 globs of 990 ?', 'read_file', { path: 'src/a.ts' }, (s) => s.ws.exclude.push(...Array.from({ length: 500 }, (_, i) => `${'?'.repeat(990)}${i}`))),
+      call('.gitignore of 199 lines of 990 ?', 'list_files', {}, (s) => s.ws.write('.gitignore', Array.from({ length: 199 }, (_, i) => `${'?'.repeat(990)}${i}`).join('\n'))),
       call('files.exclude of 300 globs × 256 expansions', 'read_file', { path: 'src/a.ts' }, (s) => s.ws.exclude.push(...Array.from({ length: 300 }, (_, i) => `**/{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}{m,n}{o,p}/x${i}*`))),
       call('.gitignore of 10,000 lines alternating x and !y', 'list_files', {}, (s) => {
         s.ws.write('.gitignore', Array.from({ length: 10_000 }, (_, i) => (i % 2 ? `!*y${i}*` : `*x${i}*`)).join('\n'));

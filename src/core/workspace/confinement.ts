@@ -193,7 +193,7 @@ export class Confinement {
     const first = unusable[0];
     const shown = JSON.stringify(first.pattern.length > 80 ? `${first.pattern.slice(0, 80)}…` : first.pattern);
     const more = unusable.length > 1 ? ` (and ${unusable.length - 1} more pattern${unusable.length === 2 ? '' : 's'})` : '';
-    const fix = first.reason.startsWith('is past') ? `shorten the list to at most ${GLOB_LIST_MAX_PATTERNS} patterns` : 'correct or remove that pattern';
+    const fix = first.reason.startsWith(`is past the list's limit of ${GLOB_LIST_MAX_PATTERNS} `) ? `shorten the list to at most ${GLOB_LIST_MAX_PATTERNS} patterns` : first.reason.startsWith('is past') ? 'shorten the list or its longest patterns' : 'correct or remove that pattern';
     const what = `fix assistants.functions.deny: ${shown}${more} ${first.reason}; ${fix}`;
     return refuse(`Refused: no workspace file is read while part of assistants.functions.deny cannot be used (a file it lists could be read); ${what}.`, `is not read while part of assistants.functions.deny cannot be used; ${what}`);
   }

@@ -12,6 +12,18 @@ export const GLOB_MAX_EXPANSIONS = 256;
  * it are left out and named in `GlobList.unusable`; the default deny list has 37.
  */
 export const GLOB_LIST_MAX_PATTERNS = 500;
+/**
+ * Characters of RE2 expression one glob's brace expansions may translate to, in all: compiling
+ * takes time in them (about 3 to 6 µs each), whatever the glob's own length and count of
+ * expansions (`{a,b}` 8 times before 950 `?`, 990 characters in 256 expansions, made a million and
+ * held the extension host 0.8 s). `**\/*.{ts,tsx,js}` makes about 80.
+ */
+export const GLOB_MAX_SOURCE_CHARS = 8_000;
+/**
+ * Characters of RE2 expression a settings list's globs may translate to, together (500 globs of
+ * 990 `?` made 2,000,000 and held the extension host 4 s); the default deny list makes under 900.
+ */
+export const GLOB_LIST_MAX_SOURCE_CHARS = 16_000;
 
 /** A glob that cannot be used, with a sentence saying why (for the model, or for a log). */
 export class GlobError extends Error {}
@@ -43,10 +55,15 @@ export class Glob {
     private readonly expression: RE2JS,
   ) {}
 
-  /** Compiles `glob`; throws a GlobError with a sentence when it is too long, expands too far, or is malformed. */
+  /** Compiles `glob`; throws a GlobError with a sentence when it is too long, expands too far or to too large an expression, or is malformed. */
   static compile(glob: string, options: GlobOptions = {}): Glob {
+    return Glob.fromSources(glob, globSources(glob.normalize('NFC'), options), options);
+  }
+
+  /** Compiles the sources `globSources` gave for `glob`; throws a GlobError when RE2 refuses them. */
+  static fromSources(glob: string, sources: readonly string[], options: Pick<GlobOptions, 'descendants'> = {}): Glob {
     const tail = options.descendants ? '(?:/.*)?' : '';
-    return new Glob(glob, compileExpression(`^(?:${globSources(glob.normalize('NFC'), options).join('|')})${tail}$`, glob));
+    return new Glob(glob, compileExpression(`^(?:${sources.join('|')})${tail}$`, glob));
   }
 
   /** Whether the `/`-separated relative path matches (both read in Unicode's composed form, NFC). */
@@ -69,10 +86,11 @@ export interface UnusableGlob {
 /**
  * Globs of a settings list (the deny list, `files.exclude`), each matching a path or anything below
  * it. A glob that cannot be compiled is left out and named in `unusable` (a list keeps working when
- * one entry is broken); globs past GLOB_LIST_MAX_PATTERNS (expansions counted) are left out and
- * named in `unusable` too. Brace expansions past GLOB_MAX_EXPANSIONS are cut (`tooMany: 'cut'`, the
- * default) or make the glob unusable (`'refuse'`: a list that must not lose part of a glob, the
- * deny list, whose user then learns which).
+ * one entry is broken); globs past GLOB_LIST_MAX_PATTERNS (expansions counted) or
+ * GLOB_LIST_MAX_SOURCE_CHARS are left out and named in `unusable` too. Brace expansions past
+ * GLOB_MAX_EXPANSIONS or GLOB_MAX_SOURCE_CHARS are cut (`tooMany: 'cut'`, the default) or make the
+ * glob unusable (`'refuse'`: a list that must not lose part of a glob, the deny list, whose user
+ * then learns which).
  */
 export class GlobList {
   private readonly globs: Glob[] = [];
@@ -85,21 +103,25 @@ export class GlobList {
   ) {
     const tooMany = options.tooMany ?? 'cut';
     let room = GLOB_LIST_MAX_PATTERNS;
+    let chars = GLOB_LIST_MAX_SOURCE_CHARS;
     const pastLimit = `is past the list's limit of ${GLOB_LIST_MAX_PATTERNS} patterns (brace expansions counted)`;
+    const pastChars = `is past the list's limit of ${GLOB_LIST_MAX_SOURCE_CHARS.toLocaleString('en-US')} characters of expression (its globs translated, together)`;
     for (const pattern of patterns) {
-      if (room === 0) {
-        this.unusable.push({ pattern, reason: pastLimit });
+      if (room === 0 || chars === 0) {
+        this.unusable.push({ pattern, reason: room === 0 ? pastLimit : pastChars });
         continue;
       }
       try {
-        // Expanded first (cheap, and cut at GLOB_MAX_EXPANSIONS), so the budget is counted before anything compiles.
-        const expansions = pattern.length > GLOB_MAX_CHARS ? 0 : Math.min(GLOB_MAX_EXPANSIONS, braceExpand(pattern, { braceExpandMax: GLOB_MAX_EXPANSIONS + 1 }).length);
-        if (expansions > room) {
-          this.unusable.push({ pattern, reason: pastLimit });
+        // Expanded and translated first (cheap, and bounded per glob), so both budgets are counted before anything compiles.
+        const sources = globSources(pattern.normalize('NFC'), { tooMany });
+        const size = sourceChars(sources);
+        if (sources.length > room || size > chars) {
+          this.unusable.push({ pattern, reason: sources.length > room ? pastLimit : pastChars });
           continue;
         }
-        this.globs.push(Glob.compile(pattern, { descendants: true, tooMany }));
-        room -= expansions;
+        this.globs.push(Glob.fromSources(pattern, sources, { descendants: true }));
+        room -= sources.length;
+        chars -= size;
       } catch (error) {
         const why = error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
         const invalid = `the glob ${JSON.stringify(pattern)} is not valid: `;
@@ -127,7 +149,9 @@ export class GlobList {
 
 /**
  * The RE2 sources (unanchored) of a glob's brace expansions, with the GlobError of `Glob.compile`
- * for a glob too long or expanding too far. `braces: false` takes braces as text (as git does).
+ * for a glob too long, expanding too far, or translating to more than GLOB_MAX_SOURCE_CHARS (with
+ * `tooMany: 'cut'`, the first expansions that fit are kept). `braces: false` takes braces as text
+ * (as git does).
  */
 export function globSources(glob: string, options: GlobOptions & { braces?: boolean } = {}): string[] {
   if (glob.length > GLOB_MAX_CHARS) throw new GlobError(`the glob has ${glob.length} characters; at most ${GLOB_MAX_CHARS} are accepted.`);
@@ -136,7 +160,22 @@ export function globSources(glob: string, options: GlobOptions & { braces?: bool
     if (options.tooMany !== 'cut') throw new GlobError(`the glob's braces expand to more than ${GLOB_MAX_EXPANSIONS} patterns; narrow it.`);
     expanded.length = GLOB_MAX_EXPANSIONS;
   }
-  return [...new Set(expanded)].map((one) => translate(one, options.matchBase === true));
+  const sources = [...new Set(expanded)].map((one) => translate(one, options.matchBase === true));
+  const size = sourceChars(sources);
+  if (size <= GLOB_MAX_SOURCE_CHARS) return sources;
+  if (options.tooMany !== 'cut') {
+    throw new GlobError(`the glob is too large: its ${sources.length} brace expansions make ${size.toLocaleString('en-US')} characters of expression, and at most ${GLOB_MAX_SOURCE_CHARS.toLocaleString('en-US')} are accepted; use fewer braces or a shorter glob.`);
+  }
+  // Cut as braces past GLOB_MAX_EXPANSIONS are: the first expansions that fit.
+  let used = -1;
+  const kept = sources.filter((source) => (used += source.length + 1) <= GLOB_MAX_SOURCE_CHARS);
+  if (kept.length === 0) throw new GlobError(`the glob is too large: it makes ${sources[0].length.toLocaleString('en-US')} characters of expression, and at most ${GLOB_MAX_SOURCE_CHARS.toLocaleString('en-US')} are accepted; use a shorter glob.`);
+  return kept;
+}
+
+/** Characters of the expression `sources` join into (`a|b`). */
+function sourceChars(sources: readonly string[]): number {
+  return sources.reduce((sum, source) => sum + source.length + 1, 0) - 1;
 }
 
 /** One RE2 expression, case ignored and `.` matching newlines too; a GlobError naming `glob` when RE2 refuses it. */

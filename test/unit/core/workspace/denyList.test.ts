@@ -111,6 +111,8 @@ describe('a deny list that cannot be used in full fails closed', () => {
     ['a glob RE2 cannot compile', () => [...DEFAULT_DENY, '**/[z-a].secret', '**/*.secret'], /"\*\*\/\[z-a\]\.secret" is not a valid glob \(.*invalid character class range.*\); correct or remove that pattern/],
     ['a glob too long', () => [...DEFAULT_DENY, `**/${'s'.repeat(1_200)}`, '**/*.secret'], /"\*\*\/s{77}…" cannot be used: the glob has 1203 characters/],
     ['a glob whose braces expand too far (cut in files.exclude)', () => [...DEFAULT_DENY, '**/{1..100000}.secret', '**/*.secret'], /"\*\*\/\{1\.\.100000\}\.secret" cannot be used: the glob's braces expand to more than 256 patterns/],
+    ['a glob whose expansions make too large an expression', () => [...DEFAULT_DENY, `**/${'{a,b}'.repeat(8)}${'?'.repeat(900)}.secret`, '**/*.secret'], /cannot be used: the glob is too large: its 256 brace expansions make [\d,]+ characters of expression, and at most 8,000 are accepted.*; correct or remove that pattern/],
+    ['globs making too large an expression together', () => [...DEFAULT_DENY, ...Array.from({ length: 40 }, (_, i) => `**/${'?'.repeat(900)}${i}.secret`), '**/*.secret'], /\(and \d+ more patterns\) is past the list's limit of 16,000 characters of expression \(its globs translated, together\); shorten the list or its longest patterns/],
   ];
   for (const [label, deny, names] of broken) {
     it(`${label}: every function, Attach and Knowledge refuse, naming the pattern and the fix`, async () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { DEFAULT_DENY } from '../../../../src/core/workspace/confinement';
-import { Glob, GLOB_LIST_MAX_PATTERNS, GLOB_MAX_EXPANSIONS, GlobError, GlobList } from '../../../../src/core/workspace/glob';
+import { Glob, GLOB_LIST_MAX_PATTERNS, GLOB_LIST_MAX_SOURCE_CHARS, GLOB_MAX_EXPANSIONS, GLOB_MAX_SOURCE_CHARS, GlobError, GlobList } from '../../../../src/core/workspace/glob';
 
 describe('Glob: one linear-time glob matcher', () => {
   const matches = (glob: string, path: string, matchBase = false) => Glob.compile(glob, { matchBase }).matches(path);
@@ -61,6 +61,33 @@ describe('Glob: one linear-time glob matcher', () => {
     }
     assert.throws(() => Glob.compile('a'.repeat(5_000)), /at most 1000 are accepted/);
     assert.equal(GLOB_MAX_EXPANSIONS, 256);
+  });
+
+  it('refuses a glob whose expansions translate to too large an expression, however short and few they are', () => {
+    // Each within 1,000 characters and 256 expansions; compiled, they held the extension host up to 0.8 s.
+    for (const glob of [`${'{a,b}'.repeat(8)}${'?'.repeat(950)}`, `${'{a,b,c,d}'.repeat(4)}${'*x'.repeat(480)}`, `${'{a,b}'.repeat(6)}${'/**/x'.repeat(180)}`]) {
+      assert.throws(() => Glob.compile(glob), (error: unknown) => error instanceof GlobError && /^the glob is too large: its \d+ brace expansions make [\d,]+ characters of expression, and at most 8,000 are accepted/.test(error.message), glob.slice(0, 40));
+    }
+    assert.equal(GLOB_MAX_SOURCE_CHARS, 8_000);
+    // A settings list cuts such a glob to its first expansions that fit, as it cuts braces past 256.
+    const cut = new GlobList([`${'{a,b}'.repeat(8)}${'?'.repeat(950)}`]);
+    assert.deepEqual(cut.unusable, []);
+    assert.ok(cut.firstMatch(`aaaaaaaa${'x'.repeat(950)}`), 'the first expansion is kept');
+    assert.equal(cut.firstMatch(`bbbbbbbb${'x'.repeat(950)}`), undefined, 'the last is cut');
+  });
+
+  it('a list compiles at most 16,000 characters of expression, and names the globs past them', () => {
+    for (const [label, globs, first] of [
+      ['500 globs of 990 ?', Array.from({ length: 500 }, (_, i) => `${'?'.repeat(990)}${i}`), `${'x'.repeat(990)}0`],
+      ['500 globs of 495 *a', Array.from({ length: 500 }, (_, i) => `${'*a'.repeat(495)}${i}`), `${'a'.repeat(495)}0`],
+    ] as const) {
+      const list = new GlobList(globs);
+      const kept = globs.length - list.unusable.length;
+      assert.ok(kept >= 3 && kept < 20, `${label}: ${kept} kept`);
+      assert.ok(list.unusable.every((u) => u.reason === "is past the list's limit of 16,000 characters of expression (its globs translated, together)"), label);
+      assert.equal(list.firstMatch(first), globs[0], `${label}: the first glob works`);
+    }
+    assert.equal(GLOB_LIST_MAX_SOURCE_CHARS, 16_000);
   });
 
   it('a list says which of its globs hides a path or a folder above it, and keeps working past a broken one', () => {
