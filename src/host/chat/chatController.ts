@@ -205,17 +205,23 @@ export class HostChatController extends Disposable implements ChatController {
   }
 
   async state(): Promise<ChatState> {
-    const settings = readSettings();
-    const stored = this.session.thread;
+    // Everything awaited comes first: the thread and its run (messages, runs, the run followed, busy)
+    // are read after, all at once. Read before an await, they were older than the run's events sent
+    // meanwhile, and this state, coming after those, put the chat back: a run resumed after a reload
+    // that ended during the wait showed 'Not started', its answer missing, though it had completed.
     const hasKey = (await this.deps.apiKeys.get()) !== undefined;
-    const switchKey = stored ? `${stored.thread.id} ${settings.protocol}` : undefined;
-    const switched = stored && switchKey !== this.dismissedSwitch ? protocolSwitchNotice(stored.thread.backend, settings.protocol) : undefined;
     const active = await this.deps.assistants.active().catch((error: unknown) => {
       this.deps.log.warn(`No active assistant: ${asAssistantsError(error).message}`);
       return undefined;
     });
     const clashing = await this.wheresOfClashing();
     const where = active && clashing.get(active.id);
+    const draft = await this.deps.drafts.current();
+    const instructions = await this.deps.instructions.current();
+    const settings = readSettings();
+    const stored = this.session.thread;
+    const switchKey = stored ? `${stored.thread.id} ${settings.protocol}` : undefined;
+    const switched = stored && switchKey !== this.dismissedSwitch ? protocolSwitchNotice(stored.thread.backend, settings.protocol) : undefined;
     // The active assistant's file cannot run (broken while active, or found so after a reload): said before a question is typed.
     this.cannotRun = active && !active.assistant ? active.id : undefined;
     const cannotRun = active && !active.assistant ? cannotRunNotice(active, where) : undefined;
@@ -233,8 +239,8 @@ export class HostChatController extends Disposable implements ChatController {
       notice,
       approvals: [...this.deps.approver.list(), ...this.elsewhere],
       outputRequests: this.deps.outputs.list(),
-      draft: await this.deps.drafts.current(),
-      instructions: await this.deps.instructions.current(),
+      draft,
+      instructions,
       waiting: this.waitingView(),
       unanswered,
       unansweredReason: unanswered !== undefined && stored && this.startFailure?.threadId === stored.thread.id ? this.startFailure.message : undefined,
