@@ -31,6 +31,26 @@ describe('a server assistant edited in the form (packaged .vsix, fake Assistants
   const treeRow = (name: string): Locator =>
     workbench.page.locator('.pane-body .monaco-list-row').filter({ has: workbench.page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }) });
 
+  it('Push and Pull from the Command Palette offer the assistants in files alone, never a server\'s own or a file\'s published copy', async () => {
+    const rows = workbench.page.locator('.quick-input-list .monaco-list-row');
+    await server('POST', '/assistants', { model: 'gpt-4o', name: 'Server Helper', instructions: 'Lives on the server.' });
+    await workbench.runCommand('Assistants: Refresh');
+    await workbench.runCommand('Assistants: Push Assistant to Server');
+    await rows.first().waitFor({ timeout: 30_000 });
+    await rows.filter({ hasText: 'workspace-helper.assistant.json' }).first().click();
+    await workbench.notificationShown(/Pushed "Workspace helper" to the server/);
+    for (const command of ['Assistants: Push Assistant to Server', 'Assistants: Pull Assistant from Server']) {
+      await workbench.runCommand(command);
+      // The pick replaces the palette's rows: wait for the file's.
+      await rows.filter({ hasText: 'workspace-helper.assistant.json' }).first().waitFor({ timeout: 30_000 });
+      const offered = await rows.allInnerTexts();
+      await workbench.screenshot(`${command.includes('Push') ? 'push' : 'pull'}-pick`);
+      assert.equal(offered.filter((text) => /Workspace helper/.test(text)).length, 1, `${command}: the file once, not also its published copy (${offered.join(' | ')})`);
+      assert.ok(offered.every((text) => !/· server ·|Server Helper/.test(text)), `${command}: no assistant of the server is offered (${offered.join(' | ')})`);
+      await workbench.page.keyboard.press('Escape');
+    }
+  });
+
   it('opens the server\'s assistant from the tree in the form', async () => {
     id = (await server('POST', '/assistants', { model: 'gpt-4o', name: 'Server Tutor', instructions: 'You are a tutor.', temperature: 0.5 })).id as string;
     await workbench.expandView('Assistants');

@@ -175,7 +175,7 @@ export function registerAssistantCommands(register: Register, deps: AssistantCom
   };
 
   register('assistants.pushAssistant', async (item?: AssistantEntry | string) => {
-    const entry = await pickEntry(service, item, 'Push Assistant to Server');
+    const entry = await pickEntry(service, item, 'Push Assistant to Server', IN_FILES);
     if (!entry) return undefined;
     const pushed = await service.push(entry.id, await server());
     void vscode.window.showInformationMessage(`Pushed "${entry.name}" to the server as ${pushed.id}.`);
@@ -183,7 +183,7 @@ export function registerAssistantCommands(register: Register, deps: AssistantCom
   });
 
   register('assistants.pullAssistant', async (item?: AssistantEntry | string) => {
-    const entry = await pickEntry(service, item, 'Pull Assistant from Server');
+    const entry = await pickEntry(service, item, 'Pull Assistant from Server', IN_FILES);
     if (!entry) return;
     await service.pull(entry.id, await server());
     void vscode.window.showInformationMessage(`Pulled the server's "${entry.name}" into its file.`);
@@ -258,13 +258,25 @@ export function assistantItem(entry: AssistantEntry, options: { active?: boolean
   };
 }
 
+/** Which assistants a command's pick offers (`offered`), and the sentence said when there is none (`none`). */
+export interface PickFilter {
+  offered(entry: AssistantEntry): boolean;
+  none: string;
+}
+
+/** Push and Pull act on an assistant kept in a file: a server's own (a file's published copy among them) is not offered. */
+const IN_FILES: PickFilter = {
+  offered: (entry) => entry.location !== 'server',
+  none: 'There is no assistant in a file to push or pull. Run "Assistants: Create Assistant" first.',
+};
+
 /** The entry a command acts on: its argument (a tree item or an id), else the user's pick. */
-export async function pickEntry(service: AssistantService, item: AssistantEntry | string | undefined, title: string): Promise<AssistantEntry | undefined> {
+export async function pickEntry(service: AssistantService, item: AssistantEntry | string | undefined, title: string, only?: PickFilter): Promise<AssistantEntry | undefined> {
   if (typeof item === 'string') return service.get(item);
   if (item) return service.get(item.id);
-  const entries = await service.list();
+  const entries = (await service.list()).filter((entry) => !only || only.offered(entry));
   if (entries.length === 0) {
-    void vscode.window.showInformationMessage('There are no assistants yet. Run "Assistants: Create Assistant" first.');
+    void vscode.window.showInformationMessage(only?.none ?? 'There are no assistants yet. Run "Assistants: Create Assistant" first.');
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(entries.map((entry) => assistantItem(entry)), { title, placeHolder: 'Assistants, most recently used first', matchOnDescription: true, matchOnDetail: true });
