@@ -106,6 +106,27 @@ describe('assistant commands (inside VS Code)', () => {
     written.push((await entry(ids[0])).file!);
   });
 
+  it('Export Assistant writes through no link, dangling or not, a repository may have committed under its name', async function () {
+    if (process.platform === 'win32') this.skip();
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'export-outside-'));
+    try {
+      fs.writeFileSync(path.join(outside, 'target.json'), 'keep');
+      const links = { 'linked.json': path.join(outside, 'target.json'), 'dangling.json': path.join(outside, 'missing.json') };
+      for (const [name, target] of Object.entries(links)) {
+        fs.symlinkSync(target, path.join(scratch, name));
+        await assert.rejects(
+          Promise.resolve(vscode.commands.executeCommand('assistants.exportAssistant', 'workspace:integration-reviewer', { file: path.join(scratch, name) })),
+          new RegExp(`${name.replace('.', '\\.')} is a link or not a regular file, so Export Assistant does not write it`),
+        );
+        fs.unlinkSync(path.join(scratch, name));
+      }
+      assert.deepEqual(fs.readdirSync(outside), ['target.json'], 'nothing was written outside');
+      assert.equal(fs.readFileSync(path.join(outside, 'target.json'), 'utf8'), 'keep');
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it('Import takes the body of an assistants.create call, and refuses an invalid one without writing', async () => {
     const seeds = path.join(scratch, 'seeds.json');
     fs.writeFileSync(seeds, JSON.stringify({ name: 'Math Tutor', instructions: 'You are a personal math tutor.', tools: [{ type: 'code_interpreter' }], model: 'gpt-4o' }));

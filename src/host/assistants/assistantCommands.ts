@@ -5,6 +5,7 @@ import type { AssistantService } from '../../core/assistants/assistantService';
 import type { AssistantEntry, AssistantLocation } from '../../core/assistants/assistantStore';
 import { ASSISTANT_TEMPLATES } from '../../core/assistants/assistantTemplates';
 import { AssistantsError } from '../../core/errors';
+import { plainFileOrNone } from '../../core/workspace/fileSystem';
 import type { AssistantDraft } from '../../common/model';
 import { AssistantEditorProvider } from './assistantEditor';
 import { settingsAssistantDraft } from './defaultAssistant';
@@ -212,6 +213,10 @@ export function registerAssistantCommands(register: Register, deps: AssistantCom
       ? vscode.Uri.file(args.file)
       : await vscode.window.showSaveDialog({ title: 'Export Assistant', filters: { 'Assistant JSON': ['json'] }, defaultUri: defaultExportUri(entry) });
     if (!target) return;
+    // A repository may commit a link under the name suggested (the assistant's), pointing anywhere: a write would follow it.
+    if (target.scheme === 'file' && !(await plainFileOrNone(target.fsPath))) {
+      throw new AssistantsError('permission', `${target.path.split('/').pop() ?? 'The file'} is a link or not a regular file, so Export Assistant does not write it; choose another name.`);
+    }
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(serializeAssistantFile(fileFromDraft(draft))));
     void vscode.window.showInformationMessage(`Exported "${entry.name}" to ${vscode.workspace.asRelativePath(target)}.`);
   });

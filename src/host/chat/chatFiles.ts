@@ -4,6 +4,7 @@ import type { OutputFileRef } from '../../core/files';
 import { imageFromDataUrl } from '../../core/threads/images';
 import type { KeptFile } from '../../common/model';
 import { isStoredOutput } from '../../common/model';
+import { plainFileOrNone } from '../../core/workspace/fileSystem';
 import { RecentCache, imageDataUrl, suggestedFileName } from '../platform/fileBytes';
 
 /**
@@ -92,6 +93,11 @@ export class ChatFiles {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
     const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(folder, name), saveLabel: 'Save' });
     if (!target) return;
+    // The name suggested is the model's: a repository may commit a link by that name, pointing anywhere, which a write would follow.
+    if (target.scheme === 'file' && !(await plainFileOrNone(target.fsPath).catch(() => false))) {
+      void vscode.window.showErrorMessage(`${target.path.split('/').pop() ?? 'The file'} is a link or not a regular file, so it was not saved; choose another name.`);
+      return;
+    }
     try {
       await vscode.workspace.fs.writeFile(target, bytes);
     } catch (error) {
