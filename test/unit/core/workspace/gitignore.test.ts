@@ -60,6 +60,24 @@ describe('Gitignore: .gitignore rules matched in linear time', () => {
     assert.equal(rules.ignores('drop110.txt'), false, 'a rule past the 100th run is left out');
   });
 
+  it('leaves out rules of too many wildcards, and wildcards past 2,000 in all, so no rule set makes one path cost seconds', async () => {
+    for (const [label, text, file] of [
+      ['199 lines of *a written 495 times', Array.from({ length: 199 }, (_, i) => `${'*a'.repeat(495)}${i}`).join('\n'), `${'a'.repeat(496)}0`],
+      ['199 lines of 990 ?', Array.from({ length: 199 }, (_, i) => `${'?'.repeat(990)}${i}`).join('\n'), `${'a'.repeat(990)}0`],
+      ['2,000 lines of *a written 16 times', Array.from({ length: 2_000 }, (_, i) => `${'*a'.repeat(16)}${i}`).join('\n'), `${'a/'.repeat(10)}${'a'.repeat(900)}0`],
+    ] as const) {
+      const started = performance.now();
+      const rules = await Gitignore.parse(`*.log\n${text}\nbuild/**`);
+      for (let i = 0; i < 5; i++) rules.ignores(file);
+      assert.ok(performance.now() - started < 1_000, `${label} took ${Math.round(performance.now() - started)} ms`);
+      assert.equal(rules.ignores('x.log'), true, `${label}: a rule before them still holds`);
+      assert.equal(rules.ignores('build/x/y.js'), true, `${label}: a rule after them still holds`);
+    }
+    const rules = await Gitignore.parse(`${'*a'.repeat(33)}\n${'*b'.repeat(32)}\n`);
+    assert.equal(rules.ignores('b'.repeat(32)), true, 'a rule of 32 wildcards is kept');
+    assert.equal(rules.ignores('a'.repeat(33)), false, 'a rule of 33 wildcards is left out');
+  });
+
   it('takes braces as text, as git does, so {1..100000} expands to nothing', async () => {
     const rules = await Gitignore.parse('{1..100000}\n');
     assert.equal(rules.ignores('5'), false);
