@@ -39,6 +39,7 @@ describe('telling assistants apart, and invalid ones (packaged .vsix, fake serve
     await broken.waitFor({ timeout: 30_000 });
     await broken.click();
     await workbench.formFrame().getByText(/temperature/).first().waitFor({ timeout: 30_000 });
+    assert.equal(await workbench.formFrame().locator('.field-errors').innerText(), 'temperature: must be <= 2', 'the problem names its field, not a JSON pointer');
     await workbench.screenshot('invalid-assistant-click');
     await header().filter({ hasText: 'Workspace helper' }).waitFor({ timeout: 10_000 });
     assert.doesNotMatch(await header().innerText(), /Broken helper/, 'the active assistant is unchanged');

@@ -97,7 +97,7 @@ export class AssistantFormView {
     if (!form) {
       this.body.append(
         h('p', { className: 'form-broken', text: 'This file cannot be shown as a form until these problems are fixed in the JSON:' }),
-        h('ul', { className: 'field-errors' }, ...errors.map((e) => h('li', { text: `${e.path || 'file'}: ${e.message}` }))),
+        h('ul', { className: 'field-errors' }, ...errors.map((e) => h('li', { text: problemLine(e) }))),
       );
       return;
     }
@@ -193,7 +193,7 @@ export class AssistantFormView {
         .sort((a, b) => (b.dataset.path?.length ?? 0) - (a.dataset.path?.length ?? 0))[0];
       const slot = field?.querySelector<HTMLElement>(':scope > .field-error');
       if (!field || !slot) {
-        general.push(`${error.path || 'file'}: ${error.message}`);
+        general.push(problemLine(error));
         continue;
       }
       field.classList.add('invalid');
@@ -388,4 +388,9 @@ export function savedStatus(inFile: number, inForm: number): string {
   if (inFile > 0) return `Saved with ${count(inFile)}: the assistant cannot run until ${inFile === 1 ? 'it is' : 'they are'} fixed.`;
   if (inForm > 0) return `Saved, without what has ${count(inForm)} below: the file keeps the last valid value.`;
   return 'Saved.';
+}
+
+/** A problem no field shows, named by its field as the pick lists and notifications name it ("tools.0.type: …"), not by a JSON pointer; "file: …" for the whole file. */
+function problemLine(error: FormError): string {
+  return `${error.path ? error.path.slice(1).replace(/\//g, '.') : 'file'}: ${error.message}`;
 }
