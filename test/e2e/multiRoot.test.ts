@@ -28,13 +28,15 @@ describe('a workspace of two folders (packaged .vsix, fake server)', function ()
     }
     const file = path.join(root, 'two.code-workspace');
     fs.writeFileSync(file, JSON.stringify({ folders: [{ path: 'api' }, { path: 'web' }] }));
-    window = await workbench.openWindow(`workspace=${encodeURIComponent(file)}`);
-    await window.page.locator('.activitybar a.action-label[aria-label^="Testing"]').click();
+    window = await workbench.openWorkspaceWindow(file, ['api', 'web']);
     const rows = window.page.locator('.test-explorer .monaco-list-row').filter({ hasText: 'helper.assistant-tests.json' });
-    await rows.nth(1).waitFor({ timeout: 60_000 }).catch(async (error: unknown) => {
-      await window?.screenshot('multi-root-failed');
+    try {
+      await window.openTestingView();
+      await rows.nth(1).waitFor({ timeout: 60_000 });
+    } catch (error) {
+      await window.screenshot('multi-root-failed');
       throw error;
-    });
+    }
     const texts = (await rows.allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
     await window.screenshot('multi-root-test-explorer');
     assert.equal(texts.length, 2);

@@ -126,11 +126,25 @@ export class Workbench {
    * (a reloaded window restores it by itself), so click only while it is not the checked one.
    */
   async openAssistantsView(): Promise<void> {
-    const entry = this.page.locator('.activitybar .action-item').filter({ has: this.page.locator('a.action-label[aria-label^="Assistants"]') });
-    await entry.waitFor({ timeout: 30_000 });
+    await this.openViewContainer('Assistants', 30_000);
+  }
+
+  /**
+   * Shows the Testing view container. VS Code adds its icon only once a test controller is
+   * registered: in a new window that is after the extension host started and the extension
+   * activated on finding a test file, so its icon is awaited longer than the window's own.
+   */
+  async openTestingView(): Promise<void> {
+    await this.openViewContainer('Testing', 90_000);
+  }
+
+  /** Shows the view container whose activity bar icon is labelled `label`, once the icon is there (`appearMs`); clicks only while it is not the checked one. */
+  private async openViewContainer(label: string, appearMs: number): Promise<void> {
+    const entry = this.page.locator('.activitybar .action-item').filter({ has: this.page.locator(`a.action-label[aria-label^="${label}"]`) });
+    await entry.waitFor({ timeout: appearMs });
     const deadline = Date.now() + 30_000;
     while (!/\bchecked\b/.test((await entry.getAttribute('class')) ?? '')) {
-      if (Date.now() > deadline) throw new Error('The Assistants view container did not open.');
+      if (Date.now() > deadline) throw new Error(`The ${label} view container did not open.`);
       await entry.locator('a.action-label').click();
       await this.page.waitForTimeout(500);
     }
@@ -271,6 +285,27 @@ export class Workbench {
     await page.goto(`${new URL(this.page.url()).origin}/?${query}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     return new Workbench(page, this.browser, this.server, this.root, this.workspace, this.artifacts);
+  }
+
+  /**
+   * Another window of the same server on the multi-root workspace `file`, once its Explorer lists
+   * every folder of `folders` (their names). Under load VS Code for the web may open such a workspace
+   * with none of its folders ("No Folder Opened", the window's title naming the workspace) and not
+   * look for them again; the window is reloaded then, as a user would, until they are there.
+   */
+  async openWorkspaceWindow(file: string, folders: string[]): Promise<Workbench> {
+    const window = await this.openWindow(`workspace=${encodeURIComponent(file)}`);
+    const rows = folders.map((name) => window.page.locator('.explorer-folders-view .monaco-list-row').filter({ hasText: new RegExp(`^\\s*${name}\\s*$`, 'i') }));
+    const listed = async (timeout: number) => {
+      for (const row of rows) if (!(await row.first().waitFor({ timeout }).then(() => true, () => false))) return false;
+      return true;
+    };
+    for (let reloads = 0; !(await listed(30_000)); reloads++) {
+      await window.screenshot('workspace-without-folders');
+      if (reloads === 2) throw new Error(`The window on ${path.basename(file)} did not open its folders ${folders.join(', ')}.`);
+      await window.reload();
+    }
+    return window;
   }
 
   /** Closes this window alone (one `openEmptyWindow` opened). */
