@@ -106,6 +106,8 @@ export class ChatContext {
   /** The window is closing: nothing more is told to the chat. */
   disposed = false;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Saves being written now. */
+  private saving = 0;
 
   constructor(readonly options: ChatSessionOptions) {}
 
@@ -148,7 +150,20 @@ export class ChatContext {
   async flush(stored: StoredThread): Promise<void> {
     this.cancelSave();
     if (stored === this.followedOnly) return;
-    await this.options.store.save(stored).catch((error: unknown) => this.options.onError(asAssistantsError(error)));
+    this.saving++;
+    try {
+      await this.options.store.save(stored).catch((error: unknown) => this.options.onError(asAssistantsError(error)));
+    } finally {
+      this.saving--;
+    }
+  }
+
+  /**
+   * Whether this chat has changes not on disk yet (a save waiting its turn or being written): the
+   * thread's file is then older than the open thread, whatever a watcher says of it.
+   */
+  get savePending(): boolean {
+    return this.saveTimer !== undefined || this.saving > 0;
   }
 
   /** Drops a save that was waiting its turn (the window is closing). */

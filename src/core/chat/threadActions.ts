@@ -54,11 +54,16 @@ export class ThreadActions {
    */
   async syncWithFile(force = false): Promise<boolean> {
     const current = this.chat.current;
-    if (!current || this.chat.active || this.chat.sending) return false;
+    // A file read while this chat's own last changes are still on their way to it is older than the open thread.
+    const behind = () => !force && this.chat.savePending;
+    if (!current || this.chat.active || this.chat.sending || behind()) return false;
     const fresh = await this.chat.options.store.load(current.thread.id).catch(() => undefined);
-    if (!fresh || this.chat.current !== current || this.chat.active || this.chat.sending) return false;
+    if (!fresh || this.chat.current !== current || this.chat.active || this.chat.sending || behind()) return false;
     const known = new Set(current.messages.map((m) => m.id));
-    const moved = force || fresh.messages.some((m) => !known.has(m.id)) || fresh.pendingRun?.runId !== current.pendingRun?.runId;
+    // A run the file names as going on is news only if this chat has not followed it (else the file is from before its end).
+    const pending = fresh.pendingRun;
+    const runMoved = pending ? pending.runId !== current.pendingRun?.runId && !(pending.runId in current.runs) : current.pendingRun !== undefined;
+    const moved = force || fresh.messages.some((m) => !known.has(m.id)) || runMoved;
     if (!moved) return false;
     this.chat.current = fresh;
     this.chat.options.onUpdate({ type: 'thread' });

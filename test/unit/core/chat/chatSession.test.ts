@@ -280,6 +280,28 @@ for (const protocol of protocols) {
       assert.equal(fake.requests.filter((r) => /\/cancel$/.test(r.path)).length, 0, 'closing the window cancels nothing');
     });
 
+    it('a file older than the open thread (its own earlier save, still naming a run this chat followed to its end) is not taken for news', async () => {
+      const a = makeSession();
+      const answers = (session: ChatSession) => session.thread!.messages.filter((m) => m.role === 'assistant').length;
+      for (const [round, question] of ['First question', 'Second question'].entries()) {
+        fake.model.enqueue({ steps: [{ type: 'text', text: `Answer ${round}.` }] });
+        await a.send(question);
+        await idle(a);
+        const current = a.thread!;
+        // What the file held while a run went on: the question, no answer yet, the run pending (the first run's, after the second).
+        const stale = structuredClone(current);
+        const runIds = Object.keys(current.runs);
+        stale.messages = stale.messages.slice(0, -1);
+        stale.pendingRun = { threadId: current.thread.id, ...(current.thread.remoteId ? { remoteThreadId: current.thread.remoteId } : {}), runId: runIds[0] };
+        await new ThreadStore(nodeFileSystem, dir).save(stale);
+        assert.equal(await a.syncWithFile(), false, `round ${round}: the older file is not taken`);
+        assert.equal(a.thread, current, `round ${round}: the open thread stays`);
+        assert.equal(answers(a), round + 1, `round ${round}: every answer stays`);
+        assert.equal(a.busy, false, `round ${round}: no finished run is followed again`);
+      }
+      assert.deepEqual(errors, []);
+    });
+
     it('two windows on one thread: what one asks reaches the other, its run is followed there, and a send there neither asks over it nor loses it', async () => {
       const text = (session: ChatSession) => session.thread!.messages.map((m) => (m.content[0]?.type === 'text' ? m.content[0].text : ''));
       /** Waits until thread `id`'s file satisfies `test` (the other window reads the file, not this one's memory). */
