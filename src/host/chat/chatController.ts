@@ -347,6 +347,10 @@ export class HostChatController extends Disposable implements ChatController {
     return this.session.keptFile(threadId, ref);
   }
 
+  openThreadId(): string | undefined {
+    return this.session.thread?.thread.id;
+  }
+
   storedOutput(threadId: string, url: string): Promise<Uint8Array | undefined> {
     return this.deps.store.readOutput(threadId, url);
   }

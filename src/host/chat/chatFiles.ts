@@ -47,6 +47,12 @@ export class ChatFiles {
     private readonly kept: KeptFileSource,
     private readonly stored: StoredOutputSource,
     private readonly log: vscode.LogOutputChannel,
+    /**
+     * The thread a request without one is about: a page that drew a run's file before it learned
+     * its new thread's id (its first picture arrives after the first answer on a fast server) asks
+     * about the thread open in its chat. None in a Compare column, which always names its thread.
+     */
+    private readonly openThread: () => string | undefined = () => undefined,
   ) {}
 
   /**
@@ -54,7 +60,8 @@ export class ChatFiles {
    * is the sentence saying why there is none (the file is not an image, not kept, unreadable).
    */
   async image(request: FileRequest): Promise<{ dataUrl: string }> {
-    const { fileId, containerId, threadId } = request;
+    const { fileId, containerId } = request;
+    const threadId = request.threadId ?? this.openThread();
     const key = `${threadId ?? ''}/${containerId ?? ''}/${fileId}`;
     const cached = this.images.get(key);
     if (cached) return { dataUrl: cached };
@@ -128,7 +135,8 @@ export class ChatFiles {
    * model gave it). A server file not kept throws `NotKept` with the sentence saying why.
    */
   private async fileOf(request: FileRequest): Promise<{ bytes: Uint8Array; filename?: string }> {
-    const { threadId, fileId, containerId } = request;
+    const { fileId, containerId } = request;
+    const threadId = request.threadId ?? this.openThread();
     if (threadId === undefined) throw new NotKept('The file is not part of the open thread, so it cannot be shown or saved.');
     if (isStoredOutput(fileId)) return { bytes: await this.read(threadId, fileId) };
     const kept = await this.kept(threadId, containerId ? { fileId, containerId } : { fileId });

@@ -46,6 +46,8 @@ export interface ChatController {
   keptFile(threadId: string, ref: OutputFileRef): Promise<KeptFile | undefined>;
   /** The bytes of an image kept beside a thread (`url` a stored output), or undefined when it is not there. */
   storedOutput(threadId: string, url: string): Promise<Uint8Array | undefined>;
+  /** The id of the thread open in the chat, if any (a file the page asks for without one is of that thread). */
+  openThreadId(): string | undefined;
   /** The user removed an attached file, or switched its tool. */
   removeAttachment(id: string): void;
   setAttachmentTool(id: string, tool: AttachmentTool): Promise<void>;
@@ -86,6 +88,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       (threadId, ref) => controller.keptFile(threadId, ref),
       (threadId, url) => controller.storedOutput(threadId, url),
       log,
+      () => controller.openThreadId(),
     );
     this.register(controller.onDidUpdate((message) => this.post(message)));
   }
