@@ -3,12 +3,13 @@
  * answer whole or as it streams, a question, a run's log and function output, every path server text
  * takes) and reports what the user would see of it, for the fault bench to judge.
  */
-import type { Annotation, Message, RunStep } from '../../src/common/model';
+import type { Annotation, Message } from '../../src/common/model';
 import { FileRequests } from '../../webview/files';
 import { Figures } from '../../webview/render/figure';
 import { MarkdownBlocks } from '../../webview/render/markdown';
 import { redrawStreamingAnswer, renderMessage } from '../../webview/render/message';
 import { renderRunBlock } from '../../webview/render/steps';
+import { completedToolStep } from '../../test/unit/webview/renderingFaults';
 import { chatRequester } from '../../test/unit/webview/chatRequests';
 import type { DrawnAnswer, RenderingFaultsPage } from './renderingFaultsPage';
 // Sets window.renderPaths and window.checkHtml: the XSS suite's drawing of every path, and its check.
@@ -72,20 +73,11 @@ window.renderingFaults = {
     return { text: plain?.textContent ?? '', dir: plain?.getAttribute('dir') ?? null };
   },
   run(text) {
-    const step: RunStep = {
-      id: 's',
-      runId: 'r',
-      status: 'completed',
-      createdAt: 1,
-      details: {
-        type: 'tool_calls',
-        toolCalls: [
-          { type: 'code_interpreter', id: 'c', input: 'run()', outputs: [{ type: 'logs', logs: text }] },
-          { type: 'function', id: 'f', name: 'run_tests', arguments: '{}', output: text },
-          { type: 'mcp', id: 'm', serverLabel: 'ci', name: 'deploy', arguments: '{}', error: text },
-        ],
-      },
-    };
+    const step = completedToolStep([
+      { type: 'code_interpreter', id: 'c', input: 'run()', outputs: [{ type: 'logs', logs: text }] },
+      { type: 'function', id: 'f', name: 'run_tests', arguments: '{}', output: text },
+      { type: 'mcp', id: 'm', serverLabel: 'ci', name: 'deploy', arguments: '{}', error: text },
+    ]);
     const open = { runs: new Map([['r', true]]), items: new Map(['s/c', 's/f', 's/m'].map((k): [string, boolean] => [k, true])) };
     const block = renderRunBlock({ run: { id: 'r', threadId: 't1', assistantId: 'a', status: 'completed', createdAt: 1 }, steps: [step] }, undefined, open, figures);
     app().replaceChildren(block);

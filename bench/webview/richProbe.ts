@@ -5,13 +5,14 @@
  * drawing a whole answer once, and a run whose logs and outputs are terminal text.
  */
 import type { ChatRequests, WebviewToHost } from '../../src/common/protocol';
-import type { Message, RunStep } from '../../src/common/model';
+import type { Message } from '../../src/common/model';
 import { Requester } from '../../src/common/requests';
 import { FileRequests } from '../../webview/files';
 import { Figures } from '../../webview/render/figure';
 import { MarkdownBlocks } from '../../webview/render/markdown';
 import { redrawStreamingAnswer, renderMessage } from '../../webview/render/message';
 import { renderRunBlock } from '../../webview/render/steps';
+import { completedToolStep } from '../../test/unit/webview/renderingFaults';
 
 interface StreamTimes {
   /** Per delta: the draw (ms), and the layout it forced after (ms). */
@@ -66,19 +67,10 @@ window.richBench = {
 
   drawRun(logs, outputs) {
     app().replaceChildren();
-    const step: RunStep = {
-      id: 's',
-      runId: 'r',
-      status: 'completed',
-      createdAt: 1,
-      details: {
-        type: 'tool_calls',
-        toolCalls: [
-          { type: 'code_interpreter', id: 'c', input: 'run()', outputs: [{ type: 'logs', logs }] },
-          ...outputs.map((output, i) => ({ type: 'function' as const, id: `f${i}`, name: 'run_tests', arguments: '{}', output })),
-        ],
-      },
-    };
+    const step = completedToolStep([
+      { type: 'code_interpreter', id: 'c', input: 'run()', outputs: [{ type: 'logs', logs }] },
+      ...outputs.map((output, i) => ({ type: 'function' as const, id: `f${i}`, name: 'run_tests', arguments: '{}', output })),
+    ]);
     const open = { runs: new Map([['r', true]]), items: new Map([['s/c', true], ...outputs.map((_, i): [string, boolean] => [`s/f${i}`, true])]) };
     const start = performance.now();
     app().append(renderRunBlock({ run: { id: 'r', threadId: 't1', assistantId: 'a', status: 'completed', createdAt: 1 }, steps: [step] }, undefined, open, figures));

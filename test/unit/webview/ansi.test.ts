@@ -6,7 +6,7 @@ import type * as StepsModule from '../../../webview/render/steps';
 import type * as FigureModule from '../../../webview/render/figure';
 import type * as FilesModule from '../../../webview/files';
 import { chatRequester } from './chatRequests';
-import { ANSI_COLOURED, ANSI_DROPPED } from './renderingFaults';
+import { ANSI_COLOURED, ANSI_DROPPED, completedToolStep } from './renderingFaults';
 
 /** Logs and tool output with ANSI sequences: colours as the theme's terminal colours, never `ESC[0;31m`. */
 describe('ANSI escape sequences in logs and tool output (DOM, happy-dom)', () => {
@@ -68,20 +68,11 @@ describe('ANSI escape sequences in logs and tool output (DOM, happy-dom)', () =>
   });
 
   it('shows a code-interpreter log and a function output in colour in a run step, and keeps plain output highlighted', () => {
-    const step: RunStep = {
-      id: 's',
-      runId: 'r',
-      status: 'completed',
-      createdAt: 1,
-      details: {
-        type: 'tool_calls',
-        toolCalls: [
-          { type: 'code_interpreter', id: 'c', input: 'run()', outputs: [{ type: 'logs', logs: '\u001b[33mwarning:\u001b[0m slow' }] },
-          { type: 'function', id: 'f', name: 'run_tests', arguments: '{}', output: '\u001b[32m12 passed\u001b[0m, \u001b[31m1 failed\u001b[0m' },
-          { type: 'function', id: 'g', name: 'plain', arguments: '{}', output: '{"ok": true}' },
-        ],
-      },
-    };
+    const step = completedToolStep([
+      { type: 'code_interpreter', id: 'c', input: 'run()', outputs: [{ type: 'logs', logs: '\u001b[33mwarning:\u001b[0m slow' }] },
+      { type: 'function', id: 'f', name: 'run_tests', arguments: '{}', output: '\u001b[32m12 passed\u001b[0m, \u001b[31m1 failed\u001b[0m' },
+      { type: 'function', id: 'g', name: 'plain', arguments: '{}', output: '{"ok": true}' },
+    ]);
     const block = steps.renderRunBlock({ run: { id: 'r', threadId: 't1', assistantId: 'a', status: 'completed', createdAt: 1 }, steps: [step] }, undefined, { runs: new Map(), items: new Map() }, figures);
     assert.doesNotMatch(block.textContent ?? '', ESCAPE);
     assert.equal(block.querySelector('.step-logs .ansi-fg-yellow')?.textContent, 'warning:');
@@ -139,24 +130,15 @@ describe('ANSI escape sequences in logs and tool output (DOM, happy-dom)', () =>
   });
 
   it('shows MCP outputs and errors, JSON fields and uncoloured progress in a step as a terminal would, never as escape codes', () => {
-    const step: RunStep = {
-      id: 's',
-      runId: 'r',
-      status: 'completed',
-      createdAt: 1,
-      details: {
-        type: 'tool_calls',
-        toolCalls: [
-          { type: 'mcp', id: 'm1', serverLabel: 'ci', name: 'run', arguments: '{}', output: '\u001b[1;32m✓ build\u001b[0m\n\u001b[38;5;196m✗ lint\u001b[0m' },
-          { type: 'mcp', id: 'm2', serverLabel: 'ci', name: 'deploy', arguments: '{}', error: '\u001b[31mError:\u001b[0m the server refused' },
-          // A command's output returned as a JSON field: JSON writes the sequence as \u001b, which must not show.
-          { type: 'mcp', id: 'm3', serverLabel: 'ci', name: 'test', arguments: '{}', output: JSON.stringify([{ type: 'text', text: '\u001b[32m3 passed\u001b[0m\r\u001b[2K\u001b[32m4 passed\u001b[0m' }]) },
-          { type: 'function', id: 'f1', name: 'shell', arguments: '{}', output: JSON.stringify({ stdout: '\u001b[33mwarn\u001b[0m done', code: 0 }) },
-          // No escape at all, only carriage returns: still a progress bar.
-          { type: 'function', id: 'f2', name: 'fetch', arguments: '{}', output: 'get 10%\rget 60%\rget 100%' },
-        ],
-      },
-    };
+    const step = completedToolStep([
+      { type: 'mcp', id: 'm1', serverLabel: 'ci', name: 'run', arguments: '{}', output: '\u001b[1;32m✓ build\u001b[0m\n\u001b[38;5;196m✗ lint\u001b[0m' },
+      { type: 'mcp', id: 'm2', serverLabel: 'ci', name: 'deploy', arguments: '{}', error: '\u001b[31mError:\u001b[0m the server refused' },
+      // A command's output returned as a JSON field: JSON writes the sequence as \u001b, which must not show.
+      { type: 'mcp', id: 'm3', serverLabel: 'ci', name: 'test', arguments: '{}', output: JSON.stringify([{ type: 'text', text: '\u001b[32m3 passed\u001b[0m\r\u001b[2K\u001b[32m4 passed\u001b[0m' }]) },
+      { type: 'function', id: 'f1', name: 'shell', arguments: '{}', output: JSON.stringify({ stdout: '\u001b[33mwarn\u001b[0m done', code: 0 }) },
+      // No escape at all, only carriage returns: still a progress bar.
+      { type: 'function', id: 'f2', name: 'fetch', arguments: '{}', output: 'get 10%\rget 60%\rget 100%' },
+    ]);
     const open = { runs: new Map([['r', true]]), items: new Map(['s/m1', 's/m2', 's/m3', 's/f1', 's/f2'].map((k): [string, boolean] => [k, true])) };
     // A reasoning summary into which the model copied a coloured line.
     const reasoning: RunStep = { id: 's2', runId: 'r', status: 'completed', createdAt: 1, details: { type: 'reasoning', summary: 'The run said \u001b[31mFAILED\u001b[0m, so **retry**.' } };

@@ -1,3 +1,4 @@
+import type { RunStep, ToolCall } from '../../../src/common/model';
 /**
  * Hostile inputs of the kinds of what models write (issue kinds 9 to 12), shared by the unit tests that
  * check each one and by `npm run bench:faults`, which draws them all on the chat page: citation
@@ -70,3 +71,8 @@ export const RIGHT_TO_LEFT: readonly string[] = [
   '# عنوان\n\nهذه فقرة باللغة العربية تشرح `code` والمعادلة $x^2$ بالتفصيل.\n\n> ציטוט בעברית',
   'English first.\n\nثم العربية.\n\n| عمود | column |\n|---|---|\n| قيمة | value |',
 ];
+
+/** A completed run step of the tool calls `toolCalls` (run `r`, step `s`), as the chat draws one. */
+export function completedToolStep(toolCalls: ToolCall[]): RunStep {
+  return { id: 's', runId: 'r', status: 'completed', createdAt: 1, details: { type: 'tool_calls', toolCalls } };
+}
