@@ -1,15 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { AssistantsV2Backend } from '../../../src/backends/assistantsV2/assistantsV2Backend';
-import { ServerAssistantStore } from '../../../src/backends/assistantsV2/serverAssistantStore';
-import { createOpenAIClient } from '../../../src/backends/openaiClient';
-import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
-import type { Backend } from '../../../src/core/backend';
 import type { RunEvent } from '../../../src/common/events';
-import type { Assistant, BackendKind, Thread } from '../../../src/common/model';
+import type { BackendKind } from '../../../src/common/model';
 import { AssistantsError } from '../../../src/core/errors';
 import { RunDriver } from '../../../src/core/runs/runDriver';
 import type { RunDriverOptions } from '../../../src/core/runs/runDriver';
 import { FakeOpenAIServer } from '../../fakes/fakeServer';
+import { backendWithQuestion } from './runSetUp';
 
 /**
  * A run that never moves is not followed forever: polls that answer "in progress" unchanged, a
@@ -23,15 +19,8 @@ const LIMIT_MS = 400;
 const START_PATH: Record<BackendKind, string> = { responses: '/responses', assistantsV2: '/threads/:thread_id/runs' };
 const POLL_PATH: Record<BackendKind, string> = { responses: '/responses/:response_id', assistantsV2: '/threads/:thread_id/runs/:run_id' };
 
-async function setUp(fake: FakeOpenAIServer, protocol: BackendKind): Promise<{ backend: Backend; assistant: Assistant; thread: Thread }> {
-  const client = createOpenAIClient({ protocol, apiKey: 'sk-test-key', baseUrl: fake.baseUrl });
-  const draft = { name: 'Helper', model: 'gpt-4.1-mini', instructions: 'Be brief.', tools: [] };
-  const backend = protocol === 'responses' ? new ResponsesBackend(client) : new AssistantsV2Backend(client, { baseUrl: fake.baseUrl });
-  const assistant: Assistant = protocol === 'responses' ? { ...draft, id: 'asst_local', createdAt: 0 } : (await new ServerAssistantStore(client).create(draft)).assistant!;
-  const { remoteId } = await backend.createThread();
-  const thread: Thread = { id: 'local', title: 'Still', createdAt: 0, updatedAt: 0, backend: protocol, ...(remoteId ? { remoteId } : {}) };
-  await backend.addMessage(thread, { content: [{ type: 'text', text: 'Take your time.', annotations: [] }] });
-  return { backend, assistant, thread };
+function setUp(fake: FakeOpenAIServer, protocol: BackendKind): ReturnType<typeof backendWithQuestion> {
+  return backendWithQuestion(fake, protocol, 'Still', 'Take your time.');
 }
 
 /** The run as each protocol's poll sends it, with `status`. */

@@ -1,13 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { AssistantsV2Backend } from '../../../src/backends/assistantsV2/assistantsV2Backend';
-import { ServerAssistantStore } from '../../../src/backends/assistantsV2/serverAssistantStore';
-import { createOpenAIClient } from '../../../src/backends/openaiClient';
-import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
-import type { Backend } from '../../../src/core/backend';
 import type { RunEvent } from '../../../src/common/events';
-import type { Assistant, BackendKind, Thread } from '../../../src/common/model';
+import type { BackendKind } from '../../../src/common/model';
 import { RunDriver } from '../../../src/core/runs/runDriver';
 import { FakeOpenAIServer } from '../../fakes/fakeServer';
+import { backendWithQuestion } from './runSetUp';
 import type { RecordedEvent } from '../../fakes/fakeServer';
 
 /** The cancel endpoint of each protocol, answered by a request that never ends. */
@@ -16,15 +12,8 @@ const CANCEL_PATH: Record<BackendKind, string> = {
   assistantsV2: '/threads/:thread_id/runs/:run_id/cancel',
 };
 
-async function setUp(fake: FakeOpenAIServer, protocol: BackendKind): Promise<{ backend: Backend; assistant: Assistant; thread: Thread }> {
-  const client = createOpenAIClient({ protocol, apiKey: 'sk-test-key', baseUrl: fake.baseUrl });
-  const draft = { name: 'Helper', model: 'gpt-4.1-mini', instructions: 'Be brief.', tools: [] };
-  const backend = protocol === 'responses' ? new ResponsesBackend(client) : new AssistantsV2Backend(client, { baseUrl: fake.baseUrl });
-  const assistant: Assistant = protocol === 'responses' ? { ...draft, id: 'asst_local', createdAt: 0 } : (await new ServerAssistantStore(client).create(draft)).assistant!;
-  const { remoteId } = await backend.createThread();
-  const thread: Thread = { id: 'local', title: 'Stop', createdAt: 0, updatedAt: 0, backend: protocol, ...(remoteId ? { remoteId } : {}) };
-  await backend.addMessage(thread, { content: [{ type: 'text', text: 'Talk for a while.', annotations: [] }] });
-  return { backend, assistant, thread };
+function setUp(fake: FakeOpenAIServer, protocol: BackendKind): ReturnType<typeof backendWithQuestion> {
+  return backendWithQuestion(fake, protocol, 'Stop', 'Talk for a while.');
 }
 
 /** The start of a run on each protocol. */

@@ -1,14 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { AssistantsV2Backend } from '../../../src/backends/assistantsV2/assistantsV2Backend';
-import { ServerAssistantStore } from '../../../src/backends/assistantsV2/serverAssistantStore';
-import { createOpenAIClient } from '../../../src/backends/openaiClient';
-import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
-import type { Backend } from '../../../src/core/backend';
 import type { RunEvent } from '../../../src/common/events';
-import type { Assistant, BackendKind, Thread } from '../../../src/common/model';
+import type { BackendKind } from '../../../src/common/model';
 import { textOf } from '../../../src/common/model';
 import { RunDriver } from '../../../src/core/runs/runDriver';
 import { FakeOpenAIServer } from '../../fakes/fakeServer';
+import { backendWithQuestion } from './runSetUp';
 
 /**
  * A stream is given up for its silence only when its connection brings nothing at all: keep-alive
@@ -58,15 +54,8 @@ function forAWhile(piece: (n: number) => string): (string | { waitMs: number })[
   return Array.from({ length: (IDLE_MS * 4) / 50 }, (_, n) => [piece(n), { waitMs: 50 }]).flat();
 }
 
-async function setUp(fake: FakeOpenAIServer, protocol: BackendKind): Promise<{ backend: Backend; assistant: Assistant; thread: Thread }> {
-  const client = createOpenAIClient({ protocol, apiKey: 'sk-test-key', baseUrl: fake.baseUrl });
-  const draft = { name: 'Helper', model: 'gpt-4.1-mini', instructions: 'Be brief.', tools: [] };
-  const backend = protocol === 'responses' ? new ResponsesBackend(client) : new AssistantsV2Backend(client, { baseUrl: fake.baseUrl });
-  const assistant: Assistant = protocol === 'responses' ? { ...draft, id: 'asst_local', createdAt: 0 } : (await new ServerAssistantStore(client).create(draft)).assistant!;
-  const { remoteId } = await backend.createThread();
-  const thread: Thread = { id: 'local', title: 'Live', createdAt: 0, updatedAt: 0, backend: protocol, ...(remoteId ? { remoteId } : {}) };
-  await backend.addMessage(thread, { content: [{ type: 'text', text: 'Think hard.', annotations: [] }] });
-  return { backend, assistant, thread };
+function setUp(fake: FakeOpenAIServer, protocol: BackendKind): ReturnType<typeof backendWithQuestion> {
+  return backendWithQuestion(fake, protocol, 'Live', 'Think hard.');
 }
 
 describe('A stream that only says it is there', () => {
