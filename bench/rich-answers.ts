@@ -13,13 +13,13 @@
  * the rounds alternate between them and the medians of the per-round figures are printed with the
  * machine's load. `npm run bench:rich` (`-- --rounds N`, `-- --baseline <commit>`). Prints; asserts nothing.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { bundleForBrowser, launchChromium, openPage } from '../test/support/browserBundle';
 import { repoRoot } from '../test/support/codeServer';
+import { extractBaseline } from './baselineTree';
 
 /** The last commit before display math rules, terminal text and the kept formulas. */
 const BASELINE = '2eb0b7b';
@@ -173,13 +173,7 @@ function argument(name: string): string | undefined {
 /** The baseline's webview, src and media from git, with the current probe beside them, bundled like the current ones. */
 async function baselineRenderer(commit: string): Promise<Renderer> {
   const dir = path.join(repoRoot, 'out', 'bench-rich', commit.slice(0, 12));
-  if (!fs.existsSync(path.join(dir, 'webview', 'main.ts'))) {
-    fs.mkdirSync(dir, { recursive: true });
-    const archive = spawnSync('git', ['archive', '--format=tar', commit, 'tsconfig.json', 'webview', 'src', 'media'], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 });
-    if (archive.status !== 0) throw new Error(`git archive ${commit} failed (a shallow clone lacks it): ${archive.stderr.toString()}`);
-    const untar = spawnSync('tar', ['-x', '-C', dir], { input: archive.stdout });
-    if (untar.status !== 0) throw new Error(`tar failed: ${untar.stderr.toString()}`);
-  }
+  extractBaseline(commit, dir);
   fs.mkdirSync(path.join(dir, 'bench', 'webview'), { recursive: true });
   fs.copyFileSync(path.join(__dirname, 'webview', 'richProbe.ts'), path.join(dir, 'bench', 'webview', 'richProbe.ts'));
   return { name: `baseline ${commit.slice(0, 7)}`, script: await bundleForBrowser(path.join(dir, 'bench', 'webview', 'richProbe.ts'), repoRoot), css: fs.readFileSync(path.join(dir, 'media', 'chat.css'), 'utf8') };

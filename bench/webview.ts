@@ -18,7 +18,6 @@
  * `-- --rounds N` sets the rounds (default 5), `-- --baseline <commit>` compares with that commit's
  * renderer instead. Prints; asserts nothing.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -27,6 +26,7 @@ import type { Message, RunStep } from '../src/common/model';
 import type { ChatState, RunView } from '../src/common/protocol';
 import { bundleForBrowser, launchChromium, openPage } from '../test/support/browserBundle';
 import { repoRoot } from '../test/support/codeServer';
+import { extractBaseline } from './baselineTree';
 
 /** The last commit with the renderer that copied every message per delta and drew every entry. */
 const BASELINE = '5e82a9e9b970f7b2df4818e1cf254acae62e06b8';
@@ -197,13 +197,7 @@ async function baselineRenderer(): Promise<Renderer> {
   const at = process.argv.indexOf('--baseline');
   const commit = at < 0 ? BASELINE : process.argv[at + 1];
   const dir = path.join(repoRoot, 'out', 'bench-webview', commit.slice(0, 12));
-  if (!fs.existsSync(path.join(dir, 'webview', 'main.ts'))) {
-    fs.mkdirSync(dir, { recursive: true });
-    const archive = spawnSync('git', ['archive', '--format=tar', commit, 'tsconfig.json', 'webview', 'src', 'media'], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 });
-    if (archive.status !== 0) throw new Error(`git archive ${commit} failed (a shallow clone lacks it): ${archive.stderr.toString()}`);
-    const untar = spawnSync('tar', ['-x', '-C', dir], { input: archive.stdout });
-    if (untar.status !== 0) throw new Error(`tar failed: ${untar.stderr.toString()}`);
-  }
+  extractBaseline(commit, dir);
   return {
     name: `baseline ${commit.slice(0, 7)}`,
     script: await bundleForBrowser(path.join(dir, 'webview', 'main.ts'), repoRoot),
