@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { describeErrors } from '../core/assistants/assistantFile';
 import type { AssistantService } from '../core/assistants/assistantService';
-import { distinctNames, whereLabel } from '../core/assistants/assistantPicks';
+import { distinctNames, viewOrder, whereLabel } from '../core/assistants/assistantPicks';
 import type { AssistantEntry } from '../core/assistants/assistantStore';
 import type { ToolDefinition } from '../common/model';
 import { assistantLabel, lastActivityLabel, listThreads, shortTitle } from '../core/threads/threadList';
@@ -125,7 +125,8 @@ export async function assistantNames(service: AssistantService, log: vscode.LogO
 
 /**
  * The Assistants view: every assistant of every store, the active one marked, each with where it
- * lives; a click makes one active, or, for one that cannot run, opens it at its problems.
+ * lives, in an order use does not change (`viewOrder`); a click makes one active, or, for one that
+ * cannot run, opens it at its problems.
  */
 export class AssistantsTreeProvider extends Disposable implements vscode.TreeDataProvider<AssistantEntry> {
   static readonly viewId = 'assistants.assistants';
@@ -150,7 +151,7 @@ export class AssistantsTreeProvider extends Disposable implements vscode.TreeDat
       await this.service.active();
       const entries = await this.service.list();
       this.names = distinctNames(entries, (assistant) => this.service.linkedFile(assistant));
-      return entries;
+      return viewOrder(entries);
     } catch (error) {
       this.log.error(`Could not list assistants: ${error instanceof Error ? error.message : String(error)}`);
       void vscode.window.showWarningMessage(`Could not list assistants: ${error instanceof Error ? error.message : String(error)}`);

@@ -144,8 +144,11 @@ describe('an assistant made in the form, from the palette to the chat (packaged 
     const copy = await untilFile('pirate-reviewer-copy', (file) => file.name === `${NAME} (copy)`, 'the clone was written');
     assert.equal(copy.instructions, INSTRUCTIONS);
     assert.deepEqual(copy.tools, readAssistant('pirate-reviewer').tools);
-    await treeRow(`${NAME} (copy)`).waitFor({ timeout: 30_000 });
+    await treeRow(`${NAME} (copy)`).filter({ hasText: /active/ }).waitFor({ timeout: 30_000 });
     await workbench.page.locator('.tabs-container .tab[aria-label^="pirate-reviewer-copy.assistant.json"]').first().waitFor({ timeout: 30_000 });
+    // The clone is made active, and stays where its name puts it: below the original, not moved to the top under the mouse.
+    const position = async (name: string) => Number(await treeRow(name).getAttribute('aria-posinset'));
+    assert.ok((await position(NAME)) < (await position(`${NAME} (copy)`)), 'the tree lists by name, whichever was used last');
     await workbench.screenshot('cloned');
   });
 

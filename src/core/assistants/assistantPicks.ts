@@ -37,6 +37,20 @@ export function withoutPublishedCopies(entries: readonly AssistantEntry[], linke
   });
 }
 
+const LOCATION_ORDER: Record<AssistantLocation, number> = { workspace: 0, user: 1, server: 2 };
+const byName = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
+/**
+ * `entries` in the order a view lists them, which does not depend on use: by name (case and accents
+ * aside, numbers by value), then where they live (workspace, personal, server), then file or id. A
+ * pick list puts the most recently used first; a tree must not, or the row just clicked (made
+ * active) would jump to the top and the next click would land on another assistant. Returns a new array.
+ */
+export function viewOrder(entries: readonly AssistantEntry[]): AssistantEntry[] {
+  const tieBreak = (entry: AssistantEntry) => entry.file ?? entry.id;
+  return [...entries].sort((a, b) => byName.compare(a.name.trim(), b.name.trim()) || LOCATION_ORDER[a.location] - LOCATION_ORDER[b.location] || (tieBreak(a) < tieBreak(b) ? -1 : tieBreak(a) > tieBreak(b) ? 1 : 0));
+}
+
 /** The entries that can run, and those that cannot (an invalid or refused file), in their order. */
 export function byValidity(entries: readonly AssistantEntry[]): { valid: AssistantEntry[]; invalid: AssistantEntry[] } {
   return { valid: entries.filter((entry) => entry.assistant), invalid: entries.filter((entry) => !entry.assistant) };

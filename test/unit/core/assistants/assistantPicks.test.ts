@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { byValidity, distinctNames, freeName, sameName, whereLabel, withoutPublishedCopies } from '../../../../src/core/assistants/assistantPicks';
+import { byValidity, distinctNames, freeName, sameName, viewOrder, whereLabel, withoutPublishedCopies } from '../../../../src/core/assistants/assistantPicks';
 import type { AssistantEntry } from '../../../../src/core/assistants/assistantStore';
 import type { Assistant } from '../../../../src/common/model';
 
@@ -47,6 +47,21 @@ describe('telling assistants apart in pick lists', () => {
     // A copy another user published (not linked here) is another assistant of the name.
     assert.deepEqual([...distinctNames([helper, teammates], linkedFile).values()], ['Helper (helper.assistant.json · workspace)', 'Helper (asst_2 · server)']);
     assert.deepEqual([...distinctNames([], linkedFile).values()], []);
+  });
+
+  it('lists a view\'s rows in an order use does not change: name, then where, then file', () => {
+    const zeta = file('workspace:zeta', 'zeta', 'workspace', '/repo/.assistants/zeta.assistant.json');
+    const ten = file('workspace:ten', 'Agent 10', 'workspace', '/repo/.assistants/agent-10.assistant.json');
+    const two = file('workspace:two', 'Agent 2', 'workspace', '/repo/.assistants/agent-2.assistant.json');
+    const accented = file('user:eclair', 'Éclair', 'user', '/home/me/assistants/eclair.assistant.json');
+    const copy = file('workspace:helper-copy', 'Helper (copy)', 'workspace', '/repo/.assistants/helper-copy.assistant.json');
+    const second = file('workspace:helper-2', 'Helper', 'workspace', '/repo/.assistants/helper-2.assistant.json');
+    // Most recently used first, as `AssistantService.list` gives them: the clone just made active leads.
+    const used = [copy, other, zeta, personal, helper, ten, accented, second, two];
+    const expected = ['workspace:two', 'workspace:ten', 'user:eclair', 'workspace:helper-2', 'workspace:helper', 'user:helper', 'asst_3', 'workspace:helper-copy', 'workspace:zeta'];
+    assert.deepEqual(viewOrder(used).map((e) => e.id), expected);
+    assert.deepEqual(viewOrder([...used].reverse()).map((e) => e.id), expected, 'the same order whichever was used last');
+    assert.equal(used[0], copy, 'the list given is left as it was');
   });
 
   it('keeps the assistants that cannot run apart from those that can, in order', () => {
