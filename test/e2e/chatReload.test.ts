@@ -95,9 +95,7 @@ describe('what the chat keeps across a window reload (packaged .vsix, fake serve
       }),
     );
     await workbench.runCommand('Assistants: Select Assistant');
-    const row = workbench.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Reload functions' }).first();
-    await row.waitFor({ timeout: 30_000 });
-    await row.click();
+    await workbench.pick('Reload functions');
     await chat.locator('.chat-header').filter({ hasText: 'Reload functions' }).waitFor({ timeout: 30_000 });
     await readyToSend();
     await workbench.ask('call lookup_price with {"sku":"B2"}');

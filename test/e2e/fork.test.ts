@@ -90,10 +90,10 @@ describe('fork and replay a thread (packaged .vsix, fake server)', function () {
     const before = readThreads().length;
     await workbench.contextMenu(workbench.threadRow('Where are stock counts kept?,'), 'Fork Thread…', 'thread-fork-menu');
     // The messages to fork at, the last one proposed: take the third (the second question).
-    const third = workbench.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: /^3\. .*You.*What is the low-stock threshold\?/ }).first();
-    await third.waitFor({ timeout: 30_000 });
+    const third = /^3\. .*You.*What is the low-stock threshold\?/;
+    await workbench.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: third }).first().waitFor({ timeout: 30_000 });
     await workbench.screenshot('thread-fork-pick-message');
-    await third.click();
+    await workbench.pick(third);
     await workbench.pick(/^Reviewer/);
     const model = workbench.page.locator('.quick-input-widget input.input');
     for (const deadline = Date.now() + 30_000; (await model.inputValue().catch(() => '')) !== 'gpt-4.1' && Date.now() < deadline; ) await workbench.page.waitForTimeout(100);

@@ -173,10 +173,15 @@ export class Workbench {
     return this.viewPane('Threads').getByRole('treeitem', { name: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) });
   }
 
-  /** Picks the first row of the open quick pick that shows `label`, once it is there. */
+  /**
+   * Picks the first row of the open quick pick that shows `label`, once it is there. The pointer is
+   * taken off the list first: left where an earlier pick clicked, it rests on a row of the next list,
+   * whose description's hover then covers the row (a click at its middle lands on the hover, for good).
+   */
   async pick(label: string | RegExp): Promise<void> {
     const row = this.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: label }).first();
     await row.waitFor({ timeout: 30_000 });
+    await this.page.mouse.move(0, 0);
     await row.click();
   }
 
@@ -244,6 +249,8 @@ export class Workbench {
     // "New Thread". Run the command whose whole name is the title.
     const name = new RegExp(`^(Assistants: )?${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
     await this.page.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: name }) }).first().click();
+    // A pick the command opens comes where the palette was: the pointer left on it would hover (and cover) one of its rows.
+    await this.page.mouse.move(0, 0);
   }
 
   /**
