@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator, Locator } from 'playwright-core';
 import type { BackendKind } from '../../src/common/model';
+import { STORED_OUTPUT_PREFIX } from '../../src/common/model';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
 import { chatSuite } from './workbench';
@@ -31,6 +32,14 @@ for (const protocol of protocols) {
       chat = workbench.chatFrame();
     });
 
+    /**
+     * The first figure under the last answer, once drawn from the copy kept beside the thread. Until
+     * that copy is written (after 'Completed' on a busy machine) the figure shows the server's file
+     * or the inline image, and the page draws it anew when the copy lands: an element found earlier
+     * is gone by the next step.
+     */
+    const keptFigure = (): Locator => chat.locator('.run-block').last().locator(`.run-figures figure.file-figure[data-file-id^="${STORED_OUTPUT_PREFIX}"]`).first();
+
     async function naturalWidth(image: Locator): Promise<number> {
       await image.waitFor({ timeout: 30_000 });
       // Decoding may finish a moment after the element appears.
@@ -45,7 +54,7 @@ for (const protocol of protocols) {
       await workbench.ask('Plot a chart with python code');
       await workbench.statusIs('Completed');
       // A plot is part of the answer: it sits under the run's answer, not inside a folded step.
-      const figure = chat.locator('.run-block').last().locator('.run-figures figure.file-figure').first();
+      const figure = keptFigure();
       const image = figure.locator('img.file-image');
       assert.ok((await naturalWidth(image)) > 0, 'the chart decoded into a real image');
       assert.match((await image.getAttribute('alt')) ?? '', /Figure 1 made by the code interpreter/);
@@ -70,7 +79,7 @@ for (const protocol of protocols) {
       await workbench.openAssistantsView();
       chat = workbench.chatFrame();
       // The chart sits under the answer of the run that drew it.
-      const figure = chat.locator('.run-block').last().locator('.run-figures figure.file-figure').first();
+      const figure = keptFigure();
       const image = figure.locator('img.file-image');
       // Responses: the inline chart was kept beside the thread, and the host reads it back from there.
       assert.ok((await naturalWidth(image)) > 0, 'the chart decoded into a real image after the reload');
@@ -109,8 +118,8 @@ for (const protocol of protocols) {
       });
       await workbench.ask('Keep the data');
       await workbench.statusIs('Completed');
-      const lastFigure = () => chat.locator('.run-block').last().locator('.run-figures figure.file-figure').first();
-      assert.ok((await naturalWidth(lastFigure().locator('img.file-image'))) > 0, 'the chart is drawn');
+      // The container expires below: the chart and the file must be kept beside the thread first.
+      assert.ok((await naturalWidth(keptFigure().locator('img.file-image'))) > 0, 'the chart is drawn from its kept copy');
       // Kept: the answer's link to the file became Save for the kept copy.
       const link = () => chat.locator('.msg-assistant').last().locator('.sandbox-link[role="button"]');
       await link().waitFor({ timeout: 30_000 });
@@ -121,11 +130,11 @@ for (const protocol of protocols) {
       await workbench.reload();
       await workbench.openAssistantsView();
       chat = workbench.chatFrame();
-      const image = lastFigure().locator('img.file-image');
+      const image = keptFigure().locator('img.file-image');
       assert.ok((await naturalWidth(image)) > 0, 'the chart still shows after its container is gone');
       assert.match((await image.getAttribute('src')) ?? '', /^data:image\/png;base64,/);
       assert.equal(await chat.locator('.file-figure-error').count(), 0, 'no figure says it could not be shown');
-      await lastFigure().scrollIntoViewIfNeeded();
+      await keptFigure().scrollIntoViewIfNeeded();
       await workbench.screenshot('chart-after-container-expired');
       const downloads = fake.requests.slice(asked).filter((r) => /\/content$/.test(r.path));
       assert.deepEqual(downloads.map((r) => r.path), [], 'nothing is fetched from the server again');
@@ -170,9 +179,11 @@ for (const protocol of protocols) {
       });
       await workbench.ask('Name them badly');
       await workbench.statusIs('Completed');
+      // A link becomes Save once its file is kept, and the answer is drawn anew as each one is: act once both are.
+      const links = chat.locator('.msg-assistant').last().locator('.sandbox-link[role="button"]');
+      await links.nth(files.length - 1).waitFor({ timeout: 30_000 });
       for (const [i, file] of files.entries()) {
-        const link = chat.locator('.msg-assistant').last().locator('.sandbox-link[role="button"]').nth(i);
-        await link.waitFor({ timeout: 30_000 });
+        const link = links.nth(i);
         await link.scrollIntoViewIfNeeded();
         await link.click();
         assert.deepEqual(await workbench.acceptSaveDialog(file.saved), file.data, `${JSON.stringify(file.path)} saves as ${file.saved}`);
