@@ -13,6 +13,8 @@ describe('custom functions answered in the chat, and a command bound in the repo
   // The workbench's chat helpers find the view's page by a URL mark the page made when the view
   // shows again lacks (see below); these use `chat` as it is.
   async function ask(text: string): Promise<void> {
+    // Enter sends nothing until the host's state is in and Send is offered.
+    await chat.locator('.composer vscode-button:not([disabled])').filter({ hasText: 'Send' }).waitFor({ timeout: 60_000 });
     const input = chat.locator('.composer-input textarea');
     await input.click();
     await input.fill(text);

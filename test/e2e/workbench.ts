@@ -205,9 +205,13 @@ export class Workbench {
     return this.page.frameLocator(`iframe.webview.ready[src*="extensionId=${extensionId}"]:not([src*="purpose="])`).frameLocator('iframe#active-frame');
   }
 
-  /** Types a message into the chat's composer and sends it with Enter, as a user would. */
+  /**
+   * Types a message into the chat's composer and sends it with Enter, as a user would, once Send is
+   * offered: the composer shows before the host's state is in, and Enter sends nothing until then.
+   */
   async ask(text: string): Promise<void> {
     const chat = this.chatFrame();
+    await chat.locator('.composer vscode-button:not([disabled])').filter({ hasText: 'Send' }).waitFor({ timeout: 60_000 });
     const input = chat.locator('.composer-input textarea');
     await input.click();
     await input.fill(text);
