@@ -136,6 +136,8 @@ export function searchTextFunction({ fs, confinement, walkTimeLimitMs = WALK_TIM
       // text is looked for as text: RE2 follows every place a long text might start at once.
       const caseInsensitive = args.caseSensitive !== true;
       const pattern = args.isRegex === true ? linearRegExp(query, { caseInsensitive }) : literalText(query, caseInsensitive);
+      // A large pattern is matched on fewer characters of a line (one test stays within MATCH_BUDGET).
+      const lineChars = Math.min(MAX_LINE_CHARS, pattern.maxChars);
       const start = await confinement.resolve('.');
       if (!start.ok) throw new Error(start.reason);
       const hits: string[] = [];
@@ -149,8 +151,10 @@ export function searchTextFunction({ fs, confinement, walkTimeLimitMs = WALK_TIM
         const read = await forEachLine(
           fs,
           file.absolute,
-          (text, line, cut) => {
+          (whole, line, cutBefore) => {
             if (passed(deadline)) return false;
+            const cut = cutBefore || whole.length > lineChars;
+            const text = whole.length > lineChars ? whole.slice(0, lineChars) : whole;
             if (!pattern.test(text)) {
               if (cut && cutLines.count++ < CUT_LINES_NAMED) cutLines.named.push(`${listedName(file.display)}:${line}`);
               return true;
@@ -172,7 +176,7 @@ export function searchTextFunction({ fs, confinement, walkTimeLimitMs = WALK_TIM
       const notes = [
         ...(more ? [`[Only the first ${SEARCH_LIMIT} matches; narrow the query or the glob to see the rest.]`] : []),
         ...(deadline.reached ? [`[Stopped after ${seconds(walkTimeLimitMs)} with the matches found so far (${searched} file${searched === 1 ? '' : 's'} searched); narrow the glob to search the rest.]`] : []),
-        ...cutNote(cutLines),
+        ...cutNote(cutLines, lineChars),
         ...skippedNote(skipped),
       ];
       return [hits.length === 0 ? `No matches for ${JSON.stringify(query)}.` : hits.join('\n'), ...notes].join('\n');
@@ -182,11 +186,12 @@ export function searchTextFunction({ fs, confinement, walkTimeLimitMs = WALK_TIM
 
 /**
  * Says which lines were searched only in part, so that no match is not read as none in the file:
- * lines longer than MAX_LINE_CHARS (minified code, data on one line) are cut before matching.
+ * lines longer than `lineChars` (MAX_LINE_CHARS, or fewer for a large pattern; minified code, data
+ * on one line) are cut before matching.
  */
-function cutNote({ count, named }: { count: number; named: string[] }): string[] {
+function cutNote({ count, named }: { count: number; named: string[] }, lineChars: number): string[] {
   if (count === 0) return [];
-  const limit = MAX_LINE_CHARS.toLocaleString('en-US');
+  const limit = lineChars.toLocaleString('en-US');
   const rest = count > named.length ? ` and ${count - named.length} more` : '';
   const which = count === 1 ? '1 line without a match is longer than' : `${count} lines without a match are longer than`;
   const searched = count === 1 ? 'was searched only in its' : 'were searched only in their';
@@ -201,10 +206,10 @@ function skippedNote({ count, named }: { count: number; named: string[] }): stri
   return [`[${which} left out of the search for holding a NUL byte (binary, or text in UTF-16): ${named.join(', ')}${rest}.]`];
 }
 
-/** A plain-text query as a matcher: each line searched with `includes` (in lower case, unless case matters). */
-function literalText(query: string, caseInsensitive: boolean): { test(text: string): boolean } {
+/** A plain-text query as a matcher: each line searched with `includes` (in lower case, unless case matters), whole. */
+function literalText(query: string, caseInsensitive: boolean): { test(text: string): boolean; maxChars: number } {
   const needle = caseInsensitive ? query.toLowerCase() : query;
-  return { test: (text) => (caseInsensitive ? text.toLowerCase() : text).includes(needle) };
+  return { test: (text) => (caseInsensitive ? text.toLowerCase() : text).includes(needle), maxChars: Number.POSITIVE_INFINITY };
 }
 
 function seconds(ms: number): string {

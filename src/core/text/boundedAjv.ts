@@ -6,14 +6,20 @@ import { linearRegExp, PatternError } from './linearRegExp';
 
 /**
  * Work one check of a value may do, in steps: one for each subschema applied to a value, one for
- * each ENUM_UNITS items of an `enum` there, one for each pattern test (more for a long text), and, where a keyword goes through the whole value (SIZED), one for
+ * each ENUM_UNITS items of an `enum` there, PATTERN_TEST_STEPS for each pattern test (more for a long text), and, where a keyword goes through the whole value (SIZED), one for
  * each VALUE_UNITS of its size (characters, items, keys). A schema whose alternatives and references multiply (`anyOf` of two `$ref`s,
  * chained 40 times, tries 2^40 subschemas on one value) stops there instead of holding the
- * extension host for hours: a few hundred milliseconds at worst.
+ * extension host for hours: about 100 milliseconds at worst.
  */
 export const CHECK_STEP_BUDGET = 250_000;
-/** Characters times RE2 instructions of a pattern's test that count as one step (a short key on a small pattern: one). */
-const PATTERN_UNITS = 1_000;
+/**
+ * Steps a pattern's test counts: PATTERN_TEST_STEPS, and one for each PATTERN_UNITS characters times
+ * RE2 instructions (a step is about 0.3 µs; a test costs 3 µs and up to 20 ns a unit). At one step a
+ * test, and one per 1,000 units, 30 strings of `a.{900}c` against 11,000 characters each in a call's
+ * arguments held the extension host a second within the budget.
+ */
+const PATTERN_TEST_STEPS = 10;
+const PATTERN_UNITS = 20;
 /** Items of an `enum` that count as one step each time a value is compared with them (a comparison each). */
 const ENUM_UNITS = 16;
 /** Size of a value (characters, items or keys) that counts as one step each time a SIZED keyword goes through it. */
@@ -107,7 +113,8 @@ export function boundedAjv(options: Omit<Options, 'code'> = {}): Ajv {
       return {
         toString: () => compiled.toString(),
         test: (text: string) => {
-          spend(1 + Math.floor((text.length * compiled.instructions) / PATTERN_UNITS));
+          // A text too long for the pattern fails with its own sentence (a PatternError), before a step is spent.
+          if (text.length <= compiled.maxChars) spend(PATTERN_TEST_STEPS + Math.floor((text.length * compiled.instructions) / PATTERN_UNITS));
           return compiled.test(text);
         },
       };
@@ -123,8 +130,12 @@ export function boundedAjv(options: Omit<Options, 'code'> = {}): Ajv {
     return duplicate === undefined;
   };
   ajv.addKeyword({ keyword: 'uniqueItems', type: 'array', schemaType: 'boolean', validate });
+  // The step keywords run first (Ajv's first keyword is `$comment`): after the others they would not
+  // run where one failed (a branch of `anyOf` that does not match, an `anyOf` none of whose branches
+  // does), and alternatives that fail at every level went uncounted.
   ajv.addKeyword({
     keyword: STEP,
+    before: '$comment',
     schemaType: 'number',
     errors: false,
     validate: (weight: number) => {
@@ -134,6 +145,7 @@ export function boundedAjv(options: Omit<Options, 'code'> = {}): Ajv {
   });
   ajv.addKeyword({
     keyword: SIZED_STEP,
+    before: '$comment',
     schemaType: 'boolean',
     errors: false,
     validate: (_sized: boolean, data: unknown) => {

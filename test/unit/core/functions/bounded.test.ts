@@ -77,7 +77,11 @@ describe('nothing a model or a repository sends hangs the extension host', () =>
       assert.match(await promptly(query.slice(0, 20), () => ws.call('search_text', { query, isRegex: true })), /is too large: its counted repetitions/, query.slice(0, 40));
     }
     assert.match(await promptly('[a-z]{900}z', () => ws.call('search_text', { query: '[a-z]{900}z', isRegex: true })), /^No matches/);
-    assert.match(await promptly('[a-z]{900}!', () => ws.call('search_text', { query: '[a-z]{900}!', isRegex: true })), /data\/aaa\.txt:1:/);
+    // A pattern of 900 instructions is matched on the first 2,214 characters of a line (one test within MATCH_BUDGET), and says so.
+    ws.write('data/short.txt', `${'b'.repeat(2_000)}!\n`);
+    const large = await promptly('[a-z]{900}!', () => ws.call('search_text', { query: '[a-z]{900}!', isRegex: true }));
+    assert.match(large, /^data\/short\.txt:1: b+…\n/);
+    assert.match(large, /\n\[70 lines without a match are longer than 2,214 characters and were searched only in their first 2,214: data\/aaa\.txt:1, /);
     // Plain text is looked for as text: a 1,000-character query over long lines, with case ignored or not.
     assert.match(await promptly('plain', () => ws.call('search_text', { query: `${'A'.repeat(999)}!` })), /data\/aaa\.txt:1:/);
     assert.match(await promptly('plain, case', () => ws.call('search_text', { query: `${'A'.repeat(999)}!`, caseSensitive: true })), /^No matches/);

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LIST_LIMIT, READ_FILE_LIMIT, SEARCH_LIMIT } from '../../../../src/core/functions/fileFunctions';
+import { linearRegExp } from '../../../../src/core/text/linearRegExp';
 import type { FunctionFixture } from './fixture';
 import { functionFixture } from './fixture';
 
@@ -178,6 +179,23 @@ describe('built-in file functions against a workspace folder', () => {
       assert.match(note, /^\[6 lines without a match are longer than 10,000 characters and were searched only in their first 10,000: /);
       assert.match(note, /app\.min\.js:2, app\.min\.js:3, app\.min\.js:4, vendor\.min\.js:1, vendor\.min\.js:3 and 1 more\./, 'five named; a line of exactly 10,000 characters before its CRLF is not cut');
       assert.equal(minified.split('\n').length, 2);
+    });
+
+    it('matches a large regular expression on as much of a line as one bounded test allows, and names the lines it cut', async () => {
+      // Each line cost one test of up to 200 ms before (10,000 characters times 1,000 instructions), a search thousands of them.
+      for (const [query, hit, cut] of [
+        ['[ab].{990}c', `${'a'.repeat(995)}c`, `${'a'.repeat(5_000)}c`],
+        ['(?:a.){450}q', `${'ab'.repeat(450)}q`, `${'ab'.repeat(2_000)}q`],
+      ]) {
+        ws.write('big/hit.txt', `${hit}\n`);
+        ws.write('big/cut.txt', `${cut}\n${cut}\n`);
+        const pattern = linearRegExp(query, { caseInsensitive: true });
+        const limit = pattern.maxChars.toLocaleString('en-US');
+        const output = await ws.call('search_text', { query, isRegex: true, glob: 'big/*' });
+        assert.ok(pattern.maxChars < cut.length && pattern.maxChars > hit.length, query);
+        assert.match(output, /^big\/hit\.txt:1: /, `${query} is found where the line fits`);
+        assert.ok(output.endsWith(`\n[2 lines without a match are longer than ${limit} characters and were searched only in their first ${limit}: big/cut.txt:1, big/cut.txt:2. Read such a line with read_file to look further.]`), output.slice(-300));
+      }
     });
   });
 });

@@ -126,6 +126,49 @@ describe('every check ends in bounded time, whoever wrote the schema', () => {
     assert.match(validate.errors?.[0]?.message ?? '', /must be number/);
   });
 
+  it('alternatives that fail are counted as they are tried: chains of 17 levels whose every branch fails stop', () => {
+    // Counted after a schema's other keywords, a branch that failed, and an anyOf none of whose branches
+    // passed, counted nothing: 2^18 subschemas ran whole (17 levels), and 40 levels held the host 4 times longer.
+    const chain = (applicator: 'anyOf' | 'oneOf', levels: number, leaf: object) => ({
+      $ref: '#/definitions/l0',
+      definitions: Object.fromEntries([...Array.from({ length: levels }, (_, i) => [`l${i}`, { [applicator]: [{ $ref: `#/definitions/l${i + 1}` }, { $ref: `#/definitions/l${i + 1}` }] }]), [`l${levels}`, leaf]]),
+    });
+    const wrapped = (levels: number) => ({
+      $ref: '#/definitions/l0',
+      definitions: Object.fromEntries([...Array.from({ length: levels }, (_, i) => [`l${i}`, { anyOf: [{ allOf: [{ $ref: `#/definitions/l${i + 1}` }] }, { type: 'object', $ref: `#/definitions/l${i + 1}` }] }]), [`l${levels}`, { type: 'string', pattern: '^b' }]]),
+    });
+    for (const [label, schema, value] of [
+      ['anyOf of $refs, a number expected', chain('anyOf', 17, { type: 'number' }), 'a'],
+      ['oneOf of $refs, five characters expected', chain('oneOf', 17, { type: 'string', minLength: 5 }), 'a'],
+      ['anyOf of a wrapped $ref and a typed one, a pattern expected', wrapped(17), 'a'],
+    ] as const) {
+      const validate = boundedAjv().compile(schema);
+      assert.equal(validate(value), false, label);
+      assert.match(validate.errors?.[0]?.message ?? '', /cannot be checked in bounded time/, label);
+    }
+    assert.equal(boundedAjv().compile(chain('anyOf', 17, { type: 'number' }))(1), true, 'a value the first branches take is checked as ever');
+  });
+
+  it('a pattern tried on long texts counts its characters: 30 strings or keys of 2,000 characters on a pattern of 900 instructions stop', () => {
+    // One test of 2,000 characters on `a.{900}c` may take 20 to 40 ms; at one step per 1,000 characters times
+    // instructions, 30 strings of 11,000 characters in a call's arguments held the host for a second.
+    const text = (i: number) => `${'a'.repeat(499)}c`.repeat(4).slice(i);
+    const strings = { type: 'object', properties: { xs: { type: 'array', items: { type: 'string', pattern: 'a.{900}c' } } } };
+    const keys = { type: 'object', patternProperties: { 'a.{900}c': { type: 'string' } } };
+    for (const [label, schema, value] of [
+      ['strings', strings, { xs: Array.from({ length: 30 }, (_, i) => text(i)) }],
+      ['keys', keys, Object.fromEntries(Array.from({ length: 30 }, (_, i) => [text(i), 'v']))],
+    ] as const) {
+      const validate = boundedAjv().compile(schema);
+      assert.equal(validate(value), false, label);
+      assert.match(validate.errors?.[0]?.message ?? '', /cannot be checked in bounded time/, label);
+      assert.equal(validate(label === 'strings' ? { xs: [text(0), text(1)] } : { [text(0)]: 'v', [text(1)]: 'v' }), true, `two such ${label} are checked`);
+    }
+    const tooLong = boundedAjv().compile(strings);
+    assert.equal(tooLong({ xs: [text(0).repeat(2)] }), false);
+    assert.match(tooLong.errors?.[0]?.message ?? '', /cannot be checked: a text of 4000 characters is too long to match against the regular expression "a\.\{900\}c" in bounded time \(at most 2212 characters for it\)/);
+  });
+
   it('the step keywords stay out of sight: names, values and errors are the schema\'s own', () => {
     const validate = boundedAjv({ allErrors: true }).compile({ type: 'object', properties: { enum: { enum: [{ a: 1 }] }, properties: { type: 'string' } }, required: ['enum'], additionalProperties: false });
     assert.equal(validate({ enum: { a: 1 }, properties: 'x' }), true);
