@@ -387,6 +387,14 @@ for (const protocol of protocols) {
         while (!test() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
         assert.ok(test(), what);
       };
+      const untilStored = async (id: string, test: (stored: NonNullable<Awaited<ReturnType<ThreadStore['load']>>>) => boolean, what: string) => {
+        const store = new ThreadStore(nodeFileSystem, dir);
+        for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+          const stored = await store.load(id);
+          if (stored && test(stored)) return;
+        }
+        assert.fail(what);
+      };
       /** The function outputs the server was sent, by the window that answered. */
       const outputsSent = () => fake.requests.filter((r) => r.method === 'POST').flatMap((r) => JSON.stringify(r.body ?? '').match(/approved in [A-Z]|Denied: the run was stopped/g) ?? []);
       /** A asks a question whose run calls read_file, and waits on the approval; B, on the same thread, follows that run. */
@@ -395,6 +403,8 @@ for (const protocol of protocols) {
         const a = windowOn('A', open);
         await a.session.send('What is in notes.md?');
         await until(() => a.asked.length === 1, 'A asks for the approval');
+        // B opens the thread as its file holds it, once A's run is there: A writes it beside asking, not before.
+        await untilStored(a.session.thread!.thread.id, (stored) => stored.pendingRun !== undefined, 'the thread file holds the run A drives');
         const b = windowOn('B', open);
         await b.session.open();
         assert.equal(b.session.busy, true, 'B follows the run A drives');
