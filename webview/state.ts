@@ -66,6 +66,12 @@ export interface ViewState extends FoldedThread<RunView> {
    */
   starting?: boolean;
   /**
+   * This page's question is on the thread and the host has not said yet that its run is coming
+   * (`run/busy` follows the question as a message of its own): the status line says the run is
+   * starting already, so a question is never shown above how the previous run ended.
+   */
+  asked?: boolean;
+  /**
    * The last question's run never began: its start was refused for good (retries spent), stopped
    * before the run had an id, or the host says no run answers it (`unanswered`). The status line
    * says so instead of how the run before it ended.
@@ -192,6 +198,13 @@ export function sendResult(state: ViewState, requestId: string, ok: boolean, err
   if (state.pendingSendId !== requestId) return { state, changes: [] };
   const sendError = ok ? undefined : (error ?? 'The message could not be sent.');
   const sendErrorWhileActive = sendError !== undefined && runActive(state) ? true : undefined;
+  // Refused after its question was shown: no run answers that question.
+  if (!ok && state.asked) {
+    return {
+      state: { ...state, pendingSendId: undefined, sendError, sendErrorWhileActive, asked: undefined, notStarted: true },
+      changes: [{ kind: 'send', requestId, ok }, { kind: 'status' }],
+    };
+  }
   return {
     state: { ...state, pendingSendId: undefined, sendError, sendErrorWhileActive },
     changes: [{ kind: 'send', requestId, ok }],
@@ -215,23 +228,27 @@ export function applyHostMessage(state: ViewState, message: HostToWebview, now: 
     }
     case 'run/busy': {
       // Busy only says a run is coming; its `run.updated` marks it active.
-      if (message.busy) return state.activeRunId === undefined ? { state: { ...state, starting: true, notStarted: undefined }, changes: [{ kind: 'status' }] } : { state, changes: [] };
+      if (message.busy) return state.activeRunId === undefined ? { state: { ...state, starting: true, asked: undefined, notStarted: undefined }, changes: [{ kind: 'status' }] } : { state, changes: [] };
       if (!runActive(state) && !state.sendErrorWhileActive) {
         const ended = endUnfollowedRuns(state, now);
         return { state: ended.state, changes: ended.runIds.length === 0 ? [] : [{ kind: 'status' }, ...ended.runIds.map((runId): Change => ({ kind: 'steps', runId }))] };
       }
       // A start that ends before any news of its run never began.
-      const notStarted = state.activeRunId === undefined && (state.starting === true || state.waiting !== undefined) ? true : state.notStarted;
-      const idle: ViewState = { ...state, activeRunId: undefined, waiting: undefined, starting: undefined, notStarted };
+      const notStarted = state.activeRunId === undefined && (state.starting === true || state.asked === true || state.waiting !== undefined) ? true : state.notStarted;
+      const idle: ViewState = { ...state, activeRunId: undefined, waiting: undefined, starting: undefined, asked: undefined, notStarted };
       const settled: ViewState = state.sendErrorWhileActive ? { ...idle, sendError: undefined, sendErrorWhileActive: undefined } : idle;
       const ended = endUnfollowedRuns(settled, now);
       const changes: Change[] = [{ kind: 'status' }, ...ended.runIds.map((runId): Change => ({ kind: 'steps', runId }))];
       if (state.sendErrorWhileActive) changes.push({ kind: 'sendError' });
       return { state: ended.state, changes };
     }
-    case 'message/added':
+    case 'message/added': {
       if (!isCurrentThread(state, message.threadId)) return { state, changes: [] };
-      return upsertMessage({ ...state, unanswered: undefined, notStarted: undefined }, message.message);
+      // The question this page sent: its run is coming, whatever the previous one's outcome was.
+      const asked = message.message.role === 'user' && state.pendingSendId !== undefined && state.activeRunId === undefined && !state.starting;
+      const added = upsertMessage({ ...state, unanswered: undefined, notStarted: undefined, ...(asked ? { asked } : {}) }, message.message);
+      return asked ? { state: added.state, changes: [...added.changes, { kind: 'status' }] } : added;
+    }
     case 'run/waiting':
       if (!isCurrentThread(state, message.threadId)) return { state, changes: [] };
       return { state: { ...state, waiting: message.waiting ? untilFrom(message.waiting, now) : undefined }, changes: [{ kind: 'status' }] };
@@ -373,7 +390,7 @@ function updateRun(state: ViewState, event: Extract<RunEvent, { type: 'run.updat
   changes.push(isNew ? { kind: 'messages' } : { kind: 'steps', runId: run.id });
   // A new run answers the question the host said had none.
   const unanswered = isNew ? undefined : state.unanswered;
-  return { state: { ...state, runs, runNotices, activeRunId, statusRunId: run.id, unanswered, starting: undefined, notStarted: undefined }, changes };
+  return { state: { ...state, runs, runNotices, activeRunId, statusRunId: run.id, unanswered, starting: undefined, asked: undefined, notStarted: undefined }, changes };
 }
 
 /**

@@ -35,7 +35,7 @@ export class StatusLine {
   update(state: ViewState, nowMs: number): boolean {
     // A question was sent and its run has not reported yet (the previous run's outcome is old news),
     // or a run refused before it had an id (a 429 on its creation) waits to be created again.
-    if (state.activeRunId === undefined && (state.waiting || state.starting)) {
+    if (state.activeRunId === undefined && (state.waiting || state.starting || state.asked)) {
       const { waiting } = state;
       this.element.hidden = false;
       this.drawLabel('Starting the run', waiting ? 'clock' : 'loading', !waiting, 'starting');

@@ -91,6 +91,50 @@ describe('the chat page while a run starts, retries its start, or gives up (DOM,
     assert.match(page.controls().status, /In progress/);
   });
 
+  /** Types `text` into the composer and presses Send; returns the send request the page posted. */
+  function send(page: ReturnType<typeof open>, text: string): Extract<WebviewToHost, { type: 'request'; kind: 'chat/send' }> {
+    const input = page.root.querySelector('.composer-input') as HTMLElement & { value: string };
+    input.value = text;
+    input.dispatchEvent(new Event('input'));
+    page.controls().send?.click();
+    const request = page.posted.find((m): m is Extract<WebviewToHost, { type: 'request'; kind: 'chat/send' }> => m.type === 'request' && m.kind === 'chat/send');
+    assert.ok(request, 'the question was sent');
+    return request;
+  }
+
+  it('says the run is starting from the moment its question shows, before the host says a run is coming', async () => {
+    const page = open(chatWith(completed));
+    assert.match(page.controls().status, /Completed/);
+    const request = send(page, 'Second question');
+    // The question and the news of its run come as two messages: the page is drawn between them.
+    page.receive({ type: 'message/added', threadId: 't1', message: question('m3', 'Second question', 4) });
+    assert.match(page.root.querySelector('.transcript')?.textContent ?? '', /Second question/);
+    assert.match(page.controls().status, /Starting the run/);
+    assert.doesNotMatch(page.controls().status, /Completed|This run/, 'the previous run\'s outcome is not shown under the new question');
+    page.receive({ type: 'run/busy', busy: true });
+    page.receive({ type: 'reply', id: request.id, ok: true });
+    await settled();
+    assert.match(page.controls().status, /Starting the run/);
+    page.receive({ type: 'run/event', threadId: 't1', runId: 'run_2', event: { type: 'run.updated', run: { ...completed, id: 'run_2', status: 'in_progress', createdAt: 5, completedAt: undefined, usage: undefined } } });
+    assert.match(page.controls().status, /In progress/);
+  });
+
+  it('says a question shown and then refused did not start; a refusal before its question shows leaves the status as it was', async () => {
+    const refusedEarly = open(chatWith(completed));
+    const early = send(refusedEarly, 'Second question');
+    refusedEarly.receive({ type: 'reply', id: early.id, ok: false, error: 'No API key is set.' });
+    await settled();
+    assert.match(refusedEarly.controls().status, /Completed/, 'nothing was asked: the last run\'s outcome still holds');
+
+    const refusedLate = open(chatWith(completed));
+    const late = send(refusedLate, 'Second question');
+    refusedLate.receive({ type: 'message/added', threadId: 't1', message: question('m3', 'Second question', 4) });
+    refusedLate.receive({ type: 'reply', id: late.id, ok: false, error: 'The run could not be started.' });
+    await settled();
+    assert.match(refusedLate.controls().status, /Not started/);
+    assert.doesNotMatch(refusedLate.controls().status, /Completed|Starting the run/);
+  });
+
   it('drops a refusal that said a run was going on once that run ends', async () => {
     const page = open(chatWith(failed));
     (page.root.querySelector('.run-retry') as HTMLElement).click();
