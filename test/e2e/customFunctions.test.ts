@@ -40,9 +40,7 @@ describe('custom functions answered in the chat, and a command bound in the repo
       }),
     );
     await workbench.runCommand('Assistants: Select Assistant');
-    const row = workbench.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Custom functions' }).first();
-    await row.waitFor({ timeout: 30_000 });
-    await row.click();
+    await workbench.pick('Custom functions');
     await chat.locator('.chat-header').filter({ hasText: 'Custom functions' }).waitFor({ timeout: 30_000 });
   });
 
@@ -82,8 +80,6 @@ describe('custom functions answered in the chat, and a command bound in the repo
   });
 
   it('a command bound in the repository\'s assistant file shows the command and asks with Allow once and Deny only', async () => {
-    await chat.locator('.composer vscode-button:not([disabled])').filter({ hasText: 'Send' }).waitFor({ timeout: 30_000 });
-    await workbench.page.waitForTimeout(1000);
     await ask('call clear_notifications');
     const card = chat.locator('.run-block .step .approval').filter({ hasText: 'notifications.clearAll' });
     await card.waitFor({ timeout: 60_000 });

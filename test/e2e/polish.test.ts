@@ -26,7 +26,6 @@ describe('the small things (packaged .vsix, fake server)', function () {
   });
 
   const rows = (): Locator => workbench.page.locator('.quick-input-list .monaco-list-row');
-  const readyToSend = () => chat.locator('.composer vscode-button:not([disabled])').filter({ hasText: 'Send' }).waitFor({ timeout: 60_000 });
   const assistantFiles = () => fs.readdirSync(path.join(workbench.workspace, '.assistants')).map((file) => JSON.parse(fs.readFileSync(path.join(workbench.workspace, '.assistants', file), 'utf8')) as { name: string });
 
   it('code in a block sits in one box, and Copy says it copied', async () => {
@@ -42,7 +41,6 @@ describe('the small things (packaged .vsix, fake server)', function () {
   });
 
   it('the arrow keys, Home and End move from message to message past runs that show nothing', async () => {
-    await readyToSend();
     fake.model.enqueue({ steps: [{ type: 'text', text: 'A second answer, of text alone.' }] });
     await workbench.ask('And a second question?');
     await workbench.statusIs('Completed');
@@ -71,7 +69,6 @@ describe('the small things (packaged .vsix, fake server)', function () {
   });
 
   it('a key the server refuses is said with Set API Key as a button, not as a command to find', async () => {
-    await readyToSend();
     fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { status: 401, headers: { 'content-type': 'application/json' }, chunks: [JSON.stringify({ error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key', param: null } })] } });
     await workbench.ask('Asked with a refused key');
     const notice = chat.locator('.notice').filter({ hasText: /API key was rejected/ });
@@ -83,7 +80,6 @@ describe('the small things (packaged .vsix, fake server)', function () {
   });
 
   it('a connection lost for good during a run is said once, under its answer', async () => {
-    await readyToSend();
     // The stream drops after the run has an id, and every try to follow it again fails too.
     fake.inject({ method: 'POST', path: '/responses', kind: 'reset', afterEvents: 3 });
     fake.inject({ method: 'GET', path: /^\/responses\/[^/]+$/, kind: 'reset', times: 50 });
@@ -113,13 +109,13 @@ describe('the small things (packaged .vsix, fake server)', function () {
 
   it('Create from Template asks for a name, proposing the template\'s', async () => {
     await workbench.runCommand('Assistants: Create Assistant from Template');
-    await rows().filter({ hasText: 'Data analyst' }).click();
+    await workbench.pick('Data analyst');
     const input = workbench.page.locator('.quick-input-widget input');
     await workbench.page.locator('.quick-input-widget').filter({ hasText: 'Assistant name' }).waitFor({ timeout: 30_000 });
     assert.equal(await input.inputValue(), 'Data analyst');
     await input.fill('Sales analyst');
     await input.press('Enter');
-    await rows().filter({ hasText: 'In this workspace' }).click();
+    await workbench.pick('In this workspace');
     for (const deadline = Date.now() + 30_000; !assistantFiles().some((f) => f.name === 'Sales analyst') && Date.now() < deadline; ) await workbench.page.waitForTimeout(200);
     assert.ok(assistantFiles().some((f) => f.name === 'Sales analyst'), 'written under the name given');
   });
@@ -153,7 +149,7 @@ describe('the small things (packaged .vsix, fake server)', function () {
 
   it('Clone asks for a name, proposing "(copy)"', async () => {
     await workbench.runCommand('Assistants: Clone Assistant');
-    await rows().filter({ hasText: 'Sales analyst' }).click();
+    await workbench.pick('Sales analyst');
     const input = workbench.page.locator('.quick-input-widget input');
     await workbench.page.locator('.quick-input-widget').filter({ hasText: 'Assistant name' }).waitFor({ timeout: 30_000 });
     assert.equal(await input.inputValue(), 'Sales analyst (copy)');
