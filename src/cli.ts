@@ -8,10 +8,10 @@ import * as path from 'path';
 import { connect } from './backends/connect';
 import { runTestFile } from './core/assistantTests/runner';
 import type { CaseResult } from './core/assistantTests/runner';
-import { assistantFileName, parseTestFile, TEST_FILE_PATTERN } from './core/assistantTests/testFile';
+import { assistantFileName, MAX_TEST_FILE_CHARS, parseTestFile, TEST_FILE_PATTERN } from './core/assistantTests/testFile';
 import { assistantLoader, findTestFiles, headlessFunctions, workspaceAttacher } from './core/assistantTests/workspace';
 import { asAssistantsError } from './core/errors';
-import { nodeFileSystem, nodeWorkspaceFs } from './core/workspace/fileSystem';
+import { FileTooLargeError, nodeFileSystem, nodeWorkspaceFs } from './core/workspace/fileSystem';
 import { DEFAULT_DENY } from './core/workspace/confinement';
 import { DEFAULT_BASE_URL } from './core/provider';
 import { BUILT_IN_PRICES } from './core/runs/usage';
@@ -51,8 +51,10 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, out: CliOut
   const started = Date.now();
   for (const file of files) {
     out.log(path.relative(root, file) || file);
-    const bytes = await nodeFileSystem.readFile(file).catch(() => undefined);
-    const parsed = bytes ? parseTestFile(Buffer.from(bytes).toString('utf8'), file) : { errors: ['the file cannot be read.'], skipped: [] };
+    // Read no further than a test file may be: a link to /proc/self/pagemap says it is empty and holds terabytes.
+    const read = await nodeFileSystem.readFile(file, { maxBytes: MAX_TEST_FILE_CHARS * 4 }).catch((error: unknown) => (error instanceof FileTooLargeError ? error : undefined));
+    const unread = read instanceof FileTooLargeError ? `the file is larger than ${Math.round((MAX_TEST_FILE_CHARS * 4) / 1_000_000)} MB.` : 'the file cannot be read.';
+    const parsed = read && !(read instanceof FileTooLargeError) ? parseTestFile(Buffer.from(read).toString('utf8'), file) : { errors: [unread], skipped: [] };
     for (const note of parsed.skipped) out.log(`  note: ${note}`);
     if (!parsed.file) {
       broken++;

@@ -3,6 +3,7 @@ import { ASSISTANT_FILE_SUFFIX, MAX_ASSISTANT_FILE_BYTES, describeErrors, draftF
 import type { Backend } from '../backend';
 import { AssistantsError } from '../errors';
 import type { FileSystem } from '../workspace/fileSystem';
+import { FileTooLargeError, nodeWorkspaceFs } from '../workspace/fileSystem';
 import { Confinement } from '../workspace/confinement';
 import type { WorkspaceFs } from '../workspace/workspaceFs';
 import { defaultToolFor, uploadFiles } from '../attachments/uploads';
@@ -18,25 +19,34 @@ import { TEST_FILE_PATTERN } from './testFile';
 /**
  * `TestRunnerDeps.loadAssistant` for files on disk: reads an assistant file named relative to the
  * test file, which must stay inside `root` (the workspace folder) and end in `.assistant.json`,
- * validates it as the Assistants view does, and gives it the view's id (`workspace:<slug>`). Its size
- * is looked at before it is read: one larger than the Assistants view lists (`MAX_ASSISTANT_FILE_BYTES`)
+ * validates it as the Assistants view does, and gives it the view's id (`workspace:<slug>`). A path
+ * that leads out of `root` through a link (a repository may commit `helper.assistant.json` pointing
+ * anywhere) is refused, as the Assistants view refuses it; `links` resolves them. Its size
+ * is looked at before it is read, and the reading stops there: one larger than the Assistants view lists (`MAX_ASSISTANT_FILE_BYTES`)
  * is refused unread, with a sentence naming both sizes.
  */
-export function assistantLoader(fs: Pick<FileSystem, 'readFile' | 'stat'>, testFile: string, root: string): TestRunnerDeps['loadAssistant'] {
+export function assistantLoader(fs: Pick<FileSystem, 'readFile' | 'stat'>, testFile: string, root: string, links: Pick<WorkspaceFs, 'realPath' | 'readLink'> = nodeWorkspaceFs): TestRunnerDeps['loadAssistant'] {
+  const confinement = new Confinement(links, () => ({ roots: [root], deny: [], exclude: [] }));
   return async (relative) => {
-    const absolute = path.resolve(path.dirname(testFile), relative);
-    const inside = path.relative(root, absolute);
+    const lexical = path.resolve(path.dirname(testFile), relative);
+    const inside = path.relative(root, lexical);
     if (inside.startsWith('..') || path.isAbsolute(inside)) throw new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} is outside the workspace folder.`);
-    if (!absolute.endsWith(ASSISTANT_FILE_SUFFIX)) throw new AssistantsError('bad_request', `${JSON.stringify(relative)} is not an assistant file (its name must end in ${ASSISTANT_FILE_SUFFIX}).`);
+    const confined = await confinement.admit(lexical);
+    if (!confined.ok) throw new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} links to a place outside the workspace folder; copy the file into the folder instead of linking to it.`);
+    // Read where it leads; named, and given its id, by the name the test file gives it (as the Assistants view lists a link).
+    const absolute = confined.absolute;
+    if (!lexical.endsWith(ASSISTANT_FILE_SUFFIX)) throw new AssistantsError('bad_request', `${JSON.stringify(relative)} is not an assistant file (its name must end in ${ASSISTANT_FILE_SUFFIX}).`);
     const missing = `The assistant file ${JSON.stringify(relative)} does not exist; create it or name another in the test file's "assistant".`;
     const size = (await fs.stat(absolute))?.size;
     if (size === undefined) throw new AssistantsError('bad_request', missing);
     if (size > MAX_ASSISTANT_FILE_BYTES) throw new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} ${oversizedReason(size)}.`);
-    const bytes = await fs.readFile(absolute);
+    const bytes = await fs.readFile(absolute, { maxBytes: MAX_ASSISTANT_FILE_BYTES }).catch((error: unknown) => {
+      throw error instanceof FileTooLargeError ? new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} ${oversizedReason()}.`) : error;
+    });
     if (!bytes) throw new AssistantsError('bad_request', missing);
     const parsed = parseAssistantFile(Buffer.from(bytes).toString('utf8'));
     if (!parsed.file) throw new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} is not valid: ${describeErrors(parsed.errors)}`);
-    const slug = path.basename(absolute).slice(0, -ASSISTANT_FILE_SUFFIX.length);
+    const slug = path.basename(lexical).slice(0, -ASSISTANT_FILE_SUFFIX.length);
     return { ...draftFromFile(parsed.file), id: `workspace:${slug}`, createdAt: 0 } satisfies Assistant;
   };
 }

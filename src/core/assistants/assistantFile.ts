@@ -51,10 +51,11 @@ export const MAX_ASSISTANT_FILE_BYTES = 4 * 1024 * 1024;
 /**
  * Why an assistant file of `size` bytes (over `MAX_ASSISTANT_FILE_BYTES`) is not read, as the end of a
  * sentence that names the file: "is 5.0 MB, larger than an assistant file may be (4.0 MB), so it is
- * not read; shorten it".
+ * not read; shorten it". Without `size` (a file that said it was smaller, and held more when read):
+ * "is larger than an assistant file may be (4.0 MB), …".
  */
-export function oversizedReason(size: number): string {
-  return `is ${megabytes(size)}, larger than an assistant file may be (${megabytes(MAX_ASSISTANT_FILE_BYTES)}), so it is not read; shorten it`;
+export function oversizedReason(size?: number): string {
+  return `is ${size === undefined ? '' : `${megabytes(size)}, `}larger than an assistant file may be (${megabytes(MAX_ASSISTANT_FILE_BYTES)}), so it is not read; shorten it`;
 }
 
 /** `bytes` in megabytes: one decimal below 10 MB, none above. */

@@ -6,7 +6,7 @@ import { mergeOrConflict } from './assistantMerge';
 import { AssistantConflictError, AssistantsError } from '../errors';
 import { oneLine } from '../text/showable';
 import type { FileSystem } from '../workspace/fileSystem';
-import { FileGoneError, ForeignLockError, LockTimeoutError } from '../workspace/fileSystem';
+import { FileGoneError, FileTooLargeError, ForeignLockError, LockTimeoutError } from '../workspace/fileSystem';
 import type { Confinement } from '../workspace/confinement';
 import type { Assistant, AssistantDraft } from '../../common/model';
 
@@ -177,7 +177,7 @@ export class FileAssistantStore implements AssistantStore {
   private async bytesOf(source: string): Promise<Uint8Array | undefined> {
     const size = (await this.fs.stat(source))?.size ?? 0;
     if (size > MAX_ASSISTANT_FILE_BYTES) throw new OversizedFileError(source, size);
-    return this.fs.readFile(source);
+    return this.fs.readFile(source, { maxBytes: MAX_ASSISTANT_FILE_BYTES }).catch((error: unknown) => Promise.reject(error instanceof FileTooLargeError ? new OversizedFileError(source) : error));
   }
 
   /** Where `file`'s bytes really are; throws `permission` for one leading out of the workspace, which is never read. */
@@ -239,7 +239,7 @@ function schemaOf(text: string): string | undefined {
 /** An assistant file too large to read: `reason` as a field error says it, the message as a sentence. */
 class OversizedFileError extends AssistantsError {
   readonly reason: string;
-  constructor(file: string, size: number) {
+  constructor(file: string, size?: number) {
     const reason = oversizedReason(size);
     super('bad_request', `${path.basename(file)} ${reason}.`);
     this.reason = reason;

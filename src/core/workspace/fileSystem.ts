@@ -18,8 +18,12 @@ export interface FileStamp {
  * (the extension host is Node); the port keeps the stores free of any editor API.
  */
 export interface FileSystem {
-  /** The file's bytes, or undefined when it does not exist. Throws when the path is a folder. */
-  readFile(file: string): Promise<Uint8Array | undefined>;
+  /**
+   * The file's bytes, or undefined when it does not exist. Throws when the path is a folder, and
+   * `FileTooLargeError` when it holds more than `maxBytes` (read that far and no further: a link to
+   * `/proc/self/pagemap` says it is empty and holds terabytes, so its size alone does not bound it).
+   */
+  readFile(file: string, options?: { maxBytes?: number }): Promise<Uint8Array | undefined>;
   /**
    * Writes to a temporary file beside the target (`<file>.<pid>-<random>.tmp`), flushes it to disk,
    * then renames it over the target: readers, and whoever opens the file after a crash, see the old
@@ -134,6 +138,36 @@ async function openRegularFile(file: string, noFollow = false): Promise<fs.FileH
   throw new NotRegularFileError(file);
 }
 
+/** A file holds more bytes than `readFile`'s `maxBytes`; no more of it than that was read. */
+export class FileTooLargeError extends Error {
+  constructor(
+    file: string,
+    /** The limit it passed, in bytes. */
+    readonly maxBytes: number,
+  ) {
+    super(`${path.basename(file)} holds more than ${maxBytes} bytes, so it is not read.`);
+    this.name = 'FileTooLargeError';
+  }
+}
+
+/**
+ * The bytes of an open file up to `maxBytes`, read in whole chunks of 64 kB (some files take no
+ * other reads: `/proc/self/pagemap` refuses one that is no multiple of 8); throws FileTooLargeError
+ * as soon as there are more.
+ */
+async function readAtMost(handle: fs.FileHandle, file: string, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (bytesRead === 0) return Buffer.concat(chunks, total);
+    chunks.push(chunk.subarray(0, bytesRead));
+    total += bytesRead;
+    if (total > maxBytes) throw new FileTooLargeError(file, maxBytes);
+  }
+}
+
 /** A file swapped for a link (or a folder above it) between the check of its path and its opening. */
 export class SwappedFileError extends Error {
   constructor(file: string) {
@@ -196,7 +230,7 @@ export async function readJsonFile(fs: FileSystem, file: string): Promise<unknow
 }
 
 export const nodeFileSystem: FileSystem = {
-  async readFile(file) {
+  async readFile(file, options) {
     let handle: fs.FileHandle;
     try {
       handle = await openRegularFile(file);
@@ -205,7 +239,7 @@ export const nodeFileSystem: FileSystem = {
       throw error;
     }
     try {
-      return await handle.readFile();
+      return options?.maxBytes === undefined ? await handle.readFile() : await readAtMost(handle, file, options.maxBytes);
     } finally {
       await handle.close();
     }

@@ -8,6 +8,7 @@ import type { AssistantTestFile } from '../../core/assistantTests/testFile';
 import { assistantLoader, headlessFunctions, workspaceAttacher } from '../../core/assistantTests/workspace';
 import { AssistantsError, asAssistantsError } from '../../core/errors';
 import { nodeFileSystem, nodeWorkspaceFs } from '../../core/workspace/fileSystem';
+import { readAtMost } from '../platform/boundedRead';
 import { readFunctionSettings, readPrices, readSettings } from '../platform/settings';
 
 /** Test files found at most, over the whole workspace. */
@@ -127,8 +128,9 @@ async function loadFile(controller: vscode.TestController, uri: vscode.Uri, log:
     const stat = await vscode.workspace.fs.stat(uri);
     // A pipe, socket or device: reading a FIFO would wait for a writer forever.
     if (!(stat.type & vscode.FileType.File)) throw new Error('it is not a regular file (a pipe, socket or device)');
-    if (stat.size > MAX_TEST_FILE_CHARS * 4) throw new Error(`it is larger than ${Math.round((MAX_TEST_FILE_CHARS * 4) / 1_000_000)} MB`);
-    text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    const tooLarge = () => new Error(`it is larger than ${Math.round((MAX_TEST_FILE_CHARS * 4) / 1_000_000)} MB`);
+    if (stat.size > MAX_TEST_FILE_CHARS * 4) throw tooLarge();
+    text = new TextDecoder().decode(await readAtMost(uri, MAX_TEST_FILE_CHARS * 4, tooLarge));
   } catch (error) {
     item.error = `The file cannot be read: ${error instanceof Error ? error.message : String(error)}`;
     item.children.replace([]);

@@ -10,7 +10,7 @@ import type { Backend } from '../../core/backend';
 import type { CompareUpdate, CompareVariant } from '../../core/chat/compare';
 import { CompareSession, variantLabel, variantsProblem } from '../../core/chat/compare';
 import { AssistantsError, asAssistantsError } from '../../core/errors';
-import { nodeFileSystem, nodeWorkspaceFs, plainFileOrNone } from '../../core/workspace/fileSystem';
+import { FileTooLargeError, nodeFileSystem, nodeWorkspaceFs, plainFileOrNone } from '../../core/workspace/fileSystem';
 import type { Assistant, Attachment } from '../../common/model';
 import { REASONING_EFFORTS } from '../../common/model';
 import type { ThreadStore } from '../../core/threads/threadStore';
@@ -429,9 +429,10 @@ async function testFileFor(assistantFile: string): Promise<{ uri: vscode.Uri; as
 async function readText(uri: vscode.Uri): Promise<string | undefined> {
   // Measured before it is read: a sparse file of gigabytes would be read whole first.
   if (((await nodeFileSystem.stat(uri.fsPath))?.size ?? 0) > 2_000_000) throw new AssistantsError('bad_request', `${vscode.workspace.asRelativePath(uri)} is larger than 2 MB; add the case by hand.`);
-  const bytes = await nodeFileSystem.readFile(uri.fsPath);
+  const bytes = await nodeFileSystem.readFile(uri.fsPath, { maxBytes: 2_000_000 }).catch((error: unknown) => {
+    throw error instanceof FileTooLargeError ? new AssistantsError('bad_request', `${vscode.workspace.asRelativePath(uri)} is larger than 2 MB; add the case by hand.`) : error;
+  });
   if (!bytes) return undefined;
-  if (bytes.byteLength > 2_000_000) throw new AssistantsError('bad_request', `${vscode.workspace.asRelativePath(uri)} is larger than 2 MB; add the case by hand.`);
   return Buffer.from(bytes).toString('utf8');
 }
 

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { AssistantLocation } from '../../core/assistants/assistantStore';
 import type { McpConfig, McpConfigServer, McpConfigSource } from '../../core/mcp/vscodeConfig';
 import { MCP_CONFIG_MAX_BYTES, mcpConfigServers, parseMcpConfig } from '../../core/mcp/vscodeConfig';
+import { readAtMost } from '../platform/boundedRead';
 
 /** The most workspace folders whose `.vscode/mcp.json` is read. */
 const MAX_FOLDERS = 16;
@@ -77,6 +78,9 @@ export async function readConfiguredServers(userFolder: vscode.Uri | undefined):
   return result;
 }
 
+/** A file that held more than MCP_CONFIG_MAX_BYTES when read. */
+class TooLarge extends Error {}
+
 /** A file's text, a config with one problem when it is too large or unreadable, or undefined when there is none. */
 async function readBounded(uri: vscode.Uri, label: string): Promise<string | McpConfig | undefined> {
   const problem = (sentence: string): McpConfig => ({ servers: [], problems: [sentence], inputs: new Map() });
@@ -89,11 +93,13 @@ async function readBounded(uri: vscode.Uri, label: string): Promise<string | Mcp
   if (stat.type & vscode.FileType.Directory) return problem(`${label} is a folder, not a file; its MCP servers are left out.`);
   // A pipe, socket or device: reading a FIFO would wait for a writer forever.
   if (!(stat.type & vscode.FileType.File)) return problem(`${label.charAt(0).toUpperCase()}${label.slice(1)} is not a regular file (a pipe, socket or device), so its MCP servers are left out.`);
-  if (stat.size > MCP_CONFIG_MAX_BYTES) return problem(`${label.charAt(0).toUpperCase()}${label.slice(1)} is larger than ${MCP_CONFIG_MAX_BYTES / 1024} KB, so its MCP servers are left out; shorten it.`);
+  const tooLarge = `${label.charAt(0).toUpperCase()}${label.slice(1)} is larger than ${MCP_CONFIG_MAX_BYTES / 1024} KB, so its MCP servers are left out; shorten it.`;
+  if (stat.size > MCP_CONFIG_MAX_BYTES) return problem(tooLarge);
   try {
-    const bytes = await vscode.workspace.fs.readFile(uri);
+    const bytes = await readAtMost(uri, MCP_CONFIG_MAX_BYTES, () => new TooLarge());
     return new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, MCP_CONFIG_MAX_BYTES + 1));
   } catch (error) {
+    if (error instanceof TooLarge) return problem(tooLarge);
     return problem(`${label.charAt(0).toUpperCase()}${label.slice(1)} could not be read (${error instanceof Error ? error.message : String(error)}), so its MCP servers are left out.`);
   }
 }

@@ -14,7 +14,7 @@ import { localToolFunctions, MCP_CALL_TIMEOUT_MS } from '../../core/mcp/localToo
 import type { SecretPlace } from '../../core/mcp/secretRefs';
 import { MissingSecretError, resolveRecord, resolveSecrets } from '../../core/mcp/secretRefs';
 import type { McpServerTool } from '../../common/model';
-import { NotRegularFileError, nodeFileSystem } from '../../core/workspace/fileSystem';
+import { FileTooLargeError, NotRegularFileError, nodeFileSystem } from '../../core/workspace/fileSystem';
 import type { ConfiguredServers } from './mcpConfig';
 import type { McpSecrets, SecretUse } from './mcpSecrets';
 import { secretTarget } from './mcpSecrets';
@@ -279,20 +279,22 @@ async function listTools(client: Client, timeout: number): Promise<McpToolInfo[]
  */
 async function readEnvFile(file: string): Promise<Record<string, string>> {
   const notRegular = () => new Error(`its envFile ${file} is not a regular file (a pipe, socket, device or folder).`);
+  const tooLarge = () => new Error(`its envFile ${file} is larger than ${MAX_ENV_FILE_BYTES / 1024} KB.`);
   let bytes: Uint8Array | undefined;
   try {
     const found = await stat(file);
     if (!found.isFile()) throw notRegular();
-    if (found.size > MAX_ENV_FILE_BYTES) throw new Error(`its envFile ${file} is larger than ${MAX_ENV_FILE_BYTES / 1024} KB.`);
-    bytes = await nodeFileSystem.readFile(file);
+    if (found.size > MAX_ENV_FILE_BYTES) throw tooLarge();
+    bytes = await nodeFileSystem.readFile(file, { maxBytes: MAX_ENV_FILE_BYTES });
   } catch (error) {
+    if (error instanceof FileTooLargeError) throw tooLarge();
     const code = (error as { code?: unknown }).code;
     if (code === 'ENOENT') throw new Error(`its envFile ${file} does not exist.`, { cause: error });
     if (error instanceof NotRegularFileError || code === 'EISDIR') throw notRegular();
     throw error;
   }
   if (!bytes) throw new Error(`its envFile ${file} does not exist.`);
-  return parseEnv(new TextDecoder().decode(bytes.subarray(0, MAX_ENV_FILE_BYTES))) as Record<string, string>;
+  return parseEnv(new TextDecoder().decode(bytes)) as Record<string, string>;
 }
 
 /** Milliseconds as seconds for a sentence: one decimal under 10 s (0.3), whole seconds above. */

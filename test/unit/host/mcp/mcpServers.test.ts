@@ -249,6 +249,23 @@ describe('MCP servers configured in VS Code (.vscode/mcp.json, the user\'s mcp.j
     }
   });
 
+  it('an envFile that says it is small and holds more is read no further than 64 KB (links to /proc/self/pagemap and /proc/kallsyms)', async function () {
+    if (!fs.existsSync('/proc/self/pagemap')) this.skip();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-envfile-'));
+    try {
+      // pagemap says it is empty and holds terabytes: read whole, it filled the extension host's memory.
+      fs.symlinkSync('/proc/self/pagemap', path.join(dir, 'pagemap.env'));
+      fs.symlinkSync('/proc/kallsyms', path.join(dir, 'kallsyms.env'));
+      for (const name of ['pagemap.env', 'kallsyms.env']) {
+        const h = configuredHarness(mcpJson({ ...stdioServer, envFile: path.join(dir, name) }), 'user');
+        const notes = (await h.servers.additions(entry('user'))).notes;
+        assert.match(notes[0] ?? JSON.stringify(notes), new RegExp(`^The MCP server notes is not available: its envFile .*${name.replace('.', '\\.')} is larger than 64 KB\\.$`));
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   for (const [label, plant] of [
     ['a FIFO', (file: string) => execFileSync('mkfifo', [file])],
     ['a link to a FIFO', (file: string) => (execFileSync('mkfifo', [`${file}.pipe`]), fs.symlinkSync(`${file}.pipe`, file))],
