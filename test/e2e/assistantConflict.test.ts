@@ -30,8 +30,20 @@ describe('an assistant edited in the form while another window saves it (package
   const otherWindowSaves = (change: Partial<WrittenAssistant>) => fs.writeFileSync(file(), `${JSON.stringify({ ...onDisk(), ...change }, null, 2)}\n`);
 
   async function untilDisk(check: (file: WrittenAssistant) => boolean, what: string): Promise<WrittenAssistant> {
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await workbench.page.waitForTimeout(250)) if (check(onDisk())) return onDisk();
-    assert.fail(`${what}; the file holds ${JSON.stringify(onDisk())}`);
+    let text = '';
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await workbench.page.waitForTimeout(250)) {
+      text = fs.readFileSync(file(), 'utf8');
+      // VS Code's save empties the file before writing it: read in between, it holds no JSON yet.
+      const written = ((): WrittenAssistant | undefined => {
+        try {
+          return JSON.parse(text) as WrittenAssistant;
+        } catch {
+          return undefined;
+        }
+      })();
+      if (written && check(written)) return written;
+    }
+    assert.fail(`${what}; the file holds ${text}`);
   }
 
   /** VS Code's notification that the file on disk is newer than the document being saved. */
@@ -43,7 +55,7 @@ describe('an assistant edited in the form while another window saves it (package
     await input.waitFor({ timeout: 30_000 });
     await input.fill('Shared Helper');
     await input.press('Enter');
-    await workbench.page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'In this workspace' }).first().click();
+    await workbench.pick('In this workspace');
     form = workbench.formFrame();
     await form.locator('#f-name').waitFor({ timeout: 60_000 });
     assert.ok(fs.existsSync(file()));

@@ -128,7 +128,8 @@ describe('telling assistants apart, and invalid ones (packaged .vsix, fake serve
       await file.waitFor({ timeout: 2_000 }).catch(() => undefined);
     }
     await file.click();
-    await rows().filter({ hasText: 'In this workspace' }).click();
+    // The next pick comes under the pointer left on the file's row.
+    await workbench.pick('In this workspace');
     const dialog = workbench.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 30_000 });
     assert.match(await dialog.innerText(), /An assistant named "Workspace helper" already exists \(workspace · .*\.assistant\.json\)/);
