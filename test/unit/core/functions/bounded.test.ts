@@ -12,17 +12,15 @@ import { FunctionRegistry } from '../../../../src/core/functions/registry';
 import type { Run, ToolDefinition } from '../../../../src/common/model';
 import type { FunctionFixture } from './fixture';
 import { functionFixture } from './fixture';
+import { assertPrompt, startClock } from '../../support/prompt';
 
-/** Generous: a call that blocks or waits past this hangs; nothing here is a speed target. */
-const HANG_MS = 2_000;
 const RUN: Run = { id: 'run', threadId: 'thread', assistantId: 'a', status: 'requires_action', createdAt: 0 };
 
-/** Runs `work` and fails when it (or the event loop it blocks) takes longer than HANG_MS. */
+/** Runs `work` and fails when it (or the event loop it blocks) does not answer promptly (`assertPrompt`). */
 async function promptly<T>(what: string, work: () => Promise<T>): Promise<T> {
-  const started = Date.now();
+  const clock = startClock();
   const result = await work();
-  const took = Date.now() - started;
-  assert.ok(took < HANG_MS, `${what} took ${took} ms`);
+  assertPrompt(what, clock);
   return result;
 }
 
