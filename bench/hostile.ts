@@ -351,6 +351,19 @@ const KINDS: Kind[] = [
     ],
   },
   {
+    name: 'repetitive text (snippets, long lines, long strings)',
+    inputs: [
+      ...[`${'0'.repeat(50_000)}1${'0'.repeat(50_000)}`, `${'0'.repeat(5_000)}1${'0'.repeat(5_000)}`].map((oldText) =>
+        call(`propose_edit 0×${oldText.indexOf('1')}, 1, 0×… in 2,000,000 0`, 'propose_edit', { path: 'zeros.txt', edits: [{ oldText, newText: 'x' }] }, (s) => s.ws.write('zeros.txt', '0'.repeat(2_000_000))),
+      ),
+      ...['[ab].{990}c', '(?:a.){450}q'].map((query) =>
+        call(`search_text ${query} over 200 lines of 10,000`, 'search_text', { query, isRegex: true }, (s) => s.ws.write('data/a.txt', `${`${'a'.repeat(499)}c`.repeat(20)}\n`.repeat(200))),
+      ),
+      uncheckable('30 strings of 11,000 characters against a.{900}c', { type: 'object', properties: { xs: { type: 'array', items: { type: 'string', pattern: 'a.{900}c' } } } }, { xs: Array.from({ length: 30 }, (_, i) => `${'a'.repeat(499)}c`.repeat(22).slice(i)) }),
+      uncheckable('30 strings of 2,000 characters against a.{900}c', { type: 'object', properties: { xs: { type: 'array', items: { type: 'string', pattern: 'a.{900}c' } } } }, { xs: Array.from({ length: 30 }, (_, i) => `${'a'.repeat(499)}c`.repeat(4).slice(i)) }),
+    ],
+  },
+  {
     name: 'long path',
     inputs: longPaths.flatMap((requested) => [
       call(`read_file ${requested.slice(0, 6)}… (${requested.length})`, 'read_file', { path: requested }),

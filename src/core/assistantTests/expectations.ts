@@ -1,6 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import { deeperThan, MAX_ARGUMENTS_DEPTH, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
 import { boundedAjv } from '../text/boundedAjv';
+import { includesText } from '../text/findText';
 import { linearRegExp, PatternError } from '../text/linearRegExp';
 import type { Annotation, JsonSchema, ToolCall, Usage } from '../../common/model';
 import type { Expectation } from './testFile';
@@ -52,7 +53,7 @@ export async function check(expectation: Expectation, answer: Answer, grade: Gra
     case 'not-contains':
     case 'not-icontains': {
       const fold = expectation.type.includes('icontains');
-      const found = (fold ? text.toLowerCase() : text).includes(fold ? expectation.value.toLowerCase() : expectation.value);
+      const found = includesText(fold ? text.toLowerCase() : text, fold ? expectation.value.toLowerCase() : expectation.value);
       const wanted = !expectation.type.startsWith('not-');
       return found === wanted ? ok() : fail(`The answer ${wanted ? 'does not contain' : 'contains'} ${JSON.stringify(expectation.value)}${fold ? ' (ignoring case)' : ''}.`, `${wanted ? '' : 'not '}${expectation.value}`, quote(text));
     }

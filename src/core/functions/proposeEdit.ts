@@ -1,3 +1,4 @@
+import { occurrences } from '../text/findText';
 import type { Confinement } from '../workspace/confinement';
 import { readTextRange } from '../workspace/readText';
 import type { WorkspaceFunction } from './registry';
@@ -96,7 +97,7 @@ export function proposeEditFunction({ fs, confinement, proposer }: ProposeEditDe
       if (edits && original === undefined) throw new Error(`${target.display} does not exist; give content to create it.`);
       // The model's text is shown in a diff and written: as bounded as a file that may be edited.
       if (content !== undefined && content.length > EDIT_LIMIT_CHARS) throw new Error(tooLong(target.display, content.length));
-      const proposed = edits ? applyEdits(original ?? '', edits, EDIT_LIMIT_CHARS, target.display) : (content ?? '');
+      const proposed = edits ? await applyEdits(original ?? '', edits, EDIT_LIMIT_CHARS, target.display, signal) : (content ?? '');
       if (proposed === original) return `The proposal leaves ${target.display} unchanged; nothing was shown to the user.`;
       const recheck = async (): Promise<string | undefined> => {
         const again = await confinement.resolve(args.path as string);
@@ -123,17 +124,23 @@ export function proposeEditFunction({ fs, confinement, proposer }: ProposeEditDe
 /**
  * Applies exact-snippet replacements in order; throws with the snippet's fate when one does not
  * occur exactly once, or when the text would grow past `maxChars` (`display` names the file then).
+ * Each snippet is looked for in one pass linear in the text and the snippet (both may repeat one
+ * character a million times), and the event loop runs between edits; `signal` stops it there.
  */
-export function applyEdits(text: string, edits: ReadonlyArray<{ oldText: string; newText: string }>, maxChars = Infinity, display = 'the file'): string {
+export async function applyEdits(text: string, edits: ReadonlyArray<{ oldText: string; newText: string }>, maxChars = Infinity, display = 'the file', signal?: AbortSignal): Promise<string> {
   let result = text;
-  edits.forEach((edit, index) => {
-    const first = result.indexOf(edit.oldText);
-    if (first === -1) throw new Error(`edit ${index + 1}: oldText does not occur in the file; read the file and copy the text exactly.`);
-    if (result.indexOf(edit.oldText, first + 1) !== -1) throw new Error(`edit ${index + 1}: oldText occurs more than once; include more surrounding lines so it is unique.`);
+  for (const [index, edit] of edits.entries()) {
+    if (index > 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      signal?.throwIfAborted();
+    }
+    const [first, second] = occurrences(result, edit.oldText, 2);
+    if (first === undefined) throw new Error(`edit ${index + 1}: oldText does not occur in the file; read the file and copy the text exactly.`);
+    if (second !== undefined) throw new Error(`edit ${index + 1}: oldText occurs more than once; include more surrounding lines so it is unique.`);
     const length = result.length - edit.oldText.length + edit.newText.length;
     if (length > maxChars) throw new Error(`edit ${index + 1}: ${tooLong(display, length)}`);
     result = result.slice(0, first) + edit.newText + result.slice(first + edit.oldText.length);
-  });
+  }
   return result;
 }
 

@@ -79,7 +79,7 @@ describe('propose_edit', () => {
     });
   }
 
-  it('applies edits in order, each on the result of the last', () => {
-    assert.equal(applyEdits('abc', [{ oldText: 'b', newText: 'bb' }, { oldText: 'bbc', newText: 'X' }]), 'aX');
+  it('applies edits in order, each on the result of the last', async () => {
+    assert.equal(await applyEdits('abc', [{ oldText: 'b', newText: 'bb' }, { oldText: 'bbc', newText: 'X' }]), 'aX');
   });
 });
