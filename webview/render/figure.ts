@@ -12,6 +12,12 @@ export interface FigureOptions {
   filename?: string;
   /** Shown under the image when there is no file name. */
   caption?: string;
+  /**
+   * Where the figure stands in the thread (a run's figure by number, a message's part), when it has
+   * a place: a figure drawn again there shows the image it showed while its new source loads (the
+   * copy kept beside the thread, which replaces the server's file or the inline image once written).
+   */
+  place?: string;
 }
 
 /** A file to save: one the host downloads, or an image the server sent inline (`dataUrl`). */
@@ -21,6 +27,9 @@ export interface SaveTarget extends FileRef {
 }
 
 export class Figures {
+  /** The image each place last showed (see `FigureOptions.place`), for the open thread. */
+  private readonly shown = new Map<string, string>();
+
   constructor(
     private readonly requests: FileRequests,
     private readonly post: (message: WebviewToHost) => void,
@@ -36,9 +45,15 @@ export class Figures {
     const frame = h('div', { className: 'file-figure-frame' });
     const figure = this.figure(frame, { ...ref, filename: options.filename }, options);
     const save = figure.querySelector<HTMLElement>('.file-figure-save');
+    const place = options.place;
     const show = (status: FileStatus): void => {
-      frame.replaceChildren(frameContent(status, options.alt));
       if (save) save.hidden = !savable && status.state !== 'ready';
+      if (place !== undefined && status.state === 'ready') this.shown.set(place, status.dataUrl);
+      const earlier = place !== undefined && status.state === 'loading' ? this.shown.get(place) : undefined;
+      const drawn = earlier !== undefined ? { state: 'ready' as const, dataUrl: earlier } : status;
+      // The same image arriving from its new source is left as it is drawn.
+      if (drawn.state === 'ready' && frame.querySelector('img')?.getAttribute('src') === drawn.dataUrl) return;
+      frame.replaceChildren(frameContent(drawn, options.alt));
     };
     show(this.requests.watch(ref, show));
     return figure;
@@ -77,8 +92,14 @@ export class Figures {
 
   /** A figure for an image the server sent inline (a `data:` URL), shown at once. */
   inline(dataUrl: string, ref: FileRef, options: FigureOptions): HTMLElement {
+    if (options.place !== undefined) this.shown.set(options.place, dataUrl);
     const frame = h('div', { className: 'file-figure-frame' }, frameContent({ state: 'ready', dataUrl }, options.alt));
     return this.figure(frame, { ...ref, filename: options.filename, dataUrl }, options);
+  }
+
+  /** Another thread is shown: the places of the one before are gone, and their images are let go. */
+  forgetPlaces(): void {
+    this.shown.clear();
   }
 
   /** Asks the host to save the file into the workspace (it shows the save dialog). */

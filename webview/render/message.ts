@@ -88,7 +88,7 @@ export function renderMessage(message: Message, context: MessageContext): HTMLEl
   // Another assistant has this one's name: a line under it says where this one lives (file first).
   if (message.role === 'assistant' && context.assistantWhere) article.append(h('div', { className: 'msg-where', text: context.assistantWhere, attrs: { title: `${who}: ${context.assistantWhere}` } }));
   const body = h('div', { className: 'msg-body' });
-  message.content.forEach((part, index) => body.append(renderPart(part, message.role, context, index, streaming)));
+  message.content.forEach((part, index) => body.append(renderPart(part, message, context, index, streaming)));
   if (streaming && message.role === 'assistant') body.append(h('span', { className: 'msg-cursor', attrs: { 'aria-hidden': 'true' } }));
   // Only an answer whose run is not shown says it is unfinished here: the run's outcome line says why.
   if (message.status === 'incomplete' && !context.runShown) body.append(h('p', { className: 'msg-note', text: 'This answer did not finish.' }));
@@ -122,7 +122,7 @@ export function redrawStreamingAnswer(article: HTMLElement, previous: Message, m
   return true;
 }
 
-function renderPart(part: MessageContent, role: Message['role'], context: MessageContext, index: number, streaming: boolean): Node {
+function renderPart(part: MessageContent, { id, role }: Message, context: MessageContext, index: number, streaming: boolean): Node {
   const figures = context.figures;
   switch (part.type) {
     case 'text':
@@ -132,7 +132,7 @@ function renderPart(part: MessageContent, role: Message['role'], context: Messag
     case 'image_file':
       // Kept as an empty place so that the parts' nodes stay in step with the parts.
       if (context.figuresOfRun?.has(part.fileId)) return h('div', { className: 'msg-figure-elsewhere', attrs: { hidden: '' } });
-      return figures.server({ fileId: part.fileId, containerId: part.containerId }, part.kept, { alt: `Image ${index + 1} of the message` });
+      return figures.server({ fileId: part.fileId, containerId: part.containerId }, part.kept, { alt: `Image ${index + 1} of the message`, place: `message:${id}#${index}` });
     case 'image_url':
       if (isStoredImage(part.url)) return figures.stored(part.url, { alt: 'Image from the conversation' });
       return isRasterDataImage(part.url)

@@ -46,7 +46,7 @@ export function renderRunBlock(view: RunView, notices: RunNotices | undefined, o
   const outcome = runOutcome(view.run, notices, extras.awaiting);
   // What the code interpreter drew belongs to the answer: shown under it, not inside a closed step.
   const drawn = view.steps.flatMap((step) => codeImages(step));
-  if (drawn.length) block.append(h('div', { className: 'run-figures' }, ...drawn.map((output, i) => figureFor(output, i + 1, figures))));
+  if (drawn.length) block.append(h('div', { className: 'run-figures' }, ...drawn.map((output, i) => figureFor(view.run.id, output, i + 1, figures))));
   // One sentence says how the run ended (a failure in the server's words); Retry where it helps.
   if (!live && outcome.sentence) {
     const runCommand = extras.runCommand;
@@ -124,8 +124,8 @@ function codeImages(step: RunStep): ImageOutput[] {
 }
 
 /** A code-interpreter image as a figure with Save, however the server delivered it. */
-function figureFor(output: ImageOutput, figureNumber: number, figures: Figures): HTMLElement {
-  const options = { alt: `Figure ${figureNumber} made by the code interpreter`, caption: `Figure ${figureNumber}` };
+function figureFor(runId: string, output: ImageOutput, figureNumber: number, figures: Figures): HTMLElement {
+  const options = { alt: `Figure ${figureNumber} made by the code interpreter`, caption: `Figure ${figureNumber}`, place: `run:${runId}#${figureNumber}` };
   const ref = { fileId: output.fileId, containerId: output.containerId };
   if (output.url === undefined) return figures.server(ref, output.kept, options);
   // An inline figure the answer also cites by name (the same bytes) is saved under that name.

@@ -120,6 +120,7 @@ export class Transcript {
     if (state.thread === undefined || state.thread.id !== this.state?.thread?.id) {
       this.list.clear();
       this.rendered = new Map();
+      this.figures.forgetPlaces();
     } else {
       // Each drawn entry is drawn anew in place (never redrawn in part from what it was).
       for (const rendered of this.rendered.values()) rendered.flags = 'reset';

@@ -22,6 +22,7 @@ describe('files a run made, as the chat shows them once kept (DOM, happy-dom)', 
   let render: (message: Message) => HTMLElement;
   let figures: InstanceType<typeof FigureModule.Figures>;
   let posted: WebviewToHost[];
+  let requests: ReturnType<typeof chatRequester>;
 
   before(() => {
     GlobalRegistrator.register({ url: 'https://webview.test/' });
@@ -33,7 +34,8 @@ describe('files a run made, as the chat shows them once kept (DOM, happy-dom)', 
     const { FileRequests } = require('../../../webview/files') as typeof FilesModule;
     /* eslint-enable @typescript-eslint/no-require-imports */
     const post = (message: WebviewToHost) => posted.push(message);
-    figures = new Figures(new FileRequests(chatRequester(post)), post, () => 't1');
+    requests = chatRequester(post);
+    figures = new Figures(new FileRequests(requests), post, () => 't1');
     render = (message) => renderMessage(message, { assistantName: 'Helper', figures });
   });
 
@@ -68,6 +70,23 @@ describe('files a run made, as the chat shows them once kept (DOM, happy-dom)', 
     const figure = render(answer('', [], [{ type: 'image_file', fileId: 'file-3' }]));
     assert.deepEqual(requestsFor().map((m) => [m.fileId, m.threadId]), [['file-3', 't1']]);
     assert.equal(figure.querySelector<HTMLElement>('.file-figure-save')?.hidden, true);
+  });
+
+  it('keeps showing an answer\'s image from the server while its kept copy loads', async () => {
+    const png = 'data:image/png;base64,iVBORw0KGgo=';
+    const keptUrl = `stored-output:${'e'.repeat(64)}.png`;
+    const image = (figure: HTMLElement) => figure.querySelector('img')?.getAttribute('src') ?? figure.querySelector('.file-figure-status')?.textContent;
+    const first = render(answer('', [], [{ type: 'image_file', fileId: 'file-4' }]));
+    const read = posted.find((m) => m.type === 'request' && m.kind === 'file/read');
+    assert.ok(read?.type === 'request');
+    requests.receive({ type: 'reply', id: read.id, ok: true, value: { dataUrl: png } });
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    assert.equal(image(first), png);
+    const drawnAgain = render(answer('', [], [{ type: 'image_file', fileId: 'file-4', kept: { url: keptUrl, filename: 'chart.png', bytes: 10 } }]));
+    assert.equal(image(drawnAgain), png, 'no "Loading image…" in its place');
+    assert.deepEqual(requestsFor().map((m) => m.fileId), ['file-4', keptUrl], 'the kept copy is read all the same');
+    // Another message's image in the same place of its own is its own.
+    assert.equal(image(render({ ...answer('', [], [{ type: 'image_file', fileId: 'file-4', kept: { url: keptUrl, bytes: 10 } }]), id: 'msg_b' })), 'Loading image…');
   });
 
   it('turns a cited sandbox link into Save of the kept file (Assistants v2 and Responses citations)', () => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { GlobalRegistrator } from '@happy-dom/global-registrator';
-import type { Message, RunStep } from '../../../src/common/model';
+import type { CodeInterpreterOutput, Message, RunStep } from '../../../src/common/model';
 import type { ChatState, RunView, WebviewToHost } from '../../../src/common/protocol';
 import type { Transcript, TranscriptActions } from '../../../webview/render/transcript';
 import type * as TranscriptModule from '../../../webview/render/transcript';
@@ -22,6 +22,8 @@ const chat: ChatState = {
 
 describe('transcript (DOM, happy-dom)', () => {
   let newTranscript: (posted?: WebviewToHost[], actions?: TranscriptActions, onScroll?: (fromBottom: number) => void) => Transcript;
+  /** The requests of the transcript made last: the host's replies go to it. */
+  let requests: ReturnType<typeof chatRequester>;
 
   // A browser-like global scope only for these tests: it replaces fetch and friends, which the
   // other suites need as Node has them.
@@ -37,7 +39,8 @@ describe('transcript (DOM, happy-dom)', () => {
     /* eslint-enable @typescript-eslint/no-require-imports */
     newTranscript = (posted: WebviewToHost[] = [], actions?: TranscriptActions, onScroll: (fromBottom: number) => void = () => undefined) => {
       const post = (m: WebviewToHost) => posted.push(m);
-      return new TranscriptClass(onScroll, new Figures(new FileRequests(chatRequester(post)), post, () => 't1'), actions);
+      requests = chatRequester(post);
+      return new TranscriptClass(onScroll, new Figures(new FileRequests(requests), post, () => 't1'), actions);
     };
   });
 
@@ -270,6 +273,56 @@ describe('transcript (DOM, happy-dom)', () => {
     second.sync(fromChatState({ ...chat, messages: [...chat.messages, answer], runs: { run_1: { run: done, steps: [plotStep(['file-fig', 'file-other'])] } } }));
     assert.deepEqual(figureIds(second), ['file-fig', 'file-other']);
     assert.match(second.element.textContent ?? '', /The plot above\./);
+  });
+
+  describe('a figure drawn again from the copy kept beside the thread', () => {
+    const PNG = 'data:image/png;base64,iVBORw0KGgo=';
+    const OTHER_PNG = 'data:image/png;base64,iVBORw0KGgoAAAA=';
+    const KEPT = `stored-output:${'c'.repeat(64)}.png`;
+    const done = (): RunView['run'] => ({ ...runView([]).run, status: 'completed' });
+    /** A thread whose one run drew `outputs` with the code interpreter. */
+    const plotted = (outputs: CodeInterpreterOutput[], thread = chat.thread) =>
+      fromChatState({ ...chat, thread, runs: { run_1: { run: done(), steps: [{ id: 's1', runId: 'run_1', status: 'completed', createdAt: 3, details: { type: 'tool_calls', toolCalls: [{ type: 'code_interpreter', id: 'ci', input: 'plot()', outputs }] } }] } } });
+    /** What each of the run's figures shows: its image's source, or its sentence. */
+    const shown = (t: Transcript) => Array.from(t.element.querySelectorAll('.run-figures figure'), (figure) => figure.querySelector('img')?.getAttribute('src') ?? figure.querySelector('.file-figure-status')?.textContent);
+    /** The host answers the page's `file/read` of `fileId` with an image. */
+    async function hostSends(posted: WebviewToHost[], fileId: string, dataUrl: string): Promise<void> {
+      const request = posted.find((m) => m.type === 'request' && m.kind === 'file/read' && m.payload.fileId === fileId);
+      assert.ok(request?.type === 'request', `the page asked for ${fileId}`);
+      requests.receive({ type: 'reply', id: request.id, ok: true, value: { dataUrl } });
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+
+    it('keeps showing an inline image while its kept copy loads, and leaves it in place when the copy arrives (Responses)', async () => {
+      const posted: WebviewToHost[] = [];
+      const t = newTranscript(posted);
+      t.reset(plotted([{ type: 'image', fileId: 'inline-0', url: PNG }]));
+      assert.deepEqual(shown(t), [PNG]);
+      // The run's end: the image is kept beside the thread, and a second figure of the same run is new.
+      t.reset(plotted([{ type: 'image', fileId: 'inline-0', url: KEPT }, { type: 'image', fileId: 'inline-1', url: `stored-output:${'d'.repeat(64)}.png` }]));
+      assert.deepEqual(shown(t), [PNG, 'Loading image…'], 'the figure shown before shows its image, never "Loading image…"; a figure never shown has none to show');
+      assert.deepEqual(fileReads(posted).map((read) => read.fileId), [KEPT, `stored-output:${'d'.repeat(64)}.png`]);
+      const image = t.element.querySelector('.run-figures img');
+      await hostSends(posted, KEPT, PNG);
+      assert.equal(t.element.querySelector('.run-figures img'), image, 'the same bytes are not drawn a second time');
+      await hostSends(posted, `stored-output:${'d'.repeat(64)}.png`, OTHER_PNG);
+      assert.deepEqual(shown(t), [PNG, OTHER_PNG]);
+    });
+
+    it('keeps showing the server\'s image while its kept copy loads (Assistants v2), for the open thread only', async () => {
+      const posted: WebviewToHost[] = [];
+      const t = newTranscript(posted);
+      t.reset(plotted([{ type: 'image', fileId: 'file-fig' }]));
+      assert.deepEqual(shown(t), ['Loading image…']);
+      await hostSends(posted, 'file-fig', PNG);
+      assert.deepEqual(shown(t), [PNG]);
+      t.reset(plotted([{ type: 'image', fileId: 'file-fig', kept: { url: KEPT, filename: 'chart.png', bytes: 10 } }]));
+      assert.deepEqual(shown(t), [PNG]);
+      assert.equal(t.element.querySelector<HTMLElement>('.file-figure-save')?.hidden, false, 'the kept copy can be saved');
+      // Another thread whose run has the same id has drawn nothing yet.
+      t.reset(plotted([{ type: 'image', fileId: 'file-fig', kept: { url: KEPT, filename: 'chart.png', bytes: 10 } }], { id: 't2', title: 'Another thread' }));
+      assert.deepEqual(shown(t), ['Loading image…']);
+    });
   });
 
   /** Gives the transcript a viewport (happy-dom lays nothing out): its heights, and a scroll position clamped to them. */
