@@ -7,6 +7,7 @@ import type { ToolDefinition } from '../common/model';
 import { assistantLabel, lastActivityLabel, listThreads, shortTitle } from '../core/threads/threadList';
 import type { ThreadStore, ThreadSummary } from '../core/threads/threadStore';
 import { Disposable } from './platform/lifecycle';
+import { LoadedRows } from './platform/loadedRows';
 
 /** Per-workspace state key of the Threads view's filter: the assistant id it shows, absent for all. */
 const FILTER_KEY = 'assistants.threads.filter';
@@ -25,6 +26,8 @@ export class ThreadsTreeProvider extends Disposable implements vscode.TreeDataPr
   private readonly view: vscode.TreeView<ThreadSummary>;
   /** Assistant names by id, as of the last listing (undefined when they could not be listed). */
   private names: ReadonlyMap<string, string> | undefined;
+  /** The rows shown, read before the view is told of a change (see `LoadedRows`). */
+  private readonly rows = new LoadedRows(() => this.list(), () => this.changed.fire());
 
   constructor(
     private readonly store: ThreadStore,
@@ -50,12 +53,17 @@ export class ThreadsTreeProvider extends Disposable implements vscode.TreeDataPr
     this.refresh();
   }
 
+  /** Reads the threads again, then shows them. */
   refresh(): void {
-    this.changed.fire();
+    this.rows.reload().catch((error: unknown) => this.log.error(`Could not list threads: ${error instanceof Error ? error.message : String(error)}`));
   }
 
-  async getChildren(element?: ThreadSummary): Promise<ThreadSummary[]> {
-    if (element) return [];
+  getChildren(element?: ThreadSummary): ThreadSummary[] | Promise<ThreadSummary[]> {
+    return element ? [] : this.rows.get();
+  }
+
+  /** The threads the view lists (filter applied), newest activity first; sets the view's description and message to match. */
+  private async list(): Promise<ThreadSummary[]> {
     const [threads, names] = await Promise.all([this.store.list(), assistantNames(this.assistants, this.log)]);
     this.names = names;
     const filter = this.filter;
@@ -96,7 +104,7 @@ export class ThreadsTreeProvider extends Disposable implements vscode.TreeDataPr
 
   /** The view's items as it shows them now (filter applied): id, the thread's whole title, and the row's label, description and tooltip. */
   async items(): Promise<{ id: string; title: string; label: string; description: string; tooltip: string }[]> {
-    return (await this.getChildren()).map((thread) => {
+    return (await this.list()).map((thread) => {
       const item = this.getTreeItem(thread);
       return { id: thread.id, title: thread.title, label: String(item.label), description: String(item.description ?? ''), tooltip: String(item.tooltip ?? '') };
     });
