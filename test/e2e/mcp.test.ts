@@ -37,9 +37,9 @@ describe('MCP servers: a hosted one on Responses and a local stdio one, each ask
     await chat.locator('.chat-header').filter({ hasText: 'Notes keeper' }).waitFor({ timeout: 30_000 });
   });
 
-  async function idle(): Promise<void> {
+  /** Waits until Send is offered: the last run has ended, and the chat takes a question. */
+  async function sendOffered(): Promise<void> {
     await chat.locator('.composer vscode-button:not([disabled])').filter({ hasText: 'Send' }).waitFor({ timeout: 30_000 });
-    await workbench.page.waitForTimeout(1000);
   }
 
   it('asks before starting the repository\'s local server, then a hosted tool call waits for approval under its step and runs once allowed', async () => {
@@ -78,7 +78,6 @@ describe('MCP servers: a hosted one on Responses and a local stdio one, each ask
   });
 
   it('a local server\'s writing tool asks on the same card and its output shows in the step', async () => {
-    await idle();
     await workbench.ask('call mcp_desk_write_note with {"title":"todo","text":"Water the plants."}');
     const card = chat.locator('.run-block .step .approval').filter({ hasText: 'on the MCP server desk' });
     await card.waitFor({ timeout: 60_000 });
@@ -87,7 +86,6 @@ describe('MCP servers: a hosted one on Responses and a local stdio one, each ask
     await card.locator('vscode-button').filter({ hasText: 'Allow once' }).click();
     await workbench.statusIs('Completed');
     assert.match(await chat.locator('.msg-assistant').last().innerText(), /Saved the note "todo"\./);
-    await idle();
     // Read-only: runs without a card, and reads what the write stored in the server.
     await workbench.ask('call mcp_desk_read_note with {"title":"todo"}');
     await workbench.statusIs('Completed');
@@ -101,7 +99,7 @@ describe('MCP servers: a hosted one on Responses and a local stdio one, each ask
   });
 
   it('a server whose secret is not set says so with Set MCP Secret, which asks for that very secret; then the question goes through with it', async () => {
-    await idle();
+    await sendOffered();
     const vault = 'https://vault.fake.test/mcp';
     const key = 'FAKE-vault-key-notArealKEY';
     fake.mcp.add(vault, {
