@@ -142,18 +142,25 @@ export class AssistantsTreeProvider extends Disposable implements vscode.TreeDat
   readonly onDidChangeTreeData = this.changed.event;
   /** What each assistant is called where only a name fits, as of the last listing (`distinctNames`): tells which share a name. */
   private names: ReadonlyMap<string, string> | undefined;
+  /** The rows shown, read before the view is told of a change (see `LoadedRows`). */
+  private readonly rows = new LoadedRows(() => this.list(), () => this.changed.fire());
 
   constructor(private readonly service: AssistantService, private readonly log: vscode.LogOutputChannel) {
     super();
     this.register(service.onDidChange(() => this.refresh()));
   }
 
+  /** Reads the assistants again, then shows them. */
   refresh(): void {
-    this.changed.fire();
+    void this.rows.reload();
   }
 
-  async getChildren(element?: AssistantEntry): Promise<AssistantEntry[]> {
-    if (element) return [];
+  getChildren(element?: AssistantEntry): AssistantEntry[] | Promise<AssistantEntry[]> {
+    return element ? [] : this.rows.get();
+  }
+
+  /** Every assistant in the view's order; none (and a warning) when they cannot be listed. */
+  private async list(): Promise<AssistantEntry[]> {
     try {
       // Ask for the active one first: with no assistant at all, that makes the first from settings.
       await this.service.active();
