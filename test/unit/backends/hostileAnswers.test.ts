@@ -105,7 +105,7 @@ describe('What a server sends is read only as far as an answer of the API goes',
   });
 
   for (const [label, head, chunk] of [
-    ['a JSON answer that never ends', '{"object":"list","data":[', '{"id":"m","object":"model"},'],
+    ['a JSON answer that never ends', '{"object":"list","data":[', '{"id":"m","object":"model"},'.repeat(2_000)],
     ['one JSON string that never ends', '{"object":"list","data":[{"id":"', 'a'.repeat(65_536)],
     ['an answer without a type that never ends', '{', ' '.repeat(65_536)],
   ] as const) {

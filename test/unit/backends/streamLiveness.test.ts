@@ -15,7 +15,7 @@ import { backendWithQuestion } from './runSetUp';
  */
 const SSE = { 'content-type': 'text/event-stream' };
 const START_PATH: Record<BackendKind, string> = { responses: '/responses', assistantsV2: '/threads/:thread_id/runs' };
-const IDLE_MS = 300;
+const IDLE_MS = 1_000;
 
 function frame(event: string | undefined, data: unknown): string {
   return `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
@@ -49,9 +49,9 @@ function runStream(protocol: BackendKind, middle: (string | { waitMs: number })[
   ];
 }
 
-/** `piece` every 50 ms for four times the silence a stream is allowed. */
+/** `piece` every 50 ms for twice the silence a stream is allowed (a busy machine may delay one piece a few hundred ms). */
 function forAWhile(piece: (n: number) => string): (string | { waitMs: number })[] {
-  return Array.from({ length: (IDLE_MS * 4) / 50 }, (_, n) => [piece(n), { waitMs: 50 }]).flat();
+  return Array.from({ length: (IDLE_MS * 2) / 50 }, (_, n) => [piece(n), { waitMs: 50 }]).flat();
 }
 
 function setUp(fake: FakeOpenAIServer, protocol: BackendKind): ReturnType<typeof backendWithQuestion> {
