@@ -20,6 +20,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseAssistantFile } from '../src/core/assistants/assistantFile';
+import { uploadFiles } from '../src/core/attachments/uploads';
 import { FileAssistantStore } from '../src/core/assistants/assistantStore';
 import { nodeFileSystem } from '../src/core/workspace/fileSystem';
 import { customFunctionsOf } from '../src/core/functions/customFunctions';
@@ -469,6 +470,22 @@ const KINDS: Kind[] = [
     name: 'large repository file',
     inputs: [
       storeLists('assistant file of 600 MB (sparse)', (dir) => (fs.writeFileSync(path.join(dir, 'big.assistant.json'), '{"version":1,"name":"Big"'), fs.truncateSync(path.join(dir, 'big.assistant.json'), 600 * 1024 * 1024))),
+      {
+        label: 'attached file of 400 MB, read and hashed',
+        async run(s) {
+          const file = path.join(s.ws.root, 'data.csv');
+          // Written a megabyte at a time, so the writing holds the loop no longer than the reading may.
+          const handle = await fs.promises.open(file, 'w');
+          const line = Buffer.alloc(1024 * 1024, '1,2,3\n');
+          for (let i = 0; i < 400; i++) await handle.write(line);
+          await handle.close();
+          const files = { uploadFile: async () => ({ id: 'file-1', filename: 'data.csv', bytes: 0, purpose: 'assistants', createdAt: 0 }), retrieveFile: async () => Promise.reject(new Error('not kept')) };
+          const index = { get: () => undefined, set: async () => undefined, forget: async () => undefined };
+          const [result] = await uploadFiles([{ absolute: file, display: 'data.csv', tool: 'code_interpreter' }], { files, fs: nodeWorkspaceFs, index, provider: 'p' });
+          // Reading 400 MB takes its time: only a blocked loop is a hang here.
+          return { broken: !result.ok, lateMs: 0, note: result.ok ? result.sha256.slice(0, 12) : result.reason };
+        },
+      },
       storeLists('assistant file of 8 GB (sparse)', (dir) => (fs.writeFileSync(path.join(dir, 'big.assistant.json'), '{"version":1,"name":"Big"'), fs.truncateSync(path.join(dir, 'big.assistant.json'), 8 * 1024 * 1024 * 1024))),
     ],
   },
