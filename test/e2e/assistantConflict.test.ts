@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import type { Workbench } from './workbench';
-import { chatSuite } from './workbench';
+import { chatSuite, writtenJson } from './workbench';
 
 interface WrittenAssistant {
   name: string;
@@ -30,20 +30,13 @@ describe('an assistant edited in the form while another window saves it (package
   const otherWindowSaves = (change: Partial<WrittenAssistant>) => fs.writeFileSync(file(), `${JSON.stringify({ ...onDisk(), ...change }, null, 2)}\n`);
 
   async function untilDisk(check: (file: WrittenAssistant) => boolean, what: string): Promise<WrittenAssistant> {
-    let text = '';
+    let last: WrittenAssistant | undefined;
     for (const deadline = Date.now() + 30_000; Date.now() < deadline; await workbench.page.waitForTimeout(250)) {
-      text = fs.readFileSync(file(), 'utf8');
-      // VS Code's save empties the file before writing it: read in between, it holds no JSON yet.
-      const written = ((): WrittenAssistant | undefined => {
-        try {
-          return JSON.parse(text) as WrittenAssistant;
-        } catch {
-          return undefined;
-        }
-      })();
+      const written = writtenJson<WrittenAssistant>(file());
+      if (written) last = written;
       if (written && check(written)) return written;
     }
-    assert.fail(`${what}; the file holds ${text}`);
+    assert.fail(`${what}; the file holds ${JSON.stringify(last)}`);
   }
 
   /** VS Code's notification that the file on disk is newer than the document being saved. */

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { FrameLocator, Locator } from 'playwright-core';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
-import { chatSuite } from './workbench';
+import { chatSuite, writtenJson } from './workbench';
 
 const NAME = 'Pirate Reviewer';
 const INSTRUCTIONS = 'Start every answer with "Ahoy!" and review code like a ship\'s carpenter.';
@@ -43,9 +43,9 @@ describe('an assistant made in the form, from the palette to the chat (packaged 
   async function untilFile(slug: string, check: (file: WrittenAssistant) => boolean, what: string): Promise<WrittenAssistant> {
     let last: WrittenAssistant | undefined;
     for (const deadline = Date.now() + 30_000; Date.now() < deadline; await workbench.page.waitForTimeout(250)) {
-      if (!fs.existsSync(fileOf(slug))) continue;
-      last = readAssistant(slug);
-      if (check(last)) return last;
+      const written = writtenJson<WrittenAssistant>(fileOf(slug));
+      if (written) last = written;
+      if (written && check(written)) return written;
     }
     assert.fail(`${what}; the file holds ${JSON.stringify(last)}`);
   }
@@ -60,7 +60,7 @@ describe('an assistant made in the form, from the palette to the chat (packaged 
     await input.fill(NAME);
     await workbench.screenshot('create-name');
     await input.press('Enter');
-    await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'In this workspace' }).first().click();
+    await workbench.pick('In this workspace');
 
     form = workbench.formFrame();
     await form.locator('#f-name').waitFor({ timeout: 60_000 });

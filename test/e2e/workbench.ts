@@ -392,3 +392,16 @@ export function screenshotOnFailure(workbench: () => Workbench | undefined): voi
     workbench()?.keepLogs();
   });
 }
+
+/**
+ * The JSON that `file` holds, or undefined while it holds none whole: it is missing, or being
+ * written (a new file is created empty, and VS Code's save empties a file before writing it), so a
+ * test that waits for a file's content reads it as not there yet instead of failing on half of it.
+ */
+export function writtenJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
