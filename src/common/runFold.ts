@@ -24,6 +24,16 @@ export interface FoldedThread<R extends RunFold = RunFold> {
   runs: Record<string, R>;
 }
 
+/**
+ * Characters one text part of a message keeps: a model writes far less (128,000 tokens are about
+ * 500,000), and a server that streams without end (up to the stream's 256 MB) made each save of the
+ * thread, every 500 ms while it streamed, write all of it (a 50 MB answer held the extension host
+ * 0.2 s each time), and the chat draw it. Text past it is left out, and CUT_NOTE ends the part.
+ */
+export const MAX_TEXT_PART_CHARS = 1_000_000;
+/** What ends a text part cut at MAX_TEXT_PART_CHARS, as the chat shows it and the thread keeps it. */
+export const CUT_NOTE = '\n\n[The rest of this answer was left out: it passed 1,000,000 characters, more than the chat keeps.]';
+
 /** What an event leaves to its context: which run it belongs to when it does not say, and the time. */
 export interface FoldContext {
   /** The run of an event that names none (a delta names only its message). */
@@ -46,6 +56,8 @@ export interface FoldContext {
  * - `message.delta`: the text is appended to the message's text part `index` (parts missing before
  *   it are empty text); a delta on a part that is no text changes nothing, and a delta that outruns
  *   its `message.created` starts the message (an assistant's, in progress).
+ * - A text part longer than MAX_TEXT_PART_CHARS is cut there and ends with CUT_NOTE; a delta to a
+ *   part already cut changes nothing.
  * - `usage`: the run's usage. `retry`, `fallback`, `error`: not the thread's (notices, see the chat).
  */
 export function applyRunEvent<T extends FoldedThread<R>, R extends RunFold>(thread: T, event: RunEvent, context: FoldContext): T {
@@ -65,7 +77,8 @@ export function applyRunEvent<T extends FoldedThread<R>, R extends RunFold>(thre
     }
     case 'message.created':
     case 'message.completed': {
-      const message = event.message.runId === undefined && context.runId !== undefined ? { ...event.message, runId: context.runId } : event.message;
+      const given = withinLimit(event.message);
+      const message = given.runId === undefined && context.runId !== undefined ? { ...given, runId: context.runId } : given;
       return withMessage(thread, message);
     }
     case 'message.delta': {
@@ -146,9 +159,24 @@ function upsertById(steps: readonly RunStep[], step: RunStep): RunStep[] {
 /** `content` with `text` appended to part `index`; undefined when that part holds no text. */
 function appendText(content: readonly MessageContent[], index: number, text: string): MessageContent[] | undefined {
   const part = content[index];
-  if (part !== undefined && part.type !== 'text') return undefined;
+  // A part longer than the limit was cut (it ends with CUT_NOTE): what comes after is left out.
+  if (part !== undefined && (part.type !== 'text' || part.text.length > MAX_TEXT_PART_CHARS)) return undefined;
   const next = content.slice();
   for (let i = next.length; i < index; i++) next.push({ type: 'text', text: '', annotations: [] });
-  next[index] = part ? { ...part, text: part.text + text } : { type: 'text', text, annotations: [] };
+  next[index] = part ? { ...part, text: cut(part.text + text) } : { type: 'text', text: cut(text), annotations: [] };
   return next;
+}
+
+/** `message` with each text part within MAX_TEXT_PART_CHARS (its annotations past the cut left out); itself when all are. */
+function withinLimit(message: Message): Message {
+  if (!message.content.some((part) => part.type === 'text' && part.text.length > MAX_TEXT_PART_CHARS)) return message;
+  const content = message.content.map((part) =>
+    part.type === 'text' && part.text.length > MAX_TEXT_PART_CHARS ? { ...part, text: cut(part.text), annotations: part.annotations.filter((annotation) => (annotation.endIndex ?? annotation.startIndex ?? 0) <= MAX_TEXT_PART_CHARS) } : part,
+  );
+  return { ...message, content };
+}
+
+/** `text` cut at MAX_TEXT_PART_CHARS and ended with CUT_NOTE, when it is longer; else itself. */
+function cut(text: string): string {
+  return text.length > MAX_TEXT_PART_CHARS ? `${text.slice(0, MAX_TEXT_PART_CHARS)}${CUT_NOTE}` : text;
 }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { RunEvent } from '../../../src/common/events';
 import type { Message, Run, RunStep } from '../../../src/common/model';
 import type { FoldedThread, RunFold } from '../../../src/common/runFold';
-import { applyRunEvent, runIdOfEvent } from '../../../src/common/runFold';
+import { applyRunEvent, CUT_NOTE, MAX_TEXT_PART_CHARS, runIdOfEvent } from '../../../src/common/runFold';
 
 const NOW = 1_700_000_000_000;
 
@@ -111,6 +111,28 @@ describe('applyRunEvent, the one fold of run events', () => {
       const withImage = foldAll(empty(), [{ type: 'message.created', message: answer('', { content: [{ type: 'image_file', fileId: 'file_1' }] }) }]);
       const after = applyRunEvent(withImage, { type: 'message.delta', messageId: 'msg_a', index: 0, text: 'x' }, { runId: 'run_1', now: NOW });
       assert.equal(after, withImage);
+    });
+
+    it('keeps 1,000,000 characters of a text part and says where it cut, however the rest comes: many deltas, one huge delta, a completed message', () => {
+      // A server streaming without end made every save of the thread write all of it (50 MB: 0.2 s of the extension host, every 500 ms).
+      const limit = MAX_TEXT_PART_CHARS;
+      const kept = `${'x'.repeat(limit)}${CUT_NOTE}`;
+      const many = foldAll(empty(), [{ type: 'message.created', message: answer('') }, ...Array.from({ length: 12 }, (): RunEvent => ({ type: 'message.delta', messageId: 'msg_a', index: 0, text: 'x'.repeat(100_000) }))]);
+      assert.equal((many.messages[1].content[0] as { text: string }).text, kept);
+      const huge = foldAll(empty(), [
+        { type: 'message.delta', messageId: 'msg_a', index: 0, text: 'x'.repeat(limit) },
+        { type: 'message.delta', messageId: 'msg_a', index: 0, text: 'y'.repeat(5 * limit) },
+      ]);
+      assert.equal((huge.messages[1].content[0] as { text: string }).text, `${'x'.repeat(limit)}${CUT_NOTE}`, 'a part of exactly the limit takes no more, and says so');
+      assert.equal(applyRunEvent(huge, { type: 'message.delta', messageId: 'msg_a', index: 0, text: 'more' }, { runId: 'run_1', now: NOW }), huge, 'a part already cut changes nothing');
+      const citation = (startIndex: number) => ({ type: 'url_citation' as const, url: 'https://example.com', startIndex, endIndex: startIndex + 5 });
+      const completed = applyRunEvent(empty(), { type: 'message.completed', message: answer('', { status: 'completed', content: [{ type: 'text', text: 'x'.repeat(3 * limit), annotations: [citation(10), citation(2 * limit)] }, { type: 'text', text: 'short', annotations: [] }] }) }, { runId: 'run_1', now: NOW });
+      assert.deepEqual(completed.messages[1].content, [
+        { type: 'text', text: kept, annotations: [citation(10)] },
+        { type: 'text', text: 'short', annotations: [] },
+      ]);
+      const again = applyRunEvent(completed, { type: 'message.completed', message: completed.messages[1] }, { runId: 'run_1', now: NOW });
+      assert.deepEqual(again.messages[1], completed.messages[1], 'a part cut before is kept as it is');
     });
 
     it('starts an assistant\'s message in progress from a delta that outruns its creation', () => {
