@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { FrameLocator } from 'playwright-core';
+import { STORED_OUTPUT_PREFIX } from '../../src/common/model';
 import type { FakeOpenAIServer } from '../fakes/fakeServer';
 import type { Workbench } from './workbench';
 import { chatSuite } from './workbench';
@@ -31,10 +32,12 @@ describe('the chat panel: stream, act on answers, run instructions, Stop, Retry,
   /** The Responses requests that started a run, in order. */
   const runRequests = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/responses');
 
-  /** Waits until the composer takes a new message (the host saved the thread after the last run). */
+  /**
+   * Waits until the composer takes a new message: Send is usable once the host's state is in and no
+   * run goes on (the host says a run ended only after saving the thread).
+   */
   async function readyToSend(): Promise<void> {
     await chat.locator('.composer vscode-button:not([disabled])').filter({ hasText: 'Send' }).waitFor({ timeout: 30_000 });
-    await workbench.page.waitForTimeout(1000);
   }
 
   it('streams an answer with a code block in and ends "Completed"', async () => {
@@ -88,7 +91,9 @@ describe('the chat panel: stream, act on answers, run instructions, Stop, Retry,
     await workbench.ask('Plot a chart with python code');
     await workbench.statusIs('Completed');
     // Shown without unfolding anything: the figure sits under the answer, not inside a closed step.
-    const figure = chat.locator('.run-block').last().locator('.run-figures figure.file-figure').first();
+    // It is drawn anew once the copy kept beside the thread is written (after 'Completed' on a busy
+    // machine), and an element found before that is gone by the next step: the kept one is awaited.
+    const figure = chat.locator('.run-block').last().locator(`.run-figures figure.file-figure[data-file-id^="${STORED_OUTPUT_PREFIX}"]`).first();
     const image = figure.locator('img.file-image');
     await image.waitFor({ timeout: 30_000 });
     assert.ok(await image.isVisible(), 'the plot is visible in the answer');
@@ -209,8 +214,8 @@ describe('the chat panel: stream, act on answers, run instructions, Stop, Retry,
     await chat.locator('.msg-user').filter({ hasText: DRAFT }).first().waitFor({ timeout: 30_000 });
     // No pause: the reload comes the moment the question shows.
     await reloadAndFind(DRAFT);
-    // A kept draft would be in the composer by the time the thread shows; give a late one a moment anyway.
-    await workbench.page.waitForTimeout(1000);
+    // A kept draft is put in the composer with the host's state, before the composer stops loading.
+    await chat.locator('.composer vscode-button[title="Loading the chat…"]').waitFor({ state: 'detached', timeout: 60_000 });
     assert.equal(await chat.locator('.composer-input textarea').inputValue(), '', 'the sent question is not a draft');
     await workbench.screenshot('after-send-reload-empty');
   });
