@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import schema from '../../../schemas/assistant-tests.schema.json';
-import { deeperThan, MAX_SCHEMA_DEPTH, yamlFlowNestsDeeper } from '../text/jsonDepth';
+import { deeperThan, jsonObjectWiderThan, MAX_OBJECT_KEYS, MAX_SCHEMA_DEPTH, yamlFlowNestsDeeper } from '../text/jsonDepth';
 import { boundedAjv } from '../text/boundedAjv';
 import { duplicateKey } from '../text/duplicateKeys';
 import type { JsonSchema } from '../../common/model';
@@ -74,6 +74,7 @@ export function parseTestFile(text: string, fileName: string): ParsedTestFile {
   if (text.length > MAX_TEST_FILE_CHARS) return { errors: [`the file has ${text.length} characters; at most ${MAX_TEST_FILE_CHARS} are read.`], skipped: [] };
   // The YAML parser recurses into [ ] and { }: a file nested thousands deep is refused before it is parsed.
   if (/\.ya?ml$/i.test(fileName) && yamlFlowNestsDeeper(text, MAX_SCHEMA_DEPTH)) return { errors: [`the file nests deeper than ${MAX_SCHEMA_DEPTH} levels; a test file may nest at most ${MAX_SCHEMA_DEPTH}.`], skipped: [] };
+  if (!/\.ya?ml$/i.test(fileName) && jsonObjectWiderThan(text, MAX_OBJECT_KEYS)) return { errors: [`an object of the file holds more than ${MAX_OBJECT_KEYS.toLocaleString('en-US')} keys; a test file's objects hold tens.`], skipped: [] };
   let value: unknown;
   try {
     value = /\.ya?ml$/i.test(fileName) ? parseYaml(text, { maxAliasCount: 100 }) : JSON.parse(text);

@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import { deeperThan, MAX_ARGUMENTS_DEPTH } from '../text/jsonDepth';
+import { deeperThan, jsonObjectWiderThan, MAX_ARGUMENTS_DEPTH, MAX_OBJECT_KEYS } from '../text/jsonDepth';
 import { boundedAjv } from '../text/boundedAjv';
 import type { FunctionDefinition, Run, ToolDefinition } from '../../common/model';
 
@@ -89,9 +89,11 @@ export class FunctionRegistry {
 /**
  * Parses a call's JSON arguments (empty text is `{}`) and checks them with `validate`, a JSON Schema
  * compiled with linear-time checks (`boundedAjv`). Arguments nesting deeper than
- * MAX_ARGUMENTS_DEPTH are refused before validation, which recurses.
+ * MAX_ARGUMENTS_DEPTH are refused before validation, which recurses, and arguments with an object
+ * of more than MAX_OBJECT_KEYS keys before they are parsed.
  */
 export function parseArguments(json: string, validate: ValidateFunction): ParsedArguments {
+  if (jsonObjectWiderThan(json, MAX_OBJECT_KEYS)) return { ok: false, error: `the arguments hold an object of more than ${MAX_OBJECT_KEYS.toLocaleString('en-US')} keys.` };
   let args: unknown;
   try {
     args = json.trim() ? JSON.parse(json) : {};
