@@ -37,11 +37,6 @@ describe('MCP servers: a hosted one on Responses and a local stdio one, each ask
     await chat.locator('.chat-header').filter({ hasText: 'Notes keeper' }).waitFor({ timeout: 30_000 });
   });
 
-  /** Waits until Send is offered: the last run has ended, and the chat takes a question. */
-  async function sendOffered(): Promise<void> {
-    await chat.locator('.composer vscode-button:not([disabled])').filter({ hasText: 'Send' }).waitFor({ timeout: 30_000 });
-  }
-
   it('asks before starting the repository\'s local server, then a hosted tool call waits for approval under its step and runs once allowed', async () => {
     // The repository's file starts a command: asked first, in a modal, before the question is sent.
     const input = chat.locator('.composer-input textarea');
@@ -99,7 +94,7 @@ describe('MCP servers: a hosted one on Responses and a local stdio one, each ask
   });
 
   it('a server whose secret is not set says so with Set MCP Secret, which asks for that very secret; then the question goes through with it', async () => {
-    await sendOffered();
+    await workbench.sendOffered();
     const vault = 'https://vault.fake.test/mcp';
     const key = 'FAKE-vault-key-notArealKEY';
     fake.mcp.add(vault, {

@@ -211,13 +211,21 @@ export class Workbench {
    */
   async ask(text: string): Promise<void> {
     const chat = this.chatFrame();
-    await chat.locator('.composer vscode-button:not([disabled])').filter({ hasText: 'Send' }).waitFor({ timeout: 60_000 });
+    await this.sendOffered();
     const input = chat.locator('.composer-input textarea');
     await input.click();
     await input.fill(text);
     await input.press('Enter');
     // The composer clears only once the host accepted the message.
     await chat.locator('.msg-user').filter({ hasText: text }).first().waitFor({ timeout: 30_000 });
+  }
+
+  /**
+   * Waits until the chat offers Send: the host's state is in (until then Send reads 'Loading the
+   * chat…', and no assistant has been made active yet) and no run is going on.
+   */
+  async sendOffered(): Promise<void> {
+    await this.chatFrame().locator('.composer vscode-button:not([disabled])').filter({ hasText: 'Send' }).waitFor({ timeout: 60_000 });
   }
 
   /** Waits until the run's status line shows `label`. */
@@ -350,7 +358,8 @@ export async function startChat(
       env: { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: 'e2e-test-key' },
     });
     await workbench.openAssistantsView();
-    await workbench.chatFrame().locator('.composer-input').waitFor({ timeout: 60_000 });
+    // The chat's state is in: the assistant it shows is the active one from now on, whatever files a test adds.
+    await workbench.sendOffered();
     return { fake, workbench };
   } catch (error) {
     // The caller's before-all hook failed and gets neither: close both here, or mocha never exits.
