@@ -8,7 +8,7 @@ import type { Message, Run, RunError } from '../src/common/model';
 import { isTerminal } from '../src/common/model';
 import type { ChatState, HostToWebview, Notice, ProviderView, RunView } from '../src/common/protocol';
 import type { FoldedThread } from '../src/common/runFold';
-import { applyRunEvent } from '../src/common/runFold';
+import { applyRunEvent, MAX_TEXT_PART_CHARS } from '../src/common/runFold';
 
 /** What the driver said about a run besides its status: retries, fallback to polling, errors. */
 export interface RunNotices {
@@ -319,7 +319,7 @@ function applyRunMessage(state: ViewState, runId: string, event: RunEvent, now: 
 
 /** `state` after a run event's change to the thread, its message index kept up with the messages. */
 function fold(state: ViewState, event: RunEvent, runId: string | undefined, now: number): ViewState {
-  const next = applyRunEvent(state, event, { runId, now });
+  const next = applyRunEvent(state, event, { runId, now, maxTextChars: MAX_TEXT_PART_CHARS });
   for (let index = state.messages.length; index < next.messages.length; index++) next.messageIndex.set(next.messages[index].id, index);
   return next;
 }

@@ -40,6 +40,11 @@ export interface FoldContext {
   runId?: string;
   /** Epoch milliseconds: when a message or run that only a later event revealed is taken to have begun. */
   now: number;
+  /**
+   * Characters a text part keeps, where a thread is kept or drawn (MAX_TEXT_PART_CHARS); none when
+   * undefined: a backend's copy of the server's run must hold the server's text to see what changed.
+   */
+  maxTextChars?: number;
 }
 
 /**
@@ -56,8 +61,8 @@ export interface FoldContext {
  * - `message.delta`: the text is appended to the message's text part `index` (parts missing before
  *   it are empty text); a delta on a part that is no text changes nothing, and a delta that outruns
  *   its `message.created` starts the message (an assistant's, in progress).
- * - A text part longer than MAX_TEXT_PART_CHARS is cut there and ends with CUT_NOTE; a delta to a
- *   part already cut changes nothing.
+ * - With `context.maxTextChars`, a text part longer than that is cut there and ends with CUT_NOTE;
+ *   a delta to a part already cut changes nothing.
  * - `usage`: the run's usage. `retry`, `fallback`, `error`: not the thread's (notices, see the chat).
  */
 export function applyRunEvent<T extends FoldedThread<R>, R extends RunFold>(thread: T, event: RunEvent, context: FoldContext): T {
@@ -77,14 +82,14 @@ export function applyRunEvent<T extends FoldedThread<R>, R extends RunFold>(thre
     }
     case 'message.created':
     case 'message.completed': {
-      const given = withinLimit(event.message);
+      const given = context.maxTextChars === undefined ? event.message : withinLimit(event.message, context.maxTextChars);
       const message = given.runId === undefined && context.runId !== undefined ? { ...given, runId: context.runId } : given;
       return withMessage(thread, message);
     }
     case 'message.delta': {
       const at = lastIndexById(thread.messages, event.messageId);
       const existing = at < 0 ? undefined : thread.messages[at];
-      const content = appendText(existing?.content ?? [], event.index, event.text);
+      const content = appendText(existing?.content ?? [], event.index, event.text, context.maxTextChars ?? Number.POSITIVE_INFINITY);
       if (!content) return thread;
       const message: Message = existing
         ? { ...existing, content }
@@ -157,26 +162,26 @@ function upsertById(steps: readonly RunStep[], step: RunStep): RunStep[] {
 }
 
 /** `content` with `text` appended to part `index`; undefined when that part holds no text. */
-function appendText(content: readonly MessageContent[], index: number, text: string): MessageContent[] | undefined {
+function appendText(content: readonly MessageContent[], index: number, text: string, max: number): MessageContent[] | undefined {
   const part = content[index];
   // A part longer than the limit was cut (it ends with CUT_NOTE): what comes after is left out.
-  if (part !== undefined && (part.type !== 'text' || part.text.length > MAX_TEXT_PART_CHARS)) return undefined;
+  if (part !== undefined && (part.type !== 'text' || part.text.length > max)) return undefined;
   const next = content.slice();
   for (let i = next.length; i < index; i++) next.push({ type: 'text', text: '', annotations: [] });
-  next[index] = part ? { ...part, text: cut(part.text + text) } : { type: 'text', text: cut(text), annotations: [] };
+  next[index] = part ? { ...part, text: cut(part.text + text, max) } : { type: 'text', text: cut(text, max), annotations: [] };
   return next;
 }
 
-/** `message` with each text part within MAX_TEXT_PART_CHARS (its annotations past the cut left out); itself when all are. */
-function withinLimit(message: Message): Message {
-  if (!message.content.some((part) => part.type === 'text' && part.text.length > MAX_TEXT_PART_CHARS)) return message;
+/** `message` with each text part within `max` characters (its annotations past the cut left out); itself when all are. */
+function withinLimit(message: Message, max: number): Message {
+  if (!message.content.some((part) => part.type === 'text' && part.text.length > max)) return message;
   const content = message.content.map((part) =>
-    part.type === 'text' && part.text.length > MAX_TEXT_PART_CHARS ? { ...part, text: cut(part.text), annotations: part.annotations.filter((annotation) => (annotation.endIndex ?? annotation.startIndex ?? 0) <= MAX_TEXT_PART_CHARS) } : part,
+    part.type === 'text' && part.text.length > max ? { ...part, text: cut(part.text, max), annotations: part.annotations.filter((annotation) => (annotation.endIndex ?? annotation.startIndex ?? 0) <= max) } : part,
   );
   return { ...message, content };
 }
 
-/** `text` cut at MAX_TEXT_PART_CHARS and ended with CUT_NOTE, when it is longer; else itself. */
-function cut(text: string): string {
-  return text.length > MAX_TEXT_PART_CHARS ? `${text.slice(0, MAX_TEXT_PART_CHARS)}${CUT_NOTE}` : text;
+/** `text` cut at `max` characters and ended with CUT_NOTE, when it is longer; else itself. */
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}${CUT_NOTE}` : text;
 }

@@ -1,6 +1,6 @@
 import type { RunEvent } from '../../common/events';
 import { isTerminal } from '../../common/model';
-import { applyRunEvent, runIdOfEvent } from '../../common/runFold';
+import { applyRunEvent, MAX_TEXT_PART_CHARS, runIdOfEvent } from '../../common/runFold';
 import type { AssistantsError } from '../errors';
 import type { FileKeeper } from '../threads/fileKeeper';
 import { carryKept, filesOfMessage, filesOfStep } from '../threads/keptFiles';
@@ -42,7 +42,7 @@ export class RunEventReducer {
       carryKept(old, own.message);
     }
     const known = runId !== undefined && runId in stored.runs;
-    const folded = applyRunEvent(stored, own, { runId, now: this.chat.nowMs() });
+    const folded = applyRunEvent(stored, own, { runId, now: this.chat.nowMs(), maxTextChars: MAX_TEXT_PART_CHARS });
     stored.messages = folded.messages;
     stored.runs = folded.runs;
     if (runId !== undefined && !known && stored.runs[runId] && (started?.assistant || started?.question)) {

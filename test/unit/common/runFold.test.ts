@@ -24,9 +24,9 @@ function empty(): FoldedThread {
   return { messages: [QUESTION], runs: {} };
 }
 
-/** Folds `events` one after another, as the chat does live. */
-function foldAll(thread: FoldedThread, events: RunEvent[], runId = 'run_1'): FoldedThread {
-  return events.reduce((folded, event) => applyRunEvent(folded, event, { runId, now: NOW }), thread);
+/** Folds `events` one after another, as the chat does live (`maxTextChars` as where a thread is kept or drawn). */
+function foldAll(thread: FoldedThread, events: RunEvent[], runId = 'run_1', maxTextChars?: number): FoldedThread {
+  return events.reduce((folded, event) => applyRunEvent(folded, event, { runId, now: NOW, ...(maxTextChars === undefined ? {} : { maxTextChars }) }), thread);
 }
 
 /** Freezes `value` and everything in it, so any change the fold made in place would throw. */
@@ -113,25 +113,32 @@ describe('applyRunEvent, the one fold of run events', () => {
       assert.equal(after, withImage);
     });
 
-    it('keeps 1,000,000 characters of a text part and says where it cut, however the rest comes: many deltas, one huge delta, a completed message', () => {
+    it('keeps 1,000,000 characters of a text part where a thread is kept or drawn, and says where it cut: many deltas, one huge delta, a completed message', () => {
       // A server streaming without end made every save of the thread write all of it (50 MB: 0.2 s of the extension host, every 500 ms).
       const limit = MAX_TEXT_PART_CHARS;
+      const context = { runId: 'run_1', now: NOW, maxTextChars: limit };
       const kept = `${'x'.repeat(limit)}${CUT_NOTE}`;
-      const many = foldAll(empty(), [{ type: 'message.created', message: answer('') }, ...Array.from({ length: 12 }, (): RunEvent => ({ type: 'message.delta', messageId: 'msg_a', index: 0, text: 'x'.repeat(100_000) }))]);
-      assert.equal((many.messages[1].content[0] as { text: string }).text, kept);
-      const huge = foldAll(empty(), [
-        { type: 'message.delta', messageId: 'msg_a', index: 0, text: 'x'.repeat(limit) },
-        { type: 'message.delta', messageId: 'msg_a', index: 0, text: 'y'.repeat(5 * limit) },
-      ]);
-      assert.equal((huge.messages[1].content[0] as { text: string }).text, `${'x'.repeat(limit)}${CUT_NOTE}`, 'a part of exactly the limit takes no more, and says so');
-      assert.equal(applyRunEvent(huge, { type: 'message.delta', messageId: 'msg_a', index: 0, text: 'more' }, { runId: 'run_1', now: NOW }), huge, 'a part already cut changes nothing');
+      const deltas = [{ type: 'message.created', message: answer('') } as RunEvent, ...Array.from({ length: 12 }, (): RunEvent => ({ type: 'message.delta', messageId: 'msg_a', index: 0, text: 'x'.repeat(100_000) }))];
+      assert.equal((foldAll(empty(), deltas, 'run_1', limit).messages[1].content[0] as { text: string }).text, kept);
+      assert.equal((foldAll(empty(), deltas).messages[1].content[0] as { text: string }).text.length, 1_200_000, "without a limit (a backend's copy of the server's run) nothing is cut");
+      const huge = foldAll(
+        empty(),
+        [
+          { type: 'message.delta', messageId: 'msg_a', index: 0, text: 'x'.repeat(limit) },
+          { type: 'message.delta', messageId: 'msg_a', index: 0, text: 'y'.repeat(5 * limit) },
+        ],
+        'run_1',
+        limit,
+      );
+      assert.equal((huge.messages[1].content[0] as { text: string }).text, kept, 'a part of exactly the limit takes no more, and says so');
+      assert.equal(applyRunEvent(huge, { type: 'message.delta', messageId: 'msg_a', index: 0, text: 'more' }, context), huge, 'a part already cut changes nothing');
       const citation = (startIndex: number) => ({ type: 'url_citation' as const, url: 'https://example.com', startIndex, endIndex: startIndex + 5 });
-      const completed = applyRunEvent(empty(), { type: 'message.completed', message: answer('', { status: 'completed', content: [{ type: 'text', text: 'x'.repeat(3 * limit), annotations: [citation(10), citation(2 * limit)] }, { type: 'text', text: 'short', annotations: [] }] }) }, { runId: 'run_1', now: NOW });
+      const completed = applyRunEvent(empty(), { type: 'message.completed', message: answer('', { status: 'completed', content: [{ type: 'text', text: 'x'.repeat(3 * limit), annotations: [citation(10), citation(2 * limit)] }, { type: 'text', text: 'short', annotations: [] }] }) }, context);
       assert.deepEqual(completed.messages[1].content, [
         { type: 'text', text: kept, annotations: [citation(10)] },
         { type: 'text', text: 'short', annotations: [] },
       ]);
-      const again = applyRunEvent(completed, { type: 'message.completed', message: completed.messages[1] }, { runId: 'run_1', now: NOW });
+      const again = applyRunEvent(completed, { type: 'message.completed', message: completed.messages[1] }, context);
       assert.deepEqual(again.messages[1], completed.messages[1], 'a part cut before is kept as it is');
     });
 
