@@ -223,7 +223,7 @@ describe('A file that trickles is given up, not waited on forever', () => {
   }
 
   it('a file that comes in pieces within the limits is read whole; Stop ends a wait at once', async () => {
-    const read = await readAtMost(trickle(10, 'ab', 20), 1024, { idleMs: 300, deadlineMs: 5_000 });
+    const read = await readAtMost(trickle(10, 'ab', 20), 1024, { idleMs: 2_000, deadlineMs: 10_000 });
     assert.equal('bytes' in read ? new TextDecoder().decode(read.bytes) : '', 'ab'.repeat(20));
     const stop = new AbortController();
     setTimeout(() => stop.abort(), 50);
