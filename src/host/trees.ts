@@ -21,13 +21,14 @@ const FILTERED_CONTEXT = 'assistants.threadsFiltered';
  */
 export class ThreadsTreeProvider extends Disposable implements vscode.TreeDataProvider<ThreadSummary> {
   static readonly viewId = 'assistants.threads';
-  private readonly changed = this.register(new vscode.EventEmitter<void>());
+  /** Rows redrawn in place, or undefined: every row read again. */
+  private readonly changed = this.register(new vscode.EventEmitter<ThreadSummary[] | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private readonly view: vscode.TreeView<ThreadSummary>;
   /** Assistant names by id, as of the last listing (undefined when they could not be listed). */
   private names: ReadonlyMap<string, string> | undefined;
   /** The rows shown, read before the view is told of a change (see `LoadedRows`). */
-  private readonly rows = new LoadedRows(() => this.list(), () => this.changed.fire());
+  private readonly rows = new LoadedRows(() => this.list(), (thread) => thread.id, (changed) => this.changed.fire(changed));
 
   constructor(
     private readonly store: ThreadStore,
@@ -138,12 +139,13 @@ export async function assistantNames(service: AssistantService, log: vscode.LogO
  */
 export class AssistantsTreeProvider extends Disposable implements vscode.TreeDataProvider<AssistantEntry> {
   static readonly viewId = 'assistants.assistants';
-  private readonly changed = this.register(new vscode.EventEmitter<void>());
+  /** Rows redrawn in place, or undefined: every row read again. */
+  private readonly changed = this.register(new vscode.EventEmitter<AssistantEntry[] | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   /** What each assistant is called where only a name fits, as of the last listing (`distinctNames`): tells which share a name. */
   private names: ReadonlyMap<string, string> | undefined;
   /** The rows shown, read before the view is told of a change (see `LoadedRows`). */
-  private readonly rows = new LoadedRows(() => this.list(), () => this.changed.fire());
+  private readonly rows = new LoadedRows(() => this.list(), (entry) => entry.id, (changed) => this.changed.fire(changed));
 
   constructor(private readonly service: AssistantService, private readonly log: vscode.LogOutputChannel) {
     super();
