@@ -28,7 +28,7 @@ export class ThreadsTreeProvider extends Disposable implements vscode.TreeDataPr
   /** Assistant names by id, as of the last listing (undefined when they could not be listed). */
   private names: ReadonlyMap<string, string> | undefined;
   /** The rows shown, read before the view is told of a change (see `LoadedRows`). */
-  private readonly rows = new LoadedRows(() => this.list(), (thread) => thread.id, (changed) => this.changed.fire(changed));
+  private readonly rows = new LoadedRows(() => this.list(), (thread) => thread.id, (changed) => this.changed.fire(changed), (thread) => shownAs(this.getTreeItem(thread)));
 
   constructor(
     private readonly store: ThreadStore,
@@ -145,7 +145,7 @@ export class AssistantsTreeProvider extends Disposable implements vscode.TreeDat
   /** What each assistant is called where only a name fits, as of the last listing (`distinctNames`): tells which share a name. */
   private names: ReadonlyMap<string, string> | undefined;
   /** The rows shown, read before the view is told of a change (see `LoadedRows`). */
-  private readonly rows = new LoadedRows(() => this.list(), (entry) => entry.id, (changed) => this.changed.fire(changed));
+  private readonly rows = new LoadedRows(() => this.list(), (entry) => entry.id, (changed) => this.changed.fire(changed), (entry) => shownAs(this.getTreeItem(entry)));
 
   constructor(private readonly service: AssistantService, private readonly log: vscode.LogOutputChannel) {
     super();
@@ -200,6 +200,12 @@ export class AssistantsTreeProvider extends Disposable implements vscode.TreeDat
     item.command ??= { command: 'assistants.selectAssistant', title: 'Select Assistant', arguments: [entry] };
     return item;
   }
+}
+
+/** What a tree item shows and does, as one string: two equal strings draw the same row. */
+function shownAs(item: vscode.TreeItem): string {
+  const { label, description, tooltip, iconPath, contextValue, command, accessibilityInformation, resourceUri } = item;
+  return JSON.stringify([label, description, tooltip, iconPath, contextValue, command, accessibilityInformation, resourceUri?.toString()]);
 }
 
 /** Tool names for a tooltip or a QuickPick detail. */

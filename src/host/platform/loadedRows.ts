@@ -18,17 +18,23 @@ export class LoadedRows<T extends object> {
   private first: Promise<T[]> | undefined;
   /** Counts loads: only the latest one's rows are kept and announced. */
   private loads = 0;
+  /** What each row showed when last announced (`shownAs`), by id. */
+  private readonly shown = new Map<string, string>();
 
   /**
    * @param load reads the rows (it may throw: the view then keeps its rows, and `reload` rejects).
    * @param idOf what tells a row from the others (the tree item's id).
    * @param announce tells the view what changed: the rows redrawn in place, or undefined when
    *   the view must read its rows again (fires its `onDidChangeTreeData`).
+   * @param shownAs what a row shows (its label, description, icon… as one string): a row showing
+   *   the same as before is not redrawn. Every redraw of a view that has focus gives it the focus
+   *   again, closing a quick pick a row's menu has just opened.
    */
   constructor(
     private readonly load: () => Promise<T[]>,
     private readonly idOf: (row: T) => string,
     private readonly announce: (changed: T[] | undefined) => void,
+    private readonly shownAs: (row: T) => string,
   ) {}
 
   /** The rows as last loaded, at once; a promise only before the first load has answered. */
@@ -52,24 +58,41 @@ export class LoadedRows<T extends object> {
    */
   async reload(): Promise<void> {
     const taken = await this.take(++this.loads);
-    if (taken) this.announce(taken.inPlace ? taken.rows : undefined);
+    if (!taken) return;
+    if (!taken.inPlace) return this.announce(undefined);
+    if (taken.rows.length > 0) this.announce(taken.rows);
   }
 
   /**
    * Loads the rows of load number `load` and keeps them: into the rows kept already when they are
-   * the same rows in the same order (`inPlace`). Undefined when a later load has begun meanwhile.
+   * the same rows in the same order (`inPlace`; `rows` are then those that show something else).
+   * Undefined when a later load has begun meanwhile.
    */
   private async take(load: number): Promise<{ rows: T[]; inPlace: boolean } | undefined> {
     const fresh = await this.load();
     if (load !== this.loads) return undefined;
     const kept = this.rows;
     if (kept && kept.length === fresh.length && kept.every((row, index) => this.idOf(row) === this.idOf(fresh[index]))) {
-      kept.forEach((row, index) => takeValues(row, fresh[index]));
-      return { rows: kept, inPlace: true };
+      const changed = kept.filter((row, index) => {
+        takeValues(row, fresh[index]);
+        return this.note(row);
+      });
+      return { rows: changed, inPlace: true };
     }
     // Copies: the rows are changed in place later, and `load` may hand out objects others hold.
     this.rows = fresh.map((row) => ({ ...row }));
+    this.shown.clear();
+    for (const row of this.rows) this.note(row);
     return { rows: this.rows, inPlace: false };
+  }
+
+  /** Records what `row` shows now; true when that is not what it showed before. */
+  private note(row: T): boolean {
+    const id = this.idOf(row);
+    const now = this.shownAs(row);
+    const changed = this.shown.get(id) !== now;
+    this.shown.set(id, now);
+    return changed;
   }
 }
 

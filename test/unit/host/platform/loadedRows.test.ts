@@ -24,7 +24,7 @@ function controlledLoads() {
 /** Rows over `loads`, recording each announcement: the rows redrawn in place (their ids), or 'all'. */
 function rowsOf(loads: ReturnType<typeof controlledLoads>) {
   const announced: (string[] | 'all')[] = [];
-  const rows = new LoadedRows<Row>(loads.load, (row) => row.id, (changed) => announced.push(changed ? changed.map((row) => row.id) : 'all'));
+  const rows = new LoadedRows<Row>(loads.load, (row) => row.id, (changed) => announced.push(changed ? changed.map((row) => row.id) : 'all'), (row) => JSON.stringify(row));
   return { rows, announced };
 }
 
@@ -47,12 +47,28 @@ describe('LoadedRows: a tree view\'s rows, each changed in place while they stay
     assert.equal(rows.get(), shown, 'asked meanwhile: the rows shown, at once');
     loads.answer([{ id: 'b', title: 'Newer, renamed' }, { id: 'a', title: 'Older' }]);
     await reload;
-    assert.deepEqual(announced, [['b', 'a']], 'the rows are redrawn in place; the view does not read them all again');
+    assert.deepEqual(announced, [['b']], 'the row that shows something else is redrawn in place; the view does not read them all again');
     const now = rows.get() as Row[];
     assert.equal(now, shown);
     assert.equal(now[0], b, 'the same object');
     assert.equal(now[1], a);
     assert.deepEqual(b, { id: 'b', title: 'Newer, renamed' }, 'new values taken, a value gone dropped');
+  });
+
+  it('rows that show the same as before are not redrawn: nothing is announced (a redraw gives a focused view the focus again)', async () => {
+    const loads = controlledLoads();
+    const { rows, announced } = rowsOf(loads);
+    await firstLoad(loads, rows, [{ id: 'a', title: 'A' }, { id: 'b', title: 'B' }]);
+    for (let i = 0; i < 3; i++) {
+      const reload = rows.reload();
+      loads.answer([{ id: 'a', title: 'A' }, { id: 'b', title: 'B' }]);
+      await reload;
+    }
+    assert.deepEqual(announced, []);
+    const reload = rows.reload();
+    loads.answer([{ id: 'a', title: 'A' }, { id: 'b', title: 'B, renamed' }]);
+    await reload;
+    assert.deepEqual(announced, [['b']]);
   });
 
   it('a row come, gone or moved makes the view read every row again', async () => {
