@@ -16,6 +16,8 @@
 export class LoadedRows<T extends object> {
   private rows: T[] | undefined;
   private first: Promise<T[]> | undefined;
+  /** The load begun last: what it kept, or undefined when a later one overtook it. */
+  private newest: Promise<Taken<T> | undefined> | undefined;
   /** Counts loads: only the latest one's rows are kept and announced. */
   private loads = 0;
   /** What each row showed when last announced (`shownAs`), by id. */
@@ -37,17 +39,19 @@ export class LoadedRows<T extends object> {
     private readonly shownAs: (row: T) => string,
   ) {}
 
-  /** The rows as last loaded, at once; a promise only before the first load has answered. */
+  /**
+   * The rows as last loaded, at once; a promise only before the first load has answered. A first
+   * load a reload overtook answers with the rows of the last load: answering none showed the view
+   * empty (its welcome, 'No assistants yet') and, the reload's announcement coming while the
+   * window still waited for that answer, it was not asked again.
+   */
   get(): T[] | Promise<T[]> {
     if (this.rows) return this.rows;
-    this.first ??= this.take(++this.loads).then(
-      (taken) => taken?.rows ?? this.rows ?? [],
-      (error: unknown) => {
-        // The next ask tries again.
-        this.first = undefined;
-        throw error;
-      },
-    );
+    this.first ??= this.latest(this.take(++this.loads)).catch((error: unknown) => {
+      // The next ask tries again.
+      this.first = undefined;
+      throw error;
+    });
     return this.first;
   }
 
@@ -63,12 +67,29 @@ export class LoadedRows<T extends object> {
     if (taken.rows.length > 0) this.announce(taken.rows);
   }
 
+  /** The rows `loading` keeps or, overtaken, those of the loads begun after it, once the last of them answered. */
+  private async latest(loading: Promise<Taken<T> | undefined>): Promise<T[]> {
+    let taken = await loading;
+    while (!taken) {
+      if (this.rows) return this.rows;
+      taken = await this.newest;
+    }
+    return taken.rows;
+  }
+
+  /** Begins load number `load` (`read`), the newest from now on. */
+  private take(load: number): Promise<Taken<T> | undefined> {
+    const taking = this.read(load);
+    this.newest = taking;
+    return taking;
+  }
+
   /**
    * Loads the rows of load number `load` and keeps them: into the rows kept already when they are
    * the same rows in the same order (`inPlace`; `rows` are then those that show something else).
    * Undefined when a later load has begun meanwhile.
    */
-  private async take(load: number): Promise<{ rows: T[]; inPlace: boolean } | undefined> {
+  private async read(load: number): Promise<Taken<T> | undefined> {
     const fresh = await this.load();
     if (load !== this.loads) return undefined;
     const kept = this.rows;
@@ -94,6 +115,12 @@ export class LoadedRows<T extends object> {
     this.shown.set(id, now);
     return changed;
   }
+}
+
+/** What a load kept: the rows, and whether they are the rows kept before, changed in place. */
+interface Taken<T> {
+  rows: T[];
+  inPlace: boolean;
 }
 
 /** Gives `target` the own values of `source`, and drops those `source` has not. */

@@ -127,6 +127,34 @@ describe('LoadedRows: a tree view\'s rows, each changed in place while they stay
     assert.deepEqual(rows.get(), [{ id: 'a', title: '4' }]);
   });
 
+  it('a first ask that a reload overtook answers with the reload\'s rows, never with none', async () => {
+    const loads = controlledLoads();
+    const { rows, announced } = rowsOf(loads);
+    const a = { id: 'a', title: 'A' };
+    const b = { id: 'b', title: 'B' };
+    // The files changed while the view asked for its first rows.
+    const first = rows.get();
+    const reload = rows.reload();
+    loads.answer([a]);
+    // The overtaken load has answered; the reload's rows come later.
+    await new Promise((resolve) => setImmediate(resolve));
+    loads.answer([a, b]);
+    assert.deepEqual((await first).map((row) => row.id), ['a', 'b'], 'the view is not shown empty (its welcome) while the newer rows are read');
+    await reload;
+    assert.deepEqual(announced, ['all']);
+
+    // Overtaken twice, the newest reload answering last but one.
+    const again = rowsOf(loads).rows;
+    const asked = again.get();
+    void again.reload();
+    void again.reload();
+    loads.answer([{ id: 'x', title: 'X' }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    loads.answerNewest([{ id: 'z', title: 'Z' }]);
+    loads.answer([{ id: 'y', title: 'Y' }]);
+    assert.deepEqual((await asked).map((row) => row.id), ['z']);
+  });
+
   it('a load that fails leaves the rows shown as they were, and the next ask or reload tries again', async () => {
     const loads = controlledLoads();
     const { rows, announced } = rowsOf(loads);
