@@ -9,7 +9,8 @@ import { chatSuite } from './workbench';
  * Test Explorer says which folder each is in, so the two read apart.
  */
 describe('a workspace of two folders (packaged .vsix, fake server)', function () {
-  this.timeout(180_000);
+  // Room for the window to be reloaded three times when VS Code for the web opens the workspace without its folders (see openWorkspaceWindow).
+  this.timeout(360_000);
   let workbench: Workbench;
   let window: Workbench | undefined;
 

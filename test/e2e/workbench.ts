@@ -321,7 +321,7 @@ export class Workbench {
     };
     for (let reloads = 0; !(await listed(30_000)); reloads++) {
       await window.screenshot('workspace-without-folders');
-      if (reloads === 2) throw new Error(`The window on ${path.basename(file)} did not open its folders ${folders.join(', ')}.`);
+      if (reloads === 3) throw new Error(`The window on ${path.basename(file)} did not open its folders ${folders.join(', ')}.`);
       await window.reload();
     }
     return window;
