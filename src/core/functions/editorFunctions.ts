@@ -101,16 +101,23 @@ export function getOpenEditorsFunction({ editor, confinement }: EditorFunctionDe
     async handle() {
       const lines: string[] = [];
       let outside = 0;
+      let kept = 0;
       for (const open of editor.openEditors()) {
-        const display = await confinement.displayOf(open.absolute);
-        if (display === undefined) {
+        if ((await confinement.displayOf(open.absolute)) === undefined) {
           outside += 1;
           continue;
         }
+        // Even a name tells something (.env.production, id_ed25519): a file the deny list or files.exclude hides is not named.
+        const admitted = await confinement.admit(open.absolute);
+        if (!admitted.ok) {
+          kept += 1;
+          continue;
+        }
         const marks = [open.active ? 'active' : '', open.dirty ? 'unsaved changes' : ''].filter(Boolean);
-        lines.push(marks.length ? `${display} (${marks.join(', ')})` : display);
+        lines.push(marks.length ? `${admitted.display} (${marks.join(', ')})` : admitted.display);
       }
       if (outside > 0) lines.push(`[${outside} more open from outside the workspace.]`);
+      if (kept > 0) lines.push(`[${kept} more open that ${kept === 1 ? 'is' : 'are'} kept from the assistant (assistants.functions.deny, files.exclude).]`);
       return lines.length ? lines.join('\n') : 'No files are open.';
     },
   };

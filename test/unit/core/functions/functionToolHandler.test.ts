@@ -143,4 +143,16 @@ describe('built-in editor functions', () => {
     ];
     assert.equal(await ws.call('get_open_editors', {}), 'src/a.ts (active, unsaved changes)\nREADME.md\n[1 more open from outside the workspace.]');
   });
+
+  it('get_open_editors does not name open files the deny list keeps from the assistant', async () => {
+    ws.editor.state.open = [
+      { absolute: path.join(ws.root, '.env'), active: true, dirty: false },
+      { absolute: path.join(ws.root, 'config', '.env-production'), active: false, dirty: true },
+      { absolute: path.join(ws.root, 'README.md'), active: false, dirty: false },
+      { absolute: path.join(ws.root, 'keys', 'site.pem'), active: false, dirty: false },
+    ];
+    const listed = await ws.call('get_open_editors', {});
+    assert.equal(listed, 'README.md\n[3 more open that are kept from the assistant (assistants.functions.deny, files.exclude).]');
+    assert.doesNotMatch(listed, /\.env|site\.pem/);
+  });
 });
