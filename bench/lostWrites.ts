@@ -153,6 +153,29 @@ const updateRacingHandDelete: Input = {
   },
 };
 
+/** An update while another program saves the file without the lock (an editor's save, a checkout), at a random moment within its first 6 ms. */
+const updateRacingHandSave: Input = {
+  label: 'update racing a hand save of another field, 100 rounds (the hand save written over counts)',
+  async run({ ws }) {
+    const [store] = windows(ws.root);
+    let lost = 0;
+    for (let round = 0; round < 100; round++) {
+      const entry = await store.create({ ...HELPER, name: `Saved ${round}` });
+      const file = entry.file ?? '';
+      const base = baseOf(entry);
+      const update = store.update(entry.id, { ...base, model: 'gpt-4o' }, { base }).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, (round % 7) * 0.9));
+      const text = fs.readFileSync(file, 'utf8');
+      fs.writeFileSync(file, JSON.stringify({ ...(JSON.parse(text) as object), metadata: { owner: `hand ${round}` } }, null, 2));
+      await update;
+      // The update itself may be written over by the save (read before the update's rename, written after): that program's doing.
+      const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { metadata?: { owner?: string } };
+      if (saved.metadata?.owner !== `hand ${round}`) lost++;
+    }
+    return { lostWrites: lost, lateMs: 0 };
+  },
+};
+
 function knowledgeTwice(adds: number): Input {
   return {
     label: `Add to Knowledge ${adds} times at once, in two windows (an orphan store counts)`,
@@ -272,6 +295,7 @@ export const LOST_WRITE_KIND: Kind = {
     creates(8),
     updateRacingDelete,
     updateRacingHandDelete,
+    updateRacingHandSave,
     knowledgeTwice(2),
     knowledgeTwice(5),
     formOnStaleBase('the model', (f) => (f.model = 'o3'), (f) => f.model === 'o3'),

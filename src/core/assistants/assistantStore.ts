@@ -6,7 +6,7 @@ import { mergeOrConflict } from './assistantMerge';
 import { AssistantConflictError, AssistantsError } from '../errors';
 import { oneLine } from '../text/showable';
 import type { FileSystem } from '../workspace/fileSystem';
-import { FileGoneError, FileTooLargeError, ForeignLockError, LockTimeoutError } from '../workspace/fileSystem';
+import { FileChangedError, FileGoneError, FileTooLargeError, ForeignLockError, LockTimeoutError } from '../workspace/fileSystem';
 import type { Confinement } from '../workspace/confinement';
 import type { Assistant, AssistantDraft } from '../../common/model';
 
@@ -56,6 +56,8 @@ export interface AssistantStore {
 
 /** How many numbered names a create tries (`helper`, `helper-2`, …) before it gives up. */
 const MAX_NAMES = 1000;
+/** Merges an update tries when another program keeps writing the file between its read and its write. */
+const MAX_MERGE_ATTEMPTS = 3;
 
 /**
  * Assistants as `<slug>.assistant.json` files in one folder (the workspace's `.assistants/`, or the
@@ -145,12 +147,23 @@ export class FileAssistantStore implements AssistantStore {
     const file = this.fileOf(id);
     await this.folderInside();
     await this.locked(file, async () => {
-      const bytes = await this.bytesOf(await this.source(file));
-      if (!bytes) throw gone();
-      const current = new TextDecoder().decode(bytes);
-      const next = nextText(current, draft, options.base, { assistantId: id, file, current });
-      // Only replaced: a hand delete while the change was merged and flushed is not undone.
-      if (next !== current) await this.fs.writeFileAtomic(file, new TextEncoder().encode(next), { replaceOnly: true }).catch((error: unknown) => Promise.reject(error instanceof FileGoneError ? gone() : error));
+      for (let attempt = 1; ; attempt++) {
+        const bytes = await this.bytesOf(await this.source(file));
+        if (!bytes) throw gone();
+        const current = new TextDecoder().decode(bytes);
+        const next = nextText(current, draft, options.base, { assistantId: id, file, current });
+        if (next === current) return;
+        try {
+          // Only replaced, and only while it holds what was merged with: a hand delete is not undone, and
+          // a save that takes no lock (an editor's, a checkout's) meanwhile is merged with, not written over.
+          await this.fs.writeFileAtomic(file, new TextEncoder().encode(next), { replaceOnly: true, expect: bytes });
+          return;
+        } catch (error) {
+          if (error instanceof FileGoneError) throw gone();
+          if (!(error instanceof FileChangedError)) throw error;
+          if (attempt >= MAX_MERGE_ATTEMPTS) throw new AssistantsError('file_system', `${path.basename(file)} was not saved: another program changed it ${MAX_MERGE_ATTEMPTS} times while this change was merged into it. Try again in a moment.`);
+        }
+      }
     });
     return this.readBack(file);
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, createReadStream, lstatSync, promises as fs } from 'node:fs';
+import { constants as fsConstants, createReadStream, lstatSync, promises as fs, readFileSync, renameSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { WorkspaceFs } from './workspaceFs';
 
@@ -29,9 +29,12 @@ export interface FileSystem {
    * then renames it over the target: readers, and whoever opens the file after a crash, see the old
    * or the new bytes, never part of them. Creates missing folders. With `replaceOnly`, the file is
    * only replaced: when it is gone by the moment of the rename (deleted by hand meanwhile), nothing
-   * is written and `FileGoneError` is thrown, and no folder is created.
+   * is written and `FileGoneError` is thrown, and no folder is created. With `expect`, the file is
+   * only replaced while it still holds exactly those bytes (compare-and-swap): a write by someone who
+   * takes no lock (an editor's save, a checkout) since the caller read it throws `FileChangedError`,
+   * and nothing is written.
    */
-  writeFileAtomic(file: string, data: Uint8Array, options?: { replaceOnly?: boolean }): Promise<void>;
+  writeFileAtomic(file: string, data: Uint8Array, options?: { replaceOnly?: boolean; expect?: Uint8Array }): Promise<void>;
   /**
    * Writes `data` to `file` only when nothing is there yet, all at once (written beside it, flushed,
    * then linked in, so no reader sees part of it); false, and nothing written, when `file` exists.
@@ -102,6 +105,14 @@ export class FileGoneError extends Error {
   constructor(readonly file: string) {
     super(`${path.basename(file)} was deleted meanwhile, so it was not written again.`);
     this.name = 'FileGoneError';
+  }
+}
+
+/** `writeFileAtomic` with `expect` found other bytes in the file: someone wrote it meanwhile, and nothing was written. */
+export class FileChangedError extends Error {
+  constructor(readonly file: string) {
+    super(`${path.basename(file)} was changed meanwhile, so it was not written over.`);
+    this.name = 'FileChangedError';
   }
 }
 
@@ -189,6 +200,17 @@ async function openedAsNamed(handle: fs.FileHandle, absolute: string): Promise<v
 }
 
 /** Whether something is at `file` now (a one-syscall look, for `writeFileAtomic`'s last check). */
+/** Whether `file` holds exactly `bytes` now, read synchronously (its size first, so a file grown large is not read). */
+function holdsNow(file: string, bytes: Uint8Array): boolean {
+  try {
+    if (statSync(file).size !== bytes.byteLength) return false;
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(readFileSync(file));
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw error;
+  }
+}
+
 function existsNow(file: string): boolean {
   try {
     lstatSync(file);
@@ -264,11 +286,13 @@ export const nodeFileSystem: FileSystem = {
       } finally {
         await handle.close();
       }
-      // Looked at last, after the slow flush, and in the same turn as the rename is asked for, so no
-      // code of this process runs between: a delete before is seen (only another process's, in the
-      // instant the rename takes to start, is not).
+      // Looked at last, after the slow flush, and renamed in the same step, so no code of this process
+      // runs between: a delete or a write before is seen (only another process's, in the instant
+      // between the look and the rename, is not). One rename, so the host is held a moment at most.
       if (replaceOnly && !existsNow(file)) throw new FileGoneError(file);
-      await fs.rename(temp, file);
+      if (options?.expect && !holdsNow(file, options.expect)) throw new FileChangedError(file);
+      if (replaceOnly || options?.expect) renameSync(temp, file);
+      else await fs.rename(temp, file);
     } catch (error) {
       await fs.rm(temp, { force: true });
       throw error;

@@ -195,6 +195,40 @@ describe('assistant files never lose a write', () => {
     }
   });
 
+  it("a save that takes no lock (an editor, a checkout) between an update's read and its write is merged with, not written over", async () => {
+    for (const [label, handEdit, check] of [
+      ['instructions typed in an editor', (text: string) => text.replace('Be brief.', 'Be brief, and cite files.'), (f: Record<string, unknown>) => assert.equal(f.instructions, 'Be brief, and cite files.')],
+      ['a metadata key from a checkout', (text: string) => JSON.stringify({ ...JSON.parse(text), metadata: { team: 'docs', owner: 'ana' } }, null, 2), (f: Record<string, unknown>) => assert.deepEqual(f.metadata, { team: 'docs', owner: 'ana' })],
+    ] as const) {
+      const entry = await left.create({ ...HELPER, name: `Hand ${label}` });
+      const file = entry.file ?? '';
+      let saves = 0;
+      // The other program writes the file once, right after the update read it and before its rename.
+      const racing = new FileAssistantStore({ ...nodeFileSystem, writeFileAtomic: async (at, data, options) => {
+        if (at === file && saves++ === 0) fs.writeFileSync(file, handEdit(fs.readFileSync(file, 'utf8')));
+        return nodeFileSystem.writeFileAtomic(at, data, options);
+      } }, dir, 'workspace');
+      await racing.update(entry.id, { ...base(entry), model: 'gpt-4o' }, { base: base(entry) });
+      const saved = onDisk(entry);
+      check(saved);
+      assert.equal(saved.model, 'gpt-4o', `${label}: the update is there too`);
+      assert.equal(saves, 2, `${label}: merged again once`);
+    }
+  });
+
+  it('an update gives up in a sentence when another program writes the file every time, and leaves its write in place', async () => {
+    const entry = await left.create(HELPER);
+    const file = entry.file ?? '';
+    let round = 0;
+    const racing = new FileAssistantStore({ ...nodeFileSystem, writeFileAtomic: async (at, data, options) => {
+      if (at === file) fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/"instructions": "[^"]*"/, `"instructions": "Edit ${++round}"`));
+      return nodeFileSystem.writeFileAtomic(at, data, options);
+    } }, dir, 'workspace');
+    await assert.rejects(racing.update(entry.id, { ...base(entry), model: 'gpt-4o' }, { base: base(entry) }), (error: unknown) => error instanceof AssistantsError && error.kind === 'file_system' && /another program changed it 3 times/.test(error.message));
+    assert.deepEqual([onDisk(entry).instructions, onDisk(entry).model], ['Edit 3', 'gpt-4.1'], "the other program's last write stays");
+    assert.deepEqual(fs.readdirSync(dir).filter((name) => name.endsWith('.tmp')), [], 'no temporary file is left');
+  });
+
   it('a lock left by a writer that died is taken over; a live one is waited for', async () => {
     const entry = await left.create(HELPER);
     const read = base(entry);
