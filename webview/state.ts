@@ -58,6 +58,8 @@ export interface ViewState extends FoldedThread<RunView> {
   unanswered?: string;
   /** Why `unanswered` never started, when the host saw its start fail (`ChatState.unansweredReason`). */
   unansweredReason?: string;
+  /** The command that fixes `unansweredReason` (`ChatState.unansweredFix`). */
+  unansweredFix?: Notice['action'];
   /** The run the status line reports on: the active one, else the last one seen. */
   statusRunId?: string;
   /**
@@ -158,6 +160,7 @@ export function fromChatState(chat: ChatState): ViewState {
     hostInstructions: chat.instructions,
     unanswered: chat.unanswered,
     unansweredReason: chat.unanswered !== undefined ? chat.unansweredReason : undefined,
+    unansweredFix: chat.unanswered !== undefined ? chat.unansweredFix : undefined,
   };
 }
 

@@ -169,6 +169,8 @@ export interface ChatState {
    * retries spent): its outcome line says it, in place of a notice, once.
    */
   unansweredReason?: string;
+  /** The command that fixes `unansweredReason` (Set API Key for a key the server refused), offered on its outcome line. */
+  unansweredFix?: Notice['action'];
   /** Prices per million tokens by model (`assistants.prices` over the built-in table), for cost estimates. */
   prices?: Record<string, ModelPrice>;
 }

@@ -9,7 +9,7 @@ import type { Message } from '../../src/common/model';
 import type { HostCommand, RunView } from '../../src/common/protocol';
 import type { ViewState } from '../state';
 import { awaitingOn, emptyState, messageById, runActive } from '../state';
-import { isRunning, runOutcome } from '../status';
+import { isRunning, runOutcome, withoutCommandHint } from '../status';
 import { codicon, h } from '../ui/dom';
 import { VirtualList } from '../ui/virtualList';
 import type { Figures } from './figure';
@@ -188,6 +188,13 @@ export class Transcript {
     return (parts[index] ??= new MarkdownBlocks());
   }
 
+  /** The button that fixes why the unanswered question never started (Set API Key), when the host names one. */
+  private unansweredFix(state: ViewState): { label: string; run(): void } | undefined {
+    const fix = state.unansweredFix;
+    const runCommand = this.actions?.runCommand?.bind(this.actions);
+    return fix && runCommand ? { label: fix.label, run: () => runCommand(fix.command) } : undefined;
+  }
+
   private nodeFor(entry: Entry): HTMLElement {
     const state = this.state;
     const notices = entry.kind === 'run' ? state.runNotices[entry.data.run.id] : entry.data.runId ? state.runNotices[entry.data.runId] : undefined;
@@ -209,7 +216,7 @@ export class Transcript {
       const ranBy = runView?.assistant;
       const assistantName = ranBy?.name ?? state.assistant?.name ?? 'Assistant';
       const assistantWhere = ranBy ? state.runAssistantsWhere?.[ranBy.id] : state.assistant?.where;
-      flags = `${runLive}|${editable}|${plainCode}|${unanswered}|${unanswered ? (state.unansweredReason ?? '') : ''}|${[...figuresOfRun].join(',')}|${assistantName}|${assistantWhere ?? ''}`;
+      flags = `${runLive}|${editable}|${plainCode}|${unanswered}|${unanswered ? `${state.unansweredReason ?? ''}|${state.unansweredFix?.command ?? ''}` : ''}|${[...figuresOfRun].join(',')}|${assistantName}|${assistantWhere ?? ''}`;
       if (cached && cached.data === entry.data && cached.notices === notices && cached.flags === flags) return cached.node;
       const streaming = message.status === 'in_progress' && runLive;
       if (!streaming) this.streamingText.delete(message.id);
@@ -221,7 +228,12 @@ export class Transcript {
         return cached.node;
       }
       node = renderMessage(message, context);
-      if (unanswered && this.actions) node.append(outcomeLine('unanswered', 'debug-disconnect', unansweredSentence(state.unansweredReason), this.actions));
+      if (unanswered && this.actions) {
+        const fix = this.unansweredFix(state);
+        // The button runs the command: the sentence does not also tell the user to run it.
+        const reason = fix && state.unansweredReason !== undefined ? withoutCommandHint(state.unansweredReason, fix.label) : state.unansweredReason;
+        node.append(outcomeLine('unanswered', 'debug-disconnect', unansweredSentence(reason), this.actions, fix));
+      }
     } else {
       const { run } = entry.data;
       const retry = idle && this.actions !== undefined && run.id === state.statusRunId && runOutcome(run, notices).retry && lastQuestionId(state) !== undefined;

@@ -138,7 +138,7 @@ export class HostChatController extends Disposable implements ChatController {
   /** The thread and protocol whose switch notice the user closed (`thread protocol`): it does not come back for them. */
   private dismissedSwitch: string | undefined;
   /** Why the open thread's last question never started, as this window saw its start fail (its outcome line says it). */
-  private startFailure: { threadId: string; message: string } | undefined;
+  private startFailure: { threadId: string; message: string; fix?: Notice['action'] } | undefined;
   /** The active assistant when its file cannot run (the chat's notice says so, its Show Problems opens it). */
   private cannotRun: string | undefined;
   /** The run being started waits to retry its creation (no run id yet); `until` is epoch ms. */
@@ -243,7 +243,7 @@ export class HostChatController extends Disposable implements ChatController {
       instructions,
       waiting: this.waitingView(),
       unanswered,
-      unansweredReason: unanswered !== undefined && stored && this.startFailure?.threadId === stored.thread.id ? this.startFailure.message : undefined,
+      ...(unanswered !== undefined && stored && this.startFailure?.threadId === stored.thread.id ? { unansweredReason: this.startFailure.message, unansweredFix: this.startFailure.fix } : {}),
       prices: readPrices(),
       attachments: this.deps.attachments.list(),
     };
@@ -458,10 +458,10 @@ export class HostChatController extends Disposable implements ChatController {
       return;
     }
     const action = error.kind === 'no_api_key' || error.kind === 'auth' ? { label: 'Set API Key', command: 'assistants.setApiKey' } as const : undefined;
-    // A run refused before it had an id (its start's retries spent): the question's outcome line says why, with Retry, once.
+    // A run refused before it had an id (its start's retries spent, its key refused): the question's outcome line says why, with Retry and the fix, once.
     const thread = this.session.thread;
-    if (!action && thread && this.session.busy && this.session.activeRunId === undefined) {
-      this.startFailure = { threadId: thread.thread.id, message: error.message };
+    if (thread && this.session.busy && this.session.activeRunId === undefined) {
+      this.startFailure = { threadId: thread.thread.id, message: error.message, ...(action ? { fix: action } : {}) };
       return;
     }
     this.setNotice({ severity: 'error', message: error.message, action });

@@ -184,6 +184,22 @@ describe('transcript (DOM, happy-dom)', () => {
       assert.equal(notes[0].querySelector('.run-outcome-text')?.textContent, `Not started: ${reason} Retry asks it again.`);
       assert.ok(notes[0].querySelector('.run-retry'), 'with Retry');
     }
+    // A reason the user can fix (a key the server refused) offers the fix beside Retry.
+    const commands: string[] = [];
+    const fixable = newTranscript([], { ...actions, runCommand: (command: string) => commands.push(command) });
+    for (const [reason, said] of [
+      ['The API key was rejected. Run "Assistants: Set API Key" to enter a valid key. Server said: Incorrect API key provided.', 'The API key was rejected. Server said: Incorrect API key provided.'],
+      ['The server refused the API key (HTTP 401): invalid token.', 'The server refused the API key (HTTP 401): invalid token.'],
+    ]) {
+      fixable.sync(fromChatState({ ...chat, messages: [...chat.messages, question], unanswered: 'm3', unansweredReason: reason, unansweredFix: { label: 'Set API Key', command: 'assistants.setApiKey' } }));
+      const note = fixable.element.querySelector('.run-outcome[data-outcome="unanswered"]');
+      assert.equal(note?.querySelector('.run-outcome-text')?.textContent, `Not started: ${said} Retry asks it again.`, 'the button, not the command\'s name');
+      const fix = note?.querySelector<HTMLElement>('.run-fix');
+      assert.equal(fix?.textContent?.trim(), 'Set API Key');
+      fix?.click();
+      assert.ok(note?.querySelector('.run-retry'), 'with Retry too');
+    }
+    assert.deepEqual(commands, ['assistants.setApiKey', 'assistants.setApiKey'], 'the button runs Set API Key');
     // A reason without a question to carry it says nothing.
     const none = newTranscript([], actions);
     none.reset(fromChatState({ ...chat, messages: [...chat.messages, question], unansweredReason: reasons[0] }));
