@@ -160,10 +160,10 @@ export class FakeStore {
         if (!file || this.vectorStoreFileStatus(entry) !== 'completed') continue;
         const text = file.data.toString('utf8');
         const lower = text.toLowerCase();
-        const matched = terms.filter((t) => lower.includes(t)).length;
+        const matching = terms.filter((t) => lower.includes(t));
         // Every indexed file is a candidate; matching terms lift it, so a question with no overlap still cites something.
-        const score = Math.round(((matched + 1) / (terms.length + 1)) * 1000) / 1000;
-        hits.push({ fileId: file.id, filename: file.filename, score, text: text.slice(0, 400) });
+        const score = Math.round(((matching.length + 1) / (terms.length + 1)) * 1000) / 1000;
+        hits.push({ fileId: file.id, filename: file.filename, score, text: passageOf(text, lower, matching) });
       }
     }
     return hits.sort((a, b) => b.score - a.score || a.filename.localeCompare(b.filename)).slice(0, maxResults);
@@ -201,4 +201,15 @@ export class FakeStore {
     for (const file of outputs) this.files.delete(file.id);
     return { containers, files: outputs.length };
   }
+}
+
+/**
+ * The chunk a search returns from a file, as a real index's chunk: 400 characters from the start of
+ * the line where the longest matching term first shows (the file's start when none matches).
+ */
+function passageOf(text: string, lower: string, matching: string[]): string {
+  const term = [...matching].sort((a, b) => b.length - a.length)[0];
+  const at = term === undefined ? 0 : lower.indexOf(term);
+  const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+  return text.slice(lineStart, lineStart + 400);
 }
