@@ -57,7 +57,7 @@ export function assistantLoader(fs: Pick<FileSystem, 'readFile' | 'stat'>, testF
  * as the chat uploads attachments (content hash reused within this run), to file search or the code
  * interpreter by its type. The first path refused or not uploaded throws its sentence.
  */
-export function workspaceAttacher(options: { root: string; fs: WorkspaceFs; backend: Backend; deny: readonly string[]; provider: string }): NonNullable<TestRunnerDeps['attach']> {
+export function workspaceAttacher(options: { root: string; fs: WorkspaceFs; backend: Backend; deny: readonly unknown[]; provider: string }): NonNullable<TestRunnerDeps['attach']> {
   const confinement = new Confinement(options.fs, () => ({ roots: [options.root], deny: options.deny, exclude: [] }));
   const known = new Map<string, string>();
   const index: UploadIndex = {
@@ -88,7 +88,7 @@ export function workspaceAttacher(options: { root: string; fs: WorkspaceFs; back
  * run and the handler that runs them; a call that would ask the user (a write, a custom function)
  * is denied, and the model is told so, as is every call while `trusted` (default: always) says no.
  */
-export function headlessFunctions(options: { root: string; fs: WorkspaceFs; deny: readonly string[]; trusted?: () => boolean }): { toolHandler: ToolHandler; functions: ToolDefinition[] } {
+export function headlessFunctions(options: { root: string; fs: WorkspaceFs; deny: readonly unknown[]; trusted?: () => boolean }): { toolHandler: ToolHandler; functions: ToolDefinition[] } {
   const confinement = new Confinement(options.fs, () => ({ roots: [options.root], deny: options.deny, exclude: [] }));
   const deps = { fs: options.fs, confinement };
   const registry = new FunctionRegistry([readFileFunction(deps), listFilesFunction(deps), searchTextFunction(deps)]);

@@ -56,8 +56,11 @@ export const DEFAULT_DENY: readonly string[] = [
 export interface ConfinementRules {
   /** Workspace folders, absolute; relative paths start at the first. */
   roots: string[];
-  /** Globs (relative to a workspace folder) never read or written: `assistants.functions.deny`. */
-  deny: readonly string[];
+  /**
+   * Globs (relative to a workspace folder) never read or written: `assistants.functions.deny`, as
+   * the settings hold it; an entry that is no string makes the list unusable (every path refused).
+   */
+  deny: readonly unknown[];
   /** Globs hidden by `files.exclude` (the entries set to true). */
   exclude: readonly string[];
 }
@@ -191,7 +194,8 @@ export class Confinement {
     const { unusable } = this.compiled(this.rules().deny, 'deny');
     if (unusable.length === 0) return undefined;
     const first = unusable[0];
-    const shown = JSON.stringify(first.pattern.length > 80 ? `${first.pattern.slice(0, 80)}…` : first.pattern);
+    const cut = first.pattern.length > 80 ? `${first.pattern.slice(0, 80)}…` : first.pattern;
+    const shown = first.notText ? cut : JSON.stringify(cut);
     const more = unusable.length > 1 ? ` (and ${unusable.length - 1} more pattern${unusable.length === 2 ? '' : 's'})` : '';
     const fix = first.reason.startsWith(`is past the list's limit of ${GLOB_LIST_MAX_PATTERNS} `) ? `shorten the list to at most ${GLOB_LIST_MAX_PATTERNS} patterns` : first.reason.startsWith('is past') ? 'shorten the list or its longest patterns' : 'correct or remove that pattern';
     const what = `fix assistants.functions.deny: ${shown}${more} ${first.reason}; ${fix}`;
@@ -291,8 +295,8 @@ export class Confinement {
    * A list compiled once: the settings are read on every call, but change rarely. The deny list's
    * globs are never cut (a glob expanding too far is unusable, and the list then refuses every path).
    */
-  private compiled(patterns: readonly string[], which: 'deny' | 'exclude'): GlobList {
-    const key = `${which}\u0000${patterns.join('\u0000')}`;
+  private compiled(patterns: readonly unknown[], which: 'deny' | 'exclude'): GlobList {
+    const key = `${which}\u0000${patterns.map((pattern) => (typeof pattern === 'string' ? pattern : `\u0001${JSON.stringify(pattern)}`)).join('\u0000')}`;
     let list = this.lists.get(key);
     if (!list) {
       if (this.lists.size >= 8) this.lists.clear();

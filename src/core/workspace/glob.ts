@@ -79,8 +79,11 @@ export class Glob {
 
 /** A glob of a settings list left out, with why, as a clause ("is past the list's limit of 500 patterns ..."). */
 export interface UnusableGlob {
+  /** The glob; for an entry that is no string, its JSON text (`42`, `{"glob":"x"}`). */
   pattern: string;
   reason: string;
+  /** The entry was no string: `pattern` is its JSON text, to be shown as it is, not quoted. */
+  notText?: true;
 }
 
 /**
@@ -90,7 +93,8 @@ export interface UnusableGlob {
  * GLOB_LIST_MAX_SOURCE_CHARS are left out and named in `unusable` too. Brace expansions past
  * GLOB_MAX_EXPANSIONS or GLOB_MAX_SOURCE_CHARS are cut (`tooMany: 'cut'`, the default) or make the
  * glob unusable (`'refuse'`: a list that must not lose part of a glob, the deny list, whose user
- * then learns which).
+ * then learns which). An entry that is no string (a settings file holding an object or a number
+ * where a glob goes) is unusable too.
  */
 export class GlobList {
   private readonly globs: Glob[] = [];
@@ -98,7 +102,7 @@ export class GlobList {
   readonly unusable: UnusableGlob[] = [];
 
   constructor(
-    readonly patterns: readonly string[],
+    readonly patterns: readonly unknown[],
     options: { tooMany?: 'cut' | 'refuse' } = {},
   ) {
     const tooMany = options.tooMany ?? 'cut';
@@ -106,7 +110,12 @@ export class GlobList {
     let chars = GLOB_LIST_MAX_SOURCE_CHARS;
     const pastLimit = `is past the list's limit of ${GLOB_LIST_MAX_PATTERNS} patterns (brace expansions counted)`;
     const pastChars = `is past the list's limit of ${GLOB_LIST_MAX_SOURCE_CHARS.toLocaleString('en-US')} characters of expression (its globs translated, together)`;
-    for (const pattern of patterns) {
+    for (const entry of patterns) {
+      if (typeof entry !== 'string') {
+        this.unusable.push({ pattern: JSON.stringify(entry) ?? String(entry), reason: 'is not a glob in quotes', notText: true });
+        continue;
+      }
+      const pattern = entry;
       if (room === 0 || chars === 0) {
         this.unusable.push({ pattern, reason: room === 0 ? pastLimit : pastChars });
         continue;

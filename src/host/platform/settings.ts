@@ -43,8 +43,12 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): AssistantsSe
 
 /** How workspace functions may be used; user (machine) settings only, so a repository cannot loosen them. */
 export interface FunctionSettings {
-  /** Globs kept from the assistant (`assistants.functions.deny`). */
-  deny: readonly string[];
+  /**
+   * Globs kept from the assistant (`assistants.functions.deny`), as written: an entry that is no
+   * string, or a value that is no list, is kept, for the confinement to refuse every path and say
+   * so (dropping it would read files the user meant to keep out).
+   */
+  deny: readonly unknown[];
   /** Per function name: `allow`, `ask` or `never` (`assistants.functions.approval`). */
   approval: Record<string, ApprovalPolicy>;
 }
@@ -56,7 +60,7 @@ export function readFunctionSettings(): FunctionSettings {
   const deny = config.get<unknown>('deny');
   const approval = config.get<Record<string, unknown>>('approval', {});
   return {
-    deny: Array.isArray(deny) ? deny.filter((glob): glob is string => typeof glob === 'string') : DEFAULT_DENY,
+    deny: deny === undefined || deny === null ? DEFAULT_DENY : Array.isArray(deny) ? deny : [deny],
     approval: Object.fromEntries(Object.entries(approval).filter(([, policy]) => POLICIES.includes(policy as string))) as Record<string, ApprovalPolicy>,
   };
 }

@@ -22,7 +22,7 @@ export interface FunctionFixture {
   editor: EditorState & { state: { diagnostics: ReturnType<EditorState['diagnostics']>; selection: ReturnType<EditorState['selection']>; open: ReturnType<EditorState['openEditors']> } };
   exclude: string[];
   /** `assistants.functions.deny` (the default list unless a test sets another). */
-  deny: string[];
+  deny: unknown[];
   /** What the fake proposer does with the next proposal: apply it (optionally trimmed by the user) or discard it. */
   proposals: Array<{ display: string; original: string | undefined; proposed: string }>;
   decide: (proposed: string) => EditDecision;

@@ -106,7 +106,9 @@ describe('a deny list that cannot be used in full fails closed', () => {
   });
   afterEach(() => ws.dispose());
 
-  const broken: Array<[string, () => string[], RegExp]> = [
+  const broken: Array<[string, () => unknown[], RegExp]> = [
+    ['an entry that is an object, not a glob in quotes', () => [...DEFAULT_DENY, { glob: '**/*.secret' }], /\{"glob":"\*\*\/\*\.secret"\} is not a glob in quotes; correct or remove that pattern/],
+    ['an entry that is a number', () => [...DEFAULT_DENY, 42, '**/*.secret'], /fix assistants\.functions\.deny: 42 is not a glob in quotes/],
     ['600 patterns (past the limit of 500)', () => [...DEFAULT_DENY, ...Array.from({ length: 600 }, (_, i) => `**/generated${i}.secret`), '**/*.secret'], /"\*\*\/generated\d+\.secret" \(and \d+ more patterns\) is past the list's limit of 500 patterns.*shorten the list to at most 500 patterns/],
     ['a glob RE2 cannot compile', () => [...DEFAULT_DENY, '**/[z-a].secret', '**/*.secret'], /"\*\*\/\[z-a\]\.secret" is not a valid glob \(.*invalid character class range.*\); correct or remove that pattern/],
     ['a glob too long', () => [...DEFAULT_DENY, `**/${'s'.repeat(1_200)}`, '**/*.secret'], /"\*\*\/s{77}…" cannot be used: the glob has 1203 characters/],
