@@ -31,6 +31,8 @@ export class Composer {
   /** Until the host's state is in: the kept texts are not shown yet, and nothing is sent with a copy that may be stale. */
   private loading = true;
   private composing = false;
+  /** The error line says why an Enter sent nothing (a run going on, the chat loading): it goes when sending is offered again. */
+  private waitHint = false;
 
   /** Starts empty and loading: the kept draft and instructions come with the host's state (`loaded`, `restore`, `restoreInstructions`). */
   constructor(private readonly events: ComposerEvents) {
@@ -96,6 +98,7 @@ export class Composer {
 
   setRunActive(active: boolean): void {
     this.runActive = active;
+    if (!active) this.clearWaitHint();
     this.stopButton.hidden = !active;
     this.refreshSend();
   }
@@ -108,6 +111,7 @@ export class Composer {
   /** The host's state is in (with the kept texts put back): Send is offered from now on. */
   loaded(): void {
     this.loading = false;
+    this.clearWaitHint();
     this.refreshSend();
   }
 
@@ -155,6 +159,7 @@ export class Composer {
   }
 
   showError(message: string | undefined): void {
+    this.waitHint = false;
     this.error.textContent = message ?? '';
     this.error.hidden = !message;
   }
@@ -169,10 +174,20 @@ export class Composer {
 
   private trySend(): void {
     const text = this.input.value.trim();
-    if (!text || this.loading || this.pending || this.runActive) return;
+    if (!text || this.pending) return;
+    if (this.loading || this.runActive) {
+      // Enter where Send is not offered: said, not ignored in silence; the text stays for when it is.
+      this.showError(this.loading ? 'The chat is still loading: press Enter again in a moment.' : 'An answer is still coming: wait for it, or Stop it, then press Enter again.');
+      this.waitHint = true;
+      return;
+    }
     this.showError(undefined);
     const instructions = this.instructionsInput.value.trim();
     this.events.send(text, instructions || undefined);
+  }
+
+  private clearWaitHint(): void {
+    if (this.waitHint) this.showError(undefined);
   }
 
   /** The toggle shows whether instructions are set, and says so to screen readers. */

@@ -150,6 +150,22 @@ describe('the chat page while a run starts, retries its start, or gives up (DOM,
     assert.equal(page.controls().error?.hidden, true, 'the refusal no longer holds');
   });
 
+  it('says why an Enter pressed while a run goes on sent nothing, keeps the text, and clears the sentence once Send is offered', () => {
+    const page = open(chatWith(failed));
+    page.receive({ type: 'run/busy', busy: true });
+    const input = page.root.querySelector('.composer-input') as HTMLElement & { value: string };
+    for (const text of ['Asked too early', 'Asked too early, again']) {
+      input.value = text;
+      input.dispatchEvent(new window.KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+      assert.equal(page.posted.filter((m) => m.type === 'request' && m.kind === 'chat/send').length, 0, 'nothing is sent');
+      assert.equal(page.controls().error?.hidden, false);
+      assert.match(page.controls().error?.textContent ?? '', /An answer is still coming: wait for it, or Stop it/);
+      assert.equal(input.value, text, 'the text stays');
+    }
+    page.receive({ type: 'run/busy', busy: false });
+    assert.equal(page.controls().error?.hidden, true, 'gone once Send is offered');
+  });
+
   it('keeps a refusal that did not depend on a run going on', async () => {
     const page = open(chatWith(failed));
     (page.root.querySelector('.run-retry') as HTMLElement).click();
