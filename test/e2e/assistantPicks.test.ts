@@ -186,4 +186,24 @@ describe('telling assistants apart, and invalid ones (packaged .vsix, fake serve
     await answers.nth(count - 2).scrollIntoViewIfNeeded();
     await workbench.screenshotSideBar('same-name-answers-300px');
   });
+
+  it('Send to Another Assistant, from an answer, tells the other of one name apart by its file, and offers none that cannot run', async () => {
+    const answer = workbench.chatFrame().locator('.msg-assistant').last();
+    await answer.hover();
+    await answer.locator('.msg-forward').click();
+    const helpers = rows().filter({ hasText: 'Workspace helper' });
+    await helpers.first().waitFor({ timeout: 30_000 });
+    const texts = await rows().allInnerTexts();
+    assert.ok(texts.length >= 1, 'the other assistants are offered');
+    for (const text of texts.filter((t) => /Workspace helper/.test(t))) {
+      assert.match(text, /· workspace · [\w-]+\.assistant\.json/, `each of one name says its file: ${texts.join(' | ')}`);
+    }
+    // The thread's own assistant (the second helper, which gave the answer) is not offered; the other of its name is, by its file.
+    assert.ok(texts.some((t) => /^Workspace helper\s*gpt-4\.1 · workspace · workspace-helper\.assistant\.json/.test(t)), texts.join(' | '));
+    assert.ok(texts.every((t) => !/second-helper\.assistant\.json/.test(t)), texts.join(' | '));
+    assert.ok(texts.every((t) => !/Broken helper/.test(t)), `an assistant that cannot run is not offered: ${texts.join(' | ')}`);
+    await workbench.screenshot('send-to-same-name-pick');
+    await workbench.page.keyboard.press('Escape');
+    await rows().first().waitFor({ state: 'hidden', timeout: 30_000 });
+  });
 });
