@@ -66,4 +66,26 @@ describe('a run whose start is retried, then given up (packaged .vsix, fake serv
     assert.equal(await chat.locator('.composer-error').isVisible(), false, 'no "still in progress" refusal stays on screen');
     assert.equal(await chat.locator('.run-outcome[data-outcome="unanswered"]').count(), 0);
   });
+
+  it('Stop while the start waits to retry ends the wait at once: nothing more is sent, Send is back, the question stays', async () => {
+    const starts = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/responses').length;
+    fake.inject({ method: 'POST', path: '/responses', kind: 'server_error', times: 5 });
+    await workbench.ask('Third question, stopped while its start retries');
+    await status().getByText(/retrying in \d+ s/).waitFor({ timeout: 30_000 });
+    await assertActive('while the start waits to retry');
+    const sent = starts();
+    await stopButton().click();
+    await stopButton().waitFor({ state: 'hidden', timeout: 5_000 });
+    assert.equal(await sendButton().getAttribute('disabled'), null, 'Send is usable again');
+    assert.doesNotMatch(await status().innerText(), /retrying|Starting the run/, 'the wait is over');
+    // Past the next backoff (at most 2 s after the first failure): no try was sent after Stop.
+    await workbench.page.waitForTimeout(3_000);
+    assert.equal(starts(), sent, 'no start is sent after Stop');
+    assert.equal(await chat.locator('.msg-user').filter({ hasText: 'Third question, stopped while its start retries' }).count(), 1, 'the question stays');
+    // Under it, what happened, not a guess that the window closed.
+    const outcome = chat.locator('.run-outcome[data-outcome="unanswered"]');
+    assert.match(await outcome.innerText(), /Not started: You stopped it before its run began\. Retry asks it again\./);
+    await workbench.screenshotSideBar('start-stopped-300px');
+    fake.clearFaults();
+  });
 });

@@ -310,6 +310,9 @@ export class HostChatController extends Disposable implements ChatController {
   }
 
   stop(): void {
+    // Stopped before the run had an id (its start in flight, or waiting to retry): the question's outcome line says so, not a guess.
+    const thread = this.session.thread;
+    if (thread && this.session.busy && this.session.activeRunId === undefined) this.startFailure = { threadId: thread.thread.id, message: 'You stopped it before its run began.' };
     this.session.stop();
   }
 
