@@ -199,7 +199,6 @@ async function openedAsNamed(handle: fs.FileHandle, absolute: string): Promise<v
   if (!named || real === undefined || fold(real) !== fold(path.resolve(absolute)) || named.ino !== opened.ino || named.dev !== opened.dev) throw new SwappedFileError(absolute);
 }
 
-/** Whether something is at `file` now (a one-syscall look, for `writeFileAtomic`'s last check). */
 /** Whether `file` holds exactly `bytes` now, read synchronously (its size first, so a file grown large is not read). */
 function holdsNow(file: string, bytes: Uint8Array): boolean {
   try {
@@ -211,6 +210,7 @@ function holdsNow(file: string, bytes: Uint8Array): boolean {
   }
 }
 
+/** Whether something is at `file` now (a one-syscall look, for `writeFileAtomic`'s last check). */
 function existsNow(file: string): boolean {
   try {
     lstatSync(file);
