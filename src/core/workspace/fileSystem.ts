@@ -199,10 +199,14 @@ async function openedAsNamed(handle: fs.FileHandle, absolute: string): Promise<v
   if (!named || real === undefined || fold(real) !== fold(path.resolve(absolute)) || named.ino !== opened.ino || named.dev !== opened.dev) throw new SwappedFileError(absolute);
 }
 
-/** Whether `file` holds exactly `bytes` now, read synchronously (its size first, so a file grown large is not read). */
+/**
+ * Whether `file` holds exactly `bytes` now, read synchronously: only a plain file of that size is
+ * read (a pipe or device put in its place would never end the read, and a file grown large is not read).
+ */
 function holdsNow(file: string, bytes: Uint8Array): boolean {
   try {
-    if (statSync(file).size !== bytes.byteLength) return false;
+    const stat = statSync(file);
+    if (!stat.isFile() || stat.size !== bytes.byteLength) return false;
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(readFileSync(file));
   } catch (error) {
     if (isMissing(error)) return false;

@@ -216,6 +216,22 @@ describe('assistant files never lose a write', () => {
     }
   });
 
+  it("a pipe put in the file's place between an update's read and its write is not read, and the update does not hang", async () => {
+    const entry = await left.create(HELPER);
+    const file = entry.file ?? '';
+    let swaps = 0;
+    const racing = new FileAssistantStore({ ...nodeFileSystem, writeFileAtomic: async (at, data, options) => {
+      if (at === file && swaps++ === 0) {
+        fs.rmSync(file);
+        execFileSync('mkfifo', [file]);
+      }
+      return nodeFileSystem.writeFileAtomic(at, data, options);
+    } }, dir, 'workspace');
+    // The next read of the pipe is refused (the store never opens one), so the update ends in a sentence.
+    await assert.rejects(racing.update(entry.id, { ...base(entry), model: 'gpt-4o' }, { base: base(entry) }), /is not a regular file \(a pipe, socket or device\), so it is not read/);
+    assert.ok(fs.statSync(file).isFIFO(), 'the pipe is left as it is, not written over');
+  });
+
   it('an update gives up in a sentence when another program writes the file every time, and leaves its write in place', async () => {
     const entry = await left.create(HELPER);
     const file = entry.file ?? '';
