@@ -231,7 +231,8 @@ export function applyHostMessage(state: ViewState, message: HostToWebview, now: 
     }
     case 'run/busy': {
       // Busy only says a run is coming; its `run.updated` marks it active.
-      if (message.busy) return state.activeRunId === undefined ? { state: { ...state, starting: true, asked: undefined, notStarted: undefined }, changes: [{ kind: 'status' }] } : { state, changes: [] };
+      // A start under way answers the unanswered question: why an earlier start failed no longer holds (the host says anew if this one fails).
+      if (message.busy) return state.activeRunId === undefined ? { state: { ...state, starting: true, asked: undefined, notStarted: undefined, unanswered: undefined, unansweredReason: undefined, unansweredFix: undefined }, changes: [{ kind: 'status' }] } : { state, changes: [] };
       if (!runActive(state) && !state.sendErrorWhileActive) {
         const ended = endUnfollowedRuns(state, now);
         return { state: ended.state, changes: ended.runIds.length === 0 ? [] : [{ kind: 'status' }, ...ended.runIds.map((runId): Change => ({ kind: 'steps', runId }))] };

@@ -31,8 +31,8 @@ export class Composer {
   /** Until the host's state is in: the kept texts are not shown yet, and nothing is sent with a copy that may be stale. */
   private loading = true;
   private composing = false;
-  /** The error line says why an Enter sent nothing (a run going on, the chat loading): it goes when sending is offered again. */
-  private waitHint = false;
+  /** The error line says why an Enter sent nothing (the chat loading, a run going on): it goes when that no longer holds. */
+  private waitHint: 'loading' | 'run' | undefined;
 
   /** Starts empty and loading: the kept draft and instructions come with the host's state (`loaded`, `restore`, `restoreInstructions`). */
   constructor(private readonly events: ComposerEvents) {
@@ -98,7 +98,7 @@ export class Composer {
 
   setRunActive(active: boolean): void {
     this.runActive = active;
-    if (!active) this.clearWaitHint();
+    if (!active) this.clearWaitHint('run');
     this.stopButton.hidden = !active;
     this.refreshSend();
   }
@@ -111,7 +111,7 @@ export class Composer {
   /** The host's state is in (with the kept texts put back): Send is offered from now on. */
   loaded(): void {
     this.loading = false;
-    this.clearWaitHint();
+    this.clearWaitHint('loading');
     this.refreshSend();
   }
 
@@ -159,7 +159,7 @@ export class Composer {
   }
 
   showError(message: string | undefined): void {
-    this.waitHint = false;
+    this.waitHint = undefined;
     this.error.textContent = message ?? '';
     this.error.hidden = !message;
   }
@@ -178,7 +178,7 @@ export class Composer {
     if (this.loading || this.runActive) {
       // Enter where Send is not offered: said, not ignored in silence; the text stays for when it is.
       this.showError(this.loading ? 'The chat is still loading: press Enter again in a moment.' : 'An answer is still coming: wait for it, or Stop it, then press Enter again.');
-      this.waitHint = true;
+      this.waitHint = this.loading ? 'loading' : 'run';
       return;
     }
     this.showError(undefined);
@@ -186,8 +186,8 @@ export class Composer {
     this.events.send(text, instructions || undefined);
   }
 
-  private clearWaitHint(): void {
-    if (this.waitHint) this.showError(undefined);
+  private clearWaitHint(held: 'loading' | 'run'): void {
+    if (this.waitHint === held) this.showError(undefined);
   }
 
   /** The toggle shows whether instructions are set, and says so to screen readers. */

@@ -162,8 +162,26 @@ describe('the chat page while a run starts, retries its start, or gives up (DOM,
       assert.match(page.controls().error?.textContent ?? '', /An answer is still coming: wait for it, or Stop it/);
       assert.equal(input.value, text, 'the text stays');
     }
+    // The view shown again (a full state) while the run still goes on: the sentence still holds.
+    page.receive({ type: 'state/full', state: { ...chatWith(failed), busy: true } });
+    assert.equal(page.controls().error?.hidden, false, 'kept while the run goes on');
     page.receive({ type: 'run/busy', busy: false });
     assert.equal(page.controls().error?.hidden, true, 'gone once Send is offered');
+  });
+
+  it('shows no reason of an earlier start under the question once another start is under way, nor when it ends before the host says why', () => {
+    for (const [reason, fix] of [
+      ['You stopped it before its run began.', undefined],
+      ['The API key was rejected.', { label: 'Set API Key', command: 'assistants.setApiKey' as const }],
+    ] as const) {
+      const page = open({ ...chatWith(completed), messages: [...chatWith(completed).messages, question('m3', 'Never started', 4)], unanswered: 'm3', unansweredReason: reason, ...(fix ? { unansweredFix: fix } : {}) });
+      const line = () => page.root.querySelector('.run-outcome[data-outcome="unanswered"]');
+      assert.match(line()?.textContent ?? '', new RegExp(reason.replace(/\./g, '\\.')));
+      page.receive({ type: 'run/busy', busy: true });
+      assert.equal(line(), null, 'hidden while the new start is under way');
+      page.receive({ type: 'run/busy', busy: false });
+      assert.doesNotMatch(line()?.textContent ?? '', new RegExp(reason.replace(/\./g, '\\.')), 'the earlier reason does not come back');
+    }
   });
 
   it('keeps a refusal that did not depend on a run going on', async () => {
