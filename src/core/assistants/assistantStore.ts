@@ -6,7 +6,7 @@ import { mergeOrConflict } from './assistantMerge';
 import { AssistantConflictError, AssistantsError } from '../errors';
 import { oneLine } from '../text/showable';
 import type { FileSystem } from '../workspace/fileSystem';
-import { FileChangedError, FileGoneError, FileTooLargeError, ForeignLockError, LockTimeoutError } from '../workspace/fileSystem';
+import { FileChangedError, FileGoneError, FileTooLargeError, ForeignLockError, LockTimeoutError, NotRegularFileError } from '../workspace/fileSystem';
 import type { Confinement } from '../workspace/confinement';
 import type { Assistant, AssistantDraft } from '../../common/model';
 
@@ -146,17 +146,19 @@ export class FileAssistantStore implements AssistantStore {
   async update(id: string, draft: AssistantDraft, options: UpdateOptions = {}): Promise<AssistantEntry> {
     const file = this.fileOf(id);
     await this.folderInside();
-    await this.locked(file, async () => {
+    await this.locked(file, 'saved', async () => {
       for (let attempt = 1; ; attempt++) {
         const bytes = await this.bytesOf(await this.source(file));
         if (!bytes) throw gone();
         const current = new TextDecoder().decode(bytes);
         const next = nextText(current, draft, options.base, { assistantId: id, file, current });
         if (next === current) return;
+        // The folder may have been swapped for a link out while the change was merged: looked at again, and at the rename.
+        const inFolder = await this.folderInside();
         try {
           // Only replaced, and only while it holds what was merged with: a hand delete is not undone, and
           // a save that takes no lock (an editor's, a checkout's) meanwhile is merged with, not written over.
-          await this.fs.writeFileAtomic(file, new TextEncoder().encode(next), { replaceOnly: true, expect: bytes });
+          await this.fs.writeFileAtomic(file, new TextEncoder().encode(next), { replaceOnly: true, expect: bytes, ...(inFolder ? { inFolder } : {}) });
           return;
         } catch (error) {
           if (error instanceof FileGoneError) throw gone();
@@ -172,18 +174,20 @@ export class FileAssistantStore implements AssistantStore {
     const file = this.fileOf(id);
     await this.folderInside();
     // A file that is itself a link is removed as a link: its target stays.
-    await this.locked(file, () => this.fs.delete(file));
+    await this.locked(file, 'deleted', () => this.fs.delete(file));
   }
 
   /**
    * Throws `permission` when the folder itself leads out of the workspace (it, or a folder above
    * it, is a link): a create, a lock, a write or a delete there would land outside. Checked again
-   * before each, as the folder may be swapped for a link at any time.
+   * before each, as the folder may be swapped for a link at any time. Resolves to the folder's real
+   * path (undefined without a confinement), for a write to check once more at its rename.
    */
-  private async folderInside(): Promise<void> {
-    if (!this.confinement) return;
+  private async folderInside(): Promise<string | undefined> {
+    if (!this.confinement) return undefined;
     const admitted = await this.confinement.admit(this.dir);
     if (!admitted.ok) throw new AssistantsError('permission', `${admitted.reason} Assistant files are created, changed and deleted only inside the workspace: make ${path.basename(this.dir)} a folder of the workspace instead of a link.`);
+    return admitted.absolute;
   }
 
   /** The bytes of an assistant file (undefined: none there); throws `OversizedFileError` for one over `MAX_ASSISTANT_FILE_BYTES`, which is not read. */
@@ -201,13 +205,15 @@ export class FileAssistantStore implements AssistantStore {
     return admitted.absolute;
   }
 
-  private async locked<T>(file: string, action: () => Promise<T>): Promise<T> {
+  /** Runs `action` under the file's lock; whatever fails in it is one sentence naming no local path (`what`: what did not happen). */
+  private async locked<T>(file: string, what: 'saved' | 'deleted', action: () => Promise<T>): Promise<T> {
     try {
       return await this.fs.withLock(file, action);
     } catch (error) {
+      if (error instanceof AssistantsError) throw error;
       if (error instanceof LockTimeoutError) throw new AssistantsError('file_system', `Another window has been saving ${path.basename(file)} for 5 seconds; try again in a moment.`);
-      if (error instanceof ForeignLockError) throw new AssistantsError('file_system', `${path.basename(file)} was not saved: beside it, ${path.basename(file)}.lock is ${error.what}, where windows keep the file's lock while they save it. Remove ${path.basename(file)}.lock, then save again.`);
-      throw error;
+      if (error instanceof ForeignLockError) throw new AssistantsError('file_system', `${path.basename(file)} was not ${what}: beside it, ${path.basename(file)}.lock is ${error.what}, where windows keep the file's lock while they save it. Remove ${path.basename(file)}.lock, then save again.`);
+      throw notDone(error, file, what);
     }
   }
 
@@ -257,6 +263,21 @@ class OversizedFileError extends AssistantsError {
     super('bad_request', `${path.basename(file)} ${reason}.`);
     this.reason = reason;
   }
+}
+
+/**
+ * A file system failure under the lock (the file, or its folder, changed by another program while
+ * it was saved or deleted) as one sentence naming no local path; a folder deleted meanwhile reads as
+ * the file gone.
+ */
+function notDone(error: unknown, file: string, what: 'saved' | 'deleted'): AssistantsError {
+  const code = (error as { code?: unknown }).code;
+  const name = path.basename(file);
+  if (code === 'ENOENT' && what === 'saved') return gone();
+  if (error instanceof NotRegularFileError) return new AssistantsError('file_system', `${name} was not ${what}: a pipe, socket or device is in its place now. Put the assistant's file back, then try again.`);
+  if (code === 'EISDIR') return new AssistantsError('file_system', `${name} was not ${what}: a folder is in its place now. Put the assistant's file back, then try again.`);
+  if (code === 'ELOOP') return new AssistantsError('file_system', `${name} was not ${what}: it leads through a loop of links now. Put the assistant's file back, then try again.`);
+  return new AssistantsError('file_system', `${name} was not ${what}: it ${unreadable(error, file)}.`);
 }
 
 /** Why a file could not be read, as a sentence naming no local path. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, createReadStream, lstatSync, promises as fs, readFileSync, renameSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, createReadStream, fstatSync, lstatSync, openSync, promises as fs, readSync, realpathSync, renameSync } from 'node:fs';
 import * as path from 'node:path';
 import type { WorkspaceFs } from './workspaceFs';
 
@@ -32,9 +32,10 @@ export interface FileSystem {
    * is written and `FileGoneError` is thrown, and no folder is created. With `expect`, the file is
    * only replaced while it still holds exactly those bytes (compare-and-swap): a write by someone who
    * takes no lock (an editor's save, a checkout) since the caller read it throws `FileChangedError`,
-   * and nothing is written.
+   * and nothing is written. With `inFolder` (a real path), so does the file's folder found elsewhere
+   * at the rename (swapped for a link meanwhile: the write would land where the link leads).
    */
-  writeFileAtomic(file: string, data: Uint8Array, options?: { replaceOnly?: boolean; expect?: Uint8Array }): Promise<void>;
+  writeFileAtomic(file: string, data: Uint8Array, options?: { replaceOnly?: boolean; expect?: Uint8Array; inFolder?: string }): Promise<void>;
   /**
    * Writes `data` to `file` only when nothing is there yet, all at once (written beside it, flushed,
    * then linked in, so no reader sees part of it); false, and nothing written, when `file` exists.
@@ -200,17 +201,41 @@ async function openedAsNamed(handle: fs.FileHandle, absolute: string): Promise<v
 }
 
 /**
- * Whether `file` holds exactly `bytes` now, read synchronously: only a plain file of that size is
- * read (a pipe or device put in its place would never end the read, and a file grown large is not read).
+ * Whether `file` holds exactly `bytes` now, read synchronously from one non-blocking open: only a
+ * plain file of that size is read, and no further than one byte past it, so a pipe or device put in
+ * its place (which would never end a blocking read), a file grown large or swapped between a look
+ * and a read, costs no more than reading `bytes` once.
  */
 function holdsNow(file: string, bytes: Uint8Array): boolean {
+  let fd: number;
   try {
-    const stat = statSync(file);
+    fd = openSync(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+  } catch {
+    // Gone, a loop of links, no longer readable: not what was read.
+    return false;
+  }
+  try {
+    const stat = fstatSync(fd);
     if (!stat.isFile() || stat.size !== bytes.byteLength) return false;
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(readFileSync(file));
-  } catch (error) {
-    if (isMissing(error)) return false;
-    throw error;
+    const held = Buffer.alloc(bytes.byteLength + 1);
+    let length = 0;
+    while (length < held.length) {
+      const read = readSync(fd, held, length, held.length - length, length);
+      if (read === 0) break;
+      length += read;
+    }
+    return length === bytes.byteLength && held.subarray(0, length).equals(bytes);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Where `folder` really is now (undefined: gone, or a loop), for `writeFileAtomic`'s last check. */
+function realPathNow(folder: string): string | undefined {
+  try {
+    return realpathSync(folder);
+  } catch {
+    return undefined;
   }
 }
 
@@ -295,7 +320,8 @@ export const nodeFileSystem: FileSystem = {
       // between the look and the rename, is not). One rename, so the host is held a moment at most.
       if (replaceOnly && !existsNow(file)) throw new FileGoneError(file);
       if (options?.expect && !holdsNow(file, options.expect)) throw new FileChangedError(file);
-      if (replaceOnly || options?.expect) renameSync(temp, file);
+      if (options?.inFolder !== undefined && realPathNow(path.dirname(file)) !== options.inFolder) throw new FileChangedError(file);
+      if (replaceOnly || options?.expect || options?.inFolder !== undefined) renameSync(temp, file);
       else await fs.rename(temp, file);
     } catch (error) {
       await fs.rm(temp, { force: true });

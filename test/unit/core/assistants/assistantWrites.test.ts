@@ -8,7 +8,8 @@ import { draftOf } from '../../../../src/core/assistants/assistantService';
 import type { AssistantEntry } from '../../../../src/core/assistants/assistantStore';
 import { FileAssistantStore } from '../../../../src/core/assistants/assistantStore';
 import { AssistantConflictError, AssistantsError } from '../../../../src/core/errors';
-import { nodeFileSystem } from '../../../../src/core/workspace/fileSystem';
+import { Confinement } from '../../../../src/core/workspace/confinement';
+import { nodeFileSystem, nodeWorkspaceFs } from '../../../../src/core/workspace/fileSystem';
 import type { AssistantDraft } from '../../../../src/common/model';
 
 const HELPER: AssistantDraft = { name: 'Helper', model: 'gpt-4.1', instructions: 'Be brief.', tools: [{ type: 'code_interpreter' }], metadata: { team: 'docs' } };
@@ -228,8 +229,58 @@ describe('assistant files never lose a write', () => {
       return nodeFileSystem.writeFileAtomic(at, data, options);
     } }, dir, 'workspace');
     // The next read of the pipe is refused (the store never opens one), so the update ends in a sentence.
-    await assert.rejects(racing.update(entry.id, { ...base(entry), model: 'gpt-4o' }, { base: base(entry) }), /is not a regular file \(a pipe, socket or device\), so it is not read/);
+    await assert.rejects(racing.update(entry.id, { ...base(entry), model: 'gpt-4o' }, { base: base(entry) }), /helper\.assistant\.json was not saved: a pipe, socket or device is in its place now\. Put the assistant's file back, then try again\./);
     assert.ok(fs.statSync(file).isFIFO(), 'the pipe is left as it is, not written over');
+  });
+
+  it("a folder or a loop of links put in the file's place while an update merges it ends in a sentence naming no local path", async () => {
+    for (const [label, swap, said] of [
+      ['a folder', (file: string) => fs.mkdirSync(file), /was not saved: a folder is in its place now/],
+      ['a loop of links', (file: string) => fs.symlinkSync(path.basename(file), file), /was not saved: it leads through a loop of links now/],
+    ] as const) {
+      const entry = await left.create({ ...HELPER, name: `Swapped ${label}` });
+      const file = entry.file ?? '';
+      const swapping = new FileAssistantStore({ ...nodeFileSystem, readFile: async (at, options) => {
+        const bytes = await nodeFileSystem.readFile(at, options);
+        if (at === file) {
+          fs.rmSync(file);
+          swap(file);
+        }
+        return bytes;
+      } }, dir, 'workspace');
+      await assert.rejects(swapping.update(entry.id, { ...base(entry), model: 'gpt-4o' }, { base: base(entry) }), (error: unknown) => {
+        assert.ok(error instanceof AssistantsError, label);
+        assert.match(error.message, said, label);
+        assert.ok(!error.message.includes(dir), `${label}: no local path`);
+        return true;
+      });
+    }
+  });
+
+  it("the assistants folder swapped for a link out of the workspace while an update writes is not written through", async () => {
+    const root = path.dirname(dir);
+    const outside = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'assistant-writes-outside-')));
+    try {
+      const confined = new FileAssistantStore(nodeFileSystem, dir, 'workspace', new Confinement(nodeWorkspaceFs, () => ({ roots: [root], deny: [], exclude: [] })));
+      const entry = await confined.create(HELPER);
+      const file = entry.file ?? '';
+      let swapped = false;
+      // Moved out, a link left in its place, right as the write begins (after the store looked at the folder).
+      const racing = new FileAssistantStore({ ...nodeFileSystem, writeFileAtomic: async (at, data, options) => {
+        if (at === file && !swapped) {
+          swapped = true;
+          fs.renameSync(dir, path.join(outside, 'moved'));
+          fs.symlinkSync(path.join(outside, 'moved'), dir);
+        }
+        return nodeFileSystem.writeFileAtomic(at, data, options);
+      } }, dir, 'workspace', new Confinement(nodeWorkspaceFs, () => ({ roots: [root], deny: [], exclude: [] })));
+      await assert.rejects(racing.update(entry.id, { ...base(entry), model: 'gpt-4o' }, { base: base(entry) }), (error: unknown) => error instanceof AssistantsError && /outside the workspace/.test(error.message));
+      const moved = JSON.parse(fs.readFileSync(path.join(outside, 'moved', path.basename(file)), 'utf8')) as { model?: string };
+      assert.equal(moved.model, 'gpt-4.1', 'the file moved out keeps what it held');
+      assert.deepEqual(fs.readdirSync(path.join(outside, 'moved')).filter((name) => name.endsWith('.tmp')), [], 'no temporary file is left there');
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('an update gives up in a sentence when another program writes the file every time, and leaves its write in place', async () => {
