@@ -5,7 +5,7 @@ import {
   APIUserAbortError,
 } from 'openai';
 import { AssistantsError, asAssistantsError } from '../core/errors';
-import { oneLine } from '../core/text/showable';
+import { oneLine } from '../common/showable';
 import type { ErrorKind, MissingObject } from '../core/errors';
 import type { RunError } from '../common/model';
 import { BrokenAnswerError, OversizedAnswerError, PageAnswerError } from './openaiClient';

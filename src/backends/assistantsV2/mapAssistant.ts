@@ -16,7 +16,7 @@ import type {
 } from '../../common/model';
 import type { FileTool } from '../../core/assistants/assistantFile';
 import { toolFromFile, toolToFile } from '../../core/assistants/assistantFile';
-import { oneLine } from '../../core/text/showable';
+import { oneLine } from '../../common/showable';
 import { REASONING_EFFORTS } from '../../common/model';
 
 /** AssistantObject -> domain Assistant. */

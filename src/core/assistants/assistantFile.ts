@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv';
 import { deeperThan, jsonObjectWiderThan, MAX_OBJECT_KEYS, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
 import { boundedAjv, tooManyEnumValues } from '../text/boundedAjv';
 import { duplicateKey } from '../text/duplicateKeys';
-import { unshowableIn } from '../text/showable';
+import { unshowableIn } from '../../common/showable';
 import schema from '../../../schemas/assistant.schema.json';
 import { mcpFileErrors } from './mcpFileRules';
 import type { FieldError, FileMcpFilter, FileMcpTool, FileTool } from './assistantFileShape';

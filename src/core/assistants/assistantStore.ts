@@ -4,7 +4,7 @@ import { ASSISTANT_FILE_SUFFIX, MAX_ASSISTANT_FILE_BYTES, draftFromFile, oversiz
 import type { ConflictPlace } from './assistantMerge';
 import { mergeOrConflict } from './assistantMerge';
 import { AssistantConflictError, AssistantsError } from '../errors';
-import { oneLine } from '../text/showable';
+import { oneLine } from '../../common/showable';
 import type { FileSystem } from '../workspace/fileSystem';
 import { FileChangedError, FileGoneError, FileTooLargeError, ForeignLockError, LockTimeoutError, NotRegularFileError } from '../workspace/fileSystem';
 import type { Confinement } from '../workspace/confinement';

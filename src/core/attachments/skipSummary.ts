@@ -3,7 +3,7 @@
  * "skipped 1: .env-local may hold secrets (assistants.functions.deny)".
  */
 
-import { oneLine } from '../text/showable';
+import { oneLine } from '../../common/showable';
 
 /** A file left out: its workspace path, and what is wrong with it said of it ("is ignored by .gitignore"). */
 export interface SkippedFile {

@@ -1,5 +1,5 @@
 import { linearRegExp } from '../text/linearRegExp';
-import { listedName } from '../text/showable';
+import { listedName } from '../../common/showable';
 import type { Confinement } from '../workspace/confinement';
 import { GLOB_MAX_CHARS } from '../workspace/glob';
 import { MAX_LINE_CHARS, forEachLine, readTextRange } from '../workspace/readText';

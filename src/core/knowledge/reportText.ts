@@ -5,7 +5,7 @@
  * one line (`oneLine`), so no name can forge a line of the log, add a line to the notification, or
  * turn the text after it around.
  */
-import { oneLine } from '../text/showable';
+import { oneLine } from '../../common/showable';
 import type { KnowledgeReport } from './sync';
 
 /** A file left out, with why. */

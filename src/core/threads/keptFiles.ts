@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { OutputFileRef } from '../files';
 import type { Annotation, KeptFile, Message, RunStep } from '../../common/model';
 import type { StoredThread } from './threadFile';
-import { UNSHOWABLE_RUNS } from '../text/showable';
+import { UNSHOWABLE_RUNS } from '../../common/showable';
 
 /** Something in a thread that names a server file and holds what became of it. */
 export interface KeptFileHolder {

@@ -10,7 +10,7 @@ import { walkFiles } from '../../core/workspace/walk';
 import type { Attachment, AttachmentTool } from '../../common/model';
 import type { AttachmentView } from '../../common/protocol';
 import type { UploadTarget } from '../platform/connections';
-import { oneLine } from '../../core/text/showable';
+import { oneLine } from '../../common/showable';
 import { Disposable } from '../platform/lifecycle';
 
 

@@ -11,7 +11,7 @@ import type { MissingObject } from '../../core/errors';
 import { ensureKnowledgeStore, knowledgeStoresOf, removeKnowledgeStore } from '../../core/knowledge/assistantKnowledge';
 import { knowledgeLogLines, skipReasons } from '../../core/knowledge/reportText';
 import { knowledgeCandidates, locateKnowledgeSource } from '../../core/knowledge/sources';
-import { oneLine } from '../../core/text/showable';
+import { oneLine } from '../../common/showable';
 import type { KnowledgeDeps, KnowledgeReport, KnowledgeSource } from '../../core/knowledge/sync';
 import { addToKnowledge, emptyReport, mergeReports, removeFromKnowledge, syncKnowledge } from '../../core/knowledge/sync';
 import type { UploadTarget } from '../platform/connections';

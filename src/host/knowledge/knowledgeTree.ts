@@ -6,7 +6,7 @@ import { asAssistantsError } from '../../core/errors';
 import { knowledgeStoresOf } from '../../core/knowledge/assistantKnowledge';
 import type { KnowledgeFile, Recognise } from '../../core/knowledge/plan';
 import { knowledgeFile } from '../../core/knowledge/plan';
-import { oneLine } from '../../core/text/showable';
+import { oneLine } from '../../common/showable';
 import { PollSchedule } from '../../core/runs/pollSchedule';
 import { Disposable } from '../platform/lifecycle';
 

@@ -6,7 +6,7 @@ import type { Assistant as WireAssistant } from 'openai/resources/beta/assistant
 import { fromWireAssistant } from '../../../../src/backends/assistantsV2/mapAssistant';
 import { parseAssistantFile } from '../../../../src/core/assistants/assistantFile';
 import { FileAssistantStore } from '../../../../src/core/assistants/assistantStore';
-import { oneLine } from '../../../../src/core/text/showable';
+import { oneLine } from '../../../../src/common/showable';
 import { nodeFileSystem } from '../../../../src/core/workspace/fileSystem';
 
 /** Names a repository or a server may give: each would split a line or turn text around where it is shown. */
