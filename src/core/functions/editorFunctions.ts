@@ -1,3 +1,4 @@
+import { listedName } from '../../common/showable';
 import type { Confinement } from '../workspace/confinement';
 import type { WorkspaceFunction } from './registry';
 
@@ -61,7 +62,7 @@ export function getDiagnosticsFunction({ editor, confinement }: EditorFunctionDe
         }
         if (only !== undefined && admitted.display !== only) continue;
         const code = diagnostic.code ? ` ${diagnostic.source ?? ''}${diagnostic.code}`.trimEnd() : diagnostic.source ? ` ${diagnostic.source}` : '';
-        lines.push(`${admitted.display}:${diagnostic.line}:${diagnostic.column} ${diagnostic.severity}${code}: ${diagnostic.message.replace(/\s+/g, ' ')}`);
+        lines.push(`${listedName(admitted.display)}:${diagnostic.line}:${diagnostic.column} ${diagnostic.severity}${code}: ${diagnostic.message.replace(/\s+/g, ' ')}`);
       }
       const note = hidden > 0 && only === undefined ? `\n[${hidden} problems in files outside the workspace or kept from the assistant are not shown.]` : '';
       if (lines.length === 0) return `No problems reported${only ? ` for ${only}` : ''}.${note}`;
@@ -85,7 +86,7 @@ export function getSelectionFunction({ editor, confinement }: EditorFunctionDeps
       const admitted = await confinement.admit(selection.absolute);
       if (!admitted.ok) throw new Error(`the selection is in a file the assistant may not read. ${admitted.reason}`);
       const text = selection.text.length > SELECTION_LIMIT ? `${selection.text.slice(0, SELECTION_LIMIT)}\n[Cut at ${SELECTION_LIMIT} characters.]` : selection.text;
-      return `${admitted.display}, lines ${selection.startLine}-${selection.endLine}:\n${text}`;
+      return `${listedName(admitted.display)}, lines ${selection.startLine}-${selection.endLine}:\n${text}`;
     },
   };
 }
@@ -114,7 +115,9 @@ export function getOpenEditorsFunction({ editor, confinement }: EditorFunctionDe
           continue;
         }
         const marks = [open.active ? 'active' : '', open.dirty ? 'unsaved changes' : ''].filter(Boolean);
-        lines.push(marks.length ? `${admitted.display} (${marks.join(', ')})` : admitted.display);
+        // One name a line, as written or JSON-quoted: a name with a line break cannot forge a line.
+        const name = listedName(admitted.display);
+        lines.push(marks.length ? `${name} (${marks.join(', ')})` : name);
       }
       if (outside > 0) lines.push(`[${outside} more open from outside the workspace.]`);
       if (kept > 0) lines.push(`[${kept} more open that ${kept === 1 ? 'is' : 'are'} kept from the assistant (assistants.functions.deny, files.exclude).]`);

@@ -1,3 +1,4 @@
+import { escapedUnshowable, quoted } from '../../common/showable';
 import * as path from 'node:path';
 import { GLOB_LIST_MAX_PATTERNS, GlobList } from './glob';
 import type { UnusableGlob } from './glob';
@@ -195,7 +196,8 @@ export class Confinement {
     if (unusable.length === 0) return undefined;
     const first = unusable[0];
     const cut = first.pattern.length > 80 ? `${first.pattern.slice(0, 80)}…` : first.pattern;
-    const shown = first.notText ? cut : JSON.stringify(cut);
+    // On one line and in its own order, whatever the setting holds (a line separator, a direction mark).
+    const shown = first.notText ? escapedUnshowable(cut) : quoted(cut);
     const more = unusable.length > 1 ? ` (and ${unusable.length - 1} more pattern${unusable.length === 2 ? '' : 's'})` : '';
     const fix = first.reason.startsWith(`is past the list's limit of ${GLOB_LIST_MAX_PATTERNS} `) ? `shorten the list to at most ${GLOB_LIST_MAX_PATTERNS} patterns` : first.reason.startsWith('is past') ? 'shorten the list or its longest patterns' : 'correct or remove that pattern';
     const what = `fix assistants.functions.deny: ${shown}${more} ${first.reason}; ${fix}`;
@@ -300,7 +302,7 @@ export class Confinement {
     let list = this.lists.get(key);
     if (!list) {
       if (this.lists.size >= 8) this.lists.clear();
-      list = new GlobList(patterns, { tooMany: which === 'deny' ? 'refuse' : 'cut' });
+      list = new GlobList(patterns, which === 'deny' ? { tooMany: 'refuse', blank: 'refuse' } : { tooMany: 'cut' });
       this.lists.set(key, list);
       if (which === 'exclude' && list.unusable.length > 0) this.onExcludeLeftOut?.(list.unusable);
     }

@@ -94,7 +94,8 @@ export interface UnusableGlob {
  * GLOB_MAX_EXPANSIONS or GLOB_MAX_SOURCE_CHARS are cut (`tooMany: 'cut'`, the default) or make the
  * glob unusable (`'refuse'`: a list that must not lose part of a glob, the deny list, whose user
  * then learns which). An entry that is no string (a settings file holding an object or a number
- * where a glob goes) is unusable too.
+ * where a glob goes) is unusable too, and with `blank: 'refuse'` (the deny list) so is one that is
+ * empty or has white space at its start or end (`"**\/.env* "` would match no file, in silence).
  */
 export class GlobList {
   private readonly globs: Glob[] = [];
@@ -103,7 +104,7 @@ export class GlobList {
 
   constructor(
     readonly patterns: readonly unknown[],
-    options: { tooMany?: 'cut' | 'refuse' } = {},
+    options: { tooMany?: 'cut' | 'refuse'; blank?: 'refuse' } = {},
   ) {
     const tooMany = options.tooMany ?? 'cut';
     let room = GLOB_LIST_MAX_PATTERNS;
@@ -116,6 +117,10 @@ export class GlobList {
         continue;
       }
       const pattern = entry;
+      if (options.blank === 'refuse' && (pattern.trim() === '' || pattern.trim() !== pattern)) {
+        this.unusable.push({ pattern, reason: pattern.trim() === '' ? 'is empty' : 'has white space at its start or end' });
+        continue;
+      }
       if (room === 0 || chars === 0) {
         this.unusable.push({ pattern, reason: room === 0 ? pastLimit : pastChars });
         continue;

@@ -6,7 +6,7 @@ import type { Assistant as WireAssistant } from 'openai/resources/beta/assistant
 import { fromWireAssistant } from '../../../../src/backends/assistantsV2/mapAssistant';
 import { parseAssistantFile } from '../../../../src/core/assistants/assistantFile';
 import { FileAssistantStore } from '../../../../src/core/assistants/assistantStore';
-import { oneLine } from '../../../../src/common/showable';
+import { listedName, oneLine, unshowableIn } from '../../../../src/common/showable';
 import { nodeFileSystem } from '../../../../src/core/workspace/fileSystem';
 
 /** Names a repository or a server may give: each would split a line or turn text around where it is shown. */
@@ -18,6 +18,8 @@ const HOSTILE_NAMES: Array<[string, string]> = [
   ['\u2067isolate\u2069', 'U+2067'],
   ['mark\u200F', 'U+200F'],
   ['c1\u0085next line', 'U+0085'],
+  ['line\u2028separator', 'U+2028'],
+  ['paragraph\u2029separator', 'U+2029'],
 ];
 const FINE_NAMES = ['Code reviewer', 'مساعد البرمجة', 'עוזר', '代码助手', 'Dev 👩‍💻 helper', 'Ünïcödé – “quotes”'];
 
@@ -56,5 +58,18 @@ describe('names are shown on one line as written', () => {
       // eslint-disable-next-line no-control-regex -- the characters that must be gone
       assert.doesNotMatch(shown, /[\u0000-\u001f\u0085\u200f\u202e\u2067\u2069]/);
     }
+  });
+});
+
+describe('a listed name holds no character that would break its line or turn it around', () => {
+  for (const [name] of HOSTILE_NAMES) {
+    it(`lists ${JSON.stringify(name)} as a JSON string with that character escaped, which reads back whole`, () => {
+      const listed = listedName(name);
+      assert.equal(unshowableIn(listed), undefined);
+      assert.equal(JSON.parse(listed), name);
+    });
+  }
+  it('lists a plain name as written', () => {
+    for (const name of FINE_NAMES) assert.equal(listedName(name), name);
   });
 });

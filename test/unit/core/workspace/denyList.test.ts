@@ -109,6 +109,10 @@ describe('a deny list that cannot be used in full fails closed', () => {
   const broken: Array<[string, () => unknown[], RegExp]> = [
     ['an entry that is an object, not a glob in quotes', () => [...DEFAULT_DENY, { glob: '**/*.secret' }], /\{"glob":"\*\*\/\*\.secret"\} is not a glob in quotes; correct or remove that pattern/],
     ['an entry that is a number', () => [...DEFAULT_DENY, 42, '**/*.secret'], /fix assistants\.functions\.deny: 42 is not a glob in quotes/],
+    ['a glob with a space at its end (it would match no file)', () => [...DEFAULT_DENY, '**/*.secret '], /fix assistants\.functions\.deny: "\*\*\/\*\.secret " has white space at its start or end; correct or remove that pattern/],
+    ['a glob with a line break at its end', () => [...DEFAULT_DENY, '**/*.secret\n'], /"\*\*\/\*\.secret\\n" has white space at its start or end/],
+    ['an empty entry', () => [...DEFAULT_DENY, '', '**/*.secret'], /fix assistants\.functions\.deny: "" is empty; correct or remove that pattern/],
+    ['a glob RE2 cannot compile, holding a line separator and a direction override', () => [...DEFAULT_DENY, '**/[z-a]\u2028\u202e.secret', '**/*.secret'], /"\*\*\/\[z-a\]\\u2028\\u202e\.secret" is not a valid glob/],
     ['600 patterns (past the limit of 500)', () => [...DEFAULT_DENY, ...Array.from({ length: 600 }, (_, i) => `**/generated${i}.secret`), '**/*.secret'], /"\*\*\/generated\d+\.secret" \(and \d+ more patterns\) is past the list's limit of 500 patterns.*shorten the list to at most 500 patterns/],
     ['a glob RE2 cannot compile', () => [...DEFAULT_DENY, '**/[z-a].secret', '**/*.secret'], /"\*\*\/\[z-a\]\.secret" is not a valid glob \(.*invalid character class range.*\); correct or remove that pattern/],
     ['a glob too long', () => [...DEFAULT_DENY, `**/${'s'.repeat(1_200)}`, '**/*.secret'], /"\*\*\/s{77}…" cannot be used: the glob has 1203 characters/],
@@ -125,6 +129,7 @@ describe('a deny list that cannot be used in full fails closed', () => {
         assert.match(output, /no workspace file is read while part of assistants\.functions\.deny cannot be used/, file);
         assert.match(output, /fix assistants\.functions\.deny: /, file);
         assert.match(output, names, file);
+        assert.doesNotMatch(output, /[\n\r\u2028\u2029\u202a-\u202e]/, `${file}: the sentence reads on one line, in its own order`);
         assert.doesNotMatch(output, /hunter2|id = 1/, file);
       }
       for (const [name, args] of [['list_files', {}], ['search_text', { query: 'SECRET_VALUE' }], ['propose_edit', { path: 'src/new.ts', content: 'x' }]] as const) {
