@@ -1,5 +1,5 @@
 import { linearRegExp } from '../text/linearRegExp';
-import { listedName } from '../../common/showable';
+import { listedName, quoted } from '../../common/showable';
 import type { Confinement } from '../workspace/confinement';
 import { GLOB_MAX_CHARS } from '../workspace/glob';
 import { MAX_LINE_CHARS, forEachLine, readTextRange } from '../workspace/readText';
@@ -179,7 +179,7 @@ export function searchTextFunction({ fs, confinement, walkTimeLimitMs = WALK_TIM
         ...cutNote(cutLines, lineChars),
         ...skippedNote(skipped),
       ];
-      return [hits.length === 0 ? `No matches for ${JSON.stringify(query)}.` : hits.join('\n'), ...notes].join('\n');
+      return [hits.length === 0 ? `No matches for ${quoted(query)}.` : hits.join('\n'), ...notes].join('\n');
     },
   };
 }

@@ -145,7 +145,7 @@ export class Confinement {
     if (rules.roots.length === 0) return refuse('No folder is open in VS Code, so there are no workspace files.');
     const cleaned = unquoted(requested.trim());
     // An absolute path is not echoed: outputs never carry local absolute paths, whoever wrote them.
-    const shown = path.isAbsolute(cleaned) || /^[a-z]:[\\/]/i.test(cleaned) ? `the absolute path ending in ${JSON.stringify(path.basename(cleaned))}` : JSON.stringify(cleaned);
+    const shown = path.isAbsolute(cleaned) || /^[a-z]:[\\/]/i.test(cleaned) ? `the absolute path ending in ${quoted(path.basename(cleaned))}` : quoted(cleaned);
     if (!cleaned) return refuse('No path was given.');
     if (cleaned.length > MAX_PATH_CHARS) return refuse(`Refused: the path has ${cleaned.length} characters; at most ${MAX_PATH_CHARS} are accepted.`);
     if (cleaned.split(/[\\/]/).length > MAX_PATH_SEGMENTS) return refuse(`Refused: the path has more than ${MAX_PATH_SEGMENTS} segments.`);
@@ -174,7 +174,7 @@ export class Confinement {
     const rules = this.rules();
     const canonicalRoots = await this.canonicalRoots(rules.roots);
     const canonical = await this.canonical(absolute);
-    const shown = JSON.stringify(path.basename(absolute));
+    const shown = quoted(path.basename(absolute));
     if (canonical === undefined) return refuse(`Refused: ${shown} goes through more than ${MAX_LINK_HOPS} links (a loop).`, 'goes through a loop of links');
     return this.admitCanonical(canonical, canonicalRoots, rules, shown, this.lexicalRelative(absolute, rules.roots, canonicalRoots));
   }

@@ -153,6 +153,14 @@ describe('built-in editor functions', () => {
     assert.equal(await ws.call('get_selection', {}), '"src/b\\u202egnp.exe", lines 1-1:\nx');
   });
 
+  it('a refusal names the path it was given on one line and in its own order', async () => {
+    for (const requested of ['../notes\u2028[forged line]', '/etc/pass\u202edwd', '.env\u2029x']) {
+      const refused = await ws.call('read_file', { path: requested });
+      assert.match(refused, /Refused: /, requested);
+      assert.doesNotMatch(refused, /[\n\u2028\u2029\u202e]/, `${JSON.stringify(requested)}: ${refused}`);
+    }
+  });
+
   it('get_open_editors does not name open files the deny list keeps from the assistant', async () => {
     ws.editor.state.open = [
       { absolute: path.join(ws.root, '.env'), active: true, dirty: false },
