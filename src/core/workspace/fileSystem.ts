@@ -230,10 +230,13 @@ function holdsNow(file: string, bytes: Uint8Array): boolean {
   }
 }
 
-/** Where `folder` really is now (undefined: gone, or a loop), for `writeFileAtomic`'s last check. */
+/**
+ * Where `folder` really is now (undefined: gone, or a loop), for `writeFileAtomic`'s last check: the
+ * native real path, as `fs.promises.realpath` (and so `WorkspaceFs.realPath`) gives it, letter case included.
+ */
 function realPathNow(folder: string): string | undefined {
   try {
-    return realpathSync(folder);
+    return realpathSync.native(folder);
   } catch {
     return undefined;
   }
