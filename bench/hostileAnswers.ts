@@ -12,8 +12,9 @@ import { connect } from '../src/backends/connect';
 import type { Backend } from '../src/core/backend';
 import type { Assistant, Thread } from '../src/common/model';
 import type { Input, Kind, Seen } from './hostileKind';
+import { HOSTILE_KEY } from '../test/support/madeUpKeys';
 
-const KEY = 'sk-proj-FAKE0notArealKEY0forTESTSonly0FAKE0notAr';
+const KEY = HOSTILE_KEY;
 const thread = { id: 't', title: 't', createdAt: 0, updatedAt: 0 } as Thread;
 const assistant: Assistant = { id: 'a', name: 'a', model: 'm', tools: [], createdAt: 0 };
 const sse = (event: Record<string, unknown>) => `event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`;

@@ -23,8 +23,9 @@ import { addToKnowledge, syncKnowledge } from '../src/core/knowledge/sync';
 import { FakeOpenAIServer } from '../test/fakes/fakeServer';
 import { memoryUploadIndex } from '../test/fakes/memoryUploadIndex';
 import type { Input, Kind, Scene } from './hostileKind';
+import { HOSTILE_KEY } from '../test/support/madeUpKeys';
 
-const KEY = 'sk-proj-FAKE0notArealKEY0forTESTSonly0FAKE0notAr';
+const KEY = HOSTILE_KEY;
 const SECRET = 'HOSTILE-SERVER-SECRET-5d1c';
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 

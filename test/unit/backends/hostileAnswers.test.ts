@@ -7,8 +7,9 @@ import { MAX_SERVER_WORDS, keyPieces, redact } from '../../../src/backends/error
 import type { Backend } from '../../../src/core/backend';
 import { AssistantsError } from '../../../src/core/errors';
 import type { Assistant, Thread } from '../../../src/common/model';
+import { HOSTILE_KEY } from '../../support/madeUpKeys';
 
-const KEY = 'sk-proj-FAKE0notArealKEY0forTESTSonly0FAKE0notAr';
+const KEY = HOSTILE_KEY;
 
 /** A server that answers every request with `answer`, writing as fast as the client reads (and stopping when it leaves). */
 async function serving(answer: (res: http.ServerResponse) => void): Promise<{ backend: Backend; close(): Promise<void> }> {

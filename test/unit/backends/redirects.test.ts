@@ -4,11 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { toAssistantsError } from '../../../src/backends/errorMapping';
 import { createOpenAIClient } from '../../../src/backends/openaiClient';
 import { MAX_REDIRECTS, RedirectRefusedError, originBoundRedirects } from '../../../src/backends/redirects';
+import { madeUpKey } from '../../support/madeUpKeys';
 
 const CONFIGURED = 'https://api.example.test/v1/models';
 /** What a request carries that names who sends it, and what only describes it. */
 const CREDENTIALS = {
-  authorization: 'Bearer sk-proj-FAKE-secret-for-tests',
+  authorization: `Bearer ${madeUpKey('sk-proj', 'FAKE-secret-for-tests')}`,
   'api-key': 'azure-0123456789abcdef',
   cookie: 'session=abc',
   'proxy-authorization': 'Basic dXNlcjpwYXNz',
@@ -204,12 +205,13 @@ describe('redirects through the SDK and Node fetch', () => {
   }
 
   it('a same-origin redirect keeps the bearer token', async () => {
+    const sameKey = madeUpKey('sk-proj', 'FAKE-same-for-tests');
     status = 307;
-    const client = createOpenAIClient({ protocol: 'responses', apiKey: 'sk-proj-FAKE-same-for-tests', baseUrl: `${configuredUrl}/same` });
+    const client = createOpenAIClient({ protocol: 'responses', apiKey: sameKey, baseUrl: `${configuredUrl}/same` });
     await client.models.list();
     assert.deepEqual(received.map((r) => [r.server, r.url, r.headers.authorization]), [
-      ['configured', '/same/models', 'Bearer sk-proj-FAKE-same-for-tests'],
-      ['configured', '/here/models', 'Bearer sk-proj-FAKE-same-for-tests'],
+      ['configured', '/same/models', `Bearer ${sameKey}`],
+      ['configured', '/here/models', `Bearer ${sameKey}`],
     ]);
   });
 });

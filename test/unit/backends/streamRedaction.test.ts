@@ -5,6 +5,7 @@ import { createOpenAIClient } from '../../../src/backends/openaiClient';
 import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
 import { StreamRedactor, secretTailStart } from '../../../src/backends/streamRedaction';
 import type { RunEvent } from '../../../src/common/events';
+import { madeUpKey } from '../../support/madeUpKeys';
 
 const KEY = 'proxykey-0123456789abcdef-TOPSECRET';
 const delta = (text: string, messageId = 'msg_1', index = 0): RunEvent => ({ type: 'message.delta', messageId, index, text });
@@ -19,7 +20,7 @@ function stream(text: string, size: number, apiKey = KEY): string[] {
 }
 
 describe('StreamRedactor', () => {
-  const answer = `Your key is ${KEY}, as configured. An OpenAI one: sk-proj-FAKE4notArealKEY4fo done.`;
+  const answer = `Your key is ${KEY}, as configured. An OpenAI one: ${madeUpKey('sk-proj', 'FAKE4notArealKEY4fo')} done.`;
 
   for (const size of [1, 2, 3, 5, 8, 13, 40, answer.length]) {
     it(`masks a key split across deltas of ${size} characters, and keeps the rest of the text`, () => {
@@ -72,9 +73,9 @@ describe('StreamRedactor', () => {
 
 /** Keys of several shapes, each with the ways it may be quoted without its prefix. */
 const SHAPED_KEYS = [
-  { key: 'sk-proj-FAKE1notArealKEY1forTESTSonly1FA', quoted: ['proj-FAKE1notArealKEY1forTESTSonly1FA', 'FAKE1notArealKEY1forTESTSonly1FA', 'Y1forTESTSon'] },
-  { key: 'sk-FAKE2notArealKEY2forTESTSonly2', quoted: ['FAKE2notArealKEY2forTESTSonly2', 'realKEY2forT'] },
-  { key: 'sk-svcacct-FAKE3notArealKEY3forTE', quoted: ['svcacct-FAKE3notArealKEY3forTE', 'FAKE3notArealKEY3forTE'] },
+  { key: madeUpKey('sk-proj', 'FAKE1notArealKEY1forTESTSonly1FA'), quoted: ['proj-FAKE1notArealKEY1forTESTSonly1FA', 'FAKE1notArealKEY1forTESTSonly1FA', 'Y1forTESTSon'] },
+  { key: madeUpKey('sk', 'FAKE2notArealKEY2forTESTSonly2'), quoted: ['FAKE2notArealKEY2forTESTSonly2', 'realKEY2forT'] },
+  { key: madeUpKey('sk-svcacct', 'FAKE3notArealKEY3forTE'), quoted: ['svcacct-FAKE3notArealKEY3forTE', 'FAKE3notArealKEY3forTE'] },
   // Azure keys have no prefix at all: 32 hexadecimal characters.
   { key: '0123456789abcdef0fake0key0123456', quoted: ['0123456789abcdef0fake0key0123456', '89abcdef0fake0ke', 'cdef0fake0'] },
 ];

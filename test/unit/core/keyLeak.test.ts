@@ -11,6 +11,7 @@ import type { Assistant, BackendKind } from '../../../src/common/model';
 import { ThreadStore } from '../../../src/core/threads/threadStore';
 import { FakeOpenAIServer } from '../../fakes/fakeServer';
 import type { Turn } from '../../fakes/scriptedModel';
+import { madeUpKey } from '../../support/madeUpKeys';
 
 /** Not shaped like an OpenAI key, so only knowing the key itself can mask it. */
 const KEY = 'proxykey-0123456789abcdef-TOPSECRET';
@@ -28,7 +29,7 @@ const echoingTurns = (): Turn[] => [
   { steps: [{ type: 'text', text: 'Partial.' }], outcome: { status: 'incomplete', reason: `proxy_cut Bearer ${KEY}` } },
   { steps: [{ type: 'code_interpreter', code: 'print(env)', logs: `OPENAI_API_KEY=${KEY}\n` }, { type: 'text', text: 'Done.' }] },
   // The key split across many deltas: no one delta holds it whole.
-  { steps: [{ type: 'text', text: `Your key is ${KEY}, and sk-proj-FAKE4notArealKEY4fo is another.`, chunkSize: 3 }] },
+  { steps: [{ type: 'text', text: `Your key is ${KEY}, and ${madeUpKey('sk-proj', 'FAKE4notArealKEY4fo')} is another.`, chunkSize: 3 }] },
 ];
 
 /** Every 6-character piece of the key: a delta holding one shows part of the key. */

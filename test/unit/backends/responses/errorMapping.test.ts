@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import { parseRetryAfter, toAssistantsError, toStreamingError } from '../../../../src/backends/errorMapping';
 import { AssistantsError } from '../../../../src/core/errors';
+import { madeUpKey } from '../../../support/madeUpKeys';
 
 function apiError(status: number, message: string, headers: Record<string, string> = {}): APIError {
   return APIError.generate(status, { error: { message } }, undefined, new Headers(headers));
@@ -77,7 +78,7 @@ describe('toAssistantsError', () => {
 
 describe('keys in server messages', () => {
   it('masks the configured key wherever a server echoes it, whatever its shape', () => {
-    const key = 'gsk_0123456789abcdefTOPSECRET';
+    const key = madeUpKey('gsk', '0123456789abcdefTOPSECRET');
     const error = toAssistantsError(new AssistantsError('server', `The server reported an error while streaming: bad key ${key}`), { apiKey: key });
     assert.doesNotMatch(error.message, /TOPSECRET/);
     assert.match(error.message, /bad key \*\*\*/);
@@ -94,7 +95,8 @@ describe('toAssistantsError beyond the SDK', () => {
   });
 
   it('masks the key in an unrecognised error too', () => {
-    const mapped = toAssistantsError(new Error('bad header Bearer sk-test-secret-123456'), { apiKey: 'sk-test-secret-123456' });
+    const key = madeUpKey('sk-test', 'secret-123456');
+    const mapped = toAssistantsError(new Error(`bad header Bearer ${key}`), { apiKey: key });
     assert.doesNotMatch(mapped.message, /secret-123456/);
   });
 });

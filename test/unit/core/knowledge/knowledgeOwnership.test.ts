@@ -55,7 +55,7 @@ describe('knowledge: Sync touches only what this extension added, through the fi
     confinement = new Confinement(nodeWorkspaceFs, () => ({ roots: [dir], deny, exclude }));
     write('.gitignore', 'secret.log\nbuild/\n');
     write('sub/.gitignore', '*.local.md\n');
-    write('.env-production', 'OPENAI_API_KEY=sk-live-0123456789\n');
+    write('.env-production', 'OPENAI_API_KEY=made-up-0123456789\n');
     write('config/.env_local', 'TOKEN=abc\n');
     write('deploy/id_deploy', 'private key\n');
     write('secret.log', 'password=hunter2\n');
