@@ -134,47 +134,51 @@ const updateRacingDelete: Input = {
   },
 };
 
-/** An update while the file is deleted by hand (the Explorer, a checkout: no lock), at a random moment within its first 6 ms. */
-const updateRacingHandDelete: Input = {
-  label: 'update racing a hand delete, 100 rounds (a file brought back counts)',
-  async run({ ws }) {
-    const [store] = windows(ws.root);
-    let back = 0;
-    for (let round = 0; round < 100; round++) {
-      const entry = await store.create({ ...HELPER, name: `Hand ${round}` });
-      const base = baseOf(entry);
-      const update = store.update(entry.id, { ...base, model: 'gpt-4o' }, { base }).catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, (round % 7) * 0.9));
-      fs.rmSync(entry.file ?? '', { force: true });
-      await update;
-      if (fs.existsSync(entry.file ?? '')) back++;
-    }
-    return { lostWrites: back, lateMs: 0 };
-  },
-};
+/**
+ * 100 updates, each raced by another program that takes no lock (the Explorer, an editor's save, a
+ * checkout): `interfere` acts on the file at a moment within the update's first 6 ms, and `lost`
+ * says, once the update ended, whether a write was lost.
+ */
+function handRace(label: string, name: string, interfere: (file: string, round: number) => void, lost: (file: string, round: number) => boolean): Input {
+  return {
+    label,
+    async run({ ws }) {
+      const [store] = windows(ws.root);
+      let count = 0;
+      for (let round = 0; round < 100; round++) {
+        const entry = await store.create({ ...HELPER, name: `${name} ${round}` });
+        const file = entry.file ?? '';
+        const base = baseOf(entry);
+        const update = store.update(entry.id, { ...base, model: 'gpt-4o' }, { base }).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, (round % 7) * 0.9));
+        interfere(file, round);
+        await update;
+        if (lost(file, round)) count++;
+      }
+      return { lostWrites: count, lateMs: 0 };
+    },
+  };
+}
 
-/** An update while another program saves the file without the lock (an editor's save, a checkout), at a random moment within its first 6 ms. */
-const updateRacingHandSave: Input = {
-  label: 'update racing a hand save of another field, 100 rounds (the hand save written over counts)',
-  async run({ ws }) {
-    const [store] = windows(ws.root);
-    let lost = 0;
-    for (let round = 0; round < 100; round++) {
-      const entry = await store.create({ ...HELPER, name: `Saved ${round}` });
-      const file = entry.file ?? '';
-      const base = baseOf(entry);
-      const update = store.update(entry.id, { ...base, model: 'gpt-4o' }, { base }).catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, (round % 7) * 0.9));
-      const text = fs.readFileSync(file, 'utf8');
-      fs.writeFileSync(file, JSON.stringify({ ...(JSON.parse(text) as object), metadata: { owner: `hand ${round}` } }, null, 2));
-      await update;
-      // The update itself may be written over by the save (read before the update's rename, written after): that program's doing.
-      const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { metadata?: { owner?: string } };
-      if (saved.metadata?.owner !== `hand ${round}`) lost++;
-    }
-    return { lostWrites: lost, lateMs: 0 };
-  },
-};
+/** An update while the file is deleted by hand: a file brought back counts. */
+const updateRacingHandDelete = handRace(
+  'update racing a hand delete, 100 rounds (a file brought back counts)',
+  'Hand',
+  (file) => fs.rmSync(file, { force: true }),
+  (file) => fs.existsSync(file),
+);
+
+/**
+ * An update while another program saves another field: the save written over counts (the update
+ * itself may be written over by the save, read before the update's rename and written after: that
+ * program's doing).
+ */
+const updateRacingHandSave = handRace(
+  'update racing a hand save of another field, 100 rounds (the hand save written over counts)',
+  'Saved',
+  (file, round) => fs.writeFileSync(file, JSON.stringify({ ...(JSON.parse(fs.readFileSync(file, 'utf8')) as object), metadata: { owner: `hand ${round}` } }, null, 2)),
+  (file, round) => (JSON.parse(fs.readFileSync(file, 'utf8')) as { metadata?: { owner?: string } }).metadata?.owner !== `hand ${round}`,
+);
 
 function knowledgeTwice(adds: number): Input {
   return {
