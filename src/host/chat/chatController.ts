@@ -311,8 +311,8 @@ export class HostChatController extends Disposable implements ChatController {
 
   stop(): void {
     // Stopped before the run had an id (its start in flight, or waiting to retry): the question's outcome line says so, not a guess.
-    const thread = this.session.thread;
-    if (thread && this.session.busy && this.session.activeRunId === undefined) this.startFailure = { threadId: thread.thread.id, message: 'You stopped it before its run began.' };
+    const starting = this.startingThread();
+    if (starting) this.startFailure = { threadId: starting, message: 'You stopped it before its run began.' };
     this.session.stop();
   }
 
@@ -462,12 +462,18 @@ export class HostChatController extends Disposable implements ChatController {
     }
     const action = error.kind === 'no_api_key' || error.kind === 'auth' ? { label: 'Set API Key', command: 'assistants.setApiKey' } as const : undefined;
     // A run refused before it had an id (its start's retries spent, its key refused): the question's outcome line says why, with Retry and the fix, once.
-    const thread = this.session.thread;
-    if (thread && this.session.busy && this.session.activeRunId === undefined) {
-      this.startFailure = { threadId: thread.thread.id, message: error.message, ...(action ? { fix: action } : {}) };
+    const starting = this.startingThread();
+    if (starting) {
+      this.startFailure = { threadId: starting, message: error.message, ...(action ? { fix: action } : {}) };
       return;
     }
     this.setNotice({ severity: 'error', message: error.message, action });
+  }
+
+  /** The open thread's id while a run of it is being started (busy, no run id yet): its question's outcome line says how that start ends. */
+  private startingThread(): string | undefined {
+    const thread = this.session.thread;
+    return thread && this.session.busy && this.session.activeRunId === undefined ? thread.thread.id : undefined;
   }
 
   private waitingView(): WaitingView | undefined {
