@@ -78,19 +78,35 @@ for (const protocol of protocols) {
     });
 
     if (protocol === 'responses') {
-      it('moves a damaged thread file aside at the next start, says so once with a way to see it, and loads the rest', async () => {
+      const threadsDir = () => {
         const [threadFile] = workbench.userDataFiles(/[\\/]threads[\\/]thread-[^\\/]+\.json$/);
         assert.ok(threadFile, 'the thread is kept in the workspace storage');
-        const damaged = path.join(path.dirname(threadFile), 'thread-damaged.json');
-        fs.writeFileSync(damaged, fs.readFileSync(threadFile).subarray(0, 50));
-        await workbench.reload();
-        await workbench.openAssistantsView();
-        const toast = workbench.page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'One thread could not be read' });
-        await toast.waitFor({ timeout: 60_000 });
-        assert.equal(await toast.getByRole('button', { name: 'Show Folder' }).count(), 1);
-        await workbench.screenshot('damaged-thread-notice');
+        return { dir: path.dirname(threadFile), good: fs.readFileSync(threadFile) };
+      };
+      const damagedNotice = /One thread could not be read/;
+
+      it('moves a thread file damaged while the window is open aside, and says so once with a way to see it', async () => {
+        const { dir, good } = threadsDir();
+        const damaged = path.join(dir, 'thread-damagedlive.json');
+        fs.writeFileSync(damaged, good.subarray(0, 50));
+        assert.deepEqual(await workbench.notificationShown(damagedNotice), ['Show Folder']);
+        await workbench.screenshot('damaged-thread-notice-live');
+        assert.equal(await workbench.notificationsListed(damagedNotice), 1, 'said once');
         assert.equal(fs.existsSync(damaged), false, 'the damaged file left the threads folder');
-        assert.equal(fs.readdirSync(path.join(path.dirname(threadFile), 'corrupt')).length, 1);
+        assert.equal(fs.readdirSync(path.join(dir, 'corrupt')).filter((name) => name.startsWith('thread-damagedlive-')).length, 1);
+      });
+
+      it('moves a thread file damaged while VS Code was closed aside at the next start, says so once with a way to see it, and loads the rest', async () => {
+        const { dir, good } = threadsDir();
+        const damaged = path.join(dir, 'thread-damaged.json');
+        // Written with no window open: a window open sees the file come and moves it aside itself (the test above).
+        await workbench.whileClosed(() => fs.writeFileSync(damaged, good.subarray(0, 50)));
+        await workbench.openAssistantsView();
+        assert.deepEqual(await workbench.notificationShown(damagedNotice), ['Show Folder']);
+        await workbench.screenshot('damaged-thread-notice');
+        assert.equal(await workbench.notificationsListed(damagedNotice), 1, 'said once');
+        assert.equal(fs.existsSync(damaged), false, 'the damaged file left the threads folder');
+        assert.equal(fs.readdirSync(path.join(dir, 'corrupt')).filter((name) => name.startsWith('thread-damaged-')).length, 1);
         chat = workbench.chatFrame();
         await chat.locator('.header-thread').filter({ hasText: 'Does streaming work?' }).waitFor({ timeout: 60_000 });
       });

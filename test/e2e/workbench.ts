@@ -236,14 +236,30 @@ export class Workbench {
   /**
    * Waits for a notification whose text matches `text`: as a toast, or else in the Notification Center.
    * VS Code shows no toast for a notification that comes right after several others (its spam guard),
-   * and keeps it in the center, where a user finds it.
+   * and hides a toast after some seconds; either way it keeps the notification in the center, where a
+   * user finds it. Resolves to the names of the notification's buttons.
    */
-  async notificationShown(text: RegExp, timeoutMs = 60_000): Promise<void> {
-    const toast = this.page.locator('.notification-toast').filter({ hasText: text });
-    if (await toast.waitFor({ timeout: 15_000 }).then(() => true, () => false)) return;
+  async notificationShown(text: RegExp, timeoutMs = 60_000): Promise<string[]> {
+    const buttons = (notification: Locator) => notification.locator('.monaco-button').allInnerTexts();
+    const toast = this.page.locator('.notification-toast').filter({ hasText: text }).first();
+    if (await toast.waitFor({ timeout: 15_000 }).then(() => true, () => false)) return buttons(toast);
     await this.runCommand('Notifications: Show Notifications');
-    await this.page.locator('.notifications-center .notification-list-item').filter({ hasText: text }).first().waitFor({ timeout: timeoutMs });
+    const listed = this.page.locator('.notifications-center .notification-list-item').filter({ hasText: text }).first();
+    await listed.waitFor({ timeout: timeoutMs });
+    // Clicked, it is expanded: its buttons show however long its text.
+    await listed.click();
+    const names = await buttons(listed);
     await this.runCommand('Notifications: Hide Notifications');
+    return names;
+  }
+
+  /** How many notifications whose text matches `text` the Notification Center lists (every one this window showed and nobody closed). */
+  async notificationsListed(text: RegExp): Promise<number> {
+    await this.runCommand('Notifications: Show Notifications');
+    await this.page.locator('.notifications-center').waitFor();
+    const count = await this.page.locator('.notifications-center .notification-list-item').filter({ hasText: text }).count();
+    await this.runCommand('Notifications: Hide Notifications');
+    return count;
   }
 
   /** Unfolds the steps under the last answer (a finished run's steps are folded). */
@@ -330,6 +346,24 @@ export class Workbench {
   /** Closes this window alone (one `openEmptyWindow` opened). */
   async closeWindow(): Promise<void> {
     await this.page.close();
+  }
+
+  /**
+   * Closes this window and, once its extension host has exited (so nothing of the extension runs),
+   * does `work` and opens the window again on its folder: what a user sees at the next start after
+   * something changed while VS Code was closed. Throws when the extension host outlives the close by 30 s.
+   */
+  async whileClosed(work: () => void | Promise<void>): Promise<void> {
+    const url = this.page.url();
+    await this.page.goto('about:blank');
+    const deadline = Date.now() + 30_000;
+    while (this.server.extensionHosts().length > 0) {
+      if (Date.now() > deadline) throw new Error('The extension host was still running 30 s after its window closed.');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await work();
+    await this.page.goto(url);
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   }
 
   async reload(): Promise<void> {

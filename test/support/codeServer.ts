@@ -89,7 +89,26 @@ export interface CodeServerOptions {
 export interface CodeServer {
   url: string;
   port: number;
+  /** Process ids of the extension hosts running now, one per open window (Linux: read from /proc). */
+  extensionHosts(): number[];
   stop(): Promise<void>;
+}
+
+/** The processes of process group `group` whose command line names `--type=extensionHost` (how VS Code's server starts one). */
+function extensionHostsOf(group: number): number[] {
+  const found: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      // Fields after the command's closing parenthesis: state, parent, process group…
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) !== group) continue;
+      if (fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').includes('--type=extensionHost')) found.push(Number(name));
+    } catch {
+      // Ended while being read.
+    }
+  }
+  return found;
 }
 
 /** Process groups of the code-servers this process started and has not stopped yet. */
@@ -178,7 +197,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     }
     try {
       const response = await fetch(`${url}/healthz`);
-      if (response.ok) return { url, port, stop };
+      if (response.ok) return { url, port, stop, extensionHosts: () => (child.pid === undefined ? [] : extensionHostsOf(child.pid)) };
     } catch {
       // not listening yet
     }
