@@ -14,6 +14,7 @@
  * the sentence the chat shows under the run) holds a JavaScript error's words ("Cannot read
  * properties", "is not iterable", "undefined") is not clear. Then the rendering kinds (bench/renderingFaults.ts):
  * hostile answers, logs and questions drawn by the chat page, each input with the checks it passed.
+ * Last the search kind (bench/searchFaults.ts): `search_text` over lines too long to search whole.
  * Prints; asserts nothing.
  * Run with `npm run bench:faults` (`-- --only <words>` for the kinds whose name holds them).
  */
@@ -33,6 +34,7 @@ import { FakeOpenAIServer } from '../test/fakes/fakeServer';
 import { matchPath } from '../test/fakes/http';
 import { runOutcome } from '../webview/status';
 import { isClear, printRenderingKind, tryRenderingKinds } from './renderingFaults';
+import { trySearchKind } from './searchFaults';
 
 const KEY = 'proxy-key-0123456789abcdef-LEAKCHECK';
 /** A JavaScript error's words where the user should read a sentence. */
@@ -669,9 +671,15 @@ async function main(): Promise<void> {
   if (rendering.length) console.log('\n\nRendering what models write, drawn by the chat page in Chromium. Each kind: inputs tried (whole and cut mid-stream), all checks passed (clear), no text swallowed (kept); then each check\'s passes, and each input that failed');
   for (const kind of rendering) printRenderingKind(kind);
   const drawn = rendering.flatMap((kind) => kind.tried);
+  const searched = only === undefined || 'search long lines'.includes(only) ? await trySearchKind() : [];
+  if (searched.length) {
+    console.log(`\n\nsearch long lines (search_text over lines too long to search whole): ${searched.length} tried, ${searched.filter((t) => t.clear).length} clear, longest ${Math.max(...searched.map((t) => t.ms))} ms`);
+    for (const tried of searched) console.log(`  ${tried.clear ? 'clear  ' : 'UNCLEAR'} ${tried.label} (${tried.ms} ms): ${tried.note}`);
+  }
   console.log(`\n${''.padEnd(12)}tried  ended in a clear state  user's text kept  key leaks  longest Stop`);
   console.log(`${'run engine'.padEnd(12)}${String(all.length).padEnd(7)}${String(clear).padEnd(24)}${String(kept).padEnd(18)}${String(leaks).padEnd(11)}${longestStop} ms`);
   console.log(`${'rendering'.padEnd(12)}${String(drawn.length).padEnd(7)}${String(drawn.filter(isClear).length).padEnd(24)}${`${drawn.filter((t) => t.kept).length} of ${drawn.filter((t) => t.kept !== undefined).length}`.padEnd(18)}${'-'.padEnd(11)}-`);
+  if (searched.length) console.log(`${'search'.padEnd(12)}${String(searched.length).padEnd(7)}${String(searched.filter((t) => t.clear).length).padEnd(24)}${'-'.padEnd(18)}${'-'.padEnd(11)}-`);
   if (unclear.length) console.log(`\nNot clear:\n${unclear.map((line) => `  ${line}`).join('\n')}`);
 }
 
