@@ -72,6 +72,12 @@ export function toAssistantsError(error: unknown, context: ErrorContext = {}): A
   if (isTransportFailure(error)) {
     return new AssistantsError('network', `The connection to ${hostOf(context)} failed: ${redact(error.message, context)}`, { cause: error });
   }
+  // Reading an answer that lacks a field the API always sends (an id, a list, counts) ends in a
+  // TypeError, or in the SDK refusing a request built on the missing id: the server's answer, not
+  // the user's doing, and said as such rather than in JavaScript's words.
+  if (error instanceof TypeError || (error instanceof Error && /^Path parameters result in path with invalid segments/.test(error.message))) {
+    return answerLacks(context, 'a field the OpenAI API always sends', error);
+  }
   const mapped = asAssistantsError(error);
   return new AssistantsError(mapped.kind, redact(mapped.message, context), mapped.options);
 }
@@ -176,6 +182,18 @@ export function asPollFailure(failure: AssistantsError): AssistantsError {
   const cause: unknown = failure.options.cause;
   const page = cause instanceof PageAnswerError || cause instanceof SyntaxError || (cause instanceof APIConnectionError && cause.cause instanceof PageAnswerError);
   return failure.kind === 'bad_response' && page ? new AssistantsError('network', failure.message, failure.options) : failure;
+}
+
+/**
+ * The server answered with JSON that lacks `what` (a run's id, say): kind `bad_response`, with a
+ * sentence that names the host and what to check. Nothing built on such an answer can go on.
+ */
+export function answerLacks(context: ErrorContext, what: string, cause?: unknown): AssistantsError {
+  return new AssistantsError(
+    'bad_response',
+    `The server at ${hostOf(context)} sent an answer without ${what}, so it could not be used. Check the "assistants.baseUrl" setting; if it is right, try again later.`,
+    { cause },
+  );
 }
 
 /** A body that is not the API's JSON: the request was answered, so this is no network failure. */

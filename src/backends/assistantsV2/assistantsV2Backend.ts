@@ -13,7 +13,7 @@ import type { RunEvent } from '../../common/events';
 import { isTerminal } from '../../common/model';
 import { cancelledError } from '../../core/runs/sleep';
 import type { ErrorContext } from '../errorMapping';
-import { StreamSupport, asPollFailure, notApiAnswer, redactServerText, toAssistantsError } from '../errorMapping';
+import { StreamSupport, answerLacks, asPollFailure, notApiAnswer, redactServerText, toAssistantsError } from '../errorMapping';
 import { StreamRedactor } from '../streamRedaction';
 import { streamActivity, wholeAnswerOf } from '../openaiClient';
 import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
@@ -53,7 +53,12 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
   // Threads and messages
 
   createThread(signal?: AbortSignal): Promise<{ remoteId?: string }> {
-    return this.call(async () => ({ remoteId: (await this.client.beta.threads.create({}, { signal })).id }));
+    return this.call(async () => {
+      // Every run and message of the thread goes to it by this id: a thread without one is no thread.
+      const remoteId = str((await this.client.beta.threads.create({}, { signal })).id);
+      if (!remoteId) throw answerLacks(this.errorContext, "the new thread's id");
+      return { remoteId };
+    });
   }
 
   deleteThread(thread: Thread, signal?: AbortSignal): Promise<void> {
@@ -221,7 +226,10 @@ export class AssistantsV2Backend extends OpenAIFileOperations implements Backend
           ? runs.create(threadId, startBody(action), { signal })
           : runs.submitToolOutputs(action.ref.runId, { thread_id: threadId, tool_outputs: toolOutputs(action) }, { signal }),
       );
-      return await this.call(() => this.snapshot(run, ref(run.id), undefined, signal));
+      // A run started without its id can be neither followed nor stopped; outputs go to the run they answer.
+      const runId = action.kind === 'submit' ? str(run.id) || action.ref.runId : str(run.id);
+      if (!runId) throw answerLacks(this.errorContext, "the run's id");
+      return await this.call(() => this.snapshot(run, ref(runId), undefined, signal));
     } catch (error) {
       // As with streams: the request may have started the run before the connection died.
       const failure = error instanceof AssistantsError ? error : toAssistantsError(error, this.errorContext);

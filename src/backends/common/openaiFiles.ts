@@ -186,17 +186,19 @@ function fromWireFile(wire: WireFile): FileObject {
 }
 
 function fromWireVectorStore(wire: WireVectorStore): VectorStore {
-  const counts = wire.file_counts;
+  // Servers copying the API may leave the counts out (or send them of another type): none counted then.
+  const counts: Partial<Record<keyof WireVectorStore['file_counts'], unknown>> = typeof wire.file_counts === 'object' && wire.file_counts !== null ? wire.file_counts : {};
+  const count = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
   return {
     id: wire.id,
     name: wire.name,
     status: wire.status,
     fileCounts: {
-      inProgress: counts.in_progress,
-      completed: counts.completed,
-      failed: counts.failed,
-      cancelled: counts.cancelled,
-      total: counts.total,
+      inProgress: count(counts.in_progress),
+      completed: count(counts.completed),
+      failed: count(counts.failed),
+      cancelled: count(counts.cancelled),
+      total: count(counts.total),
     },
     createdAt: wire.created_at,
   };

@@ -12,7 +12,7 @@ import type { MissingObject } from '../../core/errors';
 import type { RunEvent } from '../../common/events';
 import { textOf } from '../../common/model';
 import { RunState } from '../../core/runs/runState';
-import { StreamSupport, asPollFailure, redactServerText, toAssistantsError } from '../errorMapping';
+import { StreamSupport, answerLacks, asPollFailure, redactServerText, toAssistantsError } from '../errorMapping';
 import { StreamRedactor } from '../streamRedaction';
 import { streamActivity, wholeAnswerOf } from '../openaiClient';
 import { OpenAIFileOperations, pollAfter } from '../common/openaiFiles';
@@ -121,8 +121,10 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
     const list = await this.call(() =>
       this.client.conversations.items.create(thread.remoteId ?? '', { items: [userMessageItem(text, message.attachments)] }, { signal }),
     );
-    const id = list.data[0]?.id;
-    return id ? { ...local, id } : local;
+    // The item's id where the server sent one; the message was added either way.
+    const [item]: unknown[] = Array.isArray(list.data) ? list.data : [];
+    const id = typeof item === 'object' && item !== null && 'id' in item ? item.id : undefined;
+    return typeof id === 'string' && id !== '' ? { ...local, id } : local;
   }
 
   async *stream(action: RunAction, signal?: AbortSignal, onActivity?: () => void): AsyncIterable<RunEvent> {
@@ -253,7 +255,10 @@ export class ResponsesBackend extends OpenAIFileOperations implements Backend {
         throw this.unrepeatable(this.lostAttachmentStore(error));
       },
     );
-    return redactServerText(this.ownStoreLost(toSnapshot(response, this.runContext(action, action.kind === 'submit' ? action.ref.runId : response.id))), this.errorContext);
+    const runId = action.kind === 'submit' ? action.ref.runId : response.id;
+    // A run started without its id can be neither followed nor stopped.
+    if (typeof runId !== 'string' || runId === '') throw answerLacks(this.errorContext, "the response's id");
+    return redactServerText(this.ownStoreLost(toSnapshot(response, this.runContext(action, runId))), this.errorContext);
   }
 
   async retrieve(ref: RunRef, signal?: AbortSignal): Promise<RunSnapshot> {
