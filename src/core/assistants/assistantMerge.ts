@@ -97,12 +97,21 @@ function fileOf(fields: Map<string, unknown>): AssistantFile {
   };
   for (const [key, value] of fields) {
     if (key.startsWith(TOOL)) (group('tools') as unknown[]).push(value);
-    else if (key.startsWith(RESOURCE)) (group('tool_resources') as Record<string, unknown>)[key.slice(RESOURCE.length)] = value;
-    else if (key.startsWith(META)) (group('metadata') as Record<string, unknown>)[key.slice(META.length)] = value;
-    else file[key] = value;
+    else if (key.startsWith(RESOURCE)) put(group('tool_resources') as Record<string, unknown>, key.slice(RESOURCE.length), value);
+    else if (key.startsWith(META)) put(group('metadata') as Record<string, unknown>, key.slice(META.length), value);
+    else put(file, key, value);
   }
   if (!('tools' in file)) file.tools = [];
   return file as unknown as AssistantFile;
+}
+
+/**
+ * Sets `key` as a plain own field, as JSON.parse makes it: a metadata key named `__proto__` (valid
+ * JSON, and kept by the parse) set by assignment would change the object's prototype instead and
+ * be lost from the file.
+ */
+function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** A tool's field name: its type, and a function's name or an MCP server's label (one file holds one of each). */

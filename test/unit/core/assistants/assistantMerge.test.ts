@@ -136,3 +136,17 @@ describe('mergeAssistantFiles: two edits of one assistant file, field by field',
     }
   });
 });
+
+describe('mergeAssistantFiles: keys a file may hold that name what objects are made of', () => {
+  it('a metadata or tool_resources key named __proto__ (valid JSON, kept by the parse) is kept, not lost to an assignment', () => {
+    const theirs = JSON.parse('{"version":1,"name":"Helper","model":"gpt-4.1","tools":[],"metadata":{"team":"docs","__proto__":"kept","constructor":"too"},"tool_resources":{"__proto__":{"x":1}}}') as AssistantFile;
+    const base: AssistantFile = { version: 1, name: 'Helper', model: 'gpt-4.1', tools: [], metadata: { team: 'docs' } };
+    const { file, conflicts } = mergeAssistantFiles(base, { ...base, instructions: 'Be brief.' }, theirs);
+    assert.deepEqual(conflicts, []);
+    const written = JSON.parse(JSON.stringify(file)) as Record<string, Record<string, unknown>>;
+    assert.deepEqual(Object.keys(written.metadata), ['team', '__proto__', 'constructor']);
+    assert.equal(written.metadata.__proto__, 'kept');
+    assert.deepEqual(Object.getOwnPropertyDescriptor(written.tool_resources, '__proto__')?.value, { x: 1 });
+    assert.equal(Object.getPrototypeOf(file.metadata), Object.prototype, 'no object took another prototype');
+  });
+});
