@@ -1,5 +1,5 @@
 import type { AssistantFile, FileTool } from './assistantFile';
-import { draftFromFile, fileFromDraft, serializeAssistantFile, validateAssistantFile } from './assistantFile';
+import { describeErrors, draftFromFile, fileFromDraft, parseAssistantFile, serializeAssistantFile, validateAssistantFile } from './assistantFile';
 import { AssistantConflictError } from '../errors';
 import type { AssistantDraft } from '../../common/model';
 
@@ -67,6 +67,21 @@ export function mergeDrafts(base: AssistantDraft, mine: AssistantDraft, theirs: 
 }
 
 /** Whether two assistant files hold the same fields (key order, an empty list or map aside). */
+/**
+ * What *Overwrite* of a conflict writes: this side's change (`proposed`) as an update based on the
+ * version the user was shown beside it (`current`). The fields in conflict take this side's values;
+ * whatever was changed elsewhere after the conflict was shown (another field saved meanwhile) is
+ * kept, and a field changed again meanwhile is a conflict of its own. When `current` is no valid
+ * assistant (a hand edit broke it), there is no base and `proposed` is written whole. `problem`
+ * (a sentence's worth, from `describeErrors`) when `proposed` is no valid assistant.
+ */
+export function overwriteOf(conflict: { current: string; proposed: string }): { draft: AssistantDraft; base?: AssistantDraft } | { problem: string } {
+  const { file, errors } = parseAssistantFile(conflict.proposed);
+  if (!file) return { problem: describeErrors(errors) };
+  const shown = parseAssistantFile(conflict.current).file;
+  return { draft: draftFromFile(file), ...(shown ? { base: draftFromFile(shown) } : {}) };
+}
+
 export function sameAssistantFile(a: AssistantFile, b: AssistantFile): boolean {
   const [fa, fb] = [fieldsOf(a), fieldsOf(b)];
   return fa.size === fb.size && [...fa].every(([key, value]) => canonical(value) === canonical(fb.get(key)));

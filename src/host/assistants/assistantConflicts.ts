@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
-import { describeErrors, draftFromFile, parseAssistantFile } from '../../core/assistants/assistantFile';
+import { overwriteOf } from '../../core/assistants/assistantMerge';
 import type { AssistantService } from '../../core/assistants/assistantService';
-import type { AssistantConflictError } from '../../core/errors';
+import { AssistantConflictError } from '../../core/errors';
 
 /**
  * Where an update of an assistant met another change of the same fields (another window, a hand
  * edit): the user is told in one sentence and chooses. *Compare* opens a diff of what is kept now
  * (the file itself, or the server's version) and the change that was not saved, then asks again;
- * *Overwrite* writes the change over the other. Dismissing keeps what is there. The unsaved
+ * *Overwrite* writes the change over the version shown (`overwriteOf`: what was saved elsewhere
+ * after that is kept). Dismissing keeps what is there. The unsaved
  * versions are read-only documents of the `assistants-conflict` scheme.
  */
 export class AssistantConflicts implements vscode.TextDocumentContentProvider {
@@ -31,12 +32,18 @@ export class AssistantConflicts implements vscode.TextDocumentContentProvider {
       return this.offer(error);
     }
     if (choice !== 'Overwrite') return;
-    const { file, errors } = parseAssistantFile(error.proposed);
-    if (!file) {
-      void vscode.window.showErrorMessage(`The two versions do not make a valid assistant together (${describeErrors(errors)}); edit the file by hand instead.`);
+    const overwrite = overwriteOf(error);
+    if ('problem' in overwrite) {
+      void vscode.window.showErrorMessage(`The two versions do not make a valid assistant together (${overwrite.problem}); edit the file by hand instead.`);
       return;
     }
-    await this.service.update(error.where.assistantId, draftFromFile(file));
+    try {
+      await this.service.update(error.where.assistantId, overwrite.draft, overwrite.base ? { base: overwrite.base } : undefined);
+    } catch (again) {
+      // The same field was changed once more while the user chose: asked again, about that change.
+      if (again instanceof AssistantConflictError) return this.offer(again);
+      throw again;
+    }
     void vscode.window.showInformationMessage(`Saved your version of ${error.where.file ? vscode.workspace.asRelativePath(error.where.file) : error.where.assistantId} over the other.`);
   }
 

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileFromDraft } from '../../../../src/core/assistants/assistantFile';
+import { overwriteOf } from '../../../../src/core/assistants/assistantMerge';
 import { draftOf } from '../../../../src/core/assistants/assistantService';
 import type { AssistantEntry } from '../../../../src/core/assistants/assistantStore';
 import { FileAssistantStore } from '../../../../src/core/assistants/assistantStore';
@@ -100,6 +101,43 @@ describe('assistant files never lose a write', () => {
       assert.equal(onDisk(entry).instructions, other(read).instructions);
     });
   }
+
+  it('Overwrite after a conflict writes this side over the version shown, and keeps what another window saved while the user chose', async () => {
+    const entry = await left.create(HELPER);
+    const read = base(entry);
+    await left.update(entry.id, { ...read, instructions: 'Window A' }, { base: read });
+    const conflict = await right.update(entry.id, { ...read, instructions: 'Window B' }, { base: read }).then(
+      () => assert.fail('the same field changed twice is a conflict'),
+      (error: unknown) => (error instanceof AssistantConflictError ? error : assert.fail(String(error))),
+    );
+    // While the warning is open, the first window saves two other fields.
+    const meanwhile = base((await left.list())[0]);
+    await left.update(entry.id, { ...meanwhile, temperature: 0.2, metadata: { team: 'docs', owner: 'ana' } }, { base: meanwhile });
+    const overwrite = overwriteOf(conflict);
+    assert.ok(!('problem' in overwrite) && overwrite.base, 'the version shown is the base');
+    await right.update(entry.id, overwrite.draft, { base: overwrite.base });
+    assert.deepEqual([onDisk(entry).instructions, onDisk(entry).temperature, onDisk(entry).metadata], ['Window B', 0.2, { team: 'docs', owner: 'ana' }]);
+    // The field in conflict changed once more while the user chose: that is asked about again, not written over.
+    await left.update(entry.id, { ...read, instructions: 'Window C' });
+    const shown = await right.update(entry.id, { ...read, instructions: 'Window D' }, { base: read }).then(() => assert.fail('a conflict'), (error: unknown) => error as AssistantConflictError);
+    await left.update(entry.id, { ...base((await left.list())[0]), instructions: 'Window E' });
+    const again = overwriteOf(shown);
+    assert.ok(!('problem' in again));
+    await assert.rejects(right.update(entry.id, again.draft, { base: again.base }), (error: unknown) => error instanceof AssistantConflictError && error.current.includes('Window E'));
+    assert.equal(onDisk(entry).instructions, 'Window E');
+  });
+
+  it('Overwrite of a file a hand edit left invalid writes this side whole; a proposal that is no assistant says why', () => {
+    const proposed = JSON.stringify(fileFromDraft({ ...HELPER, instructions: 'Mine' }));
+    for (const current of ['{ "version": 1, "name": "Helper", ', JSON.stringify({ version: 1, name: 'Helper' })]) {
+      const overwrite = overwriteOf({ current, proposed });
+      assert.ok(!('problem' in overwrite));
+      assert.equal(overwrite.base, undefined, current);
+      assert.equal(overwrite.draft.instructions, 'Mine');
+    }
+    const refused = overwriteOf({ current: proposed, proposed: JSON.stringify({ version: 1, name: 'Helper', temperature: 9 }) });
+    assert.ok('problem' in refused && /model|temperature/.test(refused.problem), JSON.stringify(refused));
+  });
 
   it('a hand edit that left the file invalid is not overwritten by a merging update; an overwrite keeps its $schema', async () => {
     const entry = await left.create(HELPER);
