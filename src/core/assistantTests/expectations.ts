@@ -1,6 +1,5 @@
-import type { ValidateFunction } from 'ajv';
-import { deeperThan, MAX_ARGUMENTS_DEPTH, MAX_SCHEMA_DEPTH } from '../text/jsonDepth';
-import { boundedAjv } from '../text/boundedAjv';
+import { deeperThan, MAX_ARGUMENTS_DEPTH } from '../text/jsonDepth';
+import { answerErrorsText, answerValidator } from './answerSchema';
 import { includesText } from '../text/findText';
 import { linearRegExp, PatternError } from '../text/linearRegExp';
 import type { Annotation, JsonSchema, ToolCall, Usage } from '../../common/model';
@@ -36,9 +35,6 @@ export type Grade = (rubric: string, grader: string | undefined, answer: Answer)
 const MAX_JSON_CHARS = 1_000_000;
 /** At most this many characters of an answer are quoted in a failure. */
 const QUOTE_CHARS = 2_000;
-
-const ajv = boundedAjv();
-const compiled = new WeakMap<JsonSchema, ValidateFunction>();
 
 /**
  * Checks one expectation against an answer. Patterns run on the linear-time engine, schemas with
@@ -118,17 +114,15 @@ function checkJson(schema: JsonSchema | undefined, text: string): Verdict {
   }
   if (!schema) return ok();
   if (deeperThan(value, MAX_ARGUMENTS_DEPTH)) return fail(`The answer nests deeper than ${MAX_ARGUMENTS_DEPTH} levels.`);
-  let validate = compiled.get(schema);
-  if (!validate) {
-    if (deeperThan(schema, MAX_SCHEMA_DEPTH)) return fail(`The schema nests deeper than ${MAX_SCHEMA_DEPTH} levels.`);
-    try {
-      validate = ajv.compile(schema);
-    } catch (error) {
-      return fail(`The schema cannot be used: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    compiled.set(schema, validate);
+  const validate = answerValidator(schema);
+  if (typeof validate === 'string') return fail(`The schema ${validate}.`);
+  const valid: unknown = validate(value);
+  if (typeof valid !== 'boolean') {
+    // Only a verdict counts: anything else (an asynchronous check's promise) is no pass, and its rejection is caught.
+    Promise.resolve(valid).catch(() => undefined);
+    return fail('The schema cannot be checked here: its check gives no verdict (an asynchronous schema, "$async": true); remove "$async".');
   }
-  return validate(value) ? ok() : fail(`The answer does not match the schema: ${ajv.errorsText(validate.errors)}.`, JSON.stringify(schema, null, 2), quote(JSON.stringify(value, null, 2)));
+  return valid ? ok() : fail(`The answer does not match the schema: ${answerErrorsText(validate.errors)}.`, JSON.stringify(schema, null, 2), quote(JSON.stringify(value, null, 2)));
 }
 
 /** An answer that is one fenced block (```json … ```) is read as the block's body. */

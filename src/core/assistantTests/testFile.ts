@@ -3,6 +3,7 @@ import schema from '../../../schemas/assistant-tests.schema.json';
 import { deeperThan, jsonObjectWiderThan, MAX_OBJECT_KEYS, MAX_SCHEMA_DEPTH, yamlFlowNestsDeeper } from '../text/jsonDepth';
 import { boundedAjv } from '../text/boundedAjv';
 import { duplicateKey } from '../text/duplicateKeys';
+import { answerValidator } from './answerSchema';
 import type { JsonSchema } from '../../common/model';
 
 /** Test files are `<name>.assistant-tests.json`, `.yaml` or `.yml`, beside `<name>.assistant.json`. */
@@ -97,7 +98,10 @@ export function parseTestFile(text: string, fileName: string): ParsedTestFile {
   }
   const file = value;
   const schemaErrors = file.tests.flatMap((test, i) =>
-    (test.expect ?? []).flatMap((e, j) => (e.type === 'json-schema' && e.value && !ajv.validateSchema(e.value) ? [`tests.${i}.expect.${j}.value is not a usable JSON Schema: ${ajv.errorsText(ajv.errors)}`] : [])),
+    (test.expect ?? []).flatMap((e, j) => {
+      const validate = e.type === 'json-schema' && e.value ? answerValidator(e.value) : undefined;
+      return typeof validate === 'string' ? [`tests.${i}.expect.${j}.value ${validate}.`] : [];
+    }),
   );
   return schemaErrors.length > 0 ? { errors: schemaErrors, skipped } : { file, errors: [], skipped };
 }

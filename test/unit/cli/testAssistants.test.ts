@@ -52,6 +52,20 @@ describe('test-assistants CLI', () => {
     assert.equal(lines.at(-1), '1 passed, 0 failed');
   });
 
+  it('reports a file whose schema names a $schema it cannot read as not run, and runs the other files and prints the summary', async () => {
+    for (const $schema of ['https://json-schema.org/draft/2020-12/schema', 'http://json-schema.org/draft-04/schema#']) {
+      lines = [];
+      await fs.writeFile(path.join(root, '.assistants', 'a.assistant-tests.json'), JSON.stringify({ version: 1, assistant: 'helper.assistant.json', tests: [{ question: 'Hi', expect: [{ type: 'json-schema', value: { $schema, type: 'object' } }] }] }));
+      await fs.writeFile(path.join(root, '.assistants', 'helper.assistant-tests.json'), JSON.stringify({ version: 1, tests: [{ name: 'Echoes', question: 'Hi', expect: [{ type: 'icontains', value: 'you asked' }] }] }));
+      assert.equal(await runCli(['--workspace', root], env(), out), 1);
+      const text = lines.join('\n');
+      assert.ok(text.includes(`a.assistant-tests.json\n  ✗ not run: tests.0.expect.0.value names "$schema": "${$schema}", which the runner does not support;`), text);
+      assert.match(text, /✓ Echoes/);
+      assert.match(text, /2 files \(1 not run\)/);
+      assert.equal(lines.at(-1), '1 passed, 0 failed');
+    }
+  });
+
   it('offers the read-only workspace functions, confined and with the deny list, and denies a write', async () => {
     await fs.writeFile(path.join(root, 'notes.md'), 'Deploys run on Fridays.\n');
     await fs.writeFile(path.join(root, '.env'), 'API_KEY=sk-live-secret\n');

@@ -63,6 +63,36 @@ describe('assistant tests: every expectation kind against the fake server', () =
     assert.equal((await verdict(bench, { type: 'json-schema' })).pass, true, 'any JSON passes without a schema');
   });
 
+  it('json-schema fails, and never passes, an asynchronous schema, whether or not the answer would match it', async () => {
+    for (const schema of [{ $async: true, type: 'object' }, { $async: true, type: 'string' }, { definitions: { city: { $async: true, type: 'object' } }, $ref: '#/definitions/city' }]) {
+      bench.fake.model.enqueue({ steps: [{ type: 'text', text: '{"city": "Paris"}' }] });
+      assertFails(await verdict(bench, { type: 'json-schema', value: schema }), /^The schema is asynchronous \("\$async": true\), which cannot be checked here; remove "\$async"\.$/);
+    }
+  });
+
+  it('json-schema fails a schema with a keyword or a format it cannot check, naming it, though the answer would pass without it', async () => {
+    const refused: Array<[object, RegExp]> = [
+      [{ type: 'object', requried: ['days'] }, /^The schema uses "requried", which is not a draft-07 keyword/],
+      [{ type: 'object', unevaluatedProperties: false }, /^The schema uses "unevaluatedProperties"/],
+      [{ type: 'object', properties: { city: { type: 'string', format: 'email' } } }, /^The schema uses the format "email", which the runner cannot check/],
+      [{ type: 'object', properties: { city: { type: 'string', format: 'date-time' } } }, /^The schema uses the format "date-time"/],
+      [{ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' }, /^The schema names "\$schema": "https:\/\/json-schema\.org\/draft\/2020-12\/schema", which the runner does not support/],
+    ];
+    for (const [schema, reason] of refused) {
+      bench.fake.model.enqueue({ steps: [{ type: 'text', text: '{"city": "Paris"}' }] });
+      assertFails(await verdict(bench, { type: 'json-schema', value: schema }), reason);
+    }
+  });
+
+  it('json-schema checks schemas sharing an $id, and the same answer again, alike', async () => {
+    const city = () => ({ $id: 'https://example.com/city.json', type: 'object', required: ['city'], properties: { city: { $id: 'https://example.com/name.json', type: 'string' } } });
+    for (const schema of [city(), city(), { ...city(), properties: { city: { $id: 'https://example.com/name.json', type: 'number' } } }, city()]) {
+      bench.fake.model.enqueue({ steps: [{ type: 'text', text: '{"city": "Paris"}' }] });
+      const result = await verdict(bench, { type: 'json-schema', value: schema });
+      assert.equal(result.pass, schema.properties.city.type === 'string', result.failure?.reason);
+    }
+  });
+
   it('function-call passes when the function was called with matching arguments, and fails otherwise', async () => {
     const weather = { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string' } } } } };
     await bench.writeAssistant('helper', { tools: [weather] });

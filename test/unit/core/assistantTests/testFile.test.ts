@@ -51,6 +51,51 @@ describe('assistant tests: the file format', () => {
     assert.deepEqual(parseTestFile(`${'['.repeat(200)}${']'.repeat(200)}`, 'x.assistant-tests.json').errors, ['the file nests deeper than 64 levels; a test file may nest at most 64.']);
   });
 
+  /** The problems of a file whose one case expects each schema in `schemas`. */
+  const schemaErrors = (...schemas: object[]) =>
+    parseTestFile(JSON.stringify({ version: 1, tests: [{ question: 'q', expect: schemas.map((value) => ({ type: 'json-schema', value })) }] }), 'x.assistant-tests.json').errors;
+
+  it('refuses an asynchronous schema, at its root or in a subschema, in one sentence', () => {
+    assert.deepEqual(schemaErrors({ $async: true, type: 'object' }, { properties: { city: { $async: true, type: 'string' } } }), [
+      'tests.0.expect.0.value is asynchronous ("$async": true), which cannot be checked here; remove "$async".',
+      'tests.0.expect.1.value is asynchronous ("$async": true), which cannot be checked here; remove "$async".',
+    ]);
+  });
+
+  it('makes a schema Ajv cannot read a problem of its expectation instead of throwing: another $schema, a $schema not a text, a reference to a schema it does not hold', () => {
+    assert.deepEqual(schemaErrors({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' }, { $schema: 'http://json-schema.org/draft-04/schema#' }), [
+      'tests.0.expect.0.value names "$schema": "https://json-schema.org/draft/2020-12/schema", which the runner does not support; use "http://json-schema.org/draft-07/schema#" or leave "$schema" out.',
+      'tests.0.expect.1.value names "$schema": "http://json-schema.org/draft-04/schema#", which the runner does not support; use "http://json-schema.org/draft-07/schema#" or leave "$schema" out.',
+    ]);
+    assert.match(schemaErrors({ $schema: 7 }).join(), /value has a "\$schema" that is not a text/);
+    assert.match(schemaErrors({ $ref: 'city.schema.json' }).join(), /value refers to "city\.schema\.json", which it does not hold/);
+    assert.deepEqual(schemaErrors({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object' }, { $schema: 'http://json-schema.org/draft-07/schema' }), []);
+  });
+
+  it('refuses a schema with a keyword or a format the runner would skip, naming it, and takes the keywords it checks', () => {
+    assert.deepEqual(schemaErrors({ type: 'object', requried: ['city'] }, { prefixItems: [{ type: 'string' }] }, { dependentRequired: { a: ['b'] } }, { unevaluatedProperties: false }), [
+      'tests.0.expect.0.value uses "requried", which is not a draft-07 keyword the runner checks; correct its spelling or remove it.',
+      'tests.0.expect.1.value uses "prefixItems", which is not a draft-07 keyword the runner checks; correct its spelling or remove it.',
+      'tests.0.expect.2.value uses "dependentRequired", which is not a draft-07 keyword the runner checks; correct its spelling or remove it.',
+      'tests.0.expect.3.value uses "unevaluatedProperties", which is not a draft-07 keyword the runner checks; correct its spelling or remove it.',
+    ]);
+    assert.deepEqual(schemaErrors({ type: 'string', format: 'email' }, { properties: { at: { type: 'string', format: 'date-time' } } }), [
+      'tests.0.expect.0.value uses the format "email", which the runner cannot check (it checks no formats); remove it, or use a pattern.',
+      'tests.0.expect.1.value uses the format "date-time", which the runner cannot check (it checks no formats); remove it, or use a pattern.',
+    ]);
+    assert.match(schemaErrors({ if: { type: 'string' } }).join(), /value holds a part the runner would ignore \("if" without "then" and "else" is ignored\); complete or remove it\./);
+    const checked = { title: 'T', description: 'd', $comment: 'c', default: {}, examples: [{}], type: 'object', required: ['a'], properties: { a: { type: 'string', minLength: 1 } }, patternProperties: { '^a': { type: 'string' } }, dependencies: { a: ['b'] }, if: { required: ['a'] }, then: { required: ['b'] } };
+    assert.deepEqual(schemaErrors(checked, { items: [{ type: 'string' }], additionalItems: false, contains: { const: 1 } }), []);
+  });
+
+  it('reads schemas sharing an $id, in one file and in files read again', () => {
+    const city = { $id: 'https://example.com/city.json', type: 'object', properties: { name: { $id: 'https://example.com/name.json', type: 'string' } } };
+    for (let round = 0; round < 2; round++) {
+      assert.deepEqual(schemaErrors(city, { ...city, required: ['name'] }), []);
+      assert.deepEqual(schemaErrors(structuredClone(city)), []);
+    }
+  });
+
   it('refuses a YAML file nested far past what its parser recurses through, in a sentence before parsing; brackets in quotes and comments do not count', () => {
     const deep = 'the file nests deeper than 64 levels; a test file may nest at most 64.';
     for (const text of ['['.repeat(500_000), `tests:\n  - question: ${'{a: '.repeat(100_000)}`, `tests:\n  - question: it's ${'['.repeat(300_000)}`]) {
