@@ -71,7 +71,7 @@ describe('assistant tests: every expectation kind against the fake server', () =
   });
 
   it('json-schema fails a schema with a keyword or a format it cannot check, naming it, though the answer would pass without it', async () => {
-    const refused: Array<[object, RegExp]> = [
+    const refused: Array<[Record<string, unknown>, RegExp]> = [
       [{ type: 'object', requried: ['days'] }, /^The schema uses "requried", which is not a draft-07 keyword/],
       [{ type: 'object', unevaluatedProperties: false }, /^The schema uses "unevaluatedProperties"/],
       [{ type: 'object', properties: { city: { type: 'string', format: 'email' } } }, /^The schema uses the format "email", which the runner cannot check/],
