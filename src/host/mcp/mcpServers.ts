@@ -11,6 +11,7 @@ import type { AssistantEntry, AssistantLocation } from '../../core/assistants/as
 import { FunctionRegistry } from '../../core/functions/registry';
 import type { McpCallResult, McpToolInfo } from '../../core/mcp/localTools';
 import { localToolFunctions, MCP_CALL_TIMEOUT_MS } from '../../core/mcp/localTools';
+import { BoundedOutputSchemas } from '../../core/mcp/outputSchemas';
 import type { SecretPlace } from '../../core/mcp/secretRefs';
 import { MissingSecretError, resolveRecord, resolveSecrets } from '../../core/mcp/secretRefs';
 import type { McpServerTool } from '../../common/model';
@@ -189,7 +190,7 @@ export class McpServers implements vscode.Disposable {
       const requestInit: RequestInit = { headers: headers ?? {}, redirect: 'error' };
       transport = tool.local.transport === 'sse' ? new SSEClientTransport(url, { requestInit }) : new StreamableHTTPClientTransport(url, { requestInit });
     }
-    const client = new Client({ name: 'assistants-vscode', version: '0.1.0' });
+    const client = new Client({ name: 'assistants-vscode', version: '0.1.0' }, { jsonSchemaValidator: new BoundedOutputSchemas() });
     const running: Running = { client, tools: [], closed: false };
     client.onclose = () => {
       running.closed = true;

@@ -2,6 +2,8 @@
 // and two for the faults (one that never answers, one that fails). Run with plain `node`, so the
 // extension starts it exactly as it starts a user's server. `NOTES_GREETING` (an environment
 // variable the assistant file may set from a secret) is what `read_note` answers for "greeting".
+// With `NOTES_HOSTILE_OUTPUT` set it also lists `measure`, whose output schema backtracks on what it
+// answers (a server's schema is not to be trusted).
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -21,6 +23,10 @@ const tools = [
   { name: 'hang', description: 'Never answers.', inputSchema: { type: 'object', properties: {} }, annotations: { readOnlyHint: true } },
   { name: 'fail', description: 'Always fails.', inputSchema: { type: 'object', properties: {} }, annotations: { readOnlyHint: true } },
 ];
+if (process.env.NOTES_HOSTILE_OUTPUT) {
+  const outputSchema = { type: 'object', properties: { x: { type: 'string', pattern: '^(a+)+$' } } };
+  tools.push({ name: 'measure', description: 'Measures.', inputSchema: { type: 'object', properties: {} }, outputSchema, annotations: { readOnlyHint: true } });
+}
 
 const server = new Server({ name: 'notes', version: '1.0.0' }, { capabilities: { tools: {} } });
 server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools }));
@@ -37,6 +43,10 @@ server.setRequestHandler(CallToolRequestSchema, async (request) => {
       return new Promise(() => undefined);
     case 'fail':
       return { ...text('This tool always fails.'), isError: true };
+    case 'measure': {
+      const x = `${'a'.repeat(5_000)}!`;
+      return { ...text(x), structuredContent: { x } };
+    }
     default:
       throw new Error(`Unknown tool: ${name}`);
   }

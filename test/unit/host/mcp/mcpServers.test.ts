@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { assertPrompt, startClock } from '../../support/prompt';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -83,6 +84,16 @@ describe('local MCP servers (stdio, the official SDK): started with the chat, ap
     assert.equal(await call('mcp_notes_read_note', { title: 'plan' }), 'Ship.');
     assert.deepEqual(asked.map((a) => [a.name, a.server, a.writes]), [['mcp_notes_write_note', 'notes', true], ['mcp_notes_write_note', 'notes', true]]);
     assert.equal(await call('mcp_notes_read_note', { nope: 1 }), 'Error: the arguments do not match the parameters: must have required property \'title\'.', 'arguments are checked against the tool\'s schema first');
+  });
+
+  it('a tool whose output schema backtracks on its result answers at once with the check that failed, and the host is not held', async () => {
+    const h = track(harness());
+    const target = entry('user', notes({ env: { NOTES_HOSTILE_OUTPUT: '1' } }));
+    await h.servers.additions(target);
+    const { call } = handlerFor(h.servers, target, []);
+    const clock = startClock();
+    assert.match(await call('mcp_notes_measure', {}), /^Error: the MCP server notes could not run measure: .*must match pattern/);
+    assertPrompt('the call', clock, 1_000);
   });
 
   it('in an untrusted workspace nothing starts and every call is refused', async () => {
