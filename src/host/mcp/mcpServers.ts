@@ -15,6 +15,7 @@ import { BoundedOutputSchemas } from '../../core/mcp/outputSchemas';
 import type { SecretPlace } from '../../core/mcp/secretRefs';
 import { MissingSecretError, resolveRecord, resolveSecrets } from '../../core/mcp/secretRefs';
 import type { McpServerTool } from '../../common/model';
+import { oneLine } from '../../common/showable';
 import { FileTooLargeError, NotRegularFileError, nodeFileSystem } from '../../core/workspace/fileSystem';
 import type { ConfiguredServers } from './mcpConfig';
 import type { McpSecrets, SecretUse } from './mcpSecrets';
@@ -161,7 +162,7 @@ export class McpServers implements vscode.Disposable {
     const local = tool.local;
     const description =
       local.transport === 'stdio'
-        ? `runs ${[local.command, ...(local.args ?? [])].join(' ')}${local.cwd ? ` in ${local.cwd}` : ''}${local.envFile ? ` with the environment of ${local.envFile}` : ''}`
+        ? `runs ${[local.command, ...(local.args ?? [])].join(' ')}${local.cwd ? ` in ${local.cwd}` : ''}${local.envFile ? ` with the environment of ${local.envFile}` : ''}${environmentSaid(local.env)}`
         : `connects to ${tool.serverUrl ?? ''}`;
     const answer = await this.deps.confirmStart(tool.serverLabel, description, source);
     this.decided.set(key, answer);
@@ -298,6 +299,19 @@ async function readEnvFile(file: string): Promise<Record<string, string>> {
   return parseEnv(new TextDecoder().decode(bytes)) as Record<string, string>;
 }
 
+
+/**
+ * The variables a server's definition sets, as the start question says them: each can change what
+ * runs (`PATH`, `NODE_OPTIONS`, `LD_PRELOAD`) or hand the server a secret, so none is left unsaid.
+ * A value naming a secret or an input (`${secret:notes}`) is said as written, never resolved; others
+ * are cut at 80 characters, on one line. Empty when it sets none.
+ */
+function environmentSaid(env: Record<string, string> | undefined): string {
+  const entries = Object.entries(env ?? {});
+  if (entries.length === 0) return '';
+  const said = entries.map(([name, value]) => `${oneLine(name).slice(0, 80)}=${oneLine(value).slice(0, 80)}${value.length > 80 ? '…' : ''}`);
+  return `, setting ${said.join(', ')}`;
+}
 /** Milliseconds as seconds for a sentence: one decimal under 10 s (0.3), whole seconds above. */
 function seconds(ms: number): string {
   return ms < 10_000 ? String(Math.round(ms / 100) / 10) : String(Math.round(ms / 1000));

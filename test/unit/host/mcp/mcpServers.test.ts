@@ -122,6 +122,20 @@ describe('local MCP servers (stdio, the official SDK): started with the chat, ap
     assert.equal(mine.state.confirms.length, 0, 'your own assistant\'s server starts without asking');
   });
 
+  it('the start question says every variable the definition sets: one can change what runs, or hand over a secret', async () => {
+    for (const [env, said] of [
+      [{ PATH: 'bin:/usr/bin:/bin' }, ', setting PATH=bin:/usr/bin:/bin'],
+      [{ NODE_OPTIONS: '--require ./x.js', NOTES_GREETING: '${secret:notes}' }, ', setting NODE_OPTIONS=--require ./x.js, NOTES_GREETING=${secret:notes}'],
+      [{ 'LD_PRELOAD\u202e': `a\nb${'c'.repeat(100)}` }, `, setting LD_PRELOAD =a b${'c'.repeat(77)}…`],
+    ] as const) {
+      const h = track(harness());
+      h.state.answer = false;
+      await h.servers.additions(entry('workspace', notes({ env })));
+      assert.equal(h.state.confirms.length, 1);
+      assert.ok(h.state.confirms[0].endsWith(`notesServer.mjs${said}`), h.state.confirms[0]);
+    }
+  });
+
   it('a tool that does not answer in time, and Stop, end the call with a sentence', async () => {
     const h = track(harness({ callTimeoutMs: 300 }));
     const target = entry('user', notes());
