@@ -2,6 +2,7 @@ import { parseDocument } from 'yaml';
 import { AssistantsError } from '../errors';
 import type { TestCase } from './testFile';
 import { parseTestFile } from './testFile';
+import { includesText } from '../text/findText';
 
 /** Words of the answer a drafted `contains` expectation takes, at most. */
 const DRAFT_WORDS = 8;
@@ -9,30 +10,49 @@ const DRAFT_WORDS = 8;
 const DRAFT_READ_CHARS = 20_000;
 
 /**
+ * Inline Markdown marks a drafted phrase never spans: emphasis and strike-through (`*`, `~~`, `_`
+ * at a word's edge; `max_tokens` keeps its `_`), code spans' backticks, a link's brackets and its
+ * `(address)`. The runner checks the answer's raw text, marks and all.
+ */
+const INLINE_MARK = /\]\([^)\s]*\)|\*+|`+|~~|[[\]]|(?<![\p{L}\p{N}])_+|_+(?![\p{L}\p{N}])/u;
+
+/**
  * A test case drafted from a comparison: the question (with its attachments, workspace paths) and
  * an expectation drafted from the chosen answer, meant to be edited: the answer must contain the
- * first words of its first sentence (Markdown marks left out). An answer with no words drafts no
- * expectation.
+ * first words of its first sentence, taken from the answer's raw text between its Markdown marks,
+ * so that the expectation passes against the very answer it was drafted from. An answer with no
+ * words drafts no expectation.
  */
 export function draftTestCase(question: string, attachments: readonly string[], answer: string): TestCase {
   const test: TestCase = { question };
   if (attachments.length) test.attachments = [...attachments];
   const phrase = leadingPhrase(answer);
-  if (phrase) test.expect = [{ type: 'contains', value: phrase }];
+  // The runner checks the raw answer: a phrase it would not find there is no expectation to draft.
+  if (phrase && includesText(answer, phrase)) test.expect = [{ type: 'contains', value: phrase }];
   return test;
 }
 
-/** The first words of `answer`'s first sentence, Markdown marks and code fences left out. */
+/**
+ * The first words of `answer`'s first sentence, as they stand in its raw text: code fences and a
+ * line's leading Markdown (heading, list, quote) left out, and of the sentence the run of text
+ * between inline marks (see `INLINE_MARK`) that has the most words, so the phrase is a slice of
+ * the answer.
+ */
 function leadingPhrase(answer: string): string {
-  const prose = answer
+  const line = answer
     .slice(0, DRAFT_READ_CHARS)
-    .replace(/```[\s\S]*?(```|$)/g, ' ')
+    // A fence ends the line: each line left is a slice of the answer.
+    .replace(/```[\s\S]*?(```|$)/g, '\n')
     .split('\n')
-    .map((line) => line.replace(/^\s*(#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s*)/, '').replace(/[*_`~[\]]/g, ''))
-    .find((line) => /\w/.test(line));
-  if (!prose) return '';
-  const sentence = prose.split(/(?<=[.!?:])\s/)[0].trim().replace(/[.!?:]$/, '');
-  return sentence.split(/\s+/).slice(0, DRAFT_WORDS).join(' ');
+    .map((text) => text.replace(/^\s*(#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s*)/, ''))
+    .find((text) => /[\p{L}\p{N}]/u.test(text.replace(/[*_`~[\]]/g, '')));
+  if (!line) return '';
+  const sentence = line.split(/(?<=[.!?:])\s/)[0];
+  const runs = sentence.split(INLINE_MARK).map((run) => ({ run, words: run.split(/\s+/).filter((word) => /[\p{L}\p{N}]/u.test(word)).length }));
+  const best = runs.reduce((a, b) => (b.words > a.words ? b : a));
+  if (best.words === 0) return '';
+  const words = new RegExp(`^\\s*(\\S+(?:\\s+\\S+){0,${DRAFT_WORDS - 1}})`).exec(best.run)?.[1] ?? '';
+  return words.replace(/[.!?:,;]+$/, '');
 }
 
 /** A test file's text with a case added, and the line (0-based) the case's question is on. */

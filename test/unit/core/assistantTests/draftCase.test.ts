@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { addTestCase, draftTestCase } from '../../../../src/core/assistantTests/draftCase';
 import { parseTestFile } from '../../../../src/core/assistantTests/testFile';
+import { check } from '../../../../src/core/assistantTests/expectations';
 
 const sample = fs.readFileSync(path.join(__dirname, '../../../../sample-workspace/.assistants/workspace-helper.assistant-tests.json'), 'utf8');
 
@@ -18,6 +19,24 @@ describe('a test case drafted from a compared answer', () => {
     assert.deepEqual(draftTestCase('Q', [], '  \n```\n```'), { question: 'Q' }, 'no words, no expectation');
     assert.deepEqual(draftTestCase('Q', [], `${'\n'.repeat(30_000)}Words after the first 20,000 characters.`), { question: 'Q' }, 'only the start of a long answer is read');
     assert.deepEqual(draftTestCase('Q', [], `${'```\ncode\n```\n'.repeat(2_000)}Prose.`), { question: 'Q' }, 'nor past the first 20,000 characters of code');
+  });
+
+  it('drafts a phrase the runner finds in the raw answer it was drafted from, Markdown marks and all', async () => {
+    const drafted: Array<[string, string]> = [
+      ['**Paris** is the capital of France.', 'is the capital of France'],
+      ['Run `npm install` first, then build.', 'first, then build'],
+      ['Set max_tokens to 100.', 'Set max_tokens to 100'],
+      ['See [the docs](https://example.com) for details.', 'the docs'],
+      ['A **monad** is a type', 'is a type'],
+      ['~~Old~~ New  and\tspaced  words here.', 'New  and\tspaced  words here'],
+      ['Привет, **мир**.', 'Привет'],
+    ];
+    for (const [answer, phrase] of drafted) {
+      const expect = draftTestCase('Q', [], answer).expect;
+      assert.deepEqual(expect, [{ type: 'contains', value: phrase }], answer);
+      const verdict = await check(expect![0], { text: answer, toolCalls: [], citations: [], latencyMs: 1 }, async () => ({ pass: true, reason: '' }));
+      assert.equal(verdict.pass, true, `${answer}: ${verdict.reason}`);
+    }
   });
 
   it('adds the case at the end of a JSON file, keeping every other character, and says the line of its question', () => {
