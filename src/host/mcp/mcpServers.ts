@@ -205,7 +205,9 @@ export class McpServers implements vscode.Disposable {
       await client.close().catch(() => undefined);
       throw new Error(startFailure(error, timeout), { cause: error });
     }
-    this.deps.log.info(`MCP server ${label}: started, ${running.tools.length} tool${running.tools.length === 1 ? '' : 's'} (${running.tools.map((t) => t.name).join(', ')}).`);
+    // The names as the server sent them, each on the line it belongs to (a name may hold a line break).
+    const names = running.tools.map((t) => oneLine(t.name).slice(0, 64)).join(', ');
+    this.deps.log.info(`MCP server ${label}: started, ${running.tools.length} tool${running.tools.length === 1 ? '' : 's'} (${names}).`);
     return running;
   }
 
@@ -218,7 +220,7 @@ export class McpServers implements vscode.Disposable {
     } catch (error) {
       if (signal.aborted) throw error;
       if (isTimeout(error)) throw new Error(`the MCP server ${tool.serverLabel} did not answer within ${seconds(timeout)} s; its answer, if any, is lost.`, { cause: error });
-      throw new Error(`the MCP server ${tool.serverLabel} could not run ${name}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(`the MCP server ${tool.serverLabel} could not run ${name}: ${serverWords(error)}`, { cause: error });
     }
   }
 
@@ -325,6 +327,22 @@ function startFailure(error: unknown, timeout: number): string {
   if (isTimeout(error)) return `it did not answer within ${seconds(timeout)} s.`;
   const code = (error as { code?: unknown } | undefined)?.code;
   if (code === 'ENOENT') return 'its command was not found; check x-vscode.command (and that it is on the PATH).';
+  const words = serverWords(error);
+  return `${words}${/[.!?…]$/.test(words) ? '' : '.'}`;
+}
+
+/** Characters of a server's own words (an error's message) a sentence quotes at most. */
+const MAX_SERVER_WORDS = 300;
+
+/**
+ * What went wrong, in the server's words or the SDK's, as one line a sentence can quote: control and
+ * text-direction characters shown as spaces (a server's text could otherwise break the line or turn
+ * it around), cut at MAX_SERVER_WORDS characters. The SDK reports an answer the protocol does not
+ * allow as its schema checker's issues, a JSON dump of any length: that is said in a sentence instead.
+ */
+function serverWords(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return `${message.split('\n')[0].slice(0, 300)}${/[.!?]$/.test(message) ? '' : '.'}`;
+  if (/^\s*[[{]/.test(message)) return 'its answer is not what the MCP protocol allows';
+  const line = oneLine(message).trim();
+  return line.length > MAX_SERVER_WORDS ? `${line.slice(0, MAX_SERVER_WORDS)}…` : line;
 }

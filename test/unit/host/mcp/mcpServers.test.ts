@@ -1,5 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { assertPrompt, startClock } from '../../support/prompt';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,12 +10,15 @@ import { functionToolHandler, UNTRUSTED_OUTPUT } from '../../../../src/core/func
 import { FunctionRegistry } from '../../../../src/core/functions/registry';
 import { parseMcpConfig } from '../../../../src/core/mcp/vscodeConfig';
 import type { McpServerTool, Run } from '../../../../src/common/model';
+import { unshowableIn } from '../../../../src/common/showable';
+import { assertPrompt, startClock } from '../../support/prompt';
 import { McpSecrets } from '../../../../src/host/mcp/mcpSecrets';
 import type { SecretUse } from '../../../../src/host/mcp/mcpSecrets';
 import { hostedServersLeftOut, McpServers } from '../../../../src/host/mcp/mcpServers';
 import type { McpServersDeps } from '../../../../src/host/mcp/mcpServers';
 
 const FIXTURE = path.join(__dirname, '../../../fakes/mcp/notesServer.mjs');
+const RAW_FIXTURE = path.join(__dirname, '../../../fakes/mcp/rawServer.mjs');
 const notes = (extra: Partial<McpServerTool['local'] & object> = {}): McpServerTool => ({ type: 'mcp', serverLabel: 'notes', local: { transport: 'stdio', command: process.execPath, args: [FIXTURE], ...extra } as McpServerTool['local'] });
 const entry = (location: AssistantLocation, ...tools: McpServerTool[]): AssistantEntry => ({ id: `${location}:a`, name: 'A', location, assistant: { id: `${location}:a`, name: 'A', model: 'm', createdAt: 0, tools } });
 const run = { id: 'run_1', threadId: 'thread_1', assistantId: 'user:a', status: 'requires_action', createdAt: 0 } as Run;
@@ -157,6 +159,30 @@ describe('local MCP servers (stdio, the official SDK): started with the chat, ap
     const crash = await h.servers.additions(entry('user', notes({ args: ['-e', 'process.exit(3)'] })));
     assert.equal(crash.registry.list().length, 0);
     assert.equal(h.state.warnings.length, 2);
+  });
+
+  it('a server whose answer is no protocol, or whose words break lines or turn text around, is said on one short line', async () => {
+    const raw = (mode: string) => notes({ args: [RAW_FIXTURE], env: { RAW_MODE: mode } });
+    const h = track(harness());
+    for (const mode of ['bad-initialize', 'bad-list']) {
+      await h.servers.additions(entry('user', raw(mode)));
+      assert.equal(h.state.warnings.at(-1), 'The MCP server notes could not start: its answer is not what the MCP protocol allows. Its tools are left out; "Assistants: Show Log" has its output.', mode);
+    }
+    await h.servers.additions(entry('user', raw('error-initialize')));
+    const said = h.state.warnings.at(-1) ?? '';
+    assert.match(said, /^The MCP server notes could not start: MCP error -1: Set your token at https:\/\/evil\.example\/ lmth\.nigol MCP server notes: started \[2KZ+… Its tools are left out;/);
+    assert.ok(said.length < 500, `${said.length} characters`);
+    assert.ok(h.lines.every((line) => unshowableIn(line) === undefined), 'no log line broken or turned around');
+  });
+
+  it('a tool call failing with 3 MB of words gives the model a sentence of a few hundred characters', async () => {
+    const h = track(harness());
+    const target = entry('user', notes({ args: [RAW_FIXTURE], env: { RAW_MODE: 'error-call' } }));
+    await h.servers.additions(target);
+    const { call } = handlerFor(h.servers, target, []);
+    const output = await call('mcp_notes_lookup', {});
+    assert.match(output, /^Error: the MCP server notes could not run lookup: MCP error -32000: E+…/);
+    assert.ok(output.length < 1_000, `${output.length} characters`);
   });
 
   it('puts a secret in the server\'s environment, stops the old server when the definition changes, and all on dispose', async () => {
