@@ -341,6 +341,9 @@ const MAX_SERVER_WORDS = 300;
  * allow as its schema checker's issues, a JSON dump of any length: that is said in a sentence instead.
  */
 function serverWords(error: unknown): string {
+  // A schema checker's error (zod's) makes its message from every issue when it is read: 111 MB for
+  // a result of 100,000 nulls. It is told by its issues, and its message never read.
+  if (error instanceof Error && Array.isArray((error as { issues?: unknown }).issues)) return 'its answer is not what the MCP protocol allows';
   const message = error instanceof Error ? error.message : String(error);
   if (/^\s*[[{]/.test(message)) return 'its answer is not what the MCP protocol allows';
   const line = oneLine(message).trim();

@@ -2,7 +2,8 @@
 // RAW_MODE picks the fault: `bad-initialize` (capabilities that are no object), `bad-list` (tools
 // that are no list),
 // `error-initialize` (an error whose words hold line breaks, direction marks and 2,000 characters),
-// `error-call` (a tool whose calls fail with a message of 3 MB).
+// `error-call` (a tool whose calls fail with a message of 3 MB), `null-content` (a tool whose result
+// is 100,000 nulls).
 import { createInterface } from 'node:readline';
 
 const mode = process.env.RAW_MODE;
@@ -20,6 +21,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   }
   if (message.method === 'tools/list' && mode === 'bad-list') return send({ result: { tools: { lookup: {} } } });
   if (message.method === 'tools/list') return send({ result: { tools: [{ name: 'lookup', inputSchema: { type: 'object', properties: {} }, annotations: { readOnlyHint: true } }] } });
+  if (message.method === 'tools/call' && mode === 'null-content') return send({ result: { content: Array(100_000).fill(null) } });
   if (message.method === 'tools/call') return send({ error: { code: -32000, message: 'E'.repeat(3_000_000) } });
   send({ error: { code: -32601, message: 'Method not found' } });
 });

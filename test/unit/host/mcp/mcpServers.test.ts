@@ -175,14 +175,18 @@ describe('local MCP servers (stdio, the official SDK): started with the chat, ap
     assert.ok(h.lines.every((line) => unshowableIn(line) === undefined), 'no log line broken or turned around');
   });
 
-  it('a tool call failing with 3 MB of words gives the model a sentence of a few hundred characters', async () => {
-    const h = track(harness());
-    const target = entry('user', notes({ args: [RAW_FIXTURE], env: { RAW_MODE: 'error-call' } }));
-    await h.servers.additions(target);
-    const { call } = handlerFor(h.servers, target, []);
-    const output = await call('mcp_notes_lookup', {});
-    assert.match(output, /^Error: the MCP server notes could not run lookup: MCP error -32000: E+…/);
-    assert.ok(output.length < 1_000, `${output.length} characters`);
+  it('a tool call failing with 3 MB of words, or answering 100,000 nulls, gives the model a sentence of a few hundred characters', async () => {
+    for (const [mode, said] of [['error-call', /^Error: the MCP server notes could not run lookup: MCP error -32000: E+…$/], ['null-content', /^Error: the MCP server notes could not run lookup: its answer is not what the MCP protocol allows$/]] as const) {
+      const h = track(harness());
+      const target = entry('user', notes({ args: [RAW_FIXTURE], env: { RAW_MODE: mode } }));
+      await h.servers.additions(target);
+      const { call } = handlerFor(h.servers, target, []);
+      const clock = startClock();
+      const output = await call('mcp_notes_lookup', {});
+      assertPrompt(mode, clock);
+      assert.match(output, said);
+      assert.ok(output.length < 1_000, `${output.length} characters`);
+    }
   });
 
   it('puts a secret in the server\'s environment, stops the old server when the definition changes, and all on dispose', async () => {
