@@ -1,7 +1,7 @@
 import { parseDocument } from 'yaml';
 import { AssistantsError } from '../errors';
 import type { TestCase } from './testFile';
-import { parseTestFile } from './testFile';
+import { parseTestFile, TEST_CASE_LIMITS } from './testFile';
 import { includesText } from '../text/findText';
 
 /** Words of the answer a drafted `contains` expectation takes, at most. */
@@ -21,15 +21,27 @@ const INLINE_MARK = /\]\([^)\s]*\)|\*+|`+|~~|[[\]]|(?<![\p{L}\p{N}])_+|_+(?![\p{
  * an expectation drafted from the chosen answer, meant to be edited: the answer must contain the
  * first words of its first sentence, taken from the answer's raw text between its Markdown marks,
  * so that the expectation passes against the very answer it was drafted from. An answer with no
- * words drafts no expectation.
+ * words drafts no expectation. The case keeps to the limits the parser applies
+ * (`TEST_CASE_LIMITS`): a question or phrase longer is cut there, an attachment path longer is
+ * left out, as are the paths past the number a case may attach; an empty question throws
+ * `bad_request`.
  */
 export function draftTestCase(question: string, attachments: readonly string[], answer: string): TestCase {
-  const test: TestCase = { question };
-  if (attachments.length) test.attachments = [...attachments];
-  const phrase = leadingPhrase(answer);
+  if (!question) throw new AssistantsError('bad_request', 'There is no question to save as a test case; ask one first.');
+  const test: TestCase = { question: cut(question, TEST_CASE_LIMITS.question) };
+  const paths = attachments.filter((p) => p.length > 0 && p.length <= TEST_CASE_LIMITS.attachment).slice(0, TEST_CASE_LIMITS.attachments);
+  if (paths.length) test.attachments = paths;
+  const phrase = cut(leadingPhrase(answer), TEST_CASE_LIMITS.containsValue).trimEnd();
   // The runner checks the raw answer: a phrase it would not find there is no expectation to draft.
   if (phrase && includesText(answer, phrase)) test.expect = [{ type: 'contains', value: phrase }];
   return test;
+}
+
+/** `text`'s first `max` characters (UTF-16 units), one fewer rather than half a surrogate pair. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
 
 /**

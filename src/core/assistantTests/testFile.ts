@@ -12,6 +12,25 @@ export const TEST_FILE_PATTERN = /\.assistant-tests\.(json|ya?ml)$/i;
 /** A test file larger than this, in characters, is refused before it is parsed. */
 export const MAX_TEST_FILE_CHARS = 2_000_000;
 
+const testProperties = schema.definitions.test.properties;
+const containsValue = schema.definitions.expectation.oneOf.find((kind) => 'enum' in kind.properties.type && kind.properties.type.enum?.includes('contains'))?.properties.value;
+
+/**
+ * The lengths a test case's fields may have, read from the test file's JSON Schema, the one place
+ * the parser takes them from: what writes a case (Save as Test Case) keeps to them, so the file it
+ * writes is one the parser reads.
+ */
+export const TEST_CASE_LIMITS = {
+  /** Characters of a `question`. */
+  question: testProperties.question.maxLength,
+  /** Paths in `attachments`. */
+  attachments: testProperties.attachments.maxItems,
+  /** Characters of one attachment path. */
+  attachment: testProperties.attachments.items.maxLength,
+  /** Characters of a `contains` (and `icontains`, `not-contains`, `not-icontains`) value. */
+  containsValue: containsValue && 'maxLength' in containsValue && typeof containsValue.maxLength === 'number' ? containsValue.maxLength : 0,
+} as const;
+
 /** What a tool-used expectation may name: the kinds of a run step's tool call. */
 export type ToolKind = 'file_search' | 'code_interpreter' | 'function' | 'mcp';
 

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { addTestCase, draftTestCase } from '../../../../src/core/assistantTests/draftCase';
-import { parseTestFile } from '../../../../src/core/assistantTests/testFile';
+import { parseTestFile, TEST_CASE_LIMITS } from '../../../../src/core/assistantTests/testFile';
 import { check } from '../../../../src/core/assistantTests/expectations';
 
 const sample = fs.readFileSync(path.join(__dirname, '../../../../sample-workspace/.assistants/workspace-helper.assistant-tests.json'), 'utf8');
@@ -37,6 +37,35 @@ describe('a test case drafted from a compared answer', () => {
       const verdict = await check(expect![0], { text: answer, toolCalls: [], citations: [], latencyMs: 1 }, async () => ({ pass: true, reason: '' }));
       assert.equal(verdict.pass, true, `${answer}: ${verdict.reason}`);
     }
+  });
+
+  it('drafts a case the parser reads, whatever the lengths of the question, the answer\'s words and the attachments', () => {
+    const existing = JSON.stringify({ version: 1, tests: [{ question: 'a' }] }, null, 2);
+    const minified = JSON.stringify({ items: Array.from({ length: 600 }, (_, i) => ({ id: i, name: `item-${i}` })) }).replace(/[[\]]/g, '');
+    const drafts: Array<[string, string, string[], string]> = [
+      ['a word longer than a value may be', 'q', [], `${'x'.repeat(15_000)} more.`],
+      ['a minified JSON answer', 'List the items as JSON', [], minified],
+      ['a question longer than a question may be', 'q'.repeat(TEST_CASE_LIMITS.question + 1), [], 'ok'],
+      ['a question cut inside an emoji', `${'q'.repeat(TEST_CASE_LIMITS.question - 1)}😀`, [], `${'y'.repeat(TEST_CASE_LIMITS.containsValue - 1)}😀`],
+      ['an attachment path longer than a path may be', 'q', ['a'.repeat(TEST_CASE_LIMITS.attachment + 1), 'src/a.ts', ''], 'ok'],
+      ['more attachments than a case may have', 'q', Array.from({ length: TEST_CASE_LIMITS.attachments + 5 }, (_, i) => `f${i}.txt`), 'ok'],
+    ];
+    for (const [label, question, attachments, answer] of drafts) {
+      const test = draftTestCase(question, attachments, answer);
+      for (const name of ['x.assistant-tests.json', 'x.assistant-tests.yaml']) {
+        const text = addTestCase(name.endsWith('.json') ? existing : 'version: 1\ntests:\n  - question: a\n', name, test).text;
+        const parsed = parseTestFile(text, name);
+        assert.deepEqual(parsed.errors, [], `${label} (${name})`);
+        assert.deepEqual(parsed.file!.tests.at(-1), test, label);
+      }
+      assert.ok(question.startsWith(test.question), label);
+      assert.ok(!/[\ud800-\udbff]$/.test(test.question), `${label}: no half of a surrogate pair`);
+      const value = (test.expect?.[0] as { value?: string } | undefined)?.value;
+      if (value !== undefined) assert.ok(answer.includes(value) && value.length <= TEST_CASE_LIMITS.containsValue, label);
+    }
+    assert.deepEqual(draftTestCase('q', ['a'.repeat(TEST_CASE_LIMITS.attachment + 1), 'src/a.ts', ''], 'ok').attachments, ['src/a.ts'], 'a path too long is left out, not cut');
+    assert.equal(draftTestCase('q', Array.from({ length: 30 }, (_, i) => `f${i}`), 'ok').attachments?.length, TEST_CASE_LIMITS.attachments);
+    assert.throws(() => draftTestCase('', [], 'ok'), /no question to save/);
   });
 
   it('adds the case at the end of a JSON file, keeping every other character, and says the line of its question', () => {
