@@ -13,9 +13,9 @@
  */
 
 /**
- * The default limit, 4 MB: the cap a local MCP server's message has over stdio (`MAX_MESSAGE_BYTES` in
- * src/host/mcp/mcpServers.ts, passed to the SDK's `StdioClientTransport` as `maxBufferSize`), so a
- * server gets the same room whichever transport it uses.
+ * The most a local MCP server's message may hold, 4 MB, whichever its transport: over stdio it is
+ * the SDK's `StdioClientTransport` `maxBufferSize` (src/host/mcp/mcpServers.ts); over HTTP, this
+ * file's limit. A message over it closes the connection.
  */
 export const MAX_MCP_MESSAGE_BYTES = 4 * 1024 * 1024;
 

@@ -12,6 +12,7 @@ import { FunctionRegistry } from '../../core/functions/registry';
 import type { McpCallResult, McpToolInfo } from '../../core/mcp/localTools';
 import { localToolFunctions, MCP_CALL_TIMEOUT_MS } from '../../core/mcp/localTools';
 import { BoundedOutputSchemas } from '../../core/mcp/outputSchemas';
+import { boundedFetch, MAX_MCP_MESSAGE_BYTES, McpMessageTooLargeError } from '../../core/mcp/boundedFetch';
 import type { SecretPlace } from '../../core/mcp/secretRefs';
 import { MissingSecretError, resolveRecord, resolveSecrets } from '../../core/mcp/secretRefs';
 import type { McpServerTool } from '../../common/model';
@@ -26,9 +27,8 @@ export const MCP_START_TIMEOUT_MS = 20_000;
 /** The most tools one server may offer, and the most list pages read. */
 const MAX_TOOLS = 128;
 const MAX_PAGES = 8;
-/** A server's stderr line is cut at this length in the log; a message over this size closes its connection. */
+/** A server's stderr line is cut at this length in the log. */
 const MAX_LOG_LINE = 2_000;
-const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 /** The largest `envFile` read. */
 const MAX_ENV_FILE_BYTES = 64 * 1024;
 
@@ -68,6 +68,8 @@ interface Running {
   client: Client;
   tools: McpToolInfo[];
   closed: boolean;
+  /** Why the connection was ended from this side (a message over its limit), said to whatever was waiting. */
+  failure?: string;
 }
 
 /** What a run of an assistant gets from its local servers: functions, and sentences for the model about servers that are not there. */
@@ -182,17 +184,26 @@ export class McpServers implements vscode.Disposable {
       for (const arg of tool.local.args ?? []) args.push(await resolveSecrets(arg, lookup, place));
       const folder = this.deps.folder();
       const cwd = tool.local.cwd ? path.resolve(folder ?? '.', tool.local.cwd) : folder;
-      const stdio = new StdioClientTransport({ command: tool.local.command, args, env: { ...getDefaultEnvironment(), ...fromFile, ...env }, ...(cwd ? { cwd } : {}), stderr: 'pipe', maxBufferSize: MAX_MESSAGE_BYTES });
+      const stdio = new StdioClientTransport({ command: tool.local.command, args, env: { ...getDefaultEnvironment(), ...fromFile, ...env }, ...(cwd ? { cwd } : {}), stderr: 'pipe', maxBufferSize: MAX_MCP_MESSAGE_BYTES });
       this.pipeLog(label, stdio);
       transport = stdio;
     } else {
       const headers = await resolveRecord(tool.headers, lookup, place);
       const url = new URL(tool.serverUrl ?? '');
       const requestInit: RequestInit = { headers: headers ?? {}, redirect: 'error' };
-      transport = tool.local.transport === 'sse' ? new SSEClientTransport(url, { requestInit }) : new StreamableHTTPClientTransport(url, { requestInit });
+      // Each answer read within the 4 MB a stdio message may have (boundedFetch), not into memory without end.
+      const fetch = boundedFetch();
+      transport = tool.local.transport === 'sse' ? new SSEClientTransport(url, { requestInit, fetch }) : new StreamableHTTPClientTransport(url, { requestInit, fetch });
     }
     const client = new Client({ name: 'assistants-vscode', version: '0.1.0' }, { jsonSchemaValidator: new BoundedOutputSchemas() });
     const running: Running = { client, tools: [], closed: false };
+    // A message cut at its limit ends the stream, which the SDK only reports here while its request
+    // waits on: the connection is closed at once and the waiting start or call told why.
+    transport.onerror = (error) => {
+      if (running.failure || !(error instanceof McpMessageTooLargeError || error.message.includes(McpMessageTooLargeError.name))) return;
+      running.failure = `it sent a message of more than ${MAX_MCP_MESSAGE_BYTES / 1024 / 1024} MB, so it was not read`;
+      void client.close();
+    };
     client.onclose = () => {
       running.closed = true;
       this.deps.log.info(`MCP server ${label}: stopped.`);
@@ -203,7 +214,7 @@ export class McpServers implements vscode.Disposable {
       running.tools = await listTools(client, timeout);
     } catch (error) {
       await client.close().catch(() => undefined);
-      throw new Error(startFailure(error, timeout), { cause: error });
+      throw new Error(running.failure ? `${running.failure}.` : startFailure(error, timeout), { cause: error });
     }
     // The names as the server sent them, each on the line it belongs to (a name may hold a line break).
     const names = running.tools.map((t) => oneLine(t.name).slice(0, 64)).join(', ');
@@ -219,6 +230,7 @@ export class McpServers implements vscode.Disposable {
       return (await running.client.callTool({ name, arguments: args }, undefined, { signal, timeout })) as McpCallResult;
     } catch (error) {
       if (signal.aborted) throw error;
+      if (running.failure) throw new Error(`the MCP server ${tool.serverLabel} could not run ${name}: ${running.failure}.`, { cause: error });
       if (isTimeout(error)) throw new Error(`the MCP server ${tool.serverLabel} did not answer within ${seconds(timeout)} s; its answer, if any, is lost.`, { cause: error });
       throw new Error(`the MCP server ${tool.serverLabel} could not run ${name}: ${serverWords(error)}`, { cause: error });
     }

@@ -72,4 +72,44 @@ describe('a local MCP server over Streamable HTTP (x-vscode transport "http")', 
       await remote.close();
     }
   });
+
+  it('a server that floods an answer is cut at 4 MB and said at once, not waited for until the start gives up', async () => {
+    for (const type of ['text/event-stream', 'application/json']) {
+      let sent = 0;
+      const flood = http.createServer((req, res) => {
+        req.resume();
+        res.writeHead(200, { 'content-type': type });
+        const chunk = type === 'text/event-stream' ? `data: ${'x'.repeat(65_536)}` : 'x'.repeat(65_536);
+        const more = () => {
+          while (sent < 64 * 1024 * 1024 && res.write(chunk)) sent += chunk.length;
+          if (sent < 64 * 1024 * 1024) res.once('drain', more);
+        };
+        res.on('close', () => res.removeAllListeners('drain'));
+        more();
+      });
+      await new Promise<void>((resolve) => flood.listen(0, '127.0.0.1', resolve));
+      const warnings: string[] = [];
+      const servers = new McpServers({
+        log: { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as vscode.LogOutputChannel,
+        trusted: () => true,
+        secrets: new McpSecrets(memorySecrets()),
+        folder: () => undefined,
+        confirmStart: async () => true,
+        warn: (message) => warnings.push(message),
+      });
+      try {
+        const tool: McpServerTool = { type: 'mcp', serverLabel: 'flood', serverUrl: `http://127.0.0.1:${(flood.address() as AddressInfo).port}/mcp`, local: { transport: 'http' } };
+        const started = Date.now();
+        const { notes } = await servers.additions({ id: 'user:a', name: 'A', location: 'user', assistant: { id: 'user:a', name: 'A', model: 'm', createdAt: 0, tools: [tool] } });
+        assert.ok(Date.now() - started < 5_000, `${type}: said after ${Date.now() - started} ms (the start waits 20 s)`);
+        assert.match(notes[0] ?? '', /not available/);
+        assert.deepEqual(warnings, ['The MCP server flood could not start: it sent a message of more than 4 MB, so it was not read. Its tools are left out; "Assistants: Show Log" has its output.'], type);
+        assert.ok(sent < 32 * 1024 * 1024, `${type}: ${sent} bytes sent before the connection closed`);
+      } finally {
+        servers.dispose();
+        flood.closeAllConnections();
+        await new Promise((resolve) => flood.close(resolve));
+      }
+    }
+  });
 });
