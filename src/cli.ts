@@ -10,7 +10,7 @@ import { runTestFile } from './core/assistantTests/runner';
 import type { CaseResult } from './core/assistantTests/runner';
 import { assistantFileName, MAX_TEST_FILE_CHARS, parseTestFile, TEST_FILE_PATTERN } from './core/assistantTests/testFile';
 import { assistantLoader, findTestFiles, headlessFunctions, workspaceAttacher } from './core/assistantTests/workspace';
-import { asAssistantsError } from './core/errors';
+import { asAssistantsError, SHOW_LOG_POINTER } from './core/errors';
 import { FileTooLargeError, nodeFileSystem, nodeWorkspaceFs } from './core/workspace/fileSystem';
 import { DEFAULT_DENY } from './core/workspace/confinement';
 import { DEFAULT_BASE_URL } from './core/provider';
@@ -26,7 +26,8 @@ export interface CliOutput {
 }
 
 /** Runs the CLI with `argv` (without node and the script) and `env`; resolves the exit code. */
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv, out: CliOutput, signal?: AbortSignal): Promise<number> {
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: CliOutput, signal?: AbortSignal): Promise<number> {
+  const out: CliOutput = { log: (line) => terminal.log(forTerminal(line)) };
   const args = parseArgs(argv);
   if (typeof args === 'string') {
     out.log(`${args}\n${USAGE}`);
@@ -107,6 +108,11 @@ export function describeCase(result: CaseResult): string[] {
   return lines;
 }
 
+/** `text` without what points to VS Code's commands (its log), which a terminal has not. */
+export function forTerminal(text: string): string {
+  return text.split(SHOW_LOG_POINTER).join('');
+}
+
 function indent(text: string): string {
   return text.split('\n').slice(0, 40).join('\n                ');
 }
@@ -151,7 +157,7 @@ if (require.main === module) {
   runCli(process.argv.slice(2), process.env, { log: (line) => console.log(line) }, abort.signal).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      console.error(asAssistantsError(error).message);
+      console.error(forTerminal(asAssistantsError(error).message));
       process.exit(2);
     },
   );

@@ -67,6 +67,12 @@ export class AssistantConflictError extends AssistantsError {
 }
 
 /**
+ * What an unexpected failure's sentence ends with: where VS Code keeps the rest. Where there is no
+ * such command (the `test-assistants` CLI) it is left out.
+ */
+export const SHOW_LOG_POINTER = ' "Assistants: Show Log" has the details.';
+
+/**
  * The one way an unknown thrown value becomes an AssistantsError, used by every layer that catches
  * what it did not throw: an AssistantsError passes through unchanged; an abort (`AbortError`)
  * becomes `cancelled`; anything else becomes `unexpected` with the thrown message, the original
@@ -81,7 +87,7 @@ export function asAssistantsError(error: unknown): AssistantsError {
   const detail = error instanceof Error ? error.message : String(error);
   const fileSystem = fileSystemSentence(error, detail);
   if (fileSystem) return new AssistantsError('file_system', fileSystem, { cause: error });
-  return new AssistantsError('unexpected', `Something unexpected went wrong: ${detail}. "Assistants: Show Log" has the details.`, { cause: error });
+  return new AssistantsError('unexpected', `Something unexpected went wrong: ${detail.replace(/\.+$/, '')}.${SHOW_LOG_POINTER}`, { cause: error });
 }
 
 /**

@@ -3,7 +3,7 @@ import { ASSISTANT_FILE_SUFFIX, MAX_ASSISTANT_FILE_BYTES, describeErrors, draftF
 import type { Backend } from '../backend';
 import { AssistantsError } from '../errors';
 import type { FileSystem } from '../workspace/fileSystem';
-import { FileTooLargeError, nodeWorkspaceFs } from '../workspace/fileSystem';
+import { FileTooLargeError, NotRegularFileError, nodeWorkspaceFs } from '../workspace/fileSystem';
 import { Confinement } from '../workspace/confinement';
 import type { WorkspaceFs } from '../workspace/workspaceFs';
 import { defaultToolFor, uploadFiles } from '../attachments/uploads';
@@ -23,25 +23,38 @@ import { TEST_FILE_PATTERN } from './testFile';
  * that leads out of `root` through a link (a repository may commit `helper.assistant.json` pointing
  * anywhere) is refused, as the Assistants view refuses it; `links` resolves them. Its size
  * is looked at before it is read, and the reading stops there: one larger than the Assistants view lists (`MAX_ASSISTANT_FILE_BYTES`)
- * is refused unread, with a sentence naming both sizes.
+ * is refused unread, with a sentence naming both sizes. A folder, a pipe or device, a name with a
+ * NUL character, a loop of links or a file the system will not read is refused with a sentence of
+ * its own (`bad_request`), never Node's error.
  */
 export function assistantLoader(fs: Pick<FileSystem, 'readFile' | 'stat'>, testFile: string, root: string, links: Pick<WorkspaceFs, 'realPath' | 'readLink'> = nodeWorkspaceFs): TestRunnerDeps['loadAssistant'] {
   const confinement = new Confinement(links, () => ({ roots: [root], deny: [], exclude: [] }));
   return async (relative) => {
+    const named = `The assistant file ${JSON.stringify(relative)}`;
+    // Said as attachments say it, before any file system call (Node's own error names the argument and the bytes).
+    if (relative.includes('\u0000')) throw new AssistantsError('bad_request', `${named} contains a NUL character; name the file in the test file's "assistant" without one.`);
     const lexical = path.resolve(path.dirname(testFile), relative);
     const inside = path.relative(root, lexical);
-    if (inside.startsWith('..') || path.isAbsolute(inside)) throw new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} is outside the workspace folder.`);
-    const confined = await confinement.admit(lexical);
-    if (!confined.ok) throw new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} links to a place outside the workspace folder; copy the file into the folder instead of linking to it.`);
+    if (inside.startsWith('..') || path.isAbsolute(inside)) throw new AssistantsError('bad_request', `${named} is outside the workspace folder.`);
+    const confined = await confinement.admit(lexical).catch((error: unknown) => unreadable(named, error));
+    if (!confined.ok) {
+      const loop = /loop/.test(confined.about ?? '');
+      throw new AssistantsError('bad_request', loop ? `${named} goes through a loop of links; make it a file, or a link to one inside the workspace folder.` : `${named} links to a place outside the workspace folder; copy the file into the folder instead of linking to it.`);
+    }
     // Read where it leads; named, and given its id, by the name the test file gives it (as the Assistants view lists a link).
     const absolute = confined.absolute;
     if (!lexical.endsWith(ASSISTANT_FILE_SUFFIX)) throw new AssistantsError('bad_request', `${JSON.stringify(relative)} is not an assistant file (its name must end in ${ASSISTANT_FILE_SUFFIX}).`);
-    const missing = `The assistant file ${JSON.stringify(relative)} does not exist; create it or name another in the test file's "assistant".`;
-    const size = (await fs.stat(absolute))?.size;
-    if (size === undefined) throw new AssistantsError('bad_request', missing);
-    if (size > MAX_ASSISTANT_FILE_BYTES) throw new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} ${oversizedReason(size)}.`);
+    const missing = `${named} does not exist; create it or name another in the test file's "assistant".`;
+    const stat = await fs.stat(absolute).catch((error: unknown) => unreadable(named, error));
+    if (stat === undefined) throw new AssistantsError('bad_request', missing);
+    if (stat.kind === 'directory') throw new AssistantsError('bad_request', `${named} is a folder, not a file; name an assistant file in the test file's "assistant".`);
+    if (stat.kind !== 'file') throw new AssistantsError('bad_request', NOT_REGULAR(named));
+    if (stat.size > MAX_ASSISTANT_FILE_BYTES) throw new AssistantsError('bad_request', `${named} ${oversizedReason(stat.size)}.`);
     const bytes = await fs.readFile(absolute, { maxBytes: MAX_ASSISTANT_FILE_BYTES }).catch((error: unknown) => {
-      throw error instanceof FileTooLargeError ? new AssistantsError('bad_request', `The assistant file ${JSON.stringify(relative)} ${oversizedReason()}.`) : error;
+      if (error instanceof FileTooLargeError) throw new AssistantsError('bad_request', `${named} ${oversizedReason()}.`);
+      // Replaced by a pipe or a device since it was looked at.
+      if (error instanceof NotRegularFileError) throw new AssistantsError('bad_request', NOT_REGULAR(named));
+      return unreadable(named, error);
     });
     if (!bytes) throw new AssistantsError('bad_request', missing);
     const parsed = parseAssistantFile(Buffer.from(bytes).toString('utf8'));
@@ -49,6 +62,15 @@ export function assistantLoader(fs: Pick<FileSystem, 'readFile' | 'stat'>, testF
     const slug = path.basename(lexical).slice(0, -ASSISTANT_FILE_SUFFIX.length);
     return { ...draftFromFile(parsed.file), id: `workspace:${slug}`, createdAt: 0 } satisfies Assistant;
   };
+}
+
+const NOT_REGULAR = (named: string): string => `${named} is not a regular file (a pipe, socket or device), so it is not read; name an assistant file in the test file's "assistant".`;
+
+/** Throws the sentence for an assistant file the file system would not look at or read (permissions, a name too long): what went wrong, by Node's code, without Node's words. */
+function unreadable(named: string, error: unknown): never {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const why = code === 'EACCES' || code === 'EPERM' ? 'permission to read it is denied' : code === 'ENAMETOOLONG' ? 'its path is too long for this system' : code === 'ELOOP' ? 'it goes through a loop of links' : 'the file system refused to read it';
+  throw new AssistantsError('bad_request', `${named} cannot be read: ${why}; fix it or name another file in the test file's "assistant".`, { cause: error });
 }
 
 /**

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../../../src/cli';
+import { forTerminal, runCli } from '../../../src/cli';
+import { asAssistantsError } from '../../../src/core/errors';
 import { FakeOpenAIServer } from '../../fakes/fakeServer';
 
 describe('test-assistants CLI', () => {
@@ -94,5 +95,25 @@ describe('test-assistants CLI', () => {
     lines = [];
     assert.equal(await runCli(['--concurrency', '0'], env(), out), 2);
     assert.match(lines[0], /--concurrency takes a whole number/);
+  });
+
+  it('says an unexpected failure without pointing to VS Code\'s log, which a terminal has not', () => {
+    for (const thrown of [new Error('the pipe broke.'), new TypeError('x is not a function')]) {
+      const line = forTerminal(`  ✗ not run: ${asAssistantsError(thrown).message}`);
+      assert.match(line, /^ {2}✗ not run: Something unexpected went wrong: [^]*[^.]\.$/, line);
+      assert.doesNotMatch(line, /Show Log|Assistants:/, line);
+    }
+  });
+
+  it('says in a sentence why an assistant file that is a folder, a pipe or has a NUL in its name is not run, never Node\'s words', async () => {
+    await fs.mkdir(path.join(root, '.assistants', 'dir.assistant.json'));
+    const tests = (assistant: string) => JSON.stringify({ version: 1, assistant, tests: [{ question: 'q' }] });
+    await fs.writeFile(path.join(root, '.assistants', 'a.assistant-tests.json'), tests('dir.assistant.json'));
+    await fs.writeFile(path.join(root, '.assistants', 'b.assistant-tests.json'), tests('a\u0000.assistant.json'));
+    assert.equal(await runCli(['--workspace', root], env(), out), 1);
+    const text = lines.join('\n');
+    assert.match(text, /✗ not run: The assistant file "dir\.assistant\.json" is a folder, not a file;/);
+    assert.match(text, /✗ not run: The assistant file "a\\u0000\.assistant\.json" contains a NUL character;/);
+    assert.doesNotMatch(text, /EISDIR|null bytes|unexpected|Show Log/);
   });
 });

@@ -21,6 +21,14 @@ describe('asAssistantsError', () => {
     assert.equal(mapped.options.cause, thrown);
     assert.match(asAssistantsError('a string').message, /a string/);
   });
+
+  it('ends the sentence with one full stop, whether the thrown message has its own or not', () => {
+    for (const detail of ['x.json is not a regular file, so it is not read.', 'x.json is not a regular file', 'wait...']) {
+      const message = asAssistantsError(new Error(detail)).message;
+      assert.doesNotMatch(message, /\.\./, message);
+      assert.match(message, /^Something unexpected went wrong: [^]*[^.]\. "Assistants: Show Log" has the details\.$/, message);
+    }
+  });
 });
 
 describe('asAssistantsError: the file system', () => {

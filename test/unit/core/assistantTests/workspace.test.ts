@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -64,5 +65,33 @@ describe('assistantLoader', () => {
 
   it('still says which file is missing', async () => {
     await assert.rejects(load('nobody.assistant.json', signal), /The assistant file "nobody\.assistant\.json" does not exist; create it or name another/);
+  });
+
+  it('says in one sentence of its own why a folder, a pipe, a NUL character or a loop of links is no assistant file', async () => {
+    await fs.mkdir(fileOf('folder'));
+    await fs.mkdir(fileOf('nested'));
+    await fs.writeFile(path.join(fileOf('nested'), 'x'), '{}');
+    execFileSync('mkfifo', [fileOf('pipe')]);
+    await fs.symlink('loop.assistant.json', fileOf('loop'));
+    await fs.symlink('loop-b.assistant.json', fileOf('loop-a'));
+    await fs.symlink('loop-a.assistant.json', fileOf('loop-b'));
+    const cases: Array<[string, RegExp]> = [
+      ['folder.assistant.json', /^The assistant file "folder\.assistant\.json" is a folder, not a file; name an assistant file in the test file's "assistant"\.$/],
+      ['nested.assistant.json', /^The assistant file "nested\.assistant\.json" is a folder, not a file;/],
+      ['pipe.assistant.json', /^The assistant file "pipe\.assistant\.json" is not a regular file \(a pipe, socket or device\), so it is not read; name an assistant file in the test file's "assistant"\.$/],
+      ['a\u0000.assistant.json', /^The assistant file "a\\u0000\.assistant\.json" contains a NUL character; name the file in the test file's "assistant" without one\.$/],
+      ['sub/\u0000/x.assistant.json', /contains a NUL character; name the file/],
+      ['loop.assistant.json', /^The assistant file "loop\.assistant\.json" goes through a loop of links; make it a file, or a link to one inside the workspace folder\.$/],
+      ['loop-a.assistant.json', /"loop-a\.assistant\.json" goes through a loop of links/],
+    ];
+    for (const [relative, sentence] of cases) {
+      await assert.rejects(load(relative, signal), (error: Error) => {
+        assert.equal(error.name, 'AssistantsError', relative);
+        assert.match(error.message, sentence);
+        assert.doesNotMatch(error.message, /EISDIR|null bytes|argument|\.\.|unexpected/i, relative);
+        return true;
+      });
+    }
+    assert.deepEqual(reads, [], 'none was read');
   });
 });
