@@ -81,6 +81,9 @@ export interface ParsedTestFile {
   skipped: string[];
 }
 
+/** Said of a file nested deeper than a test file may be, by brackets or (YAML) by indentation. */
+const TOO_DEEP = `the file nests deeper than ${MAX_SCHEMA_DEPTH} levels; a test file may nest at most ${MAX_SCHEMA_DEPTH}.`;
+
 const ajv = boundedAjv({ allErrors: true });
 const validateFile = ajv.compile<AssistantTestFile>(schema);
 
@@ -93,15 +96,17 @@ const validateFile = ajv.compile<AssistantTestFile>(schema);
 export function parseTestFile(text: string, fileName: string): ParsedTestFile {
   if (text.length > MAX_TEST_FILE_CHARS) return { errors: [`the file has ${text.length} characters; at most ${MAX_TEST_FILE_CHARS} are read.`], skipped: [] };
   // The YAML parser recurses into [ ] and { }: a file nested thousands deep is refused before it is parsed.
-  if (/\.ya?ml$/i.test(fileName) && yamlFlowNestsDeeper(text, MAX_SCHEMA_DEPTH)) return { errors: [`the file nests deeper than ${MAX_SCHEMA_DEPTH} levels; a test file may nest at most ${MAX_SCHEMA_DEPTH}.`], skipped: [] };
+  if (/\.ya?ml$/i.test(fileName) && yamlFlowNestsDeeper(text, MAX_SCHEMA_DEPTH)) return { errors: [TOO_DEEP], skipped: [] };
   if (!/\.ya?ml$/i.test(fileName) && jsonObjectWiderThan(text, MAX_OBJECT_KEYS)) return { errors: [`an object of the file holds more than ${MAX_OBJECT_KEYS.toLocaleString('en-US')} keys; a test file's objects hold tens.`], skipped: [] };
   let value: unknown;
   try {
     value = /\.ya?ml$/i.test(fileName) ? parseYaml(text, { maxAliasCount: 100 }) : JSON.parse(text);
   } catch (error) {
+    // Block YAML nests by indentation, which the guard above does not count: the parser runs out of stack on it.
+    if (error instanceof RangeError || (error as { code?: unknown } | null)?.code === 'RESOURCE_EXHAUSTION') return { errors: [TOO_DEEP], skipped: [] };
     return { errors: [`not valid ${/\.ya?ml$/i.test(fileName) ? 'YAML' : 'JSON'}: ${error instanceof Error ? error.message : String(error)}`], skipped: [] };
   }
-  if (deeperThan(value, MAX_SCHEMA_DEPTH)) return { errors: [`the file nests deeper than ${MAX_SCHEMA_DEPTH} levels; a test file may nest at most ${MAX_SCHEMA_DEPTH}.`], skipped: [] };
+  if (deeperThan(value, MAX_SCHEMA_DEPTH)) return { errors: [TOO_DEEP], skipped: [] };
   // YAML refuses a repeated key itself; JSON.parse keeps the last silently.
   const twice = /\.ya?ml$/i.test(fileName) ? undefined : duplicateKey(text);
   if (twice) return { errors: [`${twice.slice(1).replace(/\//g, '.')} is written twice in one object; JSON keeps only the last, which a reader of the file may not see, so keep one.`], skipped: [] };

@@ -105,6 +105,15 @@ describe('assistant tests: the file format', () => {
     assert.deepEqual(parseTestFile(quoted, 'x.assistant-tests.yaml').errors, []);
   });
 
+  it('refuses block YAML nested by indentation past what its parser recurses through in the same sentence, not the parser\'s stack overflow', () => {
+    const deep = 'the file nests deeper than 64 levels; a test file may nest at most 64.';
+    const maps = (n: number) => `version: 1\ntests:\n${Array.from({ length: n }, (_, i) => `${' '.repeat(i + 2)}a:`).join('\n')} x\n`;
+    const seqs = (n: number) => `${Array.from({ length: n }, (_, i) => `${' '.repeat(i)}-`).join('\n')} x\n`;
+    for (const text of [maps(1000), maps(1900), seqs(1000), `${'- '.repeat(3000)}x\n`, maps(100)]) {
+      assert.deepEqual(parseTestFile(text, 'x.assistant-tests.yaml').errors, [deep], text.slice(0, 40));
+    }
+  });
+
   it("imports promptfoo's vars and assert where they map, and names the asserts left out", () => {
     const promptfoo = {
       tests: [
