@@ -2,7 +2,8 @@
  * `test-assistants` (`npm run test-assistants`, or `npx test-assistants` once installed): runs a
  * workspace's assistant tests headless against the server in OPENAI_API_KEY / OPENAI_BASE_URL, so CI
  * can run them. Prints each case and a last line `N passed, N failed`; exits 1 when a case failed or
- * a test file could not be run, 2 when it cannot start at all.
+ * a test file could not be run, 2 when it cannot start at all (a usage error: an unknown option, no
+ * API key, a workspace or a named file or folder that does not exist or holds no test file).
  */
 import * as path from 'path';
 import { connect } from './backends/connect';
@@ -39,7 +40,17 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: C
     return 2;
   }
   const root = path.resolve(args.workspace);
-  const files = args.targets.length > 0 ? await resolveTargets(args.targets) : await findTestFiles(nodeWorkspaceFs, root);
+  if ((await nodeWorkspaceFs.stat(root).catch(() => undefined))?.type !== 'directory') {
+    out.log(`The workspace ${JSON.stringify(args.workspace)} is not a folder; give --workspace an existing folder.\n${USAGE}`);
+    return 2;
+  }
+  const resolved = args.targets.length > 0 ? await resolveTargets(args.targets) : { files: await findTestFiles(nodeWorkspaceFs, root), problems: [] };
+  // A mistyped target would otherwise run less than was asked, and pass.
+  if (resolved.problems.length > 0) {
+    out.log(`${resolved.problems.join('\n')}\n${USAGE}`);
+    return 2;
+  }
+  const files = resolved.files;
   if (files.length === 0) {
     out.log(`No *.assistant-tests.json or .yaml files in ${args.targets.length > 0 ? args.targets.join(', ') : 'the workspace'}.`);
     out.log('0 passed, 0 failed');
@@ -140,15 +151,26 @@ function parseArgs(argv: string[]): CliArgs | string {
   return args;
 }
 
-async function resolveTargets(targets: string[]): Promise<string[]> {
+/**
+ * The test files the targets name: a test file itself, or every test file under a folder. Each
+ * target that does not exist, is not a test file, or is a folder holding none is a problem, said
+ * in a sentence.
+ */
+async function resolveTargets(targets: string[]): Promise<{ files: string[]; problems: string[] }> {
   const files: string[] = [];
+  const problems: string[] = [];
   for (const target of targets) {
     const absolute = path.resolve(target);
-    const stat = await nodeWorkspaceFs.stat(absolute);
-    if (stat?.type === 'directory') files.push(...(await findTestFiles(nodeWorkspaceFs, absolute)));
-    else if (TEST_FILE_PATTERN.test(absolute)) files.push(absolute);
+    const stat = await nodeWorkspaceFs.stat(absolute).catch(() => undefined);
+    if (!stat) problems.push(`${JSON.stringify(target)} does not exist; name a test file or a folder that holds some.`);
+    else if (stat.type === 'directory') {
+      const found = await findTestFiles(nodeWorkspaceFs, absolute);
+      if (found.length === 0) problems.push(`The folder ${JSON.stringify(target)} holds no *.assistant-tests.json or .yaml files; name one that does.`);
+      files.push(...found);
+    } else if (TEST_FILE_PATTERN.test(absolute)) files.push(absolute);
+    else problems.push(`${JSON.stringify(target)} is not a test file; its name must end in .assistant-tests.json, .yaml or .yml.`);
   }
-  return [...new Set(files)];
+  return { files: [...new Set(files)], problems };
 }
 
 if (require.main === module) {

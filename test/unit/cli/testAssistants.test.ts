@@ -116,4 +116,27 @@ describe('test-assistants CLI', () => {
     assert.match(text, /✗ not run: The assistant file "a\\u0000\.assistant\.json" contains a NUL character;/);
     assert.doesNotMatch(text, /EISDIR|null bytes|unexpected|Show Log/);
   });
+
+  it('refuses, exit 2 and without running anything, a target that does not exist, is no test file or is a folder holding none, naming each', async () => {
+    const ok = path.join(root, '.assistants', 'helper.assistant-tests.json');
+    await fs.writeFile(ok, JSON.stringify({ version: 1, tests: [{ question: 'Hi', expect: [{ type: 'icontains', value: 'you asked' }] }] }));
+    await fs.mkdir(path.join(root, 'empty'));
+    await fs.writeFile(path.join(root, 'notes.md'), 'x');
+    const cases: Array<[string[], RegExp[]]> = [
+      [[ok, 'tset/', 'nope.assistant-test.json'], [/^"tset\/" does not exist; name a test file or a folder that holds some\.$/m, /^"nope\.assistant-test\.json" does not exist;/m]],
+      [[path.join(root, 'empty'), ok], [/^The folder ".*empty" holds no \*\.assistant-tests\.json or \.yaml files; name one that does\.$/m]],
+      [[path.join(root, 'notes.md')], [/^".*notes\.md" is not a test file; its name must end in \.assistant-tests\.json, \.yaml or \.yml\.$/m]],
+      [['--workspace', path.join(root, 'nope')], [/^The workspace ".*nope" is not a folder; give --workspace an existing folder\.$/m]],
+    ];
+    for (const [args, sentences] of cases) {
+      lines = [];
+      const code = await runCli(args.includes('--workspace') ? args : ['--workspace', root, ...args], env(), out);
+      const text = lines.join('\n');
+      assert.equal(code, 2, text);
+      for (const sentence of sentences) assert.match(text, sentence);
+      assert.match(text, /^Usage: test-assistants/m);
+      assert.doesNotMatch(text, /passed/, 'nothing ran');
+    }
+    assert.equal(fake.requests.length, 0, 'nothing was asked');
+  });
 });
