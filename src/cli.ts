@@ -9,7 +9,7 @@ import * as path from 'path';
 import { connect } from './backends/connect';
 import { runTestFile } from './core/assistantTests/runner';
 import type { CaseResult } from './core/assistantTests/runner';
-import { assistantFileName, MAX_TEST_FILE_CHARS, parseTestFile, TEST_FILE_PATTERN } from './core/assistantTests/testFile';
+import { assistantFileName, MAX_TEST_FILE_CHARS, parseTestFile, TEST_FILE_PATTERN, testFileText } from './core/assistantTests/testFile';
 import { assistantLoader, findTestFiles, headlessFunctions, workspaceAttacher } from './core/assistantTests/workspace';
 import { asAssistantsError, SHOW_LOG_POINTER } from './core/errors';
 import { FileTooLargeError, nodeFileSystem, nodeWorkspaceFs } from './core/workspace/fileSystem';
@@ -66,7 +66,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, terminal: C
     // Read no further than a test file may be: a link to /proc/self/pagemap says it is empty and holds terabytes.
     const read = await nodeFileSystem.readFile(file, { maxBytes: MAX_TEST_FILE_CHARS * 4 }).catch((error: unknown) => (error instanceof FileTooLargeError ? error : undefined));
     const unread = read instanceof FileTooLargeError ? `the file is larger than ${Math.round((MAX_TEST_FILE_CHARS * 4) / 1_000_000)} MB.` : 'the file cannot be read.';
-    const parsed = read && !(read instanceof FileTooLargeError) ? parseTestFile(Buffer.from(read).toString('utf8'), file) : { errors: [unread], skipped: [] };
+    const parsed = read && !(read instanceof FileTooLargeError) ? parseTestFile(testFileText(read), file) : { errors: [unread], skipped: [] };
     for (const note of parsed.skipped) out.log(`  note: ${note}`);
     if (!parsed.file) {
       broken++;

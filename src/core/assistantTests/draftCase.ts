@@ -87,6 +87,12 @@ export function addTestCase(existing: string | undefined, fileName: string, test
     const text = yaml ? parseDocument(JSON.stringify(file)).toString({ collectionStyle: 'block' }) : `${JSON.stringify(file, null, 2)}\n`;
     return { text, line: questionLine(text, test.question, yaml) };
   }
+  // A leading byte order mark (Windows Notepad) is read past, as the Test Explorer reads it, and kept.
+  const bom = existing.startsWith('\ufeff') ? '\ufeff' : '';
+  if (bom) {
+    const added = addTestCase(existing.slice(1), fileName, test, fresh);
+    return { ...added, text: bom + added.text };
+  }
   const parsed = parseTestFile(existing, fileName);
   if (!parsed.file || parsed.skipped.length > 0 || !isNative(existing, yaml)) {
     const why = parsed.file ? 'it is in promptfoo\'s format; add the case by hand' : parsed.errors.join('; ');

@@ -31,6 +31,14 @@ export const TEST_CASE_LIMITS = {
   containsValue: containsValue && 'maxLength' in containsValue && typeof containsValue.maxLength === 'number' ? containsValue.maxLength : 0,
 } as const;
 
+/**
+ * A test file's bytes as the text `parseTestFile` reads: UTF-8, a leading byte order mark (as
+ * Windows Notepad saves JSON) dropped. The Test Explorer and the CLI both read test files through it.
+ */
+export function testFileText(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8').decode(bytes);
+}
+
 /** What a tool-used expectation may name: the kinds of a run step's tool call. */
 export type ToolKind = 'file_search' | 'code_interpreter' | 'function' | 'mcp';
 

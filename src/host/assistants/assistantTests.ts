@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { Backend } from '../../core/backend';
 import { runTestFile } from '../../core/assistantTests/runner';
 import type { CaseResult } from '../../core/assistantTests/runner';
-import { assistantFileName, caseLabel, MAX_TEST_FILE_CHARS, parseTestFile, testFileWhere } from '../../core/assistantTests/testFile';
+import { assistantFileName, caseLabel, MAX_TEST_FILE_CHARS, parseTestFile, testFileText, testFileWhere } from '../../core/assistantTests/testFile';
 import type { AssistantTestFile } from '../../core/assistantTests/testFile';
 import { assistantLoader, headlessFunctions, workspaceAttacher } from '../../core/assistantTests/workspace';
 import { AssistantsError, asAssistantsError } from '../../core/errors';
@@ -130,7 +130,7 @@ async function loadFile(controller: vscode.TestController, uri: vscode.Uri, log:
     if (!(stat.type & vscode.FileType.File)) throw new Error('it is not a regular file (a pipe, socket or device)');
     const tooLarge = () => new Error(`it is larger than ${Math.round((MAX_TEST_FILE_CHARS * 4) / 1_000_000)} MB`);
     if (stat.size > MAX_TEST_FILE_CHARS * 4) throw tooLarge();
-    text = new TextDecoder().decode(await readAtMost(uri, MAX_TEST_FILE_CHARS * 4, tooLarge));
+    text = testFileText(await readAtMost(uri, MAX_TEST_FILE_CHARS * 4, tooLarge));
   } catch (error) {
     item.error = `The file cannot be read: ${error instanceof Error ? error.message : String(error)}`;
     item.children.replace([]);

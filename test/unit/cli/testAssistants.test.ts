@@ -139,4 +139,16 @@ describe('test-assistants CLI', () => {
     }
     assert.equal(fake.requests.length, 0, 'nothing was asked');
   });
+
+  it('reads a test file that starts with a byte order mark, as the Test Explorer does (JSON and YAML)', async () => {
+    const bom = '\ufeff';
+    await fs.writeFile(path.join(root, '.assistants', 'helper.assistant-tests.json'), bom + JSON.stringify({ version: 1, tests: [{ name: 'json', question: 'Hi', expect: [{ type: 'icontains', value: 'you asked' }] }] }));
+    await fs.writeFile(path.join(root, '.assistants', 'helper.assistant-tests.yaml'), `${bom}version: 1\ntests:\n  - name: yaml\n    question: Hi\n    expect:\n      - type: icontains\n        value: you asked\n`);
+    const code = await runCli(['--workspace', root], env(), out);
+    const text = lines.join('\n');
+    assert.equal(code, 0, text);
+    assert.match(text, /✓ json/);
+    assert.match(text, /✓ yaml/);
+    assert.equal(lines.at(-1), '2 passed, 0 failed');
+  });
 });

@@ -93,6 +93,14 @@ describe('a test case drafted from a compared answer', () => {
     assert.match(added.text.split('\n')[added.line], /Hi\?/);
   });
 
+  it('adds to a file that starts with a byte order mark, keeping it (JSON and YAML)', () => {
+    for (const [existing, name] of [['\ufeff{"version":1,"tests":[]}', 'a.assistant-tests.json'], ['\ufeffversion: 1\ntests:\n  - question: a\n', 'a.assistant-tests.yaml']]) {
+      const { text } = addTestCase(existing, name, { question: 'Hi?' });
+      assert.ok(text.startsWith('\ufeff') && !text.startsWith('\ufeff\ufeff'), name);
+      assert.equal(parseTestFile(text.slice(1), name).file?.tests.at(-1)?.question, 'Hi?');
+    }
+  });
+
   it('makes a new file naming its schema and, when the names differ, the assistant', () => {
     const { text, line } = addTestCase(undefined, 'helper.assistant-tests.json', { question: 'New?' }, { schema: 'https://example.com/s.json', assistant: 'helper.json' });
     const parsed = parseTestFile(text, 'helper.assistant-tests.json');

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { assistantFileName, caseLabel, parseTestFile, TEST_FILE_PATTERN, testFileWhere } from '../../../../src/core/assistantTests/testFile';
+import { assistantFileName, caseLabel, parseTestFile, TEST_FILE_PATTERN, testFileText, testFileWhere } from '../../../../src/core/assistantTests/testFile';
 
 describe('assistant tests: the file format', () => {
   it('reads a JSON file with every expectation kind', () => {
@@ -112,6 +112,14 @@ describe('assistant tests: the file format', () => {
     for (const text of [maps(1000), maps(1900), seqs(1000), `${'- '.repeat(3000)}x\n`, maps(100)]) {
       assert.deepEqual(parseTestFile(text, 'x.assistant-tests.yaml').errors, [deep], text.slice(0, 40));
     }
+  });
+
+  it('reads a file\'s bytes without a leading byte order mark, and keeps one further in', () => {
+    const encode = (text: string) => new TextEncoder().encode(text);
+    assert.equal(testFileText(encode('\ufeff{"version":1,"tests":[]}')), '{"version":1,"tests":[]}');
+    assert.equal(testFileText(encode('\ufeffversion: 1\ntests: []\n')), 'version: 1\ntests: []\n');
+    assert.equal(testFileText(encode('version: 1\n# \ufeff\n')), 'version: 1\n# \ufeff\n');
+    assert.deepEqual(parseTestFile(testFileText(encode('\ufeff{"version":1,"tests":[]}')), 'x.assistant-tests.json').errors, []);
   });
 
   it("imports promptfoo's vars and assert where they map, and names the asserts left out", () => {
