@@ -5,6 +5,7 @@ import { connect } from '../../../src/backends/connect';
 import type { Assistant, BackendKind, Thread } from '../../../src/common/model';
 import type { Backend } from '../../../src/core/backend';
 import { AssistantsError } from '../../../src/core/errors';
+import { refusal } from '../support/refusal';
 
 /**
  * A server (or a proxy in front of one) that answers 200 with JSON lacking fields the API always
@@ -31,16 +32,6 @@ async function answering(): Promise<{ baseUrl: string; set(body: string): void; 
     set: (next) => void (body = next),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<AssistantsError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof AssistantsError, `expected an AssistantsError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a refusal');
 }
 
 for (const protocol of ['responses', 'assistantsV2'] as BackendKind[]) {

@@ -6,7 +6,7 @@ import type { AbstractPage } from 'openai/core/pagination';
 import { listAll } from '../../../src/backends/common/pages';
 import { createOpenAIClient } from '../../../src/backends/openaiClient';
 import { ResponsesBackend } from '../../../src/backends/responses/responsesBackend';
-import { AssistantsError } from '../../../src/core/errors';
+import { refusal } from '../support/refusal';
 import { nodeWorkspaceFs } from '../../../src/core/workspace/fileSystem';
 import { KnowledgeMark } from '../../../src/core/knowledge/mark';
 import { addToKnowledge, syncKnowledge } from '../../../src/core/knowledge/sync';
@@ -34,16 +34,6 @@ function pages(bodies: { ids: string[]; hasMore: boolean }[]): { first: Promise<
     } as unknown as AbstractPage<Item>;
   };
   return { first: Promise.resolve(page(0)), requests: () => requests };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<AssistantsError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof AssistantsError, `expected an AssistantsError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the listing to stop with an error');
 }
 
 /** One page with `has_more: true`, the same every time it is asked for. */
