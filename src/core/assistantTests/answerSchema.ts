@@ -16,7 +16,7 @@ const compiled = new WeakMap<JsonSchema, ValidateFunction | string>();
  * schemas it does not hold, is asynchronous (`$async`: its check answers a promise, never a
  * verdict), or holds a part Ajv would ignore (an unknown keyword such as a misspelt `required`
  * or a 2020-12 `prefixItems`, any `format`, `then` without `if`): such a case would pass unchecked.
- * Each schema compiles on its own Ajv (a tenth of a millisecond), so schemas sharing an `$id`, in
+ * Each schema compiles on its own Ajv (under a millisecond), so schemas sharing an `$id`, in
  * one file or several or run again, never meet.
  */
 export function answerValidator(schema: JsonSchema): ValidateFunction | string {
