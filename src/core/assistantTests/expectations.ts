@@ -116,13 +116,8 @@ function checkJson(schema: JsonSchema | undefined, text: string): Verdict {
   if (deeperThan(value, MAX_ARGUMENTS_DEPTH)) return fail(`The answer nests deeper than ${MAX_ARGUMENTS_DEPTH} levels.`);
   const validate = answerValidator(schema);
   if (typeof validate === 'string') return fail(`The schema ${validate}.`);
-  const valid: unknown = validate(value);
-  if (typeof valid !== 'boolean') {
-    // Only a verdict counts: anything else (an asynchronous check's promise) is no pass, and its rejection is caught.
-    Promise.resolve(valid).catch(() => undefined);
-    return fail('The schema cannot be checked here: its check gives no verdict (an asynchronous schema, "$async": true); remove "$async".');
-  }
-  return valid ? ok() : fail(`The answer does not match the schema: ${answerErrorsText(validate.errors)}.`, JSON.stringify(schema, null, 2), quote(JSON.stringify(value, null, 2)));
+  // An asynchronous schema, whose check answers a promise instead of a verdict, is refused by answerValidator.
+  return validate(value) === true ? ok() : fail(`The answer does not match the schema: ${answerErrorsText(validate.errors)}.`, JSON.stringify(schema, null, 2), quote(JSON.stringify(value, null, 2)));
 }
 
 /** An answer that is one fenced block (```json … ```) is read as the block's body. */

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { AssistantsError } from '../../../../src/core/errors';
+import { refusal } from '../../support/refusal';
 import { startHarness } from './harness';
 import type { Harness } from './harness';
 
@@ -14,16 +14,6 @@ function errorBody(code: string, message: string, type = code): string {
   return JSON.stringify({ error: { message, type, param: null, code } });
 }
 
-async function failure(promise: Promise<unknown>): Promise<AssistantsError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof AssistantsError, `expected an AssistantsError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected the run to fail');
-}
-
 describe('Errors told truly (Responses)', () => {
   let h: Harness;
   afterEach(async () => {
@@ -33,7 +23,7 @@ describe('Errors told truly (Responses)', () => {
   it('classifies an error frame inside a stream by its code, and does not ask again for a permanent one', async () => {
     h = await startHarness();
     h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { headers: SSE, chunks: [errorFrame('insufficient_quota', 'insufficient_quota', 'You have no credits left.')] } });
-    const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+    const error = await refusal(h.driver.run(await h.startWith('Hi'), h.onEvent));
     assert.equal(error.kind, 'quota');
     assert.match(error.message, /no credits/);
     assert.doesNotMatch(error.message, /connection dropped/i);
@@ -52,7 +42,7 @@ describe('Errors told truly (Responses)', () => {
     for (const { status, code, kind } of cases) {
       h = await startHarness();
       h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', times: 10, script: { status, headers: { ...JSON_TYPE, 'retry-after': '1' }, chunks: [errorBody(code, `Server text for ${code}.`)] } });
-      const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+      const error = await refusal(h.driver.run(await h.startWith('Hi'), h.onEvent));
       assert.equal(error.kind, kind, code);
       assert.match(error.message, new RegExp(`Server text for ${code}`));
       assert.equal(h.requests('POST', '/responses').length, 1, code);
@@ -65,7 +55,7 @@ describe('Errors told truly (Responses)', () => {
     for (const kind of ['rate_limit', 'server_error'] as const) {
       h = await startHarness();
       h.fake.inject({ method: 'POST', path: '/responses', kind, times: 20, retryAfterMs: 1 });
-      const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+      const error = await refusal(h.driver.run(await h.startWith('Hi'), h.onEvent));
       const retries = h.events.flatMap((e) => (e.type === 'retry' ? [e.reason] : []));
       assert.equal(retries.length, 4, kind);
       for (const reason of retries) assert.doesNotMatch(reason, /send again|try again/i, 'a retry notice says what failed, not what to do after giving up');
@@ -82,7 +72,7 @@ describe('Errors told truly (Responses)', () => {
   it('never promises a retry for a failure that is not retried (a 503 creating the conversation)', async () => {
     h = await startHarness();
     h.fake.inject({ method: 'POST', path: '/conversations', kind: 'script', script: { status: 503, headers: JSON_TYPE, chunks: [errorBody('server_error', 'Overloaded.', 'server_error')] } });
-    const error = await failure(h.backend.createThread());
+    const error = await refusal(h.backend.createThread());
     assert.equal(error.kind, 'server');
     assert.doesNotMatch(error.message, /retried|retrying/i);
     assert.match(error.message, /Try again in a few minutes/);
@@ -97,7 +87,7 @@ describe('Errors told truly (Responses)', () => {
     for (const script of bodies) {
       h = await startHarness({ driver: { preferStreaming: false } });
       h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', times: 10, script });
-      const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+      const error = await refusal(h.driver.run(await h.startWith('Hi'), h.onEvent));
       assert.equal(error.kind, 'bad_response', JSON.stringify(script));
       assert.match(error.message, /not the OpenAI API's JSON/);
       assert.equal(h.requests('POST', '/responses').length, 1);
@@ -125,7 +115,7 @@ describe('Errors told truly (Responses)', () => {
       h = await startHarness({ driver: { preferStreaming: false } });
       h.fake.model.enqueue({ steps: [{ type: 'text', text: 'Never seen.' }], durationMs: 200 });
       h.fake.inject({ method: 'GET', path: '/responses/:response_id', kind: 'script', times: 50, script: { headers, chunks } });
-      const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+      const error = await refusal(h.driver.run(await h.startWith('Hi'), h.onEvent));
       assert.equal(error.kind, 'network');
       assert.match(error.message, /^Gave up after 5 attempts\./);
       assert.match(error.message, said);
@@ -147,7 +137,7 @@ describe('Errors told truly (Responses)', () => {
       const frame = `event: error\ndata: ${JSON.stringify({ type: 'error', code, message: 'Slow down.', param: null, sequence_number: 1 })}\n\n`;
       h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { headers: SSE, chunks: [created, frame] } });
       const posts = h.requests('POST', '/responses').length;
-      const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+      const error = await refusal(h.driver.run(await h.startWith('Hi'), h.onEvent));
       assert.match(error.message, said);
       assert.doesNotMatch(error.message, /connection dropped|base URL/i);
       assert.equal(h.events.some((e) => e.type === 'fallback'), false, 'no note that the stream dropped');
@@ -169,7 +159,7 @@ describe('Errors told truly (Responses)', () => {
       const created = `event: response.created\ndata: ${JSON.stringify({ type: 'response.created', sequence_number: 0, response: { id: 'resp_mid', object: 'response', created_at: 1, status: 'in_progress', model: 'gpt-4.1-mini', output: [], error: null, incomplete_details: null, metadata: {} } })}\n\n`;
       const frame = `event: error\ndata: ${JSON.stringify({ type: 'error', code: null, message: said, param: null, sequence_number: 1 })}\n\n`;
       h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { headers: SSE, chunks: [created, frame] } });
-      const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+      const error = await refusal(h.driver.run(await h.startWith('Hi'), h.onEvent));
       assert.deepEqual(error.options.missing, missing);
       assert.match(error.message, { thread: /Continue in a new thread/, vector_store: /Remove from Assistant/, file: /Re-upload it/ }[missing.object]);
       const last = h.events.filter((e) => e.type === 'run.updated').at(-1);
@@ -239,7 +229,7 @@ describe('Errors told truly (Responses)', () => {
     h = await startHarness({ driver: { sleep: async (ms) => void waits.push(ms) } });
     const date = new Date(Date.now() + 30 * 86_400_000).toUTCString();
     h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', times: 5, script: { status: 429, headers: { ...JSON_TYPE, 'retry-after': date }, chunks: [errorBody('rate_limit_exceeded', 'Rate limit reached.', 'requests')] } });
-    const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+    const error = await refusal(h.driver.run(await h.startWith('Hi'), h.onEvent));
     assert.equal(error.kind, 'rate_limited');
     assert.match(error.message, /rate limit was reached, and it asks to wait 30 days\. Send again after that\./);
     assert.deepEqual(waits, []);
@@ -249,7 +239,7 @@ describe('Errors told truly (Responses)', () => {
   it('classifies a stream frame with a transient code as such, with the server\'s words', async () => {
     h = await startHarness({ driver: { retry: { maxRetries: 0 } } });
     h.fake.inject({ method: 'POST', path: '/responses', kind: 'script', script: { headers: SSE, chunks: [errorFrame('server_error', 'server_error', 'The model is overloaded.')] } });
-    const error = await failure(h.driver.run(await h.startWith('Hi'), h.onEvent));
+    const error = await refusal(h.driver.run(await h.startWith('Hi'), h.onEvent));
     assert.equal(error.kind, 'server');
     assert.match(error.message, /The model is overloaded/);
   });
